@@ -1,0 +1,12 @@
+# One INTERFACE target carries the project's warning and sanitizer flags; every
+# regwatch target links it instead of setting global flags.
+add_library(regwatch_warnings INTERFACE)
+target_compile_options(regwatch_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow
+                       -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Wnull-dereference)
+if(REGWATCH_WERROR)
+  target_compile_options(regwatch_warnings INTERFACE -Werror)
+endif()
+if(REGWATCH_SANITIZE)
+  target_compile_options(regwatch_warnings INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer)
+  target_link_options(regwatch_warnings INTERFACE -fsanitize=address,undefined)
+endif()

@@ -1,0 +1,25 @@
+#include "common/device_name.h"
+
+#include <cctype>
+
+namespace regwatch {
+
+std::string mac_from_device_name(std::string_view name) {
+  static constexpr std::string_view kPrefixes[] = {"SEP", "ATA", "BAT", "AN", "VGC"};
+  for (auto prefix : kPrefixes) {
+    if (name.size() != prefix.size() + 12 || !name.starts_with(prefix)) continue;
+    auto hex = name.substr(prefix.size());
+    std::string mac;
+    mac.reserve(17);
+    for (size_t i = 0; i < hex.size(); ++i) {
+      auto c = static_cast<unsigned char>(hex[i]);
+      if (!std::isxdigit(c)) return {};
+      if (i > 0 && i % 2 == 0) mac.push_back(':');
+      mac.push_back(static_cast<char>(std::tolower(c)));
+    }
+    return mac;
+  }
+  return {};
+}
+
+}  // namespace regwatch

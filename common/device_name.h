@@ -1,0 +1,13 @@
+#pragma once
+// Cisco device names carry the MAC: SEP0017943A98BA -> 00:17:94:3a:98:ba.
+#include <string>
+#include <string_view>
+
+namespace regwatch {
+
+// The MAC in lower-case colon form when the name is a known prefix (SEP, ATA,
+// BAT, CSF is not MAC-based so it is excluded) followed by 12 hex digits;
+// otherwise empty.
+std::string mac_from_device_name(std::string_view device_name);
+
+}  // namespace regwatch

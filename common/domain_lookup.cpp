@@ -1,0 +1,26 @@
+#include <algorithm>
+#include <span>
+
+#include "common/domain_tables.h"
+
+namespace regwatch::domain {
+namespace {
+
+std::string_view find(std::span<const CodeName> table, int32_t code) {
+  // Tables are sorted by code (the generator sorts them).
+  auto it = std::lower_bound(table.begin(), table.end(), code,
+                             [](const CodeName& entry, int32_t c) { return entry.code < c; });
+  return (it != table.end() && it->code == code) ? it->name : std::string_view{};
+}
+
+}  // namespace
+
+std::string_view unregistration_reason_name(int32_t code) {
+  return find(detail::kUnregistrationReasons, code);
+}
+std::string_view registration_failure_reason_name(int32_t code) {
+  return find(detail::kRegistrationFailureReasons, code);
+}
+std::string_view device_type_name(int32_t code) { return find(detail::kDeviceTypes, code); }
+
+}  // namespace regwatch::domain

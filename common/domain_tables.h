@@ -1,0 +1,30 @@
+#pragma once
+// CUCM's code tables (reason codes, device types), generated from the team's
+// sourced CSVs by tools/gen_domain_tables.py. Lookups of unknown codes return an
+// empty string_view: callers keep the number.
+#include <span>
+#include <cstdint>
+#include <string_view>
+
+namespace regwatch::domain {
+
+struct CodeName {
+  int32_t code;
+  std::string_view name;
+};
+
+// EndPointUnregistered / DeviceUnregistered / CcmDevUnregCauseCode.
+std::string_view unregistration_reason_name(int32_t code);
+// EndPointTransientConnection / DeviceTransientConnection / CcmDevRegFailCauseCode.
+std::string_view registration_failure_reason_name(int32_t code);
+// CUCM DeviceType enum (SCCP deviceType for phones).
+std::string_view device_type_name(int32_t code);
+
+namespace detail {
+// Sorted by code.
+extern const std::span<const CodeName> kUnregistrationReasons;
+extern const std::span<const CodeName> kRegistrationFailureReasons;
+extern const std::span<const CodeName> kDeviceTypes;
+}  // namespace detail
+
+}  // namespace regwatch::domain

@@ -1,0 +1,31 @@
+#pragma once
+// Time as regwatch shows and reads it: Unix microseconds inside, RFC 3339 UTC
+// with milliseconds outside ("2015-07-02T06:22:31.000Z").
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace regwatch {
+
+std::string format_rfc3339_ms(int64_t unix_us);
+
+// Days from 1970-01-01 for a proleptic Gregorian date; no range checks beyond
+// month 1..12 and day 1..31.
+int64_t days_from_civil(int64_t year, unsigned month, unsigned day);
+
+// Unix µs for a UTC calendar time, or nullopt when a field is out of range.
+std::optional<int64_t> unix_us_from_utc(int year, int month, int day, int hour, int minute,
+                                        int second, int micros);
+
+// Accepts RFC 3339 / ISO 8601 ("2026-11-23T10:00:00Z", "...+01:00", "2026-11-23 10:00",
+// "2026-11-23"), a relative duration back from now ("90s", "15m", "2h", "7d", "1w"),
+// or "now". Times without a zone are UTC.
+Result<int64_t> parse_time_arg(std::string_view text, int64_t now_us);
+
+// "30s", "5m", "2h", "7d", "1w" -> microseconds.
+Result<int64_t> parse_duration(std::string_view text);
+
+}  // namespace regwatch

@@ -1,0 +1,33 @@
+#include "common/event_kind.h"
+
+#include <gtest/gtest.h>
+
+#include "common/device_name.h"
+
+namespace regwatch {
+namespace {
+
+TEST(EventKind, RoundTripsEveryKind) {
+  auto names = all_kind_names();
+  ASSERT_GE(names.size(), 17u);
+  for (const auto& name : names) {
+    auto kind = parse_kind(name);
+    ASSERT_TRUE(kind.has_value()) << name;
+    EXPECT_EQ(kind_name(*kind), name);
+  }
+  EXPECT_EQ(kind_name(v1::PHONE_UNREGISTERED), "phone_unregistered");
+  EXPECT_FALSE(parse_kind("unspecified").has_value());
+  EXPECT_FALSE(parse_kind("nonsense").has_value());
+  EXPECT_EQ(source_name(v1::SOURCE_SNMP_TRAP), "snmp_trap");
+}
+
+TEST(DeviceName, DerivesMacFromSepNames) {
+  EXPECT_EQ(mac_from_device_name("SEP0017943A98BA"), "00:17:94:3a:98:ba");
+  EXPECT_EQ(mac_from_device_name("SEPE0D1730A8137"), "e0:d1:73:0a:81:37");
+  EXPECT_EQ(mac_from_device_name("NONSECURE_CONF"), "");
+  EXPECT_EQ(mac_from_device_name("SEP0017943A98B"), "");
+  EXPECT_EQ(mac_from_device_name("SEP0017943A98BG"), "");
+}
+
+}  // namespace
+}  // namespace regwatch

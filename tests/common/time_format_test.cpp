@@ -1,0 +1,39 @@
+#include "common/time_format.h"
+
+#include <gtest/gtest.h>
+
+namespace regwatch {
+namespace {
+
+TEST(TimeFormat, FormatsRfc3339WithMilliseconds) {
+  EXPECT_EQ(format_rfc3339_ms(0), "1970-01-01T00:00:00.000Z");
+  // 2015-07-02T06:22:31.454Z, the CUCM sample line's time.
+  EXPECT_EQ(format_rfc3339_ms(1435818151454000), "2015-07-02T06:22:31.454Z");
+  EXPECT_EQ(format_rfc3339_ms(951782400000000), "2000-02-29T00:00:00.000Z");
+}
+
+TEST(TimeFormat, ParsesRfc3339AndOffsets) {
+  EXPECT_EQ(*parse_time_arg("2015-07-02T06:22:31.454Z", 0), 1435818151454000);
+  EXPECT_EQ(*parse_time_arg("2015-07-02T08:22:31.454+02:00", 0), 1435818151454000);
+  EXPECT_EQ(*parse_time_arg("2015-07-02", 0), 1435795200000000);
+  EXPECT_EQ(*parse_time_arg("2015-07-02 06:22", 0), 1435818120000000);
+}
+
+TEST(TimeFormat, ParsesRelativeTimes) {
+  const int64_t now = 1'000'000'000'000'000;
+  EXPECT_EQ(*parse_time_arg("2h", now), now - 7200LL * 1'000'000);
+  EXPECT_EQ(*parse_time_arg("7d", now), now - 7 * 86400LL * 1'000'000);
+  EXPECT_EQ(*parse_time_arg("now", now), now);
+}
+
+TEST(TimeFormat, RejectsGarbageWithAClearMessage) {
+  auto bad = parse_time_arg("yesterday", 0);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("RFC 3339"), std::string::npos);
+  EXPECT_FALSE(parse_time_arg("2015-13-02", 0).ok());
+  EXPECT_FALSE(parse_time_arg("2015-02-30T00:00:00Z", 0).ok());
+  EXPECT_FALSE(parse_duration("5x").ok());
+}
+
+}  // namespace
+}  // namespace regwatch
