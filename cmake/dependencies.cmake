@@ -1,5 +1,6 @@
 # Every dependency comes from Debian 12 packages (see docs/dependencies.md).
 find_package(Threads REQUIRED)
+find_package(OpenSSL REQUIRED)
 find_package(Protobuf REQUIRED)
 find_package(gRPC CONFIG REQUIRED)
 find_package(spdlog CONFIG REQUIRED)

@@ -1,0 +1,170 @@
+#include "agent/app/agent_config.h"
+
+#include <unistd.h>
+
+#include <sstream>
+
+#include "agent/spool/spool.h"
+#include "common/net_address.h"
+#include "common/yaml_config.h"
+
+namespace regwatch::agent {
+namespace {
+
+std::string host_name() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "agent";
+  return buf;
+}
+
+void read_config(YAML::Node node, AgentConfig& config, config::ConfigErrors& errors) {
+  config::YamlMap root(node, "", errors);
+  root.read("agent_id", config.agent_id);
+  root.read("log_level", config.log_level);
+  auto link = root.child("collector");
+  link.read("address", config.collector.address);
+  link.read("token", config.collector.token);
+  link.read("token_file", config.collector.token_file);
+  link.read("tls", config.collector.tls);
+  link.read("tls_ca_file", config.collector.tls_ca_file);
+  link.read("tls_cert_file", config.collector.tls_cert_file);
+  link.read("tls_key_file", config.collector.tls_key_file);
+  link.read("tls_server_name", config.collector.tls_server_name);
+  link.read("batch_max_events", config.collector.batch_max_events);
+  link.read("max_batches_in_flight", config.collector.max_batches_in_flight);
+  link.read("backoff_initial_ms", config.collector.backoff_initial_ms);
+  link.read("backoff_max_ms", config.collector.backoff_max_ms);
+  link.finish();
+  auto spool = root.child("spool");
+  spool.read("dir", config.spool.dir);
+  spool.read("max_size", config.spool.max_size);
+  if (!config::parse_size(config.spool.max_size).ok()) {
+    spool.error("max_size", "'" + config.spool.max_size + "' is not a size (e.g. 256MiB)");
+  }
+  spool.read("drop_policy", config.spool.drop_policy);
+  if (!spool::parse_drop_policy(config.spool.drop_policy)) {
+    spool.error("drop_policy", "must be drop_oldest or drop_newest");
+  }
+  spool.read("fsync_interval_ms", config.spool.fsync_interval_ms);
+  spool.finish();
+  auto syslog = root.child("syslog");
+  syslog.read("udp", config.syslog.udp);
+  syslog.read("tcp", config.syslog.tcp);
+  syslog.read("max_tcp_connections", config.syslog.max_tcp_connections);
+  syslog.read("tcp_idle_timeout_s", config.syslog.tcp_idle_timeout_s);
+  syslog.read("assume_utc_offset", config.syslog.assume_utc_offset);
+  if (!parse_utc_offset_minutes(config.syslog.assume_utc_offset).ok()) {
+    syslog.error("assume_utc_offset", "must look like +00:00 or -05:00");
+  }
+  for (const char* key : {"udp", "tcp"}) {
+    const std::string& value = std::string(key) == "udp" ? config.syslog.udp : config.syslog.tcp;
+    if (!value.empty() && !parse_endpoint(value).ok()) syslog.error(key, "must be HOST:PORT or \"\"");
+  }
+  syslog.finish();
+  root.finish();
+}
+
+}  // namespace
+
+Result<int> parse_utc_offset_minutes(const std::string& text) {
+  if (text.size() != 6 || (text[0] != '+' && text[0] != '-') || text[3] != ':') {
+    return make_error("bad_offset", "'" + text + "' is not a UTC offset like +01:00");
+  }
+  auto digit = [&](size_t i) { return text[i] >= '0' && text[i] <= '9' ? text[i] - '0' : -1; };
+  for (size_t i : {1u, 2u, 4u, 5u}) {
+    if (digit(i) < 0) return make_error("bad_offset", "'" + text + "' is not a UTC offset like +01:00");
+  }
+  int minutes = (digit(1) * 10 + digit(2)) * 60 + digit(4) * 10 + digit(5);
+  if (minutes > 14 * 60) return make_error("bad_offset", "'" + text + "' is beyond +-14:00");
+  return text[0] == '-' ? -minutes : minutes;
+}
+
+Result<AgentConfig> load_agent_config(const std::string& path) {
+  auto node = config::load_yaml_file(path);
+  if (!node.ok()) return node.error();
+  AgentConfig config;
+  config::ConfigErrors errors;
+  read_config(*node, config, errors);
+  if (!errors.empty()) return make_error("config_invalid", errors.format(path));
+  if (config.agent_id.empty()) config.agent_id = host_name();
+  return config;
+}
+
+Status validate_agent_config(const AgentConfig& config) {
+  std::vector<std::string> problems;
+  if (config.agent_id.empty()) problems.push_back("agent_id must not be empty");
+  auto collector = parse_endpoint(config.collector.address);
+  if (!collector.ok()) {
+    problems.push_back("collector address: " + collector.error().message);
+  } else if (!config.collector.tls && !is_loopback_host(collector->host)) {
+    problems.push_back("the collector " + config.collector.address +
+                       " is not on loopback: plaintext is only allowed on loopback; set "
+                       "collector.tls: true and collector.tls_ca_file (or --tls-ca)");
+  }
+  if (config.collector.tls && config.collector.tls_cert_file.empty() !=
+                                  config.collector.tls_key_file.empty()) {
+    problems.push_back("collector.tls_cert_file and collector.tls_key_file go together");
+  }
+  if (!config.collector.token.empty() && !config.collector.token_file.empty()) {
+    problems.push_back("set collector.token or collector.token_file, not both");
+  }
+  if (config.collector.batch_max_events == 0) problems.push_back("collector.batch_max_events must be >= 1");
+  if (config.collector.max_batches_in_flight == 0) {
+    problems.push_back("collector.max_batches_in_flight must be >= 1");
+  }
+  auto size = config::parse_size(config.spool.max_size);
+  if (!size.ok()) {
+    problems.push_back("spool.max_size: " + size.error().message);
+  } else if (*size < (1u << 20)) {
+    problems.push_back("spool.max_size must be at least 1MiB");
+  }
+  if (config.syslog.udp.empty() && config.syslog.tcp.empty()) {
+    // Allowed (replay-only use), nothing to check.
+  }
+  if (problems.empty()) return Ok{};
+  std::string message;
+  for (const auto& p : problems) message += p + "\n";
+  return make_error("config_invalid", message);
+}
+
+std::string default_agent_config_yaml() {
+  const AgentConfig d;
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "agent_id" << YAML::Value << "" << YAML::Comment("default: this host's name");
+  out << YAML::Key << "log_level" << YAML::Value << d.log_level;
+  out << YAML::Key << "collector" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "address" << YAML::Value << d.collector.address;
+  out << YAML::Key << "token" << YAML::Value << d.collector.token;
+  out << YAML::Key << "token_file" << YAML::Value << d.collector.token_file;
+  out << YAML::Key << "tls" << YAML::Value << d.collector.tls
+      << YAML::Comment("required unless the collector is on loopback");
+  out << YAML::Key << "tls_ca_file" << YAML::Value << d.collector.tls_ca_file;
+  out << YAML::Key << "tls_cert_file" << YAML::Value << d.collector.tls_cert_file;
+  out << YAML::Key << "tls_key_file" << YAML::Value << d.collector.tls_key_file;
+  out << YAML::Key << "tls_server_name" << YAML::Value << d.collector.tls_server_name;
+  out << YAML::Key << "batch_max_events" << YAML::Value << d.collector.batch_max_events;
+  out << YAML::Key << "max_batches_in_flight" << YAML::Value << d.collector.max_batches_in_flight;
+  out << YAML::Key << "backoff_initial_ms" << YAML::Value << d.collector.backoff_initial_ms;
+  out << YAML::Key << "backoff_max_ms" << YAML::Value << d.collector.backoff_max_ms;
+  out << YAML::EndMap;
+  out << YAML::Key << "spool" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "dir" << YAML::Value << d.spool.dir;
+  out << YAML::Key << "max_size" << YAML::Value << d.spool.max_size;
+  out << YAML::Key << "drop_policy" << YAML::Value << d.spool.drop_policy
+      << YAML::Comment("drop_oldest or drop_newest, when the spool is full");
+  out << YAML::Key << "fsync_interval_ms" << YAML::Value << d.spool.fsync_interval_ms;
+  out << YAML::EndMap;
+  out << YAML::Key << "syslog" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "udp" << YAML::Value << d.syslog.udp << YAML::Comment("\"\" disables");
+  out << YAML::Key << "tcp" << YAML::Value << d.syslog.tcp << YAML::Comment("\"\" disables");
+  out << YAML::Key << "max_tcp_connections" << YAML::Value << d.syslog.max_tcp_connections;
+  out << YAML::Key << "tcp_idle_timeout_s" << YAML::Value << d.syslog.tcp_idle_timeout_s;
+  out << YAML::Key << "assume_utc_offset" << YAML::Value << d.syslog.assume_utc_offset
+      << YAML::Comment("for device clocks that log without a zone");
+  out << YAML::EndMap;
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace regwatch::agent

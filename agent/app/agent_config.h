@@ -1,0 +1,60 @@
+#pragma once
+// regwatch-agent's configuration: one YAML file, loaded into these structs.
+// The member initialisers ARE the defaults (printed by --print-default-config);
+// nothing else may restate them.
+#include <cstdint>
+#include <string>
+
+#include "common/result.h"
+
+namespace regwatch::agent {
+
+struct CollectorLink {
+  std::string address = "127.0.0.1:7443";
+  std::string token;             // per-agent token the collector checks
+  std::string token_file;        // alternative to token: read from this file (trimmed)
+  bool tls = false;              // required unless the collector is on loopback
+  std::string tls_ca_file;       // CA that signed the collector's certificate
+  std::string tls_cert_file;     // client certificate, for mTLS
+  std::string tls_key_file;
+  std::string tls_server_name;   // override the name checked in the collector's certificate
+  uint32_t batch_max_events = 1000;
+  uint32_t max_batches_in_flight = 8;   // bounds the shipper's memory
+  uint32_t backoff_initial_ms = 200;
+  uint32_t backoff_max_ms = 30000;
+};
+
+struct SpoolSettings {
+  std::string dir = "/var/lib/regwatch-agent/spool";
+  std::string max_size = "256MiB";
+  std::string drop_policy = "drop_oldest";   // or drop_newest
+  uint32_t fsync_interval_ms = 1000;
+};
+
+struct SyslogSettings {
+  std::string udp = "127.0.0.1:5514";   // "" disables
+  std::string tcp = "127.0.0.1:5514";   // "" disables
+  uint32_t max_tcp_connections = 256;
+  uint32_t tcp_idle_timeout_s = 600;
+  // Offset of device clocks that log without a zone (IOS default), e.g. "+01:00".
+  std::string assume_utc_offset = "+00:00";
+};
+
+struct AgentConfig {
+  std::string agent_id;            // default: the host name
+  std::string log_level = "info";
+  CollectorLink collector;
+  SpoolSettings spool;
+  SyslogSettings syslog;
+};
+
+// Reads and validates a config file; the error lists every problem with its
+// key path and line.
+Result<AgentConfig> load_agent_config(const std::string& path);
+// Checks cross-field rules after flags were applied (TLS vs loopback, sizes).
+Status validate_agent_config(const AgentConfig& config);
+std::string default_agent_config_yaml();
+// "+01:00" -> 60; error for anything else.
+Result<int> parse_utc_offset_minutes(const std::string& text);
+
+}  // namespace regwatch::agent

@@ -1,0 +1,211 @@
+#include "agent/app/agent_modes.h"
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "agent/app/collector_channel.h"
+#include "agent/app/line_pipeline.h"
+#include "agent/app/syslog_replay.h"
+#include "agent/shipper/shipper.h"
+#include "agent/spool/spool.h"
+#include "agent/syslog/syslog_listener.h"
+#include "common/clock.h"
+#include "common/logging.h"
+#include "common/net_address.h"
+#include "common/signals.h"
+#include "common/yaml_config.h"
+
+namespace regwatch::agent {
+namespace {
+
+struct Core {
+  std::unique_ptr<spool::Spool> spool;
+  std::unique_ptr<shipper::Shipper> shipper;
+};
+
+Result<Core> start_core(const AgentConfig& config) {
+  spool::SpoolOptions options;
+  options.dir = config.spool.dir;
+  options.max_bytes = *config::parse_size(config.spool.max_size);  // validated before
+  options.policy = *spool::parse_drop_policy(config.spool.drop_policy);
+  options.fsync_interval = std::chrono::milliseconds(config.spool.fsync_interval_ms);
+  auto opened = spool::Spool::open(options, config.agent_id, SystemClock::instance());
+  if (!opened.ok()) return opened.error();
+  auto shipper_options = make_shipper_options(config);
+  if (!shipper_options.ok()) return shipper_options.error();
+  Core core;
+  core.spool = std::move(opened).value();
+  core.shipper = std::make_unique<shipper::Shipper>(*core.spool, std::move(shipper_options).value());
+  core.shipper->start();
+  return core;
+}
+
+std::string summarise_kinds(const PipelineCounts& counts) {
+  std::ostringstream out;
+  bool first = true;
+  for (const auto& [kind, n] : counts.by_kind) {
+    out << (first ? "" : ", ") << kind << " " << n;
+    first = false;
+  }
+  return out.str();
+}
+
+void log_counts(const PipelineCounts& counts, const spool::SpoolStats& spool_stats,
+                const shipper::ShipperStats& ship) {
+  component_logger("agent")->info(
+      "lines {} events {} unrecognised {} anomalies {} | spool last seq {} acked {} dropped {} | "
+      "collector {}",
+      counts.lines, counts.events, counts.unrecognised, counts.with_anomalies,
+      spool_stats.last_seq, spool_stats.acked_seq, spool_stats.dropped_total,
+      ship.connected ? "connected" : (ship.last_error.empty() ? "connecting" : ship.last_error));
+}
+
+}  // namespace
+
+int run_replay(const AgentConfig& config, const std::vector<std::string>& files,
+               int timeout_seconds) {
+  block_termination_signals();
+  auto core = start_core(config);
+  if (!core.ok()) {
+    std::cerr << "regwatch-agent: cannot start: " << core.error().message << "\n";
+    return kExitStartFailed;
+  }
+  std::atomic<bool> interrupted{false};
+  auto watcher = watch_termination_signals([&](int) {
+    interrupted = true;
+    core->spool->close();
+  });
+  LinePipeline pipeline(*core->spool);
+  ReplayOptions options;
+  options.assumed_utc_offset_minutes = *parse_utc_offset_minutes(config.syslog.assume_utc_offset);
+  const bool show_progress = isatty(fileno(stderr)) != 0;
+  const auto started = std::chrono::steady_clock::now();
+  for (const auto& file : files) {
+    options.on_progress = [&](uint64_t done, uint64_t total) {
+      if (show_progress && total > 0) {
+        std::fprintf(stderr, "\rreading %s: %3d%%", file.c_str(), static_cast<int>(done * 100 / total));
+      }
+    };
+    auto result = replay_syslog_file(file, pipeline, options, SystemClock::instance());
+    if (show_progress) std::fprintf(stderr, "\n");
+    if (!result.ok()) {
+      std::cerr << "regwatch-agent: " << result.error().message << "\n";
+      return kExitStartFailed;
+    }
+    if (interrupted) break;
+  }
+  core->spool->flush();
+  const uint64_t target = core->spool->last_seq();
+  // Wait for the collector, telling the user what we wait for.
+  const auto deadline = timeout_seconds > 0
+                            ? std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds)
+                            : std::chrono::steady_clock::time_point::max();
+  auto next_note = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  bool acked = false;
+  while (!interrupted && std::chrono::steady_clock::now() < deadline) {
+    if (core->shipper->wait_acked(target, std::chrono::milliseconds(500))) {
+      acked = true;
+      break;
+    }
+    auto stats = core->shipper->stats();
+    if (shipper::is_permanent_refusal(stats.last_error_code)) {
+      std::cerr << "regwatch-agent: the collector " << config.collector.address
+                << " refused this agent: " << stats.last_error << "\n";
+      return kExitRefused;
+    }
+    if (std::chrono::steady_clock::now() >= next_note) {
+      next_note = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      std::cerr << "waiting for the collector " << config.collector.address << ": "
+                << target - std::min(target, core->spool->acked_seq()) << " events unacknowledged"
+                << (stats.last_error.empty() ? "" : " (" + stats.last_error + ")") << "\n";
+    }
+  }
+  const auto seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const auto counts = pipeline.counts();
+  std::printf("replayed %zu file(s): %llu lines, %llu events (%s), %llu unparsed (kept as syslog_other), "
+              "%llu with errors, %llu dropped by the spool\n",
+              files.size(), static_cast<unsigned long long>(counts.lines),
+              static_cast<unsigned long long>(counts.events), summarise_kinds(counts).c_str(),
+              static_cast<unsigned long long>(counts.unrecognised),
+              static_cast<unsigned long long>(counts.with_anomalies),
+              static_cast<unsigned long long>(counts.spool_dropped));
+  if (!acked) {
+    std::printf("NOT all acknowledged: %llu of %llu events wait in the spool %s; the next agent run "
+                "with this spool sends them\n",
+                static_cast<unsigned long long>(target - std::min(target, core->spool->acked_seq())),
+                static_cast<unsigned long long>(counts.events), config.spool.dir.c_str());
+    core->shipper->stop();
+    watcher.detach();
+    return kExitInterrupted;
+  }
+  std::printf("acknowledged by the collector %s in %.1f s (%.0f events/s)\n",
+              config.collector.address.c_str(), seconds, seconds > 0 ? counts.events / seconds : 0.0);
+  std::fflush(stdout);
+  core->shipper->stop();
+  watcher.detach();
+  return kExitOk;
+}
+
+int run_live(const AgentConfig& config) {
+  block_termination_signals();
+  auto core = start_core(config);
+  if (!core.ok()) {
+    std::cerr << "regwatch-agent: cannot start: " << core.error().message << "\n";
+    return kExitStartFailed;
+  }
+  LinePipeline pipeline(*core->spool);
+  const int offset = *parse_utc_offset_minutes(config.syslog.assume_utc_offset);
+  syslog::ListenerOptions options;
+  if (!config.syslog.udp.empty()) options.udp = *parse_endpoint(config.syslog.udp);
+  if (!config.syslog.tcp.empty()) options.tcp = *parse_endpoint(config.syslog.tcp);
+  options.max_tcp_connections = config.syslog.max_tcp_connections;
+  options.tcp_idle_timeout = std::chrono::seconds(config.syslog.tcp_idle_timeout_s);
+  syslog::SyslogListener listener(
+      options,
+      [&](const syslog::ReceivedLine& received) {
+        syslog::LineContext context;
+        context.receive_time_us = received.receive_time_us;
+        context.reference_time_us = received.receive_time_us;
+        context.fallback_event_time_us = received.receive_time_us;
+        context.sender = std::string(received.sender_ip);
+        context.assumed_utc_offset_minutes = offset;
+        pipeline.handle(received.line, context);
+      },
+      SystemClock::instance());
+  if (auto started = listener.start(); !started.ok()) {
+    std::cerr << "regwatch-agent: cannot start: " << started.error().message << "\n";
+    return kExitStartFailed;
+  }
+  auto log = component_logger("agent");
+  log->info("agent '{}' receiving syslog on udp {} tcp {}; spool {}; collector {}", config.agent_id,
+            config.syslog.udp.empty() ? "off" : config.syslog.udp,
+            config.syslog.tcp.empty() ? "off" : config.syslog.tcp, config.spool.dir,
+            config.collector.address);
+  std::mutex mutex;
+  std::condition_variable stop_cv;
+  bool stop = false;
+  auto watcher = watch_termination_signals([&](int signal) {
+    log->info("signal {}: shutting down", signal);
+    std::lock_guard lock(mutex);
+    stop = true;
+    stop_cv.notify_all();
+  });
+  {
+    std::unique_lock lock(mutex);
+    while (!stop_cv.wait_for(lock, std::chrono::seconds(60), [&] { return stop; })) {
+      log_counts(pipeline.counts(), core->spool->stats(), core->shipper->stats());
+    }
+  }
+  listener.stop();
+  core->spool->flush();
+  // Give the shipper a moment to send what just arrived; the rest stays spooled.
+  core->shipper->wait_acked(core->spool->last_seq(), std::chrono::seconds(2));
+  log_counts(pipeline.counts(), core->spool->stats(), core->shipper->stats());
+  core->shipper->stop();
+  return kExitOk;
+}
+
+}  // namespace regwatch::agent

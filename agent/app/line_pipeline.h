@@ -1,0 +1,44 @@
+#pragma once
+// The syslog path inside the agent: a received (or replayed) line goes through
+// the parser and into the spool. Counts what happened to every line, so that
+// nothing is lost silently: lines, events, unrecognised lines (kept raw as
+// syslog_other), lines with anomalies, and events the spool dropped.
+//
+// Threads: handle() may be called from several threads (listener, replay).
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "agent/spool/spool.h"
+#include "agent/syslog/syslog_parser.h"
+
+namespace regwatch::agent {
+
+struct PipelineCounts {
+  uint64_t lines = 0;
+  uint64_t events = 0;
+  uint64_t unrecognised = 0;
+  uint64_t with_anomalies = 0;
+  uint64_t spool_dropped = 0;
+  std::map<std::string, uint64_t> by_kind;
+  std::map<std::string, uint64_t> anomalies;
+};
+
+class LinePipeline {
+ public:
+  explicit LinePipeline(spool::Spool& spool) : spool_(spool) {}
+
+  // Parses and spools one line; returns the event time it was given (replay
+  // uses it as the reference time for the next line).
+  int64_t handle(std::string_view line, const syslog::LineContext& context);
+  PipelineCounts counts() const;
+
+ private:
+  spool::Spool& spool_;
+  mutable std::mutex mutex_;
+  PipelineCounts counts_;
+};
+
+}  // namespace regwatch::agent

@@ -1,0 +1,107 @@
+// regwatch-agent: receives syslog from CUCM nodes and switches, turns it into
+// typed events, and streams them to the collector through a durable spool.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "agent/app/agent_config.h"
+#include "agent/app/agent_modes.h"
+#include "common/logging.h"
+
+int main(int argc, char** argv) {
+  using namespace regwatch::agent;
+  CLI::App app{
+      "regwatch-agent: receives syslog from CUCM nodes and switches, turns it into typed events\n"
+      "(phone_unregistered, heartbeat_low, link_down, ...), and streams them to the collector\n"
+      "through a durable on-disk spool, so a collector or network outage loses nothing.\n\n"
+      "Examples:\n"
+      "  regwatch-agent --spool-dir /var/lib/regwatch-agent/spool\n"
+      "      listen on 127.0.0.1:5514 (UDP and TCP), ship to 127.0.0.1:7443\n"
+      "  regwatch-agent --syslog-udp 0.0.0.0:514 --collector collector.noc:7443 --tls-ca ca.pem\n"
+      "  regwatch-agent --replay-syslog /var/log/remote/cucm-2026-11-20.log\n"
+      "      load an archived log for a postmortem, wait for the collector, print a summary\n"};
+  app.set_version_flag("--version", std::string(REGWATCH_VERSION));
+  std::string config_file;
+  bool print_default = false;
+  std::string collector, agent_id, spool_dir, syslog_udp, syslog_tcp, token, token_file;
+  std::string tls_ca, tls_cert, tls_key, tls_server_name, spool_max, drop_policy, log_level;
+  std::vector<std::string> replay_files;
+  int replay_timeout = 0;
+  app.add_option("--config", config_file, "YAML config file (see --print-default-config)")
+      ->check(CLI::ExistingFile);
+  app.add_flag("--print-default-config", print_default, "print the default config and exit");
+  bool check_config = false;
+  app.add_flag("--check-config", check_config, "validate the config (file and flags) and exit");
+  app.add_option("--collector", collector, "collector HOST:PORT (default 127.0.0.1:7443)");
+  app.add_option("--agent-id", agent_id, "this agent's name (default: the host name)");
+  app.add_option("--spool-dir", spool_dir, "directory of the durable spool");
+  app.add_option("--spool-max-size", spool_max, "bound of the spool on disk, e.g. 256MiB");
+  app.add_option("--drop-policy", drop_policy, "when the spool is full: drop_oldest or drop_newest");
+  app.add_option("--syslog-udp", syslog_udp, "HOST:PORT to receive syslog on UDP (\"\" = off)");
+  app.add_option("--syslog-tcp", syslog_tcp, "HOST:PORT to receive syslog on TCP (\"\" = off)");
+  app.add_option("--replay-syslog", replay_files,
+                 "archived syslog file to load (repeatable); exits when the collector has it all")
+      ->check(CLI::ExistingFile);
+  app.add_option("--replay-timeout", replay_timeout,
+                 "give up waiting for the collector after this many seconds (0 = wait)");
+  app.add_option("--token", token, "this agent's token for the collector");
+  app.add_option("--token-file", token_file, "file holding the token");
+  app.add_option("--tls-ca", tls_ca, "CA of the collector's certificate: turns TLS on");
+  app.add_option("--tls-cert", tls_cert, "client certificate for mTLS (PEM)");
+  app.add_option("--tls-key", tls_key, "client key for mTLS (PEM)");
+  app.add_option("--tls-server-name", tls_server_name, "name to verify in the collector's certificate");
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
+  CLI11_PARSE(app, argc, argv);
+
+  if (print_default) {
+    std::cout << default_agent_config_yaml();
+    return kExitOk;
+  }
+  AgentConfig config;
+  if (!config_file.empty()) {
+    auto loaded = load_agent_config(config_file);
+    if (!loaded.ok()) {
+      std::cerr << "regwatch-agent: invalid configuration:\n" << loaded.error().message;
+      return kExitUsage;
+    }
+    config = std::move(loaded).value();
+  }
+  // Flags override the file.
+  auto set = [](std::string& target, const std::string& value) {
+    if (!value.empty()) target = value;
+  };
+  set(config.collector.address, collector);
+  set(config.agent_id, agent_id);
+  set(config.spool.dir, spool_dir);
+  set(config.spool.max_size, spool_max);
+  set(config.spool.drop_policy, drop_policy);
+  if (app.count("--syslog-udp")) config.syslog.udp = syslog_udp;
+  if (app.count("--syslog-tcp")) config.syslog.tcp = syslog_tcp;
+  set(config.collector.token, token);
+  set(config.collector.token_file, token_file);
+  if (!tls_ca.empty()) config.collector.tls = true;
+  set(config.collector.tls_ca_file, tls_ca);
+  set(config.collector.tls_cert_file, tls_cert);
+  set(config.collector.tls_key_file, tls_key);
+  set(config.collector.tls_server_name, tls_server_name);
+  set(config.log_level, log_level);
+  if (config.agent_id.empty()) {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    config.agent_id = host[0] ? host : "agent";
+  }
+  if (auto valid = validate_agent_config(config); !valid.ok()) {
+    std::cerr << "regwatch-agent: invalid configuration:\n" << valid.error().message;
+    return kExitUsage;
+  }
+  if (check_config) {
+    std::cout << "configuration is valid\n";
+    return 0;
+  }
+  if (!regwatch::set_log_level(config.log_level)) {
+    std::cerr << "regwatch-agent: unknown log level '" << config.log_level << "'\n";
+    return kExitUsage;
+  }
+  if (!replay_files.empty()) return run_replay(config, replay_files, replay_timeout);
+  return run_live(config);
+}

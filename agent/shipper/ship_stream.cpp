@@ -1,0 +1,105 @@
+#include "agent/shipper/ship_stream.h"
+
+#include "common/logging.h"
+
+namespace regwatch::agent::shipper {
+
+ShipStream::ShipStream(spool::Spool& spool, StreamLimits limits) : spool_(spool), limits_(limits) {
+  sent_seq_ = spool_.acked_seq();
+}
+
+void ShipStream::start(regwatch::v1::Ingest::Stub& stub) {
+  stub.async()->Stream(&context_, this);
+  StartRead(&incoming_);
+  // Writes also start from the shipper thread (new spool data), outside any
+  // reaction: the hold keeps the stream from completing under us.
+  AddHold();
+  StartCall();
+  pump();
+}
+
+void ShipStream::pump() {
+  std::unique_lock lock(mutex_);
+  if (writing_ || closing_ || in_flight_.size() >= limits_.max_in_flight) return;
+  if (spool_.last_seq() <= sent_seq_) return;
+  auto events = spool_.read_after(sent_seq_, limits_.batch_max_events, limits_.batch_max_bytes);
+  if (events.empty()) return;
+  outgoing_.Clear();
+  outgoing_.set_batch_id(next_batch_id_++);
+  for (auto& event : events) *outgoing_.add_events() = std::move(event);
+  sent_seq_ = outgoing_.events().rbegin()->seq();
+  in_flight_.push_back({outgoing_.batch_id(), sent_seq_});
+  writing_ = true;
+  lock.unlock();
+  StartWrite(&outgoing_);
+}
+
+void ShipStream::OnWriteDone(bool ok) {
+  {
+    std::lock_guard lock(mutex_);
+    writing_ = false;
+    if (!ok) return;  // the stream is broken; OnReadDone(false) and OnDone follow
+  }
+  pump();
+}
+
+void ShipStream::OnReadDone(bool ok) {
+  if (!ok) {
+    bool release = false;
+    {
+      std::lock_guard lock(mutex_);
+      release = !closing_;
+      closing_ = true;
+    }
+    // No more writes from outside reactions: let the stream finish. Outside the
+    // lock, because OnDone may run inline and takes it.
+    if (release) RemoveHold();
+    return;
+  }
+  uint64_t ack_seq = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (in_flight_.empty() || in_flight_.front().batch_id != incoming_.batch_id()) {
+      // The collector acks in order; anything else is a protocol error.
+      component_logger("agent.shipper")->error("unexpected ack for batch {}", incoming_.batch_id());
+      context_.TryCancel();
+      return;
+    }
+    ack_seq = in_flight_.front().last_seq;
+    in_flight_.pop_front();
+    ++acked_batches_;
+  }
+  spool_.ack(ack_seq);
+  StartRead(&incoming_);
+  pump();
+}
+
+void ShipStream::OnDone(const grpc::Status& status) {
+  std::lock_guard lock(mutex_);
+  status_ = status;
+  done_ = true;
+  done_cv_.notify_all();
+}
+
+grpc::Status ShipStream::wait_done() {
+  std::unique_lock lock(mutex_);
+  done_cv_.wait(lock, [&] { return done_; });
+  return status_;
+}
+
+bool ShipStream::done() const {
+  std::lock_guard lock(mutex_);
+  return done_;
+}
+
+uint64_t ShipStream::sent_seq() const {
+  std::lock_guard lock(mutex_);
+  return sent_seq_;
+}
+
+uint64_t ShipStream::acked_batches() const {
+  std::lock_guard lock(mutex_);
+  return acked_batches_;
+}
+
+}  // namespace regwatch::agent::shipper

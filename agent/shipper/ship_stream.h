@@ -1,0 +1,74 @@
+#pragma once
+// One Ingest stream to the collector (a ClientBidiReactor). It sends batches
+// read from the spool, strictly one write in flight and at most
+// `max_in_flight` unacknowledged batches, and acks the spool as the
+// collector's acks arrive. It starts from the spool's acked position, so after
+// a reconnect everything unacknowledged is sent again (the collector stores
+// each (agent, seq) once).
+//
+// Threads: gRPC runs the reactions; pump() is also called by the shipper's
+// thread when the spool has new data (hence the hold added in start()).
+// Lifetime: owned by the Shipper, which destroys it only after wait_done().
+#include <grpcpp/grpcpp.h>
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+
+#include "agent/spool/spool.h"
+#include "regwatch/v1/ingest.grpc.pb.h"
+
+namespace regwatch::agent::shipper {
+
+struct StreamLimits {
+  uint32_t batch_max_events = 1000;
+  size_t batch_max_bytes = 4 << 20;
+  uint32_t max_in_flight = 8;
+};
+
+class ShipStream final : public grpc::ClientBidiReactor<regwatch::v1::EventBatch, regwatch::v1::Ack> {
+ public:
+  ShipStream(spool::Spool& spool, StreamLimits limits);
+
+  // Metadata must be added to context() before start().
+  grpc::ClientContext& context() { return context_; }
+  void start(regwatch::v1::Ingest::Stub& stub);
+  // Sends more if the window and the spool allow. Any thread.
+  void pump();
+  // Ends the stream (e.g. at shutdown); OnDone follows.
+  void cancel() { context_.TryCancel(); }
+  // Blocks until OnDone; returns the final status.
+  grpc::Status wait_done();
+  bool done() const;
+  // Seq of the last event handed to gRPC (to know whether the spool has more).
+  uint64_t sent_seq() const;
+  uint64_t acked_batches() const;
+
+  void OnWriteDone(bool ok) override;
+  void OnReadDone(bool ok) override;
+  void OnDone(const grpc::Status& status) override;
+
+ private:
+  spool::Spool& spool_;
+  const StreamLimits limits_;
+  grpc::ClientContext context_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable done_cv_;
+  regwatch::v1::EventBatch outgoing_;
+  regwatch::v1::Ack incoming_;
+  struct InFlight {
+    uint64_t batch_id;
+    uint64_t last_seq;
+  };
+  std::deque<InFlight> in_flight_;
+  uint64_t next_batch_id_ = 1;
+  uint64_t sent_seq_ = 0;
+  uint64_t acked_batches_ = 0;
+  bool writing_ = false;
+  bool closing_ = false;     // reads failed: no more writes from outside reactions
+  bool done_ = false;
+  grpc::Status status_;
+};
+
+}  // namespace regwatch::agent::shipper

@@ -1,0 +1,81 @@
+#pragma once
+// Ships the spool to the collector, for as long as the agent runs: connects,
+// streams (ShipStream), and after any failure reconnects with exponential
+// backoff and full jitter, resending everything the collector has not
+// acknowledged. Memory is bounded by the stream's in-flight window; the spool
+// on disk holds the rest.
+//
+// Threads: one internal thread; the public methods are thread-safe.
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+
+#include "agent/shipper/ship_stream.h"
+#include "agent/spool/spool.h"
+
+namespace regwatch::agent::shipper {
+
+struct ShipperOptions {
+  std::string target;                      // HOST:PORT
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  std::string tls_server_name;             // "" = the target's host
+  std::string agent_id;
+  std::string token;                       // "" = send none
+  StreamLimits limits;
+  std::chrono::milliseconds backoff_initial{200};
+  std::chrono::milliseconds backoff_max{30000};
+};
+
+struct ShipperStats {
+  uint64_t connects = 0;           // streams started
+  uint64_t failures = 0;           // streams that ended with an error
+  bool connected = false;
+  std::string last_error;          // the collector's or gRPC's words
+  grpc::StatusCode last_error_code = grpc::StatusCode::OK;
+};
+
+class Shipper {
+ public:
+  Shipper(spool::Spool& spool, ShipperOptions options);
+  ~Shipper();
+  Shipper(const Shipper&) = delete;
+  Shipper& operator=(const Shipper&) = delete;
+
+  void start();
+  void stop();
+  // Waits until the spool's acked seq reaches `seq`. Returns false on timeout,
+  // on stop, or as soon as the collector refused us for a reason retrying
+  // cannot fix (a wrong token or certificate): see stats().last_error.
+  bool wait_acked(uint64_t seq, std::chrono::milliseconds timeout);
+  ShipperStats stats() const;
+
+ private:
+  void run();
+  bool sleep_backoff(std::chrono::milliseconds delay);
+
+  spool::Spool& spool_;
+  ShipperOptions options_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<regwatch::v1::Ingest::Stub> stub_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  bool stopping_ = false;
+  ShipperStats stats_;
+  ShipStream* current_ = nullptr;  // non-owning view of the live stream, for cancel()
+  std::mt19937_64 random_{std::random_device{}()};
+  std::thread thread_;
+};
+
+// True for failures a retry will not fix without someone changing a config.
+bool is_permanent_refusal(grpc::StatusCode code);
+
+}  // namespace regwatch::agent::shipper

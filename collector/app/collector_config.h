@@ -1,0 +1,34 @@
+#pragma once
+// regwatch-collector's configuration. Member initialisers are the defaults
+// (printed by --print-default-config); nothing else restates them.
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "common/result.h"
+
+namespace regwatch::collector {
+
+struct CollectorConfig {
+  std::string listen = "127.0.0.1:7443";
+  std::string db = "/var/lib/regwatch-collector/regwatch.db";
+  uint32_t retention_days = 90;      // by the time events were stored; 0 keeps everything
+  std::string log_level = "info";
+  // TLS: required unless listening on loopback. client_ca_file turns on mTLS
+  // (agents must present a certificate signed by it).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
+  // agent_id -> token. When non-empty, every ingest stream must present its
+  // agent's token; the query service then accepts any configured token.
+  std::map<std::string, std::string> tokens;
+  std::string tokens_file;           // YAML map agent_id: token, merged into tokens
+  uint32_t max_pending_batches_per_stream = 4;
+  uint32_t query_threads = 2;
+};
+
+Result<CollectorConfig> load_collector_config(const std::string& path);
+Status validate_collector_config(const CollectorConfig& config);
+std::string default_collector_config_yaml();
+
+}  // namespace regwatch::collector

@@ -1,0 +1,40 @@
+#pragma once
+// Start-up of the collector as an ordered list of small steps: open the store
+// (migrations), build credentials, start the commit queue, the services and
+// the gRPC server. Any failure is returned as a clear Error before anything
+// listens. Runs until shutdown() (called from a signal-watching thread).
+#include <memory>
+#include <string>
+
+#include "collector/app/access_policy.h"
+#include "collector/app/collector_config.h"
+#include "collector/ingest/commit_queue.h"
+#include "collector/ingest/ingest_service.h"
+#include "collector/query/query_service.h"
+#include "common/clock.h"
+
+namespace regwatch::collector {
+
+class CollectorServer {
+ public:
+  static Result<std::unique_ptr<CollectorServer>> start(const CollectorConfig& config,
+                                                        const Clock& clock);
+  ~CollectorServer();
+
+  // The address actually bound (resolves port 0).
+  const std::string& listening_on() const { return listening_on_; }
+  void wait();       // until shutdown()
+  void shutdown();   // stops accepting, finishes in-flight commits, closes the store
+
+ private:
+  CollectorServer() = default;
+
+  std::unique_ptr<AccessPolicy> policy_;
+  std::unique_ptr<ingest::CommitQueue> commits_;
+  std::unique_ptr<ingest::IngestService> ingest_;
+  std::unique_ptr<query::QueryService> queries_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string listening_on_;
+};
+
+}  // namespace regwatch::collector

@@ -1,0 +1,102 @@
+#include "collector/ingest/commit_queue.h"
+
+#include "common/logging.h"
+
+namespace regwatch::collector::ingest {
+
+CommitQueue::CommitQueue(std::unique_ptr<store::EventWriter> writer, CommitQueueOptions options,
+                         const Clock& clock)
+    : writer_(std::move(writer)), options_(options), clock_(clock) {
+  thread_ = std::thread([this] { run(); });
+}
+
+CommitQueue::~CommitQueue() { stop(); }
+
+bool CommitQueue::submit(regwatch::v1::EventBatch batch, CommitDone done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || jobs_.size() >= options_.max_queued_batches) return false;
+    jobs_.push_back(Job{std::move(batch), std::move(done)});
+  }
+  wake_.notify_one();
+  return true;
+}
+
+void CommitQueue::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+CommitQueueStats CommitQueue::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+void CommitQueue::prune_if_due(int64_t& next_prune_us) {
+  if (options_.retention_days == 0) return;
+  const int64_t now = clock_.now_us();
+  if (now < next_prune_us) return;
+  next_prune_us = now + std::chrono::duration_cast<std::chrono::microseconds>(options_.prune_every).count();
+  const int64_t cutoff = now - int64_t{options_.retention_days} * 86400 * 1'000'000;
+  auto pruned = writer_->prune_stored_before(cutoff, options_.prune_chunk_rows);
+  if (!pruned.ok()) {
+    component_logger("collector.store")->warn("retention pruning failed: {}", pruned.error().message);
+    return;
+  }
+  if (*pruned > 0) {
+    std::lock_guard lock(mutex_);
+    stats_.pruned += *pruned;
+    // More may be left: come back soon, but after the queued batches.
+    if (*pruned == options_.prune_chunk_rows) next_prune_us = now;
+  }
+}
+
+void CommitQueue::run() {
+  auto log = component_logger("collector.store");
+  int64_t next_prune_us = 0;
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_ || !jobs_.empty(); });
+      if (jobs_.empty()) {
+        if (stopping_) return;
+        lock.unlock();
+        prune_if_due(next_prune_us);
+        continue;
+      }
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    const auto& events = job.batch.events();
+    CommitResult result = writer_->insert_batch(
+        std::span<const regwatch::v1::Event>(events.data(), static_cast<size_t>(events.size())),
+        clock_.now_us());
+    {
+      std::lock_guard lock(mutex_);
+      ++stats_.batches;
+      if (result.ok()) {
+        stats_.events_stored += result->stored;
+        stats_.duplicates += result->duplicates;
+      } else {
+        ++stats_.failed_batches;
+      }
+    }
+    if (!result.ok()) {
+      static RateLimitedLog limiter;
+      uint64_t suppressed = 0;
+      if (limiter.allow(suppressed)) {
+        log->error("cannot store a batch of {} events: {} ({} similar messages suppressed)",
+                   events.size(), result.error().message, suppressed);
+      }
+    }
+    job.done(result);
+    prune_if_due(next_prune_us);
+  }
+}
+
+}  // namespace regwatch::collector::ingest

@@ -1,0 +1,77 @@
+#pragma once
+// The collector's single database writer. Ingest reactors hand it batches; it
+// commits each batch in one transaction and then calls the batch's completion,
+// on its own thread, so acks are sent only for what is durably stored. It also
+// prunes expired events between batches, in small chunks, so retention never
+// blocks ingest for long.
+//
+// Threads: submit() from any thread; completions run on the writer thread and
+// must be quick (reactors only queue an ack there).
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "collector/store/event_store.h"
+#include "common/clock.h"
+#include "regwatch/v1/ingest.pb.h"
+
+namespace regwatch::collector::ingest {
+
+using CommitResult = Result<store::EventWriter::InsertOutcome>;
+using CommitDone = std::function<void(const CommitResult&)>;
+
+struct CommitQueueOptions {
+  size_t max_queued_batches = 4096;
+  uint32_t retention_days = 90;            // 0 = keep everything
+  std::chrono::seconds prune_every{60};
+  uint32_t prune_chunk_rows = 5000;
+};
+
+struct CommitQueueStats {
+  uint64_t batches = 0;
+  uint64_t events_stored = 0;
+  uint64_t duplicates = 0;
+  uint64_t failed_batches = 0;
+  uint64_t pruned = 0;
+};
+
+class CommitQueue {
+ public:
+  CommitQueue(std::unique_ptr<store::EventWriter> writer, CommitQueueOptions options,
+              const Clock& clock);
+  ~CommitQueue();
+  CommitQueue(const CommitQueue&) = delete;
+  CommitQueue& operator=(const CommitQueue&) = delete;
+
+  // False when the queue is full or stopping (the caller fails the stream, the
+  // agent keeps the data and resends).
+  bool submit(regwatch::v1::EventBatch batch, CommitDone done);
+  // Commits what is queued, then stops the thread.
+  void stop();
+  CommitQueueStats stats() const;
+
+ private:
+  struct Job {
+    regwatch::v1::EventBatch batch;
+    CommitDone done;
+  };
+  void run();
+  void prune_if_due(int64_t& next_prune_us);
+
+  std::unique_ptr<store::EventWriter> writer_;
+  CommitQueueOptions options_;
+  const Clock& clock_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Job> jobs_;
+  bool stopping_ = false;
+  CommitQueueStats stats_;
+  std::thread thread_;
+};
+
+}  // namespace regwatch::collector::ingest

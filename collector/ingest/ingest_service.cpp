@@ -1,0 +1,201 @@
+#include "collector/ingest/ingest_service.h"
+
+#include <deque>
+#include <mutex>
+
+#include "common/logging.h"
+
+namespace regwatch::collector::ingest {
+namespace {
+
+using regwatch::v1::Ack;
+using regwatch::v1::EventBatch;
+
+// Lifetime: created per stream by gRPC's call to Stream(); deletes itself in
+// OnDone. Finish() is only called when no commit of this stream is pending, so
+// commit completions never touch a deleted reactor. gRPC calls (StartRead,
+// StartWrite, Finish) are made outside mutex_, because a reaction may run
+// inline and Finish may lead straight to OnDone.
+class IngestReactor final : public grpc::ServerBidiReactor<EventBatch, Ack> {
+ public:
+  IngestReactor(grpc::CallbackServerContext* context, CommitQueue& queue,
+                const AccessPolicy& policy, uint32_t max_pending, IngestCounters& counters)
+      : queue_(queue), max_pending_(max_pending), counters_(counters),
+        log_(component_logger("collector.ingest")) {
+    peer_ = context->peer();
+    grpc::Status access = policy.check_ingest(*context, agent_id_);
+    if (!access.ok()) {
+      counters_.streams_refused.fetch_add(1);
+      log_->warn("refused ingest stream from {}: {}", peer_, access.error_message());
+      Finish(access);
+      return;
+    }
+    counters_.streams_opened.fetch_add(1);
+    log_->info("agent '{}' connected from {}", agent_id_, peer_);
+    reading_ = true;
+    StartRead(&incoming_);
+  }
+
+  void OnReadDone(bool ok) override {
+    std::unique_lock lock(mutex_);
+    reading_ = false;
+    if (!ok || failed_) {
+      input_closed_ = true;
+      finish_if_done(lock);
+      return;
+    }
+    if (grpc::Status valid = validate(incoming_); !valid.ok()) {
+      counters_.batches_rejected.fetch_add(1);
+      fail(valid);
+      finish_if_done(lock);
+      return;
+    }
+    ++pending_;
+    EventBatch batch = std::move(incoming_);
+    incoming_.Clear();
+    const uint64_t batch_id = batch.batch_id();
+    const uint64_t last_seq = batch.events().empty() ? 0 : batch.events().rbegin()->seq();
+    lock.unlock();
+    const bool queued = queue_.submit(std::move(batch), [this, batch_id, last_seq](const CommitResult& r) {
+      on_committed(batch_id, last_seq, r);
+    });
+    lock.lock();
+    if (!queued) {
+      --pending_;
+      fail({grpc::StatusCode::RESOURCE_EXHAUSTED, "collector is overloaded; retry later"});
+      finish_if_done(lock);
+      return;
+    }
+    read_more(lock);
+  }
+
+  void OnWriteDone(bool ok) override {
+    std::unique_lock lock(mutex_);
+    writing_ = false;
+    if (!ok) {
+      fail({grpc::StatusCode::UNAVAILABLE, "agent went away"});
+      acks_.clear();
+    } else {
+      acks_.pop_front();
+      counters_.batches_acked.fetch_add(1);
+    }
+    write_next(lock);
+    finish_if_done(lock);
+  }
+
+  void OnCancel() override {
+    std::unique_lock lock(mutex_);
+    fail({grpc::StatusCode::CANCELLED, "stream cancelled"});
+    finish_if_done(lock);
+  }
+
+  void OnDone() override {
+    log_->info("agent '{}' stream from {} closed", agent_id_, peer_);
+    delete this;  // the callback API's sanctioned ownership model
+  }
+
+ private:
+  grpc::Status validate(const EventBatch& batch) const {
+    uint64_t previous = 0;
+    for (const auto& event : batch.events()) {
+      if (event.agent_id() != agent_id_) {
+        return {grpc::StatusCode::INVALID_ARGUMENT,
+                "event from agent '" + event.agent_id() + "' on the stream of agent '" + agent_id_ + "'"};
+      }
+      if (event.seq() == 0 || event.seq() <= previous) {
+        return {grpc::StatusCode::INVALID_ARGUMENT, "event seq must be > 0 and ascending in a batch"};
+      }
+      previous = event.seq();
+    }
+    return grpc::Status::OK;
+  }
+
+  void on_committed(uint64_t batch_id, uint64_t last_seq, const CommitResult& result) {
+    std::unique_lock lock(mutex_);
+    --pending_;
+    ++completing_;  // holds off Finish while this thread still uses the object
+    if (!result.ok()) {
+      // Not acked: the agent keeps the batch in its spool and resends it.
+      fail({grpc::StatusCode::UNAVAILABLE, "collector cannot store events: " + result.error().message});
+    } else if (!failed_) {
+      Ack ack;
+      ack.set_batch_id(batch_id);
+      ack.set_last_seq(last_seq);
+      ack.set_stored(result->stored);
+      ack.set_duplicates(result->duplicates);
+      acks_.push_back(std::move(ack));
+      write_next(lock);
+      read_more(lock);
+    }
+    --completing_;
+    finish_if_done(lock);
+  }
+
+  void read_more(std::unique_lock<std::mutex>& lock) {
+    if (reading_ || input_closed_ || failed_ || pending_ >= max_pending_) return;
+    reading_ = true;
+    lock.unlock();
+    StartRead(&incoming_);
+    lock.lock();
+  }
+
+  void write_next(std::unique_lock<std::mutex>& lock) {
+    if (writing_ || acks_.empty() || failed_) return;
+    writing_ = true;
+    const Ack* next = &acks_.front();  // deque keeps it in place until OnWriteDone pops it
+    lock.unlock();
+    StartWrite(next);
+    lock.lock();
+  }
+
+  void fail(grpc::Status status) {
+    if (failed_) return;
+    failed_ = true;
+    final_status_ = std::move(status);
+  }
+
+  // Finishes once nothing of ours is outstanding that could call back into this
+  // object from outside gRPC (pending commits). Outstanding reads and writes
+  // are fine: gRPC runs their reactions before OnDone. Must be the caller's
+  // last use of `this`: after Finish the object may already be gone.
+  void finish_if_done(std::unique_lock<std::mutex>& lock) {
+    if (finished_ || pending_ > 0 || completing_ > 0) return;
+    const bool clean_end = input_closed_ && acks_.empty() && !writing_;
+    if (!failed_ && !clean_end) return;
+    finished_ = true;
+    grpc::Status status = failed_ ? final_status_ : grpc::Status::OK;
+    if (failed_ && final_status_.error_code() != grpc::StatusCode::CANCELLED) {
+      log_->warn("ending stream of agent '{}': {}", agent_id_, final_status_.error_message());
+    }
+    lock.unlock();
+    Finish(status);
+  }
+
+  CommitQueue& queue_;
+  const uint32_t max_pending_;
+  IngestCounters& counters_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::string agent_id_;
+  std::string peer_;
+
+  std::mutex mutex_;
+  EventBatch incoming_;
+  std::deque<Ack> acks_;
+  uint32_t pending_ = 0;     // batches handed to the commit queue, not yet completed
+  uint32_t completing_ = 0;  // commit completions running on the writer thread
+  bool reading_ = false;
+  bool writing_ = false;
+  bool input_closed_ = false;
+  bool failed_ = false;
+  bool finished_ = false;
+  grpc::Status final_status_;
+};
+
+}  // namespace
+
+grpc::ServerBidiReactor<EventBatch, Ack>* IngestService::Stream(grpc::CallbackServerContext* context) {
+  // Owned by gRPC until OnDone, where it deletes itself.
+  return new IngestReactor(context, queue_, policy_, max_pending_batches_, counters_);  // NOLINT(cppcoreguidelines-owning-memory)
+}
+
+}  // namespace regwatch::collector::ingest

@@ -1,0 +1,50 @@
+#pragma once
+// regwatch.v1.Query: operator queries. SQLite reads can take a while on a big
+// history, so they never run inside a gRPC reaction: each RPC is queued to a
+// small pool of worker threads, each owning its own read connection, which
+// finishes the RPC when done. The queue is bounded; when full the RPC fails
+// with RESOURCE_EXHAUSTED instead of piling up.
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "collector/app/access_policy.h"
+#include "collector/store/event_store.h"
+#include "regwatch/v1/query.grpc.pb.h"
+
+namespace regwatch::collector::query {
+
+class QueryService final : public regwatch::v1::Query::CallbackService {
+ public:
+  // Opens `threads` read connections on `db_path`; fails like EventReader::open.
+  static Result<std::unique_ptr<QueryService>> create(const std::string& db_path, uint32_t threads,
+                                                      const AccessPolicy& policy);
+  ~QueryService() override;
+
+  grpc::ServerUnaryReactor* Events(grpc::CallbackServerContext* context,
+                                   const regwatch::v1::EventQuery* request,
+                                   regwatch::v1::EventList* response) override;
+  grpc::ServerUnaryReactor* Status(grpc::CallbackServerContext* context,
+                                   const regwatch::v1::StatusRequest* request,
+                                   regwatch::v1::StatusReply* response) override;
+
+ private:
+  using Job = std::function<void(store::EventReader&)>;
+  explicit QueryService(const AccessPolicy& policy) : policy_(policy) {}
+  bool enqueue(Job job);
+  void work(std::unique_ptr<store::EventReader> reader);
+
+  const AccessPolicy& policy_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Job> jobs_;
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace regwatch::collector::query

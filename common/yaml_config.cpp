@@ -1,0 +1,199 @@
+#include "common/yaml_config.h"
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+namespace regwatch::config {
+namespace {
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+int line_of_node(const YAML::Node& node) { return node.IsDefined() ? node.Mark().line + 1 : 0; }
+
+}  // namespace
+
+void ConfigErrors::add(const std::string& path, int line, const std::string& message) {
+  std::ostringstream out;
+  if (line > 0) out << line << ": ";
+  out << (path.empty() ? "(top level)" : path) << ": " << message;
+  lines_.push_back(out.str());
+}
+
+std::string ConfigErrors::format(const std::string& file_name) const {
+  std::string out;
+  for (const auto& line : lines_) out += file_name + ":" + line + "\n";
+  return out;
+}
+
+YamlMap::YamlMap(YAML::Node node, std::string path, ConfigErrors& errors)
+    : node_(std::move(node)), path_(std::move(path)), errors_(errors) {
+  if (node_.IsDefined() && !node_.IsNull() && !node_.IsMap()) {
+    errors_.add(path_, line_of_node(node_), "must be a mapping of keys to values");
+    node_ = YAML::Node();
+  }
+}
+
+std::string YamlMap::path_of(const char* key) const {
+  return path_.empty() ? std::string(key) : path_ + "." + key;
+}
+
+int YamlMap::line_of(const char* key) const {
+  if (!node_.IsMap()) return 0;
+  return line_of_node(node_[key]);
+}
+
+void YamlMap::error(const char* key, const std::string& message) {
+  errors_.add(path_of(key), line_of(key), message);
+}
+
+template <typename T>
+void YamlMap::read_scalar(const char* key, T& target, const char* type_name) {
+  known_.insert(key);
+  if (!node_.IsMap()) return;
+  YAML::Node value = node_[key];
+  if (!value.IsDefined() || value.IsNull()) return;
+  if (!value.IsScalar()) {
+    error(key, std::string("must be ") + type_name);
+    return;
+  }
+  try {
+    target = value.as<T>();
+  } catch (const YAML::Exception&) {
+    error(key, std::string("must be ") + type_name + ", not '" + value.Scalar() + "'");
+  }
+}
+
+void YamlMap::read(const char* key, std::string& target) { read_scalar(key, target, "a string"); }
+void YamlMap::read(const char* key, bool& target) { read_scalar(key, target, "true or false"); }
+void YamlMap::read(const char* key, int& target) { read_scalar(key, target, "an integer"); }
+void YamlMap::read(const char* key, double& target) { read_scalar(key, target, "a number"); }
+
+void YamlMap::read(const char* key, uint32_t& target) {
+  int64_t wide = target;
+  read_scalar(key, wide, "a non-negative integer");
+  if (wide < 0 || wide > UINT32_MAX) {
+    error(key, "must be between 0 and 4294967295");
+    return;
+  }
+  target = static_cast<uint32_t>(wide);
+}
+
+void YamlMap::read(const char* key, uint64_t& target) {
+  int64_t wide = static_cast<int64_t>(target);
+  read_scalar(key, wide, "a non-negative integer");
+  if (wide < 0) {
+    error(key, "must not be negative");
+    return;
+  }
+  target = static_cast<uint64_t>(wide);
+}
+
+void YamlMap::read(const char* key, std::vector<std::string>& target) {
+  known_.insert(key);
+  if (!node_.IsMap()) return;
+  YAML::Node value = node_[key];
+  if (!value.IsDefined() || value.IsNull()) return;
+  if (!value.IsSequence()) {
+    error(key, "must be a list of strings");
+    return;
+  }
+  target.clear();
+  for (const auto& item : value) {
+    if (!item.IsScalar()) {
+      error(key, "must be a list of strings");
+      return;
+    }
+    target.push_back(item.Scalar());
+  }
+}
+
+void YamlMap::read(const char* key, std::map<std::string, std::string>& target) {
+  known_.insert(key);
+  if (!node_.IsMap()) return;
+  YAML::Node value = node_[key];
+  if (!value.IsDefined() || value.IsNull()) return;
+  if (!value.IsMap()) {
+    error(key, "must be a mapping of names to strings");
+    return;
+  }
+  target.clear();
+  for (const auto& item : value) {
+    if (!item.second.IsScalar()) {
+      error(key, "value of '" + item.first.Scalar() + "' must be a string");
+      continue;
+    }
+    target[item.first.Scalar()] = item.second.Scalar();
+  }
+}
+
+YamlMap YamlMap::child(const char* key) {
+  known_.insert(key);
+  YAML::Node value = node_.IsMap() ? node_[key] : YAML::Node();
+  return YamlMap(value, path_of(key), errors_);
+}
+
+void YamlMap::finish() {
+  if (!node_.IsMap()) return;
+  for (const auto& item : node_) {
+    const std::string key = item.first.Scalar();
+    if (known_.count(key)) continue;
+    std::string hint;
+    size_t best = 3;
+    for (const auto& candidate : known_) {
+      size_t distance = edit_distance(key, candidate);
+      if (distance < best) {
+        best = distance;
+        hint = candidate;
+      }
+    }
+    std::string message = "unknown key";
+    if (!hint.empty()) message += " (did you mean '" + hint + "'?)";
+    errors_.add(path_of(key.c_str()), line_of_node(item.first), message);
+  }
+}
+
+Result<YAML::Node> load_yaml_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return make_error("config_unreadable", "cannot read config file " + path);
+  try {
+    YAML::Node node = YAML::Load(in);
+    return node;
+  } catch (const YAML::ParserException& e) {
+    return make_error("config_syntax", path + ":" + std::to_string(e.mark.line + 1) + ":" +
+                                           std::to_string(e.mark.column + 1) + ": " + e.msg);
+  }
+}
+
+Result<uint64_t> parse_size(const std::string& text) {
+  uint64_t number = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (ec != std::errc() || end == text.data()) {
+    return make_error("bad_size", "'" + text + "' is not a size (e.g. 256MiB, 1GiB)");
+  }
+  std::string unit(end, text.data() + text.size());
+  unit.erase(std::remove(unit.begin(), unit.end(), ' '), unit.end());
+  static const std::pair<const char*, uint64_t> kUnits[] = {
+      {"", 1}, {"B", 1}, {"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30},
+      {"KB", 1000}, {"MB", 1000 * 1000}, {"GB", 1000ull * 1000 * 1000}};
+  for (const auto& [name, factor] : kUnits) {
+    if (unit == name) return number * factor;
+  }
+  return make_error("bad_size", "'" + text + "': unknown unit (use B, KiB, MiB, GiB)");
+}
+
+}  // namespace regwatch::config

@@ -1,0 +1,108 @@
+"""Faults: kill -9 of the collector or the agent while 200,000 lines are in flight, and a
+full spool. Every event must be stored exactly once; drops must be counted and reported."""
+import os
+import re
+import time
+import unittest
+
+from harness import RegwatchTestCase, free_port, wait_for
+
+LINES = int(os.environ.get("REGWATCH_FAULT_LINES", "200000"))
+
+
+def write_archive(path, count):
+    """A syslog server's archive: count distinct CUCM unregistration lines, one per 10 ms."""
+    with open(path, "w") as f:
+        for i in range(count):
+            ms = i * 10
+            s = ms // 1000
+            f.write(f"Nov 20 {9 + s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d} ucm-sub1 local7 3 : "
+                    f"{i + 1}: ucm-sub1 Nov 20 2026 {9 + s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}"
+                    f".{ms % 1000:03d} UTC :  %UC_CALLMANAGER-3-EndPointUnregistered: "
+                    f"%[DeviceName=SEP{i:012X}][IPAddress=10.1.{i // 250 % 250}.{i % 250}]"
+                    f"[Protocol=SCCP][DeviceType=115][Reason=13][AppID=Cisco CallManager]"
+                    f"[ClusterID=PROD][NodeID=ucm-sub1]: An endpoint has unregistered\n")
+
+
+class FaultTest(RegwatchTestCase):
+    def setUp(self):
+        super().setUp()
+        self.archive = self.path("archive.log")
+        write_archive(self.archive, LINES)
+
+    def test_collector_killed_repeatedly_during_replay(self):
+        port = free_port()
+        db = self.path("kill.db")
+        collector = self.start_collector(port=port, db=db)
+        agent = self.start_agent(collector.address, extra=["--replay-syslog", self.archive,
+                                                            "--log-level", "warn"])
+        kills = 0
+        for round_ in range(3):
+            # Let some of the stream land, then kill the collector mid-flight.
+            floor = (round_ + 1) * LINES // 8
+            wait_for(lambda: self.total_events(collector.address) >= floor, 120,
+                     what=f"{floor} events stored")
+            collector.kill9()
+            kills += 1
+            collector = self.start_collector(port=port, db=db, name=f"collector{round_}")
+        self.assertEqual(agent.wait(300), 0, agent.stderr())
+        self.assertIn(f"{LINES} lines", agent.stdout())
+        status = self.status(collector.address)
+        self.assertEqual(kills, 3)
+        self.assertEqual(status["total_events"], LINES)
+        agents = {a["agent_id"]: a for a in status["agents"]}
+        self.assertEqual(int(agents["test-agent"]["last_seq"]), LINES)
+        self.assertEqual(int(agents["test-agent"]["events"]), LINES)
+
+    def test_agent_killed_then_restarted_on_its_spool(self):
+        port = free_port()
+        db = self.path("agent-kill.db")
+        collector = self.start_collector(port=port, db=db)
+        agent = self.start_agent(collector.address, extra=["--replay-syslog", self.archive,
+                                                            "--log-level", "warn"])
+        wait_for(lambda: self.total_events(collector.address) >= LINES // 10, 120,
+                 what="some events stored")
+        agent.kill9()
+        # The same agent, live this time with no listeners, drains what its spool kept.
+        drain = self.start_agent(collector.address, name="drain",
+                                 extra=["--syslog-udp", "", "--syslog-tcp", ""])
+        spooled = wait_for(lambda: self._stable_total(collector.address), 120, what="drain to finish")
+        drain.terminate()
+        status = self.status(collector.address)
+        agents = {a["agent_id"]: a for a in status["agents"]}
+        # Everything the killed agent had spooled arrived, nothing twice, no gaps.
+        self.assertEqual(int(agents["test-agent"]["events"]), int(agents["test-agent"]["last_seq"]))
+        self.assertEqual(status["total_events"], spooled)
+        self.assertGreaterEqual(spooled, LINES // 10)
+
+    def _stable_total(self, address):
+        first = self.total_events(address)
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            if self.total_events(address) != first:
+                return None
+            time.sleep(0.2)
+        return first
+
+    def test_full_spool_drops_by_policy_and_reports_the_count(self):
+        port = free_port()
+        # No collector yet: everything piles up in a 1 MiB spool that drops the newest.
+        agent = self.start_agent(f"127.0.0.1:{port}", extra=[
+            "--replay-syslog", self.archive, "--spool-max-size", "1MiB", "--drop-policy", "drop_newest",
+            "--log-level", "warn"])
+        wait_for(lambda: "waiting for the collector" in agent.stderr(), 120, what="agent to wait")
+        collector = self.start_collector(port=port)
+        self.assertEqual(agent.wait(120), 0, agent.stderr())
+        summary = agent.stdout()
+        dropped = int(re.search(r"(\d+) dropped by the spool", summary).group(1))
+        self.assertGreater(dropped, 0)
+        self.assertLess(dropped, LINES)
+        reports = self.events(collector.address, "--kind", "agent_drops")
+        self.assertGreaterEqual(len(reports), 1)
+        self.assertEqual(max(int(r["dropped_total"]) for r in reports), dropped)
+        stored = len(self.events(collector.address, "--kind", "phone_unregistered"))
+        self.assertEqual(stored + dropped, LINES)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,87 @@
+"""Start-up and configuration: clear errors, no damage, defaults that round-trip."""
+import hashlib
+import os
+import sqlite3
+import subprocess
+import unittest
+
+from harness import AGENT, COLLECTOR, RegwatchTestCase
+
+EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "deploy")
+
+
+def digest(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+class StartupTest(RegwatchTestCase):
+    def run_bin(self, *args):
+        return subprocess.run(list(args), capture_output=True, text=True, timeout=60)
+
+    def test_printed_default_configs_load_back(self):
+        for binary, name in ((COLLECTOR, "collector"), (AGENT, "agent")):
+            printed = self.run_bin(binary, "--print-default-config")
+            self.assertEqual(printed.returncode, 0, printed.stderr)
+            path = self.path(f"{name}.yaml")
+            with open(path, "w") as f:
+                f.write(printed.stdout)
+            loaded = self.run_bin(binary, "--config", path, "--check-config")
+            self.assertEqual(loaded.returncode, 0, loaded.stderr)
+
+    def test_shipped_example_configs_are_valid(self):
+        for name, binary in (("collector.example.yaml", COLLECTOR), ("agent.example.yaml", AGENT)):
+            path = os.path.join(EXAMPLES, name)
+            self.assertTrue(os.path.exists(path), path)
+            result = self.run_bin(binary, "--config", path, "--check-config")
+            self.assertEqual(result.returncode, 0, result.stderr)
+
+    def test_config_errors_name_every_key_and_line(self):
+        path = self.path("bad.yaml")
+        with open(path, "w") as f:
+            f.write("listen: 127.0.0.1:7443\nretention_dayz: 3\nquery_threads: many\n")
+        result = self.run_bin(COLLECTOR, "--config", path)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("bad.yaml:2: retention_dayz: unknown key (did you mean 'retention_days'?)", result.stderr)
+        self.assertIn("bad.yaml:3: query_threads:", result.stderr)
+        with open(path, "w") as f:
+            f.write("spool:\n  drop_policy: drop_random\nsyslog:\n  udp: nowhere\n")
+        result = self.run_bin(AGENT, "--config", path, "--replay-syslog", path)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("spool.drop_policy", result.stderr)
+        self.assertIn("syslog.udp", result.stderr)
+
+    def test_garbage_database_is_refused_untouched(self):
+        db = self.path("garbage.db")
+        with open(db, "wb") as f:
+            f.write(os.urandom(8192))
+        before = digest(db)
+        p = self.start_collector(db=db, expect_ready=False)
+        self.assertEqual(p.wait(30), 2)
+        self.assertIn("cannot start", p.stderr())
+        self.assertEqual(digest(db), before)
+
+    def test_newer_schema_is_refused_untouched(self):
+        db = self.path("newer.db")
+        con = sqlite3.connect(db)
+        con.execute("PRAGMA user_version = 999")
+        con.execute("CREATE TABLE keep(x)")
+        con.commit()
+        con.close()
+        before = digest(db)
+        p = self.start_collector(db=db, expect_ready=False)
+        self.assertEqual(p.wait(30), 2)
+        self.assertIn("newer", p.stderr())
+        self.assertEqual(digest(db), before)
+
+    def test_port_in_use_is_a_clear_error(self):
+        first = self.start_collector()
+        port = first.address.rsplit(":", 1)[1]
+        second = self.start_collector(port=int(port), db=self.path("other.db"), name="second",
+                                      expect_ready=False)
+        self.assertEqual(second.wait(30), 2)
+        self.assertIn("cannot listen", second.stderr())
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The regwatch demo on its embedded defaults: SQLite, loopback only.
+# Sets up and builds, starts a collector and an agent on 127.0.0.1, loads a bundled
+# archive of CUCM and switch syslog (a CPU-spike unregistration burst) through the
+# agent, sends two live lines with util-linux `logger`, then queries the history.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./tools/setup.sh
+BUILD_DIR=build ./tools/build.sh -DREGWATCH_BUILD_TESTS=OFF -DREGWATCH_BUILD_BENCH=OFF
+bin=$PWD/build
+run=$(mktemp -d /tmp/regwatch-demo.XXXXXX)
+collector_port=${REGWATCH_DEMO_PORT:-17443}
+syslog_port=${REGWATCH_DEMO_SYSLOG_PORT:-15514}
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+say "starting regwatch-collector on 127.0.0.1:$collector_port (database $run/regwatch.db)"
+"$bin/collector/regwatch-collector" --listen "127.0.0.1:$collector_port" --db "$run/regwatch.db" \
+  >"$run/collector.out" 2>"$run/collector.log" &
+pids+=($!)
+for _ in $(seq 100); do grep -q "listening on" "$run/collector.out" && break; sleep 0.1; done
+grep "listening on" "$run/collector.out"
+
+say "replaying the bundled archive tools/demo/sample-syslog.log through an agent"
+"$bin/agent/regwatch-agent" --agent-id demo-archive --spool-dir "$run/spool-archive" \
+  --collector "127.0.0.1:$collector_port" --replay-syslog tools/demo/sample-syslog.log
+
+say "starting a live agent: syslog on udp/tcp 127.0.0.1:$syslog_port"
+"$bin/agent/regwatch-agent" --agent-id demo-live --spool-dir "$run/spool-live" \
+  --collector "127.0.0.1:$collector_port" \
+  --syslog-udp "127.0.0.1:$syslog_port" --syslog-tcp "127.0.0.1:$syslog_port" \
+  2>"$run/agent.log" &
+pids+=($!)
+for _ in $(seq 100); do grep -q "receiving syslog" "$run/agent.log" && break; sleep 0.1; done
+
+say "a switch and a CUCM node send live syslog (util-linux logger)"
+now=$(date -u '+%b %e %H:%M:%S')
+logger --server 127.0.0.1 --port "$syslog_port" --udp --rfc3164 --priority local7.err \
+  "5601: sw-3f-access: $now.120 UTC: %LINK-3-UPDOWN: Interface GigabitEthernet2/0/5, changed state to down"
+logger --server 127.0.0.1 --port "$syslog_port" --tcp --octet-count --rfc3164 --priority local7.err \
+  "41300: ucm-sub1.voice.example.net: $(date -u '+%b %d %Y %H:%M:%S').500 UTC: %UC_CALLMANAGER-3-EndPointUnregistered: %[DeviceName=SEP0017943A98BA][IPAddress=10.20.31.99][Protocol=SCCP][DeviceType=115][Reason=13][AppID=Cisco CallManager][ClusterID=PROD][NodeID=ucm-sub1]: An endpoint has unregistered"
+cli="$bin/cli/regwatch --collector 127.0.0.1:$collector_port"
+for _ in $(seq 100); do
+  $cli events --device SEP0017943A98BA --format jsonl 2>/dev/null | grep -q SEP0017943A98BA && break
+  sleep 0.1
+done
+
+say "regwatch status"
+$cli status
+say "regwatch events --kind phone_unregistered --limit 10 (the burst, newest first)"
+$cli events --since 2026-11-20T00:00:00Z --kind phone_unregistered --limit 10
+say "regwatch events --kind cpu_pegging --kind heartbeat_low --kind link_down"
+$cli events --since 2026-11-20T00:00:00Z --kind cpu_pegging --kind heartbeat_low --kind link_down
+say "regwatch timeline SEP0017943A98BA --format json (the live phone)"
+$cli timeline SEP0017943A98BA --format json
+say "demo done; files in $run"

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what regwatch needs to build, test and run on Debian 12 (run as root).
+# Idempotent: packages already present are skipped quickly.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  # required libraries
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libsqlite3-dev libspdlog-dev libsnmp-dev
+  # chosen libraries (docs/dependencies.md says why)
+  libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libssl-dev libcurl4-openssl-dev libpcap-dev
+  # tests, fuzzing, benchmarks and the real peers tests talk to
+  libgtest-dev libbenchmark-dev clang libclang-rt-14-dev
+  bsdutils sqlite3 openssl python3 procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: run as root (or install the packages above with sudo apt-get install)" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+echo "setup: all build and test dependencies present"
