@@ -2,7 +2,7 @@
 # regwatch target links it instead of setting global flags.
 add_library(regwatch_warnings INTERFACE)
 target_compile_options(regwatch_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow
-                       -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Wnull-dereference)
+                       -Wnon-virtual-dtor -Wold-style-cast -Wcast-align)
 if(REGWATCH_WERROR)
   target_compile_options(regwatch_warnings INTERFACE -Werror)
 endif()

@@ -1,0 +1,115 @@
+#include <algorithm>
+
+#include "collector/store/event_store.h"
+#include "collector/store/migrations.h"
+#include "common/event_kind.h"
+
+namespace regwatch::collector::store {
+
+Result<std::unique_ptr<EventReader>> EventReader::open(const std::string& path, const StoreOptions& options) {
+  auto db = open_database(path, true, options.busy_timeout_ms);
+  if (!db.ok()) return db.error();
+  std::unique_ptr<EventReader> reader(new EventReader());
+  reader->db_ = std::move(db).value();
+  return reader;
+}
+
+Result<regwatch::v1::EventList> EventReader::query(const regwatch::v1::EventQuery& q) {
+  // The SQL is assembled from fixed fragments only; every value is bound.
+  std::string sql = "SELECT id, store_time_us, payload FROM events WHERE 1";
+  std::vector<std::string> texts;
+  std::vector<int64_t> numbers;
+  struct Param {
+    bool is_text;
+    size_t index;
+  };
+  std::vector<Param> params;
+  auto add_number = [&](const char* clause, int64_t value) {
+    sql += clause;
+    numbers.push_back(value);
+    params.push_back({false, numbers.size() - 1});
+  };
+  auto add_text = [&](const char* clause, std::string value) {
+    sql += clause;
+    texts.push_back(std::move(value));
+    params.push_back({true, texts.size() - 1});
+  };
+  if (q.since_us() != 0) add_number(" AND event_time_us >= ?", q.since_us());
+  if (q.until_us() != 0) add_number(" AND event_time_us < ?", q.until_us());
+  if (!q.device().empty()) add_text(" AND device = ?", q.device());
+  if (!q.origin().empty()) add_text(" AND origin = ?", q.origin());
+  if (q.has_reason_code()) add_number(" AND reason_code = ?", q.reason_code());
+  if (q.kinds_size() > 0) {
+    sql += " AND kind IN (";
+    for (int i = 0; i < q.kinds_size(); ++i) {
+      if (!parse_kind(q.kinds(i))) {
+        std::string valid;
+        for (const auto& name : all_kind_names()) valid += (valid.empty() ? "" : ", ") + name;
+        return make_error("unknown_kind", "unknown kind '" + q.kinds(i) + "'; kinds are: " + valid);
+      }
+      sql += i ? ",?" : "?";
+      texts.push_back(q.kinds(i));
+      params.push_back({true, texts.size() - 1});
+    }
+    sql += ")";
+  }
+  const uint32_t limit = std::min(q.limit() == 0 ? kDefaultQueryLimit : q.limit(), kMaxQueryLimit);
+  sql += q.oldest_first() ? " ORDER BY event_time_us ASC, id ASC" : " ORDER BY event_time_us DESC, id DESC";
+  sql += " LIMIT ?";
+  numbers.push_back(int64_t{limit} + 1);  // one more tells us whether it was truncated
+  params.push_back({false, numbers.size() - 1});
+
+  auto statement = Statement::prepare(db_.get(), sql);
+  if (!statement.ok()) return statement.error();
+  for (size_t i = 0; i < params.size(); ++i) {
+    const int index = static_cast<int>(i + 1);
+    if (params[i].is_text) {
+      statement->bind(index, texts[params[i].index]);
+    } else {
+      statement->bind(index, numbers[params[i].index]);
+    }
+  }
+  regwatch::v1::EventList list;
+  int rc = 0;
+  while ((rc = statement->step()) == SQLITE_ROW) {
+    if (static_cast<uint32_t>(list.events_size()) == limit) {
+      list.set_truncated(true);
+      break;
+    }
+    auto* stored = list.add_events();
+    stored->set_id(statement->column_int(0));
+    stored->set_store_time_us(statement->column_int(1));
+    const auto blob = statement->column_blob(2);
+    if (!stored->mutable_event()->ParseFromArray(blob.data(), static_cast<int>(blob.size()))) {
+      return make_error("database_corrupt", "event " + std::to_string(stored->id()) + " cannot be decoded");
+    }
+  }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "querying events");
+  return list;
+}
+
+Result<regwatch::v1::StatusReply> EventReader::status() {
+  regwatch::v1::StatusReply reply;
+  auto version = read_user_version(db_.get());
+  if (!version.ok()) return version.error();
+  reply.set_schema_version(*version);
+  auto agents = Statement::prepare(
+      db_.get(),
+      "SELECT agent_id, max(seq), max(store_time_us), count(*) FROM events GROUP BY agent_id ORDER BY agent_id");
+  if (!agents.ok()) return agents.error();
+  uint64_t total = 0;
+  int rc = 0;
+  while ((rc = agents->step()) == SQLITE_ROW) {
+    auto* agent = reply.add_agents();
+    agent->set_agent_id(std::string(agents->column_text(0)));
+    agent->set_last_seq(static_cast<uint64_t>(agents->column_int(1)));
+    agent->set_last_store_time_us(agents->column_int(2));
+    agent->set_events(static_cast<uint64_t>(agents->column_int(3)));
+    total += agent->events();
+  }
+  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading status");
+  reply.set_total_events(total);
+  return reply;
+}
+
+}  // namespace regwatch::collector::store

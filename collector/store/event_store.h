@@ -1,0 +1,79 @@
+#pragma once
+// The collector's event history in SQLite.
+//
+// EventWriter: one thread owns it (the commit queue). Opening applies the
+// migrations. insert_batch stores a batch in one transaction; a resent
+// (agent_id, seq) is counted as a duplicate and stored nothing: exactly once.
+// EventReader: one per querying thread, read-only; sees what the writer committed.
+//
+// WAL mode with synchronous=NORMAL: a commit survives a crash of the process
+// (kill -9), and a power loss can lose at most the last transactions but never
+// corrupts the file; agents resend anything not acknowledged, so the trade is
+// throughput without risk to exactly-once.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "collector/store/sqlite_handle.h"
+#include "common/result.h"
+#include "regwatch/v1/event.pb.h"
+#include "regwatch/v1/query.pb.h"
+
+namespace regwatch::collector::store {
+
+struct StoreOptions {
+  int busy_timeout_ms = 5000;
+};
+
+inline constexpr uint32_t kDefaultQueryLimit = 1000;
+inline constexpr uint32_t kMaxQueryLimit = 100000;
+
+class EventWriter {
+ public:
+  static Result<std::unique_ptr<EventWriter>> open(const std::string& path, const StoreOptions& = {});
+
+  struct InsertOutcome {
+    uint32_t stored = 0;
+    uint32_t duplicates = 0;
+  };
+  // All rows or none; on error (e.g. "disk_full") nothing of the batch is stored.
+  Result<InsertOutcome> insert_batch(std::span<const regwatch::v1::Event> events, int64_t store_time_us);
+  // Deletes at most max_rows events stored before the cutoff; returns how many.
+  Result<uint64_t> prune_stored_before(int64_t cutoff_store_time_us, uint32_t max_rows);
+  int schema_version() const { return schema_version_; }
+  sqlite3* handle() const { return db_.get(); }
+
+ private:
+  EventWriter() = default;
+  SqliteDb db_;
+  Statement insert_;
+  Statement prune_;
+  int schema_version_ = 0;
+};
+
+class EventReader {
+ public:
+  static Result<std::unique_ptr<EventReader>> open(const std::string& path, const StoreOptions& = {});
+  Result<regwatch::v1::EventList> query(const regwatch::v1::EventQuery& query);
+  Result<regwatch::v1::StatusReply> status();
+
+ private:
+  EventReader() = default;
+  SqliteDb db_;
+};
+
+// The columns an event is stored under (shared by the writer and the bare baseline).
+struct EventColumns {
+  std::string device;          // "" = NULL
+  bool has_reason = false;
+  int32_t reason_code = 0;
+};
+EventColumns columns_of(const regwatch::v1::Event& event);
+
+// Benchmark baseline: the same table, indexes and insert statement, batched
+// transactions, none of the collector around it. Returns rows inserted.
+Result<uint64_t> bare_batched_insert(const std::string& path,
+                                     std::span<const regwatch::v1::Event> events, size_t batch);
+
+}  // namespace regwatch::collector::store

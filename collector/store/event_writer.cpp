@@ -1,0 +1,148 @@
+#include "collector/store/event_store.h"
+#include "collector/store/migrations.h"
+#include "common/event_kind.h"
+
+namespace regwatch::collector::store {
+
+namespace {
+
+constexpr char kInsertSql[] =
+    "INSERT INTO events (agent_id, seq, event_time_us, receive_time_us, store_time_us, origin, source,"
+    " kind, device, reason_code, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    " ON CONFLICT (agent_id, seq) DO NOTHING";
+
+void bind_event(Statement& insert, const regwatch::v1::Event& event, int64_t store_time_us,
+                std::string& scratch);
+
+}  // namespace
+
+EventColumns columns_of(const regwatch::v1::Event& event) {
+  EventColumns columns;
+  if (event.has_phone()) {
+    columns.device = event.phone().device_name();
+    if (event.phone().has_reason_code()) {
+      columns.has_reason = true;
+      columns.reason_code = event.phone().reason_code();
+    }
+  }
+  return columns;
+}
+
+namespace {
+
+// Binds one event to the insert statement (kInsertSql's parameters).
+void bind_event(Statement& insert, const regwatch::v1::Event& event, int64_t store_time_us,
+                std::string& scratch) {
+  const EventColumns columns = columns_of(event);
+  insert.bind(1, event.agent_id());
+  insert.bind(2, static_cast<int64_t>(event.seq()));
+  insert.bind(3, event.event_time_us());
+  insert.bind(4, event.receive_time_us());
+  insert.bind(5, store_time_us);
+  insert.bind(6, event.origin());
+  insert.bind(7, source_name(event.source()));
+  insert.bind(8, kind_name(event.kind()));
+  if (columns.device.empty()) {
+    insert.bind_null(9);
+  } else {
+    insert.bind(9, columns.device);
+  }
+  if (columns.has_reason) {
+    insert.bind(10, int64_t{columns.reason_code});
+  } else {
+    insert.bind_null(10);
+  }
+  scratch.clear();
+  event.SerializeToString(&scratch);
+  insert.bind_blob(11, scratch);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<EventWriter>> EventWriter::open(const std::string& path, const StoreOptions& options) {
+  auto db = open_database(path, false, options.busy_timeout_ms);
+  if (!db.ok()) return db.error();
+  std::unique_ptr<EventWriter> writer(new EventWriter());
+  writer->db_ = std::move(db).value();
+  sqlite3* handle = writer->db_.get();
+  // Migrations first: they refuse a newer or foreign database before we change its journal mode.
+  auto version = apply_migrations(handle, path);
+  if (!version.ok()) return version.error();
+  writer->schema_version_ = *version;
+  for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"}) {
+    if (auto ok = exec(handle, pragma); !ok.ok()) return ok.error();
+  }
+  auto insert = Statement::prepare(handle, kInsertSql);
+  if (!insert.ok()) return insert.error();
+  writer->insert_ = std::move(insert).value();
+  auto prune = Statement::prepare(
+      handle,
+      "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE store_time_us < ?1 LIMIT ?2)");
+  if (!prune.ok()) return prune.error();
+  writer->prune_ = std::move(prune).value();
+  return writer;
+}
+
+Result<EventWriter::InsertOutcome> EventWriter::insert_batch(std::span<const regwatch::v1::Event> events,
+                                                             int64_t store_time_us) {
+  sqlite3* db = db_.get();
+  if (auto begin = exec(db, "BEGIN IMMEDIATE"); !begin.ok()) return begin.error();
+  InsertOutcome outcome;
+  std::string scratch;
+  for (const auto& event : events) {
+    bind_event(insert_, event, store_time_us, scratch);
+    const int rc = insert_.step();
+    insert_.reset();
+    if (rc != SQLITE_DONE) {
+      Error error = sqlite_error(db, rc, "storing an event");
+      rollback(db);
+      return error;
+    }
+    if (sqlite3_changes(db) == 1) {
+      ++outcome.stored;
+    } else {
+      ++outcome.duplicates;
+    }
+  }
+  if (auto commit = exec(db, "COMMIT"); !commit.ok()) {
+    rollback(db);
+    return commit.error();
+  }
+  return outcome;
+}
+
+Result<uint64_t> EventWriter::prune_stored_before(int64_t cutoff_store_time_us, uint32_t max_rows) {
+  prune_.bind(1, cutoff_store_time_us);
+  prune_.bind(2, int64_t{max_rows});
+  const int rc = prune_.step();
+  prune_.reset();
+  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "pruning old events");
+  return static_cast<uint64_t>(sqlite3_changes(db_.get()));
+}
+
+Result<uint64_t> bare_batched_insert(const std::string& path, std::span<const regwatch::v1::Event> events,
+                                     size_t batch) {
+  auto db = open_database(path, false, 5000);
+  if (!db.ok()) return db.error();
+  if (auto version = apply_migrations(db->get(), path); !version.ok()) return version.error();
+  for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"}) {
+    if (auto ok = exec(db->get(), pragma); !ok.ok()) return ok.error();
+  }
+  auto insert = Statement::prepare(db->get(), kInsertSql);
+  if (!insert.ok()) return insert.error();
+  std::string scratch;
+  uint64_t rows = 0;
+  for (size_t start = 0; start < events.size(); start += batch) {
+    if (auto begin = exec(db->get(), "BEGIN"); !begin.ok()) return begin.error();
+    for (size_t i = start; i < std::min(events.size(), start + batch); ++i) {
+      bind_event(*insert, events[i], 0, scratch);
+      if (insert->step() != SQLITE_DONE) return sqlite_error(db->get(), SQLITE_ERROR, "bare insert");
+      insert->reset();
+      ++rows;
+    }
+    if (auto commit = exec(db->get(), "COMMIT"); !commit.ok()) return commit.error();
+  }
+  return rows;
+}
+
+}  // namespace regwatch::collector::store

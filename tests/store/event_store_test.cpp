@@ -1,0 +1,214 @@
+#include "collector/store/event_store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <vector>
+
+#include "collector/store/migrations.h"
+
+namespace regwatch::collector::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char templ[] = "/tmp/regwatch-store-XXXXXX";
+    dir_ = mkdtemp(templ);
+    path_ = (dir_ / "events.db").string();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  static v1::Event phone(const std::string& agent, uint64_t seq, int64_t time_us, const std::string& device,
+                         int reason = 13, v1::EventKind kind = v1::PHONE_UNREGISTERED) {
+    v1::Event e;
+    e.set_agent_id(agent);
+    e.set_seq(seq);
+    e.set_event_time_us(time_us);
+    e.set_receive_time_us(time_us + 5);
+    e.set_origin("ucm-sub1");
+    e.set_source(v1::SOURCE_SYSLOG);
+    e.set_kind(kind);
+    e.mutable_phone()->set_device_name(device);
+    e.mutable_phone()->set_reason_code(reason);
+    return e;
+  }
+  static v1::Event link(const std::string& agent, uint64_t seq, int64_t time_us) {
+    v1::Event e;
+    e.set_agent_id(agent);
+    e.set_seq(seq);
+    e.set_event_time_us(time_us);
+    e.set_origin("sw-3f");
+    e.set_kind(v1::LINK_DOWN);
+    e.mutable_interface()->set_interface("Gi1/0/1");
+    return e;
+  }
+  std::string file_bytes() const {
+    std::ifstream in(path_, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+  fs::path dir_;
+  std::string path_;
+};
+
+TEST_F(StoreTest, FreshDatabaseGetsEveryMigrationAndReopenIsANoOp) {
+  {
+    auto writer = EventWriter::open(path_);
+    ASSERT_TRUE(writer.ok()) << writer.error().message;
+    EXPECT_EQ((*writer)->schema_version(), latest_schema_version());
+    EXPECT_GE(latest_schema_version(), 1);
+  }
+  auto again = EventWriter::open(path_);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ((*again)->schema_version(), latest_schema_version());
+}
+
+TEST_F(StoreTest, ResentEventsAreStoredExactlyOnce) {
+  auto writer = EventWriter::open(path_);
+  ASSERT_TRUE(writer.ok());
+  std::vector<v1::Event> batch = {phone("a", 1, 100, "SEP000000000001"), phone("a", 2, 200, "SEP000000000002"),
+                                  phone("b", 1, 150, "SEP000000000003")};
+  auto first = (*writer)->insert_batch(batch, 1000);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->stored, 3u);
+  EXPECT_EQ(first->duplicates, 0u);
+  auto second = (*writer)->insert_batch(batch, 2000);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->stored, 0u);
+  EXPECT_EQ(second->duplicates, 3u);
+  auto reader = EventReader::open(path_);
+  ASSERT_TRUE(reader.ok());
+  auto status = (*reader)->status();
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->total_events(), 3u);
+  ASSERT_EQ(status->agents_size(), 2);
+  EXPECT_EQ(status->agents(0).agent_id(), "a");
+  EXPECT_EQ(status->agents(0).last_seq(), 2u);
+}
+
+TEST_F(StoreTest, QueriesFilterOrderAndTruncate) {
+  auto writer = EventWriter::open(path_);
+  ASSERT_TRUE(writer.ok());
+  std::vector<v1::Event> batch;
+  for (uint64_t i = 1; i <= 10; ++i) batch.push_back(phone("a", i, int64_t(i) * 1000, "SEP00000000000" + std::to_string(i % 2), i % 2 ? 13 : 8));
+  batch.push_back(link("a", 11, 5500));
+  ASSERT_TRUE((*writer)->insert_batch(batch, 1).ok());
+  auto reader = std::move(EventReader::open(path_)).value();
+
+  v1::EventQuery by_device;
+  by_device.set_device("SEP000000000001");
+  by_device.set_oldest_first(true);
+  auto result = reader->query(by_device);
+  ASSERT_TRUE(result.ok());
+  ASSERT_EQ(result->events_size(), 5);
+  EXPECT_EQ(result->events(0).event().event_time_us(), 1000);
+  EXPECT_EQ(result->events(4).event().event_time_us(), 9000);
+  EXPECT_GT(result->events(0).id(), 0);
+
+  v1::EventQuery range;
+  range.set_since_us(3000);
+  range.set_until_us(6000);
+  result = reader->query(range);
+  ASSERT_TRUE(result.ok());
+  ASSERT_EQ(result->events_size(), 4);  // 3000, 4000, 5000, 5500 (until is exclusive)
+  EXPECT_EQ(result->events(0).event().event_time_us(), 5500);  // newest first by default
+
+  v1::EventQuery kinds;
+  kinds.add_kinds("link_down");
+  result = reader->query(kinds);
+  ASSERT_TRUE(result.ok());
+  ASSERT_EQ(result->events_size(), 1);
+  EXPECT_EQ(result->events(0).event().interface().interface(), "Gi1/0/1");
+
+  v1::EventQuery reason;
+  reason.set_reason_code(8);
+  result = reader->query(reason);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->events_size(), 5);
+
+  v1::EventQuery limited;
+  limited.set_limit(3);
+  result = reader->query(limited);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->events_size(), 3);
+  EXPECT_TRUE(result->truncated());
+
+  v1::EventQuery bad;
+  bad.add_kinds("phone_exploded");
+  result = reader->query(bad);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, "unknown_kind");
+  EXPECT_NE(result.error().message.find("phone_unregistered"), std::string::npos);
+}
+
+TEST_F(StoreTest, NewerSchemaIsRefusedAndTheFileIsUntouched) {
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
+    sqlite3_exec(raw, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
+    sqlite3_close(raw);
+  }
+  const auto before = file_bytes();
+  auto writer = EventWriter::open(path_);
+  ASSERT_FALSE(writer.ok());
+  EXPECT_EQ(writer.error().code, "schema_too_new");
+  EXPECT_NE(writer.error().message.find("upgrade regwatch-collector"), std::string::npos);
+  EXPECT_EQ(file_bytes(), before);
+}
+
+TEST_F(StoreTest, GarbageFileIsRefusedAndUntouched) {
+  {
+    std::ofstream out(path_, std::ios::binary);
+    for (int i = 0; i < 4096; ++i) out.put(static_cast<char>(i * 7 + 3));
+  }
+  const auto before = file_bytes();
+  auto writer = EventWriter::open(path_);
+  ASSERT_FALSE(writer.ok());
+  EXPECT_EQ(writer.error().code, "database_corrupt");
+  EXPECT_EQ(file_bytes(), before);
+}
+
+TEST_F(StoreTest, DiskFullStoresNothingOfTheBatchAndRecovers) {
+  auto writer = std::move(EventWriter::open(path_)).value();
+  ASSERT_TRUE(writer->insert_batch(std::vector<v1::Event>{phone("a", 1, 1, "SEP000000000001")}, 1).ok());
+  // Cap the file at its current size: the next big batch cannot fit.
+  sqlite3_exec(writer->handle(), "PRAGMA max_page_count = 1", nullptr, nullptr, nullptr);
+  std::vector<v1::Event> big;
+  for (uint64_t i = 2; i < 2000; ++i) big.push_back(phone("a", i, int64_t(i), "SEP0000000" + std::to_string(10000 + i)));
+  auto failed = writer->insert_batch(big, 2);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code, "disk_full");
+  auto reader = std::move(EventReader::open(path_)).value();
+  EXPECT_EQ(reader->status()->total_events(), 1u);
+  sqlite3_exec(writer->handle(), "PRAGMA max_page_count = 1073741823", nullptr, nullptr, nullptr);
+  auto retried = writer->insert_batch(big, 3);
+  ASSERT_TRUE(retried.ok()) << retried.error().message;
+  EXPECT_EQ(retried->stored, big.size());
+}
+
+TEST_F(StoreTest, PruningRemovesOnlyOldStoredRowsInChunks) {
+  auto writer = std::move(EventWriter::open(path_)).value();
+  std::vector<v1::Event> old_rows, new_rows;
+  for (uint64_t i = 1; i <= 25; ++i) old_rows.push_back(phone("a", i, 1, "SEP000000000001"));
+  for (uint64_t i = 26; i <= 30; ++i) new_rows.push_back(phone("a", i, 1, "SEP000000000001"));
+  ASSERT_TRUE(writer->insert_batch(old_rows, 100).ok());
+  ASSERT_TRUE(writer->insert_batch(new_rows, 500).ok());
+  auto first = writer->prune_stored_before(200, 10);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(*first, 10u);
+  EXPECT_EQ(*writer->prune_stored_before(200, 10), 10u);
+  EXPECT_EQ(*writer->prune_stored_before(200, 10), 5u);
+  EXPECT_EQ(*writer->prune_stored_before(200, 10), 0u);
+  auto reader = std::move(EventReader::open(path_)).value();
+  EXPECT_EQ(reader->status()->total_events(), 5u);
+}
+
+}  // namespace
+}  // namespace regwatch::collector::store
