@@ -1,0 +1,391 @@
+#include "agent/spool/spool.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+
+#include "agent/spool/spool_record.h"
+#include "common/logging.h"
+
+namespace regwatch::agent::spool {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr uint64_t kRollAckedActiveBytes = 1 << 20;  // reclaim a wholly acked active segment past this
+
+fs::path segment_path(const fs::path& dir, uint64_t first_seq) {
+  char name[64];
+  std::snprintf(name, sizeof name, "segment-%020" PRIu64 ".log", first_seq);
+  return dir / name;
+}
+
+bool write_all(int fd, const std::string& bytes) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// Reads up to `size` bytes at `offset`; short only at end of file or on error.
+std::string read_at(const fs::path& path, uint64_t offset, size_t size) {
+  std::string buffer;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return buffer;
+  buffer.resize(size);
+  size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::pread(fd, buffer.data() + done, size - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  buffer.resize(done);
+  return buffer;
+}
+
+}  // namespace
+
+std::optional<DropPolicy> parse_drop_policy(std::string_view text) {
+  if (text == "drop_oldest") return DropPolicy::kDropOldest;
+  if (text == "drop_newest") return DropPolicy::kDropNewest;
+  return std::nullopt;
+}
+
+std::string_view to_string(DropPolicy policy) {
+  return policy == DropPolicy::kDropOldest ? "drop_oldest" : "drop_newest";
+}
+
+Spool::Spool(SpoolOptions options, std::string agent_id, const Clock& clock)
+    : options_(std::move(options)), agent_id_(std::move(agent_id)), clock_(clock),
+      state_file_(options_.dir / "state") {}
+
+Result<std::unique_ptr<Spool>> Spool::open(const SpoolOptions& options, std::string agent_id,
+                                          const Clock& clock) {
+  std::error_code ec;
+  fs::create_directories(options.dir, ec);
+  if (ec) return make_error("spool_dir", "cannot create spool directory " + options.dir.string() + ": " + ec.message());
+  if (::access(options.dir.c_str(), W_OK) != 0) {
+    return make_error("spool_dir", "spool directory " + options.dir.string() + " is not writable");
+  }
+  std::unique_ptr<Spool> spool(new Spool(options, std::move(agent_id), clock));
+  if (auto recovered = spool->recover(); !recovered.ok()) return recovered.error();
+  if (options.fsync_interval.count() > 0) {
+    spool->fsync_thread_ = std::thread([raw = spool.get()] { raw->fsync_loop(); });
+  }
+  return spool;
+}
+
+Spool::~Spool() {
+  close();
+  if (fsync_thread_.joinable()) fsync_thread_.join();
+  std::lock_guard lock(mutex_);
+  save_state_locked();
+  if (active_fd_ >= 0) {
+    ::fdatasync(active_fd_);
+    ::close(active_fd_);
+  }
+}
+
+Status Spool::recover() {
+  auto loaded = load_state(state_file_);
+  if (!loaded.ok()) return loaded.error();
+  state_ = *loaded;
+  std::vector<std::pair<uint64_t, fs::path>> files;
+  for (const auto& entry : fs::directory_iterator(options_.dir)) {
+    const auto name = entry.path().filename().string();
+    uint64_t first = 0;
+    if (std::sscanf(name.c_str(), "segment-%" SCNu64 ".log", &first) == 1 && name.ends_with(".log")) {
+      files.emplace_back(first, entry.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  auto log = component_logger("agent.spool");
+  for (const auto& [first, path] : files) {
+    Segment segment{first, 0, 0, 0, path};
+    const std::string bytes = read_at(path, 0, static_cast<size_t>(fs::file_size(path)));
+    std::string_view rest(bytes);
+    while (!rest.empty()) {
+      auto record = decode_record(rest);
+      if (record.status != DecodeStatus::kOk) {
+        ++stats_.corrupt_records;
+        log->warn("spool segment {}: {} at byte {}; truncating there", path.string(),
+                  record.status == DecodeStatus::kNeedMore ? "torn record" : "corrupt record",
+                  segment.bytes);
+        if (::truncate(path.c_str(), static_cast<off_t>(segment.bytes)) != 0) {
+          return make_error("spool_recovery", "cannot truncate damaged segment " + path.string());
+        }
+        break;
+      }
+      segment.last_seq = record.seq;
+      ++segment.count;
+      segment.bytes += record.size;
+      rest.remove_prefix(record.size);
+    }
+    state_.last_seq = std::max(state_.last_seq, segment.last_seq);
+    if (segment.count == 0 || segment.last_seq <= state_.acked_seq) {
+      fs::remove(path);
+      continue;
+    }
+    segments_.push_back(segment);
+  }
+  state_.acked_seq = std::min(state_.acked_seq, state_.last_seq);
+  stats_.dropped_total = state_.dropped_total;
+  if (!segments_.empty() && segments_.back().bytes < options_.segment_bytes) {
+    const int fd = ::open(segments_.back().path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd < 0) return make_error("spool_open", "cannot reopen " + segments_.back().path.string());
+    active_fd_ = fd;
+  } else if (auto opened = open_active_segment(state_.last_seq + 1); !opened.ok()) {
+    return opened.error();
+  }
+  save_state_locked();
+  return Ok{};
+}
+
+Status Spool::open_active_segment(uint64_t first_seq) {
+  const fs::path path = segment_path(options_.dir, first_seq);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return make_error("spool_open", "cannot create spool segment " + path.string());
+  if (active_fd_ >= 0) {
+    ::fdatasync(active_fd_);
+    ::close(active_fd_);
+  }
+  active_fd_ = fd;
+  segments_.push_back(Segment{first_seq, 0, 0, 0, path});
+  return Ok{};
+}
+
+uint64_t Spool::total_bytes_locked() const {
+  uint64_t total = 0;
+  for (const auto& s : segments_) total += s.bytes;
+  return total;
+}
+
+bool Spool::write_locked(regwatch::v1::Event& event) {
+  event.set_agent_id(agent_id_);
+  event.set_seq(state_.last_seq + 1);
+  std::string payload;
+  event.SerializeToString(&payload);
+  if (payload.size() > kMaxRecordPayloadBytes) {
+    ++stats_.oversized;
+    return false;
+  }
+  if (segments_.empty() || segments_.back().bytes >= options_.segment_bytes) {
+    if (!open_active_segment(state_.last_seq + 1).ok()) return false;
+  }
+  scratch_.clear();
+  encode_record(event.seq(), payload, scratch_);
+  Segment& active = segments_.back();
+  if (!write_all(active_fd_, scratch_)) {
+    // Leave no partial record behind; the caller counts the event as dropped.
+    if (::ftruncate(active_fd_, static_cast<off_t>(active.bytes)) != 0) {
+      component_logger("agent.spool")->error("cannot truncate a failed write in {}", active.path.string());
+    }
+    return false;
+  }
+  active.bytes += scratch_.size();
+  active.last_seq = event.seq();
+  ++active.count;
+  state_.last_seq = event.seq();
+  ++stats_.appended;
+  return true;
+}
+
+void Spool::make_room_locked(uint64_t needed) {
+  while (total_bytes_locked() + needed > options_.max_bytes) {
+    if (segments_.size() == 1) {
+      if (segments_.back().count == 0) return;  // nothing left to drop
+      if (!open_active_segment(state_.last_seq + 1).ok()) return;
+    }
+    const Segment oldest = segments_.front();
+    const uint64_t acked_in = state_.acked_seq >= oldest.first_seq
+                                  ? std::min(oldest.count, state_.acked_seq - oldest.first_seq + 1)
+                                  : 0;
+    state_.dropped_total += oldest.count - acked_in;
+    fs::remove(oldest.path);
+    segments_.erase(segments_.begin());
+  }
+  stats_.dropped_total = state_.dropped_total;
+}
+
+void Spool::append_drop_report_locked() {
+  const uint64_t pending = state_.dropped_total - state_.dropped_reported;
+  if (pending == 0) return;
+  regwatch::v1::Event report;
+  const int64_t now = clock_.now_us();
+  report.set_event_time_us(now);
+  report.set_receive_time_us(now);
+  report.set_origin(agent_id_);
+  report.set_source(regwatch::v1::SOURCE_AGENT);
+  report.set_kind(regwatch::v1::AGENT_DROPS);
+  auto* drops = report.mutable_agent_drops();
+  drops->set_reason("spool_full");
+  drops->set_policy(std::string(to_string(options_.policy)));
+  drops->set_dropped(pending);
+  drops->set_dropped_total(state_.dropped_total);
+  if (write_locked(report)) {
+    state_.dropped_reported = state_.dropped_total;
+    component_logger("agent.spool")->warn("spool full ({}): dropped {} events ({} in total)",
+                                          to_string(options_.policy), pending, state_.dropped_total);
+  }
+}
+
+bool Spool::append(regwatch::v1::Event event) {
+  std::function<void()> listener;
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_) {
+      ++state_.dropped_total;
+      stats_.dropped_total = state_.dropped_total;
+      return false;
+    }
+    const uint64_t needed = kRecordHeaderBytes + event.ByteSizeLong() + 16;
+    if (total_bytes_locked() + needed > options_.max_bytes) {
+      if (options_.policy == DropPolicy::kDropNewest) {
+        ++state_.dropped_total;
+        stats_.dropped_total = state_.dropped_total;
+        return false;
+      }
+      make_room_locked(needed + 256);  // room for the drop report too
+      append_drop_report_locked();
+    }
+    if (!write_locked(event)) {
+      ++state_.dropped_total;
+      stats_.dropped_total = state_.dropped_total;
+      return false;
+    }
+    listener = on_append_;
+  }
+  data_cv_.notify_all();
+  if (listener) listener();
+  return true;
+}
+
+std::vector<regwatch::v1::Event> Spool::read_after(uint64_t after_seq, size_t max_events, size_t max_bytes) {
+  std::vector<regwatch::v1::Event> events;
+  std::lock_guard lock(mutex_);
+  size_t bytes = 0;
+  for (const auto& segment : segments_) {
+    if (segment.count == 0 || segment.last_seq <= after_seq) continue;
+    // Records are contiguous in seq; continue at the cursor, or skip records up to after_seq.
+    const uint64_t start =
+        (cursor_.path == segment.path && cursor_.next_seq == after_seq + 1 && cursor_.offset <= segment.bytes)
+            ? cursor_.offset
+            : 0;
+    const std::string data = read_at(segment.path, start, static_cast<size_t>(segment.bytes - start));
+    std::string_view rest(data);
+    while (!rest.empty() && events.size() < max_events && bytes < max_bytes) {
+      auto record = decode_record(rest);
+      if (record.status != DecodeStatus::kOk) break;
+      rest.remove_prefix(record.size);
+      if (record.seq <= after_seq) continue;
+      regwatch::v1::Event event;
+      if (!event.ParseFromArray(record.payload.data(), static_cast<int>(record.payload.size()))) continue;
+      bytes += record.payload.size();
+      after_seq = record.seq;
+      events.push_back(std::move(event));
+    }
+    cursor_ = ReadCursor{segment.path, start + (data.size() - rest.size()), after_seq + 1};
+    if (events.size() >= max_events || bytes >= max_bytes) break;
+  }
+  return events;
+}
+
+void Spool::delete_acked_segments_locked() {
+  while (segments_.size() > 1 && segments_.front().last_seq <= state_.acked_seq) {
+    fs::remove(segments_.front().path);
+    segments_.erase(segments_.begin());
+  }
+  Segment& active = segments_.back();
+  if (segments_.size() == 1 && active.count > 0 && active.last_seq <= state_.acked_seq &&
+      active.bytes >= kRollAckedActiveBytes) {
+    if (open_active_segment(state_.last_seq + 1).ok()) {
+      fs::remove(segments_.front().path);
+      segments_.erase(segments_.begin());
+    }
+  }
+}
+
+void Spool::ack(uint64_t seq) {
+  {
+    std::lock_guard lock(mutex_);
+    if (seq <= state_.acked_seq) return;
+    state_.acked_seq = std::min(seq, state_.last_seq);
+    delete_acked_segments_locked();
+    if (!closed_ && total_bytes_locked() < options_.max_bytes) append_drop_report_locked();
+    save_state_locked();
+  }
+  data_cv_.notify_all();
+}
+
+void Spool::save_state_locked() {
+  if (auto saved = save_state(state_file_, state_); !saved.ok()) {
+    component_logger("agent.spool")->error("{}", saved.error().message);
+  }
+}
+
+bool Spool::wait_for_data_after(uint64_t seq, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return data_cv_.wait_for(lock, timeout, [&] { return closed_ || state_.last_seq > seq; }) &&
+         state_.last_seq > seq;
+}
+
+void Spool::set_append_listener(std::function<void()> on_append) {
+  std::lock_guard lock(mutex_);
+  on_append_ = std::move(on_append);
+}
+
+void Spool::close() {
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+  }
+  data_cv_.notify_all();
+  fsync_cv_.notify_all();
+}
+
+void Spool::flush() {
+  std::lock_guard lock(mutex_);
+  if (active_fd_ >= 0) ::fdatasync(active_fd_);
+  save_state_locked();
+}
+
+void Spool::fsync_loop() {
+  std::unique_lock lock(mutex_);
+  while (!closed_) {
+    fsync_cv_.wait_for(lock, options_.fsync_interval, [&] { return closed_; });
+    if (active_fd_ >= 0) ::fdatasync(active_fd_);
+  }
+}
+
+uint64_t Spool::acked_seq() const {
+  std::lock_guard lock(mutex_);
+  return state_.acked_seq;
+}
+
+uint64_t Spool::last_seq() const {
+  std::lock_guard lock(mutex_);
+  return state_.last_seq;
+}
+
+SpoolStats Spool::stats() const {
+  std::lock_guard lock(mutex_);
+  SpoolStats stats = stats_;
+  stats.dropped_total = state_.dropped_total;
+  stats.bytes_on_disk = total_bytes_locked();
+  stats.segments = segments_.size();
+  stats.acked_seq = state_.acked_seq;
+  stats.last_seq = state_.last_seq;
+  return stats;
+}
+
+}  // namespace regwatch::agent::spool

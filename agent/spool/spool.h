@@ -1,0 +1,127 @@
+#pragma once
+// The agent's durable spool: the disk is the queue between the inputs and the
+// shipper, so a collector or network outage, or a kill -9 of the agent, loses
+// nothing that was appended.
+//
+// - append() stamps agent_id and the next seq (strictly increasing, never
+//   reused, even across restarts) and write()s the record at once: it survives
+//   kill -9; fdatasync runs every fsync_interval for power loss.
+// - Bounded by max_bytes. When full, append never blocks: drop_oldest deletes
+//   the oldest segment (its unacknowledged events count as dropped) and
+//   reports at once; drop_newest refuses new events and reports once an ack
+//   frees space. Reports are AGENT_DROPS events (the report may exceed the
+//   bound by one small record).
+// - ack(seq) persists the collector's position and deletes wholly acknowledged
+//   segments.
+// - Recovery on open truncates a torn or corrupt segment tail and counts it.
+//
+// Threads: all methods are thread-safe (one mutex; disk I/O is short appends).
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "agent/spool/spool_state.h"
+#include "common/clock.h"
+#include "common/result.h"
+#include "regwatch/v1/event.pb.h"
+
+namespace regwatch::agent::spool {
+
+enum class DropPolicy { kDropOldest, kDropNewest };
+std::optional<DropPolicy> parse_drop_policy(std::string_view text);
+std::string_view to_string(DropPolicy policy);
+
+struct SpoolOptions {
+  std::filesystem::path dir;
+  uint64_t max_bytes = 256ull << 20;
+  uint64_t segment_bytes = 8ull << 20;
+  // The newest events matter most when a long outage ends (docs/decisions.md).
+  DropPolicy policy = DropPolicy::kDropOldest;
+  std::chrono::milliseconds fsync_interval{1000};  // 0 = never fsync
+};
+
+struct SpoolStats {
+  uint64_t appended = 0;
+  uint64_t dropped_total = 0;
+  uint64_t oversized = 0;
+  uint64_t corrupt_records = 0;  // tails truncated during recovery
+  uint64_t bytes_on_disk = 0;
+  uint64_t segments = 0;
+  uint64_t acked_seq = 0;
+  uint64_t last_seq = 0;
+};
+
+class Spool {
+ public:
+  static Result<std::unique_ptr<Spool>> open(const SpoolOptions& options, std::string agent_id,
+                                            const Clock& clock);
+  ~Spool();
+  Spool(const Spool&) = delete;
+  Spool& operator=(const Spool&) = delete;
+
+  bool append(regwatch::v1::Event event);
+  std::vector<regwatch::v1::Event> read_after(uint64_t after_seq, size_t max_events, size_t max_bytes);
+  void ack(uint64_t seq);
+  bool wait_for_data_after(uint64_t seq, std::chrono::milliseconds timeout);
+  void set_append_listener(std::function<void()> on_append);
+  void close();
+  void flush();
+
+  uint64_t acked_seq() const;
+  uint64_t last_seq() const;
+  SpoolStats stats() const;
+
+ private:
+  struct Segment {
+    uint64_t first_seq = 0;  // seq the file is named after
+    uint64_t last_seq = 0;   // 0 while empty
+    uint64_t count = 0;
+    uint64_t bytes = 0;
+    std::filesystem::path path;
+  };
+  Spool(SpoolOptions options, std::string agent_id, const Clock& clock);
+  Status recover();
+  Status open_active_segment(uint64_t first_seq);
+  bool write_locked(regwatch::v1::Event& event);  // assigns seq, writes; false if it can't
+  void make_room_locked(uint64_t needed);
+  void append_drop_report_locked();
+  void delete_acked_segments_locked();
+  void save_state_locked();
+  uint64_t total_bytes_locked() const;
+  void fsync_loop();
+
+  const SpoolOptions options_;
+  const std::string agent_id_;
+  const Clock& clock_;
+  std::filesystem::path state_file_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable data_cv_;
+  std::vector<Segment> segments_;   // oldest first; back() is the active one
+  int active_fd_ = -1;
+  SpoolState state_;
+  SpoolStats stats_;
+  bool closed_ = false;
+  std::function<void()> on_append_;
+  std::string scratch_;
+  // Where the last read_after stopped, so the shipper's next read continues
+  // there instead of rescanning the segment.
+  struct ReadCursor {
+    std::filesystem::path path;
+    uint64_t offset = 0;
+    uint64_t next_seq = 0;
+  } cursor_;
+  std::thread fsync_thread_;
+  std::condition_variable fsync_cv_;
+};
+
+}  // namespace regwatch::agent::spool

@@ -1,0 +1,223 @@
+#include "agent/spool/spool.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "agent/spool/spool_record.h"
+
+namespace regwatch::agent::spool {
+namespace {
+
+namespace fs = std::filesystem;
+
+v1::Event line_event(int i) {
+  v1::Event e;
+  e.set_event_time_us(1000 + i);
+  e.set_kind(v1::SYSLOG_OTHER);
+  e.set_raw("line " + std::to_string(i) + std::string(200, 'x'));
+  return e;
+}
+
+class SpoolTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char templ[] = "/tmp/regwatch-spool-XXXXXX";
+    dir_ = mkdtemp(templ);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  SpoolOptions options(uint64_t max_bytes = 64 << 20, DropPolicy policy = DropPolicy::kDropOldest) {
+    SpoolOptions o;
+    o.dir = dir_ / "spool";
+    o.max_bytes = max_bytes;
+    o.segment_bytes = 16 << 10;
+    o.policy = policy;
+    o.fsync_interval = std::chrono::milliseconds(0);
+    return o;
+  }
+  std::unique_ptr<Spool> open(const SpoolOptions& o) {
+    auto spool = Spool::open(o, "agent-1", clock_);
+    EXPECT_TRUE(spool.ok()) << (spool.ok() ? "" : spool.error().message);
+    return std::move(spool).value();
+  }
+  size_t segment_files() const {
+    size_t n = 0;
+    for (const auto& e : fs::directory_iterator(dir_ / "spool")) n += e.path().extension() == ".log";
+    return n;
+  }
+  ManualClock clock_{1'700'000'000'000'000};
+  fs::path dir_;
+};
+
+TEST_F(SpoolTest, AssignsSeqsAndReadsBackInOrder) {
+  auto spool = open(options());
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(spool->append(line_event(i)));
+  EXPECT_EQ(spool->last_seq(), 100u);
+  auto events = spool->read_after(0, 30, 1 << 20);
+  ASSERT_EQ(events.size(), 30u);
+  EXPECT_EQ(events[0].seq(), 1u);
+  EXPECT_EQ(events[0].agent_id(), "agent-1");
+  EXPECT_EQ(events[29].seq(), 30u);
+  events = spool->read_after(30, 1000, 1 << 20);
+  ASSERT_EQ(events.size(), 70u);
+  EXPECT_EQ(events.back().seq(), 100u);
+  EXPECT_EQ(events.back().raw().substr(0, 7), "line 99");
+  // Re-reading from an earlier position (after a reconnect) works too.
+  events = spool->read_after(10, 5, 1 << 20);
+  ASSERT_EQ(events.size(), 5u);
+  EXPECT_EQ(events[0].seq(), 11u);
+}
+
+TEST_F(SpoolTest, SeqContinuesAfterReopenEvenWhenEverythingWasAckedAndDeleted) {
+  {
+    auto spool = open(options());
+    for (int i = 0; i < 300; ++i) ASSERT_TRUE(spool->append(line_event(i)));
+    spool->ack(300);
+    EXPECT_EQ(spool->acked_seq(), 300u);
+  }
+  auto spool = open(options());
+  EXPECT_EQ(spool->last_seq(), 300u);
+  EXPECT_TRUE(spool->read_after(spool->acked_seq(), 10, 1 << 20).empty());
+  ASSERT_TRUE(spool->append(line_event(1)));
+  EXPECT_EQ(spool->last_seq(), 301u);
+}
+
+TEST_F(SpoolTest, AcksDeleteWhollyAcknowledgedSegments) {
+  auto spool = open(options());
+  for (int i = 0; i < 400; ++i) ASSERT_TRUE(spool->append(line_event(i)));
+  const size_t before = segment_files();
+  ASSERT_GT(before, 3u);
+  spool->ack(350);
+  EXPECT_LT(segment_files(), before);
+  auto events = spool->read_after(350, 1000, 1 << 20);
+  ASSERT_EQ(events.size(), 50u);
+  EXPECT_EQ(events.front().seq(), 351u);
+}
+
+TEST_F(SpoolTest, SurvivesKillDashNineAndTruncatesATornTail) {
+  const auto o = options();
+  int pipe_fds[2];
+  ASSERT_EQ(pipe(pipe_fds), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(pipe_fds[0]);
+    ManualClock clock(1);
+    auto spool = std::move(Spool::open(o, "agent-1", clock)).value();
+    for (uint64_t i = 0;; ++i) {
+      if (spool->append(line_event(static_cast<int>(i)))) {
+        const uint64_t seq = spool->last_seq();
+        if (::write(pipe_fds[1], &seq, sizeof seq) != sizeof seq) _exit(1);
+      }
+    }
+  }
+  ::close(pipe_fds[1]);
+  uint64_t reported = 0, seq = 0;
+  while (reported < 2000 && ::read(pipe_fds[0], &seq, sizeof seq) == sizeof seq) reported = seq;
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  while (::read(pipe_fds[0], &seq, sizeof seq) == sizeof seq) reported = seq;
+  ::close(pipe_fds[0]);
+  // Tear the tail ourselves too, as a kill in the middle of write() would.
+  fs::path last;
+  for (const auto& e : fs::directory_iterator(o.dir)) {
+    if (e.path().extension() == ".log" && e.path() > last) last = e.path();
+  }
+  { std::ofstream(last, std::ios::app | std::ios::binary) << "\x40\x00\x00\x00partial"; }
+
+  auto spool = open(o);
+  EXPECT_GE(spool->last_seq(), reported);
+  EXPECT_EQ(spool->stats().corrupt_records, 1u);
+  auto events = spool->read_after(0, 1'000'000, 1u << 30);
+  ASSERT_EQ(events.size(), spool->last_seq());
+  std::set<uint64_t> seqs;
+  for (const auto& e : events) seqs.insert(e.seq());
+  EXPECT_EQ(seqs.size(), events.size());  // each exactly once
+  EXPECT_EQ(*seqs.rbegin(), spool->last_seq());
+}
+
+TEST_F(SpoolTest, FullSpoolDropsNewestAndReportsAfterAnAck) {
+  auto spool = open(options(64 << 10, DropPolicy::kDropNewest));
+  int accepted = 0, refused = 0;
+  for (int i = 0; i < 1000; ++i) (spool->append(line_event(i)) ? accepted : refused)++;
+  ASSERT_GT(refused, 0);
+  EXPECT_EQ(spool->stats().dropped_total, static_cast<uint64_t>(refused));
+  spool->ack(spool->last_seq());
+  auto events = spool->read_after(accepted, 10, 1 << 20);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind(), v1::AGENT_DROPS);
+  EXPECT_EQ(events[0].agent_drops().dropped(), static_cast<uint64_t>(refused));
+  EXPECT_EQ(events[0].agent_drops().dropped_total(), static_cast<uint64_t>(refused));
+  EXPECT_EQ(events[0].agent_drops().policy(), "drop_newest");
+}
+
+TEST_F(SpoolTest, FullSpoolDropsOldestAndReportsAtOnce) {
+  auto spool = open(options(64 << 10, DropPolicy::kDropOldest));
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(spool->append(line_event(i)));  // never refuses
+  const auto stats = spool->stats();
+  EXPECT_GT(stats.dropped_total, 0u);
+  EXPECT_LE(stats.bytes_on_disk, (64u << 10) + 1024);
+  auto events = spool->read_after(0, 100000, 1u << 30);
+  uint64_t reported = 0, lines = 0;
+  for (const auto& e : events) {
+    if (e.kind() == v1::AGENT_DROPS) {
+      reported = std::max<uint64_t>(reported, e.agent_drops().dropped_total());
+    } else {
+      ++lines;
+    }
+  }
+  EXPECT_EQ(reported, stats.dropped_total);
+  // Every event written (lines and reports) is either still here or counted as dropped.
+  EXPECT_EQ(stats.appended, events.size() + stats.dropped_total);
+  EXPECT_GE(lines + stats.dropped_total, 1000u);
+}
+
+TEST_F(SpoolTest, WaitForDataWakesOnAppend) {
+  auto spool = open(options());
+  std::thread producer([&] { spool->append(line_event(1)); });
+  EXPECT_TRUE(spool->wait_for_data_after(0, std::chrono::seconds(10)));
+  producer.join();
+  EXPECT_FALSE(spool->wait_for_data_after(1, std::chrono::milliseconds(10)));
+}
+
+TEST_F(SpoolTest, CorruptByteTruncatesThatSegmentOnly) {
+  auto o = options();
+  {
+    auto spool = open(o);
+    for (int i = 0; i < 200; ++i) ASSERT_TRUE(spool->append(line_event(i)));
+  }
+  fs::path first;
+  for (const auto& e : fs::directory_iterator(o.dir)) {
+    if (e.path().extension() == ".log" && (first.empty() || e.path() < first)) first = e.path();
+  }
+  {
+    std::fstream f(first, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(1000);
+    f.put('\x7f');
+  }
+  auto spool = open(o);
+  EXPECT_EQ(spool->stats().corrupt_records, 1u);
+  auto events = spool->read_after(0, 100000, 1u << 30);
+  EXPECT_LT(events.size(), 200u);
+  EXPECT_EQ(events.back().seq(), 200u);  // later segments are intact
+}
+
+TEST(SpoolRecord, LimitsAreEnforced) {
+  std::string bytes;
+  encode_record(7, std::string(kMaxRecordPayloadBytes, 'a'), bytes);
+  EXPECT_EQ(decode_record(bytes).status, DecodeStatus::kOk);
+  std::string too_big;
+  encode_record(7, std::string(kMaxRecordPayloadBytes + 1, 'a'), too_big);
+  EXPECT_EQ(decode_record(too_big).status, DecodeStatus::kCorrupt);
+  EXPECT_EQ(decode_record(std::string_view(bytes).substr(0, 20)).status, DecodeStatus::kNeedMore);
+}
+
+}  // namespace
+}  // namespace regwatch::agent::spool
