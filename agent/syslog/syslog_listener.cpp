@@ -1,0 +1,116 @@
+#include "agent/syslog/syslog_listener.h"
+
+#include <poll.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+namespace regwatch::agent::syslog {
+namespace {
+
+Status validate(const ListenerOptions& options) {
+  if (options.tcp && (options.max_tcp_connections == 0 ||
+                      options.max_tcp_connections > kMaxTcpConnectionsLimit)) {
+    return make_error("bad_listener_options",
+                      "max_tcp_connections must be 1.." + std::to_string(kMaxTcpConnectionsLimit) +
+                          ", not " + std::to_string(options.max_tcp_connections));
+  }
+  if (options.tcp && options.tcp_idle_timeout.count() <= 0) {
+    return make_error("bad_listener_options", "tcp_idle_timeout must be positive");
+  }
+  return Ok{};
+}
+
+}  // namespace
+
+SyslogListener::SyslogListener(ListenerOptions options, LineSink sink, const Clock& clock)
+    : options_(std::move(options)), sink_(std::move(sink)), clock_(clock) {}
+
+SyslogListener::~SyslogListener() { stop(); }
+
+Status SyslogListener::start() {
+  if (started_) return make_error("already_started", "the syslog listener was already started");
+  if (auto valid = validate(options_); !valid.ok()) return valid;
+
+  SocketFd wake(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+  if (!wake.valid()) {
+    return make_error("listen_failed",
+                      "cannot create the syslog listener's wakeup eventfd: " +
+                          std::system_category().message(errno));
+  }
+  std::optional<UdpReceiver> udp;
+  if (options_.udp) {
+    auto opened = UdpReceiver::open(*options_.udp);
+    if (!opened.ok()) return opened.error();
+    udp.emplace(std::move(*opened));
+  }
+  std::optional<TcpServer> tcp;
+  if (options_.tcp) {
+    auto opened = TcpServer::open(*options_.tcp,
+                                  {options_.max_tcp_connections, options_.tcp_idle_timeout});
+    if (!opened.ok()) return opened.error();
+    tcp.emplace(std::move(*opened));
+  }
+
+  udp_port_ = udp ? udp->port() : 0;
+  tcp_port_ = tcp ? tcp->port() : 0;
+  udp_ = std::move(udp);
+  tcp_ = std::move(tcp);
+  wake_ = std::move(wake);
+  started_ = true;
+  thread_ = std::thread([this] { run(); });
+  return Ok{};
+}
+
+void SyslogListener::stop() {
+  if (!thread_.joinable()) return;
+  const uint64_t one = 1;
+  // An eventfd write only fails when the counter would overflow, and then it
+  // is already readable: the loop wakes either way.
+  [[maybe_unused]] const ssize_t written = write(wake_.get(), &one, sizeof(one));
+  thread_.join();
+  udp_.reset();
+  tcp_.reset();
+  wake_.reset();
+}
+
+void SyslogListener::run() {
+  pthread_setname_np(pthread_self(), "syslog-listen");
+  auto log = component_logger("agent.syslog");
+  const LineDelivery delivery{sink_, clock_, counters_, *log, anomaly_log_};
+  std::vector<pollfd> fds;
+  while (true) {
+    auto now = std::chrono::steady_clock::now();
+    fds.clear();
+    fds.push_back(pollfd{wake_.get(), POLLIN, 0});
+    const size_t udp_index = fds.size();
+    if (udp_) fds.push_back(pollfd{udp_->fd(), POLLIN, 0});
+    const size_t tcp_index = fds.size();
+    if (tcp_) tcp_->add_poll_fds(fds, now);
+
+    const int timeout_ms = tcp_ ? tcp_->poll_timeout_ms(now) : -1;
+    if (poll(fds.data(), fds.size(), timeout_ms) < 0) {
+      const int error = errno;
+      if (error == EINTR) continue;
+      bump(counters_.receive_errors);
+      delivery.warn("syslog poll failed: {}", std::system_category().message(error));
+      continue;
+    }
+    if (fds[0].revents != 0) break;  // stop()
+
+    now = std::chrono::steady_clock::now();
+    if (udp_ && fds[udp_index].revents != 0) udp_->drain(kUdpDatagramsPerWakeup, delivery);
+    if (tcp_) tcp_->handle(std::span<const pollfd>(fds).subspan(tcp_index), delivery, now);
+  }
+  // Keep what already arrived: queued datagrams and partial TCP frames.
+  if (udp_) udp_->drain(kUdpDatagramsAtStop, delivery);
+  if (tcp_) tcp_->close_all(delivery);
+}
+
+}  // namespace regwatch::agent::syslog

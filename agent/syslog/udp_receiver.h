@@ -1,0 +1,43 @@
+#pragma once
+// UdpReceiver: the listener's UDP socket. One datagram is one syslog message
+// (RFC 5426): a trailing LF/CR/NUL is stripped, nothing else is split or joined.
+// Threads: used by the listener thread only (open() may run on another thread
+// before it starts). Bad input: empty datagrams are counted and dropped; a
+// datagram longer than kMaxDatagramBytes (not possible over IP, kept as a
+// guard) is delivered cut and flagged truncated.
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "agent/syslog/socket_fd.h"
+#include "agent/syslog/stream_framer.h"
+#include "agent/syslog/syslog_listener_types.h"
+#include "common/net_address.h"
+#include "common/result.h"
+
+namespace regwatch::agent::syslog {
+
+// Largest datagram delivered whole. An IP datagram carries at most 65527
+// payload bytes, so every datagram fits; the same limit as a TCP frame.
+inline constexpr size_t kMaxDatagramBytes = kMaxFrameBytes;
+
+class UdpReceiver {
+ public:
+  static Result<UdpReceiver> open(const Endpoint& endpoint);
+
+  int fd() const { return socket_.get(); }
+  uint16_t port() const { return port_; }
+
+  // Reads up to `max_datagrams` queued datagrams without blocking and hands
+  // each to the sink; returns how many it read (fewer: the queue is empty).
+  size_t drain(size_t max_datagrams, const LineDelivery& delivery);
+
+ private:
+  UdpReceiver(SocketFd socket, uint16_t port);
+
+  SocketFd socket_;
+  uint16_t port_ = 0;
+  std::vector<char> buffer_;
+};
+
+}  // namespace regwatch::agent::syslog

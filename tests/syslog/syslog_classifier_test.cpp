@@ -1,0 +1,169 @@
+// Kinds and payloads for every message regwatch understands.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+
+#include "agent/syslog/syslog_parser.h"
+
+namespace regwatch::agent::syslog {
+namespace {
+
+v1::Event parse(std::string_view line) {
+  LineContext c;
+  c.receive_time_us = c.reference_time_us = c.fallback_event_time_us = 1'795'435'200'000'000;
+  return parse_syslog_line(line, c).event;
+}
+
+TEST(SyslogClassifier, EndPointUnregisteredWithTags) {
+  auto e = parse("<187>41679: uc-ucm-01.pcce.local: Jul 02 2015 06:22:31.454 UTC: "
+                 "%UC_CALLMANAGER-3-EndPointUnregistered: %[DeviceName=SEPE0D1730A8137][IPAddress=10.60.98.210]"
+                 "[Protocol=SIP][DeviceType=592][Description=Phone][Reason=13][IPAddrAttributes=0]"
+                 "[LastSignalReceived=SIPStationDPrimaryLineTimeout][AppID=Cisco CallManager]"
+                 "[ClusterID=StandAloneCluster][NodeID=uc-ucm-01]: An endpoint has unregistered");
+  ASSERT_EQ(e.kind(), v1::PHONE_UNREGISTERED);
+  const auto& p = e.phone();
+  EXPECT_EQ(p.device_name(), "SEPE0D1730A8137");
+  EXPECT_EQ(p.mac(), "e0:d1:73:0a:81:37");
+  EXPECT_EQ(p.ip(), "10.60.98.210");
+  EXPECT_EQ(p.protocol(), "SIP");
+  EXPECT_EQ(p.device_type(), 592u);
+  EXPECT_EQ(p.device_type_name(), "");  // unknown code kept as a number
+  EXPECT_EQ(p.description(), "Phone");
+  EXPECT_EQ(p.reason_code(), 13);
+  EXPECT_EQ(p.reason(), "KeepAliveTimeout");
+  EXPECT_EQ(p.last_signal(), "SIPStationDPrimaryLineTimeout");
+  EXPECT_EQ(p.cm_node(), "uc-ucm-01");
+  EXPECT_EQ(p.cluster(), "StandAloneCluster");
+  EXPECT_EQ(p.alarm(), "EndPointUnregistered");
+  EXPECT_EQ(e.syslog().tags_size(), 11);
+}
+
+TEST(SyslogClassifier, TagsInAnyOrderWithEscapes) {
+  auto e = parse("<187>1: ucm: Jul 02 2015 06:22:31.454 UTC: %UC_CALLMANAGER-3-EndPointUnregistered: "
+                 "%[Reason=6][Description=Desk \\[3rd floor\\]][DeviceName=SEP0017943A98BA]: x");
+  EXPECT_EQ(e.phone().device_name(), "SEP0017943A98BA");
+  EXPECT_EQ(e.phone().description(), "Desk [3rd floor]");
+  EXPECT_EQ(e.phone().reason(), "ConnectivityError");
+}
+
+TEST(SyslogClassifier, OldCcmLabelledBody) {
+  auto e = parse("%CCM_CALLMANAGER-CALLMANAGER-3-DeviceUnregistered: Device unregistered. Device name.:SEP000B5F327F9A "
+                 "Device IP address.:x.x.x.x Protocol.:SCCP Device type. [Optional]:8 Device description "
+                 "[Optional].:xyz Reason Code [Optional].:12");
+  ASSERT_EQ(e.kind(), v1::PHONE_UNREGISTERED);
+  EXPECT_EQ(e.syslog().app(), "CCM_CALLMANAGER-CALLMANAGER");
+  EXPECT_EQ(e.phone().device_name(), "SEP000B5F327F9A");
+  EXPECT_EQ(e.phone().ip(), "x.x.x.x");
+  EXPECT_EQ(e.phone().protocol(), "SCCP");
+  EXPECT_EQ(e.phone().device_type(), 8u);
+  EXPECT_EQ(e.phone().device_type_name(), "CISCO_7940");
+  EXPECT_EQ(e.phone().description(), "xyz");
+  EXPECT_EQ(e.phone().reason_code(), 12);
+  EXPECT_EQ(e.phone().reason(), "SCCPDeviceThrottling");
+}
+
+TEST(SyslogClassifier, RegisteredAndTransientConnection) {
+  auto e = parse("<190>1: ucm: Nov 20 2026 09:04:00.797 UTC: %UC_CALLMANAGER-6-EndPointRegistered: "
+                 "%[DeviceName=SEP00179479D67F][Protocol=SCCP][NodeID=ucm-pub]: Endpoint registered");
+  EXPECT_EQ(e.kind(), v1::PHONE_REGISTERED);
+  EXPECT_FALSE(e.phone().has_reason_code());
+  e = parse("<187>1: ucm: Nov 20 2026 09:19:00.078 UTC: %UC_CALLMANAGER-3-EndPointTransientConnection: "
+            "%[ConnectingPort=2000][DeviceName=SEPABCDEF123456][IPAddress=10.20.40.7][DeviceType=115][Reason=13]"
+            "[Protocol=SCCP]: Transient connection attempted");
+  EXPECT_EQ(e.kind(), v1::PHONE_REGISTRATION_FAILED);
+  EXPECT_EQ(e.phone().reason(), "DirectoryNumberMismatch");  // the transient table, not the unregistration one
+  EXPECT_EQ(e.phone().connecting_port(), 2000u);
+  EXPECT_EQ(e.phone().device_type_name(), "CISCO_7941");
+}
+
+TEST(SyslogClassifier, RtmtAlerts) {
+  auto e = parse("<186>1: ucm-sub1: Nov 20 2026 09:14:00.875 UTC: %UC_RTMT-2-RTMT_ALERT: "
+                 "%[AlertName=CallProcessingNodeCpuPegging][AlertDetail= Processor load over configured threshold . "
+                 "Configured high threshold is 90 % ; ucm-sub1: CPU 100 %][ClusterID=PROD][NodeID=ucm-sub1]: RTMT Alert");
+  ASSERT_EQ(e.kind(), v1::CPU_PEGGING);
+  EXPECT_EQ(e.rtmt_alert().alert_name(), "CallProcessingNodeCpuPegging");
+  EXPECT_EQ(e.rtmt_alert().node(), "ucm-sub1");
+  EXPECT_DOUBLE_EQ(e.rtmt_alert().value(), 100);
+  e = parse("<186>1: ucm: Nov 20 2026 09:14:00.875 UTC: %UC_RTMT-2-RTMT_ALERT: %[AlertName=NumberOfRegisteredPhonesDropped]"
+            "[AlertDetail=dropped 12 %]: RTMT Alert");
+  EXPECT_EQ(e.kind(), v1::RTMT_ALERT);
+  EXPECT_EQ(e.rtmt_alert().alert_name(), "NumberOfRegisteredPhonesDropped");
+  e = parse("<186>1: ucm: Nov 20 2026 09:14:00.875 UTC: %UC_RTMT-2-RTMT_ALERT: %[AlertName=CodeYellow]: RTMT Alert");
+  EXPECT_EQ(e.kind(), v1::CODE_YELLOW);
+  e = parse("<186>1: ucm: Nov 20 2026 09:14:00.875 UTC: %UC_CALLMANAGER-2-CodeYellowEntry: %[NodeID=ucm-sub1]: entered");
+  EXPECT_EQ(e.kind(), v1::CODE_YELLOW);
+  EXPECT_EQ(e.rtmt_alert().node(), "ucm-sub1");
+}
+
+TEST(SyslogClassifier, HeartbeatLow) {
+  auto e = parse("<188>1: ucm-sub1: Nov 20 2026 09:14:12.308 UTC: %UC_CALLMANAGER-4-LowCallManagerHeartbeatRate: "
+                 "%[NodeID=ucm-sub1]: Call Manager heartbeat rate below 24 beats per minute. Current heartbeat rate "
+                 "is 19 beats per minute.");
+  ASSERT_EQ(e.kind(), v1::HEARTBEAT_LOW);
+  EXPECT_DOUBLE_EQ(e.heartbeat().rate_per_minute(), 19);
+  EXPECT_DOUBLE_EQ(e.heartbeat().threshold_per_minute(), 24);
+  EXPECT_EQ(e.heartbeat().service(), "CallManager");
+  EXPECT_EQ(e.heartbeat().node(), "ucm-sub1");
+}
+
+TEST(SyslogClassifier, SwitchMessages) {
+  auto e = parse("<187>343: .Sep 21 09:22:01.678: %LINK-3-UPDOWN: Interface GigabitEthernet1/0/12, changed state to down");
+  ASSERT_EQ(e.kind(), v1::LINK_DOWN);
+  EXPECT_EQ(e.interface().interface(), "GigabitEthernet1/0/12");
+  EXPECT_FALSE(e.interface().line_protocol());
+  e = parse("<189>344: .Sep 21 09:22:02.684: %LINEPROTO-5-UPDOWN: Line protocol on Interface GigabitEthernet1/0/12, changed state to up");
+  ASSERT_EQ(e.kind(), v1::LINK_UP);
+  EXPECT_TRUE(e.interface().line_protocol());
+  e = parse("<189>1: .Sep 21 09:22:02.684: %LINK-5-CHANGED: Interface Vlan500, changed state to administratively down");
+  EXPECT_EQ(e.kind(), v1::LINK_DOWN);
+  EXPECT_EQ(e.interface().state(), "administratively down");
+  e = parse("<188>1: Sep 21 2026 09:22:02: %PM-4-ERR_DISABLE: bpduguard error detected on Gi1/0/9, putting Gi1/0/9 in err-disable state");
+  EXPECT_EQ(e.kind(), v1::ERR_DISABLED);
+  EXPECT_EQ(e.interface().cause(), "bpduguard");
+  e = parse("<189>1: Sep 21 2026 09:22:02: %ILPOWER-5-IEEE_DISCONNECT: Interface Gi1/0/12: PD removed");
+  EXPECT_EQ(e.kind(), v1::POE_REMOVED);
+  EXPECT_EQ(e.interface().interface(), "Gi1/0/12");
+  e = parse("<187>1: Sep 21 2026 09:22:02: %ILPOWER-3-CONTROLLER_PORT_ERR: Controller port error, Interface Gi1/0/3");
+  EXPECT_EQ(e.kind(), v1::POE_FAULT);
+  e = parse("<189>1: Sep 21 2026 09:22:02: %ILPOWER-5-POWER_GRANTED: Interface Fa1/0/47: Power granted");
+  EXPECT_EQ(e.kind(), v1::SYSLOG_OTHER);
+  e = parse("<188>1: Sep 21 2026 09:22:02: %STACKMGR-4-SWITCH_REMOVED: Switch 2 has been removed from the stack");
+  EXPECT_EQ(e.kind(), v1::STACK_MEMBER_REMOVED);
+  EXPECT_EQ(e.stack_member().member(), 2u);
+  e = parse("<188>1: Sep 21 2026 09:22:02: %SW_MATM-4-MACFLAP_NOTIF: Host f03a.b216.7ad7 in vlan 10 is flapping between port Gi0/5 and port Gi0/15");
+  EXPECT_EQ(e.kind(), v1::MAC_FLAP);
+  EXPECT_EQ(e.mac_flap().mac(), "f03a.b216.7ad7");
+  EXPECT_EQ(e.mac_flap().vlan(), 10u);
+  EXPECT_EQ(e.mac_flap().from_port(), "Gi0/5");
+  EXPECT_EQ(e.mac_flap().to_port(), "Gi0/15");
+  e = parse("<188>123456: Jul 17 04:36:01.993: %CDP-4-NATIVE_VLAN_MISMATCH: Native VLAN mismatch discovered on "
+            "GigabitEthernet0/43 (503), with Switch GigabitEthernet1/0/24 (1).");
+  EXPECT_EQ(e.kind(), v1::NATIVE_VLAN_MISMATCH);
+  EXPECT_EQ(e.native_vlan_mismatch().local_interface(), "GigabitEthernet0/43");
+  EXPECT_EQ(e.native_vlan_mismatch().local_vlan(), 503u);
+  EXPECT_EQ(e.native_vlan_mismatch().remote_device(), "Switch");
+  EXPECT_EQ(e.native_vlan_mismatch().remote_interface(), "GigabitEthernet1/0/24");
+  EXPECT_EQ(e.native_vlan_mismatch().remote_vlan(), 1u);
+}
+
+TEST(SyslogClassifier, DemoArchiveKinds) {
+  // The bundled demo archive must produce the story it tells.
+  std::ifstream in(std::string(REGWATCH_TEST_DATA_DIR) + "/../../tools/demo/sample-syslog.log");
+  ASSERT_TRUE(in.good());
+  std::map<v1::EventKind, int> kinds;
+  std::string line;
+  while (std::getline(in, line)) kinds[parse(line).kind()]++;
+  EXPECT_EQ(kinds[v1::PHONE_UNREGISTERED], 38);
+  EXPECT_EQ(kinds[v1::PHONE_REGISTERED], 40);
+  EXPECT_EQ(kinds[v1::CPU_PEGGING], 1);
+  EXPECT_EQ(kinds[v1::HEARTBEAT_LOW], 1);
+  EXPECT_EQ(kinds[v1::LINK_DOWN], 1);
+  EXPECT_EQ(kinds[v1::LINK_UP], 1);
+  EXPECT_EQ(kinds[v1::PHONE_REGISTRATION_FAILED], 1);
+  EXPECT_EQ(kinds[v1::POE_REMOVED], 1);
+  EXPECT_EQ(kinds[v1::SYSLOG_OTHER], 0);
+}
+
+}  // namespace
+}  // namespace regwatch::agent::syslog

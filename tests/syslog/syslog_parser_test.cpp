@@ -1,0 +1,224 @@
+// Header, time and robustness rules of the syslog parser, on real lines
+// (tests/data/syslog/real_lines.txt, from FACTS.md and the seeds) and variants.
+#include "agent/syslog/syslog_parser.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "common/time_format.h"
+
+namespace regwatch::agent::syslog {
+namespace {
+
+// 2026-11-23T12:00:00Z, the agent's clock in these tests.
+constexpr int64_t kNow = 1'795'435'200'000'000;
+
+LineContext live() {
+  LineContext c;
+  c.receive_time_us = kNow;
+  c.reference_time_us = kNow;
+  c.fallback_event_time_us = kNow;
+  c.sender = "192.0.2.7";
+  return c;
+}
+
+ParsedLine parse(std::string_view line, const LineContext& c = live()) { return parse_syslog_line(line, c); }
+
+std::string at(const ParsedLine& p) { return format_rfc3339_ms(p.event.event_time_us()); }
+
+bool has(const ParsedLine& p, std::string_view anomaly) {
+  return std::find(p.anomalies.begin(), p.anomalies.end(), anomaly) != p.anomalies.end();
+}
+
+TEST(SyslogParser, EveryRealLineIsRecognisedAndSerialises) {
+  std::ifstream in(std::string(REGWATCH_TEST_DATA_DIR) + "/syslog/real_lines.txt");
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    auto p = parse(line);
+    EXPECT_TRUE(p.recognised) << line;
+    EXPECT_FALSE(p.event.syslog().mnemonic().empty()) << line;
+    std::string bytes;
+    EXPECT_TRUE(p.event.SerializeToString(&bytes));
+    ++n;
+  }
+  EXPECT_GE(n, 13);
+}
+
+TEST(SyslogParser, CucmArchivedLineWithViewerPrefix) {
+  auto p = parse("31 uc-ucm-01 local7 3 : 41679: uc-ucm-01.pcce.local Jul 02 2015 06:22:31 UTC :   "
+                 "%UC_CALLMANAGER-3-EndPointUnregistered: %[DeviceName=SEPE0D1730A8137][Reason=13]"
+                 "[NodeID=uc-ucm-01]: An endpoint has unregistered");
+  EXPECT_EQ(at(p), "2015-07-02T06:22:31.000Z");
+  EXPECT_EQ(p.event.origin(), "uc-ucm-01.pcce.local");
+  EXPECT_EQ(p.event.syslog().sequence(), 41679u);
+  EXPECT_EQ(p.event.syslog().app(), "UC_CALLMANAGER");
+  EXPECT_EQ(p.event.syslog().severity(), 3);
+  EXPECT_EQ(p.event.syslog().text(), "An endpoint has unregistered");
+  EXPECT_FALSE(p.event.time_info().device_time_untrusted());
+  EXPECT_FALSE(p.event.time_info().year_inferred());
+}
+
+TEST(SyslogParser, CiscoLogWithPri) {
+  auto p = parse("<165>11: host.cisco.com: Jun 13 2003 12:11:52.454 UTC: %BACC-5-CONFIG: Configured from console");
+  EXPECT_EQ(p.event.syslog().facility(), 20);
+  EXPECT_EQ(p.event.syslog().severity(), 5);
+  EXPECT_EQ(p.event.origin(), "host.cisco.com");
+  EXPECT_EQ(p.event.syslog().sequence(), 11u);
+  EXPECT_EQ(at(p), "2003-06-13T12:11:52.454Z");
+  EXPECT_EQ(p.event.time_info().device_time_text(), "Jun 13 2003 12:11:52.454 UTC");
+}
+
+TEST(SyslogParser, RelayedLineKeepsDeviceTimeAndBothHosts) {
+  auto p = parse("<190>3132517: Jul 13 08:23:43 192.168.100.2 sw01: 3132779: Jul 14 2023 08:23:43.398 UTC: %FOO-6-BAR: x");
+  EXPECT_EQ(at(p), "2023-07-14T08:23:43.398Z");
+  EXPECT_EQ(p.event.origin(), "sw01");
+  EXPECT_EQ(p.event.syslog().relay_host(), "192.168.100.2");
+  EXPECT_EQ(p.event.syslog().sequence(), 3132779u);
+}
+
+TEST(SyslogParser, RelayPrefixWithoutDeviceHost) {
+  auto p = parse("Feb  8 04:00:48 192.168.100.2 585917: Feb  8 04:00:47.272: %SEC-6-IPACCESSLOGRP: list 101");
+  EXPECT_EQ(p.event.origin(), "192.168.100.2");
+  EXPECT_EQ(at(p), "2026-02-08T04:00:47.272Z");  // year closest to the reference (Nov 2026)
+  EXPECT_TRUE(p.event.time_info().year_inferred());
+  EXPECT_TRUE(p.event.time_info().timezone_assumed());
+}
+
+TEST(SyslogParser, UnsynchronisedClockUsesReceiveTimeAndKeepsDeviceTime) {
+  auto p = parse("<189>5: *Mar  1 00:03:12.044: %ILPOWER-5-IEEE_DISCONNECT: Interface Gi1/0/12: PD removed");
+  EXPECT_EQ(p.event.event_time_us(), kNow);
+  EXPECT_TRUE(p.event.time_info().device_time_untrusted());
+  EXPECT_EQ(p.event.time_info().clock_marker(), "*");
+  EXPECT_EQ(p.event.time_info().device_time_text(), "*Mar  1 00:03:12.044");
+  EXPECT_NE(p.event.time_info().device_time_us(), 0);
+  EXPECT_EQ(p.event.origin(), "192.0.2.7");  // no host in the header: the sender
+}
+
+TEST(SyslogParser, UnsynchronisedClockInAnArchiveUsesThePrefixTime) {
+  LineContext replay;
+  replay.reference_time_us = *parse_time_arg("2026-11-20T09:00:00Z", 0);
+  replay.fallback_event_time_us = replay.reference_time_us;
+  auto p = parse("Nov 20 09:20:01 sw-3f-access 5530: *Mar  1 00:03:12.044: %ILPOWER-5-IEEE_DISCONNECT: "
+                 "Interface Gi2/0/30: PD removed", replay);
+  EXPECT_EQ(at(p), "2026-11-20T09:20:01.000Z");
+  EXPECT_TRUE(p.event.time_info().device_time_untrusted());
+  EXPECT_EQ(p.event.origin(), "sw-3f-access");
+}
+
+TEST(SyslogParser, DotMarkerIsTrusted) {
+  auto p = parse("<187>343: .Sep 21 09:22:01.678: %LINK-3-UPDOWN: Interface Gi1/0/12, changed state to up");
+  EXPECT_FALSE(p.event.time_info().device_time_untrusted());
+  EXPECT_EQ(p.event.time_info().clock_marker(), ".");
+  EXPECT_EQ(at(p), "2026-09-21T09:22:01.678Z");
+}
+
+TEST(SyslogParser, YearInferenceCrossesNewYear) {
+  LineContext january = live();
+  january.reference_time_us = *parse_time_arg("2027-01-01T00:00:30Z", 0);
+  auto p = parse("<187>1: Dec 31 23:59:58.000 UTC: %LINK-3-UPDOWN: Interface Gi1/0/1, changed state to down", january);
+  EXPECT_EQ(at(p), "2026-12-31T23:59:58.000Z");
+  LineContext december = live();
+  december.reference_time_us = *parse_time_arg("2026-12-31T23:59:50Z", 0);
+  p = parse("<187>1: Jan  1 00:00:05.000 UTC: %LINK-3-UPDOWN: Interface Gi1/0/1, changed state to up", december);
+  EXPECT_EQ(at(p), "2027-01-01T00:00:05.000Z");
+}
+
+TEST(SyslogParser, TimeZones) {
+  auto p = parse("<188>327: Apr 20 2016 12:56:35.697 NZST: %SEC_LOGIN-4-LOGIN_FAILED: Login failed");
+  EXPECT_EQ(at(p), "2016-04-20T00:56:35.697Z");  // NZST is +12:00
+  p = parse("<188>1: Apr 20 2016 12:56:35.697 +0100: %SYS-5-CONFIG_I: x");
+  EXPECT_EQ(at(p), "2016-04-20T11:56:35.697Z");
+  p = parse("<188>1: Apr 20 2016 12:56:35.697 XYZT: %SYS-5-CONFIG_I: x");
+  EXPECT_TRUE(has(p, "unknown_timezone"));
+  EXPECT_TRUE(p.event.time_info().timezone_assumed());
+  EXPECT_EQ(at(p), "2016-04-20T12:56:35.697Z");
+  LineContext plus_one = live();
+  plus_one.assumed_utc_offset_minutes = 60;
+  p = parse("<187>1: Apr 20 2016 12:00:00: %SYS-5-CONFIG_I: x", plus_one);
+  EXPECT_EQ(at(p), "2016-04-20T11:00:00.000Z");
+}
+
+TEST(SyslogParser, DoubleSequenceAndLowerCase) {
+  auto p = parse("<172>25851633: 25851629: mar 18 2026 14:43:43.961 msk: %sec_login-4-login_failed: Login failed");
+  EXPECT_EQ(p.event.syslog().mnemonic(), "login_failed");
+  EXPECT_EQ(p.event.syslog().sequence(), 25851629u);
+  EXPECT_EQ(at(p), "2026-03-18T11:43:43.961Z");
+}
+
+TEST(SyslogParser, Rfc5424WithCiscoMessage) {
+  auto p = parse("<165>1 2026-11-20T09:14:20.003Z sw-core evntslog - ID47 [ex@32473 iut=\"3\" x=\"a\\]b\"] "
+                 "%PM-4-ERR_DISABLE: psecure-violation error detected on Gi1/0/13, putting Gi1/0/13 in err-disable state");
+  EXPECT_TRUE(p.recognised);
+  EXPECT_EQ(p.event.kind(), v1::ERR_DISABLED);
+  EXPECT_EQ(p.event.origin(), "sw-core");
+  EXPECT_EQ(at(p), "2026-11-20T09:14:20.003Z");
+  EXPECT_EQ(p.event.interface().interface(), "Gi1/0/13");
+  EXPECT_EQ(p.event.interface().cause(), "psecure-violation");
+}
+
+TEST(SyslogParser, PlainLinuxLineIsOtherButRecognised) {
+  auto p = parse("<13>Nov 23 10:00:00 linuxhost cron[123]: (root) CMD (run-parts)");
+  EXPECT_TRUE(p.recognised);
+  EXPECT_EQ(p.event.kind(), v1::SYSLOG_OTHER);
+  EXPECT_EQ(p.event.origin(), "linuxhost");
+  EXPECT_EQ(at(p), "2026-11-23T10:00:00.000Z");
+  EXPECT_EQ(p.event.syslog().text(), "(root) CMD (run-parts)");
+}
+
+TEST(SyslogParser, UnknownCucmTimeAndUptimeStamps) {
+  auto p = parse("<187>7: ucm: --- 00 0000 00:00:00.000 ---: %UC_X-3-Y: z");
+  EXPECT_TRUE(p.event.time_info().device_time_untrusted());
+  EXPECT_EQ(p.event.event_time_us(), kNow);
+  p = parse("<187>7: 1d02h: %LINK-3-UPDOWN: Interface Gi1/0/1, changed state to down");
+  EXPECT_TRUE(has(p, "uptime_timestamp"));
+  EXPECT_TRUE(p.event.time_info().device_time_untrusted());
+  EXPECT_EQ(p.event.kind(), v1::LINK_DOWN);
+}
+
+TEST(SyslogParser, BrokenInputNeverCrashesAndIsKept) {
+  for (std::string_view line : {std::string_view(""), std::string_view("<"), std::string_view("<999>x"),
+                                std::string_view("%"), std::string_view("%A-9-B:"), std::string_view("%[a=b"),
+                                std::string_view("<13>Nov"), std::string_view("garbage with no header"),
+                                std::string_view("<1>1 "), std::string_view("%X-3-Y: %[K=\\q][U=1")}) {
+    auto p = parse(line);
+    EXPECT_EQ(p.event.raw(), line);
+    std::string bytes;
+    EXPECT_TRUE(p.event.SerializeToString(&bytes)) << line;
+    EXPECT_NE(p.event.event_time_us(), 0) << line;
+  }
+  EXPECT_TRUE(has(parse("<999>x"), "bad_pri"));
+  EXPECT_TRUE(has(parse("garbage with no header"), "unparsed"));
+  EXPECT_FALSE(parse("garbage with no header").recognised);
+  EXPECT_TRUE(has(parse("%X-3-Y: %[K=\\q]: t"), "bad_tag_escape"));
+  EXPECT_TRUE(has(parse("%X-3-Y: %[K=v"), "unterminated_tags"));
+}
+
+TEST(SyslogParser, InvalidUtf8AndBinaryAreEscaped) {
+  const std::string binary("<13>Nov 23 10:00:00 h t: \xff\xfe\x00\x01 ok", 31);
+  auto p = parse(binary);
+  EXPECT_TRUE(has(p, "invalid_utf8"));
+  EXPECT_NE(p.event.raw().find("\\xff\\xfe\\x00"), std::string::npos);
+  std::string bytes;
+  EXPECT_TRUE(p.event.SerializeToString(&bytes));
+  v1::Event back;
+  EXPECT_TRUE(back.ParseFromString(bytes));
+}
+
+TEST(SyslogParser, LineLengthLimit) {
+  std::string at_limit = "<187>1: Jan  1 2026 00:00:00 UTC: %SYS-5-X: ";
+  at_limit.resize(kMaxLineBytes, 'a');
+  auto p = parse(at_limit);
+  EXPECT_FALSE(has(p, "line_truncated"));
+  EXPECT_EQ(p.event.raw().size(), kMaxLineBytes);
+  std::string past = at_limit + "b";
+  p = parse(past);
+  EXPECT_TRUE(has(p, "line_truncated"));
+  EXPECT_EQ(p.event.raw().size(), kMaxLineBytes);
+  EXPECT_EQ(p.event.syslog().mnemonic(), "X");
+}
+
+}  // namespace
+}  // namespace regwatch::agent::syslog
