@@ -73,9 +73,7 @@ void CommitQueue::run() {
       jobs_.pop_front();
     }
     const auto& events = job.batch.events();
-    CommitResult result = writer_->insert_batch(
-        std::span<const regwatch::v1::Event>(events.data(), static_cast<size_t>(events.size())),
-        clock_.now_us());
+    CommitResult result = writer_->insert_batch(events, clock_.now_us());
     {
       std::lock_guard lock(mutex_);
       ++stats_.batches;

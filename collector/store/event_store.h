@@ -39,6 +39,9 @@ class EventWriter {
   };
   // All rows or none; on error (e.g. "disk_full") nothing of the batch is stored.
   Result<InsertOutcome> insert_batch(std::span<const regwatch::v1::Event> events, int64_t store_time_us);
+  // The same for events as they arrive in an EventBatch (no copy).
+  Result<InsertOutcome> insert_batch(const google::protobuf::RepeatedPtrField<regwatch::v1::Event>& events,
+                                     int64_t store_time_us);
   // Deletes at most max_rows events stored before the cutoff; returns how many.
   Result<uint64_t> prune_stored_before(int64_t cutoff_store_time_us, uint32_t max_rows);
   int schema_version() const { return schema_version_; }
@@ -46,6 +49,8 @@ class EventWriter {
 
  private:
   EventWriter() = default;
+  template <typename Range>
+  Result<InsertOutcome> insert_range(const Range& events, int64_t store_time_us);
   SqliteDb db_;
   Statement insert_;
   Statement prune_;

@@ -85,6 +85,16 @@ Result<std::unique_ptr<EventWriter>> EventWriter::open(const std::string& path, 
 
 Result<EventWriter::InsertOutcome> EventWriter::insert_batch(std::span<const regwatch::v1::Event> events,
                                                              int64_t store_time_us) {
+  return insert_range(events, store_time_us);
+}
+
+Result<EventWriter::InsertOutcome> EventWriter::insert_batch(
+    const google::protobuf::RepeatedPtrField<regwatch::v1::Event>& events, int64_t store_time_us) {
+  return insert_range(events, store_time_us);
+}
+
+template <typename Range>
+Result<EventWriter::InsertOutcome> EventWriter::insert_range(const Range& events, int64_t store_time_us) {
   sqlite3* db = db_.get();
   if (auto begin = exec(db, "BEGIN IMMEDIATE"); !begin.ok()) return begin.error();
   InsertOutcome outcome;

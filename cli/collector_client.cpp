@@ -1,0 +1,97 @@
+#include "cli/collector_client.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "common/net_address.h"
+
+namespace regwatch::cli {
+namespace {
+
+Result<std::string> read_file(const std::string& path, const char* what) {
+  std::ifstream in(path);
+  if (!in) return make_error("unreadable", std::string("cannot read ") + what + " " + path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<CollectorClient>> CollectorClient::connect(const ConnectionOptions& options) {
+  auto endpoint = parse_endpoint(options.collector);
+  if (!endpoint.ok()) return make_error("usage", "--collector: " + endpoint.error().message);
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(256 << 20);
+  if (options.tls_ca_file.empty()) {
+    if (!is_loopback_host(endpoint->host)) {
+      return make_error("usage", "the collector " + options.collector +
+                                     " is not on loopback: plaintext is refused; pass --tls-ca CA.pem");
+    }
+    credentials = grpc::InsecureChannelCredentials();
+  } else {
+    grpc::SslCredentialsOptions tls;
+    auto ca = read_file(options.tls_ca_file, "CA file");
+    if (!ca.ok()) return make_error("usage", ca.error().message);
+    tls.pem_root_certs = *ca;
+    if (!options.tls_cert_file.empty()) {
+      auto cert = read_file(options.tls_cert_file, "client certificate");
+      auto key = read_file(options.tls_key_file, "client key");
+      if (!cert.ok()) return make_error("usage", cert.error().message);
+      if (!key.ok()) return make_error("usage", key.error().message);
+      tls.pem_cert_chain = *cert;
+      tls.pem_private_key = *key;
+    }
+    credentials = grpc::SslCredentials(tls);
+    if (!options.tls_server_name.empty()) args.SetSslTargetNameOverride(options.tls_server_name);
+  }
+  std::unique_ptr<CollectorClient> client(new CollectorClient());
+  client->options_ = options;
+  client->stub_ = regwatch::v1::Query::NewStub(grpc::CreateCustomChannel(endpoint->to_string(), credentials, args));
+  return client;
+}
+
+void CollectorClient::prepare(grpc::ClientContext& context) const {
+  context.set_deadline(std::chrono::system_clock::now() + options_.timeout);
+  if (!options_.token.empty()) context.AddMetadata("authorization", "Bearer " + options_.token);
+}
+
+CallError CollectorClient::describe(const grpc::Status& status) const {
+  switch (status.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return {CallFailure::kUnreachable, "cannot reach the collector at " + options_.collector + ": " +
+                                             status.error_message() +
+                                             "; is regwatch-collector running? (--collector)"};
+    case grpc::StatusCode::UNAUTHENTICATED:
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return {CallFailure::kRefused, "the collector refused this request: " + status.error_message() +
+                                         " (check --token / REGWATCH_TOKEN and the TLS certificates)"};
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return {CallFailure::kBadRequest, status.error_message()};
+    default:
+      return {CallFailure::kOther, "the collector failed: " + status.error_message()};
+  }
+}
+
+bool CollectorClient::events(const regwatch::v1::EventQuery& query, regwatch::v1::EventList& out,
+                             CallError& error) {
+  grpc::ClientContext context;
+  prepare(context);
+  grpc::Status status = stub_->Events(&context, query, &out);
+  if (!status.ok()) error = describe(status);
+  return status.ok();
+}
+
+bool CollectorClient::status(regwatch::v1::StatusReply& out, CallError& error) {
+  grpc::ClientContext context;
+  prepare(context);
+  grpc::Status status = stub_->Status(&context, regwatch::v1::StatusRequest(), &out);
+  if (!status.ok()) error = describe(status);
+  return status.ok();
+}
+
+}  // namespace regwatch::cli

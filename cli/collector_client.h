@@ -1,0 +1,47 @@
+#pragma once
+// The CLI's connection to the collector's Query service: plaintext only to
+// loopback, TLS (optionally with a client certificate) otherwise, a token as
+// "authorization: Bearer", a deadline on every call. Errors come back as one
+// sentence a NOC engineer can act on.
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "common/result.h"
+#include "regwatch/v1/query.grpc.pb.h"
+
+namespace regwatch::cli {
+
+struct ConnectionOptions {
+  std::string collector = "127.0.0.1:7443";
+  std::string tls_ca_file;
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_server_name;
+  std::string token;
+  std::chrono::seconds timeout{10};
+};
+
+enum class CallFailure { kNone, kUnreachable, kRefused, kBadRequest, kOther };
+
+struct CallError {
+  CallFailure kind = CallFailure::kOther;
+  std::string message;
+};
+
+class CollectorClient {
+ public:
+  static Result<std::unique_ptr<CollectorClient>> connect(const ConnectionOptions& options);
+  bool events(const regwatch::v1::EventQuery& query, regwatch::v1::EventList& out, CallError& error);
+  bool status(regwatch::v1::StatusReply& out, CallError& error);
+
+ private:
+  CollectorClient() = default;
+  void prepare(grpc::ClientContext& context) const;
+  CallError describe(const grpc::Status& status) const;
+
+  ConnectionOptions options_;
+  std::unique_ptr<regwatch::v1::Query::Stub> stub_;
+};
+
+}  // namespace regwatch::cli

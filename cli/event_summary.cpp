@@ -1,0 +1,72 @@
+#include "cli/event_summary.h"
+
+#include <sstream>
+
+namespace regwatch::cli {
+namespace {
+
+std::string shorten(std::string text, size_t max = 80) {
+  for (auto& c : text) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  if (text.size() > max) text = text.substr(0, max - 3) + "...";
+  return text;
+}
+
+}  // namespace
+
+std::string event_device(const regwatch::v1::Event& e) {
+  if (e.has_phone()) return e.phone().device_name();
+  if (e.has_interface()) return e.interface().interface();
+  return {};
+}
+
+std::string event_reason(const regwatch::v1::Event& e) {
+  if (!e.has_phone() || !e.phone().has_reason_code()) return {};
+  const auto& p = e.phone();
+  return std::to_string(p.reason_code()) + (p.reason().empty() ? "" : " " + p.reason());
+}
+
+std::string event_detail(const regwatch::v1::Event& e) {
+  std::ostringstream out;
+  switch (e.payload_case()) {
+    case regwatch::v1::Event::kPhone:
+      out << e.phone().ip() << " " << e.phone().protocol();
+      if (!e.phone().cm_node().empty()) out << " on " << e.phone().cm_node();
+      if (!e.phone().description().empty()) out << " \"" << e.phone().description() << "\"";
+      break;
+    case regwatch::v1::Event::kInterface:
+      out << e.interface().state();
+      if (!e.interface().cause().empty()) out << " (" << e.interface().cause() << ")";
+      break;
+    case regwatch::v1::Event::kRtmtAlert:
+      out << e.rtmt_alert().alert_name();
+      if (e.rtmt_alert().value() != 0) out << " " << e.rtmt_alert().value() << "%";
+      if (!e.rtmt_alert().node().empty()) out << " on " << e.rtmt_alert().node();
+      break;
+    case regwatch::v1::Event::kHeartbeat:
+      out << e.heartbeat().service() << " heartbeat " << e.heartbeat().rate_per_minute() << "/min";
+      if (e.heartbeat().threshold_per_minute() > 0) out << " (below " << e.heartbeat().threshold_per_minute() << ")";
+      break;
+    case regwatch::v1::Event::kAgentDrops:
+      out << e.agent_drops().dropped() << " dropped (" << e.agent_drops().reason() << ", "
+          << e.agent_drops().policy() << "), " << e.agent_drops().dropped_total() << " in total";
+      break;
+    case regwatch::v1::Event::kMacFlap:
+      out << e.mac_flap().mac() << " vlan " << e.mac_flap().vlan() << " " << e.mac_flap().from_port() << " <-> "
+          << e.mac_flap().to_port();
+      break;
+    case regwatch::v1::Event::kStackMember:
+      out << "member " << e.stack_member().member();
+      break;
+    case regwatch::v1::Event::kNativeVlanMismatch:
+      out << e.native_vlan_mismatch().local_interface() << " vlan " << e.native_vlan_mismatch().local_vlan()
+          << " vs " << e.native_vlan_mismatch().remote_vlan();
+      break;
+    default:
+      out << e.syslog().text();
+  }
+  return shorten(out.str());
+}
+
+}  // namespace regwatch::cli

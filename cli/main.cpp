@@ -1,0 +1,189 @@
+// regwatch: the NOC engineer's view of the collector's history.
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "cli/collector_client.h"
+#include "cli/output_format.h"
+#include "common/clock.h"
+#include "common/domain_tables.h"
+#include "common/event_kind.h"
+#include "common/time_format.h"
+
+namespace {
+
+using namespace regwatch;
+constexpr int kExitUsage = 1;
+constexpr int kExitUnreachable = 2;
+constexpr int kExitRefused = 3;
+constexpr int kExitFailed = 4;
+
+std::string kinds_list() {
+  std::string out;
+  for (const auto& k : all_kind_names()) out += (out.empty() ? "" : ", ") + k;
+  return out;
+}
+
+// A reason given as a number or a name (KeepAliveTimeout).
+bool parse_reason(const std::string& text, int32_t& code) {
+  try {
+    size_t used = 0;
+    code = std::stoi(text, &used);
+    if (used == text.size()) return true;
+  } catch (const std::exception&) {
+  }
+  for (auto table : {domain::detail::kUnregistrationReasons, domain::detail::kRegistrationFailureReasons}) {
+    for (const auto& entry : table) {
+      if (entry.name == text) {
+        code = entry.code;
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+struct Filters {
+  std::string since, until, device, origin, reason;
+  std::vector<std::string> kinds;
+  uint32_t limit = 0;
+  bool oldest_first = false;
+};
+
+void add_filter_options(CLI::App* command, Filters& f, bool with_device) {
+  command->add_option("--since", f.since, "from this event time: RFC 3339 (2026-11-20T09:00:00Z) or back from now (2h, 30m, 7d)");
+  command->add_option("--until", f.until, "up to (not including) this event time, same forms");
+  if (with_device) command->add_option("--device", f.device, "one device, e.g. SEP0017943A98BA");
+  command->add_option("--kind", f.kinds, "event kind (repeatable): " + kinds_list());
+  command->add_option("--origin", f.origin, "the host that produced the event (CUCM node, switch)");
+  command->add_option("--reason", f.reason, "reason code, as a number (13) or a name (KeepAliveTimeout)");
+  command->add_option("--limit", f.limit, "at most this many events");
+  command->add_flag("--oldest-first", f.oldest_first, "oldest first (default: newest first)");
+}
+
+// Builds the query or explains what is wrong with the arguments.
+bool build_query(const Filters& f, v1::EventQuery& q, std::string& problem) {
+  const int64_t now = SystemClock::instance().now_us();
+  if (!f.since.empty()) {
+    auto t = parse_time_arg(f.since, now);
+    if (!t.ok()) return problem = "--since: " + t.error().message, false;
+    q.set_since_us(*t);
+  }
+  if (!f.until.empty()) {
+    auto t = parse_time_arg(f.until, now);
+    if (!t.ok()) return problem = "--until: " + t.error().message, false;
+    q.set_until_us(*t);
+  }
+  for (const auto& kind : f.kinds) {
+    if (!parse_kind(kind)) return problem = "--kind: unknown kind '" + kind + "'; kinds are: " + kinds_list(), false;
+    q.add_kinds(kind);
+  }
+  if (!f.reason.empty()) {
+    int32_t code = 0;
+    if (!parse_reason(f.reason, code)) {
+      return problem = "--reason: '" + f.reason + "' is neither a number nor a CUCM reason name", false;
+    }
+    q.set_reason_code(code);
+  }
+  q.set_device(f.device);
+  q.set_origin(f.origin);
+  q.set_limit(f.limit);
+  q.set_oldest_first(f.oldest_first);
+  return true;
+}
+
+int fail(const cli::CallError& error) {
+  std::cerr << "regwatch: " << error.message << "\n";
+  switch (error.kind) {
+    case cli::CallFailure::kUnreachable: return kExitUnreachable;
+    case cli::CallFailure::kRefused: return kExitRefused;
+    case cli::CallFailure::kBadRequest: return kExitUsage;
+    default: return kExitFailed;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "regwatch: query the history of phone registrations and what surrounded them.\n\n"
+      "Examples:\n"
+      "  regwatch events --since 2h --kind phone_unregistered\n"
+      "  regwatch events --since 2026-11-20T09:00:00Z --until 2026-11-20T10:00:00Z --reason KeepAliveTimeout --format csv\n"
+      "  regwatch timeline SEP0017943A98BA\n"
+      "  regwatch status\n"};
+  app.set_version_flag("--version", std::string(REGWATCH_VERSION));
+  app.require_subcommand(1);
+  app.fallthrough();  // global options may follow the subcommand: regwatch events --format json
+  cli::ConnectionOptions connection;
+  if (const char* env = std::getenv("REGWATCH_COLLECTOR")) connection.collector = env;
+  if (const char* env = std::getenv("REGWATCH_TOKEN")) connection.token = env;
+  std::string format_text = "table";
+  int timeout = 10;
+  app.add_option("--collector", connection.collector, "collector HOST:PORT (env REGWATCH_COLLECTOR)")
+      ->capture_default_str();
+  app.add_option("--format", format_text, "table, json, jsonl or csv")->capture_default_str();
+  app.add_option("--tls-ca", connection.tls_ca_file, "CA of the collector's certificate: use TLS");
+  app.add_option("--tls-cert", connection.tls_cert_file, "client certificate (mTLS)");
+  app.add_option("--tls-key", connection.tls_key_file, "client key (mTLS)");
+  app.add_option("--tls-server-name", connection.tls_server_name, "name to verify in the collector's certificate");
+  app.add_option("--token", connection.token, "token the collector expects (env REGWATCH_TOKEN)");
+  app.add_option("--timeout", timeout, "seconds to wait for the collector")->capture_default_str();
+
+  Filters event_filters;
+  auto* events = app.add_subcommand("events", "list events, newest first\n\nExamples:\n"
+                                              "  regwatch events --since 2h --kind phone_unregistered --format json\n"
+                                              "  regwatch events --origin ucm-sub1 --kind cpu_pegging --kind heartbeat_low\n");
+  add_filter_options(events, event_filters, true);
+  event_filters.limit = 100;
+
+  Filters timeline_filters;
+  std::string timeline_device;
+  auto* timeline = app.add_subcommand("timeline", "everything that happened to one phone, oldest first\n\nExamples:\n"
+                                                  "  regwatch timeline SEP0017943A98BA\n"
+                                                  "  regwatch timeline SEP0017943A98BA --since 7d --format csv\n");
+  timeline->add_option("DEVICE", timeline_device, "device name, e.g. SEP0017943A98BA")->required();
+  add_filter_options(timeline, timeline_filters, false);
+  timeline_filters.limit = 1000;
+
+  auto* status = app.add_subcommand("status", "what the collector holds: events per agent");
+  CLI11_PARSE(app, argc, argv);
+
+  auto format = cli::parse_format(format_text);
+  if (!format) {
+    std::cerr << "regwatch: --format must be table, json, jsonl or csv\n";
+    return kExitUsage;
+  }
+  connection.timeout = std::chrono::seconds(timeout);
+  auto client = cli::CollectorClient::connect(connection);
+  if (!client.ok()) {
+    std::cerr << "regwatch: " << client.error().message << "\n";
+    return kExitUsage;
+  }
+  cli::CallError error;
+  if (status->parsed()) {
+    v1::StatusReply reply;
+    if (!(*client)->status(reply, error)) return fail(error);
+    cli::write_status(std::cout, reply, *format);
+    return 0;
+  }
+  v1::EventQuery query;
+  std::string problem;
+  Filters& filters = events->parsed() ? event_filters : timeline_filters;
+  if (!build_query(filters, query, problem)) {
+    std::cerr << "regwatch: " << problem << "\n";
+    return kExitUsage;
+  }
+  if (timeline->parsed()) {
+    query.set_device(timeline_device);
+    query.set_oldest_first(true);
+  }
+  v1::EventList list;
+  if (!(*client)->events(query, list, error)) return fail(error);
+  cli::write_events(std::cout, list, *format);
+  if (list.truncated()) {
+    std::cerr << "regwatch: showing the first " << list.events_size() << " matches; there are more (--limit)\n";
+  }
+  return 0;
+}

@@ -1,0 +1,31 @@
+#pragma once
+// How the CLI prints events: table (for people), json (an array of flat
+// objects), jsonl (one object per line), csv (RFC 4180). The flat object puts
+// the envelope fields and the payload's fields side by side under the proto's
+// snake_case names (PhoneEvent.device_name is "device"); times are RFC 3339 UTC
+// with milliseconds. Pure functions of their input.
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "regwatch/v1/query.pb.h"
+
+namespace regwatch::cli {
+
+enum class Format { kTable, kJson, kJsonl, kCsv };
+std::optional<Format> parse_format(std::string_view text);
+
+// An ordered JSON object (keys in a stable order: envelope, then payload).
+using FlatObject = nlohmann::ordered_json;
+FlatObject flatten_event(const regwatch::v1::StoredEvent& stored);
+
+void write_events(std::ostream& out, const regwatch::v1::EventList& list, Format format);
+void write_status(std::ostream& out, const regwatch::v1::StatusReply& status, Format format);
+
+// RFC 4180 field quoting.
+std::string csv_field(std::string_view value);
+
+}  // namespace regwatch::cli
