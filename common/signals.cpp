@@ -3,6 +3,8 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <ctime>
+
 namespace regwatch {
 namespace {
 
@@ -23,12 +25,23 @@ void block_termination_signals() {
   signal(SIGPIPE, SIG_IGN);
 }
 
-std::jthread watch_termination_signals(std::function<void(int)> on_signal) {
-  return std::jthread([callback = std::move(on_signal)] {
-    sigset_t set = termination_set();
-    int received = 0;
-    if (sigwait(&set, &received) == 0) callback(received);
+SignalWatcher::SignalWatcher(std::function<void(int)> on_signal) {
+  thread_ = std::thread([this, callback = std::move(on_signal)] {
+    const sigset_t set = termination_set();
+    const timespec tick{0, 200'000'000};  // how quickly the destructor is noticed
+    while (!stop_.load()) {
+      const int received = sigtimedwait(&set, nullptr, &tick);
+      if (received > 0) {
+        callback(received);
+        return;
+      }
+    }
   });
+}
+
+SignalWatcher::~SignalWatcher() {
+  stop_.store(true);
+  if (thread_.joinable()) thread_.join();
 }
 
 }  // namespace regwatch

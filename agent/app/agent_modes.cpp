@@ -73,7 +73,7 @@ int run_replay(const AgentConfig& config, const std::vector<std::string>& files,
     return kExitStartFailed;
   }
   std::atomic<bool> interrupted{false};
-  auto watcher = watch_termination_signals([&](int) {
+  SignalWatcher watcher([&](int) {
     interrupted = true;
     core->spool->close();
   });
@@ -97,7 +97,8 @@ int run_replay(const AgentConfig& config, const std::vector<std::string>& files,
     if (interrupted) break;
   }
   core->spool->flush();
-  const uint64_t target = core->spool->last_seq();
+  std::fprintf(stderr, "read %llu lines into the spool; waiting for the collector %s\n",
+               static_cast<unsigned long long>(pipeline.counts().lines), config.collector.address.c_str());
   // Wait for the collector, telling the user what we wait for.
   const auto deadline = timeout_seconds > 0
                             ? std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds)
@@ -105,7 +106,9 @@ int run_replay(const AgentConfig& config, const std::vector<std::string>& files,
   auto next_note = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   bool acked = false;
   while (!interrupted && std::chrono::steady_clock::now() < deadline) {
-    if (core->shipper->wait_acked(target, std::chrono::milliseconds(500))) {
+    // The target moves when a drop report is appended after an ack frees space.
+    if (core->shipper->wait_acked(core->spool->last_seq(), std::chrono::milliseconds(500)) &&
+        core->spool->acked_seq() >= core->spool->last_seq()) {
       acked = true;
       break;
     }
@@ -118,7 +121,7 @@ int run_replay(const AgentConfig& config, const std::vector<std::string>& files,
     if (std::chrono::steady_clock::now() >= next_note) {
       next_note = std::chrono::steady_clock::now() + std::chrono::seconds(5);
       std::cerr << "waiting for the collector " << config.collector.address << ": "
-                << target - std::min(target, core->spool->acked_seq()) << " events unacknowledged"
+                << core->spool->last_seq() - core->spool->acked_seq() << " events unacknowledged"
                 << (stats.last_error.empty() ? "" : " (" + stats.last_error + ")") << "\n";
     }
   }
@@ -135,17 +138,15 @@ int run_replay(const AgentConfig& config, const std::vector<std::string>& files,
   if (!acked) {
     std::printf("NOT all acknowledged: %llu of %llu events wait in the spool %s; the next agent run "
                 "with this spool sends them\n",
-                static_cast<unsigned long long>(target - std::min(target, core->spool->acked_seq())),
+                static_cast<unsigned long long>(core->spool->last_seq() - core->spool->acked_seq()),
                 static_cast<unsigned long long>(counts.events), config.spool.dir.c_str());
     core->shipper->stop();
-    watcher.detach();
     return kExitInterrupted;
   }
   std::printf("acknowledged by the collector %s in %.1f s (%.0f events/s)\n",
               config.collector.address.c_str(), seconds, seconds > 0 ? counts.events / seconds : 0.0);
   std::fflush(stdout);
   core->shipper->stop();
-  watcher.detach();
   return kExitOk;
 }
 
@@ -187,7 +188,7 @@ int run_live(const AgentConfig& config) {
   std::mutex mutex;
   std::condition_variable stop_cv;
   bool stop = false;
-  auto watcher = watch_termination_signals([&](int signal) {
+  SignalWatcher watcher([&](int signal) {
     log->info("signal {}: shutting down", signal);
     std::lock_guard lock(mutex);
     stop = true;

@@ -87,6 +87,9 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
   // Agents send keepalive pings so a dead collector is noticed; allow them.
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  // Without this, gRPC sets SO_REUSEPORT and a second collector would silently
+  // share the port (and half the agents) with the first.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.RegisterService(server->ingest_.get());
   builder.RegisterService(server->queries_.get());
   server->server_ = builder.BuildAndStart();

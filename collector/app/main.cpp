@@ -90,11 +90,10 @@ int main(int argc, char** argv) {
   std::printf("regwatch-collector listening on %s\n", (*server)->listening_on().c_str());
   std::fflush(stdout);
   auto* running = server->get();
-  auto watcher = regwatch::watch_termination_signals([running](int signal) {
+  regwatch::SignalWatcher watcher([running](int signal) {
     regwatch::component_logger("collector")->info("signal {}: shutting down", signal);
     running->shutdown();
   });
   running->wait();
-  watcher.detach();
   return 0;
 }

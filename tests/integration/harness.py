@@ -44,9 +44,8 @@ class Process:
         self.out_path = os.path.join(workdir, f"{name}.out")
         self.err_path = os.path.join(workdir, f"{name}.err")
         self.args = args
-        self.proc = subprocess.Popen(args, stdout=open(self.out_path, "wb"),
-                                     stderr=open(self.err_path, "wb"), env=env,
-                                     start_new_session=True)
+        with open(self.out_path, "wb") as out, open(self.err_path, "wb") as err:
+            self.proc = subprocess.Popen(args, stdout=out, stderr=err, env=env, start_new_session=True)
 
     def stdout(self):
         with open(self.out_path, "rb") as f:
