@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./tools/setup.sh
-BUILD_DIR=build ./tools/build.sh -DREGWATCH_BUILD_TESTS=OFF -DREGWATCH_BUILD_BENCH=OFF
+BUILD_DIR=build BUILD_TARGETS="regwatch-collector regwatch-agent regwatch" ./tools/build.sh
 bin=$PWD/build
 run=$(mktemp -d /tmp/regwatch-demo.XXXXXX)
 collector_port=${REGWATCH_DEMO_PORT:-17443}

@@ -23,7 +23,9 @@ Error listen_error(const Endpoint& endpoint, SocketKind kind, const std::string&
                                          endpoint.to_string() + ": " + reason);
 }
 
-std::string errno_text(int error) { return std::system_category().message(error); }
+std::string errno_text(int error) {
+  return std::system_category().message(error);
+}
 
 }  // namespace
 

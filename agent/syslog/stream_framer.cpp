@@ -9,8 +9,12 @@ namespace {
 // is a CR whose LF has not arrived yet: "<64 KiB>\r\n" is a whole frame.
 constexpr size_t kLineBufferCap = kMaxFrameBytes + 1;
 
-bool is_terminator(char c) { return c == '\n' || c == '\0'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_terminator(char c) {
+  return c == '\n' || c == '\0';
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 size_t find_terminator(std::string_view bytes) {
   auto it = std::find_if(bytes.begin(), bytes.end(), is_terminator);

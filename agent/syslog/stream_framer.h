@@ -84,9 +84,9 @@ class StreamFramer {
   void emit_frame(std::string_view frame, bool octet, bool truncated, const FrameSink& emit);
 
   State state_ = State::kFrameStart;
-  std::string buffer_;     // the partial frame (or octet-count digits)
-  size_t remaining_ = 0;   // bytes still due in kOctetBody / kOctetSkip
-  size_t stated_ = 0;      // the octet count of the current frame
+  std::string buffer_;    // the partial frame (or octet-count digits)
+  size_t remaining_ = 0;  // bytes still due in kOctetBody / kOctetSkip
+  size_t stated_ = 0;     // the octet count of the current frame
   FramerCounters counters_;
 };
 

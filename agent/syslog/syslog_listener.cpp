@@ -15,8 +15,8 @@ namespace regwatch::agent::syslog {
 namespace {
 
 Status validate(const ListenerOptions& options) {
-  if (options.tcp && (options.max_tcp_connections == 0 ||
-                      options.max_tcp_connections > kMaxTcpConnectionsLimit)) {
+  if (options.tcp &&
+      (options.max_tcp_connections == 0 || options.max_tcp_connections > kMaxTcpConnectionsLimit)) {
     return make_error("bad_listener_options",
                       "max_tcp_connections must be 1.." + std::to_string(kMaxTcpConnectionsLimit) +
                           ", not " + std::to_string(options.max_tcp_connections));
@@ -32,7 +32,9 @@ Status validate(const ListenerOptions& options) {
 SyslogListener::SyslogListener(ListenerOptions options, LineSink sink, const Clock& clock)
     : options_(std::move(options)), sink_(std::move(sink)), clock_(clock) {}
 
-SyslogListener::~SyslogListener() { stop(); }
+SyslogListener::~SyslogListener() {
+  stop();
+}
 
 Status SyslogListener::start() {
   if (started_) return make_error("already_started", "the syslog listener was already started");
@@ -40,9 +42,8 @@ Status SyslogListener::start() {
 
   SocketFd wake(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
   if (!wake.valid()) {
-    return make_error("listen_failed",
-                      "cannot create the syslog listener's wakeup eventfd: " +
-                          std::system_category().message(errno));
+    return make_error("listen_failed", "cannot create the syslog listener's wakeup eventfd: " +
+                                           std::system_category().message(errno));
   }
   std::optional<UdpReceiver> udp;
   if (options_.udp) {
@@ -52,8 +53,8 @@ Status SyslogListener::start() {
   }
   std::optional<TcpServer> tcp;
   if (options_.tcp) {
-    auto opened = TcpServer::open(*options_.tcp,
-                                  {options_.max_tcp_connections, options_.tcp_idle_timeout});
+    auto opened =
+        TcpServer::open(*options_.tcp, {options_.max_tcp_connections, options_.tcp_idle_timeout});
     if (!opened.ok()) return opened.error();
     tcp.emplace(std::move(*opened));
   }

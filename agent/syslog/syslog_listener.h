@@ -41,10 +41,10 @@ inline constexpr size_t kUdpDatagramsPerWakeup = 64;
 inline constexpr size_t kUdpDatagramsAtStop = 1024;
 
 struct ListenerOptions {
-  std::optional<Endpoint> udp;  // absent: no UDP; port 0: any free port
-  std::optional<Endpoint> tcp;  // absent: no TCP
-  uint32_t max_tcp_connections = 256;                     // 1..kMaxTcpConnectionsLimit
-  std::chrono::milliseconds tcp_idle_timeout{600'000};    // > 0
+  std::optional<Endpoint> udp;                          // absent: no UDP; port 0: any free port
+  std::optional<Endpoint> tcp;                          // absent: no TCP
+  uint32_t max_tcp_connections = 256;                   // 1..kMaxTcpConnectionsLimit
+  std::chrono::milliseconds tcp_idle_timeout{600'000};  // > 0
 };
 
 class SyslogListener {

@@ -48,15 +48,21 @@ void TcpConnection::close(const LineDelivery& delivery) {
 
 void TcpConnection::feed(std::string_view bytes, int64_t receive_time_us,
                          const LineDelivery& delivery) {
-  const uint64_t bad_before = framer_.counters().bad_length;
+  // Bad counts are reported before the next line is delivered, so whoever sees
+  // a line also sees every anomaly that came before it on this connection.
   framer_.feed(bytes, [&](std::string_view frame, bool truncated) {
+    report_bad_framing(delivery);
     delivery.deliver(frame, peer_ip_, receive_time_us, truncated);
   });
-  if (const uint64_t bad = framer_.counters().bad_length - bad_before; bad > 0) {
-    bump(delivery.counters.bad_framing, bad);
-    delivery.warn("syslog tcp from {}: bad RFC 6587 octet count, skipped to the next line",
-                  peer_ip_);
-  }
+  report_bad_framing(delivery);
+}
+
+void TcpConnection::report_bad_framing(const LineDelivery& delivery) {
+  const uint64_t bad = framer_.counters().bad_length;
+  if (bad == bad_framing_reported_) return;
+  bump(delivery.counters.bad_framing, bad - bad_framing_reported_);
+  bad_framing_reported_ = bad;
+  delivery.warn("syslog tcp from {}: bad RFC 6587 octet count, skipped to the next line", peer_ip_);
 }
 
 }  // namespace regwatch::agent::syslog

@@ -40,11 +40,13 @@ class TcpConnection {
 
  private:
   void feed(std::string_view bytes, int64_t receive_time_us, const LineDelivery& delivery);
+  void report_bad_framing(const LineDelivery& delivery);
 
   SocketFd socket_;
   std::string peer_ip_;
   StreamFramer framer_;
   TimePoint last_activity_;
+  uint64_t bad_framing_reported_ = 0;  // framer bad_length already in the counters
 };
 
 }  // namespace regwatch::agent::syslog

@@ -18,8 +18,8 @@ namespace {
 // Errors of one pending connection (it died before we took it), not of ours.
 bool is_per_connection_accept_error(int error) {
   return error == ECONNABORTED || error == EPROTO || error == EPERM || error == ENETDOWN ||
-         error == ENOPROTOOPT || error == EHOSTDOWN || error == ENONET ||
-         error == EHOSTUNREACH || error == EOPNOTSUPP || error == ENETUNREACH;
+         error == ENOPROTOOPT || error == EHOSTDOWN || error == ENONET || error == EHOSTUNREACH ||
+         error == EOPNOTSUPP || error == ENETUNREACH;
 }
 
 }  // namespace

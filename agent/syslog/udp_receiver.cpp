@@ -29,9 +29,8 @@ size_t UdpReceiver::drain(size_t max_datagrams, const LineDelivery& delivery) {
     socklen_t sender_length = sizeof(sender);
     // MSG_TRUNC makes recvfrom return the datagram's real length even when it
     // did not fit, so an oversized one is flagged instead of passing as whole.
-    const ssize_t length =
-        recvfrom(socket_.get(), buffer_.data(), buffer_.size(), MSG_TRUNC,
-                 reinterpret_cast<sockaddr*>(&sender), &sender_length);
+    const ssize_t length = recvfrom(socket_.get(), buffer_.data(), buffer_.size(), MSG_TRUNC,
+                                    reinterpret_cast<sockaddr*>(&sender), &sender_length);
     if (length < 0) {
       const int error = errno;
       if (error == EINTR) continue;

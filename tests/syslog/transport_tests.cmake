@@ -1,0 +1,10 @@
+# Tests of regwatch_syslog_transport: the pure framer (unit) and the listener
+# on real loopback sockets fed by util-linux logger (integration).
+regwatch_add_gtest(NAME syslog_framer_tests
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/stream_framer_test.cpp
+  LIBS regwatch_syslog_transport
+  LABELS "unit;syslog")
+regwatch_add_gtest(NAME syslog_listener_tests
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/syslog_listener_test.cpp
+  LIBS regwatch_syslog_transport
+  LABELS "integration;syslog")
