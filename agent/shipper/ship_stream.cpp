@@ -18,10 +18,10 @@ void ShipStream::start(regwatch::v1::Ingest::Stub& stub) {
   pump();
 }
 
-void ShipStream::pump() {
+void ShipStream::pump(size_t min_events) {
   std::unique_lock lock(mutex_);
   if (writing_ || closing_ || in_flight_.size() >= limits_.max_in_flight) return;
-  if (spool_.last_seq() <= sent_seq_) return;
+  if (spool_.last_seq() < sent_seq_ + std::max<size_t>(min_events, 1)) return;
   auto events = spool_.read_after(sent_seq_, limits_.batch_max_events, limits_.batch_max_bytes);
   if (events.empty()) return;
   outgoing_.Clear();
@@ -38,9 +38,22 @@ void ShipStream::OnWriteDone(bool ok) {
   {
     std::lock_guard lock(mutex_);
     writing_ = false;
+    ++progress_;
+    done_cv_.notify_all();
     if (!ok) return;  // the stream is broken; OnReadDone(false) and OnDone follow
   }
-  pump();
+  pump(limits_.batch_max_events);
+}
+
+void ShipStream::wait_progress(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  const uint64_t seen = progress_;
+  done_cv_.wait_for(lock, timeout, [&] { return done_ || progress_ != seen; });
+}
+
+bool ShipStream::busy() const {
+  std::lock_guard lock(mutex_);
+  return writing_ || !in_flight_.empty();
 }
 
 void ShipStream::OnReadDone(bool ok) {
@@ -68,10 +81,12 @@ void ShipStream::OnReadDone(bool ok) {
     ack_seq = in_flight_.front().last_seq;
     in_flight_.pop_front();
     ++acked_batches_;
+    ++progress_;
+    done_cv_.notify_all();
   }
   spool_.ack(ack_seq);
   StartRead(&incoming_);
-  pump();
+  pump(limits_.batch_max_events);
 }
 
 void ShipStream::OnDone(const grpc::Status& status) {

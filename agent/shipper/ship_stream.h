@@ -33,8 +33,14 @@ class ShipStream final : public grpc::ClientBidiReactor<regwatch::v1::EventBatch
   // Metadata must be added to context() before start().
   grpc::ClientContext& context() { return context_; }
   void start(regwatch::v1::Ingest::Stub& stub);
-  // Sends more if the window and the spool allow. Any thread.
-  void pump();
+  // Sends a batch if the window allows and the spool has at least min_events
+  // unsent (reactions ask for a full batch; the shipper thread sends what is
+  // there once it has lingered). Any thread.
+  void pump(size_t min_events = 1);
+  // Waits up to `timeout` for a write or an ack to complete (or the end).
+  void wait_progress(std::chrono::milliseconds timeout);
+  // A batch is being written or awaits its ack.
+  bool busy() const;
   // Ends the stream (e.g. at shutdown); OnDone follows.
   void cancel() { context_.TryCancel(); }
   // Blocks until OnDone; returns the final status.
@@ -65,6 +71,7 @@ class ShipStream final : public grpc::ClientBidiReactor<regwatch::v1::EventBatch
   uint64_t next_batch_id_ = 1;
   uint64_t sent_seq_ = 0;
   uint64_t acked_batches_ = 0;
+  uint64_t progress_ = 0;    // bumped by every write/ack completion, for wait_progress
   bool writing_ = false;
   bool closing_ = false;     // reads failed: no more writes from outside reactions
   bool done_ = false;

@@ -8,6 +8,7 @@ namespace regwatch::agent::shipper {
 namespace {
 
 constexpr int kMaxMessageBytes = 64 << 20;
+constexpr std::chrono::milliseconds kLinger{5};
 
 }  // namespace
 
@@ -92,7 +93,15 @@ void Shipper::run() {
     stream.start(*stub_);
     bool announced = false;
     while (!stream.done()) {
-      spool_.wait_for_data_after(stream.sent_seq(), std::chrono::milliseconds(100));
+      const uint64_t sent = stream.sent_seq();
+      if (spool_.last_seq() <= sent) {
+        spool_.wait_for_data_after(sent, std::chrono::milliseconds(100));
+      } else if (stream.busy()) {
+        // Linger: while batches are in flight, give the spool a moment to fill a
+        // whole batch (reactions send full ones); few big batches cost the
+        // collector far less than many small transactions.
+        stream.wait_progress(kLinger);
+      }
       stream.pump();
       if (!announced && stream.acked_batches() > 0) {
         announced = true;

@@ -14,7 +14,8 @@ namespace regwatch::agent::spool {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr uint64_t kRollAckedActiveBytes = 1 << 20;  // reclaim a wholly acked active segment past this
+constexpr uint64_t kRollAckedActiveBytes = 1 << 20;
+constexpr size_t kReadChunkBytes = 256 << 10;  // reclaim a wholly acked active segment past this
 
 fs::path segment_path(const fs::path& dir, uint64_t first_seq) {
   char name[64];
@@ -281,9 +282,21 @@ std::vector<regwatch::v1::Event> Spool::read_after(uint64_t after_seq, size_t ma
         (cursor_.path == segment.path && cursor_.next_seq == after_seq + 1 && cursor_.offset <= segment.bytes)
             ? cursor_.offset
             : 0;
-    const std::string data = read_at(segment.path, start, static_cast<size_t>(segment.bytes - start));
-    std::string_view rest(data);
-    while (!rest.empty() && events.size() < max_events && bytes < max_bytes) {
+    // Read in bounded chunks: a batch needs far less than the rest of a segment.
+    uint64_t offset = start;
+    std::string data;
+    std::string_view rest;
+    while (events.size() < max_events && bytes < max_bytes) {
+      if (rest.size() < kRecordHeaderBytes || decode_record(rest).status == DecodeStatus::kNeedMore) {
+        if (offset >= segment.bytes) break;
+        const size_t want = static_cast<size_t>(std::min<uint64_t>(
+            segment.bytes - offset, std::max<size_t>(kReadChunkBytes, rest.size() + kMaxRecordPayloadBytes)));
+        std::string chunk = std::string(rest) + read_at(segment.path, offset, want);
+        offset += want;
+        data = std::move(chunk);
+        rest = data;
+        continue;
+      }
       auto record = decode_record(rest);
       if (record.status != DecodeStatus::kOk) break;
       rest.remove_prefix(record.size);
@@ -294,7 +307,8 @@ std::vector<regwatch::v1::Event> Spool::read_after(uint64_t after_seq, size_t ma
       after_seq = record.seq;
       events.push_back(std::move(event));
     }
-    cursor_ = ReadCursor{segment.path, start + (data.size() - rest.size()), after_seq + 1};
+    const uint64_t consumed_to = offset - rest.size();
+    cursor_ = ReadCursor{segment.path, consumed_to, after_seq + 1};
     if (events.size() >= max_events || bytes >= max_bytes) break;
   }
   return events;

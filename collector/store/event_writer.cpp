@@ -69,7 +69,8 @@ Result<std::unique_ptr<EventWriter>> EventWriter::open(const std::string& path, 
   auto version = apply_migrations(handle, path);
   if (!version.ok()) return version.error();
   writer->schema_version_ = *version;
-  for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"}) {
+  for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
+                             "PRAGMA cache_size = -65536"}) {  // 64 MiB keeps index pages hot
     if (auto ok = exec(handle, pragma); !ok.ok()) return ok.error();
   }
   auto insert = Statement::prepare(handle, kInsertSql);
@@ -77,7 +78,9 @@ Result<std::unique_ptr<EventWriter>> EventWriter::open(const std::string& path, 
   writer->insert_ = std::move(insert).value();
   auto prune = Statement::prepare(
       handle,
-      "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE store_time_us < ?1 LIMIT ?2)");
+      // The oldest ids are the oldest stored (one writer assigns them in order), so
+      // looking at the first max_rows ids finds what expired without an index.
+      "DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY id LIMIT ?2) AND store_time_us < ?1");
   if (!prune.ok()) return prune.error();
   writer->prune_ = std::move(prune).value();
   return writer;
@@ -135,7 +138,8 @@ Result<uint64_t> bare_batched_insert(const std::string& path, std::span<const re
   auto db = open_database(path, false, 5000);
   if (!db.ok()) return db.error();
   if (auto version = apply_migrations(db->get(), path); !version.ok()) return version.error();
-  for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"}) {
+  for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
+                             "PRAGMA cache_size = -65536"}) {
     if (auto ok = exec(db->get(), pragma); !ok.ok()) return ok.error();
   }
   auto insert = Statement::prepare(db->get(), kInsertSql);
