@@ -2,23 +2,10 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "common/net_address.h"
+#include "common/text_file.h"
 
 namespace regwatch::cli {
-namespace {
-
-Result<std::string> read_file(const std::string& path, const char* what) {
-  std::ifstream in(path);
-  if (!in) return make_error("unreadable", std::string("cannot read ") + what + " " + path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-}  // namespace
 
 Result<std::unique_ptr<CollectorClient>> CollectorClient::connect(const ConnectionOptions& options) {
   auto endpoint = parse_endpoint(options.collector);
@@ -34,12 +21,12 @@ Result<std::unique_ptr<CollectorClient>> CollectorClient::connect(const Connecti
     credentials = grpc::InsecureChannelCredentials();
   } else {
     grpc::SslCredentialsOptions tls;
-    auto ca = read_file(options.tls_ca_file, "CA file");
+    auto ca = read_text_file(options.tls_ca_file, "CA file");
     if (!ca.ok()) return make_error("usage", ca.error().message);
     tls.pem_root_certs = *ca;
     if (!options.tls_cert_file.empty()) {
-      auto cert = read_file(options.tls_cert_file, "client certificate");
-      auto key = read_file(options.tls_key_file, "client key");
+      auto cert = read_text_file(options.tls_cert_file, "client certificate");
+      auto key = read_text_file(options.tls_key_file, "client key");
       if (!cert.ok()) return make_error("usage", cert.error().message);
       if (!key.ok()) return make_error("usage", key.error().message);
       tls.pem_cert_chain = *cert;

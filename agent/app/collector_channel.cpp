@@ -1,28 +1,10 @@
 #include "agent/app/collector_channel.h"
 
-#include <fstream>
-#include <sstream>
+#include <cctype>
+
+#include "common/text_file.h"
 
 namespace regwatch::agent {
-namespace {
-
-Result<std::string> read_file(const std::string& path, const char* what) {
-  std::ifstream in(path);
-  if (!in) return make_error("unreadable", std::string("cannot read ") + what + " " + path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-Result<std::string> read_pem(const std::string& path, const char* what) {
-  auto text = read_file(path, what);
-  if (text.ok() && text->find("-----BEGIN") == std::string::npos) {
-    return make_error("tls_file", std::string(what) + " " + path + " is not a PEM file");
-  }
-  return text;
-}
-
-}  // namespace
 
 Result<shipper::ShipperOptions> make_shipper_options(const AgentConfig& config) {
   shipper::ShipperOptions options;
@@ -30,7 +12,7 @@ Result<shipper::ShipperOptions> make_shipper_options(const AgentConfig& config) 
   options.agent_id = config.agent_id;
   options.token = config.collector.token;
   if (!config.collector.token_file.empty()) {
-    auto token = read_file(config.collector.token_file, "token file");
+    auto token = read_text_file(config.collector.token_file, "token file");
     if (!token.ok()) return token.error();
     std::string trimmed = *token;
     while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.back()))) trimmed.pop_back();
@@ -39,14 +21,14 @@ Result<shipper::ShipperOptions> make_shipper_options(const AgentConfig& config) 
   if (config.collector.tls) {
     grpc::SslCredentialsOptions tls;
     if (!config.collector.tls_ca_file.empty()) {
-      auto ca = read_pem(config.collector.tls_ca_file, "CA file");
+      auto ca = read_pem_file(config.collector.tls_ca_file, "CA file");
       if (!ca.ok()) return ca.error();
       tls.pem_root_certs = *ca;
     }
     if (!config.collector.tls_cert_file.empty()) {
-      auto cert = read_pem(config.collector.tls_cert_file, "client certificate");
+      auto cert = read_pem_file(config.collector.tls_cert_file, "client certificate");
       if (!cert.ok()) return cert.error();
-      auto key = read_pem(config.collector.tls_key_file, "client key");
+      auto key = read_pem_file(config.collector.tls_key_file, "client key");
       if (!key.ok()) return key.error();
       tls.pem_cert_chain = *cert;
       tls.pem_private_key = *key;

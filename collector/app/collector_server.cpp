@@ -3,38 +3,26 @@
 #include <grpcpp/grpcpp.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "common/logging.h"
 #include "common/net_address.h"
+#include "common/text_file.h"
 
 namespace regwatch::collector {
 namespace {
 
 constexpr int kMaxMessageBytes = 64 << 20;
 
-Result<std::string> read_pem(const std::string& path, const char* what) {
-  std::ifstream in(path);
-  if (!in) return make_error("tls_file", std::string("cannot read ") + what + " " + path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  if (buffer.str().find("-----BEGIN") == std::string::npos) {
-    return make_error("tls_file", std::string(what) + " " + path + " is not a PEM file");
-  }
-  return buffer.str();
-}
-
 Result<std::shared_ptr<grpc::ServerCredentials>> make_credentials(const CollectorConfig& config) {
   if (config.tls_cert_file.empty()) return grpc::InsecureServerCredentials();
-  auto cert = read_pem(config.tls_cert_file, "TLS certificate");
+  auto cert = read_pem_file(config.tls_cert_file, "TLS certificate");
   if (!cert.ok()) return cert.error();
-  auto key = read_pem(config.tls_key_file, "TLS key");
+  auto key = read_pem_file(config.tls_key_file, "TLS key");
   if (!key.ok()) return key.error();
   grpc::SslServerCredentialsOptions options(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
   options.pem_key_cert_pairs.push_back({*key, *cert});
   if (!config.tls_client_ca_file.empty()) {
-    auto ca = read_pem(config.tls_client_ca_file, "client CA");
+    auto ca = read_pem_file(config.tls_client_ca_file, "client CA");
     if (!ca.ok()) return ca.error();
     options.pem_root_certs = *ca;
     options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
