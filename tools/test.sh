@@ -19,11 +19,11 @@ if [ -n "$fuzz_targets" ]; then
   ninja -C build-fuzz $fuzz_targets
 fi
 
-echo "== tests"
 status=0
-ctest --test-dir build --output-on-failure -j "$jobs" "$@" || status=$?
 if [ -n "$fuzz_targets" ] && [ $# -eq 0 ]; then
-  echo "== fuzzing"
+  echo "== fuzzing (libFuzzer, bounded runs)"
   ctest --test-dir build-fuzz --output-on-failure -L fuzz -R '\.fuzz$' || status=$?
 fi
+echo "== tests"
+ctest --test-dir build --output-on-failure -j "$jobs" "$@" || status=$?
 exit $status
