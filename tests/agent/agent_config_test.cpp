@@ -1,0 +1,56 @@
+#include "agent/app/agent_config.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace regwatch::agent {
+namespace {
+
+TEST(AgentConfig, DefaultsRoundTripAndValidate) {
+  char templ[] = "/tmp/regwatch-config-XXXXXX";
+  const std::filesystem::path dir = mkdtemp(templ);
+  const auto path = (dir / "agent.yaml").string();
+  std::ofstream(path) << default_agent_config_yaml();
+  auto loaded = load_agent_config(path);
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  const AgentConfig defaults;
+  EXPECT_EQ(loaded->collector.address, defaults.collector.address);
+  EXPECT_EQ(loaded->syslog.udp, "127.0.0.1:5514");
+  EXPECT_EQ(loaded->spool.drop_policy, "drop_oldest");
+  EXPECT_FALSE(loaded->agent_id.empty());  // filled with the host name
+  EXPECT_TRUE(validate_agent_config(*loaded).ok());
+  std::filesystem::remove_all(dir);
+}
+
+TEST(AgentConfig, EveryErrorIsReportedWithItsLine) {
+  char templ[] = "/tmp/regwatch-config-XXXXXX";
+  const std::filesystem::path dir = mkdtemp(templ);
+  const auto path = (dir / "bad.yaml").string();
+  std::ofstream(path) << "collector:\n  adress: x\nspool:\n  max_size: lots\n  drop_policy: random\n";
+  auto loaded = load_agent_config(path);
+  ASSERT_FALSE(loaded.ok());
+  const auto& message = loaded.error().message;
+  EXPECT_NE(message.find(":2: collector.adress: unknown key (did you mean 'address'?)"), std::string::npos) << message;
+  EXPECT_NE(message.find(":4: spool.max_size"), std::string::npos) << message;
+  EXPECT_NE(message.find(":5: spool.drop_policy"), std::string::npos) << message;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(AgentConfig, PlaintextOnlyToLoopback) {
+  AgentConfig config;
+  config.agent_id = "a";
+  config.collector.address = "collector.noc.example.net:7443";
+  auto checked = validate_agent_config(config);
+  ASSERT_FALSE(checked.ok());
+  EXPECT_NE(checked.error().message.find("tls"), std::string::npos);
+  config.collector.tls = true;
+  EXPECT_TRUE(validate_agent_config(config).ok());
+  EXPECT_EQ(*parse_utc_offset_minutes("-05:30"), -330);
+  EXPECT_FALSE(parse_utc_offset_minutes("+5").ok());
+}
+
+}  // namespace
+}  // namespace regwatch::agent
