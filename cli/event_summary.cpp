@@ -18,6 +18,7 @@ std::string shorten(std::string text, size_t max = 80) {
 std::string event_device(const regwatch::v1::Event& e) {
   if (e.has_phone()) return e.phone().device_name();
   if (e.has_interface()) return e.interface().interface();
+  if (e.has_interface_counters()) return e.interface_counters().interface();
   return {};
 }
 
@@ -62,6 +63,27 @@ std::string event_detail(const regwatch::v1::Event& e) {
     case regwatch::v1::Event::kNativeVlanMismatch:
       out << e.native_vlan_mismatch().local_interface() << " vlan " << e.native_vlan_mismatch().local_vlan()
           << " vs " << e.native_vlan_mismatch().remote_vlan();
+      break;
+    case regwatch::v1::Event::kCpu:
+      out << "CPU " << e.cpu().percent() << "% (busiest " << e.cpu().max_percent() << "%, " << e.cpu().cpus()
+          << " CPUs)";
+      if (e.cpu().peak_percent() > 0) out << ", peak " << e.cpu().peak_percent() << "%";
+      break;
+    case regwatch::v1::Event::kInterfaceCounters: {
+      const auto& c = e.interface_counters();
+      out << "errors in " << c.in_errors() << " out " << c.out_errors() << " fcs " << c.fcs_errors()
+          << ", discards " << c.in_discards() + c.out_discards() << " in " << c.interval_s() << " s";
+      break;
+    }
+    case regwatch::v1::Event::kRegisteredPhones:
+      out << e.registered_phones().registered() << " registered (" << std::showpos
+          << e.registered_phones().change_from_previous() << std::noshowpos << "), "
+          << e.registered_phones().unregistered() << " unregistered, " << e.registered_phones().rejected()
+          << " rejected";
+      break;
+    case regwatch::v1::Event::kPollFailure:
+      out << "poll of " << e.poll_failure().target() << " failed " << e.poll_failure().consecutive()
+          << "x: " << e.poll_failure().error();
       break;
     default:
       out << e.syslog().text();
