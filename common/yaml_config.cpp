@@ -147,6 +147,22 @@ YamlMap YamlMap::child(const char* key) {
   return YamlMap(value, path_of(key), errors_);
 }
 
+std::vector<YamlMap> YamlMap::list(const char* key) {
+  known_.insert(key);
+  std::vector<YamlMap> items;
+  if (!node_.IsMap()) return items;
+  YAML::Node value = node_[key];
+  if (!value.IsDefined() || value.IsNull()) return items;
+  if (!value.IsSequence()) {
+    error(key, "must be a list");
+    return items;
+  }
+  for (size_t i = 0; i < value.size(); ++i) {
+    items.emplace_back(value[i], path_of(key) + "[" + std::to_string(i) + "]", errors_);
+  }
+  return items;
+}
+
 void YamlMap::finish() {
   if (!node_.IsMap()) return;
   for (const auto& item : node_) {

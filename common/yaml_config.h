@@ -44,6 +44,8 @@ class YamlMap {
   void read(const char* key, std::map<std::string, std::string>& target);
 
   YamlMap child(const char* key);
+  // A list of mappings ("targets: [{...}, {...}]"); each element's path is key[i].
+  std::vector<YamlMap> list(const char* key);
 
   // Reports keys present in the file that no read()/child() asked for.
   void finish();

@@ -61,6 +61,42 @@ void read_config(YAML::Node node, AgentConfig& config, config::ConfigErrors& err
     if (!value.empty() && !parse_endpoint(value).ok()) syslog.error(key, "must be HOST:PORT or \"\"");
   }
   syslog.finish();
+  auto snmp = root.child("snmp");
+  snmp.read("community", config.snmp.community);
+  snmp.read("workers", config.snmp.workers);
+  snmp.read("cpu_threshold_percent", config.snmp.cpu_threshold_percent);
+  snmp.read("cpu_duration_s", config.snmp.cpu_duration_s);
+  snmp.read("interface_errors_per_poll", config.snmp.interface_errors_per_poll);
+  for (auto& item : snmp.list("targets")) {
+    SnmpTargetConfig t;
+    item.read("name", t.name);
+    item.read("address", t.address);
+    if (t.address.empty()) item.error("address", "is required (HOST:PORT)");
+    item.read("role", t.role);
+    if (t.role != "cucm" && t.role != "switch" && t.role != "server") item.error("role", "must be cucm, switch or server");
+    item.read("version", t.version);
+    if (t.version != "1" && t.version != "2c" && t.version != "3") item.error("version", "must be 1, 2c or 3");
+    item.read("community", t.community);
+    item.read("user", t.user);
+    item.read("auth_protocol", t.auth_protocol);
+    item.read("auth_passphrase_env", t.auth_passphrase_env);
+    item.read("auth_passphrase_file", t.auth_passphrase_file);
+    item.read("priv_protocol", t.priv_protocol);
+    item.read("priv_passphrase_env", t.priv_passphrase_env);
+    item.read("priv_passphrase_file", t.priv_passphrase_file);
+    item.read("interval_s", t.interval_s);
+    if (t.interval_s == 0) item.error("interval_s", "must be at least 1");
+    item.read("timeout_ms", t.timeout_ms);
+    item.read("retries", t.retries);
+    item.read("bulk_repetitions", t.bulk_repetitions);
+    item.read("max_rows", t.max_rows);
+    item.read("cpu", t.cpu);
+    item.read("interfaces", t.interfaces);
+    if (t.version == "3" && t.user.empty()) item.error("user", "is required for SNMPv3");
+    item.finish();
+    config.snmp.targets.push_back(std::move(t));
+  }
+  snmp.finish();
   root.finish();
 }
 
@@ -162,6 +198,15 @@ std::string default_agent_config_yaml() {
   out << YAML::Key << "tcp_idle_timeout_s" << YAML::Value << d.syslog.tcp_idle_timeout_s;
   out << YAML::Key << "assume_utc_offset" << YAML::Value << d.syslog.assume_utc_offset
       << YAML::Comment("for device clocks that log without a zone");
+  out << YAML::EndMap;
+  out << YAML::Key << "snmp" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "community" << YAML::Value << d.snmp.community;
+  out << YAML::Key << "workers" << YAML::Value << d.snmp.workers;
+  out << YAML::Key << "cpu_threshold_percent" << YAML::Value << d.snmp.cpu_threshold_percent;
+  out << YAML::Key << "cpu_duration_s" << YAML::Value << d.snmp.cpu_duration_s;
+  out << YAML::Key << "interface_errors_per_poll" << YAML::Value << d.snmp.interface_errors_per_poll;
+  out << YAML::Key << "targets" << YAML::Value << YAML::BeginSeq << YAML::EndSeq
+      << YAML::Comment("see deploy/agent.example.yaml");
   out << YAML::EndMap;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";

@@ -4,6 +4,7 @@
 // nothing else may restate them.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 
@@ -40,12 +41,44 @@ struct SyslogSettings {
   std::string assume_utc_offset = "+00:00";
 };
 
+struct SnmpTargetConfig {
+  std::string name;                  // origin of its events; default: the address's host
+  std::string address;               // HOST:PORT (port 161 if none)
+  std::string role = "server";       // cucm, switch, server
+  std::string version = "2c";        // 1, 2c, 3
+  std::string community;             // default: snmp.community
+  std::string user;                  // v3
+  std::string auth_protocol = "SHA";
+  std::string auth_passphrase_env;   // v3 secrets come from the environment or a file,
+  std::string auth_passphrase_file;  // never from the config itself, never logged
+  std::string priv_protocol = "AES";
+  std::string priv_passphrase_env;
+  std::string priv_passphrase_file;
+  uint32_t interval_s = 60;
+  uint32_t timeout_ms = 2000;
+  uint32_t retries = 1;
+  uint32_t bulk_repetitions = 10;    // CUCM: at most 5 (FACTS.md)
+  uint32_t max_rows = 10000;
+  bool cpu = true;
+  bool interfaces = true;
+};
+
+struct SnmpSettings {
+  std::string community = "public";  // default for targets (and traps, later)
+  uint32_t workers = 8;
+  double cpu_threshold_percent = 90;  // RTMT CallProcessingNodeCpuPegging: 90 % ...
+  uint32_t cpu_duration_s = 60;       // ... for 60 s
+  uint64_t interface_errors_per_poll = 10;
+  std::vector<SnmpTargetConfig> targets;
+};
+
 struct AgentConfig {
   std::string agent_id;            // default: the host name
   std::string log_level = "info";
   CollectorLink collector;
   SpoolSettings spool;
   SyslogSettings syslog;
+  SnmpSettings snmp;
 };
 
 // Reads and validates a config file; the error lists every problem with its

@@ -7,6 +7,7 @@
 
 #include "agent/app/collector_channel.h"
 #include "agent/app/line_pipeline.h"
+#include "agent/app/snmp_setup.h"
 #include "agent/app/syslog_replay.h"
 #include "agent/shipper/shipper.h"
 #include "agent/spool/spool.h"
@@ -176,14 +177,25 @@ int run_live(const AgentConfig& config) {
         pipeline.handle(received.line, context);
       },
       SystemClock::instance());
-  if (auto started = listener.start(); !started.ok()) {
-    std::cerr << "regwatch-agent: cannot start: " << started.error().message << "\n";
+  const bool listening = options.udp || options.tcp;
+  if (listening) {
+    if (auto started = listener.start(); !started.ok()) {
+      std::cerr << "regwatch-agent: cannot start: " << started.error().message << "\n";
+      return kExitStartFailed;
+    }
+  }
+  auto snmp = make_snmp_scheduler(
+      config, [&core](regwatch::v1::Event event) { core->spool->append(std::move(event)); },
+      SystemClock::instance());
+  if (!snmp.ok()) {
+    std::cerr << "regwatch-agent: cannot start: " << snmp.error().message << "\n";
     return kExitStartFailed;
   }
+  if (*snmp) (*snmp)->start();
   auto log = component_logger("agent");
-  log->info("agent '{}' receiving syslog on udp {} tcp {}; spool {}; collector {}", config.agent_id,
-            config.syslog.udp.empty() ? "off" : config.syslog.udp,
-            config.syslog.tcp.empty() ? "off" : config.syslog.tcp, config.spool.dir,
+  log->info("agent '{}' receiving syslog on udp {} tcp {}; polling {} SNMP targets; spool {}; collector {}",
+            config.agent_id, config.syslog.udp.empty() ? "off" : config.syslog.udp,
+            config.syslog.tcp.empty() ? "off" : config.syslog.tcp, config.snmp.targets.size(), config.spool.dir,
             config.collector.address);
   std::mutex mutex;
   std::condition_variable stop_cv;
@@ -200,6 +212,7 @@ int run_live(const AgentConfig& config) {
       log_counts(pipeline.counts(), core->spool->stats(), core->shipper->stats());
     }
   }
+  if (*snmp) (*snmp)->stop();
   listener.stop();
   core->spool->flush();
   // Give the shipper a moment to send what just arrived; the rest stays spooled.

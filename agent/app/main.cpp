@@ -44,6 +44,9 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   app.add_option("--replay-timeout", replay_timeout,
                  "give up waiting for the collector after this many seconds (0 = wait)");
+  std::string snmp_community;
+  app.add_option("--snmp-community", snmp_community,
+                 "SNMP v1/v2c community for targets that set none (see the snmp section of the config)");
   app.add_option("--token", token, "this agent's token for the collector");
   app.add_option("--token-file", token_file, "file holding the token");
   app.add_option("--tls-ca", tls_ca, "CA of the collector's certificate: turns TLS on");
@@ -85,6 +88,7 @@ int main(int argc, char** argv) {
   set(config.collector.tls_key_file, tls_key);
   set(config.collector.tls_server_name, tls_server_name);
   set(config.log_level, log_level);
+  set(config.snmp.community, snmp_community);
   if (config.agent_id.empty()) {
     char host[256] = {};
     gethostname(host, sizeof host - 1);

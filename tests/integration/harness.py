@@ -134,3 +134,28 @@ class RegwatchTestCase(unittest.TestCase):
 
     def total_events(self, collector_address):
         return self.status(collector_address)["total_events"]
+
+
+class SnmpSim:
+    """snmpsimd serving .snmprec recordings on loopback; community = recording name."""
+
+    def __init__(self, test, recordings):
+        self.dir = os.path.join(test.dir, "snmpsim")
+        os.makedirs(os.path.join(self.dir, "data"))
+        os.makedirs(os.path.join(self.dir, "cache"))
+        for path in (test.dir, self.dir, os.path.join(self.dir, "data")):
+            os.chmod(path, 0o755)  # snmpsimd runs as nobody
+        os.chmod(os.path.join(self.dir, "cache"), 0o777)
+        for name, text in recordings.items():
+            with open(os.path.join(self.dir, "data", name + ".snmprec"), "w") as f:
+                f.write(text)
+        self.port = free_port(socket.SOCK_DGRAM)
+        self.address = f"127.0.0.1:{self.port}"
+        self.process = Process(["snmpsimd", f"--data-dir={self.dir}/data", f"--cache-dir={self.dir}/cache",
+                                f"--agent-udpv4-endpoint={self.address}", "--process-user=nobody",
+                                "--process-group=nogroup"], test.dir, "snmpsimd")
+        test.processes.append(self.process)
+        community = next(iter(recordings))
+        wait_for(lambda: subprocess.run(["snmpget", "-v2c", "-c", community, "-t", "0.3", "-r", "0",
+                                         self.address, "1.3.6.1.2.1.1.3.0"],
+                                        capture_output=True).returncode == 0, 60, what="snmpsimd to answer")

@@ -1,0 +1,72 @@
+#include "agent/app/snmp_setup.h"
+
+#include <cstdlib>
+
+#include "common/net_address.h"
+#include "common/text_file.h"
+
+namespace regwatch::agent {
+namespace {
+
+Result<std::string> secret(const std::string& env, const std::string& file, const std::string& what) {
+  if (!env.empty()) {
+    const char* value = std::getenv(env.c_str());
+    if (!value || !*value) return make_error("snmp_secret", what + ": environment variable " + env + " is not set");
+    return std::string(value);
+  }
+  if (!file.empty()) {
+    auto text = read_text_file(file, what.c_str());
+    if (!text.ok()) return text.error();
+    std::string value = *text;
+    while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+    return value;
+  }
+  return std::string();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<snmp::PollScheduler>> make_snmp_scheduler(const AgentConfig& config, snmp::EventSink sink,
+                                                                 const Clock& clock) {
+  if (config.snmp.targets.empty()) return std::unique_ptr<snmp::PollScheduler>();
+  snmp::ThresholdSettings cpu;
+  cpu.threshold = config.snmp.cpu_threshold_percent;
+  cpu.duration_us = int64_t{config.snmp.cpu_duration_s} * 1'000'000;
+  snmp::InterfaceSettings interfaces{config.snmp.interface_errors_per_poll};
+  std::vector<std::unique_ptr<snmp::TargetPoller>> pollers;
+  for (const auto& t : config.snmp.targets) {
+    snmp::PollTarget target;
+    auto endpoint = parse_endpoint(t.address);
+    target.name = !t.name.empty() ? t.name : endpoint.ok() ? endpoint->host : t.address;
+    target.role = t.role;
+    target.interval_s = t.interval_s;
+    target.cpu = t.cpu;
+    target.interfaces = t.interfaces;
+    target.ccm_counts = t.role == "cucm";
+    auto& s = target.snmp;
+    s.address = t.address;
+    s.version = t.version;
+    s.community = t.community.empty() ? config.snmp.community : t.community;
+    s.user = t.user;
+    s.auth_protocol = t.auth_protocol;
+    s.priv_protocol = t.priv_protocol;
+    s.timeout = std::chrono::milliseconds(t.timeout_ms);
+    s.retries = static_cast<int>(t.retries);
+    s.bulk_repetitions = t.bulk_repetitions;
+    s.max_rows = t.max_rows;
+    if (t.version == "3") {
+      auto auth = secret(t.auth_passphrase_env, t.auth_passphrase_file, "SNMPv3 auth passphrase of " + target.name);
+      if (!auth.ok()) return auth.error();
+      auto priv = secret(t.priv_passphrase_env, t.priv_passphrase_file, "SNMPv3 privacy passphrase of " + target.name);
+      if (!priv.ok()) return priv.error();
+      s.auth_passphrase = *auth;
+      s.priv_passphrase = *priv;
+      if (s.auth_passphrase.empty()) s.auth_protocol.clear();
+      if (s.priv_passphrase.empty()) s.priv_protocol.clear();
+    }
+    pollers.push_back(std::make_unique<snmp::TargetPoller>(std::move(target), cpu, interfaces, clock));
+  }
+  return std::make_unique<snmp::PollScheduler>(std::move(pollers), config.snmp.workers, std::move(sink));
+}
+
+}  // namespace regwatch::agent

@@ -1,0 +1,62 @@
+#pragma once
+// Polls many SNMP targets concurrently, each at its own interval, with a fixed
+// pool of worker threads. A target is polled by one worker at a time; a slow
+// or dead target ties up one worker for at most its timeout x (retries + 1),
+// while the others keep polling theirs. A poll that starts late (all workers
+// busy) is counted as late; the next one is scheduled from the planned time,
+// not drift-accumulating from the late one.
+//
+// Threads: start()/stop() from one thread; the sink is called on worker
+// threads and must be thread-safe and quick (the agent appends to the spool).
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "agent/snmp/target_poller.h"
+
+namespace regwatch::agent::snmp {
+
+using EventSink = std::function<void(regwatch::v1::Event)>;
+
+struct SchedulerStats {
+  uint64_t polls = 0;
+  uint64_t failures = 0;
+  uint64_t late = 0;
+  uint64_t wrong_type = 0;
+};
+
+class PollScheduler {
+ public:
+  PollScheduler(std::vector<std::unique_ptr<TargetPoller>> pollers, uint32_t workers, EventSink sink);
+  ~PollScheduler();
+  PollScheduler(const PollScheduler&) = delete;
+  PollScheduler& operator=(const PollScheduler&) = delete;
+
+  void start();
+  void stop();
+  SchedulerStats stats() const;
+
+ private:
+  using SteadyTime = std::chrono::steady_clock::time_point;
+  struct Slot {
+    std::unique_ptr<TargetPoller> poller;
+    SteadyTime due;
+    bool busy = false;
+  };
+  void work();
+
+  std::vector<Slot> slots_;
+  uint32_t worker_count_;
+  EventSink sink_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  uint64_t late_ = 0;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace regwatch::agent::snmp

@@ -1,0 +1,178 @@
+#include "agent/snmp/target_poller.h"
+
+#include <functional>
+#include <map>
+
+namespace regwatch::agent::snmp {
+namespace {
+
+// OIDs (../shared/domain/oids.csv, FACTS.md section 3).
+constexpr char kSysUpTime[] = "1.3.6.1.2.1.1.3.0";
+constexpr char kHrProcessorLoad[] = "1.3.6.1.2.1.25.3.3.1.2";
+constexpr char kCpmCpuTotal5secRev[] = "1.3.6.1.4.1.9.9.109.1.1.1.1.6";
+constexpr char kIfName[] = "1.3.6.1.2.1.31.1.1.1.1";
+constexpr char kIfAlias[] = "1.3.6.1.2.1.31.1.1.1.18";
+constexpr char kIfOperStatus[] = "1.3.6.1.2.1.2.2.1.8";
+constexpr char kIfInDiscards[] = "1.3.6.1.2.1.2.2.1.13";
+constexpr char kIfInErrors[] = "1.3.6.1.2.1.2.2.1.14";
+constexpr char kIfOutDiscards[] = "1.3.6.1.2.1.2.2.1.19";
+constexpr char kIfOutErrors[] = "1.3.6.1.2.1.2.2.1.20";
+constexpr char kIfHcInOctets[] = "1.3.6.1.2.1.31.1.1.1.6";
+constexpr char kIfHcOutOctets[] = "1.3.6.1.2.1.31.1.1.1.10";
+constexpr char kDot3StatsFcsErrors[] = "1.3.6.1.2.1.10.7.2.1.3";
+constexpr char kCcmRegisteredPhones[] = "1.3.6.1.4.1.9.9.156.1.5.5.0";
+constexpr char kCcmUnregisteredPhones[] = "1.3.6.1.4.1.9.9.156.1.5.6.0";
+constexpr char kCcmRejectedPhones[] = "1.3.6.1.4.1.9.9.156.1.5.7.0";
+constexpr char kCcmPartiallyRegisteredPhones[] = "1.3.6.1.4.1.9.9.156.1.5.31.0";
+
+Oid oid_of(const char* dotted) { return *parse_oid(dotted); }
+
+}  // namespace
+
+TargetPoller::TargetPoller(PollTarget target, ThresholdSettings cpu, InterfaceSettings interfaces, const Clock& clock)
+    : target_(std::move(target)), clock_(clock), cpu_(target_.role, cpu), interfaces_(interfaces) {}
+
+Result<WalkResult> TargetPoller::walk(const char* oid) {
+  auto result = client_->walk(oid_of(oid));
+  if (result.ok() && result->truncated) counters_.truncated_walks.fetch_add(1);
+  return result;
+}
+
+Status TargetPoller::poll_cpu(const PollContext& context, std::vector<regwatch::v1::Event>& out) {
+  auto table = walk(target_.role == "switch" ? kCpmCpuTotal5secRev : kHrProcessorLoad);
+  if (!table.ok()) return table.error();
+  std::vector<double> loads;
+  for (const auto& row : table->rows) {
+    uint64_t value = 0;
+    if (!row.as_unsigned(value) || value > 100) {
+      counters_.wrong_type.fetch_add(1);
+      continue;
+    }
+    loads.push_back(static_cast<double>(value));
+  }
+  for (auto& e : cpu_.on_poll(context, loads)) out.push_back(std::move(e));
+  return Ok{};
+}
+
+Status TargetPoller::poll_interfaces(const PollContext& context, std::vector<regwatch::v1::Event>& out) {
+  std::map<uint32_t, InterfaceRow> rows;
+  auto column = [&](const char* oid, auto apply) -> Status {
+    auto table = walk(oid);
+    if (!table.ok()) return table.error();
+    const size_t base_length = oid_of(oid).size();
+    for (const auto& bind : table->rows) {
+      if (bind.oid.size() != base_length + 1) continue;  // ifIndex is the only index
+      InterfaceRow& row = rows[bind.oid.back()];
+      row.if_index = bind.oid.back();
+      apply(row, bind);
+    }
+    return Ok{};
+  };
+  auto text = [](std::string InterfaceRow::*field) {
+    return [field](InterfaceRow& row, const VarBind& bind) {
+      if (bind.type == ValueType::kOctets) row.*field = bind.octets;
+    };
+  };
+  auto counter = [this](std::optional<uint64_t> InterfaceRow::*field, ValueType expected) {
+    return [this, field, expected](InterfaceRow& row, const VarBind& bind) {
+      if (bind.type != expected) {
+        counters_.wrong_type.fetch_add(1);
+        return;
+      }
+      row.*field = bind.unsigned_value;
+    };
+  };
+  // ifName first: a target without IF-MIB fails here once, not ten times.
+  if (auto s = column(kIfName, text(&InterfaceRow::name)); !s.ok()) return s;
+  if (rows.empty()) return Ok{};
+  const std::pair<const char*, std::function<void(InterfaceRow&, const VarBind&)>> columns[] = {
+      {kIfAlias, text(&InterfaceRow::alias)},
+      {kIfOperStatus,
+       [this](InterfaceRow& row, const VarBind& bind) {
+         if (bind.type != ValueType::kInteger) {
+           counters_.wrong_type.fetch_add(1);
+           return;
+         }
+         row.oper_status = static_cast<uint32_t>(bind.integer);
+       }},
+      {kIfInErrors, counter(&InterfaceRow::in_errors, ValueType::kCounter32)},
+      {kIfOutErrors, counter(&InterfaceRow::out_errors, ValueType::kCounter32)},
+      {kIfInDiscards, counter(&InterfaceRow::in_discards, ValueType::kCounter32)},
+      {kIfOutDiscards, counter(&InterfaceRow::out_discards, ValueType::kCounter32)},
+      {kIfHcInOctets, counter(&InterfaceRow::hc_in_octets, ValueType::kCounter64)},
+      {kIfHcOutOctets, counter(&InterfaceRow::hc_out_octets, ValueType::kCounter64)},
+      {kDot3StatsFcsErrors, counter(&InterfaceRow::fcs_errors, ValueType::kCounter32)},
+  };
+  for (const auto& [oid, apply] : columns) {
+    if (auto s = column(oid, apply); !s.ok()) return s;
+  }
+  std::vector<InterfaceRow> list;
+  for (auto& [index, row] : rows) list.push_back(std::move(row));
+  for (auto& e : interfaces_.on_poll(context, list)) out.push_back(std::move(e));
+  return Ok{};
+}
+
+Status TargetPoller::poll_ccm(const PollContext& context, std::vector<regwatch::v1::Event>& out) {
+  auto values = client_->get({oid_of(kCcmRegisteredPhones), oid_of(kCcmUnregisteredPhones),
+                              oid_of(kCcmRejectedPhones), oid_of(kCcmPartiallyRegisteredPhones)});
+  if (!values.ok()) return values.error();
+  uint64_t numbers[4] = {0, 0, 0, 0};
+  for (size_t i = 0; i < 4 && i < values->size(); ++i) {
+    const auto& bind = (*values)[i];
+    if (bind.type == ValueType::kNoSuchObject || bind.type == ValueType::kNoSuchInstance) {
+      if (i == 0) return Ok{};  // not a CUCM node (or its CCM agent is down): nothing to say
+      continue;
+    }
+    if (!bind.as_unsigned(numbers[i])) counters_.wrong_type.fetch_add(1);
+  }
+  out.push_back(ccm_.on_poll(context, numbers[0], numbers[1], numbers[2], numbers[3]));
+  return Ok{};
+}
+
+std::vector<regwatch::v1::Event> TargetPoller::poll_once() {
+  std::vector<regwatch::v1::Event> events;
+  counters_.polls.fetch_add(1);
+  Status status = Ok{};
+  if (!client_) {
+    auto opened = SnmpClient::open(target_.snmp);
+    if (opened.ok()) {
+      client_ = std::move(opened).value();
+    } else {
+      status = opened.error();
+    }
+  }
+  PollContext context{target_.name, 0, 0};
+  if (status.ok()) {
+    auto uptime = client_->get({oid_of(kSysUpTime)});
+    if (!uptime.ok()) {
+      status = uptime.error();
+    } else {
+      context.time_us = clock_.now_us();
+      uint64_t ticks = 0;
+      if (!uptime->empty() && (*uptime)[0].as_unsigned(ticks)) context.sys_uptime_ticks = static_cast<uint32_t>(ticks);
+    }
+  }
+  if (status.ok() && target_.cpu) status = poll_cpu(context, events);
+  if (status.ok() && target_.interfaces) status = poll_interfaces(context, events);
+  if (status.ok() && target_.ccm_counts) status = poll_ccm(context, events);
+  if (status.ok()) {
+    consecutive_failures_ = 0;
+    return events;
+  }
+  counters_.failures.fetch_add(1);
+  if (++consecutive_failures_ == 1) {
+    regwatch::v1::Event failed;
+    failed.set_event_time_us(clock_.now_us());
+    failed.set_receive_time_us(failed.event_time_us());
+    failed.set_origin(target_.name);
+    failed.set_source(regwatch::v1::SOURCE_SNMP_POLL);
+    failed.set_kind(regwatch::v1::SNMP_POLL_FAILED);
+    failed.mutable_poll_failure()->set_target(target_.snmp.address);
+    failed.mutable_poll_failure()->set_error(status.error().message);
+    failed.mutable_poll_failure()->set_consecutive(consecutive_failures_);
+    events.push_back(std::move(failed));
+  }
+  return events;
+}
+
+}  // namespace regwatch::agent::snmp

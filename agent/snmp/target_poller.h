@@ -1,0 +1,61 @@
+#pragma once
+// Polls one SNMP target: fetches what its role needs (CPU table, IF-MIB and
+// EtherLike columns, CISCO-CCM-MIB counts) and turns it into events through
+// the pure analyzers. Values of the wrong type are counted and skipped, never
+// trusted. After the first failure in a row it emits one snmp_poll_failed
+// event (not one per poll), and counts the rest.
+//
+// Threads: one poll at a time per instance (the scheduler guarantees it).
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "agent/snmp/poll_analyzers.h"
+#include "agent/snmp/snmp_client.h"
+#include "common/clock.h"
+
+namespace regwatch::agent::snmp {
+
+struct PollTarget {
+  std::string name;                 // the origin of its events
+  std::string role = "server";      // cucm, switch, server
+  SnmpTargetSettings snmp;
+  uint32_t interval_s = 60;
+  bool cpu = true;
+  bool interfaces = true;
+  bool ccm_counts = false;          // on by default for role cucm
+};
+
+struct PollerCounters {
+  std::atomic<uint64_t> polls{0};
+  std::atomic<uint64_t> failures{0};
+  std::atomic<uint64_t> wrong_type{0};
+  std::atomic<uint64_t> truncated_walks{0};
+};
+
+class TargetPoller {
+ public:
+  TargetPoller(PollTarget target, ThresholdSettings cpu, InterfaceSettings interfaces, const Clock& clock);
+  std::vector<regwatch::v1::Event> poll_once();
+  const PollTarget& target() const { return target_; }
+  const PollerCounters& counters() const { return counters_; }
+
+ private:
+  Status poll_cpu(const PollContext& context, std::vector<regwatch::v1::Event>& out);
+  Status poll_interfaces(const PollContext& context, std::vector<regwatch::v1::Event>& out);
+  Status poll_ccm(const PollContext& context, std::vector<regwatch::v1::Event>& out);
+  Result<WalkResult> walk(const char* oid);
+
+  PollTarget target_;
+  const Clock& clock_;
+  std::unique_ptr<SnmpClient> client_;
+  CpuAnalyzer cpu_;
+  InterfaceAnalyzer interfaces_;
+  CcmCountsAnalyzer ccm_;
+  uint32_t consecutive_failures_ = 0;
+  PollerCounters counters_;
+};
+
+}  // namespace regwatch::agent::snmp

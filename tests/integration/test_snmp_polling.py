@@ -1,0 +1,53 @@
+"""The agent polls a simulated CUCM node (snmpsim) and a real snmpd; CPU samples, a CPU peg,
+registered-phone counts and a dead target arrive at the collector as typed events."""
+import unittest
+
+from harness import RegwatchTestCase, SnmpSim, free_port, wait_for
+
+CUCM = ("1.3.6.1.2.1.1.3.0|67|123456\n"
+        "1.3.6.1.2.1.25.3.3.1.2.196608|2|97\n"
+        "1.3.6.1.2.1.25.3.3.1.2.196609|2|99\n"
+        "1.3.6.1.4.1.9.9.156.1.5.5.0|65|412\n"
+        "1.3.6.1.4.1.9.9.156.1.5.6.0|65|7\n"
+        "1.3.6.1.4.1.9.9.156.1.5.7.0|65|2\n"
+        "1.3.6.1.4.1.9.9.156.1.5.31.0|65|0\n")
+
+
+class SnmpPollingTest(RegwatchTestCase):
+    def test_cucm_cpu_peg_and_phone_counts_reach_the_collector(self):
+        sim = SnmpSim(self, {"cucm1": CUCM})
+        dead = f"127.0.0.1:{free_port()}"
+        config = self.path("agent.yaml")
+        with open(config, "w") as f:
+            f.write(f"""
+syslog: {{udp: "", tcp: ""}}
+snmp:
+  cpu_duration_s: 2
+  targets:
+    - {{name: ucm-sub1, address: "{sim.address}", role: cucm, community: cucm1, interval_s: 1, interfaces: false}}
+    - {{name: ucm-dead, address: "{dead}", role: cucm, interval_s: 1, timeout_ms: 200, retries: 0}}
+""")
+        collector = self.start_collector()
+        agent = self.start_agent(collector.address, extra=["--config", config])
+        events = wait_for(lambda: self.events(collector.address, "--kind", "cpu_high"), 60, what="cpu_high")
+        peg = events[0]
+        self.assertEqual(peg["origin"], "ucm-sub1")
+        self.assertEqual(peg["source"], "snmp_poll")
+        self.assertEqual(peg["percent"], 98)
+        self.assertEqual(peg["max_percent"], 99)
+        self.assertEqual(peg["cpus"], 2)
+        samples = self.events(collector.address, "--kind", "cpu_sample", "--origin", "ucm-sub1")
+        self.assertGreaterEqual(len(samples), 3)
+        counts = self.events(collector.address, "--kind", "registered_phones")
+        self.assertEqual(counts[0]["registered"], 412)
+        self.assertEqual(counts[0]["rejected"], 2)
+        failures = wait_for(lambda: self.events(collector.address, "--kind", "snmp_poll_failed"), 30,
+                            what="the dead target's failure")
+        self.assertEqual(len(failures), 1)  # reported once, not every poll
+        self.assertEqual(failures[0]["origin"], "ucm-dead")
+        self.assertIn("no response", failures[0]["error"])
+        self.assertEqual(agent.terminate(), 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
