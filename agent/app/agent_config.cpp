@@ -63,6 +63,10 @@ void read_config(YAML::Node node, AgentConfig& config, config::ConfigErrors& err
   syslog.finish();
   auto snmp = root.child("snmp");
   snmp.read("community", config.snmp.community);
+  snmp.read("traps", config.snmp.traps);
+  if (!config.snmp.traps.empty() && !parse_endpoint(config.snmp.traps).ok()) {
+    snmp.error("traps", "must be HOST:PORT or \"\"");
+  }
   snmp.read("workers", config.snmp.workers);
   snmp.read("cpu_threshold_percent", config.snmp.cpu_threshold_percent);
   snmp.read("cpu_duration_s", config.snmp.cpu_duration_s);
@@ -201,6 +205,7 @@ std::string default_agent_config_yaml() {
   out << YAML::EndMap;
   out << YAML::Key << "snmp" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "community" << YAML::Value << d.snmp.community;
+  out << YAML::Key << "traps" << YAML::Value << d.snmp.traps << YAML::Comment("trap/inform receiver; \"\" disables");
   out << YAML::Key << "workers" << YAML::Value << d.snmp.workers;
   out << YAML::Key << "cpu_threshold_percent" << YAML::Value << d.snmp.cpu_threshold_percent;
   out << YAML::Key << "cpu_duration_s" << YAML::Value << d.snmp.cpu_duration_s;

@@ -64,7 +64,8 @@ struct SnmpTargetConfig {
 };
 
 struct SnmpSettings {
-  std::string community = "public";  // default for targets (and traps, later)
+  std::string community = "public";  // v1/v2c traps must carry it; default for targets
+  std::string traps = "127.0.0.1:10162";  // trap/inform receiver; "" disables
   uint32_t workers = 8;
   double cpu_threshold_percent = 90;  // RTMT CallProcessingNodeCpuPegging: 90 % ...
   uint32_t cpu_duration_s = 60;       // ... for 60 s

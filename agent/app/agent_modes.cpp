@@ -8,6 +8,7 @@
 #include "agent/app/collector_channel.h"
 #include "agent/app/line_pipeline.h"
 #include "agent/app/snmp_setup.h"
+#include "agent/snmp/trap_receiver.h"
 #include "agent/app/syslog_replay.h"
 #include "agent/shipper/shipper.h"
 #include "agent/spool/spool.h"
@@ -192,11 +193,25 @@ int run_live(const AgentConfig& config) {
     return kExitStartFailed;
   }
   if (*snmp) (*snmp)->start();
+  std::unique_ptr<snmp::TrapReceiver> traps;
+  if (!config.snmp.traps.empty()) {
+    snmp::TrapReceiverOptions trap_options;
+    trap_options.endpoint = *parse_endpoint(config.snmp.traps);
+    trap_options.community = config.snmp.community;
+    traps = std::make_unique<snmp::TrapReceiver>(
+        trap_options, [&core](regwatch::v1::Event event) { core->spool->append(std::move(event)); },
+        SystemClock::instance());
+    if (auto started = traps->start(); !started.ok()) {
+      std::cerr << "regwatch-agent: cannot start: " << started.error().message << "\n";
+      return kExitStartFailed;
+    }
+  }
   auto log = component_logger("agent");
-  log->info("agent '{}' receiving syslog on udp {} tcp {}; polling {} SNMP targets; spool {}; collector {}",
+  log->info("agent '{}' receiving syslog on udp {} tcp {}, SNMP traps on {}; polling {} SNMP targets; spool {}; "
+            "collector {}",
             config.agent_id, config.syslog.udp.empty() ? "off" : config.syslog.udp,
-            config.syslog.tcp.empty() ? "off" : config.syslog.tcp, config.snmp.targets.size(), config.spool.dir,
-            config.collector.address);
+            config.syslog.tcp.empty() ? "off" : config.syslog.tcp, config.snmp.traps.empty() ? "off" : config.snmp.traps,
+            config.snmp.targets.size(), config.spool.dir, config.collector.address);
   std::mutex mutex;
   std::condition_variable stop_cv;
   bool stop = false;
@@ -212,6 +227,7 @@ int run_live(const AgentConfig& config) {
       log_counts(pipeline.counts(), core->spool->stats(), core->shipper->stats());
     }
   }
+  if (traps) traps->stop();
   if (*snmp) (*snmp)->stop();
   listener.stop();
   core->spool->flush();

@@ -44,7 +44,8 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   app.add_option("--replay-timeout", replay_timeout,
                  "give up waiting for the collector after this many seconds (0 = wait)");
-  std::string snmp_community;
+  std::string snmp_community, snmp_traps;
+  app.add_option("--snmp-traps", snmp_traps, "HOST:PORT to receive SNMP traps and informs on (\"\" = off)");
   app.add_option("--snmp-community", snmp_community,
                  "SNMP v1/v2c community for targets that set none (see the snmp section of the config)");
   app.add_option("--token", token, "this agent's token for the collector");
@@ -89,6 +90,7 @@ int main(int argc, char** argv) {
   set(config.collector.tls_server_name, tls_server_name);
   set(config.log_level, log_level);
   set(config.snmp.community, snmp_community);
+  if (app.count("--snmp-traps")) config.snmp.traps = snmp_traps;
   if (config.agent_id.empty()) {
     char host[256] = {};
     gethostname(host, sizeof host - 1);

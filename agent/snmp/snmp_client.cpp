@@ -1,5 +1,7 @@
 #include "agent/snmp/snmp_client.h"
 
+#include "agent/snmp/net_snmp_support.h"
+
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
@@ -10,71 +12,6 @@
 
 namespace regwatch::agent::snmp {
 namespace {
-
-// net-snmp's library state is global: initialise it once, without reading
-// configuration or MIB files (we use numeric OIDs) and without persisting
-// engine state to disk.
-void init_library() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_QUICK_PRINT, 1);
-    setenv("MIBS", "", 0);
-    init_snmp("regwatch-agent");
-  });
-}
-
-struct PduFree {
-  void operator()(netsnmp_pdu* pdu) const { snmp_free_pdu(pdu); }
-};
-using PduPtr = std::unique_ptr<netsnmp_pdu, PduFree>;
-
-VarBind convert(const netsnmp_variable_list* v) {
-  VarBind out;
-  out.oid.assign(v->name, v->name + v->name_length);
-  switch (v->type) {
-    case ASN_INTEGER:
-      out.type = ValueType::kInteger;
-      out.integer = *v->val.integer;
-      break;
-    case ASN_GAUGE:  // also Unsigned32
-      out.type = ValueType::kUnsigned;
-      out.unsigned_value = static_cast<uint32_t>(*v->val.integer);
-      break;
-    case ASN_COUNTER:
-      out.type = ValueType::kCounter32;
-      out.unsigned_value = static_cast<uint32_t>(*v->val.integer);
-      break;
-    case ASN_TIMETICKS:
-      out.type = ValueType::kTimeTicks;
-      out.unsigned_value = static_cast<uint32_t>(*v->val.integer);
-      break;
-    case ASN_COUNTER64:
-      out.type = ValueType::kCounter64;
-      out.unsigned_value = (static_cast<uint64_t>(v->val.counter64->high) << 32) | v->val.counter64->low;
-      break;
-    case ASN_OCTET_STR:
-      out.type = ValueType::kOctets;
-      out.octets.assign(reinterpret_cast<const char*>(v->val.string), v->val_len);
-      break;
-    case ASN_IPADDRESS:
-      out.type = ValueType::kIpAddress;
-      out.octets.assign(reinterpret_cast<const char*>(v->val.string), v->val_len);
-      break;
-    case ASN_OBJECT_ID:
-      out.type = ValueType::kOid;
-      out.octets = format_oid(Oid(v->val.objid, v->val.objid + v->val_len / sizeof(oid)));
-      break;
-    case ASN_NULL: out.type = ValueType::kNull; break;
-    case SNMP_NOSUCHOBJECT: out.type = ValueType::kNoSuchObject; break;
-    case SNMP_NOSUCHINSTANCE: out.type = ValueType::kNoSuchInstance; break;
-    case SNMP_ENDOFMIBVIEW: out.type = ValueType::kEndOfMib; break;
-    default: out.type = ValueType::kOther; break;
-  }
-  return out;
-}
 
 bool starts_with(const Oid& oid_value, const Oid& prefix) {
   return oid_value.size() > prefix.size() && std::equal(prefix.begin(), prefix.end(), oid_value.begin());
@@ -140,7 +77,7 @@ bool VarBind::as_unsigned(uint64_t& out) const {
 }
 
 Result<std::unique_ptr<SnmpClient>> SnmpClient::open(const SnmpTargetSettings& settings) {
-  init_library();
+  init_net_snmp();
   netsnmp_session session;
   snmp_sess_init(&session);
   std::string peer = settings.address;
@@ -227,7 +164,7 @@ Result<std::vector<VarBind>> SnmpClient::get(const std::vector<Oid>& oids) {
     return make_error("snmp_error", settings_.address + ": " + snmp_errstring(static_cast<int>(response->errstat)));
   }
   std::vector<VarBind> out;
-  for (auto* v = response->variables; v; v = v->next_variable) out.push_back(convert(v));
+  for (auto* v = response->variables; v; v = v->next_variable) out.push_back(to_varbind(v));
   return out;
 }
 
@@ -257,7 +194,7 @@ Result<WalkResult> SnmpClient::walk(const Oid& base) {
     }
     if (!response->variables) return result;
     for (auto* v = response->variables; v; v = v->next_variable) {
-      VarBind bind = convert(v);
+      VarBind bind = to_varbind(v);
       if (bind.type == ValueType::kEndOfMib || !starts_with(bind.oid, base)) return result;
       if (!(cursor < bind.oid)) {
         return make_error("snmp_not_increasing", settings_.address + " returned OID " + format_oid(bind.oid) +

@@ -112,6 +112,8 @@ class RegwatchTestCase(unittest.TestCase):
 
     def start_agent(self, collector_address, extra=(), name="agent", agent_id="test-agent",
                     spool=None):
+        if "--snmp-traps" not in extra:  # tests run in parallel: no fixed default port
+            extra = [*extra, "--snmp-traps", ""]
         args = [AGENT, "--agent-id", agent_id, "--collector", collector_address,
                 "--spool-dir", spool or self.path(f"spool-{agent_id}"), *extra]
         p = Process(args, self.dir, name)

@@ -1,6 +1,9 @@
 """The agent polls a simulated CUCM node (snmpsim) and a real snmpd; CPU samples, a CPU peg,
 registered-phone counts and a dead target arrive at the collector as typed events."""
+import subprocess
 import unittest
+
+import socket
 
 from harness import RegwatchTestCase, SnmpSim, free_port, wait_for
 
@@ -51,3 +54,25 @@ snmp:
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TrapTest(RegwatchTestCase):
+    def test_traps_and_informs_reach_the_collector(self):
+        port = free_port(socket.SOCK_DGRAM)
+        collector = self.start_collector()
+        agent = self.start_agent(collector.address, extra=[
+            "--syslog-udp", "", "--syslog-tcp", "", "--snmp-traps", f"127.0.0.1:{port}",
+            "--snmp-community", "noc-traps"])
+        wait_for(lambda: "SNMP traps on" in agent.stderr(), 30, what="agent to listen for traps")
+        subprocess.run(["snmptrap", "-v2c", "-c", "noc-traps", f"127.0.0.1:{port}", "",
+                        "1.3.6.1.6.3.1.1.5.3", "1.3.6.1.2.1.2.2.1.1.7", "i", "7"], check=True, timeout=10)
+        inform = subprocess.run(["snmpinform", "-t", "3", "-r", "0", "-v2c", "-c", "noc-traps", f"127.0.0.1:{port}",
+                                 "", "1.3.6.1.4.1.9.9.156.2.0.1", "1.3.6.1.4.1.9.9.156.1.10.2.0", "i", "2"],
+                                timeout=20)
+        self.assertEqual(inform.returncode, 0)  # acknowledged
+        down = wait_for(lambda: self.events(collector.address, "--kind", "link_down"), 30, what="link_down")
+        self.assertEqual(down[0]["source"], "snmp_trap")
+        self.assertEqual(down[0]["if_index"], 7)
+        failed = wait_for(lambda: self.events(collector.address, "--kind", "cm_failed"), 30, what="cm_failed")
+        self.assertEqual(failed[0]["cause_code"], 2)
+        self.assertEqual(agent.terminate(), 0)

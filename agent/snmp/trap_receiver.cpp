@@ -1,0 +1,170 @@
+#include "agent/snmp/trap_receiver.h"
+
+#include <sys/select.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "agent/snmp/net_snmp_support.h"
+#include "agent/snmp/trap_classifier.h"
+
+namespace regwatch::agent::snmp {
+namespace {
+
+const Oid kSysUpTime0 = {1, 3, 6, 1, 2, 1, 1, 3, 0};
+const Oid kSnmpTrapOid0 = {1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0};
+
+int trampoline(int operation, netsnmp_session* /*session*/, int /*reqid*/, netsnmp_pdu* pdu, void* magic) {
+  return static_cast<TrapReceiver*>(magic)->on_pdu(operation, pdu);
+}
+
+// "UDP: [127.0.0.1]:40000->[127.0.0.1]:10162" -> "127.0.0.1"
+std::string source_ip(netsnmp_transport* transport, const netsnmp_pdu* pdu) {
+  if (!transport || !transport->f_fmtaddr || !pdu->transport_data) return {};
+  char* text = transport->f_fmtaddr(transport, pdu->transport_data, pdu->transport_data_length);
+  std::string formatted = text ? text : "";
+  std::free(text);
+  const size_t open = formatted.find('[');
+  const size_t close = formatted.find(']', open);
+  if (open == std::string::npos || close == std::string::npos) return formatted;
+  return formatted.substr(open + 1, close - open - 1);
+}
+
+}  // namespace
+
+TrapReceiver::TrapReceiver(TrapReceiverOptions options, std::function<void(regwatch::v1::Event)> sink,
+                           const Clock& clock)
+    : options_(std::move(options)), sink_(std::move(sink)), clock_(clock) {}
+
+TrapReceiver::~TrapReceiver() { stop(); }
+
+Status TrapReceiver::start() {
+  init_net_snmp();
+  const std::string where = "udp:" + options_.endpoint.to_string();
+  netsnmp_transport* transport = netsnmp_transport_open_server("snmptrap", where.c_str());
+  if (!transport) {
+    return make_error("listen", "cannot listen for SNMP traps on " + options_.endpoint.to_string() +
+                                    " (address in use, or not an address of this host?)");
+  }
+  netsnmp_session session;
+  snmp_sess_init(&session);
+  session.peername = SNMP_DEFAULT_PEERNAME;
+  session.version = SNMP_DEFAULT_VERSION;
+  session.community_len = SNMP_DEFAULT_COMMUNITY_LEN;
+  session.retries = SNMP_DEFAULT_RETRIES;
+  session.timeout = SNMP_DEFAULT_TIMEOUT;
+  session.callback = trampoline;
+  session.callback_magic = this;
+  session.isAuthoritative = SNMP_SESS_UNKNOWNAUTH;
+  session_ = snmp_sess_add(&session, transport, nullptr, nullptr);
+  if (!session_) {
+    netsnmp_transport_free(transport);
+    return make_error("listen", "cannot open an SNMP trap session on " + options_.endpoint.to_string());
+  }
+  transport_ = transport;
+  thread_ = std::thread([this] { run(); });
+  return Ok{};
+}
+
+void TrapReceiver::stop() {
+  stopping_ = true;
+  if (thread_.joinable()) thread_.join();
+  if (session_) {
+    snmp_sess_close(session_);
+    session_ = nullptr;
+    transport_ = nullptr;
+  }
+}
+
+TrapStats TrapReceiver::stats() const {
+  TrapStats s;
+  s.received = counters_.received;
+  s.accepted = counters_.accepted;
+  s.informs_acknowledged = counters_.informs;
+  s.unknown_community = counters_.unknown_community;
+  s.malformed = counters_.malformed;
+  s.unsupported_version = counters_.unsupported_version;
+  return s;
+}
+
+void TrapReceiver::run() {
+  while (!stopping_) {
+    int fds = 0;
+    int block = 0;
+    fd_set readable;
+    FD_ZERO(&readable);
+    timeval timeout{0, 200'000};  // how soon stop() is noticed
+    snmp_sess_select_info(session_, &fds, &readable, &timeout, &block);
+    timeval tick{0, 200'000};
+    const int ready = select(fds, &readable, nullptr, nullptr, &tick);
+    if (ready > 0) {
+      snmp_sess_read(session_, &readable);
+    } else if (ready == 0) {
+      snmp_sess_timeout(session_);
+    }
+  }
+}
+
+int TrapReceiver::on_pdu(int operation, void* raw) {
+  if (operation != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE) return 1;
+  auto* pdu = static_cast<netsnmp_pdu*>(raw);
+  counters_.received.fetch_add(1);
+  TrapMessage trap;
+  if (pdu->version == SNMP_VERSION_1) {
+    trap.version = "1";
+  } else if (pdu->version == SNMP_VERSION_2c) {
+    trap.version = "2c";
+  } else {
+    counters_.unsupported_version.fetch_add(1);  // v3 (USM) traps: not yet
+    return 1;
+  }
+  const std::string community(reinterpret_cast<const char*>(pdu->community), pdu->community_len);
+  if (community != options_.community) {
+    counters_.unknown_community.fetch_add(1);
+    return 1;
+  }
+  trap.sender = source_ip(static_cast<netsnmp_transport*>(transport_), pdu);
+  if (pdu->command == SNMP_MSG_TRAP) {
+    trap.trap_oid = v1_trap_oid(Oid(pdu->enterprise, pdu->enterprise + pdu->enterprise_length), pdu->trap_type,
+                                pdu->specific_type);
+    if (pdu->agent_addr[0] || pdu->agent_addr[1] || pdu->agent_addr[2] || pdu->agent_addr[3]) {
+      trap.sender = std::to_string(pdu->agent_addr[0]) + "." + std::to_string(pdu->agent_addr[1]) + "." +
+                    std::to_string(pdu->agent_addr[2]) + "." + std::to_string(pdu->agent_addr[3]);
+    }
+  } else if (pdu->command == SNMP_MSG_TRAP2 || pdu->command == SNMP_MSG_INFORM) {
+    trap.inform = pdu->command == SNMP_MSG_INFORM;
+  } else {
+    counters_.malformed.fetch_add(1);
+    return 1;
+  }
+  for (auto* v = pdu->variables; v; v = v->next_variable) {
+    VarBind bind = to_varbind(v);
+    if (bind.oid == kSnmpTrapOid0 && bind.type == ValueType::kOid) {
+      trap.trap_oid = *parse_oid(bind.octets);
+    } else if (bind.oid != kSysUpTime0) {
+      trap.varbinds.push_back(std::move(bind));
+    }
+  }
+  if (trap.trap_oid.empty()) {
+    counters_.malformed.fetch_add(1);
+    return 1;
+  }
+  if (trap.inform) {
+    netsnmp_pdu* reply = snmp_clone_pdu(pdu);
+    if (reply) {
+      reply->command = SNMP_MSG_RESPONSE;
+      reply->errstat = 0;
+      reply->errindex = 0;
+      if (snmp_sess_send(session_, reply) == 0) {
+        snmp_free_pdu(reply);
+      } else {
+        counters_.informs.fetch_add(1);
+      }
+    }
+  }
+  counters_.accepted.fetch_add(1);
+  sink_(classify_trap(trap, clock_.now_us()));
+  return 1;
+}
+
+}  // namespace regwatch::agent::snmp

@@ -1,0 +1,67 @@
+#pragma once
+// Receives SNMP traps and informs on UDP (loopback and a high port by default,
+// so the agent runs unprivileged): v1 and v2c traps and v2c INFORMs, which are
+// acknowledged. Traps with another community than the configured one are
+// dropped and counted, as are malformed ones (net-snmp rejects what it cannot
+// decode before we see it; we count v2 traps without snmpTrapOID.0). Each
+// accepted trap becomes one event via classify_trap.
+//
+// Threads: one receive thread; the sink is called on it and must be quick.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <thread>
+
+#include "common/clock.h"
+#include "common/net_address.h"
+#include "common/result.h"
+#include "regwatch/v1/event.pb.h"
+
+namespace regwatch::agent::snmp {
+
+struct TrapReceiverOptions {
+  Endpoint endpoint{"127.0.0.1", 10162};
+  std::string community = "public";
+};
+
+struct TrapStats {
+  uint64_t received = 0;
+  uint64_t accepted = 0;
+  uint64_t informs_acknowledged = 0;
+  uint64_t unknown_community = 0;
+  uint64_t malformed = 0;
+  uint64_t unsupported_version = 0;
+};
+
+class TrapReceiver {
+ public:
+  TrapReceiver(TrapReceiverOptions options, std::function<void(regwatch::v1::Event)> sink, const Clock& clock);
+  ~TrapReceiver();
+  TrapReceiver(const TrapReceiver&) = delete;
+  TrapReceiver& operator=(const TrapReceiver&) = delete;
+
+  Status start();
+  void stop();
+  TrapStats stats() const;
+
+  // net-snmp's C callback; not for callers.
+  int on_pdu(int operation, void* pdu);
+
+ private:
+  void run();
+
+  TrapReceiverOptions options_;
+  std::function<void(regwatch::v1::Event)> sink_;
+  const Clock& clock_;
+  void* session_ = nullptr;     // net-snmp single-session handle, closed in stop()
+  void* transport_ = nullptr;   // owned by the session
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+  struct Counters {
+    std::atomic<uint64_t> received{0}, accepted{0}, informs{0}, unknown_community{0}, malformed{0},
+        unsupported_version{0};
+  } counters_;
+};
+
+}  // namespace regwatch::agent::snmp
