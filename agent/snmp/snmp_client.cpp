@@ -168,9 +168,11 @@ Result<std::vector<VarBind>> SnmpClient::get(const std::vector<Oid>& oids) {
   return out;
 }
 
-Result<WalkResult> SnmpClient::walk(const Oid& base) {
+Result<WalkResult> SnmpClient::walk(const Oid& base, uint32_t after_index, uint32_t max_rows) {
   WalkResult result;
   Oid cursor = base;
+  if (after_index > 0) cursor.push_back(after_index);
+  const uint32_t row_cap = max_rows > 0 ? std::min(max_rows, settings_.max_rows) : settings_.max_rows;
   const bool bulk = settings_.version != "1";
   for (;;) {
     netsnmp_pdu* request = snmp_pdu_create(bulk ? SNMP_MSG_GETBULK : SNMP_MSG_GETNEXT);
@@ -202,7 +204,7 @@ Result<WalkResult> SnmpClient::walk(const Oid& base) {
       }
       cursor = bind.oid;
       result.rows.push_back(std::move(bind));
-      if (result.rows.size() >= settings_.max_rows) {
+      if (result.rows.size() >= row_cap) {
         result.truncated = true;
         return result;
       }

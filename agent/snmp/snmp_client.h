@@ -64,7 +64,9 @@ class SnmpClient {
   SnmpClient& operator=(const SnmpClient&) = delete;
 
   Result<std::vector<VarBind>> get(const std::vector<Oid>& oids);
-  Result<WalkResult> walk(const Oid& base);
+  // Rows under `base`; with after_index, only rows whose index is greater
+  // (incremental table reads); max_rows 0 = the target's max_rows.
+  Result<WalkResult> walk(const Oid& base, uint32_t after_index = 0, uint32_t max_rows = 0);
 
  private:
   SnmpClient() = default;

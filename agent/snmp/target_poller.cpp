@@ -24,6 +24,27 @@ constexpr char kCcmRegisteredPhones[] = "1.3.6.1.4.1.9.9.156.1.5.5.0";
 constexpr char kCcmUnregisteredPhones[] = "1.3.6.1.4.1.9.9.156.1.5.6.0";
 constexpr char kCcmRejectedPhones[] = "1.3.6.1.4.1.9.9.156.1.5.7.0";
 constexpr char kCcmPartiallyRegisteredPhones[] = "1.3.6.1.4.1.9.9.156.1.5.31.0";
+constexpr char kStatusTableLastAdded[] = "1.3.6.1.4.1.9.9.156.1.5.27.0";
+constexpr char kFailedTableLastAdded[] = "1.3.6.1.4.1.9.9.156.1.5.28.0";
+constexpr char kStatusPhoneIndex[] = "1.3.6.1.4.1.9.9.156.1.2.4.1.2";
+constexpr char kStatusUpdateTime[] = "1.3.6.1.4.1.9.9.156.1.2.4.1.3";
+constexpr char kStatusUpdateType[] = "1.3.6.1.4.1.9.9.156.1.2.4.1.4";
+constexpr char kStatusUnregReason[] = "1.3.6.1.4.1.9.9.156.1.2.4.1.6";
+constexpr char kStatusRegFailReason[] = "1.3.6.1.4.1.9.9.156.1.2.4.1.7";
+constexpr char kPhoneName[] = "1.3.6.1.4.1.9.9.156.1.2.1.1.20";
+constexpr char kPhoneIpv4[] = "1.3.6.1.4.1.9.9.156.1.2.1.1.21";
+constexpr char kFailedTime[] = "1.3.6.1.4.1.9.9.156.1.2.3.1.2";
+constexpr char kFailedName[] = "1.3.6.1.4.1.9.9.156.1.2.3.1.3";
+constexpr char kFailedMac[] = "1.3.6.1.4.1.9.9.156.1.2.3.1.7";
+constexpr char kFailedIpv4[] = "1.3.6.1.4.1.9.9.156.1.2.3.1.8";
+constexpr char kFailedRegFailReason[] = "1.3.6.1.4.1.9.9.156.1.2.3.1.12";
+constexpr uint32_t kMaxTableRowsPerPoll = 500;
+
+std::string ipv4_text(const VarBind& bind) {
+  if ((bind.type != ValueType::kIpAddress && bind.type != ValueType::kOctets) || bind.octets.size() != 4) return {};
+  const auto* b = reinterpret_cast<const unsigned char*>(bind.octets.data());
+  return std::to_string(b[0]) + "." + std::to_string(b[1]) + "." + std::to_string(b[2]) + "." + std::to_string(b[3]);
+}
 
 Oid oid_of(const char* dotted) { return *parse_oid(dotted); }
 
@@ -129,6 +150,80 @@ Status TargetPoller::poll_ccm(const PollContext& context, std::vector<regwatch::
   return Ok{};
 }
 
+Status TargetPoller::poll_ccm_tables(const PollContext& context, std::vector<regwatch::v1::Event>& out) {
+  auto indexes = client_->get({oid_of(kStatusTableLastAdded), oid_of(kFailedTableLastAdded)});
+  if (!indexes.ok()) return indexes.error();
+  uint64_t last_status = 0, last_failed = 0;
+  if (indexes->size() != 2 || !(*indexes)[0].as_unsigned(last_status) || !(*indexes)[1].as_unsigned(last_failed)) {
+    return Ok{};  // not a CUCM node, or its CCM agent is not running
+  }
+  // Column walks over the new rows only, joined by the row index.
+  auto columns = [&](std::initializer_list<const char*> oids, const TableCursor::Range& range)
+      -> Result<std::map<uint32_t, std::map<const char*, VarBind>>> {
+    std::map<uint32_t, std::map<const char*, VarBind>> rows;
+    for (const char* column : oids) {
+      auto table = client_->walk(oid_of(column), range.after, range.through - range.after);
+      if (!table.ok()) return table.error();
+      const size_t base = oid_of(column).size();
+      for (auto& bind : table->rows) {
+        if (bind.oid.size() != base + 1 || bind.oid.back() > range.through) continue;
+        rows[bind.oid.back()][column] = std::move(bind);
+      }
+    }
+    return rows;
+  };
+  auto number = [this](const std::map<const char*, VarBind>& row, const char* column) -> uint64_t {
+    auto it = row.find(column);
+    uint64_t value = 0;
+    if (it != row.end() && !it->second.as_unsigned(value)) counters_.wrong_type.fetch_add(1);
+    return value;
+  };
+  auto text = [](const std::map<const char*, VarBind>& row, const char* column) -> std::string {
+    auto it = row.find(column);
+    return it == row.end() ? std::string() : it->second.octets;
+  };
+  if (auto range = status_cursor_.advance(static_cast<uint32_t>(last_status), kMaxTableRowsPerPoll)) {
+    auto rows = columns({kStatusPhoneIndex, kStatusUpdateTime, kStatusUpdateType, kStatusUnregReason,
+                         kStatusRegFailReason},
+                        *range);
+    if (!rows.ok()) return rows.error();
+    for (const auto& [index, row] : *rows) {
+      StatusUpdateRow update;
+      update.index = index;
+      update.phone_index = static_cast<uint32_t>(number(row, kStatusPhoneIndex));
+      update.update_time = text(row, kStatusUpdateTime);
+      update.update_type = static_cast<uint32_t>(number(row, kStatusUpdateType));
+      update.unreg_reason = static_cast<int32_t>(number(row, kStatusUnregReason));
+      update.reg_fail_reason = static_cast<int32_t>(number(row, kStatusRegFailReason));
+      if (update.phone_index != 0) {
+        Oid name = oid_of(kPhoneName), ip = oid_of(kPhoneIpv4);
+        name.push_back(update.phone_index);
+        ip.push_back(update.phone_index);
+        if (auto phone = client_->get({name, ip}); phone.ok() && phone->size() == 2) {
+          if ((*phone)[0].type == ValueType::kOctets) update.device_name = (*phone)[0].octets;
+          update.ip = ipv4_text((*phone)[1]);
+        }
+      }
+      if (auto event = status_update_event(update, target_.name, context.time_us)) out.push_back(std::move(*event));
+    }
+  }
+  if (auto range = failed_cursor_.advance(static_cast<uint32_t>(last_failed), kMaxTableRowsPerPoll)) {
+    auto rows = columns({kFailedTime, kFailedName, kFailedMac, kFailedIpv4, kFailedRegFailReason}, *range);
+    if (!rows.ok()) return rows.error();
+    for (const auto& [index, row] : *rows) {
+      FailedRow failed;
+      failed.index = index;
+      failed.failed_time = text(row, kFailedTime);
+      failed.name = text(row, kFailedName);
+      failed.mac = text(row, kFailedMac);
+      if (auto it = row.find(kFailedIpv4); it != row.end()) failed.ip = ipv4_text(it->second);
+      failed.reg_fail_reason = static_cast<int32_t>(number(row, kFailedRegFailReason));
+      out.push_back(failed_phone_event(failed, target_.name, context.time_us));
+    }
+  }
+  return Ok{};
+}
+
 std::vector<regwatch::v1::Event> TargetPoller::poll_once() {
   std::vector<regwatch::v1::Event> events;
   counters_.polls.fetch_add(1);
@@ -155,6 +250,7 @@ std::vector<regwatch::v1::Event> TargetPoller::poll_once() {
   if (status.ok() && target_.cpu) status = poll_cpu(context, events);
   if (status.ok() && target_.interfaces) status = poll_interfaces(context, events);
   if (status.ok() && target_.ccm_counts) status = poll_ccm(context, events);
+  if (status.ok() && target_.ccm_counts) status = poll_ccm_tables(context, events);
   if (status.ok()) {
     consecutive_failures_ = 0;
     return events;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/snmp/ccm_tables.h"
 #include "agent/snmp/poll_analyzers.h"
 #include "agent/snmp/snmp_client.h"
 #include "common/clock.h"
@@ -46,6 +47,7 @@ class TargetPoller {
   Status poll_cpu(const PollContext& context, std::vector<regwatch::v1::Event>& out);
   Status poll_interfaces(const PollContext& context, std::vector<regwatch::v1::Event>& out);
   Status poll_ccm(const PollContext& context, std::vector<regwatch::v1::Event>& out);
+  Status poll_ccm_tables(const PollContext& context, std::vector<regwatch::v1::Event>& out);
   Result<WalkResult> walk(const char* oid);
 
   PollTarget target_;
@@ -54,6 +56,8 @@ class TargetPoller {
   CpuAnalyzer cpu_;
   InterfaceAnalyzer interfaces_;
   CcmCountsAnalyzer ccm_;
+  TableCursor status_cursor_;
+  TableCursor failed_cursor_;
   uint32_t consecutive_failures_ = 0;
   PollerCounters counters_;
 };

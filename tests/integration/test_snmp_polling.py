@@ -76,3 +76,57 @@ class TrapTest(RegwatchTestCase):
         failed = wait_for(lambda: self.events(collector.address, "--kind", "cm_failed"), 30, what="cm_failed")
         self.assertEqual(failed[0]["cause_code"], 2)
         self.assertEqual(agent.terminate(), 0)
+
+
+CUCM_TABLES = (
+    "1.3.6.1.2.1.1.3.0|67|123456\n"
+    "1.3.6.1.4.1.9.9.156.1.2.1.1.20.41|4|SEP0017943A98BA\n"
+    "1.3.6.1.4.1.9.9.156.1.2.1.1.21.41|64|10.20.31.99\n"
+    "1.3.6.1.4.1.9.9.156.1.2.3.1.2.1|4x|07ea0b14091300002b0000\n"
+    "1.3.6.1.4.1.9.9.156.1.2.3.1.7.1|4x|abcdef123456\n"
+    "1.3.6.1.4.1.9.9.156.1.2.3.1.8.1|64|10.20.40.7\n"
+    "1.3.6.1.4.1.9.9.156.1.2.3.1.12.1|2|28\n"
+    "1.3.6.1.4.1.9.9.156.1.2.4.1.2.1|66|41\n"
+    "1.3.6.1.4.1.9.9.156.1.2.4.1.3.1|4x|07ea0b14090e1f002b0000\n"
+    "1.3.6.1.4.1.9.9.156.1.2.4.1.4.1|2|3\n"
+    "1.3.6.1.4.1.9.9.156.1.2.4.1.6.1|2|13\n"
+    "1.3.6.1.4.1.9.9.156.1.2.4.1.7.1|2|0\n"
+    "1.3.6.1.4.1.9.9.156.1.5.5.0|65|400\n"
+    "1.3.6.1.4.1.9.9.156.1.5.27.0|66:writecache|value=0\n"
+    "1.3.6.1.4.1.9.9.156.1.5.28.0|66:writecache|value=0\n")
+
+
+class CcmTablesTest(RegwatchTestCase):
+    def test_new_table_rows_become_phone_events_with_cucm_time(self):
+        sim = SnmpSim(self, {"cucmt": CUCM_TABLES})
+        config = self.path("agent.yaml")
+        with open(config, "w") as f:
+            f.write(f"""
+syslog: {{udp: "", tcp: ""}}
+snmp:
+  targets:
+    - {{name: ucm-sub1, address: "{sim.address}", role: cucm, community: cucmt, interval_s: 1,
+        cpu: false, interfaces: false}}
+""")
+        collector = self.start_collector()
+        agent = self.start_agent(collector.address, extra=["--config", config])
+        # The first poll takes a baseline (no backfill); then CUCM adds a row to each table.
+        wait_for(lambda: self.events(collector.address, "--kind", "registered_phones"), 60, what="first poll")
+        for oid in ("1.3.6.1.4.1.9.9.156.1.5.27.0", "1.3.6.1.4.1.9.9.156.1.5.28.0"):
+            subprocess.run(["snmpset", "-v2c", "-c", "cucmt", sim.address, oid, "u", "1"], check=True,
+                           capture_output=True, timeout=10)
+        unreg = wait_for(lambda: self.events(collector.address, "--kind", "phone_unregistered"), 30,
+                         what="phone_unregistered from the status table")
+        self.assertEqual(len(unreg), 1)
+        self.assertEqual(unreg[0]["device"], "SEP0017943A98BA")
+        self.assertEqual(unreg[0]["ip"], "10.20.31.99")
+        self.assertEqual(unreg[0]["reason_code"], 13)
+        self.assertEqual(unreg[0]["reason"], "KeepAliveTimeout")
+        self.assertEqual(unreg[0]["event_time"], "2026-11-20T09:14:31.000Z")
+        self.assertEqual(unreg[0]["source"], "snmp_poll")
+        failed = wait_for(lambda: self.events(collector.address, "--kind", "phone_registration_failed"), 30,
+                          what="phone_registration_failed from the failed table")
+        self.assertEqual(failed[0]["device"], "SEPABCDEF123456")
+        self.assertEqual(failed[0]["reason"], "SecurityMismatch")
+        self.assertEqual(failed[0]["event_time"], "2026-11-20T09:19:00.000Z")
+        self.assertEqual(agent.terminate(), 0)
