@@ -48,6 +48,28 @@ Oid v1_trap_oid(const Oid& enterprise, long generic, long specific) {
   return out;
 }
 
+namespace {
+
+// Printable ASCII as is, every other byte as \xNN: the text is always valid UTF-8
+// (the proto requires it), whatever the agent sent.
+std::string printable(const std::string& bytes) {
+  std::string out;
+  for (char c : bytes) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u < 0x7f) {
+      out.push_back(c);
+    } else {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out.push_back(kHex[u >> 4]);
+      out.push_back(kHex[u & 15]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string varbind_text(const VarBind& bind) {
   switch (bind.type) {
     case ValueType::kInteger: return std::to_string(bind.integer);
@@ -55,7 +77,7 @@ std::string varbind_text(const VarBind& bind) {
     case ValueType::kCounter32:
     case ValueType::kCounter64:
     case ValueType::kTimeTicks: return std::to_string(bind.unsigned_value);
-    case ValueType::kOid: return bind.octets;
+    case ValueType::kOid: return printable(bind.octets);
     case ValueType::kIpAddress:
       if (bind.octets.size() == 4) {
         std::string out;
@@ -65,21 +87,7 @@ std::string varbind_text(const VarBind& bind) {
         return out;
       }
       return "";
-    case ValueType::kOctets: {
-      std::string out;  // printable text as is, other bytes as \xNN (valid UTF-8 for the proto)
-      for (char c : bind.octets) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u >= 0x20 && u < 0x7f) {
-          out.push_back(c);
-        } else {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\x";
-          out.push_back(kHex[u >> 4]);
-          out.push_back(kHex[u & 15]);
-        }
-      }
-      return out;
-    }
+    case ValueType::kOctets: return printable(bind.octets);
     default: return "";
   }
 }
