@@ -147,6 +147,13 @@ int main(int argc, char** argv) {
   add_filter_options(timeline, timeline_filters, false);
   timeline_filters.limit = 1000;
 
+  std::string where_device, where_at;
+  auto* where = app.add_subcommand("where", "which switch, module, port and voice VLAN a phone was on (CDP)\n\nExamples:\n"
+                                            "  regwatch where SEP0017943A98BA\n"
+                                            "  regwatch where SEP0017943A98BA --at 2026-11-20T09:14:00Z --format json\n");
+  where->add_option("DEVICE", where_device, "device name, e.g. SEP0017943A98BA")->required();
+  where->add_option("--at", where_at, "at this time (RFC 3339 or 2h ago style); default now");
+
   auto* status = app.add_subcommand("status", "what the collector holds: events per agent");
   CLI11_PARSE(app, argc, argv);
 
@@ -166,6 +173,41 @@ int main(int argc, char** argv) {
     v1::StatusReply reply;
     if (!(*client)->status(reply, error)) return fail(error);
     cli::write_status(std::cout, reply, *format);
+    return 0;
+  }
+  if (where->parsed()) {
+    v1::EventQuery q;
+    q.set_device(where_device);
+    q.add_kinds("topology");
+    q.set_limit(1);
+    if (!where_at.empty()) {
+      auto at = parse_time_arg(where_at, SystemClock::instance().now_us());
+      if (!at.ok()) {
+        std::cerr << "regwatch: --at: " << at.error().message << "\n";
+        return kExitUsage;
+      }
+      q.set_until_us(*at + 1);
+    }
+    v1::EventList found;
+    if (!(*client)->events(q, found, error)) return fail(error);
+    if (*format != cli::Format::kTable) {
+      cli::write_events(std::cout, found, *format);
+      return 0;
+    }
+    if (found.events().empty()) {
+      std::cout << where_device << ": no CDP sighting " << (where_at.empty() ? "yet" : "before " + where_at)
+                << " (is its access switch polled with role: switch?)\n";
+      return 0;
+    }
+    const auto& t = found.events(0).event().topology();
+    const std::string since = format_rfc3339_ms(found.events(0).event().event_time_us());
+    if (t.removed()) {
+      std::cout << where_device << " left " << t.switch_name() << " port " << t.port() << " at " << since << "\n";
+    } else {
+      std::cout << where_device << " on switch " << t.switch_name() << " port " << t.port();
+      if (t.module() > 0) std::cout << " (module/stack member " << t.module() << ")";
+      std::cout << ", voice VLAN " << t.voice_vlan() << ", IP " << t.address() << ", since " << since << "\n";
+    }
     return 0;
   }
   v1::EventQuery query;

@@ -43,6 +43,7 @@ Result<std::unique_ptr<snmp::PollScheduler>> make_snmp_scheduler(const AgentConf
     target.cpu = t.cpu;
     target.interfaces = t.interfaces;
     target.ccm_counts = t.role == "cucm";
+    target.topology = t.role == "switch";
     auto& s = target.snmp;
     s.address = t.address;
     s.version = t.version;

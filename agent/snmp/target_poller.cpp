@@ -39,6 +39,11 @@ constexpr char kFailedMac[] = "1.3.6.1.4.1.9.9.156.1.2.3.1.7";
 constexpr char kFailedIpv4[] = "1.3.6.1.4.1.9.9.156.1.2.3.1.8";
 constexpr char kFailedRegFailReason[] = "1.3.6.1.4.1.9.9.156.1.2.3.1.12";
 constexpr uint32_t kMaxTableRowsPerPoll = 500;
+constexpr char kCdpCacheAddress[] = "1.3.6.1.4.1.9.9.23.1.2.1.1.4";
+constexpr char kCdpCacheDeviceId[] = "1.3.6.1.4.1.9.9.23.1.2.1.1.6";
+constexpr char kCdpCachePlatform[] = "1.3.6.1.4.1.9.9.23.1.2.1.1.8";
+constexpr char kCdpCacheNativeVlan[] = "1.3.6.1.4.1.9.9.23.1.2.1.1.11";
+constexpr char kCdpCacheVlanId[] = "1.3.6.1.4.1.9.9.23.1.2.1.1.14";
 
 std::string ipv4_text(const VarBind& bind) {
   if ((bind.type != ValueType::kIpAddress && bind.type != ValueType::kOctets) || bind.octets.size() != 4) return {};
@@ -51,7 +56,8 @@ Oid oid_of(const char* dotted) { return *parse_oid(dotted); }
 }  // namespace
 
 TargetPoller::TargetPoller(PollTarget target, ThresholdSettings cpu, InterfaceSettings interfaces, const Clock& clock)
-    : target_(std::move(target)), clock_(clock), cpu_(target_.role, cpu), interfaces_(interfaces) {}
+    : target_(std::move(target)), clock_(clock), cpu_(target_.role, cpu), interfaces_(interfaces),
+      topology_(target_.name) {}
 
 Result<WalkResult> TargetPoller::walk(const char* oid) {
   auto result = client_->walk(oid_of(oid));
@@ -128,7 +134,11 @@ Status TargetPoller::poll_interfaces(const PollContext& context, std::vector<reg
     if (auto s = column(oid, apply); !s.ok()) return s;
   }
   std::vector<InterfaceRow> list;
-  for (auto& [index, row] : rows) list.push_back(std::move(row));
+  if_names_.clear();
+  for (auto& [index, row] : rows) {
+    if_names_[index] = row.name;
+    list.push_back(std::move(row));
+  }
   for (auto& e : interfaces_.on_poll(context, list)) out.push_back(std::move(e));
   return Ok{};
 }
@@ -224,6 +234,46 @@ Status TargetPoller::poll_ccm_tables(const PollContext& context, std::vector<reg
   return Ok{};
 }
 
+Status TargetPoller::poll_topology(const PollContext& context, std::vector<regwatch::v1::Event>& out) {
+  if (if_names_.empty()) {  // interfaces not polled: port names from ifName alone
+    auto names = walk(kIfName);
+    if (!names.ok()) return names.error();
+    for (const auto& bind : names->rows) {
+      if (bind.type == ValueType::kOctets) if_names_[bind.oid.back()] = bind.octets;
+    }
+  }
+  // cdpCacheTable is indexed by ifIndex.deviceIndex.
+  std::map<std::pair<uint32_t, uint32_t>, Neighbour> neighbours;
+  for (const char* column : {kCdpCacheDeviceId, kCdpCacheAddress, kCdpCachePlatform, kCdpCacheNativeVlan,
+                             kCdpCacheVlanId}) {
+    auto table = walk(column);
+    if (!table.ok()) return table.error();
+    const size_t base = oid_of(column).size();
+    for (const auto& bind : table->rows) {
+      if (bind.oid.size() != base + 2) continue;
+      Neighbour& n = neighbours[{bind.oid[base], bind.oid[base + 1]}];
+      n.if_index = bind.oid[base];
+      uint64_t number = 0;
+      if (column == kCdpCacheDeviceId) {
+        n.device = bind.octets;
+      } else if (column == kCdpCachePlatform) {
+        n.platform = bind.octets;
+      } else if (column == kCdpCacheAddress) {
+        n.address = ipv4_text(bind);
+      } else if (bind.as_unsigned(number)) {
+        (column == kCdpCacheVlanId ? n.voice_vlan : n.native_vlan) = static_cast<uint32_t>(number);
+      }
+    }
+  }
+  std::vector<Neighbour> list;
+  for (auto& [key, n] : neighbours) {
+    if (auto name = if_names_.find(n.if_index); name != if_names_.end()) n.port = name->second;
+    list.push_back(std::move(n));
+  }
+  for (auto& e : topology_.on_snapshot(context.time_us, list)) out.push_back(std::move(e));
+  return Ok{};
+}
+
 std::vector<regwatch::v1::Event> TargetPoller::poll_once() {
   std::vector<regwatch::v1::Event> events;
   counters_.polls.fetch_add(1);
@@ -251,6 +301,7 @@ std::vector<regwatch::v1::Event> TargetPoller::poll_once() {
   if (status.ok() && target_.interfaces) status = poll_interfaces(context, events);
   if (status.ok() && target_.ccm_counts) status = poll_ccm(context, events);
   if (status.ok() && target_.ccm_counts) status = poll_ccm_tables(context, events);
+  if (status.ok() && target_.topology) status = poll_topology(context, events);
   if (status.ok()) {
     consecutive_failures_ = 0;
     return events;

@@ -7,6 +7,7 @@
 //
 // Threads: one poll at a time per instance (the scheduler guarantees it).
 #include <atomic>
+#include <map>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -14,6 +15,7 @@
 
 #include "agent/snmp/ccm_tables.h"
 #include "agent/snmp/poll_analyzers.h"
+#include "agent/snmp/topology.h"
 #include "agent/snmp/snmp_client.h"
 #include "common/clock.h"
 
@@ -27,6 +29,7 @@ struct PollTarget {
   bool cpu = true;
   bool interfaces = true;
   bool ccm_counts = false;          // on by default for role cucm
+  bool topology = false;            // CDP neighbours; on by default for role switch
 };
 
 struct PollerCounters {
@@ -48,6 +51,7 @@ class TargetPoller {
   Status poll_interfaces(const PollContext& context, std::vector<regwatch::v1::Event>& out);
   Status poll_ccm(const PollContext& context, std::vector<regwatch::v1::Event>& out);
   Status poll_ccm_tables(const PollContext& context, std::vector<regwatch::v1::Event>& out);
+  Status poll_topology(const PollContext& context, std::vector<regwatch::v1::Event>& out);
   Result<WalkResult> walk(const char* oid);
 
   PollTarget target_;
@@ -58,6 +62,8 @@ class TargetPoller {
   CcmCountsAnalyzer ccm_;
   TableCursor status_cursor_;
   TableCursor failed_cursor_;
+  TopologyTracker topology_;
+  std::map<uint32_t, std::string> if_names_;  // from the last interface walk
   uint32_t consecutive_failures_ = 0;
   PollerCounters counters_;
 };

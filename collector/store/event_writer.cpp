@@ -24,6 +24,8 @@ EventColumns columns_of(const regwatch::v1::Event& event) {
       columns.has_reason = true;
       columns.reason_code = event.phone().reason_code();
     }
+  } else if (event.has_topology()) {
+    columns.device = event.topology().device();
   }
   return columns;
 }

@@ -130,3 +130,44 @@ snmp:
         self.assertEqual(failed[0]["reason"], "SecurityMismatch")
         self.assertEqual(failed[0]["event_time"], "2026-11-20T09:19:00.000Z")
         self.assertEqual(agent.terminate(), 0)
+
+
+SWITCH = (
+    "1.3.6.1.2.1.1.3.0|67|5000\n"
+    "1.3.6.1.2.1.2.2.1.8.10117|2|1\n"
+    "1.3.6.1.2.1.31.1.1.1.1.10117|4|GigabitEthernet2/0/17\n"
+    "1.3.6.1.4.1.9.9.23.1.2.1.1.4.10117.1|64|10.20.31.99\n"
+    "1.3.6.1.4.1.9.9.23.1.2.1.1.6.10117.1|4|SEP0017943A98BA\n"
+    "1.3.6.1.4.1.9.9.23.1.2.1.1.8.10117.1|4|Cisco IP Phone 7941\n"
+    "1.3.6.1.4.1.9.9.23.1.2.1.1.11.10117.1|2|10\n"
+    "1.3.6.1.4.1.9.9.23.1.2.1.1.14.10117.1|2|110\n"
+    "1.3.6.1.4.1.9.9.109.1.1.1.1.6.1|66|12\n")
+
+
+class TopologyTest(RegwatchTestCase):
+    def test_where_names_the_switch_module_port_and_vlan(self):
+        sim = SnmpSim(self, {"sw3f": SWITCH})
+        config = self.path("agent.yaml")
+        with open(config, "w") as f:
+            f.write(f"""
+syslog: {{udp: "", tcp: ""}}
+snmp:
+  targets:
+    - {{name: sw-3f-access, address: "{sim.address}", role: switch, community: sw3f, interval_s: 1}}
+""")
+        collector = self.start_collector()
+        agent = self.start_agent(collector.address, extra=["--config", config])
+        wait_for(lambda: self.events(collector.address, "--kind", "topology"), 60, what="a topology event")
+        answer = self.cli(collector.address, "where", "SEP0017943A98BA").stdout
+        self.assertIn("sw-3f-access", answer)
+        self.assertIn("GigabitEthernet2/0/17", answer)
+        self.assertIn("module/stack member 2", answer)
+        self.assertIn("voice VLAN 110", answer)
+        before = self.cli(collector.address, "where", "SEP0017943A98BA", "--at", "2020-01-01T00:00:00Z").stdout
+        self.assertIn("no CDP sighting", before)
+        as_json = self.events(collector.address, "--kind", "topology", "--device", "SEP0017943A98BA")
+        self.assertEqual(len(as_json), 1)  # changes only, however many polls
+        self.assertEqual(as_json[0]["voice_vlan"], 110)
+        cpu = self.events(collector.address, "--kind", "cpu_sample", "--origin", "sw-3f-access")
+        self.assertEqual(cpu[0]["percent"], 12)  # CISCO-PROCESS-MIB for role switch
+        self.assertEqual(agent.terminate(), 0)
