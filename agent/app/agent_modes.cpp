@@ -198,8 +198,17 @@ int run_live(const AgentConfig& config) {
     snmp::TrapReceiverOptions trap_options;
     trap_options.endpoint = *parse_endpoint(config.snmp.traps);
     trap_options.community = config.snmp.community;
+    snmp::PollScheduler* scheduler = snmp->get();
     traps = std::make_unique<snmp::TrapReceiver>(
-        trap_options, [&core](regwatch::v1::Event event) { core->spool->append(std::move(event)); },
+        trap_options,
+        [&core, scheduler](regwatch::v1::Event event) {
+          // CUCM's phone traps carry only counts: read its tables now for the phones.
+          const bool tables_changed = event.kind() == regwatch::v1::CCM_PHONE_STATUS_UPDATE ||
+                                      event.kind() == regwatch::v1::CCM_PHONE_FAILED;
+          const std::string sender = event.origin();
+          core->spool->append(std::move(event));
+          if (tables_changed && scheduler) scheduler->poll_soon(sender);
+        },
         SystemClock::instance());
     if (auto started = traps->start(); !started.ok()) {
       std::cerr << "regwatch-agent: cannot start: " << started.error().message << "\n";

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/net_address.h"
+
 namespace regwatch::agent::snmp {
 
 PollScheduler::PollScheduler(std::vector<std::unique_ptr<TargetPoller>> pollers, uint32_t workers, EventSink sink)
@@ -30,6 +32,23 @@ void PollScheduler::stop() {
   wake_.notify_all();
   for (auto& worker : workers_) worker.join();
   workers_.clear();
+}
+
+size_t PollScheduler::poll_soon(const std::string& host) {
+  size_t matched = 0;
+  {
+    std::lock_guard lock(mutex_);
+    const auto now = std::chrono::steady_clock::now();
+    for (auto& slot : slots_) {
+      auto endpoint = parse_endpoint(slot.poller->target().snmp.address);
+      if (!endpoint.ok() || endpoint->host != host) continue;
+      // The regular schedule resumes from now: no double poll right after this one.
+      if (slot.due > now) slot.due = now;
+      ++matched;
+    }
+  }
+  wake_.notify_all();
+  return matched;
 }
 
 SchedulerStats PollScheduler::stats() const {

@@ -38,6 +38,9 @@ class PollScheduler {
 
   void start();
   void stop();
+  // Polls the targets whose address host is `host` as soon as a worker is free
+  // (a CUCM trap says its tables have new rows). Returns how many matched.
+  size_t poll_soon(const std::string& host);
   SchedulerStats stats() const;
 
  private:

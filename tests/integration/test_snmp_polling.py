@@ -171,3 +171,31 @@ snmp:
         cpu = self.events(collector.address, "--kind", "cpu_sample", "--origin", "sw-3f-access")
         self.assertEqual(cpu[0]["percent"], 12)  # CISCO-PROCESS-MIB for role switch
         self.assertEqual(agent.terminate(), 0)
+
+
+class TrapTriggeredPollTest(RegwatchTestCase):
+    def test_a_phone_status_trap_reads_the_table_at_once(self):
+        sim = SnmpSim(self, {"cucmt": CUCM_TABLES})
+        port = free_port(socket.SOCK_DGRAM)
+        config = self.path("agent.yaml")
+        with open(config, "w") as f:  # an hour between polls: only the trap can explain a quick read
+            f.write(f"""
+syslog: {{udp: "", tcp: ""}}
+snmp:
+  community: cucmt
+  traps: "127.0.0.1:{port}"
+  targets:
+    - {{name: ucm-sub1, address: "{sim.address}", role: cucm, interval_s: 3600, cpu: false, interfaces: false}}
+""")
+        collector = self.start_collector()
+        agent = self.start_agent(collector.address, extra=["--config", config, "--snmp-traps", f"127.0.0.1:{port}"])
+        wait_for(lambda: self.events(collector.address, "--kind", "registered_phones"), 60, what="first poll")
+        subprocess.run(["snmpset", "-v2c", "-c", "cucmt", sim.address, "1.3.6.1.4.1.9.9.156.1.5.27.0", "u", "1"],
+                       check=True, capture_output=True, timeout=10)
+        subprocess.run(["snmptrap", "-v2c", "-c", "cucmt", f"127.0.0.1:{port}", "", "1.3.6.1.4.1.9.9.156.2.0.3",
+                        "1.3.6.1.4.1.9.9.156.1.10.4.0", "u", "1"], check=True, timeout=10)
+        unreg = wait_for(lambda: self.events(collector.address, "--kind", "phone_unregistered"), 30,
+                         what="the table read the trap triggered")
+        self.assertEqual(unreg[0]["device"], "SEP0017943A98BA")
+        self.assertEqual(len(self.events(collector.address, "--kind", "ccm_phone_status_update")), 1)
+        self.assertEqual(agent.terminate(), 0)
