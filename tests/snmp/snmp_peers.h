@@ -105,8 +105,12 @@ class SnmpDaemon : public SnmpPeer {
   SnmpDaemon(const std::filesystem::path& dir, const std::string& community) {
     port_ = free_udp_port();
     const auto conf = dir / "snmpd.conf";
-    std::ofstream(conf) << "agentAddress udp:" << address() << "\nrocommunity " << community << " 127.0.0.1\n";
-    spawn({"snmpd", "-f", "-Lo", "-C", "-c", conf.string()}, (dir / "snmpd.log").string());
+    std::ofstream(conf) << "agentAddress udp:" << address() << "\nrocommunity " << community << " 127.0.0.1\n"
+                        << "createUser regwatch-v3 SHA regwatch-auth-pass AES regwatch-priv-pass\n"
+                        << "rouser regwatch-v3 priv\n";
+    // -p/persistent dir in the test's directory: snmpd keeps its USM engine state there.
+    spawn({"snmpd", "-f", "-Lo", "-C", "-c", conf.string(), "--persistentDir=" + (dir / "persist").string()},
+          (dir / "snmpd.log").string());
   }
 };
 
