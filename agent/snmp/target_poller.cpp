@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 
 namespace regwatch::agent::snmp {
 namespace {
@@ -44,6 +45,9 @@ constexpr char kCdpCacheDeviceId[] = "1.3.6.1.4.1.9.9.23.1.2.1.1.6";
 constexpr char kCdpCachePlatform[] = "1.3.6.1.4.1.9.9.23.1.2.1.1.8";
 constexpr char kCdpCacheNativeVlan[] = "1.3.6.1.4.1.9.9.23.1.2.1.1.11";
 constexpr char kCdpCacheVlanId[] = "1.3.6.1.4.1.9.9.23.1.2.1.1.14";
+// lldpRemSysName, indexed timeMark.localPortNum.remIndex; lldpLocPortId by localPortNum.
+constexpr char kLldpRemSysName[] = "1.0.8802.1.1.2.1.4.1.1.9";
+constexpr char kLldpLocPortId[] = "1.0.8802.1.1.2.1.3.7.1.3";
 
 std::string ipv4_text(const VarBind& bind) {
   if ((bind.type != ValueType::kIpAddress && bind.type != ValueType::kOctets) || bind.octets.size() != 4) return {};
@@ -266,9 +270,28 @@ Status TargetPoller::poll_topology(const PollContext& context, std::vector<regwa
     }
   }
   std::vector<Neighbour> list;
+  std::set<std::string> seen_by_cdp;
   for (auto& [key, n] : neighbours) {
     if (auto name = if_names_.find(n.if_index); name != if_names_.end()) n.port = name->second;
+    seen_by_cdp.insert(n.device);
     list.push_back(std::move(n));
+  }
+  // LLDP: phones that do not speak CDP. A switch without LLDP-MIB just has no rows.
+  auto lldp_names = walk(kLldpRemSysName);
+  if (lldp_names.ok() && !lldp_names->rows.empty()) {
+    std::map<uint32_t, std::string> local_ports;
+    if (auto ports = walk(kLldpLocPortId); ports.ok()) {
+      for (const auto& bind : ports->rows) local_ports[bind.oid.back()] = bind.octets;
+    }
+    const size_t base = oid_of(kLldpRemSysName).size();
+    for (const auto& bind : lldp_names->rows) {
+      if (bind.oid.size() != base + 3 || bind.type != ValueType::kOctets || seen_by_cdp.count(bind.octets)) continue;
+      Neighbour n;
+      n.device = bind.octets;
+      n.protocol = "lldp";
+      if (auto port = local_ports.find(bind.oid[base + 1]); port != local_ports.end()) n.port = port->second;
+      list.push_back(std::move(n));
+    }
   }
   for (auto& e : topology_.on_snapshot(context.time_us, list)) out.push_back(std::move(e));
   return Ok{};

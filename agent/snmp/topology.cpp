@@ -22,7 +22,7 @@ regwatch::v1::Event topology_event(const std::string& switch_name, int64_t time_
   t->set_native_vlan(n.native_vlan);
   t->set_platform(n.platform);
   t->set_address(n.address);
-  t->set_protocol("cdp");
+  t->set_protocol(n.protocol);
   t->set_removed(removed);
   return e;
 }

@@ -1,6 +1,6 @@
 #pragma once
 // Which phone hangs off which switch port, from a switch's CDP cache
-// (CISCO-CDP-MIB cdpCacheTable). Pure: the poller hands in one snapshot of the
+// (CISCO-CDP-MIB cdpCacheTable) and LLDP neighbours (LLDP-MIB lldpRemTable). Pure: the poller hands in one snapshot of the
 // neighbours per poll; topology events come out only for changes (a phone
 // appeared, moved port or VLAN, or disappeared), so the history stays small
 // and "where was this phone at T" is the latest event before T.
@@ -21,6 +21,7 @@ struct Neighbour {
   std::string address;      // dotted IPv4
   uint32_t voice_vlan = 0;
   uint32_t native_vlan = 0;
+  std::string protocol = "cdp";  // cdp or lldp
 };
 
 // "GigabitEthernet2/0/17" -> 2, "Gi1/0/3" -> 1, "FastEthernet0/5" -> 0.

@@ -132,7 +132,9 @@ snmp:
         self.assertEqual(agent.terminate(), 0)
 
 
-SWITCH = (
+SWITCH = (  # snmprec lines sorted by OID
+    "1.0.8802.1.1.2.1.3.7.1.3.21|4|Gi2/0/21\n"
+    "1.0.8802.1.1.2.1.4.1.1.9.0.21.1|4|SEP00AABBCCDDEE\n"
     "1.3.6.1.2.1.1.3.0|67|5000\n"
     "1.3.6.1.2.1.2.2.1.8.10117|2|1\n"
     "1.3.6.1.2.1.31.1.1.1.1.10117|4|GigabitEthernet2/0/17\n"
@@ -168,6 +170,9 @@ snmp:
         as_json = self.events(collector.address, "--kind", "topology", "--device", "SEP0017943A98BA")
         self.assertEqual(len(as_json), 1)  # changes only, however many polls
         self.assertEqual(as_json[0]["voice_vlan"], 110)
+        lldp = self.cli(collector.address, "where", "SEP00AABBCCDDEE").stdout
+        self.assertIn("port Gi2/0/21", lldp)
+        self.assertIn("module/stack member 2", lldp)
         cpu = self.events(collector.address, "--kind", "cpu_sample", "--origin", "sw-3f-access")
         self.assertEqual(cpu[0]["percent"], 12)  # CISCO-PROCESS-MIB for role switch
         self.assertEqual(agent.terminate(), 0)
