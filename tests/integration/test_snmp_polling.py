@@ -16,22 +16,25 @@ CUCM = ("1.3.6.1.2.1.1.3.0|67|123456\n"
         "1.3.6.1.4.1.9.9.156.1.5.31.0|65|0\n")
 
 
-class SnmpPollingTest(RegwatchTestCase):
+class SnmpTestCase(RegwatchTestCase):
+    def start_snmp_agent(self, collector, snmp_yaml, *extra):
+        """An agent with syslog off and the given snmp: section (YAML, indented two spaces)."""
+        config = self.path("agent.yaml")
+        with open(config, "w") as f:
+            f.write('syslog: {udp: "", tcp: ""}\nsnmp:\n' + snmp_yaml)
+        return self.start_agent(collector.address, extra=["--config", config, *extra])
+
+
+class SnmpPollingTest(SnmpTestCase):
     def test_cucm_cpu_peg_and_phone_counts_reach_the_collector(self):
         sim = SnmpSim(self, {"cucm1": CUCM})
         dead = f"127.0.0.1:{free_port()}"
-        config = self.path("agent.yaml")
-        with open(config, "w") as f:
-            f.write(f"""
-syslog: {{udp: "", tcp: ""}}
-snmp:
-  cpu_duration_s: 2
+        collector = self.start_collector()
+        agent = self.start_snmp_agent(collector, f"""  cpu_duration_s: 2
   targets:
     - {{name: ucm-sub1, address: "{sim.address}", role: cucm, community: cucm1, interval_s: 1, interfaces: false}}
     - {{name: ucm-dead, address: "{dead}", role: cucm, interval_s: 1, timeout_ms: 200, retries: 0}}
 """)
-        collector = self.start_collector()
-        agent = self.start_agent(collector.address, extra=["--config", config])
         events = wait_for(lambda: self.events(collector.address, "--kind", "cpu_high"), 60, what="cpu_high")
         peg = events[0]
         self.assertEqual(peg["origin"], "ucm-sub1")
@@ -56,7 +59,7 @@ if __name__ == "__main__":
     unittest.main()
 
 
-class TrapTest(RegwatchTestCase):
+class TrapTest(SnmpTestCase):
     def test_traps_and_informs_reach_the_collector(self):
         port = free_port(socket.SOCK_DGRAM)
         collector = self.start_collector()
@@ -96,20 +99,14 @@ CUCM_TABLES = (
     "1.3.6.1.4.1.9.9.156.1.5.28.0|66:writecache|value=0\n")
 
 
-class CcmTablesTest(RegwatchTestCase):
+class CcmTablesTest(SnmpTestCase):
     def test_new_table_rows_become_phone_events_with_cucm_time(self):
         sim = SnmpSim(self, {"cucmt": CUCM_TABLES})
-        config = self.path("agent.yaml")
-        with open(config, "w") as f:
-            f.write(f"""
-syslog: {{udp: "", tcp: ""}}
-snmp:
-  targets:
+        collector = self.start_collector()
+        agent = self.start_snmp_agent(collector, f"""  targets:
     - {{name: ucm-sub1, address: "{sim.address}", role: cucm, community: cucmt, interval_s: 1,
         cpu: false, interfaces: false}}
 """)
-        collector = self.start_collector()
-        agent = self.start_agent(collector.address, extra=["--config", config])
         # The first poll takes a baseline (no backfill); then CUCM adds a row to each table.
         wait_for(lambda: self.events(collector.address, "--kind", "registered_phones"), 60, what="first poll")
         for oid in ("1.3.6.1.4.1.9.9.156.1.5.27.0", "1.3.6.1.4.1.9.9.156.1.5.28.0"):
@@ -146,19 +143,13 @@ SWITCH = (  # snmprec lines sorted by OID
     "1.3.6.1.4.1.9.9.109.1.1.1.1.6.1|66|12\n")
 
 
-class TopologyTest(RegwatchTestCase):
+class TopologyTest(SnmpTestCase):
     def test_where_names_the_switch_module_port_and_vlan(self):
         sim = SnmpSim(self, {"sw3f": SWITCH})
-        config = self.path("agent.yaml")
-        with open(config, "w") as f:
-            f.write(f"""
-syslog: {{udp: "", tcp: ""}}
-snmp:
-  targets:
+        collector = self.start_collector()
+        agent = self.start_snmp_agent(collector, f"""  targets:
     - {{name: sw-3f-access, address: "{sim.address}", role: switch, community: sw3f, interval_s: 1}}
 """)
-        collector = self.start_collector()
-        agent = self.start_agent(collector.address, extra=["--config", config])
         wait_for(lambda: self.events(collector.address, "--kind", "topology"), 60, what="a topology event")
         answer = self.cli(collector.address, "where", "SEP0017943A98BA").stdout
         self.assertIn("sw-3f-access", answer)
@@ -178,22 +169,16 @@ snmp:
         self.assertEqual(agent.terminate(), 0)
 
 
-class TrapTriggeredPollTest(RegwatchTestCase):
+class TrapTriggeredPollTest(SnmpTestCase):
     def test_a_phone_status_trap_reads_the_table_at_once(self):
         sim = SnmpSim(self, {"cucmt": CUCM_TABLES})
         port = free_port(socket.SOCK_DGRAM)
-        config = self.path("agent.yaml")
-        with open(config, "w") as f:  # an hour between polls: only the trap can explain a quick read
-            f.write(f"""
-syslog: {{udp: "", tcp: ""}}
-snmp:
-  community: cucmt
-  traps: "127.0.0.1:{port}"
+        collector = self.start_collector()
+        # An hour between polls: only the trap can explain a quick read.
+        agent = self.start_snmp_agent(collector, f"""  community: cucmt
   targets:
     - {{name: ucm-sub1, address: "{sim.address}", role: cucm, interval_s: 3600, cpu: false, interfaces: false}}
-""")
-        collector = self.start_collector()
-        agent = self.start_agent(collector.address, extra=["--config", config, "--snmp-traps", f"127.0.0.1:{port}"])
+""", "--snmp-traps", f"127.0.0.1:{port}")
         wait_for(lambda: self.events(collector.address, "--kind", "registered_phones"), 60, what="first poll")
         subprocess.run(["snmpset", "-v2c", "-c", "cucmt", sim.address, "1.3.6.1.4.1.9.9.156.1.5.27.0", "u", "1"],
                        check=True, capture_output=True, timeout=10)
