@@ -79,6 +79,11 @@ FlatObject flatten_event(const regwatch::v1::StoredEvent& stored) {
   out["origin"] = e.origin();
   out["source"] = source_name(e.source());
   out["kind"] = kind_name(e.kind());
+  if (e.duplicate_of_source() != regwatch::v1::SOURCE_UNSPECIFIED) {
+    // The same drop was reported first by another input: evidence, counted once.
+    out["duplicate_of_source"] = source_name(e.duplicate_of_source());
+    out["duplicate_of_event_time"] = format_rfc3339_ms(e.duplicate_of_event_time_us());
+  }
   const auto& t = e.time_info();
   out["device_time_untrusted"] = t.device_time_untrusted();
   if (t.device_time_us() != 0) out["device_time"] = format_rfc3339_ms(t.device_time_us());

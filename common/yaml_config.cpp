@@ -54,7 +54,9 @@ std::string YamlMap::path_of(const char* key) const {
 
 int YamlMap::line_of(const char* key) const {
   if (!node_.IsMap()) return 0;
-  return line_of_node(node_[key]);
+  const YAML::Node value = node_[key];
+  // A missing key is reported at its mapping, so the user still finds the place.
+  return value.IsDefined() ? line_of_node(value) : line_of_node(node_);
 }
 
 void YamlMap::error(const char* key, const std::string& message) {

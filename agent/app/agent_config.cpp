@@ -100,6 +100,22 @@ void read_config(YAML::Node node, AgentConfig& config, config::ConfigErrors& err
     item.finish();
     config.snmp.targets.push_back(std::move(t));
   }
+  for (auto& item : snmp.list("trap_users")) {
+    SnmpTrapUserConfig u;
+    item.read("user", u.user);
+    if (u.user.empty()) item.error("user", "is required");
+    item.read("engine_id", u.engine_id);
+    item.read("auth_protocol", u.auth_protocol);
+    if (u.auth_protocol != "SHA" && u.auth_protocol != "MD5") item.error("auth_protocol", "must be SHA or MD5");
+    item.read("auth_passphrase_env", u.auth_passphrase_env);
+    item.read("auth_passphrase_file", u.auth_passphrase_file);
+    item.read("priv_protocol", u.priv_protocol);
+    if (u.priv_protocol != "AES" && u.priv_protocol != "DES") item.error("priv_protocol", "must be AES or DES");
+    item.read("priv_passphrase_env", u.priv_passphrase_env);
+    item.read("priv_passphrase_file", u.priv_passphrase_file);
+    item.finish();
+    config.snmp.trap_users.push_back(std::move(u));
+  }
   snmp.finish();
   root.finish();
 }
@@ -212,6 +228,8 @@ std::string default_agent_config_yaml() {
   out << YAML::Key << "interface_errors_per_poll" << YAML::Value << d.snmp.interface_errors_per_poll;
   out << YAML::Key << "targets" << YAML::Value << YAML::BeginSeq << YAML::EndSeq
       << YAML::Comment("see deploy/agent.example.yaml");
+  out << YAML::Key << "trap_users" << YAML::Value << YAML::BeginSeq << YAML::EndSeq
+      << YAML::Comment("SNMPv3 trap/inform users; see deploy/agent.example.yaml");
   out << YAML::EndMap;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";

@@ -63,6 +63,18 @@ struct SnmpTargetConfig {
   bool interfaces = true;
 };
 
+// An SNMPv3 user whose traps and informs the agent accepts.
+struct SnmpTrapUserConfig {
+  std::string user;
+  std::string engine_id;             // the sender's, for v3 TRAPs; "" = this agent's (INFORMs)
+  std::string auth_protocol = "SHA";
+  std::string auth_passphrase_env;
+  std::string auth_passphrase_file;
+  std::string priv_protocol = "AES";
+  std::string priv_passphrase_env;
+  std::string priv_passphrase_file;
+};
+
 struct SnmpSettings {
   std::string community = "public";  // v1/v2c traps must carry it; default for targets
   std::string traps = "127.0.0.1:10162";  // trap/inform receiver; "" disables
@@ -71,6 +83,7 @@ struct SnmpSettings {
   uint32_t cpu_duration_s = 60;       // ... for 60 s
   uint64_t interface_errors_per_poll = 10;
   std::vector<SnmpTargetConfig> targets;
+  std::vector<SnmpTrapUserConfig> trap_users;
 };
 
 struct AgentConfig {

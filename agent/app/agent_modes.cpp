@@ -6,8 +6,11 @@
 #include <sstream>
 
 #include "agent/app/collector_channel.h"
+#include "agent/app/drop_reporter.h"
+#include "agent/app/duplicate_drop_marker.h"
 #include "agent/app/line_pipeline.h"
 #include "agent/app/snmp_setup.h"
+#include "agent/snmp/interface_directory.h"
 #include "agent/snmp/trap_receiver.h"
 #include "agent/app/syslog_replay.h"
 #include "agent/shipper/shipper.h"
@@ -159,7 +162,8 @@ int run_live(const AgentConfig& config) {
     std::cerr << "regwatch-agent: cannot start: " << core.error().message << "\n";
     return kExitStartFailed;
   }
-  LinePipeline pipeline(*core->spool);
+  DuplicateDropMarker duplicates;
+  LinePipeline pipeline(*core->spool, &duplicates);
   const int offset = *parse_utc_offset_minutes(config.syslog.assume_utc_offset);
   syslog::ListenerOptions options;
   if (!config.syslog.udp.empty()) options.udp = *parse_endpoint(config.syslog.udp);
@@ -185,9 +189,14 @@ int run_live(const AgentConfig& config) {
       return kExitStartFailed;
     }
   }
+  snmp::InterfaceDirectory interface_names;
   auto snmp = make_snmp_scheduler(
-      config, [&core](regwatch::v1::Event event) { core->spool->append(std::move(event)); },
-      SystemClock::instance());
+      config,
+      [&core, &duplicates](regwatch::v1::Event event) {
+        duplicates.mark(event);
+        core->spool->append(std::move(event));
+      },
+      SystemClock::instance(), &interface_names);
   if (!snmp.ok()) {
     std::cerr << "regwatch-agent: cannot start: " << snmp.error().message << "\n";
     return kExitStartFailed;
@@ -195,13 +204,20 @@ int run_live(const AgentConfig& config) {
   if (*snmp) (*snmp)->start();
   std::unique_ptr<snmp::TrapReceiver> traps;
   if (!config.snmp.traps.empty()) {
-    snmp::TrapReceiverOptions trap_options;
-    trap_options.endpoint = *parse_endpoint(config.snmp.traps);
-    trap_options.community = config.snmp.community;
+    auto trap_options = make_trap_receiver_options(config);
+    if (!trap_options.ok()) {
+      std::cerr << "regwatch-agent: cannot start: " << trap_options.error().message << "\n";
+      return kExitStartFailed;
+    }
     snmp::PollScheduler* scheduler = snmp->get();
     traps = std::make_unique<snmp::TrapReceiver>(
-        trap_options,
-        [&core, scheduler](regwatch::v1::Event event) {
+        std::move(trap_options).value(),
+        [&core, scheduler, &interface_names](regwatch::v1::Event event) {
+          if (event.has_interface() && event.interface().interface().empty()) {
+            if (auto name = interface_names.name_of(event.origin(), event.interface().if_index())) {
+              event.mutable_interface()->set_interface(*name);
+            }
+          }
           // CUCM's phone traps carry only counts: read its tables now for the phones.
           const bool tables_changed = event.kind() == regwatch::v1::CCM_PHONE_STATUS_UPDATE ||
                                       event.kind() == regwatch::v1::CCM_PHONE_FAILED;
@@ -213,6 +229,10 @@ int run_live(const AgentConfig& config) {
     if (auto started = traps->start(); !started.ok()) {
       std::cerr << "regwatch-agent: cannot start: " << started.error().message << "\n";
       return kExitStartFailed;
+    }
+    if (!config.snmp.trap_users.empty()) {
+      component_logger("agent")->info("SNMPv3 trap users: {}; this agent's engine ID (for INFORMs) {}",
+                                      config.snmp.trap_users.size(), snmp::local_engine_id_hex());
     }
   }
   auto log = component_logger("agent");
@@ -230,12 +250,29 @@ int run_live(const AgentConfig& config) {
     stop = true;
     stop_cv.notify_all();
   });
+  DropReporter drop_reporter(config.agent_id);
+  auto report_input_drops = [&] {
+    if (!traps) return;
+    const auto t = traps->stats();
+    const std::map<std::string, uint64_t> totals = {
+        {"snmp_trap_unknown_community", t.unknown_community}, {"snmp_trap_unknown_user", t.unknown_user},
+        {"snmp_trap_unauthenticated", t.unauthenticated},     {"snmp_trap_malformed", t.malformed},
+        {"snmp_trap_oversized", t.oversized},                 {"snmp_trap_unsupported_version", t.unsupported_version}};
+    for (auto& e : drop_reporter.changes(totals, SystemClock::instance().now_us())) core->spool->append(std::move(e));
+  };
   {
     std::unique_lock lock(mutex);
-    while (!stop_cv.wait_for(lock, std::chrono::seconds(60), [&] { return stop; })) {
-      log_counts(pipeline.counts(), core->spool->stats(), core->shipper->stats());
+    auto next_log = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    // Input drops reach the collector within seconds; the counts line is logged every minute.
+    while (!stop_cv.wait_for(lock, std::chrono::seconds(2), [&] { return stop; })) {
+      report_input_drops();
+      if (std::chrono::steady_clock::now() >= next_log) {
+        next_log += std::chrono::seconds(60);
+        log_counts(pipeline.counts(), core->spool->stats(), core->shipper->stats());
+      }
     }
   }
+  report_input_drops();
   if (traps) traps->stop();
   if (*snmp) (*snmp)->stop();
   listener.stop();

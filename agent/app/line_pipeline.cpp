@@ -8,6 +8,7 @@ int64_t LinePipeline::handle(std::string_view line, const syslog::LineContext& c
   syslog::ParsedLine parsed = syslog::parse_syslog_line(line, context);
   const int64_t event_time = parsed.event.event_time_us();
   const auto kind = parsed.event.kind();
+  if (duplicates_) duplicates_->mark(parsed.event);
   const bool stored = spool_.append(std::move(parsed.event));
   std::lock_guard lock(mutex_);
   ++counts_.lines;

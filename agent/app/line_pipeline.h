@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 
+#include "agent/app/duplicate_drop_marker.h"
 #include "agent/spool/spool.h"
 #include "agent/syslog/syslog_parser.h"
 
@@ -28,7 +29,10 @@ struct PipelineCounts {
 
 class LinePipeline {
  public:
-  explicit LinePipeline(spool::Spool& spool) : spool_(spool) {}
+  // duplicates (optional, must outlive the pipeline) marks drops another
+  // input of this agent already reported.
+  explicit LinePipeline(spool::Spool& spool, DuplicateDropMarker* duplicates = nullptr)
+      : spool_(spool), duplicates_(duplicates) {}
 
   // Parses and spools one line; returns the event time it was given (replay
   // uses it as the reference time for the next line).
@@ -37,6 +41,7 @@ class LinePipeline {
 
  private:
   spool::Spool& spool_;
+  DuplicateDropMarker* duplicates_;
   mutable std::mutex mutex_;
   PipelineCounts counts_;
 };

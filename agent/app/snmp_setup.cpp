@@ -27,7 +27,8 @@ Result<std::string> secret(const std::string& env, const std::string& file, cons
 }  // namespace
 
 Result<std::unique_ptr<snmp::PollScheduler>> make_snmp_scheduler(const AgentConfig& config, snmp::EventSink sink,
-                                                                 const Clock& clock) {
+                                                                 const Clock& clock,
+                                                                 snmp::InterfaceDirectory* directory) {
   if (config.snmp.targets.empty()) return std::unique_ptr<snmp::PollScheduler>();
   snmp::ThresholdSettings cpu;
   cpu.threshold = config.snmp.cpu_threshold_percent;
@@ -65,9 +66,35 @@ Result<std::unique_ptr<snmp::PollScheduler>> make_snmp_scheduler(const AgentConf
       if (s.auth_passphrase.empty()) s.auth_protocol.clear();
       if (s.priv_passphrase.empty()) s.priv_protocol.clear();
     }
-    pollers.push_back(std::make_unique<snmp::TargetPoller>(std::move(target), cpu, interfaces, clock));
+    auto poller = std::make_unique<snmp::TargetPoller>(std::move(target), cpu, interfaces, clock);
+    if (directory) poller->publish_interfaces_to(*directory);
+    pollers.push_back(std::move(poller));
   }
   return std::make_unique<snmp::PollScheduler>(std::move(pollers), config.snmp.workers, std::move(sink));
+}
+
+Result<snmp::TrapReceiverOptions> make_trap_receiver_options(const AgentConfig& config) {
+  snmp::TrapReceiverOptions options;
+  auto endpoint = parse_endpoint(config.snmp.traps);
+  if (!endpoint.ok()) return endpoint.error();
+  options.endpoint = *endpoint;
+  options.community = config.snmp.community;
+  for (const auto& u : config.snmp.trap_users) {
+    snmp::UsmUserSpec spec;
+    spec.name = u.user;
+    spec.engine_id = u.engine_id;
+    const std::string who = "SNMPv3 trap user " + u.user;
+    auto auth = secret(u.auth_passphrase_env, u.auth_passphrase_file, "auth passphrase of " + who);
+    if (!auth.ok()) return auth.error();
+    auto priv = secret(u.priv_passphrase_env, u.priv_passphrase_file, "privacy passphrase of " + who);
+    if (!priv.ok()) return priv.error();
+    spec.auth_passphrase = *auth;
+    spec.priv_passphrase = *priv;
+    if (!spec.auth_passphrase.empty()) spec.auth_protocol = u.auth_protocol;
+    if (!spec.priv_passphrase.empty()) spec.priv_protocol = u.priv_protocol;
+    options.users.push_back(std::move(spec));
+  }
+  return options;
 }
 
 }  // namespace regwatch::agent

@@ -6,12 +6,19 @@
 
 #include "agent/app/agent_config.h"
 #include "agent/snmp/poll_scheduler.h"
+#include "agent/snmp/trap_receiver.h"
 #include "common/clock.h"
 
 namespace regwatch::agent {
 
 // nullptr when no targets are configured.
+// Pollers publish interface names to directory (optional; must outlive them).
 Result<std::unique_ptr<snmp::PollScheduler>> make_snmp_scheduler(const AgentConfig& config, snmp::EventSink sink,
-                                                                 const Clock& clock);
+                                                                 const Clock& clock,
+                                                                 snmp::InterfaceDirectory* directory = nullptr);
+
+// The trap receiver's options: endpoint, community, and the v3 users with
+// their secrets read.
+Result<snmp::TrapReceiverOptions> make_trap_receiver_options(const AgentConfig& config);
 
 }  // namespace regwatch::agent

@@ -1,5 +1,7 @@
 #include "agent/snmp/target_poller.h"
 
+#include "common/net_address.h"
+
 #include <functional>
 #include <map>
 #include <set>
@@ -48,6 +50,9 @@ constexpr char kCdpCacheVlanId[] = "1.3.6.1.4.1.9.9.23.1.2.1.1.14";
 // lldpRemSysName, indexed timeMark.localPortNum.remIndex; lldpLocPortId by localPortNum.
 constexpr char kLldpRemSysName[] = "1.0.8802.1.1.2.1.4.1.1.9";
 constexpr char kLldpLocPortId[] = "1.0.8802.1.1.2.1.3.7.1.3";
+// LLDP-EXT-MED-MIB (TIA-1057) lldpXMedRemMediaPolicyVlanID, INDEX lldpRemTimeMark,
+// lldpRemLocalPortNum, lldpRemIndex, lldpXMedRemMediaPolicyAppType (voice = 1).
+constexpr char kLldpMedRemPolicyVlanId[] = "1.0.8802.1.1.2.1.5.4795.1.3.2.1.2";
 
 std::string ipv4_text(const VarBind& bind) {
   if ((bind.type != ValueType::kIpAddress && bind.type != ValueType::kOctets) || bind.octets.size() != 4) return {};
@@ -143,6 +148,7 @@ Status TargetPoller::poll_interfaces(const PollContext& context, std::vector<reg
     if_names_[index] = row.name;
     list.push_back(std::move(row));
   }
+  publish_interface_names();
   for (auto& e : interfaces_.on_poll(context, list)) out.push_back(std::move(e));
   return Ok{};
 }
@@ -245,6 +251,7 @@ Status TargetPoller::poll_topology(const PollContext& context, std::vector<regwa
     for (const auto& bind : names->rows) {
       if (bind.type == ValueType::kOctets) if_names_[bind.oid.back()] = bind.octets;
     }
+    publish_interface_names();
   }
   // cdpCacheTable is indexed by ifIndex.deviceIndex.
   std::map<std::pair<uint32_t, uint32_t>, Neighbour> neighbours;
@@ -283,6 +290,7 @@ Status TargetPoller::poll_topology(const PollContext& context, std::vector<regwa
     if (auto ports = walk(kLldpLocPortId); ports.ok()) {
       for (const auto& bind : ports->rows) local_ports[bind.oid.back()] = bind.octets;
     }
+    const auto voice_vlans = lldp_med_voice_vlans();
     const size_t base = oid_of(kLldpRemSysName).size();
     for (const auto& bind : lldp_names->rows) {
       if (bind.oid.size() != base + 3 || bind.type != ValueType::kOctets || seen_by_cdp.count(bind.octets)) continue;
@@ -290,11 +298,39 @@ Status TargetPoller::poll_topology(const PollContext& context, std::vector<regwa
       n.device = bind.octets;
       n.protocol = "lldp";
       if (auto port = local_ports.find(bind.oid[base + 1]); port != local_ports.end()) n.port = port->second;
+      if (auto vlan = voice_vlans.find({bind.oid[base + 1], bind.oid[base + 2]}); vlan != voice_vlans.end()) {
+        n.voice_vlan = vlan->second;
+      }
       list.push_back(std::move(n));
     }
   }
   for (auto& e : topology_.on_snapshot(context.time_us, list)) out.push_back(std::move(e));
   return Ok{};
+}
+
+std::map<std::pair<uint32_t, uint32_t>, uint32_t> TargetPoller::lldp_med_voice_vlans() {
+  std::map<std::pair<uint32_t, uint32_t>, uint32_t> out;  // (local port, remote index) -> VLAN
+  auto table = walk(kLldpMedRemPolicyVlanId);
+  if (!table.ok()) return out;  // no LLDP-MED: the VLAN stays unknown, the neighbour is still reported
+  const size_t base = oid_of(kLldpMedRemPolicyVlanId).size();
+  for (const auto& bind : table->rows) {
+    if (bind.oid.size() < base + 4) continue;
+    // The application type is one sub-identifier on most agents; as BITS it is
+    // length-prefixed and voice is bit 1 (0x40).
+    const auto app = std::vector<uint32_t>(bind.oid.begin() + static_cast<long>(base) + 3, bind.oid.end());
+    const bool voice = app == std::vector<uint32_t>{1} || app == std::vector<uint32_t>{1, 0x40};
+    uint64_t vlan = 0;
+    if (!voice || !bind.as_unsigned(vlan) || vlan == 0 || vlan > 4094) continue;
+    out[{bind.oid[base + 1], bind.oid[base + 2]}] = static_cast<uint32_t>(vlan);
+  }
+  return out;
+}
+
+void TargetPoller::publish_interface_names() {
+  if (!directory_) return;
+  // Traps come from the device's address, not from the name we gave it.
+  auto endpoint = parse_endpoint(target_.snmp.address);
+  directory_->publish(endpoint.ok() ? endpoint->host : target_.snmp.address, if_names_);
 }
 
 std::vector<regwatch::v1::Event> TargetPoller::poll_once() {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "agent/snmp/ccm_tables.h"
+#include "agent/snmp/interface_directory.h"
 #include "agent/snmp/poll_analyzers.h"
 #include "agent/snmp/topology.h"
 #include "agent/snmp/snmp_client.h"
@@ -45,6 +46,9 @@ class TargetPoller {
   std::vector<regwatch::v1::Event> poll_once();
   const PollTarget& target() const { return target_; }
   const PollerCounters& counters() const { return counters_; }
+  // Interface names learned by polling go there too (for link traps); the
+  // directory must outlive the poller.
+  void publish_interfaces_to(InterfaceDirectory& directory) { directory_ = &directory; }
 
  private:
   Status poll_cpu(const PollContext& context, std::vector<regwatch::v1::Event>& out);
@@ -53,6 +57,8 @@ class TargetPoller {
   Status poll_ccm_tables(const PollContext& context, std::vector<regwatch::v1::Event>& out);
   Status poll_topology(const PollContext& context, std::vector<regwatch::v1::Event>& out);
   Result<WalkResult> walk(const char* oid);
+  void publish_interface_names();
+  std::map<std::pair<uint32_t, uint32_t>, uint32_t> lldp_med_voice_vlans();
 
   PollTarget target_;
   const Clock& clock_;
@@ -64,6 +70,7 @@ class TargetPoller {
   TableCursor failed_cursor_;
   TopologyTracker topology_;
   std::map<uint32_t, std::string> if_names_;  // from the last interface walk
+  InterfaceDirectory* directory_ = nullptr;
   uint32_t consecutive_failures_ = 0;
   PollerCounters counters_;
 };

@@ -15,6 +15,8 @@ const Oid kCswStackMemberRemoved = {1, 3, 6, 1, 4, 1, 9, 9, 500, 0, 0, 6};
 const Oid kPethPortOnOff = {1, 3, 6, 1, 2, 1, 105, 0, 1};
 // Varbinds.
 const Oid kIfIndex = {1, 3, 6, 1, 2, 1, 2, 2, 1, 1};
+const Oid kIfDescr = {1, 3, 6, 1, 2, 1, 2, 2, 1, 2};      // Cisco's linkDown carries it
+const Oid kIfName = {1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 1};
 const Oid kCcmFailCauseCode = {1, 3, 6, 1, 4, 1, 9, 9, 156, 1, 10, 2};
 const Oid kCcmPhoneFailures = {1, 3, 6, 1, 4, 1, 9, 9, 156, 1, 10, 3};
 const Oid kCcmPhoneUpdates = {1, 3, 6, 1, 4, 1, 9, 9, 156, 1, 10, 4};
@@ -102,7 +104,14 @@ regwatch::v1::Event classify_trap(const TrapMessage& trap, int64_t receive_time_
   if (oid == kLinkDown || oid == kLinkUp) {
     e.set_kind(oid == kLinkDown ? regwatch::v1::LINK_DOWN : regwatch::v1::LINK_UP);
     auto* iface = e.mutable_interface();
-    iface->set_if_index(static_cast<uint32_t>(number_or(find(trap, kIfIndex), 0)));
+    uint32_t if_index = static_cast<uint32_t>(number_or(find(trap, kIfIndex), 0));
+    const VarBind* name = find(trap, kIfName);
+    if (!name) name = find(trap, kIfDescr);
+    if (name && name->type == ValueType::kOctets) {
+      iface->set_interface(printable(name->octets));
+      if (if_index == 0 && !name->oid.empty()) if_index = name->oid.back();  // the row's index
+    }
+    iface->set_if_index(if_index);
     iface->set_state(oid == kLinkDown ? "down" : "up");
     return e;
   }
@@ -127,6 +136,7 @@ regwatch::v1::Event classify_trap(const TrapMessage& trap, int64_t receive_time_
   payload->set_version(trap.version);
   payload->set_inform(trap.inform);
   payload->set_sender(trap.sender);
+  payload->set_security_name(trap.security_name);
   payload->set_cause_code(-1);
   for (const auto& v : trap.varbinds) {
     auto* tag = payload->add_varbinds();

@@ -17,6 +17,7 @@ struct TrapMessage {
   std::string version;      // "1", "2c", "3"
   bool inform = false;
   std::string sender;       // source IP
+  std::string security_name;  // v3 user
   Oid trap_oid;
   std::vector<VarBind> varbinds;  // without sysUpTime.0 and snmpTrapOID.0
 };

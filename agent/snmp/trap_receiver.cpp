@@ -7,14 +7,18 @@
 
 #include "agent/snmp/net_snmp_support.h"
 #include "agent/snmp/trap_classifier.h"
+#include "agent/snmp/usm_users.h"
 
 namespace regwatch::agent::snmp {
 namespace {
 
 const Oid kSysUpTime0 = {1, 3, 6, 1, 2, 1, 1, 3, 0};
 const Oid kSnmpTrapOid0 = {1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0};
+constexpr size_t kMaxTrapVarbinds = 128;
+constexpr size_t kMaxTrapBytes = 16 * 1024;
 
-int trampoline(int operation, netsnmp_session* /*session*/, int /*reqid*/, netsnmp_pdu* pdu, void* magic) {
+int trampoline(int operation, netsnmp_session* /*session*/, int /*reqid*/, netsnmp_pdu* pdu,
+               void* magic) {
   return static_cast<TrapReceiver*>(magic)->on_pdu(operation, pdu);
 }
 
@@ -30,13 +34,45 @@ std::string source_ip(netsnmp_transport* transport, const netsnmp_pdu* pdu) {
   return formatted.substr(open + 1, close - open - 1);
 }
 
+struct UsmRefusals {
+  uint64_t unknown_user = 0;
+  uint64_t unauthenticated = 0;
+  uint64_t malformed = 0;
+};
+
+UsmRefusals usm_refusals() {
+  UsmRefusals r;
+  r.unknown_user = snmp_get_statistic(STAT_USMSTATSUNKNOWNUSERNAMES) +
+                   snmp_get_statistic(STAT_USMSTATSUNKNOWNENGINEIDS);
+  r.unauthenticated = snmp_get_statistic(STAT_USMSTATSWRONGDIGESTS) +
+                      snmp_get_statistic(STAT_USMSTATSDECRYPTIONERRORS) +
+                      snmp_get_statistic(STAT_USMSTATSUNSUPPORTEDSECLEVELS) +
+                      snmp_get_statistic(STAT_USMSTATSNOTINTIMEWINDOWS);
+  r.malformed =
+      snmp_get_statistic(STAT_SNMPINASNPARSEERRS) + snmp_get_statistic(STAT_SNMPINBADVERSIONS);
+  return r;
+}
+
+// A trap worth keeping fits in a few KiB; bound what one sender can make us store.
+bool too_large(const netsnmp_pdu* pdu) {
+  size_t count = 0;
+  size_t bytes = 0;
+  for (auto* v = pdu->variables; v; v = v->next_variable) {
+    ++count;
+    bytes += v->val_len + v->name_length * sizeof(oid);
+  }
+  return count > kMaxTrapVarbinds || bytes > kMaxTrapBytes;
+}
+
 }  // namespace
 
-TrapReceiver::TrapReceiver(TrapReceiverOptions options, std::function<void(regwatch::v1::Event)> sink,
-                           const Clock& clock)
+TrapReceiver::TrapReceiver(TrapReceiverOptions options,
+                           std::function<void(regwatch::v1::Event)> sink, const Clock& clock)
     : options_(std::move(options)), sink_(std::move(sink)), clock_(clock) {}
 
-TrapReceiver::~TrapReceiver() { stop(); }
+TrapReceiver::~TrapReceiver() {
+  stop();
+}
 
 Status TrapReceiver::start() {
   init_net_snmp();
@@ -56,10 +92,17 @@ Status TrapReceiver::start() {
   session.callback = trampoline;
   session.callback_magic = this;
   session.isAuthoritative = SNMP_SESS_UNKNOWNAUTH;
+  for (const auto& user : options_.users) {
+    if (auto added = register_usm_user(user); !added.ok()) {
+      netsnmp_transport_free(transport);
+      return added.error();
+    }
+  }
   session_ = snmp_sess_add(&session, transport, nullptr, nullptr);
   if (!session_) {
     netsnmp_transport_free(transport);
-    return make_error("listen", "cannot open an SNMP trap session on " + options_.endpoint.to_string());
+    return make_error("listen",
+                      "cannot open an SNMP trap session on " + options_.endpoint.to_string());
   }
   transport_ = transport;
   thread_ = std::thread([this] { run(); });
@@ -84,6 +127,9 @@ TrapStats TrapReceiver::stats() const {
   s.unknown_community = counters_.unknown_community;
   s.malformed = counters_.malformed;
   s.unsupported_version = counters_.unsupported_version;
+  s.unknown_user = counters_.unknown_user;
+  s.unauthenticated = counters_.unauthenticated;
+  s.oversized = counters_.oversized;
   return s;
 }
 
@@ -98,7 +144,14 @@ void TrapReceiver::run() {
     timeval tick{0, 200'000};
     const int ready = select(fds, &readable, nullptr, nullptr, &tick);
     if (ready > 0) {
+      const UsmRefusals before = usm_refusals();
       snmp_sess_read(session_, &readable);
+      const UsmRefusals after = usm_refusals();
+      // The library's counters are process-wide; pollers rarely move them,
+      // and a v3 poll that fails this way also shows as snmp_poll_failed.
+      counters_.unknown_user.fetch_add(after.unknown_user - before.unknown_user);
+      counters_.unauthenticated.fetch_add(after.unauthenticated - before.unauthenticated);
+      counters_.malformed.fetch_add(after.malformed - before.malformed);
     } else if (ready == 0) {
       snmp_sess_timeout(session_);
     }
@@ -114,22 +167,34 @@ int TrapReceiver::on_pdu(int operation, void* raw) {
     trap.version = "1";
   } else if (pdu->version == SNMP_VERSION_2c) {
     trap.version = "2c";
+  } else if (pdu->version == SNMP_VERSION_3) {
+    // net-snmp checked the USM user, digest and privacy before calling us;
+    // what it refused is counted from its statistics in run().
+    trap.version = "3";
+    trap.security_name.assign(pdu->securityName ? pdu->securityName : "", pdu->securityNameLen);
   } else {
-    counters_.unsupported_version.fetch_add(1);  // v3 (USM) traps: not yet
+    counters_.unsupported_version.fetch_add(1);
     return 1;
   }
-  const std::string community(reinterpret_cast<const char*>(pdu->community), pdu->community_len);
-  if (community != options_.community) {
-    counters_.unknown_community.fetch_add(1);
+  if (pdu->version != SNMP_VERSION_3) {
+    const std::string community(reinterpret_cast<const char*>(pdu->community), pdu->community_len);
+    if (community != options_.community) {
+      counters_.unknown_community.fetch_add(1);
+      return 1;
+    }
+  }
+  if (too_large(pdu)) {
+    counters_.oversized.fetch_add(1);
     return 1;
   }
   trap.sender = source_ip(static_cast<netsnmp_transport*>(transport_), pdu);
   if (pdu->command == SNMP_MSG_TRAP) {
-    trap.trap_oid = v1_trap_oid(Oid(pdu->enterprise, pdu->enterprise + pdu->enterprise_length), pdu->trap_type,
-                                pdu->specific_type);
+    trap.trap_oid = v1_trap_oid(Oid(pdu->enterprise, pdu->enterprise + pdu->enterprise_length),
+                                pdu->trap_type, pdu->specific_type);
     if (pdu->agent_addr[0] || pdu->agent_addr[1] || pdu->agent_addr[2] || pdu->agent_addr[3]) {
-      trap.sender = std::to_string(pdu->agent_addr[0]) + "." + std::to_string(pdu->agent_addr[1]) + "." +
-                    std::to_string(pdu->agent_addr[2]) + "." + std::to_string(pdu->agent_addr[3]);
+      trap.sender = std::to_string(pdu->agent_addr[0]) + "." + std::to_string(pdu->agent_addr[1]) +
+                    "." + std::to_string(pdu->agent_addr[2]) + "." +
+                    std::to_string(pdu->agent_addr[3]);
     }
   } else if (pdu->command == SNMP_MSG_TRAP2 || pdu->command == SNMP_MSG_INFORM) {
     trap.inform = pdu->command == SNMP_MSG_INFORM;

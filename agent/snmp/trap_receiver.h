@@ -1,10 +1,13 @@
 #pragma once
 // Receives SNMP traps and informs on UDP (loopback and a high port by default,
-// so the agent runs unprivileged): v1 and v2c traps and v2c INFORMs, which are
-// acknowledged. Traps with another community than the configured one are
-// dropped and counted, as are malformed ones (net-snmp rejects what it cannot
-// decode before we see it; we count v2 traps without snmpTrapOID.0). Each
-// accepted trap becomes one event via classify_trap.
+// so the agent runs unprivileged): v1, v2c and v3 (USM) traps, and v2c/v3
+// INFORMs, which are acknowledged. Dropped and counted: v1/v2c traps with
+// another community than the configured one; v3 messages from an unknown
+// user or engine, or failing authentication / decryption (net-snmp refuses
+// them before we see them; we count from its statistics); undecodable
+// packets and v2 traps without snmpTrapOID.0 (malformed); traps with more
+// than 128 varbinds or 16 KiB of values (oversized). Each accepted trap
+// becomes one event via classify_trap.
 //
 // Threads: one receive thread; the sink is called on it and must be quick.
 #include <atomic>
@@ -12,7 +15,9 @@
 #include <functional>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "agent/snmp/usm_users.h"
 #include "common/clock.h"
 #include "common/net_address.h"
 #include "common/result.h"
@@ -23,6 +28,7 @@ namespace regwatch::agent::snmp {
 struct TrapReceiverOptions {
   Endpoint endpoint{"127.0.0.1", 10162};
   std::string community = "public";
+  std::vector<UsmUserSpec> users;  // v3; registered by start()
 };
 
 struct TrapStats {
@@ -32,11 +38,15 @@ struct TrapStats {
   uint64_t unknown_community = 0;
   uint64_t malformed = 0;
   uint64_t unsupported_version = 0;
+  uint64_t unknown_user = 0;     // v3: unknown user name or engine ID
+  uint64_t unauthenticated = 0;  // v3: wrong digest, decryption error, security level, time window
+  uint64_t oversized = 0;
 };
 
 class TrapReceiver {
  public:
-  TrapReceiver(TrapReceiverOptions options, std::function<void(regwatch::v1::Event)> sink, const Clock& clock);
+  TrapReceiver(TrapReceiverOptions options, std::function<void(regwatch::v1::Event)> sink,
+               const Clock& clock);
   ~TrapReceiver();
   TrapReceiver(const TrapReceiver&) = delete;
   TrapReceiver& operator=(const TrapReceiver&) = delete;
@@ -54,13 +64,13 @@ class TrapReceiver {
   TrapReceiverOptions options_;
   std::function<void(regwatch::v1::Event)> sink_;
   const Clock& clock_;
-  void* session_ = nullptr;     // net-snmp single-session handle, closed in stop()
-  void* transport_ = nullptr;   // owned by the session
+  void* session_ = nullptr;    // net-snmp single-session handle, closed in stop()
+  void* transport_ = nullptr;  // owned by the session
   std::atomic<bool> stopping_{false};
   std::thread thread_;
   struct Counters {
     std::atomic<uint64_t> received{0}, accepted{0}, informs{0}, unknown_community{0}, malformed{0},
-        unsupported_version{0};
+        unsupported_version{0}, unknown_user{0}, unauthenticated{0}, oversized{0};
   } counters_;
 };
 

@@ -39,6 +39,28 @@ TEST(AgentConfig, EveryErrorIsReportedWithItsLine) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(AgentConfig, TrapUsersAreRead) {
+  char templ[] = "/tmp/regwatch-config-XXXXXX";
+  const std::filesystem::path dir = mkdtemp(templ);
+  const auto path = (dir / "traps.yaml").string();
+  std::ofstream(path) << "snmp:\n  trap_users:\n    - {user: noc, engine_id: '0x8000000903aabbcc', "
+                         "auth_passphrase_env: A}\n    - {auth_protocol: SHA-1, priv_protocl: AES}\n";
+  auto loaded = load_agent_config(path);
+  ASSERT_FALSE(loaded.ok());
+  const auto& message = loaded.error().message;
+  EXPECT_NE(message.find(":4: snmp.trap_users[1].user: is required"), std::string::npos) << message;
+  EXPECT_NE(message.find("auth_protocol: must be SHA or MD5"), std::string::npos) << message;
+  EXPECT_NE(message.find("did you mean 'priv_protocol'"), std::string::npos) << message;
+  std::ofstream(path) << "snmp:\n  trap_users:\n    - {user: noc, engine_id: '0x8000000903aabbcc', "
+                         "auth_passphrase_env: A}\n";
+  auto good = load_agent_config(path);
+  ASSERT_TRUE(good.ok()) << good.error().message;
+  ASSERT_EQ(good->snmp.trap_users.size(), 1u);
+  EXPECT_EQ(good->snmp.trap_users[0].engine_id, "0x8000000903aabbcc");
+  EXPECT_EQ(good->snmp.trap_users[0].auth_passphrase_env, "A");
+  std::filesystem::remove_all(dir);
+}
+
 TEST(AgentConfig, PlaintextOnlyToLoopback) {
   AgentConfig config;
   config.agent_id = "a";

@@ -111,12 +111,13 @@ class RegwatchTestCase(unittest.TestCase):
         return None
 
     def start_agent(self, collector_address, extra=(), name="agent", agent_id="test-agent",
-                    spool=None):
+                    spool=None, env=None):
+        """env: extra environment variables for the agent (e.g. SNMPv3 secrets)."""
         if "--snmp-traps" not in extra:  # tests run in parallel: no fixed default port
             extra = [*extra, "--snmp-traps", ""]
         args = [AGENT, "--agent-id", agent_id, "--collector", collector_address,
                 "--spool-dir", spool or self.path(f"spool-{agent_id}"), *extra]
-        p = Process(args, self.dir, name)
+        p = Process(args, self.dir, name, env={**os.environ, **env} if env else None)
         self.processes.append(p)
         return p
 

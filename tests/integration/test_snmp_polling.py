@@ -17,12 +17,12 @@ CUCM = ("1.3.6.1.2.1.1.3.0|67|123456\n"
 
 
 class SnmpTestCase(RegwatchTestCase):
-    def start_snmp_agent(self, collector, snmp_yaml, *extra):
+    def start_snmp_agent(self, collector, snmp_yaml, *extra, env=None):
         """An agent with syslog off and the given snmp: section (YAML, indented two spaces)."""
         config = self.path("agent.yaml")
         with open(config, "w") as f:
             f.write('syslog: {udp: "", tcp: ""}\nsnmp:\n' + snmp_yaml)
-        return self.start_agent(collector.address, extra=["--config", config, *extra])
+        return self.start_agent(collector.address, extra=["--config", config, *extra], env=env)
 
 
 class SnmpPollingTest(SnmpTestCase):
@@ -132,6 +132,7 @@ class CcmTablesTest(SnmpTestCase):
 SWITCH = (  # snmprec lines sorted by OID
     "1.0.8802.1.1.2.1.3.7.1.3.21|4|Gi2/0/21\n"
     "1.0.8802.1.1.2.1.4.1.1.9.0.21.1|4|SEP00AABBCCDDEE\n"
+    "1.0.8802.1.1.2.1.5.4795.1.3.2.1.2.0.21.1.1|2|120\n"
     "1.3.6.1.2.1.1.3.0|67|5000\n"
     "1.3.6.1.2.1.2.2.1.8.10117|2|1\n"
     "1.3.6.1.2.1.31.1.1.1.1.10117|4|GigabitEthernet2/0/17\n"
@@ -164,6 +165,7 @@ class TopologyTest(SnmpTestCase):
         lldp = self.cli(collector.address, "where", "SEP00AABBCCDDEE").stdout
         self.assertIn("port Gi2/0/21", lldp)
         self.assertIn("module/stack member 2", lldp)
+        self.assertIn("voice VLAN 120", lldp)  # LLDP-MED network policy, application voice
         cpu = self.events(collector.address, "--kind", "cpu_sample", "--origin", "sw-3f-access")
         self.assertEqual(cpu[0]["percent"], 12)  # CISCO-PROCESS-MIB for role switch
         self.assertEqual(agent.terminate(), 0)
@@ -188,4 +190,73 @@ class TrapTriggeredPollTest(SnmpTestCase):
                          what="the table read the trap triggered")
         self.assertEqual(unreg[0]["device"], "SEP0017943A98BA")
         self.assertEqual(len(self.events(collector.address, "--kind", "ccm_phone_status_update")), 1)
+        self.assertEqual(agent.terminate(), 0)
+
+
+SENDER_ENGINE = "0x80001f8880c0ffee0002"
+
+
+class TrapDetailsTest(SnmpTestCase):
+    def test_v3_link_trap_gets_the_polled_ifname_and_drops_reach_the_collector(self):
+        sim = SnmpSim(self, {"sw3f": SWITCH})
+        port = free_port(socket.SOCK_DGRAM)
+        secret = self.path("auth.secret")
+        with open(secret, "w") as f:
+            f.write("trap-auth-pass\n")
+        collector = self.start_collector()
+        agent = self.start_snmp_agent(collector, f"""  community: sw3f
+  targets:
+    - {{name: sw-3f-access, address: "{sim.address}", role: switch, interval_s: 1}}
+  trap_users:
+    - {{user: noc-v3, engine_id: "{SENDER_ENGINE}", auth_passphrase_file: "{secret}",
+        priv_passphrase_env: REGWATCH_TEST_PRIV}}
+""", "--snmp-traps", f"127.0.0.1:{port}", env={"REGWATCH_TEST_PRIV": "trap-priv-pass"})
+        # The switch was polled once: its ifIndex 10117 has a name now.
+        wait_for(lambda: self.events(collector.address, "--kind", "topology"), 60, what="first switch poll")
+        subprocess.run(["snmptrap", "-v3", "-l", "authPriv", "-u", "noc-v3", "-a", "SHA", "-A", "trap-auth-pass",
+                        "-x", "AES", "-X", "trap-priv-pass", "-e", SENDER_ENGINE, f"127.0.0.1:{port}", "",
+                        "1.3.6.1.6.3.1.1.5.3", "1.3.6.1.2.1.2.2.1.1.10117", "i", "10117"], check=True, timeout=10)
+        down = wait_for(lambda: self.events(collector.address, "--kind", "link_down"), 30, what="v3 link_down")
+        self.assertEqual(down[0]["if_index"], 10117)
+        self.assertEqual(down[0]["interface"], "GigabitEthernet2/0/17")
+        # A trap with a wrong community is dropped, and the collector hears about it.
+        subprocess.run(["snmptrap", "-v2c", "-c", "guess", f"127.0.0.1:{port}", "", "1.3.6.1.6.3.1.1.5.1"],
+                       check=True, timeout=10)
+        drops = wait_for(lambda: [e for e in self.events(collector.address, "--kind", "agent_drops")
+                                  if e["reason"] == "snmp_trap_unknown_community"], 30, what="drop report")
+        self.assertEqual(drops[0]["dropped"], 1)
+        self.assertNotIn("trap-priv-pass", agent.stderr())
+        self.assertEqual(agent.terminate(), 0)
+
+
+class DuplicateDropTest(SnmpTestCase):
+    def test_a_drop_seen_in_syslog_and_in_the_ccm_table_counts_once(self):
+        sim = SnmpSim(self, {"cucmt": CUCM_TABLES})
+        syslog_port = free_port(socket.SOCK_DGRAM)
+        collector = self.start_collector()
+        config = self.path("agent.yaml")
+        with open(config, "w") as f:
+            f.write(f"""syslog: {{udp: "127.0.0.1:{syslog_port}", tcp: ""}}
+snmp:
+  targets:
+    - {{name: ucm-sub1, address: "{sim.address}", role: cucm, community: cucmt, interval_s: 1,
+        cpu: false, interfaces: false}}
+""")
+        agent = self.start_agent(collector.address, extra=["--config", config])
+        wait_for(lambda: self.events(collector.address, "--kind", "registered_phones"), 60, what="first poll")
+        # CUCM's syslog says it first (09:14:31 UTC, as the table row will).
+        line = ("41680: ucm-sub1: Nov 20 2026 09:14:31.120 UTC: %UC_CALLMANAGER-3-EndPointUnregistered: "
+                "%[DeviceName=SEP0017943A98BA][IPAddress=10.20.31.99][Protocol=SCCP][Reason=13]"
+                "[NodeID=ucm-sub1]: An endpoint has unregistered")
+        subprocess.run(["logger", "--server", "127.0.0.1", "--port", str(syslog_port), "--udp", "--rfc3164",
+                        "--priority", "local7.err", line], check=True, timeout=10)
+        wait_for(lambda: self.events(collector.address, "--kind", "phone_unregistered"), 30, what="syslog drop")
+        subprocess.run(["snmpset", "-v2c", "-c", "cucmt", sim.address, "1.3.6.1.4.1.9.9.156.1.5.27.0", "u", "1"],
+                       check=True, capture_output=True, timeout=10)
+        both = wait_for(lambda: [e for e in self.events(collector.address, "--kind", "phone_unregistered")
+                                 if e["source"] == "snmp_poll"], 30, what="the table's report")
+        self.assertEqual(both[0]["duplicate_of_source"], "syslog")
+        self.assertEqual(both[0]["duplicate_of_event_time"], "2026-11-20T09:14:31.120Z")
+        first = [e for e in self.events(collector.address, "--kind", "phone_unregistered") if e["source"] == "syslog"]
+        self.assertNotIn("duplicate_of_source", first[0])
         self.assertEqual(agent.terminate(), 0)
