@@ -124,6 +124,27 @@ void YamlMap::read(const char* key, std::vector<std::string>& target) {
   }
 }
 
+void YamlMap::read(const char* key, std::vector<uint32_t>& target) {
+  known_.insert(key);
+  if (!node_.IsMap()) return;
+  YAML::Node value = node_[key];
+  if (!value.IsDefined() || value.IsNull()) return;
+  if (!value.IsSequence()) {
+    error(key, "must be a list of numbers");
+    return;
+  }
+  std::vector<uint32_t> numbers;
+  for (const auto& item : value) {
+    try {
+      numbers.push_back(item.as<uint32_t>());
+    } catch (const YAML::Exception&) {
+      error(key, "must be a list of numbers");
+      return;
+    }
+  }
+  target = std::move(numbers);
+}
+
 void YamlMap::read(const char* key, std::map<std::string, std::string>& target) {
   known_.insert(key);
   if (!node_.IsMap()) return;

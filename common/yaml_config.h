@@ -41,6 +41,7 @@ class YamlMap {
   void read(const char* key, uint64_t& target);
   void read(const char* key, double& target);
   void read(const char* key, std::vector<std::string>& target);
+  void read(const char* key, std::vector<uint32_t>& target);
   void read(const char* key, std::map<std::string, std::string>& target);
 
   YamlMap child(const char* key);

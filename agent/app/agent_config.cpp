@@ -117,6 +117,39 @@ void read_config(YAML::Node node, AgentConfig& config, config::ConfigErrors& err
     config.snmp.trap_users.push_back(std::move(u));
   }
   snmp.finish();
+  auto sccp = root.child("sccp");
+  auto& ss = config.sccp.settings;
+  sccp.read("capture", config.sccp.capture);
+  sccp.read("filter", config.sccp.filter);
+  for (const char* key : {"ports", "tls_ports"}) {
+    auto& ports = std::string(key) == "ports" ? ss.ports : ss.tls_ports;
+    std::vector<uint32_t> values(ports.begin(), ports.end());
+    sccp.read(key, values);
+    ports.clear();
+    for (uint32_t v : values) {
+      if (v == 0 || v > 65535) {
+        sccp.error(key, "ports are 1 to 65535");
+      } else {
+        ports.push_back(static_cast<uint16_t>(v));
+      }
+    }
+  }
+  sccp.read("keepalive_miss_factor", ss.keepalive_miss_factor);
+  if (ss.keepalive_miss_factor < 1) sccp.error("keepalive_miss_factor", "must be at least 1 (intervals)");
+  sccp.read("default_keepalive_s", ss.default_keepalive_s);
+  if (ss.default_keepalive_s == 0) sccp.error("default_keepalive_s", "must be at least 1");
+  sccp.read("unanswered_after_ms", ss.unanswered_after_ms);
+  sccp.read("latency_window_s", ss.latency_window_s);
+  if (ss.latency_window_s == 0) sccp.error("latency_window_s", "must be at least 1");
+  sccp.read("slow_threshold_ms", ss.slow_threshold_ms);
+  sccp.read("slow_min_phones", ss.slow_min_phones);
+  sccp.read("slow_fraction", ss.slow_fraction);
+  if (ss.slow_fraction <= 0 || ss.slow_fraction > 1) sccp.error("slow_fraction", "must be above 0 and at most 1");
+  uint64_t max_connections = ss.max_connections;
+  sccp.read("max_connections", max_connections);
+  ss.max_connections = static_cast<size_t>(max_connections);
+  sccp.read("idle_connection_timeout_s", ss.idle_connection_timeout_s);
+  sccp.finish();
   root.finish();
 }
 
@@ -230,6 +263,25 @@ std::string default_agent_config_yaml() {
       << YAML::Comment("see deploy/agent.example.yaml");
   out << YAML::Key << "trap_users" << YAML::Value << YAML::BeginSeq << YAML::EndSeq
       << YAML::Comment("SNMPv3 trap/inform users; see deploy/agent.example.yaml");
+  out << YAML::EndMap;
+  const auto& ss = d.sccp.settings;
+  out << YAML::Key << "sccp" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "capture" << YAML::Value << d.sccp.capture
+      << YAML::Comment("interface for live capture (needs CAP_NET_RAW); \"\" = off");
+  out << YAML::Key << "filter" << YAML::Value << d.sccp.filter << YAML::Comment("BPF; \"\" = built from the ports");
+  out << YAML::Key << "ports" << YAML::Value << YAML::Flow << std::vector<uint32_t>(ss.ports.begin(), ss.ports.end());
+  out << YAML::Key << "tls_ports" << YAML::Value << YAML::Flow
+      << std::vector<uint32_t>(ss.tls_ports.begin(), ss.tls_ports.end()) << YAML::Comment("connection and timing only");
+  out << YAML::Key << "keepalive_miss_factor" << YAML::Value << ss.keepalive_miss_factor
+      << YAML::Comment("keepalive_missed after this many silent intervals (CUCM gives up after 3)");
+  out << YAML::Key << "default_keepalive_s" << YAML::Value << ss.default_keepalive_s;
+  out << YAML::Key << "unanswered_after_ms" << YAML::Value << ss.unanswered_after_ms;
+  out << YAML::Key << "latency_window_s" << YAML::Value << ss.latency_window_s;
+  out << YAML::Key << "slow_threshold_ms" << YAML::Value << ss.slow_threshold_ms;
+  out << YAML::Key << "slow_min_phones" << YAML::Value << ss.slow_min_phones;
+  out << YAML::Key << "slow_fraction" << YAML::Value << ss.slow_fraction;
+  out << YAML::Key << "max_connections" << YAML::Value << static_cast<uint64_t>(ss.max_connections);
+  out << YAML::Key << "idle_connection_timeout_s" << YAML::Value << ss.idle_connection_timeout_s;
   out << YAML::EndMap;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";

@@ -4,6 +4,8 @@
 // nothing else may restate them.
 #include <cstdint>
 #include <string>
+
+#include "agent/sccp/sccp_settings.h"
 #include <vector>
 
 #include "common/result.h"
@@ -86,6 +88,13 @@ struct SnmpSettings {
   std::vector<SnmpTrapUserConfig> trap_users;
 };
 
+// The SCCP watcher: live capture and what it flags (agent/sccp/sccp_settings.h).
+struct SccpConfig {
+  std::string capture;               // interface for live capture; "" = off
+  std::string filter;                // BPF filter; "" = built from the ports
+  sccp::SccpSettings settings;
+};
+
 struct AgentConfig {
   std::string agent_id;            // default: the host name
   std::string log_level = "info";
@@ -93,6 +102,7 @@ struct AgentConfig {
   SpoolSettings spool;
   SyslogSettings syslog;
   SnmpSettings snmp;
+  SccpConfig sccp;
 };
 
 // Reads and validates a config file; the error lists every problem with its

@@ -7,6 +7,8 @@
 
 #include "agent/app/collector_channel.h"
 #include "agent/app/drop_reporter.h"
+#include "agent/app/live_capture.h"
+#include "agent/app/pcap_replay.h"
 #include "agent/app/duplicate_drop_marker.h"
 #include "agent/app/line_pipeline.h"
 #include "agent/app/snmp_setup.h"
@@ -70,7 +72,7 @@ void log_counts(const PipelineCounts& counts, const spool::SpoolStats& spool_sta
 }  // namespace
 
 int run_replay(const AgentConfig& config, const std::vector<std::string>& files,
-               int timeout_seconds) {
+               const std::vector<std::string>& pcap_files, int timeout_seconds) {
   block_termination_signals();
   auto core = start_core(config);
   if (!core.ok()) {
@@ -82,7 +84,8 @@ int run_replay(const AgentConfig& config, const std::vector<std::string>& files,
     interrupted = true;
     core->spool->close();
   });
-  LinePipeline pipeline(*core->spool);
+  DuplicateDropMarker duplicates;
+  LinePipeline pipeline(*core->spool, &duplicates);
   ReplayOptions options;
   options.assumed_utc_offset_minutes = *parse_utc_offset_minutes(config.syslog.assume_utc_offset);
   const bool show_progress = isatty(fileno(stderr)) != 0;
@@ -101,9 +104,31 @@ int run_replay(const AgentConfig& config, const std::vector<std::string>& files,
     }
     if (interrupted) break;
   }
+  std::vector<std::string> pcap_summaries;
+  uint64_t pcap_events = 0;
+  for (const auto& file : pcap_files) {
+    if (interrupted) break;
+    sccp::SccpAnalyzer analyzer(config.sccp.settings, [&](regwatch::v1::Event event) {
+      duplicates.mark(event);
+      ++pcap_events;
+      core->spool->append(std::move(event));
+    });
+    auto done = replay_pcap_file(file, analyzer, [&](uint64_t at, uint64_t total) {
+      if (show_progress && total > 0) {
+        std::fprintf(stderr, "\rdecoding %s: %3d%%", file.c_str(), static_cast<int>(at * 100 / total));
+      }
+    });
+    if (show_progress) std::fprintf(stderr, "\n");
+    if (!done.ok()) {
+      std::cerr << "regwatch-agent: " << done.error().message << "\n";
+      return kExitStartFailed;
+    }
+    pcap_summaries.push_back(file + ": " + summarise_sccp(analyzer.stats()));
+  }
   core->spool->flush();
-  std::fprintf(stderr, "read %llu lines into the spool; waiting for the collector %s\n",
-               static_cast<unsigned long long>(pipeline.counts().lines), config.collector.address.c_str());
+  std::fprintf(stderr, "read %llu lines and %llu capture events into the spool; waiting for the collector %s\n",
+               static_cast<unsigned long long>(pipeline.counts().lines),
+               static_cast<unsigned long long>(pcap_events), config.collector.address.c_str());
   // Wait for the collector, telling the user what we wait for.
   const auto deadline = timeout_seconds > 0
                             ? std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds)
@@ -133,9 +158,10 @@ int run_replay(const AgentConfig& config, const std::vector<std::string>& files,
   const auto seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const auto counts = pipeline.counts();
+  for (const auto& summary : pcap_summaries) std::printf("decoded %s\n", summary.c_str());
   std::printf("replayed %zu file(s): %llu lines, %llu events (%s), %llu unparsed (kept as syslog_other), "
               "%llu with errors, %llu dropped by the spool\n",
-              files.size(), static_cast<unsigned long long>(counts.lines),
+              files.size() + pcap_files.size(), static_cast<unsigned long long>(counts.lines),
               static_cast<unsigned long long>(counts.events), summarise_kinds(counts).c_str(),
               static_cast<unsigned long long>(counts.unrecognised),
               static_cast<unsigned long long>(counts.with_anomalies),
@@ -235,6 +261,20 @@ int run_live(const AgentConfig& config) {
                                       config.snmp.trap_users.size(), snmp::local_engine_id_hex());
     }
   }
+  std::unique_ptr<LiveCapture> capture;
+  if (!config.sccp.capture.empty()) {
+    capture = std::make_unique<LiveCapture>(
+        config.sccp.capture, config.sccp.filter, config.sccp.settings,
+        [&core, &duplicates](regwatch::v1::Event event) {
+          duplicates.mark(event);
+          core->spool->append(std::move(event));
+        },
+        SystemClock::instance());
+    if (auto started = capture->start(); !started.ok()) {
+      std::cerr << "regwatch-agent: cannot start: " << started.error().message << "\n";
+      return kExitStartFailed;
+    }
+  }
   auto log = component_logger("agent");
   log->info("agent '{}' receiving syslog on udp {} tcp {}, SNMP traps on {}; polling {} SNMP targets; spool {}; "
             "collector {}",
@@ -273,6 +313,11 @@ int run_live(const AgentConfig& config) {
     }
   }
   report_input_drops();
+  if (capture) {
+    capture->stop();
+    log->info("SCCP capture on {}: {}; kernel drops {}", config.sccp.capture, summarise_sccp(capture->stats()),
+              capture->kernel_drops());
+  }
   if (traps) traps->stop();
   if (*snmp) (*snmp)->stop();
   listener.stop();

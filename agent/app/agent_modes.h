@@ -1,6 +1,6 @@
 #pragma once
 // The agent's two ways of running, after configuration is settled:
-// - live: listen for syslog, spool, ship, until SIGINT/SIGTERM;
+// - live: listen for syslog and traps, poll SNMP, capture SCCP; spool, ship, until SIGINT/SIGTERM;
 // - replay: load archived files, wait for the collector's acks, print a summary.
 #include <string>
 #include <vector>
@@ -16,7 +16,9 @@ inline constexpr int kExitRefused = 3;        // the collector refused us (token
 inline constexpr int kExitInterrupted = 4;    // stopped before everything was acknowledged
 
 int run_live(const AgentConfig& config);
-int run_replay(const AgentConfig& config, const std::vector<std::string>& files,
-               int timeout_seconds);
+// syslog_files and pcap_files are loaded in that order, then the agent waits
+// for the collector's acks (timeout_seconds 0 = wait).
+int run_replay(const AgentConfig& config, const std::vector<std::string>& syslog_files,
+               const std::vector<std::string>& pcap_files, int timeout_seconds);
 
 }  // namespace regwatch::agent

@@ -19,7 +19,11 @@ int main(int argc, char** argv) {
       "      listen on 127.0.0.1:5514 (UDP and TCP), ship to 127.0.0.1:7443\n"
       "  regwatch-agent --syslog-udp 0.0.0.0:514 --collector collector.noc:7443 --tls-ca ca.pem\n"
       "  regwatch-agent --replay-syslog /var/log/remote/cucm-2026-11-20.log\n"
-      "      load an archived log for a postmortem, wait for the collector, print a summary\n"};
+      "      load an archived log for a postmortem, wait for the collector, print a summary\n"
+      "  regwatch-agent --replay-pcap voice-vlan.pcapng\n"
+      "      decode SCCP registrations and keepalives from a capture, same as live\n"
+      "  regwatch-agent --capture eth0.110\n"
+      "      watch SCCP keepalives live on the voice VLAN (with syslog and SNMP as configured)\n"};
   app.set_version_flag("--version", std::string(REGWATCH_VERSION));
   std::string config_file;
   bool print_default = false;
@@ -42,6 +46,13 @@ int main(int argc, char** argv) {
   app.add_option("--replay-syslog", replay_files,
                  "archived syslog file to load (repeatable); exits when the collector has it all")
       ->check(CLI::ExistingFile);
+  std::vector<std::string> pcap_files;
+  app.add_option("--replay-pcap", pcap_files,
+                 "capture file (pcap/pcapng) to decode for SCCP (repeatable); packet times become event times")
+      ->check(CLI::ExistingFile);
+  std::string capture_interface;
+  app.add_option("--capture", capture_interface,
+                 "interface to watch SCCP on live (e.g. eth0.110, any, lo; needs root or CAP_NET_RAW)");
   app.add_option("--replay-timeout", replay_timeout,
                  "give up waiting for the collector after this many seconds (0 = wait)");
   std::string snmp_community, snmp_traps;
@@ -108,6 +119,9 @@ int main(int argc, char** argv) {
     std::cerr << "regwatch-agent: unknown log level '" << config.log_level << "'\n";
     return kExitUsage;
   }
-  if (!replay_files.empty()) return run_replay(config, replay_files, replay_timeout);
+  if (app.count("--capture")) config.sccp.capture = capture_interface;
+  if (!replay_files.empty() || !pcap_files.empty()) {
+    return run_replay(config, replay_files, pcap_files, replay_timeout);
+  }
   return run_live(config);
 }

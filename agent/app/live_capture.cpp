@@ -1,0 +1,68 @@
+#include "agent/app/live_capture.h"
+
+#include "common/logging.h"
+
+namespace regwatch::agent {
+
+LiveCapture::LiveCapture(std::string interface, std::string filter, sccp::SccpSettings settings,
+                         std::function<void(regwatch::v1::Event)> sink, const Clock& clock)
+    : interface_(std::move(interface)),
+      filter_(filter.empty() ? sccp::sccp_capture_filter(settings.ports, settings.tls_ports)
+                             : std::move(filter)),
+      clock_(clock),
+      analyzer_(std::move(settings), std::move(sink)) {}
+
+LiveCapture::~LiveCapture() {
+  stop();
+}
+
+Status LiveCapture::start() {
+  auto source = sccp::PcapSource::open_live(interface_, filter_);
+  if (!source.ok()) return source.error();
+  source_ = std::move(source).value();
+  component_logger("agent.sccp")->info("capturing SCCP on {} (filter: {})", interface_, filter_);
+  thread_ = std::thread([this] { run(); });
+  return Ok{};
+}
+
+void LiveCapture::stop() {
+  stopping_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void LiveCapture::run() {
+  const int link_type = source_->link_type();
+  RateLimitedLog errors(1, std::chrono::seconds(60));
+  while (!stopping_) {
+    auto n = source_->read(256, [&](int64_t time_us, std::span<const uint8_t> frame) {
+      std::lock_guard lock(mutex_);
+      analyzer_.on_packet(link_type, time_us, frame);
+    });
+    if (!n.ok()) {
+      uint64_t suppressed = 0;
+      if (errors.allow(suppressed)) {
+        component_logger("agent.sccp")
+            ->warn("capture on {}: {} ({} more suppressed)", interface_, n.error().message,
+                   suppressed);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));  // a failing device: do not spin
+      continue;
+    }
+    if (*n == 0) {
+      std::lock_guard lock(mutex_);
+      analyzer_.on_idle(clock_.now_us());
+    }
+    kernel_drops_ = source_->kernel_drops();
+  }
+}
+
+sccp::SccpStats LiveCapture::stats() const {
+  std::lock_guard lock(mutex_);
+  return analyzer_.stats();
+}
+
+uint64_t LiveCapture::kernel_drops() const {
+  return kernel_drops_;
+}
+
+}  // namespace regwatch::agent

@@ -1,0 +1,59 @@
+#include "agent/app/pcap_replay.h"
+
+#include <sstream>
+
+#include "agent/sccp/pcap_source.h"
+
+namespace regwatch::agent {
+namespace {
+
+std::string list(const std::map<std::string, uint64_t>& counts) {
+  std::ostringstream out;
+  bool first = true;
+  for (const auto& [name, n] : counts) {
+    out << (first ? "" : ", ") << name << " " << n;
+    first = false;
+  }
+  return first ? "none" : out.str();
+}
+
+}  // namespace
+
+Status replay_pcap_file(const std::string& path, sccp::SccpAnalyzer& analyzer,
+                        const std::function<void(uint64_t, uint64_t)>& on_progress) {
+  auto source = sccp::PcapSource::open_file(path);
+  if (!source.ok()) return source.error();
+  const int link_type = (*source)->link_type();
+  uint64_t batches = 0;
+  while (true) {
+    auto n = (*source)->read(1024, [&](int64_t time_us, std::span<const uint8_t> frame) {
+      analyzer.on_packet(link_type, time_us, frame);
+    });
+    if (!n.ok()) {
+      // A capture cut short (a truncated last packet) still gave us everything before it.
+      return make_error("pcap_read",
+                        path + ": " + n.error().message + " (events before this point were kept)");
+    }
+    if (*n < 0) break;
+    if (on_progress && ++batches % 64 == 0) {
+      auto [done, total] = (*source)->file_progress();
+      on_progress(done, total);
+    }
+  }
+  if (on_progress) {
+    auto [done, total] = (*source)->file_progress();
+    on_progress(total, total);
+  }
+  return Ok{};
+}
+
+std::string summarise_sccp(const sccp::SccpStats& s) {
+  std::ostringstream out;
+  out << s.packets << " packets, " << s.tcp_segments << " SCCP TCP segments, " << s.sccp_messages
+      << " SCCP messages (" << list(s.messages_by_type) << "), " << s.phones << " phones, "
+      << s.connections_opened << " connections; events: " << list(s.events_by_kind)
+      << "; anomalies: " << list(s.anomalies);
+  return out.str();
+}
+
+}  // namespace regwatch::agent

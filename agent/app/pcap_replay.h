@@ -1,0 +1,21 @@
+#pragma once
+// --replay-pcap: decodes a capture file through the SCCP analyzer; its events
+// carry the packet timestamps as event time, so a capture replayed for a
+// postmortem gives what live capture gave.
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "agent/sccp/sccp_analyzer.h"
+#include "common/result.h"
+
+namespace regwatch::agent {
+
+// on_progress(bytes_read, file_size) now and then.
+Status replay_pcap_file(const std::string& path, sccp::SccpAnalyzer& analyzer,
+                        const std::function<void(uint64_t, uint64_t)>& on_progress = {});
+
+// "1,234 packets, 56 SCCP messages (KeepAlive 20, ...), 5 phones; anomalies: ...; events: ..."
+std::string summarise_sccp(const sccp::SccpStats& stats);
+
+}  // namespace regwatch::agent

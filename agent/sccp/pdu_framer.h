@@ -1,0 +1,38 @@
+#pragma once
+// Cuts one direction's in-order byte stream into SCCP PDUs. Waits for whole
+// frames (a PDU split over segments is held, bounded by kMaxPduSize). After an
+// impossible length field or a reassembly gap it has lost the frame
+// boundaries: it scans forward for bytes that look like a header (sane length,
+// known header version, a message id Wireshark knows) and counts what it
+// skipped. Pure.
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+
+namespace regwatch::agent::sccp {
+
+struct FramerCounters {
+  uint64_t pdus = 0;
+  uint64_t bad_lengths = 0;    // impossible length field: stream desynchronised
+  uint64_t resyncs = 0;        // found a plausible header again
+  uint64_t skipped_bytes = 0;  // bytes thrown away while resynchronising
+};
+
+class PduFramer {
+ public:
+  // Calls on_pdu for every whole PDU in order.
+  void feed(std::span<const uint8_t> bytes,
+            const std::function<void(std::span<const uint8_t>)>& on_pdu, FramerCounters& counters);
+  // The stream lost bytes: what is buffered is no longer aligned.
+  void lost_sync();
+  size_t buffered() const { return buffer_.size(); }
+
+ private:
+  bool find_header(FramerCounters& counters);
+
+  std::vector<uint8_t> buffer_;
+  bool in_sync_ = true;
+};
+
+}  // namespace regwatch::agent::sccp

@@ -1,0 +1,277 @@
+#include "agent/sccp/phone_tracker.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "common/device_name.h"
+#include "common/domain_tables.h"
+
+namespace regwatch::agent::sccp {
+namespace {
+
+double percentile(std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  const size_t index = static_cast<size_t>(std::ceil(p * static_cast<double>(sorted.size()))) - 1;
+  return sorted[std::min(index, sorted.size() - 1)];
+}
+
+}  // namespace
+
+PhoneTracker::PhoneTracker(SccpSettings settings, std::function<void(regwatch::v1::Event)> sink)
+    : settings_(std::move(settings)), sink_(std::move(sink)) {}
+
+int64_t PhoneTracker::interval_us(const Connection& c) const {
+  return int64_t{c.interval_s ? c.interval_s : settings_.default_keepalive_s} * 1'000'000;
+}
+
+regwatch::v1::Event PhoneTracker::phone_event(const ConnectionKey& key, const Connection& c,
+                                              regwatch::v1::EventKind kind, int64_t time_us) const {
+  regwatch::v1::Event e;
+  e.set_event_time_us(time_us);
+  e.set_origin(key.cm_ip.to_string());
+  e.set_source(regwatch::v1::SOURCE_SCCP);
+  e.set_kind(kind);
+  auto* p = e.mutable_phone();
+  p->set_device_name(c.device);
+  p->set_mac(mac_from_device_name(c.device));
+  p->set_ip(c.station_ip.empty() ? key.phone_ip.to_string() : c.station_ip);
+  p->set_source_ip(key.phone_ip.to_string());
+  p->set_protocol(c.tls ? "SCCP/TLS" : "SCCP");
+  p->set_device_type(c.device_type);
+  if (c.device_type)
+    p->set_device_type_name(
+        std::string(domain::device_type_name(static_cast<int32_t>(c.device_type))));
+  p->set_cm_node(key.cm_ip.to_string());
+  p->set_cm_address(key.cm_ip.to_string() + ":" + std::to_string(key.cm_port));
+  p->set_keepalive_interval_s(c.interval_s);
+  p->set_secondary_keepalive_interval_s(c.secondary_interval_s);
+  p->set_protocol_version(c.protocol_version);
+  p->set_vlan(c.vlan);
+  return e;
+}
+
+void PhoneTracker::schedule(const ConnectionKey& key, int64_t due_us) {
+  timers_.push({due_us, key});
+}
+
+void PhoneTracker::on_open(const ConnectionKey& key, int64_t time_us, uint16_t vlan, bool tls) {
+  advance(time_us);
+  auto& c = connections_[key];
+  c = Connection{};
+  c.vlan = vlan;
+  c.tls = tls;
+  c.last_seen_us = time_us;
+}
+
+void PhoneTracker::on_message(const ConnectionKey& key, Direction direction, const SccpMessage& m,
+                              int64_t t) {
+  advance(t);
+  auto& c = connections_[key];
+  c.last_seen_us = t;
+  if (direction == Direction::kPhoneToCm) {
+    switch (m.id) {
+      case kRegister:
+        c.device = m.device_name;
+        c.station_ip = m.station_ip;
+        c.device_type = m.device_type;
+        c.protocol_version = m.protocol_version.value_or(0);
+        c.registered = false;
+        c.unregistering = false;
+        if (devices_.insert(c.device).second) phones_seen_ = devices_.size();
+        break;
+      case kKeepAlive: {
+        // The CM's latency window runs from its first KeepAlive: a CM stalled
+        // from the start must still show its unanswered phones.
+        auto& window = windows_[key.cm_ip];
+        if (window.start_us == 0)
+          window.start_us = t - t % (int64_t{settings_.latency_window_s} * 1'000'000);
+        if (c.unacked_since_us == 0) {
+          c.unacked_since_us = t;
+          schedule(key, t + int64_t{settings_.unanswered_after_ms} * 1000);
+        }
+        c.last_keepalive_us = t;
+        c.missed_reported = false;
+        schedule(key, t + static_cast<int64_t>(settings_.keepalive_miss_factor *
+                                               static_cast<double>(interval_us(c))));
+        break;
+      }
+      case kUnregister: c.unregistering = true; break;
+      default: break;
+    }
+    return;
+  }
+  switch (m.id) {
+    case kRegisterAck:
+      c.registered = true;
+      c.interval_s = m.keepalive_interval_s;
+      c.secondary_interval_s = m.secondary_keepalive_interval_s;
+      c.last_keepalive_us = t;
+      c.unacked_since_us = 0;
+      c.missed_reported = c.unanswered_reported = false;
+      schedule(key, t + static_cast<int64_t>(settings_.keepalive_miss_factor *
+                                             static_cast<double>(interval_us(c))));
+      sink_(phone_event(key, c, regwatch::v1::PHONE_REGISTERED, t));
+      break;
+    case kRegisterReject: {
+      auto e = phone_event(key, c, regwatch::v1::PHONE_REGISTRATION_FAILED, t);
+      e.mutable_phone()->set_reason(m.text);
+      sink_(std::move(e));
+      c.registered = false;
+      break;
+    }
+    case kKeepAliveAck:
+      if (c.unacked_since_us != 0) {
+        const double latency_ms = static_cast<double>(t - c.unacked_since_us) / 1000.0;
+        auto& window = windows_[key.cm_ip];
+        if (window.start_us == 0)
+          window.start_us = t - t % (int64_t{settings_.latency_window_s} * 1'000'000);
+        window.latencies_ms.push_back(latency_ms);
+        double& worst = window.worst_by_phone[key];
+        worst = std::max(worst, latency_ms);
+        c.unacked_since_us = 0;
+        c.unanswered_reported = false;
+      }
+      break;
+    case kUnregisterAck: {
+      auto e = phone_event(key, c, regwatch::v1::PHONE_UNREGISTERED, t);
+      if (m.code)
+        e.mutable_phone()->set_reason(*m.code == 0   ? "UnregisterAck Ok"
+                                      : *m.code == 1 ? "UnregisterAck Error"
+                                                     : "UnregisterAck NAK");
+      e.mutable_phone()->set_last_signal("Unregister");
+      sink_(std::move(e));
+      c.registered = false;
+      break;
+    }
+    case kReset:
+      c.unregistering = true;  // the CM asked the phone to restart: a planned drop
+      break;
+    default: break;
+  }
+}
+
+void PhoneTracker::on_close(const ConnectionKey& key, bool closed_by_phone, bool reset, int64_t t) {
+  advance(t);
+  auto it = connections_.find(key);
+  if (it == connections_.end()) return;
+  Connection& c = it->second;
+  if ((c.registered || (c.tls && reset)) && !c.unregistering) {
+    auto e = phone_event(key, c, regwatch::v1::CONNECTION_LOST, t);
+    e.mutable_phone()->set_closed_by(std::string(closed_by_phone ? "phone" : "cm") +
+                                     (reset ? " rst" : " fin"));
+    if (c.last_keepalive_us) e.mutable_phone()->set_silent_for_ms((t - c.last_keepalive_us) / 1000);
+    sink_(std::move(e));
+  }
+  connections_.erase(it);
+}
+
+void PhoneTracker::check_timers(const ConnectionKey& key, Connection& c, int64_t now) {
+  const bool watched = (c.registered || c.last_keepalive_us != 0) && !c.unregistering;
+  if (!watched) return;
+  const auto miss_after =
+      static_cast<int64_t>(settings_.keepalive_miss_factor * static_cast<double>(interval_us(c)));
+  if (!c.missed_reported && c.last_keepalive_us != 0 && now >= c.last_keepalive_us + miss_after) {
+    auto e = phone_event(key, c, regwatch::v1::KEEPALIVE_MISSED, c.last_keepalive_us + miss_after);
+    e.mutable_phone()->set_silent_for_ms(miss_after / 1000);
+    sink_(std::move(e));
+    c.missed_reported = true;
+  }
+  const int64_t bound = int64_t{settings_.unanswered_after_ms} * 1000;
+  if (!c.unanswered_reported && c.unacked_since_us != 0 && now >= c.unacked_since_us + bound) {
+    auto e = phone_event(key, c, regwatch::v1::KEEPALIVE_UNANSWERED, c.unacked_since_us + bound);
+    e.mutable_phone()->set_silent_for_ms(bound / 1000);
+    sink_(std::move(e));
+    c.unanswered_reported = true;
+  }
+}
+
+void PhoneTracker::advance(int64_t now) {
+  if (now < now_us_) now = now_us_;  // packets slightly out of order: time never goes back
+  now_us_ = now;
+  while (!timers_.empty() && timers_.top().due_us <= now) {
+    const Timer timer = timers_.top();
+    timers_.pop();
+    auto it = connections_.find(timer.key);
+    if (it != connections_.end()) check_timers(timer.key, it->second, timer.due_us);
+  }
+  close_windows(now);
+}
+
+void PhoneTracker::close_windows(int64_t now) {
+  const int64_t window_us = int64_t{settings_.latency_window_s} * 1'000'000;
+  bool any_due = false;
+  for (auto& [cm, w] : windows_)
+    any_due = any_due || (w.start_us != 0 && now >= w.start_us + window_us);
+  if (!any_due) return;
+  for (auto& [cm, w] : windows_) {
+    if (w.start_us == 0 || now < w.start_us + window_us) continue;
+    close_window(cm, w, w.start_us + window_us);
+    w.latencies_ms.clear();
+    w.worst_by_phone.clear();
+    w.start_us = now - now % window_us;
+  }
+}
+
+void PhoneTracker::close_window(const IpAddress& cm, CmWindow& w, int64_t end_us) {
+  // Phones of this CM still waiting for an ack count as slow (a stalled CM
+  // answers nothing until it wakes up).
+  uint32_t unanswered = 0;
+  uint32_t slow = 0;
+  const auto threshold_us = static_cast<int64_t>(settings_.slow_threshold_ms * 1000);
+  for (const auto& [key, c] : connections_) {
+    if (key.cm_ip != cm || c.unacked_since_us == 0 || end_us - c.unacked_since_us <= threshold_us)
+      continue;
+    ++unanswered;
+    if (!w.worst_by_phone.count(key)) ++slow;
+  }
+  for (const auto& [key, worst] : w.worst_by_phone) {
+    if (worst > settings_.slow_threshold_ms) ++slow;
+  }
+  const auto phones = static_cast<uint32_t>(w.worst_by_phone.size()) + unanswered;
+  if (w.latencies_ms.empty() && unanswered == 0) return;
+  std::sort(w.latencies_ms.begin(), w.latencies_ms.end());
+  regwatch::v1::Event e;
+  const int64_t start_us = end_us - int64_t{settings_.latency_window_s} * 1'000'000;
+  e.set_event_time_us(start_us);
+  e.set_origin(cm.to_string());
+  e.set_source(regwatch::v1::SOURCE_SCCP);
+  e.set_kind(regwatch::v1::KEEPALIVE_LATENCY);
+  auto* l = e.mutable_keepalive_latency();
+  l->set_cm_node(cm.to_string());
+  l->set_window_start_us(start_us);
+  l->set_window_s(settings_.latency_window_s);
+  l->set_phones(phones);
+  l->set_samples(static_cast<uint32_t>(w.latencies_ms.size()));
+  l->set_p50_ms(percentile(w.latencies_ms, 0.50));
+  l->set_p90_ms(percentile(w.latencies_ms, 0.90));
+  l->set_p99_ms(percentile(w.latencies_ms, 0.99));
+  l->set_max_ms(w.latencies_ms.empty() ? 0 : w.latencies_ms.back());
+  l->set_slow_phones(slow);
+  l->set_unanswered(unanswered);
+  l->set_slow_threshold_ms(settings_.slow_threshold_ms);
+  const bool is_slow =
+      slow >= settings_.slow_min_phones && slow >= settings_.slow_fraction * phones;
+  regwatch::v1::Event transition = e;
+  sink_(std::move(e));
+  if (is_slow != w.slow && (is_slow || !w.latencies_ms.empty())) {
+    transition.set_kind(is_slow ? regwatch::v1::CM_SLOW : regwatch::v1::CM_RECOVERED);
+    sink_(std::move(transition));
+    w.slow = is_slow;
+  }
+}
+
+size_t PhoneTracker::expire_idle(int64_t now) {
+  const int64_t idle_us = int64_t{settings_.idle_connection_timeout_s} * 1'000'000;
+  size_t expired = 0;
+  for (auto it = connections_.begin(); it != connections_.end();) {
+    if (now - it->second.last_seen_us > idle_us) {
+      it = connections_.erase(it);
+      ++expired;
+    } else {
+      ++it;
+    }
+  }
+  return expired;
+}
+
+}  // namespace regwatch::agent::sccp

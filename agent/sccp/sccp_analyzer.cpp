@@ -1,0 +1,159 @@
+#include "agent/sccp/sccp_analyzer.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "common/event_kind.h"
+
+namespace regwatch::agent::sccp {
+
+struct SccpAnalyzer::Flow {
+  explicit Flow(size_t held) : up(held), down(held) {}
+  TcpReassembler up, down;  // phone -> CM, CM -> phone
+  PduFramer up_frames, down_frames;
+  bool tls = false;
+  bool closed = false;
+  int64_t last_seen_us = 0;
+};
+
+SccpAnalyzer::SccpAnalyzer(SccpSettings settings, std::function<void(regwatch::v1::Event)> sink)
+    : settings_(settings),
+      sink_(std::move(sink)),
+      tracker_(settings, [this](regwatch::v1::Event e) {
+        ++stats_.events_by_kind[kind_name(e.kind())];
+        e.set_receive_time_us(e.event_time_us());
+        sink_(std::move(e));
+      }) {}
+
+SccpAnalyzer::~SccpAnalyzer() = default;
+
+SccpAnalyzer::Flow* SccpAnalyzer::flow_for(const TcpSegment& s, ConnectionKey& key,
+                                           Direction& direction, int64_t time_us) {
+  auto is_in = [](const std::vector<uint16_t>& ports, uint16_t port) {
+    return std::find(ports.begin(), ports.end(), port) != ports.end();
+  };
+  bool tls = false;
+  if (is_in(settings_.ports, s.dst_port) || (tls = is_in(settings_.tls_ports, s.dst_port))) {
+    key = {s.src, s.dst, s.src_port, s.dst_port};
+    direction = Direction::kPhoneToCm;
+  } else if (is_in(settings_.ports, s.src_port) || (tls = is_in(settings_.tls_ports, s.src_port))) {
+    key = {s.dst, s.src, s.dst_port, s.src_port};
+    direction = Direction::kCmToPhone;
+  } else {
+    return nullptr;
+  }
+  auto it = flows_.find(key);
+  if (it != flows_.end()) return it->second.get();
+  if (s.rst || (s.fin && s.payload.empty()))
+    return nullptr;  // the tail of a connection we never saw
+  if (flows_.size() >= settings_.max_connections) {
+    ++stats_.connections_rejected;
+    return nullptr;
+  }
+  auto flow = std::make_unique<Flow>(settings_.max_held_bytes_per_direction);
+  flow->tls = tls;
+  ++stats_.connections_opened;
+  tracker_.on_open(key, time_us, s.vlan, tls);
+  return flows_.emplace(key, std::move(flow)).first->second.get();
+}
+
+void SccpAnalyzer::on_packet(int link_type, int64_t time_us, std::span<const uint8_t> frame) {
+  ++stats_.packets;
+  stats_.bytes += frame.size();
+  TcpSegment segment;
+  const DecodeOutcome outcome = decode_packet(link_type, frame, segment);
+  if (outcome != DecodeOutcome::kTcp) {
+    if (outcome != DecodeOutcome::kNotIp && outcome != DecodeOutcome::kNotTcp)
+      count(std::string(outcome_name(outcome)));
+    return;
+  }
+  ConnectionKey key;
+  Direction direction{};
+  Flow* flow = flow_for(segment, key, direction, time_us);
+  if (!flow) {
+    tracker_.advance(time_us);
+    return;
+  }
+  ++stats_.tcp_segments;
+  flow->last_seen_us = time_us;
+  if (!flow->tls && !segment.payload.empty()) {
+    const bool up = direction == Direction::kPhoneToCm;
+    PduFramer& framer = up ? flow->up_frames : flow->down_frames;
+    TcpReassembler::Sink sink{
+        [&](std::span<const uint8_t> bytes) {
+          framer.feed(
+              bytes,
+              [&](std::span<const uint8_t> pdu) { handle_pdu(key, direction, pdu, time_us); },
+              framing_);
+        },
+        [&] { framer.lost_sync(); }};
+    (up ? flow->up : flow->down)
+        .on_segment(segment.seq, segment.syn, segment.payload, sink, reassembly_);
+  } else if (!flow->tls && segment.syn) {
+    TcpReassembler::Sink none;
+    (direction == Direction::kPhoneToCm ? flow->up : flow->down)
+        .on_segment(segment.seq, true, {}, none, reassembly_);
+  }
+  if (segment.rst || segment.fin) {
+    tracker_.on_close(key, direction == Direction::kPhoneToCm, segment.rst, time_us);
+    flows_.erase(key);
+  } else {
+    tracker_.advance(time_us);
+  }
+  if (time_us >= next_expiry_us_) {
+    on_idle(time_us);
+    next_expiry_us_ = time_us + 10'000'000;
+  }
+}
+
+void SccpAnalyzer::on_idle(int64_t now_us) {
+  tracker_.advance(now_us);
+  const int64_t idle_us = int64_t{settings_.idle_connection_timeout_s} * 1'000'000;
+  for (auto it = flows_.begin(); it != flows_.end();) {
+    if (now_us - it->second->last_seen_us > idle_us) {
+      it = flows_.erase(it);
+      ++stats_.connections_expired;
+    } else {
+      ++it;
+    }
+  }
+  tracker_.expire_idle(now_us);
+}
+
+void SccpAnalyzer::handle_pdu(const ConnectionKey& key, Direction direction,
+                              std::span<const uint8_t> pdu, int64_t time_us) {
+  auto message = decode_sccp(pdu);
+  if (!message.ok()) {
+    count(message.error().code);
+    return;
+  }
+  ++stats_.sccp_messages;
+  const auto name = sccp_message_name(message->id);
+  if (name.empty()) {
+    char id[16];
+    std::snprintf(id, sizeof id, "0x%04x", message->id);
+    ++stats_.messages_by_type[id];
+  } else {
+    ++stats_.messages_by_type[std::string(name)];
+  }
+  tracker_.on_message(key, direction, *message, time_us);
+}
+
+SccpStats SccpAnalyzer::stats() const {
+  SccpStats s = stats_;
+  s.phones = tracker_.phones_seen();
+  s.open_connections = flows_.size();
+  auto add = [&](const char* name, uint64_t n) {
+    if (n) s.anomalies[name] += n;
+  };
+  add("tcp_retransmission", reassembly_.retransmitted_segments);
+  add("tcp_out_of_order", reassembly_.out_of_order_segments);
+  add("tcp_gap", reassembly_.gaps);
+  add("tcp_midstream_start", reassembly_.midstream_starts);
+  add("sccp_bad_length", framing_.bad_lengths);
+  add("sccp_resync", framing_.resyncs);
+  add("sccp_skipped_bytes", framing_.skipped_bytes);
+  return s;
+}
+
+}  // namespace regwatch::agent::sccp

@@ -1,0 +1,71 @@
+#pragma once
+// The SCCP watcher's core: captured frames in, typed events out. Decodes the
+// link and IP layers, keeps one state per TCP connection to an SCCP port
+// (reassembly and framing per direction), decodes the PDUs, and feeds the
+// phone tracker. Everything odd is a named, counted anomaly, never an error
+// that stops the capture: the counts are in stats() for the summary and the
+// log.
+//
+// Bounded memory: at most settings.max_connections connections (new ones past
+// it are counted and ignored), max_held_bytes_per_direction of out-of-order
+// data each, one partial PDU per direction, and idle connections expired.
+//
+// Threads: none; one owner (the capture thread).
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "agent/sccp/pdu_framer.h"
+#include "agent/sccp/phone_tracker.h"
+#include "agent/sccp/tcp_reassembler.h"
+
+namespace regwatch::agent::sccp {
+
+struct SccpStats {
+  uint64_t packets = 0;
+  uint64_t bytes = 0;
+  uint64_t tcp_segments = 0;  // to or from an SCCP or SCCP/TLS port
+  uint64_t sccp_messages = 0;
+  uint64_t connections_opened = 0;
+  uint64_t connections_rejected = 0;  // over max_connections
+  uint64_t connections_expired = 0;
+  std::map<std::string, uint64_t> messages_by_type;  // "KeepAlive", or "0x1234" when unknown
+  std::map<std::string, uint64_t> anomalies;         // "truncated_header", "tcp_gap", ...
+  std::map<std::string, uint64_t> events_by_kind;
+  size_t phones = 0;  // distinct device names seen in Register
+  size_t open_connections = 0;
+};
+
+class SccpAnalyzer {
+ public:
+  SccpAnalyzer(SccpSettings settings, std::function<void(regwatch::v1::Event)> sink);
+  ~SccpAnalyzer();
+
+  // One captured frame; time_us is its capture timestamp.
+  void on_packet(int link_type, int64_t time_us, std::span<const uint8_t> frame);
+  // The wire is quiet: let timers and windows move on (live capture only).
+  void on_idle(int64_t now_us);
+  SccpStats stats() const;
+
+ private:
+  struct Flow;
+  Flow* flow_for(const TcpSegment& segment, ConnectionKey& key, Direction& direction,
+                 int64_t time_us);
+  void handle_pdu(const ConnectionKey& key, Direction direction, std::span<const uint8_t> pdu,
+                  int64_t time_us);
+  void count(const std::string& anomaly) { ++stats_.anomalies[anomaly]; }
+
+  SccpSettings settings_;
+  std::function<void(regwatch::v1::Event)> sink_;
+  PhoneTracker tracker_;
+  std::map<ConnectionKey, std::unique_ptr<Flow>> flows_;
+  ReassemblyCounters reassembly_;
+  FramerCounters framing_;
+  SccpStats stats_;
+  int64_t next_expiry_us_ = 0;
+};
+
+}  // namespace regwatch::agent::sccp

@@ -1,0 +1,50 @@
+#pragma once
+// One direction of a TCP connection put back in order, enough for SCCP:
+// segments split anywhere, several PDUs per segment, retransmissions and
+// overlaps trimmed, out-of-order segments held until the hole fills. Memory
+// is bounded: when the held bytes would pass the budget, the hole is given up
+// (a counted gap) and delivery resumes at the earliest held segment.
+//
+// Pure (no clock, no I/O). Sequence numbers compare modulo 2^32.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <span>
+#include <vector>
+
+namespace regwatch::agent::sccp {
+
+struct ReassemblyCounters {
+  uint64_t retransmitted_segments = 0;
+  uint64_t out_of_order_segments = 0;
+  uint64_t gaps = 0;              // holes given up: bytes never seen
+  uint64_t midstream_starts = 0;  // first segment seen without the SYN
+};
+
+class TcpReassembler {
+ public:
+  struct Sink {
+    std::function<void(std::span<const uint8_t>)> data;  // in-order bytes
+    std::function<void()> gap;                           // bytes were lost before the next data
+  };
+
+  explicit TcpReassembler(size_t max_held_bytes = 64 * 1024) : max_held_bytes_(max_held_bytes) {}
+
+  void on_segment(uint32_t seq, bool syn, std::span<const uint8_t> payload, const Sink& sink,
+                  ReassemblyCounters& counters);
+  size_t held_bytes() const { return held_bytes_; }
+
+ private:
+  void deliver(std::span<const uint8_t> payload, uint32_t seq, const Sink& sink,
+               ReassemblyCounters& counters);
+  void drain(const Sink& sink, ReassemblyCounters& counters);
+
+  size_t max_held_bytes_;
+  std::optional<uint32_t> next_seq_;
+  std::map<uint32_t, std::vector<uint8_t>>
+      held_;  // by sequence number (never across a wrap: see .cpp)
+  size_t held_bytes_ = 0;
+};
+
+}  // namespace regwatch::agent::sccp

@@ -1,0 +1,185 @@
+// Phone state and events from whole conversations on the wire, through the
+// analyzer (frames in, events out), by packet time.
+#include <gtest/gtest.h>
+
+#include "agent/sccp/sccp_analyzer.h"
+#include "common/event_kind.h"
+#include "sccp_wire.h"
+
+namespace regwatch::agent::sccp {
+namespace {
+
+using testing::Bytes;
+constexpr int64_t kSecond = 1'000'000;
+constexpr int64_t kStart = 1'790'000'000 * kSecond;
+
+// One phone's TCP connection to the CM (10.0.0.1:2000), sequence numbers kept.
+class Phone {
+ public:
+  Phone(SccpAnalyzer& analyzer, uint8_t ip_last)
+      : analyzer_(analyzer), phone_{ip_last, 50000}, cm_{1, 2000} {}
+  void to_cm(int64_t t, const Bytes& payload, uint8_t flags = 0x18) {
+    send(t, phone_, cm_, up_seq_, payload, flags);
+  }
+  void to_phone(int64_t t, const Bytes& payload, uint8_t flags = 0x18) {
+    send(t, cm_, phone_, down_seq_, payload, flags);
+  }
+  void registers(int64_t t, const std::string& name, uint32_t keepalive = 30) {
+    to_cm(t, {}, 0x02);  // SYN
+    to_phone(t, {}, 0x12);
+    to_cm(t, testing::register_pdu(name));
+    to_phone(t, testing::register_ack_pdu(keepalive));
+  }
+
+ private:
+  void send(int64_t t, testing::Endpoint from, testing::Endpoint to, uint32_t& seq,
+            const Bytes& payload, uint8_t flags) {
+    auto f = testing::frame(from, to, seq, payload, flags);
+    analyzer_.on_packet(kLinkEthernet, t, f);
+    seq += static_cast<uint32_t>(payload.size()) + ((flags & 0x03) ? 1 : 0);
+  }
+  SccpAnalyzer& analyzer_;
+  testing::Endpoint phone_, cm_;
+  uint32_t up_seq_ = 1000, down_seq_ = 9000;
+};
+
+class TrackerTest : public ::testing::Test {
+ protected:
+  SccpAnalyzer analyzer_{SccpSettings{}, [this](v1::Event e) { events_.push_back(std::move(e)); }};
+  std::vector<v1::Event> events_;
+
+  std::vector<v1::Event> of_kind(v1::EventKind kind) const {
+    std::vector<v1::Event> out;
+    for (const auto& e : events_) {
+      if (e.kind() == kind) out.push_back(e);
+    }
+    return out;
+  }
+};
+
+TEST_F(TrackerTest, RegisteredWithTheIntervalTheCmGave) {
+  Phone phone(analyzer_, 5);
+  phone.registers(kStart, "SEP0017943A98BA", 30);
+  auto registered = of_kind(v1::PHONE_REGISTERED);
+  ASSERT_EQ(registered.size(), 1u);
+  const auto& p = registered[0].phone();
+  EXPECT_EQ(registered[0].event_time_us(), kStart);
+  EXPECT_EQ(registered[0].source(), v1::SOURCE_SCCP);
+  EXPECT_EQ(p.device_name(), "SEP0017943A98BA");
+  EXPECT_EQ(p.mac(), "00:17:94:3a:98:ba");
+  EXPECT_EQ(p.ip(), "10.20.31.99");
+  EXPECT_EQ(p.source_ip(), "10.0.0.5");
+  EXPECT_EQ(p.cm_node(), "10.0.0.1");
+  EXPECT_EQ(p.cm_address(), "10.0.0.1:2000");
+  EXPECT_EQ(p.keepalive_interval_s(), 30u);
+  EXPECT_EQ(p.device_type(), 115u);
+  EXPECT_EQ(analyzer_.stats().phones, 1u);
+}
+
+TEST_F(TrackerTest, SilentPhoneIsMissedAtTwoIntervalsByPacketTime) {
+  Phone quiet(analyzer_, 5), chatty(analyzer_, 6);
+  quiet.registers(kStart, "SEP000000000005");
+  chatty.registers(kStart, "SEP000000000006");
+  quiet.to_cm(kStart + 30 * kSecond, testing::pdu(kKeepAlive));
+  quiet.to_phone(kStart + 30 * kSecond + 2000, testing::pdu(kKeepAliveAck));
+  for (int i = 1; i <= 4; ++i) {  // the other phone keeps time moving
+    chatty.to_cm(kStart + i * 30 * kSecond, testing::pdu(kKeepAlive));
+    chatty.to_phone(kStart + i * 30 * kSecond + 1000, testing::pdu(kKeepAliveAck));
+  }
+  auto missed = of_kind(v1::KEEPALIVE_MISSED);
+  ASSERT_EQ(missed.size(), 1u);  // once per silence, not once per interval
+  EXPECT_EQ(missed[0].phone().device_name(), "SEP000000000005");
+  EXPECT_EQ(missed[0].event_time_us(), kStart + 90 * kSecond);  // last KeepAlive + 2 x 30 s
+  EXPECT_EQ(missed[0].phone().silent_for_ms(), 60'000);
+  EXPECT_TRUE(of_kind(v1::KEEPALIVE_UNANSWERED).empty());
+}
+
+TEST_F(TrackerTest, KeepAliveWithoutAckIsUnanswered) {
+  Phone phone(analyzer_, 5), other(analyzer_, 6);
+  phone.registers(kStart, "SEP000000000005");
+  other.registers(kStart, "SEP000000000006");
+  phone.to_cm(kStart + 30 * kSecond, testing::pdu(kKeepAlive));
+  other.to_cm(kStart + 40 * kSecond, testing::pdu(kKeepAlive));
+  auto unanswered = of_kind(v1::KEEPALIVE_UNANSWERED);
+  ASSERT_EQ(unanswered.size(), 1u);
+  EXPECT_EQ(unanswered[0].event_time_us(), kStart + 35 * kSecond);
+}
+
+TEST_F(TrackerTest, ResetWithoutUnregisterIsAConnectionLost) {
+  Phone phone(analyzer_, 5);
+  phone.registers(kStart, "SEP000000000005");
+  phone.to_phone(kStart + 12 * kSecond, {}, 0x14);  // RST+ACK from the CM
+  auto lost = of_kind(v1::CONNECTION_LOST);
+  ASSERT_EQ(lost.size(), 1u);
+  EXPECT_EQ(lost[0].phone().closed_by(), "cm rst");
+  EXPECT_EQ(lost[0].event_time_us(), kStart + 12 * kSecond);
+  EXPECT_EQ(analyzer_.stats().open_connections, 0u);
+}
+
+TEST_F(TrackerTest, CleanUnregisterIsNotALoss) {
+  Phone phone(analyzer_, 5);
+  phone.registers(kStart, "SEP000000000005");
+  phone.to_cm(kStart + 5 * kSecond, testing::code_pdu(kUnregister, 0));
+  phone.to_phone(kStart + 5 * kSecond + 100, testing::code_pdu(kUnregisterAck, 0));
+  phone.to_cm(kStart + 5 * kSecond + 200, {}, 0x11);  // FIN
+  auto unregistered = of_kind(v1::PHONE_UNREGISTERED);
+  ASSERT_EQ(unregistered.size(), 1u);
+  EXPECT_EQ(unregistered[0].phone().reason(), "UnregisterAck Ok");
+  EXPECT_TRUE(of_kind(v1::CONNECTION_LOST).empty());
+}
+
+TEST_F(TrackerTest, RejectCarriesItsText) {
+  Phone phone(analyzer_, 5);
+  phone.to_cm(kStart, testing::register_pdu("SEPBADBADBADBAD"));
+  phone.to_phone(kStart + 1000, testing::reject_pdu("Unknown Device"));
+  auto failed = of_kind(v1::PHONE_REGISTRATION_FAILED);
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].phone().reason(), "Unknown Device");
+  EXPECT_EQ(failed[0].phone().device_name(), "SEPBADBADBADBAD");
+}
+
+TEST_F(TrackerTest, StalledCmIsSlowThenRecovers) {
+  std::vector<std::unique_ptr<Phone>> phones;
+  for (uint8_t i = 0; i < 6; ++i) {
+    phones.push_back(std::make_unique<Phone>(analyzer_, static_cast<uint8_t>(10 + i)));
+    phones.back()->registers(kStart, "SEP00000000001" + std::to_string(i));
+  }
+  // Round 1 (t = 30 s): prompt acks. Round 2 (t = 60 s): the CM stalls 4 s.
+  // Round 3 (t = 90 s): prompt again.
+  for (int round = 1; round <= 4; ++round) {
+    const int64_t t = kStart + round * 30 * kSecond;
+    const int64_t delay = round == 2 ? 4 * kSecond : 2000;
+    for (auto& p : phones) p->to_cm(t, testing::pdu(kKeepAlive));
+    for (auto& p : phones) p->to_phone(t + delay, testing::pdu(kKeepAliveAck));
+  }
+  auto slow = of_kind(v1::CM_SLOW);
+  auto recovered = of_kind(v1::CM_RECOVERED);
+  ASSERT_EQ(slow.size(), 1u);
+  ASSERT_EQ(recovered.size(), 1u);
+  EXPECT_EQ(slow[0].origin(), "10.0.0.1");
+  EXPECT_EQ(slow[0].keepalive_latency().slow_phones(), 6u);
+  EXPECT_GE(slow[0].event_time_us(), kStart + 60 * kSecond);
+  EXPECT_LT(slow[0].event_time_us(), kStart + 70 * kSecond);
+  EXPECT_GT(recovered[0].event_time_us(), slow[0].event_time_us());
+  auto latency = of_kind(v1::KEEPALIVE_LATENCY);
+  ASSERT_GE(latency.size(), 3u);
+  EXPECT_NEAR(latency[0].keepalive_latency().p50_ms(), 2.0, 0.001);
+  EXPECT_EQ(latency[0].keepalive_latency().samples(), 6u);
+}
+
+TEST_F(TrackerTest, ConnectionsAreBounded) {
+  SccpSettings settings;
+  settings.max_connections = 2;
+  std::vector<v1::Event> events;
+  SccpAnalyzer small(settings, [&](v1::Event e) { events.push_back(std::move(e)); });
+  for (uint8_t i = 0; i < 5; ++i) {
+    Phone p(small, static_cast<uint8_t>(20 + i));
+    p.registers(kStart, "SEP00000000002" + std::to_string(i));
+  }
+  EXPECT_EQ(small.stats().open_connections, 2u);
+  EXPECT_EQ(small.stats().connections_rejected,
+            3u * 4u);  // every packet of the 3 it could not take
+}
+
+}  // namespace
+}  // namespace regwatch::agent::sccp
