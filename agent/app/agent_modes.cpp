@@ -123,7 +123,9 @@ int run_replay(const AgentConfig& config, const std::vector<std::string>& files,
       std::cerr << "regwatch-agent: " << done.error().message << "\n";
       return kExitStartFailed;
     }
-    pcap_summaries.push_back(file + ": " + summarise_sccp(analyzer.stats()));
+    if (!done->empty()) std::cerr << "regwatch-agent: warning: " << *done << "\n";
+    pcap_summaries.push_back(file + ": " + summarise_sccp(analyzer.stats()) +
+                             (done->empty() ? "" : " (capture cut short)"));
   }
   core->spool->flush();
   std::fprintf(stderr, "read %llu lines and %llu capture events into the spool; waiting for the collector %s\n",

@@ -19,7 +19,7 @@ std::string list(const std::map<std::string, uint64_t>& counts) {
 
 }  // namespace
 
-Status replay_pcap_file(const std::string& path, sccp::SccpAnalyzer& analyzer,
+Result<std::string> replay_pcap_file(const std::string& path, sccp::SccpAnalyzer& analyzer,
                         const std::function<void(uint64_t, uint64_t)>& on_progress) {
   auto source = sccp::PcapSource::open_file(path);
   if (!source.ok()) return source.error();
@@ -30,9 +30,8 @@ Status replay_pcap_file(const std::string& path, sccp::SccpAnalyzer& analyzer,
       analyzer.on_packet(link_type, time_us, frame);
     });
     if (!n.ok()) {
-      // A capture cut short (a truncated last packet) still gave us everything before it.
-      return make_error("pcap_read",
-                        path + ": " + n.error().message + " (events before this point were kept)");
+      // A capture cut short still gave us everything before the cut.
+      return path + ": " + n.error().message + "; decoded up to there";
     }
     if (*n < 0) break;
     if (on_progress && ++batches % 64 == 0) {
@@ -44,7 +43,7 @@ Status replay_pcap_file(const std::string& path, sccp::SccpAnalyzer& analyzer,
     auto [done, total] = (*source)->file_progress();
     on_progress(total, total);
   }
-  return Ok{};
+  return std::string();
 }
 
 std::string summarise_sccp(const sccp::SccpStats& s) {
