@@ -9,6 +9,7 @@
 // ...) that the caller counts; never an exception.
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -29,6 +30,13 @@ struct IpAddress {
   std::array<uint8_t, 16> bytes{};
   bool v4 = true;
   auto operator<=>(const IpAddress&) const = default;
+  // Equality is on the hot path (hash lookups per packet): compare words, not memcmp.
+  bool operator==(const IpAddress& other) const {
+    uint64_t a[2], b[2];
+    std::memcpy(a, bytes.data(), 16);
+    std::memcpy(b, other.bytes.data(), 16);
+    return a[0] == b[0] && a[1] == b[1] && v4 == other.v4;
+  }
   std::string to_string() const;
 };
 

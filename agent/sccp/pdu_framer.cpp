@@ -54,7 +54,7 @@ bool PduFramer::find_header(FramerCounters& counters) {
 }
 
 void PduFramer::feed(std::span<const uint8_t> bytes,
-                     const std::function<void(std::span<const uint8_t>)>& on_pdu,
+                     FunctionRef<void(std::span<const uint8_t>)> on_pdu,
                      FramerCounters& counters) {
   // Fast path: nothing buffered, parse straight from the segment.
   std::span<const uint8_t> input = bytes;

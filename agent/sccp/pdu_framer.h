@@ -7,6 +7,8 @@
 // skipped. Pure.
 #include <cstdint>
 #include <functional>
+
+#include "common/function_ref.h"
 #include <span>
 #include <vector>
 
@@ -23,7 +25,7 @@ class PduFramer {
  public:
   // Calls on_pdu for every whole PDU in order.
   void feed(std::span<const uint8_t> bytes,
-            const std::function<void(std::span<const uint8_t>)>& on_pdu, FramerCounters& counters);
+            FunctionRef<void(std::span<const uint8_t>)> on_pdu, FramerCounters& counters);
   // The stream lost bytes: what is buffered is no longer aligned.
   void lost_sync();
   size_t buffered() const { return buffer_.size(); }

@@ -17,6 +17,29 @@ double percentile(std::vector<double>& sorted, double p) {
 
 }  // namespace
 
+size_t ConnectionKeyHash::operator()(const ConnectionKey& k) const noexcept {
+  // FNV-1a over the parts that vary: phone address and port, CM address and port.
+  uint64_t h = 1469598103934665603ULL;
+  auto mix = [&h](uint8_t byte) {
+    h ^= byte;
+    h *= 1099511628211ULL;
+  };
+  for (size_t i = 12; i < 16; ++i) mix(k.phone_ip.bytes[i]);
+  if (!k.phone_ip.v4) {
+    for (size_t i = 0; i < 12; ++i) mix(k.phone_ip.bytes[i]);
+  }
+  mix(static_cast<uint8_t>(k.phone_port));
+  mix(static_cast<uint8_t>(k.phone_port >> 8));
+  mix(k.cm_ip.bytes[15]);
+  mix(static_cast<uint8_t>(k.cm_port));
+  return static_cast<size_t>(h);
+}
+
+void PhoneTracker::start_window(CmWindow& window, int64_t t) {
+  const int64_t window_us = int64_t{settings_.latency_window_s} * 1'000'000;
+  window.start_us = t - t % window_us;
+}
+
 PhoneTracker::PhoneTracker(SccpSettings settings, std::function<void(regwatch::v1::Event)> sink)
     : settings_(std::move(settings)), sink_(std::move(sink)) {}
 
@@ -24,8 +47,9 @@ int64_t PhoneTracker::interval_us(const Connection& c) const {
   return int64_t{c.interval_s ? c.interval_s : settings_.default_keepalive_s} * 1'000'000;
 }
 
-regwatch::v1::Event PhoneTracker::phone_event(const ConnectionKey& key, const Connection& c,
+regwatch::v1::Event PhoneTracker::phone_event(const Connection& c,
                                               regwatch::v1::EventKind kind, int64_t time_us) const {
+  const ConnectionKey& key = c.key;
   regwatch::v1::Event e;
   e.set_event_time_us(time_us);
   e.set_origin(key.cm_ip.to_string());
@@ -50,23 +74,37 @@ regwatch::v1::Event PhoneTracker::phone_event(const ConnectionKey& key, const Co
   return e;
 }
 
-void PhoneTracker::schedule(const ConnectionKey& key, int64_t due_us) {
-  timers_.push({due_us, key});
-}
-
-void PhoneTracker::on_open(const ConnectionKey& key, int64_t time_us, uint16_t vlan, bool tls) {
+PhoneTracker::Slot PhoneTracker::open(const ConnectionKey& key, int64_t time_us, uint16_t vlan,
+                                      bool tls) {
   advance(time_us);
-  auto& c = connections_[key];
+  Slot slot;
+  if (!free_.empty()) {
+    slot = free_.back();
+    free_.pop_back();
+  } else {
+    slot = static_cast<Slot>(slots_.size());
+    slots_.emplace_back();
+  }
+  Connection& c = slots_[slot];
   c = Connection{};
+  c.key = key;
+  c.in_use = true;
   c.vlan = vlan;
   c.tls = tls;
   c.last_seen_us = time_us;
+  return slot;
 }
 
-void PhoneTracker::on_message(const ConnectionKey& key, Direction direction, const SccpMessage& m,
+void PhoneTracker::forget(Slot slot) {
+  slots_[slot] = Connection{};
+  free_.push_back(slot);
+}
+
+void PhoneTracker::on_message(Slot slot, Direction direction, const SccpMessage& m,
                               int64_t t) {
   advance(t);
-  auto& c = connections_[key];
+  Connection& c = slots_[slot];
+  const ConnectionKey& key = c.key;
   c.last_seen_us = t;
   if (direction == Direction::kPhoneToCm) {
     switch (m.id) {
@@ -77,22 +115,18 @@ void PhoneTracker::on_message(const ConnectionKey& key, Direction direction, con
         c.protocol_version = m.protocol_version.value_or(0);
         c.registered = false;
         c.unregistering = false;
-        if (devices_.insert(c.device).second) phones_seen_ = devices_.size();
+        devices_.insert(c.device);
         break;
       case kKeepAlive: {
         // The CM's latency window runs from its first KeepAlive: a CM stalled
         // from the start must still show its unanswered phones.
         auto& window = windows_[key.cm_ip];
-        if (window.start_us == 0)
-          window.start_us = t - t % (int64_t{settings_.latency_window_s} * 1'000'000);
+        if (window.start_us == 0) start_window(window, t);
         if (c.unacked_since_us == 0) {
           c.unacked_since_us = t;
-          schedule(key, t + int64_t{settings_.unanswered_after_ms} * 1000);
         }
         c.last_keepalive_us = t;
         c.missed_reported = false;
-        schedule(key, t + static_cast<int64_t>(settings_.keepalive_miss_factor *
-                                               static_cast<double>(interval_us(c))));
         break;
       }
       case kUnregister: c.unregistering = true; break;
@@ -108,12 +142,10 @@ void PhoneTracker::on_message(const ConnectionKey& key, Direction direction, con
       c.last_keepalive_us = t;
       c.unacked_since_us = 0;
       c.missed_reported = c.unanswered_reported = false;
-      schedule(key, t + static_cast<int64_t>(settings_.keepalive_miss_factor *
-                                             static_cast<double>(interval_us(c))));
-      sink_(phone_event(key, c, regwatch::v1::PHONE_REGISTERED, t));
+      sink_(phone_event(c, regwatch::v1::PHONE_REGISTERED, t));
       break;
     case kRegisterReject: {
-      auto e = phone_event(key, c, regwatch::v1::PHONE_REGISTRATION_FAILED, t);
+      auto e = phone_event(c, regwatch::v1::PHONE_REGISTRATION_FAILED, t);
       e.mutable_phone()->set_reason(m.text);
       sink_(std::move(e));
       c.registered = false;
@@ -123,17 +155,23 @@ void PhoneTracker::on_message(const ConnectionKey& key, Direction direction, con
       if (c.unacked_since_us != 0) {
         const double latency_ms = static_cast<double>(t - c.unacked_since_us) / 1000.0;
         auto& window = windows_[key.cm_ip];
-        if (window.start_us == 0)
-          window.start_us = t - t % (int64_t{settings_.latency_window_s} * 1'000'000);
+        if (window.start_us == 0) start_window(window, t);
         window.latencies_ms.push_back(latency_ms);
-        double& worst = window.worst_by_phone[key];
-        worst = std::max(worst, latency_ms);
+        if (c.latency_window_us != window.start_us) {
+          c.latency_window_us = window.start_us;
+          c.worst_latency_ms = latency_ms;
+        } else {
+          c.worst_latency_ms = std::max(c.worst_latency_ms, latency_ms);
+        }
+        // Acked, but later than the bound, between two sweeps: still unanswered
+        // in time, and said so with the same event time a sweep would have used.
+        check_timers(c, t);
         c.unacked_since_us = 0;
         c.unanswered_reported = false;
       }
       break;
     case kUnregisterAck: {
-      auto e = phone_event(key, c, regwatch::v1::PHONE_UNREGISTERED, t);
+      auto e = phone_event(c, regwatch::v1::PHONE_UNREGISTERED, t);
       if (m.code)
         e.mutable_phone()->set_reason(*m.code == 0   ? "UnregisterAck Ok"
                                       : *m.code == 1 ? "UnregisterAck Error"
@@ -150,35 +188,33 @@ void PhoneTracker::on_message(const ConnectionKey& key, Direction direction, con
   }
 }
 
-void PhoneTracker::on_close(const ConnectionKey& key, bool closed_by_phone, bool reset, int64_t t) {
+void PhoneTracker::close(Slot slot, bool closed_by_phone, bool reset, int64_t t) {
   advance(t);
-  auto it = connections_.find(key);
-  if (it == connections_.end()) return;
-  Connection& c = it->second;
+  Connection& c = slots_[slot];
   if ((c.registered || (c.tls && reset)) && !c.unregistering) {
-    auto e = phone_event(key, c, regwatch::v1::CONNECTION_LOST, t);
+    auto e = phone_event(c, regwatch::v1::CONNECTION_LOST, t);
     e.mutable_phone()->set_closed_by(std::string(closed_by_phone ? "phone" : "cm") +
                                      (reset ? " rst" : " fin"));
     if (c.last_keepalive_us) e.mutable_phone()->set_silent_for_ms((t - c.last_keepalive_us) / 1000);
     sink_(std::move(e));
   }
-  connections_.erase(it);
+  forget(slot);
 }
 
-void PhoneTracker::check_timers(const ConnectionKey& key, Connection& c, int64_t now) {
+void PhoneTracker::check_timers(Connection& c, int64_t now) {
   const bool watched = (c.registered || c.last_keepalive_us != 0) && !c.unregistering;
   if (!watched) return;
   const auto miss_after =
       static_cast<int64_t>(settings_.keepalive_miss_factor * static_cast<double>(interval_us(c)));
   if (!c.missed_reported && c.last_keepalive_us != 0 && now >= c.last_keepalive_us + miss_after) {
-    auto e = phone_event(key, c, regwatch::v1::KEEPALIVE_MISSED, c.last_keepalive_us + miss_after);
+    auto e = phone_event(c, regwatch::v1::KEEPALIVE_MISSED, c.last_keepalive_us + miss_after);
     e.mutable_phone()->set_silent_for_ms(miss_after / 1000);
     sink_(std::move(e));
     c.missed_reported = true;
   }
   const int64_t bound = int64_t{settings_.unanswered_after_ms} * 1000;
   if (!c.unanswered_reported && c.unacked_since_us != 0 && now >= c.unacked_since_us + bound) {
-    auto e = phone_event(key, c, regwatch::v1::KEEPALIVE_UNANSWERED, c.unacked_since_us + bound);
+    auto e = phone_event(c, regwatch::v1::KEEPALIVE_UNANSWERED, c.unacked_since_us + bound);
     e.mutable_phone()->set_silent_for_ms(bound / 1000);
     sink_(std::move(e));
     c.unanswered_reported = true;
@@ -188,46 +224,58 @@ void PhoneTracker::check_timers(const ConnectionKey& key, Connection& c, int64_t
 void PhoneTracker::advance(int64_t now) {
   if (now < now_us_) now = now_us_;  // packets slightly out of order: time never goes back
   now_us_ = now;
-  while (!timers_.empty() && timers_.top().due_us <= now) {
-    const Timer timer = timers_.top();
-    timers_.pop();
-    auto it = connections_.find(timer.key);
-    if (it != connections_.end()) check_timers(timer.key, it->second, timer.due_us);
-  }
-  close_windows(now);
+  if (now >= next_sweep_us_) sweep(now);
 }
 
-void PhoneTracker::close_windows(int64_t now) {
+void PhoneTracker::sweep(int64_t now) {
+  // Every window of packet time, one pass over the connections finds the
+  // silent phones and the unanswered KeepAlives (their events carry the exact
+  // deadline as event time, so the pass's timing never shows), and tallies
+  // each CM's window. No per-packet timers: the pass is the whole cost.
   const int64_t window_us = int64_t{settings_.latency_window_s} * 1'000'000;
-  bool any_due = false;
-  for (auto& [cm, w] : windows_)
-    any_due = any_due || (w.start_us != 0 && now >= w.start_us + window_us);
-  if (!any_due) return;
+  struct Due {
+    IpAddress cm;
+    CmWindow* window;
+    int64_t end_us;
+    WindowTally tally;
+  };
+  std::vector<Due> due;
   for (auto& [cm, w] : windows_) {
-    if (w.start_us == 0 || now < w.start_us + window_us) continue;
-    close_window(cm, w, w.start_us + window_us);
-    w.latencies_ms.clear();
-    w.worst_by_phone.clear();
-    w.start_us = now - now % window_us;
+    if (w.start_us != 0 && now >= w.start_us + window_us) due.push_back({cm, &w, w.start_us + window_us, {}});
   }
+  const auto threshold_us = static_cast<int64_t>(settings_.slow_threshold_ms * 1000);
+  for (auto& c : slots_) {
+    if (!c.in_use) continue;
+    check_timers(c, now);
+    for (auto& d : due) {
+      if (c.key.cm_ip != d.cm) continue;
+      const bool has_sample = c.latency_window_us == d.window->start_us;
+      if (has_sample) {
+        ++d.tally.sampled;
+        if (c.worst_latency_ms > settings_.slow_threshold_ms) ++d.tally.slow;
+      }
+      // Phones still waiting for an ack count as slow: a stalled CM answers
+      // nothing until it wakes up.
+      if (c.unacked_since_us != 0 && d.end_us - c.unacked_since_us > threshold_us) {
+        ++d.tally.unanswered;
+        if (!has_sample) ++d.tally.slow;
+      }
+      break;
+    }
+  }
+  for (auto& d : due) {
+    close_window(d.cm, *d.window, d.end_us, d.tally);
+    d.window->latencies_ms.clear();
+    d.window->start_us = now - now % window_us;
+  }
+  next_sweep_us_ = now - now % window_us + window_us;
 }
 
-void PhoneTracker::close_window(const IpAddress& cm, CmWindow& w, int64_t end_us) {
-  // Phones of this CM still waiting for an ack count as slow (a stalled CM
-  // answers nothing until it wakes up).
-  uint32_t unanswered = 0;
-  uint32_t slow = 0;
-  const auto threshold_us = static_cast<int64_t>(settings_.slow_threshold_ms * 1000);
-  for (const auto& [key, c] : connections_) {
-    if (key.cm_ip != cm || c.unacked_since_us == 0 || end_us - c.unacked_since_us <= threshold_us)
-      continue;
-    ++unanswered;
-    if (!w.worst_by_phone.count(key)) ++slow;
-  }
-  for (const auto& [key, worst] : w.worst_by_phone) {
-    if (worst > settings_.slow_threshold_ms) ++slow;
-  }
-  const auto phones = static_cast<uint32_t>(w.worst_by_phone.size()) + unanswered;
+void PhoneTracker::close_window(const IpAddress& cm, CmWindow& w, int64_t end_us,
+                                const WindowTally& tally) {
+  const uint32_t unanswered = tally.unanswered;
+  const uint32_t slow = tally.slow;
+  const uint32_t phones = tally.sampled + tally.unanswered;
   if (w.latencies_ms.empty() && unanswered == 0) return;
   std::sort(w.latencies_ms.begin(), w.latencies_ms.end());
   regwatch::v1::Event e;
@@ -258,20 +306,6 @@ void PhoneTracker::close_window(const IpAddress& cm, CmWindow& w, int64_t end_us
     sink_(std::move(transition));
     w.slow = is_slow;
   }
-}
-
-size_t PhoneTracker::expire_idle(int64_t now) {
-  const int64_t idle_us = int64_t{settings_.idle_connection_timeout_s} * 1'000'000;
-  size_t expired = 0;
-  for (auto it = connections_.begin(); it != connections_.end();) {
-    if (now - it->second.last_seen_us > idle_us) {
-      it = connections_.erase(it);
-      ++expired;
-    } else {
-      ++it;
-    }
-  }
-  return expired;
 }
 
 }  // namespace regwatch::agent::sccp

@@ -9,16 +9,18 @@
 //   without Unregister); per CM node and window keepalive_latency, and
 //   cm_slow / cm_recovered when many of its phones are slow together.
 //
-// Timers fire from advance(now): the analyzer calls it with each packet's time
+// Deadlines are checked by advance(now): the analyzer calls it with each packet's time
 // (and, live, with the wall clock when the wire is quiet). A replay stops at
 // the capture's last packet: nothing fires "after" the capture.
 //
 // Threads: none; one owner.
+#include <climits>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <queue>
 #include <set>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -33,25 +35,33 @@ struct ConnectionKey {
   IpAddress phone_ip, cm_ip;
   uint16_t phone_port = 0, cm_port = 0;
   auto operator<=>(const ConnectionKey&) const = default;
+  bool operator==(const ConnectionKey& o) const {
+    return phone_port == o.phone_port && cm_port == o.cm_port && phone_ip == o.phone_ip && cm_ip == o.cm_ip;
+  }
+};
+
+struct ConnectionKeyHash {
+  size_t operator()(const ConnectionKey& k) const noexcept;
 };
 
 enum class Direction { kPhoneToCm, kCmToPhone };
 
 class PhoneTracker {
  public:
+  using Slot = uint32_t;
   PhoneTracker(SccpSettings settings, std::function<void(regwatch::v1::Event)> sink);
 
-  void on_open(const ConnectionKey& key, int64_t time_us, uint16_t vlan, bool tls);
-  void on_message(const ConnectionKey& key, Direction direction, const SccpMessage& message,
-                  int64_t time_us);
-  // closed_by_phone: who sent the FIN/RST.
-  void on_close(const ConnectionKey& key, bool closed_by_phone, bool reset, int64_t time_us);
+  // A new connection; the returned slot names it until close() or forget().
+  Slot open(const ConnectionKey& key, int64_t time_us, uint16_t vlan, bool tls);
+  void on_message(Slot slot, Direction direction, const SccpMessage& message, int64_t time_us);
+  // closed_by_phone: who sent the FIN/RST. Frees the slot.
+  void close(Slot slot, bool closed_by_phone, bool reset, int64_t time_us);
+  // The connection went idle (or is otherwise dropped) without an event. Frees the slot.
+  void forget(Slot slot);
   void advance(int64_t now_us);
-  // Connections silent longer than the idle timeout are forgotten; returns how many.
-  size_t expire_idle(int64_t now_us);
 
-  size_t connections() const { return connections_.size(); }
-  size_t phones_seen() const { return phones_seen_; }
+  size_t connections() const { return slots_.size() - free_.size(); }
+  size_t phones_seen() const { return devices_.size(); }
 
  private:
   struct Connection {
@@ -70,34 +80,37 @@ class PhoneTracker {
     int64_t last_seen_us = 0;
     bool missed_reported = false;
     bool unanswered_reported = false;
+    int64_t latency_window_us = 0;    // the CM window worst_latency_ms belongs to
+    double worst_latency_ms = -1;
+    ConnectionKey key;
+    bool in_use = false;
   };
   struct CmWindow {
     int64_t start_us = 0;
     std::vector<double> latencies_ms;
-    std::map<ConnectionKey, double> worst_by_phone;
     bool slow = false;  // the CM's state after its last closed window
   };
-  struct Timer {
-    int64_t due_us;
-    ConnectionKey key;
-    bool operator>(const Timer& other) const { return due_us > other.due_us; }
-  };
 
-  regwatch::v1::Event phone_event(const ConnectionKey& key, const Connection& c,
+  regwatch::v1::Event phone_event(const Connection& c,
                                   regwatch::v1::EventKind kind, int64_t time_us) const;
-  void schedule(const ConnectionKey& key, int64_t due_us);
-  void check_timers(const ConnectionKey& key, Connection& c, int64_t now_us);
-  void close_windows(int64_t now_us);
-  void close_window(const IpAddress& cm, CmWindow& window, int64_t end_us);
+  void check_timers(Connection& c, int64_t now_us);
+  void sweep(int64_t now_us);
+  struct WindowTally {
+    uint32_t sampled = 0, slow = 0, unanswered = 0;
+  };
+  void close_window(const IpAddress& cm, CmWindow& window, int64_t end_us, const WindowTally& tally);
+  void start_window(CmWindow& window, int64_t t);
   int64_t interval_us(const Connection& c) const;
 
   SccpSettings settings_;
   std::function<void(regwatch::v1::Event)> sink_;
-  std::map<ConnectionKey, Connection> connections_;
-  std::map<IpAddress, CmWindow> windows_;
-  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
+  // Connections live in a slab (contiguous, so the periodic sweep is a scan);
+  // the analyzer keeps each one's slot next to its TCP state.
+  std::vector<Connection> slots_;
+  std::vector<Slot> free_;
+  std::map<IpAddress, CmWindow> windows_;  // few: one per CM node
+  int64_t next_sweep_us_ = 0;
   int64_t now_us_ = 0;
-  size_t phones_seen_ = 0;
   std::set<std::string> devices_;  // names seen, for the summary
 };
 

@@ -12,8 +12,27 @@ struct SccpAnalyzer::Flow {
   TcpReassembler up, down;  // phone -> CM, CM -> phone
   PduFramer up_frames, down_frames;
   bool tls = false;
-  bool closed = false;
   int64_t last_seen_us = 0;
+  PhoneTracker::Slot slot = 0;  // its phone state in the tracker
+};
+
+// Reassembled bytes of one direction into its PDU framer, then to handle_pdu.
+struct SccpAnalyzer::ToFramer final : TcpReassembler::Sink {
+  ToFramer(SccpAnalyzer& analyzer, PduFramer& pdu_framer, PhoneTracker::Slot connection,
+           Direction from, int64_t packet_time_us)
+      : self(analyzer), framer(pdu_framer), slot(connection), direction(from), time_us(packet_time_us) {}
+  void data(std::span<const uint8_t> bytes) override {
+    framer.feed(
+        bytes, [this](std::span<const uint8_t> pdu) { self.handle_pdu(slot, direction, pdu, time_us); },
+        self.framing_);
+  }
+  void gap() override { framer.lost_sync(); }
+
+  SccpAnalyzer& self;
+  PduFramer& framer;
+  PhoneTracker::Slot slot;
+  Direction direction;
+  int64_t time_us;
 };
 
 SccpAnalyzer::SccpAnalyzer(SccpSettings settings, std::function<void(regwatch::v1::Event)> sink)
@@ -53,7 +72,7 @@ SccpAnalyzer::Flow* SccpAnalyzer::flow_for(const TcpSegment& s, ConnectionKey& k
   auto flow = std::make_unique<Flow>(settings_.max_held_bytes_per_direction);
   flow->tls = tls;
   ++stats_.connections_opened;
-  tracker_.on_open(key, time_us, s.vlan, tls);
+  flow->slot = tracker_.open(key, time_us, s.vlan, tls);
   return flows_.emplace(key, std::move(flow)).first->second.get();
 }
 
@@ -76,33 +95,21 @@ void SccpAnalyzer::on_packet(int link_type, int64_t time_us, std::span<const uin
   }
   ++stats_.tcp_segments;
   flow->last_seen_us = time_us;
-  if (!flow->tls && !segment.payload.empty()) {
+  if (!flow->tls && (!segment.payload.empty() || segment.syn)) {
     const bool up = direction == Direction::kPhoneToCm;
-    PduFramer& framer = up ? flow->up_frames : flow->down_frames;
-    TcpReassembler::Sink sink{
-        [&](std::span<const uint8_t> bytes) {
-          framer.feed(
-              bytes,
-              [&](std::span<const uint8_t> pdu) { handle_pdu(key, direction, pdu, time_us); },
-              framing_);
-        },
-        [&] { framer.lost_sync(); }};
+    ToFramer sink(*this, up ? flow->up_frames : flow->down_frames, flow->slot, direction, time_us);
     (up ? flow->up : flow->down)
         .on_segment(segment.seq, segment.syn, segment.payload, sink, reassembly_);
-  } else if (!flow->tls && segment.syn) {
-    TcpReassembler::Sink none;
-    (direction == Direction::kPhoneToCm ? flow->up : flow->down)
-        .on_segment(segment.seq, true, {}, none, reassembly_);
   }
   if (segment.rst || segment.fin) {
-    tracker_.on_close(key, direction == Direction::kPhoneToCm, segment.rst, time_us);
+    tracker_.close(flow->slot, direction == Direction::kPhoneToCm, segment.rst, time_us);
     flows_.erase(key);
   } else {
     tracker_.advance(time_us);
   }
   if (time_us >= next_expiry_us_) {
     on_idle(time_us);
-    next_expiry_us_ = time_us + 10'000'000;
+    next_expiry_us_ = time_us + 60'000'000;  // idle timeouts are minutes: no need to look often
   }
 }
 
@@ -111,16 +118,16 @@ void SccpAnalyzer::on_idle(int64_t now_us) {
   const int64_t idle_us = int64_t{settings_.idle_connection_timeout_s} * 1'000'000;
   for (auto it = flows_.begin(); it != flows_.end();) {
     if (now_us - it->second->last_seen_us > idle_us) {
+      tracker_.forget(it->second->slot);
       it = flows_.erase(it);
       ++stats_.connections_expired;
     } else {
       ++it;
     }
   }
-  tracker_.expire_idle(now_us);
 }
 
-void SccpAnalyzer::handle_pdu(const ConnectionKey& key, Direction direction,
+void SccpAnalyzer::handle_pdu(PhoneTracker::Slot slot, Direction direction,
                               std::span<const uint8_t> pdu, int64_t time_us) {
   auto message = decode_sccp(pdu);
   if (!message.ok()) {
@@ -128,19 +135,22 @@ void SccpAnalyzer::handle_pdu(const ConnectionKey& key, Direction direction,
     return;
   }
   ++stats_.sccp_messages;
-  const auto name = sccp_message_name(message->id);
-  if (name.empty()) {
-    char id[16];
-    std::snprintf(id, sizeof id, "0x%04x", message->id);
-    ++stats_.messages_by_type[id];
-  } else {
-    ++stats_.messages_by_type[std::string(name)];
-  }
-  tracker_.on_message(key, direction, *message, time_us);
+  ++messages_by_id_[message->id];
+  tracker_.on_message(slot, direction, *message, time_us);
 }
 
 SccpStats SccpAnalyzer::stats() const {
   SccpStats s = stats_;
+  for (const auto& [id, n] : messages_by_id_) {
+    const auto name = sccp_message_name(id);
+    if (name.empty()) {
+      char text[16];
+      std::snprintf(text, sizeof text, "0x%04x", id);
+      s.messages_by_type[text] += n;
+    } else {
+      s.messages_by_type[std::string(name)] += n;
+    }
+  }
   s.phones = tracker_.phones_seen();
   s.open_connections = flows_.size();
   auto add = [&](const char* name, uint64_t n) {

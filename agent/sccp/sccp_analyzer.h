@@ -17,6 +17,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <unordered_map>
 
 #include "agent/sccp/pdu_framer.h"
 #include "agent/sccp/phone_tracker.h"
@@ -52,16 +53,18 @@ class SccpAnalyzer {
 
  private:
   struct Flow;
+  struct ToFramer;
   Flow* flow_for(const TcpSegment& segment, ConnectionKey& key, Direction& direction,
                  int64_t time_us);
-  void handle_pdu(const ConnectionKey& key, Direction direction, std::span<const uint8_t> pdu,
+  void handle_pdu(PhoneTracker::Slot slot, Direction direction, std::span<const uint8_t> pdu,
                   int64_t time_us);
   void count(const std::string& anomaly) { ++stats_.anomalies[anomaly]; }
 
   SccpSettings settings_;
   std::function<void(regwatch::v1::Event)> sink_;
   PhoneTracker tracker_;
-  std::map<ConnectionKey, std::unique_ptr<Flow>> flows_;
+  std::unordered_map<ConnectionKey, std::unique_ptr<Flow>, ConnectionKeyHash> flows_;
+  std::unordered_map<uint32_t, uint64_t> messages_by_id_;
   ReassemblyCounters reassembly_;
   FramerCounters framing_;
   SccpStats stats_;

@@ -11,7 +11,7 @@ int64_t seq_diff(uint32_t a, uint32_t b) {
 }  // namespace
 
 void TcpReassembler::on_segment(uint32_t seq, bool syn, std::span<const uint8_t> payload,
-                                const Sink& sink, ReassemblyCounters& counters) {
+                                Sink& sink, ReassemblyCounters& counters) {
   if (syn) {
     if (!next_seq_) next_seq_ = seq + 1;  // a repeated SYN is a retransmission
     seq += 1;                             // SYN takes one sequence number
@@ -39,7 +39,7 @@ void TcpReassembler::on_segment(uint32_t seq, bool syn, std::span<const uint8_t>
   }
   // Over budget: give up the hole, resume at the earliest held byte (or here).
   ++counters.gaps;
-  if (sink.gap) sink.gap();
+  sink.gap();
   uint32_t resume = seq;
   for (const auto& [held_seq, bytes] : held_) {
     if (seq_diff(held_seq, resume) < 0) resume = held_seq;
@@ -54,7 +54,7 @@ void TcpReassembler::on_segment(uint32_t seq, bool syn, std::span<const uint8_t>
   drain(sink, counters);
 }
 
-void TcpReassembler::deliver(std::span<const uint8_t> payload, uint32_t seq, const Sink& sink,
+void TcpReassembler::deliver(std::span<const uint8_t> payload, uint32_t seq, Sink& sink,
                              ReassemblyCounters& counters) {
   const int64_t behind = -seq_diff(seq, *next_seq_);
   if (behind >= static_cast<int64_t>(payload.size())) {
@@ -66,10 +66,10 @@ void TcpReassembler::deliver(std::span<const uint8_t> payload, uint32_t seq, con
     payload = payload.subspan(static_cast<size_t>(behind));
   }
   *next_seq_ += static_cast<uint32_t>(payload.size());
-  if (sink.data) sink.data(payload);
+  sink.data(payload);
 }
 
-void TcpReassembler::drain(const Sink& sink, ReassemblyCounters& counters) {
+void TcpReassembler::drain(Sink& sink, ReassemblyCounters& counters) {
   // Held segments are few; a linear pass per delivery keeps wrap-around handling simple.
   bool progressed = true;
   while (progressed && !held_.empty()) {

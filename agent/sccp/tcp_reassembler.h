@@ -24,21 +24,26 @@ struct ReassemblyCounters {
 
 class TcpReassembler {
  public:
+  // What the reassembler hands on: in-order bytes, and notice that bytes were
+  // lost before the next data.
   struct Sink {
-    std::function<void(std::span<const uint8_t>)> data;  // in-order bytes
-    std::function<void()> gap;                           // bytes were lost before the next data
+    virtual void data(std::span<const uint8_t> bytes) = 0;
+    virtual void gap() = 0;
+
+   protected:
+    ~Sink() = default;
   };
 
   explicit TcpReassembler(size_t max_held_bytes = 64 * 1024) : max_held_bytes_(max_held_bytes) {}
 
-  void on_segment(uint32_t seq, bool syn, std::span<const uint8_t> payload, const Sink& sink,
+  void on_segment(uint32_t seq, bool syn, std::span<const uint8_t> payload, Sink& sink,
                   ReassemblyCounters& counters);
   size_t held_bytes() const { return held_bytes_; }
 
  private:
-  void deliver(std::span<const uint8_t> payload, uint32_t seq, const Sink& sink,
+  void deliver(std::span<const uint8_t> payload, uint32_t seq, Sink& sink,
                ReassemblyCounters& counters);
-  void drain(const Sink& sink, ReassemblyCounters& counters);
+  void drain(Sink& sink, ReassemblyCounters& counters);
 
   size_t max_held_bytes_;
   std::optional<uint32_t> next_seq_;

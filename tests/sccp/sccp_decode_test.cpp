@@ -140,20 +140,18 @@ TEST(PduFramer, ResynchronisesAfterGarbageAndGaps) {
   EXPECT_EQ(decode_sccp(after[1])->id, kKeepAlive);
 }
 
-struct Collected {
-  Bytes data;
+struct Collected final : TcpReassembler::Sink {
+  Bytes bytes;
   int gaps = 0;
-  TcpReassembler::Sink sink() {
-    return {[this](std::span<const uint8_t> b) { data.insert(data.end(), b.begin(), b.end()); },
-            [this] { ++gaps; }};
-  }
+  void data(std::span<const uint8_t> b) override { bytes.insert(bytes.end(), b.begin(), b.end()); }
+  void gap() override { ++gaps; }
 };
 
 TEST(TcpReassembler, OutOfOrderRetransmittedAndOverlappingSegments) {
   TcpReassembler r;
   ReassemblyCounters counters;
   Collected out;
-  auto sink = out.sink();
+  auto& sink = out;
   const uint32_t isn = 0xfffffff0;  // the stream wraps around 2^32
   r.on_segment(isn, true, {}, sink, counters);
   const Bytes a = {1, 2, 3, 4}, b = {5, 6, 7, 8}, c = {9, 10, 11, 12};
@@ -163,7 +161,7 @@ TEST(TcpReassembler, OutOfOrderRetransmittedAndOverlappingSegments) {
   r.on_segment(isn + 1, false, a, sink, counters);  // retransmission
   const Bytes overlap = {7, 8, 9, 10, 11, 12, 13, 14};
   r.on_segment(isn + 7, false, overlap, sink, counters);  // half old, half new
-  EXPECT_EQ(out.data, (Bytes{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14}));
+  EXPECT_EQ(out.bytes, (Bytes{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14}));
   EXPECT_EQ(counters.out_of_order_segments, 2u);
   EXPECT_EQ(counters.retransmitted_segments, 2u);
   EXPECT_EQ(r.held_bytes(), 0u);
@@ -173,14 +171,14 @@ TEST(TcpReassembler, AHoleThatNeverFillsIsGivenUpWithinTheBudget) {
   TcpReassembler r(16);
   ReassemblyCounters counters;
   Collected out;
-  auto sink = out.sink();
+  auto& sink = out;
   r.on_segment(1000, false, Bytes{1}, sink, counters);  // midstream start
   for (uint32_t i = 0; i < 10; ++i)
     r.on_segment(2000 + 4 * i, false, Bytes{2, 2, 2, 2}, sink, counters);
   EXPECT_EQ(counters.midstream_starts, 1u);
   EXPECT_EQ(counters.gaps, 1u);
   EXPECT_EQ(out.gaps, 1);
-  EXPECT_EQ(out.data.size(), 1u + 40u);  // everything after the hole was delivered
+  EXPECT_EQ(out.bytes.size(), 1u + 40u);  // everything after the hole was delivered
   EXPECT_LE(r.held_bytes(), 16u);
 }
 

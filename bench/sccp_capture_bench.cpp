@@ -1,0 +1,219 @@
+// SCCP capture decode rate, with its baselines measured in the same run:
+//   (a) a bare libpcap read loop over the same file: the limit (target: we reach >= 50 % of it);
+//   (b) tshark -Y skinny over a slice of it (target: we are >= 100x faster per packet).
+// The capture is generated: N phones (default 100,000) registering to 4 CM
+// nodes, then sending a KeepAlive every 30 s with its KeepAliveAck (3,300
+// keepalives/s for 100,000 phones), for D simulated seconds (default 120).
+// Prints packets/s, the ratios, the analyzer's peak RSS and its event counts.
+//
+// Usage: sccp_capture_bench [phones] [seconds] [tshark_packets]
+#include <pcap/pcap.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "agent/sccp/sccp_analyzer.h"
+#include "common/event_kind.h"
+
+namespace {
+
+using Bytes = std::vector<uint8_t>;
+using Clock = std::chrono::steady_clock;
+
+void le32(Bytes& b, uint32_t v) {
+  for (int i = 0; i < 4; ++i) b.push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+void be16(Bytes& b, uint16_t v) {
+  b.push_back(static_cast<uint8_t>(v >> 8));
+  b.push_back(static_cast<uint8_t>(v));
+}
+void be32(Bytes& b, uint32_t v) {
+  for (int i = 3; i >= 0; --i) b.push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+
+Bytes pdu(uint32_t id, const Bytes& payload = {}) {
+  Bytes b;
+  le32(b, static_cast<uint32_t>(4 + payload.size()));
+  le32(b, 0);
+  le32(b, id);
+  b.insert(b.end(), payload.begin(), payload.end());
+  return b;
+}
+
+struct Writer {
+  pcap_t* dead = pcap_open_dead(DLT_EN10MB, 65535);
+  pcap_dumper_t* out;
+  uint64_t packets = 0;
+  explicit Writer(const std::string& path) : out(pcap_dump_open(dead, path.c_str())) {
+    if (!out) {
+      std::fprintf(stderr, "cannot write %s\n", path.c_str());
+      std::exit(1);
+    }
+  }
+  ~Writer() {
+    pcap_dump_close(out);
+    pcap_close(dead);
+  }
+  void frame(int64_t t_us, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, uint32_t seq, uint8_t flags,
+             const Bytes& payload) {
+    Bytes b(12, 0x02);
+    be16(b, 0x0800);
+    const size_t total = 40 + payload.size();
+    b.insert(b.end(), {0x45, 0});
+    be16(b, static_cast<uint16_t>(total));
+    b.insert(b.end(), {0, 1, 0x40, 0, 64, 6, 0, 0});
+    be32(b, src);
+    be32(b, dst);
+    be16(b, sport);
+    be16(b, dport);
+    be32(b, seq);
+    be32(b, 0);
+    b.insert(b.end(), {0x50, flags});
+    be16(b, 65535);
+    be32(b, 0);
+    b.insert(b.end(), payload.begin(), payload.end());
+    pcap_pkthdr h{};
+    h.ts.tv_sec = static_cast<time_t>(t_us / 1'000'000);
+    h.ts.tv_usec = static_cast<suseconds_t>(t_us % 1'000'000);
+    h.caplen = h.len = static_cast<bpf_u_int32>(b.size());
+    pcap_dump(reinterpret_cast<u_char*>(out), &h, b.data());
+    ++packets;
+  }
+};
+
+uint64_t generate(const std::string& path, uint32_t phones, uint32_t seconds) {
+  Writer w(path);
+  const int64_t start = 1'790'000'000LL * 1'000'000;
+  const uint32_t interval_us = 30'000'000;
+  Bytes reg_payload(48, 0);
+  Bytes ack_payload;
+  le32(ack_payload, 30);
+  ack_payload.insert(ack_payload.end(), {'M', '/', 'D', '/', 'Y', 'A', 0, 0});
+  le32(ack_payload, 60);
+  le32(ack_payload, 20);
+  const Bytes keepalive = pdu(0x0000), keepalive_ack = pdu(0x0100), register_ack = pdu(0x0081, ack_payload);
+  std::vector<uint32_t> up(phones, 1000), down(phones, 5000);
+  auto phone_ip = [](uint32_t i) { return (10u << 24) | ((20u + i / 65536) << 16) | (i % 65536); };
+  auto cm_ip = [](uint32_t i) { return (10u << 24) | (1u << 16) | (1u << 8) | (1 + i % 4); };
+  // Events in time order: phone i is offset by i * interval / phones within each interval.
+  for (int64_t round = 0; round * interval_us <= int64_t{seconds} * 1'000'000; ++round) {
+    for (uint32_t i = 0; i < phones; ++i) {
+      const int64_t t = start + round * interval_us + int64_t{i} * interval_us / phones;
+      const uint32_t p = phone_ip(i), c = cm_ip(i);
+      const auto port = static_cast<uint16_t>(20000 + i % 40000);
+      if (round == 0) {
+        Bytes reg = reg_payload;
+        const std::string name = "SEP" + std::to_string(100000000000ULL + i);
+        std::copy(name.begin(), name.end(), reg.begin());
+        const Bytes register_pdu = pdu(0x0001, reg);
+        w.frame(t, p, c, port, 2000, up[i]++, 0x02, {});
+        w.frame(t + 100, c, p, 2000, port, down[i]++, 0x12, {});
+        w.frame(t + 200, p, c, port, 2000, up[i], 0x18, register_pdu);
+        up[i] += static_cast<uint32_t>(register_pdu.size());
+        w.frame(t + 1200, c, p, 2000, port, down[i], 0x18, register_ack);
+        down[i] += static_cast<uint32_t>(register_ack.size());
+      } else {
+        w.frame(t, p, c, port, 2000, up[i], 0x18, keepalive);
+        up[i] += 12;
+        w.frame(t + 800 + i % 500, c, p, 2000, port, down[i], 0x18, keepalive_ack);
+        down[i] += 12;
+      }
+    }
+  }
+  return w.packets;
+}
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+long peak_rss_kib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
+double bare_loop(const std::string& path, uint64_t& packets) {
+  char error[PCAP_ERRBUF_SIZE];
+  pcap_t* p = pcap_open_offline(path.c_str(), error);
+  uint64_t bytes = 0;
+  const auto start = Clock::now();
+  pcap_pkthdr* h;
+  const u_char* data;
+  while (pcap_next_ex(p, &h, &data) == 1) {
+    bytes += h->caplen + data[0];
+    ++packets;
+  }
+  const double s = seconds_since(start);
+  pcap_close(p);
+  if (bytes == 0) std::printf("(empty)\n");
+  return s;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const uint32_t phones = argc > 1 ? static_cast<uint32_t>(std::atoi(argv[1])) : 100'000;
+  const uint32_t seconds = argc > 2 ? static_cast<uint32_t>(std::atoi(argv[2])) : 120;
+  const uint32_t tshark_packets = argc > 3 ? static_cast<uint32_t>(std::atoi(argv[3])) : 20'000;
+  const auto dir = std::filesystem::temp_directory_path() / ("regwatch-sccp-bench-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "fleet.pcap").string();
+  std::printf("generating %u phones x %u s of keepalives...\n", phones, seconds);
+  const uint64_t written = generate(path, phones, seconds);
+  std::printf("capture: %llu packets, %.1f MiB\n", static_cast<unsigned long long>(written),
+              static_cast<double>(std::filesystem::file_size(path)) / (1 << 20));
+
+  uint64_t bare_packets = 0;
+  const double bare_s = bare_loop(path, bare_packets);
+  const long rss_before = peak_rss_kib();
+
+  std::map<std::string, uint64_t> events;
+  regwatch::agent::sccp::SccpAnalyzer analyzer(regwatch::agent::sccp::SccpSettings{},
+                                               [&](regwatch::v1::Event e) { ++events[regwatch::kind_name(e.kind())]; });
+  char error[PCAP_ERRBUF_SIZE];
+  pcap_t* p = pcap_open_offline(path.c_str(), error);
+  const auto start = Clock::now();
+  pcap_pkthdr* h;
+  const u_char* data;
+  while (pcap_next_ex(p, &h, &data) == 1) {
+    analyzer.on_packet(1, int64_t{h->ts.tv_sec} * 1'000'000 + h->ts.tv_usec, std::span<const uint8_t>(data, h->caplen));
+  }
+  const double ours_s = seconds_since(start);
+  pcap_close(p);
+  const auto stats = analyzer.stats();
+
+  // tshark over the first tshark_packets packets (it is far slower; a slice keeps the run short).
+  const std::string slice = (dir / "slice.pcap").string();
+  const std::string cut = "editcap -r " + path + " " + slice + " 1-" + std::to_string(tshark_packets) + " >/dev/null 2>&1";
+  double tshark_pps = 0;
+  if (std::system(cut.c_str()) == 0) {
+    const auto t0 = Clock::now();
+    const std::string run = "tshark -r " + slice + " -Y skinny -T fields -e skinny.messageId >/dev/null 2>&1";
+    if (std::system(run.c_str()) == 0) tshark_pps = tshark_packets / seconds_since(t0);
+  }
+
+  const double bare_pps = static_cast<double>(bare_packets) / bare_s;
+  const double ours_pps = static_cast<double>(stats.packets) / ours_s;
+  std::printf("bare libpcap loop : %10.0f packets/s\n", bare_pps);
+  std::printf("regwatch analyzer : %10.0f packets/s  ratio to bare loop %.2f (target >= 0.50)\n", ours_pps,
+              ours_pps / bare_pps);
+  if (tshark_pps > 0) {
+    std::printf("tshark -Y skinny  : %10.0f packets/s  regwatch is %.0fx faster (target >= 100x)\n", tshark_pps,
+                ours_pps / tshark_pps);
+  } else {
+    std::printf("tshark -Y skinny  : not run (tshark/editcap missing)\n");
+  }
+  std::printf("phones %zu, SCCP messages %llu, anomalies %zu kinds; peak RSS %.1f MiB (%.1f MiB before the analyzer)\n",
+              stats.phones, static_cast<unsigned long long>(stats.sccp_messages), stats.anomalies.size(),
+              peak_rss_kib() / 1024.0, rss_before / 1024.0);
+  for (const auto& [kind, n] : events) std::printf("  %s %llu\n", kind.c_str(), static_cast<unsigned long long>(n));
+  for (const auto& [name, n] : stats.anomalies) std::printf("  anomaly %s %llu\n", name.c_str(), static_cast<unsigned long long>(n));
+  std::filesystem::remove_all(dir);
+  return 0;
+}
