@@ -1,6 +1,7 @@
 #include "agent/sccp/pcap_source.h"
 
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -55,6 +56,11 @@ Result<std::unique_ptr<PcapSource>> PcapSource::open_live(const std::string& int
     if (rc == PCAP_ERROR_PERM_DENIED) why += " (capturing needs root or CAP_NET_RAW)";
     if (rc == PCAP_ERROR_NO_SUCH_DEVICE) why = "no such interface";
     return make_error("pcap_open", "cannot capture on " + interface + ": " + why);
+  }
+  // Our own poll() with a timeout below: libpcap's read timeout may never fire
+  // on a quiet wire (TPACKET_V3), and a quiet wire is when timers matter.
+  if (pcap_setnonblock(pcap, 1, error) != 0) {
+    return make_error("pcap_open", "cannot capture on " + interface + ": " + error);
   }
   if (!filter.empty()) {
     bpf_program program{};

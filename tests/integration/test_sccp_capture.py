@@ -7,6 +7,7 @@ import csv
 import os
 import re
 import subprocess
+import sys
 import unittest
 
 from harness import DATA, RegwatchTestCase
@@ -14,6 +15,11 @@ from harness import DATA, RegwatchTestCase
 SCCP_DATA = os.path.join(DATA, "sccp")
 NAMES = {int(row["id_hex"], 16): (row["wireshark_name"] or row["name_long"])
          for row in csv.DictReader(open(os.path.join(DATA, "sccp_messages.csv")))}
+
+
+def iso_us(text):
+    from datetime import datetime
+    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1_000_000)
 
 
 def tshark_fields(path, *fields, extra=()):
@@ -115,3 +121,95 @@ class PcapReplayTest(RegwatchTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+SIMULATOR = os.path.join(os.path.dirname(__file__), "..", "..", "tools", "sccp_sim", "sccp_fleet_sim.py")
+
+
+def run_simulator(test, *args, timeout=120):
+    """Runs the fleet simulator to the end; returns its JSON lines."""
+    import json
+    out = subprocess.run([sys.executable, SIMULATOR, *args], capture_output=True, text=True, timeout=timeout)
+    test.assertEqual(out.returncode, 0, out.stderr)
+    return [json.loads(line) for line in out.stdout.splitlines()]
+
+
+class SimulatorPcapTest(RegwatchTestCase):
+    def test_simulator_capture_decodes_the_same_in_tshark_and_regwatch(self):
+        pcap = self.path("fleet.pcap")
+        lines = run_simulator(self, "--phones", "30", "--keepalive", "30", "--time-scale", "30", "--duration", "95",
+                              "--unknown", "2", "--reject-unknown", "--pcap", pcap)
+        port = next(l for l in lines if l["event"] == "cm_listening")["address"].rsplit(":", 1)[1]
+        registered = {l["device"] for l in lines if l["event"] == "registered"}
+        self.assertEqual(len(registered), 28)
+        config = self.path("agent.yaml")
+        with open(config, "w") as f:
+            f.write(f"sccp: {{ports: [{port}]}}\n")
+        collector = self.start_collector()
+        agent = self.start_agent(collector.address, extra=["--config", config, "--replay-pcap", pcap])
+        self.assertEqual(agent.proc.wait(timeout=120), 0, agent.stderr())
+        summary = next(line for line in agent.stdout().splitlines() if line.startswith("decoded "))
+        self.assertEqual(our_message_counts(summary),
+                         tshark_message_counts(pcap, extra=["-d", f"tcp.port=={port},skinny"]))
+        events = self.events(collector.address, "--kind", "phone_registered")
+        self.assertEqual({e["device"] for e in events}, registered)
+        self.assertTrue(all(e["keepalive_interval_s"] == 30 for e in events))
+        rejected = self.events(collector.address, "--kind", "phone_registration_failed")
+        self.assertEqual({e["device"] for e in rejected}, {"SEP00AA0000001D", "SEP00AA0000001E"})
+        self.assertEqual(rejected[0]["reason"], "Unknown Device")
+        # Keepalives every 30 s of packet time: nobody is missed, nobody is slow.
+        self.assertEqual(self.events(collector.address, "--kind", "keepalive_missed"), [])
+        self.assertEqual(self.events(collector.address, "--kind", "cm_slow"), [])
+
+
+@unittest.skipUnless(os.geteuid() == 0, "live capture on lo needs root (CAP_NET_RAW)")
+class LiveCaptureTest(RegwatchTestCase):
+    def test_injected_faults_become_events_at_the_collector(self):
+        from harness import free_port, wait_for
+        cm_port = free_port()
+        collector = self.start_collector()
+        config = self.path("agent.yaml")
+        with open(config, "w") as f:
+            f.write(f"""syslog: {{udp: "", tcp: ""}}
+sccp:
+  ports: [{cm_port}]
+  unanswered_after_ms: 1000
+  latency_window_s: 2
+  slow_threshold_ms: 500
+  slow_min_phones: 3
+""")
+        agent = self.start_agent(collector.address, extra=["--config", config, "--capture", "lo"])
+        wait_for(lambda: "capturing SCCP on lo" in agent.stderr(), 30, what="the capture to start")
+        lines = run_simulator(self, "--phones", "8", "--keepalive", "2", "--cm-listen", f"127.0.0.1:{cm_port}",
+                              "--duration", "30", "--unknown", "1", "--reject-unknown",
+                              "--fault", "loss@6:7:2", "--fault", "stall@15:4", "--fault", "restart@22:1",
+                              "--fault", "unregister@27:2", timeout=90)
+        truth = collections.Counter(l["event"] for l in lines)
+        self.assertGreaterEqual(truth["registered"], 7)
+        kinds = lambda kind: self.events(collector.address, "--kind", kind)
+        registered = wait_for(lambda: kinds("phone_registered"), 30, what="phone_registered")
+        self.assertIn("SEP00AA00000001", {e["device"] for e in registered})
+        self.assertEqual(registered[0]["keepalive_interval_s"], 2)
+        self.assertEqual(registered[0]["cm_address"], f"127.0.0.1:{cm_port}")
+        # The unknown phone is rejected with the CM's text.
+        rejected = wait_for(lambda: kinds("phone_registration_failed"), 30, what="the rejection")
+        self.assertEqual(rejected[0]["device"], "SEP00AA00000008")
+        # Phones 1 and 2 lost their packets for 7 s: silent for over 2 intervals.
+        missed = wait_for(lambda: kinds("keepalive_missed"), 30, what="keepalive_missed")
+        self.assertEqual({e["device"] for e in missed}, {"SEP00AA00000001", "SEP00AA00000002"})
+        # The CM stalled 4 s: KeepAlives unanswered, the CM slow, then recovered.
+        unanswered = wait_for(lambda: kinds("keepalive_unanswered"), 30, what="keepalive_unanswered")
+        self.assertGreaterEqual(len({e["device"] for e in unanswered}), 5)
+        slow = wait_for(lambda: kinds("cm_slow"), 30, what="cm_slow")
+        self.assertEqual(slow[0]["cm_node"], "127.0.0.1")
+        wait_for(lambda: kinds("cm_recovered"), 30, what="cm_recovered")
+        # The CM restarted: every registered phone lost its connection by RST from the CM.
+        restart_us = next(l["t_us"] for l in lines if l["event"] == "fault_start" and l["fault"] == "restart")
+        lost = wait_for(lambda: kinds("connection_lost"), 30, what="connection_lost")
+        at_restart = [e for e in lost if abs(iso_us(e["event_time"]) - restart_us) < 1_000_000]
+        self.assertGreaterEqual(len({e["device"] for e in at_restart}), 6)
+        self.assertTrue(all(e["closed_by"] == "cm rst" for e in at_restart))
+        # Two phones unregistered cleanly: not losses.
+        unregistered = wait_for(lambda: kinds("phone_unregistered"), 30, what="phone_unregistered")
+        self.assertEqual({e["device"] for e in unregistered}, {"SEP00AA00000001", "SEP00AA00000002"})
+        self.assertEqual(agent.terminate(), 0)
