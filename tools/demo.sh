@@ -28,6 +28,16 @@ say "replaying the bundled archive tools/demo/sample-syslog.log through an agent
 "$bin/agent/regwatch-agent" --agent-id demo-archive --spool-dir "$run/spool-archive" \
   --collector "127.0.0.1:$collector_port" --replay-syslog tools/demo/sample-syslog.log
 
+say "a simulated fleet of 40 SCCP phones; its CM stalls 30 s at minute 2 (tools/sccp_sim, 30x time)"
+python3 tools/sccp_sim/sccp_fleet_sim.py --phones 40 --keepalive 30 --time-scale 30 --duration 240 \
+  --start-time 2026-11-20T09:12:00Z --fault stall@120:30 --pcap "$run/fleet.pcap" >"$run/fleet.jsonl"
+tail -1 "$run/fleet.jsonl"
+cm_port=$(head -1 "$run/fleet.jsonl" | sed -E 's/.*:([0-9]+)".*/\1/')
+printf 'sccp: {ports: [%s]}\n' "$cm_port" >"$run/sccp.yaml"
+say "decoding its capture through an agent (--replay-pcap: packet times are event times)"
+"$bin/agent/regwatch-agent" --agent-id demo-wire --spool-dir "$run/spool-wire" --config "$run/sccp.yaml" \
+  --collector "127.0.0.1:$collector_port" --snmp-traps "" --replay-pcap "$run/fleet.pcap"
+
 say "starting a live agent: syslog on udp/tcp 127.0.0.1:$syslog_port"
 "$bin/agent/regwatch-agent" --agent-id demo-live --spool-dir "$run/spool-live" \
   --collector "127.0.0.1:$collector_port" \
@@ -54,6 +64,8 @@ say "regwatch events --kind phone_unregistered --limit 10 (the burst, newest fir
 $cli events --since 2026-11-20T00:00:00Z --kind phone_unregistered --limit 10
 say "regwatch events --kind cpu_pegging --kind heartbeat_low --kind link_down"
 $cli events --since 2026-11-20T00:00:00Z --kind cpu_pegging --kind heartbeat_low --kind link_down
+say "regwatch events --kind cm_slow --kind cm_recovered --kind keepalive_unanswered --limit 8 (the stall, seen on the wire)"
+$cli events --since 2026-11-20T00:00:00Z --kind cm_slow --kind cm_recovered --kind keepalive_unanswered --limit 8
 say "regwatch timeline SEP0017943A98BA --format json (the live phone)"
 $cli timeline SEP0017943A98BA --format json
 say "demo done; files in $run"

@@ -140,7 +140,7 @@ class SimulatorPcapTest(RegwatchTestCase):
         lines = run_simulator(self, "--phones", "30", "--keepalive", "30", "--time-scale", "30", "--duration", "95",
                               "--unknown", "2", "--reject-unknown", "--pcap", pcap)
         port = next(l for l in lines if l["event"] == "cm_listening")["address"].rsplit(":", 1)[1]
-        registered = {l["device"] for l in lines if l["event"] == "registered"}
+        registered = {l["phone"] for l in lines if l["event"] == "registered"}
         self.assertEqual(len(registered), 28)
         config = self.path("agent.yaml")
         with open(config, "w") as f:
