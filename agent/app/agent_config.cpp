@@ -149,6 +149,12 @@ void read_config(YAML::Node node, AgentConfig& config, config::ConfigErrors& err
   sccp.read("max_connections", max_connections);
   ss.max_connections = static_cast<size_t>(max_connections);
   sccp.read("idle_connection_timeout_s", ss.idle_connection_timeout_s);
+  for (auto [key, field] : {std::pair{"max_held_bytes_per_direction", &ss.max_held_bytes_per_direction},
+                            std::pair{"max_held_bytes_total", &ss.max_held_bytes_total}}) {
+    uint64_t value = *field;
+    sccp.read(key, value);
+    *field = static_cast<size_t>(value);
+  }
   sccp.finish();
   root.finish();
 }
@@ -282,6 +288,10 @@ std::string default_agent_config_yaml() {
   out << YAML::Key << "slow_fraction" << YAML::Value << ss.slow_fraction;
   out << YAML::Key << "max_connections" << YAML::Value << static_cast<uint64_t>(ss.max_connections);
   out << YAML::Key << "idle_connection_timeout_s" << YAML::Value << ss.idle_connection_timeout_s;
+  out << YAML::Key << "max_held_bytes_per_direction" << YAML::Value
+      << static_cast<uint64_t>(ss.max_held_bytes_per_direction);
+  out << YAML::Key << "max_held_bytes_total" << YAML::Value << static_cast<uint64_t>(ss.max_held_bytes_total)
+      << YAML::Comment("out-of-order bytes of all connections together");
   out << YAML::EndMap;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";

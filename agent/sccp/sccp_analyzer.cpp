@@ -8,7 +8,7 @@
 namespace regwatch::agent::sccp {
 
 struct SccpAnalyzer::Flow {
-  explicit Flow(size_t held) : up(held), down(held) {}
+  Flow(size_t held, HeldBudget* budget) : up(held, budget), down(held, budget) {}
   TcpReassembler up, down;  // phone -> CM, CM -> phone
   PduFramer up_frames, down_frames;
   bool tls = false;
@@ -20,10 +20,15 @@ struct SccpAnalyzer::Flow {
 struct SccpAnalyzer::ToFramer final : TcpReassembler::Sink {
   ToFramer(SccpAnalyzer& analyzer, PduFramer& pdu_framer, PhoneTracker::Slot connection,
            Direction from, int64_t packet_time_us)
-      : self(analyzer), framer(pdu_framer), slot(connection), direction(from), time_us(packet_time_us) {}
+      : self(analyzer),
+        framer(pdu_framer),
+        slot(connection),
+        direction(from),
+        time_us(packet_time_us) {}
   void data(std::span<const uint8_t> bytes) override {
     framer.feed(
-        bytes, [this](std::span<const uint8_t> pdu) { self.handle_pdu(slot, direction, pdu, time_us); },
+        bytes,
+        [this](std::span<const uint8_t> pdu) { self.handle_pdu(slot, direction, pdu, time_us); },
         self.framing_);
   }
   void gap() override { framer.lost_sync(); }
@@ -37,6 +42,7 @@ struct SccpAnalyzer::ToFramer final : TcpReassembler::Sink {
 
 SccpAnalyzer::SccpAnalyzer(SccpSettings settings, std::function<void(regwatch::v1::Event)> sink)
     : settings_(settings),
+      held_budget_{0, settings.max_held_bytes_total},
       sink_(std::move(sink)),
       tracker_(settings, [this](regwatch::v1::Event e) {
         ++stats_.events_by_kind[kind_name(e.kind())];
@@ -69,7 +75,7 @@ SccpAnalyzer::Flow* SccpAnalyzer::flow_for(const TcpSegment& s, ConnectionKey& k
     ++stats_.connections_rejected;
     return nullptr;
   }
-  auto flow = std::make_unique<Flow>(settings_.max_held_bytes_per_direction);
+  auto flow = std::make_unique<Flow>(settings_.max_held_bytes_per_direction, &held_budget_);
   flow->tls = tls;
   ++stats_.connections_opened;
   flow->slot = tracker_.open(key, time_us, s.vlan, tls);

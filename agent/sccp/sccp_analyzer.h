@@ -61,6 +61,7 @@ class SccpAnalyzer {
   void count(const std::string& anomaly) { ++stats_.anomalies[anomaly]; }
 
   SccpSettings settings_;
+  HeldBudget held_budget_;  // before flows_: the flows give their bytes back to it
   std::function<void(regwatch::v1::Event)> sink_;
   PhoneTracker tracker_;
   std::unordered_map<ConnectionKey, std::unique_ptr<Flow>, ConnectionKeyHash> flows_;

@@ -19,6 +19,7 @@ struct SccpSettings {
   double slow_fraction = 0.5;             // ...and this share of its phones are slow in a window
   size_t max_connections = 200'000;       // beyond it new connections are counted and ignored
   size_t max_held_bytes_per_direction = 64 * 1024;
+  size_t max_held_bytes_total = 64 * 1024 * 1024;  // all connections' out-of-order bytes together
   uint32_t idle_connection_timeout_s = 600;  // forget a connection silent this long (packet time)
 };
 

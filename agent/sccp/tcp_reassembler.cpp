@@ -10,6 +10,20 @@ int64_t seq_diff(uint32_t a, uint32_t b) {
 
 }  // namespace
 
+TcpReassembler::~TcpReassembler() {
+  remove_held(held_bytes_);
+}
+
+void TcpReassembler::add_held(size_t n) {
+  held_bytes_ += n;
+  if (shared_) shared_->used += n;
+}
+
+void TcpReassembler::remove_held(size_t n) {
+  held_bytes_ -= n;
+  if (shared_) shared_->used -= n;
+}
+
 void TcpReassembler::on_segment(uint32_t seq, bool syn, std::span<const uint8_t> payload,
                                 Sink& sink, ReassemblyCounters& counters) {
   if (syn) {
@@ -29,10 +43,11 @@ void TcpReassembler::on_segment(uint32_t seq, bool syn, std::span<const uint8_t>
   }
   // A hole before this segment: hold it, within the budget.
   ++counters.out_of_order_segments;
-  if (held_bytes_ + payload.size() <= max_held_bytes_) {
+  const bool fits_total = !shared_ || shared_->used + payload.size() <= shared_->max;
+  if (held_bytes_ + payload.size() <= max_held_bytes_ && fits_total) {
     auto& slot = held_[seq];
     if (slot.size() < payload.size()) {
-      held_bytes_ += payload.size() - slot.size();
+      add_held(payload.size() - slot.size());
       slot.assign(payload.begin(), payload.end());
     }
     return;
@@ -48,8 +63,10 @@ void TcpReassembler::on_segment(uint32_t seq, bool syn, std::span<const uint8_t>
   if (resume == seq) {
     deliver(payload, seq, sink, counters);
   } else {
-    held_bytes_ += payload.size();  // briefly over budget; drained below
-    held_[seq].assign(payload.begin(), payload.end());
+    auto& slot = held_[seq];  // briefly over budget; drained below
+    remove_held(slot.size());
+    slot.assign(payload.begin(), payload.end());
+    add_held(slot.size());
   }
   drain(sink, counters);
 }
@@ -78,7 +95,7 @@ void TcpReassembler::drain(Sink& sink, ReassemblyCounters& counters) {
       if (seq_diff(it->first, *next_seq_) <= 0) {
         std::vector<uint8_t> bytes = std::move(it->second);
         const uint32_t seq = it->first;
-        held_bytes_ -= bytes.size();
+        remove_held(bytes.size());
         held_.erase(it);
         deliver(bytes, seq, sink, counters);
         progressed = true;

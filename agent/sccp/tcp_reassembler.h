@@ -22,6 +22,13 @@ struct ReassemblyCounters {
   uint64_t midstream_starts = 0;  // first segment seen without the SYN
 };
 
+// Out-of-order bytes held by all reassemblers together, so that many flows
+// with holes cannot add up past a total budget.
+struct HeldBudget {
+  size_t used = 0;
+  size_t max = 64 * 1024 * 1024;
+};
+
 class TcpReassembler {
  public:
   // What the reassembler hands on: in-order bytes, and notice that bytes were
@@ -34,7 +41,12 @@ class TcpReassembler {
     ~Sink() = default;
   };
 
-  explicit TcpReassembler(size_t max_held_bytes = 64 * 1024) : max_held_bytes_(max_held_bytes) {}
+  // shared (optional) must outlive the reassembler.
+  explicit TcpReassembler(size_t max_held_bytes = 64 * 1024, HeldBudget* shared = nullptr)
+      : max_held_bytes_(max_held_bytes), shared_(shared) {}
+  ~TcpReassembler();
+  TcpReassembler(const TcpReassembler&) = delete;
+  TcpReassembler& operator=(const TcpReassembler&) = delete;
 
   void on_segment(uint32_t seq, bool syn, std::span<const uint8_t> payload, Sink& sink,
                   ReassemblyCounters& counters);
@@ -45,7 +57,11 @@ class TcpReassembler {
                ReassemblyCounters& counters);
   void drain(Sink& sink, ReassemblyCounters& counters);
 
+  void add_held(size_t n);
+  void remove_held(size_t n);
+
   size_t max_held_bytes_;
+  HeldBudget* shared_;
   std::optional<uint32_t> next_seq_;
   std::map<uint32_t, std::vector<uint8_t>>
       held_;  // by sequence number (never across a wrap: see .cpp)

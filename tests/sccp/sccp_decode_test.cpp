@@ -182,6 +182,34 @@ TEST(TcpReassembler, AHoleThatNeverFillsIsGivenUpWithinTheBudget) {
   EXPECT_LE(r.held_bytes(), 16u);
 }
 
+TEST(TcpReassembler, ManyFlowsShareOneTotalBudget) {
+  HeldBudget budget{0, 10};
+  ReassemblyCounters counters;
+  Collected out;
+  {
+    TcpReassembler a(64, &budget), b(64, &budget);
+    a.on_segment(100, true, {}, out, counters);
+    b.on_segment(500, true, {}, out, counters);
+    a.on_segment(110, false, Bytes(8, 1), out, counters);  // held: 8 of the 10
+    EXPECT_EQ(budget.used, 8u);
+    b.on_segment(510, false, Bytes(8, 2), out, counters);  // would pass the total: a gap instead
+    EXPECT_EQ(counters.gaps, 1u);
+    EXPECT_EQ(out.gaps, 1);
+    EXPECT_EQ(budget.used, 8u);
+  }
+  EXPECT_EQ(budget.used, 0u);  // flows give their bytes back when they go
+}
+
+TEST(PacketDecoder, BsdLoopbackHeader) {
+  const Bytes eth = testing::frame({5, 51000}, {1, 2000}, 1, testing::pdu(0));
+  Bytes null_frame = {2, 0, 0, 0};  // AF_INET in host order
+  null_frame.insert(null_frame.end(), eth.begin() + 14, eth.end());
+  TcpSegment s;
+  ASSERT_EQ(decode_packet(kLinkNull, null_frame, s), DecodeOutcome::kTcp);
+  EXPECT_EQ(s.dst_port, 2000);
+  EXPECT_EQ(s.payload.size(), 12u);
+}
+
 TEST(PacketDecoder, EthernetVlanIpv4Tcp) {
   const Bytes payload = testing::pdu(0);
   auto f = testing::frame({5, 51000}, {1, 2000}, 77, payload, 0x18, 110);

@@ -65,6 +65,11 @@ RESET = 0x009F
 KEEPALIVE_ACK = 0x0100
 UNREGISTER_ACK = 0x0118
 
+MESSAGE_NAMES = {KEEPALIVE: "KeepAlive", REGISTER: "Register", UNREGISTER: "Unregister",
+                 REGISTER_ACK: "RegisterAck", REGISTER_REJECT: "RegisterReject",
+                 RESET: "Reset", KEEPALIVE_ACK: "KeepAliveAck",
+                 UNREGISTER_ACK: "UnregisterAck"}
+
 DEVICE_TYPE_7941 = 115
 PROTOCOL_VERSION = 20
 
@@ -129,7 +134,6 @@ TH_FIN, TH_SYN, TH_RST, TH_PSH, TH_ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 MSS = 1460
 MSS_OPT = struct.pack("!BBH", 2, 4, MSS)
 CM_MAC = bytes.fromhex("02000000fe01")
-DEFAULT_PHONE_MAC = bytes.fromhex("02000000fe02")
 C2S, S2C = 0, 1
 
 
@@ -291,20 +295,29 @@ class CMProto(asyncio.Protocol):
         self.local = transport.get_extra_info("sockname")[:2]
         self.cm.conns.add(self)
 
-    def wire_conn(self, create=True):
+    def wire_conn(self, create=False):
+        """The simulated wire of this connection (None if it cannot be known any more).
+
+        The phone records the handshake as soon as its connect() completes, before it sends
+        anything, so once data has arrived the connection is known. Only a reset of a
+        connection whose phone has not resumed yet needs `create`.
+        """
         if self.conn is None:
             sim = self.cm.sim
             c_ip = socket.inet_aton(self.peer[0])
             self.conn = sim.wire.get(c_ip, self.peer[1])
             if self.conn is None and create:
                 owner = sim.port_owner.get(self.peer[1])
-                self.conn = sim.wire.open(c_ip, self.peer[1], socket.inet_aton(self.local[0]),
-                                          self.local[1], owner.mac if owner else DEFAULT_PHONE_MAC)
+                if owner is not None and owner.state == "connecting":
+                    self.conn = sim.wire.open(c_ip, self.peer[1], socket.inet_aton(self.local[0]),
+                                              self.local[1], owner.mac)
         return self.conn
 
     def data_received(self, data):
         if self.closed:
             return
+        if self.conn is None:
+            self.wire_conn()
         try:
             msgs, self.buf = split_pdus(self.buf + data if self.buf else data)
         except ValueError:
@@ -318,8 +331,9 @@ class CMProto(asyncio.Protocol):
         if not self.closed:
             self.closed = True
             self.held = []
-            if not self.cm.sim.stopping:
-                self.cm.sim.wire.fin(self.wire_conn(), S2C)
+            conn = self.wire_conn()
+            if conn is not None and not self.cm.sim.stopping:
+                self.cm.sim.wire.fin(conn, S2C)
             self.transport.close()
         return False
 
@@ -342,7 +356,9 @@ class CMProto(asyncio.Protocol):
     def write_now(self, data):
         if self.closed or self.transport.is_closing():
             return
-        self.cm.sim.wire.data(self.wire_conn(), S2C, data)
+        conn = self.wire_conn()
+        if conn is not None:
+            self.cm.sim.wire.data(conn, S2C, data)
         self.transport.write(data)
 
     def flush_held(self):
@@ -362,14 +378,16 @@ class CMProto(asyncio.Protocol):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         except OSError:
             pass
-        self.cm.sim.wire.rst(self.wire_conn(), S2C)
+        conn = self.wire_conn(create=True)
+        if conn is not None:
+            self.cm.sim.wire.rst(conn, S2C)
         self.transport.abort()
 
     def shutdown(self):
         if self.closed:
             return
         self.closed = True
-        conn = self.wire_conn(create=False)
+        conn = self.wire_conn()
         if conn is not None:
             self.cm.sim.wire.fin(conn, S2C)
         self.transport.close()
@@ -443,29 +461,25 @@ class CallManager:
         return 0
 
     def restart_start(self):
-        if self.down:
-            return 0
+        """Stop listening, then reset every connection."""
         self.down = True
         self.server.close()
-        n = 0
         for proto in list(self.conns):
-            if not proto.closed:
-                proto.reset()
-                n += 1
+            proto.reset()
         self.by_device.clear()
-        return n
 
     async def restart_end(self):
         await self.listen()
 
+    def reachable(self, names):
+        """The names among `names` that have a live registered connection."""
+        return [n for n in names if n in self.by_device and not self.by_device[n].closed]
+
     def send_reset(self, names, reset_type):
-        n = 0
         for name in names:
             proto = self.by_device.get(name)
             if proto is not None and not proto.closed:
                 proto.send(reset_pdu(reset_type))
-                n += 1
-        return n
 
     def shutdown(self):
         if self.server is not None:
@@ -586,8 +600,13 @@ class Phone:
             self.conn = sim.wire.open(c_ip, self.port, s_ip, sim.cm_connect[1], self.mac)
             self.gen += 1
             gen = self.gen
-            transport, _ = await sim.loop.create_connection(lambda: PhoneProto(self, gen),
-                                                            sock=sock)
+            try:
+                transport, _ = await sim.loop.create_connection(lambda: PhoneProto(self, gen),
+                                                                sock=sock)
+            except OSError as e:
+                if gen == self.gen:
+                    self.on_lost(e)
+                return
             sock = None
         except asyncio.CancelledError:
             if sock is not None:
@@ -632,7 +651,7 @@ class Phone:
         c = sim.counts
         if self.lossy:
             c["lost_rx"] += 1
-            self.log("packet_lost", dir="rx", msg_id=msg_id)
+            self.log("packet_lost", dir="rx", msg=MESSAGE_NAMES.get(msg_id, "0x%04X" % msg_id))
             return
         if msg_id == KEEPALIVE_ACK:
             c["keepalive_acks"] += 1
@@ -719,8 +738,12 @@ class Phone:
     def close(self, reason, retry=None):
         """Orderly close from the phone (FIN), then re-register after `retry` s."""
         if self.transport is not None:
-            if self.conn is not None and not self.lossy:
-                self.sim.wire.fin(self.conn, C2S)
+            if self.conn is not None:
+                if self.lossy:
+                    # The FIN is lost too: the capture shows the connection going silent.
+                    self.conn.dead = True
+                else:
+                    self.sim.wire.fin(self.conn, C2S)
             self.transport.close()
         self._teardown()
         if retry is not None and not self.sim.stopping:
@@ -773,7 +796,8 @@ def parse_fault(spec):
             raise ValueError(f"unknown fault kind {kind!r}")
         lo, hi = arity[kind]
         if not lo <= len(nums) <= hi:
-            raise ValueError(f"{kind} takes {lo}..{hi} numbers")
+            raise ValueError(f"{kind} takes {lo if lo == hi else f'{lo} or {hi}'} numbers "
+                             f"after @")
         if any(n < 0 for n in nums):
             raise ValueError("negative number")
         return (kind, nums)
@@ -810,10 +834,15 @@ class Sim:
         return self.start_us + int((self.loop.time() - self.real0) * self.scale * 1e6)
 
     def log(self, event, **kw):
+        if self.out is None:
+            return
         rec = {"event": event, "t_us": self.now_us()}
         rec.update(kw)
-        self.out.write(json.dumps(rec, separators=(",", ":")) + "\n")
-        self.out.flush()
+        try:
+            self.out.write(json.dumps(rec, separators=(",", ":")) + "\n")
+            self.out.flush()
+        except (BrokenPipeError, ValueError):
+            self.out = None  # the reader went away; keep running (the pcap still matters)
 
     def at(self, t_sim, fn, *a):
         self.handles.append(self.loop.call_later(t_sim / self.scale, fn, *a))
@@ -825,7 +854,6 @@ class Sim:
 
     # -- fault actions
     def schedule_fault(self, kind, nums):
-        spec = {"fault": kind}
         if kind == "stall":
             t, d = nums
             self.at(t, self._stall_start, t, d)
@@ -846,7 +874,6 @@ class Sim:
             t, k = nums[0], int(nums[1])
             reset_type = int(nums[2]) if len(nums) > 2 else 1
             self.at(t, self._reset, t, k, reset_type)
-        return spec
 
     def _stall_start(self, t, d):
         self.log("fault_start", fault="stall", at_s=t, duration_s=d)
@@ -875,9 +902,10 @@ class Sim:
     def _reject_start(self, t, d):
         self.cm.reject_mode = True
         unknown = [p.name for p in self.phones if p.name not in self.known]
-        n = self.cm.send_reset(unknown, 1)
+        targets = self.cm.reachable(unknown)
         self.log("fault_start", fault="reject", at_s=t, duration_s=d, unknown=len(unknown),
-                 reset_sent=n)
+                 reset_sent=len(targets))
+        self.cm.send_reset(targets, 1)
         if d is not None:
             self.handles.append(self.loop.call_later(d / self.scale, self._reject_end))
 
@@ -886,8 +914,12 @@ class Sim:
         self.log("fault_end", fault="reject")
 
     def _restart_start(self, t, d):
-        n = self.cm.restart_start()
+        if self.cm.down:
+            self.log("fault_start", fault="restart", at_s=t, duration_s=d, skipped="cm_down")
+            return
+        n = sum(1 for proto in self.cm.conns if not proto.closed)
         self.log("fault_start", fault="restart", at_s=t, duration_s=d, connections_reset=n)
+        self.cm.restart_start()
         self.handles.append(self.loop.call_later(d / self.scale, self._restart_end))
 
     def _restart_end(self):
@@ -903,13 +935,17 @@ class Sim:
 
     def _unregister(self, t, k):
         phones = self.phones[:k]
-        n = sum(1 for p in phones if p.unregister())
-        self.log("fault_start", fault="unregister", at_s=t, phones=len(phones), sent=n)
+        targets = [p for p in phones if p.state == "registered"]
+        self.log("fault_start", fault="unregister", at_s=t, phones=len(phones),
+                 sent=len(targets))
+        for p in targets:
+            p.unregister()
 
     def _reset(self, t, k, reset_type):
-        n = self.cm.send_reset([p.name for p in self.phones[:k]], reset_type)
+        targets = self.cm.reachable([p.name for p in self.phones[:k]])
         self.log("fault_start", fault="reset", at_s=t, phones=k, reset_type=reset_type,
-                 sent=n)
+                 sent=len(targets))
+        self.cm.send_reset(targets, reset_type)
 
     # -- main
     async def run(self):
@@ -923,7 +959,9 @@ class Sim:
         await self.cm.listen()
         connect_host = host if host not in ("0.0.0.0", "") else "127.0.0.1"
         self.cm_connect = (connect_host, self.cm.port)
-        self.phone_bind_ip = connect_host if connect_host.startswith("127.") else "0.0.0.0"
+        # The phones connect from the CM's own (local) address, so both ends are known
+        # before connect() and a refused attempt can be recorded too.
+        self.phone_bind_ip = connect_host
         self.log("cm_listening", address=self.cm.address())
 
         n_known = max(0, args.phones - args.unknown)
@@ -946,6 +984,7 @@ class Sim:
 
         # Stop: no Unregister, just close every connection (phone FIN first).
         self.stopping = True
+        stopped_at = self.loop.time()
         self.log("stopping", reason=self.stop_reason)
         for h in self.handles:
             h.cancel()
@@ -958,8 +997,8 @@ class Sim:
         summary = dict(self.counts)
         summary.update(phones=args.phones, registered_at_end=registered_at_end,
                        pcap_frames=self.wire.frames,
-                       sim_elapsed_s=round((self.loop.time() - self.real0) * self.scale, 3),
-                       real_elapsed_s=round(self.loop.time() - self.real0, 3),
+                       sim_elapsed_s=round((stopped_at - self.real0) * self.scale, 3),
+                       real_elapsed_s=round(stopped_at - self.real0, 3),
                        reason=self.stop_reason)
         self.wire.close()
         self.log("summary", **summary)
@@ -978,10 +1017,20 @@ def parse_hostport(s):
     host, sep, port = s.rpartition(":")
     if not sep:
         raise argparse.ArgumentTypeError(f"expected HOST:PORT, got {s!r}")
+    host = host or "127.0.0.1"
     try:
-        return host or "127.0.0.1", int(port)
+        socket.inet_aton(host)
+        if host.count(".") != 3:
+            raise OSError
+    except OSError:
+        raise argparse.ArgumentTypeError(f"HOST must be an IPv4 address, got {host!r}") from None
+    try:
+        port = int(port)
+        if not 0 <= port <= 65535:
+            raise ValueError
     except ValueError:
         raise argparse.ArgumentTypeError(f"bad port in {s!r}") from None
+    return host, port
 
 
 def parse_time(s):
