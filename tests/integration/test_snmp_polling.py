@@ -55,6 +55,31 @@ class SnmpPollingTest(SnmpTestCase):
         self.assertEqual(agent.terminate(), 0)
 
 
+class RealSnmpdTest(SnmpTestCase):
+    def test_host_resources_cpu_from_a_real_snmpd(self):
+        """net-snmp's snmpd reports hrProcessorLoad only once it has a minute of samples, so
+        this waits for the first one (up to two minutes): the real agent's data, not a recording."""
+        import os
+        from harness import Process
+        port = free_port(socket.SOCK_DGRAM)
+        conf = self.path("snmpd.conf")
+        with open(conf, "w") as f:
+            f.write(f"agentAddress udp:127.0.0.1:{port}\nrocommunity noc-ro 127.0.0.1\n")
+        snmpd = Process(["snmpd", "-f", "-Lo", "-C", "-c", conf, f"--persistentDir={self.path('persist')}"],
+                        self.dir, "snmpd")
+        self.processes.append(snmpd)
+        collector = self.start_collector()
+        agent = self.start_snmp_agent(collector, f"""  targets:
+    - {{name: app-server-1, address: "127.0.0.1:{port}", role: server, community: noc-ro, interval_s: 5}}
+""")
+        samples = wait_for(lambda: self.events(collector.address, "--kind", "cpu_sample", "--origin", "app-server-1"),
+                           150, interval=1, what="hrProcessorLoad from snmpd")
+        self.assertEqual(samples[0]["cpus"], os.cpu_count())
+        self.assertGreaterEqual(samples[0]["percent"], 0)
+        self.assertLessEqual(samples[0]["max_percent"], 100)
+        self.assertEqual(agent.terminate(), 0)
+
+
 if __name__ == "__main__":
     unittest.main()
 
