@@ -106,12 +106,13 @@ int run_replay(const AgentConfig& config, const std::vector<std::string>& files,
   }
   std::vector<std::string> pcap_summaries;
   uint64_t pcap_events = 0;
+  uint64_t pcap_spool_dropped = 0;
   for (const auto& file : pcap_files) {
     if (interrupted) break;
     sccp::SccpAnalyzer analyzer(config.sccp.settings, [&](regwatch::v1::Event event) {
       duplicates.mark(event);
       ++pcap_events;
-      core->spool->append(std::move(event));
+      if (!core->spool->append(std::move(event))) ++pcap_spool_dropped;
     });
     auto done = replay_pcap_file(file, analyzer, [&](uint64_t at, uint64_t total) {
       if (show_progress && total > 0) {
@@ -161,23 +162,30 @@ int run_replay(const AgentConfig& config, const std::vector<std::string>& files,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const auto counts = pipeline.counts();
   for (const auto& summary : pcap_summaries) std::printf("decoded %s\n", summary.c_str());
-  std::printf("replayed %zu file(s): %llu lines, %llu events (%s), %llu unparsed (kept as syslog_other), "
-              "%llu with errors, %llu dropped by the spool\n",
-              files.size() + pcap_files.size(), static_cast<unsigned long long>(counts.lines),
-              static_cast<unsigned long long>(counts.events), summarise_kinds(counts).c_str(),
-              static_cast<unsigned long long>(counts.unrecognised),
-              static_cast<unsigned long long>(counts.with_anomalies),
-              static_cast<unsigned long long>(counts.spool_dropped));
+  if (!files.empty()) {
+    std::printf("replayed %zu syslog file(s): %llu lines, %llu events (%s), %llu unparsed (kept as syslog_other), "
+                "%llu with errors, %llu dropped by the spool\n",
+                files.size(), static_cast<unsigned long long>(counts.lines),
+                static_cast<unsigned long long>(counts.events), summarise_kinds(counts).c_str(),
+                static_cast<unsigned long long>(counts.unrecognised),
+                static_cast<unsigned long long>(counts.with_anomalies),
+                static_cast<unsigned long long>(counts.spool_dropped));
+  }
+  if (!pcap_files.empty()) {
+    std::printf("decoded %zu capture file(s): %llu events, %llu dropped by the spool\n", pcap_files.size(),
+                static_cast<unsigned long long>(pcap_events), static_cast<unsigned long long>(pcap_spool_dropped));
+  }
+  const uint64_t total_events = counts.events + pcap_events;
   if (!acked) {
     std::printf("NOT all acknowledged: %llu of %llu events wait in the spool %s; the next agent run "
                 "with this spool sends them\n",
                 static_cast<unsigned long long>(core->spool->last_seq() - core->spool->acked_seq()),
-                static_cast<unsigned long long>(counts.events), config.spool.dir.c_str());
+                static_cast<unsigned long long>(total_events), config.spool.dir.c_str());
     core->shipper->stop();
     return kExitInterrupted;
   }
   std::printf("acknowledged by the collector %s in %.1f s (%.0f events/s)\n",
-              config.collector.address.c_str(), seconds, seconds > 0 ? counts.events / seconds : 0.0);
+              config.collector.address.c_str(), seconds, seconds > 0 ? static_cast<double>(total_events) / seconds : 0.0);
   std::fflush(stdout);
   core->shipper->stop();
   return kExitOk;
