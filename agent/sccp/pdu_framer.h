@@ -28,6 +28,11 @@ class PduFramer {
             FunctionRef<void(std::span<const uint8_t>)> on_pdu, FramerCounters& counters);
   // The stream lost bytes: what is buffered is no longer aligned.
   void lost_sync();
+  // Back to a fresh stream.
+  void reset() {
+    buffer_.clear();
+    in_sync_ = true;
+  }
   size_t buffered() const { return buffer_.size(); }
 
  private:

@@ -11,9 +11,11 @@ struct SccpAnalyzer::Flow {
   Flow(size_t held, HeldBudget* budget) : up(held, budget), down(held, budget) {}
   TcpReassembler up, down;  // phone -> CM, CM -> phone
   PduFramer up_frames, down_frames;
+  ConnectionKey key;
+  bool in_use = false;
   bool tls = false;
   int64_t last_seen_us = 0;
-  PhoneTracker::Slot slot = 0;  // its phone state in the tracker
+  PhoneTracker::Slot slot = 0;  // its phone state in the tracker, and its index here
 };
 
 // Reassembled bytes of one direction into its PDU framer, then to handle_pdu.
@@ -67,19 +69,27 @@ SccpAnalyzer::Flow* SccpAnalyzer::flow_for(const TcpSegment& s, ConnectionKey& k
   } else {
     return nullptr;
   }
-  auto it = flows_.find(key);
-  if (it != flows_.end()) return it->second.get();
+  if (const uint32_t slot = flow_index_.find(key); slot != FlowTable::kAbsent)
+    return &flows_by_slot_[slot];
   if (s.rst || (s.fin && s.payload.empty()))
     return nullptr;  // the tail of a connection we never saw
-  if (flows_.size() >= settings_.max_connections) {
+  if (flow_index_.size() >= settings_.max_connections) {
     ++stats_.connections_rejected;
     return nullptr;
   }
-  auto flow = std::make_unique<Flow>(settings_.max_held_bytes_per_direction, &held_budget_);
-  flow->tls = tls;
+  const PhoneTracker::Slot slot = tracker_.open(key, time_us, s.vlan, tls);
+  while (flows_by_slot_.size() <= slot) {
+    flows_by_slot_.emplace_back(settings_.max_held_bytes_per_direction, &held_budget_);
+  }
+  Flow& flow = flows_by_slot_[slot];
+  flow.key = key;
+  flow.in_use = true;
+  flow.tls = tls;
+  flow.last_seen_us = time_us;
+  flow.slot = slot;
+  flow_index_.insert(key, slot);
   ++stats_.connections_opened;
-  flow->slot = tracker_.open(key, time_us, s.vlan, tls);
-  return flows_.emplace(key, std::move(flow)).first->second.get();
+  return &flow;
 }
 
 void SccpAnalyzer::on_packet(int link_type, int64_t time_us, std::span<const uint8_t> frame) {
@@ -109,7 +119,7 @@ void SccpAnalyzer::on_packet(int link_type, int64_t time_us, std::span<const uin
   }
   if (segment.rst || segment.fin) {
     tracker_.close(flow->slot, direction == Direction::kPhoneToCm, segment.rst, time_us);
-    flows_.erase(key);
+    drop_flow(*flow);
   } else {
     tracker_.advance(time_us);
   }
@@ -122,15 +132,22 @@ void SccpAnalyzer::on_packet(int link_type, int64_t time_us, std::span<const uin
 void SccpAnalyzer::on_idle(int64_t now_us) {
   tracker_.advance(now_us);
   const int64_t idle_us = int64_t{settings_.idle_connection_timeout_s} * 1'000'000;
-  for (auto it = flows_.begin(); it != flows_.end();) {
-    if (now_us - it->second->last_seen_us > idle_us) {
-      tracker_.forget(it->second->slot);
-      it = flows_.erase(it);
+  for (Flow& flow : flows_by_slot_) {
+    if (flow.in_use && now_us - flow.last_seen_us > idle_us) {
+      tracker_.forget(flow.slot);
+      drop_flow(flow);
       ++stats_.connections_expired;
-    } else {
-      ++it;
     }
   }
+}
+
+void SccpAnalyzer::drop_flow(Flow& flow) {
+  flow_index_.erase(flow.key);
+  flow.up.reset();
+  flow.down.reset();
+  flow.up_frames.reset();
+  flow.down_frames.reset();
+  flow.in_use = false;
 }
 
 void SccpAnalyzer::handle_pdu(PhoneTracker::Slot slot, Direction direction,
@@ -158,7 +175,7 @@ SccpStats SccpAnalyzer::stats() const {
     }
   }
   s.phones = tracker_.phones_seen();
-  s.open_connections = flows_.size();
+  s.open_connections = flow_index_.size();
   auto add = [&](const char* name, uint64_t n) {
     if (n) s.anomalies[name] += n;
   };

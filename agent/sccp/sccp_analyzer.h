@@ -19,6 +19,9 @@
 #include <string>
 #include <unordered_map>
 
+#include <deque>
+
+#include "agent/sccp/flow_table.h"
 #include "agent/sccp/pdu_framer.h"
 #include "agent/sccp/phone_tracker.h"
 #include "agent/sccp/tcp_reassembler.h"
@@ -54,6 +57,7 @@ class SccpAnalyzer {
  private:
   struct Flow;
   struct ToFramer;
+  void drop_flow(Flow& flow);
   Flow* flow_for(const TcpSegment& segment, ConnectionKey& key, Direction& direction,
                  int64_t time_us);
   void handle_pdu(PhoneTracker::Slot slot, Direction direction, std::span<const uint8_t> pdu,
@@ -64,7 +68,8 @@ class SccpAnalyzer {
   HeldBudget held_budget_;  // before flows_: the flows give their bytes back to it
   std::function<void(regwatch::v1::Event)> sink_;
   PhoneTracker tracker_;
-  std::unordered_map<ConnectionKey, std::unique_ptr<Flow>, ConnectionKeyHash> flows_;
+  FlowTable flow_index_;            // 4-tuple -> slot (the tracker's, reused here)
+  std::deque<Flow> flows_by_slot_;  // TCP state per slot; stable addresses
   std::unordered_map<uint32_t, uint64_t> messages_by_id_;
   ReassemblyCounters reassembly_;
   FramerCounters framing_;

@@ -14,6 +14,12 @@ TcpReassembler::~TcpReassembler() {
   remove_held(held_bytes_);
 }
 
+void TcpReassembler::reset() {
+  remove_held(held_bytes_);
+  held_.clear();
+  next_seq_.reset();
+}
+
 void TcpReassembler::add_held(size_t n) {
   held_bytes_ += n;
   if (shared_) shared_->used += n;

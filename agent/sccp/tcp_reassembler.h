@@ -51,6 +51,8 @@ class TcpReassembler {
   void on_segment(uint32_t seq, bool syn, std::span<const uint8_t> payload, Sink& sink,
                   ReassemblyCounters& counters);
   size_t held_bytes() const { return held_bytes_; }
+  // Back to a fresh connection (its held bytes returned to the budget).
+  void reset();
 
  private:
   void deliver(std::span<const uint8_t> payload, uint32_t seq, Sink& sink,
