@@ -172,7 +172,7 @@ int run_replay(const AgentConfig& config, const std::vector<std::string>& files,
                 static_cast<unsigned long long>(counts.spool_dropped));
   }
   if (!pcap_files.empty()) {
-    std::printf("decoded %zu capture file(s): %llu events, %llu dropped by the spool\n", pcap_files.size(),
+    std::printf("replayed %zu capture file(s): %llu events, %llu dropped by the spool\n", pcap_files.size(),
                 static_cast<unsigned long long>(pcap_events), static_cast<unsigned long long>(pcap_spool_dropped));
   }
   const uint64_t total_events = counts.events + pcap_events;
