@@ -16,8 +16,8 @@ constexpr int64_t kStart = 1'790'000'000 * kSecond;
 // One phone's TCP connection to the CM (10.0.0.1:2000), sequence numbers kept.
 class Phone {
  public:
-  Phone(SccpAnalyzer& analyzer, uint8_t ip_last)
-      : analyzer_(analyzer), phone_{ip_last, 50000}, cm_{1, 2000} {}
+  Phone(SccpAnalyzer& analyzer, uint8_t ip_last, uint16_t cm_port = 2000)
+      : analyzer_(analyzer), phone_{ip_last, 50000}, cm_{1, cm_port} {}
   void to_cm(int64_t t, const Bytes& payload, uint8_t flags = 0x18) {
     send(t, phone_, cm_, up_seq_, payload, flags);
   }
@@ -165,6 +165,22 @@ TEST_F(TrackerTest, StalledCmIsSlowThenRecovers) {
   ASSERT_GE(latency.size(), 3u);
   EXPECT_NEAR(latency[0].keepalive_latency().p50_ms(), 2.0, 0.001);
   EXPECT_EQ(latency[0].keepalive_latency().samples(), 6u);
+}
+
+TEST_F(TrackerTest, TlsConnectionsGiveTimingOnly) {
+  Phone phone(analyzer_, 5, 2443);
+  phone.to_cm(kStart, {}, 0x02);
+  phone.to_phone(kStart, {}, 0x12);
+  phone.to_cm(kStart + 1000, Bytes(300, 0x17));  // TLS records: never decoded as SCCP
+  phone.to_phone(kStart + 2000, Bytes(900, 0x17));
+  EXPECT_EQ(analyzer_.stats().sccp_messages, 0u);
+  EXPECT_TRUE(events_.empty());
+  phone.to_phone(kStart + 40 * kSecond, {}, 0x14);  // the CM resets it
+  auto lost = of_kind(v1::CONNECTION_LOST);
+  ASSERT_EQ(lost.size(), 1u);
+  EXPECT_EQ(lost[0].phone().protocol(), "SCCP/TLS");
+  EXPECT_EQ(lost[0].phone().source_ip(), "10.0.0.5");
+  EXPECT_EQ(lost[0].phone().closed_by(), "cm rst");
 }
 
 TEST_F(TrackerTest, ConnectionsAreBounded) {
