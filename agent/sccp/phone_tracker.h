@@ -64,26 +64,29 @@ class PhoneTracker {
   size_t phones_seen() const { return devices_.size(); }
 
  private:
+  // Hot fields first: a KeepAlive or its ack touches only the first cache line
+  // (the CM's address in the key for its latency window, then the timing).
   struct Connection {
-    std::string device;
-    std::string station_ip;
-    uint32_t device_type = 0;
-    uint32_t protocol_version = 0;
-    uint16_t vlan = 0;
-    bool tls = false;
-    bool registered = false;
-    bool unregistering = false;
-    uint32_t interval_s = 0;
-    uint32_t secondary_interval_s = 0;
+    ConnectionKey key;
     int64_t last_keepalive_us = 0;  // or the RegisterAck / first sight
     int64_t unacked_since_us = 0;   // first KeepAlive still without ack; 0 = none
     int64_t last_seen_us = 0;
+    uint32_t interval_s = 0;
+    bool in_use = false;
+    bool registered = false;
+    bool unregistering = false;
     bool missed_reported = false;
     bool unanswered_reported = false;
-    int64_t latency_window_us = 0;    // the CM window worst_latency_ms belongs to
+    bool tls = false;
+    uint16_t vlan = 0;
+    int64_t latency_window_us = 0;  // the CM window worst_latency_ms belongs to
     double worst_latency_ms = -1;
-    ConnectionKey key;
-    bool in_use = false;
+    // Cold: set at registration, read when an event is made.
+    uint32_t secondary_interval_s = 0;
+    uint32_t device_type = 0;
+    uint32_t protocol_version = 0;
+    std::string device;
+    std::string station_ip;
   };
   struct CmWindow {
     int64_t start_us = 0;
