@@ -1,0 +1,265 @@
+#include "collector/correlate/cause_ranker.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <set>
+
+namespace regwatch::collector::correlate {
+namespace {
+
+using regwatch::v1::Event;
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return text;
+}
+
+std::string format(const char* pattern, double a, double b = 0, double c = 0) {
+  char text[256];
+  std::snprintf(text, sizeof text, pattern, a, b, c);
+  return text;
+}
+
+struct Candidate {
+  std::string kind;
+  std::string subject;
+  double overlap = 0;
+  double magnitude = 1;
+  int64_t time_us = 0;
+  std::string what;  // the evidence in words
+};
+
+const char* remediation(const std::string& kind) {
+  if (kind == "cm_cpu")
+    return "find the process hogging the CUCM node's CPU (RTMT, 'show process load'); "
+           "virus scans and backups on the node are the usual suspects";
+  if (kind == "cm_slow") return "the CM node answers KeepAlives late: check its CPU and its NIC";
+  if (kind == "heartbeat_low")
+    return "the CallManager service is starved: check the node's CPU and memory";
+  if (kind == "cm_restart")
+    return "check why the CallManager service or node restarted (core dumps, admin action)";
+  if (kind == "switch_cpu")
+    return "check the switch's CPU (show processes cpu sorted) and control-plane storms";
+  if (kind == "nic_errors")
+    return "replace the cable or check the NIC / switch port (duplex, errors)";
+  if (kind == "link_down")
+    return "check the link that went down (cable, uplink, err-disable cause)";
+  if (kind == "module_failure")
+    return "check the stack member / module that dropped out (power, stack cables)";
+  if (kind == "poe_fault") return "check PoE on the port or module (power budget, faulty PSE)";
+  if (kind == "planned_change")
+    return "planned: an apply-config or restart from the administrator; no action";
+  if (kind == "security")
+    return "erase the phone's ITL/CTL (stale trust list from another cluster), check LSC expiry";
+  if (kind == "config")
+    return "check the device exists in CUCM with the right DN, DHCP option 150, TFTP in the device "
+           "pool's CM group";
+  return "look at the timeline of the first phones that dropped";
+}
+
+double share(const std::vector<std::string>& phones,
+             const std::map<std::string, PhonePlace>& places,
+             const std::function<bool(const PhonePlace&)>& behind) {
+  if (phones.empty()) return 0;
+  size_t n = 0;
+  for (const auto& phone : phones) {
+    auto it = places.find(phone);
+    if (it != places.end() && behind(it->second)) ++n;
+  }
+  return static_cast<double>(n) / static_cast<double>(phones.size());
+}
+
+std::vector<Candidate> candidates_of(const Event& e, const Incident& incident,
+                                     const std::map<std::string, PhonePlace>& places) {
+  const std::string origin = short_host(e.origin());
+  auto on_cm = [&](const std::string& node) {
+    const std::string host = short_host(node);
+    return share(incident.phones, places,
+                 [&](const PhonePlace& p) { return short_host(p.cm_node) == host; });
+  };
+  auto on_switch = [&](const std::string& name) {
+    const std::string host = short_host(name);
+    return share(incident.phones, places,
+                 [&](const PhonePlace& p) { return short_host(p.switch_name) == host; });
+  };
+  std::vector<Candidate> out;
+  switch (e.kind()) {
+    case regwatch::v1::CPU_HIGH: {
+      const bool switch_role = e.cpu().role() == "switch";
+      Candidate c{
+          switch_role ? "switch_cpu" : "cm_cpu",
+          origin,
+          switch_role ? on_switch(origin) : on_cm(origin),
+          std::clamp(e.cpu().peak_percent() / 100.0, 0.5, 1.0),
+          e.event_time_us(),
+          format("CPU at %.0f %% (peak %.0f %%)", e.cpu().percent(), e.cpu().peak_percent())};
+      out.push_back(c);
+      break;
+    }
+    case regwatch::v1::CPU_PEGGING:
+    case regwatch::v1::CODE_YELLOW: {
+      const std::string node =
+          short_host(e.rtmt_alert().node().empty() ? e.origin() : e.rtmt_alert().node());
+      out.push_back({"cm_cpu", node, on_cm(node), 1.0, e.event_time_us(),
+                     e.kind() == regwatch::v1::CODE_YELLOW
+                         ? "Code Yellow (call throttling)"
+                         : "RTMT " + e.rtmt_alert().alert_name()});
+      break;
+    }
+    case regwatch::v1::HEARTBEAT_LOW: {
+      const std::string node =
+          short_host(e.heartbeat().node().empty() ? e.origin() : e.heartbeat().node());
+      out.push_back({"heartbeat_low", node, on_cm(node), 0.9, e.event_time_us(),
+                     format("CallManager heartbeat at %.0f/min", e.heartbeat().rate_per_minute())});
+      break;
+    }
+    case regwatch::v1::CM_SLOW: {
+      const double p90 = e.keepalive_latency().p90_ms();
+      out.push_back({"cm_slow", origin, on_cm(origin), std::clamp(p90 / 2000.0, 0.5, 1.0),
+                     e.event_time_us(),
+                     format("KeepAliveAck latency p90 %.0f ms for %.0f phones", p90,
+                            e.keepalive_latency().slow_phones())});
+      break;
+    }
+    case regwatch::v1::CM_FAILED:
+    case regwatch::v1::DEVICE_RESTART:
+      out.push_back({"cm_restart", origin, on_cm(origin), 1.0, e.event_time_us(),
+                     e.kind() == regwatch::v1::CM_FAILED ? "ccmCallManagerFailed trap"
+                                                         : "device restart trap"});
+      break;
+    case regwatch::v1::INTERFACE_ERRORS: {
+      const auto& i = e.interface_counters();
+      const double on = std::max(on_cm(origin), on_switch(origin));
+      out.push_back(
+          {"nic_errors", origin + " " + i.interface(), on, 1.0, e.event_time_us(),
+           format("%.0f input / %.0f output errors in one poll", static_cast<double>(i.in_errors()),
+                  static_cast<double>(i.out_errors()))});
+      break;
+    }
+    case regwatch::v1::LINK_DOWN:
+    case regwatch::v1::ERR_DISABLED: {
+      const std::string port = e.interface().interface();
+      const double on_port = share(incident.phones, places, [&](const PhonePlace& p) {
+        return short_host(p.switch_name) == origin && p.port == port;
+      });
+      // A phone's own port explains that phone; any other port of the switch may be its uplink.
+      const double overlap = on_port > 0 ? on_port : 0.8 * on_switch(origin);
+      out.push_back({"link_down", origin + " " + port, overlap, 1.0, e.event_time_us(),
+                     e.kind() == regwatch::v1::ERR_DISABLED
+                         ? "port err-disabled (" + e.interface().cause() + ")"
+                         : "link down"});
+      break;
+    }
+    case regwatch::v1::STACK_MEMBER_REMOVED: {
+      const uint32_t member = e.stack_member().member();
+      const double on_module = share(incident.phones, places, [&](const PhonePlace& p) {
+        return short_host(p.switch_name) == origin && (member == 0 || p.module == member);
+      });
+      out.push_back({"module_failure", origin + " member " + std::to_string(member), on_module, 1.0,
+                     e.event_time_us(), "stack member removed"});
+      break;
+    }
+    case regwatch::v1::POE_FAULT:
+      out.push_back({"poe_fault", origin + " " + e.interface().interface(), on_switch(origin), 0.8,
+                     e.event_time_us(), "PoE fault"});
+      break;
+    default: break;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string short_host(const std::string& name) {
+  return lower(name.substr(0, name.find('.')));
+}
+
+std::string reason_class(int32_t code) {
+  static const std::set<int32_t> network = {1, 6, 13, 18}, planned = {8, 9, 15, 17, 19, 20, 21},
+                                 security = {10, 11, 28}, config = {2, 3, 14, 32}, storm = {12, 16};
+  if (network.count(code)) return "network";
+  if (planned.count(code)) return "planned";
+  if (security.count(code)) return "security";
+  if (config.count(code)) return "config";
+  if (storm.count(code)) return "storm";
+  return "other";
+}
+
+std::vector<Cause> rank_causes(const Incident& incident,
+                               const std::map<std::string, PhonePlace>& places,
+                               const std::vector<const StoredEvent*>& events,
+                               const CorrelationSettings& settings) {
+  uint32_t with_reason = 0, network = 0;
+  for (const auto& [code, n] : incident.reasons) {
+    with_reason += n;
+    if (reason_class(code) == "network") network += n;
+  }
+  // Drops without a reason code (connection_lost, keepalive_missed) are network-class by nature.
+  const uint32_t total = static_cast<uint32_t>(incident.phones.size());
+  const double network_share =
+      total ? static_cast<double>(network + (total > with_reason ? total - with_reason : 0)) / total
+            : 0;
+  const int64_t lookback_us = int64_t{settings.lookback_s} * 1'000'000;
+  std::map<std::pair<std::string, std::string>, Cause> best;
+  for (const StoredEvent* stored : events) {
+    for (const Candidate& c : candidates_of(stored->event, incident, places)) {
+      if (c.overlap <= 0) continue;
+      double precedence;
+      if (c.time_us <= incident.start_us) {
+        precedence = 1.0 - 0.5 * static_cast<double>(incident.start_us - c.time_us) /
+                               static_cast<double>(lookback_us);
+      } else {
+        const double span =
+            static_cast<double>(std::max<int64_t>(incident.end_us - incident.start_us, 1));
+        precedence =
+            0.4 * (1.0 - std::min(1.0, static_cast<double>(c.time_us - incident.start_us) / span));
+      }
+      const double score =
+          std::max(0.0, precedence) * c.overlap * c.magnitude * (0.5 + 0.5 * network_share);
+      Cause& cause = best[{c.kind, c.subject}];
+      cause.evidence.push_back(stored->id);
+      if (score <= cause.score) continue;
+      const double lead_s = static_cast<double>(incident.start_us - c.time_us) / 1e6;
+      cause.kind = c.kind;
+      cause.subject = c.subject;
+      cause.score = score;
+      cause.remediation = remediation(c.kind);
+      cause.explanation = c.subject + ": " + c.what +
+                          (lead_s >= 0 ? format(", %.0f s before the first drop", lead_s)
+                                       : format(", %.0f s after the first drop", -lead_s)) +
+                          format("; %.0f of %.0f phones behind it", c.overlap * total, total) +
+                          format("; %.0f %% of the drops had network reasons", network_share * 100);
+    }
+  }
+  std::vector<Cause> out;
+  for (auto& [key, cause] : best) out.push_back(std::move(cause));
+  // The reason mix is itself the cause for planned, security and config incidents.
+  if (incident.incident_class != "infrastructure" && incident.incident_class != "storm") {
+    Cause c;
+    c.kind = incident.incident_class == "planned" ? "planned_change" : incident.incident_class;
+    c.subject = incident.scope.name;
+    c.score = 1.0 - network_share;
+    c.explanation = format("%.0f %% of the phones dropped with ", c.score * 100) +
+                    incident.incident_class + "-class reason codes";
+    c.remediation = remediation(c.kind);
+    out.push_back(std::move(c));
+  }
+  if (out.empty()) {
+    Cause c;
+    c.kind = "unknown";
+    c.subject = incident.scope.name;
+    c.explanation = "no CPU, latency, interface, link or restart evidence in the lookback window";
+    c.remediation = remediation(c.kind);
+    out.push_back(std::move(c));
+  }
+  std::sort(out.begin(), out.end(), [](const Cause& a, const Cause& b) {
+    return a.score != b.score ? a.score > b.score
+                              : std::tie(a.kind, a.subject) < std::tie(b.kind, b.subject);
+  });
+  for (auto& c : out) std::sort(c.evidence.begin(), c.evidence.end());
+  return out;
+}
+
+}  // namespace regwatch::collector::correlate

@@ -1,0 +1,45 @@
+#pragma once
+// Candidate causes of one burst, scored and ranked. A candidate is an event in
+// [first drop - lookback, last drop] that can explain phones dropping: CPU on a
+// CM node or switch, heartbeat low, KeepAliveAck latency, a CM restart,
+// interface errors, a link or module down, a PoE fault; and the reason-code
+// mix itself for planned, security and config incidents.
+//
+// score = precedence x overlap x magnitude x agreement, each in 0..1:
+//   precedence: 1 just before the first drop, 0.5 at the lookback edge, below
+//               0.4 after the first drop (an effect rather than a cause);
+//   overlap:    the share of the burst's phones behind the candidate's subject
+//               (registered to that CM node, attached to that switch / module);
+//   magnitude:  how far over its threshold (CPU peak, latency);
+//   agreement:  0.5 + half the share of network-class reasons for
+//               infrastructure causes.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "collector/correlate/correlator.h"
+#include "collector/correlate/incident.h"
+
+namespace regwatch::collector::correlate {
+
+// Where each phone of the burst was, as the correlator knew it at its drop.
+struct PhonePlace {
+  std::string cm_node;
+  std::string switch_name;
+  uint32_t module = 0;
+  std::string port;
+};
+
+// Reason classes (CUCM reason codes, FACTS.md section 2).
+std::string reason_class(int32_t code);  // network, planned, security, config, storm, other
+
+std::vector<Cause> rank_causes(const Incident& incident,
+                               const std::map<std::string, PhonePlace>& places,
+                               const std::vector<const StoredEvent*>& candidates,
+                               const CorrelationSettings& settings);
+
+// "ucm-sub1.voice.example.net" and "ucm-sub1" name the same host.
+std::string short_host(const std::string& name);
+
+}  // namespace regwatch::collector::correlate

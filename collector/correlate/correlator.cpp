@@ -1,0 +1,254 @@
+#include "collector/correlate/correlator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <string_view>
+#include <tuple>
+
+#include "collector/correlate/cause_ranker.h"
+
+namespace regwatch::collector::correlate {
+namespace {
+
+using regwatch::v1::Event;
+
+bool is_drop(const Event& e) {
+  switch (e.kind()) {
+    case regwatch::v1::PHONE_UNREGISTERED:
+    case regwatch::v1::PHONE_REGISTRATION_FAILED:
+    case regwatch::v1::CONNECTION_LOST:
+    case regwatch::v1::KEEPALIVE_MISSED: return e.has_phone() && !e.phone().device_name().empty();
+    default: return false;
+  }
+}
+
+// Narrow to broad: the order in which a scope explains a burst best.
+int rank(const std::string& type) {
+  static const std::map<std::string, int> order = {{"module", 0}, {"switch", 1},  {"vlan", 2},
+                                                   {"subnet", 3}, {"cm_node", 4}, {"cluster", 5}};
+  return order.at(type);
+}
+
+struct Drop {
+  const StoredEvent* stored;
+  std::string device;
+  int64_t time_us;
+  std::vector<Scope> scopes;
+  std::vector<int64_t> merged_ids;  // later reports of the same drop
+};
+
+struct Burst {
+  Scope scope;
+  std::vector<size_t> drops;  // indexes into the drop list
+  std::set<std::string> phones;
+  int64_t start_us = 0, end_us = 0;
+  bool suppressed = false;
+};
+
+std::string subnet_of(const std::string& ip) {
+  const size_t last = ip.rfind('.');
+  if (last == std::string::npos || ip.find(':') != std::string::npos) return {};
+  return ip.substr(0, last) + ".0/24";
+}
+
+}  // namespace
+
+std::vector<Incident> correlate(std::vector<StoredEvent> events,
+                                const CorrelationSettings& settings) {
+  // Deterministic order whatever the arrival: event time, then agent and seq.
+  std::sort(events.begin(), events.end(), [](const StoredEvent& a, const StoredEvent& b) {
+    const auto key = [](const StoredEvent& s) {
+      return std::make_tuple(s.event.event_time_us(), std::string_view(s.event.agent_id()),
+                             s.event.seq(), s.id);
+    };
+    return key(a) < key(b);
+  });
+  const int64_t merge_us = int64_t{settings.merge_s} * 1'000'000;
+  const int64_t window_us = int64_t{settings.window_s} * 1'000'000;
+  const int64_t quiet_us = int64_t{settings.quiet_s} * 1'000'000;
+  const int64_t lookback_us = int64_t{settings.lookback_s} * 1'000'000;
+
+  // Pass 1: attachment as known at each moment; drops merged per phone.
+  std::map<std::string, PhonePlace> place;  // device -> latest known
+  std::map<std::string, std::string> vlan_of, cluster_of, ip_of;
+  std::map<std::string, int64_t> last_drop_us;  // device -> last counted drop
+  std::map<std::string, size_t> last_drop_index;
+  std::map<Scope, std::set<std::string>> known;  // phones seen in each scope
+  std::map<std::string, std::vector<int64_t>> registered_at;
+  std::vector<Drop> drops;
+  std::vector<const StoredEvent*> candidates;
+  int64_t latest_us = 0;
+  for (const auto& stored : events) {
+    const Event& e = stored.event;
+    latest_us = std::max(latest_us, e.event_time_us());
+    if (e.has_topology()) {
+      const auto& t = e.topology();
+      if (t.removed()) continue;
+      auto& p = place[t.device()];
+      p.switch_name = t.switch_name();
+      p.module = t.module();
+      p.port = t.port();
+      if (t.voice_vlan()) vlan_of[t.device()] = std::to_string(t.voice_vlan());
+      known[{"switch", short_host(t.switch_name())}].insert(t.device());
+      if (t.module())
+        known[{"module", short_host(t.switch_name()) + "/" + std::to_string(t.module())}].insert(
+            t.device());
+      continue;
+    }
+    if (!e.has_phone() || e.phone().device_name().empty()) {
+      candidates.push_back(&stored);
+      continue;
+    }
+    const auto& ph = e.phone();
+    const std::string& device = ph.device_name();
+    if (!ph.cm_node().empty()) place[device].cm_node = ph.cm_node();
+    if (!ph.cluster().empty()) cluster_of[device] = ph.cluster();
+    if (!ph.ip().empty()) ip_of[device] = ph.ip();
+    if (e.kind() == regwatch::v1::PHONE_REGISTERED)
+      registered_at[device].push_back(e.event_time_us());
+    const PhonePlace& p = place[device];
+    std::vector<Scope> scopes = {
+        {"cluster", cluster_of.count(device) ? cluster_of[device] : "cluster"}};
+    if (!p.cm_node.empty()) scopes.push_back({"cm_node", short_host(p.cm_node)});
+    if (!p.switch_name.empty()) scopes.push_back({"switch", short_host(p.switch_name)});
+    if (!p.switch_name.empty() && p.module) {
+      scopes.push_back({"module", short_host(p.switch_name) + "/" + std::to_string(p.module)});
+    }
+    if (vlan_of.count(device)) scopes.push_back({"vlan", vlan_of[device]});
+    if (const auto subnet = subnet_of(ip_of[device]); !subnet.empty())
+      scopes.push_back({"subnet", subnet});
+    for (const auto& s : scopes) known[s].insert(device);
+    if (!is_drop(e)) continue;
+    auto last = last_drop_us.find(device);
+    if (last != last_drop_us.end() && e.event_time_us() - last->second <= merge_us) {
+      drops[last_drop_index[device]].merged_ids.push_back(stored.id);  // the same drop, seen again
+      continue;
+    }
+    last_drop_us[device] = e.event_time_us();
+    last_drop_index[device] = drops.size();
+    drops.push_back({&stored, device, e.event_time_us(), std::move(scopes), {}});
+  }
+
+  // Pass 2: bursts per scope with a sliding window over distinct phones.
+  std::map<Scope, std::vector<size_t>> by_scope;
+  for (size_t i = 0; i < drops.size(); ++i) {
+    for (const auto& s : drops[i].scopes) by_scope[s].push_back(i);
+  }
+  std::vector<Burst> bursts;
+  for (const auto& [scope, indexes] : by_scope) {
+    const size_t threshold =
+        std::max<size_t>(settings.min_phones,
+                         static_cast<size_t>(std::ceil(settings.min_fraction *
+                                                       static_cast<double>(known[scope].size()))));
+    size_t begin = 0;
+    std::map<std::string, int> in_window;
+    for (size_t i = 0; i < indexes.size(); ++i) {
+      const Drop& d = drops[indexes[i]];
+      ++in_window[d.device];
+      while (drops[indexes[begin]].time_us < d.time_us - window_us) {
+        if (--in_window[drops[indexes[begin]].device] == 0)
+          in_window.erase(drops[indexes[begin]].device);
+        ++begin;
+      }
+      if (in_window.size() < threshold) continue;
+      // Over threshold: the burst runs from the window's first drop until quiet_s without one.
+      Burst b;
+      b.scope = scope;
+      size_t j = begin;
+      for (; j < indexes.size(); ++j) {
+        if (j > begin && drops[indexes[j]].time_us - drops[indexes[j - 1]].time_us > quiet_us)
+          break;
+        b.drops.push_back(indexes[j]);
+        b.phones.insert(drops[indexes[j]].device);
+      }
+      b.start_us = drops[indexes[begin]].time_us;
+      b.end_us = drops[indexes[j - 1]].time_us;
+      bursts.push_back(std::move(b));
+      in_window.clear();
+      begin = j;
+      i = j - 1;
+    }
+  }
+
+  // Pass 3: the narrowest scope that explains a burst is the one reported.
+  for (size_t a = 0; a < bursts.size(); ++a) {
+    for (size_t b = 0; b < bursts.size(); ++b) {
+      Burst& narrow = bursts[a];
+      Burst& broad = bursts[b];
+      if (rank(narrow.scope.type) >= rank(broad.scope.type)) continue;
+      if (narrow.end_us < broad.start_us || broad.end_us < narrow.start_us) continue;
+      size_t common = 0;
+      for (const auto& phone : narrow.phones) common += broad.phones.count(phone);
+      if (common >= settings.explain_fraction * static_cast<double>(broad.phones.size())) {
+        broad.suppressed = true;  // the narrow scope explains it
+      } else if (common >= settings.explain_fraction * static_cast<double>(narrow.phones.size())) {
+        narrow.suppressed = true;  // a fragment of a broader burst
+      }
+    }
+  }
+
+  // Pass 4: incidents with their causes.
+  std::vector<Incident> incidents;
+  for (const Burst& b : bursts) {
+    if (b.suppressed) continue;
+    Incident incident;
+    incident.scope = b.scope;
+    incident.start_us = b.start_us;
+    incident.end_us = b.end_us;
+    incident.phones.assign(b.phones.begin(), b.phones.end());
+    std::map<std::string, int> drops_per_phone;
+    std::map<std::string, PhonePlace> places;
+    for (size_t index : b.drops) {
+      const Drop& d = drops[index];
+      const auto& ph = d.stored->event.phone();
+      if (++drops_per_phone[d.device] == 1 && ph.has_reason_code())
+        ++incident.reasons[ph.reason_code()];
+      incident.drop_evidence.push_back(d.stored->id);
+      for (int64_t id : d.merged_ids) incident.drop_evidence.push_back(id);
+      places[d.device] = place[d.device];
+    }
+    for (const auto& [phone, n] : drops_per_phone) {
+      if (n >= static_cast<int>(settings.flap_drops)) incident.flapping.push_back(phone);
+      const PhonePlace& p = places[phone];
+      ++incident.phones_by_cm[p.cm_node.empty() ? "unknown" : short_host(p.cm_node)];
+      ++incident.phones_by_switch[p.switch_name.empty() ? "unknown" : short_host(p.switch_name)];
+      const auto& times = registered_at[phone];
+      if (std::any_of(times.begin(), times.end(), [&](int64_t t) { return t > b.start_us; }))
+        ++incident.recovered;
+    }
+    std::sort(incident.drop_evidence.begin(), incident.drop_evidence.end());
+    // Class from the reason mix (drops without a code are network-class).
+    std::map<std::string, uint32_t> classes;
+    uint32_t coded = 0;
+    for (const auto& [code, n] : incident.reasons) {
+      classes[reason_class(code)] += n;
+      coded += n;
+    }
+    const auto total = static_cast<uint32_t>(incident.phones.size());
+    classes["network"] += total - std::min(total, coded);
+    incident.incident_class = "infrastructure";
+    for (const char* c : {"planned", "security", "config", "storm"}) {
+      if (classes[c] * 2 > total) incident.incident_class = c;
+    }
+    incident.state = (incident.recovered >= settings.recovered_fraction * total ||
+                      latest_us - incident.end_us >= quiet_us)
+                         ? "resolved"
+                         : "open";
+    incident.id = b.scope.type + ":" + b.scope.name + "@" + std::to_string(b.start_us);
+    std::vector<const StoredEvent*> window;
+    for (const StoredEvent* c : candidates) {
+      const int64_t t = c->event.event_time_us();
+      if (t >= b.start_us - lookback_us && t <= b.end_us) window.push_back(c);
+    }
+    incident.causes = rank_causes(incident, places, window, settings);
+    incidents.push_back(std::move(incident));
+  }
+  std::sort(incidents.begin(), incidents.end(), [](const Incident& a, const Incident& b) {
+    return std::tie(a.start_us, a.id) < std::tie(b.start_us, b.id);
+  });
+  return incidents;
+}
+
+}  // namespace regwatch::collector::correlate

@@ -1,0 +1,48 @@
+#pragma once
+// From stored events to incidents, by event time only. A pure function of the
+// set of events: the same events, in any order of arrival or any interleaving
+// of agents, give the same incidents (inputs are sorted by event time, agent
+// and seq first). Late events are folded in by recomputing.
+//
+// 1. One drop per phone: drops of a device within merge_s of the one before
+//    count once, whichever input or agent reported them.
+// 2. Each drop is placed in its scopes from what was known at its time: the
+//    CM node it was registered to, the switch / module / voice VLAN from the
+//    latest topology event, the /24 of its IP, and the cluster.
+// 3. A burst opens in a scope when, within window_s, at least min_phones
+//    distinct phones dropped and at least min_fraction of the phones known in
+//    that scope; it runs until quiet_s pass without a drop.
+// 4. Of overlapping bursts, the narrowest scope holding explain_fraction of the
+//    broader one's phones is the one reported.
+// 5. Causes come from lookback_s before the first drop to the last, ranked by
+//    precedence in time x topological overlap x magnitude x agreement with the
+//    reason codes (see cause_ranker.h).
+#include <cstdint>
+#include <vector>
+
+#include "collector/correlate/incident.h"
+#include "regwatch/v1/event.pb.h"
+
+namespace regwatch::collector::correlate {
+
+struct CorrelationSettings {
+  uint32_t window_s = 60;
+  uint32_t min_phones = 10;
+  double min_fraction = 0.2;
+  uint32_t merge_s = 120;
+  uint32_t quiet_s = 300;
+  uint32_t lookback_s = 120;
+  double explain_fraction = 0.8;
+  double recovered_fraction = 0.8;  // resolved when this share registered again
+  uint32_t flap_drops = 3;
+};
+
+struct StoredEvent {
+  int64_t id = 0;  // the store's row id (evidence refers to it)
+  regwatch::v1::Event event;
+};
+
+std::vector<Incident> correlate(std::vector<StoredEvent> events,
+                                const CorrelationSettings& settings = {});
+
+}  // namespace regwatch::collector::correlate

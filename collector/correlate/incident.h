@@ -1,0 +1,46 @@
+#pragma once
+// What correlation produces: an incident (a burst of phone drops in one scope)
+// with its ranked causes and the evidence behind each. Plain data.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace regwatch::collector::correlate {
+
+// Where a burst happened. type: cluster, cm_node, switch, module, vlan, subnet.
+struct Scope {
+  std::string type;
+  std::string name;
+  auto operator<=>(const Scope&) const = default;
+};
+
+struct Cause {
+  std::string
+      kind;  // cm_cpu, cm_slow, cm_restart, heartbeat_low, switch_cpu, nic_errors,
+             // link_down, module_failure, poe_fault, planned_change, security, config, unknown
+  std::string subject;            // the host, interface or node
+  double score = 0;               // 0..1, best first
+  std::string explanation;        // plain language, with the numbers
+  std::string remediation;        // what an experienced voice engineer checks first
+  std::vector<int64_t> evidence;  // stored event ids
+};
+
+struct Incident {
+  std::string id;              // stable: scope and first drop time
+  std::string state;           // open, resolved
+  std::string incident_class;  // infrastructure, planned, security, config, storm
+  Scope scope;
+  int64_t start_us = 0;                              // first drop
+  int64_t end_us = 0;                                // last drop (or recovery when resolved)
+  std::vector<std::string> phones;                   // distinct, sorted
+  std::map<std::string, uint32_t> phones_by_cm;      // where they were registered
+  std::map<std::string, uint32_t> phones_by_switch;  // and attached
+  std::map<int32_t, uint32_t> reasons;               // reason code -> phones
+  std::vector<std::string> flapping;                 // phones that dropped 3 times or more
+  uint32_t recovered = 0;                            // phones registered again after their drop
+  std::vector<Cause> causes;                         // best first
+  std::vector<int64_t> drop_evidence;                // the drop events' ids
+};
+
+}  // namespace regwatch::collector::correlate

@@ -1,0 +1,209 @@
+// Correlation on real inputs: the bundled CUCM/switch archive (a CPU-spike
+// burst, shared/seeds 003) parsed by the agent's real syslog parser, and
+// synthetic switch-module and churn scenarios built from typed events.
+#include "collector/correlate/correlator.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <random>
+
+#include "agent/syslog/syslog_parser.h"
+
+namespace regwatch::collector::correlate {
+namespace {
+
+constexpr int64_t kSecond = 1'000'000;
+constexpr int64_t kNov20 = 1'795'132'800 * kSecond;  // 2026-11-20T00:00:00Z
+
+std::vector<StoredEvent> archive() {
+  std::ifstream in(REGWATCH_SOURCE_DIR "/tools/demo/sample-syslog.log");
+  std::vector<StoredEvent> out;
+  std::string line;
+  agent::syslog::LineContext context;
+  context.reference_time_us = kNov20;
+  context.fallback_event_time_us = kNov20;
+  context.receive_time_us = kNov20;
+  while (std::getline(in, line)) {
+    StoredEvent s;
+    s.id = static_cast<int64_t>(out.size()) + 1;
+    s.event = agent::syslog::parse_syslog_line(line, context).event;
+    s.event.set_agent_id("archive");
+    s.event.set_seq(static_cast<uint64_t>(s.id));
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+int64_t id_of(const std::vector<StoredEvent>& events, v1::EventKind kind) {
+  for (const auto& e : events) {
+    if (e.event.kind() == kind) return e.id;
+  }
+  return -1;
+}
+
+TEST(Correlator, CpuSpikeOnACmNodeIsOneIncidentWithTheCpuFirst) {
+  const auto events = archive();
+  ASSERT_EQ(events.size(), 84u);
+  const auto incidents = correlate(events);
+  ASSERT_EQ(incidents.size(), 1u);
+  const Incident& i = incidents[0];
+  EXPECT_EQ(i.scope.type, "cm_node");
+  EXPECT_EQ(i.scope.name, "ucm-sub1");
+  EXPECT_EQ(i.incident_class, "infrastructure");
+  EXPECT_EQ(i.phones.size(), 38u);
+  EXPECT_EQ(i.reasons.at(13), 38u);  // KeepAliveTimeout
+  EXPECT_EQ(i.state, "resolved");    // they registered again
+  ASSERT_GE(i.causes.size(), 2u);
+  EXPECT_EQ(i.causes[0].kind, "cm_cpu");
+  EXPECT_EQ(i.causes[0].subject, "ucm-sub1");
+  EXPECT_GT(i.causes[0].score, 0.8);
+  const int64_t pegging = id_of(events, v1::CPU_PEGGING);
+  ASSERT_GT(pegging, 0);
+  EXPECT_NE(std::find(i.causes[0].evidence.begin(), i.causes[0].evidence.end(), pegging),
+            i.causes[0].evidence.end());
+  EXPECT_EQ(i.causes[1].kind, "heartbeat_low");
+  EXPECT_NE(i.causes[0].explanation.find("38 of 38 phones behind it"), std::string::npos)
+      << i.causes[0].explanation;
+  EXPECT_FALSE(i.causes[0].remediation.empty());
+}
+
+TEST(Correlator, SameIncidentsWhateverTheArrivalOrderOrAgents) {
+  auto events = archive();
+  const auto reference = correlate(events);
+  std::mt19937 random(7);
+  for (int round = 0; round < 3; ++round) {
+    std::shuffle(events.begin(), events.end(), random);
+    const auto again = correlate(events);
+    ASSERT_EQ(again.size(), reference.size());
+    EXPECT_EQ(again[0].id, reference[0].id);
+    EXPECT_EQ(again[0].phones, reference[0].phones);
+    EXPECT_EQ(again[0].causes[0].evidence, reference[0].causes[0].evidence);
+    EXPECT_EQ(again[0].drop_evidence, reference[0].drop_evidence);
+  }
+}
+
+TEST(Correlator, TheSameDropSeenTwiceCountsOnce) {
+  auto events = archive();
+  const size_t n = events.size();
+  for (size_t k = 0; k < n; ++k) {  // every drop reported again by the CCM-MIB table, 20 s later
+    if (events[k].event.kind() != v1::PHONE_UNREGISTERED) continue;
+    StoredEvent copy = events[k];
+    copy.id = 1000 + static_cast<int64_t>(k);
+    copy.event.set_agent_id("snmp-agent");
+    copy.event.set_source(v1::SOURCE_SNMP_POLL);
+    copy.event.set_event_time_us(copy.event.event_time_us() + 20 * kSecond);
+    events.push_back(copy);
+  }
+  const auto incidents = correlate(events);
+  ASSERT_EQ(incidents.size(), 1u);
+  EXPECT_EQ(incidents[0].phones.size(), 38u);
+  EXPECT_EQ(incidents[0].drop_evidence.size(), 76u);  // both reports kept as evidence
+  EXPECT_TRUE(incidents[0].flapping.empty());
+}
+
+// A switch stack whose member 2 dies: its 31 phones drop, the other module's do not.
+std::vector<StoredEvent> module_failure() {
+  std::vector<StoredEvent> out;
+  auto add = [&](v1::Event e) {
+    StoredEvent s;
+    s.id = static_cast<int64_t>(out.size()) + 1;
+    e.set_agent_id("a");
+    e.set_seq(static_cast<uint64_t>(s.id));
+    s.event = std::move(e);
+    out.push_back(std::move(s));
+  };
+  const int64_t t0 = kNov20 + 9 * 3600 * kSecond;
+  for (int p = 0; p < 60; ++p) {
+    const std::string device = "SEP0000000000" + std::to_string(10 + p);
+    const uint32_t module = p < 31 ? 2 : 1;
+    v1::Event topo;
+    topo.set_kind(v1::TOPOLOGY);
+    topo.set_event_time_us(t0 - 3600 * kSecond);
+    topo.mutable_topology()->set_device(device);
+    topo.mutable_topology()->set_switch_name("sw-3f");
+    topo.mutable_topology()->set_module(module);
+    topo.mutable_topology()->set_port("GigabitEthernet" + std::to_string(module) + "/0/" +
+                                      std::to_string(p + 1));
+    add(topo);
+    v1::Event reg;
+    reg.set_kind(v1::PHONE_REGISTERED);
+    reg.set_event_time_us(t0 - 3000 * kSecond);
+    reg.mutable_phone()->set_device_name(device);
+    reg.mutable_phone()->set_cm_node(p % 2 ? "ucm-sub1" : "ucm-sub2");
+    reg.mutable_phone()->set_ip("10.20.3" + std::to_string(p % 3) + "." + std::to_string(p + 10));
+    add(reg);
+  }
+  v1::Event removed;
+  removed.set_kind(v1::STACK_MEMBER_REMOVED);
+  removed.set_origin("sw-3f");
+  removed.set_event_time_us(t0);
+  removed.mutable_stack_member()->set_member(2);
+  add(removed);
+  v1::Event cpu;  // an unrelated CPU blip on another switch
+  cpu.set_kind(v1::CPU_HIGH);
+  cpu.set_origin("sw-1f");
+  cpu.set_event_time_us(t0 - 30 * kSecond);
+  cpu.mutable_cpu()->set_role("switch");
+  cpu.mutable_cpu()->set_peak_percent(95);
+  add(cpu);
+  for (int p = 0; p < 31; ++p) {
+    v1::Event drop;
+    drop.set_kind(v1::PHONE_UNREGISTERED);
+    drop.set_event_time_us(t0 + (2 + p) * kSecond);
+    drop.mutable_phone()->set_device_name("SEP0000000000" + std::to_string(10 + p));
+    drop.mutable_phone()->set_reason_code(13);
+    drop.mutable_phone()->set_cm_node(p % 2 ? "ucm-sub1" : "ucm-sub2");
+    add(drop);
+  }
+  return out;
+}
+
+TEST(Correlator, ModuleFailureIsScopedToTheModule) {
+  const auto events = module_failure();
+  const auto incidents = correlate(events);
+  ASSERT_EQ(incidents.size(), 1u);
+  EXPECT_EQ(incidents[0].scope.type, "module");
+  EXPECT_EQ(incidents[0].scope.name, "sw-3f/2");
+  EXPECT_EQ(incidents[0].phones.size(), 31u);
+  ASSERT_FALSE(incidents[0].causes.empty());
+  EXPECT_EQ(incidents[0].causes[0].kind, "module_failure");
+  EXPECT_EQ(incidents[0].causes[0].subject, "sw-3f member 2");
+  EXPECT_EQ(incidents[0].causes[0].evidence,
+            std::vector<int64_t>{id_of(events, v1::STACK_MEMBER_REMOVED)});
+  EXPECT_EQ(incidents[0].phones_by_switch.at("sw-3f"), 31u);
+  EXPECT_EQ(incidents[0].phones_by_cm.size(), 2u);  // spread over both CM nodes: not a CM problem
+}
+
+TEST(Correlator, OrdinaryChurnOpensNothing) {
+  std::vector<StoredEvent> events;
+  const int64_t t0 = kNov20 + 10 * 3600 * kSecond;
+  for (int p = 0; p < 200; ++p) {  // 200 phones, one drops every 5 minutes and comes back
+    StoredEvent s;
+    s.id = p + 1;
+    s.event.set_kind(p % 10 == 0 ? v1::PHONE_UNREGISTERED : v1::PHONE_REGISTERED);
+    s.event.set_event_time_us(t0 + p * 30 * kSecond);
+    s.event.mutable_phone()->set_device_name("SEP1000000" + std::to_string(10000 + p));
+    s.event.mutable_phone()->set_cm_node("ucm-sub1");
+    s.event.mutable_phone()->set_reason_code(13);
+    events.push_back(s);
+  }
+  EXPECT_TRUE(correlate(events).empty());
+}
+
+TEST(Correlator, PlannedRestartsAreClassPlanned) {
+  auto events = archive();
+  for (auto& e : events) {  // the same burst, but an administrator's restart (reason 9)
+    if (e.event.kind() == v1::PHONE_UNREGISTERED) e.event.mutable_phone()->set_reason_code(9);
+  }
+  const auto incidents = correlate(events);
+  ASSERT_EQ(incidents.size(), 1u);
+  EXPECT_EQ(incidents[0].incident_class, "planned");
+  const auto planned = std::find_if(incidents[0].causes.begin(), incidents[0].causes.end(),
+                                    [](const Cause& c) { return c.kind == "planned_change"; });
+  EXPECT_NE(planned, incidents[0].causes.end());
+}
+
+}  // namespace
+}  // namespace regwatch::collector::correlate
