@@ -35,6 +35,9 @@ std::string event_detail(const regwatch::v1::Event& e) {
       out << e.phone().ip() << " " << e.phone().protocol();
       if (!e.phone().cm_node().empty()) out << " on " << e.phone().cm_node();
       if (!e.phone().description().empty()) out << " \"" << e.phone().description() << "\"";
+      if (!e.phone().closed_by().empty()) out << ", closed by " << e.phone().closed_by();
+      if (e.phone().silent_for_ms() > 0) out << ", silent " << e.phone().silent_for_ms() / 1000.0 << " s";
+      if (e.phone().keepalive_interval_s() > 0) out << ", keepalive " << e.phone().keepalive_interval_s() << " s";
       break;
     case regwatch::v1::Event::kInterface:
       out << e.interface().state();
@@ -81,6 +84,13 @@ std::string event_detail(const regwatch::v1::Event& e) {
           << e.registered_phones().unregistered() << " unregistered, " << e.registered_phones().rejected()
           << " rejected";
       break;
+    case regwatch::v1::Event::kKeepaliveLatency: {
+      const auto& l = e.keepalive_latency();
+      out << "KeepAliveAck p50 " << l.p50_ms() << " ms, p90 " << l.p90_ms() << " ms, max " << l.max_ms()
+          << " ms; " << l.slow_phones() << " of " << l.phones() << " phones slow, " << l.unanswered()
+          << " unanswered";
+      break;
+    }
     case regwatch::v1::Event::kPollFailure:
       out << "poll of " << e.poll_failure().target() << " failed " << e.poll_failure().consecutive()
           << "x: " << e.poll_failure().error();
