@@ -7,7 +7,8 @@
 
 namespace regwatch::cli {
 
-Result<std::unique_ptr<CollectorClient>> CollectorClient::connect(const ConnectionOptions& options) {
+Result<std::unique_ptr<CollectorClient>> CollectorClient::connect(
+    const ConnectionOptions& options) {
   auto endpoint = parse_endpoint(options.collector);
   if (!endpoint.ok()) return make_error("usage", "--collector: " + endpoint.error().message);
   std::shared_ptr<grpc::ChannelCredentials> credentials;
@@ -15,8 +16,9 @@ Result<std::unique_ptr<CollectorClient>> CollectorClient::connect(const Connecti
   args.SetMaxReceiveMessageSize(256 << 20);
   if (options.tls_ca_file.empty()) {
     if (!is_loopback_host(endpoint->host)) {
-      return make_error("usage", "the collector " + options.collector +
-                                     " is not on loopback: plaintext is refused; pass --tls-ca CA.pem");
+      return make_error("usage",
+                        "the collector " + options.collector +
+                            " is not on loopback: plaintext is refused; pass --tls-ca CA.pem");
     }
     credentials = grpc::InsecureChannelCredentials();
   } else {
@@ -37,7 +39,8 @@ Result<std::unique_ptr<CollectorClient>> CollectorClient::connect(const Connecti
   }
   std::unique_ptr<CollectorClient> client(new CollectorClient());
   client->options_ = options;
-  client->stub_ = regwatch::v1::Query::NewStub(grpc::CreateCustomChannel(endpoint->to_string(), credentials, args));
+  client->stub_ = regwatch::v1::Query::NewStub(
+      grpc::CreateCustomChannel(endpoint->to_string(), credentials, args));
   return client;
 }
 
@@ -50,17 +53,17 @@ CallError CollectorClient::describe(const grpc::Status& status) const {
   switch (status.error_code()) {
     case grpc::StatusCode::UNAVAILABLE:
     case grpc::StatusCode::DEADLINE_EXCEEDED:
-      return {CallFailure::kUnreachable, "cannot reach the collector at " + options_.collector + ": " +
-                                             status.error_message() +
+      return {CallFailure::kUnreachable, "cannot reach the collector at " + options_.collector +
+                                             ": " + status.error_message() +
                                              "; is regwatch-collector running? (--collector)"};
     case grpc::StatusCode::UNAUTHENTICATED:
     case grpc::StatusCode::PERMISSION_DENIED:
-      return {CallFailure::kRefused, "the collector refused this request: " + status.error_message() +
-                                         " (check --token / REGWATCH_TOKEN and the TLS certificates)"};
+      return {CallFailure::kRefused,
+              "the collector refused this request: " + status.error_message() +
+                  " (check --token / REGWATCH_TOKEN and the TLS certificates)"};
     case grpc::StatusCode::INVALID_ARGUMENT:
       return {CallFailure::kBadRequest, status.error_message()};
-    default:
-      return {CallFailure::kOther, "the collector failed: " + status.error_message()};
+    default: return {CallFailure::kOther, "the collector failed: " + status.error_message()};
   }
 }
 
@@ -77,6 +80,15 @@ bool CollectorClient::status(regwatch::v1::StatusReply& out, CallError& error) {
   grpc::ClientContext context;
   prepare(context);
   grpc::Status status = stub_->Status(&context, regwatch::v1::StatusRequest(), &out);
+  if (!status.ok()) error = describe(status);
+  return status.ok();
+}
+
+bool CollectorClient::incidents(const regwatch::v1::IncidentQuery& query,
+                                regwatch::v1::IncidentList& out, CallError& error) {
+  grpc::ClientContext context;
+  prepare(context);
+  grpc::Status status = stub_->Incidents(&context, query, &out);
   if (!status.ok()) error = describe(status);
   return status.ok();
 }

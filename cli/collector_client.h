@@ -34,6 +34,7 @@ class CollectorClient {
   static Result<std::unique_ptr<CollectorClient>> connect(const ConnectionOptions& options);
   bool events(const regwatch::v1::EventQuery& query, regwatch::v1::EventList& out, CallError& error);
   bool status(regwatch::v1::StatusReply& out, CallError& error);
+  bool incidents(const regwatch::v1::IncidentQuery& query, regwatch::v1::IncidentList& out, CallError& error);
 
  private:
   CollectorClient() = default;

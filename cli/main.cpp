@@ -33,7 +33,8 @@ bool parse_reason(const std::string& text, int32_t& code) {
     if (used == text.size()) return true;
   } catch (const std::exception&) {
   }
-  for (auto table : {domain::detail::kUnregistrationReasons, domain::detail::kRegistrationFailureReasons}) {
+  for (auto table :
+       {domain::detail::kUnregistrationReasons, domain::detail::kRegistrationFailureReasons}) {
     for (const auto& entry : table) {
       if (entry.name == text) {
         code = entry.code;
@@ -52,12 +53,15 @@ struct Filters {
 };
 
 void add_filter_options(CLI::App* command, Filters& f, bool with_device) {
-  command->add_option("--since", f.since, "from this event time: RFC 3339 (2026-11-20T09:00:00Z) or back from now (2h, 30m, 7d)");
+  command->add_option(
+      "--since", f.since,
+      "from this event time: RFC 3339 (2026-11-20T09:00:00Z) or back from now (2h, 30m, 7d)");
   command->add_option("--until", f.until, "up to (not including) this event time, same forms");
   if (with_device) command->add_option("--device", f.device, "one device, e.g. SEP0017943A98BA");
   command->add_option("--kind", f.kinds, "event kind (repeatable): " + kinds_list());
   command->add_option("--origin", f.origin, "the host that produced the event (CUCM node, switch)");
-  command->add_option("--reason", f.reason, "reason code, as a number (13) or a name (KeepAliveTimeout)");
+  command->add_option("--reason", f.reason,
+                      "reason code, as a number (13) or a name (KeepAliveTimeout)");
   command->add_option("--limit", f.limit, "at most this many events");
   command->add_flag("--oldest-first", f.oldest_first, "oldest first (default: newest first)");
 }
@@ -76,13 +80,15 @@ bool build_query(const Filters& f, v1::EventQuery& q, std::string& problem) {
     q.set_until_us(*t);
   }
   for (const auto& kind : f.kinds) {
-    if (!parse_kind(kind)) return problem = "--kind: unknown kind '" + kind + "'; kinds are: " + kinds_list(), false;
+    if (!parse_kind(kind))
+      return problem = "--kind: unknown kind '" + kind + "'; kinds are: " + kinds_list(), false;
     q.add_kinds(kind);
   }
   if (!f.reason.empty()) {
     int32_t code = 0;
     if (!parse_reason(f.reason, code)) {
-      return problem = "--reason: '" + f.reason + "' is neither a number nor a CUCM reason name", false;
+      return problem = "--reason: '" + f.reason + "' is neither a number nor a CUCM reason name",
+             false;
     }
     q.set_reason_code(code);
   }
@@ -110,8 +116,10 @@ int main(int argc, char** argv) {
       "regwatch: query the history of phone registrations and what surrounded them.\n\n"
       "Examples:\n"
       "  regwatch events --since 2h --kind phone_unregistered\n"
-      "  regwatch events --since 2026-11-20T09:00:00Z --until 2026-11-20T10:00:00Z --reason KeepAliveTimeout --format csv\n"
+      "  regwatch events --since 2026-11-20T09:00:00Z --until 2026-11-20T10:00:00Z --reason "
+      "KeepAliveTimeout --format csv\n"
       "  regwatch timeline SEP0017943A98BA\n"
+      "  regwatch incidents --since 24h\n"
       "  regwatch status\n"};
   app.set_version_flag("--version", std::string(REGWATCH_VERSION));
   app.require_subcommand(1);
@@ -121,40 +129,65 @@ int main(int argc, char** argv) {
   if (const char* env = std::getenv("REGWATCH_TOKEN")) connection.token = env;
   std::string format_text = "table";
   int timeout = 10;
-  app.add_option("--collector", connection.collector, "collector HOST:PORT (env REGWATCH_COLLECTOR)")
+  app.add_option("--collector", connection.collector,
+                 "collector HOST:PORT (env REGWATCH_COLLECTOR)")
       ->capture_default_str();
   app.add_option("--format", format_text, "table, json, jsonl or csv")->capture_default_str();
   app.add_option("--tls-ca", connection.tls_ca_file, "CA of the collector's certificate: use TLS");
   app.add_option("--tls-cert", connection.tls_cert_file, "client certificate (mTLS)");
   app.add_option("--tls-key", connection.tls_key_file, "client key (mTLS)");
-  app.add_option("--tls-server-name", connection.tls_server_name, "name to verify in the collector's certificate");
+  app.add_option("--tls-server-name", connection.tls_server_name,
+                 "name to verify in the collector's certificate");
   app.add_option("--token", connection.token, "token the collector expects (env REGWATCH_TOKEN)");
   app.add_option("--timeout", timeout, "seconds to wait for the collector")->capture_default_str();
 
   Filters event_filters;
-  auto* events = app.add_subcommand("events", "list events, newest first\n\nExamples:\n"
-                                              "  regwatch events --since 2h --kind phone_unregistered --format json\n"
-                                              "  regwatch events --origin ucm-sub1 --kind cpu_pegging --kind heartbeat_low\n");
+  auto* events = app.add_subcommand(
+      "events",
+      "list events, newest first\n\nExamples:\n"
+      "  regwatch events --since 2h --kind phone_unregistered --format json\n"
+      "  regwatch events --origin ucm-sub1 --kind cpu_pegging --kind heartbeat_low\n");
   add_filter_options(events, event_filters, true);
   event_filters.limit = 100;
 
   Filters timeline_filters;
   std::string timeline_device;
-  auto* timeline = app.add_subcommand("timeline", "everything that happened to one phone, oldest first\n\nExamples:\n"
-                                                  "  regwatch timeline SEP0017943A98BA\n"
-                                                  "  regwatch timeline SEP0017943A98BA --since 7d --format csv\n");
+  auto* timeline =
+      app.add_subcommand("timeline",
+                         "everything that happened to one phone, oldest first\n\nExamples:\n"
+                         "  regwatch timeline SEP0017943A98BA\n"
+                         "  regwatch timeline SEP0017943A98BA --since 7d --format csv\n");
   timeline->add_option("DEVICE", timeline_device, "device name, e.g. SEP0017943A98BA")->required();
   add_filter_options(timeline, timeline_filters, false);
   timeline_filters.limit = 1000;
 
   std::string where_device, where_at;
-  auto* where = app.add_subcommand("where", "which switch, module, port and voice VLAN a phone was on (CDP)\n\nExamples:\n"
-                                            "  regwatch where SEP0017943A98BA\n"
-                                            "  regwatch where SEP0017943A98BA --at 2026-11-20T09:14:00Z --format json\n");
+  auto* where = app.add_subcommand(
+      "where",
+      "which switch, module, port and voice VLAN a phone was on (CDP)\n\nExamples:\n"
+      "  regwatch where SEP0017943A98BA\n"
+      "  regwatch where SEP0017943A98BA --at 2026-11-20T09:14:00Z --format json\n");
   where->add_option("DEVICE", where_device, "device name, e.g. SEP0017943A98BA")->required();
   where->add_option("--at", where_at, "at this time (RFC 3339 or 2h ago style); default now");
 
   auto* status = app.add_subcommand("status", "what the collector holds: events per agent");
+
+  std::string incidents_since, incidents_until, incidents_state, incidents_cause;
+  uint32_t incidents_limit = 100;
+  auto* incidents = app.add_subcommand(
+      "incidents",
+      "unregistration bursts with their scope and ranked causes, newest first\n\nExamples:\n"
+      "  regwatch incidents --since 24h\n"
+      "  regwatch incidents --state open --format json\n"
+      "  regwatch incidents --cause cm_cpu --since 2026-11-20T00:00:00Z\n");
+  incidents->add_option("--since", incidents_since,
+                        "started at or after (RFC 3339, or 2h / 7d ago)");
+  incidents->add_option("--until", incidents_until, "started before");
+  incidents->add_option("--state", incidents_state, "open or resolved")
+      ->check(CLI::IsMember({"open", "resolved"}));
+  incidents->add_option("--cause", incidents_cause,
+                        "top cause kind: cm_cpu, cm_slow, link_down, module_failure, ...");
+  incidents->add_option("--limit", incidents_limit, "at most this many")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   auto format = cli::parse_format(format_text);
@@ -169,6 +202,29 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   cli::CallError error;
+  if (incidents->parsed()) {
+    v1::IncidentQuery q;
+    const int64_t now = SystemClock::instance().now_us();
+    for (auto [text, setter] : {std::pair{&incidents_since, &v1::IncidentQuery::set_since_us},
+                                std::pair{&incidents_until, &v1::IncidentQuery::set_until_us}}) {
+      if (text->empty()) continue;
+      auto at = parse_time_arg(*text, now);
+      if (!at.ok()) {
+        std::cerr << "regwatch: " << at.error().message << "\n";
+        return kExitUsage;
+      }
+      (q.*setter)(*at);
+    }
+    q.set_state(incidents_state);
+    q.set_cause(incidents_cause);
+    q.set_limit(incidents_limit);
+    v1::IncidentList list;
+    if (!(*client)->incidents(q, list, error)) return fail(error);
+    cli::write_incidents(std::cout, list, *format);
+    if (list.truncated())
+      std::cerr << "regwatch: showing the first " << list.incidents_json_size() << " (--limit)\n";
+    return 0;
+  }
   if (status->parsed()) {
     v1::StatusReply reply;
     if (!(*client)->status(reply, error)) return fail(error);
@@ -195,18 +251,21 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (found.events().empty()) {
-      std::cout << where_device << ": no CDP sighting " << (where_at.empty() ? "yet" : "before " + where_at)
+      std::cout << where_device << ": no CDP sighting "
+                << (where_at.empty() ? "yet" : "before " + where_at)
                 << " (is its access switch polled with role: switch?)\n";
       return 0;
     }
     const auto& t = found.events(0).event().topology();
     const std::string since = format_rfc3339_ms(found.events(0).event().event_time_us());
     if (t.removed()) {
-      std::cout << where_device << " left " << t.switch_name() << " port " << t.port() << " at " << since << "\n";
+      std::cout << where_device << " left " << t.switch_name() << " port " << t.port() << " at "
+                << since << "\n";
     } else {
       std::cout << where_device << " on switch " << t.switch_name() << " port " << t.port();
       if (t.module() > 0) std::cout << " (module/stack member " << t.module() << ")";
-      std::cout << ", voice VLAN " << t.voice_vlan() << ", IP " << t.address() << ", since " << since << "\n";
+      std::cout << ", voice VLAN " << t.voice_vlan() << ", IP " << t.address() << ", since "
+                << since << "\n";
     }
     return 0;
   }
@@ -225,7 +284,8 @@ int main(int argc, char** argv) {
   if (!(*client)->events(query, list, error)) return fail(error);
   cli::write_events(std::cout, list, *format);
   if (list.truncated()) {
-    std::cerr << "regwatch: showing the first " << list.events_size() << " matches; there are more (--limit)\n";
+    std::cerr << "regwatch: showing the first " << list.events_size()
+              << " matches; there are more (--limit)\n";
   }
   return 0;
 }

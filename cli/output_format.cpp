@@ -37,15 +37,33 @@ void add_fields(const pb::Message& message, FlatObject& out) {
       continue;
     }
     switch (field->cpp_type()) {
-      case pb::FieldDescriptor::CPPTYPE_INT32: out[name] = reflection->GetInt32(message, field); break;
-      case pb::FieldDescriptor::CPPTYPE_INT64: out[name] = reflection->GetInt64(message, field); break;
-      case pb::FieldDescriptor::CPPTYPE_UINT32: out[name] = reflection->GetUInt32(message, field); break;
-      case pb::FieldDescriptor::CPPTYPE_UINT64: out[name] = reflection->GetUInt64(message, field); break;
-      case pb::FieldDescriptor::CPPTYPE_DOUBLE: out[name] = reflection->GetDouble(message, field); break;
-      case pb::FieldDescriptor::CPPTYPE_FLOAT: out[name] = reflection->GetFloat(message, field); break;
-      case pb::FieldDescriptor::CPPTYPE_BOOL: out[name] = reflection->GetBool(message, field); break;
-      case pb::FieldDescriptor::CPPTYPE_ENUM: out[name] = lower(reflection->GetEnum(message, field)->name()); break;
-      case pb::FieldDescriptor::CPPTYPE_STRING: out[name] = reflection->GetString(message, field); break;
+      case pb::FieldDescriptor::CPPTYPE_INT32:
+        out[name] = reflection->GetInt32(message, field);
+        break;
+      case pb::FieldDescriptor::CPPTYPE_INT64:
+        out[name] = reflection->GetInt64(message, field);
+        break;
+      case pb::FieldDescriptor::CPPTYPE_UINT32:
+        out[name] = reflection->GetUInt32(message, field);
+        break;
+      case pb::FieldDescriptor::CPPTYPE_UINT64:
+        out[name] = reflection->GetUInt64(message, field);
+        break;
+      case pb::FieldDescriptor::CPPTYPE_DOUBLE:
+        out[name] = reflection->GetDouble(message, field);
+        break;
+      case pb::FieldDescriptor::CPPTYPE_FLOAT:
+        out[name] = reflection->GetFloat(message, field);
+        break;
+      case pb::FieldDescriptor::CPPTYPE_BOOL:
+        out[name] = reflection->GetBool(message, field);
+        break;
+      case pb::FieldDescriptor::CPPTYPE_ENUM:
+        out[name] = lower(reflection->GetEnum(message, field)->name());
+        break;
+      case pb::FieldDescriptor::CPPTYPE_STRING:
+        out[name] = reflection->GetString(message, field);
+        break;
       default: break;
     }
   }
@@ -102,7 +120,8 @@ FlatObject flatten_event(const regwatch::v1::StoredEvent& stored) {
     out["syslog_sequence"] = s.sequence();
     out["syslog_text"] = s.text();
     std::string tags;
-    for (const auto& tag : s.tags()) tags += (tags.empty() ? "" : ";") + tag.key() + "=" + tag.value();
+    for (const auto& tag : s.tags())
+      tags += (tags.empty() ? "" : ";") + tag.key() + "=" + tag.value();
     out["syslog_tags"] = tags;
   }
   out["raw"] = e.raw();
@@ -140,7 +159,8 @@ void write_events(std::ostream& out, const regwatch::v1::EventList& list, Format
       for (const auto& e : list.events()) {
         rows.push_back(flatten_event(e));
         for (const auto& item : rows.back().items()) {
-          if (std::find(keys.begin(), keys.end(), item.key()) == keys.end()) keys.push_back(item.key());
+          if (std::find(keys.begin(), keys.end(), item.key()) == keys.end())
+            keys.push_back(item.key());
         }
       }
       for (size_t i = 0; i < keys.size(); ++i) out << (i ? "," : "") << csv_field(keys[i]);
@@ -163,8 +183,10 @@ void write_events(std::ostream& out, const regwatch::v1::EventList& list, Format
       rows.push_back({"EVENT TIME", "KIND", "ORIGIN", "DEVICE", "REASON", "DETAIL"});
       for (const auto& stored : list.events()) {
         const auto& e = stored.event();
-        rows.push_back({format_rfc3339_ms(e.event_time_us()) + (e.time_info().device_time_untrusted() ? "*" : ""),
-                        kind_name(e.kind()), e.origin(), event_device(e), event_reason(e), event_detail(e)});
+        rows.push_back({format_rfc3339_ms(e.event_time_us()) +
+                            (e.time_info().device_time_untrusted() ? "*" : ""),
+                        kind_name(e.kind()), e.origin(), event_device(e), event_reason(e),
+                        event_detail(e)});
       }
       std::array<size_t, 6> width{};
       for (const auto& row : rows) {
@@ -201,8 +223,8 @@ void write_status(std::ostream& out, const regwatch::v1::StatusReply& status, Fo
   if (format == Format::kCsv) {
     out << "agent_id,last_seq,events,last_store_time\n";
     for (const auto& a : json["agents"]) {
-      out << csv_field(a["agent_id"].get<std::string>()) << "," << a["last_seq"] << "," << a["events"] << ","
-          << a["last_store_time"].get<std::string>() << "\n";
+      out << csv_field(a["agent_id"].get<std::string>()) << "," << a["last_seq"] << ","
+          << a["events"] << "," << a["last_store_time"].get<std::string>() << "\n";
     }
     return;
   }
@@ -211,6 +233,59 @@ void write_status(std::ostream& out, const regwatch::v1::StatusReply& status, Fo
   for (const auto& a : status.agents()) {
     out << "  agent " << a.agent_id() << ": " << a.events() << " events, last seq " << a.last_seq()
         << ", last stored " << format_rfc3339_ms(a.last_store_time_us()) << "\n";
+  }
+}
+
+void write_incidents(std::ostream& out, const regwatch::v1::IncidentList& list, Format format) {
+  std::vector<nlohmann::ordered_json> incidents;
+  for (const auto& text : list.incidents_json()) {
+    incidents.push_back(nlohmann::ordered_json::parse(text, nullptr, false));
+  }
+  auto top = [](const nlohmann::ordered_json& i, const char* key) -> std::string {
+    if (!i.contains("causes") || !i["causes"].is_array() || i["causes"].empty()) return "";
+    const auto& v = i["causes"][0][key];
+    return v.is_string() ? v.get<std::string>() : v.dump();
+  };
+  auto text = [](const nlohmann::ordered_json& i, const char* key) -> std::string {
+    return i.contains(key) && i[key].is_string() ? i[key].get<std::string>()
+                                                 : (i.contains(key) ? i[key].dump() : "");
+  };
+  switch (format) {
+    case Format::kJson: {
+      nlohmann::ordered_json array = nlohmann::ordered_json::array();
+      for (auto& i : incidents) array.push_back(std::move(i));
+      out << array.dump(2) << "\n";
+      return;
+    }
+    case Format::kJsonl:
+      for (const auto& i : incidents) out << i.dump() << "\n";
+      return;
+    case Format::kCsv:
+      out << "id,state,class,scope_type,scope_name,start_time,end_time,phone_count,top_cause,top_"
+             "subject,score\n";
+      for (const auto& i : incidents) {
+        const auto& scope = i.contains("scope") ? i["scope"] : nlohmann::ordered_json::object();
+        out << csv_field(text(i, "id")) << "," << text(i, "state") << "," << text(i, "class") << ","
+            << csv_field(text(scope, "type")) << "," << csv_field(text(scope, "name")) << ","
+            << text(i, "start_time") << "," << text(i, "end_time") << "," << text(i, "phone_count")
+            << "," << top(i, "kind") << "," << csv_field(top(i, "subject")) << ","
+            << top(i, "score") << "\n";
+      }
+      return;
+    case Format::kTable:
+      if (incidents.empty()) {
+        out << "no incidents\n";
+        return;
+      }
+      for (const auto& i : incidents) {
+        const auto& scope = i.contains("scope") ? i["scope"] : nlohmann::ordered_json::object();
+        out << text(i, "start_time") << "  " << text(i, "state") << "  " << text(i, "class") << "  "
+            << text(i, "phone_count") << " phones  " << text(scope, "type") << " "
+            << text(scope, "name") << "\n"
+            << "    top cause: " << top(i, "kind") << " (score " << top(i, "score") << ") "
+            << top(i, "explanation") << "\n    check first: " << top(i, "remediation") << "\n";
+      }
+      return;
   }
 }
 

@@ -24,6 +24,9 @@ FlatObject flatten_event(const regwatch::v1::StoredEvent& stored);
 
 void write_events(std::ostream& out, const regwatch::v1::EventList& list, Format format);
 void write_status(std::ostream& out, const regwatch::v1::StatusReply& status, Format format);
+// Incidents: json (an array), jsonl, csv (one row per incident, top cause), or
+// a table with the top cause's explanation.
+void write_incidents(std::ostream& out, const regwatch::v1::IncidentList& list, Format format);
 
 // RFC 4180 field quoting.
 std::string csv_field(std::string_view value);

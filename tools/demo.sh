@@ -66,6 +66,8 @@ say "regwatch events --kind cpu_pegging --kind heartbeat_low --kind link_down"
 $cli events --since 2026-11-20T00:00:00Z --kind cpu_pegging --kind heartbeat_low --kind link_down
 say "regwatch events --kind cm_slow --kind cm_recovered --kind keepalive_unanswered --limit 8 (the stall, seen on the wire)"
 $cli events --since 2026-11-20T00:00:00Z --kind cm_slow --kind cm_recovered --kind keepalive_unanswered --limit 8
+say "regwatch incidents (the burst correlated: scope, class, top cause and what to check first)"
+$cli incidents --since 2026-11-20T00:00:00Z
 say "regwatch timeline SEP0017943A98BA --format json (the live phone)"
 $cli timeline SEP0017943A98BA --format json
 say "demo done; files in $run"

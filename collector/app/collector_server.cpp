@@ -54,8 +54,13 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
   server->policy_ = std::make_unique<AccessPolicy>(!config.tls_cert_file.empty(), config.tokens);
 
   // 3. Services.
+  server->correlation_ = std::make_unique<CorrelationRunner>(config.db, correlate::CorrelationSettings{}, clock);
+  if (auto started = server->correlation_->start(); !started.ok()) return started.error();
   ingest::CommitQueueOptions commit_options;
   commit_options.retention_days = config.retention_days;
+  commit_options.on_stored = [runner = server->correlation_.get()](int64_t lo, int64_t hi) {
+    runner->on_stored(lo, hi);
+  };
   server->commits_ =
       std::make_unique<ingest::CommitQueue>(std::move(writer).value(), commit_options, clock);
   server->ingest_ = std::make_unique<ingest::IngestService>(
@@ -104,6 +109,7 @@ void CollectorServer::shutdown() {
     server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   }
   if (commits_) commits_->stop();
+  if (correlation_) correlation_->stop();  // after the last commit: its range is correlated first
 }
 
 CollectorServer::~CollectorServer() {

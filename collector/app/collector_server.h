@@ -7,6 +7,7 @@
 #include <string>
 
 #include "collector/app/access_policy.h"
+#include "collector/app/correlation_runner.h"
 #include "collector/app/collector_config.h"
 #include "collector/ingest/commit_queue.h"
 #include "collector/ingest/ingest_service.h"
@@ -30,6 +31,7 @@ class CollectorServer {
   CollectorServer() = default;
 
   std::unique_ptr<AccessPolicy> policy_;
+  std::unique_ptr<CorrelationRunner> correlation_;  // before commits_: their callback uses it
   std::unique_ptr<ingest::CommitQueue> commits_;
   std::unique_ptr<ingest::IngestService> ingest_;
   std::unique_ptr<query::QueryService> queries_;

@@ -1,5 +1,7 @@
 #include "collector/ingest/commit_queue.h"
 
+#include <algorithm>
+
 #include "common/logging.h"
 
 namespace regwatch::collector::ingest {
@@ -91,6 +93,14 @@ void CommitQueue::run() {
         log->error("cannot store a batch of {} events: {} ({} similar messages suppressed)",
                    events.size(), result.error().message, suppressed);
       }
+    }
+    if (result.ok() && result->stored > 0 && options_.on_stored && !events.empty()) {
+      int64_t lo = events[0].event_time_us(), hi = lo;
+      for (const auto& e : events) {
+        lo = std::min(lo, e.event_time_us());
+        hi = std::max(hi, e.event_time_us());
+      }
+      options_.on_stored(lo, hi);
     }
     job.done(result);
     prune_if_due(next_prune_us);

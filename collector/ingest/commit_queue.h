@@ -30,6 +30,9 @@ struct CommitQueueOptions {
   uint32_t retention_days = 90;            // 0 = keep everything
   std::chrono::seconds prune_every{60};
   uint32_t prune_chunk_rows = 5000;
+  // Called on the commit thread after a batch is stored, with the event-time
+  // range of its new events (correlation recomputes that range). Must be quick.
+  std::function<void(int64_t min_event_us, int64_t max_event_us)> on_stored;
 };
 
 struct CommitQueueStats {

@@ -105,4 +105,25 @@ grpc::ServerUnaryReactor* QueryService::Status(grpc::CallbackServerContext* cont
   return reactor;
 }
 
+grpc::ServerUnaryReactor* QueryService::Incidents(grpc::CallbackServerContext* context,
+                                                  const regwatch::v1::IncidentQuery* request,
+                                                  regwatch::v1::IncidentList* response) {
+  auto* reactor = context->DefaultReactor();
+  if (auto access = policy_.check_query(*context); !access.ok()) {
+    reactor->Finish(access);
+    return reactor;
+  }
+  bool queued = enqueue([reactor, request, response](store::EventReader& reader) {
+    auto result = reader.incidents(*request);
+    if (!result.ok()) {
+      reactor->Finish(to_grpc(result.error()));
+      return;
+    }
+    *response = std::move(result).value();
+    reactor->Finish(grpc::Status::OK);
+  });
+  if (!queued) reactor->Finish({grpc::StatusCode::RESOURCE_EXHAUSTED, "too many queries queued"});
+  return reactor;
+}
+
 }  // namespace regwatch::collector::query

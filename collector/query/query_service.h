@@ -32,6 +32,9 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
   grpc::ServerUnaryReactor* Status(grpc::CallbackServerContext* context,
                                    const regwatch::v1::StatusRequest* request,
                                    regwatch::v1::StatusReply* response) override;
+  grpc::ServerUnaryReactor* Incidents(grpc::CallbackServerContext* context,
+                                      const regwatch::v1::IncidentQuery* request,
+                                      regwatch::v1::IncidentList* response) override;
 
  private:
   using Job = std::function<void(store::EventReader&)>;

@@ -88,6 +88,34 @@ Result<regwatch::v1::EventList> EventReader::query(const regwatch::v1::EventQuer
   return list;
 }
 
+Result<regwatch::v1::IncidentList> EventReader::incidents(const regwatch::v1::IncidentQuery& q) {
+  std::string sql = "SELECT body FROM incidents WHERE 1";
+  if (q.since_us() != 0) sql += " AND start_time_us >= ?1";
+  if (q.until_us() != 0) sql += " AND start_time_us < ?2";
+  if (!q.state().empty()) sql += " AND state = ?3";
+  if (!q.cause().empty()) sql += " AND top_cause = ?4";
+  sql += " ORDER BY start_time_us DESC, id DESC LIMIT ?5";
+  auto statement = Statement::prepare(db_.get(), sql);
+  if (!statement.ok()) return statement.error();
+  const uint32_t limit = std::min(q.limit() == 0 ? kDefaultQueryLimit : q.limit(), kMaxQueryLimit);
+  if (q.since_us() != 0) statement->bind(1, q.since_us());
+  if (q.until_us() != 0) statement->bind(2, q.until_us());
+  if (!q.state().empty()) statement->bind(3, q.state());
+  if (!q.cause().empty()) statement->bind(4, q.cause());
+  statement->bind(5, int64_t{limit} + 1);
+  regwatch::v1::IncidentList list;
+  int rc = 0;
+  while ((rc = statement->step()) == SQLITE_ROW) {
+    if (static_cast<uint32_t>(list.incidents_json_size()) == limit) {
+      list.set_truncated(true);
+      break;
+    }
+    list.add_incidents_json(std::string(statement->column_text(0)));
+  }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "querying incidents");
+  return list;
+}
+
 Result<regwatch::v1::StatusReply> EventReader::status() {
   regwatch::v1::StatusReply reply;
   auto version = read_user_version(db_.get());

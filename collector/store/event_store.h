@@ -62,6 +62,8 @@ class EventReader {
   static Result<std::unique_ptr<EventReader>> open(const std::string& path, const StoreOptions& = {});
   Result<regwatch::v1::EventList> query(const regwatch::v1::EventQuery& query);
   Result<regwatch::v1::StatusReply> status();
+  // Incidents (schema 002), newest first.
+  Result<regwatch::v1::IncidentList> incidents(const regwatch::v1::IncidentQuery& query);
 
  private:
   EventReader() = default;

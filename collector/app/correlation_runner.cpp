@@ -1,0 +1,153 @@
+#include "collector/app/correlation_runner.h"
+
+#include <chrono>
+
+#include "collector/correlate/incident_json.h"
+#include "common/logging.h"
+
+namespace regwatch::collector {
+namespace {
+
+constexpr int64_t kHour = 3'600'000'000;
+constexpr int64_t kContextUs = 2 * kHour;  // events read around the dirty range
+constexpr int64_t kReplaceUs = kHour;      // incidents rewritten around it (bursts are shorter)
+constexpr uint32_t kMaxEventsPerPass = 100'000;
+
+// The kinds correlation reads: drops, registrations, attachment, and causes.
+const char* const kRelevantKinds[] = {"phone_registered",
+                                      "phone_unregistered",
+                                      "phone_registration_failed",
+                                      "connection_lost",
+                                      "keepalive_missed",
+                                      "topology",
+                                      "cpu_high",
+                                      "cpu_pegging",
+                                      "code_yellow",
+                                      "heartbeat_low",
+                                      "cm_slow",
+                                      "cm_failed",
+                                      "device_restart",
+                                      "interface_errors",
+                                      "link_down",
+                                      "err_disabled",
+                                      "stack_member_removed",
+                                      "poe_fault"};
+
+}  // namespace
+
+CorrelationRunner::CorrelationRunner(std::string db_path, correlate::CorrelationSettings settings,
+                                     const Clock& clock)
+    : db_path_(std::move(db_path)), settings_(settings), clock_(clock) {}
+
+CorrelationRunner::~CorrelationRunner() {
+  stop();
+}
+
+Status CorrelationRunner::start() {
+  auto reader = store::EventReader::open(db_path_);
+  if (!reader.ok()) return reader.error();
+  auto writer = store::IncidentWriter::open(db_path_);
+  if (!writer.ok()) return writer.error();
+  reader_ = std::move(reader).value();
+  writer_ = std::move(writer).value();
+  thread_ = std::thread([this] { run(); });
+  return Ok{};
+}
+
+void CorrelationRunner::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void CorrelationRunner::on_stored(int64_t min_event_us, int64_t max_event_us) {
+  {
+    std::lock_guard lock(mutex_);
+    if (dirty_) {
+      dirty_->first = std::min(dirty_->first, min_event_us);
+      dirty_->second = std::max(dirty_->second, max_event_us);
+    } else {
+      dirty_.emplace(min_event_us, max_event_us);
+    }
+  }
+  wake_.notify_one();
+}
+
+uint64_t CorrelationRunner::passes() const {
+  std::lock_guard lock(mutex_);
+  return passes_;
+}
+
+void CorrelationRunner::run() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    wake_.wait(lock, [&] { return stopping_ || dirty_.has_value(); });
+    if (!dirty_) return;  // stopping, nothing left to do
+    // Let a stream of commits settle briefly into one pass (bounded: a burst
+    // still shows within about a second). When stopping, the last range is
+    // still correlated before the thread ends.
+    if (!stopping_) wake_.wait_for(lock, std::chrono::milliseconds(200), [&] { return stopping_; });
+    const auto range = *dirty_;
+    dirty_.reset();
+    lock.unlock();
+    recompute(range.first, range.second);
+    lock.lock();
+    ++passes_;
+  }
+}
+
+void CorrelationRunner::recompute(int64_t min_event_us, int64_t max_event_us) {
+  auto log = component_logger("collector.correlate");
+  regwatch::v1::EventQuery query;
+  query.set_since_us(min_event_us - kContextUs);
+  query.set_until_us(max_event_us + kContextUs);
+  query.set_oldest_first(true);
+  query.set_limit(kMaxEventsPerPass);
+  for (const char* kind : kRelevantKinds) query.add_kinds(kind);
+  auto events = reader_->query(query);
+  if (!events.ok()) {
+    log->error("correlation could not read events: {}", events.error().message);
+    return;
+  }
+  if (events->truncated()) {
+    log->warn(
+        "correlation read only the first {} events of a busy range; incidents near its end may be "
+        "missing",
+        kMaxEventsPerPass);
+  }
+  std::vector<correlate::StoredEvent> input;
+  input.reserve(static_cast<size_t>(events->events_size()));
+  for (auto& stored : *events->mutable_events()) {
+    input.push_back({stored.id(), std::move(*stored.mutable_event())});
+  }
+  const int64_t from = min_event_us - kReplaceUs, to = max_event_us + kReplaceUs;
+  std::vector<store::IncidentRow> rows;
+  for (const auto& incident : correlate::correlate(std::move(input), settings_)) {
+    if (incident.start_us < from || incident.start_us >= to) continue;
+    store::IncidentRow row;
+    row.id = incident.id;
+    row.state = incident.state;
+    row.incident_class = incident.incident_class;
+    row.scope_type = incident.scope.type;
+    row.scope_name = incident.scope.name;
+    row.start_time_us = incident.start_us;
+    row.end_time_us = incident.end_us;
+    row.phone_count = static_cast<uint32_t>(incident.phones.size());
+    row.top_cause = incident.causes.empty() ? "unknown" : incident.causes.front().kind;
+    row.body_json = correlate::incident_json(incident);
+    rows.push_back(std::move(row));
+  }
+  if (auto stored = writer_->replace_range(from, to, rows, clock_.now_us()); !stored.ok()) {
+    log->error("correlation could not store incidents: {}", stored.error().message);
+    return;
+  }
+  for (const auto& row : rows) {
+    log->info("incident {} ({}, {}): {} phones, top cause {}", row.id, row.state,
+              row.incident_class, row.phone_count, row.top_cause);
+  }
+}
+
+}  // namespace regwatch::collector

@@ -1,0 +1,54 @@
+#pragma once
+// Runs correlation in the collector: after each stored batch, the event-time
+// range it touched is marked dirty; one thread recomputes the incidents of
+// that range (with two hours of context either side) from the store and
+// replaces them in the incidents table. Commits that arrive while it works
+// are merged into the next pass, so a replay of a big archive costs a few
+// passes, not one per batch; a live burst is in the table within about a
+// second of the batch that completes it.
+//
+// Threads: on_stored() from the commit thread; everything else on its own.
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "collector/correlate/correlator.h"
+#include "collector/store/event_store.h"
+#include "collector/store/incident_store.h"
+#include "common/clock.h"
+
+namespace regwatch::collector {
+
+class CorrelationRunner {
+ public:
+  CorrelationRunner(std::string db_path, correlate::CorrelationSettings settings,
+                    const Clock& clock);
+  ~CorrelationRunner();
+  Status start();
+  void stop();
+  void on_stored(int64_t min_event_us, int64_t max_event_us);
+  uint64_t passes() const;
+
+ private:
+  void run();
+  void recompute(int64_t min_event_us, int64_t max_event_us);
+
+  std::string db_path_;
+  correlate::CorrelationSettings settings_;
+  const Clock& clock_;
+  std::unique_ptr<store::EventReader> reader_;
+  std::unique_ptr<store::IncidentWriter> writer_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::optional<std::pair<int64_t, int64_t>> dirty_;
+  bool stopping_ = false;
+  uint64_t passes_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace regwatch::collector

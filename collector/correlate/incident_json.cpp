@@ -1,0 +1,46 @@
+#include "collector/correlate/incident_json.h"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "common/domain_tables.h"
+#include "common/time_format.h"
+
+namespace regwatch::collector::correlate {
+
+std::string incident_json(const Incident& i) {
+  nlohmann::ordered_json j;
+  j["id"] = i.id;
+  j["state"] = i.state;
+  j["class"] = i.incident_class;
+  j["scope"] = {{"type", i.scope.type}, {"name", i.scope.name}};
+  j["start_time"] = format_rfc3339_ms(i.start_us);
+  j["end_time"] = format_rfc3339_ms(i.end_us);
+  j["phone_count"] = i.phones.size();
+  j["recovered"] = i.recovered;
+  j["phones_by_cm"] = i.phones_by_cm;
+  j["phones_by_switch"] = i.phones_by_switch;
+  nlohmann::ordered_json reasons = nlohmann::ordered_json::array();
+  for (const auto& [code, n] : i.reasons) {
+    reasons.push_back({{"code", code},
+                       {"name", std::string(domain::unregistration_reason_name(code))},
+                       {"phones", n}});
+  }
+  j["reasons"] = reasons;
+  nlohmann::ordered_json causes = nlohmann::ordered_json::array();
+  for (const auto& c : i.causes) {
+    causes.push_back({{"kind", c.kind},
+                      {"subject", c.subject},
+                      {"score", std::round(c.score * 1000) / 1000},
+                      {"explanation", c.explanation},
+                      {"remediation", c.remediation},
+                      {"evidence", c.evidence}});
+  }
+  j["causes"] = causes;
+  j["phones"] = i.phones;
+  j["flapping"] = i.flapping;
+  j["drop_evidence"] = i.drop_evidence;
+  return j.dump();
+}
+
+}  // namespace regwatch::collector::correlate
