@@ -173,7 +173,12 @@ std::vector<Candidate> candidates_of(const Event& e, const Incident& incident,
 }  // namespace
 
 std::string short_host(const std::string& name) {
-  return lower(name.substr(0, name.find('.')));
+  // An address names itself; only host names lose their domain.
+  const bool address =
+      name.find(':') != std::string::npos || std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c)) || c == '.';
+      });
+  return lower(address ? name : name.substr(0, name.find('.')));
 }
 
 std::string reason_class(int32_t code) {

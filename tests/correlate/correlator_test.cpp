@@ -10,6 +10,7 @@
 #include <random>
 
 #include "agent/syslog/syslog_parser.h"
+#include "collector/correlate/cause_ranker.h"
 
 namespace regwatch::collector::correlate {
 namespace {
@@ -203,6 +204,44 @@ TEST(Correlator, PlannedRestartsAreClassPlanned) {
   const auto planned = std::find_if(incidents[0].causes.begin(), incidents[0].causes.end(),
                                     [](const Cause& c) { return c.kind == "planned_change"; });
   EXPECT_NE(planned, incidents[0].causes.end());
+}
+
+TEST(Correlator, WireEventsNameTheCmByAddress) {
+  EXPECT_EQ(short_host("ucm-sub1.voice.example.net"), "ucm-sub1");
+  EXPECT_EQ(short_host("10.1.1.5"), "10.1.1.5");
+  std::vector<StoredEvent> events;
+  const int64_t t0 = kNov20 + 11 * 3600 * kSecond;
+  auto add = [&](v1::Event e) {
+    StoredEvent s;
+    s.id = static_cast<int64_t>(events.size()) + 1;
+    s.event = std::move(e);
+    events.push_back(std::move(s));
+  };
+  v1::Event slow;  // the SCCP watcher saw KeepAliveAcks slow down on the CM
+  slow.set_kind(v1::CM_SLOW);
+  slow.set_source(v1::SOURCE_SCCP);
+  slow.set_origin("10.1.1.5");
+  slow.set_event_time_us(t0);
+  slow.mutable_keepalive_latency()->set_p90_ms(4000);
+  slow.mutable_keepalive_latency()->set_slow_phones(12);
+  add(slow);
+  for (int p = 0; p < 12; ++p) {
+    v1::Event lost;
+    lost.set_kind(v1::CONNECTION_LOST);
+    lost.set_source(v1::SOURCE_SCCP);
+    lost.set_event_time_us(t0 + (20 + p) * kSecond);
+    lost.mutable_phone()->set_device_name("SEP00AA000000" + std::to_string(10 + p));
+    lost.mutable_phone()->set_cm_node("10.1.1.5");
+    lost.mutable_phone()->set_ip("10.20.0." + std::to_string(10 + p));
+    add(lost);
+  }
+  const auto incidents = correlate(events);
+  ASSERT_EQ(incidents.size(), 1u);
+  EXPECT_EQ(incidents[0].phones_by_cm.at("10.1.1.5"), 12u);
+  ASSERT_FALSE(incidents[0].causes.empty());
+  EXPECT_EQ(incidents[0].causes[0].kind, "cm_slow");
+  EXPECT_EQ(incidents[0].causes[0].subject, "10.1.1.5");
+  EXPECT_EQ(incidents[0].incident_class, "infrastructure");  // no reason codes: network by nature
 }
 
 }  // namespace

@@ -982,10 +982,14 @@ class Sim:
         await self.stop_event.wait()
         flusher.cancel()
 
-        # Stop: no Unregister, just close every connection (phone FIN first).
+        # Stop: no Unregister, just close every connection (phone FIN first). The
+        # pcap ends before those closes, as a capture stopped by an operator would:
+        # a decoder must not read the simulator's exit as 40 phones losing their CM.
         self.stopping = True
         stopped_at = self.loop.time()
         self.log("stopping", reason=self.stop_reason)
+        frames_at_stop = self.wire.frames
+        self.wire.close()
         for h in self.handles:
             h.cancel()
         registered_at_end = sum(1 for p in self.phones if p.state == "registered")
@@ -996,7 +1000,7 @@ class Sim:
             await asyncio.sleep(0)
         summary = dict(self.counts)
         summary.update(phones=args.phones, registered_at_end=registered_at_end,
-                       pcap_frames=self.wire.frames,
+                       pcap_frames=frames_at_stop,
                        sim_elapsed_s=round((stopped_at - self.real0) * self.scale, 3),
                        real_elapsed_s=round(stopped_at - self.real0, 3),
                        reason=self.stop_reason)
