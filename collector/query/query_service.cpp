@@ -23,8 +23,9 @@ Result<std::unique_ptr<QueryService>> QueryService::create(const std::string& db
   for (uint32_t i = 0; i < threads; ++i) {
     auto reader = store::EventReader::open(db_path);
     if (!reader.ok()) return reader.error();
-    service->workers_.emplace_back(
-        [raw = service.get(), r = std::move(reader).value()]() mutable { raw->work(std::move(r)); });
+    service->workers_.emplace_back([raw = service.get(), r = std::move(reader).value()]() mutable {
+      raw->work(std::move(r));
+    });
   }
   return service;
 }
@@ -62,16 +63,16 @@ void QueryService::work(std::unique_ptr<store::EventReader> reader) {
   }
 }
 
-grpc::ServerUnaryReactor* QueryService::Events(grpc::CallbackServerContext* context,
-                                               const regwatch::v1::EventQuery* request,
-                                               regwatch::v1::EventList* response) {
+template <typename Response, typename Read>
+grpc::ServerUnaryReactor* QueryService::answer(grpc::CallbackServerContext* context,
+                                               Response* response, Read read) {
   auto* reactor = context->DefaultReactor();
   if (auto access = policy_.check_query(*context); !access.ok()) {
     reactor->Finish(access);
     return reactor;
   }
-  bool queued = enqueue([reactor, request, response](store::EventReader& reader) {
-    auto result = reader.query(*request);
+  bool queued = enqueue([reactor, response, read = std::move(read)](store::EventReader& reader) {
+    auto result = read(reader);
     if (!result.ok()) {
       reactor->Finish(to_grpc(result.error()));
       return;
@@ -81,49 +82,30 @@ grpc::ServerUnaryReactor* QueryService::Events(grpc::CallbackServerContext* cont
   });
   if (!queued) reactor->Finish({grpc::StatusCode::RESOURCE_EXHAUSTED, "too many queries queued"});
   return reactor;
+}
+
+grpc::ServerUnaryReactor* QueryService::Events(grpc::CallbackServerContext* context,
+                                               const regwatch::v1::EventQuery* request,
+                                               regwatch::v1::EventList* response) {
+  return answer(context, response,
+                [request](store::EventReader& reader) { return reader.query(*request); });
 }
 
 grpc::ServerUnaryReactor* QueryService::Status(grpc::CallbackServerContext* context,
                                                const regwatch::v1::StatusRequest* /*request*/,
                                                regwatch::v1::StatusReply* response) {
-  auto* reactor = context->DefaultReactor();
-  if (auto access = policy_.check_query(*context); !access.ok()) {
-    reactor->Finish(access);
-    return reactor;
-  }
-  bool queued = enqueue([reactor, response](store::EventReader& reader) {
-    auto result = reader.status();
-    if (!result.ok()) {
-      reactor->Finish(to_grpc(result.error()));
-      return;
-    }
-    *response = std::move(result).value();
-    response->set_version(REGWATCH_VERSION);
-    reactor->Finish(grpc::Status::OK);
+  return answer(context, response, [](store::EventReader& reader) {
+    auto status = reader.status();
+    if (status.ok()) status->set_version(REGWATCH_VERSION);
+    return status;
   });
-  if (!queued) reactor->Finish({grpc::StatusCode::RESOURCE_EXHAUSTED, "too many queries queued"});
-  return reactor;
 }
 
 grpc::ServerUnaryReactor* QueryService::Incidents(grpc::CallbackServerContext* context,
                                                   const regwatch::v1::IncidentQuery* request,
                                                   regwatch::v1::IncidentList* response) {
-  auto* reactor = context->DefaultReactor();
-  if (auto access = policy_.check_query(*context); !access.ok()) {
-    reactor->Finish(access);
-    return reactor;
-  }
-  bool queued = enqueue([reactor, request, response](store::EventReader& reader) {
-    auto result = reader.incidents(*request);
-    if (!result.ok()) {
-      reactor->Finish(to_grpc(result.error()));
-      return;
-    }
-    *response = std::move(result).value();
-    reactor->Finish(grpc::Status::OK);
-  });
-  if (!queued) reactor->Finish({grpc::StatusCode::RESOURCE_EXHAUSTED, "too many queries queued"});
-  return reactor;
+  return answer(context, response,
+                [request](store::EventReader& reader) { return reader.incidents(*request); });
 }
 
 }  // namespace regwatch::collector::query

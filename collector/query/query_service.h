@@ -40,6 +40,11 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
   using Job = std::function<void(store::EventReader&)>;
   explicit QueryService(const AccessPolicy& policy) : policy_(policy) {}
   bool enqueue(Job job);
+  // Checks access, then runs read(reader) on a worker and finishes the RPC
+  // with its result (or its error).
+  template <typename Response, typename Read>
+  grpc::ServerUnaryReactor* answer(grpc::CallbackServerContext* context, Response* response,
+                                   Read read);
   void work(std::unique_ptr<store::EventReader> reader);
 
   const AccessPolicy& policy_;
