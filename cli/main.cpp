@@ -1,10 +1,13 @@
 // regwatch: the NOC engineer's view of the collector's history.
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <set>
 
 #include <cstdlib>
 #include <iostream>
 
 #include "cli/collector_client.h"
+#include "cli/incident_report.h"
 #include "cli/output_format.h"
 #include "common/clock.h"
 #include "common/domain_tables.h"
@@ -188,9 +191,22 @@ int main(int argc, char** argv) {
   incidents->add_option("--cause", incidents_cause,
                         "top cause kind: cm_cpu, cm_slow, link_down, module_failure, ...");
   incidents->add_option("--limit", incidents_limit, "at most this many")->capture_default_str();
+  std::string incident_id;
+  auto* incident = app.add_subcommand(
+      "incident",
+      "one incident for a postmortem: causes, affected phones, the evidence's timeline\n\n"
+      "Formats: markdown (default; paste it into the postmortem), json, csv (the timeline).\n"
+      "Examples:\n"
+      "  regwatch incident 'cm_node:ucm-sub1@1795166060395000'\n"
+      "  regwatch incident 'cm_node:ucm-sub1@1795166060395000' --format json\n");
+  incident->add_option("ID", incident_id, "the incident's id, as regwatch incidents prints it")
+      ->required();
   CLI11_PARSE(app, argc, argv);
 
-  auto format = cli::parse_format(format_text);
+  if (incident->parsed() && (format_text == "table" || format_text == "markdown"))
+    format_text = "markdown";
+  auto format = format_text == "markdown" ? std::optional<cli::Format>(cli::Format::kTable)
+                                          : cli::parse_format(format_text);
   if (!format) {
     std::cerr << "regwatch: --format must be table, json, jsonl or csv\n";
     return kExitUsage;
@@ -202,6 +218,45 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   cli::CallError error;
+  if (incident->parsed()) {
+    v1::IncidentQuery q;
+    q.set_id(incident_id);
+    q.set_limit(1);
+    v1::IncidentList found;
+    if (!(*client)->incidents(q, found, error)) return fail(error);
+    if (found.incidents_json().empty()) {
+      std::cerr << "regwatch: no incident '" << incident_id
+                << "' (regwatch incidents lists them)\n";
+      return kExitFailed;
+    }
+    const auto doc = nlohmann::ordered_json::parse(found.incidents_json(0), nullptr, false);
+    v1::EventQuery evidence;
+    std::set<int64_t> ids;
+    const nlohmann::ordered_json causes = doc.value("causes", nlohmann::ordered_json::array());
+    for (const auto& c : causes) {
+      const nlohmann::ordered_json cause_ids = c.value("evidence", nlohmann::ordered_json::array());
+      for (const auto& id : cause_ids) ids.insert(id.get<int64_t>());
+    }
+    const nlohmann::ordered_json drop_ids =
+        doc.value("drop_evidence", nlohmann::ordered_json::array());
+    for (const auto& id : drop_ids) ids.insert(id.get<int64_t>());
+    for (int64_t id : ids) {
+      if (evidence.ids_size() == 1000) break;  // the server's bound; the incident lists them all
+      evidence.add_ids(id);
+    }
+    evidence.set_oldest_first(true);
+    evidence.set_limit(1000);
+    v1::EventList evidence_events;
+    if (!ids.empty() && !(*client)->events(evidence, evidence_events, error)) return fail(error);
+    if (format_text == "markdown") {
+      cli::write_incident_markdown(std::cout, doc, evidence_events);
+    } else if (*format == cli::Format::kCsv) {
+      cli::write_events(std::cout, evidence_events, *format);
+    } else {
+      cli::write_incident_json(std::cout, doc, evidence_events);
+    }
+    return 0;
+  }
   if (incidents->parsed()) {
     v1::IncidentQuery q;
     const int64_t now = SystemClock::instance().now_us();

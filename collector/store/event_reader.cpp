@@ -6,7 +6,8 @@
 
 namespace regwatch::collector::store {
 
-Result<std::unique_ptr<EventReader>> EventReader::open(const std::string& path, const StoreOptions& options) {
+Result<std::unique_ptr<EventReader>> EventReader::open(const std::string& path,
+                                                       const StoreOptions& options) {
   auto db = open_database(path, true, options.busy_timeout_ms);
   if (!db.ok()) return db.error();
   std::unique_ptr<EventReader> reader(new EventReader());
@@ -39,6 +40,16 @@ Result<regwatch::v1::EventList> EventReader::query(const regwatch::v1::EventQuer
   if (!q.device().empty()) add_text(" AND device = ?", q.device());
   if (!q.origin().empty()) add_text(" AND origin = ?", q.origin());
   if (q.has_reason_code()) add_number(" AND reason_code = ?", q.reason_code());
+  if (q.ids_size() > 1000) return make_error("too_many_ids", "at most 1000 event ids per query");
+  if (q.ids_size() > 0) {
+    sql += " AND id IN (";
+    for (int i = 0; i < q.ids_size(); ++i) {
+      sql += i ? ",?" : "?";
+      numbers.push_back(q.ids(i));
+      params.push_back({false, numbers.size() - 1});
+    }
+    sql += ")";
+  }
   if (q.kinds_size() > 0) {
     sql += " AND kind IN (";
     for (int i = 0; i < q.kinds_size(); ++i) {
@@ -54,7 +65,8 @@ Result<regwatch::v1::EventList> EventReader::query(const regwatch::v1::EventQuer
     sql += ")";
   }
   const uint32_t limit = std::min(q.limit() == 0 ? kDefaultQueryLimit : q.limit(), kMaxQueryLimit);
-  sql += q.oldest_first() ? " ORDER BY event_time_us ASC, id ASC" : " ORDER BY event_time_us DESC, id DESC";
+  sql += q.oldest_first() ? " ORDER BY event_time_us ASC, id ASC"
+                          : " ORDER BY event_time_us DESC, id DESC";
   sql += " LIMIT ?";
   numbers.push_back(int64_t{limit} + 1);  // one more tells us whether it was truncated
   params.push_back({false, numbers.size() - 1});
@@ -81,7 +93,8 @@ Result<regwatch::v1::EventList> EventReader::query(const regwatch::v1::EventQuer
     stored->set_store_time_us(statement->column_int(1));
     const auto blob = statement->column_blob(2);
     if (!stored->mutable_event()->ParseFromArray(blob.data(), static_cast<int>(blob.size()))) {
-      return make_error("database_corrupt", "event " + std::to_string(stored->id()) + " cannot be decoded");
+      return make_error("database_corrupt",
+                        "event " + std::to_string(stored->id()) + " cannot be decoded");
     }
   }
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "querying events");
@@ -94,6 +107,7 @@ Result<regwatch::v1::IncidentList> EventReader::incidents(const regwatch::v1::In
   if (q.until_us() != 0) sql += " AND start_time_us < ?2";
   if (!q.state().empty()) sql += " AND state = ?3";
   if (!q.cause().empty()) sql += " AND top_cause = ?4";
+  if (!q.id().empty()) sql += " AND id = ?6";
   sql += " ORDER BY start_time_us DESC, id DESC LIMIT ?5";
   auto statement = Statement::prepare(db_.get(), sql);
   if (!statement.ok()) return statement.error();
@@ -102,6 +116,7 @@ Result<regwatch::v1::IncidentList> EventReader::incidents(const regwatch::v1::In
   if (q.until_us() != 0) statement->bind(2, q.until_us());
   if (!q.state().empty()) statement->bind(3, q.state());
   if (!q.cause().empty()) statement->bind(4, q.cause());
+  if (!q.id().empty()) statement->bind(6, q.id());
   statement->bind(5, int64_t{limit} + 1);
   regwatch::v1::IncidentList list;
   int rc = 0;
@@ -112,7 +127,8 @@ Result<regwatch::v1::IncidentList> EventReader::incidents(const regwatch::v1::In
     }
     list.add_incidents_json(std::string(statement->column_text(0)));
   }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "querying incidents");
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return sqlite_error(db_.get(), rc, "querying incidents");
   return list;
 }
 
@@ -121,9 +137,9 @@ Result<regwatch::v1::StatusReply> EventReader::status() {
   auto version = read_user_version(db_.get());
   if (!version.ok()) return version.error();
   reply.set_schema_version(*version);
-  auto agents = Statement::prepare(
-      db_.get(),
-      "SELECT agent_id, max(seq), max(store_time_us), count(*) FROM events GROUP BY agent_id ORDER BY agent_id");
+  auto agents = Statement::prepare(db_.get(),
+                                   "SELECT agent_id, max(seq), max(store_time_us), count(*) FROM "
+                                   "events GROUP BY agent_id ORDER BY agent_id");
   if (!agents.ok()) return agents.error();
   uint64_t total = 0;
   int rc = 0;

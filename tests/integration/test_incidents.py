@@ -43,6 +43,20 @@ class IncidentTest(RegwatchTestCase):
         self.assertIn("top cause: cm_cpu", table)
         self.assertEqual(self.cli(collector.address, "incidents", "--cause", "link_down", "--format", "json").stdout
                          .strip(), "[]")
+        # The postmortem view: markdown by default, the evidence's timeline from the store.
+        report = self.cli(collector.address, "incident", i["id"]).stdout
+        self.assertIn("# Incident " + i["id"], report)
+        self.assertIn("1. **cm_cpu** on ucm-sub1", report)
+        self.assertIn("| by CM node | phones |", report)
+        self.assertIn("| phone_unregistered | syslog |", report)
+        doc = json.loads(self.cli(collector.address, "incident", i["id"], "--format", "json").stdout)
+        self.assertEqual(doc["incident"]["id"], i["id"])
+        self.assertEqual(len(doc["timeline"]), 38 + 2)  # the drops, the CPU alarm, the heartbeat alarm
+        times = [e["event_time"] for e in doc["timeline"]]
+        self.assertEqual(times, sorted(times))
+        missing = self.cli(collector.address, "incident", "no-such-incident", check=False)
+        self.assertEqual(missing.returncode, 4)
+        self.assertIn("no incident", missing.stderr)
 
     def test_the_same_archive_through_two_agents_gives_the_same_incident(self):
         with open(ARCHIVE) as f:

@@ -1,0 +1,86 @@
+#include "cli/incident_report.h"
+
+#include "cli/event_summary.h"
+#include "cli/output_format.h"
+#include "common/event_kind.h"
+#include "common/time_format.h"
+
+namespace regwatch::cli {
+namespace {
+
+std::string text(const nlohmann::ordered_json& j, const char* key) {
+  if (!j.is_object() || !j.contains(key)) return "";
+  return j[key].is_string() ? j[key].get<std::string>() : j[key].dump();
+}
+
+// Markdown table cells must not break the table.
+std::string cell(std::string value) {
+  for (auto& c : value) {
+    if (c == '|' || c == '\n') c = ' ';
+  }
+  return value;
+}
+
+}  // namespace
+
+void write_incident_markdown(std::ostream& out, const nlohmann::ordered_json& i,
+                             const regwatch::v1::EventList& timeline) {
+  const nlohmann::ordered_json scope =
+      i.contains("scope") ? i["scope"] : nlohmann::ordered_json::object();
+  out << "# Incident " << text(i, "id") << "\n\n"
+      << "- **What:** " << text(i, "phone_count") << " phones dropped, " << text(i, "class") << " ("
+      << text(i, "state") << ")\n"
+      << "- **Where:** " << text(scope, "type") << " " << text(scope, "name") << "\n"
+      << "- **When:** " << text(i, "start_time") << " to " << text(i, "end_time")
+      << " (event time)\n"
+      << "- **Recovered:** " << text(i, "recovered") << " of " << text(i, "phone_count")
+      << " registered again\n";
+  if (i.contains("reasons") && i["reasons"].is_array() && !i["reasons"].empty()) {
+    out << "- **Reasons:**";
+    for (const auto& r : i["reasons"])
+      out << " " << text(r, "phones") << " x " << text(r, "code") << " " << text(r, "name") << ";";
+    out << "\n";
+  }
+  out << "\n## Causes, most likely first\n\n";
+  int rank = 0;
+  const nlohmann::ordered_json causes = i.value("causes", nlohmann::ordered_json::array());
+  for (const auto& c : causes) {
+    out << ++rank << ". **" << text(c, "kind") << "** on " << text(c, "subject") << " (score "
+        << text(c, "score") << ")  \n   " << text(c, "explanation")
+        << "  \n   Check first: " << text(c, "remediation") << "  \n   Evidence: events "
+        << (c.contains("evidence") ? c["evidence"].dump() : "[]") << "\n";
+  }
+  out << "\n## Affected phones\n\n| by CM node | phones |\n| --- | --- |\n";
+  const nlohmann::ordered_json by_cm = i.value("phones_by_cm", nlohmann::ordered_json::object());
+  for (const auto& [name, n] : by_cm.items()) {
+    out << "| " << cell(name) << " | " << n.dump() << " |\n";
+  }
+  out << "\n| by switch | phones |\n| --- | --- |\n";
+  const nlohmann::ordered_json by_switch =
+      i.value("phones_by_switch", nlohmann::ordered_json::object());
+  for (const auto& [name, n] : by_switch.items()) {
+    out << "| " << cell(name) << " | " << n.dump() << " |\n";
+  }
+  out << "\n## Timeline of the evidence\n\n| event time | id | kind | source | origin | device | "
+         "detail |\n"
+      << "| --- | --- | --- | --- | --- | --- | --- |\n";
+  for (const auto& stored : timeline.events()) {
+    const auto& e = stored.event();
+    out << "| " << format_rfc3339_ms(e.event_time_us()) << " | " << stored.id() << " | "
+        << kind_name(e.kind()) << " | " << cell(flatten_event(stored)["source"].get<std::string>())
+        << " | " << cell(e.origin()) << " | " << cell(event_device(e)) << " | "
+        << cell(event_detail(e)) << " |\n";
+  }
+  if (timeline.truncated()) out << "\n(timeline cut at " << timeline.events_size() << " events)\n";
+}
+
+void write_incident_json(std::ostream& out, const nlohmann::ordered_json& incident,
+                         const regwatch::v1::EventList& timeline) {
+  nlohmann::ordered_json doc;
+  doc["incident"] = incident;
+  doc["timeline"] = nlohmann::ordered_json::array();
+  for (const auto& stored : timeline.events()) doc["timeline"].push_back(flatten_event(stored));
+  out << doc.dump(2) << "\n";
+}
+
+}  // namespace regwatch::cli

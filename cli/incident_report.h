@@ -1,0 +1,20 @@
+#pragma once
+// `regwatch incident ID`: the postmortem view of one incident: what dropped
+// where, the ranked causes with their explanation and what to check first,
+// and the timeline of the evidence from every source. Markdown (to paste
+// into a postmortem document; also the terminal view), JSON, or the
+// timeline as CSV.
+#include <ostream>
+
+#include <nlohmann/json.hpp>
+
+#include "regwatch/v1/query.pb.h"
+
+namespace regwatch::cli {
+
+void write_incident_markdown(std::ostream& out, const nlohmann::ordered_json& incident,
+                             const regwatch::v1::EventList& timeline);
+void write_incident_json(std::ostream& out, const nlohmann::ordered_json& incident,
+                         const regwatch::v1::EventList& timeline);
+
+}  // namespace regwatch::cli
