@@ -8,11 +8,6 @@
 namespace regwatch::cli {
 namespace {
 
-std::string text(const nlohmann::ordered_json& j, const char* key) {
-  if (!j.is_object() || !j.contains(key)) return "";
-  return j[key].is_string() ? j[key].get<std::string>() : j[key].dump();
-}
-
 // Markdown table cells must not break the table.
 std::string cell(std::string value) {
   for (auto& c : value) {
@@ -27,27 +22,28 @@ void write_incident_markdown(std::ostream& out, const nlohmann::ordered_json& i,
                              const regwatch::v1::EventList& timeline) {
   const nlohmann::ordered_json scope =
       i.contains("scope") ? i["scope"] : nlohmann::ordered_json::object();
-  out << "# Incident " << text(i, "id") << "\n\n"
-      << "- **What:** " << text(i, "phone_count") << " phones dropped, " << text(i, "class") << " ("
-      << text(i, "state") << ")\n"
-      << "- **Where:** " << text(scope, "type") << " " << text(scope, "name") << "\n"
-      << "- **When:** " << text(i, "start_time") << " to " << text(i, "end_time")
+  out << "# Incident " << json_text(i, "id") << "\n\n"
+      << "- **What:** " << json_text(i, "phone_count") << " phones dropped, "
+      << json_text(i, "class") << " (" << json_text(i, "state") << ")\n"
+      << "- **Where:** " << json_text(scope, "type") << " " << json_text(scope, "name") << "\n"
+      << "- **When:** " << json_text(i, "start_time") << " to " << json_text(i, "end_time")
       << " (event time)\n"
-      << "- **Recovered:** " << text(i, "recovered") << " of " << text(i, "phone_count")
+      << "- **Recovered:** " << json_text(i, "recovered") << " of " << json_text(i, "phone_count")
       << " registered again\n";
   if (i.contains("reasons") && i["reasons"].is_array() && !i["reasons"].empty()) {
     out << "- **Reasons:**";
     for (const auto& r : i["reasons"])
-      out << " " << text(r, "phones") << " x " << text(r, "code") << " " << text(r, "name") << ";";
+      out << " " << json_text(r, "phones") << " x " << json_text(r, "code") << " "
+          << json_text(r, "name") << ";";
     out << "\n";
   }
   out << "\n## Causes, most likely first\n\n";
   int rank = 0;
   const nlohmann::ordered_json causes = i.value("causes", nlohmann::ordered_json::array());
   for (const auto& c : causes) {
-    out << ++rank << ". **" << text(c, "kind") << "** on " << text(c, "subject") << " (score "
-        << text(c, "score") << ")  \n   " << text(c, "explanation")
-        << "  \n   Check first: " << text(c, "remediation") << "  \n   Evidence: events "
+    out << ++rank << ". **" << json_text(c, "kind") << "** on " << json_text(c, "subject")
+        << " (score " << json_text(c, "score") << ")  \n   " << json_text(c, "explanation")
+        << "  \n   Check first: " << json_text(c, "remediation") << "  \n   Evidence: events "
         << (c.contains("evidence") ? c["evidence"].dump() : "[]") << "\n";
   }
   out << "\n## Affected phones\n\n| by CM node | phones |\n| --- | --- |\n";

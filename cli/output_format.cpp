@@ -132,6 +132,12 @@ FlatObject flatten_event(const regwatch::v1::StoredEvent& stored) {
   return out;
 }
 
+std::string json_text(const nlohmann::ordered_json& object, const char* key) {
+  if (!object.is_object() || !object.contains(key)) return "";
+  const auto& value = object[key];
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
 std::string csv_field(std::string_view value) {
   if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
   std::string quoted = "\"";
@@ -243,12 +249,7 @@ void write_incidents(std::ostream& out, const regwatch::v1::IncidentList& list, 
   }
   auto top = [](const nlohmann::ordered_json& i, const char* key) -> std::string {
     if (!i.contains("causes") || !i["causes"].is_array() || i["causes"].empty()) return "";
-    const auto& v = i["causes"][0][key];
-    return v.is_string() ? v.get<std::string>() : v.dump();
-  };
-  auto text = [](const nlohmann::ordered_json& i, const char* key) -> std::string {
-    return i.contains(key) && i[key].is_string() ? i[key].get<std::string>()
-                                                 : (i.contains(key) ? i[key].dump() : "");
+    return json_text(i["causes"][0], key);
   };
   switch (format) {
     case Format::kJson: {
@@ -265,11 +266,12 @@ void write_incidents(std::ostream& out, const regwatch::v1::IncidentList& list, 
              "subject,score\n";
       for (const auto& i : incidents) {
         const auto& scope = i.contains("scope") ? i["scope"] : nlohmann::ordered_json::object();
-        out << csv_field(text(i, "id")) << "," << text(i, "state") << "," << text(i, "class") << ","
-            << csv_field(text(scope, "type")) << "," << csv_field(text(scope, "name")) << ","
-            << text(i, "start_time") << "," << text(i, "end_time") << "," << text(i, "phone_count")
-            << "," << top(i, "kind") << "," << csv_field(top(i, "subject")) << ","
-            << top(i, "score") << "\n";
+        out << csv_field(json_text(i, "id")) << "," << json_text(i, "state") << ","
+            << json_text(i, "class") << "," << csv_field(json_text(scope, "type")) << ","
+            << csv_field(json_text(scope, "name")) << "," << json_text(i, "start_time") << ","
+            << json_text(i, "end_time") << "," << json_text(i, "phone_count") << ","
+            << top(i, "kind") << "," << csv_field(top(i, "subject")) << "," << top(i, "score")
+            << "\n";
       }
       return;
     case Format::kTable:
@@ -279,9 +281,9 @@ void write_incidents(std::ostream& out, const regwatch::v1::IncidentList& list, 
       }
       for (const auto& i : incidents) {
         const auto& scope = i.contains("scope") ? i["scope"] : nlohmann::ordered_json::object();
-        out << text(i, "start_time") << "  " << text(i, "state") << "  " << text(i, "class") << "  "
-            << text(i, "phone_count") << " phones  " << text(scope, "type") << " "
-            << text(scope, "name") << "\n"
+        out << json_text(i, "start_time") << "  " << json_text(i, "state") << "  "
+            << json_text(i, "class") << "  " << json_text(i, "phone_count") << " phones  "
+            << json_text(scope, "type") << " " << json_text(scope, "name") << "\n"
             << "    top cause: " << top(i, "kind") << " (score " << top(i, "score") << ") "
             << top(i, "explanation") << "\n    check first: " << top(i, "remediation") << "\n";
       }

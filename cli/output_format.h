@@ -28,6 +28,10 @@ void write_status(std::ostream& out, const regwatch::v1::StatusReply& status, Fo
 // a table with the top cause's explanation.
 void write_incidents(std::ostream& out, const regwatch::v1::IncidentList& list, Format format);
 
+// A member of a JSON object as text: strings as they are, anything else as
+// JSON; "" when absent (or not an object).
+std::string json_text(const nlohmann::ordered_json& object, const char* key);
+
 // RFC 4180 field quoting.
 std::string csv_field(std::string_view value);
 

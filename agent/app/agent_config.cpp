@@ -17,6 +17,17 @@ std::string host_name() {
   return buf;
 }
 
+// The SNMPv3 keys a polling target and a trap user share (same member names).
+template <typename V3>
+void read_v3_security(config::YamlMap& item, V3& v3) {
+  item.read("auth_protocol", v3.auth_protocol);
+  item.read("auth_passphrase_env", v3.auth_passphrase_env);
+  item.read("auth_passphrase_file", v3.auth_passphrase_file);
+  item.read("priv_protocol", v3.priv_protocol);
+  item.read("priv_passphrase_env", v3.priv_passphrase_env);
+  item.read("priv_passphrase_file", v3.priv_passphrase_file);
+}
+
 void read_config(YAML::Node node, AgentConfig& config, config::ConfigErrors& errors) {
   config::YamlMap root(node, "", errors);
   root.read("agent_id", config.agent_id);
@@ -82,12 +93,7 @@ void read_config(YAML::Node node, AgentConfig& config, config::ConfigErrors& err
     if (t.version != "1" && t.version != "2c" && t.version != "3") item.error("version", "must be 1, 2c or 3");
     item.read("community", t.community);
     item.read("user", t.user);
-    item.read("auth_protocol", t.auth_protocol);
-    item.read("auth_passphrase_env", t.auth_passphrase_env);
-    item.read("auth_passphrase_file", t.auth_passphrase_file);
-    item.read("priv_protocol", t.priv_protocol);
-    item.read("priv_passphrase_env", t.priv_passphrase_env);
-    item.read("priv_passphrase_file", t.priv_passphrase_file);
+    read_v3_security(item, t);
     item.read("interval_s", t.interval_s);
     if (t.interval_s == 0) item.error("interval_s", "must be at least 1");
     item.read("timeout_ms", t.timeout_ms);
@@ -105,14 +111,11 @@ void read_config(YAML::Node node, AgentConfig& config, config::ConfigErrors& err
     item.read("user", u.user);
     if (u.user.empty()) item.error("user", "is required");
     item.read("engine_id", u.engine_id);
-    item.read("auth_protocol", u.auth_protocol);
-    if (u.auth_protocol != "SHA" && u.auth_protocol != "MD5") item.error("auth_protocol", "must be SHA or MD5");
-    item.read("auth_passphrase_env", u.auth_passphrase_env);
-    item.read("auth_passphrase_file", u.auth_passphrase_file);
-    item.read("priv_protocol", u.priv_protocol);
-    if (u.priv_protocol != "AES" && u.priv_protocol != "DES") item.error("priv_protocol", "must be AES or DES");
-    item.read("priv_passphrase_env", u.priv_passphrase_env);
-    item.read("priv_passphrase_file", u.priv_passphrase_file);
+    read_v3_security(item, u);
+    if (u.auth_protocol != "SHA" && u.auth_protocol != "MD5")
+      item.error("auth_protocol", "must be SHA or MD5");
+    if (u.priv_protocol != "AES" && u.priv_protocol != "DES")
+      item.error("priv_protocol", "must be AES or DES");
     item.finish();
     config.snmp.trap_users.push_back(std::move(u));
   }

@@ -49,6 +49,13 @@ Result<Core> start_core(const AgentConfig& config) {
   return core;
 }
 
+// Marks a drop another input already reported, then spools the event; false if
+// the spool dropped it.
+bool to_spool(spool::Spool& spool, DuplicateDropMarker& duplicates, regwatch::v1::Event event) {
+  duplicates.mark(event);
+  return spool.append(std::move(event));
+}
+
 std::string summarise_kinds(const PipelineCounts& counts) {
   std::ostringstream out;
   bool first = true;
@@ -110,9 +117,8 @@ int run_replay(const AgentConfig& config, const std::vector<std::string>& files,
   for (const auto& file : pcap_files) {
     if (interrupted) break;
     sccp::SccpAnalyzer analyzer(config.sccp.settings, [&](regwatch::v1::Event event) {
-      duplicates.mark(event);
       ++pcap_events;
-      if (!core->spool->append(std::move(event))) ++pcap_spool_dropped;
+      if (!to_spool(*core->spool, duplicates, std::move(event))) ++pcap_spool_dropped;
     });
     auto done = replay_pcap_file(file, analyzer, [&](uint64_t at, uint64_t total) {
       if (show_progress && total > 0) {
@@ -225,14 +231,13 @@ int run_live(const AgentConfig& config) {
       return kExitStartFailed;
     }
   }
+  // Inputs that can report a phone drop go through the duplicate marker.
+  const auto marked_to_spool = [spool = core->spool.get(), &duplicates](regwatch::v1::Event event) {
+    to_spool(*spool, duplicates, std::move(event));
+  };
   snmp::InterfaceDirectory interface_names;
-  auto snmp = make_snmp_scheduler(
-      config,
-      [&core, &duplicates](regwatch::v1::Event event) {
-        duplicates.mark(event);
-        core->spool->append(std::move(event));
-      },
-      SystemClock::instance(), &interface_names);
+  auto snmp =
+      make_snmp_scheduler(config, marked_to_spool, SystemClock::instance(), &interface_names);
   if (!snmp.ok()) {
     std::cerr << "regwatch-agent: cannot start: " << snmp.error().message << "\n";
     return kExitStartFailed;
@@ -273,13 +278,9 @@ int run_live(const AgentConfig& config) {
   }
   std::unique_ptr<LiveCapture> capture;
   if (!config.sccp.capture.empty()) {
-    capture = std::make_unique<LiveCapture>(
-        config.sccp.capture, config.sccp.filter, config.sccp.settings,
-        [&core, &duplicates](regwatch::v1::Event event) {
-          duplicates.mark(event);
-          core->spool->append(std::move(event));
-        },
-        SystemClock::instance());
+    capture =
+        std::make_unique<LiveCapture>(config.sccp.capture, config.sccp.filter, config.sccp.settings,
+                                      marked_to_spool, SystemClock::instance());
     if (auto started = capture->start(); !started.ok()) {
       std::cerr << "regwatch-agent: cannot start: " << started.error().message << "\n";
       return kExitStartFailed;

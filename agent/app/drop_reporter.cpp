@@ -1,5 +1,6 @@
 #include "agent/app/drop_reporter.h"
 
+#include "agent/spool/spool.h"
 #include "common/logging.h"
 
 namespace regwatch::agent {
@@ -10,20 +11,10 @@ std::vector<regwatch::v1::Event> DropReporter::changes(
   for (const auto& [reason, total] : totals) {
     uint64_t& reported = reported_[reason];
     if (total <= reported) continue;
-    regwatch::v1::Event report;
-    report.set_event_time_us(now_us);
-    report.set_receive_time_us(now_us);
-    report.set_origin(agent_id_);
-    report.set_source(regwatch::v1::SOURCE_AGENT);
-    report.set_kind(regwatch::v1::AGENT_DROPS);
-    auto* drops = report.mutable_agent_drops();
-    drops->set_reason(reason);
-    drops->set_dropped(total - reported);
-    drops->set_dropped_total(total);
+    out.push_back(spool::make_drop_report(agent_id_, reason, "", total - reported, total, now_us));
     component_logger("agent")->warn("dropped {} input(s): {} ({} since start)", total - reported,
                                     reason, total);
     reported = total;
-    out.push_back(std::move(report));
   }
   return out;
 }

@@ -24,6 +24,21 @@ Result<std::string> secret(const std::string& env, const std::string& file, cons
   return std::string();
 }
 
+struct V3Passphrases {
+  std::string auth, priv;
+};
+
+// Both SNMPv3 passphrases of a target or a trap user (same member names).
+template <typename V3>
+Result<V3Passphrases> v3_passphrases(const V3& v3, const std::string& auth_what,
+                                     const std::string& priv_what) {
+  auto auth = secret(v3.auth_passphrase_env, v3.auth_passphrase_file, auth_what);
+  if (!auth.ok()) return auth.error();
+  auto priv = secret(v3.priv_passphrase_env, v3.priv_passphrase_file, priv_what);
+  if (!priv.ok()) return priv.error();
+  return V3Passphrases{*auth, *priv};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<snmp::PollScheduler>> make_snmp_scheduler(const AgentConfig& config, snmp::EventSink sink,
@@ -57,12 +72,11 @@ Result<std::unique_ptr<snmp::PollScheduler>> make_snmp_scheduler(const AgentConf
     s.bulk_repetitions = t.bulk_repetitions;
     s.max_rows = t.max_rows;
     if (t.version == "3") {
-      auto auth = secret(t.auth_passphrase_env, t.auth_passphrase_file, "SNMPv3 auth passphrase of " + target.name);
-      if (!auth.ok()) return auth.error();
-      auto priv = secret(t.priv_passphrase_env, t.priv_passphrase_file, "SNMPv3 privacy passphrase of " + target.name);
-      if (!priv.ok()) return priv.error();
-      s.auth_passphrase = *auth;
-      s.priv_passphrase = *priv;
+      auto passphrases = v3_passphrases(t, "SNMPv3 auth passphrase of " + target.name,
+                                        "SNMPv3 privacy passphrase of " + target.name);
+      if (!passphrases.ok()) return passphrases.error();
+      s.auth_passphrase = passphrases->auth;
+      s.priv_passphrase = passphrases->priv;
       if (s.auth_passphrase.empty()) s.auth_protocol.clear();
       if (s.priv_passphrase.empty()) s.priv_protocol.clear();
     }
@@ -84,12 +98,11 @@ Result<snmp::TrapReceiverOptions> make_trap_receiver_options(const AgentConfig& 
     spec.name = u.user;
     spec.engine_id = u.engine_id;
     const std::string who = "SNMPv3 trap user " + u.user;
-    auto auth = secret(u.auth_passphrase_env, u.auth_passphrase_file, "auth passphrase of " + who);
-    if (!auth.ok()) return auth.error();
-    auto priv = secret(u.priv_passphrase_env, u.priv_passphrase_file, "privacy passphrase of " + who);
-    if (!priv.ok()) return priv.error();
-    spec.auth_passphrase = *auth;
-    spec.priv_passphrase = *priv;
+    auto passphrases =
+        v3_passphrases(u, "auth passphrase of " + who, "privacy passphrase of " + who);
+    if (!passphrases.ok()) return passphrases.error();
+    spec.auth_passphrase = passphrases->auth;
+    spec.priv_passphrase = passphrases->priv;
     if (!spec.auth_passphrase.empty()) spec.auth_protocol = u.auth_protocol;
     if (!spec.priv_passphrase.empty()) spec.priv_protocol = u.priv_protocol;
     options.users.push_back(std::move(spec));

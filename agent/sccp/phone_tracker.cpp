@@ -9,7 +9,7 @@
 namespace regwatch::agent::sccp {
 namespace {
 
-double percentile(std::vector<double>& sorted, double p) {
+double percentile(const std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
   const size_t index = static_cast<size_t>(std::ceil(p * static_cast<double>(sorted.size()))) - 1;
   return sorted[std::min(index, sorted.size() - 1)];
@@ -50,9 +50,10 @@ int64_t PhoneTracker::interval_us(const Connection& c) const {
 regwatch::v1::Event PhoneTracker::phone_event(const Connection& c,
                                               regwatch::v1::EventKind kind, int64_t time_us) const {
   const ConnectionKey& key = c.key;
+  const std::string cm = key.cm_ip.to_string();
   regwatch::v1::Event e;
   e.set_event_time_us(time_us);
-  e.set_origin(key.cm_ip.to_string());
+  e.set_origin(cm);
   e.set_source(regwatch::v1::SOURCE_SCCP);
   e.set_kind(kind);
   auto* p = e.mutable_phone();
@@ -65,8 +66,8 @@ regwatch::v1::Event PhoneTracker::phone_event(const Connection& c,
   if (c.device_type)
     p->set_device_type_name(
         std::string(domain::device_type_name(static_cast<int32_t>(c.device_type))));
-  p->set_cm_node(key.cm_ip.to_string());
-  p->set_cm_address(key.cm_ip.to_string() + ":" + std::to_string(key.cm_port));
+  p->set_cm_node(cm);
+  p->set_cm_address(cm + ":" + std::to_string(key.cm_port));
   p->set_keepalive_interval_s(c.interval_s);
   p->set_secondary_keepalive_interval_s(c.secondary_interval_s);
   p->set_protocol_version(c.protocol_version);

@@ -14,13 +14,10 @@
 // the capture's last packet: nothing fires "after" the capture.
 //
 // Threads: none; one owner.
-#include <climits>
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <queue>
 #include <set>
-#include <unordered_map>
 #include <string>
 #include <vector>
 

@@ -14,8 +14,10 @@ namespace regwatch::agent::spool {
 namespace fs = std::filesystem;
 namespace {
 
+// Reclaim a wholly acked active segment past this size.
 constexpr uint64_t kRollAckedActiveBytes = 1 << 20;
-constexpr size_t kReadChunkBytes = 256 << 10;  // reclaim a wholly acked active segment past this
+// read_after reads a segment in chunks of this size: a batch needs far less than a segment.
+constexpr size_t kReadChunkBytes = 256 << 10;
 
 fs::path segment_path(const fs::path& dir, uint64_t first_seq) {
   char name[64];
@@ -218,21 +220,28 @@ void Spool::make_room_locked(uint64_t needed) {
   stats_.dropped_total = state_.dropped_total;
 }
 
-void Spool::append_drop_report_locked() {
-  const uint64_t pending = state_.dropped_total - state_.dropped_reported;
-  if (pending == 0) return;
+regwatch::v1::Event make_drop_report(const std::string& agent_id, const std::string& reason,
+                                     const std::string& policy, uint64_t dropped,
+                                     uint64_t dropped_total, int64_t now_us) {
   regwatch::v1::Event report;
-  const int64_t now = clock_.now_us();
-  report.set_event_time_us(now);
-  report.set_receive_time_us(now);
-  report.set_origin(agent_id_);
+  report.set_event_time_us(now_us);
+  report.set_receive_time_us(now_us);
+  report.set_origin(agent_id);
   report.set_source(regwatch::v1::SOURCE_AGENT);
   report.set_kind(regwatch::v1::AGENT_DROPS);
   auto* drops = report.mutable_agent_drops();
-  drops->set_reason("spool_full");
-  drops->set_policy(std::string(to_string(options_.policy)));
-  drops->set_dropped(pending);
-  drops->set_dropped_total(state_.dropped_total);
+  drops->set_reason(reason);
+  drops->set_policy(policy);
+  drops->set_dropped(dropped);
+  drops->set_dropped_total(dropped_total);
+  return report;
+}
+
+void Spool::append_drop_report_locked() {
+  const uint64_t pending = state_.dropped_total - state_.dropped_reported;
+  if (pending == 0) return;
+  auto report = make_drop_report(agent_id_, "spool_full", std::string(to_string(options_.policy)),
+                                 pending, state_.dropped_total, clock_.now_us());
   if (write_locked(report)) {
     state_.dropped_reported = state_.dropped_total;
     component_logger("agent.spool")->warn("spool full ({}): dropped {} events ({} in total)",
@@ -287,7 +296,8 @@ std::vector<regwatch::v1::Event> Spool::read_after(uint64_t after_seq, size_t ma
     std::string data;
     std::string_view rest;
     while (events.size() < max_events && bytes < max_bytes) {
-      if (rest.size() < kRecordHeaderBytes || decode_record(rest).status == DecodeStatus::kNeedMore) {
+      auto record = decode_record(rest);  // once per record: it checks the CRC
+      if (record.status == DecodeStatus::kNeedMore) {
         if (offset >= segment.bytes) break;
         const size_t want = static_cast<size_t>(std::min<uint64_t>(
             segment.bytes - offset, std::max<size_t>(kReadChunkBytes, rest.size() + kMaxRecordPayloadBytes)));
@@ -297,7 +307,6 @@ std::vector<regwatch::v1::Event> Spool::read_after(uint64_t after_seq, size_t ma
         rest = data;
         continue;
       }
-      auto record = decode_record(rest);
       if (record.status != DecodeStatus::kOk) break;
       rest.remove_prefix(record.size);
       if (record.seq <= after_seq) continue;

@@ -60,6 +60,12 @@ struct SpoolStats {
   uint64_t last_seq = 0;
 };
 
+// An agent_drops event: the one shape of every report that the agent had to
+// drop input (the spool's own when full, the inputs' refusals).
+regwatch::v1::Event make_drop_report(const std::string& agent_id, const std::string& reason,
+                                     const std::string& policy, uint64_t dropped,
+                                     uint64_t dropped_total, int64_t now_us);
+
 class Spool {
  public:
   static Result<std::unique_ptr<Spool>> open(const SpoolOptions& options, std::string agent_id,

@@ -192,20 +192,26 @@ std::string reason_class(int32_t code) {
   return "other";
 }
 
+std::map<std::string, uint32_t> phones_by_reason_class(const Incident& incident) {
+  std::map<std::string, uint32_t> classes;
+  uint32_t coded = 0;
+  for (const auto& [code, n] : incident.reasons) {
+    classes[reason_class(code)] += n;
+    coded += n;
+  }
+  // Drops without a reason code (connection_lost, keepalive_missed) are network-class by nature.
+  const auto total = static_cast<uint32_t>(incident.phones.size());
+  classes["network"] += total - std::min(total, coded);
+  return classes;
+}
+
 std::vector<Cause> rank_causes(const Incident& incident,
                                const std::map<std::string, PhonePlace>& places,
                                const std::vector<const StoredEvent*>& events,
                                const CorrelationSettings& settings) {
-  uint32_t with_reason = 0, network = 0;
-  for (const auto& [code, n] : incident.reasons) {
-    with_reason += n;
-    if (reason_class(code) == "network") network += n;
-  }
-  // Drops without a reason code (connection_lost, keepalive_missed) are network-class by nature.
   const uint32_t total = static_cast<uint32_t>(incident.phones.size());
   const double network_share =
-      total ? static_cast<double>(network + (total > with_reason ? total - with_reason : 0)) / total
-            : 0;
+      total ? static_cast<double>(phones_by_reason_class(incident)["network"]) / total : 0;
   const int64_t lookback_us = int64_t{settings.lookback_s} * 1'000'000;
   std::map<std::pair<std::string, std::string>, Cause> best;
   for (const StoredEvent* stored : events) {

@@ -33,6 +33,9 @@ struct PhonePlace {
 
 // Reason classes (CUCM reason codes, FACTS.md section 2).
 std::string reason_class(int32_t code);  // network, planned, security, config, storm, other
+// The incident's phones per reason class; phones dropped without a code
+// (connection_lost, keepalive_missed) count as network.
+std::map<std::string, uint32_t> phones_by_reason_class(const Incident& incident);
 
 std::vector<Cause> rank_causes(const Incident& incident,
                                const std::map<std::string, PhonePlace>& places,

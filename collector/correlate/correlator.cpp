@@ -47,6 +47,11 @@ struct Burst {
   bool suppressed = false;
 };
 
+// "sw-3f.example.net", 2 -> "sw-3f/2"
+std::string module_name(const std::string& switch_name, uint32_t module) {
+  return short_host(switch_name) + "/" + std::to_string(module);
+}
+
 std::string subnet_of(const std::string& ip) {
   const size_t last = ip.rfind('.');
   if (last == std::string::npos || ip.find(':') != std::string::npos) return {};
@@ -73,8 +78,7 @@ std::vector<Incident> correlate(std::vector<StoredEvent> events,
   // Pass 1: attachment as known at each moment; drops merged per phone.
   std::map<std::string, PhonePlace> place;  // device -> latest known
   std::map<std::string, std::string> vlan_of, cluster_of, ip_of;
-  std::map<std::string, int64_t> last_drop_us;  // device -> last counted drop
-  std::map<std::string, size_t> last_drop_index;
+  std::map<std::string, size_t> last_drop;       // device -> its last counted drop in `drops`
   std::map<Scope, std::set<std::string>> known;  // phones seen in each scope
   std::map<std::string, std::vector<int64_t>> registered_at;
   std::vector<Drop> drops;
@@ -93,8 +97,7 @@ std::vector<Incident> correlate(std::vector<StoredEvent> events,
       if (t.voice_vlan()) vlan_of[t.device()] = std::to_string(t.voice_vlan());
       known[{"switch", short_host(t.switch_name())}].insert(t.device());
       if (t.module())
-        known[{"module", short_host(t.switch_name()) + "/" + std::to_string(t.module())}].insert(
-            t.device());
+        known[{"module", module_name(t.switch_name(), t.module())}].insert(t.device());
       continue;
     }
     if (!e.has_phone() || e.phone().device_name().empty()) {
@@ -114,20 +117,19 @@ std::vector<Incident> correlate(std::vector<StoredEvent> events,
     if (!p.cm_node.empty()) scopes.push_back({"cm_node", short_host(p.cm_node)});
     if (!p.switch_name.empty()) scopes.push_back({"switch", short_host(p.switch_name)});
     if (!p.switch_name.empty() && p.module) {
-      scopes.push_back({"module", short_host(p.switch_name) + "/" + std::to_string(p.module)});
+      scopes.push_back({"module", module_name(p.switch_name, p.module)});
     }
     if (vlan_of.count(device)) scopes.push_back({"vlan", vlan_of[device]});
     if (const auto subnet = subnet_of(ip_of[device]); !subnet.empty())
       scopes.push_back({"subnet", subnet});
     for (const auto& s : scopes) known[s].insert(device);
     if (!is_drop(e)) continue;
-    auto last = last_drop_us.find(device);
-    if (last != last_drop_us.end() && e.event_time_us() - last->second <= merge_us) {
-      drops[last_drop_index[device]].merged_ids.push_back(stored.id);  // the same drop, seen again
+    auto last = last_drop.find(device);
+    if (last != last_drop.end() && e.event_time_us() - drops[last->second].time_us <= merge_us) {
+      drops[last->second].merged_ids.push_back(stored.id);  // the same drop, seen again
       continue;
     }
-    last_drop_us[device] = e.event_time_us();
-    last_drop_index[device] = drops.size();
+    last_drop[device] = drops.size();
     drops.push_back({&stored, device, e.event_time_us(), std::move(scopes), {}});
   }
 
@@ -219,15 +221,9 @@ std::vector<Incident> correlate(std::vector<StoredEvent> events,
         ++incident.recovered;
     }
     std::sort(incident.drop_evidence.begin(), incident.drop_evidence.end());
-    // Class from the reason mix (drops without a code are network-class).
-    std::map<std::string, uint32_t> classes;
-    uint32_t coded = 0;
-    for (const auto& [code, n] : incident.reasons) {
-      classes[reason_class(code)] += n;
-      coded += n;
-    }
+    // Class from the reason mix.
+    auto classes = phones_by_reason_class(incident);
     const auto total = static_cast<uint32_t>(incident.phones.size());
-    classes["network"] += total - std::min(total, coded);
     incident.incident_class = "infrastructure";
     for (const char* c : {"planned", "security", "config", "storm"}) {
       if (classes[c] * 2 > total) incident.incident_class = c;
