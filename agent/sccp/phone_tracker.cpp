@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "common/device_name.h"
 #include "common/domain_tables.h"
@@ -9,29 +10,35 @@
 namespace regwatch::agent::sccp {
 namespace {
 
-double percentile(const std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return 0;
-  const size_t index = static_cast<size_t>(std::ceil(p * static_cast<double>(sorted.size()))) - 1;
-  return sorted[std::min(index, sorted.size() - 1)];
+// The p-quantile (nearest rank) of samples, which it partly reorders: a
+// selection in linear time, where sorting a window of 100,000 phones' samples
+// showed in the profile.
+double percentile(std::vector<double>& samples, double p) {
+  if (samples.empty()) return 0;
+  const size_t rank = static_cast<size_t>(std::ceil(p * static_cast<double>(samples.size())));
+  const auto nth =
+      samples.begin() + static_cast<long>(std::min(rank, samples.size()) - (rank > 0 ? 1 : 0));
+  std::nth_element(samples.begin(), nth, samples.end());
+  return *nth;
 }
 
 }  // namespace
 
 size_t ConnectionKeyHash::operator()(const ConnectionKey& k) const noexcept {
-  // FNV-1a over the parts that vary: phone address and port, CM address and port.
-  uint64_t h = 1469598103934665603ULL;
-  auto mix = [&h](uint8_t byte) {
-    h ^= byte;
-    h *= 1099511628211ULL;
-  };
-  for (size_t i = 12; i < 16; ++i) mix(k.phone_ip.bytes[i]);
-  if (!k.phone_ip.v4) {
-    for (size_t i = 0; i < 12; ++i) mix(k.phone_ip.bytes[i]);
-  }
-  mix(static_cast<uint8_t>(k.phone_port));
-  mix(static_cast<uint8_t>(k.phone_port >> 8));
-  mix(k.cm_ip.bytes[15]);
-  mix(static_cast<uint8_t>(k.cm_port));
+  // Word-wide mixing (splitmix64's finaliser): a handful of multiplies per
+  // packet, where byte-wise FNV took a dependent multiply per byte.
+  uint64_t phone_low = 0, phone_high = 0, cm_high = 0;
+  std::memcpy(&phone_low, k.phone_ip.bytes.data(), 8);
+  std::memcpy(&phone_high, k.phone_ip.bytes.data() + 8, 8);
+  std::memcpy(&cm_high, k.cm_ip.bytes.data() + 8, 8);
+  const uint64_t ports = uint64_t{k.phone_port} << 16 | k.cm_port;
+  uint64_t h = (phone_high ^ (phone_low * 0x9E3779B97F4A7C15ULL)) +
+               ((cm_high ^ (ports << 40)) * 0xC2B2AE3D27D4EB4FULL) + ports;
+  h ^= h >> 30;
+  h *= 0xBF58476D1CE4E5B9ULL;
+  h ^= h >> 27;
+  h *= 0x94D049BB133111EBULL;
+  h ^= h >> 31;
   return static_cast<size_t>(h);
 }
 
@@ -50,7 +57,7 @@ int64_t PhoneTracker::interval_us(const Connection& c) const {
 regwatch::v1::Event PhoneTracker::phone_event(const Connection& c,
                                               regwatch::v1::EventKind kind, int64_t time_us) const {
   const ConnectionKey& key = c.key;
-  const std::string cm = key.cm_ip.to_string();
+  const std::string& cm = windows_[c.window].cm_name;
   regwatch::v1::Event e;
   e.set_event_time_us(time_us);
   e.set_origin(cm);
@@ -93,6 +100,7 @@ PhoneTracker::Slot PhoneTracker::open(const ConnectionKey& key, int64_t time_us,
   c.vlan = vlan;
   c.tls = tls;
   c.last_seen_us = time_us;
+  c.window = window_for(key.cm_ip);
   return slot;
 }
 
@@ -105,7 +113,6 @@ void PhoneTracker::on_message(Slot slot, Direction direction, const SccpMessage&
                               int64_t t) {
   advance(t);
   Connection& c = slots_[slot];
-  const ConnectionKey& key = c.key;
   c.last_seen_us = t;
   if (direction == Direction::kPhoneToCm) {
     switch (m.id) {
@@ -121,7 +128,7 @@ void PhoneTracker::on_message(Slot slot, Direction direction, const SccpMessage&
       case kKeepAlive: {
         // The CM's latency window runs from its first KeepAlive: a CM stalled
         // from the start must still show its unanswered phones.
-        auto& window = windows_[key.cm_ip];
+        auto& window = windows_[c.window];
         if (window.start_us == 0) start_window(window, t);
         if (c.unacked_since_us == 0) {
           c.unacked_since_us = t;
@@ -155,7 +162,7 @@ void PhoneTracker::on_message(Slot slot, Direction direction, const SccpMessage&
     case kKeepAliveAck:
       if (c.unacked_since_us != 0) {
         const double latency_ms = static_cast<double>(t - c.unacked_since_us) / 1000.0;
-        auto& window = windows_[key.cm_ip];
+        auto& window = windows_[c.window];
         if (window.start_us == 0) start_window(window, t);
         window.latencies_ms.push_back(latency_ms);
         if (c.latency_window_us != window.start_us) {
@@ -235,22 +242,23 @@ void PhoneTracker::sweep(int64_t now) {
   // each CM's window. No per-packet timers: the pass is the whole cost.
   const int64_t window_us = int64_t{settings_.latency_window_s} * 1'000'000;
   struct Due {
-    IpAddress cm;
-    CmWindow* window;
+    uint32_t index;
     int64_t end_us;
     WindowTally tally;
   };
   std::vector<Due> due;
-  for (auto& [cm, w] : windows_) {
-    if (w.start_us != 0 && now >= w.start_us + window_us) due.push_back({cm, &w, w.start_us + window_us, {}});
+  for (uint32_t i = 0; i < windows_.size(); ++i) {
+    const CmWindow& w = windows_[i];
+    if (w.start_us != 0 && now >= w.start_us + window_us)
+      due.push_back({i, w.start_us + window_us, {}});
   }
   const auto threshold_us = static_cast<int64_t>(settings_.slow_threshold_ms * 1000);
   for (auto& c : slots_) {
     if (!c.in_use) continue;
     check_timers(c, now);
     for (auto& d : due) {
-      if (c.key.cm_ip != d.cm) continue;
-      const bool has_sample = c.latency_window_us == d.window->start_us;
+      if (c.window != d.index) continue;
+      const bool has_sample = c.latency_window_us == windows_[d.index].start_us;
       if (has_sample) {
         ++d.tally.sampled;
         if (c.worst_latency_ms > settings_.slow_threshold_ms) ++d.tally.slow;
@@ -265,28 +273,37 @@ void PhoneTracker::sweep(int64_t now) {
     }
   }
   for (auto& d : due) {
-    close_window(d.cm, *d.window, d.end_us, d.tally);
-    d.window->latencies_ms.clear();
-    d.window->start_us = now - now % window_us;
+    CmWindow& w = windows_[d.index];
+    close_window(w, d.end_us, d.tally);
+    w.latencies_ms.clear();
+    w.start_us = now - now % window_us;
   }
   next_sweep_us_ = now - now % window_us + window_us;
 }
 
-void PhoneTracker::close_window(const IpAddress& cm, CmWindow& w, int64_t end_us,
-                                const WindowTally& tally) {
+uint32_t PhoneTracker::window_for(const IpAddress& cm) {
+  const auto [it, added] = window_index_.try_emplace(cm, static_cast<uint32_t>(windows_.size()));
+  if (added) {
+    CmWindow& window = windows_.emplace_back();
+    window.cm = cm;
+    window.cm_name = cm.to_string();
+  }
+  return it->second;
+}
+
+void PhoneTracker::close_window(CmWindow& w, int64_t end_us, const WindowTally& tally) {
   const uint32_t unanswered = tally.unanswered;
   const uint32_t slow = tally.slow;
   const uint32_t phones = tally.sampled + tally.unanswered;
   if (w.latencies_ms.empty() && unanswered == 0) return;
-  std::sort(w.latencies_ms.begin(), w.latencies_ms.end());
   regwatch::v1::Event e;
   const int64_t start_us = end_us - int64_t{settings_.latency_window_s} * 1'000'000;
   e.set_event_time_us(start_us);
-  e.set_origin(cm.to_string());
+  e.set_origin(w.cm_name);
   e.set_source(regwatch::v1::SOURCE_SCCP);
   e.set_kind(regwatch::v1::KEEPALIVE_LATENCY);
   auto* l = e.mutable_keepalive_latency();
-  l->set_cm_node(cm.to_string());
+  l->set_cm_node(w.cm_name);
   l->set_window_start_us(start_us);
   l->set_window_s(settings_.latency_window_s);
   l->set_phones(phones);
@@ -294,7 +311,8 @@ void PhoneTracker::close_window(const IpAddress& cm, CmWindow& w, int64_t end_us
   l->set_p50_ms(percentile(w.latencies_ms, 0.50));
   l->set_p90_ms(percentile(w.latencies_ms, 0.90));
   l->set_p99_ms(percentile(w.latencies_ms, 0.99));
-  l->set_max_ms(w.latencies_ms.empty() ? 0 : w.latencies_ms.back());
+  l->set_max_ms(
+      w.latencies_ms.empty() ? 0 : *std::max_element(w.latencies_ms.begin(), w.latencies_ms.end()));
   l->set_slow_phones(slow);
   l->set_unanswered(unanswered);
   l->set_slow_threshold_ms(settings_.slow_threshold_ms);

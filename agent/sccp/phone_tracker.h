@@ -62,9 +62,8 @@ class PhoneTracker {
 
  private:
   // Hot fields first: a KeepAlive or its ack touches only the first cache line
-  // (the CM's address in the key for its latency window, then the timing).
+  // (the timing, and the index of its CM's latency window).
   struct Connection {
-    ConnectionKey key;
     int64_t last_keepalive_us = 0;  // or the RegisterAck / first sight
     int64_t unacked_since_us = 0;   // first KeepAlive still without ack; 0 = none
     int64_t last_seen_us = 0;
@@ -76,9 +75,11 @@ class PhoneTracker {
     bool unanswered_reported = false;
     bool tls = false;
     uint16_t vlan = 0;
+    uint32_t window = 0;            // its CM's entry in windows_
     int64_t latency_window_us = 0;  // the CM window worst_latency_ms belongs to
     double worst_latency_ms = -1;
     // Cold: set at registration, read when an event is made.
+    ConnectionKey key;
     uint32_t secondary_interval_s = 0;
     uint32_t device_type = 0;
     uint32_t protocol_version = 0;
@@ -86,6 +87,8 @@ class PhoneTracker {
     std::string station_ip;
   };
   struct CmWindow {
+    IpAddress cm;
+    std::string cm_name;  // its address as text, made once for all its events
     int64_t start_us = 0;
     std::vector<double> latencies_ms;
     bool slow = false;  // the CM's state after its last closed window
@@ -98,7 +101,8 @@ class PhoneTracker {
   struct WindowTally {
     uint32_t sampled = 0, slow = 0, unanswered = 0;
   };
-  void close_window(const IpAddress& cm, CmWindow& window, int64_t end_us, const WindowTally& tally);
+  void close_window(CmWindow& window, int64_t end_us, const WindowTally& tally);
+  uint32_t window_for(const IpAddress& cm);
   void start_window(CmWindow& window, int64_t t);
   int64_t interval_us(const Connection& c) const;
 
@@ -108,7 +112,9 @@ class PhoneTracker {
   // the analyzer keeps each one's slot next to its TCP state.
   std::vector<Connection> slots_;
   std::vector<Slot> free_;
-  std::map<IpAddress, CmWindow> windows_;  // few: one per CM node
+  // One per CM address (few), never removed; connections keep their CM's index.
+  std::vector<CmWindow> windows_;
+  std::map<IpAddress, uint32_t> window_index_;  // read when a connection opens
   int64_t next_sweep_us_ = 0;
   int64_t now_us_ = 0;
   std::set<std::string> devices_;  // names seen, for the summary

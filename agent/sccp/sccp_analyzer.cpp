@@ -6,16 +6,32 @@
 #include "common/event_kind.h"
 
 namespace regwatch::agent::sccp {
+namespace {
 
+SccpMessage header_only(uint32_t id) {
+  SccpMessage m;
+  m.id = id;
+  m.size = kHeaderSize;
+  return m;
+}
+
+}  // namespace
+
+// Laid out in the order a packet reads it: the key (checked by the flow
+// table's lookup), the connection's own fields, then one direction's stream.
 struct SccpAnalyzer::Flow {
+  struct Stream {
+    Stream(size_t held, HeldBudget* budget) : bytes(held, budget) {}
+    TcpReassembler bytes;
+    PduFramer frames;
+  };
   Flow(size_t held, HeldBudget* budget) : up(held, budget), down(held, budget) {}
-  TcpReassembler up, down;  // phone -> CM, CM -> phone
-  PduFramer up_frames, down_frames;
   ConnectionKey key;
   bool in_use = false;
   bool tls = false;
-  int64_t last_seen_us = 0;
   PhoneTracker::Slot slot = 0;  // its phone state in the tracker, and its index here
+  int64_t last_seen_us = 0;
+  Stream up, down;  // phone -> CM, CM -> phone
 };
 
 // Reassembled bytes of one direction into its PDU framer, then to handle_pdu.
@@ -47,29 +63,40 @@ SccpAnalyzer::SccpAnalyzer(SccpSettings settings, std::function<void(regwatch::v
       held_budget_{0, settings.max_held_bytes_total},
       sink_(std::move(sink)),
       tracker_(settings, [this](regwatch::v1::Event e) {
-        ++stats_.events_by_kind[kind_name(e.kind())];
+        ++events_by_kind_[e.kind()];
         e.set_receive_time_us(e.event_time_us());
         sink_(std::move(e));
       }) {}
 
 SccpAnalyzer::~SccpAnalyzer() = default;
 
-SccpAnalyzer::Flow* SccpAnalyzer::flow_for(const TcpSegment& s, ConnectionKey& key,
-                                           Direction& direction, int64_t time_us) {
+bool SccpAnalyzer::sccp_key(const TcpSegment& s, ConnectionKey& key, Direction& direction,
+                            bool& tls) const {
   auto is_in = [](const std::vector<uint16_t>& ports, uint16_t port) {
     return std::find(ports.begin(), ports.end(), port) != ports.end();
   };
-  bool tls = false;
+  tls = false;
   if (is_in(settings_.ports, s.dst_port) || (tls = is_in(settings_.tls_ports, s.dst_port))) {
     key = {s.src, s.dst, s.src_port, s.dst_port};
     direction = Direction::kPhoneToCm;
-  } else if (is_in(settings_.ports, s.src_port) || (tls = is_in(settings_.tls_ports, s.src_port))) {
+    return true;
+  }
+  if (is_in(settings_.ports, s.src_port) || (tls = is_in(settings_.tls_ports, s.src_port))) {
     key = {s.dst, s.src, s.dst_port, s.src_port};
     direction = Direction::kCmToPhone;
-  } else {
-    return nullptr;
+    return true;
   }
-  if (const uint32_t slot = flow_index_.find(key); slot != FlowTable::kAbsent)
+  return false;
+}
+
+SccpAnalyzer::Flow* SccpAnalyzer::flow_for(const TcpSegment& s, ConnectionKey& key,
+                                           Direction& direction, int64_t time_us) {
+  bool tls = false;
+  if (!sccp_key(s, key, direction, tls)) return nullptr;
+  const auto key_of = [this](uint32_t slot) -> const ConnectionKey& {
+    return flows_by_slot_[slot].key;
+  };
+  if (const uint32_t slot = flow_index_.find(key, key_of); slot != FlowTable::kAbsent)
     return &flows_by_slot_[slot];
   if (s.rst || (s.fin && s.payload.empty()))
     return nullptr;  // the tail of a connection we never saw
@@ -113,9 +140,9 @@ void SccpAnalyzer::on_packet(int link_type, int64_t time_us, std::span<const uin
   flow->last_seen_us = time_us;
   if (!flow->tls && (!segment.payload.empty() || segment.syn)) {
     const bool up = direction == Direction::kPhoneToCm;
-    ToFramer sink(*this, up ? flow->up_frames : flow->down_frames, flow->slot, direction, time_us);
-    (up ? flow->up : flow->down)
-        .on_segment(segment.seq, segment.syn, segment.payload, sink, reassembly_);
+    Flow::Stream& stream = up ? flow->up : flow->down;
+    ToFramer sink(*this, stream.frames, flow->slot, direction, time_us);
+    stream.bytes.on_segment(segment.seq, segment.syn, segment.payload, sink, reassembly_);
   }
   if (segment.rst || segment.fin) {
     tracker_.close(flow->slot, direction == Direction::kPhoneToCm, segment.rst, time_us);
@@ -142,29 +169,53 @@ void SccpAnalyzer::on_idle(int64_t now_us) {
 }
 
 void SccpAnalyzer::drop_flow(Flow& flow) {
-  flow_index_.erase(flow.key);
-  flow.up.reset();
-  flow.down.reset();
-  flow.up_frames.reset();
-  flow.down_frames.reset();
+  flow_index_.erase(
+      flow.key, [this](uint32_t slot) -> const ConnectionKey& { return flows_by_slot_[slot].key; });
+  for (Flow::Stream* stream : {&flow.up, &flow.down}) {
+    stream->bytes.reset();
+    stream->frames.reset();
+  }
   flow.in_use = false;
 }
 
 void SccpAnalyzer::handle_pdu(PhoneTracker::Slot slot, Direction direction,
                               std::span<const uint8_t> pdu, int64_t time_us) {
+  // KeepAlive and its ack are nine in ten messages and are nothing but a
+  // header: skip building a message for them.
+  static const SccpMessage keepalive = header_only(kKeepAlive);
+  static const SccpMessage keepalive_ack = header_only(kKeepAliveAck);
+  if (pdu.size() == kHeaderSize) {
+    const uint32_t id = static_cast<uint32_t>(pdu[8]) | static_cast<uint32_t>(pdu[9]) << 8 |
+                        static_cast<uint32_t>(pdu[10]) << 16 | static_cast<uint32_t>(pdu[11]) << 24;
+    if (id == kKeepAlive || id == kKeepAliveAck) {
+      ++stats_.sccp_messages;
+      ++messages_by_id_[id];
+      tracker_.on_message(slot, direction, id == kKeepAlive ? keepalive : keepalive_ack, time_us);
+      return;
+    }
+  }
   auto message = decode_sccp(pdu);
   if (!message.ok()) {
     count(message.error().code);
     return;
   }
   ++stats_.sccp_messages;
-  ++messages_by_id_[message->id];
+  if (message->id < messages_by_id_.size()) {
+    ++messages_by_id_[message->id];
+  } else {
+    ++messages_by_high_id_[message->id];
+  }
   tracker_.on_message(slot, direction, *message, time_us);
 }
 
 SccpStats SccpAnalyzer::stats() const {
   SccpStats s = stats_;
-  for (const auto& [id, n] : messages_by_id_) {
+  std::map<uint32_t, uint64_t> by_id = messages_by_high_id_;
+  for (uint32_t id = 0; id < messages_by_id_.size(); ++id) {
+    if (messages_by_id_[id]) by_id[id] = messages_by_id_[id];
+  }
+  for (const auto& [kind, n] : events_by_kind_) s.events_by_kind[kind_name(kind)] = n;
+  for (const auto& [id, n] : by_id) {
     const auto name = sccp_message_name(id);
     if (name.empty()) {
       char text[16];

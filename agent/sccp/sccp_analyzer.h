@@ -11,13 +11,13 @@
 // data each, one partial PDU per direction, and idle connections expired.
 //
 // Threads: none; one owner (the capture thread).
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <span>
 #include <string>
-#include <unordered_map>
 
 #include <deque>
 
@@ -60,6 +60,9 @@ class SccpAnalyzer {
   void drop_flow(Flow& flow);
   Flow* flow_for(const TcpSegment& segment, ConnectionKey& key, Direction& direction,
                  int64_t time_us);
+  // The connection key of an SCCP segment (phone first), or false when it is not one.
+  bool sccp_key(const TcpSegment& segment, ConnectionKey& key, Direction& direction,
+                bool& tls) const;
   void handle_pdu(PhoneTracker::Slot slot, Direction direction, std::span<const uint8_t> pdu,
                   int64_t time_us);
   void count(const std::string& anomaly) { ++stats_.anomalies[anomaly]; }
@@ -70,7 +73,10 @@ class SccpAnalyzer {
   PhoneTracker tracker_;
   FlowTable flow_index_;            // 4-tuple -> slot (the tracker's, reused here)
   std::deque<Flow> flows_by_slot_;  // TCP state per slot; stable addresses
-  std::unordered_map<uint32_t, uint64_t> messages_by_id_;
+  // Counted per packet, so by array where ids are small (all known ones are).
+  std::array<uint64_t, 0x400> messages_by_id_{};
+  std::map<uint32_t, uint64_t> messages_by_high_id_;
+  std::map<regwatch::v1::EventKind, uint64_t> events_by_kind_;
   ReassemblyCounters reassembly_;
   FramerCounters framing_;
   SccpStats stats_;

@@ -16,7 +16,7 @@ TcpReassembler::~TcpReassembler() {
 
 void TcpReassembler::reset() {
   remove_held(held_bytes_);
-  held_.clear();
+  held_.reset();
   next_seq_.reset();
 }
 
@@ -51,7 +51,8 @@ void TcpReassembler::on_segment(uint32_t seq, bool syn, std::span<const uint8_t>
   ++counters.out_of_order_segments;
   const bool fits_total = !shared_ || shared_->used + payload.size() <= shared_->max;
   if (held_bytes_ + payload.size() <= max_held_bytes_ && fits_total) {
-    auto& slot = held_[seq];
+    if (!held_) held_ = std::make_unique<HeldSegments>();
+    auto& slot = (*held_)[seq];
     if (slot.size() < payload.size()) {
       add_held(payload.size() - slot.size());
       slot.assign(payload.begin(), payload.end());
@@ -62,14 +63,17 @@ void TcpReassembler::on_segment(uint32_t seq, bool syn, std::span<const uint8_t>
   ++counters.gaps;
   sink.gap();
   uint32_t resume = seq;
-  for (const auto& [held_seq, bytes] : held_) {
-    if (seq_diff(held_seq, resume) < 0) resume = held_seq;
+  if (held_) {
+    for (const auto& [held_seq, bytes] : *held_) {
+      if (seq_diff(held_seq, resume) < 0) resume = held_seq;
+    }
   }
   next_seq_ = resume;
   if (resume == seq) {
     deliver(payload, seq, sink, counters);
   } else {
-    auto& slot = held_[seq];  // briefly over budget; drained below
+    if (!held_) held_ = std::make_unique<HeldSegments>();
+    auto& slot = (*held_)[seq];  // briefly over budget; drained below
     remove_held(slot.size());
     slot.assign(payload.begin(), payload.end());
     add_held(slot.size());
@@ -95,20 +99,21 @@ void TcpReassembler::deliver(std::span<const uint8_t> payload, uint32_t seq, Sin
 void TcpReassembler::drain(Sink& sink, ReassemblyCounters& counters) {
   // Held segments are few; a linear pass per delivery keeps wrap-around handling simple.
   bool progressed = true;
-  while (progressed && !held_.empty()) {
+  while (progressed && held_ && !held_->empty()) {
     progressed = false;
-    for (auto it = held_.begin(); it != held_.end(); ++it) {
+    for (auto it = held_->begin(); it != held_->end(); ++it) {
       if (seq_diff(it->first, *next_seq_) <= 0) {
         std::vector<uint8_t> bytes = std::move(it->second);
         const uint32_t seq = it->first;
         remove_held(bytes.size());
-        held_.erase(it);
+        held_->erase(it);
         deliver(bytes, seq, sink, counters);
         progressed = true;
         break;
       }
     }
   }
+  if (held_ && held_->empty()) held_.reset();
 }
 
 }  // namespace regwatch::agent::sccp
