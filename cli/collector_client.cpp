@@ -93,4 +93,13 @@ bool CollectorClient::incidents(const regwatch::v1::IncidentQuery& query,
   return status.ok();
 }
 
+bool CollectorClient::top(const regwatch::v1::TopQuery& query, regwatch::v1::TopReply& out,
+                          CallError& error) {
+  grpc::ClientContext context;
+  prepare(context);
+  grpc::Status status = stub_->Top(&context, query, &out);
+  if (!status.ok()) error = describe(status);
+  return status.ok();
+}
+
 }  // namespace regwatch::cli

@@ -7,8 +7,10 @@
 #include <iostream>
 
 #include "cli/collector_client.h"
+#include "cli/explain_command.h"
 #include "cli/incident_report.h"
 #include "cli/output_format.h"
+#include "cli/top_report.h"
 #include "common/clock.h"
 #include "common/domain_tables.h"
 #include "common/event_kind.h"
@@ -123,6 +125,8 @@ int main(int argc, char** argv) {
       "KeepAliveTimeout --format csv\n"
       "  regwatch timeline SEP0017943A98BA\n"
       "  regwatch incidents --since 24h\n"
+      "  regwatch explain SEP0017943A98BA\n"
+      "  regwatch top --since 7d\n"
       "  regwatch status\n"};
   app.set_version_flag("--version", std::string(REGWATCH_VERSION));
   app.require_subcommand(1);
@@ -191,6 +195,31 @@ int main(int argc, char** argv) {
   incidents->add_option("--cause", incidents_cause,
                         "top cause kind: cm_cpu, cm_slow, link_down, module_failure, ...");
   incidents->add_option("--limit", incidents_limit, "at most this many")->capture_default_str();
+  std::string explain_device, explain_at;
+  auto* explain = app.add_subcommand(
+      "explain",
+      "why one phone is (or was) unregistered or rejected, and what to check next: its state, the "
+      "reason code in words, its CM node and switch port, the incident it dropped in, its "
+      "timeline\n\nExamples:\n"
+      "  regwatch explain SEP0017943A98BA\n"
+      "  regwatch explain SEP0017943A98BA --at 2026-11-20T09:15:00Z\n"
+      "  regwatch explain SEP0017943A98BA --format json\n");
+  explain->add_option("DEVICE", explain_device, "device name, e.g. SEP0017943A98BA")->required();
+  explain->add_option("--at", explain_at,
+                      "as it was at this time (RFC 3339, or 2h / 7d ago); default now");
+  std::string top_since = "7d", top_until;
+  uint32_t top_limit = 10;
+  auto* top = app.add_subcommand(
+      "top",
+      "chronic offenders: the phones, access ports and switches that dropped most, and the "
+      "reason mix (one drop seen by several inputs counts once)\n\nExamples:\n"
+      "  regwatch top\n"
+      "  regwatch top --since 30d --limit 25\n"
+      "  regwatch top --since 2026-11-01T00:00:00Z --until 2026-11-08T00:00:00Z --format json\n");
+  top->add_option("--since", top_since, "drops at or after (RFC 3339, or 7d / 24h ago)")
+      ->capture_default_str();
+  top->add_option("--until", top_until, "drops before");
+  top->add_option("--limit", top_limit, "entries per list")->capture_default_str();
   std::string incident_id;
   auto* incident = app.add_subcommand(
       "incident",
@@ -218,6 +247,40 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   cli::CallError error;
+  if (top->parsed()) {
+    v1::TopQuery q;
+    const int64_t now = SystemClock::instance().now_us();
+    for (auto [text, setter] : {std::pair{&top_since, &v1::TopQuery::set_since_us},
+                                std::pair{&top_until, &v1::TopQuery::set_until_us}}) {
+      if (text->empty()) continue;
+      auto at = parse_time_arg(*text, now);
+      if (!at.ok()) {
+        std::cerr << "regwatch: " << at.error().message << "\n";
+        return kExitUsage;
+      }
+      (q.*setter)(*at);
+    }
+    q.set_limit(top_limit);
+    v1::TopReply reply;
+    if (!(*client)->top(q, reply, error)) return fail(error);
+    cli::write_top(std::cout, reply, *format);
+    return 0;
+  }
+  if (explain->parsed()) {
+    int64_t at = SystemClock::instance().now_us();
+    if (!explain_at.empty()) {
+      auto parsed = parse_time_arg(explain_at, at);
+      if (!parsed.ok()) {
+        std::cerr << "regwatch: --at: " << parsed.error().message << "\n";
+        return kExitUsage;
+      }
+      at = *parsed;
+    }
+    bool known = false;
+    if (!cli::run_explain(**client, explain_device, at, *format, std::cout, known, error))
+      return fail(error);
+    return known ? 0 : kExitFailed;  // nothing stored about it: scripts can tell
+  }
   if (incident->parsed()) {
     v1::IncidentQuery q;
     q.set_id(incident_id);

@@ -6,11 +6,21 @@
 namespace regwatch::domain {
 namespace {
 
-std::string_view find(std::span<const CodeName> table, int32_t code) {
+const CodeName* find_entry(std::span<const CodeName> table, int32_t code) {
   // Tables are sorted by code (the generator sorts them).
   auto it = std::lower_bound(table.begin(), table.end(), code,
                              [](const CodeName& entry, int32_t c) { return entry.code < c; });
-  return (it != table.end() && it->code == code) ? it->name : std::string_view{};
+  return (it != table.end() && it->code == code) ? &*it : nullptr;
+}
+
+std::string_view find(std::span<const CodeName> table, int32_t code) {
+  const CodeName* entry = find_entry(table, code);
+  return entry ? entry->name : std::string_view{};
+}
+
+std::string_view meaning(std::span<const CodeName> table, int32_t code) {
+  const CodeName* entry = find_entry(table, code);
+  return entry ? entry->meaning : std::string_view{};
 }
 
 }  // namespace
@@ -20,6 +30,12 @@ std::string_view unregistration_reason_name(int32_t code) {
 }
 std::string_view registration_failure_reason_name(int32_t code) {
   return find(detail::kRegistrationFailureReasons, code);
+}
+std::string_view unregistration_reason_meaning(int32_t code) {
+  return meaning(detail::kUnregistrationReasons, code);
+}
+std::string_view registration_failure_reason_meaning(int32_t code) {
+  return meaning(detail::kRegistrationFailureReasons, code);
 }
 std::string_view device_type_name(int32_t code) { return find(detail::kDeviceTypes, code); }
 

@@ -11,12 +11,17 @@ namespace regwatch::domain {
 struct CodeName {
   int32_t code;
   std::string_view name;
+  std::string_view meaning;  // Cisco's description of the code, in words; may be empty
 };
 
 // EndPointUnregistered / DeviceUnregistered / CcmDevUnregCauseCode.
 std::string_view unregistration_reason_name(int32_t code);
 // EndPointTransientConnection / DeviceTransientConnection / CcmDevRegFailCauseCode.
 std::string_view registration_failure_reason_name(int32_t code);
+// Cisco's description of a code, for people ("Device not configured properly in the CUCM
+// database"); empty when unknown.
+std::string_view unregistration_reason_meaning(int32_t code);
+std::string_view registration_failure_reason_meaning(int32_t code);
 // CUCM DeviceType enum (SCCP deviceType for phones).
 std::string_view device_type_name(int32_t code);
 

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <set>
 
+#include "common/reason_class.h"
+
 namespace regwatch::collector::correlate {
 namespace {
 
@@ -182,14 +184,7 @@ std::string short_host(const std::string& name) {
 }
 
 std::string reason_class(int32_t code) {
-  static const std::set<int32_t> network = {1, 6, 13, 18}, planned = {8, 9, 15, 17, 19, 20, 21},
-                                 security = {10, 11, 28}, config = {2, 3, 14, 32}, storm = {12, 16};
-  if (network.count(code)) return "network";
-  if (planned.count(code)) return "planned";
-  if (security.count(code)) return "security";
-  if (config.count(code)) return "config";
-  if (storm.count(code)) return "storm";
-  return "other";
+  return std::string(domain::unregistration_reason_class(code));
 }
 
 std::map<std::string, uint32_t> phones_by_reason_class(const Incident& incident) {

@@ -1,11 +1,39 @@
 #include "collector/query/query_service.h"
 
+#include "collector/query/offenders.h"
 #include "common/logging.h"
 
 namespace regwatch::collector::query {
 namespace {
 
 constexpr size_t kMaxQueuedQueries = 256;
+// What one regwatch top reads at most: a week of a 100,000-phone site's drops
+// fits many times over; beyond it the reply says it was cut.
+constexpr size_t kMaxTopDropReports = 2'000'000;
+constexpr size_t kMaxTopSightings = 2'000'000;
+
+Result<regwatch::v1::TopReply> top_offenders(store::EventReader& reader,
+                                             const regwatch::v1::TopQuery& q) {
+  std::vector<DropReport> drops;
+  auto cut = reader.scan_drops(q.since_us(), q.until_us(), kMaxTopDropReports,
+                               [&](std::string_view device, int64_t time_us, int32_t reason) {
+                                 DropReport& d = drops.emplace_back();
+                                 d.device = device;
+                                 d.time_us = time_us;
+                                 if (reason >= 0) d.reason = reason;
+                               });
+  if (!cut.ok()) return cut.error();
+  std::vector<Sighting> sightings;
+  auto sightings_cut =
+      reader.scan_sightings(q.until_us(), kMaxTopSightings, [&](const regwatch::v1::Event& e) {
+        const auto& t = e.topology();
+        sightings.push_back({t.device(), e.event_time_us(), t.switch_name(), t.port()});
+      });
+  if (!sightings_cut.ok()) return sightings_cut.error();
+  auto reply = rank_offenders(drops, sightings, q.limit() == 0 ? 10 : std::min(q.limit(), 1000u));
+  reply.set_truncated(*cut || *sightings_cut);
+  return reply;
+}
 
 grpc::Status to_grpc(const Error& error) {
   const auto code = error.code == "bad_query" || error.code == "unknown_kind"
@@ -106,6 +134,13 @@ grpc::ServerUnaryReactor* QueryService::Incidents(grpc::CallbackServerContext* c
                                                   regwatch::v1::IncidentList* response) {
   return answer(context, response,
                 [request](store::EventReader& reader) { return reader.incidents(*request); });
+}
+
+grpc::ServerUnaryReactor* QueryService::Top(grpc::CallbackServerContext* context,
+                                            const regwatch::v1::TopQuery* request,
+                                            regwatch::v1::TopReply* response) {
+  return answer(context, response,
+                [request](store::EventReader& reader) { return top_offenders(reader, *request); });
 }
 
 }  // namespace regwatch::collector::query

@@ -35,6 +35,9 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
   grpc::ServerUnaryReactor* Incidents(grpc::CallbackServerContext* context,
                                       const regwatch::v1::IncidentQuery* request,
                                       regwatch::v1::IncidentList* response) override;
+  grpc::ServerUnaryReactor* Top(grpc::CallbackServerContext* context,
+                                const regwatch::v1::TopQuery* request,
+                                regwatch::v1::TopReply* response) override;
 
  private:
   using Job = std::function<void(store::EventReader&)>;

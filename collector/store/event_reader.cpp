@@ -132,6 +132,50 @@ Result<regwatch::v1::IncidentList> EventReader::incidents(const regwatch::v1::In
   return list;
 }
 
+Result<bool> EventReader::scan_drops(int64_t since_us, int64_t until_us, size_t max_rows,
+                                     const DropRowFn& fn) {
+  auto statement = Statement::prepare(
+      db_.get(),
+      "SELECT device, event_time_us, reason_code FROM events WHERE device IS NOT NULL AND kind IN "
+      "('phone_unregistered', 'connection_lost', 'keepalive_missed') AND event_time_us >= ?1 AND "
+      "event_time_us < ?2 ORDER BY device, event_time_us LIMIT ?3");
+  if (!statement.ok()) return statement.error();
+  statement->bind(1, since_us);
+  statement->bind(2, until_us == 0 ? INT64_MAX : until_us);
+  statement->bind(3, static_cast<int64_t>(max_rows) + 1);
+  size_t rows = 0;
+  int rc = 0;
+  while ((rc = statement->step()) == SQLITE_ROW) {
+    if (++rows > max_rows) return true;
+    const bool has_reason = sqlite3_column_type(statement->get(), 2) != SQLITE_NULL;
+    fn(statement->column_text(0), statement->column_int(1),
+       has_reason ? static_cast<int32_t>(statement->column_int(2)) : -1);
+  }
+  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading drops");
+  return false;
+}
+
+Result<bool> EventReader::scan_sightings(int64_t until_us, size_t max_rows, const SightingFn& fn) {
+  auto statement = Statement::prepare(
+      db_.get(),
+      "SELECT payload FROM events WHERE kind = 'topology' AND device IS NOT NULL AND "
+      "event_time_us < ?1 ORDER BY device, event_time_us LIMIT ?2");
+  if (!statement.ok()) return statement.error();
+  statement->bind(1, until_us == 0 ? INT64_MAX : until_us);
+  statement->bind(2, static_cast<int64_t>(max_rows) + 1);
+  size_t rows = 0;
+  int rc = 0;
+  regwatch::v1::Event event;
+  while ((rc = statement->step()) == SQLITE_ROW) {
+    if (++rows > max_rows) return true;
+    const auto payload = statement->column_blob(0);
+    if (!event.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) continue;
+    fn(event);
+  }
+  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading sightings");
+  return false;
+}
+
 Result<regwatch::v1::StatusReply> EventReader::status() {
   regwatch::v1::StatusReply reply;
   auto version = read_user_version(db_.get());

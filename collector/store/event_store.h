@@ -11,9 +11,11 @@
 // corrupts the file; agents resend anything not acknowledged, so the trade is
 // throughput without risk to exactly-once.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "collector/store/sqlite_handle.h"
 #include "common/result.h"
@@ -64,6 +66,15 @@ class EventReader {
   Result<regwatch::v1::StatusReply> status();
   // Incidents (schema 002), newest first.
   Result<regwatch::v1::IncidentList> incidents(const regwatch::v1::IncidentQuery& query);
+  // For regwatch top. Phone drop reports (phone_unregistered, connection_lost,
+  // keepalive_missed) with event time in [since_us, until_us) (0 = no bound),
+  // by device then time; reason is -1 when the report has none. Stops after
+  // max_rows and returns true when it had to.
+  using DropRowFn = std::function<void(std::string_view device, int64_t time_us, int32_t reason)>;
+  Result<bool> scan_drops(int64_t since_us, int64_t until_us, size_t max_rows, const DropRowFn& fn);
+  // Every phone's CDP/LLDP sightings before until_us (0 = no bound), by device then time.
+  using SightingFn = std::function<void(const regwatch::v1::Event& topology_event)>;
+  Result<bool> scan_sightings(int64_t until_us, size_t max_rows, const SightingFn& fn);
 
  private:
   EventReader() = default;

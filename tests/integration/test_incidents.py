@@ -57,6 +57,34 @@ class IncidentTest(RegwatchTestCase):
         missing = self.cli(collector.address, "incident", "no-such-incident", check=False)
         self.assertEqual(missing.returncode, 4)
         self.assertIn("no incident", missing.stderr)
+        # One phone of the burst, explained as it was a second after its drop, and now.
+        drop = drops[0]
+        device = drop["device"]
+        at = drop["event_time"]
+        explained = json.loads(self.cli(collector.address, "explain", device, "--at", at,
+                                        "--format", "json").stdout)
+        self.assertEqual(explained["state"], "unregistered")
+        self.assertEqual(explained["reason"]["code"], 13)
+        self.assertEqual(explained["reason"]["class"], "network")
+        self.assertIn("KeepAlive", explained["reason"]["meaning"])
+        self.assertEqual(explained["cm_node"], "ucm-sub1")
+        self.assertEqual(explained["incident"]["id"], i["id"])
+        self.assertIn(i["id"], explained["next_steps"][0])
+        text = self.cli(collector.address, "explain", device, "--at", at).stdout
+        self.assertIn(device + " at " + at + ": UNREGISTERED since", text)
+        self.assertIn("What to check next:", text)
+        unknown = self.cli(collector.address, "explain", "SEP0000DEADBEEF", check=False)
+        self.assertEqual(unknown.returncode, 4)
+        self.assertIn("nothing is stored about SEP0000DEADBEEF", unknown.stdout)
+        # Chronic offenders over the archive: each phone dropped once, all KeepAliveTimeout.
+        top = json.loads(self.cli(collector.address, "top", "--since", "2020-01-01T00:00:00Z",
+                                  "--limit", "5", "--format", "json").stdout)
+        self.assertEqual(top["drops"], 38)
+        self.assertEqual(top["phones_dropped"], 38)
+        self.assertEqual(top["reasons"], [{"code": 13, "name": "KeepAliveTimeout", "drops": 38}])
+        self.assertEqual(len(top["phones"]), 5)
+        self.assertIn("Phones that dropped most:",
+                      self.cli(collector.address, "top", "--since", "2020-01-01T00:00:00Z").stdout)
 
     def test_the_same_archive_through_two_agents_gives_the_same_incident(self):
         with open(ARCHIVE) as f:

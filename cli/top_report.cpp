@@ -1,0 +1,136 @@
+#include "cli/top_report.h"
+
+#include <algorithm>
+#include <array>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/time_format.h"
+
+namespace regwatch::cli {
+namespace {
+
+using regwatch::v1::Offender;
+using regwatch::v1::ReasonCount;
+using Offenders = google::protobuf::RepeatedPtrField<Offender>;
+
+std::string reason_label(const ReasonCount& r) {
+  return r.code() < 0 ? "no code (wire)" : std::to_string(r.code()) + " " + r.name();
+}
+
+// "13 KeepAliveTimeout 5, 6 ConnectivityError 1": the mix, most frequent first.
+std::string reason_mix(const google::protobuf::RepeatedPtrField<ReasonCount>& reasons,
+                       size_t at_most = 3) {
+  std::string out;
+  for (int i = 0; i < reasons.size() && static_cast<size_t>(i) < at_most; ++i)
+    out += (i ? ", " : "") + reason_label(reasons[i]) + " x" + std::to_string(reasons[i].drops());
+  if (static_cast<size_t>(reasons.size()) > at_most) out += ", ...";
+  return out;
+}
+
+nlohmann::ordered_json reasons_json(const google::protobuf::RepeatedPtrField<ReasonCount>& list) {
+  auto out = nlohmann::ordered_json::array();
+  for (const auto& r : list) {
+    out.push_back({{"code", r.code() < 0 ? nlohmann::ordered_json(nullptr)
+                                         : nlohmann::ordered_json(r.code())},
+                   {"name", r.name()},
+                   {"drops", r.drops()}});
+  }
+  return out;
+}
+
+nlohmann::ordered_json offenders_json(const Offenders& list, const char* where_key) {
+  auto out = nlohmann::ordered_json::array();
+  for (const auto& o : list) {
+    nlohmann::ordered_json j{{"name", o.name()},
+                             {"drops", o.drops()},
+                             {"phones", o.phones()},
+                             {"last_drop", format_rfc3339_ms(o.last_drop_us())}};
+    if (where_key) j[where_key] = o.where();
+    j["reasons"] = reasons_json(o.reasons());
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+void table(std::ostream& out, const char* title, const char* name_header, const Offenders& list,
+           const char* where_header) {
+  out << title << "\n";
+  if (list.empty()) {
+    out << "  none\n\n";
+    return;
+  }
+  std::vector<std::array<std::string, 6>> rows;
+  rows.push_back(
+      {name_header, "DROPS", "PHONES", "LAST DROP", where_header ? where_header : "", "REASONS"});
+  for (const auto& o : list) {
+    rows.push_back({o.name(), std::to_string(o.drops()), std::to_string(o.phones()),
+                    format_rfc3339_ms(o.last_drop_us()), where_header ? o.where() : "",
+                    reason_mix(o.reasons())});
+  }
+  std::array<size_t, 6> width{};
+  for (const auto& row : rows) {
+    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  }
+  for (const auto& row : rows) {
+    out << "  ";
+    for (size_t c = 0; c < row.size(); ++c) {
+      if (c == 4 && !where_header) continue;
+      out << row[c];
+      if (c + 1 < row.size()) out << std::string(width[c] - row[c].size() + 2, ' ');
+    }
+    out << "\n";
+  }
+  out << "\n";
+}
+
+}  // namespace
+
+void write_top(std::ostream& out, const regwatch::v1::TopReply& top, Format format) {
+  switch (format) {
+    case Format::kJson:
+    case Format::kJsonl: {
+      nlohmann::ordered_json j;
+      j["drops"] = top.drops();
+      j["phones_dropped"] = top.phones_dropped();
+      j["drops_without_port"] = top.drops_without_port();
+      j["truncated"] = top.truncated();
+      j["reasons"] = reasons_json(top.reasons());
+      j["phones"] = offenders_json(top.phones(), "port");
+      j["ports"] = offenders_json(top.ports(), "switch");
+      j["switches"] = offenders_json(top.switches(), nullptr);
+      out << (format == Format::kJson ? j.dump(2) : j.dump()) << "\n";
+      return;
+    }
+    case Format::kCsv: {
+      out << "list,name,drops,phones,last_drop,where,reasons\n";
+      for (auto [list, name] : {std::pair{&top.phones(), "phone"}, std::pair{&top.ports(), "port"},
+                                std::pair{&top.switches(), "switch"}}) {
+        for (const auto& o : *list) {
+          out << name << "," << csv_field(o.name()) << "," << o.drops() << "," << o.phones() << ","
+              << format_rfc3339_ms(o.last_drop_us()) << "," << csv_field(o.where()) << ","
+              << csv_field(reason_mix(o.reasons(), SIZE_MAX)) << "\n";
+        }
+      }
+      return;
+    }
+    case Format::kTable:
+      out << top.drops() << " drops of " << top.phones_dropped() << " phones";
+      if (top.drops() > 0) out << "; reasons: " << reason_mix(top.reasons(), 5);
+      out << "\n";
+      if (top.drops_without_port() > 0)
+        out << "(" << top.drops_without_port()
+            << " drops have no port: no CDP/LLDP sighting of the phone before them)\n";
+      out << "\n";
+      table(out, "Phones that dropped most:", "PHONE", top.phones(), "PORT AT LAST DROP");
+      table(out, "Access ports:", "SWITCH PORT", top.ports(), nullptr);
+      table(out, "Switches:", "SWITCH", top.switches(), nullptr);
+      if (top.truncated())
+        out << "(the period holds more drop reports than one query reads: narrow --since)\n";
+      return;
+  }
+}
+
+}  // namespace regwatch::cli

@@ -1,0 +1,138 @@
+// regwatch explain's diagnosis from a phone's stored events: its state and
+// reason in words, one drop seen by several inputs merged, its incident, and
+// next steps that fit the reason's class.
+#include "cli/phone_diagnosis.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace regwatch::cli {
+namespace {
+
+constexpr int64_t kT0 = 1'795'166'000'000'000;  // 2026-11-20T09:13:20Z
+constexpr int64_t kSecond = 1'000'000;
+
+class Timeline {
+ public:
+  v1::Event& add(v1::EventKind kind, int64_t t, v1::Source source = v1::SOURCE_SYSLOG) {
+    auto* stored = list_.add_events();
+    stored->set_id(list_.events_size());
+    auto* e = stored->mutable_event();
+    e->set_kind(kind);
+    e->set_event_time_us(t);
+    e->set_source(source);
+    e->set_origin("ucm-sub1");
+    e->mutable_phone()->set_device_name("SEP001122334455");
+    e->mutable_phone()->set_cm_node("ucm-sub1");
+    return *e;
+  }
+  const v1::EventList& list() const { return list_; }
+
+ private:
+  v1::EventList list_;
+};
+
+v1::EventList sighting() {
+  v1::EventList list;
+  auto* e = list.add_events()->mutable_event();
+  e->set_kind(v1::TOPOLOGY);
+  e->set_event_time_us(kT0 - 3600 * kSecond);
+  auto* t = e->mutable_topology();
+  t->set_device("SEP001122334455");
+  t->set_switch_name("sw-3f");
+  t->set_port("GigabitEthernet2/0/17");
+  t->set_module(2);
+  t->set_voice_vlan(120);
+  t->set_protocol("cdp");
+  return list;
+}
+
+TEST(PhoneDiagnosis, UnregisteredWithTheReasonInWordsAndOneDropFromTwoInputs) {
+  Timeline t;
+  t.add(v1::PHONE_REGISTERED, kT0 - 600 * kSecond);
+  t.add(v1::CONNECTION_LOST, kT0, v1::SOURCE_SCCP).mutable_phone()->set_closed_by("phone rst");
+  auto& syslog = t.add(v1::PHONE_UNREGISTERED, kT0 + 20 * kSecond);
+  syslog.mutable_phone()->set_reason_code(13);
+  syslog.mutable_phone()->set_reason("KeepAliveTimeout");
+  syslog.mutable_phone()->set_description("Desk 36");
+  const auto d = diagnose("SEP001122334455", kT0 + 60 * kSecond, t.list(), sighting(), {});
+  EXPECT_EQ(d.state, "unregistered");
+  EXPECT_EQ(d.since_us, kT0);  // the first report of the drop
+  ASSERT_TRUE(d.reason_code.has_value());
+  EXPECT_EQ(*d.reason_code, 13);
+  EXPECT_EQ(d.reason_class, "network");
+  EXPECT_NE(d.reason_meaning.find("KeepAlive message was not received"), std::string::npos);
+  EXPECT_EQ(d.reported_by.size(), 2u);
+  EXPECT_EQ(d.reason_text, "phone rst");  // not the phone's label
+  EXPECT_EQ(d.cm_node, "ucm-sub1");
+  ASSERT_FALSE(d.next_steps.empty());
+  EXPECT_NE(d.next_steps[0].find("sw-3f GigabitEthernet2/0/17"), std::string::npos)
+      << d.next_steps[0];
+  std::ostringstream text;
+  write_diagnosis_text(text, d, t.list());
+  EXPECT_NE(text.str().find("UNREGISTERED since 2026-11-20T09:13:20.000Z"), std::string::npos)
+      << text.str();
+  EXPECT_NE(text.str().find("switch:     sw-3f port GigabitEthernet2/0/17 (module/stack member 2)"),
+            std::string::npos)
+      << text.str();
+}
+
+TEST(PhoneDiagnosis, RegisteredAgainStillNamesItsLastDropAndIncident) {
+  Timeline t;
+  t.add(v1::PHONE_UNREGISTERED, kT0).mutable_phone()->set_reason_code(13);
+  t.add(v1::PHONE_REGISTERED, kT0 + 40 * kSecond);
+  nlohmann::ordered_json incident = {
+      {"id", "cm_node:ucm-sub1@1"},
+      {"class", "infrastructure"},
+      {"scope", {{"type", "cm_node"}, {"name", "ucm-sub1"}}},
+      {"start_time", "2026-11-20T09:13:00.000Z"},
+      {"end_time", "2026-11-20T09:14:00.000Z"},
+      {"phone_count", 38},
+      {"phones", {"SEP001122334455", "SEPAAAAAAAAAAAA"}},
+      {"causes", {{{"kind", "cm_cpu"}, {"subject", "ucm-sub1"}, {"remediation", "find the hog"}}}}};
+  nlohmann::ordered_json elsewhere = incident;
+  elsewhere["id"] = "other";
+  elsewhere["phones"] = {"SEPAAAAAAAAAAAA"};
+  const auto d =
+      diagnose("SEP001122334455", kT0 + 3600 * kSecond, t.list(), {}, {elsewhere, incident});
+  EXPECT_EQ(d.state, "registered");
+  EXPECT_EQ(d.since_us, kT0 + 40 * kSecond);
+  EXPECT_EQ(d.last_drop_us, kT0);
+  ASSERT_TRUE(d.incident.has_value());
+  EXPECT_EQ(d.incident->value("id", ""), "cm_node:ucm-sub1@1");
+  bool names_incident = false;
+  for (const auto& step : d.next_steps) names_incident |= step.find("cm_cpu") != std::string::npos;
+  EXPECT_TRUE(names_incident);
+}
+
+TEST(PhoneDiagnosis, RejectionsUseTheRegistrationFailureTable) {
+  Timeline t;
+  // 13 is DirectoryNumberMismatch for a rejection, KeepAliveTimeout for an unregistration.
+  t.add(v1::PHONE_REGISTRATION_FAILED, kT0).mutable_phone()->set_reason_code(13);
+  const auto d = diagnose("SEP001122334455", kT0 + kSecond, t.list(), {}, {});
+  EXPECT_EQ(d.state, "rejected");
+  EXPECT_EQ(d.reason_name, "DirectoryNumberMismatch");
+  EXPECT_EQ(d.reason_class, "config");
+  ASSERT_FALSE(d.next_steps.empty());
+  EXPECT_NE(d.next_steps[0].find("directory number"), std::string::npos) << d.next_steps[0];
+}
+
+TEST(PhoneDiagnosis, TrustListFailuresPointAtTheItl) {
+  Timeline t;
+  auto& e = t.add(v1::PHONE_REGISTRATION_FAILED, kT0);
+  e.mutable_phone()->set_reason("invalid file SEP001122334455.cnf.xml.sgn, authenticated fail");
+  const auto d = diagnose("SEP001122334455", kT0 + kSecond, t.list(), {}, {});
+  ASSERT_FALSE(d.next_steps.empty());
+  EXPECT_NE(d.next_steps[0].find("ITL"), std::string::npos) << d.next_steps[0];
+}
+
+TEST(PhoneDiagnosis, NothingStoredSaysSo) {
+  const auto d = diagnose("SEP001122334455", kT0, {}, {}, {});
+  EXPECT_EQ(d.state, "unknown");
+  ASSERT_EQ(d.next_steps.size(), 1u);
+  EXPECT_NE(d.next_steps[0].find("regwatch status"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace regwatch::cli
