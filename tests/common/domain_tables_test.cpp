@@ -22,7 +22,7 @@ TEST(DomainTables, KnowsTheReasonCodesThatMatter) {
   EXPECT_EQ(device_type_name(592), "");  // unknown codes stay numbers
   EXPECT_EQ(unregistration_reason_meaning(2),
             "Device not configured properly in the CUCM database");
-  EXPECT_NE(registration_failure_reason_meaning(13).find("irectory"), std::string_view::npos)
+  EXPECT_NE(registration_failure_reason_meaning(13).find("configured DN"), std::string_view::npos)
       << registration_failure_reason_meaning(13);
   EXPECT_EQ(unregistration_reason_meaning(27), "");
 }
