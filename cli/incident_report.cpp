@@ -37,6 +37,14 @@ void write_incident_markdown(std::ostream& out, const nlohmann::ordered_json& i,
           << json_text(r, "name") << ";";
     out << "\n";
   }
+  if (i.contains("rejection_reasons") && i["rejection_reasons"].is_array() &&
+      !i["rejection_reasons"].empty()) {
+    out << "- **Rejections:**";
+    for (const auto& r : i["rejection_reasons"])
+      out << " " << json_text(r, "phones") << " x " << json_text(r, "code") << " "
+          << json_text(r, "name") << ";";
+    out << "\n";
+  }
   out << "\n## Causes, most likely first\n\n";
   int rank = 0;
   const nlohmann::ordered_json causes = i.value("causes", nlohmann::ordered_json::array());

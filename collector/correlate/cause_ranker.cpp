@@ -194,6 +194,10 @@ std::map<std::string, uint32_t> phones_by_reason_class(const Incident& incident)
     classes[reason_class(code)] += n;
     coded += n;
   }
+  for (const auto& [code, n] : incident.rejection_reasons) {
+    classes[std::string(domain::registration_failure_reason_class(code))] += n;
+    coded += n;
+  }
   // Drops without a reason code (connection_lost, keepalive_missed) are network-class by nature.
   const auto total = static_cast<uint32_t>(incident.phones.size());
   classes["network"] += total - std::min(total, coded);

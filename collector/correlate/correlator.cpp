@@ -205,8 +205,12 @@ std::vector<Incident> correlate(std::vector<StoredEvent> events,
     for (size_t index : b.drops) {
       const Drop& d = drops[index];
       const auto& ph = d.stored->event.phone();
-      if (++drops_per_phone[d.device] == 1 && ph.has_reason_code())
-        ++incident.reasons[ph.reason_code()];
+      if (++drops_per_phone[d.device] == 1 && ph.has_reason_code()) {
+        auto& table = d.stored->event.kind() == regwatch::v1::PHONE_REGISTRATION_FAILED
+                          ? incident.rejection_reasons
+                          : incident.reasons;
+        ++table[ph.reason_code()];
+      }
       incident.drop_evidence.push_back(d.stored->id);
       for (int64_t id : d.merged_ids) incident.drop_evidence.push_back(id);
       places[d.device] = place[d.device];

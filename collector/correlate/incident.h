@@ -36,7 +36,10 @@ struct Incident {
   std::vector<std::string> phones;                   // distinct, sorted
   std::map<std::string, uint32_t> phones_by_cm;      // where they were registered
   std::map<std::string, uint32_t> phones_by_switch;  // and attached
-  std::map<int32_t, uint32_t> reasons;               // reason code -> phones
+  std::map<int32_t, uint32_t> reasons;               // unregistration reason code -> phones
+  // Registration-failure codes are another table (13 is DirectoryNumberMismatch
+  // there, KeepAliveTimeout above): rejected phones are counted apart.
+  std::map<int32_t, uint32_t> rejection_reasons;
   std::vector<std::string> flapping;                 // phones that dropped 3 times or more
   uint32_t recovered = 0;                            // phones registered again after their drop
   std::vector<Cause> causes;                         // best first

@@ -27,6 +27,13 @@ std::string incident_json(const Incident& i) {
                        {"phones", n}});
   }
   j["reasons"] = reasons;
+  nlohmann::ordered_json rejections = nlohmann::ordered_json::array();
+  for (const auto& [code, n] : i.rejection_reasons) {
+    rejections.push_back({{"code", code},
+                          {"name", std::string(domain::registration_failure_reason_name(code))},
+                          {"phones", n}});
+  }
+  j["rejection_reasons"] = rejections;
   nlohmann::ordered_json causes = nlohmann::ordered_json::array();
   for (const auto& c : i.causes) {
     causes.push_back({{"kind", c.kind},

@@ -206,6 +206,21 @@ TEST(Correlator, PlannedRestartsAreClassPlanned) {
   EXPECT_NE(planned, incidents[0].causes.end());
 }
 
+TEST(Correlator, RejectionsAreClassifiedByTheRegistrationFailureTable) {
+  auto events = archive();
+  for (auto& e : events) {  // the same phones, now rejected with 13: DirectoryNumberMismatch
+    if (e.event.kind() == v1::PHONE_UNREGISTERED) e.event.set_kind(v1::PHONE_REGISTRATION_FAILED);
+  }
+  const auto incidents = correlate(events);
+  ASSERT_EQ(incidents.size(), 1u);
+  EXPECT_TRUE(incidents[0].reasons.empty());
+  EXPECT_EQ(incidents[0].rejection_reasons.at(13), 38u);
+  EXPECT_EQ(incidents[0].incident_class, "config");  // not network, as KeepAliveTimeout would be
+  const auto config = std::find_if(incidents[0].causes.begin(), incidents[0].causes.end(),
+                                   [](const Cause& c) { return c.kind == "config"; });
+  EXPECT_NE(config, incidents[0].causes.end());
+}
+
 TEST(Correlator, WireEventsNameTheCmByAddress) {
   EXPECT_EQ(short_host("ucm-sub1.voice.example.net"), "ucm-sub1");
   EXPECT_EQ(short_host("10.1.1.5"), "10.1.1.5");
