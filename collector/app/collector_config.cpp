@@ -20,6 +20,9 @@ void read_config(YAML::Node node, CollectorConfig& config, config::ConfigErrors&
   root.read("tokens_file", config.tokens_file);
   root.read("max_pending_batches_per_stream", config.max_pending_batches_per_stream);
   root.read("query_threads", config.query_threads);
+  auto alerting = root.child("alerting");
+  alerts::read_alerting_config(alerting, config.alerting);
+  alerting.finish();
   root.finish();
 }
 
@@ -66,6 +69,7 @@ Status validate_collector_config(const CollectorConfig& config) {
     problems += "max_pending_batches_per_stream must be >= 1\n";
   }
   if (config.query_threads == 0) problems += "query_threads must be >= 1\n";
+  problems += alerts::alerting_config_problems(config.alerting);
   for (const auto& [agent, token] : config.tokens) {
     if (token.size() < 8) problems += "tokens." + agent + ": a token needs at least 8 characters\n";
   }
@@ -93,6 +97,27 @@ std::string default_collector_config_yaml() {
   out << YAML::Key << "max_pending_batches_per_stream" << YAML::Value
       << d.max_pending_batches_per_stream;
   out << YAML::Key << "query_threads" << YAML::Value << d.query_threads;
+  out << YAML::Key << "alerting" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "receivers" << YAML::Value << YAML::BeginSeq << YAML::EndSeq
+      << YAML::Comment("none: no notifications; see deploy/collector.example.yaml");
+  out << YAML::Key << "group_wait_s" << YAML::Value << d.alerting.group_wait_s
+      << YAML::Comment("the first page waits this long so it carries the causes");
+  out << YAML::Key << "max_incident_age_s" << YAML::Value << d.alerting.max_incident_age_s
+      << YAML::Comment("older incidents (replays) never notify");
+  out << YAML::Key << "retry_min_s" << YAML::Value << d.alerting.retry_min_s;
+  out << YAML::Key << "retry_max_s" << YAML::Value << d.alerting.retry_max_s;
+  out << YAML::Key << "give_up_after_s" << YAML::Value << d.alerting.give_up_after_s;
+  out << YAML::Key << "rules" << YAML::Value << YAML::BeginSeq;
+  for (const auto& rule : d.alerting.rules) {
+    out << YAML::BeginMap << YAML::Key << "alert" << YAML::Value << rule.alert;
+    out << YAML::Key << "classes" << YAML::Value << YAML::Flow << rule.classes;
+    out << YAML::Key << "min_phones" << YAML::Value << rule.min_phones;
+    out << YAML::Key << "severity" << YAML::Value << rule.severity;
+    out << YAML::Key << "critical_min_phones" << YAML::Value << rule.critical_min_phones;
+    out << YAML::Key << "critical_scopes" << YAML::Value << YAML::Flow << rule.critical_scopes;
+    out << YAML::Key << "notify" << YAML::Value << rule.notify << YAML::EndMap;
+  }
+  out << YAML::EndSeq << YAML::EndMap;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

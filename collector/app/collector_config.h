@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 
+#include "alerts/alerting_config.h"
 #include "common/result.h"
 
 namespace regwatch::collector {
@@ -25,6 +26,7 @@ struct CollectorConfig {
   std::string tokens_file;           // YAML map agent_id: token, merged into tokens
   uint32_t max_pending_batches_per_stream = 4;
   uint32_t query_threads = 2;
+  alerts::AlertingConfig alerting;  // no receivers: no notifications
 };
 
 Result<CollectorConfig> load_collector_config(const std::string& path);

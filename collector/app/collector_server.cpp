@@ -54,7 +54,17 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
   server->policy_ = std::make_unique<AccessPolicy>(!config.tls_cert_file.empty(), config.tokens);
 
   // 3. Services.
+  if (!config.alerting.receivers.empty()) {
+    server->alerts_ = std::make_unique<alerts::AlertDispatcher>(config.alerting, config.db, clock);
+    if (auto started = server->alerts_->start(); !started.ok()) return started.error();
+  }
   server->correlation_ = std::make_unique<CorrelationRunner>(config.db, correlate::CorrelationSettings{}, clock);
+  if (server->alerts_) {
+    server->correlation_->on_incidents(
+        [dispatcher = server->alerts_.get()](std::vector<std::string> bodies) {
+          dispatcher->on_incidents(std::move(bodies));
+        });
+  }
   if (auto started = server->correlation_->start(); !started.ok()) return started.error();
   ingest::CommitQueueOptions commit_options;
   commit_options.retention_days = config.retention_days;
@@ -110,6 +120,7 @@ void CollectorServer::shutdown() {
   }
   if (commits_) commits_->stop();
   if (correlation_) correlation_->stop();  // after the last commit: its range is correlated first
+  if (alerts_) alerts_->stop();            // after the last pass: its incidents are routed
 }
 
 CollectorServer::~CollectorServer() {

@@ -6,9 +6,10 @@
 #include <memory>
 #include <string>
 
+#include "alerts/alert_dispatcher.h"
 #include "collector/app/access_policy.h"
-#include "collector/app/correlation_runner.h"
 #include "collector/app/collector_config.h"
+#include "collector/app/correlation_runner.h"
 #include "collector/ingest/commit_queue.h"
 #include "collector/ingest/ingest_service.h"
 #include "collector/query/query_service.h"
@@ -31,6 +32,7 @@ class CollectorServer {
   CollectorServer() = default;
 
   std::unique_ptr<AccessPolicy> policy_;
+  std::unique_ptr<alerts::AlertDispatcher> alerts_;  // before correlation_: it hands incidents over
   std::unique_ptr<CorrelationRunner> correlation_;  // before commits_: their callback uses it
   std::unique_ptr<ingest::CommitQueue> commits_;
   std::unique_ptr<ingest::IngestService> ingest_;

@@ -148,6 +148,12 @@ void CorrelationRunner::recompute(int64_t min_event_us, int64_t max_event_us) {
     log->info("incident {} ({}, {}): {} phones, top cause {}", row.id, row.state,
               row.incident_class, row.phone_count, row.top_cause);
   }
+  if (incidents_handler_ && !rows.empty()) {
+    std::vector<std::string> bodies;
+    bodies.reserve(rows.size());
+    for (const auto& row : rows) bodies.push_back(row.body_json);
+    incidents_handler_(std::move(bodies));
+  }
 }
 
 }  // namespace regwatch::collector

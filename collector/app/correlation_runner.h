@@ -10,12 +10,14 @@
 // Threads: on_stored() from the commit thread; everything else on its own.
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "collector/correlate/correlator.h"
 #include "collector/store/event_store.h"
@@ -32,6 +34,10 @@ class CorrelationRunner {
   Status start();
   void stop();
   void on_stored(int64_t min_event_us, int64_t max_event_us);
+  // Called after each pass with the incidents it wrote (JSON bodies); set before start().
+  void on_incidents(std::function<void(std::vector<std::string>)> handler) {
+    incidents_handler_ = std::move(handler);
+  }
   uint64_t passes() const;
 
  private:
@@ -48,6 +54,7 @@ class CorrelationRunner {
   std::optional<std::pair<int64_t, int64_t>> dirty_;
   bool stopping_ = false;
   uint64_t passes_ = 0;
+  std::function<void(std::vector<std::string>)> incidents_handler_;
   std::thread thread_;
 };
 

@@ -1,0 +1,240 @@
+#include "alerts/alert_dispatcher.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <set>
+
+#include "alerts/alert_payloads.h"
+#include "alerts/delivery.h"
+#include "alerts/incident_alert.h"
+#include "collector/store/alert_outbox.h"
+#include "common/logging.h"
+
+namespace regwatch::alerts {
+namespace {
+
+constexpr int64_t kSecond = 1'000'000;
+
+std::string env_or_empty(const std::string& name) {
+  if (name.empty()) return {};
+  const char* value = std::getenv(name.c_str());
+  return value ? value : "";
+}
+
+}  // namespace
+
+struct AlertDispatcher::Receiver {
+  ReceiverConfig config;
+  std::unique_ptr<collector::store::AlertOutbox> outbox;
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool woken = false;
+  std::thread thread;
+};
+
+struct AlertDispatcher::Router {
+  std::unique_ptr<collector::store::AlertOutbox> outbox;
+  std::set<std::string> reported_old;  // incidents already logged as too old to notify
+};
+
+AlertDispatcher::AlertDispatcher(AlertingConfig config, std::string db_path, const Clock& clock)
+    : config_(std::move(config)), db_path_(std::move(db_path)), clock_(clock) {}
+
+AlertDispatcher::~AlertDispatcher() {
+  stop();
+}
+
+Status AlertDispatcher::start() {
+  router_state_ = std::make_unique<Router>();
+  auto outbox = collector::store::AlertOutbox::open(db_path_);
+  if (!outbox.ok()) return outbox.error();
+  router_state_->outbox = std::move(outbox).value();
+  for (const auto& rc : config_.receivers) {
+    auto r = std::make_unique<Receiver>();
+    r->config = rc;
+    auto own = collector::store::AlertOutbox::open(db_path_);
+    if (!own.ok()) return own.error();
+    r->outbox = std::move(own).value();
+    receivers_.push_back(std::move(r));
+  }
+  // After a restart: what recent incidents are owed is worked out again (owing nothing twice).
+  auto recent = router_state_->outbox->incidents_ending_since(
+      clock_.now_us() - int64_t{config_.max_incident_age_s} * kSecond);
+  if (!recent.ok()) return recent.error();
+  pending_ = std::move(recent).value();
+  for (auto& r : receivers_) r->thread = std::thread([this, raw = r.get()] { deliver_loop(*raw); });
+  router_ = std::thread([this] { route_loop(); });
+  component_logger("alerts")->info("alerting to {} receiver(s)", receivers_.size());
+  return Ok{};
+}
+
+void AlertDispatcher::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ && !router_.joinable()) return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (router_.joinable()) router_.join();
+  for (auto& r : receivers_) {
+    {
+      std::lock_guard lock(r->mutex);
+      r->woken = true;
+    }
+    r->wake.notify_all();
+    if (r->thread.joinable()) r->thread.join();
+  }
+}
+
+void AlertDispatcher::on_incidents(std::vector<std::string> incident_bodies) {
+  if (receivers_.empty() || incident_bodies.empty()) return;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& body : incident_bodies) pending_.push_back(std::move(body));
+  }
+  wake_.notify_all();
+}
+
+void AlertDispatcher::wake_receivers() {
+  for (auto& r : receivers_) {
+    {
+      std::lock_guard lock(r->mutex);
+      r->woken = true;
+    }
+    r->wake.notify_all();
+  }
+}
+
+void AlertDispatcher::route_loop() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    wake_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
+    if (stopping_) return;
+    std::vector<std::string> bodies;
+    bodies.swap(pending_);
+    lock.unlock();
+    for (const auto& body : bodies) route(body);
+    wake_receivers();
+    lock.lock();
+  }
+}
+
+void AlertDispatcher::route(const std::string& body) {
+  auto log = component_logger("alerts");
+  const auto incident = nlohmann::ordered_json::parse(body, nullptr, false);
+  if (incident.is_discarded()) return;
+  auto alert = alert_for_incident(incident, config_.rules);
+  if (!alert || !alert->notify) return;
+  const int64_t now = clock_.now_us();
+  if (now - alert->ends_us > int64_t{config_.max_incident_age_s} * kSecond) {
+    if (router_state_->reported_old.insert(alert->key).second)
+      log->info("incident {} ended more than {} s ago (a replay?): not notified", alert->key,
+                config_.max_incident_age_s);
+    return;
+  }
+  auto& outbox = *router_state_->outbox;
+  for (const auto& r : config_.receivers) {
+    if (!routes_to(r, *alert)) continue;
+    auto firing = outbox.enqueue(r.name, alert->key, "firing", now,
+                                 now + int64_t{config_.group_wait_s} * kSecond);
+    if (!firing.ok()) {
+      log->error("cannot queue a notification for {}: {}", r.name, firing.error().message);
+      continue;
+    }
+    if (*firing) log->info("incident {}: notification owed to {}", alert->key, r.name);
+    if (alert->resolved) {
+      auto resolved = outbox.enqueue(r.name, alert->key, "resolved", now,
+                                     now + int64_t{config_.group_wait_s} * kSecond);
+      if (!resolved.ok())
+        log->error("cannot queue a notification for {}: {}", r.name, resolved.error().message);
+    }
+  }
+}
+
+void AlertDispatcher::deliver_loop(Receiver& receiver) {
+  auto log = component_logger("alerts");
+  auto& outbox = *receiver.outbox;
+  const auto& rc = receiver.config;
+  while (true) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+    }
+    const int64_t now = clock_.now_us();
+    auto due = outbox.due(rc.name, now, 20);
+    if (!due.ok()) log->error("notification queue: {}", due.error().message);
+    for (const auto& row : due.ok() ? *due : std::vector<collector::store::OutboxRow>{}) {
+      if (row.status == "resolved") {
+        auto sent = outbox.is_delivered(rc.name, row.alert_key, "firing");
+        if (sent.ok() && !*sent) {
+          (void)outbox.postpone(row.id, now + kSecond);  // the page first, then its resolve
+          continue;
+        }
+      }
+      auto body = outbox.incident_body(row.alert_key);
+      std::optional<Alert> alert;
+      if (body.ok() && *body) {
+        alert = alert_for_incident(nlohmann::ordered_json::parse(**body, nullptr, false),
+                                   config_.rules);
+      }
+      if (!alert) {
+        (void)outbox.failed(row.id, "the incident was recomputed away or no rule matches it", now,
+                            true);
+        log->warn(
+            "notification {} for {} to {} dropped: the incident is gone or no longer "
+            "matches a rule",
+            row.id, row.alert_key, rc.name);
+        continue;
+      }
+      alert->resolved = row.status == "resolved";
+      Status sent = Ok{};
+      if (rc.type == "webhook") {
+        sent = post_json(rc.url, webhook_body(*alert, rc.name), rc.timeout_s);
+      } else if (rc.type == "pagerduty") {
+        sent = post_json(rc.url, pagerduty_body(*alert, env_or_empty(rc.routing_key_env)),
+                         rc.timeout_s);
+      } else if (rc.type == "alertmanager") {
+        std::string url = rc.url;
+        while (!url.empty() && url.back() == '/') url.pop_back();
+        sent = post_json(url + "/api/v2/alerts", alertmanager_body(*alert, now), rc.timeout_s);
+      } else if (rc.type == "email") {
+        MailEnvelope envelope{rc.smtp_url, rc.starttls, rc.username, env_or_empty(rc.password_env),
+                              rc.from,     rc.to};
+        const std::string id = std::to_string(row.id) + "." + std::to_string(now);
+        sent = send_mail(envelope, mime_message(email_for(*alert), rc.from, rc.to, now, id),
+                         rc.timeout_s);
+      }
+      if (sent.ok()) {
+        (void)outbox.delivered(row.id, clock_.now_us());
+        log->info("incident {} {} notification delivered to {}", row.alert_key, row.status,
+                  rc.name);
+        continue;
+      }
+      const bool give_up = now - row.created_us > int64_t{config_.give_up_after_s} * kSecond;
+      const int64_t backoff =
+          std::min<int64_t>(int64_t{config_.retry_min_s} << std::min(row.attempts, 20u),
+                            config_.retry_max_s) *
+          kSecond;
+      (void)outbox.failed(row.id, sent.error().message, now + backoff, give_up);
+      if (give_up) {
+        log->error("notification for {} to {} given up after {} attempts: {}", row.alert_key,
+                   rc.name, row.attempts + 1, sent.error().message);
+      } else {
+        log->warn("notification for {} to {} failed (attempt {}), retrying in {} s: {}",
+                  row.alert_key, rc.name, row.attempts + 1, backoff / kSecond,
+                  sent.error().message);
+      }
+    }
+    // Sleep until the next row is due (at most a second: new rows wake us anyway).
+    auto next = outbox.next_due(rc.name);
+    int64_t wait_us = kSecond;
+    if (next.ok() && *next) wait_us = std::clamp<int64_t>(**next - clock_.now_us(), 0, kSecond);
+    std::unique_lock lock(receiver.mutex);
+    receiver.wake.wait_for(lock, std::chrono::microseconds(wait_us),
+                           [&] { return receiver.woken; });
+    receiver.woken = false;
+  }
+}
+
+}  // namespace regwatch::alerts

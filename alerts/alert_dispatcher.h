@@ -1,0 +1,62 @@
+#pragma once
+// Turns incidents into notifications and delivers them, durably:
+//   - the correlation thread hands over each pass's incidents (on_incidents);
+//     the router thread applies the rules (alerts/incident_alert.h) and owes
+//     each routed receiver one `firing` notification per incident, and one
+//     `resolved` once the incident resolves (rows in the outbox, idempotent);
+//   - one delivery thread per receiver sends what is due, renders the payload
+//     from the incident as it is at send time (so the page carries the causes
+//     found by then), retries with backoff, and never waits on another
+//     receiver;
+//   - after a restart, incidents that ended within max_incident_age are
+//     routed again (owing nothing twice) and undelivered rows are sent.
+// Incidents that ended longer ago than max_incident_age (a replayed archive)
+// and rules with notify: false (planned work) send nothing.
+//
+// Threads: on_incidents from any thread; the rest on its own threads.
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "alerts/alerting_config.h"
+#include "common/clock.h"
+#include "common/result.h"
+
+namespace regwatch::alerts {
+
+class AlertDispatcher {
+ public:
+  AlertDispatcher(AlertingConfig config, std::string db_path, const Clock& clock);
+  ~AlertDispatcher();
+  AlertDispatcher(const AlertDispatcher&) = delete;
+  AlertDispatcher& operator=(const AlertDispatcher&) = delete;
+
+  Status start();
+  void stop();
+  void on_incidents(std::vector<std::string> incident_bodies);
+
+ private:
+  struct Receiver;
+  void route_loop();
+  void route(const std::string& body);
+  void deliver_loop(Receiver& receiver);
+  void wake_receivers();
+
+  AlertingConfig config_;
+  std::string db_path_;
+  const Clock& clock_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::vector<std::string> pending_;
+  bool stopping_ = false;
+  std::vector<std::unique_ptr<Receiver>> receivers_;
+  std::thread router_;
+  struct Router;
+  std::unique_ptr<Router> router_state_;
+};
+
+}  // namespace regwatch::alerts

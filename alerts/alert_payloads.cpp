@@ -1,0 +1,215 @@
+#include "alerts/alert_payloads.h"
+
+#include <ctime>
+
+#include "common/time_format.h"
+
+namespace regwatch::alerts {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json object_of(const std::map<std::string, std::string>& map) {
+  Json j = Json::object();
+  for (const auto& [k, v] : map) j[k] = v;
+  return j;
+}
+
+std::string rfc3339(int64_t us) {
+  return format_rfc3339_ms(us);
+}
+
+std::string html_escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string label(const Alert& a, const char* name) {
+  const auto it = a.labels.find(name);
+  return it == a.labels.end() ? std::string() : it->second;
+}
+
+std::string annotation(const Alert& a, const char* name) {
+  const auto it = a.annotations.find(name);
+  return it == a.annotations.end() ? std::string() : it->second;
+}
+
+std::string rfc2822(int64_t us) {
+  const std::time_t seconds = static_cast<std::time_t>(us / 1'000'000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char text[64];
+  std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+  return text;
+}
+
+// Lines of a MIME part end in CRLF; a lone "." line would end the SMTP DATA.
+std::string crlf(const std::string& text) {
+  std::string out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty() && line[0] == '.') line = "." + line;
+    out += line + "\r\n";
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string fingerprint(const Alert& alert) {
+  uint64_t h = 1469598103934665603ULL;
+  for (const auto& [k, v] : alert.labels) {
+    for (char c : k + "=" + v + ";") {
+      h ^= static_cast<unsigned char>(c);
+      h *= 1099511628211ULL;
+    }
+  }
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(h));
+  return text;
+}
+
+std::string webhook_body(const Alert& alert, const std::string& receiver) {
+  const std::string status = alert.resolved ? "resolved" : "firing";
+  Json one{{"status", status},
+           {"labels", object_of(alert.labels)},
+           {"annotations", object_of(alert.annotations)},
+           {"startsAt", rfc3339(alert.starts_us)},
+           {"endsAt", alert.resolved ? rfc3339(alert.ends_us) : "0001-01-01T00:00:00Z"},
+           {"generatorURL", ""},
+           {"fingerprint", fingerprint(alert)}};
+  Json body{{"version", "4"},
+            {"groupKey", "{}:{incident=\"" + alert.key + "\"}"},
+            {"truncatedAlerts", 0},
+            {"status", status},
+            {"receiver", receiver},
+            {"groupLabels", {{"incident", alert.key}}},
+            {"commonLabels", object_of(alert.labels)},
+            {"commonAnnotations", object_of(alert.annotations)},
+            {"externalURL", ""},
+            {"alerts", Json::array({one})}};
+  return body.dump();
+}
+
+std::string pagerduty_body(const Alert& alert, const std::string& routing_key) {
+  if (alert.resolved) {
+    return Json{{"routing_key", routing_key}, {"event_action", "resolve"}, {"dedup_key", alert.key}}
+        .dump();
+  }
+  std::string summary = annotation(alert, "summary");
+  if (summary.size() > 1024) summary = summary.substr(0, 1021) + "...";
+  const std::string severity = label(alert, "severity");
+  Json details{{"incident", alert.key},
+               {"class", label(alert, "class")},
+               {"scope", label(alert, "scope_type") + " " + label(alert, "scope")},
+               {"phones", alert.incident.value("phone_count", 0)},
+               {"causes", annotation(alert, "description")},
+               {"remediation", annotation(alert, "remediation")},
+               {"command", annotation(alert, "command")},
+               {"phones_by_cm", alert.incident.value("phones_by_cm", Json::object())},
+               {"phones_by_switch", alert.incident.value("phones_by_switch", Json::object())}};
+  Json payload{{"summary", summary},
+               {"source", label(alert, "scope")},
+               {"severity", severity == "critical" || severity == "warning" ? severity : "info"},
+               {"timestamp", rfc3339(alert.starts_us)},
+               {"component", label(alert, "cause_subject")},
+               {"group", label(alert, "scope_type")},
+               {"class", label(alert, "cause")},
+               {"custom_details", details}};
+  return Json{{"routing_key", routing_key},
+              {"event_action", "trigger"},
+              {"dedup_key", alert.key},
+              {"client", "regwatch"},
+              {"payload", payload}}
+      .dump();
+}
+
+std::string alertmanager_body(const Alert& alert, int64_t now_us) {
+  constexpr int64_t kDay = 86'400'000'000;
+  Json one{{"labels", object_of(alert.labels)},
+           {"annotations", object_of(alert.annotations)},
+           {"startsAt", rfc3339(alert.starts_us)},
+           {"endsAt", rfc3339(alert.resolved ? std::min(alert.ends_us, now_us) : now_us + kDay)},
+           {"generatorURL", ""}};
+  return Json::array({one}).dump();
+}
+
+EmailMessage email_for(const Alert& alert) {
+  EmailMessage m;
+  std::string severity = label(alert, "severity");
+  for (auto& c : severity) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  m.subject = std::string("[regwatch] ") + (alert.resolved ? "RESOLVED" : severity) + ": " +
+              annotation(alert, "summary");
+  const Json& i = alert.incident;
+  std::string text;
+  text += annotation(alert, "summary") + "\n\n";
+  text += "Incident:  " + alert.key + " (" + label(alert, "class") + ", " +
+          (alert.resolved ? "resolved" : "open") + ")\n";
+  text += "When:      " + rfc3339(alert.starts_us) + " to " + rfc3339(alert.ends_us) +
+          " (event time)\n";
+  text += "Phones:    " + std::to_string(i.value("phone_count", 0)) + " (recovered " +
+          std::to_string(i.value("recovered", 0)) + ")\n";
+  text += "By CM:     " + i.value("phones_by_cm", Json::object()).dump() + "\n";
+  text += "By switch: " + i.value("phones_by_switch", Json::object()).dump() + "\n\n";
+  text += "Causes, most likely first:\n" + annotation(alert, "description") + "\n";
+  text += "Check first: " + annotation(alert, "remediation") + "\n\n";
+  const Json causes = i.value("causes", Json::array());
+  if (!causes.empty() && causes[0].contains("evidence"))
+    text += "Evidence (event ids): " + causes[0]["evidence"].dump() + "\n";
+  text += "Postmortem view: " + annotation(alert, "command") + "\n";
+  m.text = text;
+  std::string html = "<html><body>\n<h2>" + html_escape(annotation(alert, "summary")) + "</h2>\n";
+  html += "<p>Incident <code>" + html_escape(alert.key) + "</code> (" +
+          html_escape(label(alert, "class")) + ", " + (alert.resolved ? "resolved" : "open") +
+          "), " + html_escape(rfc3339(alert.starts_us)) + " to " +
+          html_escape(rfc3339(alert.ends_us)) + "</p>\n<ol>\n";
+  int rank = 0;
+  for (const auto& c : causes) {
+    if (++rank > 3) break;
+    html += "<li><b>" + html_escape(c.value("kind", "")) + "</b> on " +
+            html_escape(c.value("subject", "")) + ": " + html_escape(c.value("explanation", "")) +
+            "<br><i>" + html_escape(c.value("remediation", "")) + "</i></li>\n";
+  }
+  html += "</ol>\n<p>Run <code>" + html_escape(annotation(alert, "command")) +
+          "</code> for the postmortem view.</p>\n</body></html>\n";
+  m.html = html;
+  return m;
+}
+
+std::string mime_message(const EmailMessage& message, const std::string& from,
+                         const std::vector<std::string>& to, int64_t now_us,
+                         const std::string& message_id) {
+  const std::string boundary = "regwatch-" + message_id;
+  std::string recipients;
+  for (const auto& r : to) recipients += (recipients.empty() ? "" : ", ") + r;
+  std::string out;
+  out += "From: " + from + "\r\n";
+  out += "To: " + recipients + "\r\n";
+  out += "Subject: " + message.subject + "\r\n";
+  out += "Date: " + rfc2822(now_us) + "\r\n";
+  out += "Message-ID: <" + message_id + "@regwatch>\r\n";
+  out += "MIME-Version: 1.0\r\n";
+  out += "Content-Type: multipart/alternative; boundary=\"" + boundary + "\"\r\n\r\n";
+  out += "--" + boundary + "\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n";
+  out += crlf(message.text);
+  out += "--" + boundary + "\r\nContent-Type: text/html; charset=utf-8\r\n\r\n";
+  out += crlf(message.html);
+  out += "--" + boundary + "--\r\n";
+  return out;
+}
+
+}  // namespace regwatch::alerts

@@ -1,0 +1,37 @@
+#pragma once
+// What each kind of receiver is sent for an alert, in the receiver's own
+// documented format. Pure: time is passed in.
+//   webhook:      Alertmanager's webhook body, version 4 (existing receivers work)
+//   pagerduty:    Events API v2 trigger / resolve, dedup_key = the incident id
+//   alertmanager: API v2 postable alerts (POST /api/v2/alerts)
+//   email:        a MIME message, text and HTML, with the causes and the command to run
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "alerts/incident_alert.h"
+
+namespace regwatch::alerts {
+
+std::string webhook_body(const Alert& alert, const std::string& receiver);
+// PagerDuty's summary is at most 1,024 characters; longer ones are cut with "...".
+std::string pagerduty_body(const Alert& alert, const std::string& routing_key);
+// Firing alerts are sent with an end time ahead of now_us (Alertmanager resolves
+// alerts it stops hearing about); resolved ones end at the incident's end.
+std::string alertmanager_body(const Alert& alert, int64_t now_us);
+
+struct EmailMessage {
+  std::string subject;
+  std::string text;
+  std::string html;
+};
+EmailMessage email_for(const Alert& alert);
+// The whole RFC 5322 message, CRLF line ends, multipart/alternative.
+std::string mime_message(const EmailMessage& message, const std::string& from,
+                         const std::vector<std::string>& to, int64_t now_us,
+                         const std::string& message_id);
+
+// Stable across runs: a hash of the sorted labels, 16 hex digits.
+std::string fingerprint(const Alert& alert);
+
+}  // namespace regwatch::alerts

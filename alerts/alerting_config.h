@@ -1,0 +1,65 @@
+#pragma once
+// The collector's `alerting:` section: which incidents become alerts (rules),
+// where alerts go (receivers), and how delivery behaves. Member initialisers
+// are the defaults; default_alert_rules() is the shipped rule set.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/yaml_config.h"
+
+namespace regwatch::alerts {
+
+// An incident rule: the first rule whose classes and size match an incident
+// makes its alert. notify: false records the match and never sends (planned work).
+struct AlertRule {
+  std::string alert;                 // the alert's name (label alertname)
+  std::vector<std::string> classes;  // incident classes; empty = any
+  uint32_t min_phones = 0;
+  std::string severity = "warning";  // critical, warning, info
+  // Raised to critical from this many phones, or for a burst over a whole CM node or cluster.
+  uint32_t critical_min_phones = 50;
+  std::vector<std::string> critical_scopes = {"cluster", "cm_node"};
+  bool notify = true;
+};
+
+std::vector<AlertRule> default_alert_rules();
+
+struct ReceiverConfig {
+  std::string name;
+  std::string type;  // webhook (Alertmanager v4 JSON), email, pagerduty, alertmanager (API v2)
+  std::string url;   // webhook / pagerduty events endpoint / alertmanager base URL
+  // email
+  std::string smtp_url;  // smtp://host:port (STARTTLS when starttls) or smtps://host:port
+  bool starttls = true;
+  std::string from;
+  std::vector<std::string> to;
+  std::string username;
+  std::string password_env;  // the SMTP password's environment variable
+  // pagerduty
+  std::string routing_key_env;  // the integration key's environment variable
+  // Only alerts carrying all these labels (severity: critical, class: infrastructure, ...).
+  std::map<std::string, std::string> match;
+  uint32_t timeout_s = 10;
+};
+
+struct AlertingConfig {
+  std::vector<ReceiverConfig> receivers;  // none: alerting is off
+  std::vector<AlertRule> rules = default_alert_rules();
+  // The first notification of an incident waits this long, so it carries the causes that
+  // arrive with the burst.
+  uint32_t group_wait_s = 10;
+  // Incidents that ended longer ago (a replayed archive, a postmortem) never notify.
+  uint32_t max_incident_age_s = 3600;
+  uint32_t retry_min_s = 5;    // backoff doubles from here...
+  uint32_t retry_max_s = 300;  // ... up to here
+  uint32_t give_up_after_s = 86400;
+};
+
+// Reads `alerting:` (node may be absent: the defaults). Errors go to errors.
+void read_alerting_config(config::YamlMap& alerting, AlertingConfig& config);
+// Empty when valid; otherwise one line per problem.
+std::string alerting_config_problems(const AlertingConfig& config);
+
+}  // namespace regwatch::alerts

@@ -1,0 +1,26 @@
+#pragma once
+// Sends one notification over the wire with libcurl: an HTTP POST of JSON, or
+// a mail over SMTP. Blocking, bounded by timeout_s; thread-safe (one curl
+// handle per call). Errors say what the receiver answered.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace regwatch::alerts {
+
+// Accepted when the receiver answers 2xx.
+Status post_json(const std::string& url, const std::string& body, uint32_t timeout_s);
+
+struct MailEnvelope {
+  std::string smtp_url;  // smtp://host:port or smtps://host:port
+  bool starttls = true;  // on smtp://: require STARTTLS before anything is sent
+  std::string username;
+  std::string password;
+  std::string from;
+  std::vector<std::string> to;
+};
+Status send_mail(const MailEnvelope& envelope, const std::string& message, uint32_t timeout_s);
+
+}  // namespace regwatch::alerts

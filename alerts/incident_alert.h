@@ -1,0 +1,34 @@
+#pragma once
+// From an incident (its JSON body, as stored) to the alert a rule makes of it:
+// labels that route it, annotations that carry its cause to the person paged.
+// Pure.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "alerts/alerting_config.h"
+
+namespace regwatch::alerts {
+
+struct Alert {
+  std::string key;                                 // the incident's id: the dedup key everywhere
+  std::map<std::string, std::string> labels;       // alertname, severity, class, scope, cause...
+  std::map<std::string, std::string> annotations;  // summary, description, remediation, command
+  int64_t starts_us = 0;
+  int64_t ends_us = 0;  // the incident's last drop
+  bool resolved = false;
+  bool notify = true;
+  nlohmann::ordered_json incident;  // the body it was made from
+};
+
+// The first matching rule's alert, or nothing when no rule matches.
+std::optional<Alert> alert_for_incident(const nlohmann::ordered_json& incident,
+                                        const std::vector<AlertRule>& rules);
+
+// Whether a receiver takes this alert (its match labels are all on the alert).
+bool routes_to(const ReceiverConfig& receiver, const Alert& alert);
+
+}  // namespace regwatch::alerts

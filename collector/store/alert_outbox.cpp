@@ -1,0 +1,176 @@
+#include "collector/store/alert_outbox.h"
+
+namespace regwatch::collector::store {
+
+Result<std::unique_ptr<AlertOutbox>> AlertOutbox::open(const std::string& path,
+                                                       int busy_timeout_ms) {
+  auto db = open_database(path, false, busy_timeout_ms);
+  if (!db.ok()) return db.error();
+  std::unique_ptr<AlertOutbox> outbox(new AlertOutbox());
+  outbox->db_ = std::move(db).value();
+  return outbox;
+}
+
+Result<bool> AlertOutbox::enqueue(const std::string& receiver, const std::string& alert_key,
+                                  const std::string& status, int64_t now_us, int64_t due_us) {
+  auto insert = Statement::prepare(db_.get(),
+                                   "INSERT OR IGNORE INTO alert_outbox (receiver, alert_key, "
+                                   "status, created_us, due_us) VALUES (?1, ?2, ?3, ?4, ?5)");
+  if (!insert.ok()) return insert.error();
+  insert->bind(1, receiver);
+  insert->bind(2, alert_key);
+  insert->bind(3, status);
+  insert->bind(4, now_us);
+  insert->bind(5, due_us);
+  if (int rc = insert->step(); rc != SQLITE_DONE)
+    return sqlite_error(db_.get(), rc, "queueing a notification");
+  return sqlite3_changes(db_.get()) > 0;
+}
+
+Result<bool> AlertOutbox::contains(const std::string& receiver, const std::string& alert_key,
+                                   const std::string& status) {
+  auto select = Statement::prepare(
+      db_.get(),
+      "SELECT 1 FROM alert_outbox WHERE receiver = ?1 AND alert_key = ?2 AND status = ?3");
+  if (!select.ok()) return select.error();
+  select->bind(1, receiver);
+  select->bind(2, alert_key);
+  select->bind(3, status);
+  const int rc = select->step();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return sqlite_error(db_.get(), rc, "reading the notification queue");
+  return rc == SQLITE_ROW;
+}
+
+Result<bool> AlertOutbox::is_delivered(const std::string& receiver, const std::string& alert_key,
+                                       const std::string& status) {
+  auto select = Statement::prepare(db_.get(),
+                                   "SELECT 1 FROM alert_outbox WHERE receiver = ?1 AND alert_key "
+                                   "= ?2 AND status = ?3 AND delivered_us IS NOT NULL");
+  if (!select.ok()) return select.error();
+  select->bind(1, receiver);
+  select->bind(2, alert_key);
+  select->bind(3, status);
+  const int rc = select->step();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return sqlite_error(db_.get(), rc, "reading the notification queue");
+  return rc == SQLITE_ROW;
+}
+
+Result<std::vector<OutboxRow>> AlertOutbox::due(const std::string& receiver, int64_t now_us,
+                                                uint32_t limit) {
+  auto select = Statement::prepare(
+      db_.get(),
+      "SELECT id, receiver, alert_key, status, created_us, attempts FROM alert_outbox WHERE "
+      "delivered_us IS NULL AND given_up = 0 AND due_us <= ?1 AND receiver = ?3 ORDER BY due_us, "
+      "id LIMIT ?2");
+  if (!select.ok()) return select.error();
+  select->bind(1, now_us);
+  select->bind(2, int64_t{limit});
+  select->bind(3, receiver);
+  std::vector<OutboxRow> rows;
+  int rc = 0;
+  while ((rc = select->step()) == SQLITE_ROW) {
+    OutboxRow& row = rows.emplace_back();
+    row.id = select->column_int(0);
+    row.receiver = std::string(select->column_text(1));
+    row.alert_key = std::string(select->column_text(2));
+    row.status = std::string(select->column_text(3));
+    row.created_us = select->column_int(4);
+    row.attempts = static_cast<uint32_t>(select->column_int(5));
+  }
+  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading the notification queue");
+  return rows;
+}
+
+Result<std::optional<int64_t>> AlertOutbox::next_due(const std::string& receiver) {
+  auto select = Statement::prepare(db_.get(),
+                                   "SELECT min(due_us) FROM alert_outbox WHERE delivered_us IS "
+                                   "NULL AND given_up = 0 AND receiver = ?1");
+  if (!select.ok()) return select.error();
+  select->bind(1, receiver);
+  if (int rc = select->step(); rc != SQLITE_ROW)
+    return sqlite_error(db_.get(), rc, "reading the notification queue");
+  if (sqlite3_column_type(select->get(), 0) == SQLITE_NULL) return std::optional<int64_t>();
+  return std::optional<int64_t>(select->column_int(0));
+}
+
+Status AlertOutbox::delivered(int64_t id, int64_t now_us) {
+  auto update = Statement::prepare(
+      db_.get(),
+      "UPDATE alert_outbox SET delivered_us = ?2, attempts = attempts + 1, last_error = NULL "
+      "WHERE id = ?1");
+  if (!update.ok()) return update.error();
+  update->bind(1, id);
+  update->bind(2, now_us);
+  if (int rc = update->step(); rc != SQLITE_DONE)
+    return sqlite_error(db_.get(), rc, "marking a notification delivered");
+  return Ok{};
+}
+
+Status AlertOutbox::failed(int64_t id, const std::string& error, int64_t retry_at_us,
+                           bool give_up) {
+  auto update = Statement::prepare(db_.get(),
+                                   "UPDATE alert_outbox SET attempts = attempts + 1, last_error "
+                                   "= ?2, due_us = ?3, given_up = ?4 WHERE id = ?1");
+  if (!update.ok()) return update.error();
+  update->bind(1, id);
+  update->bind(2, error);
+  update->bind(3, retry_at_us);
+  update->bind(4, int64_t{give_up ? 1 : 0});
+  if (int rc = update->step(); rc != SQLITE_DONE)
+    return sqlite_error(db_.get(), rc, "recording a failed notification");
+  return Ok{};
+}
+
+Status AlertOutbox::postpone(int64_t id, int64_t due_us) {
+  auto update = Statement::prepare(db_.get(), "UPDATE alert_outbox SET due_us = ?2 WHERE id = ?1");
+  if (!update.ok()) return update.error();
+  update->bind(1, id);
+  update->bind(2, due_us);
+  if (int rc = update->step(); rc != SQLITE_DONE)
+    return sqlite_error(db_.get(), rc, "postponing a notification");
+  return Ok{};
+}
+
+Result<std::vector<std::string>> AlertOutbox::incidents_ending_since(int64_t since_us) {
+  auto select = Statement::prepare(
+      db_.get(), "SELECT body FROM incidents WHERE end_time_us >= ?1 ORDER BY start_time_us, id");
+  if (!select.ok()) return select.error();
+  select->bind(1, since_us);
+  std::vector<std::string> bodies;
+  int rc = 0;
+  while ((rc = select->step()) == SQLITE_ROW) bodies.emplace_back(select->column_text(0));
+  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading incidents");
+  return bodies;
+}
+
+Result<std::optional<std::string>> AlertOutbox::incident_body(const std::string& id) {
+  auto select = Statement::prepare(db_.get(), "SELECT body FROM incidents WHERE id = ?1");
+  if (!select.ok()) return select.error();
+  select->bind(1, id);
+  const int rc = select->step();
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc != SQLITE_ROW) return sqlite_error(db_.get(), rc, "reading an incident");
+  return std::optional<std::string>(std::string(select->column_text(0)));
+}
+
+Result<OutboxCounts> AlertOutbox::counts() {
+  auto select = Statement::prepare(
+      db_.get(),
+      "SELECT coalesce(sum(delivered_us IS NULL AND given_up = 0), 0), "
+      "coalesce(sum(delivered_us IS NOT NULL), 0), coalesce(sum(given_up), 0), "
+      "coalesce(sum(CASE WHEN delivered_us IS NULL THEN attempts ELSE attempts - 1 END), 0) "
+      "FROM alert_outbox");
+  if (!select.ok()) return select.error();
+  if (int rc = select->step(); rc != SQLITE_ROW)
+    return sqlite_error(db_.get(), rc, "counting notifications");
+  OutboxCounts c;
+  c.pending = static_cast<uint64_t>(select->column_int(0));
+  c.delivered = static_cast<uint64_t>(select->column_int(1));
+  c.given_up = static_cast<uint64_t>(select->column_int(2));
+  c.failed_attempts = static_cast<uint64_t>(select->column_int(3));
+  return c;
+}
+
+}  // namespace regwatch::collector::store

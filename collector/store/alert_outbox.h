@@ -1,0 +1,63 @@
+#pragma once
+// The durable queue of notifications (schema/003_alerts.sql). The alert
+// dispatcher (alerts/alert_dispatcher.h) owns one; it is the only writer.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "collector/store/sqlite_handle.h"
+#include "common/result.h"
+
+namespace regwatch::collector::store {
+
+struct OutboxRow {
+  int64_t id = 0;
+  std::string receiver;
+  std::string alert_key;
+  std::string status;  // firing, resolved
+  int64_t created_us = 0;
+  uint32_t attempts = 0;
+};
+
+struct OutboxCounts {
+  uint64_t pending = 0;
+  uint64_t delivered = 0;
+  uint64_t given_up = 0;
+  uint64_t failed_attempts = 0;  // attempts the receiver did not accept, over all rows
+};
+
+class AlertOutbox {
+ public:
+  static Result<std::unique_ptr<AlertOutbox>> open(const std::string& path,
+                                                   int busy_timeout_ms = 5000);
+  // Owes (receiver, key, status) once: false when it was already owed or sent.
+  Result<bool> enqueue(const std::string& receiver, const std::string& alert_key,
+                       const std::string& status, int64_t now_us, int64_t due_us);
+  // Whether (receiver, key, status) was ever enqueued.
+  Result<bool> contains(const std::string& receiver, const std::string& alert_key,
+                        const std::string& status);
+  Result<bool> is_delivered(const std::string& receiver, const std::string& alert_key,
+                            const std::string& status);
+  // A receiver's undelivered rows due at now_us, oldest first.
+  Result<std::vector<OutboxRow>> due(const std::string& receiver, int64_t now_us, uint32_t limit);
+  // The earliest due time of a receiver's undelivered rows, if any.
+  Result<std::optional<int64_t>> next_due(const std::string& receiver);
+  Status delivered(int64_t id, int64_t now_us);
+  // An attempt failed: counted, retried at retry_at_us unless given up.
+  Status failed(int64_t id, const std::string& error, int64_t retry_at_us, bool give_up);
+  // Not attempted yet (it waits for another row): moved to due_us, not counted.
+  Status postpone(int64_t id, int64_t due_us);
+  // Bodies of incidents that ended at or after since_us (to re-evaluate after a restart).
+  Result<std::vector<std::string>> incidents_ending_since(int64_t since_us);
+  // The incident's current JSON body (incidents table), if it still exists.
+  Result<std::optional<std::string>> incident_body(const std::string& id);
+  Result<OutboxCounts> counts();
+
+ private:
+  AlertOutbox() = default;
+  SqliteDb db_;
+};
+
+}  // namespace regwatch::collector::store

@@ -1,0 +1,116 @@
+// Incidents to alerts: which rule matches, the severity, labels that route,
+// and each receiver's payload format (the limits and fields receivers rely on).
+#include <gtest/gtest.h>
+
+#include "alerts/alert_payloads.h"
+#include "alerts/incident_alert.h"
+
+namespace regwatch::alerts {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json incident(const std::string& incident_class, int phones, const std::string& scope_type) {
+  return {{"id", scope_type + ":x@1"},
+          {"state", "open"},
+          {"class", incident_class},
+          {"scope", {{"type", scope_type}, {"name", "x"}}},
+          {"start_time", "2026-11-20T09:14:20.431Z"},
+          {"end_time", "2026-11-20T09:14:29.851Z"},
+          {"phone_count", phones},
+          {"phones_by_cm", {{"ucm-sub1", phones}}},
+          {"phones_by_switch", {{"unknown", phones}}},
+          {"causes",
+           {{{"kind", "link_down"},
+             {"subject", "sw-3f Gi1/0/48"},
+             {"score", 0.9},
+             {"explanation", "uplink down 2 s before"},
+             {"remediation", "check the uplink"},
+             {"evidence", {7}}}}}};
+}
+
+TEST(IncidentAlert, DefaultRulesPageBurstsButNotPlannedWork) {
+  const auto rules = default_alert_rules();
+  auto burst = alert_for_incident(incident("infrastructure", 31, "module"), rules);
+  ASSERT_TRUE(burst.has_value());
+  EXPECT_TRUE(burst->notify);
+  EXPECT_EQ(burst->labels.at("alertname"), "RegistrationBurst");
+  EXPECT_EQ(burst->labels.at("severity"), "warning");  // 31 phones on one module
+  EXPECT_EQ(burst->labels.at("cause"), "link_down");
+  EXPECT_EQ(burst->labels.at("cm_node"), "ucm-sub1");
+  EXPECT_EQ(burst->labels.count("switch"), 0u);  // "unknown" is no switch
+  EXPECT_EQ(burst->annotations.at("summary"),
+            "31 phones unregistered on module x: link_down on sw-3f Gi1/0/48");
+  EXPECT_EQ(
+      alert_for_incident(incident("infrastructure", 60, "module"), rules)->labels.at("severity"),
+      "critical");
+  EXPECT_EQ(alert_for_incident(incident("security", 12, "cm_node"), rules)->labels.at("severity"),
+            "critical");
+  auto planned = alert_for_incident(incident("planned", 200, "cluster"), rules);
+  ASSERT_TRUE(planned.has_value());
+  EXPECT_FALSE(planned->notify);
+}
+
+TEST(IncidentAlert, ReceiversTakeWhatTheirMatchLabelsSay) {
+  auto alert = *alert_for_incident(incident("infrastructure", 60, "module"), default_alert_rules());
+  ReceiverConfig pager;
+  pager.match = {{"severity", "critical"}};
+  EXPECT_TRUE(routes_to(pager, alert));
+  pager.match = {{"severity", "critical"}, {"class", "security"}};
+  EXPECT_FALSE(routes_to(pager, alert));
+}
+
+TEST(AlertPayloads, PagerDutySummaryIsCutAt1024AndResolveIsMinimal) {
+  auto alert = *alert_for_incident(incident("infrastructure", 31, "module"), default_alert_rules());
+  alert.annotations["summary"] = std::string(3000, 'x');
+  const auto trigger = Json::parse(pagerduty_body(alert, "key"));
+  EXPECT_EQ(trigger["event_action"], "trigger");
+  EXPECT_EQ(trigger["dedup_key"], "module:x@1");
+  EXPECT_EQ(trigger["payload"]["summary"].get<std::string>().size(), 1024u);
+  EXPECT_EQ(trigger["payload"]["severity"], "warning");
+  alert.resolved = true;
+  EXPECT_EQ(
+      Json::parse(pagerduty_body(alert, "key")),
+      Json({{"routing_key", "key"}, {"event_action", "resolve"}, {"dedup_key", "module:x@1"}}));
+}
+
+TEST(AlertPayloads, AlertmanagerAlertsEndAheadWhileFiring) {
+  auto alert = *alert_for_incident(incident("infrastructure", 31, "module"), default_alert_rules());
+  const int64_t now = 1'795'166'100'000'000;
+  const auto body = Json::parse(alertmanager_body(alert, now));
+  ASSERT_EQ(body.size(), 1u);
+  EXPECT_EQ(body[0]["startsAt"], "2026-11-20T09:14:20.431Z");
+  EXPECT_GT(body[0]["endsAt"].get<std::string>(), "2026-11-21");
+  alert.resolved = true;
+  EXPECT_EQ(Json::parse(alertmanager_body(alert, now))[0]["endsAt"], "2026-11-20T09:14:29.851Z");
+}
+
+TEST(AlertPayloads, MailIsMimeWithCrlfAndNoBareDotLines) {
+  auto alert = *alert_for_incident(incident("infrastructure", 31, "module"), default_alert_rules());
+  auto mail = email_for(alert);
+  mail.text += ".\n";  // would end SMTP DATA if sent as is
+  const auto message =
+      mime_message(mail, "a@example.net", {"b@example.net"}, 1'795'166'100'000'000, "1");
+  EXPECT_NE(message.find("Subject: [regwatch] WARNING: 31 phones unregistered"), std::string::npos);
+  EXPECT_NE(message.find("Date: Fri, 20 Nov 2026 09:15:00 +0000\r\n"), std::string::npos);
+  EXPECT_EQ(message.find("\r\n.\r\n"), std::string::npos);
+  EXPECT_EQ(message.find("\n\n"), std::string::npos);  // every line ends in CRLF
+}
+
+TEST(AlertingConfig, ProblemsAreNamedByTheirPlace) {
+  AlertingConfig config;
+  ReceiverConfig mail;
+  mail.name = "mail";
+  mail.type = "email";
+  mail.smtp_url = "mail.example.net";
+  config.receivers = {mail};
+  const auto problems = alerting_config_problems(config);
+  EXPECT_NE(problems.find("alerting.receivers[0]: smtp_url must be"), std::string::npos)
+      << problems;
+  EXPECT_NE(problems.find("email needs from"), std::string::npos);
+  EXPECT_NE(problems.find("at least one address in to"), std::string::npos);
+  EXPECT_TRUE(alerting_config_problems(AlertingConfig{}).empty());
+}
+
+}  // namespace
+}  // namespace regwatch::alerts

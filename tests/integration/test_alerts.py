@@ -1,0 +1,257 @@
+"""Alerting end to end, with real receivers on loopback: a 38-phone burst (the seed-003 archive,
+its times moved to a few minutes ago) makes exactly one firing and one resolved notification per
+receiver: an Alertmanager-format webhook, a PagerDuty Events v2 endpoint (a local HTTP receiver)
+and mail to a real SMTP server (aiosmtpd), each checked field by field. A planned restart pages
+nobody, a replayed old archive pages nobody, a dead receiver does not hold the others up, and a
+collector killed with -9 before delivery still delivers exactly once after its restart."""
+import datetime
+import http.server
+import json
+import mailbox
+import os
+import re
+import sqlite3
+import subprocess
+import threading
+import unittest
+
+from harness import RegwatchTestCase, free_port, wait_for
+
+ARCHIVE = os.path.join(os.path.dirname(__file__), "..", "..", "tools", "demo", "sample-syslog.log")
+SYSTEM_PYTHON = "/usr/bin/python3"  # Debian's, where python3-aiosmtpd is installed
+BURST_START = datetime.datetime(2026, 11, 20, 9, 14, 20, tzinfo=datetime.timezone.utc)
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def shifted_archive(path, burst_at, planned=False):
+    """The archive with its CUCM and syslog times moved so the burst starts at burst_at."""
+    delta = burst_at - BURST_START
+
+    def header(m):
+        t = datetime.datetime(2026, MONTHS.index(m[1]) + 1, int(m[2]), int(m[3]), int(m[4]), int(m[5]),
+                              tzinfo=datetime.timezone.utc) + delta
+        return f"{MONTHS[t.month - 1]} {t.day:2d} {t:%H:%M:%S}"
+
+    def cucm(m):
+        t = datetime.datetime(int(m[3]), MONTHS.index(m[1]) + 1, int(m[2]), int(m[4]), int(m[5]), int(m[6]),
+                              int(m[7]) * 1000, tzinfo=datetime.timezone.utc) + delta
+        return f"{MONTHS[t.month - 1]} {t.day} {t.year} {t:%H:%M:%S}.{t.microsecond // 1000:03d} UTC"
+
+    out = []
+    with open(ARCHIVE) as f:
+        for line in f:
+            line = re.sub(r"^(\w{3}) +(\d+) (\d\d):(\d\d):(\d\d)", header, line)
+            line = re.sub(r"(\w{3}) (\d+) (\d{4}) (\d\d):(\d\d):(\d\d)\.(\d{3}) UTC", cucm, line)
+            if planned:
+                line = line.replace("[Reason=13]", "[Reason=9]")
+            out.append(line)
+    with open(path, "w") as f:
+        f.writelines(out)
+    return path
+
+
+class Receiver(http.server.ThreadingHTTPServer):
+    """Records every POST (path, JSON body) and answers 202 like PagerDuty."""
+
+    def __init__(self):
+        self.posts = []
+        self.lock = threading.Lock()
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with outer.lock:
+                    outer.posts.append((self.path, json.loads(body), self.headers.get("Content-Type")))
+                self.send_response(202)
+                self.end_headers()
+                self.wfile.write(b'{"status":"success"}')
+
+            def log_message(self, *args):
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.server_address[1]}{path}"
+
+    def posted(self, path):
+        with self.lock:
+            return [body for p, body, _ in self.posts if p == path]
+
+
+class AlertingTest(RegwatchTestCase):
+    def setUp(self):
+        super().setUp()
+        self.receiver = Receiver()
+        self.addCleanup(self.receiver.shutdown)
+        self.maildir = self.path("maildir")
+        self.smtp_port = free_port()
+        self.smtp = subprocess.Popen(
+            [SYSTEM_PYTHON, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.smtp_port}",
+             "-c", "aiosmtpd.handlers.Mailbox", self.maildir],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.addCleanup(self.smtp.wait)
+        self.addCleanup(self.smtp.kill)
+        self.addCleanup(self.smtp.stderr.close)
+        wait_for(lambda: os.path.isdir(os.path.join(self.maildir, "new")), 15, what="the SMTP server")
+
+    def config(self, group_wait_s=1, dead_receiver=False):
+        receivers = [
+            f"""    - name: noc-webhook
+      type: webhook
+      url: {self.receiver.url('/hook')}""",
+            f"""    - name: pager
+      type: pagerduty
+      url: {self.receiver.url('/pd')}
+      routing_key_env: REGWATCH_TEST_PD_KEY""",
+            f"""    - name: noc-mail
+      type: email
+      smtp_url: smtp://127.0.0.1:{self.smtp_port}
+      starttls: false
+      from: regwatch@example.net
+      to: [noc@example.net, oncall@example.net]""",
+        ]
+        if dead_receiver:  # nothing listens there: every attempt fails
+            receivers.insert(0, f"""    - name: dead
+      type: webhook
+      url: http://127.0.0.1:{free_port()}/hook
+      timeout_s: 2""")
+        path = self.path("collector.yaml")
+        with open(path, "w") as f:
+            f.write("alerting:\n  group_wait_s: %d\n  retry_min_s: 1\n  receivers:\n%s\n"
+                    % (group_wait_s, "\n".join(receivers)))
+        return path
+
+    def start(self, config, db=None, name="collector"):
+        os.environ["REGWATCH_TEST_PD_KEY"] = "test-routing-key-0123456789"
+        return self.start_collector(extra=["--config", config], db=db, name=name)
+
+    def replay(self, collector, archive):
+        agent = self.start_agent(collector.address, extra=["--replay-syslog", archive], agent_id="archive")
+        self.assertEqual(agent.proc.wait(timeout=120), 0, agent.stderr())
+
+    def mails(self):
+        return list(mailbox.Maildir(self.maildir, create=False))
+
+    def outbox(self):
+        with sqlite3.connect(self.path("regwatch.db")) as db:
+            return db.execute("SELECT receiver, status, delivered_us IS NOT NULL, attempts, last_error "
+                              "FROM alert_outbox ORDER BY receiver, status").fetchall()
+
+    def test_one_burst_pages_once_with_its_cause_then_resolves(self):
+        collector = self.start(self.config())
+        now = datetime.datetime.now(datetime.timezone.utc)
+        self.replay(collector, shifted_archive(self.path("burst.log"), now - datetime.timedelta(minutes=3)))
+        hooks = wait_for(lambda: len(self.receiver.posted("/hook")) == 2 and self.receiver.posted("/hook"), 60,
+                         what="the firing and resolved webhooks")
+        incident = json.loads(self.cli(collector.address, "incidents", "--since", "1h", "--format", "json").stdout)[0]
+        firing, resolved = hooks
+        # Alertmanager webhook, version 4.
+        self.assertEqual(firing["version"], "4")
+        self.assertEqual(firing["status"], "firing")
+        self.assertEqual(firing["receiver"], "noc-webhook")
+        self.assertEqual(len(firing["alerts"]), 1)
+        alert = firing["alerts"][0]
+        self.assertEqual(alert["status"], "firing")
+        self.assertEqual(alert["labels"]["alertname"], "RegistrationBurst")
+        self.assertEqual(alert["labels"]["severity"], "critical")  # a whole CM node
+        self.assertEqual(alert["labels"]["scope"], "ucm-sub1")
+        self.assertEqual(alert["labels"]["cause"], "cm_cpu")
+        self.assertEqual(alert["labels"]["incident"], incident["id"])
+        self.assertEqual(alert["annotations"]["summary"], "38 phones unregistered on cm_node ucm-sub1: cm_cpu on ucm-sub1")
+        self.assertEqual(alert["annotations"]["command"], f"regwatch incident '{incident['id']}'")
+        self.assertIn("CallProcessingNodeCpuPegging", alert["annotations"]["description"])
+        self.assertEqual(alert["endsAt"], "0001-01-01T00:00:00Z")
+        self.assertRegex(alert["fingerprint"], r"^[0-9a-f]{16}$")
+        for key in ("groupKey", "truncatedAlerts", "groupLabels", "commonLabels", "commonAnnotations", "externalURL"):
+            self.assertIn(key, firing)
+        self.assertEqual(resolved["status"], "resolved")
+        self.assertEqual(resolved["alerts"][0]["endsAt"], incident["end_time"])
+        # PagerDuty Events v2: trigger then resolve, one dedup key.
+        pages = wait_for(lambda: len(self.receiver.posted("/pd")) == 2 and self.receiver.posted("/pd"), 30,
+                         what="the PagerDuty trigger and resolve")
+        trigger, resolve = pages
+        self.assertEqual(trigger["event_action"], "trigger")
+        self.assertEqual(trigger["routing_key"], "test-routing-key-0123456789")
+        self.assertEqual(trigger["dedup_key"], incident["id"])
+        self.assertEqual(trigger["payload"]["severity"], "critical")
+        self.assertLessEqual(len(trigger["payload"]["summary"]), 1024)
+        self.assertIn("cm_cpu", trigger["payload"]["summary"])
+        self.assertEqual(trigger["payload"]["custom_details"]["phones"], 38)
+        self.assertEqual(resolve, {"routing_key": "test-routing-key-0123456789", "event_action": "resolve",
+                                   "dedup_key": incident["id"]})
+        # Mail through a real SMTP server, to both recipients.
+        mails = wait_for(lambda: len(self.mails()) == 2 and self.mails(), 30, what="two mails")
+        subjects = sorted(m["Subject"] for m in mails)
+        self.assertEqual(subjects, [
+            "[regwatch] CRITICAL: 38 phones unregistered on cm_node ucm-sub1: cm_cpu on ucm-sub1",
+            "[regwatch] RESOLVED: 38 phones unregistered on cm_node ucm-sub1: cm_cpu on ucm-sub1"])
+        first = next(m for m in mails if "CRITICAL" in m["Subject"])
+        self.assertEqual(first["To"], "noc@example.net, oncall@example.net")
+        self.assertEqual(first["X-RcptTo"], "noc@example.net, oncall@example.net")  # the envelope
+        parts = {p.get_content_type(): p.get_payload(decode=True).decode() for p in first.walk()
+                 if not p.is_multipart()}
+        self.assertIn(f"regwatch incident '{incident['id']}'", parts["text/plain"])
+        self.assertIn("<b>cm_cpu</b> on ucm-sub1", parts["text/html"])
+        # Exactly once: all six delivered, on the first attempt; a restart owes nothing new.
+        self.assertEqual([row[:4] for row in self.outbox()], [
+            ("noc-mail", "firing", 1, 1), ("noc-mail", "resolved", 1, 1),
+            ("noc-webhook", "firing", 1, 1), ("noc-webhook", "resolved", 1, 1),
+            ("pager", "firing", 1, 1), ("pager", "resolved", 1, 1)])
+        collector.terminate()
+        again = self.start(self.config(), name="collector-again")
+        wait_for(lambda: "alerting to 3 receiver(s)" in again.stdout() + again.stderr(), 30, what="alerting")
+        self.assertEqual(len(self.outbox()), 6)
+        self.assertEqual(len(self.receiver.posted("/hook")), 2)
+
+    def test_planned_restarts_and_old_archives_page_nobody(self):
+        collector = self.start(self.config())
+        now = datetime.datetime.now(datetime.timezone.utc)
+        self.replay(collector, shifted_archive(self.path("planned.log"), now - datetime.timedelta(minutes=3),
+                                               planned=True))
+        incidents = wait_for(lambda: json.loads(self.cli(collector.address, "incidents", "--since", "1h",
+                                                         "--format", "json").stdout), 30, what="the incident")
+        self.assertEqual(incidents[0]["class"], "planned")
+        # The seed archive as it is, three days old: a postmortem replay, not news.
+        self.replay(collector, ARCHIVE)
+        wait_for(lambda: "(a replay?): not notified" in collector.stdout() + collector.stderr(), 30,
+                 what="the replayed incident to be passed over")
+        self.assertEqual(self.outbox(), [])
+        self.assertEqual(self.receiver.posts, [])
+        self.assertEqual(self.mails(), [])
+
+    def test_a_dead_receiver_does_not_hold_up_the_others(self):
+        collector = self.start(self.config(dead_receiver=True))
+        now = datetime.datetime.now(datetime.timezone.utc)
+        self.replay(collector, shifted_archive(self.path("burst.log"), now - datetime.timedelta(minutes=3)))
+        wait_for(lambda: len(self.receiver.posted("/hook")) == 2, 60, what="the live webhook's deliveries")
+        dead = wait_for(lambda: [r for r in self.outbox() if r[0] == "dead" and r[3] >= 2], 30,
+                        what="retries to the dead receiver")
+        self.assertFalse(dead[0][2])  # never delivered, still owed
+        self.assertIn("127.0.0.1", dead[0][4])
+        self.assertIn("failed (attempt", collector.stdout() + collector.stderr())
+
+    def test_killed_before_delivery_still_delivers_exactly_once(self):
+        config = self.config(group_wait_s=4)
+        collector = self.start(config)
+        now = datetime.datetime.now(datetime.timezone.utc)
+        self.replay(collector, shifted_archive(self.path("burst.log"), now - datetime.timedelta(minutes=3)))
+        wait_for(lambda: "notification owed to noc-webhook" in collector.stdout() + collector.stderr(), 30,
+                 what="the notification to be queued")
+        self.assertEqual(self.receiver.posted("/hook"), [])  # still within group_wait
+        collector.kill9()
+        again = self.start(config, name="collector-again")
+        hooks = wait_for(lambda: len(self.receiver.posted("/hook")) >= 2 and self.receiver.posted("/hook"), 60,
+                         what="delivery after the restart")
+        self.assertEqual([h["status"] for h in hooks], ["firing", "resolved"])
+        self.assertEqual(len([r for r in self.outbox() if r[0] == "noc-webhook"]), 2)
+        wait_for(lambda: all(r[2] for r in self.outbox()), 30, what="every receiver's deliveries")
+        self.assertEqual(len(self.outbox()), 6)
+        again.terminate()
+
+
+if __name__ == "__main__":
+    unittest.main()
