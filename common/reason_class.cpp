@@ -18,11 +18,12 @@ std::string_view class_of(const std::array<std::pair<int32_t, std::string_view>,
 }  // namespace
 
 std::string_view unregistration_reason_class(int32_t code) {
+  // Security problems show as registration failures (their table), not as unregistrations.
   static constexpr std::array<std::pair<int32_t, std::string_view>, 20> kClasses{{
-      {1, "network"},  {6, "network"},   {13, "network"},  {18, "network"},  {8, "planned"},
-      {9, "planned"},  {15, "planned"},  {17, "planned"},  {19, "planned"},  {20, "planned"},
-      {21, "planned"}, {10, "security"}, {11, "security"}, {28, "security"}, {2, "config"},
-      {3, "config"},   {14, "config"},   {32, "config"},   {12, "storm"},    {16, "storm"},
+      {1, "network"},  {6, "network"},  {13, "network"}, {18, "network"}, {8, "planned"},
+      {9, "planned"},  {15, "planned"}, {17, "planned"}, {19, "planned"}, {20, "planned"},
+      {21, "planned"}, {22, "planned"}, {28, "planned"}, {2, "config"},   {3, "config"},
+      {11, "config"},  {14, "config"},  {32, "config"},  {12, "storm"},   {16, "storm"},
   }};
   return class_of(kClasses, code);
 }

@@ -8,7 +8,8 @@
 //   storm    - throttling and duplicate registrations
 //   other    - anything else, and unknown codes
 // Unregistration and registration-failure codes are different tables (13 is
-// KeepAliveTimeout in one and DirectoryNumberMismatch in the other).
+// KeepAliveTimeout in one and DirectoryNumberMismatch in the other; 28 is a
+// planned FallbackInitiated in one and SecurityMismatch in the other).
 #include <cstdint>
 #include <string_view>
 

@@ -11,7 +11,10 @@ namespace {
 constexpr int64_t kHour = 3'600'000'000;
 constexpr int64_t kContextUs = 2 * kHour;  // events read around the dirty range
 constexpr int64_t kReplaceUs = kHour;      // incidents rewritten around it (bursts are shorter)
-constexpr uint32_t kMaxEventsPerPass = 100'000;
+// Bounds a pass's memory (about 1 KiB per event in correlation). A 100,000-phone site with a
+// 40,000-phone burst puts about 240,000 events within the context.
+constexpr size_t kMaxEventsPerPass = 1'000'000;
+constexpr int64_t kNarrowContextUs = 15 * 60'000'000LL;
 
 // The kinds correlation reads: drops, registrations, attachment, and causes.
 const char* const kRelevantKinds[] = {"phone_registered",
@@ -101,27 +104,34 @@ void CorrelationRunner::run() {
 
 void CorrelationRunner::recompute(int64_t min_event_us, int64_t max_event_us) {
   auto log = component_logger("collector.correlate");
-  regwatch::v1::EventQuery query;
-  query.set_since_us(min_event_us - kContextUs);
-  query.set_until_us(max_event_us + kContextUs);
-  query.set_oldest_first(true);
-  query.set_limit(kMaxEventsPerPass);
-  for (const char* kind : kRelevantKinds) query.add_kinds(kind);
-  auto events = reader_->query(query);
-  if (!events.ok()) {
-    log->error("correlation could not read events: {}", events.error().message);
+  const std::vector<std::string> kinds(std::begin(kRelevantKinds), std::end(kRelevantKinds));
+  std::vector<correlate::StoredEvent> input;
+  auto read = [&](int64_t context_us) -> Result<bool> {
+    input.clear();
+    return reader_->scan_events(min_event_us - context_us, max_event_us + context_us, kinds,
+                                kMaxEventsPerPass, [&](int64_t id, regwatch::v1::Event&& event) {
+                                  input.push_back({id, std::move(event)});
+                                });
+  };
+  auto cut = read(kContextUs);
+  if (cut.ok() && *cut) {
+    // A busy range: keep what decides the bursts in it (their window, quiet time and lookback)
+    // rather than hours of context.
+    log->warn(
+        "correlation: more than {} events within {} h of the new ones; reading the last "
+        "{} minutes around them instead",
+        kMaxEventsPerPass, kContextUs / kHour, kNarrowContextUs / 60'000'000);
+    cut = read(kNarrowContextUs);
+  }
+  if (!cut.ok()) {
+    log->error("correlation could not read events: {}", cut.error().message);
     return;
   }
-  if (events->truncated()) {
-    log->warn(
-        "correlation read only the first {} events of a busy range; incidents near its end may be "
-        "missing",
+  if (*cut) {
+    log->error(
+        "correlation: more than {} events even around the new ones; the oldest were left "
+        "out and incidents that started before them may be incomplete",
         kMaxEventsPerPass);
-  }
-  std::vector<correlate::StoredEvent> input;
-  input.reserve(static_cast<size_t>(events->events_size()));
-  for (auto& stored : *events->mutable_events()) {
-    input.push_back({stored.id(), std::move(*stored.mutable_event())});
   }
   const int64_t from = min_event_us - kReplaceUs, to = max_event_us + kReplaceUs;
   std::vector<store::IncidentRow> rows;

@@ -118,11 +118,18 @@ std::vector<Candidate> candidates_of(const Event& e, const Incident& incident,
       break;
     }
     case regwatch::v1::CM_SLOW: {
-      const double p90 = e.keepalive_latency().p90_ms();
-      out.push_back({"cm_slow", origin, on_cm(origin), std::clamp(p90 / 2000.0, 0.5, 1.0),
-                     e.event_time_us(),
-                     format("KeepAliveAck latency p90 %.0f ms for %.0f phones", p90,
-                            e.keepalive_latency().slow_phones())});
+      const auto& l = e.keepalive_latency();
+      const double p90 = l.p90_ms();
+      // A stalled CM answers nothing: its unanswered KeepAlives are the worst latency there is,
+      // though they leave no samples for the percentiles.
+      const bool mostly_unanswered = l.unanswered() > 0 && 2 * l.unanswered() >= l.phones();
+      const double magnitude = mostly_unanswered ? 1.0 : std::clamp(p90 / 2000.0, 0.5, 1.0);
+      const std::string what =
+          l.unanswered() > 0
+              ? format("KeepAlives of %.0f of %.0f phones unanswered for over %.0f ms",
+                       l.unanswered(), l.phones(), l.slow_threshold_ms())
+              : format("KeepAliveAck latency p90 %.0f ms for %.0f phones", p90, l.slow_phones());
+      out.push_back({"cm_slow", origin, on_cm(origin), magnitude, e.event_time_us(), what});
       break;
     }
     case regwatch::v1::CM_FAILED:
@@ -254,6 +261,9 @@ std::vector<Cause> rank_causes(const Incident& incident,
     c.explanation = format("%.0f %% of the phones dropped with ", c.score * 100) +
                     incident.incident_class + "-class reason codes";
     c.remediation = remediation(c.kind);
+    if (auto it = incident.drop_evidence_by_class.find(incident.incident_class);
+        it != incident.drop_evidence_by_class.end())
+      c.evidence = it->second;
     out.push_back(std::move(c));
   }
   if (out.empty()) {

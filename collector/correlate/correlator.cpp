@@ -1,13 +1,16 @@
 #include "collector/correlate/correlator.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <set>
 #include <string_view>
 #include <tuple>
+#include <unordered_map>
 
 #include "collector/correlate/cause_ranker.h"
+#include "common/reason_class.h"
 
 namespace regwatch::collector::correlate {
 namespace {
@@ -26,9 +29,9 @@ bool is_drop(const Event& e) {
 
 // Narrow to broad: the order in which a scope explains a burst best.
 int rank(const std::string& type) {
-  static const std::map<std::string, int> order = {{"module", 0}, {"switch", 1},  {"vlan", 2},
-                                                   {"subnet", 3}, {"cm_node", 4}, {"cluster", 5}};
-  return order.at(type);
+  static constexpr std::array<std::string_view, 6> kOrder = {"module", "switch",  "vlan",
+                                                             "subnet", "cm_node", "cluster"};
+  return static_cast<int>(std::find(kOrder.begin(), kOrder.end(), type) - kOrder.begin());
 }
 
 struct Drop {
@@ -37,6 +40,7 @@ struct Drop {
   int64_t time_us;
   std::vector<Scope> scopes;
   std::vector<int64_t> merged_ids;  // later reports of the same drop
+  PhonePlace place;                 // where the phone was when it dropped
 };
 
 struct Burst {
@@ -130,7 +134,7 @@ std::vector<Incident> correlate(std::vector<StoredEvent> events,
       continue;
     }
     last_drop[device] = drops.size();
-    drops.push_back({&stored, device, e.event_time_us(), std::move(scopes), {}});
+    drops.push_back({&stored, device, e.event_time_us(), std::move(scopes), {}, p});
   }
 
   // Pass 2: bursts per scope with a sliding window over distinct phones.
@@ -174,21 +178,38 @@ std::vector<Incident> correlate(std::vector<StoredEvent> events,
     }
   }
 
-  // Pass 3: the narrowest scope that explains a burst is the one reported.
+  // Pass 3: the narrowest scope that explains a burst is the one reported. Only bursts that
+  // share phones can explain each other, so the pairs come from each phone's bursts: a
+  // 40,000-phone burst crosses thousands of scopes, and comparing every pair of them cost
+  // minutes where this costs the phones' memberships.
+  std::unordered_map<std::string_view, std::vector<size_t>> bursts_of_phone;
   for (size_t a = 0; a < bursts.size(); ++a) {
-    for (size_t b = 0; b < bursts.size(); ++b) {
-      Burst& narrow = bursts[a];
+    for (const auto& phone : bursts[a].phones) bursts_of_phone[phone].push_back(a);
+  }
+  std::vector<int> ranks(bursts.size());
+  for (size_t a = 0; a < bursts.size(); ++a) ranks[a] = rank(bursts[a].scope.type);
+  std::vector<size_t> common(bursts.size(), 0);
+  std::vector<size_t> touched;
+  for (size_t a = 0; a < bursts.size(); ++a) {
+    for (const auto& phone : bursts[a].phones) {
+      for (size_t b : bursts_of_phone[phone]) {
+        if (ranks[a] >= ranks[b]) continue;  // a must be the narrower scope
+        if (common[b]++ == 0) touched.push_back(b);
+      }
+    }
+    Burst& narrow = bursts[a];
+    for (size_t b : touched) {
       Burst& broad = bursts[b];
-      if (rank(narrow.scope.type) >= rank(broad.scope.type)) continue;
+      const size_t shared = common[b];
+      common[b] = 0;
       if (narrow.end_us < broad.start_us || broad.end_us < narrow.start_us) continue;
-      size_t common = 0;
-      for (const auto& phone : narrow.phones) common += broad.phones.count(phone);
-      if (common >= settings.explain_fraction * static_cast<double>(broad.phones.size())) {
+      if (shared >= settings.explain_fraction * static_cast<double>(broad.phones.size())) {
         broad.suppressed = true;  // the narrow scope explains it
-      } else if (common >= settings.explain_fraction * static_cast<double>(narrow.phones.size())) {
+      } else if (shared >= settings.explain_fraction * static_cast<double>(narrow.phones.size())) {
         narrow.suppressed = true;  // a fragment of a broader burst
       }
     }
+    touched.clear();
   }
 
   // Pass 4: incidents with their causes.
@@ -213,7 +234,16 @@ std::vector<Incident> correlate(std::vector<StoredEvent> events,
       }
       incident.drop_evidence.push_back(d.stored->id);
       for (int64_t id : d.merged_ids) incident.drop_evidence.push_back(id);
-      places[d.device] = place[d.device];
+      const bool rejected = d.stored->event.kind() == regwatch::v1::PHONE_REGISTRATION_FAILED;
+      const std::string drop_class =
+          !ph.has_reason_code()
+              ? "network"
+              : std::string(rejected ? domain::registration_failure_reason_class(ph.reason_code())
+                                     : domain::unregistration_reason_class(ph.reason_code()));
+      auto& by_class = incident.drop_evidence_by_class[drop_class];
+      by_class.push_back(d.stored->id);
+      by_class.insert(by_class.end(), d.merged_ids.begin(), d.merged_ids.end());
+      places.try_emplace(d.device, d.place);  // at its first drop: it may re-home afterwards
     }
     for (const auto& [phone, n] : drops_per_phone) {
       if (n >= static_cast<int>(settings.flap_drops)) incident.flapping.push_back(phone);

@@ -40,6 +40,9 @@ struct Incident {
   // Registration-failure codes are another table (13 is DirectoryNumberMismatch
   // there, KeepAliveTimeout above): rejected phones are counted apart.
   std::map<int32_t, uint32_t> rejection_reasons;
+  // The drops' event ids by reason class (network, planned, security, config, storm, other):
+  // the evidence of a cause that the reason codes themselves decide.
+  std::map<std::string, std::vector<int64_t>> drop_evidence_by_class;
   std::vector<std::string> flapping;                 // phones that dropped 3 times or more
   uint32_t recovered = 0;                            // phones registered again after their drop
   std::vector<Cause> causes;                         // best first

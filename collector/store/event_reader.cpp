@@ -132,6 +132,33 @@ Result<regwatch::v1::IncidentList> EventReader::incidents(const regwatch::v1::In
   return list;
 }
 
+Result<bool> EventReader::scan_events(int64_t since_us, int64_t until_us,
+                                      const std::vector<std::string>& kinds, size_t max_rows,
+                                      const StoredEventFn& fn) {
+  std::string sql =
+      "SELECT id, payload FROM events WHERE event_time_us >= ?1 AND event_time_us < ?2 AND kind IN "
+      "(";
+  for (size_t i = 0; i < kinds.size(); ++i) sql += (i ? ",?" : "?") + std::to_string(i + 4);
+  sql += ") ORDER BY event_time_us DESC, id DESC LIMIT ?3";
+  auto statement = Statement::prepare(db_.get(), sql);
+  if (!statement.ok()) return statement.error();
+  statement->bind(1, since_us);
+  statement->bind(2, until_us);
+  statement->bind(3, static_cast<int64_t>(max_rows) + 1);
+  for (size_t i = 0; i < kinds.size(); ++i) statement->bind(static_cast<int>(i + 4), kinds[i]);
+  size_t rows = 0;
+  int rc = 0;
+  while ((rc = statement->step()) == SQLITE_ROW) {
+    if (++rows > max_rows) return true;
+    regwatch::v1::Event event;
+    const auto payload = statement->column_blob(1);
+    if (!event.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) continue;
+    fn(statement->column_int(0), std::move(event));
+  }
+  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading events for correlation");
+  return false;
+}
+
 Result<bool> EventReader::scan_drops(int64_t since_us, int64_t until_us, size_t max_rows,
                                      const DropRowFn& fn) {
   auto statement = Statement::prepare(

@@ -16,6 +16,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "collector/store/sqlite_handle.h"
 #include "common/result.h"
@@ -66,6 +67,13 @@ class EventReader {
   Result<regwatch::v1::StatusReply> status();
   // Incidents (schema 002), newest first.
   Result<regwatch::v1::IncidentList> incidents(const regwatch::v1::IncidentQuery& query);
+  // For correlation: events of these kinds with event time in [since_us, until_us), newest
+  // first (so a cut drops old context, never the newest events), at most max_rows; returns
+  // true when it had to cut.
+  using StoredEventFn = std::function<void(int64_t id, regwatch::v1::Event&& event)>;
+  Result<bool> scan_events(int64_t since_us, int64_t until_us,
+                           const std::vector<std::string>& kinds, size_t max_rows,
+                           const StoredEventFn& fn);
   // For regwatch top. Phone drop reports (phone_unregistered, connection_lost,
   // keepalive_missed) with event time in [since_us, until_us) (0 = no bound),
   // by device then time; reason is -1 when the report has none. Stops after

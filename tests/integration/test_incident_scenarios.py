@@ -1,0 +1,390 @@
+"""Incident scenarios, one per cause class, each driven end to end through the inputs the
+product really reads: CUCM and IOS syslog (sent live over TCP, or archives replayed with
+--replay-syslog), switch topology from CDP/LLDP polled over SNMP (snmpsim), and SCCP captures
+written by the fleet simulator (--replay-pcap). Each asserts the incident's scope, class and
+top cause, and that the top cause cites the stored event that proves it (for the classes
+decided by the reason mix, the drops with those reasons).
+
+Inputs are in tests/data/scenarios (made by make_scenarios.py there). Archives carry fixed
+past times. The two switch scenarios cannot: topology only comes from a live poll, stamped
+with the poll's time, and a drop is placed by the topology known at its time; so their
+archives are moved to just after the poll, gaps kept (see retime)."""
+import calendar
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import unittest
+from datetime import datetime, timezone
+
+from harness import DATA, RegwatchTestCase, SnmpSim, free_port, wait_for
+
+SCENARIOS = os.path.join(DATA, "scenarios")
+SIMULATOR = os.path.join(os.path.dirname(__file__), "..", "..", "tools", "sccp_sim", "sccp_fleet_sim.py")
+SWITCH = "sw-4f-access"
+ARCHIVE_YEAR = 2026  # of the archives' IOS lines, which carry no year
+
+
+def scenario(name):
+    return os.path.join(SCENARIOS, name)
+
+
+def iso_us(text):
+    """'2026-11-20T18:01:00.013Z' -> microseconds since the Unix epoch."""
+    t = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return calendar.timegm(t.utctimetuple()) * 1_000_000 + t.microsecond
+
+
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+STAMP = re.compile(r"\b(%s) ([ \d]\d)( \d{4})? (\d\d):(\d\d):(\d\d)" % "|".join(MONTHS))
+
+
+def retime(lines, first_s, year):
+    """Moves every timestamp of the lines by the same whole number of seconds, so that the
+    first one falls at first_s (Unix seconds, UTC); each keeps its shape (with or without
+    the year). Lines without a year are taken to be in `year`."""
+    def seconds(m):
+        y = int(m.group(3)) if m.group(3) else year
+        return calendar.timegm((y, MONTHS.index(m.group(1)) + 1, int(m.group(2)), int(m.group(4)),
+                                int(m.group(5)), int(m.group(6))))
+    shift = first_s - seconds(STAMP.search(lines[0]))
+
+    def moved(m):
+        t = datetime.fromtimestamp(seconds(m) + shift, timezone.utc)
+        year_part = f" {t.year}" if m.group(3) else ""
+        return f"{MONTHS[t.month - 1]} {t.day:2d}{year_part} {t:%H:%M:%S}"
+    return [STAMP.sub(moved, line) for line in lines]
+
+
+class ScenarioTestCase(RegwatchTestCase):
+    def incidents(self, collector):
+        out = self.cli(collector.address, "incidents", "--since", "2020-01-01T00:00:00Z", "--format", "json").stdout
+        return json.loads(out)
+
+    def incident_with(self, collector, phones, what, timeout=30, **fields):
+        """Waits until one incident has all its phones (and the given field values): a pass
+        over part of the input may show a smaller one first."""
+        def found():
+            for i in self.incidents(collector):
+                if i["phone_count"] == phones and all(i[k] == v for k, v in fields.items()):
+                    return i
+            return None
+        return wait_for(found, timeout, interval=0.2, what=what)
+
+    def ids(self, collector, kind, **match):
+        return sorted(e["id"] for e in self.events(collector.address, "--kind", kind)
+                      if all(e.get(k) == v for k, v in match.items()))
+
+    def replay(self, collector, agent_id, *archives):
+        args = []
+        for path in archives:
+            args += ["--replay-syslog", path]
+        agent = self.start_agent(collector.address, extra=args, agent_id=agent_id, name=agent_id)
+        self.assertEqual(agent.proc.wait(timeout=120), 0, agent.stderr())
+        return agent
+
+    def assert_top_cause(self, incident, kind, subject):
+        top = incident["causes"][0]
+        self.assertEqual((top["kind"], top["subject"]), (kind, subject), incident["causes"])
+        for other in incident["causes"][1:]:
+            self.assertLess(other["score"], top["score"], incident["causes"])
+        return top
+
+
+class SwitchScenarioTest(ScenarioTestCase):
+    """A live agent polls the access stack (snmpsim: 44 phones by CDP, 4 by LLDP) and receives
+    the switch's and the CUCM nodes' syslog over TCP, as the devices send it."""
+
+    def start_stack(self):
+        with open(scenario(f"{SWITCH}.snmprec")) as f:
+            sim = SnmpSim(self, {"sw4f": f.read()})
+        collector = self.start_collector()
+        syslog_port = free_port()
+        config = self.path("agent.yaml")
+        with open(config, "w") as f:
+            f.write(f"""syslog: {{udp: "", tcp: "127.0.0.1:{syslog_port}"}}
+snmp:
+  targets:
+    - {{name: {SWITCH}, address: "{sim.address}", role: switch, community: sw4f, interval_s: 2,
+        cpu: false, interfaces: false}}
+""")
+        self.start_agent(collector.address, extra=["--config", config], agent_id="noc-agent")
+        def all_phones_placed():
+            topology = self.events(collector.address, "--kind", "topology")
+            return topology if len(topology) == 48 else None
+        topology = wait_for(all_phones_placed, 60, interval=0.2, what="the first poll's 48 topology events")
+        self.assertEqual(sum(1 for t in topology if t["protocol"] == "lldp"), 4)
+        polled_s = max(iso_us(t["event_time"]) for t in topology) // 1_000_000
+        return collector, syslog_port, polled_s
+
+    def send(self, port, lines):
+        """The lines over one TCP syslog connection (LF framing), once the agent listens."""
+        def connect():
+            try:
+                return socket.create_connection(("127.0.0.1", port), timeout=5)
+            except ConnectionRefusedError:
+                return None
+        with wait_for(connect, 30, what="the agent's syslog TCP port") as s:
+            s.sendall("".join(line + "\n" for line in lines).encode())
+
+    def archive_after_poll(self, name, polled_s):
+        with open(scenario(name)) as f:
+            return retime(f.read().splitlines(), polled_s + 2, ARCHIVE_YEAR)
+
+    def test_module_failure_is_scoped_to_the_stack_member(self):
+        collector, port, polled_s = self.start_stack()
+        self.send(port, self.archive_after_poll("module_failure.log", polled_s))
+        member2 = sorted(t["device"] for t in self.events(collector.address, "--kind", "topology")
+                         if t["module"] == 2)
+        self.assertEqual(len(member2), 24)
+        i = self.incident_with(collector, 24, "the member-2 incident")
+        self.assertEqual(len(self.incidents(collector)), 1)
+        self.assertEqual(i["scope"], {"type": "module", "name": f"{SWITCH}/2"})
+        self.assertEqual(i["class"], "infrastructure")
+        self.assertEqual(i["phones"], member2)  # the 4 LLDP-only phones included
+        self.assertEqual(i["phones_by_switch"], {SWITCH: 24})
+        self.assertEqual(i["phones_by_cm"], {"ucm-sub1": 12, "ucm-sub2": 12})
+        self.assertEqual(i["reasons"], [{"code": 13, "name": "KeepAliveTimeout", "phones": 24}])
+        self.assertEqual(i["state"], "open")  # the member is still out
+        top = self.assert_top_cause(i, "module_failure", f"{SWITCH} member 2")
+        removed = self.events(collector.address, "--kind", "stack_member_removed")
+        self.assertEqual(len(removed), 1)
+        self.assertEqual(top["evidence"], [removed[0]["id"]])
+        # The printer port that bounced 20 s before is a weaker candidate, not the cause.
+        printer = self.ids(collector, "link_down", interface="GigabitEthernet1/0/30")
+        bounce = next(c for c in i["causes"] if c["kind"] == "link_down")
+        self.assertEqual((bounce["subject"], bounce["evidence"]), (f"{SWITCH} GigabitEthernet1/0/30", printer))
+        self.assertEqual(sorted(i["drop_evidence"]), self.ids(collector, "phone_unregistered"))
+        doc = json.loads(self.cli(collector.address, "incident", i["id"], "--format", "json").stdout)
+        self.assertIn(removed[0]["id"], [e["id"] for e in doc["timeline"]])
+
+    def test_uplink_flap_is_scoped_to_the_switch_with_the_uplink_first(self):
+        collector, port, polled_s = self.start_stack()
+        self.send(port, self.archive_after_poll("uplink_flap.log", polled_s))
+        i = self.incident_with(collector, 48, "the stack-wide incident", recovered=48)
+        self.assertEqual(len(self.incidents(collector)), 1)  # not one per member
+        self.assertEqual(i["scope"], {"type": "switch", "name": SWITCH})
+        self.assertEqual(i["class"], "infrastructure")
+        self.assertEqual(i["state"], "resolved")
+        self.assertEqual(i["phones_by_cm"], {"ucm-sub1": 24, "ucm-sub2": 24})
+        top = self.assert_top_cause(i, "link_down", f"{SWITCH} TenGigabitEthernet1/1/1")
+        downs = self.ids(collector, "link_down", interface="TenGigabitEthernet1/1/1")
+        self.assertEqual(len(downs), 6)  # three flaps, link and line protocol each
+        self.assertEqual(top["evidence"], downs)
+        self.assertEqual(sorted(i["drop_evidence"]), self.ids(collector, "phone_unregistered"))
+
+
+class ReasonClassScenarioTest(ScenarioTestCase):
+    """Archived CUCM syslog at fixed past times, replayed; the class comes from the reasons."""
+
+    def test_planned_cm_restart_is_class_planned(self):
+        collector = self.start_collector()
+        self.replay(collector, "archive", scenario("cm_restart_planned.log"))
+        i = self.incident_with(collector, 32, "the restart's incident", recovered=30)
+        self.assertEqual(len(self.incidents(collector)), 1)
+        self.assertEqual(i["scope"], {"type": "cm_node", "name": "ucm-sub2"})
+        self.assertEqual(i["class"], "planned")
+        self.assertEqual(i["start_time"][:19], "2026-11-20T11:02:00")
+        self.assertEqual(i["reasons"], [{"code": 13, "name": "KeepAliveTimeout", "phones": 2},
+                                        {"code": 15, "name": "CallManagerRestart", "phones": 30}])
+        self.assertEqual(i["phones_by_cm"], {"ucm-sub2": 32})
+        self.assert_top_cause(i, "planned_change", "ucm-sub2")
+        restarts = self.ids(collector, "phone_unregistered", reason_code=15)
+        self.assertEqual(len(restarts), 30)
+        self.assertTrue(set(restarts) <= set(i["drop_evidence"]))
+        self.assertEqual(sorted(i["drop_evidence"]), self.ids(collector, "phone_unregistered"))
+
+    def test_phones_moved_from_another_cluster_are_class_security(self):
+        collector = self.start_collector()
+        self.replay(collector, "archive", scenario("security_cluster_move.log"))
+        i = self.incident_with(collector, 20, "the refused phones' incident")
+        self.assertEqual(len(self.incidents(collector)), 1)
+        self.assertEqual(i["scope"], {"type": "cm_node", "name": "ucm-pub"})
+        self.assertEqual(i["class"], "security")
+        self.assertEqual(i["reasons"], [])
+        self.assertEqual(i["rejection_reasons"], [{"code": 10, "name": "AuthenticationError", "phones": 5},
+                                                  {"code": 28, "name": "SecurityMismatch", "phones": 15}])
+        top = self.assert_top_cause(i, "security", "ucm-pub")
+        self.assertIn("ITL", top["remediation"])
+        # Both attempts of every phone are the incident's evidence; each phone counts once.
+        refusals = self.ids(collector, "phone_registration_failed")
+        self.assertEqual(len(refusals), 40)
+        self.assertEqual(sorted(i["drop_evidence"]), refusals)
+        self.assertEqual(i["flapping"], [])
+
+    def test_phones_unknown_to_cucm_are_class_config(self):
+        collector = self.start_collector()
+        self.replay(collector, "archive", scenario("config_unknown_devices.log"))
+        i = self.incident_with(collector, 16, "the unknown phones' incident")
+        self.assertEqual(i["scope"], {"type": "cm_node", "name": "ucm-sub1"})
+        self.assertEqual(i["class"], "config")
+        self.assertEqual(i["rejection_reasons"], [{"code": 3, "name": "DatabaseConfigurationError", "phones": 14},
+                                                  {"code": 32, "name": "DeviceTypeMismatch", "phones": 2}])
+        self.assert_top_cause(i, "config", "ucm-sub1")
+        self.assertEqual(sorted(i["drop_evidence"]), self.ids(collector, "phone_registration_failed"))
+
+    def test_directory_number_mismatch_is_class_config_not_keepalive_timeout(self):
+        """Registration failure 13 is DirectoryNumberMismatch; unregistration 13 is
+        KeepAliveTimeout. Read from the wrong table this burst would be infrastructure."""
+        collector = self.start_collector()
+        self.replay(collector, "archive", scenario("config_dn_mismatch.log"))
+        i = self.incident_with(collector, 14, "the DN mismatch incident")
+        self.assertEqual(i["class"], "config")
+        self.assertEqual(i["rejection_reasons"], [{"code": 13, "name": "DirectoryNumberMismatch", "phones": 14}])
+        self.assert_top_cause(i, "config", "ucm-sub1")
+
+    def test_reason_mix_causes_cite_the_drops_with_those_reasons(self):
+        collector = self.start_collector()
+        self.replay(collector, "archive", scenario("cm_restart_planned.log"), scenario("security_cluster_move.log"),
+                    scenario("config_unknown_devices.log"))
+        planned = self.incident_with(collector, 32, "planned", **{"class": "planned"})
+        security = self.incident_with(collector, 20, "security", **{"class": "security"})
+        config = self.incident_with(collector, 16, "config", **{"class": "config"})
+        restarts = self.ids(collector, "phone_unregistered", reason_code=15)
+        self.assertTrue(restarts and set(restarts) <= set(planned["causes"][0]["evidence"]))
+        mismatches = self.ids(collector, "phone_registration_failed", reason_code=28)
+        self.assertTrue(mismatches and set(mismatches) <= set(security["causes"][0]["evidence"]))
+        unknown = self.ids(collector, "phone_registration_failed", reason_code=3)
+        self.assertTrue(unknown and set(unknown) <= set(config["causes"][0]["evidence"]))
+
+    def test_fallback_to_the_recovered_primary_is_not_a_security_incident(self):
+        collector = self.start_collector()
+        self.replay(collector, "archive", scenario("fallback_to_primary.log"))
+        i = self.incident_with(collector, 18, "the fallback's incident")
+        self.assertEqual(i["reasons"], [{"code": 28, "name": "FallbackInitiated", "phones": 18}])
+        self.assertEqual(i["class"], "planned")
+        self.assertEqual(i["causes"][0]["kind"], "planned_change")
+
+    def test_cpu_burst_keeps_its_cause_when_phones_fail_over_to_the_backup(self):
+        collector = self.start_collector()
+        self.replay(collector, "archive", scenario("cpu_spike_failover.log"))
+        i = self.incident_with(collector, 38, "the CPU burst", recovered=38)
+        self.assertEqual(i["scope"], {"type": "cm_node", "name": "ucm-sub1"})
+        self.assertEqual(i["phones_by_cm"], {"ucm-sub1": 38})  # where they were when they dropped
+        top = self.assert_top_cause(i, "cm_cpu", "ucm-sub1")
+        self.assertIn(self.ids(collector, "cpu_pegging")[0], top["evidence"])
+
+
+class NoiseScenarioTest(ScenarioTestCase):
+    def test_ordinary_churn_opens_no_incident(self):
+        """An hour of single reboots on ucm-sub3 (45 phones), with one busy minute of 9 phones,
+        one short of the threshold; half an hour later a real burst of 12, which is the only
+        incident (and tells us correlation has seen the whole archive)."""
+        collector = self.start_collector()
+        self.replay(collector, "archive", scenario("churn.log"))
+        burst = self.incident_with(collector, 12, "the real burst after the churn")
+        self.assertEqual(burst["start_time"][:16], "2026-11-20T06:30")
+        drops = self.events(collector.address, "--kind", "phone_unregistered", "--until", "2026-11-20T06:05:00Z")
+        self.assertEqual(len(drops), 21)
+        times = sorted(iso_us(e["event_time"]) for e in drops)
+        busiest = max(sum(1 for u in times if t <= u < t + 60_000_000) for t in times)
+        self.assertEqual(busiest, 9)  # the busy minute: as close to an incident as churn gets
+        self.assertEqual([i["id"] for i in self.incidents(collector)], [burst["id"]])
+        self.assertEqual(burst["scope"], {"type": "cm_node", "name": "ucm-sub3"})
+
+
+def run_simulator(test, *args, timeout=120):
+    out = subprocess.run([sys.executable, SIMULATOR, *args], capture_output=True, text=True, timeout=timeout)
+    test.assertEqual(out.returncode, 0, out.stderr)
+    return [json.loads(line) for line in out.stdout.splitlines()]
+
+
+class SccpScenarioTest(ScenarioTestCase):
+    def stall_then_restart(self):
+        """40 phones (keepalive 10 s) on the simulated CM; the CM stalls 15 s (every KeepAlive
+        unanswered: slow, but SCCP phones keep sending, so nobody drops), then its service
+        restarts: every connection reset. The capture is replayed by an agent."""
+        pcap = self.path("fleet.pcap")
+        lines = run_simulator(self, "--phones", "40", "--keepalive", "10", "--time-scale", "10", "--duration", "90",
+                              "--start-time", "2026-11-20T18:00:00Z", "--fault", "stall@25:15",
+                              "--fault", "restart@60:5", "--pcap", pcap)
+        port = next(line for line in lines if line["event"] == "cm_listening")["address"].rsplit(":", 1)[1]
+        config = self.path("agent.yaml")
+        with open(config, "w") as f:
+            f.write(f"sccp: {{ports: [{port}]}}\n")
+        collector = self.start_collector()
+        agent = self.start_agent(collector.address, extra=["--config", config, "--replay-pcap", pcap])
+        self.assertEqual(agent.proc.wait(timeout=120), 0, agent.stderr())
+        return collector, lines
+
+    def test_cm_stall_then_restart_drops_every_phone_with_the_slow_cm_first(self):
+        collector, lines = self.stall_then_restart()
+        reset = next(line for line in lines if line["event"] == "fault_start" and line["fault"] == "restart")
+        self.assertEqual(reset["connections_reset"], 40)
+        i = self.incident_with(collector, 40, "the restart's incident", recovered=40)
+        self.assertEqual(len(self.incidents(collector)), 1)
+        # All 40 simulated phones are in 10.20.0.0/24 and on one CM; the subnet is the
+        # narrower of the two scopes holding them all (docs/correlation-design.md, rule 4).
+        self.assertEqual(i["scope"], {"type": "subnet", "name": "10.20.0.0/24"})
+        self.assertEqual(i["phones_by_cm"], {"127.0.0.1": 40})
+        self.assertEqual(i["class"], "infrastructure")  # connection_lost has no reason code: network
+        self.assertLess(abs(iso_us(i["start_time"]) - reset["t_us"]), 1_000_000)
+        self.assertEqual(i["state"], "resolved")  # all 40 registered again after the restart
+        top = self.assert_top_cause(i, "cm_slow", "127.0.0.1")
+        slow = self.events(collector.address, "--kind", "cm_slow")
+        self.assertEqual(len(slow), 1)
+        self.assertEqual(top["evidence"], [slow[0]["id"]])
+        self.assertLess(iso_us(slow[0]["event_time"]), iso_us(i["start_time"]))  # before the drops
+        lost = self.events(collector.address, "--kind", "connection_lost")
+        self.assertEqual({e["closed_by"] for e in lost}, {"cm rst"})
+        self.assertTrue(all(iso_us(e["event_time"]) >= reset["t_us"] for e in lost))  # none in the stall
+        self.assertEqual(sorted(i["drop_evidence"]), sorted(e["id"] for e in lost))
+        self.assertEqual(self.events(collector.address, "--kind", "keepalive_missed"), [])
+
+    def test_a_cm_that_answers_nothing_is_not_explained_as_0_ms(self):
+        collector, _ = self.stall_then_restart()
+        i = self.incident_with(collector, 40, "the restart's incident")
+        top = i["causes"][0]
+        self.assertEqual(top["kind"], "cm_slow")
+        self.assertNotIn("p90 0 ms", top["explanation"])
+        self.assertGreater(top["score"], 0.8)  # 30 s before the drops, every phone behind it
+
+
+class ReplayDeterminismTest(ScenarioTestCase):
+    def test_the_same_archives_split_between_two_agents_give_the_same_incidents(self):
+        """The planned restart and the cluster move (two incidents, retries merged) through one
+        agent, and interleaved between two agents replaying at the same time, one of them
+        backwards: identical incidents, evidence compared by the events it names."""
+        archives = [scenario("cm_restart_planned.log"), scenario("security_cluster_move.log")]
+        lines = []
+        for path in archives:
+            with open(path) as f:
+                lines += f.read().splitlines()
+        halves = [self.path("a.log"), self.path("b.log")]
+        for path, part in zip(halves, (lines[0::2], lines[1::2][::-1])):
+            with open(path, "w") as f:
+                f.write("\n".join(part) + "\n")
+        whole = self.start_collector(name="whole", db=self.path("whole.db"))
+        split = self.start_collector(name="split", db=self.path("split.db"))
+        self.replay(whole, "one", *archives)
+        agents = [self.start_agent(split.address, extra=["--replay-syslog", path], agent_id=agent_id, name=agent_id)
+                  for path, agent_id in zip(halves[::-1], ("two-b", "two-a"))]
+        for agent in agents:
+            self.assertEqual(agent.proc.wait(timeout=120), 0, agent.stderr())
+        self.assertEqual(self.total_events(split.address), len(lines))
+
+        def comparable(collector):
+            named = {e["id"]: (e["kind"], e["event_time"], e["raw"]) for e in self.events(collector.address)}
+            out = []
+            for i in self.incidents(collector):
+                i = dict(i, drop_evidence=sorted(named[e] for e in i["drop_evidence"]))
+                i["causes"] = [dict(c, evidence=sorted(named[e] for e in c["evidence"])) for c in i["causes"]]
+                out.append(i)
+            return out
+
+        self.incident_with(whole, 32, "the planned incident (one agent)", recovered=30)
+        self.incident_with(whole, 20, "the security incident (one agent)")
+        expected = comparable(whole)
+        self.assertEqual([(i["class"], i["phone_count"]) for i in expected],  # newest first
+                         [("security", 20), ("planned", 32)])
+        try:
+            wait_for(lambda: comparable(split) == expected, 30, interval=0.2, what="the same incidents (two agents)")
+        except AssertionError:
+            self.assertEqual(comparable(split), expected)  # shows the difference
+        self.assertEqual(self.total_events(whole.address), len(lines))
+
+
+if __name__ == "__main__":
+    unittest.main()
