@@ -104,6 +104,24 @@ bool build_query(const Filters& f, v1::EventQuery& q, std::string& problem) {
   return true;
 }
 
+// --since / --until of a query, parsed into its fields; false (after saying why) when either
+// is not a time.
+template <typename Query>
+bool set_time_bounds(Query& q, const std::string& since, const std::string& until) {
+  const int64_t now = SystemClock::instance().now_us();
+  for (auto [text, setter] :
+       {std::pair{&since, &Query::set_since_us}, std::pair{&until, &Query::set_until_us}}) {
+    if (text->empty()) continue;
+    auto at = parse_time_arg(*text, now);
+    if (!at.ok()) {
+      std::cerr << "regwatch: " << at.error().message << "\n";
+      return false;
+    }
+    (q.*setter)(*at);
+  }
+  return true;
+}
+
 int fail(const cli::CallError& error) {
   std::cerr << "regwatch: " << error.message << "\n";
   switch (error.kind) {
@@ -249,17 +267,7 @@ int main(int argc, char** argv) {
   cli::CallError error;
   if (top->parsed()) {
     v1::TopQuery q;
-    const int64_t now = SystemClock::instance().now_us();
-    for (auto [text, setter] : {std::pair{&top_since, &v1::TopQuery::set_since_us},
-                                std::pair{&top_until, &v1::TopQuery::set_until_us}}) {
-      if (text->empty()) continue;
-      auto at = parse_time_arg(*text, now);
-      if (!at.ok()) {
-        std::cerr << "regwatch: " << at.error().message << "\n";
-        return kExitUsage;
-      }
-      (q.*setter)(*at);
-    }
+    if (!set_time_bounds(q, top_since, top_until)) return kExitUsage;
     q.set_limit(top_limit);
     v1::TopReply reply;
     if (!(*client)->top(q, reply, error)) return fail(error);
@@ -322,17 +330,7 @@ int main(int argc, char** argv) {
   }
   if (incidents->parsed()) {
     v1::IncidentQuery q;
-    const int64_t now = SystemClock::instance().now_us();
-    for (auto [text, setter] : {std::pair{&incidents_since, &v1::IncidentQuery::set_since_us},
-                                std::pair{&incidents_until, &v1::IncidentQuery::set_until_us}}) {
-      if (text->empty()) continue;
-      auto at = parse_time_arg(*text, now);
-      if (!at.ok()) {
-        std::cerr << "regwatch: " << at.error().message << "\n";
-        return kExitUsage;
-      }
-      (q.*setter)(*at);
-    }
+    if (!set_time_bounds(q, incidents_since, incidents_until)) return kExitUsage;
     q.set_state(incidents_state);
     q.set_cause(incidents_cause);
     q.set_limit(incidents_limit);

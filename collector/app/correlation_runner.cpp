@@ -15,6 +15,8 @@ constexpr int64_t kReplaceUs = kHour;      // incidents rewritten around it (bur
 // 40,000-phone burst puts about 240,000 events within the context.
 constexpr size_t kMaxEventsPerPass = 1'000'000;
 constexpr int64_t kNarrowContextUs = 15 * 60'000'000LL;
+// Event times older than this are a replay (or an agent's spool draining), not a live burst.
+constexpr int64_t kLiveHorizonUs = 10 * 60'000'000LL;
 
 // The kinds correlation reads: drops, registrations, attachment, and causes.
 const char* const kRelevantKinds[] = {"phone_registered",
@@ -90,13 +92,20 @@ void CorrelationRunner::run() {
     wake_.wait(lock, [&] { return stopping_ || dirty_.has_value(); });
     if (!dirty_) return;  // stopping, nothing left to do
     // Let a stream of commits settle briefly into one pass (bounded: a burst
-    // still shows within about a second). When stopping, the last range is
-    // still correlated before the thread ends.
-    if (!stopping_) wake_.wait_for(lock, std::chrono::milliseconds(200), [&] { return stopping_; });
+    // still shows within about a second). An archive being replayed (event
+    // times long past) waits as long as the last pass took, so correlation
+    // takes at most half a core from ingest while nobody waits for a page.
+    // When stopping, the last range is still correlated before the thread ends.
+    auto settle = std::chrono::milliseconds(200);
+    if (dirty_->second < clock_.now_us() - kLiveHorizonUs) settle = std::max(settle, last_pass_);
+    if (!stopping_) wake_.wait_for(lock, settle, [&] { return stopping_; });
     const auto range = *dirty_;
     dirty_.reset();
     lock.unlock();
+    const auto started = std::chrono::steady_clock::now();
     recompute(range.first, range.second);
+    last_pass_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
     lock.lock();
     ++passes_;
   }

@@ -8,6 +8,7 @@
 // second of the batch that completes it.
 //
 // Threads: on_stored() from the commit thread; everything else on its own.
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -54,6 +55,7 @@ class CorrelationRunner {
   std::optional<std::pair<int64_t, int64_t>> dirty_;
   bool stopping_ = false;
   uint64_t passes_ = 0;
+  std::chrono::milliseconds last_pass_{0};  // how long the last pass took (run thread only)
   std::function<void(std::vector<std::string>)> incidents_handler_;
   std::thread thread_;
 };

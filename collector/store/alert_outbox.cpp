@@ -27,21 +27,6 @@ Result<bool> AlertOutbox::enqueue(const std::string& receiver, const std::string
   return sqlite3_changes(db_.get()) > 0;
 }
 
-Result<bool> AlertOutbox::contains(const std::string& receiver, const std::string& alert_key,
-                                   const std::string& status) {
-  auto select = Statement::prepare(
-      db_.get(),
-      "SELECT 1 FROM alert_outbox WHERE receiver = ?1 AND alert_key = ?2 AND status = ?3");
-  if (!select.ok()) return select.error();
-  select->bind(1, receiver);
-  select->bind(2, alert_key);
-  select->bind(3, status);
-  const int rc = select->step();
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return sqlite_error(db_.get(), rc, "reading the notification queue");
-  return rc == SQLITE_ROW;
-}
-
 Result<bool> AlertOutbox::is_delivered(const std::string& receiver, const std::string& alert_key,
                                        const std::string& status) {
   auto select = Statement::prepare(db_.get(),

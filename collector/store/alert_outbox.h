@@ -35,9 +35,7 @@ class AlertOutbox {
   // Owes (receiver, key, status) once: false when it was already owed or sent.
   Result<bool> enqueue(const std::string& receiver, const std::string& alert_key,
                        const std::string& status, int64_t now_us, int64_t due_us);
-  // Whether (receiver, key, status) was ever enqueued.
-  Result<bool> contains(const std::string& receiver, const std::string& alert_key,
-                        const std::string& status);
+  // Whether (receiver, key, status) was delivered.
   Result<bool> is_delivered(const std::string& receiver, const std::string& alert_key,
                             const std::string& status);
   // A receiver's undelivered rows due at now_us, oldest first.

@@ -1,6 +1,7 @@
 """Faults: kill -9 of the collector or the agent while 200,000 lines are in flight, and a
 full spool. Every event must be stored exactly once; drops must be counted and reported."""
 import os
+import subprocess
 import re
 import time
 import unittest
@@ -45,7 +46,13 @@ class FaultTest(RegwatchTestCase):
             collector.kill9()
             kills += 1
             collector = self.start_collector(port=port, db=db, name=f"collector{round_}")
-        self.assertEqual(agent.wait(300), 0, agent.stderr())
+        try:
+            rc = agent.wait(300)
+        except subprocess.TimeoutExpired:
+            self.fail("the agent did not finish within 300 s of the last restart\nagent:\n"
+                      + agent.stderr()[-4000:] + "\ncollector:\n" + collector.stderr()[-4000:]
+                      + collector.stdout()[-4000:] + "\nstored: " + str(self.total_events(collector.address)))
+        self.assertEqual(rc, 0, agent.stderr())
         self.assertIn(f"{LINES} lines", agent.stdout())
         status = self.status(collector.address)
         self.assertEqual(kills, 3)
