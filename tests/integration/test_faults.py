@@ -1,8 +1,8 @@
 """Faults: kill -9 of the collector or the agent while 200,000 lines are in flight, and a
 full spool. Every event must be stored exactly once; drops must be counted and reported."""
 import os
-import subprocess
 import re
+import subprocess
 import time
 import unittest
 
