@@ -68,6 +68,10 @@ say "regwatch events --kind cm_slow --kind cm_recovered --kind keepalive_unanswe
 $cli events --since 2026-11-20T00:00:00Z --kind cm_slow --kind cm_recovered --kind keepalive_unanswered --limit 8
 say "regwatch incidents (the burst correlated: scope, class, top cause and what to check first)"
 $cli incidents --since 2026-11-20T00:00:00Z
+say "regwatch explain SEP00179484161D --at 2026-11-20T09:14:40Z (one phone of the burst: why, and what to check next)"
+$cli explain SEP00179484161D --at 2026-11-20T09:14:40Z
+say "regwatch top --since 2026-11-20T00:00:00Z --limit 5 (chronic offenders: phones, ports, switches)"
+$cli top --since 2026-11-20T00:00:00Z --limit 5
 say "regwatch timeline SEP0017943A98BA --format json (the live phone)"
 $cli timeline SEP0017943A98BA --format json
 say "demo done; files in $run"
