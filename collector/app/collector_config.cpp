@@ -20,6 +20,18 @@ void read_config(YAML::Node node, CollectorConfig& config, config::ConfigErrors&
   root.read("tokens_file", config.tokens_file);
   root.read("max_pending_batches_per_stream", config.max_pending_batches_per_stream);
   root.read("query_threads", config.query_threads);
+  auto correlation = root.child("correlation");
+  auto& c = config.correlation;
+  correlation.read("window_s", c.window_s);
+  correlation.read("min_phones", c.min_phones);
+  correlation.read("min_fraction", c.min_fraction);
+  correlation.read("merge_s", c.merge_s);
+  correlation.read("quiet_s", c.quiet_s);
+  correlation.read("lookback_s", c.lookback_s);
+  correlation.read("explain_fraction", c.explain_fraction);
+  correlation.read("recovered_fraction", c.recovered_fraction);
+  correlation.read("flap_drops", c.flap_drops);
+  correlation.finish();
   auto alerting = root.child("alerting");
   alerts::read_alerting_config(alerting, config.alerting);
   alerting.finish();
@@ -69,6 +81,17 @@ Status validate_collector_config(const CollectorConfig& config) {
     problems += "max_pending_batches_per_stream must be >= 1\n";
   }
   if (config.query_threads == 0) problems += "query_threads must be >= 1\n";
+  const auto& c = config.correlation;
+  if (c.window_s == 0) problems += "correlation.window_s must be >= 1\n";
+  if (c.min_phones < 2) problems += "correlation.min_phones must be >= 2 (one phone is no burst)\n";
+  for (auto [name, value] : {std::pair{"min_fraction", c.min_fraction},
+                             std::pair{"explain_fraction", c.explain_fraction},
+                             std::pair{"recovered_fraction", c.recovered_fraction}}) {
+    if (!(value > 0 && value <= 1))
+      problems += std::string("correlation.") + name + " must be in (0, 1]\n";
+  }
+  if (c.quiet_s == 0) problems += "correlation.quiet_s must be >= 1\n";
+  if (c.flap_drops < 2) problems += "correlation.flap_drops must be >= 2\n";
   problems += alerts::alerting_config_problems(config.alerting);
   for (const auto& [agent, token] : config.tokens) {
     if (token.size() < 8) problems += "tokens." + agent + ": a token needs at least 8 characters\n";
@@ -97,6 +120,28 @@ std::string default_collector_config_yaml() {
   out << YAML::Key << "max_pending_batches_per_stream" << YAML::Value
       << d.max_pending_batches_per_stream;
   out << YAML::Key << "query_threads" << YAML::Value << d.query_threads;
+  const auto& c = d.correlation;
+  out.SetDoublePrecision(3);  // 0.2, not 0.20000000000000001
+  out << YAML::Key << "correlation" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "window_s" << YAML::Value << c.window_s
+      << YAML::Comment("a burst: this many seconds of drops in one scope ...");
+  out << YAML::Key << "min_phones" << YAML::Value << c.min_phones
+      << YAML::Comment("... from at least this many phones ...");
+  out << YAML::Key << "min_fraction" << YAML::Value << c.min_fraction
+      << YAML::Comment("... and this share of the scope's known phones");
+  out << YAML::Key << "merge_s" << YAML::Value << c.merge_s
+      << YAML::Comment("reports of one phone this close are one drop");
+  out << YAML::Key << "quiet_s" << YAML::Value << c.quiet_s
+      << YAML::Comment("a burst ends after this long without a drop");
+  out << YAML::Key << "lookback_s" << YAML::Value << c.lookback_s
+      << YAML::Comment("causes are looked for this long before the first drop");
+  out << YAML::Key << "explain_fraction" << YAML::Value << c.explain_fraction
+      << YAML::Comment("the narrowest scope holding this share of a burst is reported");
+  out << YAML::Key << "recovered_fraction" << YAML::Value << c.recovered_fraction
+      << YAML::Comment("resolved once this share registered again");
+  out << YAML::Key << "flap_drops" << YAML::Value << c.flap_drops
+      << YAML::Comment("a phone dropping this often in one burst is a flapper");
+  out << YAML::EndMap;
   out << YAML::Key << "alerting" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "receivers" << YAML::Value << YAML::BeginSeq << YAML::EndSeq
       << YAML::Comment("none: no notifications; see deploy/collector.example.yaml");

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "alerts/alerting_config.h"
+#include "collector/correlate/correlator.h"
 #include "common/result.h"
 
 namespace regwatch::collector {
@@ -26,6 +27,7 @@ struct CollectorConfig {
   std::string tokens_file;           // YAML map agent_id: token, merged into tokens
   uint32_t max_pending_batches_per_stream = 4;
   uint32_t query_threads = 2;
+  correlate::CorrelationSettings correlation;  // burst thresholds and windows
   alerts::AlertingConfig alerting;  // no receivers: no notifications
 };
 

@@ -58,7 +58,7 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
     server->alerts_ = std::make_unique<alerts::AlertDispatcher>(config.alerting, config.db, clock);
     if (auto started = server->alerts_->start(); !started.ok()) return started.error();
   }
-  server->correlation_ = std::make_unique<CorrelationRunner>(config.db, correlate::CorrelationSettings{}, clock);
+  server->correlation_ = std::make_unique<CorrelationRunner>(config.db, config.correlation, clock);
   if (server->alerts_) {
     server->correlation_->on_incidents(
         [dispatcher = server->alerts_.get()](std::vector<std::string> bodies) {

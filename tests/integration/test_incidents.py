@@ -86,6 +86,22 @@ class IncidentTest(RegwatchTestCase):
         self.assertIn("Phones that dropped most:",
                       self.cli(collector.address, "top", "--since", "2020-01-01T00:00:00Z").stdout)
 
+    def test_thresholds_come_from_the_collector_config(self):
+        config = self.path("collector.yaml")
+        with open(config, "w") as f:
+            f.write("correlation:\n  min_phones: 50\n")
+        strict = self.start_collector(extra=["--config", config], name="strict", db=self.path("strict.db"))
+        self.replay(strict, ARCHIVE, "archive")
+        # Correlation has run over the whole archive once its last pass logged; 38 < 50 phones.
+        wait_for(lambda: self.events(strict.address, "--kind", "phone_registered"), 30, what="the archive")
+        strict.terminate()  # the last pass runs before the collector exits
+        self.assertNotIn("incident ", strict.stdout() + strict.stderr())
+        default = self.start_collector(name="default", db=self.path("strict.db"))
+        self.assertEqual(self.incidents(default), [])
+        # The same store recomputed with the default threshold (10) does open it.
+        self.replay(default, ARCHIVE, "again")
+        self.assertEqual(len(wait_for(lambda: self.incidents(default), 30, what="the incident")), 1)
+
     def test_the_same_archive_through_two_agents_gives_the_same_incident(self):
         with open(ARCHIVE) as f:
             lines = f.readlines()
