@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <optional>
 #include <set>
 
 #include "common/reason_class.h"
@@ -211,9 +212,52 @@ std::map<std::string, uint32_t> phones_by_reason_class(const Incident& incident)
   return classes;
 }
 
+// A CM that restarted resets every connection to it within seconds; on the wire that is the
+// only sign (no trap when nobody polls it). A cause when most of the burst's phones saw it.
+std::optional<Cause> restart_on_the_wire(const Incident& incident,
+                                         const std::vector<const StoredEvent*>& drops) {
+  constexpr int64_t kAtOnceUs = 10'000'000;
+  std::map<std::string, std::vector<const StoredEvent*>> reset_by;  // CM -> its resets
+  for (const StoredEvent* d : drops) {
+    const Event& e = d->event;
+    if (e.kind() != regwatch::v1::CONNECTION_LOST || e.phone().closed_by().rfind("cm", 0) != 0)
+      continue;
+    const std::string cm =
+        short_host(e.phone().cm_node().empty() ? e.origin() : e.phone().cm_node());
+    reset_by[cm].push_back(d);
+  }
+  const auto total = static_cast<double>(incident.phones.size());
+  std::optional<Cause> best;
+  for (const auto& [cm, resets] : reset_by) {
+    std::set<std::string> phones;
+    int64_t first = INT64_MAX, last = INT64_MIN;
+    for (const StoredEvent* d : resets) {
+      phones.insert(d->event.phone().device_name());
+      first = std::min(first, d->event.event_time_us());
+      last = std::max(last, d->event.event_time_us());
+    }
+    const double share = static_cast<double>(phones.size()) / total;
+    if (share < 0.5 || last - first > kAtOnceUs) continue;
+    Cause c;
+    c.kind = "cm_restart";
+    c.subject = cm;
+    c.score = share;
+    c.remediation = remediation(c.kind);
+    c.explanation = cm + format(
+                             ": the CM reset the connections of %.0f of %.0f phones within "
+                             "%.1f s (seen on the wire)",
+                             static_cast<double>(phones.size()), total,
+                             static_cast<double>(last - first) / 1e6);
+    for (const StoredEvent* d : resets) c.evidence.push_back(d->id);
+    if (!best || c.score > best->score) best = std::move(c);
+  }
+  return best;
+}
+
 std::vector<Cause> rank_causes(const Incident& incident,
                                const std::map<std::string, PhonePlace>& places,
                                const std::vector<const StoredEvent*>& events,
+                               const std::vector<const StoredEvent*>& drops,
                                const CorrelationSettings& settings) {
   const uint32_t total = static_cast<uint32_t>(incident.phones.size());
   const double network_share =
@@ -248,6 +292,14 @@ std::vector<Cause> rank_causes(const Incident& incident,
                                        : format(", %.0f s after the first drop", -lead_s)) +
                           format("; %.0f of %.0f phones behind it", c.overlap * total, total) +
                           format("; %.0f %% of the drops had network reasons", network_share * 100);
+    }
+  }
+  if (auto restart = restart_on_the_wire(incident, drops)) {
+    Cause& cause = best[{restart->kind, restart->subject}];
+    if (restart->score > cause.score) {
+      restart->evidence.insert(restart->evidence.end(), cause.evidence.begin(),
+                               cause.evidence.end());
+      cause = std::move(*restart);
     }
   }
   std::vector<Cause> out;

@@ -37,9 +37,12 @@ std::string reason_class(int32_t code);  // network, planned, security, config, 
 // (connection_lost, keepalive_missed) count as network.
 std::map<std::string, uint32_t> phones_by_reason_class(const Incident& incident);
 
+// candidates: the non-phone events around the burst; drops: the burst's own drop reports
+// (a CM restart seen only on the wire shows there: its connections all reset at once).
 std::vector<Cause> rank_causes(const Incident& incident,
                                const std::map<std::string, PhonePlace>& places,
                                const std::vector<const StoredEvent*>& candidates,
+                               const std::vector<const StoredEvent*>& drops,
                                const CorrelationSettings& settings);
 
 // "ucm-sub1.voice.example.net" and "ucm-sub1" name the same host.

@@ -39,8 +39,8 @@ struct Drop {
   std::string device;
   int64_t time_us;
   std::vector<Scope> scopes;
-  std::vector<int64_t> merged_ids;  // later reports of the same drop
-  PhonePlace place;                 // where the phone was when it dropped
+  std::vector<const StoredEvent*> merged;  // later reports of the same drop
+  PhonePlace place;                        // where the phone was when it dropped
 };
 
 struct Burst {
@@ -130,7 +130,7 @@ std::vector<Incident> correlate(std::vector<StoredEvent> events,
     if (!is_drop(e)) continue;
     auto last = last_drop.find(device);
     if (last != last_drop.end() && e.event_time_us() - drops[last->second].time_us <= merge_us) {
-      drops[last->second].merged_ids.push_back(stored.id);  // the same drop, seen again
+      drops[last->second].merged.push_back(&stored);  // the same drop, seen again
       continue;
     }
     last_drop[device] = drops.size();
@@ -233,7 +233,7 @@ std::vector<Incident> correlate(std::vector<StoredEvent> events,
         ++table[ph.reason_code()];
       }
       incident.drop_evidence.push_back(d.stored->id);
-      for (int64_t id : d.merged_ids) incident.drop_evidence.push_back(id);
+      for (const StoredEvent* again : d.merged) incident.drop_evidence.push_back(again->id);
       const bool rejected = d.stored->event.kind() == regwatch::v1::PHONE_REGISTRATION_FAILED;
       const std::string drop_class =
           !ph.has_reason_code()
@@ -242,7 +242,7 @@ std::vector<Incident> correlate(std::vector<StoredEvent> events,
                                      : domain::unregistration_reason_class(ph.reason_code()));
       auto& by_class = incident.drop_evidence_by_class[drop_class];
       by_class.push_back(d.stored->id);
-      by_class.insert(by_class.end(), d.merged_ids.begin(), d.merged_ids.end());
+      for (const StoredEvent* again : d.merged) by_class.push_back(again->id);
       places.try_emplace(d.device, d.place);  // at its first drop: it may re-home afterwards
     }
     for (const auto& [phone, n] : drops_per_phone) {
@@ -272,7 +272,12 @@ std::vector<Incident> correlate(std::vector<StoredEvent> events,
       const int64_t t = c->event.event_time_us();
       if (t >= b.start_us - lookback_us && t <= b.end_us) window.push_back(c);
     }
-    incident.causes = rank_causes(incident, places, window, settings);
+    std::vector<const StoredEvent*> burst_drops;
+    for (size_t index : b.drops) {
+      burst_drops.push_back(drops[index].stored);
+      burst_drops.insert(burst_drops.end(), drops[index].merged.begin(), drops[index].merged.end());
+    }
+    incident.causes = rank_causes(incident, places, window, burst_drops, settings);
     incidents.push_back(std::move(incident));
   }
   std::sort(incidents.begin(), incidents.end(), [](const Incident& a, const Incident& b) {

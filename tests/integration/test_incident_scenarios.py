@@ -309,7 +309,7 @@ class SccpScenarioTest(ScenarioTestCase):
         self.assertEqual(agent.proc.wait(timeout=120), 0, agent.stderr())
         return collector, lines
 
-    def test_cm_stall_then_restart_drops_every_phone_with_the_slow_cm_first(self):
+    def test_cm_stall_then_restart_blames_the_restart_seen_on_the_wire_then_the_stall(self):
         collector, lines = self.stall_then_restart()
         reset = next(line for line in lines if line["event"] == "fault_start" and line["fault"] == "restart")
         self.assertEqual(reset["connections_reset"], 40)
@@ -322,12 +322,18 @@ class SccpScenarioTest(ScenarioTestCase):
         self.assertEqual(i["class"], "infrastructure")  # connection_lost has no reason code: network
         self.assertLess(abs(iso_us(i["start_time"]) - reset["t_us"]), 1_000_000)
         self.assertEqual(i["state"], "resolved")  # all 40 registered again after the restart
-        top = self.assert_top_cause(i, "cm_slow", "127.0.0.1")
+        # No trap says the CM restarted: the wire does, every connection reset by it at once.
+        top = self.assert_top_cause(i, "cm_restart", "127.0.0.1")
+        lost = self.events(collector.address, "--kind", "connection_lost")
+        self.assertEqual(sorted(top["evidence"]), sorted(e["id"] for e in lost))
+        self.assertIn("reset the connections of 40 of 40 phones", top["explanation"])
+        # The stall before it is the runner-up, citing the one cm_slow event.
+        second = i["causes"][1]
+        self.assertEqual((second["kind"], second["subject"]), ("cm_slow", "127.0.0.1"))
         slow = self.events(collector.address, "--kind", "cm_slow")
         self.assertEqual(len(slow), 1)
-        self.assertEqual(top["evidence"], [slow[0]["id"]])
+        self.assertEqual(second["evidence"], [slow[0]["id"]])
         self.assertLess(iso_us(slow[0]["event_time"]), iso_us(i["start_time"]))  # before the drops
-        lost = self.events(collector.address, "--kind", "connection_lost")
         self.assertEqual({e["closed_by"] for e in lost}, {"cm rst"})
         self.assertTrue(all(iso_us(e["event_time"]) >= reset["t_us"] for e in lost))  # none in the stall
         self.assertEqual(sorted(i["drop_evidence"]), sorted(e["id"] for e in lost))
@@ -336,10 +342,10 @@ class SccpScenarioTest(ScenarioTestCase):
     def test_a_cm_that_answers_nothing_is_not_explained_as_0_ms(self):
         collector, _ = self.stall_then_restart()
         i = self.incident_with(collector, 40, "the restart's incident")
-        top = i["causes"][0]
-        self.assertEqual(top["kind"], "cm_slow")
-        self.assertNotIn("p90 0 ms", top["explanation"])
-        self.assertGreater(top["score"], 0.8)  # 30 s before the drops, every phone behind it
+        slow = next(c for c in i["causes"] if c["kind"] == "cm_slow")
+        self.assertNotIn("p90 0 ms", slow["explanation"])
+        self.assertIn("unanswered", slow["explanation"])
+        self.assertGreater(slow["score"], 0.8)  # 30 s before the drops, every phone behind it
 
 
 class ReplayDeterminismTest(ScenarioTestCase):
