@@ -13,6 +13,7 @@ packages=(
   # tests, fuzzing, benchmarks and the real peers tests talk to
   libgtest-dev libbenchmark-dev clang libclang-rt-14-dev
   bsdutils sqlite3 openssl python3 procps snmpd snmp snmpsim tshark python3-aiosmtpd
+  prometheus-alertmanager
 )
 
 missing=()
