@@ -9,7 +9,9 @@
 #include "alerts/delivery.h"
 #include "alerts/incident_alert.h"
 #include "collector/store/alert_outbox.h"
+#include "collector/store/silence_store.h"
 #include "common/logging.h"
+#include "common/time_format.h"
 
 namespace regwatch::alerts {
 namespace {
@@ -22,11 +24,23 @@ std::string env_or_empty(const std::string& name) {
   return value ? value : "";
 }
 
+// The active silence that covers these labels, if any.
+std::optional<regwatch::v1::Silence> silenced(collector::store::SilenceStore& store,
+                                              const Alert& alert, int64_t now_us) {
+  auto active = store.list(false, now_us);
+  if (!active.ok()) return std::nullopt;  // a broken silence table must not stop pages
+  for (const auto& s : *active) {
+    if (s.starts_us() <= now_us && collector::store::silences(s, alert.labels)) return s;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 struct AlertDispatcher::Receiver {
   ReceiverConfig config;
   std::unique_ptr<collector::store::AlertOutbox> outbox;
+  std::unique_ptr<collector::store::SilenceStore> silences;
   std::mutex mutex;
   std::condition_variable wake;
   bool woken = false;
@@ -35,6 +49,7 @@ struct AlertDispatcher::Receiver {
 
 struct AlertDispatcher::Router {
   std::unique_ptr<collector::store::AlertOutbox> outbox;
+  std::unique_ptr<collector::store::SilenceStore> silences;
   std::set<std::string> reported_old;  // incidents already logged as too old to notify
 };
 
@@ -50,12 +65,18 @@ Status AlertDispatcher::start() {
   auto outbox = collector::store::AlertOutbox::open(db_path_);
   if (!outbox.ok()) return outbox.error();
   router_state_->outbox = std::move(outbox).value();
+  auto silences = collector::store::SilenceStore::open(db_path_);
+  if (!silences.ok()) return silences.error();
+  router_state_->silences = std::move(silences).value();
   for (const auto& rc : config_.receivers) {
     auto r = std::make_unique<Receiver>();
     r->config = rc;
     auto own = collector::store::AlertOutbox::open(db_path_);
     if (!own.ok()) return own.error();
     r->outbox = std::move(own).value();
+    auto own_silences = collector::store::SilenceStore::open(db_path_);
+    if (!own_silences.ok()) return own_silences.error();
+    r->silences = std::move(own_silences).value();
     receivers_.push_back(std::move(r));
   }
   // After a restart: what recent incidents are owed is worked out again (owing nothing twice).
@@ -133,6 +154,12 @@ void AlertDispatcher::route(const std::string& body) {
                 config_.max_incident_age_s);
     return;
   }
+  if (auto silence = silenced(*router_state_->silences, *alert, now)) {
+    if (router_state_->reported_old.insert(alert->key + "/" + silence->id()).second)
+      log->info("incident {} silenced by {} ({}, until {}): not notified", alert->key,
+                silence->id(), silence->comment(), format_rfc3339_ms(silence->ends_us()));
+    return;
+  }
   auto& outbox = *router_state_->outbox;
   for (const auto& r : config_.receivers) {
     if (!routes_to(r, *alert)) continue;
@@ -166,8 +193,12 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
     if (!due.ok()) log->error("notification queue: {}", due.error().message);
     for (const auto& row : due.ok() ? *due : std::vector<collector::store::OutboxRow>{}) {
       if (row.status == "resolved") {
-        auto sent = outbox.is_delivered(rc.name, row.alert_key, "firing");
-        if (sent.ok() && !*sent) {
+        auto firing = outbox.state_of(rc.name, row.alert_key, "firing");
+        if (firing.ok() && *firing == "given_up") {
+          (void)outbox.failed(row.id, "its firing notification was never sent", now, true);
+          continue;  // nobody was paged: nothing to resolve
+        }
+        if (firing.ok() && *firing != "delivered") {
           (void)outbox.postpone(row.id, now + kSecond);  // the page first, then its resolve
           continue;
         }
@@ -188,6 +219,14 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
         continue;
       }
       alert->resolved = row.status == "resolved";
+      if (row.status == "firing") {
+        if (auto silence = silenced(*receiver.silences, *alert, now)) {
+          (void)outbox.failed(row.id, "silenced by " + silence->id(), now, true);
+          log->info("incident {} to {}: silenced by {} ({}): not sent", row.alert_key, rc.name,
+                    silence->id(), silence->comment());
+          continue;
+        }
+      }
       Status sent = Ok{};
       if (rc.type == "webhook") {
         sent = post_json(rc.url, webhook_body(*alert, rc.name), rc.timeout_s);

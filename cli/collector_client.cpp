@@ -102,4 +102,33 @@ bool CollectorClient::top(const regwatch::v1::TopQuery& query, regwatch::v1::Top
   return status.ok();
 }
 
+bool CollectorClient::silences(const regwatch::v1::SilenceQuery& query,
+                               regwatch::v1::SilenceList& out, CallError& error) {
+  grpc::ClientContext context;
+  prepare(context);
+  grpc::Status status = stub_->Silences(&context, query, &out);
+  if (!status.ok()) error = describe(status);
+  return status.ok();
+}
+
+bool CollectorClient::create_silence(const regwatch::v1::Silence& silence,
+                                     regwatch::v1::Silence& out, CallError& error) {
+  grpc::ClientContext context;
+  prepare(context);
+  grpc::Status status = stub_->CreateSilence(&context, silence, &out);
+  if (!status.ok()) error = describe(status);
+  return status.ok();
+}
+
+bool CollectorClient::expire_silence(const std::string& id, regwatch::v1::Silence& out,
+                                     CallError& error) {
+  grpc::ClientContext context;
+  prepare(context);
+  regwatch::v1::SilenceId request;
+  request.set_id(id);
+  grpc::Status status = stub_->ExpireSilence(&context, request, &out);
+  if (!status.ok()) error = describe(status);
+  return status.ok();
+}
+
 }  // namespace regwatch::cli

@@ -36,6 +36,11 @@ class CollectorClient {
   bool status(regwatch::v1::StatusReply& out, CallError& error);
   bool incidents(const regwatch::v1::IncidentQuery& query, regwatch::v1::IncidentList& out, CallError& error);
   bool top(const regwatch::v1::TopQuery& query, regwatch::v1::TopReply& out, CallError& error);
+  bool silences(const regwatch::v1::SilenceQuery& query, regwatch::v1::SilenceList& out,
+                CallError& error);
+  bool create_silence(const regwatch::v1::Silence& silence, regwatch::v1::Silence& out,
+                      CallError& error);
+  bool expire_silence(const std::string& id, regwatch::v1::Silence& out, CallError& error);
 
  private:
   CollectorClient() = default;

@@ -10,6 +10,7 @@
 #include "cli/explain_command.h"
 #include "cli/incident_report.h"
 #include "cli/output_format.h"
+#include "cli/silence_report.h"
 #include "cli/top_report.h"
 #include "common/clock.h"
 #include "common/domain_tables.h"
@@ -122,6 +123,11 @@ bool set_time_bounds(Query& q, const std::string& since, const std::string& unti
   return true;
 }
 
+int usage_error(const std::string& what) {
+  std::cerr << "regwatch: " << what << "\n";
+  return kExitUsage;
+}
+
 int fail(const cli::CallError& error) {
   std::cerr << "regwatch: " << error.message << "\n";
   switch (error.kind) {
@@ -145,6 +151,7 @@ int main(int argc, char** argv) {
       "  regwatch incidents --since 24h\n"
       "  regwatch explain SEP0017943A98BA\n"
       "  regwatch top --since 7d\n"
+      "  regwatch silence add --match scope=ucm-sub1 --for 2h --comment 'CUCM patching'\n"
       "  regwatch status\n"};
   app.set_version_flag("--version", std::string(REGWATCH_VERSION));
   app.require_subcommand(1);
@@ -238,6 +245,33 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   top->add_option("--until", top_until, "drops before");
   top->add_option("--limit", top_limit, "entries per list")->capture_default_str();
+  auto* silence = app.add_subcommand(
+      "silence",
+      "keep alerts from being sent while you work: silences match alert labels (alertname, "
+      "severity, class, scope_type, scope, cause, cm_node, switch, incident)\n\nExamples:\n"
+      "  regwatch silence add --match scope=ucm-sub1 --for 2h --comment 'CHG0042 CUCM patching'\n"
+      "  regwatch silence list\n"
+      "  regwatch silence expire 3f2a9c0d1e4b5a67\n");
+  silence->require_subcommand(1);
+  std::vector<std::string> silence_matchers;
+  std::string silence_for, silence_starts, silence_until, silence_comment, silence_author;
+  if (const char* user = std::getenv("USER")) silence_author = user;
+  auto* silence_add = silence->add_subcommand("add", "create a silence");
+  silence_add
+      ->add_option("--match", silence_matchers, "LABEL=VALUE the alert must carry (repeatable)")
+      ->required();
+  silence_add->add_option("--for", silence_for, "how long from its start: 30m, 2h, 1d");
+  silence_add->add_option("--until", silence_until, "or its end (RFC 3339)");
+  silence_add->add_option("--starts", silence_starts, "its start (RFC 3339); default now");
+  silence_add->add_option("--comment", silence_comment, "why: maintenance window, change number")
+      ->required();
+  silence_add->add_option("--author", silence_author, "who (default $USER)")->capture_default_str();
+  bool silence_all = false;
+  auto* silence_list = silence->add_subcommand("list", "the silences that are active or pending");
+  silence_list->add_flag("--all", silence_all, "expired ones too");
+  std::string silence_id;
+  auto* silence_expire = silence->add_subcommand("expire", "end a silence now");
+  silence_expire->add_option("ID", silence_id, "the silence's id, as list prints it")->required();
   std::string incident_id;
   auto* incident = app.add_subcommand(
       "incident",
@@ -265,6 +299,53 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   cli::CallError error;
+  if (silence->parsed()) {
+    const int64_t now = SystemClock::instance().now_us();
+    v1::Silence made;
+    if (silence_add->parsed()) {
+      v1::Silence request;
+      request.set_author(silence_author);
+      request.set_comment(silence_comment);
+      for (const auto& m : silence_matchers) {
+        const size_t eq = m.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == m.size())
+          return usage_error("--match " + m + ": write LABEL=VALUE, e.g. scope=ucm-sub1");
+        (*request.mutable_matchers())[m.substr(0, eq)] = m.substr(eq + 1);
+      }
+      int64_t starts = now;
+      if (!silence_starts.empty()) {
+        auto t = parse_time_arg(silence_starts, now);
+        if (!t.ok()) return usage_error("--starts: " + t.error().message);
+        starts = *t;
+      }
+      request.set_starts_us(starts);
+      if (silence_for.empty() == silence_until.empty())
+        return usage_error("give the silence either --for (2h) or --until (a time)");
+      if (!silence_for.empty()) {
+        auto d = parse_duration(silence_for);
+        if (!d.ok()) return usage_error("--for: " + d.error().message);
+        request.set_ends_us(starts + *d);
+      } else {
+        auto t = parse_time_arg(silence_until, now);
+        if (!t.ok()) return usage_error("--until: " + t.error().message);
+        request.set_ends_us(*t);
+      }
+      if (!(*client)->create_silence(request, made, error)) return fail(error);
+    } else if (silence_expire->parsed()) {
+      if (!(*client)->expire_silence(silence_id, made, error)) return fail(error);
+    } else {
+      v1::SilenceQuery q;
+      q.set_include_expired(silence_all);
+      v1::SilenceList list;
+      if (!(*client)->silences(q, list, error)) return fail(error);
+      cli::write_silences(std::cout, list, *format, now);
+      return 0;
+    }
+    v1::SilenceList one;
+    *one.add_silences() = made;
+    cli::write_silences(std::cout, one, *format, SystemClock::instance().now_us());
+    return 0;
+  }
   if (top->parsed()) {
     v1::TopQuery q;
     if (!set_time_bounds(q, top_since, top_until)) return kExitUsage;

@@ -1,6 +1,7 @@
 #include "collector/query/query_service.h"
 
 #include "collector/query/offenders.h"
+#include "common/clock.h"
 #include "common/logging.h"
 
 namespace regwatch::collector::query {
@@ -48,6 +49,9 @@ Result<std::unique_ptr<QueryService>> QueryService::create(const std::string& db
                                                            uint32_t threads,
                                                            const AccessPolicy& policy) {
   std::unique_ptr<QueryService> service(new QueryService(policy));
+  auto silences = store::SilenceStore::open(db_path);
+  if (!silences.ok()) return silences.error();
+  service->silences_ = std::move(silences).value();
   for (uint32_t i = 0; i < threads; ++i) {
     auto reader = store::EventReader::open(db_path);
     if (!reader.ok()) return reader.error();
@@ -141,6 +145,41 @@ grpc::ServerUnaryReactor* QueryService::Top(grpc::CallbackServerContext* context
                                             regwatch::v1::TopReply* response) {
   return answer(context, response,
                 [request](store::EventReader& reader) { return top_offenders(reader, *request); });
+}
+
+grpc::ServerUnaryReactor* QueryService::Silences(grpc::CallbackServerContext* context,
+                                                 const regwatch::v1::SilenceQuery* request,
+                                                 regwatch::v1::SilenceList* response) {
+  return answer(context, response, [this, request](store::EventReader&) {
+    std::lock_guard lock(silences_mutex_);
+    auto found = silences_->list(request->include_expired(), SystemClock::instance().now_us());
+    if (!found.ok()) return Result<regwatch::v1::SilenceList>(found.error());
+    regwatch::v1::SilenceList list;
+    for (auto& s : *found) *list.add_silences() = std::move(s);
+    return Result<regwatch::v1::SilenceList>(std::move(list));
+  });
+}
+
+grpc::ServerUnaryReactor* QueryService::CreateSilence(grpc::CallbackServerContext* context,
+                                                      const regwatch::v1::Silence* request,
+                                                      regwatch::v1::Silence* response) {
+  return answer(context, response, [this, request](store::EventReader&) {
+    std::lock_guard lock(silences_mutex_);
+    auto made = silences_->create(*request, SystemClock::instance().now_us());
+    if (made.ok())
+      component_logger("alerts")->info("silence {} created by {} until {}: {}", made->id(),
+                                       made->author(), made->ends_us(), made->comment());
+    return made;
+  });
+}
+
+grpc::ServerUnaryReactor* QueryService::ExpireSilence(grpc::CallbackServerContext* context,
+                                                      const regwatch::v1::SilenceId* request,
+                                                      regwatch::v1::Silence* response) {
+  return answer(context, response, [this, request](store::EventReader&) {
+    std::lock_guard lock(silences_mutex_);
+    return silences_->expire(request->id(), SystemClock::instance().now_us());
+  });
 }
 
 }  // namespace regwatch::collector::query

@@ -15,6 +15,7 @@
 
 #include "collector/app/access_policy.h"
 #include "collector/store/event_store.h"
+#include "collector/store/silence_store.h"
 #include "regwatch/v1/query.grpc.pb.h"
 
 namespace regwatch::collector::query {
@@ -38,6 +39,15 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
   grpc::ServerUnaryReactor* Top(grpc::CallbackServerContext* context,
                                 const regwatch::v1::TopQuery* request,
                                 regwatch::v1::TopReply* response) override;
+  grpc::ServerUnaryReactor* Silences(grpc::CallbackServerContext* context,
+                                     const regwatch::v1::SilenceQuery* request,
+                                     regwatch::v1::SilenceList* response) override;
+  grpc::ServerUnaryReactor* CreateSilence(grpc::CallbackServerContext* context,
+                                          const regwatch::v1::Silence* request,
+                                          regwatch::v1::Silence* response) override;
+  grpc::ServerUnaryReactor* ExpireSilence(grpc::CallbackServerContext* context,
+                                          const regwatch::v1::SilenceId* request,
+                                          regwatch::v1::Silence* response) override;
 
  private:
   using Job = std::function<void(store::EventReader&)>;
@@ -51,6 +61,9 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
   void work(std::unique_ptr<store::EventReader> reader);
 
   const AccessPolicy& policy_;
+  // The one writer among the queries (regwatch silence), shared by the workers.
+  std::unique_ptr<store::SilenceStore> silences_;
+  std::mutex silences_mutex_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Job> jobs_;

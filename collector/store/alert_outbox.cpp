@@ -27,19 +27,20 @@ Result<bool> AlertOutbox::enqueue(const std::string& receiver, const std::string
   return sqlite3_changes(db_.get()) > 0;
 }
 
-Result<bool> AlertOutbox::is_delivered(const std::string& receiver, const std::string& alert_key,
-                                       const std::string& status) {
+Result<std::string> AlertOutbox::state_of(const std::string& receiver, const std::string& alert_key,
+                                          const std::string& status) {
   auto select = Statement::prepare(db_.get(),
-                                   "SELECT 1 FROM alert_outbox WHERE receiver = ?1 AND alert_key "
-                                   "= ?2 AND status = ?3 AND delivered_us IS NOT NULL");
+                                   "SELECT delivered_us IS NOT NULL, given_up FROM alert_outbox "
+                                   "WHERE receiver = ?1 AND alert_key = ?2 AND status = ?3");
   if (!select.ok()) return select.error();
   select->bind(1, receiver);
   select->bind(2, alert_key);
   select->bind(3, status);
   const int rc = select->step();
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return sqlite_error(db_.get(), rc, "reading the notification queue");
-  return rc == SQLITE_ROW;
+  if (rc == SQLITE_DONE) return std::string("absent");
+  if (rc != SQLITE_ROW) return sqlite_error(db_.get(), rc, "reading the notification queue");
+  if (select->column_int(0)) return std::string("delivered");
+  return std::string(select->column_int(1) ? "given_up" : "pending");
 }
 
 Result<std::vector<OutboxRow>> AlertOutbox::due(const std::string& receiver, int64_t now_us,

@@ -35,9 +35,9 @@ class AlertOutbox {
   // Owes (receiver, key, status) once: false when it was already owed or sent.
   Result<bool> enqueue(const std::string& receiver, const std::string& alert_key,
                        const std::string& status, int64_t now_us, int64_t due_us);
-  // Whether (receiver, key, status) was delivered.
-  Result<bool> is_delivered(const std::string& receiver, const std::string& alert_key,
-                            const std::string& status);
+  // Where (receiver, key, status) stands: absent, pending, delivered or given_up.
+  Result<std::string> state_of(const std::string& receiver, const std::string& alert_key,
+                               const std::string& status);
   // A receiver's undelivered rows due at now_us, oldest first.
   Result<std::vector<OutboxRow>> due(const std::string& receiver, int64_t now_us, uint32_t limit);
   // The earliest due time of a receiver's undelivered rows, if any.

@@ -87,6 +87,7 @@ class AlertingTest(RegwatchTestCase):
     def setUp(self):
         super().setUp()
         self.receiver = Receiver()
+        self.addCleanup(self.receiver.server_close)
         self.addCleanup(self.receiver.shutdown)
         self.maildir = self.path("maildir")
         self.smtp_port = free_port()
@@ -223,6 +224,40 @@ class AlertingTest(RegwatchTestCase):
         self.assertEqual(self.outbox(), [])
         self.assertEqual(self.receiver.posts, [])
         self.assertEqual(self.mails(), [])
+
+    def test_a_silence_keeps_the_burst_from_paging_and_can_be_listed_and_expired(self):
+        collector = self.start(self.config())
+        made = json.loads(self.cli(collector.address, "silence", "add", "--match", "scope=ucm-sub1",
+                                   "--match", "alertname=RegistrationBurst", "--for", "2h",
+                                   "--comment", "CHG0042 CUCM patching", "--author", "noc-anna",
+                                   "--format", "json").stdout)[0]
+        self.assertEqual(made["state"], "active")
+        self.assertEqual(made["matchers"], {"alertname": "RegistrationBurst", "scope": "ucm-sub1"})
+        self.assertEqual(made["author"], "noc-anna")
+        listed = self.cli(collector.address, "silence", "list").stdout
+        self.assertIn(made["id"], listed)
+        self.assertIn("alertname=RegistrationBurst,scope=ucm-sub1", listed)
+        now = datetime.datetime.now(datetime.timezone.utc)
+        self.replay(collector, shifted_archive(self.path("burst.log"), now - datetime.timedelta(minutes=3)))
+        wait_for(lambda: f"silenced by {made['id']}" in collector.stdout() + collector.stderr(), 30,
+                 what="the burst to be silenced")
+        self.assertEqual(self.outbox(), [])
+        self.assertEqual(self.receiver.posts, [])
+        self.assertEqual(self.mails(), [])
+        # Expired now: it leaves the list, stays in --all.
+        expired = json.loads(self.cli(collector.address, "silence", "expire", made["id"], "--format",
+                                      "json").stdout)[0]
+        self.assertEqual(expired["state"], "expired")
+        self.assertEqual(self.cli(collector.address, "silence", "list").stdout, "no silences\n")
+        self.assertIn(made["id"], self.cli(collector.address, "silence", "list", "--all").stdout)
+        # Clear errors for what cannot be a silence.
+        bad = self.cli(collector.address, "silence", "add", "--match", "scope", "--for", "1h",
+                       "--comment", "x", check=False)
+        self.assertEqual(bad.returncode, 1)
+        self.assertIn("LABEL=VALUE", bad.stderr)
+        missing = self.cli(collector.address, "silence", "expire", "nope", check=False)
+        self.assertNotEqual(missing.returncode, 0)
+        self.assertIn("no silence 'nope'", missing.stderr)
 
     def test_a_dead_receiver_does_not_hold_up_the_others(self):
         collector = self.start(self.config(dead_receiver=True))

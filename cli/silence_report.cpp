@@ -1,0 +1,93 @@
+#include "cli/silence_report.h"
+
+#include <algorithm>
+#include <array>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/time_format.h"
+
+namespace regwatch::cli {
+namespace {
+
+std::string state_of(const regwatch::v1::Silence& s, int64_t now_us) {
+  if (s.ends_us() <= now_us) return "expired";
+  return s.starts_us() > now_us ? "pending" : "active";
+}
+
+std::string matchers_text(const regwatch::v1::Silence& s) {
+  std::vector<std::string> parts;
+  for (const auto& [label, value] : s.matchers()) parts.push_back(label + "=" + value);
+  std::sort(parts.begin(), parts.end());
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : ",") + p;
+  return out;
+}
+
+}  // namespace
+
+void write_silences(std::ostream& out, const regwatch::v1::SilenceList& list, Format format,
+                    int64_t now_us) {
+  std::vector<std::array<std::string, 7>> rows;
+  for (const auto& s : list.silences()) {
+    rows.push_back({s.id(), state_of(s, now_us), matchers_text(s), format_rfc3339_ms(s.starts_us()),
+                    format_rfc3339_ms(s.ends_us()), s.author(), s.comment()});
+  }
+  static const std::array<std::string, 7> kHeader = {"ID",   "STATE",  "MATCHERS", "STARTS",
+                                                     "ENDS", "AUTHOR", "COMMENT"};
+  switch (format) {
+    case Format::kJson:
+    case Format::kJsonl: {
+      nlohmann::ordered_json array = nlohmann::ordered_json::array();
+      for (const auto& s : list.silences()) {
+        nlohmann::ordered_json matchers = nlohmann::ordered_json::object();
+        for (const auto& [label, value] : s.matchers()) matchers[label] = value;
+        nlohmann::ordered_json j{{"id", s.id()},
+                                 {"state", state_of(s, now_us)},
+                                 {"matchers", matchers},
+                                 {"starts", format_rfc3339_ms(s.starts_us())},
+                                 {"ends", format_rfc3339_ms(s.ends_us())},
+                                 {"author", s.author()},
+                                 {"comment", s.comment()},
+                                 {"created", format_rfc3339_ms(s.created_us())}};
+        if (format == Format::kJsonl) {
+          out << j.dump() << "\n";
+        } else {
+          array.push_back(std::move(j));
+        }
+      }
+      if (format == Format::kJson) out << array.dump(2) << "\n";
+      return;
+    }
+    case Format::kCsv:
+      out << "id,state,matchers,starts,ends,author,comment\n";
+      for (const auto& row : rows) {
+        for (size_t c = 0; c < row.size(); ++c) out << (c ? "," : "") << csv_field(row[c]);
+        out << "\n";
+      }
+      return;
+    case Format::kTable: {
+      if (rows.empty()) {
+        out << "no silences\n";
+        return;
+      }
+      std::array<size_t, 7> width{};
+      rows.insert(rows.begin(), kHeader);
+      for (const auto& row : rows) {
+        for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+      }
+      for (const auto& row : rows) {
+        for (size_t c = 0; c < row.size(); ++c) {
+          out << row[c];
+          if (c + 1 < row.size()) out << std::string(width[c] - row[c].size() + 2, ' ');
+        }
+        out << "\n";
+      }
+      return;
+    }
+  }
+}
+
+}  // namespace regwatch::cli

@@ -1,0 +1,133 @@
+#include "collector/store/silence_store.h"
+
+#include <nlohmann/json.hpp>
+
+#include <random>
+
+namespace regwatch::collector::store {
+namespace {
+
+std::string new_id() {
+  std::random_device random;
+  std::uniform_int_distribution<uint32_t> digit(0, 15);
+  std::string id;
+  for (int i = 0; i < 16; ++i) id += "0123456789abcdef"[digit(random)];
+  return id;
+}
+
+regwatch::v1::Silence silence_from(const Statement& row) {
+  regwatch::v1::Silence s;
+  s.set_id(std::string(row.column_text(0)));
+  const auto matchers = nlohmann::json::parse(row.column_text(1), nullptr, false);
+  if (matchers.is_object()) {
+    for (const auto& [label, value] : matchers.items()) {
+      if (value.is_string()) (*s.mutable_matchers())[label] = value.get<std::string>();
+    }
+  }
+  s.set_starts_us(row.column_int(2));
+  s.set_ends_us(row.column_int(3));
+  s.set_author(std::string(row.column_text(4)));
+  s.set_comment(std::string(row.column_text(5)));
+  s.set_created_us(row.column_int(6));
+  return s;
+}
+
+constexpr const char* kColumns = "id, matchers, starts_us, ends_us, author, comment, created_us";
+
+}  // namespace
+
+bool silences(const regwatch::v1::Silence& silence,
+              const std::map<std::string, std::string>& labels) {
+  if (silence.matchers().empty()) return false;
+  for (const auto& [label, value] : silence.matchers()) {
+    const auto it = labels.find(label);
+    if (it == labels.end() || it->second != value) return false;
+  }
+  return true;
+}
+
+Result<std::unique_ptr<SilenceStore>> SilenceStore::open(const std::string& path,
+                                                         int busy_timeout_ms) {
+  auto db = open_database(path, false, busy_timeout_ms);
+  if (!db.ok()) return db.error();
+  std::unique_ptr<SilenceStore> store(new SilenceStore());
+  store->db_ = std::move(db).value();
+  return store;
+}
+
+Result<regwatch::v1::Silence> SilenceStore::create(regwatch::v1::Silence s, int64_t now_us) {
+  if (s.matchers().empty())
+    return make_error("bad_query", "a silence needs at least one matcher (label=value)");
+  for (const auto& [label, value] : s.matchers()) {
+    if (label.empty() || value.empty())
+      return make_error("bad_query",
+                        "a matcher needs a label and a value: '" + label + "=" + value + "'");
+  }
+  if (s.comment().empty())
+    return make_error("bad_query", "a silence needs a comment: why (maintenance, change number)");
+  if (s.starts_us() == 0) s.set_starts_us(now_us);
+  if (s.ends_us() <= s.starts_us())
+    return make_error("bad_query", "a silence must end after it starts");
+  if (s.ends_us() <= now_us) return make_error("bad_query", "that silence would already be over");
+  s.set_id(new_id());
+  s.set_created_us(now_us);
+  nlohmann::json matchers = nlohmann::json::object();
+  for (const auto& [label, value] : s.matchers()) matchers[label] = value;
+  auto insert = Statement::prepare(db_.get(), std::string("INSERT INTO silences (") + kColumns +
+                                                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  if (!insert.ok()) return insert.error();
+  insert->bind(1, s.id());
+  insert->bind(2, matchers.dump());
+  insert->bind(3, s.starts_us());
+  insert->bind(4, s.ends_us());
+  insert->bind(5, s.author());
+  insert->bind(6, s.comment());
+  insert->bind(7, s.created_us());
+  if (int rc = insert->step(); rc != SQLITE_DONE)
+    return sqlite_error(db_.get(), rc, "storing a silence");
+  return s;
+}
+
+Result<std::optional<regwatch::v1::Silence>> SilenceStore::find(const std::string& id) {
+  auto select = Statement::prepare(
+      db_.get(), std::string("SELECT ") + kColumns + " FROM silences WHERE id = ?1");
+  if (!select.ok()) return select.error();
+  select->bind(1, id);
+  const int rc = select->step();
+  if (rc == SQLITE_DONE) return std::optional<regwatch::v1::Silence>();
+  if (rc != SQLITE_ROW) return sqlite_error(db_.get(), rc, "reading a silence");
+  return std::optional<regwatch::v1::Silence>(silence_from(*select));
+}
+
+Result<regwatch::v1::Silence> SilenceStore::expire(const std::string& id, int64_t now_us) {
+  auto found = find(id);
+  if (!found.ok()) return found.error();
+  if (!*found) return make_error("bad_query", "no silence '" + id + "' (regwatch silence list)");
+  auto update = Statement::prepare(
+      db_.get(), "UPDATE silences SET ends_us = ?2 WHERE id = ?1 AND ends_us > ?2");
+  if (!update.ok()) return update.error();
+  update->bind(1, id);
+  update->bind(2, now_us);
+  if (int rc = update->step(); rc != SQLITE_DONE)
+    return sqlite_error(db_.get(), rc, "expiring a silence");
+  auto after = find(id);
+  if (!after.ok()) return after.error();
+  return **after;
+}
+
+Result<std::vector<regwatch::v1::Silence>> SilenceStore::list(bool include_expired,
+                                                              int64_t now_us) {
+  auto select = Statement::prepare(
+      db_.get(), std::string("SELECT ") + kColumns +
+                     " FROM silences WHERE ?1 OR ends_us > ?2 ORDER BY created_us DESC, id");
+  if (!select.ok()) return select.error();
+  select->bind(1, int64_t{include_expired ? 1 : 0});
+  select->bind(2, now_us);
+  std::vector<regwatch::v1::Silence> out;
+  int rc = 0;
+  while ((rc = select->step()) == SQLITE_ROW) out.push_back(silence_from(*select));
+  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "listing silences");
+  return out;
+}
+
+}  // namespace regwatch::collector::store
