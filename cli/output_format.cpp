@@ -222,6 +222,15 @@ void write_status(std::ostream& out, const regwatch::v1::StatusReply& status, Fo
                               {"events", a.events()},
                               {"last_store_time", format_rfc3339_ms(a.last_store_time_us())}});
   }
+  json["receivers"] = nlohmann::ordered_json::array();
+  for (const auto& r : status.receivers()) {
+    json["receivers"].push_back({{"receiver", r.receiver()},
+                                 {"pending", r.pending()},
+                                 {"delivered", r.delivered()},
+                                 {"given_up", r.given_up()},
+                                 {"failed_attempts", r.failed_attempts()},
+                                 {"last_error", r.last_error()}});
+  }
   if (format == Format::kJson || format == Format::kJsonl) {
     out << json.dump(format == Format::kJson ? 2 : -1) << "\n";
     return;
@@ -239,6 +248,13 @@ void write_status(std::ostream& out, const regwatch::v1::StatusReply& status, Fo
   for (const auto& a : status.agents()) {
     out << "  agent " << a.agent_id() << ": " << a.events() << " events, last seq " << a.last_seq()
         << ", last stored " << format_rfc3339_ms(a.last_store_time_us()) << "\n";
+  }
+  for (const auto& r : status.receivers()) {
+    out << "  receiver " << r.receiver() << ": " << r.delivered() << " delivered, " << r.pending()
+        << " pending, " << r.given_up() << " given up, " << r.failed_attempts()
+        << " failed attempts";
+    if (!r.last_error().empty()) out << " (last error: " << r.last_error() << ")";
+    out << "\n";
   }
 }
 

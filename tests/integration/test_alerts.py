@@ -269,6 +269,14 @@ class AlertingTest(RegwatchTestCase):
         self.assertFalse(dead[0][2])  # never delivered, still owed
         self.assertIn("127.0.0.1", dead[0][4])
         self.assertIn("failed (attempt", collector.stdout() + collector.stderr())
+        # Every failure is counted where the NOC looks: regwatch status.
+        receivers = {r["receiver"]: r for r in self.status(collector.address)["receivers"]}
+        self.assertGreaterEqual(receivers["dead"]["failed_attempts"], 2)
+        self.assertEqual(receivers["dead"]["delivered"], 0)
+        self.assertIn("127.0.0.1", receivers["dead"]["last_error"])
+        self.assertEqual(receivers["noc-webhook"]["delivered"], 2)
+        self.assertEqual(receivers["noc-webhook"]["failed_attempts"], 0)
+        self.assertIn("receiver dead: 0 delivered", self.cli(collector.address, "status").stdout)
 
     def test_killed_before_delivery_still_delivers_exactly_once(self):
         config = self.config(group_wait_s=4)
