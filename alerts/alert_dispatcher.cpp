@@ -229,17 +229,18 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
       }
       Status sent = Ok{};
       if (rc.type == "webhook") {
-        sent = post_json(rc.url, webhook_body(*alert, rc.name), rc.timeout_s);
+        sent = post_json(rc.url, webhook_body(*alert, rc.name), rc.timeout_s, rc.ca_file);
       } else if (rc.type == "pagerduty") {
         sent = post_json(rc.url, pagerduty_body(*alert, env_or_empty(rc.routing_key_env)),
-                         rc.timeout_s);
+                         rc.timeout_s, rc.ca_file);
       } else if (rc.type == "alertmanager") {
         std::string url = rc.url;
         while (!url.empty() && url.back() == '/') url.pop_back();
-        sent = post_json(url + "/api/v2/alerts", alertmanager_body(*alert, now), rc.timeout_s);
+        sent = post_json(url + "/api/v2/alerts", alertmanager_body(*alert, now), rc.timeout_s,
+                         rc.ca_file);
       } else if (rc.type == "email") {
         MailEnvelope envelope{rc.smtp_url, rc.starttls, rc.username, env_or_empty(rc.password_env),
-                              rc.from,     rc.to};
+                              rc.from,     rc.to,       rc.ca_file};
         const std::string id = std::to_string(row.id) + "." + std::to_string(now);
         sent = send_mail(envelope, mime_message(email_for(*alert), rc.from, rc.to, now, id),
                          rc.timeout_s);

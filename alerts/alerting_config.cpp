@@ -36,6 +36,7 @@ void read_alerting_config(config::YamlMap& alerting, AlertingConfig& config) {
     item.read("to", r.to);
     item.read("username", r.username);
     item.read("password_env", r.password_env);
+    item.read("ca_file", r.ca_file);
     item.read("routing_key_env", r.routing_key_env);
     item.read("match", r.match);
     item.read("timeout_s", r.timeout_s);

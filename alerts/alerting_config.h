@@ -37,6 +37,9 @@ struct ReceiverConfig {
   std::vector<std::string> to;
   std::string username;
   std::string password_env;  // the SMTP password's environment variable
+  // TLS (smtps, STARTTLS, https): the CA that signed the server's certificate, when it is not
+  // one the system trusts (a private CA).
+  std::string ca_file;
   // pagerduty
   std::string routing_key_env;  // the integration key's environment variable
   // Only alerts carrying all these labels (severity: critical, class: infrastructure, ...).

@@ -53,7 +53,8 @@ Slist append(Slist list, const std::string& line) {
 
 }  // namespace
 
-Status post_json(const std::string& url, const std::string& body, uint32_t timeout_s) {
+Status post_json(const std::string& url, const std::string& body, uint32_t timeout_s,
+                 const std::string& ca_file) {
   init_curl_once();
   CurlHandle curl(curl_easy_init());
   if (!curl) return make_error("delivery", "cannot initialise libcurl");
@@ -71,6 +72,7 @@ Status post_json(const std::string& url, const std::string& body, uint32_t timeo
   curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, keep_reply);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &reply);
   curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
+  if (!ca_file.empty()) curl_easy_setopt(curl.get(), CURLOPT_CAINFO, ca_file.c_str());
   const CURLcode rc = curl_easy_perform(curl.get());
   if (rc != CURLE_OK) {
     return make_error("delivery", url + ": " + (error[0] ? error : curl_easy_strerror(rc)));
@@ -102,6 +104,8 @@ Status send_mail(const MailEnvelope& envelope, const std::string& message, uint3
   curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, static_cast<long>(timeout_s));
   curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
+  if (!envelope.ca_file.empty())
+    curl_easy_setopt(curl.get(), CURLOPT_CAINFO, envelope.ca_file.c_str());
   if (envelope.starttls && envelope.smtp_url.rfind("smtp://", 0) == 0)
     curl_easy_setopt(curl.get(), CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
   if (!envelope.username.empty()) {

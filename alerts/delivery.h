@@ -10,8 +10,9 @@
 
 namespace regwatch::alerts {
 
-// Accepted when the receiver answers 2xx.
-Status post_json(const std::string& url, const std::string& body, uint32_t timeout_s);
+// Accepted when the receiver answers 2xx. ca_file: trust this CA for https (empty: the system's).
+Status post_json(const std::string& url, const std::string& body, uint32_t timeout_s,
+                 const std::string& ca_file = "");
 
 struct MailEnvelope {
   std::string smtp_url;  // smtp://host:port or smtps://host:port
@@ -20,6 +21,7 @@ struct MailEnvelope {
   std::string password;
   std::string from;
   std::vector<std::string> to;
+  std::string ca_file;  // trust this CA for smtps / STARTTLS (empty: the system's)
 };
 Status send_mail(const MailEnvelope& envelope, const std::string& message, uint32_t timeout_s);
 

@@ -259,6 +259,52 @@ class AlertingTest(RegwatchTestCase):
         self.assertNotEqual(missing.returncode, 0)
         self.assertIn("no silence 'nope'", missing.stderr)
 
+    def test_mail_over_starttls_verifies_the_server_certificate(self):
+        cert, key = self.path("smtp-cert.pem"), self.path("smtp-key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                        "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                       check=True, capture_output=True)
+        maildir, port = self.path("tls-maildir"), free_port()
+        tls_smtp = subprocess.Popen(  # STARTTLS required before any mail
+            [SYSTEM_PYTHON, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "--tlscert", cert, "--tlskey", key,
+             "-c", "aiosmtpd.handlers.Mailbox", maildir], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.addCleanup(tls_smtp.wait)
+        self.addCleanup(tls_smtp.kill)
+        wait_for(lambda: os.path.isdir(os.path.join(maildir, "new")), 15, what="the TLS SMTP server")
+        config = self.path("tls.yaml")
+        with open(config, "w") as f:
+            f.write(f"""alerting:
+  group_wait_s: 1
+  retry_min_s: 1
+  receivers:
+    - name: trusted
+      type: email
+      smtp_url: smtp://127.0.0.1:{port}
+      starttls: true
+      ca_file: {cert}
+      from: regwatch@example.net
+      to: [noc@example.net]
+    - name: untrusted
+      type: email
+      smtp_url: smtp://127.0.0.1:{port}
+      starttls: true
+      from: regwatch@example.net
+      to: [noc@example.net]
+""")
+        collector = self.start(config)
+        now = datetime.datetime.now(datetime.timezone.utc)
+        self.replay(collector, shifted_archive(self.path("burst.log"), now - datetime.timedelta(minutes=3)))
+        mails = wait_for(lambda: len(list(mailbox.Maildir(maildir, create=False))) == 2
+                         and list(mailbox.Maildir(maildir, create=False)), 60, what="two mails over STARTTLS")
+        self.assertEqual(sorted(m["Subject"].split(":")[0] for m in mails),
+                         ["[regwatch] CRITICAL", "[regwatch] RESOLVED"])
+        # Without the CA the server's certificate is refused: nothing sent, the failure counted.
+        untrusted = wait_for(lambda: [r for r in self.status(collector.address)["receivers"]
+                                      if r["receiver"] == "untrusted" and r["failed_attempts"] >= 1], 30,
+                             what="the untrusted receiver's failure")[0]
+        self.assertEqual(untrusted["delivered"], 0)
+        self.assertRegex(untrusted["last_error"].lower(), "certificate|ssl|tls")
+
     def test_a_dead_receiver_does_not_hold_up_the_others(self):
         collector = self.start(self.config(dead_receiver=True))
         now = datetime.datetime.now(datetime.timezone.utc)
