@@ -128,16 +128,51 @@ void AlertDispatcher::wake_receivers() {
 }
 
 void AlertDispatcher::route_loop() {
+  // Open incidents are looked at again this often, for their repeat notifications.
+  const auto repeat_check =
+      std::chrono::seconds(std::clamp<uint32_t>(config_.repeat_interval_s / 4, 1, 60));
+  auto next_repeat_check = std::chrono::steady_clock::now() + repeat_check;
   std::unique_lock lock(mutex_);
   while (true) {
-    wake_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
+    wake_.wait_until(lock, next_repeat_check, [&] { return stopping_ || !pending_.empty(); });
     if (stopping_) return;
     std::vector<std::string> bodies;
     bodies.swap(pending_);
     lock.unlock();
     for (const auto& body : bodies) route(body);
+    if (std::chrono::steady_clock::now() >= next_repeat_check) {
+      repeat_open_incidents();
+      next_repeat_check = std::chrono::steady_clock::now() + repeat_check;
+    }
     wake_receivers();
     lock.lock();
+  }
+}
+
+void AlertDispatcher::repeat_open_incidents() {
+  auto log = component_logger("alerts");
+  auto& outbox = *router_state_->outbox;
+  auto open = outbox.open_incidents();
+  if (!open.ok()) {
+    log->error("cannot read open incidents: {}", open.error().message);
+    return;
+  }
+  const int64_t now = clock_.now_us();
+  for (const auto& body : *open) {
+    const auto incident = nlohmann::ordered_json::parse(body, nullptr, false);
+    auto alert = alert_for_incident(incident, config_.rules);
+    if (!alert || !alert->notify || alert->resolved) continue;
+    if (silenced(*router_state_->silences, *alert, now)) continue;
+    for (const auto& r : config_.receivers) {
+      if (!routes_to(r, *alert)) continue;
+      auto last = outbox.last_firing(r.name, alert->key);
+      if (!last.ok() || !*last) continue;  // never paged: the first page is route()'s
+      if (now - (*last)->last_us < int64_t{config_.repeat_interval_s} * kSecond) continue;
+      const std::string status = "firing#" + std::to_string((*last)->count + 1);
+      auto queued = outbox.enqueue(r.name, alert->key, status, now, now);
+      if (queued.ok() && *queued)
+        log->info("incident {} still open: repeat notification owed to {}", alert->key, r.name);
+    }
   }
 }
 
@@ -219,7 +254,7 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
         continue;
       }
       alert->resolved = row.status == "resolved";
-      if (row.status == "firing") {
+      if (row.status.rfind("firing", 0) == 0) {
         if (auto silence = silenced(*receiver.silences, *alert, now)) {
           (void)outbox.failed(row.id, "silenced by " + silence->id(), now, true);
           log->info("incident {} to {}: silenced by {} ({}): not sent", row.alert_key, rc.name,

@@ -8,6 +8,8 @@
 //     from the incident as it is at send time (so the page carries the causes
 //     found by then), retries with backoff, and never waits on another
 //     receiver;
+//   - an incident still open repeat_interval after its last page is paged again
+//     (`firing#2`, ...);
 //   - after a restart, incidents that ended within max_incident_age are
 //     routed again (owing nothing twice) and undelivered rows are sent.
 // Incidents that ended longer ago than max_incident_age (a replayed archive)
@@ -43,6 +45,7 @@ class AlertDispatcher {
   struct Receiver;
   void route_loop();
   void route(const std::string& body);
+  void repeat_open_incidents();
   void deliver_loop(Receiver& receiver);
   void wake_receivers();
 

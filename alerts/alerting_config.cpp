@@ -22,6 +22,7 @@ std::vector<AlertRule> default_alert_rules() {
 void read_alerting_config(config::YamlMap& alerting, AlertingConfig& config) {
   alerting.read("group_wait_s", config.group_wait_s);
   alerting.read("max_incident_age_s", config.max_incident_age_s);
+  alerting.read("repeat_interval_s", config.repeat_interval_s);
   alerting.read("retry_min_s", config.retry_min_s);
   alerting.read("retry_max_s", config.retry_max_s);
   alerting.read("give_up_after_s", config.give_up_after_s);
@@ -100,6 +101,7 @@ std::string alerting_config_problems(const AlertingConfig& config) {
             at + ": unknown class '" + c + "' (infrastructure, planned, security, config, storm)\n";
     }
   }
+  if (config.repeat_interval_s == 0) problems += "alerting: repeat_interval_s must be >= 1\n";
   if (config.retry_min_s == 0 || config.retry_max_s < config.retry_min_s)
     problems += "alerting: retry_min_s must be >= 1 and <= retry_max_s\n";
   return problems;

@@ -53,6 +53,8 @@ struct AlertingConfig {
   // The first notification of an incident waits this long, so it carries the causes that
   // arrive with the burst.
   uint32_t group_wait_s = 10;
+  // An incident still open is notified again this long after its last notification.
+  uint32_t repeat_interval_s = 14400;
   // Incidents that ended longer ago (a replayed archive, a postmortem) never notify.
   uint32_t max_incident_age_s = 3600;
   uint32_t retry_min_s = 5;    // backoff doubles from here...

@@ -119,6 +119,33 @@ Status AlertOutbox::postpone(int64_t id, int64_t due_us) {
   return Ok{};
 }
 
+Result<std::optional<AlertOutbox::Delivered>> AlertOutbox::last_firing(
+    const std::string& receiver, const std::string& alert_key) {
+  auto select = Statement::prepare(
+      db_.get(),
+      "SELECT count(*), max(delivered_us) FROM alert_outbox WHERE receiver = ?1 AND alert_key = "
+      "?2 AND (status = 'firing' OR status LIKE 'firing#%') AND delivered_us IS NOT NULL");
+  if (!select.ok()) return select.error();
+  select->bind(1, receiver);
+  select->bind(2, alert_key);
+  if (int rc = select->step(); rc != SQLITE_ROW)
+    return sqlite_error(db_.get(), rc, "reading the notification queue");
+  if (select->column_int(0) == 0) return std::optional<Delivered>();
+  return std::optional<Delivered>(
+      Delivered{static_cast<uint32_t>(select->column_int(0)), select->column_int(1)});
+}
+
+Result<std::vector<std::string>> AlertOutbox::open_incidents() {
+  auto select = Statement::prepare(
+      db_.get(), "SELECT body FROM incidents WHERE state = 'open' ORDER BY start_time_us, id");
+  if (!select.ok()) return select.error();
+  std::vector<std::string> bodies;
+  int rc = 0;
+  while ((rc = select->step()) == SQLITE_ROW) bodies.emplace_back(select->column_text(0));
+  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading incidents");
+  return bodies;
+}
+
 Result<std::vector<std::string>> AlertOutbox::incidents_ending_since(int64_t since_us) {
   auto select = Statement::prepare(
       db_.get(), "SELECT body FROM incidents WHERE end_time_us >= ?1 ORDER BY start_time_us, id");

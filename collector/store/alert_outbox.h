@@ -47,6 +47,16 @@ class AlertOutbox {
   Status failed(int64_t id, const std::string& error, int64_t retry_at_us, bool give_up);
   // Not attempted yet (it waits for another row): moved to due_us, not counted.
   Status postpone(int64_t id, int64_t due_us);
+  // The latest firing notification of (receiver, key) that was delivered: how many there were
+  // (1 = "firing", n = "firing#n") and when the last one was delivered.
+  struct Delivered {
+    uint32_t count = 0;
+    int64_t last_us = 0;
+  };
+  Result<std::optional<Delivered>> last_firing(const std::string& receiver,
+                                               const std::string& alert_key);
+  // Bodies of the incidents still open (to notify them again after repeat_interval).
+  Result<std::vector<std::string>> open_incidents();
   // Bodies of incidents that ended at or after since_us (to re-evaluate after a restart).
   Result<std::vector<std::string>> incidents_ending_since(int64_t since_us);
   // The incident's current JSON body (incidents table), if it still exists.

@@ -51,6 +51,16 @@ def shifted_archive(path, burst_at, planned=False):
     return path
 
 
+def open_incident_archive(path, burst_at):
+    """The burst with its phones never registering again: the incident stays open."""
+    shifted_archive(path, burst_at)
+    with open(path) as f:
+        lines = [line for line in f if "EndPointRegistered" not in line or "Desk 0]" in line or "Desk 1]" in line]
+    with open(path, "w") as f:
+        f.writelines(lines)
+    return path
+
+
 class Receiver(http.server.ThreadingHTTPServer):
     """Records every POST (path, JSON body) and answers 202 like PagerDuty."""
 
@@ -305,6 +315,22 @@ class AlertingTest(RegwatchTestCase):
         self.assertEqual(untrusted["delivered"], 0)
         self.assertRegex(untrusted["last_error"].lower(), "certificate|ssl|tls")
 
+    def test_an_incident_still_open_is_paged_again_after_the_repeat_interval(self):
+        config = self.path("repeat.yaml")
+        with open(config, "w") as f:
+            f.write(f"alerting:\n  group_wait_s: 1\n  repeat_interval_s: 3\n  receivers:\n"
+                    f"    - name: noc-webhook\n      type: webhook\n      url: {self.receiver.url('/hook')}\n")
+        collector = self.start(config)
+        now = datetime.datetime.now(datetime.timezone.utc)
+        self.replay(collector, open_incident_archive(self.path("open.log"), now - datetime.timedelta(seconds=40)))
+        hooks = wait_for(lambda: len(self.receiver.posted("/hook")) >= 2 and self.receiver.posted("/hook"), 30,
+                         what="the page and its repeat")
+        self.assertEqual([h["status"] for h in hooks[:2]], ["firing", "firing"])
+        self.assertEqual(hooks[0]["groupLabels"], hooks[1]["groupLabels"])  # the same incident
+        statuses = [row[1] for row in self.outbox()]
+        self.assertIn("firing", statuses)
+        self.assertIn("firing#2", statuses)
+
     def test_a_dead_receiver_does_not_hold_up_the_others(self):
         collector = self.start(self.config(dead_receiver=True))
         now = datetime.datetime.now(datetime.timezone.utc)
@@ -377,12 +403,7 @@ class AlertmanagerTest(RegwatchTestCase):
                     f"      url: {url}/\n")
         collector = self.start_collector(extra=["--config", config])
         now = datetime.datetime.now(datetime.timezone.utc)
-        # Drops still coming in: an open incident (its phones have not registered again).
-        archive = shifted_archive(self.path("burst.log"), now - datetime.timedelta(seconds=40))
-        with open(archive) as f:
-            lines = [line for line in f if "EndPointRegistered" not in line or "Desk 0]" in line or "Desk 1]" in line]
-        with open(archive, "w") as f:
-            f.writelines(lines)
+        archive = open_incident_archive(self.path("burst.log"), now - datetime.timedelta(seconds=40))
         agent = self.start_agent(collector.address, extra=["--replay-syslog", archive], agent_id="archive")
         self.assertEqual(agent.proc.wait(timeout=120), 0, agent.stderr())
         alerts = wait_for(lambda: self.get(url + "/api/v2/alerts"), 60, what="the alert in Alertmanager")
