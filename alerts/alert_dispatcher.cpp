@@ -135,11 +135,21 @@ void AlertDispatcher::route_loop() {
   std::unique_lock lock(mutex_);
   while (true) {
     wake_.wait_until(lock, next_repeat_check, [&] { return stopping_ || !pending_.empty(); });
-    if (stopping_) return;
+    const bool last_round = stopping_;  // the last pass's incidents are still owed their pages
     std::vector<std::string> bodies;
     bodies.swap(pending_);
     lock.unlock();
-    for (const auto& body : bodies) route(body);
+    std::vector<std::string> retry;
+    for (auto& body : bodies) {
+      if (!route(body)) retry.push_back(std::move(body));
+    }
+    if (last_round) return;
+    if (!retry.empty()) {  // the store was busy: try again with the next round
+      lock.lock();
+      for (auto& body : retry) pending_.push_back(std::move(body));
+      lock.unlock();
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
     if (std::chrono::steady_clock::now() >= next_repeat_check) {
       repeat_open_incidents();
       next_repeat_check = std::chrono::steady_clock::now() + repeat_check;
@@ -160,13 +170,27 @@ void AlertDispatcher::repeat_open_incidents() {
   const int64_t now = clock_.now_us();
   for (const auto& body : *open) {
     const auto incident = nlohmann::ordered_json::parse(body, nullptr, false);
+    if (!incident.is_object()) continue;
     auto alert = alert_for_incident(incident, config_.rules);
     if (!alert || !alert->notify || alert->resolved) continue;
     if (silenced(*router_state_->silences, *alert, now)) continue;
     for (const auto& r : config_.receivers) {
       if (!routes_to(r, *alert)) continue;
       auto last = outbox.last_firing(r.name, alert->key);
-      if (!last.ok() || !*last) continue;  // never paged: the first page is route()'s
+      if (!last.ok()) continue;
+      if (!*last) {
+        // Never paged: held back by a silence that has ended since, or never queued. Owed now,
+        // unless it is old news (a replayed archive whose phones never came back).
+        auto first = outbox.state_of(r.name, alert->key, "firing");
+        const bool recent = now - alert->ends_us <= int64_t{config_.max_incident_age_s} * kSecond;
+        if (first.ok() && *first == "absent" && recent) {
+          (void)outbox.enqueue(r.name, alert->key, "firing", now,
+                               now + int64_t{config_.group_wait_s} * kSecond);
+          log->info("incident {} still open and no longer silenced: notification owed to {}",
+                    alert->key, r.name);
+        }
+        continue;
+      }
       if (now - (*last)->last_us < int64_t{config_.repeat_interval_s} * kSecond) continue;
       const std::string status = "firing#" + std::to_string((*last)->count + 1);
       auto queued = outbox.enqueue(r.name, alert->key, status, now, now);
@@ -176,24 +200,24 @@ void AlertDispatcher::repeat_open_incidents() {
   }
 }
 
-void AlertDispatcher::route(const std::string& body) {
+bool AlertDispatcher::route(const std::string& body) {
   auto log = component_logger("alerts");
   const auto incident = nlohmann::ordered_json::parse(body, nullptr, false);
-  if (incident.is_discarded()) return;
+  if (!incident.is_object()) return true;
   auto alert = alert_for_incident(incident, config_.rules);
-  if (!alert || !alert->notify) return;
+  if (!alert || !alert->notify) return true;
   const int64_t now = clock_.now_us();
   if (now - alert->ends_us > int64_t{config_.max_incident_age_s} * kSecond) {
     if (router_state_->reported_old.insert(alert->key).second)
       log->info("incident {} ended more than {} s ago (a replay?): not notified", alert->key,
                 config_.max_incident_age_s);
-    return;
+    return true;
   }
   if (auto silence = silenced(*router_state_->silences, *alert, now)) {
     if (router_state_->reported_old.insert(alert->key + "/" + silence->id()).second)
       log->info("incident {} silenced by {} ({}, until {}): not notified", alert->key,
                 silence->id(), silence->comment(), format_rfc3339_ms(silence->ends_us()));
-    return;
+    return true;
   }
   auto& outbox = *router_state_->outbox;
   for (const auto& r : config_.receivers) {
@@ -201,17 +225,20 @@ void AlertDispatcher::route(const std::string& body) {
     auto firing = outbox.enqueue(r.name, alert->key, "firing", now,
                                  now + int64_t{config_.group_wait_s} * kSecond);
     if (!firing.ok()) {
-      log->error("cannot queue a notification for {}: {}", r.name, firing.error().message);
-      continue;
+      log->error("cannot queue a notification for {} yet: {}", r.name, firing.error().message);
+      return false;
     }
     if (*firing) log->info("incident {}: notification owed to {}", alert->key, r.name);
     if (alert->resolved) {
       auto resolved = outbox.enqueue(r.name, alert->key, "resolved", now,
                                      now + int64_t{config_.group_wait_s} * kSecond);
-      if (!resolved.ok())
-        log->error("cannot queue a notification for {}: {}", r.name, resolved.error().message);
+      if (!resolved.ok()) {
+        log->error("cannot queue a notification for {} yet: {}", r.name, resolved.error().message);
+        return false;
+      }
     }
   }
+  return true;
 }
 
 void AlertDispatcher::deliver_loop(Receiver& receiver) {
@@ -226,39 +253,65 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
     const int64_t now = clock_.now_us();
     auto due = outbox.due(rc.name, now, 20);
     if (!due.ok()) log->error("notification queue: {}", due.error().message);
+    bool store_trouble = !due.ok();
+    auto stored = [&](const Status& status) {
+      if (status.ok()) return;
+      log->error("notification queue for {}: {}", rc.name, status.error().message);
+      store_trouble = true;
+    };
     for (const auto& row : due.ok() ? *due : std::vector<collector::store::OutboxRow>{}) {
+      {
+        std::lock_guard lock(mutex_);
+        if (stopping_) return;  // the rest stays owed, for the next start
+      }
       if (row.status == "resolved") {
         auto firing = outbox.state_of(rc.name, row.alert_key, "firing");
-        if (firing.ok() && *firing == "given_up") {
-          (void)outbox.failed(row.id, "its firing notification was never sent", now, true);
+        auto repeats = outbox.pending_firing(rc.name, row.alert_key);
+        if (!firing.ok() || !repeats.ok()) {
+          store_trouble = true;
+          continue;
+        }
+        if (*firing == "given_up") {
+          stored(outbox.failed(row.id, "its firing notification was never sent", now, true));
           continue;  // nobody was paged: nothing to resolve
         }
-        if (firing.ok() && *firing != "delivered") {
-          (void)outbox.postpone(row.id, now + kSecond);  // the page first, then its resolve
+        if (*firing != "delivered" || *repeats) {
+          stored(outbox.postpone(row.id, now + kSecond));  // the pages first, then the resolve
           continue;
         }
       }
       auto body = outbox.incident_body(row.alert_key);
+      if (!body.ok()) {
+        store_trouble = true;
+        continue;
+      }
       std::optional<Alert> alert;
-      if (body.ok() && *body) {
-        alert = alert_for_incident(nlohmann::ordered_json::parse(**body, nullptr, false),
-                                   config_.rules);
+      if (*body) {
+        const auto incident = nlohmann::ordered_json::parse(**body, nullptr, false);
+        if (incident.is_object()) alert = alert_for_incident(incident, config_.rules);
       }
       if (!alert) {
-        (void)outbox.failed(row.id, "the incident was recomputed away or no rule matches it", now,
-                            true);
+        stored(outbox.failed(row.id, "the incident was recomputed away or no rule matches it", now,
+                             true));
         log->warn(
             "notification {} for {} to {} dropped: the incident is gone or no longer "
             "matches a rule",
             row.id, row.alert_key, rc.name);
         continue;
       }
+      const bool now_resolved = alert->resolved;
       alert->resolved = row.status == "resolved";
+      if (row.status.rfind("firing#", 0) == 0 && now_resolved) {
+        stored(
+            outbox.failed(row.id, "the incident resolved before this repeat was sent", now, true));
+        continue;  // a repeat after the resolve would re-open it at the receiver
+      }
       if (row.status.rfind("firing", 0) == 0) {
         if (auto silence = silenced(*receiver.silences, *alert, now)) {
-          (void)outbox.failed(row.id, "silenced by " + silence->id(), now, true);
-          log->info("incident {} to {}: silenced by {} ({}): not sent", row.alert_key, rc.name,
-                    silence->id(), silence->comment());
+          // Held, not dropped: still owed if the incident is open when the silence ends.
+          stored(outbox.postpone(row.id, silence->ends_us()));
+          log->info("incident {} to {}: silenced by {} ({}) until {}", row.alert_key, rc.name,
+                    silence->id(), silence->comment(), format_rfc3339_ms(silence->ends_us()));
           continue;
         }
       }
@@ -281,7 +334,7 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
                          rc.timeout_s);
       }
       if (sent.ok()) {
-        (void)outbox.delivered(row.id, clock_.now_us());
+        stored(outbox.delivered(row.id, clock_.now_us()));
         log->info("incident {} {} notification delivered to {}", row.alert_key, row.status,
                   rc.name);
         continue;
@@ -291,7 +344,7 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
           std::min<int64_t>(int64_t{config_.retry_min_s} << std::min(row.attempts, 20u),
                             config_.retry_max_s) *
           kSecond;
-      (void)outbox.failed(row.id, sent.error().message, now + backoff, give_up);
+      stored(outbox.failed(row.id, sent.error().message, now + backoff, give_up));
       if (give_up) {
         log->error("notification for {} to {} given up after {} attempts: {}", row.alert_key,
                    rc.name, row.attempts + 1, sent.error().message);
@@ -304,7 +357,10 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
     // Sleep until the next row is due (at most a second: new rows wake us anyway).
     auto next = outbox.next_due(rc.name);
     int64_t wait_us = kSecond;
-    if (next.ok() && *next) wait_us = std::clamp<int64_t>(**next - clock_.now_us(), 0, kSecond);
+    // After a store error, wait the full second: a row whose state could not be written is
+    // due again at once, and retrying it in a loop would hammer a busy store and the receiver.
+    if (next.ok() && *next && !store_trouble)
+      wait_us = std::clamp<int64_t>(**next - clock_.now_us(), 0, kSecond);
     std::unique_lock lock(receiver.mutex);
     receiver.wake.wait_for(lock, std::chrono::microseconds(wait_us),
                            [&] { return receiver.woken; });

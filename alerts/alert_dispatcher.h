@@ -44,7 +44,8 @@ class AlertDispatcher {
  private:
   struct Receiver;
   void route_loop();
-  void route(const std::string& body);
+  // False when the outbox could not take it (a busy store): route it again later.
+  bool route(const std::string& body);
   void repeat_open_incidents();
   void deliver_loop(Receiver& receiver);
   void wake_receivers();

@@ -1,5 +1,6 @@
 #include "alerts/alert_payloads.h"
 
+#include <algorithm>
 #include <ctime>
 
 #include "common/time_format.h"
@@ -52,20 +53,51 @@ std::string rfc2822(int64_t us) {
   return text;
 }
 
-// Lines of a MIME part end in CRLF; a lone "." line would end the SMTP DATA.
-std::string crlf(const std::string& text) {
-  std::string out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(start, end - start);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (!line.empty() && line[0] == '.') line = "." + line;
-    out += line + "\r\n";
-    start = end + 1;
+// A MIME part's body in base64, 76 characters a line: any length of line and any UTF-8 in the
+// text survive every mail server (SMTP caps lines at 998), and no line starts with a dot
+// (libcurl dot-stuffs the DATA itself).
+std::string base64_lines(const std::string& data) {
+  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string encoded;
+  size_t i = 0;
+  for (; i + 2 < data.size(); i += 3) {
+    const uint32_t n = static_cast<uint32_t>(static_cast<unsigned char>(data[i])) << 16 |
+                       static_cast<uint32_t>(static_cast<unsigned char>(data[i + 1])) << 8 |
+                       static_cast<unsigned char>(data[i + 2]);
+    for (int shift : {18, 12, 6, 0}) encoded += alphabet[(n >> shift) & 63];
   }
+  if (i < data.size()) {
+    uint32_t n = static_cast<uint32_t>(static_cast<unsigned char>(data[i])) << 16;
+    if (i + 1 < data.size())
+      n |= static_cast<uint32_t>(static_cast<unsigned char>(data[i + 1])) << 8;
+    encoded += alphabet[(n >> 18) & 63];
+    encoded += alphabet[(n >> 12) & 63];
+    encoded += i + 1 < data.size() ? alphabet[(n >> 6) & 63] : '=';
+    encoded += '=';
+  }
+  std::string out;
+  for (size_t at = 0; at < encoded.size(); at += 76) out += encoded.substr(at, 76) + "\r\n";
   return out;
+}
+
+// A header value on one line: no CR/LF that could start another header; RFC 2047 encoded when
+// it is not plain ASCII.
+std::string header_value(const std::string& text) {
+  std::string flat;
+  bool ascii = true;
+  for (char c : text) {
+    if (c == '\r' || c == '\n') {
+      flat += ' ';
+      continue;
+    }
+    ascii = ascii && static_cast<unsigned char>(c) < 0x80;
+    flat += c;
+  }
+  if (ascii) return flat;
+  std::string encoded = base64_lines(flat);
+  encoded.erase(std::remove(encoded.begin(), encoded.end(), '\r'), encoded.end());
+  encoded.erase(std::remove(encoded.begin(), encoded.end(), '\n'), encoded.end());
+  return "=?utf-8?b?" + encoded + "?=";
 }
 
 }  // namespace
@@ -197,17 +229,18 @@ std::string mime_message(const EmailMessage& message, const std::string& from,
   std::string recipients;
   for (const auto& r : to) recipients += (recipients.empty() ? "" : ", ") + r;
   std::string out;
-  out += "From: " + from + "\r\n";
-  out += "To: " + recipients + "\r\n";
-  out += "Subject: " + message.subject + "\r\n";
+  out += "From: " + header_value(from) + "\r\n";
+  out += "To: " + header_value(recipients) + "\r\n";
+  out += "Subject: " + header_value(message.subject) + "\r\n";
   out += "Date: " + rfc2822(now_us) + "\r\n";
   out += "Message-ID: <" + message_id + "@regwatch>\r\n";
   out += "MIME-Version: 1.0\r\n";
   out += "Content-Type: multipart/alternative; boundary=\"" + boundary + "\"\r\n\r\n";
-  out += "--" + boundary + "\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n";
-  out += crlf(message.text);
-  out += "--" + boundary + "\r\nContent-Type: text/html; charset=utf-8\r\n\r\n";
-  out += crlf(message.html);
+  const std::string encoding = "Content-Transfer-Encoding: base64\r\n\r\n";
+  out += "--" + boundary + "\r\nContent-Type: text/plain; charset=utf-8\r\n" + encoding;
+  out += base64_lines(message.text);
+  out += "--" + boundary + "\r\nContent-Type: text/html; charset=utf-8\r\n" + encoding;
+  out += base64_lines(message.html);
   out += "--" + boundary + "--\r\n";
   return out;
 }

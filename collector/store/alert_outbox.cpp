@@ -43,6 +43,21 @@ Result<std::string> AlertOutbox::state_of(const std::string& receiver, const std
   return std::string(select->column_int(1) ? "given_up" : "pending");
 }
 
+Result<bool> AlertOutbox::pending_firing(const std::string& receiver,
+                                         const std::string& alert_key) {
+  auto select = Statement::prepare(
+      db_.get(),
+      "SELECT 1 FROM alert_outbox WHERE receiver = ?1 AND alert_key = ?2 AND (status = 'firing' "
+      "OR status LIKE 'firing#%') AND delivered_us IS NULL AND given_up = 0 LIMIT 1");
+  if (!select.ok()) return select.error();
+  select->bind(1, receiver);
+  select->bind(2, alert_key);
+  const int rc = select->step();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return sqlite_error(db_.get(), rc, "reading the notification queue");
+  return rc == SQLITE_ROW;
+}
+
 Result<std::vector<OutboxRow>> AlertOutbox::due(const std::string& receiver, int64_t now_us,
                                                 uint32_t limit) {
   auto select = Statement::prepare(

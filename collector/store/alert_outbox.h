@@ -38,6 +38,8 @@ class AlertOutbox {
   // Where (receiver, key, status) stands: absent, pending, delivered or given_up.
   Result<std::string> state_of(const std::string& receiver, const std::string& alert_key,
                                const std::string& status);
+  // Whether a firing notification (first or repeat) of (receiver, key) is still to be sent.
+  Result<bool> pending_firing(const std::string& receiver, const std::string& alert_key);
   // A receiver's undelivered rows due at now_us, oldest first.
   Result<std::vector<OutboxRow>> due(const std::string& receiver, int64_t now_us, uint32_t limit);
   // The earliest due time of a receiver's undelivered rows, if any.

@@ -2,6 +2,8 @@
 // and each receiver's payload format (the limits and fields receivers rely on).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "alerts/alert_payloads.h"
 #include "alerts/incident_alert.h"
 
@@ -85,16 +87,28 @@ TEST(AlertPayloads, AlertmanagerAlertsEndAheadWhileFiring) {
   EXPECT_EQ(Json::parse(alertmanager_body(alert, now))[0]["endsAt"], "2026-11-20T09:14:29.851Z");
 }
 
-TEST(AlertPayloads, MailIsMimeWithCrlfAndNoBareDotLines) {
+TEST(AlertPayloads, MailPartsAreBase64SoNoLineIsTooLongAndHeadersStayOneLine) {
   auto alert = *alert_for_incident(incident("infrastructure", 31, "module"), default_alert_rules());
   auto mail = email_for(alert);
-  mail.text += ".\n";  // would end SMTP DATA if sent as is
+  mail.text += std::string(5000, 'x') + "\n.\n";   // a huge line, and one that would end DATA
+  mail.subject += "\r\nBcc: someone@example.net";  // a device name must not add headers
   const auto message =
       mime_message(mail, "a@example.net", {"b@example.net"}, 1'795'166'100'000'000, "1");
   EXPECT_NE(message.find("Subject: [regwatch] WARNING: 31 phones unregistered"), std::string::npos);
+  EXPECT_EQ(message.find("\r\nBcc:"), std::string::npos);
   EXPECT_NE(message.find("Date: Fri, 20 Nov 2026 09:15:00 +0000\r\n"), std::string::npos);
-  EXPECT_EQ(message.find("\r\n.\r\n"), std::string::npos);
+  EXPECT_NE(message.find("Content-Transfer-Encoding: base64"), std::string::npos);
+  size_t longest = 0, start = 0;
+  for (size_t end; (end = message.find("\r\n", start)) != std::string::npos; start = end + 2) {
+    longest = std::max(longest, end - start);
+    EXPECT_NE(message[start], '.');
+  }
+  EXPECT_LE(longest, 998u);
   EXPECT_EQ(message.find("\n\n"), std::string::npos);  // every line ends in CRLF
+  mail.subject = "Störung";
+  EXPECT_NE(mime_message(mail, "a@example.net", {"b@example.net"}, 0, "2")
+                .find("Subject: =?utf-8?b?U3TDtnJ1bmc=?="),
+            std::string::npos);
 }
 
 TEST(AlertingConfig, ProblemsAreNamedByTheirPlace) {

@@ -350,7 +350,7 @@ class AlertingTest(RegwatchTestCase):
         self.assertEqual(receivers["noc-webhook"]["failed_attempts"], 0)
         self.assertIn("receiver dead: 0 delivered", self.cli(collector.address, "status").stdout)
 
-    def test_killed_before_delivery_still_delivers_exactly_once(self):
+    def test_killed_before_delivery_still_delivers_once_after_the_restart(self):
         config = self.config(group_wait_s=4)
         collector = self.start(config)
         now = datetime.datetime.now(datetime.timezone.utc)
