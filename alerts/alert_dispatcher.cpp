@@ -69,6 +69,13 @@ Status AlertDispatcher::start() {
   if (!silences.ok()) return silences.error();
   router_state_->silences = std::move(silences).value();
   for (const auto& rc : config_.receivers) {
+    for (const std::string* variable : {&rc.routing_key_env, &rc.password_env}) {
+      if (!variable->empty() && env_or_empty(*variable).empty())
+        component_logger("alerts")->error(
+            "receiver {}: the environment variable {} is not set; its notifications will fail "
+            "until it is",
+            rc.name, *variable);
+    }
     auto r = std::make_unique<Receiver>();
     r->config = rc;
     auto own = collector::store::AlertOutbox::open(db_path_);
