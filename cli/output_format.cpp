@@ -138,6 +138,23 @@ std::string json_text(const nlohmann::ordered_json& object, const char* key) {
   return value.is_string() ? value.get<std::string>() : value.dump();
 }
 
+void write_aligned(std::ostream& out, const std::vector<std::vector<std::string>>& rows,
+                   const std::string& indent) {
+  std::vector<size_t> width;
+  for (const auto& row : rows) {
+    if (width.size() < row.size()) width.resize(row.size(), 0);
+    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  }
+  for (const auto& row : rows) {
+    out << indent;
+    for (size_t c = 0; c < row.size(); ++c) {
+      out << row[c];
+      if (c + 1 < row.size()) out << std::string(width[c] - row[c].size() + 2, ' ');
+    }
+    out << "\n";
+  }
+}
+
 std::string csv_field(std::string_view value) {
   if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
   std::string quoted = "\"";
@@ -185,7 +202,7 @@ void write_events(std::ostream& out, const regwatch::v1::EventList& list, Format
         out << "no events match\n";
         return;
       }
-      std::vector<std::array<std::string, 6>> rows;
+      std::vector<std::vector<std::string>> rows;
       rows.push_back({"EVENT TIME", "KIND", "ORIGIN", "DEVICE", "REASON", "DETAIL"});
       for (const auto& stored : list.events()) {
         const auto& e = stored.event();
@@ -194,17 +211,7 @@ void write_events(std::ostream& out, const regwatch::v1::EventList& list, Format
                         kind_name(e.kind()), e.origin(), event_device(e), event_reason(e),
                         event_detail(e)});
       }
-      std::array<size_t, 6> width{};
-      for (const auto& row : rows) {
-        for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
-      }
-      for (const auto& row : rows) {
-        for (size_t c = 0; c < row.size(); ++c) {
-          out << row[c];
-          if (c + 1 < row.size()) out << std::string(width[c] - row[c].size() + 2, ' ');
-        }
-        out << "\n";
-      }
+      write_aligned(out, rows);
       return;
     }
   }

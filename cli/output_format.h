@@ -10,6 +10,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "regwatch/v1/query.pb.h"
 
@@ -31,6 +32,10 @@ void write_incidents(std::ostream& out, const regwatch::v1::IncidentList& list, 
 // A member of a JSON object as text: strings as they are, anything else as
 // JSON; "" when absent (or not an object).
 std::string json_text(const nlohmann::ordered_json& object, const char* key);
+
+// Rows as columns aligned on the widest cell, two spaces apart, each line after indent.
+void write_aligned(std::ostream& out, const std::vector<std::vector<std::string>>& rows,
+                   const std::string& indent = "");
 
 // RFC 4180 field quoting.
 std::string csv_field(std::string_view value);

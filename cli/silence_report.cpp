@@ -73,18 +73,9 @@ void write_silences(std::ostream& out, const regwatch::v1::SilenceList& list, Fo
         out << "no silences\n";
         return;
       }
-      std::array<size_t, 7> width{};
-      rows.insert(rows.begin(), kHeader);
-      for (const auto& row : rows) {
-        for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
-      }
-      for (const auto& row : rows) {
-        for (size_t c = 0; c < row.size(); ++c) {
-          out << row[c];
-          if (c + 1 < row.size()) out << std::string(width[c] - row[c].size() + 2, ' ');
-        }
-        out << "\n";
-      }
+      std::vector<std::vector<std::string>> table = {{kHeader.begin(), kHeader.end()}};
+      for (const auto& row : rows) table.emplace_back(row.begin(), row.end());
+      write_aligned(out, table);
       return;
     }
   }

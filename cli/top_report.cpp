@@ -1,7 +1,6 @@
 #include "cli/top_report.h"
 
 #include <algorithm>
-#include <array>
 #include <string>
 #include <vector>
 
@@ -62,27 +61,17 @@ void table(std::ostream& out, const char* title, const char* name_header, const 
     out << "  none\n\n";
     return;
   }
-  std::vector<std::array<std::string, 6>> rows;
-  rows.push_back(
-      {name_header, "DROPS", "PHONES", "LAST DROP", where_header ? where_header : "", "REASONS"});
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back({name_header, "DROPS", "PHONES", "LAST DROP"});
+  if (where_header) rows.back().push_back(where_header);
+  rows.back().push_back("REASONS");
   for (const auto& o : list) {
     rows.push_back({o.name(), std::to_string(o.drops()), std::to_string(o.phones()),
-                    format_rfc3339_ms(o.last_drop_us()), where_header ? o.where() : "",
-                    reason_mix(o.reasons())});
+                    format_rfc3339_ms(o.last_drop_us())});
+    if (where_header) rows.back().push_back(o.where());
+    rows.back().push_back(reason_mix(o.reasons()));
   }
-  std::array<size_t, 6> width{};
-  for (const auto& row : rows) {
-    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
-  }
-  for (const auto& row : rows) {
-    out << "  ";
-    for (size_t c = 0; c < row.size(); ++c) {
-      if (c == 4 && !where_header) continue;
-      out << row[c];
-      if (c + 1 < row.size()) out << std::string(width[c] - row[c].size() + 2, ' ');
-    }
-    out << "\n";
-  }
+  write_aligned(out, rows, "  ");
   out << "\n";
 }
 
