@@ -35,22 +35,33 @@ std::optional<regwatch::v1::Silence> silenced(collector::store::SilenceStore& st
   return std::nullopt;
 }
 
-}  // namespace
-
-struct AlertDispatcher::Receiver {
-  ReceiverConfig config;
+// What each of the dispatcher's threads reads and writes, on its own connections.
+struct Stores {
   std::unique_ptr<collector::store::AlertOutbox> outbox;
   std::unique_ptr<collector::store::SilenceStore> silences;
+  Status open(const std::string& db_path) {
+    auto opened_outbox = collector::store::AlertOutbox::open(db_path);
+    if (!opened_outbox.ok()) return opened_outbox.error();
+    auto opened_silences = collector::store::SilenceStore::open(db_path);
+    if (!opened_silences.ok()) return opened_silences.error();
+    outbox = std::move(opened_outbox).value();
+    silences = std::move(opened_silences).value();
+    return Ok{};
+  }
+};
+
+}  // namespace
+
+struct AlertDispatcher::Receiver : Stores {
+  ReceiverConfig config;
   std::mutex mutex;
   std::condition_variable wake;
   bool woken = false;
   std::thread thread;
 };
 
-struct AlertDispatcher::Router {
-  std::unique_ptr<collector::store::AlertOutbox> outbox;
-  std::unique_ptr<collector::store::SilenceStore> silences;
-  std::set<std::string> reported_old;  // incidents already logged as too old to notify
+struct AlertDispatcher::Router : Stores {
+  std::set<std::string> logged;  // incidents already logged as too old, or as silenced
 };
 
 AlertDispatcher::AlertDispatcher(AlertingConfig config, std::string db_path, const Clock& clock)
@@ -62,12 +73,7 @@ AlertDispatcher::~AlertDispatcher() {
 
 Status AlertDispatcher::start() {
   router_state_ = std::make_unique<Router>();
-  auto outbox = collector::store::AlertOutbox::open(db_path_);
-  if (!outbox.ok()) return outbox.error();
-  router_state_->outbox = std::move(outbox).value();
-  auto silences = collector::store::SilenceStore::open(db_path_);
-  if (!silences.ok()) return silences.error();
-  router_state_->silences = std::move(silences).value();
+  if (auto opened = router_state_->open(db_path_); !opened.ok()) return opened.error();
   for (const auto& rc : config_.receivers) {
     for (const std::string* variable : {&rc.routing_key_env, &rc.password_env}) {
       if (!variable->empty() && env_or_empty(*variable).empty())
@@ -78,12 +84,7 @@ Status AlertDispatcher::start() {
     }
     auto r = std::make_unique<Receiver>();
     r->config = rc;
-    auto own = collector::store::AlertOutbox::open(db_path_);
-    if (!own.ok()) return own.error();
-    r->outbox = std::move(own).value();
-    auto own_silences = collector::store::SilenceStore::open(db_path_);
-    if (!own_silences.ok()) return own_silences.error();
-    r->silences = std::move(own_silences).value();
+    if (auto opened = r->open(db_path_); !opened.ok()) return opened.error();
     receivers_.push_back(std::move(r));
   }
   // After a restart: what recent incidents are owed is worked out again (owing nothing twice).
@@ -215,13 +216,13 @@ bool AlertDispatcher::route(const std::string& body) {
   if (!alert || !alert->notify) return true;
   const int64_t now = clock_.now_us();
   if (now - alert->ends_us > int64_t{config_.max_incident_age_s} * kSecond) {
-    if (router_state_->reported_old.insert(alert->key).second)
+    if (router_state_->logged.insert(alert->key).second)
       log->info("incident {} ended more than {} s ago (a replay?): not notified", alert->key,
                 config_.max_incident_age_s);
     return true;
   }
   if (auto silence = silenced(*router_state_->silences, *alert, now)) {
-    if (router_state_->reported_old.insert(alert->key + "/" + silence->id()).second)
+    if (router_state_->logged.insert(alert->key + "/" + silence->id()).second)
       log->info("incident {} silenced by {} ({}, until {}): not notified", alert->key,
                 silence->id(), silence->comment(), format_rfc3339_ms(silence->ends_us()));
     return true;

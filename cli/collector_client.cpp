@@ -67,68 +67,52 @@ CallError CollectorClient::describe(const grpc::Status& status) const {
   }
 }
 
-bool CollectorClient::events(const regwatch::v1::EventQuery& query, regwatch::v1::EventList& out,
-                             CallError& error) {
+template <typename Request, typename Reply>
+bool CollectorClient::call(grpc::Status (regwatch::v1::Query::Stub::*method)(grpc::ClientContext*,
+                                                                             const Request&,
+                                                                             Reply*),
+                           const Request& request, Reply& out, CallError& error) {
   grpc::ClientContext context;
   prepare(context);
-  grpc::Status status = stub_->Events(&context, query, &out);
+  const grpc::Status status = ((*stub_).*method)(&context, request, &out);
   if (!status.ok()) error = describe(status);
   return status.ok();
 }
 
+bool CollectorClient::events(const regwatch::v1::EventQuery& query, regwatch::v1::EventList& out,
+                             CallError& error) {
+  return call(&regwatch::v1::Query::Stub::Events, query, out, error);
+}
+
 bool CollectorClient::status(regwatch::v1::StatusReply& out, CallError& error) {
-  grpc::ClientContext context;
-  prepare(context);
-  grpc::Status status = stub_->Status(&context, regwatch::v1::StatusRequest(), &out);
-  if (!status.ok()) error = describe(status);
-  return status.ok();
+  return call(&regwatch::v1::Query::Stub::Status, regwatch::v1::StatusRequest(), out, error);
 }
 
 bool CollectorClient::incidents(const regwatch::v1::IncidentQuery& query,
                                 regwatch::v1::IncidentList& out, CallError& error) {
-  grpc::ClientContext context;
-  prepare(context);
-  grpc::Status status = stub_->Incidents(&context, query, &out);
-  if (!status.ok()) error = describe(status);
-  return status.ok();
+  return call(&regwatch::v1::Query::Stub::Incidents, query, out, error);
 }
 
 bool CollectorClient::top(const regwatch::v1::TopQuery& query, regwatch::v1::TopReply& out,
                           CallError& error) {
-  grpc::ClientContext context;
-  prepare(context);
-  grpc::Status status = stub_->Top(&context, query, &out);
-  if (!status.ok()) error = describe(status);
-  return status.ok();
+  return call(&regwatch::v1::Query::Stub::Top, query, out, error);
 }
 
 bool CollectorClient::silences(const regwatch::v1::SilenceQuery& query,
                                regwatch::v1::SilenceList& out, CallError& error) {
-  grpc::ClientContext context;
-  prepare(context);
-  grpc::Status status = stub_->Silences(&context, query, &out);
-  if (!status.ok()) error = describe(status);
-  return status.ok();
+  return call(&regwatch::v1::Query::Stub::Silences, query, out, error);
 }
 
 bool CollectorClient::create_silence(const regwatch::v1::Silence& silence,
                                      regwatch::v1::Silence& out, CallError& error) {
-  grpc::ClientContext context;
-  prepare(context);
-  grpc::Status status = stub_->CreateSilence(&context, silence, &out);
-  if (!status.ok()) error = describe(status);
-  return status.ok();
+  return call(&regwatch::v1::Query::Stub::CreateSilence, silence, out, error);
 }
 
 bool CollectorClient::expire_silence(const std::string& id, regwatch::v1::Silence& out,
                                      CallError& error) {
-  grpc::ClientContext context;
-  prepare(context);
   regwatch::v1::SilenceId request;
   request.set_id(id);
-  grpc::Status status = stub_->ExpireSilence(&context, request, &out);
-  if (!status.ok()) error = describe(status);
-  return status.ok();
+  return call(&regwatch::v1::Query::Stub::ExpireSilence, request, out, error);
 }
 
 }  // namespace regwatch::cli

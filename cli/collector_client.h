@@ -46,6 +46,11 @@ class CollectorClient {
   CollectorClient() = default;
   void prepare(grpc::ClientContext& context) const;
   CallError describe(const grpc::Status& status) const;
+  // One unary call with the deadline and token; false (and error set) when it failed.
+  template <typename Request, typename Reply>
+  bool call(grpc::Status (regwatch::v1::Query::Stub::*method)(grpc::ClientContext*, const Request&,
+                                                              Reply*),
+            const Request& request, Reply& out, CallError& error);
 
   ConnectionOptions options_;
   std::unique_ptr<regwatch::v1::Query::Stub> stub_;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/event_summary.h"
+#include "common/ascii_case.h"
 #include "common/event_kind.h"
 #include "common/time_format.h"
 
@@ -15,12 +16,6 @@ namespace regwatch::cli {
 namespace {
 
 namespace pb = google::protobuf;
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 // Adds every field of a payload message under its own name (proto3 fields are
 // always present with their zero value, so each payload type has a stable key set).
@@ -59,7 +54,7 @@ void add_fields(const pb::Message& message, FlatObject& out) {
         out[name] = reflection->GetBool(message, field);
         break;
       case pb::FieldDescriptor::CPPTYPE_ENUM:
-        out[name] = lower(reflection->GetEnum(message, field)->name());
+        out[name] = ascii_lower(reflection->GetEnum(message, field)->name());
         break;
       case pb::FieldDescriptor::CPPTYPE_STRING:
         out[name] = reflection->GetString(message, field);

@@ -5,6 +5,7 @@
 
 #include "cli/event_summary.h"
 #include "cli/output_format.h"
+#include "common/ascii_case.h"
 #include "common/domain_tables.h"
 #include "common/event_kind.h"
 #include "common/reason_class.h"
@@ -23,28 +24,12 @@ bool is_drop(const Event& e) {
          e.kind() == v1::KEEPALIVE_MISSED;
 }
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return text;
-}
-
 bool mentions_trust_failure(const std::string& text) {
-  const std::string t = lower(text);
+  const std::string t = ascii_lower(text);
   for (const char* word : {"cnf.xml.sgn", "itl", "ctl", "auth", "certificate", "lsc"}) {
     if (t.find(word) != std::string::npos) return true;
   }
   return false;
-}
-
-std::string source_name(const Event& e) {
-  switch (e.source()) {
-    case v1::SOURCE_SYSLOG: return "syslog";
-    case v1::SOURCE_SNMP_POLL: return "snmp poll";
-    case v1::SOURCE_SNMP_TRAP: return "snmp trap";
-    case v1::SOURCE_SCCP: return "sccp";
-    default: return "agent";
-  }
 }
 
 // A drop or rejection report: the state it puts the phone in, and what it says.
@@ -61,7 +46,7 @@ void take_report(PhoneDiagnosis& d, const Event& e, const std::string& state) {
     d.reported_by.clear();
   }
   d.last_drop_us = d.since_us;
-  std::string by = source_name(e) + " " + kind_name(e.kind());
+  std::string by = source_name(e.source()) + " " + kind_name(e.kind());
   if (!e.origin().empty()) by += " (" + e.origin() + ")";
   if (std::find(d.reported_by.begin(), d.reported_by.end(), by) == d.reported_by.end())
     d.reported_by.push_back(by);

@@ -3,21 +3,13 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/ascii_case.h"
+
 namespace regwatch {
-namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-}  // namespace
 
 std::string kind_name(v1::EventKind kind) {
   if (kind == v1::EVENT_KIND_UNSPECIFIED || !v1::EventKind_IsValid(kind)) return "unspecified";
-  return lower(v1::EventKind_Name(kind));
+  return ascii_lower(v1::EventKind_Name(kind));
 }
 
 std::optional<v1::EventKind> parse_kind(std::string_view name) {
@@ -39,7 +31,7 @@ std::vector<std::string> all_kind_names() {
 
 std::string source_name(v1::Source source) {
   if (source == v1::SOURCE_UNSPECIFIED || !v1::Source_IsValid(source)) return "unspecified";
-  return lower(v1::Source_Name(source).substr(std::string_view("SOURCE_").size()));
+  return ascii_lower(v1::Source_Name(source).substr(std::string_view("SOURCE_").size()));
 }
 
 }  // namespace regwatch

@@ -7,15 +7,10 @@
 namespace regwatch::agent::sccp {
 namespace {
 
-uint32_t le32(const uint8_t* p) {
-  return static_cast<uint32_t>(p[0]) | static_cast<uint32_t>(p[1]) << 8 |
-         static_cast<uint32_t>(p[2]) << 16 | static_cast<uint32_t>(p[3]) << 24;
-}
-
 bool plausible_header(const uint8_t* p) {
-  const uint32_t length = le32(p);
-  return length >= 4 && length <= 2000 && known_header_version(le32(p + 4)) &&
-         !sccp_message_name(le32(p + 8)).empty();
+  const uint32_t length = read_le32(p);
+  return length >= 4 && length <= 2000 && known_header_version(read_le32(p + 4)) &&
+         !sccp_message_name(read_le32(p + 8)).empty();
 }
 
 }  // namespace
@@ -34,7 +29,7 @@ bool PduFramer::find_header(FramerCounters& counters) {
   std::optional<size_t> undecided;  // a candidate whose PDU runs past what we have
   while (at + kHeaderSize <= buffer_.size()) {
     if (plausible_header(buffer_.data() + at)) {
-      const size_t next = at + le32(buffer_.data() + at) + 8;
+      const size_t next = at + read_le32(buffer_.data() + at) + 8;
       if (next == buffer_.size() ||
           (next + kHeaderSize <= buffer_.size() && plausible_header(buffer_.data() + next))) {
         found = true;

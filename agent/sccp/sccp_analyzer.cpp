@@ -185,8 +185,7 @@ void SccpAnalyzer::handle_pdu(PhoneTracker::Slot slot, Direction direction,
   static const SccpMessage keepalive = header_only(kKeepAlive);
   static const SccpMessage keepalive_ack = header_only(kKeepAliveAck);
   if (pdu.size() == kHeaderSize) {
-    const uint32_t id = static_cast<uint32_t>(pdu[8]) | static_cast<uint32_t>(pdu[9]) << 8 |
-                        static_cast<uint32_t>(pdu[10]) << 16 | static_cast<uint32_t>(pdu[11]) << 24;
+    const uint32_t id = read_le32(pdu.data() + 8);
     if (id == kKeepAlive || id == kKeepAliveAck) {
       ++stats_.sccp_messages;
       ++messages_by_id_[id];

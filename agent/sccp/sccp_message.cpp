@@ -12,9 +12,7 @@ class Reader {
   size_t remaining() const { return bytes_.size() - pos_; }
   bool u32(uint32_t& out) {
     if (remaining() < 4) return false;
-    out = static_cast<uint32_t>(bytes_[pos_]) | static_cast<uint32_t>(bytes_[pos_ + 1]) << 8 |
-          static_cast<uint32_t>(bytes_[pos_ + 2]) << 16 |
-          static_cast<uint32_t>(bytes_[pos_ + 3]) << 24;
+    out = read_le32(bytes_.data() + pos_);
     pos_ += 4;
     return true;
   }
@@ -60,11 +58,6 @@ class Reader {
   size_t pos_ = 0;
 };
 
-uint32_t le32(const uint8_t* p) {
-  return static_cast<uint32_t>(p[0]) | static_cast<uint32_t>(p[1]) << 8 |
-         static_cast<uint32_t>(p[2]) << 16 | static_cast<uint32_t>(p[3]) << 24;
-}
-
 Error truncated(uint32_t id) {
   const auto name = sccp_message_name(id);
   return Error{"truncated_" + std::string(name.empty() ? "message" : name),
@@ -79,7 +72,7 @@ bool known_header_version(uint32_t version) {
 
 Result<std::optional<size_t>> sccp_pdu_size(std::span<const uint8_t> bytes) {
   if (bytes.size() < 8) return std::optional<size_t>();
-  const uint32_t length = le32(bytes.data());
+  const uint32_t length = read_le32(bytes.data());
   if (length < 4 || length > kMaxPduSize - 8) {
     return make_error("bad_length",
                       "SCCP length field " + std::to_string(length) + " is impossible");
@@ -95,8 +88,8 @@ Result<SccpMessage> decode_sccp(std::span<const uint8_t> pdu) {
   }
   SccpMessage m;
   m.size = **size;
-  m.header_version = le32(pdu.data() + 4);
-  m.id = le32(pdu.data() + 8);
+  m.header_version = read_le32(pdu.data() + 4);
+  m.id = read_le32(pdu.data() + 8);
   Reader r(pdu.subspan(kHeaderSize, m.size - kHeaderSize));
   switch (m.id) {
     case kRegister: {

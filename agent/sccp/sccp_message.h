@@ -23,6 +23,12 @@ inline constexpr size_t kHeaderSize = 12;
 // SKINNY_MAX_PACKET is 2000); a bigger length field means garbage or desync.
 inline constexpr size_t kMaxPduSize = 8192;
 
+// The little-endian 32-bit field at p (the header's length, version and id; payload fields).
+inline uint32_t read_le32(const uint8_t* p) {
+  return static_cast<uint32_t>(p[0]) | static_cast<uint32_t>(p[1]) << 8 |
+         static_cast<uint32_t>(p[2]) << 16 | static_cast<uint32_t>(p[3]) << 24;
+}
+
 enum MessageId : uint32_t {
   kKeepAlive = 0x0000,
   kRegister = 0x0001,

@@ -6,18 +6,13 @@
 #include <optional>
 #include <set>
 
+#include "common/ascii_case.h"
 #include "common/reason_class.h"
 
 namespace regwatch::collector::correlate {
 namespace {
 
 using regwatch::v1::Event;
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return text;
-}
 
 std::string format(const char* pattern, double a, double b = 0, double c = 0) {
   char text[256];
@@ -188,7 +183,7 @@ std::string short_host(const std::string& name) {
       name.find(':') != std::string::npos || std::all_of(name.begin(), name.end(), [](char c) {
         return std::isdigit(static_cast<unsigned char>(c)) || c == '.';
       });
-  return lower(address ? name : name.substr(0, name.find('.')));
+  return ascii_lower(address ? name : name.substr(0, name.find('.')));
 }
 
 std::string reason_class(int32_t code) {

@@ -1,6 +1,12 @@
 #include "collector/store/alert_outbox.h"
 
 namespace regwatch::collector::store {
+namespace {
+
+// A first page or any of its repeats ("firing#2", ...).
+constexpr const char* kAnyFiring = "(status = 'firing' OR status LIKE 'firing#%')";
+
+}  // namespace
 
 Result<std::unique_ptr<AlertOutbox>> AlertOutbox::open(const std::string& path,
                                                        int busy_timeout_ms) {
@@ -47,8 +53,8 @@ Result<bool> AlertOutbox::pending_firing(const std::string& receiver,
                                          const std::string& alert_key) {
   auto select = Statement::prepare(
       db_.get(),
-      "SELECT 1 FROM alert_outbox WHERE receiver = ?1 AND alert_key = ?2 AND (status = 'firing' "
-      "OR status LIKE 'firing#%') AND delivered_us IS NULL AND given_up = 0 LIMIT 1");
+      std::string("SELECT 1 FROM alert_outbox WHERE receiver = ?1 AND alert_key = ?2 AND ") +
+          kAnyFiring + " AND delivered_us IS NULL AND given_up = 0 LIMIT 1");
   if (!select.ok()) return select.error();
   select->bind(1, receiver);
   select->bind(2, alert_key);
@@ -138,8 +144,9 @@ Result<std::optional<AlertOutbox::Delivered>> AlertOutbox::last_firing(
     const std::string& receiver, const std::string& alert_key) {
   auto select = Statement::prepare(
       db_.get(),
-      "SELECT count(*), max(delivered_us) FROM alert_outbox WHERE receiver = ?1 AND alert_key = "
-      "?2 AND (status = 'firing' OR status LIKE 'firing#%') AND delivered_us IS NOT NULL");
+      std::string("SELECT count(*), max(delivered_us) FROM alert_outbox WHERE receiver = ?1 AND "
+                  "alert_key = ?2 AND ") +
+          kAnyFiring + " AND delivered_us IS NOT NULL");
   if (!select.ok()) return select.error();
   select->bind(1, receiver);
   select->bind(2, alert_key);
@@ -150,10 +157,12 @@ Result<std::optional<AlertOutbox::Delivered>> AlertOutbox::last_firing(
       Delivered{static_cast<uint32_t>(select->column_int(0)), select->column_int(1)});
 }
 
-Result<std::vector<std::string>> AlertOutbox::open_incidents() {
-  auto select = Statement::prepare(
-      db_.get(), "SELECT body FROM incidents WHERE state = 'open' ORDER BY start_time_us, id");
+Result<std::vector<std::string>> AlertOutbox::incident_bodies(const char* where,
+                                                              std::optional<int64_t> bound) {
+  auto select = Statement::prepare(db_.get(), std::string("SELECT body FROM incidents WHERE ") +
+                                                  where + " ORDER BY start_time_us, id");
   if (!select.ok()) return select.error();
+  if (bound) select->bind(1, *bound);
   std::vector<std::string> bodies;
   int rc = 0;
   while ((rc = select->step()) == SQLITE_ROW) bodies.emplace_back(select->column_text(0));
@@ -161,16 +170,12 @@ Result<std::vector<std::string>> AlertOutbox::open_incidents() {
   return bodies;
 }
 
+Result<std::vector<std::string>> AlertOutbox::open_incidents() {
+  return incident_bodies("state = 'open'", std::nullopt);
+}
+
 Result<std::vector<std::string>> AlertOutbox::incidents_ending_since(int64_t since_us) {
-  auto select = Statement::prepare(
-      db_.get(), "SELECT body FROM incidents WHERE end_time_us >= ?1 ORDER BY start_time_us, id");
-  if (!select.ok()) return select.error();
-  select->bind(1, since_us);
-  std::vector<std::string> bodies;
-  int rc = 0;
-  while ((rc = select->step()) == SQLITE_ROW) bodies.emplace_back(select->column_text(0));
-  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading incidents");
-  return bodies;
+  return incident_bodies("end_time_us >= ?1", since_us);
 }
 
 Result<std::optional<std::string>> AlertOutbox::incident_body(const std::string& id) {
@@ -181,24 +186,6 @@ Result<std::optional<std::string>> AlertOutbox::incident_body(const std::string&
   if (rc == SQLITE_DONE) return std::optional<std::string>();
   if (rc != SQLITE_ROW) return sqlite_error(db_.get(), rc, "reading an incident");
   return std::optional<std::string>(std::string(select->column_text(0)));
-}
-
-Result<OutboxCounts> AlertOutbox::counts() {
-  auto select = Statement::prepare(
-      db_.get(),
-      "SELECT coalesce(sum(delivered_us IS NULL AND given_up = 0), 0), "
-      "coalesce(sum(delivered_us IS NOT NULL), 0), coalesce(sum(given_up), 0), "
-      "coalesce(sum(CASE WHEN delivered_us IS NULL THEN attempts ELSE attempts - 1 END), 0) "
-      "FROM alert_outbox");
-  if (!select.ok()) return select.error();
-  if (int rc = select->step(); rc != SQLITE_ROW)
-    return sqlite_error(db_.get(), rc, "counting notifications");
-  OutboxCounts c;
-  c.pending = static_cast<uint64_t>(select->column_int(0));
-  c.delivered = static_cast<uint64_t>(select->column_int(1));
-  c.given_up = static_cast<uint64_t>(select->column_int(2));
-  c.failed_attempts = static_cast<uint64_t>(select->column_int(3));
-  return c;
 }
 
 }  // namespace regwatch::collector::store

@@ -21,13 +21,6 @@ struct OutboxRow {
   uint32_t attempts = 0;
 };
 
-struct OutboxCounts {
-  uint64_t pending = 0;
-  uint64_t delivered = 0;
-  uint64_t given_up = 0;
-  uint64_t failed_attempts = 0;  // attempts the receiver did not accept, over all rows
-};
-
 class AlertOutbox {
  public:
   static Result<std::unique_ptr<AlertOutbox>> open(const std::string& path,
@@ -63,10 +56,11 @@ class AlertOutbox {
   Result<std::vector<std::string>> incidents_ending_since(int64_t since_us);
   // The incident's current JSON body (incidents table), if it still exists.
   Result<std::optional<std::string>> incident_body(const std::string& id);
-  Result<OutboxCounts> counts();
 
  private:
   AlertOutbox() = default;
+  // Incident bodies matching `where` (which may use ?1 = bound), oldest first.
+  Result<std::vector<std::string>> incident_bodies(const char* where, std::optional<int64_t> bound);
   SqliteDb db_;
 };
 

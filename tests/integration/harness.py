@@ -7,6 +7,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
@@ -16,6 +17,7 @@ COLLECTOR = os.path.join(BUILD, "collector", "regwatch-collector")
 AGENT = os.path.join(BUILD, "agent", "regwatch-agent")
 CLI = os.path.join(BUILD, "cli", "regwatch")
 DATA = os.path.join(os.path.dirname(__file__), "..", "data")
+SIMULATOR = os.path.join(os.path.dirname(__file__), "..", "..", "tools", "sccp_sim", "sccp_fleet_sim.py")
 
 
 def wait_for(predicate, timeout=30.0, interval=0.05, what="condition"):
@@ -34,6 +36,13 @@ def free_port(kind=socket.SOCK_STREAM):
     with socket.socket(socket.AF_INET, kind) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def run_simulator(test, *args, timeout=120):
+    """Runs the SCCP fleet simulator to the end; returns its JSON lines."""
+    out = subprocess.run([sys.executable, SIMULATOR, *args], capture_output=True, text=True, timeout=timeout)
+    test.assertEqual(out.returncode, 0, out.stderr)
+    return [json.loads(line) for line in out.stdout.splitlines()]
 
 
 class Process:

@@ -14,15 +14,12 @@ import json
 import os
 import re
 import socket
-import subprocess
-import sys
 import unittest
 from datetime import datetime, timezone
 
-from harness import DATA, RegwatchTestCase, SnmpSim, free_port, wait_for
+from harness import DATA, RegwatchTestCase, SnmpSim, free_port, run_simulator, wait_for
 
 SCENARIOS = os.path.join(DATA, "scenarios")
-SIMULATOR = os.path.join(os.path.dirname(__file__), "..", "..", "tools", "sccp_sim", "sccp_fleet_sim.py")
 SWITCH = "sw-4f-access"
 ARCHIVE_YEAR = 2026  # of the archives' IOS lines, which carry no year
 
@@ -283,12 +280,6 @@ class NoiseScenarioTest(ScenarioTestCase):
         self.assertEqual(busiest, 9)  # the busy minute: as close to an incident as churn gets
         self.assertEqual([i["id"] for i in self.incidents(collector)], [burst["id"]])
         self.assertEqual(burst["scope"], {"type": "cm_node", "name": "ucm-sub3"})
-
-
-def run_simulator(test, *args, timeout=120):
-    out = subprocess.run([sys.executable, SIMULATOR, *args], capture_output=True, text=True, timeout=timeout)
-    test.assertEqual(out.returncode, 0, out.stderr)
-    return [json.loads(line) for line in out.stdout.splitlines()]
 
 
 class SccpScenarioTest(ScenarioTestCase):

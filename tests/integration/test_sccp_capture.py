@@ -7,10 +7,9 @@ import csv
 import os
 import re
 import subprocess
-import sys
 import unittest
 
-from harness import DATA, RegwatchTestCase
+from harness import DATA, RegwatchTestCase, run_simulator
 
 SCCP_DATA = os.path.join(DATA, "sccp")
 NAMES = {int(row["id_hex"], 16): (row["wireshark_name"] or row["name_long"])
@@ -119,21 +118,6 @@ class PcapReplayTest(RegwatchTestCase):
         self.assertLess(sum(decoded.values()), 62)
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
-SIMULATOR = os.path.join(os.path.dirname(__file__), "..", "..", "tools", "sccp_sim", "sccp_fleet_sim.py")
-
-
-def run_simulator(test, *args, timeout=120):
-    """Runs the fleet simulator to the end; returns its JSON lines."""
-    import json
-    out = subprocess.run([sys.executable, SIMULATOR, *args], capture_output=True, text=True, timeout=timeout)
-    test.assertEqual(out.returncode, 0, out.stderr)
-    return [json.loads(line) for line in out.stdout.splitlines()]
-
-
 class SimulatorPcapTest(RegwatchTestCase):
     def test_simulator_capture_decodes_the_same_in_tshark_and_regwatch(self):
         pcap = self.path("fleet.pcap")
@@ -213,3 +197,7 @@ sccp:
         unregistered = wait_for(lambda: kinds("phone_unregistered"), 30, what="phone_unregistered")
         self.assertEqual({e["device"] for e in unregistered}, {"SEP00AA00000001", "SEP00AA00000002"})
         self.assertEqual(agent.terminate(), 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
