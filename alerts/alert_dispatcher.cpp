@@ -116,11 +116,11 @@ void AlertDispatcher::stop() {
   }
 }
 
-void AlertDispatcher::on_incidents(std::vector<std::string> incident_bodies) {
-  if (receivers_.empty() || incident_bodies.empty()) return;
+void AlertDispatcher::on_incidents(std::vector<collector::store::KeyedIncident> incidents) {
+  if (receivers_.empty() || incidents.empty()) return;
   {
     std::lock_guard lock(mutex_);
-    for (auto& body : incident_bodies) pending_.push_back(std::move(body));
+    for (auto& incident : incidents) pending_.push_back(std::move(incident));
   }
   wake_.notify_all();
 }
@@ -144,17 +144,17 @@ void AlertDispatcher::route_loop() {
   while (true) {
     wake_.wait_until(lock, next_repeat_check, [&] { return stopping_ || !pending_.empty(); });
     const bool last_round = stopping_;  // the last pass's incidents are still owed their pages
-    std::vector<std::string> bodies;
-    bodies.swap(pending_);
+    std::vector<collector::store::KeyedIncident> incidents;
+    incidents.swap(pending_);
     lock.unlock();
-    std::vector<std::string> retry;
-    for (auto& body : bodies) {
-      if (!route(body)) retry.push_back(std::move(body));
+    std::vector<collector::store::KeyedIncident> retry;
+    for (auto& incident : incidents) {
+      if (!route(incident)) retry.push_back(std::move(incident));
     }
     if (last_round) return;
     if (!retry.empty()) {  // the store was busy: try again with the next round
       lock.lock();
-      for (auto& body : retry) pending_.push_back(std::move(body));
+      for (auto& incident : retry) pending_.push_back(std::move(incident));
       lock.unlock();
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
@@ -176,10 +176,10 @@ void AlertDispatcher::repeat_open_incidents() {
     return;
   }
   const int64_t now = clock_.now_us();
-  for (const auto& body : *open) {
-    const auto incident = nlohmann::ordered_json::parse(body, nullptr, false);
+  for (const auto& stored : *open) {
+    const auto incident = nlohmann::ordered_json::parse(stored.body, nullptr, false);
     if (!incident.is_object()) continue;
-    auto alert = alert_for_incident(incident, config_.rules);
+    auto alert = alert_for_incident(incident, config_.rules, stored.key);
     if (!alert || !alert->notify || alert->resolved) continue;
     if (silenced(*router_state_->silences, *alert, now)) continue;
     for (const auto& r : config_.receivers) {
@@ -208,17 +208,31 @@ void AlertDispatcher::repeat_open_incidents() {
   }
 }
 
-bool AlertDispatcher::route(const std::string& body) {
+bool AlertDispatcher::route(const collector::store::KeyedIncident& stored) {
   auto log = component_logger("alerts");
-  const auto incident = nlohmann::ordered_json::parse(body, nullptr, false);
+  const auto incident = nlohmann::ordered_json::parse(stored.body, nullptr, false);
   if (!incident.is_object()) return true;
-  auto alert = alert_for_incident(incident, config_.rules);
+  auto alert = alert_for_incident(incident, config_.rules, stored.key);
   if (!alert || !alert->notify) return true;
   const int64_t now = clock_.now_us();
-  if (now - alert->ends_us > int64_t{config_.max_incident_age_s} * kSecond) {
-    if (router_state_->logged.insert(alert->key).second)
+  auto& outbox = *router_state_->outbox;
+  const bool too_old = now - alert->ends_us > int64_t{config_.max_incident_age_s} * kSecond;
+  if (too_old || alert->withdrawn) {
+    // No first page for these; a page already owed or sent is resolved.
+    if (too_old && !alert->withdrawn && router_state_->logged.insert(alert->key).second)
       log->info("incident {} ended more than {} s ago (a replay?): not notified", alert->key,
                 config_.max_incident_age_s);
+    for (const auto& r : config_.receivers) {
+      if (!routes_to(r, *alert)) continue;
+      auto firing = outbox.state_of(r.name, alert->key, "firing");
+      if (!firing.ok()) return false;
+      if (*firing == "absent" || !alert->resolved) continue;
+      auto resolved = outbox.enqueue(r.name, alert->key, "resolved", now, now);
+      if (!resolved.ok()) return false;
+      if (*resolved)
+        log->info("incident {} {}: resolve owed to {}", alert->key,
+                  alert->withdrawn ? "withdrawn" : "resolved", r.name);
+    }
     return true;
   }
   if (auto silence = silenced(*router_state_->silences, *alert, now)) {
@@ -227,7 +241,6 @@ bool AlertDispatcher::route(const std::string& body) {
                 silence->id(), silence->comment(), format_rfc3339_ms(silence->ends_us()));
     return true;
   }
-  auto& outbox = *router_state_->outbox;
   for (const auto& r : config_.receivers) {
     if (!routes_to(r, *alert)) continue;
     auto firing = outbox.enqueue(r.name, alert->key, "firing", now,
@@ -296,7 +309,8 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
       std::optional<Alert> alert;
       if (*body) {
         const auto incident = nlohmann::ordered_json::parse(**body, nullptr, false);
-        if (incident.is_object()) alert = alert_for_incident(incident, config_.rules);
+        if (incident.is_object())
+          alert = alert_for_incident(incident, config_.rules, row.alert_key);
       }
       if (!alert) {
         stored(outbox.failed(row.id, "the incident was recomputed away or no rule matches it", now,
@@ -308,6 +322,11 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
         continue;
       }
       const bool now_resolved = alert->resolved;
+      if (alert->withdrawn && row.status.rfind("firing", 0) == 0) {
+        stored(outbox.failed(row.id, "the incident was withdrawn before this page was sent", now,
+                             true));
+        continue;  // its resolve, if owed, is dropped with it: nobody was paged
+      }
       alert->resolved = row.status == "resolved";
       if (row.status.rfind("firing#", 0) == 0 && now_resolved) {
         stored(

@@ -11,9 +11,13 @@
 //   - an incident still open repeat_interval after its last page is paged again
 //     (`firing#2`, ...);
 //   - after a restart, incidents that ended within max_incident_age are
-//     routed again (owing nothing twice) and undelivered rows are sent.
+//     routed again (owing nothing twice) and undelivered rows are sent;
+//   - alerts are keyed by the incident's first id, so an incident that a late
+//     event moved (new start or scope, new id) keeps its page, and one that a
+//     recomputation withdrew has its page resolved (never a first page).
 // Incidents that ended longer ago than max_incident_age (a replayed archive)
-// and rules with notify: false (planned work) send nothing.
+// and rules with notify: false (planned work) start no page (a page already
+// sent is still resolved).
 //
 // Threads: on_incidents from any thread; the rest on its own threads.
 #include <condition_variable>
@@ -25,6 +29,7 @@
 #include <vector>
 
 #include "alerts/alerting_config.h"
+#include "collector/store/incident_store.h"
 #include "common/clock.h"
 #include "common/result.h"
 
@@ -39,13 +44,14 @@ class AlertDispatcher {
 
   Status start();
   void stop();
-  void on_incidents(std::vector<std::string> incident_bodies);
+  // Each pass's incidents with their alert keys (first ids), withdrawn ones included.
+  void on_incidents(std::vector<collector::store::KeyedIncident> incidents);
 
  private:
   struct Receiver;
   void route_loop();
   // False when the outbox could not take it (a busy store): route it again later.
-  bool route(const std::string& body);
+  bool route(const collector::store::KeyedIncident& incident);
   void repeat_open_incidents();
   void deliver_loop(Receiver& receiver);
   void wake_receivers();
@@ -55,7 +61,7 @@ class AlertDispatcher {
   const Clock& clock_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::vector<std::string> pending_;
+  std::vector<collector::store::KeyedIncident> pending_;
   bool stopping_ = false;
   std::vector<std::unique_ptr<Receiver>> receivers_;
   std::thread router_;

@@ -40,7 +40,8 @@ std::string largest(const Json& counts) {
 
 }  // namespace
 
-std::optional<Alert> alert_for_incident(const Json& incident, const std::vector<AlertRule>& rules) {
+std::optional<Alert> alert_for_incident(const Json& incident, const std::vector<AlertRule>& rules,
+                                        const std::string& key) {
   const std::string incident_class = text(incident, "class");
   const uint32_t phones = incident.value("phone_count", 0u);
   const Json scope = incident.value("scope", Json::object());
@@ -56,12 +57,13 @@ std::optional<Alert> alert_for_incident(const Json& incident, const std::vector<
   }
   if (!rule) return std::nullopt;
   Alert a;
-  a.key = text(incident, "id");
+  a.key = key.empty() ? text(incident, "id") : key;
   a.incident = incident;
   a.notify = rule->notify;
   a.starts_us = time_of(incident, "start_time");
   a.ends_us = time_of(incident, "end_time");
-  a.resolved = text(incident, "state") == "resolved";
+  a.withdrawn = text(incident, "state") == "withdrawn";
+  a.resolved = a.withdrawn || text(incident, "state") == "resolved";
   std::string severity = rule->severity;
   const bool wide = std::find(rule->critical_scopes.begin(), rule->critical_scopes.end(),
                               scope_type) != rule->critical_scopes.end();
@@ -89,6 +91,7 @@ std::optional<Alert> alert_for_incident(const Json& incident, const std::vector<
   if (top.is_object() && !top.empty()) {
     summary << ": " << text(top, "kind") << " on " << text(top, "subject");
   }
+  if (a.withdrawn) summary << " (withdrawn: later events show no burst)";
   a.annotations["summary"] = summary.str();
   std::ostringstream description;
   int rank = 0;

@@ -14,19 +14,22 @@
 namespace regwatch::alerts {
 
 struct Alert {
-  std::string key;                                 // the incident's id: the dedup key everywhere
+  std::string key;  // the incident's first id: the dedup key everywhere, stable while it moves
   std::map<std::string, std::string> labels;       // alertname, severity, class, scope, cause...
   std::map<std::string, std::string> annotations;  // summary, description, remediation, command
   int64_t starts_us = 0;
   int64_t ends_us = 0;  // the incident's last drop
-  bool resolved = false;
+  bool resolved = false;   // resolved or withdrawn
+  bool withdrawn = false;  // a recomputation no longer finds the burst: resolve, never page
   bool notify = true;
   nlohmann::ordered_json incident;  // the body it was made from
 };
 
-// The first matching rule's alert, or nothing when no rule matches.
+// The first matching rule's alert, or nothing when no rule matches. key: the
+// incident's first id (collector/store/incident_lineage.h); its id when empty.
 std::optional<Alert> alert_for_incident(const nlohmann::ordered_json& incident,
-                                        const std::vector<AlertRule>& rules);
+                                        const std::vector<AlertRule>& rules,
+                                        const std::string& key = {});
 
 // Whether a receiver takes this alert (its match labels are all on the alert).
 bool routes_to(const ReceiverConfig& receiver, const Alert& alert);

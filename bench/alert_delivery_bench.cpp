@@ -228,7 +228,7 @@ int main(int argc, char** argv) {
     row.body_json = incident_body(row.id, now);
     (void)(*incidents_table)->replace_range(row.start_time_us, row.start_time_us + 1, {row}, now);
     handed[row.id] = Steady::now();
-    dispatcher.on_incidents({row.body_json});
+    dispatcher.on_incidents({{row.id, row.id, "", row.body_json}});
     if (spacing_ms) std::this_thread::sleep_for(std::chrono::milliseconds(spacing_ms));
   }
   const auto arrivals =

@@ -19,6 +19,7 @@ std::string cell(std::string value) {
 }  // namespace
 
 void write_incident_markdown(std::ostream& out, const nlohmann::ordered_json& i,
+                             const regwatch::v1::IncidentList& found,
                              const regwatch::v1::EventList& timeline) {
   const nlohmann::ordered_json scope =
       i.contains("scope") ? i["scope"] : nlohmann::ordered_json::object();
@@ -30,6 +31,9 @@ void write_incident_markdown(std::ostream& out, const nlohmann::ordered_json& i,
       << " (event time)\n"
       << "- **Recovered:** " << json_text(i, "recovered") << " of " << json_text(i, "phone_count")
       << " registered again\n";
+  if (!found.first_id().empty() && found.first_id() != json_text(i, "id"))
+    out << "- **First reported as:** " << found.first_id()
+        << " (the id on its pages; later events moved its start or scope)\n";
   if (i.contains("reasons") && i["reasons"].is_array() && !i["reasons"].empty()) {
     out << "- **Reasons:**";
     for (const auto& r : i["reasons"])
@@ -65,6 +69,14 @@ void write_incident_markdown(std::ostream& out, const nlohmann::ordered_json& i,
   for (const auto& [name, n] : by_switch.items()) {
     out << "| " << cell(name) << " | " << n.dump() << " |\n";
   }
+  if (!found.updates().empty()) {
+    out << "\n## Updates (collector time)\n\n| at | state | phones | top cause | change |\n"
+        << "| --- | --- | --- | --- | --- |\n";
+    for (const auto& u : found.updates()) {
+      out << "| " << format_rfc3339_ms(u.at_us()) << " | " << u.state() << " | " << u.phone_count()
+          << " | " << cell(u.top_cause()) << " | " << cell(u.change()) << " |\n";
+    }
+  }
   out << "\n## Timeline of the evidence\n\n| event time | id | kind | source | origin | device | "
          "detail |\n"
       << "| --- | --- | --- | --- | --- | --- | --- |\n";
@@ -79,9 +91,22 @@ void write_incident_markdown(std::ostream& out, const nlohmann::ordered_json& i,
 }
 
 void write_incident_json(std::ostream& out, const nlohmann::ordered_json& incident,
+                         const regwatch::v1::IncidentList& found,
                          const regwatch::v1::EventList& timeline) {
   nlohmann::ordered_json doc;
   doc["incident"] = incident;
+  doc["first_id"] = found.first_id();
+  doc["updates"] = nlohmann::ordered_json::array();
+  for (const auto& u : found.updates()) {
+    doc["updates"].push_back({{"at", format_rfc3339_ms(u.at_us())},
+                              {"id", u.id()},
+                              {"state", u.state()},
+                              {"class", u.incident_class()},
+                              {"scope", {{"type", u.scope_type()}, {"name", u.scope_name()}}},
+                              {"phone_count", u.phone_count()},
+                              {"top_cause", u.top_cause()},
+                              {"change", u.change()}});
+  }
   doc["timeline"] = nlohmann::ordered_json::array();
   for (const auto& stored : timeline.events()) doc["timeline"].push_back(flatten_event(stored));
   out << doc.dump(2) << "\n";

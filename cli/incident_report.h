@@ -3,7 +3,8 @@
 // where, the ranked causes with their explanation and what to check first,
 // and the timeline of the evidence from every source. Markdown (to paste
 // into a postmortem document; also the terminal view), JSON, or the
-// timeline as CSV.
+// timeline as CSV. `found` is the query's answer: the incident's first id and
+// its updates (how it evolved as the collector saw it).
 #include <ostream>
 
 #include <nlohmann/json.hpp>
@@ -13,8 +14,10 @@
 namespace regwatch::cli {
 
 void write_incident_markdown(std::ostream& out, const nlohmann::ordered_json& incident,
+                             const regwatch::v1::IncidentList& found,
                              const regwatch::v1::EventList& timeline);
 void write_incident_json(std::ostream& out, const nlohmann::ordered_json& incident,
+                         const regwatch::v1::IncidentList& found,
                          const regwatch::v1::EventList& timeline);
 
 }  // namespace regwatch::cli

@@ -215,8 +215,11 @@ int main(int argc, char** argv) {
   incidents->add_option("--since", incidents_since,
                         "started at or after (RFC 3339, or 2h / 7d ago)");
   incidents->add_option("--until", incidents_until, "started before");
-  incidents->add_option("--state", incidents_state, "open or resolved")
-      ->check(CLI::IsMember({"open", "resolved"}));
+  incidents
+      ->add_option("--state", incidents_state,
+                   "open or resolved (both by default); withdrawn: those later events "
+                   "showed were no burst")
+      ->check(CLI::IsMember({"open", "resolved", "withdrawn"}));
   incidents->add_option("--cause", incidents_cause,
                         "top cause kind: cm_cpu, cm_slow, link_down, module_failure, ...");
   incidents->add_option("--limit", incidents_limit, "at most this many")->capture_default_str();
@@ -382,6 +385,9 @@ int main(int argc, char** argv) {
       return kExitFailed;
     }
     const auto doc = nlohmann::ordered_json::parse(found.incidents_json(0), nullptr, false);
+    if (const std::string now_id = doc.value("id", ""); now_id != incident_id)
+      std::cerr << "regwatch: incident '" << incident_id << "' is now '" << now_id
+                << "' (later events moved its start or scope)\n";
     v1::EventQuery evidence;
     std::set<int64_t> ids;
     const nlohmann::ordered_json causes = doc.value("causes", nlohmann::ordered_json::array());
@@ -401,11 +407,11 @@ int main(int argc, char** argv) {
     v1::EventList evidence_events;
     if (!ids.empty() && !(*client)->events(evidence, evidence_events, error)) return fail(error);
     if (format_text == "markdown") {
-      cli::write_incident_markdown(std::cout, doc, evidence_events);
+      cli::write_incident_markdown(std::cout, doc, found, evidence_events);
     } else if (*format == cli::Format::kCsv) {
       cli::write_events(std::cout, evidence_events, *format);
     } else {
-      cli::write_incident_json(std::cout, doc, evidence_events);
+      cli::write_incident_json(std::cout, doc, found, evidence_events);
     }
     return 0;
   }

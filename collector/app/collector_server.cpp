@@ -61,8 +61,8 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
   server->correlation_ = std::make_unique<CorrelationRunner>(config.db, config.correlation, clock);
   if (server->alerts_) {
     server->correlation_->on_incidents(
-        [dispatcher = server->alerts_.get()](std::vector<std::string> bodies) {
-          dispatcher->on_incidents(std::move(bodies));
+        [dispatcher = server->alerts_.get()](std::vector<store::KeyedIncident> incidents) {
+          dispatcher->on_incidents(std::move(incidents));
         });
   }
   if (auto started = server->correlation_->start(); !started.ok()) return started.error();

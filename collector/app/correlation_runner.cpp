@@ -19,24 +19,14 @@ constexpr int64_t kNarrowContextUs = 15 * 60'000'000LL;
 constexpr int64_t kLiveHorizonUs = 10 * 60'000'000LL;
 
 // The kinds correlation reads: drops, registrations, attachment, and causes.
-const char* const kRelevantKinds[] = {"phone_registered",
-                                      "phone_unregistered",
-                                      "phone_registration_failed",
-                                      "connection_lost",
-                                      "keepalive_missed",
-                                      "topology",
-                                      "cpu_high",
-                                      "cpu_pegging",
-                                      "code_yellow",
-                                      "heartbeat_low",
-                                      "cm_slow",
-                                      "cm_failed",
-                                      "device_restart",
-                                      "interface_errors",
-                                      "link_down",
-                                      "err_disabled",
-                                      "stack_member_removed",
-                                      "poe_fault"};
+const char* const kRelevantKinds[] = {
+    "phone_registered", "phone_unregistered", "phone_registration_failed",
+    "connection_lost",  "keepalive_missed",   "phone_auth_failed",
+    "topology",         "cpu_high",           "cpu_pegging",
+    "code_yellow",      "heartbeat_low",      "cm_slow",
+    "cm_failed",        "device_restart",     "interface_errors",
+    "link_down",        "err_disabled",       "stack_member_removed",
+    "poe_fault"};
 
 }  // namespace
 
@@ -156,23 +146,20 @@ void CorrelationRunner::recompute(int64_t min_event_us, int64_t max_event_us) {
     row.end_time_us = incident.end_us;
     row.phone_count = static_cast<uint32_t>(incident.phones.size());
     row.top_cause = incident.causes.empty() ? "unknown" : incident.causes.front().kind;
+    row.phones = incident.phones;
     row.body_json = correlate::incident_json(incident);
     rows.push_back(std::move(row));
   }
-  if (auto stored = writer_->replace_range(from, to, rows, clock_.now_us()); !stored.ok()) {
-    log->error("correlation could not store incidents: {}", stored.error().message);
+  auto written = writer_->replace_range(from, to, rows, clock_.now_us());
+  if (!written.ok()) {
+    log->error("correlation could not store incidents: {}", written.error().message);
     return;
   }
-  for (const auto& row : rows) {
-    log->info("incident {} ({}, {}): {} phones, top cause {}", row.id, row.state,
-              row.incident_class, row.phone_count, row.top_cause);
+  for (const auto& w : *written) {
+    if (w.change.empty()) continue;
+    log->info("incident {}{}: {}", w.key, w.id == w.key ? "" : " (now " + w.id + ")", w.change);
   }
-  if (incidents_handler_ && !rows.empty()) {
-    std::vector<std::string> bodies;
-    bodies.reserve(rows.size());
-    for (const auto& row : rows) bodies.push_back(row.body_json);
-    incidents_handler_(std::move(bodies));
-  }
+  if (incidents_handler_ && !written->empty()) incidents_handler_(std::move(written).value());
 }
 
 }  // namespace regwatch::collector

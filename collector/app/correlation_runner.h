@@ -35,8 +35,8 @@ class CorrelationRunner {
   Status start();
   void stop();
   void on_stored(int64_t min_event_us, int64_t max_event_us);
-  // Called after each pass with the incidents it wrote (JSON bodies); set before start().
-  void on_incidents(std::function<void(std::vector<std::string>)> handler) {
+  // Called after each pass with the incidents it wrote or withdrew; set before start().
+  void on_incidents(std::function<void(std::vector<store::KeyedIncident>)> handler) {
     incidents_handler_ = std::move(handler);
   }
   uint64_t passes() const;
@@ -56,7 +56,7 @@ class CorrelationRunner {
   bool stopping_ = false;
   uint64_t passes_ = 0;
   std::chrono::milliseconds last_pass_{0};  // how long the last pass took (run thread only)
-  std::function<void(std::vector<std::string>)> incidents_handler_;
+  std::function<void(std::vector<store::KeyedIncident>)> incidents_handler_;
   std::thread thread_;
 };
 

@@ -157,31 +157,42 @@ Result<std::optional<AlertOutbox::Delivered>> AlertOutbox::last_firing(
       Delivered{static_cast<uint32_t>(select->column_int(0)), select->column_int(1)});
 }
 
-Result<std::vector<std::string>> AlertOutbox::incident_bodies(const char* where,
-                                                              std::optional<int64_t> bound) {
-  auto select = Statement::prepare(db_.get(), std::string("SELECT body FROM incidents WHERE ") +
-                                                  where + " ORDER BY start_time_us, id");
+Result<std::vector<KeyedIncident>> AlertOutbox::incident_bodies(const char* where,
+                                                                std::optional<int64_t> bound) {
+  auto select =
+      Statement::prepare(db_.get(), std::string("SELECT first_id, id, body FROM incidents WHERE ") +
+                                        where + " ORDER BY start_time_us, id");
   if (!select.ok()) return select.error();
   if (bound) select->bind(1, *bound);
-  std::vector<std::string> bodies;
+  std::vector<KeyedIncident> incidents;
   int rc = 0;
-  while ((rc = select->step()) == SQLITE_ROW) bodies.emplace_back(select->column_text(0));
+  while ((rc = select->step()) == SQLITE_ROW) {
+    KeyedIncident incident;
+    incident.id = select->column_text(1);
+    incident.key = select->column_text(0);
+    if (incident.key.empty()) incident.key = incident.id;
+    incident.body = select->column_text(2);
+    incidents.push_back(std::move(incident));
+  }
   if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading incidents");
-  return bodies;
+  return incidents;
 }
 
-Result<std::vector<std::string>> AlertOutbox::open_incidents() {
+Result<std::vector<KeyedIncident>> AlertOutbox::open_incidents() {
   return incident_bodies("state = 'open'", std::nullopt);
 }
 
-Result<std::vector<std::string>> AlertOutbox::incidents_ending_since(int64_t since_us) {
+Result<std::vector<KeyedIncident>> AlertOutbox::incidents_ending_since(int64_t since_us) {
   return incident_bodies("end_time_us >= ?1", since_us);
 }
 
-Result<std::optional<std::string>> AlertOutbox::incident_body(const std::string& id) {
-  auto select = Statement::prepare(db_.get(), "SELECT body FROM incidents WHERE id = ?1");
+Result<std::optional<std::string>> AlertOutbox::incident_body(const std::string& key) {
+  // The live incident of this lineage before a withdrawn one; the newest if several.
+  auto select = Statement::prepare(db_.get(),
+                                   "SELECT body FROM incidents WHERE first_id = ?1 ORDER BY "
+                                   "state = 'withdrawn', updated_us DESC LIMIT 1");
   if (!select.ok()) return select.error();
-  select->bind(1, id);
+  select->bind(1, key);
   const int rc = select->step();
   if (rc == SQLITE_DONE) return std::optional<std::string>();
   if (rc != SQLITE_ROW) return sqlite_error(db_.get(), rc, "reading an incident");

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "collector/store/incident_store.h"
 #include "collector/store/sqlite_handle.h"
 #include "common/result.h"
 
@@ -50,17 +51,20 @@ class AlertOutbox {
   };
   Result<std::optional<Delivered>> last_firing(const std::string& receiver,
                                                const std::string& alert_key);
-  // Bodies of the incidents still open (to notify them again after repeat_interval).
-  Result<std::vector<std::string>> open_incidents();
-  // Bodies of incidents that ended at or after since_us (to re-evaluate after a restart).
-  Result<std::vector<std::string>> incidents_ending_since(int64_t since_us);
-  // The incident's current JSON body (incidents table), if it still exists.
-  Result<std::optional<std::string>> incident_body(const std::string& id);
+  // The incidents still open (to notify them again after repeat_interval).
+  Result<std::vector<KeyedIncident>> open_incidents();
+  // Incidents (withdrawn ones too) that ended at or after since_us (to re-evaluate after a
+  // restart).
+  Result<std::vector<KeyedIncident>> incidents_ending_since(int64_t since_us);
+  // The current JSON body of the incident alerts know by this key (its first id): the one
+  // that continues it, or its last body when it was withdrawn.
+  Result<std::optional<std::string>> incident_body(const std::string& key);
 
  private:
   AlertOutbox() = default;
-  // Incident bodies matching `where` (which may use ?1 = bound), oldest first.
-  Result<std::vector<std::string>> incident_bodies(const char* where, std::optional<int64_t> bound);
+  // Incidents matching `where` (which may use ?1 = bound), oldest first.
+  Result<std::vector<KeyedIncident>> incident_bodies(const char* where,
+                                                     std::optional<int64_t> bound);
   SqliteDb db_;
 };
 

@@ -102,16 +102,28 @@ Result<regwatch::v1::EventList> EventReader::query(const regwatch::v1::EventQuer
 }
 
 Result<regwatch::v1::IncidentList> EventReader::incidents(const regwatch::v1::IncidentQuery& q) {
-  std::string sql = "SELECT body FROM incidents WHERE 1";
+  std::string sql = "SELECT body, first_id FROM incidents WHERE 1";
   if (q.since_us() != 0) sql += " AND start_time_us >= ?1";
   if (q.until_us() != 0) sql += " AND start_time_us < ?2";
-  if (!q.state().empty()) sql += " AND state = ?3";
+  if (!q.state().empty()) {
+    sql += " AND state = ?3";
+  } else if (q.id().empty()) {
+    sql += " AND state != 'withdrawn'";  // kept only to resolve their pages
+  }
   if (!q.cause().empty()) sql += " AND top_cause = ?4";
-  if (!q.id().empty()) sql += " AND id = ?6";
-  sql += " ORDER BY start_time_us DESC, id DESC LIMIT ?5";
+  if (!q.id().empty()) {
+    // By its id, else the incident that now continues the one that had it: exact first.
+    sql +=
+        " AND (id = ?6 OR first_id = (SELECT first_id FROM incident_ids WHERE id = ?6))"
+        " ORDER BY id = ?6 DESC, state = 'withdrawn', updated_us DESC LIMIT ?5";
+  } else {
+    sql += " ORDER BY start_time_us DESC, id DESC LIMIT ?5";
+  }
   auto statement = Statement::prepare(db_.get(), sql);
   if (!statement.ok()) return statement.error();
-  const uint32_t limit = std::min(q.limit() == 0 ? kDefaultQueryLimit : q.limit(), kMaxQueryLimit);
+  const uint32_t limit =
+      !q.id().empty() ? 1
+                      : std::min(q.limit() == 0 ? kDefaultQueryLimit : q.limit(), kMaxQueryLimit);
   if (q.since_us() != 0) statement->bind(1, q.since_us());
   if (q.until_us() != 0) statement->bind(2, q.until_us());
   if (!q.state().empty()) statement->bind(3, q.state());
@@ -122,13 +134,38 @@ Result<regwatch::v1::IncidentList> EventReader::incidents(const regwatch::v1::In
   int rc = 0;
   while ((rc = statement->step()) == SQLITE_ROW) {
     if (static_cast<uint32_t>(list.incidents_json_size()) == limit) {
-      list.set_truncated(true);
+      list.set_truncated(q.id().empty());
       break;
     }
     list.add_incidents_json(std::string(statement->column_text(0)));
+    if (list.first_id().empty()) list.set_first_id(std::string(statement->column_text(1)));
   }
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     return sqlite_error(db_.get(), rc, "querying incidents");
+  if (q.id().empty() || list.incidents_json().empty()) {
+    list.clear_first_id();
+    return list;
+  }
+  auto updates = Statement::prepare(db_.get(),
+                                    "SELECT at_us, id, state, class, scope_type, scope_name, "
+                                    "phone_count, top_cause, change FROM incident_updates WHERE "
+                                    "first_id = ?1 ORDER BY seq LIMIT ?2");
+  if (!updates.ok()) return updates.error();
+  updates->bind(1, list.first_id());
+  updates->bind(2, int64_t{1000});
+  while ((rc = updates->step()) == SQLITE_ROW) {
+    auto* u = list.add_updates();
+    u->set_at_us(updates->column_int(0));
+    u->set_id(std::string(updates->column_text(1)));
+    u->set_state(std::string(updates->column_text(2)));
+    u->set_incident_class(std::string(updates->column_text(3)));
+    u->set_scope_type(std::string(updates->column_text(4)));
+    u->set_scope_name(std::string(updates->column_text(5)));
+    u->set_phone_count(static_cast<uint32_t>(updates->column_int(6)));
+    u->set_top_cause(std::string(updates->column_text(7)));
+    u->set_change(std::string(updates->column_text(8)));
+  }
+  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading incident updates");
   return list;
 }
 

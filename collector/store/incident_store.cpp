@@ -1,6 +1,95 @@
 #include "collector/store/incident_store.h"
 
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "collector/store/incident_lineage.h"
+
 namespace regwatch::collector::store {
+namespace {
+
+struct StoredRow {
+  IncidentSnapshot snapshot;
+  std::string body;
+};
+
+std::vector<std::string> phones_of(const nlohmann::json& body) {
+  std::vector<std::string> phones;
+  if (!body.is_object() || !body.contains("phones") || !body["phones"].is_array()) return phones;
+  for (const auto& p : body["phones"]) {
+    if (p.is_string()) phones.push_back(p.get<std::string>());
+  }
+  std::sort(phones.begin(), phones.end());
+  phones.erase(std::unique(phones.begin(), phones.end()), phones.end());
+  return phones;
+}
+
+IncidentSnapshot snapshot_of(const IncidentRow& row) {
+  IncidentSnapshot s;
+  s.id = row.id;
+  s.state = row.state;
+  s.incident_class = row.incident_class;
+  s.scope_type = row.scope_type;
+  s.scope_name = row.scope_name;
+  s.top_cause = row.top_cause;
+  s.start_us = row.start_time_us;
+  s.end_us = row.end_time_us;
+  s.phones = row.phones;
+  return s;
+}
+
+Result<std::vector<StoredRow>> stored_in_range(sqlite3* db, int64_t from_us, int64_t to_us) {
+  auto select = Statement::prepare(
+      db,
+      "SELECT id, first_id, state, class, scope_type, scope_name, top_cause, start_time_us, "
+      "end_time_us, body FROM incidents WHERE start_time_us >= ?1 AND start_time_us < ?2 "
+      "ORDER BY id");
+  if (!select.ok()) return select.error();
+  select->bind(1, from_us);
+  select->bind(2, to_us);
+  std::vector<StoredRow> rows;
+  int rc = 0;
+  while ((rc = select->step()) == SQLITE_ROW) {
+    StoredRow row;
+    auto& s = row.snapshot;
+    s.id = select->column_text(0);
+    s.first_id = select->column_text(1);
+    if (s.first_id.empty()) s.first_id = s.id;
+    s.state = select->column_text(2);
+    s.incident_class = select->column_text(3);
+    s.scope_type = select->column_text(4);
+    s.scope_name = select->column_text(5);
+    s.top_cause = select->column_text(6);
+    s.start_us = select->column_int(7);
+    s.end_us = select->column_int(8);
+    row.body = select->column_text(9);
+    s.phones = phones_of(nlohmann::json::parse(row.body, nullptr, false));
+    rows.push_back(std::move(row));
+  }
+  if (rc != SQLITE_DONE) return sqlite_error(db, rc, "reading stored incidents");
+  return rows;
+}
+
+Status record_update(Statement& insert, const std::string& first_id, int64_t now_us,
+                     const IncidentSnapshot& s, const std::string& change, sqlite3* db) {
+  insert.reset();
+  insert.bind(1, first_id);
+  insert.bind(2, now_us);
+  insert.bind(3, s.id);
+  insert.bind(4, s.state);
+  insert.bind(5, s.incident_class);
+  insert.bind(6, s.scope_type);
+  insert.bind(7, s.scope_name);
+  insert.bind(8, static_cast<int64_t>(s.phones.size()));
+  insert.bind(9, s.top_cause);
+  insert.bind(10, change);
+  if (int rc = insert.step(); rc != SQLITE_DONE)
+    return sqlite_error(db, rc, "recording an incident update");
+  return Ok{};
+}
+
+}  // namespace
 
 Result<std::unique_ptr<IncidentWriter>> IncidentWriter::open(const std::string& path,
                                                              int busy_timeout_ms) {
@@ -11,28 +100,82 @@ Result<std::unique_ptr<IncidentWriter>> IncidentWriter::open(const std::string& 
   return writer;
 }
 
-Status IncidentWriter::replace_range(int64_t from_us, int64_t to_us,
-                                     const std::vector<IncidentRow>& rows, int64_t now_us) {
+Result<std::vector<KeyedIncident>> IncidentWriter::replace_range(
+    int64_t from_us, int64_t to_us, const std::vector<IncidentRow>& rows, int64_t now_us) {
   sqlite3* db = db_.get();
   if (auto begin = exec(db, "BEGIN IMMEDIATE"); !begin.ok()) return begin.error();
-  auto fail = [&](Error error) -> Status {
+  auto fail = [&](Error error) -> Result<std::vector<KeyedIncident>> {
     rollback(db);
     return error;
   };
-  auto erase = Statement::prepare(
-      db, "DELETE FROM incidents WHERE start_time_us >= ? AND start_time_us < ?");
+  auto stored = stored_in_range(db, from_us, to_us);
+  if (!stored.ok()) return fail(stored.error());
+  std::vector<IncidentSnapshot> before, after;
+  for (const auto& s : *stored) before.push_back(s.snapshot);
+  for (const auto& row : rows) after.push_back(snapshot_of(row));
+  const Lineage lineage = assign_lineage(before, after);
+
+  auto update = Statement::prepare(
+      db,
+      "INSERT INTO incident_updates (first_id, at_us, id, state, class, scope_type, scope_name, "
+      "phone_count, top_cause, change) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+  if (!update.ok()) return fail(update.error());
+  std::vector<KeyedIncident> written;
+
+  // Withdrawn first: kept (hidden from listings) so that their pages can be resolved.
+  auto withdraw = Statement::prepare(
+      db, "UPDATE incidents SET state = 'withdrawn', body = ?2, updated_us = ?3 WHERE id = ?1");
+  if (!withdraw.ok()) return fail(withdraw.error());
+  for (size_t s : lineage.withdrawn) {
+    const auto& old = (*stored)[s];
+    auto body = nlohmann::ordered_json::parse(old.body, nullptr, false);
+    if (body.is_object()) body["state"] = "withdrawn";
+    const std::string text = body.is_object() ? body.dump() : old.body;
+    withdraw->reset();
+    withdraw->bind(1, old.snapshot.id);
+    withdraw->bind(2, text);
+    withdraw->bind(3, now_us);
+    if (int rc = withdraw->step(); rc != SQLITE_DONE)
+      return fail(sqlite_error(db, rc, "withdrawing an incident"));
+    IncidentSnapshot gone = old.snapshot;
+    gone.state = "withdrawn";
+    const std::string change = "withdrawn: recomputed with later events, no longer a burst";
+    if (auto recorded = record_update(*update, old.snapshot.first_id, now_us, gone, change, db);
+        !recorded.ok())
+      return fail(recorded.error());
+    written.push_back({old.snapshot.first_id, old.snapshot.id, change, text});
+  }
+
+  auto erase = Statement::prepare(db,
+                                  "DELETE FROM incidents WHERE start_time_us >= ? AND "
+                                  "start_time_us < ? AND state != 'withdrawn'");
   if (!erase.ok()) return fail(erase.error());
   erase->bind(1, from_us);
   erase->bind(2, to_us);
   if (int rc = erase->step(); rc != SQLITE_DONE)
     return fail(sqlite_error(db, rc, "replacing incidents"));
+  auto erase_one = Statement::prepare(db, "DELETE FROM incidents WHERE id = ?1");
+  if (!erase_one.ok()) return fail(erase_one.error());
   auto insert = Statement::prepare(db,
                                    "INSERT OR REPLACE INTO incidents (id, state, class, "
                                    "scope_type, scope_name, start_time_us, end_time_us, "
-                                   "phone_count, top_cause, updated_us, body) VALUES (?1, ?2, ?3, "
-                                   "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+                                   "phone_count, top_cause, updated_us, body, first_id) VALUES "
+                                   "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
   if (!insert.ok()) return fail(insert.error());
-  for (const auto& row : rows) {
+  auto alias =
+      Statement::prepare(db, "INSERT OR IGNORE INTO incident_ids (id, first_id) VALUES (?1, ?2)");
+  if (!alias.ok()) return fail(alias.error());
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const auto& row = rows[r];
+    const StoredRow* continued = lineage.continues[r] ? &(*stored)[*lineage.continues[r]] : nullptr;
+    const std::string first_id = continued ? continued->snapshot.first_id : row.id;
+    if (continued && continued->snapshot.state == "withdrawn") {
+      // Found again: the withdrawn row (maybe under another id) gives way to it.
+      erase_one->reset();
+      erase_one->bind(1, continued->snapshot.id);
+      if (int rc = erase_one->step(); rc != SQLITE_DONE)
+        return fail(sqlite_error(db, rc, "replacing a withdrawn incident"));
+    }
     insert->reset();
     insert->bind(1, row.id);
     insert->bind(2, row.state);
@@ -45,11 +188,25 @@ Status IncidentWriter::replace_range(int64_t from_us, int64_t to_us,
     insert->bind(9, row.top_cause);
     insert->bind(10, now_us);
     insert->bind(11, row.body_json);
+    insert->bind(12, first_id);
     if (int rc = insert->step(); rc != SQLITE_DONE)
       return fail(sqlite_error(db, rc, "storing an incident"));
+    alias->reset();
+    alias->bind(1, row.id);
+    alias->bind(2, first_id);
+    if (int rc = alias->step(); rc != SQLITE_DONE)
+      return fail(sqlite_error(db, rc, "storing an incident's id"));
+    const std::string change =
+        describe_change(continued ? &continued->snapshot : nullptr, after[r]);
+    if (!change.empty()) {
+      if (auto recorded = record_update(*update, first_id, now_us, after[r], change, db);
+          !recorded.ok())
+        return fail(recorded.error());
+    }
+    written.push_back({first_id, row.id, change, row.body_json});
   }
   if (auto commit = exec(db, "COMMIT"); !commit.ok()) return fail(commit.error());
-  return Ok{};
+  return written;
 }
 
 }  // namespace regwatch::collector::store

@@ -1,6 +1,7 @@
 #pragma once
-// Incidents in SQLite (schema/002_incidents.sql). The correlation thread owns
-// an IncidentWriter; queries list them through EventReader::incidents.
+// Incidents in SQLite (schema/002_incidents.sql, 005_incident_lineage.sql). The
+// correlation thread owns an IncidentWriter; queries list them through
+// EventReader::incidents.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -21,7 +22,16 @@ struct IncidentRow {
   int64_t end_time_us = 0;
   uint32_t phone_count = 0;
   std::string top_cause;
+  std::vector<std::string> phones;  // sorted, distinct: what lineage compares
   std::string body_json;
+};
+
+// An incident with the key alerts know it by: as a pass left it, or as alerting reads it back.
+struct KeyedIncident {
+  std::string key;     // the id it was first stored under: alerts are keyed by it
+  std::string id;      // its id now
+  std::string change;  // in words; "" when nothing changed since the last pass
+  std::string body;    // as stored (state "withdrawn" when no longer found)
 };
 
 class IncidentWriter {
@@ -29,9 +39,14 @@ class IncidentWriter {
   static Result<std::unique_ptr<IncidentWriter>> open(const std::string& path,
                                                       int busy_timeout_ms = 5000);
   // In one transaction: every incident that started in [from_us, to_us) is
-  // replaced by `rows` (a recomputation of that range).
-  Status replace_range(int64_t from_us, int64_t to_us, const std::vector<IncidentRow>& rows,
-                       int64_t now_us);
+  // replaced by `rows` (a recomputation of that range). Each row continues the
+  // stored incident its lineage finds (incident_lineage.h) and keeps its first
+  // id; stored incidents no row continues become "withdrawn"; every change is
+  // recorded in incident_updates at now_us. Returns the rows and the newly
+  // withdrawn incidents.
+  Result<std::vector<KeyedIncident>> replace_range(int64_t from_us, int64_t to_us,
+                                                   const std::vector<IncidentRow>& rows,
+                                                   int64_t now_us);
 
  private:
   IncidentWriter() = default;

@@ -331,6 +331,62 @@ class AlertingTest(RegwatchTestCase):
         self.assertIn("firing", statuses)
         self.assertIn("firing#2", statuses)
 
+    def test_an_incident_moved_by_late_events_keeps_its_one_page_and_resolves_it(self):
+        config = self.path("webhook.yaml")
+        with open(config, "w") as f:
+            f.write(f"alerting:\n  group_wait_s: 1\n  receivers:\n"
+                    f"    - name: noc-webhook\n      type: webhook\n      url: {self.receiver.url('/hook')}\n")
+        collector = self.start(config)
+        now = datetime.datetime.now(datetime.timezone.utc)
+        with open(shifted_archive(self.path("all.log"), now - datetime.timedelta(minutes=3))) as f:
+            lines = f.readlines()
+        drops = [i for i, line in enumerate(lines) if "EndPointUnregistered" in line]
+        late = set(drops[:6])  # the burst's first drops, held up in another agent's spool
+        first_drop = drops[0]
+        back = {i for i, line in enumerate(lines) if "EndPointRegistered" in line and i > first_drop}
+
+        def write(name, keep):
+            with open(self.path(name), "w") as f:
+                f.writelines(line for i, line in enumerate(lines) if keep(i))
+            return self.path(name)
+
+        self.replay(collector, write("first.log", lambda i: i not in late and i not in back))
+        page = wait_for(lambda: self.receiver.posted("/hook"), 60, what="the first page")[0]
+        first_id = page["alerts"][0]["labels"]["incident"]
+
+        agent = self.start_agent(collector.address, extra=["--replay-syslog", write("late.log", lambda i: i in late)],
+                                 agent_id="late-spool")
+        self.assertEqual(agent.proc.wait(timeout=120), 0, agent.stderr())
+
+        def moved():
+            listed = json.loads(self.cli(collector.address, "incidents", "--format", "json").stdout)
+            return len(listed) == 1 and listed[0]["id"] != first_id and listed[0]
+        incident = wait_for(moved, 60, what="the incident recomputed with the late drops")
+        self.assertEqual(incident["phone_count"], 38)
+        self.assertLess(incident["start_time"], page["alerts"][0]["startsAt"])
+        # The id on the page still finds it, with how it evolved.
+        shown = self.cli(collector.address, "incident", first_id, "--format", "json")
+        self.assertIn(f"is now '{incident['id']}'", shown.stderr)
+        view = json.loads(shown.stdout)
+        self.assertEqual(view["incident"]["id"], incident["id"])
+        self.assertEqual(view["first_id"], first_id)
+        changes = [u["change"] for u in view["updates"]]
+        self.assertTrue(changes[0].startswith("opened: 32 phones on cm_node ucm-sub1"), changes)
+        self.assertIn("32 -> 38 phones; first drop moved (late events)", changes)
+        markdown = self.cli(collector.address, "incident", incident["id"]).stdout
+        self.assertIn(f"**First reported as:** {first_id}", markdown)
+
+        agent = self.start_agent(collector.address, extra=["--replay-syslog", write("back.log", lambda i: i in back)],
+                                 agent_id="returning")
+        self.assertEqual(agent.proc.wait(timeout=120), 0, agent.stderr())
+        hooks = wait_for(lambda: len(self.receiver.posted("/hook")) >= 2 and self.receiver.posted("/hook"), 60,
+                         what="the resolve")
+        self.assertEqual([h["status"] for h in hooks], ["firing", "resolved"])  # never a second page
+        self.assertEqual(hooks[1]["alerts"][0]["labels"]["incident"], first_id)
+        with sqlite3.connect(self.path("regwatch.db")) as db:
+            rows = db.execute("SELECT alert_key, status FROM alert_outbox ORDER BY id").fetchall()
+        self.assertEqual(rows, [(first_id, "firing"), (first_id, "resolved")])
+
     def test_a_dead_receiver_does_not_hold_up_the_others(self):
         collector = self.start(self.config(dead_receiver=True))
         now = datetime.datetime.now(datetime.timezone.utc)
