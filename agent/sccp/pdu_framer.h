@@ -34,6 +34,9 @@ class PduFramer {
     in_sync_ = true;
   }
   size_t buffered() const { return buffer_.size(); }
+  // Nothing buffered and in sync: a whole PDU fed now would be handed on as it is, so a
+  // caller may decode it directly (counting it in FramerCounters::pdus) instead of feeding it.
+  bool idle() const { return in_sync_ && buffer_.empty(); }
 
  private:
   bool find_header(FramerCounters& counters);

@@ -19,12 +19,15 @@ SccpMessage header_only(uint32_t id) {
 
 // Laid out in the order a packet reads it: the key (checked by the flow
 // table's lookup), the connection's own fields, then one direction's stream.
+// One direction's byte stream.
+struct SccpAnalyzer::FlowStream {
+  FlowStream(size_t held, HeldBudget* budget) : bytes(held, budget) {}
+  TcpReassembler bytes;
+  PduFramer frames;
+};
+
 struct SccpAnalyzer::Flow {
-  struct Stream {
-    Stream(size_t held, HeldBudget* budget) : bytes(held, budget) {}
-    TcpReassembler bytes;
-    PduFramer frames;
-  };
+  using Stream = FlowStream;
   Flow(size_t held, HeldBudget* budget) : up(held, budget), down(held, budget) {}
   ConnectionKey key;
   bool in_use = false;
@@ -141,8 +144,10 @@ void SccpAnalyzer::on_packet(int link_type, int64_t time_us, std::span<const uin
   if (!flow->tls && (!segment.payload.empty() || segment.syn)) {
     const bool up = direction == Direction::kPhoneToCm;
     Flow::Stream& stream = up ? flow->up : flow->down;
-    ToFramer sink(*this, stream.frames, flow->slot, direction, time_us);
-    stream.bytes.on_segment(segment.seq, segment.syn, segment.payload, sink, reassembly_);
+    if (!keepalive_fast_path(*flow, stream, segment, direction, time_us)) {
+      ToFramer sink(*this, stream.frames, flow->slot, direction, time_us);
+      stream.bytes.on_segment(segment.seq, segment.syn, segment.payload, sink, reassembly_);
+    }
   }
   if (segment.rst || segment.fin) {
     tracker_.close(flow->slot, direction == Direction::kPhoneToCm, segment.rst, time_us);
@@ -154,6 +159,22 @@ void SccpAnalyzer::on_packet(int link_type, int64_t time_us, std::span<const uin
     on_idle(time_us);
     next_expiry_us_ = time_us + 60'000'000;  // idle timeouts are minutes: no need to look often
   }
+}
+
+bool SccpAnalyzer::keepalive_fast_path(Flow& flow, FlowStream& stream, const TcpSegment& s,
+                                       Direction direction, int64_t time_us) {
+  // Nine packets in ten are one KeepAlive or KeepAliveAck alone in an in-order segment. The
+  // reassembler and framer would hand on exactly these 12 bytes, so they are decoded here and
+  // the two only move their state on; anything else (out of order, split, several PDUs, a
+  // retransmission, a framer holding bytes) goes the general way.
+  const std::span<const uint8_t> pdu = s.payload;
+  if (s.syn || pdu.size() != kHeaderSize || read_le32(pdu.data()) != kHeaderSize - 8) return false;
+  const uint32_t id = read_le32(pdu.data() + 8);
+  if (id != kKeepAlive && id != kKeepAliveAck) return false;
+  if (!stream.frames.idle() || !stream.bytes.take_in_order(s.seq, pdu.size())) return false;
+  ++framing_.pdus;
+  handle_pdu(flow.slot, direction, pdu, time_us);
+  return true;
 }
 
 void SccpAnalyzer::on_idle(int64_t now_us) {

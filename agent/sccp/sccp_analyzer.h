@@ -63,6 +63,9 @@ class SccpAnalyzer {
   // The connection key of an SCCP segment (phone first), or false when it is not one.
   bool sccp_key(const TcpSegment& segment, ConnectionKey& key, Direction& direction,
                 bool& tls) const;
+  struct FlowStream;
+  bool keepalive_fast_path(Flow& flow, FlowStream& stream, const TcpSegment& segment,
+                           Direction direction, int64_t time_us);
   void handle_pdu(PhoneTracker::Slot slot, Direction direction, std::span<const uint8_t> pdu,
                   int64_t time_us);
   void count(const std::string& anomaly) { ++stats_.anomalies[anomaly]; }

@@ -51,6 +51,15 @@ class TcpReassembler {
 
   void on_segment(uint32_t seq, bool syn, std::span<const uint8_t> payload, Sink& sink,
                   ReassemblyCounters& counters);
+  // The fast path for the common case: a segment that starts exactly where the stream is
+  // and nothing is held past a hole. Then its n bytes are taken as delivered (the caller
+  // hands them on itself) and it returns true; otherwise it changes nothing and returns false,
+  // and the caller goes through on_segment. Same state and counts as on_segment either way.
+  bool take_in_order(uint32_t seq, size_t n) {
+    if (!next_seq_ || *next_seq_ != seq || held_) return false;
+    *next_seq_ += static_cast<uint32_t>(n);
+    return true;
+  }
   size_t held_bytes() const { return held_bytes_; }
   // Back to a fresh connection (its held bytes returned to the budget).
   void reset();
