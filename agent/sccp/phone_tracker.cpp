@@ -54,9 +54,11 @@ int64_t PhoneTracker::interval_us(const Connection& c) const {
   return int64_t{c.interval_s ? c.interval_s : settings_.default_keepalive_s} * 1'000'000;
 }
 
-regwatch::v1::Event PhoneTracker::phone_event(const Connection& c,
-                                              regwatch::v1::EventKind kind, int64_t time_us) const {
-  const ConnectionKey& key = c.key;
+regwatch::v1::Event PhoneTracker::phone_event(Slot slot, regwatch::v1::EventKind kind,
+                                              int64_t time_us) const {
+  const Connection& c = slots_[slot];
+  const ConnectionInfo& info = info_[slot];
+  const ConnectionKey& key = info.key;
   const std::string& cm = windows_[c.window].cm_name;
   regwatch::v1::Event e;
   e.set_event_time_us(time_us);
@@ -64,20 +66,20 @@ regwatch::v1::Event PhoneTracker::phone_event(const Connection& c,
   e.set_source(regwatch::v1::SOURCE_SCCP);
   e.set_kind(kind);
   auto* p = e.mutable_phone();
-  p->set_device_name(c.device);
-  p->set_mac(mac_from_device_name(c.device));
-  p->set_ip(c.station_ip.empty() ? key.phone_ip.to_string() : c.station_ip);
+  p->set_device_name(info.device);
+  p->set_mac(mac_from_device_name(info.device));
+  p->set_ip(info.station_ip.empty() ? key.phone_ip.to_string() : info.station_ip);
   p->set_source_ip(key.phone_ip.to_string());
   p->set_protocol(c.tls ? "SCCP/TLS" : "SCCP");
-  p->set_device_type(c.device_type);
-  if (c.device_type)
+  p->set_device_type(info.device_type);
+  if (info.device_type)
     p->set_device_type_name(
-        std::string(domain::device_type_name(static_cast<int32_t>(c.device_type))));
+        std::string(domain::device_type_name(static_cast<int32_t>(info.device_type))));
   p->set_cm_node(cm);
   p->set_cm_address(cm + ":" + std::to_string(key.cm_port));
   p->set_keepalive_interval_s(c.interval_s);
-  p->set_secondary_keepalive_interval_s(c.secondary_interval_s);
-  p->set_protocol_version(c.protocol_version);
+  p->set_secondary_keepalive_interval_s(info.secondary_interval_s);
+  p->set_protocol_version(info.protocol_version);
   p->set_vlan(c.vlan);
   return e;
 }
@@ -92,20 +94,22 @@ PhoneTracker::Slot PhoneTracker::open(const ConnectionKey& key, int64_t time_us,
   } else {
     slot = static_cast<Slot>(slots_.size());
     slots_.emplace_back();
+    info_.emplace_back();
   }
   Connection& c = slots_[slot];
   c = Connection{};
-  c.key = key;
   c.in_use = true;
   c.vlan = vlan;
   c.tls = tls;
-  c.last_seen_us = time_us;
   c.window = window_for(key.cm_ip);
+  info_[slot] = ConnectionInfo{};
+  info_[slot].key = key;
   return slot;
 }
 
 void PhoneTracker::forget(Slot slot) {
   slots_[slot] = Connection{};
+  info_[slot] = ConnectionInfo{};
   free_.push_back(slot);
 }
 
@@ -113,18 +117,19 @@ void PhoneTracker::on_message(Slot slot, Direction direction, const SccpMessage&
                               int64_t t) {
   advance(t);
   Connection& c = slots_[slot];
-  c.last_seen_us = t;
   if (direction == Direction::kPhoneToCm) {
     switch (m.id) {
-      case kRegister:
-        c.device = m.device_name;
-        c.station_ip = m.station_ip;
-        c.device_type = m.device_type;
-        c.protocol_version = m.protocol_version.value_or(0);
+      case kRegister: {
+        ConnectionInfo& info = info_[slot];
+        info.device = m.device_name;
+        info.station_ip = m.station_ip;
+        info.device_type = m.device_type;
+        info.protocol_version = m.protocol_version.value_or(0);
         c.registered = false;
         c.unregistering = false;
-        devices_.insert(c.device);
+        devices_.insert(info.device);
         break;
+      }
       case kKeepAlive: {
         // The CM's latency window runs from its first KeepAlive: a CM stalled
         // from the start must still show its unanswered phones.
@@ -146,14 +151,14 @@ void PhoneTracker::on_message(Slot slot, Direction direction, const SccpMessage&
     case kRegisterAck:
       c.registered = true;
       c.interval_s = m.keepalive_interval_s;
-      c.secondary_interval_s = m.secondary_keepalive_interval_s;
+      info_[slot].secondary_interval_s = m.secondary_keepalive_interval_s;
       c.last_keepalive_us = t;
       c.unacked_since_us = 0;
       c.missed_reported = c.unanswered_reported = false;
-      sink_(phone_event(c, regwatch::v1::PHONE_REGISTERED, t));
+      sink_(phone_event(slot, regwatch::v1::PHONE_REGISTERED, t));
       break;
     case kRegisterReject: {
-      auto e = phone_event(c, regwatch::v1::PHONE_REGISTRATION_FAILED, t);
+      auto e = phone_event(slot, regwatch::v1::PHONE_REGISTRATION_FAILED, t);
       e.mutable_phone()->set_reason(m.text);
       sink_(std::move(e));
       c.registered = false;
@@ -173,13 +178,13 @@ void PhoneTracker::on_message(Slot slot, Direction direction, const SccpMessage&
         }
         // Acked, but later than the bound, between two sweeps: still unanswered
         // in time, and said so with the same event time a sweep would have used.
-        check_timers(c, t);
+        check_timers(slot, t);
         c.unacked_since_us = 0;
         c.unanswered_reported = false;
       }
       break;
     case kUnregisterAck: {
-      auto e = phone_event(c, regwatch::v1::PHONE_UNREGISTERED, t);
+      auto e = phone_event(slot, regwatch::v1::PHONE_UNREGISTERED, t);
       if (m.code)
         e.mutable_phone()->set_reason(*m.code == 0   ? "UnregisterAck Ok"
                                       : *m.code == 1 ? "UnregisterAck Error"
@@ -200,7 +205,7 @@ void PhoneTracker::close(Slot slot, bool closed_by_phone, bool reset, int64_t t)
   advance(t);
   Connection& c = slots_[slot];
   if ((c.registered || (c.tls && reset)) && !c.unregistering) {
-    auto e = phone_event(c, regwatch::v1::CONNECTION_LOST, t);
+    auto e = phone_event(slot, regwatch::v1::CONNECTION_LOST, t);
     e.mutable_phone()->set_closed_by(std::string(closed_by_phone ? "phone" : "cm") +
                                      (reset ? " rst" : " fin"));
     if (c.last_keepalive_us) e.mutable_phone()->set_silent_for_ms((t - c.last_keepalive_us) / 1000);
@@ -209,20 +214,21 @@ void PhoneTracker::close(Slot slot, bool closed_by_phone, bool reset, int64_t t)
   forget(slot);
 }
 
-void PhoneTracker::check_timers(Connection& c, int64_t now) {
+void PhoneTracker::check_timers(Slot slot, int64_t now) {
+  Connection& c = slots_[slot];
   const bool watched = (c.registered || c.last_keepalive_us != 0) && !c.unregistering;
   if (!watched) return;
   const auto miss_after =
       static_cast<int64_t>(settings_.keepalive_miss_factor * static_cast<double>(interval_us(c)));
   if (!c.missed_reported && c.last_keepalive_us != 0 && now >= c.last_keepalive_us + miss_after) {
-    auto e = phone_event(c, regwatch::v1::KEEPALIVE_MISSED, c.last_keepalive_us + miss_after);
+    auto e = phone_event(slot, regwatch::v1::KEEPALIVE_MISSED, c.last_keepalive_us + miss_after);
     e.mutable_phone()->set_silent_for_ms(miss_after / 1000);
     sink_(std::move(e));
     c.missed_reported = true;
   }
   const int64_t bound = int64_t{settings_.unanswered_after_ms} * 1000;
   if (!c.unanswered_reported && c.unacked_since_us != 0 && now >= c.unacked_since_us + bound) {
-    auto e = phone_event(c, regwatch::v1::KEEPALIVE_UNANSWERED, c.unacked_since_us + bound);
+    auto e = phone_event(slot, regwatch::v1::KEEPALIVE_UNANSWERED, c.unacked_since_us + bound);
     e.mutable_phone()->set_silent_for_ms(bound / 1000);
     sink_(std::move(e));
     c.unanswered_reported = true;
@@ -253,9 +259,10 @@ void PhoneTracker::sweep(int64_t now) {
       due.push_back({i, w.start_us + window_us, {}});
   }
   const auto threshold_us = static_cast<int64_t>(settings_.slow_threshold_ms * 1000);
-  for (auto& c : slots_) {
+  for (Slot slot = 0; slot < slots_.size(); ++slot) {
+    const Connection& c = slots_[slot];
     if (!c.in_use) continue;
-    check_timers(c, now);
+    check_timers(slot, now);
     for (auto& d : due) {
       if (c.window != d.index) continue;
       const bool has_sample = c.latency_window_us == windows_[d.index].start_us;

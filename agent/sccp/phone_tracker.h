@@ -61,24 +61,26 @@ class PhoneTracker {
   size_t phones_seen() const { return devices_.size(); }
 
  private:
-  // Hot fields first: a KeepAlive or its ack touches only the first cache line
-  // (the timing, and the index of its CM's latency window).
-  struct Connection {
+  // What a KeepAlive, its ack and the periodic sweep read: one cache line per connection,
+  // in a slab of its own, so that the sweep scans 6 MiB at 100,000 connections instead of
+  // the 17 MiB it read when the cold fields (176-byte records) sat in between.
+  struct alignas(64) Connection {
     int64_t last_keepalive_us = 0;  // or the RegisterAck / first sight
     int64_t unacked_since_us = 0;   // first KeepAlive still without ack; 0 = none
-    int64_t last_seen_us = 0;
+    int64_t latency_window_us = 0;  // the CM window worst_latency_ms belongs to
+    double worst_latency_ms = -1;
     uint32_t interval_s = 0;
+    uint32_t window = 0;  // its CM's entry in windows_
+    uint16_t vlan = 0;
     bool in_use = false;
     bool registered = false;
     bool unregistering = false;
     bool missed_reported = false;
     bool unanswered_reported = false;
     bool tls = false;
-    uint16_t vlan = 0;
-    uint32_t window = 0;            // its CM's entry in windows_
-    int64_t latency_window_us = 0;  // the CM window worst_latency_ms belongs to
-    double worst_latency_ms = -1;
-    // Cold: set at registration, read when an event is made.
+  };
+  // Cold: set at registration, read when an event is made; same slot as its Connection.
+  struct ConnectionInfo {
     ConnectionKey key;
     uint32_t secondary_interval_s = 0;
     uint32_t device_type = 0;
@@ -94,9 +96,8 @@ class PhoneTracker {
     bool slow = false;  // the CM's state after its last closed window
   };
 
-  regwatch::v1::Event phone_event(const Connection& c,
-                                  regwatch::v1::EventKind kind, int64_t time_us) const;
-  void check_timers(Connection& c, int64_t now_us);
+  regwatch::v1::Event phone_event(Slot slot, regwatch::v1::EventKind kind, int64_t time_us) const;
+  void check_timers(Slot slot, int64_t now_us);
   void sweep(int64_t now_us);
   struct WindowTally {
     uint32_t sampled = 0, slow = 0, unanswered = 0;
@@ -111,6 +112,7 @@ class PhoneTracker {
   // Connections live in a slab (contiguous, so the periodic sweep is a scan);
   // the analyzer keeps each one's slot next to its TCP state.
   std::vector<Connection> slots_;
+  std::vector<ConnectionInfo> info_;
   std::vector<Slot> free_;
   // One per CM address (few), never removed; connections keep their CM's index.
   std::vector<CmWindow> windows_;
