@@ -23,6 +23,8 @@ std::string event_device(const regwatch::v1::Event& e) {
 }
 
 std::string event_reason(const regwatch::v1::Event& e) {
+  // The phone's own trust failure has no CUCM code: its alarm says which one it was.
+  if (e.kind() == regwatch::v1::PHONE_AUTH_FAILED) return e.phone().alarm();
   if (!e.has_phone() || !e.phone().has_reason_code()) return {};
   const auto& p = e.phone();
   return std::to_string(p.reason_code()) + (p.reason().empty() ? "" : " " + p.reason());
@@ -32,6 +34,10 @@ std::string event_detail(const regwatch::v1::Event& e) {
   std::ostringstream out;
   switch (e.payload_case()) {
     case regwatch::v1::Event::kPhone:
+      if (e.kind() == regwatch::v1::PHONE_AUTH_FAILED) {  // in words: what it could not trust
+        out << e.phone().reason();
+        break;
+      }
       out << e.phone().ip() << " " << e.phone().protocol();
       if (!e.phone().cm_node().empty()) out << " on " << e.phone().cm_node();
       if (!e.phone().description().empty()) out << " \"" << e.phone().description() << "\"";

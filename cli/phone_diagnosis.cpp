@@ -19,9 +19,11 @@ using regwatch::v1::Event;
 // Reports of one drop by several inputs arrive within this of each other.
 constexpr int64_t kSameDropUs = 120'000'000;
 
+// A phone that refuses its signed config (phone_auth_failed) cannot register either: the
+// correlator counts it as a drop too.
 bool is_drop(const Event& e) {
   return e.kind() == v1::PHONE_UNREGISTERED || e.kind() == v1::CONNECTION_LOST ||
-         e.kind() == v1::KEEPALIVE_MISSED;
+         e.kind() == v1::KEEPALIVE_MISSED || e.kind() == v1::PHONE_AUTH_FAILED;
 }
 
 bool mentions_trust_failure(const std::string& text) {
@@ -61,6 +63,12 @@ void take_report(PhoneDiagnosis& d, const Event& e, const std::string& state) {
                                             : domain::unregistration_reason_meaning(code));
     d.reason_class = std::string(rejected ? domain::registration_failure_reason_class(code)
                                           : domain::unregistration_reason_class(code));
+  } else if (e.kind() == v1::PHONE_AUTH_FAILED && !d.reason_code && d.reason_name.empty()) {
+    // The phone's own words, not a CUCM code: its number ("Reason:14") stays in the text.
+    d.reason_name = p.alarm();
+    d.reason_meaning =
+        "the phone could not authenticate its signed config or its trust list (ITL/CTL)";
+    d.reason_class = "security";
   }
   // Not the description: that is the phone's label ("Desk 36"), not what happened.
   for (const std::string* text : {&p.reason(), &p.closed_by()}) {
@@ -118,8 +126,12 @@ void add_next_steps(PhoneDiagnosis& d) {
   if (c == "security" || trust) {
     steps.push_back(
         "erase the phone's trust list (ITL/CTL: Settings > Security > Trust List, or "
-        "**# and erase on 7900s): a trust list from another cluster makes the phone "
+        "**# and erase on 7900s; on models without Erase, such as the 8941/8945, reset the "
+        "security settings): a trust list from another cluster makes the phone "
         "reject its signed config (cnf.xml.sgn authenticated fail)");
+    steps.push_back(
+        "check the TFTP server the phone gets (DHCP option 150) and whether it was moved from "
+        "another cluster: its old ITL does not trust this cluster's TFTP signer");
     steps.push_back(
         "if it registers securely: check its LSC has not expired (CAPF) and the "
         "cluster's security mode; check the phone's date and time");
@@ -248,6 +260,10 @@ void write_diagnosis_text(std::ostream& out, const PhoneDiagnosis& d,
     out << "  reason:     " << *d.reason_code << " " << d.reason_name;
     if (!d.reason_meaning.empty()) out << ": " << d.reason_meaning;
     out << " [" << d.reason_class << "]\n";
+  } else if (!d.reason_name.empty()) {  // reported by the phone itself, without a CUCM code
+    out << "  reason:     " << d.reason_name << " (from the phone)";
+    if (!d.reason_meaning.empty()) out << ": " << d.reason_meaning;
+    out << " [" << d.reason_class << "]\n";
   }
   if (!d.reason_text.empty()) out << "  said:       " << d.reason_text << "\n";
   if (!d.reported_by.empty()) {
@@ -298,6 +314,11 @@ void write_diagnosis_json(std::ostream& out, const PhoneDiagnosis& d,
   if (d.reason_code) {
     j["reason"] = {{"code", *d.reason_code},
                    {"name", d.reason_name},
+                   {"meaning", d.reason_meaning},
+                   {"class", d.reason_class},
+                   {"text", d.reason_text}};
+  } else if (!d.reason_name.empty()) {
+    j["reason"] = {{"name", d.reason_name},
                    {"meaning", d.reason_meaning},
                    {"class", d.reason_class},
                    {"text", d.reason_text}};

@@ -25,9 +25,9 @@ struct PhoneDiagnosis {
   int64_t since_us = 0;      // the event that put it in that state
   int64_t last_drop_us = 0;  // its latest drop or rejection, even when registered again
   std::optional<int32_t> reason_code;
-  std::string reason_name;               // KeepAliveTimeout
-  std::string reason_meaning;            // Cisco's description
-  std::string reason_class;              // network, planned, security, config, storm, other
+  std::string reason_name;     // KeepAliveTimeout; without a code, the phone's alarm (FileAuthFail)
+  std::string reason_meaning;  // Cisco's description
+  std::string reason_class;    // network, planned, security, config, storm, other
   std::string reason_text;               // free text that came with it (cnf.xml.sgn ... fail)
   std::vector<std::string> reported_by;  // "syslog phone_unregistered (ucm-sub1)", ...
   std::string cm_node;                   // the CM it was registered to last

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <string>
 
+#include "agent/syslog/phone_trust_lines.h"
 #include "common/device_name.h"
 #include "common/domain_tables.h"
 
@@ -223,6 +224,8 @@ void classify_message(const MessageParts& m, Event& event) {
       if (to_number(between(rest, "(", ")"), vlan)) mismatch->set_remote_vlan(vlan);
     }
   }
+  // Nothing above knew it: it may be a phone telling why it refuses its config.
+  if (event.kind() == regwatch::v1::SYSLOG_OTHER) classify_phone_trust_line(m.text, m.host, event);
 }
 
 }  // namespace regwatch::agent::syslog

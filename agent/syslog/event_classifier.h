@@ -1,6 +1,8 @@
 #pragma once
 // Turns a parsed message (app, mnemonic, tags, text) into an event kind and its
-// typed payload. Pure. Messages it does not know stay SYSLOG_OTHER.
+// typed payload. Pure. Messages it does not know stay SYSLOG_OTHER. Free text
+// without a %APP-SEV-MNEMONIC (empty app and mnemonic) is classified too: phones
+// write their trust failures that way (phone_trust_lines.h).
 #include <string_view>
 
 #include "agent/syslog/ciscolog_tags.h"
@@ -13,6 +15,7 @@ struct MessageParts {
   std::string_view mnemonic;
   const Tags& tags;
   std::string_view text;  // message text after the tags
+  std::string_view host = {};  // the header's host: a phone names itself there
 };
 
 // Sets event.kind and the payload.

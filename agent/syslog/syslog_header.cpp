@@ -255,6 +255,7 @@ void read_bsd(std::string_view line, size_t pos, SyslogHeader& h) {
   h.device_time_text = strip_colon(line.substr(tokens[0].offset, last.offset + last.text.size() - tokens[0].offset));
   h.device_host = strip_colon(texts[ts->tokens]);
   const size_t after_host = tokens[ts->tokens].offset + tokens[ts->tokens].text.size();
+  h.after_host = line.substr(skip_spaces(line, after_host));
   const size_t colon = line.find(": ", after_host);
   h.body = line.substr(colon == std::string_view::npos ? skip_spaces(line, after_host) : colon + 2);
 }

@@ -22,6 +22,9 @@ struct SyslogHeader {
   std::string_view mnemonic;         // "EndPointUnregistered"
   int message_severity = -1;
   std::string_view body;             // after the mnemonic (or the BSD/5424 message)
+  // BSD only: everything after the host, the "tag:" included. A free-text message such as a
+  // phone's "File auth error: ..." has no tag, and body would lose what precedes its colon.
+  std::string_view after_host;
   std::optional<ParsedTimestamp> device_time;
   std::string_view device_time_text;
   std::optional<ParsedTimestamp> relay_time;

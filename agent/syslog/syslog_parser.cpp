@@ -104,9 +104,13 @@ ParsedLine parse_syslog_line(std::string_view input, const LineContext& ctx) {
       tag->set_key(key);
       tag->set_value(value);
     }
-    classify_message(MessageParts{h.app, h.mnemonic, tags, text}, event);
+    classify_message(MessageParts{h.app, h.mnemonic, tags, text, h.device_host}, event);
   } else {
-    event.set_kind(regwatch::v1::SYSLOG_OTHER);
+    // No %APP-SEV-MNEMONIC: free text, as phones write it. Classified from the host on, so
+    // that no "tag:" guess cuts the sentence.
+    const std::string_view message = h.bsd ? h.after_host : text;
+    classify_message(MessageParts{{}, {}, tags, message, h.device_host}, event);
+    if (event.kind() != regwatch::v1::SYSLOG_OTHER) out.recognised = true;
     if (!out.recognised) out.anomalies.push_back("unparsed");
   }
   syslog->set_text(std::string(text));

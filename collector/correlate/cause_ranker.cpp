@@ -50,7 +50,11 @@ const char* remediation(const std::string& kind) {
   if (kind == "planned_change")
     return "planned: an apply-config or restart from the administrator; no action";
   if (kind == "security")
-    return "erase the phone's ITL/CTL (stale trust list from another cluster), check LSC expiry";
+    return "erase the phones' ITL/CTL (Settings > Security > Trust List; on models without Erase, "
+           "such as the 8941/8945, reset the security settings): a trust list from another "
+           "cluster makes them refuse the signed config (cnf.xml.sgn); check the TFTP server they "
+           "use (DHCP option 150) and whether they were moved from another cluster; check LSC "
+           "expiry";
   if (kind == "config")
     return "check the device exists in CUCM with the right DN, DHCP option 150, TFTP in the device "
            "pool's CM group";
@@ -201,6 +205,9 @@ std::map<std::string, uint32_t> phones_by_reason_class(const Incident& incident)
     classes[std::string(domain::registration_failure_reason_class(code))] += n;
     coded += n;
   }
+  // The phones' own trust failures carry no CUCM code, but say what class they are.
+  classes["security"] += incident.phone_auth_failures;
+  coded += incident.phone_auth_failures;
   // Drops without a reason code (connection_lost, keepalive_missed) are network-class by nature.
   const auto total = static_cast<uint32_t>(incident.phones.size());
   classes["network"] += total - std::min(total, coded);
@@ -305,8 +312,14 @@ std::vector<Cause> rank_causes(const Incident& incident,
     c.kind = incident.incident_class == "planned" ? "planned_change" : incident.incident_class;
     c.subject = incident.scope.name;
     c.score = 1.0 - network_share;
+    const uint32_t own = incident.incident_class == "security" ? incident.phone_auth_failures : 0;
     c.explanation = format("%.0f %% of the phones dropped with ", c.score * 100) +
-                    incident.incident_class + "-class reason codes";
+                    incident.incident_class + (own ? "-class reasons" : "-class reason codes");
+    if (own > 0)
+      c.explanation += format(
+          ": %.0f of %.0f phones said themselves that their signed config or trust list (ITL/CTL) "
+          "failed authentication",
+          own, total);
     c.remediation = remediation(c.kind);
     if (auto it = incident.drop_evidence_by_class.find(incident.incident_class);
         it != incident.drop_evidence_by_class.end())

@@ -3,7 +3,8 @@
 // [first drop - lookback, last drop] that can explain phones dropping: CPU on a
 // CM node or switch, heartbeat low, KeepAliveAck latency, a CM restart,
 // interface errors, a link or module down, a PoE fault; and the reason-code
-// mix itself for planned, security and config incidents.
+// mix itself for planned, security and config incidents (for security, also the
+// phones' own trust failures: phone_auth_failed).
 //
 // score = precedence x overlap x magnitude x agreement, each in 0..1:
 //   precedence: 1 just before the first drop, 0.5 at the lookback edge, below
@@ -33,8 +34,9 @@ struct PhonePlace {
 
 // Reason classes (CUCM reason codes, FACTS.md section 2).
 std::string reason_class(int32_t code);  // network, planned, security, config, storm, other
-// The incident's phones per reason class; phones dropped without a code
-// (connection_lost, keepalive_missed) count as network.
+// The incident's phones per reason class; phones dropped without a code count
+// as network (connection_lost, keepalive_missed), or as security when the phone
+// reported a trust failure (phone_auth_failed).
 std::map<std::string, uint32_t> phones_by_reason_class(const Incident& incident);
 
 // candidates: the non-phone events around the burst; drops: the burst's own drop reports

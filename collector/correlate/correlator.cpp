@@ -22,7 +22,9 @@ bool is_drop(const Event& e) {
     case regwatch::v1::PHONE_UNREGISTERED:
     case regwatch::v1::PHONE_REGISTRATION_FAILED:
     case regwatch::v1::CONNECTION_LOST:
-    case regwatch::v1::KEEPALIVE_MISSED: return e.has_phone() && !e.phone().device_name().empty();
+    case regwatch::v1::KEEPALIVE_MISSED:
+    // A phone refusing its signed config cannot register: a drop, of the security class.
+    case regwatch::v1::PHONE_AUTH_FAILED: return e.has_phone() && !e.phone().device_name().empty();
     default: return false;
   }
 }
@@ -42,6 +44,15 @@ struct Drop {
   std::vector<const StoredEvent*> merged;  // later reports of the same drop
   PhonePlace place;                        // where the phone was when it dropped
 };
+
+// The phone itself said it could not trust its config or trust list, in any report of the drop.
+bool phone_reported_trust_failure(const Drop& d) {
+  const auto is_auth_failure = [](const StoredEvent* s) {
+    return s->event.kind() == regwatch::v1::PHONE_AUTH_FAILED;
+  };
+  return is_auth_failure(d.stored) ||
+         std::any_of(d.merged.begin(), d.merged.end(), is_auth_failure);
+}
 
 struct Burst {
   Scope scope;
@@ -226,17 +237,21 @@ std::vector<Incident> correlate(std::vector<StoredEvent> events,
     for (size_t index : b.drops) {
       const Drop& d = drops[index];
       const auto& ph = d.stored->event.phone();
+      const bool trust_failure = !ph.has_reason_code() && phone_reported_trust_failure(d);
       if (++drops_per_phone[d.device] == 1 && ph.has_reason_code()) {
         auto& table = d.stored->event.kind() == regwatch::v1::PHONE_REGISTRATION_FAILED
                           ? incident.rejection_reasons
                           : incident.reasons;
         ++table[ph.reason_code()];
+      } else if (drops_per_phone[d.device] == 1 && trust_failure) {
+        ++incident.phone_auth_failures;
       }
       incident.drop_evidence.push_back(d.stored->id);
       for (const StoredEvent* again : d.merged) incident.drop_evidence.push_back(again->id);
       const bool rejected = d.stored->event.kind() == regwatch::v1::PHONE_REGISTRATION_FAILED;
       const std::string drop_class =
-          !ph.has_reason_code()
+          trust_failure ? "security"
+          : !ph.has_reason_code()
               ? "network"
               : std::string(rejected ? domain::registration_failure_reason_class(ph.reason_code())
                                      : domain::unregistration_reason_class(ph.reason_code()));

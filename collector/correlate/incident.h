@@ -40,6 +40,9 @@ struct Incident {
   // Registration-failure codes are another table (13 is DirectoryNumberMismatch
   // there, KeepAliveTimeout above): rejected phones are counted apart.
   std::map<int32_t, uint32_t> rejection_reasons;
+  // Phones whose drop came with no CUCM reason code but with the phone's own trust failure
+  // (phone_auth_failed: its signed config or trust list did not authenticate): security class.
+  uint32_t phone_auth_failures = 0;
   // The drops' event ids by reason class (network, planned, security, config, storm, other):
   // the evidence of a cause that the reason codes themselves decide.
   std::map<std::string, std::vector<int64_t>> drop_evidence_by_class;

@@ -34,6 +34,7 @@ std::string incident_json(const Incident& i) {
                           {"phones", n}});
   }
   j["rejection_reasons"] = rejections;
+  j["phone_auth_failures"] = i.phone_auth_failures;
   nlohmann::ordered_json causes = nlohmann::ordered_json::array();
   for (const auto& c : i.causes) {
     causes.push_back({{"kind", c.kind},

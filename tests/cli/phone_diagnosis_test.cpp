@@ -127,6 +127,51 @@ TEST(PhoneDiagnosis, TrustListFailuresPointAtTheItl) {
   EXPECT_NE(d.next_steps[0].find("ITL"), std::string::npos) << d.next_steps[0];
 }
 
+TEST(PhoneDiagnosis, ThePhonesOwnAuthFailureIsASecurityDropInWords) {
+  Timeline t;
+  t.add(v1::PHONE_REGISTERED, kT0 - 3600 * kSecond);
+  auto& e = t.add(v1::PHONE_AUTH_FAILED, kT0);
+  e.set_origin("10.27.4.21");
+  e.mutable_phone()->set_cm_node("");
+  e.mutable_phone()->set_alarm("FileAuthFail");
+  e.mutable_phone()->set_reason(
+      "the phone could not authenticate SEP001122334455.cnf.xml.sgn; phone said: invalid file "
+      "SEP001122334455.cnf.xml.sgn, authenticated fail. Reason:14.");
+  nlohmann::ordered_json incident = {
+      {"id", "subnet:10.27.4.0/24@1"},
+      {"class", "security"},
+      {"phone_count", 15},
+      {"start_time", "2026-11-20T09:13:20.000Z"},
+      {"end_time", "2026-11-20T09:14:00.000Z"},
+      {"phones", {"SEP001122334455"}},
+      {"causes",
+       {{{"kind", "security"}, {"subject", "10.27.4.0/24"}, {"remediation", "erase the ITL"}}}}};
+  const auto d = diagnose("SEP001122334455", kT0 + 60 * kSecond, t.list(), {}, {incident});
+  EXPECT_EQ(d.state, "unregistered");  // a phone refusing its config does not register
+  EXPECT_EQ(d.since_us, kT0);
+  EXPECT_FALSE(d.reason_code.has_value());  // the phone's "Reason:14" is not CUCM's table
+  EXPECT_EQ(d.reason_name, "FileAuthFail");
+  EXPECT_EQ(d.reason_class, "security");
+  ASSERT_TRUE(d.incident.has_value());
+  // The incident first, then the phone's own security steps (not its switch port).
+  ASSERT_GE(d.next_steps.size(), 4u);
+  EXPECT_NE(d.next_steps[0].find("subnet:10.27.4.0/24@1"), std::string::npos);
+  EXPECT_NE(d.next_steps[2].find("ITL"), std::string::npos) << d.next_steps[2];
+  EXPECT_NE(d.next_steps[2].find("reset the security settings"), std::string::npos);
+  EXPECT_NE(d.next_steps[3].find("TFTP"), std::string::npos) << d.next_steps[3];
+  for (const auto& step : d.next_steps)
+    EXPECT_EQ(step.find("switch port"), std::string::npos) << step;
+  std::ostringstream text;
+  write_diagnosis_text(text, d, t.list());
+  const std::string out = text.str();
+  EXPECT_NE(out.find("reason:     FileAuthFail (from the phone)"), std::string::npos) << out;
+  EXPECT_NE(out.find("[security]"), std::string::npos) << out;
+  EXPECT_NE(out.find("Reason:14."), std::string::npos) << out;  // said: the phone's own words
+  EXPECT_NE(out.find("phone_auth_failed"), std::string::npos) << out;  // in its timeline
+  EXPECT_NE(out.find("could not authenticate SEP001122334455.cnf.xml.sgn"), std::string::npos)
+      << out;
+}
+
 TEST(PhoneDiagnosis, NothingStoredSaysSo) {
   const auto d = diagnose("SEP001122334455", kT0, {}, {}, {});
   EXPECT_EQ(d.state, "unknown");

@@ -11,6 +11,7 @@
 
 #include "agent/syslog/syslog_parser.h"
 #include "collector/correlate/cause_ranker.h"
+#include "collector/correlate/incident_json.h"
 
 namespace regwatch::collector::correlate {
 namespace {
@@ -159,6 +160,121 @@ std::vector<StoredEvent> module_failure() {
     add(drop);
   }
   return out;
+}
+
+// After a cluster move, 15 phones keep the old cluster's ITL and refuse their signed config:
+// only the phones say so (their syslog lines, parsed by the real parser), CUCM gives no codes.
+// Three of them were first seen silent on the wire (keepalive_missed, no code); a relay's
+// line names no phone.
+std::string device_name(int k) {  // k < 16
+  return "SEP0024C4B2000" + std::string(1, "0123456789ABCDEF"[k]);
+}
+
+std::vector<StoredEvent> phones_refusing_their_config() {
+  std::vector<std::string> lines;
+  auto two = [](int n) { return std::string(n < 10 ? "0" : "") + std::to_string(n); };
+  auto at = [&two](int second) {  // seconds after 14:00, second < 3600
+    return "2026-11-20T14:" + two(second / 60) + ":" + two(second % 60) + ".000Z";
+  };
+  for (int k = 0; k < 15; ++k) {
+    const std::string name = device_name(k);
+    const std::string ip = "10.27.4." + std::to_string(20 + k);
+    for (int attempt : {0, 40}) {
+      lines.push_back("<187>1 " + at(2 * k + attempt) + " " + ip + " - - - - invalid file " + name +
+                      ".cnf.xml.sgn, authenticated fail. Reason:14.");
+    }
+  }
+  lines.push_back("<187>1 " + at(20) + " tftp-relay - - - - Trust List update failed");
+  std::vector<StoredEvent> out;
+  agent::syslog::LineContext context;
+  context.reference_time_us = context.fallback_event_time_us = context.receive_time_us = kNov20;
+  for (const auto& line : lines) {
+    StoredEvent s;
+    s.id = static_cast<int64_t>(out.size()) + 1;
+    s.event = agent::syslog::parse_syslog_line(line, context).event;
+    s.event.set_agent_id("noc");
+    s.event.set_seq(static_cast<uint64_t>(s.id));
+    out.push_back(std::move(s));
+  }
+  for (int k = 0; k < 3; ++k) {  // seen first on the wire, 5 s before the phone's own line
+    const std::string name = device_name(k);
+    StoredEvent s;
+    s.id = static_cast<int64_t>(out.size()) + 1;
+    s.event.set_kind(v1::KEEPALIVE_MISSED);
+    s.event.set_agent_id("wire");
+    s.event.set_seq(static_cast<uint64_t>(k + 1));
+    s.event.set_event_time_us(kNov20 + (14 * 3600 + 2 * k - 5) * kSecond);
+    s.event.mutable_phone()->set_device_name(name);
+    s.event.mutable_phone()->set_ip("10.27.4." + std::to_string(20 + k));
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+TEST(Correlator, PhonesRefusingTheirSignedConfigAreASecurityIncident) {
+  const auto events = phones_refusing_their_config();
+  std::vector<int64_t> auth_failures;  // the phones' own reports that name them
+  for (const auto& e : events) {
+    if (e.event.kind() == v1::PHONE_AUTH_FAILED && !e.event.phone().device_name().empty())
+      auth_failures.push_back(e.id);
+  }
+  ASSERT_EQ(auth_failures.size(), 30u);  // parsed as such: 15 phones, two attempts each
+  const auto incidents = correlate(events);
+  ASSERT_EQ(incidents.size(), 1u);
+  const Incident& i = incidents[0];
+  EXPECT_EQ(i.scope.type, "subnet");
+  EXPECT_EQ(i.scope.name, "10.27.4.0/24");
+  EXPECT_EQ(i.phones.size(), 15u);
+  EXPECT_EQ(i.incident_class, "security");
+  EXPECT_EQ(i.phone_auth_failures, 15u);  // the three seen first on the wire included
+  EXPECT_TRUE(i.reasons.empty());
+  EXPECT_TRUE(i.rejection_reasons.empty());
+  EXPECT_TRUE(i.flapping.empty());  // the retry 40 s later is the same drop
+  ASSERT_FALSE(i.causes.empty());
+  const Cause& top = i.causes[0];
+  EXPECT_EQ(top.kind, "security");
+  EXPECT_EQ(top.subject, "10.27.4.0/24");
+  EXPECT_DOUBLE_EQ(top.score, 1.0);
+  std::vector<int64_t> security = auth_failures;
+  for (const auto& e : events) {
+    if (e.event.kind() == v1::KEEPALIVE_MISSED) security.push_back(e.id);
+  }
+  std::sort(security.begin(), security.end());
+  EXPECT_EQ(top.evidence, security);
+  EXPECT_EQ(i.drop_evidence, security);
+  EXPECT_NE(top.explanation.find("15 of 15 phones said themselves"), std::string::npos)
+      << top.explanation;
+  EXPECT_NE(top.remediation.find("Settings > Security > Trust List"), std::string::npos);
+  EXPECT_NE(top.remediation.find("reset the security settings"), std::string::npos);
+  EXPECT_NE(top.remediation.find("TFTP"), std::string::npos);
+  EXPECT_NE(incident_json(i).find("\"phone_auth_failures\":15"), std::string::npos);
+}
+
+TEST(Correlator, AuthFailuresOfPhonesDroppedForANetworkReasonKeepThatReason) {
+  auto events = module_failure();  // 31 phones time out behind a dead stack member (code 13)
+  std::vector<int64_t> auth_failures;
+  for (int p = 0; p < 3; ++p) {  // three of them then also fail to authenticate their config
+    StoredEvent s;
+    s.id = 5000 + p;
+    s.event.set_kind(v1::PHONE_AUTH_FAILED);
+    s.event.set_agent_id("noc");
+    s.event.set_seq(static_cast<uint64_t>(p + 1));
+    s.event.set_event_time_us(kNov20 + (9 * 3600 + 40) * kSecond);
+    s.event.mutable_phone()->set_device_name("SEP0000000000" + std::to_string(10 + p));
+    auth_failures.push_back(s.id);
+    events.push_back(std::move(s));
+  }
+  const auto incidents = correlate(events);
+  ASSERT_EQ(incidents.size(), 1u);
+  const Incident& i = incidents[0];
+  EXPECT_EQ(i.phones.size(), 31u);
+  EXPECT_EQ(i.incident_class, "infrastructure");
+  EXPECT_EQ(i.phone_auth_failures, 0u);  // their drop had CUCM's KeepAliveTimeout first
+  EXPECT_EQ(i.causes[0].kind, "module_failure");
+  for (int64_t id : auth_failures) {  // merged into those drops: evidence, counted once
+    EXPECT_NE(std::find(i.drop_evidence.begin(), i.drop_evidence.end(), id), i.drop_evidence.end());
+  }
+  EXPECT_TRUE(i.flapping.empty());
 }
 
 TEST(Correlator, ModuleFailureIsScopedToTheModule) {

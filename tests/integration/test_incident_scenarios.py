@@ -211,6 +211,45 @@ class ReasonClassScenarioTest(ScenarioTestCase):
         self.assertEqual(sorted(i["drop_evidence"]), refusals)
         self.assertEqual(i["flapping"], [])
 
+    def test_phones_refusing_their_signed_config_are_class_security_from_their_own_lines(self):
+        """The cluster move seen only from the phones: no CUCM line, no reason code; the
+        phones' own "cnf.xml.sgn, authenticated fail" and trust list failures decide."""
+        collector = self.start_collector()
+        self.replay(collector, "archive", scenario("security_itl_phone_side.log"))
+        i = self.incident_with(collector, 15, "the phones' own trust failures")
+        self.assertEqual(len(self.incidents(collector)), 1)
+        self.assertEqual(i["scope"], {"type": "subnet", "name": "10.27.4.0/24"})
+        self.assertEqual(i["class"], "security")
+        self.assertEqual(i["start_time"][:19], "2026-11-20T14:00:00")
+        self.assertEqual((i["reasons"], i["rejection_reasons"]), ([], []))
+        self.assertEqual(i["phone_auth_failures"], 15)
+        self.assertEqual(i["flapping"], [])  # each retry 45 s later is the same drop
+        top = self.assert_top_cause(i, "security", "10.27.4.0/24")
+        for words in ("ITL", "Settings > Security > Trust List", "reset the security settings", "TFTP"):
+            self.assertIn(words, top["remediation"])
+        self.assertIn("15 of 15 phones said themselves", top["explanation"])
+        failures = self.events(collector.address, "--kind", "phone_auth_failed")
+        named = sorted(e["id"] for e in failures if e["device"])
+        self.assertEqual(len(named), 30)  # every line of every phone, whatever its header
+        self.assertEqual(top["evidence"], named)
+        self.assertEqual(sorted(i["drop_evidence"]), named)
+        # The console's line names no phone: kept, in no incident.
+        self.assertEqual([e["origin"] for e in failures if not e["device"]], ["noc-console"])
+        self.assertEqual(self.events(collector.address, "--kind", "syslog_other"), [])
+        first = next(e for e in failures if e["device"] == "SEP0024C4B30004" and e["alarm"] == "FileAuthFail")
+        self.assertEqual((first["ip"], first["mac"]), ("10.27.4.24", "00:24:c4:b3:00:04"))
+        self.assertIn("Reason:14.", first["reason"])
+        self.assertIsNone(first["reason_code"])  # the phone's 14 is not CUCM's table
+
+        out = self.cli(collector.address, "explain", "SEP0024C4B30004", "--at", "2026-11-20T14:05:00Z").stdout
+        self.assertIn("SEP0024C4B30004 at 2026-11-20T14:05:00.000Z: UNREGISTERED since 2026-11-20T14:00:08", out)
+        self.assertIn("reason:     FileAuthFail (from the phone)", out)
+        self.assertIn("[security]", out)
+        self.assertIn(i["id"], out)
+        self.assertIn("erase the phone's trust list (ITL/CTL", out)
+        self.assertIn("phone_auth_failed", out)  # its timeline, in words
+        self.assertIn("could not update its trust list", out)
+
     def test_phones_unknown_to_cucm_are_class_config(self):
         collector = self.start_collector()
         self.replay(collector, "archive", scenario("config_unknown_devices.log"))

@@ -4,7 +4,9 @@
 #include <fstream>
 #include <map>
 
+#include "agent/syslog/phone_trust_lines.h"
 #include "agent/syslog/syslog_parser.h"
+#include "common/event_kind.h"
 
 namespace regwatch::agent::syslog {
 namespace {
@@ -145,6 +147,121 @@ TEST(SyslogClassifier, SwitchMessages) {
   EXPECT_EQ(e.native_vlan_mismatch().remote_device(), "Switch");
   EXPECT_EQ(e.native_vlan_mismatch().remote_interface(), "GigabitEthernet1/0/24");
   EXPECT_EQ(e.native_vlan_mismatch().remote_vlan(), 1u);
+}
+
+// Phone-side trust failures (agent/syslog/phone_trust_lines.h). The seed line is an 8945's
+// Status Message after it kept another cluster's ITL.
+constexpr std::string_view kSeedLine =
+    "invalid file SEPABCDEF123456.cnf.xml.sgn, authenticated fail. Reason:14.";
+
+TEST(SyslogClassifier, PhoneRefusingItsSignedConfig) {
+  for (const std::string prefix :
+       {"<187>Nov 20 14:00:01 10.27.4.21 ", "Nov 20 14:00:01 10.27.4.21 ",
+        "<187>1 2026-11-20T14:00:01.412Z 10.27.4.21 - - - - ",
+        "10.27.4.21: ", "<187>10.27.4.21 "}) {
+    SCOPED_TRACE(prefix);
+    const auto parsed = [&] {
+      LineContext c;
+      c.receive_time_us = c.reference_time_us = c.fallback_event_time_us = 1'795'435'200'000'000;
+      return parse_syslog_line(prefix + std::string(kSeedLine), c);
+    }();
+    const auto& e = parsed.event;
+    ASSERT_EQ(e.kind(), v1::PHONE_AUTH_FAILED);
+    EXPECT_TRUE(parsed.recognised);
+    const auto& p = e.phone();
+    EXPECT_EQ(p.device_name(), "SEPABCDEF123456");  // from the file it refused
+    EXPECT_EQ(p.mac(), "ab:cd:ef:12:34:56");
+    EXPECT_EQ(p.ip(), "10.27.4.21");
+    EXPECT_EQ(p.alarm(), "FileAuthFail");
+    EXPECT_NE(p.reason().find("could not authenticate SEPABCDEF123456.cnf.xml.sgn"),
+              std::string::npos)
+        << p.reason();
+    EXPECT_NE(p.reason().find(kSeedLine), std::string::npos) << p.reason();  // its "Reason:14" kept
+    EXPECT_FALSE(p.has_reason_code());  // the phone's 14 is not CUCM's table
+  }
+  EXPECT_EQ(kind_name(v1::PHONE_AUTH_FAILED), "phone_auth_failed");
+}
+
+TEST(SyslogClassifier, PhoneTrustFailureWordings) {
+  // Any case; the host may be the phone's name (its device then comes from there).
+  auto e = parse(
+      "<187>Nov 20 14:00:01 sep0024c4b20005 INVALID FILE SEP0024C4B20005.CNF.XML.SGN, "
+      "AUTHENTICATED FAIL. REASON:14.");
+  ASSERT_EQ(e.kind(), v1::PHONE_AUTH_FAILED);
+  EXPECT_EQ(e.phone().device_name(), "SEP0024C4B20005");
+  EXPECT_EQ(e.phone().ip(), "");
+  e = parse("<187>Nov 20 14:00:01 SEP0024C4B20006 Trust List update failed, verification failure");
+  ASSERT_EQ(e.kind(), v1::PHONE_AUTH_FAILED);
+  EXPECT_EQ(e.phone().device_name(), "SEP0024C4B20006");
+  EXPECT_EQ(e.phone().mac(), "00:24:c4:b2:00:06");
+  EXPECT_EQ(e.phone().alarm(), "TrustListUpdateFailed");
+  EXPECT_NE(e.phone().reason().find("trust list (ITL/CTL)"), std::string::npos);
+  e = parse("<187>Nov 20 14:00:01 10.27.4.30 CTL update failed");
+  ASSERT_EQ(e.kind(), v1::PHONE_AUTH_FAILED);
+  EXPECT_EQ(e.phone().alarm(), "CTLUpdateFailed");
+  EXPECT_EQ(e.phone().ip(), "10.27.4.30");
+  EXPECT_EQ(e.phone().device_name(), "");  // an address names no device
+  // "File auth error: <file>": the BSD "tag:" guess must not cut the words before the colon.
+  e = parse("<187>Nov 20 14:00:01 SEP0024C4B20007 File auth error: SEP0024C4B20007.cnf.xml.sgn");
+  ASSERT_EQ(e.kind(), v1::PHONE_AUTH_FAILED);
+  EXPECT_EQ(e.phone().alarm(), "FileAuthFail");
+  EXPECT_NE(e.phone().reason().find("File auth error"), std::string::npos) << e.phone().reason();
+  // A firmware load refused the same way; the device then comes from the host.
+  e = parse("SEP0024C4B20008: Auth Fail term41.default.loads");
+  ASSERT_EQ(e.kind(), v1::PHONE_AUTH_FAILED);
+  EXPECT_EQ(e.phone().device_name(), "SEP0024C4B20008");
+  EXPECT_NE(e.phone().reason().find("term41.default.loads"), std::string::npos);
+  // Inside a Cisco-style message that nothing else classifies.
+  e = parse(
+      "<187>12: relay: Nov 20 2026 14:00:01.000 UTC: %PHONE-3-STATUS: SEP0024C4B20009.cnf.xml.sgn "
+      "authentication failed");
+  ASSERT_EQ(e.kind(), v1::PHONE_AUTH_FAILED);
+  EXPECT_EQ(e.phone().device_name(), "SEP0024C4B20009");
+}
+
+TEST(SyslogClassifier, PhoneTrustFailureWithoutDeviceIsKept) {
+  const auto e = parse("<187>Nov 20 14:00:01 tftp-relay Trust List update failed");
+  ASSERT_EQ(e.kind(), v1::PHONE_AUTH_FAILED);
+  EXPECT_EQ(e.phone().device_name(), "");
+  EXPECT_EQ(e.phone().mac(), "");
+  EXPECT_EQ(e.phone().ip(), "");
+  EXPECT_EQ(e.origin(), "tftp-relay");
+  EXPECT_FALSE(e.raw().empty());
+}
+
+TEST(SyslogClassifier, NotPhoneTrustFailures) {
+  for (const char* line : {
+           // Informational status messages of the same table.
+           "<190>Nov 20 14:00:01 10.27.4.21 No Trust List installed",
+           "<190>Nov 20 14:00:01 10.27.4.21 Trust List updated",
+           "<190>Nov 20 14:00:01 10.27.4.21 CTL and ITL installed",
+           "<190>Nov 20 14:00:01 10.27.4.21 Erasing CTL and ITL files",
+           "<190>Nov 20 14:00:01 10.27.4.21 SEP0024C4B20001.cnf.xml.sgn",
+           // A wireless phone refused by its access point: no file, no trust list.
+           "<187>Nov 20 14:00:01 10.27.4.21 Auth Failed 00:1b:d4:5e:21:07",
+           // Logins failing are not phones failing to trust their config.
+           "<188>327: Apr 20 12:56:35.697 NZST: %SEC_LOGIN-4-LOGIN_FAILED: Login failed [user: "
+           "theitteam] "
+           "[Source: 192.168.56.112] [localport: 22] [Reason: Login Authentication Failed] at "
+           "12:56:35 NZST "
+           "Wed Apr 20 2016",
+           "<38>Nov 20 14:00:01 jump sshd[812]: pam_unix(sshd:auth): authentication failure; "
+           "rhost=10.1.1.1",
+           "<187>Nov 20 14:00:01 10.27.4.21 TFTP timeout",
+       }) {
+    EXPECT_NE(parse(line).kind(), v1::PHONE_AUTH_FAILED) << line;
+  }
+}
+
+TEST(SyslogClassifier, PhoneTrustScanStopsAtItsLimit) {
+  // The failure is read in the first kMaxTrustScanBytes of the message, and not past them.
+  const std::string header = "<187>Nov 20 14:00:01 10.27.4.21 ";
+  const std::string phrase = "Trust List update failed";
+  const std::string at_limit =
+      std::string(kMaxTrustScanBytes - phrase.size() - 1, 'x') + " " + phrase;
+  ASSERT_EQ(at_limit.size(), kMaxTrustScanBytes);
+  EXPECT_EQ(parse(header + at_limit).kind(), v1::PHONE_AUTH_FAILED);
+  EXPECT_EQ(parse(header + "x" + at_limit).kind(), v1::SYSLOG_OTHER);
 }
 
 TEST(SyslogClassifier, DemoArchiveKinds) {

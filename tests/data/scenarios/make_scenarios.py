@@ -11,6 +11,8 @@ again and nothing changes.
                               all 48 phones time out and come back when it is up
   cm_restart_planned.log      archived: the administrator restarts CallManager on ucm-sub2
   security_cluster_move.log   archived: phones moved from cluster LEGACY are refused (stale ITL)
+  security_itl_phone_side.log archived: phones moved to another cluster refuse their signed config
+                              (stale ITL), as only the phones' own syslog says it
   config_unknown_devices.log  archived: a batch of new phones not in the database is refused
   config_dn_mismatch.log      archived: SIP phones refused for a directory number mismatch
   fallback_to_primary.log     archived: phones leave their backup CM for the recovered primary
@@ -208,6 +210,32 @@ def security_cluster_move():
     return sorted(lines, key=archive_time)
 
 
+def security_itl_phone_side():
+    """14:00: 15 phones re-homed from another cluster keep its ITL and refuse the new cluster's
+    signed config ("invalid file SEP<mac>.cnf.xml.sgn, authenticated fail. Reason:14.", the
+    8945 Status Message of seeds/002); 45 s later each fails to update its trust list. Only the
+    phones say so (their "Log Server" is the NOC's syslog server): no CUCM reason code anywhere.
+    The server stored them as they came: RFC 5424 from its relay, RFC 3164 with and without PRI,
+    the phone's IP as host for the first report and its name for the retry; an operator's
+    console also logged one status message naming no phone."""
+    lines = []
+    ms = random.Random(2026112014)  # its own: the other archives' milliseconds stay as they were
+    t0 = at(14)
+    for k in range(15):
+        name, ip = f"SEP0024C4B3{k:04X}", f"10.27.4.{20 + k}"
+        text = f"invalid file {name}.cnf.xml.sgn, authenticated fail. Reason:14."
+        t = t0 + 2 * k
+        if k % 3 == 0:
+            lines.append((t, f"<187>1 {YEAR}-11-20T{clock(t)}.{ms.randint(0, 999):03d}Z {ip} - - - - {text}"))
+        elif k % 3 == 1:
+            lines.append((t, f"<187>{DAY} {clock(t)} {ip} {text}"))
+        else:
+            lines.append((t, f"{DAY} {clock(t)} {ip} {text}"))
+        lines.append((t + 45, f"<187>{DAY} {clock(t + 45)} {name} Trust List update failed, verification failure"))
+    lines.append((t0 + 20, f"<187>{DAY} {clock(t0 + 20)} noc-console Trust List update failed"))
+    return [line for _, line in sorted(lines, key=lambda entry: entry[0])]
+
+
 def config_unknown_devices():
     """15:00: a batch of 16 new phones is plugged in before anyone added them in CUCM:
     rejected as not in the database (3 DatabaseConfigurationError, auto-registration off);
@@ -295,6 +323,7 @@ def main():
         "uplink_flap.log": uplink_flap(phones),
         "cm_restart_planned.log": cm_restart_planned(),
         "security_cluster_move.log": security_cluster_move(),
+        "security_itl_phone_side.log": security_itl_phone_side(),
         "config_unknown_devices.log": config_unknown_devices(),
         "config_dn_mismatch.log": config_dn_mismatch(),
         "fallback_to_primary.log": fallback_to_primary(),
