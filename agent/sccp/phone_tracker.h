@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/sccp/cache_hint.h"
 #include "agent/sccp/packet_decoder.h"
 #include "agent/sccp/sccp_message.h"
 #include "agent/sccp/sccp_settings.h"
@@ -56,6 +57,17 @@ class PhoneTracker {
   // The connection went idle (or is otherwise dropped) without an event. Frees the slot.
   void forget(Slot slot);
   void advance(int64_t now_us);
+
+  // When slot's next KeepAlive is due: its last one (or the RegisterAck) plus its interval;
+  // 0 when it has had neither.
+  int64_t next_keepalive_us(Slot slot) const {
+    const Connection& c = slots_[slot];
+    return c.last_keepalive_us ? c.last_keepalive_us + interval_us(c) : 0;
+  }
+  // Loads what a KeepAlive on slot reads into the cache (no effect on results).
+  void preload(Slot slot) const {
+    if (slot < slots_.size()) touch(&slots_[slot]);
+  }
 
   size_t connections() const { return slots_.size() - free_.size(); }
   size_t phones_seen() const { return devices_.size(); }

@@ -1,6 +1,7 @@
 #include "agent/sccp/sccp_analyzer.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 
 #include "common/event_kind.h"
@@ -30,6 +31,7 @@ struct SccpAnalyzer::Flow {
   using Stream = FlowStream;
   Flow(size_t held, HeldBudget* budget) : up(held, budget), down(held, budget) {}
   ConnectionKey key;
+  uint32_t hint = 0;  // FlowTable::hint_of(key)
   bool in_use = false;
   bool tls = false;
   PhoneTracker::Slot slot = 0;  // its phone state in the tracker, and its index here
@@ -113,6 +115,7 @@ SccpAnalyzer::Flow* SccpAnalyzer::flow_for(const TcpSegment& s, ConnectionKey& k
   }
   Flow& flow = flows_by_slot_[slot];
   flow.key = key;
+  flow.hint = FlowTable::hint_of(key);
   flow.in_use = true;
   flow.tls = tls;
   flow.last_seen_us = time_us;
@@ -123,6 +126,12 @@ SccpAnalyzer::Flow* SccpAnalyzer::flow_for(const TcpSegment& s, ConnectionKey& k
 }
 
 void SccpAnalyzer::on_packet(int link_type, int64_t time_us, std::span<const uint8_t> frame) {
+  // The connections whose KeepAlive is due within the lead are loaded now, many in one loop
+  // so that their misses overlap, instead of each stalling its own packet (about 30 % of a
+  // steady-state packet's time at 100,000 connections, measured).
+  constexpr int64_t kPreloadLeadUs = 2 * KeepAliveSchedule::kResolutionUs;
+  keepalives_.take_until(time_us + kPreloadLeadUs,
+                         [this](uint32_t slot, uint32_t hint) { preload_connection(slot, hint); });
   ++stats_.packets;
   stats_.bytes += frame.size();
   TcpSegment segment;
@@ -177,6 +186,24 @@ bool SccpAnalyzer::keepalive_fast_path(Flow& flow, FlowStream& stream, const Tcp
   return true;
 }
 
+void SccpAnalyzer::preload_connection(uint32_t slot, uint32_t hint) const {
+  if (slot >= flows_by_slot_.size()) return;
+  // A load for the first line of each record (its page may be out of the TLB too), plain
+  // prefetches for the rest of the flow record, which shares that page or the next.
+  flow_index_.preload(hint);
+  const Flow* flow = &flows_by_slot_[slot];
+  touch(flow);
+  const auto end = reinterpret_cast<uintptr_t>(flow) + sizeof(Flow);
+  for (uintptr_t line = (reinterpret_cast<uintptr_t>(flow) | 63) + 1; line < end; line += 64)
+    prefetch(reinterpret_cast<const void*>(line));
+  tracker_.preload(slot);
+}
+
+void SccpAnalyzer::expect_keepalive(PhoneTracker::Slot slot) {
+  if (const int64_t due_us = tracker_.next_keepalive_us(slot))
+    keepalives_.expect(slot, flows_by_slot_[slot].hint, due_us);
+}
+
 void SccpAnalyzer::on_idle(int64_t now_us) {
   tracker_.advance(now_us);
   const int64_t idle_us = int64_t{settings_.idle_connection_timeout_s} * 1'000'000;
@@ -211,6 +238,7 @@ void SccpAnalyzer::handle_pdu(PhoneTracker::Slot slot, Direction direction,
       ++stats_.sccp_messages;
       ++messages_by_id_[id];
       tracker_.on_message(slot, direction, id == kKeepAlive ? keepalive : keepalive_ack, time_us);
+      if (id == kKeepAlive && direction == Direction::kPhoneToCm) expect_keepalive(slot);
       return;
     }
   }
@@ -226,6 +254,7 @@ void SccpAnalyzer::handle_pdu(PhoneTracker::Slot slot, Direction direction,
     ++messages_by_high_id_[message->id];
   }
   tracker_.on_message(slot, direction, *message, time_us);
+  if (message->id == kRegisterAck && direction == Direction::kCmToPhone) expect_keepalive(slot);
 }
 
 SccpStats SccpAnalyzer::stats() const {

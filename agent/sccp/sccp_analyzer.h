@@ -10,6 +10,10 @@
 // it are counted and ignored), max_held_bytes_per_direction of out-of-order
 // data each, one partial PDU per direction, and idle connections expired.
 //
+// Speed (docs/performance.md): a lone in-order KeepAlive or KeepAliveAck is decoded straight
+// from the segment; the records of connections whose KeepAlive is due are loaded into the
+// cache shortly before it comes (keepalive_schedule.h). Neither changes any result.
+//
 // Threads: none; one owner (the capture thread).
 #include <array>
 #include <cstdint>
@@ -22,6 +26,7 @@
 #include <deque>
 
 #include "agent/sccp/flow_table.h"
+#include "agent/sccp/keepalive_schedule.h"
 #include "agent/sccp/pdu_framer.h"
 #include "agent/sccp/phone_tracker.h"
 #include "agent/sccp/tcp_reassembler.h"
@@ -68,6 +73,8 @@ class SccpAnalyzer {
                            Direction direction, int64_t time_us);
   void handle_pdu(PhoneTracker::Slot slot, Direction direction, std::span<const uint8_t> pdu,
                   int64_t time_us);
+  void expect_keepalive(PhoneTracker::Slot slot);
+  void preload_connection(uint32_t slot, uint32_t hint) const;
   void count(const std::string& anomaly) { ++stats_.anomalies[anomaly]; }
 
   SccpSettings settings_;
@@ -76,6 +83,7 @@ class SccpAnalyzer {
   PhoneTracker tracker_;
   FlowTable flow_index_;            // 4-tuple -> slot (the tracker's, reused here)
   std::deque<Flow> flows_by_slot_;  // TCP state per slot; stable addresses
+  KeepAliveSchedule keepalives_;    // whose records to load before their packets come
   // Counted per packet, so by array where ids are small (all known ones are).
   std::array<uint64_t, 0x400> messages_by_id_{};
   std::map<uint32_t, uint64_t> messages_by_high_id_;

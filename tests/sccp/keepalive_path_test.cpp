@@ -1,0 +1,124 @@
+// The steady-state path: KeepAlive / KeepAliveAck decoded straight from the segment must give
+// exactly what the reassembler and framer give, and the schedule that predicts the next
+// KeepAlives (used only to preload records) keeps its contract.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <utility>
+
+#include "agent/sccp/keepalive_schedule.h"
+#include "agent/sccp/sccp_analyzer.h"
+#include "sccp_wire.h"
+
+namespace regwatch::agent::sccp {
+namespace {
+
+using testing::Bytes;
+constexpr int64_t kSecond = 1'000'000;
+constexpr int64_t kStart = 1'790'000'000 * kSecond;
+constexpr testing::Endpoint kPhone{5, 50000}, kCm{1, 2000};
+
+// Registration, then rounds of KeepAlive / KeepAliveAck; each PDU goes out as the segments
+// cut() makes of it (whole, split, ...), in the order it returns them.
+struct Conversation {
+  std::vector<std::string> events;
+  SccpStats stats;
+};
+template <class Cut>
+Conversation converse(const Cut& cut) {
+  Conversation out;
+  SccpAnalyzer analyzer(SccpSettings{},
+                        [&](v1::Event e) { out.events.push_back(e.DebugString()); });
+  uint32_t up = 1000, down = 9000;
+  auto send = [&](int64_t t, testing::Endpoint from, testing::Endpoint to, uint32_t& seq,
+                  const Bytes& pdu) {
+    for (const auto& [offset, part] : cut(pdu)) {
+      analyzer.on_packet(kLinkEthernet, t, testing::frame(from, to, seq + offset, part));
+    }
+    seq += static_cast<uint32_t>(pdu.size());
+  };
+  analyzer.on_packet(kLinkEthernet, kStart, testing::frame(kPhone, kCm, up++, {}, 0x02));
+  analyzer.on_packet(kLinkEthernet, kStart, testing::frame(kCm, kPhone, down++, {}, 0x12));
+  send(kStart, kPhone, kCm, up, testing::register_pdu("SEP0017943A98BA"));
+  send(kStart, kCm, kPhone, down, testing::register_ack_pdu(30));
+  for (int64_t round = 1; round <= 6; ++round) {
+    const int64_t t = kStart + round * 30 * kSecond;
+    send(t, kPhone, kCm, up, testing::pdu(0x0000));
+    // The CM is slow in round 3 (acked after 6 s: keepalive_unanswered).
+    send(t + (round == 3 ? 6 * kSecond : 2'000), kCm, kPhone, down, testing::pdu(0x0100));
+  }
+  analyzer.on_idle(kStart + 400 * kSecond);
+  out.stats = analyzer.stats();
+  return out;
+}
+
+using Parts = std::vector<std::pair<uint32_t, Bytes>>;
+
+TEST(KeepAlivePath, WholeSegmentsAndSplitSegmentsGiveTheSameEventsAndCounts) {
+  const auto whole = converse([](const Bytes& pdu) { return Parts{{0, pdu}}; });
+  const auto split = converse([](const Bytes& pdu) {
+    return Parts{{0, Bytes(pdu.begin(), pdu.begin() + 5)}, {5, Bytes(pdu.begin() + 5, pdu.end())}};
+  });
+  EXPECT_EQ(whole.events, split.events);
+  EXPECT_EQ(whole.stats.messages_by_type, split.stats.messages_by_type);
+  EXPECT_EQ(whole.stats.events_by_kind, split.stats.events_by_kind);
+  EXPECT_EQ(whole.stats.anomalies, split.stats.anomalies);
+  EXPECT_EQ(whole.stats.messages_by_type.at("KeepAlive"), 6u);
+  EXPECT_EQ(whole.stats.messages_by_type.at("KeepAliveAck"), 6u);
+  EXPECT_EQ(whole.stats.events_by_kind.at("keepalive_unanswered"), 1u);
+  EXPECT_TRUE(whole.stats.anomalies.empty());
+}
+
+TEST(KeepAlivePath, RetransmittedAndReorderedKeepAlivesAreCountedOnce) {
+  // Every PDU sent twice; a KeepAlive split in two arrives second half first.
+  const auto twice = converse([](const Bytes& pdu) { return Parts{{0, pdu}, {0, pdu}}; });
+  const auto once = converse([](const Bytes& pdu) { return Parts{{0, pdu}}; });
+  EXPECT_EQ(twice.events, once.events);
+  EXPECT_EQ(twice.stats.messages_by_type, once.stats.messages_by_type);
+  EXPECT_EQ(twice.stats.anomalies.at("tcp_retransmission"), 14u);  // one per PDU
+  const auto reordered = converse([](const Bytes& pdu) {
+    return Parts{{5, Bytes(pdu.begin() + 5, pdu.end())}, {0, Bytes(pdu.begin(), pdu.begin() + 5)}};
+  });
+  EXPECT_EQ(reordered.events, once.events);
+  EXPECT_EQ(reordered.stats.messages_by_type, once.stats.messages_by_type);
+  EXPECT_EQ(reordered.stats.anomalies.at("tcp_out_of_order"), 14u);
+}
+
+std::vector<std::pair<uint32_t, uint32_t>> take(KeepAliveSchedule& schedule, int64_t until_us) {
+  std::vector<std::pair<uint32_t, uint32_t>> due;
+  schedule.take_until(until_us,
+                      [&](uint32_t slot, uint32_t hint) { due.emplace_back(slot, hint); });
+  return due;
+}
+
+using Due = std::vector<std::pair<uint32_t, uint32_t>>;
+
+TEST(KeepAliveSchedule, HandsBackEachExpectedSlotOnceWhenItsTimeComes) {
+  KeepAliveSchedule schedule;
+  schedule.expect(1, 11, kStart + 30 * kSecond);  // not started: no clock yet, ignored
+  EXPECT_EQ(take(schedule, kStart), Due{});
+  schedule.expect(1, 11, kStart + 30 * kSecond);
+  schedule.expect(2, 22, kStart + 31 * kSecond);
+  schedule.expect(1, 99, kStart + 10 * kSecond);  // still waiting: keeps its earlier time
+  EXPECT_EQ(take(schedule, kStart + 29 * kSecond), Due{});
+  EXPECT_EQ(take(schedule, kStart + 30 * kSecond), (Due{{1, 11}}));
+  EXPECT_EQ(take(schedule, kStart + 20 * kSecond), Due{});  // packet time going back
+  EXPECT_EQ(take(schedule, kStart + 32 * kSecond), (Due{{2, 22}}));
+  EXPECT_EQ(take(schedule, kStart + 40 * kSecond), Due{});
+}
+
+TEST(KeepAliveSchedule, IgnoresThePastAndBeyondTheHorizonAndSurvivesJumps) {
+  KeepAliveSchedule schedule;
+  EXPECT_EQ(take(schedule, kStart), Due{});
+  const int64_t horizon = KeepAliveSchedule::kBuckets * KeepAliveSchedule::kResolutionUs;
+  schedule.expect(1, 1, kStart - kSecond);
+  schedule.expect(2, 2, kStart + horizon + kSecond);
+  schedule.expect(3, 3, kStart + 5 * kSecond);
+  // Ten minutes without packets: one turn of the wheel hands back what was waiting.
+  EXPECT_EQ(take(schedule, kStart + 600 * kSecond), (Due{{3, 3}}));
+  schedule.expect(3, 4, kStart + 630 * kSecond);
+  EXPECT_EQ(take(schedule, kStart + 630 * kSecond), (Due{{3, 4}}));
+}
+
+}  // namespace
+}  // namespace regwatch::agent::sccp
