@@ -17,6 +17,8 @@ namespace regwatch::alerts {
 namespace {
 
 constexpr int64_t kSecond = 1'000'000;
+// An inhibited page is looked at again this often: sent once its inhibitor resolves.
+constexpr int64_t kInhibitRecheckUs = 15 * kSecond;
 
 std::string env_or_empty(const std::string& name) {
   if (name.empty()) return {};
@@ -33,6 +35,56 @@ std::optional<regwatch::v1::Silence> silenced(collector::store::SilenceStore& st
     if (s.starts_us() <= now_us && collector::store::silences(s, alert.labels)) return s;
   }
   return std::nullopt;
+}
+
+bool carries(const std::map<std::string, std::string>& labels,
+             const std::map<std::string, std::string>& matchers) {
+  for (const auto& [name, value] : matchers) {
+    const auto it = labels.find(name);
+    if (it == labels.end() || it->second != value) return false;
+  }
+  return true;
+}
+
+// The firing alert that inhibits this one (its key and alert name), if any: one that matches
+// a rule's source, carries the same values for the rule's equal labels, and is not itself.
+std::optional<std::string> inhibitor(collector::store::AlertOutbox& outbox, const Alert& alert,
+                                     const AlertingConfig& config) {
+  std::vector<const InhibitRule*> rules;
+  for (const auto& rule : config.inhibit_rules) {
+    if (carries(alert.labels, rule.target)) rules.push_back(&rule);
+  }
+  if (rules.empty()) return std::nullopt;
+  auto firing = outbox.open_incidents();
+  if (!firing.ok()) return std::nullopt;  // a busy store must not hold pages back
+  for (const auto& stored : *firing) {
+    if (stored.key == alert.key) continue;
+    const auto body = nlohmann::ordered_json::parse(stored.body, nullptr, false);
+    if (!body.is_object()) continue;
+    const auto source = alert_for(body, config.rules, stored.key);
+    if (!source || source->resolved) continue;
+    for (const InhibitRule* rule : rules) {
+      if (!carries(source->labels, rule->source)) continue;
+      const bool same = std::all_of(rule->equal.begin(), rule->equal.end(), [&](const auto& l) {
+        const auto a = alert.labels.find(l), b = source->labels.find(l);
+        return a != alert.labels.end() && b != source->labels.end() && a->second == b->second;
+      });
+      if (same) return source->labels.at("alertname") + " " + stored.key;
+    }
+  }
+  return std::nullopt;
+}
+
+// Whether a first page for this alert would be one too many for its scope (or condition
+// identity) within flap_window_s: a scope that bursts again and again pages flap_max_pages
+// times, then waits until it has been quiet for the window.
+bool flapping(collector::store::AlertOutbox& outbox, const std::string& receiver,
+              const Alert& alert, const AlertingConfig& config, int64_t now) {
+  const std::string prefix = alert.key.substr(0, alert.key.rfind('@') + 1);
+  if (prefix.empty()) return false;
+  auto before =
+      outbox.pages_like(receiver, prefix, alert.key, now - int64_t{config.flap_window_s} * kSecond);
+  return before.ok() && *before >= config.flap_max_pages;
 }
 
 // What each of the dispatcher's threads reads and writes, on its own connections.
@@ -179,7 +231,7 @@ void AlertDispatcher::repeat_open_incidents() {
   for (const auto& stored : *open) {
     const auto incident = nlohmann::ordered_json::parse(stored.body, nullptr, false);
     if (!incident.is_object()) continue;
-    auto alert = alert_for_incident(incident, config_.rules, stored.key);
+    auto alert = alert_for(incident, config_.rules, stored.key);
     if (!alert || !alert->notify || alert->resolved) continue;
     if (silenced(*router_state_->silences, *alert, now)) continue;
     for (const auto& r : config_.receivers) {
@@ -191,7 +243,8 @@ void AlertDispatcher::repeat_open_incidents() {
         // unless it is old news (a replayed archive whose phones never came back).
         auto first = outbox.state_of(r.name, alert->key, "firing");
         const bool recent = now - alert->ends_us <= int64_t{config_.max_incident_age_s} * kSecond;
-        if (first.ok() && *first == "absent" && recent) {
+        if (first.ok() && *first == "absent" && recent &&
+            !flapping(outbox, r.name, *alert, config_, now)) {
           (void)outbox.enqueue(r.name, alert->key, "firing", now,
                                now + int64_t{config_.group_wait_s} * kSecond);
           log->info("incident {} still open and no longer silenced: notification owed to {}",
@@ -212,7 +265,7 @@ bool AlertDispatcher::route(const collector::store::KeyedIncident& stored) {
   auto log = component_logger("alerts");
   const auto incident = nlohmann::ordered_json::parse(stored.body, nullptr, false);
   if (!incident.is_object()) return true;
-  auto alert = alert_for_incident(incident, config_.rules, stored.key);
+  auto alert = alert_for(incident, config_.rules, stored.key);
   if (!alert || !alert->notify) return true;
   const int64_t now = clock_.now_us();
   auto& outbox = *router_state_->outbox;
@@ -243,6 +296,14 @@ bool AlertDispatcher::route(const collector::store::KeyedIncident& stored) {
   }
   for (const auto& r : config_.receivers) {
     if (!routes_to(r, *alert)) continue;
+    auto first = outbox.state_of(r.name, alert->key, "firing");
+    if (!first.ok()) return false;
+    if (*first == "absent" && flapping(outbox, r.name, *alert, config_, now)) {
+      if (router_state_->logged.insert(alert->key + "/flapping/" + r.name).second)
+        log->warn("{} to {}: not paged, its scope paged {} times within {} s already (flapping)",
+                  alert->key, r.name, config_.flap_max_pages, config_.flap_window_s);
+      continue;
+    }
     auto firing = outbox.enqueue(r.name, alert->key, "firing", now,
                                  now + int64_t{config_.group_wait_s} * kSecond);
     if (!firing.ok()) {
@@ -309,8 +370,7 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
       std::optional<Alert> alert;
       if (*body) {
         const auto incident = nlohmann::ordered_json::parse(**body, nullptr, false);
-        if (incident.is_object())
-          alert = alert_for_incident(incident, config_.rules, row.alert_key);
+        if (incident.is_object()) alert = alert_for(incident, config_.rules, row.alert_key);
       }
       if (!alert) {
         stored(outbox.failed(row.id, "the incident was recomputed away or no rule matches it", now,
@@ -339,6 +399,16 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
           stored(outbox.postpone(row.id, silence->ends_us()));
           log->info("incident {} to {}: silenced by {} ({}) until {}", row.alert_key, rc.name,
                     silence->id(), silence->comment(), format_rfc3339_ms(silence->ends_us()));
+          continue;
+        }
+        if (auto by = inhibitor(outbox, *alert, config_)) {
+          if (now_resolved) {
+            // It ended while inhibited: nobody is paged for it (nor sent its resolve).
+            stored(outbox.failed(row.id, "inhibited by " + *by + " until it ended", now, true));
+          } else {
+            stored(outbox.postpone(row.id, now + kInhibitRecheckUs));
+          }
+          log->info("{} to {}: inhibited by {}", row.alert_key, rc.name, *by);
           continue;
         }
       }

@@ -145,6 +145,32 @@ std::string pagerduty_body(const Alert& alert, const std::string& routing_key) {
   std::string summary = annotation(alert, "summary");
   if (summary.size() > 1024) summary = summary.substr(0, 1021) + "...";
   const std::string severity = label(alert, "severity");
+  const std::string pd_severity =
+      severity == "critical" || severity == "warning" ? severity : "info";
+  if (alert.kind == "condition") {
+    Json payload{{"summary", summary},
+                 {"source", alert.labels.count("cm_node")  ? label(alert, "cm_node")
+                            : alert.labels.count("source") ? label(alert, "source")
+                            : alert.labels.count("agent")  ? label(alert, "agent")
+                                                           : std::string("regwatch")},
+                 {"severity", pd_severity},
+                 {"timestamp", rfc3339(alert.starts_us)},
+                 {"group", label(alert, "alertname")},
+                 {"class", label(alert, "condition")},
+                 {"custom_details",
+                  {{"alert", alert.key},
+                   {"labels", object_of(alert.labels)},
+                   {"description", annotation(alert, "description")},
+                   {"remediation", annotation(alert, "remediation")},
+                   {"command", annotation(alert, "command")},
+                   {"evidence", alert.incident.value("evidence", Json::array())}}}};
+    return Json{{"routing_key", routing_key},
+                {"event_action", "trigger"},
+                {"dedup_key", alert.key},
+                {"client", "regwatch"},
+                {"payload", payload}}
+        .dump();
+  }
   Json details{{"incident", alert.key},
                {"class", label(alert, "class")},
                {"scope", label(alert, "scope_type") + " " + label(alert, "scope")},
@@ -156,7 +182,7 @@ std::string pagerduty_body(const Alert& alert, const std::string& routing_key) {
                {"phones_by_switch", alert.incident.value("phones_by_switch", Json::object())}};
   Json payload{{"summary", summary},
                {"source", label(alert, "scope")},
-               {"severity", severity == "critical" || severity == "warning" ? severity : "info"},
+               {"severity", pd_severity},
                {"timestamp", rfc3339(alert.starts_us)},
                {"component", label(alert, "cause_subject")},
                {"group", label(alert, "scope_type")},
@@ -180,12 +206,41 @@ std::string alertmanager_body(const Alert& alert, int64_t now_us) {
   return Json::array({one}).dump();
 }
 
+namespace {
+
+// A condition alert's mail: what it is about, since when, what it means, what to check.
+EmailMessage condition_email(const Alert& alert, EmailMessage m) {
+  std::string about;
+  for (const auto& [name, value] : alert.labels) {
+    if (name != "alertname" && name != "severity" && name != "condition")
+      about += (about.empty() ? "" : ", ") + name + "=" + value;
+  }
+  const std::string when =
+      rfc3339(alert.starts_us) + (alert.resolved ? " to " + rfc3339(alert.ends_us) : " (firing)");
+  const std::string evidence = alert.incident.value("evidence", Json::array()).dump();
+  m.text = annotation(alert, "summary") + "\n\nAlert:       " + label(alert, "alertname") + " (" +
+           about + ")\nSince:       " + when + "\n\n" + annotation(alert, "description") +
+           "\n\nCheck first: " + annotation(alert, "remediation") +
+           "\n\nEvidence (event ids): " + evidence + "\nSee: " + annotation(alert, "command") +
+           "\n";
+  m.html = "<html><body>\n<h2>" + html_escape(annotation(alert, "summary")) + "</h2>\n<p>" +
+           html_escape(label(alert, "alertname")) + " (" + html_escape(about) + "), " +
+           html_escape(when) + "</p>\n<p>" + html_escape(annotation(alert, "description")) +
+           "</p>\n<p><i>" + html_escape(annotation(alert, "remediation")) +
+           "</i></p>\n<p>Run <code>" + html_escape(annotation(alert, "command")) +
+           "</code></p>\n</body></html>\n";
+  return m;
+}
+
+}  // namespace
+
 EmailMessage email_for(const Alert& alert) {
   EmailMessage m;
   std::string severity = label(alert, "severity");
   for (auto& c : severity) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   m.subject = std::string("[regwatch] ") + (alert.resolved ? "RESOLVED" : severity) + ": " +
               annotation(alert, "summary");
+  if (alert.kind == "condition") return condition_email(alert, std::move(m));
   const Json& i = alert.incident;
   std::string text;
   text += annotation(alert, "summary") + "\n\n";

@@ -19,6 +19,56 @@ std::vector<AlertRule> default_alert_rules() {
   return {burst, planned};
 }
 
+const std::map<std::string, std::string>& condition_kinds() {
+  static const std::map<std::string, std::string> kinds = {
+      {"heartbeat_low", "a CM node reports LowCallManagerHeartbeatRate (per node)"},
+      {"cm_cpu",
+       "a CM node's CPU is pegged: CpuPegging / CodeYellow alerts, or SNMP CPU high "
+       "on a host polled as role cucm (per node)"},
+      {"cm_down", "ccmCallManagerFailed trap: a CM service failed (per node)"},
+      {"phone_stuck",
+       "a phone failed registration or its config's authentication threshold "
+       "times within window_s and has not registered since (one alert, all "
+       "such phones)"},
+      {"registered_drop",
+       "a CM node's registered-phone count (SNMP) fell threshold percent "
+       "below its highest within window_s (per node)"},
+      {"agent_silent", "an agent that was sending live events sent none for threshold seconds"},
+      {"agent_drops", "an agent reported dropping events (spool full) within window_s"},
+      {"source_silent",
+       "a device that was sending live events (syslog, SNMP) sent none for "
+       "threshold seconds (per device and input)"}};
+  return kinds;
+}
+
+std::vector<ConditionRule> default_condition_rules() {
+  auto rule = [](const char* alert, const char* condition, const char* severity, uint32_t window_s,
+                 double threshold) {
+    ConditionRule r;
+    r.alert = alert;
+    r.condition = condition;
+    r.severity = severity;
+    r.window_s = window_s;
+    r.threshold = threshold;
+    return r;
+  };
+  return {rule("CallManagerHeartbeatLow", "heartbeat_low", "critical", 600, 0),
+          rule("CallManagerCpuPegging", "cm_cpu", "critical", 600, 0),
+          rule("CallManagerDown", "cm_down", "critical", 900, 0),
+          rule("PhoneStuckInRegistrationFailure", "phone_stuck", "warning", 900, 3),
+          rule("RegisteredPhonesDropped", "registered_drop", "critical", 300, 10),
+          rule("AgentSilent", "agent_silent", "warning", 600, 600),
+          rule("AgentDroppingEvents", "agent_drops", "warning", 900, 0),
+          rule("SourceSilent", "source_silent", "warning", 600, 1800)};
+}
+
+std::vector<InhibitRule> default_inhibit_rules() {
+  return {{{{"alertname", "CallManagerDown"}}, {{"alertname", "RegistrationBurst"}}, {"cm_node"}},
+          {{{"alertname", "CallManagerDown"}},
+           {{"alertname", "CallManagerHeartbeatLow"}},
+           {"cm_node"}}};
+}
+
 void read_alerting_config(config::YamlMap& alerting, AlertingConfig& config) {
   alerting.read("group_wait_s", config.group_wait_s);
   alerting.read("max_incident_age_s", config.max_incident_age_s);
@@ -26,6 +76,33 @@ void read_alerting_config(config::YamlMap& alerting, AlertingConfig& config) {
   alerting.read("retry_min_s", config.retry_min_s);
   alerting.read("retry_max_s", config.retry_max_s);
   alerting.read("give_up_after_s", config.give_up_after_s);
+  alerting.read("evaluate_every_s", config.evaluate_every_s);
+  alerting.read("flap_hold_s", config.flap_hold_s);
+  alerting.read("flap_max_pages", config.flap_max_pages);
+  alerting.read("flap_window_s", config.flap_window_s);
+  auto conditions = alerting.list("conditions");
+  if (alerting.has("conditions")) config.conditions.clear();  // replaces the shipped set; [] = none
+  for (auto& item : conditions) {
+    ConditionRule rule;
+    item.read("alert", rule.alert);
+    item.read("condition", rule.condition);
+    item.read("severity", rule.severity);
+    item.read("window_s", rule.window_s);
+    item.read("threshold", rule.threshold);
+    item.read("notify", rule.notify);
+    item.finish();
+    config.conditions.push_back(std::move(rule));
+  }
+  auto inhibit = alerting.list("inhibit_rules");
+  if (alerting.has("inhibit_rules")) config.inhibit_rules.clear();
+  for (auto& item : inhibit) {
+    InhibitRule rule;
+    item.read("source", rule.source);
+    item.read("target", rule.target);
+    item.read("equal", rule.equal);
+    item.finish();
+    config.inhibit_rules.push_back(std::move(rule));
+  }
   for (auto& item : alerting.list("receivers")) {
     ReceiverConfig r;
     item.read("name", r.name);
@@ -101,6 +178,34 @@ std::string alerting_config_problems(const AlertingConfig& config) {
             at + ": unknown class '" + c + "' (infrastructure, planned, security, config, storm)\n";
     }
   }
+  for (size_t i = 0; i < config.conditions.size(); ++i) {
+    const auto& rule = config.conditions[i];
+    const std::string at = "alerting.conditions[" + std::to_string(i) + "]";
+    if (rule.alert.empty()) problems += at + ": needs an alert name\n";
+    if (!condition_kinds().count(rule.condition)) {
+      problems += at + ": unknown condition '" + rule.condition + "' (";
+      for (const auto& [name, meaning] : condition_kinds())
+        problems += name + (name == condition_kinds().rbegin()->first ? ")\n" : ", ");
+    }
+    if (!severities.count(rule.severity))
+      problems += at + ": severity must be critical, warning or info\n";
+    if (rule.window_s == 0) problems += at + ": window_s must be >= 1\n";
+    const bool needs_threshold =
+        rule.condition == "phone_stuck" || rule.condition == "registered_drop" ||
+        rule.condition == "agent_silent" || rule.condition == "source_silent";
+    if (needs_threshold && rule.threshold <= 0)
+      problems += at + ": " + rule.condition + " needs a threshold > 0\n";
+    if (rule.condition == "registered_drop" && rule.threshold >= 100)
+      problems += at + ": registered_drop's threshold is a percent below 100\n";
+  }
+  for (size_t i = 0; i < config.inhibit_rules.size(); ++i) {
+    const auto& rule = config.inhibit_rules[i];
+    const std::string at = "alerting.inhibit_rules[" + std::to_string(i) + "]";
+    if (rule.source.empty() || rule.target.empty())
+      problems += at + ": needs source and target label matchers\n";
+  }
+  if (config.evaluate_every_s == 0) problems += "alerting: evaluate_every_s must be >= 1\n";
+  if (config.flap_max_pages == 0) problems += "alerting: flap_max_pages must be >= 1\n";
   if (config.repeat_interval_s == 0) problems += "alerting: repeat_interval_s must be >= 1\n";
   if (config.retry_min_s == 0 || config.retry_max_s < config.retry_min_s)
     problems += "alerting: retry_min_s must be >= 1 and <= retry_max_s\n";

@@ -26,6 +26,35 @@ struct AlertRule {
 
 std::vector<AlertRule> default_alert_rules();
 
+// A condition rule: a state of the voice network, or of regwatch itself, worth a page of its
+// own (alerts/condition_rules.h evaluates them). It fires while its evidence is recent and
+// resolves once there has been none for window_s (and flap_hold_s more: see AlertingConfig).
+struct ConditionRule {
+  std::string alert;      // the alert's name (label alertname)
+  std::string condition;  // one of condition_kinds()
+  std::string severity = "warning";
+  uint32_t window_s = 600;
+  // phone_stuck: failures of one phone within window_s; registered_drop: percent below the
+  // window's highest count; agent_silent / source_silent: seconds without an event.
+  double threshold = 0;
+  bool notify = true;
+};
+
+// What each condition means, by name: heartbeat_low, cm_cpu, cm_down, phone_stuck,
+// registered_drop, agent_silent, agent_drops, source_silent.
+const std::map<std::string, std::string>& condition_kinds();
+std::vector<ConditionRule> default_condition_rules();
+
+// While an alert matching `source` fires, alerts matching `target` that carry the same values
+// for every `equal` label are held (a CM node down inhibits the bursts it explains).
+struct InhibitRule {
+  std::map<std::string, std::string> source;
+  std::map<std::string, std::string> target;
+  std::vector<std::string> equal;
+};
+
+std::vector<InhibitRule> default_inhibit_rules();
+
 struct ReceiverConfig {
   std::string name;
   std::string type;  // webhook (Alertmanager v4 JSON), email, pagerduty, alertmanager (API v2)
@@ -60,6 +89,16 @@ struct AlertingConfig {
   uint32_t retry_min_s = 5;    // backoff doubles from here...
   uint32_t retry_max_s = 300;  // ... up to here
   uint32_t give_up_after_s = 86400;
+  std::vector<ConditionRule> conditions = default_condition_rules();
+  uint32_t evaluate_every_s = 15;  // conditions are evaluated this often
+  // A condition no longer met is resolved only after this long, so one that comes and goes
+  // stays one alert instead of a page per swing.
+  uint32_t flap_hold_s = 300;
+  // Incidents: at most this many pages per alert name and scope within flap_window_s; a scope
+  // that keeps bursting is not paged again until it has been quiet that long.
+  uint32_t flap_max_pages = 3;
+  uint32_t flap_window_s = 3600;
+  std::vector<InhibitRule> inhibit_rules = default_inhibit_rules();
 };
 
 // Reads `alerting:` (node may be absent: the defaults). Errors go to errors.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 #include "common/time_format.h"
@@ -105,6 +106,37 @@ std::optional<Alert> alert_for_incident(const Json& incident, const std::vector<
   a.annotations["command"] = "regwatch incident '" + a.key + "'";
   a.annotations["incident_class"] = incident_class;
   return a;
+}
+
+std::optional<Alert> alert_for_condition(const Json& condition) {
+  Alert a;
+  a.kind = "condition";
+  a.key = text(condition, "id");
+  if (a.key.empty()) return std::nullopt;
+  a.incident = condition;
+  a.notify = condition.value("notify", true);
+  a.starts_us = time_of(condition, "start_time");
+  a.resolved = text(condition, "state") == "resolved";
+  a.ends_us = a.resolved ? time_of(condition, "end_time") : std::numeric_limits<int64_t>::max();
+  const Json labels = condition.value("labels", Json::object());
+  for (const auto& [name, value] : labels.items()) {
+    if (value.is_string() && !value.get<std::string>().empty())
+      a.labels[name] = value.get<std::string>();
+  }
+  a.labels["alertname"] = text(condition, "alertname");
+  a.labels["severity"] = text(condition, "severity");
+  a.labels["condition"] = text(condition, "condition");
+  for (const char* annotation : {"summary", "description", "remediation", "command"}) {
+    if (const auto value = text(condition, annotation); !value.empty())
+      a.annotations[annotation] = value;
+  }
+  return a;
+}
+
+std::optional<Alert> alert_for(const Json& body, const std::vector<AlertRule>& rules,
+                               const std::string& key) {
+  if (body.value("kind", "") == "condition") return alert_for_condition(body);
+  return alert_for_incident(body, rules, key);
 }
 
 bool routes_to(const ReceiverConfig& receiver, const Alert& alert) {

@@ -14,6 +14,7 @@
 namespace regwatch::alerts {
 
 struct Alert {
+  std::string kind = "incident";  // or "condition" (alerts/condition_rules.h)
   std::string key;  // the incident's first id: the dedup key everywhere, stable while it moves
   std::map<std::string, std::string> labels;       // alertname, severity, class, scope, cause...
   std::map<std::string, std::string> annotations;  // summary, description, remediation, command
@@ -22,7 +23,7 @@ struct Alert {
   bool resolved = false;   // resolved or withdrawn
   bool withdrawn = false;  // a recomputation no longer finds the burst: resolve, never page
   bool notify = true;
-  nlohmann::ordered_json incident;  // the body it was made from
+  nlohmann::ordered_json incident;  // the body it was made from (an incident or a condition)
 };
 
 // The first matching rule's alert, or nothing when no rule matches. key: the
@@ -30,6 +31,14 @@ struct Alert {
 std::optional<Alert> alert_for_incident(const nlohmann::ordered_json& incident,
                                         const std::vector<AlertRule>& rules,
                                         const std::string& key = {});
+
+// A condition alert's body (condition_body()) as an alert: its labels plus alertname and
+// severity; a firing one has no end yet.
+std::optional<Alert> alert_for_condition(const nlohmann::ordered_json& condition);
+
+// Either, by the body's kind. key: an incident's first id.
+std::optional<Alert> alert_for(const nlohmann::ordered_json& body,
+                               const std::vector<AlertRule>& rules, const std::string& key);
 
 // Whether a receiver takes this alert (its match labels are all on the alert).
 bool routes_to(const ReceiverConfig& receiver, const Alert& alert);

@@ -49,6 +49,9 @@ void write_incident_markdown(std::ostream& out, const nlohmann::ordered_json& i,
           << json_text(r, "name") << ";";
     out << "\n";
   }
+  if (i.value("phone_auth_failures", 0) > 0)
+    out << "- **Phone-side trust failures:** " << json_text(i, "phone_auth_failures")
+        << " phones reported their signed config or trust list failing (ITL / CTL)\n";
   out << "\n## Causes, most likely first\n\n";
   int rank = 0;
   const nlohmann::ordered_json causes = i.value("causes", nlohmann::ordered_json::array());

@@ -52,6 +52,10 @@ std::string YamlMap::path_of(const char* key) const {
   return path_.empty() ? std::string(key) : path_ + "." + key;
 }
 
+bool YamlMap::has(const char* key) const {
+  return node_.IsMap() && node_[key].IsDefined() && !node_[key].IsNull();
+}
+
 int YamlMap::line_of(const char* key) const {
   if (!node_.IsMap()) return 0;
   const YAML::Node value = node_[key];

@@ -48,6 +48,9 @@ class YamlMap {
   // A list of mappings ("targets: [{...}, {...}]"); each element's path is key[i].
   std::vector<YamlMap> list(const char* key);
 
+  // Whether the file sets this key (an empty list counts: "rules: []" says none).
+  bool has(const char* key) const;
+
   // Reports keys present in the file that no read()/child() asked for.
   void finish();
 

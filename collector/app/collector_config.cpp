@@ -1,5 +1,7 @@
 #include "collector/app/collector_config.h"
 
+#include <cmath>
+
 #include "common/net_address.h"
 #include "common/yaml_config.h"
 
@@ -163,6 +165,36 @@ std::string default_collector_config_yaml() {
     out << YAML::Key << "critical_min_phones" << YAML::Value << rule.critical_min_phones;
     out << YAML::Key << "critical_scopes" << YAML::Value << YAML::Flow << rule.critical_scopes;
     out << YAML::Key << "notify" << YAML::Value << rule.notify << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+  out << YAML::Key << "evaluate_every_s" << YAML::Value << d.alerting.evaluate_every_s
+      << YAML::Comment("conditions are evaluated this often (and soon after events arrive)");
+  out << YAML::Key << "flap_hold_s" << YAML::Value << d.alerting.flap_hold_s
+      << YAML::Comment("a condition no longer met resolves only after this long");
+  out << YAML::Key << "flap_max_pages" << YAML::Value << d.alerting.flap_max_pages
+      << YAML::Comment("pages per alert name and scope within flap_window_s...");
+  out << YAML::Key << "flap_window_s" << YAML::Value << d.alerting.flap_window_s
+      << YAML::Comment("... beyond which a scope that keeps bursting is not paged again");
+  out << YAML::Key << "conditions" << YAML::Value << YAML::BeginSeq;
+  for (const auto& rule : d.alerting.conditions) {
+    out << YAML::BeginMap << YAML::Key << "alert" << YAML::Value << rule.alert;
+    out << YAML::Key << "condition" << YAML::Value << rule.condition
+        << YAML::Comment(alerts::condition_kinds().at(rule.condition));
+    out << YAML::Key << "severity" << YAML::Value << rule.severity;
+    out << YAML::Key << "window_s" << YAML::Value << rule.window_s;
+    if (rule.threshold > 0 && rule.threshold == std::floor(rule.threshold)) {
+      out << YAML::Key << "threshold" << YAML::Value << static_cast<int64_t>(rule.threshold);
+    } else if (rule.threshold > 0) {
+      out << YAML::Key << "threshold" << YAML::Value << rule.threshold;
+    }
+    out << YAML::Key << "notify" << YAML::Value << rule.notify << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+  out << YAML::Key << "inhibit_rules" << YAML::Value << YAML::BeginSeq;
+  for (const auto& rule : d.alerting.inhibit_rules) {
+    out << YAML::BeginMap << YAML::Key << "source" << YAML::Value << YAML::Flow << rule.source;
+    out << YAML::Key << "target" << YAML::Value << YAML::Flow << rule.target;
+    out << YAML::Key << "equal" << YAML::Value << YAML::Flow << rule.equal << YAML::EndMap;
   }
   out << YAML::EndSeq << YAML::EndMap;
   out << YAML::EndMap;

@@ -66,15 +66,27 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
         });
   }
   if (auto started = server->correlation_->start(); !started.ok()) return started.error();
+  server->conditions_ = std::make_unique<ConditionRunner>(config.db, config.alerting, clock,
+                                                          server->connected_agents_);
+  if (server->alerts_) {
+    server->conditions_->on_alerts(
+        [dispatcher = server->alerts_.get()](std::vector<store::KeyedIncident> alerts) {
+          dispatcher->on_incidents(std::move(alerts));
+        });
+  }
+  if (auto started = server->conditions_->start(); !started.ok()) return started.error();
   ingest::CommitQueueOptions commit_options;
   commit_options.retention_days = config.retention_days;
-  commit_options.on_stored = [runner = server->correlation_.get()](int64_t lo, int64_t hi) {
+  commit_options.on_stored = [runner = server->correlation_.get(),
+                              conditions = server->conditions_.get()](int64_t lo, int64_t hi) {
     runner->on_stored(lo, hi);
+    conditions->on_stored();
   };
   server->commits_ =
       std::make_unique<ingest::CommitQueue>(std::move(writer).value(), commit_options, clock);
-  server->ingest_ = std::make_unique<ingest::IngestService>(
-      *server->commits_, *server->policy_, config.max_pending_batches_per_stream);
+  server->ingest_ = std::make_unique<ingest::IngestService>(*server->commits_, *server->policy_,
+                                                            config.max_pending_batches_per_stream,
+                                                            server->connected_agents_);
   auto queries = query::QueryService::create(config.db, config.query_threads, *server->policy_);
   if (!queries.ok()) return queries.error();
   server->queries_ = std::move(queries).value();
@@ -120,6 +132,7 @@ void CollectorServer::shutdown() {
   }
   if (commits_) commits_->stop();
   if (correlation_) correlation_->stop();  // after the last commit: its range is correlated first
+  if (conditions_) conditions_->stop();
   if (alerts_) alerts_->stop();            // after the last pass: its incidents are routed
 }
 

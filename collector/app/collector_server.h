@@ -9,6 +9,7 @@
 #include "alerts/alert_dispatcher.h"
 #include "collector/app/access_policy.h"
 #include "collector/app/collector_config.h"
+#include "collector/app/condition_runner.h"
 #include "collector/app/correlation_runner.h"
 #include "collector/ingest/commit_queue.h"
 #include "collector/ingest/ingest_service.h"
@@ -32,8 +33,10 @@ class CollectorServer {
   CollectorServer() = default;
 
   std::unique_ptr<AccessPolicy> policy_;
+  ingest::ConnectedAgents connected_agents_;         // ingest keeps it, conditions read it
   std::unique_ptr<alerts::AlertDispatcher> alerts_;  // before correlation_: it hands incidents over
   std::unique_ptr<CorrelationRunner> correlation_;  // before commits_: their callback uses it
+  std::unique_ptr<ConditionRunner> conditions_;     // after alerts_: it hands alerts over
   std::unique_ptr<ingest::CommitQueue> commits_;
   std::unique_ptr<ingest::IngestService> ingest_;
   std::unique_ptr<query::QueryService> queries_;

@@ -181,15 +181,6 @@ std::vector<Candidate> candidates_of(const Event& e, const Incident& incident,
 
 }  // namespace
 
-std::string short_host(const std::string& name) {
-  // An address names itself; only host names lose their domain.
-  const bool address =
-      name.find(':') != std::string::npos || std::all_of(name.begin(), name.end(), [](char c) {
-        return std::isdigit(static_cast<unsigned char>(c)) || c == '.';
-      });
-  return ascii_lower(address ? name : name.substr(0, name.find('.')));
-}
-
 std::string reason_class(int32_t code) {
   return std::string(domain::unregistration_reason_class(code));
 }

@@ -21,6 +21,7 @@
 
 #include "collector/correlate/correlator.h"
 #include "collector/correlate/incident.h"
+#include "common/host_name.h"
 
 namespace regwatch::collector::correlate {
 
@@ -47,7 +48,7 @@ std::vector<Cause> rank_causes(const Incident& incident,
                                const std::vector<const StoredEvent*>& drops,
                                const CorrelationSettings& settings);
 
-// "ucm-sub1.voice.example.net" and "ucm-sub1" name the same host.
-std::string short_host(const std::string& name);
+// "ucm-sub1.voice.example.net" and "ucm-sub1" name the same host (common/host_name.h).
+using regwatch::short_host;
 
 }  // namespace regwatch::collector::correlate

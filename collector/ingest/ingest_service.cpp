@@ -19,8 +19,12 @@ using regwatch::v1::EventBatch;
 class IngestReactor final : public grpc::ServerBidiReactor<EventBatch, Ack> {
  public:
   IngestReactor(grpc::CallbackServerContext* context, CommitQueue& queue,
-                const AccessPolicy& policy, uint32_t max_pending, IngestCounters& counters)
-      : queue_(queue), max_pending_(max_pending), counters_(counters),
+                const AccessPolicy& policy, uint32_t max_pending, IngestCounters& counters,
+                ConnectedAgents& connected)
+      : queue_(queue),
+        max_pending_(max_pending),
+        counters_(counters),
+        connected_(connected),
         log_(component_logger("collector.ingest")) {
     peer_ = context->peer();
     grpc::Status access = policy.check_ingest(*context, agent_id_);
@@ -32,6 +36,8 @@ class IngestReactor final : public grpc::ServerBidiReactor<EventBatch, Ack> {
     }
     counters_.streams_opened.fetch_add(1);
     log_->info("agent '{}' connected from {}", agent_id_, peer_);
+    connected_.opened(agent_id_);
+    counted_ = true;
     reading_ = true;
     StartRead(&incoming_);
   }
@@ -91,6 +97,7 @@ class IngestReactor final : public grpc::ServerBidiReactor<EventBatch, Ack> {
 
   void OnDone() override {
     log_->info("agent '{}' stream from {} closed", agent_id_, peer_);
+    if (counted_) connected_.closed(agent_id_);
     delete this;  // the callback API's sanctioned ownership model
   }
 
@@ -174,6 +181,8 @@ class IngestReactor final : public grpc::ServerBidiReactor<EventBatch, Ack> {
   CommitQueue& queue_;
   const uint32_t max_pending_;
   IngestCounters& counters_;
+  ConnectedAgents& connected_;
+  bool counted_ = false;  // in connected_: the stream was let in
   std::shared_ptr<spdlog::logger> log_;
   std::string agent_id_;
   std::string peer_;
@@ -195,7 +204,8 @@ class IngestReactor final : public grpc::ServerBidiReactor<EventBatch, Ack> {
 
 grpc::ServerBidiReactor<EventBatch, Ack>* IngestService::Stream(grpc::CallbackServerContext* context) {
   // Owned by gRPC until OnDone, where it deletes itself.
-  return new IngestReactor(context, queue_, policy_, max_pending_batches_, counters_);  // NOLINT(cppcoreguidelines-owning-memory)
+  return new IngestReactor(context, queue_, policy_, max_pending_batches_, counters_,
+                           connected_);  // NOLINT(cppcoreguidelines-owning-memory)
 }
 
 }  // namespace regwatch::collector::ingest

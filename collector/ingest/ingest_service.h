@@ -10,6 +10,7 @@
 
 #include "collector/app/access_policy.h"
 #include "collector/ingest/commit_queue.h"
+#include "collector/ingest/connected_agents.h"
 #include "regwatch/v1/ingest.grpc.pb.h"
 
 namespace regwatch::collector::ingest {
@@ -23,8 +24,13 @@ struct IngestCounters {
 
 class IngestService final : public regwatch::v1::Ingest::CallbackService {
  public:
-  IngestService(CommitQueue& queue, const AccessPolicy& policy, uint32_t max_pending_batches)
-      : queue_(queue), policy_(policy), max_pending_batches_(max_pending_batches) {}
+  // connected: kept up to date as streams open and close; outlives the service.
+  IngestService(CommitQueue& queue, const AccessPolicy& policy, uint32_t max_pending_batches,
+                ConnectedAgents& connected)
+      : queue_(queue),
+        policy_(policy),
+        max_pending_batches_(max_pending_batches),
+        connected_(connected) {}
 
   grpc::ServerBidiReactor<regwatch::v1::EventBatch, regwatch::v1::Ack>* Stream(
       grpc::CallbackServerContext* context) override;
@@ -36,6 +42,7 @@ class IngestService final : public regwatch::v1::Ingest::CallbackService {
   const AccessPolicy& policy_;
   uint32_t max_pending_batches_;
   IngestCounters counters_;
+  ConnectedAgents& connected_;
 };
 
 }  // namespace regwatch::collector::ingest

@@ -178,12 +178,58 @@ Result<std::vector<KeyedIncident>> AlertOutbox::incident_bodies(const char* wher
   return incidents;
 }
 
+Result<uint32_t> AlertOutbox::pages_like(const std::string& receiver, const std::string& prefix,
+                                         const std::string& except_key, int64_t since_us) {
+  auto select = Statement::prepare(
+      db_.get(),
+      "SELECT count(DISTINCT alert_key) FROM alert_outbox WHERE receiver = ?1 AND status = "
+      "'firing' AND substr(alert_key, 1, length(?2)) = ?2 AND alert_key != ?3 AND created_us >= "
+      "?4 AND given_up = 0");
+  if (!select.ok()) return select.error();
+  select->bind(1, receiver);
+  select->bind(2, prefix);
+  select->bind(3, except_key);
+  select->bind(4, since_us);
+  if (int rc = select->step(); rc != SQLITE_ROW)
+    return sqlite_error(db_.get(), rc, "reading the notification queue");
+  return static_cast<uint32_t>(select->column_int(0));
+}
+
+Result<std::vector<KeyedIncident>> AlertOutbox::condition_bodies(const char* where,
+                                                                 std::optional<int64_t> bound) {
+  auto select =
+      Statement::prepare(db_.get(), std::string("SELECT key, body FROM condition_alerts WHERE ") +
+                                        where + " ORDER BY key");
+  if (!select.ok()) return select.error();
+  if (bound) select->bind(1, *bound);
+  std::vector<KeyedIncident> conditions;
+  int rc = 0;
+  while ((rc = select->step()) == SQLITE_ROW) {
+    KeyedIncident condition;
+    condition.key = condition.id = select->column_text(0);
+    condition.body = select->column_text(1);
+    conditions.push_back(std::move(condition));
+  }
+  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading condition alerts");
+  return conditions;
+}
+
 Result<std::vector<KeyedIncident>> AlertOutbox::open_incidents() {
-  return incident_bodies("state = 'open'", std::nullopt);
+  auto incidents = incident_bodies("state = 'open'", std::nullopt);
+  if (!incidents.ok()) return incidents;
+  auto conditions = condition_bodies("state = 'firing'", std::nullopt);
+  if (!conditions.ok()) return conditions.error();
+  for (auto& c : *conditions) incidents->push_back(std::move(c));
+  return incidents;
 }
 
 Result<std::vector<KeyedIncident>> AlertOutbox::incidents_ending_since(int64_t since_us) {
-  return incident_bodies("end_time_us >= ?1", since_us);
+  auto incidents = incident_bodies("end_time_us >= ?1", since_us);
+  if (!incidents.ok()) return incidents;
+  auto conditions = condition_bodies("state = 'firing' OR ends_us >= ?1", since_us);
+  if (!conditions.ok()) return conditions.error();
+  for (auto& c : *conditions) incidents->push_back(std::move(c));
+  return incidents;
 }
 
 Result<std::optional<std::string>> AlertOutbox::incident_body(const std::string& key) {
@@ -193,10 +239,17 @@ Result<std::optional<std::string>> AlertOutbox::incident_body(const std::string&
                                    "state = 'withdrawn', updated_us DESC LIMIT 1");
   if (!select.ok()) return select.error();
   select->bind(1, key);
-  const int rc = select->step();
+  int rc = select->step();
+  if (rc == SQLITE_ROW) return std::optional<std::string>(std::string(select->column_text(0)));
+  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading an incident");
+  auto condition =
+      Statement::prepare(db_.get(), "SELECT body FROM condition_alerts WHERE key = ?1");
+  if (!condition.ok()) return condition.error();
+  condition->bind(1, key);
+  rc = condition->step();
   if (rc == SQLITE_DONE) return std::optional<std::string>();
-  if (rc != SQLITE_ROW) return sqlite_error(db_.get(), rc, "reading an incident");
-  return std::optional<std::string>(std::string(select->column_text(0)));
+  if (rc != SQLITE_ROW) return sqlite_error(db_.get(), rc, "reading a condition alert");
+  return std::optional<std::string>(std::string(condition->column_text(0)));
 }
 
 }  // namespace regwatch::collector::store

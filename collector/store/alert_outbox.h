@@ -51,13 +51,18 @@ class AlertOutbox {
   };
   Result<std::optional<Delivered>> last_firing(const std::string& receiver,
                                                const std::string& alert_key);
-  // The incidents still open (to notify them again after repeat_interval).
+  // How many other alerts whose key starts with `prefix` (the same scope or condition
+  // identity: the key's part before '@') had a first page queued for the receiver since since_us.
+  Result<uint32_t> pages_like(const std::string& receiver, const std::string& prefix,
+                              const std::string& except_key, int64_t since_us);
+  // The incidents still open and the condition alerts still firing (to notify them again after
+  // repeat_interval).
   Result<std::vector<KeyedIncident>> open_incidents();
-  // Incidents (withdrawn ones too) that ended at or after since_us (to re-evaluate after a
-  // restart).
+  // Incidents (withdrawn ones too) that ended at or after since_us, and condition alerts
+  // firing or resolved since then (to re-evaluate after a restart).
   Result<std::vector<KeyedIncident>> incidents_ending_since(int64_t since_us);
   // The current JSON body of the incident alerts know by this key (its first id): the one
-  // that continues it, or its last body when it was withdrawn.
+  // that continues it, or its last body when it was withdrawn; else the condition alert's.
   Result<std::optional<std::string>> incident_body(const std::string& key);
 
  private:
@@ -65,6 +70,8 @@ class AlertOutbox {
   // Incidents matching `where` (which may use ?1 = bound), oldest first.
   Result<std::vector<KeyedIncident>> incident_bodies(const char* where,
                                                      std::optional<int64_t> bound);
+  Result<std::vector<KeyedIncident>> condition_bodies(const char* where,
+                                                      std::optional<int64_t> bound);
   SqliteDb db_;
 };
 

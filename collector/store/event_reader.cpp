@@ -201,7 +201,8 @@ Result<bool> EventReader::scan_drops(int64_t since_us, int64_t until_us, size_t 
   auto statement = Statement::prepare(
       db_.get(),
       "SELECT device, event_time_us, reason_code FROM events WHERE device IS NOT NULL AND kind IN "
-      "('phone_unregistered', 'connection_lost', 'keepalive_missed') AND event_time_us >= ?1 AND "
+      "('phone_unregistered', 'connection_lost', 'keepalive_missed', 'phone_auth_failed') AND "
+      "event_time_us >= ?1 AND "
       "event_time_us < ?2 ORDER BY device, event_time_us LIMIT ?3");
   if (!statement.ok()) return statement.error();
   statement->bind(1, since_us);

@@ -4,6 +4,8 @@
 // EventWriter: one thread owns it (the commit queue). Opening applies the
 // migrations. insert_batch stores a batch in one transaction; a resent
 // (agent_id, seq) is counted as a duplicate and stored nothing: exactly once.
+// The same transaction keeps the sources table (who sends live events, for the
+// agent_silent and source_silent conditions).
 // EventReader: one per querying thread, read-only; sees what the writer committed.
 //
 // WAL mode with synchronous=NORMAL: a commit survives a crash of the process
@@ -57,6 +59,7 @@ class EventWriter {
   SqliteDb db_;
   Statement insert_;
   Statement prune_;
+  Statement note_source_;  // the sources table: who sends live events (schema/006)
   int schema_version_ = 0;
 };
 
@@ -75,7 +78,7 @@ class EventReader {
                            const std::vector<std::string>& kinds, size_t max_rows,
                            const StoredEventFn& fn);
   // For regwatch top. Phone drop reports (phone_unregistered, connection_lost,
-  // keepalive_missed) with event time in [since_us, until_us) (0 = no bound),
+  // keepalive_missed, phone_auth_failed) with event time in [since_us, until_us) (0 = no bound),
   // by device then time; reason is -1 when the report has none. Stops after
   // max_rows and returns true when it had to.
   using DropRowFn = std::function<void(std::string_view device, int64_t time_us, int32_t reason)>;

@@ -1,3 +1,6 @@
+#include <map>
+#include <tuple>
+
 #include "collector/store/event_store.h"
 #include "collector/store/migrations.h"
 #include "common/event_kind.h"
@@ -13,6 +16,14 @@ constexpr char kInsertSql[] =
 
 void bind_event(Statement& insert, const regwatch::v1::Event& event, int64_t store_time_us,
                 std::string& scratch);
+
+constexpr char kNoteSourceSql[] =
+    "INSERT INTO sources (agent_id, origin, source, first_us, last_us, events) VALUES (?1, ?2, ?3, "
+    "?4, ?4, ?5) ON CONFLICT (agent_id, origin, source) DO UPDATE SET last_us = max(last_us, "
+    "excluded.last_us), events = events + excluded.events";
+// An event is live when the source said it happened within this long of its receipt; older
+// ones are a replay or a spool draining after an outage.
+constexpr int64_t kLiveWithinUs = 10 * 60'000'000LL;
 
 }  // namespace
 
@@ -85,6 +96,9 @@ Result<std::unique_ptr<EventWriter>> EventWriter::open(const std::string& path, 
       "DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY id LIMIT ?2) AND store_time_us < ?1");
   if (!prune.ok()) return prune.error();
   writer->prune_ = std::move(prune).value();
+  auto note_source = Statement::prepare(handle, kNoteSourceSql);
+  if (!note_source.ok()) return note_source.error();
+  writer->note_source_ = std::move(note_source).value();
   return writer;
 }
 
@@ -104,6 +118,8 @@ Result<EventWriter::InsertOutcome> EventWriter::insert_range(const Range& events
   if (auto begin = exec(db, "BEGIN IMMEDIATE"); !begin.ok()) return begin.error();
   InsertOutcome outcome;
   std::string scratch;
+  // Views into `events`, which outlives the loop below.
+  std::map<std::tuple<std::string_view, std::string_view, regwatch::v1::Source>, int64_t> live;
   for (const auto& event : events) {
     bind_event(insert_, event, store_time_us, scratch);
     const int rc = insert_.step();
@@ -115,8 +131,25 @@ Result<EventWriter::InsertOutcome> EventWriter::insert_range(const Range& events
     }
     if (sqlite3_changes(db) == 1) {
       ++outcome.stored;
+      const int64_t lag = event.receive_time_us() - event.event_time_us();
+      if (lag <= kLiveWithinUs && lag >= -kLiveWithinUs)
+        ++live[{event.agent_id(), event.origin(), event.source()}];
     } else {
       ++outcome.duplicates;
+    }
+  }
+  for (const auto& [who, count] : live) {
+    note_source_.bind(1, std::get<0>(who));
+    note_source_.bind(2, std::get<1>(who));
+    note_source_.bind(3, source_name(std::get<2>(who)));
+    note_source_.bind(4, store_time_us);
+    note_source_.bind(5, count);
+    const int rc = note_source_.step();
+    note_source_.reset();
+    if (rc != SQLITE_DONE) {
+      Error error = sqlite_error(db, rc, "noting who sent events");
+      rollback(db);
+      return error;
     }
   }
   if (auto commit = exec(db, "COMMIT"); !commit.ok()) {

@@ -93,7 +93,9 @@ class Receiver(http.server.ThreadingHTTPServer):
             return [body for p, body, _ in self.posts if p == path]
 
 
-class AlertingTest(RegwatchTestCase):
+class AlertingBase(RegwatchTestCase):
+    """Real receivers on loopback: an HTTP receiver for webhook and PagerDuty, an SMTP server."""
+
     def setUp(self):
         super().setUp()
         self.receiver = Receiver()
@@ -133,7 +135,7 @@ class AlertingTest(RegwatchTestCase):
       timeout_s: 2""")
         path = self.path("collector.yaml")
         with open(path, "w") as f:
-            f.write("alerting:\n  group_wait_s: %d\n  retry_min_s: 1\n  receivers:\n%s\n"
+            f.write("alerting:\n  conditions: []\n  group_wait_s: %d\n  retry_min_s: 1\n  receivers:\n%s\n"
                     % (group_wait_s, "\n".join(receivers)))
         return path
 
@@ -153,6 +155,8 @@ class AlertingTest(RegwatchTestCase):
             return db.execute("SELECT receiver, status, delivered_us IS NOT NULL, attempts, last_error "
                               "FROM alert_outbox ORDER BY receiver, status").fetchall()
 
+
+class AlertingTest(AlertingBase):
     def test_one_burst_pages_once_with_its_cause_then_resolves(self):
         collector = self.start(self.config())
         now = datetime.datetime.now(datetime.timezone.utc)
@@ -318,7 +322,7 @@ class AlertingTest(RegwatchTestCase):
     def test_an_incident_still_open_is_paged_again_after_the_repeat_interval(self):
         config = self.path("repeat.yaml")
         with open(config, "w") as f:
-            f.write(f"alerting:\n  group_wait_s: 1\n  repeat_interval_s: 3\n  receivers:\n"
+            f.write(f"alerting:\n  conditions: []\n  group_wait_s: 1\n  repeat_interval_s: 3\n  receivers:\n"
                     f"    - name: noc-webhook\n      type: webhook\n      url: {self.receiver.url('/hook')}\n")
         collector = self.start(config)
         now = datetime.datetime.now(datetime.timezone.utc)
@@ -334,7 +338,7 @@ class AlertingTest(RegwatchTestCase):
     def test_an_incident_moved_by_late_events_keeps_its_one_page_and_resolves_it(self):
         config = self.path("webhook.yaml")
         with open(config, "w") as f:
-            f.write(f"alerting:\n  group_wait_s: 1\n  receivers:\n"
+            f.write(f"alerting:\n  conditions: []\n  group_wait_s: 1\n  receivers:\n"
                     f"    - name: noc-webhook\n      type: webhook\n      url: {self.receiver.url('/hook')}\n")
         collector = self.start(config)
         now = datetime.datetime.now(datetime.timezone.utc)
@@ -425,6 +429,89 @@ class AlertingTest(RegwatchTestCase):
         again.terminate()
 
 
+class ConditionAlertTest(AlertingBase):
+    """Condition alerts (alerts/condition_rules.h) through real inputs: they page on their own,
+    one inhibits a burst's page until it resolves, an agent that goes away is paged and resolved,
+    and a scope that keeps bursting is damped."""
+
+    def webhook_config(self, body):
+        path = self.path("conditions.yaml")
+        with open(path, "w") as f:
+            f.write(f"alerting:\n  group_wait_s: 1\n  retry_min_s: 1\n  evaluate_every_s: 1\n  flap_hold_s: 1\n{body}"
+                    f"  receivers:\n    - name: noc-webhook\n      type: webhook\n      url: {self.receiver.url('/hook')}\n")
+        return path
+
+    def hooks(self):
+        return [(h["alerts"][0]["labels"]["alertname"], h["status"], h["alerts"][0]["labels"])
+                for h in self.receiver.posted("/hook")]
+
+    def test_a_pegged_cpu_pages_and_holds_back_the_burst_it_explains_until_it_resolves(self):
+        config = self.webhook_config(
+            "  conditions:\n"
+            "    - {alert: CallManagerCpuPegging, condition: cm_cpu, severity: critical, window_s: 60}\n"
+            "    - {alert: CallManagerHeartbeatLow, condition: heartbeat_low, severity: critical, window_s: 60}\n"
+            "  inhibit_rules:\n"
+            "    - {source: {alertname: CallManagerCpuPegging}, target: {alertname: RegistrationBurst}, equal: [cm_node]}\n")
+        collector = self.start(config)
+        now = datetime.datetime.now(datetime.timezone.utc)
+        # The archive's CPU pegging alert lands 40 s ago, its heartbeat report 28 s ago, the burst 20 s ago.
+        self.replay(collector, open_incident_archive(self.path("open.log"), now - datetime.timedelta(seconds=20)))
+        burst_page = wait_for(lambda: next((h for h in self.hooks() if h[0] == "RegistrationBurst"), None), 120,
+                              what="the burst's page once the CPU alert resolved")
+        got = self.hooks()
+        names = [(name, status) for name, status, _ in got]
+        self.assertIn(("CallManagerCpuPegging", "firing"), names)
+        self.assertIn(("CallManagerHeartbeatLow", "firing"), names)
+        cpu = next(labels for name, status, labels in got if name == "CallManagerCpuPegging")
+        self.assertEqual(cpu["cm_node"], "ucm-sub1")
+        self.assertEqual(cpu["severity"], "critical")
+        # Held while the CPU alert fired: the burst is paged only after it resolved.
+        self.assertLess(names.index(("CallManagerCpuPegging", "resolved")), names.index(("RegistrationBurst", "firing")))
+        self.assertEqual(burst_page[2]["cm_node"], "ucm-sub1")
+        self.assertIn("inhibited by CallManagerCpuPegging", collector.stdout() + collector.stderr())
+        cpu_alert = next(h["alerts"][0] for h in self.receiver.posted("/hook")
+                         if h["alerts"][0]["labels"]["alertname"] == "CallManagerCpuPegging")
+        self.assertEqual(cpu_alert["annotations"]["summary"],
+                         "CPU pegged on ucm-sub1: CallProcessingNodeCpuPegging (100 %)")
+        self.assertIn("regwatch events --kind cpu_pegging", cpu_alert["annotations"]["command"])
+
+    def test_an_agent_that_goes_away_is_paged_and_resolved_when_it_is_back(self):
+        config = self.webhook_config("  conditions:\n"
+                                     "    - {alert: AgentSilent, condition: agent_silent, threshold: 2}\n")
+        collector = self.start(config)
+        port = free_port()
+        listen = ["--syslog-udp", f"127.0.0.1:{port}", "--syslog-tcp", ""]
+        agent = self.start_agent(collector.address, extra=listen, agent_id="edge-1")
+        wait_for(lambda: "receiving syslog" in agent.stderr(), 30, what="agent to listen")
+        subprocess.run(["logger", "--server", "127.0.0.1", "--port", str(port), "--udp", "--rfc3164",
+                        "%SYS-5-CONFIG_I: Configured from console by admin"], check=True, timeout=10)
+        wait_for(lambda: self.events(collector.address, "--kind", "syslog_other"), 30, what="a live event")
+        self.assertEqual(self.hooks(), [])  # connected: not silent however quiet
+        self.assertEqual(agent.terminate(), 0)
+        page = wait_for(lambda: self.hooks(), 30, what="the agent-silent page")[0]
+        self.assertEqual(page[:2], ("AgentSilent", "firing"))
+        self.assertEqual(page[2]["agent"], "edge-1")
+        self.start_agent(collector.address, extra=listen, agent_id="edge-1", name="agent-again")
+        resolved = wait_for(lambda: len(self.hooks()) >= 2 and self.hooks(), 30, what="the resolve")
+        self.assertEqual(resolved[1][:2], ("AgentSilent", "resolved"))
+
+    def test_a_scope_that_keeps_bursting_is_paged_once_within_the_flap_window(self):
+        config = self.webhook_config("  conditions: []\n  flap_max_pages: 1\n")
+        collector = self.start(config)
+        now = datetime.datetime.now(datetime.timezone.utc)
+        self.replay(collector, shifted_archive(self.path("earlier.log"), now - datetime.timedelta(minutes=30)))
+        wait_for(lambda: self.hooks(), 60, what="the first burst's page")
+        agent = self.start_agent(collector.address, agent_id="again", extra=[
+            "--replay-syslog", shifted_archive(self.path("later.log"), now - datetime.timedelta(minutes=3))])
+        self.assertEqual(agent.proc.wait(timeout=120), 0, agent.stderr())
+        wait_for(lambda: "(flapping)" in collector.stdout() + collector.stderr(), 60, what="the damped second burst")
+        incidents = json.loads(self.cli(collector.address, "incidents", "--format", "json").stdout)
+        self.assertEqual([i["scope"]["name"] for i in incidents], ["ucm-sub1", "ucm-sub1"])
+        firing = [h for h in self.hooks() if h[1] == "firing"]
+        self.assertEqual(len(firing), 1)
+        self.assertEqual(firing[0][2]["incident"], incidents[1]["id"])  # the earlier one
+
+
 class AlertmanagerTest(RegwatchTestCase):
     """Our alerts pushed into a real Prometheus Alertmanager (Debian's) and read back through its API."""
 
@@ -455,7 +542,7 @@ class AlertmanagerTest(RegwatchTestCase):
         url = self.start_alertmanager()
         config = self.path("collector.yaml")
         with open(config, "w") as f:
-            f.write(f"alerting:\n  group_wait_s: 1\n  receivers:\n    - name: am\n      type: alertmanager\n"
+            f.write(f"alerting:\n  conditions: []\n  group_wait_s: 1\n  receivers:\n    - name: am\n      type: alertmanager\n"
                     f"      url: {url}/\n")
         collector = self.start_collector(extra=["--config", config])
         now = datetime.datetime.now(datetime.timezone.utc)

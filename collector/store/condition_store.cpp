@@ -1,0 +1,118 @@
+#include "collector/store/condition_store.h"
+
+namespace regwatch::collector::store {
+
+Result<std::unique_ptr<ConditionStore>> ConditionStore::open(const std::string& path,
+                                                             int busy_timeout_ms) {
+  auto db = open_database(path, false, busy_timeout_ms);
+  if (!db.ok()) return db.error();
+  std::unique_ptr<ConditionStore> store(new ConditionStore());
+  store->db_ = std::move(db).value();
+  return store;
+}
+
+Result<std::vector<SourceActivity>> ConditionStore::sources(int64_t since_us) {
+  auto select = Statement::prepare(db_.get(),
+                                   "SELECT agent_id, origin, source, first_us, last_us, events "
+                                   "FROM sources WHERE last_us >= ?1 ORDER BY agent_id, origin, "
+                                   "source");
+  if (!select.ok()) return select.error();
+  select->bind(1, since_us);
+  std::vector<SourceActivity> out;
+  int rc = 0;
+  while ((rc = select->step()) == SQLITE_ROW) {
+    SourceActivity s;
+    s.agent_id = select->column_text(0);
+    s.origin = select->column_text(1);
+    s.source = select->column_text(2);
+    s.first_us = select->column_int(3);
+    s.last_us = select->column_int(4);
+    s.events = select->column_int(5);
+    out.push_back(std::move(s));
+  }
+  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading sources");
+  return out;
+}
+
+Result<std::vector<ConditionRow>> ConditionStore::firing() {
+  auto select = Statement::prepare(db_.get(),
+                                   "SELECT key, identity, state, starts_us, updated_us, "
+                                   "inactive_since_us, ends_us, body FROM condition_alerts WHERE "
+                                   "state = 'firing' ORDER BY key");
+  if (!select.ok()) return select.error();
+  std::vector<ConditionRow> out;
+  int rc = 0;
+  while ((rc = select->step()) == SQLITE_ROW) {
+    ConditionRow row;
+    row.key = select->column_text(0);
+    row.identity = select->column_text(1);
+    row.state = select->column_text(2);
+    row.starts_us = select->column_int(3);
+    row.updated_us = select->column_int(4);
+    if (sqlite3_column_type(select->get(), 5) != SQLITE_NULL)
+      row.inactive_since_us = select->column_int(5);
+    if (sqlite3_column_type(select->get(), 6) != SQLITE_NULL) row.ends_us = select->column_int(6);
+    row.body = select->column_text(7);
+    out.push_back(std::move(row));
+  }
+  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading condition alerts");
+  return out;
+}
+
+Status ConditionStore::save(const std::vector<ConditionRow>& rows) {
+  if (rows.empty()) return Ok{};
+  sqlite3* db = db_.get();
+  if (auto begin = exec(db, "BEGIN IMMEDIATE"); !begin.ok()) return begin.error();
+  auto upsert = Statement::prepare(
+      db,
+      "INSERT OR REPLACE INTO condition_alerts (key, identity, state, starts_us, updated_us, "
+      "inactive_since_us, ends_us, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  if (!upsert.ok()) {
+    rollback(db);
+    return upsert.error();
+  }
+  for (const auto& row : rows) {
+    upsert->reset();
+    upsert->bind(1, row.key);
+    upsert->bind(2, row.identity);
+    upsert->bind(3, row.state);
+    upsert->bind(4, row.starts_us);
+    upsert->bind(5, row.updated_us);
+    if (row.inactive_since_us) {
+      upsert->bind(6, *row.inactive_since_us);
+    } else {
+      upsert->bind_null(6);
+    }
+    if (row.ends_us) {
+      upsert->bind(7, *row.ends_us);
+    } else {
+      upsert->bind_null(7);
+    }
+    upsert->bind(8, row.body);
+    if (int rc = upsert->step(); rc != SQLITE_DONE) {
+      Error error = sqlite_error(db, rc, "storing a condition alert");
+      rollback(db);
+      return error;
+    }
+  }
+  if (auto commit = exec(db, "COMMIT"); !commit.ok()) {
+    rollback(db);
+    return commit.error();
+  }
+  return Ok{};
+}
+
+Result<bool> ConditionStore::registered_since(const std::string& device, int64_t since_us) {
+  auto select = Statement::prepare(db_.get(),
+                                   "SELECT 1 FROM events WHERE device = ?1 AND event_time_us >= ?2 "
+                                   "AND kind = 'phone_registered' LIMIT 1");
+  if (!select.ok()) return select.error();
+  select->bind(1, device);
+  select->bind(2, since_us);
+  const int rc = select->step();
+  if (rc == SQLITE_ROW) return true;
+  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading registrations");
+  return false;
+}
+
+}  // namespace regwatch::collector::store

@@ -1,0 +1,55 @@
+#pragma once
+// What the condition alerts read and keep (schema/006_conditions.sql): who has
+// been sending live events (the sources table, kept by EventWriter), the
+// condition alerts' episodes, and whether a phone registered since a time.
+// The condition runner (collector/app/condition_runner.h) owns one.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "collector/store/sqlite_handle.h"
+#include "common/result.h"
+
+namespace regwatch::collector::store {
+
+struct SourceActivity {
+  std::string agent_id;
+  std::string origin;  // the device named in its events
+  std::string source;  // syslog, snmp_poll, snmp_trap, sccp, agent
+  int64_t first_us = 0;
+  int64_t last_us = 0;  // collector clock
+  int64_t events = 0;   // live events
+};
+
+struct ConditionRow {
+  std::string key;       // alert name, identity and first evidence: one episode
+  std::string identity;  // alert name and labels: what continues while it fires
+  std::string state;     // firing, resolved
+  int64_t starts_us = 0;
+  int64_t updated_us = 0;
+  std::optional<int64_t> inactive_since_us;  // no longer met since (held for flap_hold_s)
+  std::optional<int64_t> ends_us;            // when resolved
+  std::string body;                          // the alert as JSON
+};
+
+class ConditionStore {
+ public:
+  static Result<std::unique_ptr<ConditionStore>> open(const std::string& path,
+                                                      int busy_timeout_ms = 5000);
+  // Sources with live events last seen at or after since_us.
+  Result<std::vector<SourceActivity>> sources(int64_t since_us);
+  // The episodes still firing.
+  Result<std::vector<ConditionRow>> firing();
+  // Inserts or replaces these episodes, in one transaction.
+  Status save(const std::vector<ConditionRow>& rows);
+  // Whether the phone registered at or after since_us (event time).
+  Result<bool> registered_since(const std::string& device, int64_t since_us);
+
+ private:
+  ConditionStore() = default;
+  SqliteDb db_;
+};
+
+}  // namespace regwatch::collector::store
