@@ -16,6 +16,7 @@
 // Memory: 8 bytes per slot and 4 per bucket (16 KiB). Pure; threads: none, one owner.
 #include <algorithm>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace regwatch::agent::sccp {
@@ -57,14 +58,14 @@ void KeepAliveSchedule::take_until(int64_t until_us, const Due& due) {
   if (last < cursor_) return;
   const int64_t end = std::min(last + 1, cursor_ + int64_t{kBuckets});
   for (int64_t tick = cursor_; tick < end; ++tick) {
-    uint32_t& head = heads_[bucket_of(tick)];
-    for (uint32_t slot = head; slot != kEnd;) {
-      Waiting& w = slots_[slot];
-      slot = w.next;
-      w.next = kIdle;
-      due(static_cast<uint32_t>(&w - slots_.data()), w.hint);
+    // The bucket's list is detached first and nothing is referenced across due(), so due may
+    // even call expect().
+    for (uint32_t slot = std::exchange(heads_[bucket_of(tick)], kEnd); slot != kEnd;) {
+      const uint32_t taken = slot;
+      const uint32_t hint = slots_[slot].hint;
+      slot = std::exchange(slots_[slot].next, kIdle);
+      due(taken, hint);
     }
-    head = kEnd;
   }
   cursor_ = last + 1;
 }

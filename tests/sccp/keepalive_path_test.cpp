@@ -107,6 +107,19 @@ TEST(KeepAliveSchedule, HandsBackEachExpectedSlotOnceWhenItsTimeComes) {
   EXPECT_EQ(take(schedule, kStart + 40 * kSecond), Due{});
 }
 
+TEST(KeepAliveSchedule, ASlotExpectedAgainWhileBeingTakenIsKept) {
+  KeepAliveSchedule schedule;
+  EXPECT_EQ(take(schedule, kStart), Due{});
+  schedule.expect(7, 1, kStart + kSecond);
+  std::vector<uint32_t> taken;
+  schedule.take_until(kStart + kSecond, [&](uint32_t slot, uint32_t) {
+    taken.push_back(slot);
+    schedule.expect(slot, 2, kStart + 31 * kSecond);  // its next one, as a KeepAlive would
+  });
+  EXPECT_EQ(taken, std::vector<uint32_t>{7});
+  EXPECT_EQ(take(schedule, kStart + 31 * kSecond), (Due{{7, 2}}));
+}
+
 TEST(KeepAliveSchedule, IgnoresThePastAndBeyondTheHorizonAndSurvivesJumps) {
   KeepAliveSchedule schedule;
   EXPECT_EQ(take(schedule, kStart), Due{});
