@@ -106,6 +106,8 @@ struct Stores {
 
 struct AlertDispatcher::Receiver : Stores {
   ReceiverConfig config;
+  // When each group's last notification went out (group_interval); since the start only.
+  std::map<std::string, int64_t> group_sent_us;
   std::mutex mutex;
   std::condition_variable wake;
   bool woken = false;
@@ -333,7 +335,10 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
       if (stopping_) return;
     }
     const int64_t now = clock_.now_us();
-    auto due = outbox.due(rc.name, now, 20);
+    const bool grouped = !rc.group_by.empty() && rc.type != "pagerduty";
+    // Grouped, rows due within the next second go with those due now: alerts of one pass are
+    // queued a few milliseconds apart and belong in one notification.
+    auto due = outbox.due(rc.name, grouped ? now + kSecond : now, 20);
     if (!due.ok()) log->error("notification queue: {}", due.error().message);
     bool store_trouble = !due.ok();
     auto stored = [&](const Status& status) {
@@ -341,11 +346,13 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
       log->error("notification queue for {}: {}", rc.name, status.error().message);
       store_trouble = true;
     };
+    // The rows ready to send now, with their alerts as rendered now.
+    struct Ready {
+      collector::store::OutboxRow row;
+      Alert alert;
+    };
+    std::vector<Ready> ready;
     for (const auto& row : due.ok() ? *due : std::vector<collector::store::OutboxRow>{}) {
-      {
-        std::lock_guard lock(mutex_);
-        if (stopping_) return;  // the rest stays owed, for the next start
-      }
       if (row.status == "resolved") {
         auto firing = outbox.state_of(rc.name, row.alert_key, "firing");
         auto repeats = outbox.pending_firing(rc.name, row.alert_key);
@@ -412,43 +419,90 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
           continue;
         }
       }
+      ready.push_back({row, std::move(*alert)});
+    }
+    // Grouped: one notification per group (PagerDuty: per alert; it deduplicates by key). A
+    // group notified less than group_interval ago waits for it.
+    std::map<std::string, std::vector<Ready>> groups;
+    for (auto& item : ready) {
+      std::string group = "incident=" + item.alert.key;
+      if (grouped) {
+        group.clear();
+        for (const auto& name : rc.group_by) {
+          const auto it = item.alert.labels.find(name);
+          group += name + "=" + (it == item.alert.labels.end() ? "" : it->second) + ",";
+        }
+      }
+      if (const auto last = receiver.group_sent_us.find(group);
+          last != receiver.group_sent_us.end() && grouped &&
+          now - last->second < int64_t{config_.group_interval_s} * kSecond) {
+        stored(outbox.postpone(item.row.id,
+                               last->second + int64_t{config_.group_interval_s} * kSecond));
+        continue;
+      }
+      groups[group].push_back(std::move(item));
+    }
+    for (auto& [group, items] : groups) {
+      {
+        std::lock_guard lock(mutex_);
+        if (stopping_) return;  // the rest stays owed, for the next start
+      }
+      std::vector<Alert> alerts;
+      for (const auto& item : items) alerts.push_back(item.alert);
+      std::map<std::string, std::string> group_labels;
+      if (!grouped) {
+        group_labels = {{"incident", alerts.front().key}};
+      } else {
+        for (const auto& name : rc.group_by) {
+          const auto it = alerts.front().labels.find(name);
+          group_labels[name] = it == alerts.front().labels.end() ? "" : it->second;
+        }
+      }
       Status sent = Ok{};
       if (rc.type == "webhook") {
-        sent = post_json(rc.url, webhook_body(*alert, rc.name), rc.timeout_s, rc.ca_file);
+        sent = post_json(rc.url, webhook_body(alerts, rc.name, group_labels), rc.timeout_s,
+                         rc.ca_file);
       } else if (rc.type == "pagerduty") {
-        sent = post_json(rc.url, pagerduty_body(*alert, env_or_empty(rc.routing_key_env)),
+        sent = post_json(rc.url, pagerduty_body(alerts.front(), env_or_empty(rc.routing_key_env)),
                          rc.timeout_s, rc.ca_file);
       } else if (rc.type == "alertmanager") {
         std::string url = rc.url;
         while (!url.empty() && url.back() == '/') url.pop_back();
-        sent = post_json(url + "/api/v2/alerts", alertmanager_body(*alert, now), rc.timeout_s,
+        sent = post_json(url + "/api/v2/alerts", alertmanager_body(alerts, now), rc.timeout_s,
                          rc.ca_file);
       } else if (rc.type == "email") {
         MailEnvelope envelope{rc.smtp_url, rc.starttls, rc.username, env_or_empty(rc.password_env),
                               rc.from,     rc.to,       rc.ca_file};
-        const std::string id = std::to_string(row.id) + "." + std::to_string(now);
-        sent = send_mail(envelope, mime_message(email_for(*alert), rc.from, rc.to, now, id),
+        const std::string id = std::to_string(items.front().row.id) + "." + std::to_string(now);
+        sent = send_mail(envelope, mime_message(email_for(alerts), rc.from, rc.to, now, id),
                          rc.timeout_s);
       }
       if (sent.ok()) {
-        stored(outbox.delivered(row.id, clock_.now_us()));
-        log->info("incident {} {} notification delivered to {}", row.alert_key, row.status,
-                  rc.name);
+        receiver.group_sent_us[group] = now;
+        for (const auto& item : items) {
+          stored(outbox.delivered(item.row.id, clock_.now_us()));
+          log->info(
+              "{} {} notification delivered to {}{}", item.row.alert_key, item.row.status, rc.name,
+              items.size() > 1 ? " (one of " + std::to_string(items.size()) + " in one)" : "");
+        }
         continue;
       }
-      const bool give_up = now - row.created_us > int64_t{config_.give_up_after_s} * kSecond;
-      const int64_t backoff =
-          std::min<int64_t>(int64_t{config_.retry_min_s} << std::min(row.attempts, 20u),
-                            config_.retry_max_s) *
-          kSecond;
-      stored(outbox.failed(row.id, sent.error().message, now + backoff, give_up));
-      if (give_up) {
-        log->error("notification for {} to {} given up after {} attempts: {}", row.alert_key,
-                   rc.name, row.attempts + 1, sent.error().message);
-      } else {
-        log->warn("notification for {} to {} failed (attempt {}), retrying in {} s: {}",
-                  row.alert_key, rc.name, row.attempts + 1, backoff / kSecond,
-                  sent.error().message);
+      for (const auto& item : items) {
+        const auto& row = item.row;
+        const bool give_up = now - row.created_us > int64_t{config_.give_up_after_s} * kSecond;
+        const int64_t backoff =
+            std::min<int64_t>(int64_t{config_.retry_min_s} << std::min(row.attempts, 20u),
+                              config_.retry_max_s) *
+            kSecond;
+        stored(outbox.failed(row.id, sent.error().message, now + backoff, give_up));
+        if (give_up) {
+          log->error("notification for {} to {} given up after {} attempts: {}", row.alert_key,
+                     rc.name, row.attempts + 1, sent.error().message);
+        } else {
+          log->warn("notification for {} to {} failed (attempt {}), retrying in {} s: {}",
+                    row.alert_key, rc.name, row.attempts + 1, backoff / kSecond,
+                    sent.error().message);
+        }
       }
     }
     // Sleep until the next row is due (at most a second: new rows wake us anyway).

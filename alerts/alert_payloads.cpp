@@ -116,24 +116,57 @@ std::string fingerprint(const Alert& alert) {
 }
 
 std::string webhook_body(const Alert& alert, const std::string& receiver) {
-  const std::string status = alert.resolved ? "resolved" : "firing";
-  Json one{{"status", status},
-           {"labels", object_of(alert.labels)},
-           {"annotations", object_of(alert.annotations)},
-           {"startsAt", rfc3339(alert.starts_us)},
-           {"endsAt", alert.resolved ? rfc3339(alert.ends_us) : "0001-01-01T00:00:00Z"},
-           {"generatorURL", ""},
-           {"fingerprint", fingerprint(alert)}};
+  return webhook_body(std::vector<Alert>{alert}, receiver, {{"incident", alert.key}});
+}
+
+std::string webhook_body(const std::vector<Alert>& alerts, const std::string& receiver,
+                         const std::map<std::string, std::string>& group_labels) {
+  const bool firing =
+      std::any_of(alerts.begin(), alerts.end(), [](const Alert& a) { return !a.resolved; });
+  const std::string status = firing ? "firing" : "resolved";
+  Json list = Json::array();
+  std::map<std::string, std::string> common_labels, common_annotations;
+  for (size_t i = 0; i < alerts.size(); ++i) {
+    const Alert& alert = alerts[i];
+    list.push_back({{"status", alert.resolved ? "resolved" : "firing"},
+                    {"labels", object_of(alert.labels)},
+                    {"annotations", object_of(alert.annotations)},
+                    {"startsAt", rfc3339(alert.starts_us)},
+                    {"endsAt", alert.resolved ? rfc3339(alert.ends_us) : "0001-01-01T00:00:00Z"},
+                    {"generatorURL", ""},
+                    {"fingerprint", fingerprint(alert)}});
+    // What every alert of the notification shares.
+    auto keep_common = [&](std::map<std::string, std::string>& common,
+                           const std::map<std::string, std::string>& mine) {
+      if (i == 0) {
+        common = mine;
+        return;
+      }
+      for (auto it = common.begin(); it != common.end();) {
+        const auto other = mine.find(it->first);
+        it = other == mine.end() || other->second != it->second ? common.erase(it) : std::next(it);
+      }
+    };
+    keep_common(common_labels, alert.labels);
+    keep_common(common_annotations, alert.annotations);
+  }
+  std::string group_key = "{}:{";
+  bool first = true;
+  for (const auto& [name, value] : group_labels) {
+    group_key += (first ? "" : ",") + name + "=\"" + value + "\"";
+    first = false;
+  }
+  group_key += "}";
   Json body{{"version", "4"},
-            {"groupKey", "{}:{incident=\"" + alert.key + "\"}"},
+            {"groupKey", group_key},
             {"truncatedAlerts", 0},
             {"status", status},
             {"receiver", receiver},
-            {"groupLabels", {{"incident", alert.key}}},
-            {"commonLabels", object_of(alert.labels)},
-            {"commonAnnotations", object_of(alert.annotations)},
+            {"groupLabels", object_of(group_labels)},
+            {"commonLabels", object_of(common_labels)},
+            {"commonAnnotations", object_of(common_annotations)},
             {"externalURL", ""},
-            {"alerts", Json::array({one})}};
+            {"alerts", list}};
   return body.dump();
 }
 
@@ -197,13 +230,21 @@ std::string pagerduty_body(const Alert& alert, const std::string& routing_key) {
 }
 
 std::string alertmanager_body(const Alert& alert, int64_t now_us) {
+  return alertmanager_body(std::vector<Alert>{alert}, now_us);
+}
+
+std::string alertmanager_body(const std::vector<Alert>& alerts, int64_t now_us) {
   constexpr int64_t kDay = 86'400'000'000;
-  Json one{{"labels", object_of(alert.labels)},
-           {"annotations", object_of(alert.annotations)},
-           {"startsAt", rfc3339(alert.starts_us)},
-           {"endsAt", rfc3339(alert.resolved ? std::min(alert.ends_us, now_us) : now_us + kDay)},
-           {"generatorURL", ""}};
-  return Json::array({one}).dump();
+  Json list = Json::array();
+  for (const Alert& alert : alerts) {
+    list.push_back(
+        {{"labels", object_of(alert.labels)},
+         {"annotations", object_of(alert.annotations)},
+         {"startsAt", rfc3339(alert.starts_us)},
+         {"endsAt", rfc3339(alert.resolved ? std::min(alert.ends_us, now_us) : now_us + kDay)},
+         {"generatorURL", ""}});
+  }
+  return list.dump();
 }
 
 namespace {
@@ -274,6 +315,30 @@ EmailMessage email_for(const Alert& alert) {
   html += "</ol>\n<p>Run <code>" + html_escape(annotation(alert, "command")) +
           "</code> for the postmortem view.</p>\n</body></html>\n";
   m.html = html;
+  return m;
+}
+
+EmailMessage email_for(const std::vector<Alert>& alerts) {
+  if (alerts.size() == 1) return email_for(alerts.front());
+  EmailMessage m;
+  size_t firing = 0;
+  std::string html_parts;
+  for (const Alert& alert : alerts) {
+    const EmailMessage one = email_for(alert);
+    firing += alert.resolved ? 0 : 1;
+    m.text += (m.text.empty() ? "" : "\n----------------------------------------\n\n") + one.text;
+    // Each alert's HTML body without its own html/body wrapper.
+    std::string inner = one.html;
+    for (const char* tag : {"<html><body>\n", "</body></html>\n"}) {
+      if (const size_t at = inner.find(tag); at != std::string::npos)
+        inner.erase(at, std::char_traits<char>::length(tag));
+    }
+    html_parts += (html_parts.empty() ? "" : "<hr>\n") + inner;
+  }
+  m.subject = "[regwatch] " + std::to_string(alerts.size()) + " alerts (" + std::to_string(firing) +
+              " firing): " + annotation(alerts.front(), "summary") + " (+" +
+              std::to_string(alerts.size() - 1) + " more)";
+  m.html = "<html><body>\n" + html_parts + "</body></html>\n";
   return m;
 }
 

@@ -73,6 +73,7 @@ void read_alerting_config(config::YamlMap& alerting, AlertingConfig& config) {
   alerting.read("group_wait_s", config.group_wait_s);
   alerting.read("max_incident_age_s", config.max_incident_age_s);
   alerting.read("repeat_interval_s", config.repeat_interval_s);
+  alerting.read("group_interval_s", config.group_interval_s);
   alerting.read("retry_min_s", config.retry_min_s);
   alerting.read("retry_max_s", config.retry_max_s);
   alerting.read("give_up_after_s", config.give_up_after_s);
@@ -117,6 +118,7 @@ void read_alerting_config(config::YamlMap& alerting, AlertingConfig& config) {
     item.read("ca_file", r.ca_file);
     item.read("routing_key_env", r.routing_key_env);
     item.read("match", r.match);
+    item.read("group_by", r.group_by);
     item.read("timeout_s", r.timeout_s);
     item.finish();
     config.receivers.push_back(std::move(r));

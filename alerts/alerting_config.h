@@ -73,6 +73,10 @@ struct ReceiverConfig {
   std::string routing_key_env;  // the integration key's environment variable
   // Only alerts carrying all these labels (severity: critical, class: infrastructure, ...).
   std::map<std::string, std::string> match;
+  // Alerts with the same values for these labels go out together, one notification for the
+  // group (webhook, alertmanager, email; PagerDuty takes each alert apart). Empty: each alert
+  // alone.
+  std::vector<std::string> group_by;
   uint32_t timeout_s = 10;
 };
 
@@ -82,6 +86,9 @@ struct AlertingConfig {
   // The first notification of an incident waits this long, so it carries the causes that
   // arrive with the burst.
   uint32_t group_wait_s = 10;
+  // After a group's notification, the next one for that group (alerts added, resolved) waits
+  // this long, so a growing outage is a few notifications rather than one per alert.
+  uint32_t group_interval_s = 300;
   // An incident still open is notified again this long after its last notification.
   uint32_t repeat_interval_s = 14400;
   // Incidents that ended longer ago (a replayed archive, a postmortem) never notify.

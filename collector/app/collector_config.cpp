@@ -149,6 +149,8 @@ std::string default_collector_config_yaml() {
       << YAML::Comment("none: no notifications; see deploy/collector.example.yaml");
   out << YAML::Key << "group_wait_s" << YAML::Value << d.alerting.group_wait_s
       << YAML::Comment("the first page waits this long so it carries the causes");
+  out << YAML::Key << "group_interval_s" << YAML::Value << d.alerting.group_interval_s
+      << YAML::Comment("a group's next notification waits this long (receivers' group_by)");
   out << YAML::Key << "repeat_interval_s" << YAML::Value << d.alerting.repeat_interval_s
       << YAML::Comment("an incident still open is notified again after this long");
   out << YAML::Key << "max_incident_age_s" << YAML::Value << d.alerting.max_incident_age_s

@@ -288,6 +288,7 @@ class AlertingTest(AlertingBase):
         config = self.path("tls.yaml")
         with open(config, "w") as f:
             f.write(f"""alerting:
+  conditions: []
   group_wait_s: 1
   retry_min_s: 1
   receivers:
@@ -510,6 +511,48 @@ class ConditionAlertTest(AlertingBase):
         firing = [h for h in self.hooks() if h[1] == "firing"]
         self.assertEqual(len(firing), 1)
         self.assertEqual(firing[0][2]["incident"], incidents[1]["id"])  # the earlier one
+
+
+class GroupingTest(AlertingBase):
+    def test_bursts_of_one_group_share_a_notification_and_the_next_waits_for_the_group_interval(self):
+        path = self.path("grouping.yaml")
+        with open(path, "w") as f:
+            f.write(f"alerting:\n  conditions: []\n  group_wait_s: 3\n  group_interval_s: 6\n  receivers:\n"
+                    f"    - name: noc-webhook\n      type: webhook\n      url: {self.receiver.url('/hook')}\n"
+                    f"      group_by: [alertname]\n")
+        collector = self.start(path)
+        now = datetime.datetime.now(datetime.timezone.utc)
+
+        def on_node(name, node, prefix, net):
+            """The open burst archive moved to another cluster's CM node, other phones, another network."""
+            with open(open_incident_archive(self.path(name), now - datetime.timedelta(minutes=2))) as f:
+                text = f.read()
+            with open(self.path(name), "w") as f:
+                f.write(text.replace("ucm-sub1", node).replace("SEP0017", prefix).replace("10.20.", net)
+                        .replace("ClusterID=PROD", f"ClusterID=PROD-{node}"))
+            return self.path(name)
+
+        agent = self.start_agent(collector.address, agent_id="two-nodes", extra=[
+            "--replay-syslog", on_node("a.log", "ucm-sub1", "SEP0017", "10.20."),
+            "--replay-syslog", on_node("b.log", "ucm-sub2", "SEP0027", "10.21.")])
+        self.assertEqual(agent.proc.wait(timeout=120), 0, agent.stderr())
+        first = wait_for(lambda: self.receiver.posted("/hook"), 60, what="the grouped notification")[0]
+        first_at = datetime.datetime.now(datetime.timezone.utc)
+        self.assertEqual(first["groupLabels"], {"alertname": "RegistrationBurst"})
+        self.assertEqual(first["groupKey"], '{}:{alertname="RegistrationBurst"}')
+        self.assertEqual(sorted(a["labels"]["scope"] for a in first["alerts"]), ["ucm-sub1", "ucm-sub2"])
+        self.assertEqual(first["commonLabels"]["alertname"], "RegistrationBurst")
+        self.assertNotIn("scope", first["commonLabels"])  # not shared
+
+        agent = self.start_agent(collector.address, agent_id="third-node", extra=[
+            "--replay-syslog", on_node("c.log", "ucm-sub3", "SEP0037", "10.22.")])
+        self.assertEqual(agent.proc.wait(timeout=120), 0, agent.stderr())
+        hooks = wait_for(lambda: len(self.receiver.posted("/hook")) >= 2 and self.receiver.posted("/hook"), 60,
+                         what="the group's next notification")
+        waited = datetime.datetime.now(datetime.timezone.utc) - first_at
+        self.assertEqual([a["labels"]["scope"] for a in hooks[1]["alerts"]], ["ucm-sub3"])
+        self.assertGreaterEqual(waited.total_seconds(), 5)  # group_interval 6 s, measured from after the first
+        self.assertEqual(len(self.receiver.posted("/hook")), 2)
 
 
 class AlertmanagerTest(RegwatchTestCase):
