@@ -88,6 +88,11 @@ bool CollectorClient::status(regwatch::v1::StatusReply& out, CallError& error) {
   return call(&regwatch::v1::Query::Stub::Status, regwatch::v1::StatusRequest(), out, error);
 }
 
+bool CollectorClient::alerts(const regwatch::v1::AlertQuery& query, regwatch::v1::AlertList& out,
+                             CallError& error) {
+  return call(&regwatch::v1::Query::Stub::Alerts, query, out, error);
+}
+
 bool CollectorClient::incidents(const regwatch::v1::IncidentQuery& query,
                                 regwatch::v1::IncidentList& out, CallError& error) {
   return call(&regwatch::v1::Query::Stub::Incidents, query, out, error);

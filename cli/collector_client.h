@@ -35,6 +35,8 @@ class CollectorClient {
   bool events(const regwatch::v1::EventQuery& query, regwatch::v1::EventList& out, CallError& error);
   bool status(regwatch::v1::StatusReply& out, CallError& error);
   bool incidents(const regwatch::v1::IncidentQuery& query, regwatch::v1::IncidentList& out, CallError& error);
+  bool alerts(const regwatch::v1::AlertQuery& query, regwatch::v1::AlertList& out,
+              CallError& error);
   bool top(const regwatch::v1::TopQuery& query, regwatch::v1::TopReply& out, CallError& error);
   bool silences(const regwatch::v1::SilenceQuery& query, regwatch::v1::SilenceList& out,
                 CallError& error);

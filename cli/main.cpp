@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "cli/alert_report.h"
 #include "cli/collector_client.h"
 #include "cli/explain_command.h"
 #include "cli/incident_report.h"
@@ -149,6 +150,7 @@ int main(int argc, char** argv) {
       "KeepAliveTimeout --format csv\n"
       "  regwatch timeline SEP0017943A98BA\n"
       "  regwatch incidents --since 24h\n"
+      "  regwatch alerts\n"
       "  regwatch explain SEP0017943A98BA\n"
       "  regwatch top --since 7d\n"
       "  regwatch silence add --match scope=ucm-sub1 --for 2h --comment 'CUCM patching'\n"
@@ -248,6 +250,19 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   top->add_option("--until", top_until, "drops before");
   top->add_option("--limit", top_limit, "entries per list")->capture_default_str();
+  bool alerts_all = false;
+  std::string alerts_since = "24h";
+  auto* alerts = app.add_subcommand(
+      "alerts",
+      "the condition alerts firing now: heartbeat low, CM CPU pegged, CM down, phones stuck "
+      "failing registration, registered count dropped, agents or devices gone silent "
+      "(bursts are incidents: regwatch incidents)\n\nExamples:\n"
+      "  regwatch alerts\n"
+      "  regwatch alerts --all --since 7d --format json\n");
+  alerts->add_flag("--all", alerts_all, "resolved ones too (those that ended since --since)");
+  alerts
+      ->add_option("--since", alerts_since, "with --all: ended at or after (RFC 3339, or 24h ago)")
+      ->capture_default_str();
   auto* silence = app.add_subcommand(
       "silence",
       "keep alerts from being sent while you work: silences match alert labels (alertname, "
@@ -347,6 +362,22 @@ int main(int argc, char** argv) {
     v1::SilenceList one;
     *one.add_silences() = made;
     cli::write_silences(std::cout, one, *format, SystemClock::instance().now_us());
+    return 0;
+  }
+  if (alerts->parsed()) {
+    v1::AlertQuery q;
+    q.set_resolved_too(alerts_all);
+    auto since = parse_time_arg(alerts_since, SystemClock::instance().now_us());
+    if (!since.ok()) {
+      std::cerr << "regwatch: --since: " << since.error().message << "\n";
+      return kExitUsage;
+    }
+    q.set_since_us(*since);
+    v1::AlertList list;
+    if (!(*client)->alerts(q, list, error)) return fail(error);
+    cli::write_alerts(std::cout, list, *format);
+    if (list.truncated())
+      std::cerr << "regwatch: showing the first " << list.alerts_json_size() << "\n";
     return 0;
   }
   if (top->parsed()) {

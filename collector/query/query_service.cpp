@@ -140,6 +140,13 @@ grpc::ServerUnaryReactor* QueryService::Incidents(grpc::CallbackServerContext* c
                 [request](store::EventReader& reader) { return reader.incidents(*request); });
 }
 
+grpc::ServerUnaryReactor* QueryService::Alerts(grpc::CallbackServerContext* context,
+                                               const regwatch::v1::AlertQuery* request,
+                                               regwatch::v1::AlertList* response) {
+  return answer(context, response,
+                [request](store::EventReader& reader) { return reader.alerts(*request); });
+}
+
 grpc::ServerUnaryReactor* QueryService::Top(grpc::CallbackServerContext* context,
                                             const regwatch::v1::TopQuery* request,
                                             regwatch::v1::TopReply* response) {

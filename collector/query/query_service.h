@@ -33,6 +33,9 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
   grpc::ServerUnaryReactor* Status(grpc::CallbackServerContext* context,
                                    const regwatch::v1::StatusRequest* request,
                                    regwatch::v1::StatusReply* response) override;
+  grpc::ServerUnaryReactor* Alerts(grpc::CallbackServerContext* context,
+                                   const regwatch::v1::AlertQuery* request,
+                                   regwatch::v1::AlertList* response) override;
   grpc::ServerUnaryReactor* Incidents(grpc::CallbackServerContext* context,
                                       const regwatch::v1::IncidentQuery* request,
                                       regwatch::v1::IncidentList* response) override;

@@ -169,6 +169,29 @@ Result<regwatch::v1::IncidentList> EventReader::incidents(const regwatch::v1::In
   return list;
 }
 
+Result<regwatch::v1::AlertList> EventReader::alerts(const regwatch::v1::AlertQuery& q) {
+  auto statement = Statement::prepare(
+      db_.get(),
+      "SELECT body FROM condition_alerts WHERE state = 'firing' OR (?1 AND ends_us >= ?2) "
+      "ORDER BY state = 'firing' DESC, starts_us DESC, key LIMIT ?3");
+  if (!statement.ok()) return statement.error();
+  const uint32_t limit = std::min(q.limit() == 0 ? kDefaultQueryLimit : q.limit(), kMaxQueryLimit);
+  statement->bind(1, int64_t{q.resolved_too() ? 1 : 0});
+  statement->bind(2, q.since_us());
+  statement->bind(3, int64_t{limit} + 1);
+  regwatch::v1::AlertList list;
+  int rc = 0;
+  while ((rc = statement->step()) == SQLITE_ROW) {
+    if (static_cast<uint32_t>(list.alerts_json_size()) == limit) {
+      list.set_truncated(true);
+      break;
+    }
+    list.add_alerts_json(std::string(statement->column_text(0)));
+  }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "querying alerts");
+  return list;
+}
+
 Result<bool> EventReader::scan_events(int64_t since_us, int64_t until_us,
                                       const std::vector<std::string>& kinds, size_t max_rows,
                                       const StoredEventFn& fn) {

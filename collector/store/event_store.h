@@ -70,6 +70,8 @@ class EventReader {
   Result<regwatch::v1::StatusReply> status();
   // Incidents (schema 002), newest first.
   Result<regwatch::v1::IncidentList> incidents(const regwatch::v1::IncidentQuery& query);
+  // Condition alerts firing (and, when asked, resolved since a time), newest first.
+  Result<regwatch::v1::AlertList> alerts(const regwatch::v1::AlertQuery& query);
   // For correlation: events of these kinds with event time in [since_us, until_us), newest
   // first (so a cut drops old context, never the newest events), at most max_rows; returns
   // true when it had to cut.

@@ -492,9 +492,18 @@ class ConditionAlertTest(AlertingBase):
         page = wait_for(lambda: self.hooks(), 30, what="the agent-silent page")[0]
         self.assertEqual(page[:2], ("AgentSilent", "firing"))
         self.assertEqual(page[2]["agent"], "edge-1")
+        firing = json.loads(self.cli(collector.address, "alerts", "--format", "json").stdout)
+        self.assertEqual([(a["alertname"], a["state"], a["labels"]) for a in firing],
+                         [("AgentSilent", "firing", {"agent": "edge-1"})])
+        table = self.cli(collector.address, "alerts").stdout
+        self.assertIn("agent=edge-1", table)
+        self.assertIn("check first: Check the agent's host", table)
         self.start_agent(collector.address, extra=listen, agent_id="edge-1", name="agent-again")
         resolved = wait_for(lambda: len(self.hooks()) >= 2 and self.hooks(), 30, what="the resolve")
         self.assertEqual(resolved[1][:2], ("AgentSilent", "resolved"))
+        self.assertEqual(self.cli(collector.address, "alerts").stdout, "no alerts firing\n")
+        ended = json.loads(self.cli(collector.address, "alerts", "--all", "--format", "json").stdout)
+        self.assertEqual([a["state"] for a in ended], ["resolved"])
 
     def test_a_scope_that_keeps_bursting_is_paged_once_within_the_flap_window(self):
         config = self.webhook_config("  conditions: []\n  flap_max_pages: 1\n")
