@@ -83,7 +83,14 @@ using regwatch::v1::Event;
 using Steady = std::chrono::steady_clock;
 
 constexpr int64_t kSecond = 1'000'000;
-constexpr int64_t kBurstStart = (1'795'132'800 + 9 * 3600) * kSecond;  // 2026-11-20T09:00:00Z
+// The burst starts at the minute this run began: live, as the runner sees a burst it must
+// report within a second (older event times are a replay, which it deliberately throttles).
+const int64_t kBurstStart = [] {
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  return (now - now % 60) * kSecond;
+}();
 constexpr int64_t kRunnerContextUs = 2 * 3600 * kSecond;  // correlation_runner.cpp reads +-2 h
 constexpr size_t kBatch = 1000;
 constexpr size_t kCpuEvents = 2;  // at the head of the burst phase
@@ -347,7 +354,8 @@ class TableReader {
     db_ = std::move(handle).value();
     auto statement = store::Statement::prepare(
         db_.get(),
-        "SELECT id, scope_type, scope_name, phone_count, top_cause, state FROM incidents");
+        "SELECT id, scope_type, scope_name, phone_count, top_cause, state FROM incidents WHERE "
+        "state != 'withdrawn'");  // withdrawn ones are kept only to resolve their pages
     if (!statement.ok()) return false;
     select_ = std::move(statement).value();
     return true;
