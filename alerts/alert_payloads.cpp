@@ -170,6 +170,20 @@ std::string webhook_body(const std::vector<Alert>& alerts, const std::string& re
   return body.dump();
 }
 
+namespace {
+
+std::string pagerduty_trigger(const std::string& routing_key, const std::string& dedup_key,
+                              const Json& payload) {
+  return Json{{"routing_key", routing_key},
+              {"event_action", "trigger"},
+              {"dedup_key", dedup_key},
+              {"client", "regwatch"},
+              {"payload", payload}}
+      .dump();
+}
+
+}  // namespace
+
 std::string pagerduty_body(const Alert& alert, const std::string& routing_key) {
   if (alert.resolved) {
     return Json{{"routing_key", routing_key}, {"event_action", "resolve"}, {"dedup_key", alert.key}}
@@ -197,12 +211,7 @@ std::string pagerduty_body(const Alert& alert, const std::string& routing_key) {
                    {"remediation", annotation(alert, "remediation")},
                    {"command", annotation(alert, "command")},
                    {"evidence", alert.incident.value("evidence", Json::array())}}}};
-    return Json{{"routing_key", routing_key},
-                {"event_action", "trigger"},
-                {"dedup_key", alert.key},
-                {"client", "regwatch"},
-                {"payload", payload}}
-        .dump();
+    return pagerduty_trigger(routing_key, alert.key, payload);
   }
   Json details{{"incident", alert.key},
                {"class", label(alert, "class")},
@@ -221,12 +230,7 @@ std::string pagerduty_body(const Alert& alert, const std::string& routing_key) {
                {"group", label(alert, "scope_type")},
                {"class", label(alert, "cause")},
                {"custom_details", details}};
-  return Json{{"routing_key", routing_key},
-              {"event_action", "trigger"},
-              {"dedup_key", alert.key},
-              {"client", "regwatch"},
-              {"payload", payload}}
-      .dump();
+  return pagerduty_trigger(routing_key, alert.key, payload);
 }
 
 std::string alertmanager_body(const Alert& alert, int64_t now_us) {

@@ -40,6 +40,21 @@ std::vector<Evidence> latest_run(std::vector<Evidence> all, int64_t window_us) {
   return {all.begin() + static_cast<std::ptrdiff_t>(begin), all.end()};
 }
 
+// The subject's latest run when its last piece is within the rule's window of now; else none.
+std::vector<Evidence> recent_run(const std::vector<Evidence>& all, const ConditionRule& rule,
+                                 int64_t now) {
+  auto run = latest_run(all, rule.window_s * kSecond);
+  if (run.empty() || now - run.back().time_us > rule.window_s * kSecond) return {};
+  return run;
+}
+
+// "3 report(s) from <first> to <last>. "
+std::string span_text(const std::vector<Evidence>& run, const std::string& what) {
+  return std::to_string(run.size()) + " " + what + " from " +
+         format_rfc3339_ms(run.front().time_us) + " to " + format_rfc3339_ms(run.back().time_us) +
+         ". ";
+}
+
 std::string minutes(int64_t us) {
   return std::to_string((us + 30 * kSecond) / (60 * kSecond)) + " min";
 }
@@ -91,8 +106,8 @@ using BySubject = std::map<std::string, std::vector<Evidence>>;
 void heartbeat_low(const ConditionRule& rule, const BySubject& by_node, int64_t now,
                    std::vector<ActiveCondition>& out) {
   for (const auto& [node, all] : by_node) {
-    auto run = latest_run(all, rule.window_s * kSecond);
-    if (run.empty() || now - run.back().time_us > rule.window_s * kSecond) continue;
+    const auto run = recent_run(all, rule, now);
+    if (run.empty()) continue;
     auto c = make(rule, {{"cm_node", node}});
     cite(c, run);
     const auto& hb = run.back().event->heartbeat();
@@ -101,10 +116,8 @@ void heartbeat_low(const ConditionRule& rule, const BySubject& by_node, int64_t 
       rate += " (threshold " + number(hb.threshold_per_minute()) + "/min)";
     c.summary = "Heartbeat low on " + node +
                 (hb.service().empty() ? "" : " (" + hb.service() + ")") + ": " + rate;
-    c.description = std::to_string(run.size()) + " LowCallManagerHeartbeatRate report(s) from " +
-                    format_rfc3339_ms(run.front().time_us) + " to " +
-                    format_rfc3339_ms(run.back().time_us) +
-                    ". The service is starved: phones registered to it drop with "
+    c.description = span_text(run, "LowCallManagerHeartbeatRate report(s)") +
+                    "The service is starved: phones registered to it drop with "
                     "KeepAliveTimeout next.";
     c.remediation = "Check " + node +
                     ": its CPU (RTMT, `show process load`: a virus scan, a backup, a trace level "
@@ -118,8 +131,8 @@ void cm_cpu(const ConditionRule& rule, const BySubject& by_node,
             const std::map<std::string, int64_t>& normal_at, int64_t now,
             std::vector<ActiveCondition>& out) {
   for (const auto& [node, all] : by_node) {
-    auto run = latest_run(all, rule.window_s * kSecond);
-    if (run.empty() || now - run.back().time_us > rule.window_s * kSecond) continue;
+    const auto run = recent_run(all, rule, now);
+    if (run.empty()) continue;
     if (auto n = normal_at.find(node); n != normal_at.end() && n->second > run.back().time_us)
       continue;  // SNMP saw it come back below the threshold
     auto c = make(rule, {{"cm_node", node}});
@@ -138,10 +151,8 @@ void cm_cpu(const ConditionRule& rule, const BySubject& by_node,
     if (what.empty()) what = kind_name(run.back().event->kind());
     c.summary =
         "CPU pegged on " + node + ": " + what + (peak > 0 ? " (" + number(peak) + " %)" : "");
-    c.description = std::to_string(run.size()) + " report(s) from " +
-                    format_rfc3339_ms(run.front().time_us) + " to " +
-                    format_rfc3339_ms(run.back().time_us) +
-                    ". A pegged node answers KeepAlives late; its phones drop in a burst if it "
+    c.description = span_text(run, "report(s)") +
+                    "A pegged node answers KeepAlives late; its phones drop in a burst if it "
                     "lasts.";
     c.remediation = "Find the process pegging " + node +
                     " (`show process load`, RTMT's process view): an antivirus scan, a backup, "
@@ -156,18 +167,16 @@ void cm_cpu(const ConditionRule& rule, const BySubject& by_node,
 void cm_down(const ConditionRule& rule, const BySubject& by_node, int64_t now,
              std::vector<ActiveCondition>& out) {
   for (const auto& [node, all] : by_node) {
-    auto run = latest_run(all, rule.window_s * kSecond);
-    if (run.empty() || now - run.back().time_us > rule.window_s * kSecond) continue;
+    const auto run = recent_run(all, rule, now);
+    if (run.empty()) continue;
     auto c = make(rule, {{"cm_node", node}});
     cite(c, run);
     const auto& trap = run.back().event->snmp_trap();
     c.summary =
         "CallManager failed on " + node + " (ccmCallManagerFailed" +
         (trap.cause_code() >= 0 ? ", cause code " + std::to_string(trap.cause_code()) : "") + ")";
-    c.description = std::to_string(run.size()) + " trap(s) from " +
-                    format_rfc3339_ms(run.front().time_us) + " to " +
-                    format_rfc3339_ms(run.back().time_us) +
-                    ". Its phones fail over to the next node of their CM group, or drop.";
+    c.description = span_text(run, "trap(s)") +
+                    "Its phones fail over to the next node of their CM group, or drop.";
     c.remediation = "Check the Cisco CallManager service on " + node +
                     " (`utils service list`), its core files (`utils core active list`) and the "
                     "server's hardware log.";
@@ -262,8 +271,8 @@ void registered_drop(const ConditionRule& rule, const BySubject& by_node, int64_
 void agent_drops(const ConditionRule& rule, const BySubject& by_agent, int64_t now,
                  std::vector<ActiveCondition>& out) {
   for (const auto& [agent, all] : by_agent) {
-    auto run = latest_run(all, rule.window_s * kSecond);
-    if (run.empty() || now - run.back().time_us > rule.window_s * kSecond) continue;
+    const auto run = recent_run(all, rule, now);
+    if (run.empty()) continue;
     auto c = make(rule, {{"agent", agent}});
     cite(c, run);
     uint64_t dropped = 0;

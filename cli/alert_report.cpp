@@ -28,7 +28,7 @@ void write_alerts(std::ostream& out, const regwatch::v1::AlertList& list, Format
     alerts.push_back(nlohmann::ordered_json::parse(text, nullptr, false));
   static const std::array<std::string, 7> kHeader = {"STATE", "ALERT", "SEVERITY", "ABOUT",
                                                      "SINCE", "UNTIL", "SUMMARY"};
-  std::vector<std::array<std::string, 7>> rows;
+  std::vector<std::vector<std::string>> rows;
   for (const auto& a : alerts) {
     rows.push_back({json_text(a, "state"), json_text(a, "alertname"), json_text(a, "severity"),
                     about(a), json_text(a, "start_time"), json_text(a, "end_time"),
@@ -45,20 +45,9 @@ void write_alerts(std::ostream& out, const regwatch::v1::AlertList& list, Format
       for (const auto& a : alerts) out << a.dump() << "\n";
       return;
     case Format::kCsv:
-      out << "state,alert,severity,about,since,until,summary\n";
-      for (const auto& row : rows) {
-        for (size_t c = 0; c < row.size(); ++c) out << (c ? "," : "") << csv_field(row[c]);
-        out << "\n";
-      }
-      return;
     case Format::kTable: {
-      if (rows.empty()) {
-        out << "no alerts firing\n";
-        return;
-      }
-      std::vector<std::vector<std::string>> table = {{kHeader.begin(), kHeader.end()}};
-      for (const auto& row : rows) table.emplace_back(row.begin(), row.end());
-      write_aligned(out, table);
+      write_rows(out, {kHeader.begin(), kHeader.end()}, rows, format, "no alerts firing");
+      if (format == Format::kCsv) return;
       for (const auto& a : alerts) {
         if (json_text(a, "state") != "firing") continue;
         out << "\n"

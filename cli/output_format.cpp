@@ -133,6 +133,27 @@ std::string json_text(const nlohmann::ordered_json& object, const char* key) {
   return value.is_string() ? value.get<std::string>() : value.dump();
 }
 
+void write_rows(std::ostream& out, const std::vector<std::string>& header,
+                const std::vector<std::vector<std::string>>& rows, Format format,
+                const std::string& none) {
+  if (format == Format::kCsv) {
+    for (size_t c = 0; c < header.size(); ++c) out << (c ? "," : "") << ascii_lower(header[c]);
+    out << "\n";
+    for (const auto& row : rows) {
+      for (size_t c = 0; c < row.size(); ++c) out << (c ? "," : "") << csv_field(row[c]);
+      out << "\n";
+    }
+    return;
+  }
+  if (rows.empty()) {
+    out << none << "\n";
+    return;
+  }
+  std::vector<std::vector<std::string>> table = {header};
+  table.insert(table.end(), rows.begin(), rows.end());
+  write_aligned(out, table);
+}
+
 void write_aligned(std::ostream& out, const std::vector<std::vector<std::string>>& rows,
                    const std::string& indent) {
   std::vector<size_t> width;

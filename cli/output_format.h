@@ -39,5 +39,9 @@ void write_aligned(std::ostream& out, const std::vector<std::vector<std::string>
 
 // RFC 4180 field quoting.
 std::string csv_field(std::string_view value);
+// Rows as CSV (the header lower-cased) or as an aligned table (`none` when there are no rows).
+void write_rows(std::ostream& out, const std::vector<std::string>& header,
+                const std::vector<std::vector<std::string>>& rows, Format format,
+                const std::string& none);
 
 }  // namespace regwatch::cli

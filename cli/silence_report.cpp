@@ -30,7 +30,7 @@ std::string matchers_text(const regwatch::v1::Silence& s) {
 
 void write_silences(std::ostream& out, const regwatch::v1::SilenceList& list, Format format,
                     int64_t now_us) {
-  std::vector<std::array<std::string, 7>> rows;
+  std::vector<std::vector<std::string>> rows;
   for (const auto& s : list.silences()) {
     rows.push_back({s.id(), state_of(s, now_us), matchers_text(s), format_rfc3339_ms(s.starts_us()),
                     format_rfc3339_ms(s.ends_us()), s.author(), s.comment()});
@@ -62,20 +62,8 @@ void write_silences(std::ostream& out, const regwatch::v1::SilenceList& list, Fo
       return;
     }
     case Format::kCsv:
-      out << "id,state,matchers,starts,ends,author,comment\n";
-      for (const auto& row : rows) {
-        for (size_t c = 0; c < row.size(); ++c) out << (c ? "," : "") << csv_field(row[c]);
-        out << "\n";
-      }
-      return;
     case Format::kTable: {
-      if (rows.empty()) {
-        out << "no silences\n";
-        return;
-      }
-      std::vector<std::vector<std::string>> table = {{kHeader.begin(), kHeader.end()}};
-      for (const auto& row : rows) table.emplace_back(row.begin(), row.end());
-      write_aligned(out, table);
+      write_rows(out, {kHeader.begin(), kHeader.end()}, rows, format, "no silences");
       return;
     }
   }
