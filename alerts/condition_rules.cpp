@@ -103,86 +103,96 @@ std::string number(double value) {
 // Event-based conditions: the evidence per subject (a CM node, an agent).
 using BySubject = std::map<std::string, std::vector<Evidence>>;
 
-void heartbeat_low(const ConditionRule& rule, const BySubject& by_node, int64_t now,
-                   std::vector<ActiveCondition>& out) {
-  for (const auto& [node, all] : by_node) {
+// For each subject whose evidence is recent: a condition labelled label=subject that cites
+// the run; describe(subject, run, condition) completes it, or returns false to drop it.
+template <class Describe>
+void per_subject(const ConditionRule& rule, const BySubject& by_subject, int64_t now,
+                 const char* label, std::vector<ActiveCondition>& out, const Describe& describe) {
+  for (const auto& [subject, all] : by_subject) {
     const auto run = recent_run(all, rule, now);
     if (run.empty()) continue;
-    auto c = make(rule, {{"cm_node", node}});
+    auto c = make(rule, {{label, subject}});
     cite(c, run);
-    const auto& hb = run.back().event->heartbeat();
-    std::string rate = number(hb.rate_per_minute()) + "/min";
-    if (hb.threshold_per_minute() > 0)
-      rate += " (threshold " + number(hb.threshold_per_minute()) + "/min)";
-    c.summary = "Heartbeat low on " + node +
-                (hb.service().empty() ? "" : " (" + hb.service() + ")") + ": " + rate;
-    c.description = span_text(run, "LowCallManagerHeartbeatRate report(s)") +
-                    "The service is starved: phones registered to it drop with "
-                    "KeepAliveTimeout next.";
-    c.remediation = "Check " + node +
+    if (describe(subject, run, c)) out.push_back(std::move(c));
+  }
+}
+
+void heartbeat_low(const ConditionRule& rule, const BySubject& by_node, int64_t now,
+                   std::vector<ActiveCondition>& out) {
+  per_subject(rule, by_node, now, "cm_node", out,
+              [&](const std::string& node, const std::vector<Evidence>& run, ActiveCondition& c) {
+                const auto& hb = run.back().event->heartbeat();
+                std::string rate = number(hb.rate_per_minute()) + "/min";
+                if (hb.threshold_per_minute() > 0)
+                  rate += " (threshold " + number(hb.threshold_per_minute()) + "/min)";
+                c.summary = "Heartbeat low on " + node +
+                            (hb.service().empty() ? "" : " (" + hb.service() + ")") + ": " + rate;
+                c.description = span_text(run, "LowCallManagerHeartbeatRate report(s)") +
+                                "The service is starved: phones registered to it drop with "
+                                "KeepAliveTimeout next.";
+                c.remediation =
+                    "Check " + node +
                     ": its CPU (RTMT, `show process load`: a virus scan, a backup, a trace level "
                     "left on), its memory and the server NIC.";
-    c.command = since_command("heartbeat_low", c.first_evidence_us);
-    out.push_back(std::move(c));
-  }
+                c.command = since_command("heartbeat_low", c.first_evidence_us);
+                return true;
+              });
 }
 
 void cm_cpu(const ConditionRule& rule, const BySubject& by_node,
             const std::map<std::string, int64_t>& normal_at, int64_t now,
             std::vector<ActiveCondition>& out) {
-  for (const auto& [node, all] : by_node) {
-    const auto run = recent_run(all, rule, now);
-    if (run.empty()) continue;
-    if (auto n = normal_at.find(node); n != normal_at.end() && n->second > run.back().time_us)
-      continue;  // SNMP saw it come back below the threshold
-    auto c = make(rule, {{"cm_node", node}});
-    cite(c, run);
-    double peak = 0;
-    std::string what;
-    for (const auto& e : run) {
-      if (e.event->has_cpu()) {
-        peak = std::max(peak, e.event->cpu().peak_percent());
-        what = "SNMP CPU high";
-      } else if (e.event->has_rtmt_alert()) {
-        peak = std::max(peak, e.event->rtmt_alert().value());
-        if (what.empty()) what = e.event->rtmt_alert().alert_name();
-      }
-    }
-    if (what.empty()) what = kind_name(run.back().event->kind());
-    c.summary =
-        "CPU pegged on " + node + ": " + what + (peak > 0 ? " (" + number(peak) + " %)" : "");
-    c.description = span_text(run, "report(s)") +
-                    "A pegged node answers KeepAlives late; its phones drop in a burst if it "
-                    "lasts.";
-    c.remediation = "Find the process pegging " + node +
-                    " (`show process load`, RTMT's process view): an antivirus scan, a backup, "
-                    "a trace level left on; move phones to another node of their CM group if "
-                    "it persists.";
-    c.command =
-        since_command("cpu_pegging --kind code_yellow --kind cpu_high", c.first_evidence_us);
-    out.push_back(std::move(c));
-  }
+  per_subject(
+      rule, by_node, now, "cm_node", out,
+      [&](const std::string& node, const std::vector<Evidence>& run, ActiveCondition& c) {
+        if (auto n = normal_at.find(node); n != normal_at.end() && n->second > run.back().time_us)
+          return false;  // SNMP saw it come back below the threshold
+        double peak = 0;
+        std::string what;
+        for (const auto& e : run) {
+          if (e.event->has_cpu()) {
+            peak = std::max(peak, e.event->cpu().peak_percent());
+            what = "SNMP CPU high";
+          } else if (e.event->has_rtmt_alert()) {
+            peak = std::max(peak, e.event->rtmt_alert().value());
+            if (what.empty()) what = e.event->rtmt_alert().alert_name();
+          }
+        }
+        if (what.empty()) what = kind_name(run.back().event->kind());
+        c.summary =
+            "CPU pegged on " + node + ": " + what + (peak > 0 ? " (" + number(peak) + " %)" : "");
+        c.description = span_text(run, "report(s)") +
+                        "A pegged node answers KeepAlives late; its phones drop in a burst if it "
+                        "lasts.";
+        c.remediation = "Find the process pegging " + node +
+                        " (`show process load`, RTMT's process view): an antivirus scan, a backup, "
+                        "a trace level left on; move phones to another node of their CM group if "
+                        "it persists.";
+        c.command =
+            since_command("cpu_pegging --kind code_yellow --kind cpu_high", c.first_evidence_us);
+        return true;
+      });
 }
 
 void cm_down(const ConditionRule& rule, const BySubject& by_node, int64_t now,
              std::vector<ActiveCondition>& out) {
-  for (const auto& [node, all] : by_node) {
-    const auto run = recent_run(all, rule, now);
-    if (run.empty()) continue;
-    auto c = make(rule, {{"cm_node", node}});
-    cite(c, run);
-    const auto& trap = run.back().event->snmp_trap();
-    c.summary =
-        "CallManager failed on " + node + " (ccmCallManagerFailed" +
-        (trap.cause_code() >= 0 ? ", cause code " + std::to_string(trap.cause_code()) : "") + ")";
-    c.description = span_text(run, "trap(s)") +
-                    "Its phones fail over to the next node of their CM group, or drop.";
-    c.remediation = "Check the Cisco CallManager service on " + node +
-                    " (`utils service list`), its core files (`utils core active list`) and the "
-                    "server's hardware log.";
-    c.command = since_command("cm_failed", c.first_evidence_us);
-    out.push_back(std::move(c));
-  }
+  per_subject(
+      rule, by_node, now, "cm_node", out,
+      [&](const std::string& node, const std::vector<Evidence>& run, ActiveCondition& c) {
+        const auto& trap = run.back().event->snmp_trap();
+        c.summary =
+            "CallManager failed on " + node + " (ccmCallManagerFailed" +
+            (trap.cause_code() >= 0 ? ", cause code " + std::to_string(trap.cause_code()) : "") +
+            ")";
+        c.description = span_text(run, "trap(s)") +
+                        "Its phones fail over to the next node of their CM group, or drop.";
+        c.remediation =
+            "Check the Cisco CallManager service on " + node +
+            " (`utils service list`), its core files (`utils core active list`) and the "
+            "server's hardware log.";
+        c.command = since_command("cm_failed", c.first_evidence_us);
+        return true;
+      });
 }
 
 void phone_stuck(const ConditionRule& rule, const BySubject& by_phone, const ConditionInputs& in,
@@ -270,26 +280,24 @@ void registered_drop(const ConditionRule& rule, const BySubject& by_node, int64_
 
 void agent_drops(const ConditionRule& rule, const BySubject& by_agent, int64_t now,
                  std::vector<ActiveCondition>& out) {
-  for (const auto& [agent, all] : by_agent) {
-    const auto run = recent_run(all, rule, now);
-    if (run.empty()) continue;
-    auto c = make(rule, {{"agent", agent}});
-    cite(c, run);
-    uint64_t dropped = 0;
-    for (const auto& e : run) dropped += e.event->agent_drops().dropped();
-    const auto& last = run.back().event->agent_drops();
-    c.summary = "Agent " + agent + " dropped " + std::to_string(dropped) + " events (" +
-                last.reason() + ", " + last.policy() + ")";
-    c.description = std::to_string(last.dropped_total()) +
+  per_subject(rule, by_agent, now, "agent", out,
+              [&](const std::string& agent, const std::vector<Evidence>& run, ActiveCondition& c) {
+                uint64_t dropped = 0;
+                for (const auto& e : run) dropped += e.event->agent_drops().dropped();
+                const auto& last = run.back().event->agent_drops();
+                c.summary = "Agent " + agent + " dropped " + std::to_string(dropped) + " events (" +
+                            last.reason() + ", " + last.policy() + ")";
+                c.description =
+                    std::to_string(last.dropped_total()) +
                     " dropped since its spool was created. Events it dropped are lost to "
                     "correlation and history.";
-    c.remediation =
-        "Its spool is full: the collector was unreachable for long, or ingest is "
-        "slower than its inputs. Fix the path to the collector or raise the spool's "
-        "size; `regwatch status` shows what arrived.";
-    c.command = "regwatch status";
-    out.push_back(std::move(c));
-  }
+                c.remediation =
+                    "Its spool is full: the collector was unreachable for long, or ingest is "
+                    "slower than its inputs. Fix the path to the collector or raise the spool's "
+                    "size; `regwatch status` shows what arrived.";
+                c.command = "regwatch status";
+                return true;
+              });
 }
 
 void silences(const ConditionRule* agent_rule, const ConditionRule* source_rule,
