@@ -37,6 +37,11 @@ std::optional<regwatch::v1::Silence> silenced(collector::store::SilenceStore& st
   return std::nullopt;
 }
 
+// Whether the receiver is one of those an alert is routed to (receivers_for).
+bool gets(const std::vector<std::string>& to, const ReceiverConfig& receiver) {
+  return std::find(to.begin(), to.end(), receiver.name) != to.end();
+}
+
 bool carries(const std::map<std::string, std::string>& labels,
              const std::map<std::string, std::string>& matchers) {
   for (const auto& [name, value] : matchers) {
@@ -236,8 +241,9 @@ void AlertDispatcher::repeat_open_incidents() {
     auto alert = alert_for(incident, config_.rules, stored.key);
     if (!alert || !alert->notify || alert->resolved) continue;
     if (silenced(*router_state_->silences, *alert, now)) continue;
+    const auto to = receivers_for(config_, alert->labels);
     for (const auto& r : config_.receivers) {
-      if (!routes_to(r, *alert)) continue;
+      if (!gets(to, r)) continue;
       auto last = outbox.last_firing(r.name, alert->key);
       if (!last.ok()) continue;
       if (!*last) {
@@ -277,8 +283,9 @@ bool AlertDispatcher::route(const collector::store::KeyedIncident& stored) {
     if (too_old && !alert->withdrawn && router_state_->logged.insert(alert->key).second)
       log->info("incident {} ended more than {} s ago (a replay?): not notified", alert->key,
                 config_.max_incident_age_s);
+    const auto to = receivers_for(config_, alert->labels);
     for (const auto& r : config_.receivers) {
-      if (!routes_to(r, *alert)) continue;
+      if (!gets(to, r)) continue;
       auto firing = outbox.state_of(r.name, alert->key, "firing");
       if (!firing.ok()) return false;
       if (*firing == "absent" || !alert->resolved) continue;
@@ -296,8 +303,9 @@ bool AlertDispatcher::route(const collector::store::KeyedIncident& stored) {
                 silence->id(), silence->comment(), format_rfc3339_ms(silence->ends_us()));
     return true;
   }
+  const auto to = receivers_for(config_, alert->labels);
   for (const auto& r : config_.receivers) {
-    if (!routes_to(r, *alert)) continue;
+    if (!gets(to, r)) continue;
     auto first = outbox.state_of(r.name, alert->key, "firing");
     if (!first.ok()) return false;
     if (*first == "absent" && flapping(outbox, r.name, *alert, config_, now)) {

@@ -69,6 +69,70 @@ std::vector<InhibitRule> default_inhibit_rules() {
            {"cm_node"}}};
 }
 
+namespace {
+
+void read_route(config::YamlMap& node, Route& route) {
+  node.read("match", route.match);
+  node.read("receiver", route.receiver);
+  node.read("continue", route.continue_matching);
+  for (auto& child : node.list("routes")) {
+    Route r;
+    read_route(child, r);
+    child.finish();
+    route.routes.push_back(std::move(r));
+  }
+}
+
+bool carries(const std::map<std::string, std::string>& labels,
+             const std::map<std::string, std::string>& match) {
+  for (const auto& [name, value] : match) {
+    const auto it = labels.find(name);
+    if (it == labels.end() || it->second != value) return false;
+  }
+  return true;
+}
+
+// Walks the route's children; true when one took the alert (its receivers added to out).
+bool walk(const Route& route, const std::string& inherited,
+          const std::map<std::string, std::string>& labels, std::vector<std::string>& out) {
+  const std::string receiver = route.receiver.empty() ? inherited : route.receiver;
+  bool taken = false;
+  for (const auto& child : route.routes) {
+    if (!carries(labels, child.match)) continue;
+    if (!walk(child, receiver, labels, out)) {
+      const std::string& to = child.receiver.empty() ? receiver : child.receiver;
+      if (std::find(out.begin(), out.end(), to) == out.end()) out.push_back(to);
+    }
+    taken = true;
+    if (!child.continue_matching) break;
+  }
+  return taken;
+}
+
+void check_route(const Route& route, const std::string& at, const std::set<std::string>& names,
+                 std::string& problems) {
+  if (!route.receiver.empty() && !names.count(route.receiver))
+    problems += at + ": no receiver named '" + route.receiver + "'\n";
+  for (size_t i = 0; i < route.routes.size(); ++i)
+    check_route(route.routes[i], at + ".routes[" + std::to_string(i) + "]", names, problems);
+}
+
+}  // namespace
+
+std::vector<std::string> receivers_for(const AlertingConfig& config,
+                                       const std::map<std::string, std::string>& labels) {
+  std::vector<std::string> out;
+  if (!config.route) {
+    for (const auto& r : config.receivers) {
+      if (carries(labels, r.match)) out.push_back(r.name);
+    }
+    return out;
+  }
+  if (!walk(*config.route, config.route->receiver, labels, out) && !config.route->receiver.empty())
+    out.push_back(config.route->receiver);
+  return out;
+}
+
 void read_alerting_config(config::YamlMap& alerting, AlertingConfig& config) {
   alerting.read("group_wait_s", config.group_wait_s);
   alerting.read("max_incident_age_s", config.max_incident_age_s);
@@ -81,6 +145,12 @@ void read_alerting_config(config::YamlMap& alerting, AlertingConfig& config) {
   alerting.read("flap_hold_s", config.flap_hold_s);
   alerting.read("flap_max_pages", config.flap_max_pages);
   alerting.read("flap_window_s", config.flap_window_s);
+  if (alerting.has("route")) {
+    auto route = alerting.child("route");
+    config.route.emplace();
+    read_route(route, *config.route);
+    route.finish();
+  }
   auto conditions = alerting.list("conditions");
   if (alerting.has("conditions")) config.conditions.clear();  // replaces the shipped set; [] = none
   for (auto& item : conditions) {
@@ -205,6 +275,16 @@ std::string alerting_config_problems(const AlertingConfig& config) {
     const std::string at = "alerting.inhibit_rules[" + std::to_string(i) + "]";
     if (rule.source.empty() || rule.target.empty())
       problems += at + ": needs source and target label matchers\n";
+  }
+  if (config.route) {
+    if (config.route->receiver.empty())
+      problems += "alerting.route: needs a receiver (where alerts no route takes go)\n";
+    check_route(*config.route, "alerting.route", names, problems);
+    for (size_t i = 0; i < config.receivers.size(); ++i) {
+      if (!config.receivers[i].match.empty())
+        problems += "alerting.receivers[" + std::to_string(i) +
+                    "]: match and a route tree together; put the match on a route\n";
+    }
   }
   if (config.evaluate_every_s == 0) problems += "alerting: evaluate_every_s must be >= 1\n";
   if (config.flap_max_pages == 0) problems += "alerting: flap_max_pages must be >= 1\n";

@@ -4,6 +4,7 @@
 // are the defaults; default_alert_rules() is the shipped rule set.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,17 @@ struct ReceiverConfig {
   uint32_t timeout_s = 10;
 };
 
+// A routing tree, Alertmanager's way: an alert enters at the root and walks its routes in
+// order; the first whose match labels it carries takes it (and walks that route's own
+// routes), unless continue is set, when the walk goes on to the next sibling too. A route
+// whose children took nothing sends the alert to its own receiver.
+struct Route {
+  std::map<std::string, std::string> match;
+  std::string receiver;  // empty: the parent's
+  bool continue_matching = false;
+  std::vector<Route> routes;
+};
+
 struct AlertingConfig {
   std::vector<ReceiverConfig> receivers;  // none: alerting is off
   std::vector<AlertRule> rules = default_alert_rules();
@@ -106,7 +118,14 @@ struct AlertingConfig {
   uint32_t flap_max_pages = 3;
   uint32_t flap_window_s = 3600;
   std::vector<InhibitRule> inhibit_rules = default_inhibit_rules();
+  // When set, it decides who gets each alert (receivers' match must then be empty); without
+  // it every receiver whose match labels an alert carries gets it.
+  std::optional<Route> route;
 };
+
+// The receivers that get an alert with these labels.
+std::vector<std::string> receivers_for(const AlertingConfig& config,
+                                       const std::map<std::string, std::string>& labels);
 
 // Reads `alerting:` (node may be absent: the defaults). Errors go to errors.
 void read_alerting_config(config::YamlMap& alerting, AlertingConfig& config);

@@ -139,12 +139,4 @@ std::optional<Alert> alert_for(const Json& body, const std::vector<AlertRule>& r
   return alert_for_incident(body, rules, key);
 }
 
-bool routes_to(const ReceiverConfig& receiver, const Alert& alert) {
-  for (const auto& [label, value] : receiver.match) {
-    const auto it = alert.labels.find(label);
-    if (it == alert.labels.end() || it->second != value) return false;
-  }
-  return true;
-}
-
 }  // namespace regwatch::alerts

@@ -40,7 +40,4 @@ std::optional<Alert> alert_for_condition(const nlohmann::ordered_json& condition
 std::optional<Alert> alert_for(const nlohmann::ordered_json& body,
                                const std::vector<AlertRule>& rules, const std::string& key);
 
-// Whether a receiver takes this alert (its match labels are all on the alert).
-bool routes_to(const ReceiverConfig& receiver, const Alert& alert);
-
 }  // namespace regwatch::alerts

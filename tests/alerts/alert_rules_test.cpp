@@ -55,11 +55,61 @@ TEST(IncidentAlert, DefaultRulesPageBurstsButNotPlannedWork) {
 
 TEST(IncidentAlert, ReceiversTakeWhatTheirMatchLabelsSay) {
   auto alert = *alert_for_incident(incident("infrastructure", 60, "module"), default_alert_rules());
-  ReceiverConfig pager;
-  pager.match = {{"severity", "critical"}};
-  EXPECT_TRUE(routes_to(pager, alert));
-  pager.match = {{"severity", "critical"}, {"class", "security"}};
-  EXPECT_FALSE(routes_to(pager, alert));
+  AlertingConfig config;
+  config.receivers.resize(2);
+  config.receivers[0].name = "mail";
+  config.receivers[1].name = "pager";
+  config.receivers[1].match = {{"severity", "critical"}};
+  EXPECT_EQ(receivers_for(config, alert.labels), (std::vector<std::string>{"mail", "pager"}));
+  config.receivers[1].match = {{"severity", "critical"}, {"class", "security"}};
+  EXPECT_EQ(receivers_for(config, alert.labels), std::vector<std::string>{"mail"});
+}
+
+TEST(AlertRouting, TheTreeSendsToTheFirstMatchingRouteOrItsOwnReceiver) {
+  AlertingConfig config;
+  for (const char* name : {"mail", "pager", "chatops", "voice-team"}) {
+    ReceiverConfig r;
+    r.name = name;
+    config.receivers.push_back(r);
+  }
+  Route root;
+  root.receiver = "mail";
+  Route critical;
+  critical.match = {{"severity", "critical"}};
+  critical.receiver = "pager";
+  critical.continue_matching = true;  // and also the routes after it
+  Route voice;
+  voice.match = {{"class", "security"}};
+  voice.receiver = "voice-team";
+  Route agents;
+  agents.match = {{"alertname", "AgentSilent"}};
+  agents.receiver = "chatops";
+  Route cucm_critical;  // under critical: CM node alerts page and go to the voice team
+  cucm_critical.match = {{"alertname", "CallManagerDown"}};
+  cucm_critical.receiver = "voice-team";
+  critical.routes = {cucm_critical};
+  root.routes = {critical, voice, agents};
+  config.route = root;
+  using Labels = std::map<std::string, std::string>;
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(receivers_for(config, Labels{{"severity", "warning"}}), Names{"mail"});
+  EXPECT_EQ(receivers_for(config, Labels{{"severity", "critical"}}), Names{"pager"});
+  EXPECT_EQ(receivers_for(config, Labels{{"severity", "critical"}, {"class", "security"}}),
+            (Names{"pager", "voice-team"}));
+  EXPECT_EQ(
+      receivers_for(config, Labels{{"severity", "critical"}, {"alertname", "CallManagerDown"}}),
+      Names{"voice-team"});
+  EXPECT_EQ(receivers_for(config, Labels{{"severity", "warning"}, {"alertname", "AgentSilent"}}),
+            Names{"chatops"});
+  config.receivers[1].match = {{"severity", "critical"}};
+  config.route->routes[0].receiver = "nobody";
+  const std::string problems = alerting_config_problems(config);
+  EXPECT_NE(problems.find("alerting.route.routes[0]: no receiver named 'nobody'"),
+            std::string::npos)
+      << problems;
+  EXPECT_NE(problems.find("alerting.receivers[1]: match and a route tree together"),
+            std::string::npos)
+      << problems;
 }
 
 TEST(AlertPayloads, PagerDutySummaryIsCutAt1024AndResolveIsMinimal) {
