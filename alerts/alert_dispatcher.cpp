@@ -238,7 +238,7 @@ void AlertDispatcher::repeat_open_incidents() {
   for (const auto& stored : *open) {
     const auto incident = nlohmann::ordered_json::parse(stored.body, nullptr, false);
     if (!incident.is_object()) continue;
-    auto alert = alert_for(incident, config_.rules, stored.key);
+    auto alert = alert_of(incident, stored.key);
     if (!alert || !alert->notify || alert->resolved) continue;
     if (silenced(*router_state_->silences, *alert, now)) continue;
     const auto to = receivers_for(config_, alert->labels);
@@ -269,11 +269,20 @@ void AlertDispatcher::repeat_open_incidents() {
   }
 }
 
+std::optional<Alert> AlertDispatcher::alert_of(const nlohmann::ordered_json& body,
+                                               const std::string& key) const {
+  auto alert = alert_for(body, config_.rules, key);
+  if (alert) {
+    for (const auto& [name, value] : config_.external_labels) alert->labels.emplace(name, value);
+  }
+  return alert;
+}
+
 bool AlertDispatcher::route(const collector::store::KeyedIncident& stored) {
   auto log = component_logger("alerts");
   const auto incident = nlohmann::ordered_json::parse(stored.body, nullptr, false);
   if (!incident.is_object()) return true;
-  auto alert = alert_for(incident, config_.rules, stored.key);
+  auto alert = alert_of(incident, stored.key);
   if (!alert || !alert->notify) return true;
   const int64_t now = clock_.now_us();
   auto& outbox = *router_state_->outbox;
@@ -385,7 +394,7 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
       std::optional<Alert> alert;
       if (*body) {
         const auto incident = nlohmann::ordered_json::parse(**body, nullptr, false);
-        if (incident.is_object()) alert = alert_for(incident, config_.rules, row.alert_key);
+        if (incident.is_object()) alert = alert_of(incident, row.alert_key);
       }
       if (!alert) {
         stored(outbox.failed(row.id, "the incident was recomputed away or no rule matches it", now,

@@ -24,11 +24,13 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "alerts/alerting_config.h"
+#include "alerts/incident_alert.h"
 #include "collector/store/incident_store.h"
 #include "common/clock.h"
 #include "common/result.h"
@@ -53,6 +55,8 @@ class AlertDispatcher {
   // False when the outbox could not take it (a busy store): route it again later.
   bool route(const collector::store::KeyedIncident& incident);
   void repeat_open_incidents();
+  // The alert of a stored incident or condition, with the configured external labels.
+  std::optional<Alert> alert_of(const nlohmann::ordered_json& body, const std::string& key) const;
   void deliver_loop(Receiver& receiver);
   void wake_receivers();
 

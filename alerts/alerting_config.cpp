@@ -138,6 +138,7 @@ void read_alerting_config(config::YamlMap& alerting, AlertingConfig& config) {
   alerting.read("max_incident_age_s", config.max_incident_age_s);
   alerting.read("repeat_interval_s", config.repeat_interval_s);
   alerting.read("group_interval_s", config.group_interval_s);
+  alerting.read("external_labels", config.external_labels);
   alerting.read("retry_min_s", config.retry_min_s);
   alerting.read("retry_max_s", config.retry_max_s);
   alerting.read("give_up_after_s", config.give_up_after_s);

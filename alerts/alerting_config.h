@@ -118,6 +118,9 @@ struct AlertingConfig {
   uint32_t flap_max_pages = 3;
   uint32_t flap_window_s = 3600;
   std::vector<InhibitRule> inhibit_rules = default_inhibit_rules();
+  // Added to every alert's labels (an alert's own label of the same name wins): which
+  // regwatch, site or region it comes from, for routing in a shared Alertmanager.
+  std::map<std::string, std::string> external_labels;
   // When set, it decides who gets each alert (receivers' match must then be empty); without
   // it every receiver whose match labels an alert carries gets it.
   std::optional<Route> route;

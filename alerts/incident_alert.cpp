@@ -84,6 +84,9 @@ std::optional<Alert> alert_for_incident(const Json& incident, const std::vector<
     a.labels["cm_node"] = cm;
   if (const auto sw = largest(incident.value("phones_by_switch", Json::object())); !sw.empty())
     a.labels["switch"] = sw;
+  if (const auto cluster = largest(incident.value("phones_by_cluster", Json::object()));
+      !cluster.empty())
+    a.labels["cluster"] = cluster;
   for (auto it = a.labels.begin(); it != a.labels.end();) {
     it = it->second.empty() ? a.labels.erase(it) : std::next(it);
   }

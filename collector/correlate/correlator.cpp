@@ -265,6 +265,8 @@ std::vector<Incident> correlate(std::vector<StoredEvent> events,
       const PhonePlace& p = places[phone];
       ++incident.phones_by_cm[p.cm_node.empty() ? "unknown" : short_host(p.cm_node)];
       ++incident.phones_by_switch[p.switch_name.empty() ? "unknown" : short_host(p.switch_name)];
+      const auto cluster = cluster_of.find(phone);
+      ++incident.phones_by_cluster[cluster == cluster_of.end() ? "unknown" : cluster->second];
       const auto& times = registered_at[phone];
       if (std::any_of(times.begin(), times.end(), [&](int64_t t) { return t > b.start_us; }))
         ++incident.recovered;

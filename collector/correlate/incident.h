@@ -36,6 +36,7 @@ struct Incident {
   std::vector<std::string> phones;                   // distinct, sorted
   std::map<std::string, uint32_t> phones_by_cm;      // where they were registered
   std::map<std::string, uint32_t> phones_by_switch;  // and attached
+  std::map<std::string, uint32_t> phones_by_cluster;  // their CUCM cluster (ClusterID)
   std::map<int32_t, uint32_t> reasons;               // unregistration reason code -> phones
   // Registration-failure codes are another table (13 is DirectoryNumberMismatch
   // there, KeepAliveTimeout above): rejected phones are counted apart.

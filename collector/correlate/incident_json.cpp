@@ -20,6 +20,7 @@ std::string incident_json(const Incident& i) {
   j["recovered"] = i.recovered;
   j["phones_by_cm"] = i.phones_by_cm;
   j["phones_by_switch"] = i.phones_by_switch;
+  j["phones_by_cluster"] = i.phones_by_cluster;
   nlohmann::ordered_json reasons = nlohmann::ordered_json::array();
   for (const auto& [code, n] : i.reasons) {
     reasons.push_back({{"code", code},

@@ -135,7 +135,7 @@ class AlertingBase(RegwatchTestCase):
       timeout_s: 2""")
         path = self.path("collector.yaml")
         with open(path, "w") as f:
-            f.write("alerting:\n  conditions: []\n  group_wait_s: %d\n  retry_min_s: 1\n  receivers:\n%s\n"
+            f.write("alerting:\n  conditions: []\n  external_labels: {site: lab-1}\n  group_wait_s: %d\n  retry_min_s: 1\n  receivers:\n%s\n"
                     % (group_wait_s, "\n".join(receivers)))
         return path
 
@@ -176,6 +176,8 @@ class AlertingTest(AlertingBase):
         self.assertEqual(alert["labels"]["severity"], "critical")  # a whole CM node
         self.assertEqual(alert["labels"]["scope"], "ucm-sub1")
         self.assertEqual(alert["labels"]["cause"], "cm_cpu")
+        self.assertEqual(alert["labels"]["cluster"], "PROD")
+        self.assertEqual(alert["labels"]["site"], "lab-1")  # external_labels
         self.assertEqual(alert["labels"]["incident"], incident["id"])
         self.assertEqual(alert["annotations"]["summary"], "38 phones unregistered on cm_node ucm-sub1: cm_cpu on ucm-sub1")
         self.assertEqual(alert["annotations"]["command"], f"regwatch incident '{incident['id']}'")
@@ -594,7 +596,8 @@ class AlertmanagerTest(RegwatchTestCase):
         url = self.start_alertmanager()
         config = self.path("collector.yaml")
         with open(config, "w") as f:
-            f.write(f"alerting:\n  conditions: []\n  group_wait_s: 1\n  receivers:\n    - name: am\n      type: alertmanager\n"
+            f.write(f"alerting:\n  conditions: []\n  external_labels: {{site: lab-1}}\n  group_wait_s: 1\n"
+                    f"  receivers:\n    - name: am\n      type: alertmanager\n"
                     f"      url: {url}/\n")
         collector = self.start_collector(extra=["--config", config])
         now = datetime.datetime.now(datetime.timezone.utc)
@@ -607,6 +610,8 @@ class AlertmanagerTest(RegwatchTestCase):
         self.assertEqual(alert["labels"]["alertname"], "RegistrationBurst")
         self.assertEqual(alert["labels"]["scope"], "ucm-sub1")
         self.assertEqual(alert["labels"]["cause"], "cm_cpu")
+        self.assertEqual(alert["labels"]["cluster"], "PROD")
+        self.assertEqual(alert["labels"]["site"], "lab-1")  # external_labels
         self.assertEqual(alert["labels"]["severity"], "critical")
         self.assertIn("cm_cpu on ucm-sub1", alert["annotations"]["summary"])
         self.assertEqual(alert["status"]["state"], "active")
