@@ -1,6 +1,8 @@
 #include "collector/app/correlation_runner.h"
 
+#include <algorithm>
 #include <chrono>
+#include <unordered_set>
 
 #include "collector/correlate/incident_json.h"
 #include "common/logging.h"
@@ -132,6 +134,11 @@ void CorrelationRunner::recompute(int64_t min_event_us, int64_t max_event_us) {
         "out and incidents that started before them may be incomplete",
         kMaxEventsPerPass);
   }
+  // The context actually read: 2 h before the new events, or 15 minutes when it was cut.
+  int64_t context_start = max_event_us + 1;
+  for (const auto& stored : input)
+    context_start = std::min(context_start, stored.event.event_time_us());
+  add_older_places(input, std::min(context_start, min_event_us - kNarrowContextUs));
   const int64_t from = min_event_us - kReplaceUs, to = max_event_us + kReplaceUs;
   std::vector<store::IncidentRow> rows;
   for (const auto& incident : correlate::correlate(std::move(input), settings_)) {
@@ -160,6 +167,43 @@ void CorrelationRunner::recompute(int64_t min_event_us, int64_t max_event_us) {
     log->info("incident {}{}: {}", w.key, w.id == w.key ? "" : " (now " + w.id + ")", w.change);
   }
   if (incidents_handler_ && !written->empty()) incidents_handler_(std::move(written).value());
+}
+
+void CorrelationRunner::add_older_places(std::vector<correlate::StoredEvent>& input,
+                                         int64_t context_start_us) {
+  std::unordered_set<std::string> placed, dropped;
+  for (const auto& stored : input) {
+    const auto& e = stored.event;
+    if (e.has_topology() && !e.topology().device().empty()) {
+      const std::string& device = e.topology().device();
+      placed.insert(device);
+      auto& known = places_[device];
+      if (!known || known->event.event_time_us() <= e.event_time_us()) known = stored;
+    } else if (correlate::is_drop(e)) {
+      dropped.insert(e.phone().device_name());
+    }
+  }
+  size_t looked_up = 0, added = 0;
+  for (const auto& device : dropped) {
+    if (placed.count(device)) continue;
+    auto it = places_.find(device);
+    if (it == places_.end()) {
+      auto latest = reader_->latest_of_device(device, "topology", context_start_us);
+      if (!latest.ok()) continue;  // placed by what the context holds, as before
+      ++looked_up;
+      std::optional<correlate::StoredEvent> place;
+      if (*latest) place = correlate::StoredEvent{(*latest)->id, std::move((*latest)->event)};
+      it = places_.emplace(device, std::move(place)).first;
+    }
+    if (it->second && it->second->event.event_time_us() < context_start_us) {
+      input.push_back(*it->second);
+      ++added;
+    }
+  }
+  if (looked_up > 0)
+    component_logger("collector.correlate")
+        ->debug("correlation: looked up {} phones' attachment before the context, {} found",
+                looked_up, added);
 }
 
 }  // namespace regwatch::collector

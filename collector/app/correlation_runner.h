@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -44,6 +45,10 @@ class CorrelationRunner {
  private:
   void run();
   void recompute(int64_t min_event_us, int64_t max_event_us);
+  // Phones dropping in the context whose attachment (CDP/LLDP topology, reported on change
+  // only) is older than the context: their latest topology event before it is added to the
+  // input, so a burst on a module whose phones were learned days ago is still placed on it.
+  void add_older_places(std::vector<correlate::StoredEvent>& input, int64_t context_start_us);
 
   std::string db_path_;
   correlate::CorrelationSettings settings_;
@@ -57,6 +62,9 @@ class CorrelationRunner {
   uint64_t passes_ = 0;
   std::chrono::milliseconds last_pass_{0};  // how long the last pass took (run thread only)
   std::function<void(std::vector<store::KeyedIncident>)> incidents_handler_;
+  // device -> its latest topology event seen or looked up (nullopt: it has none); run thread
+  // only. Bounded by the phones that dropped or moved.
+  std::unordered_map<std::string, std::optional<correlate::StoredEvent>> places_;
   std::thread thread_;
 };
 

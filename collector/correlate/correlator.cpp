@@ -17,18 +17,6 @@ namespace {
 
 using regwatch::v1::Event;
 
-bool is_drop(const Event& e) {
-  switch (e.kind()) {
-    case regwatch::v1::PHONE_UNREGISTERED:
-    case regwatch::v1::PHONE_REGISTRATION_FAILED:
-    case regwatch::v1::CONNECTION_LOST:
-    case regwatch::v1::KEEPALIVE_MISSED:
-    // A phone refusing its signed config cannot register: a drop, of the security class.
-    case regwatch::v1::PHONE_AUTH_FAILED: return e.has_phone() && !e.phone().device_name().empty();
-    default: return false;
-  }
-}
-
 // Narrow to broad: the order in which a scope explains a burst best.
 int rank(const std::string& type) {
   static constexpr std::array<std::string_view, 6> kOrder = {"module", "switch",  "vlan",
@@ -74,6 +62,18 @@ std::string subnet_of(const std::string& ip) {
 }
 
 }  // namespace
+
+bool is_drop(const regwatch::v1::Event& e) {
+  switch (e.kind()) {
+    case regwatch::v1::PHONE_UNREGISTERED:
+    case regwatch::v1::PHONE_REGISTRATION_FAILED:
+    case regwatch::v1::CONNECTION_LOST:
+    case regwatch::v1::KEEPALIVE_MISSED:
+    // A phone refusing its signed config cannot register: a drop, of the security class.
+    case regwatch::v1::PHONE_AUTH_FAILED: return e.has_phone() && !e.phone().device_name().empty();
+    default: return false;
+  }
+}
 
 std::vector<Incident> correlate(std::vector<StoredEvent> events,
                                 const CorrelationSettings& settings) {

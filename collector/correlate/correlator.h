@@ -42,6 +42,10 @@ struct StoredEvent {
   regwatch::v1::Event event;
 };
 
+// Whether the event reports a phone dropping: unregistered, rejected, its connection lost, its
+// KeepAlives missed, or refusing its signed config (phone_auth_failed).
+bool is_drop(const regwatch::v1::Event& event);
+
 std::vector<Incident> correlate(std::vector<StoredEvent> events,
                                 const CorrelationSettings& settings = {});
 

@@ -169,6 +169,28 @@ Result<regwatch::v1::IncidentList> EventReader::incidents(const regwatch::v1::In
   return list;
 }
 
+Result<std::optional<EventReader::IdEvent>> EventReader::latest_of_device(const std::string& device,
+                                                                          const std::string& kind,
+                                                                          int64_t before_us) {
+  auto statement = Statement::prepare(db_.get(),
+                                      "SELECT id, payload FROM events WHERE device = ?1 AND "
+                                      "event_time_us < ?2 AND kind = ?3 ORDER BY event_time_us "
+                                      "DESC LIMIT 1");
+  if (!statement.ok()) return statement.error();
+  statement->bind(1, device);
+  statement->bind(2, before_us);
+  statement->bind(3, kind);
+  const int rc = statement->step();
+  if (rc == SQLITE_DONE) return std::optional<IdEvent>();
+  if (rc != SQLITE_ROW) return sqlite_error(db_.get(), rc, "reading a device's latest event");
+  IdEvent found;
+  found.id = statement->column_int(0);
+  const auto payload = statement->column_blob(1);
+  if (!found.event.ParseFromArray(payload.data(), static_cast<int>(payload.size())))
+    return std::optional<IdEvent>();
+  return std::optional<IdEvent>(std::move(found));
+}
+
 Result<regwatch::v1::AlertList> EventReader::alerts(const regwatch::v1::AlertQuery& q) {
   auto statement = Statement::prepare(
       db_.get(),

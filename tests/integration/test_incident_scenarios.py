@@ -157,6 +157,22 @@ snmp:
         doc = json.loads(self.cli(collector.address, "incident", i["id"], "--format", "json").stdout)
         self.assertIn(removed[0]["id"], [e["id"] for e in doc["timeline"]])
 
+    def test_a_module_learned_hours_before_its_failure_still_scopes_the_burst(self):
+        # CDP/LLDP report attachment on change only: in a live site the phones were placed
+        # hours or days before they drop, outside the two hours correlation reads around it.
+        collector, port, polled_s = self.start_stack()
+        lines = self.archive_after_poll("module_failure.log", polled_s + 3 * 3600)
+        drops = [n for n, line in enumerate(lines) if "EndPointUnregistered" in line]
+        # Half the drops first: once their incident is written, the pass that takes in the
+        # rest reads only the burst's hours, not the poll three hours before.
+        self.send(port, lines[:drops[11] + 1])
+        self.incident_with(collector, 12, "the first half's incident")
+        self.send(port, lines[drops[11] + 1:])
+        i = self.incident_with(collector, 24, "the member-2 incident")
+        self.assertEqual(i["scope"], {"type": "module", "name": f"{SWITCH}/2"})
+        self.assertEqual(i["phones_by_switch"], {SWITCH: 24})
+        self.assert_top_cause(i, "module_failure", f"{SWITCH} member 2")
+
     def test_uplink_flap_is_scoped_to_the_switch_with_the_uplink_first(self):
         collector, port, polled_s = self.start_stack()
         self.send(port, self.archive_after_poll("uplink_flap.log", polled_s))
