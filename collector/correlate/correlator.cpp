@@ -95,6 +95,8 @@ std::vector<Incident> correlate(std::vector<StoredEvent> events,
   std::map<std::string, std::string> vlan_of, cluster_of, ip_of;
   std::map<std::string, size_t> last_drop;       // device -> its last counted drop in `drops`
   std::map<Scope, std::set<std::string>> known;  // phones seen in each scope
+  std::map<Scope, uint64_t> counted;             // phones registered there by the CCM counts
+  std::map<std::string, std::string> node_cluster;  // CM node -> the cluster its phones name
   std::map<std::string, std::vector<int64_t>> registered_at;
   std::vector<Drop> drops;
   std::vector<const StoredEvent*> candidates;
@@ -115,6 +117,12 @@ std::vector<Incident> correlate(std::vector<StoredEvent> events,
         known[{"module", module_name(t.switch_name(), t.module())}].insert(t.device());
       continue;
     }
+    if (e.has_registered_phones()) {
+      // CISCO-CCM-MIB's count of a CM node's registered phones: its size, including phones
+      // that registered long before the events read.
+      auto& size = counted[{"cm_node", short_host(e.origin())}];
+      size = std::max(size, e.registered_phones().registered());
+    }
     if (!e.has_phone() || e.phone().device_name().empty()) {
       candidates.push_back(&stored);
       continue;
@@ -123,6 +131,8 @@ std::vector<Incident> correlate(std::vector<StoredEvent> events,
     const std::string& device = ph.device_name();
     if (!ph.cm_node().empty()) place[device].cm_node = ph.cm_node();
     if (!ph.cluster().empty()) cluster_of[device] = ph.cluster();
+    if (!ph.cluster().empty() && !ph.cm_node().empty())
+      node_cluster[short_host(ph.cm_node())] = ph.cluster();
     if (!ph.ip().empty()) ip_of[device] = ph.ip();
     if (e.kind() == regwatch::v1::PHONE_REGISTERED)
       registered_at[device].push_back(e.event_time_us());
@@ -153,12 +163,19 @@ std::vector<Incident> correlate(std::vector<StoredEvent> events,
   for (size_t i = 0; i < drops.size(); ++i) {
     for (const auto& s : drops[i].scopes) by_scope[s].push_back(i);
   }
+  // A cluster holds at least what its CM nodes count.
+  std::map<Scope, uint64_t> cluster_counts;
+  for (const auto& [scope, n] : counted) {
+    if (const auto c = node_cluster.find(scope.name); c != node_cluster.end())
+      cluster_counts[{"cluster", c->second}] += n;
+  }
+  for (const auto& [scope, n] : cluster_counts) counted[scope] = n;
   std::vector<Burst> bursts;
   for (const auto& [scope, indexes] : by_scope) {
-    const size_t threshold =
-        std::max<size_t>(settings.min_phones,
-                         static_cast<size_t>(std::ceil(settings.min_fraction *
-                                                       static_cast<double>(known[scope].size()))));
+    const double size =
+        static_cast<double>(std::max<uint64_t>(known[scope].size(), counted[scope]));
+    const size_t threshold = std::max<size_t>(
+        settings.min_phones, static_cast<size_t>(std::ceil(settings.min_fraction * size)));
     size_t begin = 0;
     std::map<std::string, int> in_window;
     for (size_t i = 0; i < indexes.size(); ++i) {

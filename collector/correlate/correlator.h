@@ -11,7 +11,8 @@
 //    latest topology event, the /24 of its IP, and the cluster.
 // 3. A burst opens in a scope when, within window_s, at least min_phones
 //    distinct phones dropped and at least min_fraction of the phones known in
-//    that scope; it runs until quiet_s pass without a drop.
+//    that scope (seen in its events, or a CM node's registered count from
+//    CISCO-CCM-MIB when larger); it runs until quiet_s pass without a drop.
 // 4. Of overlapping bursts, the narrowest scope holding explain_fraction of the
 //    broader one's phones is the one reported.
 // 5. Causes come from lookback_s before the first drop to the last, ranked by

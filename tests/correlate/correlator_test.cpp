@@ -377,3 +377,27 @@ TEST(Correlator, WireEventsNameTheCmByAddress) {
 
 }  // namespace
 }  // namespace regwatch::collector::correlate
+
+namespace regwatch::collector::correlate {
+namespace {
+
+// The archive's 38-phone burst on ucm-sub1 is 10 % of a node the CCM MIB says holds 400
+// registered phones: under the default 20 % it is churn of a big node, not a burst of it.
+TEST(Correlator, ACmNodesRegisteredCountSetsItsSize) {
+  auto events = archive();
+  ASSERT_EQ(correlate(events).size(), 1u);
+  StoredEvent count;
+  count.id = 1000;
+  count.event.set_agent_id("poller");
+  count.event.set_seq(1);
+  count.event.set_kind(v1::REGISTERED_PHONES);
+  count.event.set_origin("ucm-sub1.voice.example.net");
+  count.event.set_event_time_us(kNov20 + 9 * 3600 * kSecond);  // before the burst at 09:14
+  count.event.mutable_registered_phones()->set_registered(400);
+  events.push_back(count);
+  const auto incidents = correlate(events);
+  EXPECT_TRUE(incidents.empty()) << incidents.front().id;  // nor of its cluster, at least as big
+}
+
+}  // namespace
+}  // namespace regwatch::collector::correlate
