@@ -177,8 +177,11 @@ void CorrelationRunner::add_older_places(std::vector<correlate::StoredEvent>& in
     if (e.has_topology() && !e.topology().device().empty()) {
       const std::string& device = e.topology().device();
       placed.insert(device);
-      auto& known = places_[device];
-      if (!known || known->event.event_time_us() <= e.event_time_us()) known = stored;
+      // Only phones looked up before are kept: a newer attachment replaces what was found.
+      if (auto it = places_.find(device);
+          it != places_.end() &&
+          (!it->second || it->second->event.event_time_us() < e.event_time_us()))
+        it->second = stored;
     } else if (correlate::is_drop(e)) {
       dropped.insert(e.phone().device_name());
     }

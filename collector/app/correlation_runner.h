@@ -62,8 +62,9 @@ class CorrelationRunner {
   uint64_t passes_ = 0;
   std::chrono::milliseconds last_pass_{0};  // how long the last pass took (run thread only)
   std::function<void(std::vector<store::KeyedIncident>)> incidents_handler_;
-  // device -> its latest topology event seen or looked up (nullopt: it has none); run thread
-  // only. Bounded by the phones that dropped or moved.
+  // device -> its latest topology event (nullopt: it has none), for the phones looked up
+  // (dropped without an attachment in the context), kept current by the topology events later
+  // passes read; run thread only.
   std::unordered_map<std::string, std::optional<correlate::StoredEvent>> places_;
   std::thread thread_;
 };
