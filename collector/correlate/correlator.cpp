@@ -4,12 +4,13 @@
 #include <array>
 #include <cmath>
 #include <map>
-#include <set>
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "collector/correlate/cause_ranker.h"
+#include "collector/correlate/scope_table.h"
 #include "common/reason_class.h"
 
 namespace regwatch::collector::correlate {
@@ -17,20 +18,41 @@ namespace {
 
 using regwatch::v1::Event;
 
-// Narrow to broad: the order in which a scope explains a burst best.
-int rank(const std::string& type) {
-  static constexpr std::array<std::string_view, 6> kOrder = {"module", "switch",  "vlan",
-                                                             "subnet", "cm_node", "cluster"};
-  return static_cast<int>(std::find(kOrder.begin(), kOrder.end(), type) - kOrder.begin());
-}
+constexpr size_t kMaxScopes = 6;  // one of each type at most
+
+// Where a phone was, as views into the events that said so (they outlive the call's work).
+struct PlaceView {
+  std::string_view cm_node;
+  std::string_view switch_name;
+  uint32_t module = 0;
+  std::string_view port;
+
+  PhonePlace place() const {
+    return {std::string(cm_node), std::string(switch_name), module, std::string(port)};
+  }
+};
+
+// What pass 1 knows of a phone at the current event.
+struct PhoneRecord {
+  PlaceView place;
+  std::string_view cluster, ip;
+  uint32_t vlan = 0;  // 0: no voice VLAN learned
+  // The scopes the phone's drops count in, recomputed only when what decides them changes.
+  bool scopes_stale = true;
+  uint8_t scope_count = 0;
+  std::array<uint32_t, kMaxScopes> scopes{};
+  int64_t last_drop = -1;  // index of its last counted drop
+  std::vector<int64_t> registered_at;
+};
 
 struct Drop {
   const StoredEvent* stored;
-  std::string device;
+  uint32_t phone;
   int64_t time_us;
-  std::vector<Scope> scopes;
+  uint8_t scope_count;
+  std::array<uint32_t, kMaxScopes> scopes;
   std::vector<const StoredEvent*> merged;  // later reports of the same drop
-  PhonePlace place;                        // where the phone was when it dropped
+  PlaceView place;                         // where the phone was when it dropped
 };
 
 // The phone itself said it could not trust its config or trust list, in any report of the drop.
@@ -43,150 +65,210 @@ bool phone_reported_trust_failure(const Drop& d) {
 }
 
 struct Burst {
-  Scope scope;
-  std::vector<size_t> drops;  // indexes into the drop list
-  std::set<std::string> phones;
+  uint32_t scope;
+  std::vector<size_t> drops;     // indexes into the drop list
+  std::vector<uint32_t> phones;  // phone ids, sorted, distinct
   int64_t start_us = 0, end_us = 0;
   bool suppressed = false;
 };
 
 // "sw-3f.example.net", 2 -> "sw-3f/2"
-std::string module_name(const std::string& switch_name, uint32_t module) {
-  return short_host(switch_name) + "/" + std::to_string(module);
+std::string module_name(std::string_view switch_name, uint32_t module) {
+  return short_host(std::string(switch_name)) + "/" + std::to_string(module);
 }
 
-std::string subnet_of(const std::string& ip) {
+std::string subnet_of(std::string_view ip) {
   const size_t last = ip.rfind('.');
   if (last == std::string::npos || ip.find(':') != std::string::npos) return {};
-  return ip.substr(0, last) + ".0/24";
+  return std::string(ip.substr(0, last)) + ".0/24";
 }
 
-}  // namespace
+// Pass 1's state: phones, scopes, who is known where, and the drops merged per phone.
+class DropCollector {
+ public:
+  explicit DropCollector(const CorrelationSettings& settings)
+      : merge_us_(int64_t{settings.merge_s} * 1'000'000) {}
 
-bool is_drop(const regwatch::v1::Event& e) {
-  switch (e.kind()) {
-    case regwatch::v1::PHONE_UNREGISTERED:
-    case regwatch::v1::PHONE_REGISTRATION_FAILED:
-    case regwatch::v1::CONNECTION_LOST:
-    case regwatch::v1::KEEPALIVE_MISSED:
-    // A phone refusing its signed config cannot register: a drop, of the security class.
-    case regwatch::v1::PHONE_AUTH_FAILED: return e.has_phone() && !e.phone().device_name().empty();
-    default: return false;
-  }
-}
-
-std::vector<Incident> correlate(std::vector<StoredEvent> events,
-                                const CorrelationSettings& settings) {
-  // Deterministic order whatever the arrival: event time, then agent and seq.
-  std::sort(events.begin(), events.end(), [](const StoredEvent& a, const StoredEvent& b) {
-    const auto key = [](const StoredEvent& s) {
-      return std::make_tuple(s.event.event_time_us(), std::string_view(s.event.agent_id()),
-                             s.event.seq(), s.id);
-    };
-    return key(a) < key(b);
-  });
-  const int64_t merge_us = int64_t{settings.merge_s} * 1'000'000;
-  const int64_t window_us = int64_t{settings.window_s} * 1'000'000;
-  const int64_t quiet_us = int64_t{settings.quiet_s} * 1'000'000;
-  const int64_t lookback_us = int64_t{settings.lookback_s} * 1'000'000;
-
-  // Pass 1: attachment as known at each moment; drops merged per phone.
-  std::map<std::string, PhonePlace> place;  // device -> latest known
-  std::map<std::string, std::string> vlan_of, cluster_of, ip_of;
-  std::map<std::string, size_t> last_drop;       // device -> its last counted drop in `drops`
-  std::map<Scope, std::set<std::string>> known;  // phones seen in each scope
-  std::map<Scope, uint64_t> counted;             // phones registered there by the CCM counts
-  std::map<std::string, std::string> node_cluster;  // CM node -> the cluster its phones name
-  std::map<std::string, std::vector<int64_t>> registered_at;
-  std::vector<Drop> drops;
-  std::vector<const StoredEvent*> candidates;
-  int64_t latest_us = 0;
-  for (const auto& stored : events) {
+  void add(const StoredEvent& stored) {
     const Event& e = stored.event;
-    latest_us = std::max(latest_us, e.event_time_us());
+    latest_us_ = std::max(latest_us_, e.event_time_us());
     if (e.has_topology()) {
-      const auto& t = e.topology();
-      if (t.removed()) continue;
-      auto& p = place[t.device()];
-      p.switch_name = t.switch_name();
-      p.module = t.module();
-      p.port = t.port();
-      if (t.voice_vlan()) vlan_of[t.device()] = std::to_string(t.voice_vlan());
-      known[{"switch", short_host(t.switch_name())}].insert(t.device());
-      if (t.module())
-        known[{"module", module_name(t.switch_name(), t.module())}].insert(t.device());
-      continue;
+      add_topology(e.topology());
+      return;
     }
     if (e.has_registered_phones()) {
       // CISCO-CCM-MIB's count of a CM node's registered phones: its size, including phones
       // that registered long before the events read.
-      auto& size = counted[{"cm_node", short_host(e.origin())}];
+      auto& size = counted(scopes_.id(ScopeType::kCmNode, short_host(e.origin())));
       size = std::max(size, e.registered_phones().registered());
     }
     if (!e.has_phone() || e.phone().device_name().empty()) {
-      candidates.push_back(&stored);
-      continue;
+      candidates_.push_back(&stored);
+      return;
     }
-    const auto& ph = e.phone();
-    const std::string& device = ph.device_name();
-    if (!ph.cm_node().empty()) place[device].cm_node = ph.cm_node();
-    if (!ph.cluster().empty()) cluster_of[device] = ph.cluster();
-    if (!ph.cluster().empty() && !ph.cm_node().empty())
-      node_cluster[short_host(ph.cm_node())] = ph.cluster();
-    if (!ph.ip().empty()) ip_of[device] = ph.ip();
-    if (e.kind() == regwatch::v1::PHONE_REGISTERED)
-      registered_at[device].push_back(e.event_time_us());
-    const PhonePlace& p = place[device];
-    std::vector<Scope> scopes = {
-        {"cluster", cluster_of.count(device) ? cluster_of[device] : "cluster"}};
-    if (!p.cm_node.empty()) scopes.push_back({"cm_node", short_host(p.cm_node)});
-    if (!p.switch_name.empty()) scopes.push_back({"switch", short_host(p.switch_name)});
-    if (!p.switch_name.empty() && p.module) {
-      scopes.push_back({"module", module_name(p.switch_name, p.module)});
-    }
-    if (vlan_of.count(device)) scopes.push_back({"vlan", vlan_of[device]});
-    if (const auto subnet = subnet_of(ip_of[device]); !subnet.empty())
-      scopes.push_back({"subnet", subnet});
-    for (const auto& s : scopes) known[s].insert(device);
-    if (!is_drop(e)) continue;
-    auto last = last_drop.find(device);
-    if (last != last_drop.end() && e.event_time_us() - drops[last->second].time_us <= merge_us) {
-      drops[last->second].merged.push_back(&stored);  // the same drop, seen again
-      continue;
-    }
-    last_drop[device] = drops.size();
-    drops.push_back({&stored, device, e.event_time_us(), std::move(scopes), {}, p});
+    add_phone_event(stored);
   }
 
-  // Pass 2: bursts per scope with a sliding window over distinct phones.
-  std::map<Scope, std::vector<size_t>> by_scope;
+  // After the last add(): the sizes of clusters include their CM nodes' counts.
+  void finish() {
+    std::map<std::string, std::pair<uint64_t, std::string_view>> cluster_of_node;
+    for (const auto& [node, said] : node_cluster_)
+      cluster_of_node[short_host(std::string(node))] =
+          std::max(cluster_of_node[short_host(std::string(node))], said);
+    std::map<std::string_view, uint64_t> cluster_counts;
+    for (uint32_t s = 0; s < counted_.size(); ++s) {
+      if (scopes_.type(s) != ScopeType::kCmNode || counted_[s] == 0) continue;
+      const auto c = cluster_of_node.find(scopes_.scope(s).name);
+      if (c != cluster_of_node.end()) cluster_counts[c->second.second] += counted_[s];
+    }
+    for (const auto& [cluster, n] : cluster_counts)
+      counted(scopes_.id(ScopeType::kCluster, std::string(cluster))) = n;
+  }
+
+  // The phones known in a scope: seen in its events, or counted there by the CCM MIB.
+  uint64_t size_of(uint32_t scope) const {
+    const uint64_t seen = scope < known_.size() ? known_[scope] : 0;
+    return std::max(seen, scope < counted_.size() ? counted_[scope] : 0);
+  }
+
+  const ScopeTable& scopes() const { return scopes_; }
+  const NameTable& phones() const { return phones_; }
+  const PhoneRecord& phone(uint32_t id) const { return records_[id]; }
+  const std::vector<Drop>& drops() const { return drops_; }
+  const std::vector<const StoredEvent*>& candidates() const { return candidates_; }
+  int64_t latest_us() const { return latest_us_; }
+
+ private:
+  uint64_t& counted(uint32_t scope) {
+    if (counted_.size() <= scope) counted_.resize(scope + 1, 0);
+    return counted_[scope];
+  }
+
+  uint32_t phone_id(std::string_view device) {
+    const uint32_t id = phones_.id(device);
+    if (id == records_.size()) records_.emplace_back();
+    return id;
+  }
+
+  void know(uint32_t scope, uint32_t phone) {
+    if (!membership_.insert((uint64_t{scope} << 32) | phone).second) return;
+    if (known_.size() <= scope) known_.resize(scope + 1, 0);
+    ++known_[scope];
+  }
+
+  void add_topology(const regwatch::v1::Topology& t) {
+    if (t.removed()) return;
+    const uint32_t id = phone_id(t.device());
+    PhoneRecord& r = records_[id];
+    r.place.switch_name = t.switch_name();
+    r.place.module = t.module();
+    r.place.port = t.port();
+    if (t.voice_vlan()) r.vlan = t.voice_vlan();
+    r.scopes_stale = true;
+    know(scopes_.id(ScopeType::kSwitch, short_host(t.switch_name())), id);
+    if (t.module())
+      know(scopes_.id(ScopeType::kModule, module_name(t.switch_name(), t.module())), id);
+  }
+
+  void add_phone_event(const StoredEvent& stored) {
+    const Event& e = stored.event;
+    const auto& ph = e.phone();
+    const uint32_t id = phone_id(ph.device_name());
+    PhoneRecord& r = records_[id];
+    const auto update = [&r](std::string_view& field, const std::string& said) {
+      if (said.empty() || field == said) return;
+      field = said;
+      r.scopes_stale = true;
+    };
+    update(r.place.cm_node, ph.cm_node());
+    update(r.cluster, ph.cluster());
+    update(r.ip, ph.ip());
+    // The cluster a CM node's phones name, the latest saying it winning (by name as written:
+    // finish() reduces names to hosts).
+    if (!ph.cluster().empty() && !ph.cm_node().empty())
+      node_cluster_[ph.cm_node()] = {++said_count_, ph.cluster()};
+    if (e.kind() == regwatch::v1::PHONE_REGISTERED) r.registered_at.push_back(e.event_time_us());
+    if (r.scopes_stale) place_in_scopes(id, r);
+    if (!is_drop(e)) return;
+    if (r.last_drop >= 0 &&
+        e.event_time_us() - drops_[static_cast<size_t>(r.last_drop)].time_us <= merge_us_) {
+      drops_[static_cast<size_t>(r.last_drop)].merged.push_back(&stored);  // seen again
+      return;
+    }
+    r.last_drop = static_cast<int64_t>(drops_.size());
+    drops_.push_back({&stored, id, e.event_time_us(), r.scope_count, r.scopes, {}, r.place});
+  }
+
+  void place_in_scopes(uint32_t id, PhoneRecord& r) {
+    r.scopes_stale = false;
+    r.scope_count = 0;
+    const auto add = [&](ScopeType type, std::string name) {
+      r.scopes[r.scope_count++] = scopes_.id(type, std::move(name));
+    };
+    add(ScopeType::kCluster, r.cluster.empty() ? "cluster" : std::string(r.cluster));
+    if (!r.place.cm_node.empty()) add(ScopeType::kCmNode, short_host(std::string(r.place.cm_node)));
+    if (!r.place.switch_name.empty())
+      add(ScopeType::kSwitch, short_host(std::string(r.place.switch_name)));
+    if (!r.place.switch_name.empty() && r.place.module)
+      add(ScopeType::kModule, module_name(r.place.switch_name, r.place.module));
+    if (r.vlan) add(ScopeType::kVlan, std::to_string(r.vlan));
+    if (auto subnet = subnet_of(r.ip); !subnet.empty()) add(ScopeType::kSubnet, std::move(subnet));
+    for (uint8_t i = 0; i < r.scope_count; ++i) know(r.scopes[i], id);
+  }
+
+  int64_t merge_us_;
+  int64_t latest_us_ = 0;
+  NameTable phones_;
+  std::vector<PhoneRecord> records_;
+  ScopeTable scopes_;
+  std::unordered_set<uint64_t> membership_;  // scope << 32 | phone
+  std::vector<uint64_t> known_;              // by scope: distinct phones seen there
+  std::vector<uint64_t> counted_;            // by scope: the CCM MIB's registered count
+  std::unordered_map<std::string_view, std::pair<uint64_t, std::string_view>> node_cluster_;
+  uint64_t said_count_ = 0;
+  std::vector<Drop> drops_;
+  std::vector<const StoredEvent*> candidates_;
+};
+
+// Pass 2: bursts per scope, with a sliding window over distinct phones. Scopes are visited in
+// the order of their names so that bursts come out in one order whatever the input's.
+std::vector<Burst> find_bursts(const DropCollector& pass1, const CorrelationSettings& settings) {
+  const int64_t window_us = int64_t{settings.window_s} * 1'000'000;
+  const int64_t quiet_us = int64_t{settings.quiet_s} * 1'000'000;
+  const auto& drops = pass1.drops();
+  const ScopeTable& scopes = pass1.scopes();
+  std::vector<std::vector<size_t>> by_scope(scopes.size());
   for (size_t i = 0; i < drops.size(); ++i) {
-    for (const auto& s : drops[i].scopes) by_scope[s].push_back(i);
+    for (uint8_t k = 0; k < drops[i].scope_count; ++k) by_scope[drops[i].scopes[k]].push_back(i);
   }
-  // A cluster holds at least what its CM nodes count.
-  std::map<Scope, uint64_t> cluster_counts;
-  for (const auto& [scope, n] : counted) {
-    if (const auto c = node_cluster.find(scope.name); c != node_cluster.end())
-      cluster_counts[{"cluster", c->second}] += n;
+  std::vector<uint32_t> order;
+  for (uint32_t s = 0; s < by_scope.size(); ++s) {
+    if (!by_scope[s].empty()) order.push_back(s);
   }
-  for (const auto& [scope, n] : cluster_counts) counted[scope] = n;
+  std::sort(order.begin(), order.end(),
+            [&](uint32_t a, uint32_t b) { return scopes.scope(a) < scopes.scope(b); });
+
   std::vector<Burst> bursts;
-  for (const auto& [scope, indexes] : by_scope) {
-    const double size =
-        static_cast<double>(std::max<uint64_t>(known[scope].size(), counted[scope]));
+  std::vector<uint32_t> in_window(pass1.phones().size(), 0);  // drops per phone in the window
+  size_t distinct = 0;
+  const auto enter = [&](size_t drop) {
+    if (in_window[drops[drop].phone]++ == 0) ++distinct;
+  };
+  const auto leave = [&](size_t drop) {
+    if (--in_window[drops[drop].phone] == 0) --distinct;
+  };
+  for (const uint32_t scope : order) {
+    const auto& indexes = by_scope[scope];
+    const double size = static_cast<double>(pass1.size_of(scope));
     const size_t threshold = std::max<size_t>(
         settings.min_phones, static_cast<size_t>(std::ceil(settings.min_fraction * size)));
     size_t begin = 0;
-    std::map<std::string, int> in_window;
-    for (size_t i = 0; i < indexes.size(); ++i) {
+    size_t i = 0;
+    for (; i < indexes.size(); ++i) {
       const Drop& d = drops[indexes[i]];
-      ++in_window[d.device];
-      while (drops[indexes[begin]].time_us < d.time_us - window_us) {
-        if (--in_window[drops[indexes[begin]].device] == 0)
-          in_window.erase(drops[indexes[begin]].device);
-        ++begin;
-      }
-      if (in_window.size() < threshold) continue;
+      enter(indexes[i]);
+      while (drops[indexes[begin]].time_us < d.time_us - window_us) leave(indexes[begin++]);
+      if (distinct < threshold) continue;
       // Over threshold: the burst runs from the window's first drop until quiet_s without one.
       Burst b;
       b.scope = scope;
@@ -195,32 +277,40 @@ std::vector<Incident> correlate(std::vector<StoredEvent> events,
         if (j > begin && drops[indexes[j]].time_us - drops[indexes[j - 1]].time_us > quiet_us)
           break;
         b.drops.push_back(indexes[j]);
-        b.phones.insert(drops[indexes[j]].device);
+        b.phones.push_back(drops[indexes[j]].phone);
       }
+      std::sort(b.phones.begin(), b.phones.end());
+      b.phones.erase(std::unique(b.phones.begin(), b.phones.end()), b.phones.end());
       b.start_us = drops[indexes[begin]].time_us;
       b.end_us = drops[indexes[j - 1]].time_us;
       bursts.push_back(std::move(b));
-      in_window.clear();
+      for (size_t k = begin; k <= i; ++k) leave(indexes[k]);  // the window starts empty again
       begin = j;
       i = j - 1;
     }
+    for (size_t k = begin; k < i && k < indexes.size(); ++k) leave(indexes[k]);
   }
+  return bursts;
+}
 
-  // Pass 3: the narrowest scope that explains a burst is the one reported. Only bursts that
-  // share phones can explain each other, so the pairs come from each phone's bursts: a
-  // 40,000-phone burst crosses thousands of scopes, and comparing every pair of them cost
-  // minutes where this costs the phones' memberships.
-  std::unordered_map<std::string_view, std::vector<size_t>> bursts_of_phone;
-  for (size_t a = 0; a < bursts.size(); ++a) {
-    for (const auto& phone : bursts[a].phones) bursts_of_phone[phone].push_back(a);
+// Pass 3: the narrowest scope that explains a burst is the one reported. Only bursts that
+// share phones can explain each other, so the pairs come from each phone's bursts: a
+// 40,000-phone burst crosses thousands of scopes, and comparing every pair of them cost
+// minutes where this costs the phones' memberships.
+void suppress_explained(std::vector<Burst>& bursts, const ScopeTable& scopes, size_t phone_count,
+                        const CorrelationSettings& settings) {
+  std::vector<std::vector<uint32_t>> bursts_of_phone(phone_count);
+  for (uint32_t a = 0; a < bursts.size(); ++a) {
+    for (const uint32_t phone : bursts[a].phones) bursts_of_phone[phone].push_back(a);
   }
   std::vector<int> ranks(bursts.size());
-  for (size_t a = 0; a < bursts.size(); ++a) ranks[a] = rank(bursts[a].scope.type);
+  for (size_t a = 0; a < bursts.size(); ++a)
+    ranks[a] = static_cast<int>(scopes.type(bursts[a].scope));
   std::vector<size_t> common(bursts.size(), 0);
   std::vector<size_t> touched;
   for (size_t a = 0; a < bursts.size(); ++a) {
-    for (const auto& phone : bursts[a].phones) {
-      for (size_t b : bursts_of_phone[phone]) {
+    for (const uint32_t phone : bursts[a].phones) {
+      for (const uint32_t b : bursts_of_phone[phone]) {
         if (ranks[a] >= ranks[b]) continue;  // a must be the narrower scope
         if (common[b]++ == 0) touched.push_back(b);
       }
@@ -239,85 +329,142 @@ std::vector<Incident> correlate(std::vector<StoredEvent> events,
     }
     touched.clear();
   }
+}
 
-  // Pass 4: incidents with their causes.
+// Pass 4: one reported burst as an incident, with its causes.
+Incident make_incident(const Burst& b, const DropCollector& pass1,
+                       const CorrelationSettings& settings) {
+  const int64_t quiet_us = int64_t{settings.quiet_s} * 1'000'000;
+  const int64_t lookback_us = int64_t{settings.lookback_s} * 1'000'000;
+  const auto& drops = pass1.drops();
+  Incident incident;
+  incident.scope = pass1.scopes().scope(b.scope);
+  incident.start_us = b.start_us;
+  incident.end_us = b.end_us;
+  // Phones in name order: the incident's lists and tables are sorted by name.
+  std::vector<uint32_t> phones = b.phones;
+  std::sort(phones.begin(), phones.end(), [&](uint32_t x, uint32_t y) {
+    return pass1.phones().name(x) < pass1.phones().name(y);
+  });
+  incident.phones.reserve(phones.size());
+  for (const uint32_t phone : phones) incident.phones.emplace_back(pass1.phones().name(phone));
+  std::unordered_map<uint32_t, int> drops_per_phone;
+  std::unordered_map<uint32_t, PlaceView> first_place;
+  for (size_t index : b.drops) {
+    const Drop& d = drops[index];
+    const auto& ph = d.stored->event.phone();
+    const bool trust_failure = !ph.has_reason_code() && phone_reported_trust_failure(d);
+    const int seen = ++drops_per_phone[d.phone];
+    if (seen == 1 && ph.has_reason_code()) {
+      auto& table = d.stored->event.kind() == regwatch::v1::PHONE_REGISTRATION_FAILED
+                        ? incident.rejection_reasons
+                        : incident.reasons;
+      ++table[ph.reason_code()];
+    } else if (seen == 1 && trust_failure) {
+      ++incident.phone_auth_failures;
+    }
+    incident.drop_evidence.push_back(d.stored->id);
+    for (const StoredEvent* again : d.merged) incident.drop_evidence.push_back(again->id);
+    const bool rejected = d.stored->event.kind() == regwatch::v1::PHONE_REGISTRATION_FAILED;
+    const std::string drop_class =
+        trust_failure ? "security"
+        : !ph.has_reason_code()
+            ? "network"
+            : std::string(rejected ? domain::registration_failure_reason_class(ph.reason_code())
+                                   : domain::unregistration_reason_class(ph.reason_code()));
+    auto& by_class = incident.drop_evidence_by_class[drop_class];
+    by_class.push_back(d.stored->id);
+    for (const StoredEvent* again : d.merged) by_class.push_back(again->id);
+    first_place.try_emplace(d.phone, d.place);  // at its first drop: it may re-home afterwards
+  }
+  std::map<std::string, PhonePlace> places;
+  for (size_t k = 0; k < phones.size(); ++k) {
+    const uint32_t phone = phones[k];
+    const std::string& name = incident.phones[k];
+    if (drops_per_phone[phone] >= static_cast<int>(settings.flap_drops))
+      incident.flapping.push_back(name);
+    const PhonePlace p = first_place[phone].place();
+    ++incident.phones_by_cm[p.cm_node.empty() ? "unknown" : short_host(p.cm_node)];
+    ++incident.phones_by_switch[p.switch_name.empty() ? "unknown" : short_host(p.switch_name)];
+    const PhoneRecord& record = pass1.phone(phone);
+    ++incident.phones_by_cluster[record.cluster.empty() ? "unknown" : std::string(record.cluster)];
+    const auto& times = record.registered_at;
+    if (std::any_of(times.begin(), times.end(), [&](int64_t t) { return t > b.start_us; }))
+      ++incident.recovered;
+    places.emplace_hint(places.end(), name, p);
+  }
+  std::sort(incident.drop_evidence.begin(), incident.drop_evidence.end());
+  // Class from the reason mix.
+  auto classes = phones_by_reason_class(incident);
+  const auto total = static_cast<uint32_t>(incident.phones.size());
+  incident.incident_class = "infrastructure";
+  for (const char* c : {"planned", "security", "config", "storm"}) {
+    if (classes[c] * 2 > total) incident.incident_class = c;
+  }
+  incident.state = (incident.recovered >= settings.recovered_fraction * total ||
+                    pass1.latest_us() - incident.end_us >= quiet_us)
+                       ? "resolved"
+                       : "open";
+  incident.id = incident.scope.type + ":" + incident.scope.name + "@" + std::to_string(b.start_us);
+  std::vector<const StoredEvent*> window;
+  for (const StoredEvent* c : pass1.candidates()) {
+    const int64_t t = c->event.event_time_us();
+    if (t >= b.start_us - lookback_us && t <= b.end_us) window.push_back(c);
+  }
+  std::vector<const StoredEvent*> burst_drops;
+  for (size_t index : b.drops) {
+    burst_drops.push_back(drops[index].stored);
+    burst_drops.insert(burst_drops.end(), drops[index].merged.begin(), drops[index].merged.end());
+  }
+  incident.causes = rank_causes(incident, places, window, burst_drops, settings);
+  return incident;
+}
+
+}  // namespace
+
+bool is_drop(const regwatch::v1::Event& e) {
+  switch (e.kind()) {
+    case regwatch::v1::PHONE_UNREGISTERED:
+    case regwatch::v1::PHONE_REGISTRATION_FAILED:
+    case regwatch::v1::CONNECTION_LOST:
+    case regwatch::v1::KEEPALIVE_MISSED:
+    // A phone refusing its signed config cannot register: a drop, of the security class.
+    case regwatch::v1::PHONE_AUTH_FAILED: return e.has_phone() && !e.phone().device_name().empty();
+    default: return false;
+  }
+}
+
+std::vector<Incident> correlate(std::vector<const StoredEvent*> events,
+                                const CorrelationSettings& settings) {
+  // Deterministic order whatever the arrival: event time, then agent and seq.
+  std::sort(events.begin(), events.end(), [](const StoredEvent* a, const StoredEvent* b) {
+    const auto key = [](const StoredEvent* s) {
+      return std::make_tuple(s->event.event_time_us(), std::string_view(s->event.agent_id()),
+                             s->event.seq(), s->id);
+    };
+    return key(a) < key(b);
+  });
+  DropCollector pass1(settings);
+  for (const StoredEvent* stored : events) pass1.add(*stored);
+  pass1.finish();
+  std::vector<Burst> bursts = find_bursts(pass1, settings);
+  suppress_explained(bursts, pass1.scopes(), pass1.phones().size(), settings);
   std::vector<Incident> incidents;
   for (const Burst& b : bursts) {
-    if (b.suppressed) continue;
-    Incident incident;
-    incident.scope = b.scope;
-    incident.start_us = b.start_us;
-    incident.end_us = b.end_us;
-    incident.phones.assign(b.phones.begin(), b.phones.end());
-    std::map<std::string, int> drops_per_phone;
-    std::map<std::string, PhonePlace> places;
-    for (size_t index : b.drops) {
-      const Drop& d = drops[index];
-      const auto& ph = d.stored->event.phone();
-      const bool trust_failure = !ph.has_reason_code() && phone_reported_trust_failure(d);
-      if (++drops_per_phone[d.device] == 1 && ph.has_reason_code()) {
-        auto& table = d.stored->event.kind() == regwatch::v1::PHONE_REGISTRATION_FAILED
-                          ? incident.rejection_reasons
-                          : incident.reasons;
-        ++table[ph.reason_code()];
-      } else if (drops_per_phone[d.device] == 1 && trust_failure) {
-        ++incident.phone_auth_failures;
-      }
-      incident.drop_evidence.push_back(d.stored->id);
-      for (const StoredEvent* again : d.merged) incident.drop_evidence.push_back(again->id);
-      const bool rejected = d.stored->event.kind() == regwatch::v1::PHONE_REGISTRATION_FAILED;
-      const std::string drop_class =
-          trust_failure ? "security"
-          : !ph.has_reason_code()
-              ? "network"
-              : std::string(rejected ? domain::registration_failure_reason_class(ph.reason_code())
-                                     : domain::unregistration_reason_class(ph.reason_code()));
-      auto& by_class = incident.drop_evidence_by_class[drop_class];
-      by_class.push_back(d.stored->id);
-      for (const StoredEvent* again : d.merged) by_class.push_back(again->id);
-      places.try_emplace(d.device, d.place);  // at its first drop: it may re-home afterwards
-    }
-    for (const auto& [phone, n] : drops_per_phone) {
-      if (n >= static_cast<int>(settings.flap_drops)) incident.flapping.push_back(phone);
-      const PhonePlace& p = places[phone];
-      ++incident.phones_by_cm[p.cm_node.empty() ? "unknown" : short_host(p.cm_node)];
-      ++incident.phones_by_switch[p.switch_name.empty() ? "unknown" : short_host(p.switch_name)];
-      const auto cluster = cluster_of.find(phone);
-      ++incident.phones_by_cluster[cluster == cluster_of.end() ? "unknown" : cluster->second];
-      const auto& times = registered_at[phone];
-      if (std::any_of(times.begin(), times.end(), [&](int64_t t) { return t > b.start_us; }))
-        ++incident.recovered;
-    }
-    std::sort(incident.drop_evidence.begin(), incident.drop_evidence.end());
-    // Class from the reason mix.
-    auto classes = phones_by_reason_class(incident);
-    const auto total = static_cast<uint32_t>(incident.phones.size());
-    incident.incident_class = "infrastructure";
-    for (const char* c : {"planned", "security", "config", "storm"}) {
-      if (classes[c] * 2 > total) incident.incident_class = c;
-    }
-    incident.state = (incident.recovered >= settings.recovered_fraction * total ||
-                      latest_us - incident.end_us >= quiet_us)
-                         ? "resolved"
-                         : "open";
-    incident.id = b.scope.type + ":" + b.scope.name + "@" + std::to_string(b.start_us);
-    std::vector<const StoredEvent*> window;
-    for (const StoredEvent* c : candidates) {
-      const int64_t t = c->event.event_time_us();
-      if (t >= b.start_us - lookback_us && t <= b.end_us) window.push_back(c);
-    }
-    std::vector<const StoredEvent*> burst_drops;
-    for (size_t index : b.drops) {
-      burst_drops.push_back(drops[index].stored);
-      burst_drops.insert(burst_drops.end(), drops[index].merged.begin(), drops[index].merged.end());
-    }
-    incident.causes = rank_causes(incident, places, window, burst_drops, settings);
-    incidents.push_back(std::move(incident));
+    if (!b.suppressed) incidents.push_back(make_incident(b, pass1, settings));
   }
   std::sort(incidents.begin(), incidents.end(), [](const Incident& a, const Incident& b) {
     return std::tie(a.start_us, a.id) < std::tie(b.start_us, b.id);
   });
   return incidents;
+}
+
+std::vector<Incident> correlate(const std::vector<StoredEvent>& events,
+                                const CorrelationSettings& settings) {
+  std::vector<const StoredEvent*> pointers;
+  pointers.reserve(events.size());
+  for (const auto& stored : events) pointers.push_back(&stored);
+  return correlate(std::move(pointers), settings);
 }
 
 }  // namespace regwatch::collector::correlate

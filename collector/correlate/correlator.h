@@ -47,7 +47,10 @@ struct StoredEvent {
 // KeepAlives missed, or refusing its signed config (phone_auth_failed).
 bool is_drop(const regwatch::v1::Event& event);
 
-std::vector<Incident> correlate(std::vector<StoredEvent> events,
+// The events must outlive the call only; the incidents refer to them by id.
+std::vector<Incident> correlate(std::vector<const StoredEvent*> events,
+                                const CorrelationSettings& settings = {});
+std::vector<Incident> correlate(const std::vector<StoredEvent>& events,
                                 const CorrelationSettings& settings = {});
 
 }  // namespace regwatch::collector::correlate
