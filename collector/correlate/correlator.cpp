@@ -7,7 +7,6 @@
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "collector/correlate/cause_ranker.h"
 #include "collector/correlate/scope_table.h"
@@ -43,6 +42,7 @@ struct PhoneRecord {
   std::array<uint32_t, kMaxScopes> scopes{};
   int64_t last_drop = -1;  // index of its last counted drop
   std::vector<int64_t> registered_at;
+  std::vector<uint32_t> known_in;  // the scopes it was counted in
 };
 
 struct Drop {
@@ -86,8 +86,12 @@ std::string subnet_of(std::string_view ip) {
 // Pass 1's state: phones, scopes, who is known where, and the drops merged per phone.
 class DropCollector {
  public:
-  explicit DropCollector(const CorrelationSettings& settings)
-      : merge_us_(int64_t{settings.merge_s} * 1'000'000) {}
+  DropCollector(const CorrelationSettings& settings, size_t events)
+      : merge_us_(int64_t{settings.merge_s} * 1'000'000) {
+    // Most events name a phone, most phones have two or three: no rehashing as they come.
+    phones_.reserve(events / 2);
+    records_.reserve(events / 2);
+  }
 
   void add(const StoredEvent& stored) {
     const Event& e = stored.event;
@@ -151,7 +155,10 @@ class DropCollector {
   }
 
   void know(uint32_t scope, uint32_t phone) {
-    if (!membership_.insert((uint64_t{scope} << 32) | phone).second) return;
+    // A phone is in a handful of scopes over a pass: a short list beats a set.
+    auto& seen_in = records_[phone].known_in;
+    if (std::find(seen_in.begin(), seen_in.end(), scope) != seen_in.end()) return;
+    seen_in.push_back(scope);
     if (known_.size() <= scope) known_.resize(scope + 1, 0);
     ++known_[scope];
   }
@@ -221,7 +228,6 @@ class DropCollector {
   NameTable phones_;
   std::vector<PhoneRecord> records_;
   ScopeTable scopes_;
-  std::unordered_set<uint64_t> membership_;  // scope << 32 | phone
   std::vector<uint64_t> known_;              // by scope: distinct phones seen there
   std::vector<uint64_t> counted_;            // by scope: the CCM MIB's registered count
   std::unordered_map<std::string_view, std::pair<uint64_t, std::string_view>> node_cluster_;
@@ -444,7 +450,7 @@ std::vector<Incident> correlate(std::vector<const StoredEvent*> events,
     };
     return key(a) < key(b);
   });
-  DropCollector pass1(settings);
+  DropCollector pass1(settings, events.size());
   for (const StoredEvent* stored : events) pass1.add(*stored);
   pass1.finish();
   std::vector<Burst> bursts = find_bursts(pass1, settings);

@@ -53,6 +53,10 @@ class NameTable {
   }
   std::string_view name(uint32_t id) const { return names_[id]; }
   size_t size() const { return names_.size(); }
+  void reserve(size_t n) {
+    ids_.reserve(n);
+    names_.reserve(n);
+  }
 
  private:
   std::unordered_map<std::string_view, uint32_t> ids_;
