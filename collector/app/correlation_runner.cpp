@@ -17,6 +17,9 @@ constexpr int64_t kReplaceUs = kHour;      // incidents rewritten around it (bur
 // 40,000-phone burst puts about 240,000 events within the context.
 constexpr size_t kMaxEventsPerPass = 1'000'000;
 constexpr int64_t kNarrowContextUs = 15 * 60'000'000LL;
+// How long a live pass waits for more commits to join it: short, because a burst crossing its
+// threshold just after a pass began is reported a pass, this wait and another pass later.
+constexpr auto kLiveSettle = std::chrono::milliseconds(100);
 // Event times older than this are a replay (or an agent's spool draining), not a live burst.
 constexpr int64_t kLiveHorizonUs = 10 * 60'000'000LL;
 
@@ -34,7 +37,11 @@ const char* const kRelevantKinds[] = {
 
 CorrelationRunner::CorrelationRunner(std::string db_path, correlate::CorrelationSettings settings,
                                      const Clock& clock)
-    : db_path_(std::move(db_path)), settings_(settings), clock_(clock) {}
+    : db_path_(std::move(db_path)),
+      settings_(settings),
+      clock_(clock),
+      kinds_(std::begin(kRelevantKinds), std::end(kRelevantKinds)),
+      window_(kinds_, kMaxEventsPerPass) {}
 
 CorrelationRunner::~CorrelationRunner() {
   stop();
@@ -88,7 +95,7 @@ void CorrelationRunner::run() {
     // times long past) waits as long as the last pass took, so correlation
     // takes at most half a core from ingest while nobody waits for a page.
     // When stopping, the last range is still correlated before the thread ends.
-    auto settle = std::chrono::milliseconds(200);
+    auto settle = kLiveSettle;
     if (dirty_->second < clock_.now_us() - kLiveHorizonUs) settle = std::max(settle, last_pass_);
     if (!stopping_) wake_.wait_for(lock, settle, [&] { return stopping_; });
     const auto range = *dirty_;
@@ -103,13 +110,12 @@ void CorrelationRunner::run() {
   }
 }
 
-void CorrelationRunner::recompute(int64_t min_event_us, int64_t max_event_us) {
+bool CorrelationRunner::read_context(int64_t min_event_us, int64_t max_event_us,
+                                     std::vector<correlate::StoredEvent>& input) {
   auto log = component_logger("collector.correlate");
-  const std::vector<std::string> kinds(std::begin(kRelevantKinds), std::end(kRelevantKinds));
-  std::vector<correlate::StoredEvent> input;
   auto read = [&](int64_t context_us) -> Result<bool> {
     input.clear();
-    return reader_->scan_events(min_event_us - context_us, max_event_us + context_us, kinds,
+    return reader_->scan_events(min_event_us - context_us, max_event_us + context_us, kinds_,
                                 kMaxEventsPerPass, [&](int64_t id, regwatch::v1::Event&& event) {
                                   input.push_back({id, std::move(event)});
                                 });
@@ -126,7 +132,7 @@ void CorrelationRunner::recompute(int64_t min_event_us, int64_t max_event_us) {
   }
   if (!cut.ok()) {
     log->error("correlation could not read events: {}", cut.error().message);
-    return;
+    return false;
   }
   if (*cut) {
     log->error(
@@ -134,11 +140,29 @@ void CorrelationRunner::recompute(int64_t min_event_us, int64_t max_event_us) {
         "out and incidents that started before them may be incomplete",
         kMaxEventsPerPass);
   }
+  return true;
+}
+
+void CorrelationRunner::recompute(int64_t min_event_us, int64_t max_event_us) {
+  std::vector<correlate::StoredEvent> read;  // the context, when not served by the window
+  std::vector<const correlate::StoredEvent*> input;
+  // A recent range (live, or within the context of live) is served from memory; an older one
+  // (an archive replayed, a spool of last night) reads the store, so importing it does not move
+  // the window away from the present.
+  const int64_t context_from = min_event_us - kContextUs, context_to = max_event_us + kContextUs;
+  if (max_event_us >= clock_.now_us() - kContextUs && window_.serve_from(*reader_, context_from)) {
+    input = window_.events_in(context_from, context_to);
+  } else {
+    if (!read_context(min_event_us, max_event_us, read)) return;
+    input.reserve(read.size());
+    for (const auto& stored : read) input.push_back(&stored);
+  }
   // The context actually read: 2 h before the new events, or 15 minutes when it was cut.
   int64_t context_start = max_event_us + 1;
-  for (const auto& stored : input)
-    context_start = std::min(context_start, stored.event.event_time_us());
+  for (const auto* stored : input)
+    context_start = std::min(context_start, stored->event.event_time_us());
   add_older_places(input, std::min(context_start, min_event_us - kNarrowContextUs));
+  auto log = component_logger("collector.correlate");
   const int64_t from = min_event_us - kReplaceUs, to = max_event_us + kReplaceUs;
   std::vector<store::IncidentRow> rows;
   for (const auto& incident : correlate::correlate(std::move(input), settings_)) {
@@ -169,40 +193,45 @@ void CorrelationRunner::recompute(int64_t min_event_us, int64_t max_event_us) {
   if (incidents_handler_ && !written->empty()) incidents_handler_(std::move(written).value());
 }
 
-void CorrelationRunner::add_older_places(std::vector<correlate::StoredEvent>& input,
+void CorrelationRunner::add_older_places(std::vector<const correlate::StoredEvent*>& input,
                                          int64_t context_start_us) {
-  std::unordered_set<std::string> placed, dropped;
-  for (const auto& stored : input) {
-    const auto& e = stored.event;
+  std::unordered_set<std::string_view> placed, dropped;  // views into the input's events
+  for (const auto* stored : input) {
+    const auto& e = stored->event;
     if (e.has_topology() && !e.topology().device().empty()) {
       const std::string& device = e.topology().device();
       placed.insert(device);
       // Only phones looked up before are kept: a newer attachment replaces what was found.
+      if (places_.empty()) continue;
       if (auto it = places_.find(device);
           it != places_.end() &&
           (!it->second || it->second->event.event_time_us() < e.event_time_us()))
-        it->second = stored;
+        it->second = *stored;
     } else if (correlate::is_drop(e)) {
       dropped.insert(e.phone().device_name());
     }
   }
-  size_t looked_up = 0, added = 0;
+  size_t looked_up = 0;
+  std::vector<const correlate::StoredEvent*> older;
   for (const auto& device : dropped) {
     if (placed.count(device)) continue;
-    auto it = places_.find(device);
+    auto it = places_.find(std::string(device));
     if (it == places_.end()) {
-      auto latest = reader_->latest_of_device(device, "topology", context_start_us);
+      auto latest = reader_->latest_of_device(std::string(device), "topology", context_start_us);
       if (!latest.ok()) continue;  // placed by what the context holds, as before
       ++looked_up;
       std::optional<correlate::StoredEvent> place;
       if (*latest) place = correlate::StoredEvent{(*latest)->id, std::move((*latest)->event)};
-      it = places_.emplace(device, std::move(place)).first;
+      it = places_.emplace(std::string(device), std::move(place)).first;
     }
     if (it->second && it->second->event.event_time_us() < context_start_us) {
-      input.push_back(*it->second);
-      ++added;
+      older.push_back(&*it->second);  // the map's nodes stay put for the pass
     }
   }
+  // All before the input's first event: ahead of it, in order, the input stays in order.
+  std::sort(older.begin(), older.end(), correlate::CorrelationOrder{});
+  input.insert(input.begin(), older.begin(), older.end());
+  const size_t added = older.size();
   if (looked_up > 0)
     component_logger("collector.correlate")
         ->debug("correlation: looked up {} phones' attachment before the context, {} found",

@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "collector/app/event_window.h"
 #include "collector/correlate/correlator.h"
 #include "collector/store/event_store.h"
 #include "collector/store/incident_store.h"
@@ -45,16 +46,23 @@ class CorrelationRunner {
  private:
   void run();
   void recompute(int64_t min_event_us, int64_t max_event_us);
+  // The context of a range read from the store (+-2 h, or 15 min when that holds too many);
+  // false when the read failed (logged).
+  bool read_context(int64_t min_event_us, int64_t max_event_us,
+                    std::vector<correlate::StoredEvent>& input);
   // Phones dropping in the context whose attachment (CDP/LLDP topology, reported on change
   // only) is older than the context: their latest topology event before it is added to the
   // input, so a burst on a module whose phones were learned days ago is still placed on it.
-  void add_older_places(std::vector<correlate::StoredEvent>& input, int64_t context_start_us);
+  void add_older_places(std::vector<const correlate::StoredEvent*>& input,
+                        int64_t context_start_us);
 
   std::string db_path_;
   correlate::CorrelationSettings settings_;
   const Clock& clock_;
   std::unique_ptr<store::EventReader> reader_;
   std::unique_ptr<store::IncidentWriter> writer_;
+  const std::vector<std::string> kinds_;  // the kinds correlation reads
+  EventWindow window_;                    // live passes' context (run thread only)
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::optional<std::pair<int64_t, int64_t>> dirty_;

@@ -40,9 +40,12 @@ struct PhoneRecord {
   bool scopes_stale = true;
   uint8_t scope_count = 0;
   std::array<uint32_t, kMaxScopes> scopes{};
-  int64_t last_drop = -1;  // index of its last counted drop
-  std::vector<int64_t> registered_at;
-  std::vector<uint32_t> known_in;  // the scopes it was counted in
+  int64_t last_drop = -1;           // index of its last counted drop
+  int64_t last_registered_us = -1;  // its latest registration (recovered after a drop?)
+  // The scopes it was counted in: a handful, so an inline list.
+  uint8_t known_count = 0;
+  std::array<uint32_t, 8> known_in{};
+  std::vector<uint32_t> known_beyond;  // rarely: a phone that moved a lot
 };
 
 struct Drop {
@@ -77,10 +80,11 @@ std::string module_name(std::string_view switch_name, uint32_t module) {
   return short_host(std::string(switch_name)) + "/" + std::to_string(module);
 }
 
-std::string subnet_of(std::string_view ip) {
+// "10.1.2.3" -> "10.1.2", the /24's name without its ".0/24"; "" for IPv6 or no address.
+std::string_view subnet_prefix(std::string_view ip) {
   const size_t last = ip.rfind('.');
   if (last == std::string::npos || ip.find(':') != std::string::npos) return {};
-  return std::string(ip.substr(0, last)) + ".0/24";
+  return ip.substr(0, last);
 }
 
 // Pass 1's state: phones, scopes, who is known where, and the drops merged per phone.
@@ -156,11 +160,39 @@ class DropCollector {
 
   void know(uint32_t scope, uint32_t phone) {
     // A phone is in a handful of scopes over a pass: a short list beats a set.
-    auto& seen_in = records_[phone].known_in;
-    if (std::find(seen_in.begin(), seen_in.end(), scope) != seen_in.end()) return;
-    seen_in.push_back(scope);
+    PhoneRecord& r = records_[phone];
+    const auto inline_end = r.known_in.begin() + r.known_count;
+    if (std::find(r.known_in.begin(), inline_end, scope) != inline_end) return;
+    if (std::find(r.known_beyond.begin(), r.known_beyond.end(), scope) != r.known_beyond.end())
+      return;
+    if (r.known_count < r.known_in.size()) {
+      r.known_in[r.known_count++] = scope;
+    } else {
+      r.known_beyond.push_back(scope);
+    }
     if (known_.size() <= scope) known_.resize(scope + 1, 0);
     ++known_[scope];
+  }
+
+  // Scope ids by the names as the events spell them: the same few hundred switches and nodes
+  // come with every phone, and short_host() and the table's key are paid once per spelling.
+  uint32_t scope_of(std::unordered_map<std::string_view, uint32_t>& memo, std::string_view said,
+                    ScopeType type) {
+    const auto it = memo.find(said);
+    if (it != memo.end()) return it->second;
+    const std::string name = type == ScopeType::kSubnet    ? std::string(said) + ".0/24"
+                             : type == ScopeType::kCluster ? std::string(said)
+                                                           : short_host(std::string(said));
+    return memo.emplace(said, scopes_.id(type, name)).first->second;
+  }
+  uint32_t module_scope(std::string_view switch_name, uint32_t module) {
+    const uint64_t key =
+        (uint64_t{scope_of(switch_scopes_, switch_name, ScopeType::kSwitch)} << 32) | module;
+    const auto it = module_scopes_.find(key);
+    if (it != module_scopes_.end()) return it->second;
+    return module_scopes_
+        .emplace(key, scopes_.id(ScopeType::kModule, module_name(switch_name, module)))
+        .first->second;
   }
 
   void add_topology(const regwatch::v1::Topology& t) {
@@ -172,9 +204,8 @@ class DropCollector {
     r.place.port = t.port();
     if (t.voice_vlan()) r.vlan = t.voice_vlan();
     r.scopes_stale = true;
-    know(scopes_.id(ScopeType::kSwitch, short_host(t.switch_name())), id);
-    if (t.module())
-      know(scopes_.id(ScopeType::kModule, module_name(t.switch_name(), t.module())), id);
+    know(scope_of(switch_scopes_, t.switch_name(), ScopeType::kSwitch), id);
+    if (t.module()) know(module_scope(t.switch_name(), t.module()), id);
   }
 
   void add_phone_event(const StoredEvent& stored) {
@@ -194,7 +225,8 @@ class DropCollector {
     // finish() reduces names to hosts).
     if (!ph.cluster().empty() && !ph.cm_node().empty())
       node_cluster_[ph.cm_node()] = {++said_count_, ph.cluster()};
-    if (e.kind() == regwatch::v1::PHONE_REGISTERED) r.registered_at.push_back(e.event_time_us());
+    if (e.kind() == regwatch::v1::PHONE_REGISTERED)
+      r.last_registered_us = std::max(r.last_registered_us, e.event_time_us());
     if (r.scopes_stale) place_in_scopes(id, r);
     if (!is_drop(e)) return;
     if (r.last_drop >= 0 &&
@@ -209,17 +241,22 @@ class DropCollector {
   void place_in_scopes(uint32_t id, PhoneRecord& r) {
     r.scopes_stale = false;
     r.scope_count = 0;
-    const auto add = [&](ScopeType type, std::string name) {
-      r.scopes[r.scope_count++] = scopes_.id(type, std::move(name));
-    };
-    add(ScopeType::kCluster, r.cluster.empty() ? "cluster" : std::string(r.cluster));
-    if (!r.place.cm_node.empty()) add(ScopeType::kCmNode, short_host(std::string(r.place.cm_node)));
+    const auto add = [&](uint32_t scope) { r.scopes[r.scope_count++] = scope; };
+    add(scope_of(cluster_scopes_, r.cluster.empty() ? "cluster" : r.cluster, ScopeType::kCluster));
+    if (!r.place.cm_node.empty()) add(scope_of(node_scopes_, r.place.cm_node, ScopeType::kCmNode));
     if (!r.place.switch_name.empty())
-      add(ScopeType::kSwitch, short_host(std::string(r.place.switch_name)));
+      add(scope_of(switch_scopes_, r.place.switch_name, ScopeType::kSwitch));
     if (!r.place.switch_name.empty() && r.place.module)
-      add(ScopeType::kModule, module_name(r.place.switch_name, r.place.module));
-    if (r.vlan) add(ScopeType::kVlan, std::to_string(r.vlan));
-    if (auto subnet = subnet_of(r.ip); !subnet.empty()) add(ScopeType::kSubnet, std::move(subnet));
+      add(module_scope(r.place.switch_name, r.place.module));
+    if (r.vlan) {
+      auto it = vlan_scopes_.find(r.vlan);
+      if (it == vlan_scopes_.end())
+        it = vlan_scopes_.emplace(r.vlan, scopes_.id(ScopeType::kVlan, std::to_string(r.vlan)))
+                 .first;
+      add(it->second);
+    }
+    if (const auto prefix = subnet_prefix(r.ip); !prefix.empty())
+      add(scope_of(subnet_scopes_, prefix, ScopeType::kSubnet));
     for (uint8_t i = 0; i < r.scope_count; ++i) know(r.scopes[i], id);
   }
 
@@ -230,6 +267,10 @@ class DropCollector {
   ScopeTable scopes_;
   std::vector<uint64_t> known_;              // by scope: distinct phones seen there
   std::vector<uint64_t> counted_;            // by scope: the CCM MIB's registered count
+  std::unordered_map<std::string_view, uint32_t> cluster_scopes_, node_scopes_, switch_scopes_,
+      subnet_scopes_;
+  std::unordered_map<uint64_t, uint32_t> module_scopes_;  // switch scope << 32 | module
+  std::unordered_map<uint32_t, uint32_t> vlan_scopes_;
   std::unordered_map<std::string_view, std::pair<uint64_t, std::string_view>> node_cluster_;
   uint64_t said_count_ = 0;
   std::vector<Drop> drops_;
@@ -394,9 +435,7 @@ Incident make_incident(const Burst& b, const DropCollector& pass1,
     ++incident.phones_by_switch[p.switch_name.empty() ? "unknown" : short_host(p.switch_name)];
     const PhoneRecord& record = pass1.phone(phone);
     ++incident.phones_by_cluster[record.cluster.empty() ? "unknown" : std::string(record.cluster)];
-    const auto& times = record.registered_at;
-    if (std::any_of(times.begin(), times.end(), [&](int64_t t) { return t > b.start_us; }))
-      ++incident.recovered;
+    if (record.last_registered_us > b.start_us) ++incident.recovered;
     places.emplace_hint(places.end(), name, p);
   }
   std::sort(incident.drop_evidence.begin(), incident.drop_evidence.end());
@@ -440,16 +479,20 @@ bool is_drop(const regwatch::v1::Event& e) {
   }
 }
 
+bool CorrelationOrder::operator()(const StoredEvent* a, const StoredEvent* b) const {
+  const auto key = [](const StoredEvent* s) {
+    return std::make_tuple(s->event.event_time_us(), std::string_view(s->event.agent_id()),
+                           s->event.seq(), s->id);
+  };
+  return key(a) < key(b);
+}
+
 std::vector<Incident> correlate(std::vector<const StoredEvent*> events,
                                 const CorrelationSettings& settings) {
-  // Deterministic order whatever the arrival: event time, then agent and seq.
-  std::sort(events.begin(), events.end(), [](const StoredEvent* a, const StoredEvent* b) {
-    const auto key = [](const StoredEvent* s) {
-      return std::make_tuple(s->event.event_time_us(), std::string_view(s->event.agent_id()),
-                             s->event.seq(), s->id);
-    };
-    return key(a) < key(b);
-  });
+  // Deterministic order whatever the arrival (a caller keeping its events in order saves the
+  // sort).
+  if (!std::is_sorted(events.begin(), events.end(), CorrelationOrder{}))
+    std::sort(events.begin(), events.end(), CorrelationOrder{});
   DropCollector pass1(settings, events.size());
   for (const StoredEvent* stored : events) pass1.add(*stored);
   pass1.finish();

@@ -47,6 +47,12 @@ struct StoredEvent {
 // KeepAlives missed, or refusing its signed config (phone_auth_failed).
 bool is_drop(const regwatch::v1::Event& event);
 
+// The order correlate() works in, whatever the order of arrival: event time, then agent, seq
+// and row id.
+struct CorrelationOrder {
+  bool operator()(const StoredEvent* a, const StoredEvent* b) const;
+};
+
 // The events must outlive the call only; the incidents refer to them by id.
 std::vector<Incident> correlate(std::vector<const StoredEvent*> events,
                                 const CorrelationSettings& settings = {});

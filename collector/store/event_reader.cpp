@@ -241,6 +241,84 @@ Result<bool> EventReader::scan_events(int64_t since_us, int64_t until_us,
   return false;
 }
 
+namespace {
+
+std::string kind_list(const std::vector<std::string>& kinds, int first_parameter) {
+  std::string list = "(";
+  for (size_t i = 0; i < kinds.size(); ++i)
+    list += (i ? ",?" : "?") + std::to_string(static_cast<size_t>(first_parameter) + i);
+  return list + ")";
+}
+
+// Reads rows of (id, payload) until done or max_rows, handing each parsed event to fn.
+Result<EventReader::WindowScan> read_rows(sqlite3* db, Statement& statement, size_t max_rows,
+                                          const EventReader::StoredEventFn& fn) {
+  EventReader::WindowScan scan;
+  size_t rows = 0;
+  int rc = 0;
+  while ((rc = statement.step()) == SQLITE_ROW) {
+    if (++rows > max_rows) {
+      scan.cut = true;
+      return scan;
+    }
+    const int64_t id = statement.column_int(0);
+    scan.last_id = std::max(scan.last_id, id);
+    regwatch::v1::Event event;
+    const auto payload = statement.column_blob(1);
+    if (!event.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) continue;
+    fn(id, std::move(event));
+  }
+  if (rc != SQLITE_DONE) return sqlite_error(db, rc, "reading events for correlation");
+  return scan;
+}
+
+}  // namespace
+
+Result<EventReader::WindowScan> EventReader::scan_window(int64_t since_us,
+                                                         const std::vector<std::string>& kinds,
+                                                         size_t max_rows, const StoredEventFn& fn) {
+  // One read transaction: the newest id and the rows are of the same snapshot.
+  if (auto begin = exec(db_.get(), "BEGIN"); !begin.ok()) return begin.error();
+  auto scan = [&]() -> Result<WindowScan> {
+    auto newest = Statement::prepare(db_.get(), "SELECT coalesce(max(id), 0) FROM events");
+    if (!newest.ok()) return newest.error();
+    if (const int rc = newest->step(); rc != SQLITE_ROW)
+      return sqlite_error(db_.get(), rc, "reading the newest event id");
+    const int64_t last_id = newest->column_int(0);
+    auto statement = Statement::prepare(
+        db_.get(), "SELECT id, payload FROM events WHERE event_time_us >= ?1 AND kind IN " +
+                       kind_list(kinds, 3) + " ORDER BY event_time_us DESC, id DESC LIMIT ?2");
+    if (!statement.ok()) return statement.error();
+    statement->bind(1, since_us);
+    statement->bind(2, static_cast<int64_t>(max_rows) + 1);
+    for (size_t i = 0; i < kinds.size(); ++i) statement->bind(static_cast<int>(i + 3), kinds[i]);
+    auto read = read_rows(db_.get(), *statement, max_rows, fn);
+    if (read.ok()) read->last_id = last_id;
+    return read;
+  }();
+  if (!scan.ok()) {
+    rollback(db_.get());
+    return scan;
+  }
+  if (auto end = exec(db_.get(), "COMMIT"); !end.ok()) return end.error();
+  return scan;
+}
+
+Result<EventReader::WindowScan> EventReader::scan_after(int64_t after_id,
+                                                        const std::vector<std::string>& kinds,
+                                                        size_t max_rows, const StoredEventFn& fn) {
+  auto statement =
+      Statement::prepare(db_.get(), "SELECT id, payload FROM events WHERE id > ?1 AND kind IN " +
+                                        kind_list(kinds, 3) + " ORDER BY id LIMIT ?2");
+  if (!statement.ok()) return statement.error();
+  statement->bind(1, after_id);
+  statement->bind(2, static_cast<int64_t>(max_rows) + 1);
+  for (size_t i = 0; i < kinds.size(); ++i) statement->bind(static_cast<int>(i + 3), kinds[i]);
+  auto read = read_rows(db_.get(), *statement, max_rows, fn);
+  if (read.ok()) read->last_id = std::max(read->last_id, after_id);
+  return read;
+}
+
 Result<bool> EventReader::scan_drops(int64_t since_us, int64_t until_us, size_t max_rows,
                                      const DropRowFn& fn) {
   auto statement = Statement::prepare(

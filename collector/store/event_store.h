@@ -80,6 +80,20 @@ class EventReader {
   Result<bool> scan_events(int64_t since_us, int64_t until_us,
                            const std::vector<std::string>& kinds, size_t max_rows,
                            const StoredEventFn& fn);
+  // For correlation's in-memory window. Every event of these kinds with event time >= since_us,
+  // newest first, at most max_rows (cut: true when there were more), together with the newest
+  // row id of the table, read in one snapshot: scan_after(last_id) then continues with exactly
+  // the rows committed since, none missed and none twice.
+  struct WindowScan {
+    bool cut = false;
+    int64_t last_id = 0;
+  };
+  Result<WindowScan> scan_window(int64_t since_us, const std::vector<std::string>& kinds,
+                                 size_t max_rows, const StoredEventFn& fn);
+  // The rows after after_id of these kinds, in id (commit) order, at most max_rows (cut: true
+  // when there were more); last_id: the last row read, or after_id when there were none.
+  Result<WindowScan> scan_after(int64_t after_id, const std::vector<std::string>& kinds,
+                                size_t max_rows, const StoredEventFn& fn);
   // For regwatch top. Phone drop reports (phone_unregistered, connection_lost,
   // keepalive_missed, phone_auth_failed) with event time in [since_us, until_us) (0 = no bound),
   // by device then time; reason is -1 when the report has none. Stops after
