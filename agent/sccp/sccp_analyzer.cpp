@@ -39,6 +39,14 @@ struct SccpAnalyzer::Flow {
   Stream up, down;  // phone -> CM, CM -> phone
 };
 
+inline SccpAnalyzer::Flow& SccpAnalyzer::flow_at(uint32_t slot) {
+  return *flow_chunks_[slot / kFlowChunk][slot % kFlowChunk];
+}
+
+inline const SccpAnalyzer::Flow& SccpAnalyzer::flow_at(uint32_t slot) const {
+  return *flow_chunks_[slot / kFlowChunk][slot % kFlowChunk];
+}
+
 // Reassembled bytes of one direction into its PDU framer, then to handle_pdu.
 struct SccpAnalyzer::ToFramer final : TcpReassembler::Sink {
   ToFramer(SccpAnalyzer& analyzer, PduFramer& pdu_framer, PhoneTracker::Slot connection,
@@ -98,11 +106,9 @@ SccpAnalyzer::Flow* SccpAnalyzer::flow_for(const TcpSegment& s, ConnectionKey& k
                                            Direction& direction, int64_t time_us) {
   bool tls = false;
   if (!sccp_key(s, key, direction, tls)) return nullptr;
-  const auto key_of = [this](uint32_t slot) -> const ConnectionKey& {
-    return flows_by_slot_[slot].key;
-  };
+  const auto key_of = [this](uint32_t slot) -> const ConnectionKey& { return flow_at(slot).key; };
   if (const uint32_t slot = flow_index_.find(key, key_of); slot != FlowTable::kAbsent)
-    return &flows_by_slot_[slot];
+    return &flow_at(slot);
   if (s.rst || (s.fin && s.payload.empty()))
     return nullptr;  // the tail of a connection we never saw
   if (flow_index_.size() >= settings_.max_connections) {
@@ -110,10 +116,13 @@ SccpAnalyzer::Flow* SccpAnalyzer::flow_for(const TcpSegment& s, ConnectionKey& k
     return nullptr;
   }
   const PhoneTracker::Slot slot = tracker_.open(key, time_us, s.vlan, tls);
-  while (flows_by_slot_.size() <= slot) {
-    flows_by_slot_.emplace_back(settings_.max_held_bytes_per_direction, &held_budget_);
+  for (; flow_slots_ <= slot; ++flow_slots_) {
+    if (flow_slots_ % kFlowChunk == 0)
+      flow_chunks_.push_back(std::make_unique<std::optional<Flow>[]>(kFlowChunk));
+    flow_chunks_.back()[flow_slots_ % kFlowChunk].emplace(settings_.max_held_bytes_per_direction,
+                                                          &held_budget_);
   }
-  Flow& flow = flows_by_slot_[slot];
+  Flow& flow = flow_at(slot);
   flow.key = key;
   flow.hint = FlowTable::hint_of(key);
   flow.in_use = true;
@@ -187,11 +196,11 @@ bool SccpAnalyzer::keepalive_fast_path(Flow& flow, FlowStream& stream, const Tcp
 }
 
 void SccpAnalyzer::preload_connection(uint32_t slot, uint32_t hint) const {
-  if (slot >= flows_by_slot_.size()) return;
+  if (slot >= flow_slots_) return;
   // A load for the first line of each record (its page may be out of the TLB too), plain
   // prefetches for the rest of the flow record, which shares that page or the next.
   flow_index_.preload(hint);
-  const Flow* flow = &flows_by_slot_[slot];
+  const Flow* flow = &flow_at(slot);
   touch(flow);
   const auto end = reinterpret_cast<uintptr_t>(flow) + sizeof(Flow);
   for (uintptr_t line = (reinterpret_cast<uintptr_t>(flow) | 63) + 1; line < end; line += 64)
@@ -201,13 +210,14 @@ void SccpAnalyzer::preload_connection(uint32_t slot, uint32_t hint) const {
 
 void SccpAnalyzer::expect_keepalive(PhoneTracker::Slot slot) {
   if (const int64_t due_us = tracker_.next_keepalive_us(slot))
-    keepalives_.expect(slot, flows_by_slot_[slot].hint, due_us);
+    keepalives_.expect(slot, flow_at(slot).hint, due_us);
 }
 
 void SccpAnalyzer::on_idle(int64_t now_us) {
   tracker_.advance(now_us);
   const int64_t idle_us = int64_t{settings_.idle_connection_timeout_s} * 1'000'000;
-  for (Flow& flow : flows_by_slot_) {
+  for (uint32_t slot = 0; slot < flow_slots_; ++slot) {
+    Flow& flow = flow_at(slot);
     if (flow.in_use && now_us - flow.last_seen_us > idle_us) {
       tracker_.forget(flow.slot);
       drop_flow(flow);
@@ -217,8 +227,8 @@ void SccpAnalyzer::on_idle(int64_t now_us) {
 }
 
 void SccpAnalyzer::drop_flow(Flow& flow) {
-  flow_index_.erase(
-      flow.key, [this](uint32_t slot) -> const ConnectionKey& { return flows_by_slot_[slot].key; });
+  flow_index_.erase(flow.key,
+                    [this](uint32_t slot) -> const ConnectionKey& { return flow_at(slot).key; });
   for (Flow::Stream* stream : {&flow.up, &flow.down}) {
     stream->bytes.reset();
     stream->frames.reset();
