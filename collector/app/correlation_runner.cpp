@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <unordered_set>
 
 #include "collector/correlate/incident_json.h"
 #include "common/logging.h"
@@ -17,6 +16,9 @@ constexpr int64_t kReplaceUs = kHour;      // incidents rewritten around it (bur
 // 40,000-phone burst puts about 240,000 events within the context.
 constexpr size_t kMaxEventsPerPass = 1'000'000;
 constexpr int64_t kNarrowContextUs = 15 * 60'000'000LL;
+// Bounds the registrations and attachments read from before the context (one of each per phone
+// is kept).
+constexpr size_t kMaxAttachments = 2'000'000;
 // How long a live pass waits for more commits to join it: short, because a burst crossing its
 // threshold just after a pass began is reported a pass, this wait and another pass later.
 constexpr auto kLiveSettle = std::chrono::milliseconds(100);
@@ -110,8 +112,8 @@ void CorrelationRunner::run() {
   }
 }
 
-bool CorrelationRunner::read_context(int64_t min_event_us, int64_t max_event_us,
-                                     std::vector<correlate::StoredEvent>& input) {
+std::optional<int64_t> CorrelationRunner::read_context(int64_t min_event_us, int64_t max_event_us,
+                                                       std::vector<correlate::StoredEvent>& input) {
   auto log = component_logger("collector.correlate");
   auto read = [&](int64_t context_us) -> Result<bool> {
     input.clear();
@@ -120,7 +122,8 @@ bool CorrelationRunner::read_context(int64_t min_event_us, int64_t max_event_us,
                                   input.push_back({id, std::move(event)});
                                 });
   };
-  auto cut = read(kContextUs);
+  int64_t context_us = kContextUs;
+  auto cut = read(context_us);
   if (cut.ok() && *cut) {
     // A busy range: keep what decides the bursts in it (their window, quiet time and lookback)
     // rather than hours of context.
@@ -128,11 +131,12 @@ bool CorrelationRunner::read_context(int64_t min_event_us, int64_t max_event_us,
         "correlation: more than {} events within {} h of the new ones; reading the last "
         "{} minutes around them instead",
         kMaxEventsPerPass, kContextUs / kHour, kNarrowContextUs / 60'000'000);
-    cut = read(kNarrowContextUs);
+    context_us = kNarrowContextUs;
+    cut = read(context_us);
   }
   if (!cut.ok()) {
     log->error("correlation could not read events: {}", cut.error().message);
-    return false;
+    return std::nullopt;
   }
   if (*cut) {
     log->error(
@@ -140,28 +144,50 @@ bool CorrelationRunner::read_context(int64_t min_event_us, int64_t max_event_us,
         "out and incidents that started before them may be incomplete",
         kMaxEventsPerPass);
   }
-  return true;
+  return min_event_us - context_us;
 }
 
 void CorrelationRunner::recompute(int64_t min_event_us, int64_t max_event_us) {
-  std::vector<correlate::StoredEvent> read;  // the context, when not served by the window
-  std::vector<const correlate::StoredEvent*> input;
   // A recent range (live, or within the context of live) is served from memory; an older one
   // (an archive replayed, a spool of last night) reads the store, so importing it does not move
-  // the window away from the present.
+  // the window away from the present. Either way the phones' attachments from before the
+  // context are put ahead of it, the same for both.
+  if (max_event_us >= clock_.now_us() - kContextUs && recompute_recent(min_event_us, max_event_us))
+    return;
+  std::vector<correlate::StoredEvent> read;
+  const auto read_from = read_context(min_event_us, max_event_us, read);
+  if (!read_from) return;
+  std::vector<const correlate::StoredEvent*> input;
+  input.reserve(read.size());
+  for (const auto& stored : read) input.push_back(&stored);
+  PhoneDirectory before;  // of this pass only: the live one stays where the live passes are
+  if (before.load(*reader_, *read_from, kMaxAttachments)) before.add_to(input);
+  correlate_and_store(std::move(input), min_event_us, max_event_us);
+}
+
+bool CorrelationRunner::recompute_recent(int64_t min_event_us, int64_t max_event_us) {
   const int64_t context_from = min_event_us - kContextUs, context_to = max_event_us + kContextUs;
-  if (max_event_us >= clock_.now_us() - kContextUs && window_.serve_from(*reader_, context_from)) {
-    input = window_.events_in(context_from, context_to);
+  const uint64_t window_loads = window_.loads();
+  const auto offer_late_row = [this](int64_t id, const regwatch::v1::Event& event) {
+    if (directory_.loaded()) directory_.offer(id, event);
+  };
+  if (!window_.serve_from(*reader_, context_from, offer_late_row)) return false;
+  auto input = window_.events_in(context_from, context_to);
+  // Kept up to date while the window holds what it needs; loaded again otherwise (a collector
+  // start, a window reload whose rows the directory did not see, a range older than the last).
+  if (directory_.loaded() && window_loads == window_.loads() &&
+      context_from >= directory_.until() && window_.start() <= directory_.until()) {
+    directory_.advance(window_.events_in(directory_.until(), context_from), context_from);
   } else {
-    if (!read_context(min_event_us, max_event_us, read)) return;
-    input.reserve(read.size());
-    for (const auto& stored : read) input.push_back(&stored);
+    directory_.load(*reader_, context_from, kMaxAttachments);
   }
-  // The context actually read: 2 h before the new events, or 15 minutes when it was cut.
-  int64_t context_start = max_event_us + 1;
-  for (const auto* stored : input)
-    context_start = std::min(context_start, stored->event.event_time_us());
-  add_older_places(input, std::min(context_start, min_event_us - kNarrowContextUs));
+  if (directory_.loaded()) directory_.add_to(input);
+  correlate_and_store(std::move(input), min_event_us, max_event_us);
+  return true;
+}
+
+void CorrelationRunner::correlate_and_store(std::vector<const correlate::StoredEvent*> input,
+                                            int64_t min_event_us, int64_t max_event_us) {
   auto log = component_logger("collector.correlate");
   const int64_t from = min_event_us - kReplaceUs, to = max_event_us + kReplaceUs;
   std::vector<store::IncidentRow> rows;
@@ -191,51 +217,6 @@ void CorrelationRunner::recompute(int64_t min_event_us, int64_t max_event_us) {
     log->info("incident {}{}: {}", w.key, w.id == w.key ? "" : " (now " + w.id + ")", w.change);
   }
   if (incidents_handler_ && !written->empty()) incidents_handler_(std::move(written).value());
-}
-
-void CorrelationRunner::add_older_places(std::vector<const correlate::StoredEvent*>& input,
-                                         int64_t context_start_us) {
-  std::unordered_set<std::string_view> placed, dropped;  // views into the input's events
-  for (const auto* stored : input) {
-    const auto& e = stored->event;
-    if (e.has_topology() && !e.topology().device().empty()) {
-      const std::string& device = e.topology().device();
-      placed.insert(device);
-      // Only phones looked up before are kept: a newer attachment replaces what was found.
-      if (places_.empty()) continue;
-      if (auto it = places_.find(device);
-          it != places_.end() &&
-          (!it->second || it->second->event.event_time_us() < e.event_time_us()))
-        it->second = *stored;
-    } else if (correlate::is_drop(e)) {
-      dropped.insert(e.phone().device_name());
-    }
-  }
-  size_t looked_up = 0;
-  std::vector<const correlate::StoredEvent*> older;
-  for (const auto& device : dropped) {
-    if (placed.count(device)) continue;
-    auto it = places_.find(std::string(device));
-    if (it == places_.end()) {
-      auto latest = reader_->latest_of_device(std::string(device), "topology", context_start_us);
-      if (!latest.ok()) continue;  // placed by what the context holds, as before
-      ++looked_up;
-      std::optional<correlate::StoredEvent> place;
-      if (*latest) place = correlate::StoredEvent{(*latest)->id, std::move((*latest)->event)};
-      it = places_.emplace(std::string(device), std::move(place)).first;
-    }
-    if (it->second && it->second->event.event_time_us() < context_start_us) {
-      older.push_back(&*it->second);  // the map's nodes stay put for the pass
-    }
-  }
-  // All before the input's first event: ahead of it, in order, the input stays in order.
-  std::sort(older.begin(), older.end(), correlate::CorrelationOrder{});
-  input.insert(input.begin(), older.begin(), older.end());
-  const size_t added = older.size();
-  if (looked_up > 0)
-    component_logger("collector.correlate")
-        ->debug("correlation: looked up {} phones' attachment before the context, {} found",
-                looked_up, added);
 }
 
 }  // namespace regwatch::collector

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "collector/app/event_window.h"
+#include "collector/app/phone_directory.h"
 #include "collector/correlate/correlator.h"
 #include "collector/store/event_store.h"
 #include "collector/store/incident_store.h"
@@ -46,15 +47,14 @@ class CorrelationRunner {
  private:
   void run();
   void recompute(int64_t min_event_us, int64_t max_event_us);
-  // The context of a range read from the store (+-2 h, or 15 min when that holds too many);
-  // false when the read failed (logged).
-  bool read_context(int64_t min_event_us, int64_t max_event_us,
-                    std::vector<correlate::StoredEvent>& input);
-  // Phones dropping in the context whose attachment (CDP/LLDP topology, reported on change
-  // only) is older than the context: their latest topology event before it is added to the
-  // input, so a burst on a module whose phones were learned days ago is still placed on it.
-  void add_older_places(std::vector<const correlate::StoredEvent*>& input,
-                        int64_t context_start_us);
+  // The context of a range read from the store (+-2 h, or 15 min when that holds too many):
+  // the start of the range read, or nullopt when the read failed (logged).
+  std::optional<int64_t> read_context(int64_t min_event_us, int64_t max_event_us,
+                                      std::vector<correlate::StoredEvent>& input);
+  // A recent range, from the event window: false when the window could not serve it.
+  bool recompute_recent(int64_t min_event_us, int64_t max_event_us);
+  void correlate_and_store(std::vector<const correlate::StoredEvent*> input, int64_t min_event_us,
+                           int64_t max_event_us);
 
   std::string db_path_;
   correlate::CorrelationSettings settings_;
@@ -70,10 +70,10 @@ class CorrelationRunner {
   uint64_t passes_ = 0;
   std::chrono::milliseconds last_pass_{0};  // how long the last pass took (run thread only)
   std::function<void(std::vector<store::KeyedIncident>)> incidents_handler_;
-  // device -> its latest topology event (nullopt: it has none), for the phones looked up
-  // (dropped without an attachment in the context), kept current by the topology events later
-  // passes read; run thread only.
-  std::unordered_map<std::string, std::optional<correlate::StoredEvent>> places_;
+  // Every phone's latest CDP/LLDP attachment and registration before the live passes'
+  // context (often days old): scope sizes and a dropping phone's place count phones learned
+  // long before the context. Run thread only.
+  PhoneDirectory directory_;
   std::thread thread_;
 };
 

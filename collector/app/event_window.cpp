@@ -17,11 +17,12 @@ constexpr int64_t kSlackUs = 30 * 60'000'000LL;
 EventWindow::EventWindow(std::vector<std::string> kinds, size_t max_events)
     : kinds_(std::move(kinds)), max_events_(max_events) {}
 
-bool EventWindow::serve_from(store::EventReader& reader, int64_t from_us) {
+bool EventWindow::serve_from(store::EventReader& reader, int64_t from_us, const RowFn& on_new_row) {
   if (!loaded_ || from_us < start_us_) return load(reader, from_us - kSlackUs);
   const size_t room = max_events_ - std::min(max_events_, events_.size());
   auto read =
       reader.scan_after(last_id_, kinds_, room, [&](int64_t id, regwatch::v1::Event&& event) {
+        if (on_new_row) on_new_row(id, event);
         if (event.event_time_us() >= start_us_) keep(id, std::move(event));
       });
   if (!read.ok() || read->cut) {
@@ -41,6 +42,7 @@ bool EventWindow::load(store::EventReader& reader, int64_t from_us) {
   events_.clear();
   ordered_.clear();
   indexed_ = 0;
+  ++loads_;
   loaded_ = false;
   auto read = reader.scan_window(
       from_us, kinds_, max_events_,

@@ -13,6 +13,7 @@
 // correlation never reads). Not thread-safe: the runner's thread only.
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,13 +32,19 @@ class EventWindow {
   // from_us, else (re)loads from a little before from_us. Returns false when the window cannot
   // serve (more than max_events to hold, or a read failed: then it is empty and the caller
   // reads the store itself); the reason is logged.
-  bool serve_from(store::EventReader& reader, int64_t from_us);
+  // on_new_row, when given, sees every new row read by a refresh (not those of a load), whether
+  // or not the window keeps it.
+  using RowFn = std::function<void(int64_t id, const regwatch::v1::Event& event)>;
+  bool serve_from(store::EventReader& reader, int64_t from_us, const RowFn& on_new_row = {});
 
   // The events with event time in [from_us, to_us), in correlation's order (event time, agent,
   // seq, id; correlate() then has nothing to sort): valid until the next serve_from().
   std::vector<const correlate::StoredEvent*> events_in(int64_t from_us, int64_t to_us) const;
 
   size_t size() const { return events_.size(); }
+  // How many times the window was (re)loaded from the store: rows loaded were not seen by
+  // on_new_row.
+  uint64_t loads() const { return loads_; }
   int64_t start() const { return start_us_; }
 
  private:
@@ -51,6 +58,7 @@ class EventWindow {
   std::vector<std::string> kinds_;
   size_t max_events_;
   bool loaded_ = false;
+  uint64_t loads_ = 0;
   int64_t start_us_ = 0;
   int64_t last_id_ = 0;                        // the newest row read
   std::deque<correlate::StoredEvent> events_;  // in row (commit) order; push_back keeps addresses

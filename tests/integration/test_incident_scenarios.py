@@ -336,6 +336,33 @@ class NoiseScenarioTest(ScenarioTestCase):
         self.assertEqual([i["id"] for i in self.incidents(collector)], [burst["id"]])
         self.assertEqual(burst["scope"], {"type": "cm_node", "name": "ucm-sub3"})
 
+    def test_phones_registered_hours_before_count_in_their_node(self):
+        """60 phones registered on ucm-sub4 at 04:00 and were quiet since. At 07:40, 11 of them
+        reboot within a minute: over the absolute threshold (10) but not over 20 % of the node
+        (12), so churn, as long as the node's size counts the phones registered long before
+        the two hours correlation reads around the drops. At 08:10 a burst of 14 is the only
+        incident. The registrations are stored first, so no pass reads them with the drops."""
+        collector = self.start_collector()
+        with open(scenario("churn_long_registered.log")) as f:
+            lines = f.read().splitlines()
+        night = [line for line in lines if " 04:" in line.split(" UTC :")[0]]
+        self.assertEqual(len(night), 60)
+        paths = []
+        for name, part in (("night.log", night), ("morning.log", lines[len(night):])):
+            paths.append(self.path(name))
+            with open(paths[-1], "w") as f:
+                f.write("\n".join(part) + "\n")
+        self.replay(collector, "night", paths[0])
+        wait_for(lambda: len(self.events(collector.address, "--kind", "phone_registered")) == 60, 30,
+                 what="the night's 60 registrations stored")
+        self.replay(collector, "morning", paths[1])
+        burst = self.incident_with(collector, 14, "the real burst at 08:10")
+        self.assertEqual(burst["start_time"][:16], "2026-11-20T08:10")
+        self.assertEqual(burst["scope"], {"type": "cm_node", "name": "ucm-sub4"})
+        busy = self.events(collector.address, "--kind", "phone_unregistered", "--until", "2026-11-20T08:00:00Z")
+        self.assertEqual(len(busy), 11)
+        self.assertEqual([i["id"] for i in self.incidents(collector)], [burst["id"]])
+
 
 class SccpScenarioTest(ScenarioTestCase):
     def stall_then_restart(self):

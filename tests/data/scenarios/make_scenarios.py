@@ -17,6 +17,8 @@ again and nothing changes.
   config_dn_mismatch.log      archived: SIP phones refused for a directory number mismatch
   fallback_to_primary.log     archived: phones leave their backup CM for the recovered primary
   churn.log                   archived: an hour of ordinary reboots, then one real burst
+  churn_long_registered.log   archived: phones that registered hours before a busy minute, then
+                              one real burst
   cpu_spike_failover.log      archived: the demo's CPU-spike burst, phones failing over to the backup CM
 
 The two switch scenarios need topology, which only a live SNMP poll gives (stamped with the
@@ -298,6 +300,25 @@ def churn():
     return sorted(lines, key=archive_time)
 
 
+def churn_long_registered():
+    """04:00-04:20: 60 phones register on ucm-sub4, and nothing is heard of them for hours (as
+    on any quiet night). 07:40: a busy minute with 11 of them rebooting (10 phones is the
+    absolute threshold; 20 % of the node, 12, is the relative one), back 95 s later. 08:10: a
+    real burst, 14 phones in 30 s."""
+    lines = []
+    phones = [(f"SEP00C0FFEF{i:04X}", f"10.27.{i % 3}.{80 + i}") for i in range(60)]
+    for k, (name, ip) in enumerate(phones):
+        lines.append(cucm_archived(at(4) + 20 * k, "ucm-sub4", registered(name, ip, "ucm-sub4")))
+    for k in range(11):
+        name, ip = phones[k]
+        lines.append(cucm_archived(at(7, 40) + 5 * k, "ucm-sub4", unregistered(name, ip, "ucm-sub4", 8, signal="")))
+        lines.append(cucm_archived(at(7, 40) + 5 * k + 95, "ucm-sub4", registered(name, ip, "ucm-sub4")))
+    for k in range(14):
+        name, ip = phones[20 + k]
+        lines.append(cucm_archived(at(8, 10) + 2 * k + 1, "ucm-sub4", unregistered(name, ip, "ucm-sub4", 13)))
+    return sorted(lines, key=archive_time)
+
+
 def cpu_spike_failover(demo_archive):
     """The demo archive (seed 003: ucm-sub1's CPU pegged, 38 phones time out), except that
     the phones register again on their backup, ucm-sub2, as a CUCM group with two nodes does."""
@@ -328,6 +349,7 @@ def main():
         "config_dn_mismatch.log": config_dn_mismatch(),
         "fallback_to_primary.log": fallback_to_primary(),
         "churn.log": churn(),
+        "churn_long_registered.log": churn_long_registered(),
         "cpu_spike_failover.log": cpu_spike_failover(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                                                                   "..", "..", "tools", "demo", "sample-syslog.log")),
     }
