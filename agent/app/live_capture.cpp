@@ -3,6 +3,13 @@
 #include "common/logging.h"
 
 namespace regwatch::agent {
+namespace {
+
+// How long a quiet wire may keep the capture thread asleep: timers (keepalive_missed, latency
+// windows) run at least this often, and stop() returns within it.
+constexpr int kIdleWaitMs = 100;
+
+}  // namespace
 
 LiveCapture::LiveCapture(std::string interface, std::string filter, sccp::SccpSettings settings,
                          std::function<void(regwatch::v1::Event)> sink, const Clock& clock)
@@ -49,8 +56,13 @@ void LiveCapture::run() {
       continue;
     }
     if (*n == 0) {
-      std::lock_guard lock(mutex_);
-      analyzer_.on_idle(clock_.now_us());
+      {
+        std::lock_guard lock(mutex_);
+        analyzer_.on_idle(clock_.now_us());
+      }
+      // Nothing buffered: sleep until the wire has something (bounded, so timers and stop()
+      // still run on a quiet wire) instead of asking libpcap again at once.
+      source_->wait(kIdleWaitMs);
     }
     kernel_drops_ = source_->kernel_drops();
   }

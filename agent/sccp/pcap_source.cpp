@@ -57,7 +57,7 @@ Result<std::unique_ptr<PcapSource>> PcapSource::open_live(const std::string& int
     if (rc == PCAP_ERROR_NO_SUCH_DEVICE) why = "no such interface";
     return make_error("pcap_open", "cannot capture on " + interface + ": " + why);
   }
-  // Our own poll() with a timeout below: libpcap's read timeout may never fire
+  // Our own poll() with a timeout (wait()): libpcap's read timeout may never fire
   // on a quiet wire (TPACKET_V3), and a quiet wire is when timers matter.
   if (pcap_setnonblock(pcap, 1, error) != 0) {
     return make_error("pcap_open", "cannot capture on " + interface + ": " + error);
@@ -97,6 +97,18 @@ Result<int> PcapSource::read(int max_packets, const PacketFn& on_packet) {
   if (n == 0 && handle_->file) return -1;  // offline: no more packets
   if (n == PCAP_ERROR_BREAK) return 0;
   return n;
+}
+
+void PcapSource::wait(int timeout_ms) const {
+  if (handle_->file) return;
+  const int fd = pcap_get_selectable_fd(handle_->pcap);
+  if (fd < 0) {
+    // No descriptor to wait on (not on Linux): pace the reader instead of spinning.
+    ::poll(nullptr, 0, timeout_ms);
+    return;
+  }
+  pollfd readable{fd, POLLIN, 0};
+  ::poll(&readable, 1, timeout_ms);  // EINTR or an error: the next read says what it is
 }
 
 uint64_t PcapSource::kernel_drops() const {

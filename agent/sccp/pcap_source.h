@@ -28,6 +28,10 @@ class PcapSource {
   // Reads up to max_packets. Returns how many were read: 0 when a live read
   // timed out with nothing, -1 at the end of a file; an error otherwise.
   Result<int> read(int max_packets, const PacketFn& on_packet);
+  // Live: blocks until packets may be readable or timeout_ms passed (the handle is
+  // non-blocking, so a reader that found nothing waits here rather than spinning). Returns at
+  // once for a file.
+  void wait(int timeout_ms) const;
   // Packets the kernel dropped (live only).
   uint64_t kernel_drops() const;
   // Bytes of the file read so far and its size, for progress.

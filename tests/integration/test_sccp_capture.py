@@ -7,6 +7,7 @@ import csv
 import os
 import re
 import subprocess
+import time
 import unittest
 
 from harness import DATA, RegwatchTestCase, run_simulator
@@ -196,6 +197,29 @@ sccp:
         # Two phones unregistered cleanly: not losses.
         unregistered = wait_for(lambda: kinds("phone_unregistered"), 30, what="phone_unregistered")
         self.assertEqual({e["device"] for e in unregistered}, {"SEP00AA00000001", "SEP00AA00000002"})
+        self.assertEqual(agent.terminate(), 0)
+
+    def test_a_quiet_wire_costs_no_cpu(self):
+        """Capturing on a wire with no SCCP on it, the agent sleeps between reads instead of
+        asking libpcap again at once: a daemon beside the switches must not take a core for
+        watching nothing. A spinning reader uses about a core (3 s of CPU over 3 s); a
+        waiting one a few hundredths, so the bound is far from both."""
+        from harness import free_port, wait_for
+        collector = self.start_collector()
+        config = self.path("agent.yaml")
+        with open(config, "w") as f:
+            f.write(f'syslog: {{udp: "", tcp: ""}}\nsccp:\n  ports: [{free_port()}]\n')
+        agent = self.start_agent(collector.address, extra=["--config", config, "--capture", "lo"])
+        wait_for(lambda: "capturing SCCP on lo" in agent.stderr(), 30, what="the capture to start")
+
+        def cpu_seconds():
+            with open(f"/proc/{agent.proc.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+        before, started = cpu_seconds(), time.monotonic()
+        time.sleep(3)  # the measurement itself: CPU used over this wall time
+        used, wall = cpu_seconds() - before, time.monotonic() - started
+        self.assertLess(used, 0.25 * wall, f"{used:.2f} s of CPU in {wall:.1f} s on a quiet wire")
         self.assertEqual(agent.terminate(), 0)
 
 
