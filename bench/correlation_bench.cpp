@@ -38,6 +38,7 @@
 //   cmake --build build --target correlation_bench
 //   build/bench/correlation_bench               # the size
 //   build/bench/correlation_bench 10000 4000    # a tenth of it
+#include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -106,6 +107,11 @@ double seconds_since(Steady::time_point t) {
 }
 double seconds_between(Steady::time_point a, Steady::time_point b) {
   return std::chrono::duration<double>(b - a).count();
+}
+// Heap in use now (RSS would not show memory reused from earlier phases).
+double heap_in_use_mib() {
+  const struct mallinfo2 info = mallinfo2();
+  return static_cast<double>(info.uordblks + info.hblkhd) / 1048576.0;
 }
 long peak_rss_kib() {
   rusage usage{};
@@ -666,9 +672,11 @@ void pass_breakdown(const std::string& db, const History& history, int64_t range
   // The runner's kinds (every generated kind is one it reads).
   regwatch::collector::EventWindow window(
       {"phone_registered", "phone_unregistered", "topology", "cpu_pegging"}, 1'000'000);
+  const double rss_before = heap_in_use_mib();
   auto start = Steady::now();
   const bool loaded = window.serve_from(**reader, range_from);
   const double load_s = seconds_since(start);
+  const double window_mib = heap_in_use_mib() - rss_before;
   if (!loaded || !write(burst.last(last_batch))) {
     std::printf("\n3. the window could not be loaded\n");
     return;
@@ -687,8 +695,9 @@ void pass_breakdown(const std::string& db, const History& history, int64_t range
       big ? ", the largest " + std::to_string(big->phones.size()) + " phones" : "";
   const double pass_s = refresh_s + correlate_s;
   std::printf("\n3. one live runner pass over the burst's range, taken apart\n");
-  std::printf("  event window loaded once: %zu events in %.3f s (%.0f events/s)\n", window.size(),
-              load_s, static_cast<double>(window.size()) / load_s);
+  std::printf(
+      "  event window loaded once: %zu events in %.3f s (%.0f events/s), %.0f MiB of heap\n",
+      window.size(), load_s, static_cast<double>(window.size()) / load_s, window_mib);
   std::printf("  the last batch's %zu new rows read into it: %.3f s\n", last_batch, refresh_s);
   std::printf(
       "  correlate() of the %zu events in range: %.3f s (%.0f events/s), %zu incidents%s; one "

@@ -15,6 +15,9 @@ constexpr int64_t kReplaceUs = kHour;      // incidents rewritten around it (bur
 // Bounds a pass's memory (about 1 KiB per event in correlation). A 100,000-phone site with a
 // 40,000-phone burst puts about 240,000 events within the context.
 constexpr size_t kMaxEventsPerPass = 1'000'000;
+// Bounds the event window (about 0.75 KiB an event: 240,000 at 100,000 phones are 177 MiB);
+// a context holding more is read from the store per pass instead.
+constexpr size_t kMaxWindowEvents = 500'000;
 constexpr int64_t kNarrowContextUs = 15 * 60'000'000LL;
 // Bounds the registrations and attachments read from before the context (one of each per phone
 // is kept).
@@ -43,7 +46,7 @@ CorrelationRunner::CorrelationRunner(std::string db_path, correlate::Correlation
       settings_(settings),
       clock_(clock),
       kinds_(std::begin(kRelevantKinds), std::end(kRelevantKinds)),
-      window_(kinds_, kMaxEventsPerPass) {}
+      window_(kinds_, kMaxWindowEvents) {}
 
 CorrelationRunner::~CorrelationRunner() {
   stop();

@@ -59,11 +59,15 @@ bool EventWindow::load(store::EventReader& reader, int64_t from_us) {
     loaded_ = true;
     start_us_ = from_us;
     last_id_ = read->last_id;
-    // Row order, as refreshes append: scan_window reads newest first.
-    std::sort(events_.begin(), events_.end(),
-              [](const correlate::StoredEvent& a, const correlate::StoredEvent& b) {
-                return a.id < b.id;
-              });
+    // In correlation's order in memory too (scan_window reads newest first): a pass walks them
+    // in that order, and at 100,000 phones walking them scattered cost half as much again.
+    std::vector<correlate::StoredEvent*> order;
+    order.reserve(events_.size());
+    for (auto it = events_.rbegin(); it != events_.rend(); ++it) order.push_back(&*it);
+    std::sort(order.begin(), order.end(), correlate::CorrelationOrder{});  // nearly sorted
+    std::deque<correlate::StoredEvent> in_order;
+    for (auto* stored : order) in_order.push_back(std::move(*stored));
+    events_ = std::move(in_order);
     index_new_events();
     return true;
   }

@@ -61,7 +61,8 @@ class EventWindow {
   uint64_t loads_ = 0;
   int64_t start_us_ = 0;
   int64_t last_id_ = 0;                        // the newest row read
-  std::deque<correlate::StoredEvent> events_;  // in row (commit) order; push_back keeps addresses
+  // Loaded in correlation's order, refreshes appended after (push_back keeps addresses).
+  std::deque<correlate::StoredEvent> events_;
   std::vector<const correlate::StoredEvent*> ordered_;  // events_ in correlation's order
   size_t indexed_ = 0;                                  // events_[0, indexed_) are in ordered_
 };
