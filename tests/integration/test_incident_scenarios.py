@@ -82,6 +82,20 @@ class ScenarioTestCase(RegwatchTestCase):
         self.assertEqual(agent.proc.wait(timeout=120), 0, agent.stderr())
         return agent
 
+    def send(self, port, lines):
+        """The lines over one TCP syslog connection (LF framing), once the agent listens."""
+        def connect():
+            try:
+                return socket.create_connection(("127.0.0.1", port), timeout=5)
+            except ConnectionRefusedError:
+                return None
+        with wait_for(connect, 30, what="the agent's syslog TCP port") as s:
+            s.sendall("".join(line + "\n" for line in lines).encode())
+
+    def archive_after_poll(self, name, polled_s):
+        with open(scenario(name)) as f:
+            return retime(f.read().splitlines(), polled_s + 2, ARCHIVE_YEAR)
+
     def assert_top_cause(self, incident, kind, subject):
         top = incident["causes"][0]
         self.assertEqual((top["kind"], top["subject"]), (kind, subject), incident["causes"])
@@ -115,20 +129,6 @@ snmp:
         self.assertEqual(sum(1 for t in topology if t["protocol"] == "lldp"), 4)
         polled_s = max(iso_us(t["event_time"]) for t in topology) // 1_000_000
         return collector, syslog_port, polled_s
-
-    def send(self, port, lines):
-        """The lines over one TCP syslog connection (LF framing), once the agent listens."""
-        def connect():
-            try:
-                return socket.create_connection(("127.0.0.1", port), timeout=5)
-            except ConnectionRefusedError:
-                return None
-        with wait_for(connect, 30, what="the agent's syslog TCP port") as s:
-            s.sendall("".join(line + "\n" for line in lines).encode())
-
-    def archive_after_poll(self, name, polled_s):
-        with open(scenario(name)) as f:
-            return retime(f.read().splitlines(), polled_s + 2, ARCHIVE_YEAR)
 
     def test_module_failure_is_scoped_to_the_stack_member(self):
         collector, port, polled_s = self.start_stack()
@@ -186,6 +186,41 @@ snmp:
         downs = self.ids(collector, "link_down", interface="TenGigabitEthernet1/1/1")
         self.assertEqual(len(downs), 6)  # three flaps, link and line protocol each
         self.assertEqual(top["evidence"], downs)
+        self.assertEqual(sorted(i["drop_evidence"]), self.ids(collector, "phone_unregistered"))
+
+
+class ServerNicScenarioTest(ScenarioTestCase):
+    """A live agent polls the CUCM node ucm-sub2's server (snmpsim: its NIC eth0 takes input
+    errors all along) and receives ucm-sub2's syslog over TCP: its phones time out."""
+
+    def test_nic_errors_on_a_cucm_server_are_the_top_cause_of_its_phones_timing_out(self):
+        with open(scenario("ucm-sub2-server.snmprec")) as f:
+            sim = SnmpSim(self, {"ucmsub2": f.read()})
+        collector = self.start_collector()
+        syslog_port = free_port()
+        config = self.path("agent.yaml")
+        with open(config, "w") as f:
+            f.write(f"""syslog: {{udp: "", tcp: "127.0.0.1:{syslog_port}"}}
+snmp:
+  targets:
+    - {{name: ucm-sub2, address: "{sim.address}", role: cucm, community: ucmsub2, interval_s: 2,
+        cpu: false}}
+""")
+        self.start_agent(collector.address, extra=["--config", config], agent_id="noc-agent")
+        errors = wait_for(lambda: self.events(collector.address, "--kind", "interface_errors"), 60,
+                          what="the server NIC's first errors")
+        self.assertEqual((errors[0]["origin"], errors[0]["interface"]), ("ucm-sub2", "eth0"))
+        first_s = iso_us(errors[0]["event_time"]) // 1_000_000
+        self.send(syslog_port, self.archive_after_poll("nic_errors.log", first_s))
+        i = self.incident_with(collector, 20, "ucm-sub2's phones' incident")
+        self.assertEqual(len(self.incidents(collector)), 1)
+        self.assertEqual(i["scope"], {"type": "cm_node", "name": "ucm-sub2"})
+        self.assertEqual(i["class"], "infrastructure")
+        self.assertEqual(i["reasons"], [{"code": 13, "name": "KeepAliveTimeout", "phones": 20}])
+        top = self.assert_top_cause(i, "nic_errors", "ucm-sub2 eth0")
+        nic = self.ids(collector, "interface_errors")
+        self.assertTrue(top["evidence"] and set(top["evidence"]) <= set(nic), (top["evidence"], nic))
+        self.assertIn("NIC", top["remediation"])
         self.assertEqual(sorted(i["drop_evidence"]), self.ids(collector, "phone_unregistered"))
 
 

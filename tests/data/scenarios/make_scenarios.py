@@ -6,6 +6,11 @@ again and nothing changes.
 
   sw-4f-access.snmprec        snmpsim recording: a 2-member stack with 48 phones, 44 seen by
                               CDP, 4 (Gi2/0/21-24) by LLDP only, voice VLAN 110
+  ucm-sub2-server.snmprec     snmpsim recording of the CUCM node ucm-sub2's server: one NIC,
+                              eth0, whose input errors grow by 40 a second (snmpsim's numeric
+                              variation); CCM-MIB: 20 phones registered
+  nic_errors.log              on the wire: ucm-sub2's 20 phones time out over 7 s while its
+                              server's NIC takes errors
   module_failure.log          on the wire: stack member 2 drops out, its 24 phones time out
   uplink_flap.log             on the wire: the stack's uplink Te1/1/1 flaps, then stays down;
                               all 48 phones time out and come back when it is up
@@ -300,6 +305,35 @@ def churn():
     return sorted(lines, key=archive_time)
 
 
+def server_recording():
+    """The CUCM node ucm-sub2's server as SNMP shows it: sysUpTime, one interface (eth0, up)
+    whose ifInErrors grows 40 a second from snmpsimd's start, and the CCM-MIB phone counts."""
+    rows = [("1.3.6.1.2.1.1.3.0", "67", "123456"),
+            ("1.3.6.1.2.1.2.2.1.8.1", "2", "1"),
+            ("1.3.6.1.2.1.2.2.1.13.1", "65", "0"),
+            ("1.3.6.1.2.1.2.2.1.14.1", "65:numeric", "rate=40"),
+            ("1.3.6.1.2.1.2.2.1.19.1", "65", "0"),
+            ("1.3.6.1.2.1.2.2.1.20.1", "65", "0"),
+            ("1.3.6.1.2.1.31.1.1.1.1.1", "4", "eth0"),
+            ("1.3.6.1.2.1.31.1.1.1.18.1", "4", "uplink to sw-core1 Gi1/0/5"),
+            ("1.3.6.1.4.1.9.9.156.1.5.5.0", "65", "20"),
+            ("1.3.6.1.4.1.9.9.156.1.5.6.0", "65", "0"),
+            ("1.3.6.1.4.1.9.9.156.1.5.7.0", "65", "0"),
+            ("1.3.6.1.4.1.9.9.156.1.5.31.0", "65", "0")]
+    return "".join(f"{oid}|{tag}|{value}\n" for oid, tag, value in rows)
+
+
+def nic_errors():
+    """09:00:00-09:00:06: the 20 phones registered to ucm-sub2 time out (KeepAliveTimeout), three
+    a second, spread over three /24s: what CUCM says when its server's NIC drops their
+    packets. The test moves the lines to just after the agent saw the first errors."""
+    lines = []
+    for k in range(20):
+        name, ip = f"SEP00D1CE00{k:04X}", f"10.28.{k % 3}.{60 + k}"
+        lines.append(cucm_archived(at(9) + k // 3, "ucm-sub2", unregistered(name, ip, "ucm-sub2", 13)))
+    return sorted(lines, key=archive_time)
+
+
 def churn_long_registered():
     """04:00-04:20: 60 phones register on ucm-sub4, and nothing is heard of them for hours (as
     on any quiet night). 07:40: a busy minute with 11 of them rebooting (10 phones is the
@@ -350,6 +384,8 @@ def main():
         "fallback_to_primary.log": fallback_to_primary(),
         "churn.log": churn(),
         "churn_long_registered.log": churn_long_registered(),
+        "ucm-sub2-server.snmprec": server_recording(),
+        "nic_errors.log": nic_errors(),
         "cpu_spike_failover.log": cpu_spike_failover(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                                                                   "..", "..", "tools", "demo", "sample-syslog.log")),
     }
