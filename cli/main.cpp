@@ -206,14 +206,16 @@ int main(int argc, char** argv) {
 
   auto* status = app.add_subcommand("status", "what the collector holds: events per agent");
 
-  std::string incidents_since, incidents_until, incidents_state, incidents_cause;
+  std::string incidents_since, incidents_until, incidents_state, incidents_cause, incidents_scope;
   uint32_t incidents_limit = 100;
   auto* incidents = app.add_subcommand(
       "incidents",
       "unregistration bursts with their scope and ranked causes, newest first\n\nExamples:\n"
       "  regwatch incidents --since 24h\n"
       "  regwatch incidents --state open --format json\n"
-      "  regwatch incidents --cause cm_cpu --since 2026-11-20T00:00:00Z\n");
+      "  regwatch incidents --cause cm_cpu --since 2026-11-20T00:00:00Z\n"
+      "  regwatch incidents --scope sw-3f --since 30d      # the switch and its modules\n"
+      "  regwatch incidents --scope cm_node:ucm-sub1\n");
   incidents->add_option("--since", incidents_since,
                         "started at or after (RFC 3339, or 2h / 7d ago)");
   incidents->add_option("--until", incidents_until, "started before");
@@ -224,6 +226,10 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"open", "resolved", "withdrawn"}));
   incidents->add_option("--cause", incidents_cause,
                         "top cause kind: cm_cpu, cm_slow, link_down, module_failure, ...");
+  incidents->add_option(
+      "--scope", incidents_scope,
+      "where: a scope type (cluster, cm_node, switch, module, vlan, subnet), TYPE:NAME, or a "
+      "name (a switch's name also finds its modules' incidents)");
   incidents->add_option("--limit", incidents_limit, "at most this many")->capture_default_str();
   std::string explain_device, explain_at;
   auto* explain = app.add_subcommand(
@@ -451,6 +457,7 @@ int main(int argc, char** argv) {
     if (!set_time_bounds(q, incidents_since, incidents_until)) return kExitUsage;
     q.set_state(incidents_state);
     q.set_cause(incidents_cause);
+    q.set_scope(incidents_scope);
     q.set_limit(incidents_limit);
     v1::IncidentList list;
     if (!(*client)->incidents(q, list, error)) return fail(error);

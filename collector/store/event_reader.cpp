@@ -1,8 +1,10 @@
 #include <algorithm>
+#include <set>
 
 #include "collector/store/event_store.h"
 #include "collector/store/migrations.h"
 #include "common/event_kind.h"
+#include "common/host_name.h"
 
 namespace regwatch::collector::store {
 
@@ -101,6 +103,26 @@ Result<regwatch::v1::EventList> EventReader::query(const regwatch::v1::EventQuer
   return list;
 }
 
+Result<ScopeFilter> parse_scope_filter(const std::string& text) {
+  static const std::set<std::string> kTypes = {"cluster", "cm_node", "switch",
+                                               "module",  "vlan",    "subnet"};
+  ScopeFilter filter;
+  if (text.empty()) return filter;
+  const size_t colon = text.find(':');
+  // An IPv6 subnet has colons too: only a known type before the first one makes it TYPE:NAME.
+  if (colon != std::string::npos && kTypes.count(text.substr(0, colon))) {
+    filter.type = text.substr(0, colon);
+    filter.name = text.substr(colon + 1);
+  } else if (kTypes.count(text)) {
+    filter.type = text;
+  } else {
+    filter.name = text;
+  }
+  if (!filter.type.empty() && colon != std::string::npos && filter.name.empty())
+    return make_error("query", "scope '" + text + "' has no name after the type");
+  return filter;
+}
+
 Result<regwatch::v1::IncidentList> EventReader::incidents(const regwatch::v1::IncidentQuery& q) {
   std::string sql = "SELECT body, first_id FROM incidents WHERE 1";
   if (q.since_us() != 0) sql += " AND start_time_us >= ?1";
@@ -111,6 +133,15 @@ Result<regwatch::v1::IncidentList> EventReader::incidents(const regwatch::v1::In
     sql += " AND state != 'withdrawn'";  // kept only to resolve their pages
   }
   if (!q.cause().empty()) sql += " AND top_cause = ?4";
+  const auto scope = parse_scope_filter(q.scope());
+  if (!scope.ok()) return scope.error();
+  if (!scope->type.empty()) sql += " AND scope_type = ?7";
+  if (!scope->name.empty()) {
+    // The name as given or as a host without its domain; a switch's modules are "switch/N".
+    sql +=
+        " AND (lower(scope_name) IN (lower(?8), ?9) OR (scope_type = 'module' AND "
+        "lower(substr(scope_name, 1, length(?9) + 1)) = ?9 || '/'))";
+  }
   if (!q.id().empty()) {
     // By its id, else the incident that now continues the one that had it: exact first.
     sql +=
@@ -129,6 +160,11 @@ Result<regwatch::v1::IncidentList> EventReader::incidents(const regwatch::v1::In
   if (!q.state().empty()) statement->bind(3, q.state());
   if (!q.cause().empty()) statement->bind(4, q.cause());
   if (!q.id().empty()) statement->bind(6, q.id());
+  if (!scope->type.empty()) statement->bind(7, scope->type);
+  if (!scope->name.empty()) {
+    statement->bind(8, scope->name);
+    statement->bind(9, short_host(scope->name));
+  }
   statement->bind(5, int64_t{limit} + 1);
   regwatch::v1::IncidentList list;
   int rc = 0;

@@ -64,6 +64,13 @@ class EventWriter {
   int schema_version_ = 0;
 };
 
+// IncidentQuery.scope taken apart: a type, a name, or both ("switch:sw-3f").
+struct ScopeFilter {
+  std::string type;  // cluster, cm_node, switch, module, vlan, subnet; "" = any
+  std::string name;  // "" = any
+};
+Result<ScopeFilter> parse_scope_filter(const std::string& text);
+
 class EventReader {
  public:
   static Result<std::unique_ptr<EventReader>> open(const std::string& path, const StoreOptions& = {});

@@ -156,6 +156,11 @@ snmp:
         self.assertEqual(sorted(i["drop_evidence"]), self.ids(collector, "phone_unregistered"))
         doc = json.loads(self.cli(collector.address, "incident", i["id"], "--format", "json").stdout)
         self.assertIn(removed[0]["id"], [e["id"] for e in doc["timeline"]])
+        # Asking about the switch finds its member's incident.
+        for scope in (SWITCH, f"module:{SWITCH}/2"):
+            out = self.cli(collector.address, "incidents", "--since", "2020-01-01T00:00:00Z", "--scope", scope,
+                           "--format", "json").stdout
+            self.assertEqual([x["id"] for x in json.loads(out)], [i["id"]], scope)
 
     def test_a_module_learned_hours_before_its_failure_still_scopes_the_burst(self):
         # CDP/LLDP report attachment on change only: in a live site the phones were placed

@@ -43,6 +43,18 @@ class IncidentTest(RegwatchTestCase):
         self.assertIn("top cause: cm_cpu", table)
         self.assertEqual(self.cli(collector.address, "incidents", "--cause", "link_down", "--format", "json").stdout
                          .strip(), "[]")
+        # Where: by type, by type and name (a host with its domain too), by name; or elsewhere.
+        def ids_at(scope):
+            out = self.cli(collector.address, "incidents", "--since", "2020-01-01T00:00:00Z", "--scope", scope,
+                           "--format", "json").stdout
+            return [x["id"] for x in json.loads(out)]
+        for scope in ("cm_node", "cm_node:ucm-sub1", "cm_node:UCM-SUB1.voice.example.net", "ucm-sub1"):
+            self.assertEqual(ids_at(scope), [i["id"] for i in incidents], scope)
+        for scope in ("module", "cm_node:ucm-sub2", "ucm-sub2", "switch:ucm-sub1"):
+            self.assertEqual(ids_at(scope), [], scope)
+        bad = self.cli(collector.address, "incidents", "--scope", "switch:", check=False)
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn("no name after the type", bad.stderr)
         # The postmortem view: markdown by default, the evidence's timeline from the store.
         report = self.cli(collector.address, "incident", i["id"]).stdout
         self.assertIn("# Incident " + i["id"], report)
