@@ -7,15 +7,16 @@
 
 #include "agent/app/collector_channel.h"
 #include "agent/app/drop_reporter.h"
-#include "agent/app/live_capture.h"
-#include "agent/app/pcap_replay.h"
 #include "agent/app/duplicate_drop_marker.h"
 #include "agent/app/line_pipeline.h"
+#include "agent/app/live_capture.h"
+#include "agent/app/pcap_replay.h"
 #include "agent/app/snmp_setup.h"
-#include "agent/snmp/interface_directory.h"
-#include "agent/snmp/trap_receiver.h"
 #include "agent/app/syslog_replay.h"
 #include "agent/shipper/shipper.h"
+#include "agent/snmp/interface_directory.h"
+#include "agent/snmp/trap_receiver.h"
+#include "agent/snmp/trap_sender_names.h"
 #include "agent/spool/spool.h"
 #include "agent/syslog/syslog_listener.h"
 #include "common/clock.h"
@@ -251,18 +252,24 @@ int run_live(const AgentConfig& config) {
       return kExitStartFailed;
     }
     snmp::PollScheduler* scheduler = snmp->get();
+    std::vector<std::pair<std::string, std::string>> targets;
+    for (const auto& t : config.snmp.targets) targets.emplace_back(t.name, t.address);
+    auto sender_names = std::make_shared<const snmp::TrapSenderNames>(targets);
+    for (const auto& why : sender_names->unnamed()) component_logger("agent.snmp")->info("{}", why);
     traps = std::make_unique<snmp::TrapReceiver>(
         std::move(trap_options).value(),
-        [&core, scheduler, &interface_names](regwatch::v1::Event event) {
+        [&core, scheduler, &interface_names, sender_names](regwatch::v1::Event event) {
+          const std::string sender = event.origin();  // the trap's source address
           if (event.has_interface() && event.interface().interface().empty()) {
-            if (auto name = interface_names.name_of(event.origin(), event.interface().if_index())) {
+            if (auto name = interface_names.name_of(sender, event.interface().if_index())) {
               event.mutable_interface()->set_interface(*name);
             }
           }
+          // Named as the polled target is (the address stays in an SNMP trap's sender field).
+          if (auto name = sender_names->name_of(sender)) event.set_origin(*name);
           // CUCM's phone traps carry only counts: read its tables now for the phones.
           const bool tables_changed = event.kind() == regwatch::v1::CCM_PHONE_STATUS_UPDATE ||
                                       event.kind() == regwatch::v1::CCM_PHONE_FAILED;
-          const std::string sender = event.origin();
           core->spool->append(std::move(event));
           if (tables_changed && scheduler) scheduler->poll_soon(sender);
         },

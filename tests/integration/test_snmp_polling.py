@@ -101,6 +101,7 @@ class TrapTest(SnmpTestCase):
         down = wait_for(lambda: self.events(collector.address, "--kind", "link_down"), 30, what="link_down")
         self.assertEqual(down[0]["source"], "snmp_trap")
         self.assertEqual(down[0]["if_index"], 7)
+        self.assertEqual(down[0]["origin"], "127.0.0.1")  # no polled target there: its address
         failed = wait_for(lambda: self.events(collector.address, "--kind", "cm_failed"), 30, what="cm_failed")
         self.assertEqual(failed[0]["cause_code"], 2)
         self.assertEqual(agent.terminate(), 0)
@@ -244,6 +245,8 @@ class TrapDetailsTest(SnmpTestCase):
         down = wait_for(lambda: self.events(collector.address, "--kind", "link_down"), 30, what="v3 link_down")
         self.assertEqual(down[0]["if_index"], 10117)
         self.assertEqual(down[0]["interface"], "GigabitEthernet2/0/17")
+        # Named as the polled switch (its CDP topology's switch), not by the trap's address.
+        self.assertEqual(down[0]["origin"], "sw-3f-access")
         # A trap with a wrong community is dropped, and the collector hears about it.
         subprocess.run(["snmptrap", "-v2c", "-c", "guess", f"127.0.0.1:{port}", "", "1.3.6.1.6.3.1.1.5.1"],
                        check=True, timeout=10)
