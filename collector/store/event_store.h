@@ -50,6 +50,11 @@ class EventWriter {
                                      int64_t store_time_us);
   // Deletes at most max_rows events stored before the cutoff; returns how many.
   Result<uint64_t> prune_stored_before(int64_t cutoff_store_time_us, uint32_t max_rows);
+  // The same retention for what alerting keeps beside the events: condition alert episodes
+  // resolved, and silences ended, before the cutoff. (Their evidence is gone by then, so an
+  // episode cannot come back under its key.) Incidents, their updates and the notification
+  // outbox are kept: the postmortem record, and what makes a page owed only once.
+  Result<uint64_t> prune_alerting_before(int64_t cutoff_us);
   int schema_version() const { return schema_version_; }
   sqlite3* handle() const { return db_.get(); }
 

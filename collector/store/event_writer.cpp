@@ -168,6 +168,20 @@ Result<uint64_t> EventWriter::prune_stored_before(int64_t cutoff_store_time_us, 
   return static_cast<uint64_t>(sqlite3_changes(db_.get()));
 }
 
+Result<uint64_t> EventWriter::prune_alerting_before(int64_t cutoff_us) {
+  uint64_t pruned = 0;
+  for (const char* sql : {"DELETE FROM condition_alerts WHERE state = 'resolved' AND ends_us < ?1",
+                          "DELETE FROM silences WHERE ends_us < ?1"}) {
+    auto statement = Statement::prepare(db_.get(), sql);
+    if (!statement.ok()) return statement.error();
+    statement->bind(1, cutoff_us);
+    if (const int rc = statement->step(); rc != SQLITE_DONE)
+      return sqlite_error(db_.get(), rc, "pruning old alerting state");
+    pruned += static_cast<uint64_t>(sqlite3_changes(db_.get()));
+  }
+  return pruned;
+}
+
 Result<uint64_t> bare_batched_insert(const std::string& path, std::span<const regwatch::v1::Event> events,
                                      size_t batch) {
   auto db = open_database(path, false, 5000);
