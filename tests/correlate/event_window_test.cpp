@@ -4,35 +4,21 @@
 #include "collector/app/event_window.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <random>
+
+#include "store_fixture.h"
 
 namespace regwatch::collector {
 namespace {
 
-namespace fs = std::filesystem;
 constexpr int64_t kMinute = 60'000'000;
 constexpr int64_t kT0 = 1'795'132'800'000'000;  // 2026-11-20T00:00:00Z
 const std::vector<std::string> kKinds = {"phone_unregistered", "phone_registered", "topology"};
 
-class EventWindowTest : public ::testing::Test {
+class EventWindowTest : public StoreFixture {
  protected:
-  void SetUp() override {
-    char templ[] = "/tmp/regwatch-window-XXXXXX";
-    dir_ = mkdtemp(templ);
-    const std::string path = (dir_ / "events.db").string();
-    auto writer = store::EventWriter::open(path);
-    ASSERT_TRUE(writer.ok()) << writer.error().message;
-    writer_ = std::move(writer).value();
-    auto reader = store::EventReader::open(path);
-    ASSERT_TRUE(reader.ok()) << reader.error().message;
-    reader_ = std::move(reader).value();
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   // n events at random times in [from, from + span): drops, registrations, topology, and a
   // kind the window does not keep.
   void commit(int n, int64_t from_us, int64_t span_us) {
@@ -81,9 +67,6 @@ class EventWindowTest : public ::testing::Test {
     return ids;
   }
 
-  fs::path dir_;
-  std::unique_ptr<store::EventWriter> writer_;
-  std::unique_ptr<store::EventReader> reader_;
   std::mt19937 rng_{7};
   uint64_t seq_ = 0;
 };

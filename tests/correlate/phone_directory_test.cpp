@@ -4,34 +4,20 @@
 #include "collector/app/phone_directory.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <random>
+
+#include "store_fixture.h"
 
 namespace regwatch::collector {
 namespace {
 
-namespace fs = std::filesystem;
 constexpr int64_t kMinute = 60'000'000;
 constexpr int64_t kT0 = 1'795'132'800'000'000;  // 2026-11-20T00:00:00Z
 
-class PhoneDirectoryTest : public ::testing::Test {
+class PhoneDirectoryTest : public StoreFixture {
  protected:
-  void SetUp() override {
-    char templ[] = "/tmp/regwatch-directory-XXXXXX";
-    dir_ = mkdtemp(templ);
-    const std::string path = (dir_ / "events.db").string();
-    auto writer = store::EventWriter::open(path);
-    ASSERT_TRUE(writer.ok()) << writer.error().message;
-    writer_ = std::move(writer).value();
-    auto reader = store::EventReader::open(path);
-    ASSERT_TRUE(reader.ok()) << reader.error().message;
-    reader_ = std::move(reader).value();
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   v1::Event event(v1::EventKind kind, const std::string& device, int64_t time_us,
                   const std::string& where) {
     v1::Event e;
@@ -86,9 +72,6 @@ class PhoneDirectoryTest : public ::testing::Test {
     return out;
   }
 
-  fs::path dir_;
-  std::unique_ptr<store::EventWriter> writer_;
-  std::unique_ptr<store::EventReader> reader_;
   std::mt19937 rng_{11};
   uint64_t seq_ = 0;
 };

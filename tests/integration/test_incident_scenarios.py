@@ -82,6 +82,24 @@ class ScenarioTestCase(RegwatchTestCase):
         self.assertEqual(agent.proc.wait(timeout=120), 0, agent.stderr())
         return agent
 
+    def start_live_agent(self, recording, target, role, options=""):
+        """A collector, and a live agent polling `target` (snmpsim serving the recording) every
+        2 s and receiving syslog over TCP; returns the collector and the syslog port."""
+        with open(scenario(recording)) as f:
+            sim = SnmpSim(self, {"scenario": f.read()})
+        collector = self.start_collector()
+        syslog_port = free_port()
+        config = self.path("agent.yaml")
+        with open(config, "w") as f:
+            f.write(f"""syslog: {{udp: "", tcp: "127.0.0.1:{syslog_port}"}}
+snmp:
+  targets:
+    - {{name: {target}, address: "{sim.address}", role: {role}, community: scenario, interval_s: 2,
+        cpu: false{", " + options if options else ""}}}
+""")
+        self.start_agent(collector.address, extra=["--config", config], agent_id="noc-agent")
+        return collector, syslog_port
+
     def send(self, port, lines):
         """The lines over one TCP syslog connection (LF framing), once the agent listens."""
         def connect():
@@ -109,19 +127,7 @@ class SwitchScenarioTest(ScenarioTestCase):
     the switch's and the CUCM nodes' syslog over TCP, as the devices send it."""
 
     def start_stack(self):
-        with open(scenario(f"{SWITCH}.snmprec")) as f:
-            sim = SnmpSim(self, {"sw4f": f.read()})
-        collector = self.start_collector()
-        syslog_port = free_port()
-        config = self.path("agent.yaml")
-        with open(config, "w") as f:
-            f.write(f"""syslog: {{udp: "", tcp: "127.0.0.1:{syslog_port}"}}
-snmp:
-  targets:
-    - {{name: {SWITCH}, address: "{sim.address}", role: switch, community: sw4f, interval_s: 2,
-        cpu: false, interfaces: false}}
-""")
-        self.start_agent(collector.address, extra=["--config", config], agent_id="noc-agent")
+        collector, syslog_port = self.start_live_agent(f"{SWITCH}.snmprec", SWITCH, "switch", "interfaces: false")
         def all_phones_placed():
             topology = self.events(collector.address, "--kind", "topology")
             return topology if len(topology) == 48 else None
@@ -199,19 +205,7 @@ class ServerNicScenarioTest(ScenarioTestCase):
     errors all along) and receives ucm-sub2's syslog over TCP: its phones time out."""
 
     def test_nic_errors_on_a_cucm_server_are_the_top_cause_of_its_phones_timing_out(self):
-        with open(scenario("ucm-sub2-server.snmprec")) as f:
-            sim = SnmpSim(self, {"ucmsub2": f.read()})
-        collector = self.start_collector()
-        syslog_port = free_port()
-        config = self.path("agent.yaml")
-        with open(config, "w") as f:
-            f.write(f"""syslog: {{udp: "", tcp: "127.0.0.1:{syslog_port}"}}
-snmp:
-  targets:
-    - {{name: ucm-sub2, address: "{sim.address}", role: cucm, community: ucmsub2, interval_s: 2,
-        cpu: false}}
-""")
-        self.start_agent(collector.address, extra=["--config", config], agent_id="noc-agent")
+        collector, syslog_port = self.start_live_agent("ucm-sub2-server.snmprec", "ucm-sub2", "cucm")
         errors = wait_for(lambda: self.events(collector.address, "--kind", "interface_errors"), 60,
                           what="the server NIC's first errors")
         self.assertEqual((errors[0]["origin"], errors[0]["interface"]), ("ucm-sub2", "eth0"))
