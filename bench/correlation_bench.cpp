@@ -67,6 +67,7 @@
 
 #include "collector/app/correlation_runner.h"
 #include "collector/app/event_window.h"
+#include "collector/app/phone_directory.h"
 #include "collector/correlate/cause_ranker.h"
 #include "collector/correlate/correlator.h"
 #include "collector/ingest/commit_queue.h"
@@ -681,6 +682,13 @@ void pass_breakdown(const std::string& db, const History& history, int64_t range
     std::printf("\n3. the window could not be loaded\n");
     return;
   }
+  // The phone directory at its largest: every registration and attachment of the site before
+  // it (in this layout they are all inside the context, so a live pass's directory is empty;
+  // in a site running for days it holds this many).
+  regwatch::collector::PhoneDirectory directory;
+  start = Steady::now();
+  const bool directory_loaded = directory.load(**reader, range_to, 2'000'000);
+  const double directory_s = seconds_since(start);
   start = Steady::now();
   const bool served = window.serve_from(**reader, range_from);
   auto input = window.events_in(range_from, range_to);
@@ -699,6 +707,9 @@ void pass_breakdown(const std::string& db, const History& history, int64_t range
       "  event window loaded once: %zu events in %.3f s (%.0f events/s), %.0f MiB of heap\n",
       window.size(), load_s, static_cast<double>(window.size()) / load_s, window_mib);
   std::printf("  the last batch's %zu new rows read into it: %.3f s\n", last_batch, refresh_s);
+  if (directory_loaded)
+    std::printf("  phone directory loaded (every registration and attachment): %zu in %.3f s\n",
+                directory.size(), directory_s);
   std::printf(
       "  correlate() of the %zu events in range: %.3f s (%.0f events/s), %zu incidents%s; one "
       "pass %.2f s, so a burst shows about %.1f s (0.1 s settle + a pass) after its crossing "

@@ -19,6 +19,8 @@ constexpr size_t kMaxEventsPerPass = 1'000'000;
 // a context holding more is read from the store per pass instead.
 constexpr size_t kMaxWindowEvents = 500'000;
 constexpr int64_t kNarrowContextUs = 15 * 60'000'000LL;
+// How far behind the live passes' context the phone directory is kept (see recompute_recent).
+constexpr int64_t kDirectoryLagUs = 15 * 60'000'000LL;
 // Bounds the registrations and attachments read from before the context (one of each per phone
 // is kept).
 constexpr size_t kMaxAttachments = 2'000'000;
@@ -174,17 +176,24 @@ bool CorrelationRunner::recompute_recent(int64_t min_event_us, int64_t max_event
   const auto offer_late_row = [this](int64_t id, const regwatch::v1::Event& event) {
     if (directory_.loaded()) directory_.offer(id, event);
   };
-  if (!window_.serve_from(*reader_, context_from, offer_late_row)) return false;
+  // The window also holds what lies between the directory's point and the context.
+  const int64_t hold_from =
+      directory_.loaded() ? std::min(context_from, directory_.until()) : context_from;
+  if (!window_.serve_from(*reader_, hold_from, offer_late_row)) return false;
   auto input = window_.events_in(context_from, context_to);
-  // Kept up to date while the window holds what it needs; loaded again otherwise (a collector
-  // start, a window reload whose rows the directory did not see, a range older than the last).
-  if (directory_.loaded() && window_loads == window_.loads() &&
-      context_from >= directory_.until() && window_.start() <= directory_.until()) {
-    directory_.advance(window_.events_in(directory_.until(), context_from), context_from);
-  } else {
-    directory_.load(*reader_, context_from, kMaxAttachments);
+  // The directory is kept a little behind the passes (kDirectoryLagUs), so that a pass whose
+  // range starts somewhat earlier than the last one's (a late line in a batch) needs no reload,
+  // and is moved on in steps; loaded again on a collector start, a window reload whose rows it
+  // did not see, or a range reaching back before it.
+  if (!directory_.loaded() || window_loads != window_.loads() ||
+      context_from < directory_.until() || window_.start() > directory_.until()) {
+    directory_.load(*reader_, context_from - kDirectoryLagUs, kMaxAttachments);
+  } else if (context_from - directory_.until() > 2 * kDirectoryLagUs) {
+    const int64_t point = context_from - kDirectoryLagUs;
+    directory_.advance(window_.events_in(directory_.until(), point), point);
   }
-  if (directory_.loaded()) directory_.add_to(input);
+  if (directory_.loaded())
+    directory_.add_to(input, window_.events_in(directory_.until(), context_from));
   correlate_and_store(std::move(input), min_event_us, max_event_us);
   return true;
 }

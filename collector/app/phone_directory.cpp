@@ -80,8 +80,21 @@ void PhoneDirectory::take(correlate::StoredEvent stored) {
   }
 }
 
-void PhoneDirectory::add_to(std::vector<const correlate::StoredEvent*>& input) const {
-  if (attachments_.empty() && registrations_.empty()) return;
+void PhoneDirectory::add_to(std::vector<const correlate::StoredEvent*>& input,
+                            const std::vector<const correlate::StoredEvent*>& since) const {
+  // The latest of `since` per device and kind, over the directory's own.
+  std::unordered_map<std::string_view, const correlate::StoredEvent*> newer_attachments,
+      newer_registrations;
+  for (const auto* stored : since) {
+    const std::string* device = device_of(stored->event);
+    if (!device || device->empty() || stored->event.event_time_us() < until_us_) continue;
+    auto& newer = stored->event.has_topology() ? newer_attachments : newer_registrations;
+    auto [it, added] = newer.try_emplace(*device, stored);
+    if (!added && correlate::CorrelationOrder{}(it->second, stored)) it->second = stored;
+  }
+  if (attachments_.empty() && registrations_.empty() && newer_attachments.empty() &&
+      newer_registrations.empty())
+    return;
   std::unordered_set<std::string_view> attached, registered;  // views into the input's events
   for (const auto* stored : input) {
     const auto& e = stored->event;
@@ -93,12 +106,19 @@ void PhoneDirectory::add_to(std::vector<const correlate::StoredEvent*>& input) c
   }
   std::vector<const correlate::StoredEvent*> older;
   older.reserve(attachments_.size() + registrations_.size());
-  for (const auto& [device, stored] : attachments_) {
-    if (!attached.count(device)) older.push_back(&stored);
-  }
-  for (const auto& [device, stored] : registrations_) {
-    if (!registered.count(device)) older.push_back(&stored);
-  }
+  const auto gather =
+      [&](const std::unordered_map<std::string, correlate::StoredEvent>& own,
+          const std::unordered_map<std::string_view, const correlate::StoredEvent*>& newer,
+          const std::unordered_set<std::string_view>& in_input) {
+        for (const auto& [device, stored] : own) {
+          if (!in_input.count(device) && !newer.count(device)) older.push_back(&stored);
+        }
+        for (const auto& [device, stored] : newer) {
+          if (!in_input.count(device)) older.push_back(stored);
+        }
+      };
+  gather(attachments_, newer_attachments, attached);
+  gather(registrations_, newer_registrations, registered);
   std::sort(older.begin(), older.end(), correlate::CorrelationOrder{});
   input.insert(input.begin(), older.begin(), older.end());
 }

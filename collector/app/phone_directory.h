@@ -41,10 +41,14 @@ class PhoneDirectory {
   // until() and later than what the directory holds for its device and kind.
   void offer(int64_t id, const regwatch::v1::Event& event);
 
-  // Puts ahead of input (whose events are all at or after until()), in correlation's order,
-  // the directory's events for the devices and kinds that input has none of. The pointers stay
-  // valid until the directory next changes.
-  void add_to(std::vector<const correlate::StoredEvent*>& input) const;
+  // Puts ahead of input, in correlation's order, what is known of each device before the
+  // input's start: the directory's events, overridden by the latest of `since` (every stored
+  // event from until() to the input's start, in any order; others ignored), for the devices
+  // and kinds that input has none of. So a directory kept a little behind the passes serves
+  // any of them exactly as one loaded at the pass's start would. The pointers stay valid until
+  // the directory or `since`'s events next change.
+  void add_to(std::vector<const correlate::StoredEvent*>& input,
+              const std::vector<const correlate::StoredEvent*>& since = {}) const;
 
   size_t size() const { return attachments_.size() + registrations_.size(); }
 

@@ -67,7 +67,7 @@ class EventWindowTest : public StoreFixture {
     return ids;
   }
 
-  std::mt19937 rng_{7};
+  std::mt19937_64 rng_{7};
   uint64_t seq_ = 0;
 };
 
