@@ -1,11 +1,14 @@
 #pragma once
 // Runs correlation in the collector: after each stored batch, the event-time
 // range it touched is marked dirty; one thread recomputes the incidents of
-// that range (with two hours of context either side) from the store and
-// replaces them in the incidents table. Commits that arrive while it works
-// are merged into the next pass, so a replay of a big archive costs a few
-// passes, not one per batch; a live burst is in the table within about a
-// second of the batch that completes it.
+// that range (with two hours of context either side, and what is known of
+// every phone from before them: PhoneDirectory) and replaces them in the
+// incidents table. Commits that arrive while it works are merged into the next
+// pass, so a replay of a big archive costs a few passes, not one per batch.
+// Recent ranges are served from memory (EventWindow: only the rows committed
+// since the last pass are read), older ones from the store; both give
+// correlate() the same input. A live burst is in the table within a second of
+// the batch that crosses its threshold, at 100,000 phones.
 //
 // Threads: on_stored() from the commit thread; everything else on its own.
 #include <chrono>
