@@ -91,11 +91,11 @@ Result<int> PcapSource::read(int max_packets, const PacketFn& on_packet) {
   };
   const int n =
       pcap_dispatch(handle_->pcap, max_packets, trampoline, reinterpret_cast<u_char*>(&context));
-  if (n == PCAP_ERROR)
+  if (n == PCAP_ERROR_BREAK) return 0;
+  if (n < 0)  // PCAP_ERROR, or the interface went down (PCAP_ERROR_IFACE_NOT_UP), ...
     return make_error("pcap_read",
                       std::string("capture read failed: ") + pcap_geterr(handle_->pcap));
   if (n == 0 && handle_->file) return -1;  // offline: no more packets
-  if (n == PCAP_ERROR_BREAK) return 0;
   return n;
 }
 
@@ -108,7 +108,10 @@ void PcapSource::wait(int timeout_ms) const {
     return;
   }
   pollfd readable{fd, POLLIN, 0};
-  ::poll(&readable, 1, timeout_ms);  // EINTR or an error: the next read says what it is
+  // EINTR or an error: the next read says what it is. A descriptor in error stays "ready", so
+  // pace the reader then rather than spin.
+  if (::poll(&readable, 1, timeout_ms) > 0 && (readable.revents & (POLLERR | POLLHUP | POLLNVAL)))
+    ::poll(nullptr, 0, timeout_ms);
 }
 
 uint64_t PcapSource::kernel_drops() const {

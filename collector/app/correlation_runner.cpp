@@ -176,9 +176,10 @@ bool CorrelationRunner::recompute_recent(int64_t min_event_us, int64_t max_event
   const auto offer_late_row = [this](int64_t id, const regwatch::v1::Event& event) {
     if (directory_.loaded()) directory_.offer(id, event);
   };
-  // The window also holds what lies between the directory's point and the context.
-  const int64_t hold_from =
-      directory_.loaded() ? std::min(context_from, directory_.until()) : context_from;
+  // The window also holds what lies between the directory's point and the context, wherever
+  // that point is after this pass (kept, or reloaded kDirectoryLagUs before the context).
+  int64_t hold_from = context_from - kDirectoryLagUs;
+  if (directory_.loaded()) hold_from = std::min(hold_from, directory_.until());
   if (!window_.serve_from(*reader_, hold_from, offer_late_row)) return false;
   auto input = window_.events_in(context_from, context_to);
   // The directory is kept a little behind the passes (kDirectoryLagUs), so that a pass whose
@@ -192,8 +193,9 @@ bool CorrelationRunner::recompute_recent(int64_t min_event_us, int64_t max_event
     const int64_t point = context_from - kDirectoryLagUs;
     directory_.advance(window_.events_in(directory_.until(), point), point);
   }
-  if (directory_.loaded())
-    directory_.add_to(input, window_.events_in(directory_.until(), context_from));
+  // Never serve a pass whose overlay the window cannot give in full: the store path then.
+  if (!directory_.loaded() || window_.start() > directory_.until()) return false;
+  directory_.add_to(input, window_.events_in(directory_.until(), context_from));
   correlate_and_store(std::move(input), min_event_us, max_event_us);
   return true;
 }

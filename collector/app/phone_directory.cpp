@@ -10,9 +10,12 @@
 namespace regwatch::collector {
 namespace {
 
-// The device an event of the directory's kinds is about, or nullptr for any other event.
+// The device an event of the directory's kinds is about, or nullptr for any other event. A
+// topology event saying the phone left the neighbour table places it nowhere (correlate()
+// ignores it too), so the attachment before it stands.
 const std::string* device_of(const regwatch::v1::Event& event) {
-  if (event.has_topology()) return &event.topology().device();
+  if (event.has_topology())
+    return event.topology().removed() ? nullptr : &event.topology().device();
   if (event.kind() == regwatch::v1::PHONE_REGISTERED && event.has_phone())
     return &event.phone().device_name();
   return nullptr;
@@ -99,7 +102,7 @@ void PhoneDirectory::add_to(std::vector<const correlate::StoredEvent*>& input,
   for (const auto* stored : input) {
     const auto& e = stored->event;
     if (e.has_topology()) {
-      attached.insert(e.topology().device());
+      if (!e.topology().removed()) attached.insert(e.topology().device());
     } else if (e.kind() == regwatch::v1::PHONE_REGISTERED && e.has_phone()) {
       registered.insert(e.phone().device_name());
     }

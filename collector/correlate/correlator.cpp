@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
@@ -80,10 +81,10 @@ std::string module_name(std::string_view switch_name, uint32_t module) {
   return short_host(std::string(switch_name)) + "/" + std::to_string(module);
 }
 
-// "10.1.2.3" -> "10.1.2", the /24's name without its ".0/24"; "" for IPv6 or no address.
-std::string_view subnet_prefix(std::string_view ip) {
+// "10.1.2.3" -> "10.1.2", the /24's name without its ".0/24"; nothing for IPv6 or no address.
+std::optional<std::string_view> subnet_prefix(std::string_view ip) {
   const size_t last = ip.rfind('.');
-  if (last == std::string::npos || ip.find(':') != std::string::npos) return {};
+  if (last == std::string::npos || ip.find(':') != std::string::npos) return std::nullopt;
   return ip.substr(0, last);
 }
 
@@ -255,8 +256,8 @@ class DropCollector {
                  .first;
       add(it->second);
     }
-    if (const auto prefix = subnet_prefix(r.ip); !prefix.empty())
-      add(scope_of(subnet_scopes_, prefix, ScopeType::kSubnet));
+    if (const auto prefix = subnet_prefix(r.ip))
+      add(scope_of(subnet_scopes_, *prefix, ScopeType::kSubnet));
     for (uint8_t i = 0; i < r.scope_count; ++i) know(r.scopes[i], id);
   }
 

@@ -336,7 +336,10 @@ Result<EventReader::WindowScan> EventReader::scan_window(int64_t since_us,
     rollback(db_.get());
     return scan;
   }
-  if (auto end = exec(db_.get(), "COMMIT"); !end.ok()) return end.error();
+  if (auto end = exec(db_.get(), "COMMIT"); !end.ok()) {
+    rollback(db_.get());  // never left inside a read transaction, on a frozen snapshot
+    return end.error();
+  }
   return scan;
 }
 

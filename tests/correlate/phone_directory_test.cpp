@@ -138,5 +138,23 @@ TEST_F(PhoneDirectoryTest, AddsOnlyWhatTheInputDoesNotSayInOrderAheadOfIt) {
   EXPECT_TRUE(std::is_sorted(input.begin(), input.end(), correlate::CorrelationOrder{}));
 }
 
+TEST_F(PhoneDirectoryTest, APhoneLeavingTheNeighbourTableKeepsItsLastPlace) {
+  // A module failing: CDP loses its phones, which is news of the failure, not a new place
+  // (correlate() ignores it), so the attachment before it still places the phone.
+  auto removed = event(v1::TOPOLOGY, "SEP1", kT0 + 2 * kMinute, "sw-a");
+  removed.mutable_topology()->set_removed(true);
+  commit({event(v1::TOPOLOGY, "SEP1", kT0, "sw-a"), removed});
+  PhoneDirectory directory;
+  ASSERT_TRUE(directory.load(*reader_, kT0 + 60 * kMinute, 100'000));
+  auto removed_again = removed;
+  removed_again.set_event_time_us(kT0 + 61 * kMinute);
+  const std::vector<correlate::StoredEvent> in_context = {{100, removed_again}};
+  std::vector<const correlate::StoredEvent*> input = {&in_context[0]};
+  directory.add_to(input);
+  ASSERT_EQ(input.size(), 2u);
+  EXPECT_FALSE(input[0]->event.topology().removed());
+  EXPECT_EQ(input[0]->event.topology().switch_name(), "sw-a");
+}
+
 }  // namespace
 }  // namespace regwatch::collector
