@@ -260,8 +260,10 @@ int run_live(const AgentConfig& config) {
         std::move(trap_options).value(),
         [&core, scheduler, &interface_names, sender_names](regwatch::v1::Event event) {
           const std::string sender = event.origin();  // the trap's source address
+          // What the pollers learned is keyed by the host a target is configured with.
+          const std::string polled_host = sender_names->polled_host_of(sender);
           if (event.has_interface() && event.interface().interface().empty()) {
-            if (auto name = interface_names.name_of(sender, event.interface().if_index())) {
+            if (auto name = interface_names.name_of(polled_host, event.interface().if_index())) {
               event.mutable_interface()->set_interface(*name);
             }
           }
@@ -271,7 +273,7 @@ int run_live(const AgentConfig& config) {
           const bool tables_changed = event.kind() == regwatch::v1::CCM_PHONE_STATUS_UPDATE ||
                                       event.kind() == regwatch::v1::CCM_PHONE_FAILED;
           core->spool->append(std::move(event));
-          if (tables_changed && scheduler) scheduler->poll_soon(sender);
+          if (tables_changed && scheduler) scheduler->poll_soon(polled_host);
         },
         SystemClock::instance());
     if (auto started = traps->start(); !started.ok()) {

@@ -38,9 +38,11 @@ std::vector<std::string> addresses_of(const std::string& host) {
 
 TrapSenderNames::TrapSenderNames(const std::vector<std::pair<std::string, std::string>>& targets) {
   std::map<std::string, std::set<std::string>> names_at;
+  std::map<std::string, std::string> host_of_name;
   for (const auto& [name, address] : targets) {
     auto endpoint = parse_endpoint(address);
     const std::string host = endpoint.ok() ? endpoint->host : address;
+    host_of_name[name] = host;
     const auto addresses = addresses_of(host);
     if (addresses.empty()) {
       unnamed_.push_back("target " + name + ": " + host + " does not resolve; its traps are " +
@@ -51,7 +53,7 @@ TrapSenderNames::TrapSenderNames(const std::vector<std::pair<std::string, std::s
   }
   for (const auto& [ip, names] : names_at) {
     if (names.size() == 1) {
-      by_address_[ip] = *names.begin();
+      by_address_[ip] = {*names.begin(), host_of_name[*names.begin()]};
       continue;
     }
     std::string list;
@@ -63,7 +65,12 @@ TrapSenderNames::TrapSenderNames(const std::vector<std::pair<std::string, std::s
 std::optional<std::string> TrapSenderNames::name_of(const std::string& sender_ip) const {
   const auto it = by_address_.find(sender_ip);
   if (it == by_address_.end()) return std::nullopt;
-  return it->second;
+  return it->second.name;
+}
+
+std::string TrapSenderNames::polled_host_of(const std::string& sender_ip) const {
+  const auto it = by_address_.find(sender_ip);
+  return it == by_address_.end() ? sender_ip : it->second.host;
 }
 
 }  // namespace regwatch::agent::snmp

@@ -22,11 +22,18 @@ class TrapSenderNames {
   explicit TrapSenderNames(const std::vector<std::pair<std::string, std::string>>& targets);
   // The target name for a trap's source IP, if exactly one target is at that address.
   std::optional<std::string> name_of(const std::string& sender_ip) const;
+  // The host that target is configured and polled by ("sw-3f.example.net" or the address
+  // itself), which is what the pollers key what they learn by; the sender's IP otherwise.
+  std::string polled_host_of(const std::string& sender_ip) const;
   // Why some targets' traps will keep their address, one line each (for the start-up log).
   const std::vector<std::string>& unnamed() const { return unnamed_; }
 
  private:
-  std::map<std::string, std::string> by_address_;
+  struct Target {
+    std::string name;
+    std::string host;  // as configured
+  };
+  std::map<std::string, Target> by_address_;
   std::vector<std::string> unnamed_;
 };
 

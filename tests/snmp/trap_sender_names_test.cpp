@@ -31,6 +31,9 @@ TEST(TrapSenderNames, AHostNameIsResolvedOnce) {
       {"lab-switch", "localhost:16100"}};
   const TrapSenderNames names(targets);
   EXPECT_EQ(names.name_of("127.0.0.1"), "lab-switch");
+  // What its polls learned (interface names) is found under the host it is polled by.
+  EXPECT_EQ(names.polled_host_of("127.0.0.1"), "localhost");
+  EXPECT_EQ(names.polled_host_of("10.9.9.9"), "10.9.9.9");
 }
 
 }  // namespace
