@@ -205,28 +205,6 @@ Result<regwatch::v1::IncidentList> EventReader::incidents(const regwatch::v1::In
   return list;
 }
 
-Result<std::optional<EventReader::IdEvent>> EventReader::latest_of_device(const std::string& device,
-                                                                          const std::string& kind,
-                                                                          int64_t before_us) {
-  auto statement = Statement::prepare(db_.get(),
-                                      "SELECT id, payload FROM events WHERE device = ?1 AND "
-                                      "event_time_us < ?2 AND kind = ?3 ORDER BY event_time_us "
-                                      "DESC LIMIT 1");
-  if (!statement.ok()) return statement.error();
-  statement->bind(1, device);
-  statement->bind(2, before_us);
-  statement->bind(3, kind);
-  const int rc = statement->step();
-  if (rc == SQLITE_DONE) return std::optional<IdEvent>();
-  if (rc != SQLITE_ROW) return sqlite_error(db_.get(), rc, "reading a device's latest event");
-  IdEvent found;
-  found.id = statement->column_int(0);
-  const auto payload = statement->column_blob(1);
-  if (!found.event.ParseFromArray(payload.data(), static_cast<int>(payload.size())))
-    return std::optional<IdEvent>();
-  return std::optional<IdEvent>(std::move(found));
-}
-
 Result<regwatch::v1::AlertList> EventReader::alerts(const regwatch::v1::AlertQuery& q) {
   auto statement = Statement::prepare(
       db_.get(),
@@ -250,40 +228,19 @@ Result<regwatch::v1::AlertList> EventReader::alerts(const regwatch::v1::AlertQue
   return list;
 }
 
-Result<bool> EventReader::scan_events(int64_t since_us, int64_t until_us,
-                                      const std::vector<std::string>& kinds, size_t max_rows,
-                                      const StoredEventFn& fn) {
-  std::string sql =
-      "SELECT id, payload FROM events WHERE event_time_us >= ?1 AND event_time_us < ?2 AND kind IN "
-      "(";
-  for (size_t i = 0; i < kinds.size(); ++i) sql += (i ? ",?" : "?") + std::to_string(i + 4);
-  sql += ") ORDER BY event_time_us DESC, id DESC LIMIT ?3";
-  auto statement = Statement::prepare(db_.get(), sql);
-  if (!statement.ok()) return statement.error();
-  statement->bind(1, since_us);
-  statement->bind(2, until_us);
-  statement->bind(3, static_cast<int64_t>(max_rows) + 1);
-  for (size_t i = 0; i < kinds.size(); ++i) statement->bind(static_cast<int>(i + 4), kinds[i]);
-  size_t rows = 0;
-  int rc = 0;
-  while ((rc = statement->step()) == SQLITE_ROW) {
-    if (++rows > max_rows) return true;
-    regwatch::v1::Event event;
-    const auto payload = statement->column_blob(1);
-    if (!event.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) continue;
-    fn(statement->column_int(0), std::move(event));
-  }
-  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading events for correlation");
-  return false;
-}
-
 namespace {
 
+// "(?3,?4,...)": one parameter per kind from first_parameter on; bind_kinds() fills them.
 std::string kind_list(const std::vector<std::string>& kinds, int first_parameter) {
   std::string list = "(";
   for (size_t i = 0; i < kinds.size(); ++i)
     list += (i ? ",?" : "?") + std::to_string(static_cast<size_t>(first_parameter) + i);
   return list + ")";
+}
+
+void bind_kinds(Statement& statement, const std::vector<std::string>& kinds, int first_parameter) {
+  for (size_t i = 0; i < kinds.size(); ++i)
+    statement.bind(first_parameter + static_cast<int>(i), kinds[i]);
 }
 
 // Reads rows of (id, payload) until done or max_rows, handing each parsed event to fn.
@@ -310,6 +267,24 @@ Result<EventReader::WindowScan> read_rows(sqlite3* db, Statement& statement, siz
 
 }  // namespace
 
+Result<bool> EventReader::scan_events(int64_t since_us, int64_t until_us,
+                                      const std::vector<std::string>& kinds, size_t max_rows,
+                                      const StoredEventFn& fn) {
+  auto statement = Statement::prepare(
+      db_.get(),
+      "SELECT id, payload FROM events WHERE event_time_us >= ?1 AND event_time_us < ?2 "
+      "AND kind IN " +
+          kind_list(kinds, 4) + " ORDER BY event_time_us DESC, id DESC LIMIT ?3");
+  if (!statement.ok()) return statement.error();
+  statement->bind(1, since_us);
+  statement->bind(2, until_us);
+  statement->bind(3, static_cast<int64_t>(max_rows) + 1);
+  bind_kinds(*statement, kinds, 4);
+  auto read = read_rows(db_.get(), *statement, max_rows, fn);
+  if (!read.ok()) return read.error();
+  return read->cut;
+}
+
 Result<EventReader::WindowScan> EventReader::scan_window(int64_t since_us,
                                                          const std::vector<std::string>& kinds,
                                                          size_t max_rows, const StoredEventFn& fn) {
@@ -327,7 +302,7 @@ Result<EventReader::WindowScan> EventReader::scan_window(int64_t since_us,
     if (!statement.ok()) return statement.error();
     statement->bind(1, since_us);
     statement->bind(2, static_cast<int64_t>(max_rows) + 1);
-    for (size_t i = 0; i < kinds.size(); ++i) statement->bind(static_cast<int>(i + 3), kinds[i]);
+    bind_kinds(*statement, kinds, 3);
     auto read = read_rows(db_.get(), *statement, max_rows, fn);
     if (read.ok()) read->last_id = last_id;
     return read;
@@ -352,7 +327,7 @@ Result<EventReader::WindowScan> EventReader::scan_after(int64_t after_id,
   if (!statement.ok()) return statement.error();
   statement->bind(1, after_id);
   statement->bind(2, static_cast<int64_t>(max_rows) + 1);
-  for (size_t i = 0; i < kinds.size(); ++i) statement->bind(static_cast<int>(i + 3), kinds[i]);
+  bind_kinds(*statement, kinds, 3);
   auto read = read_rows(db_.get(), *statement, max_rows, fn);
   if (read.ok()) read->last_id = std::max(read->last_id, after_id);
   return read;

@@ -112,14 +112,6 @@ class EventReader {
   // max_rows and returns true when it had to.
   using DropRowFn = std::function<void(std::string_view device, int64_t time_us, int32_t reason)>;
   Result<bool> scan_drops(int64_t since_us, int64_t until_us, size_t max_rows, const DropRowFn& fn);
-  // A device's latest event of this kind before before_us (its id and the event), if any: by
-  // the device-timeline index, so cheap per device.
-  struct IdEvent {
-    int64_t id = 0;
-    regwatch::v1::Event event;
-  };
-  Result<std::optional<IdEvent>> latest_of_device(const std::string& device,
-                                                  const std::string& kind, int64_t before_us);
   // Every phone's CDP/LLDP sightings before until_us (0 = no bound), by device then time.
   using SightingFn = std::function<void(const regwatch::v1::Event& topology_event)>;
   Result<bool> scan_sightings(int64_t until_us, size_t max_rows, const SightingFn& fn);
