@@ -155,8 +155,8 @@ std::optional<int64_t> CorrelationRunner::read_context(int64_t min_event_us, int
 void CorrelationRunner::recompute(int64_t min_event_us, int64_t max_event_us) {
   // A recent range (live, or within the context of live) is served from memory; an older one
   // (an archive replayed, a spool of last night) reads the store, so importing it does not move
-  // the window away from the present. Either way the phones' attachments from before the
-  // context are put ahead of it, the same for both.
+  // the window away from the present. Either way what is known of the phones from before the
+  // context (PhoneDirectory) is put ahead of it, the same for both.
   if (max_event_us >= clock_.now_us() - kContextUs && recompute_recent(min_event_us, max_event_us))
     return;
   std::vector<correlate::StoredEvent> read;
