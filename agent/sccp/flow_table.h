@@ -23,6 +23,13 @@ class FlowTable {
     const size_t at = position(key, key_of);
     return at == kNowhere ? kAbsent : entries_[at].value;
   }
+  // The same lookup for a caller that has the key's hash (ConnectionKeyHash) but not the key
+  // itself: matches(slot) says whether the key stored for that slot is the one looked for.
+  template <class Matches>
+  uint32_t find_hashed(size_t key_hash, const Matches& matches) const {
+    const size_t at = position_of(tag_from(key_hash), matches);
+    return at == kNowhere ? kAbsent : entries_[at].value;
+  }
   // key must not be present.
   void insert(const ConnectionKey& key, uint32_t value);
   template <class KeyOf>
@@ -44,16 +51,19 @@ class FlowTable {
     uint32_t tag = 0;
     uint32_t value = kAbsent;  // kAbsent: the entry is free
   };
-  static uint32_t tag_from(uint64_t key_hash) { return static_cast<uint32_t>(key_hash >> 32); }
+  static uint32_t tag_from(size_t key_hash) { return static_cast<uint32_t>(key_hash >> 32); }
   static uint32_t tag_of(const ConnectionKey& key) { return tag_from(ConnectionKeyHash{}(key)); }
   template <class KeyOf>
   size_t position(const ConnectionKey& key, const KeyOf& key_of) const {
+    return position_of(tag_of(key), [&](uint32_t slot) { return key_of(slot) == key; });
+  }
+  template <class Matches>
+  size_t position_of(uint32_t tag, const Matches& matches) const {
     if (entries_.empty()) return kNowhere;
-    const uint32_t tag = tag_of(key);
     for (size_t i = tag & mask_;; i = (i + 1) & mask_) {
       const Entry& e = entries_[i];
       if (e.value == kAbsent) return kNowhere;
-      if (e.tag == tag && key_of(e.value) == key) return i;
+      if (e.tag == tag && matches(e.value)) return i;
     }
   }
   void place(uint32_t tag, uint32_t value);

@@ -15,33 +15,39 @@ bool plausible_header(const uint8_t* p) {
 
 }  // namespace
 
+std::vector<uint8_t>& PduFramer::buffer() {
+  if (!spill_) spill_ = std::make_unique<std::vector<uint8_t>>();
+  return *spill_;
+}
+
 void PduFramer::lost_sync() {
-  buffer_.clear();
+  spill_.reset();
   in_sync_ = false;
 }
 
 bool PduFramer::find_header(FramerCounters& counters) {
+  std::vector<uint8_t>& pending = buffer();
   // A candidate counts when the bytes right after its PDU are the end of what
   // we have or another plausible header: one plausible-looking header inside
   // a payload is common, two in a row by chance are rare.
   size_t at = 0;
   bool found = false;
   std::optional<size_t> undecided;  // a candidate whose PDU runs past what we have
-  while (at + kHeaderSize <= buffer_.size()) {
-    if (plausible_header(buffer_.data() + at)) {
-      const size_t next = at + read_le32(buffer_.data() + at) + 8;
-      if (next == buffer_.size() ||
-          (next + kHeaderSize <= buffer_.size() && plausible_header(buffer_.data() + next))) {
+  while (at + kHeaderSize <= pending.size()) {
+    if (plausible_header(pending.data() + at)) {
+      const size_t next = at + read_le32(pending.data() + at) + 8;
+      if (next == pending.size() ||
+          (next + kHeaderSize <= pending.size() && plausible_header(pending.data() + next))) {
         found = true;
         break;
       }
-      if (next + kHeaderSize > buffer_.size() && !undecided) undecided = at;
+      if (next + kHeaderSize > pending.size() && !undecided) undecided = at;
     }
     ++at;
   }
   if (!found && undecided) at = *undecided;  // keep it until more bytes decide
   counters.skipped_bytes += at;
-  buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<long>(at));
+  pending.erase(pending.begin(), pending.begin() + static_cast<long>(at));
   if (!found) return false;
   in_sync_ = true;
   ++counters.resyncs;
@@ -53,21 +59,21 @@ void PduFramer::feed(std::span<const uint8_t> bytes,
                      FramerCounters& counters) {
   // Fast path: nothing buffered, parse straight from the segment.
   std::span<const uint8_t> input = bytes;
-  if (!buffer_.empty() || !in_sync_) {
-    buffer_.insert(buffer_.end(), bytes.begin(), bytes.end());
+  if (spill_ || !in_sync_) {
+    buffer().insert(buffer().end(), bytes.begin(), bytes.end());
     input = {};
   }
   while (in_sync_ && !input.empty()) {
     auto size = sccp_pdu_size(input);
     if (!size.ok()) {
       ++counters.bad_lengths;
-      buffer_.assign(input.begin(), input.end());
+      buffer().assign(input.begin(), input.end());
       in_sync_ = false;
       input = {};
       break;
     }
     if (!size->has_value() || input.size() < **size) {
-      buffer_.assign(input.begin(), input.end());
+      buffer().assign(input.begin(), input.end());
       input = {};
       break;
     }
@@ -75,14 +81,16 @@ void PduFramer::feed(std::span<const uint8_t> bytes,
     on_pdu(input.first(**size));
     input = input.subspan(**size);
   }
+  if (!spill_ && in_sync_) return;  // every byte went out as a whole PDU
+  std::vector<uint8_t>& pending = buffer();
   size_t consumed = 0;
   while (true) {
     if (!in_sync_) {
-      buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<long>(consumed));
+      pending.erase(pending.begin(), pending.begin() + static_cast<long>(consumed));
       consumed = 0;
       if (!find_header(counters)) return;
     }
-    std::span<const uint8_t> rest(buffer_.data() + consumed, buffer_.size() - consumed);
+    std::span<const uint8_t> rest(pending.data() + consumed, pending.size() - consumed);
     auto size = sccp_pdu_size(rest);
     if (!size.ok()) {
       ++counters.bad_lengths;
@@ -95,7 +103,8 @@ void PduFramer::feed(std::span<const uint8_t> bytes,
     on_pdu(rest.first(**size));
     consumed += **size;
   }
-  buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<long>(consumed));
+  pending.erase(pending.begin(), pending.begin() + static_cast<long>(consumed));
+  if (pending.empty()) spill_.reset();
 }
 
 }  // namespace regwatch::agent::sccp

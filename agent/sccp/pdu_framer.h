@@ -7,10 +7,11 @@
 // skipped. Pure.
 #include <cstdint>
 #include <functional>
-
-#include "common/function_ref.h"
+#include <memory>
 #include <span>
 #include <vector>
+
+#include "common/function_ref.h"
 
 namespace regwatch::agent::sccp {
 
@@ -30,18 +31,22 @@ class PduFramer {
   void lost_sync();
   // Back to a fresh stream.
   void reset() {
-    buffer_.clear();
+    spill_.reset();
     in_sync_ = true;
   }
-  size_t buffered() const { return buffer_.size(); }
+  size_t buffered() const { return spill_ ? spill_->size() : 0; }
   // Nothing buffered and in sync: a whole PDU fed now would be handed on as it is, so a
   // caller may decode it directly (counting it in FramerCounters::pdus) instead of feeding it.
-  bool idle() const { return in_sync_ && buffer_.empty(); }
+  bool idle() const { return in_sync_ && !spill_; }
 
  private:
   bool find_header(FramerCounters& counters);
+  std::vector<uint8_t>& buffer();
 
-  std::vector<uint8_t> buffer_;
+  // Bytes of a PDU not yet whole, or being scanned for a header. Allocated only while there
+  // are some (in sync, it is null exactly when nothing is buffered): most streams only ever
+  // see whole PDUs, and a connection's record fits in two cache lines only without it.
+  std::unique_ptr<std::vector<uint8_t>> spill_;
   bool in_sync_ = true;
 };
 

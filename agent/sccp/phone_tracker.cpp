@@ -10,37 +10,33 @@
 namespace regwatch::agent::sccp {
 namespace {
 
-// The p-quantile (nearest rank) of samples, which it partly reorders: a
-// selection in linear time, where sorting a window of 100,000 phones' samples
-// showed in the profile.
-double percentile(std::vector<double>& samples, double p) {
-  if (samples.empty()) return 0;
-  const size_t rank = static_cast<size_t>(std::ceil(p * static_cast<double>(samples.size())));
-  const auto nth =
-      samples.begin() + static_cast<long>(std::min(rank, samples.size()) - (rank > 0 ? 1 : 0));
-  std::nth_element(samples.begin(), nth, samples.end());
-  return *nth;
+struct LatencySummary {
+  double p50 = 0, p90 = 0, p99 = 0, max = 0;
+};
+
+// Nearest-rank quantiles and the maximum of samples, which it partly reorders. Selection in
+// linear time (sorting a window of 100,000 phones' samples showed in the profile), each
+// quantile selected only among the samples at or above the one before it.
+LatencySummary summarize(std::vector<double>& samples) {
+  LatencySummary s;
+  if (samples.empty()) return s;
+  auto from = samples.begin();
+  auto select = [&](double p) {
+    const size_t rank = static_cast<size_t>(std::ceil(p * static_cast<double>(samples.size())));
+    const auto nth =
+        samples.begin() + static_cast<long>(std::min(rank, samples.size()) - (rank > 0 ? 1 : 0));
+    std::nth_element(from, nth, samples.end());
+    from = nth;
+    return *nth;
+  };
+  s.p50 = select(0.50);
+  s.p90 = select(0.90);
+  s.p99 = select(0.99);
+  s.max = *std::max_element(from, samples.end());
+  return s;
 }
 
 }  // namespace
-
-size_t ConnectionKeyHash::operator()(const ConnectionKey& k) const noexcept {
-  // Word-wide mixing (splitmix64's finaliser): a handful of multiplies per
-  // packet, where byte-wise FNV took a dependent multiply per byte.
-  uint64_t phone_low = 0, phone_high = 0, cm_high = 0;
-  std::memcpy(&phone_low, k.phone_ip.bytes.data(), 8);
-  std::memcpy(&phone_high, k.phone_ip.bytes.data() + 8, 8);
-  std::memcpy(&cm_high, k.cm_ip.bytes.data() + 8, 8);
-  const uint64_t ports = uint64_t{k.phone_port} << 16 | k.cm_port;
-  uint64_t h = (phone_high ^ (phone_low * 0x9E3779B97F4A7C15ULL)) +
-               ((cm_high ^ (ports << 40)) * 0xC2B2AE3D27D4EB4FULL) + ports;
-  h ^= h >> 30;
-  h *= 0xBF58476D1CE4E5B9ULL;
-  h ^= h >> 27;
-  h *= 0x94D049BB133111EBULL;
-  h ^= h >> 31;
-  return static_cast<size_t>(h);
-}
 
 void PhoneTracker::start_window(CmWindow& window, int64_t t) {
   const int64_t window_us = int64_t{settings_.latency_window_s} * 1'000'000;
@@ -48,10 +44,17 @@ void PhoneTracker::start_window(CmWindow& window, int64_t t) {
 }
 
 PhoneTracker::PhoneTracker(SccpSettings settings, std::function<void(regwatch::v1::Event)> sink)
-    : settings_(std::move(settings)), sink_(std::move(sink)) {}
+    : settings_(std::move(settings)),
+      sink_(std::move(sink)),
+      unanswered_after_us_(int64_t{settings_.unanswered_after_ms} * 1000) {}
 
 int64_t PhoneTracker::interval_us(const Connection& c) const {
   return int64_t{c.interval_s ? c.interval_s : settings_.default_keepalive_s} * 1'000'000;
+}
+
+int64_t PhoneTracker::miss_after_us(const Connection& c) const {
+  return static_cast<int64_t>(settings_.keepalive_miss_factor *
+                              static_cast<double>(interval_us(c)));
 }
 
 regwatch::v1::Event PhoneTracker::phone_event(Slot slot, regwatch::v1::EventKind kind,
@@ -102,6 +105,7 @@ PhoneTracker::Slot PhoneTracker::open(const ConnectionKey& key, int64_t time_us,
   c.vlan = vlan;
   c.tls = tls;
   c.window = window_for(key.cm_ip);
+  c.miss_after_us = miss_after_us(c);
   info_[slot] = ConnectionInfo{};
   info_[slot].key = key;
   return slot;
@@ -151,6 +155,7 @@ void PhoneTracker::on_message(Slot slot, Direction direction, const SccpMessage&
     case kRegisterAck:
       c.registered = true;
       c.interval_s = m.keepalive_interval_s;
+      c.miss_after_us = miss_after_us(c);
       info_[slot].secondary_interval_s = m.secondary_keepalive_interval_s;
       c.last_keepalive_us = t;
       c.unacked_since_us = 0;
@@ -214,19 +219,25 @@ void PhoneTracker::close(Slot slot, bool closed_by_phone, bool reset, int64_t t)
   forget(slot);
 }
 
+bool PhoneTracker::deadline_passed(const Connection& c, int64_t now) const {
+  if ((!c.registered && c.last_keepalive_us == 0) || c.unregistering) return false;
+  return (!c.missed_reported && c.last_keepalive_us != 0 &&
+          now >= c.last_keepalive_us + c.miss_after_us) ||
+         (!c.unanswered_reported && c.unacked_since_us != 0 &&
+          now >= c.unacked_since_us + unanswered_after_us_);
+}
+
 void PhoneTracker::check_timers(Slot slot, int64_t now) {
   Connection& c = slots_[slot];
-  const bool watched = (c.registered || c.last_keepalive_us != 0) && !c.unregistering;
-  if (!watched) return;
-  const auto miss_after =
-      static_cast<int64_t>(settings_.keepalive_miss_factor * static_cast<double>(interval_us(c)));
+  if (!deadline_passed(c, now)) return;
+  const int64_t miss_after = c.miss_after_us;
   if (!c.missed_reported && c.last_keepalive_us != 0 && now >= c.last_keepalive_us + miss_after) {
     auto e = phone_event(slot, regwatch::v1::KEEPALIVE_MISSED, c.last_keepalive_us + miss_after);
     e.mutable_phone()->set_silent_for_ms(miss_after / 1000);
     sink_(std::move(e));
     c.missed_reported = true;
   }
-  const int64_t bound = int64_t{settings_.unanswered_after_ms} * 1000;
+  const int64_t bound = unanswered_after_us_;
   if (!c.unanswered_reported && c.unacked_since_us != 0 && now >= c.unacked_since_us + bound) {
     auto e = phone_event(slot, regwatch::v1::KEEPALIVE_UNANSWERED, c.unacked_since_us + bound);
     e.mutable_phone()->set_silent_for_ms(bound / 1000);
@@ -253,30 +264,31 @@ void PhoneTracker::sweep(int64_t now) {
     WindowTally tally;
   };
   std::vector<Due> due;
+  std::vector<uint32_t> due_of_window(windows_.size(), kNotDue);  // index into due
   for (uint32_t i = 0; i < windows_.size(); ++i) {
     const CmWindow& w = windows_[i];
-    if (w.start_us != 0 && now >= w.start_us + window_us)
+    if (w.start_us != 0 && now >= w.start_us + window_us) {
+      due_of_window[i] = static_cast<uint32_t>(due.size());
       due.push_back({i, w.start_us + window_us, {}});
+    }
   }
   const auto threshold_us = static_cast<int64_t>(settings_.slow_threshold_ms * 1000);
   for (Slot slot = 0; slot < slots_.size(); ++slot) {
     const Connection& c = slots_[slot];
     if (!c.in_use) continue;
-    check_timers(slot, now);
-    for (auto& d : due) {
-      if (c.window != d.index) continue;
-      const bool has_sample = c.latency_window_us == windows_[d.index].start_us;
-      if (has_sample) {
-        ++d.tally.sampled;
-        if (c.worst_latency_ms > settings_.slow_threshold_ms) ++d.tally.slow;
-      }
-      // Phones still waiting for an ack count as slow: a stalled CM answers
-      // nothing until it wakes up.
-      if (c.unacked_since_us != 0 && d.end_us - c.unacked_since_us > threshold_us) {
-        ++d.tally.unanswered;
-        if (!has_sample) ++d.tally.slow;
-      }
-      break;
+    if (deadline_passed(c, now)) check_timers(slot, now);
+    if (due_of_window[c.window] == kNotDue) continue;
+    Due& d = due[due_of_window[c.window]];
+    const bool has_sample = c.latency_window_us == windows_[d.index].start_us;
+    if (has_sample) {
+      ++d.tally.sampled;
+      if (c.worst_latency_ms > settings_.slow_threshold_ms) ++d.tally.slow;
+    }
+    // Phones still waiting for an ack count as slow: a stalled CM answers
+    // nothing until it wakes up.
+    if (c.unacked_since_us != 0 && d.end_us - c.unacked_since_us > threshold_us) {
+      ++d.tally.unanswered;
+      if (!has_sample) ++d.tally.slow;
     }
   }
   for (auto& d : due) {
@@ -315,11 +327,11 @@ void PhoneTracker::close_window(CmWindow& w, int64_t end_us, const WindowTally& 
   l->set_window_s(settings_.latency_window_s);
   l->set_phones(phones);
   l->set_samples(static_cast<uint32_t>(w.latencies_ms.size()));
-  l->set_p50_ms(percentile(w.latencies_ms, 0.50));
-  l->set_p90_ms(percentile(w.latencies_ms, 0.90));
-  l->set_p99_ms(percentile(w.latencies_ms, 0.99));
-  l->set_max_ms(
-      w.latencies_ms.empty() ? 0 : *std::max_element(w.latencies_ms.begin(), w.latencies_ms.end()));
+  const LatencySummary latency = summarize(w.latencies_ms);
+  l->set_p50_ms(latency.p50);
+  l->set_p90_ms(latency.p90);
+  l->set_p99_ms(latency.p99);
+  l->set_max_ms(latency.max);
   l->set_slow_phones(slow);
   l->set_unanswered(unanswered);
   l->set_slow_threshold_ms(settings_.slow_threshold_ms);

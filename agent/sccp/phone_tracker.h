@@ -15,6 +15,7 @@
 //
 // Threads: none; one owner.
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <set>
@@ -36,10 +37,51 @@ struct ConnectionKey {
   bool operator==(const ConnectionKey& o) const {
     return phone_port == o.phone_port && cm_port == o.cm_port && phone_ip == o.phone_ip && cm_ip == o.cm_ip;
   }
+  // Whether this is the IPv4 connection with these addresses (their 4 bytes as in the
+  // packet, see KeepAliveFrame) and ports.
+  bool is_v4(uint32_t phone, uint32_t cm, uint16_t phone_port_, uint16_t cm_port_) const {
+    uint32_t p, c;
+    std::memcpy(&p, phone_ip.bytes.data() + 12, 4);
+    std::memcpy(&c, cm_ip.bytes.data() + 12, 4);
+    return p == phone && c == cm && phone_port == phone_port_ && cm_port == cm_port_ &&
+           phone_ip.v4 && cm_ip.v4;
+  }
 };
 
 struct ConnectionKeyHash {
-  size_t operator()(const ConnectionKey& k) const noexcept;
+  size_t operator()(const ConnectionKey& k) const noexcept {
+    uint64_t phone_low = 0, phone_high = 0, cm_high = 0;
+    std::memcpy(&phone_low, k.phone_ip.bytes.data(), 8);
+    std::memcpy(&phone_high, k.phone_ip.bytes.data() + 8, 8);
+    std::memcpy(&cm_high, k.cm_ip.bytes.data() + 8, 8);
+    return mix(phone_low, phone_high, cm_high, uint64_t{k.phone_port} << 16 | k.cm_port);
+  }
+  // The same hash as operator() of the IPv4 key (ConnectionKey::is_v4's arguments), without
+  // building one: an IPv4 address is held mapped, ::ffff:a.b.c.d.
+  static size_t of_v4(uint32_t phone, uint32_t cm, uint16_t phone_port, uint16_t cm_port) {
+    return mix(0, mapped_high(phone), mapped_high(cm), uint64_t{phone_port} << 16 | cm_port);
+  }
+
+ private:
+  static uint64_t mapped_high(uint32_t v4) {
+    uint8_t bytes[8] = {0, 0, 0xff, 0xff, 0, 0, 0, 0};
+    std::memcpy(bytes + 4, &v4, 4);
+    uint64_t word;
+    std::memcpy(&word, bytes, 8);
+    return word;
+  }
+  // Word-wide mixing (splitmix64's finaliser): a handful of multiplies per packet, where
+  // byte-wise FNV took a dependent multiply per byte.
+  static size_t mix(uint64_t phone_low, uint64_t phone_high, uint64_t cm_high, uint64_t ports) {
+    uint64_t h = (phone_high ^ (phone_low * 0x9E3779B97F4A7C15ULL)) +
+                 ((cm_high ^ (ports << 40)) * 0xC2B2AE3D27D4EB4FULL) + ports;
+    h ^= h >> 30;
+    h *= 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 27;
+    h *= 0x94D049BB133111EBULL;
+    h ^= h >> 31;
+    return static_cast<size_t>(h);
+  }
 };
 
 enum class Direction { kPhoneToCm, kCmToPhone };
@@ -81,6 +123,7 @@ class PhoneTracker {
     int64_t unacked_since_us = 0;   // first KeepAlive still without ack; 0 = none
     int64_t latency_window_us = 0;  // the CM window worst_latency_ms belongs to
     double worst_latency_ms = -1;
+    int64_t miss_after_us = 0;  // keepalive_missed this long after last_keepalive_us
     uint32_t interval_s = 0;
     uint32_t window = 0;  // its CM's entry in windows_
     uint16_t vlan = 0;
@@ -109,7 +152,11 @@ class PhoneTracker {
   };
 
   regwatch::v1::Event phone_event(Slot slot, regwatch::v1::EventKind kind, int64_t time_us) const;
+  // Whether check_timers(slot, now_us) would make an event: the sweep asks it of every
+  // connection every window, so it is kept to a few compares.
+  bool deadline_passed(const Connection& c, int64_t now_us) const;
   void check_timers(Slot slot, int64_t now_us);
+  static constexpr uint32_t kNotDue = UINT32_MAX;
   void sweep(int64_t now_us);
   struct WindowTally {
     uint32_t sampled = 0, slow = 0, unanswered = 0;
@@ -118,9 +165,13 @@ class PhoneTracker {
   uint32_t window_for(const IpAddress& cm);
   void start_window(CmWindow& window, int64_t t);
   int64_t interval_us(const Connection& c) const;
+  // keepalive_miss_factor intervals, kept per connection: the sweep checks every connection
+  // every window, and converting through double each time showed in the profile.
+  int64_t miss_after_us(const Connection& c) const;
 
   SccpSettings settings_;
   std::function<void(regwatch::v1::Event)> sink_;
+  int64_t unanswered_after_us_;
   // Connections live in a slab (contiguous, so the periodic sweep is a scan);
   // the analyzer keeps each one's slot next to its TCP state.
   std::vector<Connection> slots_;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "agent/sccp/keepalive_frame.h"
 #include "common/event_kind.h"
 
 namespace regwatch::agent::sccp {
@@ -18,33 +19,32 @@ SccpMessage header_only(uint32_t id) {
 
 }  // namespace
 
-// Laid out in the order a packet reads it: the key (checked by the flow
-// table's lookup), the connection's own fields, then one direction's stream.
-// One direction's byte stream.
+// One direction's byte stream: 32 bytes while it holds nothing out of order and no partial PDU.
 struct SccpAnalyzer::FlowStream {
-  FlowStream(size_t held, HeldBudget* budget) : bytes(held, budget) {}
   TcpReassembler bytes;
   PduFramer frames;
 };
 
-struct SccpAnalyzer::Flow {
+// Two cache lines, read by a packet in this order: the key (checked by the flow table's
+// lookup), the connection's own fields, then one direction's stream. (Four lines before the
+// reassembler and framer kept their rarely used parts out of line: a KeepAlive at 100,000
+// connections waits for every line it reads, docs/performance.md.)
+struct alignas(64) SccpAnalyzer::Flow {
   using Stream = FlowStream;
-  Flow(size_t held, HeldBudget* budget) : up(held, budget), down(held, budget) {}
   ConnectionKey key;
-  uint32_t hint = 0;  // FlowTable::hint_of(key)
   bool in_use = false;
   bool tls = false;
+  uint32_t hint = 0;            // FlowTable::hint_of(key)
   PhoneTracker::Slot slot = 0;  // its phone state in the tracker, and its index here
   int64_t last_seen_us = 0;
   Stream up, down;  // phone -> CM, CM -> phone
 };
-
 inline SccpAnalyzer::Flow& SccpAnalyzer::flow_at(uint32_t slot) {
-  return *flow_chunks_[slot / kFlowChunk][slot % kFlowChunk];
+  return flow_chunks_[slot / kFlowChunk][slot % kFlowChunk];
 }
 
 inline const SccpAnalyzer::Flow& SccpAnalyzer::flow_at(uint32_t slot) const {
-  return *flow_chunks_[slot / kFlowChunk][slot % kFlowChunk];
+  return flow_chunks_[slot / kFlowChunk][slot % kFlowChunk];
 }
 
 // Reassembled bytes of one direction into its PDU framer, then to handle_pdu.
@@ -73,28 +73,29 @@ struct SccpAnalyzer::ToFramer final : TcpReassembler::Sink {
 
 SccpAnalyzer::SccpAnalyzer(SccpSettings settings, std::function<void(regwatch::v1::Event)> sink)
     : settings_(settings),
-      held_budget_{0, settings.max_held_bytes_total},
+      held_budget_{0, settings.max_held_bytes_total, settings.max_held_bytes_per_direction},
       sink_(std::move(sink)),
       tracker_(settings, [this](regwatch::v1::Event e) {
         ++events_by_kind_[e.kind()];
         e.set_receive_time_us(e.event_time_us());
         sink_(std::move(e));
-      }) {}
+      }) {
+  static_assert(sizeof(Flow) == 128, "two cache lines per connection");
+  for (const uint16_t port : settings_.ports) sccp_ports_.set(port);
+  for (const uint16_t port : settings_.tls_ports) tls_ports_.set(port);
+}
 
 SccpAnalyzer::~SccpAnalyzer() = default;
 
 bool SccpAnalyzer::sccp_key(const TcpSegment& s, ConnectionKey& key, Direction& direction,
                             bool& tls) const {
-  auto is_in = [](const std::vector<uint16_t>& ports, uint16_t port) {
-    return std::find(ports.begin(), ports.end(), port) != ports.end();
-  };
   tls = false;
-  if (is_in(settings_.ports, s.dst_port) || (tls = is_in(settings_.tls_ports, s.dst_port))) {
+  if (sccp_ports_[s.dst_port] || (tls = tls_ports_[s.dst_port])) {
     key = {s.src, s.dst, s.src_port, s.dst_port};
     direction = Direction::kPhoneToCm;
     return true;
   }
-  if (is_in(settings_.ports, s.src_port) || (tls = is_in(settings_.tls_ports, s.src_port))) {
+  if (sccp_ports_[s.src_port] || (tls = tls_ports_[s.src_port])) {
     key = {s.dst, s.src, s.dst_port, s.src_port};
     direction = Direction::kCmToPhone;
     return true;
@@ -117,10 +118,7 @@ SccpAnalyzer::Flow* SccpAnalyzer::flow_for(const TcpSegment& s, ConnectionKey& k
   }
   const PhoneTracker::Slot slot = tracker_.open(key, time_us, s.vlan, tls);
   for (; flow_slots_ <= slot; ++flow_slots_) {
-    if (flow_slots_ % kFlowChunk == 0)
-      flow_chunks_.push_back(std::make_unique<std::optional<Flow>[]>(kFlowChunk));
-    flow_chunks_.back()[flow_slots_ % kFlowChunk].emplace(settings_.max_held_bytes_per_direction,
-                                                          &held_budget_);
+    if (flow_slots_ % kFlowChunk == 0) flow_chunks_.push_back(std::make_unique<Flow[]>(kFlowChunk));
   }
   Flow& flow = flow_at(slot);
   flow.key = key;
@@ -143,6 +141,7 @@ void SccpAnalyzer::on_packet(int link_type, int64_t time_us, std::span<const uin
                          [this](uint32_t slot, uint32_t hint) { preload_connection(slot, hint); });
   ++stats_.packets;
   stats_.bytes += frame.size();
+  if (keepalive_lane(link_type, time_us, frame)) return;
   TcpSegment segment;
   const DecodeOutcome outcome = decode_packet(link_type, frame, segment);
   if (outcome != DecodeOutcome::kTcp) {
@@ -164,7 +163,8 @@ void SccpAnalyzer::on_packet(int link_type, int64_t time_us, std::span<const uin
     Flow::Stream& stream = up ? flow->up : flow->down;
     if (!keepalive_fast_path(*flow, stream, segment, direction, time_us)) {
       ToFramer sink(*this, stream.frames, flow->slot, direction, time_us);
-      stream.bytes.on_segment(segment.seq, segment.syn, segment.payload, sink, reassembly_);
+      stream.bytes.on_segment(segment.seq, segment.syn, segment.payload, held_budget_, sink,
+                              reassembly_);
     }
   }
   if (segment.rst || segment.fin) {
@@ -173,10 +173,50 @@ void SccpAnalyzer::on_packet(int link_type, int64_t time_us, std::span<const uin
   } else {
     tracker_.advance(time_us);
   }
+  expire_if_due(time_us);
+}
+
+void SccpAnalyzer::expire_if_due(int64_t time_us) {
   if (time_us >= next_expiry_us_) {
     on_idle(time_us);
     next_expiry_us_ = time_us + 60'000'000;  // idle timeouts are minutes: no need to look often
   }
+}
+
+bool SccpAnalyzer::keepalive_lane(int link_type, int64_t time_us, std::span<const uint8_t> frame) {
+  // What the general path below does with such a frame, step for step, once the frame is known
+  // to be one in-order KeepAlive or KeepAliveAck of a connection already open. Whatever is not
+  // (a new connection, TLS, a stream holding bytes or out of order) returns false before
+  // changing anything, and the general path takes the frame as if this had not looked.
+  KeepAliveFrame f;
+  if (!match_keepalive_frame(link_type, frame, f)) return false;
+  Direction direction;
+  uint32_t phone_ip, cm_ip;
+  uint16_t phone_port, cm_port;
+  if (sccp_ports_[f.dst_port]) {
+    direction = Direction::kPhoneToCm;
+    phone_ip = f.src_ip, cm_ip = f.dst_ip, phone_port = f.src_port, cm_port = f.dst_port;
+  } else if (!tls_ports_[f.dst_port] && sccp_ports_[f.src_port]) {
+    direction = Direction::kCmToPhone;
+    phone_ip = f.dst_ip, cm_ip = f.src_ip, phone_port = f.dst_port, cm_port = f.src_port;
+  } else {
+    return false;
+  }
+  const uint32_t slot = flow_index_.find_hashed(
+      ConnectionKeyHash::of_v4(phone_ip, cm_ip, phone_port, cm_port),
+      [&](uint32_t s) { return flow_at(s).key.is_v4(phone_ip, cm_ip, phone_port, cm_port); });
+  if (slot == FlowTable::kAbsent) return false;
+  Flow& flow = flow_at(slot);
+  FlowStream& stream = direction == Direction::kPhoneToCm ? flow.up : flow.down;
+  if (flow.tls || !stream.frames.idle() || !stream.bytes.take_in_order(f.seq, kHeaderSize))
+    return false;
+  ++stats_.tcp_segments;
+  flow.last_seen_us = time_us;
+  ++framing_.pdus;
+  handle_keepalive(flow.slot, direction, f.message_id, time_us);
+  tracker_.advance(time_us);
+  expire_if_due(time_us);
+  return true;
 }
 
 bool SccpAnalyzer::keepalive_fast_path(Flow& flow, FlowStream& stream, const TcpSegment& s,
@@ -236,19 +276,24 @@ void SccpAnalyzer::drop_flow(Flow& flow) {
   flow.in_use = false;
 }
 
-void SccpAnalyzer::handle_pdu(PhoneTracker::Slot slot, Direction direction,
-                              std::span<const uint8_t> pdu, int64_t time_us) {
+void SccpAnalyzer::handle_keepalive(PhoneTracker::Slot slot, Direction direction, uint32_t id,
+                                    int64_t time_us) {
   // KeepAlive and its ack are nine in ten messages and are nothing but a
   // header: skip building a message for them.
   static const SccpMessage keepalive = header_only(kKeepAlive);
   static const SccpMessage keepalive_ack = header_only(kKeepAliveAck);
+  ++stats_.sccp_messages;
+  ++messages_by_id_[id];
+  tracker_.on_message(slot, direction, id == kKeepAlive ? keepalive : keepalive_ack, time_us);
+  if (id == kKeepAlive && direction == Direction::kPhoneToCm) expect_keepalive(slot);
+}
+
+void SccpAnalyzer::handle_pdu(PhoneTracker::Slot slot, Direction direction,
+                              std::span<const uint8_t> pdu, int64_t time_us) {
   if (pdu.size() == kHeaderSize) {
     const uint32_t id = read_le32(pdu.data() + 8);
     if (id == kKeepAlive || id == kKeepAliveAck) {
-      ++stats_.sccp_messages;
-      ++messages_by_id_[id];
-      tracker_.on_message(slot, direction, id == kKeepAlive ? keepalive : keepalive_ack, time_us);
-      if (id == kKeepAlive && direction == Direction::kPhoneToCm) expect_keepalive(slot);
+      handle_keepalive(slot, direction, id, time_us);
       return;
     }
   }

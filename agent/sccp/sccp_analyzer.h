@@ -16,6 +16,7 @@
 //
 // Threads: none; one owner (the capture thread).
 #include <array>
+#include <bitset>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -71,6 +72,11 @@ class SccpAnalyzer {
   struct FlowStream;
   bool keepalive_fast_path(Flow& flow, FlowStream& stream, const TcpSegment& segment,
                            Direction direction, int64_t time_us);
+  // A lone in-order KeepAlive or KeepAliveAck of an open connection, handled straight from
+  // the frame; false (nothing changed) for any other frame.
+  bool keepalive_lane(int link_type, int64_t time_us, std::span<const uint8_t> frame);
+  void handle_keepalive(PhoneTracker::Slot slot, Direction direction, uint32_t id, int64_t time_us);
+  void expire_if_due(int64_t time_us);
   void handle_pdu(PhoneTracker::Slot slot, Direction direction, std::span<const uint8_t> pdu,
                   int64_t time_us);
   void expect_keepalive(PhoneTracker::Slot slot);
@@ -78,19 +84,19 @@ class SccpAnalyzer {
   void count(const std::string& anomaly) { ++stats_.anomalies[anomaly]; }
 
   SccpSettings settings_;
+  // settings_.ports and tls_ports as bit sets: every packet's two ports are looked up.
+  std::bitset<65536> sccp_ports_, tls_ports_;
   HeldBudget held_budget_;  // before flows_: the flows give their bytes back to it
   std::function<void(regwatch::v1::Event)> sink_;
   PhoneTracker tracker_;
   FlowTable flow_index_;  // 4-tuple -> slot (the tracker's, reused here)
-  // TCP state per slot, in chunks of kFlowChunk records (optional<> only because a record is
-  // built with the settings' limits): addresses stay put, and finding a slot's record reads an
-  // index of a few cache lines. std::deque's index has an entry per two of these records, 400
-  // KiB at 100,000 connections, and reading it was one more cache miss before each record
-  // (docs/performance.md).
+  // TCP state per slot, in chunks of kFlowChunk records: addresses stay put, and finding a
+  // slot's record reads an index of a few cache lines. std::deque's index has an entry per two
+  // records, and reading it was one more cache miss before each record (docs/performance.md).
   static constexpr uint32_t kFlowChunk = 1024;
   Flow& flow_at(uint32_t slot);
   const Flow& flow_at(uint32_t slot) const;
-  std::vector<std::unique_ptr<std::optional<Flow>[]>> flow_chunks_;
+  std::vector<std::unique_ptr<Flow[]>> flow_chunks_;
   uint32_t flow_slots_ = 0;       // slots with a record: [0, flow_slots_)
   KeepAliveSchedule keepalives_;  // whose records to load before their packets come
   // Counted per packet, so by array where ids are small (all known ones are).

@@ -23,11 +23,13 @@ struct ReassemblyCounters {
   uint64_t midstream_starts = 0;  // first segment seen without the SYN
 };
 
-// Out-of-order bytes held by all reassemblers together, so that many flows
-// with holes cannot add up past a total budget.
+// The bounds on out-of-order bytes: per direction of a connection, and for all reassemblers
+// together (so that many flows with holes cannot add up past a total). Shared by the
+// reassemblers, which are handed it with each segment.
 struct HeldBudget {
   size_t used = 0;
   size_t max = 64 * 1024 * 1024;
+  size_t max_per_stream = 64 * 1024;
 };
 
 class TcpReassembler {
@@ -42,25 +44,25 @@ class TcpReassembler {
     ~Sink() = default;
   };
 
-  // shared (optional) must outlive the reassembler.
-  explicit TcpReassembler(size_t max_held_bytes = 64 * 1024, HeldBudget* shared = nullptr)
-      : max_held_bytes_(max_held_bytes), shared_(shared) {}
+  TcpReassembler() = default;
+  // Gives its held bytes back to the budget they were taken from.
   ~TcpReassembler();
   TcpReassembler(const TcpReassembler&) = delete;
   TcpReassembler& operator=(const TcpReassembler&) = delete;
 
-  void on_segment(uint32_t seq, bool syn, std::span<const uint8_t> payload, Sink& sink,
-                  ReassemblyCounters& counters);
+  // budget must be the same one for every segment of this stream, and outlive what it holds.
+  void on_segment(uint32_t seq, bool syn, std::span<const uint8_t> payload, HeldBudget& budget,
+                  Sink& sink, ReassemblyCounters& counters);
   // The fast path for the common case: a segment that starts exactly where the stream is
   // and nothing is held past a hole. Then its n bytes are taken as delivered (the caller
   // hands them on itself) and it returns true; otherwise it changes nothing and returns false,
   // and the caller goes through on_segment. Same state and counts as on_segment either way.
   bool take_in_order(uint32_t seq, size_t n) {
-    if (!next_seq_ || *next_seq_ != seq || held_) return false;
-    *next_seq_ += static_cast<uint32_t>(n);
+    if (!started_ || next_seq_ != seq || held_) return false;
+    next_seq_ += static_cast<uint32_t>(n);
     return true;
   }
-  size_t held_bytes() const { return held_bytes_; }
+  size_t held_bytes() const { return held_ ? held_->bytes : 0; }
   // Back to a fresh connection (its held bytes returned to the budget).
   void reset();
 
@@ -68,19 +70,27 @@ class TcpReassembler {
   void deliver(std::span<const uint8_t> payload, uint32_t seq, Sink& sink,
                ReassemblyCounters& counters);
   void drain(Sink& sink, ReassemblyCounters& counters);
-
+  void start_at(uint32_t seq) {
+    next_seq_ = seq;
+    started_ = true;
+  }
+  // The held segment at seq (empty when new).
+  std::vector<uint8_t>& held_at(uint32_t seq, HeldBudget& budget);
   void add_held(size_t n);
   void remove_held(size_t n);
 
-  size_t max_held_bytes_;
-  HeldBudget* shared_;
-  std::optional<uint32_t> next_seq_;
-  // Segments past a hole, by sequence number (never across a wrap: see .cpp).
-  // Allocated only while there are some: most streams never have a hole, and
-  // an empty map would still cost every connection 48 bytes on its hot lines.
-  using HeldSegments = std::map<uint32_t, std::vector<uint8_t>>;
-  std::unique_ptr<HeldSegments> held_;
-  size_t held_bytes_ = 0;
+  // Segments past a hole, by sequence number (never across a wrap: see .cpp), and what they
+  // take of the budget. Allocated only while there are some: most streams never have a hole,
+  // and a connection's two streams fit with the rest of its record in two cache lines only
+  // without it (docs/performance.md).
+  struct Held {
+    std::map<uint32_t, std::vector<uint8_t>> segments;
+    size_t bytes = 0;
+    HeldBudget* budget = nullptr;
+  };
+  std::unique_ptr<Held> held_;
+  uint32_t next_seq_ = 0;  // valid once started_
+  bool started_ = false;
 };
 
 }  // namespace regwatch::agent::sccp

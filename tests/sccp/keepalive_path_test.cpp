@@ -1,6 +1,7 @@
-// The steady-state path: KeepAlive / KeepAliveAck decoded straight from the segment must give
-// exactly what the reassembler and framer give, and the schedule that predicts the next
-// KeepAlives (used only to preload records) keeps its contract.
+// The steady-state paths: KeepAlive / KeepAliveAck handled straight from an Ethernet frame (the
+// keepalive lane) or decoded straight from the segment (any other link) must give exactly what
+// the reassembler and framer give, and the schedule that predicts the next KeepAlives (used
+// only to preload records) keeps its contract.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -24,21 +25,26 @@ struct Conversation {
   std::vector<std::string> events;
   SccpStats stats;
 };
+// link kLinkRaw sends the same IPv4 packets without their Ethernet header.
 template <class Cut>
-Conversation converse(const Cut& cut) {
+Conversation converse(const Cut& cut, int link = kLinkEthernet) {
   Conversation out;
   SccpAnalyzer analyzer(SccpSettings{},
                         [&](v1::Event e) { out.events.push_back(e.DebugString()); });
   uint32_t up = 1000, down = 9000;
+  auto on_frame = [&](int64_t t, const Bytes& frame) {
+    const size_t skip = link == kLinkRaw ? 14 : 0;
+    analyzer.on_packet(link, t, std::span<const uint8_t>(frame).subspan(skip));
+  };
   auto send = [&](int64_t t, testing::Endpoint from, testing::Endpoint to, uint32_t& seq,
                   const Bytes& pdu) {
     for (const auto& [offset, part] : cut(pdu)) {
-      analyzer.on_packet(kLinkEthernet, t, testing::frame(from, to, seq + offset, part));
+      on_frame(t, testing::frame(from, to, seq + offset, part));
     }
     seq += static_cast<uint32_t>(pdu.size());
   };
-  analyzer.on_packet(kLinkEthernet, kStart, testing::frame(kPhone, kCm, up++, {}, 0x02));
-  analyzer.on_packet(kLinkEthernet, kStart, testing::frame(kCm, kPhone, down++, {}, 0x12));
+  on_frame(kStart, testing::frame(kPhone, kCm, up++, {}, 0x02));
+  on_frame(kStart, testing::frame(kCm, kPhone, down++, {}, 0x12));
   send(kStart, kPhone, kCm, up, testing::register_pdu("SEP0017943A98BA"));
   send(kStart, kCm, kPhone, down, testing::register_ack_pdu(30));
   for (int64_t round = 1; round <= 6; ++round) {
@@ -55,7 +61,9 @@ Conversation converse(const Cut& cut) {
 using Parts = std::vector<std::pair<uint32_t, Bytes>>;
 
 TEST(KeepAlivePath, WholeSegmentsAndSplitSegmentsGiveTheSameEventsAndCounts) {
-  const auto whole = converse([](const Bytes& pdu) { return Parts{{0, pdu}}; });
+  const auto whole_pdus = [](const Bytes& pdu) { return Parts{{0, pdu}}; };
+  const auto whole = converse(whole_pdus);                // the keepalive lane
+  const auto whole_raw = converse(whole_pdus, kLinkRaw);  // the segment fast path
   const auto split = converse([](const Bytes& pdu) {
     return Parts{{0, Bytes(pdu.begin(), pdu.begin() + 5)}, {5, Bytes(pdu.begin() + 5, pdu.end())}};
   });
@@ -63,6 +71,9 @@ TEST(KeepAlivePath, WholeSegmentsAndSplitSegmentsGiveTheSameEventsAndCounts) {
   EXPECT_EQ(whole.stats.messages_by_type, split.stats.messages_by_type);
   EXPECT_EQ(whole.stats.events_by_kind, split.stats.events_by_kind);
   EXPECT_EQ(whole.stats.anomalies, split.stats.anomalies);
+  EXPECT_EQ(whole_raw.events, split.events);
+  EXPECT_EQ(whole_raw.stats.messages_by_type, split.stats.messages_by_type);
+  EXPECT_EQ(whole_raw.stats.anomalies, split.stats.anomalies);
   EXPECT_EQ(whole.stats.messages_by_type.at("KeepAlive"), 6u);
   EXPECT_EQ(whole.stats.messages_by_type.at("KeepAliveAck"), 6u);
   EXPECT_EQ(whole.stats.events_by_kind.at("keepalive_unanswered"), 1u);

@@ -149,18 +149,19 @@ struct Collected final : TcpReassembler::Sink {
 
 TEST(TcpReassembler, OutOfOrderRetransmittedAndOverlappingSegments) {
   TcpReassembler r;
+  HeldBudget budget;
   ReassemblyCounters counters;
   Collected out;
   auto& sink = out;
   const uint32_t isn = 0xfffffff0;  // the stream wraps around 2^32
-  r.on_segment(isn, true, {}, sink, counters);
+  r.on_segment(isn, true, {}, budget, sink, counters);
   const Bytes a = {1, 2, 3, 4}, b = {5, 6, 7, 8}, c = {9, 10, 11, 12};
-  r.on_segment(isn + 9, false, c, sink, counters);  // c before b before a
-  r.on_segment(isn + 5, false, b, sink, counters);
-  r.on_segment(isn + 1, false, a, sink, counters);
-  r.on_segment(isn + 1, false, a, sink, counters);  // retransmission
+  r.on_segment(isn + 9, false, c, budget, sink, counters);  // c before b before a
+  r.on_segment(isn + 5, false, b, budget, sink, counters);
+  r.on_segment(isn + 1, false, a, budget, sink, counters);
+  r.on_segment(isn + 1, false, a, budget, sink, counters);  // retransmission
   const Bytes overlap = {7, 8, 9, 10, 11, 12, 13, 14};
-  r.on_segment(isn + 7, false, overlap, sink, counters);  // half old, half new
+  r.on_segment(isn + 7, false, overlap, budget, sink, counters);  // half old, half new
   EXPECT_EQ(out.bytes, (Bytes{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14}));
   EXPECT_EQ(counters.out_of_order_segments, 2u);
   EXPECT_EQ(counters.retransmitted_segments, 2u);
@@ -168,13 +169,14 @@ TEST(TcpReassembler, OutOfOrderRetransmittedAndOverlappingSegments) {
 }
 
 TEST(TcpReassembler, AHoleThatNeverFillsIsGivenUpWithinTheBudget) {
-  TcpReassembler r(16);
+  TcpReassembler r;
+  HeldBudget budget{.max_per_stream = 16};
   ReassemblyCounters counters;
   Collected out;
   auto& sink = out;
-  r.on_segment(1000, false, Bytes{1}, sink, counters);  // midstream start
+  r.on_segment(1000, false, Bytes{1}, budget, sink, counters);  // midstream start
   for (uint32_t i = 0; i < 10; ++i)
-    r.on_segment(2000 + 4 * i, false, Bytes{2, 2, 2, 2}, sink, counters);
+    r.on_segment(2000 + 4 * i, false, Bytes{2, 2, 2, 2}, budget, sink, counters);
   EXPECT_EQ(counters.midstream_starts, 1u);
   EXPECT_EQ(counters.gaps, 1u);
   EXPECT_EQ(out.gaps, 1);
@@ -183,16 +185,17 @@ TEST(TcpReassembler, AHoleThatNeverFillsIsGivenUpWithinTheBudget) {
 }
 
 TEST(TcpReassembler, ManyFlowsShareOneTotalBudget) {
-  HeldBudget budget{0, 10};
+  HeldBudget budget{.max = 10, .max_per_stream = 64};
   ReassemblyCounters counters;
   Collected out;
   {
-    TcpReassembler a(64, &budget), b(64, &budget);
-    a.on_segment(100, true, {}, out, counters);
-    b.on_segment(500, true, {}, out, counters);
-    a.on_segment(110, false, Bytes(8, 1), out, counters);  // held: 8 of the 10
+    TcpReassembler a, b;
+    a.on_segment(100, true, {}, budget, out, counters);
+    b.on_segment(500, true, {}, budget, out, counters);
+    a.on_segment(110, false, Bytes(8, 1), budget, out, counters);  // held: 8 of the 10
     EXPECT_EQ(budget.used, 8u);
-    b.on_segment(510, false, Bytes(8, 2), out, counters);  // would pass the total: a gap instead
+    b.on_segment(510, false, Bytes(8, 2), budget, out,
+                 counters);  // would pass the total: a gap instead
     EXPECT_EQ(counters.gaps, 1u);
     EXPECT_EQ(out.gaps, 1);
     EXPECT_EQ(budget.used, 8u);
