@@ -40,6 +40,8 @@ class FlowTable {
   // Where key would be looked for, as a number that stays valid across growth (for
   // preload(); a stale one is harmless).
   static uint32_t hint_of(const ConnectionKey& key) { return tag_of(key); }
+  // hint_of the key whose ConnectionKeyHash is key_hash.
+  static uint32_t hint_of_hash(size_t key_hash) { return tag_from(key_hash); }
   // Loads the entries a lookup with that hint reads first (cache_hint.h says why a load).
   void preload(uint32_t hint) const {
     if (!entries_.empty()) touch(&entries_[hint & mask_]);

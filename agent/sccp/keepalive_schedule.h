@@ -13,7 +13,7 @@
 // connection still waiting keeps its earlier due time. Packet time going back is ignored; a
 // jump forward empties at most one turn of the wheel.
 //
-// Memory: 8 bytes per slot and 4 per bucket (16 KiB). Pure; threads: none, one owner.
+// Memory: 8 bytes per slot and 4 per bucket (128 KiB). Pure; threads: none, one owner.
 #include <algorithm>
 #include <cstdint>
 #include <utility>
@@ -23,8 +23,10 @@ namespace regwatch::agent::sccp {
 
 class KeepAliveSchedule {
  public:
-  static constexpr int64_t kResolutionUs = 16'384;
-  static constexpr uint32_t kBuckets = 4'096;
+  // Fine enough that what is loaded a bucket or two ahead is still in L1 when its packet comes
+  // (16 ms buckets, read 32 ms ahead, cost about 5 ns a packet more at 100,000 connections).
+  static constexpr int64_t kResolutionUs = 2'048;
+  static constexpr uint32_t kBuckets = 32'768;
 
   // slot's next KeepAlive is due at due_us (packet time); hint is handed back with it.
   void expect(uint32_t slot, uint32_t hint, int64_t due_us);

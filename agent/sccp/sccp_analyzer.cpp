@@ -202,10 +202,17 @@ bool SccpAnalyzer::keepalive_lane(int link_type, int64_t time_us, std::span<cons
   } else {
     return false;
   }
-  const uint32_t slot = flow_index_.find_hashed(
-      ConnectionKeyHash::of_v4(phone_ip, cm_ip, phone_port, cm_port),
-      [&](uint32_t s) { return flow_at(s).key.is_v4(phone_ip, cm_ip, phone_port, cm_port); });
-  if (slot == FlowTable::kAbsent) return false;
+  const size_t hash = ConnectionKeyHash::of_v4(phone_ip, cm_ip, phone_port, cm_port);
+  const auto is_it = [&](uint32_t s) {
+    return flow_at(s).key.is_v4(phone_ip, cm_ip, phone_port, cm_port);
+  };
+  const uint32_t hint = FlowTable::hint_of_hash(hash);
+  uint32_t slot = recent_[hint % kRecentSlots].slot;
+  if (recent_[hint % kRecentSlots].hint != hint || slot >= flow_slots_ || !flow_at(slot).in_use ||
+      !is_it(slot)) {
+    slot = flow_index_.find_hashed(hash, is_it);
+    if (slot == FlowTable::kAbsent) return false;
+  }
   Flow& flow = flow_at(slot);
   FlowStream& stream = direction == Direction::kPhoneToCm ? flow.up : flow.down;
   if (flow.tls || !stream.frames.idle() || !stream.bytes.take_in_order(f.seq, kHeaderSize))
@@ -235,11 +242,11 @@ bool SccpAnalyzer::keepalive_fast_path(Flow& flow, FlowStream& stream, const Tcp
   return true;
 }
 
-void SccpAnalyzer::preload_connection(uint32_t slot, uint32_t hint) const {
+void SccpAnalyzer::preload_connection(uint32_t slot, uint32_t hint) {
   if (slot >= flow_slots_) return;
   // A load for the first line of each record (its page may be out of the TLB too), plain
   // prefetches for the rest of the flow record, which shares that page or the next.
-  flow_index_.preload(hint);
+  recent_[hint % kRecentSlots] = {hint, slot};
   const Flow* flow = &flow_at(slot);
   touch(flow);
   const auto end = reinterpret_cast<uintptr_t>(flow) + sizeof(Flow);

@@ -10,9 +10,10 @@
 // it are counted and ignored), max_held_bytes_per_direction of out-of-order
 // data each, one partial PDU per direction, and idle connections expired.
 //
-// Speed (docs/performance.md): a lone in-order KeepAlive or KeepAliveAck is decoded straight
-// from the segment; the records of connections whose KeepAlive is due are loaded into the
-// cache shortly before it comes (keepalive_schedule.h). Neither changes any result.
+// Speed (docs/performance.md): a lone in-order KeepAlive or KeepAliveAck in an Ethernet/IPv4
+// frame is handled straight from the frame (keepalive_frame.h), one on any other link straight
+// from its segment; the records of connections whose KeepAlive is due are loaded into the
+// cache shortly before it comes (keepalive_schedule.h). None of these changes any result.
 //
 // Threads: none; one owner (the capture thread).
 #include <array>
@@ -80,7 +81,7 @@ class SccpAnalyzer {
   void handle_pdu(PhoneTracker::Slot slot, Direction direction, std::span<const uint8_t> pdu,
                   int64_t time_us);
   void expect_keepalive(PhoneTracker::Slot slot);
-  void preload_connection(uint32_t slot, uint32_t hint) const;
+  void preload_connection(uint32_t slot, uint32_t hint);
   void count(const std::string& anomaly) { ++stats_.anomalies[anomaly]; }
 
   SccpSettings settings_;
@@ -99,6 +100,17 @@ class SccpAnalyzer {
   std::vector<std::unique_ptr<Flow[]>> flow_chunks_;
   uint32_t flow_slots_ = 0;       // slots with a record: [0, flow_slots_)
   KeepAliveSchedule keepalives_;  // whose records to load before their packets come
+  // The connections just preloaded, by their flow-table hint (a direct-mapped cache of
+  // slots): the keepalive lane finds a due connection's slot here, in a few cache lines,
+  // instead of in the flow table, whose entry would be one more miss to preload. A slot found
+  // here is used only if its record is in use with the packet's key; anything else looks in
+  // the flow table.
+  struct RecentSlot {
+    uint32_t hint = 0;
+    uint32_t slot = FlowTable::kAbsent;
+  };
+  static constexpr uint32_t kRecentSlots = 1024;
+  std::array<RecentSlot, kRecentSlots> recent_{};
   // Counted per packet, so by array where ids are small (all known ones are).
   std::array<uint64_t, 0x400> messages_by_id_{};
   std::map<uint32_t, uint64_t> messages_by_high_id_;
