@@ -53,7 +53,7 @@ class FlowTable {
     uint32_t tag = 0;
     uint32_t value = kAbsent;  // kAbsent: the entry is free
   };
-  static uint32_t tag_from(size_t key_hash) { return static_cast<uint32_t>(key_hash >> 32); }
+  static uint32_t tag_from(uint64_t key_hash) { return static_cast<uint32_t>(key_hash >> 32); }
   static uint32_t tag_of(const ConnectionKey& key) { return tag_from(ConnectionKeyHash{}(key)); }
   template <class KeyOf>
   size_t position(const ConnectionKey& key, const KeyOf& key_of) const {

@@ -95,6 +95,101 @@ TEST(KeepAlivePath, RetransmittedAndReorderedKeepAlivesAreCountedOnce) {
   EXPECT_EQ(reordered.stats.anomalies.at("tcp_out_of_order"), 14u);
 }
 
+// Every count of two runs over the same packets (bytes aside: a raw-IP frame is shorter).
+void expect_same_counts(const SccpStats& a, const SccpStats& b) {
+  EXPECT_EQ(a.packets, b.packets);
+  EXPECT_EQ(a.tcp_segments, b.tcp_segments);
+  EXPECT_EQ(a.sccp_messages, b.sccp_messages);
+  EXPECT_EQ(a.connections_opened, b.connections_opened);
+  EXPECT_EQ(a.connections_rejected, b.connections_rejected);
+  EXPECT_EQ(a.connections_expired, b.connections_expired);
+  EXPECT_EQ(a.messages_by_type, b.messages_by_type);
+  EXPECT_EQ(a.anomalies, b.anomalies);
+  EXPECT_EQ(a.events_by_kind, b.events_by_kind);
+  EXPECT_EQ(a.phones, b.phones);
+  EXPECT_EQ(a.open_connections, b.open_connections);
+}
+
+// A fleet that exercises what the keepalive lane must get right besides the happy path:
+// KeepAlives well before and after their predicted time (so the lane looks in the flow table,
+// not among the preloaded slots), a connection reset and opened again on the same ports (a
+// reused slot), a TLS connection carrying KeepAlive-shaped bytes, a phone whose own port is an
+// SCCP port, a CM answering late, and idle expiry.
+Conversation messy_fleet(int link) {
+  Conversation out;
+  SccpAnalyzer analyzer(SccpSettings{},
+                        [&](v1::Event e) { out.events.push_back(e.DebugString()); });
+  auto on_frame = [&](int64_t t, const Bytes& frame) {
+    const size_t skip = link == kLinkRaw ? 14 : 0;
+    analyzer.on_packet(link, t, std::span<const uint8_t>(frame).subspan(skip));
+  };
+  struct Phone {
+    testing::Endpoint phone, cm;
+    uint32_t up = 0, down = 0;
+  };
+  std::vector<Phone> phones;
+  for (uint8_t i = 0; i < 6; ++i) {
+    const testing::Endpoint cm{1, static_cast<uint16_t>(i == 4 ? 2443 : 2000)};  // 4: TLS
+    const uint16_t port = i == 5 ? 2000 : static_cast<uint16_t>(50000 + i);      // 5: SCCP port
+    phones.push_back({{static_cast<uint8_t>(10 + i), port}, cm, 1000u * (i + 1), 9000u * (i + 1)});
+  }
+  auto send = [&](int64_t t, Phone& p, bool up, const Bytes& pdu) {
+    if (up) {
+      on_frame(t, testing::frame(p.phone, p.cm, p.up, pdu));
+      p.up += static_cast<uint32_t>(pdu.size());
+    } else {
+      on_frame(t, testing::frame(p.cm, p.phone, p.down, pdu, 0x10));
+      p.down += static_cast<uint32_t>(pdu.size());
+    }
+  };
+  auto open = [&](int64_t t, Phone& p, const std::string& device) {
+    on_frame(t, testing::frame(p.phone, p.cm, p.up++, {}, 0x02));
+    on_frame(t, testing::frame(p.cm, p.phone, p.down++, {}, 0x12));
+    send(t, p, true, testing::register_pdu(device));
+    send(t + 1'000, p, false, testing::register_ack_pdu(30));
+  };
+  for (size_t i = 0; i < phones.size(); ++i)
+    open(kStart, phones[i], "SEP00179400000" + std::to_string(i));
+  const int64_t early_or_late[] = {0, -400'000, 3'000, 700'000, -20'000, 0};
+  for (int64_t round = 1; round <= 8; ++round) {
+    for (size_t i = 0; i < phones.size(); ++i) {
+      if (i == 3 && round >= 6) continue;  // phone 3 falls silent: keepalive_missed, then idle
+      const int64_t t = kStart + round * 30 * kSecond + early_or_late[(i + round) % 6];
+      send(t, phones[i], true, testing::pdu(0x0000));
+      const int64_t ack_after = i == 2 && round == 4 ? 7 * kSecond : 2'000;  // CM late once
+      send(t + ack_after, phones[i], false, testing::pdu(0x0100));
+    }
+    if (round == 3) {  // the CM resets phone 1; it reconnects on the same ports
+      Phone& p = phones[1];
+      const int64_t t = kStart + round * 30 * kSecond + 5 * kSecond;
+      on_frame(t, testing::frame(p.cm, p.phone, p.down, {}, 0x14));
+      p.up += 5000, p.down += 5000;
+      open(t + kSecond, p, "SEP001794000001");
+    }
+  }
+  analyzer.on_idle(kStart + 1'000 * kSecond);  // past the idle timeout for every connection
+  out.stats = analyzer.stats();
+  return out;
+}
+
+TEST(KeepAlivePath, LaneAndSegmentPathAgreeOnAMessyFleet) {
+  const Conversation lane = messy_fleet(kLinkEthernet);
+  const Conversation segment = messy_fleet(kLinkRaw);
+  EXPECT_EQ(lane.events, segment.events);
+  expect_same_counts(lane.stats, segment.stats);
+  // The fleet did what it was built to do.
+  // Phone 5's two directions are two connections (both ports are SCCP ports, each side looks
+  // like the phone), so 6 + 1 reopened + 1; all but the reset one expire.
+  EXPECT_EQ(lane.stats.connections_opened, 8u);
+  EXPECT_EQ(lane.stats.connections_expired, 7u);
+  EXPECT_EQ(lane.stats.open_connections, 0u);
+  EXPECT_EQ(lane.stats.events_by_kind.at("connection_lost"), 1u);
+  EXPECT_GE(lane.stats.events_by_kind.at("keepalive_missed"), 1u);
+  // Phone 2's late ack, and phone 5's KeepAlives, whose acks arrive on "another" connection.
+  EXPECT_EQ(lane.stats.events_by_kind.at("keepalive_unanswered"), 2u);
+  EXPECT_EQ(lane.stats.messages_by_type.at("KeepAlive"), 5u * 8 - 3);  // TLS ones not decoded
+}
+
 std::vector<std::pair<uint32_t, uint32_t>> take(KeepAliveSchedule& schedule, int64_t until_us) {
   std::vector<std::pair<uint32_t, uint32_t>> due;
   schedule.take_until(until_us,
