@@ -8,7 +8,6 @@
 #include <cstdint>
 #include <vector>
 
-#include "agent/sccp/cache_hint.h"
 #include "agent/sccp/phone_tracker.h"
 
 namespace regwatch::agent::sccp {
@@ -37,15 +36,11 @@ class FlowTable {
     if (const size_t at = position(key, key_of); at != kNowhere) erase_at(at);
   }
   size_t size() const { return size_; }
-  // Where key would be looked for, as a number that stays valid across growth (for
-  // preload(); a stale one is harmless).
+  // A short fingerprint of key that stays valid across growth (the analyzer files its
+  // recently preloaded slots by it; a stale one is harmless).
   static uint32_t hint_of(const ConnectionKey& key) { return tag_of(key); }
   // hint_of the key whose ConnectionKeyHash is key_hash.
   static uint32_t hint_of_hash(size_t key_hash) { return tag_from(key_hash); }
-  // Loads the entries a lookup with that hint reads first (cache_hint.h says why a load).
-  void preload(uint32_t hint) const {
-    if (!entries_.empty()) touch(&entries_[hint & mask_]);
-  }
 
  private:
   static constexpr size_t kNowhere = SIZE_MAX;
