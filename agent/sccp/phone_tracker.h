@@ -108,7 +108,7 @@ class PhoneTracker {
   }
   // Loads what a KeepAlive on slot reads into the cache (no effect on results).
   void preload(Slot slot) const {
-    if (slot < slots_.size()) touch(&slots_[slot]);
+    if (slot < slots_.size()) prefetch(&slots_[slot]);
   }
 
   size_t connections() const { return slots_.size() - free_.size(); }

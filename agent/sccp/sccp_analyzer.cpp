@@ -244,14 +244,10 @@ bool SccpAnalyzer::keepalive_fast_path(Flow& flow, FlowStream& stream, const Tcp
 
 void SccpAnalyzer::preload_connection(uint32_t slot, uint32_t hint) {
   if (slot >= flow_slots_) return;
-  // A load for the first line of each record (its page may be out of the TLB too), plain
-  // prefetches for the rest of the flow record, which shares that page or the next.
   recent_[hint % kRecentSlots] = {hint, slot};
-  const Flow* flow = &flow_at(slot);
-  touch(flow);
-  const auto end = reinterpret_cast<uintptr_t>(flow) + sizeof(Flow);
-  for (uintptr_t line = (reinterpret_cast<uintptr_t>(flow) | 63) + 1; line < end; line += 64)
-    prefetch(reinterpret_cast<const void*>(line));
+  const auto* flow = reinterpret_cast<const char*>(&flow_at(slot));
+  static_assert(sizeof(Flow) % 64 == 0 && alignof(Flow) == 64);
+  for (size_t line = 0; line < sizeof(Flow); line += 64) prefetch(flow + line);
   tracker_.preload(slot);
 }
 
