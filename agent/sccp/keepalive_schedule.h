@@ -30,7 +30,17 @@ class KeepAliveSchedule {
   static constexpr uint32_t kBuckets = 32'768;
 
   // slot's next KeepAlive is due at due_us (packet time); hint is handed back with it.
-  void expect(uint32_t slot, uint32_t hint, int64_t due_us);
+  void expect(uint32_t slot, uint32_t hint, int64_t due_us) {
+    const int64_t tick = due_us / kResolutionUs;
+    if (!started_ || tick < cursor_ || tick >= cursor_ + int64_t{kBuckets} || slot >= kEnd) return;
+    if (slot >= slots_.size()) slots_.resize(size_t{slot} + 1);
+    Waiting& w = slots_[slot];
+    if (w.next != kIdle) return;  // still waiting: keeps its earlier due time
+    uint32_t& head = heads_[bucket_of(tick)];
+    w.next = head;
+    w.hint = hint;
+    head = slot;
+  }
   // Calls due(slot, hint) once for every slot expected up to until_us, and forgets it.
   template <class Due>
   void take_until(int64_t until_us, const Due& due);

@@ -94,11 +94,19 @@ class PhoneTracker {
   // A new connection; the returned slot names it until close() or forget().
   Slot open(const ConnectionKey& key, int64_t time_us, uint16_t vlan, bool tls);
   void on_message(Slot slot, Direction direction, const SccpMessage& message, int64_t time_us);
+  // The two messages that are nine in ten, without an SccpMessage: the same as on_message with
+  // a KeepAlive from the phone and a KeepAliveAck from the CM.
+  void on_keepalive(Slot slot, int64_t time_us);
+  void on_keepalive_ack(Slot slot, int64_t time_us);
   // closed_by_phone: who sent the FIN/RST. Frees the slot.
   void close(Slot slot, bool closed_by_phone, bool reset, int64_t time_us);
   // The connection went idle (or is otherwise dropped) without an event. Frees the slot.
   void forget(Slot slot);
-  void advance(int64_t now_us);
+  void advance(int64_t now_us) {
+    if (now_us < now_us_) now_us = now_us_;  // packets slightly out of order: time never goes back
+    now_us_ = now_us;
+    if (now_us >= next_sweep_us_) sweep(now_us);
+  }
 
   // When slot's next KeepAlive is due: its last one (or the RegisterAck) plus its interval;
   // 0 when it has had neither.
@@ -115,9 +123,8 @@ class PhoneTracker {
   size_t phones_seen() const { return devices_.size(); }
 
  private:
-  // What a KeepAlive, its ack and the periodic sweep read: one cache line per connection,
-  // in a slab of its own, so that the sweep scans 6 MiB at 100,000 connections instead of
-  // the 17 MiB it read when the cold fields (176-byte records) sat in between.
+  // What a KeepAlive and its ack read: one cache line per connection, in a slab of its own
+  // (the cold fields, in ConnectionInfo, made records of 176 bytes).
   struct alignas(64) Connection {
     int64_t last_keepalive_us = 0;  // or the RegisterAck / first sight
     int64_t unacked_since_us = 0;   // first KeepAlive still without ack; 0 = none
@@ -125,7 +132,8 @@ class PhoneTracker {
     double worst_latency_ms = -1;
     int64_t miss_after_us = 0;  // keepalive_missed this long after last_keepalive_us
     uint32_t interval_s = 0;
-    uint32_t window = 0;  // its CM's entry in windows_
+    uint32_t window = 0;      // its CM's entry in windows_
+    uint32_t unacked_at = 0;  // its place in unacked_ plus one; 0 while unacked_since_us is 0
     uint16_t vlan = 0;
     bool in_use = false;
     bool registered = false;
@@ -148,14 +156,36 @@ class PhoneTracker {
     std::string cm_name;  // its address as text, made once for all its events
     int64_t start_us = 0;
     std::vector<double> latencies_ms;
+    // Its open connections with a sample in this window, and those of them above the slow
+    // threshold: counted as the acks come (and taken back when a connection goes), so that
+    // closing the window needs no pass over every connection.
+    uint32_t sampled = 0, slow_sampled = 0;
     bool slow = false;  // the CM's state after its last closed window
   };
 
   regwatch::v1::Event phone_event(Slot slot, regwatch::v1::EventKind kind, int64_t time_us) const;
-  // Whether check_timers(slot, now_us) would make an event: the sweep asks it of every
-  // connection every window, so it is kept to a few compares.
-  bool deadline_passed(const Connection& c, int64_t now_us) const;
-  void check_timers(Slot slot, int64_t now_us);
+  void record_keepalive(Slot slot, int64_t time_us);
+  void record_keepalive_ack(Slot slot, int64_t time_us);
+  // Whether a keepalive_missed or keepalive_unanswered of c is due and not yet reported: a few
+  // compares, asked at every KeepAliveAck.
+  bool deadline_passed(const Connection& c, int64_t now_us) const {
+    if ((!c.registered && c.last_keepalive_us == 0) || c.unregistering) return false;
+    return (!c.missed_reported && c.last_keepalive_us != 0 &&
+            now_us >= c.last_keepalive_us + c.miss_after_us) ||
+           (!c.unanswered_reported && c.unacked_since_us != 0 &&
+            now_us >= c.unacked_since_us + unanswered_after_us_);
+  }
+  // Makes the events of what deadline_passed found.
+  void report_deadlines(Slot slot, int64_t now_us);
+  // When keepalive_missed is due for slot (kNever when it cannot be), kept in miss_due_us_
+  // after every change to what it depends on.
+  static constexpr int64_t kNever = INT64_MAX;
+  void rearm_miss(Slot slot);
+  // unacked_since_us set (from 0) and cleared, with the slot's place in unacked_.
+  void start_unacked(Slot slot, int64_t t);
+  void clear_unacked(Slot slot);
+  // A connection's sample leaves its CM's window tallies (it closes or is forgotten).
+  void untally(const Connection& c);
   static constexpr uint32_t kNotDue = UINT32_MAX;
   void sweep(int64_t now_us);
   struct WindowTally {
@@ -175,6 +205,12 @@ class PhoneTracker {
   // Connections live in a slab (contiguous, so the periodic sweep is a scan);
   // the analyzer keeps each one's slot next to its TCP state.
   std::vector<Connection> slots_;
+  // What the sweep reads instead of every connection's line (8 bytes a connection, not 64):
+  // each slot's keepalive_missed deadline, and the connections waiting for an ack (few,
+  // unless a CM stalls).
+  std::vector<int64_t> miss_due_us_;
+  std::vector<Slot> unacked_;
+  std::vector<Slot> sweep_due_;  // scratch: the slots a sweep checks, in slot order
   std::vector<ConnectionInfo> info_;
   std::vector<Slot> free_;
   // One per CM address (few), never removed; connections keep their CM's index.

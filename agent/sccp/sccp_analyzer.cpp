@@ -8,17 +8,6 @@
 #include "common/event_kind.h"
 
 namespace regwatch::agent::sccp {
-namespace {
-
-SccpMessage header_only(uint32_t id) {
-  SccpMessage m;
-  m.id = id;
-  m.size = kHeaderSize;
-  return m;
-}
-
-}  // namespace
-
 // One direction's byte stream: 32 bytes while it holds nothing out of order and no partial PDU.
 struct SccpAnalyzer::FlowStream {
   TcpReassembler bytes;
@@ -220,8 +209,7 @@ bool SccpAnalyzer::keepalive_lane(int link_type, int64_t time_us, std::span<cons
   ++stats_.tcp_segments;
   flow.last_seen_us = time_us;
   ++framing_.pdus;
-  handle_keepalive(flow.slot, direction, f.message_id, time_us);
-  tracker_.advance(time_us);
+  handle_keepalive(slot, direction, f.message_id, time_us);  // which advances the tracker
   expire_if_due(time_us);
   return true;
 }
@@ -282,13 +270,18 @@ void SccpAnalyzer::drop_flow(Flow& flow) {
 void SccpAnalyzer::handle_keepalive(PhoneTracker::Slot slot, Direction direction, uint32_t id,
                                     int64_t time_us) {
   // KeepAlive and its ack are nine in ten messages and are nothing but a
-  // header: skip building a message for them.
-  static const SccpMessage keepalive = header_only(kKeepAlive);
-  static const SccpMessage keepalive_ack = header_only(kKeepAliveAck);
+  // header: no message is built for them.
   ++stats_.sccp_messages;
   ++messages_by_id_[id];
-  tracker_.on_message(slot, direction, id == kKeepAlive ? keepalive : keepalive_ack, time_us);
-  if (id == kKeepAlive && direction == Direction::kPhoneToCm) expect_keepalive(slot);
+  const bool from_phone = direction == Direction::kPhoneToCm;
+  if (id == kKeepAlive && from_phone) {
+    tracker_.on_keepalive(slot, time_us);
+    expect_keepalive(slot);
+  } else if (id == kKeepAliveAck && !from_phone) {
+    tracker_.on_keepalive_ack(slot, time_us);
+  } else {
+    tracker_.advance(time_us);  // all on_message would do with either the other way round
+  }
 }
 
 void SccpAnalyzer::handle_pdu(PhoneTracker::Slot slot, Direction direction,

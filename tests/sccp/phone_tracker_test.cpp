@@ -2,6 +2,8 @@
 // analyzer (frames in, events out), by packet time.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "agent/sccp/sccp_analyzer.h"
 #include "common/event_kind.h"
 #include "sccp_wire.h"
@@ -165,6 +167,90 @@ TEST_F(TrackerTest, StalledCmIsSlowThenRecovers) {
   ASSERT_GE(latency.size(), 3u);
   EXPECT_NEAR(latency[0].keepalive_latency().p50_ms(), 2.0, 0.001);
   EXPECT_EQ(latency[0].keepalive_latency().samples(), 6u);
+}
+
+TEST_F(TrackerTest, AWindowCountsOnlyItsOpenPhonesAndTheOnesStillWaiting) {
+  // The window [30 s, 40 s): phones 0-3 acked in 1.5 s (slow), phone 4 in 2 ms, phone 5 never;
+  // then phones 0 and 1 are reset. Their samples stay in the latency figures, but they are
+  // no longer phones of the CM when the window closes.
+  std::vector<std::unique_ptr<Phone>> phones;
+  for (uint8_t i = 0; i < 6; ++i) {
+    phones.push_back(std::make_unique<Phone>(analyzer_, static_cast<uint8_t>(10 + i)));
+    phones.back()->registers(kStart, "SEP00000000003" + std::to_string(i));
+  }
+  const int64_t t = kStart + 30 * kSecond;
+  for (auto& p : phones) p->to_cm(t, testing::pdu(kKeepAlive));
+  for (int i = 0; i < 4; ++i) phones[i]->to_phone(t + 1'500'000, testing::pdu(kKeepAliveAck));
+  phones[4]->to_phone(t + 2000, testing::pdu(kKeepAliveAck));
+  phones[0]->to_phone(t + 3 * kSecond, {}, 0x14);
+  phones[1]->to_cm(t + 3 * kSecond, {}, 0x14);
+  phones[4]->to_cm(t + 11 * kSecond, testing::pdu(kKeepAlive));  // closes the window
+
+  auto latency = of_kind(v1::KEEPALIVE_LATENCY);
+  ASSERT_EQ(latency.size(), 1u);
+  const auto& l = latency[0].keepalive_latency();
+  EXPECT_EQ(l.window_start_us(), t);
+  EXPECT_EQ(l.samples(), 5u);      // every ack in the window, the reset phones' too
+  EXPECT_EQ(l.phones(), 4u);       // 2, 3 and 4 with a sample, 5 still waiting
+  EXPECT_EQ(l.slow_phones(), 3u);  // 2 and 3, and 5 waiting past the threshold
+  EXPECT_EQ(l.unanswered(), 1u);
+  EXPECT_NEAR(l.max_ms(), 1500.0, 0.001);
+  ASSERT_EQ(of_kind(v1::CM_SLOW).size(), 1u);
+  auto unanswered = of_kind(v1::KEEPALIVE_UNANSWERED);
+  ASSERT_EQ(unanswered.size(), 1u);
+  EXPECT_EQ(unanswered[0].phone().device_name(), "SEP000000000035");
+  EXPECT_EQ(unanswered[0].event_time_us(), t + 5 * kSecond);
+}
+
+TEST_F(TrackerTest, ManyKeepAlivesWaitingAreAckedInAnyOrder) {
+  // 40 phones' KeepAlives wait together; the acks come back in a scrambled order and every
+  // third phone gets none: exactly those are unanswered, each once.
+  constexpr int kPhones = 40;
+  std::vector<std::unique_ptr<Phone>> phones;
+  for (int i = 0; i < kPhones; ++i) {
+    phones.push_back(std::make_unique<Phone>(analyzer_, static_cast<uint8_t>(100 + i)));
+    phones.back()->registers(kStart, "SEP0000000001" + std::to_string(10 + i));
+  }
+  const int64_t t = kStart + 30 * kSecond;
+  for (auto& p : phones) p->to_cm(t, testing::pdu(kKeepAlive));
+  for (int k = 0; k < kPhones; ++k) {
+    const int i = (k * 17) % kPhones;  // 17 is prime to 40: each phone once
+    if (i % 3 != 0) phones[i]->to_phone(t + 1000 + k, testing::pdu(kKeepAliveAck));
+  }
+  phones[1]->to_cm(t + 12 * kSecond, testing::pdu(kKeepAlive));  // time moves on
+
+  std::set<std::string> unanswered;
+  for (const auto& e : of_kind(v1::KEEPALIVE_UNANSWERED)) {
+    EXPECT_TRUE(unanswered.insert(e.phone().device_name()).second) << "twice";
+    EXPECT_EQ(e.event_time_us(), t + 5 * kSecond);
+  }
+  std::set<std::string> expected;
+  for (int i = 0; i < kPhones; i += 3) expected.insert("SEP0000000001" + std::to_string(10 + i));
+  EXPECT_EQ(unanswered, expected);
+  auto latency = of_kind(v1::KEEPALIVE_LATENCY);
+  ASSERT_EQ(latency.size(), 1u);
+  EXPECT_EQ(latency[0].keepalive_latency().unanswered(), expected.size());
+  EXPECT_EQ(latency[0].keepalive_latency().samples(), kPhones - expected.size());
+  EXPECT_EQ(latency[0].keepalive_latency().phones(), static_cast<uint32_t>(kPhones));
+}
+
+TEST_F(TrackerTest, MissedOncePerSilenceAndNotAfterUnregister) {
+  Phone phone(analyzer_, 5), leaving(analyzer_, 6), clock(analyzer_, 7);
+  phone.registers(kStart, "SEP000000000005");
+  leaving.registers(kStart, "SEP000000000006");
+  clock.registers(kStart, "SEP000000000007");
+  leaving.to_cm(kStart + 10 * kSecond, testing::code_pdu(kUnregister, 0));
+  phone.to_cm(kStart + 100 * kSecond, testing::pdu(kKeepAlive));  // after a first silence
+  phone.to_phone(kStart + 100 * kSecond + 2000, testing::pdu(kKeepAliveAck));
+  for (int i = 1; i <= 7; ++i) clock.to_cm(kStart + i * 30 * kSecond, testing::pdu(kKeepAlive));
+
+  std::vector<int64_t> missed_at;
+  for (const auto& e : of_kind(v1::KEEPALIVE_MISSED)) {
+    if (e.phone().device_name() == "SEP000000000005") missed_at.push_back(e.event_time_us());
+    EXPECT_NE(e.phone().device_name(), "SEP000000000006");  // it said it was going
+  }
+  // Registered at 0: missed at 60 s; its KeepAlive at 100 s re-arms it: missed again at 160 s.
+  EXPECT_EQ(missed_at, (std::vector<int64_t>{kStart + 60 * kSecond, kStart + 160 * kSecond}));
 }
 
 TEST_F(TrackerTest, TlsConnectionsGiveTimingOnly) {
