@@ -36,11 +36,6 @@ class FlowTable {
     if (const size_t at = position(key, key_of); at != kNowhere) erase_at(at);
   }
   size_t size() const { return size_; }
-  // A short fingerprint of key that stays valid across growth (the analyzer files its
-  // recently preloaded slots by it; a stale one is harmless).
-  static uint32_t hint_of(const ConnectionKey& key) { return tag_of(key); }
-  // hint_of the key whose ConnectionKeyHash is key_hash.
-  static uint32_t hint_of_hash(size_t key_hash) { return tag_from(key_hash); }
 
  private:
   static constexpr size_t kNowhere = SIZE_MAX;

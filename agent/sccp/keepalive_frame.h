@@ -17,6 +17,7 @@
 #include <span>
 
 #include "agent/sccp/packet_decoder.h"
+#include "agent/sccp/phone_tracker.h"
 #include "agent/sccp/sccp_message.h"
 
 namespace regwatch::agent::sccp {
@@ -30,6 +31,23 @@ struct KeepAliveFrame {
   uint32_t message_id = 0;  // kKeepAlive or kKeepAliveAck
   uint16_t vlan = 0;        // 0 when untagged
 };
+
+// A 32-bit tag of an IPv4 connection from its addresses and ports as KeepAliveFrame has them
+// (phone first), for the analyzer's cache of the connections whose KeepAlive is due: one
+// multiply, where the flow table's hash takes four in a chain that every packet waited for.
+// Only a hint: a connection found by it is still checked against its whole key.
+inline uint32_t lane_tag(uint32_t phone_ip, uint32_t cm_ip, uint16_t phone_port, uint16_t cm_port) {
+  const uint64_t x = uint64_t{phone_ip ^ cm_ip} << 32 | uint32_t{phone_port} << 16 | cm_port;
+  return static_cast<uint32_t>((x * 0x9E3779B97F4A7C15ULL) >> 32);
+}
+// The same tag of a key (an IPv4 one is held mapped, ::ffff:a.b.c.d; any other gets a tag no
+// frame's matters for).
+inline uint32_t lane_tag(const ConnectionKey& key) {
+  uint32_t phone_ip, cm_ip;
+  std::memcpy(&phone_ip, key.phone_ip.bytes.data() + 12, 4);
+  std::memcpy(&cm_ip, key.cm_ip.bytes.data() + 12, 4);
+  return lane_tag(phone_ip, cm_ip, key.phone_port, key.cm_port);
+}
 
 inline bool match_keepalive_frame(int link_type, std::span<const uint8_t> frame,
                                   KeepAliveFrame& out) {

@@ -23,7 +23,7 @@ struct alignas(64) SccpAnalyzer::Flow {
   ConnectionKey key;
   bool in_use = false;
   bool tls = false;
-  uint32_t hint = 0;            // FlowTable::hint_of(key)
+  uint32_t tag = 0;             // lane_tag() of its key (IPv4 or not)
   PhoneTracker::Slot slot = 0;  // its phone state in the tracker, and its index here
   int64_t last_seen_us = 0;
   Stream up, down;  // phone -> CM, CM -> phone
@@ -111,7 +111,7 @@ SccpAnalyzer::Flow* SccpAnalyzer::flow_for(const TcpSegment& s, ConnectionKey& k
   }
   Flow& flow = flow_at(slot);
   flow.key = key;
-  flow.hint = FlowTable::hint_of(key);
+  flow.tag = lane_tag(key);
   flow.in_use = true;
   flow.tls = tls;
   flow.last_seen_us = time_us;
@@ -127,7 +127,7 @@ void SccpAnalyzer::on_packet(int link_type, int64_t time_us, std::span<const uin
   // steady-state packet's time at 100,000 connections, measured).
   constexpr int64_t kPreloadLeadUs = 2 * KeepAliveSchedule::kResolutionUs;
   keepalives_.take_until(time_us + kPreloadLeadUs,
-                         [this](uint32_t slot, uint32_t hint) { preload_connection(slot, hint); });
+                         [this](uint32_t slot, uint32_t tag) { preload_connection(slot, tag); });
   ++stats_.packets;
   stats_.bytes += frame.size();
   if (keepalive_lane(link_type, time_us, frame)) return;
@@ -191,18 +191,19 @@ bool SccpAnalyzer::keepalive_lane(int link_type, int64_t time_us, std::span<cons
   } else {
     return false;
   }
-  const size_t hash = ConnectionKeyHash::of_v4(phone_ip, cm_ip, phone_port, cm_port);
-  const auto is_it = [&](uint32_t s) {
-    return flow_at(s).key.is_v4(phone_ip, cm_ip, phone_port, cm_port);
-  };
-  const uint32_t hint = FlowTable::hint_of_hash(hash);
-  uint32_t slot = recent_[hint % kRecentSlots].slot;
-  if (recent_[hint % kRecentSlots].hint != hint || slot >= flow_slots_ || !flow_at(slot).in_use ||
-      !is_it(slot)) {
-    slot = flow_index_.find_hashed(hash, is_it);
+  const uint32_t tag = lane_tag(phone_ip, cm_ip, phone_port, cm_port);
+  const RecentSlot& recent = recent_[tag % kRecentSlots];
+  Flow* found = recent.flow;
+  if (recent.tag != tag || !found || !found->in_use ||
+      !found->key.is_v4(phone_ip, cm_ip, phone_port, cm_port)) {
+    const uint32_t slot = flow_index_.find_hashed(
+        ConnectionKeyHash::of_v4(phone_ip, cm_ip, phone_port, cm_port),
+        [&](uint32_t s) { return flow_at(s).key.is_v4(phone_ip, cm_ip, phone_port, cm_port); });
     if (slot == FlowTable::kAbsent) return false;
+    found = &flow_at(slot);
   }
-  Flow& flow = flow_at(slot);
+  Flow& flow = *found;
+  const PhoneTracker::Slot slot = flow.slot;
   FlowStream& stream = direction == Direction::kPhoneToCm ? flow.up : flow.down;
   if (flow.tls || !stream.frames.idle() || !stream.bytes.take_in_order(f.seq, kHeaderSize))
     return false;
@@ -230,10 +231,11 @@ bool SccpAnalyzer::keepalive_fast_path(Flow& flow, FlowStream& stream, const Tcp
   return true;
 }
 
-void SccpAnalyzer::preload_connection(uint32_t slot, uint32_t hint) {
+void SccpAnalyzer::preload_connection(uint32_t slot, uint32_t tag) {
   if (slot >= flow_slots_) return;
-  recent_[hint % kRecentSlots] = {hint, slot};
-  const auto* flow = reinterpret_cast<const char*>(&flow_at(slot));
+  Flow* record = &flow_at(slot);
+  recent_[tag % kRecentSlots] = {tag, record};
+  const auto* flow = reinterpret_cast<const char*>(record);
   static_assert(sizeof(Flow) % 64 == 0 && alignof(Flow) == 64);
   for (size_t line = 0; line < sizeof(Flow); line += 64) prefetch(flow + line);
   tracker_.preload(slot);
@@ -241,7 +243,7 @@ void SccpAnalyzer::preload_connection(uint32_t slot, uint32_t hint) {
 
 void SccpAnalyzer::expect_keepalive(PhoneTracker::Slot slot) {
   if (const int64_t due_us = tracker_.next_keepalive_us(slot))
-    keepalives_.expect(slot, flow_at(slot).hint, due_us);
+    keepalives_.expect(slot, flow_at(slot).tag, due_us);
 }
 
 void SccpAnalyzer::on_idle(int64_t now_us) {

@@ -125,7 +125,7 @@ TEST(KeepAliveFrame, NoMangledOrTruncatedFrameIsAcceptedDifferently) {
   EXPECT_LT(accepted, tried);
 }
 
-TEST(KeepAliveFrame, TheLanesKeyAndHashNameTheGeneralPathsConnection) {
+TEST(KeepAliveFrame, TheLanesKeyHashAndTagNameTheGeneralPathsConnection) {
   for (uint8_t last = 1; last < 200; last += 7) {
     const Bytes frame =
         testing::frame({last, static_cast<uint16_t>(40000 + last)}, kCm, 1, testing::pdu(0x0000));
@@ -138,6 +138,8 @@ TEST(KeepAliveFrame, TheLanesKeyAndHashNameTheGeneralPathsConnection) {
     EXPECT_FALSE(key.is_v4(lane.src_ip, lane.dst_ip, lane.src_port, lane.dst_port + 1));
     EXPECT_EQ(ConnectionKeyHash{}(key),
               ConnectionKeyHash::of_v4(lane.src_ip, lane.dst_ip, lane.src_port, lane.dst_port));
+    EXPECT_EQ(lane_tag(key), lane_tag(lane.src_ip, lane.dst_ip, lane.src_port, lane.dst_port));
+    EXPECT_NE(lane_tag(key), lane_tag(lane.src_ip, lane.dst_ip, lane.src_port, lane.dst_port + 1));
     ConnectionKey v6 = key;  // an IPv6 address ending in the same 4 bytes is another phone
     v6.phone_ip.v4 = false;
     EXPECT_FALSE(v6.is_v4(lane.src_ip, lane.dst_ip, lane.src_port, lane.dst_port));
