@@ -108,6 +108,7 @@ SccpAnalyzer::Flow* SccpAnalyzer::flow_for(const TcpSegment& s, ConnectionKey& k
   const PhoneTracker::Slot slot = tracker_.open(key, time_us, s.vlan, tls);
   for (; flow_slots_ <= slot; ++flow_slots_) {
     if (flow_slots_ % kFlowChunk == 0) flow_chunks_.push_back(std::make_unique<Flow[]>(kFlowChunk));
+    seen_epoch_.push_back(0);
   }
   Flow& flow = flow_at(slot);
   flow.key = key;
@@ -115,6 +116,7 @@ SccpAnalyzer::Flow* SccpAnalyzer::flow_for(const TcpSegment& s, ConnectionKey& k
   flow.in_use = true;
   flow.tls = tls;
   flow.last_seen_us = time_us;
+  seen_epoch_[slot] = epoch_of(time_us);
   flow.slot = slot;
   flow_index_.insert(key, slot);
   ++stats_.connections_opened;
@@ -147,6 +149,7 @@ void SccpAnalyzer::on_packet(int link_type, int64_t time_us, std::span<const uin
   }
   ++stats_.tcp_segments;
   flow->last_seen_us = time_us;
+  seen_epoch_[flow->slot] = epoch_of(time_us);
   if (!flow->tls && (!segment.payload.empty() || segment.syn)) {
     const bool up = direction == Direction::kPhoneToCm;
     Flow::Stream& stream = up ? flow->up : flow->down;
@@ -209,6 +212,7 @@ bool SccpAnalyzer::keepalive_lane(int link_type, int64_t time_us, std::span<cons
     return false;
   ++stats_.tcp_segments;
   flow.last_seen_us = time_us;
+  seen_epoch_[slot] = epoch_of(time_us);
   ++framing_.pdus;
   handle_keepalive(slot, direction, f.message_id, time_us);  // which advances the tracker
   expire_if_due(time_us);
@@ -249,7 +253,18 @@ void SccpAnalyzer::expect_keepalive(PhoneTracker::Slot slot) {
 void SccpAnalyzer::on_idle(int64_t now_us) {
   tracker_.advance(now_us);
   const int64_t idle_us = int64_t{settings_.idle_connection_timeout_s} * 1'000'000;
+  // A connection silent for longer than idle_us is at least idle_epochs epochs old. The bytes'
+  // ages (modulo 256) are its true age while each scan comes within 128 epochs of the last one
+  // and the timeout is under 128 epochs: the last scan left no connection older than that.
+  // Otherwise (a jump in packet time, a timeout of hours, the first scan) every record is read.
+  const int64_t now_epoch = now_us >> kEpochShift;
+  const int64_t idle_epochs = idle_us >> kEpochShift;
+  const bool ages_hold = idle_epochs < 127 && last_idle_scan_epoch_ <= now_epoch &&
+                         now_epoch - last_idle_scan_epoch_ < 128;
+  last_idle_scan_epoch_ = now_epoch;
+  const auto now_byte = static_cast<uint8_t>(now_epoch);
   for (uint32_t slot = 0; slot < flow_slots_; ++slot) {
+    if (ages_hold && static_cast<uint8_t>(now_byte - seen_epoch_[slot]) + 1 < idle_epochs) continue;
     Flow& flow = flow_at(slot);
     if (flow.in_use && now_us - flow.last_seen_us > idle_us) {
       tracker_.forget(flow.slot);

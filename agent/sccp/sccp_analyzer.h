@@ -99,6 +99,13 @@ class SccpAnalyzer {
   const Flow& flow_at(uint32_t slot) const;
   std::vector<std::unique_ptr<Flow[]>> flow_chunks_;
   uint32_t flow_slots_ = 0;       // slots with a record: [0, flow_slots_)
+  // Each slot's last packet time in epochs of 2^26 us (67 s), modulo 256: the idle scan reads
+  // these bytes (100 KB at 100,000 connections) and only the records old enough, not every
+  // record's first line (12.8 MB, about 5 % of the steady state in profiles).
+  static constexpr int kEpochShift = 26;
+  static uint8_t epoch_of(int64_t time_us) { return static_cast<uint8_t>(time_us >> kEpochShift); }
+  std::vector<uint8_t> seen_epoch_;
+  int64_t last_idle_scan_epoch_ = INT64_MAX;  // none yet
   KeepAliveSchedule keepalives_;  // whose records to load before their packets come
   // The connections just preloaded, by their lane_tag (a direct-mapped cache of records): the
   // keepalive lane finds a due connection here, in a few cache lines, instead of in the flow

@@ -253,6 +253,37 @@ TEST_F(TrackerTest, MissedOncePerSilenceAndNotAfterUnregister) {
   EXPECT_EQ(missed_at, (std::vector<int64_t>{kStart + 60 * kSecond, kStart + 160 * kSecond}));
 }
 
+TEST_F(TrackerTest, IdleConnectionsExpireAfterTheTimeoutEvenAcrossAJumpInPacketTime) {
+  // Default timeout 600 s, looked at every 60 s of packet time. A falls silent at 120 s; B
+  // keeps alive for half an hour; C falls silent just before the capture jumps 256 x 2^26 us
+  // ahead (where a byte of 2^26 us epochs wraps round to about the same value).
+  Phone a(analyzer_, 5), b(analyzer_, 6), c(analyzer_, 7);
+  a.registers(kStart, "SEP000000000005");
+  b.registers(kStart, "SEP000000000006");
+  c.registers(kStart, "SEP000000000007");
+  int64_t a_last = 0;
+  for (int i = 1; i <= 4; ++i)
+    a.to_cm(a_last = kStart + i * 30 * kSecond, testing::pdu(kKeepAlive));
+  size_t expired_at_timeout = 99, expired_after_scan = 99;
+  int64_t t = kStart;
+  for (int i = 1; i <= 60; ++i) {
+    t = kStart + i * 30 * kSecond;
+    b.to_cm(t, testing::pdu(kKeepAlive));
+    c.to_cm(t, testing::pdu(kKeepAlive));
+    if (t <= a_last + 600 * kSecond) expired_at_timeout = analyzer_.stats().connections_expired;
+    if (t >= a_last + 660 * kSecond && expired_after_scan == 99)
+      expired_after_scan = analyzer_.stats().connections_expired;
+  }
+  EXPECT_EQ(expired_at_timeout, 0u);  // not before its 600 s are up
+  EXPECT_EQ(expired_after_scan, 1u);  // A, at the first look after them (at 660 s); B, C kept
+  EXPECT_EQ(analyzer_.stats().open_connections, 2u);
+
+  const int64_t jump = (int64_t{256} << 26) + 30 * kSecond;
+  b.to_cm(t + jump, testing::pdu(kKeepAlive));
+  EXPECT_EQ(analyzer_.stats().connections_expired, 2u);  // C, silent ever since
+  EXPECT_EQ(analyzer_.stats().open_connections, 1u);     // B has just spoken
+}
+
 TEST_F(TrackerTest, TlsConnectionsGiveTimingOnly) {
   Phone phone(analyzer_, 5, 2443);
   phone.to_cm(kStart, {}, 0x02);
