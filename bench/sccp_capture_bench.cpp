@@ -7,13 +7,19 @@
 // keepalives/s for 100,000 phones), for D simulated seconds (default 120).
 // Prints packets/s, the ratios, the analyzer's peak RSS and its event counts.
 //
-// Usage: sccp_capture_bench [phones] [seconds] [tshark_packets]
+// Usage: sccp_capture_bench [phones] [seconds] [tshark_packets] [runs]
 // With REGWATCH_BENCH_PCAP=FILE it measures that capture instead (and leaves it in place), e.g. a
 // real one, or the same generated one again under a profiler.
+//
+// The bare loop and the analyzer run alternately, runs times (default 5): bare, regwatch, bare,
+// ..., bare. Each analyzer run (a fresh analyzer) is compared with the faster of the two bare
+// runs beside it, and the median of the runs' ratios is the result, printed with their range:
+// on this shared host one pair of runs moved by 20 % from one minute to the next.
 #include <pcap/pcap.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -189,6 +195,7 @@ int main(int argc, char** argv) {
   const uint32_t phones = argc > 1 ? static_cast<uint32_t>(std::atoi(argv[1])) : 100'000;
   const uint32_t seconds = argc > 2 ? static_cast<uint32_t>(std::atoi(argv[2])) : 120;
   const uint32_t tshark_packets = argc > 3 ? static_cast<uint32_t>(std::atoi(argv[3])) : 200'000;
+  const int runs = argc > 4 ? std::max(1, std::atoi(argv[4])) : 5;
   const auto dir = std::filesystem::temp_directory_path() / ("regwatch-sccp-bench-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   const char* given = std::getenv("REGWATCH_BENCH_PCAP");
@@ -206,26 +213,47 @@ int main(int argc, char** argv) {
       checksum += frame.size() + frame[0];  // touch the bytes, as any reader would
     });
   };
-  // The bare loop runs before and after the analyzer and its faster run counts: the
-  // first read may still pull the file into the page cache.
-  Phases bare = bare_loop();
+  // The first bare run may still pull the file into the page cache: the ratios use the faster
+  // of the two bare runs around each analyzer run.
+  std::vector<Phases> bare_runs{bare_loop()};
   if (checksum == 0) std::printf("(empty capture)\n");
   const long rss_before = peak_rss_kib();
-
+  std::vector<Phases> our_runs;
   std::map<regwatch::v1::EventKind, uint64_t> events;
-  regwatch::agent::sccp::SccpAnalyzer analyzer(regwatch::agent::sccp::SccpSettings{},
-                                               [&](regwatch::v1::Event e) { ++events[e.kind()]; });
-  const Phases ours = timed_read(path, [&](int64_t time_us, std::span<const uint8_t> frame) {
-    analyzer.on_packet(1, time_us, frame);
-  });
-  const auto stats = analyzer.stats();
-  const Phases bare_again = bare_loop();
-  for (int phase : {0, 1}) {
-    if (bare_again.pps(phase) > bare.pps(phase)) {
-      bare.seconds[phase] = bare_again.seconds[phase];
-      bare.packets[phase] = bare_again.packets[phase];
-    }
+  regwatch::agent::sccp::SccpStats stats;
+  long rss_first_run = 0;
+  for (int run = 0; run < runs; ++run) {
+    events.clear();
+    regwatch::agent::sccp::SccpAnalyzer analyzer(
+        regwatch::agent::sccp::SccpSettings{}, [&](regwatch::v1::Event e) { ++events[e.kind()]; });
+    our_runs.push_back(timed_read(path, [&](int64_t time_us, std::span<const uint8_t> frame) {
+      analyzer.on_packet(1, time_us, frame);
+    }));
+    stats = analyzer.stats();
+    // The first analyzer's peak: later ones may not get the freed heap back in one piece.
+    if (run == 0) rss_first_run = peak_rss_kib();
+    bare_runs.push_back(bare_loop());
   }
+  struct Summary {
+    double ratio = 0, ratio_min = 0, ratio_max = 0, ours_pps = 0, bare_pps = 0;
+  };
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0.0 : v[v.size() / 2];
+  };
+  auto summarize_phase = [&](int phase) {
+    std::vector<double> ratios, ours_pps, bare_pps;
+    for (int run = 0; run < runs; ++run) {
+      const double bare = std::max(bare_runs[run].pps(phase), bare_runs[run + 1].pps(phase));
+      ours_pps.push_back(our_runs[run].pps(phase));
+      bare_pps.push_back(bare);
+      ratios.push_back(bare > 0 ? our_runs[run].pps(phase) / bare : 0);
+    }
+    return Summary{median(ratios), *std::min_element(ratios.begin(), ratios.end()),
+                   *std::max_element(ratios.begin(), ratios.end()), median(ours_pps),
+                   median(bare_pps)};
+  };
+  const Phases& ours = our_runs.front();  // packet counts are the same in every run
 
   // tshark over two slices of the steady state: the difference is its per-packet rate without
   // its start-up (loading every dissector takes it about half a second).
@@ -248,9 +276,12 @@ int main(int argc, char** argv) {
       t_small > 0 && t_big > t_small ? static_cast<double>(big - small) / (t_big - t_small) : 0;
 
   auto report = [&](const char* name, int phase) {
-    std::printf("%-16s %9llu packets  bare libpcap loop %10.0f/s  regwatch %10.0f/s  ratio %.2f\n",
-                name, static_cast<unsigned long long>(ours.packets[phase]), bare.pps(phase),
-                ours.pps(phase), bare.pps(phase) > 0 ? ours.pps(phase) / bare.pps(phase) : 0.0);
+    const Summary m = summarize_phase(phase);
+    std::printf(
+        "%-16s %9llu packets  bare libpcap loop %10.0f/s  regwatch %10.0f/s  ratio %.2f "
+        "(median of %d runs; %.2f-%.2f)\n",
+        name, static_cast<unsigned long long>(ours.packets[phase]), m.bare_pps, m.ours_pps, m.ratio,
+        runs, m.ratio_min, m.ratio_max);
   };
   report("registrations", 0);
   report("steady state", 1);
@@ -261,15 +292,17 @@ int main(int argc, char** argv) {
     std::printf(
         "tshark -Y skinny : %10.0f packets/s in the steady state (start-up excluded); regwatch is "
         "%.0fx faster (target >= 100x)\n",
-        tshark_pps, ours.pps(1) / tshark_pps);
+        tshark_pps, summarize_phase(1).ours_pps / tshark_pps);
   } else {
     std::printf(
         "tshark -Y skinny : not run (tshark_packets 0, no steady state, or tshark/editcap "
         "missing)\n");
   }
-  std::printf("phones %zu, SCCP messages %llu, anomalies %zu kinds; peak RSS %.1f MiB (%.1f MiB before the analyzer)\n",
-              stats.phones, static_cast<unsigned long long>(stats.sccp_messages), stats.anomalies.size(),
-              peak_rss_kib() / 1024.0, rss_before / 1024.0);
+  std::printf(
+      "phones %zu, SCCP messages %llu, anomalies %zu kinds; peak RSS %.1f MiB with the first "
+      "analyzer (%.1f MiB before it)\n",
+      stats.phones, static_cast<unsigned long long>(stats.sccp_messages), stats.anomalies.size(),
+      rss_first_run / 1024.0, rss_before / 1024.0);
   for (const auto& [kind, n] : events)
     std::printf("  %s %llu\n", regwatch::kind_name(kind).c_str(),
                 static_cast<unsigned long long>(n));
