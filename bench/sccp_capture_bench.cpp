@@ -239,7 +239,8 @@ int main(int argc, char** argv) {
   };
   auto median = [](std::vector<double> v) {
     std::sort(v.begin(), v.end());
-    return v.empty() ? 0.0 : v[v.size() / 2];
+    if (v.empty()) return 0.0;
+    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
   };
   auto summarize_phase = [&](int phase) {
     std::vector<double> ratios, ours_pps, bare_pps;
@@ -279,7 +280,7 @@ int main(int argc, char** argv) {
     const Summary m = summarize_phase(phase);
     std::printf(
         "%-16s %9llu packets  bare libpcap loop %10.0f/s  regwatch %10.0f/s  ratio %.2f "
-        "(median of %d runs; %.2f-%.2f)\n",
+        "(medians of %d runs, each rate and the ratio on its own; ratios %.2f-%.2f)\n",
         name, static_cast<unsigned long long>(ours.packets[phase]), m.bare_pps, m.ours_pps, m.ratio,
         runs, m.ratio_min, m.ratio_max);
   };

@@ -204,7 +204,7 @@ void PhoneTracker::record_keepalive(Slot slot, int64_t t) {
   // from the start must still show its unanswered phones.
   CmWindow& window = windows_[c.window];
   if (window.start_us == 0) start_window(window, t);
-  if (c.unacked_since_us == 0) start_unacked(slot, t);
+  if (c.unacked_since_us == 0 && t != 0) start_unacked(slot, t);  // 0 is "none": no wait at 0
   c.last_keepalive_us = t;
   c.missed_reported = false;
   rearm_miss(slot);

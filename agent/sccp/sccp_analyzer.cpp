@@ -131,6 +131,7 @@ void SccpAnalyzer::on_packet(int link_type, int64_t time_us, std::span<const uin
   keepalives_.take_until(time_us + kPreloadLeadUs,
                          [this](uint32_t slot, uint32_t tag) { preload_connection(slot, tag); });
   ++stats_.packets;
+  oldest_since_idle_scan_us_ = std::min(oldest_since_idle_scan_us_, time_us);
   stats_.bytes += frame.size();
   if (keepalive_lane(link_type, time_us, frame)) return;
   TcpSegment segment;
@@ -254,14 +255,17 @@ void SccpAnalyzer::on_idle(int64_t now_us) {
   tracker_.advance(now_us);
   const int64_t idle_us = int64_t{settings_.idle_connection_timeout_s} * 1'000'000;
   // A connection silent for longer than idle_us is at least idle_epochs epochs old. The bytes'
-  // ages (modulo 256) are its true age while each scan comes within 128 epochs of the last one
-  // and the timeout is under 128 epochs: the last scan left no connection older than that.
-  // Otherwise (a jump in packet time, a timeout of hours, the first scan) every record is read.
+  // ages (modulo 256) are its true age when no connection can be 255 epochs old or more: the
+  // last scan left none older than idle_epochs + 1 (under 127) and came less than 128 epochs
+  // ago, and no packet since was from 255 epochs ago or more (packet time can go back). Else
+  // (a jump in packet time either way, a timeout of hours, the first scan) every record is read.
   const int64_t now_epoch = now_us >> kEpochShift;
   const int64_t idle_epochs = idle_us >> kEpochShift;
   const bool ages_hold = idle_epochs < 127 && last_idle_scan_epoch_ <= now_epoch &&
-                         now_epoch - last_idle_scan_epoch_ < 128;
+                         now_epoch - last_idle_scan_epoch_ < 128 &&
+                         now_epoch - (oldest_since_idle_scan_us_ >> kEpochShift) < 255;
   last_idle_scan_epoch_ = now_epoch;
+  oldest_since_idle_scan_us_ = INT64_MAX;
   const auto now_byte = static_cast<uint8_t>(now_epoch);
   for (uint32_t slot = 0; slot < flow_slots_; ++slot) {
     if (ages_hold && static_cast<uint8_t>(now_byte - seen_epoch_[slot]) + 1 < idle_epochs) continue;

@@ -105,7 +105,8 @@ class SccpAnalyzer {
   static constexpr int kEpochShift = 26;
   static uint8_t epoch_of(int64_t time_us) { return static_cast<uint8_t>(time_us >> kEpochShift); }
   std::vector<uint8_t> seen_epoch_;
-  int64_t last_idle_scan_epoch_ = INT64_MAX;  // none yet
+  int64_t last_idle_scan_epoch_ = INT64_MAX;       // none yet
+  int64_t oldest_since_idle_scan_us_ = INT64_MAX;  // the earliest packet time since
   KeepAliveSchedule keepalives_;  // whose records to load before their packets come
   // The connections just preloaded, by their lane_tag (a direct-mapped cache of records): the
   // keepalive lane finds a due connection here, in a few cache lines, instead of in the flow

@@ -284,6 +284,55 @@ TEST_F(TrackerTest, IdleConnectionsExpireAfterTheTimeoutEvenAcrossAJumpInPacketT
   EXPECT_EQ(analyzer_.stats().open_connections, 1u);     // B has just spoken
 }
 
+TEST_F(TrackerTest, KeepAlivesAtPacketTimeZeroAreNotWaitingForAnAck) {
+  // Time 0 is "no time" for the tracker (a hand-made or fuzzed capture can start there): a
+  // KeepAlive at 0 starts no wait, so nothing is counted unanswered for it later, however often
+  // it comes.
+  Phone a(analyzer_, 5), b(analyzer_, 6);
+  a.registers(0, "SEP000000000005");
+  b.registers(0, "SEP000000000006");
+  for (int i = 0; i < 3; ++i) a.to_cm(0, testing::pdu(kKeepAlive));
+  a.to_phone(2000, testing::pdu(kKeepAliveAck));
+  for (int round = 1; round <= 3; ++round) {
+    const int64_t t = round * 30 * kSecond;
+    a.to_cm(t, testing::pdu(kKeepAlive));
+    b.to_cm(t, testing::pdu(kKeepAlive));
+    a.to_phone(t + 2000, testing::pdu(kKeepAliveAck));
+    b.to_phone(t + 2000, testing::pdu(kKeepAliveAck));
+  }
+  a.to_phone(95 * kSecond, {}, 0x14);  // a leaves; time moves on
+  b.to_cm(100 * kSecond, testing::pdu(kKeepAlive));
+  b.to_phone(100 * kSecond + 2000, testing::pdu(kKeepAliveAck));
+  b.to_cm(125 * kSecond, testing::pdu(kKeepAlive));
+  EXPECT_TRUE(of_kind(v1::KEEPALIVE_UNANSWERED).empty());
+  auto latency = of_kind(v1::KEEPALIVE_LATENCY);
+  ASSERT_FALSE(latency.empty());
+  for (const auto& e : latency) {
+    EXPECT_EQ(e.keepalive_latency().unanswered(), 0u) << e.DebugString();
+    EXPECT_EQ(e.keepalive_latency().slow_phones(), 0u) << e.DebugString();
+    EXPECT_LE(e.keepalive_latency().phones(), 2u) << e.DebugString();
+  }
+  EXPECT_TRUE(of_kind(v1::CM_SLOW).empty());
+}
+
+TEST_F(TrackerTest, IdleScanHoldsWhenPacketTimeGoesBackHours) {
+  // A capture of two stitched together: after a look at 120 s, packet time goes back 258
+  // epochs of 2^26 us (4.8 h) for C's whole conversation, then on. C has been silent far
+  // longer than the timeout at the next look (180 s), where a byte of 256 epochs has wrapped
+  // round to "2 epochs old".
+  Phone a(analyzer_, 5), b(analyzer_, 6), c(analyzer_, 7);
+  a.registers(kStart, "SEP000000000005");
+  b.registers(kStart, "SEP000000000006");
+  for (int i = 1; i <= 4; ++i) b.to_cm(kStart + i * 30 * kSecond, testing::pdu(kKeepAlive));
+  const int64_t back = kStart + 120 * kSecond - (int64_t{258} << 26);
+  c.registers(back, "SEP000000000007");
+  c.to_cm(back + 30 * kSecond, testing::pdu(kKeepAlive));
+  EXPECT_EQ(analyzer_.stats().connections_expired, 0u);
+  b.to_cm(kStart + 180 * kSecond, testing::pdu(kKeepAlive));
+  EXPECT_EQ(analyzer_.stats().connections_expired, 1u);  // C (A is silent only 180 s)
+  EXPECT_EQ(analyzer_.stats().open_connections, 2u);
+}
+
 TEST_F(TrackerTest, TlsConnectionsGiveTimingOnly) {
   Phone phone(analyzer_, 5, 2443);
   phone.to_cm(kStart, {}, 0x02);
