@@ -36,6 +36,11 @@ inline const SccpAnalyzer::Flow& SccpAnalyzer::flow_at(uint32_t slot) const {
   return flow_chunks_[slot / kFlowChunk][slot % kFlowChunk];
 }
 
+inline void SccpAnalyzer::seen(Flow& flow, int64_t time_us) {
+  flow.last_seen_us = time_us;
+  seen_epoch_[flow.slot] = epoch_of(time_us);
+}
+
 // Reassembled bytes of one direction into its PDU framer, then to handle_pdu.
 struct SccpAnalyzer::ToFramer final : TcpReassembler::Sink {
   ToFramer(SccpAnalyzer& analyzer, PduFramer& pdu_framer, PhoneTracker::Slot connection,
@@ -115,9 +120,8 @@ SccpAnalyzer::Flow* SccpAnalyzer::flow_for(const TcpSegment& s, ConnectionKey& k
   flow.tag = lane_tag(key);
   flow.in_use = true;
   flow.tls = tls;
-  flow.last_seen_us = time_us;
-  seen_epoch_[slot] = epoch_of(time_us);
   flow.slot = slot;
+  seen(flow, time_us);
   flow_index_.insert(key, slot);
   ++stats_.connections_opened;
   return &flow;
@@ -149,8 +153,7 @@ void SccpAnalyzer::on_packet(int link_type, int64_t time_us, std::span<const uin
     return;
   }
   ++stats_.tcp_segments;
-  flow->last_seen_us = time_us;
-  seen_epoch_[flow->slot] = epoch_of(time_us);
+  seen(*flow, time_us);
   if (!flow->tls && (!segment.payload.empty() || segment.syn)) {
     const bool up = direction == Direction::kPhoneToCm;
     Flow::Stream& stream = up ? flow->up : flow->down;
@@ -212,8 +215,7 @@ bool SccpAnalyzer::keepalive_lane(int link_type, int64_t time_us, std::span<cons
   if (flow.tls || !stream.frames.idle() || !stream.bytes.take_in_order(f.seq, kHeaderSize))
     return false;
   ++stats_.tcp_segments;
-  flow.last_seen_us = time_us;
-  seen_epoch_[slot] = epoch_of(time_us);
+  seen(flow, time_us);
   ++framing_.pdus;
   handle_keepalive(slot, direction, f.message_id, time_us);  // which advances the tracker
   expire_if_due(time_us);

@@ -104,6 +104,8 @@ class SccpAnalyzer {
   // record's first line (12.8 MB, about 5 % of the steady state in profiles).
   static constexpr int kEpochShift = 26;
   static uint8_t epoch_of(int64_t time_us) { return static_cast<uint8_t>(time_us >> kEpochShift); }
+  // A packet of flow's at time_us: its last_seen_us and its byte here.
+  void seen(Flow& flow, int64_t time_us);
   std::vector<uint8_t> seen_epoch_;
   int64_t last_idle_scan_epoch_ = INT64_MAX;       // none yet
   int64_t oldest_since_idle_scan_us_ = INT64_MAX;  // the earliest packet time since
