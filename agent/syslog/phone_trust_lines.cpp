@@ -5,6 +5,7 @@
 #include <cctype>
 #include <string>
 
+#include "agent/syslog/utf8_sanitize.h"
 #include "common/ascii_case.h"
 #include "common/device_name.h"
 
@@ -104,7 +105,7 @@ std::string_view trim(std::string_view text) {
 
 bool classify_phone_trust_line(std::string_view text, std::string_view host,
                                regwatch::v1::Event& event) {
-  text = trim(text.substr(0, kMaxTrustScanBytes));
+  text = trim(utf8_prefix(text, kMaxTrustScanBytes));
   const std::string lower = ascii_lower(text);
   const auto has = [&lower](std::string_view phrase) {
     return lower.find(phrase) != std::string::npos;

@@ -62,4 +62,12 @@ bool sanitize_utf8(std::string_view in, std::string& out) {
   return valid;
 }
 
+std::string_view utf8_prefix(std::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  size_t end = max_bytes;
+  // Back off over continuation bytes (10xxxxxx) to the start of the character cut in two.
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end);
+}
+
 }  // namespace regwatch::agent::syslog

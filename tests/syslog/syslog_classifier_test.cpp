@@ -6,6 +6,7 @@
 
 #include "agent/syslog/phone_trust_lines.h"
 #include "agent/syslog/syslog_parser.h"
+#include "agent/syslog/utf8_sanitize.h"
 #include "common/event_kind.h"
 
 namespace regwatch::agent::syslog {
@@ -262,6 +263,34 @@ TEST(SyslogClassifier, PhoneTrustScanStopsAtItsLimit) {
   ASSERT_EQ(at_limit.size(), kMaxTrustScanBytes);
   EXPECT_EQ(parse(header + at_limit).kind(), v1::PHONE_AUTH_FAILED);
   EXPECT_EQ(parse(header + "x" + at_limit).kind(), v1::SYSLOG_OTHER);
+}
+
+TEST(SyslogClassifier, PhoneTrustScanLimitNeverCutsACharacter) {
+  // A two-byte character straddling the scan limit: the phone's words kept in the event stop
+  // before it, and the event still serialises (found by syslog_parser_fuzz).
+  const std::string header = "<187>Nov 20 14:00:01 10.27.4.21 ";
+  const std::string phrase = "Trust List update failed ";
+  std::string text = phrase + std::string(kMaxTrustScanBytes - phrase.size() - 1, 'x');
+  text += "\xc3\xa9 and more";  // "e acute" at bytes 1023-1024
+  const v1::Event e = parse(header + text);
+  ASSERT_EQ(e.kind(), v1::PHONE_AUTH_FAILED);
+  const std::string& reason = e.phone().reason();
+  EXPECT_NE(reason.back(), '\xc3') << "a character cut in two";
+  EXPECT_EQ(reason.substr(reason.size() - 3), "xxx");
+  std::string bytes;
+  ASSERT_TRUE(e.SerializeToString(&bytes));
+  v1::Event back;
+  EXPECT_TRUE(back.ParseFromString(bytes));
+}
+
+TEST(Utf8Prefix, StopsAtACharacterBoundary) {
+  const std::string text = "ab\xe2\x82\xac";  // "ab" and the euro sign (3 bytes)
+  EXPECT_EQ(utf8_prefix(text, 10), text);
+  EXPECT_EQ(utf8_prefix(text, 5), text);
+  EXPECT_EQ(utf8_prefix(text, 4), "ab");
+  EXPECT_EQ(utf8_prefix(text, 3), "ab");
+  EXPECT_EQ(utf8_prefix(text, 2), "ab");
+  EXPECT_EQ(utf8_prefix(text, 0), "");
 }
 
 TEST(SyslogClassifier, DemoArchiveKinds) {
