@@ -167,7 +167,7 @@ class PhoneTracker {
   void record_keepalive(Slot slot, int64_t time_us);
   void record_keepalive_ack(Slot slot, int64_t time_us);
   // Whether a keepalive_missed or keepalive_unanswered of c is due and not yet reported: a few
-  // compares, asked at every KeepAliveAck.
+  // compares, asked at every KeepAliveAck and by the sweep.
   bool deadline_passed(const Connection& c, int64_t now_us) const {
     if ((!c.registered && c.last_keepalive_us == 0) || c.unregistering) return false;
     return (!c.missed_reported && c.last_keepalive_us != 0 &&
@@ -202,8 +202,8 @@ class PhoneTracker {
   SccpSettings settings_;
   std::function<void(regwatch::v1::Event)> sink_;
   int64_t unanswered_after_us_;
-  // Connections live in a slab (contiguous, so the periodic sweep is a scan);
-  // the analyzer keeps each one's slot next to its TCP state.
+  // Connections live in a slab, a slot each; the analyzer keeps each one's slot next to its
+  // TCP state.
   std::vector<Connection> slots_;
   // What the sweep reads instead of every connection's line (8 bytes a connection, not 64):
   // each slot's keepalive_missed deadline, and the connections waiting for an ack (few,
