@@ -356,8 +356,7 @@ void PhoneTracker::sweep(int64_t now) {
     CmWindow& w = windows_[d.index];
     close_window(w, d.end_us, d.tally);
     w.latencies_ms.clear();
-    w.start_us = now - now % window_us;
-    w.sampled = w.slow_sampled = 0;
+    start_window(w, now);
   }
   next_sweep_us_ = now - now % window_us + window_us;
 }
