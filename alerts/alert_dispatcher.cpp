@@ -8,6 +8,7 @@
 #include "alerts/alert_payloads.h"
 #include "alerts/delivery.h"
 #include "alerts/incident_alert.h"
+#include "alerts/notification_policy.h"
 #include "collector/store/alert_outbox.h"
 #include "collector/store/silence_store.h"
 #include "common/logging.h"
@@ -80,16 +81,29 @@ std::optional<std::string> inhibitor(collector::store::AlertOutbox& outbox, cons
   return std::nullopt;
 }
 
-// Whether a first page for this alert would be one too many for its scope (or condition
-// identity) within flap_window_s: a scope that bursts again and again pages flap_max_pages
-// times, then waits until it has been quiet for the window.
-bool flapping(collector::store::AlertOutbox& outbox, const std::string& receiver,
-              const Alert& alert, const AlertingConfig& config, int64_t now) {
+// Flap damping: how many pages (first or reopened) the alert's scope (or condition identity)
+// was sent within flap_window_s, so that a scope that bursts again and again pages
+// flap_max_pages times, says so in the last, then waits until it has been quiet for the window.
+std::optional<uint32_t> pages_of_scope(collector::store::AlertOutbox& outbox,
+                                       const std::string& receiver, const Alert& alert,
+                                       const AlertingConfig& config, int64_t now) {
   const std::string prefix = alert.key.substr(0, alert.key.rfind('@') + 1);
-  if (prefix.empty()) return false;
-  auto before =
-      outbox.pages_like(receiver, prefix, alert.key, now - int64_t{config.flap_window_s} * kSecond);
-  return before.ok() && *before >= config.flap_max_pages;
+  if (prefix.empty()) return 0;
+  auto pages = outbox.pages_like(receiver, prefix, now - int64_t{config.flap_window_s} * kSecond);
+  if (!pages.ok()) return std::nullopt;
+  return *pages;
+}
+
+// Alertmanager's API v2 endpoint for posting alerts, under its base URL.
+std::string alertmanager_alerts_url(std::string base) {
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/api/v2/alerts";
+}
+
+// How long a firing alert posted to Alertmanager stays active unless posted again: four
+// resend intervals, as Prometheus does, so one lost post does not resolve it.
+int64_t alertmanager_valid_for(const AlertingConfig& config) {
+  return 4 * int64_t{config.resend_interval_s} * kSecond;
 }
 
 // What each of the dispatcher's threads reads and writes, on its own connections.
@@ -111,6 +125,7 @@ struct Stores {
 
 struct AlertDispatcher::Receiver : Stores {
   ReceiverConfig config;
+  int64_t next_resend_us = 0;  // Alertmanager: when what still fires is posted again
   // When each group's last notification went out (group_interval); since the start only.
   std::map<std::string, int64_t> group_sent_us;
   std::mutex mutex;
@@ -228,8 +243,7 @@ void AlertDispatcher::route_loop() {
 
 void AlertDispatcher::repeat_open_incidents() {
   auto log = component_logger("alerts");
-  auto& outbox = *router_state_->outbox;
-  auto open = outbox.open_incidents();
+  auto open = router_state_->outbox->open_incidents();
   if (!open.ok()) {
     log->error("cannot read open incidents: {}", open.error().message);
     return;
@@ -240,33 +254,105 @@ void AlertDispatcher::repeat_open_incidents() {
     if (!incident.is_object()) continue;
     auto alert = alert_of(incident, stored.key);
     if (!alert || !alert->notify || alert->resolved) continue;
-    if (silenced(*router_state_->silences, *alert, now)) continue;
-    const auto to = receivers_for(config_, alert->labels);
+    // Owed now what a pass would owe (a page held by a silence that has ended since), and
+    // its repeat once repeat_interval passed since the last one was delivered.
     for (const auto& r : config_.receivers) {
-      if (!gets(to, r)) continue;
-      auto last = outbox.last_firing(r.name, alert->key);
-      if (!last.ok()) continue;
-      if (!*last) {
-        // Never paged: held back by a silence that has ended since, or never queued. Owed now,
-        // unless it is old news (a replayed archive whose phones never came back).
-        auto first = outbox.state_of(r.name, alert->key, "firing");
-        const bool recent = now - alert->ends_us <= int64_t{config_.max_incident_age_s} * kSecond;
-        if (first.ok() && *first == "absent" && recent &&
-            !flapping(outbox, r.name, *alert, config_, now)) {
-          (void)outbox.enqueue(r.name, alert->key, "firing", now,
-                               now + int64_t{config_.group_wait_s} * kSecond);
-          log->info("incident {} still open and no longer silenced: notification owed to {}",
-                    alert->key, r.name);
-        }
-        continue;
-      }
-      if (now - (*last)->last_us < int64_t{config_.repeat_interval_s} * kSecond) continue;
-      const std::string status = "firing#" + std::to_string((*last)->count + 1);
-      auto queued = outbox.enqueue(r.name, alert->key, status, now, now);
-      if (queued.ok() && *queued)
-        log->info("incident {} still open: repeat notification owed to {}", alert->key, r.name);
+      if (gets(receivers_for(config_, alert->labels), r)) (void)owe_to(r, *alert, now, true);
     }
   }
+}
+
+bool AlertDispatcher::owe_to(const ReceiverConfig& r, const Alert& alert, int64_t now,
+                             bool repeats) {
+  auto log = component_logger("alerts");
+  auto& outbox = *router_state_->outbox;
+  auto last = outbox.last(r.name, alert.key);
+  if (!last.ok()) return false;
+  const bool too_old = now - alert.ends_us > int64_t{config_.max_incident_age_s} * kSecond;
+  const Decision decision = decide(alert, *last, too_old);
+  const int64_t after = *last ? (*last)->seq : 0;
+  collector::store::Notice notice;
+  notice.told = told_of(alert);
+  notice.change = decision.change;
+  const auto owe = [&](int64_t seq_after, int64_t due) {
+    auto owed = outbox.owe(r.name, alert.key, seq_after, notice, now, due);
+    if (!owed.ok()) {
+      log->error("cannot queue a notification for {} yet: {}", r.name, owed.error().message);
+      return false;
+    }
+    if (*owed)
+      log->info("{} {}: {} notification owed to {}{}", alert.kind, alert.key, notice.reason, r.name,
+                notice.change.empty() ? "" : " (" + notice.change + ")");
+    return true;
+  };
+  switch (decision.owed) {
+    case Owed::kRetell: return outbox.retell((*last)->id, notice.told).ok();
+    case Owed::kResolved:
+      notice.status = "resolved";
+      notice.reason = alert.withdrawn ? "withdrawn" : "resolved";
+      return owe(after, now);
+    case Owed::kChanged: {
+      // No sooner than group_interval after the last notification of it.
+      auto delivered = outbox.last_delivered(r.name, alert.key);
+      if (!delivered.ok()) return false;
+      int64_t due = now;
+      if (*delivered)
+        due = std::max(due,
+                       *(*delivered)->delivered_us + int64_t{config_.group_interval_s} * kSecond);
+      notice.status = "firing";
+      notice.reason = "changed";
+      return owe(after, due);
+    }
+    case Owed::kNothing: {
+      if (!repeats || alert.resolved || !*last || (*last)->notice.status != "firing" ||
+          (*last)->pending())
+        return true;
+      auto delivered = outbox.last_delivered(r.name, alert.key);
+      if (!delivered.ok()) return false;
+      if (!*delivered ||
+          now - *(*delivered)->delivered_us < int64_t{config_.repeat_interval_s} * kSecond)
+        return true;
+      notice.status = "firing";
+      notice.reason = "repeat";
+      return owe(after, now);
+    }
+    case Owed::kFirst:
+    case Owed::kReopened: break;
+  }
+  // A new page: silences and flap damping apply.
+  if (auto silence = silenced(*router_state_->silences, alert, now)) {
+    if (router_state_->logged.insert(alert.key + "/" + silence->id()).second)
+      log->info("{} {} silenced by {} ({}, until {}): not notified", alert.kind, alert.key,
+                silence->id(), silence->comment(), format_rfc3339_ms(silence->ends_us()));
+    return true;
+  }
+  const auto pages = pages_of_scope(outbox, r.name, alert, config_, now);
+  if (!pages) return false;
+  if (*pages >= config_.flap_max_pages) {
+    if (router_state_->logged
+            .insert(alert.key + "/flapping/" + r.name + "/" + std::to_string(after))
+            .second)
+      log->warn("{} to {}: not paged, its scope paged {} times within {} s already (flapping)",
+                alert.key, r.name, *pages, config_.flap_window_s);
+    return true;
+  }
+  if (*pages + 1 == config_.flap_max_pages)
+    notice.flapping = "the last page for this scope within " +
+                      std::to_string(config_.flap_window_s) + " s (" +
+                      std::to_string(config_.flap_max_pages) +
+                      " pages): it keeps bursting; further bursts are not paged until it has "
+                      "been quiet that long (regwatch incidents --scope shows them)";
+  notice.status = "firing";
+  notice.reason = decision.owed == Owed::kFirst ? "first" : "reopened";
+  const int64_t due = now + int64_t{config_.group_wait_s} * kSecond;
+  if (!owe(after, due)) return false;
+  if (!alert.resolved) return true;
+  // Over before its first page was sent: its resolve follows it.
+  notice.status = "resolved";
+  notice.reason = "resolved";
+  notice.change.clear();
+  notice.flapping.clear();
+  return owe(after + 1, due);
 }
 
 std::optional<Alert> AlertDispatcher::alert_of(const nlohmann::ordered_json& body,
@@ -279,67 +365,50 @@ std::optional<Alert> AlertDispatcher::alert_of(const nlohmann::ordered_json& bod
 }
 
 bool AlertDispatcher::route(const collector::store::KeyedIncident& stored) {
-  auto log = component_logger("alerts");
   const auto incident = nlohmann::ordered_json::parse(stored.body, nullptr, false);
   if (!incident.is_object()) return true;
   auto alert = alert_of(incident, stored.key);
   if (!alert || !alert->notify) return true;
   const int64_t now = clock_.now_us();
-  auto& outbox = *router_state_->outbox;
-  const bool too_old = now - alert->ends_us > int64_t{config_.max_incident_age_s} * kSecond;
-  if (too_old || alert->withdrawn) {
-    // No first page for these; a page already owed or sent is resolved.
-    if (too_old && !alert->withdrawn && router_state_->logged.insert(alert->key).second)
-      log->info("incident {} ended more than {} s ago (a replay?): not notified", alert->key,
-                config_.max_incident_age_s);
-    const auto to = receivers_for(config_, alert->labels);
-    for (const auto& r : config_.receivers) {
-      if (!gets(to, r)) continue;
-      auto firing = outbox.state_of(r.name, alert->key, "firing");
-      if (!firing.ok()) return false;
-      if (*firing == "absent" || !alert->resolved) continue;
-      auto resolved = outbox.enqueue(r.name, alert->key, "resolved", now, now);
-      if (!resolved.ok()) return false;
-      if (*resolved)
-        log->info("incident {} {}: resolve owed to {}", alert->key,
-                  alert->withdrawn ? "withdrawn" : "resolved", r.name);
-    }
-    return true;
-  }
-  if (auto silence = silenced(*router_state_->silences, *alert, now)) {
-    if (router_state_->logged.insert(alert->key + "/" + silence->id()).second)
-      log->info("incident {} silenced by {} ({}, until {}): not notified", alert->key,
-                silence->id(), silence->comment(), format_rfc3339_ms(silence->ends_us()));
-    return true;
-  }
-  const auto to = receivers_for(config_, alert->labels);
+  if (now - alert->ends_us > int64_t{config_.max_incident_age_s} * kSecond && !alert->withdrawn &&
+      router_state_->logged.insert(alert->key).second)
+    component_logger("alerts")->info("incident {} ended more than {} s ago (a replay?): not notified",
+                                     alert->key, config_.max_incident_age_s);
   for (const auto& r : config_.receivers) {
-    if (!gets(to, r)) continue;
-    auto first = outbox.state_of(r.name, alert->key, "firing");
-    if (!first.ok()) return false;
-    if (*first == "absent" && flapping(outbox, r.name, *alert, config_, now)) {
-      if (router_state_->logged.insert(alert->key + "/flapping/" + r.name).second)
-        log->warn("{} to {}: not paged, its scope paged {} times within {} s already (flapping)",
-                  alert->key, r.name, config_.flap_max_pages, config_.flap_window_s);
-      continue;
-    }
-    auto firing = outbox.enqueue(r.name, alert->key, "firing", now,
-                                 now + int64_t{config_.group_wait_s} * kSecond);
-    if (!firing.ok()) {
-      log->error("cannot queue a notification for {} yet: {}", r.name, firing.error().message);
+    if (gets(receivers_for(config_, alert->labels), r) && !owe_to(r, *alert, now, false))
       return false;
-    }
-    if (*firing) log->info("incident {}: notification owed to {}", alert->key, r.name);
-    if (alert->resolved) {
-      auto resolved = outbox.enqueue(r.name, alert->key, "resolved", now,
-                                     now + int64_t{config_.group_wait_s} * kSecond);
-      if (!resolved.ok()) {
-        log->error("cannot queue a notification for {} yet: {}", r.name, resolved.error().message);
-        return false;
-      }
-    }
   }
   return true;
+}
+
+void AlertDispatcher::resend_firing(Receiver& receiver, int64_t now) {
+  const auto& rc = receiver.config;
+  if (rc.type != "alertmanager" || now < receiver.next_resend_us) return;
+  receiver.next_resend_us = now + int64_t{config_.resend_interval_s} * kSecond;
+  auto log = component_logger("alerts");
+  auto keys = receiver.outbox->told_firing(rc.name);
+  if (!keys.ok()) {
+    log->error("notification queue for {}: {}", rc.name, keys.error().message);
+    return;
+  }
+  std::vector<Alert> alerts;
+  for (const auto& key : *keys) {
+    auto body = receiver.outbox->incident_body(key);
+    if (!body.ok() || !*body) continue;
+    const auto incident = nlohmann::ordered_json::parse(**body, nullptr, false);
+    if (!incident.is_object()) continue;
+    auto alert = alert_of(incident, key);
+    // Resolved ones get their resolve from the queue; silenced ones are left to expire.
+    if (!alert || alert->resolved || silenced(*receiver.silences, *alert, now)) continue;
+    alerts.push_back(std::move(*alert));
+  }
+  if (alerts.empty()) return;
+  const auto sent = post_json(alertmanager_alerts_url(rc.url),
+                              alertmanager_body(alerts, now, alertmanager_valid_for(config_)),
+                              rc.timeout_s, rc.ca_file);
+  if (!sent.ok())
+    log->warn("re-sending {} firing alert(s) to {} failed (tried again in {} s): {}", alerts.size(),
+              rc.name, config_.resend_interval_s, sent.error().message);
 }
 
 void AlertDispatcher::deliver_loop(Receiver& receiver) {
@@ -370,20 +439,26 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
     };
     std::vector<Ready> ready;
     for (const auto& row : due.ok() ? *due : std::vector<collector::store::OutboxRow>{}) {
-      if (row.status == "resolved") {
-        auto firing = outbox.state_of(rc.name, row.alert_key, "firing");
-        auto repeats = outbox.pending_firing(rc.name, row.alert_key);
-        if (!firing.ok() || !repeats.ok()) {
+      const bool firing_row = row.notice.status == "firing";
+      // Strictly in order: each waits until the ones before it were sent or given up.
+      auto earlier = outbox.earlier_pending(rc.name, row.alert_key, row.seq);
+      if (!earlier.ok()) {
+        store_trouble = true;
+        continue;
+      }
+      if (*earlier) {
+        stored(outbox.postpone(row.id, now + kSecond));
+        continue;
+      }
+      if (!firing_row) {
+        auto told = outbox.firing_told_before(rc.name, row.alert_key, row.seq);
+        if (!told.ok()) {
           store_trouble = true;
           continue;
         }
-        if (*firing == "given_up") {
+        if (!*told) {
           stored(outbox.failed(row.id, "its firing notification was never sent", now, true));
           continue;  // nobody was paged: nothing to resolve
-        }
-        if (*firing != "delivered" || *repeats) {
-          stored(outbox.postpone(row.id, now + kSecond));  // the pages first, then the resolve
-          continue;
         }
       }
       auto body = outbox.incident_body(row.alert_key);
@@ -406,19 +481,29 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
         continue;
       }
       const bool now_resolved = alert->resolved;
-      if (alert->withdrawn && row.status.rfind("firing", 0) == 0) {
+      if (alert->withdrawn && firing_row) {
         stored(outbox.failed(row.id, "the incident was withdrawn before this page was sent", now,
                              true));
         continue;  // its resolve, if owed, is dropped with it: nobody was paged
       }
-      alert->resolved = row.status == "resolved";
-      if (row.status.rfind("firing#", 0) == 0 && now_resolved) {
-        stored(
-            outbox.failed(row.id, "the incident resolved before this repeat was sent", now, true));
+      alert->resolved = !firing_row;
+      const bool update = row.notice.reason == "repeat" || row.notice.reason == "changed";
+      if (firing_row && update && now_resolved) {
+        stored(outbox.failed(
+            row.id, "it resolved before this " + row.notice.reason + " notification was sent", now,
+            true));
         continue;  // a repeat after the resolve would re-open it at the receiver
       }
-      if (row.status.rfind("firing", 0) == 0) {
+      if (!row.notice.change.empty()) alert->annotations["update"] = row.notice.change;
+      if (!row.notice.flapping.empty()) alert->annotations["flapping"] = row.notice.flapping;
+      if (firing_row) {
         if (auto silence = silenced(*receiver.silences, *alert, now)) {
+          if (now_resolved) {
+            // It ended while silenced: nobody is paged for it (nor sent its resolve).
+            stored(outbox.failed(row.id, "silenced by " + silence->id() + " until it ended", now,
+                                 true));
+            continue;
+          }
           // Held, not dropped: still owed if the incident is open when the silence ends.
           stored(outbox.postpone(row.id, silence->ends_us()));
           log->info("incident {} to {}: silenced by {} ({}) until {}", row.alert_key, rc.name,
@@ -483,10 +568,9 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
         sent = post_json(rc.url, pagerduty_body(alerts.front(), env_or_empty(rc.routing_key_env)),
                          rc.timeout_s, rc.ca_file);
       } else if (rc.type == "alertmanager") {
-        std::string url = rc.url;
-        while (!url.empty() && url.back() == '/') url.pop_back();
-        sent = post_json(url + "/api/v2/alerts", alertmanager_body(alerts, now), rc.timeout_s,
-                         rc.ca_file);
+        sent = post_json(alertmanager_alerts_url(rc.url),
+                         alertmanager_body(alerts, now, alertmanager_valid_for(config_)),
+                         rc.timeout_s, rc.ca_file);
       } else if (rc.type == "email") {
         MailEnvelope envelope{rc.smtp_url, rc.starttls, rc.username, env_or_empty(rc.password_env),
                               rc.from,     rc.to,       rc.ca_file};
@@ -499,7 +583,8 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
         for (const auto& item : items) {
           stored(outbox.delivered(item.row.id, clock_.now_us()));
           log->info(
-              "{} {} notification delivered to {}{}", item.row.alert_key, item.row.status, rc.name,
+              "{} {} ({}) notification delivered to {}{}", item.row.alert_key,
+              item.row.notice.status, item.row.notice.reason, rc.name,
               items.size() > 1 ? " (one of " + std::to_string(items.size()) + " in one)" : "");
         }
         continue;
@@ -522,6 +607,7 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
         }
       }
     }
+    resend_firing(receiver, now);
     // Sleep until the next row is due (at most a second: new rows wake us anyway).
     auto next = outbox.next_due(rc.name);
     int64_t wait_us = kSecond;

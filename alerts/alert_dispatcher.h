@@ -2,14 +2,18 @@
 // Turns incidents into notifications and delivers them, durably:
 //   - the correlation thread hands over each pass's incidents (on_incidents);
 //     the router thread applies the rules (alerts/incident_alert.h) and owes
-//     each routed receiver one `firing` notification per incident, and one
-//     `resolved` once the incident resolves (rows in the outbox, idempotent);
+//     each routed receiver a `firing` notification when an incident fires, and a
+//     `resolved` one once it resolves (rows in the outbox, idempotent);
+//   - each (receiver, alert) has a sequence of notifications sent in order:
+//     firing, resolved, firing again when it comes back, and a firing update when
+//     something that matters changes (alerts/notification_policy.h);
 //   - one delivery thread per receiver sends what is due, renders the payload
 //     from the incident as it is at send time (so the page carries the causes
 //     found by then), retries with backoff, and never waits on another
 //     receiver;
-//   - an incident still open repeat_interval after its last page is paged again
-//     (`firing#2`, ...);
+//   - an incident still open repeat_interval after its last page is paged again;
+//   - Alertmanager receivers are re-sent what still fires every resend_interval,
+//     each valid for four of them, so a dead collector's alerts expire;
 //   - after a restart, incidents that ended within max_incident_age are
 //     routed again (owing nothing twice) and undelivered rows are sent;
 //   - alerts are keyed by the incident's first id, so an incident that a late
@@ -55,6 +59,13 @@ class AlertDispatcher {
   // False when the outbox could not take it (a busy store): route it again later.
   bool route(const collector::store::KeyedIncident& incident);
   void repeat_open_incidents();
+  // Owes the receiver what the alert's life asks of it now (alerts/notification_policy.h), with
+  // silences and flap damping applied to new pages; repeats too when `repeats`. False when the
+  // store was busy (route it again later).
+  bool owe_to(const ReceiverConfig& receiver, const Alert& alert, int64_t now, bool repeats);
+  // Alertmanager receivers: the alerts it was told are firing, posted again with a fresh
+  // endsAt (resend_interval_s).
+  void resend_firing(Receiver& receiver, int64_t now);
   // The alert of a stored incident or condition, with the configured external labels.
   std::optional<Alert> alert_of(const nlohmann::ordered_json& body, const std::string& key) const;
   void deliver_loop(Receiver& receiver);

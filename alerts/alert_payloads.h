@@ -22,10 +22,12 @@ std::string webhook_body(const std::vector<Alert>& alerts, const std::string& re
                          const std::map<std::string, std::string>& group_labels);
 // PagerDuty's summary is at most 1,024 characters; longer ones are cut with "...".
 std::string pagerduty_body(const Alert& alert, const std::string& routing_key);
-// Firing alerts are sent with an end time ahead of now_us (Alertmanager resolves
-// alerts it stops hearing about); resolved ones end at the incident's end.
-std::string alertmanager_body(const Alert& alert, int64_t now_us);
-std::string alertmanager_body(const std::vector<Alert>& alerts, int64_t now_us);
+// Firing alerts are sent with an end time valid_for_us ahead of now_us and re-sent while they
+// fire (as Prometheus does), so Alertmanager resolves the alerts of a collector that died
+// instead of keeping them active; resolved ones end at the incident's end.
+std::string alertmanager_body(const Alert& alert, int64_t now_us, int64_t valid_for_us);
+std::string alertmanager_body(const std::vector<Alert>& alerts, int64_t now_us,
+                              int64_t valid_for_us);
 
 struct EmailMessage {
   std::string subject;

@@ -34,6 +34,10 @@ const std::map<std::string, std::string>& condition_kinds() {
        "a CM node's registered-phone count (SNMP) fell threshold percent "
        "below its highest within window_s (per node)"},
       {"agent_silent", "an agent that was sending live events sent none for threshold seconds"},
+      {"phones_still_down",
+       "phones of a burst that have not registered again threshold seconds after the "
+       "incident quieted (watched for window_s after it; per incident; resolves as they "
+       "come back)"},
       {"agent_drops", "an agent reported dropping events (spool full) within window_s"},
       {"source_silent",
        "a device that was sending live events (syslog, SNMP) sent none for "
@@ -59,7 +63,8 @@ std::vector<ConditionRule> default_condition_rules() {
           rule("RegisteredPhonesDropped", "registered_drop", "critical", 300, 10),
           rule("AgentSilent", "agent_silent", "warning", 600, 600),
           rule("AgentDroppingEvents", "agent_drops", "warning", 900, 0),
-          rule("SourceSilent", "source_silent", "warning", 600, 1800)};
+          rule("SourceSilent", "source_silent", "warning", 600, 1800),
+          rule("PhonesStillDown", "phones_still_down", "warning", 86400, 1800)};
 }
 
 std::vector<InhibitRule> default_inhibit_rules() {
@@ -137,6 +142,7 @@ void read_alerting_config(config::YamlMap& alerting, AlertingConfig& config) {
   alerting.read("group_wait_s", config.group_wait_s);
   alerting.read("max_incident_age_s", config.max_incident_age_s);
   alerting.read("repeat_interval_s", config.repeat_interval_s);
+  alerting.read("resend_interval_s", config.resend_interval_s);
   alerting.read("group_interval_s", config.group_interval_s);
   alerting.read("external_labels", config.external_labels);
   alerting.read("retry_min_s", config.retry_min_s);
@@ -265,7 +271,8 @@ std::string alerting_config_problems(const AlertingConfig& config) {
     if (rule.window_s == 0) problems += at + ": window_s must be >= 1\n";
     const bool needs_threshold =
         rule.condition == "phone_stuck" || rule.condition == "registered_drop" ||
-        rule.condition == "agent_silent" || rule.condition == "source_silent";
+        rule.condition == "agent_silent" || rule.condition == "source_silent" ||
+        rule.condition == "phones_still_down";
     if (needs_threshold && rule.threshold <= 0)
       problems += at + ": " + rule.condition + " needs a threshold > 0\n";
     if (rule.condition == "registered_drop" && rule.threshold >= 100)
@@ -290,6 +297,7 @@ std::string alerting_config_problems(const AlertingConfig& config) {
   if (config.evaluate_every_s == 0) problems += "alerting: evaluate_every_s must be >= 1\n";
   if (config.flap_max_pages == 0) problems += "alerting: flap_max_pages must be >= 1\n";
   if (config.repeat_interval_s == 0) problems += "alerting: repeat_interval_s must be >= 1\n";
+  if (config.resend_interval_s == 0) problems += "alerting: resend_interval_s must be >= 1\n";
   if (config.retry_min_s == 0 || config.retry_max_s < config.retry_min_s)
     problems += "alerting: retry_min_s must be >= 1 and <= retry_max_s\n";
   return problems;

@@ -103,6 +103,10 @@ struct AlertingConfig {
   uint32_t group_interval_s = 300;
   // An incident still open is notified again this long after its last notification.
   uint32_t repeat_interval_s = 14400;
+  // Alertmanager receivers: alerts still firing are re-sent this often, each valid for four
+  // of these (endsAt), as Prometheus does, so the alerts of a collector that died expire on
+  // their own instead of staying active.
+  uint32_t resend_interval_s = 60;
   // Incidents that ended longer ago (a replayed archive, a postmortem) never notify.
   uint32_t max_incident_age_s = 3600;
   uint32_t retry_min_s = 5;    // backoff doubles from here...

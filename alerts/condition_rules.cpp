@@ -300,6 +300,39 @@ void agent_drops(const ConditionRule& rule, const BySubject& by_agent, int64_t n
               });
 }
 
+// Per incident that quieted at least threshold seconds ago (and within window_s): its phones
+// that have not registered again since, which NOCs ask for after every storm.
+void phones_still_down(const ConditionRule& rule, const ConditionInputs& in,
+                       std::vector<ActiveCondition>& out) {
+  constexpr size_t kListed = 20;
+  for (const auto& incident : in.quiet_incidents) {
+    const int64_t quiet_for = in.now_us - incident.quieted_us;
+    if (incident.still_down.empty() || quiet_for < static_cast<int64_t>(rule.threshold * kSecond) ||
+        quiet_for > rule.window_s * kSecond)
+      continue;
+    auto c = make(rule, {{"incident", incident.key},
+                         {"scope_type", incident.scope_type},
+                         {"scope", incident.scope_name}});
+    c.first_evidence_us = c.last_evidence_us = incident.end_us;
+    const size_t n = incident.still_down.size();
+    c.summary = std::to_string(n) + " phone(s) of the burst on " + incident.scope_type + " " +
+                incident.scope_name + " still not registered, " + minutes(quiet_for) +
+                " after it quieted";
+    std::string list;
+    for (size_t i = 0; i < n && i < kListed; ++i) list += "- " + incident.still_down[i] + "\n";
+    if (n > kListed) list += "- and " + std::to_string(n - kListed) + " more\n";
+    c.description = "Incident " + incident.key + " ended (last drop " +
+                    format_rfc3339_ms(incident.end_us) +
+                    "); these phones have not registered since:\n" + list;
+    c.remediation =
+        "A phone that stays down after the storm is stuck on its own: powered off or moved, "
+        "its switch port down or err-disabled, PoE lost, or it keeps failing registration "
+        "(check `regwatch explain DEVICE` for each). It resolves as they come back.";
+    c.command = "regwatch incident '" + incident.key + "'";
+    out.push_back(std::move(c));
+  }
+}
+
 void silences(const ConditionRule* agent_rule, const ConditionRule* source_rule,
               const ConditionInputs& in, std::vector<ActiveCondition>& out) {
   std::map<std::string, int64_t> agent_last;
@@ -369,7 +402,9 @@ const std::vector<std::string>& condition_event_kinds() {
 
 uint32_t condition_lookback_s(const std::vector<ConditionRule>& rules) {
   uint32_t longest = 0;
-  for (const auto& r : rules) longest = std::max(longest, r.window_s);
+  for (const auto& r : rules) {
+    if (r.condition != "phones_still_down") longest = std::max(longest, r.window_s);
+  }
   return longest;
 }
 
@@ -420,6 +455,7 @@ std::vector<ActiveCondition> evaluate_conditions(const ConditionInputs& in,
     if (rule.condition == "phone_stuck") phone_stuck(rule, failures, in, out);
     if (rule.condition == "registered_drop") registered_drop(rule, registered, in.now_us, out);
     if (rule.condition == "agent_drops") agent_drops(rule, drops, in.now_us, out);
+    if (rule.condition == "phones_still_down") phones_still_down(rule, in, out);
     if (rule.condition == "agent_silent") agent_rule = &rule;
     if (rule.condition == "source_silent") source_rule = &rule;
   }

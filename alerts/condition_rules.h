@@ -35,6 +35,9 @@ struct ConditionInputs {
   std::function<int64_t(const std::string& agent_id)> agent_closed_at;  // 0 = unknown
   // Whether the phone registered at or after the time (phone_stuck).
   std::function<bool(const std::string& device, int64_t since_us)> registered_since;
+  // phones_still_down: incidents that quieted within its rule's window, with their phones not
+  // registered since.
+  std::vector<collector::store::QuietIncident> quiet_incidents;
 };
 
 // A condition met now.
@@ -56,7 +59,8 @@ struct ActiveCondition {
 
 // The kinds (by name) the event-based conditions read.
 const std::vector<std::string>& condition_event_kinds();
-// The longest window any rule looks back over.
+// The longest window any event-based rule looks back over (phones_still_down reads
+// incidents, not events).
 uint32_t condition_lookback_s(const std::vector<ConditionRule>& rules);
 
 std::vector<ActiveCondition> evaluate_conditions(const ConditionInputs& inputs,

@@ -19,7 +19,7 @@ struct Alert {
   std::map<std::string, std::string> labels;       // alertname, severity, class, scope, cause...
   std::map<std::string, std::string> annotations;  // summary, description, remediation, command
   int64_t starts_us = 0;
-  int64_t ends_us = 0;  // the incident's last drop
+  int64_t ends_us = 0;     // the incident's last drop
   bool resolved = false;   // resolved or withdrawn
   bool withdrawn = false;  // a recomputation no longer finds the burst: resolve, never page
   bool notify = true;

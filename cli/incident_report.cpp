@@ -31,6 +31,17 @@ void write_incident_markdown(std::ostream& out, const nlohmann::ordered_json& i,
       << " (event time)\n"
       << "- **Recovered:** " << json_text(i, "recovered") << " of " << json_text(i, "phone_count")
       << " registered again\n";
+  if (const auto down = i.value("still_down", nlohmann::ordered_json::array());
+      down.is_array() && !down.empty()) {
+    // The phones that never came back: what a NOC chases after the storm.
+    constexpr size_t kShown = 20;
+    out << "- **Still down:** " << down.size() << " phone(s) not registered again:";
+    for (size_t k = 0; k < down.size() && k < kShown; ++k)
+      out << (k ? ", " : " ")
+          << (down[k].is_string() ? down[k].get<std::string>() : down[k].dump());
+    if (down.size() > kShown) out << " and " << down.size() - kShown << " more";
+    out << "\n";
+  }
   if (!found.first_id().empty() && found.first_id() != json_text(i, "id"))
     out << "- **First reported as:** " << found.first_id()
         << " (the id on its pages; later events moved its start or scope)\n";

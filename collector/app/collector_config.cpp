@@ -153,6 +153,8 @@ std::string default_collector_config_yaml() {
       << YAML::Comment("a group's next notification waits this long (receivers' group_by)");
   out << YAML::Key << "repeat_interval_s" << YAML::Value << d.alerting.repeat_interval_s
       << YAML::Comment("an incident still open is notified again after this long");
+  out << YAML::Key << "resend_interval_s" << YAML::Value << d.alerting.resend_interval_s
+      << YAML::Comment("alertmanager receivers: firing alerts re-sent this often, valid 4x");
   out << YAML::Key << "max_incident_age_s" << YAML::Value << d.alerting.max_incident_age_s
       << YAML::Comment("older incidents (replays) never notify");
   out << YAML::Key << "retry_min_s" << YAML::Value << d.alerting.retry_min_s;

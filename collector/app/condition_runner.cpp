@@ -16,6 +16,9 @@ constexpr int64_t kSourceMemoryUs = 7 * 86'400 * kSecond;
 // Events a little ahead of the collector's clock (a device clock running fast) still count.
 constexpr int64_t kClockSkewUs = 10 * 60 * kSecond;
 constexpr size_t kMaxEvents = 200'000;
+// phones_still_down lists (and checks for a registration since) at most this many per
+// incident: the alert is about the storm, and its description shows 20.
+constexpr size_t kMaxPhonesStillDown = 10'000;
 
 }  // namespace
 
@@ -102,6 +105,19 @@ void ConditionRunner::evaluate() {
     auto registered = store_->registered_since(device, since);
     return registered.ok() && *registered;
   };
+  for (const auto& rule : config_.conditions) {
+    if (rule.condition != "phones_still_down") continue;
+    auto quiet =
+        store_->quiet_incidents(now - int64_t{rule.window_s} * kSecond,
+                                now - static_cast<int64_t>(rule.threshold * kSecond),
+                                int64_t{config_.max_incident_age_s} * kSecond, kMaxPhonesStillDown);
+    if (!quiet.ok()) {
+      log->error("conditions: cannot read quiet incidents: {}", quiet.error().message);
+      return;
+    }
+    in.quiet_incidents = std::move(quiet).value();
+    break;
+  }
   const auto active = alerts::evaluate_conditions(in, config_.conditions);
 
   auto firing = store_->firing();

@@ -93,9 +93,18 @@ uint64_t CorrelationRunner::passes() const {
 }
 
 void CorrelationRunner::run() {
+  // Open incidents whose quiet period has passed are looked for this often: with no later
+  // event to recompute them, they resolve by the collector's clock (quiet_s / 10, 1 to 10 s).
+  const auto quiet_check =
+      std::chrono::seconds(std::clamp<uint32_t>(settings_.quiet_s / 10, 1, 10));
   std::unique_lock lock(mutex_);
   while (true) {
-    wake_.wait(lock, [&] { return stopping_ || dirty_.has_value(); });
+    if (!wake_.wait_for(lock, quiet_check, [&] { return stopping_ || dirty_.has_value(); })) {
+      lock.unlock();
+      mark_quiet_incidents();
+      lock.lock();
+      if (!dirty_) continue;
+    }
     if (!dirty_) return;  // stopping, nothing left to do
     // Let a stream of commits settle briefly into one pass (bounded: a burst
     // still shows within about a second). An archive being replayed (event
@@ -115,6 +124,17 @@ void CorrelationRunner::run() {
     lock.lock();
     ++passes_;
   }
+}
+
+void CorrelationRunner::mark_quiet_incidents() {
+  const int64_t quiet_us = int64_t{settings_.quiet_s} * 1'000'000;
+  auto quiet = writer_->open_ended_before(clock_.now_us() - quiet_us);
+  if (!quiet.ok()) {
+    component_logger("collector.correlate")
+        ->error("correlation could not read open incidents: {}", quiet.error().message);
+    return;
+  }
+  if (*quiet) on_stored((*quiet)->first, (*quiet)->second);
 }
 
 std::optional<int64_t> CorrelationRunner::read_context(int64_t min_event_us, int64_t max_event_us,
@@ -205,7 +225,7 @@ void CorrelationRunner::correlate_and_store(std::vector<const correlate::StoredE
   auto log = component_logger("collector.correlate");
   const int64_t from = min_event_us - kReplaceUs, to = max_event_us + kReplaceUs;
   std::vector<store::IncidentRow> rows;
-  for (const auto& incident : correlate::correlate(std::move(input), settings_)) {
+  for (const auto& incident : correlate::correlate(std::move(input), settings_, clock_.now_us())) {
     if (incident.start_us < from || incident.start_us >= to) continue;
     store::IncidentRow row;
     row.id = incident.id;

@@ -8,7 +8,9 @@
 // Recent ranges are served from memory (EventWindow: only the rows committed
 // since the last pass are read), older ones from the store; both give
 // correlate() the same input. A live burst is in the table within a second of
-// the batch that crosses its threshold, at 100,000 phones.
+// the batch that crosses its threshold, at 100,000 phones. An open incident whose
+// quiet period has passed by the collector's clock is recomputed with no new event,
+// so it resolves (listing the phones still down) instead of staying open forever.
 //
 // Threads: on_stored() from the commit thread; everything else on its own.
 #include <chrono>
@@ -50,6 +52,8 @@ class CorrelationRunner {
  private:
   void run();
   void recompute(int64_t min_event_us, int64_t max_event_us);
+  // Marks dirty the range of the open incidents whose quiet period has passed by the clock.
+  void mark_quiet_incidents();
   // The context of a range read from the store (+-2 h, or 15 min when that holds too many):
   // the start of the range read, or nullopt when the read failed (logged).
   std::optional<int64_t> read_context(int64_t min_event_us, int64_t max_event_us,

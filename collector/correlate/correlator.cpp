@@ -230,8 +230,11 @@ class DropCollector {
       r.last_registered_us = std::max(r.last_registered_us, e.event_time_us());
     if (r.scopes_stale) place_in_scopes(id, r);
     if (!is_drop(e)) return;
+    // The same drop reported again (another input, a later poll) counts once; a drop after the
+    // phone registered again is a drop of its own (it came back, then fell again).
     if (r.last_drop >= 0 &&
-        e.event_time_us() - drops_[static_cast<size_t>(r.last_drop)].time_us <= merge_us_) {
+        e.event_time_us() - drops_[static_cast<size_t>(r.last_drop)].time_us <= merge_us_ &&
+        r.last_registered_us <= drops_[static_cast<size_t>(r.last_drop)].time_us) {
       drops_[static_cast<size_t>(r.last_drop)].merged.push_back(&stored);  // seen again
       return;
     }
@@ -266,8 +269,8 @@ class DropCollector {
   NameTable phones_;
   std::vector<PhoneRecord> records_;
   ScopeTable scopes_;
-  std::vector<uint64_t> known_;              // by scope: distinct phones seen there
-  std::vector<uint64_t> counted_;            // by scope: the CCM MIB's registered count
+  std::vector<uint64_t> known_;    // by scope: distinct phones seen there
+  std::vector<uint64_t> counted_;  // by scope: the CCM MIB's registered count
   std::unordered_map<std::string_view, uint32_t> cluster_scopes_, node_scopes_, switch_scopes_,
       subnet_scopes_;
   std::unordered_map<uint64_t, uint32_t> module_scopes_;  // switch scope << 32 | module
@@ -381,7 +384,7 @@ void suppress_explained(std::vector<Burst>& bursts, const ScopeTable& scopes, si
 
 // Pass 4: one reported burst as an incident, with its causes.
 Incident make_incident(const Burst& b, const DropCollector& pass1,
-                       const CorrelationSettings& settings) {
+                       const CorrelationSettings& settings, int64_t now_us) {
   const int64_t quiet_us = int64_t{settings.quiet_s} * 1'000'000;
   const int64_t lookback_us = int64_t{settings.lookback_s} * 1'000'000;
   const auto& drops = pass1.drops();
@@ -397,6 +400,7 @@ Incident make_incident(const Burst& b, const DropCollector& pass1,
   incident.phones.reserve(phones.size());
   for (const uint32_t phone : phones) incident.phones.emplace_back(pass1.phones().name(phone));
   std::unordered_map<uint32_t, int> drops_per_phone;
+  std::unordered_map<uint32_t, int64_t> last_drop_us;  // its last drop in the burst
   std::unordered_map<uint32_t, PlaceView> first_place;
   for (size_t index : b.drops) {
     const Drop& d = drops[index];
@@ -424,6 +428,8 @@ Incident make_incident(const Burst& b, const DropCollector& pass1,
     by_class.push_back(d.stored->id);
     for (const StoredEvent* again : d.merged) by_class.push_back(again->id);
     first_place.try_emplace(d.phone, d.place);  // at its first drop: it may re-home afterwards
+    int64_t& last = last_drop_us[d.phone];
+    last = std::max(last, d.time_us);
   }
   std::map<std::string, PhonePlace> places;
   for (size_t k = 0; k < phones.size(); ++k) {
@@ -436,7 +442,11 @@ Incident make_incident(const Burst& b, const DropCollector& pass1,
     ++incident.phones_by_switch[p.switch_name.empty() ? "unknown" : short_host(p.switch_name)];
     const PhoneRecord& record = pass1.phone(phone);
     ++incident.phones_by_cluster[record.cluster.empty() ? "unknown" : std::string(record.cluster)];
-    if (record.last_registered_us > b.start_us) ++incident.recovered;
+    if (record.last_registered_us > last_drop_us[phone]) {
+      ++incident.recovered;
+    } else {
+      incident.still_down.push_back(name);
+    }
     places.emplace_hint(places.end(), name, p);
   }
   std::sort(incident.drop_evidence.begin(), incident.drop_evidence.end());
@@ -448,7 +458,7 @@ Incident make_incident(const Burst& b, const DropCollector& pass1,
     if (classes[c] * 2 > total) incident.incident_class = c;
   }
   incident.state = (incident.recovered >= settings.recovered_fraction * total ||
-                    pass1.latest_us() - incident.end_us >= quiet_us)
+                    std::max(pass1.latest_us(), now_us) - incident.end_us >= quiet_us)
                        ? "resolved"
                        : "open";
   incident.id = incident.scope.type + ":" + incident.scope.name + "@" + std::to_string(b.start_us);
@@ -489,7 +499,7 @@ bool CorrelationOrder::operator()(const StoredEvent* a, const StoredEvent* b) co
 }
 
 std::vector<Incident> correlate(std::vector<const StoredEvent*> events,
-                                const CorrelationSettings& settings) {
+                                const CorrelationSettings& settings, int64_t now_us) {
   // Deterministic order whatever the arrival (a caller keeping its events in order saves the
   // sort).
   if (!std::is_sorted(events.begin(), events.end(), CorrelationOrder{}))
@@ -501,7 +511,7 @@ std::vector<Incident> correlate(std::vector<const StoredEvent*> events,
   suppress_explained(bursts, pass1.scopes(), pass1.phones().size(), settings);
   std::vector<Incident> incidents;
   for (const Burst& b : bursts) {
-    if (!b.suppressed) incidents.push_back(make_incident(b, pass1, settings));
+    if (!b.suppressed) incidents.push_back(make_incident(b, pass1, settings, now_us));
   }
   std::sort(incidents.begin(), incidents.end(), [](const Incident& a, const Incident& b) {
     return std::tie(a.start_us, a.id) < std::tie(b.start_us, b.id);
@@ -510,11 +520,11 @@ std::vector<Incident> correlate(std::vector<const StoredEvent*> events,
 }
 
 std::vector<Incident> correlate(const std::vector<StoredEvent>& events,
-                                const CorrelationSettings& settings) {
+                                const CorrelationSettings& settings, int64_t now_us) {
   std::vector<const StoredEvent*> pointers;
   pointers.reserve(events.size());
   for (const auto& stored : events) pointers.push_back(&stored);
-  return correlate(std::move(pointers), settings);
+  return correlate(std::move(pointers), settings, now_us);
 }
 
 }  // namespace regwatch::collector::correlate

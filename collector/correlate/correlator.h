@@ -5,7 +5,8 @@
 // and seq first). Late events are folded in by recomputing.
 //
 // 1. One drop per phone: drops of a device within merge_s of the one before
-//    count once, whichever input or agent reported them.
+//    count once, whichever input or agent reported them, unless the phone
+//    registered again in between (then it came back and fell again).
 // 2. Each drop is placed in its scopes from what was known at its time: the
 //    CM node it was registered to, the switch / module / voice VLAN from the
 //    latest topology event, the /24 of its IP, and the cluster.
@@ -13,6 +14,10 @@
 //    distinct phones dropped and at least min_fraction of the phones known in
 //    that scope (seen in its events, or a CM node's registered count from
 //    CISCO-CCM-MIB when larger); it runs until quiet_s pass without a drop.
+//    It resolves when recovered_fraction of its phones registered again, or
+//    once quiet_s passed after its last drop as of the latest event given, or
+//    as of now_us (the collector's clock) when that is later: nothing stays
+//    open forever, and a replayed archive's incidents resolve at its end.
 // 4. Of overlapping bursts, the narrowest scope holding explain_fraction of the
 //    broader one's phones is the one reported.
 // 5. Causes come from lookback_s before the first drop to the last, ranked by
@@ -53,10 +58,11 @@ struct CorrelationOrder {
   bool operator()(const StoredEvent* a, const StoredEvent* b) const;
 };
 
-// The events must outlive the call only; the incidents refer to them by id.
+// The events must outlive the call only; the incidents refer to them by id. now_us: the
+// collector's clock (0: judge by the events alone).
 std::vector<Incident> correlate(std::vector<const StoredEvent*> events,
-                                const CorrelationSettings& settings = {});
+                                const CorrelationSettings& settings = {}, int64_t now_us = 0);
 std::vector<Incident> correlate(const std::vector<StoredEvent>& events,
-                                const CorrelationSettings& settings = {});
+                                const CorrelationSettings& settings = {}, int64_t now_us = 0);
 
 }  // namespace regwatch::collector::correlate

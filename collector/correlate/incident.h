@@ -27,17 +27,19 @@ struct Cause {
 };
 
 struct Incident {
-  std::string id;              // stable: scope and first drop time
-  std::string state;           // open, resolved
+  std::string id;  // stable: scope and first drop time
+  // open, resolved: resolved when recovered_fraction of its phones registered again, or when
+  // quiet_s passed after its last drop (by the latest event known, or the collector's clock)
+  std::string state;
   std::string incident_class;  // infrastructure, planned, security, config, storm
   Scope scope;
-  int64_t start_us = 0;                              // first drop
-  int64_t end_us = 0;                                // last drop (or recovery when resolved)
-  std::vector<std::string> phones;                   // distinct, sorted
-  std::map<std::string, uint32_t> phones_by_cm;      // where they were registered
-  std::map<std::string, uint32_t> phones_by_switch;  // and attached
+  int64_t start_us = 0;                               // first drop
+  int64_t end_us = 0;                                 // last drop (or recovery when resolved)
+  std::vector<std::string> phones;                    // distinct, sorted
+  std::map<std::string, uint32_t> phones_by_cm;       // where they were registered
+  std::map<std::string, uint32_t> phones_by_switch;   // and attached
   std::map<std::string, uint32_t> phones_by_cluster;  // their CUCM cluster (ClusterID)
-  std::map<int32_t, uint32_t> reasons;               // unregistration reason code -> phones
+  std::map<int32_t, uint32_t> reasons;                // unregistration reason code -> phones
   // Registration-failure codes are another table (13 is DirectoryNumberMismatch
   // there, KeepAliveTimeout above): rejected phones are counted apart.
   std::map<int32_t, uint32_t> rejection_reasons;
@@ -47,10 +49,11 @@ struct Incident {
   // The drops' event ids by reason class (network, planned, security, config, storm, other):
   // the evidence of a cause that the reason codes themselves decide.
   std::map<std::string, std::vector<int64_t>> drop_evidence_by_class;
-  std::vector<std::string> flapping;                 // phones that dropped 3 times or more
-  uint32_t recovered = 0;                            // phones registered again after their drop
-  std::vector<Cause> causes;                         // best first
-  std::vector<int64_t> drop_evidence;                // the drop events' ids
+  std::vector<std::string> flapping;  // phones that dropped 3 times or more
+  uint32_t recovered = 0;             // phones registered again after their last drop in the burst
+  std::vector<std::string> still_down;  // the others: not registered again (as far as known)
+  std::vector<Cause> causes;            // best first
+  std::vector<int64_t> drop_evidence;   // the drop events' ids
 };
 
 }  // namespace regwatch::collector::correlate

@@ -18,6 +18,7 @@ std::string incident_json(const Incident& i) {
   j["end_time"] = format_rfc3339_ms(i.end_us);
   j["phone_count"] = i.phones.size();
   j["recovered"] = i.recovered;
+  j["still_down"] = i.still_down;
   j["phones_by_cm"] = i.phones_by_cm;
   j["phones_by_switch"] = i.phones_by_switch;
   j["phones_by_cluster"] = i.phones_by_cluster;

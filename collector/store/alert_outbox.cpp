@@ -3,8 +3,29 @@
 namespace regwatch::collector::store {
 namespace {
 
-// A first page or any of its repeats ("firing#2", ...).
-constexpr const char* kAnyFiring = "(status = 'firing' OR status LIKE 'firing#%')";
+constexpr const char* kRowColumns =
+    "id, receiver, alert_key, seq, status, reason, change, told, flapping, created_us, due_us, "
+    "attempts, delivered_us, given_up";
+
+OutboxRow read_row(const Statement& select) {
+  OutboxRow row;
+  row.id = select.column_int(0);
+  row.receiver = std::string(select.column_text(1));
+  row.alert_key = std::string(select.column_text(2));
+  row.seq = select.column_int(3);
+  row.notice.status = std::string(select.column_text(4));
+  row.notice.reason = std::string(select.column_text(5));
+  row.notice.change = std::string(select.column_text(6));
+  row.notice.told = std::string(select.column_text(7));
+  row.notice.flapping = std::string(select.column_text(8));
+  row.created_us = select.column_int(9);
+  row.due_us = select.column_int(10);
+  row.attempts = static_cast<uint32_t>(select.column_int(11));
+  if (sqlite3_column_type(select.get(), 12) != SQLITE_NULL)
+    row.delivered_us = select.column_int(12);
+  row.given_up = select.column_int(13) != 0;
+  return row;
+}
 
 }  // namespace
 
@@ -17,47 +38,93 @@ Result<std::unique_ptr<AlertOutbox>> AlertOutbox::open(const std::string& path,
   return outbox;
 }
 
-Result<bool> AlertOutbox::enqueue(const std::string& receiver, const std::string& alert_key,
-                                  const std::string& status, int64_t now_us, int64_t due_us) {
-  auto insert = Statement::prepare(db_.get(),
-                                   "INSERT OR IGNORE INTO alert_outbox (receiver, alert_key, "
-                                   "status, created_us, due_us) VALUES (?1, ?2, ?3, ?4, ?5)");
+Result<std::optional<OutboxRow>> AlertOutbox::one_row(const char* where,
+                                                      const std::string& receiver,
+                                                      const std::string& alert_key) {
+  auto select = Statement::prepare(db_.get(), std::string("SELECT ") + kRowColumns +
+                                                  " FROM alert_outbox WHERE receiver = ?1 AND "
+                                                  "alert_key = ?2" +
+                                                  where + " ORDER BY seq DESC LIMIT 1");
+  if (!select.ok()) return select.error();
+  select->bind(1, receiver);
+  select->bind(2, alert_key);
+  const int rc = select->step();
+  if (rc == SQLITE_DONE) return std::optional<OutboxRow>();
+  if (rc != SQLITE_ROW) return sqlite_error(db_.get(), rc, "reading the notification queue");
+  return std::optional<OutboxRow>(read_row(*select));
+}
+
+Result<std::optional<OutboxRow>> AlertOutbox::last(const std::string& receiver,
+                                                   const std::string& alert_key) {
+  return one_row("", receiver, alert_key);
+}
+
+Result<std::optional<OutboxRow>> AlertOutbox::last_delivered(const std::string& receiver,
+                                                             const std::string& alert_key) {
+  return one_row(" AND delivered_us IS NOT NULL", receiver, alert_key);
+}
+
+Result<bool> AlertOutbox::owe(const std::string& receiver, const std::string& alert_key,
+                              int64_t after_seq, const Notice& notice, int64_t now_us,
+                              int64_t due_us) {
+  auto insert = Statement::prepare(
+      db_.get(),
+      "INSERT OR IGNORE INTO alert_outbox (receiver, alert_key, seq, status, reason, change, "
+      "told, flapping, created_us, due_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
   if (!insert.ok()) return insert.error();
   insert->bind(1, receiver);
   insert->bind(2, alert_key);
-  insert->bind(3, status);
-  insert->bind(4, now_us);
-  insert->bind(5, due_us);
+  insert->bind(3, after_seq + 1);
+  insert->bind(4, notice.status);
+  insert->bind(5, notice.reason);
+  insert->bind(6, notice.change);
+  insert->bind(7, notice.told);
+  insert->bind(8, notice.flapping);
+  insert->bind(9, now_us);
+  insert->bind(10, due_us);
   if (int rc = insert->step(); rc != SQLITE_DONE)
     return sqlite_error(db_.get(), rc, "queueing a notification");
   return sqlite3_changes(db_.get()) > 0;
 }
 
-Result<std::string> AlertOutbox::state_of(const std::string& receiver, const std::string& alert_key,
-                                          const std::string& status) {
-  auto select = Statement::prepare(db_.get(),
-                                   "SELECT delivered_us IS NOT NULL, given_up FROM alert_outbox "
-                                   "WHERE receiver = ?1 AND alert_key = ?2 AND status = ?3");
-  if (!select.ok()) return select.error();
-  select->bind(1, receiver);
-  select->bind(2, alert_key);
-  select->bind(3, status);
-  const int rc = select->step();
-  if (rc == SQLITE_DONE) return std::string("absent");
-  if (rc != SQLITE_ROW) return sqlite_error(db_.get(), rc, "reading the notification queue");
-  if (select->column_int(0)) return std::string("delivered");
-  return std::string(select->column_int(1) ? "given_up" : "pending");
+Status AlertOutbox::retell(int64_t id, const std::string& told) {
+  auto update = Statement::prepare(db_.get(), "UPDATE alert_outbox SET told = ?2 WHERE id = ?1");
+  if (!update.ok()) return update.error();
+  update->bind(1, id);
+  update->bind(2, told);
+  if (int rc = update->step(); rc != SQLITE_DONE)
+    return sqlite_error(db_.get(), rc, "updating a queued notification");
+  return Ok{};
 }
 
-Result<bool> AlertOutbox::pending_firing(const std::string& receiver,
-                                         const std::string& alert_key) {
-  auto select = Statement::prepare(
-      db_.get(),
-      std::string("SELECT 1 FROM alert_outbox WHERE receiver = ?1 AND alert_key = ?2 AND ") +
-          kAnyFiring + " AND delivered_us IS NULL AND given_up = 0 LIMIT 1");
+Result<bool> AlertOutbox::earlier_pending(const std::string& receiver, const std::string& alert_key,
+                                          int64_t seq) {
+  auto select = Statement::prepare(db_.get(),
+                                   "SELECT 1 FROM alert_outbox WHERE receiver = ?1 AND alert_key = "
+                                   "?2 AND seq < ?3 AND delivered_us IS NULL AND given_up = 0 "
+                                   "LIMIT 1");
   if (!select.ok()) return select.error();
   select->bind(1, receiver);
   select->bind(2, alert_key);
+  select->bind(3, seq);
+  const int rc = select->step();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return sqlite_error(db_.get(), rc, "reading the notification queue");
+  return rc == SQLITE_ROW;
+}
+
+Result<bool> AlertOutbox::firing_told_before(const std::string& receiver,
+                                             const std::string& alert_key, int64_t seq) {
+  auto select = Statement::prepare(
+      db_.get(),
+      "SELECT 1 FROM alert_outbox WHERE receiver = ?1 AND alert_key = ?2 AND seq < ?3 AND "
+      "status = 'firing' AND delivered_us IS NOT NULL AND seq > coalesce((SELECT max(seq) FROM "
+      "alert_outbox WHERE receiver = ?1 AND alert_key = ?2 AND seq < ?3 AND status = "
+      "'resolved'), 0) LIMIT 1");
+  if (!select.ok()) return select.error();
+  select->bind(1, receiver);
+  select->bind(2, alert_key);
+  select->bind(3, seq);
   const int rc = select->step();
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     return sqlite_error(db_.get(), rc, "reading the notification queue");
@@ -67,25 +134,16 @@ Result<bool> AlertOutbox::pending_firing(const std::string& receiver,
 Result<std::vector<OutboxRow>> AlertOutbox::due(const std::string& receiver, int64_t now_us,
                                                 uint32_t limit) {
   auto select = Statement::prepare(
-      db_.get(),
-      "SELECT id, receiver, alert_key, status, created_us, attempts FROM alert_outbox WHERE "
-      "delivered_us IS NULL AND given_up = 0 AND due_us <= ?1 AND receiver = ?3 ORDER BY due_us, "
-      "id LIMIT ?2");
+      db_.get(), std::string("SELECT ") + kRowColumns +
+                     " FROM alert_outbox WHERE delivered_us IS NULL AND given_up = 0 AND "
+                     "due_us <= ?1 AND receiver = ?3 ORDER BY due_us, seq, id LIMIT ?2");
   if (!select.ok()) return select.error();
   select->bind(1, now_us);
   select->bind(2, int64_t{limit});
   select->bind(3, receiver);
   std::vector<OutboxRow> rows;
   int rc = 0;
-  while ((rc = select->step()) == SQLITE_ROW) {
-    OutboxRow& row = rows.emplace_back();
-    row.id = select->column_int(0);
-    row.receiver = std::string(select->column_text(1));
-    row.alert_key = std::string(select->column_text(2));
-    row.status = std::string(select->column_text(3));
-    row.created_us = select->column_int(4);
-    row.attempts = static_cast<uint32_t>(select->column_int(5));
-  }
+  while ((rc = select->step()) == SQLITE_ROW) rows.push_back(read_row(*select));
   if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading the notification queue");
   return rows;
 }
@@ -140,21 +198,20 @@ Status AlertOutbox::postpone(int64_t id, int64_t due_us) {
   return Ok{};
 }
 
-Result<std::optional<AlertOutbox::Delivered>> AlertOutbox::last_firing(
-    const std::string& receiver, const std::string& alert_key) {
+Result<std::vector<std::string>> AlertOutbox::told_firing(const std::string& receiver) {
   auto select = Statement::prepare(
       db_.get(),
-      std::string("SELECT count(*), max(delivered_us) FROM alert_outbox WHERE receiver = ?1 AND "
-                  "alert_key = ?2 AND ") +
-          kAnyFiring + " AND delivered_us IS NOT NULL");
+      "SELECT o.alert_key FROM alert_outbox AS o WHERE o.receiver = ?1 AND o.status = 'firing' "
+      "AND o.delivered_us IS NOT NULL AND o.seq = (SELECT max(seq) FROM alert_outbox AS l WHERE "
+      "l.receiver = o.receiver AND l.alert_key = o.alert_key AND (l.delivered_us IS NOT NULL OR "
+      "l.given_up = 0)) ORDER BY o.alert_key");
   if (!select.ok()) return select.error();
   select->bind(1, receiver);
-  select->bind(2, alert_key);
-  if (int rc = select->step(); rc != SQLITE_ROW)
-    return sqlite_error(db_.get(), rc, "reading the notification queue");
-  if (select->column_int(0) == 0) return std::optional<Delivered>();
-  return std::optional<Delivered>(
-      Delivered{static_cast<uint32_t>(select->column_int(0)), select->column_int(1)});
+  std::vector<std::string> keys;
+  int rc = 0;
+  while ((rc = select->step()) == SQLITE_ROW) keys.emplace_back(select->column_text(0));
+  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading the notification queue");
+  return keys;
 }
 
 Result<std::vector<KeyedIncident>> AlertOutbox::incident_bodies(const char* where,
@@ -179,17 +236,16 @@ Result<std::vector<KeyedIncident>> AlertOutbox::incident_bodies(const char* wher
 }
 
 Result<uint32_t> AlertOutbox::pages_like(const std::string& receiver, const std::string& prefix,
-                                         const std::string& except_key, int64_t since_us) {
+                                         int64_t since_us) {
   auto select = Statement::prepare(
       db_.get(),
-      "SELECT count(DISTINCT alert_key) FROM alert_outbox WHERE receiver = ?1 AND status = "
-      "'firing' AND substr(alert_key, 1, length(?2)) = ?2 AND alert_key != ?3 AND created_us >= "
-      "?4 AND given_up = 0");
+      "SELECT count(*) FROM alert_outbox WHERE receiver = ?1 AND reason IN ('first', "
+      "'reopened') AND created_us >= ?3 AND substr(alert_key, 1, length(?2)) = ?2 AND given_up "
+      "= 0");
   if (!select.ok()) return select.error();
   select->bind(1, receiver);
   select->bind(2, prefix);
-  select->bind(3, except_key);
-  select->bind(4, since_us);
+  select->bind(3, since_us);
   if (int rc = select->step(); rc != SQLITE_ROW)
     return sqlite_error(db_.get(), rc, "reading the notification queue");
   return static_cast<uint32_t>(select->column_int(0));

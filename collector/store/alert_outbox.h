@@ -1,6 +1,10 @@
 #pragma once
-// The durable queue of notifications (schema/003_alerts.sql). The alert
-// dispatcher (alerts/alert_dispatcher.h) owns one; it is the only writer.
+// The durable queue of notifications (schema/003_alerts.sql, 008_notification_sequence.sql).
+// Each (receiver, alert) has a sequence of notifications, firing or resolved, numbered by
+// seq and sent strictly in that order: an incident that comes back after its resolve is
+// paged again, and a change that matters is notified again. The alert dispatcher
+// (alerts/alert_dispatcher.h) owns one per thread; its router is the only writer of new
+// rows, so "read the last, owe the next" is not raced.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -13,27 +17,55 @@
 
 namespace regwatch::collector::store {
 
+// What a notification is: its status and why it is owed.
+struct Notice {
+  std::string status;  // firing, resolved
+  // first, reopened (firing again after a resolve), changed (a change that matters),
+  // repeat (still firing after repeat_interval), resolved, withdrawn
+  std::string reason;
+  std::string change;    // changed / reopened: what changed, in words
+  std::string told;      // what it tells (alerts/notification_policy.h): changes are measured
+                         // against the last one told
+  std::string flapping;  // on the last page its scope may send within the flap window
+};
+
 struct OutboxRow {
   int64_t id = 0;
   std::string receiver;
   std::string alert_key;
-  std::string status;  // firing, resolved
+  int64_t seq = 0;
+  Notice notice;
   int64_t created_us = 0;
+  int64_t due_us = 0;
   uint32_t attempts = 0;
+  std::optional<int64_t> delivered_us;
+  bool given_up = false;
+  bool pending() const { return !delivered_us && !given_up; }
 };
 
 class AlertOutbox {
  public:
   static Result<std::unique_ptr<AlertOutbox>> open(const std::string& path,
                                                    int busy_timeout_ms = 5000);
-  // Owes (receiver, key, status) once: false when it was already owed or sent.
-  Result<bool> enqueue(const std::string& receiver, const std::string& alert_key,
-                       const std::string& status, int64_t now_us, int64_t due_us);
-  // Where (receiver, key, status) stands: absent, pending, delivered or given_up.
-  Result<std::string> state_of(const std::string& receiver, const std::string& alert_key,
-                               const std::string& status);
-  // Whether a firing notification (first or repeat) of (receiver, key) is still to be sent.
-  Result<bool> pending_firing(const std::string& receiver, const std::string& alert_key);
+  // The latest notification of (receiver, key), whatever its state; none when never owed.
+  Result<std::optional<OutboxRow>> last(const std::string& receiver, const std::string& alert_key);
+  // The latest one delivered (group_interval and repeat_interval count from it).
+  Result<std::optional<OutboxRow>> last_delivered(const std::string& receiver,
+                                                  const std::string& alert_key);
+  // Owes the notification after `after_seq` (the last one read; 0 for none): false when that
+  // one was owed already (another pass got there first), so owing is idempotent.
+  Result<bool> owe(const std::string& receiver, const std::string& alert_key, int64_t after_seq,
+                   const Notice& notice, int64_t now_us, int64_t due_us);
+  // A firing notification not sent yet renders the incident as it is when sent: it now tells
+  // this (a change that came before it was sent needs no notification of its own).
+  Status retell(int64_t id, const std::string& told);
+  // Whether a notification before seq of (receiver, key) is still to be sent.
+  Result<bool> earlier_pending(const std::string& receiver, const std::string& alert_key,
+                               int64_t seq);
+  // Whether a firing notification since the last resolved one before seq was delivered: a
+  // resolve is sent only to a receiver that was told it fired.
+  Result<bool> firing_told_before(const std::string& receiver, const std::string& alert_key,
+                                  int64_t seq);
   // A receiver's undelivered rows due at now_us, oldest first.
   Result<std::vector<OutboxRow>> due(const std::string& receiver, int64_t now_us, uint32_t limit);
   // The earliest due time of a receiver's undelivered rows, if any.
@@ -43,18 +75,14 @@ class AlertOutbox {
   Status failed(int64_t id, const std::string& error, int64_t retry_at_us, bool give_up);
   // Not attempted yet (it waits for another row): moved to due_us, not counted.
   Status postpone(int64_t id, int64_t due_us);
-  // The latest firing notification of (receiver, key) that was delivered: how many there were
-  // (1 = "firing", n = "firing#n") and when the last one was delivered.
-  struct Delivered {
-    uint32_t count = 0;
-    int64_t last_us = 0;
-  };
-  Result<std::optional<Delivered>> last_firing(const std::string& receiver,
-                                               const std::string& alert_key);
-  // How many other alerts whose key starts with `prefix` (the same scope or condition
-  // identity: the key's part before '@') had a first page queued for the receiver since since_us.
+  // Pages (first and reopened firing notifications, not given up) owed to the receiver since
+  // since_us for alerts whose key starts with `prefix` (the same scope or condition identity:
+  // the key's part before '@'), this alert's own included.
   Result<uint32_t> pages_like(const std::string& receiver, const std::string& prefix,
-                              const std::string& except_key, int64_t since_us);
+                              int64_t since_us);
+  // The alerts the receiver was last told are firing (their latest notification is a
+  // delivered firing one): re-sent to Alertmanager so that they do not expire while firing.
+  Result<std::vector<std::string>> told_firing(const std::string& receiver);
   // The incidents still open and the condition alerts still firing (to notify them again after
   // repeat_interval).
   Result<std::vector<KeyedIncident>> open_incidents();
@@ -67,6 +95,8 @@ class AlertOutbox {
 
  private:
   AlertOutbox() = default;
+  Result<std::optional<OutboxRow>> one_row(const char* where, const std::string& receiver,
+                                           const std::string& alert_key);
   // Incidents matching `where` (which may use ?1 = bound), oldest first.
   Result<std::vector<KeyedIncident>> incident_bodies(const char* where,
                                                      std::optional<int64_t> bound);

@@ -115,4 +115,51 @@ Result<bool> ConditionStore::registered_since(const std::string& device, int64_t
   return false;
 }
 
+Result<std::vector<QuietIncident>> ConditionStore::quiet_incidents(int64_t from_us, int64_t to_us,
+                                                                   int64_t live_within_us,
+                                                                   size_t max_phones) {
+  auto select = Statement::prepare(
+      db_.get(),
+      "SELECT first_id, id, scope_type, scope_name, end_time_us, quieted, body FROM (SELECT "
+      "i.*, (SELECT max(at_us) FROM incident_updates AS u WHERE u.first_id = i.first_id AND "
+      "u.state = 'resolved') AS quieted, (SELECT min(at_us) FROM incident_updates AS u WHERE "
+      "u.first_id = i.first_id) AS first_seen FROM incidents AS i WHERE i.state = 'resolved') "
+      "WHERE quieted BETWEEN ?1 AND ?2 AND first_seen - end_time_us <= ?3 ORDER BY first_id");
+  if (!select.ok()) return select.error();
+  select->bind(1, from_us);
+  select->bind(2, to_us);
+  select->bind(3, live_within_us);
+  // The listed phones that have not registered since the incident's last drop.
+  auto down = Statement::prepare(
+      db_.get(),
+      "SELECT p.value FROM json_each(?1, '$.still_down') AS p WHERE NOT EXISTS (SELECT 1 FROM "
+      "events AS e WHERE e.device = p.value AND e.event_time_us > ?2 AND e.kind = "
+      "'phone_registered') ORDER BY p.value LIMIT ?3");
+  if (!down.ok()) return down.error();
+  std::vector<QuietIncident> incidents;
+  int rc = 0;
+  while ((rc = select->step()) == SQLITE_ROW) {
+    QuietIncident incident;
+    incident.key = select->column_text(0);
+    incident.id = select->column_text(1);
+    if (incident.key.empty()) incident.key = incident.id;
+    incident.scope_type = select->column_text(2);
+    incident.scope_name = select->column_text(3);
+    incident.end_us = select->column_int(4);
+    incident.quieted_us = select->column_int(5);
+    down->reset();
+    down->bind(1, select->column_text(6));
+    down->bind(2, incident.end_us);
+    down->bind(3, static_cast<int64_t>(max_phones));
+    int phone_rc = 0;
+    while ((phone_rc = down->step()) == SQLITE_ROW)
+      incident.still_down.emplace_back(down->column_text(0));
+    if (phone_rc != SQLITE_DONE)
+      return sqlite_error(db_.get(), phone_rc, "reading phones still down");
+    if (!incident.still_down.empty()) incidents.push_back(std::move(incident));
+  }
+  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading quiet incidents");
+  return incidents;
+}
+
 }  // namespace regwatch::collector::store

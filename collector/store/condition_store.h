@@ -23,6 +23,17 @@ struct SourceActivity {
   int64_t events = 0;   // live events
 };
 
+// A burst's incident after it quieted, with its phones that have not registered since.
+struct QuietIncident {
+  std::string key;  // the id alerts know it by (its first id)
+  std::string id;
+  std::string scope_type;
+  std::string scope_name;
+  int64_t end_us = 0;                   // its last drop (event time)
+  int64_t quieted_us = 0;               // when it resolved (collector clock)
+  std::vector<std::string> still_down;  // sorted; none registered after end_us
+};
+
 struct ConditionRow {
   std::string key;       // alert name, identity and first evidence: one episode
   std::string identity;  // alert name and labels: what continues while it fires
@@ -46,6 +57,12 @@ class ConditionStore {
   Status save(const std::vector<ConditionRow>& rows);
   // Whether the phone registered at or after since_us (event time).
   Result<bool> registered_since(const std::string& device, int64_t since_us);
+  // Incidents resolved (by the collector's clock) within [from_us, to_us] that listed phones
+  // still down, with those of them not registered since, at most max_phones each. Live
+  // ones only: an incident first stored more than live_within_us after its last drop was
+  // a replayed archive, whose phones' registrations since are not in the store.
+  Result<std::vector<QuietIncident>> quiet_incidents(int64_t from_us, int64_t to_us,
+                                                     int64_t live_within_us, size_t max_phones);
 
  private:
   ConditionStore() = default;

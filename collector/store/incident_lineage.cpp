@@ -72,16 +72,15 @@ Lineage assign_lineage(const std::vector<IncidentSnapshot>& stored,
   return lineage;
 }
 
-std::string describe_change(const IncidentSnapshot* before, const IncidentSnapshot& after) {
+std::string describe_change(const IncidentSnapshot* before, const IncidentSnapshot& after,
+                            size_t last_recorded_phones) {
   if (!before || before->state == "withdrawn") {
     return "opened: " + std::to_string(after.phones.size()) + " phones on " + after.scope_type +
            " " + after.scope_name + ", top cause " + after.top_cause;
   }
   std::string change;
   auto add = [&](const std::string& part) { change += (change.empty() ? "" : "; ") + part; };
-  if (before->phones.size() != after.phones.size())
-    add(std::to_string(before->phones.size()) + " -> " + std::to_string(after.phones.size()) +
-        " phones");
+  if (before->state == "resolved" && after.state == "open") add("reopened: phones dropped again");
   if (before->scope_type != after.scope_type || before->scope_name != after.scope_name)
     add("scope " + before->scope_type + " " + before->scope_name + " -> " + after.scope_type + " " +
         after.scope_name);
@@ -90,7 +89,15 @@ std::string describe_change(const IncidentSnapshot* before, const IncidentSnapsh
   if (before->incident_class != after.incident_class)
     add("class " + before->incident_class + " -> " + after.incident_class);
   if (before->start_us != after.start_us) add("first drop moved (late events)");
-  if (before->state != after.state) add(after.state);
+  if (before->state != after.state && !(before->state == "resolved" && after.state == "open"))
+    add(after.state);
+  const size_t recorded = last_recorded_phones ? last_recorded_phones : before->phones.size();
+  const bool doubled = after.phones.size() >= 2 * recorded;
+  if (after.phones.size() != before->phones.size() && (doubled || !change.empty())) {
+    const std::string count = std::to_string(before->phones.size()) + " -> " +
+                              std::to_string(after.phones.size()) + " phones";
+    change = change.empty() ? count : count + "; " + change;
+  }
   return change;
 }
 

@@ -40,8 +40,13 @@ struct Lineage {
 Lineage assign_lineage(const std::vector<IncidentSnapshot>& stored,
                        const std::vector<IncidentSnapshot>& recomputed);
 
-// What changed, in words ("opened", "12 -> 40 phones; top cause cm_slow -> cm_cpu"), or ""
-// when nothing a reader of the incident would care about did. before is null for a new one.
-std::string describe_change(const IncidentSnapshot* before, const IncidentSnapshot& after);
+// What changed that a reader of the incident's updates cares about, in words ("opened: ...",
+// "reopened", "12 -> 40 phones; top cause cm_slow -> cm_cpu"), or "" when nothing did. before
+// is null for a new one. Phones added are such a change only when they at least double the
+// count last recorded (last_recorded_phones; 0: before's count), so a burst that grows one
+// phone at a time records a few updates, not one per phone; with another change the count
+// is always said.
+std::string describe_change(const IncidentSnapshot* before, const IncidentSnapshot& after,
+                            size_t last_recorded_phones = 0);
 
 }  // namespace regwatch::collector::store

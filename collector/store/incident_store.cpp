@@ -165,6 +165,10 @@ Result<std::vector<KeyedIncident>> IncidentWriter::replace_range(
   auto alias =
       Statement::prepare(db, "INSERT OR IGNORE INTO incident_ids (id, first_id) VALUES (?1, ?2)");
   if (!alias.ok()) return fail(alias.error());
+  // The phone count its updates last recorded: growth is recorded when it doubles that.
+  auto recorded_count = Statement::prepare(
+      db, "SELECT phone_count FROM incident_updates WHERE first_id = ?1 ORDER BY seq DESC LIMIT 1");
+  if (!recorded_count.ok()) return fail(recorded_count.error());
   for (size_t r = 0; r < rows.size(); ++r) {
     const auto& row = rows[r];
     const StoredRow* continued = lineage.continues[r] ? &(*stored)[*lineage.continues[r]] : nullptr;
@@ -196,8 +200,19 @@ Result<std::vector<KeyedIncident>> IncidentWriter::replace_range(
     alias->bind(2, first_id);
     if (int rc = alias->step(); rc != SQLITE_DONE)
       return fail(sqlite_error(db, rc, "storing an incident's id"));
+    size_t last_recorded = 0;
+    if (continued) {
+      recorded_count->reset();
+      recorded_count->bind(1, first_id);
+      const int rc = recorded_count->step();
+      if (rc == SQLITE_ROW) {
+        last_recorded = static_cast<size_t>(recorded_count->column_int(0));
+      } else if (rc != SQLITE_DONE) {
+        return fail(sqlite_error(db, rc, "reading an incident's updates"));
+      }
+    }
     const std::string change =
-        describe_change(continued ? &continued->snapshot : nullptr, after[r]);
+        describe_change(continued ? &continued->snapshot : nullptr, after[r], last_recorded);
     if (!change.empty()) {
       if (auto recorded = record_update(*update, first_id, now_us, after[r], change, db);
           !recorded.ok())
@@ -207,6 +222,20 @@ Result<std::vector<KeyedIncident>> IncidentWriter::replace_range(
   }
   if (auto commit = exec(db, "COMMIT"); !commit.ok()) return fail(commit.error());
   return written;
+}
+
+Result<std::optional<std::pair<int64_t, int64_t>>> IncidentWriter::open_ended_before(
+    int64_t ended_before_us) {
+  auto select = Statement::prepare(db_.get(),
+                                   "SELECT count(*), min(start_time_us), max(end_time_us) FROM "
+                                   "incidents WHERE state = 'open' AND end_time_us < ?1");
+  if (!select.ok()) return select.error();
+  select->bind(1, ended_before_us);
+  if (int rc = select->step(); rc != SQLITE_ROW)
+    return sqlite_error(db_.get(), rc, "reading open incidents");
+  if (select->column_int(0) == 0) return std::optional<std::pair<int64_t, int64_t>>();
+  return std::optional<std::pair<int64_t, int64_t>>(
+      std::pair{select->column_int(1), select->column_int(2)});
 }
 
 }  // namespace regwatch::collector::store

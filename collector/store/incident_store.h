@@ -4,7 +4,9 @@
 // EventReader::incidents.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "collector/store/sqlite_handle.h"
@@ -47,6 +49,10 @@ class IncidentWriter {
   Result<std::vector<KeyedIncident>> replace_range(int64_t from_us, int64_t to_us,
                                                    const std::vector<IncidentRow>& rows,
                                                    int64_t now_us);
+  // The event-time range (first start, last end) of the incidents still open whose last drop
+  // is before ended_before_us; none when there are none. Correlation recomputes it so that
+  // they resolve by the collector's clock when no later event comes to do it.
+  Result<std::optional<std::pair<int64_t, int64_t>>> open_ended_before(int64_t ended_before_us);
 
  private:
   IncidentWriter() = default;

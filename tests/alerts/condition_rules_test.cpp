@@ -140,6 +140,37 @@ TEST(ConditionRules, AnAgentIsSilentOnlyWithoutAStreamAndSourcesByTheirOwnPace) 
   EXPECT_EQ(active[2].summary, "ucm-sub2 sent no syslog events for 40 min");
 }
 
+TEST(ConditionRules, PhonesStillDownPerIncidentOnceItQuietedAndOnlyWhileAnyAreDown) {
+  ConditionInputs in;
+  auto quiet = [](const std::string& key, int64_t quieted_ago_s, int down) {
+    collector::store::QuietIncident q;
+    q.key = key;
+    q.id = key;
+    q.scope_type = "cm_node";
+    q.scope_name = "ucm-sub1";
+    q.end_us = kNow - (quieted_ago_s + 300) * kSecond;
+    q.quieted_us = kNow - quieted_ago_s * kSecond;
+    for (int n = 0; n < down; ++n) q.still_down.push_back("SEP0000000000" + std::to_string(10 + n));
+    return q;
+  };
+  in.quiet_incidents = {quiet("cm_node:ucm-sub1@1", 3600, 25),       // quiet an hour: fires
+                        quiet("cm_node:ucm-sub1@2", 600, 3),         // quiet 10 min: not yet (30)
+                        quiet("cm_node:ucm-sub1@3", 3600, 0),        // every phone back
+                        quiet("cm_node:ucm-sub1@4", 3 * 86400, 4)};  // beyond the day watched
+  const auto active = evaluate(in, "phones_still_down");
+  ASSERT_EQ(active.size(), 1u);
+  EXPECT_EQ(active[0].alert, "PhonesStillDown");
+  EXPECT_EQ(active[0].labels.at("incident"), "cm_node:ucm-sub1@1");
+  EXPECT_EQ(active[0].summary,
+            "25 phone(s) of the burst on cm_node ucm-sub1 still not registered, 60 min after it "
+            "quieted");
+  EXPECT_NE(active[0].description.find("- SEP000000000010\n"), std::string::npos);
+  EXPECT_NE(active[0].description.find("- and 5 more"), std::string::npos);
+  EXPECT_EQ(active[0].command, "regwatch incident 'cm_node:ucm-sub1@1'");
+  // It reads incidents, not events: its day-long window does not widen the events' look-back.
+  EXPECT_EQ(condition_lookback_s({rule("phones_still_down"), rule("heartbeat_low")}), 600u);
+}
+
 TEST(ConditionRules, ABodyBecomesAnAlertWithItsLabelsAndNoEndWhileFiring) {
   ActiveCondition c;
   c.alert = "CallManagerDown";

@@ -105,6 +105,61 @@ TEST(Correlator, TheSameDropSeenTwiceCountsOnce) {
   EXPECT_TRUE(incidents[0].flapping.empty());
 }
 
+// The archive's burst with its phones never registering again, and nothing after it.
+std::vector<StoredEvent> burst_never_back() {
+  auto events = archive();
+  const int64_t burst_start = kNov20 + (9 * 3600 + 14 * 60 + 20) * kSecond;
+  std::erase_if(events, [&](const StoredEvent& s) {
+    return (s.event.kind() == v1::PHONE_REGISTERED && s.event.event_time_us() > burst_start) ||
+           s.event.event_time_us() > burst_start + 60 * kSecond;
+  });
+  return events;
+}
+
+TEST(Correlator, AnIncidentResolvesAfterItsQuietPeriodByTheEventsOrTheClock) {
+  const auto events = burst_never_back();
+  const auto judged_by_events = correlate(events);
+  ASSERT_EQ(judged_by_events.size(), 1u);
+  const Incident& open = judged_by_events[0];
+  EXPECT_EQ(open.state, "open");  // no later event says the quiet period passed
+  EXPECT_EQ(open.recovered, 0u);
+  EXPECT_EQ(open.still_down, open.phones);
+  const CorrelationSettings settings;
+  const int64_t quiet = int64_t{settings.quiet_s} * kSecond;
+  EXPECT_EQ(correlate(events, settings, open.end_us + quiet - 1)[0].state, "open");
+  const auto by_clock = correlate(events, settings, open.end_us + quiet);
+  EXPECT_EQ(by_clock[0].state, "resolved");
+  EXPECT_EQ(by_clock[0].id, open.id);  // the same incident, only its state judged later
+  EXPECT_EQ(by_clock[0].still_down.size(), 38u);
+  // With its phones back, nobody is listed.
+  const auto back = correlate(archive(), settings, open.end_us + quiet);
+  EXPECT_TRUE(back[0].still_down.empty());
+  EXPECT_EQ(back[0].recovered, 38u);
+}
+
+TEST(Correlator, APhoneThatCameBackAndFellAgainIsDownAgainNotMerged) {
+  auto events = archive();
+  // Every phone drops again 80 s after the burst began: after it registered (within merge_s of
+  // its first drop, which alone would have merged them).
+  const size_t n = events.size();
+  for (size_t k = 0; k < n; ++k) {
+    if (events[k].event.kind() != v1::PHONE_UNREGISTERED) continue;
+    StoredEvent again = events[k];
+    again.id = 2000 + static_cast<int64_t>(k);
+    again.event.set_seq(again.event.seq() + 2000);
+    again.event.set_event_time_us(again.event.event_time_us() + 80 * kSecond);
+    events.push_back(again);
+  }
+  const int64_t later = kNov20 + (9 * 3600 + 19 * 60) * kSecond;  // the switch's later line
+  std::erase_if(events, [&](const StoredEvent& s) { return s.event.event_time_us() > later; });
+  const auto incidents = correlate(events);
+  ASSERT_EQ(incidents.size(), 1u);
+  EXPECT_EQ(incidents[0].phones.size(), 38u);
+  EXPECT_EQ(incidents[0].state, "open");  // back, then down again
+  EXPECT_EQ(incidents[0].still_down.size(), 38u);
+  EXPECT_EQ(incidents[0].recovered, 0u);
+}
+
 // A switch stack whose member 2 dies: its 31 phones drop, the other module's do not.
 std::vector<StoredEvent> module_failure() {
   std::vector<StoredEvent> out;

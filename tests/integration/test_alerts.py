@@ -334,9 +334,9 @@ class AlertingTest(AlertingBase):
                          what="the page and its repeat")
         self.assertEqual([h["status"] for h in hooks[:2]], ["firing", "firing"])
         self.assertEqual(hooks[0]["groupLabels"], hooks[1]["groupLabels"])  # the same incident
-        statuses = [row[1] for row in self.outbox()]
-        self.assertIn("firing", statuses)
-        self.assertIn("firing#2", statuses)
+        with sqlite3.connect(self.path("regwatch.db")) as db:
+            reasons = db.execute("SELECT status, reason FROM alert_outbox ORDER BY seq").fetchall()
+        self.assertEqual(reasons[:2], [("firing", "first"), ("firing", "repeat")])
 
     def test_an_incident_moved_by_late_events_keeps_its_one_page_and_resolves_it(self):
         config = self.path("webhook.yaml")
@@ -522,6 +522,9 @@ class ConditionAlertTest(AlertingBase):
         firing = [h for h in self.hooks() if h[1] == "firing"]
         self.assertEqual(len(firing), 1)
         self.assertEqual(firing[0][2]["incident"], incidents[1]["id"])  # the earlier one
+        # The last page its scope may send says so.
+        page = next(h for h in self.receiver.posted("/hook") if h["status"] == "firing")
+        self.assertIn("the last page for this scope", page["alerts"][0]["annotations"]["flapping"])
 
 
 class GroupingTest(AlertingBase):

@@ -26,8 +26,9 @@ class StoreTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  static v1::Event phone(const std::string& agent, uint64_t seq, int64_t time_us, const std::string& device,
-                         int reason = 13, v1::EventKind kind = v1::PHONE_UNREGISTERED) {
+  static v1::Event phone(const std::string& agent, uint64_t seq, int64_t time_us,
+                         const std::string& device, int reason = 13,
+                         v1::EventKind kind = v1::PHONE_UNREGISTERED) {
     v1::Event e;
     e.set_agent_id(agent);
     e.set_seq(seq);
@@ -74,7 +75,8 @@ TEST_F(StoreTest, FreshDatabaseGetsEveryMigrationAndReopenIsANoOp) {
 TEST_F(StoreTest, ResentEventsAreStoredExactlyOnce) {
   auto writer = EventWriter::open(path_);
   ASSERT_TRUE(writer.ok());
-  std::vector<v1::Event> batch = {phone("a", 1, 100, "SEP000000000001"), phone("a", 2, 200, "SEP000000000002"),
+  std::vector<v1::Event> batch = {phone("a", 1, 100, "SEP000000000001"),
+                                  phone("a", 2, 200, "SEP000000000002"),
                                   phone("b", 1, 150, "SEP000000000003")};
   auto first = (*writer)->insert_batch(batch, 1000);
   ASSERT_TRUE(first.ok());
@@ -98,7 +100,9 @@ TEST_F(StoreTest, QueriesFilterOrderAndTruncate) {
   auto writer = EventWriter::open(path_);
   ASSERT_TRUE(writer.ok());
   std::vector<v1::Event> batch;
-  for (uint64_t i = 1; i <= 10; ++i) batch.push_back(phone("a", i, int64_t(i) * 1000, "SEP00000000000" + std::to_string(i % 2), i % 2 ? 13 : 8));
+  for (uint64_t i = 1; i <= 10; ++i)
+    batch.push_back(
+        phone("a", i, int64_t(i) * 1000, "SEP00000000000" + std::to_string(i % 2), i % 2 ? 13 : 8));
   batch.push_back(link("a", 11, 5500));
   ASSERT_TRUE((*writer)->insert_batch(batch, 1).ok());
   auto reader = std::move(EventReader::open(path_)).value();
@@ -178,11 +182,13 @@ TEST_F(StoreTest, GarbageFileIsRefusedAndUntouched) {
 
 TEST_F(StoreTest, DiskFullStoresNothingOfTheBatchAndRecovers) {
   auto writer = std::move(EventWriter::open(path_)).value();
-  ASSERT_TRUE(writer->insert_batch(std::vector<v1::Event>{phone("a", 1, 1, "SEP000000000001")}, 1).ok());
+  ASSERT_TRUE(
+      writer->insert_batch(std::vector<v1::Event>{phone("a", 1, 1, "SEP000000000001")}, 1).ok());
   // Cap the file at its current size: the next big batch cannot fit.
   sqlite3_exec(writer->handle(), "PRAGMA max_page_count = 1", nullptr, nullptr, nullptr);
   std::vector<v1::Event> big;
-  for (uint64_t i = 2; i < 2000; ++i) big.push_back(phone("a", i, int64_t(i), "SEP0000000" + std::to_string(10000 + i)));
+  for (uint64_t i = 2; i < 2000; ++i)
+    big.push_back(phone("a", i, int64_t(i), "SEP0000000" + std::to_string(10000 + i)));
   auto failed = writer->insert_batch(big, 2);
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.error().code, "disk_full");
@@ -214,18 +220,20 @@ TEST_F(StoreTest, PruningRemovesOnlyOldStoredRowsInChunks) {
 TEST_F(StoreTest, RetentionPrunesEndedAlertEpisodesAndSilencesButNotWhatStillCounts) {
   auto writer = std::move(EventWriter::open(path_)).value();
   sqlite3* db = writer->handle();
-  ASSERT_TRUE(exec(db,
-                   "INSERT INTO condition_alerts (key, identity, state, starts_us, updated_us, "
-                   "ends_us, body) VALUES "
-                   "('old', 'a', 'resolved', 10, 90, 100, '{}'), "
-                   "('recent', 'a', 'resolved', 10, 290, 300, '{}'), "
-                   "('firing-long', 'b', 'firing', 10, 500, NULL, '{}');"
-                   "INSERT INTO silences (id, matchers, starts_us, ends_us, author, comment, "
-                   "created_us) VALUES ('s-old', '{}', 0, 150, 'noc', '', 0), "
-                   "('s-active', '{}', 0, 9000, 'noc', '', 0);"
-                   "INSERT INTO alert_outbox (receiver, alert_key, status, created_us, due_us, "
-                   "delivered_us) VALUES ('pager', 'cm_node:x@1', 'firing', 10, 10, 20);")
-                  .ok());
+  ASSERT_TRUE(
+      exec(db,
+           "INSERT INTO condition_alerts (key, identity, state, starts_us, updated_us, "
+           "ends_us, body) VALUES "
+           "('old', 'a', 'resolved', 10, 90, 100, '{}'), "
+           "('recent', 'a', 'resolved', 10, 290, 300, '{}'), "
+           "('firing-long', 'b', 'firing', 10, 500, NULL, '{}');"
+           "INSERT INTO silences (id, matchers, starts_us, ends_us, author, comment, "
+           "created_us) VALUES ('s-old', '{}', 0, 150, 'noc', '', 0), "
+           "('s-active', '{}', 0, 9000, 'noc', '', 0);"
+           "INSERT INTO alert_outbox (receiver, alert_key, seq, status, reason, created_us, "
+           "due_us, delivered_us) VALUES ('pager', 'cm_node:x@1', 1, 'firing', 'first', "
+           "10, 10, 20);")
+          .ok());
   auto pruned = writer->prune_alerting_before(200);
   ASSERT_TRUE(pruned.ok()) << pruned.error().message;
   EXPECT_EQ(*pruned, 2u);

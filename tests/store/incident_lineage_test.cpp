@@ -87,6 +87,39 @@ TEST(IncidentLineage, ChangesAreDescribedInWords) {
             "opened: 12 phones on cm_node ucm-sub1, top cause cm_cpu");
 }
 
+TEST(IncidentLineage, PhonesAddedOneByOneAreRecordedOnlyWhenTheyDoubleTheCount) {
+  // A 40-phone burst growing a phone at a time: opened at 10, then 20 and 40 only.
+  std::vector<std::string> recorded;
+  size_t last_recorded = 0;
+  auto before = snapshot("ucm-sub1", 100, 0, 10);
+  recorded.push_back(describe_change(nullptr, before));
+  last_recorded = 10;
+  for (int n = 11; n <= 40; ++n) {
+    const auto after = snapshot("ucm-sub1", 100, 0, n);
+    const std::string change = describe_change(&before, after, last_recorded);
+    if (!change.empty()) {
+      recorded.push_back(change);
+      last_recorded = static_cast<size_t>(n);
+    }
+    before = after;
+  }
+  EXPECT_EQ(recorded,
+            (std::vector<std::string>{"opened: 10 phones on cm_node ucm-sub1, top cause cm_cpu",
+                                      "19 -> 20 phones", "39 -> 40 phones"}));
+  // Another change that matters says the count too, however small the growth.
+  auto moved = snapshot("ucm-sub1", 100, 0, 41);
+  moved.top_cause = "nic_errors";
+  EXPECT_EQ(describe_change(&before, moved, 40), "40 -> 41 phones; top cause cm_cpu -> nic_errors");
+}
+
+TEST(IncidentLineage, AnIncidentOpenAgainAfterItsResolveIsRecordedAsReopened) {
+  auto resolved = snapshot("ucm-sub1", 100, 0, 29);
+  resolved.state = "resolved";
+  const auto again = snapshot("ucm-sub1", 100, 0, 29);
+  EXPECT_EQ(describe_change(&resolved, again), "reopened: phones dropped again");
+  EXPECT_EQ(describe_change(&again, resolved), "resolved");
+}
+
 class IncidentWriterTest : public ::testing::Test {
  protected:
   void SetUp() override {
