@@ -222,6 +222,11 @@ std::string pagerduty_body(const Alert& alert, const std::string& routing_key) {
                {"command", annotation(alert, "command")},
                {"phones_by_cm", alert.incident.value("phones_by_cm", Json::object())},
                {"phones_by_switch", alert.incident.value("phones_by_switch", Json::object())}};
+  // Why this notification: it came back, or something that matters changed; the last page
+  // its scope may send before flap damping.
+  for (const char* note : {"update", "flapping"}) {
+    if (const auto text = annotation(alert, note); !text.empty()) details[note] = text;
+  }
   Json payload{{"summary", summary},
                {"source", label(alert, "scope")},
                {"severity", pd_severity},
@@ -289,6 +294,14 @@ EmailMessage email_for(const Alert& alert) {
   const Json& i = alert.incident;
   std::string text;
   text += annotation(alert, "summary") + "\n\n";
+  std::string notes_html;
+  for (const auto& [note, heading] :
+       {std::pair{"update", "Update:    "}, {"flapping", "Flapping:  "}}) {
+    if (const auto said = annotation(alert, note); !said.empty()) {
+      text += heading + said + "\n";
+      notes_html += "<p><b>" + html_escape(said) + "</b></p>\n";
+    }
+  }
   text += "Incident:  " + alert.key + " (" + label(alert, "class") + ", " +
           (alert.resolved ? "resolved" : "open") + ")\n";
   text += "When:      " + rfc3339(alert.starts_us) + " to " + rfc3339(alert.ends_us) +
@@ -296,7 +309,11 @@ EmailMessage email_for(const Alert& alert) {
   text += "Phones:    " + std::to_string(i.value("phone_count", 0)) + " (recovered " +
           std::to_string(i.value("recovered", 0)) + ")\n";
   text += "By CM:     " + i.value("phones_by_cm", Json::object()).dump() + "\n";
-  text += "By switch: " + i.value("phones_by_switch", Json::object()).dump() + "\n\n";
+  text += "By switch: " + i.value("phones_by_switch", Json::object()).dump() + "\n";
+  if (const Json down = i.value("still_down", Json::array()); alert.resolved && !down.empty())
+    text += "Still down: " + std::to_string(down.size()) + " phone(s) not registered again (" +
+            annotation(alert, "command") + " lists them)\n";
+  text += "\n";
   text += "Causes, most likely first:\n" + annotation(alert, "description") + "\n";
   text += "Check first: " + annotation(alert, "remediation") + "\n\n";
   const Json causes = i.value("causes", Json::array());
@@ -305,6 +322,7 @@ EmailMessage email_for(const Alert& alert) {
   text += "Postmortem view: " + annotation(alert, "command") + "\n";
   m.text = text;
   std::string html = "<html><body>\n<h2>" + html_escape(annotation(alert, "summary")) + "</h2>\n";
+  html += notes_html;
   html += "<p>Incident <code>" + html_escape(alert.key) + "</code> (" +
           html_escape(label(alert, "class")) + ", " + (alert.resolved ? "resolved" : "open") +
           "), " + html_escape(rfc3339(alert.starts_us)) + " to " +

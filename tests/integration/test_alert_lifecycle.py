@@ -97,23 +97,23 @@ class ReopenTest(LifecycleBase):
 
 
 class GrowthTest(LifecycleBase):
-    """A live burst, phone by phone over real syslog (util-linux logger): one page at 10 phones,
-    nothing for each phone added, one re-notification when it turns critical at 20, then its
-    resolve; and the incident's updates are a handful, not one per phone."""
+    """A live burst of 40 phones, phone by phone over real syslog (util-linux logger): one page
+    at 10 phones, nothing for each phone added, one re-notification when it turns critical at
+    30, then its resolve; and the incident's updates are a handful, not one per phone."""
 
     def test_growth_notifies_once_when_it_crosses_the_critical_threshold(self):
         config = self.webhook_config(
             "  conditions: []\n"
             "  rules:\n"
-            "    - {alert: RegistrationBurst, min_phones: 0, severity: warning, critical_min_phones: 20,"
+            "    - {alert: RegistrationBurst, min_phones: 0, severity: warning, critical_min_phones: 30,"
             " critical_scopes: []}\n")
         collector = self.start(config)
         port = free_port()
         agent = self.start_agent(collector.address, agent_id="live",
                                  extra=["--syslog-udp", f"127.0.0.1:{port}", "--syslog-tcp", ""])
         wait_for(lambda: "receiving syslog" in agent.stderr(), 30, what="agent to listen")
-        start = utc_now() - datetime.timedelta(seconds=30)
-        phones = [f"SEP0040{n:08X}" for n in range(26)]
+        start = utc_now() - datetime.timedelta(seconds=40)
+        phones = [f"SEP0040{n:08X}" for n in range(40)]
 
         def drop(n):
             logger(port, cucm_drop(phones[n], n, start + datetime.timedelta(milliseconds=500 * n)))
@@ -126,20 +126,21 @@ class GrowthTest(LifecycleBase):
             drop(n)
         page = wait_for(lambda: self.hooks(), 60, what="the first page at 10 phones")[0]
         self.assertEqual(page["alerts"][0]["labels"]["severity"], "warning")
-        for n in range(10, 19):  # one by one, each correlated before the next
+        for n in range(10, 29):  # one by one, each correlated before the next
             drop(n)
             wait_for(lambda: phone_count() == n + 1, 30, what=f"{n + 1} phones in the incident")
-        drop(19)  # the 20th: critical
+        self.assertEqual(len(self.hooks()), 1)
+        drop(29)  # the 30th: critical
         changed = wait_for(lambda: len(self.hooks()) >= 2 and self.hooks()[1], 60, what="the re-notification")
         self.assertEqual(changed["status"], "firing")
         self.assertEqual(changed["alerts"][0]["labels"]["severity"], "critical")
         self.assertEqual(changed["alerts"][0]["annotations"]["update"], "severity warning -> critical")
-        for n in range(20, 26):
+        for n in range(30, 40):
             drop(n)
-        wait_for(lambda: phone_count() == 26, 30, what="26 phones in the incident")
+            wait_for(lambda: phone_count() == n + 1, 30, what=f"{n + 1} phones in the incident")
         # Back: every phone registers; notifications of one alert are sent strictly in order, so
-        # anything owed for the phones added after 20 would come before this resolve.
-        for n in range(26):
+        # anything owed for the phones added after 30 would come before this resolve.
+        for n in range(40):
             logger(port, cucm_registered(phones[n], n, utc_now()))
         wait_for(lambda: len(self.hooks()) >= 3 and self.hooks()[-1]["status"] == "resolved", 60,
                  what="the resolve")
