@@ -5,23 +5,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/closest_name.h"
+
 namespace regwatch::config {
 namespace {
-
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 int line_of_node(const YAML::Node& node) { return node.IsDefined() ? node.Mark().line + 1 : 0; }
 
@@ -195,15 +182,7 @@ void YamlMap::finish() {
   for (const auto& item : node_) {
     const std::string key = item.first.Scalar();
     if (known_.count(key)) continue;
-    std::string hint;
-    size_t best = 3;
-    for (const auto& candidate : known_) {
-      size_t distance = edit_distance(key, candidate);
-      if (distance < best) {
-        best = distance;
-        hint = candidate;
-      }
-    }
+    const std::string hint = closest_name(key, {known_.begin(), known_.end()});
     std::string message = "unknown key";
     if (!hint.empty()) message += " (did you mean '" + hint + "'?)";
     errors_.add(path_of(key.c_str()), line_of_node(item.first), message);
