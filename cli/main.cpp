@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <tuple>
 
 #include <cstdlib>
 #include <iostream>
@@ -111,12 +112,12 @@ bool build_query(const Filters& f, v1::EventQuery& q, std::string& problem) {
 template <typename Query>
 bool set_time_bounds(Query& q, const std::string& since, const std::string& until) {
   const int64_t now = SystemClock::instance().now_us();
-  for (auto [text, setter] :
-       {std::pair{&since, &Query::set_since_us}, std::pair{&until, &Query::set_until_us}}) {
+  for (auto [option, text, setter] : {std::tuple{"--since", &since, &Query::set_since_us},
+                                      std::tuple{"--until", &until, &Query::set_until_us}}) {
     if (text->empty()) continue;
     auto at = parse_time_arg(*text, now);
     if (!at.ok()) {
-      std::cerr << "regwatch: " << at.error().message << "\n";
+      std::cerr << "regwatch: " << option << ": " << at.error().message << "\n";
       return false;
     }
     (q.*setter)(*at);
@@ -284,9 +285,11 @@ int main(int argc, char** argv) {
   silence_add
       ->add_option("--match", silence_matchers, "LABEL=VALUE the alert must carry (repeatable)")
       ->required();
-  silence_add->add_option("--for", silence_for, "how long from its start: 30m, 2h, 1d");
-  silence_add->add_option("--until", silence_until, "or its end (RFC 3339)");
-  silence_add->add_option("--starts", silence_starts, "its start (RFC 3339); default now");
+  silence_add->add_option("--for", silence_for, "how long from its start: 90s, 30m, 2h, 7d");
+  silence_add->add_option("--until", silence_until,
+                          "or its end: RFC 3339, a duration from now (30m, 2h, 7d) or now");
+  silence_add->add_option("--starts", silence_starts,
+                          "its start: RFC 3339 or a duration from now (1h); default now");
   silence_add->add_option("--comment", silence_comment, "why: maintenance window, change number")
       ->required();
   silence_add->add_option("--author", silence_author, "who (default $USER)")->capture_default_str();
@@ -338,7 +341,7 @@ int main(int argc, char** argv) {
       }
       int64_t starts = now;
       if (!silence_starts.empty()) {
-        auto t = parse_time_arg(silence_starts, now);
+        auto t = parse_time_arg(silence_starts, now, TimeDirection::kFromNow);
         if (!t.ok()) return usage_error("--starts: " + t.error().message);
         starts = *t;
       }
@@ -350,10 +353,14 @@ int main(int argc, char** argv) {
         if (!d.ok()) return usage_error("--for: " + d.error().message);
         request.set_ends_us(starts + *d);
       } else {
-        auto t = parse_time_arg(silence_until, now);
+        auto t = parse_time_arg(silence_until, now, TimeDirection::kFromNow);
         if (!t.ok()) return usage_error("--until: " + t.error().message);
         request.set_ends_us(*t);
       }
+      if (request.ends_us() <= starts)
+        return usage_error("the silence ends before it starts (--starts " +
+                           format_rfc3339_ms(starts) + ", ends " +
+                           format_rfc3339_ms(request.ends_us()) + ")");
       if (!(*client)->create_silence(request, made, error)) return fail(error);
     } else if (silence_expire->parsed()) {
       if (!(*client)->expire_silence(silence_id, made, error)) return fail(error);
