@@ -99,4 +99,34 @@ TEST(CliBinary, EveryTimeArgumentErrorNamesTheAcceptedForms) {
   }
 }
 
+TEST(CliBinary, SilenceMatchersAreAlertmanagers) {
+  // amtool's forms are accepted (quotes optional), so these reach the (absent) collector.
+  for (const char* match : {"'scope=~\"ucm-.*\"'", "severity!=warning", "'cause!~\"cm_.*\"'",
+                            "'alertname=\"CallManagerDown\"'", "scope=ucm-sub1"}) {
+    auto r = run(std::string(kNoCollector) + "silence add --match " + match +
+                 " --match alertname=RegistrationBurst --for 1h --comment CHG1");
+    EXPECT_EQ(r.code, 2) << match << ": " << r.output;
+  }
+  auto bad_regex = run(std::string(kNoCollector) +
+                       "silence add --match 'scope=~\"ucm-(\"' --for 1h --comment CHG1");
+  EXPECT_EQ(bad_regex.code, 1) << bad_regex.output;
+  EXPECT_NE(bad_regex.output.find("regular expression"), std::string::npos) << bad_regex.output;
+  auto no_operator =
+      run(std::string(kNoCollector) + "silence add --match scope --for 1h --comment c");
+  EXPECT_EQ(no_operator.code, 1) << no_operator.output;
+  EXPECT_NE(no_operator.output.find("=~"), std::string::npos) << no_operator.output;
+  // Matchers that all match an empty label would silence every alert: refused as Alertmanager does.
+  auto everything =
+      run(std::string(kNoCollector) + "silence add --match 'scope=~\".*\"' --for 1h --comment c");
+  EXPECT_EQ(everything.code, 1) << everything.output;
+  EXPECT_NE(everything.output.find("empty"), std::string::npos) << everything.output;
+}
+
+TEST(CliBinary, SilenceHelpShowsAmtoolStyleExamples) {
+  auto help = run("silence add --help");
+  EXPECT_EQ(help.code, 0);
+  EXPECT_NE(help.output.find("=~"), std::string::npos) << help.output;
+  EXPECT_NE(help.output.find("--until 30m"), std::string::npos) << help.output;
+}
+
 }  // namespace
