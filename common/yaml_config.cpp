@@ -1,11 +1,15 @@
 #include "common/yaml_config.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
 #include "common/closest_name.h"
+#include "common/logging.h"
 
 namespace regwatch::config {
 namespace {
@@ -18,17 +22,46 @@ void ConfigErrors::add(const std::string& path, int line, const std::string& mes
   std::ostringstream out;
   if (line > 0) out << line << ": ";
   out << (path.empty() ? "(top level)" : path) << ": " << message;
-  lines_.push_back(out.str());
+  lines_.push_back({false, out.str()});
+}
+
+void ConfigErrors::add_at(const std::string& path, const std::string& message,
+                          const std::string& line_path) {
+  std::string at = line_path.empty() ? path : line_path;
+  while (!at.empty()) {
+    if (const auto it = line_of_path_.find(at); it != line_of_path_.end()) {
+      add(path, it->second, message);
+      return;
+    }
+    const size_t cut = at.find_last_of(".[");
+    at = cut == std::string::npos ? std::string() : at.substr(0, cut);
+  }
+  add(path, 0, message);
+}
+
+void ConfigErrors::add_whole(const std::string& text) {
+  lines_.push_back({true, text});
+}
+
+void ConfigErrors::note_line(const std::string& path, int line) {
+  if (line > 0) line_of_path_.emplace(path, line);
 }
 
 std::string ConfigErrors::format(const std::string& file_name) const {
   std::string out;
-  for (const auto& line : lines_) out += file_name + ":" + line + "\n";
+  for (const auto& line : lines_) {
+    if (line.whole || file_name.empty()) {
+      out += line.text + "\n";
+    } else {
+      out += file_name + ":" + line.text + "\n";
+    }
+  }
   return out;
 }
 
 YamlMap::YamlMap(YAML::Node node, std::string path, ConfigErrors& errors)
     : node_(std::move(node)), path_(std::move(path)), errors_(errors) {
+  if (!path_.empty()) errors_.note_line(path_, line_of_node(node_));
   if (node_.IsDefined() && !node_.IsNull() && !node_.IsMap()) {
     errors_.add(path_, line_of_node(node_), "must be a mapping of keys to values");
     node_ = YAML::Node();
@@ -50,13 +83,18 @@ int YamlMap::line_of(const char* key) const {
   return value.IsDefined() ? line_of_node(value) : line_of_node(node_);
 }
 
+void YamlMap::note(const char* key) {
+  known_.insert(key);
+  if (node_.IsMap() && node_[key].IsDefined()) errors_.note_line(path_of(key), line_of(key));
+}
+
 void YamlMap::error(const char* key, const std::string& message) {
   errors_.add(path_of(key), line_of(key), message);
 }
 
 template <typename T>
 void YamlMap::read_scalar(const char* key, T& target, const char* type_name) {
-  known_.insert(key);
+  note(key);
   if (!node_.IsMap()) return;
   YAML::Node value = node_[key];
   if (!value.IsDefined() || value.IsNull()) return;
@@ -97,7 +135,7 @@ void YamlMap::read(const char* key, uint64_t& target) {
 }
 
 void YamlMap::read(const char* key, std::vector<std::string>& target) {
-  known_.insert(key);
+  note(key);
   if (!node_.IsMap()) return;
   YAML::Node value = node_[key];
   if (!value.IsDefined() || value.IsNull()) return;
@@ -116,7 +154,7 @@ void YamlMap::read(const char* key, std::vector<std::string>& target) {
 }
 
 void YamlMap::read(const char* key, std::vector<uint32_t>& target) {
-  known_.insert(key);
+  note(key);
   if (!node_.IsMap()) return;
   YAML::Node value = node_[key];
   if (!value.IsDefined() || value.IsNull()) return;
@@ -137,7 +175,7 @@ void YamlMap::read(const char* key, std::vector<uint32_t>& target) {
 }
 
 void YamlMap::read(const char* key, std::map<std::string, std::string>& target) {
-  known_.insert(key);
+  note(key);
   if (!node_.IsMap()) return;
   YAML::Node value = node_[key];
   if (!value.IsDefined() || value.IsNull()) return;
@@ -156,13 +194,13 @@ void YamlMap::read(const char* key, std::map<std::string, std::string>& target) 
 }
 
 YamlMap YamlMap::child(const char* key) {
-  known_.insert(key);
+  note(key);
   YAML::Node value = node_.IsMap() ? node_[key] : YAML::Node();
   return YamlMap(value, path_of(key), errors_);
 }
 
 std::vector<YamlMap> YamlMap::list(const char* key) {
-  known_.insert(key);
+  note(key);
   std::vector<YamlMap> items;
   if (!node_.IsMap()) return items;
   YAML::Node value = node_[key];
@@ -187,6 +225,32 @@ void YamlMap::finish() {
     if (!hint.empty()) message += " (did you mean '" + hint + "'?)";
     errors_.add(path_of(key.c_str()), line_of_node(item.first), message);
   }
+}
+
+void check_log_level(const std::string& level, const std::string& path, ConfigErrors& errors) {
+  if (!is_log_level(level))
+    errors.add_at(
+        path, "unknown log level '" + level + "' (trace, debug, info, warn, error, critical, off)");
+}
+
+void check_readable_file(const std::string& file, const std::string& path, ConfigErrors& errors) {
+  if (file.empty()) return;
+  std::ifstream in(file);
+  if (!in) {
+    errors.add_at(path, "cannot read " + file + ": " + std::strerror(errno));
+    return;
+  }
+  // A directory opens on Linux; reading it fails.
+  char probe = 0;
+  in.read(&probe, 1);
+  if (in.bad() || (in.fail() && !in.eof())) errors.add_at(path, "cannot read " + file);
+}
+
+void check_env_set(const std::string& variable, const std::string& path, ConfigErrors& errors) {
+  if (variable.empty()) return;
+  const char* value = std::getenv(variable.c_str());
+  if (value == nullptr || *value == '\0')
+    errors.add_at(path, "the environment variable " + variable + " is not set");
 }
 
 Result<YAML::Node> load_yaml_file(const std::string& path) {
