@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "alerts/label_matcher.h"
 #include "cli/alert_report.h"
 #include "cli/collector_client.h"
 #include "cli/explain_command.h"
@@ -142,6 +143,16 @@ int fail(const cli::CallError& error) {
 
 }  // namespace
 
+// amtool's forms, shown by `silence --help` and `silence add --help`.
+constexpr const char* kSilenceAddExamples =
+    "  regwatch silence add --match scope=ucm-sub1 --for 2h --comment 'CHG0042 CUCM patching'\n"
+    "  regwatch silence add --match 'scope=~\"ucm-sub[12]\"' --match severity!=critical "
+    "--until 30m --comment 'CHG0043 rolling restart'\n"
+    "  regwatch silence add --match alertname=SourceSilent --match 'source=~\"sw-3f-.*\"' "
+    "--starts 2026-11-20T22:00:00Z --until 2026-11-21T02:00:00Z --comment 'CHG0044 switch swap'\n"
+    "  regwatch silence add --match 'cm_node!=\"\"' --match 'alertname!~\"Call.*\"' --for 1h "
+    "--comment 'alerts that name a CM node, but not CallManager*'\n";
+
 int main(int argc, char** argv) {
   CLI::App app{
       "regwatch: query the history of phone registrations and what surrounded them.\n\n"
@@ -273,17 +284,28 @@ int main(int argc, char** argv) {
   auto* silence = app.add_subcommand(
       "silence",
       "keep alerts from being sent while you work: silences match alert labels (alertname, "
-      "severity, class, scope_type, scope, cause, cm_node, switch, incident)\n\nExamples:\n"
-      "  regwatch silence add --match scope=ucm-sub1 --for 2h --comment 'CHG0042 CUCM patching'\n"
-      "  regwatch silence list\n"
-      "  regwatch silence expire 3f2a9c0d1e4b5a67\n");
+      "severity, class, scope_type, scope, cause, cm_node, switch, cluster, incident, condition, "
+      "agent, source, plus the collector's external_labels) as Alertmanager's do\n\n"
+      "Examples:\n" +
+          std::string(kSilenceAddExamples) +
+          "  regwatch silence list\n"
+          "  regwatch silence expire 3f2a9c0d1e4b5a67\n");
   silence->require_subcommand(1);
   std::vector<std::string> silence_matchers;
   std::string silence_for, silence_starts, silence_until, silence_comment, silence_author;
   if (const char* user = std::getenv("USER")) silence_author = user;
-  auto* silence_add = silence->add_subcommand("add", "create a silence");
+  auto* silence_add = silence->add_subcommand(
+      "add",
+      "create a silence: alerts that every --match matches are not sent\n\n"
+      "Matchers are Alertmanager's: LABEL=VALUE, LABEL!=VALUE, LABEL=~REGEX, LABEL!~REGEX, the "
+      "value in double quotes or not; a regex is RE2 and matches the whole value "
+      "(^(?:REGEX)$); an alert without the label has the empty value (cm_node=\"\" matches "
+      "alerts without one). At least one matcher must not match the empty value.\n\n"
+      "Examples:\n" +
+          std::string(kSilenceAddExamples));
   silence_add
-      ->add_option("--match", silence_matchers, "LABEL=VALUE the alert must carry (repeatable)")
+      ->add_option("--match", silence_matchers,
+                   "LABEL=VALUE, LABEL!=VALUE, LABEL=~\"REGEX\" or LABEL!~\"REGEX\" (repeatable)")
       ->required();
   silence_add->add_option("--for", silence_for, "how long from its start: 90s, 30m, 2h, 7d");
   silence_add->add_option("--until", silence_until,
@@ -333,12 +355,17 @@ int main(int argc, char** argv) {
       v1::Silence request;
       request.set_author(silence_author);
       request.set_comment(silence_comment);
-      for (const auto& m : silence_matchers) {
-        const size_t eq = m.find('=');
-        if (eq == std::string::npos || eq == 0 || eq + 1 == m.size())
-          return usage_error("--match " + m + ": write LABEL=VALUE, e.g. scope=ucm-sub1");
-        (*request.mutable_matchers())[m.substr(0, eq)] = m.substr(eq + 1);
+      bool only_empty = true;  // Alertmanager refuses a silence of nothing but those
+      for (const auto& text : silence_matchers) {
+        auto m = alerts::LabelMatcher::parse(text);
+        if (!m.ok()) return usage_error("--match: " + m.error().message);
+        only_empty = only_empty && m->matches_empty();
+        *request.add_label_matchers() = alerts::to_proto(*m);
       }
+      if (only_empty)
+        return usage_error(
+            "--match: at least one matcher must not match the empty value (it "
+            "would silence every alert without that label)");
       int64_t starts = now;
       if (!silence_starts.empty()) {
         auto t = parse_time_arg(silence_starts, now, TimeDirection::kFromNow);

@@ -194,8 +194,14 @@ std::string default_collector_config_yaml() {
   out << YAML::EndSeq;
   out << YAML::Key << "inhibit_rules" << YAML::Value << YAML::BeginSeq;
   for (const auto& rule : d.alerting.inhibit_rules) {
-    out << YAML::BeginMap << YAML::Key << "source" << YAML::Value << YAML::Flow << rule.source;
-    out << YAML::Key << "target" << YAML::Value << YAML::Flow << rule.target;
+    const auto texts = [](const alerts::Matchers& matchers) {
+      std::vector<std::string> list;
+      for (const auto& m : matchers) list.push_back(m.to_string());
+      return list;
+    };
+    out << YAML::BeginMap << YAML::Key << "source_matchers" << YAML::Value << YAML::Flow
+        << texts(rule.source);
+    out << YAML::Key << "target_matchers" << YAML::Value << YAML::Flow << texts(rule.target);
     out << YAML::Key << "equal" << YAML::Value << YAML::Flow << rule.equal << YAML::EndMap;
   }
   out << YAML::EndSeq << YAML::EndMap;
