@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -22,7 +23,7 @@ void ConfigErrors::add(const std::string& path, int line, const std::string& mes
   std::ostringstream out;
   if (line > 0) out << line << ": ";
   out << (path.empty() ? "(top level)" : path) << ": " << message;
-  lines_.push_back({false, out.str()});
+  lines_.push_back({false, out.str(), line});
 }
 
 void ConfigErrors::add_at(const std::string& path, const std::string& message,
@@ -48,8 +49,15 @@ void ConfigErrors::note_line(const std::string& path, int line) {
 }
 
 std::string ConfigErrors::format(const std::string& file_name) const {
+  // In the file's order (a syntax error first, problems without a line last), as an editor
+  // walks them; problems on one line in the order found.
+  std::vector<const Line*> sorted;
+  for (const auto& line : lines_) sorted.push_back(&line);
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const Line* a, const Line* b) { return a->order() < b->order(); });
   std::string out;
-  for (const auto& line : lines_) {
+  for (const Line* at : sorted) {
+    const Line& line = *at;
     if (line.whole || file_name.empty()) {
       out += line.text + "\n";
     } else {
@@ -235,15 +243,13 @@ void check_log_level(const std::string& level, const std::string& path, ConfigEr
 
 void check_readable_file(const std::string& file, const std::string& path, ConfigErrors& errors) {
   if (file.empty()) return;
-  std::ifstream in(file);
-  if (!in) {
-    errors.add_at(path, "cannot read " + file + ": " + std::strerror(errno));
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) {
+    errors.add_at(path, "cannot read " + file + ": it is a directory");
     return;
   }
-  // A directory opens on Linux; reading it fails.
-  char probe = 0;
-  in.read(&probe, 1);
-  if (in.bad() || (in.fail() && !in.eof())) errors.add_at(path, "cannot read " + file);
+  std::ifstream in(file);
+  if (!in) errors.add_at(path, "cannot read " + file + ": " + std::strerror(errno));
 }
 
 void check_env_set(const std::string& variable, const std::string& path, ConfigErrors& errors) {

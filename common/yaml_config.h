@@ -35,14 +35,17 @@ class ConfigErrors {
   void note_line(const std::string& path, int line);
   bool empty() const { return lines_.empty(); }
   size_t size() const { return lines_.size(); }
-  // "config.yaml:12: spool.max_mb: must be at least 1\n..." for every error; without a
-  // file name (no config file: defaults and flags), "spool.max_mb: ...".
+  // "config.yaml:12: spool.max_mb: must be at least 1\n..." for every error, in the file's
+  // order; without a file name (no config file: defaults and flags), "spool.max_mb: ...".
   std::string format(const std::string& file_name) const;
 
  private:
   struct Line {
     bool whole = false;  // printed as it is, without the file name
     std::string text;
+    int line = 0;  // 0: none
+    // Where format() puts it: whole lines first, then by line, then those without one.
+    int64_t order() const { return whole ? -1 : line > 0 ? line : INT32_MAX; }
   };
   std::vector<Line> lines_;
   std::map<std::string, int> line_of_path_;
