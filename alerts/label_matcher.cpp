@@ -72,8 +72,12 @@ Result<LabelMatcher> LabelMatcher::make(std::string name, MatchType type, std::s
   if (type == MatchType::kRegex || type == MatchType::kNotRegex) {
     RE2::Options options;
     options.set_log_errors(false);  // the error is returned, not printed
+    // Compiled alone first, so that an error quotes the operator's pattern, not our anchors.
+    if (const RE2 alone(m.value_, options); !alone.ok())
+      return make_error("bad_matcher",
+                        m.to_string() + ": not a regular expression (RE2): " + alone.error());
     auto regex = std::make_shared<const RE2>("^(?:" + m.value_ + ")$", options);
-    if (!regex->ok())
+    if (!regex->ok())  // e.g. a pattern that closes our group: "a)|(b"
       return make_error("bad_matcher",
                         m.to_string() + ": not a regular expression (RE2): " + regex->error());
     m.regex_ = std::move(regex);
