@@ -43,22 +43,13 @@ bool gets(const std::vector<std::string>& to, const ReceiverConfig& receiver) {
   return std::find(to.begin(), to.end(), receiver.name) != to.end();
 }
 
-bool carries(const std::map<std::string, std::string>& labels,
-             const std::map<std::string, std::string>& matchers) {
-  for (const auto& [name, value] : matchers) {
-    const auto it = labels.find(name);
-    if (it == labels.end() || it->second != value) return false;
-  }
-  return true;
-}
-
 // The firing alert that inhibits this one (its key and alert name), if any: one that matches
 // a rule's source, carries the same values for the rule's equal labels, and is not itself.
 std::optional<std::string> inhibitor(collector::store::AlertOutbox& outbox, const Alert& alert,
                                      const AlertingConfig& config) {
   std::vector<const InhibitRule*> rules;
   for (const auto& rule : config.inhibit_rules) {
-    if (carries(alert.labels, rule.target)) rules.push_back(&rule);
+    if (matches_all(rule.target, alert.labels)) rules.push_back(&rule);
   }
   if (rules.empty()) return std::nullopt;
   auto firing = outbox.open_incidents();
@@ -70,7 +61,7 @@ std::optional<std::string> inhibitor(collector::store::AlertOutbox& outbox, cons
     const auto source = alert_for(body, config.rules, stored.key);
     if (!source || source->resolved) continue;
     for (const InhibitRule* rule : rules) {
-      if (!carries(source->labels, rule->source)) continue;
+      if (!matches_all(rule->source, source->labels)) continue;
       const bool same = std::all_of(rule->equal.begin(), rule->equal.end(), [&](const auto& l) {
         const auto a = alert.labels.find(l), b = source->labels.find(l);
         return a != alert.labels.end() && b != source->labels.end() && a->second == b->second;

@@ -76,25 +76,48 @@ std::vector<InhibitRule> default_inhibit_rules() {
 
 namespace {
 
-void read_route(config::YamlMap& node, Route& route) {
-  node.read("match", route.match);
+// `map_key: {label: value}` (equality, the original form) and `list_key: ['label=~"re"']`
+// (Alertmanager's) into out; every matcher checked (syntax, regex, a label alerts carry).
+void read_matchers(config::YamlMap& node, const char* map_key, const char* list_key,
+                   const std::vector<std::string>& label_names, Matchers& out) {
+  std::map<std::string, std::string> equal;
+  node.read(map_key, equal);
+  std::vector<std::string> texts;
+  node.read(list_key, texts);
+  if (!node.has(map_key) && !node.has(list_key)) return;
+  out.clear();
+  for (const auto& [name, value] : equal) {
+    auto m = LabelMatcher::make(name, MatchType::kEqual, value);
+    if (!m.ok()) {
+      node.error(map_key, m.error().message);
+    } else if (auto known = check_label_name(name, label_names); !known.ok()) {
+      node.error(map_key, known.error().message);
+    } else {
+      out.push_back(std::move(m).value());
+    }
+  }
+  for (const auto& text : texts) {
+    auto m = LabelMatcher::parse(text);
+    if (!m.ok()) {
+      node.error(list_key, m.error().message);
+    } else if (auto known = check_label_name(m->name(), label_names); !known.ok()) {
+      node.error(list_key, m->to_string() + ": " + known.error().message);
+    } else {
+      out.push_back(std::move(m).value());
+    }
+  }
+}
+
+void read_route(config::YamlMap& node, const std::vector<std::string>& label_names, Route& route) {
+  read_matchers(node, "match", "matchers", label_names, route.match);
   node.read("receiver", route.receiver);
   node.read("continue", route.continue_matching);
   for (auto& child : node.list("routes")) {
     Route r;
-    read_route(child, r);
+    read_route(child, label_names, r);
     child.finish();
     route.routes.push_back(std::move(r));
   }
-}
-
-bool carries(const std::map<std::string, std::string>& labels,
-             const std::map<std::string, std::string>& match) {
-  for (const auto& [name, value] : match) {
-    const auto it = labels.find(name);
-    if (it == labels.end() || it->second != value) return false;
-  }
-  return true;
 }
 
 // Walks the route's children; true when one took the alert (its receivers added to out).
@@ -103,7 +126,7 @@ bool walk(const Route& route, const std::string& inherited,
   const std::string receiver = route.receiver.empty() ? inherited : route.receiver;
   bool taken = false;
   for (const auto& child : route.routes) {
-    if (!carries(labels, child.match)) continue;
+    if (!matches_all(child.match, labels)) continue;
     if (!walk(child, receiver, labels, out)) {
       const std::string& to = child.receiver.empty() ? receiver : child.receiver;
       if (std::find(out.begin(), out.end(), to) == out.end()) out.push_back(to);
@@ -115,11 +138,24 @@ bool walk(const Route& route, const std::string& inherited,
 }
 
 void check_route(const Route& route, const std::string& at, const std::set<std::string>& names,
-                 std::string& problems) {
+                 config::ConfigErrors& errors) {
   if (!route.receiver.empty() && !names.count(route.receiver))
-    problems += at + ": no receiver named '" + route.receiver + "'\n";
+    errors.add_at(at, "no receiver named '" + route.receiver + "'", at + ".receiver");
   for (size_t i = 0; i < route.routes.size(); ++i)
-    check_route(route.routes[i], at + ".routes[" + std::to_string(i) + "]", names, problems);
+    check_route(route.routes[i], at + ".routes[" + std::to_string(i) + "]", names, errors);
+}
+
+// http(s)://HOST[:PORT][/...]: a scheme, then a host.
+bool url_with(const std::string& url, std::initializer_list<const char*> schemes) {
+  for (const char* scheme : schemes) {
+    const std::string prefix = std::string(scheme) + "://";
+    if (url.rfind(prefix, 0) != 0) continue;
+    const std::string rest = url.substr(prefix.size());
+    const std::string host = rest.substr(0, rest.find_first_of("/?#"));
+    return !host.empty() && host.front() != ':' && host.find(' ') == std::string::npos &&
+           rest.find_first_of(" \t") == std::string::npos;
+  }
+  return false;
 }
 
 }  // namespace
@@ -129,7 +165,7 @@ std::vector<std::string> receivers_for(const AlertingConfig& config,
   std::vector<std::string> out;
   if (!config.route) {
     for (const auto& r : config.receivers) {
-      if (carries(labels, r.match)) out.push_back(r.name);
+      if (matches_all(r.match, labels)) out.push_back(r.name);
     }
     return out;
   }
@@ -152,10 +188,11 @@ void read_alerting_config(config::YamlMap& alerting, AlertingConfig& config) {
   alerting.read("flap_hold_s", config.flap_hold_s);
   alerting.read("flap_max_pages", config.flap_max_pages);
   alerting.read("flap_window_s", config.flap_window_s);
+  const auto label_names = alert_label_names(config.external_labels);
   if (alerting.has("route")) {
     auto route = alerting.child("route");
     config.route.emplace();
-    read_route(route, *config.route);
+    read_route(route, label_names, *config.route);
     route.finish();
   }
   auto conditions = alerting.list("conditions");
@@ -175,8 +212,8 @@ void read_alerting_config(config::YamlMap& alerting, AlertingConfig& config) {
   if (alerting.has("inhibit_rules")) config.inhibit_rules.clear();
   for (auto& item : inhibit) {
     InhibitRule rule;
-    item.read("source", rule.source);
-    item.read("target", rule.target);
+    read_matchers(item, "source", "source_matchers", label_names, rule.source);
+    read_matchers(item, "target", "target_matchers", label_names, rule.target);
     item.read("equal", rule.equal);
     item.finish();
     config.inhibit_rules.push_back(std::move(rule));
@@ -194,7 +231,7 @@ void read_alerting_config(config::YamlMap& alerting, AlertingConfig& config) {
     item.read("password_env", r.password_env);
     item.read("ca_file", r.ca_file);
     item.read("routing_key_env", r.routing_key_env);
-    item.read("match", r.match);
+    read_matchers(item, "match", "matchers", label_names, r.match);
     item.read("group_by", r.group_by);
     item.read("timeout_s", r.timeout_s);
     item.finish();
@@ -216,91 +253,113 @@ void read_alerting_config(config::YamlMap& alerting, AlertingConfig& config) {
   }
 }
 
-std::string alerting_config_problems(const AlertingConfig& config) {
-  std::string problems;
+void check_alerting_config(const AlertingConfig& config, config::ConfigErrors& errors) {
   std::set<std::string> names;
   const std::set<std::string> types = {"webhook", "email", "pagerduty", "alertmanager"};
   for (size_t i = 0; i < config.receivers.size(); ++i) {
     const auto& r = config.receivers[i];
     const std::string at = "alerting.receivers[" + std::to_string(i) + "]";
-    if (r.name.empty()) problems += at + ": needs a name\n";
-    if (!names.insert(r.name).second) problems += at + ": the name '" + r.name + "' is taken\n";
+    const auto problem = [&](const char* key, const std::string& message) {
+      errors.add_at(at, message, at + "." + key);
+    };
+    if (r.name.empty()) problem("name", "needs a name");
+    if (!names.insert(r.name).second) problem("name", "the name '" + r.name + "' is taken");
     if (!types.count(r.type)) {
-      problems += at + ": type must be webhook, email, pagerduty or alertmanager\n";
+      problem("type", "type must be webhook, email, pagerduty or alertmanager");
       continue;
     }
     if (r.type == "email") {
-      if (r.smtp_url.rfind("smtp://", 0) != 0 && r.smtp_url.rfind("smtps://", 0) != 0)
-        problems += at + ": smtp_url must be smtp://HOST:PORT or smtps://HOST:PORT\n";
-      if (r.from.empty()) problems += at + ": email needs from\n";
-      if (r.to.empty()) problems += at + ": email needs at least one address in to\n";
+      if (!url_with(r.smtp_url, {"smtp", "smtps"}))
+        problem("smtp_url",
+                "smtp_url must be smtp://HOST:PORT or smtps://HOST:PORT, not '" + r.smtp_url + "'");
+      if (r.from.empty()) problem("from", "email needs from");
+      if (r.to.empty()) problem("to", "email needs at least one address in to");
+      config::check_env_set(r.password_env, at + ".password_env", errors);
+      if (!r.password_env.empty() && r.username.empty())
+        problem("username", "password_env needs a username");
     } else {
-      if (r.url.rfind("http://", 0) != 0 && r.url.rfind("https://", 0) != 0)
-        problems += at + ": url must be http:// or https://\n";
+      if (!url_with(r.url, {"http", "https"}))
+        problem("url", "url must be http://HOST[:PORT]/... or https://..., not '" + r.url + "'");
       if (r.type == "pagerduty" && r.routing_key_env.empty())
-        problems += at + ": pagerduty needs routing_key_env (the integration key's variable)\n";
+        problem("routing_key_env",
+                "pagerduty needs routing_key_env (the integration key's variable)");
     }
-    if (r.timeout_s == 0) problems += at + ": timeout_s must be >= 1\n";
+    config::check_env_set(r.routing_key_env, at + ".routing_key_env", errors);
+    config::check_readable_file(r.ca_file, at + ".ca_file", errors);
+    if (r.timeout_s == 0) problem("timeout_s", "timeout_s must be >= 1");
   }
   const std::set<std::string> severities = {"critical", "warning", "info"};
   for (size_t i = 0; i < config.rules.size(); ++i) {
     const auto& rule = config.rules[i];
     const std::string at = "alerting.rules[" + std::to_string(i) + "]";
-    if (rule.alert.empty()) problems += at + ": needs an alert name\n";
+    if (rule.alert.empty()) errors.add_at(at, "needs an alert name");
     if (!severities.count(rule.severity))
-      problems += at + ": severity must be critical, warning or info\n";
+      errors.add_at(at, "severity must be critical, warning or info", at + ".severity");
     for (const auto& c : rule.classes) {
       static const std::set<std::string> classes = {"infrastructure", "planned", "security",
                                                     "config", "storm"};
       if (!classes.count(c))
-        problems +=
-            at + ": unknown class '" + c + "' (infrastructure, planned, security, config, storm)\n";
+        errors.add_at(
+            at, "unknown class '" + c + "' (infrastructure, planned, security, config, storm)",
+            at + ".classes");
     }
   }
   for (size_t i = 0; i < config.conditions.size(); ++i) {
     const auto& rule = config.conditions[i];
     const std::string at = "alerting.conditions[" + std::to_string(i) + "]";
-    if (rule.alert.empty()) problems += at + ": needs an alert name\n";
+    if (rule.alert.empty()) errors.add_at(at, "needs an alert name");
     if (!condition_kinds().count(rule.condition)) {
-      problems += at + ": unknown condition '" + rule.condition + "' (";
+      std::string message = "unknown condition '" + rule.condition + "' (";
       for (const auto& [name, meaning] : condition_kinds())
-        problems += name + (name == condition_kinds().rbegin()->first ? ")\n" : ", ");
+        message += name + (name == condition_kinds().rbegin()->first ? ")" : ", ");
+      errors.add_at(at, message, at + ".condition");
     }
     if (!severities.count(rule.severity))
-      problems += at + ": severity must be critical, warning or info\n";
-    if (rule.window_s == 0) problems += at + ": window_s must be >= 1\n";
+      errors.add_at(at, "severity must be critical, warning or info", at + ".severity");
+    if (rule.window_s == 0) errors.add_at(at, "window_s must be >= 1", at + ".window_s");
     const bool needs_threshold =
         rule.condition == "phone_stuck" || rule.condition == "registered_drop" ||
         rule.condition == "agent_silent" || rule.condition == "source_silent" ||
         rule.condition == "phones_still_down";
     if (needs_threshold && rule.threshold <= 0)
-      problems += at + ": " + rule.condition + " needs a threshold > 0\n";
+      errors.add_at(at, rule.condition + " needs a threshold > 0", at + ".threshold");
     if (rule.condition == "registered_drop" && rule.threshold >= 100)
-      problems += at + ": registered_drop's threshold is a percent below 100\n";
+      errors.add_at(at, "registered_drop's threshold is a percent below 100", at + ".threshold");
   }
   for (size_t i = 0; i < config.inhibit_rules.size(); ++i) {
     const auto& rule = config.inhibit_rules[i];
     const std::string at = "alerting.inhibit_rules[" + std::to_string(i) + "]";
     if (rule.source.empty() || rule.target.empty())
-      problems += at + ": needs source and target label matchers\n";
+      errors.add_at(at, "needs source and target label matchers");
   }
   if (config.route) {
     if (config.route->receiver.empty())
-      problems += "alerting.route: needs a receiver (where alerts no route takes go)\n";
-    check_route(*config.route, "alerting.route", names, problems);
+      errors.add_at("alerting.route", "needs a receiver (where alerts no route takes go)");
+    check_route(*config.route, "alerting.route", names, errors);
     for (size_t i = 0; i < config.receivers.size(); ++i) {
-      if (!config.receivers[i].match.empty())
-        problems += "alerting.receivers[" + std::to_string(i) +
-                    "]: match and a route tree together; put the match on a route\n";
+      if (!config.receivers[i].match.empty()) {
+        const std::string at = "alerting.receivers[" + std::to_string(i) + "]";
+        errors.add_at(at, "match and a route tree together; put the match on a route",
+                      at + ".match");
+      }
     }
   }
-  if (config.evaluate_every_s == 0) problems += "alerting: evaluate_every_s must be >= 1\n";
-  if (config.flap_max_pages == 0) problems += "alerting: flap_max_pages must be >= 1\n";
-  if (config.repeat_interval_s == 0) problems += "alerting: repeat_interval_s must be >= 1\n";
-  if (config.resend_interval_s == 0) problems += "alerting: resend_interval_s must be >= 1\n";
+  for (auto [key, value] : {std::pair{"evaluate_every_s", config.evaluate_every_s},
+                            std::pair{"flap_max_pages", config.flap_max_pages},
+                            std::pair{"repeat_interval_s", config.repeat_interval_s},
+                            std::pair{"resend_interval_s", config.resend_interval_s}}) {
+    if (value == 0)
+      errors.add_at("alerting", std::string(key) + " must be >= 1", std::string("alerting.") + key);
+  }
   if (config.retry_min_s == 0 || config.retry_max_s < config.retry_min_s)
-    problems += "alerting: retry_min_s must be >= 1 and <= retry_max_s\n";
-  return problems;
+    errors.add_at("alerting", "retry_min_s must be >= 1 and <= retry_max_s",
+                  "alerting.retry_min_s");
+}
+
+std::string alerting_config_problems(const AlertingConfig& config) {
+  config::ConfigErrors errors;
+  check_alerting_config(config, errors);
+  return errors.format("");
 }
 
 }  // namespace regwatch::alerts

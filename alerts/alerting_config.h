@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "alerts/label_matcher.h"
 #include "common/yaml_config.h"
 
 namespace regwatch::alerts {
@@ -48,9 +49,11 @@ std::vector<ConditionRule> default_condition_rules();
 
 // While an alert matching `source` fires, alerts matching `target` that carry the same values
 // for every `equal` label are held (a CM node down inhibits the bursts it explains).
+// In the file: `source: {label: value}` (equality) and/or Alertmanager's
+// `source_matchers: ['alertname=~"CallManager.*"']`; the same for target.
 struct InhibitRule {
-  std::map<std::string, std::string> source;
-  std::map<std::string, std::string> target;
+  Matchers source;
+  Matchers target;
   std::vector<std::string> equal;
 };
 
@@ -72,8 +75,9 @@ struct ReceiverConfig {
   std::string ca_file;
   // pagerduty
   std::string routing_key_env;  // the integration key's environment variable
-  // Only alerts carrying all these labels (severity: critical, class: infrastructure, ...).
-  std::map<std::string, std::string> match;
+  // Only alerts these match: `match: {severity: critical}` (equality) and/or Alertmanager's
+  // `matchers: ['severity=~"critical|warning"', 'class!=planned']`.
+  Matchers match;
   // Alerts with the same values for these labels go out together, one notification for the
   // group (webhook, alertmanager, email; PagerDuty takes each alert apart). Empty: each alert
   // alone.
@@ -82,11 +86,12 @@ struct ReceiverConfig {
 };
 
 // A routing tree, Alertmanager's way: an alert enters at the root and walks its routes in
-// order; the first whose match labels it carries takes it (and walks that route's own
+// order; the first whose matchers all match it takes it (and walks that route's own
 // routes), unless continue is set, when the walk goes on to the next sibling too. A route
-// whose children took nothing sends the alert to its own receiver.
+// whose children took nothing sends the alert to its own receiver. Its matchers: `match`
+// (equality map) and/or `matchers` (Alertmanager's list), as for a receiver.
 struct Route {
-  std::map<std::string, std::string> match;
+  Matchers match;
   std::string receiver;  // empty: the parent's
   bool continue_matching = false;
   std::vector<Route> routes;
@@ -134,9 +139,15 @@ struct AlertingConfig {
 std::vector<std::string> receivers_for(const AlertingConfig& config,
                                        const std::map<std::string, std::string>& labels);
 
-// Reads `alerting:` (node may be absent: the defaults). Errors go to errors.
+// Reads `alerting:` (node may be absent: the defaults). Errors go to the map's ConfigErrors,
+// each at its key's line: syntax, a bad matcher or regex, a label no alert carries (with
+// the name meant).
 void read_alerting_config(config::YamlMap& alerting, AlertingConfig& config);
-// Empty when valid; otherwise one line per problem.
+// Everything start-up relies on beyond syntax (receivers complete, URLs well formed, secrets'
+// environment variables set, CA files readable, ranges), each at its key's line when the
+// file set it (config::ConfigErrors::add_at).
+void check_alerting_config(const AlertingConfig& config, config::ConfigErrors& errors);
+// check_alerting_config without a file: empty when valid, otherwise one line per problem.
 std::string alerting_config_problems(const AlertingConfig& config);
 
 }  // namespace regwatch::alerts

@@ -2,10 +2,12 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <tuple>
 
 #include <cstdlib>
 #include <iostream>
 
+#include "alerts/label_matcher.h"
 #include "cli/alert_report.h"
 #include "cli/collector_client.h"
 #include "cli/explain_command.h"
@@ -111,12 +113,12 @@ bool build_query(const Filters& f, v1::EventQuery& q, std::string& problem) {
 template <typename Query>
 bool set_time_bounds(Query& q, const std::string& since, const std::string& until) {
   const int64_t now = SystemClock::instance().now_us();
-  for (auto [text, setter] :
-       {std::pair{&since, &Query::set_since_us}, std::pair{&until, &Query::set_until_us}}) {
+  for (auto [option, text, setter] : {std::tuple{"--since", &since, &Query::set_since_us},
+                                      std::tuple{"--until", &until, &Query::set_until_us}}) {
     if (text->empty()) continue;
     auto at = parse_time_arg(*text, now);
     if (!at.ok()) {
-      std::cerr << "regwatch: " << at.error().message << "\n";
+      std::cerr << "regwatch: " << option << ": " << at.error().message << "\n";
       return false;
     }
     (q.*setter)(*at);
@@ -140,6 +142,16 @@ int fail(const cli::CallError& error) {
 }
 
 }  // namespace
+
+// amtool's forms, shown by `silence --help` and `silence add --help`.
+constexpr const char* kSilenceAddExamples =
+    "  regwatch silence add --match scope=ucm-sub1 --for 2h --comment 'CHG0042 CUCM patching'\n"
+    "  regwatch silence add --match 'scope=~\"ucm-sub[12]\"' --match severity!=critical "
+    "--until 30m --comment 'CHG0043 rolling restart'\n"
+    "  regwatch silence add --match alertname=SourceSilent --match 'source=~\"sw-3f-.*\"' "
+    "--starts 2026-11-20T22:00:00Z --until 2026-11-21T02:00:00Z --comment 'CHG0044 switch swap'\n"
+    "  regwatch silence add --match 'cm_node!=\"\"' --match 'alertname!~\"Call.*\"' --for 1h "
+    "--comment 'alerts that name a CM node, but not CallManager*'\n";
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -272,21 +284,34 @@ int main(int argc, char** argv) {
   auto* silence = app.add_subcommand(
       "silence",
       "keep alerts from being sent while you work: silences match alert labels (alertname, "
-      "severity, class, scope_type, scope, cause, cm_node, switch, incident)\n\nExamples:\n"
-      "  regwatch silence add --match scope=ucm-sub1 --for 2h --comment 'CHG0042 CUCM patching'\n"
-      "  regwatch silence list\n"
-      "  regwatch silence expire 3f2a9c0d1e4b5a67\n");
+      "severity, class, scope_type, scope, cause, cm_node, switch, cluster, incident, condition, "
+      "agent, source, plus the collector's external_labels) as Alertmanager's do\n\n"
+      "Examples:\n" +
+          std::string(kSilenceAddExamples) +
+          "  regwatch silence list\n"
+          "  regwatch silence expire 3f2a9c0d1e4b5a67\n");
   silence->require_subcommand(1);
   std::vector<std::string> silence_matchers;
   std::string silence_for, silence_starts, silence_until, silence_comment, silence_author;
   if (const char* user = std::getenv("USER")) silence_author = user;
-  auto* silence_add = silence->add_subcommand("add", "create a silence");
+  auto* silence_add = silence->add_subcommand(
+      "add",
+      "create a silence: alerts that every --match matches are not sent\n\n"
+      "Matchers are Alertmanager's: LABEL=VALUE, LABEL!=VALUE, LABEL=~REGEX, LABEL!~REGEX, the "
+      "value in double quotes or not; a regex is RE2 and matches the whole value "
+      "(^(?:REGEX)$); an alert without the label has the empty value (cm_node=\"\" matches "
+      "alerts without one). At least one matcher must not match the empty value.\n\n"
+      "Examples:\n" +
+          std::string(kSilenceAddExamples));
   silence_add
-      ->add_option("--match", silence_matchers, "LABEL=VALUE the alert must carry (repeatable)")
+      ->add_option("--match", silence_matchers,
+                   "LABEL=VALUE, LABEL!=VALUE, LABEL=~\"REGEX\" or LABEL!~\"REGEX\" (repeatable)")
       ->required();
-  silence_add->add_option("--for", silence_for, "how long from its start: 30m, 2h, 1d");
-  silence_add->add_option("--until", silence_until, "or its end (RFC 3339)");
-  silence_add->add_option("--starts", silence_starts, "its start (RFC 3339); default now");
+  silence_add->add_option("--for", silence_for, "how long from its start: 90s, 30m, 2h, 7d");
+  silence_add->add_option("--until", silence_until,
+                          "or its end: RFC 3339, a duration from now (30m, 2h, 7d) or now");
+  silence_add->add_option("--starts", silence_starts,
+                          "its start: RFC 3339 or a duration from now (1h); default now");
   silence_add->add_option("--comment", silence_comment, "why: maintenance window, change number")
       ->required();
   silence_add->add_option("--author", silence_author, "who (default $USER)")->capture_default_str();
@@ -330,15 +355,20 @@ int main(int argc, char** argv) {
       v1::Silence request;
       request.set_author(silence_author);
       request.set_comment(silence_comment);
-      for (const auto& m : silence_matchers) {
-        const size_t eq = m.find('=');
-        if (eq == std::string::npos || eq == 0 || eq + 1 == m.size())
-          return usage_error("--match " + m + ": write LABEL=VALUE, e.g. scope=ucm-sub1");
-        (*request.mutable_matchers())[m.substr(0, eq)] = m.substr(eq + 1);
+      bool only_empty = true;  // Alertmanager refuses a silence of nothing but those
+      for (const auto& text : silence_matchers) {
+        auto m = alerts::LabelMatcher::parse(text);
+        if (!m.ok()) return usage_error("--match: " + m.error().message);
+        only_empty = only_empty && m->matches_empty();
+        *request.add_label_matchers() = alerts::to_proto(*m);
       }
+      if (only_empty)
+        return usage_error(
+            "--match: at least one matcher must not match the empty value (it "
+            "would silence every alert without that label)");
       int64_t starts = now;
       if (!silence_starts.empty()) {
-        auto t = parse_time_arg(silence_starts, now);
+        auto t = parse_time_arg(silence_starts, now, TimeDirection::kFromNow);
         if (!t.ok()) return usage_error("--starts: " + t.error().message);
         starts = *t;
       }
@@ -350,10 +380,14 @@ int main(int argc, char** argv) {
         if (!d.ok()) return usage_error("--for: " + d.error().message);
         request.set_ends_us(starts + *d);
       } else {
-        auto t = parse_time_arg(silence_until, now);
+        auto t = parse_time_arg(silence_until, now, TimeDirection::kFromNow);
         if (!t.ok()) return usage_error("--until: " + t.error().message);
         request.set_ends_us(*t);
       }
+      if (request.ends_us() <= starts)
+        return usage_error("the silence ends before it starts (--starts " +
+                           format_rfc3339_ms(starts) + ", ends " +
+                           format_rfc3339_ms(request.ends_us()) + ")");
       if (!(*client)->create_silence(request, made, error)) return fail(error);
     } else if (silence_expire->parsed()) {
       if (!(*client)->expire_silence(silence_id, made, error)) return fail(error);

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "alerts/label_matcher.h"
 #include "common/time_format.h"
 
 namespace regwatch::cli {
@@ -17,12 +18,12 @@ std::string state_of(const regwatch::v1::Silence& s, int64_t now_us) {
   return s.starts_us() > now_us ? "pending" : "active";
 }
 
+// Alertmanager's form, as amtool prints them: scope=~"ucm-.*",severity!="warning".
 std::string matchers_text(const regwatch::v1::Silence& s) {
-  std::vector<std::string> parts;
-  for (const auto& [label, value] : s.matchers()) parts.push_back(label + "=" + value);
-  std::sort(parts.begin(), parts.end());
   std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : ",") + p;
+  if (auto matchers = alerts::matchers_of(s); matchers.ok()) {
+    for (const auto& m : *matchers) out += (out.empty() ? "" : ",") + m.to_string();
+  }
   return out;
 }
 
@@ -42,8 +43,14 @@ void write_silences(std::ostream& out, const regwatch::v1::SilenceList& list, Fo
     case Format::kJsonl: {
       nlohmann::ordered_json array = nlohmann::ordered_json::array();
       for (const auto& s : list.silences()) {
-        nlohmann::ordered_json matchers = nlohmann::ordered_json::object();
-        for (const auto& [label, value] : s.matchers()) matchers[label] = value;
+        // Alertmanager's API shape (a list, in order), with our operator for its two flags.
+        nlohmann::ordered_json matchers = nlohmann::ordered_json::array();
+        if (auto parsed = alerts::matchers_of(s); parsed.ok()) {
+          for (const auto& m : *parsed)
+            matchers.push_back({{"name", m.name()},
+                                {"type", alerts::operator_text(m.type())},
+                                {"value", m.value()}});
+        }
         nlohmann::ordered_json j{{"id", s.id()},
                                  {"state", state_of(s, now_us)},
                                  {"matchers", matchers},

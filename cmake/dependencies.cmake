@@ -11,6 +11,8 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 pkg_check_modules(NETSNMP REQUIRED IMPORTED_TARGET netsnmp)
 pkg_check_modules(PCAP REQUIRED IMPORTED_TARGET libpcap)
+# Label matchers (alerts/label_matcher): RE2, the engine Alertmanager's Go regexp mirrors.
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 if(REGWATCH_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

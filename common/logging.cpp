@@ -18,6 +18,10 @@ std::shared_ptr<spdlog::logger> component_logger(const std::string& name) {
   return logger;
 }
 
+bool is_log_level(const std::string& level) {
+  return spdlog::level::from_str(level) != spdlog::level::off || level == "off";
+}
+
 bool set_log_level(const std::string& level) {
   auto parsed = spdlog::level::from_str(level);
   if (parsed == spdlog::level::off && level != "off") return false;

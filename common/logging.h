@@ -17,6 +17,8 @@ std::shared_ptr<spdlog::logger> component_logger(const std::string& name);
 
 // "trace".."critical","off"; unknown names leave the level unchanged and return false.
 bool set_log_level(const std::string& level);
+// Whether set_log_level would accept it (config checks run before anything logs).
+bool is_log_level(const std::string& level);
 
 // Allows at most `per_interval` messages each `interval`; counts the rest so the
 // next allowed message can say how many were suppressed. Thread-safe.

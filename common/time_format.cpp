@@ -90,12 +90,15 @@ std::string format_rfc3339_ms(int64_t unix_us) {
 }
 
 Result<int64_t> parse_duration(std::string_view text) {
-  if (text.size() < 2) return make_error("bad_duration", "expected a number and a unit (s, m, h, d, w)");
+  const auto bad = [&] {
+    return make_error("bad_duration", "'" + std::string(text) +
+                                          "' is not a duration: a number and a unit (s, m, h, d, "
+                                          "w), e.g. 90s, 30m, 2h, 7d");
+  };
+  if (text.size() < 2) return bad();
   int64_t amount = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size() - 1, amount);
-  if (ec != std::errc() || end != text.data() + text.size() - 1 || amount < 0) {
-    return make_error("bad_duration", "expected a number and a unit (s, m, h, d, w)");
-  }
+  if (ec != std::errc() || end != text.data() + text.size() - 1 || amount < 0) return bad();
   int64_t unit = 0;
   switch (text.back()) {
     case 's': unit = 1; break;
@@ -103,27 +106,29 @@ Result<int64_t> parse_duration(std::string_view text) {
     case 'h': unit = 3600; break;
     case 'd': unit = 86400; break;
     case 'w': unit = 7 * 86400; break;
-    default: return make_error("bad_duration", "unknown unit; use s, m, h, d or w");
+    default: return bad();
   }
   return amount * unit * kMicrosPerSecond;
 }
 
-Result<int64_t> parse_time_arg(std::string_view text, int64_t now_us) {
+std::string time_arg_forms(TimeDirection direction) {
+  return std::string("RFC 3339 (e.g. 2026-11-20T09:00:00Z), a duration ") +
+         (direction == TimeDirection::kAgo ? "ago" : "from now") + " (90s, 30m, 2h, 7d) or now";
+}
+
+Result<int64_t> parse_time_arg(std::string_view text, int64_t now_us, TimeDirection direction) {
+  const auto bad = [&] {
+    return make_error(
+        "bad_time", "'" + std::string(text) + "' is not a time: use " + time_arg_forms(direction));
+  };
   if (text == "now") return now_us;
   if (!text.empty() && text.size() <= 12 && text.find('-') == std::string_view::npos) {
     auto duration = parse_duration(text);
-    if (!duration.ok()) {
-      return make_error("bad_time", "'" + std::string(text) +
-                                        "' is neither a relative time (2h, 30m, 7d) nor RFC 3339");
-    }
-    return now_us - *duration;
+    if (!duration.ok()) return bad();
+    return direction == TimeDirection::kAgo ? now_us - *duration : now_us + *duration;
   }
   size_t pos = 0;
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, micros = 0;
-  auto bad = [&] {
-    return make_error("bad_time", "'" + std::string(text) +
-                                      "' is not RFC 3339 (e.g. 2026-11-23T10:00:00Z) nor relative (2h)");
-  };
   if (!read_int(text, pos, 4, year) || !expect(text, pos, '-') || !read_int(text, pos, 2, month) ||
       !expect(text, pos, '-') || !read_int(text, pos, 2, day)) {
     return bad();

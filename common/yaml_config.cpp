@@ -1,27 +1,19 @@
 #include "common/yaml_config.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "common/closest_name.h"
+#include "common/logging.h"
+
 namespace regwatch::config {
 namespace {
-
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 int line_of_node(const YAML::Node& node) { return node.IsDefined() ? node.Mark().line + 1 : 0; }
 
@@ -31,17 +23,53 @@ void ConfigErrors::add(const std::string& path, int line, const std::string& mes
   std::ostringstream out;
   if (line > 0) out << line << ": ";
   out << (path.empty() ? "(top level)" : path) << ": " << message;
-  lines_.push_back(out.str());
+  lines_.push_back({false, out.str(), line});
+}
+
+void ConfigErrors::add_at(const std::string& path, const std::string& message,
+                          const std::string& line_path) {
+  std::string at = line_path.empty() ? path : line_path;
+  while (!at.empty()) {
+    if (const auto it = line_of_path_.find(at); it != line_of_path_.end()) {
+      add(path, it->second, message);
+      return;
+    }
+    const size_t cut = at.find_last_of(".[");
+    at = cut == std::string::npos ? std::string() : at.substr(0, cut);
+  }
+  add(path, 0, message);
+}
+
+void ConfigErrors::add_whole(const std::string& text) {
+  lines_.push_back({true, text});
+}
+
+void ConfigErrors::note_line(const std::string& path, int line) {
+  if (line > 0) line_of_path_.emplace(path, line);
 }
 
 std::string ConfigErrors::format(const std::string& file_name) const {
+  // In the file's order (a syntax error first, problems without a line last), as an editor
+  // walks them; problems on one line in the order found.
+  std::vector<const Line*> sorted;
+  for (const auto& line : lines_) sorted.push_back(&line);
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const Line* a, const Line* b) { return a->order() < b->order(); });
   std::string out;
-  for (const auto& line : lines_) out += file_name + ":" + line + "\n";
+  for (const Line* at : sorted) {
+    const Line& line = *at;
+    if (line.whole || file_name.empty()) {
+      out += line.text + "\n";
+    } else {
+      out += file_name + ":" + line.text + "\n";
+    }
+  }
   return out;
 }
 
 YamlMap::YamlMap(YAML::Node node, std::string path, ConfigErrors& errors)
     : node_(std::move(node)), path_(std::move(path)), errors_(errors) {
+  if (!path_.empty()) errors_.note_line(path_, line_of_node(node_));
   if (node_.IsDefined() && !node_.IsNull() && !node_.IsMap()) {
     errors_.add(path_, line_of_node(node_), "must be a mapping of keys to values");
     node_ = YAML::Node();
@@ -63,13 +91,18 @@ int YamlMap::line_of(const char* key) const {
   return value.IsDefined() ? line_of_node(value) : line_of_node(node_);
 }
 
+void YamlMap::note(const char* key) {
+  known_.insert(key);
+  if (node_.IsMap() && node_[key].IsDefined()) errors_.note_line(path_of(key), line_of(key));
+}
+
 void YamlMap::error(const char* key, const std::string& message) {
   errors_.add(path_of(key), line_of(key), message);
 }
 
 template <typename T>
 void YamlMap::read_scalar(const char* key, T& target, const char* type_name) {
-  known_.insert(key);
+  note(key);
   if (!node_.IsMap()) return;
   YAML::Node value = node_[key];
   if (!value.IsDefined() || value.IsNull()) return;
@@ -110,7 +143,7 @@ void YamlMap::read(const char* key, uint64_t& target) {
 }
 
 void YamlMap::read(const char* key, std::vector<std::string>& target) {
-  known_.insert(key);
+  note(key);
   if (!node_.IsMap()) return;
   YAML::Node value = node_[key];
   if (!value.IsDefined() || value.IsNull()) return;
@@ -129,7 +162,7 @@ void YamlMap::read(const char* key, std::vector<std::string>& target) {
 }
 
 void YamlMap::read(const char* key, std::vector<uint32_t>& target) {
-  known_.insert(key);
+  note(key);
   if (!node_.IsMap()) return;
   YAML::Node value = node_[key];
   if (!value.IsDefined() || value.IsNull()) return;
@@ -150,7 +183,7 @@ void YamlMap::read(const char* key, std::vector<uint32_t>& target) {
 }
 
 void YamlMap::read(const char* key, std::map<std::string, std::string>& target) {
-  known_.insert(key);
+  note(key);
   if (!node_.IsMap()) return;
   YAML::Node value = node_[key];
   if (!value.IsDefined() || value.IsNull()) return;
@@ -169,13 +202,13 @@ void YamlMap::read(const char* key, std::map<std::string, std::string>& target) 
 }
 
 YamlMap YamlMap::child(const char* key) {
-  known_.insert(key);
+  note(key);
   YAML::Node value = node_.IsMap() ? node_[key] : YAML::Node();
   return YamlMap(value, path_of(key), errors_);
 }
 
 std::vector<YamlMap> YamlMap::list(const char* key) {
-  known_.insert(key);
+  note(key);
   std::vector<YamlMap> items;
   if (!node_.IsMap()) return items;
   YAML::Node value = node_[key];
@@ -195,19 +228,35 @@ void YamlMap::finish() {
   for (const auto& item : node_) {
     const std::string key = item.first.Scalar();
     if (known_.count(key)) continue;
-    std::string hint;
-    size_t best = 3;
-    for (const auto& candidate : known_) {
-      size_t distance = edit_distance(key, candidate);
-      if (distance < best) {
-        best = distance;
-        hint = candidate;
-      }
-    }
+    const std::string hint = closest_name(key, {known_.begin(), known_.end()});
     std::string message = "unknown key";
     if (!hint.empty()) message += " (did you mean '" + hint + "'?)";
     errors_.add(path_of(key.c_str()), line_of_node(item.first), message);
   }
+}
+
+void check_log_level(const std::string& level, const std::string& path, ConfigErrors& errors) {
+  if (!is_log_level(level))
+    errors.add_at(
+        path, "unknown log level '" + level + "' (trace, debug, info, warn, error, critical, off)");
+}
+
+void check_readable_file(const std::string& file, const std::string& path, ConfigErrors& errors) {
+  if (file.empty()) return;
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) {
+    errors.add_at(path, "cannot read " + file + ": it is a directory");
+    return;
+  }
+  std::ifstream in(file);
+  if (!in) errors.add_at(path, "cannot read " + file + ": " + std::strerror(errno));
+}
+
+void check_env_set(const std::string& variable, const std::string& path, ConfigErrors& errors) {
+  if (variable.empty()) return;
+  const char* value = std::getenv(variable.c_str());
+  if (value == nullptr || *value == '\0')
+    errors.add_at(path, "the environment variable " + variable + " is not set");
 }
 
 Result<YAML::Node> load_yaml_file(const std::string& path) {

@@ -48,14 +48,8 @@ void read_config(YAML::Node node, AgentConfig& config, config::ConfigErrors& err
   link.finish();
   auto spool = root.child("spool");
   spool.read("dir", config.spool.dir);
-  spool.read("max_size", config.spool.max_size);
-  if (!config::parse_size(config.spool.max_size).ok()) {
-    spool.error("max_size", "'" + config.spool.max_size + "' is not a size (e.g. 256MiB)");
-  }
-  spool.read("drop_policy", config.spool.drop_policy);
-  if (!spool::parse_drop_policy(config.spool.drop_policy)) {
-    spool.error("drop_policy", "must be drop_oldest or drop_newest");
-  }
+  spool.read("max_size", config.spool.max_size);        // checked with the flags applied
+  spool.read("drop_policy", config.spool.drop_policy);  // likewise
   spool.read("fsync_interval_ms", config.spool.fsync_interval_ms);
   spool.finish();
   auto syslog = root.child("syslog");
@@ -67,17 +61,10 @@ void read_config(YAML::Node node, AgentConfig& config, config::ConfigErrors& err
   if (!parse_utc_offset_minutes(config.syslog.assume_utc_offset).ok()) {
     syslog.error("assume_utc_offset", "must look like +00:00 or -05:00");
   }
-  for (const char* key : {"udp", "tcp"}) {
-    const std::string& value = std::string(key) == "udp" ? config.syslog.udp : config.syslog.tcp;
-    if (!value.empty() && !parse_endpoint(value).ok()) syslog.error(key, "must be HOST:PORT or \"\"");
-  }
   syslog.finish();
   auto snmp = root.child("snmp");
   snmp.read("community", config.snmp.community);
-  snmp.read("traps", config.snmp.traps);
-  if (!config.snmp.traps.empty() && !parse_endpoint(config.snmp.traps).ok()) {
-    snmp.error("traps", "must be HOST:PORT or \"\"");
-  }
+  snmp.read("traps", config.snmp.traps);  // checked with the flags applied
   snmp.read("workers", config.snmp.workers);
   snmp.read("cpu_threshold_percent", config.snmp.cpu_threshold_percent);
   snmp.read("cpu_duration_s", config.snmp.cpu_duration_s);
@@ -177,52 +164,93 @@ Result<int> parse_utc_offset_minutes(const std::string& text) {
   return text[0] == '-' ? -minutes : minutes;
 }
 
-Result<AgentConfig> load_agent_config(const std::string& path) {
+void read_agent_config_file(const std::string& path, AgentConfig& config,
+                            config::ConfigErrors& errors) {
   auto node = config::load_yaml_file(path);
-  if (!node.ok()) return node.error();
+  if (!node.ok()) {
+    errors.add_whole(node.error().message);
+    return;
+  }
+  read_config(*node, config, errors);
+}
+
+namespace {
+
+// An SNMPv3 passphrase comes from an environment variable or a file (snmp_setup.cpp).
+template <typename V3>
+void check_v3_secrets(const V3& v3, const std::string& at, config::ConfigErrors& errors) {
+  config::check_env_set(v3.auth_passphrase_env, at + ".auth_passphrase_env", errors);
+  config::check_readable_file(v3.auth_passphrase_file, at + ".auth_passphrase_file", errors);
+  config::check_env_set(v3.priv_passphrase_env, at + ".priv_passphrase_env", errors);
+  config::check_readable_file(v3.priv_passphrase_file, at + ".priv_passphrase_file", errors);
+}
+
+void check_endpoint(const std::string& value, const char* path, config::ConfigErrors& errors) {
+  if (!value.empty() && !parse_endpoint(value).ok())
+    errors.add_at(path, "'" + value + "' must be HOST:PORT or \"\" (off)");
+}
+
+}  // namespace
+
+void check_agent_config(const AgentConfig& config, config::ConfigErrors& errors) {
+  config::check_log_level(config.log_level, "log_level", errors);
+  if (config.agent_id.empty()) errors.add_at("agent_id", "must not be empty");
+  const auto& link = config.collector;
+  auto collector = parse_endpoint(link.address);
+  if (!collector.ok()) {
+    errors.add_at("collector.address", "'" + link.address + "': " + collector.error().message);
+  } else if (!link.tls && !is_loopback_host(collector->host)) {
+    errors.add_at("collector.address",
+                  "the collector " + link.address +
+                      " is not on loopback: plaintext is only allowed on loopback; set "
+                      "collector.tls: true and collector.tls_ca_file (or --tls-ca)");
+  }
+  if (link.tls && link.tls_cert_file.empty() != link.tls_key_file.empty())
+    errors.add_at("collector.tls_cert_file",
+                  "collector.tls_cert_file and collector.tls_key_file go together");
+  if (!link.token.empty() && !link.token_file.empty())
+    errors.add_at("collector.token_file", "set collector.token or collector.token_file, not both");
+  config::check_readable_file(link.token_file, "collector.token_file", errors);
+  config::check_readable_file(link.tls_ca_file, "collector.tls_ca_file", errors);
+  config::check_readable_file(link.tls_cert_file, "collector.tls_cert_file", errors);
+  config::check_readable_file(link.tls_key_file, "collector.tls_key_file", errors);
+  if (link.batch_max_events == 0) errors.add_at("collector.batch_max_events", "must be >= 1");
+  if (link.max_batches_in_flight == 0)
+    errors.add_at("collector.max_batches_in_flight", "must be >= 1");
+  auto size = config::parse_size(config.spool.max_size);
+  if (!size.ok()) {
+    errors.add_at("spool.max_size", size.error().message);
+  } else if (*size < (1u << 20)) {
+    errors.add_at("spool.max_size", "must be at least 1MiB");
+  }
+  if (!spool::parse_drop_policy(config.spool.drop_policy))
+    errors.add_at("spool.drop_policy",
+                  "must be drop_oldest or drop_newest, not '" + config.spool.drop_policy + "'");
+  check_endpoint(config.syslog.udp, "syslog.udp", errors);
+  check_endpoint(config.syslog.tcp, "syslog.tcp", errors);
+  check_endpoint(config.snmp.traps, "snmp.traps", errors);
+  for (size_t i = 0; i < config.snmp.targets.size(); ++i)
+    check_v3_secrets(config.snmp.targets[i], "snmp.targets[" + std::to_string(i) + "]", errors);
+  for (size_t i = 0; i < config.snmp.trap_users.size(); ++i)
+    check_v3_secrets(config.snmp.trap_users[i], "snmp.trap_users[" + std::to_string(i) + "]",
+                     errors);
+}
+
+Result<AgentConfig> load_agent_config(const std::string& path) {
   AgentConfig config;
   config::ConfigErrors errors;
-  read_config(*node, config, errors);
-  if (!errors.empty()) return make_error("config_invalid", errors.format(path));
+  read_agent_config_file(path, config, errors);
   if (config.agent_id.empty()) config.agent_id = host_name();
+  check_agent_config(config, errors);
+  if (!errors.empty()) return make_error("config_invalid", errors.format(path));
   return config;
 }
 
 Status validate_agent_config(const AgentConfig& config) {
-  std::vector<std::string> problems;
-  if (config.agent_id.empty()) problems.push_back("agent_id must not be empty");
-  auto collector = parse_endpoint(config.collector.address);
-  if (!collector.ok()) {
-    problems.push_back("collector address: " + collector.error().message);
-  } else if (!config.collector.tls && !is_loopback_host(collector->host)) {
-    problems.push_back("the collector " + config.collector.address +
-                       " is not on loopback: plaintext is only allowed on loopback; set "
-                       "collector.tls: true and collector.tls_ca_file (or --tls-ca)");
-  }
-  if (config.collector.tls && config.collector.tls_cert_file.empty() !=
-                                  config.collector.tls_key_file.empty()) {
-    problems.push_back("collector.tls_cert_file and collector.tls_key_file go together");
-  }
-  if (!config.collector.token.empty() && !config.collector.token_file.empty()) {
-    problems.push_back("set collector.token or collector.token_file, not both");
-  }
-  if (config.collector.batch_max_events == 0) problems.push_back("collector.batch_max_events must be >= 1");
-  if (config.collector.max_batches_in_flight == 0) {
-    problems.push_back("collector.max_batches_in_flight must be >= 1");
-  }
-  auto size = config::parse_size(config.spool.max_size);
-  if (!size.ok()) {
-    problems.push_back("spool.max_size: " + size.error().message);
-  } else if (*size < (1u << 20)) {
-    problems.push_back("spool.max_size must be at least 1MiB");
-  }
-  if (config.syslog.udp.empty() && config.syslog.tcp.empty()) {
-    // Allowed (replay-only use), nothing to check.
-  }
-  if (problems.empty()) return Ok{};
-  std::string message;
-  for (const auto& p : problems) message += p + "\n";
-  return make_error("config_invalid", message);
+  config::ConfigErrors errors;
+  check_agent_config(config, errors);
+  if (errors.empty()) return Ok{};
+  return make_error("config_invalid", errors.format(""));
 }
 
 std::string default_agent_config_yaml() {

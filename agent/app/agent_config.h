@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "common/yaml_config.h"
 
 namespace regwatch::agent {
 
@@ -105,10 +106,19 @@ struct AgentConfig {
   SccpConfig sccp;
 };
 
-// Reads and validates a config file; the error lists every problem with its
-// key path and line.
+// Start-up in two steps, each collecting every problem into errors (nothing thrown):
+// read the file (syntax, types, unknown keys, per-key rules), then, after the command
+// line's flags were applied, check everything start-up relies on (log level, addresses,
+// TLS rules, the token/TLS/passphrase files readable, the SNMPv3 secrets' environment
+// variables set, sizes). --check-config and a real start run exactly these, so a config
+// that passes the check starts, and one that fails it is refused with the same messages.
+void read_agent_config_file(const std::string& path, AgentConfig& config,
+                            config::ConfigErrors& errors);
+void check_agent_config(const AgentConfig& config, config::ConfigErrors& errors);
+
+// Both steps on a file alone (tests): the config, or every problem with its key path and line.
 Result<AgentConfig> load_agent_config(const std::string& path);
-// Checks cross-field rules after flags were applied (TLS vs loopback, sizes).
+// check_agent_config without a file: Ok, or every problem, one a line.
 Status validate_agent_config(const AgentConfig& config);
 std::string default_agent_config_yaml();
 // "+01:00" -> 60; error for anything else.

@@ -10,8 +10,7 @@ namespace {
 
 void read_config(YAML::Node node, CollectorConfig& config, config::ConfigErrors& errors) {
   config::YamlMap root(node, "", errors);
-  root.read("listen", config.listen);
-  if (!parse_endpoint(config.listen).ok()) root.error("listen", "must be HOST:PORT");
+  root.read("listen", config.listen);  // checked with the flags applied
   root.read("db", config.db);
   root.read("retention_days", config.retention_days);
   root.read("log_level", config.log_level);
@@ -42,64 +41,82 @@ void read_config(YAML::Node node, CollectorConfig& config, config::ConfigErrors&
 
 }  // namespace
 
-Result<CollectorConfig> load_collector_config(const std::string& path) {
+void read_collector_config_file(const std::string& path, CollectorConfig& config,
+                                config::ConfigErrors& errors) {
   auto node = config::load_yaml_file(path);
-  if (!node.ok()) return node.error();
+  if (!node.ok()) {
+    errors.add_whole(node.error().message);
+    return;
+  }
+  read_config(*node, config, errors);
+  if (config.tokens_file.empty()) return;
+  auto tokens = config::load_yaml_file(config.tokens_file);
+  if (!tokens.ok()) {
+    errors.add_at("tokens_file", tokens.error().message);
+    return;
+  }
+  YAML::Node holder;
+  holder["tokens"] = *tokens;
+  config::YamlMap file_root(holder, config.tokens_file, errors);
+  std::map<std::string, std::string> from_file;
+  file_root.read("tokens", from_file);
+  config.tokens.insert(from_file.begin(), from_file.end());
+}
+
+void check_collector_config(const CollectorConfig& config, config::ConfigErrors& errors) {
+  config::check_log_level(config.log_level, "log_level", errors);
+  auto listen = parse_endpoint(config.listen);
+  if (!listen.ok()) {
+    errors.add_at("listen", "'" + config.listen + "' is not HOST:PORT: " + listen.error().message);
+  } else if (config.tls_cert_file.empty() && !is_loopback_host(listen->host)) {
+    errors.add_at("listen", config.listen +
+                                " is not loopback: plaintext is only allowed on loopback; set "
+                                "tls_cert_file and tls_key_file (or --tls-cert/--tls-key)");
+  }
+  if (config.tls_cert_file.empty() != config.tls_key_file.empty())
+    errors.add_at("tls_cert_file", "tls_cert_file and tls_key_file go together");
+  if (!config.tls_client_ca_file.empty() && config.tls_cert_file.empty())
+    errors.add_at("tls_client_ca_file", "mTLS needs tls_cert_file and tls_key_file");
+  config::check_readable_file(config.tls_cert_file, "tls_cert_file", errors);
+  config::check_readable_file(config.tls_key_file, "tls_key_file", errors);
+  config::check_readable_file(config.tls_client_ca_file, "tls_client_ca_file", errors);
+  if (config.db.empty()) errors.add_at("db", "must not be empty");
+  if (config.max_pending_batches_per_stream == 0)
+    errors.add_at("max_pending_batches_per_stream", "must be >= 1");
+  if (config.query_threads == 0) errors.add_at("query_threads", "must be >= 1");
+  const auto& c = config.correlation;
+  if (c.window_s == 0) errors.add_at("correlation.window_s", "must be >= 1");
+  if (c.min_phones < 2)
+    errors.add_at("correlation.min_phones", "must be >= 2 (one phone is no burst)");
+  for (auto [name, value] : {std::pair{"min_fraction", c.min_fraction},
+                             std::pair{"explain_fraction", c.explain_fraction},
+                             std::pair{"recovered_fraction", c.recovered_fraction}}) {
+    if (!(value > 0 && value <= 1))
+      errors.add_at(std::string("correlation.") + name, "must be in (0, 1]");
+  }
+  if (c.quiet_s == 0) errors.add_at("correlation.quiet_s", "must be >= 1");
+  if (c.flap_drops < 2) errors.add_at("correlation.flap_drops", "must be >= 2");
+  alerts::check_alerting_config(config.alerting, errors);
+  for (const auto& [agent, token] : config.tokens) {
+    if (token.size() < 8)
+      errors.add_at("tokens." + agent, "a token needs at least 8 characters", "tokens");
+  }
+}
+
+Result<CollectorConfig> load_collector_config(const std::string& path) {
   CollectorConfig config;
   config::ConfigErrors errors;
-  read_config(*node, config, errors);
-  if (!config.tokens_file.empty()) {
-    auto tokens = config::load_yaml_file(config.tokens_file);
-    if (!tokens.ok()) return tokens.error();
-    YAML::Node holder;
-    holder["tokens"] = *tokens;
-    config::YamlMap file_root(holder, config.tokens_file, errors);
-    std::map<std::string, std::string> from_file;
-    file_root.read("tokens", from_file);
-    config.tokens.insert(from_file.begin(), from_file.end());
-  }
+  read_collector_config_file(path, config, errors);
+  check_collector_config(config, errors);
   if (!errors.empty()) return make_error("config_invalid", errors.format(path));
   return config;
 }
 
 Status validate_collector_config(const CollectorConfig& config) {
-  std::string problems;
-  auto listen = parse_endpoint(config.listen);
-  if (!listen.ok()) {
-    problems += "listen: " + listen.error().message + "\n";
-  } else if (config.tls_cert_file.empty() && !is_loopback_host(listen->host)) {
-    problems += "listen " + config.listen +
-                " is not loopback: plaintext is only allowed on loopback; set tls_cert_file and "
-                "tls_key_file (or --tls-cert/--tls-key)\n";
-  }
-  if (config.tls_cert_file.empty() != config.tls_key_file.empty()) {
-    problems += "tls_cert_file and tls_key_file go together\n";
-  }
-  if (!config.tls_client_ca_file.empty() && config.tls_cert_file.empty()) {
-    problems += "tls_client_ca_file (mTLS) needs tls_cert_file and tls_key_file\n";
-  }
-  if (config.db.empty()) problems += "db must not be empty\n";
-  if (config.max_pending_batches_per_stream == 0) {
-    problems += "max_pending_batches_per_stream must be >= 1\n";
-  }
-  if (config.query_threads == 0) problems += "query_threads must be >= 1\n";
-  const auto& c = config.correlation;
-  if (c.window_s == 0) problems += "correlation.window_s must be >= 1\n";
-  if (c.min_phones < 2) problems += "correlation.min_phones must be >= 2 (one phone is no burst)\n";
-  for (auto [name, value] : {std::pair{"min_fraction", c.min_fraction},
-                             std::pair{"explain_fraction", c.explain_fraction},
-                             std::pair{"recovered_fraction", c.recovered_fraction}}) {
-    if (!(value > 0 && value <= 1))
-      problems += std::string("correlation.") + name + " must be in (0, 1]\n";
-  }
-  if (c.quiet_s == 0) problems += "correlation.quiet_s must be >= 1\n";
-  if (c.flap_drops < 2) problems += "correlation.flap_drops must be >= 2\n";
-  problems += alerts::alerting_config_problems(config.alerting);
-  for (const auto& [agent, token] : config.tokens) {
-    if (token.size() < 8) problems += "tokens." + agent + ": a token needs at least 8 characters\n";
-  }
-  if (problems.empty()) return Ok{};
-  return make_error("config_invalid", problems);
+  config::ConfigErrors errors;
+  check_collector_config(config, errors);
+  if (errors.empty()) return Ok{};
+  return make_error("config_invalid", errors.format(""));
 }
 
 std::string default_collector_config_yaml() {
@@ -196,8 +213,14 @@ std::string default_collector_config_yaml() {
   out << YAML::EndSeq;
   out << YAML::Key << "inhibit_rules" << YAML::Value << YAML::BeginSeq;
   for (const auto& rule : d.alerting.inhibit_rules) {
-    out << YAML::BeginMap << YAML::Key << "source" << YAML::Value << YAML::Flow << rule.source;
-    out << YAML::Key << "target" << YAML::Value << YAML::Flow << rule.target;
+    const auto texts = [](const alerts::Matchers& matchers) {
+      std::vector<std::string> list;
+      for (const auto& m : matchers) list.push_back(m.to_string());
+      return list;
+    };
+    out << YAML::BeginMap << YAML::Key << "source_matchers" << YAML::Value << YAML::Flow
+        << texts(rule.source);
+    out << YAML::Key << "target_matchers" << YAML::Value << YAML::Flow << texts(rule.target);
     out << YAML::Key << "equal" << YAML::Value << YAML::Flow << rule.equal << YAML::EndMap;
   }
   out << YAML::EndSeq << YAML::EndMap;

@@ -8,6 +8,7 @@
 #include "alerts/alerting_config.h"
 #include "collector/correlate/correlator.h"
 #include "common/result.h"
+#include "common/yaml_config.h"
 
 namespace regwatch::collector {
 
@@ -31,7 +32,20 @@ struct CollectorConfig {
   alerts::AlertingConfig alerting;  // no receivers: no notifications
 };
 
+// Start-up in two steps, each collecting every problem into errors (nothing thrown):
+// read the file (syntax, types, unknown keys, matchers; tokens_file merged), then, after the
+// command line's flags were applied, check everything start-up relies on (log level,
+// listen address and TLS rules, the files it names readable, the secrets' environment
+// variables set, receivers' URLs, ranges). --check-config and a real start run exactly
+// these, so a config that passes the check starts and one that fails it is refused by a
+// start with the same messages.
+void read_collector_config_file(const std::string& path, CollectorConfig& config,
+                                config::ConfigErrors& errors);
+void check_collector_config(const CollectorConfig& config, config::ConfigErrors& errors);
+
+// Both steps on a file alone (tests): the config, or every problem, with file and line.
 Result<CollectorConfig> load_collector_config(const std::string& path);
+// check_collector_config without a file: Ok, or every problem, one a line.
 Status validate_collector_config(const CollectorConfig& config);
 std::string default_collector_config_yaml();
 

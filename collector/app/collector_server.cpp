@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "alerts/label_matcher.h"
 #include "common/logging.h"
 #include "common/net_address.h"
 #include "common/text_file.h"
@@ -87,7 +88,9 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
   server->ingest_ = std::make_unique<ingest::IngestService>(*server->commits_, *server->policy_,
                                                             config.max_pending_batches_per_stream,
                                                             server->connected_agents_);
-  auto queries = query::QueryService::create(config.db, config.query_threads, *server->policy_);
+  auto queries =
+      query::QueryService::create(config.db, config.query_threads, *server->policy_,
+                                  alerts::alert_label_names(config.alerting.external_labels));
   if (!queries.ok()) return queries.error();
   server->queries_ = std::move(queries).value();
 

@@ -47,8 +47,10 @@ grpc::Status to_grpc(const Error& error) {
 
 Result<std::unique_ptr<QueryService>> QueryService::create(const std::string& db_path,
                                                            uint32_t threads,
-                                                           const AccessPolicy& policy) {
+                                                           const AccessPolicy& policy,
+                                                           std::vector<std::string> alert_labels) {
   std::unique_ptr<QueryService> service(new QueryService(policy));
+  service->alert_labels_ = std::move(alert_labels);
   auto silences = store::SilenceStore::open(db_path);
   if (!silences.ok()) return silences.error();
   service->silences_ = std::move(silences).value();
@@ -172,7 +174,7 @@ grpc::ServerUnaryReactor* QueryService::CreateSilence(grpc::CallbackServerContex
                                                       regwatch::v1::Silence* response) {
   return answer(context, response, [this, request](store::EventReader&) {
     std::lock_guard lock(silences_mutex_);
-    auto made = silences_->create(*request, SystemClock::instance().now_us());
+    auto made = silences_->create(*request, SystemClock::instance().now_us(), alert_labels_);
     if (made.ok())
       component_logger("alerts")->info("silence {} created by {} until {}: {}", made->id(),
                                        made->author(), made->ends_us(), made->comment());

@@ -23,8 +23,10 @@ namespace regwatch::collector::query {
 class QueryService final : public regwatch::v1::Query::CallbackService {
  public:
   // Opens `threads` read connections on `db_path`; fails like EventReader::open.
+  // alert_labels: the label names a silence's matchers may name (alert_label_names()).
   static Result<std::unique_ptr<QueryService>> create(const std::string& db_path, uint32_t threads,
-                                                      const AccessPolicy& policy);
+                                                      const AccessPolicy& policy,
+                                                      std::vector<std::string> alert_labels);
   ~QueryService() override;
 
   grpc::ServerUnaryReactor* Events(grpc::CallbackServerContext* context,
@@ -67,6 +69,7 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
   // The one writer among the queries (regwatch silence), shared by the workers.
   std::unique_ptr<store::SilenceStore> silences_;
   std::mutex silences_mutex_;
+  std::vector<std::string> alert_labels_;  // what silences may match on
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Job> jobs_;

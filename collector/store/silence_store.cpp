@@ -2,7 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include <random>
+
+#include "alerts/label_matcher.h"
 
 namespace regwatch::collector::store {
 namespace {
@@ -19,9 +23,22 @@ regwatch::v1::Silence silence_from(const Statement& row) {
   regwatch::v1::Silence s;
   s.set_id(std::string(row.column_text(0)));
   const auto matchers = nlohmann::json::parse(row.column_text(1), nullptr, false);
-  if (matchers.is_object()) {
+  if (matchers.is_object()) {  // before operators: equality
     for (const auto& [label, value] : matchers.items()) {
-      if (value.is_string()) (*s.mutable_matchers())[label] = value.get<std::string>();
+      if (value.is_string())
+        *s.add_label_matchers() = alerts::to_proto(alerts::LabelMatcher(label, value));
+    }
+  } else if (matchers.is_array()) {
+    for (const auto& m : matchers) {
+      if (!m.is_object()) continue;
+      const std::string op = m.value("type", "=");
+      auto* out = s.add_label_matchers();
+      out->set_name(m.value("name", ""));
+      out->set_value(m.value("value", ""));
+      out->set_type(op == "!="   ? regwatch::v1::LabelMatcher::NOT_EQUAL
+                    : op == "=~" ? regwatch::v1::LabelMatcher::REGEX
+                    : op == "!~" ? regwatch::v1::LabelMatcher::NOT_REGEX
+                                 : regwatch::v1::LabelMatcher::EQUAL);
     }
   }
   s.set_starts_us(row.column_int(2));
@@ -38,12 +55,8 @@ constexpr const char* kColumns = "id, matchers, starts_us, ends_us, author, comm
 
 bool silences(const regwatch::v1::Silence& silence,
               const std::map<std::string, std::string>& labels) {
-  if (silence.matchers().empty()) return false;
-  for (const auto& [label, value] : silence.matchers()) {
-    const auto it = labels.find(label);
-    if (it == labels.end() || it->second != value) return false;
-  }
-  return true;
+  const auto matchers = alerts::matchers_of(silence);
+  return matchers.ok() && !matchers->empty() && alerts::matches_all(*matchers, labels);
 }
 
 Result<std::unique_ptr<SilenceStore>> SilenceStore::open(const std::string& path,
@@ -55,14 +68,23 @@ Result<std::unique_ptr<SilenceStore>> SilenceStore::open(const std::string& path
   return store;
 }
 
-Result<regwatch::v1::Silence> SilenceStore::create(regwatch::v1::Silence s, int64_t now_us) {
-  if (s.matchers().empty())
-    return make_error("bad_query", "a silence needs at least one matcher (label=value)");
-  for (const auto& [label, value] : s.matchers()) {
-    if (label.empty() || value.empty())
-      return make_error("bad_query",
-                        "a matcher needs a label and a value: '" + label + "=" + value + "'");
+Result<regwatch::v1::Silence> SilenceStore::create(regwatch::v1::Silence s, int64_t now_us,
+                                                   const std::vector<std::string>& label_names) {
+  auto matchers = alerts::matchers_of(s);
+  if (!matchers.ok()) return make_error("bad_query", matchers.error().message);
+  if (matchers->empty())
+    return make_error("bad_query", "a silence needs at least one matcher (e.g. scope=ucm-sub1)");
+  for (const auto& m : *matchers) {
+    if (auto known = alerts::check_label_name(m.name(), label_names); !known.ok())
+      return make_error("bad_query", m.to_string() + ": " + known.error().message);
   }
+  // Alertmanager's rule: matchers that all match an alert lacking their labels would
+  // silence nearly everything.
+  if (std::all_of(matchers->begin(), matchers->end(),
+                  [](const alerts::LabelMatcher& m) { return m.matches_empty(); }))
+    return make_error("bad_query",
+                      "at least one matcher must not match the empty value (every alert without "
+                      "that label would be silenced)");
   if (s.comment().empty())
     return make_error("bad_query", "a silence needs a comment: why (maintenance, change number)");
   if (s.starts_us() == 0) s.set_starts_us(now_us);
@@ -71,13 +93,19 @@ Result<regwatch::v1::Silence> SilenceStore::create(regwatch::v1::Silence s, int6
   if (s.ends_us() <= now_us) return make_error("bad_query", "that silence would already be over");
   s.set_id(new_id());
   s.set_created_us(now_us);
-  nlohmann::json matchers = nlohmann::json::object();
-  for (const auto& [label, value] : s.matchers()) matchers[label] = value;
+  s.clear_matchers();
+  s.clear_label_matchers();
+  nlohmann::json stored = nlohmann::json::array();
+  for (const auto& m : *matchers) {
+    stored.push_back(
+        {{"name", m.name()}, {"type", alerts::operator_text(m.type())}, {"value", m.value()}});
+    *s.add_label_matchers() = alerts::to_proto(m);
+  }
   auto insert = Statement::prepare(db_.get(), std::string("INSERT INTO silences (") + kColumns +
                                                   ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   if (!insert.ok()) return insert.error();
   insert->bind(1, s.id());
-  insert->bind(2, matchers.dump());
+  insert->bind(2, stored.dump());
   insert->bind(3, s.starts_us());
   insert->bind(4, s.ends_us());
   insert->bind(5, s.author());

@@ -53,6 +53,15 @@ TEST(AgentConfig, TrapUsersAreRead) {
   EXPECT_NE(message.find("did you mean 'priv_protocol'"), std::string::npos) << message;
   std::ofstream(path) << "snmp:\n  trap_users:\n    - {user: noc, engine_id: '0x8000000903aabbcc', "
                          "auth_passphrase_env: A}\n";
+  unsetenv("A");  // a secret's variable must be set for the agent to start
+  auto unset = load_agent_config(path);
+  ASSERT_FALSE(unset.ok());
+  EXPECT_NE(
+      unset.error().message.find(
+          ":3: snmp.trap_users[0].auth_passphrase_env: the environment variable A is not set"),
+      std::string::npos)
+      << unset.error().message;
+  setenv("A", "trap-auth-pass", 1);
   auto good = load_agent_config(path);
   ASSERT_TRUE(good.ok()) << good.error().message;
   ASSERT_EQ(good->snmp.trap_users.size(), 1u);

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "alerts/alert_payloads.h"
+#include "alerts/alerting_config.h"
 #include "alerts/incident_alert.h"
 
 namespace regwatch::alerts {
@@ -177,6 +178,63 @@ TEST(AlertingConfig, ProblemsAreNamedByTheirPlace) {
   EXPECT_NE(problems.find("email needs from"), std::string::npos);
   EXPECT_NE(problems.find("at least one address in to"), std::string::npos);
   EXPECT_TRUE(alerting_config_problems(AlertingConfig{}).empty());
+}
+
+// The config takes Alertmanager's matchers beside its map form, in routes, receivers and
+// inhibit rules; a bad one is reported at its line.
+TEST(AlertingConfig, MatchersInTheConfigAreAlertmanagers) {
+  const char* yaml = R"yaml(external_labels: {site: lab-1}
+receivers:
+  - {name: pager, type: webhook, url: "http://127.0.0.1:9/pd",
+     matchers: ['severity=~"critical|warning"', 'class!=planned', 'site=lab-1']}
+  - {name: mail, type: webhook, url: "http://127.0.0.1:9/mail", match: {severity: info}}
+inhibit_rules:
+  - source_matchers: ['alertname=~"CallManager(Down|CpuPegging)"']
+    target: {alertname: RegistrationBurst}
+    equal: [cm_node]
+)yaml";
+  config::ConfigErrors errors;
+  config::YamlMap alerting(YAML::Load(yaml), "alerting", errors);
+  AlertingConfig config;
+  read_alerting_config(alerting, config);
+  alerting.finish();
+  ASSERT_TRUE(errors.empty()) << errors.format("test.yaml");
+  using Labels = std::map<std::string, std::string>;
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(receivers_for(config,
+                          Labels{{"severity", "critical"}, {"class", "storm"}, {"site", "lab-1"}}),
+            Names{"pager"});
+  EXPECT_EQ(receivers_for(config, Labels{{"severity", "warning"}, {"site", "lab-1"}}),
+            Names{"pager"});
+  EXPECT_EQ(receivers_for(
+                config, Labels{{"severity", "critical"}, {"class", "planned"}, {"site", "lab-1"}}),
+            Names{});
+  EXPECT_EQ(receivers_for(config, Labels{{"severity", "info"}}), Names{"mail"});
+  ASSERT_EQ(config.inhibit_rules.size(), 1u);
+  EXPECT_TRUE(
+      matches_all(config.inhibit_rules[0].source, {{"alertname", "CallManagerCpuPegging"}}));
+  EXPECT_FALSE(
+      matches_all(config.inhibit_rules[0].source, {{"alertname", "CallManagerDownAgain"}}));
+  EXPECT_TRUE(matches_all(config.inhibit_rules[0].target, {{"alertname", "RegistrationBurst"}}));
+
+  const char* bad = R"yaml(receivers:
+  - name: pager
+    type: webhook
+    url: "http://127.0.0.1:9/pd"
+    matchers: ['severity=~"(critical"', 'sevrity=critical', 'scope']
+)yaml";
+  config::ConfigErrors bad_errors;
+  config::YamlMap bad_alerting(YAML::Load(bad), "alerting", bad_errors);
+  AlertingConfig bad_config;
+  read_alerting_config(bad_alerting, bad_config);
+  const std::string text = bad_errors.format("test.yaml");
+  EXPECT_EQ(bad_errors.size(), 3u) << text;
+  EXPECT_NE(text.find("test.yaml:5: alerting.receivers[0].matchers: severity=~\"(critical\": not a "
+                      "regular expression"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("did you mean 'severity'?"), std::string::npos) << text;
+  EXPECT_NE(text.find("'scope' is not a matcher"), std::string::npos) << text;
 }
 
 }  // namespace

@@ -62,4 +62,71 @@ TEST(CliBinary, PlaintextToANonLoopbackCollectorIsRefused) {
   EXPECT_NE(r.output.find("--tls-ca"), std::string::npos);
 }
 
+// Nothing listens on port 1: a command that gets past its argument checks ends in exit 2.
+constexpr const char* kNoCollector = "--collector 127.0.0.1:1 --timeout 3 ";
+
+TEST(CliBinary, SilenceUntilADurationIsFromNow) {
+  // "--until 30m" means thirty minutes from now: accepted, so the CLI goes on to the collector.
+  auto r = run(std::string(kNoCollector) +
+               "silence add --match scope=ucm-sub1 --until 30m --comment CHG1");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("cannot reach the collector"), std::string::npos) << r.output;
+  auto starts = run(std::string(kNoCollector) +
+                    "silence add --match scope=ucm-sub1 --starts 1h --for 2h --comment CHG1");
+  EXPECT_EQ(starts.code, 2) << starts.output;
+  // An end before the start is the operator's mistake, told before any call.
+  auto backwards = run(std::string(kNoCollector) +
+                       "silence add --match scope=ucm-sub1 --starts 2h --until 1h --comment CHG1");
+  EXPECT_EQ(backwards.code, 1) << backwards.output;
+  EXPECT_NE(backwards.output.find("ends before it starts"), std::string::npos) << backwards.output;
+}
+
+TEST(CliBinary, EveryTimeArgumentErrorNamesTheAcceptedForms) {
+  for (const char* args :
+       {"events --since yesterday", "events --until noon", "incidents --since 3x",
+        "top --since last-week", "where SEP0017943A98BA --at teatime",
+        "explain SEP0017943A98BA --at teatime", "alerts --all --since soon",
+        "silence add --match scope=a --until tomorrow --comment c",
+        "silence add --match scope=a --starts later --for 1h --comment c",
+        "silence add --match scope=a --for forever --comment c"}) {
+    auto r = run(std::string(kNoCollector) + args);
+    EXPECT_EQ(r.code, 1) << args << ": " << r.output;
+    EXPECT_NE(r.output.find("90s, 30m, 2h, 7d"), std::string::npos) << args << ": " << r.output;
+    if (std::string(args).find("--for ") == std::string::npos) {
+      EXPECT_NE(r.output.find("RFC 3339 (e.g. 2026-11-20T09:00:00Z)"), std::string::npos)
+          << args << ": " << r.output;
+    }
+  }
+}
+
+TEST(CliBinary, SilenceMatchersAreAlertmanagers) {
+  // amtool's forms are accepted (quotes optional), so these reach the (absent) collector.
+  for (const char* match : {"'scope=~\"ucm-.*\"'", "severity!=warning", "'cause!~\"cm_.*\"'",
+                            "'alertname=\"CallManagerDown\"'", "scope=ucm-sub1"}) {
+    auto r = run(std::string(kNoCollector) + "silence add --match " + match +
+                 " --match alertname=RegistrationBurst --for 1h --comment CHG1");
+    EXPECT_EQ(r.code, 2) << match << ": " << r.output;
+  }
+  auto bad_regex = run(std::string(kNoCollector) +
+                       "silence add --match 'scope=~\"ucm-(\"' --for 1h --comment CHG1");
+  EXPECT_EQ(bad_regex.code, 1) << bad_regex.output;
+  EXPECT_NE(bad_regex.output.find("regular expression"), std::string::npos) << bad_regex.output;
+  auto no_operator =
+      run(std::string(kNoCollector) + "silence add --match scope --for 1h --comment c");
+  EXPECT_EQ(no_operator.code, 1) << no_operator.output;
+  EXPECT_NE(no_operator.output.find("=~"), std::string::npos) << no_operator.output;
+  // Matchers that all match an empty label would silence every alert: refused as Alertmanager does.
+  auto everything =
+      run(std::string(kNoCollector) + "silence add --match 'scope=~\".*\"' --for 1h --comment c");
+  EXPECT_EQ(everything.code, 1) << everything.output;
+  EXPECT_NE(everything.output.find("empty"), std::string::npos) << everything.output;
+}
+
+TEST(CliBinary, SilenceHelpShowsAmtoolStyleExamples) {
+  auto help = run("silence add --help");
+  EXPECT_EQ(help.code, 0);
+  EXPECT_NE(help.output.find("=~"), std::string::npos) << help.output;
+  EXPECT_NE(help.output.find("--until 30m"), std::string::npos) << help.output;
+}
+
 }  // namespace

@@ -35,5 +35,40 @@ TEST(TimeFormat, RejectsGarbageWithAClearMessage) {
   EXPECT_FALSE(parse_duration("5x").ok());
 }
 
+// A silence's --until / --starts: a duration is from now, not ago ("--until 30m").
+TEST(TimeFormat, RelativeTimesOfAnEndAreFromNow) {
+  const int64_t now = 1'000'000'000'000'000;
+  EXPECT_EQ(*parse_time_arg("30m", now, TimeDirection::kFromNow), now + 1800LL * 1'000'000);
+  EXPECT_EQ(*parse_time_arg("7d", now, TimeDirection::kFromNow), now + 7 * 86400LL * 1'000'000);
+  EXPECT_EQ(*parse_time_arg("90s", now, TimeDirection::kFromNow), now + 90LL * 1'000'000);
+  EXPECT_EQ(*parse_time_arg("now", now, TimeDirection::kFromNow), now);
+  // Absolute times mean the same either way.
+  EXPECT_EQ(*parse_time_arg("2015-07-02T06:22:31.454Z", now, TimeDirection::kFromNow),
+            1435818151454000);
+  // And a query's --since stays "ago".
+  EXPECT_EQ(*parse_time_arg("30m", now, TimeDirection::kAgo), now - 1800LL * 1'000'000);
+}
+
+// Whatever went wrong, the message lists every accepted form, so the operator's next try works.
+TEST(TimeFormat, EveryErrorNamesTheAcceptedForms) {
+  for (const char* bad : {"yesterday", "30x", "2026-11-20T25:00:00Z", "2026-13-01", "", "-5m",
+                          "2026-11-20T09:00:00Q", "tomorrow 9am"}) {
+    for (auto direction : {TimeDirection::kAgo, TimeDirection::kFromNow}) {
+      auto parsed = parse_time_arg(bad, 0, direction);
+      ASSERT_FALSE(parsed.ok()) << bad;
+      const std::string& m = parsed.error().message;
+      EXPECT_NE(m.find("RFC 3339"), std::string::npos) << m;
+      EXPECT_NE(m.find("2026-11-20T09:00:00Z"), std::string::npos) << m;
+      EXPECT_NE(m.find("90s, 30m, 2h, 7d"), std::string::npos) << m;
+      EXPECT_NE(m.find("now"), std::string::npos) << m;
+      EXPECT_NE(m.find(direction == TimeDirection::kAgo ? "ago" : "from now"), std::string::npos)
+          << m;
+    }
+  }
+  auto duration = parse_duration("2x");
+  ASSERT_FALSE(duration.ok());
+  EXPECT_NE(duration.error().message.find("90s, 30m, 2h, 7d"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace regwatch

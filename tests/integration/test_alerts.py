@@ -243,16 +243,19 @@ class AlertingTest(AlertingBase):
 
     def test_a_silence_keeps_the_burst_from_paging_and_can_be_listed_and_expired(self):
         collector = self.start(self.config())
-        made = json.loads(self.cli(collector.address, "silence", "add", "--match", "scope=ucm-sub1",
-                                   "--match", "alertname=RegistrationBurst", "--for", "2h",
+        made = json.loads(self.cli(collector.address, "silence", "add", "--match", 'scope=~"ucm-sub[0-9]"',
+                                   "--match", "alertname=RegistrationBurst", "--match", "severity!=info",
+                                   "--for", "2h",
                                    "--comment", "CHG0042 CUCM patching", "--author", "noc-anna",
                                    "--format", "json").stdout)[0]
         self.assertEqual(made["state"], "active")
-        self.assertEqual(made["matchers"], {"alertname": "RegistrationBurst", "scope": "ucm-sub1"})
+        self.assertEqual(made["matchers"], [{"name": "scope", "type": "=~", "value": "ucm-sub[0-9]"},
+                                            {"name": "alertname", "type": "=", "value": "RegistrationBurst"},
+                                            {"name": "severity", "type": "!=", "value": "info"}])
         self.assertEqual(made["author"], "noc-anna")
         listed = self.cli(collector.address, "silence", "list").stdout
         self.assertIn(made["id"], listed)
-        self.assertIn("alertname=RegistrationBurst,scope=ucm-sub1", listed)
+        self.assertIn('scope=~"ucm-sub[0-9]",alertname="RegistrationBurst",severity!="info"', listed)
         now = datetime.datetime.now(datetime.timezone.utc)
         self.replay(collector, shifted_archive(self.path("burst.log"), now - datetime.timedelta(minutes=3)))
         wait_for(lambda: f"silenced by {made['id']}" in collector.stdout() + collector.stderr(), 30,
@@ -271,6 +274,13 @@ class AlertingTest(AlertingBase):
                        "--comment", "x", check=False)
         self.assertEqual(bad.returncode, 1)
         self.assertIn("LABEL=VALUE", bad.stderr)
+        typo = self.cli(collector.address, "silence", "add", "--match", "scoep=ucm-sub1", "--for", "1h",
+                        "--comment", "x", check=False)
+        self.assertNotEqual(typo.returncode, 0)
+        self.assertIn("did you mean 'scope'?", typo.stderr)
+        site = self.cli(collector.address, "silence", "add", "--match", "site=lab-1", "--for", "1h",
+                        "--comment", "an external label is an alert label", check=False)
+        self.assertEqual(site.returncode, 0, site.stderr)
         missing = self.cli(collector.address, "silence", "expire", "nope", check=False)
         self.assertNotEqual(missing.returncode, 0)
         self.assertIn("no silence 'nope'", missing.stderr)

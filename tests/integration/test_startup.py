@@ -30,10 +30,27 @@ class StartupTest(RegwatchTestCase):
             self.assertEqual(loaded.returncode, 0, loaded.stderr)
 
     def test_shipped_example_configs_are_valid(self):
+        # The examples name secrets (environment variables) and files under /etc/regwatch that a
+        # real install provides; --check-config insists on them as start-up does, so the test
+        # provides them too: the variables set, the files in its directory.
+        secrets = {"REGWATCH_SMTP_PASSWORD": "x", "REGWATCH_PAGERDUTY_KEY": "x",
+                   "REGWATCH_SNMP_AUTH": "x", "REGWATCH_SNMP_PRIV": "x"}
+        for name in ("snmp-trap-auth", "snmp-trap-priv"):
+            with open(self.path(name), "w") as f:
+                f.write("secret\n")
         for name, binary in (("collector.example.yaml", COLLECTOR), ("agent.example.yaml", AGENT)):
-            path = os.path.join(EXAMPLES, name)
-            self.assertTrue(os.path.exists(path), path)
-            result = self.run_bin(binary, "--config", path, "--check-config")
+            shipped = os.path.join(EXAMPLES, name)
+            self.assertTrue(os.path.exists(shipped), shipped)
+            path = self.path(name)
+            with open(shipped) as f, open(path, "w") as out:
+                out.write(f.read().replace("/etc/regwatch/", self.dir + "/"))
+            bare = subprocess.run([binary, "--config", path, "--check-config"], capture_output=True,
+                                  text=True, timeout=60, env={k: v for k, v in os.environ.items()
+                                                              if k not in secrets})
+            self.assertEqual(bare.returncode, 1, bare.stdout)
+            self.assertIn("is not set", bare.stderr)  # names the variable that is missing
+            result = subprocess.run([binary, "--config", path, "--check-config"], capture_output=True,
+                                    text=True, timeout=60, env={**os.environ, **secrets})
             self.assertEqual(result.returncode, 0, result.stderr)
 
     def test_config_errors_name_every_key_and_line(self):
