@@ -1,6 +1,7 @@
 """No silent loss through replay (issue 15): an archive replayed under an agent id already in
 use is stored in full, with what the collector stored and what it already had printed at the
-end; the same archive replayed twice is stored once and the second run says so; under a given
+end; the same archive (or capture) replayed twice is stored once and the second run says so;
+under a given
 --replay-agent-id, an archive that overlaps one stored before exits non-zero with the counts,
 unless --allow-duplicates."""
 import os
@@ -9,9 +10,10 @@ import shutil
 import socket
 import unittest
 
-from harness import RegwatchTestCase, free_port, wait_for
+from harness import DATA, RegwatchTestCase, free_port, wait_for
 
 ARCHIVE = os.path.join(os.path.dirname(__file__), "..", "..", "tools", "demo", "sample-syslog.log")
+CAPTURE = os.path.join(DATA, "sccp", "ndpi_sccp_hw_conf_register.pcapng")  # one phone_registered
 LIVE_LINE = ("<187>Nov 20 09:14:20 ucm-sub1 : 7: ucm-sub1 Nov 20 2026 09:14:20.100 UTC :  "
              "%UC_CALLMANAGER-3-EndPointUnregistered: %[DeviceName=SEP00000000{n:04d}][IPAddress=10.9.9.9]"
              "[Protocol=SCCP][DeviceType=115][Reason=13][NodeID=ucm-sub1]: An endpoint has unregistered\n")
@@ -30,7 +32,7 @@ class ReplayIdentityTest(RegwatchTestCase):
         self.lines = archive_events()
 
     def replay(self, *files, agent_id="a1", spool=None, extra=(), name="replay"):
-        args = [arg for f in files for arg in ("--replay-syslog", f)]
+        args = [arg for f in files for arg in (("--replay-pcap" if f.endswith(".pcapng") else "--replay-syslog"), f)]
         agent = self.start_agent(self.collector.address, extra=[*args, "--replay-timeout", "60", *extra],
                                  agent_id=agent_id, spool=spool, name=name)
         rc = agent.wait(120)
@@ -91,9 +93,24 @@ class ReplayIdentityTest(RegwatchTestCase):
         self.assertEqual(rc, 0, out + err)
         self.assertEqual(self.counts(out), (0, self.lines))
         self.assertIn("already stored: this archive was replayed before", out)
+        self.assertIn("the collector already had", err)  # the shipper's warning
         self.assertEqual(self.total_events(self.collector.address), self.lines)
         # The replay spool is gone once everything is acknowledged; the live spool is untouched.
         self.assertEqual([n for n in os.listdir(self.path("elsewhere")) if n.startswith("replay-")], [])
+
+    def test_a_capture_and_an_archive_together_are_one_identity(self):
+        rc, out, err = self.replay(CAPTURE)
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(self.counts(out), (1, 0))
+        rc, out, err = self.replay(CAPTURE, name="capture-again")
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(self.counts(out), (0, 1))
+        self.assertIn("already stored", out)
+        # With the archive the files are another identity: all of it is new.
+        rc, out, err = self.replay(ARCHIVE, CAPTURE, name="both")
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(self.counts(out), (self.lines + 1, 0))
+        self.assertEqual(len([a for a in self.agent_events() if a.startswith("a1/replay-")]), 2)
 
     def test_overlap_under_a_given_id_exits_non_zero_unless_allowed(self):
         with open(ARCHIVE) as f:
