@@ -1,9 +1,8 @@
 """No silent loss through replay (issue 15): an archive replayed under an agent id already in
 use is stored in full, with what the collector stored and what it already had printed at the
 end; the same archive (or capture) replayed twice is stored once and the second run says so;
-under a given
---replay-agent-id, an archive that overlaps one stored before exits non-zero with the counts,
-unless --allow-duplicates."""
+under a given --replay-agent-id, an archive that overlaps one stored before exits non-zero with
+the counts, unless --allow-duplicates."""
 import os
 import re
 import shutil
