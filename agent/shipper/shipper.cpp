@@ -80,14 +80,13 @@ void Shipper::count_ack(const AckCounts& counts) {
   }
   uint64_t suppressed = 0;
   if (counts.unexpected_duplicates > 0 && duplicate_log_.allow(suppressed)) {
-    component_logger("agent.shipper")
-        ->warn(
-            "the collector already had {} events of a batch this spool (agent '{}', incarnation "
-            "'{}') "
-            "had never sent it, and did not store them again: another spool under the same agent "
-            "id, "
-            "or an archive replayed before ({} similar warnings suppressed)",
-            counts.unexpected_duplicates, options_.agent_id, spool_.incarnation(), suppressed);
+    auto log = component_logger("agent.shipper");
+    log->warn(
+        "the collector already had {} events of a batch sent for the first time "
+        "(agent '{}', spool incarnation '{}') and did not store them again: another "
+        "spool under this agent id and incarnation, or an earlier replay of the same "
+        "archive, stored them ({} similar warnings suppressed)",
+        counts.unexpected_duplicates, options_.agent_id, spool_.incarnation(), suppressed);
   }
 }
 
