@@ -102,6 +102,11 @@ int run_replay(const AgentConfig& configured, const ReplayRequest& request) {
   AgentConfig config = configured;
   config.agent_id = identity.agent_id;
   config.spool.dir = identity.spool_dir.string();
+  auto lock = lock_replay_spool(identity.spool_dir);  // held until this function returns
+  if (!lock.ok()) {
+    std::cerr << "regwatch-agent: " << lock.error().message << "\n";
+    return kExitStartFailed;
+  }
   // A fresh spool every time: the seqs are then the events' positions in the
   // archive, the same in every replay of it (what a previous run left
   // unacknowledged is sent again by this one).

@@ -1,8 +1,12 @@
 #include "agent/app/replay_identity.h"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
+#include <sys/file.h>
 
 #include <array>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <memory>
 
@@ -75,6 +79,27 @@ ReplayIdentity make_replay_identity(const std::string& configured_agent_id,
   const std::string name = named.ok() ? named->substr(0, 16) : std::string("unnamed");
   identity.spool_dir = configured_spool_dir / ("replay-" + name);
   return identity;
+}
+
+Result<syslog::SocketFd> lock_replay_spool(const std::filesystem::path& spool_dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(spool_dir.parent_path(), ec);
+  // Beside the spool, not in it: the spool directory is emptied after locking.
+  const std::string path = spool_dir.string() + ".lock";
+  syslog::SocketFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  if (!fd.valid()) {
+    return make_error("replay_lock", "cannot open " + path + ": " + std::strerror(errno));
+  }
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) {
+      return make_error("replay_busy",
+                        "another replay of these files (the same replay agent id) is running: it "
+                        "holds " +
+                            path);
+    }
+    return make_error("replay_lock", "cannot lock " + path + ": " + std::strerror(errno));
+  }
+  return fd;
 }
 
 }  // namespace regwatch::agent

@@ -9,7 +9,8 @@
 //   accepts `<agent>/...` under `<agent>`'s token.
 // - spool: its own directory under the configured spool directory, named
 //   after the replay agent id and emptied at the start of every replay, so the
-//   seqs are the events' positions in the archive, 1, 2, 3, ...
+//   seqs are the events' positions in the archive, 1, 2, 3, ... (under a lock:
+//   the same replay started again while one runs is refused).
 // - incarnation: kReplaySpoolIncarnation, which no live spool has (theirs are
 //   32 random hex digits).
 // So replaying the same archive twice gives the same keys, and the collector
@@ -19,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/syslog/socket_fd.h"
 #include "common/result.h"
 
 namespace regwatch::agent {
@@ -43,5 +45,11 @@ ReplayIdentity make_replay_identity(const std::string& configured_agent_id,
                                     const std::filesystem::path& configured_spool_dir,
                                     const std::string& digest_hex,
                                     const std::string& forced_agent_id);
+
+// Locks a replay's spool for as long as the returned descriptor lives (a
+// flock on "<spool_dir>.lock", released by the kernel when the process
+// ends, however it ends). Two replays under one identity would empty each
+// other's spool; the second is refused ("replay_busy") instead.
+Result<syslog::SocketFd> lock_replay_spool(const std::filesystem::path& spool_dir);
 
 }  // namespace regwatch::agent

@@ -94,8 +94,10 @@ class ReplayIdentityTest(RegwatchTestCase):
         self.assertIn("already stored: this archive was replayed before", out)
         self.assertIn("the collector already had", err)  # the shipper's warning
         self.assertEqual(self.total_events(self.collector.address), self.lines)
-        # The replay spool is gone once everything is acknowledged; the live spool is untouched.
-        self.assertEqual([n for n in os.listdir(self.path("elsewhere")) if n.startswith("replay-")], [])
+        # The replay spool is gone once everything is acknowledged (its small lock file stays:
+        # unlinking a lock file races with the next run taking it).
+        left = os.listdir(self.path("elsewhere"))
+        self.assertEqual([n for n in left if n.startswith("replay-") and not n.endswith(".lock")], [], left)
 
     def test_a_capture_and_an_archive_together_are_one_identity(self):
         rc, out, err = self.replay(CAPTURE)
@@ -110,6 +112,20 @@ class ReplayIdentityTest(RegwatchTestCase):
         self.assertEqual(rc, 0, out + err)
         self.assertEqual(self.counts(out), (self.lines + 1, 0))
         self.assertEqual(len([a for a in self.agent_events() if a.startswith("a1/replay-")]), 2)
+
+    def test_the_same_replay_twice_at_once_is_refused_not_mixed(self):
+        # The first waits for a collector that is not there, holding its spool.
+        first = self.start_agent(f"127.0.0.1:{free_port()}", extra=["--replay-syslog", ARCHIVE], agent_id="a1",
+                                 name="first")
+        wait_for(lambda: "waiting for the collector" in first.stderr(), 30, what="the first replay to wait")
+        rc, out, err = self.replay(ARCHIVE, name="second")
+        self.assertEqual(rc, 2, out + err)
+        self.assertIn("another replay of these files (the same replay agent id) is running", err)
+        first.kill9()
+        # Its lock went with it: the replay runs now, and stores everything once.
+        rc, out, err = self.replay(ARCHIVE, name="third")
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(self.counts(out), (self.lines, 0))
 
     def test_overlap_under_a_given_id_exits_non_zero_unless_allowed(self):
         with open(ARCHIVE) as f:
