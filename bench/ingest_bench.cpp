@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/app/replay_identity.h"
 #include "agent/syslog/syslog_parser.h"
 #include "collector/store/event_store.h"
 
@@ -101,10 +102,13 @@ int main(int argc, char** argv) {
     return 1;
   }
   const auto real_start = Clock::now();
-  const pid_t agent = spawn({build_dir + "/agent/regwatch-agent", "--agent-id", "bench", "--collector",
-                             address, "--spool-dir", (dir / "spool").string(), "--replay-syslog",
-                             archive, "--log-level", "warn"},
-                            (dir / "agent.out").string());
+  // Replayed under the baseline's agent id, so both store the same keys (the
+  // replay's incarnation is the one the baseline binds).
+  const pid_t agent =
+      spawn({build_dir + "/agent/regwatch-agent", "--agent-id", "bench", "--collector", address,
+             "--spool-dir", (dir / "spool").string(), "--replay-syslog", archive,
+             "--replay-agent-id", "bench", "--log-level", "warn"},
+            (dir / "agent.out").string());
   int status = 0;
   waitpid(agent, &status, 0);
   const double real_s = std::chrono::duration<double>(Clock::now() - real_start).count();
@@ -132,7 +136,8 @@ int main(int argc, char** argv) {
     }
   }
   const auto bare_start = Clock::now();
-  auto bare = regwatch::collector::store::bare_batched_insert((dir / "bare.db").string(), events, 1000);
+  auto bare = regwatch::collector::store::bare_batched_insert(
+      (dir / "bare.db").string(), events, 1000, regwatch::agent::kReplaySpoolIncarnation);
   const double bare_s = std::chrono::duration<double>(Clock::now() - bare_start).count();
   if (!bare.ok()) {
     std::fprintf(stderr, "bare insert failed: %s\n", bare.error().message.c_str());

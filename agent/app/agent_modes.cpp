@@ -1,8 +1,10 @@
 #include "agent/app/agent_modes.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "agent/app/collector_channel.h"
@@ -11,6 +13,8 @@
 #include "agent/app/line_pipeline.h"
 #include "agent/app/live_capture.h"
 #include "agent/app/pcap_replay.h"
+#include "agent/app/replay_identity.h"
+#include "agent/app/replay_outcome.h"
 #include "agent/app/snmp_setup.h"
 #include "agent/app/syslog_replay.h"
 #include "agent/shipper/shipper.h"
@@ -33,9 +37,11 @@ struct Core {
   std::unique_ptr<shipper::Shipper> shipper;
 };
 
-Result<Core> start_core(const AgentConfig& config) {
+// incarnation: what a spool this creates is called ("" = a random incarnation).
+Result<Core> start_core(const AgentConfig& config, const std::string& incarnation = {}) {
   spool::SpoolOptions options;
   options.dir = config.spool.dir;
+  options.incarnation_if_created = incarnation;
   options.max_bytes = *config::parse_size(config.spool.max_size);  // validated before
   options.policy = *spool::parse_drop_policy(config.spool.drop_policy);
   options.fsync_interval = std::chrono::milliseconds(config.spool.fsync_interval_ms);
@@ -79,16 +85,48 @@ void log_counts(const PipelineCounts& counts, const spool::SpoolStats& spool_sta
 
 }  // namespace
 
-int run_replay(const AgentConfig& config, const std::vector<std::string>& files,
-               const std::vector<std::string>& pcap_files, int timeout_seconds) {
+int run_replay(const AgentConfig& configured, const ReplayRequest& request) {
+  const auto& files = request.syslog_files;
+  const auto& pcap_files = request.pcap_files;
+  const int timeout_seconds = request.timeout_seconds;
   block_termination_signals();
-  auto core = start_core(config);
+  std::vector<std::string> all_files = files;
+  all_files.insert(all_files.end(), pcap_files.begin(), pcap_files.end());
+  auto digest = archive_digest(all_files);
+  if (!digest.ok()) {
+    std::cerr << "regwatch-agent: " << digest.error().message << "\n";
+    return kExitStartFailed;
+  }
+  const ReplayIdentity identity =
+      make_replay_identity(configured.agent_id, configured.spool.dir, *digest, request.agent_id);
+  AgentConfig config = configured;
+  config.agent_id = identity.agent_id;
+  config.spool.dir = identity.spool_dir.string();
+  auto lock = lock_replay_spool(identity.spool_dir);  // held until this function returns
+  if (!lock.ok()) {
+    std::cerr << "regwatch-agent: " << lock.error().message << "\n";
+    return kExitStartFailed;
+  }
+  // A fresh spool every time: the seqs are then the events' positions in the
+  // archive, the same in every replay of it (what a previous run left
+  // unacknowledged is sent again by this one).
+  std::error_code wiped;
+  std::filesystem::remove_all(identity.spool_dir, wiped);
+  if (wiped) {
+    std::cerr << "regwatch-agent: cannot empty the replay spool " << identity.spool_dir.string()
+              << ": " << wiped.message() << "\n";
+    return kExitStartFailed;
+  }
+  auto core = start_core(config, kReplaySpoolIncarnation);
   if (!core.ok()) {
     std::cerr << "regwatch-agent: cannot start: " << core.error().message << "\n";
     return kExitStartFailed;
   }
+  std::cerr << "replaying as agent id " << config.agent_id << " (spool " << config.spool.dir
+            << ")\n";
   std::atomic<bool> interrupted{false};
-  SignalWatcher watcher([&](int) {
+  std::optional<SignalWatcher> watcher;  // optional: it must stop before the spool goes
+  watcher.emplace([&](int) {
     interrupted = true;
     core->spool->close();
   });
@@ -183,19 +221,47 @@ int run_replay(const AgentConfig& config, const std::vector<std::string>& files,
                 static_cast<unsigned long long>(pcap_events), static_cast<unsigned long long>(pcap_spool_dropped));
   }
   const uint64_t total_events = counts.events + pcap_events;
+  auto shipped = core->shipper->stats();
+  const auto print_counts = [&] {
+    std::printf(
+        "collector: stored %llu, duplicates %llu (already stored before this replay: %llu), agent "
+        "id %s\n",
+        static_cast<unsigned long long>(shipped.events_stored),
+        static_cast<unsigned long long>(shipped.duplicates),
+        static_cast<unsigned long long>(shipped.unexpected_duplicates), config.agent_id.c_str());
+  };
   if (!acked) {
-    std::printf("NOT all acknowledged: %llu of %llu events wait in the spool %s; the next agent run "
-                "with this spool sends them\n",
-                static_cast<unsigned long long>(core->spool->last_seq() - core->spool->acked_seq()),
-                static_cast<unsigned long long>(total_events), config.spool.dir.c_str());
+    print_counts();
+    std::printf(
+        "NOT all acknowledged: %llu of %llu events were not acknowledged; replay the same files "
+        "again to send them (what the collector has is stored once)\n",
+        static_cast<unsigned long long>(core->spool->last_seq() - core->spool->acked_seq()),
+        static_cast<unsigned long long>(total_events));
     core->shipper->stop();
     return kExitInterrupted;
   }
+  core->shipper->stop();
+  shipped = core->shipper->stats();
   std::printf("acknowledged by the collector %s in %.1f s (%.0f events/s)\n",
               config.collector.address.c_str(), seconds, seconds > 0 ? static_cast<double>(total_events) / seconds : 0.0);
+  print_counts();
+  ReplayTally tally;
+  tally.read = total_events;
+  tally.spool_dropped = counts.spool_dropped + pcap_spool_dropped;
+  tally.stored = shipped.events_stored;
+  tally.duplicates = shipped.duplicates;
+  tally.unexpected_duplicates = shipped.unexpected_duplicates;
+  const ReplayVerdict verdict =
+      judge_replay(tally, config.agent_id, identity.from_content, request.allow_duplicates);
+  std::printf("%s\n", verdict.message.c_str());
   std::fflush(stdout);
-  core->shipper->stop();
-  return kExitOk;
+  watcher.reset();
+  core->shipper.reset();  // the shipper uses the spool: it goes first
+  core->spool.reset();    // closed before its directory goes
+  // Everything is acknowledged: the replay spool holds nothing worth keeping.
+  std::error_code removed;
+  std::filesystem::remove_all(identity.spool_dir, removed);
+  return verdict.all_stored ? kExitOk : kExitNotAllStored;
 }
 
 int run_live(const AgentConfig& config) {

@@ -20,12 +20,26 @@ int main(int argc, char** argv) {
       "  regwatch-agent --syslog-udp 0.0.0.0:514 --collector collector.noc:7443 --tls-ca ca.pem\n"
       "  regwatch-agent --replay-syslog /var/log/remote/cucm-2026-11-20.log\n"
       "      load an archived log for a postmortem, wait for the collector, print a summary\n"
+      "      with what the collector stored and what it had already; the events go under agent\n"
+      "      id <agent id>/replay-<first 12 hex of the file's SHA-256>, apart from the live\n"
+      "      stream, so replaying the same file again stores nothing twice (it says\n"
+      "      \"already stored\" and exits 0)\n"
       "  regwatch-agent --replay-pcap voice-vlan.pcapng\n"
       "      decode SCCP registrations and keepalives from a capture, same as live\n"
+      "  regwatch-agent --replay-syslog cucm-grown.log --replay-agent-id edge-1/cucm-archive "
+      "--allow-duplicates\n"
+      "      load a grown file under the id it was loaded under before: only its new lines are\n"
+      "      stored (without --allow-duplicates this exits 5, since under a given id the events\n"
+      "      already stored may be another archive's)\n"
       "  regwatch-agent --capture eth0.110\n"
       "      watch SCCP keepalives live on the voice VLAN (with syslog and SNMP as configured)\n"
       "  regwatch-agent --config /etc/regwatch/agent.yaml --check-config\n"
-      "      every problem start-up would refuse, each with its line; exit 1 if any\n"};
+      "      every problem start-up would refuse, each with its line; exit 1 if any\n\n"
+      "Exit codes: 0 done; 1 usage or configuration; 2 cannot start (or read a file); 3 the\n"
+      "collector refused this agent (token, certificate); 4 replay stopped or timed out before\n"
+      "everything was acknowledged (replay again: it is stored once); 5 replay acknowledged but\n"
+      "not all of it stored now (the spool dropped events, or, under --replay-agent-id, the\n"
+      "collector already had events under that id; see --allow-duplicates)\n"};
   app.set_version_flag("--version", std::string(REGWATCH_VERSION));
   std::string config_file;
   bool print_default = false;
@@ -59,6 +73,15 @@ int main(int argc, char** argv) {
                  "interface to watch SCCP on live (e.g. eth0.110, any, lo; needs root or CAP_NET_RAW)");
   app.add_option("--replay-timeout", replay_timeout,
                  "give up waiting for the collector after this many seconds (0 = wait)");
+  std::string replay_agent_id;
+  app.add_option(
+      "--replay-agent-id", replay_agent_id,
+      "agent id to replay under (default: <agent id>/replay-<SHA-256 of the files, 12 hex>); "
+      "a collector with tokens takes <agent id>/... under <agent id>'s token");
+  bool allow_duplicates = false;
+  app.add_flag(
+      "--allow-duplicates", allow_duplicates,
+      "replay: exit 0 even when, under --replay-agent-id, the collector already had some events");
   std::string snmp_community, snmp_traps;
   app.add_option("--snmp-traps", snmp_traps, "HOST:PORT to receive SNMP traps and informs on (\"\" = off)");
   app.add_option("--snmp-community", snmp_community,
@@ -121,7 +144,18 @@ int main(int argc, char** argv) {
   regwatch::set_log_level(config.log_level);  // checked above
   if (app.count("--capture")) config.sccp.capture = capture_interface;
   if (!replay_files.empty() || !pcap_files.empty()) {
-    return run_replay(config, replay_files, pcap_files, replay_timeout);
+    ReplayRequest request;
+    request.syslog_files = replay_files;
+    request.pcap_files = pcap_files;
+    request.timeout_seconds = replay_timeout;
+    request.agent_id = replay_agent_id;
+    request.allow_duplicates = allow_duplicates;
+    return run_replay(config, request);
+  }
+  if (!replay_agent_id.empty() || allow_duplicates) {
+    std::cerr << "regwatch-agent: --replay-agent-id and --allow-duplicates go with --replay-syslog "
+                 "or --replay-pcap\n";
+    return kExitUsage;
   }
   return run_live(config);
 }

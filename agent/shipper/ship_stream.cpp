@@ -4,7 +4,9 @@
 
 namespace regwatch::agent::shipper {
 
-ShipStream::ShipStream(spool::Spool& spool, StreamLimits limits) : spool_(spool), limits_(limits) {
+ShipStream::ShipStream(spool::Spool& spool, StreamLimits limits, uint64_t resend_horizon,
+                       AckListener on_ack)
+    : spool_(spool), limits_(limits), resend_horizon_(resend_horizon), on_ack_(std::move(on_ack)) {
   sent_seq_ = spool_.acked_seq();
 }
 
@@ -26,9 +28,14 @@ void ShipStream::pump(size_t min_events) {
   if (events.empty()) return;
   outgoing_.Clear();
   outgoing_.set_batch_id(next_batch_id_++);
-  for (auto& event : events) *outgoing_.add_events() = std::move(event);
+  outgoing_.set_spool_incarnation(spool_.incarnation());
+  uint64_t maybe_resent = 0;
+  for (auto& event : events) {
+    maybe_resent += event.seq() <= resend_horizon_ ? 1 : 0;
+    *outgoing_.add_events() = std::move(event);
+  }
   sent_seq_ = outgoing_.events().rbegin()->seq();
-  in_flight_.push_back({outgoing_.batch_id(), sent_seq_});
+  in_flight_.push_back({outgoing_.batch_id(), sent_seq_, maybe_resent});
   writing_ = true;
   lock.unlock();
   StartWrite(&outgoing_);
@@ -70,6 +77,7 @@ void ShipStream::OnReadDone(bool ok) {
     return;
   }
   uint64_t ack_seq = 0;
+  AckCounts counts;
   {
     std::lock_guard lock(mutex_);
     if (in_flight_.empty() || in_flight_.front().batch_id != incoming_.batch_id()) {
@@ -79,11 +87,18 @@ void ShipStream::OnReadDone(bool ok) {
       return;
     }
     ack_seq = in_flight_.front().last_seq;
+    counts.stored = incoming_.stored();
+    counts.duplicates = incoming_.duplicates();
+    const uint64_t maybe_resent = in_flight_.front().maybe_resent;
+    counts.unexpected_duplicates =
+        counts.duplicates > maybe_resent ? counts.duplicates - maybe_resent : 0;
     in_flight_.pop_front();
     ++acked_batches_;
     ++progress_;
     done_cv_.notify_all();
   }
+  // Counted before the spool moves on, so whoever waits for the acked seq sees these counts.
+  if (on_ack_) on_ack_(counts);
   spool_.ack(ack_seq);
   StartRead(&incoming_);
   pump(limits_.batch_max_events);

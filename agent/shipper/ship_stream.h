@@ -1,10 +1,17 @@
 #pragma once
 // One Ingest stream to the collector (a ClientBidiReactor). It sends batches
-// read from the spool, strictly one write in flight and at most
-// `max_in_flight` unacknowledged batches, and acks the spool as the
-// collector's acks arrive. It starts from the spool's acked position, so after
-// a reconnect everything unacknowledged is sent again (the collector stores
-// each (agent, seq) once).
+// read from the spool, with the spool's incarnation, strictly one write in
+// flight and at most `max_in_flight` unacknowledged batches, and acks the
+// spool as the collector's acks arrive. It starts from the spool's acked
+// position, so after a reconnect everything unacknowledged is sent again (the
+// collector stores each (agent, incarnation, seq) once).
+//
+// Each ack's counts (stored, duplicates) go to on_ack, with how many of the
+// duplicates were not expected: events with seq <= resend_horizon may have
+// been sent before (by an earlier stream or agent run), so the collector
+// having them is normal; a duplicate beyond those means the collector had
+// events this spool never sent it: another spool under the same agent id and
+// incarnation, or an archive replayed before.
 //
 // Threads: gRPC runs the reactions; pump() is also called by the shipper's
 // thread when the spool has new data (hence the hold added in start()).
@@ -13,6 +20,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <mutex>
 
 #include "agent/spool/spool.h"
@@ -26,9 +34,20 @@ struct StreamLimits {
   uint32_t max_in_flight = 8;
 };
 
+// One ack's counts. unexpected_duplicates <= duplicates.
+struct AckCounts {
+  uint64_t stored = 0;
+  uint64_t duplicates = 0;
+  uint64_t unexpected_duplicates = 0;
+};
+// Called in a reaction (gRPC's thread): must be quick and must not block.
+using AckListener = std::function<void(const AckCounts&)>;
+
 class ShipStream final : public grpc::ClientBidiReactor<regwatch::v1::EventBatch, regwatch::v1::Ack> {
  public:
-  ShipStream(spool::Spool& spool, StreamLimits limits);
+  // resend_horizon: the highest seq that may have been sent before this stream.
+  ShipStream(spool::Spool& spool, StreamLimits limits, uint64_t resend_horizon = 0,
+             AckListener on_ack = {});
 
   // Metadata must be added to context() before start().
   grpc::ClientContext& context() { return context_; }
@@ -57,6 +76,8 @@ class ShipStream final : public grpc::ClientBidiReactor<regwatch::v1::EventBatch
  private:
   spool::Spool& spool_;
   const StreamLimits limits_;
+  const uint64_t resend_horizon_;
+  const AckListener on_ack_;
   grpc::ClientContext context_;
 
   mutable std::mutex mutex_;
@@ -66,6 +87,7 @@ class ShipStream final : public grpc::ClientBidiReactor<regwatch::v1::EventBatch
   struct InFlight {
     uint64_t batch_id;
     uint64_t last_seq;
+    uint64_t maybe_resent;  // events of the batch with seq <= resend_horizon_
   };
   std::deque<InFlight> in_flight_;
   uint64_t next_batch_id_ = 1;

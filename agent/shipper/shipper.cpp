@@ -18,7 +18,7 @@ bool is_permanent_refusal(grpc::StatusCode code) {
 }
 
 Shipper::Shipper(spool::Spool& spool, ShipperOptions options)
-    : spool_(spool), options_(std::move(options)) {
+    : spool_(spool), options_(std::move(options)), resend_horizon_(spool.last_seq()) {
   grpc::ChannelArguments args;
   args.SetMaxSendMessageSize(kMaxMessageBytes);
   args.SetMaxReceiveMessageSize(kMaxMessageBytes);
@@ -71,6 +71,25 @@ bool Shipper::wait_acked(uint64_t seq, std::chrono::milliseconds timeout) {
   }
 }
 
+void Shipper::count_ack(const AckCounts& counts) {
+  {
+    std::lock_guard lock(mutex_);
+    stats_.events_stored += counts.stored;
+    stats_.duplicates += counts.duplicates;
+    stats_.unexpected_duplicates += counts.unexpected_duplicates;
+  }
+  uint64_t suppressed = 0;
+  if (counts.unexpected_duplicates > 0 && duplicate_log_.allow(suppressed)) {
+    auto log = component_logger("agent.shipper");
+    log->warn(
+        "the collector already had {} events of a batch sent for the first time "
+        "(agent '{}', spool incarnation '{}') and did not store them again: another "
+        "spool under this agent id and incarnation, or an earlier replay of the same "
+        "archive, stored them ({} similar warnings suppressed)",
+        counts.unexpected_duplicates, options_.agent_id, spool_.incarnation(), suppressed);
+  }
+}
+
 bool Shipper::sleep_backoff(std::chrono::milliseconds delay) {
   std::unique_lock lock(mutex_);
   return !changed_.wait_for(lock, delay, [&] { return stopping_; });
@@ -81,7 +100,8 @@ void Shipper::run() {
   RateLimitedLog failure_log(3, std::chrono::seconds(60));
   auto backoff = options_.backoff_initial;
   for (;;) {
-    ShipStream stream(spool_, options_.limits);
+    ShipStream stream(spool_, options_.limits, resend_horizon_,
+                      [this](const AckCounts& counts) { count_ack(counts); });
     stream.context().AddMetadata("x-regwatch-agent-id", options_.agent_id);
     if (!options_.token.empty()) stream.context().AddMetadata("authorization", "Bearer " + options_.token);
     {
@@ -115,6 +135,8 @@ void Shipper::run() {
       changed_.notify_all();
     }
     grpc::Status status = stream.wait_done();
+    // What this stream sent without an ack may be resent by the next one.
+    resend_horizon_ = std::max(resend_horizon_, stream.sent_seq());
     {
       std::lock_guard lock(mutex_);
       current_ = nullptr;

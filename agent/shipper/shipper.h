@@ -5,6 +5,13 @@
 // acknowledged. Memory is bounded by the stream's in-flight window; the spool
 // on disk holds the rest.
 //
+// It counts what the collector's acks say: events newly stored and duplicates
+// (events it had already). Duplicates of events sent before (a resend after a
+// reconnect or an agent restart) are normal; any other duplicate means the
+// collector had events this spool never sent it (another spool under the same
+// agent id and incarnation, or an archive replayed before): those are counted
+// apart and logged as a warning, since the events sent were not stored.
+//
 // Threads: one internal thread; the public methods are thread-safe.
 #include <grpcpp/grpcpp.h>
 
@@ -20,6 +27,7 @@
 
 #include "agent/shipper/ship_stream.h"
 #include "agent/spool/spool.h"
+#include "common/logging.h"
 
 namespace regwatch::agent::shipper {
 
@@ -40,6 +48,10 @@ struct ShipperStats {
   bool connected = false;
   std::string last_error;          // the collector's or gRPC's words
   grpc::StatusCode last_error_code = grpc::StatusCode::OK;
+  // From the acks, over the shipper's life:
+  uint64_t events_stored = 0;          // newly stored by the collector
+  uint64_t duplicates = 0;             // already stored (includes the unexpected ones)
+  uint64_t unexpected_duplicates = 0;  // already stored though never sent by this spool
 };
 
 class Shipper {
@@ -60,6 +72,7 @@ class Shipper {
  private:
   void run();
   bool sleep_backoff(std::chrono::milliseconds delay);
+  void count_ack(const AckCounts& counts);  // in a reaction
 
   spool::Spool& spool_;
   ShipperOptions options_;
@@ -71,6 +84,11 @@ class Shipper {
   bool stopping_ = false;
   ShipperStats stats_;
   ShipStream* current_ = nullptr;  // non-owning view of the live stream, for cancel()
+  // Seqs up to here may have reached the collector before the current stream:
+  // everything the spool held when the shipper started (a previous run may have
+  // sent it), then whatever earlier streams sent. Only the shipper thread uses it.
+  uint64_t resend_horizon_ = 0;
+  RateLimitedLog duplicate_log_{3, std::chrono::seconds(60)};
   std::mt19937_64 random_{std::random_device{}()};
   std::thread thread_;
 };

@@ -100,9 +100,24 @@ Spool::~Spool() {
 }
 
 Status Spool::recover() {
+  std::error_code ec;
+  const bool creating = !fs::exists(state_file_, ec);
   auto loaded = load_state(state_file_);
   if (!loaded.ok()) return loaded.error();
   state_ = *loaded;
+  if (creating) {
+    if (options_.incarnation_if_created.empty()) {
+      auto made = new_incarnation();
+      if (!made.ok()) return made.error();
+      state_.incarnation = *made;
+    } else {
+      state_.incarnation = options_.incarnation_if_created;
+    }
+    // Saved before any seq is assigned: a seq must never go out under an
+    // incarnation the next open would not know.
+    if (auto saved = save_state(state_file_, state_); !saved.ok()) return saved.error();
+  }
+  incarnation_ = state_.incarnation;
   std::vector<std::pair<uint64_t, fs::path>> files;
   for (const auto& entry : fs::directory_iterator(options_.dir)) {
     const auto name = entry.path().filename().string();
@@ -113,6 +128,14 @@ Status Spool::recover() {
   }
   std::sort(files.begin(), files.end());
   auto log = component_logger("agent.spool");
+  if (creating && !files.empty()) {
+    // The state file was lost, not the spool: what the collector acknowledged is unknown, so
+    // everything is sent again, now under a new incarnation, and may be stored twice.
+    log->warn(
+        "spool {} has segments but no state file: starting incarnation {}; events the "
+        "collector already had may be stored a second time",
+        options_.dir.string(), state_.incarnation);
+  }
   for (const auto& [first, path] : files) {
     Segment segment{first, 0, 0, 0, path};
     const std::string bytes = read_at(path, 0, static_cast<size_t>(fs::file_size(path)));

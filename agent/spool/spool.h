@@ -14,6 +14,9 @@
 // - ack(seq) persists the collector's position and deletes wholly acknowledged
 //   segments.
 // - Recovery on open truncates a torn or corrupt segment tail and counts it.
+// - Opening a directory without a state file creates the spool, with a new
+//   incarnation (spool_state.h) saved before any seq is assigned; the
+//   incarnation then stays for the spool's life and goes with every batch.
 //
 // Threads: all methods are thread-safe (one mutex; disk I/O is short appends).
 #include <chrono>
@@ -47,6 +50,11 @@ struct SpoolOptions {
   // The newest events matter most when a long outage ends (docs/decisions.md).
   DropPolicy policy = DropPolicy::kDropOldest;
   std::chrono::milliseconds fsync_interval{1000};  // 0 = never fsync
+  // The incarnation a spool this open creates takes; "" = a random one. A
+  // replay gives one (its seqs are positions in the archive, so replaying the
+  // same archive again must number it the same way). An existing spool keeps
+  // its own whatever this says.
+  std::string incarnation_if_created;
 };
 
 struct SpoolStats {
@@ -85,6 +93,8 @@ class Spool {
   uint64_t acked_seq() const;
   uint64_t last_seq() const;
   SpoolStats stats() const;
+  // Fixed when the spool is opened; "" for a spool from before incarnations.
+  const std::string& incarnation() const { return incarnation_; }
 
  private:
   struct Segment {
@@ -109,6 +119,7 @@ class Spool {
   const std::string agent_id_;
   const Clock& clock_;
   std::filesystem::path state_file_;
+  std::string incarnation_;  // set by recover(), immutable afterwards
 
   mutable std::mutex mutex_;
   std::condition_variable data_cv_;

@@ -39,6 +39,11 @@ grpc::Status AccessPolicy::check_ingest(const grpc::CallbackServerContext& conte
   }
   if (tokens_.empty()) return grpc::Status::OK;
   auto expected = tokens_.find(agent_id);
+  if (const auto slash = agent_id.find('/');
+      expected == tokens_.end() && slash != std::string::npos) {
+    // An agent's own sub-identities (its replays: <agent>/replay-...) go under its token.
+    expected = tokens_.find(agent_id.substr(0, slash));
+  }
   if (expected == tokens_.end()) {
     return {grpc::StatusCode::UNAUTHENTICATED,
             "agent '" + agent_id + "' has no token configured on the collector"};

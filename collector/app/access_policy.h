@@ -3,7 +3,9 @@
 // - plaintext is accepted only from loopback peers (the server binds loopback
 //   when it has no TLS, and this catches anything else);
 // - with tokens configured, an ingest stream must present its own agent's token
-//   and a query any configured token, as "authorization: Bearer <token>".
+//   and a query any configured token, as "authorization: Bearer <token>". An
+//   agent id with no token of its own and a '/' in it ("edge-1/replay-...", an
+//   agent's replay) takes the token of the part before the first '/'.
 // Immutable after construction; safe to use from any thread.
 #include <grpcpp/grpcpp.h>
 

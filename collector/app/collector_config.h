@@ -23,7 +23,8 @@ struct CollectorConfig {
   std::string tls_key_file;
   std::string tls_client_ca_file;
   // agent_id -> token. When non-empty, every ingest stream must present its
-  // agent's token; the query service then accepts any configured token.
+  // agent's token (an agent's replays, "<agent_id>/replay-...", present the
+  // agent's); the query service then accepts any configured token.
   std::map<std::string, std::string> tokens;
   std::string tokens_file;           // YAML map agent_id: token, merged into tokens
   uint32_t max_pending_batches_per_stream = 4;

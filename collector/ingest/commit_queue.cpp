@@ -78,7 +78,8 @@ void CommitQueue::run() {
       jobs_.pop_front();
     }
     const auto& events = job.batch.events();
-    CommitResult result = writer_->insert_batch(events, clock_.now_us());
+    CommitResult result =
+        writer_->insert_batch(events, clock_.now_us(), job.batch.spool_incarnation());
     {
       std::lock_guard lock(mutex_);
       ++stats_.batches;

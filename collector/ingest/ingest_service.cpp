@@ -103,6 +103,11 @@ class IngestReactor final : public grpc::ServerBidiReactor<EventBatch, Ack> {
 
  private:
   grpc::Status validate(const EventBatch& batch) const {
+    if (batch.spool_incarnation().size() > store::kMaxSpoolIncarnationBytes) {
+      return {grpc::StatusCode::INVALID_ARGUMENT,
+              "spool_incarnation longer than " + std::to_string(store::kMaxSpoolIncarnationBytes) +
+                  " bytes"};
+    }
     uint64_t previous = 0;
     for (const auto& event : batch.events()) {
       if (event.agent_id() != agent_id_) {

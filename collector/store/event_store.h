@@ -2,8 +2,10 @@
 // The collector's event history in SQLite.
 //
 // EventWriter: one thread owns it (the commit queue). Opening applies the
-// migrations. insert_batch stores a batch in one transaction; a resent
-// (agent_id, seq) is counted as a duplicate and stored nothing: exactly once.
+// migrations. insert_batch stores a batch in one transaction; an event whose
+// (agent_id, spool incarnation, seq) is stored already (a resend) is counted
+// as a duplicate and stored nothing: exactly once. The incarnation is the
+// agent spool's (agent/spool/spool_state.h); "" is a spool from before them.
 // The same transaction keeps the sources table (who sends live events, for the
 // agent_silent and source_silent conditions).
 // EventReader: one per querying thread, read-only; sees what the writer committed.
@@ -33,6 +35,8 @@ struct StoreOptions {
 };
 
 inline constexpr uint32_t kDefaultQueryLimit = 1000;
+// Agents send 32 hex digits (or "replay"); the bound keeps a key column small.
+inline constexpr size_t kMaxSpoolIncarnationBytes = 64;
 inline constexpr uint32_t kMaxQueryLimit = 100000;
 
 class EventWriter {
@@ -44,10 +48,14 @@ class EventWriter {
     uint32_t duplicates = 0;
   };
   // All rows or none; on error (e.g. "disk_full") nothing of the batch is stored.
-  Result<InsertOutcome> insert_batch(std::span<const regwatch::v1::Event> events, int64_t store_time_us);
+  // spool_incarnation: the sending spool's, for every event of the batch.
+  Result<InsertOutcome> insert_batch(std::span<const regwatch::v1::Event> events,
+                                     int64_t store_time_us,
+                                     std::string_view spool_incarnation = {});
   // The same for events as they arrive in an EventBatch (no copy).
-  Result<InsertOutcome> insert_batch(const google::protobuf::RepeatedPtrField<regwatch::v1::Event>& events,
-                                     int64_t store_time_us);
+  Result<InsertOutcome> insert_batch(
+      const google::protobuf::RepeatedPtrField<regwatch::v1::Event>& events, int64_t store_time_us,
+      std::string_view spool_incarnation = {});
   // Deletes at most max_rows events stored before the cutoff; returns how many.
   Result<uint64_t> prune_stored_before(int64_t cutoff_store_time_us, uint32_t max_rows);
   // The same retention for what alerting keeps beside the events: condition alert episodes
@@ -61,7 +69,8 @@ class EventWriter {
  private:
   EventWriter() = default;
   template <typename Range>
-  Result<InsertOutcome> insert_range(const Range& events, int64_t store_time_us);
+  Result<InsertOutcome> insert_range(const Range& events, int64_t store_time_us,
+                                     std::string_view spool_incarnation);
   SqliteDb db_;
   Statement insert_;
   Statement prune_;
@@ -129,9 +138,11 @@ struct EventColumns {
 };
 EventColumns columns_of(const regwatch::v1::Event& event);
 
-// Benchmark baseline: the same table, indexes and insert statement, batched
-// transactions, none of the collector around it. Returns rows inserted.
+// Benchmark baseline: the same table, indexes and insert statement (every row
+// with spool_incarnation), batched transactions, none of the collector around
+// it. Returns rows inserted.
 Result<uint64_t> bare_batched_insert(const std::string& path,
-                                     std::span<const regwatch::v1::Event> events, size_t batch);
+                                     std::span<const regwatch::v1::Event> events, size_t batch,
+                                     std::string_view spool_incarnation = {});
 
 }  // namespace regwatch::collector::store

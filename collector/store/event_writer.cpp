@@ -9,13 +9,15 @@ namespace regwatch::collector::store {
 
 namespace {
 
+// Exactly once: the key is (agent, spool incarnation, seq) (schema/007).
 constexpr char kInsertSql[] =
-    "INSERT INTO events (agent_id, seq, event_time_us, receive_time_us, store_time_us, origin, source,"
-    " kind, device, reason_code, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-    " ON CONFLICT (agent_id, seq) DO NOTHING";
+    "INSERT INTO events (agent_id, spool_incarnation, seq, event_time_us, receive_time_us,"
+    " store_time_us, origin, source, kind, device, reason_code, payload)"
+    " VALUES (?1, ?12, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    " ON CONFLICT (agent_id, spool_incarnation, seq) DO NOTHING";
 
 void bind_event(Statement& insert, const regwatch::v1::Event& event, int64_t store_time_us,
-                std::string& scratch);
+                std::string_view spool_incarnation, std::string& scratch);
 
 constexpr char kNoteSourceSql[] =
     "INSERT INTO sources (agent_id, origin, source, first_us, last_us, events) VALUES (?1, ?2, ?3, "
@@ -45,8 +47,9 @@ namespace {
 
 // Binds one event to the insert statement (kInsertSql's parameters).
 void bind_event(Statement& insert, const regwatch::v1::Event& event, int64_t store_time_us,
-                std::string& scratch) {
+                std::string_view spool_incarnation, std::string& scratch) {
   const EventColumns columns = columns_of(event);
+  insert.bind(12, spool_incarnation);
   insert.bind(1, event.agent_id());
   insert.bind(2, static_cast<int64_t>(event.seq()));
   insert.bind(3, event.event_time_us());
@@ -102,18 +105,22 @@ Result<std::unique_ptr<EventWriter>> EventWriter::open(const std::string& path, 
   return writer;
 }
 
-Result<EventWriter::InsertOutcome> EventWriter::insert_batch(std::span<const regwatch::v1::Event> events,
-                                                             int64_t store_time_us) {
-  return insert_range(events, store_time_us);
+Result<EventWriter::InsertOutcome> EventWriter::insert_batch(
+    std::span<const regwatch::v1::Event> events, int64_t store_time_us,
+    std::string_view spool_incarnation) {
+  return insert_range(events, store_time_us, spool_incarnation);
 }
 
 Result<EventWriter::InsertOutcome> EventWriter::insert_batch(
-    const google::protobuf::RepeatedPtrField<regwatch::v1::Event>& events, int64_t store_time_us) {
-  return insert_range(events, store_time_us);
+    const google::protobuf::RepeatedPtrField<regwatch::v1::Event>& events, int64_t store_time_us,
+    std::string_view spool_incarnation) {
+  return insert_range(events, store_time_us, spool_incarnation);
 }
 
 template <typename Range>
-Result<EventWriter::InsertOutcome> EventWriter::insert_range(const Range& events, int64_t store_time_us) {
+Result<EventWriter::InsertOutcome> EventWriter::insert_range(const Range& events,
+                                                             int64_t store_time_us,
+                                                             std::string_view spool_incarnation) {
   sqlite3* db = db_.get();
   if (auto begin = exec(db, "BEGIN IMMEDIATE"); !begin.ok()) return begin.error();
   InsertOutcome outcome;
@@ -121,7 +128,7 @@ Result<EventWriter::InsertOutcome> EventWriter::insert_range(const Range& events
   // Views into `events`, which outlives the loop below.
   std::map<std::tuple<std::string_view, std::string_view, regwatch::v1::Source>, int64_t> live;
   for (const auto& event : events) {
-    bind_event(insert_, event, store_time_us, scratch);
+    bind_event(insert_, event, store_time_us, spool_incarnation, scratch);
     const int rc = insert_.step();
     insert_.reset();
     if (rc != SQLITE_DONE) {
@@ -182,8 +189,9 @@ Result<uint64_t> EventWriter::prune_alerting_before(int64_t cutoff_us) {
   return pruned;
 }
 
-Result<uint64_t> bare_batched_insert(const std::string& path, std::span<const regwatch::v1::Event> events,
-                                     size_t batch) {
+Result<uint64_t> bare_batched_insert(const std::string& path,
+                                     std::span<const regwatch::v1::Event> events, size_t batch,
+                                     std::string_view spool_incarnation) {
   auto db = open_database(path, false, 5000);
   if (!db.ok()) return db.error();
   if (auto version = apply_migrations(db->get(), path); !version.ok()) return version.error();
@@ -198,7 +206,7 @@ Result<uint64_t> bare_batched_insert(const std::string& path, std::span<const re
   for (size_t start = 0; start < events.size(); start += batch) {
     if (auto begin = exec(db->get(), "BEGIN"); !begin.ok()) return begin.error();
     for (size_t i = start; i < std::min(events.size(), start + batch); ++i) {
-      bind_event(*insert, events[i], 0, scratch);
+      bind_event(*insert, events[i], 0, spool_incarnation, scratch);
       if (insert->step() != SQLITE_DONE) return sqlite_error(db->get(), SQLITE_ERROR, "bare insert");
       insert->reset();
       ++rows;

@@ -31,7 +31,9 @@ class Statement {
 
   void bind(int index, int64_t value) { sqlite3_bind_int64(stmt_.get(), index, value); }
   void bind(int index, std::string_view text) {
-    sqlite3_bind_text(stmt_.get(), index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    // An empty view may have no data pointer, which SQLite would store as NULL, not ''.
+    sqlite3_bind_text(stmt_.get(), index, text.empty() ? "" : text.data(),
+                      static_cast<int>(text.size()), SQLITE_TRANSIENT);
   }
   void bind_blob(int index, std::string_view bytes) {
     sqlite3_bind_blob(stmt_.get(), index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);

@@ -38,9 +38,9 @@ class SecurityTest(RegwatchTestCase):
         self.collector = self.start_collector(extra=["--config", self.path("collector.yaml")])
         self.port = self.collector.address.rsplit(":", 1)[1]
 
-    def replay(self, token, with_client_cert=True, name="agent"):
+    def replay(self, token, with_client_cert=True, name="agent", extra=()):
         extra = ["--replay-syslog", self.path("one.log"), "--replay-timeout", "20",
-                 "--tls-ca", self.path("ca.pem"), "--token", token]
+                 "--tls-ca", self.path("ca.pem"), "--token", token, *extra]
         if with_client_cert:
             extra += ["--tls-cert", self.path("client.pem"), "--tls-key", self.path("client.key")]
         agent = self.start_agent(f"localhost:{self.port}", extra=extra, name=name)
@@ -58,6 +58,13 @@ class SecurityTest(RegwatchTestCase):
         result = self.query("--token", "correct-horse-battery", "events", "--format", "jsonl")
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("SEP0017943A98BA", result.stdout)
+
+    def test_a_replay_goes_under_its_own_agents_token_only(self):
+        # The default replay id, test-agent/replay-<digest>, is test-agent's (the test above);
+        # an id of another agent's is not.
+        agent = self.replay("correct-horse-battery", extra=["--replay-agent-id", "other-agent/replay-x"])
+        self.assertEqual(agent.proc.returncode, 3, agent.stdout() + agent.stderr())
+        self.assertIn("'other-agent/replay-x' has no token configured", agent.stderr())
 
     def test_wrong_token_is_refused_on_both_sides(self):
         agent = self.replay("wrong-token-000")

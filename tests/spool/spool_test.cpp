@@ -89,6 +89,86 @@ TEST_F(SpoolTest, SeqContinuesAfterReopenEvenWhenEverythingWasAckedAndDeleted) {
   EXPECT_EQ(spool->last_seq(), 301u);
 }
 
+// The incarnation names this spool's numbering of seqs: the collector keeps an
+// event once per (agent, incarnation, seq), so a new spool under an old agent id
+// is not mistaken for the old spool's resends.
+TEST_F(SpoolTest, IncarnationIsCreatedWithTheSpoolAndKeptAcrossReopen) {
+  std::string first;
+  {
+    auto spool = open(options());
+    first = spool->incarnation();
+    EXPECT_EQ(first.size(), 32u);  // 128 random bits, hex
+    EXPECT_EQ(first.find_first_not_of("0123456789abcdef"), std::string::npos) << first;
+    ASSERT_TRUE(spool->append(line_event(1)));
+  }
+  {
+    auto again = open(options());
+    EXPECT_EQ(again->incarnation(), first);
+    // A given incarnation applies only to a spool being created.
+    auto given = options();
+    given.incarnation_if_created = "replay";
+    again.reset();
+    EXPECT_EQ(open(given)->incarnation(), first);
+  }
+  // Another spool directory (e.g. the old one wiped) is another incarnation.
+  auto other = options();
+  other.dir = dir_ / "other";
+  EXPECT_NE(open(other)->incarnation(), first);
+}
+
+TEST_F(SpoolTest, IncarnationCanBeGivenForANewSpool) {
+  auto given = options();
+  given.incarnation_if_created = "replay";
+  EXPECT_EQ(open(given)->incarnation(), "replay");
+  EXPECT_EQ(open(options())->incarnation(), "replay");
+}
+
+TEST_F(SpoolTest, StateFileFromBeforeIncarnationsKeepsTheOldRule) {
+  fs::create_directories(dir_ / "spool");
+  {
+    std::ofstream old(dir_ / "spool" / "state");
+    old << "acked_seq 7\nlast_seq 7\ndropped_total 0\ndropped_reported 0\n";
+  }
+  {
+    auto spool = open(options());
+    EXPECT_EQ(spool->incarnation(), "");
+    EXPECT_EQ(spool->last_seq(), 7u);
+    ASSERT_TRUE(spool->append(line_event(8)));
+    EXPECT_EQ(spool->last_seq(), 8u);
+  }
+  EXPECT_EQ(open(options())->incarnation(), "");
+}
+
+TEST(SpoolState, RoundTripsTheIncarnationAndRefusesDamage) {
+  char templ[] = "/tmp/regwatch-state-XXXXXX";
+  const fs::path dir = mkdtemp(templ);
+  const fs::path file = dir / "state";
+  auto missing = load_state(file);
+  ASSERT_TRUE(missing.ok());
+  EXPECT_EQ(missing->incarnation, "");
+  SpoolState state;
+  state.acked_seq = 3;
+  state.last_seq = 9;
+  state.incarnation = "00112233445566778899aabbccddeeff";
+  ASSERT_TRUE(save_state(file, state).ok());
+  auto loaded = load_state(file);
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded->acked_seq, 3u);
+  EXPECT_EQ(loaded->last_seq, 9u);
+  EXPECT_EQ(loaded->incarnation, state.incarnation);
+  {
+    std::ofstream damaged(file);
+    damaged << "acked_seq x\nlast_seq 9\n";
+  }
+  EXPECT_FALSE(load_state(file).ok());
+  {
+    std::ofstream damaged(file);
+    damaged << "last_seq 9\n";
+  }
+  EXPECT_FALSE(load_state(file).ok());
+  fs::remove_all(dir);
+}
+
 TEST_F(SpoolTest, AcksDeleteWhollyAcknowledgedSegments) {
   auto spool = open(options());
   for (int i = 0; i < 400; ++i) ASSERT_TRUE(spool->append(line_event(i)));

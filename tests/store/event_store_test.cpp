@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <tuple>
 #include <vector>
 
 #include "collector/store/migrations.h"
@@ -94,6 +95,102 @@ TEST_F(StoreTest, ResentEventsAreStoredExactlyOnce) {
   ASSERT_EQ(status->agents_size(), 2);
   EXPECT_EQ(status->agents(0).agent_id(), "a");
   EXPECT_EQ(status->agents(0).last_seq(), 2u);
+}
+
+// A new spool under an agent id in use numbers from 1 again: its events are not the old
+// spool's resends (issue 15: a replay under a live agent's id stored nothing).
+TEST_F(StoreTest, SameAgentAndSeqFromAnotherSpoolIncarnationIsStored) {
+  auto writer = std::move(EventWriter::open(path_)).value();
+  std::vector<v1::Event> batch = {phone("a1", 1, 100, "SEP000000000001"),
+                                  phone("a1", 2, 200, "SEP000000000002")};
+  auto old_spool = writer->insert_batch(batch, 1000, "0123456789abcdef0123456789abcdef");
+  ASSERT_TRUE(old_spool.ok());
+  EXPECT_EQ(old_spool->stored, 2u);
+  auto new_spool = writer->insert_batch(batch, 2000, "fedcba9876543210fedcba9876543210");
+  ASSERT_TRUE(new_spool.ok());
+  EXPECT_EQ(new_spool->stored, 2u);
+  EXPECT_EQ(new_spool->duplicates, 0u);
+  // A resend within one incarnation is still a duplicate, and so is one of a
+  // pre-incarnation spool ("") after an earlier one.
+  auto resend = writer->insert_batch(batch, 3000, "fedcba9876543210fedcba9876543210");
+  ASSERT_TRUE(resend.ok());
+  EXPECT_EQ(resend->stored, 0u);
+  EXPECT_EQ(resend->duplicates, 2u);
+  ASSERT_EQ(writer->insert_batch(batch, 4000)->stored, 2u);
+  EXPECT_EQ(writer->insert_batch(batch, 5000)->duplicates, 2u);
+  auto reader = std::move(EventReader::open(path_)).value();
+  EXPECT_EQ(reader->status()->total_events(), 6u);
+}
+
+// The events table of schema versions 1-6, with rows, migrated to the latest: every row
+// and its id is kept (evidence refers to ids), the old rows belong to incarnation '', and
+// the indexes are there.
+TEST_F(StoreTest, MigrationFromVersion6KeepsRowsAndIds) {
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
+    const auto& migrations = embedded_migrations();
+    ASSERT_GE(migrations.size(), 7u);
+    for (size_t i = 0; i < 6; ++i) {
+      ASSERT_EQ(sqlite3_exec(raw, migrations[i].sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+          << migrations[i].name;
+    }
+    ASSERT_EQ(sqlite3_exec(raw, "PRAGMA user_version = 6", nullptr, nullptr, nullptr), SQLITE_OK);
+    // Ids with gaps, as retention leaves them.
+    std::string payload;
+    phone("a1", 3, 300, "SEP000000000003").SerializeToString(&payload);
+    for (const auto& [id, seq] : std::vector<std::pair<int, int>>{{5, 1}, {9, 2}, {42, 3}}) {
+      sqlite3_stmt* insert = nullptr;
+      ASSERT_EQ(sqlite3_prepare_v2(
+                    raw,
+                    "INSERT INTO events (id, agent_id, seq, event_time_us, receive_time_us, "
+                    "store_time_us, origin, source, kind, device, reason_code, payload) VALUES "
+                    "(?1, 'a1', ?2, ?2 * 100, ?2 * 100, 1, 'ucm-sub1', 'syslog', "
+                    "'phone_unregistered', 'SEP000000000003', 13, ?3)",
+                    -1, &insert, nullptr),
+                SQLITE_OK);
+      sqlite3_bind_int(insert, 1, id);
+      sqlite3_bind_int(insert, 2, seq);
+      sqlite3_bind_blob(insert, 3, payload.data(), static_cast<int>(payload.size()),
+                        SQLITE_TRANSIENT);
+      ASSERT_EQ(sqlite3_step(insert), SQLITE_DONE);
+      sqlite3_finalize(insert);
+    }
+    sqlite3_close(raw);
+  }
+  auto writer = EventWriter::open(path_);
+  ASSERT_TRUE(writer.ok()) << writer.error().message;
+  EXPECT_EQ((*writer)->schema_version(), latest_schema_version());
+  sqlite3* db = (*writer)->handle();
+  auto rows =
+      std::move(Statement::prepare(db, "SELECT id, seq, spool_incarnation FROM events ORDER BY id"))
+          .value();
+  std::vector<std::tuple<int64_t, int64_t, std::string>> kept;
+  while (rows.step() == SQLITE_ROW)
+    kept.emplace_back(rows.column_int(0), rows.column_int(1), rows.column_text(2));
+  const std::vector<std::tuple<int64_t, int64_t, std::string>> expected = {
+      {5, 1, ""}, {9, 2, ""}, {42, 3, ""}};
+  EXPECT_EQ(kept, expected);
+  auto indexes =
+      std::move(Statement::prepare(
+                    db,
+                    "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE "
+                    "type = 'index' AND tbl_name = 'events' AND name NOT LIKE 'sqlite_%' "
+                    "ORDER BY name)"))
+          .value();
+  ASSERT_EQ(indexes.step(), SQLITE_ROW);
+  EXPECT_EQ(indexes.column_text(0), "events_device_time,events_time");
+  // The old rows are incarnation ''; new ids continue after the highest.
+  std::vector<v1::Event> again = {phone("a1", 3, 300, "SEP000000000003"),
+                                  phone("a1", 4, 400, "SEP000000000003")};
+  auto outcome = (*writer)->insert_batch(again, 2);
+  ASSERT_TRUE(outcome.ok());
+  EXPECT_EQ(outcome->stored, 1u);
+  EXPECT_EQ(outcome->duplicates, 1u);
+  EXPECT_EQ((*writer)->insert_batch(again, 3, "0123456789abcdef0123456789abcdef")->stored, 2u);
+  auto newest = std::move(Statement::prepare(db, "SELECT max(id) FROM events")).value();
+  ASSERT_EQ(newest.step(), SQLITE_ROW);
+  EXPECT_EQ(newest.column_int(0), 45);
 }
 
 TEST_F(StoreTest, QueriesFilterOrderAndTruncate) {
