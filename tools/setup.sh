@@ -9,7 +9,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libsqlite3-dev libspdlog-dev libsnmp-dev
   # chosen libraries (docs/dependencies.md says why)
-  libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libssl-dev libcurl4-openssl-dev libpcap-dev
+  libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libssl-dev libcurl4-openssl-dev libpcap-dev zlib1g-dev
   libre2-dev
   # tests, fuzzing, benchmarks and the real peers tests talk to
   libgtest-dev libbenchmark-dev clang libclang-rt-14-dev
