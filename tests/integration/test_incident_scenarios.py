@@ -422,9 +422,11 @@ class SccpScenarioTest(ScenarioTestCase):
         self.assertEqual(reset["connections_reset"], 40)
         i = self.incident_with(collector, 40, "the restart's incident", recovered=40)
         self.assertEqual(len(self.incidents(collector)), 1)
-        # All 40 simulated phones are in 10.20.0.0/24 and on one CM; the subnet is the
-        # narrower of the two scopes holding them all (docs/correlation-design.md, rule 4).
-        self.assertEqual(i["scope"], {"type": "subnet", "name": "10.20.0.0/24"})
+        # All 40 simulated phones are in 10.20.0.0/24 and on one CM: of the two scopes holding
+        # them all, the one the top cause (the CM's restart) explains is reported, and the
+        # subnet is said too (docs/correlation-design.md, rule 4).
+        self.assertEqual(i["scope"], {"type": "cm_node", "name": "127.0.0.1"})
+        self.assertEqual(i["also_scopes"], [{"type": "subnet", "name": "10.20.0.0/24"}])
         self.assertEqual(i["phones_by_cm"], {"127.0.0.1": 40})
         self.assertEqual(i["class"], "infrastructure")  # connection_lost has no reason code: network
         self.assertLess(abs(iso_us(i["start_time"]) - reset["t_us"]), 1_000_000)
