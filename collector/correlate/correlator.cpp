@@ -20,6 +20,8 @@ namespace {
 using regwatch::v1::Event;
 
 constexpr size_t kMaxScopes = 6;  // one of each type at most
+// The cluster of phones whose events named none (a wire capture, a CCM-MIB table).
+constexpr std::string_view kUnnamedCluster = "cluster";
 
 // Where a phone was, as views into the events that said so (they outlive the call's work).
 struct PlaceView {
@@ -250,7 +252,8 @@ class DropCollector {
     r.scopes_stale = false;
     r.scope_count = 0;
     const auto add = [&](uint32_t scope) { r.scopes[r.scope_count++] = scope; };
-    add(scope_of(cluster_scopes_, r.cluster.empty() ? "cluster" : r.cluster, ScopeType::kCluster));
+    add(scope_of(cluster_scopes_, r.cluster.empty() ? kUnnamedCluster : r.cluster,
+                 ScopeType::kCluster));
     if (!r.place.cm_node.empty()) add(scope_of(node_scopes_, r.place.cm_node, ScopeType::kCmNode));
     if (!r.place.switch_name.empty())
       add(scope_of(switch_scopes_, r.place.switch_name, ScopeType::kSwitch));
@@ -499,7 +502,10 @@ Incident make_incident(const Burst& b, const DropCollector& pass1,
              std::forward_as_tuple(table.type(y), table.scope(y).name);
     });
     for (const uint32_t scope : others) {
-      if (table.scope(scope) != incident.scope && pass1.size_of(scope) <= phones.size())
+      // The unnamed cluster is only the phones no event placed in one: no place to look at.
+      const bool unnamed =
+          table.type(scope) == ScopeType::kCluster && table.scope(scope).name == kUnnamedCluster;
+      if (table.scope(scope) != incident.scope && !unnamed && pass1.size_of(scope) <= phones.size())
         incident.also_scopes.push_back(table.scope(scope));
     }
   }

@@ -15,6 +15,12 @@
 #include "collector/correlate/scope_choice.h"
 
 namespace regwatch::collector::correlate {
+
+// Scopes in failure messages as "subnet 10.88.3.0/24" (found by gtest in Scope's namespace).
+void PrintTo(const Scope& s, std::ostream* os) {
+  *os << s.type << " " << s.name;
+}
+
 namespace {
 
 constexpr int64_t kSecond = 1'000'000;
@@ -442,6 +448,10 @@ TEST(Correlator, WireEventsNameTheCmByAddress) {
   EXPECT_EQ(incidents[0].causes[0].kind, "cm_slow");
   EXPECT_EQ(incidents[0].causes[0].subject, "10.1.1.5");
   EXPECT_EQ(incidents[0].incident_class, "infrastructure");  // no reason codes: network by nature
+  // The CM's 12 phones are all of 10.20.0.0/24 and all of the cluster no event named: the CM
+  // node the cause explains is reported, the subnet said, the unnamed cluster not (no place).
+  EXPECT_EQ(incidents[0].scope, (Scope{"cm_node", "10.1.1.5"}));
+  EXPECT_EQ(incidents[0].also_scopes, (std::vector<Scope>{{"subnet", "10.20.0.0/24"}}));
 }
 
 }  // namespace
@@ -472,12 +482,6 @@ TEST(Correlator, ACmNodesRegisteredCountSetsItsSize) {
 }  // namespace regwatch::collector::correlate
 
 namespace regwatch::collector::correlate {
-
-// Scopes in failure messages as "subnet 10.88.3.0/24" (found by gtest in Scope's namespace).
-void PrintTo(const Scope& s, std::ostream* os) {
-  *os << s.type << " " << s.name;
-}
-
 namespace {
 
 // Issue 16: when several scopes hold the same dropped phones, the incident is reported in the
