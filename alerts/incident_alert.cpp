@@ -5,6 +5,7 @@
 #include <limits>
 #include <sstream>
 
+#include "common/scope_words.h"
 #include "common/time_format.h"
 
 namespace regwatch::alerts {
@@ -92,12 +93,21 @@ std::optional<Alert> alert_for_incident(const Json& incident, const std::vector<
   }
   std::ostringstream summary;
   summary << phones << " phones unregistered on " << scope_type << " " << scope_name;
+  // Other scopes that went down whole with it (a member whose phones are one /24): the on-call
+  // should know the subnet is all down too, though the member is what failed.
+  const std::string also = also_scopes_words(incident);
+  if (!also.empty()) summary << " (" << also << ")";
   if (top.is_object() && !top.empty()) {
     summary << ": " << text(top, "kind") << " on " << text(top, "subject");
   }
   if (a.withdrawn) summary << " (withdrawn: later events show no burst)";
   a.annotations["summary"] = summary.str();
   std::ostringstream description;
+  if (!also.empty()) {
+    description << phones << " phones on " << scope_type << " " << scope_name << ", " << also
+                << "\n";
+    a.annotations["also_scopes"] = also;
+  }
   int rank = 0;
   for (const auto& c : causes) {
     if (++rank > 3) break;

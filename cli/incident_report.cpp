@@ -3,6 +3,7 @@
 #include "cli/event_summary.h"
 #include "cli/output_format.h"
 #include "common/event_kind.h"
+#include "common/scope_words.h"
 #include "common/time_format.h"
 
 namespace regwatch::cli {
@@ -26,7 +27,10 @@ void write_incident_markdown(std::ostream& out, const nlohmann::ordered_json& i,
   out << "# Incident " << json_text(i, "id") << "\n\n"
       << "- **What:** " << json_text(i, "phone_count") << " phones dropped, "
       << json_text(i, "class") << " (" << json_text(i, "state") << ")\n"
-      << "- **Where:** " << json_text(scope, "type") << " " << json_text(scope, "name") << "\n"
+      << "- **Where:** " << json_text(scope, "type") << " " << json_text(scope, "name");
+  // The other scopes that went down whole with it: a member whose phones are one /24.
+  if (const std::string also = also_scopes_words(i); !also.empty()) out << " (" << also << ")";
+  out << "\n"
       << "- **When:** " << json_text(i, "start_time") << " to " << json_text(i, "end_time")
       << " (event time)\n"
       << "- **Recovered:** " << json_text(i, "recovered") << " of " << json_text(i, "phone_count")

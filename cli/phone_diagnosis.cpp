@@ -9,6 +9,7 @@
 #include "common/domain_tables.h"
 #include "common/event_kind.h"
 #include "common/reason_class.h"
+#include "common/scope_words.h"
 #include "common/time_format.h"
 
 namespace regwatch::cli {
@@ -291,7 +292,9 @@ void write_diagnosis_text(std::ostream& out, const PhoneDiagnosis& d,
     const auto scope = i.value("scope", nlohmann::ordered_json::object());
     out << "  incident:   " << i.value("id", "") << " (" << i.value("class", "") << ", "
         << i.value("phone_count", 0) << " phones, " << scope.value("type", "") << " "
-        << scope.value("name", "") << ")\n";
+        << scope.value("name", "");
+    if (const std::string also = also_scopes_words(i); !also.empty()) out << "; " << also;
+    out << ")\n";
   }
   out << "\nWhat to check next:\n";
   for (size_t i = 0; i < d.next_steps.size(); ++i)
@@ -344,6 +347,9 @@ void write_diagnosis_json(std::ostream& out, const PhoneDiagnosis& d,
                                           {"class", d.incident->value("class", "")},
                                           {"scope", d.incident->value(
                                                         "scope", nlohmann::ordered_json::object())},
+                                          {"also_scopes",
+                                           d.incident->value("also_scopes",
+                                                             nlohmann::ordered_json::array())},
                                           {"phone_count", d.incident->value("phone_count", 0)}}
                  : nlohmann::ordered_json(nullptr);
   j["next_steps"] = d.next_steps;

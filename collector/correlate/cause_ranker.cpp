@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 
+#include "collector/correlate/scope_choice.h"
 #include "common/ascii_case.h"
 #include "common/reason_class.h"
 
@@ -26,7 +27,8 @@ struct Candidate {
   double overlap = 0;
   double magnitude = 1;
   int64_t time_us = 0;
-  std::string what;  // the evidence in words
+  std::string what;           // the evidence in words
+  std::vector<Scope> scopes;  // what it explains, narrowest first (Cause::scopes)
 };
 
 const char* remediation(const std::string& kind) {
@@ -73,6 +75,28 @@ double share(const std::vector<std::string>& phones,
   return static_cast<double>(n) / static_cast<double>(phones.size());
 }
 
+Scope cm_node_scope(const std::string& node) {
+  return {"cm_node", node};
+}
+Scope switch_scope(const std::string& host) {
+  return {"switch", host};
+}
+
+// A fault on one port explains the narrowest physical scope holding it: the module of the
+// incident's phones on that port when known, then the switch.
+std::vector<Scope> port_scopes(const std::string& host, const std::string& port,
+                               const std::vector<std::string>& phones,
+                               const std::map<std::string, PhonePlace>& places) {
+  for (const auto& phone : phones) {
+    const auto it = places.find(phone);
+    if (it == places.end()) continue;
+    const PhonePlace& p = it->second;
+    if (p.module && p.port == port && short_host(p.switch_name) == host)
+      return {{"module", module_scope_name(host, p.module)}, switch_scope(host)};
+  }
+  return {switch_scope(host)};
+}
+
 std::vector<Candidate> candidates_of(const Event& e, const Incident& incident,
                                      const std::map<std::string, PhonePlace>& places) {
   const std::string origin = short_host(e.origin());
@@ -96,7 +120,8 @@ std::vector<Candidate> candidates_of(const Event& e, const Incident& incident,
           switch_role ? on_switch(origin) : on_cm(origin),
           std::clamp(e.cpu().peak_percent() / 100.0, 0.5, 1.0),
           e.event_time_us(),
-          format("CPU at %.0f %% (peak %.0f %%)", e.cpu().percent(), e.cpu().peak_percent())};
+          format("CPU at %.0f %% (peak %.0f %%)", e.cpu().percent(), e.cpu().peak_percent()),
+          {switch_role ? switch_scope(origin) : cm_node_scope(origin)}};
       out.push_back(c);
       break;
     }
@@ -104,17 +129,26 @@ std::vector<Candidate> candidates_of(const Event& e, const Incident& incident,
     case regwatch::v1::CODE_YELLOW: {
       const std::string node =
           short_host(e.rtmt_alert().node().empty() ? e.origin() : e.rtmt_alert().node());
-      out.push_back({"cm_cpu", node, on_cm(node), 1.0, e.event_time_us(),
-                     e.kind() == regwatch::v1::CODE_YELLOW
-                         ? "Code Yellow (call throttling)"
-                         : "RTMT " + e.rtmt_alert().alert_name()});
+      out.push_back({"cm_cpu",
+                     node,
+                     on_cm(node),
+                     1.0,
+                     e.event_time_us(),
+                     e.kind() == regwatch::v1::CODE_YELLOW ? "Code Yellow (call throttling)"
+                                                           : "RTMT " + e.rtmt_alert().alert_name(),
+                     {cm_node_scope(node)}});
       break;
     }
     case regwatch::v1::HEARTBEAT_LOW: {
       const std::string node =
           short_host(e.heartbeat().node().empty() ? e.origin() : e.heartbeat().node());
-      out.push_back({"heartbeat_low", node, on_cm(node), 0.9, e.event_time_us(),
-                     format("CallManager heartbeat at %.0f/min", e.heartbeat().rate_per_minute())});
+      out.push_back({"heartbeat_low",
+                     node,
+                     on_cm(node),
+                     0.9,
+                     e.event_time_us(),
+                     format("CallManager heartbeat at %.0f/min", e.heartbeat().rate_per_minute()),
+                     {cm_node_scope(node)}});
       break;
     }
     case regwatch::v1::CM_SLOW: {
@@ -129,22 +163,39 @@ std::vector<Candidate> candidates_of(const Event& e, const Incident& incident,
               ? format("KeepAlives of %.0f of %.0f phones unanswered for over %.0f ms",
                        l.unanswered(), l.phones(), l.slow_threshold_ms())
               : format("KeepAliveAck latency p90 %.0f ms for %.0f phones", p90, l.slow_phones());
-      out.push_back({"cm_slow", origin, on_cm(origin), magnitude, e.event_time_us(), what});
+      out.push_back({"cm_slow",
+                     origin,
+                     on_cm(origin),
+                     magnitude,
+                     e.event_time_us(),
+                     what,
+                     {cm_node_scope(origin)}});
       break;
     }
     case regwatch::v1::CM_FAILED:
     case regwatch::v1::DEVICE_RESTART:
-      out.push_back({"cm_restart", origin, on_cm(origin), 1.0, e.event_time_us(),
+      out.push_back({"cm_restart",
+                     origin,
+                     on_cm(origin),
+                     1.0,
+                     e.event_time_us(),
                      e.kind() == regwatch::v1::CM_FAILED ? "ccmCallManagerFailed trap"
-                                                         : "device restart trap"});
+                                                         : "device restart trap",
+                     {cm_node_scope(origin)}});
       break;
     case regwatch::v1::INTERFACE_ERRORS: {
       const auto& i = e.interface_counters();
       const double on = std::max(on_cm(origin), on_switch(origin));
       out.push_back(
-          {"nic_errors", origin + " " + i.interface(), on, 1.0, e.event_time_us(),
+          {"nic_errors",
+           origin + " " + i.interface(),
+           on,
+           1.0,
+           e.event_time_us(),
            format("%.0f input / %.0f output errors in one poll", static_cast<double>(i.in_errors()),
-                  static_cast<double>(i.out_errors()))});
+                  static_cast<double>(i.out_errors())),
+           // A CUCM server's NIC or a switch's: whichever of the two holds the phones.
+           {cm_node_scope(origin), switch_scope(origin)}});
       break;
     }
     case regwatch::v1::LINK_DOWN:
@@ -158,7 +209,11 @@ std::vector<Candidate> candidates_of(const Event& e, const Incident& incident,
       out.push_back({"link_down", origin + " " + port, overlap, 1.0, e.event_time_us(),
                      e.kind() == regwatch::v1::ERR_DISABLED
                          ? "port err-disabled (" + e.interface().cause() + ")"
-                         : "link down"});
+                         : "link down",
+                     // An access port is a port fault; a port with none of the phones on it (an
+                     // uplink, a stack link) explains the switch.
+                     on_port > 0 ? port_scopes(origin, port, incident.phones, places)
+                                 : std::vector<Scope>{switch_scope(origin)}});
       break;
     }
     case regwatch::v1::STACK_MEMBER_REMOVED: {
@@ -167,12 +222,16 @@ std::vector<Candidate> candidates_of(const Event& e, const Incident& incident,
         return short_host(p.switch_name) == origin && (member == 0 || p.module == member);
       });
       out.push_back({"module_failure", origin + " member " + std::to_string(member), on_module, 1.0,
-                     e.event_time_us(), "stack member removed"});
+                     e.event_time_us(), "stack member removed",
+                     member == 0 ? std::vector<Scope>{switch_scope(origin)}
+                                 : std::vector<Scope>{{"module", module_scope_name(origin, member)},
+                                                      switch_scope(origin)}});
       break;
     }
     case regwatch::v1::POE_FAULT:
       out.push_back({"poe_fault", origin + " " + e.interface().interface(), on_switch(origin), 0.8,
-                     e.event_time_us(), "PoE fault"});
+                     e.event_time_us(), "PoE fault",
+                     port_scopes(origin, e.interface().interface(), incident.phones, places)});
       break;
     default: break;
   }
@@ -234,6 +293,7 @@ std::optional<Cause> restart_on_the_wire(const Incident& incident,
     Cause c;
     c.kind = "cm_restart";
     c.subject = cm;
+    c.scopes = {cm_node_scope(cm)};
     c.score = share;
     c.remediation = remediation(c.kind);
     c.explanation = cm + format(
@@ -280,6 +340,7 @@ std::vector<Cause> rank_causes(const Incident& incident,
       cause.subject = c.subject;
       cause.score = score;
       cause.remediation = remediation(c.kind);
+      cause.scopes = c.scopes;
       cause.explanation = c.subject + ": " + c.what +
                           (lead_s >= 0 ? format(", %.0f s before the first drop", lead_s)
                                        : format(", %.0f s after the first drop", -lead_s)) +

@@ -14,6 +14,8 @@
 //   magnitude:  how far over its threshold (CPU peak, latency);
 //   agreement:  0.5 + half the share of network-class reasons for
 //               infrastructure causes.
+// Each cause also lists the scopes it explains (Cause::scopes), which the incident's
+// scope is chosen by when several hold the same phones (scope_choice.h).
 #include <cstdint>
 #include <map>
 #include <string>

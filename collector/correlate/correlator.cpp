@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "collector/correlate/cause_ranker.h"
+#include "collector/correlate/scope_choice.h"
 #include "collector/correlate/scope_table.h"
 #include "common/reason_class.h"
 
@@ -19,6 +20,8 @@ namespace {
 using regwatch::v1::Event;
 
 constexpr size_t kMaxScopes = 6;  // one of each type at most
+// The cluster of phones whose events named none (a wire capture, a CCM-MIB table).
+constexpr std::string_view kUnnamedCluster = "cluster";
 
 // Where a phone was, as views into the events that said so (they outlive the call's work).
 struct PlaceView {
@@ -74,11 +77,14 @@ struct Burst {
   std::vector<uint32_t> phones;  // phone ids, sorted, distinct
   int64_t start_us = 0, end_us = 0;
   bool suppressed = false;
+  // Broader bursts holding exactly these phones at the same time (a stack member's phones that
+  // are exactly one /24): the scopes the reported one is chosen among (scope_choice.h).
+  std::vector<uint32_t> twins;
 };
 
 // "sw-3f.example.net", 2 -> "sw-3f/2"
 std::string module_name(std::string_view switch_name, uint32_t module) {
-  return short_host(std::string(switch_name)) + "/" + std::to_string(module);
+  return module_scope_name(std::string(switch_name), module);
 }
 
 // "10.1.2.3" -> "10.1.2", the /24's name without its ".0/24"; nothing for IPv6 or no address.
@@ -246,7 +252,8 @@ class DropCollector {
     r.scopes_stale = false;
     r.scope_count = 0;
     const auto add = [&](uint32_t scope) { r.scopes[r.scope_count++] = scope; };
-    add(scope_of(cluster_scopes_, r.cluster.empty() ? "cluster" : r.cluster, ScopeType::kCluster));
+    add(scope_of(cluster_scopes_, r.cluster.empty() ? kUnnamedCluster : r.cluster,
+                 ScopeType::kCluster));
     if (!r.place.cm_node.empty()) add(scope_of(node_scopes_, r.place.cm_node, ScopeType::kCmNode));
     if (!r.place.switch_name.empty())
       add(scope_of(switch_scopes_, r.place.switch_name, ScopeType::kSwitch));
@@ -372,6 +379,8 @@ void suppress_explained(std::vector<Burst>& bursts, const ScopeTable& scopes, si
       const size_t shared = common[b];
       common[b] = 0;
       if (narrow.end_us < broad.start_us || broad.end_us < narrow.start_us) continue;
+      if (shared == narrow.phones.size() && shared == broad.phones.size())
+        narrow.twins.push_back(broad.scope);
       if (shared >= settings.explain_fraction * static_cast<double>(broad.phones.size())) {
         broad.suppressed = true;  // the narrow scope explains it
       } else if (shared >= settings.explain_fraction * static_cast<double>(narrow.phones.size())) {
@@ -389,7 +398,7 @@ Incident make_incident(const Burst& b, const DropCollector& pass1,
   const int64_t lookback_us = int64_t{settings.lookback_s} * 1'000'000;
   const auto& drops = pass1.drops();
   Incident incident;
-  incident.scope = pass1.scopes().scope(b.scope);
+  incident.scope = pass1.scopes().scope(b.scope);  // the narrowest; chosen below, with the causes
   incident.start_us = b.start_us;
   incident.end_us = b.end_us;
   // Phones in name order: the incident's lists and tables are sorted by name.
@@ -461,7 +470,6 @@ Incident make_incident(const Burst& b, const DropCollector& pass1,
                     std::max(pass1.latest_us(), now_us) - incident.end_us >= quiet_us)
                        ? "resolved"
                        : "open";
-  incident.id = incident.scope.type + ":" + incident.scope.name + "@" + std::to_string(b.start_us);
   std::vector<const StoredEvent*> window;
   for (const StoredEvent* c : pass1.candidates()) {
     const int64_t t = c->event.event_time_us();
@@ -473,6 +481,35 @@ Incident make_incident(const Burst& b, const DropCollector& pass1,
     burst_drops.insert(burst_drops.end(), drops[index].merged.begin(), drops[index].merged.end());
   }
   incident.causes = rank_causes(incident, places, window, burst_drops, settings);
+  if (!b.twins.empty()) {
+    // Several scopes hold these phones: the top cause says which (scope_choice.h). The causes
+    // are ranked on the phones, the same in each; only a reason mix names the scope itself, so
+    // they are ranked again when it moves.
+    std::vector<Scope> holding = {incident.scope};
+    for (const uint32_t twin : b.twins) holding.push_back(pass1.scopes().scope(twin));
+    const Scope chosen = choose_scope(holding, incident.causes);
+    if (chosen != incident.scope) {
+      incident.scope = chosen;
+      incident.causes = rank_causes(incident, places, window, burst_drops, settings);
+    }
+    // The others that went down whole (every phone known there dropped): what to say "also".
+    // A broader scope where other phones stayed up is explained by the reported one instead.
+    const ScopeTable& table = pass1.scopes();
+    std::vector<uint32_t> others = b.twins;
+    others.push_back(b.scope);
+    std::sort(others.begin(), others.end(), [&](uint32_t x, uint32_t y) {
+      return std::forward_as_tuple(table.type(x), table.scope(x).name) <
+             std::forward_as_tuple(table.type(y), table.scope(y).name);
+    });
+    for (const uint32_t scope : others) {
+      // The unnamed cluster is only the phones no event placed in one: no place to look at.
+      const bool unnamed =
+          table.type(scope) == ScopeType::kCluster && table.scope(scope).name == kUnnamedCluster;
+      if (table.scope(scope) != incident.scope && !unnamed && pass1.size_of(scope) <= phones.size())
+        incident.also_scopes.push_back(table.scope(scope));
+    }
+  }
+  incident.id = incident.scope.type + ":" + incident.scope.name + "@" + std::to_string(b.start_us);
   return incident;
 }
 

@@ -19,7 +19,10 @@
 //    as of now_us (the collector's clock) when that is later: nothing stays
 //    open forever, and a replayed archive's incidents resolve at its end.
 // 4. Of overlapping bursts, the narrowest scope holding explain_fraction of the
-//    broader one's phones is the one reported.
+//    broader one's phones is the one reported. When several scopes hold exactly the
+//    same phones, the top cause (step 5) decides among them, else the physical before
+//    the logical (choose_scope(), scope_choice.h); the others that went down whole are
+//    the incident's also_scopes.
 // 5. Causes come from lookback_s before the first drop to the last, ranked by
 //    precedence in time x topological overlap x magnitude x agreement with the
 //    reason codes (see cause_ranker.h).

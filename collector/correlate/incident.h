@@ -24,6 +24,10 @@ struct Cause {
   std::string explanation;        // plain language, with the numbers
   std::string remediation;        // what an experienced voice engineer checks first
   std::vector<int64_t> evidence;  // stored event ids
+  // The scopes it explains, narrowest first (a stack member: its module; a CM node's CPU: the
+  // node; a port: its module, then its switch); empty when it names no place (a reason mix).
+  // What scope_choice.h picks the incident's scope by; not part of the incident's JSON.
+  std::vector<Scope> scopes;
 };
 
 struct Incident {
@@ -32,7 +36,10 @@ struct Incident {
   // quiet_s passed after its last drop (by the latest event known, or the collector's clock)
   std::string state;
   std::string incident_class;  // infrastructure, planned, security, config, storm
-  Scope scope;
+  Scope scope;                 // chosen by choose_scope() (scope_choice.h)
+  // The other scopes whose bursts hold exactly these dropped phones and no phone that stayed up
+  // (every phone known there dropped), narrow to broad: "also all of subnet 10.88.3.0/24".
+  std::vector<Scope> also_scopes;
   int64_t start_us = 0;                               // first drop
   int64_t end_us = 0;                                 // last drop (or recovery when resolved)
   std::vector<std::string> phones;                    // distinct, sorted

@@ -14,6 +14,9 @@ std::string incident_json(const Incident& i) {
   j["state"] = i.state;
   j["class"] = i.incident_class;
   j["scope"] = {{"type", i.scope.type}, {"name", i.scope.name}};
+  nlohmann::ordered_json also = nlohmann::ordered_json::array();
+  for (const auto& s : i.also_scopes) also.push_back({{"type", s.type}, {"name", s.name}});
+  j["also_scopes"] = also;
   j["start_time"] = format_rfc3339_ms(i.start_us);
   j["end_time"] = format_rfc3339_ms(i.end_us);
   j["phone_count"] = i.phones.size();

@@ -54,6 +54,28 @@ TEST(IncidentAlert, DefaultRulesPageBurstsButNotPlannedWork) {
   EXPECT_FALSE(planned->notify);
 }
 
+TEST(IncidentAlert, ThePageSaysWhichOtherScopesWentDownWhole) {
+  // A stack member whose phones are exactly one /24 (collector/correlate/scope_choice.h).
+  Json member = incident("infrastructure", 26, "module");
+  member["scope"]["name"] = "sw-4f/3";
+  member["also_scopes"] = Json::array({{{"type", "subnet"}, {"name", "10.88.3.0/24"}}});
+  const auto alert = alert_for_incident(member, default_alert_rules());
+  ASSERT_TRUE(alert.has_value());
+  EXPECT_EQ(alert->labels.at("scope"), "sw-4f/3");  // the page is routed by the one scope chosen
+  EXPECT_EQ(alert->annotations.at("summary"),
+            "26 phones unregistered on module sw-4f/3 (also all of subnet 10.88.3.0/24): "
+            "link_down on sw-3f Gi1/0/48");
+  EXPECT_EQ(alert->annotations.at("also_scopes"), "also all of subnet 10.88.3.0/24");
+  EXPECT_EQ(alert->annotations.at("description")
+                .rfind("26 phones on module sw-4f/3, also all of subnet 10.88.3.0/24\n", 0),
+            0u)
+      << alert->annotations.at("description");
+  // Without it, nothing is said.
+  EXPECT_EQ(alert_for_incident(incident("infrastructure", 26, "module"), default_alert_rules())
+                ->annotations.count("also_scopes"),
+            0u);
+}
+
 TEST(IncidentAlert, ReceiversTakeWhatTheirMatchLabelsSay) {
   auto alert = *alert_for_incident(incident("infrastructure", 60, "module"), default_alert_rules());
   AlertingConfig config;

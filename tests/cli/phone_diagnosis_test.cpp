@@ -106,6 +106,29 @@ TEST(PhoneDiagnosis, RegisteredAgainStillNamesItsLastDropAndIncident) {
   EXPECT_TRUE(names_incident);
 }
 
+TEST(PhoneDiagnosis, ItsIncidentSaysWhichOtherScopesWentDownWhole) {
+  Timeline t;
+  t.add(v1::PHONE_UNREGISTERED, kT0).mutable_phone()->set_reason_code(13);
+  nlohmann::ordered_json incident = {
+      {"id", "module:sw-4f/3@1"},
+      {"class", "infrastructure"},
+      {"scope", {{"type", "module"}, {"name", "sw-4f/3"}}},
+      {"also_scopes", {{{"type", "subnet"}, {"name", "10.88.3.0/24"}}}},
+      {"start_time", "2026-11-20T09:13:00.000Z"},
+      {"end_time", "2026-11-20T09:14:00.000Z"},
+      {"phone_count", 26},
+      {"phones", {"SEP001122334455"}},
+      {"causes", {{{"kind", "module_failure"}, {"subject", "sw-4f member 3"}}}}};
+  const auto d = diagnose("SEP001122334455", kT0 + kSecond, t.list(), {}, {incident});
+  ASSERT_TRUE(d.incident.has_value());
+  std::ostringstream text;
+  write_diagnosis_text(text, d, t.list());
+  EXPECT_NE(text.str().find("incident:   module:sw-4f/3@1 (infrastructure, 26 phones, module "
+                            "sw-4f/3; also all of subnet 10.88.3.0/24)"),
+            std::string::npos)
+      << text.str();
+}
+
 TEST(PhoneDiagnosis, RejectionsUseTheRegistrationFailureTable) {
   Timeline t;
   // 13 is DirectoryNumberMismatch for a rejection, KeepAliveTimeout for an unregistration.

@@ -12,8 +12,15 @@
 #include "agent/syslog/syslog_parser.h"
 #include "collector/correlate/cause_ranker.h"
 #include "collector/correlate/incident_json.h"
+#include "collector/correlate/scope_choice.h"
 
 namespace regwatch::collector::correlate {
+
+// Scopes in failure messages as "subnet 10.88.3.0/24" (found by gtest in Scope's namespace).
+void PrintTo(const Scope& s, std::ostream* os) {
+  *os << s.type << " " << s.name;
+}
+
 namespace {
 
 constexpr int64_t kSecond = 1'000'000;
@@ -160,8 +167,10 @@ TEST(Correlator, APhoneThatCameBackAndFellAgainIsDownAgainNotMerged) {
   EXPECT_EQ(incidents[0].recovered, 0u);
 }
 
-// A switch stack whose member 2 dies: its 31 phones drop, the other module's do not.
-std::vector<StoredEvent> module_failure() {
+// A switch stack whose member 2 dies: its 31 phones drop, the other module's do not. With
+// member_is_one_subnet, member 2's phones are exactly 10.88.3.0/24 (and member 1's another /24),
+// and an unrelated CPU alert on a CM node none of them uses comes in the lookback.
+std::vector<StoredEvent> module_failure(bool member_is_one_subnet = false) {
   std::vector<StoredEvent> out;
   auto add = [&](v1::Event e) {
     StoredEvent s;
@@ -189,8 +198,19 @@ std::vector<StoredEvent> module_failure() {
     reg.set_event_time_us(t0 - 3000 * kSecond);
     reg.mutable_phone()->set_device_name(device);
     reg.mutable_phone()->set_cm_node(p % 2 ? "ucm-sub1" : "ucm-sub2");
-    reg.mutable_phone()->set_ip("10.20.3" + std::to_string(p % 3) + "." + std::to_string(p + 10));
+    reg.mutable_phone()->set_ip(
+        member_is_one_subnet ? (module == 2 ? "10.88.3." : "10.88.4.") + std::to_string(p + 10)
+                             : "10.20.3" + std::to_string(p % 3) + "." + std::to_string(p + 10));
     add(reg);
+  }
+  if (member_is_one_subnet) {
+    v1::Event pegging;
+    pegging.set_kind(v1::CPU_PEGGING);
+    pegging.set_origin("ucm-sub3");
+    pegging.set_event_time_us(t0 - 10 * kSecond);
+    pegging.mutable_rtmt_alert()->set_node("ucm-sub3");
+    pegging.mutable_rtmt_alert()->set_alert_name("CallProcessingNodeCpuPegging");
+    add(pegging);
   }
   v1::Event removed;
   removed.set_kind(v1::STACK_MEMBER_REMOVED);
@@ -428,6 +448,10 @@ TEST(Correlator, WireEventsNameTheCmByAddress) {
   EXPECT_EQ(incidents[0].causes[0].kind, "cm_slow");
   EXPECT_EQ(incidents[0].causes[0].subject, "10.1.1.5");
   EXPECT_EQ(incidents[0].incident_class, "infrastructure");  // no reason codes: network by nature
+  // The CM's 12 phones are all of 10.20.0.0/24 and all of the cluster no event named: the CM
+  // node the cause explains is reported, the subnet said, the unnamed cluster not (no place).
+  EXPECT_EQ(incidents[0].scope, (Scope{"cm_node", "10.1.1.5"}));
+  EXPECT_EQ(incidents[0].also_scopes, (std::vector<Scope>{{"subnet", "10.20.0.0/24"}}));
 }
 
 }  // namespace
@@ -452,6 +476,151 @@ TEST(Correlator, ACmNodesRegisteredCountSetsItsSize) {
   events.push_back(count);
   const auto incidents = correlate(events);
   EXPECT_TRUE(incidents.empty()) << incidents.front().id;  // nor of its cluster, at least as big
+}
+
+}  // namespace
+}  // namespace regwatch::collector::correlate
+
+namespace regwatch::collector::correlate {
+namespace {
+
+// Issue 16: when several scopes hold the same dropped phones, the incident is reported in the
+// one its top cause explains, else the physical before the logical, and says which others
+// hold all of them (collector/correlate/scope_choice.h).
+
+v1::Event phone_event(v1::EventKind kind, int64_t time_us, const std::string& device,
+                      const std::string& cm, const std::string& ip) {
+  v1::Event e;
+  e.set_kind(kind);
+  e.set_event_time_us(time_us);
+  e.mutable_phone()->set_device_name(device);
+  e.mutable_phone()->set_cm_node(cm);
+  e.mutable_phone()->set_ip(ip);
+  e.mutable_phone()->set_cluster("PROD");
+  if (kind == v1::PHONE_UNREGISTERED) e.mutable_phone()->set_reason_code(13);
+  return e;
+}
+
+struct EventList {
+  std::vector<StoredEvent> events;
+  void add(v1::Event e) {
+    StoredEvent s;
+    s.id = static_cast<int64_t>(events.size()) + 1;
+    e.set_agent_id("a");
+    e.set_seq(static_cast<uint64_t>(s.id));
+    s.event = std::move(e);
+    events.push_back(std::move(s));
+  }
+};
+
+TEST(ScopeChoice, AStackMemberWhosePhonesAreExactlyOneSubnetIsTheModuleAlsoTheSubnet) {
+  const auto events = module_failure(/*member_is_one_subnet=*/true);
+  const auto incidents = correlate(events);
+  ASSERT_EQ(incidents.size(), 1u);
+  const Incident& i = incidents[0];
+  EXPECT_EQ(i.scope, (Scope{"module", "sw-3f/2"}));
+  EXPECT_EQ(i.id.rfind("module:sw-3f/2@", 0), 0u) << i.id;
+  EXPECT_EQ(i.phones.size(), 31u);
+  ASSERT_FALSE(i.causes.empty());
+  EXPECT_EQ(i.causes[0].kind, "module_failure");
+  // The switch and the cluster hold the same 31 dropped phones but more that did not drop: only
+  // the subnet is all of them.
+  EXPECT_EQ(i.also_scopes, (std::vector<Scope>{{"subnet", "10.88.3.0/24"}}));
+  EXPECT_NE(incident_json(i).find(R"("also_scopes":[{"type":"subnet","name":"10.88.3.0/24"}])"),
+            std::string::npos)
+      << incident_json(i);
+}
+
+// ucm-sub3's CPU pegs; its 20 phones, exactly 10.30.5.0/24, time out. ucm-sub4's do not.
+std::vector<StoredEvent> cm_cpu_on_one_subnet() {
+  EventList l;
+  const int64_t t0 = kNov20 + 10 * 3600 * kSecond;
+  for (int p = 0; p < 40; ++p) {
+    const bool on_sub3 = p < 20;
+    l.add(phone_event(v1::PHONE_REGISTERED, t0 - 3000 * kSecond,
+                      "SEP00CC000000" + std::to_string(10 + p), on_sub3 ? "ucm-sub3" : "ucm-sub4",
+                      (on_sub3 ? "10.30.5." : "10.30.6.") + std::to_string(10 + p)));
+  }
+  v1::Event pegging;
+  pegging.set_kind(v1::CPU_PEGGING);
+  pegging.set_origin("ucm-sub3");
+  pegging.set_event_time_us(t0 - 5 * kSecond);
+  pegging.mutable_rtmt_alert()->set_node("ucm-sub3");
+  pegging.mutable_rtmt_alert()->set_alert_name("CallProcessingNodeCpuPegging");
+  l.add(pegging);
+  for (int p = 0; p < 20; ++p) {
+    l.add(phone_event(v1::PHONE_UNREGISTERED, t0 + (10 + p) * kSecond,
+                      "SEP00CC000000" + std::to_string(10 + p), "ucm-sub3",
+                      "10.30.5." + std::to_string(10 + p)));
+  }
+  return l.events;
+}
+
+TEST(ScopeChoice, ACmNodesCpuWithPhonesExactlyOneSubnetIsTheCmNode) {
+  const auto incidents = correlate(cm_cpu_on_one_subnet());
+  ASSERT_EQ(incidents.size(), 1u);
+  const Incident& i = incidents[0];
+  ASSERT_FALSE(i.causes.empty());
+  EXPECT_EQ((std::pair{i.causes[0].kind, i.causes[0].subject}),
+            (std::pair<std::string, std::string>{"cm_cpu", "ucm-sub3"}));
+  EXPECT_EQ(i.scope, (Scope{"cm_node", "ucm-sub3"}));  // by enum order alone, the subnet
+  EXPECT_EQ(i.also_scopes, (std::vector<Scope>{{"subnet", "10.30.5.0/24"}}));
+}
+
+TEST(ScopeChoice, WithNoCauseThePhysicalScopeComesBeforeTheLogicalOnes) {
+  // 20 phones on one switch (no stack), voice VLAN 120, exactly 10.30.7.0/24, over two CM
+  // nodes that each hold 20 more; they time out with nothing in the lookback to blame.
+  EventList l;
+  const int64_t t0 = kNov20 + 11 * 3600 * kSecond;
+  for (int p = 0; p < 60; ++p) {
+    const std::string device = "SEP00DD000000" + std::to_string(10 + p);
+    const bool on_switch = p < 20;
+    if (on_switch) {
+      v1::Event topo;
+      topo.set_kind(v1::TOPOLOGY);
+      topo.set_event_time_us(t0 - 3600 * kSecond);
+      topo.mutable_topology()->set_device(device);
+      topo.mutable_topology()->set_switch_name("sw-9f.example.net");
+      topo.mutable_topology()->set_port("GigabitEthernet0/" + std::to_string(p + 1));
+      topo.mutable_topology()->set_voice_vlan(120);
+      l.add(topo);
+    }
+    l.add(phone_event(v1::PHONE_REGISTERED, t0 - 3000 * kSecond, device,
+                      p % 2 ? "ucm-sub5" : "ucm-sub6",
+                      (on_switch ? "10.30.7." : "10.30.8.") + std::to_string(10 + p)));
+  }
+  for (int p = 0; p < 20; ++p) {
+    l.add(phone_event(v1::PHONE_UNREGISTERED, t0 + (10 + p) * kSecond,
+                      "SEP00DD000000" + std::to_string(10 + p), p % 2 ? "ucm-sub5" : "ucm-sub6",
+                      "10.30.7." + std::to_string(10 + p)));
+  }
+  const auto incidents = correlate(l.events);
+  ASSERT_EQ(incidents.size(), 1u);
+  const Incident& i = incidents[0];
+  ASSERT_FALSE(i.causes.empty());
+  EXPECT_EQ(i.causes[0].kind, "unknown");
+  EXPECT_EQ(i.scope, (Scope{"switch", "sw-9f"}));
+  EXPECT_EQ(i.causes[0].subject, "sw-9f");
+  EXPECT_EQ(i.also_scopes, (std::vector<Scope>{{"vlan", "120"}, {"subnet", "10.30.7.0/24"}}));
+}
+
+TEST(ScopeChoice, APortFaultIsTheNarrowestPhysicalScopeAnUplinkTheSwitch) {
+  const std::vector<Scope> holding = {
+      {"subnet", "10.1.2.0/24"}, {"switch", "sw-1"}, {"module", "sw-1/1"}};
+  Cause port;  // an access port: its module, then its switch
+  port.kind = "link_down";
+  port.scopes = {{"module", "sw-1/1"}, {"switch", "sw-1"}};
+  EXPECT_EQ(choose_scope(holding, {port}), (Scope{"module", "sw-1/1"}));
+  Cause uplink;
+  uplink.kind = "link_down";
+  uplink.scopes = {{"switch", "sw-1"}};
+  EXPECT_EQ(choose_scope(holding, {uplink}), (Scope{"switch", "sw-1"}));
+  Cause elsewhere;  // a cause on a scope that does not hold these phones decides nothing
+  elsewhere.kind = "cm_cpu";
+  elsewhere.scopes = {{"cm_node", "ucm-sub9"}};
+  EXPECT_EQ(choose_scope(holding, {elsewhere}), (Scope{"module", "sw-1/1"}));
+  EXPECT_EQ(choose_scope({{"cm_node", "ucm-sub1"}, {"subnet", "10.1.2.0/24"}}, {}),
+            (Scope{"subnet", "10.1.2.0/24"}));
 }
 
 }  // namespace

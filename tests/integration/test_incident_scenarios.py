@@ -145,6 +145,10 @@ class SwitchScenarioTest(ScenarioTestCase):
         i = self.incident_with(collector, 24, "the member-2 incident")
         self.assertEqual(len(self.incidents(collector)), 1)
         self.assertEqual(i["scope"], {"type": "module", "name": f"{SWITCH}/2"})
+        # Member 2's phones are all of 10.40.8.0/24 too: the member is reported, as the top cause
+        # explains it, and the subnet said (issue 16). The switch and the cluster hold the same
+        # dropped phones but others that stayed up, so they are not "all of".
+        self.assertEqual(i["also_scopes"], [{"type": "subnet", "name": "10.40.8.0/24"}])
         self.assertEqual(i["class"], "infrastructure")
         self.assertEqual(i["phones"], member2)  # the 4 LLDP-only phones included
         self.assertEqual(i["phones_by_switch"], {SWITCH: 24})
@@ -162,6 +166,17 @@ class SwitchScenarioTest(ScenarioTestCase):
         self.assertEqual(sorted(i["drop_evidence"]), self.ids(collector, "phone_unregistered"))
         doc = json.loads(self.cli(collector.address, "incident", i["id"], "--format", "json").stdout)
         self.assertIn(removed[0]["id"], [e["id"] for e in doc["timeline"]])
+        # ucm-sub3's CPU pegged meanwhile, with none of these phones on it: stored, blamed for nothing.
+        pegging = self.events(collector.address, "--kind", "cpu_pegging")
+        self.assertEqual(len(pegging), 1)
+        self.assertNotIn("ucm-sub3", [c["subject"] for c in i["causes"]])
+        # The real CLI says the scope and the "also" the same way in the report and in explain.
+        report = self.cli(collector.address, "incident", i["id"]).stdout
+        self.assertIn(f"- **Where:** module {SWITCH}/2 (also all of subnet 10.40.8.0/24)\n", report)
+        # (at the incident's end: the archive was moved to just after the poll, a minute ahead)
+        explained = self.cli(collector.address, "explain", member2[0], "--at", i["end_time"]).stdout
+        self.assertIn(f"{i['id']} (infrastructure, 24 phones, module {SWITCH}/2; also all of subnet 10.40.8.0/24)",
+                      explained)
         # Asking about the switch finds its member's incident.
         for scope in (SWITCH, f"module:{SWITCH}/2"):
             out = self.cli(collector.address, "incidents", "--since", "2020-01-01T00:00:00Z", "--scope", scope,
@@ -422,9 +437,11 @@ class SccpScenarioTest(ScenarioTestCase):
         self.assertEqual(reset["connections_reset"], 40)
         i = self.incident_with(collector, 40, "the restart's incident", recovered=40)
         self.assertEqual(len(self.incidents(collector)), 1)
-        # All 40 simulated phones are in 10.20.0.0/24 and on one CM; the subnet is the
-        # narrower of the two scopes holding them all (docs/correlation-design.md, rule 4).
-        self.assertEqual(i["scope"], {"type": "subnet", "name": "10.20.0.0/24"})
+        # All 40 simulated phones are in 10.20.0.0/24 and on one CM: of the two scopes holding
+        # them all, the one the top cause (the CM's restart) explains is reported, and the
+        # subnet is said too (docs/correlation-design.md, rule 4).
+        self.assertEqual(i["scope"], {"type": "cm_node", "name": "127.0.0.1"})
+        self.assertEqual(i["also_scopes"], [{"type": "subnet", "name": "10.20.0.0/24"}])
         self.assertEqual(i["phones_by_cm"], {"127.0.0.1": 40})
         self.assertEqual(i["class"], "infrastructure")  # connection_lost has no reason code: network
         self.assertLess(abs(iso_us(i["start_time"]) - reset["t_us"]), 1_000_000)

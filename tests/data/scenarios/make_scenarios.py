@@ -11,7 +11,8 @@ again and nothing changes.
                               variation); CCM-MIB: 20 phones registered
   nic_errors.log              on the wire: ucm-sub2's 20 phones time out over 7 s while its
                               server's NIC takes errors
-  module_failure.log          on the wire: stack member 2 drops out, its 24 phones time out
+  module_failure.log          on the wire: stack member 2 drops out, its 24 phones (all of
+                              10.40.8.0/24) time out; ucm-sub3's CPU pegs meanwhile
   uplink_flap.log             on the wire: the stack's uplink Te1/1/1 flaps, then stays down;
                               all 48 phones time out and come back when it is up
   cm_restart_planned.log      archived: the administrator restarts CallManager on ucm-sub2
@@ -65,11 +66,15 @@ def cucm_archived(t, node, body, ms=None):
             f"{DAY} {YEAR} {clock(t)}.{ms:03d} UTC :  {body}")
 
 
-def cucm_wire(t, node, pri, body):
-    """A CUCM line as CUCM sends it (CiscoLog with an RFC 3164 PRI)."""
-    cucm_seq[node] = cucm_seq.get(node, 40000 + 1000 * len(cucm_seq)) + 1
-    return (f"<{pri}>{cucm_seq[node]}: {node}.voice.example.net: {DAY} {YEAR} {clock(t)}."
-            f"{rng.randint(0, 999):03d} UTC: {body}")
+def cucm_wire(t, node, pri, body, seq=None, ms=None):
+    """A CUCM line as CUCM sends it (CiscoLog with an RFC 3164 PRI). With seq and ms given it
+    takes nothing from the shared sequence numbers and random numbers, so a line added to one
+    archive leaves every other archive as it was."""
+    if seq is None:
+        cucm_seq[node] = cucm_seq.get(node, 40000 + 1000 * len(cucm_seq)) + 1
+        seq = cucm_seq[node]
+    ms = rng.randint(0, 999) if ms is None else ms
+    return f"<{pri}>{seq}: {node}.voice.example.net: {DAY} {YEAR} {clock(t)}.{ms:03d} UTC: {body}"
 
 
 def switch_wire(t, pri, body):
@@ -95,6 +100,15 @@ def registered(name, ip, node, cluster="PROD"):
             + ": Endpoint registered")
 
 
+def rtmt_cpu_pegging(node):
+    return ("%UC_RTMT-2-RTMT_ALERT: "
+            + tags(AlertName="CallProcessingNodeCpuPegging",
+                   AlertDetail=" Processor load over configured threshold for configured duration of time . "
+                               f"Configured high threshold is 90 % ; {node}: CPU 100 %",
+                   AppID="Cisco AMC Service", ClusterID="PROD", NodeID=node)
+            + ": RTMT Alert")
+
+
 def rejected(name, ip, node, reason, protocol="SCCP", device_type=115):
     return ("%UC_CALLMANAGER-3-EndPointTransientConnection: "
             + tags(ConnectingPort=5060 if protocol == "SIP" else 2000, DeviceName=name, IPAddress=ip,
@@ -115,7 +129,9 @@ def stack_phones():
                 "port": f"GigabitEthernet{member}/0/{port}",
                 "short_port": f"Gi{member}/0/{port}",
                 "if_index": 10000 + 100 * member + port,
-                "ip": f"10.40.{i % 6}.{20 + i}",  # DHCP scope spread over six /24s
+                # Member 1's phones spread over five /24s by DHCP; member 2's are all of 10.40.8.0/24
+                # (its own DHCP scope): two scopes hold exactly its phones (issue 16).
+                "ip": f"10.40.{i % 5}.{20 + i}" if member == 1 else f"10.40.8.{20 + i}",
                 "cm": "ucm-sub1" if i % 2 else "ucm-sub2",
                 "lldp": member == 2 and port > 20,  # third-party-firmware phones: LLDP only
             })
@@ -150,13 +166,23 @@ def switch_recording(phones):
 
 def module_failure(phones):
     """Member 2 of the stack drops out; its 24 phones lose power and CUCM times them out
-    (KeepAliveTimeout) about 30 s later. Before it, a printer's port on member 1 bounced."""
+    (KeepAliveTimeout) about 30 s later. Before it, a printer's port on member 1 bounced, and
+    RTMT reported CPU pegging on ucm-sub3, a CM node none of the stack's phones use. First, CUCM
+    says member 1's phones are registered (in cluster PROD), as a live site's syslog has: what
+    tells correlation that the cluster and the voice VLAN hold more than member 2's phones.
+    Lines added for issue 16 take explicit sequence numbers and milliseconds, leaving the
+    shared random numbers (and so every other archive) as they were."""
     t0 = at(10)
-    lines = [switch_wire(t0 - 20, 187, "%LINK-3-UPDOWN: Interface GigabitEthernet1/0/30, changed state to down"),
+    member1 = [p for p in phones if p["member"] == 1]
+    lines = [cucm_wire(t0 - 45 + k, p["cm"], 190, registered(p["name"], p["ip"], p["cm"]),
+                       seq=(39900 if p["cm"] == "ucm-sub1" else 40900) + k, ms=37 * k % 1000)
+             for k, p in enumerate(member1)]
+    lines += [switch_wire(t0 - 20, 187, "%LINK-3-UPDOWN: Interface GigabitEthernet1/0/30, changed state to down"),
              switch_wire(t0 - 17, 187, "%LINK-3-UPDOWN: Interface GigabitEthernet1/0/30, changed state to up"),
              switch_wire(t0 - 1, 188, "%STACKMGR-4-STACK_LINK_CHANGE: Stack Port 1 Switch 1 has changed to state "
                                       "DOWN"),
-             switch_wire(t0, 188, "%STACKMGR-4-SWITCH_REMOVED: Switch 2 has been removed from the stack")]
+             switch_wire(t0, 188, "%STACKMGR-4-SWITCH_REMOVED: Switch 2 has been removed from the stack"),
+             cucm_wire(t0 + 5, "ucm-sub3", 186, rtmt_cpu_pegging("ucm-sub3"), seq=47301, ms=300)]
     for k, p in enumerate(q for q in phones if q["member"] == 2):
         lines.append(cucm_wire(t0 + 32 + k // 2, p["cm"], 187, unregistered(p["name"], p["ip"], p["cm"], 13)))
     return lines
