@@ -8,6 +8,7 @@
 
 #include "collector/correlate/scope_choice.h"
 #include "common/ascii_case.h"
+#include "common/interface_name.h"
 #include "common/reason_class.h"
 
 namespace regwatch::collector::correlate {
@@ -91,7 +92,7 @@ std::vector<Scope> port_scopes(const std::string& host, const std::string& port,
     const auto it = places.find(phone);
     if (it == places.end()) continue;
     const PhonePlace& p = it->second;
-    if (p.module && p.port == port && short_host(p.switch_name) == host)
+    if (p.module && same_interface(p.port, port) && short_host(p.switch_name) == host)
       return {{"module", module_scope_name(host, p.module)}, switch_scope(host)};
   }
   return {switch_scope(host)};
@@ -202,7 +203,7 @@ std::vector<Candidate> candidates_of(const Event& e, const Incident& incident,
     case regwatch::v1::ERR_DISABLED: {
       const std::string port = e.interface().interface();
       const double on_port = share(incident.phones, places, [&](const PhonePlace& p) {
-        return short_host(p.switch_name) == origin && p.port == port;
+        return short_host(p.switch_name) == origin && same_interface(p.port, port);
       });
       // A phone's own port explains that phone; any other port of the switch may be its uplink.
       const double overlap = on_port > 0 ? on_port : 0.8 * on_switch(origin);

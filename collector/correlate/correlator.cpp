@@ -351,30 +351,54 @@ std::vector<Burst> find_bursts(const DropCollector& pass1, const CorrelationSett
   return bursts;
 }
 
-// Pass 3: the narrowest scope that explains a burst is the one reported. Only bursts that
-// share phones can explain each other, so the pairs come from each phone's bursts: a
-// 40,000-phone burst crosses thousands of scopes, and comparing every pair of them cost
-// minutes where this costs the phones' memberships.
-void suppress_explained(std::vector<Burst>& bursts, const ScopeTable& scopes, size_t phone_count,
+// Pass 3: the narrowest scope that explains a burst is the one reported. Narrow means fewer
+// phones known in the scope (a site-wide voice VLAN of 200 phones is broader than the CM node
+// of 48 whose phones dropped, whatever their types), the type order breaking ties (a stack
+// member before the /24 that holds exactly its phones).
+//  1. From the broadest down, a burst holding explain_fraction of a broader one's phones
+//     explains it, and the broader one is dropped: a chain (cluster by VLAN, VLAN by switch,
+//     switch by stack member) ends at the member, and something is always left.
+//  2. Of what is left, a burst whose own phones are mostly (explain_fraction) in a broader
+//     burst is a fragment of that burst's event, and is dropped, unless that event is its own
+//     (the broader burst was explained, through the chain, by this one): a CM node whose
+//     phones dropped with a stack member, plus a few of ordinary churn, is not an incident of
+//     its own.
+// Only bursts that share phones can explain each other, so the pairs come from each phone's
+// bursts: a 40,000-phone burst crosses thousands of scopes, and comparing every pair of them
+// cost minutes where this costs the phones' memberships.
+void suppress_explained(std::vector<Burst>& bursts, const DropCollector& pass1,
                         const CorrelationSettings& settings) {
-  std::vector<std::vector<uint32_t>> bursts_of_phone(phone_count);
-  for (uint32_t a = 0; a < bursts.size(); ++a) {
+  const ScopeTable& scopes = pass1.scopes();
+  const size_t n = bursts.size();
+  std::vector<size_t> order(n);
+  for (size_t a = 0; a < n; ++a) order[a] = a;
+  const auto key = [&](size_t x) {
+    return std::make_tuple(pass1.size_of(bursts[x].scope),
+                           static_cast<int>(scopes.type(bursts[x].scope)),
+                           scopes.scope(bursts[x].scope));
+  };
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return key(a) > key(b); });
+  std::vector<size_t> position(n);
+  for (size_t k = 0; k < n; ++k) position[order[k]] = k;
+  std::vector<std::vector<uint32_t>> bursts_of_phone(pass1.phones().size());
+  for (uint32_t a = 0; a < n; ++a) {
     for (const uint32_t phone : bursts[a].phones) bursts_of_phone[phone].push_back(a);
   }
-  std::vector<int> ranks(bursts.size());
-  for (size_t a = 0; a < bursts.size(); ++a)
-    ranks[a] = static_cast<int>(scopes.type(bursts[a].scope));
-  std::vector<size_t> common(bursts.size(), 0);
+  constexpr size_t kNone = static_cast<size_t>(-1);
+  std::vector<size_t> explained_by(n, kNone);
+  std::vector<std::vector<size_t>> fragment_of(n);  // broader bursts holding most of its phones
+  std::vector<size_t> common(n, 0);
   std::vector<size_t> touched;
-  for (size_t a = 0; a < bursts.size(); ++a) {
+  for (const size_t a : order) {
     for (const uint32_t phone : bursts[a].phones) {
       for (const uint32_t b : bursts_of_phone[phone]) {
-        if (ranks[a] >= ranks[b]) continue;  // a must be the narrower scope
+        if (position[b] >= position[a]) continue;  // only the broader ones, settled already
         if (common[b]++ == 0) touched.push_back(b);
       }
     }
+    std::sort(touched.begin(), touched.end());  // the same outcome whatever the phones' order
     Burst& narrow = bursts[a];
-    for (size_t b : touched) {
+    for (const size_t b : touched) {
       Burst& broad = bursts[b];
       const size_t shared = common[b];
       common[b] = 0;
@@ -382,12 +406,31 @@ void suppress_explained(std::vector<Burst>& bursts, const ScopeTable& scopes, si
       if (shared == narrow.phones.size() && shared == broad.phones.size())
         narrow.twins.push_back(broad.scope);
       if (shared >= settings.explain_fraction * static_cast<double>(broad.phones.size())) {
-        broad.suppressed = true;  // the narrow scope explains it
+        if (!broad.suppressed) {
+          broad.suppressed = true;  // the narrow scope explains it
+          explained_by[b] = a;
+        }
       } else if (shared >= settings.explain_fraction * static_cast<double>(narrow.phones.size())) {
-        narrow.suppressed = true;  // a fragment of a broader burst
+        fragment_of[a].push_back(b);
       }
     }
     touched.clear();
+  }
+  // Who, in the end, explains a dropped burst: the one left at the end of its chain.
+  const auto explainer = [&](size_t b) {
+    while (explained_by[b] != kNone) b = explained_by[b];
+    return b;
+  };
+  std::vector<bool> fragment(n, false);
+  for (size_t a = 0; a < n; ++a) {
+    if (bursts[a].suppressed) continue;
+    for (const size_t b : fragment_of[a]) {
+      const size_t owner = explainer(b);
+      if (owner != a && !bursts[owner].suppressed) fragment[a] = true;
+    }
+  }
+  for (size_t a = 0; a < n; ++a) {
+    if (fragment[a]) bursts[a].suppressed = true;
   }
 }
 
@@ -545,7 +588,7 @@ std::vector<Incident> correlate(std::vector<const StoredEvent*> events,
   for (const StoredEvent* stored : events) pass1.add(*stored);
   pass1.finish();
   std::vector<Burst> bursts = find_bursts(pass1, settings);
-  suppress_explained(bursts, pass1.scopes(), pass1.phones().size(), settings);
+  suppress_explained(bursts, pass1, settings);
   std::vector<Incident> incidents;
   for (const Burst& b : bursts) {
     if (!b.suppressed) incidents.push_back(make_incident(b, pass1, settings, now_us));
