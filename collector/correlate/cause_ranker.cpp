@@ -374,6 +374,11 @@ std::vector<Cause> rank_causes(const Incident& incident,
           "failed authentication",
           own, total);
     c.remediation = remediation(c.kind);
+    // A planned reset, a rejected registration or a refused config is the CM's doing (its
+    // administrator's, its database's, its trust lists'): when one CM node holds every phone,
+    // that node is the scope it explains, whatever switch or VLAN the phones share.
+    if (incident.phones_by_cm.size() == 1 && incident.phones_by_cm.begin()->first != "unknown")
+      c.scopes = {cm_node_scope(incident.phones_by_cm.begin()->first)};
     if (auto it = incident.drop_evidence_by_class.find(incident.incident_class);
         it != incident.drop_evidence_by_class.end())
       c.evidence = it->second;
