@@ -80,6 +80,9 @@ struct Burst {
   // Broader bursts holding exactly these phones at the same time (a stack member's phones that
   // are exactly one /24): the scopes the reported one is chosen among (scope_choice.h).
   std::vector<uint32_t> twins;
+  // Each phone's first drop in the burst, sorted: how many of its phones fell around a
+  // narrower burst (suppress_explained).
+  std::vector<int64_t> first_drops;
 };
 
 // "sw-3f.example.net", 2 -> "sw-3f/2"
@@ -308,6 +311,7 @@ std::vector<Burst> find_bursts(const DropCollector& pass1, const CorrelationSett
 
   std::vector<Burst> bursts;
   std::vector<uint32_t> in_window(pass1.phones().size(), 0);  // drops per phone in the window
+  std::vector<uint32_t> first_seen(pass1.phones().size(), 0);  // scratch: a burst's phones
   size_t distinct = 0;
   const auto enter = [&](size_t drop) {
     if (in_window[drops[drop].phone]++ == 0) ++distinct;
@@ -341,6 +345,10 @@ std::vector<Burst> find_bursts(const DropCollector& pass1, const CorrelationSett
       b.phones.erase(std::unique(b.phones.begin(), b.phones.end()), b.phones.end());
       b.start_us = drops[indexes[begin]].time_us;
       b.end_us = drops[indexes[j - 1]].time_us;
+      for (const size_t index : b.drops) {  // in time order: the first of each phone
+        if (first_seen[drops[index].phone]++ == 0) b.first_drops.push_back(drops[index].time_us);
+      }
+      for (const size_t index : b.drops) first_seen[drops[index].phone] = 0;
       bursts.push_back(std::move(b));
       for (size_t k = begin; k <= i; ++k) leave(indexes[k]);  // the window starts empty again
       begin = j;
@@ -369,6 +377,7 @@ std::vector<Burst> find_bursts(const DropCollector& pass1, const CorrelationSett
 void suppress_explained(std::vector<Burst>& bursts, const DropCollector& pass1,
                         const CorrelationSettings& settings) {
   const ScopeTable& scopes = pass1.scopes();
+  const int64_t window_us = int64_t{settings.window_s} * 1'000'000;
   const size_t n = bursts.size();
   std::vector<size_t> order(n);
   for (size_t a = 0; a < n; ++a) order[a] = a;
@@ -405,7 +414,17 @@ void suppress_explained(std::vector<Burst>& bursts, const DropCollector& pass1,
       if (narrow.end_us < broad.start_us || broad.end_us < narrow.start_us) continue;
       if (shared == narrow.phones.size() && shared == broad.phones.size())
         narrow.twins.push_back(broad.scope);
-      if (shared >= settings.explain_fraction * static_cast<double>(broad.phones.size())) {
+      // The broader burst's phones that fell around the narrow one (a window either side): a
+      // cluster's burst that ran on over ordinary churn for an hour is explained by the CM node
+      // that held its storm, not diluted by the churn's phones.
+      const auto around = [&](const Burst& x) {
+        const auto from = std::lower_bound(x.first_drops.begin(), x.first_drops.end(),
+                                           narrow.start_us - window_us);
+        const auto to =
+            std::upper_bound(x.first_drops.begin(), x.first_drops.end(), narrow.end_us + window_us);
+        return static_cast<size_t>(to - from);
+      };
+      if (shared >= settings.explain_fraction * static_cast<double>(around(broad))) {
         if (!broad.suppressed) {
           broad.suppressed = true;  // the narrow scope explains it
           explained_by[b] = a;

@@ -19,9 +19,9 @@ constexpr size_t kExpected = 238;
 constexpr size_t kDetected = 238;
 constexpr size_t kTop1 = 232;
 constexpr size_t kTop3 = 238;
-constexpr size_t kExactScope = 229;
-constexpr size_t kScopeOrTie = 231;  // the exact scope or one holding the same phones
-constexpr size_t kExactCount = 232;
+constexpr size_t kExactScope = 233;
+constexpr size_t kScopeOrTie = 235;  // the exact scope or one holding the same phones
+constexpr size_t kExactCount = 236;
 constexpr size_t kMaxChurnIncidents = 0;
 constexpr size_t kMaxExtraIncidents = 0;
 
