@@ -18,8 +18,9 @@
 //    once quiet_s passed after its last drop as of the latest event given, or
 //    as of now_us (the collector's clock) when that is later: nothing stays
 //    open forever, and a replayed archive's incidents resolve at its end.
-// 4. Of overlapping bursts, the narrowest scope holding explain_fraction of the
-//    broader one's phones is the one reported. When several scopes hold exactly the
+// 4. Of overlapping bursts, the narrowest scope (fewest phones known, then type)
+//    holding explain_fraction of the broader one's phones that fell around it is the
+//    one reported; a burst mostly inside another one's event is a fragment of it. When several scopes hold exactly the
 //    same phones, the top cause (step 5) decides among them, else the physical before
 //    the logical (choose_scope(), scope_choice.h); the others that went down whole are
 //    the incident's also_scopes.
