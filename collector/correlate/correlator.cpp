@@ -310,7 +310,7 @@ std::vector<Burst> find_bursts(const DropCollector& pass1, const CorrelationSett
             [&](uint32_t a, uint32_t b) { return scopes.scope(a) < scopes.scope(b); });
 
   std::vector<Burst> bursts;
-  std::vector<uint32_t> in_window(pass1.phones().size(), 0);  // drops per phone in the window
+  std::vector<uint32_t> in_window(pass1.phones().size(), 0);   // drops per phone in the window
   std::vector<uint32_t> first_seen(pass1.phones().size(), 0);  // scratch: a burst's phones
   size_t distinct = 0;
   const auto enter = [&](size_t drop) {
