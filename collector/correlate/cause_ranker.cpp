@@ -20,14 +20,52 @@ std::string format(const char* pattern, double a, double b = 0, double c = 0) {
   return text;
 }
 
+// What is behind a candidate's subject: the share of the burst's phones there, and how many
+// phones are known there at all (0: unknown).
+struct Behind {
+  double coverage = 0;
+  uint64_t population = 0;
+};
+
 struct Candidate {
   std::string kind;
   std::string subject;
-  double overlap = 0;
+  Behind behind;
   double magnitude = 1;
   int64_t time_us = 0;
-  std::string what;  // the evidence in words
+  std::string what;     // the evidence in words
+  double discount = 1;  // how sure that the subject is behind those phones at all
 };
+
+// The share of the subject's own phones that dropped in the burst (1 when its size is unknown).
+double own_share(const Behind& b, double total) {
+  if (b.population == 0) return 1;
+  return std::min(1.0, b.coverage * total / static_cast<double>(b.population));
+}
+
+double overlap(const Candidate& c, double total) {
+  return c.discount * c.behind.coverage * own_share(c.behind, total);
+}
+
+uint64_t population_of(const std::map<std::string, uint64_t>& table, const std::string& key) {
+  const auto it = table.find(key);
+  return it == table.end() ? 0 : it->second;
+}
+
+// "Gi1/0/17" -> 1, "TenGigabitEthernet2/1/1" -> 2: the stack member of a port named
+// type member/module/port; 0 (the whole switch) for a port of a switch without members.
+uint32_t member_of_port(std::string_view port) {
+  const size_t digits = port.find_first_of("0123456789");
+  if (digits == std::string_view::npos) return 0;
+  const std::string_view numbers = port.substr(digits);
+  if (std::count(numbers.begin(), numbers.end(), '/') < 2) return 0;
+  uint32_t member = 0;
+  for (const char ch : numbers) {
+    if (ch < '0' || ch > '9') break;
+    member = member * 10 + static_cast<uint32_t>(ch - '0');
+  }
+  return member;
+}
 
 const char* remediation(const std::string& kind) {
   if (kind == "cm_cpu")
@@ -74,30 +112,39 @@ double share(const std::vector<std::string>& phones,
 }
 
 std::vector<Candidate> candidates_of(const Event& e, const Incident& incident,
-                                     const std::map<std::string, PhonePlace>& places) {
+                                     const std::map<std::string, PhonePlace>& places,
+                                     const Populations& populations) {
   const std::string origin = short_host(e.origin());
   auto on_cm = [&](const std::string& node) {
     const std::string host = short_host(node);
-    return share(incident.phones, places,
-                 [&](const PhonePlace& p) { return short_host(p.cm_node) == host; });
+    return Behind{share(incident.phones, places,
+                        [&](const PhonePlace& p) { return short_host(p.cm_node) == host; }),
+                  population_of(populations.cm_nodes, host)};
   };
   auto on_switch = [&](const std::string& name) {
     const std::string host = short_host(name);
-    return share(incident.phones, places,
-                 [&](const PhonePlace& p) { return short_host(p.switch_name) == host; });
+    return Behind{share(incident.phones, places,
+                        [&](const PhonePlace& p) { return short_host(p.switch_name) == host; }),
+                  population_of(populations.switches, host)};
+  };
+  auto on_member = [&](const std::string& name, uint32_t member) {
+    if (member == 0) return on_switch(name);
+    const std::string host = short_host(name);
+    return Behind{share(incident.phones, places,
+                        [&](const PhonePlace& p) {
+                          return p.module == member && short_host(p.switch_name) == host;
+                        }),
+                  population_of(populations.modules, host + "/" + std::to_string(member))};
   };
   std::vector<Candidate> out;
   switch (e.kind()) {
     case regwatch::v1::CPU_HIGH: {
       const bool switch_role = e.cpu().role() == "switch";
-      Candidate c{
-          switch_role ? "switch_cpu" : "cm_cpu",
-          origin,
-          switch_role ? on_switch(origin) : on_cm(origin),
-          std::clamp(e.cpu().peak_percent() / 100.0, 0.5, 1.0),
-          e.event_time_us(),
-          format("CPU at %.0f %% (peak %.0f %%)", e.cpu().percent(), e.cpu().peak_percent())};
-      out.push_back(c);
+      out.push_back(
+          {switch_role ? "switch_cpu" : "cm_cpu", origin,
+           switch_role ? on_switch(origin) : on_cm(origin),
+           std::clamp(e.cpu().peak_percent() / 100.0, 0.5, 1.0), e.event_time_us(),
+           format("CPU at %.0f %% (peak %.0f %%)", e.cpu().percent(), e.cpu().peak_percent())});
       break;
     }
     case regwatch::v1::CPU_PEGGING:
@@ -140,40 +187,61 @@ std::vector<Candidate> candidates_of(const Event& e, const Incident& incident,
       break;
     case regwatch::v1::INTERFACE_ERRORS: {
       const auto& i = e.interface_counters();
-      const double on = std::max(on_cm(origin), on_switch(origin));
-      out.push_back(
-          {"nic_errors", origin + " " + i.interface(), on, 1.0, e.event_time_us(),
-           format("%.0f input / %.0f output errors in one poll", static_cast<double>(i.in_errors()),
-                  static_cast<double>(i.out_errors()))});
+      Candidate c{"nic_errors",
+                  origin + " " + i.interface(),
+                  {},
+                  1.0,
+                  e.event_time_us(),
+                  format("%.0f input / %.0f output errors in one poll",
+                         static_cast<double>(i.in_errors()), static_cast<double>(i.out_errors()))};
+      // A CM node's NIC, or a switch's port.
+      Candidate on_node = c;
+      on_node.behind = on_cm(origin);
+      Candidate on_switch_port = c;
+      on_switch_port.behind = on_switch(origin);
+      out.push_back(overlap(on_node, static_cast<double>(incident.phones.size())) >=
+                            overlap(on_switch_port, static_cast<double>(incident.phones.size()))
+                        ? on_node
+                        : on_switch_port);
       break;
     }
     case regwatch::v1::LINK_DOWN:
     case regwatch::v1::ERR_DISABLED: {
       const std::string port = e.interface().interface();
+      Candidate c{"link_down",
+                  origin + " " + port,
+                  {},
+                  1.0,
+                  e.event_time_us(),
+                  e.kind() == regwatch::v1::ERR_DISABLED
+                      ? "port err-disabled (" + e.interface().cause() + ")"
+                      : "link down"};
       const double on_port = share(incident.phones, places, [&](const PhonePlace& p) {
         return short_host(p.switch_name) == origin && p.port == port;
       });
       // A phone's own port explains that phone; any other port of the switch may be its uplink.
-      const double overlap = on_port > 0 ? on_port : 0.8 * on_switch(origin);
-      out.push_back({"link_down", origin + " " + port, overlap, 1.0, e.event_time_us(),
-                     e.kind() == regwatch::v1::ERR_DISABLED
-                         ? "port err-disabled (" + e.interface().cause() + ")"
-                         : "link down"});
+      if (on_port > 0) {
+        c.behind = {on_port, 0};
+      } else {
+        c.behind = on_switch(origin);
+        c.discount = 0.8;
+      }
+      out.push_back(c);
       break;
     }
     case regwatch::v1::STACK_MEMBER_REMOVED: {
       const uint32_t member = e.stack_member().member();
-      const double on_module = share(incident.phones, places, [&](const PhonePlace& p) {
-        return short_host(p.switch_name) == origin && (member == 0 || p.module == member);
-      });
-      out.push_back({"module_failure", origin + " member " + std::to_string(member), on_module, 1.0,
-                     e.event_time_us(), "stack member removed"});
+      out.push_back({"module_failure", origin + " member " + std::to_string(member),
+                     on_member(origin, member), 1.0, e.event_time_us(), "stack member removed"});
       break;
     }
-    case regwatch::v1::POE_FAULT:
-      out.push_back({"poe_fault", origin + " " + e.interface().interface(), on_switch(origin), 0.8,
+    case regwatch::v1::POE_FAULT: {
+      // A port's PoE fault is its member's power controller failing, as far as the phones go.
+      const std::string& port = e.interface().interface();
+      out.push_back({"poe_fault", origin + " " + port, on_member(origin, member_of_port(port)), 0.8,
                      e.event_time_us(), "PoE fault"});
       break;
+    }
     default: break;
   }
   return out;
@@ -251,6 +319,7 @@ std::vector<Cause> rank_causes(const Incident& incident,
                                const std::map<std::string, PhonePlace>& places,
                                const std::vector<const StoredEvent*>& events,
                                const std::vector<const StoredEvent*>& drops,
+                               const Populations& populations,
                                const CorrelationSettings& settings) {
   const uint32_t total = static_cast<uint32_t>(incident.phones.size());
   const double network_share =
@@ -258,8 +327,9 @@ std::vector<Cause> rank_causes(const Incident& incident,
   const int64_t lookback_us = int64_t{settings.lookback_s} * 1'000'000;
   std::map<std::pair<std::string, std::string>, Cause> best;
   for (const StoredEvent* stored : events) {
-    for (const Candidate& c : candidates_of(stored->event, incident, places)) {
-      if (c.overlap <= 0) continue;
+    for (const Candidate& c : candidates_of(stored->event, incident, places, populations)) {
+      const double on = overlap(c, total);
+      if (on <= 0) continue;
       double precedence;
       if (c.time_us <= incident.start_us) {
         precedence = 1.0 - 0.5 * static_cast<double>(incident.start_us - c.time_us) /
@@ -271,7 +341,7 @@ std::vector<Cause> rank_causes(const Incident& incident,
             0.4 * (1.0 - std::min(1.0, static_cast<double>(c.time_us - incident.start_us) / span));
       }
       const double score =
-          std::max(0.0, precedence) * c.overlap * c.magnitude * (0.5 + 0.5 * network_share);
+          std::max(0.0, precedence) * on * c.magnitude * (0.5 + 0.5 * network_share);
       Cause& cause = best[{c.kind, c.subject}];
       cause.evidence.push_back(stored->id);
       if (score <= cause.score) continue;
@@ -280,11 +350,17 @@ std::vector<Cause> rank_causes(const Incident& incident,
       cause.subject = c.subject;
       cause.score = score;
       cause.remediation = remediation(c.kind);
-      cause.explanation = c.subject + ": " + c.what +
-                          (lead_s >= 0 ? format(", %.0f s before the first drop", lead_s)
-                                       : format(", %.0f s after the first drop", -lead_s)) +
-                          format("; %.0f of %.0f phones behind it", c.overlap * total, total) +
-                          format("; %.0f %% of the drops had network reasons", network_share * 100);
+      cause.explanation =
+          c.subject + ": " + c.what +
+          (lead_s >= 0 ? format(", %.0f s before the first drop", lead_s)
+                       : format(", %.0f s after the first drop", -lead_s)) +
+          format("; %.0f of %.0f phones behind it", c.behind.coverage * total, total) +
+          (c.behind.population > 0 ? format("; %.0f of its %.0f phones dropped",
+                                            std::min(c.behind.coverage * total,
+                                                     static_cast<double>(c.behind.population)),
+                                            static_cast<double>(c.behind.population))
+                                   : std::string()) +
+          format("; %.0f %% of the drops had network reasons", network_share * 100);
     }
   }
   if (auto restart = restart_on_the_wire(incident, drops)) {

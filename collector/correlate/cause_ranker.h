@@ -10,7 +10,11 @@
 //   precedence: 1 just before the first drop, 0.5 at the lookback edge, below
 //               0.4 after the first drop (an effect rather than a cause);
 //   overlap:    the share of the burst's phones behind the candidate's subject
-//               (registered to that CM node, attached to that switch / module);
+//               (registered to that CM node, attached to that switch / module)
+//               times the share of the subject's own phones that dropped: a CM node
+//               whose phones on other switches stayed registered explains a switch's
+//               burst poorly, however many of its phones are in it. A PoE fault
+//               stands for its port's stack member (its power controller);
 //   magnitude:  how far over its threshold (CPU peak, latency);
 //   agreement:  0.5 + half the share of network-class reasons for
 //               infrastructure causes.
@@ -33,6 +37,15 @@ struct PhonePlace {
   std::string port;
 };
 
+// The phones known behind each subject a cause can have, dropped or not: the correlator's scope
+// sizes (phones seen there in the events read, or a CM node's CCM-MIB count). A subject not
+// listed is of unknown size, and a candidate on it is weighed by the burst's share alone.
+struct Populations {
+  std::map<std::string, uint64_t> cm_nodes;  // by short host
+  std::map<std::string, uint64_t> switches;  // by short host
+  std::map<std::string, uint64_t> modules;   // "sw-3f/2"
+};
+
 // Reason classes (CUCM reason codes, FACTS.md section 2).
 std::string reason_class(int32_t code);  // network, planned, security, config, storm, other
 // The incident's phones per reason class; phones dropped without a code count
@@ -41,12 +54,13 @@ std::string reason_class(int32_t code);  // network, planned, security, config, 
 std::map<std::string, uint32_t> phones_by_reason_class(const Incident& incident);
 
 // candidates: the non-phone events around the burst; drops: the burst's own drop reports
-// (a CM restart seen only on the wire shows there: its connections all reset at once).
+// (a CM restart seen only on the wire shows there: its connections all reset at once);
+// populations: what is behind each subject. A pure function of its arguments.
 std::vector<Cause> rank_causes(const Incident& incident,
                                const std::map<std::string, PhonePlace>& places,
                                const std::vector<const StoredEvent*>& candidates,
                                const std::vector<const StoredEvent*>& drops,
-                               const CorrelationSettings& settings);
+                               const Populations& populations, const CorrelationSettings& settings);
 
 // "ucm-sub1.voice.example.net" and "ucm-sub1" name the same host (common/host_name.h).
 using regwatch::short_host;

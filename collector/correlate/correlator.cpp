@@ -382,8 +382,26 @@ void suppress_explained(std::vector<Burst>& bursts, const ScopeTable& scopes, si
   }
 }
 
+// What is behind each subject a cause can have (cause_ranker.h): the sizes of the CM node,
+// switch and module scopes. Once per pass.
+Populations populations_of(const DropCollector& pass1) {
+  Populations out;
+  const ScopeTable& scopes = pass1.scopes();
+  for (uint32_t s = 0; s < scopes.size(); ++s) {
+    std::map<std::string, uint64_t>* table = nullptr;
+    switch (scopes.type(s)) {
+      case ScopeType::kCmNode: table = &out.cm_nodes; break;
+      case ScopeType::kSwitch: table = &out.switches; break;
+      case ScopeType::kModule: table = &out.modules; break;
+      default: continue;
+    }
+    table->emplace(scopes.scope(s).name, pass1.size_of(s));
+  }
+  return out;
+}
+
 // Pass 4: one reported burst as an incident, with its causes.
-Incident make_incident(const Burst& b, const DropCollector& pass1,
+Incident make_incident(const Burst& b, const DropCollector& pass1, const Populations& populations,
                        const CorrelationSettings& settings, int64_t now_us) {
   const int64_t quiet_us = int64_t{settings.quiet_s} * 1'000'000;
   const int64_t lookback_us = int64_t{settings.lookback_s} * 1'000'000;
@@ -472,7 +490,7 @@ Incident make_incident(const Burst& b, const DropCollector& pass1,
     burst_drops.push_back(drops[index].stored);
     burst_drops.insert(burst_drops.end(), drops[index].merged.begin(), drops[index].merged.end());
   }
-  incident.causes = rank_causes(incident, places, window, burst_drops, settings);
+  incident.causes = rank_causes(incident, places, window, burst_drops, populations, settings);
   return incident;
 }
 
@@ -510,8 +528,11 @@ std::vector<Incident> correlate(std::vector<const StoredEvent*> events,
   std::vector<Burst> bursts = find_bursts(pass1, settings);
   suppress_explained(bursts, pass1.scopes(), pass1.phones().size(), settings);
   std::vector<Incident> incidents;
+  std::optional<Populations> populations;  // only when there is an incident to rank
   for (const Burst& b : bursts) {
-    if (!b.suppressed) incidents.push_back(make_incident(b, pass1, settings, now_us));
+    if (b.suppressed) continue;
+    if (!populations) populations = populations_of(pass1);
+    incidents.push_back(make_incident(b, pass1, *populations, settings, now_us));
   }
   std::sort(incidents.begin(), incidents.end(), [](const Incident& a, const Incident& b) {
     return std::tie(a.start_us, a.id) < std::tie(b.start_us, b.id);
