@@ -33,8 +33,7 @@ struct Candidate {
   Behind behind;
   double magnitude = 1;
   int64_t time_us = 0;
-  std::string what;     // the evidence in words
-  double discount = 1;  // how sure that the subject is behind those phones at all
+  std::string what;  // the evidence in words
 };
 
 // The share of the subject's own phones that dropped in the burst (1 when its size is unknown).
@@ -44,7 +43,7 @@ double own_share(const Behind& b, double total) {
 }
 
 double overlap(const Candidate& c, double total) {
-  return c.discount * c.behind.coverage * own_share(c.behind, total);
+  return c.behind.coverage * own_share(c.behind, total);
 }
 
 uint64_t population_of(const std::map<std::string, uint64_t>& table, const std::string& key) {
@@ -136,6 +135,29 @@ std::vector<Candidate> candidates_of(const Event& e, const Incident& incident,
                         }),
                   population_of(populations.modules, host + "/" + std::to_string(member))};
   };
+  auto on_port = [&](const std::string& name, const std::string& port) {
+    const std::string key = port_key(name, port);
+    return Behind{share(incident.phones, places,
+                        [&](const PhonePlace& p) {
+                          return !p.port.empty() && port_key(p.switch_name, p.port) == key;
+                        }),
+                  population_of(populations.ports, key)};
+  };
+  // A port with phones known behind it is an access port: it explains those phones. So is a
+  // port among the ports where the switch's phones are (Gi1/0/17 beside their Gi1/0/1-12), though
+  // no phone is known on it: it explains none. Only a port unlike theirs (Te1/1/1, the uplink
+  // module's) is the uplink or a trunk, and stands for the whole switch (no longer 0.8 of it, as
+  // when any port without a phone might have been another access port).
+  auto port_or_switch = [&](const std::string& port, Candidate c) {
+    const Behind port_behind = on_port(origin, port);
+    if (port_behind.population > 0 || port_behind.coverage > 0 ||
+        population_of(populations.port_groups, port_group(port_key(origin, port))) > 0) {
+      c.behind = port_behind;
+    } else {
+      c.behind = on_switch(origin);
+    }
+    return c;
+  };
   std::vector<Candidate> out;
   switch (e.kind()) {
     case regwatch::v1::CPU_HIGH: {
@@ -197,36 +219,24 @@ std::vector<Candidate> candidates_of(const Event& e, const Incident& incident,
       // A CM node's NIC, or a switch's port.
       Candidate on_node = c;
       on_node.behind = on_cm(origin);
-      Candidate on_switch_port = c;
-      on_switch_port.behind = on_switch(origin);
+      Candidate on_port_or_switch = port_or_switch(i.interface(), c);
       out.push_back(overlap(on_node, static_cast<double>(incident.phones.size())) >=
-                            overlap(on_switch_port, static_cast<double>(incident.phones.size()))
+                            overlap(on_port_or_switch, static_cast<double>(incident.phones.size()))
                         ? on_node
-                        : on_switch_port);
+                        : on_port_or_switch);
       break;
     }
     case regwatch::v1::LINK_DOWN:
     case regwatch::v1::ERR_DISABLED: {
       const std::string port = e.interface().interface();
-      Candidate c{"link_down",
-                  origin + " " + port,
-                  {},
-                  1.0,
-                  e.event_time_us(),
-                  e.kind() == regwatch::v1::ERR_DISABLED
-                      ? "port err-disabled (" + e.interface().cause() + ")"
-                      : "link down"};
-      const double on_port = share(incident.phones, places, [&](const PhonePlace& p) {
-        return short_host(p.switch_name) == origin && p.port == port;
-      });
-      // A phone's own port explains that phone; any other port of the switch may be its uplink.
-      if (on_port > 0) {
-        c.behind = {on_port, 0};
-      } else {
-        c.behind = on_switch(origin);
-        c.discount = 0.8;
-      }
-      out.push_back(c);
+      out.push_back(port_or_switch(port, {"link_down",
+                                          origin + " " + port,
+                                          {},
+                                          1.0,
+                                          e.event_time_us(),
+                                          e.kind() == regwatch::v1::ERR_DISABLED
+                                              ? "port err-disabled (" + e.interface().cause() + ")"
+                                              : "link down"}));
       break;
     }
     case regwatch::v1::STACK_MEMBER_REMOVED: {
@@ -248,6 +258,33 @@ std::vector<Candidate> candidates_of(const Event& e, const Incident& incident,
 }
 
 }  // namespace
+
+std::string port_key(std::string_view switch_name, std::string_view port) {
+  // Interface types by their first two letters (Gi, Te, Fa, Fo, Tw...), then the numbers.
+  std::string key = short_host(std::string(switch_name)) + " ";
+  const size_t digits = port.find_first_of("0123456789");
+  const std::string_view type = port.substr(0, std::min<size_t>(2, std::min(digits, port.size())));
+  for (const char ch : type)
+    key.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+  if (digits != std::string_view::npos) key.append(port.substr(digits));
+  return key;
+}
+
+std::string port_group(std::string_view key) {
+  const size_t slash = key.rfind('/');
+  return slash == std::string_view::npos ? std::string() : std::string(key.substr(0, slash + 1));
+}
+
+std::string port_key_of(const Event& e) {
+  switch (e.kind()) {
+    case regwatch::v1::INTERFACE_ERRORS:
+      return port_key(e.origin(), e.interface_counters().interface());
+    case regwatch::v1::LINK_DOWN:
+    case regwatch::v1::ERR_DISABLED:
+    case regwatch::v1::POE_FAULT: return port_key(e.origin(), e.interface().interface());
+    default: return {};
+  }
+}
 
 std::string reason_class(int32_t code) {
   return std::string(domain::unregistration_reason_class(code));

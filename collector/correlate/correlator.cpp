@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <set>
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
@@ -383,7 +384,8 @@ void suppress_explained(std::vector<Burst>& bursts, const ScopeTable& scopes, si
 }
 
 // What is behind each subject a cause can have (cause_ranker.h): the sizes of the CM node,
-// switch and module scopes. Once per pass.
+// switch and module scopes, and the phones last placed on each switch port a candidate names.
+// Once per pass: a port's phones cost one look at every phone, so only named ports are counted.
 Populations populations_of(const DropCollector& pass1) {
   Populations out;
   const ScopeTable& scopes = pass1.scopes();
@@ -396,6 +398,34 @@ Populations populations_of(const DropCollector& pass1) {
       default: continue;
     }
     table->emplace(scopes.scope(s).name, pass1.size_of(s));
+  }
+  // The ports candidates name and their groups, with the phones last placed there.
+  std::unordered_map<std::string, uint64_t> named, groups;
+  std::set<std::string, std::less<>> named_switches;  // short hosts
+  for (const StoredEvent* c : pass1.candidates()) {
+    std::string key = port_key_of(c->event);
+    if (key.empty()) continue;
+    named_switches.insert(short_host(c->event.origin()));
+    if (std::string group = port_group(key); !group.empty()) groups.emplace(std::move(group), 0);
+    named.emplace(std::move(key), 0);
+  }
+  if (named.empty()) return out;
+  std::unordered_map<std::string_view, bool> on_named_switch;  // as phones' topology spells it
+  for (uint32_t phone = 0; phone < pass1.phones().size(); ++phone) {
+    const PlaceView& place = pass1.phone(phone).place;
+    if (place.switch_name.empty() || place.port.empty()) continue;
+    auto [it, added] = on_named_switch.try_emplace(place.switch_name, false);
+    if (added) it->second = named_switches.count(short_host(std::string(place.switch_name))) > 0;
+    if (!it->second) continue;
+    const std::string key = port_key(place.switch_name, place.port);
+    if (const auto n = named.find(key); n != named.end()) ++n->second;
+    if (const auto g = groups.find(port_group(key)); g != groups.end()) ++g->second;
+  }
+  for (const auto& [key, n] : named) {
+    if (n > 0) out.ports.emplace(key, n);
+  }
+  for (const auto& [group, n] : groups) {
+    if (n > 0) out.port_groups.emplace(group, n);
   }
   return out;
 }

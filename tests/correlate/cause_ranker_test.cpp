@@ -150,5 +150,131 @@ TEST(CauseRanker, APoeFaultStandsForItsMemberNotTheWholeSwitch) {
   EXPECT_EQ(causes[3], "cm_cpu ucm-sub1");
 }
 
+// Scenario 048's shape: ucm-sub2's heartbeat falls and its 20 phones, all on sw-c, drop. Half a
+// minute before, an access port of sw-c takes errors; CDP says one phone is behind that port
+// (on ucm-sub3), and it stayed registered. The port explains none of the burst.
+TEST(CauseRanker, ErrorsOnAnAccessPortExplainOnlyThePhonesBehindThatPort) {
+  Site site;
+  std::vector<std::string> on_sub2;
+  for (uint32_t p = 1; p <= 20; ++p) on_sub2.push_back(site.phone("sw-c", 1, p, "ucm-sub2"));
+  site.phone("sw-c", 1, 21, "ucm-sub3");
+  v1::Event heartbeat;
+  heartbeat.set_kind(v1::HEARTBEAT_LOW);
+  heartbeat.set_origin("ucm-sub2");
+  heartbeat.set_event_time_us(kT0 - 70 * kSecond);
+  heartbeat.mutable_heartbeat()->set_node("ucm-sub2");
+  heartbeat.mutable_heartbeat()->set_rate_per_minute(15);
+  site.add(heartbeat);
+  v1::Event errors;
+  errors.set_kind(v1::INTERFACE_ERRORS);
+  errors.set_origin("sw-c");
+  errors.set_event_time_us(kT0 - 40 * kSecond);
+  errors.mutable_interface_counters()->set_interface(Site::port_name(1, 21));
+  errors.mutable_interface_counters()->set_in_errors(395);
+  site.add(errors);
+  for (size_t k = 0; k < on_sub2.size(); ++k)
+    site.drop(on_sub2[k], kT0 + static_cast<int64_t>(k) * kSecond);
+
+  const auto causes = causes_of_incident_with(correlate(site.events()), on_sub2.front());
+  ASSERT_FALSE(causes.empty());
+  EXPECT_EQ(causes[0], "heartbeat_low ucm-sub2");
+  EXPECT_EQ(std::count(causes.begin(), causes.end(), "nic_errors sw-c " + Site::port_name(1, 21)),
+            0);
+}
+
+// Scenario 048 itself: the errors are on Gi1/0/17 of a member whose phones CDP sees on
+// Gi1/0/1-12. No phone is known on Gi1/0/17, but it is one of the member's front-panel ports,
+// not its uplink: it explains no phone.
+TEST(CauseRanker, ErrorsOnAnAccessPortWithoutAKnownPhoneExplainNothing) {
+  Site site;
+  std::vector<std::string> on_sub2;
+  for (uint32_t p = 1; p <= 12; ++p) on_sub2.push_back(site.phone("sw-c", 1, p, "ucm-sub2"));
+  v1::Event heartbeat;
+  heartbeat.set_kind(v1::HEARTBEAT_LOW);
+  heartbeat.set_origin("ucm-sub2");
+  heartbeat.set_event_time_us(kT0 - 70 * kSecond);
+  heartbeat.mutable_heartbeat()->set_node("ucm-sub2");
+  heartbeat.mutable_heartbeat()->set_rate_per_minute(15);
+  site.add(heartbeat);
+  v1::Event errors;
+  errors.set_kind(v1::INTERFACE_ERRORS);
+  errors.set_origin("sw-c");
+  errors.set_event_time_us(kT0 - 40 * kSecond);
+  errors.mutable_interface_counters()->set_interface(Site::port_name(1, 17));
+  errors.mutable_interface_counters()->set_in_errors(395);
+  site.add(errors);
+  for (size_t k = 0; k < on_sub2.size(); ++k)
+    site.drop(on_sub2[k], kT0 + static_cast<int64_t>(k) * kSecond);
+
+  const auto causes = causes_of_incident_with(correlate(site.events()), on_sub2.front());
+  ASSERT_EQ(causes, std::vector<std::string>{"heartbeat_low ucm-sub2"});
+}
+
+// Scenario 231's shape: every phone of sw-d is on ucm-sub3 and every one dropped, so the phones
+// cannot tell the switch's uplink going down from the node pegging its CPU ten seconds before.
+// The uplink (a port unlike the phones', Te1/1/1) stands for the whole switch, not for 0.8 of
+// it, and the event closer to the first drop ranks first.
+TEST(CauseRanker, AnUplinkDownStandsForItsWholeSwitch) {
+  Site site;
+  std::vector<std::string> phones;
+  for (uint32_t p = 1; p <= 20; ++p) phones.push_back(site.phone("sw-d", 1, p, "ucm-sub3"));
+  for (uint32_t p = 1; p <= 20; ++p) site.phone("sw-e", 1, p, "ucm-sub1");
+  site.add(cpu_pegging("ucm-sub3", kT0 - 41 * kSecond));
+  v1::Event down;
+  down.set_kind(v1::LINK_DOWN);
+  down.set_origin("sw-d");
+  down.set_event_time_us(kT0 - 31 * kSecond);
+  down.mutable_interface()->set_interface("TenGigabitEthernet1/1/1");
+  site.add(down);
+  for (size_t k = 0; k < phones.size(); ++k)
+    site.drop(phones[k], kT0 + static_cast<int64_t>(k) * kSecond);
+
+  const auto causes = causes_of_incident_with(correlate(site.events()), phones.front());
+  ASSERT_EQ(causes, (std::vector<std::string>{"link_down sw-d TenGigabitEthernet1/1/1",
+                                              "cm_cpu ucm-sub3"}));
+}
+
+// The same errors on a port where CDP sees no phone (the uplink, by its short ifName) still
+// explain the switch's phones: nothing says the port is an access port.
+TEST(CauseRanker, ErrorsOnAPortWithoutPhonesExplainTheSwitch) {
+  Site site;
+  std::vector<std::string> phones;
+  for (uint32_t p = 1; p <= 20; ++p)
+    phones.push_back(site.phone("sw-c", 1, p, p % 2 ? "ucm-sub1" : "ucm-sub2"));
+  v1::Event errors;
+  errors.set_kind(v1::INTERFACE_ERRORS);
+  errors.set_origin("sw-c");
+  errors.set_event_time_us(kT0 - 20 * kSecond);
+  errors.mutable_interface_counters()->set_interface("Te1/1/1");
+  errors.mutable_interface_counters()->set_in_errors(5000);
+  site.add(errors);
+  for (size_t k = 0; k < phones.size(); ++k)
+    site.drop(phones[k], kT0 + static_cast<int64_t>(k) * kSecond);
+
+  const auto causes = causes_of_incident_with(correlate(site.events()), phones.front());
+  ASSERT_FALSE(causes.empty());
+  EXPECT_EQ(causes[0], "nic_errors sw-c Te1/1/1");
+}
+
+// A link flap on an access port whose phone is not in the burst explains none of it either.
+TEST(CauseRanker, AFlapOnAnAccessPortWhosePhoneStayedUpIsNoCandidate) {
+  Site site;
+  std::vector<std::string> on_sub2;
+  for (uint32_t p = 1; p <= 20; ++p) on_sub2.push_back(site.phone("sw-c", 1, p, "ucm-sub2"));
+  site.phone("sw-c", 1, 21, "ucm-sub3");
+  site.add(cpu_pegging("ucm-sub2", kT0 - 90 * kSecond));
+  v1::Event down;
+  down.set_kind(v1::LINK_DOWN);
+  down.set_origin("sw-c");
+  down.set_event_time_us(kT0 - 5 * kSecond);
+  down.mutable_interface()->set_interface(Site::port_name(1, 21));
+  site.add(down);
+  for (size_t k = 0; k < on_sub2.size(); ++k)
+    site.drop(on_sub2[k], kT0 + static_cast<int64_t>(k) * kSecond);
+
+  const auto causes = causes_of_incident_with(correlate(site.events()), on_sub2.front());
+  ASSERT_EQ(causes, std::vector<std::string>{"cm_cpu ucm-sub2"});
+}
+
 }  // namespace
 }  // namespace regwatch::collector::correlate

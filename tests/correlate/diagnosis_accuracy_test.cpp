@@ -14,11 +14,11 @@ namespace {
 
 // Measured on the corpus as generated (seed 162026), 2026-12-06: counts out of 238 expected
 // incidents in 258 scenarios. Top-1 raised from 232 when causes were weighed by the share of
-// their own phones that dropped.
+// their own phones that dropped (the one top-1 miss left is 038, not detected at all).
 constexpr size_t kScenarios = 258;
 constexpr size_t kExpected = 238;
 constexpr size_t kDetected = 237;
-constexpr size_t kTop1 = 235;
+constexpr size_t kTop1 = 237;
 constexpr size_t kTop3 = 237;
 constexpr size_t kExactScope = 150;
 constexpr size_t kScopeOrTie = 183;  // the exact scope or one holding the same phones
