@@ -51,6 +51,24 @@ uint64_t population_of(const std::map<std::string, uint64_t>& table, const std::
   return it == table.end() ? 0 : it->second;
 }
 
+// Where an interface name's numbers start, and its type as port_key() keeps it (two letters).
+std::pair<std::string_view, std::string_view> port_parts(std::string_view port) {
+  const size_t digits = std::min(port.find_first_of("0123456789"), port.size());
+  return {port.substr(0, std::min<size_t>(2, digits)), port.substr(digits)};
+}
+
+// port_key()'s equality without building the keys: "Gi1/0/17" and "GigabitEthernet1/0/17".
+bool same_port(std::string_view a, std::string_view b) {
+  const auto [type_a, numbers_a] = port_parts(a);
+  const auto [type_b, numbers_b] = port_parts(b);
+  const auto lower = [](char ch) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  };
+  return !a.empty() && numbers_a == numbers_b &&
+         std::equal(type_a.begin(), type_a.end(), type_b.begin(), type_b.end(),
+                    [&](char x, char y) { return lower(x) == lower(y); });
+}
+
 // "Gi1/0/17" -> 1, "TenGigabitEthernet2/1/1" -> 2: the stack member of a port named
 // type member/module/port; 0 (the whole switch) for a port of a switch without members.
 uint32_t member_of_port(std::string_view port) {
@@ -136,12 +154,13 @@ std::vector<Candidate> candidates_of(const Event& e, const Incident& incident,
                   population_of(populations.modules, host + "/" + std::to_string(member))};
   };
   auto on_port = [&](const std::string& name, const std::string& port) {
-    const std::string key = port_key(name, port);
+    const std::string host = short_host(name);
+    // The port first: it rules out nearly every phone without building a name.
     return Behind{share(incident.phones, places,
                         [&](const PhonePlace& p) {
-                          return !p.port.empty() && port_key(p.switch_name, p.port) == key;
+                          return same_port(p.port, port) && short_host(p.switch_name) == host;
                         }),
-                  population_of(populations.ports, key)};
+                  population_of(populations.ports, port_key(name, port))};
   };
   // A port with phones known behind it is an access port: it explains those phones. So is a
   // port among the ports where the switch's phones are (Gi1/0/17 beside their Gi1/0/1-12), though
@@ -262,11 +281,10 @@ std::vector<Candidate> candidates_of(const Event& e, const Incident& incident,
 std::string port_key(std::string_view switch_name, std::string_view port) {
   // Interface types by their first two letters (Gi, Te, Fa, Fo, Tw...), then the numbers.
   std::string key = short_host(std::string(switch_name)) + " ";
-  const size_t digits = port.find_first_of("0123456789");
-  const std::string_view type = port.substr(0, std::min<size_t>(2, std::min(digits, port.size())));
+  const auto [type, numbers] = port_parts(port);
   for (const char ch : type)
     key.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
-  if (digits != std::string_view::npos) key.append(port.substr(digits));
+  key.append(numbers);
   return key;
 }
 
