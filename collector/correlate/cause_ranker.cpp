@@ -8,7 +8,6 @@
 
 #include "collector/correlate/scope_choice.h"
 #include "common/ascii_case.h"
-#include "common/interface_name.h"
 #include "common/reason_class.h"
 
 namespace regwatch::collector::correlate {
@@ -22,15 +21,70 @@ std::string format(const char* pattern, double a, double b = 0, double c = 0) {
   return text;
 }
 
+// What is behind a candidate's subject: the share of the burst's phones there, and how many
+// phones are known there at all (0: unknown).
+struct Behind {
+  double coverage = 0;
+  uint64_t population = 0;
+};
+
 struct Candidate {
   std::string kind;
   std::string subject;
-  double overlap = 0;
+  Behind behind;
   double magnitude = 1;
   int64_t time_us = 0;
   std::string what;           // the evidence in words
   std::vector<Scope> scopes;  // what it explains, narrowest first (Cause::scopes)
 };
+
+// The share of the subject's own phones that dropped in the burst (1 when its size is unknown).
+double own_share(const Behind& b, double total) {
+  if (b.population == 0) return 1;
+  return std::min(1.0, b.coverage * total / static_cast<double>(b.population));
+}
+
+double overlap(const Candidate& c, double total) {
+  return c.behind.coverage * own_share(c.behind, total);
+}
+
+uint64_t population_of(const std::map<std::string, uint64_t>& table, const std::string& key) {
+  const auto it = table.find(key);
+  return it == table.end() ? 0 : it->second;
+}
+
+// Where an interface name's numbers start, and its type as port_key() keeps it (two letters).
+std::pair<std::string_view, std::string_view> port_parts(std::string_view port) {
+  const size_t digits = std::min(port.find_first_of("0123456789"), port.size());
+  return {port.substr(0, std::min<size_t>(2, digits)), port.substr(digits)};
+}
+
+// port_key()'s equality without building the keys: "Gi1/0/17" and "GigabitEthernet1/0/17".
+bool same_port(std::string_view a, std::string_view b) {
+  const auto [type_a, numbers_a] = port_parts(a);
+  const auto [type_b, numbers_b] = port_parts(b);
+  const auto lower = [](char ch) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  };
+  return !a.empty() && numbers_a == numbers_b &&
+         std::equal(type_a.begin(), type_a.end(), type_b.begin(), type_b.end(),
+                    [&](char x, char y) { return lower(x) == lower(y); });
+}
+
+// "Gi1/0/17" -> 1, "TenGigabitEthernet2/1/1" -> 2: the stack member of a port named
+// type member/module/port; 0 (the whole switch) for a port of a switch without members.
+uint32_t member_of_port(std::string_view port) {
+  const size_t digits = port.find_first_of("0123456789");
+  if (digits == std::string_view::npos) return 0;
+  const std::string_view numbers = port.substr(digits);
+  if (std::count(numbers.begin(), numbers.end(), '/') < 2) return 0;
+  uint32_t member = 0;
+  for (const char ch : numbers) {
+    if (ch < '0' || ch > '9') break;
+    member = member * 10 + static_cast<uint32_t>(ch - '0');
+  }
+  return member;
+}
 
 const char* remediation(const std::string& kind) {
   if (kind == "cm_cpu")
@@ -82,48 +136,77 @@ Scope cm_node_scope(const std::string& node) {
 Scope switch_scope(const std::string& host) {
   return {"switch", host};
 }
-
-// A fault on one port explains the narrowest physical scope holding it: the module of the
-// incident's phones on that port when known, then the switch.
-std::vector<Scope> port_scopes(const std::string& host, const std::string& port,
-                               const std::vector<std::string>& phones,
-                               const std::map<std::string, PhonePlace>& places) {
-  for (const auto& phone : phones) {
-    const auto it = places.find(phone);
-    if (it == places.end()) continue;
-    const PhonePlace& p = it->second;
-    if (p.module && same_interface(p.port, port) && short_host(p.switch_name) == host)
-      return {{"module", module_scope_name(host, p.module)}, switch_scope(host)};
-  }
-  return {switch_scope(host)};
+// The scopes a fault on a stack member (0: the switch's own) explains: the member, then the
+// switch.
+std::vector<Scope> member_scopes(const std::string& host, uint32_t member) {
+  if (member == 0) return {switch_scope(host)};
+  return {{"module", module_scope_name(host, member)}, switch_scope(host)};
 }
 
 std::vector<Candidate> candidates_of(const Event& e, const Incident& incident,
-                                     const std::map<std::string, PhonePlace>& places) {
+                                     const std::map<std::string, PhonePlace>& places,
+                                     const Populations& populations) {
   const std::string origin = short_host(e.origin());
   auto on_cm = [&](const std::string& node) {
     const std::string host = short_host(node);
-    return share(incident.phones, places,
-                 [&](const PhonePlace& p) { return short_host(p.cm_node) == host; });
+    return Behind{share(incident.phones, places,
+                        [&](const PhonePlace& p) { return short_host(p.cm_node) == host; }),
+                  population_of(populations.cm_nodes, host)};
   };
   auto on_switch = [&](const std::string& name) {
     const std::string host = short_host(name);
-    return share(incident.phones, places,
-                 [&](const PhonePlace& p) { return short_host(p.switch_name) == host; });
+    return Behind{share(incident.phones, places,
+                        [&](const PhonePlace& p) { return short_host(p.switch_name) == host; }),
+                  population_of(populations.switches, host)};
+  };
+  auto on_member = [&](const std::string& name, uint32_t member) {
+    if (member == 0) return on_switch(name);
+    const std::string host = short_host(name);
+    return Behind{share(incident.phones, places,
+                        [&](const PhonePlace& p) {
+                          return p.module == member && short_host(p.switch_name) == host;
+                        }),
+                  population_of(populations.modules, host + "/" + std::to_string(member))};
+  };
+  auto on_port = [&](const std::string& name, const std::string& port) {
+    const std::string host = short_host(name);
+    // The port first: it rules out nearly every phone without building a name.
+    return Behind{share(incident.phones, places,
+                        [&](const PhonePlace& p) {
+                          return same_port(p.port, port) && short_host(p.switch_name) == host;
+                        }),
+                  population_of(populations.ports, port_key(name, port))};
+  };
+  // A port with phones known behind it is an access port: it explains those phones. So is a
+  // port among the ports where the switch's phones are (Gi1/0/17 beside their Gi1/0/1-12), though
+  // no phone is known on it: it explains none. Only a port unlike theirs (Te1/1/1, the uplink
+  // module's) is the uplink or a trunk, and stands for the whole switch (no longer 0.8 of it, as
+  // when any port without a phone might have been another access port).
+  auto port_or_switch = [&](const std::string& port, Candidate c) {
+    const Behind port_behind = on_port(origin, port);
+    if (port_behind.population > 0 || port_behind.coverage > 0 ||
+        population_of(populations.port_groups, port_group(port_key(origin, port))) > 0) {
+      c.behind = port_behind;
+      // A port fault: the narrowest physical scope holding the port, its member, then the switch.
+      c.scopes = member_scopes(origin, member_of_port(port));
+    } else {
+      c.behind = on_switch(origin);
+      c.scopes = {switch_scope(origin)};  // the uplink or a trunk: the switch
+    }
+    return c;
   };
   std::vector<Candidate> out;
   switch (e.kind()) {
     case regwatch::v1::CPU_HIGH: {
       const bool switch_role = e.cpu().role() == "switch";
-      Candidate c{
-          switch_role ? "switch_cpu" : "cm_cpu",
-          origin,
-          switch_role ? on_switch(origin) : on_cm(origin),
-          std::clamp(e.cpu().peak_percent() / 100.0, 0.5, 1.0),
-          e.event_time_us(),
-          format("CPU at %.0f %% (peak %.0f %%)", e.cpu().percent(), e.cpu().peak_percent()),
-          {switch_role ? switch_scope(origin) : cm_node_scope(origin)}};
-      out.push_back(c);
+      out.push_back(
+          {switch_role ? "switch_cpu" : "cm_cpu",
+           origin,
+           switch_role ? on_switch(origin) : on_cm(origin),
+           std::clamp(e.cpu().peak_percent() / 100.0, 0.5, 1.0),
+           e.event_time_us(),
+           format("CPU at %.0f %% (peak %.0f %%)", e.cpu().percent(), e.cpu().peak_percent()),
+           {switch_role ? switch_scope(origin) : cm_node_scope(origin)}});
       break;
     }
     case regwatch::v1::CPU_PEGGING:
@@ -186,60 +269,85 @@ std::vector<Candidate> candidates_of(const Event& e, const Incident& incident,
       break;
     case regwatch::v1::INTERFACE_ERRORS: {
       const auto& i = e.interface_counters();
-      const double on = std::max(on_cm(origin), on_switch(origin));
-      out.push_back(
-          {"nic_errors",
-           origin + " " + i.interface(),
-           on,
-           1.0,
-           e.event_time_us(),
-           format("%.0f input / %.0f output errors in one poll", static_cast<double>(i.in_errors()),
-                  static_cast<double>(i.out_errors())),
-           // A CUCM server's NIC or a switch's: whichever of the two holds the phones.
-           {cm_node_scope(origin), switch_scope(origin)}});
+      Candidate c{"nic_errors",
+                  origin + " " + i.interface(),
+                  {},
+                  1.0,
+                  e.event_time_us(),
+                  format("%.0f input / %.0f output errors in one poll",
+                         static_cast<double>(i.in_errors()), static_cast<double>(i.out_errors())),
+                  {}};  // port_or_switch() or the node below says what it explains
+      // A CM node's NIC, or a switch's port.
+      Candidate on_node = c;
+      on_node.behind = on_cm(origin);
+      on_node.scopes = {cm_node_scope(origin)};
+      Candidate on_port_or_switch = port_or_switch(i.interface(), c);
+      out.push_back(overlap(on_node, static_cast<double>(incident.phones.size())) >=
+                            overlap(on_port_or_switch, static_cast<double>(incident.phones.size()))
+                        ? on_node
+                        : on_port_or_switch);
       break;
     }
     case regwatch::v1::LINK_DOWN:
     case regwatch::v1::ERR_DISABLED: {
       const std::string port = e.interface().interface();
-      const double on_port = share(incident.phones, places, [&](const PhonePlace& p) {
-        return short_host(p.switch_name) == origin && same_interface(p.port, port);
-      });
-      // A phone's own port explains that phone; any other port of the switch may be its uplink.
-      const double overlap = on_port > 0 ? on_port : 0.8 * on_switch(origin);
-      out.push_back({"link_down", origin + " " + port, overlap, 1.0, e.event_time_us(),
-                     e.kind() == regwatch::v1::ERR_DISABLED
-                         ? "port err-disabled (" + e.interface().cause() + ")"
-                         : "link down",
-                     // An access port is a port fault; a port with none of the phones on it (an
-                     // uplink, a stack link) explains the switch.
-                     on_port > 0 ? port_scopes(origin, port, incident.phones, places)
-                                 : std::vector<Scope>{switch_scope(origin)}});
+      out.push_back(port_or_switch(port, {"link_down",
+                                          origin + " " + port,
+                                          {},
+                                          1.0,
+                                          e.event_time_us(),
+                                          e.kind() == regwatch::v1::ERR_DISABLED
+                                              ? "port err-disabled (" + e.interface().cause() + ")"
+                                              : "link down",
+                                          {}}));
       break;
     }
     case regwatch::v1::STACK_MEMBER_REMOVED: {
       const uint32_t member = e.stack_member().member();
-      const double on_module = share(incident.phones, places, [&](const PhonePlace& p) {
-        return short_host(p.switch_name) == origin && (member == 0 || p.module == member);
-      });
-      out.push_back({"module_failure", origin + " member " + std::to_string(member), on_module, 1.0,
-                     e.event_time_us(), "stack member removed",
-                     member == 0 ? std::vector<Scope>{switch_scope(origin)}
-                                 : std::vector<Scope>{{"module", module_scope_name(origin, member)},
-                                                      switch_scope(origin)}});
+      out.push_back({"module_failure", origin + " member " + std::to_string(member),
+                     on_member(origin, member), 1.0, e.event_time_us(), "stack member removed",
+                     member_scopes(origin, member)});
       break;
     }
-    case regwatch::v1::POE_FAULT:
-      out.push_back({"poe_fault", origin + " " + e.interface().interface(), on_switch(origin), 0.8,
-                     e.event_time_us(), "PoE fault",
-                     port_scopes(origin, e.interface().interface(), incident.phones, places)});
+    case regwatch::v1::POE_FAULT: {
+      // A port's PoE fault is its member's power controller failing, as far as the phones go.
+      const std::string& port = e.interface().interface();
+      out.push_back({"poe_fault", origin + " " + port, on_member(origin, member_of_port(port)), 0.8,
+                     e.event_time_us(), "PoE fault", member_scopes(origin, member_of_port(port))});
       break;
+    }
     default: break;
   }
   return out;
 }
 
 }  // namespace
+
+std::string port_key(std::string_view switch_name, std::string_view port) {
+  // Interface types by their first two letters (Gi, Te, Fa, Fo, Tw...), then the numbers.
+  std::string key = short_host(std::string(switch_name)) + " ";
+  const auto [type, numbers] = port_parts(port);
+  for (const char ch : type)
+    key.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+  key.append(numbers);
+  return key;
+}
+
+std::string port_group(std::string_view key) {
+  const size_t slash = key.rfind('/');
+  return slash == std::string_view::npos ? std::string() : std::string(key.substr(0, slash + 1));
+}
+
+std::string port_key_of(const Event& e) {
+  switch (e.kind()) {
+    case regwatch::v1::INTERFACE_ERRORS:
+      return port_key(e.origin(), e.interface_counters().interface());
+    case regwatch::v1::LINK_DOWN:
+    case regwatch::v1::ERR_DISABLED:
+    case regwatch::v1::POE_FAULT: return port_key(e.origin(), e.interface().interface());
+    default: return {};
+  }
+}
 
 std::string reason_class(int32_t code) {
   return std::string(domain::unregistration_reason_class(code));
@@ -312,6 +420,7 @@ std::vector<Cause> rank_causes(const Incident& incident,
                                const std::map<std::string, PhonePlace>& places,
                                const std::vector<const StoredEvent*>& events,
                                const std::vector<const StoredEvent*>& drops,
+                               const Populations& populations,
                                const CorrelationSettings& settings) {
   const uint32_t total = static_cast<uint32_t>(incident.phones.size());
   const double network_share =
@@ -319,8 +428,9 @@ std::vector<Cause> rank_causes(const Incident& incident,
   const int64_t lookback_us = int64_t{settings.lookback_s} * 1'000'000;
   std::map<std::pair<std::string, std::string>, Cause> best;
   for (const StoredEvent* stored : events) {
-    for (const Candidate& c : candidates_of(stored->event, incident, places)) {
-      if (c.overlap <= 0) continue;
+    for (const Candidate& c : candidates_of(stored->event, incident, places, populations)) {
+      const double on = overlap(c, total);
+      if (on <= 0) continue;
       double precedence;
       if (c.time_us <= incident.start_us) {
         precedence = 1.0 - 0.5 * static_cast<double>(incident.start_us - c.time_us) /
@@ -332,7 +442,7 @@ std::vector<Cause> rank_causes(const Incident& incident,
             0.4 * (1.0 - std::min(1.0, static_cast<double>(c.time_us - incident.start_us) / span));
       }
       const double score =
-          std::max(0.0, precedence) * c.overlap * c.magnitude * (0.5 + 0.5 * network_share);
+          std::max(0.0, precedence) * on * c.magnitude * (0.5 + 0.5 * network_share);
       Cause& cause = best[{c.kind, c.subject}];
       cause.evidence.push_back(stored->id);
       if (score <= cause.score) continue;
@@ -342,11 +452,17 @@ std::vector<Cause> rank_causes(const Incident& incident,
       cause.score = score;
       cause.remediation = remediation(c.kind);
       cause.scopes = c.scopes;
-      cause.explanation = c.subject + ": " + c.what +
-                          (lead_s >= 0 ? format(", %.0f s before the first drop", lead_s)
-                                       : format(", %.0f s after the first drop", -lead_s)) +
-                          format("; %.0f of %.0f phones behind it", c.overlap * total, total) +
-                          format("; %.0f %% of the drops had network reasons", network_share * 100);
+      cause.explanation =
+          c.subject + ": " + c.what +
+          (lead_s >= 0 ? format(", %.0f s before the first drop", lead_s)
+                       : format(", %.0f s after the first drop", -lead_s)) +
+          format("; %.0f of %.0f phones behind it", c.behind.coverage * total, total) +
+          (c.behind.population > 0 ? format("; %.0f of its %.0f phones dropped",
+                                            std::min(c.behind.coverage * total,
+                                                     static_cast<double>(c.behind.population)),
+                                            static_cast<double>(c.behind.population))
+                                   : std::string()) +
+          format("; %.0f %% of the drops had network reasons", network_share * 100);
     }
   }
   if (auto restart = restart_on_the_wire(incident, drops)) {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <set>
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
@@ -453,8 +454,55 @@ void suppress_explained(std::vector<Burst>& bursts, const DropCollector& pass1,
   }
 }
 
+// What is behind each subject a cause can have (cause_ranker.h): the sizes of the CM node,
+// switch and module scopes, and the phones last placed on each switch port a candidate names.
+// Once per pass: a port's phones cost one look at every phone, so only named ports are counted.
+Populations populations_of(const DropCollector& pass1) {
+  Populations out;
+  const ScopeTable& scopes = pass1.scopes();
+  for (uint32_t s = 0; s < scopes.size(); ++s) {
+    std::map<std::string, uint64_t>* table = nullptr;
+    switch (scopes.type(s)) {
+      case ScopeType::kCmNode: table = &out.cm_nodes; break;
+      case ScopeType::kSwitch: table = &out.switches; break;
+      case ScopeType::kModule: table = &out.modules; break;
+      default: continue;
+    }
+    table->emplace(scopes.scope(s).name, pass1.size_of(s));
+  }
+  // The ports candidates name and their groups, with the phones last placed there.
+  std::unordered_map<std::string, uint64_t> named, groups;
+  std::set<std::string, std::less<>> named_switches;  // short hosts
+  for (const StoredEvent* c : pass1.candidates()) {
+    std::string key = port_key_of(c->event);
+    if (key.empty()) continue;
+    named_switches.insert(short_host(c->event.origin()));
+    if (std::string group = port_group(key); !group.empty()) groups.emplace(std::move(group), 0);
+    named.emplace(std::move(key), 0);
+  }
+  if (named.empty()) return out;
+  std::unordered_map<std::string_view, bool> on_named_switch;  // as phones' topology spells it
+  for (uint32_t phone = 0; phone < pass1.phones().size(); ++phone) {
+    const PlaceView& place = pass1.phone(phone).place;
+    if (place.switch_name.empty() || place.port.empty()) continue;
+    auto [it, added] = on_named_switch.try_emplace(place.switch_name, false);
+    if (added) it->second = named_switches.count(short_host(std::string(place.switch_name))) > 0;
+    if (!it->second) continue;
+    const std::string key = port_key(place.switch_name, place.port);
+    if (const auto n = named.find(key); n != named.end()) ++n->second;
+    if (const auto g = groups.find(port_group(key)); g != groups.end()) ++g->second;
+  }
+  for (const auto& [key, n] : named) {
+    if (n > 0) out.ports.emplace(key, n);
+  }
+  for (const auto& [group, n] : groups) {
+    if (n > 0) out.port_groups.emplace(group, n);
+  }
+  return out;
+}
+
 // Pass 4: one reported burst as an incident, with its causes.
-Incident make_incident(const Burst& b, const DropCollector& pass1,
+Incident make_incident(const Burst& b, const DropCollector& pass1, const Populations& populations,
                        const CorrelationSettings& settings, int64_t now_us) {
   const int64_t quiet_us = int64_t{settings.quiet_s} * 1'000'000;
   const int64_t lookback_us = int64_t{settings.lookback_s} * 1'000'000;
@@ -542,7 +590,7 @@ Incident make_incident(const Burst& b, const DropCollector& pass1,
     burst_drops.push_back(drops[index].stored);
     burst_drops.insert(burst_drops.end(), drops[index].merged.begin(), drops[index].merged.end());
   }
-  incident.causes = rank_causes(incident, places, window, burst_drops, settings);
+  incident.causes = rank_causes(incident, places, window, burst_drops, populations, settings);
   if (!b.twins.empty()) {
     // Several scopes hold these phones: the top cause says which (scope_choice.h). The causes
     // are ranked on the phones, the same in each; only a reason mix names the scope itself, so
@@ -552,7 +600,7 @@ Incident make_incident(const Burst& b, const DropCollector& pass1,
     const Scope chosen = choose_scope(holding, incident.causes);
     if (chosen != incident.scope) {
       incident.scope = chosen;
-      incident.causes = rank_causes(incident, places, window, burst_drops, settings);
+      incident.causes = rank_causes(incident, places, window, burst_drops, populations, settings);
     }
     // The others that went down whole (every phone known there dropped): what to say "also".
     // A broader scope where other phones stayed up is explained by the reported one instead.
@@ -609,8 +657,11 @@ std::vector<Incident> correlate(std::vector<const StoredEvent*> events,
   std::vector<Burst> bursts = find_bursts(pass1, settings);
   suppress_explained(bursts, pass1, settings);
   std::vector<Incident> incidents;
+  std::optional<Populations> populations;  // only when there is an incident to rank
   for (const Burst& b : bursts) {
-    if (!b.suppressed) incidents.push_back(make_incident(b, pass1, settings, now_us));
+    if (b.suppressed) continue;
+    if (!populations) populations = populations_of(pass1);
+    incidents.push_back(make_incident(b, pass1, *populations, settings, now_us));
   }
   std::sort(incidents.begin(), incidents.end(), [](const Incident& a, const Incident& b) {
     return std::tie(a.start_us, a.id) < std::tie(b.start_us, b.id);

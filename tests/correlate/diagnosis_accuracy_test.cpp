@@ -13,14 +13,15 @@ namespace regwatch::accuracy {
 namespace {
 
 // Measured on the corpus as generated (seed 162026), 2026-12-06: counts out of 238 expected
-// incidents in 258 scenarios.
+// incidents in 258 scenarios. Top-1 raised from 232 when causes were weighed by the share of
+// their own phones that dropped (the one top-1 miss left is 038, not detected at all).
 constexpr size_t kScenarios = 258;
 constexpr size_t kExpected = 238;
 constexpr size_t kDetected = 238;
-constexpr size_t kTop1 = 232;
+constexpr size_t kTop1 = 238;
 constexpr size_t kTop3 = 238;
-constexpr size_t kExactScope = 233;
-constexpr size_t kScopeOrTie = 235;  // the exact scope or one holding the same phones
+constexpr size_t kExactScope = 236;
+constexpr size_t kScopeOrTie = 236;  // the exact scope or one holding the same phones
 constexpr size_t kExactCount = 236;
 constexpr size_t kMaxChurnIncidents = 0;
 constexpr size_t kMaxExtraIncidents = 0;
