@@ -491,10 +491,14 @@ std::vector<Cause> rank_causes(const Incident& incident,
           own, total);
     c.remediation = remediation(c.kind);
     // A planned reset, a rejected registration or a refused config is the CM's doing (its
-    // administrator's, its database's, its trust lists'): when one CM node holds every phone,
-    // that node is the scope it explains, whatever switch or VLAN the phones share.
-    if (incident.phones_by_cm.size() == 1 && incident.phones_by_cm.begin()->first != "unknown")
-      c.scopes = {cm_node_scope(incident.phones_by_cm.begin()->first)};
+    // administrator's, its database's, its trust lists'): the CM node holding most of the
+    // phones (more than half) is the scope it explains, whatever switch or VLAN they share.
+    const auto most =
+        std::max_element(incident.phones_by_cm.begin(), incident.phones_by_cm.end(),
+                         [](const auto& x, const auto& y) { return x.second < y.second; });
+    if (most != incident.phones_by_cm.end() && most->first != "unknown" &&
+        2 * most->second > incident.phones.size())
+      c.scopes = {cm_node_scope(most->first)};
     if (auto it = incident.drop_evidence_by_class.find(incident.incident_class);
         it != incident.drop_evidence_by_class.end())
       c.evidence = it->second;

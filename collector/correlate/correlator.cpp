@@ -84,6 +84,9 @@ struct Burst {
   // Each phone's first drop in the burst, sorted: how many of its phones fell around a
   // narrower burst (suppress_explained).
   std::vector<int64_t> first_drops;
+  // Narrower bursts dropped as fragments of this one's event: one of them may be the scope its
+  // top cause explains (correlate()).
+  std::vector<size_t> fragments;
 };
 
 // "sw-3f.example.net", 2 -> "sw-3f/2"
@@ -446,7 +449,10 @@ void suppress_explained(std::vector<Burst>& bursts, const DropCollector& pass1,
     if (bursts[a].suppressed) continue;
     for (const size_t b : fragment_of[a]) {
       const size_t owner = explainer(b);
-      if (owner != a && !bursts[owner].suppressed) fragment[a] = true;
+      if (owner != a && !bursts[owner].suppressed) {
+        fragment[a] = true;
+        bursts[owner].fragments.push_back(a);
+      }
     }
   }
   for (size_t a = 0; a < n; ++a) {
@@ -623,6 +629,23 @@ Incident make_incident(const Burst& b, const DropCollector& pass1, const Populat
   return incident;
 }
 
+// The fragment of b's event whose scope b's top cause explains first, when it holds more than
+// half of b's phones; none otherwise.
+const Burst* cause_scope_fragment(const Burst& b, const Incident& incident,
+                                  const std::vector<Burst>& bursts, const DropCollector& pass1) {
+  if (b.fragments.empty() || incident.causes.empty()) return nullptr;
+  for (const Scope& explained : incident.causes.front().scopes) {
+    if (explained == incident.scope) return nullptr;  // the reported scope is the cause's already
+    for (const size_t f : b.fragments) {
+      const Burst& fragment = bursts[f];
+      if (pass1.scopes().scope(fragment.scope) == explained &&
+          fragment.phones.size() * 2 > b.phones.size())
+        return &fragment;
+    }
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 bool is_drop(const regwatch::v1::Event& e) {
@@ -661,7 +684,20 @@ std::vector<Incident> correlate(std::vector<const StoredEvent*> events,
   for (const Burst& b : bursts) {
     if (b.suppressed) continue;
     if (!populations) populations = populations_of(pass1);
-    incidents.push_back(make_incident(b, pass1, *populations, settings, now_us));
+    Incident incident = make_incident(b, pass1, *populations, settings, now_us);
+    if (auto narrower = cause_scope_fragment(b, incident, bursts, pass1)) {
+      // Its top cause explains a narrower scope holding most of its phones, whose own burst
+      // was taken for a fragment: the others are drops of another kind that fell at the same
+      // time (a reboot elsewhere in a site-wide VLAN). Reported as that scope's, when its own
+      // top cause is the same.
+      Incident as_cause_says = make_incident(*narrower, pass1, *populations, settings, now_us);
+      const Cause& top = incident.causes.front();
+      const bool names_its_scope = top.subject == incident.scope.name;  // a reason mix
+      if (!as_cause_says.causes.empty() && as_cause_says.causes.front().kind == top.kind &&
+          (as_cause_says.causes.front().subject == top.subject || names_its_scope))
+        incident = std::move(as_cause_says);
+    }
+    incidents.push_back(std::move(incident));
   }
   std::sort(incidents.begin(), incidents.end(), [](const Incident& a, const Incident& b) {
     return std::tie(a.start_us, a.id) < std::tie(b.start_us, b.id);

@@ -20,9 +20,9 @@ constexpr size_t kExpected = 238;
 constexpr size_t kDetected = 238;
 constexpr size_t kTop1 = 238;
 constexpr size_t kTop3 = 238;
-constexpr size_t kExactScope = 236;
-constexpr size_t kScopeOrTie = 236;  // the exact scope or one holding the same phones
-constexpr size_t kExactCount = 236;
+constexpr size_t kExactScope = 238;
+constexpr size_t kScopeOrTie = 238;  // the exact scope or one holding the same phones
+constexpr size_t kExactCount = 238;
 constexpr size_t kMaxChurnIncidents = 0;
 constexpr size_t kMaxExtraIncidents = 0;
 
