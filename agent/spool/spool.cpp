@@ -46,7 +46,8 @@ std::string read_at(const fs::path& path, uint64_t offset, size_t size) {
   buffer.resize(size);
   size_t done = 0;
   while (done < size) {
-    const ssize_t n = ::pread(fd, buffer.data() + done, size - done, static_cast<off_t>(offset + done));
+    const ssize_t n =
+        ::pread(fd, buffer.data() + done, size - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     done += static_cast<size_t>(n);
@@ -69,14 +70,18 @@ std::string_view to_string(DropPolicy policy) {
 }
 
 Spool::Spool(SpoolOptions options, std::string agent_id, const Clock& clock)
-    : options_(std::move(options)), agent_id_(std::move(agent_id)), clock_(clock),
+    : options_(std::move(options)),
+      agent_id_(std::move(agent_id)),
+      clock_(clock),
       state_file_(options_.dir / "state") {}
 
 Result<std::unique_ptr<Spool>> Spool::open(const SpoolOptions& options, std::string agent_id,
-                                          const Clock& clock) {
+                                           const Clock& clock) {
   std::error_code ec;
   fs::create_directories(options.dir, ec);
-  if (ec) return make_error("spool_dir", "cannot create spool directory " + options.dir.string() + ": " + ec.message());
+  if (ec)
+    return make_error(
+        "spool_dir", "cannot create spool directory " + options.dir.string() + ": " + ec.message());
   if (::access(options.dir.c_str(), W_OK) != 0) {
     return make_error("spool_dir", "spool directory " + options.dir.string() + " is not writable");
   }
@@ -118,16 +123,25 @@ Status Spool::recover() {
     if (auto saved = save_state(state_file_, state_); !saved.ok()) return saved.error();
   }
   incarnation_ = state_.incarnation;
+  auto log = component_logger("agent.spool");
   std::vector<std::pair<uint64_t, fs::path>> files;
   for (const auto& entry : fs::directory_iterator(options_.dir)) {
     const auto name = entry.path().filename().string();
     uint64_t first = 0;
-    if (std::sscanf(name.c_str(), "segment-%" SCNu64 ".log", &first) == 1 && name.ends_with(".log")) {
+    if (std::sscanf(name.c_str(), "segment-%" SCNu64 ".log", &first) == 1 &&
+        name.ends_with(".log")) {
+      // Something else named like a segment (a directory someone made, a dangling link) is
+      // not ours to read or delete: left alone, and said, rather than aborting the agent.
+      std::error_code error;
+      if (!entry.is_regular_file(error)) {
+        log->warn("spool {}: {} is named like a segment but is not a file; left alone",
+                  options_.dir.string(), name);
+        continue;
+      }
       files.emplace_back(first, entry.path());
     }
   }
   std::sort(files.begin(), files.end());
-  auto log = component_logger("agent.spool");
   if (creating && !files.empty()) {
     // The state file was lost, not the spool: what the collector acknowledged is unknown, so
     // everything is sent again, now under a new incarnation, and may be stored twice.
@@ -214,7 +228,8 @@ bool Spool::write_locked(regwatch::v1::Event& event) {
   if (!write_all(active_fd_, scratch_)) {
     // Leave no partial record behind; the caller counts the event as dropped.
     if (::ftruncate(active_fd_, static_cast<off_t>(active.bytes)) != 0) {
-      component_logger("agent.spool")->error("cannot truncate a failed write in {}", active.path.string());
+      component_logger("agent.spool")
+          ->error("cannot truncate a failed write in {}", active.path.string());
     }
     return false;
   }
@@ -267,8 +282,9 @@ void Spool::append_drop_report_locked() {
                                  pending, state_.dropped_total, clock_.now_us());
   if (write_locked(report)) {
     state_.dropped_reported = state_.dropped_total;
-    component_logger("agent.spool")->warn("spool full ({}): dropped {} events ({} in total)",
-                                          to_string(options_.policy), pending, state_.dropped_total);
+    component_logger("agent.spool")
+        ->warn("spool full ({}): dropped {} events ({} in total)", to_string(options_.policy),
+               pending, state_.dropped_total);
   }
 }
 
@@ -303,17 +319,18 @@ bool Spool::append(regwatch::v1::Event event) {
   return true;
 }
 
-std::vector<regwatch::v1::Event> Spool::read_after(uint64_t after_seq, size_t max_events, size_t max_bytes) {
+std::vector<regwatch::v1::Event> Spool::read_after(uint64_t after_seq, size_t max_events,
+                                                   size_t max_bytes) {
   std::vector<regwatch::v1::Event> events;
   std::lock_guard lock(mutex_);
   size_t bytes = 0;
   for (const auto& segment : segments_) {
     if (segment.count == 0 || segment.last_seq <= after_seq) continue;
     // Records are contiguous in seq; continue at the cursor, or skip records up to after_seq.
-    const uint64_t start =
-        (cursor_.path == segment.path && cursor_.next_seq == after_seq + 1 && cursor_.offset <= segment.bytes)
-            ? cursor_.offset
-            : 0;
+    const uint64_t start = (cursor_.path == segment.path && cursor_.next_seq == after_seq + 1 &&
+                            cursor_.offset <= segment.bytes)
+                               ? cursor_.offset
+                               : 0;
     // Read in bounded chunks: a batch needs far less than the rest of a segment.
     uint64_t offset = start;
     std::string data;
@@ -323,7 +340,8 @@ std::vector<regwatch::v1::Event> Spool::read_after(uint64_t after_seq, size_t ma
       if (record.status == DecodeStatus::kNeedMore) {
         if (offset >= segment.bytes) break;
         const size_t want = static_cast<size_t>(std::min<uint64_t>(
-            segment.bytes - offset, std::max<size_t>(kReadChunkBytes, rest.size() + kMaxRecordPayloadBytes)));
+            segment.bytes - offset,
+            std::max<size_t>(kReadChunkBytes, rest.size() + kMaxRecordPayloadBytes)));
         std::string chunk = std::string(rest) + read_at(segment.path, offset, want);
         offset += want;
         data = std::move(chunk);
@@ -334,7 +352,8 @@ std::vector<regwatch::v1::Event> Spool::read_after(uint64_t after_seq, size_t ma
       rest.remove_prefix(record.size);
       if (record.seq <= after_seq) continue;
       regwatch::v1::Event event;
-      if (!event.ParseFromArray(record.payload.data(), static_cast<int>(record.payload.size()))) continue;
+      if (!event.ParseFromArray(record.payload.data(), static_cast<int>(record.payload.size())))
+        continue;
       bytes += record.payload.size();
       after_seq = record.seq;
       events.push_back(std::move(event));

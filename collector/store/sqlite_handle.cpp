@@ -18,8 +18,8 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view doing) {
 
 Result<Statement> Statement::prepare(sqlite3* db, std::string_view sql) {
   sqlite3_stmt* raw = nullptr;
-  int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                              &raw, nullptr);
+  int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
+                              SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
   if (rc != SQLITE_OK) {
     sqlite3_finalize(raw);
     return sqlite_error(db, rc, "preparing a statement");
@@ -51,17 +51,30 @@ Status exec(sqlite3* db, const char* sql) {
 
 Result<SqliteDb> open_database(const std::string& path, bool read_only, int busy_timeout_ms) {
   sqlite3* raw = nullptr;
-  const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
-                    SQLITE_OPEN_NOMUTEX;
+  const int flags =
+      (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+      SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   SqliteDb db(raw);
   if (rc != SQLITE_OK) return sqlite_error(db.get(), rc, "opening database " + path);
   sqlite3_busy_timeout(db.get(), busy_timeout_ms);
   // Reading the schema fails with SQLITE_NOTADB on a file that is not a
   // database, before anything could write to it.
+  // SQLite opens a file it may not write read-only without a word (and a WAL database in a
+  // directory it may not write fails its first read); every commit would then fail after the
+  // collector said it was listening. Refuse it here, at start-up.
+  const auto read_only_error = [&] {
+    return make_error("database_read_only",
+                      "database " + path +
+                          " is read-only to this process: check the owner and permissions of the "
+                          "file and its directory, or a read-only mount");
+  };
   if (auto probe = exec(db.get(), "SELECT count(*) FROM sqlite_master"); !probe.ok()) {
+    if (!read_only && (sqlite3_errcode(db.get()) & 0xff) == SQLITE_READONLY)
+      return read_only_error();
     return make_error(probe.error().code, "database " + path + ": " + probe.error().message);
   }
+  if (!read_only && sqlite3_db_readonly(db.get(), "main") == 1) return read_only_error();
   return db;
 }
 
@@ -69,6 +82,8 @@ Result<SqliteDb> open_database(const std::string& path, bool read_only, int busy
 
 namespace regwatch::collector::store {
 
-void rollback(sqlite3* db) { sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr); }
+void rollback(sqlite3* db) {
+  sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+}
 
 }  // namespace regwatch::collector::store

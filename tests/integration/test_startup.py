@@ -91,6 +91,24 @@ class StartupTest(RegwatchTestCase):
         self.assertIn("newer", p.stderr())
         self.assertEqual(digest(db), before)
 
+    @unittest.skipUnless(os.geteuid() == 0, "needs root to run the collector as another user")
+    def test_a_database_it_may_not_write_is_refused_at_start(self):
+        """Run as nobody against root's database (readable, not writable; its directory likewise):
+        refused before "listening", not failing every commit after it."""
+        made = self.start_collector(db=self.path("root.db"))
+        self.assertEqual(made.terminate(), 0)
+        os.chmod(self.dir, 0o755)
+        for name in os.listdir(self.dir):
+            os.chmod(self.path(name), 0o644)
+        before = digest(self.path("root.db"))
+        run = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", COLLECTOR,
+                              "--listen", "127.0.0.1:0", "--db", self.path("root.db")],
+                             capture_output=True, text=True, timeout=30)
+        self.assertEqual(run.returncode, 2, run.stdout + run.stderr)
+        self.assertNotIn("listening", run.stdout)
+        self.assertIn("is read-only to this process", run.stderr)
+        self.assertEqual(digest(self.path("root.db")), before)
+
     def test_port_in_use_is_a_clear_error(self):
         first = self.start_collector()
         port = first.address.rsplit(":", 1)[1]

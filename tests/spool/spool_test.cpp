@@ -49,7 +49,8 @@ class SpoolTest : public ::testing::Test {
   }
   size_t segment_files() const {
     size_t n = 0;
-    for (const auto& e : fs::directory_iterator(dir_ / "spool")) n += e.path().extension() == ".log";
+    for (const auto& e : fs::directory_iterator(dir_ / "spool"))
+      n += e.path().extension() == ".log";
     return n;
   }
   ManualClock clock_{1'700'000'000'000'000};
@@ -87,6 +88,20 @@ TEST_F(SpoolTest, SeqContinuesAfterReopenEvenWhenEverythingWasAckedAndDeleted) {
   EXPECT_TRUE(spool->read_after(spool->acked_seq(), 10, 1 << 20).empty());
   ASSERT_TRUE(spool->append(line_event(1)));
   EXPECT_EQ(spool->last_seq(), 301u);
+}
+
+TEST_F(SpoolTest, SomethingNamedLikeASegmentThatIsNoFileIsLeftAlone) {
+  {
+    auto spool = open(options());
+    for (int i = 0; i < 10; ++i) ASSERT_TRUE(spool->append(line_event(i)));
+  }
+  const fs::path odd = dir_ / "spool" / "segment-00000000000000000500.log";
+  fs::create_directory(odd);
+  auto spool = open(options());  // used to throw filesystem_error from file_size()
+  EXPECT_EQ(spool->last_seq(), 10u);
+  ASSERT_TRUE(spool->append(line_event(10)));
+  EXPECT_EQ(spool->read_after(0, 100, 1 << 20).size(), 11u);
+  EXPECT_TRUE(fs::is_directory(odd));
 }
 
 // The incarnation names this spool's numbering of seqs: the collector keeps an
