@@ -10,10 +10,12 @@
 // agent_silent and source_silent conditions).
 // EventReader: one per querying thread, read-only; sees what the writer committed.
 //
-// WAL mode with synchronous=NORMAL: a commit survives a crash of the process
-// (kill -9), and a power loss can lose at most the last transactions but never
-// corrupts the file; agents resend anything not acknowledged, so the trade is
-// throughput without risk to exactly-once.
+// WAL mode with synchronous=FULL: a batch is acknowledged only once its commit
+// is on disk (the WAL synced), so a power loss cannot lose what an agent has
+// already deleted from its spool (NORMAL lost the last commits; an agent had
+// no copy left). journal_size_limit bounds the WAL file after a checkpoint, so
+// ingest recovers when disk space comes back. The cost is measured by
+// bench/ingest_bench (a baseline of each).
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -41,7 +43,8 @@ inline constexpr uint32_t kMaxQueryLimit = 100000;
 
 class EventWriter {
  public:
-  static Result<std::unique_ptr<EventWriter>> open(const std::string& path, const StoreOptions& = {});
+  static Result<std::unique_ptr<EventWriter>> open(const std::string& path,
+                                                   const StoreOptions& = {});
 
   struct InsertOutcome {
     uint32_t stored = 0;
@@ -87,7 +90,8 @@ Result<ScopeFilter> parse_scope_filter(const std::string& text);
 
 class EventReader {
  public:
-  static Result<std::unique_ptr<EventReader>> open(const std::string& path, const StoreOptions& = {});
+  static Result<std::unique_ptr<EventReader>> open(const std::string& path,
+                                                   const StoreOptions& = {});
   Result<regwatch::v1::EventList> query(const regwatch::v1::EventQuery& query);
   Result<regwatch::v1::StatusReply> status();
   // Incidents (schema 002), newest first.
@@ -132,17 +136,22 @@ class EventReader {
 
 // The columns an event is stored under (shared by the writer and the bare baseline).
 struct EventColumns {
-  std::string device;          // "" = NULL
+  std::string device;  // "" = NULL
   bool has_reason = false;
   int32_t reason_code = 0;
 };
 EventColumns columns_of(const regwatch::v1::Event& event);
+
+// How a store commits: durable (the collector's: synchronous=FULL) or not (NORMAL,
+// for the benchmark to show what durability costs).
+enum class Durability { kDurable, kNotDurable };
 
 // Benchmark baseline: the same table, indexes and insert statement (every row
 // with spool_incarnation), batched transactions, none of the collector around
 // it. Returns rows inserted.
 Result<uint64_t> bare_batched_insert(const std::string& path,
                                      std::span<const regwatch::v1::Event> events, size_t batch,
-                                     std::string_view spool_incarnation = {});
+                                     std::string_view spool_incarnation = {},
+                                     Durability durability = Durability::kDurable);
 
 }  // namespace regwatch::collector::store

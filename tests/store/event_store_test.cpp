@@ -314,6 +314,18 @@ TEST_F(StoreTest, PruningRemovesOnlyOldStoredRowsInChunks) {
   EXPECT_EQ(reader->status()->total_events(), 5u);
 }
 
+TEST_F(StoreTest, ABatchIsAcknowledgedOnlyOnceItsCommitIsOnDiskAndTheWalIsBounded) {
+  auto writer = std::move(EventWriter::open(path_)).value();
+  const auto pragma = [&](const char* sql) {
+    auto statement = std::move(Statement::prepare(writer->handle(), sql)).value();
+    EXPECT_EQ(statement.step(), SQLITE_ROW);
+    return std::string(statement.column_text(0));
+  };
+  EXPECT_EQ(pragma("PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(pragma("PRAGMA synchronous"), "2");  // FULL: the WAL is synced at each commit
+  EXPECT_EQ(pragma("PRAGMA journal_size_limit"), "67108864");
+}
+
 TEST_F(StoreTest, RetentionPrunesEndedAlertEpisodesAndSilencesButNotWhatStillCounts) {
   auto writer = std::move(EventWriter::open(path_)).value();
   sqlite3* db = writer->handle();
