@@ -365,18 +365,32 @@ std::vector<regwatch::v1::Event> Spool::read_after(uint64_t after_seq, size_t ma
   return events;
 }
 
+bool Spool::remove_acked_segment_locked(const fs::path& path) {
+  std::error_code error;
+  fs::remove(path, error);
+  if (!error) return true;
+  // Never thrown into the shipper's ack path (it used to stop shipping and SIGTERM with it):
+  // the segment is kept, still acknowledged, and deleting it is tried again at the next ack.
+  if (++failed_deletions_ == 1 || failed_deletions_ % 1000 == 0)
+    component_logger("agent.spool")
+        ->error(
+            "cannot delete acknowledged spool segment {}: {} (kept; tried again at each ack, "
+            "{} failure(s) so far)",
+            path.string(), error.message(), failed_deletions_);
+  return false;
+}
+
 void Spool::delete_acked_segments_locked() {
   while (segments_.size() > 1 && segments_.front().last_seq <= state_.acked_seq) {
-    fs::remove(segments_.front().path);
+    if (!remove_acked_segment_locked(segments_.front().path)) return;
     segments_.erase(segments_.begin());
   }
   Segment& active = segments_.back();
   if (segments_.size() == 1 && active.count > 0 && active.last_seq <= state_.acked_seq &&
       active.bytes >= kRollAckedActiveBytes) {
-    if (open_active_segment(state_.last_seq + 1).ok()) {
-      fs::remove(segments_.front().path);
+    if (open_active_segment(state_.last_seq + 1).ok() &&
+        remove_acked_segment_locked(segments_.front().path))
       segments_.erase(segments_.begin());
-    }
   }
 }
 

@@ -77,13 +77,14 @@ regwatch::v1::Event make_drop_report(const std::string& agent_id, const std::str
 class Spool {
  public:
   static Result<std::unique_ptr<Spool>> open(const SpoolOptions& options, std::string agent_id,
-                                            const Clock& clock);
+                                             const Clock& clock);
   ~Spool();
   Spool(const Spool&) = delete;
   Spool& operator=(const Spool&) = delete;
 
   bool append(regwatch::v1::Event event);
-  std::vector<regwatch::v1::Event> read_after(uint64_t after_seq, size_t max_events, size_t max_bytes);
+  std::vector<regwatch::v1::Event> read_after(uint64_t after_seq, size_t max_events,
+                                              size_t max_bytes);
   void ack(uint64_t seq);
   bool wait_for_data_after(uint64_t seq, std::chrono::milliseconds timeout);
   void set_append_listener(std::function<void()> on_append);
@@ -111,6 +112,8 @@ class Spool {
   void make_room_locked(uint64_t needed);
   void append_drop_report_locked();
   void delete_acked_segments_locked();
+  // Deletes a wholly acknowledged segment's file; false (logged, rate-limited) when it cannot.
+  bool remove_acked_segment_locked(const std::filesystem::path& path);
   void save_state_locked();
   uint64_t total_bytes_locked() const;
   void fsync_loop();
@@ -123,11 +126,12 @@ class Spool {
 
   mutable std::mutex mutex_;
   std::condition_variable data_cv_;
-  std::vector<Segment> segments_;   // oldest first; back() is the active one
+  std::vector<Segment> segments_;  // oldest first; back() is the active one
   int active_fd_ = -1;
   SpoolState state_;
   SpoolStats stats_;
   bool closed_ = false;
+  uint64_t failed_deletions_ = 0;  // acknowledged segments that could not be deleted
   std::function<void()> on_append_;
   std::string scratch_;
   // Where the last read_after stopped, so the shipper's next read continues

@@ -90,6 +90,28 @@ TEST_F(SpoolTest, SeqContinuesAfterReopenEvenWhenEverythingWasAckedAndDeleted) {
   EXPECT_EQ(spool->last_seq(), 301u);
 }
 
+TEST_F(SpoolTest, AnAcknowledgedSegmentThatCannotBeDeletedNeverStopsTheAckPath) {
+  auto spool = open(options());
+  for (int i = 0; i < 400; ++i) ASSERT_TRUE(spool->append(line_event(i)));  // several segments
+  // The oldest segment's file replaced by a non-empty directory: removing it fails (as a
+  // read-only or busy file would), even for root.
+  fs::path oldest;
+  for (const auto& e : fs::directory_iterator(dir_ / "spool")) {
+    if (e.path().extension() == ".log" && (oldest.empty() || e.path() < oldest)) oldest = e.path();
+  }
+  ASSERT_FALSE(oldest.empty());
+  fs::remove(oldest);
+  fs::create_directories(oldest / "in-the-way");
+  ASSERT_NO_THROW(spool->ack(200));  // used to throw filesystem_error into the shipper
+  EXPECT_EQ(spool->acked_seq(), 200u);
+  ASSERT_TRUE(spool->append(line_event(400)));
+  EXPECT_EQ(spool->read_after(200, 1000, 1 << 20).size(), 201u);
+  // Once it can be deleted, the next ack does.
+  fs::remove_all(oldest);
+  ASSERT_NO_THROW(spool->ack(401));
+  EXPECT_TRUE(spool->read_after(401, 10, 1 << 20).empty());
+}
+
 TEST_F(SpoolTest, SomethingNamedLikeASegmentThatIsNoFileIsLeftAlone) {
   {
     auto spool = open(options());
