@@ -14,6 +14,7 @@
 #include "agent/app/live_capture.h"
 #include "agent/app/pcap_replay.h"
 #include "agent/app/replay_identity.h"
+#include "agent/app/replay_input.h"
 #include "agent/app/replay_outcome.h"
 #include "agent/app/snmp_setup.h"
 #include "agent/app/syslog_replay.h"
@@ -51,7 +52,8 @@ Result<Core> start_core(const AgentConfig& config, const std::string& incarnatio
   if (!shipper_options.ok()) return shipper_options.error();
   Core core;
   core.spool = std::move(opened).value();
-  core.shipper = std::make_unique<shipper::Shipper>(*core.spool, std::move(shipper_options).value());
+  core.shipper =
+      std::make_unique<shipper::Shipper>(*core.spool, std::move(shipper_options).value());
   core.shipper->start();
   return core;
 }
@@ -78,20 +80,35 @@ void log_counts(const PipelineCounts& counts, const spool::SpoolStats& spool_sta
   component_logger("agent")->info(
       "lines {} events {} unrecognised {} anomalies {} | spool last seq {} acked {} dropped {} | "
       "collector {}",
-      counts.lines, counts.events, counts.unrecognised, counts.with_anomalies,
-      spool_stats.last_seq, spool_stats.acked_seq, spool_stats.dropped_total,
+      counts.lines, counts.events, counts.unrecognised, counts.with_anomalies, spool_stats.last_seq,
+      spool_stats.acked_seq, spool_stats.dropped_total,
       ship.connected ? "connected" : (ship.last_error.empty() ? "connecting" : ship.last_error));
 }
 
 }  // namespace
 
 int run_replay(const AgentConfig& configured, const ReplayRequest& request) {
-  const auto& files = request.syslog_files;
-  const auto& pcap_files = request.pcap_files;
   const int timeout_seconds = request.timeout_seconds;
   block_termination_signals();
-  std::vector<std::string> all_files = files;
-  all_files.insert(all_files.end(), pcap_files.begin(), pcap_files.end());
+  std::vector<std::string> given = request.syslog_files;
+  given.insert(given.end(), request.pcap_files.begin(), request.pcap_files.end());
+  // Streams (a pipe, <(zcat ...), "-") are copied once to files of this run's own first.
+  auto inputs = ReplayInputs::prepare(given, std::filesystem::path(configured.spool.dir) /
+                                                 ("replay-input-" + std::to_string(::getpid())));
+  if (!inputs.ok()) {
+    std::cerr << "regwatch-agent: " << inputs.error().message << "\n";
+    return kExitStartFailed;
+  }
+  const auto& all_files = inputs->paths();
+  const std::vector<std::string> files(
+      all_files.begin(),
+      all_files.begin() + static_cast<std::ptrdiff_t>(request.syslog_files.size()));
+  const std::vector<std::string> pcap_files(
+      all_files.begin() + static_cast<std::ptrdiff_t>(request.syslog_files.size()),
+      all_files.end());
+  if (inputs->copied() > 0)
+    std::cerr << "read " << inputs->copied()
+              << " input(s) that were streams, not files, into a copy of this replay's own\n";
   auto digest = archive_digest(all_files);
   if (!digest.ok()) {
     std::cerr << "regwatch-agent: " << digest.error().message << "\n";
@@ -139,7 +156,8 @@ int run_replay(const AgentConfig& configured, const ReplayRequest& request) {
   for (const auto& file : files) {
     options.on_progress = [&](uint64_t done, uint64_t total) {
       if (show_progress && total > 0) {
-        std::fprintf(stderr, "\rreading %s: %3d%%", file.c_str(), static_cast<int>(done * 100 / total));
+        std::fprintf(stderr, "\rreading %s: %3d%%", file.c_str(),
+                     static_cast<int>(done * 100 / total));
       }
     };
     auto result = replay_syslog_file(file, pipeline, options, SystemClock::instance());
@@ -161,7 +179,8 @@ int run_replay(const AgentConfig& configured, const ReplayRequest& request) {
     });
     auto done = replay_pcap_file(file, analyzer, [&](uint64_t at, uint64_t total) {
       if (show_progress && total > 0) {
-        std::fprintf(stderr, "\rdecoding %s: %3d%%", file.c_str(), static_cast<int>(at * 100 / total));
+        std::fprintf(stderr, "\rdecoding %s: %3d%%", file.c_str(),
+                     static_cast<int>(at * 100 / total));
       }
     });
     if (show_progress) std::fprintf(stderr, "\n");
@@ -174,13 +193,15 @@ int run_replay(const AgentConfig& configured, const ReplayRequest& request) {
                              (done->empty() ? "" : " (capture cut short)"));
   }
   core->spool->flush();
-  std::fprintf(stderr, "read %llu lines and %llu capture events into the spool; waiting for the collector %s\n",
-               static_cast<unsigned long long>(pipeline.counts().lines),
-               static_cast<unsigned long long>(pcap_events), config.collector.address.c_str());
+  std::fprintf(
+      stderr,
+      "read %llu lines and %llu capture events into the spool; waiting for the collector %s\n",
+      static_cast<unsigned long long>(pipeline.counts().lines),
+      static_cast<unsigned long long>(pcap_events), config.collector.address.c_str());
   // Wait for the collector, telling the user what we wait for.
-  const auto deadline = timeout_seconds > 0
-                            ? std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds)
-                            : std::chrono::steady_clock::time_point::max();
+  const auto deadline =
+      timeout_seconds > 0 ? std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds)
+                          : std::chrono::steady_clock::time_point::max();
   auto next_note = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   bool acked = false;
   while (!interrupted && std::chrono::steady_clock::now() < deadline) {
@@ -208,17 +229,20 @@ int run_replay(const AgentConfig& configured, const ReplayRequest& request) {
   const auto counts = pipeline.counts();
   for (const auto& summary : pcap_summaries) std::printf("decoded %s\n", summary.c_str());
   if (!files.empty()) {
-    std::printf("replayed %zu syslog file(s): %llu lines, %llu events (%s), %llu unparsed (kept as syslog_other), "
-                "%llu with errors, %llu dropped by the spool\n",
-                files.size(), static_cast<unsigned long long>(counts.lines),
-                static_cast<unsigned long long>(counts.events), summarise_kinds(counts).c_str(),
-                static_cast<unsigned long long>(counts.unrecognised),
-                static_cast<unsigned long long>(counts.with_anomalies),
-                static_cast<unsigned long long>(counts.spool_dropped));
+    std::printf(
+        "replayed %zu syslog file(s): %llu lines, %llu events (%s), %llu unparsed (kept as "
+        "syslog_other), "
+        "%llu with errors, %llu dropped by the spool\n",
+        files.size(), static_cast<unsigned long long>(counts.lines),
+        static_cast<unsigned long long>(counts.events), summarise_kinds(counts).c_str(),
+        static_cast<unsigned long long>(counts.unrecognised),
+        static_cast<unsigned long long>(counts.with_anomalies),
+        static_cast<unsigned long long>(counts.spool_dropped));
   }
   if (!pcap_files.empty()) {
-    std::printf("replayed %zu capture file(s): %llu events, %llu dropped by the spool\n", pcap_files.size(),
-                static_cast<unsigned long long>(pcap_events), static_cast<unsigned long long>(pcap_spool_dropped));
+    std::printf("replayed %zu capture file(s): %llu events, %llu dropped by the spool\n",
+                pcap_files.size(), static_cast<unsigned long long>(pcap_events),
+                static_cast<unsigned long long>(pcap_spool_dropped));
   }
   const uint64_t total_events = counts.events + pcap_events;
   auto shipped = core->shipper->stats();
@@ -243,7 +267,8 @@ int run_replay(const AgentConfig& configured, const ReplayRequest& request) {
   core->shipper->stop();
   shipped = core->shipper->stats();
   std::printf("acknowledged by the collector %s in %.1f s (%.0f events/s)\n",
-              config.collector.address.c_str(), seconds, seconds > 0 ? static_cast<double>(total_events) / seconds : 0.0);
+              config.collector.address.c_str(), seconds,
+              seconds > 0 ? static_cast<double>(total_events) / seconds : 0.0);
   print_counts();
   ReplayTally tally;
   tally.read = total_events;
@@ -347,8 +372,9 @@ int run_live(const AgentConfig& config) {
       return kExitStartFailed;
     }
     if (!config.snmp.trap_users.empty()) {
-      component_logger("agent")->info("SNMPv3 trap users: {}; this agent's engine ID (for INFORMs) {}",
-                                      config.snmp.trap_users.size(), snmp::local_engine_id_hex());
+      component_logger("agent")->info(
+          "SNMPv3 trap users: {}; this agent's engine ID (for INFORMs) {}",
+          config.snmp.trap_users.size(), snmp::local_engine_id_hex());
     }
   }
   std::unique_ptr<LiveCapture> capture;
@@ -362,11 +388,14 @@ int run_live(const AgentConfig& config) {
     }
   }
   auto log = component_logger("agent");
-  log->info("agent '{}' receiving syslog on udp {} tcp {}, SNMP traps on {}; polling {} SNMP targets; spool {}; "
-            "collector {}",
-            config.agent_id, config.syslog.udp.empty() ? "off" : config.syslog.udp,
-            config.syslog.tcp.empty() ? "off" : config.syslog.tcp, config.snmp.traps.empty() ? "off" : config.snmp.traps,
-            config.snmp.targets.size(), config.spool.dir, config.collector.address);
+  log->info(
+      "agent '{}' receiving syslog on udp {} tcp {}, SNMP traps on {}; polling {} SNMP targets; "
+      "spool {}; "
+      "collector {}",
+      config.agent_id, config.syslog.udp.empty() ? "off" : config.syslog.udp,
+      config.syslog.tcp.empty() ? "off" : config.syslog.tcp,
+      config.snmp.traps.empty() ? "off" : config.snmp.traps, config.snmp.targets.size(),
+      config.spool.dir, config.collector.address);
   std::mutex mutex;
   std::condition_variable stop_cv;
   bool stop = false;
@@ -381,10 +410,14 @@ int run_live(const AgentConfig& config) {
     if (!traps) return;
     const auto t = traps->stats();
     const std::map<std::string, uint64_t> totals = {
-        {"snmp_trap_unknown_community", t.unknown_community}, {"snmp_trap_unknown_user", t.unknown_user},
-        {"snmp_trap_unauthenticated", t.unauthenticated},     {"snmp_trap_malformed", t.malformed},
-        {"snmp_trap_oversized", t.oversized},                 {"snmp_trap_unsupported_version", t.unsupported_version}};
-    for (auto& e : drop_reporter.changes(totals, SystemClock::instance().now_us())) core->spool->append(std::move(e));
+        {"snmp_trap_unknown_community", t.unknown_community},
+        {"snmp_trap_unknown_user", t.unknown_user},
+        {"snmp_trap_unauthenticated", t.unauthenticated},
+        {"snmp_trap_malformed", t.malformed},
+        {"snmp_trap_oversized", t.oversized},
+        {"snmp_trap_unsupported_version", t.unsupported_version}};
+    for (auto& e : drop_reporter.changes(totals, SystemClock::instance().now_us()))
+      core->spool->append(std::move(e));
   };
   {
     std::unique_lock lock(mutex);
@@ -401,8 +434,8 @@ int run_live(const AgentConfig& config) {
   report_input_drops();
   if (capture) {
     capture->stop();
-    log->info("SCCP capture on {}: {}; kernel drops {}", config.sccp.capture, summarise_sccp(capture->stats()),
-              capture->kernel_drops());
+    log->info("SCCP capture on {}: {}; kernel drops {}", config.sccp.capture,
+              summarise_sccp(capture->stats()), capture->kernel_drops());
   }
   if (traps) traps->stop();
   if (*snmp) (*snmp)->stop();

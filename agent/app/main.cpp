@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
       "      id <agent id>/replay-<first 12 hex of the file's SHA-256>, apart from the live\n"
       "      stream, so replaying the same file again stores nothing twice (it says\n"
       "      \"already stored\" and exits 0)\n"
+      "  zcat cucm-2026-11-20.log.gz | regwatch-agent --replay-syslog -\n"
+      "      the same from a stream (also <(zcat ...)): read once, into a copy of its own\n"
       "  regwatch-agent --replay-pcap voice-vlan.pcapng\n"
       "      decode SCCP registrations and keepalives from a capture, same as live\n"
       "  regwatch-agent --replay-syslog cucm-grown.log --replay-agent-id edge-1/cucm-archive "
@@ -58,19 +60,29 @@ int main(int argc, char** argv) {
   app.add_option("--agent-id", agent_id, "this agent's name (default: the host name)");
   app.add_option("--spool-dir", spool_dir, "directory of the durable spool");
   app.add_option("--spool-max-size", spool_max, "bound of the spool on disk, e.g. 256MiB");
-  app.add_option("--drop-policy", drop_policy, "when the spool is full: drop_oldest or drop_newest");
+  app.add_option("--drop-policy", drop_policy,
+                 "when the spool is full: drop_oldest or drop_newest");
   app.add_option("--syslog-udp", syslog_udp, "HOST:PORT to receive syslog on UDP (\"\" = off)");
   app.add_option("--syslog-tcp", syslog_tcp, "HOST:PORT to receive syslog on TCP (\"\" = off)");
+  // A file, a stream such as <(zcat archive.gz), or "-" for standard input (streams are copied
+  // once to a file of the replay's own: agent/app/replay_input.h).
+  const CLI::Validator file_or_stdin(
+      [](std::string& value) { return value == "-" ? std::string() : CLI::ExistingFile(value); },
+      "FILE|-");
   app.add_option("--replay-syslog", replay_files,
-                 "archived syslog file to load (repeatable); exits when the collector has it all")
-      ->check(CLI::ExistingFile);
+                 "archived syslog file to load (repeatable; - or <(zcat FILE.gz) read a stream); "
+                 "exits when the collector has it all")
+      ->check(file_or_stdin);
   std::vector<std::string> pcap_files;
-  app.add_option("--replay-pcap", pcap_files,
-                 "capture file (pcap/pcapng) to decode for SCCP (repeatable); packet times become event times")
-      ->check(CLI::ExistingFile);
+  app.add_option(
+         "--replay-pcap", pcap_files,
+         "capture file (pcap/pcapng) to decode for SCCP (repeatable; - reads standard input); "
+         "packet times become event times")
+      ->check(file_or_stdin);
   std::string capture_interface;
-  app.add_option("--capture", capture_interface,
-                 "interface to watch SCCP on live (e.g. eth0.110, any, lo; needs root or CAP_NET_RAW)");
+  app.add_option(
+      "--capture", capture_interface,
+      "interface to watch SCCP on live (e.g. eth0.110, any, lo; needs root or CAP_NET_RAW)");
   app.add_option("--replay-timeout", replay_timeout,
                  "give up waiting for the collector after this many seconds (0 = wait)");
   std::string replay_agent_id;
@@ -83,15 +95,18 @@ int main(int argc, char** argv) {
       "--allow-duplicates", allow_duplicates,
       "replay: exit 0 even when, under --replay-agent-id, the collector already had some events");
   std::string snmp_community, snmp_traps;
-  app.add_option("--snmp-traps", snmp_traps, "HOST:PORT to receive SNMP traps and informs on (\"\" = off)");
-  app.add_option("--snmp-community", snmp_community,
-                 "SNMP v1/v2c community for targets that set none (see the snmp section of the config)");
+  app.add_option("--snmp-traps", snmp_traps,
+                 "HOST:PORT to receive SNMP traps and informs on (\"\" = off)");
+  app.add_option(
+      "--snmp-community", snmp_community,
+      "SNMP v1/v2c community for targets that set none (see the snmp section of the config)");
   app.add_option("--token", token, "this agent's token for the collector");
   app.add_option("--token-file", token_file, "file holding the token");
   app.add_option("--tls-ca", tls_ca, "CA of the collector's certificate: turns TLS on");
   app.add_option("--tls-cert", tls_cert, "client certificate for mTLS (PEM)");
   app.add_option("--tls-key", tls_key, "client key for mTLS (PEM)");
-  app.add_option("--tls-server-name", tls_server_name, "name to verify in the collector's certificate");
+  app.add_option("--tls-server-name", tls_server_name,
+                 "name to verify in the collector's certificate");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
   CLI11_PARSE(app, argc, argv);
 

@@ -7,9 +7,10 @@ import os
 import re
 import shutil
 import socket
+import subprocess
 import unittest
 
-from harness import DATA, RegwatchTestCase, free_port, wait_for
+from harness import AGENT, DATA, RegwatchTestCase, free_port, wait_for
 
 ARCHIVE = os.path.join(os.path.dirname(__file__), "..", "..", "tools", "demo", "sample-syslog.log")
 CAPTURE = os.path.join(DATA, "sccp", "ndpi_sccp_hw_conf_register.pcapng")  # one phone_registered
@@ -82,6 +83,25 @@ class ReplayIdentityTest(RegwatchTestCase):
         wait_for(lambda: self.status(self.collector.address)["total_events"] == 6 + 2 * self.lines, 30,
                  what="the live agent's next event")
         self.assertNotIn("already had", live.stderr())
+
+    def test_a_stream_is_read_once_and_stored_whole(self):
+        """A pipe (zcat archive | regwatch-agent --replay-syslog -) used to give 0 lines and exit 0:
+        the replay reads an archive more than once. Now every line is stored, as from the file."""
+        with open(ARCHIVE, "rb") as f:
+            data = f.read()
+        run = subprocess.run([AGENT, "--agent-id", "a1", "--collector", self.collector.address, "--spool-dir",
+                              self.path("pipe-spool"), "--snmp-traps", "", "--replay-timeout", "60",
+                              "--replay-syslog", "-"], input=data, capture_output=True, timeout=120)
+        out = run.stdout.decode()
+        self.assertEqual(run.returncode, 0, run.stderr.decode())
+        self.assertEqual(self.counts(out), (self.lines, 0))
+        self.assertIn("streams, not files", run.stderr.decode())
+        # The same archive as a file is the same identity: already stored, nothing twice.
+        rc, out, err = self.replay(ARCHIVE, name="as-a-file")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(self.counts(out), (0, self.lines))
+        # The stream's copy is gone with the replay.
+        self.assertEqual([n for n in os.listdir(self.path("pipe-spool")) if n.startswith("replay-input")], [])
 
     def test_same_archive_twice_is_stored_once_and_the_second_run_says_so(self):
         rc, out, err = self.replay(ARCHIVE)
