@@ -4,17 +4,33 @@
 
 #include <chrono>
 #include <fstream>
+#include <limits>
 
 namespace regwatch::agent {
 namespace {
 
 constexpr size_t kYearScanLines = 10000;
 
-// Reads one line (without the newline). A line longer than the parser's limit
-// is cut one byte past it, so the parser flags it truncated; it is kept.
+// Reads one line (without the newline) in bounded memory. A line longer than the parser's
+// limit is cut one byte past it, so the parser flags it truncated; it is kept, and the rest
+// of it is skipped without being held (a 3 GB file without a newline took 4 GB with getline).
 bool read_line(std::istream& in, std::string& line) {
-  if (!std::getline(in, line)) return false;
-  if (line.size() > syslog::kMaxLineBytes + 1) line.resize(syslog::kMaxLineBytes + 1);
+  constexpr auto kKeep = static_cast<std::streamsize>(syslog::kMaxLineBytes + 1);
+  line.resize(static_cast<size_t>(kKeep) + 1);
+  in.getline(line.data(), kKeep + 1);
+  const std::streamsize extracted = in.gcount();
+  if (in.bad() || extracted == 0) {
+    line.clear();
+    return false;  // the end (an empty line still extracts its newline)
+  }
+  if (in.fail() && !in.eof()) {  // kKeep bytes and no newline yet: the line goes on
+    in.clear();
+    in.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+    line.resize(static_cast<size_t>(kKeep));
+    return true;
+  }
+  // The newline was extracted (and counted) unless the file ended first.
+  line.resize(static_cast<size_t>(in.eof() ? extracted : extracted - 1));
   return true;
 }
 
@@ -36,7 +52,8 @@ int64_t first_dated_time(const std::string& path, int64_t fallback_us, int offse
   for (size_t n = 0; n < kYearScanLines && read_line(in, line); ++n) {
     auto parsed = syslog::parse_syslog_line(line, context);
     const auto& time = parsed.event.time_info();
-    if (!time.year_inferred() && !time.device_time_untrusted() && parsed.event.event_time_us() != 0) {
+    if (!time.year_inferred() && !time.device_time_untrusted() &&
+        parsed.event.event_time_us() != 0) {
       return parsed.event.event_time_us();
     }
   }

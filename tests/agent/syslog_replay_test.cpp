@@ -45,10 +45,13 @@ class ReplayTest : public ::testing::Test {
 
 TEST_F(ReplayTest, YearComesFromTheNeighbouringCucmLine) {
   auto events = replay(
-      "Dec 31 23:59:58 sw1 12: Dec 31 23:59:58.100: %LINK-3-UPDOWN: Interface Gi1/0/1, changed state to down\n"
-      "Jan  1 00:00:03 ucm local7 3 : 9: ucm Jan 01 2019 00:00:03.000 UTC :  %UC_CALLMANAGER-3-EndPointUnregistered: "
+      "Dec 31 23:59:58 sw1 12: Dec 31 23:59:58.100: %LINK-3-UPDOWN: Interface Gi1/0/1, changed "
+      "state to down\n"
+      "Jan  1 00:00:03 ucm local7 3 : 9: ucm Jan 01 2019 00:00:03.000 UTC :  "
+      "%UC_CALLMANAGER-3-EndPointUnregistered: "
       "%[DeviceName=SEP0017943A98BA][Reason=13]: An endpoint has unregistered\n"
-      "Jan  1 00:00:09 sw1 13: Jan  1 00:00:09.200: %LINK-3-UPDOWN: Interface Gi1/0/1, changed state to up\n");
+      "Jan  1 00:00:09 sw1 13: Jan  1 00:00:09.200: %LINK-3-UPDOWN: Interface Gi1/0/1, changed "
+      "state to up\n");
   ASSERT_EQ(events.size(), 3u);
   EXPECT_EQ(format_rfc3339_ms(events[0].event_time_us()), "2018-12-31T23:59:58.100Z");
   EXPECT_EQ(format_rfc3339_ms(events[1].event_time_us()), "2019-01-01T00:00:03.000Z");
@@ -60,7 +63,8 @@ TEST_F(ReplayTest, YearComesFromTheNeighbouringCucmLine) {
 
 TEST_F(ReplayTest, WithoutAnyYearTheFileDateDecides) {
   const auto path = dir_ / "old.log";
-  std::ofstream(path) << "Mar  3 10:00:00 sw1 5: Mar  3 10:00:00.000: %LINK-3-UPDOWN: Interface Gi1/0/2, changed state to down\n";
+  std::ofstream(path) << "Mar  3 10:00:00 sw1 5: Mar  3 10:00:00.000: %LINK-3-UPDOWN: Interface "
+                         "Gi1/0/2, changed state to down\n";
   // The archive was last written in May 2024.
   fs::last_write_time(path, fs::file_time_type::clock::now() -
                                 std::chrono::hours(24 * (365 * 2 + 203)));  // ~2024-05
@@ -72,8 +76,9 @@ TEST_F(ReplayTest, WithoutAnyYearTheFileDateDecides) {
 }
 
 TEST_F(ReplayTest, UntrustedDeviceClockTakesThePrefixTime) {
-  auto events = replay("Nov 20 09:20:01 sw-3f 5530: *Mar  1 00:03:12.044: %ILPOWER-5-IEEE_DISCONNECT: "
-                       "Interface Gi2/0/30: PD removed\n");
+  auto events = replay(
+      "Nov 20 09:20:01 sw-3f 5530: *Mar  1 00:03:12.044: %ILPOWER-5-IEEE_DISCONNECT: "
+      "Interface Gi2/0/30: PD removed\n");
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(format_rfc3339_ms(events[0].event_time_us()), "2026-11-20T09:20:01.000Z");
   EXPECT_TRUE(events[0].time_info().device_time_untrusted());
@@ -94,7 +99,30 @@ TEST_F(ReplayTest, CountsWhatHappenedToEveryLine) {
   EXPECT_EQ(counts.unrecognised, 1u);
   EXPECT_EQ(counts.with_anomalies, 2u);
   EXPECT_EQ(counts.anomalies.at("invalid_utf8"), 1u);
-  EXPECT_FALSE(replay_syslog_file((dir_ / "missing.log").string(), pipeline, ReplayOptions{}, clock_).ok());
+  EXPECT_FALSE(
+      replay_syslog_file((dir_ / "missing.log").string(), pipeline, ReplayOptions{}, clock_).ok());
+}
+
+TEST_F(ReplayTest, AnEndlessLineIsCutAtTheLimitAndTheLinesAfterItKept) {
+  // 5 MiB without a newline, then a line, then a last line without one: read in bounded
+  // memory, the long one kept cut (and flagged), none lost.
+  const auto path = dir_ / "long.log";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "<13>Nov 23 10:00:00 h t: " << std::string(5 << 20, 'x') << "\n";
+    out << "<13>Nov 23 10:00:01 h t: after\n";
+    out << "<13>Nov 23 10:00:02 h t: last, no newline";
+  }
+  LinePipeline pipeline(*spool_);
+  auto result = replay_syslog_file(path.string(), pipeline, ReplayOptions{}, clock_);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->lines, 3u);
+  const auto events = spool_->read_after(0, 1000, 64 << 20);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_LE(events[0].raw().size(), syslog::kMaxLineBytes + 1);
+  EXPECT_NE(events[1].raw().find("after"), std::string::npos);
+  EXPECT_NE(events[2].raw().find("last, no newline"), std::string::npos);
+  EXPECT_EQ(pipeline.counts().anomalies.count("line_truncated"), 1u);
 }
 
 }  // namespace
