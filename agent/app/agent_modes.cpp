@@ -151,6 +151,7 @@ int run_replay(const AgentConfig& configured, const ReplayRequest& request) {
   LinePipeline pipeline(*core->spool, &duplicates);
   ReplayOptions options;
   options.assumed_utc_offset_minutes = *parse_utc_offset_minutes(config.syslog.assume_utc_offset);
+  options.stop_requested = [&] { return interrupted.load(); };
   const bool show_progress = isatty(fileno(stderr)) != 0;
   const auto started = std::chrono::steady_clock::now();
   for (const auto& file : files) {

@@ -77,6 +77,7 @@ Result<ReplayResult> replay_syslog_file(const std::string& path, LinePipeline& p
   std::string line;
   auto next_progress = std::chrono::steady_clock::now();
   while (read_line(in, line)) {
+    if (options.stop_requested && (result.lines & 0xff) == 0 && options.stop_requested()) break;
     if (line.empty() || line == "\r") continue;
     if (line.back() == '\r') line.pop_back();
     syslog::LineContext context;

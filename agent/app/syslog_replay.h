@@ -18,6 +18,8 @@ struct ReplayOptions {
   int assumed_utc_offset_minutes = 0;
   // Called every ~0.5 s with (bytes read, file size), for progress output.
   std::function<void(uint64_t, uint64_t)> on_progress;
+  // Asked between lines: true stops the replay there (SIGTERM, SIGINT), with what was read.
+  std::function<bool()> stop_requested;
 };
 
 struct ReplayResult {

@@ -125,5 +125,20 @@ TEST_F(ReplayTest, AnEndlessLineIsCutAtTheLimitAndTheLinesAfterItKept) {
   EXPECT_EQ(pipeline.counts().anomalies.count("line_truncated"), 1u);
 }
 
+TEST_F(ReplayTest, AStopRequestEndsTheReplayMidFile) {
+  const auto path = dir_ / "big.log";
+  {
+    std::ofstream out(path);
+    for (int n = 0; n < 5000; ++n) out << "<13>Nov 23 10:00:00 h t: line " << n << "\n";
+  }
+  LinePipeline pipeline(*spool_);
+  ReplayOptions options;
+  int asked = 0;
+  options.stop_requested = [&] { return ++asked == 3; };  // SIGTERM during the third stretch
+  auto result = replay_syslog_file(path.string(), pipeline, options, clock_);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->lines, 512u);  // asked every 256 lines
+}
+
 }  // namespace
 }  // namespace regwatch::agent
