@@ -10,3 +10,11 @@ if(REGWATCH_SANITIZE)
   target_compile_options(regwatch_warnings INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer)
   target_link_options(regwatch_warnings INTERFACE -fsanitize=address,undefined)
 endif()
+if(REGWATCH_BUILD_FUZZ)
+  # The fuzz build instruments the code under test, not only each harness: libFuzzer's
+  # coverage comes from the parsers' own branches, and ASan/UBSan check their reads. The
+  # harnesses add -fsanitize=fuzzer (the driver) at their link (tests/fuzz/CMakeLists.txt).
+  target_compile_options(regwatch_warnings INTERFACE -fsanitize=fuzzer-no-link,address,undefined
+                         -fno-omit-frame-pointer)
+  target_link_options(regwatch_warnings INTERFACE -fsanitize=address,undefined)
+endif()
