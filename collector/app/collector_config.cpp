@@ -1,6 +1,7 @@
 #include "collector/app/collector_config.h"
 
 #include <cmath>
+#include <set>
 
 #include "common/net_address.h"
 #include "common/yaml_config.h"
@@ -19,6 +20,17 @@ void read_config(YAML::Node node, CollectorConfig& config, config::ConfigErrors&
   root.read("tls_client_ca_file", config.tls_client_ca_file);
   root.read("tokens", config.tokens);
   root.read("tokens_file", config.tokens_file);
+  for (auto& entry : root.list("access_tokens")) {
+    AccessToken& t = config.access_tokens.emplace_back();
+    entry.read("name", t.name);
+    entry.read("role", t.role);
+    entry.read("token", t.token);
+    entry.finish();
+  }
+  root.read("allow_anonymous", config.allow_anonymous);
+  auto silences = root.child("silences");
+  silences.read("max_duration_s", config.silences.max_duration_s);
+  silences.finish();
   root.read("max_pending_batches_per_stream", config.max_pending_batches_per_stream);
   root.read("query_threads", config.query_threads);
   auto correlation = root.child("correlation");
@@ -101,6 +113,34 @@ void check_collector_config(const CollectorConfig& config, config::ConfigErrors&
     if (token.size() < 8)
       errors.add_at("tokens." + agent, "a token needs at least 8 characters", "tokens");
   }
+  std::set<std::string> secrets;
+  for (const auto& [agent, token] : config.tokens) secrets.insert(token);
+  for (size_t i = 0; i < config.access_tokens.size(); ++i) {
+    const auto& t = config.access_tokens[i];
+    const std::string at = "access_tokens[" + std::to_string(i) + "]";
+    if (t.name.empty()) errors.add_at(at + ".name", "must not be empty", at);
+    if (t.role != "agent" && t.role != "viewer" && t.role != "operator")
+      errors.add_at(at + ".role", "'" + t.role + "' is not agent, viewer or operator", at);
+    if (t.token.size() < 8) {
+      errors.add_at(at + ".token", "a token needs at least 8 characters", at);
+    } else if (!secrets.insert(t.token).second) {
+      errors.add_at(at + ".token", "the same token is configured twice", at);
+    }
+  }
+  if (config.silences.max_duration_s == 0) errors.add_at("silences.max_duration_s", "must be >= 1");
+}
+
+void check_collector_exposure(const CollectorConfig& config, config::ConfigErrors& errors) {
+  auto listen = parse_endpoint(config.listen);
+  if (!listen.ok() || is_loopback_host(listen->host) || config.allow_anonymous) return;
+  if (!config.tokens.empty() || !config.access_tokens.empty()) return;
+  if (!config.tls_client_ca_file.empty()) return;
+  errors.add_at("listen", config.listen +
+                              " is not loopback and nothing authenticates clients: anyone who "
+                              "reaches it could ingest as any agent, read everything and "
+                              "silence alerts. Configure tokens (tokens, access_tokens) or "
+                              "agent certificates (tls_client_ca_file), or set "
+                              "allow_anonymous: true to accept that");
 }
 
 Result<CollectorConfig> load_collector_config(const std::string& path) {
@@ -108,6 +148,7 @@ Result<CollectorConfig> load_collector_config(const std::string& path) {
   config::ConfigErrors errors;
   read_collector_config_file(path, config, errors);
   check_collector_config(config, errors);
+  check_collector_exposure(config, errors);
   if (!errors.empty()) return make_error("config_invalid", errors.format(path));
   return config;
 }
@@ -134,8 +175,16 @@ std::string default_collector_config_yaml() {
   out << YAML::Key << "tls_client_ca_file" << YAML::Value << d.tls_client_ca_file
       << YAML::Comment("set to require agent certificates (mTLS)");
   out << YAML::Key << "tokens" << YAML::Value << YAML::BeginMap << YAML::EndMap
-      << YAML::Comment("agent_id: token; empty = no token check");
+      << YAML::Comment("agent_id: token (role agent); no tokens at all = no token check");
   out << YAML::Key << "tokens_file" << YAML::Value << d.tokens_file;
+  out << YAML::Key << "access_tokens" << YAML::Value << YAML::BeginSeq << YAML::EndSeq
+      << YAML::Comment("[{name, role: viewer|operator|agent, token}]; see the example config");
+  out << YAML::Key << "allow_anonymous" << YAML::Value << d.allow_anonymous
+      << YAML::Comment("off loopback, start without tokens or a client CA");
+  out << YAML::Key << "silences" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "max_duration_s" << YAML::Value << d.silences.max_duration_s
+      << YAML::Comment("a longer silence is refused");
+  out << YAML::EndMap;
   out << YAML::Key << "max_pending_batches_per_stream" << YAML::Value
       << d.max_pending_batches_per_stream;
   out << YAML::Key << "query_threads" << YAML::Value << d.query_threads;

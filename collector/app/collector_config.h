@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "alerts/alerting_config.h"
 #include "collector/correlate/correlator.h"
@@ -12,25 +13,43 @@
 
 namespace regwatch::collector {
 
+// A token with a role (access_tokens): `name` is who presents it, recorded as the author of the
+// silences it makes. Roles: agent (ingest as the agent id `name`), viewer (queries), operator
+// (queries and silences).
+struct AccessToken {
+  std::string name;
+  std::string role;
+  std::string token;
+};
+
+struct SilenceSettings {
+  uint32_t max_duration_s = 7 * 24 * 3600;  // a longer silence is refused
+};
+
 struct CollectorConfig {
   std::string listen = "127.0.0.1:7443";
   std::string db = "/var/lib/regwatch-collector/regwatch.db";
-  uint32_t retention_days = 90;      // by the time events were stored; 0 keeps everything
+  uint32_t retention_days = 90;  // by the time events were stored; 0 keeps everything
   std::string log_level = "info";
   // TLS: required unless listening on loopback. client_ca_file turns on mTLS
   // (agents must present a certificate signed by it).
   std::string tls_cert_file;
   std::string tls_key_file;
   std::string tls_client_ca_file;
-  // agent_id -> token. When non-empty, every ingest stream must present its
-  // agent's token (an agent's replays, "<agent_id>/replay-...", present the
-  // agent's); the query service then accepts any configured token.
+  // agent_id -> token: each an access token with role agent. With any token configured
+  // (here or in access_tokens), every ingest stream must present its agent's token (an
+  // agent's replays, "<agent_id>/replay-...", present the agent's) and every query a viewer's
+  // or operator's (access_policy.h).
   std::map<std::string, std::string> tokens;
-  std::string tokens_file;           // YAML map agent_id: token, merged into tokens
+  std::string tokens_file;  // YAML map agent_id: token, merged into tokens
+  std::vector<AccessToken> access_tokens;
+  // Off loopback, start-up is refused without tokens or a client CA unless this is set.
+  bool allow_anonymous = false;
+  SilenceSettings silences;
   uint32_t max_pending_batches_per_stream = 4;
   uint32_t query_threads = 2;
   correlate::CorrelationSettings correlation;  // burst thresholds and windows
-  alerts::AlertingConfig alerting;  // no receivers: no notifications
+  alerts::AlertingConfig alerting;             // no receivers: no notifications
 };
 
 // Start-up in two steps, each collecting every problem into errors (nothing thrown):
@@ -43,6 +62,10 @@ struct CollectorConfig {
 void read_collector_config_file(const std::string& path, CollectorConfig& config,
                                 config::ConfigErrors& errors);
 void check_collector_config(const CollectorConfig& config, config::ConfigErrors& errors);
+// Whether anyone could connect unauthenticated from the network (listening off loopback with
+// neither tokens nor a client CA, and no allow_anonymous): --check-config reports it with the
+// rest (exit 1), a start refuses to start (exit 2).
+void check_collector_exposure(const CollectorConfig& config, config::ConfigErrors& errors);
 
 // Both steps on a file alone (tests): the config, or every problem, with file and line.
 Result<CollectorConfig> load_collector_config(const std::string& path);

@@ -31,6 +31,15 @@ Result<std::shared_ptr<grpc::ServerCredentials>> make_credentials(const Collecto
   return grpc::SslServerCredentials(options);
 }
 
+// tokens are agents' (role agent); access_tokens name their role (checked valid at config time).
+std::vector<Principal> principals(const CollectorConfig& config) {
+  std::vector<Principal> all;
+  for (const auto& [agent, token] : config.tokens) all.push_back({agent, Role::kAgent, token});
+  for (const auto& t : config.access_tokens)
+    all.push_back({t.name, parse_role(t.role).value_or(Role::kViewer), t.token});
+  return all;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorConfig& config,
@@ -52,7 +61,16 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
   // 2. Credentials and access policy.
   auto credentials = make_credentials(config);
   if (!credentials.ok()) return credentials.error();
-  server->policy_ = std::make_unique<AccessPolicy>(!config.tls_cert_file.empty(), config.tokens);
+  server->policy_ =
+      std::make_unique<AccessPolicy>(!config.tls_cert_file.empty(), principals(config));
+  if (auto at = parse_endpoint(config.listen);
+      config.allow_anonymous && at.ok() && !is_loopback_host(at->host) && config.tokens.empty() &&
+      config.access_tokens.empty() && config.tls_client_ca_file.empty()) {
+    log->warn(
+        "allow_anonymous: anyone who reaches {} may ingest as any agent, read everything "
+        "and silence alerts; configure tokens or tls_client_ca_file",
+        config.listen);
+  }
 
   // 3. Services.
   if (!config.alerting.receivers.empty()) {
@@ -88,9 +106,9 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
   server->ingest_ = std::make_unique<ingest::IngestService>(*server->commits_, *server->policy_,
                                                             config.max_pending_batches_per_stream,
                                                             server->connected_agents_);
-  auto queries =
-      query::QueryService::create(config.db, config.query_threads, *server->policy_,
-                                  alerts::alert_label_names(config.alerting.external_labels));
+  auto queries = query::QueryService::create(
+      config.db, config.query_threads, *server->policy_,
+      alerts::alert_label_names(config.alerting.external_labels), config.silences.max_duration_s);
   if (!queries.ok()) return queries.error();
   server->queries_ = std::move(queries).value();
 
@@ -119,8 +137,9 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
   bound.port = static_cast<uint16_t>(selected_port);
   server->listening_on_ = bound.to_string();
   log->info("listening on {} ({})", server->listening_on_,
-            config.tls_cert_file.empty() ? "plaintext, loopback only"
-            : config.tls_client_ca_file.empty() ? "TLS" : "mTLS");
+            config.tls_cert_file.empty()        ? "plaintext, loopback only"
+            : config.tls_client_ca_file.empty() ? "TLS"
+                                                : "mTLS");
   return server;
 }
 
@@ -136,7 +155,7 @@ void CollectorServer::shutdown() {
   if (commits_) commits_->stop();
   if (correlation_) correlation_->stop();  // after the last commit: its range is correlated first
   if (conditions_) conditions_->stop();
-  if (alerts_) alerts_->stop();            // after the last pass: its incidents are routed
+  if (alerts_) alerts_->stop();  // after the last pass: its incidents are routed
 }
 
 CollectorServer::~CollectorServer() {

@@ -44,7 +44,8 @@ int main(int argc, char** argv) {
                "line, and exit: 0 valid, 1 not");
   app.add_option("--listen", listen, "HOST:PORT for agents and queries (default 127.0.0.1:7443)");
   app.add_option("--db", db, "SQLite database file (created if missing)");
-  app.add_option("--retention-days", retention_days, "keep events this many days after storing; 0 = forever");
+  app.add_option("--retention-days", retention_days,
+                 "keep events this many days after storing; 0 = forever");
   app.add_option("--tls-cert", tls_cert, "server certificate (PEM); required off loopback");
   app.add_option("--tls-key", tls_key, "server private key (PEM)");
   app.add_option("--tls-client-ca", tls_client_ca, "CA for agent certificates: turns on mTLS");
@@ -70,6 +71,10 @@ int main(int argc, char** argv) {
   if (!tls_client_ca.empty()) config.tls_client_ca_file = tls_client_ca;
   if (!log_level.empty()) config.log_level = log_level;
   regwatch::collector::check_collector_config(config, errors);
+  // A config that is valid but would let anyone in is refused at start (exit 2, below);
+  // --check-config reports it with the rest.
+  regwatch::config::ConfigErrors exposure;
+  regwatch::collector::check_collector_exposure(config, check_config ? errors : exposure);
   if (!errors.empty()) {
     std::cerr << "regwatch-collector: invalid configuration (" << errors.size()
               << (errors.size() == 1 ? " problem" : " problems") << "):\n"
@@ -80,10 +85,15 @@ int main(int argc, char** argv) {
     std::cout << "configuration is valid\n";
     return 0;
   }
+  if (!exposure.empty()) {
+    std::cerr << "regwatch-collector: refusing to start:\n" << exposure.format(config_file);
+    return kExitStartFailed;
+  }
   regwatch::set_log_level(config.log_level);  // checked above
 
   regwatch::block_termination_signals();
-  auto server = regwatch::collector::CollectorServer::start(config, regwatch::SystemClock::instance());
+  auto server =
+      regwatch::collector::CollectorServer::start(config, regwatch::SystemClock::instance());
   if (!server.ok()) {
     std::cerr << "regwatch-collector: cannot start: " << server.error().message << "\n";
     return kExitStartFailed;

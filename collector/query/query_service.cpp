@@ -1,5 +1,7 @@
 #include "collector/query/query_service.h"
 
+#include <type_traits>
+
 #include "collector/query/offenders.h"
 #include "common/clock.h"
 #include "common/logging.h"
@@ -36,6 +38,14 @@ Result<regwatch::v1::TopReply> top_offenders(store::EventReader& reader,
   return reply;
 }
 
+// 7d, 36h, 90m or 45s: the largest unit that divides it, as the CLI's --for takes them.
+std::string as_duration(int64_t seconds) {
+  for (auto [unit, name] : {std::pair{86400, "d"}, std::pair{3600, "h"}, std::pair{60, "m"}}) {
+    if (seconds >= unit && seconds % unit == 0) return std::to_string(seconds / unit) + name;
+  }
+  return std::to_string(seconds) + "s";
+}
+
 grpc::Status to_grpc(const Error& error) {
   const auto code = error.code == "bad_query" || error.code == "unknown_kind"
                         ? grpc::StatusCode::INVALID_ARGUMENT
@@ -48,9 +58,11 @@ grpc::Status to_grpc(const Error& error) {
 Result<std::unique_ptr<QueryService>> QueryService::create(const std::string& db_path,
                                                            uint32_t threads,
                                                            const AccessPolicy& policy,
-                                                           std::vector<std::string> alert_labels) {
+                                                           std::vector<std::string> alert_labels,
+                                                           uint32_t max_silence_s) {
   std::unique_ptr<QueryService> service(new QueryService(policy));
   service->alert_labels_ = std::move(alert_labels);
+  service->max_silence_s_ = max_silence_s;
   auto silences = store::SilenceStore::open(db_path);
   if (!silences.ok()) return silences.error();
   service->silences_ = std::move(silences).value();
@@ -99,14 +111,22 @@ void QueryService::work(std::unique_ptr<store::EventReader> reader) {
 
 template <typename Response, typename Read>
 grpc::ServerUnaryReactor* QueryService::answer(grpc::CallbackServerContext* context,
-                                               Response* response, Read read) {
+                                               Response* response, Read read, QueryAccess access) {
   auto* reactor = context->DefaultReactor();
-  if (auto access = policy_.check_query(*context); !access.ok()) {
-    reactor->Finish(access);
+  std::string identity;
+  if (auto allowed = policy_.check_query(*context, access, identity); !allowed.ok()) {
+    reactor->Finish(allowed);
     return reactor;
   }
-  bool queued = enqueue([reactor, response, read = std::move(read)](store::EventReader& reader) {
-    auto result = read(reader);
+  bool queued = enqueue([reactor, response, read = std::move(read),
+                         identity = std::move(identity)](store::EventReader& reader) {
+    auto result = [&] {
+      if constexpr (std::is_invocable_v<Read, store::EventReader&, const std::string&>) {
+        return read(reader, identity);
+      } else {
+        return read(reader);
+      }
+    }();
     if (!result.ok()) {
       reactor->Finish(to_grpc(result.error()));
       return;
@@ -172,23 +192,45 @@ grpc::ServerUnaryReactor* QueryService::Silences(grpc::CallbackServerContext* co
 grpc::ServerUnaryReactor* QueryService::CreateSilence(grpc::CallbackServerContext* context,
                                                       const regwatch::v1::Silence* request,
                                                       regwatch::v1::Silence* response) {
-  return answer(context, response, [this, request](store::EventReader&) {
-    std::lock_guard lock(silences_mutex_);
-    auto made = silences_->create(*request, SystemClock::instance().now_us(), alert_labels_);
-    if (made.ok())
-      component_logger("alerts")->info("silence {} created by {} until {}: {}", made->id(),
-                                       made->author(), made->ends_us(), made->comment());
-    return made;
-  });
+  return answer(
+      context, response,
+      [this, request](store::EventReader&, const std::string& identity) {
+        const int64_t now = SystemClock::instance().now_us();
+        regwatch::v1::Silence silence = *request;
+        // With tokens, the author is who the token says, not who the client claims to be.
+        if (!identity.empty()) silence.set_author(identity);
+        const int64_t starts = silence.starts_us() == 0 ? now : silence.starts_us();
+        const int64_t max_us = int64_t{max_silence_s_} * 1'000'000;
+        if (silence.ends_us() - starts > max_us) {
+          return Result<regwatch::v1::Silence>(make_error(
+              "bad_query", "a silence may last at most " + as_duration(max_silence_s_) +
+                               " (silences.max_duration_s = " + std::to_string(max_silence_s_) +
+                               " on the collector); this one would last " +
+                               as_duration((silence.ends_us() - starts) / 1'000'000)));
+        }
+        std::lock_guard lock(silences_mutex_);
+        auto made = silences_->create(std::move(silence), now, alert_labels_);
+        if (made.ok())
+          component_logger("alerts")->info("silence {} created by {} until {}: {}", made->id(),
+                                           made->author(), made->ends_us(), made->comment());
+        return made;
+      },
+      QueryAccess::kSilence);
 }
 
 grpc::ServerUnaryReactor* QueryService::ExpireSilence(grpc::CallbackServerContext* context,
                                                       const regwatch::v1::SilenceId* request,
                                                       regwatch::v1::Silence* response) {
-  return answer(context, response, [this, request](store::EventReader&) {
-    std::lock_guard lock(silences_mutex_);
-    return silences_->expire(request->id(), SystemClock::instance().now_us());
-  });
+  return answer(
+      context, response,
+      [this, request](store::EventReader&, const std::string& identity) {
+        std::lock_guard lock(silences_mutex_);
+        auto expired = silences_->expire(request->id(), SystemClock::instance().now_us());
+        if (expired.ok() && !identity.empty())
+          component_logger("alerts")->info("silence {} expired by {}", expired->id(), identity);
+        return expired;
+      },
+      QueryAccess::kSilence);
 }
 
 }  // namespace regwatch::collector::query

@@ -26,7 +26,8 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
   // alert_labels: the label names a silence's matchers may name (alert_label_names()).
   static Result<std::unique_ptr<QueryService>> create(const std::string& db_path, uint32_t threads,
                                                       const AccessPolicy& policy,
-                                                      std::vector<std::string> alert_labels);
+                                                      std::vector<std::string> alert_labels,
+                                                      uint32_t max_silence_s);
   ~QueryService() override;
 
   grpc::ServerUnaryReactor* Events(grpc::CallbackServerContext* context,
@@ -58,11 +59,11 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
   using Job = std::function<void(store::EventReader&)>;
   explicit QueryService(const AccessPolicy& policy) : policy_(policy) {}
   bool enqueue(Job job);
-  // Checks access, then runs read(reader) on a worker and finishes the RPC
-  // with its result (or its error).
+  // Checks access, then runs read(reader) (or read(reader, identity): the token's name, empty
+  // without tokens) on a worker and finishes the RPC with its result (or its error).
   template <typename Response, typename Read>
   grpc::ServerUnaryReactor* answer(grpc::CallbackServerContext* context, Response* response,
-                                   Read read);
+                                   Read read, QueryAccess access = QueryAccess::kRead);
   void work(std::unique_ptr<store::EventReader> reader);
 
   const AccessPolicy& policy_;
@@ -70,6 +71,7 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
   std::unique_ptr<store::SilenceStore> silences_;
   std::mutex silences_mutex_;
   std::vector<std::string> alert_labels_;  // what silences may match on
+  uint32_t max_silence_s_ = 0;             // silences.max_duration_s
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Job> jobs_;

@@ -1,10 +1,13 @@
 """The link is secured: TLS with a server certificate, optional mTLS, per-agent tokens. A wrong
 token or certificate is refused with a clear error on both sides; plaintext off loopback is
-refused at start-up."""
+refused at start-up, and so is TLS off loopback with nothing that authenticates clients unless
+allow_anonymous says so. Tokens have roles: an agent's token only ingests, a viewer's reads, an
+operator's reads and silences (as itself, for at most silences.max_duration_s)."""
+import json
 import subprocess
 import unittest
 
-from harness import AGENT, COLLECTOR, RegwatchTestCase, wait_for
+from harness import AGENT, COLLECTOR, Process, RegwatchTestCase, wait_for
 
 LINE = ("Nov 20 09:14:20 ucm-sub1 local7 3 : 7: ucm-sub1 Nov 20 2026 09:14:20.100 UTC :  "
         "%UC_CALLMANAGER-3-EndPointUnregistered: %[DeviceName=SEP0017943A98BA][IPAddress=10.1.1.1]"
@@ -32,7 +35,10 @@ class SecurityTest(RegwatchTestCase):
             f.write(f"tls_cert_file: {self.path('server.pem')}\n"
                     f"tls_key_file: {self.path('server.key')}\n"
                     f"tls_client_ca_file: {self.path('ca.pem')}\n"
-                    "tokens:\n  test-agent: correct-horse-battery\n")
+                    "tokens:\n  test-agent: correct-horse-battery\n"
+                    "access_tokens:\n"
+                    "  - {name: noc-view, role: viewer, token: viewer-token-1234}\n"
+                    "  - {name: noc-alice, role: operator, token: operator-token-1234}\n")
         with open(self.path("one.log"), "w") as f:
             f.write(LINE)
         self.collector = self.start_collector(extra=["--config", self.path("collector.yaml")])
@@ -55,7 +61,7 @@ class SecurityTest(RegwatchTestCase):
     def test_right_token_and_certificate_are_accepted(self):
         agent = self.replay("correct-horse-battery")
         self.assertEqual(agent.proc.returncode, 0, agent.stderr())
-        result = self.query("--token", "correct-horse-battery", "events", "--format", "jsonl")
+        result = self.query("--token", "viewer-token-1234", "events", "--format", "jsonl")
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("SEP0017943A98BA", result.stdout)
 
@@ -92,6 +98,74 @@ class SecurityTest(RegwatchTestCase):
                                 capture_output=True, text=True, timeout=30)
         self.assertEqual(result.returncode, 1)
         self.assertIn("not on loopback", result.stderr)
+
+    SILENCE = ("silence", "add", "--match", "alertname=RegistrationBurst", "--comment", "CHG0042")
+
+    def test_an_agents_token_may_ingest_but_not_query_or_silence(self):
+        events = self.query("--token", "correct-horse-battery", "events")
+        self.assertNotEqual(events.returncode, 0)
+        self.assertIn("queries need a token with role viewer or operator", events.stderr)
+        self.assertIn("'test-agent') has role agent", events.stderr)
+        silence = self.query("--token", "correct-horse-battery", *self.SILENCE, "--for", "2h")
+        self.assertNotEqual(silence.returncode, 0)
+        self.assertIn("silences needs a token with role operator", silence.stderr)
+
+    def test_a_viewer_may_read_but_not_silence(self):
+        for args in (("events",), ("status",), ("incidents",), ("silence", "list")):
+            result = self.query("--token", "viewer-token-1234", *args)
+            self.assertEqual(result.returncode, 0, f"{args}: {result.stderr}")
+        silence = self.query("--token", "viewer-token-1234", *self.SILENCE, "--for", "2h")
+        self.assertNotEqual(silence.returncode, 0)
+        self.assertIn("silences needs a token with role operator", silence.stderr)
+        self.assertIn("'noc-view') has role viewer", silence.stderr)
+        self.assertEqual(self.query("--token", "operator-token-1234", "silence", "list").stdout,
+                         "no silences\n")
+
+    def test_an_operator_silences_as_itself_for_at_most_the_limit(self):
+        made = self.query("--token", "operator-token-1234", *self.SILENCE, "--for", "2h",
+                          "--author", "someone-else", "--format", "json")
+        self.assertEqual(made.returncode, 0, made.stderr)
+        made = json.loads(made.stdout)[0]
+        self.assertEqual(made["author"], "noc-alice")
+        listed = json.loads(self.query("--token", "viewer-token-1234", "silence", "list", "--format",
+                                       "json").stdout)
+        self.assertEqual([(s["id"], s["author"]) for s in listed], [(made["id"], "noc-alice")])
+        too_long = self.query("--token", "operator-token-1234", *self.SILENCE, "--for", "30d")
+        self.assertNotEqual(too_long.returncode, 0)
+        self.assertIn("a silence may last at most 7d (silences.max_duration_s = 604800", too_long.stderr)
+        self.assertIn("this one would last 30d", too_long.stderr)
+        expired = self.query("--token", "operator-token-1234", "silence", "expire", made["id"])
+        self.assertEqual(expired.returncode, 0, expired.stderr)
+        self.assertIn(f"silence {made['id']} expired by noc-alice", self.collector.stderr())
+
+    def test_tls_off_loopback_without_authentication_is_refused_unless_allowed(self):
+        with open(self.path("anonymous.yaml"), "w") as f:
+            f.write(f"listen: 0.0.0.0:0\n"
+                    f"db: {self.path('anonymous.db')}\n"
+                    f"tls_cert_file: {self.path('server.pem')}\n"
+                    f"tls_key_file: {self.path('server.key')}\n")
+        args = [COLLECTOR, "--config", self.path("anonymous.yaml")]
+        started = subprocess.run(args, capture_output=True, text=True, timeout=30)
+        self.assertEqual(started.returncode, 2, started.stderr)
+        self.assertIn("refusing to start", started.stderr)
+        self.assertIn("nothing authenticates clients", started.stderr)
+        self.assertIn("allow_anonymous: true", started.stderr)
+        checked = subprocess.run([*args, "--check-config"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(checked.returncode, 1, checked.stdout + checked.stderr)
+        self.assertIn("nothing authenticates clients", checked.stderr)
+        # Either authentication makes it start: a client CA here.
+        with_ca = subprocess.run([*args, "--tls-client-ca", self.path("ca.pem"), "--check-config"],
+                                 capture_output=True, text=True, timeout=30)
+        self.assertEqual(with_ca.returncode, 0, with_ca.stderr)
+        with open(self.path("anonymous.yaml"), "a") as f:
+            f.write("allow_anonymous: true\n")
+        collector = Process(args, self.dir, "anonymous-collector")
+        self.processes.append(collector)
+        line = wait_for(lambda: self._listening_line(collector), 30, what="the collector to listen")
+        self.assertIn("allow_anonymous: anyone who reaches 0.0.0.0:0", collector.stderr())
+        port = line.rsplit(":", 1)[1]
+        status = self.cli(f"localhost:{port}", "--tls-ca", self.path("ca.pem"), "status")
+        self.assertIn("0 events stored", status.stdout)
 
 
 if __name__ == "__main__":
