@@ -79,9 +79,10 @@ void log_receive_buffer(const char* input, uint32_t asked, uint32_t granted) {
   if (granted >= asked) {
     log->info("{} receive buffer: {} bytes", input, granted);
   } else {
-    log->warn("{} receive buffer: asked for {} bytes, the kernel granted {} (net.core.rmem_max caps it; "
-              "raise it, see docs/device-setup.md)",
-              input, asked, granted);
+    log->warn(
+        "{} receive buffer: asked for {} bytes, the kernel granted {} (net.core.rmem_max caps it; "
+        "raise it, see docs/device-setup.md)",
+        input, asked, granted);
   }
 }
 
@@ -311,7 +312,8 @@ int run_live(const AgentConfig& config) {
       return kExitStartFailed;
     }
     if (options.udp) {
-      log_receive_buffer("syslog udp", config.syslog.udp_receive_buffer_bytes, listener.udp_receive_buffer_bytes());
+      log_receive_buffer("syslog udp", config.syslog.udp_receive_buffer_bytes,
+                         listener.udp_receive_buffer_bytes());
     }
   }
   // Inputs that can report a phone drop go through the duplicate marker.
@@ -362,7 +364,8 @@ int run_live(const AgentConfig& config) {
       std::cerr << "regwatch-agent: cannot start: " << started.error().message << "\n";
       return kExitStartFailed;
     }
-    log_receive_buffer("SNMP trap", config.snmp.trap_receive_buffer_bytes, traps->receive_buffer_bytes());
+    log_receive_buffer("SNMP trap", config.snmp.trap_receive_buffer_bytes,
+                       traps->receive_buffer_bytes());
     if (!config.snmp.trap_users.empty()) {
       component_logger("agent")->info("SNMPv3 trap users: {}; this agent's engine ID (for INFORMs) {}",
                                       config.snmp.trap_users.size(), snmp::local_engine_id_hex());
@@ -407,7 +410,8 @@ int run_live(const AgentConfig& config) {
                      {"snmp_trap_unsupported_version", t.unsupported_version},
                      {"trap_kernel_overflow", t.kernel_drops}});
     }
-    for (auto& e : drop_reporter.changes(totals, SystemClock::instance().now_us())) core->spool->append(std::move(e));
+    for (auto& e : drop_reporter.changes(totals, SystemClock::instance().now_us()))
+      core->spool->append(std::move(e));
   };
   {
     std::unique_lock lock(mutex);
