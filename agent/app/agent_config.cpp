@@ -6,10 +6,20 @@
 
 #include "agent/spool/spool.h"
 #include "common/net_address.h"
+#include "common/udp_receive_buffer.h"
 #include "common/yaml_config.h"
 
 namespace regwatch::agent {
 namespace {
+
+bool receive_buffer_size_ok(uint32_t bytes) {
+  return bytes >= kMinUdpReceiveBufferBytes && bytes <= kMaxUdpReceiveBufferBytes;
+}
+
+std::string receive_buffer_size_rule() {
+  return "must be " + std::to_string(kMinUdpReceiveBufferBytes) + " to " +
+         std::to_string(kMaxUdpReceiveBufferBytes) + " bytes";
+}
 
 std::string host_name() {
   char buf[256] = {};
@@ -57,6 +67,10 @@ void read_config(YAML::Node node, AgentConfig& config, config::ConfigErrors& err
   syslog.read("tcp", config.syslog.tcp);
   syslog.read("max_tcp_connections", config.syslog.max_tcp_connections);
   syslog.read("tcp_idle_timeout_s", config.syslog.tcp_idle_timeout_s);
+  syslog.read("udp_receive_buffer_bytes", config.syslog.udp_receive_buffer_bytes);
+  if (!receive_buffer_size_ok(config.syslog.udp_receive_buffer_bytes)) {
+    syslog.error("udp_receive_buffer_bytes", receive_buffer_size_rule());
+  }
   syslog.read("assume_utc_offset", config.syslog.assume_utc_offset);
   if (!parse_utc_offset_minutes(config.syslog.assume_utc_offset).ok()) {
     syslog.error("assume_utc_offset", "must look like +00:00 or -05:00");
@@ -65,6 +79,10 @@ void read_config(YAML::Node node, AgentConfig& config, config::ConfigErrors& err
   auto snmp = root.child("snmp");
   snmp.read("community", config.snmp.community);
   snmp.read("traps", config.snmp.traps);  // checked with the flags applied
+  snmp.read("trap_receive_buffer_bytes", config.snmp.trap_receive_buffer_bytes);
+  if (!receive_buffer_size_ok(config.snmp.trap_receive_buffer_bytes)) {
+    snmp.error("trap_receive_buffer_bytes", receive_buffer_size_rule());
+  }
   snmp.read("workers", config.snmp.workers);
   snmp.read("cpu_threshold_percent", config.snmp.cpu_threshold_percent);
   snmp.read("cpu_duration_s", config.snmp.cpu_duration_s);
@@ -286,12 +304,16 @@ std::string default_agent_config_yaml() {
   out << YAML::Key << "tcp" << YAML::Value << d.syslog.tcp << YAML::Comment("\"\" disables");
   out << YAML::Key << "max_tcp_connections" << YAML::Value << d.syslog.max_tcp_connections;
   out << YAML::Key << "tcp_idle_timeout_s" << YAML::Value << d.syslog.tcp_idle_timeout_s;
+  out << YAML::Key << "udp_receive_buffer_bytes" << YAML::Value << d.syslog.udp_receive_buffer_bytes
+      << YAML::Comment("kernel receive buffer; capped by net.core.rmem_max (docs/device-setup.md)");
   out << YAML::Key << "assume_utc_offset" << YAML::Value << d.syslog.assume_utc_offset
       << YAML::Comment("for device clocks that log without a zone");
   out << YAML::EndMap;
   out << YAML::Key << "snmp" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "community" << YAML::Value << d.snmp.community;
   out << YAML::Key << "traps" << YAML::Value << d.snmp.traps << YAML::Comment("trap/inform receiver; \"\" disables");
+  out << YAML::Key << "trap_receive_buffer_bytes" << YAML::Value << d.snmp.trap_receive_buffer_bytes
+      << YAML::Comment("its kernel receive buffer; capped by net.core.rmem_max");
   out << YAML::Key << "workers" << YAML::Value << d.snmp.workers;
   out << YAML::Key << "cpu_threshold_percent" << YAML::Value << d.snmp.cpu_threshold_percent;
   out << YAML::Key << "cpu_duration_s" << YAML::Value << d.snmp.cpu_duration_s;

@@ -40,6 +40,9 @@ struct SyslogSettings {
   std::string tcp = "127.0.0.1:5514";   // "" disables
   uint32_t max_tcp_connections = 256;
   uint32_t tcp_idle_timeout_s = 600;
+  // Kernel receive buffer of the UDP socket (SO_RCVBUF; capped by net.core.rmem_max
+  // unless the agent may use SO_RCVBUFFORCE): what a burst can queue while the agent is busy.
+  uint32_t udp_receive_buffer_bytes = 8u * 1024 * 1024;
   // Offset of device clocks that log without a zone (IOS default), e.g. "+01:00".
   std::string assume_utc_offset = "+00:00";
 };
@@ -81,6 +84,7 @@ struct SnmpTrapUserConfig {
 struct SnmpSettings {
   std::string community = "public";  // v1/v2c traps must carry it; default for targets
   std::string traps = "127.0.0.1:10162";  // trap/inform receiver; "" disables
+  uint32_t trap_receive_buffer_bytes = 8u * 1024 * 1024;  // its kernel receive buffer
   uint32_t workers = 8;
   double cpu_threshold_percent = 90;  // RTMT CallProcessingNodeCpuPegging: 90 % ...
   uint32_t cpu_duration_s = 60;       // ... for 60 s

@@ -75,6 +75,19 @@ std::string summarise_kinds(const PipelineCounts& counts) {
   return out.str();
 }
 
+// A receive buffer smaller than asked (net.core.rmem_max) drops bursts sooner: say so.
+void log_receive_buffer(const char* input, uint32_t asked, uint32_t granted) {
+  auto log = component_logger("agent");
+  if (granted >= asked) {
+    log->info("{} receive buffer: {} bytes", input, granted);
+  } else {
+    log->warn(
+        "{} receive buffer: asked for {} bytes, the kernel granted {} (net.core.rmem_max caps it; "
+        "raise it, see docs/device-setup.md)",
+        input, asked, granted);
+  }
+}
+
 void log_counts(const PipelineCounts& counts, const spool::SpoolStats& spool_stats,
                 const shipper::ShipperStats& ship) {
   component_logger("agent")->info(
@@ -305,6 +318,7 @@ int run_live(const AgentConfig& config) {
   if (!config.syslog.tcp.empty()) options.tcp = *parse_endpoint(config.syslog.tcp);
   options.max_tcp_connections = config.syslog.max_tcp_connections;
   options.tcp_idle_timeout = std::chrono::seconds(config.syslog.tcp_idle_timeout_s);
+  options.udp_receive_buffer_bytes = config.syslog.udp_receive_buffer_bytes;
   syslog::SyslogListener listener(
       options,
       [&](const syslog::ReceivedLine& received) {
@@ -322,6 +336,10 @@ int run_live(const AgentConfig& config) {
     if (auto started = listener.start(); !started.ok()) {
       std::cerr << "regwatch-agent: cannot start: " << started.error().message << "\n";
       return kExitStartFailed;
+    }
+    if (options.udp) {
+      log_receive_buffer("syslog udp", config.syslog.udp_receive_buffer_bytes,
+                         listener.udp_receive_buffer_bytes());
     }
   }
   // Inputs that can report a phone drop go through the duplicate marker.
@@ -372,6 +390,8 @@ int run_live(const AgentConfig& config) {
       std::cerr << "regwatch-agent: cannot start: " << started.error().message << "\n";
       return kExitStartFailed;
     }
+    log_receive_buffer("SNMP trap", config.snmp.trap_receive_buffer_bytes,
+                       traps->receive_buffer_bytes());
     if (!config.snmp.trap_users.empty()) {
       component_logger("agent")->info(
           "SNMPv3 trap users: {}; this agent's engine ID (for INFORMs) {}",
@@ -408,15 +428,18 @@ int run_live(const AgentConfig& config) {
   });
   DropReporter drop_reporter(config.agent_id);
   auto report_input_drops = [&] {
-    if (!traps) return;
-    const auto t = traps->stats();
-    const std::map<std::string, uint64_t> totals = {
-        {"snmp_trap_unknown_community", t.unknown_community},
-        {"snmp_trap_unknown_user", t.unknown_user},
-        {"snmp_trap_unauthenticated", t.unauthenticated},
-        {"snmp_trap_malformed", t.malformed},
-        {"snmp_trap_oversized", t.oversized},
-        {"snmp_trap_unsupported_version", t.unsupported_version}};
+    std::map<std::string, uint64_t> totals;
+    if (options.udp) totals["syslog_udp_kernel_overflow"] = listener.stats().udp_kernel_drops;
+    if (traps) {
+      const auto t = traps->stats();
+      totals.insert({{"snmp_trap_unknown_community", t.unknown_community},
+                     {"snmp_trap_unknown_user", t.unknown_user},
+                     {"snmp_trap_unauthenticated", t.unauthenticated},
+                     {"snmp_trap_malformed", t.malformed},
+                     {"snmp_trap_oversized", t.oversized},
+                     {"snmp_trap_unsupported_version", t.unsupported_version},
+                     {"trap_kernel_overflow", t.kernel_drops}});
+    }
     for (auto& e : drop_reporter.changes(totals, SystemClock::instance().now_us()))
       core->spool->append(std::move(e));
   };
@@ -432,7 +455,6 @@ int run_live(const AgentConfig& config) {
       }
     }
   }
-  report_input_drops();
   if (capture) {
     capture->stop();
     log->info("SCCP capture on {}: {}; kernel drops {}", config.sccp.capture,
@@ -441,6 +463,7 @@ int run_live(const AgentConfig& config) {
   if (traps) traps->stop();
   if (*snmp) (*snmp)->stop();
   listener.stop();
+  report_input_drops();  // what the last reads and the stop's drain saw
   core->spool->flush();
   // Give the shipper a moment to send what just arrived; the rest stays spooled.
   core->shipper->wait_acked(core->spool->last_seq(), std::chrono::seconds(2));

@@ -93,6 +93,7 @@ Result<snmp::TrapReceiverOptions> make_trap_receiver_options(const AgentConfig& 
   if (!endpoint.ok()) return endpoint.error();
   options.endpoint = *endpoint;
   options.community = config.snmp.community;
+  options.receive_buffer_bytes = config.snmp.trap_receive_buffer_bytes;
   for (const auto& u : config.snmp.trap_users) {
     snmp::UsmUserSpec spec;
     spec.name = u.user;

@@ -105,6 +105,8 @@ Status TrapReceiver::start() {
                       "cannot open an SNMP trap session on " + options_.endpoint.to_string());
   }
   transport_ = transport;
+  socket_fd_ = transport->sock;
+  receive_buffer_bytes_ = set_udp_receive_buffer(socket_fd_, options_.receive_buffer_bytes);
   thread_ = std::thread([this] { run(); });
   return Ok{};
 }
@@ -116,6 +118,7 @@ void TrapReceiver::stop() {
     snmp_sess_close(session_);
     session_ = nullptr;
     transport_ = nullptr;
+    socket_fd_ = -1;
   }
 }
 
@@ -130,6 +133,7 @@ TrapStats TrapReceiver::stats() const {
   s.unknown_user = counters_.unknown_user;
   s.unauthenticated = counters_.unauthenticated;
   s.oversized = counters_.oversized;
+  s.kernel_drops = counters_.kernel_drops;
   return s;
 }
 
@@ -154,6 +158,9 @@ void TrapReceiver::run() {
       counters_.malformed.fetch_add(after.malformed - before.malformed);
     } else if (ready == 0) {
       snmp_sess_timeout(session_);
+    }
+    if (uint32_t cumulative = 0; read_kernel_drop_count(socket_fd_, cumulative)) {
+      counters_.kernel_drops.fetch_add(kernel_drops_.observe(cumulative));
     }
   }
 }

@@ -7,7 +7,10 @@
 // them before we see them; we count from its statistics); undecodable
 // packets and v2 traps without snmpTrapOID.0 (malformed); traps with more
 // than 128 varbinds or 16 KiB of values (oversized). Each accepted trap
-// becomes one event via classify_trap.
+// becomes one event via classify_trap. Traps the kernel dropped because the
+// receive buffer was full are counted too (kernel_drops): net-snmp reads the
+// socket itself, so the socket's drop counter is read with SO_MEMINFO (the
+// counter SO_RXQ_OVFL would report) after every read and every idle tick.
 //
 // Threads: one receive thread; the sink is called on it and must be quick.
 #include <atomic>
@@ -21,6 +24,7 @@
 #include "common/clock.h"
 #include "common/net_address.h"
 #include "common/result.h"
+#include "common/udp_receive_buffer.h"
 #include "regwatch/v1/event.pb.h"
 
 namespace regwatch::agent::snmp {
@@ -28,7 +32,8 @@ namespace regwatch::agent::snmp {
 struct TrapReceiverOptions {
   Endpoint endpoint{"127.0.0.1", 10162};
   std::string community = "public";
-  std::vector<UsmUserSpec> users;  // v3; registered by start()
+  std::vector<UsmUserSpec> users;                    // v3; registered by start()
+  uint32_t receive_buffer_bytes = 8u * 1024 * 1024;  // kernel receive buffer asked for
 };
 
 struct TrapStats {
@@ -41,6 +46,7 @@ struct TrapStats {
   uint64_t unknown_user = 0;     // v3: unknown user name or engine ID
   uint64_t unauthenticated = 0;  // v3: wrong digest, decryption error, security level, time window
   uint64_t oversized = 0;
+  uint64_t kernel_drops = 0;  // datagrams the kernel dropped: receive buffer full
 };
 
 class TrapReceiver {
@@ -54,6 +60,9 @@ class TrapReceiver {
   Status start();
   void stop();
   TrapStats stats() const;
+  // The receive buffer the kernel granted, after start() (may be less than
+  // asked: net.core.rmem_max); 0 if unknown.
+  uint32_t receive_buffer_bytes() const { return receive_buffer_bytes_; }
 
   // net-snmp's C callback; not for callers.
   int on_pdu(int operation, void* pdu);
@@ -66,11 +75,14 @@ class TrapReceiver {
   const Clock& clock_;
   void* session_ = nullptr;    // net-snmp single-session handle, closed in stop()
   void* transport_ = nullptr;  // owned by the session
+  int socket_fd_ = -1;         // the transport's socket, for its drop count
+  uint32_t receive_buffer_bytes_ = 0;
+  KernelDropCounter kernel_drops_;  // receive thread only
   std::atomic<bool> stopping_{false};
   std::thread thread_;
   struct Counters {
     std::atomic<uint64_t> received{0}, accepted{0}, informs{0}, unknown_community{0}, malformed{0},
-        unsupported_version{0}, unknown_user{0}, unauthenticated{0}, oversized{0};
+        unsupported_version{0}, unknown_user{0}, unauthenticated{0}, oversized{0}, kernel_drops{0};
   } counters_;
 };
 

@@ -46,15 +46,12 @@ Result<SocketFd> open_bound_socket(const Endpoint& endpoint, SocketKind kind) {
   SocketFd socket_fd(::socket(address.ai_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!socket_fd.valid()) return listen_error(endpoint, kind, errno_text(errno));
 
-  const int on = 1;
   if (kind == SocketKind::kTcp) {
+    const int on = 1;
     // Lets a restarted agent rebind while old connections sit in TIME_WAIT; on
     // Linux it does not allow two listeners on one TCP port. (Not set on UDP,
     // where it would let a second process share the port silently.)
     setsockopt(socket_fd.get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-  } else {
-    const int size = kUdpReceiveBufferBytes;
-    setsockopt(socket_fd.get(), SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
   }
   if (::bind(socket_fd.get(), address.ai_addr, address.ai_addrlen) != 0) {
     return listen_error(endpoint, kind, errno_text(errno));

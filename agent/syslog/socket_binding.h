@@ -17,11 +17,6 @@ namespace regwatch::agent::syslog {
 
 enum class SocketKind { kUdp, kTcp };
 
-// Kernel receive buffer asked for on the UDP socket (best effort: the kernel
-// caps it at net.core.rmem_max), so a burst of syslog after an outage is queued
-// rather than dropped while the poll thread is busy.
-inline constexpr int kUdpReceiveBufferBytes = 4 * 1024 * 1024;
-
 // A non-blocking, close-on-exec socket bound to `endpoint` (IPv4 or IPv6, port 0
 // for "any free port") and, for TCP, listening. The error message names what
 // failed: "cannot listen for syslog on udp 127.0.0.1:5514: Address already in use".

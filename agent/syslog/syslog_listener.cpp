@@ -24,6 +24,14 @@ Status validate(const ListenerOptions& options) {
   if (options.tcp && options.tcp_idle_timeout.count() <= 0) {
     return make_error("bad_listener_options", "tcp_idle_timeout must be positive");
   }
+  if (options.udp && (options.udp_receive_buffer_bytes < kMinUdpReceiveBufferBytes ||
+                      options.udp_receive_buffer_bytes > kMaxUdpReceiveBufferBytes)) {
+    return make_error("bad_listener_options", "udp_receive_buffer_bytes must be " +
+                                                  std::to_string(kMinUdpReceiveBufferBytes) + ".." +
+                                                  std::to_string(kMaxUdpReceiveBufferBytes) +
+                                                  ", not " +
+                                                  std::to_string(options.udp_receive_buffer_bytes));
+  }
   return Ok{};
 }
 
@@ -47,7 +55,7 @@ Status SyslogListener::start() {
   }
   std::optional<UdpReceiver> udp;
   if (options_.udp) {
-    auto opened = UdpReceiver::open(*options_.udp);
+    auto opened = UdpReceiver::open(*options_.udp, options_.udp_receive_buffer_bytes);
     if (!opened.ok()) return opened.error();
     udp.emplace(std::move(*opened));
   }
@@ -60,6 +68,7 @@ Status SyslogListener::start() {
   }
 
   udp_port_ = udp ? udp->port() : 0;
+  udp_receive_buffer_bytes_ = udp ? udp->receive_buffer_bytes() : 0;
   tcp_port_ = tcp ? tcp->port() : 0;
   udp_ = std::move(udp);
   tcp_ = std::move(tcp);

@@ -45,6 +45,9 @@ struct ListenerOptions {
   std::optional<Endpoint> tcp;                          // absent: no TCP
   uint32_t max_tcp_connections = 256;                   // 1..kMaxTcpConnectionsLimit
   std::chrono::milliseconds tcp_idle_timeout{600'000};  // > 0
+  // Kernel receive buffer asked for on the UDP socket, so a burst after an
+  // outage queues instead of being dropped while the thread is busy.
+  uint32_t udp_receive_buffer_bytes = 8u * 1024 * 1024;
 };
 
 class SyslogListener {
@@ -66,6 +69,8 @@ class SyslogListener {
   // disabled protocol.
   uint16_t udp_port() const { return udp_port_; }
   uint16_t tcp_port() const { return tcp_port_; }
+  // The UDP receive buffer the kernel granted, after start(); 0 without UDP.
+  uint32_t udp_receive_buffer_bytes() const { return udp_receive_buffer_bytes_; }
 
   ListenerStats stats() const { return counters_.snapshot(); }
 
@@ -80,6 +85,7 @@ class SyslogListener {
   SocketFd wake_;  // eventfd: stop() writes, the poll loop wakes and leaves
   uint16_t udp_port_ = 0;
   uint16_t tcp_port_ = 0;
+  uint32_t udp_receive_buffer_bytes_ = 0;
   bool started_ = false;
   ListenerCounters counters_;
   RateLimitedLog anomaly_log_;

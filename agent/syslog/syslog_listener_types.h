@@ -31,6 +31,7 @@ using LineSink = std::function<void(const ReceivedLine&)>;
 // A snapshot of the listener's counters; tests and the agent's logs read these.
 struct ListenerStats {
   uint64_t udp_datagrams = 0;         // datagrams received (empty ones included)
+  uint64_t udp_kernel_drops = 0;      // datagrams the kernel dropped: receive buffer full
   uint64_t tcp_connections = 0;       // TCP connections accepted and served
   uint64_t tcp_open_connections = 0;  // ... of which open now
   uint64_t frames = 0;                // lines handed to the sink (UDP and TCP)
@@ -45,6 +46,7 @@ struct ListenerStats {
 // The live counters: written by the listener thread, read from any thread.
 struct ListenerCounters {
   std::atomic<uint64_t> udp_datagrams{0};
+  std::atomic<uint64_t> udp_kernel_drops{0};
   std::atomic<uint64_t> tcp_connections{0};
   std::atomic<uint64_t> tcp_open_connections{0};
   std::atomic<uint64_t> frames{0};
@@ -58,6 +60,7 @@ struct ListenerCounters {
   ListenerStats snapshot() const {
     ListenerStats s;
     s.udp_datagrams = udp_datagrams.load(std::memory_order_relaxed);
+    s.udp_kernel_drops = udp_kernel_drops.load(std::memory_order_relaxed);
     s.tcp_connections = tcp_connections.load(std::memory_order_relaxed);
     s.tcp_open_connections = tcp_open_connections.load(std::memory_order_relaxed);
     s.frames = frames.load(std::memory_order_relaxed);

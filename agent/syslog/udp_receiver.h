@@ -4,7 +4,9 @@
 // Threads: used by the listener thread only (open() may run on another thread
 // before it starts). Bad input: empty datagrams are counted and dropped; a
 // datagram longer than kMaxDatagramBytes (not possible over IP, kept as a
-// guard) is delivered cut and flagged truncated.
+// guard) is delivered cut and flagged truncated. Datagrams the kernel dropped
+// because the receive buffer was full (SO_RXQ_OVFL on every read, SO_MEMINFO
+// when the queue is empty) are counted in udp_kernel_drops and warned about.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -14,6 +16,7 @@
 #include "agent/syslog/syslog_listener_types.h"
 #include "common/net_address.h"
 #include "common/result.h"
+#include "common/udp_receive_buffer.h"
 
 namespace regwatch::agent::syslog {
 
@@ -23,20 +26,26 @@ inline constexpr size_t kMaxDatagramBytes = kMaxFrameBytes;
 
 class UdpReceiver {
  public:
-  static Result<UdpReceiver> open(const Endpoint& endpoint);
+  // Binds and asks for `receive_buffer_bytes` of kernel receive buffer.
+  static Result<UdpReceiver> open(const Endpoint& endpoint, uint32_t receive_buffer_bytes);
 
   int fd() const { return socket_.get(); }
   uint16_t port() const { return port_; }
+  // What the kernel granted (may be less: net.core.rmem_max); 0 if unknown.
+  uint32_t receive_buffer_bytes() const { return receive_buffer_bytes_; }
 
   // Reads up to `max_datagrams` queued datagrams without blocking and hands
   // each to the sink; returns how many it read (fewer: the queue is empty).
   size_t drain(size_t max_datagrams, const LineDelivery& delivery);
 
  private:
-  UdpReceiver(SocketFd socket, uint16_t port);
+  UdpReceiver(SocketFd socket, uint16_t port, uint32_t receive_buffer_bytes);
+  void count_kernel_drops(uint32_t cumulative, const LineDelivery& delivery);
 
   SocketFd socket_;
   uint16_t port_ = 0;
+  uint32_t receive_buffer_bytes_ = 0;
+  KernelDropCounter kernel_drops_;
   std::vector<char> buffer_;
 };
 

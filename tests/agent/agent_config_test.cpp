@@ -39,6 +39,34 @@ TEST(AgentConfig, EveryErrorIsReportedWithItsLine) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(AgentConfig, ReceiveBuffersAreReadAndBounded) {
+  char templ[] = "/tmp/regwatch-config-XXXXXX";
+  const std::filesystem::path dir = mkdtemp(templ);
+  const AgentConfig defaults;
+  EXPECT_EQ(defaults.syslog.udp_receive_buffer_bytes, 8u * 1024 * 1024);
+  EXPECT_NE(default_agent_config_yaml().find("udp_receive_buffer_bytes: 8388608"),
+            std::string::npos);
+  EXPECT_NE(default_agent_config_yaml().find("trap_receive_buffer_bytes: 8388608"),
+            std::string::npos);
+  const auto good = (dir / "good.yaml").string();
+  std::ofstream(good)
+      << "syslog:\n  udp_receive_buffer_bytes: 4096\nsnmp:\n  trap_receive_buffer_bytes: 65536\n";
+  auto loaded = load_agent_config(good);
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  EXPECT_EQ(loaded->syslog.udp_receive_buffer_bytes, 4096u);
+  EXPECT_EQ(loaded->snmp.trap_receive_buffer_bytes, 65536u);
+  const auto bad = (dir / "bad.yaml").string();
+  std::ofstream(bad) << "syslog:\n  udp_receive_buffer_bytes: 4095\nsnmp:\n  "
+                        "trap_receive_buffer_bytes: 2000000000\n";
+  auto refused = load_agent_config(bad);
+  ASSERT_FALSE(refused.ok());
+  const auto& message = refused.error().message;
+  EXPECT_NE(message.find(":2: syslog.udp_receive_buffer_bytes: must be 4096 to"), std::string::npos)
+      << message;
+  EXPECT_NE(message.find(":4: snmp.trap_receive_buffer_bytes"), std::string::npos) << message;
+  std::filesystem::remove_all(dir);
+}
+
 TEST(AgentConfig, TrapUsersAreRead) {
   char templ[] = "/tmp/regwatch-config-XXXXXX";
   const std::filesystem::path dir = mkdtemp(templ);

@@ -4,6 +4,7 @@
 
 #include "agent/app/drop_reporter.h"
 #include "agent/app/duplicate_drop_marker.h"
+#include "common/udp_receive_buffer.h"
 
 namespace regwatch::agent {
 namespace {
@@ -84,6 +85,42 @@ TEST(DropReporter, ReportsOnlyReasonsThatRose) {
   EXPECT_EQ(second[0].agent_drops().dropped(), 2u);
   EXPECT_EQ(second[0].agent_drops().dropped_total(), 5u);
   EXPECT_TRUE(reporter.changes({{"snmp_trap_unknown_community", 5}}, 4).empty());
+}
+
+// The kernel's SO_RXQ_OVFL / SO_MEMINFO drop count is cumulative per socket and
+// a 32-bit counter: only its increase is a drop, across a wrap too.
+TEST(KernelDropCounter, CountsTheIncreaseOfTheCumulativeCounter) {
+  KernelDropCounter counter;
+  EXPECT_EQ(counter.observe(0), 0u);
+  EXPECT_EQ(counter.observe(7), 7u);
+  EXPECT_EQ(counter.observe(7), 0u);  // every datagram repeats the count
+  EXPECT_EQ(counter.observe(19'990), 19'983u);
+  EXPECT_EQ(counter.total(), 19'990u);
+}
+
+TEST(KernelDropCounter, AnOutOfDateCountIsIgnoredNotTakenForAWrap) {
+  KernelDropCounter counter;
+  EXPECT_EQ(counter.observe(500), 500u);  // SO_MEMINFO with the queue empty
+  EXPECT_EQ(counter.observe(480), 0u);    // a datagram queued before that reading
+  EXPECT_EQ(counter.observe(520), 20u);
+  EXPECT_EQ(counter.total(), 520u);
+}
+
+TEST(KernelDropCounter, SurvivesTheWrapOfTheKernelsCounter) {
+  KernelDropCounter counter;
+  EXPECT_EQ(counter.observe(0x7000'0000u), 0x7000'0000u);
+  EXPECT_EQ(counter.observe(0xE000'0000u), 0x7000'0000u);
+  EXPECT_EQ(counter.observe(0xFFFF'FFF0u), 0x1FFF'FFF0u);
+  EXPECT_EQ(counter.observe(0x10u), 0x20u);  // wrapped: 16 to the top, 16 past zero
+  EXPECT_EQ(counter.total(), 0x1'0000'0010u);
+}
+
+TEST(DropReporter, KernelOverflowIsReportedLikeAnyInputDrop) {
+  DropReporter reporter("agent-7");
+  auto reports = reporter.changes({{"syslog_udp_kernel_overflow", 19'990}}, 5);
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].agent_drops().reason(), "syslog_udp_kernel_overflow");
+  EXPECT_EQ(reports[0].agent_drops().dropped(), 19'990u);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -393,6 +394,46 @@ TEST_F(SyslogListenerTest, UdpOnlyListenerHasNoTcpPort) {
   EXPECT_EQ(listener.tcp_port(), 0);
 }
 
+// Issue 17: with the listener's thread held in the sink, a flood overflows a
+// small receive buffer; every datagram sent is then either read or counted as
+// a kernel drop, including drops after the last datagram that was queued.
+TEST_F(SyslogListenerTest, UdpDatagramsTheKernelDropsAreCounted) {
+  options_.tcp.reset();
+  options_.udp_receive_buffer_bytes = kMinUdpReceiveBufferBytes;
+  std::mutex gate;
+  std::unique_lock held(gate);
+  std::atomic<uint64_t> delivered{0};
+  SyslogListener listener(
+      options_,
+      [&](const ReceivedLine&) {
+        std::lock_guard wait(gate);  // the first line waits until the flood is sent
+        ++delivered;
+      },
+      clock_);
+  ASSERT_TRUE(listener.start().ok());
+  EXPECT_GT(listener.udp_receive_buffer_bytes(), 0u);
+  SocketFd sender(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(listener.udp_port());
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  constexpr uint64_t kSent = 2000;
+  const std::string line(200, 'x');
+  for (uint64_t i = 0; i < kSent; ++i) {
+    ASSERT_EQ(sendto(sender.get(), line.data(), line.size(), 0, reinterpret_cast<sockaddr*>(&to),
+                     sizeof(to)),
+              static_cast<ssize_t>(line.size()));
+  }
+  held.unlock();
+  EXPECT_TRUE(eventually([&] {
+    const auto stats = listener.stats();
+    return stats.udp_datagrams + stats.udp_kernel_drops == kSent;
+  })) << listener.stats().udp_datagrams
+      << " read, " << listener.stats().udp_kernel_drops << " dropped";
+  EXPECT_GT(listener.stats().udp_kernel_drops, 0u);
+  EXPECT_EQ(delivered.load(), listener.stats().udp_datagrams);
+}
+
 TEST_F(SyslogListenerTest, BadOptionsAreRejectedBeforeAnySocketOpens) {
   for (const uint32_t limit : {0u, kMaxTcpConnectionsLimit + 1}) {
     ListenerOptions options;
@@ -416,6 +457,14 @@ TEST_F(SyslogListenerTest, BadOptionsAreRejectedBeforeAnySocketOpens) {
   auto started = idle_listener.start();
   ASSERT_FALSE(started.ok());
   EXPECT_EQ(started.error().code, "bad_listener_options");
+
+  ListenerOptions tiny_buffer;
+  tiny_buffer.udp = Endpoint{"127.0.0.1", 0};
+  tiny_buffer.udp_receive_buffer_bytes = kMinUdpReceiveBufferBytes - 1;
+  SyslogListener tiny_listener(tiny_buffer, collector_.sink(), clock_);
+  auto refused = tiny_listener.start();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "bad_listener_options");
 }
 
 TEST_F(SyslogListenerTest, StartingTwiceIsAnError) {
