@@ -88,6 +88,12 @@ Status rewrite_segment(const fs::path& path, const std::string& bytes, const Seg
     ::unlink(temp.c_str());
     return make_error("spool_recovery", "cannot rewrite damaged segment " + path.string());
   }
+  // The rename itself must survive a power loss, or the damage would be counted again.
+  if (const int dir = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
   return Ok{};
 }
 
@@ -161,6 +167,12 @@ Status Spool::recover() {
   std::vector<std::pair<uint64_t, fs::path>> files;
   for (const auto& entry : fs::directory_iterator(options_.dir)) {
     const auto name = entry.path().filename().string();
+    if (name.starts_with("segment-") && name.ends_with(".log.rewrite")) {
+      // A rewrite a crash interrupted: the segment it was to replace is still whole.
+      std::error_code error;
+      fs::remove(entry.path(), error);
+      continue;
+    }
     uint64_t first = 0;
     if (std::sscanf(name.c_str(), "segment-%" SCNu64 ".log", &first) == 1 &&
         name.ends_with(".log")) {

@@ -406,6 +406,21 @@ TEST_F(SpoolTest, FlippedBitLosesOnlyItsRecordWhichIsReportedAndKeptAside) {
   }
 }
 
+TEST_F(SpoolTest, AnInterruptedRewriteIsRemovedAndItsSegmentKept) {
+  const auto o = options();
+  {
+    auto spool = open(o);
+    for (int i = 0; i < 10; ++i) ASSERT_TRUE(spool->append(line_event(i)));
+  }
+  const fs::path segment = segments_in(o.dir).back();
+  const fs::path rewrite = segment.string() + ".rewrite";
+  { std::ofstream(rewrite, std::ios::binary) << "half a rewrite"; }
+  auto spool = open(o);
+  EXPECT_FALSE(fs::exists(rewrite));
+  EXPECT_EQ(reread(*spool).seqs.size(), 10u);
+  EXPECT_EQ(spool->stats().corrupt_records, 0u);
+}
+
 TEST_F(SpoolTest, CorruptRecordsAlreadyAcknowledgedAreNoDrop) {
   const auto o = options();
   {
