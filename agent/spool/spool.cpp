@@ -343,10 +343,13 @@ void Spool::make_room_locked(uint64_t needed) {
       if (!open_active_segment(state_.last_seq + 1).ok()) return;
     }
     const Segment oldest = segments_.front();
-    const uint64_t acked_in = state_.acked_seq >= oldest.first_seq
-                                  ? std::min(oldest.count, state_.acked_seq - oldest.first_seq + 1)
-                                  : 0;
-    state_.dropped_total += oldest.count - acked_in;
+    // Its records after the acked seq: exact while its seqs are contiguous. Where recovery
+    // skipped damage in it (a gap in its seqs), the seqs after the ack, capped by its records:
+    // it may count again a seq already reported lost, but never misses a record.
+    const uint64_t unacked = oldest.last_seq > state_.acked_seq
+                                 ? std::min(oldest.count, oldest.last_seq - state_.acked_seq)
+                                 : 0;
+    state_.dropped_total += unacked;
     fs::remove(oldest.path);
     segments_.erase(segments_.begin());
   }
