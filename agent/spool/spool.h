@@ -13,7 +13,26 @@
 //   bound by one small record).
 // - ack(seq) persists the collector's position and deletes wholly acknowledged
 //   segments.
-// - Recovery on open truncates a torn or corrupt segment tail and counts it.
+// - Recovery on open: nothing lost without being counted (issue 17). Each
+//   segment is scanned record by record; at a record that does not decode
+//   (bad length, CRC or seq) recovery resynchronises on the next valid record
+//   (records have no magic: each following byte offset is tried, requiring a
+//   valid CRC and a seq above the last good one that the skipped bytes could
+//   have held) and keeps every good record. A segment with damage is first
+//   copied aside as `<segment>.damaged-<UTC time>` (kept for inspection, never
+//   read as a segment, not counted in max_bytes, never deleted by the spool),
+//   then rewritten without the damaged bytes. A torn tail (an incomplete last
+//   record, what a kill or power loss leaves) is cut off without a copy. The
+//   records lost, apart from those already acknowledged, count as drops: the
+//   seq gap where the next seq is known (the next good record or the next
+//   segment's name), else the state file's last seq if it knew more, else one
+//   per damaged range. They are reported at once, as AGENT_DROPS events with
+//   reason "spool_corrupt_record" or "spool_torn_tail", after the kept records.
+// - The next seq after recovery is above the state file's last seq, every
+//   seq found in a segment, every seq a segment name implies was assigned,
+//   and the seq in the header of an unreadable tail record when it is the one
+//   that record must have had: a state file older than the segments (power
+//   loss) never makes a seq be given twice.
 // - Opening a directory without a state file creates the spool, with a new
 //   incarnation (spool_state.h) saved before any seq is assigned; the
 //   incarnation then stays for the spool's life and goes with every batch.
@@ -61,7 +80,7 @@ struct SpoolStats {
   uint64_t appended = 0;
   uint64_t dropped_total = 0;
   uint64_t oversized = 0;
-  uint64_t corrupt_records = 0;  // tails truncated during recovery
+  uint64_t corrupt_records = 0;  // damaged ranges (torn tails too) skipped by the last recovery
   uint64_t bytes_on_disk = 0;
   uint64_t segments = 0;
   uint64_t acked_seq = 0;
@@ -111,6 +130,7 @@ class Spool {
   bool write_locked(regwatch::v1::Event& event);  // assigns seq, writes; false if it can't
   void make_room_locked(uint64_t needed);
   void append_drop_report_locked();
+  void report_recovery_drops_locked(const std::string& reason, uint64_t lost);
   void delete_acked_segments_locked();
   // Deletes a wholly acknowledged segment's file; false (logged, rate-limited) when it cannot.
   bool remove_acked_segment_locked(const std::filesystem::path& path);

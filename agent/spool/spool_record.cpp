@@ -54,4 +54,51 @@ DecodedRecord decode_record(std::string_view bytes) {
   return record;
 }
 
+std::optional<size_t> find_next_record(std::string_view bytes, uint64_t after_seq) {
+  for (size_t offset = 1; offset + kRecordHeaderBytes <= bytes.size(); ++offset) {
+    if (get_le(bytes, offset, 4) > kMaxRecordPayloadBytes) continue;
+    const uint64_t seq = get_le(bytes, offset + 8, 8);
+    // The records between the last good one and this one each took at least a header's worth
+    // of the bytes skipped; a seq further ahead than that is damage, not a record.
+    if (seq <= after_seq || seq - after_seq - 1 > offset / kRecordHeaderBytes) continue;
+    if (decode_record(bytes.substr(offset)).status == DecodeStatus::kOk) return offset;
+  }
+  return std::nullopt;
+}
+
+SegmentScan scan_segment(std::string_view bytes, uint64_t first_seq) {
+  SegmentScan scan;
+  uint64_t last_good = first_seq > 0 ? first_seq - 1 : 0;
+  size_t offset = 0;
+  while (offset < bytes.size()) {
+    const std::string_view rest = bytes.substr(offset);
+    const auto record = decode_record(rest);
+    if (record.status == DecodeStatus::kOk && record.seq > last_good) {
+      if (!scan.good.empty() && scan.good.back().first + scan.good.back().second == offset) {
+        scan.good.back().second += record.size;
+      } else {
+        scan.good.emplace_back(offset, record.size);
+      }
+      ++scan.count;
+      scan.good_bytes += record.size;
+      scan.last_seq = last_good = record.seq;
+      offset += record.size;
+      continue;
+    }
+    DamagedRange damaged{offset, rest.size(), last_good, 0, false, 0};
+    if (const auto next = find_next_record(rest, last_good)) {
+      damaged.size = *next;
+      damaged.next_seq = decode_record(rest.substr(*next)).seq;
+    } else {
+      damaged.torn_tail = record.status == DecodeStatus::kNeedMore;
+      if (rest.size() >= kRecordHeaderBytes && get_le(rest, 8, 8) == last_good + 1) {
+        damaged.tail_seq = last_good + 1;
+      }
+    }
+    scan.damaged.push_back(damaged);
+    offset += damaged.size;
+  }
+  return scan;
+}
+
 }  // namespace regwatch::agent::spool
