@@ -363,8 +363,9 @@ bool AlertDispatcher::route(const collector::store::KeyedIncident& stored) {
   const int64_t now = clock_.now_us();
   if (now - alert->ends_us > int64_t{config_.max_incident_age_s} * kSecond && !alert->withdrawn &&
       router_state_->logged.insert(alert->key).second)
-    component_logger("alerts")->info("incident {} ended more than {} s ago (a replay?): not notified",
-                                     alert->key, config_.max_incident_age_s);
+    component_logger("alerts")->info(
+        "incident {} ended more than {} s ago (a replay?): not notified", alert->key,
+        config_.max_incident_age_s);
   for (const auto& r : config_.receivers) {
     if (gets(receivers_for(config_, alert->labels), r) && !owe_to(r, *alert, now, false))
       return false;

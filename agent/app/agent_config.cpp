@@ -93,9 +93,11 @@ void read_config(YAML::Node node, AgentConfig& config, config::ConfigErrors& err
     item.read("address", t.address);
     if (t.address.empty()) item.error("address", "is required (HOST:PORT)");
     item.read("role", t.role);
-    if (t.role != "cucm" && t.role != "switch" && t.role != "server") item.error("role", "must be cucm, switch or server");
+    if (t.role != "cucm" && t.role != "switch" && t.role != "server")
+      item.error("role", "must be cucm, switch or server");
     item.read("version", t.version);
-    if (t.version != "1" && t.version != "2c" && t.version != "3") item.error("version", "must be 1, 2c or 3");
+    if (t.version != "1" && t.version != "2c" && t.version != "3")
+      item.error("version", "must be 1, 2c or 3");
     item.read("community", t.community);
     item.read("user", t.user);
     read_v3_security(item, t);
@@ -143,7 +145,8 @@ void read_config(YAML::Node node, AgentConfig& config, config::ConfigErrors& err
     }
   }
   sccp.read("keepalive_miss_factor", ss.keepalive_miss_factor);
-  if (ss.keepalive_miss_factor < 1) sccp.error("keepalive_miss_factor", "must be at least 1 (intervals)");
+  if (ss.keepalive_miss_factor < 1)
+    sccp.error("keepalive_miss_factor", "must be at least 1 (intervals)");
   sccp.read("default_keepalive_s", ss.default_keepalive_s);
   if (ss.default_keepalive_s == 0) sccp.error("default_keepalive_s", "must be at least 1");
   sccp.read("unanswered_after_ms", ss.unanswered_after_ms);
@@ -152,13 +155,15 @@ void read_config(YAML::Node node, AgentConfig& config, config::ConfigErrors& err
   sccp.read("slow_threshold_ms", ss.slow_threshold_ms);
   sccp.read("slow_min_phones", ss.slow_min_phones);
   sccp.read("slow_fraction", ss.slow_fraction);
-  if (ss.slow_fraction <= 0 || ss.slow_fraction > 1) sccp.error("slow_fraction", "must be above 0 and at most 1");
+  if (ss.slow_fraction <= 0 || ss.slow_fraction > 1)
+    sccp.error("slow_fraction", "must be above 0 and at most 1");
   uint64_t max_connections = ss.max_connections;
   sccp.read("max_connections", max_connections);
   ss.max_connections = static_cast<size_t>(max_connections);
   sccp.read("idle_connection_timeout_s", ss.idle_connection_timeout_s);
-  for (auto [key, field] : {std::pair{"max_held_bytes_per_direction", &ss.max_held_bytes_per_direction},
-                            std::pair{"max_held_bytes_total", &ss.max_held_bytes_total}}) {
+  for (auto [key, field] :
+       {std::pair{"max_held_bytes_per_direction", &ss.max_held_bytes_per_direction},
+        std::pair{"max_held_bytes_total", &ss.max_held_bytes_total}}) {
     uint64_t value = *field;
     sccp.read(key, value);
     *field = static_cast<size_t>(value);
@@ -175,7 +180,8 @@ Result<int> parse_utc_offset_minutes(const std::string& text) {
   }
   auto digit = [&](size_t i) { return text[i] >= '0' && text[i] <= '9' ? text[i] - '0' : -1; };
   for (size_t i : {1u, 2u, 4u, 5u}) {
-    if (digit(i) < 0) return make_error("bad_offset", "'" + text + "' is not a UTC offset like +01:00");
+    if (digit(i) < 0)
+      return make_error("bad_offset", "'" + text + "' is not a UTC offset like +01:00");
   }
   int minutes = (digit(1) * 10 + digit(2)) * 60 + digit(4) * 10 + digit(5);
   if (minutes > 14 * 60) return make_error("bad_offset", "'" + text + "' is beyond +-14:00");
@@ -311,13 +317,15 @@ std::string default_agent_config_yaml() {
   out << YAML::EndMap;
   out << YAML::Key << "snmp" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "community" << YAML::Value << d.snmp.community;
-  out << YAML::Key << "traps" << YAML::Value << d.snmp.traps << YAML::Comment("trap/inform receiver; \"\" disables");
+  out << YAML::Key << "traps" << YAML::Value << d.snmp.traps
+      << YAML::Comment("trap/inform receiver; \"\" disables");
   out << YAML::Key << "trap_receive_buffer_bytes" << YAML::Value << d.snmp.trap_receive_buffer_bytes
       << YAML::Comment("its kernel receive buffer; capped by net.core.rmem_max");
   out << YAML::Key << "workers" << YAML::Value << d.snmp.workers;
   out << YAML::Key << "cpu_threshold_percent" << YAML::Value << d.snmp.cpu_threshold_percent;
   out << YAML::Key << "cpu_duration_s" << YAML::Value << d.snmp.cpu_duration_s;
-  out << YAML::Key << "interface_errors_per_poll" << YAML::Value << d.snmp.interface_errors_per_poll;
+  out << YAML::Key << "interface_errors_per_poll" << YAML::Value
+      << d.snmp.interface_errors_per_poll;
   out << YAML::Key << "targets" << YAML::Value << YAML::BeginSeq << YAML::EndSeq
       << YAML::Comment("see deploy/agent.example.yaml");
   out << YAML::Key << "trap_users" << YAML::Value << YAML::BeginSeq << YAML::EndSeq
@@ -327,10 +335,13 @@ std::string default_agent_config_yaml() {
   out << YAML::Key << "sccp" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "capture" << YAML::Value << d.sccp.capture
       << YAML::Comment("interface for live capture (needs CAP_NET_RAW); \"\" = off");
-  out << YAML::Key << "filter" << YAML::Value << d.sccp.filter << YAML::Comment("BPF; \"\" = built from the ports");
-  out << YAML::Key << "ports" << YAML::Value << YAML::Flow << std::vector<uint32_t>(ss.ports.begin(), ss.ports.end());
+  out << YAML::Key << "filter" << YAML::Value << d.sccp.filter
+      << YAML::Comment("BPF; \"\" = built from the ports");
+  out << YAML::Key << "ports" << YAML::Value << YAML::Flow
+      << std::vector<uint32_t>(ss.ports.begin(), ss.ports.end());
   out << YAML::Key << "tls_ports" << YAML::Value << YAML::Flow
-      << std::vector<uint32_t>(ss.tls_ports.begin(), ss.tls_ports.end()) << YAML::Comment("connection and timing only");
+      << std::vector<uint32_t>(ss.tls_ports.begin(), ss.tls_ports.end())
+      << YAML::Comment("connection and timing only");
   out << YAML::Key << "keepalive_miss_factor" << YAML::Value << ss.keepalive_miss_factor
       << YAML::Comment("keepalive_missed after this many silent intervals (CUCM gives up after 3)");
   out << YAML::Key << "default_keepalive_s" << YAML::Value << ss.default_keepalive_s;
@@ -343,7 +354,8 @@ std::string default_agent_config_yaml() {
   out << YAML::Key << "idle_connection_timeout_s" << YAML::Value << ss.idle_connection_timeout_s;
   out << YAML::Key << "max_held_bytes_per_direction" << YAML::Value
       << static_cast<uint64_t>(ss.max_held_bytes_per_direction);
-  out << YAML::Key << "max_held_bytes_total" << YAML::Value << static_cast<uint64_t>(ss.max_held_bytes_total)
+  out << YAML::Key << "max_held_bytes_total" << YAML::Value
+      << static_cast<uint64_t>(ss.max_held_bytes_total)
       << YAML::Comment("out-of-order bytes of all connections together");
   out << YAML::EndMap;
   out << YAML::EndMap;

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string>
 
-#include "agent/sccp/sccp_settings.h"
 #include <vector>
+#include "agent/sccp/sccp_settings.h"
 
 #include "common/result.h"
 #include "common/yaml_config.h"
@@ -15,15 +15,15 @@ namespace regwatch::agent {
 
 struct CollectorLink {
   std::string address = "127.0.0.1:7443";
-  std::string token;             // per-agent token the collector checks
-  std::string token_file;        // alternative to token: read from this file (trimmed)
-  bool tls = false;              // required unless the collector is on loopback
-  std::string tls_ca_file;       // CA that signed the collector's certificate
-  std::string tls_cert_file;     // client certificate, for mTLS
+  std::string token;          // per-agent token the collector checks
+  std::string token_file;     // alternative to token: read from this file (trimmed)
+  bool tls = false;           // required unless the collector is on loopback
+  std::string tls_ca_file;    // CA that signed the collector's certificate
+  std::string tls_cert_file;  // client certificate, for mTLS
   std::string tls_key_file;
-  std::string tls_server_name;   // override the name checked in the collector's certificate
+  std::string tls_server_name;  // override the name checked in the collector's certificate
   uint32_t batch_max_events = 1000;
-  uint32_t max_batches_in_flight = 8;   // bounds the shipper's memory
+  uint32_t max_batches_in_flight = 8;  // bounds the shipper's memory
   uint32_t backoff_initial_ms = 200;
   uint32_t backoff_max_ms = 30000;
 };
@@ -31,13 +31,13 @@ struct CollectorLink {
 struct SpoolSettings {
   std::string dir = "/var/lib/regwatch-agent/spool";
   std::string max_size = "256MiB";
-  std::string drop_policy = "drop_oldest";   // or drop_newest
+  std::string drop_policy = "drop_oldest";  // or drop_newest
   uint32_t fsync_interval_ms = 1000;
 };
 
 struct SyslogSettings {
-  std::string udp = "127.0.0.1:5514";   // "" disables
-  std::string tcp = "127.0.0.1:5514";   // "" disables
+  std::string udp = "127.0.0.1:5514";  // "" disables
+  std::string tcp = "127.0.0.1:5514";  // "" disables
   uint32_t max_tcp_connections = 256;
   uint32_t tcp_idle_timeout_s = 600;
   // Kernel receive buffer of the UDP socket (SO_RCVBUF; capped by net.core.rmem_max
@@ -48,12 +48,12 @@ struct SyslogSettings {
 };
 
 struct SnmpTargetConfig {
-  std::string name;                  // origin of its events; default: the address's host
-  std::string address;               // HOST:PORT (port 161 if none)
-  std::string role = "server";       // cucm, switch, server
-  std::string version = "2c";        // 1, 2c, 3
-  std::string community;             // default: snmp.community
-  std::string user;                  // v3
+  std::string name;             // origin of its events; default: the address's host
+  std::string address;          // HOST:PORT (port 161 if none)
+  std::string role = "server";  // cucm, switch, server
+  std::string version = "2c";   // 1, 2c, 3
+  std::string community;        // default: snmp.community
+  std::string user;             // v3
   std::string auth_protocol = "SHA";
   std::string auth_passphrase_env;   // v3 secrets come from the environment or a file,
   std::string auth_passphrase_file;  // never from the config itself, never logged
@@ -63,7 +63,7 @@ struct SnmpTargetConfig {
   uint32_t interval_s = 60;
   uint32_t timeout_ms = 2000;
   uint32_t retries = 1;
-  uint32_t bulk_repetitions = 10;    // CUCM: at most 5 (FACTS.md)
+  uint32_t bulk_repetitions = 10;  // CUCM: at most 5 (FACTS.md)
   uint32_t max_rows = 10000;
   bool cpu = true;
   bool interfaces = true;
@@ -72,7 +72,7 @@ struct SnmpTargetConfig {
 // An SNMPv3 user whose traps and informs the agent accepts.
 struct SnmpTrapUserConfig {
   std::string user;
-  std::string engine_id;             // the sender's, for v3 TRAPs; "" = this agent's (INFORMs)
+  std::string engine_id;  // the sender's, for v3 TRAPs; "" = this agent's (INFORMs)
   std::string auth_protocol = "SHA";
   std::string auth_passphrase_env;
   std::string auth_passphrase_file;
@@ -82,7 +82,7 @@ struct SnmpTrapUserConfig {
 };
 
 struct SnmpSettings {
-  std::string community = "public";  // v1/v2c traps must carry it; default for targets
+  std::string community = "public";       // v1/v2c traps must carry it; default for targets
   std::string traps = "127.0.0.1:10162";  // trap/inform receiver; "" disables
   uint32_t trap_receive_buffer_bytes = 8u * 1024 * 1024;  // its kernel receive buffer
   uint32_t workers = 8;
@@ -95,13 +95,13 @@ struct SnmpSettings {
 
 // The SCCP watcher: live capture and what it flags (agent/sccp/sccp_settings.h).
 struct SccpConfig {
-  std::string capture;               // interface for live capture; "" = off
-  std::string filter;                // BPF filter; "" = built from the ports
+  std::string capture;  // interface for live capture; "" = off
+  std::string filter;   // BPF filter; "" = built from the ports
   sccp::SccpSettings settings;
 };
 
 struct AgentConfig {
-  std::string agent_id;            // default: the host name
+  std::string agent_id;  // default: the host name
   std::string log_level = "info";
   CollectorLink collector;
   SpoolSettings spool;

@@ -14,9 +14,9 @@ namespace regwatch::agent {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitUsage = 1;
 inline constexpr int kExitStartFailed = 2;
-inline constexpr int kExitRefused = 3;        // the collector refused us (token, certificate)
-inline constexpr int kExitInterrupted = 4;    // stopped before everything was acknowledged
-inline constexpr int kExitNotAllStored = 5;   // replay: acknowledged, but not all of it stored now
+inline constexpr int kExitRefused = 3;       // the collector refused us (token, certificate)
+inline constexpr int kExitInterrupted = 4;   // stopped before everything was acknowledged
+inline constexpr int kExitNotAllStored = 5;  // replay: acknowledged, but not all of it stored now
 
 struct ReplayRequest {
   std::vector<std::string> syslog_files;  // loaded first, in order

@@ -8,10 +8,12 @@
 namespace regwatch::agent {
 namespace {
 
-Result<std::string> secret(const std::string& env, const std::string& file, const std::string& what) {
+Result<std::string> secret(const std::string& env, const std::string& file,
+                           const std::string& what) {
   if (!env.empty()) {
     const char* value = std::getenv(env.c_str());
-    if (!value || !*value) return make_error("snmp_secret", what + ": environment variable " + env + " is not set");
+    if (!value || !*value)
+      return make_error("snmp_secret", what + ": environment variable " + env + " is not set");
     return std::string(value);
   }
   if (!file.empty()) {
@@ -41,9 +43,9 @@ Result<V3Passphrases> v3_passphrases(const V3& v3, const std::string& auth_what,
 
 }  // namespace
 
-Result<std::unique_ptr<snmp::PollScheduler>> make_snmp_scheduler(const AgentConfig& config, snmp::EventSink sink,
-                                                                 const Clock& clock,
-                                                                 snmp::InterfaceDirectory* directory) {
+Result<std::unique_ptr<snmp::PollScheduler>> make_snmp_scheduler(
+    const AgentConfig& config, snmp::EventSink sink, const Clock& clock,
+    snmp::InterfaceDirectory* directory) {
   if (config.snmp.targets.empty()) return std::unique_ptr<snmp::PollScheduler>();
   snmp::ThresholdSettings cpu;
   cpu.threshold = config.snmp.cpu_threshold_percent;
@@ -84,7 +86,8 @@ Result<std::unique_ptr<snmp::PollScheduler>> make_snmp_scheduler(const AgentConf
     if (directory) poller->publish_interfaces_to(*directory);
     pollers.push_back(std::move(poller));
   }
-  return std::make_unique<snmp::PollScheduler>(std::move(pollers), config.snmp.workers, std::move(sink));
+  return std::make_unique<snmp::PollScheduler>(std::move(pollers), config.snmp.workers,
+                                               std::move(sink));
 }
 
 Result<snmp::TrapReceiverOptions> make_trap_receiver_options(const AgentConfig& config) {

@@ -43,7 +43,8 @@ struct AckCounts {
 // Called in a reaction (gRPC's thread): must be quick and must not block.
 using AckListener = std::function<void(const AckCounts&)>;
 
-class ShipStream final : public grpc::ClientBidiReactor<regwatch::v1::EventBatch, regwatch::v1::Ack> {
+class ShipStream final
+    : public grpc::ClientBidiReactor<regwatch::v1::EventBatch, regwatch::v1::Ack> {
  public:
   // resend_horizon: the highest seq that may have been sent before this stream.
   ShipStream(spool::Spool& spool, StreamLimits limits, uint64_t resend_horizon = 0,
@@ -93,9 +94,9 @@ class ShipStream final : public grpc::ClientBidiReactor<regwatch::v1::EventBatch
   uint64_t next_batch_id_ = 1;
   uint64_t sent_seq_ = 0;
   uint64_t acked_batches_ = 0;
-  uint64_t progress_ = 0;    // bumped by every write/ack completion, for wait_progress
+  uint64_t progress_ = 0;  // bumped by every write/ack completion, for wait_progress
   bool writing_ = false;
-  bool closing_ = false;     // reads failed: no more writes from outside reactions
+  bool closing_ = false;  // reads failed: no more writes from outside reactions
   bool done_ = false;
   grpc::Status status_;
 };

@@ -34,9 +34,13 @@ Shipper::Shipper(spool::Spool& spool, ShipperOptions options)
   stub_ = regwatch::v1::Ingest::NewStub(channel_);
 }
 
-Shipper::~Shipper() { stop(); }
+Shipper::~Shipper() {
+  stop();
+}
 
-void Shipper::start() { thread_ = std::thread([this] { run(); }); }
+void Shipper::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 void Shipper::stop() {
   {
@@ -103,7 +107,8 @@ void Shipper::run() {
     ShipStream stream(spool_, options_.limits, resend_horizon_,
                       [this](const AckCounts& counts) { count_ack(counts); });
     stream.context().AddMetadata("x-regwatch-agent-id", options_.agent_id);
-    if (!options_.token.empty()) stream.context().AddMetadata("authorization", "Bearer " + options_.token);
+    if (!options_.token.empty())
+      stream.context().AddMetadata("authorization", "Bearer " + options_.token);
     {
       std::lock_guard lock(mutex_);
       if (stopping_) return;
@@ -154,8 +159,10 @@ void Shipper::run() {
     if (failure_log.allow(suppressed)) {
       const uint64_t waiting = spool_.last_seq() - spool_.acked_seq();
       if (is_permanent_refusal(status.error_code())) {
-        log->error("the collector {} refused this agent: {} (fix the token/certificate; retrying in {} ms)",
-                   options_.target, status.error_message(), delay.count());
+        log->error(
+            "the collector {} refused this agent: {} (fix the token/certificate; retrying in {} "
+            "ms)",
+            options_.target, status.error_message(), delay.count());
       } else {
         log->warn("collector {} unavailable: {}; {} events wait in the spool; retrying in {} ms",
                   options_.target, status.error_message(), waiting, delay.count());

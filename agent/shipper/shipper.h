@@ -32,21 +32,21 @@
 namespace regwatch::agent::shipper {
 
 struct ShipperOptions {
-  std::string target;                      // HOST:PORT
+  std::string target;  // HOST:PORT
   std::shared_ptr<grpc::ChannelCredentials> credentials;
-  std::string tls_server_name;             // "" = the target's host
+  std::string tls_server_name;  // "" = the target's host
   std::string agent_id;
-  std::string token;                       // "" = send none
+  std::string token;  // "" = send none
   StreamLimits limits;
   std::chrono::milliseconds backoff_initial{200};
   std::chrono::milliseconds backoff_max{30000};
 };
 
 struct ShipperStats {
-  uint64_t connects = 0;           // streams started
-  uint64_t failures = 0;           // streams that ended with an error
+  uint64_t connects = 0;  // streams started
+  uint64_t failures = 0;  // streams that ended with an error
   bool connected = false;
-  std::string last_error;          // the collector's or gRPC's words
+  std::string last_error;  // the collector's or gRPC's words
   grpc::StatusCode last_error_code = grpc::StatusCode::OK;
   // From the acks, over the shipper's life:
   uint64_t events_stored = 0;          // newly stored by the collector

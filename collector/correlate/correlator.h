@@ -20,10 +20,10 @@
 //    open forever, and a replayed archive's incidents resolve at its end.
 // 4. Of overlapping bursts, the narrowest scope (fewest phones known, then type)
 //    holding explain_fraction of the broader one's phones that fell around it is the
-//    one reported; a burst mostly inside another one's event is a fragment of it. When several scopes hold exactly the
-//    same phones, the top cause (step 5) decides among them, else the physical before
-//    the logical (choose_scope(), scope_choice.h); the others that went down whole are
-//    the incident's also_scopes.
+//    one reported; a burst mostly inside another one's event is a fragment of it. When several
+//    scopes hold exactly the same phones, the top cause (step 5) decides among them, else the
+//    physical before the logical (choose_scope(), scope_choice.h); the others that went down whole
+//    are the incident's also_scopes.
 // 5. Causes come from lookback_s before the first drop to the last, ranked by
 //    precedence in time x topological overlap x magnitude x agreement with the
 //    reason codes (see cause_ranker.h).

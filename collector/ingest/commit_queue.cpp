@@ -12,7 +12,9 @@ CommitQueue::CommitQueue(std::unique_ptr<store::EventWriter> writer, CommitQueue
   thread_ = std::thread([this] { run(); });
 }
 
-CommitQueue::~CommitQueue() { stop(); }
+CommitQueue::~CommitQueue() {
+  stop();
+}
 
 bool CommitQueue::submit(regwatch::v1::EventBatch batch, CommitDone done) {
   {
@@ -42,14 +44,16 @@ void CommitQueue::prune_if_due(int64_t& next_prune_us) {
   if (options_.retention_days == 0) return;
   const int64_t now = clock_.now_us();
   if (now < next_prune_us) return;
-  next_prune_us = now + std::chrono::duration_cast<std::chrono::microseconds>(options_.prune_every).count();
+  next_prune_us =
+      now + std::chrono::duration_cast<std::chrono::microseconds>(options_.prune_every).count();
   const int64_t cutoff = now - int64_t{options_.retention_days} * 86400 * 1'000'000;
   if (auto alerting = writer_->prune_alerting_before(cutoff); !alerting.ok())
     component_logger("collector.store")
         ->warn("retention pruning failed: {}", alerting.error().message);
   auto pruned = writer_->prune_stored_before(cutoff, options_.prune_chunk_rows);
   if (!pruned.ok()) {
-    component_logger("collector.store")->warn("retention pruning failed: {}", pruned.error().message);
+    component_logger("collector.store")
+        ->warn("retention pruning failed: {}", pruned.error().message);
     return;
   }
   if (*pruned > 0) {
