@@ -247,8 +247,9 @@ void AlertDispatcher::repeat_open_incidents() {
     if (!alert || !alert->notify || alert->resolved) continue;
     // Owed now what a pass would owe (a page held by a silence that has ended since), and
     // its repeat once repeat_interval passed since the last one was delivered.
+    const auto to = receivers_for(config_, alert->labels);  // routed once, not per receiver
     for (const auto& r : config_.receivers) {
-      if (gets(receivers_for(config_, alert->labels), r)) (void)owe_to(r, *alert, now, true);
+      if (gets(to, r)) (void)owe_to(r, *alert, now, true);
     }
   }
 }
@@ -366,9 +367,9 @@ bool AlertDispatcher::route(const collector::store::KeyedIncident& stored) {
     component_logger("alerts")->info(
         "incident {} ended more than {} s ago (a replay?): not notified", alert->key,
         config_.max_incident_age_s);
+  const auto to = receivers_for(config_, alert->labels);  // routed once, not per receiver
   for (const auto& r : config_.receivers) {
-    if (gets(receivers_for(config_, alert->labels), r) && !owe_to(r, *alert, now, false))
-      return false;
+    if (gets(to, r) && !owe_to(r, *alert, now, false)) return false;
   }
   return true;
 }
