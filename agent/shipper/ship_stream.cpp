@@ -35,7 +35,8 @@ void ShipStream::pump(size_t min_events) {
     *outgoing_.add_events() = std::move(event);
   }
   sent_seq_ = outgoing_.events().rbegin()->seq();
-  in_flight_.push_back({outgoing_.batch_id(), sent_seq_, maybe_resent});
+  in_flight_.sent({outgoing_.batch_id(), sent_seq_, static_cast<uint64_t>(outgoing_.events_size()),
+                   maybe_resent});
   writing_ = true;
   lock.unlock();
   StartWrite(&outgoing_);
@@ -76,30 +77,25 @@ void ShipStream::OnReadDone(bool ok) {
     if (release) RemoveHold();
     return;
   }
-  uint64_t ack_seq = 0;
-  AckCounts counts;
+  AcceptedAck accepted;
   {
     std::lock_guard lock(mutex_);
-    if (in_flight_.empty() || in_flight_.front().batch_id != incoming_.batch_id()) {
-      // The collector acks in order; anything else is a protocol error.
-      component_logger("agent.shipper")->error("unexpected ack for batch {}", incoming_.batch_id());
+    auto taken = in_flight_.accept(incoming_);
+    if (!taken.ok()) {
+      // Nothing is acknowledged: the batch stays spooled and goes again on the next stream.
+      component_logger("agent.shipper")
+          ->error("collector sent a bad ack: {}; reconnecting", taken.error().message);
       context_.TryCancel();
       return;
     }
-    ack_seq = in_flight_.front().last_seq;
-    counts.stored = incoming_.stored();
-    counts.duplicates = incoming_.duplicates();
-    const uint64_t maybe_resent = in_flight_.front().maybe_resent;
-    counts.unexpected_duplicates =
-        counts.duplicates > maybe_resent ? counts.duplicates - maybe_resent : 0;
-    in_flight_.pop_front();
+    accepted = *taken;
     ++acked_batches_;
     ++progress_;
     done_cv_.notify_all();
   }
   // Counted before the spool moves on, so whoever waits for the acked seq sees these counts.
-  if (on_ack_) on_ack_(counts);
-  spool_.ack(ack_seq);
+  if (on_ack_) on_ack_(accepted.counts);
+  spool_.ack(accepted.last_seq);
   StartRead(&incoming_);
   pump(limits_.batch_max_events);
 }

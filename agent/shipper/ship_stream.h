@@ -11,7 +11,9 @@
 // been sent before (by an earlier stream or agent run), so the collector
 // having them is normal; a duplicate beyond those means the collector had
 // events this spool never sent it: another spool under the same agent id and
-// incarnation, or an archive replayed before.
+// incarnation, or an archive replayed before. An ack that does not fit the
+// oldest batch in flight (InFlightBatches) ends the stream; nothing is
+// acknowledged on its word.
 //
 // Threads: gRPC runs the reactions; pump() is also called by the shipper's
 // thread when the spool has new data (hence the hold added in start()).
@@ -19,10 +21,10 @@
 #include <grpcpp/grpcpp.h>
 
 #include <condition_variable>
-#include <deque>
 #include <functional>
 #include <mutex>
 
+#include "agent/shipper/in_flight_batches.h"
 #include "agent/spool/spool.h"
 #include "regwatch/v1/ingest.grpc.pb.h"
 
@@ -34,12 +36,6 @@ struct StreamLimits {
   uint32_t max_in_flight = 8;
 };
 
-// One ack's counts. unexpected_duplicates <= duplicates.
-struct AckCounts {
-  uint64_t stored = 0;
-  uint64_t duplicates = 0;
-  uint64_t unexpected_duplicates = 0;
-};
 // Called in a reaction (gRPC's thread): must be quick and must not block.
 using AckListener = std::function<void(const AckCounts&)>;
 
@@ -85,12 +81,7 @@ class ShipStream final
   std::condition_variable done_cv_;
   regwatch::v1::EventBatch outgoing_;
   regwatch::v1::Ack incoming_;
-  struct InFlight {
-    uint64_t batch_id;
-    uint64_t last_seq;
-    uint64_t maybe_resent;  // events of the batch with seq <= resend_horizon_
-  };
-  std::deque<InFlight> in_flight_;
+  InFlightBatches in_flight_;
   uint64_t next_batch_id_ = 1;
   uint64_t sent_seq_ = 0;
   uint64_t acked_batches_ = 0;
