@@ -59,6 +59,7 @@ struct Filters {
   std::vector<std::string> kinds;
   uint32_t limit = 0;
   bool oldest_first = false;
+  bool spoofed_only = false;
 };
 
 void add_filter_options(CLI::App* command, Filters& f, bool with_device) {
@@ -73,6 +74,9 @@ void add_filter_options(CLI::App* command, Filters& f, bool with_device) {
                       "reason code, as a number (13) or a name (KeepAliveTimeout)");
   command->add_option("--limit", f.limit, "at most this many events");
   command->add_flag("--oldest-first", f.oldest_first, "oldest first (default: newest first)");
+  command->add_flag("--spoofed", f.spoofed_only,
+                    "only events flagged spoofed: a listed origin sent from an address its "
+                    "origin_senders entry does not allow (kept as evidence, never paged)");
 }
 
 // Builds the query or explains what is wrong with the arguments.
@@ -105,6 +109,7 @@ bool build_query(const Filters& f, v1::EventQuery& q, std::string& problem) {
   q.set_origin(f.origin);
   q.set_limit(f.limit);
   q.set_oldest_first(f.oldest_first);
+  q.set_spoofed_only(f.spoofed_only);
   return true;
 }
 

@@ -97,6 +97,13 @@ FlatObject flatten_event(const regwatch::v1::StoredEvent& stored) {
     out["duplicate_of_source"] = source_name(e.duplicate_of_source());
     out["duplicate_of_event_time"] = format_rfc3339_ms(e.duplicate_of_event_time_us());
   }
+  if (e.has_provenance()) {
+    const auto& p = e.provenance();
+    out["sender_address"] = p.sender_address();
+    if (!p.stated_address().empty()) out["stated_address"] = p.stated_address();
+    out["relayed"] = p.relayed();
+    out["spoofed"] = p.spoofed();
+  }
   const auto& t = e.time_info();
   out["device_time_untrusted"] = t.device_time_untrusted();
   if (t.device_time_us() != 0) out["device_time"] = format_rfc3339_ms(t.device_time_us());
@@ -222,9 +229,14 @@ void write_events(std::ostream& out, const regwatch::v1::EventList& list, Format
       rows.push_back({"EVENT TIME", "KIND", "ORIGIN", "DEVICE", "REASON", "DETAIL"});
       for (const auto& stored : list.events()) {
         const auto& e = stored.event();
+        // A forged origin is said where the eye lands, beside the name it claims.
+        const std::string origin =
+            e.provenance().spoofed()
+                ? e.origin() + " (SPOOFED from " + e.provenance().sender_address() + ")"
+                : e.origin();
         rows.push_back({format_rfc3339_ms(e.event_time_us()) +
                             (e.time_info().device_time_untrusted() ? "*" : ""),
-                        kind_name(e.kind()), e.origin(), event_device(e), event_reason(e),
+                        kind_name(e.kind()), origin, event_device(e), event_reason(e),
                         event_detail(e)});
       }
       write_aligned(out, rows);
@@ -243,6 +255,7 @@ void write_status(std::ostream& out, const regwatch::v1::StatusReply& status, Fo
     json["agents"].push_back({{"agent_id", a.agent_id()},
                               {"last_seq", a.last_seq()},
                               {"events", a.events()},
+                              {"spoofed", a.spoofed()},
                               {"last_store_time", format_rfc3339_ms(a.last_store_time_us())}});
   }
   json["receivers"] = nlohmann::ordered_json::array();
@@ -259,10 +272,11 @@ void write_status(std::ostream& out, const regwatch::v1::StatusReply& status, Fo
     return;
   }
   if (format == Format::kCsv) {
-    out << "agent_id,last_seq,events,last_store_time\n";
+    out << "agent_id,last_seq,events,spoofed,last_store_time\n";
     for (const auto& a : json["agents"]) {
       out << csv_field(a["agent_id"].get<std::string>()) << "," << a["last_seq"] << ","
-          << a["events"] << "," << a["last_store_time"].get<std::string>() << "\n";
+          << a["events"] << "," << a["spoofed"] << ","
+          << a["last_store_time"].get<std::string>() << "\n";
     }
     return;
   }
@@ -270,7 +284,10 @@ void write_status(std::ostream& out, const regwatch::v1::StatusReply& status, Fo
       << status.total_events() << " events stored\n";
   for (const auto& a : status.agents()) {
     out << "  agent " << a.agent_id() << ": " << a.events() << " events, last seq " << a.last_seq()
-        << ", last stored " << format_rfc3339_ms(a.last_store_time_us()) << "\n";
+        << ", last stored " << format_rfc3339_ms(a.last_store_time_us());
+    if (a.spoofed() > 0)
+      out << "; " << a.spoofed() << " spoofed (see regwatch events --spoofed)";
+    out << "\n";
   }
   for (const auto& r : status.receivers()) {
     out << "  receiver " << r.receiver() << ": " << r.delivered() << " delivered, " << r.pending()

@@ -8,6 +8,7 @@
 #include "common/ascii_case.h"
 #include "common/domain_tables.h"
 #include "common/event_kind.h"
+#include "common/provenance.h"
 #include "common/reason_class.h"
 #include "common/scope_words.h"
 #include "common/time_format.h"
@@ -210,6 +211,7 @@ PhoneDiagnosis diagnose(const std::string& device, int64_t at_us,
   d.at_us = at_us;
   for (const auto& stored : timeline.events()) {
     const Event& e = stored.event();
+    if (!may_drive_diagnosis(e)) continue;  // forged: shown in the timeline, not believed
     if (e.kind() == v1::PHONE_REGISTERED) {
       if (d.state != "registered") {
         d.state = "registered";

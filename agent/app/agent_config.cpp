@@ -6,6 +6,7 @@
 
 #include "agent/spool/spool.h"
 #include "common/net_address.h"
+#include "common/net_prefix.h"
 #include "common/udp_receive_buffer.h"
 #include "common/yaml_config.h"
 
@@ -76,6 +77,20 @@ void read_config(YAML::Node node, AgentConfig& config, config::ConfigErrors& err
     syslog.error("assume_utc_offset", "must look like +00:00 or -05:00");
   }
   syslog.finish();
+  for (auto& item : root.list("origin_senders")) {
+    OriginSenderConfig entry;
+    item.read("origin", entry.origin);
+    if (entry.origin.empty()) item.error("origin", "is required (the host name its events carry)");
+    item.read("from", entry.from);
+    if (entry.from.empty())
+      item.error("from", "needs at least one address or subnet allowed to send for the origin");
+    for (const auto& allowed : entry.from) {
+      if (auto prefix = NetPrefix::parse(allowed); !prefix.ok())
+        item.error("from", prefix.error().message);
+    }
+    item.finish();
+    config.origin_senders.push_back(std::move(entry));
+  }
   auto snmp = root.child("snmp");
   snmp.read("community", config.snmp.community);
   snmp.read("traps", config.snmp.traps);  // checked with the flags applied
@@ -315,6 +330,8 @@ std::string default_agent_config_yaml() {
   out << YAML::Key << "assume_utc_offset" << YAML::Value << d.syslog.assume_utc_offset
       << YAML::Comment("for device clocks that log without a zone");
   out << YAML::EndMap;
+  out << YAML::Key << "origin_senders" << YAML::Value << YAML::BeginSeq << YAML::EndSeq
+      << YAML::Comment("who may send for a CUCM node or switch; see deploy/agent.example.yaml");
   out << YAML::Key << "snmp" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "community" << YAML::Value << d.snmp.community;
   out << YAML::Key << "traps" << YAML::Value << d.snmp.traps

@@ -4,10 +4,9 @@
 // nothing else may restate them.
 #include <cstdint>
 #include <string>
-
 #include <vector>
-#include "agent/sccp/sccp_settings.h"
 
+#include "agent/sccp/sccp_settings.h"
 #include "common/result.h"
 #include "common/yaml_config.h"
 
@@ -100,6 +99,15 @@ struct SccpConfig {
   sccp::SccpSettings settings;
 };
 
+// Who may speak for an origin (issue 17: forged syslog). Events whose origin is `origin`
+// (a host name, compared without case and domain, or an address) must arrive from one of
+// `from` (addresses or subnets: the device itself and any relay that forwards for it);
+// from anywhere else they are kept but flagged spoofed. Origins not listed are not checked.
+struct OriginSenderConfig {
+  std::string origin;
+  std::vector<std::string> from;
+};
+
 struct AgentConfig {
   std::string agent_id;  // default: the host name
   std::string log_level = "info";
@@ -108,6 +116,7 @@ struct AgentConfig {
   SyslogSettings syslog;
   SnmpSettings snmp;
   SccpConfig sccp;
+  std::vector<OriginSenderConfig> origin_senders;
 };
 
 // Start-up in two steps, each collecting every problem into errors (nothing thrown):

@@ -88,12 +88,14 @@ void log_receive_buffer(const char* input, uint32_t asked, uint32_t granted) {
   }
 }
 
-void log_counts(const PipelineCounts& counts, const spool::SpoolStats& spool_stats,
+// spoofed: syslog lines and traps flagged by the sender list (OriginSenders).
+void log_counts(const PipelineCounts& counts, uint64_t spoofed, const spool::SpoolStats& spool_stats,
                 const shipper::ShipperStats& ship) {
   component_logger("agent")->info(
-      "lines {} events {} unrecognised {} anomalies {} | spool last seq {} acked {} dropped {} | "
-      "collector {}",
-      counts.lines, counts.events, counts.unrecognised, counts.with_anomalies, spool_stats.last_seq,
+      "lines {} events {} unrecognised {} anomalies {} spoofed {} | spool last seq {} acked {} "
+      "dropped {} | collector {}",
+      counts.lines, counts.events, counts.unrecognised, counts.with_anomalies, spoofed,
+      spool_stats.last_seq,
       spool_stats.acked_seq, spool_stats.dropped_total,
       ship.connected ? "connected" : (ship.last_error.empty() ? "connecting" : ship.last_error));
 }
@@ -311,7 +313,8 @@ int run_live(const AgentConfig& config) {
     return kExitStartFailed;
   }
   DuplicateDropMarker duplicates;
-  LinePipeline pipeline(*core->spool, &duplicates);
+  OriginSenders senders(config.origin_senders);
+  LinePipeline pipeline(*core->spool, &duplicates, &senders);
   const int offset = *parse_utc_offset_minutes(config.syslog.assume_utc_offset);
   syslog::ListenerOptions options;
   if (!config.syslog.udp.empty()) options.udp = *parse_endpoint(config.syslog.udp);
@@ -368,7 +371,7 @@ int run_live(const AgentConfig& config) {
     for (const auto& why : sender_names->unnamed()) component_logger("agent.snmp")->info("{}", why);
     traps = std::make_unique<snmp::TrapReceiver>(
         std::move(trap_options).value(),
-        [&core, scheduler, &interface_names, sender_names](regwatch::v1::Event event) {
+        [&core, scheduler, &interface_names, &senders, sender_names](regwatch::v1::Event event) {
           const std::string sender = event.origin();  // the trap's source address
           // What the pollers learned is keyed by the host a target is configured with.
           const std::string polled_host = sender_names->polled_host_of(sender);
@@ -379,6 +382,7 @@ int run_live(const AgentConfig& config) {
           }
           // Named as the polled target is (the address stays in an SNMP trap's sender field).
           if (auto name = sender_names->name_of(sender)) event.set_origin(*name);
+          senders.check(event);  // by the name it now has, against the UDP peer
           // CUCM's phone traps carry only counts: read its tables now for the phones.
           const bool tables_changed = event.kind() == regwatch::v1::CCM_PHONE_STATUS_UPDATE ||
                                       event.kind() == regwatch::v1::CCM_PHONE_FAILED;
@@ -451,7 +455,7 @@ int run_live(const AgentConfig& config) {
       report_input_drops();
       if (std::chrono::steady_clock::now() >= next_log) {
         next_log += std::chrono::seconds(60);
-        log_counts(pipeline.counts(), core->spool->stats(), core->shipper->stats());
+        log_counts(pipeline.counts(), senders.spoofed(), core->spool->stats(), core->shipper->stats());
       }
     }
   }
@@ -467,7 +471,7 @@ int run_live(const AgentConfig& config) {
   core->spool->flush();
   // Give the shipper a moment to send what just arrived; the rest stays spooled.
   core->shipper->wait_acked(core->spool->last_seq(), std::chrono::seconds(2));
-  log_counts(pipeline.counts(), core->spool->stats(), core->shipper->stats());
+  log_counts(pipeline.counts(), senders.spoofed(), core->spool->stats(), core->shipper->stats());
   core->shipper->stop();
   return kExitOk;
 }

@@ -8,7 +8,8 @@ int64_t LinePipeline::handle(std::string_view line, const syslog::LineContext& c
   syslog::ParsedLine parsed = syslog::parse_syslog_line(line, context);
   const int64_t event_time = parsed.event.event_time_us();
   const auto kind = parsed.event.kind();
-  if (duplicates_) duplicates_->mark(parsed.event);
+  const bool spoofed = senders_ && senders_->check(parsed.event);
+  if (duplicates_ && !spoofed) duplicates_->mark(parsed.event);
   const bool stored = spool_.append(std::move(parsed.event));
   std::lock_guard lock(mutex_);
   ++counts_.lines;
@@ -18,6 +19,7 @@ int64_t LinePipeline::handle(std::string_view line, const syslog::LineContext& c
   if (!parsed.anomalies.empty()) ++counts_.with_anomalies;
   for (auto anomaly : parsed.anomalies) ++counts_.anomalies[std::string(anomaly)];
   if (!stored) ++counts_.spool_dropped;
+  if (spoofed) ++counts_.spoofed;
   return event_time;
 }
 

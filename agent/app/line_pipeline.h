@@ -12,6 +12,7 @@
 #include <string>
 
 #include "agent/app/duplicate_drop_marker.h"
+#include "agent/app/origin_senders.h"
 #include "agent/spool/spool.h"
 #include "agent/syslog/syslog_parser.h"
 
@@ -23,6 +24,7 @@ struct PipelineCounts {
   uint64_t unrecognised = 0;
   uint64_t with_anomalies = 0;
   uint64_t spool_dropped = 0;
+  uint64_t spoofed = 0;  // kept, flagged: the origin's sender list does not allow the sender
   std::map<std::string, uint64_t> by_kind;
   std::map<std::string, uint64_t> anomalies;
 };
@@ -30,9 +32,12 @@ struct PipelineCounts {
 class LinePipeline {
  public:
   // duplicates (optional, must outlive the pipeline) marks drops another
-  // input of this agent already reported.
-  explicit LinePipeline(spool::Spool& spool, DuplicateDropMarker* duplicates = nullptr)
-      : spool_(spool), duplicates_(duplicates) {}
+  // input of this agent already reported; senders (optional, likewise) flags
+  // lines from an address their origin's sender list does not allow. A spoofed
+  // line is never taken as the first report of a drop.
+  explicit LinePipeline(spool::Spool& spool, DuplicateDropMarker* duplicates = nullptr,
+                        OriginSenders* senders = nullptr)
+      : spool_(spool), duplicates_(duplicates), senders_(senders) {}
 
   // Parses and spools one line; returns the event time it was given (replay
   // uses it as the reference time for the next line).
@@ -42,6 +47,7 @@ class LinePipeline {
  private:
   spool::Spool& spool_;
   DuplicateDropMarker* duplicates_;
+  OriginSenders* senders_;
   mutable std::mutex mutex_;
   PipelineCounts counts_;
 };

@@ -100,6 +100,14 @@ regwatch::v1::Event classify_trap(const TrapMessage& trap, int64_t receive_time_
   e.set_receive_time_us(receive_time_us);
   e.set_origin(trap.sender);
   e.set_source(regwatch::v1::SOURCE_SNMP_TRAP);
+  if (!trap.peer.empty()) {
+    auto* provenance = e.mutable_provenance();
+    provenance->set_sender_address(trap.peer);
+    if (!trap.stated.empty() && trap.stated != trap.peer) {
+      provenance->set_stated_address(trap.stated);
+      provenance->set_relayed(true);
+    }
+  }
   const Oid& oid = trap.trap_oid;
   if (oid == kLinkDown || oid == kLinkUp) {
     e.set_kind(oid == kLinkDown ? regwatch::v1::LINK_DOWN : regwatch::v1::LINK_UP);

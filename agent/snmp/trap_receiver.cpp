@@ -14,6 +14,7 @@ namespace {
 
 const Oid kSysUpTime0 = {1, 3, 6, 1, 2, 1, 1, 3, 0};
 const Oid kSnmpTrapOid0 = {1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0};
+const Oid kSnmpTrapAddress0 = {1, 3, 6, 1, 6, 3, 18, 1, 3, 0};  // SNMP-COMMUNITY-MIB
 constexpr size_t kMaxTrapVarbinds = 128;
 constexpr size_t kMaxTrapBytes = 16 * 1024;
 
@@ -194,12 +195,12 @@ int TrapReceiver::on_pdu(int operation, void* raw) {
     counters_.oversized.fetch_add(1);
     return 1;
   }
-  trap.sender = source_ip(static_cast<netsnmp_transport*>(transport_), pdu);
+  trap.peer = source_ip(static_cast<netsnmp_transport*>(transport_), pdu);
   if (pdu->command == SNMP_MSG_TRAP) {
     trap.trap_oid = v1_trap_oid(Oid(pdu->enterprise, pdu->enterprise + pdu->enterprise_length),
                                 pdu->trap_type, pdu->specific_type);
     if (pdu->agent_addr[0] || pdu->agent_addr[1] || pdu->agent_addr[2] || pdu->agent_addr[3]) {
-      trap.sender = std::to_string(pdu->agent_addr[0]) + "." + std::to_string(pdu->agent_addr[1]) +
+      trap.stated = std::to_string(pdu->agent_addr[0]) + "." + std::to_string(pdu->agent_addr[1]) +
                     "." + std::to_string(pdu->agent_addr[2]) + "." +
                     std::to_string(pdu->agent_addr[3]);
     }
@@ -211,12 +212,22 @@ int TrapReceiver::on_pdu(int operation, void* raw) {
   }
   for (auto* v = pdu->variables; v; v = v->next_variable) {
     VarBind bind = to_varbind(v);
+    if (bind.oid == kSnmpTrapAddress0 && bind.type == ValueType::kIpAddress &&
+        bind.octets.size() == 4 && trap.stated.empty()) {
+      // A proxy forwarding the trap names the original sender here (RFC 3584 3.1); the
+      // varbind stays with the others too.
+      const auto byte = [&](size_t i) {
+        return std::to_string(static_cast<uint8_t>(bind.octets[i]));
+      };
+      trap.stated = byte(0) + "." + byte(1) + "." + byte(2) + "." + byte(3);
+    }
     if (bind.oid == kSnmpTrapOid0 && bind.type == ValueType::kOid) {
       trap.trap_oid = *parse_oid(bind.octets);
     } else if (bind.oid != kSysUpTime0) {
       trap.varbinds.push_back(std::move(bind));
     }
   }
+  trap.sender = trap.stated.empty() ? trap.peer : trap.stated;
   if (trap.trap_oid.empty()) {
     counters_.malformed.fetch_add(1);
     return 1;

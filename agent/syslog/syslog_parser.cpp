@@ -4,6 +4,7 @@
 #include "agent/syslog/event_classifier.h"
 #include "agent/syslog/syslog_header.h"
 #include "agent/syslog/utf8_sanitize.h"
+#include "common/net_prefix.h"
 
 namespace regwatch::agent::syslog {
 namespace {
@@ -55,6 +56,20 @@ void set_times(const SyslogHeader& h, const LineContext& ctx, ParsedLine& out) {
   }
   if (!h.device_time) out.anomalies.push_back("no_timestamp");
   event.set_event_time_us(ctx.fallback_event_time_us != 0 ? ctx.fallback_event_time_us : ctx.receive_time_us);
+}
+
+// Who sent the line (the socket's peer) and what the line says about where it came from: a
+// header host written as an address other than the sender's, or a relay's prefix, makes
+// the sender a relay.
+void set_provenance(const SyslogHeader& h, const LineContext& ctx, regwatch::v1::Event& event) {
+  if (ctx.sender.empty()) return;  // replay: an archive has no sender
+  auto* provenance = event.mutable_provenance();
+  provenance->set_sender_address(ctx.sender);
+  std::array<uint8_t, 16> ignored{};
+  const bool host_is_address = parse_ip_literal(h.device_host, ignored) != 0;
+  if (host_is_address && h.device_host != ctx.sender)
+    provenance->set_stated_address(std::string(h.device_host));
+  provenance->set_relayed(!provenance->stated_address().empty() || !h.relay_host.empty());
 }
 
 }  // namespace
@@ -119,6 +134,7 @@ ParsedLine parse_syslog_line(std::string_view input, const LineContext& ctx) {
   if (origin.empty()) origin = h.relay_host;
   if (origin.empty()) origin = tag_value(tags, "NodeID");
   event.set_origin(origin.empty() ? ctx.sender : std::string(origin));
+  set_provenance(h, ctx, event);
   return out;
 }
 

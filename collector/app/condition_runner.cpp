@@ -5,6 +5,7 @@
 
 #include "alerts/condition_rules.h"
 #include "common/logging.h"
+#include "common/provenance.h"
 #include "common/time_format.h"
 
 namespace regwatch::collector {
@@ -83,7 +84,8 @@ void ConditionRunner::evaluate() {
   auto cut =
       reader_->scan_events(now - lookback, now + kClockSkewUs, alerts::condition_event_kinds(),
                            kMaxEvents, [&](int64_t id, regwatch::v1::Event&& event) {
-                             in.events.emplace_back(id, std::move(event));
+                             if (may_drive_diagnosis(event))
+                               in.events.emplace_back(id, std::move(event));
                            });
   if (!cut.ok()) {
     log->error("conditions: cannot read events: {}", cut.error().message);

@@ -14,6 +14,7 @@
 #include "collector/correlate/scope_choice.h"
 #include "collector/correlate/scope_table.h"
 #include "common/reason_class.h"
+#include "common/provenance.h"
 
 namespace regwatch::collector::correlate {
 namespace {
@@ -113,6 +114,7 @@ class DropCollector {
 
   void add(const StoredEvent& stored) {
     const Event& e = stored.event;
+    if (!may_drive_diagnosis(e)) return;  // forged: evidence of forgery, not of a drop
     latest_us_ = std::max(latest_us_, e.event_time_us());
     if (e.has_topology()) {
       add_topology(e.topology());

@@ -42,6 +42,7 @@ Result<regwatch::v1::EventList> EventReader::query(const regwatch::v1::EventQuer
   if (!q.device().empty()) add_text(" AND device = ?", q.device());
   if (!q.origin().empty()) add_text(" AND origin = ?", q.origin());
   if (q.has_reason_code()) add_number(" AND reason_code = ?", q.reason_code());
+  if (q.spoofed_only()) sql += " AND spoofed = 1";
   if (q.ids_size() > 1000) return make_error("too_many_ids", "at most 1000 event ids per query");
   if (q.ids_size() > 0) {
     sql += " AND id IN (";
@@ -339,6 +340,7 @@ Result<bool> EventReader::scan_drops(int64_t since_us, int64_t until_us, size_t 
       db_.get(),
       "SELECT device, event_time_us, reason_code FROM events WHERE device IS NOT NULL AND kind IN "
       "('phone_unregistered', 'connection_lost', 'keepalive_missed', 'phone_auth_failed') AND "
+      "spoofed = 0 AND "
       "event_time_us >= ?1 AND "
       "event_time_us < ?2 ORDER BY device, event_time_us LIMIT ?3");
   if (!statement.ok()) return statement.error();
@@ -384,8 +386,8 @@ Result<regwatch::v1::StatusReply> EventReader::status() {
   if (!version.ok()) return version.error();
   reply.set_schema_version(*version);
   auto agents = Statement::prepare(db_.get(),
-                                   "SELECT agent_id, max(seq), max(store_time_us), count(*) FROM "
-                                   "events GROUP BY agent_id ORDER BY agent_id");
+                                   "SELECT agent_id, max(seq), max(store_time_us), count(*), "
+                                   "sum(spoofed) FROM events GROUP BY agent_id ORDER BY agent_id");
   if (!agents.ok()) return agents.error();
   uint64_t total = 0;
   int rc = 0;
@@ -395,6 +397,7 @@ Result<regwatch::v1::StatusReply> EventReader::status() {
     agent->set_last_seq(static_cast<uint64_t>(agents->column_int(1)));
     agent->set_last_store_time_us(agents->column_int(2));
     agent->set_events(static_cast<uint64_t>(agents->column_int(3)));
+    agent->set_spoofed(static_cast<uint64_t>(agents->column_int(4)));
     total += agent->events();
   }
   if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading status");

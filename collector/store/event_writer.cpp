@@ -12,8 +12,8 @@ namespace {
 // Exactly once: the key is (agent, spool incarnation, seq) (schema/007).
 constexpr char kInsertSql[] =
     "INSERT INTO events (agent_id, spool_incarnation, seq, event_time_us, receive_time_us,"
-    " store_time_us, origin, source, kind, device, reason_code, payload)"
-    " VALUES (?1, ?12, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    " store_time_us, origin, source, kind, device, reason_code, payload, spoofed)"
+    " VALUES (?1, ?12, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13)"
     " ON CONFLICT (agent_id, spool_incarnation, seq) DO NOTHING";
 
 void bind_event(Statement& insert, const regwatch::v1::Event& event, int64_t store_time_us,
@@ -64,6 +64,7 @@ void bind_event(Statement& insert, const regwatch::v1::Event& event, int64_t sto
                 std::string_view spool_incarnation, std::string& scratch) {
   const EventColumns columns = columns_of(event);
   insert.bind(12, spool_incarnation);
+  insert.bind(13, int64_t{event.provenance().spoofed() ? 1 : 0});
   insert.bind(1, event.agent_id());
   insert.bind(2, static_cast<int64_t>(event.seq()));
   insert.bind(3, event.event_time_us());

@@ -14,6 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   TrapMessage trap;
   trap.version = size % 2 ? "1" : "2c";
   trap.sender = "127.0.0.1";
+  trap.peer = "127.0.0.1";
   while (i < size && data[i] != 0xFF && trap.trap_oid.size() < 128) trap.trap_oid.push_back(data[i++]);
   ++i;
   while (i + 2 < size && trap.varbinds.size() < 64) {

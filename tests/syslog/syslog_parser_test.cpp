@@ -220,5 +220,32 @@ TEST(SyslogParser, LineLengthLimit) {
   EXPECT_EQ(p.event.syslog().mnemonic(), "X");
 }
 
+TEST(SyslogParser, KeepsTheSenderAndWhatTheLineSaysOfItsOrigin) {
+  // Straight from the device: the sender is the device.
+  auto direct = parse("<187>42: cucm-pub: Nov 23 12:00:00.000 UTC : %UC_CALLMANAGER-3-DeviceUnregistered: "
+                      "%[DeviceName=SEP0017943A98BA][ClusterID=c1][NodeID=cucm-pub]: x");
+  EXPECT_EQ(direct.event.provenance().sender_address(), "192.0.2.7");
+  EXPECT_EQ(direct.event.provenance().stated_address(), "");
+  EXPECT_FALSE(direct.event.provenance().relayed());
+  EXPECT_FALSE(direct.event.provenance().spoofed());  // only the sender list flags that
+  // A header naming another address: the sender forwarded it.
+  auto relayed = parse("<189>42: 10.9.9.9: Nov 23 12:00:00.000 UTC: %LINK-3-UPDOWN: Interface "
+                       "GigabitEthernet1/0/1, changed state to down");
+  EXPECT_EQ(relayed.event.syslog().host(), "10.9.9.9");
+  EXPECT_EQ(relayed.event.provenance().sender_address(), "192.0.2.7");
+  EXPECT_EQ(relayed.event.provenance().stated_address(), "10.9.9.9");
+  EXPECT_TRUE(relayed.event.provenance().relayed());
+  // The same address as the sender's is not a relay.
+  auto self = parse("<189>42: 192.0.2.7: Nov 23 12:00:00.000 UTC: %LINK-3-UPDOWN: Interface "
+                    "GigabitEthernet1/0/1, changed state to down");
+  EXPECT_EQ(self.event.syslog().host(), "192.0.2.7");
+  EXPECT_FALSE(self.event.provenance().relayed());
+  // Replay: an archive has no sender, and no provenance is made up.
+  LineContext archive = live();
+  archive.sender.clear();
+  EXPECT_FALSE(parse("<189>42: 10.9.9.9: Nov 23 12:00:00.000 UTC: %LINK-3-UPDOWN: x", archive)
+                   .event.has_provenance());
+}
+
 }  // namespace
 }  // namespace regwatch::agent::syslog
