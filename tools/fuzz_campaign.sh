@@ -19,7 +19,7 @@ CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWit
 all_targets=$(ninja -C build-fuzz -t targets all | grep -oE '^[a-z_]+_fuzz:' | tr -d ':' | sort -u)
 targets=${*:-$all_targets}
 # shellcheck disable=SC2086
-nice -n 19 ninja -C build-fuzz $targets >/dev/null
+nice -n 19 ninja -C build-fuzz $targets | tail -5
 mkdir -p fuzz-campaign
 for target in $targets; do
   name=${target%_fuzz}
