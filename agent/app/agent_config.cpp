@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "agent/spool/spool.h"
+#include "agent/syslog/syslog_listener.h"
 #include "common/net_address.h"
 #include "common/net_prefix.h"
 #include "common/udp_receive_buffer.h"
@@ -39,6 +40,28 @@ void read_v3_security(config::YamlMap& item, V3& v3) {
   item.read("priv_passphrase_file", v3.priv_passphrase_file);
 }
 
+// The TCP connection limits (issue 17), checked here, where each key's line is known.
+void read_tcp_limits(config::YamlMap& section, SyslogSettings& settings) {
+  const std::string limit = std::to_string(syslog::kMaxTcpConnectionsLimit);
+  section.read("max_tcp_connections", settings.max_tcp_connections);
+  if (settings.max_tcp_connections == 0 ||
+      settings.max_tcp_connections > syslog::kMaxTcpConnectionsLimit) {
+    section.error("max_tcp_connections", "must be 1 to " + limit);
+  }
+  section.read("max_tcp_connections_per_source", settings.max_tcp_connections_per_source);
+  if (settings.max_tcp_connections_per_source > syslog::kMaxTcpConnectionsLimit) {
+    section.error("max_tcp_connections_per_source", "must be 0 (no limit) to " + limit);
+  }
+  section.read("tcp_idle_timeout_s", settings.tcp_idle_timeout_s);
+  if (settings.tcp_idle_timeout_s == 0) section.error("tcp_idle_timeout_s", "must be at least 1");
+  section.read("tcp_first_line_timeout_s", settings.tcp_first_line_timeout_s);
+  // Above tcp_idle_timeout_s it is harmless (the shorter applies), so not an error: a
+  // short tcp_idle_timeout_s alone must not fail on a key the file does not set.
+  if (settings.tcp_first_line_timeout_s == 0) {
+    section.error("tcp_first_line_timeout_s", "must be at least 1");
+  }
+}
+
 void read_config(YAML::Node node, AgentConfig& config, config::ConfigErrors& errors) {
   config::YamlMap root(node, "", errors);
   root.read("agent_id", config.agent_id);
@@ -66,8 +89,7 @@ void read_config(YAML::Node node, AgentConfig& config, config::ConfigErrors& err
   auto syslog = root.child("syslog");
   syslog.read("udp", config.syslog.udp);
   syslog.read("tcp", config.syslog.tcp);
-  syslog.read("max_tcp_connections", config.syslog.max_tcp_connections);
-  syslog.read("tcp_idle_timeout_s", config.syslog.tcp_idle_timeout_s);
+  read_tcp_limits(syslog, config.syslog);
   syslog.read("udp_receive_buffer_bytes", config.syslog.udp_receive_buffer_bytes);
   if (!receive_buffer_size_ok(config.syslog.udp_receive_buffer_bytes)) {
     syslog.error("udp_receive_buffer_bytes", receive_buffer_size_rule());
@@ -323,8 +345,14 @@ std::string default_agent_config_yaml() {
   out << YAML::Key << "syslog" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "udp" << YAML::Value << d.syslog.udp << YAML::Comment("\"\" disables");
   out << YAML::Key << "tcp" << YAML::Value << d.syslog.tcp << YAML::Comment("\"\" disables");
-  out << YAML::Key << "max_tcp_connections" << YAML::Value << d.syslog.max_tcp_connections;
+  out << YAML::Key << "max_tcp_connections" << YAML::Value << d.syslog.max_tcp_connections
+      << YAML::Comment("when full, a new connection evicts the longest-idle one");
+  out << YAML::Key << "max_tcp_connections_per_source" << YAML::Value
+      << d.syslog.max_tcp_connections_per_source
+      << YAML::Comment("per sender address; 0: no limit");
   out << YAML::Key << "tcp_idle_timeout_s" << YAML::Value << d.syslog.tcp_idle_timeout_s;
+  out << YAML::Key << "tcp_first_line_timeout_s" << YAML::Value << d.syslog.tcp_first_line_timeout_s
+      << YAML::Comment("idle timeout until a connection sent a complete line");
   out << YAML::Key << "udp_receive_buffer_bytes" << YAML::Value << d.syslog.udp_receive_buffer_bytes
       << YAML::Comment("kernel receive buffer; capped by net.core.rmem_max (docs/device-setup.md)");
   out << YAML::Key << "assume_utc_offset" << YAML::Value << d.syslog.assume_utc_offset

@@ -37,8 +37,13 @@ struct SpoolSettings {
 struct SyslogSettings {
   std::string udp = "127.0.0.1:5514";  // "" disables
   std::string tcp = "127.0.0.1:5514";  // "" disables
-  uint32_t max_tcp_connections = 256;
+  uint32_t max_tcp_connections = 256;  // when full, the longest-idle connection is evicted
   uint32_t tcp_idle_timeout_s = 600;
+  // Open TCP connections one address may hold (0: no limit), so one peer cannot take every slot.
+  uint32_t max_tcp_connections_per_source = 32;
+  // Idle timeout of a TCP connection that has not sent a complete line yet (the shorter of
+  // this and tcp_idle_timeout_s applies).
+  uint32_t tcp_first_line_timeout_s = 10;
   // Kernel receive buffer of the UDP socket (SO_RCVBUF; capped by net.core.rmem_max
   // unless the agent may use SO_RCVBUFFORCE): what a burst can queue while the agent is busy.
   uint32_t udp_receive_buffer_bytes = 8u * 1024 * 1024;

@@ -100,6 +100,15 @@ void log_counts(const PipelineCounts& counts, uint64_t spoofed, const spool::Spo
       ship.connected ? "connected" : (ship.last_error.empty() ? "connecting" : ship.last_error));
 }
 
+// The syslog TCP connection counters, beside the minute's counts line.
+void log_tcp_counts(const syslog::ListenerStats& stats) {
+  component_logger("agent")->info(
+      "syslog tcp: open {} accepted {} | rejected full {} per source {} | evicted idle {} | idle "
+      "closed {} (before a first line {})",
+      stats.tcp_open_connections, stats.tcp_connections, stats.rejected_connections,
+      stats.rejected_per_source, stats.evicted_idle, stats.idle_closed, stats.first_line_timeouts);
+}
+
 }  // namespace
 
 int run_replay(const AgentConfig& configured, const ReplayRequest& request) {
@@ -321,6 +330,8 @@ int run_live(const AgentConfig& config) {
   if (!config.syslog.tcp.empty()) options.tcp = *parse_endpoint(config.syslog.tcp);
   options.max_tcp_connections = config.syslog.max_tcp_connections;
   options.tcp_idle_timeout = std::chrono::seconds(config.syslog.tcp_idle_timeout_s);
+  options.max_tcp_connections_per_source = config.syslog.max_tcp_connections_per_source;
+  options.tcp_first_line_timeout = std::chrono::seconds(config.syslog.tcp_first_line_timeout_s);
   options.udp_receive_buffer_bytes = config.syslog.udp_receive_buffer_bytes;
   syslog::SyslogListener listener(
       options,
@@ -433,7 +444,15 @@ int run_live(const AgentConfig& config) {
   DropReporter drop_reporter(config.agent_id);
   auto report_input_drops = [&] {
     std::map<std::string, uint64_t> totals;
-    if (options.udp) totals["syslog_udp_kernel_overflow"] = listener.stats().udp_kernel_drops;
+    const auto heard = listener.stats();
+    if (options.udp) totals["syslog_udp_kernel_overflow"] = heard.udp_kernel_drops;
+    if (options.tcp) {
+      // A sender whose connection is refused or cut loses what it sends next unless it
+      // reconnects, so these are reported like the other input drops (issue 17).
+      totals.insert({{"syslog_tcp_rejected_full", heard.rejected_connections},
+                     {"syslog_tcp_rejected_per_source", heard.rejected_per_source},
+                     {"syslog_tcp_evicted_idle", heard.evicted_idle}});
+    }
     if (traps) {
       const auto t = traps->stats();
       totals.insert({{"snmp_trap_unknown_community", t.unknown_community},
@@ -456,6 +475,7 @@ int run_live(const AgentConfig& config) {
       if (std::chrono::steady_clock::now() >= next_log) {
         next_log += std::chrono::seconds(60);
         log_counts(pipeline.counts(), senders.spoofed(), core->spool->stats(), core->shipper->stats());
+        if (options.tcp) log_tcp_counts(listener.stats());
       }
     }
   }
@@ -472,6 +492,7 @@ int run_live(const AgentConfig& config) {
   // Give the shipper a moment to send what just arrived; the rest stays spooled.
   core->shipper->wait_acked(core->spool->last_seq(), std::chrono::seconds(2));
   log_counts(pipeline.counts(), senders.spoofed(), core->spool->stats(), core->shipper->stats());
+  if (options.tcp) log_tcp_counts(listener.stats());
   core->shipper->stop();
   return kExitOk;
 }

@@ -24,6 +24,15 @@ Status validate(const ListenerOptions& options) {
   if (options.tcp && options.tcp_idle_timeout.count() <= 0) {
     return make_error("bad_listener_options", "tcp_idle_timeout must be positive");
   }
+  if (options.tcp && options.max_tcp_connections_per_source > kMaxTcpConnectionsLimit) {
+    return make_error("bad_listener_options",
+                      "max_tcp_connections_per_source must be 0.." +
+                          std::to_string(kMaxTcpConnectionsLimit) + ", not " +
+                          std::to_string(options.max_tcp_connections_per_source));
+  }
+  if (options.tcp && options.tcp_first_line_timeout.count() <= 0) {
+    return make_error("bad_listener_options", "tcp_first_line_timeout must be positive");
+  }
   if (options.udp && (options.udp_receive_buffer_bytes < kMinUdpReceiveBufferBytes ||
                       options.udp_receive_buffer_bytes > kMaxUdpReceiveBufferBytes)) {
     return make_error("bad_listener_options", "udp_receive_buffer_bytes must be " +
@@ -61,8 +70,9 @@ Status SyslogListener::start() {
   }
   std::optional<TcpServer> tcp;
   if (options_.tcp) {
-    auto opened =
-        TcpServer::open(*options_.tcp, {options_.max_tcp_connections, options_.tcp_idle_timeout});
+    auto opened = TcpServer::open(
+        *options_.tcp, {options_.max_tcp_connections, options_.max_tcp_connections_per_source,
+                        options_.tcp_idle_timeout, options_.tcp_first_line_timeout});
     if (!opened.ok()) return opened.error();
     tcp.emplace(std::move(*opened));
   }

@@ -45,6 +45,12 @@ struct ListenerOptions {
   std::optional<Endpoint> tcp;                          // absent: no TCP
   uint32_t max_tcp_connections = 256;                   // 1..kMaxTcpConnectionsLimit
   std::chrono::milliseconds tcp_idle_timeout{600'000};  // > 0
+  // Open connections one address may hold (0: no limit), so one peer cannot
+  // take every slot. 0..kMaxTcpConnectionsLimit.
+  uint32_t max_tcp_connections_per_source = 32;
+  // Idle timeout of a connection that has not delivered a complete line yet
+  // (> 0; the shorter of this and tcp_idle_timeout applies). See tcp_server.h.
+  std::chrono::milliseconds tcp_first_line_timeout{10'000};
   // Kernel receive buffer asked for on the UDP socket, so a burst after an
   // outage queues instead of being dropped while the thread is busy.
   uint32_t udp_receive_buffer_bytes = 8u * 1024 * 1024;

@@ -38,8 +38,11 @@ struct ListenerStats {
   uint64_t bytes = 0;                 // payload bytes received (UDP and TCP)
   uint64_t truncated = 0;             // lines handed over flagged truncated
   uint64_t bad_framing = 0;           // unusable RFC 6587 octet counts
-  uint64_t rejected_connections = 0;  // accepted and closed: over max_tcp_connections
+  uint64_t rejected_connections = 0;  // accepted and closed: table full, none evictable
+  uint64_t rejected_per_source = 0;   // accepted and closed: over max_tcp_connections_per_source
+  uint64_t evicted_idle = 0;          // closed to make room for a new connection (table full)
   uint64_t idle_closed = 0;           // TCP connections closed for idleness
+  uint64_t first_line_timeouts = 0;   // ... of which before their first complete line
   uint64_t receive_errors = 0;        // failed recv/accept/poll calls
 };
 
@@ -54,7 +57,10 @@ struct ListenerCounters {
   std::atomic<uint64_t> truncated{0};
   std::atomic<uint64_t> bad_framing{0};
   std::atomic<uint64_t> rejected_connections{0};
+  std::atomic<uint64_t> rejected_per_source{0};
+  std::atomic<uint64_t> evicted_idle{0};
   std::atomic<uint64_t> idle_closed{0};
+  std::atomic<uint64_t> first_line_timeouts{0};
   std::atomic<uint64_t> receive_errors{0};
 
   ListenerStats snapshot() const {
@@ -68,7 +74,10 @@ struct ListenerCounters {
     s.truncated = truncated.load(std::memory_order_relaxed);
     s.bad_framing = bad_framing.load(std::memory_order_relaxed);
     s.rejected_connections = rejected_connections.load(std::memory_order_relaxed);
+    s.rejected_per_source = rejected_per_source.load(std::memory_order_relaxed);
+    s.evicted_idle = evicted_idle.load(std::memory_order_relaxed);
     s.idle_closed = idle_closed.load(std::memory_order_relaxed);
+    s.first_line_timeouts = first_line_timeouts.load(std::memory_order_relaxed);
     s.receive_errors = receive_errors.load(std::memory_order_relaxed);
     return s;
   }

@@ -3,20 +3,23 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <optional>
 #include <system_error>
 #include <utility>
 
 namespace regwatch::agent::syslog {
 
 TcpConnection::TcpConnection(SocketFd socket, std::string peer_ip, TimePoint now)
-    : socket_(std::move(socket)), peer_ip_(std::move(peer_ip)), last_activity_(now) {}
+    : socket_(std::move(socket)),
+      peer_ip_(std::move(peer_ip)),
+      activity_{now, std::nullopt, false} {}
 
 void TcpConnection::read_available(std::span<char> scratch, const LineDelivery& delivery,
                                    TimePoint now) {
   for (int reads = 0; reads < kMaxReadsPerWakeup && is_open(); ++reads) {
     const ssize_t length = recv(socket_.get(), scratch.data(), scratch.size(), 0);
     if (length > 0) {
-      last_activity_ = now;
+      activity_.last_receive = now;
       const auto size = static_cast<size_t>(length);
       bump(delivery.counters.bytes, size);
       feed(std::string_view(scratch.data(), size), delivery.clock.now_us(), delivery);
@@ -52,6 +55,7 @@ void TcpConnection::feed(std::string_view bytes, int64_t receive_time_us,
   // a line also sees every anomaly that came before it on this connection.
   framer_.feed(bytes, [&](std::string_view frame, bool truncated) {
     report_bad_framing(delivery);
+    activity_.delivered_line = true;
     delivery.deliver(frame, peer_ip_, receive_time_us, truncated);
   });
   report_bad_framing(delivery);

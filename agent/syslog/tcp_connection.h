@@ -4,6 +4,7 @@
 // Bad input: framing problems are counted by the framer and reported through
 // ListenerCounters::bad_framing; a partial frame left when the peer goes away
 // (or the connection is dropped) is delivered flagged truncated.
+// Activity: keeps what the idle and eviction policy reads (tcp_connection_policy.h).
 #include <chrono>
 #include <cstdint>
 #include <span>
@@ -12,6 +13,7 @@
 #include "agent/syslog/socket_fd.h"
 #include "agent/syslog/stream_framer.h"
 #include "agent/syslog/syslog_listener_types.h"
+#include "agent/syslog/tcp_connection_policy.h"
 
 namespace regwatch::agent::syslog {
 
@@ -28,7 +30,8 @@ class TcpConnection {
   int fd() const { return socket_.get(); }
   bool is_open() const { return socket_.valid(); }
   const std::string& peer_ip() const { return peer_ip_; }
-  TimePoint last_activity() const { return last_activity_; }
+  TimePoint last_activity() const { return activity_.last_activity(); }
+  const ConnectionActivity& activity() const { return activity_; }
 
   // Reads what the socket holds (up to kMaxReadsPerWakeup reads into
   // `scratch`) and delivers every complete line. On end of stream or a receive
@@ -45,7 +48,7 @@ class TcpConnection {
   SocketFd socket_;
   std::string peer_ip_;
   StreamFramer framer_;
-  TimePoint last_activity_;
+  ConnectionActivity activity_;
   uint64_t bad_framing_reported_ = 0;  // framer bad_length already in the counters
 };
 

@@ -50,6 +50,9 @@ void TcpServer::handle(std::span<const pollfd> fds, const LineDelivery& delivery
   for (size_t i = 0; i < served; ++i) {
     if (fds[i + 1].revents != 0) connections_[i].read_available(scratch_, delivery, now);
   }
+  // Connections the peers closed leave first: they must not count against a
+  // limit while new ones are accepted.
+  forget_closed(delivery);
   if (!fds.empty() && (fds[0].revents & POLLIN) != 0) accept_pending(delivery, now);
   close_idle(delivery, now);
   forget_closed(delivery);
@@ -74,36 +77,86 @@ void TcpServer::accept_pending(const LineDelivery& delivery, TimePoint now) {
     ++accepted;
     PeerIpBuffer ip_text;
     const std::string_view peer_ip = format_peer_ip(peer, ip_text);
-    if (connections_.size() >= limits_.max_connections) {
+    if (limits_.max_connections_per_source > 0) {
+      const auto from_peer = per_source_.find(peer_ip);
+      if (from_peer != per_source_.end() &&
+          from_peer->second >= limits_.max_connections_per_source) {
+        bump(delivery.counters.rejected_per_source);
+        delivery.warn(
+            "syslog tcp connection from {} rejected: it already has {} connections (the "
+            "per-source limit, syslog.max_tcp_connections_per_source)",
+            peer_ip, from_peer->second);
+        continue;  // socket_fd closes it
+      }
+    }
+    if (connections_.size() >= limits_.max_connections && !evict_for(peer_ip, delivery, now)) {
       bump(delivery.counters.rejected_connections);
-      delivery.warn("syslog tcp connection from {} rejected: already {} connections (the limit)",
-                    peer_ip, connections_.size());
-      continue;  // socket_fd closes it
+      delivery.warn(
+          "syslog tcp connection from {} rejected: already {} connections (the limit), all "
+          "active within the last {} s",
+          peer_ip, connections_.size(), kEvictionQuietPeriod.count());
+      continue;
     }
     connections_.emplace_back(std::move(socket_fd), std::string(peer_ip), now);
+    ++per_source_[connections_.back().peer_ip()];
     bump(delivery.counters.tcp_connections);
   }
 }
 
+bool TcpServer::evict_for(std::string_view peer_ip, const LineDelivery& delivery, TimePoint now) {
+  const auto victim = pick_eviction_victim(
+      connections_,
+      [](const TcpConnection& c) -> const ConnectionActivity& { return c.activity(); },
+      [](const TcpConnection& c) { return !c.is_open(); }, now);
+  if (!victim) return false;
+  TcpConnection& evicted = connections_[*victim];
+  const auto idle_s =
+      std::chrono::duration_cast<std::chrono::seconds>(now - evicted.last_activity()).count();
+  bump(delivery.counters.evicted_idle);
+  delivery.warn(
+      "syslog tcp connection from {} closed after {} s idle{} to make room for one from {}: "
+      "already {} connections (the limit)",
+      evicted.peer_ip(), idle_s,
+      evicted.activity().delivered_line ? "" : " without a complete line", peer_ip,
+      connections_.size());
+  evicted.close(delivery);
+  forget_closed(delivery);
+  return true;
+}
+
 void TcpServer::close_idle(const LineDelivery& delivery, TimePoint now) {
+  const IdleTimeouts timeouts{limits_.idle_timeout, limits_.first_line_timeout};
   for (auto& connection : connections_) {
-    if (connection.is_open() && now - connection.last_activity() >= limits_.idle_timeout) {
+    if (connection.is_open() && now >= idle_deadline(connection.activity(), timeouts)) {
       bump(delivery.counters.idle_closed);
+      if (!connection.activity().delivered_line) {
+        // Counted apart: a peer holding slots with silent connections shows here.
+        bump(delivery.counters.first_line_timeouts);
+        delivery.warn("syslog tcp connection from {} closed: no complete line within {} ms",
+                      connection.peer_ip(),
+                      std::min(limits_.first_line_timeout, limits_.idle_timeout).count());
+      }
       connection.close(delivery);
     }
   }
 }
 
 void TcpServer::forget_closed(const LineDelivery& delivery) {
-  std::erase_if(connections_, [](const TcpConnection& c) { return !c.is_open(); });
+  std::erase_if(connections_, [this](const TcpConnection& c) {
+    if (c.is_open()) return false;
+    const auto from_peer = per_source_.find(c.peer_ip());
+    if (from_peer != per_source_.end() && --from_peer->second == 0) per_source_.erase(from_peer);
+    return true;
+  });
   delivery.counters.tcp_open_connections.store(connections_.size(), std::memory_order_relaxed);
 }
 
 int TcpServer::poll_timeout_ms(TimePoint now) const {
   std::optional<TimePoint> next;
   if (now < accept_resume_) next = accept_resume_;
+  const IdleTimeouts timeouts{limits_.idle_timeout, limits_.first_line_timeout};
   for (const auto& connection : connections_) {
-    const TimePoint deadline = connection.last_activity() + limits_.idle_timeout;
+    const TimePoint deadline = idle_deadline(connection.activity(), timeouts);
     if (!next || deadline < *next) next = deadline;
   }
   if (!next) return -1;

@@ -3,16 +3,28 @@
 // (RFC 6587 syslog over TCP), driven by the listener's poll loop.
 // Threads: used by the listener thread only (open() may run on another thread
 // before it starts). Ownership: owns the listening socket and every connection.
-// Limits: at most max_connections open at once (excess connections are
-// accepted and closed at once, counted as rejected); a connection silent for
-// idle_timeout is closed (counted); memory is bounded by one partial frame
-// (kMaxFrameBytes) per connection.
+// Limits (issue 17: one peer must not lock every other sender out):
+//   - at most max_connections_per_source open from one address (0: no limit);
+//     a further one is accepted and closed at once (rejected_per_source);
+//   - at most max_connections open at once; when full, a new connection evicts
+//     the connection the policy in tcp_connection_policy.h picks (evicted_idle;
+//     its partial frame is delivered flagged truncated), or, when every
+//     connection talked within kEvictionQuietPeriod, is accepted and closed at
+//     once (rejected_connections);
+//   - a connection silent for its idle deadline (first_line_timeout until it
+//     delivered a complete line, then idle_timeout) is closed (idle_closed,
+//     and first_line_timeouts for the former);
+//   - memory is bounded by one partial frame (kMaxFrameBytes) per connection.
+// Every such close is counted and warned about (rate-limited, naming the peer).
 #include <poll.h>
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "agent/syslog/socket_fd.h"
@@ -35,7 +47,9 @@ class TcpServer {
 
   struct Limits {
     size_t max_connections = 0;
+    size_t max_connections_per_source = 0;  // 0: no per-source limit
     std::chrono::milliseconds idle_timeout{0};
+    std::chrono::milliseconds first_line_timeout{0};  // capped by idle_timeout
   };
 
   static Result<TcpServer> open(const Endpoint& endpoint, Limits limits);
@@ -60,6 +74,8 @@ class TcpServer {
  private:
   TcpServer(SocketFd listener, uint16_t port, Limits limits);
   void accept_pending(const LineDelivery& delivery, TimePoint now);
+  // Makes room for a connection from `peer_ip`; false: nothing may be evicted.
+  bool evict_for(std::string_view peer_ip, const LineDelivery& delivery, TimePoint now);
   void close_idle(const LineDelivery& delivery, TimePoint now);
   void forget_closed(const LineDelivery& delivery);
 
@@ -67,6 +83,7 @@ class TcpServer {
   uint16_t port_ = 0;
   Limits limits_;
   std::vector<TcpConnection> connections_;
+  std::map<std::string, size_t, std::less<>> per_source_;  // open connections by peer address
   std::vector<char> scratch_;
   TimePoint accept_resume_{};
 };

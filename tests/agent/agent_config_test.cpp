@@ -29,11 +29,14 @@ TEST(AgentConfig, EveryErrorIsReportedWithItsLine) {
   char templ[] = "/tmp/regwatch-config-XXXXXX";
   const std::filesystem::path dir = mkdtemp(templ);
   const auto path = (dir / "bad.yaml").string();
-  std::ofstream(path) << "collector:\n  adress: x\nspool:\n  max_size: lots\n  drop_policy: random\n";
+  std::ofstream(path)
+      << "collector:\n  adress: x\nspool:\n  max_size: lots\n  drop_policy: random\n";
   auto loaded = load_agent_config(path);
   ASSERT_FALSE(loaded.ok());
   const auto& message = loaded.error().message;
-  EXPECT_NE(message.find(":2: collector.adress: unknown key (did you mean 'address'?)"), std::string::npos) << message;
+  EXPECT_NE(message.find(":2: collector.adress: unknown key (did you mean 'address'?)"),
+            std::string::npos)
+      << message;
   EXPECT_NE(message.find(":4: spool.max_size"), std::string::npos) << message;
   EXPECT_NE(message.find(":5: spool.drop_policy"), std::string::npos) << message;
   std::filesystem::remove_all(dir);
@@ -67,12 +70,56 @@ TEST(AgentConfig, ReceiveBuffersAreReadAndBounded) {
   std::filesystem::remove_all(dir);
 }
 
+// Issue 17: the syslog TCP connection limits are read, printed with the
+// defaults, and out-of-range values are reported with their line.
+TEST(AgentConfig, TcpConnectionLimitsAreReadAndBounded) {
+  char templ[] = "/tmp/regwatch-config-XXXXXX";
+  const std::filesystem::path dir = mkdtemp(templ);
+  const AgentConfig defaults;
+  EXPECT_EQ(defaults.syslog.max_tcp_connections_per_source, 32u);
+  EXPECT_EQ(defaults.syslog.tcp_first_line_timeout_s, 10u);
+  EXPECT_NE(default_agent_config_yaml().find("max_tcp_connections_per_source: 32"),
+            std::string::npos);
+  EXPECT_NE(default_agent_config_yaml().find("tcp_first_line_timeout_s: 10"), std::string::npos);
+  const auto good = (dir / "good.yaml").string();
+  std::ofstream(good) << "syslog:\n  max_tcp_connections: 4096\n  max_tcp_connections_per_source: "
+                         "0\n  tcp_idle_timeout_s: 5\n  tcp_first_line_timeout_s: 2\n";
+  auto loaded = load_agent_config(good);
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  EXPECT_EQ(loaded->syslog.max_tcp_connections, 4096u);
+  EXPECT_EQ(loaded->syslog.max_tcp_connections_per_source, 0u);
+  EXPECT_EQ(loaded->syslog.tcp_idle_timeout_s, 5u);
+  EXPECT_EQ(loaded->syslog.tcp_first_line_timeout_s, 2u);
+  // A short idle timeout alone is fine: the default first-line timeout is then capped by it.
+  const auto short_idle = (dir / "short_idle.yaml").string();
+  std::ofstream(short_idle) << "syslog:\n  tcp_idle_timeout_s: 5\n";
+  EXPECT_TRUE(load_agent_config(short_idle).ok());
+  const auto bad = (dir / "bad.yaml").string();
+  std::ofstream(bad) << "syslog:\n  max_tcp_connections: 0\n  max_tcp_connections_per_source: "
+                        "5000\n  tcp_idle_timeout_s: 0\n  tcp_first_line_timeout_s: 0\n";
+  auto refused = load_agent_config(bad);
+  ASSERT_FALSE(refused.ok());
+  const auto& message = refused.error().message;
+  EXPECT_NE(message.find(":2: syslog.max_tcp_connections: must be 1 to 4096"), std::string::npos)
+      << message;
+  EXPECT_NE(message.find(":3: syslog.max_tcp_connections_per_source: must be 0 (no limit) to 4096"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find(":4: syslog.tcp_idle_timeout_s: must be at least 1"), std::string::npos)
+      << message;
+  EXPECT_NE(message.find(":5: syslog.tcp_first_line_timeout_s: must be at least 1"),
+            std::string::npos)
+      << message;
+  std::filesystem::remove_all(dir);
+}
+
 TEST(AgentConfig, TrapUsersAreRead) {
   char templ[] = "/tmp/regwatch-config-XXXXXX";
   const std::filesystem::path dir = mkdtemp(templ);
   const auto path = (dir / "traps.yaml").string();
-  std::ofstream(path) << "snmp:\n  trap_users:\n    - {user: noc, engine_id: '0x8000000903aabbcc', "
-                         "auth_passphrase_env: A}\n    - {auth_protocol: SHA-1, priv_protocl: AES}\n";
+  std::ofstream(path)
+      << "snmp:\n  trap_users:\n    - {user: noc, engine_id: '0x8000000903aabbcc', "
+         "auth_passphrase_env: A}\n    - {auth_protocol: SHA-1, priv_protocl: AES}\n";
   auto loaded = load_agent_config(path);
   ASSERT_FALSE(loaded.ok());
   const auto& message = loaded.error().message;

@@ -85,6 +85,11 @@ CASES = [
      "bad.yaml:2: spool.max_size: 'lots' is not a size"),
     ("agent: bad endpoint", AGENT, "syslog:\n  udp: nowhere\n",
      "bad.yaml:2: syslog.udp: 'nowhere' must be HOST:PORT"),
+    ("agent: bad TCP connection limit", AGENT,
+     "syslog:\n  tcp_idle_timeout_s: 600\n  max_tcp_connections_per_source: 5000\n",
+     "bad.yaml:3: syslog.max_tcp_connections_per_source: must be 0 (no limit) to 4096"),
+    ("agent: zero first-line timeout", AGENT, "syslog:\n  tcp_first_line_timeout_s: 0\n",
+     "bad.yaml:2: syslog.tcp_first_line_timeout_s: must be at least 1"),
 ]
 
 

@@ -332,19 +332,58 @@ TEST_F(SyslogListenerTest, TakenPortIsAClearError) {
 }
 
 TEST_F(SyslogListenerTest, ConnectionsPastTheLimitAreAcceptedAndClosed) {
+  // Both connections have just sent bytes, so neither may be evicted (see
+  // tcp_connection_policy.h): the third is refused.
+  options_.max_tcp_connections = 2;
+  auto& listener = start();
+  SocketFd first = connect_tcp(listener.tcp_port());
+  SocketFd second = connect_tcp(listener.tcp_port());
+  send_all(first.get(), "<13>first ");
+  send_all(second.get(), "<13>second ");
+  ASSERT_TRUE(eventually([&] { return listener.stats().bytes == 21; }));
+  SocketFd third = connect_tcp(listener.tcp_port());
+  EXPECT_TRUE(peer_closes(third.get()));
+  EXPECT_EQ(listener.stats().rejected_connections, 1u);
+  EXPECT_EQ(listener.stats().evicted_idle, 0u);
+  send_all(first.get(), "still served\n");
+  send_all(second.get(), "still served\n");
+  const auto lines = collector_.wait_for(2);
+  EXPECT_EQ(lines.size(), 2u);
+  EXPECT_EQ(listener.stats().tcp_connections, 2u);
+}
+
+// Issue 17: the per-source limit and the first-line timeout reach the server
+// (their rules are tested on fake time in tcp_server_test.cpp).
+TEST_F(SyslogListenerTest, PerSourceLimitAndFirstLineTimeoutApply) {
+  options_.max_tcp_connections_per_source = 1;
+  options_.tcp_first_line_timeout = 50ms;
+  auto& listener = start();
+  SocketFd silent = connect_tcp(listener.tcp_port());
+  ASSERT_TRUE(eventually([&] { return listener.stats().tcp_connections == 1; }));
+  SocketFd second = connect_tcp(listener.tcp_port());
+  EXPECT_TRUE(peer_closes(second.get()));
+  EXPECT_EQ(listener.stats().rejected_per_source, 1u);
+  EXPECT_TRUE(peer_closes(silent.get()));
+  EXPECT_TRUE(eventually([&] { return listener.stats().first_line_timeouts == 1; }));
+  EXPECT_EQ(listener.stats().idle_closed, 1u);
+}
+
+// Issue 17: when the table is full, a new sender evicts a silent connection
+// instead of being locked out.
+TEST_F(SyslogListenerTest, FullTableEvictsASilentConnectionForANewSender) {
   options_.max_tcp_connections = 2;
   auto& listener = start();
   SocketFd first = connect_tcp(listener.tcp_port());
   SocketFd second = connect_tcp(listener.tcp_port());
   ASSERT_TRUE(eventually([&] { return listener.stats().tcp_open_connections == 2; }));
-  SocketFd third = connect_tcp(listener.tcp_port());
-  EXPECT_TRUE(peer_closes(third.get()));
-  EXPECT_EQ(listener.stats().rejected_connections, 1u);
-  send_all(first.get(), "<13>first still served\n");
-  send_all(second.get(), "<13>second still served\n");
-  const auto lines = collector_.wait_for(2);
-  EXPECT_EQ(lines.size(), 2u);
-  EXPECT_EQ(listener.stats().tcp_connections, 2u);
+  SocketFd sender = connect_tcp(listener.tcp_port());
+  send_all(sender.get(), "<13>the new sender is heard\n");
+  const auto lines = collector_.wait_for(1);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].line, "<13>the new sender is heard");
+  EXPECT_TRUE(peer_closes(first.get()));  // the oldest of the silent ones
+  EXPECT_EQ(listener.stats().evicted_idle, 1u);
+  EXPECT_EQ(listener.stats().rejected_connections, 0u);
 }
 
 TEST_F(SyslogListenerTest, IdleConnectionIsClosedAndItsHalfFrameDelivered) {
@@ -457,6 +496,22 @@ TEST_F(SyslogListenerTest, BadOptionsAreRejectedBeforeAnySocketOpens) {
   auto started = idle_listener.start();
   ASSERT_FALSE(started.ok());
   EXPECT_EQ(started.error().code, "bad_listener_options");
+
+  ListenerOptions too_many_per_source;
+  too_many_per_source.tcp = Endpoint{"127.0.0.1", 0};
+  too_many_per_source.max_tcp_connections_per_source = kMaxTcpConnectionsLimit + 1;
+  SyslogListener per_source_listener(too_many_per_source, collector_.sink(), clock_);
+  auto per_source_started = per_source_listener.start();
+  ASSERT_FALSE(per_source_started.ok());
+  EXPECT_EQ(per_source_started.error().code, "bad_listener_options");
+
+  ListenerOptions no_first_line;
+  no_first_line.tcp = Endpoint{"127.0.0.1", 0};
+  no_first_line.tcp_first_line_timeout = 0ms;
+  SyslogListener first_line_listener(no_first_line, collector_.sink(), clock_);
+  auto first_line_started = first_line_listener.start();
+  ASSERT_FALSE(first_line_started.ok());
+  EXPECT_EQ(first_line_started.error().code, "bad_listener_options");
 
   ListenerOptions tiny_buffer;
   tiny_buffer.udp = Endpoint{"127.0.0.1", 0};
