@@ -15,6 +15,8 @@ packages=(
   libgtest-dev libbenchmark-dev clang libclang-rt-14-dev
   bsdutils sqlite3 openssl python3 procps snmpd snmp snmpsim tshark python3-aiosmtpd
   prometheus-alertmanager
+  # bench/syslog_flood_bench compares the agent with rsyslog (imudp) side by side
+  rsyslog
 )
 
 missing=()

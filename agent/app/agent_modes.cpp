@@ -319,6 +319,8 @@ int run_live(const AgentConfig& config) {
   options.max_tcp_connections = config.syslog.max_tcp_connections;
   options.tcp_idle_timeout = std::chrono::seconds(config.syslog.tcp_idle_timeout_s);
   options.udp_receive_buffer_bytes = config.syslog.udp_receive_buffer_bytes;
+  options.udp_queue_max_datagrams = config.syslog.udp_queue_max_datagrams;
+  options.udp_queue_max_bytes = static_cast<size_t>(config.syslog.udp_queue_max_bytes);
   syslog::SyslogListener listener(
       options,
       [&](const syslog::ReceivedLine& received) {
@@ -429,7 +431,13 @@ int run_live(const AgentConfig& config) {
   DropReporter drop_reporter(config.agent_id);
   auto report_input_drops = [&] {
     std::map<std::string, uint64_t> totals;
-    if (options.udp) totals["syslog_udp_kernel_overflow"] = listener.stats().udp_kernel_drops;
+    if (options.udp) {
+      // Each stage of the UDP path that can lose a datagram has its own reason.
+      const auto queue = listener.udp_queue_stats();
+      totals["syslog_udp_kernel_overflow"] = listener.stats().udp_kernel_drops;
+      totals["syslog_queue_full"] = queue.full_drops;
+      totals["syslog_queue_shutdown"] = queue.discarded;
+    }
     if (traps) {
       const auto t = traps->stats();
       totals.insert({{"snmp_trap_unknown_community", t.unknown_community},
@@ -465,6 +473,15 @@ int run_live(const AgentConfig& config) {
   listener.stop();
   report_input_drops();  // what the last reads and the stop's drain saw
   core->spool->flush();
+  if (options.udp) {
+    const auto udp = listener.stats();
+    const auto queue = listener.udp_queue_stats();
+    log->info(
+        "syslog udp: {} datagrams read, {} dropped by the kernel (receive buffer full), {} dropped "
+        "at the queue (full), {} discarded at stop; queue peak {} datagrams",
+        udp.udp_datagrams, udp.udp_kernel_drops, queue.full_drops, queue.discarded,
+        queue.peak_depth);
+  }
   // Give the shipper a moment to send what just arrived; the rest stays spooled.
   core->shipper->wait_acked(core->spool->last_seq(), std::chrono::seconds(2));
   log_counts(pipeline.counts(), core->spool->stats(), core->shipper->stats());

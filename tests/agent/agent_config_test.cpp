@@ -29,11 +29,14 @@ TEST(AgentConfig, EveryErrorIsReportedWithItsLine) {
   char templ[] = "/tmp/regwatch-config-XXXXXX";
   const std::filesystem::path dir = mkdtemp(templ);
   const auto path = (dir / "bad.yaml").string();
-  std::ofstream(path) << "collector:\n  adress: x\nspool:\n  max_size: lots\n  drop_policy: random\n";
+  std::ofstream(path)
+      << "collector:\n  adress: x\nspool:\n  max_size: lots\n  drop_policy: random\n";
   auto loaded = load_agent_config(path);
   ASSERT_FALSE(loaded.ok());
   const auto& message = loaded.error().message;
-  EXPECT_NE(message.find(":2: collector.adress: unknown key (did you mean 'address'?)"), std::string::npos) << message;
+  EXPECT_NE(message.find(":2: collector.adress: unknown key (did you mean 'address'?)"),
+            std::string::npos)
+      << message;
   EXPECT_NE(message.find(":4: spool.max_size"), std::string::npos) << message;
   EXPECT_NE(message.find(":5: spool.drop_policy"), std::string::npos) << message;
   std::filesystem::remove_all(dir);
@@ -67,12 +70,38 @@ TEST(AgentConfig, ReceiveBuffersAreReadAndBounded) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(AgentConfig, UdpQueueBoundsAreReadAndBounded) {
+  char templ[] = "/tmp/regwatch-config-XXXXXX";
+  const std::filesystem::path dir = mkdtemp(templ);
+  const AgentConfig defaults;
+  EXPECT_EQ(defaults.syslog.udp_queue_max_datagrams, 200'000u);
+  EXPECT_EQ(defaults.syslog.udp_queue_max_bytes, 128ull << 20);
+  EXPECT_NE(default_agent_config_yaml().find("udp_queue_max_datagrams: 200000"), std::string::npos);
+  const auto good = (dir / "good.yaml").string();
+  std::ofstream(good) << "syslog:\n  udp_queue_max_datagrams: 1\n  udp_queue_max_bytes: 1048576\n";
+  auto loaded = load_agent_config(good);
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  EXPECT_EQ(loaded->syslog.udp_queue_max_datagrams, 1u);
+  EXPECT_EQ(loaded->syslog.udp_queue_max_bytes, 1048576u);
+  const auto bad = (dir / "bad.yaml").string();
+  std::ofstream(bad) << "syslog:\n  udp_queue_max_datagrams: 0\n  udp_queue_max_bytes: 1000\n";
+  auto refused = load_agent_config(bad);
+  ASSERT_FALSE(refused.ok());
+  const auto& message = refused.error().message;
+  EXPECT_NE(message.find("syslog.udp_queue_max_datagrams: must be 1 to"), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("syslog.udp_queue_max_bytes: must be 1048576 to"), std::string::npos)
+      << message;
+  std::filesystem::remove_all(dir);
+}
+
 TEST(AgentConfig, TrapUsersAreRead) {
   char templ[] = "/tmp/regwatch-config-XXXXXX";
   const std::filesystem::path dir = mkdtemp(templ);
   const auto path = (dir / "traps.yaml").string();
-  std::ofstream(path) << "snmp:\n  trap_users:\n    - {user: noc, engine_id: '0x8000000903aabbcc', "
-                         "auth_passphrase_env: A}\n    - {auth_protocol: SHA-1, priv_protocl: AES}\n";
+  std::ofstream(path)
+      << "snmp:\n  trap_users:\n    - {user: noc, engine_id: '0x8000000903aabbcc', "
+         "auth_passphrase_env: A}\n    - {auth_protocol: SHA-1, priv_protocl: AES}\n";
   auto loaded = load_agent_config(path);
   ASSERT_FALSE(loaded.ok());
   const auto& message = loaded.error().message;
