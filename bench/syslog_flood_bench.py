@@ -86,14 +86,14 @@ def send(sender, port, lines_file, rate):
     return out.strip()
 
 
-def run_rsyslog(work, sender, lines_file, rate, sent):
+def run_rsyslog(work, sender, lines_file, rate, sent, rcvbuf=""):
     port = free_udp_port()
     out = os.path.join(work, "rsyslog.out")
     conf = os.path.join(work, "rsyslog.conf")
     with open(conf, "w") as f:
         f.write(f"""global(workDirectory="{work}")
 module(load="imudp")
-input(type="imudp" address="127.0.0.1" port="{port}")
+input(type="imudp" address="127.0.0.1" port="{port}"{f' rcvbufSize="{rcvbuf}"' if rcvbuf else ""})
 template(name="raw" type="string" string="%rawmsg%\\n")
 action(type="omfile" file="{out}" template="raw")
 """)
@@ -114,17 +114,23 @@ action(type="omfile" file="{out}" template="raw")
     return {"stored": stored, "sender": note}
 
 
-def run_agent(work, build, sender, lines_file, rate, sent):
+def run_agent(work, build, sender, lines_file, rate, sent, rcvbuf=0):
     port = free_udp_port()
     spool = os.path.join(work, "spool")
     shutil.rmtree(spool, ignore_errors=True)
     closed = free_udp_port()  # nothing listens there over TCP: the spool keeps everything
     agent = os.path.join(build, "agent", "regwatch-agent")
     stderr_path = os.path.join(work, "agent.stderr")
+    config = []
+    if rcvbuf:
+        config_path = os.path.join(work, "agent.yaml")
+        with open(config_path, "w") as f:
+            f.write(f"syslog:\n  udp_receive_buffer_bytes: {rcvbuf}\n")
+        config = ["--config", config_path]
     with open(stderr_path, "w") as err:
         proc = subprocess.Popen([agent, "--agent-id", "bench", "--collector", f"127.0.0.1:{closed}",
                                  "--spool-dir", spool, "--syslog-udp", f"127.0.0.1:{port}",
-                                 "--syslog-tcp", "", "--snmp-traps", ""],
+                                 "--syslog-tcp", "", "--snmp-traps", "", *config],
                                 stdout=subprocess.DEVNULL, stderr=err)
     try:
         wait_until(lambda: udp_bound(port), 10, "the agent to listen")
@@ -155,6 +161,10 @@ def main():
     parser.add_argument("--rates", default="20000,50000,0")
     parser.add_argument("--runs", type=int, default=1, help="runs per rate (each prints a row)")
     parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--agent-rcvbuf", type=int, default=0,
+                        help="syslog.udp_receive_buffer_bytes (default: the agent's own, 8 MiB)")
+    parser.add_argument("--rsyslog-rcvbuf", default="",
+                        help='imudp rcvbufSize, e.g. 8m (default: rsyslog\'s own, the system default)')
     args = parser.parse_args()
     if args.smoke:
         args.lines, args.rates = 5_000, "20000,0"
@@ -175,8 +185,10 @@ def main():
     try:
         for rate in rates:
             for _ in range(args.runs):
-                r = run_rsyslog(work, sender, lines_file, rate, args.lines) if have_rsyslog else None
-                a = run_agent(work, args.build, sender, lines_file, rate, args.lines)
+                r = run_rsyslog(work, sender, lines_file, rate, args.lines,
+                                args.rsyslog_rcvbuf) if have_rsyslog else None
+                a = run_agent(work, args.build, sender, lines_file, rate, args.lines,
+                              args.agent_rcvbuf)
                 counted = a["kernel"] + a["queue"] + a["spool"]
                 exact = a["stored"] + counted == args.lines
                 all_counted &= exact

@@ -3,7 +3,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sys/eventfd.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -109,16 +108,6 @@ void UdpIntake::receive_loop() {
 
 void UdpIntake::line_loop() {
   pthread_setname_np(pthread_self(), "syslog-udp-line");
-  // Below the receive thread: when both want the CPU (a flood on a busy
-  // machine) reading the socket wins, since what the kernel drops is lost
-  // while what waits in the queue is parsed a moment later. Lowering one's own
-  // priority needs no privilege; if it fails the thread just runs as before.
-  errno = 0;
-  const int nice_now = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
-  if (errno == 0) {
-    [[maybe_unused]] const int lowered =
-        setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), nice_now + kUdpLineThreadNice);
-  }
   auto log = component_logger("agent.syslog");
   const LineDelivery delivery{sink_, clock_, counters_, *log, line_log_};
   std::vector<Datagram> batch;

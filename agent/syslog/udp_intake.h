@@ -36,8 +36,6 @@ namespace regwatch::agent::syslog {
 inline constexpr size_t kUdpDatagramsAtStop = 1024;
 // Datagrams the line thread takes from the queue at once (one lock per batch).
 inline constexpr size_t kUdpLineBatch = 256;
-// How much nicer (lower priority) the line thread is than the receive thread.
-inline constexpr int kUdpLineThreadNice = 10;
 
 class UdpIntake {
  public:
