@@ -94,6 +94,19 @@ void read_config(YAML::Node node, AgentConfig& config, config::ConfigErrors& err
   if (!receive_buffer_size_ok(config.syslog.udp_receive_buffer_bytes)) {
     syslog.error("udp_receive_buffer_bytes", receive_buffer_size_rule());
   }
+  syslog.read("udp_queue_max_datagrams", config.syslog.udp_queue_max_datagrams);
+  if (config.syslog.udp_queue_max_datagrams == 0 ||
+      config.syslog.udp_queue_max_datagrams > kMaxConfiguredUdpQueueDatagrams) {
+    syslog.error("udp_queue_max_datagrams",
+                 "must be 1 to " + std::to_string(kMaxConfiguredUdpQueueDatagrams));
+  }
+  syslog.read("udp_queue_max_bytes", config.syslog.udp_queue_max_bytes);
+  if (config.syslog.udp_queue_max_bytes < kMinConfiguredUdpQueueBytes ||
+      config.syslog.udp_queue_max_bytes > kMaxConfiguredUdpQueueBytes) {
+    syslog.error("udp_queue_max_bytes", "must be " + std::to_string(kMinConfiguredUdpQueueBytes) +
+                                            " to " + std::to_string(kMaxConfiguredUdpQueueBytes) +
+                                            " bytes");
+  }
   syslog.read("assume_utc_offset", config.syslog.assume_utc_offset);
   if (!parse_utc_offset_minutes(config.syslog.assume_utc_offset).ok()) {
     syslog.error("assume_utc_offset", "must look like +00:00 or -05:00");
@@ -355,6 +368,9 @@ std::string default_agent_config_yaml() {
       << YAML::Comment("idle timeout until a connection sent a complete line");
   out << YAML::Key << "udp_receive_buffer_bytes" << YAML::Value << d.syslog.udp_receive_buffer_bytes
       << YAML::Comment("kernel receive buffer; capped by net.core.rmem_max (docs/device-setup.md)");
+  out << YAML::Key << "udp_queue_max_datagrams" << YAML::Value << d.syslog.udp_queue_max_datagrams
+      << YAML::Comment("queue behind the UDP socket; beyond it: agent_drops syslog_queue_full");
+  out << YAML::Key << "udp_queue_max_bytes" << YAML::Value << d.syslog.udp_queue_max_bytes;
   out << YAML::Key << "assume_utc_offset" << YAML::Value << d.syslog.assume_utc_offset
       << YAML::Comment("for device clocks that log without a zone");
   out << YAML::EndMap;

@@ -34,6 +34,10 @@ struct SpoolSettings {
   uint32_t fsync_interval_ms = 1000;
 };
 
+inline constexpr uint32_t kMaxConfiguredUdpQueueDatagrams = 10'000'000;
+inline constexpr uint64_t kMinConfiguredUdpQueueBytes = 1ull << 20;
+inline constexpr uint64_t kMaxConfiguredUdpQueueBytes = 4ull << 30;
+
 struct SyslogSettings {
   std::string udp = "127.0.0.1:5514";  // "" disables
   std::string tcp = "127.0.0.1:5514";  // "" disables
@@ -47,6 +51,12 @@ struct SyslogSettings {
   // Kernel receive buffer of the UDP socket (SO_RCVBUF; capped by net.core.rmem_max
   // unless the agent may use SO_RCVBUFFORCE): what a burst can queue while the agent is busy.
   uint32_t udp_receive_buffer_bytes = 8u * 1024 * 1024;
+  // The agent's own queue behind the UDP socket (issue 17): a burst waits here
+  // for parsing and spooling; past either bound a datagram is dropped and
+  // reported as agent_drops "syslog_queue_full".
+  uint32_t udp_queue_max_datagrams = 200'000;  // 1..kMaxConfiguredUdpQueueDatagrams
+  uint64_t udp_queue_max_bytes = 128ull
+                                 << 20;  // kMinConfiguredUdpQueueBytes..kMaxConfiguredUdpQueueBytes
   // Offset of device clocks that log without a zone (IOS default), e.g. "+01:00".
   std::string assume_utc_offset = "+00:00";
 };

@@ -333,6 +333,8 @@ int run_live(const AgentConfig& config) {
   options.max_tcp_connections_per_source = config.syslog.max_tcp_connections_per_source;
   options.tcp_first_line_timeout = std::chrono::seconds(config.syslog.tcp_first_line_timeout_s);
   options.udp_receive_buffer_bytes = config.syslog.udp_receive_buffer_bytes;
+  options.udp_queue_max_datagrams = config.syslog.udp_queue_max_datagrams;
+  options.udp_queue_max_bytes = static_cast<size_t>(config.syslog.udp_queue_max_bytes);
   syslog::SyslogListener listener(
       options,
       [&](const syslog::ReceivedLine& received) {
@@ -445,7 +447,13 @@ int run_live(const AgentConfig& config) {
   auto report_input_drops = [&] {
     std::map<std::string, uint64_t> totals;
     const auto heard = listener.stats();
-    if (options.udp) totals["syslog_udp_kernel_overflow"] = heard.udp_kernel_drops;
+    if (options.udp) {
+      // Each stage of the UDP path that can lose a datagram has its own reason.
+      const auto queue = listener.udp_queue_stats();
+      totals["syslog_udp_kernel_overflow"] = heard.udp_kernel_drops;
+      totals["syslog_queue_full"] = queue.full_drops;
+      totals["syslog_queue_shutdown"] = queue.discarded;
+    }
     if (options.tcp) {
       // A sender whose connection is refused or cut loses what it sends next unless it
       // reconnects, so these are reported like the other input drops (issue 17).
@@ -489,6 +497,15 @@ int run_live(const AgentConfig& config) {
   listener.stop();
   report_input_drops();  // what the last reads and the stop's drain saw
   core->spool->flush();
+  if (options.udp) {
+    const auto udp = listener.stats();
+    const auto queue = listener.udp_queue_stats();
+    log->info(
+        "syslog udp: {} datagrams read, {} dropped by the kernel (receive buffer full), {} dropped "
+        "at the queue (full), {} discarded at stop; queue peak {} datagrams",
+        udp.udp_datagrams, udp.udp_kernel_drops, queue.full_drops, queue.discarded,
+        queue.peak_depth);
+  }
   // Give the shipper a moment to send what just arrived; the rest stays spooled.
   core->shipper->wait_acked(core->spool->last_seq(), std::chrono::seconds(2));
   log_counts(pipeline.counts(), senders.spoofed(), core->spool->stats(), core->shipper->stats());

@@ -41,13 +41,27 @@ Status validate(const ListenerOptions& options) {
                                                   ", not " +
                                                   std::to_string(options.udp_receive_buffer_bytes));
   }
+  if (options.udp &&
+      (options.udp_queue_max_datagrams == 0 || options.udp_queue_max_bytes < kMinUdpQueueBytes ||
+       options.udp_stop_drain_limit.count() < 0)) {
+    return make_error("bad_listener_options",
+                      "udp_queue_max_datagrams must be at least 1, udp_queue_max_bytes at least " +
+                          std::to_string(kMinUdpQueueBytes) +
+                          " and udp_stop_drain_limit not negative");
+  }
   return Ok{};
 }
 
 }  // namespace
 
 SyslogListener::SyslogListener(ListenerOptions options, LineSink sink, const Clock& clock)
-    : options_(std::move(options)), sink_(std::move(sink)), clock_(clock) {}
+    : options_(std::move(options)),
+      sink_(std::move(sink)),
+      serialized_sink_([this](const ReceivedLine& line) {
+        std::lock_guard lock(sink_mutex_);
+        sink_(line);
+      }),
+      clock_(clock) {}
 
 SyslogListener::~SyslogListener() {
   stop();
@@ -62,11 +76,14 @@ Status SyslogListener::start() {
     return make_error("listen_failed", "cannot create the syslog listener's wakeup eventfd: " +
                                            std::system_category().message(errno));
   }
-  std::optional<UdpReceiver> udp;
+  std::unique_ptr<UdpIntake> udp;
   if (options_.udp) {
     auto opened = UdpReceiver::open(*options_.udp, options_.udp_receive_buffer_bytes);
     if (!opened.ok()) return opened.error();
-    udp.emplace(std::move(*opened));
+    udp = std::make_unique<UdpIntake>(
+        std::move(*opened),
+        DatagramQueueLimits{options_.udp_queue_max_datagrams, options_.udp_queue_max_bytes},
+        options_.udp_stop_drain_limit, serialized_sink_, clock_, counters_);
   }
   std::optional<TcpServer> tcp;
   if (options_.tcp) {
@@ -84,18 +101,25 @@ Status SyslogListener::start() {
   tcp_ = std::move(tcp);
   wake_ = std::move(wake);
   started_ = true;
-  thread_ = std::thread([this] { run(); });
+  if (udp_) {
+    if (auto started = udp_->start(); !started.ok()) {
+      udp_.reset();
+      tcp_.reset();
+      return started;
+    }
+  }
+  if (tcp_) thread_ = std::thread([this] { run(); });
   return Ok{};
 }
 
 void SyslogListener::stop() {
+  if (udp_) udp_->stop();  // the intake stays: its counters are still read
   if (!thread_.joinable()) return;
   const uint64_t one = 1;
   // An eventfd write only fails when the counter would overflow, and then it
   // is already readable: the loop wakes either way.
   [[maybe_unused]] const ssize_t written = write(wake_.get(), &one, sizeof(one));
   thread_.join();
-  udp_.reset();
   tcp_.reset();
   wake_.reset();
 }
@@ -103,14 +127,12 @@ void SyslogListener::stop() {
 void SyslogListener::run() {
   pthread_setname_np(pthread_self(), "syslog-listen");
   auto log = component_logger("agent.syslog");
-  const LineDelivery delivery{sink_, clock_, counters_, *log, anomaly_log_};
+  const LineDelivery delivery{serialized_sink_, clock_, counters_, *log, anomaly_log_};
   std::vector<pollfd> fds;
   while (true) {
     auto now = std::chrono::steady_clock::now();
     fds.clear();
     fds.push_back(pollfd{wake_.get(), POLLIN, 0});
-    const size_t udp_index = fds.size();
-    if (udp_) fds.push_back(pollfd{udp_->fd(), POLLIN, 0});
     const size_t tcp_index = fds.size();
     if (tcp_) tcp_->add_poll_fds(fds, now);
 
@@ -125,11 +147,9 @@ void SyslogListener::run() {
     if (fds[0].revents != 0) break;  // stop()
 
     now = std::chrono::steady_clock::now();
-    if (udp_ && fds[udp_index].revents != 0) udp_->drain(kUdpDatagramsPerWakeup, delivery);
     if (tcp_) tcp_->handle(std::span<const pollfd>(fds).subspan(tcp_index), delivery, now);
   }
-  // Keep what already arrived: queued datagrams and partial TCP frames.
-  if (udp_) udp_->drain(kUdpDatagramsAtStop, delivery);
+  // Keep what already arrived: partial TCP frames.
   if (tcp_) tcp_->close_all(delivery);
 }
 

@@ -23,9 +23,10 @@ struct ReceivedLine {
   bool truncated;              // cut at kMaxFrameBytes, or cut short by a disconnect
 };
 
-// Called on the listener's thread, once per line, in arrival order per
-// connection. It must be quick and must not throw: every socket waits while it
-// runs (hand heavy work to a bounded queue).
+// Called on one of the listener's threads (TCP's poll thread, or the UDP line
+// thread behind the datagram queue), never two calls at once, once per line, in
+// arrival order per connection. It must be quick and must not throw: TCP and the
+// UDP queue wait while it runs (see syslog_listener.h).
 using LineSink = std::function<void(const ReceivedLine&)>;
 
 // A snapshot of the listener's counters; tests and the agent's logs read these.

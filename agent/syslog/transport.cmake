@@ -5,6 +5,8 @@ add_library(regwatch_syslog_transport STATIC
   ${CMAKE_CURRENT_LIST_DIR}/socket_binding.cpp
   ${CMAKE_CURRENT_LIST_DIR}/udp_receiver.cpp
   ${CMAKE_CURRENT_LIST_DIR}/tcp_connection_policy.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/datagram_queue.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/udp_intake.cpp
   ${CMAKE_CURRENT_LIST_DIR}/tcp_connection.cpp
   ${CMAKE_CURRENT_LIST_DIR}/tcp_server.cpp
   ${CMAKE_CURRENT_LIST_DIR}/syslog_listener.cpp)

@@ -1,16 +1,22 @@
 #pragma once
 // UdpReceiver: the listener's UDP socket. One datagram is one syslog message
 // (RFC 5426): a trailing LF/CR/NUL is stripped, nothing else is split or joined.
-// Threads: used by the listener thread only (open() may run on another thread
-// before it starts). Bad input: empty datagrams are counted and dropped; a
+// Reads with recvmmsg, kUdpReceiveBatch datagrams per system call, and copies
+// each out with its sender and receive time (a Datagram for the queue).
+// Threads: used by the UDP receive thread only (open() may run on another
+// thread before it starts). Bad input: empty datagrams are counted and dropped; a
 // datagram longer than kMaxDatagramBytes (not possible over IP, kept as a
 // guard) is delivered cut and flagged truncated. Datagrams the kernel dropped
 // because the receive buffer was full (SO_RXQ_OVFL on every read, SO_MEMINFO
 // when the queue is empty) are counted in udp_kernel_drops and warned about.
+#include <sys/socket.h>
+
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
+#include "agent/syslog/datagram_queue.h"
 #include "agent/syslog/socket_fd.h"
 #include "agent/syslog/stream_framer.h"
 #include "agent/syslog/syslog_listener_types.h"
@@ -23,6 +29,9 @@ namespace regwatch::agent::syslog {
 // Largest datagram delivered whole. An IP datagram carries at most 65527
 // payload bytes, so every datagram fits; the same limit as a TCP frame.
 inline constexpr size_t kMaxDatagramBytes = kMaxFrameBytes;
+// Datagrams per recvmmsg: one system call per 64 instead of one each. The
+// receive buffers are kUdpReceiveBatch * kMaxDatagramBytes (4 MiB), allocated once.
+inline constexpr size_t kUdpReceiveBatch = 64;
 
 class UdpReceiver {
  public:
@@ -34,9 +43,12 @@ class UdpReceiver {
   // What the kernel granted (may be less: net.core.rmem_max); 0 if unknown.
   uint32_t receive_buffer_bytes() const { return receive_buffer_bytes_; }
 
-  // Reads up to `max_datagrams` queued datagrams without blocking and hands
-  // each to the sink; returns how many it read (fewer: the queue is empty).
-  size_t drain(size_t max_datagrams, const LineDelivery& delivery);
+  // Reads what is queued in the socket, up to kUdpReceiveBatch datagrams,
+  // without blocking, and appends each non-empty one to `out` (stamped with
+  // delivery.clock). Returns how many it read, empty ones included; 0 when
+  // the socket's queue is empty (then the kernel's drop count is read too).
+  // Counts udp_datagrams, bytes, udp_kernel_drops and receive_errors.
+  size_t receive(std::vector<Datagram>& out, const LineDelivery& delivery);
 
  private:
   UdpReceiver(SocketFd socket, uint16_t port, uint32_t receive_buffer_bytes);
@@ -46,7 +58,12 @@ class UdpReceiver {
   uint16_t port_ = 0;
   uint32_t receive_buffer_bytes_ = 0;
   KernelDropCounter kernel_drops_;
-  std::vector<char> buffer_;
+  // recvmmsg's buffers, one slot per datagram of a batch, reused on every call.
+  std::vector<char> buffers_;
+  std::vector<iovec> iov_;
+  std::vector<mmsghdr> headers_;
+  std::vector<sockaddr_storage> senders_;
+  std::vector<std::array<char, CMSG_SPACE(sizeof(uint32_t))>> controls_;
 };
 
 }  // namespace regwatch::agent::syslog

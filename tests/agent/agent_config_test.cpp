@@ -109,6 +109,27 @@ TEST(AgentConfig, TcpConnectionLimitsAreReadAndBounded) {
       << message;
   EXPECT_NE(message.find(":5: syslog.tcp_first_line_timeout_s: must be at least 1"),
             std::string::npos)
+TEST(AgentConfig, UdpQueueBoundsAreReadAndBounded) {
+  char templ[] = "/tmp/regwatch-config-XXXXXX";
+  const std::filesystem::path dir = mkdtemp(templ);
+  const AgentConfig defaults;
+  EXPECT_EQ(defaults.syslog.udp_queue_max_datagrams, 200'000u);
+  EXPECT_EQ(defaults.syslog.udp_queue_max_bytes, 128ull << 20);
+  EXPECT_NE(default_agent_config_yaml().find("udp_queue_max_datagrams: 200000"), std::string::npos);
+  const auto good = (dir / "good.yaml").string();
+  std::ofstream(good) << "syslog:\n  udp_queue_max_datagrams: 1\n  udp_queue_max_bytes: 1048576\n";
+  auto loaded = load_agent_config(good);
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  EXPECT_EQ(loaded->syslog.udp_queue_max_datagrams, 1u);
+  EXPECT_EQ(loaded->syslog.udp_queue_max_bytes, 1048576u);
+  const auto bad = (dir / "bad.yaml").string();
+  std::ofstream(bad) << "syslog:\n  udp_queue_max_datagrams: 0\n  udp_queue_max_bytes: 1000\n";
+  auto refused = load_agent_config(bad);
+  ASSERT_FALSE(refused.ok());
+  const auto& message = refused.error().message;
+  EXPECT_NE(message.find("syslog.udp_queue_max_datagrams: must be 1 to"), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("syslog.udp_queue_max_bytes: must be 1048576 to"), std::string::npos)
       << message;
   std::filesystem::remove_all(dir);
 }

@@ -1,4 +1,5 @@
-"""Datagrams the kernel drops (receive buffer full) are counted and reported (issue 17).
+"""Datagrams the kernel drops (receive buffer full), or the agent's own UDP queue refuses (full),
+are counted and reported (issue 17).
 
 A live agent with a tiny receive buffer is stopped (SIGSTOP) while a sender floods it on
 loopback; after SIGCONT the collector must hold agent_drops events whose count, added to the
@@ -50,6 +51,42 @@ class UdpKernelDropTest(RegwatchTestCase):
         self.assertEqual(max(int(r["dropped_total"]) for r in reports), dropped)
         self.assertIn("syslog_udp_kernel_overflow", agent.stderr())
         self.assertIn("udp receive buffer", agent.stderr())
+
+    def test_burst_beyond_the_queue_is_stored_or_reported_as_queue_full(self):
+        # A one-datagram queue behind a large receive buffer: the burst that queued in the kernel
+        # while the agent was stopped is read in one go after SIGCONT, and most of it does not fit.
+        collector = self.start_collector()
+        port = free_port(socket.SOCK_DGRAM)
+        config = self.path("agent.yaml")
+        with open(config, "w") as f:
+            f.write("syslog:\n  udp_receive_buffer_bytes: 8388608\n  udp_queue_max_datagrams: 1\n")
+        agent = self.start_agent(collector.address, extra=[
+            "--config", config, "--syslog-udp", f"127.0.0.1:{port}", "--syslog-tcp", ""])
+        wait_for(lambda: "receiving syslog" in agent.stderr(), 30, what="agent to listen")
+        sent = SENT // 4
+        os.kill(agent.proc.pid, signal.SIGSTOP)
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                for n in range(sent):
+                    s.sendto(LINE.format(n=n).encode(), ("127.0.0.1", port))
+        finally:
+            os.kill(agent.proc.pid, signal.SIGCONT)
+
+        def accounted():
+            stored = len(self.events(collector.address, "--kind", "phone_unregistered"))
+            reports = self.events(collector.address, "--kind", "agent_drops")
+            by_reason = {}
+            for r in reports:
+                by_reason[r["reason"]] = by_reason.get(r["reason"], 0) + int(r["dropped"])
+            dropped = sum(by_reason.get(k, 0) for k in ("syslog_udp_kernel_overflow", "syslog_queue_full"))
+            return (stored, by_reason) if stored + dropped >= sent else None
+
+        stored, by_reason = wait_for(accounted, 60, interval=0.5,
+                                     what=f"{sent} datagrams stored or reported dropped")
+        self.assertGreater(by_reason.get("syslog_queue_full", 0), 0)
+        self.assertEqual(stored + by_reason.get("syslog_queue_full", 0)
+                         + by_reason.get("syslog_udp_kernel_overflow", 0), sent)
+        self.assertIn("the queue is full", agent.stderr())
 
     def test_trap_flood_while_stopped_is_stored_or_reported_as_kernel_drops(self):
         # One real v2c linkDown trap, captured from snmptrap, then sent again and again.

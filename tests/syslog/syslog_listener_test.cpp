@@ -433,12 +433,56 @@ TEST_F(SyslogListenerTest, UdpOnlyListenerHasNoTcpPort) {
   EXPECT_EQ(listener.tcp_port(), 0);
 }
 
-// Issue 17: with the listener's thread held in the sink, a flood overflows a
-// small receive buffer; every datagram sent is then either read or counted as
-// a kernel drop, including drops after the last datagram that was queued.
-TEST_F(SyslogListenerTest, UdpDatagramsTheKernelDropsAreCounted) {
+SocketFd udp_sender() {
+  return SocketFd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+}
+
+void send_datagrams(int fd, uint16_t port, uint64_t count, const std::string& line) {
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  for (uint64_t i = 0; i < count; ++i) {
+    ASSERT_EQ(sendto(fd, line.data(), line.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof(to)),
+              static_cast<ssize_t>(line.size()));
+  }
+}
+
+// Issue 17: a flood into a small receive buffer that nobody reads; every
+// datagram sent is then either read or counted as a kernel drop, including
+// drops after the last datagram that was queued (seen with the queue empty).
+TEST(UdpReceiverTest, UdpDatagramsTheKernelDropsAreCounted) {
+  auto opened = UdpReceiver::open(Endpoint{"127.0.0.1", 0}, kMinUdpReceiveBufferBytes);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  UdpReceiver& receiver = *opened;
+  EXPECT_GT(receiver.receive_buffer_bytes(), 0u);
+  SocketFd sender = udp_sender();
+  constexpr uint64_t kSent = 2000;
+  send_datagrams(sender.get(), receiver.port(), kSent, std::string(200, 'x'));
+
+  ManualClock clock(kClockUs);
+  ListenerCounters counters;
+  RateLimitedLog budget;
+  const LineSink unused = [](const ReceivedLine&) {};
+  const LineDelivery delivery{unused, clock, counters, *component_logger("test"), budget};
+  std::vector<Datagram> datagrams;
+  while (receiver.receive(datagrams, delivery) > 0) {
+  }
+  const auto stats = counters.snapshot();
+  EXPECT_EQ(stats.udp_datagrams + stats.udp_kernel_drops, kSent)
+      << stats.udp_datagrams << " read, " << stats.udp_kernel_drops << " dropped";
+  EXPECT_GT(stats.udp_kernel_drops, 0u);
+  EXPECT_EQ(datagrams.size(), stats.udp_datagrams);
+  EXPECT_EQ(datagrams.front().payload, std::string(200, 'x'));
+  EXPECT_EQ(datagrams.front().receive_time_us, kClockUs);
+}
+
+// Issue 17: with the line thread held in the sink, a flood beyond the queue's
+// capacity ends with every datagram sent delivered or counted: dropped by the
+// kernel, or refused by the full queue.
+TEST_F(SyslogListenerTest, UdpFloodBeyondTheQueueIsDeliveredOrCounted) {
   options_.tcp.reset();
-  options_.udp_receive_buffer_bytes = kMinUdpReceiveBufferBytes;
+  options_.udp_queue_max_datagrams = 16;
   std::mutex gate;
   std::unique_lock held(gate);
   std::atomic<uint64_t> delivered{0};
@@ -450,27 +494,79 @@ TEST_F(SyslogListenerTest, UdpDatagramsTheKernelDropsAreCounted) {
       },
       clock_);
   ASSERT_TRUE(listener.start().ok());
-  EXPECT_GT(listener.udp_receive_buffer_bytes(), 0u);
-  SocketFd sender(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_port = htons(listener.udp_port());
-  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  constexpr uint64_t kSent = 2000;
-  const std::string line(200, 'x');
-  for (uint64_t i = 0; i < kSent; ++i) {
-    ASSERT_EQ(sendto(sender.get(), line.data(), line.size(), 0, reinterpret_cast<sockaddr*>(&to),
-                     sizeof(to)),
-              static_cast<ssize_t>(line.size()));
-  }
-  held.unlock();
-  EXPECT_TRUE(eventually([&] {
+  SocketFd sender = udp_sender();
+  constexpr uint64_t kSent = 5000;
+  send_datagrams(sender.get(), listener.udp_port(), kSent, std::string(200, 'y'));
+  // Everything has left the socket (read or dropped by the kernel) while the sink is held.
+  ASSERT_TRUE(eventually([&] {
     const auto stats = listener.stats();
     return stats.udp_datagrams + stats.udp_kernel_drops == kSent;
   })) << listener.stats().udp_datagrams
-      << " read, " << listener.stats().udp_kernel_drops << " dropped";
-  EXPECT_GT(listener.stats().udp_kernel_drops, 0u);
-  EXPECT_EQ(delivered.load(), listener.stats().udp_datagrams);
+      << " read, " << listener.stats().udp_kernel_drops << " dropped by the kernel";
+  EXPECT_GT(listener.udp_queue_stats().full_drops, 0u);
+  EXPECT_LE(listener.udp_queue_stats().peak_depth, 16u);
+  held.unlock();
+  const auto accounted = [&] {
+    const auto stats = listener.stats();
+    const auto queue = listener.udp_queue_stats();
+    return delivered.load() + queue.full_drops + stats.udp_kernel_drops;
+  };
+  EXPECT_TRUE(eventually([&] { return accounted() == kSent; }))
+      << delivered.load() << " delivered, " << listener.udp_queue_stats().full_drops
+      << " queue full, " << listener.stats().udp_kernel_drops << " kernel";
+  EXPECT_EQ(listener.stats().frames, delivered.load());
+}
+
+// stop() delivers what was queued before it: the datagrams waiting behind a
+// held sink all reach it by the time stop() returns.
+TEST_F(SyslogListenerTest, StopDeliversWhatWasQueued) {
+  options_.tcp.reset();
+  std::mutex gate;
+  std::unique_lock held(gate);
+  std::atomic<uint64_t> delivered{0};
+  SyslogListener listener(
+      options_,
+      [&](const ReceivedLine&) {
+        std::lock_guard wait(gate);
+        ++delivered;
+      },
+      clock_);
+  ASSERT_TRUE(listener.start().ok());
+  SocketFd sender = udp_sender();
+  constexpr uint64_t kSent = 100;
+  send_datagrams(sender.get(), listener.udp_port(), kSent, "<13>queued before stop");
+  ASSERT_TRUE(eventually([&] { return listener.stats().udp_datagrams == kSent; }));
+  std::thread stopper([&] { listener.stop(); });
+  held.unlock();
+  stopper.join();
+  EXPECT_EQ(delivered.load(), kSent);
+  EXPECT_EQ(listener.udp_queue_stats().discarded, 0u);
+  EXPECT_EQ(listener.udp_queue_stats().depth, 0u);
+}
+
+// With no time to drain at stop, what is still queued is discarded and counted.
+TEST_F(SyslogListenerTest, StopPastTheDrainLimitCountsWhatItDiscards) {
+  options_.tcp.reset();
+  options_.udp_stop_drain_limit = 0ms;
+  std::mutex gate;
+  std::unique_lock held(gate);
+  std::atomic<uint64_t> delivered{0};
+  SyslogListener listener(
+      options_,
+      [&](const ReceivedLine&) {
+        std::lock_guard wait(gate);
+        ++delivered;
+      },
+      clock_);
+  ASSERT_TRUE(listener.start().ok());
+  SocketFd sender = udp_sender();
+  constexpr uint64_t kSent = 100;
+  send_datagrams(sender.get(), listener.udp_port(), kSent, "<13>queued before stop");
+  ASSERT_TRUE(eventually([&] { return listener.udp_queue_stats().pushed == kSent; }));
+  std::thread stopper([&] { listener.stop(); });
+  held.unlock();
+  stopper.join();
+  EXPECT_EQ(delivered.load() + listener.udp_queue_stats().discarded, kSent);
 }
 
 TEST_F(SyslogListenerTest, BadOptionsAreRejectedBeforeAnySocketOpens) {
@@ -520,6 +616,18 @@ TEST_F(SyslogListenerTest, BadOptionsAreRejectedBeforeAnySocketOpens) {
   auto refused = tiny_listener.start();
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, "bad_listener_options");
+
+  for (const auto& [datagrams, bytes] :
+       {std::pair<size_t, size_t>{0, kMinUdpQueueBytes}, {1, kMinUdpQueueBytes - 1}}) {
+    ListenerOptions no_queue;
+    no_queue.udp = Endpoint{"127.0.0.1", 0};
+    no_queue.udp_queue_max_datagrams = datagrams;
+    no_queue.udp_queue_max_bytes = bytes;
+    SyslogListener no_queue_listener(no_queue, collector_.sink(), clock_);
+    auto rejected = no_queue_listener.start();
+    ASSERT_FALSE(rejected.ok());
+    EXPECT_EQ(rejected.error().code, "bad_listener_options");
+  }
 }
 
 TEST_F(SyslogListenerTest, StartingTwiceIsAnError) {

@@ -17,3 +17,7 @@ regwatch_add_gtest(NAME syslog_tcp_server_tests
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/tcp_server_test.cpp
   LIBS regwatch_syslog_transport
   LABELS "integration;syslog")
+regwatch_add_gtest(NAME syslog_datagram_queue_tests
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/datagram_queue_test.cpp
+  LIBS regwatch_syslog_transport
+  LABELS "unit;syslog")
