@@ -109,6 +109,10 @@ TEST(AgentConfig, TcpConnectionLimitsAreReadAndBounded) {
       << message;
   EXPECT_NE(message.find(":5: syslog.tcp_first_line_timeout_s: must be at least 1"),
             std::string::npos)
+      << message;
+  std::filesystem::remove_all(dir);
+}
+
 TEST(AgentConfig, UdpQueueBoundsAreReadAndBounded) {
   char templ[] = "/tmp/regwatch-config-XXXXXX";
   const std::filesystem::path dir = mkdtemp(templ);
