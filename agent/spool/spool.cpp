@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 
 #include "agent/spool/spool_record.h"
@@ -279,7 +280,8 @@ void Spool::report_recovery_drops_locked(const std::string& reason, uint64_t los
   if (write_locked(report)) {
     state_.dropped_reported += lost;
   } else {
-    // Counted still: the next spool_full report carries it.
+    // Counted still: the next report carries it, as spool_dropped_before_restart (damage
+    // from before this run).
     component_logger("agent.spool")
         ->error("spool {}: cannot write the drop report for {} records lost ({})",
                 options_.dir.string(), lost, reason);
@@ -312,15 +314,32 @@ bool Spool::write_locked(regwatch::v1::Event& event) {
   event.SerializeToString(&payload);
   if (payload.size() > kMaxRecordPayloadBytes) {
     ++stats_.oversized;
+    refusal_ = WriteRefusal::kTooLarge;
     return false;
   }
+  refusal_ = WriteRefusal::kWriteFailed;
+  const auto log_failure = [this](const std::string& what, int error) {
+    uint64_t suppressed = 0;
+    if (write_failure_log_.allow(suppressed))
+      component_logger("agent.spool")
+          ->error(
+              "spool: {}: {}; new events are refused (counted, reported as spool_write_failed "
+              "once a write succeeds){}",
+              what, std::strerror(error),
+              suppressed ? " (" + std::to_string(suppressed) + " more failures)" : "");
+  };
   if (segments_.empty() || segments_.back().bytes >= options_.segment_bytes) {
-    if (!open_active_segment(state_.last_seq + 1).ok()) return false;
+    if (auto opened = open_active_segment(state_.last_seq + 1); !opened.ok()) {
+      log_failure(opened.error().message, errno);
+      return false;
+    }
   }
   scratch_.clear();
   encode_record(event.seq(), payload, scratch_);
   Segment& active = segments_.back();
   if (!write_all(active_fd_, scratch_)) {
+    const int error = errno;
+    log_failure("cannot write to " + active.path.string(), error);
     // Leave no partial record behind; the caller counts the event as dropped.
     if (::ftruncate(active_fd_, static_cast<off_t>(active.bytes)) != 0) {
       component_logger("agent.spool")
@@ -328,6 +347,7 @@ bool Spool::write_locked(regwatch::v1::Event& event) {
     }
     return false;
   }
+  refusal_ = WriteRefusal::kNone;
   active.bytes += scratch_.size();
   active.last_seq = event.seq();
   ++active.count;
@@ -350,6 +370,7 @@ void Spool::make_room_locked(uint64_t needed) {
                                  ? std::min(oldest.count, oldest.last_seq - state_.acked_seq)
                                  : 0;
     state_.dropped_total += unacked;
+    pending_full_ += unacked;
     fs::remove(oldest.path);
     segments_.erase(segments_.begin());
   }
@@ -373,16 +394,39 @@ regwatch::v1::Event make_drop_report(const std::string& agent_id, const std::str
   return report;
 }
 
+void Spool::count_drop_locked(uint64_t& pending_of_reason) {
+  ++state_.dropped_total;
+  ++pending_of_reason;
+  stats_.dropped_total = state_.dropped_total;
+}
+
 void Spool::append_drop_report_locked() {
-  const uint64_t pending = state_.dropped_total - state_.dropped_reported;
+  uint64_t pending = state_.dropped_total - state_.dropped_reported;
   if (pending == 0) return;
-  auto report = make_drop_report(agent_id_, "spool_full", std::string(to_string(options_.policy)),
-                                 pending, state_.dropped_total, clock_.now_us());
-  if (write_locked(report)) {
-    state_.dropped_reported = state_.dropped_total;
+  const uint64_t this_run = pending_full_ + pending_write_failed_ + pending_too_large_;
+  uint64_t before_restart = pending > this_run ? pending - this_run : 0;
+  const std::string policy(to_string(options_.policy));
+  struct Part {
+    const char* reason;
+    std::string policy;
+    uint64_t* pending;
+  };
+  // Each cause its own report; a report that cannot be written leaves that cause (and those
+  // after it) pending for the next attempt.
+  for (const Part& part : {Part{"spool_dropped_before_restart", "", &before_restart},
+                           Part{"spool_full", policy, &pending_full_},
+                           Part{"spool_write_failed", "drop_newest", &pending_write_failed_},
+                           Part{"spool_event_too_large", "drop_newest", &pending_too_large_}}) {
+    const uint64_t count = *part.pending;
+    if (count == 0) continue;
+    auto report = make_drop_report(agent_id_, part.reason, part.policy, count,
+                                   state_.dropped_reported + count, clock_.now_us());
+    if (!write_locked(report)) return;
+    state_.dropped_reported += count;
+    *part.pending = 0;
     component_logger("agent.spool")
-        ->warn("spool full ({}): dropped {} events ({} in total)", to_string(options_.policy),
-               pending, state_.dropped_total);
+        ->warn("spool: dropped {} events ({}{}{}; {} in total)", count, part.reason,
+               part.policy.empty() ? "" : ", ", part.policy, state_.dropped_total);
   }
 }
 
@@ -398,18 +442,19 @@ bool Spool::append(regwatch::v1::Event event) {
     const uint64_t needed = kRecordHeaderBytes + event.ByteSizeLong() + 16;
     if (total_bytes_locked() + needed > options_.max_bytes) {
       if (options_.policy == DropPolicy::kDropNewest) {
-        ++state_.dropped_total;
-        stats_.dropped_total = state_.dropped_total;
+        count_drop_locked(pending_full_);
         return false;
       }
       make_room_locked(needed + 256);  // room for the drop report too
       append_drop_report_locked();
     }
     if (!write_locked(event)) {
-      ++state_.dropped_total;
-      stats_.dropped_total = state_.dropped_total;
+      count_drop_locked(refusal_ == WriteRefusal::kTooLarge ? pending_too_large_
+                                                            : pending_write_failed_);
       return false;
     }
+    // The disk took a write again: say at once what it refused before.
+    if (pending_write_failed_ > 0 || pending_too_large_ > 0) append_drop_report_locked();
     listener = on_append_;
   }
   data_cv_.notify_all();

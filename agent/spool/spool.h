@@ -10,7 +10,13 @@
 //   the oldest segment (its unacknowledged events count as dropped) and
 //   reports at once; drop_newest refuses new events and reports once an ack
 //   frees space. Reports are AGENT_DROPS events (the report may exceed the
-//   bound by one small record).
+//   bound by one small record), each labelled with what really happened:
+//   "spool_full" with the policy that chose the victims; "spool_write_failed"
+//   (policy drop_newest: the new event was refused) when the disk refused the
+//   write (ENOSPC, EIO: logged with the error, rate-limited); "spool_event_too_large"
+//   for an event over the record limit; "spool_dropped_before_restart" for drops
+//   an earlier run counted but could not report (the state file keeps the count,
+//   not the cause). Refused-write drops are reported as soon as a write succeeds.
 // - ack(seq) persists the collector's position and deletes wholly acknowledged
 //   segments.
 // - Recovery on open: nothing lost without being counted (issue 17). Each
@@ -53,6 +59,7 @@
 
 #include "agent/spool/spool_state.h"
 #include "common/clock.h"
+#include "common/logging.h"
 #include "common/result.h"
 #include "regwatch/v1/event.pb.h"
 
@@ -127,7 +134,12 @@ class Spool {
   Spool(SpoolOptions options, std::string agent_id, const Clock& clock);
   Status recover();
   Status open_active_segment(uint64_t first_seq);
-  bool write_locked(regwatch::v1::Event& event);  // assigns seq, writes; false if it can't
+  // Why write_locked refused an event.
+  enum class WriteRefusal { kNone, kTooLarge, kWriteFailed };
+  // Assigns seq, writes; false if it can't (refusal_ says why, the failure is logged).
+  bool write_locked(regwatch::v1::Event& event);
+  // Counts one event the spool could not keep, under its reason.
+  void count_drop_locked(uint64_t& pending_of_reason);
   void make_room_locked(uint64_t needed);
   void append_drop_report_locked();
   void report_recovery_drops_locked(const std::string& reason, uint64_t lost);
@@ -151,7 +163,14 @@ class Spool {
   SpoolState state_;
   SpoolStats stats_;
   bool closed_ = false;
-  uint64_t failed_deletions_ = 0;  // acknowledged segments that could not be deleted
+  uint64_t failed_deletions_ = 0;               // acknowledged segments that could not be deleted
+  WriteRefusal refusal_ = WriteRefusal::kNone;  // of the last failed write_locked
+  // Drops counted in this run and not reported yet, by reason; what state_ counts beyond
+  // their sum was counted by an earlier run ("spool_dropped_before_restart").
+  uint64_t pending_full_ = 0;
+  uint64_t pending_write_failed_ = 0;
+  uint64_t pending_too_large_ = 0;
+  RateLimitedLog write_failure_log_{1, std::chrono::seconds(60)};
   std::function<void()> on_append_;
   std::string scratch_;
   // Where the last read_after stopped, so the shipper's next read continues

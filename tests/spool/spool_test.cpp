@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -296,6 +297,61 @@ TEST_F(SpoolTest, FullSpoolDropsOldestAndReportsAtOnce) {
   // Every event written (lines and reports) is either still here or counted as dropped.
   EXPECT_EQ(stats.appended, events.size() + stats.dropped_total);
   EXPECT_GE(lines + stats.dropped_total, 1000u);
+}
+
+// A disk that refuses writes (ENOSPC, EIO; here EFBIG from a file size limit, which fails
+// write() the same way without needing a full filesystem) refuses the *newest* events: they
+// are counted and reported as spool_write_failed with policy drop_newest, whatever the
+// configured policy, as soon as a write succeeds again.
+TEST_F(SpoolTest, RefusedWritesAreReportedAsSuchNotAsAFullSpool) {
+  auto spool = open(options(64 << 20, DropPolicy::kDropOldest));
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(spool->append(line_event(i)));
+  const auto previous_handler = ::signal(SIGXFSZ, SIG_IGN);
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+  rlimit tight = saved;
+  tight.rlim_cur = spool->stats().bytes_on_disk;  // the segment's size: every append now fails
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &tight), 0);
+  int refused = 0;
+  for (int i = 10; i < 30; ++i) refused += spool->append(line_event(i)) ? 0 : 1;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &saved), 0);
+  ::signal(SIGXFSZ, previous_handler);
+  EXPECT_EQ(refused, 20);
+  EXPECT_EQ(spool->stats().dropped_total, 20u);
+  ASSERT_TRUE(spool->append(line_event(30)));  // the disk has room again
+  auto events = spool->read_after(10, 100, 1 << 20);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].raw().substr(0, 7), "line 30");
+  ASSERT_EQ(events[1].kind(), v1::AGENT_DROPS);
+  EXPECT_EQ(events[1].agent_drops().reason(), "spool_write_failed");
+  EXPECT_EQ(events[1].agent_drops().policy(), "drop_newest");
+  EXPECT_EQ(events[1].agent_drops().dropped(), 20u);
+  EXPECT_EQ(events[1].agent_drops().dropped_total(), 20u);
+}
+
+// Drops an earlier run counted but never reported are reported under their own label: the
+// state file keeps how many, not why.
+TEST_F(SpoolTest, DropsLeftUnreportedByAnEarlierRunAreLabelledSo) {
+  {
+    auto spool = open(options());
+    ASSERT_TRUE(spool->append(line_event(0)));
+  }
+  std::ofstream(dir_ / "spool" / "state", std::ios::app);  // keep the file, rewrite below
+  {
+    std::ifstream in(dir_ / "spool" / "state");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto at = text.find("dropped_total 0");
+    ASSERT_NE(at, std::string::npos) << text;
+    text.replace(at, 15, "dropped_total 7");
+    std::ofstream(dir_ / "spool" / "state", std::ios::trunc) << text;
+  }
+  auto spool = open(options(64 << 20, DropPolicy::kDropNewest));
+  spool->ack(1);  // an ack with room reports what is pending
+  auto events = spool->read_after(1, 10, 1 << 20);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].agent_drops().reason(), "spool_dropped_before_restart");
+  EXPECT_EQ(events[0].agent_drops().dropped(), 7u);
+  EXPECT_EQ(events[0].agent_drops().policy(), "");
 }
 
 TEST_F(SpoolTest, WaitForDataWakesOnAppend) {
