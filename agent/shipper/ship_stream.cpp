@@ -1,8 +1,12 @@
 #include "agent/shipper/ship_stream.h"
 
+#include "agent/spool/spool_record.h"
 #include "common/logging.h"
 
 namespace regwatch::agent::shipper {
+
+// What the collector's message size limit relies on (common/ingest_message_size.h).
+static_assert(spool::kMaxRecordPayloadBytes <= kMaxEventBytes);
 
 ShipStream::ShipStream(spool::Spool& spool, StreamLimits limits, uint64_t resend_horizon,
                        AckListener on_ack)
@@ -24,7 +28,9 @@ void ShipStream::pump(size_t min_events) {
   std::unique_lock lock(mutex_);
   if (writing_ || closing_ || in_flight_.size() >= limits_.max_in_flight) return;
   if (spool_.last_seq() < sent_seq_ + std::max<size_t>(min_events, 1)) return;
-  auto events = spool_.read_after(sent_seq_, limits_.batch_max_events, limits_.batch_max_bytes);
+  auto events =
+      spool_.read_after(sent_seq_, std::min<size_t>(limits_.batch_max_events, kAgentBatchMaxEvents),
+                        std::min(limits_.batch_max_bytes, kAgentBatchTargetBytes));
   if (events.empty()) return;
   outgoing_.Clear();
   outgoing_.set_batch_id(next_batch_id_++);
