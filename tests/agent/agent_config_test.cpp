@@ -29,11 +29,14 @@ TEST(AgentConfig, EveryErrorIsReportedWithItsLine) {
   char templ[] = "/tmp/regwatch-config-XXXXXX";
   const std::filesystem::path dir = mkdtemp(templ);
   const auto path = (dir / "bad.yaml").string();
-  std::ofstream(path) << "collector:\n  adress: x\nspool:\n  max_size: lots\n  drop_policy: random\n";
+  std::ofstream(path)
+      << "collector:\n  adress: x\nspool:\n  max_size: lots\n  drop_policy: random\n";
   auto loaded = load_agent_config(path);
   ASSERT_FALSE(loaded.ok());
   const auto& message = loaded.error().message;
-  EXPECT_NE(message.find(":2: collector.adress: unknown key (did you mean 'address'?)"), std::string::npos) << message;
+  EXPECT_NE(message.find(":2: collector.adress: unknown key (did you mean 'address'?)"),
+            std::string::npos)
+      << message;
   EXPECT_NE(message.find(":4: spool.max_size"), std::string::npos) << message;
   EXPECT_NE(message.find(":5: spool.drop_policy"), std::string::npos) << message;
   std::filesystem::remove_all(dir);
@@ -67,12 +70,28 @@ TEST(AgentConfig, ReceiveBuffersAreReadAndBounded) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(AgentConfig, ABatchMustFitTheCollectorsMessageLimit) {
+  char templ[] = "/tmp/regwatch-config-XXXXXX";
+  const std::filesystem::path dir = mkdtemp(templ);
+  const auto path = (dir / "batch.yaml").string();
+  std::ofstream(path) << "collector:\n  batch_max_events: 10001\n";
+  auto refused = load_agent_config(path);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find(":2: collector.batch_max_events: must be in 1..10000"),
+            std::string::npos)
+      << refused.error().message;
+  std::ofstream(path) << "collector:\n  batch_max_events: 10000\n";
+  EXPECT_TRUE(load_agent_config(path).ok());
+  std::filesystem::remove_all(dir);
+}
+
 TEST(AgentConfig, TrapUsersAreRead) {
   char templ[] = "/tmp/regwatch-config-XXXXXX";
   const std::filesystem::path dir = mkdtemp(templ);
   const auto path = (dir / "traps.yaml").string();
-  std::ofstream(path) << "snmp:\n  trap_users:\n    - {user: noc, engine_id: '0x8000000903aabbcc', "
-                         "auth_passphrase_env: A}\n    - {auth_protocol: SHA-1, priv_protocl: AES}\n";
+  std::ofstream(path)
+      << "snmp:\n  trap_users:\n    - {user: noc, engine_id: '0x8000000903aabbcc', "
+         "auth_passphrase_env: A}\n    - {auth_protocol: SHA-1, priv_protocl: AES}\n";
   auto loaded = load_agent_config(path);
   ASSERT_FALSE(loaded.ok());
   const auto& message = loaded.error().message;
