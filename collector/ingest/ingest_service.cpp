@@ -84,9 +84,11 @@ class IngestReactor final : public grpc::ServerBidiReactor<EventBatch, Ack> {
           budget_.release(bytes);
           on_committed(batch_id, last_seq, r);
         });
+    // Outside the lock, as in the completion: a release may wake other streams, which take
+    // their own locks.
+    if (!queued) budget_.release(bytes);
     lock.lock();
     if (!queued) {
-      budget_.release(bytes);
       --pending_;
       fail({grpc::StatusCode::RESOURCE_EXHAUSTED, "collector is overloaded; retry later"});
       finish_if_done(lock);

@@ -8,7 +8,7 @@ import json
 import os
 import subprocess
 
-from harness import BUILD, RegwatchTestCase
+from harness import BUILD, Process, RegwatchTestCase, wait_for
 
 PROBE = os.path.join(BUILD, "tests", "integration", "ingest_probe")
 MiB = 1 << 20
@@ -81,3 +81,21 @@ class IngestLimitsTest(RegwatchTestCase):
         unbounded = self.flood_peak("unbudgeted", 4096 * MiB)
         print(f"peak RSS: {budgeted / MiB:.0f} MiB with a 32 MiB budget, {unbounded / MiB:.0f} MiB without")
         self.assertGreater(unbounded, self.BOUND, f"peak RSS {unbounded / MiB:.0f} MiB without a budget")
+
+    def test_streams_waiting_for_the_budget_end_cleanly_when_their_agents_vanish(self):
+        collector = self.collector("vanish", pending_bytes_budget=8 * MiB)
+        flood = Process([PROBE, "--collector", collector.address, "--distinct-ids", "--streams", "16",
+                         "--batches", "50", "--batch-bytes", str(6_000_000), "--events-per-batch", "1000"],
+                        self.dir, "flood")
+        self.processes.append(flood)
+        wait_for(lambda: "reached ingest.pending_bytes_budget" in collector.stderr(), 60,
+                 what="streams to wait for the budget")
+        flood.kill9()  # mid-flood: streams are waiting, reading, or have commits pending
+        # Every stream that got in (some may not have, this early) is closed.
+        wait_for(lambda: collector.stderr().count("' stream from ") ==
+                 collector.stderr().count("' connected from "), 60, what="every stream to close")
+        self.assertIsNone(collector.proc.poll(), "the collector survived")
+        self.assertGreater(self.total_events(collector.address), 0)
+        # And takes new streams: the budget and the stream places were given back.
+        [stream] = self.probe(collector, "--agent-id", "after", "--batches", "2")
+        self.assertEqual((stream["code"], stream["acked"]), (0, 2), stream)
