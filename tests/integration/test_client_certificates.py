@@ -1,6 +1,7 @@
 """With mTLS, a client certificate is tied to the agent ids it may ingest as: by default its
 common name and that agent's replays. A certificate for agent-a ingesting as agent-b is refused
-(PERMISSION_DENIED naming both, on both sides, nothing stored); as agent-a it is stored. A
+(PERMISSION_DENIED naming both, on both sides, nothing stored); as agent-a it is stored. With a
+token as well, both the token and the certificate must allow the agent id. A
 certificate alone does not read unless a grant gives it a role, and --check-config reports a bad
 grant at its line."""
 import subprocess
@@ -37,8 +38,9 @@ class ClientCertificateTest(RegwatchTestCase):
         self.collector = self.start_collector(extra=["--config", self.path("collector.yaml")])
         self.port = self.collector.address.rsplit(":", 1)[1]
 
-    def replay(self, cert, agent_id):
+    def replay(self, cert, agent_id, token=None):
         extra = ["--replay-syslog", self.path("one.log"), "--replay-timeout", "20",
+                 *(["--token", token] if token else []),
                  "--tls-ca", self.path("ca.pem"), "--tls-cert", self.path(f"{cert}.pem"),
                  "--tls-key", self.path(f"{cert}.key")]
         agent = self.start_agent(f"localhost:{self.port}", extra=extra, agent_id=agent_id,
@@ -102,6 +104,28 @@ class ClientCertificateTest(RegwatchTestCase):
         self.assertEqual(self.replay("agent-a", "agent-a").proc.returncode, 3)  # not in its grant
         self.assertEqual(self.replay("agent-a", "branch-7").proc.returncode, 0)
         self.assertIn("1 events stored", self.total_events())
+
+    def test_with_a_token_both_the_token_and_the_certificate_must_allow_the_agent_id(self):
+        with open(self.path("tokens.yaml"), "w") as f:
+            f.write(self.tls + f"db: {self.path('tokens.db')}\n"
+                    "tokens:\n  agent-a: token-of-agent-a\n  agent-b: token-of-agent-b\n"
+                    "access_tokens:\n  - {name: noc, role: viewer, token: token-of-the-noc}\n")
+        collector = self.start_collector(extra=["--config", self.path("tokens.yaml")], name="tokens-collector",
+                                         db=self.path("tokens.db"))
+        self.port = collector.address.rsplit(":", 1)[1]
+        # agent-b's token, agent-a's certificate: the certificate refuses.
+        stolen = self.replay("agent-a", "agent-b", token="token-of-agent-b")
+        self.assertEqual(stolen.proc.returncode, 3, stolen.stdout() + stolen.stderr())
+        self.assertIn("(common_name 'agent-a') may not ingest as agent 'agent-b/replay-", stolen.stderr())
+        # agent-a's certificate, agent-b's token as agent-a: the token refuses.
+        wrong = self.replay("agent-a", "agent-a", token="token-of-agent-b")
+        self.assertEqual(wrong.proc.returncode, 3, wrong.stdout() + wrong.stderr())
+        self.assertIn("wrong or missing token for agent 'agent-a/replay-", wrong.stderr())
+        # Both right: stored. And a certificate alone (no token) still ingests as its own id.
+        self.assertEqual(self.replay("agent-a", "agent-a", token="token-of-agent-a").proc.returncode, 0)
+        self.assertEqual(self.replay("agent-b", "agent-b").proc.returncode, 0)
+        status = self.query("noc", "--token", "token-of-the-noc", "status")
+        self.assertIn("2 events stored", status.stdout, status.stderr)
 
     def test_check_config_reports_a_bad_grant_at_its_line(self):
         with open(self.path("bad.yaml"), "w") as f:
