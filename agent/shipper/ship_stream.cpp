@@ -85,11 +85,17 @@ void ShipStream::OnReadDone(bool ok) {
   uint64_t ack_seq = 0;
   AckCounts counts;
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     if (in_flight_.empty() || in_flight_.front().batch_id != incoming_.batch_id()) {
-      // The collector acks in order; anything else is a protocol error.
+      // The collector acks in order; anything else is a protocol error. No read follows, so
+      // the hold goes here (else the stream never completes and shipping stops for good):
+      // the shipper sees the cancelled stream end and reconnects.
       component_logger("agent.shipper")->error("unexpected ack for batch {}", incoming_.batch_id());
+      const bool release = !closing_;
+      closing_ = true;
+      lock.unlock();
       context_.TryCancel();
+      if (release) RemoveHold();
       return;
     }
     ack_seq = in_flight_.front().last_seq;

@@ -160,6 +160,12 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
   // Agents send keepalive pings so a dead collector is noticed; allow them.
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  // And ping them: a stream whose agent vanished without a FIN (link down, host reset) keeps
+  // its place under ingest.max_streams_per_identity until gRPC notices; gRPC's default (2 h)
+  // would lock a flapping agent out that long, this ends such streams in about a minute.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   // Without this, gRPC sets SO_REUSEPORT and a second collector would silently
   // share the port (and half the agents) with the first.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);

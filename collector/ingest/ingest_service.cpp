@@ -58,13 +58,14 @@ class IngestReactor final : public grpc::ServerBidiReactor<EventBatch, Ack> {
 
   void OnReadDone(bool ok) override {
     std::unique_lock lock(mutex_);
-    reading_ = false;
     if (!ok || failed_) {
+      reading_ = false;
       input_closed_ = true;
       finish_if_done(lock);
       return;
     }
     if (grpc::Status valid = validate(incoming_); !valid.ok()) {
+      reading_ = false;
       counters_.batches_rejected.fetch_add(1);
       fail(valid);
       finish_if_done(lock);
@@ -88,6 +89,9 @@ class IngestReactor final : public grpc::ServerBidiReactor<EventBatch, Ack> {
     // their own locks.
     if (!queued) budget_.release(bytes);
     lock.lock();
+    // Only now: while reading_ was set, no commit completion could start the next read, whose
+    // batch could then have been submitted (and acked) before this one.
+    reading_ = false;
     if (!queued) {
       --pending_;
       fail({grpc::StatusCode::RESOURCE_EXHAUSTED, "collector is overloaded; retry later"});
