@@ -6,6 +6,7 @@
 
 #include "agent/spool/spool.h"
 #include "agent/syslog/syslog_listener.h"
+#include "common/ingest_message_size.h"
 #include "common/net_address.h"
 #include "common/net_prefix.h"
 #include "common/udp_receive_buffer.h"
@@ -288,7 +289,10 @@ void check_agent_config(const AgentConfig& config, config::ConfigErrors& errors)
   config::check_readable_file(link.tls_ca_file, "collector.tls_ca_file", errors);
   config::check_readable_file(link.tls_cert_file, "collector.tls_cert_file", errors);
   config::check_readable_file(link.tls_key_file, "collector.tls_key_file", errors);
-  if (link.batch_max_events == 0) errors.add_at("collector.batch_max_events", "must be >= 1");
+  if (link.batch_max_events == 0 || link.batch_max_events > kAgentBatchMaxEvents)
+    errors.add_at("collector.batch_max_events",
+                  "must be in 1.." + std::to_string(kAgentBatchMaxEvents) +
+                      " (a batch must fit the collector's message size limit)");
   if (link.max_batches_in_flight == 0)
     errors.add_at("collector.max_batches_in_flight", "must be >= 1");
   auto size = config::parse_size(config.spool.max_size);

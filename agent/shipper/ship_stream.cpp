@@ -1,8 +1,12 @@
 #include "agent/shipper/ship_stream.h"
 
+#include "agent/spool/spool_record.h"
 #include "common/logging.h"
 
 namespace regwatch::agent::shipper {
+
+// What the collector's message size limit relies on (common/ingest_message_size.h).
+static_assert(spool::kMaxRecordPayloadBytes <= kMaxEventBytes);
 
 ShipStream::ShipStream(spool::Spool& spool, StreamLimits limits, uint64_t resend_horizon,
                        AckListener on_ack)
@@ -24,7 +28,9 @@ void ShipStream::pump(size_t min_events) {
   std::unique_lock lock(mutex_);
   if (writing_ || closing_ || in_flight_.size() >= limits_.max_in_flight) return;
   if (spool_.last_seq() < sent_seq_ + std::max<size_t>(min_events, 1)) return;
-  auto events = spool_.read_after(sent_seq_, limits_.batch_max_events, limits_.batch_max_bytes);
+  auto events =
+      spool_.read_after(sent_seq_, std::min<size_t>(limits_.batch_max_events, kAgentBatchMaxEvents),
+                        std::min(limits_.batch_max_bytes, kAgentBatchTargetBytes));
   if (events.empty()) return;
   outgoing_.Clear();
   outgoing_.set_batch_id(next_batch_id_++);
@@ -79,13 +85,19 @@ void ShipStream::OnReadDone(bool ok) {
   }
   AcceptedAck accepted;
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     auto taken = in_flight_.accept(incoming_);
     if (!taken.ok()) {
       // Nothing is acknowledged: the batch stays spooled and goes again on the next stream.
       component_logger("agent.shipper")
           ->error("collector sent a bad ack: {}; reconnecting", taken.error().message);
+      // No read follows, so the hold goes here (else the stream never completes and shipping
+      // stops for good): the shipper sees the cancelled stream end and reconnects.
+      const bool release = !closing_;
+      closing_ = true;
+      lock.unlock();
       context_.TryCancel();
+      if (release) RemoveHold();
       return;
     }
     accepted = *taken;

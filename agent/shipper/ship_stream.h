@@ -26,13 +26,16 @@
 
 #include "agent/shipper/in_flight_batches.h"
 #include "agent/spool/spool.h"
+#include "common/ingest_message_size.h"
 #include "regwatch/v1/ingest.grpc.pb.h"
 
 namespace regwatch::agent::shipper {
 
+// A batch never exceeds kAgentBatchMaxMessageBytes (the collector accepts at least that): events
+// are added until batch_max_bytes is reached, and one event is at most kMaxEventBytes.
 struct StreamLimits {
-  uint32_t batch_max_events = 1000;
-  size_t batch_max_bytes = 4 << 20;
+  uint32_t batch_max_events = 1000;  // at most kAgentBatchMaxEvents
+  size_t batch_max_bytes = kAgentBatchTargetBytes;
   uint32_t max_in_flight = 8;
 };
 

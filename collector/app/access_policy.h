@@ -11,7 +11,15 @@
 //     operator  every query, silences too.
 //   Refusals for a role are PERMISSION_DENIED naming the role needed; a missing or unknown
 //   token is UNAUTHENTICATED.
-// - without tokens, every RPC the transport lets through is allowed (loopback, or mTLS).
+// - with mTLS (a client CA), the certificate's identity (client_certificates.h) must allow it
+//   too: an Ingest stream's agent id must be one the certificate may ingest as, whether or
+//   not a token came with it (both must allow it). A query with a token is decided by the
+//   token's role; without one, by the certificate's role (agent, unless a grant says viewer
+//   or operator), so a certificate alone never reads or silences unless configured to.
+//   A certificate refusal is PERMISSION_DENIED naming the certificate's identity and the
+//   agent id claimed.
+// - with neither tokens nor mTLS, every RPC the transport lets through is allowed (loopback,
+//   or allow_anonymous).
 // Immutable after construction; safe to use from any thread.
 #include <grpcpp/grpcpp.h>
 
@@ -19,13 +27,12 @@
 #include <string>
 #include <vector>
 
+#include "collector/app/access_role.h"
+#include "collector/app/client_certificates.h"
+
 namespace regwatch::collector {
 
 inline constexpr char kAgentIdHeader[] = "x-regwatch-agent-id";
-
-enum class Role { kAgent, kViewer, kOperator };
-const char* role_name(Role role);
-std::optional<Role> parse_role(const std::string& text);
 
 // A configured token and who presents it: an agent id (role agent) or a person or tool.
 struct Principal {
@@ -37,23 +44,36 @@ struct Principal {
 // What a query needs.
 enum class QueryAccess { kRead, kSilence };
 
+// Who an admitted Ingest stream is.
+struct IngestCaller {
+  std::string agent_id;  // the id the stream ingests as
+  // Whom its limits count against (ingest.max_streams_per_identity): the token's name, else
+  // the certificate's identity, else (anonymous) the agent id.
+  std::string identity;
+};
+
 class AccessPolicy {
  public:
-  AccessPolicy(bool tls, std::vector<Principal> principals)
-      : tls_(tls), principals_(std::move(principals)) {}
+  // certificates: set when clients must present a certificate (mTLS).
+  AccessPolicy(bool tls, std::vector<Principal> principals,
+               std::optional<ClientCertificatePolicy> certificates = std::nullopt)
+      : tls_(tls), principals_(std::move(principals)), certificates_(std::move(certificates)) {}
 
-  // OK with `agent_id` filled, or the status to finish the stream with.
-  grpc::Status check_ingest(const grpc::CallbackServerContext& context,
-                            std::string& agent_id) const;
-  // OK with `identity` filled with the token's name (empty without tokens), or the status to
-  // finish the RPC with.
+  // OK with `caller` filled, or the status to finish the stream with.
+  grpc::Status check_ingest(const grpc::CallbackServerContext& context, IngestCaller& caller) const;
+  // OK with `identity` filled with the token's name or the certificate's identity (empty
+  // when neither authenticates), or the status to finish the RPC with.
   grpc::Status check_query(const grpc::CallbackServerContext& context, QueryAccess access,
                            std::string& identity) const;
 
  private:
   grpc::Status check_transport(const grpc::CallbackServerContext& context) const;
+  // The peer certificate's identities, or the status refusing a certificate that has none.
+  grpc::Status certificate_identities(const grpc::CallbackServerContext& context,
+                                      std::vector<std::string>& identities) const;
   bool tls_;
   std::vector<Principal> principals_;
+  std::optional<ClientCertificatePolicy> certificates_;
 };
 
 }  // namespace regwatch::collector

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <set>
 
+#include "collector/app/access_role.h"
+#include "collector/app/client_certificates.h"
 #include "common/net_address.h"
 #include "common/yaml_config.h"
 
@@ -28,6 +30,21 @@ void read_config(YAML::Node node, CollectorConfig& config, config::ConfigErrors&
     entry.finish();
   }
   root.read("allow_anonymous", config.allow_anonymous);
+  auto certificates = root.child("client_certificates");
+  certificates.read("identity", config.client_certificates.identity);
+  for (auto& entry : certificates.list("agents")) {
+    CertificateGrantConfig& grant = config.client_certificates.agents.emplace_back();
+    entry.read("identity", grant.identity);
+    entry.read("agent_ids", grant.agent_ids);
+    entry.read("role", grant.role);
+    entry.finish();
+  }
+  certificates.finish();
+  auto ingest = root.child("ingest");
+  ingest.read("max_message_bytes", config.ingest.max_message_bytes);
+  ingest.read("max_streams_per_identity", config.ingest.max_streams_per_identity);
+  ingest.read("pending_bytes_budget", config.ingest.pending_bytes_budget);
+  ingest.finish();
   auto silences = root.child("silences");
   silences.read("max_duration_s", config.silences.max_duration_s);
   silences.finish();
@@ -49,6 +66,52 @@ void read_config(YAML::Node node, CollectorConfig& config, config::ConfigErrors&
   alerts::read_alerting_config(alerting, config.alerting);
   alerting.finish();
   root.finish();
+}
+
+void check_client_certificates(const ClientCertificateSettings& settings,
+                               config::ConfigErrors& errors) {
+  if (!parse_certificate_identity_kind(settings.identity)) {
+    errors.add_at("client_certificates.identity",
+                  "'" + settings.identity + "' is not common_name, dns_san or uri_san");
+  }
+  std::set<std::string> seen;
+  for (size_t i = 0; i < settings.agents.size(); ++i) {
+    const auto& grant = settings.agents[i];
+    const std::string at = "client_certificates.agents[" + std::to_string(i) + "]";
+    if (grant.identity.empty()) {
+      errors.add_at(at + ".identity", "must not be empty", at);
+    } else if (!seen.insert(grant.identity).second) {
+      errors.add_at(at + ".identity", "'" + grant.identity + "' is granted twice", at);
+    }
+    const auto role = parse_role(grant.role);
+    if (!role) {
+      errors.add_at(at + ".role", "'" + grant.role + "' is not agent, viewer or operator", at);
+    } else if (*role != Role::kAgent && !grant.agent_ids.empty()) {
+      errors.add_at(at + ".agent_ids",
+                    "only role agent ingests; a " + grant.role + " certificate has no agent_ids",
+                    at);
+    }
+    for (const auto& pattern : grant.agent_ids) {
+      const auto star = pattern.find('*');
+      if (pattern.empty() || (star != std::string::npos && star + 1 != pattern.size())) {
+        errors.add_at(at + ".agent_ids",
+                      "'" + pattern + "' is not an agent id or a prefix ending in '*'", at);
+      }
+    }
+  }
+}
+
+void check_ingest_settings(const IngestSettings& ingest, config::ConfigErrors& errors) {
+  if (ingest.max_message_bytes < kAgentBatchMaxMessageBytes ||
+      ingest.max_message_bytes > (uint64_t{1} << 30)) {
+    errors.add_at("ingest.max_message_bytes",
+                  "must be in " + std::to_string(kAgentBatchMaxMessageBytes) + ".." +
+                      std::to_string(uint64_t{1} << 30) + " (an agent's largest batch must fit)");
+  }
+  if (ingest.max_streams_per_identity == 0)
+    errors.add_at("ingest.max_streams_per_identity", "must be >= 1");
+  if (ingest.pending_bytes_budget < ingest.max_message_bytes)
+    errors.add_at("ingest.pending_bytes_budget", "must be at least ingest.max_message_bytes");
 }
 
 }  // namespace
@@ -128,6 +191,13 @@ void check_collector_config(const CollectorConfig& config, config::ConfigErrors&
     }
   }
   if (config.silences.max_duration_s == 0) errors.add_at("silences.max_duration_s", "must be >= 1");
+  check_client_certificates(config.client_certificates, errors);
+  if (!config.client_certificates.agents.empty() && config.tls_client_ca_file.empty()) {
+    errors.add_at("client_certificates.agents",
+                  "grants certificates, but no client certificates are asked for: set "
+                  "tls_client_ca_file (mTLS)");
+  }
+  check_ingest_settings(config.ingest, errors);
 }
 
 void check_collector_exposure(const CollectorConfig& config, config::ConfigErrors& errors) {
@@ -181,6 +251,20 @@ std::string default_collector_config_yaml() {
       << YAML::Comment("[{name, role: viewer|operator|agent, token}]; see the example config");
   out << YAML::Key << "allow_anonymous" << YAML::Value << d.allow_anonymous
       << YAML::Comment("off loopback, start without tokens or a client CA");
+  out << YAML::Key << "client_certificates" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "identity" << YAML::Value << d.client_certificates.identity
+      << YAML::Comment("with mTLS: common_name, dns_san or uri_san names the agent");
+  out << YAML::Key << "agents" << YAML::Value << YAML::BeginSeq << YAML::EndSeq
+      << YAML::Comment("[{identity, agent_ids: [...], role}]; none: identity = agent id");
+  out << YAML::EndMap;
+  out << YAML::Key << "ingest" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "max_message_bytes" << YAML::Value << d.ingest.max_message_bytes
+      << YAML::Comment("a larger batch is refused (an agent's largest fits)");
+  out << YAML::Key << "max_streams_per_identity" << YAML::Value << d.ingest.max_streams_per_identity
+      << YAML::Comment("per token, certificate or (anonymous) agent id");
+  out << YAML::Key << "pending_bytes_budget" << YAML::Value << d.ingest.pending_bytes_budget
+      << YAML::Comment("uncommitted batches, all streams; past it streams wait");
+  out << YAML::EndMap;
   out << YAML::Key << "silences" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "max_duration_s" << YAML::Value << d.silences.max_duration_s
       << YAML::Comment("a longer silence is refused");

@@ -8,6 +8,7 @@
 
 #include "alerts/alerting_config.h"
 #include "collector/correlate/correlator.h"
+#include "common/ingest_message_size.h"
 #include "common/result.h"
 #include "common/yaml_config.h"
 
@@ -20,6 +21,28 @@ struct AccessToken {
   std::string name;
   std::string role;
   std::string token;
+};
+
+// With mTLS, what a client certificate may do (client_certificates.h): by default ingest as
+// the agent id equal to its identity and that agent's replays.
+struct CertificateGrantConfig {
+  std::string identity;
+  std::vector<std::string> agent_ids;  // role agent only; empty: the identity itself
+  std::string role = "agent";          // agent, viewer or operator
+};
+struct ClientCertificateSettings {
+  std::string identity = "common_name";  // common_name, dns_san or uri_san
+  std::vector<CertificateGrantConfig> agents;
+};
+
+// What Ingest streams may take from the collector.
+struct IngestSettings {
+  // gRPC's receive limit; at least what an agent's largest batch needs.
+  uint64_t max_message_bytes = kDefaultIngestMaxMessageBytes;
+  // Concurrent streams per token name, certificate identity, or (anonymous) agent id.
+  uint32_t max_streams_per_identity = 4;
+  // Batches read but not yet committed, all streams together; past it streams stop reading.
+  uint64_t pending_bytes_budget = uint64_t{256} << 20;
 };
 
 struct SilenceSettings {
@@ -45,7 +68,9 @@ struct CollectorConfig {
   std::vector<AccessToken> access_tokens;
   // Off loopback, start-up is refused without tokens or a client CA unless this is set.
   bool allow_anonymous = false;
+  ClientCertificateSettings client_certificates;
   SilenceSettings silences;
+  IngestSettings ingest;
   uint32_t max_pending_batches_per_stream = 4;
   uint32_t query_threads = 2;
   correlate::CorrelationSettings correlation;  // burst thresholds and windows

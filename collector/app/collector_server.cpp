@@ -2,6 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "alerts/label_matcher.h"
@@ -12,7 +13,8 @@
 namespace regwatch::collector {
 namespace {
 
-constexpr int kMaxMessageBytes = 64 << 20;
+// Queries' answers (the agent sends batches, the collector only acks).
+constexpr int kMaxSendMessageBytes = 64 << 20;
 
 Result<std::shared_ptr<grpc::ServerCredentials>> make_credentials(const CollectorConfig& config) {
   if (config.tls_cert_file.empty()) return grpc::InsecureServerCredentials();
@@ -40,6 +42,18 @@ std::vector<Principal> principals(const CollectorConfig& config) {
   return all;
 }
 
+// With mTLS, what each certificate may do (checked valid at config time).
+std::optional<ClientCertificatePolicy> certificate_policy(const CollectorConfig& config) {
+  if (config.tls_client_ca_file.empty()) return std::nullopt;
+  const auto& settings = config.client_certificates;
+  std::vector<CertificateGrant> grants;
+  for (const auto& g : settings.agents)
+    grants.push_back({g.identity, g.agent_ids, parse_role(g.role).value_or(Role::kAgent)});
+  return ClientCertificatePolicy(parse_certificate_identity_kind(settings.identity)
+                                     .value_or(CertificateIdentityKind::kCommonName),
+                                 std::move(grants));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorConfig& config,
@@ -61,8 +75,8 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
   // 2. Credentials and access policy.
   auto credentials = make_credentials(config);
   if (!credentials.ok()) return credentials.error();
-  server->policy_ =
-      std::make_unique<AccessPolicy>(!config.tls_cert_file.empty(), principals(config));
+  server->policy_ = std::make_unique<AccessPolicy>(!config.tls_cert_file.empty(),
+                                                   principals(config), certificate_policy(config));
   if (auto at = parse_endpoint(config.listen);
       config.allow_anonymous && at.ok() && !is_loopback_host(at->host) && config.tokens.empty() &&
       config.access_tokens.empty() && config.tls_client_ca_file.empty()) {
@@ -103,9 +117,15 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
   };
   server->commits_ =
       std::make_unique<ingest::CommitQueue>(std::move(writer).value(), commit_options, clock);
-  server->ingest_ = std::make_unique<ingest::IngestService>(*server->commits_, *server->policy_,
-                                                            config.max_pending_batches_per_stream,
-                                                            server->connected_agents_);
+  server->stream_limiter_ =
+      std::make_unique<ingest::StreamLimiter>(config.ingest.max_streams_per_identity);
+  server->pending_bytes_ =
+      std::make_unique<ingest::PendingBytesBudget>(config.ingest.pending_bytes_budget);
+  server->ingest_ = std::make_unique<ingest::IngestService>(
+      *server->commits_, *server->policy_,
+      ingest::IngestLimits{config.max_pending_batches_per_stream, *server->stream_limiter_,
+                           *server->pending_bytes_},
+      server->connected_agents_);
   auto queries = query::QueryService::create(
       config.db, config.query_threads, *server->policy_,
       alerts::alert_label_names(config.alerting.external_labels), config.silences.max_duration_s);
@@ -118,11 +138,34 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
   grpc::ServerBuilder builder;
   int selected_port = 0;
   builder.AddListeningPort(endpoint->to_string(), *credentials, &selected_port);
-  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
-  builder.SetMaxSendMessageSize(kMaxMessageBytes);
+  // A larger message is refused by gRPC with RESOURCE_EXHAUSTED ("received message larger
+  // than max") before it is buffered whole; agents never build one (ingest_message_size.h).
+  builder.SetMaxReceiveMessageSize(static_cast<int>(config.ingest.max_message_bytes));
+  builder.SetMaxSendMessageSize(kMaxSendMessageBytes);
+  // What a stream has not read yet waits in gRPC's HTTP/2 buffers. Without BDP probing a
+  // stream's window stays at the lookahead (gRPC still opens it for a message a pending read
+  // waits for), so a stream that ingest.pending_bytes_budget holds back buffers at most
+  // 1 MiB; with probing, windows grew to several messages per stream and the budget's
+  // backpressure bound nothing (32 streams: 1 GB). 1 MiB still moves ~20 MB/s at 50 ms RTT.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 1 << 20);
+  // A backstop for everything gRPC allocates (connections, buffers). Under pressure gRPC
+  // resets streams (RST_STREAM, ENHANCE_YOUR_CALM; agents retry), so it sits well above what
+  // the budget allows: at 1x or 4x a 32 MiB budget it reset a third of the streams of a flood
+  // the budget alone held to 380 MB.
+  grpc::ResourceQuota quota("regwatch-collector");
+  quota.Resize(static_cast<size_t>(std::clamp<uint64_t>(4 * config.ingest.pending_bytes_budget,
+                                                        uint64_t{1} << 30, uint64_t{16} << 30)));
+  builder.SetResourceQuota(quota);
   // Agents send keepalive pings so a dead collector is noticed; allow them.
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  // And ping them: a stream whose agent vanished without a FIN (link down, host reset) keeps
+  // its place under ingest.max_streams_per_identity until gRPC notices; gRPC's default (2 h)
+  // would lock a flapping agent out that long, this ends such streams in about a minute.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   // Without this, gRPC sets SO_REUSEPORT and a second collector would silently
   // share the port (and half the agents) with the first.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);

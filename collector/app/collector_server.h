@@ -13,6 +13,8 @@
 #include "collector/app/correlation_runner.h"
 #include "collector/ingest/commit_queue.h"
 #include "collector/ingest/ingest_service.h"
+#include "collector/ingest/pending_bytes_budget.h"
+#include "collector/ingest/stream_limiter.h"
 #include "collector/query/query_service.h"
 #include "common/clock.h"
 
@@ -26,8 +28,8 @@ class CollectorServer {
 
   // The address actually bound (resolves port 0).
   const std::string& listening_on() const { return listening_on_; }
-  void wait();       // until shutdown()
-  void shutdown();   // stops accepting, finishes in-flight commits, closes the store
+  void wait();      // until shutdown()
+  void shutdown();  // stops accepting, finishes in-flight commits, closes the store
 
  private:
   CollectorServer() = default;
@@ -35,9 +37,11 @@ class CollectorServer {
   std::unique_ptr<AccessPolicy> policy_;
   ingest::ConnectedAgents connected_agents_;         // ingest keeps it, conditions read it
   std::unique_ptr<alerts::AlertDispatcher> alerts_;  // before correlation_: it hands incidents over
-  std::unique_ptr<CorrelationRunner> correlation_;  // before commits_: their callback uses it
-  std::unique_ptr<ConditionRunner> conditions_;     // after alerts_: it hands alerts over
+  std::unique_ptr<CorrelationRunner> correlation_;   // before commits_: their callback uses it
+  std::unique_ptr<ConditionRunner> conditions_;      // after alerts_: it hands alerts over
   std::unique_ptr<ingest::CommitQueue> commits_;
+  std::unique_ptr<ingest::StreamLimiter> stream_limiter_;      // before ingest_: its streams
+  std::unique_ptr<ingest::PendingBytesBudget> pending_bytes_;  // hold slots and charges
   std::unique_ptr<ingest::IngestService> ingest_;
   std::unique_ptr<query::QueryService> queries_;
   std::unique_ptr<grpc::Server> server_;

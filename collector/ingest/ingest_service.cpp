@@ -2,6 +2,7 @@
 
 #include <deque>
 #include <mutex>
+#include <optional>
 
 #include "common/logging.h"
 
@@ -19,15 +20,28 @@ using regwatch::v1::EventBatch;
 class IngestReactor final : public grpc::ServerBidiReactor<EventBatch, Ack> {
  public:
   IngestReactor(grpc::CallbackServerContext* context, CommitQueue& queue,
-                const AccessPolicy& policy, uint32_t max_pending, IngestCounters& counters,
+                const AccessPolicy& policy, IngestLimits limits, IngestCounters& counters,
                 ConnectedAgents& connected)
       : queue_(queue),
-        max_pending_(max_pending),
+        max_pending_(limits.max_pending_batches),
+        budget_(limits.pending_bytes),
         counters_(counters),
         connected_(connected),
         log_(component_logger("collector.ingest")) {
     peer_ = context->peer();
-    grpc::Status access = policy.check_ingest(*context, agent_id_);
+    IngestCaller caller;
+    grpc::Status access = policy.check_ingest(*context, caller);
+    agent_id_ = caller.agent_id;
+    if (access.ok()) {
+      slot_ = limits.streams.try_open(caller.identity);
+      if (!slot_) {
+        counters_.streams_over_limit.fetch_add(1);
+        access = {grpc::StatusCode::RESOURCE_EXHAUSTED,
+                  "'" + caller.identity + "' already has " +
+                      std::to_string(limits.streams.max_per_identity()) +
+                      " ingest streams open (ingest.max_streams_per_identity); retry later"};
+      }
+    }
     if (!access.ok()) {
       counters_.streams_refused.fetch_add(1);
       log_->warn("refused ingest stream from {}: {}", peer_, access.error_message());
@@ -38,19 +52,20 @@ class IngestReactor final : public grpc::ServerBidiReactor<EventBatch, Ack> {
     log_->info("agent '{}' connected from {}", agent_id_, peer_);
     connected_.opened(agent_id_);
     counted_ = true;
-    reading_ = true;
-    StartRead(&incoming_);
+    std::unique_lock lock(mutex_);
+    read_more(lock);
   }
 
   void OnReadDone(bool ok) override {
     std::unique_lock lock(mutex_);
-    reading_ = false;
     if (!ok || failed_) {
+      reading_ = false;
       input_closed_ = true;
       finish_if_done(lock);
       return;
     }
     if (grpc::Status valid = validate(incoming_); !valid.ok()) {
+      reading_ = false;
       counters_.batches_rejected.fetch_add(1);
       fail(valid);
       finish_if_done(lock);
@@ -61,11 +76,22 @@ class IngestReactor final : public grpc::ServerBidiReactor<EventBatch, Ack> {
     incoming_.Clear();
     const uint64_t batch_id = batch.batch_id();
     const uint64_t last_seq = batch.events().empty() ? 0 : batch.events().rbegin()->seq();
+    const uint64_t bytes = batch.SpaceUsedLong();  // what it holds in memory, not on the wire
+    budget_.charge(bytes);
     lock.unlock();
-    const bool queued = queue_.submit(std::move(batch), [this, batch_id, last_seq](const CommitResult& r) {
-      on_committed(batch_id, last_seq, r);
-    });
+    const bool queued =
+        queue_.submit(std::move(batch), [this, batch_id, last_seq, bytes](const CommitResult& r) {
+          // Before on_committed takes the lock: the release may wake this very stream.
+          budget_.release(bytes);
+          on_committed(batch_id, last_seq, r);
+        });
+    // Outside the lock, as in the completion: a release may wake other streams, which take
+    // their own locks.
+    if (!queued) budget_.release(bytes);
     lock.lock();
+    // Only now: while reading_ was set, no commit completion could start the next read, whose
+    // batch could then have been submitted (and acked) before this one.
+    reading_ = false;
     if (!queued) {
       --pending_;
       fail({grpc::StatusCode::RESOURCE_EXHAUSTED, "collector is overloaded; retry later"});
@@ -111,11 +137,13 @@ class IngestReactor final : public grpc::ServerBidiReactor<EventBatch, Ack> {
     uint64_t previous = 0;
     for (const auto& event : batch.events()) {
       if (event.agent_id() != agent_id_) {
-        return {grpc::StatusCode::INVALID_ARGUMENT,
-                "event from agent '" + event.agent_id() + "' on the stream of agent '" + agent_id_ + "'"};
+        return {grpc::StatusCode::INVALID_ARGUMENT, "event from agent '" + event.agent_id() +
+                                                        "' on the stream of agent '" + agent_id_ +
+                                                        "'"};
       }
       if (event.seq() == 0 || event.seq() <= previous) {
-        return {grpc::StatusCode::INVALID_ARGUMENT, "event seq must be > 0 and ascending in a batch"};
+        return {grpc::StatusCode::INVALID_ARGUMENT,
+                "event seq must be > 0 and ascending in a batch"};
       }
       previous = event.seq();
     }
@@ -128,7 +156,8 @@ class IngestReactor final : public grpc::ServerBidiReactor<EventBatch, Ack> {
     ++completing_;  // holds off Finish while this thread still uses the object
     if (!result.ok()) {
       // Not acked: the agent keeps the batch in its spool and resends it.
-      fail({grpc::StatusCode::UNAVAILABLE, "collector cannot store events: " + result.error().message});
+      fail({grpc::StatusCode::UNAVAILABLE,
+            "collector cannot store events: " + result.error().message});
     } else if (!failed_) {
       Ack ack;
       ack.set_batch_id(batch_id);
@@ -144,11 +173,32 @@ class IngestReactor final : public grpc::ServerBidiReactor<EventBatch, Ack> {
   }
 
   void read_more(std::unique_lock<std::mutex>& lock) {
-    if (reading_ || input_closed_ || failed_ || pending_ >= max_pending_) return;
+    if (reading_ || waiting_for_budget_ || input_closed_ || failed_ || pending_ >= max_pending_)
+      return;
+    if (!budget_.wait_or_admit([this] { on_budget_available(); }, budget_ticket_)) {
+      waiting_for_budget_ = true;
+      static RateLimitedLog limiter;
+      uint64_t suppressed = 0;
+      if (limiter.allow(suppressed)) {
+        log_->warn(
+            "uncommitted batches reached ingest.pending_bytes_budget ({} bytes): streams wait "
+            "for commits before reading more ({} similar messages suppressed)",
+            budget_.limit(), suppressed);
+      }
+      return;
+    }
     reading_ = true;
     lock.unlock();
     StartRead(&incoming_);
     lock.lock();
+  }
+
+  // Called by the budget (on a committing thread) once there is room again.
+  void on_budget_available() {
+    std::unique_lock lock(mutex_);
+    waiting_for_budget_ = false;
+    read_more(lock);
+    finish_if_done(lock);
   }
 
   void write_next(std::unique_lock<std::mutex>& lock) {
@@ -167,13 +217,19 @@ class IngestReactor final : public grpc::ServerBidiReactor<EventBatch, Ack> {
   }
 
   // Finishes once nothing of ours is outstanding that could call back into this
-  // object from outside gRPC (pending commits). Outstanding reads and writes
+  // object from outside gRPC (pending commits, a budget wake). Outstanding reads and writes
   // are fine: gRPC runs their reactions before OnDone. Must be the caller's
   // last use of `this`: after Finish the object may already be gone.
   void finish_if_done(std::unique_lock<std::mutex>& lock) {
     if (finished_ || pending_ > 0 || completing_ > 0) return;
     const bool clean_end = input_closed_ && acks_.empty() && !writing_;
     if (!failed_ && !clean_end) return;
+    // A stream waiting for the budget has its wake callback registered: take it back, or, if
+    // it is already running, let it arrive (it calls here again) before going away.
+    if (waiting_for_budget_) {
+      if (!budget_.cancel(budget_ticket_)) return;
+      waiting_for_budget_ = false;
+    }
     finished_ = true;
     grpc::Status status = failed_ ? final_status_ : grpc::Status::OK;
     if (failed_ && final_status_.error_code() != grpc::StatusCode::CANCELLED) {
@@ -185,9 +241,11 @@ class IngestReactor final : public grpc::ServerBidiReactor<EventBatch, Ack> {
 
   CommitQueue& queue_;
   const uint32_t max_pending_;
+  PendingBytesBudget& budget_;
   IngestCounters& counters_;
   ConnectedAgents& connected_;
-  bool counted_ = false;  // in connected_: the stream was let in
+  bool counted_ = false;            // in connected_: the stream was let in
+  std::optional<StreamSlot> slot_;  // its place under ingest.max_streams_per_identity
   std::shared_ptr<spdlog::logger> log_;
   std::string agent_id_;
   std::string peer_;
@@ -198,6 +256,8 @@ class IngestReactor final : public grpc::ServerBidiReactor<EventBatch, Ack> {
   uint32_t pending_ = 0;     // batches handed to the commit queue, not yet completed
   uint32_t completing_ = 0;  // commit completions running on the writer thread
   bool reading_ = false;
+  bool waiting_for_budget_ = false;  // a wake is registered under budget_ticket_
+  PendingBytesBudget::Ticket budget_ticket_ = 0;
   bool writing_ = false;
   bool input_closed_ = false;
   bool failed_ = false;
@@ -207,9 +267,10 @@ class IngestReactor final : public grpc::ServerBidiReactor<EventBatch, Ack> {
 
 }  // namespace
 
-grpc::ServerBidiReactor<EventBatch, Ack>* IngestService::Stream(grpc::CallbackServerContext* context) {
+grpc::ServerBidiReactor<EventBatch, Ack>* IngestService::Stream(
+    grpc::CallbackServerContext* context) {
   // Owned by gRPC until OnDone, where it deletes itself.
-  return new IngestReactor(context, queue_, policy_, max_pending_batches_, counters_,
+  return new IngestReactor(context, queue_, policy_, limits_, counters_,
                            connected_);  // NOLINT(cppcoreguidelines-owning-memory)
 }
 

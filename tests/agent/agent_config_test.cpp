@@ -138,6 +138,21 @@ TEST(AgentConfig, UdpQueueBoundsAreReadAndBounded) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(AgentConfig, ABatchMustFitTheCollectorsMessageLimit) {
+  char templ[] = "/tmp/regwatch-config-XXXXXX";
+  const std::filesystem::path dir = mkdtemp(templ);
+  const auto path = (dir / "batch.yaml").string();
+  std::ofstream(path) << "collector:\n  batch_max_events: 10001\n";
+  auto refused = load_agent_config(path);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find(":2: collector.batch_max_events: must be in 1..10000"),
+            std::string::npos)
+      << refused.error().message;
+  std::ofstream(path) << "collector:\n  batch_max_events: 10000\n";
+  EXPECT_TRUE(load_agent_config(path).ok());
+  std::filesystem::remove_all(dir);
+}
+
 TEST(AgentConfig, TrapUsersAreRead) {
   char templ[] = "/tmp/regwatch-config-XXXXXX";
   const std::filesystem::path dir = mkdtemp(templ);

@@ -1,0 +1,45 @@
+#include "collector/ingest/pending_bytes_budget.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace regwatch::collector::ingest {
+
+bool PendingBytesBudget::wait_or_admit(std::function<void()> wake, Ticket& ticket) {
+  std::lock_guard lock(mutex_);
+  if (stats_.pending_bytes < limit_) return true;
+  ++stats_.waits;
+  ticket = next_ticket_++;
+  waiters_.emplace(ticket, std::move(wake));
+  return false;
+}
+
+bool PendingBytesBudget::cancel(Ticket ticket) {
+  std::lock_guard lock(mutex_);
+  return waiters_.erase(ticket) == 1;
+}
+
+void PendingBytesBudget::charge(uint64_t bytes) {
+  std::lock_guard lock(mutex_);
+  stats_.pending_bytes += bytes;
+  stats_.peak_pending_bytes = std::max(stats_.peak_pending_bytes, stats_.pending_bytes);
+}
+
+void PendingBytesBudget::release(uint64_t bytes) {
+  std::vector<std::function<void()>> wakes;
+  {
+    std::lock_guard lock(mutex_);
+    stats_.pending_bytes -= std::min(bytes, stats_.pending_bytes);
+    if (stats_.pending_bytes >= limit_) return;
+    for (auto& [ticket, wake] : waiters_) wakes.push_back(std::move(wake));
+    waiters_.clear();
+  }
+  for (auto& wake : wakes) wake();
+}
+
+PendingBytesStats PendingBytesBudget::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+}  // namespace regwatch::collector::ingest
