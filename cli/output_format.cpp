@@ -275,8 +275,8 @@ void write_status(std::ostream& out, const regwatch::v1::StatusReply& status, Fo
     out << "agent_id,last_seq,events,spoofed,last_store_time\n";
     for (const auto& a : json["agents"]) {
       out << csv_field(a["agent_id"].get<std::string>()) << "," << a["last_seq"] << ","
-          << a["events"] << "," << a["spoofed"] << ","
-          << a["last_store_time"].get<std::string>() << "\n";
+          << a["events"] << "," << a["spoofed"] << "," << a["last_store_time"].get<std::string>()
+          << "\n";
     }
     return;
   }
@@ -285,8 +285,7 @@ void write_status(std::ostream& out, const regwatch::v1::StatusReply& status, Fo
   for (const auto& a : status.agents()) {
     out << "  agent " << a.agent_id() << ": " << a.events() << " events, last seq " << a.last_seq()
         << ", last stored " << format_rfc3339_ms(a.last_store_time_us());
-    if (a.spoofed() > 0)
-      out << "; " << a.spoofed() << " spoofed (see regwatch events --spoofed)";
+    if (a.spoofed() > 0) out << "; " << a.spoofed() << " spoofed (see regwatch events --spoofed)";
     out << "\n";
   }
   for (const auto& r : status.receivers()) {

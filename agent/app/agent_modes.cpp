@@ -89,14 +89,13 @@ void log_receive_buffer(const char* input, uint32_t asked, uint32_t granted) {
 }
 
 // spoofed: syslog lines and traps flagged by the sender list (OriginSenders).
-void log_counts(const PipelineCounts& counts, uint64_t spoofed, const spool::SpoolStats& spool_stats,
-                const shipper::ShipperStats& ship) {
+void log_counts(const PipelineCounts& counts, uint64_t spoofed,
+                const spool::SpoolStats& spool_stats, const shipper::ShipperStats& ship) {
   component_logger("agent")->info(
       "lines {} events {} unrecognised {} anomalies {} spoofed {} | spool last seq {} acked {} "
       "dropped {} | collector {}",
       counts.lines, counts.events, counts.unrecognised, counts.with_anomalies, spoofed,
-      spool_stats.last_seq,
-      spool_stats.acked_seq, spool_stats.dropped_total,
+      spool_stats.last_seq, spool_stats.acked_seq, spool_stats.dropped_total,
       ship.connected ? "connected" : (ship.last_error.empty() ? "connecting" : ship.last_error));
 }
 
@@ -482,7 +481,8 @@ int run_live(const AgentConfig& config) {
       report_input_drops();
       if (std::chrono::steady_clock::now() >= next_log) {
         next_log += std::chrono::seconds(60);
-        log_counts(pipeline.counts(), senders.spoofed(), core->spool->stats(), core->shipper->stats());
+        log_counts(pipeline.counts(), senders.spoofed(), core->spool->stats(),
+                   core->shipper->stats());
         if (options.tcp) log_tcp_counts(listener.stats());
       }
     }

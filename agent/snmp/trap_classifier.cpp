@@ -15,7 +15,7 @@ const Oid kCswStackMemberRemoved = {1, 3, 6, 1, 4, 1, 9, 9, 500, 0, 0, 6};
 const Oid kPethPortOnOff = {1, 3, 6, 1, 2, 1, 105, 0, 1};
 // Varbinds.
 const Oid kIfIndex = {1, 3, 6, 1, 2, 1, 2, 2, 1, 1};
-const Oid kIfDescr = {1, 3, 6, 1, 2, 1, 2, 2, 1, 2};      // Cisco's linkDown carries it
+const Oid kIfDescr = {1, 3, 6, 1, 2, 1, 2, 2, 1, 2};  // Cisco's linkDown carries it
 const Oid kIfName = {1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 1};
 const Oid kCcmFailCauseCode = {1, 3, 6, 1, 4, 1, 9, 9, 156, 1, 10, 2};
 const Oid kCcmPhoneFailures = {1, 3, 6, 1, 4, 1, 9, 9, 156, 1, 10, 3};
@@ -43,7 +43,8 @@ uint64_t number_or(const VarBind* bind, uint64_t fallback) {
 }  // namespace
 
 Oid v1_trap_oid(const Oid& enterprise, long generic, long specific) {
-  if (generic >= 0 && generic < 6) return Oid{1, 3, 6, 1, 6, 3, 1, 1, 5, static_cast<uint32_t>(generic + 1)};
+  if (generic >= 0 && generic < 6)
+    return Oid{1, 3, 6, 1, 6, 3, 1, 1, 5, static_cast<uint32_t>(generic + 1)};
   Oid out = enterprise;
   out.push_back(0);
   out.push_back(static_cast<uint32_t>(specific));
@@ -125,7 +126,8 @@ regwatch::v1::Event classify_trap(const TrapMessage& trap, int64_t receive_time_
   }
   if (oid == kCswStackMemberRemoved) {
     e.set_kind(regwatch::v1::STACK_MEMBER_REMOVED);
-    e.mutable_stack_member()->set_member(static_cast<uint32_t>(number_or(find(trap, kCswSwitchNumCurrent), 0)));
+    e.mutable_stack_member()->set_member(
+        static_cast<uint32_t>(number_or(find(trap, kCswSwitchNumCurrent), 0)));
     return e;
   }
   if (oid == kPethPortOnOff) {
@@ -155,7 +157,8 @@ regwatch::v1::Event classify_trap(const TrapMessage& trap, int64_t receive_time_
     e.set_kind(regwatch::v1::DEVICE_RESTART);
   } else if (oid == kCcmCallManagerFailed) {
     e.set_kind(regwatch::v1::CM_FAILED);
-    payload->set_cause_code(static_cast<int32_t>(number_or(find(trap, kCcmFailCauseCode), static_cast<uint64_t>(-1))));
+    payload->set_cause_code(
+        static_cast<int32_t>(number_or(find(trap, kCcmFailCauseCode), static_cast<uint64_t>(-1))));
   } else if (oid == kCcmPhoneStatusUpdate) {
     e.set_kind(regwatch::v1::CCM_PHONE_STATUS_UPDATE);
     payload->set_count(static_cast<uint32_t>(number_or(find(trap, kCcmPhoneUpdates), 0)));

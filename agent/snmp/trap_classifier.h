@@ -14,12 +14,12 @@
 namespace regwatch::agent::snmp {
 
 struct TrapMessage {
-  std::string version;      // "1", "2c", "3"
+  std::string version;  // "1", "2c", "3"
   bool inform = false;
-  std::string sender;       // the trap's origin: its stated address, else the peer's
-  std::string peer;         // the UDP source: the device, or a relay forwarding for it
-  std::string stated;       // the address the trap states for its origin (v1 agent-addr,
-                            // snmpTrapAddress.0); "" when it states none
+  std::string sender;         // the trap's origin: its stated address, else the peer's
+  std::string peer;           // the UDP source: the device, or a relay forwarding for it
+  std::string stated;         // the address the trap states for its origin (v1 agent-addr,
+                              // snmpTrapAddress.0); "" when it states none
   std::string security_name;  // v3 user
   Oid trap_oid;
   std::vector<VarBind> varbinds;  // without sysUpTime.0 and snmpTrapOID.0

@@ -15,8 +15,10 @@ namespace {
 void set_times(const SyslogHeader& h, const LineContext& ctx, ParsedLine& out) {
   auto& event = out.event;
   auto* info = event.mutable_time_info();
-  const int64_t reference = ctx.reference_time_us != 0 ? ctx.reference_time_us : ctx.receive_time_us;
-  auto resolve = [&](const ParsedTimestamp& ts, bool& year_inferred, bool& zone_assumed) -> std::optional<int64_t> {
+  const int64_t reference =
+      ctx.reference_time_us != 0 ? ctx.reference_time_us : ctx.receive_time_us;
+  auto resolve = [&](const ParsedTimestamp& ts, bool& year_inferred,
+                     bool& zone_assumed) -> std::optional<int64_t> {
     year_inferred = false;
     zone_assumed = false;
     if (ts.unknown_time) return std::nullopt;
@@ -55,7 +57,8 @@ void set_times(const SyslogHeader& h, const LineContext& ctx, ParsedLine& out) {
     }
   }
   if (!h.device_time) out.anomalies.push_back("no_timestamp");
-  event.set_event_time_us(ctx.fallback_event_time_us != 0 ? ctx.fallback_event_time_us : ctx.receive_time_us);
+  event.set_event_time_us(ctx.fallback_event_time_us != 0 ? ctx.fallback_event_time_us
+                                                          : ctx.receive_time_us);
 }
 
 // Who sent the line (the socket's peer) and what the line says about where it came from: a

@@ -13,8 +13,8 @@
 #include "collector/correlate/cause_ranker.h"
 #include "collector/correlate/scope_choice.h"
 #include "collector/correlate/scope_table.h"
-#include "common/reason_class.h"
 #include "common/provenance.h"
+#include "common/reason_class.h"
 
 namespace regwatch::collector::correlate {
 namespace {

@@ -24,9 +24,13 @@ LineContext live() {
   return c;
 }
 
-ParsedLine parse(std::string_view line, const LineContext& c = live()) { return parse_syslog_line(line, c); }
+ParsedLine parse(std::string_view line, const LineContext& c = live()) {
+  return parse_syslog_line(line, c);
+}
 
-std::string at(const ParsedLine& p) { return format_rfc3339_ms(p.event.event_time_us()); }
+std::string at(const ParsedLine& p) {
+  return format_rfc3339_ms(p.event.event_time_us());
+}
 
 bool has(const ParsedLine& p, std::string_view anomaly) {
   return std::find(p.anomalies.begin(), p.anomalies.end(), anomaly) != p.anomalies.end();
@@ -48,9 +52,10 @@ TEST(SyslogParser, EveryRealLineIsRecognisedAndSerialises) {
 }
 
 TEST(SyslogParser, CucmArchivedLineWithViewerPrefix) {
-  auto p = parse("31 uc-ucm-01 local7 3 : 41679: uc-ucm-01.pcce.local Jul 02 2015 06:22:31 UTC :   "
-                 "%UC_CALLMANAGER-3-EndPointUnregistered: %[DeviceName=SEPE0D1730A8137][Reason=13]"
-                 "[NodeID=uc-ucm-01]: An endpoint has unregistered");
+  auto p = parse(
+      "31 uc-ucm-01 local7 3 : 41679: uc-ucm-01.pcce.local Jul 02 2015 06:22:31 UTC :   "
+      "%UC_CALLMANAGER-3-EndPointUnregistered: %[DeviceName=SEPE0D1730A8137][Reason=13]"
+      "[NodeID=uc-ucm-01]: An endpoint has unregistered");
   EXPECT_EQ(at(p), "2015-07-02T06:22:31.000Z");
   EXPECT_EQ(p.event.origin(), "uc-ucm-01.pcce.local");
   EXPECT_EQ(p.event.syslog().sequence(), 41679u);
@@ -62,7 +67,9 @@ TEST(SyslogParser, CucmArchivedLineWithViewerPrefix) {
 }
 
 TEST(SyslogParser, CiscoLogWithPri) {
-  auto p = parse("<165>11: host.cisco.com: Jun 13 2003 12:11:52.454 UTC: %BACC-5-CONFIG: Configured from console");
+  auto p = parse(
+      "<165>11: host.cisco.com: Jun 13 2003 12:11:52.454 UTC: %BACC-5-CONFIG: Configured from "
+      "console");
   EXPECT_EQ(p.event.syslog().facility(), 20);
   EXPECT_EQ(p.event.syslog().severity(), 5);
   EXPECT_EQ(p.event.origin(), "host.cisco.com");
@@ -72,7 +79,9 @@ TEST(SyslogParser, CiscoLogWithPri) {
 }
 
 TEST(SyslogParser, RelayedLineKeepsDeviceTimeAndBothHosts) {
-  auto p = parse("<190>3132517: Jul 13 08:23:43 192.168.100.2 sw01: 3132779: Jul 14 2023 08:23:43.398 UTC: %FOO-6-BAR: x");
+  auto p = parse(
+      "<190>3132517: Jul 13 08:23:43 192.168.100.2 sw01: 3132779: Jul 14 2023 08:23:43.398 UTC: "
+      "%FOO-6-BAR: x");
   EXPECT_EQ(at(p), "2023-07-14T08:23:43.398Z");
   EXPECT_EQ(p.event.origin(), "sw01");
   EXPECT_EQ(p.event.syslog().relay_host(), "192.168.100.2");
@@ -80,7 +89,8 @@ TEST(SyslogParser, RelayedLineKeepsDeviceTimeAndBothHosts) {
 }
 
 TEST(SyslogParser, RelayPrefixWithoutDeviceHost) {
-  auto p = parse("Feb  8 04:00:48 192.168.100.2 585917: Feb  8 04:00:47.272: %SEC-6-IPACCESSLOGRP: list 101");
+  auto p = parse(
+      "Feb  8 04:00:48 192.168.100.2 585917: Feb  8 04:00:47.272: %SEC-6-IPACCESSLOGRP: list 101");
   EXPECT_EQ(p.event.origin(), "192.168.100.2");
   EXPECT_EQ(at(p), "2026-02-08T04:00:47.272Z");  // year closest to the reference (Nov 2026)
   EXPECT_TRUE(p.event.time_info().year_inferred());
@@ -88,7 +98,8 @@ TEST(SyslogParser, RelayPrefixWithoutDeviceHost) {
 }
 
 TEST(SyslogParser, UnsynchronisedClockUsesReceiveTimeAndKeepsDeviceTime) {
-  auto p = parse("<189>5: *Mar  1 00:03:12.044: %ILPOWER-5-IEEE_DISCONNECT: Interface Gi1/0/12: PD removed");
+  auto p = parse(
+      "<189>5: *Mar  1 00:03:12.044: %ILPOWER-5-IEEE_DISCONNECT: Interface Gi1/0/12: PD removed");
   EXPECT_EQ(p.event.event_time_us(), kNow);
   EXPECT_TRUE(p.event.time_info().device_time_untrusted());
   EXPECT_EQ(p.event.time_info().clock_marker(), "*");
@@ -101,15 +112,18 @@ TEST(SyslogParser, UnsynchronisedClockInAnArchiveUsesThePrefixTime) {
   LineContext replay;
   replay.reference_time_us = *parse_time_arg("2026-11-20T09:00:00Z", 0);
   replay.fallback_event_time_us = replay.reference_time_us;
-  auto p = parse("Nov 20 09:20:01 sw-3f-access 5530: *Mar  1 00:03:12.044: %ILPOWER-5-IEEE_DISCONNECT: "
-                 "Interface Gi2/0/30: PD removed", replay);
+  auto p = parse(
+      "Nov 20 09:20:01 sw-3f-access 5530: *Mar  1 00:03:12.044: %ILPOWER-5-IEEE_DISCONNECT: "
+      "Interface Gi2/0/30: PD removed",
+      replay);
   EXPECT_EQ(at(p), "2026-11-20T09:20:01.000Z");
   EXPECT_TRUE(p.event.time_info().device_time_untrusted());
   EXPECT_EQ(p.event.origin(), "sw-3f-access");
 }
 
 TEST(SyslogParser, DotMarkerIsTrusted) {
-  auto p = parse("<187>343: .Sep 21 09:22:01.678: %LINK-3-UPDOWN: Interface Gi1/0/12, changed state to up");
+  auto p = parse(
+      "<187>343: .Sep 21 09:22:01.678: %LINK-3-UPDOWN: Interface Gi1/0/12, changed state to up");
   EXPECT_FALSE(p.event.time_info().device_time_untrusted());
   EXPECT_EQ(p.event.time_info().clock_marker(), ".");
   EXPECT_EQ(at(p), "2026-09-21T09:22:01.678Z");
@@ -118,16 +132,21 @@ TEST(SyslogParser, DotMarkerIsTrusted) {
 TEST(SyslogParser, YearInferenceCrossesNewYear) {
   LineContext january = live();
   january.reference_time_us = *parse_time_arg("2027-01-01T00:00:30Z", 0);
-  auto p = parse("<187>1: Dec 31 23:59:58.000 UTC: %LINK-3-UPDOWN: Interface Gi1/0/1, changed state to down", january);
+  auto p = parse(
+      "<187>1: Dec 31 23:59:58.000 UTC: %LINK-3-UPDOWN: Interface Gi1/0/1, changed state to down",
+      january);
   EXPECT_EQ(at(p), "2026-12-31T23:59:58.000Z");
   LineContext december = live();
   december.reference_time_us = *parse_time_arg("2026-12-31T23:59:50Z", 0);
-  p = parse("<187>1: Jan  1 00:00:05.000 UTC: %LINK-3-UPDOWN: Interface Gi1/0/1, changed state to up", december);
+  p = parse(
+      "<187>1: Jan  1 00:00:05.000 UTC: %LINK-3-UPDOWN: Interface Gi1/0/1, changed state to up",
+      december);
   EXPECT_EQ(at(p), "2027-01-01T00:00:05.000Z");
 }
 
 TEST(SyslogParser, TimeZones) {
-  auto p = parse("<188>327: Apr 20 2016 12:56:35.697 NZST: %SEC_LOGIN-4-LOGIN_FAILED: Login failed");
+  auto p =
+      parse("<188>327: Apr 20 2016 12:56:35.697 NZST: %SEC_LOGIN-4-LOGIN_FAILED: Login failed");
   EXPECT_EQ(at(p), "2016-04-20T00:56:35.697Z");  // NZST is +12:00
   p = parse("<188>1: Apr 20 2016 12:56:35.697 +0100: %SYS-5-CONFIG_I: x");
   EXPECT_EQ(at(p), "2016-04-20T11:56:35.697Z");
@@ -142,15 +161,19 @@ TEST(SyslogParser, TimeZones) {
 }
 
 TEST(SyslogParser, DoubleSequenceAndLowerCase) {
-  auto p = parse("<172>25851633: 25851629: mar 18 2026 14:43:43.961 msk: %sec_login-4-login_failed: Login failed");
+  auto p = parse(
+      "<172>25851633: 25851629: mar 18 2026 14:43:43.961 msk: %sec_login-4-login_failed: Login "
+      "failed");
   EXPECT_EQ(p.event.syslog().mnemonic(), "login_failed");
   EXPECT_EQ(p.event.syslog().sequence(), 25851629u);
   EXPECT_EQ(at(p), "2026-03-18T11:43:43.961Z");
 }
 
 TEST(SyslogParser, Rfc5424WithCiscoMessage) {
-  auto p = parse("<165>1 2026-11-20T09:14:20.003Z sw-core evntslog - ID47 [ex@32473 iut=\"3\" x=\"a\\]b\"] "
-                 "%PM-4-ERR_DISABLE: psecure-violation error detected on Gi1/0/13, putting Gi1/0/13 in err-disable state");
+  auto p = parse(
+      "<165>1 2026-11-20T09:14:20.003Z sw-core evntslog - ID47 [ex@32473 iut=\"3\" x=\"a\\]b\"] "
+      "%PM-4-ERR_DISABLE: psecure-violation error detected on Gi1/0/13, putting Gi1/0/13 in "
+      "err-disable state");
   EXPECT_TRUE(p.recognised);
   EXPECT_EQ(p.event.kind(), v1::ERR_DISABLED);
   EXPECT_EQ(p.event.origin(), "sw-core");
@@ -179,10 +202,11 @@ TEST(SyslogParser, UnknownCucmTimeAndUptimeStamps) {
 }
 
 TEST(SyslogParser, BrokenInputNeverCrashesAndIsKept) {
-  for (std::string_view line : {std::string_view(""), std::string_view("<"), std::string_view("<999>x"),
-                                std::string_view("%"), std::string_view("%A-9-B:"), std::string_view("%[a=b"),
-                                std::string_view("<13>Nov"), std::string_view("garbage with no header"),
-                                std::string_view("<1>1 "), std::string_view("%X-3-Y: %[K=\\q][U=1")}) {
+  for (std::string_view line :
+       {std::string_view(""), std::string_view("<"), std::string_view("<999>x"),
+        std::string_view("%"), std::string_view("%A-9-B:"), std::string_view("%[a=b"),
+        std::string_view("<13>Nov"), std::string_view("garbage with no header"),
+        std::string_view("<1>1 "), std::string_view("%X-3-Y: %[K=\\q][U=1")}) {
     auto p = parse(line);
     EXPECT_EQ(p.event.raw(), line);
     std::string bytes;
@@ -222,22 +246,25 @@ TEST(SyslogParser, LineLengthLimit) {
 
 TEST(SyslogParser, KeepsTheSenderAndWhatTheLineSaysOfItsOrigin) {
   // Straight from the device: the sender is the device.
-  auto direct = parse("<187>42: cucm-pub: Nov 23 12:00:00.000 UTC : %UC_CALLMANAGER-3-DeviceUnregistered: "
-                      "%[DeviceName=SEP0017943A98BA][ClusterID=c1][NodeID=cucm-pub]: x");
+  auto direct = parse(
+      "<187>42: cucm-pub: Nov 23 12:00:00.000 UTC : %UC_CALLMANAGER-3-DeviceUnregistered: "
+      "%[DeviceName=SEP0017943A98BA][ClusterID=c1][NodeID=cucm-pub]: x");
   EXPECT_EQ(direct.event.provenance().sender_address(), "192.0.2.7");
   EXPECT_EQ(direct.event.provenance().stated_address(), "");
   EXPECT_FALSE(direct.event.provenance().relayed());
   EXPECT_FALSE(direct.event.provenance().spoofed());  // only the sender list flags that
   // A header naming another address: the sender forwarded it.
-  auto relayed = parse("<189>42: 10.9.9.9: Nov 23 12:00:00.000 UTC: %LINK-3-UPDOWN: Interface "
-                       "GigabitEthernet1/0/1, changed state to down");
+  auto relayed = parse(
+      "<189>42: 10.9.9.9: Nov 23 12:00:00.000 UTC: %LINK-3-UPDOWN: Interface "
+      "GigabitEthernet1/0/1, changed state to down");
   EXPECT_EQ(relayed.event.syslog().host(), "10.9.9.9");
   EXPECT_EQ(relayed.event.provenance().sender_address(), "192.0.2.7");
   EXPECT_EQ(relayed.event.provenance().stated_address(), "10.9.9.9");
   EXPECT_TRUE(relayed.event.provenance().relayed());
   // The same address as the sender's is not a relay.
-  auto self = parse("<189>42: 192.0.2.7: Nov 23 12:00:00.000 UTC: %LINK-3-UPDOWN: Interface "
-                    "GigabitEthernet1/0/1, changed state to down");
+  auto self = parse(
+      "<189>42: 192.0.2.7: Nov 23 12:00:00.000 UTC: %LINK-3-UPDOWN: Interface "
+      "GigabitEthernet1/0/1, changed state to down");
   EXPECT_EQ(self.event.syslog().host(), "192.0.2.7");
   EXPECT_FALSE(self.event.provenance().relayed());
   // Replay: an archive has no sender, and no provenance is made up.
