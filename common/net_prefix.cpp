@@ -65,8 +65,9 @@ Result<NetPrefix> NetPrefix::parse(std::string_view text) {
   }
   std::array<uint8_t, 16> network{};
   std::memcpy(network.data(), prefix.bytes_.data(), size);
-  for (unsigned bit = prefix.length_; bit < max_length; ++bit)
+  for (unsigned bit = prefix.length_; bit < max_length; ++bit) {
     network[bit / 8] &= static_cast<uint8_t>(~(0x80u >> (bit % 8)));
+  }
   if (network != prefix.bytes_) {
     NetPrefix meant = prefix;
     meant.bytes_ = network;

@@ -23,8 +23,9 @@ bool OriginSenders::check(regwatch::v1::Event& event) {
   if (listed == allowed_.end()) return false;
   const auto& prefixes = listed->second;
   if (std::any_of(prefixes.begin(), prefixes.end(),
-                  [&](const NetPrefix& p) { return p.contains(sender); }))
+                  [&](const NetPrefix& p) { return p.contains(sender); })) {
     return false;
+  }
   event.mutable_provenance()->set_spoofed(true);
   const uint64_t total = spoofed_.fetch_add(1, std::memory_order_relaxed) + 1;
   uint64_t suppressed = 0;

@@ -120,9 +120,10 @@ Result<std::unique_ptr<Spool>> Spool::open(const SpoolOptions& options, std::str
                                            const Clock& clock) {
   std::error_code ec;
   fs::create_directories(options.dir, ec);
-  if (ec)
+  if (ec) {
     return make_error(
         "spool_dir", "cannot create spool directory " + options.dir.string() + ": " + ec.message());
+  }
   if (::access(options.dir.c_str(), W_OK) != 0) {
     return make_error("spool_dir", "spool directory " + options.dir.string() + " is not writable");
   }
@@ -320,13 +321,14 @@ bool Spool::write_locked(regwatch::v1::Event& event) {
   refusal_ = WriteRefusal::kWriteFailed;
   const auto log_failure = [this](const std::string& what, int error) {
     uint64_t suppressed = 0;
-    if (write_failure_log_.allow(suppressed))
+    if (write_failure_log_.allow(suppressed)) {
       component_logger("agent.spool")
           ->error(
               "spool: {}: {}; new events are refused (counted, reported as spool_write_failed "
               "once a write succeeds){}",
               what, std::strerror(error),
               suppressed ? " (" + std::to_string(suppressed) + " more failures)" : "");
+    }
   };
   if (segments_.empty() || segments_.back().bytes >= options_.segment_bytes) {
     if (auto opened = open_active_segment(state_.last_seq + 1); !opened.ok()) {
@@ -495,8 +497,9 @@ std::vector<regwatch::v1::Event> Spool::read_after(uint64_t after_seq, size_t ma
       rest.remove_prefix(record.size);
       if (record.seq <= after_seq) continue;
       regwatch::v1::Event event;
-      if (!event.ParseFromArray(record.payload.data(), static_cast<int>(record.payload.size())))
+      if (!event.ParseFromArray(record.payload.data(), static_cast<int>(record.payload.size()))) {
         continue;
+      }
       bytes += record.payload.size();
       after_seq = record.seq;
       events.push_back(std::move(event));
@@ -514,12 +517,13 @@ bool Spool::remove_acked_segment_locked(const fs::path& path) {
   if (!error) return true;
   // Never thrown into the shipper's ack path (it used to stop shipping and SIGTERM with it):
   // the segment is kept, still acknowledged, and deleting it is tried again at the next ack.
-  if (++failed_deletions_ == 1 || failed_deletions_ % 1000 == 0)
+  if (++failed_deletions_ == 1 || failed_deletions_ % 1000 == 0) {
     component_logger("agent.spool")
         ->error(
             "cannot delete acknowledged spool segment {}: {} (kept; tried again at each ack, "
             "{} failure(s) so far)",
             path.string(), error.message(), failed_deletions_);
+  }
   return false;
 }
 
@@ -532,8 +536,9 @@ void Spool::delete_acked_segments_locked() {
   if (segments_.size() == 1 && active.count > 0 && active.last_seq <= state_.acked_seq &&
       active.bytes >= kRollAckedActiveBytes) {
     if (open_active_segment(state_.last_seq + 1).ok() &&
-        remove_acked_segment_locked(segments_.front().path))
+        remove_acked_segment_locked(segments_.front().path)) {
       segments_.erase(segments_.begin());
+    }
   }
 }
 
