@@ -292,7 +292,11 @@ void Spool::report_recovery_drops_locked(const std::string& reason, uint64_t los
 Status Spool::open_active_segment(uint64_t first_seq) {
   const fs::path path = segment_path(options_.dir, first_seq);
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) return make_error("spool_open", "cannot create spool segment " + path.string());
+  if (fd < 0) {
+    const int error = errno;
+    return make_error("spool_open",
+                      "cannot create spool segment " + path.string() + ": " + std::strerror(error));
+  }
   if (active_fd_ >= 0) {
     ::fdatasync(active_fd_);
     ::close(active_fd_);
@@ -319,20 +323,20 @@ bool Spool::write_locked(regwatch::v1::Event& event) {
     return false;
   }
   refusal_ = WriteRefusal::kWriteFailed;
-  const auto log_failure = [this](const std::string& what, int error) {
+  // `what` says which call failed and why (the errno's text, read where it was set).
+  const auto log_failure = [this](const std::string& what) {
     uint64_t suppressed = 0;
     if (write_failure_log_.allow(suppressed)) {
       component_logger("agent.spool")
           ->error(
-              "spool: {}: {}; new events are refused (counted, reported as spool_write_failed "
+              "spool: {}; new events are refused (counted, reported as spool_write_failed "
               "once a write succeeds){}",
-              what, std::strerror(error),
-              suppressed ? " (" + std::to_string(suppressed) + " more failures)" : "");
+              what, suppressed ? " (" + std::to_string(suppressed) + " more failures)" : "");
     }
   };
   if (segments_.empty() || segments_.back().bytes >= options_.segment_bytes) {
     if (auto opened = open_active_segment(state_.last_seq + 1); !opened.ok()) {
-      log_failure(opened.error().message, errno);
+      log_failure(opened.error().message);
       return false;
     }
   }
@@ -340,8 +344,8 @@ bool Spool::write_locked(regwatch::v1::Event& event) {
   encode_record(event.seq(), payload, scratch_);
   Segment& active = segments_.back();
   if (!write_all(active_fd_, scratch_)) {
-    const int error = errno;
-    log_failure("cannot write to " + active.path.string(), error);
+    const int error = errno;  // before anything else can change it
+    log_failure("cannot write to " + active.path.string() + ": " + std::strerror(error));
     // Leave no partial record behind; the caller counts the event as dropped.
     if (::ftruncate(active_fd_, static_cast<off_t>(active.bytes)) != 0) {
       component_logger("agent.spool")

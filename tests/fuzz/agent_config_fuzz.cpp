@@ -10,7 +10,8 @@
 #include "agent/app/agent_config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const std::string path = "/tmp/regwatch-agent-config-fuzz-" + std::to_string(::getpid()) + ".yaml";
+  static const std::string path =
+      "/tmp/regwatch-agent-config-fuzz-" + std::to_string(::getpid()) + ".yaml";
   {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));

@@ -14,8 +14,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t tag_bytes = 0;
   for (const auto& [key, value] : parsed.tags) tag_bytes += key.size() + value.size();
   if (tag_bytes > size) std::abort();  // unescaping only ever shortens
-  if (!parsed.text.empty() &&
-      (parsed.text.data() < body.data() || parsed.text.data() + parsed.text.size() > body.data() + size))
+  if (!parsed.text.empty() && (parsed.text.data() < body.data() ||
+                               parsed.text.data() + parsed.text.size() > body.data() + size))
     std::abort();
   for (const auto& [key, value] : parse_labelled_body(body)) {
     if (key.empty() || value.size() > size) std::abort();
