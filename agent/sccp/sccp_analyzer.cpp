@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "agent/capture/packet_decoder.h"
 #include "agent/sccp/keepalive_frame.h"
 #include "common/event_kind.h"
 
@@ -139,10 +140,10 @@ void SccpAnalyzer::on_packet(int link_type, int64_t time_us, std::span<const uin
   stats_.bytes += frame.size();
   if (keepalive_lane(link_type, time_us, frame)) return;
   TcpSegment segment;
-  const DecodeOutcome outcome = decode_packet(link_type, frame, segment);
-  if (outcome != DecodeOutcome::kTcp) {
-    if (outcome != DecodeOutcome::kNotIp && outcome != DecodeOutcome::kNotTcp)
-      count(std::string(outcome_name(outcome)));
+  const capture::DecodeOutcome outcome = capture::decode_packet(link_type, frame, segment);
+  if (outcome != capture::DecodeOutcome::kTcp) {
+    if (outcome != capture::DecodeOutcome::kNotIp && outcome != capture::DecodeOutcome::kNotTcp)
+      count(std::string(capture::outcome_name(outcome)));
     return;
   }
   ConnectionKey key;

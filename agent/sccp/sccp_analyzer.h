@@ -27,13 +27,16 @@
 #include <string>
 #include <vector>
 
-#include "agent/sccp/flow_table.h"
+#include "agent/capture/tcp_reassembler.h"
 #include "agent/sccp/keepalive_schedule.h"
 #include "agent/sccp/pdu_framer.h"
 #include "agent/sccp/phone_tracker.h"
-#include "agent/sccp/tcp_reassembler.h"
 
 namespace regwatch::agent::sccp {
+
+using capture::HeldBudget;
+using capture::ReassemblyCounters;
+using capture::TcpReassembler;
 
 struct SccpStats {
   uint64_t packets = 0;
@@ -98,7 +101,7 @@ class SccpAnalyzer {
   Flow& flow_at(uint32_t slot);
   const Flow& flow_at(uint32_t slot) const;
   std::vector<std::unique_ptr<Flow[]>> flow_chunks_;
-  uint32_t flow_slots_ = 0;       // slots with a record: [0, flow_slots_)
+  uint32_t flow_slots_ = 0;  // slots with a record: [0, flow_slots_)
   // Each slot's last packet time in epochs of 2^26 us (67 s), modulo 256: the idle scan reads
   // these bytes (100 KB at 100,000 connections) and only the records old enough, not every
   // record's first line (12.8 MB, about 5 % of the steady state in profiles).

@@ -11,6 +11,9 @@
 namespace regwatch::agent::sccp {
 namespace {
 
+// The capture layer under the analyzer, named as the analyzer names it.
+using namespace regwatch::agent::capture;  // NOLINT(google-build-using-namespace)
+
 using testing::Bytes;
 constexpr int64_t kSecond = 1'000'000;
 constexpr int64_t kStart = 1'790'000'000 * kSecond;

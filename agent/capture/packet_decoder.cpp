@@ -1,8 +1,8 @@
-#include "agent/sccp/packet_decoder.h"
+#include "agent/capture/packet_decoder.h"
 
 #include <cstdio>
 
-namespace regwatch::agent::sccp {
+namespace regwatch::agent::capture {
 namespace {
 
 uint16_t be16(const uint8_t* p) {
@@ -158,4 +158,4 @@ DecodeOutcome decode_packet(int link_type, std::span<const uint8_t> frame, TcpSe
   }
 }
 
-}  // namespace regwatch::agent::sccp
+}  // namespace regwatch::agent::capture

@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-namespace regwatch::agent::sccp {
+namespace regwatch::agent::capture {
 
 // libpcap DLT_* values we decode.
 inline constexpr int kLinkNull = 0;
@@ -63,4 +63,4 @@ std::string_view outcome_name(DecodeOutcome outcome);
 
 DecodeOutcome decode_packet(int link_type, std::span<const uint8_t> frame, TcpSegment& out);
 
-}  // namespace regwatch::agent::sccp
+}  // namespace regwatch::agent::capture
