@@ -35,7 +35,7 @@ class LiveCapture {
   std::string filter_;
   const Clock& clock_;
   mutable std::mutex mutex_;  // guards analyzer_ (stats() reads it from another thread)
-  sccp::SccpAnalyzer analyzer_;
+  sccp::SccpCapture analyzer_;
   std::unique_ptr<capture::PcapSource> source_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> kernel_drops_{0};

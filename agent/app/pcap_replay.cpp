@@ -19,7 +19,7 @@ std::string list(const std::map<std::string, uint64_t>& counts) {
 
 }  // namespace
 
-Result<std::string> replay_pcap_file(const std::string& path, sccp::SccpAnalyzer& analyzer,
+Result<std::string> replay_pcap_file(const std::string& path, sccp::SccpCapture& analyzer,
                                      const std::function<void(uint64_t, uint64_t)>& on_progress) {
   auto source = capture::PcapSource::open_file(path);
   if (!source.ok()) return source.error();

@@ -19,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   SccpSettings settings;
   settings.max_connections = 64;
   settings.max_held_bytes_per_direction = 4096;
-  SccpAnalyzer analyzer(settings, [](regwatch::v1::Event e) {
+  SccpCapture analyzer(settings, [](regwatch::v1::Event e) {
     std::string bytes;
     if (!e.SerializeToString(&bytes)) std::abort();
   });
