@@ -36,10 +36,8 @@ void Dispatcher::on_packet(int link_type, int64_t time_us, std::span<const uint8
       return;
     }
   }
-  TcpSegment segment;
-  UdpDatagram datagram;
-  const DecodeOutcome outcome = any_udp_ ? decode_packet(link_type, frame, segment, datagram)
-                                         : decode_packet(link_type, frame, segment);
+  TcpSegment segment;  // or a UDP datagram's fields: no UdpDatagram built for a TCP packet
+  const DecodeOutcome outcome = decode_transport(link_type, frame, segment, any_udp_);
   Analyzer* owner = nullptr;
   if (outcome == DecodeOutcome::kTcp) {
     // The destination's claim first: a client's packets to a server port, the replies back.
@@ -48,10 +46,14 @@ void Dispatcher::on_packet(int link_type, int64_t time_us, std::span<const uint8
     if (id) owner = analyzers_[id - 1u];
     if (owner) owner->on_tcp(segment, time_us);
   } else if (outcome == DecodeOutcome::kUdp) {
-    const uint8_t id = udp_owner_[datagram.dst_port] ? udp_owner_[datagram.dst_port]
-                                                     : udp_owner_[datagram.src_port];
+    const uint8_t id =
+        udp_owner_[segment.dst_port] ? udp_owner_[segment.dst_port] : udp_owner_[segment.src_port];
     if (id) owner = analyzers_[id - 1u];
-    if (owner) owner->on_udp(datagram, time_us);
+    if (owner) {
+      owner->on_udp(UdpDatagram{segment.src, segment.dst, segment.src_port, segment.dst_port,
+                                segment.vlan, segment.payload},
+                    time_us);
+    }
   } else if (outcome != DecodeOutcome::kNotIp && outcome != DecodeOutcome::kNotTcp) {
     ++stats_.anomalies[std::string(outcome_name(outcome))];
   }

@@ -116,11 +116,6 @@ DecodeOutcome decode_by_ip_version(std::span<const uint8_t> bytes, TcpSegment& o
 
 }  // namespace
 
-// TCP (kTcp) or, when udp, UDP (kUdp, in the segment's address, port and payload fields);
-// without udp, UDP is kNotTcp before its header is read, as it always was.
-DecodeOutcome decode_transport(int link_type, std::span<const uint8_t> frame, TcpSegment& out,
-                               bool udp);
-
 std::string IpAddress::to_string() const {
   char text[64];
   if (v4) {

@@ -71,6 +71,11 @@ std::string_view outcome_name(DecodeOutcome outcome);
 
 // TCP only: UDP is kNotTcp.
 DecodeOutcome decode_packet(int link_type, std::span<const uint8_t> frame, TcpSegment& out);
+// TCP (kTcp) or, when udp, UDP (kUdp: in out's address, port, VLAN and payload fields, the
+// rest untouched); without udp, UDP is kNotTcp before its header is read. For the dispatcher,
+// which builds a UdpDatagram only when there is one.
+DecodeOutcome decode_transport(int link_type, std::span<const uint8_t> frame, TcpSegment& out,
+                               bool udp);
 // TCP into tcp (kTcp) or UDP into udp (kUdp); the other is left as it was.
 DecodeOutcome decode_packet(int link_type, std::span<const uint8_t> frame, TcpSegment& tcp,
                             UdpDatagram& udp);
