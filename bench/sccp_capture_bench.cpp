@@ -224,7 +224,7 @@ int main(int argc, char** argv) {
   long rss_first_run = 0;
   for (int run = 0; run < runs; ++run) {
     events.clear();
-    regwatch::agent::sccp::SccpAnalyzer analyzer(
+    regwatch::agent::sccp::SccpCapture analyzer(
         regwatch::agent::sccp::SccpSettings{}, [&](regwatch::v1::Event e) { ++events[e.kind()]; });
     our_runs.push_back(timed_read(path, [&](int64_t time_us, std::span<const uint8_t> frame) {
       analyzer.on_packet(1, time_us, frame);

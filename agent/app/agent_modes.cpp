@@ -197,7 +197,7 @@ int run_replay(const AgentConfig& configured, const ReplayRequest& request) {
   uint64_t pcap_spool_dropped = 0;
   for (const auto& file : pcap_files) {
     if (interrupted) break;
-    sccp::SccpAnalyzer analyzer(config.sccp.settings, [&](regwatch::v1::Event event) {
+    sccp::SccpCapture analyzer(config.sccp.settings, [&](regwatch::v1::Event event) {
       ++pcap_events;
       if (!to_spool(*core->spool, duplicates, std::move(event))) ++pcap_spool_dropped;
     });

@@ -1,5 +1,8 @@
 #include "agent/app/live_capture.h"
 
+#include <string>
+#include <vector>
+
 #include "common/logging.h"
 
 namespace regwatch::agent {
@@ -9,13 +12,19 @@ namespace {
 // windows) run at least this often, and stop() returns within it.
 constexpr int kIdleWaitMs = 100;
 
+// The SCCP ports, clear and TLS: the kernel hands on nothing else.
+std::string capture_filter(const sccp::SccpSettings& settings) {
+  std::vector<uint16_t> ports = settings.ports;
+  ports.insert(ports.end(), settings.tls_ports.begin(), settings.tls_ports.end());
+  return capture::tcp_port_filter(ports);
+}
+
 }  // namespace
 
 LiveCapture::LiveCapture(std::string interface, std::string filter, sccp::SccpSettings settings,
                          std::function<void(regwatch::v1::Event)> sink, const Clock& clock)
     : interface_(std::move(interface)),
-      filter_(filter.empty() ? sccp::sccp_capture_filter(settings.ports, settings.tls_ports)
-                             : std::move(filter)),
+      filter_(filter.empty() ? capture_filter(settings) : std::move(filter)),
       clock_(clock),
       analyzer_(std::move(settings), std::move(sink)) {}
 
@@ -24,7 +33,7 @@ LiveCapture::~LiveCapture() {
 }
 
 Status LiveCapture::start() {
-  auto source = sccp::PcapSource::open_live(interface_, filter_);
+  auto source = capture::PcapSource::open_live(interface_, filter_);
   if (!source.ok()) return source.error();
   source_ = std::move(source).value();
   component_logger("agent.sccp")->info("capturing SCCP on {} (filter: {})", interface_, filter_);

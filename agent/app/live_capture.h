@@ -12,7 +12,7 @@
 #include <string>
 #include <thread>
 
-#include "agent/sccp/pcap_source.h"
+#include "agent/capture/pcap_source.h"
 #include "agent/sccp/sccp_analyzer.h"
 #include "common/clock.h"
 
@@ -35,8 +35,8 @@ class LiveCapture {
   std::string filter_;
   const Clock& clock_;
   mutable std::mutex mutex_;  // guards analyzer_ (stats() reads it from another thread)
-  sccp::SccpAnalyzer analyzer_;
-  std::unique_ptr<sccp::PcapSource> source_;
+  sccp::SccpCapture analyzer_;
+  std::unique_ptr<capture::PcapSource> source_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> kernel_drops_{0};
   std::thread thread_;

@@ -2,7 +2,7 @@
 
 #include <sstream>
 
-#include "agent/sccp/pcap_source.h"
+#include "agent/capture/pcap_source.h"
 
 namespace regwatch::agent {
 namespace {
@@ -19,9 +19,9 @@ std::string list(const std::map<std::string, uint64_t>& counts) {
 
 }  // namespace
 
-Result<std::string> replay_pcap_file(const std::string& path, sccp::SccpAnalyzer& analyzer,
-                        const std::function<void(uint64_t, uint64_t)>& on_progress) {
-  auto source = sccp::PcapSource::open_file(path);
+Result<std::string> replay_pcap_file(const std::string& path, sccp::SccpCapture& analyzer,
+                                     const std::function<void(uint64_t, uint64_t)>& on_progress) {
+  auto source = capture::PcapSource::open_file(path);
   if (!source.ok()) return source.error();
   const int link_type = (*source)->link_type();
   uint64_t batches = 0;

@@ -15,8 +15,9 @@ namespace regwatch::agent {
 // opened is an error; a capture cut short (a truncated last packet, a disk
 // that filled) is decoded up to the cut and the returned text says so ("" when
 // the file was whole).
-Result<std::string> replay_pcap_file(const std::string& path, sccp::SccpAnalyzer& analyzer,
-                        const std::function<void(uint64_t, uint64_t)>& on_progress = {});
+Result<std::string> replay_pcap_file(
+    const std::string& path, sccp::SccpCapture& analyzer,
+    const std::function<void(uint64_t, uint64_t)>& on_progress = {});
 
 // "1,234 packets, 56 SCCP messages (KeepAlive 20, ...), 5 phones; anomalies: ...; events: ..."
 std::string summarise_sccp(const sccp::SccpStats& stats);

@@ -16,7 +16,7 @@
 #include <cstring>
 #include <span>
 
-#include "agent/sccp/packet_decoder.h"
+#include "agent/capture/packet_decoder.h"
 #include "agent/sccp/phone_tracker.h"
 #include "agent/sccp/sccp_message.h"
 
@@ -52,7 +52,7 @@ inline uint32_t lane_tag(const ConnectionKey& key) {
 inline bool match_keepalive_frame(int link_type, std::span<const uint8_t> frame,
                                   KeepAliveFrame& out) {
   auto be16 = [](const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); };
-  if (link_type != kLinkEthernet || frame.size() < 14) return false;
+  if (link_type != capture::kLinkEthernet || frame.size() < 14) return false;
   const uint8_t* p = frame.data();
   size_t ip_at = 14;
   uint16_t type = be16(p + 12);

@@ -22,20 +22,27 @@
 #include <string>
 #include <vector>
 
-#include "agent/sccp/cache_hint.h"
-#include "agent/sccp/packet_decoder.h"
+#include "agent/capture/cache_hint.h"
+#include "agent/capture/flow_table.h"
+#include "agent/capture/packet_decoder.h"
 #include "agent/sccp/sccp_message.h"
 #include "agent/sccp/sccp_settings.h"
 #include "regwatch/v1/event.pb.h"
 
 namespace regwatch::agent::sccp {
 
+// The capture layer's vocabulary, used throughout the SCCP analyzer.
+using capture::IpAddress;
+using capture::prefetch;
+using capture::TcpSegment;
+
 struct ConnectionKey {
   IpAddress phone_ip, cm_ip;
   uint16_t phone_port = 0, cm_port = 0;
   auto operator<=>(const ConnectionKey&) const = default;
   bool operator==(const ConnectionKey& o) const {
-    return phone_port == o.phone_port && cm_port == o.cm_port && phone_ip == o.phone_ip && cm_ip == o.cm_ip;
+    return phone_port == o.phone_port && cm_port == o.cm_port && phone_ip == o.phone_ip &&
+           cm_ip == o.cm_ip;
   }
   // Whether this is the IPv4 connection with these addresses (their 4 bytes as in the
   // packet, see KeepAliveFrame) and ports.
@@ -83,6 +90,9 @@ struct ConnectionKeyHash {
     return static_cast<size_t>(h);
   }
 };
+
+// SCCP connections (4-tuple, phone first) -> their slot.
+using FlowTable = capture::FlowTable<ConnectionKey, ConnectionKeyHash>;
 
 enum class Direction { kPhoneToCm, kCmToPhone };
 

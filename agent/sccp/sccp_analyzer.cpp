@@ -1,9 +1,11 @@
 #include "agent/sccp/sccp_analyzer.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cstdint>
 #include <cstdio>
 
+#include "agent/capture/packet_decoder.h"
 #include "agent/sccp/keepalive_frame.h"
 #include "common/event_kind.h"
 
@@ -65,7 +67,7 @@ struct SccpAnalyzer::ToFramer final : TcpReassembler::Sink {
   int64_t time_us;
 };
 
-SccpAnalyzer::SccpAnalyzer(SccpSettings settings, std::function<void(regwatch::v1::Event)> sink)
+SccpAnalyzer::SccpAnalyzer(SccpSettings settings, capture::EventSink sink)
     : settings_(settings),
       held_budget_{0, settings.max_held_bytes_total, settings.max_held_bytes_per_direction},
       sink_(std::move(sink)),
@@ -127,24 +129,25 @@ SccpAnalyzer::Flow* SccpAnalyzer::flow_for(const TcpSegment& s, ConnectionKey& k
   return &flow;
 }
 
-void SccpAnalyzer::on_packet(int link_type, int64_t time_us, std::span<const uint8_t> frame) {
+capture::PortClaims SccpAnalyzer::claims() const {
+  capture::PortClaims claims;
+  claims.tcp = settings_.ports;
+  claims.tcp.insert(claims.tcp.end(), settings_.tls_ports.begin(), settings_.tls_ports.end());
+  return claims;
+}
+
+bool SccpAnalyzer::on_frame(int link_type, int64_t time_us, std::span<const uint8_t> frame) {
   // The connections whose KeepAlive is due within the lead are loaded now, many in one loop
   // so that their misses overlap, instead of each stalling its own packet (about 30 % of a
   // steady-state packet's time at 100,000 connections, measured).
   constexpr int64_t kPreloadLeadUs = 2 * KeepAliveSchedule::kResolutionUs;
   keepalives_.take_until(time_us + kPreloadLeadUs,
                          [this](uint32_t slot, uint32_t tag) { preload_connection(slot, tag); });
-  ++stats_.packets;
   oldest_since_idle_scan_us_ = std::min(oldest_since_idle_scan_us_, time_us);
-  stats_.bytes += frame.size();
-  if (keepalive_lane(link_type, time_us, frame)) return;
-  TcpSegment segment;
-  const DecodeOutcome outcome = decode_packet(link_type, frame, segment);
-  if (outcome != DecodeOutcome::kTcp) {
-    if (outcome != DecodeOutcome::kNotIp && outcome != DecodeOutcome::kNotTcp)
-      count(std::string(outcome_name(outcome)));
-    return;
-  }
+  return keepalive_lane(link_type, time_us, frame);
+}
+
+void SccpAnalyzer::on_tcp(const TcpSegment& segment, int64_t time_us) {
   ConnectionKey key;
   Direction direction{};
   Flow* flow = flow_for(segment, key, direction, time_us);
@@ -360,6 +363,23 @@ SccpStats SccpAnalyzer::stats() const {
   add("sccp_bad_length", framing_.bad_lengths);
   add("sccp_resync", framing_.resyncs);
   add("sccp_skipped_bytes", framing_.skipped_bytes);
+  return s;
+}
+
+SccpCapture::SccpCapture(SccpSettings settings, capture::EventSink sink)
+    : analyzer_(std::move(settings), std::move(sink)) {
+  // The only analyzer: none of its ports can be claimed already.
+  const Status added = dispatcher_.add(analyzer_);
+  assert(added.ok());
+  (void)added;
+}
+
+SccpStats SccpCapture::stats() const {
+  SccpStats s = analyzer_.stats();
+  const capture::CaptureStats& capture = dispatcher_.stats();
+  s.packets = capture.packets;
+  s.bytes = capture.bytes;
+  for (const auto& [name, n] : capture.anomalies) s.anomalies[name] += n;
   return s;
 }
 

@@ -1,10 +1,11 @@
 #pragma once
-// The SCCP watcher's core: captured frames in, typed events out. Decodes the
-// link and IP layers, keeps one state per TCP connection to an SCCP port
-// (reassembly and framing per direction), decodes the PDUs, and feeds the
-// phone tracker. Everything odd is a named, counted anomaly, never an error
-// that stops the capture: the counts are in stats() for the summary and the
-// log.
+// The SCCP watcher's core, a capture::Analyzer (agent/capture/analyzer.h): TCP segments of the
+// SCCP ports in (the capture layer decodes the link and IP layers and dispatches), typed events
+// out. Keeps one state per TCP connection to an SCCP port (reassembly and framing per
+// direction), decodes the PDUs, and feeds the phone tracker. SccpCapture (below) is the
+// analyzer behind its dispatcher, as the agent, the bench and the tests run it. Everything odd is a
+// named, counted anomaly, never an error that stops the capture: the counts are in stats() for the
+// summary and the log.
 //
 // Bounded memory: at most settings.max_connections connections (new ones past
 // it are counted and ignored), max_held_bytes_per_direction of out-of-order
@@ -27,13 +28,18 @@
 #include <string>
 #include <vector>
 
-#include "agent/sccp/flow_table.h"
+#include "agent/capture/analyzer.h"
+#include "agent/capture/dispatcher.h"
+#include "agent/capture/tcp_reassembler.h"
 #include "agent/sccp/keepalive_schedule.h"
 #include "agent/sccp/pdu_framer.h"
 #include "agent/sccp/phone_tracker.h"
-#include "agent/sccp/tcp_reassembler.h"
 
 namespace regwatch::agent::sccp {
+
+using capture::HeldBudget;
+using capture::ReassemblyCounters;
+using capture::TcpReassembler;
 
 struct SccpStats {
   uint64_t packets = 0;
@@ -50,15 +56,24 @@ struct SccpStats {
   size_t open_connections = 0;
 };
 
-class SccpAnalyzer {
+class SccpAnalyzer final : public capture::Analyzer {
  public:
-  SccpAnalyzer(SccpSettings settings, std::function<void(regwatch::v1::Event)> sink);
-  ~SccpAnalyzer();
+  SccpAnalyzer(SccpSettings settings, capture::EventSink sink);
+  ~SccpAnalyzer() override;
+  SccpAnalyzer(const SccpAnalyzer&) = delete;
+  SccpAnalyzer& operator=(const SccpAnalyzer&) = delete;
 
-  // One captured frame; time_us is its capture timestamp.
-  void on_packet(int link_type, int64_t time_us, std::span<const uint8_t> frame);
+  // settings.ports and tls_ports.
+  capture::PortClaims claims() const override;
+  // Preloads the connections whose KeepAlive is due, then takes a lone in-order KeepAlive or
+  // KeepAliveAck of an open connection straight from an Ethernet/IPv4 frame (the keepalive lane).
+  bool on_frame(int link_type, int64_t time_us, std::span<const uint8_t> frame) override;
+  void on_tcp(const TcpSegment& segment, int64_t time_us) override;
+  void on_time(int64_t time_us) override { tracker_.advance(time_us); }
   // The wire is quiet: let timers and windows move on (live capture only).
-  void on_idle(int64_t now_us);
+  void on_idle(int64_t now_us) override;
+  // Its own counts: packets, bytes and the capture layer's decode anomalies are the
+  // dispatcher's (SccpCapture::stats() has both).
   SccpStats stats() const;
 
  private:
@@ -98,7 +113,7 @@ class SccpAnalyzer {
   Flow& flow_at(uint32_t slot);
   const Flow& flow_at(uint32_t slot) const;
   std::vector<std::unique_ptr<Flow[]>> flow_chunks_;
-  uint32_t flow_slots_ = 0;       // slots with a record: [0, flow_slots_)
+  uint32_t flow_slots_ = 0;  // slots with a record: [0, flow_slots_)
   // Each slot's last packet time in epochs of 2^26 us (67 s), modulo 256: the idle scan reads
   // these bytes (100 KB at 100,000 connections) and only the records old enough, not every
   // record's first line (12.8 MB, about 5 % of the steady state in profiles).
@@ -130,6 +145,28 @@ class SccpAnalyzer {
   FramerCounters framing_;
   SccpStats stats_;
   int64_t next_expiry_us_ = 0;
+};
+
+// The SCCP analyzer behind a capture::Dispatcher of its own: frames in, events out, the old
+// one-object interface that the agent's replay and live capture, the bench and the tests use.
+class SccpCapture {
+ public:
+  SccpCapture(SccpSettings settings, capture::EventSink sink);
+  SccpCapture(const SccpCapture&) = delete;
+  SccpCapture& operator=(const SccpCapture&) = delete;
+
+  // One captured frame; time_us is its capture timestamp.
+  void on_packet(int link_type, int64_t time_us, std::span<const uint8_t> frame) {
+    dispatcher_.on_packet(link_type, time_us, frame);
+  }
+  // The wire is quiet: let timers and windows move on (live capture only).
+  void on_idle(int64_t now_us) { dispatcher_.on_idle(now_us); }
+  // The analyzer's stats with the dispatcher's packets, bytes and decode anomalies.
+  SccpStats stats() const;
+
+ private:
+  SccpAnalyzer analyzer_;
+  capture::Dispatcher dispatcher_;
 };
 
 }  // namespace regwatch::agent::sccp

@@ -8,16 +8,18 @@
 #include <span>
 #include <string>
 
+#include "agent/capture/packet_decoder.h"
 #include "agent/sccp/pdu_framer.h"
 #include "agent/sccp/sccp_analyzer.h"
 #include "agent/sccp/sccp_message.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace regwatch::agent::sccp;
+  using namespace regwatch::agent::capture;
   SccpSettings settings;
   settings.max_connections = 64;
   settings.max_held_bytes_per_direction = 4096;
-  SccpAnalyzer analyzer(settings, [](regwatch::v1::Event e) {
+  SccpCapture analyzer(settings, [](regwatch::v1::Event e) {
     std::string bytes;
     if (!e.SerializeToString(&bytes)) std::abort();
   });

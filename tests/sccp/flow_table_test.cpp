@@ -1,6 +1,7 @@
 // The open-addressing flow table against std::map as the reference, through
 // growth and many deletions (backward shift must keep every probe run whole).
-#include "agent/sccp/flow_table.h"
+#include "agent/capture/flow_table.h"
+#include "agent/sccp/phone_tracker.h"
 
 #include <gtest/gtest.h>
 

@@ -14,6 +14,9 @@
 namespace regwatch::agent::sccp {
 namespace {
 
+// The capture layer under the analyzer, named as the analyzer names it.
+using namespace regwatch::agent::capture;  // NOLINT(google-build-using-namespace)
+
 using testing::Bytes;
 constexpr testing::Endpoint kPhone{5, 50000}, kCm{1, 2000};
 

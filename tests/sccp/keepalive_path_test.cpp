@@ -14,6 +14,9 @@
 namespace regwatch::agent::sccp {
 namespace {
 
+// The capture layer under the analyzer, named as the analyzer names it.
+using namespace regwatch::agent::capture;  // NOLINT(google-build-using-namespace)
+
 using testing::Bytes;
 constexpr int64_t kSecond = 1'000'000;
 constexpr int64_t kStart = 1'790'000'000 * kSecond;
@@ -29,8 +32,7 @@ struct Conversation {
 template <class Cut>
 Conversation converse(const Cut& cut, int link = kLinkEthernet) {
   Conversation out;
-  SccpAnalyzer analyzer(SccpSettings{},
-                        [&](v1::Event e) { out.events.push_back(e.DebugString()); });
+  SccpCapture analyzer(SccpSettings{}, [&](v1::Event e) { out.events.push_back(e.DebugString()); });
   uint32_t up = 1000, down = 9000;
   auto on_frame = [&](int64_t t, const Bytes& frame) {
     const size_t skip = link == kLinkRaw ? 14 : 0;
@@ -117,8 +119,7 @@ void expect_same_counts(const SccpStats& a, const SccpStats& b) {
 // SCCP port, a CM answering late, and idle expiry.
 Conversation messy_fleet(int link) {
   Conversation out;
-  SccpAnalyzer analyzer(SccpSettings{},
-                        [&](v1::Event e) { out.events.push_back(e.DebugString()); });
+  SccpCapture analyzer(SccpSettings{}, [&](v1::Event e) { out.events.push_back(e.DebugString()); });
   auto on_frame = [&](int64_t t, const Bytes& frame) {
     const size_t skip = link == kLinkRaw ? 14 : 0;
     analyzer.on_packet(link, t, std::span<const uint8_t>(frame).subspan(skip));

@@ -11,6 +11,9 @@
 namespace regwatch::agent::sccp {
 namespace {
 
+// The capture layer under the analyzer, named as the analyzer names it.
+using namespace regwatch::agent::capture;  // NOLINT(google-build-using-namespace)
+
 using testing::Bytes;
 constexpr int64_t kSecond = 1'000'000;
 constexpr int64_t kStart = 1'790'000'000 * kSecond;
@@ -18,7 +21,7 @@ constexpr int64_t kStart = 1'790'000'000 * kSecond;
 // One phone's TCP connection to the CM (10.0.0.1:2000), sequence numbers kept.
 class Phone {
  public:
-  Phone(SccpAnalyzer& analyzer, uint8_t ip_last, uint16_t cm_port = 2000)
+  Phone(SccpCapture& analyzer, uint8_t ip_last, uint16_t cm_port = 2000)
       : analyzer_(analyzer), phone_{ip_last, 50000}, cm_{1, cm_port} {}
   void to_cm(int64_t t, const Bytes& payload, uint8_t flags = 0x18) {
     send(t, phone_, cm_, up_seq_, payload, flags);
@@ -40,14 +43,14 @@ class Phone {
     analyzer_.on_packet(kLinkEthernet, t, f);
     seq += static_cast<uint32_t>(payload.size()) + ((flags & 0x03) ? 1 : 0);
   }
-  SccpAnalyzer& analyzer_;
+  SccpCapture& analyzer_;
   testing::Endpoint phone_, cm_;
   uint32_t up_seq_ = 1000, down_seq_ = 9000;
 };
 
 class TrackerTest : public ::testing::Test {
  protected:
-  SccpAnalyzer analyzer_{SccpSettings{}, [this](v1::Event e) { events_.push_back(std::move(e)); }};
+  SccpCapture analyzer_{SccpSettings{}, [this](v1::Event e) { events_.push_back(std::move(e)); }};
   std::vector<v1::Event> events_;
 
   std::vector<v1::Event> of_kind(v1::EventKind kind) const {
@@ -353,7 +356,7 @@ TEST_F(TrackerTest, ConnectionsAreBounded) {
   SccpSettings settings;
   settings.max_connections = 2;
   std::vector<v1::Event> events;
-  SccpAnalyzer small(settings, [&](v1::Event e) { events.push_back(std::move(e)); });
+  SccpCapture small(settings, [&](v1::Event e) { events.push_back(std::move(e)); });
   for (uint8_t i = 0; i < 5; ++i) {
     Phone p(small, static_cast<uint8_t>(20 + i));
     p.registers(kStart, "SEP00000000002" + std::to_string(i));

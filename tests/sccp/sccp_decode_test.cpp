@@ -4,14 +4,17 @@
 #include <fstream>
 #include <sstream>
 
-#include "agent/sccp/packet_decoder.h"
+#include "agent/capture/packet_decoder.h"
+#include "agent/capture/tcp_reassembler.h"
 #include "agent/sccp/pdu_framer.h"
 #include "agent/sccp/sccp_message.h"
-#include "agent/sccp/tcp_reassembler.h"
 #include "sccp_wire.h"
 
 namespace regwatch::agent::sccp {
 namespace {
+
+// The capture layer under the analyzer, named as the analyzer names it.
+using namespace regwatch::agent::capture;  // NOLINT(google-build-using-namespace)
 
 using testing::Bytes;
 

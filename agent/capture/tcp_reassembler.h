@@ -14,7 +14,7 @@
 #include <span>
 #include <vector>
 
-namespace regwatch::agent::sccp {
+namespace regwatch::agent::capture {
 
 struct ReassemblyCounters {
   uint64_t retransmitted_segments = 0;
@@ -93,4 +93,4 @@ class TcpReassembler {
   bool started_ = false;
 };
 
-}  // namespace regwatch::agent::sccp
+}  // namespace regwatch::agent::capture

@@ -1,5 +1,5 @@
 #pragma once
-// From one captured frame to the TCP segment inside it: Ethernet (with 802.1Q
+// From one captured frame to the TCP segment or UDP datagram inside it: Ethernet (with 802.1Q
 // / 802.1ad tags: the voice VLAN), Linux cooked capture v1 and v2 (`any`),
 // BSD loopback / null, raw IP; IPv4 (fragments counted and skipped) and IPv6
 // (extension headers walked). Pure: no I/O, no allocation of the payload
@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-namespace regwatch::agent::sccp {
+namespace regwatch::agent::capture {
 
 // libpcap DLT_* values we decode.
 inline constexpr int kLinkNull = 0;
@@ -49,10 +49,18 @@ struct TcpSegment {
   std::span<const uint8_t> payload;
 };
 
+struct UdpDatagram {
+  IpAddress src, dst;
+  uint16_t src_port = 0, dst_port = 0;
+  uint16_t vlan = 0;                 // innermost 802.1Q VLAN id; 0 when untagged
+  std::span<const uint8_t> payload;  // the UDP length over the frame's, never past the capture
+};
+
 enum class DecodeOutcome {
   kTcp,
+  kUdp,        // only from the overload that has a UdpDatagram to fill
   kNotIp,      // ARP, LLDP, CDP...: not ours, not an error
-  kNotTcp,     // UDP, ICMP...
+  kNotTcp,     // ICMP..., and UDP for the TCP-only overload
   kFragment,   // IP fragment: SCCP over fragmented IP is not decoded
   kTruncated,  // the frame ends inside a header
   kMalformed,  // a header field is impossible (IHL < 5, TCP offset < 5)
@@ -61,6 +69,15 @@ enum class DecodeOutcome {
 
 std::string_view outcome_name(DecodeOutcome outcome);
 
+// TCP only: UDP is kNotTcp.
 DecodeOutcome decode_packet(int link_type, std::span<const uint8_t> frame, TcpSegment& out);
+// TCP (kTcp) or, when udp, UDP (kUdp: in out's address, port, VLAN and payload fields, the
+// rest untouched); without udp, UDP is kNotTcp before its header is read. For the dispatcher,
+// which builds a UdpDatagram only when there is one.
+DecodeOutcome decode_transport(int link_type, std::span<const uint8_t> frame, TcpSegment& out,
+                               bool udp);
+// TCP into tcp (kTcp) or UDP into udp (kUdp); the other is left as it was.
+DecodeOutcome decode_packet(int link_type, std::span<const uint8_t> frame, TcpSegment& tcp,
+                            UdpDatagram& udp);
 
-}  // namespace regwatch::agent::sccp
+}  // namespace regwatch::agent::capture

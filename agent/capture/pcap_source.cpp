@@ -1,4 +1,4 @@
-#include "agent/sccp/pcap_source.h"
+#include "agent/capture/pcap_source.h"
 
 #include <pcap/pcap.h>
 #include <poll.h>
@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <vector>
 
-namespace regwatch::agent::sccp {
+namespace regwatch::agent::capture {
 
 struct PcapSource::Handle {
   pcap_t* pcap = nullptr;
@@ -126,15 +126,12 @@ std::pair<uint64_t, uint64_t> PcapSource::file_progress() const {
   return {at > 0 ? static_cast<uint64_t>(at) : 0, handle_->file_size};
 }
 
-std::string sccp_capture_filter(const std::vector<uint16_t>& ports,
-                                const std::vector<uint16_t>& tls_ports) {
+std::string tcp_port_filter(const std::vector<uint16_t>& ports) {
   std::string ours;
-  for (const auto* list : {&ports, &tls_ports}) {
-    for (uint16_t port : *list)
-      ours += (ours.empty() ? "" : " or ") + std::string("tcp port ") + std::to_string(port);
-  }
+  for (uint16_t port : ports)
+    ours += (ours.empty() ? "" : " or ") + std::string("tcp port ") + std::to_string(port);
   if (ours.empty()) return "tcp";
   return "(" + ours + ") or (vlan and (" + ours + "))";
 }
 
-}  // namespace regwatch::agent::sccp
+}  // namespace regwatch::agent::capture

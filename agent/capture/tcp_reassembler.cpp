@@ -1,6 +1,6 @@
-#include "agent/sccp/tcp_reassembler.h"
+#include "agent/capture/tcp_reassembler.h"
 
-namespace regwatch::agent::sccp {
+namespace regwatch::agent::capture {
 namespace {
 
 // a - b modulo 2^32, as a signed distance.
@@ -122,4 +122,4 @@ void TcpReassembler::drain(Sink& sink, ReassemblyCounters& counters) {
   if (held_ && held_->segments.empty()) held_.reset();
 }
 
-}  // namespace regwatch::agent::sccp
+}  // namespace regwatch::agent::capture

@@ -7,10 +7,12 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/result.h"
 
-namespace regwatch::agent::sccp {
+namespace regwatch::agent::capture {
 
 class PcapSource {
  public:
@@ -43,8 +45,8 @@ class PcapSource {
   std::unique_ptr<Handle> handle_;
 };
 
-// "tcp port 2000 or tcp port 2443", also inside 802.1Q tags.
-std::string sccp_capture_filter(const std::vector<uint16_t>& ports,
-                                const std::vector<uint16_t>& tls_ports);
+// A BPF filter for TCP to or from any of ports, also inside 802.1Q tags: "(tcp port 2000 or
+// tcp port 2443) or (vlan and (...))"; "tcp" when ports is empty.
+std::string tcp_port_filter(const std::vector<uint16_t>& ports);
 
-}  // namespace regwatch::agent::sccp
+}  // namespace regwatch::agent::capture

@@ -1,20 +1,20 @@
-#include "agent/sccp/flow_table.h"
+#include "agent/capture/flow_table.h"
 
-namespace regwatch::agent::sccp {
+namespace regwatch::agent::capture {
 
-void FlowTable::insert(const ConnectionKey& key, uint32_t value) {
+void FlowIndex::insert_hashed(size_t key_hash, uint32_t value) {
   if ((size_ + 1) * 2 > entries_.size()) grow();  // at most half full: short probes
-  place(tag_of(key), value);
+  place(tag_from(key_hash), value);
   ++size_;
 }
 
-void FlowTable::place(uint32_t tag, uint32_t value) {
+void FlowIndex::place(uint32_t tag, uint32_t value) {
   size_t i = tag & mask_;
   while (entries_[i].value != kAbsent) i = (i + 1) & mask_;
   entries_[i] = Entry{tag, value};
 }
 
-void FlowTable::erase_at(size_t at) {
+void FlowIndex::erase_at(size_t at) {
   // Backward shift: pull later entries of the same probe run into the hole.
   size_t hole = at;
   for (size_t j = (hole + 1) & mask_; entries_[j].value != kAbsent; j = (j + 1) & mask_) {
@@ -29,7 +29,7 @@ void FlowTable::erase_at(size_t at) {
   --size_;
 }
 
-void FlowTable::grow() {
+void FlowIndex::grow() {
   std::vector<Entry> old = std::move(entries_);
   entries_.assign(old.empty() ? 1024 : old.size() * 2, Entry{});
   mask_ = entries_.size() - 1;
@@ -38,4 +38,4 @@ void FlowTable::grow() {
   }
 }
 
-}  // namespace regwatch::agent::sccp
+}  // namespace regwatch::agent::capture

@@ -8,10 +8,10 @@
 // them, while the prefetch lets them run. (An earlier version loaded the first line of each
 // record for its page walk; with records loaded in the order their keepalives are due, the
 // prefetch is faster with the records in that order and in a shuffled order alike.)
-namespace regwatch::agent::sccp {
+namespace regwatch::agent::capture {
 
 inline void prefetch(const void* p) {
   __builtin_prefetch(p, 1);
 }
 
-}  // namespace regwatch::agent::sccp
+}  // namespace regwatch::agent::capture
