@@ -65,9 +65,9 @@
 #include <thread>
 #include <vector>
 
-#include "collector/app/correlation_runner.h"
-#include "collector/app/event_window.h"
-#include "collector/app/phone_directory.h"
+#include "collector/correlate/correlation_runner.h"
+#include "collector/correlate/event_window.h"
+#include "collector/correlate/phone_directory.h"
 #include "collector/correlate/cause_ranker.h"
 #include "collector/correlate/correlator.h"
 #include "collector/ingest/commit_queue.h"

@@ -3,8 +3,8 @@
 #include <cmath>
 #include <set>
 
-#include "collector/app/access_role.h"
-#include "collector/app/client_certificates.h"
+#include "collector/auth/access_role.h"
+#include "collector/auth/client_certificates.h"
 #include "common/net_address.h"
 #include "common/yaml_config.h"
 

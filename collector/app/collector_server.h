@@ -7,10 +7,10 @@
 #include <string>
 
 #include "alerts/alert_dispatcher.h"
-#include "collector/app/access_policy.h"
+#include "collector/auth/access_policy.h"
 #include "collector/app/collector_config.h"
 #include "collector/app/condition_runner.h"
-#include "collector/app/correlation_runner.h"
+#include "collector/correlate/correlation_runner.h"
 #include "collector/ingest/commit_queue.h"
 #include "collector/ingest/ingest_service.h"
 #include "collector/ingest/pending_bytes_budget.h"

@@ -16,7 +16,7 @@
 #include <atomic>
 #include <cstdint>
 
-#include "collector/app/access_policy.h"
+#include "collector/auth/access_policy.h"
 #include "collector/ingest/commit_queue.h"
 #include "collector/ingest/connected_agents.h"
 #include "collector/ingest/pending_bytes_budget.h"

@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "collector/app/access_policy.h"
+#include "collector/auth/access_policy.h"
 #include "collector/store/event_store.h"
 #include "collector/store/silence_store.h"
 #include "regwatch/v1/query.grpc.pb.h"

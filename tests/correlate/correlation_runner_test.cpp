@@ -4,7 +4,7 @@
 // every range a replay (read from the store, directory loaded per pass), leave identical
 // incident tables. The batches move phones between CM nodes and switches, take some off CDP,
 // burst, and arrive out of order (an agent's spool draining minutes late), at real SQLite.
-#include "collector/app/correlation_runner.h"
+#include "collector/correlate/correlation_runner.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 // The correlation runner's in-memory window against a real SQLite store: whatever was
 // committed and in whatever order of event time, what it serves for a range is exactly what
 // reading the store for that range returns, in correlation's order.
-#include "collector/app/event_window.h"
+#include "collector/correlate/event_window.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // What correlation knows of the phones from before a pass's context, against a real SQLite
 // store: kept up to date (advance, offer) it equals what loading it afresh gives, and it puts
 // ahead of a pass's input only what the input does not say itself.
-#include "collector/app/phone_directory.h"
+#include "collector/correlate/phone_directory.h"
 
 #include <gtest/gtest.h>
 

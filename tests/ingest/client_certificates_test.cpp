@@ -1,4 +1,4 @@
-#include "collector/app/client_certificates.h"
+#include "collector/auth/client_certificates.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "collector/app/event_window.h"
+#include "collector/correlate/event_window.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "collector/app/phone_directory.h"
+#include "collector/correlate/phone_directory.h"
 
 #include <algorithm>
 #include <limits>

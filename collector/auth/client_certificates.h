@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "collector/app/access_role.h"
+#include "collector/auth/access_role.h"
 
 namespace regwatch::collector {
 

@@ -1,4 +1,4 @@
-#include "collector/app/correlation_runner.h"
+#include "collector/correlate/correlation_runner.h"
 
 #include <algorithm>
 #include <chrono>

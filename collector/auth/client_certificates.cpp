@@ -1,4 +1,4 @@
-#include "collector/app/client_certificates.h"
+#include "collector/auth/client_certificates.h"
 
 #include <grpc/grpc_security_constants.h>
 

@@ -26,8 +26,8 @@
 #include <utility>
 #include <vector>
 
-#include "collector/app/event_window.h"
-#include "collector/app/phone_directory.h"
+#include "collector/correlate/event_window.h"
+#include "collector/correlate/phone_directory.h"
 #include "collector/correlate/correlator.h"
 #include "collector/store/event_store.h"
 #include "collector/store/incident_store.h"

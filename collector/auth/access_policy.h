@@ -27,8 +27,8 @@
 #include <string>
 #include <vector>
 
-#include "collector/app/access_role.h"
-#include "collector/app/client_certificates.h"
+#include "collector/auth/access_role.h"
+#include "collector/auth/client_certificates.h"
 
 namespace regwatch::collector {
 

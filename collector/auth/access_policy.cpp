@@ -1,4 +1,4 @@
-#include "collector/app/access_policy.h"
+#include "collector/auth/access_policy.h"
 
 #include <openssl/crypto.h>
 
