@@ -75,6 +75,8 @@
 #include "collector/store/sqlite_handle.h"
 #include "common/clock.h"
 #include "common/logging.h"
+#include "bench/correlation/fleet.h"
+#include "bench/correlation/probe.h"
 
 namespace {
 
@@ -84,21 +86,10 @@ namespace store = regwatch::collector::store;
 namespace ingest = regwatch::collector::ingest;
 using regwatch::v1::Event;
 using Steady = std::chrono::steady_clock;
+using namespace regwatch::bench::correlation;  // the generated fleet and the probes
 
-constexpr int64_t kSecond = 1'000'000;
-// The burst starts at the minute this run began: live, as the runner sees a burst it must
-// report within a second (older event times are a replay, which it deliberately throttles).
-const int64_t kBurstStart = [] {
-  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
-  return (now - now % 60) * kSecond;
-}();
 constexpr int64_t kRunnerContextUs = 2 * 3600 * kSecond;  // correlation_runner.cpp reads +-2 h
 constexpr size_t kBatch = 1000;
-constexpr size_t kCpuEvents = 2;  // at the head of the burst phase
-constexpr int kNodes = 8;
-constexpr uint32_t kPerSwitch = 192, kPerModule = 48, kPerVlan = 1920, kPerSubnet = 250;
 constexpr auto kPoll = std::chrono::milliseconds(5);
 constexpr auto kQuiet = std::chrono::milliseconds(600);
 constexpr auto kGiveUp = std::chrono::seconds(900);
@@ -109,245 +100,8 @@ double seconds_since(Steady::time_point t) {
 double seconds_between(Steady::time_point a, Steady::time_point b) {
   return std::chrono::duration<double>(b - a).count();
 }
-// Heap in use now (RSS would not show memory reused from earlier phases).
-double heap_in_use_mib() {
-  const struct mallinfo2 info = mallinfo2();
-  return static_cast<double>(info.uordblks + info.hblkhd) / 1048576.0;
-}
-long peak_rss_kib() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss;
-}
-double mib(long kib) {
-  return static_cast<double>(kib) / 1024.0;
-}
-
-// ---- The generated deployment --------------------------------------------
-
-struct Layout {
-  uint32_t phones = 0, burst = 0;
-  int64_t burst_us = 0;
-  std::vector<uint32_t> drop_order;  // the first `burst` phones of it drop, in this order
-  std::vector<int> node;             // phone -> CM node index 0..7
-
-  static std::string device(uint32_t p) {
-    char name[20];
-    std::snprintf(name, sizeof name, "SEP%012llX", 0x00179A000000ULL + p);
-    return name;
-  }
-  static std::string node_name(int n) { return "ucm-sub" + std::to_string(n + 1); }
-  static std::string switch_name(uint32_t p) {
-    char name[32];
-    std::snprintf(name, sizeof name, "sw-%04u.voice.example.net", p / kPerSwitch);
-    return name;
-  }
-  static uint32_t module(uint32_t p) { return 1 + p % kPerSwitch / kPerModule; }
-  static uint32_t vlan(uint32_t p) { return 100 + p / kPerVlan; }
-  static std::string ip(uint32_t p) {
-    const uint32_t subnet = p / kPerSubnet;
-    return "10." + std::to_string(16 + subnet / 256) + "." + std::to_string(subnet % 256) + "." +
-           std::to_string(1 + p % kPerSubnet);
-  }
-  // The scopes the correlator puts the phone in, named as it names them.
-  std::vector<cor::Scope> scopes(uint32_t p) const {
-    const std::string sw = cor::short_host(switch_name(p));
-    const std::string address = ip(p);
-    return {{"cluster", "PROD"},
-            {"cm_node", node_name(node[p])},
-            {"switch", sw},
-            {"module", sw + "/" + std::to_string(module(p))},
-            {"vlan", std::to_string(vlan(p))},
-            {"subnet", address.substr(0, address.rfind('.')) + ".0/24"}};
-  }
-  int64_t drop_time(size_t i) const {
-    return kBurstStart +
-           static_cast<int64_t>(static_cast<double>(i) * static_cast<double>(burst_us) /
-                                static_cast<double>(burst));
-  }
-};
-
-Layout make_layout(uint32_t phones, uint32_t burst, double burst_seconds) {
-  Layout l;
-  l.phones = phones;
-  l.burst = burst;
-  l.burst_us = static_cast<int64_t>(burst_seconds * 1e6);
-  l.drop_order.resize(phones);
-  std::iota(l.drop_order.begin(), l.drop_order.end(), 0u);
-  std::mt19937 random(7);
-  std::shuffle(l.drop_order.begin(), l.drop_order.end(), random);
-  l.node.resize(phones);
-  for (uint32_t i = 0; i < phones; ++i) {
-    const uint32_t p = l.drop_order[i];
-    l.node[p] = i < burst ? static_cast<int>(i % 2) : 2 + static_cast<int>(p % (kNodes - 2));
-  }
-  return l;
-}
-
-struct History {
-  std::vector<Event> before;  // topology and registrations, by event time
-  std::vector<Event> burst;   // the CPU evidence, then the drops, by event time
-};
-
-History generate(const Layout& l) {
-  History h;
-  h.before.reserve(2 * size_t{l.phones});
-  h.burst.reserve(kCpuEvents + l.burst);
-  uint64_t snmp_seq = 0, syslog_seq = 0;
-  const auto spread = [&](uint32_t p) {  // 30 minutes for the whole deployment
-    return static_cast<int64_t>(static_cast<double>(p) * 1800.0 * 1e6 / l.phones);
-  };
-  for (uint32_t p = 0; p < l.phones; ++p) {
-    Event e;
-    e.set_agent_id("snmp-agent");
-    e.set_seq(++snmp_seq);
-    e.set_event_time_us(kBurstStart - 5400 * kSecond + spread(p));
-    e.set_receive_time_us(e.event_time_us());
-    e.set_origin(Layout::switch_name(p));
-    e.set_source(regwatch::v1::SOURCE_SNMP_POLL);
-    e.set_kind(regwatch::v1::TOPOLOGY);
-    auto* t = e.mutable_topology();
-    t->set_device(Layout::device(p));
-    t->set_switch_name(Layout::switch_name(p));
-    t->set_module(Layout::module(p));
-    t->set_port("GigabitEthernet" + std::to_string(Layout::module(p)) + "/0/" +
-                std::to_string(1 + p % kPerModule));
-    t->set_voice_vlan(Layout::vlan(p));
-    t->set_address(Layout::ip(p));
-    t->set_protocol("cdp");
-    h.before.push_back(std::move(e));
-  }
-  const auto phone_event = [&](uint32_t p, int64_t time_us, regwatch::v1::EventKind kind) {
-    Event e;
-    e.set_agent_id("syslog-agent");
-    e.set_seq(++syslog_seq);
-    e.set_event_time_us(time_us);
-    e.set_receive_time_us(time_us);
-    e.set_origin(Layout::node_name(l.node[p]));
-    e.set_source(regwatch::v1::SOURCE_SYSLOG);
-    e.set_kind(kind);
-    auto* ph = e.mutable_phone();
-    ph->set_device_name(Layout::device(p));
-    ph->set_ip(Layout::ip(p));
-    ph->set_protocol("SCCP");
-    ph->set_device_type(115);
-    ph->set_cm_node(Layout::node_name(l.node[p]));
-    ph->set_cluster("PROD");
-    return e;
-  };
-  for (uint32_t p = 0; p < l.phones; ++p) {
-    Event e =
-        phone_event(p, kBurstStart - 3600 * kSecond + spread(p), regwatch::v1::PHONE_REGISTERED);
-    e.mutable_phone()->set_alarm("EndPointRegistered");
-    h.before.push_back(std::move(e));
-  }
-  for (int n = 0; n < 2; ++n) {
-    Event e;
-    e.set_agent_id("syslog-agent");
-    e.set_seq(++syslog_seq);
-    e.set_event_time_us(kBurstStart - 20 * kSecond);
-    e.set_receive_time_us(e.event_time_us());
-    e.set_origin(Layout::node_name(n));
-    e.set_source(regwatch::v1::SOURCE_SYSLOG);
-    e.set_kind(regwatch::v1::CPU_PEGGING);
-    auto* a = e.mutable_rtmt_alert();
-    a->set_alert_name("CallProcessingNodeCpuPegging");
-    a->set_node(Layout::node_name(n));
-    a->set_cluster("PROD");
-    a->set_value(98);
-    h.burst.push_back(std::move(e));
-  }
-  for (uint32_t i = 0; i < l.burst; ++i) {
-    Event e = phone_event(l.drop_order[i], l.drop_time(i), regwatch::v1::PHONE_UNREGISTERED);
-    auto* ph = e.mutable_phone();
-    ph->set_reason_code(13);
-    ph->set_reason("KeepAliveTimeout");
-    ph->set_alarm("EndPointUnregistered");
-    h.burst.push_back(std::move(e));
-  }
-  return h;
-}
-
-// The index (in the burst's drops) of the drop that takes each scope over its
-// threshold, as the correlator counts: distinct phones in window_s, against
-// max(min_phones, ceil(min_fraction x phones known in the scope)). Every phone
-// registered within the runner's context, so all of them are known.
-std::map<cor::Scope, size_t> crossings(const Layout& l, const cor::CorrelationSettings& s) {
-  std::map<cor::Scope, size_t> known;
-  for (uint32_t p = 0; p < l.phones; ++p) {
-    for (const auto& scope : l.scopes(p)) ++known[scope];
-  }
-  std::map<cor::Scope, std::deque<int64_t>> window;
-  std::map<cor::Scope, size_t> crossed;
-  const int64_t window_us = int64_t{s.window_s} * kSecond;
-  for (size_t i = 0; i < l.burst; ++i) {
-    const int64_t t = l.drop_time(i);
-    for (const auto& scope : l.scopes(l.drop_order[i])) {
-      if (crossed.count(scope)) continue;
-      auto& w = window[scope];
-      w.push_back(t);
-      while (w.front() < t - window_us) w.pop_front();
-      const size_t threshold = std::max<size_t>(
-          s.min_phones,
-          static_cast<size_t>(std::ceil(s.min_fraction * static_cast<double>(known[scope]))));
-      if (w.size() >= threshold) crossed[scope] = i;
-    }
-  }
-  return crossed;
-}
-
-std::vector<cor::StoredEvent> stored_events(const History& h) {
-  std::vector<cor::StoredEvent> out;
-  out.reserve(h.before.size() + h.burst.size());
-  for (const auto* part : {&h.before, &h.burst}) {
-    for (const Event& e : *part) out.push_back({static_cast<int64_t>(out.size()) + 1, e});
-  }
-  return out;  // ids as the store assigns them when written in this order
-}
-
-std::string scope_text(const cor::Scope& s) {
-  return s.type + " " + s.name;
-}
-
-const cor::Incident* largest(const std::vector<cor::Incident>& incidents) {
-  const cor::Incident* best = nullptr;
-  for (const auto& i : incidents) {
-    if (!best || i.phones.size() > best->phones.size()) best = &i;
-  }
-  return best;
-}
 
 // ---- Watching the runner from outside -------------------------------------
-
-std::set<int> task_ids() {
-  std::set<int> out;
-  for (const auto& entry : fs::directory_iterator("/proc/self/task")) {
-    out.insert(std::atoi(entry.path().filename().c_str()));
-  }
-  return out;
-}
-
-struct ThreadSample {
-  char state = '?';
-  long ticks = -1;  // utime + stime
-};
-ThreadSample sample_thread(int tid) {
-  ThreadSample s;
-  if (tid <= 0) return s;
-  std::ifstream in("/proc/self/task/" + std::to_string(tid) + "/stat");
-  std::string line;
-  if (!std::getline(in, line)) return s;
-  const size_t close = line.rfind(')');
-  if (close == std::string::npos) return s;
-  std::istringstream fields(line.substr(close + 1));
-  std::string field;
-  std::vector<std::string> f;
-  while (fields >> field) f.push_back(field);
-  if (f.size() < 13) return s;
-  s.state = f[0][0];
-  s.ticks = std::atol(f[11].c_str()) + std::atol(f[12].c_str());
-  return s;
-}
 
 // What the incidents table shows (the columns the CLI lists; the JSON body is left alone).
 struct Row {
