@@ -66,6 +66,8 @@ class FakeCollector final : public v1::Ingest::Service {
   uint64_t ack_at_seq = 0;
   int bad_ack_on_stream = 0;  // that stream's first ack claims one seq more than was sent
   bool hold_acks = false;
+  int fail_stream = 0;  // that stream ends UNAVAILABLE once it has sent fail_after_acks acks
+  size_t fail_after_acks = 0;
   std::set<uint64_t> stored;  // seqs "already stored" (by someone) before the test
 
   template <typename F>
@@ -111,6 +113,7 @@ class FakeCollector final : public v1::Ingest::Service {
     std::deque<v1::EventBatch> unacked;
     v1::EventBatch batch;
     bool bad_ack_sent = false;
+    size_t acks_sent = 0;
     while (rw->Read(&batch)) {
       std::vector<v1::Ack> acks;
       {
@@ -142,7 +145,10 @@ class FakeCollector final : public v1::Ingest::Service {
       }
       for (const auto& ack : acks) {
         if (!rw->Write(ack)) return grpc::Status::OK;
+        ++acks_sent;
       }
+      if (n == fail_stream && acks_sent >= fail_after_acks)
+        return {grpc::StatusCode::UNAVAILABLE, "fake collector restarts"};
     }
     return grpc::Status::OK;
   }
@@ -316,6 +322,29 @@ TEST_F(ShipperTest, ABadAckAcknowledgesNothingAndTheBatchIsResent) {
 // Events the spool held when the shipper started may have been sent by an earlier run: the
 // collector having them is expected. Events appended since were never sent before: if the
 // collector has them, someone else (another spool under this identity) stored them.
+// A collector that goes away mid-stream: what it acked stays acknowledged, the next stream
+// starts after it and sends the rest.
+TEST_F(ShipperTest, AfterAStreamFailsTheNextResumesAfterTheLastAck) {
+  append(25);
+  options_.limits.batch_max_events = 10;
+  collector_.fail_stream = 1;
+  collector_.fail_after_acks = 1;
+  start();
+  ASSERT_TRUE(shipper_->wait_acked(25, kWait)) << shipper_->stats().last_error;
+  const auto batches = collector_.batches();
+  ASSERT_GE(batches.size(), 3u);
+  EXPECT_EQ(batches.front().seqs.front(), 1u);
+  const auto second = std::find_if(batches.begin(), batches.end(),
+                                   [](const FakeCollector::Batch& b) { return b.stream == 2; });
+  ASSERT_NE(second, batches.end());
+  EXPECT_EQ(second->seqs.front(), 11u);  // seqs 1-10 were acked on stream 1
+  const auto stats = shipper_->stats();
+  EXPECT_EQ(stats.connects, 2u);
+  EXPECT_EQ(stats.failures, 1u);
+  EXPECT_EQ(stats.events_stored, 25u);  // each event stored once
+  EXPECT_EQ(stats.duplicates, 0u);
+}
+
 TEST_F(ShipperTest, CountsDuplicatesAndTheUnexpectedOnes) {
   append(10);
   collector_.stored = {1, 2, 3, 11, 12};
