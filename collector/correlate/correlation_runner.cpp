@@ -92,6 +92,11 @@ uint64_t CorrelationRunner::passes() const {
   return passes_;
 }
 
+bool CorrelationRunner::wait_passes(uint64_t count, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  return passed_.wait_for(lock, timeout, [&] { return passes_ >= count; });
+}
+
 void CorrelationRunner::run() {
   // Open incidents whose quiet period has passed are looked for this often: with no later
   // event to recompute them, they resolve by the collector's clock (quiet_s / 10, 1 to 10 s).
@@ -123,6 +128,7 @@ void CorrelationRunner::run() {
         std::chrono::steady_clock::now() - started);
     lock.lock();
     ++passes_;
+    passed_.notify_all();
   }
 }
 

@@ -48,6 +48,8 @@ class CorrelationRunner {
     incidents_handler_ = std::move(handler);
   }
   uint64_t passes() const;
+  // Waits until at least `count` passes are done; false when `timeout` passes first (tests).
+  bool wait_passes(uint64_t count, std::chrono::milliseconds timeout) const;
 
  private:
   void run();
@@ -72,6 +74,7 @@ class CorrelationRunner {
   EventWindow window_;                    // live passes' context (run thread only)
   mutable std::mutex mutex_;
   std::condition_variable wake_;
+  mutable std::condition_variable passed_;  // after each pass, for wait_passes
   std::optional<std::pair<int64_t, int64_t>> dirty_;
   bool stopping_ = false;
   uint64_t passes_ = 0;

@@ -13,7 +13,6 @@
 #include <chrono>
 #include <filesystem>
 #include <random>
-#include <thread>
 
 namespace regwatch::collector {
 namespace {
@@ -92,10 +91,8 @@ class CorrelationRunnerTest : public ::testing::Test {
       const uint64_t before = side->runner->passes();
       ASSERT_TRUE(side->writer->insert_batch(batch, kNow).ok());
       side->runner->on_stored(lo, hi);
-      const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-      while (side->runner->passes() == before && std::chrono::steady_clock::now() < give_up)
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));  // polling the pass count
-      ASSERT_GT(side->runner->passes(), before) << "no pass within 30 s";
+      ASSERT_TRUE(side->runner->wait_passes(before + 1, std::chrono::seconds(30)))
+          << "no pass within 30 s";
     }
   }
 

@@ -1,0 +1,396 @@
+// The Ingest service through a real gRPC server on loopback, in front of a real commit queue
+// and SQLite store: a batch is acked with its batch id and last seq once stored, a resent batch
+// is acked as duplicates, a stream is refused when its token may not ingest as the agent id it
+// claims, an event of another agent ends the stream, and a store that fails acks nothing.
+#include "collector/ingest/ingest_service.h"
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <filesystem>
+
+namespace regwatch::collector::ingest {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+constexpr int64_t kNow = 1'795'132'800'000'000;  // 2026-11-20T00:00:00Z
+
+v1::EventBatch batch(uint64_t batch_id, const std::string& agent, uint64_t first_seq, int events) {
+  v1::EventBatch b;
+  b.set_batch_id(batch_id);
+  b.set_spool_incarnation("inc-1");
+  for (int i = 0; i < events; ++i) {
+    auto* e = b.add_events();
+    e->set_agent_id(agent);
+    e->set_seq(first_seq + static_cast<uint64_t>(i));
+    e->set_event_time_us(kNow + i);
+    e->set_receive_time_us(kNow + i);
+    e->set_origin("ucm-sub1");
+    e->set_kind(v1::PHONE_UNREGISTERED);
+    e->mutable_phone()->set_device_name("SEP000000000001");
+  }
+  return b;
+}
+
+class IngestServiceFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char templ[] = "/tmp/regwatch-ingestsvc-XXXXXX";
+    dir_ = mkdtemp(templ);
+    db_ = (dir_ / "events.db").string();
+    auto writer = store::EventWriter::open(db_);
+    ASSERT_TRUE(writer.ok()) << writer.error().message;
+    writer_handle_ = (*writer)->handle();
+    queue_ = std::make_unique<CommitQueue>(std::move(writer).value(), CommitQueueOptions{}, clock_);
+  }
+
+  // Serves Ingest on loopback with these credentials and policy; stub_ connects to it.
+  void serve(std::shared_ptr<grpc::ServerCredentials> server_credentials,
+             const AccessPolicy& policy) {
+    service_ = std::make_unique<IngestService>(*queue_, policy, IngestLimits{8, limiter_, budget_},
+                                               connected_);
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort("127.0.0.1:0", std::move(server_credentials), &port_);
+    builder.RegisterService(service_.get());
+    server_ = builder.BuildAndStart();
+    ASSERT_TRUE(server_);
+    ASSERT_GT(port_, 0);
+  }
+  void connect(std::shared_ptr<grpc::ChannelCredentials> credentials,
+               grpc::ChannelArguments args = {}) {
+    stub_ = v1::Ingest::NewStub(grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(port_),
+                                                          std::move(credentials), args));
+  }
+  void TearDown() override {
+    if (server_) server_->Shutdown(std::chrono::system_clock::now() + 5s);
+    server_.reset();
+    service_.reset();
+    queue_.reset();
+    fs::remove_all(dir_);
+  }
+
+  // A stream as `agent_id`, presenting `token` ("" = none).
+  struct Stream {
+    grpc::ClientContext context;
+    std::unique_ptr<grpc::ClientReaderWriter<v1::EventBatch, v1::Ack>> rw;
+  };
+  std::unique_ptr<Stream> open(const std::string& agent_id, const std::string& token) {
+    auto s = std::make_unique<Stream>();
+    s->context.set_deadline(std::chrono::system_clock::now() + 20s);
+    if (!agent_id.empty()) s->context.AddMetadata("x-regwatch-agent-id", agent_id);
+    if (!token.empty()) s->context.AddMetadata("authorization", "Bearer " + token);
+    s->rw = stub_->Stream(&s->context);
+    return s;
+  }
+
+  uint64_t stored_events() {
+    auto reader = store::EventReader::open(db_);
+    EXPECT_TRUE(reader.ok());
+    auto status = (*reader)->status();
+    EXPECT_TRUE(status.ok());
+    return status->total_events();
+  }
+
+  fs::path dir_;
+  std::string db_;
+  ManualClock clock_{kNow};
+  sqlite3* writer_handle_ = nullptr;
+  StreamLimiter limiter_{4};
+  PendingBytesBudget budget_{64 << 20};
+  ConnectedAgents connected_;
+  std::unique_ptr<CommitQueue> queue_;
+  std::unique_ptr<IngestService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  std::unique_ptr<v1::Ingest::Stub> stub_;
+};
+
+// Plaintext on loopback, with tokens.
+class IngestServiceTest : public IngestServiceFixture {
+ protected:
+  void SetUp() override {
+    IngestServiceFixture::SetUp();
+    serve(grpc::InsecureServerCredentials(), policy_);
+    connect(grpc::InsecureChannelCredentials());
+  }
+  AccessPolicy policy_{false,
+                       {{"edge-1", Role::kAgent, "edge-1-secret"},
+                        {"edge-2", Role::kAgent, "edge-2-secret"},
+                        {"noc", Role::kViewer, "viewer-secret"}}};
+};
+
+TEST_F(IngestServiceTest, AStoredBatchIsAckedWithItsIdAndLastSeq) {
+  auto s = open("edge-1", "edge-1-secret");
+  ASSERT_TRUE(s->rw->Write(batch(41, "edge-1", 1, 5)));
+  v1::Ack ack;
+  ASSERT_TRUE(s->rw->Read(&ack));
+  EXPECT_EQ(ack.batch_id(), 41u);
+  EXPECT_EQ(ack.last_seq(), 5u);
+  EXPECT_EQ(ack.stored(), 5u);
+  EXPECT_EQ(ack.duplicates(), 0u);
+  // Acked means stored: readable by anyone now.
+  EXPECT_EQ(stored_events(), 5u);
+  ASSERT_TRUE(s->rw->Write(batch(42, "edge-1", 6, 3)));
+  ASSERT_TRUE(s->rw->Read(&ack));
+  EXPECT_EQ(ack.batch_id(), 42u);
+  EXPECT_EQ(ack.last_seq(), 8u);
+  EXPECT_EQ(ack.stored(), 3u);
+  EXPECT_TRUE(connected_.connected("edge-1"));
+  s->rw->WritesDone();
+  EXPECT_FALSE(s->rw->Read(&ack));
+  const auto status = s->rw->Finish();
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(service_->counters().streams_opened.load(), 1u);
+  EXPECT_EQ(service_->counters().batches_acked.load(), 2u);
+}
+
+TEST_F(IngestServiceTest, AcksArriveInOrderForPipelinedBatches) {
+  auto s = open("edge-1", "edge-1-secret");
+  constexpr int kBatches = 20;
+  for (int b = 1; b <= kBatches; ++b)
+    ASSERT_TRUE(s->rw->Write(
+        batch(static_cast<uint64_t>(b), "edge-1", static_cast<uint64_t>(b - 1) * 4 + 1, 4)));
+  s->rw->WritesDone();
+  v1::Ack ack;
+  for (int b = 1; b <= kBatches; ++b) {
+    ASSERT_TRUE(s->rw->Read(&ack)) << "ack " << b;
+    EXPECT_EQ(ack.batch_id(), static_cast<uint64_t>(b));
+    EXPECT_EQ(ack.last_seq(), static_cast<uint64_t>(b) * 4);
+  }
+  EXPECT_FALSE(s->rw->Read(&ack));
+  EXPECT_TRUE(s->rw->Finish().ok());
+  EXPECT_EQ(stored_events(), uint64_t{kBatches} * 4);
+}
+
+TEST_F(IngestServiceTest, AResentBatchIsAckedAsDuplicates) {
+  {
+    auto s = open("edge-1", "edge-1-secret");
+    ASSERT_TRUE(s->rw->Write(batch(1, "edge-1", 1, 6)));
+    v1::Ack ack;
+    ASSERT_TRUE(s->rw->Read(&ack));
+    EXPECT_EQ(ack.stored(), 6u);
+    s->rw->WritesDone();
+    EXPECT_TRUE(s->rw->Finish().ok());
+  }
+  // A reconnect resends what it had no ack for, partly stored already.
+  auto s = open("edge-1", "edge-1-secret");
+  ASSERT_TRUE(s->rw->Write(batch(1, "edge-1", 4, 6)));
+  v1::Ack ack;
+  ASSERT_TRUE(s->rw->Read(&ack));
+  EXPECT_EQ(ack.batch_id(), 1u);
+  EXPECT_EQ(ack.last_seq(), 9u);
+  EXPECT_EQ(ack.stored(), 3u);
+  EXPECT_EQ(ack.duplicates(), 3u);
+  s->rw->WritesDone();
+  EXPECT_TRUE(s->rw->Finish().ok());
+  EXPECT_EQ(stored_events(), 9u);
+  EXPECT_EQ(queue_->stats().duplicates, 3u);
+}
+
+// With tokens, an agent's token ingests as that agent only: another agent's token, a viewer's,
+// or none is refused before anything is read (UNAUTHENTICATED: the token does not belong to the
+// agent id claimed), and nothing is stored.
+TEST_F(IngestServiceTest, AStreamAsAnAgentIdTheTokenMayNotUseIsRefused) {
+  for (const std::string token : {"edge-2-secret", "viewer-secret", "", "made-up"}) {
+    SCOPED_TRACE("token '" + token + "'");
+    auto s = open("edge-1", token);
+    s->rw->Write(batch(1, "edge-1", 1, 2));  // may fail: the server may have finished already
+    v1::Ack ack;
+    EXPECT_FALSE(s->rw->Read(&ack));
+    const auto status = s->rw->Finish();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << status.error_message();
+    EXPECT_NE(status.error_message().find("edge-1"), std::string::npos) << status.error_message();
+  }
+  EXPECT_EQ(service_->counters().streams_refused.load(), 4u);
+  EXPECT_EQ(service_->counters().streams_opened.load(), 0u);
+  EXPECT_EQ(stored_events(), 0u);
+  EXPECT_FALSE(connected_.connected("edge-1"));
+}
+
+TEST_F(IngestServiceTest, AStreamWithoutAnAgentIdIsRefused) {
+  auto s = open("", "edge-1-secret");
+  v1::Ack ack;
+  EXPECT_FALSE(s->rw->Read(&ack));
+  const auto status = s->rw->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_EQ(service_->counters().streams_refused.load(), 1u);
+}
+
+// The events' agent id must be the stream's: edge-1's token cannot smuggle in edge-2's events.
+TEST_F(IngestServiceTest, AnEventOfAnotherAgentEndsTheStreamUnstored) {
+  auto s = open("edge-1", "edge-1-secret");
+  auto b = batch(1, "edge-1", 1, 3);
+  b.mutable_events(1)->set_agent_id("edge-2");
+  s->rw->Write(b);
+  v1::Ack ack;
+  EXPECT_FALSE(s->rw->Read(&ack));
+  const auto status = s->rw->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_NE(status.error_message().find("edge-2"), std::string::npos) << status.error_message();
+  EXPECT_EQ(service_->counters().batches_rejected.load(), 1u);
+  EXPECT_EQ(stored_events(), 0u);
+}
+
+TEST_F(IngestServiceTest, ABatchTheStoreCannotCommitIsNotAcked) {
+  ASSERT_EQ(sqlite3_exec(writer_handle_,
+                         "CREATE TRIGGER fail_inserts BEFORE INSERT ON events "
+                         "BEGIN SELECT RAISE(ABORT, 'disk is on fire'); END",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  auto s = open("edge-1", "edge-1-secret");
+  s->rw->Write(batch(1, "edge-1", 1, 3));
+  v1::Ack ack;
+  EXPECT_FALSE(s->rw->Read(&ack)) << "acked batch " << ack.batch_id();
+  const auto status = s->rw->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+  EXPECT_NE(status.error_message().find("cannot store"), std::string::npos)
+      << status.error_message();
+  EXPECT_EQ(service_->counters().batches_acked.load(), 0u);
+  EXPECT_EQ(queue_->stats().failed_batches, 1u);
+}
+
+// A certificate and its key, PEM, made in-process (a CA, a server, clients).
+struct Pem {
+  std::string cert;
+  std::string key;
+};
+
+class Certificates {
+ public:
+  Certificates() : ca_key_(EVP_EC_gen("P-256")) {
+    ca_cert_ = make(ca_key_, "regwatch test CA", true, "");
+    ca_.cert = to_pem(ca_cert_);
+  }
+  ~Certificates() {
+    X509_free(ca_cert_);
+    EVP_PKEY_free(ca_key_);
+  }
+  Certificates(const Certificates&) = delete;
+  Certificates& operator=(const Certificates&) = delete;
+
+  const std::string& ca() const { return ca_.cert; }
+  // Signed by the CA; san: subjectAltName, "" for none.
+  Pem issue(const std::string& common_name, const std::string& san) {
+    EVP_PKEY* key = EVP_EC_gen("P-256");
+    X509* cert = make(key, common_name, false, san);
+    Pem pem{to_pem(cert), key_pem(key)};
+    X509_free(cert);
+    EVP_PKEY_free(key);
+    return pem;
+  }
+
+ private:
+  X509* make(EVP_PKEY* key, const std::string& common_name, bool ca, const std::string& san) {
+    X509* x = X509_new();
+    X509_set_version(x, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), ++serial_);
+    X509_gmtime_adj(X509_getm_notBefore(x), -3600);
+    X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+    X509_set_pubkey(x, key);
+    X509_NAME* name = X509_get_subject_name(x);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>(common_name.c_str()), -1, -1,
+                               0);
+    X509_set_issuer_name(x, ca ? name : X509_get_subject_name(ca_cert_));
+    X509V3_CTX ctx;
+    X509V3_set_ctx_nodb(&ctx);
+    X509V3_set_ctx(&ctx, ca ? x : ca_cert_, x, nullptr, nullptr, 0);
+    const auto extend = [&](int nid, const std::string& value) {
+      X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str());
+      EXPECT_NE(ext, nullptr) << value;
+      if (!ext) return;
+      X509_add_ext(x, ext, -1);
+      X509_EXTENSION_free(ext);
+    };
+    extend(NID_basic_constraints, ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
+    if (ca) extend(NID_key_usage, "critical,keyCertSign,cRLSign");
+    if (!san.empty()) extend(NID_subject_alt_name, san);
+    EXPECT_GT(X509_sign(x, ca ? key : ca_key_, EVP_sha256()), 0);
+    return x;
+  }
+  static std::string drain(BIO* bio) {
+    char* data = nullptr;
+    const long size = BIO_get_mem_data(bio, &data);
+    std::string text(data, static_cast<size_t>(size));
+    BIO_free(bio);
+    return text;
+  }
+  static std::string to_pem(X509* cert) {
+    BIO* bio = BIO_new(BIO_s_mem());
+    PEM_write_bio_X509(bio, cert);
+    return drain(bio);
+  }
+  static std::string key_pem(EVP_PKEY* key) {
+    BIO* bio = BIO_new(BIO_s_mem());
+    PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
+    return drain(bio);
+  }
+
+  EVP_PKEY* ca_key_;
+  X509* ca_cert_ = nullptr;
+  Pem ca_;
+  long serial_ = 0;
+};
+
+// mTLS without tokens: a client certificate ingests as its own common name only.
+class IngestServiceMtlsTest : public IngestServiceFixture {
+ protected:
+  void SetUp() override {
+    IngestServiceFixture::SetUp();
+    const Pem server = certificates_.issue("localhost", "DNS:localhost,IP:127.0.0.1");
+    grpc::SslServerCredentialsOptions options(
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    options.pem_root_certs = certificates_.ca();
+    options.pem_key_cert_pairs.push_back({server.key, server.cert});
+    serve(grpc::SslServerCredentials(options), policy_);
+  }
+  void connect_as(const std::string& common_name) {
+    const Pem client = certificates_.issue(common_name, "");
+    grpc::SslCredentialsOptions options;
+    options.pem_root_certs = certificates_.ca();
+    options.pem_private_key = client.key;
+    options.pem_cert_chain = client.cert;
+    grpc::ChannelArguments args;
+    args.SetSslTargetNameOverride("localhost");
+    connect(grpc::SslCredentials(options), args);
+  }
+
+  Certificates certificates_;
+  AccessPolicy policy_{true, {}, ClientCertificatePolicy(CertificateIdentityKind::kCommonName, {})};
+};
+
+TEST_F(IngestServiceMtlsTest, ACertificateMayNotIngestAsAnotherAgentId) {
+  connect_as("edge-1");
+  {
+    auto s = open("edge-2", "");
+    s->rw->Write(batch(1, "edge-2", 1, 2));  // may fail: the server may have finished already
+    v1::Ack ack;
+    EXPECT_FALSE(s->rw->Read(&ack));
+    const auto status = s->rw->Finish();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << status.error_message();
+    EXPECT_NE(status.error_message().find("'edge-1'"), std::string::npos) << status.error_message();
+    EXPECT_NE(status.error_message().find("'edge-2'"), std::string::npos) << status.error_message();
+  }
+  EXPECT_EQ(service_->counters().streams_refused.load(), 1u);
+  EXPECT_EQ(stored_events(), 0u);
+  // The same certificate as its own agent id is let in: the refusal was the agent id's.
+  auto s = open("edge-1", "");
+  ASSERT_TRUE(s->rw->Write(batch(1, "edge-1", 1, 2)));
+  v1::Ack ack;
+  ASSERT_TRUE(s->rw->Read(&ack)) << s->rw->Finish().error_message();
+  EXPECT_EQ(ack.last_seq(), 2u);
+  EXPECT_EQ(ack.stored(), 2u);
+  s->rw->WritesDone();
+  EXPECT_TRUE(s->rw->Finish().ok());
+}
+
+}  // namespace
+}  // namespace regwatch::collector::ingest
