@@ -2,6 +2,7 @@
 
 #include <type_traits>
 
+#include "collector/query/explain_query.h"
 #include "collector/query/top_query.h"
 #include "common/clock.h"
 #include "common/logging.h"
@@ -148,6 +149,14 @@ grpc::ServerUnaryReactor* QueryService::Top(grpc::CallbackServerContext* context
                                             regwatch::v1::TopReply* response) {
   return answer(context, response, [this, request](store::EventReader& reader) {
     return read_top(reader, *request, drop_rule_);
+  });
+}
+
+grpc::ServerUnaryReactor* QueryService::Explain(grpc::CallbackServerContext* context,
+                                                const regwatch::v1::ExplainQuery* request,
+                                                regwatch::v1::ExplainReply* response) {
+  return answer(context, response, [this, request](store::EventReader& reader) {
+    return explain_phone(reader, *request, drop_rule_, SystemClock::instance().now_us());
   });
 }
 

@@ -48,6 +48,10 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
   grpc::ServerUnaryReactor* Top(grpc::CallbackServerContext* context,
                                 const regwatch::v1::TopQuery* request,
                                 regwatch::v1::TopReply* response) override;
+  // The diagnosis of one phone (explain_query.h), read like the other queries (role viewer).
+  grpc::ServerUnaryReactor* Explain(grpc::CallbackServerContext* context,
+                                    const regwatch::v1::ExplainQuery* request,
+                                    regwatch::v1::ExplainReply* response) override;
   grpc::ServerUnaryReactor* Silences(grpc::CallbackServerContext* context,
                                      const regwatch::v1::SilenceQuery* request,
                                      regwatch::v1::SilenceList* response) override;
