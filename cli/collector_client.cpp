@@ -103,6 +103,11 @@ bool CollectorClient::top(const regwatch::v1::TopQuery& query, regwatch::v1::Top
   return call(&regwatch::v1::Query::Stub::Top, query, out, error);
 }
 
+bool CollectorClient::explain(const regwatch::v1::ExplainQuery& query,
+                              regwatch::v1::ExplainReply& out, CallError& error) {
+  return call(&regwatch::v1::Query::Stub::Explain, query, out, error);
+}
+
 bool CollectorClient::silences(const regwatch::v1::SilenceQuery& query,
                                regwatch::v1::SilenceList& out, CallError& error) {
   return call(&regwatch::v1::Query::Stub::Silences, query, out, error);

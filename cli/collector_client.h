@@ -32,12 +32,16 @@ struct CallError {
 class CollectorClient {
  public:
   static Result<std::unique_ptr<CollectorClient>> connect(const ConnectionOptions& options);
-  bool events(const regwatch::v1::EventQuery& query, regwatch::v1::EventList& out, CallError& error);
+  bool events(const regwatch::v1::EventQuery& query, regwatch::v1::EventList& out,
+              CallError& error);
   bool status(regwatch::v1::StatusReply& out, CallError& error);
-  bool incidents(const regwatch::v1::IncidentQuery& query, regwatch::v1::IncidentList& out, CallError& error);
+  bool incidents(const regwatch::v1::IncidentQuery& query, regwatch::v1::IncidentList& out,
+                 CallError& error);
   bool alerts(const regwatch::v1::AlertQuery& query, regwatch::v1::AlertList& out,
               CallError& error);
   bool top(const regwatch::v1::TopQuery& query, regwatch::v1::TopReply& out, CallError& error);
+  bool explain(const regwatch::v1::ExplainQuery& query, regwatch::v1::ExplainReply& out,
+               CallError& error);
   bool silences(const regwatch::v1::SilenceQuery& query, regwatch::v1::SilenceList& out,
                 CallError& error);
   bool create_silence(const regwatch::v1::Silence& silence, regwatch::v1::Silence& out,

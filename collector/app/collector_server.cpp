@@ -128,7 +128,8 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
       server->connected_agents_);
   auto queries = query::QueryService::create(
       config.db, config.query_threads, *server->policy_,
-      alerts::alert_label_names(config.alerting.external_labels), config.silences.max_duration_s);
+      alerts::alert_label_names(config.alerting.external_labels), config.silences.max_duration_s,
+      correlate::DropRule(config.correlation.merge_s));
   if (!queries.ok()) return queries.error();
   server->queries_ = std::move(queries).value();
 

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "collector/correlate/cause_ranker.h"
+#include "collector/correlate/drop_rule.h"
 #include "collector/correlate/scope_choice.h"
 #include "collector/correlate/scope_table.h"
 #include "common/provenance.h"
@@ -105,8 +106,7 @@ std::optional<std::string_view> subnet_prefix(std::string_view ip) {
 // Pass 1's state: phones, scopes, who is known where, and the drops merged per phone.
 class DropCollector {
  public:
-  DropCollector(const CorrelationSettings& settings, size_t events)
-      : merge_us_(int64_t{settings.merge_s} * 1'000'000) {
+  DropCollector(const CorrelationSettings& settings, size_t events) : rule_(settings.merge_s) {
     // Most events name a phone, most phones have two or three: no rehashing as they come.
     phones_.reserve(events / 2);
     records_.reserve(events / 2);
@@ -244,12 +244,11 @@ class DropCollector {
     if (e.kind() == regwatch::v1::PHONE_REGISTERED)
       r.last_registered_us = std::max(r.last_registered_us, e.event_time_us());
     if (r.scopes_stale) place_in_scopes(id, r);
-    if (!is_drop(e)) return;
+    if (!DropRule::is_drop(e)) return;
     // The same drop reported again (another input, a later poll) counts once; a drop after the
     // phone registered again is a drop of its own (it came back, then fell again).
-    if (r.last_drop >= 0 &&
-        e.event_time_us() - drops_[static_cast<size_t>(r.last_drop)].time_us <= merge_us_ &&
-        r.last_registered_us <= drops_[static_cast<size_t>(r.last_drop)].time_us) {
+    if (r.last_drop >= 0 && rule_.same_drop(drops_[static_cast<size_t>(r.last_drop)].time_us,
+                                            r.last_registered_us, e.event_time_us())) {
       drops_[static_cast<size_t>(r.last_drop)].merged.push_back(&stored);  // seen again
       return;
     }
@@ -280,7 +279,7 @@ class DropCollector {
     for (uint8_t i = 0; i < r.scope_count; ++i) know(r.scopes[i], id);
   }
 
-  int64_t merge_us_;
+  DropRule rule_;
   int64_t latest_us_ = 0;
   NameTable phones_;
   std::vector<PhoneRecord> records_;
@@ -650,18 +649,6 @@ const Burst* cause_scope_fragment(const Burst& b, const Incident& incident,
 
 }  // namespace
 
-bool is_drop(const regwatch::v1::Event& e) {
-  switch (e.kind()) {
-    case regwatch::v1::PHONE_UNREGISTERED:
-    case regwatch::v1::PHONE_REGISTRATION_FAILED:
-    case regwatch::v1::CONNECTION_LOST:
-    case regwatch::v1::KEEPALIVE_MISSED:
-    // A phone refusing its signed config cannot register: a drop, of the security class.
-    case regwatch::v1::PHONE_AUTH_FAILED: return e.has_phone() && !e.phone().device_name().empty();
-    default: return false;
-  }
-}
-
 bool CorrelationOrder::operator()(const StoredEvent* a, const StoredEvent* b) const {
   const auto key = [](const StoredEvent* s) {
     return std::make_tuple(s->event.event_time_us(), std::string_view(s->event.agent_id()),
@@ -713,6 +700,19 @@ std::vector<Incident> correlate(const std::vector<StoredEvent>& events,
   pointers.reserve(events.size());
   for (const auto& stored : events) pointers.push_back(&stored);
   return correlate(std::move(pointers), settings, now_us);
+}
+
+std::vector<int64_t> counted_drops(const std::vector<StoredEvent>& events,
+                                   const CorrelationSettings& settings) {
+  std::vector<const StoredEvent*> pointers;
+  pointers.reserve(events.size());
+  for (const auto& stored : events) pointers.push_back(&stored);
+  std::sort(pointers.begin(), pointers.end(), CorrelationOrder{});
+  DropCollector pass1(settings, pointers.size());
+  for (const StoredEvent* stored : pointers) pass1.add(*stored);
+  std::vector<int64_t> ids;
+  for (const auto& drop : pass1.drops()) ids.push_back(drop.stored->id);
+  return ids;
 }
 
 }  // namespace regwatch::collector::correlate

@@ -4,7 +4,8 @@
 // of agents, give the same incidents (inputs are sorted by event time, agent
 // and seq first). Late events are folded in by recomputing.
 //
-// 1. One drop per phone: drops of a device within merge_s of the one before
+// 1. One drop per phone, by the drop rule (drop_rule.h, the same for `top` and
+//    `explain`): reports of a device within merge_s of its drop's first report
 //    count once, whichever input or agent reported them, unless the phone
 //    registered again in between (then it came back and fell again).
 // 2. Each drop is placed in its scopes from what was known at its time: the
@@ -52,10 +53,6 @@ struct StoredEvent {
   regwatch::v1::Event event;
 };
 
-// Whether the event reports a phone dropping: unregistered, rejected, its connection lost, its
-// KeepAlives missed, or refusing its signed config (phone_auth_failed).
-bool is_drop(const regwatch::v1::Event& event);
-
 // The order correlate() works in, whatever the order of arrival: event time, then agent, seq
 // and row id.
 struct CorrelationOrder {
@@ -68,5 +65,10 @@ std::vector<Incident> correlate(std::vector<const StoredEvent*> events,
                                 const CorrelationSettings& settings = {}, int64_t now_us = 0);
 std::vector<Incident> correlate(const std::vector<StoredEvent>& events,
                                 const CorrelationSettings& settings = {}, int64_t now_us = 0);
+
+// The drops step 1 counts, as the row ids of each drop's first report, in correlation order:
+// what `top` and `explain` must agree with (tests/correlate/drop_rule_test.cpp).
+std::vector<int64_t> counted_drops(const std::vector<StoredEvent>& events,
+                                   const CorrelationSettings& settings = {});
 
 }  // namespace regwatch::collector::correlate

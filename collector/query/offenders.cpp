@@ -1,7 +1,9 @@
 #include "collector/query/offenders.h"
 
 #include <algorithm>
+#include <compare>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -10,23 +12,37 @@
 namespace regwatch::collector::query {
 namespace {
 
+// A reason code and its table: a rejection's code is EndPointRegistrationFailed's, not
+// EndPointUnregistered's.
+struct ReasonKey {
+  int32_t code = -1;  // -1: none given
+  bool rejected = false;
+  auto operator<=>(const ReasonKey&) const = default;
+};
+
 struct Tally {
   uint64_t drops = 0;
   std::set<std::string> phones;
   int64_t last_drop_us = 0;
-  std::map<int32_t, uint64_t> reasons;  // -1: none given
+  std::map<ReasonKey, uint64_t> reasons;
   std::string where;
 };
 
-void add_reasons(const std::map<int32_t, uint64_t>& counts,
+std::string reason_name(const ReasonKey& key) {
+  if (key.code < 0) return "none given";
+  return std::string(key.rejected ? domain::registration_failure_reason_name(key.code)
+                                  : domain::unregistration_reason_name(key.code));
+}
+
+void add_reasons(const std::map<ReasonKey, uint64_t>& counts,
                  google::protobuf::RepeatedPtrField<regwatch::v1::ReasonCount>& out) {
-  std::vector<std::pair<int32_t, uint64_t>> sorted(counts.begin(), counts.end());
+  std::vector<std::pair<ReasonKey, uint64_t>> sorted(counts.begin(), counts.end());
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](const auto& a, const auto& b) { return a.second > b.second; });
-  for (const auto& [code, n] : sorted) {
+  for (const auto& [key, n] : sorted) {
     auto* r = out.Add();
-    r->set_code(code);
-    r->set_name(code < 0 ? "none given" : std::string(domain::unregistration_reason_name(code)));
+    r->set_code(key.code);
+    r->set_name(reason_name(key));
     r->set_drops(n);
   }
 }
@@ -54,7 +70,7 @@ void add_top(const std::map<std::string, Tally>& tallies, uint32_t limit,
   }
 }
 
-void count(Tally& t, const std::string& device, int64_t time_us, int32_t reason,
+void count(Tally& t, const std::string& device, int64_t time_us, ReasonKey reason,
            const std::string& where) {
   ++t.drops;
   t.phones.insert(device);
@@ -67,9 +83,18 @@ void count(Tally& t, const std::string& device, int64_t time_us, int32_t reason,
 
 }  // namespace
 
-regwatch::v1::TopReply rank_offenders(const std::vector<DropReport>& drops,
+const std::vector<std::string>& offender_report_kinds() {
+  static const std::vector<std::string> kinds = [] {
+    std::vector<std::string> out = correlate::DropRule::drop_kind_names();
+    out.push_back("phone_registered");
+    return out;
+  }();
+  return kinds;
+}
+
+regwatch::v1::TopReply rank_offenders(const std::vector<DropReport>& reports,
                                       const std::vector<Sighting>& sightings, uint32_t limit,
-                                      int64_t merge_us) {
+                                      const correlate::DropRule& rule) {
   // Each device's sightings, as a range of the sorted vector.
   std::unordered_map<std::string_view, std::pair<size_t, size_t>> sighted;
   for (size_t i = 0; i < sightings.size(); ++i) {
@@ -88,34 +113,47 @@ regwatch::v1::TopReply rank_offenders(const std::vector<DropReport>& drops,
 
   regwatch::v1::TopReply reply;
   std::map<std::string, Tally> phones, ports, switches;
-  std::map<int32_t, uint64_t> reasons;
-  for (size_t i = 0; i < drops.size();) {
-    // One drop: this report and those of the same device close after it.
-    size_t j = i + 1;
-    while (j < drops.size() && drops[j].device == drops[i].device &&
-           drops[j].time_us - drops[j - 1].time_us <= merge_us)
-      ++j;
-    int32_t reason = -1;
-    for (size_t k = i; k < j; ++k) {
-      if (drops[k].reason) {
-        reason = *drops[k].reason;
-        break;
-      }
-    }
-    const DropReport& drop = drops[i];
-    const Sighting* place = place_of(drop.device, drop.time_us);
+  std::map<ReasonKey, uint64_t> reasons;
+  // One drop: its first report and the reason of its first report that gave one.
+  const DropReport* first = nullptr;
+  std::optional<ReasonKey> reason;
+  const auto count_drop = [&] {
+    if (!first) return;
+    const ReasonKey why = reason.value_or(ReasonKey{});
+    const Sighting* place = place_of(first->device, first->time_us);
     const std::string port = place ? place->switch_name + " " + place->port : "";
-    count(phones[drop.device], drop.device, drop.time_us, reason, port);
+    count(phones[first->device], first->device, first->time_us, why, port);
     if (place) {
-      count(ports[port], drop.device, drop.time_us, reason, place->switch_name);
-      count(switches[place->switch_name], drop.device, drop.time_us, reason, "");
+      count(ports[port], first->device, first->time_us, why, place->switch_name);
+      count(switches[place->switch_name], first->device, first->time_us, why, "");
     } else {
       reply.set_drops_without_port(reply.drops_without_port() + 1);
     }
-    ++reasons[reason];
+    ++reasons[why];
     reply.set_drops(reply.drops() + 1);
-    i = j;
+    first = nullptr;
+    reason.reset();
+  };
+  std::optional<correlate::PhoneDrops> phone;
+  for (size_t i = 0; i < reports.size(); ++i) {
+    const DropReport& r = reports[i];
+    if (i == 0 || r.device != reports[i - 1].device) {
+      count_drop();
+      phone.emplace(rule);
+    }
+    if (r.kind == regwatch::v1::PHONE_REGISTERED) {
+      phone->registered(r.time_us);
+      continue;
+    }
+    if (!correlate::DropRule::is_drop_kind(r.kind)) continue;
+    if (phone->report(r.time_us)) {
+      count_drop();
+      first = &r;
+    }
+    if (r.reason && !reason)
+      reason = ReasonKey{*r.reason, r.kind == regwatch::v1::PHONE_REGISTRATION_FAILED};
   }
+  count_drop();
   reply.set_phones_dropped(phones.size());
   add_top(phones, limit, *reply.mutable_phones());
   add_top(ports, limit, *reply.mutable_ports());

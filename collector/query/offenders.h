@@ -2,24 +2,33 @@
 // Chronic offenders for `regwatch top`: from every drop report of a period
 // (any input, any agent) and the phones' CDP/LLDP sightings, the phones,
 // access ports and switches that dropped most, each with its reason mix.
-// Reports of one phone within merge_us of the one before are one drop (the
-// same drop seen by syslog, the CCM-MIB and the wire counts once, as in
-// correlation). A drop is placed on the port of the phone's latest sighting
-// at or before it. Pure; the store reads the rows.
+// Which reports are one drop is the drop rule's (collector/correlate/drop_rule.h,
+// the same as correlation's and explain's): the same drop seen by syslog, the
+// CCM-MIB and the wire counts once, and a registration in between makes the next
+// report a drop of its own. A drop is placed on the port of the phone's latest
+// sighting at or before its first report. Pure; the store reads the rows.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "collector/correlate/drop_rule.h"
 #include "regwatch/v1/query.pb.h"
 
 namespace regwatch::collector::query {
 
+// A phone's drop report, or its registration (which ends its current drop).
 struct DropReport {
   std::string device;
   int64_t time_us = 0;
-  std::optional<int32_t> reason;  // EndPointUnregistered code, when the input gave one
+  // The code the input gave: EndPointUnregistered's, or for phone_registration_failed
+  // EndPointRegistrationFailed's.
+  std::optional<int32_t> reason;
+  regwatch::v1::EventKind kind = regwatch::v1::PHONE_UNREGISTERED;  // a drop kind or registered
 };
+
+// What `top` reads from the store: the drop kinds and phone_registered.
+const std::vector<std::string>& offender_report_kinds();
 
 struct Sighting {
   std::string device;
@@ -28,9 +37,9 @@ struct Sighting {
   std::string port;
 };
 
-// drops and sightings sorted by (device, time).
-regwatch::v1::TopReply rank_offenders(const std::vector<DropReport>& drops,
+// reports and sightings sorted by (device, time).
+regwatch::v1::TopReply rank_offenders(const std::vector<DropReport>& reports,
                                       const std::vector<Sighting>& sightings, uint32_t limit,
-                                      int64_t merge_us = 120'000'000);
+                                      const correlate::DropRule& rule);
 
 }  // namespace regwatch::collector::query

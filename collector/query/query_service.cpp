@@ -2,7 +2,8 @@
 
 #include <type_traits>
 
-#include "collector/query/offenders.h"
+#include "collector/query/explain_query.h"
+#include "collector/query/top_query.h"
 #include "common/clock.h"
 #include "common/logging.h"
 
@@ -10,33 +11,6 @@ namespace regwatch::collector::query {
 namespace {
 
 constexpr size_t kMaxQueuedQueries = 256;
-// What one regwatch top reads at most: a week of a 100,000-phone site's drops
-// fits many times over; beyond it the reply says it was cut.
-constexpr size_t kMaxTopDropReports = 2'000'000;
-constexpr size_t kMaxTopSightings = 2'000'000;
-
-Result<regwatch::v1::TopReply> top_offenders(store::EventReader& reader,
-                                             const regwatch::v1::TopQuery& q) {
-  std::vector<DropReport> drops;
-  auto cut = reader.scan_drops(q.since_us(), q.until_us(), kMaxTopDropReports,
-                               [&](std::string_view device, int64_t time_us, int32_t reason) {
-                                 DropReport& d = drops.emplace_back();
-                                 d.device = device;
-                                 d.time_us = time_us;
-                                 if (reason >= 0) d.reason = reason;
-                               });
-  if (!cut.ok()) return cut.error();
-  std::vector<Sighting> sightings;
-  auto sightings_cut =
-      reader.scan_sightings(q.until_us(), kMaxTopSightings, [&](const regwatch::v1::Event& e) {
-        const auto& t = e.topology();
-        sightings.push_back({t.device(), e.event_time_us(), t.switch_name(), t.port()});
-      });
-  if (!sightings_cut.ok()) return sightings_cut.error();
-  auto reply = rank_offenders(drops, sightings, q.limit() == 0 ? 10 : std::min(q.limit(), 1000u));
-  reply.set_truncated(*cut || *sightings_cut);
-  return reply;
-}
 
 // 7d, 36h, 90m or 45s: the largest unit that divides it, as the CLI's --for takes them.
 std::string as_duration(int64_t seconds) {
@@ -59,8 +33,9 @@ Result<std::unique_ptr<QueryService>> QueryService::create(const std::string& db
                                                            uint32_t threads,
                                                            const AccessPolicy& policy,
                                                            std::vector<std::string> alert_labels,
-                                                           uint32_t max_silence_s) {
-  std::unique_ptr<QueryService> service(new QueryService(policy));
+                                                           uint32_t max_silence_s,
+                                                           const correlate::DropRule& drop_rule) {
+  std::unique_ptr<QueryService> service(new QueryService(policy, drop_rule));
   service->alert_labels_ = std::move(alert_labels);
   service->max_silence_s_ = max_silence_s;
   auto silences = store::SilenceStore::open(db_path);
@@ -172,8 +147,17 @@ grpc::ServerUnaryReactor* QueryService::Alerts(grpc::CallbackServerContext* cont
 grpc::ServerUnaryReactor* QueryService::Top(grpc::CallbackServerContext* context,
                                             const regwatch::v1::TopQuery* request,
                                             regwatch::v1::TopReply* response) {
-  return answer(context, response,
-                [request](store::EventReader& reader) { return top_offenders(reader, *request); });
+  return answer(context, response, [this, request](store::EventReader& reader) {
+    return read_top(reader, *request, drop_rule_);
+  });
+}
+
+grpc::ServerUnaryReactor* QueryService::Explain(grpc::CallbackServerContext* context,
+                                                const regwatch::v1::ExplainQuery* request,
+                                                regwatch::v1::ExplainReply* response) {
+  return answer(context, response, [this, request](store::EventReader& reader) {
+    return explain_phone(reader, *request, drop_rule_, SystemClock::instance().now_us());
+  });
 }
 
 grpc::ServerUnaryReactor* QueryService::Silences(grpc::CallbackServerContext* context,

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "collector/auth/access_policy.h"
+#include "collector/correlate/drop_rule.h"
 #include "collector/store/event_store.h"
 #include "collector/store/silence_store.h"
 #include "regwatch/v1/query.grpc.pb.h"
@@ -24,10 +25,12 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
  public:
   // Opens `threads` read connections on `db_path`; fails like EventReader::open.
   // alert_labels: the label names a silence's matchers may name (alert_label_names()).
+  // drop_rule: what `top` and `explain` count as one drop (correlation's, from its merge_s).
   static Result<std::unique_ptr<QueryService>> create(const std::string& db_path, uint32_t threads,
                                                       const AccessPolicy& policy,
                                                       std::vector<std::string> alert_labels,
-                                                      uint32_t max_silence_s);
+                                                      uint32_t max_silence_s,
+                                                      const correlate::DropRule& drop_rule);
   ~QueryService() override;
 
   grpc::ServerUnaryReactor* Events(grpc::CallbackServerContext* context,
@@ -45,6 +48,10 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
   grpc::ServerUnaryReactor* Top(grpc::CallbackServerContext* context,
                                 const regwatch::v1::TopQuery* request,
                                 regwatch::v1::TopReply* response) override;
+  // The diagnosis of one phone (explain_query.h), read like the other queries (role viewer).
+  grpc::ServerUnaryReactor* Explain(grpc::CallbackServerContext* context,
+                                    const regwatch::v1::ExplainQuery* request,
+                                    regwatch::v1::ExplainReply* response) override;
   grpc::ServerUnaryReactor* Silences(grpc::CallbackServerContext* context,
                                      const regwatch::v1::SilenceQuery* request,
                                      regwatch::v1::SilenceList* response) override;
@@ -57,7 +64,8 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
 
  private:
   using Job = std::function<void(store::EventReader&)>;
-  explicit QueryService(const AccessPolicy& policy) : policy_(policy) {}
+  QueryService(const AccessPolicy& policy, const correlate::DropRule& drop_rule)
+      : policy_(policy), drop_rule_(drop_rule) {}
   bool enqueue(Job job);
   // Checks access, then runs read(reader) (or read(reader, identity): the token's name, empty
   // without tokens) on a worker and finishes the RPC with its result (or its error).
@@ -67,6 +75,7 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
   void work(std::unique_ptr<store::EventReader> reader);
 
   const AccessPolicy& policy_;
+  const correlate::DropRule drop_rule_;
   // The one writer among the queries (regwatch silence), shared by the workers.
   std::unique_ptr<store::SilenceStore> silences_;
   std::mutex silences_mutex_;

@@ -334,28 +334,31 @@ Result<EventReader::WindowScan> EventReader::scan_after(int64_t after_id,
   return read;
 }
 
-Result<bool> EventReader::scan_drops(int64_t since_us, int64_t until_us, size_t max_rows,
-                                     const DropRowFn& fn) {
+Result<bool> EventReader::scan_phone_reports(int64_t since_us, int64_t until_us,
+                                             const std::vector<std::string>& kinds, size_t max_rows,
+                                             const PhoneReportFn& fn) {
+  // spoofed = 0: common/provenance.h's rule, in SQL (a forged report never drives a diagnosis).
   auto statement = Statement::prepare(
       db_.get(),
-      "SELECT device, event_time_us, reason_code FROM events WHERE device IS NOT NULL AND kind IN "
-      "('phone_unregistered', 'connection_lost', 'keepalive_missed', 'phone_auth_failed') AND "
-      "spoofed = 0 AND "
-      "event_time_us >= ?1 AND "
-      "event_time_us < ?2 ORDER BY device, event_time_us LIMIT ?3");
+      "SELECT device, event_time_us, kind, reason_code FROM events WHERE device IS NOT NULL AND "
+      "kind IN " +
+          kind_list(kinds, 4) +
+          " AND spoofed = 0 AND event_time_us >= ?1 AND event_time_us < ?2 "
+          "ORDER BY device, event_time_us, agent_id, seq, id LIMIT ?3");
   if (!statement.ok()) return statement.error();
   statement->bind(1, since_us);
   statement->bind(2, until_us == 0 ? INT64_MAX : until_us);
   statement->bind(3, static_cast<int64_t>(max_rows) + 1);
+  bind_kinds(*statement, kinds, 4);
   size_t rows = 0;
   int rc = 0;
   while ((rc = statement->step()) == SQLITE_ROW) {
     if (++rows > max_rows) return true;
-    const bool has_reason = sqlite3_column_type(statement->get(), 2) != SQLITE_NULL;
-    fn(statement->column_text(0), statement->column_int(1),
-       has_reason ? static_cast<int32_t>(statement->column_int(2)) : -1);
+    const bool has_reason = sqlite3_column_type(statement->get(), 3) != SQLITE_NULL;
+    fn(statement->column_text(0), statement->column_int(1), statement->column_text(2),
+       has_reason ? static_cast<int32_t>(statement->column_int(3)) : -1);
   }
-  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading drops");
+  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading phone reports");
   return false;
 }
 

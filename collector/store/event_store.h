@@ -119,12 +119,15 @@ class EventReader {
   // when there were more); last_id: the last row read, or after_id when there were none.
   Result<WindowScan> scan_after(int64_t after_id, const std::vector<std::string>& kinds,
                                 size_t max_rows, const StoredEventFn& fn);
-  // For regwatch top. Phone drop reports (phone_unregistered, connection_lost,
-  // keepalive_missed, phone_auth_failed) with event time in [since_us, until_us) (0 = no bound),
-  // by device then time; reason is -1 when the report has none. Stops after
-  // max_rows and returns true when it had to.
-  using DropRowFn = std::function<void(std::string_view device, int64_t time_us, int32_t reason)>;
-  Result<bool> scan_drops(int64_t since_us, int64_t until_us, size_t max_rows, const DropRowFn& fn);
+  // For regwatch top. Phone reports of these kinds (the caller's drop rule decides which:
+  // collector/correlate/drop_rule.h) that are not spoofed, with event time in
+  // [since_us, until_us) (0 = no bound), by device then time (then agent, seq, id); reason is -1
+  // when the report has none. Stops after max_rows and returns true when it had to.
+  using PhoneReportFn = std::function<void(std::string_view device, int64_t time_us,
+                                           std::string_view kind, int32_t reason)>;
+  Result<bool> scan_phone_reports(int64_t since_us, int64_t until_us,
+                                  const std::vector<std::string>& kinds, size_t max_rows,
+                                  const PhoneReportFn& fn);
   // Every phone's CDP/LLDP sightings before until_us (0 = no bound), by device then time.
   using SightingFn = std::function<void(const regwatch::v1::Event& topology_event)>;
   Result<bool> scan_sightings(int64_t until_us, size_t max_rows, const SightingFn& fn);

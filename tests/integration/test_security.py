@@ -106,14 +106,21 @@ class SecurityTest(RegwatchTestCase):
         self.assertNotEqual(events.returncode, 0)
         self.assertIn("queries need a token with role viewer or operator", events.stderr)
         self.assertIn("'test-agent') has role agent", events.stderr)
+        # Query.Explain is a read query like the others: the same policy refuses it.
+        explain = self.query("--token", "correct-horse-battery", "explain", "SEP001122334455")
+        self.assertNotEqual(explain.returncode, 0)
+        self.assertIn("queries need a token with role viewer or operator", explain.stderr)
         silence = self.query("--token", "correct-horse-battery", *self.SILENCE, "--for", "2h")
         self.assertNotEqual(silence.returncode, 0)
         self.assertIn("silences needs a token with role operator", silence.stderr)
 
     def test_a_viewer_may_read_but_not_silence(self):
-        for args in (("events",), ("status",), ("incidents",), ("silence", "list")):
+        for args in (("events",), ("status",), ("incidents",), ("top",), ("silence", "list")):
             result = self.query("--token", "viewer-token-1234", *args)
             self.assertEqual(result.returncode, 0, f"{args}: {result.stderr}")
+        explained = self.query("--token", "viewer-token-1234", "explain", "SEP001122334455")
+        self.assertEqual(explained.returncode, 4, explained.stderr)  # answered: nothing stored
+        self.assertIn("nothing is stored about SEP001122334455", explained.stdout)
         silence = self.query("--token", "viewer-token-1234", *self.SILENCE, "--for", "2h")
         self.assertNotEqual(silence.returncode, 0)
         self.assertIn("silences needs a token with role operator", silence.stderr)

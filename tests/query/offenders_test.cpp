@@ -5,10 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include "collector/correlate/correlator.h"
+#include "common/domain_tables.h"
+
 namespace regwatch::collector::query {
 namespace {
 
 constexpr int64_t kMinute = 60'000'000;
+const correlate::DropRule kRule(correlate::CorrelationSettings{}.merge_s);
 
 TEST(Offenders, CountsDropsOncePerPhoneAndPlacesThemOnTheirPortAtTheTime) {
   // The chronic phone drops 3 times (the first seen by syslog and the wire);
@@ -26,7 +30,7 @@ TEST(Offenders, CountsDropsOncePerPhoneAndPlacesThemOnTheirPortAtTheTime) {
       {"SEPAAAAAAAAAAAA", 200 * kMinute, "sw-1", "Gi1/0/7"},
       {"SEPBBBBBBBBBBBB", 0, "sw-2", "Gi1/0/1"},
   };
-  const auto top = rank_offenders(drops, sightings, 10);
+  const auto top = rank_offenders(drops, sightings, 10, kRule);
   EXPECT_EQ(top.drops(), 5u);
   EXPECT_EQ(top.phones_dropped(), 3u);
   EXPECT_EQ(top.drops_without_port(), 1u);
@@ -58,12 +62,42 @@ TEST(Offenders, TiesAreOrderedTheSameWayAndTheLimitHolds) {
   std::vector<DropReport> drops;
   for (char c = 'A'; c <= 'F'; ++c)
     drops.push_back({std::string("SEP00000000000") + c, kMinute, 13});
-  const auto top = rank_offenders(drops, {}, 4);
+  const auto top = rank_offenders(drops, {}, 4, kRule);
   ASSERT_EQ(top.phones_size(), 4);
   EXPECT_EQ(top.phones(0).name(), "SEP00000000000A");
   EXPECT_EQ(top.phones(3).name(), "SEP00000000000D");
   EXPECT_EQ(top.drops(), 6u);
   EXPECT_EQ(top.ports_size(), 0);
+}
+
+TEST(Offenders, ARejectionIsADropNamedFromItsOwnTableAndARegistrationEndsADrop) {
+  std::vector<DropReport> reports = {
+      // Rejected (EndPointRegistrationFailed 5, DeviceThrottled... by its own table), then
+      // unregistered 30 s later: one drop, the rule's, with the rejection's reason.
+      {"SEPAAAAAAAAAAAA", 10 * kMinute, 5, regwatch::v1::PHONE_REGISTRATION_FAILED},
+      {"SEPAAAAAAAAAAAA", 10 * kMinute + 30'000'000, 13, regwatch::v1::PHONE_UNREGISTERED},
+      // Registered again, then dropped within merge_s of the first: a drop of its own.
+      {"SEPAAAAAAAAAAAA", 11 * kMinute, std::nullopt, regwatch::v1::PHONE_REGISTERED},
+      {"SEPAAAAAAAAAAAA", 11 * kMinute + 10'000'000, std::nullopt, regwatch::v1::CONNECTION_LOST},
+      // 100 s apart each, 200 s from the first: merge_s counts from the drop's first report.
+      {"SEPBBBBBBBBBBBB", 20 * kMinute, std::nullopt, regwatch::v1::CONNECTION_LOST},
+      {"SEPBBBBBBBBBBBB", 20 * kMinute + 100'000'000, std::nullopt, regwatch::v1::KEEPALIVE_MISSED},
+      {"SEPBBBBBBBBBBBB", 20 * kMinute + 200'000'000, 13, regwatch::v1::PHONE_UNREGISTERED},
+  };
+  const auto top = rank_offenders(reports, {}, 10, kRule);
+  EXPECT_EQ(top.drops(), 4u);
+  ASSERT_EQ(top.phones_size(), 2);
+  EXPECT_EQ(top.phones(0).name(), "SEPBBBBBBBBBBBB");  // as many, but its last is the latest
+  EXPECT_EQ(top.phones(0).drops(), 2u);
+  EXPECT_EQ(top.phones(1).drops(), 2u);
+  bool named_rejection = false;
+  for (const auto& r : top.reasons()) {
+    if (r.code() == 5) {
+      named_rejection = true;
+      EXPECT_EQ(r.name(), domain::registration_failure_reason_name(5));
+    }
+  }
+  EXPECT_TRUE(named_rejection);
 }
 
 }  // namespace

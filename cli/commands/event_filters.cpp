@@ -1,0 +1,89 @@
+#include "cli/commands/event_filters.h"
+
+#include "common/clock.h"
+#include "common/domain_tables.h"
+#include "common/event_kind.h"
+#include "common/time_format.h"
+
+namespace regwatch::cli {
+namespace {
+
+std::string kinds_list() {
+  std::string out;
+  for (const auto& k : all_kind_names()) out += (out.empty() ? "" : ", ") + k;
+  return out;
+}
+
+// A reason given as a number or a name (KeepAliveTimeout).
+bool parse_reason(const std::string& text, int32_t& code) {
+  try {
+    size_t used = 0;
+    code = std::stoi(text, &used);
+    if (used == text.size()) return true;
+  } catch (const std::exception&) {
+  }
+  for (auto table :
+       {domain::detail::kUnregistrationReasons, domain::detail::kRegistrationFailureReasons}) {
+    for (const auto& entry : table) {
+      if (entry.name == text) {
+        code = entry.code;
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+void add_filter_options(CLI::App* command, Filters& f, bool with_device) {
+  command->add_option(
+      "--since", f.since,
+      "from this event time: RFC 3339 (2026-11-20T09:00:00Z) or back from now (2h, 30m, 7d)");
+  command->add_option("--until", f.until, "up to (not including) this event time, same forms");
+  if (with_device) command->add_option("--device", f.device, "one device, e.g. SEP0017943A98BA");
+  command->add_option("--kind", f.kinds, "event kind (repeatable): " + kinds_list());
+  command->add_option("--origin", f.origin, "the host that produced the event (CUCM node, switch)");
+  command->add_option("--reason", f.reason,
+                      "reason code, as a number (13) or a name (KeepAliveTimeout)");
+  command->add_option("--limit", f.limit, "at most this many events");
+  command->add_flag("--oldest-first", f.oldest_first, "oldest first (default: newest first)");
+  command->add_flag("--spoofed", f.spoofed_only,
+                    "only events flagged spoofed: a listed origin sent from an address its "
+                    "origin_senders entry does not allow (kept as evidence, never paged)");
+}
+
+bool build_query(const Filters& f, v1::EventQuery& q, std::string& problem) {
+  const int64_t now = SystemClock::instance().now_us();
+  if (!f.since.empty()) {
+    auto t = parse_time_arg(f.since, now);
+    if (!t.ok()) return problem = "--since: " + t.error().message, false;
+    q.set_since_us(*t);
+  }
+  if (!f.until.empty()) {
+    auto t = parse_time_arg(f.until, now);
+    if (!t.ok()) return problem = "--until: " + t.error().message, false;
+    q.set_until_us(*t);
+  }
+  for (const auto& kind : f.kinds) {
+    if (!parse_kind(kind))
+      return problem = "--kind: unknown kind '" + kind + "'; kinds are: " + kinds_list(), false;
+    q.add_kinds(kind);
+  }
+  if (!f.reason.empty()) {
+    int32_t code = 0;
+    if (!parse_reason(f.reason, code)) {
+      return problem = "--reason: '" + f.reason + "' is neither a number nor a CUCM reason name",
+             false;
+    }
+    q.set_reason_code(code);
+  }
+  q.set_device(f.device);
+  q.set_origin(f.origin);
+  q.set_limit(f.limit);
+  q.set_oldest_first(f.oldest_first);
+  q.set_spoofed_only(f.spoofed_only);
+  return true;
+}
+
+}  // namespace regwatch::cli

@@ -1,0 +1,28 @@
+#pragma once
+// The event filters `regwatch events` and `regwatch timeline` share (--since, --until, --kind,
+// --origin, --reason, --limit, --oldest-first, --spoofed, and for events --device), and their
+// translation into a Query.Events request.
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "regwatch/v1/query.pb.h"
+
+namespace regwatch::cli {
+
+struct Filters {
+  std::string since, until, device, origin, reason;
+  std::vector<std::string> kinds;
+  uint32_t limit = 0;
+  bool oldest_first = false;
+  bool spoofed_only = false;
+};
+
+void add_filter_options(CLI::App* command, Filters& f, bool with_device);
+
+// Builds the query or explains what is wrong with the arguments.
+bool build_query(const Filters& f, regwatch::v1::EventQuery& q, std::string& problem);
+
+}  // namespace regwatch::cli

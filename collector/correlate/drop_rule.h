@@ -1,0 +1,68 @@
+#pragma once
+// What counts as a phone registration drop, and when two reports are the same drop: the one
+// rule that correlation (`incidents`), the chronic offenders (`top`) and the phone diagnosis
+// (`explain`) all apply, so that they never disagree about a phone (docs/decisions.md, "One
+// drop rule").
+//
+// A drop report is an event of one of the drop kinds (phone_unregistered,
+// phone_registration_failed, connection_lost, keepalive_missed, phone_auth_failed) that names
+// its device and may drive a diagnosis (common/provenance.h: a spoofed report is evidence of
+// forgery, not of a drop). Reports of one phone belong to the same drop while they come within
+// merge_s of that drop's first report and the phone did not register again in between; a report
+// after a registration is a drop of its own (it came back, then fell again).
+//
+// merge_s is configured once, as correlation.merge_s in the collector's config
+// (CorrelationSettings holds its default). Pure and immutable: safe to share between threads.
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "regwatch/v1/event.pb.h"
+
+namespace regwatch::collector::correlate {
+
+class DropRule {
+ public:
+  explicit DropRule(uint32_t merge_s) : merge_us_(int64_t{merge_s} * 1'000'000) {}
+
+  static bool is_drop_kind(regwatch::v1::EventKind kind);
+  // The drop kinds in their text form (as stored in events.kind), for a store's IN list.
+  static const std::vector<std::string>& drop_kind_names();
+  // A drop report: a drop kind, naming its device, not spoofed.
+  static bool is_drop(const regwatch::v1::Event& event);
+
+  int64_t merge_us() const { return merge_us_; }
+  // Whether a report at report_us is one more report of the drop that began at drop_start_us,
+  // given the phone's latest registration at or before report_us (-1: none seen).
+  bool same_drop(int64_t drop_start_us, int64_t last_registered_us, int64_t report_us) const {
+    return report_us - drop_start_us <= merge_us_ && last_registered_us <= drop_start_us;
+  }
+
+ private:
+  int64_t merge_us_;
+};
+
+// One phone's drops as its reports come, in event-time order: the rule applied to a stream.
+class PhoneDrops {
+ public:
+  explicit PhoneDrops(const DropRule& rule) : rule_(rule) {}
+
+  // A drop report at time_us; true when it begins a new drop, false when it is one more report
+  // of the current one.
+  bool report(int64_t time_us) {
+    if (start_us_ >= 0 && rule_.same_drop(start_us_, registered_us_, time_us)) return false;
+    start_us_ = time_us;
+    return true;
+  }
+  void registered(int64_t time_us) { registered_us_ = std::max(registered_us_, time_us); }
+  // The first report of its current (latest) drop; -1 before any.
+  int64_t drop_start_us() const { return start_us_; }
+
+ private:
+  DropRule rule_;
+  int64_t start_us_ = -1;
+  int64_t registered_us_ = -1;
+};
+
+}  // namespace regwatch::collector::correlate

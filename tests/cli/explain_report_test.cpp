@@ -1,0 +1,108 @@
+// How regwatch explain shows the collector's diagnosis (Query.Explain's reply): the state in
+// capitals, the reason in words, the switch port, the incident with the other scopes that went
+// down whole, a reason from the phone itself, and the same facts as JSON.
+#include "cli/explain_report.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace regwatch::cli {
+namespace {
+
+constexpr int64_t kT0 = 1'795'166'000'000'000;  // 2026-11-20T09:13:20Z
+
+v1::ExplainReply unregistered() {
+  v1::ExplainReply d;
+  d.set_device("SEP001122334455");
+  d.set_at_us(kT0 + 60'000'000);
+  d.set_state(v1::PHONE_STATE_UNREGISTERED);
+  d.set_since_us(kT0);
+  d.set_last_drop_us(kT0);
+  auto* r = d.mutable_reason();
+  r->set_code(13);
+  r->set_name("KeepAliveTimeout");
+  r->set_reason_class("network");
+  r->set_text("phone rst");
+  d.add_reported_by("sccp connection_lost (ucm-sub1)");
+  d.set_cm_node("ucm-sub1");
+  auto* e = d.mutable_attachment()->mutable_event();
+  e->set_kind(v1::TOPOLOGY);
+  e->set_event_time_us(kT0 - 3'600'000'000);
+  auto* t = e->mutable_topology();
+  t->set_switch_name("sw-3f");
+  t->set_port("GigabitEthernet2/0/17");
+  t->set_module(2);
+  t->set_protocol("cdp");
+  auto* i = d.mutable_incident();
+  i->set_id("module:sw-4f/3@1");
+  i->set_incident_class("infrastructure");
+  i->set_phone_count(26);
+  i->mutable_scope()->set_type("module");
+  i->mutable_scope()->set_name("sw-4f/3");
+  auto* also = i->add_also_scopes();
+  also->set_type("subnet");
+  also->set_name("10.88.3.0/24");
+  d.add_next_steps("work the incident");
+  d.set_known(true);
+  return d;
+}
+
+TEST(ExplainReport, TextNamesStateReasonPortAndIncident) {
+  std::ostringstream text;
+  write_diagnosis_text(text, unregistered());
+  const std::string out = text.str();
+  EXPECT_NE(out.find("UNREGISTERED since 2026-11-20T09:13:20.000Z"), std::string::npos) << out;
+  EXPECT_NE(out.find("reason:     13 KeepAliveTimeout [network]"), std::string::npos) << out;
+  EXPECT_NE(out.find("switch:     sw-3f port GigabitEthernet2/0/17 (module/stack member 2)"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("incident:   module:sw-4f/3@1 (infrastructure, 26 phones, module "
+                     "sw-4f/3; also all of subnet 10.88.3.0/24)"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("  1. work the incident"), std::string::npos) << out;
+}
+
+TEST(ExplainReport, AReasonFromThePhoneItselfSaysSo) {
+  v1::ExplainReply d = unregistered();
+  d.mutable_reason()->clear_code();
+  d.mutable_reason()->set_name("FileAuthFail");
+  d.mutable_reason()->set_reason_class("security");
+  std::ostringstream text;
+  write_diagnosis_text(text, d);
+  EXPECT_NE(text.str().find("reason:     FileAuthFail (from the phone) [security]"),
+            std::string::npos)
+      << text.str();
+}
+
+TEST(ExplainReport, JsonHasTheSameFacts) {
+  std::ostringstream out;
+  write_diagnosis_json(out, unregistered());
+  const auto j = nlohmann::ordered_json::parse(out.str());
+  EXPECT_EQ(j["state"], "unregistered");
+  EXPECT_EQ(j["since"], "2026-11-20T09:13:20.000Z");
+  EXPECT_EQ(j["reason"]["code"], 13);
+  EXPECT_EQ(j["attachment"]["switch"], "sw-3f");
+  EXPECT_EQ(j["incident"]["scope"]["type"], "module");
+  EXPECT_EQ(j["incident"]["also_scopes"][0]["name"], "10.88.3.0/24");
+  EXPECT_EQ(j["incident"]["phone_count"], 26);
+}
+
+TEST(ExplainReport, NothingStoredSaysSo) {
+  v1::ExplainReply d;
+  d.set_device("SEP001122334455");
+  d.set_at_us(kT0);
+  std::ostringstream text;
+  write_diagnosis_text(text, d);
+  EXPECT_NE(text.str().find("no registration, drop or rejection stored"), std::string::npos);
+  std::ostringstream json;
+  write_diagnosis_json(json, d);
+  const auto j = nlohmann::ordered_json::parse(json.str());
+  EXPECT_EQ(j["state"], "unknown");
+  EXPECT_TRUE(j["incident"].is_null());
+}
+
+}  // namespace
+}  // namespace regwatch::cli
