@@ -30,7 +30,7 @@
 #include <nlohmann/json.hpp>
 
 #include "alerts/alert_dispatcher.h"
-#include "collector/store/event_store.h"
+#include "collector/store/event_writer.h"
 #include "collector/store/incident_store.h"
 #include "common/clock.h"
 #include "common/logging.h"

@@ -3,7 +3,7 @@
 // Real path: regwatch-agent --replay-syslog FILE -> spool -> gRPC -> collector ->
 // SQLite, timed until the agent has every ack (durable: acks follow commits).
 // Baseline: the same rows put into the same table and indexes with a bare
-// batched SQLite insert (collector/store's bare_batched_insert), no agent, no
+// batched SQLite insert (bench/ingest/bare_insert, the writer's statement), no agent, no
 // network. Prints events/s for both and their ratio (target >= 0.5), and the
 // absolute rate (target >= 100,000 events/s on the 2-core reference machine).
 //
@@ -23,7 +23,7 @@
 
 #include "agent/app/replay_identity.h"
 #include "agent/syslog/syslog_parser.h"
-#include "collector/store/event_store.h"
+#include "bench/ingest/bare_insert.h"
 
 extern char** environ;
 
@@ -140,8 +140,8 @@ int main(int argc, char** argv) {
     }
   }
   const auto bare_start = Clock::now();
-  auto bare = regwatch::collector::store::bare_batched_insert(
-      (dir / "bare.db").string(), events, 1000, regwatch::agent::kReplaySpoolIncarnation);
+  auto bare = regwatch::bench::bare_batched_insert((dir / "bare.db").string(), events, 1000,
+                                                   regwatch::agent::kReplaySpoolIncarnation);
   const double bare_s = std::chrono::duration<double>(Clock::now() - bare_start).count();
   if (!bare.ok()) {
     std::fprintf(stderr, "bare insert failed: %s\n", bare.error().message.c_str());
@@ -151,10 +151,9 @@ int main(int argc, char** argv) {
   // The same, committed without syncing (synchronous=NORMAL, what the collector did before its
   // acks had to be durable): what durability costs the baseline.
   const auto fast_start = Clock::now();
-  auto fast = regwatch::collector::store::bare_batched_insert(
-      (dir / "bare-not-durable.db").string(), events, 1000,
-      regwatch::agent::kReplaySpoolIncarnation,
-      regwatch::collector::store::Durability::kNotDurable);
+  auto fast = regwatch::bench::bare_batched_insert((dir / "bare-not-durable.db").string(), events,
+                                                   1000, regwatch::agent::kReplaySpoolIncarnation,
+                                                   regwatch::bench::Durability::kNotDurable);
   const double fast_s = std::chrono::duration<double>(Clock::now() - fast_start).count();
   if (!fast.ok()) {
     std::fprintf(stderr, "bare insert failed: %s\n", fast.error().message.c_str());

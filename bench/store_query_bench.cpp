@@ -13,7 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "collector/store/event_store.h"
+#include "bench/ingest/bare_insert.h"
+#include "collector/store/event_reader.h"
 
 namespace {
 
@@ -85,7 +86,7 @@ int main(int argc, char** argv) {
     for (uint64_t base = 0; base < rows; base += chunk) {
       std::vector<regwatch::v1::Event> events;
       for (uint64_t i = base; i < std::min(rows, base + chunk); ++i) events.push_back(make_event(i));
-      auto inserted = regwatch::collector::store::bare_batched_insert(path, events, 10'000);
+      auto inserted = regwatch::bench::bare_batched_insert(path, events, 10'000);
       if (!inserted.ok()) {
         std::fprintf(stderr, "insert failed: %s\n", inserted.error().message.c_str());
         return 1;

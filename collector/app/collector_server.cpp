@@ -6,6 +6,8 @@
 #include <filesystem>
 
 #include "alerts/label_matcher.h"
+#include "collector/store/alerting_retention.h"
+#include "collector/store/store_backend.h"
 #include "common/logging.h"
 #include "common/net_address.h"
 #include "common/text_file.h"
@@ -62,15 +64,20 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
   std::unique_ptr<CollectorServer> server(new CollectorServer());
 
   // 1. The store: migrations run here, so a bad database stops us before we listen.
+  // The backend first: a URL it does not know is refused before a directory is made for it.
+  auto backend = store::open_store_backend(config.db);
+  if (!backend.ok()) return backend.error();
   const auto db_dir = std::filesystem::path(config.db).parent_path();
   if (!db_dir.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(db_dir, ec);
     if (ec) return make_error("db_dir", "cannot create " + db_dir.string() + ": " + ec.message());
   }
-  auto writer = store::EventWriter::open(config.db);
+  auto writer = (*backend)->open_sink();
   if (!writer.ok()) return writer.error();
   log->info("database {} ready (schema version {})", config.db, (*writer)->schema_version());
+  auto alerting_retention = store::AlertingRetention::open(config.db);
+  if (!alerting_retention.ok()) return alerting_retention.error();
 
   // 2. Credentials and access policy.
   auto credentials = make_credentials(config);
@@ -115,8 +122,8 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
     runner->on_stored(lo, hi);
     conditions->on_stored();
   };
-  server->commits_ =
-      std::make_unique<ingest::CommitQueue>(std::move(writer).value(), commit_options, clock);
+  server->commits_ = std::make_unique<ingest::CommitQueue>(
+      std::move(writer).value(), commit_options, clock, std::move(alerting_retention).value());
   server->stream_limiter_ =
       std::make_unique<ingest::StreamLimiter>(config.ingest.max_streams_per_identity);
   server->pending_bytes_ =

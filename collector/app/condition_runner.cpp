@@ -4,6 +4,7 @@
 #include <map>
 
 #include "alerts/condition_rules.h"
+#include "collector/store/store_backend.h"
 #include "common/logging.h"
 #include "common/provenance.h"
 #include "common/time_format.h"
@@ -32,7 +33,9 @@ ConditionRunner::~ConditionRunner() {
 }
 
 Status ConditionRunner::start() {
-  auto reader = store::EventReader::open(db_path_);
+  auto backend = store::open_store_backend(db_path_);
+  if (!backend.ok()) return backend.error();
+  auto reader = (*backend)->open_source();
   if (!reader.ok()) return reader.error();
   auto conditions = store::ConditionStore::open(db_path_);
   if (!conditions.ok()) return conditions.error();

@@ -21,7 +21,7 @@
 #include "alerts/alerting_config.h"
 #include "collector/ingest/connected_agents.h"
 #include "collector/store/condition_store.h"
-#include "collector/store/event_store.h"
+#include "collector/store/event_source.h"
 #include "collector/store/incident_store.h"
 #include "common/clock.h"
 
@@ -55,7 +55,7 @@ class ConditionRunner {
   alerts::AlertingConfig config_;
   const Clock& clock_;
   const ingest::ConnectedAgents& agents_;
-  std::unique_ptr<store::EventReader> reader_;
+  std::unique_ptr<store::EventSource> reader_;
   std::unique_ptr<store::ConditionStore> store_;
   std::function<void(std::vector<store::KeyedIncident>)> handler_;
   std::mutex mutex_;

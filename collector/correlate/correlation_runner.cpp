@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "collector/correlate/incident_json.h"
+#include "collector/store/store_backend.h"
 #include "common/logging.h"
 
 namespace regwatch::collector {
@@ -55,7 +56,9 @@ CorrelationRunner::~CorrelationRunner() {
 }
 
 Status CorrelationRunner::start() {
-  auto reader = store::EventReader::open(db_path_);
+  auto backend = store::open_store_backend(db_path_);
+  if (!backend.ok()) return backend.error();
+  auto reader = (*backend)->open_source();
   if (!reader.ok()) return reader.error();
   auto writer = store::IncidentWriter::open(db_path_);
   if (!writer.ok()) return writer.error();

@@ -29,7 +29,7 @@
 #include "collector/correlate/event_window.h"
 #include "collector/correlate/phone_directory.h"
 #include "collector/correlate/correlator.h"
-#include "collector/store/event_store.h"
+#include "collector/store/event_source.h"
 #include "collector/store/incident_store.h"
 #include "common/clock.h"
 
@@ -68,7 +68,7 @@ class CorrelationRunner {
   std::string db_path_;
   correlate::CorrelationSettings settings_;
   const Clock& clock_;
-  std::unique_ptr<store::EventReader> reader_;
+  std::unique_ptr<store::EventSource> reader_;
   std::unique_ptr<store::IncidentWriter> writer_;
   const std::vector<std::string> kinds_;  // the kinds correlation reads
   EventWindow window_;                    // live passes' context (run thread only)

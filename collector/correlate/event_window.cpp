@@ -17,7 +17,7 @@ constexpr int64_t kSlackUs = 30 * 60'000'000LL;
 EventWindow::EventWindow(std::vector<std::string> kinds, size_t max_events)
     : kinds_(std::move(kinds)), max_events_(max_events) {}
 
-bool EventWindow::serve_from(store::EventReader& reader, int64_t from_us, const RowFn& on_new_row) {
+bool EventWindow::serve_from(store::EventSource& reader, int64_t from_us, const RowFn& on_new_row) {
   if (!loaded_ || from_us < start_us_) return load(reader, from_us - kSlackUs);
   const size_t room = max_events_ - std::min(max_events_, events_.size());
   auto read =
@@ -38,7 +38,7 @@ bool EventWindow::serve_from(store::EventReader& reader, int64_t from_us, const 
   return true;
 }
 
-bool EventWindow::load(store::EventReader& reader, int64_t from_us) {
+bool EventWindow::load(store::EventSource& reader, int64_t from_us) {
   events_.clear();
   ordered_.clear();
   indexed_ = 0;

@@ -6,7 +6,7 @@
 // quarter of a second at 100,000 phones).
 //
 // Contract: after refresh(), events_in(from, to) holds exactly what
-// EventReader::scan_events(from, to, kinds) would return, for any from >= start(), as long as
+// EventSource::scan_events(from, to, kinds) would return, for any from >= start(), as long as
 // the store only appends (retention deletes events far older than any window).
 //
 // Memory: at most max_events events, each without its raw line and syslog fields (which
@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "collector/correlate/correlator.h"
-#include "collector/store/event_store.h"
+#include "collector/store/event_source.h"
 #include "common/result.h"
 
 namespace regwatch::collector {
@@ -35,7 +35,7 @@ class EventWindow {
   // on_new_row, when given, sees every new row read by a refresh (not those of a load), whether
   // or not the window keeps it.
   using RowFn = std::function<void(int64_t id, const regwatch::v1::Event& event)>;
-  bool serve_from(store::EventReader& reader, int64_t from_us, const RowFn& on_new_row = {});
+  bool serve_from(store::EventSource& reader, int64_t from_us, const RowFn& on_new_row = {});
 
   // The events with event time in [from_us, to_us), in correlation's order (event time, agent,
   // seq, id; correlate() then has nothing to sort): valid until the next serve_from().
@@ -48,7 +48,7 @@ class EventWindow {
   int64_t start() const { return start_us_; }
 
  private:
-  bool load(store::EventReader& reader, int64_t from_us);
+  bool load(store::EventSource& reader, int64_t from_us);
   void keep(int64_t id, regwatch::v1::Event&& event);
   // Drops the events before from_us (the window moves on with live time).
   void trim_to(int64_t from_us);

@@ -28,7 +28,7 @@ const std::vector<std::string>& PhoneDirectory::kinds() {
   return kinds;
 }
 
-bool PhoneDirectory::load(store::EventReader& reader, int64_t until_us, size_t max_rows) {
+bool PhoneDirectory::load(store::EventSource& reader, int64_t until_us, size_t max_rows) {
   attachments_.clear();
   registrations_.clear();
   loaded_ = false;

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "collector/correlate/correlator.h"
-#include "collector/store/event_store.h"
+#include "collector/store/event_source.h"
 
 namespace regwatch::collector {
 
@@ -30,7 +30,7 @@ class PhoneDirectory {
   // Reads every event of its kinds before until_us (newest first, at most max_rows: when the
   // store holds more, the phones only seen before the newest max_rows are left out, and a
   // warning says so). False when the read failed (logged): it is then empty and not loaded.
-  bool load(store::EventReader& reader, int64_t until_us, size_t max_rows);
+  bool load(store::EventSource& reader, int64_t until_us, size_t max_rows);
   bool loaded() const { return loaded_; }
   int64_t until() const { return until_us_; }
 

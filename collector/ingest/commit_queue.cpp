@@ -6,9 +6,9 @@
 
 namespace regwatch::collector::ingest {
 
-CommitQueue::CommitQueue(std::unique_ptr<store::EventWriter> writer, CommitQueueOptions options,
-                         const Clock& clock)
-    : writer_(std::move(writer)), options_(options), clock_(clock) {
+CommitQueue::CommitQueue(std::unique_ptr<store::EventSink> writer, CommitQueueOptions options,
+                         const Clock& clock, std::unique_ptr<store::AlertingRetention> alerting)
+    : writer_(std::move(writer)), alerting_(std::move(alerting)), options_(options), clock_(clock) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -47,9 +47,11 @@ void CommitQueue::prune_if_due(int64_t& next_prune_us) {
   next_prune_us =
       now + std::chrono::duration_cast<std::chrono::microseconds>(options_.prune_every).count();
   const int64_t cutoff = now - int64_t{options_.retention_days} * 86400 * 1'000'000;
-  if (auto alerting = writer_->prune_alerting_before(cutoff); !alerting.ok())
-    component_logger("collector.store")
-        ->warn("retention pruning failed: {}", alerting.error().message);
+  if (alerting_) {
+    if (auto alerting = alerting_->prune_before(cutoff); !alerting.ok())
+      component_logger("collector.store")
+          ->warn("retention pruning failed: {}", alerting.error().message);
+  }
   auto pruned = writer_->prune_stored_before(cutoff, options_.prune_chunk_rows);
   if (!pruned.ok()) {
     component_logger("collector.store")

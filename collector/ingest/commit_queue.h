@@ -3,7 +3,8 @@
 // commits each batch in one transaction and then calls the batch's completion,
 // on its own thread, so acks are sent only for what is durably stored. It also
 // prunes expired events between batches, in small chunks, so retention never
-// blocks ingest for long.
+// blocks ingest for long; with an AlertingRetention, what alerting keeps is pruned at the
+// same time and to the same cutoff.
 //
 // Threads: submit() from any thread; completions run on the writer thread and
 // must be quick (reactors only queue an ack there).
@@ -16,13 +17,14 @@
 #include <mutex>
 #include <thread>
 
-#include "collector/store/event_store.h"
+#include "collector/store/alerting_retention.h"
+#include "collector/store/event_sink.h"
 #include "common/clock.h"
 #include "regwatch/v1/ingest.pb.h"
 
 namespace regwatch::collector::ingest {
 
-using CommitResult = Result<store::EventWriter::InsertOutcome>;
+using CommitResult = Result<store::EventSink::InsertOutcome>;
 using CommitDone = std::function<void(const CommitResult&)>;
 
 struct CommitQueueOptions {
@@ -45,8 +47,9 @@ struct CommitQueueStats {
 
 class CommitQueue {
  public:
-  CommitQueue(std::unique_ptr<store::EventWriter> writer, CommitQueueOptions options,
-              const Clock& clock);
+  // alerting: pruned beside the events when given (the collector's); null = events only.
+  CommitQueue(std::unique_ptr<store::EventSink> writer, CommitQueueOptions options,
+              const Clock& clock, std::unique_ptr<store::AlertingRetention> alerting = nullptr);
   ~CommitQueue();
   CommitQueue(const CommitQueue&) = delete;
   CommitQueue& operator=(const CommitQueue&) = delete;
@@ -66,7 +69,8 @@ class CommitQueue {
   void run();
   void prune_if_due(int64_t& next_prune_us);
 
-  std::unique_ptr<store::EventWriter> writer_;
+  std::unique_ptr<store::EventSink> writer_;
+  std::unique_ptr<store::AlertingRetention> alerting_;
   CommitQueueOptions options_;
   const Clock& clock_;
   mutable std::mutex mutex_;

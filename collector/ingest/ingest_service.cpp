@@ -4,6 +4,7 @@
 #include <mutex>
 #include <optional>
 
+#include "collector/store/store_options.h"
 #include "common/logging.h"
 
 namespace regwatch::collector::ingest {

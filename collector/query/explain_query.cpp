@@ -14,7 +14,8 @@ constexpr uint32_t kMaxIncidentCandidates = 100;
 
 }  // namespace
 
-Result<regwatch::v1::ExplainReply> explain_phone(store::EventReader& reader,
+Result<regwatch::v1::ExplainReply> explain_phone(store::EventSource& reader,
+                                                 store::IncidentReader& incident_reader,
                                                  const regwatch::v1::ExplainQuery& query,
                                                  const correlate::DropRule& rule, int64_t now_us) {
   if (query.device().empty()) return make_error("bad_query", "explain needs a device name");
@@ -48,7 +49,7 @@ Result<regwatch::v1::ExplainReply> explain_phone(store::EventReader& reader,
   around.set_since_us(reply.last_drop_us() - kIncidentLookbackUs);
   around.set_until_us(reply.last_drop_us() + 1);
   around.set_limit(kMaxIncidentCandidates);
-  auto found = reader.incidents(around);
+  auto found = incident_reader.incidents(around);
   if (!found.ok()) return found.error();
   std::vector<IncidentCandidate> incidents;
   for (const auto& text : found->incidents_json()) {

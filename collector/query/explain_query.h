@@ -7,7 +7,8 @@
 #include <cstdint>
 
 #include "collector/correlate/drop_rule.h"
-#include "collector/store/event_store.h"
+#include "collector/store/event_source.h"
+#include "collector/store/incident_reader.h"
 #include "regwatch/v1/query.pb.h"
 
 namespace regwatch::collector::query {
@@ -16,7 +17,8 @@ namespace regwatch::collector::query {
 inline constexpr uint32_t kExplainTimelineEvents = 200;
 
 // now_us: the collector's clock, the time explained when the query gives none.
-Result<regwatch::v1::ExplainReply> explain_phone(store::EventReader& reader,
+Result<regwatch::v1::ExplainReply> explain_phone(store::EventSource& reader,
+                                                 store::IncidentReader& incident_reader,
                                                  const regwatch::v1::ExplainQuery& query,
                                                  const correlate::DropRule& rule, int64_t now_us);
 

@@ -4,6 +4,7 @@
 
 #include "collector/query/explain_query.h"
 #include "collector/query/top_query.h"
+#include "collector/store/store_backend.h"
 #include "common/clock.h"
 #include "common/logging.h"
 
@@ -41,12 +42,24 @@ Result<std::unique_ptr<QueryService>> QueryService::create(const std::string& db
   auto silences = store::SilenceStore::open(db_path);
   if (!silences.ok()) return silences.error();
   service->silences_ = std::move(silences).value();
+  auto backend = store::open_store_backend(db_path);
+  if (!backend.ok()) return backend.error();
   for (uint32_t i = 0; i < threads; ++i) {
-    auto reader = store::EventReader::open(db_path);
-    if (!reader.ok()) return reader.error();
-    service->workers_.emplace_back([raw = service.get(), r = std::move(reader).value()]() mutable {
-      raw->work(std::move(r));
-    });
+    Readers readers;
+    auto events = (*backend)->open_source();
+    if (!events.ok()) return events.error();
+    readers.events = std::move(events).value();
+    auto incidents = store::IncidentReader::open(db_path);
+    if (!incidents.ok()) return incidents.error();
+    readers.incidents = std::move(incidents).value();
+    auto alerts = store::ConditionAlertReader::open(db_path);
+    if (!alerts.ok()) return alerts.error();
+    readers.alerts = std::move(alerts).value();
+    auto outbox = store::OutboxStatusReader::open(db_path);
+    if (!outbox.ok()) return outbox.error();
+    readers.outbox = std::move(outbox).value();
+    service->workers_.emplace_back(
+        [raw = service.get(), r = std::move(readers)]() mutable { raw->work(std::move(r)); });
   }
   return service;
 }
@@ -70,7 +83,7 @@ bool QueryService::enqueue(Job job) {
   return true;
 }
 
-void QueryService::work(std::unique_ptr<store::EventReader> reader) {
+void QueryService::work(Readers readers) {
   for (;;) {
     Job job;
     {
@@ -80,7 +93,7 @@ void QueryService::work(std::unique_ptr<store::EventReader> reader) {
       job = std::move(jobs_.front());
       jobs_.pop_front();
     }
-    job(*reader);
+    job(readers);
   }
 }
 
@@ -94,12 +107,12 @@ grpc::ServerUnaryReactor* QueryService::answer(grpc::CallbackServerContext* cont
     return reactor;
   }
   bool queued = enqueue([reactor, response, read = std::move(read),
-                         identity = std::move(identity)](store::EventReader& reader) {
+                         identity = std::move(identity)](Readers& readers) {
     auto result = [&] {
-      if constexpr (std::is_invocable_v<Read, store::EventReader&, const std::string&>) {
-        return read(reader, identity);
+      if constexpr (std::is_invocable_v<Read, Readers&, const std::string&>) {
+        return read(readers, identity);
       } else {
-        return read(reader);
+        return read(readers);
       }
     }();
     if (!result.ok()) {
@@ -117,15 +130,19 @@ grpc::ServerUnaryReactor* QueryService::Events(grpc::CallbackServerContext* cont
                                                const regwatch::v1::EventQuery* request,
                                                regwatch::v1::EventList* response) {
   return answer(context, response,
-                [request](store::EventReader& reader) { return reader.query(*request); });
+                [request](Readers& readers) { return readers.events->query(*request); });
 }
 
 grpc::ServerUnaryReactor* QueryService::Status(grpc::CallbackServerContext* context,
                                                const regwatch::v1::StatusRequest* /*request*/,
                                                regwatch::v1::StatusReply* response) {
-  return answer(context, response, [](store::EventReader& reader) {
-    auto status = reader.status();
-    if (status.ok()) status->set_version(REGWATCH_VERSION);
+  return answer(context, response, [](Readers& readers) {
+    auto status = readers.events->status();
+    if (!status.ok()) return status;
+    // The receivers after the agents, as one reply.
+    if (auto receivers = readers.outbox->add_receivers(*status); !receivers.ok())
+      return Result<regwatch::v1::StatusReply>(receivers.error());
+    status->set_version(REGWATCH_VERSION);
     return status;
   });
 }
@@ -134,36 +151,37 @@ grpc::ServerUnaryReactor* QueryService::Incidents(grpc::CallbackServerContext* c
                                                   const regwatch::v1::IncidentQuery* request,
                                                   regwatch::v1::IncidentList* response) {
   return answer(context, response,
-                [request](store::EventReader& reader) { return reader.incidents(*request); });
+                [request](Readers& readers) { return readers.incidents->incidents(*request); });
 }
 
 grpc::ServerUnaryReactor* QueryService::Alerts(grpc::CallbackServerContext* context,
                                                const regwatch::v1::AlertQuery* request,
                                                regwatch::v1::AlertList* response) {
   return answer(context, response,
-                [request](store::EventReader& reader) { return reader.alerts(*request); });
+                [request](Readers& readers) { return readers.alerts->alerts(*request); });
 }
 
 grpc::ServerUnaryReactor* QueryService::Top(grpc::CallbackServerContext* context,
                                             const regwatch::v1::TopQuery* request,
                                             regwatch::v1::TopReply* response) {
-  return answer(context, response, [this, request](store::EventReader& reader) {
-    return read_top(reader, *request, drop_rule_);
+  return answer(context, response, [this, request](Readers& readers) {
+    return read_top(*readers.events, *request, drop_rule_);
   });
 }
 
 grpc::ServerUnaryReactor* QueryService::Explain(grpc::CallbackServerContext* context,
                                                 const regwatch::v1::ExplainQuery* request,
                                                 regwatch::v1::ExplainReply* response) {
-  return answer(context, response, [this, request](store::EventReader& reader) {
-    return explain_phone(reader, *request, drop_rule_, SystemClock::instance().now_us());
+  return answer(context, response, [this, request](Readers& readers) {
+    return explain_phone(*readers.events, *readers.incidents, *request, drop_rule_,
+                         SystemClock::instance().now_us());
   });
 }
 
 grpc::ServerUnaryReactor* QueryService::Silences(grpc::CallbackServerContext* context,
                                                  const regwatch::v1::SilenceQuery* request,
                                                  regwatch::v1::SilenceList* response) {
-  return answer(context, response, [this, request](store::EventReader&) {
+  return answer(context, response, [this, request](Readers&) {
     std::lock_guard lock(silences_mutex_);
     auto found = silences_->list(request->include_expired(), SystemClock::instance().now_us());
     if (!found.ok()) return Result<regwatch::v1::SilenceList>(found.error());
@@ -178,7 +196,7 @@ grpc::ServerUnaryReactor* QueryService::CreateSilence(grpc::CallbackServerContex
                                                       regwatch::v1::Silence* response) {
   return answer(
       context, response,
-      [this, request](store::EventReader&, const std::string& identity) {
+      [this, request](Readers&, const std::string& identity) {
         const int64_t now = SystemClock::instance().now_us();
         regwatch::v1::Silence silence = *request;
         // With tokens, the author is who the token says, not who the client claims to be.
@@ -207,7 +225,7 @@ grpc::ServerUnaryReactor* QueryService::ExpireSilence(grpc::CallbackServerContex
                                                       regwatch::v1::Silence* response) {
   return answer(
       context, response,
-      [this, request](store::EventReader&, const std::string& identity) {
+      [this, request](Readers&, const std::string& identity) {
         std::lock_guard lock(silences_mutex_);
         auto expired = silences_->expire(request->id(), SystemClock::instance().now_us());
         if (expired.ok() && !identity.empty())

@@ -4,6 +4,10 @@
 // small pool of worker threads, each owning its own read connection, which
 // finishes the RPC when done. The queue is bounded; when full the RPC fails
 // with RESOURCE_EXHAUSTED instead of piling up.
+//
+// A worker's connections: the event history through EventSource (whichever backend `db`
+// names, store_backend.h), and the readers of the tables the alerting stores own
+// (incidents, condition alerts, the outbox's delivery counts), SQLite for now.
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -15,7 +19,10 @@
 
 #include "collector/auth/access_policy.h"
 #include "collector/correlate/drop_rule.h"
-#include "collector/store/event_store.h"
+#include "collector/store/condition_alert_reader.h"
+#include "collector/store/event_source.h"
+#include "collector/store/incident_reader.h"
+#include "collector/store/outbox_status_reader.h"
 #include "collector/store/silence_store.h"
 #include "regwatch/v1/query.grpc.pb.h"
 
@@ -23,7 +30,8 @@ namespace regwatch::collector::query {
 
 class QueryService final : public regwatch::v1::Query::CallbackService {
  public:
-  // Opens `threads` read connections on `db_path`; fails like EventReader::open.
+  // Opens `threads` workers' read connections on `db_path` (a path or a backend URL,
+  // open_store_backend()); fails like the first that fails to open.
   // alert_labels: the label names a silence's matchers may name (alert_label_names()).
   // drop_rule: what `top` and `explain` count as one drop (correlation's, from its merge_s).
   static Result<std::unique_ptr<QueryService>> create(const std::string& db_path, uint32_t threads,
@@ -63,16 +71,23 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
                                           regwatch::v1::Silence* response) override;
 
  private:
-  using Job = std::function<void(store::EventReader&)>;
+  // One worker's read connections, used by that worker only.
+  struct Readers {
+    std::unique_ptr<store::EventSource> events;
+    std::unique_ptr<store::IncidentReader> incidents;
+    std::unique_ptr<store::ConditionAlertReader> alerts;
+    std::unique_ptr<store::OutboxStatusReader> outbox;
+  };
+  using Job = std::function<void(Readers&)>;
   QueryService(const AccessPolicy& policy, const correlate::DropRule& drop_rule)
       : policy_(policy), drop_rule_(drop_rule) {}
   bool enqueue(Job job);
-  // Checks access, then runs read(reader) (or read(reader, identity): the token's name, empty
+  // Checks access, then runs read(readers) (or read(readers, identity): the token's name, empty
   // without tokens) on a worker and finishes the RPC with its result (or its error).
   template <typename Response, typename Read>
   grpc::ServerUnaryReactor* answer(grpc::CallbackServerContext* context, Response* response,
                                    Read read, QueryAccess access = QueryAccess::kRead);
-  void work(std::unique_ptr<store::EventReader> reader);
+  void work(Readers readers);
 
   const AccessPolicy& policy_;
   const correlate::DropRule drop_rule_;

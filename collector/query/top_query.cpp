@@ -15,7 +15,7 @@ constexpr size_t kMaxTopSightings = 2'000'000;
 
 }  // namespace
 
-Result<regwatch::v1::TopReply> read_top(store::EventReader& reader, const regwatch::v1::TopQuery& q,
+Result<regwatch::v1::TopReply> read_top(store::EventSource& reader, const regwatch::v1::TopQuery& q,
                                         const correlate::DropRule& rule) {
   std::vector<DropReport> reports;
   auto cut = reader.scan_phone_reports(

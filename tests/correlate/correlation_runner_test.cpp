@@ -14,6 +14,9 @@
 #include <filesystem>
 #include <random>
 
+#include "collector/store/event_writer.h"
+#include "collector/store/incident_reader.h"
+
 namespace regwatch::collector {
 namespace {
 
@@ -97,7 +100,7 @@ class CorrelationRunnerTest : public ::testing::Test {
   }
 
   static std::vector<std::string> incidents(const Side& side) {
-    auto reader = store::EventReader::open((side.dir / "events.db").string());
+    auto reader = store::IncidentReader::open((side.dir / "events.db").string());
     EXPECT_TRUE(reader.ok());
     v1::IncidentQuery q;
     q.set_limit(1000);

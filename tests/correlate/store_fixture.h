@@ -8,7 +8,8 @@
 #include <memory>
 #include <string>
 
-#include "collector/store/event_store.h"
+#include "collector/store/event_reader.h"
+#include "collector/store/event_writer.h"
 
 namespace regwatch::collector {
 

@@ -3,6 +3,8 @@
 // runs only once its events are readable, a failing store fails the batch (stored nothing,
 // not counted as stored), and retention prunes by the injected clock.
 #include "collector/ingest/commit_queue.h"
+#include "collector/store/event_reader.h"
+#include "collector/store/event_writer.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>

@@ -3,6 +3,8 @@
 // is acked as duplicates, a stream is refused when its token may not ingest as the agent id it
 // claims, an event of another agent ends the stream, and a store that fails acks nothing.
 #include "collector/ingest/ingest_service.h"
+#include "collector/store/event_reader.h"
+#include "collector/store/event_writer.h"
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>

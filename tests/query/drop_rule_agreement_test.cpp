@@ -94,17 +94,21 @@ TEST_F(DropRuleAgreement, CorrelationTopAndExplainCountTheSameDrops) {
     EXPECT_EQ(phone.last_drop_us(), expected.at(phone.name()).back()) << phone.name();
   }
 
+  auto incident_reader = store::IncidentReader::open((dir_ / "events.db").string());
+  ASSERT_TRUE(incident_reader.ok()) << incident_reader.error().message;
   for (const auto& [device, drops] : expected) {
     v1::ExplainQuery q;
     q.set_device(device);
     q.set_at_us(kT0 + 3600 * kSecond);
-    auto explained = query::explain_phone(*reader_, q, rule, kT0 + 3600 * kSecond);
+    auto explained =
+        query::explain_phone(*reader_, **incident_reader, q, rule, kT0 + 3600 * kSecond);
     ASSERT_TRUE(explained.ok()) << explained.error().message;
     EXPECT_EQ(explained->last_drop_us(), drops.back()) << device;
   }
   v1::ExplainQuery forged;
   forged.set_device("SEPDDDDDDDDDDDD");
-  auto explained = query::explain_phone(*reader_, forged, rule, kT0 + 3600 * kSecond);
+  auto explained =
+      query::explain_phone(*reader_, **incident_reader, forged, rule, kT0 + 3600 * kSecond);
   ASSERT_TRUE(explained.ok());
   EXPECT_EQ(explained->last_drop_us(), 0);
   EXPECT_EQ(explained->state(), v1::PHONE_STATE_UNKNOWN);

@@ -2,6 +2,8 @@
 // real SQLite store: who may ask (a viewer or operator token reads; an agent's token, an
 // unknown token or none does not), and the filters and limits return what is stored.
 #include "collector/query/query_service.h"
+#include "collector/store/event_reader.h"
+#include "collector/store/event_writer.h"
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -58,7 +60,8 @@ class QueryServiceTest : public ::testing::Test {
     ASSERT_TRUE((*writer)->insert_batch(edge2, kT0 + 600 * kSecond, "inc").ok());
     writer->reset();
 
-    auto service = QueryService::create(db_, 2, policy_, {"alertname"}, 86400);
+    auto service = QueryService::create(db_, 2, policy_, {"alertname"}, 86400,
+                                        correlate::DropRule(120));
     ASSERT_TRUE(service.ok()) << service.error().message;
     service_ = std::move(service).value();
     grpc::ServerBuilder builder;

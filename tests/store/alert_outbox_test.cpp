@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <string>
 
-#include "collector/store/event_store.h"
+#include "collector/store/event_writer.h"
 #include "collector/store/migrations.h"
 #include "collector/store/sqlite_handle.h"
 

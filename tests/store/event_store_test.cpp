@@ -1,4 +1,5 @@
-#include "collector/store/event_store.h"
+#include "collector/store/event_reader.h"
+#include "collector/store/event_writer.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -324,39 +325,6 @@ TEST_F(StoreTest, ABatchIsAcknowledgedOnlyOnceItsCommitIsOnDiskAndTheWalIsBounde
   EXPECT_EQ(pragma("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(pragma("PRAGMA synchronous"), "2");  // FULL: the WAL is synced at each commit
   EXPECT_EQ(pragma("PRAGMA journal_size_limit"), "67108864");
-}
-
-TEST_F(StoreTest, RetentionPrunesEndedAlertEpisodesAndSilencesButNotWhatStillCounts) {
-  auto writer = std::move(EventWriter::open(path_)).value();
-  sqlite3* db = writer->handle();
-  ASSERT_TRUE(
-      exec(db,
-           "INSERT INTO condition_alerts (key, identity, state, starts_us, updated_us, "
-           "ends_us, body) VALUES "
-           "('old', 'a', 'resolved', 10, 90, 100, '{}'), "
-           "('recent', 'a', 'resolved', 10, 290, 300, '{}'), "
-           "('firing-long', 'b', 'firing', 10, 500, NULL, '{}');"
-           "INSERT INTO silences (id, matchers, starts_us, ends_us, author, comment, "
-           "created_us) VALUES ('s-old', '{}', 0, 150, 'noc', '', 0), "
-           "('s-active', '{}', 0, 9000, 'noc', '', 0);"
-           "INSERT INTO alert_outbox (receiver, alert_key, seq, status, reason, created_us, "
-           "due_us, delivered_us) VALUES ('pager', 'cm_node:x@1', 1, 'firing', 'first', "
-           "10, 10, 20);")
-          .ok());
-  auto pruned = writer->prune_alerting_before(200);
-  ASSERT_TRUE(pruned.ok()) << pruned.error().message;
-  EXPECT_EQ(*pruned, 2u);
-  const auto keys = [&](const char* sql) {
-    std::vector<std::string> out;
-    auto statement = std::move(Statement::prepare(db, sql)).value();
-    while (statement.step() == SQLITE_ROW) out.emplace_back(statement.column_text(0));
-    return out;
-  };
-  EXPECT_EQ(keys("SELECT key FROM condition_alerts ORDER BY key"),
-            (std::vector<std::string>{"firing-long", "recent"}));
-  EXPECT_EQ(keys("SELECT id FROM silences"), (std::vector<std::string>{"s-active"}));
-  // A delivered page stays: it is what keeps a recomputed incident from paging twice.
-  EXPECT_EQ(keys("SELECT alert_key FROM alert_outbox"), (std::vector<std::string>{"cm_node:x@1"}));
 }
 
 }  // namespace

@@ -8,7 +8,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "collector/store/event_store.h"
+#include "collector/store/event_writer.h"
+#include "collector/store/incident_reader.h"
 #include "collector/store/incident_store.h"
 
 namespace regwatch::collector::store {
@@ -131,7 +132,7 @@ class IncidentWriterTest : public ::testing::Test {
     auto writer = IncidentWriter::open(path_);
     ASSERT_TRUE(writer.ok()) << writer.error().message;
     writer_ = std::move(writer).value();
-    auto reader = EventReader::open(path_);
+    auto reader = IncidentReader::open(path_);
     ASSERT_TRUE(reader.ok()) << reader.error().message;
     reader_ = std::move(reader).value();
   }
@@ -171,7 +172,7 @@ class IncidentWriterTest : public ::testing::Test {
   fs::path dir_;
   std::string path_;
   std::unique_ptr<IncidentWriter> writer_;
-  std::unique_ptr<EventReader> reader_;
+  std::unique_ptr<IncidentReader> reader_;
 };
 
 TEST_F(IncidentWriterTest, AMovedIncidentKeepsItsFirstIdAndItsOldIdStillFindsIt) {

@@ -8,7 +8,7 @@
 #include <filesystem>
 
 #include "alerts/label_matcher.h"
-#include "collector/store/event_store.h"
+#include "collector/store/event_writer.h"
 
 namespace regwatch::collector::store {
 namespace {

@@ -1,0 +1,39 @@
+#include "collector/store/condition_alert_reader.h"
+
+#include <algorithm>
+
+namespace regwatch::collector::store {
+
+Result<std::unique_ptr<ConditionAlertReader>> ConditionAlertReader::open(
+    const std::string& path, const StoreOptions& options) {
+  auto db = open_database(path, true, options.busy_timeout_ms);
+  if (!db.ok()) return db.error();
+  std::unique_ptr<ConditionAlertReader> reader(new ConditionAlertReader());
+  reader->db_ = std::move(db).value();
+  return reader;
+}
+
+Result<regwatch::v1::AlertList> ConditionAlertReader::alerts(const regwatch::v1::AlertQuery& q) {
+  auto statement = Statement::prepare(
+      db_.get(),
+      "SELECT body FROM condition_alerts WHERE state = 'firing' OR (?1 AND ends_us >= ?2) "
+      "ORDER BY state = 'firing' DESC, starts_us DESC, key LIMIT ?3");
+  if (!statement.ok()) return statement.error();
+  const uint32_t limit = std::min(q.limit() == 0 ? kDefaultQueryLimit : q.limit(), kMaxQueryLimit);
+  statement->bind(1, int64_t{q.resolved_too() ? 1 : 0});
+  statement->bind(2, q.since_us());
+  statement->bind(3, int64_t{limit} + 1);
+  regwatch::v1::AlertList list;
+  int rc = 0;
+  while ((rc = statement->step()) == SQLITE_ROW) {
+    if (static_cast<uint32_t>(list.alerts_json_size()) == limit) {
+      list.set_truncated(true);
+      break;
+    }
+    list.add_alerts_json(std::string(statement->column_text(0)));
+  }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "querying alerts");
+  return list;
+}
+
+}  // namespace regwatch::collector::store

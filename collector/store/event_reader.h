@@ -1,0 +1,43 @@
+#pragma once
+// EventReader: the SQLite EventSource (event_source.h). One per reading thread, on a
+// read-only connection of its own; sees what the writer committed.
+//
+// It reads the events table only. Status is what the events say about the agents (last seq,
+// counts); the agents' live sources are the condition runner's business (ConditionStore), the
+// receivers' delivery counts the outbox's (OutboxStatusReader). Incidents are read by
+// IncidentReader, condition alerts by ConditionAlertReader: each table is read beside the
+// store that writes it.
+#include <memory>
+#include <string>
+
+#include "collector/store/event_source.h"
+#include "collector/store/sqlite_handle.h"
+#include "collector/store/store_options.h"
+#include "common/result.h"
+
+namespace regwatch::collector::store {
+
+class EventReader final : public EventSource {
+ public:
+  static Result<std::unique_ptr<EventReader>> open(const std::string& path,
+                                                   const StoreOptions& = {});
+  Result<regwatch::v1::EventList> query(const regwatch::v1::EventQuery& query) override;
+  Result<regwatch::v1::StatusReply> status() override;
+  Result<bool> scan_events(int64_t since_us, int64_t until_us,
+                           const std::vector<std::string>& kinds, size_t max_rows,
+                           const StoredEventFn& fn) override;
+  Result<WindowScan> scan_window(int64_t since_us, const std::vector<std::string>& kinds,
+                                 size_t max_rows, const StoredEventFn& fn) override;
+  Result<WindowScan> scan_after(int64_t after_id, const std::vector<std::string>& kinds,
+                                size_t max_rows, const StoredEventFn& fn) override;
+  Result<bool> scan_phone_reports(int64_t since_us, int64_t until_us,
+                                  const std::vector<std::string>& kinds, size_t max_rows,
+                                  const PhoneReportFn& fn) override;
+  Result<bool> scan_sightings(int64_t until_us, size_t max_rows, const SightingFn& fn) override;
+
+ private:
+  EventReader() = default;
+  SqliteDb db_;
+};
+
+}  // namespace regwatch::collector::store

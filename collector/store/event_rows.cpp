@@ -1,0 +1,60 @@
+#include "collector/store/event_rows.h"
+
+#include "common/event_kind.h"
+
+namespace regwatch::collector::store {
+
+Status set_writer_pragmas(sqlite3* db, Durability durability) {
+  for (const char* pragma :
+       {"PRAGMA journal_mode = WAL",
+        durability == Durability::kDurable ? "PRAGMA synchronous = FULL"
+                                           : "PRAGMA synchronous = NORMAL",
+        "PRAGMA journal_size_limit = 67108864", "PRAGMA cache_size = -65536"}) {
+    if (auto ok = exec(db, pragma); !ok.ok()) return ok.error();
+  }
+  return Ok{};
+}
+
+EventColumns columns_of(const regwatch::v1::Event& event) {
+  EventColumns columns;
+  if (event.has_phone()) {
+    columns.device = event.phone().device_name();
+    if (event.phone().has_reason_code()) {
+      columns.has_reason = true;
+      columns.reason_code = event.phone().reason_code();
+    }
+  } else if (event.has_topology()) {
+    columns.device = event.topology().device();
+  }
+  return columns;
+}
+
+void bind_event(Statement& insert, const regwatch::v1::Event& event, int64_t store_time_us,
+                std::string_view spool_incarnation, std::string& scratch) {
+  const EventColumns columns = columns_of(event);
+  insert.bind(12, spool_incarnation);
+  insert.bind(13, int64_t{event.provenance().spoofed() ? 1 : 0});
+  insert.bind(1, event.agent_id());
+  insert.bind(2, static_cast<int64_t>(event.seq()));
+  insert.bind(3, event.event_time_us());
+  insert.bind(4, event.receive_time_us());
+  insert.bind(5, store_time_us);
+  insert.bind(6, event.origin());
+  insert.bind(7, source_name(event.source()));
+  insert.bind(8, kind_name(event.kind()));
+  if (columns.device.empty()) {
+    insert.bind_null(9);
+  } else {
+    insert.bind(9, columns.device);
+  }
+  if (columns.has_reason) {
+    insert.bind(10, int64_t{columns.reason_code});
+  } else {
+    insert.bind_null(10);
+  }
+  scratch.clear();
+  event.SerializeToString(&scratch);
+  insert.bind_blob(11, scratch);
+}
+
+}  // namespace regwatch::collector::store

@@ -1,0 +1,46 @@
+#pragma once
+// Internal to the SQLite event store (not for the services): how an event becomes a row of
+// the events table. The writer and the benchmark's bare insert baseline
+// (bench/ingest/bare_insert) both use it, so the baseline measures the very statement,
+// columns and connection settings the collector commits with.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "collector/store/sqlite_handle.h"
+#include "common/result.h"
+#include "regwatch/v1/event.pb.h"
+
+namespace regwatch::collector::store {
+
+// Exactly once: the key is (agent, spool incarnation, seq) (schema/007). bind_event() fills
+// its parameters.
+inline constexpr char kInsertEventSql[] =
+    "INSERT INTO events (agent_id, spool_incarnation, seq, event_time_us, receive_time_us,"
+    " store_time_us, origin, source, kind, device, reason_code, payload, spoofed)"
+    " VALUES (?1, ?12, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13)"
+    " ON CONFLICT (agent_id, spool_incarnation, seq) DO NOTHING";
+
+// The columns an event is stored under besides its payload.
+struct EventColumns {
+  std::string device;  // "" = NULL
+  bool has_reason = false;
+  int32_t reason_code = 0;
+};
+EventColumns columns_of(const regwatch::v1::Event& event);
+
+// Binds one event to a statement prepared from kInsertEventSql. scratch: a buffer reused
+// across events for the serialised payload (one allocation per batch, not per event).
+void bind_event(Statement& insert, const regwatch::v1::Event& event, int64_t store_time_us,
+                std::string_view spool_incarnation, std::string& scratch);
+
+// How a store commits: durable (the collector's: synchronous=FULL) or not (NORMAL,
+// for the benchmark to show what durability costs).
+enum class Durability { kDurable, kNotDurable };
+
+// The writer's connection settings (see event_writer.h): WAL, commits synced (or not, for the
+// benchmark's comparison), the WAL file bounded after checkpoints, 64 MiB of cache (index
+// pages hot).
+Status set_writer_pragmas(sqlite3* db, Durability durability);
+
+}  // namespace regwatch::collector::store

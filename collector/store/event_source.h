@@ -1,0 +1,71 @@
+#pragma once
+// EventSource: what the collector's readers ask of the event history, whatever the
+// database: the query service (Events, Status, Top), correlation (its window and directory)
+// and the condition runner. The SQLite implementation is EventReader (event_reader.h); a
+// second backend (PostgreSQL, later) implements this and EventSink (event_sink.h).
+//
+// Contract every implementation keeps:
+// - One thread uses a source (each query worker and runner opens its own); it sees what
+//   sinks have committed, never a half-stored batch.
+// - Bad requests (an unknown kind, too many ids) are errors with code "unknown_kind" or
+//   "too_many_ids", never a crash; an undecodable stored event is skipped by the scans and
+//   a "database_corrupt" error for query().
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "regwatch/v1/event.pb.h"
+#include "regwatch/v1/query.pb.h"
+
+namespace regwatch::collector::store {
+
+class EventSource {
+ public:
+  virtual ~EventSource() = default;
+
+  virtual Result<regwatch::v1::EventList> query(const regwatch::v1::EventQuery& query) = 0;
+  // What the events say about the store: its schema version, every agent's last seq, last
+  // store time and counts, and the total. (The receivers' delivery counts come from the
+  // notification outbox: OutboxStatusReader.)
+  virtual Result<regwatch::v1::StatusReply> status() = 0;
+
+  // For correlation: events of these kinds with event time in [since_us, until_us), newest
+  // first (so a cut drops old context, never the newest events), at most max_rows; returns
+  // true when it had to cut.
+  using StoredEventFn = std::function<void(int64_t id, regwatch::v1::Event&& event)>;
+  virtual Result<bool> scan_events(int64_t since_us, int64_t until_us,
+                                   const std::vector<std::string>& kinds, size_t max_rows,
+                                   const StoredEventFn& fn) = 0;
+  // For correlation's in-memory window. Every event of these kinds with event time >= since_us,
+  // newest first, at most max_rows (cut: true when there were more), together with the newest
+  // row id of the table, read in one snapshot: scan_after(last_id) then continues with exactly
+  // the rows committed since, none missed and none twice.
+  struct WindowScan {
+    bool cut = false;
+    int64_t last_id = 0;
+  };
+  virtual Result<WindowScan> scan_window(int64_t since_us, const std::vector<std::string>& kinds,
+                                         size_t max_rows, const StoredEventFn& fn) = 0;
+  // The rows after after_id of these kinds, in id (commit) order, at most max_rows (cut: true
+  // when there were more); last_id: the last row read, or after_id when there were none.
+  virtual Result<WindowScan> scan_after(int64_t after_id, const std::vector<std::string>& kinds,
+                                        size_t max_rows, const StoredEventFn& fn) = 0;
+  // For regwatch top. Phone reports of these kinds (the caller's drop rule decides which:
+  // collector/correlate/drop_rule.h) that are not spoofed, with event time in
+  // [since_us, until_us) (0 = no bound), by device then time (then agent, seq, id); reason is -1
+  // when the report has none. Stops after max_rows and returns true when it had to.
+  using PhoneReportFn = std::function<void(std::string_view device, int64_t time_us,
+                                           std::string_view kind, int32_t reason)>;
+  virtual Result<bool> scan_phone_reports(int64_t since_us, int64_t until_us,
+                                          const std::vector<std::string>& kinds, size_t max_rows,
+                                          const PhoneReportFn& fn) = 0;
+  // Every phone's CDP/LLDP sightings before until_us (0 = no bound), by device then time.
+  using SightingFn = std::function<void(const regwatch::v1::Event& topology_event)>;
+  virtual Result<bool> scan_sightings(int64_t until_us, size_t max_rows, const SightingFn& fn) = 0;
+};
+
+}  // namespace regwatch::collector::store

@@ -1,0 +1,59 @@
+#pragma once
+// EventWriter: the SQLite EventSink (event_sink.h), the collector's one writer of the
+// events table and of the sources table (who sends live events, for the agent_silent and
+// source_silent conditions), both in the batch's transaction.
+//
+// One thread owns it (the commit queue). Opening applies the migrations. The incarnation is
+// the agent spool's (agent/spool/spool_state.h); "" is a spool from before them.
+//
+// WAL mode with synchronous=FULL: a batch is acknowledged only once its commit
+// is on disk (the WAL synced), so a power loss cannot lose what an agent has
+// already deleted from its spool (NORMAL lost the last commits; an agent had
+// no copy left). journal_size_limit bounds the WAL file after a checkpoint, so
+// ingest recovers when disk space comes back. The cost is measured by
+// bench/ingest_bench (a baseline of each, bench/ingest/bare_insert).
+//
+// Retention of the alerting tables is AlertingRetention's (alerting_retention.h), not this
+// class's: it owns only the tables above.
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "collector/store/event_sink.h"
+#include "collector/store/sqlite_handle.h"
+#include "collector/store/store_options.h"
+#include "common/result.h"
+
+namespace regwatch::collector::store {
+
+class EventWriter final : public EventSink {
+ public:
+  static Result<std::unique_ptr<EventWriter>> open(const std::string& path,
+                                                   const StoreOptions& = {});
+
+  using EventSink::InsertOutcome;
+  Result<InsertOutcome> insert_batch(std::span<const regwatch::v1::Event> events,
+                                     int64_t store_time_us,
+                                     std::string_view spool_incarnation = {}) override;
+  Result<InsertOutcome> insert_batch(
+      const google::protobuf::RepeatedPtrField<regwatch::v1::Event>& events, int64_t store_time_us,
+      std::string_view spool_incarnation = {}) override;
+  Result<uint64_t> prune_stored_before(int64_t cutoff_store_time_us, uint32_t max_rows) override;
+  int schema_version() const override { return schema_version_; }
+  // The connection, for tests that inspect or provoke SQLite itself (pragmas, a full disk).
+  sqlite3* handle() const { return db_.get(); }
+
+ private:
+  EventWriter() = default;
+  template <typename Range>
+  Result<InsertOutcome> insert_range(const Range& events, int64_t store_time_us,
+                                     std::string_view spool_incarnation);
+  SqliteDb db_;
+  Statement insert_;
+  Statement prune_;
+  Statement note_source_;  // the sources table: who sends live events (schema/006)
+  int schema_version_ = 0;
+};
+
+}  // namespace regwatch::collector::store

@@ -1,0 +1,62 @@
+// open_store_backend: a path is SQLite, whose sink and source see the same events; a
+// PostgreSQL URL is refused with a clear error (not built in yet), as is an unknown scheme.
+#include "collector/store/store_backend.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <string>
+
+namespace regwatch::collector::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(StoreBackendTest, APathIsSqliteWhoseSinkAndSourceShareTheEvents) {
+  char templ[] = "/tmp/regwatch-backend-XXXXXX";
+  const fs::path dir = mkdtemp(templ);
+  const std::string path = (dir / "events.db").string();
+  auto backend = open_store_backend(path);
+  ASSERT_TRUE(backend.ok()) << backend.error().message;
+  EXPECT_EQ((*backend)->name(), "sqlite");
+  auto sink = (*backend)->open_sink();
+  ASSERT_TRUE(sink.ok()) << sink.error().message;
+  EXPECT_GT((*sink)->schema_version(), 0);
+  v1::Event event;
+  event.set_agent_id("a1");
+  event.set_seq(1);
+  event.set_event_time_us(1000);
+  event.set_kind(v1::LINK_DOWN);
+  auto stored = (*sink)->insert_batch(std::span(&event, 1), 2000);
+  ASSERT_TRUE(stored.ok()) << stored.error().message;
+  EXPECT_EQ(stored->stored, 1u);
+  auto source = (*backend)->open_source();
+  ASSERT_TRUE(source.ok()) << source.error().message;
+  auto status = (*source)->status();
+  ASSERT_TRUE(status.ok()) << status.error().message;
+  EXPECT_EQ(status->total_events(), 1u);
+  fs::remove_all(dir);
+}
+
+TEST(StoreBackendTest, APostgresqlUrlSaysItIsNotBuiltInYet) {
+  for (const char* url : {"postgresql://regwatch@db.example/regwatch", "postgres://db/regwatch"}) {
+    auto backend = open_store_backend(url);
+    ASSERT_FALSE(backend.ok()) << url;
+    EXPECT_EQ(backend.error().code, "store_backend");
+    EXPECT_NE(backend.error().message.find("PostgreSQL store backend is not built in yet"),
+              std::string::npos)
+        << backend.error().message;
+  }
+}
+
+TEST(StoreBackendTest, AnUnknownSchemeIsRefusedByName) {
+  auto backend = open_store_backend("mysql://db/regwatch");
+  ASSERT_FALSE(backend.ok());
+  EXPECT_EQ(backend.error().code, "store_backend");
+  EXPECT_NE(backend.error().message.find("unknown store backend 'mysql://'"), std::string::npos)
+      << backend.error().message;
+}
+
+}  // namespace
+}  // namespace regwatch::collector::store
