@@ -56,9 +56,7 @@ std::optional<std::string> inhibitor(collector::store::AlertOutbox& outbox, cons
   if (!firing.ok()) return std::nullopt;  // a busy store must not hold pages back
   for (const auto& stored : *firing) {
     if (stored.key == alert.key) continue;
-    const auto body = nlohmann::ordered_json::parse(stored.body, nullptr, false);
-    if (!body.is_object()) continue;
-    const auto source = alert_for(body, config.rules, stored.key);
+    const auto source = alert_for(stored.record, config.rules, stored.key);
     if (!source || source->resolved) continue;
     for (const InhibitRule* rule : rules) {
       if (!matches_all(rule->source, source->labels)) continue;
@@ -241,9 +239,7 @@ void AlertDispatcher::repeat_open_incidents() {
   }
   const int64_t now = clock_.now_us();
   for (const auto& stored : *open) {
-    const auto incident = nlohmann::ordered_json::parse(stored.body, nullptr, false);
-    if (!incident.is_object()) continue;
-    auto alert = alert_of(incident, stored.key);
+    auto alert = alert_of(stored.record, stored.key);
     if (!alert || !alert->notify || alert->resolved) continue;
     // Owed now what a pass would owe (a page held by a silence that has ended since), and
     // its repeat once repeat_interval passed since the last one was delivered.
@@ -347,9 +343,9 @@ bool AlertDispatcher::owe_to(const ReceiverConfig& r, const Alert& alert, int64_
   return owe(after + 1, due);
 }
 
-std::optional<Alert> AlertDispatcher::alert_of(const nlohmann::ordered_json& body,
+std::optional<Alert> AlertDispatcher::alert_of(const AlertSource& source,
                                                const std::string& key) const {
-  auto alert = alert_for(body, config_.rules, key);
+  auto alert = alert_for(source, config_.rules, key);
   if (alert) {
     for (const auto& [name, value] : config_.external_labels) alert->labels.emplace(name, value);
   }
@@ -357,9 +353,7 @@ std::optional<Alert> AlertDispatcher::alert_of(const nlohmann::ordered_json& bod
 }
 
 bool AlertDispatcher::route(const collector::store::KeyedIncident& stored) {
-  const auto incident = nlohmann::ordered_json::parse(stored.body, nullptr, false);
-  if (!incident.is_object()) return true;
-  auto alert = alert_of(incident, stored.key);
+  auto alert = alert_of(stored.record, stored.key);
   if (!alert || !alert->notify) return true;
   const int64_t now = clock_.now_us();
   if (now - alert->ends_us > int64_t{config_.max_incident_age_s} * kSecond && !alert->withdrawn &&
@@ -388,9 +382,7 @@ void AlertDispatcher::resend_firing(Receiver& receiver, int64_t now) {
   for (const auto& key : *keys) {
     auto body = receiver.outbox->incident_body(key);
     if (!body.ok() || !*body) continue;
-    const auto incident = nlohmann::ordered_json::parse(**body, nullptr, false);
-    if (!incident.is_object()) continue;
-    auto alert = alert_of(incident, key);
+    auto alert = alert_of(**body, key);
     // Resolved ones get their resolve from the queue; silenced ones are left to expire.
     if (!alert || alert->resolved || silenced(*receiver.silences, *alert, now)) continue;
     alerts.push_back(std::move(*alert));
@@ -460,10 +452,7 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
         continue;
       }
       std::optional<Alert> alert;
-      if (*body) {
-        const auto incident = nlohmann::ordered_json::parse(**body, nullptr, false);
-        if (incident.is_object()) alert = alert_of(incident, row.alert_key);
-      }
+      if (*body) alert = alert_of(**body, row.alert_key);
       if (!alert) {
         stored(outbox.failed(row.id, "the incident was recomputed away or no rule matches it", now,
                              true));

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cli/phone_diagnosis.h"
+#include "common/record_json.h"
 
 namespace regwatch::cli {
 
@@ -39,10 +40,8 @@ bool run_explain(CollectorClient& client, const std::string& device, int64_t at_
     v1::IncidentList found;
     if (!client.incidents(around, found, error)) return false;
     std::vector<nlohmann::ordered_json> incidents;
-    for (const auto& text : found.incidents_json()) {
-      auto doc = nlohmann::ordered_json::parse(text, nullptr, false);
-      if (!doc.is_discarded()) incidents.push_back(std::move(doc));
-    }
+    // The diagnosis reads incidents as their JSON (the rendering the CLI prints).
+    for (const auto& incident : found.incidents()) incidents.push_back(incident_json(incident));
     d = diagnose(device, at_us, timeline, topology, incidents);
   }
   known = !timeline.events().empty() || !topology.events().empty();

@@ -422,7 +422,7 @@ int main(int argc, char** argv) {
     if (!(*client)->alerts(q, list, error)) return fail(error);
     cli::write_alerts(std::cout, list, *format);
     if (list.truncated())
-      std::cerr << "regwatch: showing the first " << list.alerts_json_size() << "\n";
+      std::cerr << "regwatch: showing the first " << list.alerts_size() << "\n";
     return 0;
   }
   if (top->parsed()) {
@@ -455,25 +455,19 @@ int main(int argc, char** argv) {
     q.set_limit(1);
     v1::IncidentList found;
     if (!(*client)->incidents(q, found, error)) return fail(error);
-    if (found.incidents_json().empty()) {
+    if (found.incidents().empty()) {
       std::cerr << "regwatch: no incident '" << incident_id
                 << "' (regwatch incidents lists them)\n";
       return kExitFailed;
     }
-    const auto doc = nlohmann::ordered_json::parse(found.incidents_json(0), nullptr, false);
-    if (const std::string now_id = doc.value("id", ""); now_id != incident_id)
-      std::cerr << "regwatch: incident '" << incident_id << "' is now '" << now_id
+    const v1::Incident& doc = found.incidents(0);
+    if (doc.id() != incident_id)
+      std::cerr << "regwatch: incident '" << incident_id << "' is now '" << doc.id()
                 << "' (later events moved its start or scope)\n";
     v1::EventQuery evidence;
     std::set<int64_t> ids;
-    const nlohmann::ordered_json causes = doc.value("causes", nlohmann::ordered_json::array());
-    for (const auto& c : causes) {
-      const nlohmann::ordered_json cause_ids = c.value("evidence", nlohmann::ordered_json::array());
-      for (const auto& id : cause_ids) ids.insert(id.get<int64_t>());
-    }
-    const nlohmann::ordered_json drop_ids =
-        doc.value("drop_evidence", nlohmann::ordered_json::array());
-    for (const auto& id : drop_ids) ids.insert(id.get<int64_t>());
+    for (const auto& c : doc.causes()) ids.insert(c.evidence().begin(), c.evidence().end());
+    ids.insert(doc.drop_evidence().begin(), doc.drop_evidence().end());
     for (int64_t id : ids) {
       if (evidence.ids_size() == 1000) break;  // the server's bound; the incident lists them all
       evidence.add_ids(id);
@@ -502,7 +496,7 @@ int main(int argc, char** argv) {
     if (!(*client)->incidents(q, list, error)) return fail(error);
     cli::write_incidents(std::cout, list, *format);
     if (list.truncated())
-      std::cerr << "regwatch: showing the first " << list.incidents_json_size() << " (--limit)\n";
+      std::cerr << "regwatch: showing the first " << list.incidents_size() << " (--limit)\n";
     return 0;
   }
   if (status->parsed()) {

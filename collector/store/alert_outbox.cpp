@@ -1,5 +1,7 @@
 #include "collector/store/alert_outbox.h"
 
+#include "common/record_bytes.h"
+
 namespace regwatch::collector::store {
 namespace {
 
@@ -217,7 +219,7 @@ Result<std::vector<std::string>> AlertOutbox::told_firing(const std::string& rec
 Result<std::vector<KeyedIncident>> AlertOutbox::incident_bodies(const char* where,
                                                                 std::optional<int64_t> bound) {
   auto select =
-      Statement::prepare(db_.get(), std::string("SELECT first_id, id, body FROM incidents WHERE ") +
+      Statement::prepare(db_.get(), std::string("SELECT first_id, id, record FROM incidents WHERE ") +
                                         where + " ORDER BY start_time_us, id");
   if (!select.ok()) return select.error();
   if (bound) select->bind(1, *bound);
@@ -228,7 +230,9 @@ Result<std::vector<KeyedIncident>> AlertOutbox::incident_bodies(const char* wher
     incident.id = select->column_text(1);
     incident.key = select->column_text(0);
     if (incident.key.empty()) incident.key = incident.id;
-    incident.body = select->column_text(2);
+    v1::Incident record;
+    if (!parse_record(select->column_blob(2), record)) continue;  // not one we wrote
+    incident.record = std::move(record);
     incidents.push_back(std::move(incident));
   }
   if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading incidents");
@@ -254,7 +258,7 @@ Result<uint32_t> AlertOutbox::pages_like(const std::string& receiver, const std:
 Result<std::vector<KeyedIncident>> AlertOutbox::condition_bodies(const char* where,
                                                                  std::optional<int64_t> bound) {
   auto select =
-      Statement::prepare(db_.get(), std::string("SELECT key, body FROM condition_alerts WHERE ") +
+      Statement::prepare(db_.get(), std::string("SELECT key, record FROM condition_alerts WHERE ") +
                                         where + " ORDER BY key");
   if (!select.ok()) return select.error();
   if (bound) select->bind(1, *bound);
@@ -263,7 +267,9 @@ Result<std::vector<KeyedIncident>> AlertOutbox::condition_bodies(const char* whe
   while ((rc = select->step()) == SQLITE_ROW) {
     KeyedIncident condition;
     condition.key = condition.id = select->column_text(0);
-    condition.body = select->column_text(1);
+    v1::Alert record;
+    if (!parse_record(select->column_blob(1), record)) continue;  // not one we wrote
+    condition.record = std::move(record);
     conditions.push_back(std::move(condition));
   }
   if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading condition alerts");
@@ -288,24 +294,32 @@ Result<std::vector<KeyedIncident>> AlertOutbox::incidents_ending_since(int64_t s
   return incidents;
 }
 
-Result<std::optional<std::string>> AlertOutbox::incident_body(const std::string& key) {
+Result<std::optional<AlertSource>> AlertOutbox::incident_body(const std::string& key) {
   // The live incident of this lineage before a withdrawn one; the newest if several.
   auto select = Statement::prepare(db_.get(),
-                                   "SELECT body FROM incidents WHERE first_id = ?1 ORDER BY "
+                                   "SELECT record FROM incidents WHERE first_id = ?1 ORDER BY "
                                    "state = 'withdrawn', updated_us DESC LIMIT 1");
   if (!select.ok()) return select.error();
   select->bind(1, key);
   int rc = select->step();
-  if (rc == SQLITE_ROW) return std::optional<std::string>(std::string(select->column_text(0)));
+  if (rc == SQLITE_ROW) {
+    v1::Incident record;
+    if (!parse_record(select->column_blob(0), record))
+      return make_error("store", "the record of incident " + key + " does not parse");
+    return std::optional<AlertSource>(std::move(record));
+  }
   if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading an incident");
   auto condition =
-      Statement::prepare(db_.get(), "SELECT body FROM condition_alerts WHERE key = ?1");
+      Statement::prepare(db_.get(), "SELECT record FROM condition_alerts WHERE key = ?1");
   if (!condition.ok()) return condition.error();
   condition->bind(1, key);
   rc = condition->step();
-  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc == SQLITE_DONE) return std::optional<AlertSource>();
   if (rc != SQLITE_ROW) return sqlite_error(db_.get(), rc, "reading a condition alert");
-  return std::optional<std::string>(std::string(condition->column_text(0)));
+  v1::Alert record;
+  if (!parse_record(condition->column_blob(0), record))
+    return make_error("store", "the record of condition alert " + key + " does not parse");
+  return std::optional<AlertSource>(std::move(record));
 }
 
 }  // namespace regwatch::collector::store

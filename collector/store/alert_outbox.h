@@ -89,9 +89,9 @@ class AlertOutbox {
   // Incidents (withdrawn ones too) that ended at or after since_us, and condition alerts
   // firing or resolved since then (to re-evaluate after a restart).
   Result<std::vector<KeyedIncident>> incidents_ending_since(int64_t since_us);
-  // The current JSON body of the incident alerts know by this key (its first id): the one
-  // that continues it, or its last body when it was withdrawn; else the condition alert's.
-  Result<std::optional<std::string>> incident_body(const std::string& key);
+  // The current record of the incident alerts know by this key (its first id): the one
+  // that continues it, or its last record when it was withdrawn; else the condition alert's.
+  Result<std::optional<AlertSource>> incident_body(const std::string& key);
 
  private:
   AlertOutbox() = default;

@@ -5,6 +5,7 @@
 #include "collector/store/migrations.h"
 #include "common/event_kind.h"
 #include "common/host_name.h"
+#include "common/record_bytes.h"
 
 namespace regwatch::collector::store {
 
@@ -125,7 +126,7 @@ Result<ScopeFilter> parse_scope_filter(const std::string& text) {
 }
 
 Result<regwatch::v1::IncidentList> EventReader::incidents(const regwatch::v1::IncidentQuery& q) {
-  std::string sql = "SELECT body, first_id FROM incidents WHERE 1";
+  std::string sql = "SELECT record, first_id FROM incidents WHERE 1";
   if (q.since_us() != 0) sql += " AND start_time_us >= ?1";
   if (q.until_us() != 0) sql += " AND start_time_us < ?2";
   if (!q.state().empty()) {
@@ -170,16 +171,17 @@ Result<regwatch::v1::IncidentList> EventReader::incidents(const regwatch::v1::In
   regwatch::v1::IncidentList list;
   int rc = 0;
   while ((rc = statement->step()) == SQLITE_ROW) {
-    if (static_cast<uint32_t>(list.incidents_json_size()) == limit) {
+    if (static_cast<uint32_t>(list.incidents_size()) == limit) {
       list.set_truncated(q.id().empty());
       break;
     }
-    list.add_incidents_json(std::string(statement->column_text(0)));
+    if (!parse_record(statement->column_blob(0), *list.add_incidents()))
+      return make_error("store", "an incident record does not parse");
     if (list.first_id().empty()) list.set_first_id(std::string(statement->column_text(1)));
   }
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     return sqlite_error(db_.get(), rc, "querying incidents");
-  if (q.id().empty() || list.incidents_json().empty()) {
+  if (q.id().empty() || list.incidents().empty()) {
     list.clear_first_id();
     return list;
   }
@@ -209,7 +211,7 @@ Result<regwatch::v1::IncidentList> EventReader::incidents(const regwatch::v1::In
 Result<regwatch::v1::AlertList> EventReader::alerts(const regwatch::v1::AlertQuery& q) {
   auto statement = Statement::prepare(
       db_.get(),
-      "SELECT body FROM condition_alerts WHERE state = 'firing' OR (?1 AND ends_us >= ?2) "
+      "SELECT record FROM condition_alerts WHERE state = 'firing' OR (?1 AND ends_us >= ?2) "
       "ORDER BY state = 'firing' DESC, starts_us DESC, key LIMIT ?3");
   if (!statement.ok()) return statement.error();
   const uint32_t limit = std::min(q.limit() == 0 ? kDefaultQueryLimit : q.limit(), kMaxQueryLimit);
@@ -219,11 +221,12 @@ Result<regwatch::v1::AlertList> EventReader::alerts(const regwatch::v1::AlertQue
   regwatch::v1::AlertList list;
   int rc = 0;
   while ((rc = statement->step()) == SQLITE_ROW) {
-    if (static_cast<uint32_t>(list.alerts_json_size()) == limit) {
+    if (static_cast<uint32_t>(list.alerts_size()) == limit) {
       list.set_truncated(true);
       break;
     }
-    list.add_alerts_json(std::string(statement->column_text(0)));
+    if (!parse_record(statement->column_blob(0), *list.add_alerts()))
+      return make_error("store", "a condition alert record does not parse");
   }
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "querying alerts");
   return list;

@@ -1,8 +1,24 @@
 #include "collector/store/migrations.h"
 
+#include <string_view>
+
+#include "collector/store/legacy_records.h"
 #include "collector/store/sqlite_handle.h"
 
 namespace regwatch::collector::store {
+namespace {
+
+// The step in C++ that a migration needs after its SQL, in the same transaction: what SQL alone
+// cannot do (010: JSON bodies into proto records).
+Status after_sql(sqlite3* db, std::string_view migration) {
+  if (migration == "010_typed_records.sql") {
+    auto converted = convert_legacy_records(db);
+    if (!converted.ok()) return converted.error();
+  }
+  return Ok{};
+}
+
+}  // namespace
 
 int latest_schema_version() { return static_cast<int>(embedded_migrations().size()); }
 
@@ -37,6 +53,7 @@ Result<int> apply_migrations(sqlite3* db, const std::string& path) {
   for (int version = *current; version < latest; ++version) {
     if (auto begin = exec(db, "BEGIN IMMEDIATE"); !begin.ok()) return begin.error();
     auto applied = exec(db, migrations[static_cast<size_t>(version)].sql.c_str());
+    if (applied.ok()) applied = after_sql(db, migrations[static_cast<size_t>(version)].name);
     if (applied.ok()) {
       applied = exec(db, ("PRAGMA user_version = " + std::to_string(version + 1)).c_str());
     }
