@@ -11,11 +11,14 @@
 #include "alerts/notification_policy.h"
 #include "collector/store/alert_outbox.h"
 #include "collector/store/silence_store.h"
+#include "common/alert_status.h"
 #include "common/logging.h"
 #include "common/time_format.h"
 
 namespace regwatch::alerts {
 namespace {
+
+using Reason = collector::store::NoticeReason;
 
 constexpr int64_t kSecond = 1'000'000;
 // An inhibited page is looked at again this often: sent once its inhibitor resolves.
@@ -269,15 +272,15 @@ bool AlertDispatcher::owe_to(const ReceiverConfig& r, const Alert& alert, int64_
       return false;
     }
     if (*owed)
-      log->info("{} {}: {} notification owed to {}{}", alert.kind, alert.key, notice.reason, r.name,
+      log->info("{} {}: {} notification owed to {}{}", alert.kind, alert.key, collector::store::notice_reason_name(notice.reason), r.name,
                 notice.change.empty() ? "" : " (" + notice.change + ")");
     return true;
   };
   switch (decision.owed) {
     case Owed::kRetell: return outbox.retell((*last)->id, notice.told).ok();
     case Owed::kResolved:
-      notice.status = "resolved";
-      notice.reason = alert.withdrawn ? "withdrawn" : "resolved";
+      notice.status = v1::ALERT_STATUS_RESOLVED;
+      notice.reason = alert.withdrawn ? Reason::kWithdrawn : Reason::kResolved;
       return owe(after, now);
     case Owed::kChanged: {
       // No sooner than group_interval after the last notification of it.
@@ -287,12 +290,12 @@ bool AlertDispatcher::owe_to(const ReceiverConfig& r, const Alert& alert, int64_
       if (*delivered)
         due = std::max(due,
                        *(*delivered)->delivered_us + int64_t{config_.group_interval_s} * kSecond);
-      notice.status = "firing";
-      notice.reason = "changed";
+      notice.status = v1::ALERT_STATUS_FIRING;
+      notice.reason = Reason::kChanged;
       return owe(after, due);
     }
     case Owed::kNothing: {
-      if (!repeats || alert.resolved || !*last || (*last)->notice.status != "firing" ||
+      if (!repeats || alert.resolved || !*last || (*last)->notice.status != v1::ALERT_STATUS_FIRING ||
           (*last)->pending())
         return true;
       auto delivered = outbox.last_delivered(r.name, alert.key);
@@ -300,8 +303,8 @@ bool AlertDispatcher::owe_to(const ReceiverConfig& r, const Alert& alert, int64_
       if (!*delivered ||
           now - *(*delivered)->delivered_us < int64_t{config_.repeat_interval_s} * kSecond)
         return true;
-      notice.status = "firing";
-      notice.reason = "repeat";
+      notice.status = v1::ALERT_STATUS_FIRING;
+      notice.reason = Reason::kRepeat;
       return owe(after, now);
     }
     case Owed::kFirst:
@@ -330,14 +333,14 @@ bool AlertDispatcher::owe_to(const ReceiverConfig& r, const Alert& alert, int64_
                       std::to_string(config_.flap_max_pages) +
                       " pages): it keeps bursting; further bursts are not paged until it has "
                       "been quiet that long (regwatch incidents --scope shows them)";
-  notice.status = "firing";
-  notice.reason = decision.owed == Owed::kFirst ? "first" : "reopened";
+  notice.status = v1::ALERT_STATUS_FIRING;
+  notice.reason = decision.owed == Owed::kFirst ? Reason::kFirst : Reason::kReopened;
   const int64_t due = now + int64_t{config_.group_wait_s} * kSecond;
   if (!owe(after, due)) return false;
   if (!alert.resolved) return true;
   // Over before its first page was sent: its resolve follows it.
-  notice.status = "resolved";
-  notice.reason = "resolved";
+  notice.status = v1::ALERT_STATUS_RESOLVED;
+  notice.reason = Reason::kResolved;
   notice.change.clear();
   notice.flapping.clear();
   return owe(after + 1, due);
@@ -424,7 +427,7 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
     };
     std::vector<Ready> ready;
     for (const auto& row : due.ok() ? *due : std::vector<collector::store::OutboxRow>{}) {
-      const bool firing_row = row.notice.status == "firing";
+      const bool firing_row = row.notice.status == v1::ALERT_STATUS_FIRING;
       // Strictly in order: each waits until the ones before it were sent or given up.
       auto earlier = outbox.earlier_pending(rc.name, row.alert_key, row.seq);
       if (!earlier.ok()) {
@@ -469,10 +472,15 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
         continue;  // its resolve, if owed, is dropped with it: nobody was paged
       }
       alert->resolved = !firing_row;
-      const bool update = row.notice.reason == "repeat" || row.notice.reason == "changed";
+      const bool update =
+          row.notice.reason == Reason::kRepeat || row.notice.reason == Reason::kChanged;
       if (firing_row && update && now_resolved) {
         stored(outbox.failed(
-            row.id, "it resolved before this " + row.notice.reason + " notification was sent", now,
+            row.id,
+            "it resolved before this " +
+                std::string(collector::store::notice_reason_name(row.notice.reason)) +
+                " notification was sent",
+            now,
             true));
         continue;  // a repeat after the resolve would re-open it at the receiver
       }
@@ -566,7 +574,8 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
           stored(outbox.delivered(item.row.id, clock_.now_us()));
           log->info(
               "{} {} ({}) notification delivered to {}{}", item.row.alert_key,
-              item.row.notice.status, item.row.notice.reason, rc.name,
+              alert_status_name(item.row.notice.status),
+              collector::store::notice_reason_name(item.row.notice.reason), rc.name,
               items.size() > 1 ? " (one of " + std::to_string(items.size()) + " in one)" : "");
         }
         continue;

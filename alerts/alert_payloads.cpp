@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "common/alert_status.h"
 #include "common/record_json.h"
 #include "common/time_format.h"
 
@@ -129,12 +130,15 @@ std::string webhook_body(const std::vector<Alert>& alerts, const std::string& re
                          const std::map<std::string, std::string>& group_labels) {
   const bool firing =
       std::any_of(alerts.begin(), alerts.end(), [](const Alert& a) { return !a.resolved; });
-  const std::string status = firing ? "firing" : "resolved";
+  const auto status_of = [](bool resolved) {
+    return std::string(alert_status_name(resolved ? v1::ALERT_STATUS_RESOLVED : v1::ALERT_STATUS_FIRING));
+  };
+  const std::string status = status_of(!firing);
   Json list = Json::array();
   std::map<std::string, std::string> common_labels, common_annotations;
   for (size_t i = 0; i < alerts.size(); ++i) {
     const Alert& alert = alerts[i];
-    list.push_back({{"status", alert.resolved ? "resolved" : "firing"},
+    list.push_back({{"status", status_of(alert.resolved)},
                     {"labels", object_of(alert.labels)},
                     {"annotations", object_of(alert.annotations)},
                     {"startsAt", rfc3339(alert.starts_us)},

@@ -1,8 +1,30 @@
 #include "collector/store/alert_outbox.h"
 
+#include "common/alert_status.h"
 #include "common/record_bytes.h"
 
 namespace regwatch::collector::store {
+
+std::string_view notice_reason_name(NoticeReason reason) {
+  switch (reason) {
+    case NoticeReason::kFirst: return "first";
+    case NoticeReason::kReopened: return "reopened";
+    case NoticeReason::kChanged: return "changed";
+    case NoticeReason::kRepeat: return "repeat";
+    case NoticeReason::kResolved: return "resolved";
+    case NoticeReason::kWithdrawn: return "withdrawn";
+  }
+  return "";
+}
+
+std::optional<NoticeReason> parse_notice_reason(std::string_view name) {
+  for (NoticeReason r : {NoticeReason::kFirst, NoticeReason::kReopened, NoticeReason::kChanged,
+                         NoticeReason::kRepeat, NoticeReason::kResolved, NoticeReason::kWithdrawn}) {
+    if (notice_reason_name(r) == name) return r;
+  }
+  return std::nullopt;
+}
+
 namespace {
 
 constexpr const char* kRowColumns =
@@ -15,8 +37,10 @@ OutboxRow read_row(const Statement& select) {
   row.receiver = std::string(select.column_text(1));
   row.alert_key = std::string(select.column_text(2));
   row.seq = select.column_int(3);
-  row.notice.status = std::string(select.column_text(4));
-  row.notice.reason = std::string(select.column_text(5));
+  // Words no regwatch wrote read as no status (never "firing"), and as a first page.
+  row.notice.status =
+      parse_alert_status(select.column_text(4)).value_or(v1::ALERT_STATUS_UNSPECIFIED);
+  row.notice.reason = parse_notice_reason(select.column_text(5)).value_or(NoticeReason::kFirst);
   row.notice.change = std::string(select.column_text(6));
   row.notice.told = std::string(select.column_text(7));
   row.notice.flapping = std::string(select.column_text(8));
@@ -77,8 +101,8 @@ Result<bool> AlertOutbox::owe(const std::string& receiver, const std::string& al
   insert->bind(1, receiver);
   insert->bind(2, alert_key);
   insert->bind(3, after_seq + 1);
-  insert->bind(4, notice.status);
-  insert->bind(5, notice.reason);
+  insert->bind(4, alert_status_name(notice.status));
+  insert->bind(5, notice_reason_name(notice.reason));
   insert->bind(6, notice.change);
   insert->bind(7, notice.told);
   insert->bind(8, notice.flapping);

@@ -9,20 +9,37 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "collector/store/incident_store.h"
 #include "collector/store/sqlite_handle.h"
 #include "common/result.h"
+#include "regwatch/v1/incident.pb.h"
 
 namespace regwatch::collector::store {
 
+// Why a notification is owed.
+enum class NoticeReason {
+  kFirst,      // its first page
+  kReopened,   // firing again after a resolve
+  kChanged,    // a change that matters
+  kRepeat,     // still firing after repeat_interval
+  kResolved,   // it resolved
+  kWithdrawn,  // a recomputation no longer finds the burst: resolve what was paged
+};
+
+// The reason as the outbox's reason column spells it ("first", "reopened", "changed",
+// "repeat", "resolved", "withdrawn"), and back (nullopt for any other word). The status column
+// spells regwatch.v1.AlertStatus by common/alert_status.h.
+std::string_view notice_reason_name(NoticeReason reason);
+std::optional<NoticeReason> parse_notice_reason(std::string_view name);
+
 // What a notification is: its status and why it is owed.
 struct Notice {
-  std::string status;  // firing, resolved
-  // first, reopened (firing again after a resolve), changed (a change that matters),
-  // repeat (still firing after repeat_interval), resolved, withdrawn
-  std::string reason;
+  // Firing, then resolved: the one alert status enum (proto/regwatch/v1/incident.proto).
+  v1::AlertStatus status = v1::ALERT_STATUS_FIRING;
+  NoticeReason reason = NoticeReason::kFirst;
   std::string change;    // changed / reopened: what changed, in words
   std::string told;      // what it tells (alerts/notification_policy.h): changes are measured
                          // against the last one told
