@@ -272,7 +272,8 @@ bool AlertDispatcher::owe_to(const ReceiverConfig& r, const Alert& alert, int64_
       return false;
     }
     if (*owed)
-      log->info("{} {}: {} notification owed to {}{}", alert.kind, alert.key, collector::store::notice_reason_name(notice.reason), r.name,
+      log->info("{} {}: {} notification owed to {}{}", alert.kind, alert.key,
+                collector::store::notice_reason_name(notice.reason), r.name,
                 notice.change.empty() ? "" : " (" + notice.change + ")");
     return true;
   };
@@ -295,8 +296,8 @@ bool AlertDispatcher::owe_to(const ReceiverConfig& r, const Alert& alert, int64_
       return owe(after, due);
     }
     case Owed::kNothing: {
-      if (!repeats || alert.resolved || !*last || (*last)->notice.status != v1::ALERT_STATUS_FIRING ||
-          (*last)->pending())
+      if (!repeats || alert.resolved || !*last ||
+          (*last)->notice.status != v1::ALERT_STATUS_FIRING || (*last)->pending())
         return true;
       auto delivered = outbox.last_delivered(r.name, alert.key);
       if (!delivered.ok()) return false;
@@ -383,9 +384,9 @@ void AlertDispatcher::resend_firing(Receiver& receiver, int64_t now) {
   }
   std::vector<Alert> alerts;
   for (const auto& key : *keys) {
-    auto body = receiver.outbox->incident_body(key);
-    if (!body.ok() || !*body) continue;
-    auto alert = alert_of(**body, key);
+    auto source = receiver.outbox->alert_source(key);
+    if (!source.ok() || !*source) continue;
+    auto alert = alert_of(**source, key);
     // Resolved ones get their resolve from the queue; silenced ones are left to expire.
     if (!alert || alert->resolved || silenced(*receiver.silences, *alert, now)) continue;
     alerts.push_back(std::move(*alert));
@@ -449,13 +450,13 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
           continue;  // nobody was paged: nothing to resolve
         }
       }
-      auto body = outbox.incident_body(row.alert_key);
-      if (!body.ok()) {
+      auto source = outbox.alert_source(row.alert_key);
+      if (!source.ok()) {
         store_trouble = true;
         continue;
       }
       std::optional<Alert> alert;
-      if (*body) alert = alert_of(**body, row.alert_key);
+      if (*source) alert = alert_of(**source, row.alert_key);
       if (!alert) {
         stored(outbox.failed(row.id, "the incident was recomputed away or no rule matches it", now,
                              true));
@@ -475,13 +476,12 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
       const bool update =
           row.notice.reason == Reason::kRepeat || row.notice.reason == Reason::kChanged;
       if (firing_row && update && now_resolved) {
-        stored(outbox.failed(
-            row.id,
-            "it resolved before this " +
-                std::string(collector::store::notice_reason_name(row.notice.reason)) +
-                " notification was sent",
-            now,
-            true));
+        stored(
+            outbox.failed(row.id,
+                          "it resolved before this " +
+                              std::string(collector::store::notice_reason_name(row.notice.reason)) +
+                              " notification was sent",
+                          now, true));
         continue;  // a repeat after the resolve would re-open it at the receiver
       }
       if (!row.notice.change.empty()) alert->annotations["update"] = row.notice.change;

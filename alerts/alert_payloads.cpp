@@ -131,7 +131,8 @@ std::string webhook_body(const std::vector<Alert>& alerts, const std::string& re
   const bool firing =
       std::any_of(alerts.begin(), alerts.end(), [](const Alert& a) { return !a.resolved; });
   const auto status_of = [](bool resolved) {
-    return std::string(alert_status_name(resolved ? v1::ALERT_STATUS_RESOLVED : v1::ALERT_STATUS_FIRING));
+    return std::string(
+        alert_status_name(resolved ? v1::ALERT_STATUS_RESOLVED : v1::ALERT_STATUS_FIRING));
   };
   const std::string status = status_of(!firing);
   Json list = Json::array();
@@ -343,8 +344,7 @@ EmailMessage email_for(const Alert& alert) {
   for (const auto& c : causes) {
     if (++rank > 3) break;
     html += "<li><b>" + html_escape(c.kind()) + "</b> on " + html_escape(c.subject()) + ": " +
-            html_escape(c.explanation()) + "<br><i>" + html_escape(c.remediation()) +
-            "</i></li>\n";
+            html_escape(c.explanation()) + "<br><i>" + html_escape(c.remediation()) + "</i></li>\n";
   }
   html += "</ol>\n<p>Run <code>" + html_escape(annotation(alert, "command")) +
           "</code> for the postmortem view.</p>\n</body></html>\n";

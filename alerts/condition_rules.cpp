@@ -463,8 +463,8 @@ std::vector<ActiveCondition> evaluate_conditions(const ConditionInputs& in,
   return out;
 }
 
-v1::Alert condition_record(const ActiveCondition& c, const std::string& key,
-                           v1::AlertStatus status, int64_t starts_us, int64_t ends_us) {
+v1::Alert condition_record(const ActiveCondition& c, const std::string& key, v1::AlertStatus status,
+                           int64_t starts_us, int64_t ends_us) {
   v1::Alert a;
   a.set_id(key);
   a.set_alertname(c.alert);

@@ -115,9 +115,10 @@ std::optional<Alert> alert_for_condition(const v1::Alert& condition) {
   a.labels["alertname"] = condition.alertname();
   a.labels["severity"] = condition.severity();
   a.labels["condition"] = condition.condition();
-  for (const auto& [annotation, value] :
-       {std::pair{"summary", &condition.summary()}, {"description", &condition.description()},
-        {"remediation", &condition.remediation()}, {"command", &condition.command()}}) {
+  for (const auto& [annotation, value] : {std::pair{"summary", &condition.summary()},
+                                          {"description", &condition.description()},
+                                          {"remediation", &condition.remediation()},
+                                          {"command", &condition.command()}}) {
     if (!value->empty()) a.annotations[annotation] = *value;
   }
   return a;

@@ -31,7 +31,10 @@ int main(int argc, char** argv) {
       std::printf("%s: %zu events, %zu expected incidents, variations %s\n", s.id.c_str(),
                   s.events.size(), s.expected.size(), s.variations.c_str());
       for (const auto& i : regwatch::collector::correlate::correlate(s.events))
-        std::printf("%s\n", regwatch::incident_json(regwatch::collector::correlate::incident_record(i)).dump().c_str());
+        std::printf("%s\n",
+                    regwatch::incident_json(regwatch::collector::correlate::incident_record(i))
+                        .dump()
+                        .c_str());
       return 0;
     }
     std::fprintf(stderr, "diagnosis_accuracy: no scenario %s\n", argv[2]);

@@ -37,8 +37,7 @@ void write_incident_markdown(std::ostream& out, const regwatch::v1::Incident& i,
   out << "\n"
       << "- **When:** " << format_rfc3339_ms(i.start_us()) << " to "
       << format_rfc3339_ms(i.end_us()) << " (event time)\n"
-      << "- **Recovered:** " << i.recovered() << " of " << i.phones_size()
-      << " registered again\n";
+      << "- **Recovered:** " << i.recovered() << " of " << i.phones_size() << " registered again\n";
   if (const auto& down = i.still_down(); !down.empty()) {
     // The phones that never came back: what a NOC chases after the storm.
     constexpr int kShown = 20;

@@ -421,8 +421,7 @@ int main(int argc, char** argv) {
     v1::AlertList list;
     if (!(*client)->alerts(q, list, error)) return fail(error);
     cli::write_alerts(std::cout, list, *format);
-    if (list.truncated())
-      std::cerr << "regwatch: showing the first " << list.alerts_size() << "\n";
+    if (list.truncated()) std::cerr << "regwatch: showing the first " << list.alerts_size() << "\n";
     return 0;
   }
   if (top->parsed()) {

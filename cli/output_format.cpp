@@ -323,8 +323,8 @@ void write_incidents(std::ostream& out, const regwatch::v1::IncidentList& list, 
         out << csv_field(i.id()) << "," << i.state() << "," << i.incident_class() << ","
             << csv_field(i.scope().type()) << "," << csv_field(i.scope().name()) << ","
             << format_rfc3339_ms(i.start_us()) << "," << format_rfc3339_ms(i.end_us()) << ","
-            << i.phones_size() << "," << top(i).kind() << "," << csv_field(top(i).subject())
-            << "," << top_score(i) << "\n";
+            << i.phones_size() << "," << top(i).kind() << "," << csv_field(top(i).subject()) << ","
+            << top_score(i) << "\n";
       }
       return;
     case Format::kTable:
@@ -334,8 +334,8 @@ void write_incidents(std::ostream& out, const regwatch::v1::IncidentList& list, 
       }
       for (const auto& i : list.incidents()) {
         out << format_rfc3339_ms(i.start_us()) << "  " << i.state() << "  " << i.incident_class()
-            << "  " << i.phones_size() << " phones  " << i.scope().type() << " "
-            << i.scope().name() << "\n"
+            << "  " << i.phones_size() << " phones  " << i.scope().type() << " " << i.scope().name()
+            << "\n"
             << "    top cause: " << top(i).kind() << " (score " << top_score(i) << ") "
             << top(i).explanation() << "\n    check first: " << top(i).remediation() << "\n";
       }

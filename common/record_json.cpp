@@ -28,16 +28,21 @@ std::vector<std::string> list(const google::protobuf::RepeatedPtrField<std::stri
   return {field.begin(), field.end()};
 }
 
-double rounded_score(double score) { return std::round(score * 1000) / 1000; }
+double rounded_score(double score) {
+  return std::round(score * 1000) / 1000;
+}
 
-Json scope_json(const v1::IncidentScope& s) { return {{"type", s.type()}, {"name", s.name()}}; }
+Json scope_json(const v1::IncidentScope& s) {
+  return {{"type", s.type()}, {"name", s.name()}};
+}
 
 template <typename Name>
 Json reasons_json(const google::protobuf::RepeatedPtrField<v1::ReasonPhones>& reasons,
                   Name name_of) {
   Json out = Json::array();
   for (const auto& r : reasons)
-    out.push_back({{"code", r.code()}, {"name", std::string(name_of(r.code()))}, {"phones", r.phones()}});
+    out.push_back(
+        {{"code", r.code()}, {"name", std::string(name_of(r.code()))}, {"phones", r.phones()}});
   return out;
 }
 
@@ -100,7 +105,9 @@ Json alert_json(const v1::Alert& a) {
   return j;
 }
 
-std::string score_text(double score) { return Json(rounded_score(score)).dump(); }
+std::string score_text(double score) {
+  return Json(rounded_score(score)).dump();
+}
 
 std::string also_scopes_words(const v1::Incident& incident) {
   std::string out;

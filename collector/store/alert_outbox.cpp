@@ -18,8 +18,9 @@ std::string_view notice_reason_name(NoticeReason reason) {
 }
 
 std::optional<NoticeReason> parse_notice_reason(std::string_view name) {
-  for (NoticeReason r : {NoticeReason::kFirst, NoticeReason::kReopened, NoticeReason::kChanged,
-                         NoticeReason::kRepeat, NoticeReason::kResolved, NoticeReason::kWithdrawn}) {
+  for (NoticeReason r :
+       {NoticeReason::kFirst, NoticeReason::kReopened, NoticeReason::kChanged,
+        NoticeReason::kRepeat, NoticeReason::kResolved, NoticeReason::kWithdrawn}) {
     if (notice_reason_name(r) == name) return r;
   }
   return std::nullopt;
@@ -240,11 +241,11 @@ Result<std::vector<std::string>> AlertOutbox::told_firing(const std::string& rec
   return keys;
 }
 
-Result<std::vector<KeyedIncident>> AlertOutbox::incident_bodies(const char* where,
-                                                                std::optional<int64_t> bound) {
-  auto select =
-      Statement::prepare(db_.get(), std::string("SELECT first_id, id, record FROM incidents WHERE ") +
-                                        where + " ORDER BY start_time_us, id");
+Result<std::vector<KeyedIncident>> AlertOutbox::incident_records(const char* where,
+                                                                 std::optional<int64_t> bound) {
+  auto select = Statement::prepare(
+      db_.get(), std::string("SELECT first_id, id, record FROM incidents WHERE ") + where +
+                     " ORDER BY start_time_us, id");
   if (!select.ok()) return select.error();
   if (bound) select->bind(1, *bound);
   std::vector<KeyedIncident> incidents;
@@ -279,8 +280,8 @@ Result<uint32_t> AlertOutbox::pages_like(const std::string& receiver, const std:
   return static_cast<uint32_t>(select->column_int(0));
 }
 
-Result<std::vector<KeyedIncident>> AlertOutbox::condition_bodies(const char* where,
-                                                                 std::optional<int64_t> bound) {
+Result<std::vector<KeyedIncident>> AlertOutbox::condition_records(const char* where,
+                                                                  std::optional<int64_t> bound) {
   auto select =
       Statement::prepare(db_.get(), std::string("SELECT key, record FROM condition_alerts WHERE ") +
                                         where + " ORDER BY key");
@@ -301,24 +302,24 @@ Result<std::vector<KeyedIncident>> AlertOutbox::condition_bodies(const char* whe
 }
 
 Result<std::vector<KeyedIncident>> AlertOutbox::open_incidents() {
-  auto incidents = incident_bodies("state = 'open'", std::nullopt);
+  auto incidents = incident_records("state = 'open'", std::nullopt);
   if (!incidents.ok()) return incidents;
-  auto conditions = condition_bodies("state = 'firing'", std::nullopt);
+  auto conditions = condition_records("state = 'firing'", std::nullopt);
   if (!conditions.ok()) return conditions.error();
   for (auto& c : *conditions) incidents->push_back(std::move(c));
   return incidents;
 }
 
 Result<std::vector<KeyedIncident>> AlertOutbox::incidents_ending_since(int64_t since_us) {
-  auto incidents = incident_bodies("end_time_us >= ?1", since_us);
+  auto incidents = incident_records("end_time_us >= ?1", since_us);
   if (!incidents.ok()) return incidents;
-  auto conditions = condition_bodies("state = 'firing' OR ends_us >= ?1", since_us);
+  auto conditions = condition_records("state = 'firing' OR ends_us >= ?1", since_us);
   if (!conditions.ok()) return conditions.error();
   for (auto& c : *conditions) incidents->push_back(std::move(c));
   return incidents;
 }
 
-Result<std::optional<AlertSource>> AlertOutbox::incident_body(const std::string& key) {
+Result<std::optional<AlertSource>> AlertOutbox::alert_source(const std::string& key) {
   // The live incident of this lineage before a withdrawn one; the newest if several.
   auto select = Statement::prepare(db_.get(),
                                    "SELECT record FROM incidents WHERE first_id = ?1 ORDER BY "

@@ -108,17 +108,17 @@ class AlertOutbox {
   Result<std::vector<KeyedIncident>> incidents_ending_since(int64_t since_us);
   // The current record of the incident alerts know by this key (its first id): the one
   // that continues it, or its last record when it was withdrawn; else the condition alert's.
-  Result<std::optional<AlertSource>> incident_body(const std::string& key);
+  Result<std::optional<AlertSource>> alert_source(const std::string& key);
 
  private:
   AlertOutbox() = default;
   Result<std::optional<OutboxRow>> one_row(const char* where, const std::string& receiver,
                                            const std::string& alert_key);
   // Incidents matching `where` (which may use ?1 = bound), oldest first.
-  Result<std::vector<KeyedIncident>> incident_bodies(const char* where,
-                                                     std::optional<int64_t> bound);
-  Result<std::vector<KeyedIncident>> condition_bodies(const char* where,
+  Result<std::vector<KeyedIncident>> incident_records(const char* where,
                                                       std::optional<int64_t> bound);
+  Result<std::vector<KeyedIncident>> condition_records(const char* where,
+                                                       std::optional<int64_t> bound);
   SqliteDb db_;
 };
 

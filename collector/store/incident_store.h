@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "collector/store/sqlite_handle.h"
-#include "common/result.h"
 #include "common/alert_source.h"
+#include "common/result.h"
 #include "regwatch/v1/incident.pb.h"
 
 namespace regwatch::collector::store {
@@ -29,7 +29,6 @@ struct IncidentRow {
   std::vector<std::string> phones;  // sorted, distinct: what lineage compares
   v1::Incident record;              // stored as its deterministic serialisation
 };
-
 
 // An incident with the key alerts know it by: as a pass left it, or as alerting reads it back.
 struct KeyedIncident {

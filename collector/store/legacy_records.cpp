@@ -171,8 +171,9 @@ Result<LegacyConversion> convert_legacy_records(sqlite3* db) {
   }
   if (rc != SQLITE_DONE) return sqlite_error(db, rc, "reading incidents to convert");
 
-  auto alerts = Statement::prepare(db, "SELECT key, state, starts_us, ends_us, body FROM "
-                                       "condition_alerts");
+  auto alerts = Statement::prepare(db,
+                                   "SELECT key, state, starts_us, ends_us, body FROM "
+                                   "condition_alerts");
   if (!alerts.ok()) return alerts.error();
   auto set_alert = Statement::prepare(db, "UPDATE condition_alerts SET record = ?2 WHERE key = ?1");
   if (!set_alert.ok()) return set_alert.error();

@@ -45,7 +45,8 @@ TEST(NotificationPolicy, ItComesBackAfterItsResolve) {
   EXPECT_EQ(d.owed, Owed::kReopened);
   EXPECT_EQ(d.change, "firing again after its resolve");
   a.resolved = true;
-  EXPECT_EQ(decide(a, told(v1::ALERT_STATUS_RESOLVED, a), false).owed, Owed::kNothing);  // resolved once
+  EXPECT_EQ(decide(a, told(v1::ALERT_STATUS_RESOLVED, a), false).owed,
+            Owed::kNothing);  // resolved once
 }
 
 TEST(NotificationPolicy, ItsResolveFollowsAPageAndOnlyAPage) {

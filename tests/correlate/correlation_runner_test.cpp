@@ -2,8 +2,9 @@
 // batches, committed to two stores and announced to two runners, one whose clock makes every
 // range live (served from its event window and kept phone directory) and one whose clock makes
 // every range a replay (read from the store, directory loaded per pass), leave identical
-// incident tables: the same records, byte for byte (deterministic serialisation). The batches move phones between CM nodes and switches, take some off CDP,
-// burst, and arrive out of order (an agent's spool draining minutes late), at real SQLite.
+// incident tables: the same records, byte for byte (deterministic serialisation). The batches move
+// phones between CM nodes and switches, take some off CDP, burst, and arrive out of order (an
+// agent's spool draining minutes late), at real SQLite.
 #include "collector/app/correlation_runner.h"
 
 #include <gtest/gtest.h>

@@ -51,10 +51,14 @@ TEST_F(AlertOutboxTest, EachNotificationIsOwedOnceAfterTheLastOneRead) {
   auto outbox = open();
   const std::string key = "cm_node:ucm-sub1@1";
   ASSERT_FALSE(*outbox->last("pager", key));
-  ASSERT_TRUE(*outbox->owe("pager", key, 0, notice(v1::ALERT_STATUS_FIRING, NoticeReason::kFirst), 10, 10));
-  EXPECT_FALSE(*outbox->owe("pager", key, 0, notice(v1::ALERT_STATUS_FIRING, NoticeReason::kFirst), 11, 11));  // owed already
-  ASSERT_TRUE(*outbox->owe("pager", key, 1, notice(v1::ALERT_STATUS_RESOLVED, NoticeReason::kResolved), 12, 12));
-  ASSERT_TRUE(*outbox->owe("pager", key, 2, notice(v1::ALERT_STATUS_FIRING, NoticeReason::kReopened), 13, 13));
+  ASSERT_TRUE(
+      *outbox->owe("pager", key, 0, notice(v1::ALERT_STATUS_FIRING, NoticeReason::kFirst), 10, 10));
+  EXPECT_FALSE(*outbox->owe("pager", key, 0, notice(v1::ALERT_STATUS_FIRING, NoticeReason::kFirst),
+                            11, 11));  // owed already
+  ASSERT_TRUE(*outbox->owe("pager", key, 1,
+                           notice(v1::ALERT_STATUS_RESOLVED, NoticeReason::kResolved), 12, 12));
+  ASSERT_TRUE(*outbox->owe("pager", key, 2,
+                           notice(v1::ALERT_STATUS_FIRING, NoticeReason::kReopened), 13, 13));
   const auto last = *outbox->last("pager", key);
   ASSERT_TRUE(last);
   EXPECT_EQ(last->seq, 3);
