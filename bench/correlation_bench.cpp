@@ -349,7 +349,7 @@ ThreadSample sample_thread(int tid) {
   return s;
 }
 
-// What the incidents table shows (the columns the CLI lists; the JSON body is left alone).
+// What the incidents table shows (the columns the CLI lists; the record blob is left alone).
 struct Row {
   std::string id, scope_type, scope_name, top_cause, state;
   int64_t phones = 0;
