@@ -11,11 +11,14 @@
 #include "alerts/notification_policy.h"
 #include "collector/store/alert_outbox.h"
 #include "collector/store/silence_store.h"
+#include "common/alert_status.h"
 #include "common/logging.h"
 #include "common/time_format.h"
 
 namespace regwatch::alerts {
 namespace {
+
+using Reason = collector::store::NoticeReason;
 
 constexpr int64_t kSecond = 1'000'000;
 // An inhibited page is looked at again this often: sent once its inhibitor resolves.
@@ -56,9 +59,7 @@ std::optional<std::string> inhibitor(collector::store::AlertOutbox& outbox, cons
   if (!firing.ok()) return std::nullopt;  // a busy store must not hold pages back
   for (const auto& stored : *firing) {
     if (stored.key == alert.key) continue;
-    const auto body = nlohmann::ordered_json::parse(stored.body, nullptr, false);
-    if (!body.is_object()) continue;
-    const auto source = alert_for(body, config.rules, stored.key);
+    const auto source = alert_for(stored.record, config.rules, stored.key);
     if (!source || source->resolved) continue;
     for (const InhibitRule* rule : rules) {
       if (!matches_all(rule->source, source->labels)) continue;
@@ -241,9 +242,7 @@ void AlertDispatcher::repeat_open_incidents() {
   }
   const int64_t now = clock_.now_us();
   for (const auto& stored : *open) {
-    const auto incident = nlohmann::ordered_json::parse(stored.body, nullptr, false);
-    if (!incident.is_object()) continue;
-    auto alert = alert_of(incident, stored.key);
+    auto alert = alert_of(stored.record, stored.key);
     if (!alert || !alert->notify || alert->resolved) continue;
     // Owed now what a pass would owe (a page held by a silence that has ended since), and
     // its repeat once repeat_interval passed since the last one was delivered.
@@ -273,15 +272,16 @@ bool AlertDispatcher::owe_to(const ReceiverConfig& r, const Alert& alert, int64_
       return false;
     }
     if (*owed)
-      log->info("{} {}: {} notification owed to {}{}", alert.kind, alert.key, notice.reason, r.name,
+      log->info("{} {}: {} notification owed to {}{}", alert.kind, alert.key,
+                collector::store::notice_reason_name(notice.reason), r.name,
                 notice.change.empty() ? "" : " (" + notice.change + ")");
     return true;
   };
   switch (decision.owed) {
     case Owed::kRetell: return outbox.retell((*last)->id, notice.told).ok();
     case Owed::kResolved:
-      notice.status = "resolved";
-      notice.reason = alert.withdrawn ? "withdrawn" : "resolved";
+      notice.status = v1::ALERT_STATUS_RESOLVED;
+      notice.reason = alert.withdrawn ? Reason::kWithdrawn : Reason::kResolved;
       return owe(after, now);
     case Owed::kChanged: {
       // No sooner than group_interval after the last notification of it.
@@ -291,21 +291,21 @@ bool AlertDispatcher::owe_to(const ReceiverConfig& r, const Alert& alert, int64_
       if (*delivered)
         due = std::max(due,
                        *(*delivered)->delivered_us + int64_t{config_.group_interval_s} * kSecond);
-      notice.status = "firing";
-      notice.reason = "changed";
+      notice.status = v1::ALERT_STATUS_FIRING;
+      notice.reason = Reason::kChanged;
       return owe(after, due);
     }
     case Owed::kNothing: {
-      if (!repeats || alert.resolved || !*last || (*last)->notice.status != "firing" ||
-          (*last)->pending())
+      if (!repeats || alert.resolved || !*last ||
+          (*last)->notice.status != v1::ALERT_STATUS_FIRING || (*last)->pending())
         return true;
       auto delivered = outbox.last_delivered(r.name, alert.key);
       if (!delivered.ok()) return false;
       if (!*delivered ||
           now - *(*delivered)->delivered_us < int64_t{config_.repeat_interval_s} * kSecond)
         return true;
-      notice.status = "firing";
-      notice.reason = "repeat";
+      notice.status = v1::ALERT_STATUS_FIRING;
+      notice.reason = Reason::kRepeat;
       return owe(after, now);
     }
     case Owed::kFirst:
@@ -334,22 +334,22 @@ bool AlertDispatcher::owe_to(const ReceiverConfig& r, const Alert& alert, int64_
                       std::to_string(config_.flap_max_pages) +
                       " pages): it keeps bursting; further bursts are not paged until it has "
                       "been quiet that long (regwatch incidents --scope shows them)";
-  notice.status = "firing";
-  notice.reason = decision.owed == Owed::kFirst ? "first" : "reopened";
+  notice.status = v1::ALERT_STATUS_FIRING;
+  notice.reason = decision.owed == Owed::kFirst ? Reason::kFirst : Reason::kReopened;
   const int64_t due = now + int64_t{config_.group_wait_s} * kSecond;
   if (!owe(after, due)) return false;
   if (!alert.resolved) return true;
   // Over before its first page was sent: its resolve follows it.
-  notice.status = "resolved";
-  notice.reason = "resolved";
+  notice.status = v1::ALERT_STATUS_RESOLVED;
+  notice.reason = Reason::kResolved;
   notice.change.clear();
   notice.flapping.clear();
   return owe(after + 1, due);
 }
 
-std::optional<Alert> AlertDispatcher::alert_of(const nlohmann::ordered_json& body,
+std::optional<Alert> AlertDispatcher::alert_of(const AlertSource& source,
                                                const std::string& key) const {
-  auto alert = alert_for(body, config_.rules, key);
+  auto alert = alert_for(source, config_.rules, key);
   if (alert) {
     for (const auto& [name, value] : config_.external_labels) alert->labels.emplace(name, value);
   }
@@ -357,9 +357,7 @@ std::optional<Alert> AlertDispatcher::alert_of(const nlohmann::ordered_json& bod
 }
 
 bool AlertDispatcher::route(const collector::store::KeyedIncident& stored) {
-  const auto incident = nlohmann::ordered_json::parse(stored.body, nullptr, false);
-  if (!incident.is_object()) return true;
-  auto alert = alert_of(incident, stored.key);
+  auto alert = alert_of(stored.record, stored.key);
   if (!alert || !alert->notify) return true;
   const int64_t now = clock_.now_us();
   if (now - alert->ends_us > int64_t{config_.max_incident_age_s} * kSecond && !alert->withdrawn &&
@@ -386,11 +384,9 @@ void AlertDispatcher::resend_firing(Receiver& receiver, int64_t now) {
   }
   std::vector<Alert> alerts;
   for (const auto& key : *keys) {
-    auto body = receiver.outbox->incident_body(key);
-    if (!body.ok() || !*body) continue;
-    const auto incident = nlohmann::ordered_json::parse(**body, nullptr, false);
-    if (!incident.is_object()) continue;
-    auto alert = alert_of(incident, key);
+    auto source = receiver.outbox->alert_source(key);
+    if (!source.ok() || !*source) continue;
+    auto alert = alert_of(**source, key);
     // Resolved ones get their resolve from the queue; silenced ones are left to expire.
     if (!alert || alert->resolved || silenced(*receiver.silences, *alert, now)) continue;
     alerts.push_back(std::move(*alert));
@@ -432,7 +428,7 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
     };
     std::vector<Ready> ready;
     for (const auto& row : due.ok() ? *due : std::vector<collector::store::OutboxRow>{}) {
-      const bool firing_row = row.notice.status == "firing";
+      const bool firing_row = row.notice.status == v1::ALERT_STATUS_FIRING;
       // Strictly in order: each waits until the ones before it were sent or given up.
       auto earlier = outbox.earlier_pending(rc.name, row.alert_key, row.seq);
       if (!earlier.ok()) {
@@ -454,16 +450,13 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
           continue;  // nobody was paged: nothing to resolve
         }
       }
-      auto body = outbox.incident_body(row.alert_key);
-      if (!body.ok()) {
+      auto source = outbox.alert_source(row.alert_key);
+      if (!source.ok()) {
         store_trouble = true;
         continue;
       }
       std::optional<Alert> alert;
-      if (*body) {
-        const auto incident = nlohmann::ordered_json::parse(**body, nullptr, false);
-        if (incident.is_object()) alert = alert_of(incident, row.alert_key);
-      }
+      if (*source) alert = alert_of(**source, row.alert_key);
       if (!alert) {
         stored(outbox.failed(row.id, "the incident was recomputed away or no rule matches it", now,
                              true));
@@ -480,11 +473,15 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
         continue;  // its resolve, if owed, is dropped with it: nobody was paged
       }
       alert->resolved = !firing_row;
-      const bool update = row.notice.reason == "repeat" || row.notice.reason == "changed";
+      const bool update =
+          row.notice.reason == Reason::kRepeat || row.notice.reason == Reason::kChanged;
       if (firing_row && update && now_resolved) {
-        stored(outbox.failed(
-            row.id, "it resolved before this " + row.notice.reason + " notification was sent", now,
-            true));
+        stored(
+            outbox.failed(row.id,
+                          "it resolved before this " +
+                              std::string(collector::store::notice_reason_name(row.notice.reason)) +
+                              " notification was sent",
+                          now, true));
         continue;  // a repeat after the resolve would re-open it at the receiver
       }
       if (!row.notice.change.empty()) alert->annotations["update"] = row.notice.change;
@@ -577,7 +574,8 @@ void AlertDispatcher::deliver_loop(Receiver& receiver) {
           stored(outbox.delivered(item.row.id, clock_.now_us()));
           log->info(
               "{} {} ({}) notification delivered to {}{}", item.row.alert_key,
-              item.row.notice.status, item.row.notice.reason, rc.name,
+              alert_status_name(item.row.notice.status),
+              collector::store::notice_reason_name(item.row.notice.reason), rc.name,
               items.size() > 1 ? " (one of " + std::to_string(items.size()) + " in one)" : "");
         }
         continue;

@@ -67,7 +67,7 @@ class AlertDispatcher {
   // endsAt (resend_interval_s).
   void resend_firing(Receiver& receiver, int64_t now);
   // The alert of a stored incident or condition, with the configured external labels.
-  std::optional<Alert> alert_of(const nlohmann::ordered_json& body, const std::string& key) const;
+  std::optional<Alert> alert_of(const AlertSource& source, const std::string& key) const;
   void deliver_loop(Receiver& receiver);
   void wake_receivers();
 

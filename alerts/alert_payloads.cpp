@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <ctime>
 
+#include "common/alert_status.h"
+#include "common/record_json.h"
 #include "common/time_format.h"
 
 namespace regwatch::alerts {
@@ -18,6 +20,11 @@ Json object_of(const std::map<std::string, std::string>& map) {
 
 std::string rfc3339(int64_t us) {
   return format_rfc3339_ms(us);
+}
+
+// Event ids as a JSON array.
+Json ids(const google::protobuf::RepeatedField<int64_t>& field) {
+  return std::vector<int64_t>(field.begin(), field.end());
 }
 
 std::string html_escape(const std::string& text) {
@@ -123,12 +130,16 @@ std::string webhook_body(const std::vector<Alert>& alerts, const std::string& re
                          const std::map<std::string, std::string>& group_labels) {
   const bool firing =
       std::any_of(alerts.begin(), alerts.end(), [](const Alert& a) { return !a.resolved; });
-  const std::string status = firing ? "firing" : "resolved";
+  const auto status_of = [](bool resolved) {
+    return std::string(
+        alert_status_name(resolved ? v1::ALERT_STATUS_RESOLVED : v1::ALERT_STATUS_FIRING));
+  };
+  const std::string status = status_of(!firing);
   Json list = Json::array();
   std::map<std::string, std::string> common_labels, common_annotations;
   for (size_t i = 0; i < alerts.size(); ++i) {
     const Alert& alert = alerts[i];
-    list.push_back({{"status", alert.resolved ? "resolved" : "firing"},
+    list.push_back({{"status", status_of(alert.resolved)},
                     {"labels", object_of(alert.labels)},
                     {"annotations", object_of(alert.annotations)},
                     {"startsAt", rfc3339(alert.starts_us)},
@@ -210,18 +221,20 @@ std::string pagerduty_body(const Alert& alert, const std::string& routing_key) {
                    {"description", annotation(alert, "description")},
                    {"remediation", annotation(alert, "remediation")},
                    {"command", annotation(alert, "command")},
-                   {"evidence", alert.incident.value("evidence", Json::array())}}}};
+                   {"evidence", ids(alert.condition.evidence())}}}};
     return pagerduty_trigger(routing_key, alert.key, payload);
   }
+  // The incident's rendering (common/record_json.h) for what the page shows as it does.
+  const Json incident = incident_json(alert.incident);
   Json details{{"incident", alert.key},
                {"class", label(alert, "class")},
                {"scope", label(alert, "scope_type") + " " + label(alert, "scope")},
-               {"phones", alert.incident.value("phone_count", 0)},
+               {"phones", incident["phone_count"]},
                {"causes", annotation(alert, "description")},
                {"remediation", annotation(alert, "remediation")},
                {"command", annotation(alert, "command")},
-               {"phones_by_cm", alert.incident.value("phones_by_cm", Json::object())},
-               {"phones_by_switch", alert.incident.value("phones_by_switch", Json::object())}};
+               {"phones_by_cm", incident["phones_by_cm"]},
+               {"phones_by_switch", incident["phones_by_switch"]}};
   // Why this notification: it came back, or something that matters changed; the last page
   // its scope may send before flap damping.
   for (const char* note : {"update", "flapping"}) {
@@ -267,7 +280,7 @@ EmailMessage condition_email(const Alert& alert, EmailMessage m) {
   }
   const std::string when =
       rfc3339(alert.starts_us) + (alert.resolved ? " to " + rfc3339(alert.ends_us) : " (firing)");
-  const std::string evidence = alert.incident.value("evidence", Json::array()).dump();
+  const std::string evidence = ids(alert.condition.evidence()).dump();
   m.text = annotation(alert, "summary") + "\n\nAlert:       " + label(alert, "alertname") + " (" +
            about + ")\nSince:       " + when + "\n\n" + annotation(alert, "description") +
            "\n\nCheck first: " + annotation(alert, "remediation") +
@@ -291,7 +304,8 @@ EmailMessage email_for(const Alert& alert) {
   m.subject = std::string("[regwatch] ") + (alert.resolved ? "RESOLVED" : severity) + ": " +
               annotation(alert, "summary");
   if (alert.kind == "condition") return condition_email(alert, std::move(m));
-  const Json& i = alert.incident;
+  const v1::Incident& i = alert.incident;
+  const Json rendered = incident_json(i);  // its maps as the JSON shows them
   std::string text;
   text += annotation(alert, "summary") + "\n\n";
   std::string notes_html;
@@ -306,19 +320,18 @@ EmailMessage email_for(const Alert& alert) {
           (alert.resolved ? "resolved" : "open") + ")\n";
   text += "When:      " + rfc3339(alert.starts_us) + " to " + rfc3339(alert.ends_us) +
           " (event time)\n";
-  text += "Phones:    " + std::to_string(i.value("phone_count", 0)) + " (recovered " +
-          std::to_string(i.value("recovered", 0)) + ")\n";
-  text += "By CM:     " + i.value("phones_by_cm", Json::object()).dump() + "\n";
-  text += "By switch: " + i.value("phones_by_switch", Json::object()).dump() + "\n";
-  if (const Json down = i.value("still_down", Json::array()); alert.resolved && !down.empty())
-    text += "Still down: " + std::to_string(down.size()) + " phone(s) not registered again (" +
-            annotation(alert, "command") + " lists them)\n";
+  text += "Phones:    " + std::to_string(i.phones_size()) + " (recovered " +
+          std::to_string(i.recovered()) + ")\n";
+  text += "By CM:     " + rendered["phones_by_cm"].dump() + "\n";
+  text += "By switch: " + rendered["phones_by_switch"].dump() + "\n";
+  if (alert.resolved && !i.still_down().empty())
+    text += "Still down: " + std::to_string(i.still_down_size()) +
+            " phone(s) not registered again (" + annotation(alert, "command") + " lists them)\n";
   text += "\n";
   text += "Causes, most likely first:\n" + annotation(alert, "description") + "\n";
   text += "Check first: " + annotation(alert, "remediation") + "\n\n";
-  const Json causes = i.value("causes", Json::array());
-  if (!causes.empty() && causes[0].contains("evidence"))
-    text += "Evidence (event ids): " + causes[0]["evidence"].dump() + "\n";
+  const auto& causes = i.causes();
+  if (!causes.empty()) text += "Evidence (event ids): " + ids(causes[0].evidence()).dump() + "\n";
   text += "Postmortem view: " + annotation(alert, "command") + "\n";
   m.text = text;
   std::string html = "<html><body>\n<h2>" + html_escape(annotation(alert, "summary")) + "</h2>\n";
@@ -330,9 +343,8 @@ EmailMessage email_for(const Alert& alert) {
   int rank = 0;
   for (const auto& c : causes) {
     if (++rank > 3) break;
-    html += "<li><b>" + html_escape(c.value("kind", "")) + "</b> on " +
-            html_escape(c.value("subject", "")) + ": " + html_escape(c.value("explanation", "")) +
-            "<br><i>" + html_escape(c.value("remediation", "")) + "</i></li>\n";
+    html += "<li><b>" + html_escape(c.kind()) + "</b> on " + html_escape(c.subject()) + ": " +
+            html_escape(c.explanation()) + "<br><i>" + html_escape(c.remediation()) + "</i></li>\n";
   }
   html += "</ol>\n<p>Run <code>" + html_escape(annotation(alert, "command")) +
           "</code> for the postmortem view.</p>\n</body></html>\n";

@@ -463,26 +463,24 @@ std::vector<ActiveCondition> evaluate_conditions(const ConditionInputs& in,
   return out;
 }
 
-nlohmann::ordered_json condition_body(const ActiveCondition& c, const std::string& key,
-                                      const std::string& state, int64_t starts_us,
-                                      int64_t ends_us) {
-  nlohmann::ordered_json j;
-  j["kind"] = "condition";
-  j["id"] = key;
-  j["alertname"] = c.alert;
-  j["condition"] = c.condition;
-  j["state"] = state;
-  j["severity"] = c.severity;
-  j["notify"] = c.notify;
-  j["labels"] = c.labels;
-  j["summary"] = c.summary;
-  j["description"] = c.description;
-  j["remediation"] = c.remediation;
-  j["command"] = c.command;
-  j["start_time"] = format_rfc3339_ms(starts_us);
-  j["end_time"] = ends_us ? format_rfc3339_ms(ends_us) : "";
-  j["evidence"] = c.evidence;
-  return j;
+v1::Alert condition_record(const ActiveCondition& c, const std::string& key, v1::AlertStatus status,
+                           int64_t starts_us, int64_t ends_us) {
+  v1::Alert a;
+  a.set_id(key);
+  a.set_alertname(c.alert);
+  a.set_condition(c.condition);
+  a.set_status(status);
+  a.set_severity(c.severity);
+  a.set_notify(c.notify);
+  a.mutable_labels()->insert(c.labels.begin(), c.labels.end());
+  a.set_summary(c.summary);
+  a.set_description(c.description);
+  a.set_remediation(c.remediation);
+  a.set_command(c.command);
+  a.set_start_us(starts_us);
+  a.set_end_us(ends_us);
+  a.mutable_evidence()->Assign(c.evidence.begin(), c.evidence.end());
+  return a;
 }
 
 }  // namespace regwatch::alerts

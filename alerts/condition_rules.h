@@ -17,11 +17,10 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "alerts/alerting_config.h"
 #include "collector/store/condition_store.h"
 #include "regwatch/v1/event.pb.h"
+#include "regwatch/v1/incident.pb.h"
 
 namespace regwatch::alerts {
 
@@ -66,8 +65,8 @@ uint32_t condition_lookback_s(const std::vector<ConditionRule>& rules);
 std::vector<ActiveCondition> evaluate_conditions(const ConditionInputs& inputs,
                                                  const std::vector<ConditionRule>& rules);
 
-// The body stored and handed to the dispatcher for one episode.
-nlohmann::ordered_json condition_body(const ActiveCondition& condition, const std::string& key,
-                                      const std::string& state, int64_t starts_us, int64_t ends_us);
+// The record stored and handed to the dispatcher for one episode (ends_us: 0 while firing).
+v1::Alert condition_record(const ActiveCondition& condition, const std::string& key,
+                           v1::AlertStatus status, int64_t starts_us, int64_t ends_us);
 
 }  // namespace regwatch::alerts

@@ -1,5 +1,5 @@
 #pragma once
-// From an incident (its JSON body, as stored) to the alert a rule makes of it:
+// From an incident (its record, as stored) to the alert a rule makes of it:
 // labels that route it, annotations that carry its cause to the person paged.
 // Pure.
 #include <cstdint>
@@ -7,9 +7,9 @@
 #include <optional>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "alerts/alerting_config.h"
+#include "common/alert_source.h"
+#include "regwatch/v1/incident.pb.h"
 
 namespace regwatch::alerts {
 
@@ -23,21 +23,22 @@ struct Alert {
   bool resolved = false;   // resolved or withdrawn
   bool withdrawn = false;  // a recomputation no longer finds the burst: resolve, never page
   bool notify = true;
-  nlohmann::ordered_json incident;  // the body it was made from (an incident or a condition)
+  v1::Incident incident;  // kind "incident": the record it was made from
+  v1::Alert condition;    // kind "condition": the episode it was made from
 };
 
 // The first matching rule's alert, or nothing when no rule matches. key: the
 // incident's first id (collector/store/incident_lineage.h); its id when empty.
-std::optional<Alert> alert_for_incident(const nlohmann::ordered_json& incident,
+std::optional<Alert> alert_for_incident(const v1::Incident& incident,
                                         const std::vector<AlertRule>& rules,
                                         const std::string& key = {});
 
-// A condition alert's body (condition_body()) as an alert: its labels plus alertname and
-// severity; a firing one has no end yet.
-std::optional<Alert> alert_for_condition(const nlohmann::ordered_json& condition);
+// A condition alert's episode (condition_record()) as an alert: its labels plus alertname and
+// severity; a firing one has no end yet. Nothing when it has no id.
+std::optional<Alert> alert_for_condition(const v1::Alert& condition);
 
-// Either, by the body's kind. key: an incident's first id.
-std::optional<Alert> alert_for(const nlohmann::ordered_json& body,
-                               const std::vector<AlertRule>& rules, const std::string& key);
+// Either, by what it was made from. key: an incident's first id.
+std::optional<Alert> alert_for(const AlertSource& source, const std::vector<AlertRule>& rules,
+                               const std::string& key);
 
 }  // namespace regwatch::alerts

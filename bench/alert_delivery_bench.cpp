@@ -121,25 +121,27 @@ class Receiver {
   std::map<std::string, Steady::time_point> arrivals_;
 };
 
-std::string incident_body(const std::string& id, int64_t now_us) {
-  const nlohmann::ordered_json body = {
-      {"id", id},
-      {"state", "open"},
-      {"class", "infrastructure"},
-      {"scope", {{"type", "cm_node"}, {"name", "ucm-sub1"}}},
-      {"start_time", regwatch::format_rfc3339_ms(now_us - 20'000'000)},
-      {"end_time", regwatch::format_rfc3339_ms(now_us - 10'000'000)},
-      {"phone_count", 40},
-      {"phones_by_cm", {{"ucm-sub1", 40}}},
-      {"phones_by_switch", {{"sw-3f", 40}}},
-      {"causes",
-       {{{"kind", "cm_cpu"},
-         {"subject", "ucm-sub1"},
-         {"score", 0.93},
-         {"explanation", "ucm-sub1: RTMT CallProcessingNodeCpuPegging, 20 s before the first drop"},
-         {"remediation", "find the process hogging the CUCM node's CPU"},
-         {"evidence", {1, 2}}}}}};
-  return body.dump();
+regwatch::v1::Incident incident_record(const std::string& id, int64_t now_us) {
+  regwatch::v1::Incident r;
+  r.set_id(id);
+  r.set_state("open");
+  r.set_incident_class("infrastructure");
+  r.mutable_scope()->set_type("cm_node");
+  r.mutable_scope()->set_name("ucm-sub1");
+  r.set_start_us(now_us - 20'000'000);
+  r.set_end_us(now_us - 10'000'000);
+  for (int k = 0; k < 40; ++k) r.add_phones("SEP" + std::to_string(100000000000 + k));
+  (*r.mutable_phones_by_cm())["ucm-sub1"] = 40;
+  (*r.mutable_phones_by_switch())["sw-3f"] = 40;
+  auto* cause = r.add_causes();
+  cause->set_kind("cm_cpu");
+  cause->set_subject("ucm-sub1");
+  cause->set_score(0.93);
+  cause->set_explanation("ucm-sub1: RTMT CallProcessingNodeCpuPegging, 20 s before the first drop");
+  cause->set_remediation("find the process hogging the CUCM node's CPU");
+  cause->add_evidence(1);
+  cause->add_evidence(2);
+  return r;
 }
 
 double percentile(std::vector<double> values, double p) {
@@ -225,10 +227,10 @@ int main(int argc, char** argv) {
     row.end_time_us = now - 10'000'000;
     row.phone_count = 40;
     row.top_cause = "cm_cpu";
-    row.body_json = incident_body(row.id, now);
+    row.record = incident_record(row.id, now);
     (void)(*incidents_table)->replace_range(row.start_time_us, row.start_time_us + 1, {row}, now);
     handed[row.id] = Steady::now();
-    dispatcher.on_incidents({{row.id, row.id, "", row.body_json}});
+    dispatcher.on_incidents({{row.id, row.id, "", row.record}});
     if (spacing_ms) std::this_thread::sleep_for(std::chrono::milliseconds(spacing_ms));
   }
   const auto arrivals =

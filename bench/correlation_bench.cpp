@@ -104,7 +104,7 @@ double seconds_between(Steady::time_point a, Steady::time_point b) {
 
 // ---- Watching the runner from outside -------------------------------------
 
-// What the incidents table shows (the columns the CLI lists; the JSON body is left alone).
+// What the incidents table shows (the columns the CLI lists; the record blob is left alone).
 struct Row {
   std::string id, scope_type, scope_name, top_cause, state;
   int64_t phones = 0;

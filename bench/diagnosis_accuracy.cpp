@@ -12,7 +12,8 @@
 #include <string>
 
 #include "bench/accuracy/diagnosis_accuracy.h"
-#include "collector/correlate/incident_json.h"
+#include "collector/correlate/incident_record.h"
+#include "common/record_json.h"
 
 int main(int argc, char** argv) {
   const std::string path =
@@ -30,7 +31,10 @@ int main(int argc, char** argv) {
       std::printf("%s: %zu events, %zu expected incidents, variations %s\n", s.id.c_str(),
                   s.events.size(), s.expected.size(), s.variations.c_str());
       for (const auto& i : regwatch::collector::correlate::correlate(s.events))
-        std::printf("%s\n", regwatch::collector::correlate::incident_json(i).c_str());
+        std::printf("%s\n",
+                    regwatch::incident_json(regwatch::collector::correlate::incident_record(i))
+                        .dump()
+                        .c_str());
       return 0;
     }
     std::fprintf(stderr, "diagnosis_accuracy: no scenario %s\n", argv[2]);

@@ -1,59 +1,57 @@
 #include "cli/alert_report.h"
 
 #include <array>
+#include <map>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "common/alert_status.h"
+#include "common/record_json.h"
+#include "common/time_format.h"
+
 namespace regwatch::cli {
 namespace {
 
-// "cm_node=ucm-sub1": what the alert is about, from its labels.
-std::string about(const nlohmann::ordered_json& alert) {
+// "cm_node=ucm-sub1": what the alert is about, from its labels (in name order).
+std::string about(const regwatch::v1::Alert& alert) {
   std::string text;
-  if (!alert.contains("labels") || !alert["labels"].is_object()) return text;
-  for (const auto& [name, value] : alert["labels"].items()) {
-    text += (text.empty() ? "" : ",") + name + "=" +
-            (value.is_string() ? value.get<std::string>() : value.dump());
-  }
+  const std::map<std::string, std::string> labels(alert.labels().begin(), alert.labels().end());
+  for (const auto& [name, value] : labels) text += (text.empty() ? "" : ",") + name + "=" + value;
   return text;
 }
 
 }  // namespace
 
 void write_alerts(std::ostream& out, const regwatch::v1::AlertList& list, Format format) {
-  std::vector<nlohmann::ordered_json> alerts;
-  for (const auto& text : list.alerts_json())
-    alerts.push_back(nlohmann::ordered_json::parse(text, nullptr, false));
   static const std::array<std::string, 7> kHeader = {"STATE", "ALERT", "SEVERITY", "ABOUT",
                                                      "SINCE", "UNTIL", "SUMMARY"};
   std::vector<std::vector<std::string>> rows;
-  for (const auto& a : alerts) {
-    rows.push_back({json_text(a, "state"), json_text(a, "alertname"), json_text(a, "severity"),
-                    about(a), json_text(a, "start_time"), json_text(a, "end_time"),
-                    json_text(a, "summary")});
+  for (const auto& a : list.alerts()) {
+    rows.push_back({std::string(alert_status_name(a.status())), a.alertname(), a.severity(),
+                    about(a), format_rfc3339_ms(a.start_us()),
+                    a.end_us() ? format_rfc3339_ms(a.end_us()) : "", a.summary()});
   }
   switch (format) {
     case Format::kJson: {
       nlohmann::ordered_json array = nlohmann::ordered_json::array();
-      for (auto& a : alerts) array.push_back(std::move(a));
+      for (const auto& a : list.alerts()) array.push_back(alert_json(a));
       out << array.dump(2) << "\n";
       return;
     }
     case Format::kJsonl:
-      for (const auto& a : alerts) out << a.dump() << "\n";
+      for (const auto& a : list.alerts()) out << alert_json(a).dump() << "\n";
       return;
     case Format::kCsv:
     case Format::kTable: {
       write_rows(out, {kHeader.begin(), kHeader.end()}, rows, format, "no alerts firing");
       if (format == Format::kCsv) return;
-      for (const auto& a : alerts) {
-        if (json_text(a, "state") != "firing") continue;
+      for (const auto& a : list.alerts()) {
+        if (a.status() != regwatch::v1::ALERT_STATUS_FIRING) continue;
         out << "\n"
-            << json_text(a, "alertname") << " (" << about(a) << "): " << json_text(a, "summary")
-            << "\n  check first: " << json_text(a, "remediation")
-            << "\n  see: " << json_text(a, "command") << "\n";
+            << a.alertname() << " (" << about(a) << "): " << a.summary()
+            << "\n  check first: " << a.remediation() << "\n  see: " << a.command() << "\n";
       }
       return;
     }

@@ -7,16 +7,15 @@
 // its updates (how it evolved as the collector saw it).
 #include <ostream>
 
-#include <nlohmann/json.hpp>
-
+#include "regwatch/v1/incident.pb.h"
 #include "regwatch/v1/query.pb.h"
 
 namespace regwatch::cli {
 
-void write_incident_markdown(std::ostream& out, const nlohmann::ordered_json& incident,
+void write_incident_markdown(std::ostream& out, const regwatch::v1::Incident& incident,
                              const regwatch::v1::IncidentList& found,
                              const regwatch::v1::EventList& timeline);
-void write_incident_json(std::ostream& out, const nlohmann::ordered_json& incident,
+void write_incident_json(std::ostream& out, const regwatch::v1::Incident& incident,
                          const regwatch::v1::IncidentList& found,
                          const regwatch::v1::EventList& timeline);
 

@@ -10,6 +10,7 @@
 #include "cli/event_summary.h"
 #include "common/ascii_case.h"
 #include "common/event_kind.h"
+#include "common/record_json.h"
 #include "common/time_format.h"
 
 namespace regwatch::cli {
@@ -298,49 +299,45 @@ void write_status(std::ostream& out, const regwatch::v1::StatusReply& status, Fo
 }
 
 void write_incidents(std::ostream& out, const regwatch::v1::IncidentList& list, Format format) {
-  std::vector<nlohmann::ordered_json> incidents;
-  for (const auto& text : list.incidents_json()) {
-    incidents.push_back(nlohmann::ordered_json::parse(text, nullptr, false));
-  }
-  auto top = [](const nlohmann::ordered_json& i, const char* key) -> std::string {
-    if (!i.contains("causes") || !i["causes"].is_array() || i["causes"].empty()) return "";
-    return json_text(i["causes"][0], key);
+  // What the table and CSV show of the top cause; "" when it has none.
+  auto top = [](const regwatch::v1::Incident& i) -> const regwatch::v1::Cause& {
+    return i.causes().empty() ? regwatch::v1::Cause::default_instance() : i.causes(0);
+  };
+  auto top_score = [&](const regwatch::v1::Incident& i) {
+    return i.causes().empty() ? std::string() : score_text(i.causes(0).score());
   };
   switch (format) {
     case Format::kJson: {
       nlohmann::ordered_json array = nlohmann::ordered_json::array();
-      for (auto& i : incidents) array.push_back(std::move(i));
+      for (const auto& i : list.incidents()) array.push_back(incident_json(i));
       out << array.dump(2) << "\n";
       return;
     }
     case Format::kJsonl:
-      for (const auto& i : incidents) out << i.dump() << "\n";
+      for (const auto& i : list.incidents()) out << incident_json(i).dump() << "\n";
       return;
     case Format::kCsv:
       out << "id,state,class,scope_type,scope_name,start_time,end_time,phone_count,top_cause,top_"
              "subject,score\n";
-      for (const auto& i : incidents) {
-        const auto& scope = i.contains("scope") ? i["scope"] : nlohmann::ordered_json::object();
-        out << csv_field(json_text(i, "id")) << "," << json_text(i, "state") << ","
-            << json_text(i, "class") << "," << csv_field(json_text(scope, "type")) << ","
-            << csv_field(json_text(scope, "name")) << "," << json_text(i, "start_time") << ","
-            << json_text(i, "end_time") << "," << json_text(i, "phone_count") << ","
-            << top(i, "kind") << "," << csv_field(top(i, "subject")) << "," << top(i, "score")
-            << "\n";
+      for (const auto& i : list.incidents()) {
+        out << csv_field(i.id()) << "," << i.state() << "," << i.incident_class() << ","
+            << csv_field(i.scope().type()) << "," << csv_field(i.scope().name()) << ","
+            << format_rfc3339_ms(i.start_us()) << "," << format_rfc3339_ms(i.end_us()) << ","
+            << i.phones_size() << "," << top(i).kind() << "," << csv_field(top(i).subject()) << ","
+            << top_score(i) << "\n";
       }
       return;
     case Format::kTable:
-      if (incidents.empty()) {
+      if (list.incidents().empty()) {
         out << "no incidents\n";
         return;
       }
-      for (const auto& i : incidents) {
-        const auto& scope = i.contains("scope") ? i["scope"] : nlohmann::ordered_json::object();
-        out << json_text(i, "start_time") << "  " << json_text(i, "state") << "  "
-            << json_text(i, "class") << "  " << json_text(i, "phone_count") << " phones  "
-            << json_text(scope, "type") << " " << json_text(scope, "name") << "\n"
-            << "    top cause: " << top(i, "kind") << " (score " << top(i, "score") << ") "
-            << top(i, "explanation") << "\n    check first: " << top(i, "remediation") << "\n";
+      for (const auto& i : list.incidents()) {
+        out << format_rfc3339_ms(i.start_us()) << "  " << i.state() << "  " << i.incident_class()
+            << "  " << i.phones_size() << " phones  " << i.scope().type() << " " << i.scope().name()
+            << "\n"
+            << "    top cause: " << top(i).kind() << " (score " << top_score(i) << ") "
+            << top(i).explanation() << "\n    check first: " << top(i).remediation() << "\n";
       }
       return;
   }

@@ -1,9 +1,10 @@
 #pragma once
-// An incident's also_scopes in words, the same in `regwatch incident`, `regwatch explain` and
-// the pages: "also all of subnet 10.88.3.0/24, vlan 110". Which scopes those are is decided once,
-// in collector/correlate/scope_choice.h; this only says them. Header-only and generic over the
-// JSON type so that common/ need not link a JSON library; a missing or malformed field says
-// nothing rather than failing.
+// An incident's also_scopes in words, read from its rendered JSON: "also all of subnet
+// 10.88.3.0/24, vlan 110", as common/record_json.h says them of the record (`regwatch incident`,
+// the pages). `regwatch explain` still reads incidents as JSON (it moves to the collector next).
+// Which scopes those are is decided once, in collector/correlate/scope_choice.h; this only says
+// them. Header-only and generic over the JSON type so that common/ need not link a JSON library;
+// a missing or malformed field says nothing rather than failing.
 #include <string>
 
 namespace regwatch {

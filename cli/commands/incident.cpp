@@ -1,6 +1,5 @@
 // regwatch incident ID: one incident for a postmortem (causes, affected phones, the evidence's
 // timeline). Its code is main.cpp's as it was, moved; its rendering is cli/incident_report.
-#include <nlohmann/json.hpp>
 
 #include <iostream>
 #include <set>
@@ -38,25 +37,19 @@ class IncidentCommand final : public Command {
     q.set_limit(1);
     v1::IncidentList found;
     if (!context.client.incidents(q, found, error)) return fail(error);
-    if (found.incidents_json().empty()) {
+    if (found.incidents().empty()) {
       std::cerr << "regwatch: no incident '" << incident_id
                 << "' (regwatch incidents lists them)\n";
       return kExitFailed;
     }
-    const auto doc = nlohmann::ordered_json::parse(found.incidents_json(0), nullptr, false);
-    if (const std::string now_id = doc.value("id", ""); now_id != incident_id)
-      std::cerr << "regwatch: incident '" << incident_id << "' is now '" << now_id
+    const v1::Incident& doc = found.incidents(0);
+    if (doc.id() != incident_id)
+      std::cerr << "regwatch: incident '" << incident_id << "' is now '" << doc.id()
                 << "' (later events moved its start or scope)\n";
     v1::EventQuery evidence;
     std::set<int64_t> ids;
-    const nlohmann::ordered_json causes = doc.value("causes", nlohmann::ordered_json::array());
-    for (const auto& c : causes) {
-      const nlohmann::ordered_json cause_ids = c.value("evidence", nlohmann::ordered_json::array());
-      for (const auto& id : cause_ids) ids.insert(id.get<int64_t>());
-    }
-    const nlohmann::ordered_json drop_ids =
-        doc.value("drop_evidence", nlohmann::ordered_json::array());
-    for (const auto& id : drop_ids) ids.insert(id.get<int64_t>());
+    for (const auto& c : doc.causes()) ids.insert(c.evidence().begin(), c.evidence().end());
+    ids.insert(doc.drop_evidence().begin(), doc.drop_evidence().end());
     for (int64_t id : ids) {
       if (evidence.ids_size() == 1000) break;  // the server's bound; the incident lists them all
       evidence.add_ids(id);

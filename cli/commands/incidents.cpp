@@ -48,7 +48,7 @@ class IncidentsCommand final : public Command {
     if (!context.client.incidents(q, list, error)) return fail(error);
     write_incidents(std::cout, list, context.format);
     if (list.truncated())
-      std::cerr << "regwatch: showing the first " << list.incidents_json_size() << " (--limit)\n";
+      std::cerr << "regwatch: showing the first " << list.incidents_size() << " (--limit)\n";
     return 0;
   }
 

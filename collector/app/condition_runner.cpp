@@ -5,8 +5,10 @@
 
 #include "alerts/condition_rules.h"
 #include "collector/store/store_backend.h"
+#include "common/alert_status.h"
 #include "common/logging.h"
 #include "common/provenance.h"
+#include "common/record_bytes.h"
 #include "common/time_format.h"
 
 namespace regwatch::collector {
@@ -145,18 +147,21 @@ void ConditionRunner::evaluate() {
       row.identity = condition.identity;
       row.starts_us = condition.first_evidence_us;
       row.key = condition.identity + "@" + std::to_string(condition.first_evidence_us);
-      row.state = "firing";
+      row.state = v1::ALERT_STATUS_FIRING;
       is_new = true;
     }
-    const std::string body =
-        alerts::condition_body(condition, row.key, "firing", row.starts_us, 0).dump();
-    if (!is_new && body == row.body && !row.inactive_since_us) continue;
-    row.body = body;
+    v1::Alert record =
+        alerts::condition_record(condition, row.key, v1::ALERT_STATUS_FIRING, row.starts_us, 0);
+    if (!is_new && deterministic_bytes(record) == deterministic_bytes(row.record) &&
+        !row.inactive_since_us)
+      continue;
+    row.record = std::move(record);
     row.inactive_since_us.reset();
     row.updated_us = now;
     if (is_new) log->warn("condition {}: {}", row.key, condition.summary);
     changed.push_back(row);
-    handed.push_back({row.key, row.key, is_new ? "firing" : "", row.body});
+    handed.push_back(
+        {row.key, row.key, is_new ? std::string(alert_status_name(row.state)) : "", row.record});
   }
   // Firing episodes no longer met: held for flap_hold_s, then resolved.
   for (auto& [identity, row] : by_identity) {
@@ -167,18 +172,14 @@ void ConditionRunner::evaluate() {
       continue;
     }
     if (now - *row.inactive_since_us < int64_t{config_.flap_hold_s} * kSecond) continue;
-    auto body = nlohmann::ordered_json::parse(row.body, nullptr, false);
-    if (body.is_object()) {
-      body["state"] = "resolved";
-      body["end_time"] = format_rfc3339_ms(now);
-      row.body = body.dump();
-    }
-    row.state = "resolved";
+    row.record.set_status(v1::ALERT_STATUS_RESOLVED);
+    row.record.set_end_us(now);
+    row.state = v1::ALERT_STATUS_RESOLVED;
     row.ends_us = now;
     row.updated_us = now;
     log->info("condition {} resolved", row.key);
     changed.push_back(row);
-    handed.push_back({row.key, row.key, "resolved", row.body});
+    handed.push_back({row.key, row.key, std::string(alert_status_name(row.state)), row.record});
   }
   if (auto saved = store_->save(changed); !saved.ok()) {
     log->error("conditions: cannot store their alerts: {}", saved.error().message);

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "collector/correlate/incident_json.h"
+#include "collector/correlate/incident_record.h"
 #include "collector/store/store_backend.h"
 #include "common/logging.h"
 
@@ -247,7 +247,7 @@ void CorrelationRunner::correlate_and_store(std::vector<const correlate::StoredE
     row.phone_count = static_cast<uint32_t>(incident.phones.size());
     row.top_cause = incident.causes.empty() ? "unknown" : incident.causes.front().kind;
     row.phones = incident.phones;
-    row.body_json = correlate::incident_json(incident);
+    row.record = correlate::incident_record(incident);
     rows.push_back(std::move(row));
   }
   auto written = writer_->replace_range(from, to, rows, clock_.now_us());

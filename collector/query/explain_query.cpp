@@ -52,9 +52,7 @@ Result<regwatch::v1::ExplainReply> explain_phone(store::EventSource& reader,
   auto found = incident_reader.incidents(around);
   if (!found.ok()) return found.error();
   std::vector<IncidentCandidate> incidents;
-  for (const auto& text : found->incidents_json()) {
-    if (auto candidate = incident_candidate(text)) incidents.push_back(std::move(*candidate));
-  }
+  for (const auto& incident : found->incidents()) incidents.push_back(incident_candidate(incident));
   return diagnose(device, at_us, timeline, *topology, incidents, rule);
 }
 

@@ -1,9 +1,6 @@
 #include "collector/query/phone_diagnosis.h"
 
 #include <algorithm>
-
-#include <nlohmann/json.hpp>
-
 #include "common/ascii_case.h"
 #include "common/domain_tables.h"
 #include "common/event_kind.h"
@@ -189,39 +186,27 @@ std::vector<std::string> next_steps(const ExplainReply& d) {
 
 }  // namespace
 
-std::optional<IncidentCandidate> incident_candidate(const std::string& incident_json) {
-  const auto i = nlohmann::ordered_json::parse(incident_json, nullptr, false);
-  if (!i.is_object()) return std::nullopt;
+IncidentCandidate incident_candidate(const regwatch::v1::Incident& incident) {
   IncidentCandidate c;
-  // Times as the store writes them (RFC 3339); the reference time only matters for "2h" forms.
-  auto start = parse_time_arg(i.value("start_time", ""), 0);
-  auto end = parse_time_arg(i.value("end_time", ""), 0);
-  if (!start.ok() || !end.ok()) return std::nullopt;
-  c.start_us = *start;
-  c.end_us = *end;
-  for (const auto& phone : i.value("phones", nlohmann::ordered_json::array())) {
-    if (phone.is_string()) c.phones.push_back(phone.get<std::string>());
-  }
+  c.start_us = incident.start_us();
+  c.end_us = incident.end_us();
+  c.phones.assign(incident.phones().begin(), incident.phones().end());
   auto& s = c.summary;
-  s.set_id(i.value("id", ""));
-  s.set_incident_class(i.value("class", ""));
-  const auto scope = i.value("scope", nlohmann::ordered_json::object());
-  if (scope.is_object()) {
-    s.mutable_scope()->set_type(scope.value("type", ""));
-    s.mutable_scope()->set_name(scope.value("name", ""));
-  }
-  for (const auto& also : i.value("also_scopes", nlohmann::ordered_json::array())) {
-    if (!also.is_object()) continue;
+  s.set_id(incident.id());
+  s.set_incident_class(incident.incident_class());
+  s.mutable_scope()->set_type(incident.scope().type());
+  s.mutable_scope()->set_name(incident.scope().name());
+  for (const auto& also : incident.also_scopes()) {
     auto* a = s.add_also_scopes();
-    a->set_type(also.value("type", ""));
-    a->set_name(also.value("name", ""));
+    a->set_type(also.type());
+    a->set_name(also.name());
   }
-  s.set_phone_count(i.value("phone_count", 0u));
-  const auto causes = i.value("causes", nlohmann::ordered_json::array());
-  if (!causes.empty() && causes[0].is_object()) {
-    s.set_top_cause_kind(causes[0].value("kind", ""));
-    s.set_top_cause_subject(causes[0].value("subject", ""));
-    s.set_top_cause_remediation(causes[0].value("remediation", ""));
+  s.set_phone_count(static_cast<uint32_t>(incident.phones_size()));
+  if (!incident.causes().empty()) {
+    const auto& top = incident.causes(0);
+    s.set_top_cause_kind(top.kind());
+    s.set_top_cause_subject(top.subject());
+    s.set_top_cause_remediation(top.remediation());
   }
   return c;
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "collector/correlate/drop_rule.h"
+#include "regwatch/v1/incident.pb.h"
 #include "regwatch/v1/query.pb.h"
 
 namespace regwatch::collector::query {
@@ -23,9 +24,8 @@ struct IncidentCandidate {
   int64_t end_us = 0;
 };
 
-// From an incident as the store holds it today (a JSON object, incident_store.h); nullopt when
-// the text is not one.
-std::optional<IncidentCandidate> incident_candidate(const std::string& incident_json);
+// What the diagnosis reads of a stored incident.
+IncidentCandidate incident_candidate(const regwatch::v1::Incident& incident);
 
 // timeline: the device's events up to at_us, oldest first (copied into the reply); topology:
 // its latest topology event (or none); incidents: candidates around its last drop.

@@ -1,6 +1,31 @@
 #include "collector/store/alert_outbox.h"
 
+#include "common/alert_status.h"
+#include "common/record_bytes.h"
+
 namespace regwatch::collector::store {
+
+std::string_view notice_reason_name(NoticeReason reason) {
+  switch (reason) {
+    case NoticeReason::kFirst: return "first";
+    case NoticeReason::kReopened: return "reopened";
+    case NoticeReason::kChanged: return "changed";
+    case NoticeReason::kRepeat: return "repeat";
+    case NoticeReason::kResolved: return "resolved";
+    case NoticeReason::kWithdrawn: return "withdrawn";
+  }
+  return "";
+}
+
+std::optional<NoticeReason> parse_notice_reason(std::string_view name) {
+  for (NoticeReason r :
+       {NoticeReason::kFirst, NoticeReason::kReopened, NoticeReason::kChanged,
+        NoticeReason::kRepeat, NoticeReason::kResolved, NoticeReason::kWithdrawn}) {
+    if (notice_reason_name(r) == name) return r;
+  }
+  return std::nullopt;
+}
+
 namespace {
 
 constexpr const char* kRowColumns =
@@ -13,8 +38,10 @@ OutboxRow read_row(const Statement& select) {
   row.receiver = std::string(select.column_text(1));
   row.alert_key = std::string(select.column_text(2));
   row.seq = select.column_int(3);
-  row.notice.status = std::string(select.column_text(4));
-  row.notice.reason = std::string(select.column_text(5));
+  // Words no regwatch wrote read as no status (never "firing"), and as a first page.
+  row.notice.status =
+      parse_alert_status(select.column_text(4)).value_or(v1::ALERT_STATUS_UNSPECIFIED);
+  row.notice.reason = parse_notice_reason(select.column_text(5)).value_or(NoticeReason::kFirst);
   row.notice.change = std::string(select.column_text(6));
   row.notice.told = std::string(select.column_text(7));
   row.notice.flapping = std::string(select.column_text(8));
@@ -75,8 +102,8 @@ Result<bool> AlertOutbox::owe(const std::string& receiver, const std::string& al
   insert->bind(1, receiver);
   insert->bind(2, alert_key);
   insert->bind(3, after_seq + 1);
-  insert->bind(4, notice.status);
-  insert->bind(5, notice.reason);
+  insert->bind(4, alert_status_name(notice.status));
+  insert->bind(5, notice_reason_name(notice.reason));
   insert->bind(6, notice.change);
   insert->bind(7, notice.told);
   insert->bind(8, notice.flapping);
@@ -214,11 +241,11 @@ Result<std::vector<std::string>> AlertOutbox::told_firing(const std::string& rec
   return keys;
 }
 
-Result<std::vector<KeyedIncident>> AlertOutbox::incident_bodies(const char* where,
-                                                                std::optional<int64_t> bound) {
-  auto select =
-      Statement::prepare(db_.get(), std::string("SELECT first_id, id, body FROM incidents WHERE ") +
-                                        where + " ORDER BY start_time_us, id");
+Result<std::vector<KeyedIncident>> AlertOutbox::incident_records(const char* where,
+                                                                 std::optional<int64_t> bound) {
+  auto select = Statement::prepare(
+      db_.get(), std::string("SELECT first_id, id, record FROM incidents WHERE ") + where +
+                     " ORDER BY start_time_us, id");
   if (!select.ok()) return select.error();
   if (bound) select->bind(1, *bound);
   std::vector<KeyedIncident> incidents;
@@ -228,7 +255,9 @@ Result<std::vector<KeyedIncident>> AlertOutbox::incident_bodies(const char* wher
     incident.id = select->column_text(1);
     incident.key = select->column_text(0);
     if (incident.key.empty()) incident.key = incident.id;
-    incident.body = select->column_text(2);
+    v1::Incident record;
+    if (!parse_record(select->column_blob(2), record)) continue;  // not one we wrote
+    incident.record = std::move(record);
     incidents.push_back(std::move(incident));
   }
   if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading incidents");
@@ -251,10 +280,10 @@ Result<uint32_t> AlertOutbox::pages_like(const std::string& receiver, const std:
   return static_cast<uint32_t>(select->column_int(0));
 }
 
-Result<std::vector<KeyedIncident>> AlertOutbox::condition_bodies(const char* where,
-                                                                 std::optional<int64_t> bound) {
+Result<std::vector<KeyedIncident>> AlertOutbox::condition_records(const char* where,
+                                                                  std::optional<int64_t> bound) {
   auto select =
-      Statement::prepare(db_.get(), std::string("SELECT key, body FROM condition_alerts WHERE ") +
+      Statement::prepare(db_.get(), std::string("SELECT key, record FROM condition_alerts WHERE ") +
                                         where + " ORDER BY key");
   if (!select.ok()) return select.error();
   if (bound) select->bind(1, *bound);
@@ -263,7 +292,9 @@ Result<std::vector<KeyedIncident>> AlertOutbox::condition_bodies(const char* whe
   while ((rc = select->step()) == SQLITE_ROW) {
     KeyedIncident condition;
     condition.key = condition.id = select->column_text(0);
-    condition.body = select->column_text(1);
+    v1::Alert record;
+    if (!parse_record(select->column_blob(1), record)) continue;  // not one we wrote
+    condition.record = std::move(record);
     conditions.push_back(std::move(condition));
   }
   if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading condition alerts");
@@ -271,41 +302,49 @@ Result<std::vector<KeyedIncident>> AlertOutbox::condition_bodies(const char* whe
 }
 
 Result<std::vector<KeyedIncident>> AlertOutbox::open_incidents() {
-  auto incidents = incident_bodies("state = 'open'", std::nullopt);
+  auto incidents = incident_records("state = 'open'", std::nullopt);
   if (!incidents.ok()) return incidents;
-  auto conditions = condition_bodies("state = 'firing'", std::nullopt);
+  auto conditions = condition_records("state = 'firing'", std::nullopt);
   if (!conditions.ok()) return conditions.error();
   for (auto& c : *conditions) incidents->push_back(std::move(c));
   return incidents;
 }
 
 Result<std::vector<KeyedIncident>> AlertOutbox::incidents_ending_since(int64_t since_us) {
-  auto incidents = incident_bodies("end_time_us >= ?1", since_us);
+  auto incidents = incident_records("end_time_us >= ?1", since_us);
   if (!incidents.ok()) return incidents;
-  auto conditions = condition_bodies("state = 'firing' OR ends_us >= ?1", since_us);
+  auto conditions = condition_records("state = 'firing' OR ends_us >= ?1", since_us);
   if (!conditions.ok()) return conditions.error();
   for (auto& c : *conditions) incidents->push_back(std::move(c));
   return incidents;
 }
 
-Result<std::optional<std::string>> AlertOutbox::incident_body(const std::string& key) {
+Result<std::optional<AlertSource>> AlertOutbox::alert_source(const std::string& key) {
   // The live incident of this lineage before a withdrawn one; the newest if several.
   auto select = Statement::prepare(db_.get(),
-                                   "SELECT body FROM incidents WHERE first_id = ?1 ORDER BY "
+                                   "SELECT record FROM incidents WHERE first_id = ?1 ORDER BY "
                                    "state = 'withdrawn', updated_us DESC LIMIT 1");
   if (!select.ok()) return select.error();
   select->bind(1, key);
   int rc = select->step();
-  if (rc == SQLITE_ROW) return std::optional<std::string>(std::string(select->column_text(0)));
+  if (rc == SQLITE_ROW) {
+    v1::Incident record;
+    if (!parse_record(select->column_blob(0), record))
+      return make_error("store", "the record of incident " + key + " does not parse");
+    return std::optional<AlertSource>(std::move(record));
+  }
   if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading an incident");
   auto condition =
-      Statement::prepare(db_.get(), "SELECT body FROM condition_alerts WHERE key = ?1");
+      Statement::prepare(db_.get(), "SELECT record FROM condition_alerts WHERE key = ?1");
   if (!condition.ok()) return condition.error();
   condition->bind(1, key);
   rc = condition->step();
-  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc == SQLITE_DONE) return std::optional<AlertSource>();
   if (rc != SQLITE_ROW) return sqlite_error(db_.get(), rc, "reading a condition alert");
-  return std::optional<std::string>(std::string(condition->column_text(0)));
+  v1::Alert record;
+  if (!parse_record(condition->column_blob(0), record))
+    return make_error("store", "the record of condition alert " + key + " does not parse");
+  return std::optional<AlertSource>(std::move(record));
 }
 
 }  // namespace regwatch::collector::store

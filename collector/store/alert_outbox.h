@@ -9,20 +9,37 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "collector/store/incident_store.h"
 #include "collector/store/sqlite_handle.h"
 #include "common/result.h"
+#include "regwatch/v1/incident.pb.h"
 
 namespace regwatch::collector::store {
 
+// Why a notification is owed.
+enum class NoticeReason {
+  kFirst,      // its first page
+  kReopened,   // firing again after a resolve
+  kChanged,    // a change that matters
+  kRepeat,     // still firing after repeat_interval
+  kResolved,   // it resolved
+  kWithdrawn,  // a recomputation no longer finds the burst: resolve what was paged
+};
+
+// The reason as the outbox's reason column spells it ("first", "reopened", "changed",
+// "repeat", "resolved", "withdrawn"), and back (nullopt for any other word). The status column
+// spells regwatch.v1.AlertStatus by common/alert_status.h.
+std::string_view notice_reason_name(NoticeReason reason);
+std::optional<NoticeReason> parse_notice_reason(std::string_view name);
+
 // What a notification is: its status and why it is owed.
 struct Notice {
-  std::string status;  // firing, resolved
-  // first, reopened (firing again after a resolve), changed (a change that matters),
-  // repeat (still firing after repeat_interval), resolved, withdrawn
-  std::string reason;
+  // Firing, then resolved: the one alert status enum (proto/regwatch/v1/incident.proto).
+  v1::AlertStatus status = v1::ALERT_STATUS_FIRING;
+  NoticeReason reason = NoticeReason::kFirst;
   std::string change;    // changed / reopened: what changed, in words
   std::string told;      // what it tells (alerts/notification_policy.h): changes are measured
                          // against the last one told
@@ -89,19 +106,19 @@ class AlertOutbox {
   // Incidents (withdrawn ones too) that ended at or after since_us, and condition alerts
   // firing or resolved since then (to re-evaluate after a restart).
   Result<std::vector<KeyedIncident>> incidents_ending_since(int64_t since_us);
-  // The current JSON body of the incident alerts know by this key (its first id): the one
-  // that continues it, or its last body when it was withdrawn; else the condition alert's.
-  Result<std::optional<std::string>> incident_body(const std::string& key);
+  // The current record of the incident alerts know by this key (its first id): the one
+  // that continues it, or its last record when it was withdrawn; else the condition alert's.
+  Result<std::optional<AlertSource>> alert_source(const std::string& key);
 
  private:
   AlertOutbox() = default;
   Result<std::optional<OutboxRow>> one_row(const char* where, const std::string& receiver,
                                            const std::string& alert_key);
   // Incidents matching `where` (which may use ?1 = bound), oldest first.
-  Result<std::vector<KeyedIncident>> incident_bodies(const char* where,
-                                                     std::optional<int64_t> bound);
-  Result<std::vector<KeyedIncident>> condition_bodies(const char* where,
+  Result<std::vector<KeyedIncident>> incident_records(const char* where,
                                                       std::optional<int64_t> bound);
+  Result<std::vector<KeyedIncident>> condition_records(const char* where,
+                                                       std::optional<int64_t> bound);
   SqliteDb db_;
 };
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/record_bytes.h"
+
 namespace regwatch::collector::store {
 
 Result<std::unique_ptr<ConditionAlertReader>> ConditionAlertReader::open(
@@ -16,7 +18,7 @@ Result<std::unique_ptr<ConditionAlertReader>> ConditionAlertReader::open(
 Result<regwatch::v1::AlertList> ConditionAlertReader::alerts(const regwatch::v1::AlertQuery& q) {
   auto statement = Statement::prepare(
       db_.get(),
-      "SELECT body FROM condition_alerts WHERE state = 'firing' OR (?1 AND ends_us >= ?2) "
+      "SELECT record FROM condition_alerts WHERE state = 'firing' OR (?1 AND ends_us >= ?2) "
       "ORDER BY state = 'firing' DESC, starts_us DESC, key LIMIT ?3");
   if (!statement.ok()) return statement.error();
   const uint32_t limit = std::min(q.limit() == 0 ? kDefaultQueryLimit : q.limit(), kMaxQueryLimit);
@@ -26,11 +28,12 @@ Result<regwatch::v1::AlertList> ConditionAlertReader::alerts(const regwatch::v1:
   regwatch::v1::AlertList list;
   int rc = 0;
   while ((rc = statement->step()) == SQLITE_ROW) {
-    if (static_cast<uint32_t>(list.alerts_json_size()) == limit) {
+    if (static_cast<uint32_t>(list.alerts_size()) == limit) {
       list.set_truncated(true);
       break;
     }
-    list.add_alerts_json(std::string(statement->column_text(0)));
+    if (!parse_record(statement->column_blob(0), *list.add_alerts()))
+      return make_error("store", "a condition alert record does not parse");
   }
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "querying alerts");
   return list;

@@ -1,5 +1,10 @@
 #include "collector/store/condition_store.h"
 
+#include <algorithm>
+
+#include "common/alert_status.h"
+#include "common/record_bytes.h"
+
 namespace regwatch::collector::store {
 
 Result<std::unique_ptr<ConditionStore>> ConditionStore::open(const std::string& path,
@@ -37,7 +42,7 @@ Result<std::vector<SourceActivity>> ConditionStore::sources(int64_t since_us) {
 Result<std::vector<ConditionRow>> ConditionStore::firing() {
   auto select = Statement::prepare(db_.get(),
                                    "SELECT key, identity, state, starts_us, updated_us, "
-                                   "inactive_since_us, ends_us, body FROM condition_alerts WHERE "
+                                   "inactive_since_us, ends_us, record FROM condition_alerts WHERE "
                                    "state = 'firing' ORDER BY key");
   if (!select.ok()) return select.error();
   std::vector<ConditionRow> out;
@@ -46,13 +51,13 @@ Result<std::vector<ConditionRow>> ConditionStore::firing() {
     ConditionRow row;
     row.key = select->column_text(0);
     row.identity = select->column_text(1);
-    row.state = select->column_text(2);
+    row.state = parse_alert_status(select->column_text(2)).value_or(v1::ALERT_STATUS_UNSPECIFIED);
     row.starts_us = select->column_int(3);
     row.updated_us = select->column_int(4);
     if (sqlite3_column_type(select->get(), 5) != SQLITE_NULL)
       row.inactive_since_us = select->column_int(5);
     if (sqlite3_column_type(select->get(), 6) != SQLITE_NULL) row.ends_us = select->column_int(6);
-    row.body = select->column_text(7);
+    if (!parse_record(select->column_blob(7), row.record)) continue;  // not one we wrote
     out.push_back(std::move(row));
   }
   if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading condition alerts");
@@ -66,7 +71,7 @@ Status ConditionStore::save(const std::vector<ConditionRow>& rows) {
   auto upsert = Statement::prepare(
       db,
       "INSERT OR REPLACE INTO condition_alerts (key, identity, state, starts_us, updated_us, "
-      "inactive_since_us, ends_us, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+      "inactive_since_us, ends_us, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   if (!upsert.ok()) {
     rollback(db);
     return upsert.error();
@@ -75,7 +80,7 @@ Status ConditionStore::save(const std::vector<ConditionRow>& rows) {
     upsert->reset();
     upsert->bind(1, row.key);
     upsert->bind(2, row.identity);
-    upsert->bind(3, row.state);
+    upsert->bind(3, alert_status_name(row.state));
     upsert->bind(4, row.starts_us);
     upsert->bind(5, row.updated_us);
     if (row.inactive_since_us) {
@@ -88,7 +93,7 @@ Status ConditionStore::save(const std::vector<ConditionRow>& rows) {
     } else {
       upsert->bind_null(7);
     }
-    upsert->bind(8, row.body);
+    upsert->bind_blob(8, deterministic_bytes(row.record));
     if (int rc = upsert->step(); rc != SQLITE_DONE) {
       Error error = sqlite_error(db, rc, "storing a condition alert");
       rollback(db);
@@ -120,7 +125,7 @@ Result<std::vector<QuietIncident>> ConditionStore::quiet_incidents(int64_t from_
                                                                    size_t max_phones) {
   auto select = Statement::prepare(
       db_.get(),
-      "SELECT first_id, id, scope_type, scope_name, end_time_us, quieted, body FROM (SELECT "
+      "SELECT first_id, id, scope_type, scope_name, end_time_us, quieted, record FROM (SELECT "
       "i.*, (SELECT max(at_us) FROM incident_updates AS u WHERE u.first_id = i.first_id AND "
       "u.state = 'resolved') AS quieted, (SELECT min(at_us) FROM incident_updates AS u WHERE "
       "u.first_id = i.first_id) AS first_seen FROM incidents AS i WHERE i.state = 'resolved') "
@@ -129,13 +134,11 @@ Result<std::vector<QuietIncident>> ConditionStore::quiet_incidents(int64_t from_
   select->bind(1, from_us);
   select->bind(2, to_us);
   select->bind(3, live_within_us);
-  // The listed phones that have not registered since the incident's last drop.
-  auto down = Statement::prepare(
-      db_.get(),
-      "SELECT p.value FROM json_each(?1, '$.still_down') AS p WHERE NOT EXISTS (SELECT 1 FROM "
-      "events AS e WHERE e.device = p.value AND e.event_time_us > ?2 AND e.kind = "
-      "'phone_registered') ORDER BY p.value LIMIT ?3");
-  if (!down.ok()) return down.error();
+  // Whether a listed phone registered since the incident's last drop.
+  auto registered = Statement::prepare(db_.get(),
+                                       "SELECT 1 FROM events WHERE device = ?1 AND event_time_us "
+                                       "> ?2 AND kind = 'phone_registered' LIMIT 1");
+  if (!registered.ok()) return registered.error();
   std::vector<QuietIncident> incidents;
   int rc = 0;
   while ((rc = select->step()) == SQLITE_ROW) {
@@ -147,15 +150,22 @@ Result<std::vector<QuietIncident>> ConditionStore::quiet_incidents(int64_t from_
     incident.scope_name = select->column_text(3);
     incident.end_us = select->column_int(4);
     incident.quieted_us = select->column_int(5);
-    down->reset();
-    down->bind(1, select->column_text(6));
-    down->bind(2, incident.end_us);
-    down->bind(3, static_cast<int64_t>(max_phones));
-    int phone_rc = 0;
-    while ((phone_rc = down->step()) == SQLITE_ROW)
-      incident.still_down.emplace_back(down->column_text(0));
-    if (phone_rc != SQLITE_DONE)
-      return sqlite_error(db_.get(), phone_rc, "reading phones still down");
+    v1::Incident record;
+    if (!parse_record(select->column_blob(6), record)) continue;  // not one we wrote
+    std::vector<std::string> listed(record.still_down().begin(), record.still_down().end());
+    std::sort(listed.begin(), listed.end());
+    for (const auto& phone : listed) {
+      if (incident.still_down.size() >= max_phones) break;
+      registered->reset();
+      registered->bind(1, phone);
+      registered->bind(2, incident.end_us);
+      const int phone_rc = registered->step();
+      if (phone_rc == SQLITE_DONE) {
+        incident.still_down.push_back(phone);
+      } else if (phone_rc != SQLITE_ROW) {
+        return sqlite_error(db_.get(), phone_rc, "reading phones still down");
+      }
+    }
     if (!incident.still_down.empty()) incidents.push_back(std::move(incident));
   }
   if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading quiet incidents");

@@ -11,6 +11,7 @@
 
 #include "collector/store/sqlite_handle.h"
 #include "common/result.h"
+#include "regwatch/v1/incident.pb.h"
 
 namespace regwatch::collector::store {
 
@@ -37,12 +38,12 @@ struct QuietIncident {
 struct ConditionRow {
   std::string key;       // alert name, identity and first evidence: one episode
   std::string identity;  // alert name and labels: what continues while it fires
-  std::string state;     // firing, resolved
+  v1::AlertStatus state = v1::ALERT_STATUS_FIRING;
   int64_t starts_us = 0;
   int64_t updated_us = 0;
   std::optional<int64_t> inactive_since_us;  // no longer met since (held for flap_hold_s)
   std::optional<int64_t> ends_us;            // when resolved
-  std::string body;                          // the alert as JSON
+  v1::Alert record;                          // the alert (stored serialised)
 };
 
 class ConditionStore {

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "common/host_name.h"
+#include "common/record_bytes.h"
 
 namespace regwatch::collector::store {
 
@@ -37,7 +38,7 @@ Result<ScopeFilter> parse_scope_filter(const std::string& text) {
 }
 
 Result<regwatch::v1::IncidentList> IncidentReader::incidents(const regwatch::v1::IncidentQuery& q) {
-  std::string sql = "SELECT body, first_id FROM incidents WHERE 1";
+  std::string sql = "SELECT record, first_id FROM incidents WHERE 1";
   if (q.since_us() != 0) sql += " AND start_time_us >= ?1";
   if (q.until_us() != 0) sql += " AND start_time_us < ?2";
   if (!q.state().empty()) {
@@ -82,16 +83,17 @@ Result<regwatch::v1::IncidentList> IncidentReader::incidents(const regwatch::v1:
   regwatch::v1::IncidentList list;
   int rc = 0;
   while ((rc = statement->step()) == SQLITE_ROW) {
-    if (static_cast<uint32_t>(list.incidents_json_size()) == limit) {
+    if (static_cast<uint32_t>(list.incidents_size()) == limit) {
       list.set_truncated(q.id().empty());
       break;
     }
-    list.add_incidents_json(std::string(statement->column_text(0)));
+    if (!parse_record(statement->column_blob(0), *list.add_incidents()))
+      return make_error("store", "an incident record does not parse");
     if (list.first_id().empty()) list.set_first_id(std::string(statement->column_text(1)));
   }
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     return sqlite_error(db_.get(), rc, "querying incidents");
-  if (q.id().empty() || list.incidents_json().empty()) {
+  if (q.id().empty() || list.incidents().empty()) {
     list.clear_first_id();
     return list;
   }

@@ -2,24 +2,19 @@
 
 #include <algorithm>
 
-#include <nlohmann/json.hpp>
-
 #include "collector/store/incident_lineage.h"
+#include "common/record_bytes.h"
 
 namespace regwatch::collector::store {
 namespace {
 
 struct StoredRow {
   IncidentSnapshot snapshot;
-  std::string body;
+  v1::Incident record;
 };
 
-std::vector<std::string> phones_of(const nlohmann::json& body) {
-  std::vector<std::string> phones;
-  if (!body.is_object() || !body.contains("phones") || !body["phones"].is_array()) return phones;
-  for (const auto& p : body["phones"]) {
-    if (p.is_string()) phones.push_back(p.get<std::string>());
-  }
+std::vector<std::string> phones_of(const v1::Incident& record) {
+  std::vector<std::string> phones(record.phones().begin(), record.phones().end());
   std::sort(phones.begin(), phones.end());
   phones.erase(std::unique(phones.begin(), phones.end()), phones.end());
   return phones;
@@ -43,7 +38,7 @@ Result<std::vector<StoredRow>> stored_in_range(sqlite3* db, int64_t from_us, int
   auto select = Statement::prepare(
       db,
       "SELECT id, first_id, state, class, scope_type, scope_name, top_cause, start_time_us, "
-      "end_time_us, body FROM incidents WHERE start_time_us >= ?1 AND start_time_us < ?2 "
+      "end_time_us, record FROM incidents WHERE start_time_us >= ?1 AND start_time_us < ?2 "
       "ORDER BY id");
   if (!select.ok()) return select.error();
   select->bind(1, from_us);
@@ -63,8 +58,9 @@ Result<std::vector<StoredRow>> stored_in_range(sqlite3* db, int64_t from_us, int
     s.top_cause = select->column_text(6);
     s.start_us = select->column_int(7);
     s.end_us = select->column_int(8);
-    row.body = select->column_text(9);
-    s.phones = phones_of(nlohmann::json::parse(row.body, nullptr, false));
+    // A record that does not parse lists no phones: lineage then matches it by nothing.
+    if (!parse_record(select->column_blob(9), row.record)) row.record.Clear();
+    s.phones = phones_of(row.record);
     rows.push_back(std::move(row));
   }
   if (rc != SQLITE_DONE) return sqlite_error(db, rc, "reading stored incidents");
@@ -124,16 +120,15 @@ Result<std::vector<KeyedIncident>> IncidentWriter::replace_range(
 
   // Withdrawn first: kept (hidden from listings) so that their pages can be resolved.
   auto withdraw = Statement::prepare(
-      db, "UPDATE incidents SET state = 'withdrawn', body = ?2, updated_us = ?3 WHERE id = ?1");
+      db, "UPDATE incidents SET state = 'withdrawn', record = ?2, updated_us = ?3 WHERE id = ?1");
   if (!withdraw.ok()) return fail(withdraw.error());
   for (size_t s : lineage.withdrawn) {
     const auto& old = (*stored)[s];
-    auto body = nlohmann::ordered_json::parse(old.body, nullptr, false);
-    if (body.is_object()) body["state"] = "withdrawn";
-    const std::string text = body.is_object() ? body.dump() : old.body;
+    v1::Incident gone_record = old.record;
+    gone_record.set_state("withdrawn");
     withdraw->reset();
     withdraw->bind(1, old.snapshot.id);
-    withdraw->bind(2, text);
+    withdraw->bind_blob(2, deterministic_bytes(gone_record));
     withdraw->bind(3, now_us);
     if (int rc = withdraw->step(); rc != SQLITE_DONE)
       return fail(sqlite_error(db, rc, "withdrawing an incident"));
@@ -143,7 +138,7 @@ Result<std::vector<KeyedIncident>> IncidentWriter::replace_range(
     if (auto recorded = record_update(*update, old.snapshot.first_id, now_us, gone, change, db);
         !recorded.ok())
       return fail(recorded.error());
-    written.push_back({old.snapshot.first_id, old.snapshot.id, change, text});
+    written.push_back({old.snapshot.first_id, old.snapshot.id, change, std::move(gone_record)});
   }
 
   auto erase = Statement::prepare(db,
@@ -159,7 +154,7 @@ Result<std::vector<KeyedIncident>> IncidentWriter::replace_range(
   auto insert = Statement::prepare(db,
                                    "INSERT OR REPLACE INTO incidents (id, state, class, "
                                    "scope_type, scope_name, start_time_us, end_time_us, "
-                                   "phone_count, top_cause, updated_us, body, first_id) VALUES "
+                                   "phone_count, top_cause, updated_us, record, first_id) VALUES "
                                    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
   if (!insert.ok()) return fail(insert.error());
   auto alias =
@@ -191,7 +186,7 @@ Result<std::vector<KeyedIncident>> IncidentWriter::replace_range(
     insert->bind(8, int64_t{row.phone_count});
     insert->bind(9, row.top_cause);
     insert->bind(10, now_us);
-    insert->bind(11, row.body_json);
+    insert->bind_blob(11, deterministic_bytes(row.record));
     insert->bind(12, first_id);
     if (int rc = insert->step(); rc != SQLITE_DONE)
       return fail(sqlite_error(db, rc, "storing an incident"));
@@ -218,7 +213,7 @@ Result<std::vector<KeyedIncident>> IncidentWriter::replace_range(
           !recorded.ok())
         return fail(recorded.error());
     }
-    written.push_back({first_id, row.id, change, row.body_json});
+    written.push_back({first_id, row.id, change, row.record});
   }
   if (auto commit = exec(db, "COMMIT"); !commit.ok()) return fail(commit.error());
   return written;

@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "collector/store/sqlite_handle.h"
+#include "common/alert_source.h"
 #include "common/result.h"
+#include "regwatch/v1/incident.pb.h"
 
 namespace regwatch::collector::store {
 
@@ -25,7 +27,7 @@ struct IncidentRow {
   uint32_t phone_count = 0;
   std::string top_cause;
   std::vector<std::string> phones;  // sorted, distinct: what lineage compares
-  std::string body_json;
+  v1::Incident record;              // stored as its deterministic serialisation
 };
 
 // An incident with the key alerts know it by: as a pass left it, or as alerting reads it back.
@@ -33,7 +35,7 @@ struct KeyedIncident {
   std::string key;     // the id it was first stored under: alerts are keyed by it
   std::string id;      // its id now
   std::string change;  // in words; "" when nothing changed since the last pass
-  std::string body;    // as stored (state "withdrawn" when no longer found)
+  AlertSource record;  // as stored (an incident's state "withdrawn" when no longer found)
 };
 
 class IncidentWriter {

@@ -1,7 +1,9 @@
 #pragma once
 // Schema migrations: schema/NNN_name.sql, embedded at build time, applied in
 // order at open, one transaction each, tracked by PRAGMA user_version. A
-// database newer than this binary is refused untouched.
+// database newer than this binary is refused untouched. A migration that needs
+// C++ as well (010: JSON bodies into proto records) runs it after its SQL, in
+// its transaction.
 #include <sqlite3.h>
 
 #include <string>

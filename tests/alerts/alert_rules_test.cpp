@@ -7,13 +7,14 @@
 #include "alerts/alert_payloads.h"
 #include "alerts/alerting_config.h"
 #include "alerts/incident_alert.h"
+#include "tests/alerts/incident_fixture.h"
 
 namespace regwatch::alerts {
 namespace {
 
 using Json = nlohmann::ordered_json;
 
-Json incident(const std::string& incident_class, int phones, const std::string& scope_type) {
+Json incident_doc(const std::string& incident_class, int phones, const std::string& scope_type) {
   return {{"id", scope_type + ":x@1"},
           {"state", "open"},
           {"class", incident_class},
@@ -30,6 +31,11 @@ Json incident(const std::string& incident_class, int phones, const std::string& 
              {"explanation", "uplink down 2 s before"},
              {"remediation", "check the uplink"},
              {"evidence", {7}}}}}};
+}
+
+v1::Incident incident(const std::string& incident_class, int phones,
+                      const std::string& scope_type) {
+  return record_of(incident_doc(incident_class, phones, scope_type));
 }
 
 TEST(IncidentAlert, DefaultRulesPageBurstsButNotPlannedWork) {
@@ -56,10 +62,10 @@ TEST(IncidentAlert, DefaultRulesPageBurstsButNotPlannedWork) {
 
 TEST(IncidentAlert, ThePageSaysWhichOtherScopesWentDownWhole) {
   // A stack member whose phones are exactly one /24 (collector/correlate/scope_choice.h).
-  Json member = incident("infrastructure", 26, "module");
+  Json member = incident_doc("infrastructure", 26, "module");
   member["scope"]["name"] = "sw-4f/3";
   member["also_scopes"] = Json::array({{{"type", "subnet"}, {"name", "10.88.3.0/24"}}});
-  const auto alert = alert_for_incident(member, default_alert_rules());
+  const auto alert = alert_for_incident(record_of(member), default_alert_rules());
   ASSERT_TRUE(alert.has_value());
   EXPECT_EQ(alert->labels.at("scope"), "sw-4f/3");  // the page is routed by the one scope chosen
   EXPECT_EQ(alert->annotations.at("summary"),

@@ -178,8 +178,9 @@ TEST(ConditionRules, ABodyBecomesAnAlertWithItsLabelsAndNoEndWhileFiring) {
   c.severity = "critical";
   c.labels = {{"cm_node", "ucm-sub1"}};
   c.summary = "CallManager failed on ucm-sub1";
-  const auto body = condition_body(c, "CallManagerDown{cm_node=ucm-sub1}@1", "firing", kNow, 0);
-  const auto alert = alert_for(body, default_alert_rules(), "");
+  const auto record =
+      condition_record(c, "CallManagerDown{cm_node=ucm-sub1}@1", v1::ALERT_STATUS_FIRING, kNow, 0);
+  const auto alert = alert_for(record, default_alert_rules(), "");
   ASSERT_TRUE(alert.has_value());
   EXPECT_EQ(alert->kind, "condition");
   EXPECT_EQ(alert->key, "CallManagerDown{cm_node=ucm-sub1}@1");

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "alerts/incident_alert.h"
+#include "tests/alerts/incident_fixture.h"
 
 namespace regwatch::alerts {
 namespace {
@@ -126,7 +127,7 @@ TEST(LabelMatcher, EveryLabelAnIncidentAlertCarriesIsKnown) {
     "phones_by_cluster": {"cl-1": 80},
     "start_time": "2026-11-20T09:00:00.000Z", "end_time": "2026-11-20T09:05:00.000Z",
     "causes": [{"kind": "cm_cpu", "subject": "ucm-sub1", "score": 0.9}]})");
-  const auto alert = alert_for(incident, default_alert_rules(), "cm_node:ucm-sub1@1");
+  const auto alert = alert_for(record_of(incident), default_alert_rules(), "cm_node:ucm-sub1@1");
   ASSERT_TRUE(alert.has_value());
   const auto known = alert_label_names();
   for (const auto& [name, value] : alert->labels)

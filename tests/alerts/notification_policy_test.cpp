@@ -23,7 +23,7 @@ Alert burst(const std::string& severity = "warning", const std::string& scope_ty
   return a;
 }
 
-OutboxRow told(const std::string& status, const Alert& as, bool delivered = true) {
+OutboxRow told(v1::AlertStatus status, const Alert& as, bool delivered = true) {
   OutboxRow row;
   row.seq = 3;
   row.notice.status = status;
@@ -35,22 +35,23 @@ OutboxRow told(const std::string& status, const Alert& as, bool delivered = true
 TEST(NotificationPolicy, AFiringAlertIsPagedOnceThenNothingWhileNothingThatMattersChanges) {
   const Alert a = burst();
   EXPECT_EQ(decide(a, std::nullopt, false).owed, Owed::kFirst);
-  EXPECT_EQ(decide(a, told("firing", a), false).owed, Owed::kNothing);
+  EXPECT_EQ(decide(a, told(v1::ALERT_STATUS_FIRING, a), false).owed, Owed::kNothing);
   EXPECT_EQ(decide(a, std::nullopt, true).owed, Owed::kNothing);  // a replay: never a first page
 }
 
 TEST(NotificationPolicy, ItComesBackAfterItsResolve) {
   Alert a = burst();
-  const auto d = decide(a, told("resolved", a), false);
+  const auto d = decide(a, told(v1::ALERT_STATUS_RESOLVED, a), false);
   EXPECT_EQ(d.owed, Owed::kReopened);
   EXPECT_EQ(d.change, "firing again after its resolve");
   a.resolved = true;
-  EXPECT_EQ(decide(a, told("resolved", a), false).owed, Owed::kNothing);  // resolved once
+  EXPECT_EQ(decide(a, told(v1::ALERT_STATUS_RESOLVED, a), false).owed,
+            Owed::kNothing);  // resolved once
 }
 
 TEST(NotificationPolicy, ItsResolveFollowsAPageAndOnlyAPage) {
   Alert a = burst();
-  const OutboxRow paged = told("firing", a);
+  const OutboxRow paged = told(v1::ALERT_STATUS_FIRING, a);
   a.resolved = true;
   EXPECT_EQ(decide(a, paged, false).owed, Owed::kResolved);
   // Over before it was first seen, but recently: paged, then resolved.
@@ -62,7 +63,7 @@ TEST(NotificationPolicy, ItsResolveFollowsAPageAndOnlyAPage) {
 
 TEST(NotificationPolicy, ChangesThatMatterAreNotifiedAndPhonesAddedAreNot) {
   const Alert before = burst();
-  const OutboxRow paged = told("firing", before);
+  const OutboxRow paged = told(v1::ALERT_STATUS_FIRING, before);
   Alert more_phones = burst();
   more_phones.annotations["summary"] = "31 phones";  // not part of what is told
   EXPECT_EQ(decide(more_phones, paged, false).owed, Owed::kNothing);
@@ -79,12 +80,12 @@ TEST(NotificationPolicy, ChangesThatMatterAreNotifiedAndPhonesAddedAreNot) {
   EXPECT_EQ(cause.change, "top cause link_down -> module_failure");
 
   // Narrowing is recorded in the incident's updates, not paged.
-  const OutboxRow wide_told = told("firing", burst("warning", "cm_node"));
+  const OutboxRow wide_told = told(v1::ALERT_STATUS_FIRING, burst("warning", "cm_node"));
   EXPECT_EQ(decide(burst(), wide_told, false).owed, Owed::kNothing);
 }
 
 TEST(NotificationPolicy, AChangeBeforeThePageWasSentIsToldByThatPage) {
-  const OutboxRow queued = told("firing", burst(), false);
+  const OutboxRow queued = told(v1::ALERT_STATUS_FIRING, burst(), false);
   EXPECT_EQ(decide(burst("critical"), queued, false).owed, Owed::kRetell);
 }
 

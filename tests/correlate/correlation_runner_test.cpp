@@ -2,8 +2,9 @@
 // batches, committed to two stores and announced to two runners, one whose clock makes every
 // range live (served from its event window and kept phone directory) and one whose clock makes
 // every range a replay (read from the store, directory loaded per pass), leave identical
-// incident tables. The batches move phones between CM nodes and switches, take some off CDP,
-// burst, and arrive out of order (an agent's spool draining minutes late), at real SQLite.
+// incident tables: the same records, byte for byte (deterministic serialisation). The batches move
+// phones between CM nodes and switches, take some off CDP, burst, and arrive out of order (an
+// agent's spool draining minutes late), at real SQLite.
 #include "collector/correlate/correlation_runner.h"
 
 #include <gtest/gtest.h>
@@ -16,6 +17,9 @@
 
 #include "collector/store/event_writer.h"
 #include "collector/store/incident_reader.h"
+
+#include "common/record_bytes.h"
+#include "common/record_json.h"
 
 namespace regwatch::collector {
 namespace {
@@ -99,14 +103,20 @@ class CorrelationRunnerTest : public ::testing::Test {
     }
   }
 
-  static std::vector<std::string> incidents(const Side& side) {
+  static std::vector<v1::Incident> records(const Side& side) {
     auto reader = store::IncidentReader::open((side.dir / "events.db").string());
     EXPECT_TRUE(reader.ok());
     v1::IncidentQuery q;
     q.set_limit(1000);
     auto list = (*reader)->incidents(q);
     EXPECT_TRUE(list.ok());
-    return {list->incidents_json().begin(), list->incidents_json().end()};
+    return {list->incidents().begin(), list->incidents().end()};
+  }
+  // Each incident record as stored, byte for byte (its deterministic serialisation).
+  static std::vector<std::string> incidents(const Side& side) {
+    std::vector<std::string> bytes;
+    for (const auto& i : records(side)) bytes.push_back(deterministic_bytes(i));
+    return bytes;
   }
 
   Side live_{kNow}, replay_{kNow + 30LL * 24 * 60 * kMinute};
@@ -174,10 +184,11 @@ TEST_F(CorrelationRunnerTest, ABatchReachingBackFurtherStillSeesWhatMovedJustBef
     late_batch.push_back(drop);
   }
   commit(late_batch);
-  const auto live = incidents(live_);
+  const auto live = records(live_);
   ASSERT_EQ(live.size(), 1u);
-  EXPECT_NE(live[0].find("\"phones_by_cm\":{\"ucm-sub3\":10}"), std::string::npos) << live[0];
-  EXPECT_EQ(live, incidents(replay_));
+  const std::string rendered = incident_json(live[0]).dump();
+  EXPECT_NE(rendered.find("\"phones_by_cm\":{\"ucm-sub3\":10}"), std::string::npos) << rendered;
+  EXPECT_EQ(incidents(live_), incidents(replay_));
 }
 
 }  // namespace

@@ -11,8 +11,9 @@
 
 #include "agent/syslog/syslog_parser.h"
 #include "collector/correlate/cause_ranker.h"
-#include "collector/correlate/incident_json.h"
+#include "collector/correlate/incident_record.h"
 #include "collector/correlate/scope_choice.h"
+#include "common/record_json.h"
 
 namespace regwatch::collector::correlate {
 
@@ -322,7 +323,8 @@ TEST(Correlator, PhonesRefusingTheirSignedConfigAreASecurityIncident) {
   EXPECT_NE(top.remediation.find("Settings > Security > Trust List"), std::string::npos);
   EXPECT_NE(top.remediation.find("reset the security settings"), std::string::npos);
   EXPECT_NE(top.remediation.find("TFTP"), std::string::npos);
-  EXPECT_NE(incident_json(i).find("\"phone_auth_failures\":15"), std::string::npos);
+  EXPECT_NE(regwatch::incident_json(incident_record(i)).dump().find("\"phone_auth_failures\":15"),
+            std::string::npos);
 }
 
 TEST(Correlator, AuthFailuresOfPhonesDroppedForANetworkReasonKeepThatReason) {
@@ -526,9 +528,11 @@ TEST(ScopeChoice, AStackMemberWhosePhonesAreExactlyOneSubnetIsTheModuleAlsoTheSu
   // The switch and the cluster hold the same 31 dropped phones but more that did not drop: only
   // the subnet is all of them.
   EXPECT_EQ(i.also_scopes, (std::vector<Scope>{{"subnet", "10.88.3.0/24"}}));
-  EXPECT_NE(incident_json(i).find(R"("also_scopes":[{"type":"subnet","name":"10.88.3.0/24"}])"),
+  EXPECT_NE(regwatch::incident_json(incident_record(i))
+                .dump()
+                .find(R"("also_scopes":[{"type":"subnet","name":"10.88.3.0/24"}])"),
             std::string::npos)
-      << incident_json(i);
+      << regwatch::incident_json(incident_record(i)).dump();
 }
 
 // ucm-sub3's CPU pegs; its 20 phones, exactly 10.30.5.0/24, time out. ucm-sub4's do not.

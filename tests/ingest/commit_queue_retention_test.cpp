@@ -34,9 +34,9 @@ class CommitQueueRetentionTest : public ::testing::Test {
     const std::string recent_end = std::to_string(clock_.now_us() - kDayUs);
     ASSERT_TRUE(store::exec(writer_->handle(),
                             ("INSERT INTO condition_alerts (key, identity, state, starts_us, "
-                             "updated_us, ends_us, body) VALUES ('old', 'a', 'resolved', 0, 0, " +
-                             old_end + ", '{}'), ('recent', 'a', 'resolved', 0, 0, " + recent_end +
-                             ", '{}');"
+                             "updated_us, ends_us, record) VALUES ('old', 'a', 'resolved', 0, 0, " +
+                             old_end + ", X''), ('recent', 'a', 'resolved', 0, 0, " + recent_end +
+                             ", X'');"
                              "INSERT INTO silences (id, matchers, starts_us, ends_us, author, "
                              "comment, created_us) VALUES ('s-old', '{}', 0, " +
                              old_end + ", 'noc', '', 0), ('s-recent', '{}', 0, " + recent_end +

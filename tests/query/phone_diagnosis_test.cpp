@@ -8,19 +8,50 @@
 #include <nlohmann/json.hpp>
 
 #include "collector/correlate/correlator.h"
+#include "common/time_format.h"
 
 namespace regwatch::collector::query {
 namespace {
 
 const correlate::DropRule kRule(correlate::CorrelationSettings{}.merge_s);
 
+// The tests write incidents as the CLI shows them (JSON); the store holds v1::Incident. A
+// phone_count above the phones listed is made up with other phones, as a real incident has them.
+v1::Incident incident_record(const nlohmann::ordered_json& i) {
+  v1::Incident out;
+  out.set_id(i.value("id", ""));
+  out.set_incident_class(i.value("class", ""));
+  if (i.contains("scope")) {
+    out.mutable_scope()->set_type(i["scope"].value("type", ""));
+    out.mutable_scope()->set_name(i["scope"].value("name", ""));
+  }
+  for (const auto& also : i.value("also_scopes", nlohmann::ordered_json::array())) {
+    auto* a = out.add_also_scopes();
+    a->set_type(also.value("type", ""));
+    a->set_name(also.value("name", ""));
+  }
+  auto start = parse_time_arg(i.value("start_time", ""), 0);
+  auto end = parse_time_arg(i.value("end_time", ""), 0);
+  EXPECT_TRUE(start.ok() && end.ok()) << i.dump();
+  if (start.ok()) out.set_start_us(*start);
+  if (end.ok()) out.set_end_us(*end);
+  for (const auto& phone : i.value("phones", nlohmann::ordered_json::array()))
+    out.add_phones(phone.get<std::string>());
+  const int count = i.value("phone_count", 0);
+  for (int n = out.phones_size(); n < count; ++n)
+    out.add_phones("SEPF0000000" + std::to_string(1000 + n));
+  for (const auto& c : i.value("causes", nlohmann::ordered_json::array())) {
+    auto* cause = out.add_causes();
+    cause->set_kind(c.value("kind", ""));
+    cause->set_subject(c.value("subject", ""));
+    cause->set_remediation(c.value("remediation", ""));
+  }
+  return out;
+}
+
 std::vector<IncidentCandidate> candidates(const std::vector<nlohmann::ordered_json>& incidents) {
   std::vector<IncidentCandidate> out;
-  for (const auto& i : incidents) {
-    auto c = incident_candidate(i.dump());
-    EXPECT_TRUE(c.has_value()) << i.dump();
-    if (c) out.push_back(std::move(*c));
-  }
+  for (const auto& i : incidents) out.push_back(incident_candidate(incident_record(i)));
   return out;
 }
 

@@ -35,7 +35,7 @@ class AlertOutboxTest : public ::testing::Test {
     return std::move(outbox).value();
   }
 
-  static Notice notice(const std::string& status, const std::string& reason) {
+  static Notice notice(v1::AlertStatus status, NoticeReason reason) {
     Notice n;
     n.status = status;
     n.reason = reason;
@@ -51,14 +51,18 @@ TEST_F(AlertOutboxTest, EachNotificationIsOwedOnceAfterTheLastOneRead) {
   auto outbox = open();
   const std::string key = "cm_node:ucm-sub1@1";
   ASSERT_FALSE(*outbox->last("pager", key));
-  ASSERT_TRUE(*outbox->owe("pager", key, 0, notice("firing", "first"), 10, 10));
-  EXPECT_FALSE(*outbox->owe("pager", key, 0, notice("firing", "first"), 11, 11));  // owed already
-  ASSERT_TRUE(*outbox->owe("pager", key, 1, notice("resolved", "resolved"), 12, 12));
-  ASSERT_TRUE(*outbox->owe("pager", key, 2, notice("firing", "reopened"), 13, 13));
+  ASSERT_TRUE(
+      *outbox->owe("pager", key, 0, notice(v1::ALERT_STATUS_FIRING, NoticeReason::kFirst), 10, 10));
+  EXPECT_FALSE(*outbox->owe("pager", key, 0, notice(v1::ALERT_STATUS_FIRING, NoticeReason::kFirst),
+                            11, 11));  // owed already
+  ASSERT_TRUE(*outbox->owe("pager", key, 1,
+                           notice(v1::ALERT_STATUS_RESOLVED, NoticeReason::kResolved), 12, 12));
+  ASSERT_TRUE(*outbox->owe("pager", key, 2,
+                           notice(v1::ALERT_STATUS_FIRING, NoticeReason::kReopened), 13, 13));
   const auto last = *outbox->last("pager", key);
   ASSERT_TRUE(last);
   EXPECT_EQ(last->seq, 3);
-  EXPECT_EQ(last->notice.reason, "reopened");
+  EXPECT_EQ(last->notice.reason, NoticeReason::kReopened);
   EXPECT_EQ(last->notice.told, "critical|cm_node|ucm-sub1|cm_cpu");
   EXPECT_TRUE(last->pending());
   // In order: the resolve waits for the page, the page after it for the resolve.

@@ -38,10 +38,10 @@ TEST_F(AlertingRetentionTest, RetentionPrunesEndedAlertEpisodesAndSilencesButNot
   ASSERT_TRUE(
       exec(db,
            "INSERT INTO condition_alerts (key, identity, state, starts_us, updated_us, "
-           "ends_us, body) VALUES "
-           "('old', 'a', 'resolved', 10, 90, 100, '{}'), "
-           "('recent', 'a', 'resolved', 10, 290, 300, '{}'), "
-           "('firing-long', 'b', 'firing', 10, 500, NULL, '{}');"
+           "ends_us, record) VALUES "
+           "('old', 'a', 'resolved', 10, 90, 100, X''), "
+           "('recent', 'a', 'resolved', 10, 290, 300, X''), "
+           "('firing-long', 'b', 'firing', 10, 500, NULL, X'');"
            "INSERT INTO silences (id, matchers, starts_us, ends_us, author, comment, "
            "created_us) VALUES ('s-old', '{}', 0, 150, 'noc', '', 0), "
            "('s-active', '{}', 0, 9000, 'noc', '', 0);"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
-#include <nlohmann/json.hpp>
+#include <variant>
 
 #include "collector/store/event_writer.h"
 #include "collector/store/incident_reader.h"
@@ -150,12 +150,9 @@ class IncidentWriterTest : public ::testing::Test {
     r.phone_count = static_cast<uint32_t>(s.phones.size());
     r.top_cause = s.top_cause;
     r.phones = s.phones;
-    r.body_json = nlohmann::json{
-        {"id", s.id},
-        {"state", s.state},
-        {"phone_count", s.phones.size()},
-        {"phones",
-         s.phones}}.dump();
+    r.record.set_id(s.id);
+    r.record.set_state(s.state);
+    r.record.mutable_phones()->Assign(s.phones.begin(), s.phones.end());
     return r;
   }
   std::vector<std::string> listed_ids(const std::string& state = "") {
@@ -164,8 +161,7 @@ class IncidentWriterTest : public ::testing::Test {
     auto list = reader_->incidents(q);
     EXPECT_TRUE(list.ok());
     std::vector<std::string> ids;
-    for (const auto& body : list->incidents_json())
-      ids.push_back(nlohmann::json::parse(body)["id"].get<std::string>());
+    for (const auto& incident : list->incidents()) ids.push_back(incident.id());
     return ids;
   }
 
@@ -202,8 +198,8 @@ TEST_F(IncidentWriterTest, AMovedIncidentKeepsItsFirstIdAndItsOldIdStillFindsIt)
   by_old_id.set_id(first.id);
   auto found = reader_->incidents(by_old_id);
   ASSERT_TRUE(found.ok());
-  ASSERT_EQ(found->incidents_json_size(), 1);
-  EXPECT_EQ(nlohmann::json::parse(found->incidents_json(0))["id"], moved.id);
+  ASSERT_EQ(found->incidents_size(), 1);
+  EXPECT_EQ(found->incidents(0).id(), moved.id);
   EXPECT_EQ(found->first_id(), first.id);
   ASSERT_EQ(found->updates_size(), 2);
   EXPECT_EQ(found->updates(0).phone_count(), 12u);
@@ -219,7 +215,7 @@ TEST_F(IncidentWriterTest, AVanishedIncidentIsWithdrawnHiddenAndRevivable) {
   ASSERT_TRUE(gone.ok());
   ASSERT_EQ(gone->size(), 1u);
   EXPECT_EQ((*gone)[0].key, burst.id);
-  EXPECT_EQ(nlohmann::json::parse((*gone)[0].body)["state"], "withdrawn");
+  EXPECT_EQ(std::get<v1::Incident>((*gone)[0].record).state(), "withdrawn");
   EXPECT_TRUE(listed_ids().empty());
   EXPECT_EQ(listed_ids("withdrawn"), std::vector<std::string>{burst.id});
   // Still withdrawn on the next pass, and not reported again.

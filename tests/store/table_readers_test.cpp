@@ -11,6 +11,7 @@
 #include "collector/store/event_writer.h"
 #include "collector/store/outbox_status_reader.h"
 #include "collector/store/sqlite_handle.h"
+#include "common/record_bytes.h"
 
 namespace regwatch::collector::store {
 namespace {
@@ -62,25 +63,38 @@ TEST_F(TableReadersTest, OutboxStatusCountsEachReceiversPagesAndKeepsItsLastErro
 }
 
 TEST_F(TableReadersTest, ConditionAlertsFiringFirstAndResolvedOnlyWhenAsked) {
+  // Each row's record names its key, so the test can tell which came back.
+  const auto record = [](const char* key) {
+    regwatch::v1::Alert alert;
+    alert.set_id(key);
+    std::string hex;
+    for (unsigned char c : deterministic_bytes(alert)) {
+      static const char kDigits[] = "0123456789ABCDEF";
+      hex += kDigits[c >> 4];
+      hex += kDigits[c & 15];
+    }
+    return "X'" + hex + "'";
+  };
   ASSERT_TRUE(exec(writer_->handle(),
-                   "INSERT INTO condition_alerts (key, identity, state, starts_us, updated_us, "
-                   "ends_us, body) VALUES ('a', 'x', 'firing', 10, 10, NULL, '{\"k\":\"a\"}'), "
-                   "('b', 'x', 'resolved', 20, 30, 30, '{\"k\":\"b\"}'), "
-                   "('c', 'x', 'resolved', 5, 6, 6, '{\"k\":\"c\"}');")
+                   ("INSERT INTO condition_alerts (key, identity, state, starts_us, updated_us, "
+                    "ends_us, record) VALUES ('a', 'x', 'firing', 10, 10, NULL, " +
+                    record("a") + "), ('b', 'x', 'resolved', 20, 30, 30, " + record("b") +
+                    "), ('c', 'x', 'resolved', 5, 6, 6, " + record("c") + ");")
+                       .c_str())
                   .ok());
   auto reader = ConditionAlertReader::open(path_);
   ASSERT_TRUE(reader.ok()) << reader.error().message;
   regwatch::v1::AlertQuery q;
   auto firing = (*reader)->alerts(q);
   ASSERT_TRUE(firing.ok()) << firing.error().message;
-  ASSERT_EQ(firing->alerts_json_size(), 1);
-  EXPECT_EQ(firing->alerts_json(0), "{\"k\":\"a\"}");
+  ASSERT_EQ(firing->alerts_size(), 1);
+  EXPECT_EQ(firing->alerts(0).id(), "a");
   q.set_resolved_too(true);
   q.set_since_us(25);
   auto recent = (*reader)->alerts(q);
   ASSERT_TRUE(recent.ok()) << recent.error().message;
-  ASSERT_EQ(recent->alerts_json_size(), 2);
-  EXPECT_EQ(recent->alerts_json(1), "{\"k\":\"b\"}");
+  ASSERT_EQ(recent->alerts_size(), 2);
+  EXPECT_EQ(recent->alerts(1).id(), "b");
 }
 
 }  // namespace
