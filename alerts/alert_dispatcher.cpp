@@ -6,7 +6,7 @@
 #include <set>
 
 #include "alerts/alert_payloads.h"
-#include "alerts/delivery.h"
+#include "alerts/notifiers/delivery.h"
 #include "alerts/incident_alert.h"
 #include "alerts/notification_policy.h"
 #include "collector/store/alert_outbox.h"

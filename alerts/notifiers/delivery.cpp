@@ -1,4 +1,4 @@
-#include "alerts/delivery.h"
+#include "alerts/notifiers/delivery.h"
 
 #include <curl/curl.h>
 
