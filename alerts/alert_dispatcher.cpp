@@ -21,12 +21,6 @@ constexpr int64_t kSecond = 1'000'000;
 // An inhibited page is looked at again this often: sent once its inhibitor resolves.
 constexpr int64_t kInhibitRecheckUs = 15 * kSecond;
 
-std::string env_or_empty(const std::string& name) {
-  if (name.empty()) return {};
-  const char* value = std::getenv(name.c_str());
-  return value ? value : "";
-}
-
 // The active silence that covers these labels, if any.
 std::optional<regwatch::v1::Silence> silenced(collector::store::SilenceStore& store,
                                               const Alert& alert, int64_t now_us) {
