@@ -9,7 +9,7 @@
 //     needs none of its own (it is rendered when sent);
 //   - its resolve once it resolves, or is withdrawn.
 // Repeats after repeat_interval, silences, inhibition and flap damping are the
-// dispatcher's (alerts/alert_dispatcher.h). Pure.
+// router's and the delivery step's (alerts/alert_router.h, alerts/delivery_step.h). Pure.
 #include <optional>
 #include <string>
 #include <string_view>

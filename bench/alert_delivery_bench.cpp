@@ -32,6 +32,7 @@
 #include "alerts/alert_dispatcher.h"
 #include "collector/store/event_store.h"
 #include "collector/store/incident_store.h"
+#include "collector/store/sqlite_alert_stores.h"
 #include "common/clock.h"
 #include "common/logging.h"
 #include "common/time_format.h"
@@ -204,7 +205,8 @@ int main(int argc, char** argv) {
   hook.type = "webhook";
   hook.url = receiver.url();
   config.receivers = {hook};
-  regwatch::alerts::AlertDispatcher dispatcher(config, db, clock);
+  regwatch::alerts::AlertDispatcher dispatcher(
+      config, regwatch::collector::store::sqlite_alert_stores(db), clock);
   if (!dispatcher.start().ok()) return 1;
 
   std::printf(

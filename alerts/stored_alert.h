@@ -1,0 +1,19 @@
+#pragma once
+// The alert of a stored incident or condition (its JSON body, as alerting reads it back), as the
+// configured rules make it, with the configured external labels added (an alert's own label of
+// the same name wins). Shared by the router, each delivery step and Alertmanager's re-sends,
+// so every place renders the same alert. Pure.
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "alerts/alerting_config.h"
+#include "alerts/incident_alert.h"
+
+namespace regwatch::alerts {
+
+std::optional<Alert> alert_of(const AlertingConfig& config, const nlohmann::ordered_json& body,
+                              const std::string& key);
+
+}  // namespace regwatch::alerts
