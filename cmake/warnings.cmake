@@ -7,7 +7,10 @@ if(REGWATCH_WERROR)
   target_compile_options(regwatch_warnings INTERFACE -Werror)
 endif()
 if(REGWATCH_SANITIZE)
-  target_compile_options(regwatch_warnings INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer)
+  # UBSan stops at the first finding (as ASan does) so a test or a fuzz run fails on it
+  # instead of printing and going on.
+  target_compile_options(regwatch_warnings INTERFACE -fsanitize=address,undefined
+                         -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
   target_link_options(regwatch_warnings INTERFACE -fsanitize=address,undefined)
 endif()
 if(REGWATCH_BUILD_FUZZ)
@@ -15,6 +18,6 @@ if(REGWATCH_BUILD_FUZZ)
   # coverage comes from the parsers' own branches, and ASan/UBSan check their reads. The
   # harnesses add -fsanitize=fuzzer (the driver) at their link (tests/fuzz/CMakeLists.txt).
   target_compile_options(regwatch_warnings INTERFACE -fsanitize=fuzzer-no-link,address,undefined
-                         -fno-omit-frame-pointer)
+                         -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
   target_link_options(regwatch_warnings INTERFACE -fsanitize=address,undefined)
 endif()

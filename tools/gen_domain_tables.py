@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regenerates common/domain_tables.cpp from tests/data/{reason_codes,device_types}.csv.
 
-The CSVs are the team's sourced reference (shared/domain). The C++ table is checked in so the
+The CSVs come from Cisco's CUCM alarm definitions and CISCO-CCM-MIB (see their source columns). The C++ table is checked in so the
 build needs no Python; tests/common/domain_tables_test.cpp checks the two still agree.
 Usage: tools/gen_domain_tables.py > common/domain_tables.cpp
 """

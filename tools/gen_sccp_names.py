@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regenerates agent/sccp/sccp_message_names.cpp from tests/data/sccp_messages.csv.
 
-The CSV is the team's sourced reference (shared/domain, from Wireshark's skinny dissector). The
+The CSV comes from Wireshark's skinny dissector (epan/dissectors/packet-skinny.c). The
 C++ table is checked in so the build needs no Python; tests/sccp/sccp_decoder_test.cpp checks
 that the two still agree.
 Usage: tools/gen_sccp_names.py > agent/sccp/sccp_message_names.cpp

@@ -1,6 +1,6 @@
 #pragma once
 // SCCP (Skinny) PDUs: the 12-byte little-endian header (length, header
-// version, message id; FACTS.md section 4) and the payloads of the messages
+// version, message id; Wireshark epan/dissectors/packet-skinny.c) and the payloads of the messages
 // that tell about registration and keepalives. Pure: bytes in, a struct or a
 // named error out; never throws, never reads past the span.
 //

@@ -1,7 +1,7 @@
 #pragma once
 // CISCO-CCM-MIB's phone status-update and failed-phone tables, read
 // incrementally: the traps only carry counts, the tables carry the phones
-// (FACTS.md section 3). Pure: the poller fetches, these decide what is new
+// (CISCO-CCM-MIB, cisco/cisco-mibs v2/CISCO-CCM-MIB.my). Pure: the poller fetches, these decide what is new
 // and turn rows into events with CUCM's own time (DateAndTime) as event time.
 #include <cstdint>
 #include <optional>

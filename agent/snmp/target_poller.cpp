@@ -9,7 +9,8 @@
 namespace regwatch::agent::snmp {
 namespace {
 
-// OIDs (../shared/domain/oids.csv, FACTS.md section 3).
+// OIDs (cisco/cisco-mibs: v2/CISCO-CCM-MIB.my, CISCO-PROCESS-MIB.my, IF-MIB.my and the
+// others named beside each constant).
 constexpr char kSysUpTime[] = "1.3.6.1.2.1.1.3.0";
 constexpr char kHrProcessorLoad[] = "1.3.6.1.2.1.25.3.3.1.2";
 constexpr char kCpmCpuTotal5secRev[] = "1.3.6.1.4.1.9.9.109.1.1.1.1.6";

@@ -3,7 +3,7 @@
 namespace regwatch::agent::snmp {
 namespace {
 
-// Notification OIDs (FACTS.md section 3, oids.csv).
+// Notification OIDs (CISCO-CCM-MIB traps, cisco/cisco-mibs v2/CISCO-CCM-MIB.my).
 const Oid kColdStart = {1, 3, 6, 1, 6, 3, 1, 1, 5, 1};
 const Oid kWarmStart = {1, 3, 6, 1, 6, 3, 1, 1, 5, 2};
 const Oid kLinkDown = {1, 3, 6, 1, 6, 3, 1, 1, 5, 3};

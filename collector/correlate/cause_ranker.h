@@ -68,7 +68,9 @@ std::string port_group(std::string_view port_key);
 // PoE fault) as port_key() spells it; empty for any other event.
 std::string port_key_of(const regwatch::v1::Event& event);
 
-// Reason classes (CUCM reason codes, FACTS.md section 2).
+// Reason classes (CUCM reason codes: the EndPointUnregistered / EndPointTransientConnection
+// alarm reasons of Cisco's "Alarm Message Definitions" for CUCM 12.5, which equal the
+// CcmDevUnregCauseCode / CcmDevRegFailCauseCode TCs of CISCO-CCM-MIB).
 std::string reason_class(int32_t code);  // network, planned, security, config, storm, other
 // The incident's phones per reason class; phones dropped without a code count
 // as network (connection_lost, keepalive_missed), or as security when the phone

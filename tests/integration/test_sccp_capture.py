@@ -70,7 +70,8 @@ class PcapReplayTest(RegwatchTestCase):
                 expected = tshark_message_counts(path)
                 self.assertTrue(expected)
                 self.assertEqual(our_message_counts(summary), expected)
-        # FACTS.md section 6: the call capture has 62 messages in 40 frames, no registration.
+        # nDPI's skinny.pcap (tests/cfgs/default/pcap): 62 messages in 40 frames (tshark -Y skinny),
+        # call control only, no registration.
         self.assertIn("62 SCCP messages", summaries[1])
 
     def test_register_fields_match_tshark_and_use_packet_time(self):

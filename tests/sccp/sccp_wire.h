@@ -1,6 +1,6 @@
 #pragma once
 // Builds SCCP PDUs and Ethernet/IPv4/TCP frames for tests: the bytes a phone
-// and a CM put on the wire (FACTS.md section 4).
+// and a CM put on the wire (Wireshark epan/dissectors/packet-skinny.c).
 #include <cstdint>
 #include <string>
 #include <vector>

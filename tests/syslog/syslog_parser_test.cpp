@@ -1,5 +1,6 @@
 // Header, time and robustness rules of the syslog parser, on real lines
-// (tests/data/syslog/real_lines.txt, from FACTS.md and the seeds) and variants.
+// (tests/data/syslog/real_lines.txt: lines from Cisco documentation, tech notes and public
+// parser test suites) and variants.
 #include "agent/syslog/syslog_parser.h"
 
 #include <gtest/gtest.h>
