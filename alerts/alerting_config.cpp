@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "alerts/notifiers/notifier_registry.h"
+
 namespace regwatch::alerts {
 
 std::vector<AlertRule> default_alert_rules() {
@@ -145,19 +147,6 @@ void check_route(const Route& route, const std::string& at, const std::set<std::
     check_route(route.routes[i], at + ".routes[" + std::to_string(i) + "]", names, errors);
 }
 
-// http(s)://HOST[:PORT][/...]: a scheme, then a host.
-bool url_with(const std::string& url, std::initializer_list<const char*> schemes) {
-  for (const char* scheme : schemes) {
-    const std::string prefix = std::string(scheme) + "://";
-    if (url.rfind(prefix, 0) != 0) continue;
-    const std::string rest = url.substr(prefix.size());
-    const std::string host = rest.substr(0, rest.find_first_of("/?#"));
-    return !host.empty() && host.front() != ':' && host.find(' ') == std::string::npos &&
-           rest.find_first_of(" \t") == std::string::npos;
-  }
-  return false;
-}
-
 }  // namespace
 
 std::vector<std::string> receivers_for(const AlertingConfig& config,
@@ -255,7 +244,7 @@ void read_alerting_config(config::YamlMap& alerting, AlertingConfig& config) {
 
 void check_alerting_config(const AlertingConfig& config, config::ConfigErrors& errors) {
   std::set<std::string> names;
-  const std::set<std::string> types = {"webhook", "email", "pagerduty", "alertmanager"};
+  const NotifierRegistry& types = builtin_notifiers();
   for (size_t i = 0; i < config.receivers.size(); ++i) {
     const auto& r = config.receivers[i];
     const std::string at = "alerting.receivers[" + std::to_string(i) + "]";
@@ -264,26 +253,12 @@ void check_alerting_config(const AlertingConfig& config, config::ConfigErrors& e
     };
     if (r.name.empty()) problem("name", "needs a name");
     if (!names.insert(r.name).second) problem("name", "the name '" + r.name + "' is taken");
-    if (!types.count(r.type)) {
-      problem("type", "type must be webhook, email, pagerduty or alertmanager");
+    const NotifierType* type = types.find(r.type);
+    if (!type) {
+      problem("type", "type must be " + types.names_in_words());
       continue;
     }
-    if (r.type == "email") {
-      if (!url_with(r.smtp_url, {"smtp", "smtps"}))
-        problem("smtp_url",
-                "smtp_url must be smtp://HOST:PORT or smtps://HOST:PORT, not '" + r.smtp_url + "'");
-      if (r.from.empty()) problem("from", "email needs from");
-      if (r.to.empty()) problem("to", "email needs at least one address in to");
-      config::check_env_set(r.password_env, at + ".password_env", errors);
-      if (!r.password_env.empty() && r.username.empty())
-        problem("username", "password_env needs a username");
-    } else {
-      if (!url_with(r.url, {"http", "https"}))
-        problem("url", "url must be http://HOST[:PORT]/... or https://..., not '" + r.url + "'");
-      if (r.type == "pagerduty" && r.routing_key_env.empty())
-        problem("routing_key_env",
-                "pagerduty needs routing_key_env (the integration key's variable)");
-    }
+    type->check(r, at, errors);  // the type's own keys (alerts/notifiers/<type>/)
     config::check_env_set(r.routing_key_env, at + ".routing_key_env", errors);
     config::check_readable_file(r.ca_file, at + ".ca_file", errors);
     if (r.timeout_s == 0) problem("timeout_s", "timeout_s must be >= 1");

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "alerts/alerting_config.h"
-#include "collector/store/condition_store.h"
+#include "alerts/store/condition_episode_store.h"
 #include "regwatch/v1/event.pb.h"
 #include "regwatch/v1/incident.pb.h"
 
@@ -28,7 +28,7 @@ struct ConditionInputs {
   int64_t now_us = 0;
   // Events of condition_event_kinds() from the longest window before now (event time).
   std::vector<std::pair<int64_t, regwatch::v1::Event>> events;  // (stored id, event)
-  std::vector<collector::store::SourceActivity> sources;
+  std::vector<SourceActivity> sources;
   // Agents with an ingest stream open now, and when a closed one's stream closed.
   std::function<bool(const std::string& agent_id)> agent_connected;
   std::function<int64_t(const std::string& agent_id)> agent_closed_at;  // 0 = unknown
@@ -36,7 +36,7 @@ struct ConditionInputs {
   std::function<bool(const std::string& device, int64_t since_us)> registered_since;
   // phones_still_down: incidents that quieted within its rule's window, with their phones not
   // registered since.
-  std::vector<collector::store::QuietIncident> quiet_incidents;
+  std::vector<QuietIncident> quiet_incidents;
 };
 
 // A condition met now.

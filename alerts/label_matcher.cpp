@@ -177,6 +177,11 @@ Status check_label_name(const std::string& name, const std::vector<std::string>&
   return make_error("unknown_label", message);
 }
 
+bool silences(const regwatch::v1::Silence& silence, const Labels& labels) {
+  const auto matchers = matchers_of(silence);
+  return matchers.ok() && !matchers->empty() && matches_all(*matchers, labels);
+}
+
 Result<Matchers> matchers_of(const regwatch::v1::Silence& silence) {
   Matchers out;
   for (const auto& m : silence.label_matchers()) {

@@ -93,6 +93,9 @@ Status check_label_name(const std::string& name, const std::vector<std::string>&
 
 // A silence's matchers: its label_matchers, then its legacy equality map (older CLIs).
 Result<Matchers> matchers_of(const regwatch::v1::Silence& silence);
+// Whether every matcher of the silence matches the labels (false for a silence without
+// matchers, or one whose matchers do not parse).
+bool silences(const regwatch::v1::Silence& silence, const Labels& labels);
 regwatch::v1::LabelMatcher to_proto(const LabelMatcher& matcher);
 
 }  // namespace regwatch::alerts

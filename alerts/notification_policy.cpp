@@ -54,8 +54,7 @@ std::string change_that_matters(std::string_view told, const Alert& now) {
   return change;
 }
 
-Decision decide(const Alert& alert, const std::optional<collector::store::OutboxRow>& last,
-                bool too_old) {
+Decision decide(const Alert& alert, const std::optional<OutboxRow>& last, bool too_old) {
   const bool was_told_firing = last && last->notice.status == v1::ALERT_STATUS_FIRING;
   if (alert.resolved) {
     if (was_told_firing) return {Owed::kResolved, {}};

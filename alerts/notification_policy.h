@@ -9,13 +9,13 @@
 //     needs none of its own (it is rendered when sent);
 //   - its resolve once it resolves, or is withdrawn.
 // Repeats after repeat_interval, silences, inhibition and flap damping are the
-// dispatcher's (alerts/alert_dispatcher.h). Pure.
+// router's and the delivery step's (alerts/alert_router.h, alerts/delivery_step.h). Pure.
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "alerts/incident_alert.h"
-#include "collector/store/alert_outbox.h"
+#include "alerts/store/outbox_store.h"
 
 namespace regwatch::alerts {
 
@@ -46,7 +46,6 @@ struct Decision {
 
 // last: the latest notification of this alert owed to the receiver (none: never owed).
 // too_old: the alert ended longer ago than max_incident_age (a replayed archive).
-Decision decide(const Alert& alert, const std::optional<collector::store::OutboxRow>& last,
-                bool too_old);
+Decision decide(const Alert& alert, const std::optional<OutboxRow>& last, bool too_old);
 
 }  // namespace regwatch::alerts

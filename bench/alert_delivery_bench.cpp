@@ -21,6 +21,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <string>
@@ -32,6 +33,7 @@
 #include "alerts/alert_dispatcher.h"
 #include "collector/store/event_writer.h"
 #include "collector/store/incident_store.h"
+#include "collector/store/sqlite_alert_stores.h"
 #include "common/clock.h"
 #include "common/logging.h"
 #include "common/time_format.h"
@@ -201,12 +203,16 @@ int main(int argc, char** argv) {
   if (!incidents_table.ok()) return 1;
   regwatch::alerts::AlertingConfig config;
   config.group_wait_s = 0;
+  // Every incident is on one scope: flap damping (3 pages per scope an hour) would page only
+  // the first three, so it is off in a latency bench.
+  config.flap_max_pages = std::numeric_limits<uint32_t>::max();
   regwatch::alerts::ReceiverConfig hook;
   hook.name = "bench";
   hook.type = "webhook";
   hook.url = receiver.url();
   config.receivers = {hook};
-  regwatch::alerts::AlertDispatcher dispatcher(config, db, clock);
+  regwatch::alerts::AlertDispatcher dispatcher(
+      config, regwatch::collector::store::sqlite_alert_stores(db), clock);
   if (!dispatcher.start().ok()) return 1;
 
   std::printf(

@@ -8,6 +8,7 @@
 #include "alerts/label_matcher.h"
 #include "collector/store/alerting_retention.h"
 #include "collector/store/store_backend.h"
+#include "collector/store/sqlite_alert_stores.h"
 #include "common/logging.h"
 #include "common/net_address.h"
 #include "common/text_file.h"
@@ -95,7 +96,9 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
 
   // 3. Services.
   if (!config.alerting.receivers.empty()) {
-    server->alerts_ = std::make_unique<alerts::AlertDispatcher>(config.alerting, config.db, clock);
+    // alerts/ declares the persistence it needs; the collector's SQLite stores provide it.
+    server->alerts_ = std::make_unique<alerts::AlertDispatcher>(
+        config.alerting, store::sqlite_alert_stores(config.db), clock);
     if (auto started = server->alerts_->start(); !started.ok()) return started.error();
   }
   server->correlation_ = std::make_unique<CorrelationRunner>(config.db, config.correlation, clock);

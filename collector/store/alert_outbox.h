@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "alerts/store/incident_source.h"
+#include "alerts/store/outbox_store.h"
 #include "collector/store/incident_store.h"
 #include "collector/store/sqlite_handle.h"
 #include "common/result.h"
@@ -19,96 +21,67 @@
 
 namespace regwatch::collector::store {
 
-// Why a notification is owed.
-enum class NoticeReason {
-  kFirst,      // its first page
-  kReopened,   // firing again after a resolve
-  kChanged,    // a change that matters
-  kRepeat,     // still firing after repeat_interval
-  kResolved,   // it resolved
-  kWithdrawn,  // a recomputation no longer finds the burst: resolve what was paged
-};
+// The value types are alerts' (alerts/store/outbox_store.h): this store implements the
+// interfaces alerts declares.
+using Notice = alerts::Notice;
+using OutboxRow = alerts::OutboxRow;
+// Why a notification is owed, and its words as the reason column spells them (the status
+// column spells regwatch.v1.AlertStatus by common/alert_status.h).
+using NoticeReason = alerts::NoticeReason;
+using alerts::notice_reason_name;
+using alerts::parse_notice_reason;
 
-// The reason as the outbox's reason column spells it ("first", "reopened", "changed",
-// "repeat", "resolved", "withdrawn"), and back (nullopt for any other word). The status column
-// spells regwatch.v1.AlertStatus by common/alert_status.h.
-std::string_view notice_reason_name(NoticeReason reason);
-std::optional<NoticeReason> parse_notice_reason(std::string_view name);
-
-// What a notification is: its status and why it is owed.
-struct Notice {
-  // Firing, then resolved: the one alert status enum (proto/regwatch/v1/incident.proto).
-  v1::AlertStatus status = v1::ALERT_STATUS_FIRING;
-  NoticeReason reason = NoticeReason::kFirst;
-  std::string change;    // changed / reopened: what changed, in words
-  std::string told;      // what it tells (alerts/notification_policy.h): changes are measured
-                         // against the last one told
-  std::string flapping;  // on the last page its scope may send within the flap window
-};
-
-struct OutboxRow {
-  int64_t id = 0;
-  std::string receiver;
-  std::string alert_key;
-  int64_t seq = 0;
-  Notice notice;
-  int64_t created_us = 0;
-  int64_t due_us = 0;
-  uint32_t attempts = 0;
-  std::optional<int64_t> delivered_us;
-  bool given_up = false;
-  bool pending() const { return !delivered_us && !given_up; }
-};
-
-class AlertOutbox {
+class AlertOutbox final : public alerts::OutboxStore, public alerts::IncidentSource {
  public:
   static Result<std::unique_ptr<AlertOutbox>> open(const std::string& path,
                                                    int busy_timeout_ms = 5000);
   // The latest notification of (receiver, key), whatever its state; none when never owed.
-  Result<std::optional<OutboxRow>> last(const std::string& receiver, const std::string& alert_key);
+  Result<std::optional<OutboxRow>> last(const std::string& receiver,
+                                        const std::string& alert_key) override;
   // The latest one delivered (group_interval and repeat_interval count from it).
   Result<std::optional<OutboxRow>> last_delivered(const std::string& receiver,
-                                                  const std::string& alert_key);
+                                                  const std::string& alert_key) override;
   // Owes the notification after `after_seq` (the last one read; 0 for none): false when that
   // one was owed already (another pass got there first), so owing is idempotent.
   Result<bool> owe(const std::string& receiver, const std::string& alert_key, int64_t after_seq,
-                   const Notice& notice, int64_t now_us, int64_t due_us);
+                   const Notice& notice, int64_t now_us, int64_t due_us) override;
   // A firing notification not sent yet renders the incident as it is when sent: it now tells
   // this (a change that came before it was sent needs no notification of its own).
-  Status retell(int64_t id, const std::string& told);
+  Status retell(int64_t id, const std::string& told) override;
   // Whether a notification before seq of (receiver, key) is still to be sent.
   Result<bool> earlier_pending(const std::string& receiver, const std::string& alert_key,
-                               int64_t seq);
+                               int64_t seq) override;
   // Whether a firing notification since the last resolved one before seq was delivered: a
   // resolve is sent only to a receiver that was told it fired.
   Result<bool> firing_told_before(const std::string& receiver, const std::string& alert_key,
-                                  int64_t seq);
+                                  int64_t seq) override;
   // A receiver's undelivered rows due at now_us, oldest first.
-  Result<std::vector<OutboxRow>> due(const std::string& receiver, int64_t now_us, uint32_t limit);
+  Result<std::vector<OutboxRow>> due(const std::string& receiver, int64_t now_us,
+                                     uint32_t limit) override;
   // The earliest due time of a receiver's undelivered rows, if any.
-  Result<std::optional<int64_t>> next_due(const std::string& receiver);
-  Status delivered(int64_t id, int64_t now_us);
+  Result<std::optional<int64_t>> next_due(const std::string& receiver) override;
+  Status delivered(int64_t id, int64_t now_us) override;
   // An attempt failed: counted, retried at retry_at_us unless given up.
-  Status failed(int64_t id, const std::string& error, int64_t retry_at_us, bool give_up);
+  Status failed(int64_t id, const std::string& error, int64_t retry_at_us, bool give_up) override;
   // Not attempted yet (it waits for another row): moved to due_us, not counted.
-  Status postpone(int64_t id, int64_t due_us);
+  Status postpone(int64_t id, int64_t due_us) override;
   // Pages (first and reopened firing notifications, not given up) owed to the receiver since
   // since_us for alerts whose key starts with `prefix` (the same scope or condition identity:
   // the key's part before '@'), this alert's own included.
   Result<uint32_t> pages_like(const std::string& receiver, const std::string& prefix,
-                              int64_t since_us);
+                              int64_t since_us) override;
   // The alerts the receiver was last told are firing (their latest notification is a
   // delivered firing one): re-sent to Alertmanager so that they do not expire while firing.
-  Result<std::vector<std::string>> told_firing(const std::string& receiver);
+  Result<std::vector<std::string>> told_firing(const std::string& receiver) override;
   // The incidents still open and the condition alerts still firing (to notify them again after
   // repeat_interval).
-  Result<std::vector<KeyedIncident>> open_incidents();
+  Result<std::vector<KeyedIncident>> open_incidents() override;
   // Incidents (withdrawn ones too) that ended at or after since_us, and condition alerts
   // firing or resolved since then (to re-evaluate after a restart).
-  Result<std::vector<KeyedIncident>> incidents_ending_since(int64_t since_us);
+  Result<std::vector<KeyedIncident>> incidents_ending_since(int64_t since_us) override;
   // The current record of the incident alerts know by this key (its first id): the one
   // that continues it, or its last record when it was withdrawn; else the condition alert's.
-  Result<std::optional<AlertSource>> alert_source(const std::string& key);
+  Result<std::optional<AlertSource>> alert_source(const std::string& key) override;
 
  private:
   AlertOutbox() = default;

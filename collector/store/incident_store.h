@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "alerts/store/incident_source.h"
 #include "collector/store/sqlite_handle.h"
 #include "common/alert_source.h"
 #include "common/result.h"
@@ -30,13 +31,9 @@ struct IncidentRow {
   v1::Incident record;              // stored as its deterministic serialisation
 };
 
-// An incident with the key alerts know it by: as a pass left it, or as alerting reads it back.
-struct KeyedIncident {
-  std::string key;     // the id it was first stored under: alerts are keyed by it
-  std::string id;      // its id now
-  std::string change;  // in words; "" when nothing changed since the last pass
-  AlertSource record;  // as stored (an incident's state "withdrawn" when no longer found)
-};
+// An incident with the key alerts know it by: the type is alerts' (alerts/store/incident_source.h),
+// since what a pass writes is handed to alerting as is.
+using KeyedIncident = alerts::KeyedIncident;
 
 class IncidentWriter {
  public:

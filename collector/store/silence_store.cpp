@@ -53,12 +53,6 @@ constexpr const char* kColumns = "id, matchers, starts_us, ends_us, author, comm
 
 }  // namespace
 
-bool silences(const regwatch::v1::Silence& silence,
-              const std::map<std::string, std::string>& labels) {
-  const auto matchers = alerts::matchers_of(silence);
-  return matchers.ok() && !matchers->empty() && alerts::matches_all(*matchers, labels);
-}
-
 Result<std::unique_ptr<SilenceStore>> SilenceStore::open(const std::string& path,
                                                          int busy_timeout_ms) {
   auto db = open_database(path, false, busy_timeout_ms);

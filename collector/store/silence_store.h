@@ -14,13 +14,15 @@
 #include <string>
 #include <vector>
 
+#include "alerts/label_matcher.h"
+#include "alerts/store/silence_source.h"
 #include "collector/store/sqlite_handle.h"
 #include "common/result.h"
 #include "regwatch/v1/query.pb.h"
 
 namespace regwatch::collector::store {
 
-class SilenceStore {
+class SilenceStore final : public alerts::SilenceSource {
  public:
   static Result<std::unique_ptr<SilenceStore>> open(const std::string& path,
                                                     int busy_timeout_ms = 5000);
@@ -31,7 +33,7 @@ class SilenceStore {
   // Ends it now; an error when there is no such silence.
   Result<regwatch::v1::Silence> expire(const std::string& id, int64_t now_us);
   // Newest first; expired ones (ended before now_us) only when asked.
-  Result<std::vector<regwatch::v1::Silence>> list(bool include_expired, int64_t now_us);
+  Result<std::vector<regwatch::v1::Silence>> list(bool include_expired, int64_t now_us) override;
 
  private:
   SilenceStore() = default;
@@ -39,9 +41,7 @@ class SilenceStore {
   SqliteDb db_;
 };
 
-// Whether every matcher of the silence matches the labels (false for a silence without
-// matchers, or one whose matchers do not parse).
-bool silences(const regwatch::v1::Silence& silence,
-              const std::map<std::string, std::string>& labels);
+// Whether every matcher of the silence matches the labels: alerts' rule (alerts/label_matcher.h).
+using alerts::silences;
 
 }  // namespace regwatch::collector::store

@@ -143,7 +143,7 @@ TEST(ConditionRules, AnAgentIsSilentOnlyWithoutAStreamAndSourcesByTheirOwnPace) 
 TEST(ConditionRules, PhonesStillDownPerIncidentOnceItQuietedAndOnlyWhileAnyAreDown) {
   ConditionInputs in;
   auto quiet = [](const std::string& key, int64_t quieted_ago_s, int down) {
-    collector::store::QuietIncident q;
+    QuietIncident q;
     q.key = key;
     q.id = key;
     q.scope_type = "cm_node";

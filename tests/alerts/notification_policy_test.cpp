@@ -8,7 +8,7 @@
 namespace regwatch::alerts {
 namespace {
 
-using collector::store::OutboxRow;
+using alerts::OutboxRow;
 
 Alert burst(const std::string& severity = "warning", const std::string& scope_type = "module",
             const std::string& cause = "link_down") {

@@ -25,4 +25,8 @@ struct MailEnvelope {
 };
 Status send_mail(const MailEnvelope& envelope, const std::string& message, uint32_t timeout_s);
 
+// A secret's environment variable (routing_key_env, password_env), read at each send so that
+// one set after start-up is used; "" when the name is empty or the variable unset.
+std::string env_or_empty(const std::string& name);
+
 }  // namespace regwatch::alerts

@@ -1,31 +1,13 @@
-#include "alerts/alert_payloads.h"
+#include "alerts/notifiers/email/email_payload.h"
 
 #include <algorithm>
 #include <ctime>
 
-#include "common/alert_status.h"
+#include "alerts/notifiers/payload_fields.h"
 #include "common/record_json.h"
-#include "common/time_format.h"
 
 namespace regwatch::alerts {
 namespace {
-
-using Json = nlohmann::ordered_json;
-
-Json object_of(const std::map<std::string, std::string>& map) {
-  Json j = Json::object();
-  for (const auto& [k, v] : map) j[k] = v;
-  return j;
-}
-
-std::string rfc3339(int64_t us) {
-  return format_rfc3339_ms(us);
-}
-
-// Event ids as a JSON array.
-Json ids(const google::protobuf::RepeatedField<int64_t>& field) {
-  return std::vector<int64_t>(field.begin(), field.end());
-}
 
 std::string html_escape(const std::string& text) {
   std::string out;
@@ -39,16 +21,6 @@ std::string html_escape(const std::string& text) {
     }
   }
   return out;
-}
-
-std::string label(const Alert& a, const char* name) {
-  const auto it = a.labels.find(name);
-  return it == a.labels.end() ? std::string() : it->second;
-}
-
-std::string annotation(const Alert& a, const char* name) {
-  const auto it = a.annotations.find(name);
-  return it == a.annotations.end() ? std::string() : it->second;
 }
 
 std::string rfc2822(int64_t us) {
@@ -106,170 +78,6 @@ std::string header_value(const std::string& text) {
   encoded.erase(std::remove(encoded.begin(), encoded.end(), '\n'), encoded.end());
   return "=?utf-8?b?" + encoded + "?=";
 }
-
-}  // namespace
-
-std::string fingerprint(const Alert& alert) {
-  uint64_t h = 1469598103934665603ULL;
-  for (const auto& [k, v] : alert.labels) {
-    for (char c : k + "=" + v + ";") {
-      h ^= static_cast<unsigned char>(c);
-      h *= 1099511628211ULL;
-    }
-  }
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(h));
-  return text;
-}
-
-std::string webhook_body(const Alert& alert, const std::string& receiver) {
-  return webhook_body(std::vector<Alert>{alert}, receiver, {{"incident", alert.key}});
-}
-
-std::string webhook_body(const std::vector<Alert>& alerts, const std::string& receiver,
-                         const std::map<std::string, std::string>& group_labels) {
-  const bool firing =
-      std::any_of(alerts.begin(), alerts.end(), [](const Alert& a) { return !a.resolved; });
-  const auto status_of = [](bool resolved) {
-    return std::string(
-        alert_status_name(resolved ? v1::ALERT_STATUS_RESOLVED : v1::ALERT_STATUS_FIRING));
-  };
-  const std::string status = status_of(!firing);
-  Json list = Json::array();
-  std::map<std::string, std::string> common_labels, common_annotations;
-  for (size_t i = 0; i < alerts.size(); ++i) {
-    const Alert& alert = alerts[i];
-    list.push_back({{"status", status_of(alert.resolved)},
-                    {"labels", object_of(alert.labels)},
-                    {"annotations", object_of(alert.annotations)},
-                    {"startsAt", rfc3339(alert.starts_us)},
-                    {"endsAt", alert.resolved ? rfc3339(alert.ends_us) : "0001-01-01T00:00:00Z"},
-                    {"generatorURL", ""},
-                    {"fingerprint", fingerprint(alert)}});
-    // What every alert of the notification shares.
-    auto keep_common = [&](std::map<std::string, std::string>& common,
-                           const std::map<std::string, std::string>& mine) {
-      if (i == 0) {
-        common = mine;
-        return;
-      }
-      for (auto it = common.begin(); it != common.end();) {
-        const auto other = mine.find(it->first);
-        it = other == mine.end() || other->second != it->second ? common.erase(it) : std::next(it);
-      }
-    };
-    keep_common(common_labels, alert.labels);
-    keep_common(common_annotations, alert.annotations);
-  }
-  std::string group_key = "{}:{";
-  bool first = true;
-  for (const auto& [name, value] : group_labels) {
-    group_key += (first ? "" : ",") + name + "=\"" + value + "\"";
-    first = false;
-  }
-  group_key += "}";
-  Json body{{"version", "4"},
-            {"groupKey", group_key},
-            {"truncatedAlerts", 0},
-            {"status", status},
-            {"receiver", receiver},
-            {"groupLabels", object_of(group_labels)},
-            {"commonLabels", object_of(common_labels)},
-            {"commonAnnotations", object_of(common_annotations)},
-            {"externalURL", ""},
-            {"alerts", list}};
-  return body.dump();
-}
-
-namespace {
-
-std::string pagerduty_trigger(const std::string& routing_key, const std::string& dedup_key,
-                              const Json& payload) {
-  return Json{{"routing_key", routing_key},
-              {"event_action", "trigger"},
-              {"dedup_key", dedup_key},
-              {"client", "regwatch"},
-              {"payload", payload}}
-      .dump();
-}
-
-}  // namespace
-
-std::string pagerduty_body(const Alert& alert, const std::string& routing_key) {
-  if (alert.resolved) {
-    return Json{{"routing_key", routing_key}, {"event_action", "resolve"}, {"dedup_key", alert.key}}
-        .dump();
-  }
-  std::string summary = annotation(alert, "summary");
-  if (summary.size() > 1024) summary = summary.substr(0, 1021) + "...";
-  const std::string severity = label(alert, "severity");
-  const std::string pd_severity =
-      severity == "critical" || severity == "warning" ? severity : "info";
-  if (alert.kind == "condition") {
-    Json payload{{"summary", summary},
-                 {"source", alert.labels.count("cm_node")  ? label(alert, "cm_node")
-                            : alert.labels.count("source") ? label(alert, "source")
-                            : alert.labels.count("agent")  ? label(alert, "agent")
-                                                           : std::string("regwatch")},
-                 {"severity", pd_severity},
-                 {"timestamp", rfc3339(alert.starts_us)},
-                 {"group", label(alert, "alertname")},
-                 {"class", label(alert, "condition")},
-                 {"custom_details",
-                  {{"alert", alert.key},
-                   {"labels", object_of(alert.labels)},
-                   {"description", annotation(alert, "description")},
-                   {"remediation", annotation(alert, "remediation")},
-                   {"command", annotation(alert, "command")},
-                   {"evidence", ids(alert.condition.evidence())}}}};
-    return pagerduty_trigger(routing_key, alert.key, payload);
-  }
-  // The incident's rendering (common/record_json.h) for what the page shows as it does.
-  const Json incident = incident_json(alert.incident);
-  Json details{{"incident", alert.key},
-               {"class", label(alert, "class")},
-               {"scope", label(alert, "scope_type") + " " + label(alert, "scope")},
-               {"phones", incident["phone_count"]},
-               {"causes", annotation(alert, "description")},
-               {"remediation", annotation(alert, "remediation")},
-               {"command", annotation(alert, "command")},
-               {"phones_by_cm", incident["phones_by_cm"]},
-               {"phones_by_switch", incident["phones_by_switch"]}};
-  // Why this notification: it came back, or something that matters changed; the last page
-  // its scope may send before flap damping.
-  for (const char* note : {"update", "flapping"}) {
-    if (const auto text = annotation(alert, note); !text.empty()) details[note] = text;
-  }
-  Json payload{{"summary", summary},
-               {"source", label(alert, "scope")},
-               {"severity", pd_severity},
-               {"timestamp", rfc3339(alert.starts_us)},
-               {"component", label(alert, "cause_subject")},
-               {"group", label(alert, "scope_type")},
-               {"class", label(alert, "cause")},
-               {"custom_details", details}};
-  return pagerduty_trigger(routing_key, alert.key, payload);
-}
-
-std::string alertmanager_body(const Alert& alert, int64_t now_us, int64_t valid_for_us) {
-  return alertmanager_body(std::vector<Alert>{alert}, now_us, valid_for_us);
-}
-
-std::string alertmanager_body(const std::vector<Alert>& alerts, int64_t now_us,
-                              int64_t valid_for_us) {
-  Json list = Json::array();
-  for (const Alert& alert : alerts) {
-    list.push_back({{"labels", object_of(alert.labels)},
-                    {"annotations", object_of(alert.annotations)},
-                    {"startsAt", rfc3339(alert.starts_us)},
-                    {"endsAt", rfc3339(alert.resolved ? std::min(alert.ends_us, now_us)
-                                                      : now_us + valid_for_us)},
-                    {"generatorURL", ""}});
-  }
-  return list.dump();
-}
-
-namespace {
 
 // A condition alert's mail: what it is about, since when, what it means, what to check.
 EmailMessage condition_email(const Alert& alert, EmailMessage m) {

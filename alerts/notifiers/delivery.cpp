@@ -1,6 +1,8 @@
-#include "alerts/delivery.h"
+#include "alerts/notifiers/delivery.h"
 
 #include <curl/curl.h>
+
+#include <cstdlib>
 
 #include <cstring>
 #include <memory>
@@ -118,6 +120,12 @@ Status send_mail(const MailEnvelope& envelope, const std::string& message, uint3
                       envelope.smtp_url + ": " + (error[0] ? error : curl_easy_strerror(rc)));
   }
   return Ok{};
+}
+
+std::string env_or_empty(const std::string& name) {
+  if (name.empty()) return {};
+  const char* value = std::getenv(name.c_str());
+  return value ? value : "";
 }
 
 }  // namespace regwatch::alerts

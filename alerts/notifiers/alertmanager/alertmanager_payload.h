@@ -1,0 +1,19 @@
+#pragma once
+// The alertmanager receiver's payload: API v2 postable alerts (POST /api/v2/alerts). Pure: time
+// is passed in.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "alerts/incident_alert.h"
+
+namespace regwatch::alerts {
+
+// Firing alerts are sent with an end time valid_for_us ahead of now_us and re-sent while they
+// fire (as Prometheus does), so Alertmanager resolves the alerts of a collector that died
+// instead of keeping them active; resolved ones end at the incident's end.
+std::string alertmanager_body(const Alert& alert, int64_t now_us, int64_t valid_for_us);
+std::string alertmanager_body(const std::vector<Alert>& alerts, int64_t now_us,
+                              int64_t valid_for_us);
+
+}  // namespace regwatch::alerts

@@ -1,0 +1,19 @@
+#pragma once
+// The webhook receiver's payload: Alertmanager's webhook body, version 4, so existing webhook
+// receivers work. Pure.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "alerts/incident_alert.h"
+
+namespace regwatch::alerts {
+
+// One alert per notification: its group is the incident ({incident="<key>"}).
+std::string webhook_body(const Alert& alert, const std::string& receiver);
+// Several alerts of one group (the receiver's group_by labels and their values) in one
+// notification; status is firing while any of them fires.
+std::string webhook_body(const std::vector<Alert>& alerts, const std::string& receiver,
+                         const std::map<std::string, std::string>& group_labels);
+
+}  // namespace regwatch::alerts

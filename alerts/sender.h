@@ -1,0 +1,48 @@
+#pragma once
+// Sends one group's notification through its receiver's notifier and records the outcome of
+// each of its rows in the outbox: delivered, or failed and retried with backoff (retry_min_s
+// doubling per attempt up to retry_max_s), or given up once the row is older than
+// give_up_after_s. A failed send never stops the receiver: its rows wait their backoff.
+//
+// Threads: its receiver's delivery thread.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "alerts/alerting_config.h"
+#include "alerts/delivery_step.h"
+#include "alerts/notifiers/notifier.h"
+#include "alerts/store/outbox_store.h"
+#include "common/clock.h"
+
+namespace regwatch::alerts {
+
+// How long after a failed attempt the row is tried again: retry_min_s doubled per earlier
+// attempt, at most retry_max_s. Pure.
+int64_t retry_backoff_us(const AlertingConfig& config, uint32_t attempts);
+// Whether a failed attempt at now gives the row up (it was owed more than give_up_after_s
+// ago). Pure.
+bool gives_up(const AlertingConfig& config, const OutboxRow& row, int64_t now);
+
+class Sender {
+ public:
+  // All must outlive the sender.
+  Sender(const AlertingConfig& config, const ReceiverConfig& receiver, Notifier& notifier,
+         OutboxStore& outbox, const Clock& clock);
+
+  // Sends the group's items as one notification at now; true when the receiver took it.
+  // store_trouble is set when the outcome could not be recorded.
+  bool send(const std::vector<ReadyRow>& items,
+            const std::map<std::string, std::string>& group_labels, int64_t now,
+            bool& store_trouble);
+
+ private:
+  const AlertingConfig& config_;
+  const ReceiverConfig& rc_;
+  Notifier& notifier_;
+  OutboxStore& outbox_;
+  const Clock& clock_;
+};
+
+}  // namespace regwatch::alerts
