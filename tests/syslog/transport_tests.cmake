@@ -7,6 +7,7 @@ regwatch_add_gtest(NAME syslog_framer_tests
   LABELS "unit;syslog")
 regwatch_add_gtest(NAME syslog_listener_tests
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/syslog_listener_test.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/syslog_listener_limits_test.cpp
   LIBS regwatch_syslog_transport
   LABELS "integration;syslog")
 regwatch_add_gtest(NAME syslog_tcp_policy_tests
