@@ -63,6 +63,7 @@ CallError CollectorClient::describe(const grpc::Status& status) const {
                   " (check --token / REGWATCH_TOKEN and the TLS certificates)"};
     case grpc::StatusCode::INVALID_ARGUMENT:
       return {CallFailure::kBadRequest, status.error_message()};
+    case grpc::StatusCode::NOT_FOUND: return {CallFailure::kNotFound, status.error_message()};
     default: return {CallFailure::kOther, "the collector failed: " + status.error_message()};
   }
 }
@@ -106,6 +107,11 @@ bool CollectorClient::top(const regwatch::v1::TopQuery& query, regwatch::v1::Top
 bool CollectorClient::explain(const regwatch::v1::ExplainQuery& query,
                               regwatch::v1::ExplainReply& out, CallError& error) {
   return call(&regwatch::v1::Query::Stub::Explain, query, out, error);
+}
+
+bool CollectorClient::incident_view(const regwatch::v1::IncidentViewQuery& query,
+                                    regwatch::v1::IncidentView& out, CallError& error) {
+  return call(&regwatch::v1::Query::Stub::IncidentView, query, out, error);
 }
 
 bool CollectorClient::silences(const regwatch::v1::SilenceQuery& query,

@@ -22,7 +22,8 @@ struct ConnectionOptions {
   std::chrono::seconds timeout{10};
 };
 
-enum class CallFailure { kNone, kUnreachable, kRefused, kBadRequest, kOther };
+// kNotFound: the collector has no such thing (an incident view's id); the command says so.
+enum class CallFailure { kNone, kUnreachable, kRefused, kBadRequest, kNotFound, kOther };
 
 struct CallError {
   CallFailure kind = CallFailure::kOther;
@@ -42,6 +43,9 @@ class CollectorClient {
   bool top(const regwatch::v1::TopQuery& query, regwatch::v1::TopReply& out, CallError& error);
   bool explain(const regwatch::v1::ExplainQuery& query, regwatch::v1::ExplainReply& out,
                CallError& error);
+  // Query.IncidentView; error.kind is kNotFound when no incident has or had the id.
+  bool incident_view(const regwatch::v1::IncidentViewQuery& query, regwatch::v1::IncidentView& out,
+                     CallError& error);
   bool silences(const regwatch::v1::SilenceQuery& query, regwatch::v1::SilenceList& out,
                 CallError& error);
   bool create_silence(const regwatch::v1::Silence& silence, regwatch::v1::Silence& out,

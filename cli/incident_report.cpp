@@ -26,7 +26,7 @@ std::string cell(std::string value) {
 }  // namespace
 
 void write_incident_markdown(std::ostream& out, const regwatch::v1::Incident& i,
-                             const regwatch::v1::IncidentList& found,
+                             const regwatch::v1::IncidentView& found,
                              const regwatch::v1::EventList& timeline) {
   out << "# Incident " << i.id() << "\n\n"
       << "- **What:** " << i.phones_size() << " phones dropped, " << i.incident_class() << " ("
@@ -105,7 +105,7 @@ void write_incident_markdown(std::ostream& out, const regwatch::v1::Incident& i,
 }
 
 void write_incident_json(std::ostream& out, const regwatch::v1::Incident& incident,
-                         const regwatch::v1::IncidentList& found,
+                         const regwatch::v1::IncidentView& found,
                          const regwatch::v1::EventList& timeline) {
   nlohmann::ordered_json doc;
   doc["incident"] = incident_json(incident);

@@ -1,8 +1,8 @@
 // regwatch incident ID: one incident for a postmortem (causes, affected phones, the evidence's
-// timeline). Its code is main.cpp's as it was, moved; its rendering is cli/incident_report.
+// timeline). The collector gathers it (Query.IncidentView, collector/query/incident_view.h);
+// this only renders it (cli/incident_report).
 
 #include <iostream>
-#include <set>
 
 #include "cli/commands/command.h"
 #include "cli/incident_report.h"
@@ -32,39 +32,25 @@ class IncidentCommand final : public Command {
   int run(RunContext& context) override {
     const std::string& incident_id = incident_id_;
     CallError error;
-    v1::IncidentQuery q;
+    v1::IncidentViewQuery q;
     q.set_id(incident_id);
-    q.set_limit(1);
-    v1::IncidentList found;
-    if (!context.client.incidents(q, found, error)) return fail(error);
-    if (found.incidents().empty()) {
+    v1::IncidentView view;
+    if (!context.client.incident_view(q, view, error)) {
+      if (error.kind != CallFailure::kNotFound) return fail(error);
       std::cerr << "regwatch: no incident '" << incident_id
                 << "' (regwatch incidents lists them)\n";
       return kExitFailed;
     }
-    const v1::Incident& doc = found.incidents(0);
-    if (doc.id() != incident_id)
+    const v1::Incident& doc = view.incident();
+    if (view.moved())
       std::cerr << "regwatch: incident '" << incident_id << "' is now '" << doc.id()
                 << "' (later events moved its start or scope)\n";
-    v1::EventQuery evidence;
-    std::set<int64_t> ids;
-    for (const auto& c : doc.causes()) ids.insert(c.evidence().begin(), c.evidence().end());
-    ids.insert(doc.drop_evidence().begin(), doc.drop_evidence().end());
-    for (int64_t id : ids) {
-      if (evidence.ids_size() == 1000) break;  // the server's bound; the incident lists them all
-      evidence.add_ids(id);
-    }
-    evidence.set_oldest_first(true);
-    evidence.set_limit(1000);
-    v1::EventList evidence_events;
-    if (!ids.empty() && !context.client.events(evidence, evidence_events, error))
-      return fail(error);
     if (context.format_text == "markdown") {
-      write_incident_markdown(std::cout, doc, found, evidence_events);
+      write_incident_markdown(std::cout, doc, view, view.evidence());
     } else if (context.format == Format::kCsv) {
-      write_events(std::cout, evidence_events, context.format);
+      write_events(std::cout, view.evidence(), context.format);
     } else {
-      write_incident_json(std::cout, doc, found, evidence_events);
+      write_incident_json(std::cout, doc, view, view.evidence());
     }
     return 0;
   }

@@ -3,6 +3,7 @@
 #include <type_traits>
 
 #include "collector/query/explain_query.h"
+#include "collector/query/incident_view.h"
 #include "collector/query/top_query.h"
 #include "collector/store/store_backend.h"
 #include "common/clock.h"
@@ -22,10 +23,10 @@ std::string as_duration(int64_t seconds) {
 }
 
 grpc::Status to_grpc(const Error& error) {
-  const auto code = error.code == "bad_query" || error.code == "unknown_kind"
-                        ? grpc::StatusCode::INVALID_ARGUMENT
-                        : grpc::StatusCode::INTERNAL;
-  return {code, error.message};
+  if (error.code == "bad_query" || error.code == "unknown_kind")
+    return {grpc::StatusCode::INVALID_ARGUMENT, error.message};
+  if (error.code == "not_found") return {grpc::StatusCode::NOT_FOUND, error.message};
+  return {grpc::StatusCode::INTERNAL, error.message};
 }
 
 }  // namespace
@@ -175,6 +176,14 @@ grpc::ServerUnaryReactor* QueryService::Explain(grpc::CallbackServerContext* con
   return answer(context, response, [this, request](Readers& readers) {
     return explain_phone(*readers.events, *readers.incidents, *request, drop_rule_,
                          SystemClock::instance().now_us());
+  });
+}
+
+grpc::ServerUnaryReactor* QueryService::IncidentView(grpc::CallbackServerContext* context,
+                                                     const regwatch::v1::IncidentViewQuery* request,
+                                                     regwatch::v1::IncidentView* response) {
+  return answer(context, response, [request](Readers& readers) {
+    return incident_view(*readers.events, *readers.incidents, *request);
   });
 }
 

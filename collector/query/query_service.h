@@ -60,6 +60,11 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
   grpc::ServerUnaryReactor* Explain(grpc::CallbackServerContext* context,
                                     const regwatch::v1::ExplainQuery* request,
                                     regwatch::v1::ExplainReply* response) override;
+  // One incident with its evidence events (incident_view.h), read like the other queries
+  // (role viewer); NOT_FOUND when no incident has or had that id.
+  grpc::ServerUnaryReactor* IncidentView(grpc::CallbackServerContext* context,
+                                         const regwatch::v1::IncidentViewQuery* request,
+                                         regwatch::v1::IncidentView* response) override;
   grpc::ServerUnaryReactor* Silences(grpc::CallbackServerContext* context,
                                      const regwatch::v1::SilenceQuery* request,
                                      regwatch::v1::SilenceList* response) override;

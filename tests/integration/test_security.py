@@ -110,6 +110,11 @@ class SecurityTest(RegwatchTestCase):
         explain = self.query("--token", "correct-horse-battery", "explain", "SEP001122334455")
         self.assertNotEqual(explain.returncode, 0)
         self.assertIn("queries need a token with role viewer or operator", explain.stderr)
+        # So is Query.IncidentView (regwatch incident): refused before it looks the id up.
+        incident = self.query("--token", "correct-horse-battery", "incident", "cm_node:ucm-x@1")
+        self.assertEqual(incident.returncode, 3, incident.stderr)
+        self.assertIn("queries need a token with role viewer or operator", incident.stderr)
+        self.assertNotIn("no incident", incident.stderr)
         silence = self.query("--token", "correct-horse-battery", *self.SILENCE, "--for", "2h")
         self.assertNotEqual(silence.returncode, 0)
         self.assertIn("silences needs a token with role operator", silence.stderr)
@@ -121,6 +126,9 @@ class SecurityTest(RegwatchTestCase):
         explained = self.query("--token", "viewer-token-1234", "explain", "SEP001122334455")
         self.assertEqual(explained.returncode, 4, explained.stderr)  # answered: nothing stored
         self.assertIn("nothing is stored about SEP001122334455", explained.stdout)
+        viewed = self.query("--token", "viewer-token-1234", "incident", "cm_node:ucm-x@1")
+        self.assertEqual(viewed.returncode, 4, viewed.stderr)  # answered: no such incident
+        self.assertIn("regwatch: no incident 'cm_node:ucm-x@1'", viewed.stderr)
         silence = self.query("--token", "viewer-token-1234", *self.SILENCE, "--for", "2h")
         self.assertNotEqual(silence.returncode, 0)
         self.assertIn("silences needs a token with role operator", silence.stderr)
