@@ -101,7 +101,10 @@ void write_incident_markdown(std::ostream& out, const regwatch::v1::Incident& i,
         << " | " << cell(e.origin()) << " | " << cell(event_device(e)) << " | "
         << cell(event_detail(e)) << " |\n";
   }
-  if (timeline.truncated()) out << "\n(timeline cut at " << timeline.events_size() << " events)\n";
+  // Cut either by the events query or because the incident cites more events than a view
+  // carries (IncidentView.evidence_cut): say so rather than let a reader take it as complete.
+  if (timeline.truncated() || found.evidence_cut())
+    out << "\n(timeline cut at " << timeline.events_size() << " events)\n";
 }
 
 void write_incident_json(std::ostream& out, const regwatch::v1::Incident& incident,
@@ -123,6 +126,8 @@ void write_incident_json(std::ostream& out, const regwatch::v1::Incident& incide
   }
   doc["timeline"] = nlohmann::ordered_json::array();
   for (const auto& stored : timeline.events()) doc["timeline"].push_back(flatten_event(stored));
+  // Only when it happens, so a complete report keeps its shape.
+  if (timeline.truncated() || found.evidence_cut()) doc["timeline_truncated"] = true;
   out << doc.dump(2) << "\n";
 }
 
