@@ -116,7 +116,7 @@ void write_incident_json(std::ostream& out, const regwatch::v1::Incident& incide
   for (const auto& u : found.updates()) {
     doc["updates"].push_back({{"at", format_rfc3339_ms(u.at_us())},
                               {"id", u.id()},
-                              {"state", u.state()},
+                              {"state", std::string(regwatch::incident_state_name(u.state()))},
                               {"class", u.incident_class()},
                               {"scope", {{"type", u.scope_type()}, {"name", u.scope_name()}}},
                               {"phone_count", u.phone_count()},
