@@ -48,8 +48,8 @@ std::optional<Alert> alert_for_incident(const v1::Incident& incident,
   a.notify = rule->notify;
   a.starts_us = incident.start_us();
   a.ends_us = incident.end_us();
-  a.withdrawn = incident.state() == "withdrawn";
-  a.resolved = a.withdrawn || incident.state() == "resolved";
+  a.withdrawn = incident.state() == v1::INCIDENT_STATE_WITHDRAWN;
+  a.resolved = a.withdrawn || incident.state() == v1::INCIDENT_STATE_RESOLVED;
   std::string severity = rule->severity;
   const bool wide = std::find(rule->critical_scopes.begin(), rule->critical_scopes.end(),
                               scope_type) != rule->critical_scopes.end();

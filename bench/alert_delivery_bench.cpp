@@ -126,7 +126,7 @@ class Receiver {
 regwatch::v1::Incident incident_record(const std::string& id, int64_t now_us) {
   regwatch::v1::Incident r;
   r.set_id(id);
-  r.set_state("open");
+  r.set_state(regwatch::v1::INCIDENT_STATE_OPEN);
   r.set_incident_class("infrastructure");
   r.mutable_scope()->set_type("cm_node");
   r.mutable_scope()->set_name("ucm-sub1");
@@ -225,7 +225,7 @@ int main(int argc, char** argv) {
     const int64_t now = clock.now_us();
     IncidentRow row;
     row.id = "cm_node:ucm-sub1@" + std::to_string(now + i);
-    row.state = "open";
+    row.state = regwatch::v1::INCIDENT_STATE_OPEN;
     row.incident_class = "infrastructure";
     row.scope_type = "cm_node";
     row.scope_name = "ucm-sub1";

@@ -65,19 +65,20 @@
 #include <thread>
 #include <vector>
 
+#include "bench/correlation/fleet.h"
+#include "bench/correlation/probe.h"
+#include "collector/correlate/cause_ranker.h"
 #include "collector/correlate/correlation_runner.h"
+#include "collector/correlate/correlator.h"
 #include "collector/correlate/event_window.h"
 #include "collector/correlate/phone_directory.h"
-#include "collector/correlate/cause_ranker.h"
-#include "collector/correlate/correlator.h"
 #include "collector/ingest/commit_queue.h"
 #include "collector/store/event_reader.h"
 #include "collector/store/event_writer.h"
 #include "collector/store/sqlite_handle.h"
 #include "common/clock.h"
+#include "common/incident_state.h"
 #include "common/logging.h"
-#include "bench/correlation/fleet.h"
-#include "bench/correlation/probe.h"
 
 namespace {
 
@@ -537,7 +538,8 @@ int main(int argc, char** argv) {
     const cor::Cause* top = i.causes.empty() ? nullptr : &i.causes.front();
     std::printf("    %s: %s, %zu phones, %s, %s; top cause %s %s (score %.2f)\n", i.id.c_str(),
                 scope_text(i.scope).c_str(), i.phones.size(), i.incident_class.c_str(),
-                i.state.c_str(), top ? top->kind.c_str() : "-", top ? top->subject.c_str() : "",
+                std::string(regwatch::incident_state_name(i.state)).c_str(),
+                top ? top->kind.c_str() : "-", top ? top->subject.c_str() : "",
                 top ? top->score : 0.0);
   }
   const cor::Incident* main_incident = largest(incidents);

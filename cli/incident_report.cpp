@@ -9,6 +9,7 @@
 #include "cli/output_format.h"
 #include "common/domain_tables.h"
 #include "common/event_kind.h"
+#include "common/incident_state.h"
 #include "common/record_json.h"
 #include "common/time_format.h"
 
@@ -30,7 +31,7 @@ void write_incident_markdown(std::ostream& out, const regwatch::v1::Incident& i,
                              const regwatch::v1::EventList& timeline) {
   out << "# Incident " << i.id() << "\n\n"
       << "- **What:** " << i.phones_size() << " phones dropped, " << i.incident_class() << " ("
-      << i.state() << ")\n"
+      << regwatch::incident_state_name(i.state()) << ")\n"
       << "- **Where:** " << i.scope().type() << " " << i.scope().name();
   // The other scopes that went down whole with it: a member whose phones are one /24.
   if (const std::string also = also_scopes_words(i); !also.empty()) out << " (" << also << ")";
@@ -87,8 +88,9 @@ void write_incident_markdown(std::ostream& out, const regwatch::v1::Incident& i,
     out << "\n## Updates (collector time)\n\n| at | state | phones | top cause | change |\n"
         << "| --- | --- | --- | --- | --- |\n";
     for (const auto& u : found.updates()) {
-      out << "| " << format_rfc3339_ms(u.at_us()) << " | " << u.state() << " | " << u.phone_count()
-          << " | " << cell(u.top_cause()) << " | " << cell(u.change()) << " |\n";
+      out << "| " << format_rfc3339_ms(u.at_us()) << " | "
+          << regwatch::incident_state_name(u.state()) << " | " << u.phone_count() << " | "
+          << cell(u.top_cause()) << " | " << cell(u.change()) << " |\n";
     }
   }
   out << "\n## Timeline of the evidence\n\n| event time | id | kind | source | origin | device | "
@@ -117,7 +119,7 @@ void write_incident_json(std::ostream& out, const regwatch::v1::Incident& incide
   for (const auto& u : found.updates()) {
     doc["updates"].push_back({{"at", format_rfc3339_ms(u.at_us())},
                               {"id", u.id()},
-                              {"state", u.state()},
+                              {"state", std::string(regwatch::incident_state_name(u.state()))},
                               {"class", u.incident_class()},
                               {"scope", {{"type", u.scope_type()}, {"name", u.scope_name()}}},
                               {"phone_count", u.phone_count()},

@@ -10,6 +10,7 @@
 #include "cli/event_summary.h"
 #include "common/ascii_case.h"
 #include "common/event_kind.h"
+#include "common/incident_state.h"
 #include "common/record_json.h"
 #include "common/time_format.h"
 
@@ -320,11 +321,11 @@ void write_incidents(std::ostream& out, const regwatch::v1::IncidentList& list, 
       out << "id,state,class,scope_type,scope_name,start_time,end_time,phone_count,top_cause,top_"
              "subject,score\n";
       for (const auto& i : list.incidents()) {
-        out << csv_field(i.id()) << "," << i.state() << "," << i.incident_class() << ","
-            << csv_field(i.scope().type()) << "," << csv_field(i.scope().name()) << ","
-            << format_rfc3339_ms(i.start_us()) << "," << format_rfc3339_ms(i.end_us()) << ","
-            << i.phones_size() << "," << top(i).kind() << "," << csv_field(top(i).subject()) << ","
-            << top_score(i) << "\n";
+        out << csv_field(i.id()) << "," << regwatch::incident_state_name(i.state()) << ","
+            << i.incident_class() << "," << csv_field(i.scope().type()) << ","
+            << csv_field(i.scope().name()) << "," << format_rfc3339_ms(i.start_us()) << ","
+            << format_rfc3339_ms(i.end_us()) << "," << i.phones_size() << "," << top(i).kind()
+            << "," << csv_field(top(i).subject()) << "," << top_score(i) << "\n";
       }
       return;
     case Format::kTable:
@@ -333,9 +334,9 @@ void write_incidents(std::ostream& out, const regwatch::v1::IncidentList& list, 
         return;
       }
       for (const auto& i : list.incidents()) {
-        out << format_rfc3339_ms(i.start_us()) << "  " << i.state() << "  " << i.incident_class()
-            << "  " << i.phones_size() << " phones  " << i.scope().type() << " " << i.scope().name()
-            << "\n"
+        out << format_rfc3339_ms(i.start_us()) << "  " << regwatch::incident_state_name(i.state())
+            << "  " << i.incident_class() << "  " << i.phones_size() << " phones  "
+            << i.scope().type() << " " << i.scope().name() << "\n"
             << "    top cause: " << top(i).kind() << " (score " << top_score(i) << ") "
             << top(i).explanation() << "\n    check first: " << top(i).remediation() << "\n";
       }

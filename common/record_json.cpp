@@ -6,6 +6,7 @@
 
 #include "common/alert_status.h"
 #include "common/domain_tables.h"
+#include "common/incident_state.h"
 #include "common/time_format.h"
 
 namespace regwatch {
@@ -51,7 +52,7 @@ Json reasons_json(const google::protobuf::RepeatedPtrField<v1::ReasonPhones>& re
 Json incident_json(const v1::Incident& i) {
   Json j;
   j["id"] = i.id();
-  j["state"] = i.state();
+  j["state"] = std::string(incident_state_name(i.state()));
   j["class"] = i.incident_class();
   j["scope"] = scope_json(i.scope());
   Json also = Json::array();

@@ -1,7 +1,10 @@
 // regwatch incidents: unregistration bursts with their scope and ranked causes, newest first.
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "cli/commands/command.h"
+#include "common/incident_state.h"
 
 namespace regwatch::cli {
 namespace {
@@ -23,7 +26,11 @@ class IncidentsCommand final : public Command {
         ->add_option("--state", state_,
                      "open or resolved (both by default); withdrawn: those later events "
                      "showed were no burst")
-        ->check(CLI::IsMember({"open", "resolved", "withdrawn"}));
+        ->check(CLI::IsMember([] {
+          std::vector<std::string> names;
+          for (auto name : regwatch::incident_state_names()) names.emplace_back(name);
+          return names;
+        }()));
     subcommand_->add_option("--cause", cause_,
                             "top cause kind: cm_cpu, cm_slow, link_down, module_failure, ...");
     subcommand_->add_option(

@@ -585,8 +585,8 @@ Incident make_incident(const Burst& b, const DropCollector& pass1, const Populat
   }
   incident.state = (incident.recovered >= settings.recovered_fraction * total ||
                     std::max(pass1.latest_us(), now_us) - incident.end_us >= quiet_us)
-                       ? "resolved"
-                       : "open";
+                       ? v1::INCIDENT_STATE_RESOLVED
+                       : v1::INCIDENT_STATE_OPEN;
   std::vector<const StoredEvent*> window;
   for (const StoredEvent* c : pass1.candidates()) {
     const int64_t t = c->event.event_time_us();

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "regwatch/v1/incident.pb.h"
+
 namespace regwatch::collector::correlate {
 
 // Where a burst happened. type: cluster, cm_node, switch, module, vlan, subnet.
@@ -32,9 +34,10 @@ struct Cause {
 
 struct Incident {
   std::string id;  // stable: scope and first drop time
-  // open, resolved: resolved when recovered_fraction of its phones registered again, or when
-  // quiet_s passed after its last drop (by the latest event known, or the collector's clock)
-  std::string state;
+  // open or resolved (correlation never withdraws: the store does): resolved when
+  // recovered_fraction of its phones registered again, or when quiet_s passed after its last drop
+  // (by the latest event known, or the collector's clock)
+  v1::IncidentState state = v1::INCIDENT_STATE_UNSPECIFIED;
   std::string incident_class;  // infrastructure, planned, security, config, storm
   Scope scope;                 // chosen by choose_scope() (scope_choice.h)
   // The other scopes whose bursts hold exactly these dropped phones and no phone that stayed up

@@ -4,6 +4,8 @@
 #include <map>
 #include <tuple>
 
+#include "common/incident_state.h"
+
 namespace regwatch::collector::store {
 namespace {
 
@@ -67,20 +69,23 @@ Lineage assign_lineage(const std::vector<IncidentSnapshot>& stored,
     taken[p.s] = true;
   }
   for (size_t s = 0; s < stored.size(); ++s) {
-    if (!taken[s] && stored[s].state != "withdrawn") lineage.withdrawn.push_back(s);
+    if (!taken[s] && stored[s].state != v1::INCIDENT_STATE_WITHDRAWN)
+      lineage.withdrawn.push_back(s);
   }
   return lineage;
 }
 
 std::string describe_change(const IncidentSnapshot* before, const IncidentSnapshot& after,
                             size_t last_recorded_phones) {
-  if (!before || before->state == "withdrawn") {
+  if (!before || before->state == v1::INCIDENT_STATE_WITHDRAWN) {
     return "opened: " + std::to_string(after.phones.size()) + " phones on " + after.scope_type +
            " " + after.scope_name + ", top cause " + after.top_cause;
   }
   std::string change;
   auto add = [&](const std::string& part) { change += (change.empty() ? "" : "; ") + part; };
-  if (before->state == "resolved" && after.state == "open") add("reopened: phones dropped again");
+  const bool reopened =
+      before->state == v1::INCIDENT_STATE_RESOLVED && after.state == v1::INCIDENT_STATE_OPEN;
+  if (reopened) add("reopened: phones dropped again");
   if (before->scope_type != after.scope_type || before->scope_name != after.scope_name)
     add("scope " + before->scope_type + " " + before->scope_name + " -> " + after.scope_type + " " +
         after.scope_name);
@@ -89,8 +94,8 @@ std::string describe_change(const IncidentSnapshot* before, const IncidentSnapsh
   if (before->incident_class != after.incident_class)
     add("class " + before->incident_class + " -> " + after.incident_class);
   if (before->start_us != after.start_us) add("first drop moved (late events)");
-  if (before->state != after.state && !(before->state == "resolved" && after.state == "open"))
-    add(after.state);
+  // The change text is words at the edge: a plain state change says the new state's word.
+  if (before->state != after.state && !reopened) add(std::string(incident_state_name(after.state)));
   const size_t recorded = last_recorded_phones ? last_recorded_phones : before->phones.size();
   const bool doubled = after.phones.size() >= 2 * recorded;
   if (after.phones.size() != before->phones.size() && (doubled || !change.empty())) {

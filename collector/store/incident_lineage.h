@@ -15,12 +15,14 @@
 #include <string>
 #include <vector>
 
+#include "regwatch/v1/incident.pb.h"
+
 namespace regwatch::collector::store {
 
 struct IncidentSnapshot {
   std::string id;
   std::string first_id;  // stored ones only: the id it was first stored under
-  std::string state;
+  v1::IncidentState state = v1::INCIDENT_STATE_UNSPECIFIED;
   std::string incident_class;
   std::string scope_type;
   std::string scope_name;

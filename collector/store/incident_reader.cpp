@@ -4,6 +4,7 @@
 #include <set>
 
 #include "common/host_name.h"
+#include "common/incident_state.h"
 #include "common/record_bytes.h"
 
 namespace regwatch::collector::store {
@@ -108,7 +109,8 @@ Result<regwatch::v1::IncidentList> IncidentReader::incidents(const regwatch::v1:
     auto* u = list.add_updates();
     u->set_at_us(updates->column_int(0));
     u->set_id(std::string(updates->column_text(1)));
-    u->set_state(std::string(updates->column_text(2)));
+    u->set_state(
+        parse_incident_state(updates->column_text(2)).value_or(v1::INCIDENT_STATE_UNSPECIFIED));
     u->set_incident_class(std::string(updates->column_text(3)));
     u->set_scope_type(std::string(updates->column_text(4)));
     u->set_scope_name(std::string(updates->column_text(5)));

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "collector/store/incident_lineage.h"
+#include "common/incident_state.h"
 #include "common/record_bytes.h"
 
 namespace regwatch::collector::store {
@@ -51,7 +52,8 @@ Result<std::vector<StoredRow>> stored_in_range(sqlite3* db, int64_t from_us, int
     s.id = select->column_text(0);
     s.first_id = select->column_text(1);
     if (s.first_id.empty()) s.first_id = s.id;
-    s.state = select->column_text(2);
+    // A word nothing writes reads as unspecified: lineage then treats the row as not withdrawn.
+    s.state = parse_incident_state(select->column_text(2)).value_or(v1::INCIDENT_STATE_UNSPECIFIED);
     s.incident_class = select->column_text(3);
     s.scope_type = select->column_text(4);
     s.scope_name = select->column_text(5);
@@ -73,7 +75,7 @@ Status record_update(Statement& insert, const std::string& first_id, int64_t now
   insert.bind(1, first_id);
   insert.bind(2, now_us);
   insert.bind(3, s.id);
-  insert.bind(4, s.state);
+  insert.bind(4, incident_state_name(s.state));
   insert.bind(5, s.incident_class);
   insert.bind(6, s.scope_type);
   insert.bind(7, s.scope_name);
@@ -120,20 +122,21 @@ Result<std::vector<KeyedIncident>> IncidentWriter::replace_range(
 
   // Withdrawn first: kept (hidden from listings) so that their pages can be resolved.
   auto withdraw = Statement::prepare(
-      db, "UPDATE incidents SET state = 'withdrawn', record = ?2, updated_us = ?3 WHERE id = ?1");
+      db, "UPDATE incidents SET state = ?4, record = ?2, updated_us = ?3 WHERE id = ?1");
   if (!withdraw.ok()) return fail(withdraw.error());
   for (size_t s : lineage.withdrawn) {
     const auto& old = (*stored)[s];
     v1::Incident gone_record = old.record;
-    gone_record.set_state("withdrawn");
+    gone_record.set_state(v1::INCIDENT_STATE_WITHDRAWN);
     withdraw->reset();
     withdraw->bind(1, old.snapshot.id);
     withdraw->bind_blob(2, deterministic_bytes(gone_record));
     withdraw->bind(3, now_us);
+    withdraw->bind(4, incident_state_name(v1::INCIDENT_STATE_WITHDRAWN));
     if (int rc = withdraw->step(); rc != SQLITE_DONE)
       return fail(sqlite_error(db, rc, "withdrawing an incident"));
     IncidentSnapshot gone = old.snapshot;
-    gone.state = "withdrawn";
+    gone.state = v1::INCIDENT_STATE_WITHDRAWN;
     const std::string change = "withdrawn: recomputed with later events, no longer a burst";
     if (auto recorded = record_update(*update, old.snapshot.first_id, now_us, gone, change, db);
         !recorded.ok())
@@ -168,7 +171,7 @@ Result<std::vector<KeyedIncident>> IncidentWriter::replace_range(
     const auto& row = rows[r];
     const StoredRow* continued = lineage.continues[r] ? &(*stored)[*lineage.continues[r]] : nullptr;
     const std::string first_id = continued ? continued->snapshot.first_id : row.id;
-    if (continued && continued->snapshot.state == "withdrawn") {
+    if (continued && continued->snapshot.state == v1::INCIDENT_STATE_WITHDRAWN) {
       // Found again: the withdrawn row (maybe under another id) gives way to it.
       erase_one->reset();
       erase_one->bind(1, continued->snapshot.id);
@@ -177,7 +180,7 @@ Result<std::vector<KeyedIncident>> IncidentWriter::replace_range(
     }
     insert->reset();
     insert->bind(1, row.id);
-    insert->bind(2, row.state);
+    insert->bind(2, incident_state_name(row.state));
     insert->bind(3, row.incident_class);
     insert->bind(4, row.scope_type);
     insert->bind(5, row.scope_name);

@@ -19,7 +19,7 @@ namespace regwatch::collector::store {
 
 struct IncidentRow {
   std::string id;
-  std::string state;
+  v1::IncidentState state = v1::INCIDENT_STATE_UNSPECIFIED;  // the state column holds its word
   std::string incident_class;
   std::string scope_type;
   std::string scope_name;

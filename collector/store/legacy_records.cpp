@@ -6,6 +6,7 @@
 
 #include "collector/store/sqlite_handle.h"
 #include "common/alert_status.h"
+#include "common/incident_state.h"
 #include "common/record_bytes.h"
 #include "common/time_format.h"
 
@@ -82,7 +83,7 @@ std::optional<v1::Incident> incident_from_legacy_json(std::string_view body) {
   if (!j.is_object()) return std::nullopt;
   v1::Incident r;
   r.set_id(text(j, "id"));
-  r.set_state(text(j, "state"));
+  r.set_state(parse_incident_state(text(j, "state")).value_or(v1::INCIDENT_STATE_UNSPECIFIED));
   r.set_incident_class(text(j, "class"));
   scope(member(j, "scope"), *r.mutable_scope());
   for (const auto& s : member(j, "also_scopes")) scope(s, *r.add_also_scopes());
@@ -153,7 +154,6 @@ Result<LegacyConversion> convert_legacy_records(sqlite3* db) {
       ++done.unreadable;
       record.emplace();
       record->set_id(std::string(incidents->column_text(0)));
-      record->set_state(std::string(incidents->column_text(1)));
       record->set_incident_class(std::string(incidents->column_text(2)));
       record->mutable_scope()->set_type(std::string(incidents->column_text(3)));
       record->mutable_scope()->set_name(std::string(incidents->column_text(4)));
@@ -161,7 +161,8 @@ Result<LegacyConversion> convert_legacy_records(sqlite3* db) {
       record->set_end_us(incidents->column_int(6));
     }
     // The columns are what the collector filtered by: the record agrees with them.
-    record->set_state(std::string(incidents->column_text(1)));
+    record->set_state(
+        parse_incident_state(incidents->column_text(1)).value_or(v1::INCIDENT_STATE_UNSPECIFIED));
     set_incident->reset();
     set_incident->bind(1, incidents->column_text(0));
     set_incident->bind_blob(2, deterministic_bytes(*record));

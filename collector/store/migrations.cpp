@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "collector/store/incident_state_migration.h"
 #include "collector/store/legacy_records.h"
 #include "collector/store/sqlite_handle.h"
 
@@ -9,10 +10,14 @@ namespace regwatch::collector::store {
 namespace {
 
 // The step in C++ that a migration needs after its SQL, in the same transaction: what SQL alone
-// cannot do (010: JSON bodies into proto records).
+// cannot do (010: JSON bodies into proto records; 012: incident states as words into the enum).
 Status after_sql(sqlite3* db, std::string_view migration) {
   if (migration == "010_typed_records.sql") {
     auto converted = convert_legacy_records(db);
+    if (!converted.ok()) return converted.error();
+  }
+  if (migration == "012_incident_state_enum.sql") {
+    auto converted = convert_incident_states(db);
     if (!converted.ok()) return converted.error();
   }
   return Ok{};

@@ -24,6 +24,7 @@
 #include "collector/store/incident_store.h"
 #include "collector/store/silence_store.h"
 #include "collector/store/sqlite_alert_stores.h"
+#include "common/incident_state.h"
 #include "common/time_format.h"
 #include "tests/alerts/incident_fixture.h"
 
@@ -68,10 +69,10 @@ class FakeNotifier final : public Notifier {
 
 // The incident as a pass stores it (written as its JSON rendering,
 // tests/alerts/incident_fixture.h).
-v1::Incident incident_of(const std::string& id, const std::string& state, int64_t now) {
+v1::Incident incident_of(const std::string& id, v1::IncidentState state, int64_t now) {
   const nlohmann::ordered_json body = {
       {"id", id},
-      {"state", state},
+      {"state", std::string(incident_state_name(state))},
       {"class", "infrastructure"},
       {"scope", {{"type", "cm_node"}, {"name", "ucm-sub1"}}},
       {"start_time", format_rfc3339_ms(now - 20 * kSecond)},
@@ -133,7 +134,7 @@ class DispatcherTest : public ::testing::Test {
                                                    *registry_.find("fake"), stores(), clock_);
   }
   // The correlation pass that stores the burst in this state, handed to the router.
-  void pass(const std::string& state) {
+  void pass(v1::IncidentState state) {
     collector::store::IncidentRow row;
     row.id = "cm_node:ucm-sub1@1795000000";
     row.state = state;
@@ -173,7 +174,7 @@ class DispatcherTest : public ::testing::Test {
 
 TEST_F(DispatcherTest, AFiringIncidentIsSentOnceHoweverOftenItIsRoutedAndDelivered) {
   start();
-  pass("open");
+  pass(v1::INCIDENT_STATE_OPEN);
   deliver();
   ASSERT_EQ(receiver_.accepted(), 1u);
   const Notification& page = receiver_.sent[0];
@@ -184,7 +185,7 @@ TEST_F(DispatcherTest, AFiringIncidentIsSentOnceHoweverOftenItIsRoutedAndDeliver
             (std::map<std::string, std::string>{{"incident", "cm_node:ucm-sub1@1795000000"}}));
   for (int i = 0; i < 3; ++i) {
     clock_.advance_us(30 * kSecond);
-    pass("open");
+    pass(v1::INCIDENT_STATE_OPEN);
     deliver();
   }
   EXPECT_EQ(receiver_.accepted(), 1u);
@@ -196,7 +197,7 @@ TEST_F(DispatcherTest, AFiringIncidentIsSentOnceHoweverOftenItIsRoutedAndDeliver
 TEST_F(DispatcherTest, AFailedSendBacksOffAndIsRetriedWhenItsTimeComes) {
   receiver_.failures_to_come = 2;
   start();
-  pass("open");
+  pass(v1::INCIDENT_STATE_OPEN);
   deliver();
   EXPECT_EQ(receiver_.attempts, 1);
   EXPECT_EQ(receiver_.accepted(), 0u);
@@ -223,7 +224,7 @@ TEST_F(DispatcherTest, AFailedSendBacksOffAndIsRetriedWhenItsTimeComes) {
 TEST_F(DispatcherTest, ARowThatKeepsFailingIsGivenUpAfterGiveUpAfterAndNeverTriedAgain) {
   receiver_.failures_to_come = -1;
   start();
-  pass("open");
+  pass(v1::INCIDENT_STATE_OPEN);
   // Backoff 5, 10, 20, 20, ... s: attempts at 0, 5, 15, 35, 55, 75 s; the one at 75 s is past
   // give_up_after_s (60) and gives it up.
   int expected_attempts = 0;
@@ -274,7 +275,7 @@ TEST_F(DispatcherTest, ASilencedAlertIsNeitherOwedNorSent) {
                            alert_label_names())
                   .ok());
   start();
-  pass("open");
+  pass(v1::INCIDENT_STATE_OPEN);
   deliver();
   EXPECT_EQ(receiver_.attempts, 0);
   EXPECT_FALSE(last_row()) << "a page was owed under an active silence";
@@ -282,7 +283,7 @@ TEST_F(DispatcherTest, ASilencedAlertIsNeitherOwedNorSent) {
 
 TEST_F(DispatcherTest, APageOwedBeforeASilenceIsHeldUntilItEndsThenSent) {
   start();
-  pass("open");
+  pass(v1::INCIDENT_STATE_OPEN);
   auto silences = collector::store::SilenceStore::open(db_);
   ASSERT_TRUE(silences.ok());
   const int64_t ends = kStart + 600 * kSecond;
@@ -302,11 +303,11 @@ TEST_F(DispatcherTest, APageOwedBeforeASilenceIsHeldUntilItEndsThenSent) {
 
 TEST_F(DispatcherTest, AResolveAfterAFiringPageIsSentAfterIt) {
   start();
-  pass("open");
+  pass(v1::INCIDENT_STATE_OPEN);
   deliver();
   ASSERT_EQ(receiver_.accepted(), 1u);
   clock_.advance_us(60 * kSecond);
-  pass("resolved");
+  pass(v1::INCIDENT_STATE_RESOLVED);
   deliver();
   ASSERT_EQ(receiver_.accepted(), 2u);
   ASSERT_EQ(receiver_.sent[1].alerts.size(), 1u);
@@ -320,7 +321,7 @@ TEST_F(DispatcherTest, AResolveWhoseFiringPageWasNeverSentIsNotSent) {
   receiver_.failures_to_come = -1;
   config_.give_up_after_s = 0;  // a failure after the row's first moment gives it up
   start();
-  pass("open");
+  pass(v1::INCIDENT_STATE_OPEN);
   deliver();
   clock_.advance_us(5 * kSecond);
   deliver();
@@ -329,7 +330,7 @@ TEST_F(DispatcherTest, AResolveWhoseFiringPageWasNeverSentIsNotSent) {
   EXPECT_TRUE(last_row()->given_up);
   clock_.advance_us(60 * kSecond);
   receiver_.failures_to_come = 0;
-  pass("resolved");
+  pass(v1::INCIDENT_STATE_RESOLVED);
   deliver();
   EXPECT_EQ(receiver_.attempts, 2) << "a resolve went to a receiver never told it fired";
   ASSERT_TRUE(last_row());
@@ -343,7 +344,7 @@ TEST_F(DispatcherTest, TheWholeDispatcherDeliversThroughARegisteredNotifier) {
   ASSERT_TRUE(dispatcher.start().ok());
   collector::store::IncidentRow row;
   row.id = "cm_node:ucm-sub1@1795000000";
-  row.state = "open";
+  row.state = v1::INCIDENT_STATE_OPEN;
   row.incident_class = "infrastructure";
   row.scope_type = "cm_node";
   row.scope_name = "ucm-sub1";
@@ -351,7 +352,7 @@ TEST_F(DispatcherTest, TheWholeDispatcherDeliversThroughARegisteredNotifier) {
   row.end_time_us = kStart - 10 * kSecond;
   row.phone_count = 40;
   row.phones = {"SEP000000000001"};
-  row.record = incident_of(row.id, "open", kStart);
+  row.record = incident_of(row.id, v1::INCIDENT_STATE_OPEN, kStart);
   auto keyed = incidents_->replace_range(row.start_time_us, row.start_time_us + 1, {row}, kStart);
   ASSERT_TRUE(keyed.ok());
   dispatcher.on_incidents(*keyed);

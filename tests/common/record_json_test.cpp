@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "common/alert_status.h"
+#include "common/incident_state.h"
 #include "common/record_bytes.h"
 
 namespace regwatch {
@@ -14,7 +15,7 @@ namespace {
 v1::Incident incident(bool reversed) {
   v1::Incident i;
   i.set_id("cm_node:ucm-sub1@1");
-  i.set_state("open");
+  i.set_state(v1::INCIDENT_STATE_OPEN);
   i.set_incident_class("infrastructure");
   i.mutable_scope()->set_type("cm_node");
   i.mutable_scope()->set_name("ucm-sub1");
@@ -70,6 +71,22 @@ TEST(AlertStatus, ItsWordsGoBothWays) {
     EXPECT_EQ(parse_alert_status(alert_status_name(status)), status);
   EXPECT_EQ(alert_status_name(v1::ALERT_STATUS_UNSPECIFIED), "");
   EXPECT_FALSE(parse_alert_status("firing#2").has_value());
+}
+
+TEST(IncidentState, ItsWordsGoBothWaysAndAreWhatJsonSays) {
+  for (auto state :
+       {v1::INCIDENT_STATE_OPEN, v1::INCIDENT_STATE_RESOLVED, v1::INCIDENT_STATE_WITHDRAWN}) {
+    EXPECT_EQ(parse_incident_state(incident_state_name(state)), state);
+    v1::Incident i;
+    i.set_state(state);
+    EXPECT_EQ(incident_json(i)["state"], incident_state_name(state));
+  }
+  // The words the store's state column, the SQL filters and the JSON contract use.
+  EXPECT_EQ(incident_state_names(),
+            (std::array<std::string_view, 3>{"open", "resolved", "withdrawn"}));
+  EXPECT_EQ(incident_state_name(v1::INCIDENT_STATE_UNSPECIFIED), "");
+  EXPECT_FALSE(parse_incident_state("").has_value());
+  EXPECT_FALSE(parse_incident_state("Open").has_value());
 }
 
 }  // namespace

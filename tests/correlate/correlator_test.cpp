@@ -63,8 +63,8 @@ TEST(Correlator, CpuSpikeOnACmNodeIsOneIncidentWithTheCpuFirst) {
   EXPECT_EQ(i.scope.name, "ucm-sub1");
   EXPECT_EQ(i.incident_class, "infrastructure");
   EXPECT_EQ(i.phones.size(), 38u);
-  EXPECT_EQ(i.reasons.at(13), 38u);  // KeepAliveTimeout
-  EXPECT_EQ(i.state, "resolved");    // they registered again
+  EXPECT_EQ(i.reasons.at(13), 38u);                 // KeepAliveTimeout
+  EXPECT_EQ(i.state, v1::INCIDENT_STATE_RESOLVED);  // they registered again
   ASSERT_GE(i.causes.size(), 2u);
   EXPECT_EQ(i.causes[0].kind, "cm_cpu");
   EXPECT_EQ(i.causes[0].subject, "ucm-sub1");
@@ -129,14 +129,14 @@ TEST(Correlator, AnIncidentResolvesAfterItsQuietPeriodByTheEventsOrTheClock) {
   const auto judged_by_events = correlate(events);
   ASSERT_EQ(judged_by_events.size(), 1u);
   const Incident& open = judged_by_events[0];
-  EXPECT_EQ(open.state, "open");  // no later event says the quiet period passed
+  EXPECT_EQ(open.state, v1::INCIDENT_STATE_OPEN);  // no later event says the quiet period passed
   EXPECT_EQ(open.recovered, 0u);
   EXPECT_EQ(open.still_down, open.phones);
   const CorrelationSettings settings;
   const int64_t quiet = int64_t{settings.quiet_s} * kSecond;
-  EXPECT_EQ(correlate(events, settings, open.end_us + quiet - 1)[0].state, "open");
+  EXPECT_EQ(correlate(events, settings, open.end_us + quiet - 1)[0].state, v1::INCIDENT_STATE_OPEN);
   const auto by_clock = correlate(events, settings, open.end_us + quiet);
-  EXPECT_EQ(by_clock[0].state, "resolved");
+  EXPECT_EQ(by_clock[0].state, v1::INCIDENT_STATE_RESOLVED);
   EXPECT_EQ(by_clock[0].id, open.id);  // the same incident, only its state judged later
   EXPECT_EQ(by_clock[0].still_down.size(), 38u);
   // With its phones back, nobody is listed.
@@ -163,7 +163,7 @@ TEST(Correlator, APhoneThatCameBackAndFellAgainIsDownAgainNotMerged) {
   const auto incidents = correlate(events);
   ASSERT_EQ(incidents.size(), 1u);
   EXPECT_EQ(incidents[0].phones.size(), 38u);
-  EXPECT_EQ(incidents[0].state, "open");  // back, then down again
+  EXPECT_EQ(incidents[0].state, v1::INCIDENT_STATE_OPEN);  // back, then down again
   EXPECT_EQ(incidents[0].still_down.size(), 38u);
   EXPECT_EQ(incidents[0].recovered, 0u);
 }

@@ -29,7 +29,7 @@ std::vector<std::string> phones(int first, int count) {
 }
 
 IncidentSnapshot snapshot(const std::string& scope_name, int64_t start_s, int first_phone,
-                          int count, const std::string& state = "open") {
+                          int count, v1::IncidentState state = v1::INCIDENT_STATE_OPEN) {
   IncidentSnapshot s;
   s.scope_type = "cm_node";
   s.scope_name = scope_name;
@@ -80,7 +80,7 @@ TEST(IncidentLineage, ChangesAreDescribedInWords) {
   const auto before = snapshot("ucm-sub1", 100, 0, 12);
   auto after = snapshot("ucm-sub1", 100, 0, 40);
   after.top_cause = "cm_slow";
-  after.state = "resolved";
+  after.state = v1::INCIDENT_STATE_RESOLVED;
   EXPECT_EQ(describe_change(&before, before), "");
   EXPECT_EQ(describe_change(&before, after),
             "12 -> 40 phones; top cause cm_cpu -> cm_slow; resolved");
@@ -115,7 +115,7 @@ TEST(IncidentLineage, PhonesAddedOneByOneAreRecordedOnlyWhenTheyDoubleTheCount) 
 
 TEST(IncidentLineage, AnIncidentOpenAgainAfterItsResolveIsRecordedAsReopened) {
   auto resolved = snapshot("ucm-sub1", 100, 0, 29);
-  resolved.state = "resolved";
+  resolved.state = v1::INCIDENT_STATE_RESOLVED;
   const auto again = snapshot("ucm-sub1", 100, 0, 29);
   EXPECT_EQ(describe_change(&resolved, again), "reopened: phones dropped again");
   EXPECT_EQ(describe_change(&again, resolved), "resolved");
@@ -215,7 +215,7 @@ TEST_F(IncidentWriterTest, AVanishedIncidentIsWithdrawnHiddenAndRevivable) {
   ASSERT_TRUE(gone.ok());
   ASSERT_EQ(gone->size(), 1u);
   EXPECT_EQ((*gone)[0].key, burst.id);
-  EXPECT_EQ(std::get<v1::Incident>((*gone)[0].record).state(), "withdrawn");
+  EXPECT_EQ(std::get<v1::Incident>((*gone)[0].record).state(), v1::INCIDENT_STATE_WITHDRAWN);
   EXPECT_TRUE(listed_ids().empty());
   EXPECT_EQ(listed_ids("withdrawn"), std::vector<std::string>{burst.id});
   // Still withdrawn on the next pass, and not reported again.

@@ -145,7 +145,7 @@ TEST_F(LegacyRecordsTest, AnOldDatabaseMigratesToRecordsThatRenderTheSameJson) {
   ASSERT_TRUE(found.ok());
   ASSERT_EQ(found->incidents_size(), 1);
   EXPECT_EQ(found->incidents(0).scope().name(), "sw-3f/2");
-  EXPECT_EQ(found->incidents(0).state(), "open");
+  EXPECT_EQ(found->incidents(0).state(), v1::INCIDENT_STATE_OPEN);
 
   auto alert_reader = ConditionAlertReader::open(path_);
   ASSERT_TRUE(alert_reader.ok()) << alert_reader.error().message;

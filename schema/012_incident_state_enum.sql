@@ -1,0 +1,4 @@
+-- An incident record's state is the enum regwatch.v1.IncidentState (field 20), no longer a word
+-- (field 2, reserved): every stored record is rewritten in C++ in this migration's transaction
+-- (collector/store/incident_state_migration.h), its state taken from the row's state column.
+-- The column keeps the words ("open", "resolved", "withdrawn") the SQL filters use: no SQL here.
