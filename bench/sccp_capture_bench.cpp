@@ -70,8 +70,8 @@ struct Writer {
     pcap_dump_close(out);
     pcap_close(dead);
   }
-  void frame(int64_t t_us, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, uint32_t seq, uint8_t flags,
-             const Bytes& payload) {
+  void frame(int64_t t_us, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, uint32_t seq,
+             uint8_t flags, const Bytes& payload) {
     Bytes b(12, 0x02);
     be16(b, 0x0800);
     const size_t total = 40 + payload.size();
@@ -107,7 +107,8 @@ uint64_t generate(const std::string& path, uint32_t phones, uint32_t seconds) {
   ack_payload.insert(ack_payload.end(), {'M', '/', 'D', '/', 'Y', 'A', 0, 0});
   le32(ack_payload, 60);
   le32(ack_payload, 20);
-  const Bytes keepalive = pdu(0x0000), keepalive_ack = pdu(0x0100), register_ack = pdu(0x0081, ack_payload);
+  const Bytes keepalive = pdu(0x0000), keepalive_ack = pdu(0x0100),
+              register_ack = pdu(0x0081, ack_payload);
   std::vector<uint32_t> up(phones, 1000), down(phones, 5000);
   auto phone_ip = [](uint32_t i) { return (10u << 24) | ((20u + i / 65536) << 16) | (i % 65536); };
   auto cm_ip = [](uint32_t i) { return (10u << 24) | (1u << 16) | (1u << 8) | (1 + i % 4); };
@@ -139,7 +140,9 @@ uint64_t generate(const std::string& path, uint32_t phones, uint32_t seconds) {
   return w.packets;
 }
 
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
 
 long peak_rss_kib() {
   rusage usage{};
@@ -196,7 +199,8 @@ int main(int argc, char** argv) {
   const uint32_t seconds = argc > 2 ? static_cast<uint32_t>(std::atoi(argv[2])) : 120;
   const uint32_t tshark_packets = argc > 3 ? static_cast<uint32_t>(std::atoi(argv[3])) : 200'000;
   const int runs = argc > 4 ? std::max(1, std::atoi(argv[4])) : 5;
-  const auto dir = std::filesystem::temp_directory_path() / ("regwatch-sccp-bench-" + std::to_string(getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("regwatch-sccp-bench-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   const char* given = std::getenv("REGWATCH_BENCH_PCAP");
   const std::string path = given && *given ? std::string(given) : (dir / "fleet.pcap").string();
@@ -224,8 +228,8 @@ int main(int argc, char** argv) {
   long rss_first_run = 0;
   for (int run = 0; run < runs; ++run) {
     events.clear();
-    regwatch::agent::sccp::SccpCapture analyzer(
-        regwatch::agent::sccp::SccpSettings{}, [&](regwatch::v1::Event e) { ++events[e.kind()]; });
+    regwatch::agent::sccp::SccpCapture analyzer(regwatch::agent::sccp::SccpSettings{},
+                                                [&](regwatch::v1::Event e) { ++events[e.kind()]; });
     our_runs.push_back(timed_read(path, [&](int64_t time_us, std::span<const uint8_t> frame) {
       analyzer.on_packet(1, time_us, frame);
     }));
@@ -264,7 +268,8 @@ int main(int argc, char** argv) {
                             std::to_string(first + packets - 1) + " >/dev/null 2>&1";
     if (std::system(cut.c_str()) != 0) return -1;
     const auto t0 = Clock::now();
-    const std::string run = "tshark -r " + slice + " -Y skinny -T fields -e skinny.messageId >/dev/null 2>&1";
+    const std::string run =
+        "tshark -r " + slice + " -Y skinny -T fields -e skinny.messageId >/dev/null 2>&1";
     if (std::system(run.c_str()) != 0) return -1;
     return seconds_since(t0);
   };
@@ -307,7 +312,8 @@ int main(int argc, char** argv) {
   for (const auto& [kind, n] : events)
     std::printf("  %s %llu\n", regwatch::kind_name(kind).c_str(),
                 static_cast<unsigned long long>(n));
-  for (const auto& [name, n] : stats.anomalies) std::printf("  anomaly %s %llu\n", name.c_str(), static_cast<unsigned long long>(n));
+  for (const auto& [name, n] : stats.anomalies)
+    std::printf("  anomaly %s %llu\n", name.c_str(), static_cast<unsigned long long>(n));
   std::filesystem::remove_all(dir);
   return 0;
 }

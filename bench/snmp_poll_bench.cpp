@@ -34,10 +34,11 @@ namespace fs = std::filesystem;
 using namespace regwatch::agent::snmp;
 using SteadyClock = std::chrono::steady_clock;
 
-const char* kColumns[] = {"1.3.6.1.2.1.25.3.3.1.2",   "1.3.6.1.2.1.31.1.1.1.1",  "1.3.6.1.2.1.31.1.1.1.18",
-                          "1.3.6.1.2.1.2.2.1.8",      "1.3.6.1.2.1.2.2.1.14",    "1.3.6.1.2.1.2.2.1.20",
-                          "1.3.6.1.2.1.2.2.1.13",     "1.3.6.1.2.1.2.2.1.19",    "1.3.6.1.2.1.31.1.1.1.6",
-                          "1.3.6.1.2.1.31.1.1.1.10",  "1.3.6.1.2.1.10.7.2.1.3"};
+const char* kColumns[] = {
+    "1.3.6.1.2.1.25.3.3.1.2",  "1.3.6.1.2.1.31.1.1.1.1", "1.3.6.1.2.1.31.1.1.1.18",
+    "1.3.6.1.2.1.2.2.1.8",     "1.3.6.1.2.1.2.2.1.14",   "1.3.6.1.2.1.2.2.1.20",
+    "1.3.6.1.2.1.2.2.1.13",    "1.3.6.1.2.1.2.2.1.19",   "1.3.6.1.2.1.31.1.1.1.6",
+    "1.3.6.1.2.1.31.1.1.1.10", "1.3.6.1.2.1.10.7.2.1.3"};
 
 int run(std::vector<std::string> args, bool quiet = true) {
   std::vector<char*> argv;
@@ -73,7 +74,8 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--interfaces") == 0) interfaces = std::stoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--workers") == 0) workers = std::stoi(argv[i + 1]);
   }
-  const fs::path dir = fs::temp_directory_path() / ("regwatch-snmp-bench-" + std::to_string(getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("regwatch-snmp-bench-" + std::to_string(getpid()));
   fs::create_directories(dir / "data");
   fs::create_directories(dir / "cache");
   chmod(dir.c_str(), 0755);
@@ -85,7 +87,8 @@ int main(int argc, char** argv) {
     std::vector<std::pair<std::string, std::string>> rows;
     rows.push_back({"1.3.6.1.2.1.1.3.0", "67|" + std::to_string(1000 + t)});
     for (int cpu = 1; cpu <= 2; ++cpu) {
-      rows.push_back({"1.3.6.1.2.1.25.3.3.1.2." + std::to_string(cpu), "2|" + std::to_string((t + cpu) % 100)});
+      rows.push_back({"1.3.6.1.2.1.25.3.3.1.2." + std::to_string(cpu),
+                      "2|" + std::to_string((t + cpu) % 100)});
     }
     for (int i = 1; i <= interfaces; ++i) {
       const std::string n = std::to_string(i);
@@ -106,24 +109,28 @@ int main(int argc, char** argv) {
     for (const auto& [oid, value] : rows) out << oid << "|" << value << "\n";
   }
   const std::string address = "127.0.0.1:" + std::to_string(30000 + getpid() % 20000);
-  std::vector<std::string> sim_args = {"snmpsimd", "--data-dir=" + (dir / "data").string(),
+  std::vector<std::string> sim_args = {"snmpsimd",
+                                       "--data-dir=" + (dir / "data").string(),
                                        "--cache-dir=" + (dir / "cache").string(),
-                                       "--agent-udpv4-endpoint=" + address, "--process-user=nobody",
+                                       "--agent-udpv4-endpoint=" + address,
+                                       "--process-user=nobody",
                                        "--process-group=nogroup"};
   std::vector<char*> sim_argv;
   for (auto& a : sim_args) sim_argv.push_back(a.data());
   sim_argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, (dir / "snmpsimd.log").c_str(), O_WRONLY | O_CREAT, 0644);
+  posix_spawn_file_actions_addopen(&actions, 1, (dir / "snmpsimd.log").c_str(), O_WRONLY | O_CREAT,
+                                   0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   pid_t sim = 0;
   posix_spawnp(&sim, "snmpsimd", &actions, nullptr, sim_argv.data(), environ);
-  std::printf("snmp_poll_bench: %d targets x %d interfaces, snmpsimd on %s\n", targets, interfaces, address.c_str());
+  std::printf("snmp_poll_bench: %d targets x %d interfaces, snmpsimd on %s\n", targets, interfaces,
+              address.c_str());
   // Wait until the simulator answers for the last target (it indexes all files first).
   for (int i = 0; i < 600; ++i) {
-    if (run({"snmpget", "-v2c", "-c", "t" + std::to_string(targets - 1), "-t", "0.5", "-r", "0", address,
-             "1.3.6.1.2.1.1.3.0"}) == 0) {
+    if (run({"snmpget", "-v2c", "-c", "t" + std::to_string(targets - 1), "-t", "0.5", "-r", "0",
+             address, "1.3.6.1.2.1.1.3.0"}) == 0) {
       break;
     }
   }
@@ -139,8 +146,8 @@ int main(int argc, char** argv) {
     target.snmp.timeout = std::chrono::milliseconds(5000);
     target.snmp.retries = 1;
     target.snmp.bulk_repetitions = 50;
-    pollers.push_back(std::make_unique<TargetPoller>(target, ThresholdSettings{}, InterfaceSettings{},
-                                                     regwatch::SystemClock::instance()));
+    pollers.push_back(std::make_unique<TargetPoller>(
+        target, ThresholdSettings{}, InterfaceSettings{}, regwatch::SystemClock::instance()));
   }
   std::mutex mutex;
   std::condition_variable done_cv;
@@ -148,17 +155,20 @@ int main(int argc, char** argv) {
   std::atomic<uint64_t> events{0};
   const double cpu_before = cpu_seconds();
   const auto start = SteadyClock::now();
-  PollScheduler scheduler(std::move(pollers), static_cast<uint32_t>(workers), [&](regwatch::v1::Event e) {
-    events.fetch_add(1);
-    if (e.kind() != regwatch::v1::CPU_SAMPLE && e.kind() != regwatch::v1::SNMP_POLL_FAILED) return;
-    std::lock_guard lock(mutex);
-    polled.insert(e.origin());
-    done_cv.notify_all();
-  });
+  PollScheduler scheduler(
+      std::move(pollers), static_cast<uint32_t>(workers), [&](regwatch::v1::Event e) {
+        events.fetch_add(1);
+        if (e.kind() != regwatch::v1::CPU_SAMPLE && e.kind() != regwatch::v1::SNMP_POLL_FAILED)
+          return;
+        std::lock_guard lock(mutex);
+        polled.insert(e.origin());
+        done_cv.notify_all();
+      });
   scheduler.start();
   {
     std::unique_lock lock(mutex);
-    done_cv.wait_for(lock, std::chrono::seconds(300), [&] { return static_cast<int>(polled.size()) >= targets; });
+    done_cv.wait_for(lock, std::chrono::seconds(300),
+                     [&] { return static_cast<int>(polled.size()) >= targets; });
   }
   const double round_s = std::chrono::duration<double>(SteadyClock::now() - start).count();
   const double cpu_s = cpu_seconds() - cpu_before;
@@ -172,22 +182,28 @@ int main(int argc, char** argv) {
   const auto base_start = SteadyClock::now();
   for (int t = 0; t < baseline_targets; ++t) {
     for (const char* column : kColumns) {
-      run({"snmpbulkwalk", "-v2c", "-c", "t" + std::to_string(t), "-Cr50", "-t", "5", address, column});
+      run({"snmpbulkwalk", "-v2c", "-c", "t" + std::to_string(t), "-Cr50", "-t", "5", address,
+           column});
     }
   }
-  const double base_s = std::chrono::duration<double>(SteadyClock::now() - base_start).count() * targets /
-                        baseline_targets;
+  const double base_s = std::chrono::duration<double>(SteadyClock::now() - base_start).count() *
+                        targets / baseline_targets;
   kill(sim, SIGTERM);
   waitpid(sim, nullptr, 0);
   fs::remove_all(dir);
 
-  std::printf("  agent round: %zu of %d targets polled in %.1f s (interval 60 s: %s), %llu events, %llu failures\n",
-              polled.size(), targets, round_s, round_s < 60 ? "in time" : "LATE",
-              static_cast<unsigned long long>(events.load()), static_cast<unsigned long long>(stats.failures));
+  std::printf(
+      "  agent round: %zu of %d targets polled in %.1f s (interval 60 s: %s), %llu events, %llu "
+      "failures\n",
+      polled.size(), targets, round_s, round_s < 60 ? "in time" : "LATE",
+      static_cast<unsigned long long>(events.load()),
+      static_cast<unsigned long long>(stats.failures));
   std::printf("  agent CPU time for the round: %.2f s; peak RSS %.1f MiB\n", cpu_s,
               static_cast<double>(usage.ru_maxrss) / 1024.0);
-  std::printf("  baseline: snmpbulkwalk sequentially, same walks: %.1f s (measured on %d targets, scaled)\n", base_s,
-              baseline_targets);
+  std::printf(
+      "  baseline: snmpbulkwalk sequentially, same walks: %.1f s (measured on %d targets, "
+      "scaled)\n",
+      base_s, baseline_targets);
   std::printf("  ratio agent/baseline wall time: %.2f\n", round_s / base_s);
   return 0;
 }

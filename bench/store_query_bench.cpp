@@ -43,7 +43,8 @@ regwatch::v1::Event make_event(uint64_t i) {
   return e;
 }
 
-double time_query(regwatch::collector::store::EventReader& reader, const regwatch::v1::EventQuery& q, int& rows) {
+double time_query(regwatch::collector::store::EventReader& reader,
+                  const regwatch::v1::EventQuery& q, int& rows) {
   const auto start = Clock::now();
   auto result = reader.query(q);
   const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -79,22 +80,25 @@ int main(int argc, char** argv) {
   const bool keep = !path.empty();
   if (path.empty()) path = "/tmp/regwatch-query-bench-" + std::to_string(getpid()) + ".db";
   if (!std::filesystem::exists(path)) {
-    std::printf("store_query_bench: inserting %llu events into %s ...\n", static_cast<unsigned long long>(rows),
-                path.c_str());
+    std::printf("store_query_bench: inserting %llu events into %s ...\n",
+                static_cast<unsigned long long>(rows), path.c_str());
     const auto start = Clock::now();
     const uint64_t chunk = 200'000;
     for (uint64_t base = 0; base < rows; base += chunk) {
       std::vector<regwatch::v1::Event> events;
-      for (uint64_t i = base; i < std::min(rows, base + chunk); ++i) events.push_back(make_event(i));
+      for (uint64_t i = base; i < std::min(rows, base + chunk); ++i)
+        events.push_back(make_event(i));
       auto inserted = regwatch::bench::bare_batched_insert(path, events, 10'000);
       if (!inserted.ok()) {
         std::fprintf(stderr, "insert failed: %s\n", inserted.error().message.c_str());
         return 1;
       }
-      std::fprintf(stderr, "\r  %llu%%", static_cast<unsigned long long>((base + chunk) * 100 / rows));
+      std::fprintf(stderr, "\r  %llu%%",
+                   static_cast<unsigned long long>((base + chunk) * 100 / rows));
     }
     std::fprintf(stderr, "\n");
-    std::printf("  inserted in %.1f s\n", std::chrono::duration<double>(Clock::now() - start).count());
+    std::printf("  inserted in %.1f s\n",
+                std::chrono::duration<double>(Clock::now() - start).count());
   }
   auto reader = regwatch::collector::store::EventReader::open(path);
   if (!reader.ok()) {
@@ -120,17 +124,22 @@ int main(int argc, char** argv) {
   std::snprintf(scan_timeline, sizeof scan_timeline,
                 "SELECT count(*) FROM events NOT INDEXED WHERE device = 'SEP00000000A5B6'");
   std::snprintf(scan_range, sizeof scan_range,
-                "SELECT count(*) FROM events NOT INDEXED WHERE event_time_us >= %lld AND event_time_us < %lld",
+                "SELECT count(*) FROM events NOT INDEXED WHERE event_time_us >= %lld AND "
+                "event_time_us < %lld",
                 static_cast<long long>(range.since_us()), static_cast<long long>(range.until_us()));
   const double scan_ms = time_scan(db, scan_timeline);
   const double scan_range_ms = time_scan(db, scan_range);
   std::printf("store_query_bench: %llu events\n", static_cast<unsigned long long>(rows));
-  std::printf("  timeline of one phone (%d events):   %8.2f ms   full scan %9.1f ms   speed-up x%.0f\n", n1,
-              timeline_ms, scan_ms, scan_ms / timeline_ms);
+  std::printf(
+      "  timeline of one phone (%d events):   %8.2f ms   full scan %9.1f ms   speed-up x%.0f\n", n1,
+      timeline_ms, scan_ms, scan_ms / timeline_ms);
   print_plan(db, "SELECT id FROM events WHERE device = 'x' ORDER BY event_time_us");
-  std::printf("  one hour of events (%d events):     %8.2f ms   full scan %9.1f ms   speed-up x%.0f\n", n2, range_ms,
-              scan_range_ms, scan_range_ms / range_ms);
-  print_plan(db, "SELECT id FROM events WHERE event_time_us >= 1 AND event_time_us < 2 ORDER BY event_time_us DESC");
+  std::printf(
+      "  one hour of events (%d events):     %8.2f ms   full scan %9.1f ms   speed-up x%.0f\n", n2,
+      range_ms, scan_range_ms, scan_range_ms / range_ms);
+  print_plan(db,
+             "SELECT id FROM events WHERE event_time_us >= 1 AND event_time_us < 2 ORDER BY "
+             "event_time_us DESC");
   sqlite3_close(db);
   if (!keep) std::filesystem::remove(path);
   return 0;

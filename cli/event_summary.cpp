@@ -42,8 +42,10 @@ std::string event_detail(const regwatch::v1::Event& e) {
       if (!e.phone().cm_node().empty()) out << " on " << e.phone().cm_node();
       if (!e.phone().description().empty()) out << " \"" << e.phone().description() << "\"";
       if (!e.phone().closed_by().empty()) out << ", closed by " << e.phone().closed_by();
-      if (e.phone().silent_for_ms() > 0) out << ", silent " << e.phone().silent_for_ms() / 1000.0 << " s";
-      if (e.phone().keepalive_interval_s() > 0) out << ", keepalive " << e.phone().keepalive_interval_s() << " s";
+      if (e.phone().silent_for_ms() > 0)
+        out << ", silent " << e.phone().silent_for_ms() / 1000.0 << " s";
+      if (e.phone().keepalive_interval_s() > 0)
+        out << ", keepalive " << e.phone().keepalive_interval_s() << " s";
       break;
     case regwatch::v1::Event::kInterface:
       out << e.interface().state();
@@ -56,53 +58,53 @@ std::string event_detail(const regwatch::v1::Event& e) {
       break;
     case regwatch::v1::Event::kHeartbeat:
       out << e.heartbeat().service() << " heartbeat " << e.heartbeat().rate_per_minute() << "/min";
-      if (e.heartbeat().threshold_per_minute() > 0) out << " (below " << e.heartbeat().threshold_per_minute() << ")";
+      if (e.heartbeat().threshold_per_minute() > 0)
+        out << " (below " << e.heartbeat().threshold_per_minute() << ")";
       break;
     case regwatch::v1::Event::kAgentDrops:
       out << e.agent_drops().dropped() << " dropped (" << e.agent_drops().reason() << ", "
           << e.agent_drops().policy() << "), " << e.agent_drops().dropped_total() << " in total";
       break;
     case regwatch::v1::Event::kMacFlap:
-      out << e.mac_flap().mac() << " vlan " << e.mac_flap().vlan() << " " << e.mac_flap().from_port() << " <-> "
-          << e.mac_flap().to_port();
+      out << e.mac_flap().mac() << " vlan " << e.mac_flap().vlan() << " "
+          << e.mac_flap().from_port() << " <-> " << e.mac_flap().to_port();
       break;
-    case regwatch::v1::Event::kStackMember:
-      out << "member " << e.stack_member().member();
-      break;
+    case regwatch::v1::Event::kStackMember: out << "member " << e.stack_member().member(); break;
     case regwatch::v1::Event::kNativeVlanMismatch:
-      out << e.native_vlan_mismatch().local_interface() << " vlan " << e.native_vlan_mismatch().local_vlan()
-          << " vs " << e.native_vlan_mismatch().remote_vlan();
+      out << e.native_vlan_mismatch().local_interface() << " vlan "
+          << e.native_vlan_mismatch().local_vlan() << " vs "
+          << e.native_vlan_mismatch().remote_vlan();
       break;
     case regwatch::v1::Event::kCpu:
-      out << "CPU " << e.cpu().percent() << "% (busiest " << e.cpu().max_percent() << "%, " << e.cpu().cpus()
-          << " CPUs)";
+      out << "CPU " << e.cpu().percent() << "% (busiest " << e.cpu().max_percent() << "%, "
+          << e.cpu().cpus() << " CPUs)";
       if (e.cpu().peak_percent() > 0) out << ", peak " << e.cpu().peak_percent() << "%";
       break;
     case regwatch::v1::Event::kInterfaceCounters: {
       const auto& c = e.interface_counters();
       out << "errors in " << c.in_errors() << " out " << c.out_errors() << " fcs " << c.fcs_errors()
-          << ", discards " << c.in_discards() + c.out_discards() << " in " << c.interval_s() << " s";
+          << ", discards " << c.in_discards() + c.out_discards() << " in " << c.interval_s()
+          << " s";
       break;
     }
     case regwatch::v1::Event::kRegisteredPhones:
       out << e.registered_phones().registered() << " registered (" << std::showpos
           << e.registered_phones().change_from_previous() << std::noshowpos << "), "
-          << e.registered_phones().unregistered() << " unregistered, " << e.registered_phones().rejected()
-          << " rejected";
+          << e.registered_phones().unregistered() << " unregistered, "
+          << e.registered_phones().rejected() << " rejected";
       break;
     case regwatch::v1::Event::kKeepaliveLatency: {
       const auto& l = e.keepalive_latency();
-      out << "KeepAliveAck p50 " << l.p50_ms() << " ms, p90 " << l.p90_ms() << " ms, max " << l.max_ms()
-          << " ms; " << l.slow_phones() << " of " << l.phones() << " phones slow, " << l.unanswered()
-          << " unanswered";
+      out << "KeepAliveAck p50 " << l.p50_ms() << " ms, p90 " << l.p90_ms() << " ms, max "
+          << l.max_ms() << " ms; " << l.slow_phones() << " of " << l.phones() << " phones slow, "
+          << l.unanswered() << " unanswered";
       break;
     }
     case regwatch::v1::Event::kPollFailure:
       out << "poll of " << e.poll_failure().target() << " failed " << e.poll_failure().consecutive()
           << "x: " << e.poll_failure().error();
       break;
-    default:
-      out << e.syslog().text();
+    default: out << e.syslog().text();
   }
   return shorten(out.str());
 }

@@ -37,6 +37,8 @@ std::string_view unregistration_reason_meaning(int32_t code) {
 std::string_view registration_failure_reason_meaning(int32_t code) {
   return meaning(detail::kRegistrationFailureReasons, code);
 }
-std::string_view device_type_name(int32_t code) { return find(detail::kDeviceTypes, code); }
+std::string_view device_type_name(int32_t code) {
+  return find(detail::kDeviceTypes, code);
+}
 
 }  // namespace regwatch::domain

@@ -2,8 +2,8 @@
 // CUCM's code tables (reason codes, device types), generated from the team's
 // sourced CSVs by tools/gen_domain_tables.py. Lookups of unknown codes return an
 // empty string_view: callers keep the number.
-#include <span>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 namespace regwatch::domain {

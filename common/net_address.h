@@ -10,7 +10,7 @@
 namespace regwatch {
 
 struct Endpoint {
-  std::string host;   // without brackets
+  std::string host;  // without brackets
   uint16_t port = 0;
 
   // "host:port", bracketing IPv6 literals; what gRPC and humans read.

@@ -137,7 +137,8 @@ Result<int64_t> parse_time_arg(std::string_view text, int64_t now_us, TimeDirect
   if (pos < text.size()) {
     if (text[pos] != 'T' && text[pos] != 't' && text[pos] != ' ') return bad();
     ++pos;
-    if (!read_int(text, pos, 2, hour) || !expect(text, pos, ':') || !read_int(text, pos, 2, minute)) {
+    if (!read_int(text, pos, 2, hour) || !expect(text, pos, ':') ||
+        !read_int(text, pos, 2, minute)) {
       return bad();
     }
     if (expect(text, pos, ':') && !read_int(text, pos, 2, second)) return bad();

@@ -15,7 +15,9 @@
 namespace regwatch::config {
 namespace {
 
-int line_of_node(const YAML::Node& node) { return node.IsDefined() ? node.Mark().line + 1 : 0; }
+int line_of_node(const YAML::Node& node) {
+  return node.IsDefined() ? node.Mark().line + 1 : 0;
+}
 
 }  // namespace
 
@@ -117,10 +119,18 @@ void YamlMap::read_scalar(const char* key, T& target, const char* type_name) {
   }
 }
 
-void YamlMap::read(const char* key, std::string& target) { read_scalar(key, target, "a string"); }
-void YamlMap::read(const char* key, bool& target) { read_scalar(key, target, "true or false"); }
-void YamlMap::read(const char* key, int& target) { read_scalar(key, target, "an integer"); }
-void YamlMap::read(const char* key, double& target) { read_scalar(key, target, "a number"); }
+void YamlMap::read(const char* key, std::string& target) {
+  read_scalar(key, target, "a string");
+}
+void YamlMap::read(const char* key, bool& target) {
+  read_scalar(key, target, "true or false");
+}
+void YamlMap::read(const char* key, int& target) {
+  read_scalar(key, target, "an integer");
+}
+void YamlMap::read(const char* key, double& target) {
+  read_scalar(key, target, "a number");
+}
 
 void YamlMap::read(const char* key, uint32_t& target) {
   int64_t wide = target;
@@ -279,9 +289,14 @@ Result<uint64_t> parse_size(const std::string& text) {
   }
   std::string unit(end, text.data() + text.size());
   unit.erase(std::remove(unit.begin(), unit.end(), ' '), unit.end());
-  static const std::pair<const char*, uint64_t> kUnits[] = {
-      {"", 1}, {"B", 1}, {"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30},
-      {"KB", 1000}, {"MB", 1000 * 1000}, {"GB", 1000ull * 1000 * 1000}};
+  static const std::pair<const char*, uint64_t> kUnits[] = {{"", 1},
+                                                            {"B", 1},
+                                                            {"KiB", 1ull << 10},
+                                                            {"MiB", 1ull << 20},
+                                                            {"GiB", 1ull << 30},
+                                                            {"KB", 1000},
+                                                            {"MB", 1000 * 1000},
+                                                            {"GB", 1000ull * 1000 * 1000}};
   for (const auto& [name, factor] : kUnits) {
     if (unit == name) return number * factor;
   }

@@ -77,7 +77,8 @@ struct SnmpTargetConfig {
   uint32_t interval_s = 60;
   uint32_t timeout_ms = 2000;
   uint32_t retries = 1;
-  uint32_t bulk_repetitions = 10;  // CUCM: at most 5 (Cisco CUCM Managed Services Guide 12.5(1), SNMP limits)
+  uint32_t bulk_repetitions =
+      10;  // CUCM: at most 5 (Cisco CUCM Managed Services Guide 12.5(1), SNMP limits)
   uint32_t max_rows = 10000;
   bool cpu = true;
   bool interfaces = true;

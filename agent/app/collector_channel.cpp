@@ -15,7 +15,8 @@ Result<shipper::ShipperOptions> make_shipper_options(const AgentConfig& config) 
     auto token = read_text_file(config.collector.token_file, "token file");
     if (!token.ok()) return token.error();
     std::string trimmed = *token;
-    while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.back()))) trimmed.pop_back();
+    while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.back())))
+      trimmed.pop_back();
     options.token = trimmed;
   }
   if (config.collector.tls) {

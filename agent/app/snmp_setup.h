@@ -13,9 +13,9 @@ namespace regwatch::agent {
 
 // nullptr when no targets are configured.
 // Pollers publish interface names to directory (optional; must outlive them).
-Result<std::unique_ptr<snmp::PollScheduler>> make_snmp_scheduler(const AgentConfig& config, snmp::EventSink sink,
-                                                                 const Clock& clock,
-                                                                 snmp::InterfaceDirectory* directory = nullptr);
+Result<std::unique_ptr<snmp::PollScheduler>> make_snmp_scheduler(
+    const AgentConfig& config, snmp::EventSink sink, const Clock& clock,
+    snmp::InterfaceDirectory* directory = nullptr);
 
 // The trap receiver's options: endpoint, community, and the v3 users with
 // their secrets read.

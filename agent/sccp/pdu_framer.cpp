@@ -55,8 +55,7 @@ bool PduFramer::find_header(FramerCounters& counters) {
 }
 
 void PduFramer::feed(std::span<const uint8_t> bytes,
-                     FunctionRef<void(std::span<const uint8_t>)> on_pdu,
-                     FramerCounters& counters) {
+                     FunctionRef<void(std::span<const uint8_t>)> on_pdu, FramerCounters& counters) {
   // Fast path: nothing buffered, parse straight from the segment.
   std::span<const uint8_t> input = bytes;
   if (spill_ || !in_sync_) {

@@ -25,8 +25,8 @@ struct FramerCounters {
 class PduFramer {
  public:
   // Calls on_pdu for every whole PDU in order.
-  void feed(std::span<const uint8_t> bytes,
-            FunctionRef<void(std::span<const uint8_t>)> on_pdu, FramerCounters& counters);
+  void feed(std::span<const uint8_t> bytes, FunctionRef<void(std::span<const uint8_t>)> on_pdu,
+            FramerCounters& counters);
   // The stream lost bytes: what is buffered is no longer aligned.
   void lost_sync();
   // Back to a fresh stream.

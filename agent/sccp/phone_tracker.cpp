@@ -122,8 +122,7 @@ void PhoneTracker::forget(Slot slot) {
   free_.push_back(slot);
 }
 
-void PhoneTracker::on_message(Slot slot, Direction direction, const SccpMessage& m,
-                              int64_t t) {
+void PhoneTracker::on_message(Slot slot, Direction direction, const SccpMessage& m, int64_t t) {
   advance(t);
   Connection& c = slots_[slot];
   if (direction == Direction::kPhoneToCm) {

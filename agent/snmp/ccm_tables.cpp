@@ -10,8 +10,8 @@
 namespace regwatch::agent::snmp {
 namespace {
 
-regwatch::v1::Event phone_event(regwatch::v1::EventKind kind, const std::string& cm_node, int64_t poll_time_us,
-                                const std::string& time_octets) {
+regwatch::v1::Event phone_event(regwatch::v1::EventKind kind, const std::string& cm_node,
+                                int64_t poll_time_us, const std::string& time_octets) {
   regwatch::v1::Event e;
   e.set_kind(kind);
   e.set_source(regwatch::v1::SOURCE_SNMP_POLL);
@@ -37,8 +37,8 @@ std::optional<int64_t> date_and_time_to_unix_us(std::string_view o, int assumed_
     offset = (o[8] == '-' ? -1 : 1) * (byte(9) * 60 + byte(10));
   }
   if (byte(7) > 9) return std::nullopt;
-  auto utc = unix_us_from_utc(year, byte(2), byte(3), byte(4), byte(5), byte(6) == 60 ? 59 : byte(6),
-                              byte(7) * 100'000);
+  auto utc = unix_us_from_utc(year, byte(2), byte(3), byte(4), byte(5),
+                              byte(6) == 60 ? 59 : byte(6), byte(7) * 100'000);
   if (!utc) return std::nullopt;
   return *utc - int64_t{offset} * 60'000'000;
 }
@@ -65,7 +65,8 @@ std::optional<TableCursor::Range> TableCursor::advance(uint32_t last_added, uint
   return range;
 }
 
-std::optional<regwatch::v1::Event> status_update_event(const StatusUpdateRow& row, const std::string& cm_node,
+std::optional<regwatch::v1::Event> status_update_event(const StatusUpdateRow& row,
+                                                       const std::string& cm_node,
                                                        int64_t poll_time_us) {
   regwatch::v1::EventKind kind;
   if (row.update_type == 2) {
@@ -88,14 +89,17 @@ std::optional<regwatch::v1::Event> status_update_event(const StatusUpdateRow& ro
   return e;
 }
 
-regwatch::v1::Event failed_phone_event(const FailedRow& row, const std::string& cm_node, int64_t poll_time_us) {
-  auto e = phone_event(regwatch::v1::PHONE_REGISTRATION_FAILED, cm_node, poll_time_us, row.failed_time);
+regwatch::v1::Event failed_phone_event(const FailedRow& row, const std::string& cm_node,
+                                       int64_t poll_time_us) {
+  auto e =
+      phone_event(regwatch::v1::PHONE_REGISTRATION_FAILED, cm_node, poll_time_us, row.failed_time);
   auto* phone = e.mutable_phone();
   std::string mac;
   if (row.mac.size() == 6) {
     char text[18];
     const auto* b = reinterpret_cast<const unsigned char*>(row.mac.data());
-    std::snprintf(text, sizeof text, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4], b[5]);
+    std::snprintf(text, sizeof text, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4],
+                  b[5]);
     mac = text;
   }
   std::string name = row.name;

@@ -31,7 +31,14 @@ struct CounterDelta {
 };
 
 // kOutOfRange: a Counter32 reading above 2^32-1 (an agent lying about types).
-enum class Discontinuity { kNone, kFirstSample, kDeviceRestart, kWentBackwards, kTimeWentBackwards, kOutOfRange };
+enum class Discontinuity {
+  kNone,
+  kFirstSample,
+  kDeviceRestart,
+  kWentBackwards,
+  kTimeWentBackwards,
+  kOutOfRange
+};
 
 class CounterTracker {
  public:

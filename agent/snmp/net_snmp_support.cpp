@@ -42,7 +42,8 @@ VarBind to_varbind(const netsnmp_variable_list* v) {
       break;
     case ASN_COUNTER64:
       out.type = ValueType::kCounter64;
-      out.unsigned_value = (static_cast<uint64_t>(v->val.counter64->high) << 32) | v->val.counter64->low;
+      out.unsigned_value =
+          (static_cast<uint64_t>(v->val.counter64->high) << 32) | v->val.counter64->low;
       break;
     case ASN_OCTET_STR:
       out.type = ValueType::kOctets;
@@ -64,6 +65,5 @@ VarBind to_varbind(const netsnmp_variable_list* v) {
   }
   return out;
 }
-
 
 }  // namespace regwatch::agent::snmp

@@ -18,10 +18,12 @@ regwatch::v1::Event base_event(const PollContext& poll, regwatch::v1::EventKind 
 
 }  // namespace
 
-std::vector<regwatch::v1::Event> CpuAnalyzer::on_poll(const PollContext& poll, const std::vector<double>& loads) {
+std::vector<regwatch::v1::Event> CpuAnalyzer::on_poll(const PollContext& poll,
+                                                      const std::vector<double>& loads) {
   std::vector<regwatch::v1::Event> events;
   if (loads.empty()) return events;
-  const double average = std::accumulate(loads.begin(), loads.end(), 0.0) / static_cast<double>(loads.size());
+  const double average =
+      std::accumulate(loads.begin(), loads.end(), 0.0) / static_cast<double>(loads.size());
   const double busiest = *std::max_element(loads.begin(), loads.end());
   auto sample = base_event(poll, regwatch::v1::CPU_SAMPLE);
   auto* cpu = sample.mutable_cpu();
@@ -33,8 +35,9 @@ std::vector<regwatch::v1::Event> CpuAnalyzer::on_poll(const PollContext& poll, c
   events.push_back(sample);
   const TransitionEvent change = tracker_.update(poll.time_us, average);
   if (change.transition != Transition::kNone) {
-    auto transition = base_event(poll, change.transition == Transition::kBecameHigh ? regwatch::v1::CPU_HIGH
-                                                                                   : regwatch::v1::CPU_NORMAL);
+    auto transition =
+        base_event(poll, change.transition == Transition::kBecameHigh ? regwatch::v1::CPU_HIGH
+                                                                      : regwatch::v1::CPU_NORMAL);
     *transition.mutable_cpu() = *cpu;
     transition.mutable_cpu()->set_since_us(change.since_us);
     transition.mutable_cpu()->set_peak_percent(change.peak);
@@ -46,13 +49,14 @@ std::vector<regwatch::v1::Event> CpuAnalyzer::on_poll(const PollContext& poll, c
 }
 
 std::vector<regwatch::v1::Event> InterfaceAnalyzer::on_poll(const PollContext& poll,
-                                                           const std::vector<InterfaceRow>& rows) {
+                                                            const std::vector<InterfaceRow>& rows) {
   std::vector<regwatch::v1::Event> events;
   for (const auto& row : rows) {
     State& state = interfaces_[row.if_index];
     if (row.oper_status && state.oper_status && *row.oper_status != *state.oper_status &&
         (*row.oper_status == 1 || *state.oper_status == 1)) {
-      auto link = base_event(poll, *row.oper_status == 1 ? regwatch::v1::LINK_UP : regwatch::v1::LINK_DOWN);
+      auto link =
+          base_event(poll, *row.oper_status == 1 ? regwatch::v1::LINK_UP : regwatch::v1::LINK_DOWN);
       auto* iface = link.mutable_interface();
       iface->set_interface(row.name);
       iface->set_if_index(row.if_index);
@@ -61,7 +65,8 @@ std::vector<regwatch::v1::Event> InterfaceAnalyzer::on_poll(const PollContext& p
     }
     if (row.oper_status) state.oper_status = row.oper_status;
 
-    auto delta = [&](CounterTracker& tracker, const std::optional<uint64_t>& value) -> std::optional<CounterDelta> {
+    auto delta = [&](CounterTracker& tracker,
+                     const std::optional<uint64_t>& value) -> std::optional<CounterDelta> {
       if (!value) return std::nullopt;
       auto d = tracker.update(CounterSample{*value, poll.sys_uptime_ticks, poll.time_us});
       if (!d && tracker.last_discontinuity() != Discontinuity::kFirstSample) ++discontinuities_;
@@ -77,7 +82,8 @@ std::vector<regwatch::v1::Event> InterfaceAnalyzer::on_poll(const PollContext& p
     const std::optional<int64_t> previous_time = state.previous_time_us;
     state.previous_time_us = poll.time_us;
     auto value = [](const std::optional<CounterDelta>& d) { return d ? d->delta : 0; };
-    const uint64_t bad = value(in_errors) + value(out_errors) + value(in_discards) + value(out_discards) + value(fcs);
+    const uint64_t bad = value(in_errors) + value(out_errors) + value(in_discards) +
+                         value(out_discards) + value(fcs);
     if (bad < settings_.errors_per_poll || !previous_time) continue;
     auto event = base_event(poll, regwatch::v1::INTERFACE_ERRORS);
     auto* counters = event.mutable_interface_counters();
@@ -97,8 +103,9 @@ std::vector<regwatch::v1::Event> InterfaceAnalyzer::on_poll(const PollContext& p
   return events;
 }
 
-regwatch::v1::Event CcmCountsAnalyzer::on_poll(const PollContext& poll, uint64_t registered, uint64_t unregistered,
-                                               uint64_t rejected, uint64_t partially) {
+regwatch::v1::Event CcmCountsAnalyzer::on_poll(const PollContext& poll, uint64_t registered,
+                                               uint64_t unregistered, uint64_t rejected,
+                                               uint64_t partially) {
   auto event = base_event(poll, regwatch::v1::REGISTERED_PHONES);
   auto* counts = event.mutable_registered_phones();
   counts->set_registered(registered);
@@ -106,7 +113,8 @@ regwatch::v1::Event CcmCountsAnalyzer::on_poll(const PollContext& poll, uint64_t
   counts->set_rejected(rejected);
   counts->set_partially_registered(partially);
   if (previous_registered_) {
-    counts->set_change_from_previous(static_cast<int64_t>(registered) - static_cast<int64_t>(*previous_registered_));
+    counts->set_change_from_previous(static_cast<int64_t>(registered) -
+                                     static_cast<int64_t>(*previous_registered_));
   }
   previous_registered_ = registered;
   return event;

@@ -16,16 +16,18 @@
 namespace regwatch::agent::snmp {
 
 struct PollContext {
-  std::string origin;          // the target's name
-  int64_t time_us = 0;         // when the response arrived
+  std::string origin;   // the target's name
+  int64_t time_us = 0;  // when the response arrived
   uint32_t sys_uptime_ticks = 0;
 };
 
 // cpu_sample every poll; cpu_high / cpu_normal on transitions of the average.
 class CpuAnalyzer {
  public:
-  CpuAnalyzer(std::string role, ThresholdSettings settings) : role_(std::move(role)), tracker_(settings), settings_(settings) {}
-  std::vector<regwatch::v1::Event> on_poll(const PollContext& poll, const std::vector<double>& per_cpu_percent);
+  CpuAnalyzer(std::string role, ThresholdSettings settings)
+      : role_(std::move(role)), tracker_(settings), settings_(settings) {}
+  std::vector<regwatch::v1::Event> on_poll(const PollContext& poll,
+                                           const std::vector<double>& per_cpu_percent);
 
  private:
   std::string role_;
@@ -52,7 +54,8 @@ struct InterfaceSettings {
 class InterfaceAnalyzer {
  public:
   explicit InterfaceAnalyzer(InterfaceSettings settings) : settings_(settings) {}
-  std::vector<regwatch::v1::Event> on_poll(const PollContext& poll, const std::vector<InterfaceRow>& rows);
+  std::vector<regwatch::v1::Event> on_poll(const PollContext& poll,
+                                           const std::vector<InterfaceRow>& rows);
   uint64_t discontinuities() const { return discontinuities_; }
 
  private:

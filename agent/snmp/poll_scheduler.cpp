@@ -6,19 +6,25 @@
 
 namespace regwatch::agent::snmp {
 
-PollScheduler::PollScheduler(std::vector<std::unique_ptr<TargetPoller>> pollers, uint32_t workers, EventSink sink)
+PollScheduler::PollScheduler(std::vector<std::unique_ptr<TargetPoller>> pollers, uint32_t workers,
+                             EventSink sink)
     : worker_count_(std::max<uint32_t>(1, workers)), sink_(std::move(sink)) {
   const auto now = std::chrono::steady_clock::now();
   const size_t count = pollers.size();
   for (size_t i = 0; i < count; ++i) {
     const auto interval = std::chrono::seconds(pollers[i]->target().interval_s);
     // Spread the first polls over a tenth of an interval so 500 targets do not start together.
-    const auto offset = count > 1 ? interval * static_cast<int64_t>(i) / static_cast<int64_t>(count) : interval * 0;
-    slots_.push_back(Slot{std::move(pollers[i]), now + std::chrono::duration_cast<std::chrono::milliseconds>(offset) / 10});
+    const auto offset =
+        count > 1 ? interval * static_cast<int64_t>(i) / static_cast<int64_t>(count) : interval * 0;
+    slots_.push_back(
+        Slot{std::move(pollers[i]),
+             now + std::chrono::duration_cast<std::chrono::milliseconds>(offset) / 10});
   }
 }
 
-PollScheduler::~PollScheduler() { stop(); }
+PollScheduler::~PollScheduler() {
+  stop();
+}
 
 void PollScheduler::start() {
   for (uint32_t i = 0; i < worker_count_; ++i) workers_.emplace_back([this] { work(); });

@@ -31,7 +31,8 @@ struct SchedulerStats {
 
 class PollScheduler {
  public:
-  PollScheduler(std::vector<std::unique_ptr<TargetPoller>> pollers, uint32_t workers, EventSink sink);
+  PollScheduler(std::vector<std::unique_ptr<TargetPoller>> pollers, uint32_t workers,
+                EventSink sink);
   ~PollScheduler();
   PollScheduler(const PollScheduler&) = delete;
   PollScheduler& operator=(const PollScheduler&) = delete;

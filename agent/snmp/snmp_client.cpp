@@ -14,7 +14,8 @@ namespace regwatch::agent::snmp {
 namespace {
 
 bool starts_with(const Oid& oid_value, const Oid& prefix) {
-  return oid_value.size() > prefix.size() && std::equal(prefix.begin(), prefix.end(), oid_value.begin());
+  return oid_value.size() > prefix.size() &&
+         std::equal(prefix.begin(), prefix.end(), oid_value.begin());
 }
 
 }  // namespace
@@ -46,7 +47,8 @@ Result<Oid> parse_oid(std::string_view dotted) {
     out.push_back(arc);
     dotted.remove_prefix(static_cast<size_t>(end - dotted.data()));
     if (!dotted.empty()) {
-      if (dotted.front() != '.' || dotted.size() == 1) return make_error("bad_oid", "malformed OID");
+      if (dotted.front() != '.' || dotted.size() == 1)
+        return make_error("bad_oid", "malformed OID");
       dotted.remove_prefix(1);
     }
   }
@@ -61,8 +63,9 @@ std::string format_oid(const Oid& value) {
 }
 
 bool VarBind::is_number() const {
-  return type == ValueType::kInteger || type == ValueType::kUnsigned || type == ValueType::kCounter32 ||
-         type == ValueType::kCounter64 || type == ValueType::kTimeTicks;
+  return type == ValueType::kInteger || type == ValueType::kUnsigned ||
+         type == ValueType::kCounter32 || type == ValueType::kCounter64 ||
+         type == ValueType::kTimeTicks;
 }
 
 bool VarBind::as_unsigned(uint64_t& out) const {
@@ -104,13 +107,16 @@ Result<std::unique_ptr<SnmpClient>> SnmpClient::open(const SnmpTargetSettings& s
         session.securityAuthProto = usmHMACMD5AuthProtocol;
         session.securityAuthProtoLen = USM_AUTH_PROTO_MD5_LEN;
       } else {
-        return make_error("snmp_config", "unknown SNMPv3 auth protocol '" + settings.auth_protocol + "'");
+        return make_error("snmp_config",
+                          "unknown SNMPv3 auth protocol '" + settings.auth_protocol + "'");
       }
       session.securityAuthKeyLen = USM_AUTH_KU_LEN;
       if (generate_Ku(session.securityAuthProto, static_cast<u_int>(session.securityAuthProtoLen),
-                      reinterpret_cast<const u_char*>(settings.auth_passphrase.data()), settings.auth_passphrase.size(),
-                      session.securityAuthKey, &session.securityAuthKeyLen) != SNMPERR_SUCCESS) {
-        return make_error("snmp_config", "cannot derive the SNMPv3 auth key (passphrase at least 8 characters?)");
+                      reinterpret_cast<const u_char*>(settings.auth_passphrase.data()),
+                      settings.auth_passphrase.size(), session.securityAuthKey,
+                      &session.securityAuthKeyLen) != SNMPERR_SUCCESS) {
+        return make_error("snmp_config",
+                          "cannot derive the SNMPv3 auth key (passphrase at least 8 characters?)");
       }
       if (!settings.priv_protocol.empty()) {
         session.securityLevel = SNMP_SEC_LEVEL_AUTHPRIV;
@@ -121,7 +127,8 @@ Result<std::unique_ptr<SnmpClient>> SnmpClient::open(const SnmpTargetSettings& s
           session.securityPrivProto = usmDESPrivProtocol;
           session.securityPrivProtoLen = USM_PRIV_PROTO_DES_LEN;
         } else {
-          return make_error("snmp_config", "unknown SNMPv3 privacy protocol '" + settings.priv_protocol + "'");
+          return make_error("snmp_config",
+                            "unknown SNMPv3 privacy protocol '" + settings.priv_protocol + "'");
         }
         session.securityPrivKeyLen = USM_PRIV_KU_LEN;
         if (generate_Ku(session.securityAuthProto, static_cast<u_int>(session.securityAuthProtoLen),
@@ -133,7 +140,8 @@ Result<std::unique_ptr<SnmpClient>> SnmpClient::open(const SnmpTargetSettings& s
       }
     }
   } else {
-    return make_error("snmp_config", "SNMP version must be 1, 2c or 3, not '" + settings.version + "'");
+    return make_error("snmp_config",
+                      "SNMP version must be 1, 2c or 3, not '" + settings.version + "'");
   }
   std::unique_ptr<SnmpClient> client(new SnmpClient());
   client->settings_ = settings;
@@ -154,14 +162,16 @@ Result<std::vector<VarBind>> SnmpClient::get(const std::vector<Oid>& oids) {
     snmp_add_null_var(request, arcs.data(), arcs.size());
   }
   netsnmp_pdu* raw_response = nullptr;
-  const int status = snmp_sess_synch_response(session_->handle, request, &raw_response);  // frees request
+  const int status =
+      snmp_sess_synch_response(session_->handle, request, &raw_response);  // frees request
   PduPtr response(raw_response);
   if (status == STAT_TIMEOUT) return make_error("timeout", "no response from " + settings_.address);
   if (status != STAT_SUCCESS || !response) {
     return make_error("snmp_error", settings_.address + ": " + session_->last_error());
   }
   if (response->errstat != SNMP_ERR_NOERROR) {
-    return make_error("snmp_error", settings_.address + ": " + snmp_errstring(static_cast<int>(response->errstat)));
+    return make_error("snmp_error", settings_.address + ": " +
+                                        snmp_errstring(static_cast<int>(response->errstat)));
   }
   std::vector<VarBind> out;
   for (auto* v = response->variables; v; v = v->next_variable) out.push_back(to_varbind(v));
@@ -172,13 +182,15 @@ Result<WalkResult> SnmpClient::walk(const Oid& base, uint32_t after_index, uint3
   WalkResult result;
   Oid cursor = base;
   if (after_index > 0) cursor.push_back(after_index);
-  const uint32_t row_cap = max_rows > 0 ? std::min(max_rows, settings_.max_rows) : settings_.max_rows;
+  const uint32_t row_cap =
+      max_rows > 0 ? std::min(max_rows, settings_.max_rows) : settings_.max_rows;
   const bool bulk = settings_.version != "1";
   for (;;) {
     netsnmp_pdu* request = snmp_pdu_create(bulk ? SNMP_MSG_GETBULK : SNMP_MSG_GETNEXT);
     if (bulk) {
       request->non_repeaters = 0;
-      request->max_repetitions = static_cast<long>(std::max<uint32_t>(1, settings_.bulk_repetitions));
+      request->max_repetitions =
+          static_cast<long>(std::max<uint32_t>(1, settings_.bulk_repetitions));
     }
     std::vector<oid> arcs(cursor.begin(), cursor.end());
     snmp_add_null_var(request, arcs.data(), arcs.size());
@@ -186,21 +198,24 @@ Result<WalkResult> SnmpClient::walk(const Oid& base, uint32_t after_index, uint3
     const int status = snmp_sess_synch_response(session_->handle, request, &raw_response);
     PduPtr response(raw_response);
     ++result.requests;
-    if (status == STAT_TIMEOUT) return make_error("timeout", "no response from " + settings_.address);
+    if (status == STAT_TIMEOUT)
+      return make_error("timeout", "no response from " + settings_.address);
     if (status != STAT_SUCCESS || !response) {
       return make_error("snmp_error", settings_.address + ": " + session_->last_error());
     }
     if (response->errstat == SNMP_ERR_NOSUCHNAME) return result;  // v1's end of the MIB
     if (response->errstat != SNMP_ERR_NOERROR) {
-      return make_error("snmp_error", settings_.address + ": " + snmp_errstring(static_cast<int>(response->errstat)));
+      return make_error("snmp_error", settings_.address + ": " +
+                                          snmp_errstring(static_cast<int>(response->errstat)));
     }
     if (!response->variables) return result;
     for (auto* v = response->variables; v; v = v->next_variable) {
       VarBind bind = to_varbind(v);
       if (bind.type == ValueType::kEndOfMib || !starts_with(bind.oid, base)) return result;
       if (!(cursor < bind.oid)) {
-        return make_error("snmp_not_increasing", settings_.address + " returned OID " + format_oid(bind.oid) +
-                                                     " after " + format_oid(cursor) + " (a broken agent)");
+        return make_error("snmp_not_increasing", settings_.address + " returned OID " +
+                                                     format_oid(bind.oid) + " after " +
+                                                     format_oid(cursor) + " (a broken agent)");
       }
       cursor = bind.oid;
       result.rows.push_back(std::move(bind));

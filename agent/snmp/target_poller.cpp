@@ -56,17 +56,26 @@ constexpr char kLldpLocPortId[] = "1.0.8802.1.1.2.1.3.7.1.3";
 constexpr char kLldpMedRemPolicyVlanId[] = "1.0.8802.1.1.2.1.5.4795.1.3.2.1.2";
 
 std::string ipv4_text(const VarBind& bind) {
-  if ((bind.type != ValueType::kIpAddress && bind.type != ValueType::kOctets) || bind.octets.size() != 4) return {};
+  if ((bind.type != ValueType::kIpAddress && bind.type != ValueType::kOctets) ||
+      bind.octets.size() != 4)
+    return {};
   const auto* b = reinterpret_cast<const unsigned char*>(bind.octets.data());
-  return std::to_string(b[0]) + "." + std::to_string(b[1]) + "." + std::to_string(b[2]) + "." + std::to_string(b[3]);
+  return std::to_string(b[0]) + "." + std::to_string(b[1]) + "." + std::to_string(b[2]) + "." +
+         std::to_string(b[3]);
 }
 
-Oid oid_of(const char* dotted) { return *parse_oid(dotted); }
+Oid oid_of(const char* dotted) {
+  return *parse_oid(dotted);
+}
 
 }  // namespace
 
-TargetPoller::TargetPoller(PollTarget target, ThresholdSettings cpu, InterfaceSettings interfaces, const Clock& clock)
-    : target_(std::move(target)), clock_(clock), cpu_(target_.role, cpu), interfaces_(interfaces),
+TargetPoller::TargetPoller(PollTarget target, ThresholdSettings cpu, InterfaceSettings interfaces,
+                           const Clock& clock)
+    : target_(std::move(target)),
+      clock_(clock),
+      cpu_(target_.role, cpu),
+      interfaces_(interfaces),
       topology_(target_.name) {}
 
 Result<WalkResult> TargetPoller::walk(const char* oid) {
@@ -91,7 +100,8 @@ Status TargetPoller::poll_cpu(const PollContext& context, std::vector<regwatch::
   return Ok{};
 }
 
-Status TargetPoller::poll_interfaces(const PollContext& context, std::vector<regwatch::v1::Event>& out) {
+Status TargetPoller::poll_interfaces(const PollContext& context,
+                                     std::vector<regwatch::v1::Event>& out) {
   std::map<uint32_t, InterfaceRow> rows;
   auto column = [&](const char* oid, auto apply) -> Status {
     auto table = walk(oid);
@@ -171,11 +181,13 @@ Status TargetPoller::poll_ccm(const PollContext& context, std::vector<regwatch::
   return Ok{};
 }
 
-Status TargetPoller::poll_ccm_tables(const PollContext& context, std::vector<regwatch::v1::Event>& out) {
+Status TargetPoller::poll_ccm_tables(const PollContext& context,
+                                     std::vector<regwatch::v1::Event>& out) {
   auto indexes = client_->get({oid_of(kStatusTableLastAdded), oid_of(kFailedTableLastAdded)});
   if (!indexes.ok()) return indexes.error();
   uint64_t last_status = 0, last_failed = 0;
-  if (indexes->size() != 2 || !(*indexes)[0].as_unsigned(last_status) || !(*indexes)[1].as_unsigned(last_failed)) {
+  if (indexes->size() != 2 || !(*indexes)[0].as_unsigned(last_status) ||
+      !(*indexes)[1].as_unsigned(last_failed)) {
     return Ok{};  // not a CUCM node, or its CCM agent is not running
   }
   // Column walks over the new rows only, joined by the row index.
@@ -203,9 +215,10 @@ Status TargetPoller::poll_ccm_tables(const PollContext& context, std::vector<reg
     auto it = row.find(column);
     return it == row.end() ? std::string() : it->second.octets;
   };
-  if (auto range = status_cursor_.advance(static_cast<uint32_t>(last_status), kMaxTableRowsPerPoll)) {
-    auto rows = columns({kStatusPhoneIndex, kStatusUpdateTime, kStatusUpdateType, kStatusUnregReason,
-                         kStatusRegFailReason},
+  if (auto range =
+          status_cursor_.advance(static_cast<uint32_t>(last_status), kMaxTableRowsPerPoll)) {
+    auto rows = columns({kStatusPhoneIndex, kStatusUpdateTime, kStatusUpdateType,
+                         kStatusUnregReason, kStatusRegFailReason},
                         *range);
     if (!rows.ok()) return rows.error();
     for (const auto& [index, row] : *rows) {
@@ -225,11 +238,14 @@ Status TargetPoller::poll_ccm_tables(const PollContext& context, std::vector<reg
           update.ip = ipv4_text((*phone)[1]);
         }
       }
-      if (auto event = status_update_event(update, target_.name, context.time_us)) out.push_back(std::move(*event));
+      if (auto event = status_update_event(update, target_.name, context.time_us))
+        out.push_back(std::move(*event));
     }
   }
-  if (auto range = failed_cursor_.advance(static_cast<uint32_t>(last_failed), kMaxTableRowsPerPoll)) {
-    auto rows = columns({kFailedTime, kFailedName, kFailedMac, kFailedIpv4, kFailedRegFailReason}, *range);
+  if (auto range =
+          failed_cursor_.advance(static_cast<uint32_t>(last_failed), kMaxTableRowsPerPoll)) {
+    auto rows =
+        columns({kFailedTime, kFailedName, kFailedMac, kFailedIpv4, kFailedRegFailReason}, *range);
     if (!rows.ok()) return rows.error();
     for (const auto& [index, row] : *rows) {
       FailedRow failed;
@@ -245,7 +261,8 @@ Status TargetPoller::poll_ccm_tables(const PollContext& context, std::vector<reg
   return Ok{};
 }
 
-Status TargetPoller::poll_topology(const PollContext& context, std::vector<regwatch::v1::Event>& out) {
+Status TargetPoller::poll_topology(const PollContext& context,
+                                   std::vector<regwatch::v1::Event>& out) {
   if (if_names_.empty()) {  // interfaces not polled: port names from ifName alone
     auto names = walk(kIfName);
     if (!names.ok()) return names.error();
@@ -256,8 +273,8 @@ Status TargetPoller::poll_topology(const PollContext& context, std::vector<regwa
   }
   // cdpCacheTable is indexed by ifIndex.deviceIndex.
   std::map<std::pair<uint32_t, uint32_t>, Neighbour> neighbours;
-  for (const char* column : {kCdpCacheDeviceId, kCdpCacheAddress, kCdpCachePlatform, kCdpCacheNativeVlan,
-                             kCdpCacheVlanId}) {
+  for (const char* column : {kCdpCacheDeviceId, kCdpCacheAddress, kCdpCachePlatform,
+                             kCdpCacheNativeVlan, kCdpCacheVlanId}) {
     auto table = walk(column);
     if (!table.ok()) return table.error();
     const size_t base = oid_of(column).size();
@@ -294,12 +311,16 @@ Status TargetPoller::poll_topology(const PollContext& context, std::vector<regwa
     const auto voice_vlans = lldp_med_voice_vlans();
     const size_t base = oid_of(kLldpRemSysName).size();
     for (const auto& bind : lldp_names->rows) {
-      if (bind.oid.size() != base + 3 || bind.type != ValueType::kOctets || seen_by_cdp.count(bind.octets)) continue;
+      if (bind.oid.size() != base + 3 || bind.type != ValueType::kOctets ||
+          seen_by_cdp.count(bind.octets))
+        continue;
       Neighbour n;
       n.device = bind.octets;
       n.protocol = "lldp";
-      if (auto port = local_ports.find(bind.oid[base + 1]); port != local_ports.end()) n.port = port->second;
-      if (auto vlan = voice_vlans.find({bind.oid[base + 1], bind.oid[base + 2]}); vlan != voice_vlans.end()) {
+      if (auto port = local_ports.find(bind.oid[base + 1]); port != local_ports.end())
+        n.port = port->second;
+      if (auto vlan = voice_vlans.find({bind.oid[base + 1], bind.oid[base + 2]});
+          vlan != voice_vlans.end()) {
         n.voice_vlan = vlan->second;
       }
       list.push_back(std::move(n));
@@ -312,13 +333,15 @@ Status TargetPoller::poll_topology(const PollContext& context, std::vector<regwa
 std::map<std::pair<uint32_t, uint32_t>, uint32_t> TargetPoller::lldp_med_voice_vlans() {
   std::map<std::pair<uint32_t, uint32_t>, uint32_t> out;  // (local port, remote index) -> VLAN
   auto table = walk(kLldpMedRemPolicyVlanId);
-  if (!table.ok()) return out;  // no LLDP-MED: the VLAN stays unknown, the neighbour is still reported
+  if (!table.ok())
+    return out;  // no LLDP-MED: the VLAN stays unknown, the neighbour is still reported
   const size_t base = oid_of(kLldpMedRemPolicyVlanId).size();
   for (const auto& bind : table->rows) {
     if (bind.oid.size() < base + 4) continue;
     // The application type is one sub-identifier on most agents; as BITS it is
     // length-prefixed and voice is bit 1 (0x40).
-    const auto app = std::vector<uint32_t>(bind.oid.begin() + static_cast<long>(base) + 3, bind.oid.end());
+    const auto app =
+        std::vector<uint32_t>(bind.oid.begin() + static_cast<long>(base) + 3, bind.oid.end());
     const bool voice = app == std::vector<uint32_t>{1} || app == std::vector<uint32_t>{1, 0x40};
     uint64_t vlan = 0;
     if (!voice || !bind.as_unsigned(vlan) || vlan == 0 || vlan > 4094) continue;
@@ -354,7 +377,8 @@ std::vector<regwatch::v1::Event> TargetPoller::poll_once() {
     } else {
       context.time_us = clock_.now_us();
       uint64_t ticks = 0;
-      if (!uptime->empty() && (*uptime)[0].as_unsigned(ticks)) context.sys_uptime_ticks = static_cast<uint32_t>(ticks);
+      if (!uptime->empty() && (*uptime)[0].as_unsigned(ticks))
+        context.sys_uptime_ticks = static_cast<uint32_t>(ticks);
     }
   }
   if (status.ok() && target_.cpu) status = poll_cpu(context, events);

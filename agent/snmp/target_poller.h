@@ -7,8 +7,8 @@
 //
 // Threads: one poll at a time per instance (the scheduler guarantees it).
 #include <atomic>
-#include <map>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,21 +16,21 @@
 #include "agent/snmp/ccm_tables.h"
 #include "agent/snmp/interface_directory.h"
 #include "agent/snmp/poll_analyzers.h"
-#include "agent/snmp/topology.h"
 #include "agent/snmp/snmp_client.h"
+#include "agent/snmp/topology.h"
 #include "common/clock.h"
 
 namespace regwatch::agent::snmp {
 
 struct PollTarget {
-  std::string name;                 // the origin of its events
-  std::string role = "server";      // cucm, switch, server
+  std::string name;             // the origin of its events
+  std::string role = "server";  // cucm, switch, server
   SnmpTargetSettings snmp;
   uint32_t interval_s = 60;
   bool cpu = true;
   bool interfaces = true;
-  bool ccm_counts = false;          // on by default for role cucm
-  bool topology = false;            // CDP neighbours; on by default for role switch
+  bool ccm_counts = false;  // on by default for role cucm
+  bool topology = false;    // CDP neighbours; on by default for role switch
 };
 
 struct PollerCounters {
@@ -42,7 +42,8 @@ struct PollerCounters {
 
 class TargetPoller {
  public:
-  TargetPoller(PollTarget target, ThresholdSettings cpu, InterfaceSettings interfaces, const Clock& clock);
+  TargetPoller(PollTarget target, ThresholdSettings cpu, InterfaceSettings interfaces,
+               const Clock& clock);
   std::vector<regwatch::v1::Event> poll_once();
   const PollTarget& target() const { return target_; }
   const PollerCounters& counters() const { return counters_; }

@@ -20,8 +20,8 @@ enum class Transition { kNone, kBecameHigh, kBecameNormal };
 
 struct TransitionEvent {
   Transition transition = Transition::kNone;
-  int64_t since_us = 0;   // when the condition started (the first sample of the run)
-  double peak = 0;        // highest value seen in the run (for kBecameHigh)
+  int64_t since_us = 0;  // when the condition started (the first sample of the run)
+  double peak = 0;       // highest value seen in the run (for kBecameHigh)
 };
 
 class ThresholdTracker {

@@ -5,7 +5,8 @@
 namespace regwatch::agent::snmp {
 namespace {
 
-regwatch::v1::Event topology_event(const std::string& switch_name, int64_t time_us, const Neighbour& n, bool removed) {
+regwatch::v1::Event topology_event(const std::string& switch_name, int64_t time_us,
+                                   const Neighbour& n, bool removed) {
   regwatch::v1::Event e;
   e.set_kind(regwatch::v1::TOPOLOGY);
   e.set_source(regwatch::v1::SOURCE_SNMP_POLL);
@@ -28,7 +29,8 @@ regwatch::v1::Event topology_event(const std::string& switch_name, int64_t time_
 }
 
 bool same_place(const Neighbour& a, const Neighbour& b) {
-  return a.if_index == b.if_index && a.port == b.port && a.voice_vlan == b.voice_vlan && a.address == b.address;
+  return a.if_index == b.if_index && a.port == b.port && a.voice_vlan == b.voice_vlan &&
+         a.address == b.address;
 }
 
 }  // namespace
@@ -44,7 +46,8 @@ uint32_t module_of_port(const std::string& port) {
   return value;
 }
 
-std::vector<regwatch::v1::Event> TopologyTracker::on_snapshot(int64_t time_us, const std::vector<Neighbour>& neighbours) {
+std::vector<regwatch::v1::Event> TopologyTracker::on_snapshot(
+    int64_t time_us, const std::vector<Neighbour>& neighbours) {
   std::vector<regwatch::v1::Event> events;
   std::map<std::string, Neighbour> now;
   for (const auto& n : neighbours) {
@@ -53,7 +56,8 @@ std::vector<regwatch::v1::Event> TopologyTracker::on_snapshot(int64_t time_us, c
   }
   for (const auto& [device, n] : now) {
     auto it = known_.find(device);
-    if (it == known_.end() || !same_place(it->second, n)) events.push_back(topology_event(switch_, time_us, n, false));
+    if (it == known_.end() || !same_place(it->second, n))
+      events.push_back(topology_event(switch_, time_us, n, false));
   }
   if (!first_) {
     for (const auto& [device, n] : known_) {

@@ -1,7 +1,7 @@
 #pragma once
 // Which phone hangs off which switch port, from a switch's CDP cache
-// (CISCO-CDP-MIB cdpCacheTable) and LLDP neighbours (LLDP-MIB lldpRemTable). Pure: the poller hands in one snapshot of the
-// neighbours per poll; topology events come out only for changes (a phone
+// (CISCO-CDP-MIB cdpCacheTable) and LLDP neighbours (LLDP-MIB lldpRemTable). Pure: the poller hands
+// in one snapshot of the neighbours per poll; topology events come out only for changes (a phone
 // appeared, moved port or VLAN, or disappeared), so the history stays small
 // and "where was this phone at T" is the latest event before T.
 #include <cstdint>
@@ -14,11 +14,11 @@
 namespace regwatch::agent::snmp {
 
 struct Neighbour {
-  std::string device;       // cdpCacheDeviceId: SEP... for phones
+  std::string device;  // cdpCacheDeviceId: SEP... for phones
   uint32_t if_index = 0;
-  std::string port;         // ifName of if_index (may be empty if unknown)
+  std::string port;  // ifName of if_index (may be empty if unknown)
   std::string platform;
-  std::string address;      // dotted IPv4
+  std::string address;  // dotted IPv4
   uint32_t voice_vlan = 0;
   uint32_t native_vlan = 0;
   std::string protocol = "cdp";  // cdp or lldp
@@ -31,7 +31,8 @@ class TopologyTracker {
  public:
   explicit TopologyTracker(std::string switch_name) : switch_(std::move(switch_name)) {}
   // Only phones (names starting SEP) are tracked; other neighbours are ignored.
-  std::vector<regwatch::v1::Event> on_snapshot(int64_t time_us, const std::vector<Neighbour>& neighbours);
+  std::vector<regwatch::v1::Event> on_snapshot(int64_t time_us,
+                                               const std::vector<Neighbour>& neighbours);
 
  private:
   std::string switch_;

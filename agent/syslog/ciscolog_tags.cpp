@@ -7,9 +7,9 @@ namespace regwatch::agent::syslog {
 namespace {
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
          });
 }
 
@@ -36,7 +36,8 @@ TagParse parse_ciscolog_tags(std::string_view body) {
     while (i < body.size()) {
       char c = body[i];
       if (c == '\\') {
-        if (i + 1 < body.size() && (body[i + 1] == '[' || body[i + 1] == ']' || body[i + 1] == '\\')) {
+        if (i + 1 < body.size() &&
+            (body[i + 1] == '[' || body[i + 1] == ']' || body[i + 1] == '\\')) {
           (in_value ? value : key).push_back(body[i + 1]);
           i += 2;
           continue;
@@ -77,11 +78,16 @@ Tags parse_labelled_body(std::string_view body) {
     std::string_view key;
   };
   static constexpr Label kLabels[] = {
-      {"Device name", "DeviceName"},       {"Device MAC address", "MACAddress"},
-      {"Device IP address", "IPAddress"},  {"Protocol", "Protocol"},
-      {"Device type", "DeviceType"},       {"Device description", "Description"},
-      {"Reason Code", "Reason"},           {"Connecting Port", "ConnectingPort"},
-      {"App ID", "AppID"},                 {"Cluster ID", "ClusterID"},
+      {"Device name", "DeviceName"},
+      {"Device MAC address", "MACAddress"},
+      {"Device IP address", "IPAddress"},
+      {"Protocol", "Protocol"},
+      {"Device type", "DeviceType"},
+      {"Device description", "Description"},
+      {"Reason Code", "Reason"},
+      {"Connecting Port", "ConnectingPort"},
+      {"App ID", "AppID"},
+      {"Cluster ID", "ClusterID"},
       {"Node ID", "NodeID"},
   };
   struct Found {
@@ -105,12 +111,15 @@ Tags parse_labelled_body(std::string_view body) {
       at = body.find(label.text, at + 1);
     }
   }
-  std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) { return a.label_start < b.label_start; });
+  std::sort(found.begin(), found.end(),
+            [](const Found& a, const Found& b) { return a.label_start < b.label_start; });
   Tags tags;
   for (size_t k = 0; k < found.size(); ++k) {
     const size_t end = k + 1 < found.size() ? found[k + 1].label_start : body.size();
     if (end < found[k].value_start) continue;
-    tags.emplace_back(std::string(found[k].key), std::string(trim(body.substr(found[k].value_start, end - found[k].value_start))));
+    tags.emplace_back(
+        std::string(found[k].key),
+        std::string(trim(body.substr(found[k].value_start, end - found[k].value_start))));
   }
   return tags;
 }

@@ -13,7 +13,7 @@ using Tags = std::vector<std::pair<std::string, std::string>>;
 
 struct TagParse {
   Tags tags;
-  std::string_view text;   // what follows the tags (after ": ")
+  std::string_view text;  // what follows the tags (after ": ")
   bool bad_escape = false;
   bool unterminated = false;
 };

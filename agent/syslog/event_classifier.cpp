@@ -16,14 +16,17 @@ using regwatch::v1::Event;
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
          });
 }
 
 bool icontains(std::string_view haystack, std::string_view needle) {
-  return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         }) != haystack.end();
+  return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+                     [](char x, char y) {
+                       return std::tolower(static_cast<unsigned char>(x)) ==
+                              std::tolower(static_cast<unsigned char>(y));
+                     }) != haystack.end();
 }
 
 template <typename T>
@@ -44,11 +47,14 @@ std::string_view between(std::string_view text, std::string_view before, std::st
 
 // The last number followed by "%" in the text ("... CPU 100 %" -> 100).
 bool last_percentage(std::string_view text, double& value) {
-  for (size_t p = text.rfind('%'); p != std::string_view::npos && p > 0; p = text.rfind('%', p - 1)) {
+  for (size_t p = text.rfind('%'); p != std::string_view::npos && p > 0;
+       p = text.rfind('%', p - 1)) {
     size_t end = p;
     while (end > 0 && text[end - 1] == ' ') --end;
     size_t begin = end;
-    while (begin > 0 && (std::isdigit(static_cast<unsigned char>(text[begin - 1])) || text[begin - 1] == '.')) --begin;
+    while (begin > 0 &&
+           (std::isdigit(static_cast<unsigned char>(text[begin - 1])) || text[begin - 1] == '.'))
+      --begin;
     if (begin < end && to_number(text.substr(begin, end - begin), value)) return true;
     if (p == 0) break;
   }
@@ -69,7 +75,8 @@ void classify_phone(regwatch::v1::EventKind kind, const MessageParts& m, Event& 
   uint32_t device_type = 0;
   if (to_number(tag_value(tags, "DeviceType"), device_type)) {
     phone->set_device_type(device_type);
-    phone->set_device_type_name(std::string(domain::device_type_name(static_cast<int32_t>(device_type))));
+    phone->set_device_type_name(
+        std::string(domain::device_type_name(static_cast<int32_t>(device_type))));
   }
   phone->set_description(std::string(tag_value(tags, "Description")));
   phone->set_cm_node(std::string(tag_value(tags, "NodeID")));
@@ -87,12 +94,14 @@ void classify_phone(regwatch::v1::EventKind kind, const MessageParts& m, Event& 
   phone->set_alarm(std::string(m.mnemonic));
 }
 
-void classify_heartbeat(const MessageParts& m, std::string_view name, std::string_view detail, Event& event) {
+void classify_heartbeat(const MessageParts& m, std::string_view name, std::string_view detail,
+                        Event& event) {
   event.set_kind(regwatch::v1::HEARTBEAT_LOW);
   auto* hb = event.mutable_heartbeat();
   double rate = 0, threshold = 0;
   if (to_number(between(detail, "heartbeat rate is ", " "), rate)) hb->set_rate_per_minute(rate);
-  if (to_number(between(detail, " below ", " "), threshold)) hb->set_threshold_per_minute(threshold);
+  if (to_number(between(detail, " below ", " "), threshold))
+    hb->set_threshold_per_minute(threshold);
   // LowCallManagerHeartbeatRate -> "CallManager"; LowTFTPServerHeartbeatRate -> "TFTPServer".
   std::string_view service = name;
   if (service.starts_with("Low")) service.remove_prefix(3);
@@ -167,7 +176,8 @@ void classify_message(const MessageParts& m, Event& event) {
     classify_phone(regwatch::v1::PHONE_UNREGISTERED, m, event);
   } else if (iequals(mn, "EndPointRegistered") || iequals(mn, "DeviceRegistered")) {
     classify_phone(regwatch::v1::PHONE_REGISTERED, m, event);
-  } else if (iequals(mn, "EndPointTransientConnection") || iequals(mn, "DeviceTransientConnection")) {
+  } else if (iequals(mn, "EndPointTransientConnection") ||
+             iequals(mn, "DeviceTransientConnection")) {
     classify_phone(regwatch::v1::PHONE_REGISTRATION_FAILED, m, event);
   } else if (iequals(mn, "RTMT_ALERT") || iequals(m.app, "UC_RTMT")) {
     classify_rtmt(m, event);
@@ -197,8 +207,10 @@ void classify_message(const MessageParts& m, Event& event) {
   } else if (iequals(m.app, "STACKMGR") && icontains(mn, "SWITCH_REMOVED")) {
     event.set_kind(regwatch::v1::STACK_MEMBER_REMOVED);
     uint32_t member = 0;
-    if (to_number(between(m.text, "Switch ", " "), member)) event.mutable_stack_member()->set_member(member);
-    else event.mutable_stack_member();
+    if (to_number(between(m.text, "Switch ", " "), member))
+      event.mutable_stack_member()->set_member(member);
+    else
+      event.mutable_stack_member();
   } else if (iequals(m.app, "SW_MATM") && iequals(mn, "MACFLAP_NOTIF")) {
     event.set_kind(regwatch::v1::MAC_FLAP);
     auto* flap = event.mutable_mac_flap();

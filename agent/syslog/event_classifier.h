@@ -14,7 +14,7 @@ struct MessageParts {
   std::string_view app;
   std::string_view mnemonic;
   const Tags& tags;
-  std::string_view text;  // message text after the tags
+  std::string_view text;       // message text after the tags
   std::string_view host = {};  // the header's host: a phone names itself there
 };
 

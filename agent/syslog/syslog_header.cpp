@@ -9,7 +9,9 @@ namespace {
 
 constexpr size_t kMaxHeaderTokens = 48;
 
-bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_name_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
 
 struct CiscoMessage {
   size_t start = std::string_view::npos;  // at '%'
@@ -40,7 +42,8 @@ CiscoMessage find_cisco_message(std::string_view line, size_t from) {
       break;
     }
     if (parts < 3 || i >= line.size() || line[i] != ':') continue;
-    const std::string_view sev = line.substr(part_starts[parts - 2], part_ends[parts - 2] - part_starts[parts - 2]);
+    const std::string_view sev =
+        line.substr(part_starts[parts - 2], part_ends[parts - 2] - part_starts[parts - 2]);
     if (sev.size() != 1 || sev[0] < '0' || sev[0] > '7') continue;
     m.start = p;
     m.end = i + 1;
@@ -88,7 +91,8 @@ bool all_digits(std::string_view t) {
 bool is_host_like(std::string_view token) {
   const std::string_view t = strip_colon(token);
   if (t.empty() || t.size() > 255 || all_digits(t)) return false;
-  if (t.size() == 6 && t.starts_with("local") && std::isdigit(static_cast<unsigned char>(t[5]))) return false;
+  if (t.size() == 6 && t.starts_with("local") && std::isdigit(static_cast<unsigned char>(t[5])))
+    return false;
   bool letter_or_dot = false;
   for (char c : t) {
     const auto u = static_cast<unsigned char>(c);
@@ -101,7 +105,8 @@ bool is_host_like(std::string_view token) {
 // "1d02h:", "2y10w:", "00:01:23:" (time since boot, no date).
 bool is_uptime(std::string_view token) {
   const std::string_view t = strip_colon(token);
-  if (t.size() >= 8 && t[2] == ':' && t[5] == ':' && t.find_first_not_of("0123456789:.") == std::string_view::npos) {
+  if (t.size() >= 8 && t[2] == ':' && t[5] == ':' &&
+      t.find_first_not_of("0123456789:.") == std::string_view::npos) {
     return true;
   }
   if (t.size() < 4 || t.size() > 8) return false;
@@ -244,7 +249,8 @@ bool read_rfc5424(std::string_view line, size_t pos, SyslogHeader& h) {
 // "Mmm dd hh:mm:ss host tag: message"
 void read_bsd(std::string_view line, size_t pos, SyslogHeader& h) {
   std::array<Token, kMaxHeaderTokens> tokens;
-  const size_t n = tokenize(line.substr(pos, std::min<size_t>(line.size() - pos, 256)), pos, tokens);
+  const size_t n =
+      tokenize(line.substr(pos, std::min<size_t>(line.size() - pos, 256)), pos, tokens);
   std::array<std::string_view, kMaxHeaderTokens> texts;
   for (size_t k = 0; k < n; ++k) texts[k] = tokens[k].text;
   auto ts = parse_timestamp(std::span<const std::string_view>(texts.data(), n));
@@ -252,7 +258,8 @@ void read_bsd(std::string_view line, size_t pos, SyslogHeader& h) {
   h.bsd = true;
   h.device_time = ts;
   const Token& last = tokens[ts->tokens - 1];
-  h.device_time_text = strip_colon(line.substr(tokens[0].offset, last.offset + last.text.size() - tokens[0].offset));
+  h.device_time_text =
+      strip_colon(line.substr(tokens[0].offset, last.offset + last.text.size() - tokens[0].offset));
   h.device_host = strip_colon(texts[ts->tokens]);
   const size_t after_host = tokens[ts->tokens].offset + tokens[ts->tokens].text.size();
   h.after_host = line.substr(skip_spaces(line, after_host));

@@ -25,11 +25,12 @@ bool digits(std::string_view t, size_t min, size_t max, int& value) {
 }
 
 int month_number(std::string_view t) {
-  static constexpr std::array<std::string_view, 12> kMonths = {"jan", "feb", "mar", "apr", "may", "jun",
-                                                               "jul", "aug", "sep", "oct", "nov", "dec"};
+  static constexpr std::array<std::string_view, 12> kMonths = {
+      "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
   if (t.size() != 3) return 0;
   char lower[3];
-  for (size_t i = 0; i < 3; ++i) lower[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(t[i])));
+  for (size_t i = 0; i < 3; ++i)
+    lower[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(t[i])));
   for (size_t m = 0; m < kMonths.size(); ++m) {
     if (std::string_view(lower, 3) == kMonths[m]) return static_cast<int>(m) + 1;
   }
@@ -54,7 +55,8 @@ bool clock_time(std::string_view t, CivilTime& civil) {
 
 std::optional<ParsedTimestamp> parse_iso(std::string_view t) {
   // yyyy-mm-ddThh:mm:ss[.f][Z|±hh:mm]
-  if (t.size() < 19 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != 't')) return std::nullopt;
+  if (t.size() < 19 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != 't'))
+    return std::nullopt;
   ParsedTimestamp ts;
   ts.iso = true;
   ts.tokens = 1;
@@ -71,7 +73,8 @@ std::optional<ParsedTimestamp> parse_iso(std::string_view t) {
   if (!offset) return std::nullopt;
   ts.has_zone = ts.zone_known = true;
   ts.utc_offset_minutes = *offset;
-  auto utc = unix_us_from_utc(c.year, c.month, c.day, c.hour, c.minute, c.second == 60 ? 59 : c.second, c.micros);
+  auto utc = unix_us_from_utc(c.year, c.month, c.day, c.hour, c.minute,
+                              c.second == 60 ? 59 : c.second, c.micros);
   if (!utc) return std::nullopt;
   ts.utc_us = *utc - int64_t{*offset} * 60'000'000;
   return ts;
@@ -87,8 +90,10 @@ std::optional<int> zone_offset_minutes(std::string_view zone) {
     int h = 0, m = 0;
     std::string_view body = zone.substr(1);
     bool ok = false;
-    if (body.size() == 4) ok = digits(body.substr(0, 2), 2, 2, h) && digits(body.substr(2), 2, 2, m);
-    if (body.size() == 5 && body[2] == ':') ok = digits(body.substr(0, 2), 2, 2, h) && digits(body.substr(3), 2, 2, m);
+    if (body.size() == 4)
+      ok = digits(body.substr(0, 2), 2, 2, h) && digits(body.substr(2), 2, 2, m);
+    if (body.size() == 5 && body[2] == ':')
+      ok = digits(body.substr(0, 2), 2, 2, h) && digits(body.substr(3), 2, 2, m);
     if (body.size() == 2) ok = digits(body, 2, 2, h);
     if (!ok || h > 14 || m > 59) return std::nullopt;
     return (zone[0] == '-' ? -1 : 1) * (h * 60 + m);
@@ -98,20 +103,19 @@ std::optional<int> zone_offset_minutes(std::string_view zone) {
     int minutes;
   };
   static constexpr Zone kZones[] = {
-      {"UTC", 0},     {"GMT", 0},       {"UT", 0},       {"WET", 0},      {"WEST", 60},
-      {"BST", 60},    {"IST", 60},      {"CET", 60},     {"CEST", 120},   {"MET", 60},
-      {"MEST", 120},  {"EET", 120},     {"EEST", 180},   {"MSK", 180},    {"MSD", 240},
-      {"EST", -300},  {"EDT", -240},    {"CST", -360},   {"CDT", -300},   {"MST", -420},
-      {"MDT", -360},  {"PST", -480},    {"PDT", -420},   {"AKST", -540},  {"AKDT", -480},
-      {"HST", -600},  {"AST", -240},    {"ADT", -180},   {"NST", -210},   {"NDT", -150},
-      {"BRT", -180},  {"ART", -180},    {"SAST", 120},   {"GST", 240},    {"PKT", 300},
-      {"IST5", 330},  {"SGT", 480},     {"HKT", 480},    {"AWST", 480},   {"JST", 540},
-      {"KST", 540},   {"ACST", 570},    {"ACDT", 630},   {"AEST", 600},   {"AEDT", 660},
-      {"NZST", 720},  {"NZDT", 780},
+      {"UTC", 0},     {"GMT", 0},    {"UT", 0},     {"WET", 0},    {"WEST", 60},  {"BST", 60},
+      {"IST", 60},    {"CET", 60},   {"CEST", 120}, {"MET", 60},   {"MEST", 120}, {"EET", 120},
+      {"EEST", 180},  {"MSK", 180},  {"MSD", 240},  {"EST", -300}, {"EDT", -240}, {"CST", -360},
+      {"CDT", -300},  {"MST", -420}, {"MDT", -360}, {"PST", -480}, {"PDT", -420}, {"AKST", -540},
+      {"AKDT", -480}, {"HST", -600}, {"AST", -240}, {"ADT", -180}, {"NST", -210}, {"NDT", -150},
+      {"BRT", -180},  {"ART", -180}, {"SAST", 120}, {"GST", 240},  {"PKT", 300},  {"IST5", 330},
+      {"SGT", 480},   {"HKT", 480},  {"AWST", 480}, {"JST", 540},  {"KST", 540},  {"ACST", 570},
+      {"ACDT", 630},  {"AEST", 600}, {"AEDT", 660}, {"NZST", 720}, {"NZDT", 780},
   };
   if (zone.size() > 7) return std::nullopt;
   char upper[8] = {};
-  for (size_t i = 0; i < zone.size(); ++i) upper[i] = static_cast<char>(std::toupper(static_cast<unsigned char>(zone[i])));
+  for (size_t i = 0; i < zone.size(); ++i)
+    upper[i] = static_cast<char>(std::toupper(static_cast<unsigned char>(zone[i])));
   const std::string_view key(upper, zone.size());
   for (const auto& z : kZones) {
     if (z.name == key) return z.minutes;
@@ -170,8 +174,8 @@ std::optional<ParsedTimestamp> parse_timestamp(std::span<const std::string_view>
   return ts;
 }
 
-std::optional<int64_t> civil_to_unix_us(const CivilTime& civil, int utc_offset_minutes, int64_t reference_us,
-                                        bool& year_inferred) {
+std::optional<int64_t> civil_to_unix_us(const CivilTime& civil, int utc_offset_minutes,
+                                        int64_t reference_us, bool& year_inferred) {
   const int64_t offset_us = int64_t{utc_offset_minutes} * 60'000'000;
   auto at = [&](int year) -> std::optional<int64_t> {
     auto utc = unix_us_from_utc(year, civil.month, civil.day, civil.hour, civil.minute,
@@ -188,7 +192,8 @@ std::optional<int64_t> civil_to_unix_us(const CivilTime& civil, int utc_offset_m
       1970 + static_cast<int>(static_cast<double>(reference_us) / (365.2425 * 86400.0 * 1e6));
   constexpr int64_t kFutureTolerance = 31LL * 86400 * 1'000'000;
   std::optional<int64_t> earliest;
-  for (int year : {reference_year + 2, reference_year + 1, reference_year, reference_year - 1, reference_year - 2}) {
+  for (int year : {reference_year + 2, reference_year + 1, reference_year, reference_year - 1,
+                   reference_year - 2}) {
     auto candidate = at(year);
     if (!candidate) continue;  // Feb 29 in a non-leap year
     if (*candidate <= reference_us + kFutureTolerance) return candidate;

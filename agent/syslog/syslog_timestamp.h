@@ -17,14 +17,14 @@ struct CivilTime {
 };
 
 struct ParsedTimestamp {
-  size_t tokens = 0;          // tokens consumed
+  size_t tokens = 0;  // tokens consumed
   CivilTime civil;
   char marker = 0;            // '*', '.' or 0
   bool unknown_time = false;  // CiscoLog's "--- 00 0000 ..."
   bool has_zone = false;
   bool zone_known = false;
-  int utc_offset_minutes = 0; // valid when zone_known
-  int64_t utc_us = 0;         // RFC 5424 form only (always has a full date and zone)
+  int utc_offset_minutes = 0;  // valid when zone_known
+  int64_t utc_us = 0;          // RFC 5424 form only (always has a full date and zone)
   bool iso = false;
 };
 

@@ -35,8 +35,7 @@ class AlertsCommand final : public Command {
     CallError error;
     if (!context.client.alerts(q, list, error)) return fail(error);
     write_alerts(std::cout, list, context.format);
-    if (list.truncated())
-      std::cerr << "regwatch: showing the first " << list.alerts_size() << "\n";
+    if (list.truncated()) std::cerr << "regwatch: showing the first " << list.alerts_size() << "\n";
     return 0;
   }
 

@@ -7,8 +7,8 @@
 
 #include "alerts/label_matcher.h"
 #include "collector/store/alerting_retention.h"
-#include "collector/store/store_backend.h"
 #include "collector/store/sqlite_alert_stores.h"
+#include "collector/store/store_backend.h"
 #include "common/logging.h"
 #include "common/net_address.h"
 #include "common/text_file.h"

@@ -7,9 +7,9 @@
 #include <string>
 
 #include "alerts/alert_dispatcher.h"
-#include "collector/auth/access_policy.h"
 #include "collector/app/collector_config.h"
 #include "collector/app/condition_runner.h"
+#include "collector/auth/access_policy.h"
 #include "collector/correlate/correlation_runner.h"
 #include "collector/ingest/commit_queue.h"
 #include "collector/ingest/ingest_service.h"

@@ -26,9 +26,9 @@
 #include <utility>
 #include <vector>
 
+#include "collector/correlate/correlator.h"
 #include "collector/correlate/event_window.h"
 #include "collector/correlate/phone_directory.h"
-#include "collector/correlate/correlator.h"
 #include "collector/store/event_source.h"
 #include "collector/store/incident_store.h"
 #include "common/clock.h"

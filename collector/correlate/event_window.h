@@ -60,7 +60,7 @@ class EventWindow {
   bool loaded_ = false;
   uint64_t loads_ = 0;
   int64_t start_us_ = 0;
-  int64_t last_id_ = 0;                        // the newest row read
+  int64_t last_id_ = 0;  // the newest row read
   // Loaded in correlation's order, refreshes appended after (push_back keeps addresses).
   std::deque<correlate::StoredEvent> events_;
   std::vector<const correlate::StoredEvent*> ordered_;  // events_ in correlation's order

@@ -29,7 +29,7 @@ using CommitDone = std::function<void(const CommitResult&)>;
 
 struct CommitQueueOptions {
   size_t max_queued_batches = 4096;
-  uint32_t retention_days = 90;            // 0 = keep everything
+  uint32_t retention_days = 90;  // 0 = keep everything
   std::chrono::seconds prune_every{60};
   uint32_t prune_chunk_rows = 5000;
   // Called on the commit thread after a batch is stored, with the event-time

@@ -36,7 +36,8 @@ class Statement {
                       static_cast<int>(text.size()), SQLITE_TRANSIENT);
   }
   void bind_blob(int index, std::string_view bytes) {
-    sqlite3_bind_blob(stmt_.get(), index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_blob(stmt_.get(), index, bytes.data(), static_cast<int>(bytes.size()),
+                      SQLITE_TRANSIENT);
   }
   void bind_null(int index) { sqlite3_bind_null(stmt_.get(), index); }
 

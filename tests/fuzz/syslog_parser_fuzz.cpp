@@ -20,10 +20,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!parsed.event.SerializeToString(&bytes)) std::abort();
   regwatch::v1::Event back;
   if (!back.ParseFromString(bytes)) std::abort();
-  if (parsed.event.raw().empty() && size > 0 && line.find_first_not_of("\r\n", 0) != std::string_view::npos &&
+  if (parsed.event.raw().empty() && size > 0 &&
+      line.find_first_not_of("\r\n", 0) != std::string_view::npos &&
       line.find('\0') == std::string_view::npos) {
     // Only trailing CR/LF/NUL may vanish from the raw text.
-    if (line.find_last_not_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) std::abort();
+    if (line.find_last_not_of(std::string_view("\r\n\0", 3)) != std::string_view::npos)
+      std::abort();
   }
   return 0;
 }

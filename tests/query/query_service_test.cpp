@@ -60,8 +60,8 @@ class QueryServiceTest : public ::testing::Test {
     ASSERT_TRUE((*writer)->insert_batch(edge2, kT0 + 600 * kSecond, "inc").ok());
     writer->reset();
 
-    auto service = QueryService::create(db_, 2, policy_, {"alertname"}, 86400,
-                                        correlate::DropRule(120));
+    auto service =
+        QueryService::create(db_, 2, policy_, {"alertname"}, 86400, correlate::DropRule(120));
     ASSERT_TRUE(service.ok()) << service.error().message;
     service_ = std::move(service).value();
     grpc::ServerBuilder builder;

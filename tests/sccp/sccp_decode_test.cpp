@@ -19,7 +19,8 @@ using namespace regwatch::agent::capture;  // NOLINT(google-build-using-namespac
 using testing::Bytes;
 
 TEST(SccpMessage, KeepAliveIsTwelveBytesAsOnTheWire) {
-  const Bytes keepalive = {4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};  // Wireshark packet-skinny.c framing
+  const Bytes keepalive = {4, 0, 0, 0, 0, 0,
+                           0, 0, 0, 0, 0, 0};  // Wireshark packet-skinny.c framing
   auto m = decode_sccp(keepalive);
   ASSERT_TRUE(m.ok());
   EXPECT_EQ(m->id, kKeepAlive);

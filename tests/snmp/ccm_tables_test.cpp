@@ -7,9 +7,11 @@
 namespace regwatch::agent::snmp {
 namespace {
 
-std::string date(int year, int month, int day, int h, int m, int s, int ds, char dir = 0, int oh = 0, int om = 0) {
-  std::string o = {static_cast<char>(year >> 8), static_cast<char>(year & 0xff), static_cast<char>(month),
-                   static_cast<char>(day),       static_cast<char>(h),          static_cast<char>(m),
+std::string date(int year, int month, int day, int h, int m, int s, int ds, char dir = 0,
+                 int oh = 0, int om = 0) {
+  std::string o = {static_cast<char>(year >> 8), static_cast<char>(year & 0xff),
+                   static_cast<char>(month),     static_cast<char>(day),
+                   static_cast<char>(h),         static_cast<char>(m),
                    static_cast<char>(s),         static_cast<char>(ds)};
   if (dir) {
     o.push_back(dir);
@@ -23,7 +25,8 @@ TEST(CcmTables, DecodesDateAndTime) {
   auto t = date_and_time_to_unix_us(date(2026, 11, 20, 9, 14, 31, 5, '+', 1, 0));
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(format_rfc3339_ms(*t), "2026-11-20T08:14:31.500Z");
-  EXPECT_EQ(format_rfc3339_ms(*date_and_time_to_unix_us(date(2026, 11, 20, 9, 14, 31, 0))), "2026-11-20T09:14:31.000Z");
+  EXPECT_EQ(format_rfc3339_ms(*date_and_time_to_unix_us(date(2026, 11, 20, 9, 14, 31, 0))),
+            "2026-11-20T09:14:31.000Z");
   EXPECT_FALSE(date_and_time_to_unix_us("short").has_value());
   EXPECT_FALSE(date_and_time_to_unix_us(date(2026, 13, 1, 0, 0, 0, 0)).has_value());
   EXPECT_FALSE(date_and_time_to_unix_us(date(2026, 1, 1, 0, 0, 0, 0, '*', 0, 0)).has_value());

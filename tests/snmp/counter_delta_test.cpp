@@ -7,7 +7,9 @@ namespace {
 
 constexpr int64_t kMinute = 60'000'000;
 
-CounterSample at(uint64_t value, uint32_t uptime, int64_t t) { return {value, uptime, t}; }
+CounterSample at(uint64_t value, uint32_t uptime, int64_t t) {
+  return {value, uptime, t};
+}
 
 TEST(CounterDelta, FirstSampleIsOnlyABase) {
   CounterTracker tracker(CounterWidth::k32);

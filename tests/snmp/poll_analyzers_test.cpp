@@ -51,8 +51,9 @@ InterfaceRow row(uint32_t status, uint64_t in_errors, uint64_t fcs = 0) {
 
 TEST(InterfaceAnalyzer, ErrorsAreDeltasAboveTheThreshold) {
   InterfaceAnalyzer interfaces(InterfaceSettings{10});
-  EXPECT_TRUE(interfaces.on_poll(at(0, 100), {row(1, 5000)}).empty());  // first poll: a base, no spike
-  EXPECT_TRUE(interfaces.on_poll(at(60, 160), {row(1, 5004)}).empty()); // 4 new errors: below 10
+  EXPECT_TRUE(
+      interfaces.on_poll(at(0, 100), {row(1, 5000)}).empty());  // first poll: a base, no spike
+  EXPECT_TRUE(interfaces.on_poll(at(60, 160), {row(1, 5004)}).empty());  // 4 new errors: below 10
   auto events = interfaces.on_poll(at(120, 220), {row(1, 5020, 30)});
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].kind(), v1::INTERFACE_ERRORS);

@@ -18,7 +18,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-PollTarget target(const std::string& name, const std::string& address, const std::string& community) {
+PollTarget target(const std::string& name, const std::string& address,
+                  const std::string& community) {
   PollTarget t;
   t.name = name;
   t.role = "server";
@@ -36,12 +37,14 @@ TEST(PollScheduler, BadTargetsAreBoundedCountedAndDoNotDelayTheOthers) {
   char templ[] = "/tmp/regwatch-sched-XXXXXX";
   const fs::path dir = mkdtemp(templ);
   auto sim = std::make_unique<testing::SnmpSim>(dir / "sim");
-  sim->record("good", "1.3.6.1.2.1.1.3.0|67|100\n1.3.6.1.2.1.25.3.3.1.2.1|2|35\n"
-                      "1.3.6.1.2.1.31.1.1.1.1.1|4|Gi1/0/1\n1.3.6.1.2.1.2.2.1.14.1|65|5\n");
+  sim->record("good",
+              "1.3.6.1.2.1.1.3.0|67|100\n1.3.6.1.2.1.25.3.3.1.2.1|2|35\n"
+              "1.3.6.1.2.1.31.1.1.1.1.1|4|Gi1/0/1\n1.3.6.1.2.1.2.2.1.14.1|65|5\n");
   // hrProcessorLoad as text, ifInErrors as an INTEGER: nothing of it may be trusted.
-  sim->record("liar", "1.3.6.1.2.1.1.3.0|67|100\n1.3.6.1.2.1.25.3.3.1.2.1|4|ninety\n"
-                      "1.3.6.1.2.1.25.3.3.1.2.2|2|250\n1.3.6.1.2.1.31.1.1.1.1.1|4|Gi1/0/1\n"
-                      "1.3.6.1.2.1.2.2.1.14.1|2|-7\n");
+  sim->record("liar",
+              "1.3.6.1.2.1.1.3.0|67|100\n1.3.6.1.2.1.25.3.3.1.2.1|4|ninety\n"
+              "1.3.6.1.2.1.25.3.3.1.2.2|2|250\n1.3.6.1.2.1.31.1.1.1.1.1|4|Gi1/0/1\n"
+              "1.3.6.1.2.1.2.2.1.14.1|2|-7\n");
   std::ostringstream big;
   big << "1.3.6.1.2.1.1.3.0|67|100\n1.3.6.1.2.1.25.3.3.1.2.1|2|10\n";
   for (int i = 1; i <= 100000; ++i) big << "1.3.6.1.2.1.31.1.1.1.1." << i << "|4|port" << i << "\n";
@@ -53,10 +56,11 @@ TEST(PollScheduler, BadTargetsAreBoundedCountedAndDoNotDelayTheOthers) {
   const ThresholdSettings cpu{90, 5, 60'000'000};
   for (auto [name, community] : {std::pair{"good", "good"}, {"liar", "liar"}, {"huge", "huge"}}) {
     pollers.push_back(std::make_unique<TargetPoller>(target(name, sim->address(), community), cpu,
-                                                     InterfaceSettings{10}, SystemClock::instance()));
+                                                     InterfaceSettings{10},
+                                                     SystemClock::instance()));
   }
-  pollers.push_back(std::make_unique<TargetPoller>(target("dead", "127.0.0.1:9", "x"), cpu, InterfaceSettings{10},
-                                                   SystemClock::instance()));
+  pollers.push_back(std::make_unique<TargetPoller>(target("dead", "127.0.0.1:9", "x"), cpu,
+                                                   InterfaceSettings{10}, SystemClock::instance()));
   std::vector<TargetPoller*> view;
   for (auto& p : pollers) view.push_back(p.get());
 
@@ -73,10 +77,12 @@ TEST(PollScheduler, BadTargetsAreBoundedCountedAndDoNotDelayTheOthers) {
   {
     // Until the healthy target has had 4 rounds (bounded wait).
     std::unique_lock lock(mutex);
-    changed.wait_for(lock, std::chrono::seconds(30), [&] { return seen["good"][v1::CPU_SAMPLE] >= 4; });
+    changed.wait_for(lock, std::chrono::seconds(30),
+                     [&] { return seen["good"][v1::CPU_SAMPLE] >= 4; });
   }
   scheduler.stop();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   std::lock_guard lock(mutex);
   EXPECT_GE(seen["good"][v1::CPU_SAMPLE], 4);

@@ -32,7 +32,8 @@ class SnmpClientTest : public ::testing::Test {
     for (int i = 1; i <= 100000; ++i) big << "1.3.6.1.2.1.2.2.1.14." << i << "|65|" << i << "\n";
     sim_->record("bigtable", big.str());
     sim_->start();
-    ASSERT_TRUE(sim_->wait_ready("cucm1")) << "snmpsimd did not come up; see " << (dir_ / "sim").string();
+    ASSERT_TRUE(sim_->wait_ready("cucm1"))
+        << "snmpsimd did not come up; see " << (dir_ / "sim").string();
   }
   static void TearDownTestSuite() {
     sim_.reset();
@@ -63,15 +64,17 @@ TEST_F(SnmpClientTest, WalksACpuTable) {
 
 TEST_F(SnmpClientTest, GetsScalarsAndCounter64) {
   auto client = std::move(SnmpClient::open(target("cucm1"))).value();
-  auto values = client->get({*parse_oid("1.3.6.1.2.1.1.3.0"), *parse_oid("1.3.6.1.2.1.31.1.1.1.6.1"),
-                             *parse_oid("1.3.6.1.2.1.1.5.0")});
+  auto values =
+      client->get({*parse_oid("1.3.6.1.2.1.1.3.0"), *parse_oid("1.3.6.1.2.1.31.1.1.1.6.1"),
+                   *parse_oid("1.3.6.1.2.1.1.5.0")});
   ASSERT_TRUE(values.ok()) << values.error().message;
   ASSERT_EQ(values->size(), 3u);
   EXPECT_EQ((*values)[0].type, ValueType::kTimeTicks);
   EXPECT_EQ((*values)[0].unsigned_value, 123456u);
   EXPECT_EQ((*values)[1].type, ValueType::kCounter64);
   EXPECT_EQ((*values)[1].unsigned_value, 18446744073709551610ull);
-  EXPECT_TRUE((*values)[2].type == ValueType::kNoSuchObject || (*values)[2].type == ValueType::kNoSuchInstance);
+  EXPECT_TRUE((*values)[2].type == ValueType::kNoSuchObject ||
+              (*values)[2].type == ValueType::kNoSuchInstance);
 }
 
 TEST_F(SnmpClientTest, AHugeTableIsCappedInRowsAndRequests) {

@@ -4,11 +4,11 @@
 // name), and net-snmp's snmpd serving this machine's IF-MIB.
 #include <fcntl.h>
 #include <signal.h>
-#include <unistd.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -39,7 +39,8 @@ class SnmpPeer {
     }
   }
   // Polls the peer with short requests until it answers (bounded).
-  bool wait_ready(const std::string& community, std::chrono::seconds limit = std::chrono::seconds(60)) {
+  bool wait_ready(const std::string& community,
+                  std::chrono::seconds limit = std::chrono::seconds(60)) {
     SnmpTargetSettings settings;
     settings.address = address();
     settings.community = community;
@@ -90,8 +91,9 @@ class SnmpSim : public SnmpPeer {
   }
   void start() {
     port_ = free_udp_port();
-    spawn({"snmpsimd", "--data-dir=" + (dir_ / "data").string(), "--cache-dir=" + (dir_ / "cache").string(),
-           "--agent-udpv4-endpoint=" + address(), "--process-user=nobody", "--process-group=nogroup"},
+    spawn({"snmpsimd", "--data-dir=" + (dir_ / "data").string(),
+           "--cache-dir=" + (dir_ / "cache").string(), "--agent-udpv4-endpoint=" + address(),
+           "--process-user=nobody", "--process-group=nogroup"},
           (dir_ / "snmpsimd.log").string());
   }
 
@@ -105,11 +107,13 @@ class SnmpDaemon : public SnmpPeer {
   SnmpDaemon(const std::filesystem::path& dir, const std::string& community) {
     port_ = free_udp_port();
     const auto conf = dir / "snmpd.conf";
-    std::ofstream(conf) << "agentAddress udp:" << address() << "\nrocommunity " << community << " 127.0.0.1\n"
+    std::ofstream(conf) << "agentAddress udp:" << address() << "\nrocommunity " << community
+                        << " 127.0.0.1\n"
                         << "createUser regwatch-v3 SHA regwatch-auth-pass AES regwatch-priv-pass\n"
                         << "rouser regwatch-v3 priv\n";
     // -p/persistent dir in the test's directory: snmpd keeps its USM engine state there.
-    spawn({"snmpd", "-f", "-Lo", "-C", "-c", conf.string(), "--persistentDir=" + (dir / "persist").string()},
+    spawn({"snmpd", "-f", "-Lo", "-C", "-c", conf.string(),
+           "--persistentDir=" + (dir / "persist").string()},
           (dir / "snmpd.log").string());
   }
 };

@@ -42,8 +42,12 @@ TEST(ThresholdTracker, NormalNeedsHysteresisAndDuration) {
 }
 
 TEST(ThresholdTracker, ReplayedSamplesGiveTheSameTransitions) {
-  const std::vector<std::pair<int64_t, double>> samples = {
-      {0, 10}, {20 * kSecond, 99}, {40 * kSecond, 99}, {80 * kSecond, 99}, {100 * kSecond, 20}, {200 * kSecond, 20}};
+  const std::vector<std::pair<int64_t, double>> samples = {{0, 10},
+                                                           {20 * kSecond, 99},
+                                                           {40 * kSecond, 99},
+                                                           {80 * kSecond, 99},
+                                                           {100 * kSecond, 20},
+                                                           {200 * kSecond, 20}};
   auto run = [&] {
     ThresholdTracker cpu({90, 5, 60 * kSecond});
     std::vector<int> out;

@@ -5,7 +5,8 @@
 namespace regwatch::agent::snmp {
 namespace {
 
-Neighbour phone(const std::string& name, uint32_t if_index, const std::string& port, uint32_t vlan = 110) {
+Neighbour phone(const std::string& name, uint32_t if_index, const std::string& port,
+                uint32_t vlan = 110) {
   Neighbour n;
   n.device = name;
   n.if_index = if_index;
@@ -27,14 +28,16 @@ TEST(Topology, ModuleFromPortName) {
 TEST(Topology, EventsOnlyForChanges) {
   TopologyTracker sw("sw-3f-access");
   Neighbour uplink = phone("sw-core.example.net", 1, "Te1/1/1");  // not a phone: ignored
-  auto events = sw.on_snapshot(1, {phone("SEP0017943A98BA", 10117, "GigabitEthernet2/0/17"), uplink});
+  auto events =
+      sw.on_snapshot(1, {phone("SEP0017943A98BA", 10117, "GigabitEthernet2/0/17"), uplink});
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].kind(), v1::TOPOLOGY);
   EXPECT_EQ(events[0].topology().device(), "SEP0017943A98BA");
   EXPECT_EQ(events[0].topology().module(), 2u);
   EXPECT_EQ(events[0].topology().voice_vlan(), 110u);
   EXPECT_EQ(events[0].origin(), "sw-3f-access");
-  EXPECT_TRUE(sw.on_snapshot(2, {phone("SEP0017943A98BA", 10117, "GigabitEthernet2/0/17")}).empty());
+  EXPECT_TRUE(
+      sw.on_snapshot(2, {phone("SEP0017943A98BA", 10117, "GigabitEthernet2/0/17")}).empty());
   events = sw.on_snapshot(3, {phone("SEP0017943A98BA", 10105, "GigabitEthernet2/0/5")});  // moved
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].topology().port(), "GigabitEthernet2/0/5");

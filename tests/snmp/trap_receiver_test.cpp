@@ -16,7 +16,8 @@ namespace regwatch::agent::snmp {
 namespace {
 
 const char* const kSenderEngine = "0x80001f8880c0ffee0001";
-const char* const kV3 = "-v3 -l authPriv -u noc-traps -a SHA -A auth-secret-1 -x AES -X priv-secret-1 ";
+const char* const kV3 =
+    "-v3 -l authPriv -u noc-traps -a SHA -A auth-secret-1 -x AES -X priv-secret-1 ";
 
 class TrapReceiverTest : public ::testing::Test {
  protected:
@@ -62,7 +63,9 @@ class TrapReceiverTest : public ::testing::Test {
 };
 
 TEST_F(TrapReceiverTest, V2cLinkDownIsALinkDownEvent) {
-  ASSERT_EQ(send("-v2c -c traps-ok " + address_ + " '' 1.3.6.1.6.3.1.1.5.3 1.3.6.1.2.1.2.2.1.1.12 i 12"), 0);
+  ASSERT_EQ(
+      send("-v2c -c traps-ok " + address_ + " '' 1.3.6.1.6.3.1.1.5.3 1.3.6.1.2.1.2.2.1.1.12 i 12"),
+      0);
   auto e = wait_event(1);
   EXPECT_EQ(e.kind(), v1::LINK_DOWN);
   EXPECT_EQ(e.source(), v1::SOURCE_SNMP_TRAP);
@@ -81,12 +84,15 @@ TEST_F(TrapReceiverTest, V1ColdStartIsADeviceRestart) {
 
 TEST_F(TrapReceiverTest, CucmTrapsCarryTheirCodes) {
   ASSERT_EQ(send("-v2c -c traps-ok " + address_ +
-                 " '' 1.3.6.1.4.1.9.9.156.2.0.1 1.3.6.1.4.1.9.9.156.1.10.1.0 i 3 1.3.6.1.4.1.9.9.156.1.10.2.0 i 2"),
+                 " '' 1.3.6.1.4.1.9.9.156.2.0.1 1.3.6.1.4.1.9.9.156.1.10.1.0 i 3 "
+                 "1.3.6.1.4.1.9.9.156.1.10.2.0 i 2"),
             0);
   auto failed = wait_event(1);
   EXPECT_EQ(failed.kind(), v1::CM_FAILED);
   EXPECT_EQ(failed.snmp_trap().cause_code(), 2);  // heartBeatStopped
-  ASSERT_EQ(send("-v2c -c traps-ok " + address_ + " '' 1.3.6.1.4.1.9.9.156.2.0.3 1.3.6.1.4.1.9.9.156.1.10.4.0 u 5"), 0);
+  ASSERT_EQ(send("-v2c -c traps-ok " + address_ +
+                 " '' 1.3.6.1.4.1.9.9.156.2.0.3 1.3.6.1.4.1.9.9.156.1.10.4.0 u 5"),
+            0);
   auto update = wait_event(2);
   EXPECT_EQ(update.kind(), v1::CCM_PHONE_STATUS_UPDATE);
   EXPECT_EQ(update.snmp_trap().count(), 5u);
@@ -94,10 +100,11 @@ TEST_F(TrapReceiverTest, CucmTrapsCarryTheirCodes) {
 
 TEST_F(TrapReceiverTest, InformsAreAcknowledged) {
   // snmpinform exits non-zero unless the receiver answers.
-  ASSERT_EQ(std::system(("snmpinform -t 3 -r 0 -v2c -c traps-ok " + address_ +
-                         " '' 1.3.6.1.4.1.9.9.156.2.0.2 1.3.6.1.4.1.9.9.156.1.10.3.0 u 3 >/dev/null 2>&1")
-                            .c_str()),
-            0);
+  ASSERT_EQ(
+      std::system(("snmpinform -t 3 -r 0 -v2c -c traps-ok " + address_ +
+                   " '' 1.3.6.1.4.1.9.9.156.2.0.2 1.3.6.1.4.1.9.9.156.1.10.3.0 u 3 >/dev/null 2>&1")
+                      .c_str()),
+      0);
   auto e = wait_event(1);
   EXPECT_EQ(e.kind(), v1::CCM_PHONE_FAILED);
   EXPECT_TRUE(e.snmp_trap().inform());
@@ -106,7 +113,9 @@ TEST_F(TrapReceiverTest, InformsAreAcknowledged) {
 
 TEST_F(TrapReceiverTest, WrongCommunityIsDroppedAndCounted) {
   ASSERT_EQ(send("-v2c -c wrong " + address_ + " '' 1.3.6.1.6.3.1.1.5.3"), 0);
-  ASSERT_EQ(send("-v2c -c traps-ok " + address_ + " '' 1.3.6.1.4.1.99999.0.1 1.3.6.1.4.1.99999.1 s 'hello, trap'"), 0);
+  ASSERT_EQ(send("-v2c -c traps-ok " + address_ +
+                 " '' 1.3.6.1.4.1.99999.0.1 1.3.6.1.4.1.99999.1 s 'hello, trap'"),
+            0);
   auto e = wait_event(1);  // only the second one arrives
   EXPECT_EQ(e.kind(), v1::SNMP_TRAP_OTHER);
   ASSERT_EQ(e.snmp_trap().varbinds_size(), 1);
@@ -126,10 +135,11 @@ TEST_F(TrapReceiverTest, V3AuthPrivTrapFromAKnownEngineIsAccepted) {
 }
 
 TEST_F(TrapReceiverTest, V3InformIsAcknowledgedWithOurEngine) {
-  ASSERT_EQ(std::system(("snmpinform -t 3 -r 0 " + std::string(kV3) + address_ +
-                         " '' 1.3.6.1.4.1.9.9.156.2.0.1 1.3.6.1.4.1.9.9.156.1.10.2.0 i 4 >/dev/null 2>&1")
-                            .c_str()),
-            0);
+  ASSERT_EQ(
+      std::system(("snmpinform -t 3 -r 0 " + std::string(kV3) + address_ +
+                   " '' 1.3.6.1.4.1.9.9.156.2.0.1 1.3.6.1.4.1.9.9.156.1.10.2.0 i 4 >/dev/null 2>&1")
+                      .c_str()),
+      0);
   auto e = wait_event(1);
   EXPECT_EQ(e.kind(), v1::CM_FAILED);
   EXPECT_EQ(e.snmp_trap().version(), "3");
@@ -139,9 +149,12 @@ TEST_F(TrapReceiverTest, V3InformIsAcknowledgedWithOurEngine) {
 }
 
 TEST_F(TrapReceiverTest, V3WithWrongPassphraseOrUnknownUserIsDroppedAndCounted) {
-  const std::string wrong_auth = "-v3 -l authPriv -u noc-traps -a SHA -A not-the-secret -x AES -X priv-secret-1 ";
-  ASSERT_EQ(send(wrong_auth + "-e " + kSenderEngine + " " + address_ + " '' 1.3.6.1.6.3.1.1.5.3"), 0);
-  const std::string stranger = "-v3 -l authPriv -u stranger -a SHA -A auth-secret-1 -x AES -X priv-secret-1 ";
+  const std::string wrong_auth =
+      "-v3 -l authPriv -u noc-traps -a SHA -A not-the-secret -x AES -X priv-secret-1 ";
+  ASSERT_EQ(send(wrong_auth + "-e " + kSenderEngine + " " + address_ + " '' 1.3.6.1.6.3.1.1.5.3"),
+            0);
+  const std::string stranger =
+      "-v3 -l authPriv -u stranger -a SHA -A auth-secret-1 -x AES -X priv-secret-1 ";
   ASSERT_EQ(send(stranger + "-e " + kSenderEngine + " " + address_ + " '' 1.3.6.1.6.3.1.1.5.3"), 0);
   // A good trap after them: once it is in, the two before were read too.
   ASSERT_EQ(send("-v2c -c traps-ok " + address_ + " '' 1.3.6.1.6.3.1.1.5.1"), 0);
@@ -155,7 +168,8 @@ TEST_F(TrapReceiverTest, V3WithWrongPassphraseOrUnknownUserIsDroppedAndCounted) 
 
 TEST_F(TrapReceiverTest, OversizedTrapIsDroppedAndCounted) {
   std::string binds;
-  for (int i = 0; i < 200; ++i) binds += " 1.3.6.1.4.1.99999.1." + std::to_string(i) + " i " + std::to_string(i);
+  for (int i = 0; i < 200; ++i)
+    binds += " 1.3.6.1.4.1.99999.1." + std::to_string(i) + " i " + std::to_string(i);
   ASSERT_EQ(send("-v2c -c traps-ok " + address_ + " '' 1.3.6.1.4.1.99999.0.1" + binds), 0);
   ASSERT_EQ(send("-v2c -c traps-ok " + address_ + " '' 1.3.6.1.6.3.1.1.5.1"), 0);
   auto e = wait_event(1);
@@ -165,10 +179,11 @@ TEST_F(TrapReceiverTest, OversizedTrapIsDroppedAndCounted) {
 
 TEST_F(TrapReceiverTest, CiscoLinkDownNamesItsInterface) {
   // IOS sends ifIndex, ifDescr, ifType and locIfReason with linkDown.
-  ASSERT_EQ(send("-v2c -c traps-ok " + address_ +
-                 " '' 1.3.6.1.6.3.1.1.5.3 1.3.6.1.2.1.2.2.1.1.10117 i 10117"
-                 " 1.3.6.1.2.1.2.2.1.2.10117 s GigabitEthernet2/0/17 1.3.6.1.2.1.2.2.1.3.10117 i 6"),
-            0);
+  ASSERT_EQ(
+      send("-v2c -c traps-ok " + address_ +
+           " '' 1.3.6.1.6.3.1.1.5.3 1.3.6.1.2.1.2.2.1.1.10117 i 10117"
+           " 1.3.6.1.2.1.2.2.1.2.10117 s GigabitEthernet2/0/17 1.3.6.1.2.1.2.2.1.3.10117 i 6"),
+      0);
   auto e = wait_event(1);
   EXPECT_EQ(e.kind(), v1::LINK_DOWN);
   EXPECT_EQ(e.interface().interface(), "GigabitEthernet2/0/17");
@@ -186,17 +201,20 @@ TEST(UsmUsers, BadSpecsGetClearErrors) {
   EXPECT_NE(register_usm_user(spec).error().message.find("at least 8"), std::string::npos);
   spec.auth_passphrase = "long-enough";
   spec.auth_protocol = "SHA-999";
-  EXPECT_NE(register_usm_user(spec).error().message.find("unknown auth protocol"), std::string::npos);
+  EXPECT_NE(register_usm_user(spec).error().message.find("unknown auth protocol"),
+            std::string::npos);
   spec.auth_protocol = "";
   spec.auth_passphrase = "";
   spec.priv_passphrase = "long-enough";
-  EXPECT_NE(register_usm_user(spec).error().message.find("needs authentication"), std::string::npos);
+  EXPECT_NE(register_usm_user(spec).error().message.find("needs authentication"),
+            std::string::npos);
   EXPECT_EQ(local_engine_id_hex().rfind("0x80", 0), 0u);  // RFC 3411 format, enterprise bit set
 }
 
 TEST(TrapClassifier, V1TrapOidsFollowRfc3584) {
   EXPECT_EQ(format_oid(v1_trap_oid({1, 3, 6, 1, 4, 1, 9}, 2, 0)), "1.3.6.1.6.3.1.1.5.3");
-  EXPECT_EQ(format_oid(v1_trap_oid({1, 3, 6, 1, 4, 1, 9, 9, 156, 2}, 6, 3)), "1.3.6.1.4.1.9.9.156.2.0.3");
+  EXPECT_EQ(format_oid(v1_trap_oid({1, 3, 6, 1, 4, 1, 9, 9, 156, 2}, 6, 3)),
+            "1.3.6.1.4.1.9.9.156.2.0.3");
   VarBind binary;
   binary.type = ValueType::kOctets;
   binary.octets = std::string("a\xff\x01", 3);

@@ -19,11 +19,13 @@ v1::Event parse(std::string_view line) {
 }
 
 TEST(SyslogClassifier, EndPointUnregisteredWithTags) {
-  auto e = parse("<187>41679: uc-ucm-01.pcce.local: Jul 02 2015 06:22:31.454 UTC: "
-                 "%UC_CALLMANAGER-3-EndPointUnregistered: %[DeviceName=SEPE0D1730A8137][IPAddress=10.60.98.210]"
-                 "[Protocol=SIP][DeviceType=592][Description=Phone][Reason=13][IPAddrAttributes=0]"
-                 "[LastSignalReceived=SIPStationDPrimaryLineTimeout][AppID=Cisco CallManager]"
-                 "[ClusterID=StandAloneCluster][NodeID=uc-ucm-01]: An endpoint has unregistered");
+  auto e = parse(
+      "<187>41679: uc-ucm-01.pcce.local: Jul 02 2015 06:22:31.454 UTC: "
+      "%UC_CALLMANAGER-3-EndPointUnregistered: "
+      "%[DeviceName=SEPE0D1730A8137][IPAddress=10.60.98.210]"
+      "[Protocol=SIP][DeviceType=592][Description=Phone][Reason=13][IPAddrAttributes=0]"
+      "[LastSignalReceived=SIPStationDPrimaryLineTimeout][AppID=Cisco CallManager]"
+      "[ClusterID=StandAloneCluster][NodeID=uc-ucm-01]: An endpoint has unregistered");
   ASSERT_EQ(e.kind(), v1::PHONE_UNREGISTERED);
   const auto& p = e.phone();
   EXPECT_EQ(p.device_name(), "SEPE0D1730A8137");
@@ -43,17 +45,20 @@ TEST(SyslogClassifier, EndPointUnregisteredWithTags) {
 }
 
 TEST(SyslogClassifier, TagsInAnyOrderWithEscapes) {
-  auto e = parse("<187>1: ucm: Jul 02 2015 06:22:31.454 UTC: %UC_CALLMANAGER-3-EndPointUnregistered: "
-                 "%[Reason=6][Description=Desk \\[3rd floor\\]][DeviceName=SEP0017943A98BA]: x");
+  auto e = parse(
+      "<187>1: ucm: Jul 02 2015 06:22:31.454 UTC: %UC_CALLMANAGER-3-EndPointUnregistered: "
+      "%[Reason=6][Description=Desk \\[3rd floor\\]][DeviceName=SEP0017943A98BA]: x");
   EXPECT_EQ(e.phone().device_name(), "SEP0017943A98BA");
   EXPECT_EQ(e.phone().description(), "Desk [3rd floor]");
   EXPECT_EQ(e.phone().reason(), "ConnectivityError");
 }
 
 TEST(SyslogClassifier, OldCcmLabelledBody) {
-  auto e = parse("%CCM_CALLMANAGER-CALLMANAGER-3-DeviceUnregistered: Device unregistered. Device name.:SEP000B5F327F9A "
-                 "Device IP address.:x.x.x.x Protocol.:SCCP Device type. [Optional]:8 Device description "
-                 "[Optional].:xyz Reason Code [Optional].:12");
+  auto e = parse(
+      "%CCM_CALLMANAGER-CALLMANAGER-3-DeviceUnregistered: Device unregistered. Device "
+      "name.:SEP000B5F327F9A "
+      "Device IP address.:x.x.x.x Protocol.:SCCP Device type. [Optional]:8 Device description "
+      "[Optional].:xyz Reason Code [Optional].:12");
   ASSERT_EQ(e.kind(), v1::PHONE_UNREGISTERED);
   EXPECT_EQ(e.syslog().app(), "CCM_CALLMANAGER-CALLMANAGER");
   EXPECT_EQ(e.phone().device_name(), "SEP000B5F327F9A");
@@ -67,42 +72,58 @@ TEST(SyslogClassifier, OldCcmLabelledBody) {
 }
 
 TEST(SyslogClassifier, RegisteredAndTransientConnection) {
-  auto e = parse("<190>1: ucm: Nov 20 2026 09:04:00.797 UTC: %UC_CALLMANAGER-6-EndPointRegistered: "
-                 "%[DeviceName=SEP00179479D67F][Protocol=SCCP][NodeID=ucm-pub]: Endpoint registered");
+  auto e = parse(
+      "<190>1: ucm: Nov 20 2026 09:04:00.797 UTC: %UC_CALLMANAGER-6-EndPointRegistered: "
+      "%[DeviceName=SEP00179479D67F][Protocol=SCCP][NodeID=ucm-pub]: Endpoint registered");
   EXPECT_EQ(e.kind(), v1::PHONE_REGISTERED);
   EXPECT_FALSE(e.phone().has_reason_code());
-  e = parse("<187>1: ucm: Nov 20 2026 09:19:00.078 UTC: %UC_CALLMANAGER-3-EndPointTransientConnection: "
-            "%[ConnectingPort=2000][DeviceName=SEPABCDEF123456][IPAddress=10.20.40.7][DeviceType=115][Reason=13]"
-            "[Protocol=SCCP]: Transient connection attempted");
+  e = parse(
+      "<187>1: ucm: Nov 20 2026 09:19:00.078 UTC: %UC_CALLMANAGER-3-EndPointTransientConnection: "
+      "%[ConnectingPort=2000][DeviceName=SEPABCDEF123456][IPAddress=10.20.40.7][DeviceType=115]["
+      "Reason=13]"
+      "[Protocol=SCCP]: Transient connection attempted");
   EXPECT_EQ(e.kind(), v1::PHONE_REGISTRATION_FAILED);
-  EXPECT_EQ(e.phone().reason(), "DirectoryNumberMismatch");  // the transient table, not the unregistration one
+  EXPECT_EQ(e.phone().reason(),
+            "DirectoryNumberMismatch");  // the transient table, not the unregistration one
   EXPECT_EQ(e.phone().connecting_port(), 2000u);
   EXPECT_EQ(e.phone().device_type_name(), "CISCO_7941");
 }
 
 TEST(SyslogClassifier, RtmtAlerts) {
-  auto e = parse("<186>1: ucm-sub1: Nov 20 2026 09:14:00.875 UTC: %UC_RTMT-2-RTMT_ALERT: "
-                 "%[AlertName=CallProcessingNodeCpuPegging][AlertDetail= Processor load over configured threshold . "
-                 "Configured high threshold is 90 % ; ucm-sub1: CPU 100 %][ClusterID=PROD][NodeID=ucm-sub1]: RTMT Alert");
+  auto e = parse(
+      "<186>1: ucm-sub1: Nov 20 2026 09:14:00.875 UTC: %UC_RTMT-2-RTMT_ALERT: "
+      "%[AlertName=CallProcessingNodeCpuPegging][AlertDetail= Processor load over configured "
+      "threshold . "
+      "Configured high threshold is 90 % ; ucm-sub1: CPU 100 %][ClusterID=PROD][NodeID=ucm-sub1]: "
+      "RTMT Alert");
   ASSERT_EQ(e.kind(), v1::CPU_PEGGING);
   EXPECT_EQ(e.rtmt_alert().alert_name(), "CallProcessingNodeCpuPegging");
   EXPECT_EQ(e.rtmt_alert().node(), "ucm-sub1");
   EXPECT_DOUBLE_EQ(e.rtmt_alert().value(), 100);
-  e = parse("<186>1: ucm: Nov 20 2026 09:14:00.875 UTC: %UC_RTMT-2-RTMT_ALERT: %[AlertName=NumberOfRegisteredPhonesDropped]"
-            "[AlertDetail=dropped 12 %]: RTMT Alert");
+  e = parse(
+      "<186>1: ucm: Nov 20 2026 09:14:00.875 UTC: %UC_RTMT-2-RTMT_ALERT: "
+      "%[AlertName=NumberOfRegisteredPhonesDropped]"
+      "[AlertDetail=dropped 12 %]: RTMT Alert");
   EXPECT_EQ(e.kind(), v1::RTMT_ALERT);
   EXPECT_EQ(e.rtmt_alert().alert_name(), "NumberOfRegisteredPhonesDropped");
-  e = parse("<186>1: ucm: Nov 20 2026 09:14:00.875 UTC: %UC_RTMT-2-RTMT_ALERT: %[AlertName=CodeYellow]: RTMT Alert");
+  e = parse(
+      "<186>1: ucm: Nov 20 2026 09:14:00.875 UTC: %UC_RTMT-2-RTMT_ALERT: %[AlertName=CodeYellow]: "
+      "RTMT Alert");
   EXPECT_EQ(e.kind(), v1::CODE_YELLOW);
-  e = parse("<186>1: ucm: Nov 20 2026 09:14:00.875 UTC: %UC_CALLMANAGER-2-CodeYellowEntry: %[NodeID=ucm-sub1]: entered");
+  e = parse(
+      "<186>1: ucm: Nov 20 2026 09:14:00.875 UTC: %UC_CALLMANAGER-2-CodeYellowEntry: "
+      "%[NodeID=ucm-sub1]: entered");
   EXPECT_EQ(e.kind(), v1::CODE_YELLOW);
   EXPECT_EQ(e.rtmt_alert().node(), "ucm-sub1");
 }
 
 TEST(SyslogClassifier, HeartbeatLow) {
-  auto e = parse("<188>1: ucm-sub1: Nov 20 2026 09:14:12.308 UTC: %UC_CALLMANAGER-4-LowCallManagerHeartbeatRate: "
-                 "%[NodeID=ucm-sub1]: Call Manager heartbeat rate below 24 beats per minute. Current heartbeat rate "
-                 "is 19 beats per minute.");
+  auto e = parse(
+      "<188>1: ucm-sub1: Nov 20 2026 09:14:12.308 UTC: "
+      "%UC_CALLMANAGER-4-LowCallManagerHeartbeatRate: "
+      "%[NodeID=ucm-sub1]: Call Manager heartbeat rate below 24 beats per minute. Current "
+      "heartbeat rate "
+      "is 19 beats per minute.");
   ASSERT_EQ(e.kind(), v1::HEARTBEAT_LOW);
   EXPECT_DOUBLE_EQ(e.heartbeat().rate_per_minute(), 19);
   EXPECT_DOUBLE_EQ(e.heartbeat().threshold_per_minute(), 24);
@@ -111,37 +132,55 @@ TEST(SyslogClassifier, HeartbeatLow) {
 }
 
 TEST(SyslogClassifier, SwitchMessages) {
-  auto e = parse("<187>343: .Sep 21 09:22:01.678: %LINK-3-UPDOWN: Interface GigabitEthernet1/0/12, changed state to down");
+  auto e = parse(
+      "<187>343: .Sep 21 09:22:01.678: %LINK-3-UPDOWN: Interface GigabitEthernet1/0/12, changed "
+      "state to down");
   ASSERT_EQ(e.kind(), v1::LINK_DOWN);
   EXPECT_EQ(e.interface().interface(), "GigabitEthernet1/0/12");
   EXPECT_FALSE(e.interface().line_protocol());
-  e = parse("<189>344: .Sep 21 09:22:02.684: %LINEPROTO-5-UPDOWN: Line protocol on Interface GigabitEthernet1/0/12, changed state to up");
+  e = parse(
+      "<189>344: .Sep 21 09:22:02.684: %LINEPROTO-5-UPDOWN: Line protocol on Interface "
+      "GigabitEthernet1/0/12, changed state to up");
   ASSERT_EQ(e.kind(), v1::LINK_UP);
   EXPECT_TRUE(e.interface().line_protocol());
-  e = parse("<189>1: .Sep 21 09:22:02.684: %LINK-5-CHANGED: Interface Vlan500, changed state to administratively down");
+  e = parse(
+      "<189>1: .Sep 21 09:22:02.684: %LINK-5-CHANGED: Interface Vlan500, changed state to "
+      "administratively down");
   EXPECT_EQ(e.kind(), v1::LINK_DOWN);
   EXPECT_EQ(e.interface().state(), "administratively down");
-  e = parse("<188>1: Sep 21 2026 09:22:02: %PM-4-ERR_DISABLE: bpduguard error detected on Gi1/0/9, putting Gi1/0/9 in err-disable state");
+  e = parse(
+      "<188>1: Sep 21 2026 09:22:02: %PM-4-ERR_DISABLE: bpduguard error detected on Gi1/0/9, "
+      "putting Gi1/0/9 in err-disable state");
   EXPECT_EQ(e.kind(), v1::ERR_DISABLED);
   EXPECT_EQ(e.interface().cause(), "bpduguard");
-  e = parse("<189>1: Sep 21 2026 09:22:02: %ILPOWER-5-IEEE_DISCONNECT: Interface Gi1/0/12: PD removed");
+  e = parse(
+      "<189>1: Sep 21 2026 09:22:02: %ILPOWER-5-IEEE_DISCONNECT: Interface Gi1/0/12: PD removed");
   EXPECT_EQ(e.kind(), v1::POE_REMOVED);
   EXPECT_EQ(e.interface().interface(), "Gi1/0/12");
-  e = parse("<187>1: Sep 21 2026 09:22:02: %ILPOWER-3-CONTROLLER_PORT_ERR: Controller port error, Interface Gi1/0/3");
+  e = parse(
+      "<187>1: Sep 21 2026 09:22:02: %ILPOWER-3-CONTROLLER_PORT_ERR: Controller port error, "
+      "Interface Gi1/0/3");
   EXPECT_EQ(e.kind(), v1::POE_FAULT);
-  e = parse("<189>1: Sep 21 2026 09:22:02: %ILPOWER-5-POWER_GRANTED: Interface Fa1/0/47: Power granted");
+  e = parse(
+      "<189>1: Sep 21 2026 09:22:02: %ILPOWER-5-POWER_GRANTED: Interface Fa1/0/47: Power granted");
   EXPECT_EQ(e.kind(), v1::SYSLOG_OTHER);
-  e = parse("<188>1: Sep 21 2026 09:22:02: %STACKMGR-4-SWITCH_REMOVED: Switch 2 has been removed from the stack");
+  e = parse(
+      "<188>1: Sep 21 2026 09:22:02: %STACKMGR-4-SWITCH_REMOVED: Switch 2 has been removed from "
+      "the stack");
   EXPECT_EQ(e.kind(), v1::STACK_MEMBER_REMOVED);
   EXPECT_EQ(e.stack_member().member(), 2u);
-  e = parse("<188>1: Sep 21 2026 09:22:02: %SW_MATM-4-MACFLAP_NOTIF: Host f03a.b216.7ad7 in vlan 10 is flapping between port Gi0/5 and port Gi0/15");
+  e = parse(
+      "<188>1: Sep 21 2026 09:22:02: %SW_MATM-4-MACFLAP_NOTIF: Host f03a.b216.7ad7 in vlan 10 is "
+      "flapping between port Gi0/5 and port Gi0/15");
   EXPECT_EQ(e.kind(), v1::MAC_FLAP);
   EXPECT_EQ(e.mac_flap().mac(), "f03a.b216.7ad7");
   EXPECT_EQ(e.mac_flap().vlan(), 10u);
   EXPECT_EQ(e.mac_flap().from_port(), "Gi0/5");
   EXPECT_EQ(e.mac_flap().to_port(), "Gi0/15");
-  e = parse("<188>123456: Jul 17 04:36:01.993: %CDP-4-NATIVE_VLAN_MISMATCH: Native VLAN mismatch discovered on "
-            "GigabitEthernet0/43 (503), with Switch GigabitEthernet1/0/24 (1).");
+  e = parse(
+      "<188>123456: Jul 17 04:36:01.993: %CDP-4-NATIVE_VLAN_MISMATCH: Native VLAN mismatch "
+      "discovered on "
+      "GigabitEthernet0/43 (503), with Switch GigabitEthernet1/0/24 (1).");
   EXPECT_EQ(e.kind(), v1::NATIVE_VLAN_MISMATCH);
   EXPECT_EQ(e.native_vlan_mismatch().local_interface(), "GigabitEthernet0/43");
   EXPECT_EQ(e.native_vlan_mismatch().local_vlan(), 503u);
