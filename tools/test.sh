@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian 12 machine, builds regwatch with -Werror, and runs every test:
-# unit, integration (real processes on loopback), and the fuzz targets (corpus replay
-# under the normal build, then real libFuzzer runs under a clang build).
+# the source checks (include rules, clang-format, clang-tidy on the changed sources), unit,
+# integration (real processes on loopback), the fuzz targets (corpus replay under the normal
+# build, then real libFuzzer runs under a clang build), and the unit tests again under that
+# clang build, where every library is compiled with ASan and UBSan.
 # Usage: tools/test.sh [ctest args...], e.g. tools/test.sh -L syslog
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,18 +13,22 @@ jobs=$(nproc)
 echo "== build (gcc, -Werror)"
 BUILD_DIR=build ./tools/build.sh -DREGWATCH_WERROR=ON -DREGWATCH_BUILD_TESTS=ON -DREGWATCH_BUILD_BENCH=ON
 
-echo "== build fuzz targets (clang, libFuzzer)"
-CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DREGWATCH_BUILD_FUZZ=ON -DREGWATCH_BUILD_TESTS=ON -DREGWATCH_BUILD_BENCH=OFF >/dev/null
-fuzz_targets=$(ninja -C build-fuzz -t targets all | grep -oE '^[a-z_]+_fuzz:' | tr -d ':' | sort -u || true)
-if [ -n "$fuzz_targets" ]; then
-  ninja -C build-fuzz $fuzz_targets
-fi
-
 status=0
-if [ -n "$fuzz_targets" ] && [ $# -eq 0 ]; then
+echo "== source checks"
+./tools/check_includes.py || status=1
+./tools/check_format.sh || status=1
+./tools/check_tidy.sh build || status=1
+
+# The sanitizer build and its runs only for the whole suite (not for `tools/test.sh -L x`).
+if [ $# -eq 0 ]; then
+  echo "== build with sanitizers (clang, ASan + UBSan: libFuzzer targets and unit tests)"
+  CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DREGWATCH_BUILD_FUZZ=ON -DREGWATCH_BUILD_TESTS=ON -DREGWATCH_BUILD_BENCH=OFF >/dev/null
+  ninja -C build-fuzz
   echo "== fuzzing (libFuzzer, bounded runs)"
   ctest --test-dir build-fuzz --output-on-failure -L fuzz -R '\.fuzz$' || status=$?
+  echo "== unit tests under ASan + UBSan"
+  ctest --test-dir build-fuzz --output-on-failure -j "$jobs" -L unit || status=$?
 fi
 echo "== tests"
 ctest --test-dir build --output-on-failure -j "$jobs" "$@" || status=$?
