@@ -8,7 +8,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${1:-build}
 if [ -z "${TIDY_BASE:-}" ]; then
-  TIDY_BASE=$(git merge-base HEAD origin/main 2>/dev/null || git rev-parse -q --verify HEAD~1 || true)
+  TIDY_BASE=$(git merge-base HEAD origin/main 2>/dev/null || true)
+  # In a clean clone of main (CI) origin/main is HEAD itself: compare with the last commit.
+  if [ -z "$TIDY_BASE" ] || [ "$TIDY_BASE" = "$(git rev-parse HEAD)" ]; then
+    TIDY_BASE=$(git rev-parse -q --verify HEAD~1 || true)
+  fi
 fi
 if [ -z "$TIDY_BASE" ]; then
   echo "check_tidy: no base commit to compare with; nothing checked"
