@@ -1,5 +1,9 @@
 #include "cli/commands/event_filters.h"
 
+#include <iostream>
+
+#include "cli/commands/command.h"
+
 #include "common/clock.h"
 #include "common/domain_tables.h"
 #include "common/event_kind.h"
@@ -84,6 +88,18 @@ bool build_query(const Filters& f, v1::EventQuery& q, std::string& problem) {
   q.set_oldest_first(f.oldest_first);
   q.set_spoofed_only(f.spoofed_only);
   return true;
+}
+
+int print_events(RunContext& context, const regwatch::v1::EventQuery& query) {
+  v1::EventList list;
+  CallError error;
+  if (!context.client.events(query, list, error)) return fail(error);
+  write_events(std::cout, list, context.format);
+  if (list.truncated()) {
+    std::cerr << "regwatch: showing the first " << list.events_size()
+              << " matches; there are more (--limit)\n";
+  }
+  return 0;
 }
 
 }  // namespace regwatch::cli

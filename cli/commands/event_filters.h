@@ -25,4 +25,9 @@ void add_filter_options(CLI::App* command, Filters& f, bool with_device);
 // Builds the query or explains what is wrong with the arguments.
 bool build_query(const Filters& f, regwatch::v1::EventQuery& q, std::string& problem);
 
+struct RunContext;
+// Runs the query and writes its events in the chosen format; a cut list is said on stderr.
+// Returns the command's exit code.
+int print_events(RunContext& context, const regwatch::v1::EventQuery& query);
+
 }  // namespace regwatch::cli

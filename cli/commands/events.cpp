@@ -23,15 +23,7 @@ class EventsCommand final : public Command {
     v1::EventQuery query;
     std::string problem;
     if (!build_query(filters_, query, problem)) return usage_error(problem);
-    v1::EventList list;
-    CallError error;
-    if (!context.client.events(query, list, error)) return fail(error);
-    write_events(std::cout, list, context.format);
-    if (list.truncated()) {
-      std::cerr << "regwatch: showing the first " << list.events_size()
-                << " matches; there are more (--limit)\n";
-    }
-    return 0;
+    return print_events(context, query);
   }
 
  private:

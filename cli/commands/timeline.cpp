@@ -26,15 +26,7 @@ class TimelineCommand final : public Command {
     if (!build_query(filters_, query, problem)) return usage_error(problem);
     query.set_device(device_);
     query.set_oldest_first(true);
-    v1::EventList list;
-    CallError error;
-    if (!context.client.events(query, list, error)) return fail(error);
-    write_events(std::cout, list, context.format);
-    if (list.truncated()) {
-      std::cerr << "regwatch: showing the first " << list.events_size()
-                << " matches; there are more (--limit)\n";
-    }
-    return 0;
+    return print_events(context, query);
   }
 
  private:
