@@ -13,6 +13,8 @@ pkg_check_modules(NETSNMP REQUIRED IMPORTED_TARGET netsnmp)
 pkg_check_modules(PCAP REQUIRED IMPORTED_TARGET libpcap)
 # Label matchers (alerts/label_matcher): RE2, the engine Alertmanager's Go regexp mirrors.
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+# The collector's HTTP API and dashboard, the agent's /metrics (docs/dependencies.md).
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 if(REGWATCH_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

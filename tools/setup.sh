@@ -10,11 +10,13 @@ packages=(
   libsqlite3-dev libspdlog-dev libsnmp-dev
   # chosen libraries (docs/dependencies.md says why)
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libssl-dev libcurl4-openssl-dev libpcap-dev zlib1g-dev
-  libre2-dev
+  libre2-dev libcpp-httplib-dev
   # tests, fuzzing, benchmarks and the real peers tests talk to
   libgtest-dev libbenchmark-dev clang libclang-rt-14-dev
   bsdutils sqlite3 openssl python3 procps snmpd snmp snmpsim tshark python3-aiosmtpd
-  prometheus-alertmanager
+  prometheus-alertmanager prometheus
+  # the dashboard's browser tests: Debian's chromium driven by selenium through chromedriver
+  chromium chromium-driver python3-selenium
   # bench/syslog_flood_bench compares the agent with rsyslog (imudp) side by side
   rsyslog
 )
