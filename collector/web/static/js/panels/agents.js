@@ -1,0 +1,64 @@
+// Agents (lag, spool depth, drops) and the inputs that went silent: is regwatch itself
+// seeing everything it should?
+import { getJson } from "../api.js";
+import { h, note, panel } from "../dom.js";
+import { loadInto } from "../load.js";
+import { ageEl, durationText, timeEl } from "../time.js";
+
+// Field names as the status answer may spell them; "—" where this collector does not say.
+function pick(obj, ...names) {
+  for (const n of names) if (obj[n] !== undefined && obj[n] !== null) return obj[n];
+  return undefined;
+}
+
+function cell(value, cls = "num") {
+  return h("td", { class: cls }, value === undefined ? h("span", { class: "muted" }, "—") : value);
+}
+
+function agentsTable(status) {
+  const agents = status.agents || [];
+  if (!agents.length) return note("No agent has sent anything yet.", "warn");
+  return h("table", { class: "agents" },
+    h("thead", {}, h("tr", {}, h("th", {}, "agent"), h("th", {}, "last stored"), h("th", { class: "num" }, "lag"),
+      h("th", { class: "num" }, "spool"), h("th", { class: "num" }, "dropped"), h("th", { class: "num" }, "events"))),
+    h("tbody", {}, agents.map((a) => {
+      const lag = pick(a, "lag_s", "lag_seconds");
+      const lagMs = pick(a, "lag_ms");
+      return h("tr", {},
+        h("td", { class: "wrap-anywhere" }, a.agent_id),
+        h("td", {}, a.last_store_time ? ageEl(a.last_store_time) : "—", a.last_store_time ? " ago" : ""),
+        cell(lag !== undefined ? durationText(lag * 1000) : lagMs !== undefined ? durationText(lagMs) : undefined),
+        cell(pick(a, "spool_records", "spool_depth", "unacked_records")),
+        cell(pick(a, "dropped", "drops", "events_dropped")),
+        cell(a.events));
+    })));
+}
+
+function inputsTable(data) {
+  const inputs = data.inputs || [];
+  if (!inputs.length) return note("No input has been heard from.");
+  const silent = inputs.filter((i) => i.silent);
+  return [
+    silent.length ? note(`${silent.length} of ${inputs.length} inputs silent.`, "bad") : note(`All ${inputs.length} inputs heard from.`, "good"),
+    h("table", { class: "inputs" },
+      h("thead", {}, h("tr", {}, h("th", {}, "agent"), h("th", {}, "source"), h("th", {}, "origin"), h("th", {}, "last event"))),
+      h("tbody", {}, [...silent, ...inputs.filter((i) => !i.silent)].map((i) => h("tr", { class: i.silent ? "silent" : "" },
+        h("td", {}, i.agent), h("td", {}, i.source), h("td", { class: "wrap-anywhere" }, i.origin),
+        h("td", { class: "nowrap" }, timeEl(i.last_event), i.silent ? h("span", { class: "badge bad" }, "silent") : null))))),
+  ];
+}
+
+export function agentsPanel() {
+  const el = panel("Agents and inputs", "panel-agents");
+  const body = el.querySelector(".panel-body");
+  const agents = h("div", {}, note("loading…"));
+  const inputs = h("div", { class: "inputs-box" }, note("loading…"));
+  body.append(agents, h("h3", {}, "Inputs"), inputs);
+  return {
+    el,
+    refresh: () => Promise.all([
+      loadInto(agents, "agents", () => getJson("/api/v1/status"), agentsTable),
+      loadInto(inputs, "inputs", () => getJson("/api/v1/inputs"), inputsTable),
+    ]),
+  };
+}
