@@ -23,13 +23,12 @@ function render(d) {
       h("p", { class: "muted" }, "as of ", timeEl(d.at), d.since ? [" · since ", timeEl(d.since)] : "")),
     h("div", { class: "phone-grid" },
       h("section", { class: "panel", id: "explain" }, h("h2", {}, "Why"),
-        r ? facts([
-          ["reason", r.name ? `${r.name}${r.code !== undefined ? ` (${r.code})` : ""}` : r.text],
-          ["meaning", r.meaning],
-          ["class", r.class ? h("span", { class: `badge reason-${r.class}` }, r.class) : null],
-          ["phone said", r.text],
-        ]) : note("No drop reason stored."),
+        r ? null : note("No drop reason stored."),
         facts([
+          ["reason", r ? (r.name ? `${r.name}${r.code !== undefined ? ` (${r.code})` : ""}` : r.text) : null],
+          ["meaning", r ? r.meaning : null],
+          ["class", r && r.class ? h("span", { class: `badge reason-${r.class}` }, r.class) : null],
+          ["phone said", r && r.name ? r.text : null],
           ["last drop", d.last_drop ? timeEl(d.last_drop) : null],
           ["reported by", (d.reported_by || []).join("; ")],
         ])),
