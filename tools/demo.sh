@@ -2,27 +2,63 @@
 # The regwatch demo on its embedded defaults: SQLite, loopback only.
 # Sets up and builds, starts a collector and an agent on 127.0.0.1, loads a bundled
 # archive of CUCM and switch syslog (a CPU-spike unregistration burst) through the
-# agent, sends two live lines with util-linux `logger`, then queries the history.
+# agent, sends two live lines with util-linux `logger`, then queries the history; the
+# collector serves the dashboard and the JSON API over HTTP, and a headless chromium saves a
+# screenshot of the dashboard showing the demo's incident.
+#   ./tools/demo.sh          the demo, then everything stops
+#   ./tools/demo.sh --serve  the demo, then the collector and the dashboard stay up until Ctrl-C
 set -euo pipefail
 cd "$(dirname "$0")/.."
+serve=false
+for arg in "$@"; do
+  case $arg in
+    --serve) serve=true ;;
+    -h | --help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "demo.sh: unknown argument $arg (--serve keeps the dashboard running)" >&2; exit 2 ;;
+  esac
+done
 ./tools/setup.sh
 BUILD_DIR=build BUILD_TARGETS="regwatch-collector regwatch-agent regwatch" ./tools/build.sh
 bin=$PWD/build
 run=$(mktemp -d /tmp/regwatch-demo.XXXXXX)
 collector_port=${REGWATCH_DEMO_PORT:-17443}
 syslog_port=${REGWATCH_DEMO_SYSLOG_PORT:-15514}
+http_port=${REGWATCH_DEMO_HTTP_PORT:-17480}
+dashboard="http://127.0.0.1:$http_port/"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-say "starting regwatch-collector on 127.0.0.1:$collector_port (database $run/regwatch.db)"
-"$bin/collector/regwatch-collector" --listen "127.0.0.1:$collector_port" --db "$run/regwatch.db" \
-  >"$run/collector.out" 2>"$run/collector.log" &
+# A screenshot of a dashboard page with Debian's headless chromium (URL, output PNG). Only
+# loopback traffic: the flags stop chromium's own calls home; a fresh profile in $run.
+# --virtual-time-budget lets the modules load and the API calls answer before the shot (the
+# live stream stays open, so "loaded" alone would never come).
+screenshot() {
+  local chromium
+  chromium=$(command -v chromium || true)
+  if [[ -z $chromium ]]; then
+    echo "no screenshot: chromium is not installed (apt-get install chromium)"
+    return 0
+  fi
+  if timeout 60 "$chromium" --headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run \
+      --disable-background-networking --disable-component-update --disable-sync --hide-scrollbars \
+      --user-data-dir="$run/chromium-profile" --window-size=1920,1080 --virtual-time-budget=8000 \
+      --screenshot="$2" "$1" >"$run/chromium.log" 2>&1 && [[ -s $2 ]]; then
+    echo "screenshot of the dashboard: $2"
+  else
+    echo "no screenshot: chromium failed ($run/chromium.log)"
+  fi
+}
+
+say "starting regwatch-collector on 127.0.0.1:$collector_port, HTTP on 127.0.0.1:$http_port (database $run/regwatch.db)"
+"$bin/collector/regwatch-collector" --listen "127.0.0.1:$collector_port" --http "127.0.0.1:$http_port" \
+  --db "$run/regwatch.db" >"$run/collector.out" 2>"$run/collector.log" &
 pids+=($!)
 for _ in $(seq 100); do grep -q "listening on" "$run/collector.out" && break; sleep 0.1; done
 grep "listening on" "$run/collector.out"
+echo "dashboard: $dashboard"
 
 say "replaying the bundled archive tools/demo/sample-syslog.log through an agent"
 "$bin/agent/regwatch-agent" --agent-id demo-archive --spool-dir "$run/spool-archive" \
@@ -74,4 +110,15 @@ say "regwatch top --since 2026-11-20T00:00:00Z --limit 5 (chronic offenders: pho
 $cli top --since 2026-11-20T00:00:00Z --limit 5
 say "regwatch timeline SEP0017943A98BA --format json (the live phone)"
 $cli timeline SEP0017943A98BA --format json
+# The burst of the archive happened on 2026-11-20: the dashboard's history view over that window
+# shows it (the Now view shows what is open now).
+burst_window="${dashboard}#/?since=2026-11-20T09:00:00Z&until=2026-11-20T09:30:00Z"
+say "the dashboard: $dashboard (the demo's burst: $burst_window)"
+screenshot "$burst_window" "$run/dashboard.png"
+if $serve; then
+  say "serving until Ctrl-C: the dashboard at $dashboard, gRPC on 127.0.0.1:$collector_port, syslog on 127.0.0.1:$syslog_port"
+  echo "files in $run"
+  wait "${pids[0]}" || true
+  exit 0
+fi
 say "demo done; files in $run"
