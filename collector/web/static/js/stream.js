@@ -58,7 +58,8 @@ async function readEvents(response, onEvent) {
 async function connectOnce() {
   const response = await request("/api/v1/stream", { accept: "text/event-stream" });
   setState("live");
-  // Whatever changed while we were not connected: refetch once on (re)connect.
+  // Whatever changed before the stream was open (even between the views' first fetch and
+  // now) is not announced on it: refetch once on every connect.
   notify(null);
   await readEvents(response, (type, data) => {
     if (type !== "incidents") return;
