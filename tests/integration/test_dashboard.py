@@ -226,10 +226,20 @@ class DashboardTest(RegwatchTestCase):
         self.screenshot("history")
 
         # Nothing in the console but the loads the page makes on purpose: its first call before
-        # it has a token (401, twice: at the start and after "change token") and the viewer's
-        # refused silence (403).
+        # it has a token (401, twice: at the start and after "change token"), the viewer's
+        # refused silence (403), and the endpoints this collector may not have yet (404: the
+        # panel then says "not available", checked here too).
         self.drain_console()
-        problems = browser_support.console_problems(self.console, [("/api/v1/", 401), ("/api/v1/silences", 403)])
+        optional = {"/api/v1/drops": "#panel-drops", "/api/v1/cm_nodes": "#panel-cm-nodes",
+                    "/api/v1/inputs": "#panel-agents", "/api/v1/phones?": None}
+        missing = sorted({path for path in optional for e in self.console
+                          if path in e.get("message", "") and "status of 404 " in e.get("message", "")})
+        for path in missing:
+            print(f"note: this collector has no {path.rstrip('?')} yet (404); the page said so")
+            if optional[path]:
+                self.assertIn("not available", self.visible_text(optional[path]))
+        problems = browser_support.console_problems(
+            self.console, [("/api/v1/", 401), ("/api/v1/silences", 403), *((path, 404) for path in optional)])
         self.assertEqual(problems, [], json.dumps(problems, indent=1))
         unauthorized = [e for e in self.console if "status of 401" in e.get("message", "")]
         self.assertLessEqual(len(unauthorized), 2, "the page asks for a token once, not once per panel")
