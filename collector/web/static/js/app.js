@@ -2,6 +2,7 @@
 // router (#/, #/incident/<id>, #/phone/<device>) and the live stream that drives refetches.
 import { h, replace } from "./dom.js";
 import { setToken, token } from "./auth.js";
+import { tickAges } from "./time.js";
 import { rangePicker } from "./range.js";
 import { searchBox } from "./search.js";
 import { onStreamState, startStream } from "./stream.js";
@@ -64,6 +65,7 @@ function tokenButton() {
 function clock() {
   const el = h("time", { class: "clock" });
   const tick = () => {
+    tickAges();
     const now = new Date();
     el.textContent = now.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", hour12: false });
     el.title = now.toISOString().replace(/\.\d+Z$/, " UTC").replace("T", " ");

@@ -44,7 +44,15 @@ export function durationText(ms) {
 export function ageEl(text, now = Date.now()) {
   const t = parseTime(text);
   if (!t) return h("span", { class: "muted" }, "—");
-  return h("time", { datetime: t.toISOString(), title: `since ${utcText(t)}` }, durationText(now - t.getTime()));
+  return h("time", { class: "age", datetime: t.toISOString(), title: `since ${utcText(t)}` }, durationText(now - t.getTime()));
+}
+
+// Ages count on between fetches: a wall screen may go minutes without a change to refetch.
+export function tickAges() {
+  const now = Date.now();
+  for (const el of document.querySelectorAll("time.age")) {
+    el.textContent = durationText(now - Date.parse(el.getAttribute("datetime")));
+  }
 }
 
 // <input type="datetime-local"> value (browser zone) <-> RFC 3339 UTC for the API.
