@@ -11,7 +11,7 @@ function open(device) {
 }
 
 export function searchBox() {
-  const input = h("input", { type: "search", id: "search", name: "q", placeholder: "phone: name, MAC, IP, description",
+  const input = h("input", { type: "search", id: "search", name: "q", placeholder: "phone: name, MAC, IP, description  ( / )",
     autocomplete: "off", "aria-label": "find a phone", spellcheck: "false" });
   const results = h("div", { class: "search-results", id: "search-results", hidden: true });
   const form = h("form", { class: "search", role: "search" }, input, h("button", { type: "submit" }, "Find"), results);
@@ -50,6 +50,13 @@ export function searchBox() {
   });
   // Picking a result or going elsewhere closes the list.
   window.addEventListener("hashchange", () => { results.hidden = true; });
-  document.addEventListener("keydown", (e) => { if (e.key === "Escape") results.hidden = true; });
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") results.hidden = true;
+    // "/" jumps to the search box, as in most consoles, unless typing somewhere already.
+    if (e.key === "/" && !/^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName)) {
+      e.preventDefault();
+      input.focus();
+    }
+  });
   return form;
 }
