@@ -5,6 +5,7 @@ with its evidence; the search finds a phone by a MAC written with colons; a view
 cannot create a silence and the page says why, an operator's can; the console stays clean.
 A screenshot of each page is kept in $REGWATCH_TEST_ARTIFACTS (default:
 <build>/Testing/artifacts/dashboard)."""
+import base64
 import datetime
 import json
 import os
@@ -15,7 +16,7 @@ import urllib.request
 
 import browser_support
 from alerting_support import open_incident_archive
-from harness import BUILD, RegwatchTestCase, free_port, wait_for
+from harness import BUILD, RegwatchTestCase, wait_for
 
 VIEWER = "viewer-token-dashboard-1234"
 OPERATOR = "operator-token-dashboard-1234"
@@ -53,8 +54,6 @@ class DashboardTest(RegwatchTestCase):
     def setUp(self):
         super().setUp()
         os.makedirs(ARTIFACTS, exist_ok=True)
-        self.http_port = free_port()
-        self.base = f"http://127.0.0.1:{self.http_port}"
         config = self.path("collector.yaml")
         with open(config, "w") as f:
             f.write("tokens:\n  burst: " + AGENT_TOKEN + "\n"
@@ -62,7 +61,9 @@ class DashboardTest(RegwatchTestCase):
                     f"  - {{name: noc-wall, role: viewer, token: {VIEWER}}}\n"
                     f"  - {{name: noc-alice, role: operator, token: {OPERATOR}}}\n"
                     "alerting:\n  conditions: []\n  group_wait_s: 1\n  receivers: []\n")
-        self.collector = self.start_collector(extra=["--config", config, "--http", f"127.0.0.1:{self.http_port}"])
+        self.collector = self.start_collector(extra=["--config", config])  # HTTP on a port of its own choosing
+        self.assertTrue(self.collector.http_url, self.collector.stdout())
+        self.base = self.collector.http_url.rstrip("/")
         wait_for(lambda: self.http_status("/-/ready") == 200, 30, what="the collector's HTTP side to be ready")
         self.browser = browser_support.start_chromium(1920, 1080, profile_dir=self.path("chromium-profile"))
         self.addCleanup(self.browser.quit)
@@ -111,8 +112,14 @@ class DashboardTest(RegwatchTestCase):
         return found[0].text if found and found[0].is_displayed() else ""
 
     def screenshot(self, name):
-        path = os.path.join(ARTIFACTS, f"{self._testMethodName}-{name}.png")
-        self.browser.save_screenshot(path)
+        """The whole page (not only the 1920x1080 viewport), at most 4000 px tall."""
+        path = os.path.join(ARTIFACTS, f"{name}.png")
+        size = self.browser.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+        shot = self.browser.execute_cdp_cmd("Page.captureScreenshot", {
+            "format": "png", "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 4000), "scale": 1}})
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(shot["data"]))
         return path
 
     def drain_console(self):
@@ -149,6 +156,7 @@ class DashboardTest(RegwatchTestCase):
         self.wait(lambda: self.find(card_css), 10, what="the incident card")
         seen_at = self.browser.execute_script("return window.__cardSeen[arguments[0]]", incident["id"])
         self.assertLessEqual(seen_at - stored_at, 2000, f"the card showed {seen_at - stored_at:.0f} ms after the store")
+        print(f"the incident showed {seen_at - stored_at:.0f} ms after it was stored")
         card = self.find(card_css)[0]
         self.assertIn("cm_cpu", card.text)  # the top cause, with its explanation and what to check first
         self.assertIn(incident["causes"][0]["explanation"], card.text)

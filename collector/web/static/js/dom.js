@@ -7,6 +7,9 @@ export function h(tag, attrs = {}, ...children) {
     if (value === undefined || value === null || value === false) continue;
     if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
     else if (key === "dataset") Object.assign(el.dataset, value);
+    // Styles through the CSSOM: the collector's Content-Security-Policy (style-src 'self')
+    // blocks style attributes, not properties set from a script.
+    else if (key === "style") for (const [prop, v] of Object.entries(value)) el.style.setProperty(prop, v);
     else el.setAttribute(key, value === true ? "" : String(value));
   }
   append(el, children);

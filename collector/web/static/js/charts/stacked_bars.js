@@ -39,7 +39,7 @@ export function stackedBars({ points, series, colors, label }) {
       if (!n) continue;
       tip.push(`${name}: ${n}`);
       parts.push(svg("rect", { x: x + bw * 0.08, width: Math.max(bw * 0.84, 0.6), y: y(base + n), height: y(base) - y(base + n),
-        fill: colors(name), class: "bar" }));
+        style: { fill: colors(name) }, class: "bar" }));
       base += n;
     }
     // A full-height transparent target per step so hovering anywhere on the column shows its counts.
@@ -49,7 +49,7 @@ export function stackedBars({ points, series, colors, label }) {
     }
   });
   const legend = h("ul", { class: "legend" }, series.map((name) =>
-    h("li", {}, h("span", { class: "swatch", style: `background:${colors(name)}` }), name)));
+    h("li", {}, h("span", { class: "swatch", style: { background: colors(name) } }), name)));
   return h("figure", { class: "chart" },
     svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": label, class: "stacked-bars" }, parts),
     legend);

@@ -7,7 +7,7 @@ import { timeEl } from "../time.js";
 
 function bar(n, total, cls) {
   const pct = total ? (100 * n) / total : 0;
-  return h("span", { class: `seg ${cls}`, style: `width:${pct.toFixed(2)}%`, title: `${cls}: ${n}` });
+  return h("span", { class: `seg ${cls}`, style: { width: `${pct.toFixed(2)}%` }, title: `${cls}: ${n}` });
 }
 
 export function cmNodesPanel() {

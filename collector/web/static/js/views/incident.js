@@ -43,7 +43,7 @@ function causeItem(c, rank, byId) {
       h("span", { class: "rank" }, `${rank + 1}.`),
       h("span", { class: "cause-kind" }, c.kind), " on ", h("b", {}, c.subject),
       h("span", { class: "score", title: "ranking score (0–1)" },
-        h("span", { class: "score-bar", style: `width:${Math.round((c.score || 0) * 100)}%` }), h("span", { class: "score-n" }, c.score))),
+        h("span", { class: "score-bar", style: { width: `${Math.round((c.score || 0) * 100)}%` } }), h("span", { class: "score-n" }, c.score))),
     h("p", { class: "explanation" }, c.explanation),
     c.remediation ? h("p", { class: "check-first" }, h("b", {}, "Check first: "), c.remediation) : null,
     evidence.length ? h("div", { class: "evidence" }, h("h4", {}, `Evidence (${evidence.length})`),
