@@ -115,6 +115,13 @@ $cli timeline SEP0017943A98BA --format json
 burst_window="${dashboard}#/?since=2026-11-20T09:00:00Z&until=2026-11-20T09:30:00Z"
 say "the dashboard: $dashboard (the demo's burst: $burst_window)"
 screenshot "$burst_window" "$run/dashboard.png"
+incident_id=$($cli incidents --since 2026-11-20T09:00:00Z --until 2026-11-20T09:30:00Z --format json |
+  python3 -c 'import json, sys; print(next((i["id"] for i in json.load(sys.stdin)), ""))')
+if [[ -n $incident_id ]]; then
+  incident_page="${dashboard}#/incident/$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$incident_id")"
+  echo "its postmortem: $incident_page"
+  screenshot "$incident_page" "$run/dashboard-incident.png"
+fi
 if $serve; then
   say "serving until Ctrl-C: the dashboard at $dashboard, gRPC on 127.0.0.1:$collector_port, syslog on 127.0.0.1:$syslog_port"
   echo "files in $run"

@@ -12,10 +12,10 @@ export function eventDetail(e) {
 export function eventsTable(events, { evidence = new Set(), showDevice = true } = {}) {
   const rows = events.map((e) => h("tr", { class: evidence.has(e.id) ? "evidence" : "", dataset: { eventId: e.id } },
     h("td", { class: "nowrap" }, timeEl(e.event_time)),
-    h("td", {}, h("span", { class: `kind kind-${e.kind}` }, e.kind)),
-    h("td", {}, e.source || ""),
-    h("td", { class: "wrap-anywhere" }, e.origin || ""),
-    showDevice ? h("td", {}, e.device ? h("a", { href: `#/phone/${encodeURIComponent(e.device)}` }, e.device) : "") : null,
+    h("td", { class: "nowrap" }, h("span", { class: `kind kind-${e.kind}` }, e.kind)),
+    h("td", { class: "nowrap" }, e.source || ""),
+    h("td", { class: "origin", title: e.origin || "" }, e.origin || ""),
+    showDevice ? h("td", { class: "nowrap" }, e.device ? h("a", { href: `#/phone/${encodeURIComponent(e.device)}` }, e.device) : "") : null,
     h("td", { class: "detail", title: e.raw || "" }, eventDetail(e))));
   return h("table", { class: "events" },
     h("thead", {}, h("tr", {}, h("th", {}, "time"), h("th", {}, "kind"), h("th", {}, "source"), h("th", {}, "origin"),
