@@ -112,12 +112,17 @@ class DashboardTest(RegwatchTestCase):
         return found[0].text if found and found[0].is_displayed() else ""
 
     def screenshot(self, name):
-        """The whole page (not only the 1920x1080 viewport), at most 4000 px tall."""
+        """The whole page (not only the 1920x1080 viewport), at most 4000 px tall, once every
+        panel has its answer."""
+        self.wait(lambda: "loading…" not in self.browser.execute_script("return document.body.innerText"),
+                  what=f"every panel answered before the {name} screenshot")
         path = os.path.join(ARTIFACTS, f"{name}.png")
-        size = self.browser.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+        height = self.browser.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]["height"]
+        # The window's width, scrollbar included: beyond the viewport the page has no scrollbar.
+        width = self.browser.execute_script("return window.innerWidth")
         shot = self.browser.execute_cdp_cmd("Page.captureScreenshot", {
             "format": "png", "captureBeyondViewport": True,
-            "clip": {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 4000), "scale": 1}})
+            "clip": {"x": 0, "y": 0, "width": width, "height": min(height, 4000), "scale": 1}})
         with open(path, "wb") as f:
             f.write(base64.b64decode(shot["data"]))
         return path
@@ -232,6 +237,14 @@ class DashboardTest(RegwatchTestCase):
         self.browser.execute_script("location.hash = arguments[0]", f"#/?since={t0}&until={t1}")
         self.wait(lambda: self.find("#history-banner") and self.find(card_css), what="the incident in the window")
         self.screenshot("history")
+
+        # A laptop's width: one column, nothing wider than the window.
+        self.browser.set_window_size(1366, 768)
+        self.browser.execute_script("location.hash = '#/'")
+        self.wait(lambda: self.find(card_css) and self.find("#silence-form"), what="the Now view on a laptop")
+        overflow = self.browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+        self.assertLessEqual(overflow, 0, "the page scrolls sideways at 1366 px")
+        self.screenshot("now-laptop")
 
         # Nothing in the console but the loads the page makes on purpose: its first call before
         # it has a token (401, twice: at the start and after "change token"), the viewer's
