@@ -101,7 +101,7 @@ class DashboardTest(RegwatchTestCase):
         try:
             return WebDriverWait(self.browser, timeout, poll_frequency=0.05).until(lambda d: condition())
         except Exception as e:  # TimeoutException says nothing useful: say what was awaited
-            self.screenshot("failure")
+            self.browser.save_screenshot(os.path.join(ARTIFACTS, "failure.png"))
             raise AssertionError(f"timed out after {timeout}s waiting for {what}") from e
 
     def find(self, css):
