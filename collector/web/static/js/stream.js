@@ -8,9 +8,46 @@ const listeners = new Set();
 let state = "connecting";
 let stateListeners = new Set();
 
+const MIN_REFETCH_GAP_MS = 500;
+
+// fn runs at once on the first news, then at most every 500 ms while news keeps coming (the
+// stream's own pace; a slow answer stretches it: never two fetches at once), and always once
+// more after the last news, so what the page shows is never older than the last change.
+function coalesced(fn) {
+  let running = false;
+  let again = false;
+  let last = 0;
+  async function run() {
+    if (running) {
+      again = true;
+      return;
+    }
+    const wait = last + MIN_REFETCH_GAP_MS - Date.now();
+    if (wait > 0) {
+      running = true;
+      await new Promise((r) => setTimeout(r, wait));
+      running = false;
+    }
+    running = true;
+    again = false;  // news from before this fetch starts is in its answer
+    last = Date.now();
+    try {
+      await fn();
+    } finally {
+      running = false;
+    }
+    if (again) {
+      again = false;
+      run();
+    }
+  }
+  return run;
+}
+
 export function onIncidentsChanged(fn) {
-  listeners.add(fn);
-  return () => listeners.delete(fn);
+  const run = coalesced(fn);
+  listeners.add(run);
+  return () => listeners.delete(run);
 }
 
 export function onStreamState(fn) {

@@ -38,7 +38,7 @@ export function nowView(container, route) {
 
   const all = [incidents, alerts, silences, cmNodes, drops, agents];
   all.forEach((p) => p.refresh());
-  const off = live ? onIncidentsChanged(() => { incidents.refresh(); alerts.refresh(); }) : () => {};
+  const off = live ? onIncidentsChanged(() => Promise.all([incidents.refresh(), alerts.refresh()])) : () => {};
   const timer = setInterval(() => (live ? all.filter((p) => p !== incidents) : [silences, cmNodes, agents]).forEach((p) => p.refresh()),
     SLOW_REFRESH_MS);
   return () => {
