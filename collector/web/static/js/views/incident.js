@@ -98,7 +98,7 @@ function render(doc) {
       h("details", {}, h("summary", {}, `All ${(i.phones || []).length} phones`),
         h("p", { class: "phone-links" }, (i.phones || []).map((d) => [h("a", {
           href: `#/phone/${encodeURIComponent(d)}`, class: (i.still_down || []).includes(d) ? "bad" : "" }, d), " "])))),
-    h("section", { class: "panel", id: "timeline" }, h("h2", {}, `Timeline (${(doc.timeline || []).length} events)`),
+    h("section", { class: "panel", id: "timeline" }, h("h2", {}, `Timeline (${(doc.timeline || []).length} event${(doc.timeline || []).length === 1 ? "" : "s"})`),
       doc.timeline_truncated ? note("The timeline was cut short: the newest events are left out.", "warn") : null,
       eventsTable(doc.timeline || [], { evidence: evidenceIds })),
     h("section", { class: "panel", id: "updates" }, h("h2", {}, "Updates"),

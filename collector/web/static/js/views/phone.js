@@ -50,7 +50,7 @@ function render(d) {
           : note("Not part of an incident: a drop of its own.")),
       h("section", { class: "panel wide", id: "next-steps" }, h("h2", {}, "What to check next"),
         (d.next_steps || []).length ? h("ol", { class: "next-steps" }, d.next_steps.map((s) => h("li", {}, s))) : note("Nothing to suggest."))),
-    h("section", { class: "panel", id: "phone-timeline" }, h("h2", {}, `Timeline (${(d.timeline || []).length} events)`),
+    h("section", { class: "panel", id: "phone-timeline" }, h("h2", {}, `Timeline (${(d.timeline || []).length} event${(d.timeline || []).length === 1 ? "" : "s"})`),
       (d.timeline || []).length ? eventsTable(d.timeline, { showDevice: false }) : note("No event stored for this phone.")),
   ];
 }
