@@ -75,7 +75,8 @@ regwatch::v1::DropSeries count_drop_series(const std::vector<DropReport>& report
   const DropReport* reasoned = nullptr;
   const auto count_drop = [&] {
     if (first && first->time_us >= range.since_us && first->time_us < range.until_us) {
-      auto* point = series.mutable_points(static_cast<int>((first->time_us - range.since_us) / step_us));
+      auto* point =
+          series.mutable_points(static_cast<int>((first->time_us - range.since_us) / step_us));
       ++(*point->mutable_counts())[class_of(*first, reasoned)];
       point->set_drops(point->drops() + 1);
     }
@@ -106,14 +107,12 @@ regwatch::v1::DropSeries count_drop_series(const std::vector<DropReport>& report
 
 Result<regwatch::v1::DropSeries> read_drop_series(store::EventSource& reader,
                                                   const regwatch::v1::DropSeriesQuery& query,
-                                                  const correlate::DropRule& rule,
-                                                  int64_t now_us) {
+                                                  const correlate::DropRule& rule, int64_t now_us) {
   auto range = drop_range(query, now_us);
   if (!range.ok()) return range.error();
   std::vector<DropReport> reports;
   auto cut = reader.scan_phone_reports(
-      range->since_us - rule.merge_us(), range->until_us, offender_report_kinds(),
-      kMaxDropReports,
+      range->since_us - rule.merge_us(), range->until_us, offender_report_kinds(), kMaxDropReports,
       [&](std::string_view device, int64_t time_us, std::string_view kind, int32_t reason) {
         DropReport& d = reports.emplace_back();
         d.device = device;

@@ -44,14 +44,12 @@ Result<DropRange> drop_range(const regwatch::v1::DropSeriesQuery& query, int64_t
 // Pure: the series from phone reports (drop kinds and phone_registered) sorted by (device,
 // time), as EventSource::scan_phone_reports gives them.
 regwatch::v1::DropSeries count_drop_series(const std::vector<DropReport>& reports,
-                                           const DropRange& range,
-                                           const correlate::DropRule& rule);
+                                           const DropRange& range, const correlate::DropRule& rule);
 
 // Reads the reports from the store and counts them; truncated when the range held more than
 // one query reads.
 Result<regwatch::v1::DropSeries> read_drop_series(store::EventSource& reader,
                                                   const regwatch::v1::DropSeriesQuery& query,
-                                                  const correlate::DropRule& rule,
-                                                  int64_t now_us);
+                                                  const correlate::DropRule& rule, int64_t now_us);
 
 }  // namespace regwatch::collector::query

@@ -18,7 +18,6 @@ inline constexpr size_t kMaxInputs = 10'000;
 void mark_silent(regwatch::v1::InputList& list, uint32_t silent_after_s, int64_t now_us);
 
 Result<regwatch::v1::InputList> read_inputs(store::EventSource& reader,
-                                            const regwatch::v1::InputsQuery& query,
-                                            int64_t now_us);
+                                            const regwatch::v1::InputsQuery& query, int64_t now_us);
 
 }  // namespace regwatch::collector::query

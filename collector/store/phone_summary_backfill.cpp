@@ -47,8 +47,7 @@ Status backfill_phone_summaries(sqlite3* db) {
     found.mac = mac_from_device_name(device);
     newest->bind(1, device);
     newest->bind(2, kEventsPerDevice);
-    while ((found.ip.empty() || found.description.empty()) &&
-           (rc = newest->step()) == SQLITE_ROW) {
+    while ((found.ip.empty() || found.description.empty()) && (rc = newest->step()) == SQLITE_ROW) {
       const int64_t time_us = newest->column_int(0);
       const auto payload = newest->column_blob(1);
       if (!event.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) continue;

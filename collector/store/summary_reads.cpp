@@ -61,7 +61,8 @@ Result<std::vector<regwatch::v1::PhoneSummary>> EventReader::find_phones(PhoneMa
   auto statement = Statement::prepare(db_.get(), sql);
   if (!statement.ok()) return statement.error();
   statement->bind(1, value);
-  if (how == PhoneMatch::kDevicePrefix) statement->bind(2, std::string(value) + std::string(kAfterEverything));
+  if (how == PhoneMatch::kDevicePrefix)
+    statement->bind(2, std::string(value) + std::string(kAfterEverything));
   statement->bind(3, static_cast<int64_t>(max_rows));
   std::vector<regwatch::v1::PhoneSummary> phones;
   int rc = 0;
@@ -102,8 +103,7 @@ Result<std::vector<regwatch::v1::StoredEvent>> EventReader::latest_registered_ph
       stored.set_id(latest->column_int(0));
       stored.set_store_time_us(latest->column_int(1));
       const auto payload = latest->column_blob(2);
-      if (!stored.mutable_event()->ParseFromArray(payload.data(),
-                                                  static_cast<int>(payload.size())))
+      if (!stored.mutable_event()->ParseFromArray(payload.data(), static_cast<int>(payload.size())))
         found.pop_back();  // undecodable: skipped, as the scans skip it
     }
     latest->reset();

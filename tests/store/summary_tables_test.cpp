@@ -114,13 +114,12 @@ TEST_F(SummaryTablesTest, EventPagesNeitherRepeatNorSkipWhileEventsArrive) {
       ASSERT_FALSE(list->next_cursor().empty());
       q.set_cursor(list->next_cursor());
       // Between pages: one event newer than all, one at a time already paged past.
-      ASSERT_TRUE(w->insert_batch(std::vector<v1::Event>{phone("b", next_seq, kT0 + 99 * kSecond,
-                                                               "SEP00000000000B"),
-                                                         phone("b", next_seq + 1,
-                                                               kT0 + (oldest_first ? 5 : 70) *
-                                                                         kSecond,
-                                                               "SEP00000000000B")},
-                                  kT0)
+      ASSERT_TRUE(w->insert_batch(
+                       std::vector<v1::Event>{
+                           phone("b", next_seq, kT0 + 99 * kSecond, "SEP00000000000B"),
+                           phone("b", next_seq + 1, kT0 + (oldest_first ? 5 : 70) * kSecond,
+                                 "SEP00000000000B")},
+                       kT0)
                       .ok());
       next_seq += 2;
     }
@@ -163,7 +162,8 @@ TEST_F(SummaryTablesTest, InputsCountEachStoredEventOnceAndLeaveOutSpoofedOnes) 
   // the latest event time does not go back. The resend of seq 1 is a duplicate: not counted.
   auto replayed = phone("edge-1", 4, kT0 + 5 * kSecond, "SEP00000000000A");
   ASSERT_TRUE(w->insert_batch(std::vector<v1::Event>{line, replayed}, kT0 + 200 * kSecond).ok());
-  auto trap = event("edge-2", 1, kT0 + 30 * kSecond, "ucm-pub", v1::SOURCE_SNMP_TRAP, v1::CM_FAILED);
+  auto trap =
+      event("edge-2", 1, kT0 + 30 * kSecond, "ucm-pub", v1::SOURCE_SNMP_TRAP, v1::CM_FAILED);
   ASSERT_TRUE(w->insert_batch(std::vector<v1::Event>{trap}, kT0 + 300 * kSecond).ok());
 
   auto list = reader()->inputs(100);
@@ -193,26 +193,26 @@ TEST_F(SummaryTablesTest, InputsCountEachStoredEventOnceAndLeaveOutSpoofedOnes) 
 
 TEST_F(SummaryTablesTest, PhonesKeepTheirNewestAddressAndDescriptionAndAreFoundEachWay) {
   auto w = writer();
-  ASSERT_TRUE(w->insert_batch(std::vector<v1::Event>{phone("a", 1, kT0 + 10 * kSecond,
-                                                           "SEP0017943A98BA", "10.1.2.3",
-                                                           "Desk 36 reception")},
-                              kT0)
-                  .ok());
+  ASSERT_TRUE(
+      w->insert_batch(std::vector<v1::Event>{phone("a", 1, kT0 + 10 * kSecond, "SEP0017943A98BA",
+                                                   "10.1.2.3", "Desk 36 reception")},
+                      kT0)
+          .ok());
   // Newer, without address: the address stays. A replay from between: its address is newer
   // than the one kept, so it wins; one from before the kept one does not.
-  ASSERT_TRUE(w->insert_batch(std::vector<v1::Event>{phone("a", 2, kT0 + 20 * kSecond,
-                                                           "SEP0017943A98BA")},
-                              kT0)
-                  .ok());
+  ASSERT_TRUE(
+      w->insert_batch(std::vector<v1::Event>{phone("a", 2, kT0 + 20 * kSecond, "SEP0017943A98BA")},
+                      kT0)
+          .ok());
   ASSERT_TRUE(w->insert_batch(std::vector<v1::Event>{phone("a", 3, kT0 + 15 * kSecond,
                                                            "SEP0017943A98BA", "10.1.2.4")},
                               kT0)
                   .ok());
-  ASSERT_TRUE(w->insert_batch(std::vector<v1::Event>{phone("a", 4, kT0 + 5 * kSecond,
-                                                           "SEP0017943A98BA", "10.9.9.9",
-                                                           "old label")},
-                              kT0)
-                  .ok());
+  ASSERT_TRUE(
+      w->insert_batch(std::vector<v1::Event>{phone("a", 4, kT0 + 5 * kSecond, "SEP0017943A98BA",
+                                                   "10.9.9.9", "old label")},
+                      kT0)
+          .ok());
   // A CDP sighting gives an address too; a forged report gives nothing.
   auto sighting = event("a", 5, kT0 + 30 * kSecond, "sw-3f", v1::SOURCE_SNMP_POLL, v1::TOPOLOGY);
   sighting.mutable_topology()->set_device("SEP0017943A98BB");
@@ -252,16 +252,16 @@ TEST_F(SummaryTablesTest, PhonesKeepTheirNewestAddressAndDescriptionAndAreFoundE
 
 TEST_F(SummaryTablesTest, EachCmNodesLatestCountsAtATimeThroughItsIndex) {
   auto w = writer();
-  ASSERT_TRUE(w->insert_batch(
-                   std::vector<v1::Event>{
-                       counts("edge-1", 1, kT0 + 60 * kSecond, "ucm-pub", 900, 10, 1),
-                       counts("edge-1", 2, kT0 + 60 * kSecond, "ucm-sub1", 1200, 3, 0),
-                       counts("edge-1", 3, kT0 + 120 * kSecond, "ucm-pub", 850, 60, 2),
-                       counts("edge-1", 4, kT0 + 180 * kSecond, "ucm-sub2", 40, 0, 0),
-                       event("edge-1", 5, kT0 + 100 * kSecond, "sw-3f", v1::SOURCE_SNMP_POLL,
-                             v1::CPU_SAMPLE)},
-                   kT0 + 200 * kSecond)
-                  .ok());
+  ASSERT_TRUE(
+      w->insert_batch(
+           std::vector<v1::Event>{counts("edge-1", 1, kT0 + 60 * kSecond, "ucm-pub", 900, 10, 1),
+                                  counts("edge-1", 2, kT0 + 60 * kSecond, "ucm-sub1", 1200, 3, 0),
+                                  counts("edge-1", 3, kT0 + 120 * kSecond, "ucm-pub", 850, 60, 2),
+                                  counts("edge-1", 4, kT0 + 180 * kSecond, "ucm-sub2", 40, 0, 0),
+                                  event("edge-1", 5, kT0 + 100 * kSecond, "sw-3f",
+                                        v1::SOURCE_SNMP_POLL, v1::CPU_SAMPLE)},
+           kT0 + 200 * kSecond)
+          .ok());
   auto r = reader();
   auto now = r->latest_registered_phones(kT0 + 300 * kSecond, 100);
   ASSERT_TRUE(now.ok()) << now.error().message;
