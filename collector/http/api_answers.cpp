@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/reports/alert_report.h"
+#include "common/reports/dashboard_report.h"
 #include "common/reports/event_report.h"
 #include "common/reports/explain_report.h"
 #include "common/reports/incident_report.h"
@@ -72,8 +73,11 @@ ApiAnswer ApiAnswers::events(const Params& params) {
   auto query = event_query(params, clock_.now_us());
   if (!query.ok()) return error_answer(query.error());
   return render(queries_.events(*query), [](const v1::EventList& list) {
-    return nlohmann::ordered_json{{"events", reports::events_json(list)},
-                                  {"truncated", list.truncated()}};
+    return nlohmann::ordered_json{
+        {"events", reports::events_json(list)},
+        {"truncated", list.truncated()},
+        {"next_cursor", list.next_cursor().empty() ? nlohmann::ordered_json(nullptr)
+                                                   : nlohmann::ordered_json(list.next_cursor())}};
   });
 }
 
@@ -130,6 +134,34 @@ ApiAnswer ApiAnswers::status(const Params& params) {
   if (!params.empty()) return error_answer(400, "status takes no parameters");
   return render(queries_.status(),
                 [](const v1::StatusReply& r) { return reports::status_json(r); });
+}
+
+ApiAnswer ApiAnswers::drops(const Params& params) {
+  auto query = drop_series_query(params, clock_.now_us());
+  if (!query.ok()) return error_answer(query.error());
+  return render(queries_.drops(*query),
+                [](const v1::DropSeries& r) { return reports::drop_series_json(r); });
+}
+
+ApiAnswer ApiAnswers::cm_nodes(const Params& params) {
+  auto query = cm_nodes_query(params, clock_.now_us());
+  if (!query.ok()) return error_answer(query.error());
+  return render(queries_.cm_nodes(*query),
+                [](const v1::CmNodeList& r) { return reports::cm_nodes_json(r); });
+}
+
+ApiAnswer ApiAnswers::inputs(const Params& params) {
+  auto query = inputs_query(params);
+  if (!query.ok()) return error_answer(query.error());
+  return render(queries_.inputs(*query),
+                [](const v1::InputList& r) { return reports::inputs_json(r); });
+}
+
+ApiAnswer ApiAnswers::find_phones(const Params& params) {
+  auto query = phone_search(params);
+  if (!query.ok()) return error_answer(query.error());
+  return render(queries_.find_phones(*query),
+                [](const v1::PhoneList& r) { return reports::phones_json(r); });
 }
 
 }  // namespace regwatch::collector::http

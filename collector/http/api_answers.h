@@ -40,6 +40,10 @@ class ApiAnswers {
   ApiAnswer create_silence(std::string_view body, const std::string& identity);
   ApiAnswer expire_silence(std::string_view id, const std::string& identity);
   ApiAnswer status(const Params& params);
+  ApiAnswer drops(const Params& params);
+  ApiAnswer cm_nodes(const Params& params);
+  ApiAnswer inputs(const Params& params);
+  ApiAnswer find_phones(const Params& params);
 
  private:
   query::QueryService& queries_;

@@ -145,6 +145,14 @@ void HttpServer::add_routes(const HttpOptions& options) {
   s.Get(R"(/api/v1/phones/([^/]+))", read([answers](const httplib::Request& req) {
           return answers->phone(req.matches[1].str(), req.params);
         }));
+  s.Get("/api/v1/phones",
+        read([answers](const httplib::Request& req) { return answers->find_phones(req.params); }));
+  s.Get("/api/v1/drops",
+        read([answers](const httplib::Request& req) { return answers->drops(req.params); }));
+  s.Get("/api/v1/cm_nodes",
+        read([answers](const httplib::Request& req) { return answers->cm_nodes(req.params); }));
+  s.Get("/api/v1/inputs",
+        read([answers](const httplib::Request& req) { return answers->inputs(req.params); }));
   s.Get("/api/v1/top",
         read([answers](const httplib::Request& req) { return answers->top(req.params); }));
   s.Get("/api/v1/alerts",

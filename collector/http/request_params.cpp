@@ -60,6 +60,22 @@ Status read_limit(const Params& params, uint32_t& out) {
   return Ok{};
 }
 
+// A whole number from `low` to `high` into `out` (0 when absent: the question's default).
+Status read_count(const Params& params, const std::string& name, uint32_t low, uint32_t high,
+                  uint32_t& out) {
+  const std::string text = value_of(params, name);
+  out = 0;
+  if (text.empty()) return Ok{};
+  uint32_t n = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (error != std::errc() || end != text.data() + text.size() || n < low || n > high) {
+    return bad(name + ": '" + text + "' is not a number from " + std::to_string(low) + " to " +
+               std::to_string(high));
+  }
+  out = n;
+  return Ok{};
+}
+
 Status read_bool(const Params& params, const std::string& name, bool& out) {
   const std::string text = value_of(params, name);
   if (text.empty() || text == "false" || text == "0") return Ok{};
@@ -156,6 +172,57 @@ Result<v1::EventQuery> event_query(const Params& params, int64_t now_us) {
   q.set_limit(limit);
   q.set_oldest_first(order == "oldest");
   q.set_spoofed_only(spoofed);
+  q.set_cursor(value_of(params, "cursor"));
+  return q;
+}
+
+Result<v1::DropSeriesQuery> drop_series_query(const Params& params, int64_t now_us) {
+  if (auto ok = only_known(params, {"since", "until", "step"}); !ok.ok()) return ok.error();
+  v1::DropSeriesQuery q;
+  int64_t since = 0, until = 0;
+  if (auto ok = read_time(params, "since", now_us, since); !ok.ok()) return ok.error();
+  if (auto ok = read_time(params, "until", now_us, until); !ok.ok()) return ok.error();
+  if (auto ok = check_range(since, until); !ok.ok()) return ok.error();
+  uint32_t step = 0;
+  if (auto ok = read_count(params, "step", 1, 86400, step); !ok.ok()) return ok.error();
+  q.set_since_us(since);
+  q.set_until_us(until);
+  q.set_step_s(step);
+  return q;
+}
+
+Result<v1::CmNodesQuery> cm_nodes_query(const Params& params, int64_t now_us) {
+  if (auto ok = only_known(params, {"at"}); !ok.ok()) return ok.error();
+  v1::CmNodesQuery q;
+  int64_t at = 0;
+  if (auto ok = read_time(params, "at", now_us, at); !ok.ok()) return ok.error();
+  q.set_at_us(at);
+  return q;
+}
+
+Result<v1::InputsQuery> inputs_query(const Params& params) {
+  if (auto ok = only_known(params, {"silent_after"}); !ok.ok()) return ok.error();
+  v1::InputsQuery q;
+  if (const std::string text = value_of(params, "silent_after"); !text.empty()) {
+    auto d = parse_duration(text);
+    if (!d.ok() || *d < 1'000'000 || *d > int64_t{30} * 86400 * 1'000'000)
+      return bad("silent_after: '" + text + "' is not a duration from 1s to 30d (90s, 15m, 2h)");
+    q.set_silent_after_s(static_cast<uint32_t>(*d / 1'000'000));
+  }
+  return q;
+}
+
+Result<v1::PhoneSearch> phone_search(const Params& params) {
+  if (auto ok = only_known(params, {"q", "limit"}); !ok.ok()) return ok.error();
+  v1::PhoneSearch q;
+  q.set_q(value_of(params, "q"));
+  if (q.q().empty())
+    return bad(
+        "q: what to look for: a device name, a MAC (00:17:94:3a:98:ba, 0017.943a.98ba), an "
+        "IP or a piece of a description");
+  uint32_t limit = 0;
+  if (auto ok = read_count(params, "limit", 1, 100, limit); !ok.ok()) return ok.error();
+  q.set_limit(limit);
   return q;
 }
 

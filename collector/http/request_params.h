@@ -30,6 +30,13 @@ Result<v1::TopQuery> top_query(const Params& params, int64_t now_us);
 // all=true: resolved ones too, those that ended since `since` (default 24h, as the CLI).
 Result<v1::AlertQuery> alert_query(const Params& params, int64_t now_us);
 Result<v1::SilenceQuery> silence_query(const Params& params);
+// The dashboard's questions. drops: since (default 3h ago), until, step (seconds, default 60);
+// cm_nodes: at; inputs: silent_after (a duration, default 15m); phones: q (required), limit
+// (default 20, at most 100).
+Result<v1::DropSeriesQuery> drop_series_query(const Params& params, int64_t now_us);
+Result<v1::CmNodesQuery> cm_nodes_query(const Params& params, int64_t now_us);
+Result<v1::InputsQuery> inputs_query(const Params& params);
+Result<v1::PhoneSearch> phone_search(const Params& params);
 // Only `format` (json or markdown).
 Result<std::string> incident_format(const Params& params);
 

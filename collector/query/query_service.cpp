@@ -3,8 +3,12 @@
 #include <memory>
 #include <type_traits>
 
+#include "collector/query/cm_nodes.h"
+#include "collector/query/drop_series.h"
 #include "collector/query/explain_query.h"
 #include "collector/query/incident_view.h"
+#include "collector/query/inputs_query.h"
+#include "collector/query/phone_search.h"
 #include "collector/query/top_query.h"
 #include "collector/store/store_backend.h"
 #include "common/clock.h"
@@ -244,6 +248,38 @@ grpc::ServerUnaryReactor* QueryService::IncidentView(grpc::CallbackServerContext
   });
 }
 
+grpc::ServerUnaryReactor* QueryService::Drops(grpc::CallbackServerContext* context,
+                                              const regwatch::v1::DropSeriesQuery* request,
+                                              regwatch::v1::DropSeries* response) {
+  return answer(context, response, [this, request](Readers& readers) {
+    return read_drop_series(*readers.events, *request, drop_rule_,
+                            SystemClock::instance().now_us());
+  });
+}
+
+grpc::ServerUnaryReactor* QueryService::CmNodes(grpc::CallbackServerContext* context,
+                                                const regwatch::v1::CmNodesQuery* request,
+                                                regwatch::v1::CmNodeList* response) {
+  return answer(context, response, [request](Readers& readers) {
+    return read_cm_nodes(*readers.events, *request, SystemClock::instance().now_us());
+  });
+}
+
+grpc::ServerUnaryReactor* QueryService::Inputs(grpc::CallbackServerContext* context,
+                                               const regwatch::v1::InputsQuery* request,
+                                               regwatch::v1::InputList* response) {
+  return answer(context, response, [request](Readers& readers) {
+    return read_inputs(*readers.events, *request, SystemClock::instance().now_us());
+  });
+}
+
+grpc::ServerUnaryReactor* QueryService::FindPhones(grpc::CallbackServerContext* context,
+                                                   const regwatch::v1::PhoneSearch* request,
+                                                   regwatch::v1::PhoneList* response) {
+  return answer(context, response,
+                [request](Readers& readers) { return search_phones(*readers.events, *request); });
+}
+
 grpc::ServerUnaryReactor* QueryService::Silences(grpc::CallbackServerContext* context,
                                                  const regwatch::v1::SilenceQuery* request,
                                                  regwatch::v1::SilenceList* response) {
@@ -311,6 +347,29 @@ Result<regwatch::v1::IncidentView> QueryService::incident_view(
   return call<regwatch::v1::IncidentView>([&query](Readers& readers) {
     return ::regwatch::collector::query::incident_view(*readers.events, *readers.incidents, query);
   });
+}
+
+Result<regwatch::v1::DropSeries> QueryService::drops(const regwatch::v1::DropSeriesQuery& query) {
+  return call<regwatch::v1::DropSeries>([this, &query](Readers& readers) {
+    return read_drop_series(*readers.events, query, drop_rule_, SystemClock::instance().now_us());
+  });
+}
+
+Result<regwatch::v1::CmNodeList> QueryService::cm_nodes(const regwatch::v1::CmNodesQuery& query) {
+  return call<regwatch::v1::CmNodeList>([&query](Readers& readers) {
+    return read_cm_nodes(*readers.events, query, SystemClock::instance().now_us());
+  });
+}
+
+Result<regwatch::v1::InputList> QueryService::inputs(const regwatch::v1::InputsQuery& query) {
+  return call<regwatch::v1::InputList>([&query](Readers& readers) {
+    return read_inputs(*readers.events, query, SystemClock::instance().now_us());
+  });
+}
+
+Result<regwatch::v1::PhoneList> QueryService::find_phones(const regwatch::v1::PhoneSearch& query) {
+  return call<regwatch::v1::PhoneList>(
+      [&query](Readers& readers) { return search_phones(*readers.events, query); });
 }
 
 Result<regwatch::v1::SilenceList> QueryService::silences(const regwatch::v1::SilenceQuery& query) {

@@ -70,6 +70,22 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
   grpc::ServerUnaryReactor* IncidentView(grpc::CallbackServerContext* context,
                                          const regwatch::v1::IncidentViewQuery* request,
                                          regwatch::v1::IncidentView* response) override;
+  // The dashboard's questions (issue 19), read like the other queries (role viewer):
+  // drops per step by reason class (drop_series.h), registered phones per CM node
+  // (cm_nodes.h), every input and whether it went silent (inputs_query.h), the phone search
+  // (phone_search.h).
+  grpc::ServerUnaryReactor* Drops(grpc::CallbackServerContext* context,
+                                  const regwatch::v1::DropSeriesQuery* request,
+                                  regwatch::v1::DropSeries* response) override;
+  grpc::ServerUnaryReactor* CmNodes(grpc::CallbackServerContext* context,
+                                    const regwatch::v1::CmNodesQuery* request,
+                                    regwatch::v1::CmNodeList* response) override;
+  grpc::ServerUnaryReactor* Inputs(grpc::CallbackServerContext* context,
+                                   const regwatch::v1::InputsQuery* request,
+                                   regwatch::v1::InputList* response) override;
+  grpc::ServerUnaryReactor* FindPhones(grpc::CallbackServerContext* context,
+                                       const regwatch::v1::PhoneSearch* request,
+                                       regwatch::v1::PhoneList* response) override;
   grpc::ServerUnaryReactor* Silences(grpc::CallbackServerContext* context,
                                      const regwatch::v1::SilenceQuery* request,
                                      regwatch::v1::SilenceList* response) override;
@@ -91,6 +107,13 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
   Result<regwatch::v1::TopReply> top(const regwatch::v1::TopQuery& query);
   Result<regwatch::v1::ExplainReply> explain(const regwatch::v1::ExplainQuery& query);
   Result<regwatch::v1::IncidentView> incident_view(const regwatch::v1::IncidentViewQuery& query);
+  // Events pages by EventQuery.cursor / EventList.next_cursor (a malformed cursor is
+  // "bad_query"). The dashboard's: a too-small step for the range is "bad_query" naming the
+  // smallest allowed; an empty search text is "bad_query".
+  Result<regwatch::v1::DropSeries> drops(const regwatch::v1::DropSeriesQuery& query);
+  Result<regwatch::v1::CmNodeList> cm_nodes(const regwatch::v1::CmNodesQuery& query);
+  Result<regwatch::v1::InputList> inputs(const regwatch::v1::InputsQuery& query);
+  Result<regwatch::v1::PhoneList> find_phones(const regwatch::v1::PhoneSearch& query);
   Result<regwatch::v1::SilenceList> silences(const regwatch::v1::SilenceQuery& query);
   Result<regwatch::v1::Silence> create_silence(const regwatch::v1::Silence& silence,
                                                const std::string& identity);

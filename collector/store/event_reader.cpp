@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "collector/store/event_cursor.h"
 #include "collector/store/migrations.h"
 #include "common/event_kind.h"
 
@@ -66,6 +67,23 @@ Result<regwatch::v1::EventList> EventReader::query(const regwatch::v1::EventQuer
     }
     sql += ")";
   }
+  if (!q.cursor().empty()) {
+    const auto cursor = decode_cursor(q.cursor());
+    if (!cursor)
+      return make_error("bad_query", "malformed cursor '" + q.cursor() +
+                                         "': pass back a next_cursor exactly as it was given");
+    if (cursor->oldest_first != q.oldest_first())
+      return make_error("bad_query", std::string("the cursor continues a ") +
+                                         (cursor->oldest_first ? "oldest" : "newest") +
+                                         "-first listing; ask in that order");
+    // After the cursor's (time, id) in the query's order. The first term is a plain range on
+    // event_time_us, so the time index still bounds the scan.
+    add_number(q.oldest_first() ? " AND event_time_us >= ?" : " AND event_time_us <= ?",
+               cursor->event_time_us);
+    add_number(q.oldest_first() ? " AND (event_time_us > ?" : " AND (event_time_us < ?",
+               cursor->event_time_us);
+    add_number(q.oldest_first() ? " OR id > ?)" : " OR id < ?)", cursor->id);
+  }
   const uint32_t limit = std::min(q.limit() == 0 ? kDefaultQueryLimit : q.limit(), kMaxQueryLimit);
   sql += q.oldest_first() ? " ORDER BY event_time_us ASC, id ASC"
                           : " ORDER BY event_time_us DESC, id DESC";
@@ -100,6 +118,11 @@ Result<regwatch::v1::EventList> EventReader::query(const regwatch::v1::EventQuer
     }
   }
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "querying events");
+  if (list.truncated() && list.events_size() > 0) {
+    const auto& last = list.events(list.events_size() - 1);
+    list.set_next_cursor(
+        encode_cursor({q.oldest_first(), last.event().event_time_us(), last.id()}));
+  }
   return list;
 }
 

@@ -34,6 +34,13 @@ class EventReader final : public EventSource {
                                   const std::vector<std::string>& kinds, size_t max_rows,
                                   const PhoneReportFn& fn) override;
   Result<bool> scan_sightings(int64_t until_us, size_t max_rows, const SightingFn& fn) override;
+  // The dashboard's reads: summary_reads.cpp.
+  Result<regwatch::v1::InputList> inputs(size_t max_rows) override;
+  Result<std::vector<regwatch::v1::PhoneSummary>> find_phones(PhoneMatch how,
+                                                              std::string_view value,
+                                                              size_t max_rows) override;
+  Result<std::vector<regwatch::v1::StoredEvent>> latest_registered_phones(
+      int64_t at_us, size_t max_nodes) override;
 
  private:
   EventReader() = default;

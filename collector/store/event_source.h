@@ -1,8 +1,9 @@
 #pragma once
 // EventSource: what the collector's readers ask of the event history, whatever the
-// database: the query service (Events, Status, Top), correlation (its window and directory)
-// and the condition runner. The SQLite implementation is EventReader (event_reader.h); a
-// second backend (PostgreSQL, later) implements this and EventSink (event_sink.h).
+// database: the query service (Events, Status, Top, the dashboard's reads), correlation (its window
+// and directory) and the condition runner. The SQLite implementation is EventReader
+// (event_reader.h); a second backend (PostgreSQL, later) implements this and EventSink
+// (event_sink.h).
 //
 // Contract every implementation keeps:
 // - One thread uses a source (each query worker and runner opens its own); it sees what
@@ -66,6 +67,27 @@ class EventSource {
   // Every phone's CDP/LLDP sightings before until_us (0 = no bound), by device then time.
   using SightingFn = std::function<void(const regwatch::v1::Event& topology_event)>;
   virtual Result<bool> scan_sightings(int64_t until_us, size_t max_rows, const SightingFn& fn) = 0;
+
+  // The dashboard's reads (issue 19), from the summaries the sink keeps in each batch's
+  // transaction (SQLite: schema/013) and small indexes, never by grouping every event: each
+  // answers in milliseconds however many events are stored.
+  //
+  // Every input (agent, source, origin) with the store time of its latest batch, its latest
+  // event time and its event count, by agent, source, origin; at most max_rows (truncated
+  // when there were more). `silent` is left unset: the caller knows the time.
+  virtual Result<regwatch::v1::InputList> inputs(size_t max_rows) = 0;
+  // How find_phones() compares its value: the device name exactly or as a prefix (both
+  // without case), the MAC (lower-case colon form), the IP exactly, or a piece of the device
+  // name or description (without case) or of the IP.
+  enum class PhoneMatch { kDevice, kDevicePrefix, kMac, kIp, kText };
+  // The phones that match, by device name, at most max_rows.
+  virtual Result<std::vector<regwatch::v1::PhoneSummary>> find_phones(PhoneMatch how,
+                                                                      std::string_view value,
+                                                                      size_t max_rows) = 0;
+  // Each CM node's latest CISCO-CCM-MIB counts (kind registered_phones, not spoofed) with event
+  // time at or before at_us, by node (the event's origin); at most max_nodes nodes.
+  virtual Result<std::vector<regwatch::v1::StoredEvent>> latest_registered_phones(
+      int64_t at_us, size_t max_nodes) = 0;
 };
 
 }  // namespace regwatch::collector::store

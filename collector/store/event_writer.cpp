@@ -47,6 +47,9 @@ Result<std::unique_ptr<EventWriter>> EventWriter::open(const std::string& path,
   auto note_source = Statement::prepare(handle, kNoteSourceSql);
   if (!note_source.ok()) return note_source.error();
   writer->note_source_ = std::move(note_source).value();
+  auto summaries = SummaryWriter::prepare(handle);
+  if (!summaries.ok()) return summaries.error();
+  writer->summaries_ = std::move(summaries).value();
   return writer;
 }
 
@@ -69,6 +72,7 @@ Result<EventWriter::InsertOutcome> EventWriter::insert_range(const Range& events
   sqlite3* db = db_.get();
   if (auto begin = exec(db, "BEGIN IMMEDIATE"); !begin.ok()) return begin.error();
   InsertOutcome outcome;
+  summaries_.begin_batch();
   std::string scratch;
   // Views into `events`, which outlives the loop below.
   std::map<std::tuple<std::string_view, std::string_view, regwatch::v1::Source>, int64_t> live;
@@ -83,6 +87,7 @@ Result<EventWriter::InsertOutcome> EventWriter::insert_range(const Range& events
     }
     if (sqlite3_changes(db) == 1) {
       ++outcome.stored;
+      summaries_.add(event, store_time_us);
       const int64_t lag = event.receive_time_us() - event.event_time_us();
       if (lag <= kLiveWithinUs && lag >= -kLiveWithinUs)
         ++live[{event.agent_id(), event.origin(), event.source()}];
@@ -103,6 +108,10 @@ Result<EventWriter::InsertOutcome> EventWriter::insert_range(const Range& events
       rollback(db);
       return error;
     }
+  }
+  if (auto summarised = summaries_.write(db); !summarised.ok()) {
+    rollback(db);
+    return summarised.error();
   }
   if (auto commit = exec(db, "COMMIT"); !commit.ok()) {
     rollback(db);

@@ -1,7 +1,8 @@
 #pragma once
 // EventWriter: the SQLite EventSink (event_sink.h), the collector's one writer of the
-// events table and of the sources table (who sends live events, for the agent_silent and
-// source_silent conditions), both in the batch's transaction.
+// events table, of the sources table (who sends live events, for the agent_silent and
+// source_silent conditions) and of the summaries (summary_writer.h), all in the batch's
+// transaction.
 //
 // One thread owns it (the commit queue). Opening applies the migrations. The incarnation is
 // the agent spool's (agent/spool/spool_state.h); "" is a spool from before them.
@@ -23,6 +24,7 @@
 #include "collector/store/event_sink.h"
 #include "collector/store/sqlite_handle.h"
 #include "collector/store/store_options.h"
+#include "collector/store/summary_writer.h"
 #include "common/result.h"
 
 namespace regwatch::collector::store {
@@ -52,7 +54,8 @@ class EventWriter final : public EventSink {
   SqliteDb db_;
   Statement insert_;
   Statement prune_;
-  Statement note_source_;  // the sources table: who sends live events (schema/006)
+  Statement note_source_;    // the sources table: who sends live events (schema/006)
+  SummaryWriter summaries_;  // the inputs and phones tables (schema/013)
   int schema_version_ = 0;
 };
 

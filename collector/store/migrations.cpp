@@ -4,13 +4,15 @@
 
 #include "collector/store/incident_state_migration.h"
 #include "collector/store/legacy_records.h"
+#include "collector/store/phone_summary_backfill.h"
 #include "collector/store/sqlite_handle.h"
 
 namespace regwatch::collector::store {
 namespace {
 
 // The step in C++ that a migration needs after its SQL, in the same transaction: what SQL alone
-// cannot do (010: JSON bodies into proto records; 012: incident states as words into the enum).
+// cannot do (010: JSON bodies into proto records; 012: incident states as words into the enum;
+// 013: phones' addresses and descriptions from the payloads).
 Status after_sql(sqlite3* db, std::string_view migration) {
   if (migration == "010_typed_records.sql") {
     auto converted = convert_legacy_records(db);
@@ -20,6 +22,7 @@ Status after_sql(sqlite3* db, std::string_view migration) {
     auto converted = convert_incident_states(db);
     if (!converted.ok()) return converted.error();
   }
+  if (migration == "013_summaries.sql") return backfill_phone_summaries(db);
   return Ok{};
 }
 

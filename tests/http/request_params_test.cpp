@@ -114,6 +114,28 @@ TEST(RequestParams, BadSilencesAreRefusedWithWhy) {
   }
 }
 
+TEST(RequestParams, DashboardQuestions) {
+  auto drops = drop_series_query({{"since", "6h"}, {"step", "300"}}, kNow);
+  ASSERT_TRUE(drops.ok()) << drops.error().message;
+  EXPECT_EQ(drops->step_s(), 300u);
+  EXPECT_EQ(drops->since_us(), kNow - 6 * 3600 * int64_t{1'000'000});
+  EXPECT_FALSE(drop_series_query({{"step", "0"}}, kNow).ok());
+  EXPECT_FALSE(drop_series_query({{"step", "fast"}}, kNow).ok());
+  auto inputs = inputs_query({{"silent_after", "30m"}});
+  ASSERT_TRUE(inputs.ok());
+  EXPECT_EQ(inputs->silent_after_s(), 1800u);
+  EXPECT_FALSE(inputs_query({{"silent_after", "soon"}}).ok());
+  auto search = phone_search({{"q", "00:17:94:3a:98:ba"}, {"limit", "5"}});
+  ASSERT_TRUE(search.ok());
+  EXPECT_EQ(search->q(), "00:17:94:3a:98:ba");
+  EXPECT_EQ(search->limit(), 5u);
+  EXPECT_FALSE(phone_search({}).ok());
+  EXPECT_FALSE(phone_search({{"q", "x"}, {"limit", "101"}}).ok());
+  auto cursor = event_query({{"cursor", "abc"}}, kNow);
+  ASSERT_TRUE(cursor.ok());
+  EXPECT_EQ(cursor->cursor(), "abc");
+}
+
 TEST(RequestParams, IncidentFormat) {
   EXPECT_EQ(*incident_format({}), "json");
   EXPECT_EQ(*incident_format({{"format", "markdown"}}), "markdown");

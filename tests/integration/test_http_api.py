@@ -95,6 +95,42 @@ class HttpApiTest(RegwatchTestCase):
             error = self.get_json(f"/api/v1/events?{bad}", status=400)["error"]
             self.assertIn("limit", error)
 
+    def test_pages_by_cursor_neither_repeat_nor_skip(self):
+        self.replay()
+        everything = self.get_json("/api/v1/events?limit=1000&since=2020-01-01T00:00:00Z")["events"]
+        self.assertGreater(len(everything), 20)
+        paged, cursor = [], None
+        while True:
+            path = "/api/v1/events?limit=7&since=2020-01-01T00:00:00Z"
+            if cursor:
+                path += "&cursor=" + urllib.parse.quote(cursor, safe="")
+            page = self.get_json(path)
+            paged += page["events"]
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+        self.assertEqual([e["id"] for e in paged], [e["id"] for e in everything])
+        self.assertIn("cursor", self.get_json("/api/v1/events?cursor=garbage", status=400)["error"])
+
+    def test_the_dashboards_questions(self):
+        incident = self.replay()[0]
+        start = incident["start_time"]
+        drops = self.get_json(f"/api/v1/drops?since={start}&until=2h&step=60")
+        self.assertIn("network", drops["classes"])
+        self.assertEqual(sum(p["drops"] for p in drops["points"]), incident["phone_count"])
+        self.assertIn("step", self.get_json("/api/v1/drops?since=30d&step=1", status=400)["error"])
+        inputs = self.get_json("/api/v1/inputs")["inputs"]
+        self.assertIn("ucm-sub1", [i["origin"] for i in inputs])
+        self.assertTrue(all(i["agent"].startswith("archive") for i in inputs), inputs)
+        self.assertEqual(self.get_json("/api/v1/cm_nodes")["cm_nodes"], [])
+        device = incident["phones"][0]
+        hex12 = device[3:].lower()
+        colons = ":".join(hex12[i:i + 2] for i in range(0, 12, 2))
+        found = self.get_json(f"/api/v1/phones?q={urllib.parse.quote(colons)}")
+        self.assertEqual([p["device"] for p in found["phones"]], [device])
+        self.assertEqual(found["matched_as"], "mac")
+        self.assertIn("q", self.get_json("/api/v1/phones", status=400)["error"])
+
     def test_bad_input_is_a_4xx_that_says_why(self):
         cases = [
             ("/api/v1/events?since=yesterday", 400, "since"),
@@ -145,7 +181,8 @@ class HttpApiTest(RegwatchTestCase):
         spec = json.loads(data)
         self.assertEqual(spec["openapi"][:2], "3.")
         for path in ("/api/v1/incidents", "/api/v1/incidents/{id}", "/api/v1/events", "/api/v1/phones/{device}",
-                     "/api/v1/top", "/api/v1/alerts", "/api/v1/silences", "/api/v1/status"):
+                     "/api/v1/phones", "/api/v1/top", "/api/v1/alerts", "/api/v1/silences", "/api/v1/status",
+                     "/api/v1/drops", "/api/v1/cm_nodes", "/api/v1/inputs", "/api/v1/stream"):
             self.assertIn(path, spec["paths"])
         code, ctype, page = self.request("GET", "/", token=None)
         self.assertEqual(code, 200)

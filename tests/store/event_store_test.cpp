@@ -180,7 +180,8 @@ TEST_F(StoreTest, MigrationFromVersion6KeepsRowsAndIds) {
                     "ORDER BY name)"))
           .value();
   ASSERT_EQ(indexes.step(), SQLITE_ROW);
-  EXPECT_EQ(indexes.column_text(0), "events_device_time,events_time");
+  // 013 adds the partial index of the CM nodes' counts.
+  EXPECT_EQ(indexes.column_text(0), "events_device_time,events_registered_phones,events_time");
   // The old rows are incarnation ''; new ids continue after the highest.
   std::vector<v1::Event> again = {phone("a1", 3, 300, "SEP000000000003"),
                                   phone("a1", 4, 400, "SEP000000000003")};
