@@ -6,7 +6,7 @@ import { loadInto } from "../load.js";
 import { stackedBars } from "../charts/stacked_bars.js";
 import { parseTime } from "../time.js";
 
-const CLASS_ORDER = ["network", "storm", "config", "security", "planned", "infrastructure", "other"];
+const CLASS_ORDER = ["network", "storm", "config", "security", "planned", "infrastructure", "other", "unknown"];
 
 export function classColor(name) {
   const known = CLASS_ORDER.includes(name) ? name : "other";
@@ -28,9 +28,12 @@ export function dropsPanel(range) {
     el,
     refresh: () => loadInto(body, "drops", () => getJson("/api/v1/drops", params), (data) => {
       const points = (data.points || []).map((p) => ({ time: parseTime(p.time), counts: p.counts || {} })).filter((p) => p.time);
-      const series = [...(data.classes || [])].sort((a, b) => CLASS_ORDER.indexOf(a) - CLASS_ORDER.indexOf(b));
+      // Only the classes that had drops: a legend of seven names for one burst says nothing.
+      const series = [...(data.classes || [])]
+        .filter((c) => points.some((p) => p.counts[c] > 0))
+        .sort((a, b) => CLASS_ORDER.indexOf(a) - CLASS_ORDER.indexOf(b));
       const total = points.reduce((s, p) => s + Object.values(p.counts).reduce((a, b) => a + b, 0), 0);
-      if (!points.length) return note("No drops stored in this window.", "good");
+      if (!points.length || !total) return note(range.live ? "No drops in the last 6 hours." : "No drops in this window.", "good");
       const per = data.step_s >= 120 ? `${data.step_s / 60} minutes` : "minute";
       el.querySelector("h2").textContent = `Drops per ${per}${range.live ? ", last 6 hours" : " in this window"} (${total})`;
       return stackedBars({ points, series, colors: classColor, label: "drops per time step by reason class" });
