@@ -15,23 +15,42 @@ function cell(value, cls = "num") {
   return h("td", { class: cls }, value === undefined ? h("span", { class: "muted" }, "—") : value);
 }
 
+// Columns the status answer may carry (newer collectors): shown only when some agent has them.
+const OPTIONAL = [
+  ["lag", (a) => pick(a, "lag_s", "lag_seconds"), (v) => durationText(v * 1000)],
+  ["spool", (a) => pick(a, "spool_records", "spool_depth", "unacked_records"), (v) => v],
+  ["dropped", (a) => pick(a, "dropped", "drops", "events_dropped"), (v) => v],
+];
+
 function agentsTable(status) {
   const agents = status.agents || [];
   if (!agents.length) return note("No agent has sent anything yet.", "warn");
-  return h("table", { class: "agents" },
-    h("thead", {}, h("tr", {}, h("th", {}, "agent"), h("th", {}, "last stored"), h("th", { class: "num" }, "lag"),
-      h("th", { class: "num" }, "spool"), h("th", { class: "num" }, "dropped"), h("th", { class: "num" }, "events"))),
-    h("tbody", {}, agents.map((a) => {
-      const lag = pick(a, "lag_s", "lag_seconds");
-      const lagMs = pick(a, "lag_ms");
-      return h("tr", {},
+  const extra = OPTIONAL.filter(([, get]) => agents.some((a) => get(a) !== undefined));
+  return [
+    h("table", { class: "agents" },
+      h("thead", {}, h("tr", {}, h("th", {}, "agent"), h("th", {}, "last stored"),
+        extra.map(([name]) => h("th", { class: "num" }, name)), h("th", { class: "num" }, "events"))),
+      h("tbody", {}, agents.map((a) => h("tr", {},
         h("td", { class: "wrap-anywhere" }, a.agent_id),
-        h("td", {}, a.last_store_time ? ageEl(a.last_store_time) : "—", a.last_store_time ? " ago" : ""),
-        cell(lag !== undefined ? durationText(lag * 1000) : lagMs !== undefined ? durationText(lagMs) : undefined),
-        cell(pick(a, "spool_records", "spool_depth", "unacked_records")),
-        cell(pick(a, "dropped", "drops", "events_dropped")),
-        cell(a.events));
-    })));
+        h("td", { class: "nowrap" }, a.last_store_time ? [ageEl(a.last_store_time), " ago"] : "—"),
+        extra.map(([, get, show]) => cell(get(a) === undefined ? undefined : show(get(a)))),
+        cell(a.events))))),
+    extra.length < OPTIONAL.length ? h("p", { class: "muted small" },
+      "Spool depth and drops are each agent's own metrics (regwatch-agent --metrics, /metrics); ",
+      "this collector's status does not carry them.") : null,
+    receiversTable(status.receivers || []),
+  ];
+}
+
+// Where alerts go (webhook, PagerDuty, mail, Alertmanager): failing deliveries are news too.
+function receiversTable(receivers) {
+  if (!receivers.length) return null;
+  return [h("h3", {}, "Receivers"), h("table", { class: "receivers" },
+    h("thead", {}, h("tr", {}, h("th", {}, "receiver"), h("th", { class: "num" }, "pending"),
+      h("th", { class: "num" }, "delivered"), h("th", { class: "num" }, "failed"), h("th", {}, "last error"))),
+    h("tbody", {}, receivers.map((r) => h("tr", { class: r.given_up || r.pending > 10 ? "silent" : "" },
+      h("td", {}, r.receiver), cell(r.pending), cell(r.delivered), cell(r.failed_attempts),
+      h("td", { class: "wrap-anywhere" }, r.last_error || "")))))];
 }
 
 function inputsTable(data) {

@@ -20,7 +20,8 @@ export function cmNodesPanel() {
       if (!nodes.length) return note("No CCM-MIB poll stored yet (snmp targets with role cucm).");
       return h("table", { class: "cm-nodes" },
         h("thead", {}, h("tr", {}, h("th", {}, "node"), h("th", { class: "num" }, "registered"),
-          h("th", { class: "num" }, "unregistered"), h("th", { class: "num" }, "rejected"), h("th", {}, ""), h("th", {}, "polled"))),
+          h("th", { class: "num" }, "unregistered"), h("th", { class: "num" }, "rejected"),
+          h("th", { class: "num", title: "registered phones since the poll before" }, "change"), h("th", {}, ""), h("th", {}, "polled"))),
         h("tbody", {}, nodes.map((n) => {
           const total = n.registered + n.unregistered + n.rejected;
           return h("tr", {},
@@ -28,6 +29,8 @@ export function cmNodesPanel() {
             h("td", { class: "num big" }, n.registered),
             h("td", { class: `num ${n.unregistered ? "bad" : ""}` }, n.unregistered),
             h("td", { class: `num ${n.rejected ? "warn" : ""}` }, n.rejected),
+            h("td", { class: `num ${n.change_from_previous < 0 ? "bad" : ""}` },
+              n.change_from_previous ? (n.change_from_previous > 0 ? "+" : "") + n.change_from_previous : ""),
             h("td", { class: "bar-cell" }, h("span", { class: "stack" },
               bar(n.registered, total, "registered"), bar(n.unregistered, total, "unregistered"), bar(n.rejected, total, "rejected"))),
             h("td", { class: "nowrap" }, timeEl(n.time, { short: true })));
