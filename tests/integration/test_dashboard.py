@@ -200,6 +200,17 @@ class DashboardTest(RegwatchTestCase):
         self.assertIn("KeepAliveTimeout", self.visible_text("#explain"))
         self.assertTrue(self.find("#phone-incident .incident-link"))
         self.screenshot("phone")
+        # And by its description: the server's search answers; one match opens the phone.
+        self.find(".brand")[0].click()
+        self.wait(lambda: self.browser.current_url.endswith("#/"), what="the Now view")
+        search = self.find("#search")[0]
+        search.clear()
+        search.send_keys("Desk 36\n")
+        self.wait(lambda: self.browser.current_url.endswith("#/phone/" + PHONE) or
+                  PHONE in self.visible_text("#search-results"), what="the phone found by its description")
+        if not self.browser.current_url.endswith("#/phone/" + PHONE):  # several matched: pick it
+            self.find(f'#search-results a[href="#/phone/{PHONE}"]')[0].click()
+            self.wait(lambda: self.browser.current_url.endswith("#/phone/" + PHONE), what="the phone page")
 
         # A viewer may not silence: the page shows the API's own refusal and disables the form.
         refusal_status, refusal = self.api("POST", "/api/v1/silences", VIEWER,
