@@ -1,6 +1,7 @@
 """A real browser for the dashboard tests: Debian's chromium, headless, driven through
 chromedriver by selenium. Only loopback traffic: the flags below stop chromium's own calls home
 (on a machine with no internet they would only flood refused connections)."""
+import importlib.util
 import os
 import shutil
 import sys
@@ -12,9 +13,7 @@ CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--disable-default-apps", "--disable-extensions", "--mute-audio"]
 
-try:
-    import selenium  # noqa: F401
-except ImportError:
+if importlib.util.find_spec("selenium") is None:
     # ctest may run a Python of its own (pyenv); Debian's python3-selenium is for the same
     # Python 3 minor version and pure Python, so its directory can be borrowed.
     sys.path.append("/usr/lib/python3/dist-packages")
