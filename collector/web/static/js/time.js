@@ -44,14 +44,15 @@ export function durationText(ms) {
 export function ageEl(text, now = Date.now()) {
   const t = parseTime(text);
   if (!t) return h("span", { class: "muted" }, "—");
-  return h("time", { class: "age", datetime: t.toISOString(), title: `since ${utcText(t)}` }, durationText(now - t.getTime()));
+  return h("time", { class: "age", datetime: t.toISOString(), title: `since ${utcText(t)}` }, durationText(Math.max(0, now - t.getTime())));
 }
 
 // Ages count on between fetches: a wall screen may go minutes without a change to refetch.
 export function tickAges() {
   const now = Date.now();
   for (const el of document.querySelectorAll("time.age")) {
-    el.textContent = durationText(now - Date.parse(el.getAttribute("datetime")));
+    // A device clock a little ahead of ours is "0 s", not a negative age.
+    el.textContent = durationText(Math.max(0, now - Date.parse(el.getAttribute("datetime"))));
   }
 }
 

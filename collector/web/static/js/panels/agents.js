@@ -3,7 +3,7 @@
 import { getJson } from "../api.js";
 import { h, note, panel } from "../dom.js";
 import { loadInto } from "../load.js";
-import { ageEl, durationText, timeEl } from "../time.js";
+import { ageEl, durationText } from "../time.js";
 
 // Field names as the status answer may spell them; "—" where this collector does not say.
 function pick(obj, ...names) {
@@ -60,10 +60,11 @@ function inputsTable(data) {
   return [
     silent.length ? note(`${silent.length} of ${inputs.length} inputs silent.`, "bad") : note(`All ${inputs.length} inputs heard from.`, "good"),
     h("table", { class: "inputs" },
-      h("thead", {}, h("tr", {}, h("th", {}, "agent"), h("th", {}, "source"), h("th", {}, "origin"), h("th", {}, "last event"))),
+      h("thead", {}, h("tr", {}, h("th", {}, "origin"), h("th", {}, "source"), h("th", { title: "since the input's last event" }, "quiet for"), h("th", {}, "agent"))),
       h("tbody", {}, [...silent, ...inputs.filter((i) => !i.silent)].map((i) => h("tr", { class: i.silent ? "silent" : "" },
-        h("td", {}, i.agent), h("td", {}, i.source), h("td", { class: "wrap-anywhere" }, i.origin),
-        h("td", { class: "nowrap" }, timeEl(i.last_event), i.silent ? h("span", { class: "badge bad" }, "silent") : null))))),
+        h("td", { class: "wrap-words" }, i.origin), h("td", {}, i.source),
+        h("td", { class: "nowrap" }, ageEl(i.last_event), i.silent ? [" ", h("span", { class: "badge bad" }, "silent")] : null),
+        h("td", { class: "wrap-anywhere muted" }, i.agent))))),
   ];
 }
 

@@ -21,7 +21,8 @@ function incidentCard(i, live) {
       h("div", { class: "line1" },
         h("span", { class: "scope" }, scopeText(i.scope)),
         h("span", { class: `badge class-${i.class}` }, i.class),
-        i.state !== "open" ? h("span", { class: `badge state-${i.state}` }, i.state) : null,
+        // Live, every card is open: the badge would only repeat the panel's title.
+        !live || i.state !== "open" ? h("span", { class: `badge state-${i.state}` }, i.state) : null,
         (i.also_scopes || []).length ? h("span", { class: "muted small" }, `also ${i.also_scopes.map(scopeText).join(", ")}`) : null),
       top ? h("div", { class: "cause" },
         h("span", { class: "cause-kind" }, top.kind), " on ", h("b", {}, top.subject), ": ",
@@ -29,7 +30,8 @@ function incidentCard(i, live) {
       top && top.remediation ? h("div", { class: "check-first" }, h("b", {}, "Check first: "), top.remediation) : null),
     h("div", { class: "when" },
       live && i.state === "open" ? [h("span", { class: "muted small" }, "open for"), ageEl(i.start_time)]
-        : [timeEl(i.start_time), lasted ? h("span", { class: "muted small" }, `lasted ${lasted}`) : null]));
+        : [timeEl(i.start_time), i.state === "open" ? h("span", { class: "muted small" }, "still open")
+          : lasted ? h("span", { class: "muted small" }, `lasted ${lasted}`) : null]));
 }
 
 export function biggestFirst(incidents) {
