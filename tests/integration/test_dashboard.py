@@ -182,6 +182,10 @@ class DashboardTest(RegwatchTestCase):
             self.assertIn("cpu_pegging", item[0].text)
             self.assertTrue(self.find(f'#timeline tr.evidence[data-event-id="{event_id}"]'), "marked in the timeline")
         self.assertIn("by CM node", self.visible_text("#phones"))
+        # Times read in the browser's zone; the UTC instant is on hover.
+        first = self.find("#timeline time")[0]
+        self.assertTrue(first.get_attribute("title").endswith(" UTC"), first.get_attribute("title"))
+        self.assertEqual(first.get_attribute("datetime")[:19], doc["timeline"][0]["event_time"][:19])
         self.browser.execute_cdp_cmd("Browser.grantPermissions", {
             "origin": self.base, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
         self.find("#copy-markdown")[0].click()
