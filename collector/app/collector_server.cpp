@@ -10,6 +10,7 @@
 #include "collector/store/sqlite_alert_stores.h"
 #include "collector/store/store_backend.h"
 #include "common/logging.h"
+#include "common/metrics/build_info.h"
 #include "common/net_address.h"
 #include "common/text_file.h"
 
@@ -63,6 +64,8 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
                                                                 const Clock& clock) {
   auto log = component_logger("collector");
   std::unique_ptr<CollectorServer> server(new CollectorServer());
+  // /metrics (served by the HTTP server) says which build this is (docs/metrics.md).
+  metrics::register_build_info(metrics::default_registry(), REGWATCH_VERSION);
 
   // 1. The store: migrations run here, so a bad database stops us before we listen.
   // The backend first: a URL it does not know is refused before a directory is made for it.

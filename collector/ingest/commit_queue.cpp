@@ -3,12 +3,22 @@
 #include <algorithm>
 
 #include "common/logging.h"
+#include "common/metrics/registry.h"
 
 namespace regwatch::collector::ingest {
 
 CommitQueue::CommitQueue(std::unique_ptr<store::EventSink> writer, CommitQueueOptions options,
                          const Clock& clock, std::unique_ptr<store::AlertingRetention> alerting)
-    : writer_(std::move(writer)), alerting_(std::move(alerting)), options_(options), clock_(clock) {
+    : writer_(std::move(writer)),
+      alerting_(std::move(alerting)),
+      options_(options),
+      clock_(clock),
+      batch_seconds_(metrics::default_registry()
+                         .histogram("regwatch_ingest_batch_seconds",
+                                    "Time from a batch's arrival at the commit queue to its "
+                                    "commit (queueing and storing), before the ack is sent.",
+                                    {}, metrics::latency_buckets())
+                         .with({})) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -20,7 +30,7 @@ bool CommitQueue::submit(regwatch::v1::EventBatch batch, CommitDone done) {
   {
     std::lock_guard lock(mutex_);
     if (stopping_ || jobs_.size() >= options_.max_queued_batches) return false;
-    jobs_.push_back(Job{std::move(batch), std::move(done)});
+    jobs_.push_back(Job{std::move(batch), std::move(done), std::chrono::steady_clock::now()});
   }
   wake_.notify_one();
   return true;
@@ -112,6 +122,8 @@ void CommitQueue::run() {
       }
       options_.on_stored(lo, hi);
     }
+    batch_seconds_.observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - job.submitted).count());
     job.done(result);
     prune_if_due(next_prune_us);
   }
