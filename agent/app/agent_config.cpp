@@ -7,6 +7,7 @@
 #include "agent/spool/spool.h"
 #include "agent/syslog/syslog_listener.h"
 #include "common/ingest_message_size.h"
+#include "common/metrics/metrics_listen.h"
 #include "common/net_address.h"
 #include "common/net_prefix.h"
 #include "common/udp_receive_buffer.h"
@@ -220,6 +221,11 @@ void read_config(YAML::Node node, AgentConfig& config, config::ConfigErrors& err
     *field = static_cast<size_t>(value);
   }
   sccp.finish();
+  auto metrics = root.child("metrics");
+  metrics.read("listen", config.metrics.listen);  // checked with the flags applied
+  metrics.read("tls_cert", config.metrics.tls_cert);
+  metrics.read("tls_key", config.metrics.tls_key);
+  metrics.finish();
   root.finish();
 }
 
@@ -309,6 +315,16 @@ void check_agent_config(const AgentConfig& config, config::ConfigErrors& errors)
   check_endpoint(config.snmp.traps, "snmp.traps", errors);
   for (size_t i = 0; i < config.snmp.targets.size(); ++i)
     check_v3_secrets(config.snmp.targets[i], "snmp.targets[" + std::to_string(i) + "]", errors);
+  if (!config.metrics.listen.empty()) {
+    const metrics::MetricsListen listen{config.metrics.listen, config.metrics.tls_cert,
+                                        config.metrics.tls_key};
+    if (auto refused = metrics::check_metrics_listen(listen); !refused.ok()) {
+      errors.add_at(refused.error().code == "tls_pair" ? "metrics.tls_cert" : "metrics.listen",
+                    refused.error().message);
+    }
+  }
+  config::check_readable_file(config.metrics.tls_cert, "metrics.tls_cert", errors);
+  config::check_readable_file(config.metrics.tls_key, "metrics.tls_key", errors);
   for (size_t i = 0; i < config.snmp.trap_users.size(); ++i)
     check_v3_secrets(config.snmp.trap_users[i], "snmp.trap_users[" + std::to_string(i) + "]",
                      errors);
@@ -422,6 +438,13 @@ std::string default_agent_config_yaml() {
   out << YAML::Key << "max_held_bytes_total" << YAML::Value
       << static_cast<uint64_t>(ss.max_held_bytes_total)
       << YAML::Comment("out-of-order bytes of all connections together");
+  out << YAML::EndMap;
+  out << YAML::Key << "metrics" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "listen" << YAML::Value << d.metrics.listen
+      << YAML::Comment("/metrics for Prometheus, e.g. 127.0.0.1:9481; \"\" = off");
+  out << YAML::Key << "tls_cert" << YAML::Value << d.metrics.tls_cert
+      << YAML::Comment("with tls_key: HTTPS, required off loopback");
+  out << YAML::Key << "tls_key" << YAML::Value << d.metrics.tls_key;
   out << YAML::EndMap;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";

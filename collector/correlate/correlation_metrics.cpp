@@ -6,12 +6,12 @@
 namespace regwatch::collector {
 
 CorrelationMetrics::CorrelationMetrics(metrics::Registry& registry)
-    : pass_seconds_(registry
-                        .histogram("regwatch_correlation_pass_seconds",
-                                   "Time of one correlation pass (read, correlate, store).", {},
-                                   {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
-                                    10, 30, 60})
-                        .with({})),
+    : pass_seconds_(
+          registry
+              .histogram("regwatch_correlation_pass_seconds",
+                         "Time of one correlation pass (read, correlate, store).", {},
+                         {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60})
+              .with({})),
       last_success_(registry
                         .gauge("regwatch_correlation_last_success_timestamp_seconds",
                                "Unix time the last correlation pass stored its incidents.")

@@ -40,8 +40,7 @@ void StoreMetrics::committed(std::span<const regwatch::v1::Event* const> events,
       last_agent = &event->agent_id();
       auto found = agent_last_by_id_.find(event->agent_id());
       if (found == agent_last_by_id_.end()) {
-        found = agent_last_by_id_
-                    .emplace(event->agent_id(), &agent_last_.with({event->agent_id()}))
+        found = agent_last_by_id_.emplace(event->agent_id(), &agent_last_.with({event->agent_id()}))
                     .first;
       }
       found->second->set(static_cast<double>(store_time_us) / 1e6);

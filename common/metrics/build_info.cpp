@@ -6,7 +6,9 @@
 
 namespace regwatch::metrics {
 
-const char* build_revision() { return REGWATCH_REVISION; }
+const char* build_revision() {
+  return REGWATCH_REVISION;
+}
 
 void register_build_info(Registry& registry, const std::string& version) {
   registry

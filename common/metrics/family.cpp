@@ -8,12 +8,9 @@ namespace regwatch::metrics {
 
 std::string_view type_name(MetricType type) {
   switch (type) {
-    case MetricType::counter:
-      return "counter";
-    case MetricType::gauge:
-      return "gauge";
-    case MetricType::histogram:
-      return "histogram";
+    case MetricType::counter: return "counter";
+    case MetricType::gauge: return "gauge";
+    case MetricType::histogram: return "histogram";
   }
   return "untyped";
 }
@@ -27,25 +24,29 @@ FamilyBase::FamilyBase(std::string name, std::string help, MetricType type,
 
 namespace {
 
-std::unique_ptr<Counter> make_child(const Family<Counter>&) { return std::make_unique<Counter>(); }
-std::unique_ptr<Gauge> make_child(const Family<Gauge>&) { return std::make_unique<Gauge>(); }
+std::unique_ptr<Counter> make_child(const Family<Counter>&) {
+  return std::make_unique<Counter>();
+}
+std::unique_ptr<Gauge> make_child(const Family<Gauge>&) {
+  return std::make_unique<Gauge>();
+}
 std::unique_ptr<Histogram> make_child(const Family<Histogram>& family) {
   return std::make_unique<Histogram>(family.bounds());
 }
 
-void render_child(std::string& out, const FamilyBase& family, const std::vector<std::string>& values,
-                  const Counter& child) {
+void render_child(std::string& out, const FamilyBase& family,
+                  const std::vector<std::string>& values, const Counter& child) {
   append_sample(out, family.name(), family.label_names(), values, {}, {},
                 static_cast<double>(child.value()));
 }
 
-void render_child(std::string& out, const FamilyBase& family, const std::vector<std::string>& values,
-                  const Gauge& child) {
+void render_child(std::string& out, const FamilyBase& family,
+                  const std::vector<std::string>& values, const Gauge& child) {
   append_sample(out, family.name(), family.label_names(), values, {}, {}, child.value());
 }
 
-void render_child(std::string& out, const FamilyBase& family, const std::vector<std::string>& values,
-                  const Histogram& child) {
+void render_child(std::string& out, const FamilyBase& family,
+                  const std::vector<std::string>& values, const Histogram& child) {
   const auto snapshot = child.snapshot();
   const auto bounds = child.bounds();
   const std::string bucket = family.name() + "_bucket";

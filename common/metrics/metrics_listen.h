@@ -16,8 +16,9 @@ struct MetricsListen {
   std::string tls_key;
 };
 
-// The endpoint to listen on, or why this setting cannot be served. Call only with a
-// non-empty listen.
+// The endpoint to listen on, or why this setting cannot be served (code bad_listen,
+// tls_pair or plaintext_not_loopback; the message does not name the config section, the
+// caller does). Call only with a non-empty listen.
 Result<Endpoint> check_metrics_listen(const MetricsListen& settings);
 
 }  // namespace regwatch::metrics

@@ -9,13 +9,15 @@ namespace regwatch::metrics {
 Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const MetricsListen& settings,
                                                             Registry& registry) {
   auto endpoint = check_metrics_listen(settings);
-  if (!endpoint.ok()) return endpoint.error();
+  if (!endpoint.ok()) {
+    return make_error(endpoint.error().code, "metrics: " + endpoint.error().message);
+  }
   std::unique_ptr<MetricsServer> self(new MetricsServer);
   if (settings.tls_cert.empty()) {
     self->server_ = std::make_unique<httplib::Server>();
   } else {
-    auto tls = std::make_unique<httplib::SSLServer>(settings.tls_cert.c_str(),
-                                                    settings.tls_key.c_str());
+    auto tls =
+        std::make_unique<httplib::SSLServer>(settings.tls_cert.c_str(), settings.tls_key.c_str());
     if (!tls->is_valid()) {
       return make_error("tls", "metrics: cannot load the TLS certificate " + settings.tls_cert +
                                    " and key " + settings.tls_key);
@@ -41,7 +43,9 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const MetricsListen&
   return self;
 }
 
-MetricsServer::~MetricsServer() { stop(); }
+MetricsServer::~MetricsServer() {
+  stop();
+}
 
 void MetricsServer::stop() {
   if (server_) server_->stop();

@@ -85,9 +85,8 @@ Family<Histogram>& Registry::histogram(const std::string& name, const std::strin
   return find_or_add<Family<Histogram>>(name, help, MetricType::histogram, label_names, bounds);
 }
 
-CallbackHandle Registry::callback(const std::string& name, const std::string& help,
-                                  MetricType type, const std::vector<std::string>& label_names,
-                                  Collect collect) {
+CallbackHandle Registry::callback(const std::string& name, const std::string& help, MetricType type,
+                                  const std::vector<std::string>& label_names, Collect collect) {
   if (type == MetricType::histogram) {
     throw std::invalid_argument(name + ": a callback reports a counter or a gauge");
   }

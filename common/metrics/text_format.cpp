@@ -39,15 +39,21 @@ std::string escape(std::string_view text, bool quote) {
 
 }  // namespace
 
-bool valid_metric_name(std::string_view name) { return valid_name(name, true); }
+bool valid_metric_name(std::string_view name) {
+  return valid_name(name, true);
+}
 
 bool valid_label_name(std::string_view name) {
   return valid_name(name, false) && !name.starts_with("__") && name != "le";
 }
 
-std::string escape_help(std::string_view text) { return escape(text, false); }
+std::string escape_help(std::string_view text) {
+  return escape(text, false);
+}
 
-std::string escape_label_value(std::string_view value) { return escape(value, true); }
+std::string escape_label_value(std::string_view value) {
+  return escape(value, true);
+}
 
 std::string format_value(double value) {
   if (std::isnan(value)) return "NaN";

@@ -111,8 +111,9 @@ TEST(MetricsRegistry, CallbacksRunAtScrapeTimeUntilTheirHandleGoes) {
   Registry registry;
   uint64_t lines = 5;
   {
-    auto handle = registry.callback("x_lines_total", "Lines.", MetricType::counter, {"input"},
-                                    [&] { return std::vector<Sample>{{{"syslog_udp"}, 1.0 * lines}}; });
+    auto handle = registry.callback("x_lines_total", "Lines.", MetricType::counter, {"input"}, [&] {
+      return std::vector<Sample>{{{"syslog_udp"}, 1.0 * lines}};
+    });
     lines = 7;
     EXPECT_NE(registry.exposition().find("x_lines_total{input=\"syslog_udp\"} 7\n"),
               std::string::npos);
@@ -152,8 +153,10 @@ TEST(MetricsRegistry, PromtoolAcceptsTheExposition) {
   auto& latency =
       registry.histogram("regwatch_store_commit_seconds", "Commit latency.", {}, latency_buckets());
   latency.with({}).observe(0.003);
-  auto handle = registry.callback("regwatch_spool_bytes", "Spool bytes.", MetricType::gauge, {},
-                                  [] { return std::vector<Sample>{{{}, 4096}}; });
+  auto handle =
+      registry.callback("regwatch_spool_bytes", "Spool bytes.", MetricType::gauge, {}, [] {
+        return std::vector<Sample>{{{}, 4096}};
+      });
   const auto path = std::filesystem::temp_directory_path() /
                     ("metrics_test_" + std::to_string(::getpid()) + ".prom");
   std::ofstream(path) << registry.exposition();

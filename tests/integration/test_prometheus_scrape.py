@@ -1,0 +1,92 @@
+"""A real Prometheus scrapes a live agent's /metrics (and the collector's, when the collector
+serves one): `up == 1` for each, the counts Prometheus stored equal the lines `logger` sent, and
+`promtool check metrics` accepts each exposition. The agent's /metrics transport rule is checked
+too: plaintext off loopback is refused at start."""
+import subprocess
+import unittest
+
+from harness import COLLECTOR, RegwatchTestCase, free_port, wait_for
+from prometheus_support import PROMETHEUS, PROMTOOL, Prometheus, http_get, promtool_check_metrics
+
+LINE = ("41679: uc-ucm-01.pcce.local: Jul 02 2015 06:22:31.454 UTC: "
+        "%UC_CALLMANAGER-3-EndPointUnregistered: %[DeviceName=SEP0000000{n:05d}]"
+        "[IPAddress=10.60.98.210][Protocol=SIP][DeviceType=592][Description=Phone][Reason=13]"
+        "[NodeID=uc-ucm-01]: An endpoint has unregistered")
+LINES = 40
+
+
+def collector_serves_metrics():
+    """True once the collector has its HTTP server (--http), which serves /metrics."""
+    out = subprocess.run([COLLECTOR, "--help"], capture_output=True, text=True, timeout=30).stdout
+    return "--http" in out
+
+
+@unittest.skipUnless(PROMETHEUS and PROMTOOL, "Debian's prometheus and promtool are not installed")
+class PrometheusScrapeTest(RegwatchTestCase):
+    def setUp(self):
+        super().setUp()
+        self.http_port = None
+        extra = []
+        if collector_serves_metrics():
+            self.http_port = free_port()
+            extra = ["--http", f"127.0.0.1:{self.http_port}"]
+        self.collector = self.start_collector(extra=extra)
+        self.syslog_port = free_port()
+        self.metrics_port = free_port()
+        self.agent = self.start_agent(self.collector.address, extra=[
+            "--syslog-udp", "", "--syslog-tcp", f"127.0.0.1:{self.syslog_port}",
+            "--metrics", f"127.0.0.1:{self.metrics_port}"])
+        wait_for(lambda: "metrics for Prometheus" in self.agent.stderr(), 30,
+                 what="agent to serve /metrics")
+
+    def send_lines(self):
+        with open(self.path("lines.txt"), "w") as f:
+            f.write("\n".join(LINE.format(n=n) for n in range(LINES)) + "\n")
+        subprocess.run(["logger", "--server", "127.0.0.1", "--port", str(self.syslog_port), "--tcp",
+                        "--octet-count", "--rfc3164", "--priority", "local7.err", "-f",
+                        self.path("lines.txt")], check=True, timeout=30)
+
+    def test_prometheus_scrapes_what_was_sent(self):
+        jobs = {"regwatch-agent": [f"127.0.0.1:{self.metrics_port}"]}
+        if self.http_port:
+            jobs["regwatch-collector"] = [f"127.0.0.1:{self.http_port}"]
+        prometheus = Prometheus(self, jobs)
+        self.send_lines()
+        wait_for(lambda: self.total_events(self.collector.address) >= LINES, 30, what="lines stored")
+        self.assertEqual(self.total_events(self.collector.address), LINES)
+
+        for job in jobs:
+            wait_for(lambda job=job: prometheus.value(f'up{{job="{job}"}}') == 1, 60, interval=0.2,
+                     what=f"up == 1 for {job}")
+        # What the agent read, spooled and had acknowledged as stored, as Prometheus stored it.
+        for expression in ['sum(regwatch_agent_lines_read_total)',
+                           'sum(regwatch_agent_events_spooled_total{input="syslog"})',
+                           'sum(regwatch_agent_acked_events_total{result="stored"})']:
+            wait_for(lambda e=expression: prometheus.value(e) == LINES, 60, interval=0.2,
+                     what=f"{expression} == {LINES}")
+        self.assertEqual(prometheus.value('regwatch_agent_shipper_state{state="connected"}'), 1)
+        self.assertEqual(prometheus.value('count(regwatch_build_info{job="regwatch-agent"})'), 1)
+        if self.http_port:
+            wait_for(lambda: prometheus.value("sum(regwatch_events_stored_total)") == LINES, 60,
+                     interval=0.2, what=f"sum(regwatch_events_stored_total) == {LINES}")
+
+        status, content_type, agent_metrics = http_get(f"http://127.0.0.1:{self.metrics_port}/metrics")
+        self.assertEqual(status, 200)
+        self.assertTrue(content_type.startswith("text/plain; version=0.0.4"), content_type)
+        promtool_check_metrics(self, agent_metrics)
+        if self.http_port:
+            status, _, collector_metrics = http_get(f"http://127.0.0.1:{self.http_port}/metrics")
+            self.assertEqual(status, 200)
+            promtool_check_metrics(self, collector_metrics)
+            self.assertIn("regwatch_events_stored_total", collector_metrics)
+
+    def test_plaintext_metrics_off_loopback_are_refused(self):
+        agent = self.start_agent(self.collector.address, name="agent-exposed", agent_id="exposed",
+                                 extra=["--syslog-udp", "", "--syslog-tcp", "",
+                                        "--metrics", "0.0.0.0:9481"])
+        self.assertEqual(agent.wait(30), 1)
+        self.assertIn("metrics.listen: '0.0.0.0:9481' is not a loopback address", agent.stderr())
+
+
+if __name__ == "__main__":
+    unittest.main()
