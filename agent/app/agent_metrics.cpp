@@ -18,7 +18,9 @@ using metrics::MetricType;
 using metrics::Sample;
 using Samples = std::vector<Sample>;
 
-double d(uint64_t value) { return static_cast<double>(value); }
+double d(uint64_t value) {
+  return static_cast<double>(value);
+}
 
 // The shipper's state as one of a few words: what "is this agent delivering?" needs.
 std::string shipper_state(const shipper::ShipperStats& stats) {
@@ -106,7 +108,8 @@ AgentMetrics::AgentMetrics(AgentMetricSources sources, metrics::Registry& regist
         if (s.capture) {
           out.push_back({{"sccp_capture", "capture_kernel_drop"}, d(s.capture->kernel_drops())});
         }
-        if (s.pipeline) out.push_back({{"syslog", "spool_full"}, d(s.pipeline->counts().spool_dropped)});
+        if (s.pipeline)
+          out.push_back({{"syslog", "spool_full"}, d(s.pipeline->counts().spool_dropped)});
         const std::array<std::pair<const char*, const InputTally*>, 3> tallies{
             {{"snmp_poll", s.snmp_poll_tally},
              {"snmp_trap", s.snmp_trap_tally},
@@ -120,11 +123,17 @@ AgentMetrics::AgentMetrics(AgentMetricSources sources, metrics::Registry& regist
   // The spool.
   if (s.spool) {
     add("regwatch_agent_spool_bytes", "Bytes the spool's segment files hold on disk.",
-        MetricType::gauge, {}, [&s] { return Samples{{{}, d(s.spool->stats().bytes_on_disk)}}; });
+        MetricType::gauge, {}, [&s] {
+          return Samples{{{}, d(s.spool->stats().bytes_on_disk)}};
+        });
     add("regwatch_agent_spool_max_bytes", "The spool's bound on disk (spool.max_size).",
-        MetricType::gauge, {}, [&s] { return Samples{{{}, d(s.spool_max_bytes)}}; });
+        MetricType::gauge, {}, [&s] {
+          return Samples{{{}, d(s.spool_max_bytes)}};
+        });
     add("regwatch_agent_spool_records_total", "Records appended to the spool (its last seq).",
-        MetricType::counter, {}, [&s] { return Samples{{{}, d(s.spool->stats().last_seq)}}; });
+        MetricType::counter, {}, [&s] {
+          return Samples{{{}, d(s.spool->stats().last_seq)}};
+        });
     add("regwatch_agent_spool_unacked_records",
         "Records in the spool the collector has not acknowledged yet.", MetricType::gauge, {},
         [&s] {
@@ -132,10 +141,14 @@ AgentMetrics::AgentMetrics(AgentMetricSources sources, metrics::Registry& regist
           return Samples{{{}, d(stats.last_seq - std::min(stats.acked_seq, stats.last_seq))}};
         });
     add("regwatch_agent_spool_segments", "Segment files of the spool.", MetricType::gauge, {},
-        [&s] { return Samples{{{}, d(s.spool->stats().segments)}}; });
+        [&s] {
+          return Samples{{{}, d(s.spool->stats().segments)}};
+        });
     add("regwatch_agent_spool_dropped_total",
         "Records the spool dropped by its drop policy because it was full.", MetricType::counter,
-        {}, [&s] { return Samples{{{}, d(s.spool->stats().dropped_total)}}; });
+        {}, [&s] {
+          return Samples{{{}, d(s.spool->stats().dropped_total)}};
+        });
   }
 
   // The shipper.
@@ -151,8 +164,9 @@ AgentMetrics::AgentMetrics(AgentMetricSources sources, metrics::Registry& regist
           return out;
         });
     add("regwatch_agent_shipper_stream_failures_total",
-        "Streams to the collector that ended with an error.", MetricType::counter, {},
-        [&s] { return Samples{{{}, d(s.shipper->stats().failures)}}; });
+        "Streams to the collector that ended with an error.", MetricType::counter, {}, [&s] {
+          return Samples{{{}, d(s.shipper->stats().failures)}};
+        });
     add("regwatch_agent_acked_events_total",
         "Events the collector acknowledged, by its answer: stored or duplicate.",
         MetricType::counter, {"result"}, [&s] {
@@ -182,11 +196,15 @@ AgentMetrics::AgentMetrics(AgentMetricSources sources, metrics::Registry& regist
     add("regwatch_snmp_traps_received_total",
         "SNMP trap and inform PDUs received (accepted or not; the refused ones are in "
         "regwatch_agent_input_drops_total{input=\"snmp_trap\"}).",
-        MetricType::counter, {}, [&s] { return Samples{{{}, d(s.traps->stats().received)}}; });
+        MetricType::counter, {}, [&s] {
+          return Samples{{{}, d(s.traps->stats().received)}};
+        });
   }
   if (s.capture) {
     add("regwatch_sccp_phones_tracked", "Distinct phones the SCCP capture has seen register.",
-        MetricType::gauge, {}, [&s] { return Samples{{{}, d(s.capture->stats().phones)}}; });
+        MetricType::gauge, {}, [&s] {
+          return Samples{{{}, d(s.capture->stats().phones)}};
+        });
   }
 }
 
