@@ -2,8 +2,10 @@
 serves one): `up == 1` for each, the counts Prometheus stored equal the lines `logger` sent, and
 `promtool check metrics` accepts each exposition. The agent's /metrics transport rule is checked
 too: plaintext off loopback is refused at start."""
+import ssl
 import subprocess
 import unittest
+import urllib.request
 
 from harness import COLLECTOR, RegwatchTestCase, free_port, wait_for
 from prometheus_support import PROMETHEUS, PROMTOOL, Prometheus, http_get, promtool_check_metrics
@@ -79,6 +81,26 @@ class PrometheusScrapeTest(RegwatchTestCase):
             self.assertEqual(status, 200)
             promtool_check_metrics(self, collector_metrics)
             self.assertIn("regwatch_events_stored_total", collector_metrics)
+
+    def test_metrics_over_tls_with_the_configured_certificate(self):
+        cert, key = self.path("metrics-cert.pem"), self.path("metrics-key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                        "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                       check=True, capture_output=True, timeout=60)
+        port = free_port()
+        config = self.path("agent-tls.yaml")
+        with open(config, "w") as f:
+            f.write(f"metrics:\n  listen: 127.0.0.1:{port}\n  tls_cert: {cert}\n  tls_key: {key}\n")
+        agent = self.start_agent(self.collector.address, name="agent-tls", agent_id="tls",
+                                 extra=["--config", config, "--syslog-udp", "", "--syslog-tcp", ""])
+        wait_for(lambda: "metrics for Prometheus" in agent.stderr(), 30, what="agent to serve /metrics")
+        context = ssl.create_default_context(cafile=cert)
+        with urllib.request.urlopen(f"https://127.0.0.1:{port}/metrics", context=context, timeout=5) as r:
+            body = r.read().decode()
+        self.assertIn("regwatch_build_info{", body)
+        promtool_check_metrics(self, body)
+        with self.assertRaises(OSError):  # plaintext is not served beside it
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read()
 
     def test_plaintext_metrics_off_loopback_are_refused(self):
         agent = self.start_agent(self.collector.address, name="agent-exposed", agent_id="exposed",
