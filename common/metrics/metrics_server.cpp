@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include <chrono>
+
 #include "common/metrics/text_format.h"
 
 namespace regwatch::metrics {
@@ -40,6 +42,12 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const MetricsListen&
                                     " (in use, or not an address of this host)");
   }
   self->thread_ = std::thread([server = self->server_.get()] { server->listen_after_bind(); });
+  // httplib's stop() does nothing until the accept loop runs: wait for it, so that a stop()
+  // right after start() cannot leave the thread accepting forever.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!self->server_->is_running() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   return self;
 }
 

@@ -43,11 +43,13 @@ TEST(StoreMetrics, CountsStoredEventsBySourceAndKindAndTheDuplicates) {
   const std::vector<const v1::Event*> batch{&a, &b, &c};
   store.committed(batch, 3, 1'700'000'000'500'000, 0.002);
   const auto text = registry.exposition();
-  EXPECT_TRUE(has(text, "regwatch_events_stored_total{source=\"syslog\",kind=\"phone_unregistered\"} 2"))
+  EXPECT_TRUE(
+      has(text, "regwatch_events_stored_total{source=\"syslog\",kind=\"phone_unregistered\"} 2"))
       << text;
   EXPECT_TRUE(has(text, "regwatch_events_stored_total{source=\"syslog\",kind=\"link_down\"} 1"));
   EXPECT_TRUE(has(text, "regwatch_events_duplicate_total 3"));
-  EXPECT_TRUE(has(text, "regwatch_agent_last_event_timestamp_seconds{agent=\"agent-2\"} 1700000000.5"));
+  EXPECT_TRUE(
+      has(text, "regwatch_agent_last_event_timestamp_seconds{agent=\"agent-2\"} 1700000000.5"));
   EXPECT_TRUE(has(text, "regwatch_store_commit_seconds_count 1"));
 }
 
@@ -58,7 +60,8 @@ TEST(StoreMetrics, RegisteredPhonesFollowTheNewestCountByEventTime) {
   const auto older = registered(2, 1'000'000, 990);  // a late poll result: not the newest
   store.committed(std::vector<const v1::Event*>{&newer}, 0, 0, 0);
   store.committed(std::vector<const v1::Event*>{&older}, 0, 0, 0);
-  EXPECT_TRUE(has(registry.exposition(), "regwatch_cm_registered_phones{cm_node=\"ucm-sub1\"} 950"));
+  EXPECT_TRUE(
+      has(registry.exposition(), "regwatch_cm_registered_phones{cm_node=\"ucm-sub1\"} 950"));
 }
 
 TEST(StoreMetrics, TheEventWriterCountsOnlyWhatItNewlyStored) {
