@@ -112,6 +112,9 @@ struct AlertingConfig {
   // of these (endsAt), as Prometheus does, so the alerts of a collector that died expire on
   // their own instead of staying active.
   uint32_t resend_interval_s = 60;
+  // Where people reach the dashboard (the collector's http.external_url, not a key of its own
+  // here): payloads link each alert to its page under it. "" = no links.
+  std::string external_url;
   // Incidents that ended longer ago (a replayed archive, a postmortem) never notify.
   uint32_t max_incident_age_s = 3600;
   uint32_t retry_min_s = 5;    // backoff doubles from here...

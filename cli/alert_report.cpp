@@ -9,6 +9,7 @@
 
 #include "common/alert_status.h"
 #include "common/record_json.h"
+#include "common/reports/alert_report.h"
 #include "common/time_format.h"
 
 namespace regwatch::cli {
@@ -34,12 +35,7 @@ void write_alerts(std::ostream& out, const regwatch::v1::AlertList& list, Format
                     a.end_us() ? format_rfc3339_ms(a.end_us()) : "", a.summary()});
   }
   switch (format) {
-    case Format::kJson: {
-      nlohmann::ordered_json array = nlohmann::ordered_json::array();
-      for (const auto& a : list.alerts()) array.push_back(alert_json(a));
-      out << array.dump(2) << "\n";
-      return;
-    }
+    case Format::kJson: out << reports::alerts_json(list).dump(2) << "\n"; return;
     case Format::kJsonl:
       for (const auto& a : list.alerts()) out << alert_json(a).dump() << "\n";
       return;

@@ -1,7 +1,8 @@
 #pragma once
 // How `regwatch explain` shows the collector's diagnosis of one phone (Query.Explain,
-// collector/query/phone_diagnosis.h): text for people, JSON for scripts. Rendering only: what
-// the phone's state, reason and next steps are is the collector's answer.
+// collector/query/phone_diagnosis.h): text for people, JSON for scripts (rendered by
+// common/reports/explain_report.h, as the HTTP API answers). Rendering only: what the phone's
+// state, reason and next steps are is the collector's answer.
 #include <ostream>
 
 #include "regwatch/v1/query.pb.h"

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/reports/top_report.h"
 #include "common/time_format.h"
 
 namespace regwatch::cli {
@@ -26,31 +27,6 @@ std::string reason_mix(const google::protobuf::RepeatedPtrField<ReasonCount>& re
   for (int i = 0; i < reasons.size() && static_cast<size_t>(i) < at_most; ++i)
     out += (i ? ", " : "") + reason_label(reasons[i]) + " x" + std::to_string(reasons[i].drops());
   if (static_cast<size_t>(reasons.size()) > at_most) out += ", ...";
-  return out;
-}
-
-nlohmann::ordered_json reasons_json(const google::protobuf::RepeatedPtrField<ReasonCount>& list) {
-  auto out = nlohmann::ordered_json::array();
-  for (const auto& r : list) {
-    out.push_back({{"code", r.code() < 0 ? nlohmann::ordered_json(nullptr)
-                                         : nlohmann::ordered_json(r.code())},
-                   {"name", r.name()},
-                   {"drops", r.drops()}});
-  }
-  return out;
-}
-
-nlohmann::ordered_json offenders_json(const Offenders& list, const char* where_key) {
-  auto out = nlohmann::ordered_json::array();
-  for (const auto& o : list) {
-    nlohmann::ordered_json j{{"name", o.name()},
-                             {"drops", o.drops()},
-                             {"phones", o.phones()},
-                             {"last_drop", format_rfc3339_ms(o.last_drop_us())}};
-    if (where_key) j[where_key] = o.where();
-    j["reasons"] = reasons_json(o.reasons());
-    out.push_back(std::move(j));
-  }
   return out;
 }
 
@@ -81,15 +57,7 @@ void write_top(std::ostream& out, const regwatch::v1::TopReply& top, Format form
   switch (format) {
     case Format::kJson:
     case Format::kJsonl: {
-      nlohmann::ordered_json j;
-      j["drops"] = top.drops();
-      j["phones_dropped"] = top.phones_dropped();
-      j["drops_without_port"] = top.drops_without_port();
-      j["truncated"] = top.truncated();
-      j["reasons"] = reasons_json(top.reasons());
-      j["phones"] = offenders_json(top.phones(), "port");
-      j["ports"] = offenders_json(top.ports(), "switch");
-      j["switches"] = offenders_json(top.switches(), nullptr);
+      const nlohmann::ordered_json j = reports::top_json(top);
       out << (format == Format::kJson ? j.dump(2) : j.dump()) << "\n";
       return;
     }

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <charconv>
 #include <span>
 
 #include "common/domain_tables.h"
@@ -39,6 +40,18 @@ std::string_view registration_failure_reason_meaning(int32_t code) {
 }
 std::string_view device_type_name(int32_t code) {
   return find(detail::kDeviceTypes, code);
+}
+
+std::optional<int32_t> reason_code_named(std::string_view text) {
+  int32_t code = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), code);
+  if (error == std::errc() && end == text.data() + text.size() && !text.empty()) return code;
+  for (auto table : {detail::kUnregistrationReasons, detail::kRegistrationFailureReasons}) {
+    for (const auto& entry : table) {
+      if (entry.name == text) return entry.code;
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace regwatch::domain

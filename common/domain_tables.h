@@ -3,6 +3,7 @@
 // sourced CSVs by tools/gen_domain_tables.py. Lookups of unknown codes return an
 // empty string_view: callers keep the number.
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -22,6 +23,9 @@ std::string_view registration_failure_reason_name(int32_t code);
 // database"); empty when unknown.
 std::string_view unregistration_reason_meaning(int32_t code);
 std::string_view registration_failure_reason_meaning(int32_t code);
+// A reason as people write it: a number ("8") or a name from either table ("KeepAliveTimeout");
+// nullopt when it is neither.
+std::optional<int32_t> reason_code_named(std::string_view text);
 // CUCM DeviceType enum (SCCP deviceType for phones).
 std::string_view device_type_name(int32_t code);
 

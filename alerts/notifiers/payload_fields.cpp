@@ -1,5 +1,7 @@
 #include "alerts/notifiers/payload_fields.h"
 
+#include <cctype>
+
 #include <cstdio>
 #include <vector>
 
@@ -42,6 +44,26 @@ std::string fingerprint(const Alert& alert) {
   char text[17];
   std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(h));
   return text;
+}
+
+std::string alert_page_url(const std::string& external_url, const Alert& alert) {
+  if (external_url.empty()) return {};
+  std::string url = external_url;
+  if (url.back() != '/') url += '/';
+  if (alert.kind != "incident") return url + "#/";
+  // An id is cm_node:ucm-sub1@1795166060395000: escape all but the unreserved characters.
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  url += "#/incident/";
+  for (const unsigned char c : alert.key) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      url += static_cast<char>(c);
+    } else {
+      url += '%';
+      url += kHex[c >> 4];
+      url += kHex[c & 15];
+    }
+  }
+  return url;
 }
 
 }  // namespace regwatch::alerts

@@ -22,6 +22,10 @@ Json ids(const google::protobuf::RepeatedField<int64_t>& field);
 std::string label(const Alert& a, const char* name);
 std::string annotation(const Alert& a, const char* name);
 
+// The alert's page on the dashboard under `external_url` (an incident's postmortem, or the
+// conditions on the Now page): what generatorURL links to. "" when external_url is "".
+std::string alert_page_url(const std::string& external_url, const Alert& alert);
+
 // Stable across runs: a hash of the sorted labels, 16 hex digits.
 std::string fingerprint(const Alert& alert);
 

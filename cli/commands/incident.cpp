@@ -1,11 +1,11 @@
 // regwatch incident ID: one incident for a postmortem (causes, affected phones, the evidence's
 // timeline). The collector gathers it (Query.IncidentView, collector/query/incident_view.h);
-// this only renders it (cli/incident_report).
+// common/reports/incident_report.h renders it (the HTTP API prints the same); this only writes it.
 
 #include <iostream>
 
 #include "cli/commands/command.h"
-#include "cli/incident_report.h"
+#include "common/reports/incident_report.h"
 
 namespace regwatch::cli {
 namespace {
@@ -46,11 +46,11 @@ class IncidentCommand final : public Command {
       std::cerr << "regwatch: incident '" << incident_id << "' is now '" << doc.id()
                 << "' (later events moved its start or scope)\n";
     if (context.format_text == "markdown") {
-      write_incident_markdown(std::cout, doc, view, view.evidence());
+      std::cout << reports::incident_markdown(view);
     } else if (context.format == Format::kCsv) {
       write_events(std::cout, view.evidence(), context.format);
     } else {
-      write_incident_json(std::cout, doc, view, view.evidence());
+      std::cout << reports::incident_view_json(view).dump(2) << "\n";
     }
     return 0;
   }

@@ -1,4 +1,5 @@
-// regwatch status: what the collector holds: events per agent.
+// regwatch status: what the collector holds: events per agent, receivers' deliveries. The JSON
+// is common/reports/status_report.h's, as the HTTP API answers.
 #include <iostream>
 
 #include "cli/commands/command.h"
@@ -9,7 +10,14 @@ namespace {
 class StatusCommand final : public Command {
  public:
   void add_to(CLI::App& app) override {
-    subcommand_ = app.add_subcommand("status", "what the collector holds: events per agent");
+    subcommand_ = app.add_subcommand(
+        "status",
+        "what the collector holds: events per agent, alert receivers' deliveries\n\n"
+        "Formats: table (default), json (common/reports/status_report.h: the HTTP API's\n"
+        "/api/v1/status too), jsonl, csv (one row per agent).\n"
+        "Examples:\n"
+        "  regwatch status\n"
+        "  regwatch status --format json\n");
   }
 
   int run(RunContext& context) override {

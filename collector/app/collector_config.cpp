@@ -50,6 +50,13 @@ void read_config(YAML::Node node, CollectorConfig& config, config::ConfigErrors&
   silences.finish();
   root.read("max_pending_batches_per_stream", config.max_pending_batches_per_stream);
   root.read("query_threads", config.query_threads);
+  auto http = root.child("http");
+  http.read("listen", config.http.listen);  // checked with the flags applied
+  http.read("tls_cert_file", config.http.tls_cert_file);
+  http.read("tls_key_file", config.http.tls_key_file);
+  http.read("external_url", config.http.external_url);
+  http.read("metrics_require_token", config.http.metrics_require_token);
+  http.finish();
   auto correlation = root.child("correlation");
   auto& c = config.correlation;
   correlation.read("window_s", c.window_s);
@@ -138,6 +145,37 @@ void read_collector_config_file(const std::string& path, CollectorConfig& config
   config.tokens.insert(from_file.begin(), from_file.end());
 }
 
+namespace {
+
+void check_http_settings(const CollectorConfig& config, config::ConfigErrors& errors) {
+  const HttpSettings& http = config.http;
+  if (http.tls_cert_file.empty() != http.tls_key_file.empty())
+    errors.add_at("http.tls_cert_file", "http.tls_cert_file and http.tls_key_file go together");
+  config::check_readable_file(http.tls_cert_file, "http.tls_cert_file", errors);
+  config::check_readable_file(http.tls_key_file, "http.tls_key_file", errors);
+  if (!http.external_url.empty() && http.external_url.rfind("http://", 0) != 0 &&
+      http.external_url.rfind("https://", 0) != 0) {
+    errors.add_at("http.external_url",
+                  "'" + http.external_url +
+                      "' is not an http:// or https:// URL (where people "
+                      "reach the dashboard, e.g. https://regwatch.example.net/)");
+  }
+  if (http.listen.empty()) return;
+  auto listen = parse_endpoint(http.listen);
+  const bool has_tls = !http.tls_cert_file.empty() || !config.tls_cert_file.empty();
+  if (!listen.ok()) {
+    errors.add_at("http.listen", "'" + http.listen + "' is not HOST:PORT (or \"\" for no HTTP): " +
+                                     listen.error().message);
+  } else if (!has_tls && !is_loopback_host(listen->host)) {
+    errors.add_at("http.listen", http.listen +
+                                     " is not loopback: plaintext is only allowed on loopback; set "
+                                     "http.tls_cert_file and http.tls_key_file (or the collector's "
+                                     "tls_cert_file and tls_key_file)");
+  }
+}
+
+}  // namespace
+
 void check_collector_config(const CollectorConfig& config, config::ConfigErrors& errors) {
   config::check_log_level(config.log_level, "log_level", errors);
   auto listen = parse_endpoint(config.listen);
@@ -198,6 +236,7 @@ void check_collector_config(const CollectorConfig& config, config::ConfigErrors&
                   "tls_client_ca_file (mTLS)");
   }
   check_ingest_settings(config.ingest, errors);
+  check_http_settings(config, errors);
 }
 
 void check_collector_exposure(const CollectorConfig& config, config::ConfigErrors& errors) {
@@ -272,6 +311,17 @@ std::string default_collector_config_yaml() {
   out << YAML::Key << "max_pending_batches_per_stream" << YAML::Value
       << d.max_pending_batches_per_stream;
   out << YAML::Key << "query_threads" << YAML::Value << d.query_threads;
+  out << YAML::Key << "http" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "listen" << YAML::Value << d.http.listen
+      << YAML::Comment("the JSON API, the dashboard and /metrics; \"\" = off");
+  out << YAML::Key << "tls_cert_file" << YAML::Value << d.http.tls_cert_file
+      << YAML::Comment("default: tls_cert_file above; needed off loopback");
+  out << YAML::Key << "tls_key_file" << YAML::Value << d.http.tls_key_file;
+  out << YAML::Key << "external_url" << YAML::Value << d.http.external_url
+      << YAML::Comment("the dashboard's URL as people reach it; pages link to it");
+  out << YAML::Key << "metrics_require_token" << YAML::Value << d.http.metrics_require_token
+      << YAML::Comment("/metrics and /-/ health need a viewer's token");
+  out << YAML::EndMap;
   const auto& c = d.correlation;
   out.SetDoublePrecision(3);  // 0.2, not 0.20000000000000001
   out << YAML::Key << "correlation" << YAML::Value << YAML::BeginMap;

@@ -49,6 +49,18 @@ struct SilenceSettings {
   uint32_t max_duration_s = 7 * 24 * 3600;  // a longer silence is refused
 };
 
+// The HTTP side (collector/http/): the JSON API, the dashboard, /metrics. Same transport rule as
+// gRPC: plaintext only on loopback; elsewhere TLS, with the gRPC certificate unless these name one.
+struct HttpSettings {
+  std::string listen = "127.0.0.1:7480";  // "" = no HTTP
+  std::string tls_cert_file;              // default: the collector's tls_cert_file
+  std::string tls_key_file;
+  // Where people reach the dashboard (https://regwatch.example.net/): pages and pushes link to
+  // the incident's page under it (generatorURL, the webhook's externalURL). "" = no links.
+  std::string external_url;
+  bool metrics_require_token = false;  // /metrics, /-/healthy, /-/ready need a viewer's token
+};
+
 struct CollectorConfig {
   std::string listen = "127.0.0.1:7443";
   std::string db = "/var/lib/regwatch-collector/regwatch.db";
@@ -73,6 +85,7 @@ struct CollectorConfig {
   IngestSettings ingest;
   uint32_t max_pending_batches_per_stream = 4;
   uint32_t query_threads = 2;
+  HttpSettings http;
   correlate::CorrelationSettings correlation;  // burst thresholds and windows
   alerts::AlertingConfig alerting;             // no receivers: no notifications
 };

@@ -11,6 +11,7 @@
 #include "collector/store/store_backend.h"
 #include "common/logging.h"
 #include "common/metrics/build_info.h"
+#include "common/metrics/registry.h"
 #include "common/net_address.h"
 #include "common/text_file.h"
 
@@ -100,26 +101,28 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
   // 3. Services.
   if (!config.alerting.receivers.empty()) {
     // alerts/ declares the persistence it needs; the collector's SQLite stores provide it.
+    alerts::AlertingConfig alerting = config.alerting;
+    alerting.external_url = config.http.external_url;  // payloads link to the dashboard
     server->alerts_ = std::make_unique<alerts::AlertDispatcher>(
-        config.alerting, store::sqlite_alert_stores(config.db), clock);
+        alerting, store::sqlite_alert_stores(config.db), clock);
     if (auto started = server->alerts_->start(); !started.ok()) return started.error();
   }
   server->correlation_ = std::make_unique<CorrelationRunner>(config.db, config.correlation, clock);
-  if (server->alerts_) {
-    server->correlation_->on_incidents(
-        [dispatcher = server->alerts_.get()](std::vector<store::KeyedIncident> incidents) {
-          dispatcher->on_incidents(std::move(incidents));
-        });
-  }
+  server->correlation_->on_incidents(
+      [dispatcher = server->alerts_.get(),
+       changes = &server->incident_changes_](std::vector<store::KeyedIncident> incidents) {
+        if (!incidents.empty()) changes->notify();
+        if (dispatcher) dispatcher->on_incidents(std::move(incidents));
+      });
   if (auto started = server->correlation_->start(); !started.ok()) return started.error();
   server->conditions_ = std::make_unique<ConditionRunner>(config.db, config.alerting, clock,
                                                           server->connected_agents_);
-  if (server->alerts_) {
-    server->conditions_->on_alerts(
-        [dispatcher = server->alerts_.get()](std::vector<store::KeyedIncident> alerts) {
-          dispatcher->on_incidents(std::move(alerts));
-        });
-  }
+  server->conditions_->on_alerts(
+      [dispatcher = server->alerts_.get(),
+       changes = &server->incident_changes_](std::vector<store::KeyedIncident> alerts) {
+        if (!alerts.empty()) changes->notify();
+        if (dispatcher) dispatcher->on_incidents(std::move(alerts));
+      });
   if (auto started = server->conditions_->start(); !started.ok()) return started.error();
   ingest::CommitQueueOptions commit_options;
   commit_options.retention_days = config.retention_days;
@@ -193,6 +196,7 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
   Endpoint bound = *endpoint;
   bound.port = static_cast<uint16_t>(selected_port);
   server->listening_on_ = bound.to_string();
+  if (auto started = server->start_http(config, clock); !started.ok()) return started.error();
   log->info("listening on {} ({})", server->listening_on_,
             config.tls_cert_file.empty()        ? "plaintext, loopback only"
             : config.tls_client_ca_file.empty() ? "TLS"
@@ -200,11 +204,31 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
   return server;
 }
 
+Status CollectorServer::start_http(const CollectorConfig& config, const Clock& clock) {
+  if (config.http.listen.empty()) return Ok{};
+  http::HttpOptions options;
+  options.listen = config.http.listen;
+  options.tls_cert_file =
+      config.http.tls_cert_file.empty() ? config.tls_cert_file : config.http.tls_cert_file;
+  options.tls_key_file =
+      config.http.tls_key_file.empty() ? config.tls_key_file : config.http.tls_key_file;
+  options.metrics_require_token = config.http.metrics_require_token;
+  options.allow_anonymous = config.allow_anonymous;
+  // /metrics: everything the collector's parts registered (docs/metrics.md).
+  http::HttpSources sources{*queries_, *policy_, incident_changes_, clock,
+                            [] { return metrics::default_registry().exposition(); }};
+  auto started = http::HttpServer::start(options, std::move(sources));
+  if (!started.ok()) return started.error();
+  http_ = std::move(started).value();
+  return Ok{};
+}
+
 void CollectorServer::wait() {
   if (server_) server_->Wait();
 }
 
 void CollectorServer::shutdown() {
+  if (http_) http_->stop();  // first: its requests read through queries_
   if (server_) {
     // Give in-flight streams a moment to get their last acks out.
     server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
@@ -218,6 +242,7 @@ void CollectorServer::shutdown() {
 CollectorServer::~CollectorServer() {
   shutdown();
   server_.reset();
+  http_.reset();
   queries_.reset();
 }
 

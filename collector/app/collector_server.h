@@ -11,6 +11,8 @@
 #include "collector/app/condition_runner.h"
 #include "collector/auth/access_policy.h"
 #include "collector/correlate/correlation_runner.h"
+#include "collector/http/http_server.h"
+#include "collector/http/incident_changes.h"
 #include "collector/ingest/commit_queue.h"
 #include "collector/ingest/ingest_service.h"
 #include "collector/ingest/pending_bytes_budget.h"
@@ -28,11 +30,15 @@ class CollectorServer {
 
   // The address actually bound (resolves port 0).
   const std::string& listening_on() const { return listening_on_; }
+  // The dashboard's and the API's URL ("" when http.listen is "").
+  std::string http_url() const { return http_ ? http_->url() : std::string(); }
   void wait();      // until shutdown()
   void shutdown();  // stops accepting, finishes in-flight commits, closes the store
 
  private:
   CollectorServer() = default;
+  // The HTTP side on config.http (nothing when its listen is "").
+  Status start_http(const CollectorConfig& config, const Clock& clock);
 
   std::unique_ptr<AccessPolicy> policy_;
   ingest::ConnectedAgents connected_agents_;         // ingest keeps it, conditions read it
@@ -44,6 +50,8 @@ class CollectorServer {
   std::unique_ptr<ingest::PendingBytesBudget> pending_bytes_;  // hold slots and charges
   std::unique_ptr<ingest::IngestService> ingest_;
   std::unique_ptr<query::QueryService> queries_;
+  http::IncidentChanges incident_changes_;  // correlation and conditions tell the live pages
+  std::unique_ptr<http::HttpServer> http_;  // after queries_ and policy_: it answers from them
   std::unique_ptr<grpc::Server> server_;
   std::string listening_on_;
 };

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "collector/app/collector_config.h"
 #include "collector/app/collector_server.h"
@@ -50,6 +51,10 @@ int main(int argc, char** argv) {
   app.add_option("--tls-key", tls_key, "server private key (PEM)");
   app.add_option("--tls-client-ca", tls_client_ca, "CA for agent certificates: turns on mTLS");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
+  std::optional<std::string> http_listen;
+  app.add_option("--http", http_listen,
+                 "HOST:PORT for the dashboard, the JSON API and /metrics (default "
+                 "127.0.0.1:7480; \"\" turns HTTP off; TLS off loopback, as for --listen)");
   CLI11_PARSE(app, argc, argv);
 
   if (print_default) {
@@ -70,6 +75,7 @@ int main(int argc, char** argv) {
   if (!tls_key.empty()) config.tls_key_file = tls_key;
   if (!tls_client_ca.empty()) config.tls_client_ca_file = tls_client_ca;
   if (!log_level.empty()) config.log_level = log_level;
+  if (http_listen) config.http.listen = *http_listen;
   regwatch::collector::check_collector_config(config, errors);
   // A config that is valid but would let anyone in is refused at start (exit 2, below);
   // --check-config reports it with the rest.
@@ -100,6 +106,8 @@ int main(int argc, char** argv) {
   }
   // Tests and scripts read this line to learn the bound port.
   std::printf("regwatch-collector listening on %s\n", (*server)->listening_on().c_str());
+  if (const std::string url = (*server)->http_url(); !url.empty())
+    std::printf("regwatch-collector dashboard and API at %s\n", url.c_str());
   std::fflush(stdout);
   auto* running = server->get();
   regwatch::SignalWatcher watcher([running](int signal) {

@@ -164,4 +164,28 @@ grpc::Status AccessPolicy::check_query(const grpc::CallbackServerContext& contex
   return grpc::Status::OK;
 }
 
+Result<std::string> AccessPolicy::check_http(std::string_view authorization, bool anonymous_ok,
+                                             QueryAccess access) const {
+  if (principals_.empty()) {
+    if (anonymous_ok) return std::string();
+    return make_error("unauthenticated",
+                      "this collector has no access_tokens and answers anonymous HTTP requests "
+                      "only from loopback; configure access_tokens (role viewer or operator)");
+  }
+  const std::string presented(authorization);
+  const Principal* who = nullptr;
+  for (const auto& p : principals_) {
+    if (same_secret(presented, "Bearer " + p.token)) who = &p;  // no early exit: constant time
+  }
+  if (!who) {
+    return make_error("unauthenticated", presented.empty()
+                                             ? "a token is needed: Authorization: Bearer <token>"
+                                             : "wrong token (Authorization: Bearer <token>)");
+  }
+  const std::string whose = "; this token ('" + who->name + "') has role " + role_name(who->role);
+  if (auto status = check_role(access, who->role, whose); !status.ok())
+    return make_error("permission_denied", status.error_message());
+  return who->name;
+}
+
 }  // namespace regwatch::collector

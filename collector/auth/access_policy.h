@@ -25,10 +25,12 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "collector/auth/access_role.h"
 #include "collector/auth/client_certificates.h"
+#include "common/result.h"
 
 namespace regwatch::collector {
 
@@ -65,6 +67,15 @@ class AccessPolicy {
   // when neither authenticates), or the status to finish the RPC with.
   grpc::Status check_query(const grpc::CallbackServerContext& context, QueryAccess access,
                            std::string& identity) const;
+  // An HTTP request (collector/http/), by the same tokens and roles, given its `Authorization`
+  // header ("Bearer <token>", or "" when absent). HTTP asks for no client certificate, so with
+  // tokens configured every request needs one, loopback too; with none, a request is answered
+  // (as anyone, identity "") only when `anonymous_ok` (the peer is on loopback, or the
+  // collector allows anonymous access). The identity (the token's name), or "unauthenticated"
+  // (no or an unknown token) / "permission_denied" (the role may not: the message names the
+  // role needed).
+  Result<std::string> check_http(std::string_view authorization, bool anonymous_ok,
+                                 QueryAccess access) const;
 
  private:
   grpc::Status check_transport(const grpc::CallbackServerContext& context) const;

@@ -1,5 +1,6 @@
 #include "collector/query/query_service.h"
 
+#include <memory>
 #include <type_traits>
 
 #include "collector/query/explain_query.h"
@@ -127,6 +128,69 @@ grpc::ServerUnaryReactor* QueryService::answer(grpc::CallbackServerContext* cont
   return reactor;
 }
 
+template <typename Response>
+Result<Response> QueryService::call(std::function<Result<Response>(Readers&)> read) {
+  auto answer = std::make_shared<std::promise<Result<Response>>>();
+  auto future = answer->get_future();
+  if (!enqueue(
+          [answer, read = std::move(read)](Readers& readers) { answer->set_value(read(readers)); }))
+    return make_error("busy", "too many queries queued; try again");
+  return future.get();
+}
+
+Result<regwatch::v1::StatusReply> QueryService::read_status(Readers& readers) const {
+  auto status = readers.events->status();
+  if (!status.ok()) return status;
+  // The receivers after the agents, as one reply.
+  if (auto receivers = readers.outbox->add_receivers(*status); !receivers.ok())
+    return Result<regwatch::v1::StatusReply>(receivers.error());
+  status->set_version(REGWATCH_VERSION);
+  return status;
+}
+
+Result<regwatch::v1::SilenceList> QueryService::read_silences(
+    const regwatch::v1::SilenceQuery& query) {
+  std::lock_guard lock(silences_mutex_);
+  auto found = silences_->list(query.include_expired(), SystemClock::instance().now_us());
+  if (!found.ok()) return found.error();
+  regwatch::v1::SilenceList list;
+  for (auto& s : *found) *list.add_silences() = std::move(s);
+  return list;
+}
+
+Result<regwatch::v1::Silence> QueryService::write_silence(regwatch::v1::Silence silence,
+                                                          const std::string& identity) {
+  const int64_t now = SystemClock::instance().now_us();
+  // With tokens, the author is who the token says, not who the client claims to be.
+  if (!identity.empty()) silence.set_author(identity);
+  const int64_t starts = silence.starts_us() == 0 ? now : silence.starts_us();
+  const int64_t max_us = int64_t{max_silence_s_} * 1'000'000;
+  if (silence.ends_us() - starts > max_us) {
+    return make_error("bad_query",
+                      "a silence may last at most " + as_duration(max_silence_s_) +
+                          " (silences.max_duration_s = " + std::to_string(max_silence_s_) +
+                          " on the collector); this one would last " +
+                          as_duration((silence.ends_us() - starts) / 1'000'000));
+  }
+  std::lock_guard lock(silences_mutex_);
+  auto made = silences_->create(std::move(silence), now, alert_labels_);
+  if (made.ok())
+    component_logger("alerts")->info("silence {} created by {} until {}: {}", made->id(),
+                                     made->author(), made->ends_us(), made->comment());
+  return made;
+}
+
+Result<regwatch::v1::Silence> QueryService::write_expiry(const regwatch::v1::SilenceId& id,
+                                                         const std::string& identity) {
+  std::lock_guard lock(silences_mutex_);
+  auto expired = silences_->expire(id.id(), SystemClock::instance().now_us());
+  if (expired.ok() && !identity.empty())
+    component_logger("alerts")->info("silence {} expired by {}", expired->id(), identity);
+  return expired;
+}
+
+// gRPC: each RPC checks access, then runs its read on a worker.
+
 grpc::ServerUnaryReactor* QueryService::Events(grpc::CallbackServerContext* context,
                                                const regwatch::v1::EventQuery* request,
                                                regwatch::v1::EventList* response) {
@@ -137,15 +201,7 @@ grpc::ServerUnaryReactor* QueryService::Events(grpc::CallbackServerContext* cont
 grpc::ServerUnaryReactor* QueryService::Status(grpc::CallbackServerContext* context,
                                                const regwatch::v1::StatusRequest* /*request*/,
                                                regwatch::v1::StatusReply* response) {
-  return answer(context, response, [](Readers& readers) {
-    auto status = readers.events->status();
-    if (!status.ok()) return status;
-    // The receivers after the agents, as one reply.
-    if (auto receivers = readers.outbox->add_receivers(*status); !receivers.ok())
-      return Result<regwatch::v1::StatusReply>(receivers.error());
-    status->set_version(REGWATCH_VERSION);
-    return status;
-  });
+  return answer(context, response, [this](Readers& readers) { return read_status(readers); });
 }
 
 grpc::ServerUnaryReactor* QueryService::Incidents(grpc::CallbackServerContext* context,
@@ -183,21 +239,15 @@ grpc::ServerUnaryReactor* QueryService::IncidentView(grpc::CallbackServerContext
                                                      const regwatch::v1::IncidentViewQuery* request,
                                                      regwatch::v1::IncidentView* response) {
   return answer(context, response, [request](Readers& readers) {
-    return incident_view(*readers.events, *readers.incidents, *request);
+    return ::regwatch::collector::query::incident_view(*readers.events, *readers.incidents,
+                                                       *request);
   });
 }
 
 grpc::ServerUnaryReactor* QueryService::Silences(grpc::CallbackServerContext* context,
                                                  const regwatch::v1::SilenceQuery* request,
                                                  regwatch::v1::SilenceList* response) {
-  return answer(context, response, [this, request](Readers&) {
-    std::lock_guard lock(silences_mutex_);
-    auto found = silences_->list(request->include_expired(), SystemClock::instance().now_us());
-    if (!found.ok()) return Result<regwatch::v1::SilenceList>(found.error());
-    regwatch::v1::SilenceList list;
-    for (auto& s : *found) *list.add_silences() = std::move(s);
-    return Result<regwatch::v1::SilenceList>(std::move(list));
-  });
+  return answer(context, response, [this, request](Readers&) { return read_silences(*request); });
 }
 
 grpc::ServerUnaryReactor* QueryService::CreateSilence(grpc::CallbackServerContext* context,
@@ -206,25 +256,7 @@ grpc::ServerUnaryReactor* QueryService::CreateSilence(grpc::CallbackServerContex
   return answer(
       context, response,
       [this, request](Readers&, const std::string& identity) {
-        const int64_t now = SystemClock::instance().now_us();
-        regwatch::v1::Silence silence = *request;
-        // With tokens, the author is who the token says, not who the client claims to be.
-        if (!identity.empty()) silence.set_author(identity);
-        const int64_t starts = silence.starts_us() == 0 ? now : silence.starts_us();
-        const int64_t max_us = int64_t{max_silence_s_} * 1'000'000;
-        if (silence.ends_us() - starts > max_us) {
-          return Result<regwatch::v1::Silence>(make_error(
-              "bad_query", "a silence may last at most " + as_duration(max_silence_s_) +
-                               " (silences.max_duration_s = " + std::to_string(max_silence_s_) +
-                               " on the collector); this one would last " +
-                               as_duration((silence.ends_us() - starts) / 1'000'000)));
-        }
-        std::lock_guard lock(silences_mutex_);
-        auto made = silences_->create(std::move(silence), now, alert_labels_);
-        if (made.ok())
-          component_logger("alerts")->info("silence {} created by {} until {}: {}", made->id(),
-                                           made->author(), made->ends_us(), made->comment());
-        return made;
+        return write_silence(*request, identity);
       },
       QueryAccess::kSilence);
 }
@@ -235,13 +267,66 @@ grpc::ServerUnaryReactor* QueryService::ExpireSilence(grpc::CallbackServerContex
   return answer(
       context, response,
       [this, request](Readers&, const std::string& identity) {
-        std::lock_guard lock(silences_mutex_);
-        auto expired = silences_->expire(request->id(), SystemClock::instance().now_us());
-        if (expired.ok() && !identity.empty())
-          component_logger("alerts")->info("silence {} expired by {}", expired->id(), identity);
-        return expired;
+        return write_expiry(*request, identity);
       },
       QueryAccess::kSilence);
+}
+
+// The same questions for the HTTP API.
+
+Result<regwatch::v1::EventList> QueryService::events(const regwatch::v1::EventQuery& query) {
+  return call<regwatch::v1::EventList>(
+      [&query](Readers& readers) { return readers.events->query(query); });
+}
+
+Result<regwatch::v1::StatusReply> QueryService::status() {
+  return call<regwatch::v1::StatusReply>([this](Readers& readers) { return read_status(readers); });
+}
+
+Result<regwatch::v1::IncidentList> QueryService::incidents(
+    const regwatch::v1::IncidentQuery& query) {
+  return call<regwatch::v1::IncidentList>(
+      [&query](Readers& readers) { return readers.incidents->incidents(query); });
+}
+
+Result<regwatch::v1::AlertList> QueryService::alerts(const regwatch::v1::AlertQuery& query) {
+  return call<regwatch::v1::AlertList>(
+      [&query](Readers& readers) { return readers.alerts->alerts(query); });
+}
+
+Result<regwatch::v1::TopReply> QueryService::top(const regwatch::v1::TopQuery& query) {
+  return call<regwatch::v1::TopReply>(
+      [this, &query](Readers& readers) { return read_top(*readers.events, query, drop_rule_); });
+}
+
+Result<regwatch::v1::ExplainReply> QueryService::explain(const regwatch::v1::ExplainQuery& query) {
+  return call<regwatch::v1::ExplainReply>([this, &query](Readers& readers) {
+    return explain_phone(*readers.events, *readers.incidents, query, drop_rule_,
+                         SystemClock::instance().now_us());
+  });
+}
+
+Result<regwatch::v1::IncidentView> QueryService::incident_view(
+    const regwatch::v1::IncidentViewQuery& query) {
+  return call<regwatch::v1::IncidentView>([&query](Readers& readers) {
+    return ::regwatch::collector::query::incident_view(*readers.events, *readers.incidents, query);
+  });
+}
+
+Result<regwatch::v1::SilenceList> QueryService::silences(const regwatch::v1::SilenceQuery& query) {
+  return call<regwatch::v1::SilenceList>([this, &query](Readers&) { return read_silences(query); });
+}
+
+Result<regwatch::v1::Silence> QueryService::create_silence(const regwatch::v1::Silence& silence,
+                                                           const std::string& identity) {
+  return call<regwatch::v1::Silence>(
+      [this, &silence, &identity](Readers&) { return write_silence(silence, identity); });
+}
+
+Result<regwatch::v1::Silence> QueryService::expire_silence(const regwatch::v1::SilenceId& id,
+                                                           const std::string& identity) {
+  return call<regwatch::v1::Silence>(
+      [this, &id, &identity](Readers&) { return write_expiry(id, identity); });
 }
 
 }  // namespace regwatch::collector::query

@@ -5,12 +5,17 @@
 // finishes the RPC when done. The queue is bounded; when full the RPC fails
 // with RESOURCE_EXHAUSTED instead of piling up.
 //
+// The HTTP API (collector/http/) asks the same questions through the plain methods below
+// (events(), incidents(), ...): the same reads on the same workers, waited for, so both
+// transports answer alike from one piece of code.
+//
 // A worker's connections: the event history through EventSource (whichever backend `db`
 // names, store_backend.h), and the readers of the tables the alerting stores own
 // (incidents, condition alerts, the outbox's delivery counts), SQLite for now.
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -75,6 +80,23 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
                                           const regwatch::v1::SilenceId* request,
                                           regwatch::v1::Silence* response) override;
 
+  // The same questions without gRPC, for a caller that has checked access itself (the HTTP
+  // API). Each blocks until a worker has answered. Errors: "bad_query" / "unknown_kind" (the
+  // question is wrong), "not_found", "busy" (the queue is full), anything else is internal.
+  // `identity` is who asks: a silence's author ("" = as the silence says).
+  Result<regwatch::v1::EventList> events(const regwatch::v1::EventQuery& query);
+  Result<regwatch::v1::StatusReply> status();
+  Result<regwatch::v1::IncidentList> incidents(const regwatch::v1::IncidentQuery& query);
+  Result<regwatch::v1::AlertList> alerts(const regwatch::v1::AlertQuery& query);
+  Result<regwatch::v1::TopReply> top(const regwatch::v1::TopQuery& query);
+  Result<regwatch::v1::ExplainReply> explain(const regwatch::v1::ExplainQuery& query);
+  Result<regwatch::v1::IncidentView> incident_view(const regwatch::v1::IncidentViewQuery& query);
+  Result<regwatch::v1::SilenceList> silences(const regwatch::v1::SilenceQuery& query);
+  Result<regwatch::v1::Silence> create_silence(const regwatch::v1::Silence& silence,
+                                               const std::string& identity);
+  Result<regwatch::v1::Silence> expire_silence(const regwatch::v1::SilenceId& id,
+                                               const std::string& identity);
+
  private:
   // One worker's read connections, used by that worker only.
   struct Readers {
@@ -92,7 +114,18 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
   template <typename Response, typename Read>
   grpc::ServerUnaryReactor* answer(grpc::CallbackServerContext* context, Response* response,
                                    Read read, QueryAccess access = QueryAccess::kRead);
+  // Runs read(readers) on a worker and waits for its answer ("busy" when the queue is full).
+  template <typename Response>
+  Result<Response> call(std::function<Result<Response>(Readers&)> read);
   void work(Readers readers);
+
+  // The reads themselves, one per question, shared by both transports.
+  Result<regwatch::v1::StatusReply> read_status(Readers& readers) const;
+  Result<regwatch::v1::SilenceList> read_silences(const regwatch::v1::SilenceQuery& query);
+  Result<regwatch::v1::Silence> write_silence(regwatch::v1::Silence silence,
+                                              const std::string& identity);
+  Result<regwatch::v1::Silence> write_expiry(const regwatch::v1::SilenceId& id,
+                                             const std::string& identity);
 
   const AccessPolicy& policy_;
   const correlate::DropRule drop_rule_;

@@ -169,6 +169,25 @@ TEST(AlertPayloads, AlertmanagerAlertsEndAheadWhileFiring) {
             "2026-11-20T09:14:29.851Z");
 }
 
+TEST(AlertPayloads, PushesLinkToTheIncidentsPageUnderTheExternalUrl) {
+  auto alert = *alert_for_incident(incident("infrastructure", 31, "module"), default_alert_rules());
+  alert.key = "module:sw-3f/2@1795166060395000";
+  const std::string page =
+      "https://regwatch.example.net/#/incident/module%3Asw-3f%2F2%401795166060395000";
+  EXPECT_EQ(alert_page_url("https://regwatch.example.net", alert), page);
+  EXPECT_EQ(alert_page_url("https://regwatch.example.net/", alert), page);
+  EXPECT_EQ(alert_page_url("", alert), "");
+  const auto pushed = Json::parse(alertmanager_body(alert, 0, 1, "https://regwatch.example.net/"));
+  EXPECT_EQ(pushed[0]["generatorURL"], page);
+  const auto hook = Json::parse(webhook_body(alert, "noc", "https://regwatch.example.net/"));
+  EXPECT_EQ(hook["externalURL"], "https://regwatch.example.net/");
+  EXPECT_EQ(hook["alerts"][0]["generatorURL"], page);
+  EXPECT_EQ(Json::parse(webhook_body(alert, "noc"))["alerts"][0]["generatorURL"], "");
+  alert.kind = "condition";
+  EXPECT_EQ(alert_page_url("https://regwatch.example.net/", alert),
+            "https://regwatch.example.net/#/");
+}
+
 TEST(AlertPayloads, MailPartsAreBase64SoNoLineIsTooLongAndHeadersStayOneLine) {
   auto alert = *alert_for_incident(incident("infrastructure", 31, "module"), default_alert_rules());
   auto mail = email_for(alert);

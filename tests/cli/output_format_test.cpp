@@ -4,6 +4,8 @@
 
 #include <sstream>
 
+#include "common/reports/event_report.h"
+
 namespace regwatch::cli {
 namespace {
 
@@ -63,7 +65,7 @@ TEST(OutputFormat, JsonIsAnArrayOfFlatObjects) {
 TEST(OutputFormat, ReasonCodeIsNullWhenAbsent) {
   v1::EventList list;
   list.add_events()->mutable_event()->mutable_phone()->set_device_name("SEP1");
-  auto json = flatten_event(list.events(0));
+  auto json = reports::event_object(list.events(0));
   EXPECT_TRUE(json["reason_code"].is_null());
 }
 

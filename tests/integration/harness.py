@@ -102,12 +102,18 @@ class RegwatchTestCase(unittest.TestCase):
 
     def start_collector(self, port=0, db=None, extra=(), name="collector", expect_ready=True):
         db = db or self.path("regwatch.db")
+        if "--http" not in extra:  # tests run in parallel: no fixed default port
+            extra = [*extra, "--http", "127.0.0.1:0"]
         args = [COLLECTOR, "--listen", f"127.0.0.1:{port}", "--db", db, *extra]
         p = Process(args, self.dir, name)
         self.processes.append(p)
+        p.http_url = None
         if expect_ready:
             line = wait_for(lambda: self._listening_line(p), 30, what=f"{name} to listen")
             p.address = line.rsplit(" ", 1)[1]
+            for out in p.stdout().splitlines():
+                if "dashboard and API at" in out:
+                    p.http_url = out.rsplit(" ", 1)[1].strip()
         return p
 
     @staticmethod

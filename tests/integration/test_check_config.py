@@ -119,7 +119,7 @@ class CheckConfigTest(RegwatchTestCase):
         """A start with this config and nothing else to trip over: a private database or spool.
         (No address flags: they would override the file's.)"""
         if binary == COLLECTOR:
-            return [COLLECTOR, "--config", path, "--db", self.path("regwatch.db")]
+            return [COLLECTOR, "--config", path, "--db", self.path("regwatch.db"), "--http", ""]
         return [AGENT, "--config", path, "--spool-dir", self.path("spool"), "--agent-id", "check"]
 
     def run_bin(self, args):

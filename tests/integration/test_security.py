@@ -159,7 +159,7 @@ class SecurityTest(RegwatchTestCase):
                     f"db: {self.path('anonymous.db')}\n"
                     f"tls_cert_file: {self.path('server.pem')}\n"
                     f"tls_key_file: {self.path('server.key')}\n")
-        args = [COLLECTOR, "--config", self.path("anonymous.yaml")]
+        args = [COLLECTOR, "--config", self.path("anonymous.yaml"), "--http", ""]
         started = subprocess.run(args, capture_output=True, text=True, timeout=30)
         self.assertEqual(started.returncode, 2, started.stderr)
         self.assertIn("refusing to start", started.stderr)

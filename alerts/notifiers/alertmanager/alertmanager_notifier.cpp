@@ -19,19 +19,21 @@ std::string alertmanager_alerts_url(std::string base) {
 // so one lost post does not resolve it.
 class AlertmanagerNotifier final : public Notifier {
  public:
-  AlertmanagerNotifier(ReceiverConfig receiver, uint32_t resend_interval_s)
+  AlertmanagerNotifier(ReceiverConfig receiver, const AlertingConfig& alerting)
       : rc_(std::move(receiver)),
         url_(alertmanager_alerts_url(rc_.url)),
-        valid_for_us_(4 * int64_t{resend_interval_s} * kSecond) {}
+        valid_for_us_(4 * int64_t{alerting.resend_interval_s} * kSecond),
+        external_url_(alerting.external_url) {}
   Status send(const Notification& n) override {
-    return post_json(url_, alertmanager_body(n.alerts, n.now_us, valid_for_us_), rc_.timeout_s,
-                     rc_.ca_file);
+    return post_json(url_, alertmanager_body(n.alerts, n.now_us, valid_for_us_, external_url_),
+                     rc_.timeout_s, rc_.ca_file);
   }
 
  private:
   const ReceiverConfig rc_;
   const std::string url_;
   const int64_t valid_for_us_;
+  const std::string external_url_;
 };
 
 }  // namespace
@@ -42,7 +44,7 @@ NotifierType alertmanager_notifier_type() {
   type.resends_firing = true;
   type.check = check_http_url;
   type.make = [](const ReceiverConfig& receiver, const AlertingConfig& alerting) {
-    return std::make_unique<AlertmanagerNotifier>(receiver, alerting.resend_interval_s);
+    return std::make_unique<AlertmanagerNotifier>(receiver, alerting);
   };
   return type;
 }

@@ -10,14 +10,16 @@ namespace {
 // Alertmanager's webhook body (version 4), one group per notification.
 class WebhookNotifier final : public Notifier {
  public:
-  explicit WebhookNotifier(ReceiverConfig receiver) : rc_(std::move(receiver)) {}
+  WebhookNotifier(ReceiverConfig receiver, std::string external_url)
+      : rc_(std::move(receiver)), external_url_(std::move(external_url)) {}
   Status send(const Notification& n) override {
-    return post_json(rc_.url, webhook_body(n.alerts, rc_.name, n.group_labels), rc_.timeout_s,
-                     rc_.ca_file);
+    return post_json(rc_.url, webhook_body(n.alerts, rc_.name, n.group_labels, external_url_),
+                     rc_.timeout_s, rc_.ca_file);
   }
 
  private:
   const ReceiverConfig rc_;
+  const std::string external_url_;
 };
 
 }  // namespace
@@ -26,8 +28,8 @@ NotifierType webhook_notifier_type() {
   NotifierType type;
   type.name = "webhook";
   type.check = check_http_url;
-  type.make = [](const ReceiverConfig& receiver, const AlertingConfig&) {
-    return std::make_unique<WebhookNotifier>(receiver);
+  type.make = [](const ReceiverConfig& receiver, const AlertingConfig& alerting) {
+    return std::make_unique<WebhookNotifier>(receiver, alerting.external_url);
   };
   return type;
 }

@@ -7,12 +7,14 @@
 
 namespace regwatch::alerts {
 
-std::string webhook_body(const Alert& alert, const std::string& receiver) {
-  return webhook_body(std::vector<Alert>{alert}, receiver, {{"incident", alert.key}});
+std::string webhook_body(const Alert& alert, const std::string& receiver,
+                         const std::string& external_url) {
+  return webhook_body(std::vector<Alert>{alert}, receiver, {{"incident", alert.key}}, external_url);
 }
 
 std::string webhook_body(const std::vector<Alert>& alerts, const std::string& receiver,
-                         const std::map<std::string, std::string>& group_labels) {
+                         const std::map<std::string, std::string>& group_labels,
+                         const std::string& external_url) {
   const bool firing =
       std::any_of(alerts.begin(), alerts.end(), [](const Alert& a) { return !a.resolved; });
   const auto status_of = [](bool resolved) {
@@ -29,7 +31,7 @@ std::string webhook_body(const std::vector<Alert>& alerts, const std::string& re
                     {"annotations", object_of(alert.annotations)},
                     {"startsAt", rfc3339(alert.starts_us)},
                     {"endsAt", alert.resolved ? rfc3339(alert.ends_us) : "0001-01-01T00:00:00Z"},
-                    {"generatorURL", ""},
+                    {"generatorURL", alert_page_url(external_url, alert)},
                     {"fingerprint", fingerprint(alert)}});
     // What every alert of the notification shares.
     auto keep_common = [&](std::map<std::string, std::string>& common,
@@ -61,7 +63,7 @@ std::string webhook_body(const std::vector<Alert>& alerts, const std::string& re
             {"groupLabels", object_of(group_labels)},
             {"commonLabels", object_of(common_labels)},
             {"commonAnnotations", object_of(common_annotations)},
-            {"externalURL", ""},
+            {"externalURL", external_url},
             {"alerts", list}};
   return body.dump();
 }

@@ -1,8 +1,8 @@
-#include "cli/event_summary.h"
+#include "common/reports/event_summary.h"
 
 #include <sstream>
 
-namespace regwatch::cli {
+namespace regwatch::reports {
 namespace {
 
 std::string shorten(std::string text, size_t max = 80) {
@@ -109,4 +109,4 @@ std::string event_detail(const regwatch::v1::Event& e) {
   return shorten(out.str());
 }
 
-}  // namespace regwatch::cli
+}  // namespace regwatch::reports

@@ -1,19 +1,19 @@
-#include "cli/incident_report.h"
+#include "common/reports/incident_report.h"
 
+#include <cstdint>
 #include <map>
+#include <sstream>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "cli/event_summary.h"
-#include "cli/output_format.h"
 #include "common/domain_tables.h"
 #include "common/event_kind.h"
 #include "common/incident_state.h"
 #include "common/record_json.h"
+#include "common/reports/event_report.h"
+#include "common/reports/event_summary.h"
 #include "common/time_format.h"
 
-namespace regwatch::cli {
+namespace regwatch::reports {
 namespace {
 
 // Markdown table cells must not break the table.
@@ -24,14 +24,18 @@ std::string cell(std::string value) {
   return value;
 }
 
-}  // namespace
+// Cut either by the events query or because the incident cites more events than a view
+// carries (IncidentView.evidence_cut): the reports say so rather than let a reader take the
+// timeline as complete.
+bool timeline_cut(const v1::IncidentView& view) {
+  return view.evidence().truncated() || view.evidence_cut();
+}
 
-void write_incident_markdown(std::ostream& out, const regwatch::v1::Incident& i,
-                             const regwatch::v1::IncidentView& found,
-                             const regwatch::v1::EventList& timeline) {
+void write_summary(std::ostream& out, const v1::IncidentView& view) {
+  const v1::Incident& i = view.incident();
   out << "# Incident " << i.id() << "\n\n"
       << "- **What:** " << i.phones_size() << " phones dropped, " << i.incident_class() << " ("
-      << regwatch::incident_state_name(i.state()) << ")\n"
+      << incident_state_name(i.state()) << ")\n"
       << "- **Where:** " << i.scope().type() << " " << i.scope().name();
   // The other scopes that went down whole with it: a member whose phones are one /24.
   if (const std::string also = also_scopes_words(i); !also.empty()) out << " (" << also << ")";
@@ -47,8 +51,8 @@ void write_incident_markdown(std::ostream& out, const regwatch::v1::Incident& i,
     if (down.size() > kShown) out << " and " << down.size() - kShown << " more";
     out << "\n";
   }
-  if (!found.first_id().empty() && found.first_id() != i.id())
-    out << "- **First reported as:** " << found.first_id()
+  if (!view.first_id().empty() && view.first_id() != i.id())
+    out << "- **First reported as:** " << view.first_id()
         << " (the id on its pages; later events moved its start or scope)\n";
   if (!i.reasons().empty()) {
     out << "- **Reasons:**";
@@ -67,6 +71,9 @@ void write_incident_markdown(std::ostream& out, const regwatch::v1::Incident& i,
   if (i.phone_auth_failures() > 0)
     out << "- **Phone-side trust failures:** " << i.phone_auth_failures()
         << " phones reported their signed config or trust list failing (ITL / CTL)\n";
+}
+
+void write_causes(std::ostream& out, const v1::Incident& i) {
   out << "\n## Causes, most likely first\n\n";
   int rank = 0;
   for (const auto& c : i.causes()) {
@@ -77,6 +84,10 @@ void write_incident_markdown(std::ostream& out, const regwatch::v1::Incident& i,
                .dump()
         << "\n";
   }
+}
+
+void write_affected(std::ostream& out, const v1::Incident& i) {
+  // Sorted by name: the proto's maps have no order of their own.
   out << "\n## Affected phones\n\n| by CM node | phones |\n| --- | --- |\n";
   const std::map<std::string, uint32_t> by_cm(i.phones_by_cm().begin(), i.phones_by_cm().end());
   for (const auto& [name, n] : by_cm) out << "| " << cell(name) << " | " << n << " |\n";
@@ -84,53 +95,70 @@ void write_incident_markdown(std::ostream& out, const regwatch::v1::Incident& i,
   const std::map<std::string, uint32_t> by_switch(i.phones_by_switch().begin(),
                                                   i.phones_by_switch().end());
   for (const auto& [name, n] : by_switch) out << "| " << cell(name) << " | " << n << " |\n";
-  if (!found.updates().empty()) {
-    out << "\n## Updates (collector time)\n\n| at | state | phones | top cause | change |\n"
-        << "| --- | --- | --- | --- | --- |\n";
-    for (const auto& u : found.updates()) {
-      out << "| " << format_rfc3339_ms(u.at_us()) << " | "
-          << regwatch::incident_state_name(u.state()) << " | " << u.phone_count() << " | "
-          << cell(u.top_cause()) << " | " << cell(u.change()) << " |\n";
-    }
+}
+
+void write_updates(std::ostream& out, const v1::IncidentView& view) {
+  if (view.updates().empty()) return;
+  out << "\n## Updates (collector time)\n\n| at | state | phones | top cause | change |\n"
+      << "| --- | --- | --- | --- | --- |\n";
+  for (const auto& u : view.updates()) {
+    out << "| " << format_rfc3339_ms(u.at_us()) << " | " << incident_state_name(u.state()) << " | "
+        << u.phone_count() << " | " << cell(u.top_cause()) << " | " << cell(u.change()) << " |\n";
   }
+}
+
+void write_timeline(std::ostream& out, const v1::IncidentView& view) {
   out << "\n## Timeline of the evidence\n\n| event time | id | kind | source | origin | device | "
          "detail |\n"
       << "| --- | --- | --- | --- | --- | --- | --- |\n";
-  for (const auto& stored : timeline.events()) {
+  for (const auto& stored : view.evidence().events()) {
     const auto& e = stored.event();
     out << "| " << format_rfc3339_ms(e.event_time_us()) << " | " << stored.id() << " | "
-        << kind_name(e.kind()) << " | " << cell(flatten_event(stored)["source"].get<std::string>())
-        << " | " << cell(e.origin()) << " | " << cell(event_device(e)) << " | "
-        << cell(event_detail(e)) << " |\n";
+        << kind_name(e.kind()) << " | " << cell(source_name(e.source())) << " | "
+        << cell(e.origin()) << " | " << cell(event_device(e)) << " | " << cell(event_detail(e))
+        << " |\n";
   }
-  // Cut either by the events query or because the incident cites more events than a view
-  // carries (IncidentView.evidence_cut): say so rather than let a reader take it as complete.
-  if (timeline.truncated() || found.evidence_cut())
-    out << "\n(timeline cut at " << timeline.events_size() << " events)\n";
+  if (timeline_cut(view))
+    out << "\n(timeline cut at " << view.evidence().events_size() << " events)\n";
 }
 
-void write_incident_json(std::ostream& out, const regwatch::v1::Incident& incident,
-                         const regwatch::v1::IncidentView& found,
-                         const regwatch::v1::EventList& timeline) {
+}  // namespace
+
+nlohmann::ordered_json incidents_json(const v1::IncidentList& list) {
+  nlohmann::ordered_json array = nlohmann::ordered_json::array();
+  for (const auto& i : list.incidents()) array.push_back(incident_json(i));
+  return array;
+}
+
+nlohmann::ordered_json incident_view_json(const v1::IncidentView& view) {
   nlohmann::ordered_json doc;
-  doc["incident"] = incident_json(incident);
-  doc["first_id"] = found.first_id();
+  doc["incident"] = incident_json(view.incident());
+  doc["first_id"] = view.first_id();
   doc["updates"] = nlohmann::ordered_json::array();
-  for (const auto& u : found.updates()) {
+  for (const auto& u : view.updates()) {
     doc["updates"].push_back({{"at", format_rfc3339_ms(u.at_us())},
                               {"id", u.id()},
-                              {"state", std::string(regwatch::incident_state_name(u.state()))},
+                              {"state", std::string(incident_state_name(u.state()))},
                               {"class", u.incident_class()},
                               {"scope", {{"type", u.scope_type()}, {"name", u.scope_name()}}},
                               {"phone_count", u.phone_count()},
                               {"top_cause", u.top_cause()},
                               {"change", u.change()}});
   }
-  doc["timeline"] = nlohmann::ordered_json::array();
-  for (const auto& stored : timeline.events()) doc["timeline"].push_back(flatten_event(stored));
+  doc["timeline"] = events_json(view.evidence());
   // Only when it happens, so a complete report keeps its shape.
-  if (timeline.truncated() || found.evidence_cut()) doc["timeline_truncated"] = true;
-  out << doc.dump(2) << "\n";
+  if (timeline_cut(view)) doc["timeline_truncated"] = true;
+  return doc;
 }
 
-}  // namespace regwatch::cli
+std::string incident_markdown(const v1::IncidentView& view) {
+  std::ostringstream out;
+  write_summary(out, view);
+  write_causes(out, view.incident());
+  write_affected(out, view.incident());
+  write_updates(out, view);
+  write_timeline(out, view);
+  return out.str();
+}
+
+}  // namespace regwatch::reports

@@ -1,0 +1,284 @@
+#include "collector/http/request_params.h"
+
+#include <algorithm>
+#include <charconv>
+#include <initializer_list>
+
+#include <nlohmann/json.hpp>
+
+#include "alerts/label_matcher.h"
+#include "common/domain_tables.h"
+#include "common/event_kind.h"
+#include "common/incident_state.h"
+#include "common/time_format.h"
+
+namespace regwatch::collector::http {
+namespace {
+
+Error bad(std::string message) { return make_error("bad_query", std::move(message)); }
+
+// Refuses a parameter the endpoint does not take, naming those it does.
+Status only_known(const Params& params, std::initializer_list<std::string_view> known) {
+  for (const auto& [name, value] : params) {
+    if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+    std::string list;
+    for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+    return bad("unknown parameter '" + name + "'; this endpoint takes " +
+               (list.empty() ? std::string("none") : list));
+  }
+  return Ok{};
+}
+
+// The last value given for `name`, or "" when absent.
+std::string value_of(const Params& params, const std::string& name) {
+  auto [first, last] = params.equal_range(name);
+  return first == last ? std::string() : std::prev(last)->second;
+}
+
+// A time parameter into `out` (0 when absent).
+Status read_time(const Params& params, const std::string& name, int64_t now_us, int64_t& out) {
+  const std::string text = value_of(params, name);
+  if (text.empty()) return Ok{};
+  auto t = parse_time_arg(text, now_us);
+  if (!t.ok()) return bad(name + ": " + t.error().message);
+  out = *t;
+  return Ok{};
+}
+
+Status read_limit(const Params& params, uint32_t& out) {
+  const std::string text = value_of(params, "limit");
+  out = kDefaultLimit;
+  if (text.empty()) return Ok{};
+  uint32_t n = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (error != std::errc() || end != text.data() + text.size() || n == 0 || n > kMaxLimit) {
+    return bad("limit: '" + text + "' is not a number from 1 to " + std::to_string(kMaxLimit));
+  }
+  out = n;
+  return Ok{};
+}
+
+Status read_bool(const Params& params, const std::string& name, bool& out) {
+  const std::string text = value_of(params, name);
+  if (text.empty() || text == "false" || text == "0") return Ok{};
+  if (text == "true" || text == "1") {
+    out = true;
+    return Ok{};
+  }
+  return bad(name + ": '" + text + "' is not true or false");
+}
+
+Status check_range(int64_t since_us, int64_t until_us) {
+  if (since_us != 0 && until_us != 0 && until_us <= since_us)
+    return bad("until (" + format_rfc3339_ms(until_us) + ") is not after since (" +
+               format_rfc3339_ms(since_us) + ")");
+  return Ok{};
+}
+
+}  // namespace
+
+Result<v1::IncidentQuery> incident_query(const Params& params, int64_t now_us) {
+  if (auto ok = only_known(params, {"state", "since", "until", "cause", "scope", "limit"});
+      !ok.ok())
+    return ok.error();
+  v1::IncidentQuery q;
+  int64_t since = 0, until = 0;
+  uint32_t limit = 0;
+  if (auto ok = read_time(params, "since", now_us, since); !ok.ok()) return ok.error();
+  if (auto ok = read_time(params, "until", now_us, until); !ok.ok()) return ok.error();
+  if (auto ok = check_range(since, until); !ok.ok()) return ok.error();
+  if (auto ok = read_limit(params, limit); !ok.ok()) return ok.error();
+  std::string state = value_of(params, "state");
+  if (state == "all") state.clear();
+  if (!state.empty()) {
+    bool known = false;
+    std::string names;
+    for (auto name : incident_state_names()) {
+      known = known || name == state;
+      names += (names.empty() ? "" : ", ") + std::string(name);
+    }
+    if (!known) return bad("state: '" + state + "' is not one of " + names + " or all");
+  }
+  q.set_since_us(since);
+  q.set_until_us(until);
+  q.set_state(state);
+  q.set_cause(value_of(params, "cause"));
+  q.set_scope(value_of(params, "scope"));
+  q.set_limit(limit);
+  return q;
+}
+
+Result<v1::EventQuery> event_query(const Params& params, int64_t now_us) {
+  if (auto ok = only_known(params, {"since", "until", "device", "kind", "origin", "reason_code",
+                                    "order", "limit", "cursor", "spoofed"});
+      !ok.ok())
+    return ok.error();
+  v1::EventQuery q;
+  int64_t since = 0, until = 0;
+  uint32_t limit = 0;
+  bool spoofed = false;
+  if (auto ok = read_time(params, "since", now_us, since); !ok.ok()) return ok.error();
+  if (auto ok = read_time(params, "until", now_us, until); !ok.ok()) return ok.error();
+  if (auto ok = check_range(since, until); !ok.ok()) return ok.error();
+  if (auto ok = read_limit(params, limit); !ok.ok()) return ok.error();
+  if (auto ok = read_bool(params, "spoofed", spoofed); !ok.ok()) return ok.error();
+  auto [first, last] = params.equal_range("kind");
+  for (auto it = first; it != last; ++it) {
+    std::string_view rest = it->second;
+    while (!rest.empty()) {
+      const size_t comma = rest.find(',');
+      const std::string kind(rest.substr(0, comma));
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      if (kind.empty()) continue;
+      if (!parse_kind(kind)) {
+        std::string kinds;
+        for (const auto& k : all_kind_names()) kinds += (kinds.empty() ? "" : ", ") + k;
+        return bad("kind: unknown kind '" + kind + "'; kinds are: " + kinds);
+      }
+      q.add_kinds(kind);
+    }
+  }
+  if (const std::string reason = value_of(params, "reason_code"); !reason.empty()) {
+    auto code = domain::reason_code_named(reason);
+    if (!code) return bad("reason_code: '" + reason + "' is neither a number nor a CUCM reason name");
+    q.set_reason_code(*code);
+  }
+  const std::string order = value_of(params, "order");
+  if (!order.empty() && order != "newest" && order != "oldest")
+    return bad("order: '" + order + "' is not newest or oldest");
+  q.set_since_us(since);
+  q.set_until_us(until);
+  q.set_device(value_of(params, "device"));
+  q.set_origin(value_of(params, "origin"));
+  q.set_limit(limit);
+  q.set_oldest_first(order == "oldest");
+  q.set_spoofed_only(spoofed);
+  return q;
+}
+
+Result<v1::ExplainQuery> explain_query(std::string_view device, const Params& params,
+                                       int64_t now_us) {
+  if (auto ok = only_known(params, {"at", "timeline_limit"}); !ok.ok()) return ok.error();
+  if (device.empty()) return bad("a device name is needed: /api/v1/phones/SEP0017943A98BA");
+  v1::ExplainQuery q;
+  int64_t at = 0;
+  if (auto ok = read_time(params, "at", now_us, at); !ok.ok()) return ok.error();
+  Params limit_only;
+  if (auto text = value_of(params, "timeline_limit"); !text.empty()) limit_only.emplace("limit", text);
+  uint32_t limit = 0;
+  if (auto ok = read_limit(limit_only, limit); !ok.ok())
+    return bad("timeline_" + ok.error().message);
+  q.set_device(std::string(device));
+  q.set_at_us(at);
+  q.set_timeline_limit(limit_only.empty() ? 0 : limit);
+  return q;
+}
+
+Result<v1::TopQuery> top_query(const Params& params, int64_t now_us) {
+  if (auto ok = only_known(params, {"since", "until", "limit"}); !ok.ok()) return ok.error();
+  v1::TopQuery q;
+  int64_t since = 0, until = 0;
+  if (auto ok = read_time(params, "since", now_us, since); !ok.ok()) return ok.error();
+  if (auto ok = read_time(params, "until", now_us, until); !ok.ok()) return ok.error();
+  if (auto ok = check_range(since, until); !ok.ok()) return ok.error();
+  uint32_t limit = 0;
+  if (auto ok = read_limit(params, limit); !ok.ok()) return ok.error();
+  q.set_since_us(since);
+  q.set_until_us(until);
+  q.set_limit(value_of(params, "limit").empty() ? 10 : limit);  // the CLI's default
+  return q;
+}
+
+Result<v1::AlertQuery> alert_query(const Params& params, int64_t now_us) {
+  if (auto ok = only_known(params, {"all", "since", "limit"}); !ok.ok()) return ok.error();
+  v1::AlertQuery q;
+  bool all = false;
+  if (auto ok = read_bool(params, "all", all); !ok.ok()) return ok.error();
+  int64_t since = 0;
+  Params with_default = params;
+  if (value_of(params, "since").empty()) with_default.emplace("since", "24h");
+  if (auto ok = read_time(with_default, "since", now_us, since); !ok.ok()) return ok.error();
+  uint32_t limit = 0;
+  if (auto ok = read_limit(params, limit); !ok.ok()) return ok.error();
+  q.set_resolved_too(all);
+  q.set_since_us(since);
+  q.set_limit(limit);
+  return q;
+}
+
+Result<v1::SilenceQuery> silence_query(const Params& params) {
+  if (auto ok = only_known(params, {"expired"}); !ok.ok()) return ok.error();
+  bool expired = false;
+  if (auto ok = read_bool(params, "expired", expired); !ok.ok()) return ok.error();
+  v1::SilenceQuery q;
+  q.set_include_expired(expired);
+  return q;
+}
+
+Result<std::string> incident_format(const Params& params) {
+  if (auto ok = only_known(params, {"format"}); !ok.ok()) return ok.error();
+  std::string format = value_of(params, "format");
+  if (format.empty()) format = "json";
+  if (format != "json" && format != "markdown")
+    return bad("format: '" + format + "' is not json or markdown");
+  return format;
+}
+
+Result<v1::Silence> silence_from_json(std::string_view body, int64_t now_us) {
+  const auto doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object())
+    return bad("the body is not a JSON object: {\"matchers\": [\"alertname=X\"], \"until\": "
+               "\"2h\", \"comment\": \"why\"}");
+  for (const auto& [key, value] : doc.items()) {
+    if (key != "matchers" && key != "until" && key != "for" && key != "starts" && key != "comment")
+      return bad("unknown field '" + key + "'; a silence takes matchers, starts, until or for, "
+                 "and comment");
+  }
+  const auto text_field = [&](const char* name) -> Result<std::string> {
+    if (!doc.contains(name)) return std::string();
+    if (!doc[name].is_string()) return bad(std::string(name) + " must be a string");
+    return doc[name].get<std::string>();
+  };
+  v1::Silence silence;
+  if (!doc.contains("matchers") || !doc["matchers"].is_array() || doc["matchers"].empty())
+    return bad("matchers: a list of LABEL=VALUE, LABEL!=VALUE, LABEL=~REGEX or LABEL!~REGEX");
+  for (const auto& m : doc["matchers"]) {
+    if (!m.is_string()) return bad("matchers: each is a string such as \"scope=ucm-sub1\"");
+    auto parsed = alerts::LabelMatcher::parse(m.get<std::string>());
+    if (!parsed.ok()) return bad("matchers: " + parsed.error().message);
+    *silence.add_label_matchers() = alerts::to_proto(*parsed);
+  }
+  auto comment = text_field("comment");
+  if (!comment.ok()) return comment.error();
+  silence.set_comment(*comment);
+  auto starts_text = text_field("starts");
+  if (!starts_text.ok()) return starts_text.error();
+  int64_t starts = now_us;
+  if (!starts_text->empty()) {
+    auto t = parse_time_arg(*starts_text, now_us, TimeDirection::kFromNow);
+    if (!t.ok()) return bad("starts: " + t.error().message);
+    starts = *t;
+  }
+  silence.set_starts_us(starts);
+  auto until = text_field("until");
+  if (!until.ok()) return until.error();
+  auto for_text = text_field("for");
+  if (!for_text.ok()) return for_text.error();
+  if (until->empty() == for_text->empty())
+    return bad("give the silence either \"for\" (\"2h\") or \"until\" (a time or \"2h\")");
+  if (!for_text->empty()) {
+    auto d = parse_duration(*for_text);
+    if (!d.ok()) return bad("for: " + d.error().message);
+    silence.set_ends_us(starts + *d);
+  } else {
+    auto t = parse_time_arg(*until, now_us, TimeDirection::kFromNow);
+    if (!t.ok()) return bad("until: " + t.error().message);
+    silence.set_ends_us(*t);
+  }
+  if (silence.ends_us() <= starts)
+    return bad("the silence ends (" + format_rfc3339_ms(silence.ends_us()) +
+               ") before it starts (" + format_rfc3339_ms(starts) + ")");
+  return silence;
+}
+
+}  // namespace regwatch::collector::http

@@ -1,0 +1,91 @@
+#include "common/reports/explain_report.h"
+
+#include <vector>
+
+#include "common/reports/event_report.h"
+#include "common/time_format.h"
+
+namespace regwatch::reports {
+namespace {
+
+// An RFC 3339 time, or null for 0 (never).
+nlohmann::ordered_json time_or_null(int64_t us) {
+  return us ? nlohmann::ordered_json(format_rfc3339_ms(us)) : nlohmann::ordered_json(nullptr);
+}
+
+nlohmann::ordered_json reason_json(const v1::ExplainReason& r) {
+  if (r.has_code()) {
+    return {{"code", r.code()},
+            {"name", r.name()},
+            {"meaning", r.meaning()},
+            {"class", r.reason_class()},
+            {"text", r.text()}};
+  }
+  if (!r.name().empty()) {  // reported by the phone itself, without a CUCM code
+    return {{"name", r.name()},
+            {"meaning", r.meaning()},
+            {"class", r.reason_class()},
+            {"text", r.text()}};
+  }
+  return r.text().empty() ? nlohmann::ordered_json(nullptr)
+                          : nlohmann::ordered_json{{"text", r.text()}};
+}
+
+}  // namespace
+
+std::string phone_state_word(v1::PhoneState state) {
+  switch (state) {
+    case v1::PHONE_STATE_REGISTERED: return "registered";
+    case v1::PHONE_STATE_UNREGISTERED: return "unregistered";
+    case v1::PHONE_STATE_REJECTED: return "rejected";
+    default: return "unknown";
+  }
+}
+
+nlohmann::ordered_json scope_ref_json(const v1::ScopeRef& s) {
+  return {{"type", s.type()}, {"name", s.name()}};
+}
+
+nlohmann::ordered_json also_scopes_json(const v1::ExplainIncident& i) {
+  nlohmann::ordered_json also = nlohmann::ordered_json::array();
+  for (const auto& s : i.also_scopes()) also.push_back(scope_ref_json(s));
+  return also;
+}
+
+nlohmann::ordered_json diagnosis_json(const v1::ExplainReply& d) {
+  nlohmann::ordered_json j;
+  j["device"] = d.device();
+  j["at"] = format_rfc3339_ms(d.at_us());
+  j["state"] = phone_state_word(d.state());
+  j["since"] = time_or_null(d.since_us());
+  j["last_drop"] = time_or_null(d.last_drop_us());
+  j["reason"] = reason_json(d.reason());
+  j["reported_by"] = std::vector<std::string>(d.reported_by().begin(), d.reported_by().end());
+  j["cm_node"] = d.cm_node();
+  if (d.has_attachment()) {
+    const auto& t = d.attachment().event().topology();
+    j["attachment"] = {{"switch", t.switch_name()},
+                       {"port", t.port()},
+                       {"module", t.module()},
+                       {"voice_vlan", t.voice_vlan()},
+                       {"removed", t.removed()},
+                       {"seen", format_rfc3339_ms(d.attachment().event().event_time_us())}};
+  } else {
+    j["attachment"] = nullptr;
+  }
+  if (d.has_incident()) {
+    const auto& i = d.incident();
+    j["incident"] = {{"id", i.id()},
+                     {"class", i.incident_class()},
+                     {"scope", scope_ref_json(i.scope())},
+                     {"also_scopes", also_scopes_json(i)},
+                     {"phone_count", i.phone_count()}};
+  } else {
+    j["incident"] = nullptr;
+  }
+  j["next_steps"] = std::vector<std::string>(d.next_steps().begin(), d.next_steps().end());
+  j["timeline"] = events_json(d.timeline());
+  return j;
+}
+
+}  // namespace regwatch::reports

@@ -1,0 +1,32 @@
+#include "common/reports/status_report.h"
+
+#include "common/time_format.h"
+
+namespace regwatch::reports {
+
+nlohmann::ordered_json status_json(const v1::StatusReply& status) {
+  nlohmann::ordered_json json;
+  json["version"] = status.version();
+  json["schema_version"] = status.schema_version();
+  json["total_events"] = status.total_events();
+  json["agents"] = nlohmann::ordered_json::array();
+  for (const auto& a : status.agents()) {
+    json["agents"].push_back({{"agent_id", a.agent_id()},
+                              {"last_seq", a.last_seq()},
+                              {"events", a.events()},
+                              {"spoofed", a.spoofed()},
+                              {"last_store_time", format_rfc3339_ms(a.last_store_time_us())}});
+  }
+  json["receivers"] = nlohmann::ordered_json::array();
+  for (const auto& r : status.receivers()) {
+    json["receivers"].push_back({{"receiver", r.receiver()},
+                                 {"pending", r.pending()},
+                                 {"delivered", r.delivered()},
+                                 {"given_up", r.given_up()},
+                                 {"failed_attempts", r.failed_attempts()},
+                                 {"last_error", r.last_error()}});
+  }
+  return json;
+}
+
+}  // namespace regwatch::reports
