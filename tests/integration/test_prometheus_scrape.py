@@ -1,13 +1,14 @@
-"""A real Prometheus scrapes a live agent's /metrics (and the collector's, when the collector
-serves one): `up == 1` for each, the counts Prometheus stored equal the lines `logger` sent, and
-`promtool check metrics` accepts each exposition. The agent's /metrics transport rule is checked
-too: plaintext off loopback is refused at start."""
+"""A real Prometheus scrapes a live agent's /metrics and the collector's: `up == 1` for both, the
+counts Prometheus stored (`sum(regwatch_events_stored_total)`, the agent's lines read, spooled and
+acknowledged) equal the lines `logger` sent, and `promtool check metrics` accepts both
+expositions. The agent's /metrics transport rule is checked too: HTTPS with its certificate, and
+plaintext off loopback refused at start."""
 import ssl
 import subprocess
 import unittest
 import urllib.request
 
-from harness import COLLECTOR, RegwatchTestCase, free_port, wait_for
+from harness import RegwatchTestCase, free_port, wait_for
 from prometheus_support import PROMETHEUS, PROMTOOL, Prometheus, http_get, promtool_check_metrics
 
 LINE = ("41679: uc-ucm-01.pcce.local: Jul 02 2015 06:22:31.454 UTC: "
@@ -17,22 +18,12 @@ LINE = ("41679: uc-ucm-01.pcce.local: Jul 02 2015 06:22:31.454 UTC: "
 LINES = 40
 
 
-def collector_serves_metrics():
-    """True once the collector has its HTTP server (--http), which serves /metrics."""
-    out = subprocess.run([COLLECTOR, "--help"], capture_output=True, text=True, timeout=30).stdout
-    return "--http" in out
-
-
 @unittest.skipUnless(PROMETHEUS and PROMTOOL, "Debian's prometheus and promtool are not installed")
 class PrometheusScrapeTest(RegwatchTestCase):
     def setUp(self):
         super().setUp()
-        self.http_port = None
-        extra = []
-        if collector_serves_metrics():
-            self.http_port = free_port()
-            extra = ["--http", f"127.0.0.1:{self.http_port}"]
-        self.collector = self.start_collector(extra=extra)
+        self.http_port = free_port()
+        self.collector = self.start_collector(extra=["--http", f"127.0.0.1:{self.http_port}"])
         self.syslog_port = free_port()
         self.metrics_port = free_port()
         self.agent = self.start_agent(self.collector.address, extra=[
@@ -49,9 +40,8 @@ class PrometheusScrapeTest(RegwatchTestCase):
                         self.path("lines.txt")], check=True, timeout=30)
 
     def test_prometheus_scrapes_what_was_sent(self):
-        jobs = {"regwatch-agent": [f"127.0.0.1:{self.metrics_port}"]}
-        if self.http_port:
-            jobs["regwatch-collector"] = [f"127.0.0.1:{self.http_port}"]
+        jobs = {"regwatch-agent": [f"127.0.0.1:{self.metrics_port}"],
+                "regwatch-collector": [f"127.0.0.1:{self.http_port}"]}
         prometheus = Prometheus(self, jobs)
         self.send_lines()
         wait_for(lambda: self.total_events(self.collector.address) >= LINES, 30, what="lines stored")
@@ -68,19 +58,26 @@ class PrometheusScrapeTest(RegwatchTestCase):
                      what=f"{expression} == {LINES}")
         self.assertEqual(prometheus.value('regwatch_agent_shipper_state{state="connected"}'), 1)
         self.assertEqual(prometheus.value('count(regwatch_build_info{job="regwatch-agent"})'), 1)
-        if self.http_port:
-            wait_for(lambda: prometheus.value("sum(regwatch_events_stored_total)") == LINES, 60,
-                     interval=0.2, what=f"sum(regwatch_events_stored_total) == {LINES}")
+        # What the collector stored, by its own count.
+        wait_for(lambda: prometheus.value("sum(regwatch_events_stored_total)") == LINES, 60,
+                 interval=0.2, what=f"sum(regwatch_events_stored_total) == {LINES}")
+        self.assertEqual(prometheus.value(
+            'regwatch_events_stored_total{source="syslog",kind="phone_unregistered"}'), LINES)
+        self.assertEqual(prometheus.value('count(regwatch_build_info{job="regwatch-collector"})'), 1)
+        wait_for(lambda: prometheus.value(
+            'regwatch_agent_last_event_timestamp_seconds{agent="test-agent"}'), 30, interval=0.2,
+            what="the agent's last event time")
 
         status, content_type, agent_metrics = http_get(f"http://127.0.0.1:{self.metrics_port}/metrics")
         self.assertEqual(status, 200)
         self.assertTrue(content_type.startswith("text/plain; version=0.0.4"), content_type)
         promtool_check_metrics(self, agent_metrics)
-        if self.http_port:
-            status, _, collector_metrics = http_get(f"http://127.0.0.1:{self.http_port}/metrics")
-            self.assertEqual(status, 200)
-            promtool_check_metrics(self, collector_metrics)
-            self.assertIn("regwatch_events_stored_total", collector_metrics)
+        status, _, collector_metrics = http_get(f"http://127.0.0.1:{self.http_port}/metrics")
+        self.assertEqual(status, 200)
+        promtool_check_metrics(self, collector_metrics)
+        for name in ("regwatch_store_commit_seconds_bucket", "regwatch_ingest_batch_seconds_count",
+                     "regwatch_correlation_pass_seconds_sum"):
+            self.assertIn(name, collector_metrics)
 
     def test_metrics_over_tls_with_the_configured_certificate(self):
         cert, key = self.path("metrics-cert.pem"), self.path("metrics-key.pem")
