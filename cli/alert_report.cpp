@@ -19,7 +19,10 @@ namespace {
 std::string about(const regwatch::v1::Alert& alert) {
   std::string text;
   const std::map<std::string, std::string> labels(alert.labels().begin(), alert.labels().end());
-  for (const auto& [name, value] : labels) text += (text.empty() ? "" : ",") + name + "=" + value;
+  for (const auto& [name, value] : labels) {
+    if (!text.empty()) text += ",";
+    text.append(name).append("=").append(value);
+  }
   return text;
 }
 

@@ -77,9 +77,10 @@ void write_top(std::ostream& out, const regwatch::v1::TopReply& top, Format form
       out << top.drops() << " drops of " << top.phones_dropped() << " phones";
       if (top.drops() > 0) out << "; reasons: " << reason_mix(top.reasons(), 5);
       out << "\n";
-      if (top.drops_without_port() > 0)
+      if (top.drops_without_port() > 0) {
         out << "(" << top.drops_without_port()
             << " drops have no port: no CDP/LLDP sighting of the phone before them)\n";
+      }
       out << "\n";
       table(out, "Phones that dropped most:", "PHONE", top.phones(), "PORT AT LAST DROP");
       table(out, "Access ports:", "SWITCH PORT", top.ports(), nullptr);

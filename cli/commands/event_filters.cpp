@@ -18,26 +18,6 @@ std::string kinds_list() {
   return out;
 }
 
-// A reason given as a number or a name (KeepAliveTimeout).
-bool parse_reason(const std::string& text, int32_t& code) {
-  try {
-    size_t used = 0;
-    code = std::stoi(text, &used);
-    if (used == text.size()) return true;
-  } catch (const std::exception&) {
-  }
-  for (auto table :
-       {domain::detail::kUnregistrationReasons, domain::detail::kRegistrationFailureReasons}) {
-    for (const auto& entry : table) {
-      if (entry.name == text) {
-        code = entry.code;
-        return true;
-      }
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
 void add_filter_options(CLI::App* command, Filters& f, bool with_device) {
@@ -75,12 +55,12 @@ bool build_query(const Filters& f, v1::EventQuery& q, std::string& problem) {
     q.add_kinds(kind);
   }
   if (!f.reason.empty()) {
-    int32_t code = 0;
-    if (!parse_reason(f.reason, code)) {
+    const auto code = domain::reason_code_named(f.reason);
+    if (!code) {
       return problem = "--reason: '" + f.reason + "' is neither a number nor a CUCM reason name",
              false;
     }
-    q.set_reason_code(code);
+    q.set_reason_code(*code);
   }
   q.set_device(f.device);
   q.set_origin(f.origin);

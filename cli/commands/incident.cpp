@@ -42,9 +42,10 @@ class IncidentCommand final : public Command {
       return kExitFailed;
     }
     const v1::Incident& doc = view.incident();
-    if (view.moved())
+    if (view.moved()) {
       std::cerr << "regwatch: incident '" << incident_id << "' is now '" << doc.id()
                 << "' (later events moved its start or scope)\n";
+    }
     if (context.format_text == "markdown") {
       std::cout << reports::incident_markdown(view);
     } else if (context.format == Format::kCsv) {

@@ -13,8 +13,8 @@ class StatusCommand final : public Command {
     subcommand_ = app.add_subcommand(
         "status",
         "what the collector holds: events per agent, alert receivers' deliveries\n\n"
-        "Formats: table (default), json (common/reports/status_report.h: the HTTP API's\n"
-        "/api/v1/status too), jsonl, csv (one row per agent).\n"
+        "Formats: table (default), json (what the HTTP API's /api/v1/status answers), jsonl,\n"
+        "csv (one row per agent).\n"
         "Examples:\n"
         "  regwatch status\n"
         "  regwatch status --format json\n");

@@ -72,7 +72,8 @@ ApiAnswer ApiAnswers::events(const Params& params) {
   auto query = event_query(params, clock_.now_us());
   if (!query.ok()) return error_answer(query.error());
   return render(queries_.events(*query), [](const v1::EventList& list) {
-    return nlohmann::ordered_json{{"events", reports::events_json(list)}, {"truncated", list.truncated()}};
+    return nlohmann::ordered_json{{"events", reports::events_json(list)},
+                                  {"truncated", list.truncated()}};
   });
 }
 
@@ -95,7 +96,8 @@ ApiAnswer ApiAnswers::alerts(const Params& params) {
   auto query = alert_query(params, clock_.now_us());
   if (!query.ok()) return error_answer(query.error());
   return render(queries_.alerts(*query), [](const v1::AlertList& list) {
-    return nlohmann::ordered_json{{"alerts", reports::alerts_json(list)}, {"truncated", list.truncated()}};
+    return nlohmann::ordered_json{{"alerts", reports::alerts_json(list)},
+                                  {"truncated", list.truncated()}};
   });
 }
 
@@ -126,7 +128,8 @@ ApiAnswer ApiAnswers::expire_silence(std::string_view id, const std::string& ide
 
 ApiAnswer ApiAnswers::status(const Params& params) {
   if (!params.empty()) return error_answer(400, "status takes no parameters");
-  return render(queries_.status(), [](const v1::StatusReply& r) { return reports::status_json(r); });
+  return render(queries_.status(),
+                [](const v1::StatusReply& r) { return reports::status_json(r); });
 }
 
 }  // namespace regwatch::collector::http

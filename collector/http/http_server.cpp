@@ -89,15 +89,20 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpOptions& options
   }
   Endpoint bound = *endpoint;
   bound.port = static_cast<uint16_t>(port);
-  server->url_ = std::string(options.tls_cert_file.empty() ? "http://" : "https://") +
-                 bound.to_string() + "/";
+  server->url_ =
+      std::string(options.tls_cert_file.empty() ? "http://" : "https://") + bound.to_string() + "/";
   server->thread_ = std::thread([raw = server->server_.get()] { raw->listen_after_bind(); });
-  component_logger("http")->info("serving the API and the dashboard at {} ({})", server->url_,
-                                 options.tls_cert_file.empty() ? "plaintext, loopback only" : "TLS");
+  component_logger("http")->info(
+      "serving the API and the dashboard at {} ({})", server->url_,
+      options.tls_cert_file.empty() ? "plaintext, loopback only" : "TLS");
   return server;
 }
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::HttpServer(HttpSources sources) : sources_(std::move(sources)) {}
+
+HttpServer::~HttpServer() {
+  stop();
+}
 
 void HttpServer::stop() {
   if (!server_) return;
@@ -113,8 +118,7 @@ void HttpServer::add_routes(const HttpOptions& options) {
   const bool allow_anonymous = options.allow_anonymous;
   const AccessPolicy& policy = sources_.policy;
   // Who asks, or nullopt after answering 401 / 403.
-  auto authorize = [&policy, allow_anonymous](const httplib::Request& req,
-                                              httplib::Response& res,
+  auto authorize = [&policy, allow_anonymous](const httplib::Request& req, httplib::Response& res,
                                               QueryAccess access) -> std::optional<std::string> {
     const bool anonymous_ok = allow_anonymous || is_loopback_host(req.remote_addr);
     auto who = policy.check_http(req.get_header_value("Authorization"), anonymous_ok, access);
@@ -169,17 +173,16 @@ void HttpServer::add_routes(const HttpOptions& options) {
     if (!authorize(req, res, QueryAccess::kRead)) return;
     if (open_streams.fetch_add(1) >= kMaxStreams) {
       --open_streams;
-      send(res, error_answer(503, "too many live streams open (" +
-                                      std::to_string(kMaxStreams) + "); close a dashboard"));
+      send(res, error_answer(503, "too many live streams open (" + std::to_string(kMaxStreams) +
+                                      "); close a dashboard"));
       return;
     }
     auto slot = std::make_shared<StreamSlot>(open_streams);
     res.set_header("Cache-Control", "no-cache");
     res.set_header("X-Accel-Buffering", "no");
     res.set_chunked_content_provider(
-        "text/event-stream",
-        [&changes, &clock, slot, seen = changes.version(), greeted = false](
-            size_t, httplib::DataSink& sink) mutable {
+        "text/event-stream", [&changes, &clock, slot, seen = changes.version(), greeted = false](
+                                 size_t, httplib::DataSink& sink) mutable {
           std::string message;
           if (!greeted) {
             greeted = true;
@@ -210,10 +213,10 @@ void HttpServer::add_routes(const HttpOptions& options) {
     return !metrics_need_token || authorize(req, res, QueryAccess::kRead).has_value();
   };
   auto metrics = sources_.metrics;
-  s.Get("/metrics", [open_or_viewer, metrics](const httplib::Request& req,
-                                              httplib::Response& res) {
+  s.Get("/metrics", [open_or_viewer, metrics](const httplib::Request& req, httplib::Response& res) {
     if (!open_or_viewer(req, res)) return;
-    res.set_content(metrics ? metrics() : std::string(), "text/plain; version=0.0.4; charset=utf-8");
+    res.set_content(metrics ? metrics() : std::string(),
+                    "text/plain; version=0.0.4; charset=utf-8");
   });
   s.Get("/-/healthy", [open_or_viewer](const httplib::Request& req, httplib::Response& res) {
     if (open_or_viewer(req, res)) res.set_content("regwatch-collector is healthy.\n", "text/plain");
@@ -227,7 +230,8 @@ void HttpServer::add_routes(const HttpOptions& options) {
     const std::string path = req.path == "/" ? "/index.html" : req.path;
     const web::WebAsset* asset = web::find_web_asset(path);
     if (!asset) {
-      send(res, error_answer(404, "no such page: " + req.path));
+      send(res, error_answer(404, "no such path: GET " + req.path +
+                                      " (the API is under /api/v1/: see /api/v1/openapi.json)"));
       return;
     }
     // The page and its modules change with the binary: revalidate rather than cache stale.
@@ -241,25 +245,25 @@ void HttpServer::add_routes(const HttpOptions& options) {
       send(res, error_answer(404, "no such path: " + req.method + " " + req.path +
                                       " (the API is under /api/v1/: see /api/v1/openapi.json)"));
     } else if (res.status == 413) {
-      send(res, error_answer(413, "the request body is over " +
-                                      std::to_string(kMaxBodyBytes) + " bytes"));
+      send(res, error_answer(
+                    413, "the request body is over " + std::to_string(kMaxBodyBytes) + " bytes"));
     } else {
       send(res, error_answer(res.status, "the request could not be served (HTTP " +
                                              std::to_string(res.status) + ")"));
     }
   });
-  s.set_exception_handler([](const httplib::Request& req, httplib::Response& res,
-                             std::exception_ptr error) {
-    std::string what = "unknown error";
-    try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    component_logger("http")->error("{} {}: {}", req.method, req.path, what);
-    send(res, error_answer(500, "internal error: " + what));
-  });
+  s.set_exception_handler(
+      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr error) {
+        std::string what = "unknown error";
+        try {
+          std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        component_logger("http")->error("{} {}: {}", req.method, req.path, what);
+        send(res, error_answer(500, "internal error: " + what));
+      });
   s.set_logger([](const httplib::Request& req, const httplib::Response& res) {
     component_logger("http")->debug("{} {} {} from {}", req.method, req.path, res.status,
                                     req.remote_addr);

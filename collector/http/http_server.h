@@ -6,10 +6,10 @@
 // Access: every /api/v1/ request is checked by AccessPolicy::check_http (tokens and roles as
 // on gRPC; anonymous only from loopback, or with allow_anonymous, and only without tokens);
 // /-/ready answers 200 as soon as the server does: it starts only after the store is open, its
-// migrations done and the query workers running. /metrics and the probes are open unless metrics_require_token; the dashboard's files and
-// the OpenAPI document are open (they hold no data: the page asks for a token when the API
-// answers 401). Transport: plaintext only on a loopback address (collector_config checks it),
-// TLS with the given certificate elsewhere.
+// migrations done and the query workers running. /metrics and the probes are open unless
+// metrics_require_token; the dashboard's files and the OpenAPI document are open (they hold no
+// data: the page asks for a token when the API answers 401). Transport: plaintext only on a
+// loopback address (collector_config checks it), TLS with the given certificate elsewhere.
 #include <functional>
 #include <memory>
 #include <string>
@@ -28,7 +28,7 @@ class Server;
 namespace regwatch::collector::http {
 
 struct HttpOptions {
-  std::string listen;  // HOST:PORT; port 0 picks a free one
+  std::string listen;         // HOST:PORT; port 0 picks a free one
   std::string tls_cert_file;  // empty: plaintext (loopback only)
   std::string tls_key_file;
   bool metrics_require_token = false;
@@ -47,8 +47,7 @@ struct HttpSources {
 class HttpServer {
  public:
   // Binds and starts serving, or says why it cannot (address in use, bad certificate).
-  static Result<std::unique_ptr<HttpServer>> start(const HttpOptions& options,
-                                                   HttpSources sources);
+  static Result<std::unique_ptr<HttpServer>> start(const HttpOptions& options, HttpSources sources);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -59,7 +58,7 @@ class HttpServer {
   void stop();
 
  private:
-  explicit HttpServer(HttpSources sources) : sources_(std::move(sources)) {}
+  explicit HttpServer(HttpSources sources);
   void add_routes(const HttpOptions& options);
 
   HttpSources sources_;

@@ -15,7 +15,9 @@
 namespace regwatch::collector::http {
 namespace {
 
-Error bad(std::string message) { return make_error("bad_query", std::move(message)); }
+Error bad(std::string message) {
+  return make_error("bad_query", std::move(message));
+}
 
 // Refuses a parameter the endpoint does not take, naming those it does.
 Status only_known(const Params& params, std::initializer_list<std::string_view> known) {
@@ -140,7 +142,8 @@ Result<v1::EventQuery> event_query(const Params& params, int64_t now_us) {
   }
   if (const std::string reason = value_of(params, "reason_code"); !reason.empty()) {
     auto code = domain::reason_code_named(reason);
-    if (!code) return bad("reason_code: '" + reason + "' is neither a number nor a CUCM reason name");
+    if (!code)
+      return bad("reason_code: '" + reason + "' is neither a number nor a CUCM reason name");
     q.set_reason_code(*code);
   }
   const std::string order = value_of(params, "order");
@@ -164,7 +167,8 @@ Result<v1::ExplainQuery> explain_query(std::string_view device, const Params& pa
   int64_t at = 0;
   if (auto ok = read_time(params, "at", now_us, at); !ok.ok()) return ok.error();
   Params limit_only;
-  if (auto text = value_of(params, "timeline_limit"); !text.empty()) limit_only.emplace("limit", text);
+  if (auto text = value_of(params, "timeline_limit"); !text.empty())
+    limit_only.emplace("limit", text);
   uint32_t limit = 0;
   if (auto ok = read_limit(limit_only, limit); !ok.ok())
     return bad("timeline_" + ok.error().message);
@@ -227,11 +231,13 @@ Result<std::string> incident_format(const Params& params) {
 Result<v1::Silence> silence_from_json(std::string_view body, int64_t now_us) {
   const auto doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object())
-    return bad("the body is not a JSON object: {\"matchers\": [\"alertname=X\"], \"until\": "
-               "\"2h\", \"comment\": \"why\"}");
+    return bad(
+        "the body is not a JSON object: {\"matchers\": [\"alertname=X\"], \"until\": "
+        "\"2h\", \"comment\": \"why\"}");
   for (const auto& [key, value] : doc.items()) {
     if (key != "matchers" && key != "until" && key != "for" && key != "starts" && key != "comment")
-      return bad("unknown field '" + key + "'; a silence takes matchers, starts, until or for, "
+      return bad("unknown field '" + key +
+                 "'; a silence takes matchers, starts, until or for, "
                  "and comment");
   }
   const auto text_field = [&](const char* name) -> Result<std::string> {

@@ -51,26 +51,30 @@ void write_summary(std::ostream& out, const v1::IncidentView& view) {
     if (down.size() > kShown) out << " and " << down.size() - kShown << " more";
     out << "\n";
   }
-  if (!view.first_id().empty() && view.first_id() != i.id())
+  if (!view.first_id().empty() && view.first_id() != i.id()) {
     out << "- **First reported as:** " << view.first_id()
         << " (the id on its pages; later events moved its start or scope)\n";
+  }
   if (!i.reasons().empty()) {
     out << "- **Reasons:**";
-    for (const auto& r : i.reasons())
+    for (const auto& r : i.reasons()) {
       out << " " << r.phones() << " x " << r.code() << " "
           << domain::unregistration_reason_name(r.code()) << ";";
+    }
     out << "\n";
   }
   if (!i.rejection_reasons().empty()) {
     out << "- **Rejections:**";
-    for (const auto& r : i.rejection_reasons())
+    for (const auto& r : i.rejection_reasons()) {
       out << " " << r.phones() << " x " << r.code() << " "
           << domain::registration_failure_reason_name(r.code()) << ";";
+    }
     out << "\n";
   }
-  if (i.phone_auth_failures() > 0)
+  if (i.phone_auth_failures() > 0) {
     out << "- **Phone-side trust failures:** " << i.phone_auth_failures()
         << " phones reported their signed config or trust list failing (ITL / CTL)\n";
+  }
 }
 
 void write_causes(std::ostream& out, const v1::Incident& i) {

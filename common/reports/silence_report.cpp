@@ -18,9 +18,10 @@ const char* operator_text(v1::LabelMatcher::Type type) {
 
 nlohmann::ordered_json matchers_json(const v1::Silence& s) {
   nlohmann::ordered_json matchers = nlohmann::ordered_json::array();
-  for (const auto& m : s.label_matchers())
+  for (const auto& m : s.label_matchers()) {
     matchers.push_back(
         {{"name", m.name()}, {"type", operator_text(m.type())}, {"value", m.value()}});
+  }
   for (const auto& [name, value] : s.matchers())
     matchers.push_back({{"name", name}, {"type", "="}, {"value", value}});
   return matchers;
