@@ -37,8 +37,10 @@ TEST(AgentMetrics, TalliesAndDropTotalsAreReadAtScrapeTimeUntilDestroyed) {
     const auto text = registry.exposition();
     EXPECT_TRUE(has(text, "regwatch_agent_events_spooled_total{input=\"snmp_poll\"} 2")) << text;
     EXPECT_TRUE(has(text, "regwatch_agent_events_parsed_total{input=\"snmp_poll\"} 3"));
-    EXPECT_TRUE(has(text, "regwatch_agent_input_drops_total{input=\"snmp_poll\",reason=\"spool_full\"} 1"));
-    EXPECT_TRUE(has(text, "regwatch_agent_input_drops_total{input=\"syslog\",reason=\"syslog_queue_full\"} 5"));
+    EXPECT_TRUE(
+        has(text, "regwatch_agent_input_drops_total{input=\"snmp_poll\",reason=\"spool_full\"} 1"));
+    EXPECT_TRUE(has(
+        text, "regwatch_agent_input_drops_total{input=\"syslog\",reason=\"syslog_queue_full\"} 5"));
     EXPECT_TRUE(has(text, "regwatch_agent_events_spooled_total{input=\"snmp_trap\"} 0"));
   }
   EXPECT_EQ(registry.exposition().find("snmp_poll"), std::string::npos);

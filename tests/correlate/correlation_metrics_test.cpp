@@ -16,7 +16,8 @@ TEST(CorrelationMetrics, OpenIncidentsThatCloseReadZero) {
   correlation.open_incidents({{"network", "switch", 2}, {"cm", "cm_node", 1}});
   correlation.open_incidents({{"network", "switch", 1}});
   const auto text = registry.exposition();
-  EXPECT_TRUE(has(text, "regwatch_incidents_open{class=\"network\",scope_type=\"switch\"} 1")) << text;
+  EXPECT_TRUE(has(text, "regwatch_incidents_open{class=\"network\",scope_type=\"switch\"} 1"))
+      << text;
   EXPECT_TRUE(has(text, "regwatch_incidents_open{class=\"cm\",scope_type=\"cm_node\"} 0")) << text;
 }
 
