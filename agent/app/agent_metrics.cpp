@@ -42,7 +42,7 @@ AgentMetrics::AgentMetrics(AgentMetricSources sources, metrics::Registry& regist
     : sources_(std::move(sources)) {
   const auto& s = sources_;
   auto add = [&](const char* name, const char* help, MetricType type,
-                 std::vector<std::string> labels, metrics::Collect collect) {
+                 const std::vector<std::string>& labels, metrics::Collect collect) {
     handles_.push_back(registry.callback(name, help, type, labels, std::move(collect)));
   };
 

@@ -27,7 +27,10 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const MetricsListen&
     self->server_ = std::move(tls);
   }
   // Scrapes are rare (every 15 s or so) and cheap: a few threads are plenty.
-  self->server_->new_task_queue = [] { return new httplib::ThreadPool(2); };
+  // httplib takes ownership of the raw pointer its factory returns.
+  self->server_->new_task_queue = [] {
+    return new httplib::ThreadPool(2);  // NOLINT(cppcoreguidelines-owning-memory)
+  };
   self->server_->Get("/metrics", [&registry](const httplib::Request&, httplib::Response& res) {
     res.set_content(registry.exposition(), std::string(kContentType));
   });

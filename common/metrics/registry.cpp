@@ -33,7 +33,10 @@ void check_names(const std::string& name, MetricType type,
   }
   for (const auto& label : label_names) {
     if (!valid_label_name(label)) {
-      throw std::invalid_argument(name + ": invalid label name: " + label);
+      std::string message = name;
+      message += ": invalid label name: ";
+      message += label;
+      throw std::invalid_argument(message);
     }
   }
   for (size_t i = 0; i < bounds.size(); ++i) {
@@ -107,7 +110,7 @@ std::string Registry::exposition() const {
 
 Registry& default_registry() {
   // Never destroyed: threads that update metrics may outlive static destruction at exit.
-  static auto* registry = new Registry;
+  static auto* registry = new Registry;  // NOLINT(cppcoreguidelines-owning-memory)
   return *registry;
 }
 
