@@ -132,9 +132,10 @@ int run_replay(const AgentConfig& configured, const ReplayRequest& request) {
   const std::vector<std::string> pcap_files(
       all_files.begin() + static_cast<std::ptrdiff_t>(request.syslog_files.size()),
       all_files.end());
-  if (inputs->copied() > 0)
+  if (inputs->copied() > 0) {
     std::cerr << "read " << inputs->copied()
               << " input(s) that were streams, not files, into a copy of this replay's own\n";
+  }
   auto digest = archive_digest(all_files);
   if (!digest.ok()) {
     std::cerr << "regwatch-agent: " << digest.error().message << "\n";

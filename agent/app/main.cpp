@@ -2,13 +2,16 @@
 // typed events, and streams them to the collector through a durable spool.
 #include <CLI/CLI.hpp>
 
+#include <exception>
 #include <iostream>
 
 #include "agent/app/agent_config.h"
 #include "agent/app/agent_modes.h"
 #include "common/logging.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_agent(int argc, char** argv) {
   using namespace regwatch::agent;
   CLI::App app{
       "regwatch-agent: receives syslog from CUCM nodes and switches, turns it into typed events\n"
@@ -180,4 +183,19 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   return run_live(config);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Nothing is meant to throw past here; if something does (out of memory, a library's
+  // exception), say so and exit as a failed start rather than std::terminate's abort.
+  try {
+    return run_agent(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "regwatch-agent: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "regwatch-agent: an unknown exception\n";
+  }
+  return regwatch::agent::kExitStartFailed;
 }

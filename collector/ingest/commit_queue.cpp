@@ -1,6 +1,7 @@
 #include "collector/ingest/commit_queue.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "common/logging.h"
 #include "common/metrics/registry.h"
@@ -11,7 +12,7 @@ CommitQueue::CommitQueue(std::unique_ptr<store::EventSink> writer, CommitQueueOp
                          const Clock& clock, std::unique_ptr<store::AlertingRetention> alerting)
     : writer_(std::move(writer)),
       alerting_(std::move(alerting)),
-      options_(options),
+      options_(std::move(options)),
       clock_(clock),
       batch_seconds_(metrics::default_registry()
                          .histogram("regwatch_ingest_batch_seconds",
@@ -58,9 +59,10 @@ void CommitQueue::prune_if_due(int64_t& next_prune_us) {
       now + std::chrono::duration_cast<std::chrono::microseconds>(options_.prune_every).count();
   const int64_t cutoff = now - int64_t{options_.retention_days} * 86400 * 1'000'000;
   if (alerting_) {
-    if (auto alerting = alerting_->prune_before(cutoff); !alerting.ok())
+    if (auto alerting = alerting_->prune_before(cutoff); !alerting.ok()) {
       component_logger("collector.store")
           ->warn("retention pruning failed: {}", alerting.error().message);
+    }
   }
   auto pruned = writer_->prune_stored_before(cutoff, options_.prune_chunk_rows);
   if (!pruned.ok()) {
