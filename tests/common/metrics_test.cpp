@@ -127,6 +127,7 @@ TEST(MetricsRegistry, CountsFromManyThreads) {
   Registry registry;
   auto& family = registry.counter("x_total", "X.", {"t"});
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
       auto& child = family.with({"same"});
