@@ -3,6 +3,8 @@ counts Prometheus stored (`sum(regwatch_events_stored_total)`, the agent's lines
 acknowledged) equal the lines `logger` sent, and `promtool check metrics` accepts both
 expositions. The agent's /metrics transport rule is checked too: HTTPS with its certificate, and
 plaintext off loopback refused at start."""
+import json
+import os
 import ssl
 import subprocess
 import unittest
@@ -16,6 +18,7 @@ LINE = ("41679: uc-ucm-01.pcce.local: Jul 02 2015 06:22:31.454 UTC: "
         "[IPAddress=10.60.98.210][Protocol=SIP][DeviceType=592][Description=Phone][Reason=13]"
         "[NodeID=uc-ucm-01]: An endpoint has unregistered")
 LINES = 40
+DASHBOARD = os.path.join(os.path.dirname(__file__), "..", "..", "deploy", "grafana", "regwatch-dashboard.json")
 
 
 @unittest.skipUnless(PROMETHEUS and PROMTOOL, "Debian's prometheus and promtool are not installed")
@@ -67,6 +70,15 @@ class PrometheusScrapeTest(RegwatchTestCase):
         wait_for(lambda: prometheus.value(
             'regwatch_agent_last_event_timestamp_seconds{agent="test-agent"}'), 30, interval=0.2,
             what="the agent's last event time")
+
+        # Every query of the Grafana dashboard is one this Prometheus accepts (query() fails the
+        # test on an error); those on syslog, the spool, the shipper and ingest have data already
+        # (SNMP, SCCP, notifications and CM counts have none in this run).
+        with open(DASHBOARD) as f:
+            panels = json.load(f)["panels"]
+        expressions = [t["expr"] for p in panels for t in p.get("targets", [])]
+        answered = sum(1 for e in expressions if prometheus.query(e))
+        self.assertGreaterEqual(answered, 5)
 
         status, content_type, agent_metrics = http_get(f"http://127.0.0.1:{self.metrics_port}/metrics")
         self.assertEqual(status, 200)
