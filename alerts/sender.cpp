@@ -4,6 +4,7 @@
 
 #include "common/alert_status.h"
 #include "common/logging.h"
+#include "common/metrics/registry.h"
 
 namespace regwatch::alerts {
 namespace {
@@ -22,9 +23,28 @@ bool gives_up(const AlertingConfig& config, const OutboxRow& row, int64_t now) {
   return now - row.created_us > int64_t{config.give_up_after_s} * kSecond;
 }
 
+namespace {
+
+metrics::Family<metrics::Counter>& notifications() {
+  return metrics::default_registry().counter(
+      "regwatch_notifications_total",
+      "Alert notifications (one per alert notice per attempt) by receiver and outcome: "
+      "delivered, failed (retried later) or given_up.",
+      {"receiver", "outcome"});
+}
+
+}  // namespace
+
 Sender::Sender(const AlertingConfig& config, const ReceiverConfig& receiver, Notifier& notifier,
                OutboxStore& outbox, const Clock& clock)
-    : config_(config), rc_(receiver), notifier_(notifier), outbox_(outbox), clock_(clock) {}
+    : config_(config),
+      rc_(receiver),
+      notifier_(notifier),
+      outbox_(outbox),
+      clock_(clock),
+      delivered_(notifications().with({receiver.name, "delivered"})),
+      failed_(notifications().with({receiver.name, "failed"})),
+      given_up_(notifications().with({receiver.name, "given_up"})) {}
 
 bool Sender::send(const std::vector<ReadyRow>& items,
                   const std::map<std::string, std::string>& group_labels, int64_t now,
@@ -45,6 +65,7 @@ bool Sender::send(const std::vector<ReadyRow>& items,
   if (sent.ok()) {
     for (const auto& item : items) {
       stored(outbox_.delivered(item.row.id, clock_.now_us()));
+      delivered_.inc();
       log->info("{} {} ({}) notification delivered to {}{}", item.row.alert_key,
                 alert_status_name(item.row.notice.status),
                 notice_reason_name(item.row.notice.reason), rc.name,
@@ -57,6 +78,7 @@ bool Sender::send(const std::vector<ReadyRow>& items,
     const bool give_up = gives_up(config_, row, now);
     const int64_t backoff = retry_backoff_us(config_, row.attempts);
     stored(outbox_.failed(row.id, sent.error().message, now + backoff, give_up));
+    (give_up ? given_up_ : failed_).inc();
     if (give_up) {
       log->error("notification for {} to {} given up after {} attempts: {}", row.alert_key, rc.name,
                  row.attempts + 1, sent.error().message);

@@ -4,6 +4,9 @@
 // doubling per attempt up to retry_max_s), or given up once the row is older than
 // give_up_after_s. A failed send never stops the receiver: its rows wait their backoff.
 //
+// Each row's outcome is counted in regwatch_notifications_total{receiver,outcome} (delivered,
+// failed: retried later, given_up), so failing deliveries can alert (docs/metrics.md).
+//
 // Threads: its receiver's delivery thread.
 #include <cstdint>
 #include <map>
@@ -15,6 +18,7 @@
 #include "alerts/notifiers/notifier.h"
 #include "alerts/store/outbox_store.h"
 #include "common/clock.h"
+#include "common/metrics/metric.h"
 
 namespace regwatch::alerts {
 
@@ -43,6 +47,9 @@ class Sender {
   Notifier& notifier_;
   OutboxStore& outbox_;
   const Clock& clock_;
+  metrics::Counter& delivered_;
+  metrics::Counter& failed_;
+  metrics::Counter& given_up_;
 };
 
 }  // namespace regwatch::alerts

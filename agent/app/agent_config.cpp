@@ -7,6 +7,7 @@
 #include "agent/spool/spool.h"
 #include "agent/syslog/syslog_listener.h"
 #include "common/ingest_message_size.h"
+#include "common/metrics/metrics_listen.h"
 #include "common/net_address.h"
 #include "common/net_prefix.h"
 #include "common/udp_receive_buffer.h"
@@ -63,7 +64,7 @@ void read_tcp_limits(config::YamlMap& section, SyslogSettings& settings) {
   }
 }
 
-void read_config(YAML::Node node, AgentConfig& config, config::ConfigErrors& errors) {
+void read_config(const YAML::Node& node, AgentConfig& config, config::ConfigErrors& errors) {
   config::YamlMap root(node, "", errors);
   root.read("agent_id", config.agent_id);
   root.read("log_level", config.log_level);
@@ -220,6 +221,11 @@ void read_config(YAML::Node node, AgentConfig& config, config::ConfigErrors& err
     *field = static_cast<size_t>(value);
   }
   sccp.finish();
+  auto metrics = root.child("metrics");
+  metrics.read("listen", config.metrics.listen);  // checked with the flags applied
+  metrics.read("tls_cert", config.metrics.tls_cert);
+  metrics.read("tls_key", config.metrics.tls_key);
+  metrics.finish();
   root.finish();
 }
 
@@ -280,19 +286,21 @@ void check_agent_config(const AgentConfig& config, config::ConfigErrors& errors)
                       " is not on loopback: plaintext is only allowed on loopback; set "
                       "collector.tls: true and collector.tls_ca_file (or --tls-ca)");
   }
-  if (link.tls && link.tls_cert_file.empty() != link.tls_key_file.empty())
+  if (link.tls && link.tls_cert_file.empty() != link.tls_key_file.empty()) {
     errors.add_at("collector.tls_cert_file",
                   "collector.tls_cert_file and collector.tls_key_file go together");
+  }
   if (!link.token.empty() && !link.token_file.empty())
     errors.add_at("collector.token_file", "set collector.token or collector.token_file, not both");
   config::check_readable_file(link.token_file, "collector.token_file", errors);
   config::check_readable_file(link.tls_ca_file, "collector.tls_ca_file", errors);
   config::check_readable_file(link.tls_cert_file, "collector.tls_cert_file", errors);
   config::check_readable_file(link.tls_key_file, "collector.tls_key_file", errors);
-  if (link.batch_max_events == 0 || link.batch_max_events > kAgentBatchMaxEvents)
+  if (link.batch_max_events == 0 || link.batch_max_events > kAgentBatchMaxEvents) {
     errors.add_at("collector.batch_max_events",
                   "must be in 1.." + std::to_string(kAgentBatchMaxEvents) +
                       " (a batch must fit the collector's message size limit)");
+  }
   if (link.max_batches_in_flight == 0)
     errors.add_at("collector.max_batches_in_flight", "must be >= 1");
   auto size = config::parse_size(config.spool.max_size);
@@ -301,17 +309,29 @@ void check_agent_config(const AgentConfig& config, config::ConfigErrors& errors)
   } else if (*size < (1u << 20)) {
     errors.add_at("spool.max_size", "must be at least 1MiB");
   }
-  if (!spool::parse_drop_policy(config.spool.drop_policy))
+  if (!spool::parse_drop_policy(config.spool.drop_policy)) {
     errors.add_at("spool.drop_policy",
                   "must be drop_oldest or drop_newest, not '" + config.spool.drop_policy + "'");
+  }
   check_endpoint(config.syslog.udp, "syslog.udp", errors);
   check_endpoint(config.syslog.tcp, "syslog.tcp", errors);
   check_endpoint(config.snmp.traps, "snmp.traps", errors);
   for (size_t i = 0; i < config.snmp.targets.size(); ++i)
     check_v3_secrets(config.snmp.targets[i], "snmp.targets[" + std::to_string(i) + "]", errors);
-  for (size_t i = 0; i < config.snmp.trap_users.size(); ++i)
+  if (!config.metrics.listen.empty()) {
+    const metrics::MetricsListen listen{config.metrics.listen, config.metrics.tls_cert,
+                                        config.metrics.tls_key};
+    if (auto refused = metrics::check_metrics_listen(listen); !refused.ok()) {
+      errors.add_at(refused.error().code == "tls_pair" ? "metrics.tls_cert" : "metrics.listen",
+                    refused.error().message);
+    }
+  }
+  config::check_readable_file(config.metrics.tls_cert, "metrics.tls_cert", errors);
+  config::check_readable_file(config.metrics.tls_key, "metrics.tls_key", errors);
+  for (size_t i = 0; i < config.snmp.trap_users.size(); ++i) {
     check_v3_secrets(config.snmp.trap_users[i], "snmp.trap_users[" + std::to_string(i) + "]",
                      errors);
+  }
 }
 
 Result<AgentConfig> load_agent_config(const std::string& path) {
@@ -422,6 +442,13 @@ std::string default_agent_config_yaml() {
   out << YAML::Key << "max_held_bytes_total" << YAML::Value
       << static_cast<uint64_t>(ss.max_held_bytes_total)
       << YAML::Comment("out-of-order bytes of all connections together");
+  out << YAML::EndMap;
+  out << YAML::Key << "metrics" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "listen" << YAML::Value << d.metrics.listen
+      << YAML::Comment("/metrics for Prometheus, e.g. 127.0.0.1:9481; \"\" = off");
+  out << YAML::Key << "tls_cert" << YAML::Value << d.metrics.tls_cert
+      << YAML::Comment("with tls_key: HTTPS, required off loopback");
+  out << YAML::Key << "tls_key" << YAML::Value << d.metrics.tls_key;
   out << YAML::EndMap;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";

@@ -124,6 +124,14 @@ struct OriginSenderConfig {
   std::vector<std::string> from;
 };
 
+// /metrics for Prometheus (docs/metrics.md): off unless listen is set. Plaintext only on a
+// loopback address; anywhere else tls_cert and tls_key are required (HTTPS).
+struct MetricsSettings {
+  std::string listen;  // HOST:PORT, e.g. 127.0.0.1:9481; "" = off
+  std::string tls_cert;
+  std::string tls_key;
+};
+
 struct AgentConfig {
   std::string agent_id;  // default: the host name
   std::string log_level = "info";
@@ -133,6 +141,7 @@ struct AgentConfig {
   SnmpSettings snmp;
   SccpConfig sccp;
   std::vector<OriginSenderConfig> origin_senders;
+  MetricsSettings metrics;
 };
 
 // Start-up in two steps, each collecting every problem into errors (nothing thrown):

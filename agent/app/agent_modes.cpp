@@ -7,6 +7,7 @@
 #include <optional>
 #include <sstream>
 
+#include "agent/app/agent_metrics.h"
 #include "agent/app/collector_channel.h"
 #include "agent/app/drop_reporter.h"
 #include "agent/app/duplicate_drop_marker.h"
@@ -26,6 +27,8 @@
 #include "agent/syslog/syslog_listener.h"
 #include "common/clock.h"
 #include "common/logging.h"
+#include "common/metrics/build_info.h"
+#include "common/metrics/metrics_server.h"
 #include "common/net_address.h"
 #include "common/signals.h"
 #include "common/yaml_config.h"
@@ -129,9 +132,10 @@ int run_replay(const AgentConfig& configured, const ReplayRequest& request) {
   const std::vector<std::string> pcap_files(
       all_files.begin() + static_cast<std::ptrdiff_t>(request.syslog_files.size()),
       all_files.end());
-  if (inputs->copied() > 0)
+  if (inputs->copied() > 0) {
     std::cerr << "read " << inputs->copied()
               << " input(s) that were streams, not files, into a copy of this replay's own\n";
+  }
   auto digest = archive_digest(all_files);
   if (!digest.ok()) {
     std::cerr << "regwatch-agent: " << digest.error().message << "\n";
@@ -357,13 +361,17 @@ int run_live(const AgentConfig& config) {
                          listener.udp_receive_buffer_bytes());
     }
   }
-  // Inputs that can report a phone drop go through the duplicate marker.
-  const auto marked_to_spool = [spool = core->spool.get(), &duplicates](regwatch::v1::Event event) {
-    to_spool(*spool, duplicates, std::move(event));
+  // Inputs that can report a phone drop go through the duplicate marker; each input's tally
+  // counts what it spooled or lost to a full spool (for /metrics).
+  InputTally snmp_poll_tally, snmp_trap_tally, capture_tally;
+  const auto marked_to_spool = [spool = core->spool.get(), &duplicates](InputTally& tally) {
+    return [spool, &duplicates, &tally](regwatch::v1::Event event) {
+      tally.count(to_spool(*spool, duplicates, std::move(event)));
+    };
   };
   snmp::InterfaceDirectory interface_names;
-  auto snmp =
-      make_snmp_scheduler(config, marked_to_spool, SystemClock::instance(), &interface_names);
+  auto snmp = make_snmp_scheduler(config, marked_to_spool(snmp_poll_tally), SystemClock::instance(),
+                                  &interface_names);
   if (!snmp.ok()) {
     std::cerr << "regwatch-agent: cannot start: " << snmp.error().message << "\n";
     return kExitStartFailed;
@@ -383,7 +391,8 @@ int run_live(const AgentConfig& config) {
     for (const auto& why : sender_names->unnamed()) component_logger("agent.snmp")->info("{}", why);
     traps = std::make_unique<snmp::TrapReceiver>(
         std::move(trap_options).value(),
-        [&core, scheduler, &interface_names, &senders, sender_names](regwatch::v1::Event event) {
+        [&core, scheduler, &interface_names, &senders, sender_names,
+         &snmp_trap_tally](regwatch::v1::Event event) {
           const std::string sender = event.origin();  // the trap's source address
           // What the pollers learned is keyed by the host a target is configured with.
           const std::string polled_host = sender_names->polled_host_of(sender);
@@ -398,7 +407,7 @@ int run_live(const AgentConfig& config) {
           // CUCM's phone traps carry only counts: read its tables now for the phones.
           const bool tables_changed = event.kind() == regwatch::v1::CCM_PHONE_STATUS_UPDATE ||
                                       event.kind() == regwatch::v1::CCM_PHONE_FAILED;
-          core->spool->append(std::move(event));
+          snmp_trap_tally.count(core->spool->append(std::move(event)));
           if (tables_changed && scheduler) scheduler->poll_soon(polled_host);
         },
         SystemClock::instance());
@@ -418,7 +427,7 @@ int run_live(const AgentConfig& config) {
   if (!config.sccp.capture.empty()) {
     capture =
         std::make_unique<LiveCapture>(config.sccp.capture, config.sccp.filter, config.sccp.settings,
-                                      marked_to_spool, SystemClock::instance());
+                                      marked_to_spool(capture_tally), SystemClock::instance());
     if (auto started = capture->start(); !started.ok()) {
       std::cerr << "regwatch-agent: cannot start: " << started.error().message << "\n";
       return kExitStartFailed;
@@ -443,7 +452,8 @@ int run_live(const AgentConfig& config) {
     stop_cv.notify_all();
   });
   DropReporter drop_reporter(config.agent_id);
-  auto report_input_drops = [&] {
+  // The inputs' drop totals by reason: reported to the collector and served on /metrics.
+  auto input_drop_totals = [&] {
     std::map<std::string, uint64_t> totals;
     const auto heard = listener.stats();
     if (options.udp) {
@@ -470,9 +480,40 @@ int run_live(const AgentConfig& config) {
                      {"snmp_trap_unsupported_version", t.unsupported_version},
                      {"trap_kernel_overflow", t.kernel_drops}});
     }
-    for (auto& e : drop_reporter.changes(totals, SystemClock::instance().now_us()))
+    return totals;
+  };
+  auto report_input_drops = [&] {
+    for (auto& e : drop_reporter.changes(input_drop_totals(), SystemClock::instance().now_us()))
       core->spool->append(std::move(e));
   };
+  AgentMetricSources metric_sources;
+  metric_sources.pipeline = &pipeline;
+  if (listening) metric_sources.listener = &listener;
+  metric_sources.spool = core->spool.get();
+  metric_sources.spool_max_bytes = *config::parse_size(config.spool.max_size);  // checked
+  metric_sources.shipper = core->shipper.get();
+  metric_sources.snmp = snmp->get();
+  metric_sources.traps = traps.get();
+  metric_sources.capture = capture.get();
+  if (*snmp) metric_sources.snmp_poll_tally = &snmp_poll_tally;
+  if (traps) metric_sources.snmp_trap_tally = &snmp_trap_tally;
+  if (capture) metric_sources.capture_tally = &capture_tally;
+  metric_sources.input_drops = input_drop_totals;
+  metrics::register_build_info(metrics::default_registry(), REGWATCH_VERSION);
+  const AgentMetrics agent_metrics(std::move(metric_sources));
+  std::unique_ptr<metrics::MetricsServer> metrics_server;  // stops before agent_metrics goes
+  if (!config.metrics.listen.empty()) {
+    auto served = metrics::MetricsServer::start(
+        {config.metrics.listen, config.metrics.tls_cert, config.metrics.tls_key},
+        metrics::default_registry());
+    if (!served.ok()) {
+      std::cerr << "regwatch-agent: cannot start: " << served.error().message << "\n";
+      return kExitStartFailed;
+    }
+    metrics_server = std::move(served).value();
+    log->info("metrics for Prometheus on {} port {} ({}, /metrics)", config.metrics.listen,
+              metrics_server->port(), config.metrics.tls_cert.empty() ? "http" : "https");
+  }
   {
     std::unique_lock lock(mutex);
     auto next_log = std::chrono::steady_clock::now() + std::chrono::seconds(60);

@@ -2,13 +2,16 @@
 // typed events, and streams them to the collector through a durable spool.
 #include <CLI/CLI.hpp>
 
+#include <exception>
 #include <iostream>
 
 #include "agent/app/agent_config.h"
 #include "agent/app/agent_modes.h"
 #include "common/logging.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_agent(int argc, char** argv) {
   using namespace regwatch::agent;
   CLI::App app{
       "regwatch-agent: receives syslog from CUCM nodes and switches, turns it into typed events\n"
@@ -35,6 +38,8 @@ int main(int argc, char** argv) {
       "      already stored may be another archive's)\n"
       "  regwatch-agent --capture eth0.110\n"
       "      watch SCCP keepalives live on the voice VLAN (with syslog and SNMP as configured)\n"
+      "  regwatch-agent --config /etc/regwatch/agent.yaml --metrics 127.0.0.1:9481\n"
+      "      also serve /metrics for Prometheus on loopback\n"
       "  regwatch-agent --config /etc/regwatch/agent.yaml --check-config\n"
       "      every problem start-up would refuse, each with its line; exit 1 if any\n\n"
       "Exit codes: 0 done; 1 usage or configuration; 2 cannot start (or read a file); 3 the\n"
@@ -108,6 +113,10 @@ int main(int argc, char** argv) {
   app.add_option("--tls-server-name", tls_server_name,
                  "name to verify in the collector's certificate");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
+  std::string metrics_listen;
+  app.add_option("--metrics", metrics_listen,
+                 "HOST:PORT to serve /metrics for Prometheus on (config metrics.listen; \"\" = "
+                 "off); plaintext only on loopback, else set metrics.tls_cert and tls_key");
   CLI11_PARSE(app, argc, argv);
 
   if (print_default) {
@@ -140,6 +149,7 @@ int main(int argc, char** argv) {
   set(config.log_level, log_level);
   set(config.snmp.community, snmp_community);
   if (app.count("--snmp-traps")) config.snmp.traps = snmp_traps;
+  if (app.count("--metrics")) config.metrics.listen = metrics_listen;
   if (config.agent_id.empty()) {
     char host[256] = {};
     gethostname(host, sizeof host - 1);
@@ -173,4 +183,19 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   return run_live(config);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Nothing is meant to throw past here; if something does (out of memory, a library's
+  // exception), say so and exit as a failed start rather than std::terminate's abort.
+  try {
+    return run_agent(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "regwatch-agent: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "regwatch-agent: an unknown exception\n";
+  }
+  return regwatch::agent::kExitStartFailed;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/metrics/registry.h"
 #include "common/net_address.h"
 
 namespace regwatch::agent::snmp {
@@ -11,14 +12,20 @@ PollScheduler::PollScheduler(std::vector<std::unique_ptr<TargetPoller>> pollers,
     : worker_count_(std::max<uint32_t>(1, workers)), sink_(std::move(sink)) {
   const auto now = std::chrono::steady_clock::now();
   const size_t count = pollers.size();
+  // Labelled by configured target: a bounded set, chosen by the operator.
+  auto& durations = metrics::default_registry().histogram(
+      "regwatch_snmp_poll_duration_seconds",
+      "Time of one poll of an SNMP target (every walk and get of its role), failed ones too.",
+      {"target"}, {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60});
   for (size_t i = 0; i < count; ++i) {
     const auto interval = std::chrono::seconds(pollers[i]->target().interval_s);
     // Spread the first polls over a tenth of an interval so 500 targets do not start together.
     const auto offset =
         count > 1 ? interval * static_cast<int64_t>(i) / static_cast<int64_t>(count) : interval * 0;
-    slots_.push_back(
-        Slot{std::move(pollers[i]),
-             now + std::chrono::duration_cast<std::chrono::milliseconds>(offset) / 10});
+    auto* duration = &durations.with({pollers[i]->target().name});
+    slots_.push_back(Slot{std::move(pollers[i]),
+                          now + std::chrono::duration_cast<std::chrono::milliseconds>(offset) / 10,
+                          false, duration});
   }
 }
 
@@ -69,6 +76,16 @@ SchedulerStats PollScheduler::stats() const {
   return stats;
 }
 
+std::vector<TargetCounts> PollScheduler::target_counts() const {
+  std::lock_guard lock(mutex_);
+  std::vector<TargetCounts> counts;
+  for (const auto& slot : slots_) {
+    counts.push_back(TargetCounts{slot.poller->target().name, slot.poller->counters().polls,
+                                  slot.poller->counters().failures});
+  }
+  return counts;
+}
+
 void PollScheduler::work() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
@@ -91,7 +108,10 @@ void PollScheduler::work() {
     next->due += interval;
     if (next->due < now) next->due = now + interval;  // far behind: skip missed rounds
     lock.unlock();
+    const auto started = std::chrono::steady_clock::now();
     auto events = next->poller->poll_once();
+    next->duration->observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     for (auto& event : events) sink_(std::move(event));
     lock.lock();
     next->busy = false;

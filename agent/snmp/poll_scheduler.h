@@ -17,10 +17,18 @@
 #include <vector>
 
 #include "agent/snmp/target_poller.h"
+#include "common/metrics/metric.h"
 
 namespace regwatch::agent::snmp {
 
 using EventSink = std::function<void(regwatch::v1::Event)>;
+
+// One target's counters, for the agent's /metrics.
+struct TargetCounts {
+  std::string name;
+  uint64_t polls = 0;
+  uint64_t failures = 0;
+};
 
 struct SchedulerStats {
   uint64_t polls = 0;
@@ -43,6 +51,7 @@ class PollScheduler {
   // (a CUCM trap says its tables have new rows). Returns how many matched.
   size_t poll_soon(const std::string& host);
   SchedulerStats stats() const;
+  std::vector<TargetCounts> target_counts() const;
 
  private:
   using SteadyTime = std::chrono::steady_clock::time_point;
@@ -50,6 +59,8 @@ class PollScheduler {
     std::unique_ptr<TargetPoller> poller;
     SteadyTime due;
     bool busy = false;
+    // regwatch_snmp_poll_duration_seconds{target}: looked up once, observed after each poll.
+    metrics::Histogram* duration = nullptr;
   };
   void work();
 

@@ -10,6 +10,8 @@
 #include "collector/store/sqlite_alert_stores.h"
 #include "collector/store/store_backend.h"
 #include "common/logging.h"
+#include "common/metrics/build_info.h"
+#include "common/metrics/registry.h"
 #include "common/net_address.h"
 #include "common/text_file.h"
 
@@ -63,6 +65,8 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
                                                                 const Clock& clock) {
   auto log = component_logger("collector");
   std::unique_ptr<CollectorServer> server(new CollectorServer());
+  // /metrics (served by the HTTP server) says which build this is (docs/metrics.md).
+  metrics::register_build_info(metrics::default_registry(), REGWATCH_VERSION);
 
   // 1. The store: migrations run here, so a bad database stops us before we listen.
   // The backend first: a URL it does not know is refused before a directory is made for it.
@@ -210,7 +214,9 @@ Status CollectorServer::start_http(const CollectorConfig& config, const Clock& c
       config.http.tls_key_file.empty() ? config.tls_key_file : config.http.tls_key_file;
   options.metrics_require_token = config.http.metrics_require_token;
   options.allow_anonymous = config.allow_anonymous;
-  http::HttpSources sources{*queries_, *policy_, incident_changes_, clock, nullptr};
+  // /metrics: everything the collector's parts registered (docs/metrics.md).
+  http::HttpSources sources{*queries_, *policy_, incident_changes_, clock,
+                            [] { return metrics::default_registry().exposition(); }};
   auto started = http::HttpServer::start(options, std::move(sources));
   if (!started.ok()) return started.error();
   http_ = std::move(started).value();

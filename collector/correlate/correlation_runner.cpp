@@ -126,9 +126,14 @@ void CorrelationRunner::run() {
     dirty_.reset();
     lock.unlock();
     const auto started = std::chrono::steady_clock::now();
+    pass_failed_ = false;
     recompute(range.first, range.second);
-    last_pass_ = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - started);
+    const auto took = std::chrono::steady_clock::now() - started;
+    last_pass_ = std::chrono::duration_cast<std::chrono::milliseconds>(took);
+    if (!pass_failed_) {
+      if (auto open = writer_->open_counts(); open.ok()) metrics_.open_incidents(*open);
+    }
+    metrics_.pass(std::chrono::duration<double>(took).count(), !pass_failed_, clock_.now_us());
     lock.lock();
     ++passes_;
     passed_.notify_all();
@@ -170,6 +175,7 @@ std::optional<int64_t> CorrelationRunner::read_context(int64_t min_event_us, int
   }
   if (!cut.ok()) {
     log->error("correlation could not read events: {}", cut.error().message);
+    pass_failed_ = true;
     return std::nullopt;
   }
   if (*cut) {
@@ -253,6 +259,7 @@ void CorrelationRunner::correlate_and_store(std::vector<const correlate::StoredE
   auto written = writer_->replace_range(from, to, rows, clock_.now_us());
   if (!written.ok()) {
     log->error("correlation could not store incidents: {}", written.error().message);
+    pass_failed_ = true;
     return;
   }
   for (const auto& w : *written) {

@@ -12,6 +12,8 @@
 // quiet period has passed by the collector's clock is recomputed with no new event,
 // so it resolves (listing the phones still down) instead of staying open forever.
 //
+// Each pass is timed and counted in the process's metrics (correlation_metrics.h).
+//
 // Threads: on_stored() from the commit thread; everything else on its own.
 #include <chrono>
 #include <condition_variable>
@@ -26,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "collector/correlate/correlation_metrics.h"
 #include "collector/correlate/correlator.h"
 #include "collector/correlate/event_window.h"
 #include "collector/correlate/phone_directory.h"
@@ -79,6 +82,8 @@ class CorrelationRunner {
   bool stopping_ = false;
   uint64_t passes_ = 0;
   std::chrono::milliseconds last_pass_{0};  // how long the last pass took (run thread only)
+  bool pass_failed_ = false;                // the pass under way could not read or store
+  CorrelationMetrics metrics_;              // docs/metrics.md (run thread only)
   std::function<void(std::vector<store::KeyedIncident>)> incidents_handler_;
   // Every phone's latest CDP/LLDP attachment and registration before the live passes'
   // context (often days old): scope sizes and a dropping phone's place count phones learned

@@ -1,14 +1,25 @@
 #include "collector/ingest/commit_queue.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "common/logging.h"
+#include "common/metrics/registry.h"
 
 namespace regwatch::collector::ingest {
 
 CommitQueue::CommitQueue(std::unique_ptr<store::EventSink> writer, CommitQueueOptions options,
                          const Clock& clock, std::unique_ptr<store::AlertingRetention> alerting)
-    : writer_(std::move(writer)), alerting_(std::move(alerting)), options_(options), clock_(clock) {
+    : writer_(std::move(writer)),
+      alerting_(std::move(alerting)),
+      options_(std::move(options)),
+      clock_(clock),
+      batch_seconds_(metrics::default_registry()
+                         .histogram("regwatch_ingest_batch_seconds",
+                                    "Time from a batch's arrival at the commit queue to its "
+                                    "commit (queueing and storing), before the ack is sent.",
+                                    {}, metrics::latency_buckets())
+                         .with({})) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -20,7 +31,7 @@ bool CommitQueue::submit(regwatch::v1::EventBatch batch, CommitDone done) {
   {
     std::lock_guard lock(mutex_);
     if (stopping_ || jobs_.size() >= options_.max_queued_batches) return false;
-    jobs_.push_back(Job{std::move(batch), std::move(done)});
+    jobs_.push_back(Job{std::move(batch), std::move(done), std::chrono::steady_clock::now()});
   }
   wake_.notify_one();
   return true;
@@ -48,9 +59,10 @@ void CommitQueue::prune_if_due(int64_t& next_prune_us) {
       now + std::chrono::duration_cast<std::chrono::microseconds>(options_.prune_every).count();
   const int64_t cutoff = now - int64_t{options_.retention_days} * 86400 * 1'000'000;
   if (alerting_) {
-    if (auto alerting = alerting_->prune_before(cutoff); !alerting.ok())
+    if (auto alerting = alerting_->prune_before(cutoff); !alerting.ok()) {
       component_logger("collector.store")
           ->warn("retention pruning failed: {}", alerting.error().message);
+    }
   }
   auto pruned = writer_->prune_stored_before(cutoff, options_.prune_chunk_rows);
   if (!pruned.ok()) {
@@ -112,6 +124,8 @@ void CommitQueue::run() {
       }
       options_.on_stored(lo, hi);
     }
+    batch_seconds_.observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - job.submitted).count());
     job.done(result);
     prune_if_due(next_prune_us);
   }

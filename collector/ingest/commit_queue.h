@@ -6,6 +6,8 @@
 // blocks ingest for long; with an AlertingRetention, what alerting keeps is pruned at the
 // same time and to the same cutoff.
 //
+// Each batch's time from submit() to stored is regwatch_ingest_batch_seconds (docs/metrics.md).
+//
 // Threads: submit() from any thread; completions run on the writer thread and
 // must be quick (reactors only queue an ack there).
 #include <chrono>
@@ -20,6 +22,7 @@
 #include "collector/store/alerting_retention.h"
 #include "collector/store/event_sink.h"
 #include "common/clock.h"
+#include "common/metrics/metric.h"
 #include "regwatch/v1/ingest.pb.h"
 
 namespace regwatch::collector::ingest {
@@ -65,6 +68,7 @@ class CommitQueue {
   struct Job {
     regwatch::v1::EventBatch batch;
     CommitDone done;
+    std::chrono::steady_clock::time_point submitted;
   };
   void run();
   void prune_if_due(int64_t& next_prune_us);
@@ -78,6 +82,8 @@ class CommitQueue {
   std::deque<Job> jobs_;
   bool stopping_ = false;
   CommitQueueStats stats_;
+  // regwatch_ingest_batch_seconds: submit to stored (the wait in the queue and the commit).
+  metrics::Histogram& batch_seconds_;
   std::thread thread_;
 };
 

@@ -1,7 +1,9 @@
 #include "collector/store/event_writer.h"
 
+#include <chrono>
 #include <map>
 #include <tuple>
+#include <vector>
 
 #include "collector/store/event_rows.h"
 #include "collector/store/migrations.h"
@@ -70,9 +72,11 @@ Result<EventWriter::InsertOutcome> EventWriter::insert_range(const Range& events
                                                              int64_t store_time_us,
                                                              std::string_view spool_incarnation) {
   sqlite3* db = db_.get();
+  const auto started = std::chrono::steady_clock::now();
   if (auto begin = exec(db, "BEGIN IMMEDIATE"); !begin.ok()) return begin.error();
   InsertOutcome outcome;
   summaries_.begin_batch();
+  stored_scratch_.clear();  // the new events, counted in the metrics once committed
   std::string scratch;
   // Views into `events`, which outlives the loop below.
   std::map<std::tuple<std::string_view, std::string_view, regwatch::v1::Source>, int64_t> live;
@@ -88,6 +92,7 @@ Result<EventWriter::InsertOutcome> EventWriter::insert_range(const Range& events
     if (sqlite3_changes(db) == 1) {
       ++outcome.stored;
       summaries_.add(event, store_time_us);
+      stored_scratch_.push_back(&event);
       const int64_t lag = event.receive_time_us() - event.event_time_us();
       if (lag <= kLiveWithinUs && lag >= -kLiveWithinUs)
         ++live[{event.agent_id(), event.origin(), event.source()}];
@@ -117,6 +122,9 @@ Result<EventWriter::InsertOutcome> EventWriter::insert_range(const Range& events
     rollback(db);
     return commit.error();
   }
+  metrics_.committed(
+      stored_scratch_, outcome.duplicates, store_time_us,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return outcome;
 }
 

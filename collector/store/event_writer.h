@@ -14,15 +14,19 @@
 // ingest recovers when disk space comes back. The cost is measured by
 // bench/ingest_bench (a baseline of each, bench/ingest/bare_insert).
 //
+// Each committed batch is counted in the process's metrics (store_metrics.h).
+//
 // Retention of the alerting tables is AlertingRetention's (alerting_retention.h), not this
 // class's: it owns only the tables above.
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "collector/store/event_sink.h"
 #include "collector/store/sqlite_handle.h"
+#include "collector/store/store_metrics.h"
 #include "collector/store/store_options.h"
 #include "collector/store/summary_writer.h"
 #include "common/result.h"
@@ -57,6 +61,8 @@ class EventWriter final : public EventSink {
   Statement note_source_;    // the sources table: who sends live events (schema/006)
   SummaryWriter summaries_;  // the inputs and phones tables (schema/013)
   int schema_version_ = 0;
+  StoreMetrics metrics_;                                    // docs/metrics.md
+  std::vector<const regwatch::v1::Event*> stored_scratch_;  // reused by each batch
 };
 
 }  // namespace regwatch::collector::store

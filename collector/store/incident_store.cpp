@@ -236,4 +236,20 @@ Result<std::optional<std::pair<int64_t, int64_t>>> IncidentWriter::open_ended_be
       std::pair{select->column_int(1), select->column_int(2)});
 }
 
+Result<std::vector<IncidentWriter::OpenCount>> IncidentWriter::open_counts() {
+  auto select = Statement::prepare(db_.get(),
+                                   "SELECT class, scope_type, count(*) FROM incidents "
+                                   "WHERE state = 'open' GROUP BY class, scope_type");
+  if (!select.ok()) return select.error();
+  std::vector<OpenCount> counts;
+  int rc = SQLITE_ROW;
+  while ((rc = select->step()) == SQLITE_ROW) {
+    counts.push_back(OpenCount{std::string(select->column_text(0)),
+                               std::string(select->column_text(1)),
+                               static_cast<uint64_t>(select->column_int(2))});
+  }
+  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "counting open incidents");
+  return counts;
+}
+
 }  // namespace regwatch::collector::store

@@ -53,6 +53,14 @@ class IncidentWriter {
   // they resolve by the collector's clock when no later event comes to do it.
   Result<std::optional<std::pair<int64_t, int64_t>>> open_ended_before(int64_t ended_before_us);
 
+  struct OpenCount {
+    std::string incident_class;
+    std::string scope_type;
+    uint64_t count = 0;
+  };
+  // How many incidents are open, by class and scope type (regwatch_incidents_open).
+  Result<std::vector<OpenCount>> open_counts();
+
  private:
   IncidentWriter() = default;
   SqliteDb db_;

@@ -70,6 +70,27 @@ TEST(AgentConfig, ReceiveBuffersAreReadAndBounded) {
   std::filesystem::remove_all(dir);
 }
 
+// Issue 19: /metrics is off by default, read from metrics.listen, and refused in plaintext off
+// loopback with the key's line.
+TEST(AgentConfig, MetricsListenIsOffByDefaultAndPlaintextOnlyOnLoopback) {
+  char templ[] = "/tmp/regwatch-config-XXXXXX";
+  const std::filesystem::path dir = mkdtemp(templ);
+  EXPECT_TRUE(AgentConfig{}.metrics.listen.empty());
+  const auto good = (dir / "good.yaml").string();
+  std::ofstream(good) << "metrics:\n  listen: 127.0.0.1:9481\n";
+  auto loaded = load_agent_config(good);
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  EXPECT_EQ(loaded->metrics.listen, "127.0.0.1:9481");
+  const auto bad = (dir / "bad.yaml").string();
+  std::ofstream(bad) << "log_level: info\nmetrics:\n  listen: 10.0.0.5:9481\n";
+  auto refused = load_agent_config(bad);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find(":3: metrics.listen: '10.0.0.5:9481' is not a loopback"),
+            std::string::npos)
+      << refused.error().message;
+  std::filesystem::remove_all(dir);
+}
+
 // Issue 17: the syslog TCP connection limits are read, printed with the
 // defaults, and out-of-range values are reported with their line.
 TEST(AgentConfig, TcpConnectionLimitsAreReadAndBounded) {

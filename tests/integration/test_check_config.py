@@ -81,6 +81,13 @@ CASES = [
      "snmp:\n  targets:\n    - address: 127.0.0.1:161\n      version: \"3\"\n      user: noc\n"
      "      auth_passphrase_file: {dir}/token\n      priv_passphrase_env: " + UNSET + "\n",
      "bad.yaml:7: snmp.targets[0].priv_passphrase_env: the environment variable " + UNSET + " is not set"),
+    ("agent: plaintext metrics off loopback", AGENT, "metrics:\n  listen: 192.0.2.7:9481\n",
+     "bad.yaml:2: metrics.listen: '192.0.2.7:9481' is not a loopback address"),
+    ("agent: metrics cert without key", AGENT,
+     "metrics:\n  listen: 192.0.2.7:9481\n  tls_cert: {dir}/key.pem\n",
+     "bad.yaml:3: metrics.tls_cert: tls_cert and tls_key go together"),
+    ("agent: bad metrics address", AGENT, "metrics:\n  listen: nowhere\n",
+     "bad.yaml:2: metrics.listen: 'nowhere'"),
     ("agent: bad size", AGENT, "spool:\n  max_size: lots\n",
      "bad.yaml:2: spool.max_size: 'lots' is not a size"),
     ("agent: bad endpoint", AGENT, "syslog:\n  udp: nowhere\n",
