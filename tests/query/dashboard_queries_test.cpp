@@ -202,9 +202,8 @@ class DashboardQueriesTest : public ::testing::Test {
   fs::path dir_;
   std::string db_;
   std::unique_ptr<store::EventWriter> writer_;
-  AccessPolicy policy_{false,
-                       {{"edge-1", Role::kAgent, "agent-secret"},
-                        {"noc", Role::kViewer, "viewer-secret"}}};
+  AccessPolicy policy_{
+      false, {{"edge-1", Role::kAgent, "agent-secret"}, {"noc", Role::kViewer, "viewer-secret"}}};
   std::unique_ptr<QueryService> service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
@@ -219,8 +218,8 @@ TEST_F(DashboardQueriesTest, DropsPerStepCountWhatTopCounts) {
   for (int phone = 0; phone < 5; ++phone) {
     const std::string device = "SEP00000000000" + std::to_string(phone);
     const int64_t t = kT0 + phone * 50 * kSecond;
-    events.push_back(report(++seq, "edge-1", v1::SOURCE_SYSLOG, t, device,
-                            v1::PHONE_UNREGISTERED, 13));
+    events.push_back(
+        report(++seq, "edge-1", v1::SOURCE_SYSLOG, t, device, v1::PHONE_UNREGISTERED, 13));
     events.push_back(report(++seq, "edge-1", v1::SOURCE_SCCP, t + 2 * kSecond, device,
                             v1::CONNECTION_LOST, std::nullopt));
   }
@@ -347,8 +346,8 @@ TEST_F(DashboardQueriesTest, PhoneSearchFindsByNameMacIpAndDescription) {
   start();
   std::string as;
   const std::vector<std::string> one = {"SEP0017943A98BA"};
-  for (const char* mac : {"00:17:94:3a:98:ba", "0017.943a.98ba", "00-17-94-3A-98-BA",
-                          "0017943A98BA"}) {
+  for (const char* mac :
+       {"00:17:94:3a:98:ba", "0017.943a.98ba", "00-17-94-3A-98-BA", "0017943A98BA"}) {
     EXPECT_EQ(found(mac, &as), one) << mac;
     EXPECT_EQ(as, "mac");
   }
