@@ -1,8 +1,12 @@
 // How long the dashboard's store reads take on a big store, and migration 013's backfill: run
-// on demand against a store built by tools or by hand (it is not created here: 10 M events take
-// minutes), e.g.
+// on demand against a schema-12 store made by make_big_store.py beside this file (not created
+// here: 10 M events take minutes), e.g.
+//   tests/store/make_big_store.py /tmp/events.db 10000000
 //   REGWATCH_BENCH_DB=/tmp/events.db build/tests/store/store_test --gtest_filter='SummaryTiming*'
 // The store is migrated in place. Skipped when REGWATCH_BENCH_DB is unset (every CI run).
+// Measured on the 2-core machine, loaded, 10 M events (2026-12-06): migration 35.5 s once; every
+// read below 1 ms (inputs 0.08, phone by name 0.04, by MAC 0.04, by IP 0.27, by a piece of a
+// description 0.94, CM nodes 0.13, event pages 0.03-0.25); status's GROUP BY 7.6 s.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
