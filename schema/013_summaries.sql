@@ -5,9 +5,9 @@
 -- (Provenance.spoofed) are left out: a forged line is not a sign that an input lives, nor a
 -- phone's address.
 
--- Every input: per agent, source (syslog, snmp_poll, snmp_trap, sccp, agent) and origin (the
--- syslog sender, SNMP target or capture interface the event names), when its latest batch was
--- stored, the latest event time it reported, and how many events it sent. Unlike sources
+-- Every input: per agent, source (syslog, snmp_poll, snmp_trap, sccp, agent) and origin (as
+-- the event records it: the device a syslog line names or its sender, the SNMP target, the trap
+-- sender, the CM node a capture's phones talk to), when its latest batch was stored, the latest event time it reported, and how many events it sent. Unlike sources
 -- (006), which counts live events only for the silence conditions, every event counts here.
 CREATE TABLE inputs (
   agent_id       TEXT    NOT NULL,

@@ -1,7 +1,8 @@
 #pragma once
 // Every input the collector has heard from (the dashboard's inputs panel; InputList in
-// query.proto): per agent, source and origin (the syslog sender, SNMP target or trap sender,
-// capture interface), when it last sent something, and whether it went silent: nothing stored
+// query.proto): per agent, source and origin (the events' origin: the device a syslog line
+// names, else its sender; the SNMP target; the trap sender; for a capture the CM node its
+// phones talk to), when it last sent something, and whether it went silent: nothing stored
 // from it for silent_after_s. Read from the store's inputs summary, not the events.
 #include <cstdint>
 

@@ -70,7 +70,7 @@ Result<regwatch::v1::EventList> EventReader::query(const regwatch::v1::EventQuer
   if (!q.cursor().empty()) {
     const auto cursor = decode_cursor(q.cursor());
     if (!cursor)
-      return make_error("bad_query", "malformed cursor '" + q.cursor() +
+      return make_error("bad_query", "malformed cursor '" + q.cursor().substr(0, 64) +
                                          "': pass back a next_cursor exactly as it was given");
     if (cursor->oldest_first != q.oldest_first())
       return make_error("bad_query", std::string("the cursor continues a ") +
