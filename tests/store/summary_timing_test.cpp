@@ -42,11 +42,14 @@ TEST(SummaryTiming, DashboardReadsOnABigStore) {
     EXPECT_LT(ms, 100.0) << what;
   };
   size_t inputs = 0;
-  report("inputs", ms_of([&] { inputs = static_cast<size_t>(reader->inputs(10'000)->inputs_size()); }));
+  report("inputs",
+         ms_of([&] { inputs = static_cast<size_t>(reader->inputs(10'000)->inputs_size()); }));
   std::cout << "  (" << inputs << " inputs)\n";
   const std::pair<PhoneMatch, std::string> searches[] = {
-      {PhoneMatch::kDevice, "SEP00000000A0B1"}, {PhoneMatch::kDevicePrefix, "sep0000000001"},
-      {PhoneMatch::kMac, "00:00:00:00:a0:b1"},  {PhoneMatch::kIp, "10.0.3.7"},
+      {PhoneMatch::kDevice, "SEP00000000A0B1"},
+      {PhoneMatch::kDevicePrefix, "sep0000000001"},
+      {PhoneMatch::kMac, "00:00:00:00:a0:b1"},
+      {PhoneMatch::kIp, "10.0.3.7"},
       {PhoneMatch::kText, "desk 99"}};
   for (const auto& [how, value] : searches) {
     size_t found = 0;
@@ -55,9 +58,8 @@ TEST(SummaryTiming, DashboardReadsOnABigStore) {
     std::cout << "  (" << found << " found)\n";
   }
   size_t nodes = 0;
-  report("latest_registered_phones", ms_of([&] {
-           nodes = reader->latest_registered_phones(INT64_MAX, 1000)->size();
-         }));
+  report("latest_registered_phones",
+         ms_of([&] { nodes = reader->latest_registered_phones(INT64_MAX, 1000)->size(); }));
   std::cout << "  (" << nodes << " nodes)\n";
   v1::EventQuery page;
   page.set_limit(100);
