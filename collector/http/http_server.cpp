@@ -23,7 +23,7 @@ namespace {
 constexpr size_t kThreads = 48;
 constexpr int kMaxStreams = 32;
 // A silence is a few hundred bytes; nothing the API takes is bigger.
-constexpr size_t kMaxBodyBytes = 64 * 1024;
+constexpr size_t kMaxBodyBytes = size_t{64} * 1024;
 constexpr auto kStreamKeepAlive = std::chrono::seconds(15);
 
 void send(httplib::Response& res, const ApiAnswer& answer) {
@@ -62,6 +62,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpOptions& options
                                       options.tls_key_file + " (not a certificate and its key?)");
   }
   // httplib owns the queue it is handed (its API takes a raw pointer).
+  // NOLINTNEXTLINE(cppcoreguidelines-owning-memory)
   server->server_->new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
   server->server_->set_payload_max_length(kMaxBodyBytes);
   server->server_->set_read_timeout(std::chrono::seconds(10));
@@ -264,7 +265,7 @@ void HttpServer::add_routes(const HttpOptions& options) {
       [](const httplib::Request& req, httplib::Response& res, std::exception_ptr error) {
         std::string what = "unknown error";
         try {
-          std::rethrow_exception(error);
+          std::rethrow_exception(std::move(error));
         } catch (const std::exception& e) {
           what = e.what();
         } catch (...) {

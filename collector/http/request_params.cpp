@@ -87,9 +87,10 @@ Status read_bool(const Params& params, const std::string& name, bool& out) {
 }
 
 Status check_range(int64_t since_us, int64_t until_us) {
-  if (since_us != 0 && until_us != 0 && until_us <= since_us)
+  if (since_us != 0 && until_us != 0 && until_us <= since_us) {
     return bad("until (" + format_rfc3339_ms(until_us) + ") is not after since (" +
                format_rfc3339_ms(since_us) + ")");
+  }
   return Ok{};
 }
 
@@ -150,8 +151,14 @@ Result<v1::EventQuery> event_query(const Params& params, int64_t now_us) {
       if (kind.empty()) continue;
       if (!parse_kind(kind)) {
         std::string kinds;
-        for (const auto& k : all_kind_names()) kinds += (kinds.empty() ? "" : ", ") + k;
-        return bad("kind: unknown kind '" + kind + "'; kinds are: " + kinds);
+        for (const auto& k : all_kind_names()) {
+          if (!kinds.empty()) kinds += ", ";
+          kinds += k;
+        }
+        return bad(std::string("kind: unknown kind '")
+                       .append(kind)
+                       .append("'; kinds are: ")
+                       .append(kinds));
       }
       q.add_kinds(kind);
     }
@@ -216,10 +223,11 @@ Result<v1::PhoneSearch> phone_search(const Params& params) {
   if (auto ok = only_known(params, {"q", "limit"}); !ok.ok()) return ok.error();
   v1::PhoneSearch q;
   q.set_q(value_of(params, "q"));
-  if (q.q().empty())
+  if (q.q().empty()) {
     return bad(
         "q: what to look for: a device name, a MAC (00:17:94:3a:98:ba, 0017.943a.98ba), an "
         "IP or a piece of a description");
+  }
   uint32_t limit = 0;
   if (auto ok = read_count(params, "limit", 1, 100, limit); !ok.ok()) return ok.error();
   q.set_limit(limit);
@@ -297,15 +305,18 @@ Result<std::string> incident_format(const Params& params) {
 
 Result<v1::Silence> silence_from_json(std::string_view body, int64_t now_us) {
   const auto doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded() || !doc.is_object())
+  if (doc.is_discarded() || !doc.is_object()) {
     return bad(
         "the body is not a JSON object: {\"matchers\": [\"alertname=X\"], \"until\": "
         "\"2h\", \"comment\": \"why\"}");
+  }
   for (const auto& [key, value] : doc.items()) {
-    if (key != "matchers" && key != "until" && key != "for" && key != "starts" && key != "comment")
+    if (key != "matchers" && key != "until" && key != "for" && key != "starts" &&
+        key != "comment") {
       return bad("unknown field '" + key +
                  "'; a silence takes matchers, starts, until or for, "
                  "and comment");
+    }
   }
   const auto text_field = [&](const char* name) -> Result<std::string> {
     if (!doc.contains(name)) return std::string();
@@ -348,9 +359,10 @@ Result<v1::Silence> silence_from_json(std::string_view body, int64_t now_us) {
     if (!t.ok()) return bad("until: " + t.error().message);
     silence.set_ends_us(*t);
   }
-  if (silence.ends_us() <= starts)
+  if (silence.ends_us() <= starts) {
     return bad("the silence ends (" + format_rfc3339_ms(silence.ends_us()) +
                ") before it starts (" + format_rfc3339_ms(starts) + ")");
+  }
   return silence;
 }
 
