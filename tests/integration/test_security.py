@@ -3,9 +3,12 @@ token or certificate is refused with a clear error on both sides; plaintext off 
 refused at start-up, and so is TLS off loopback with nothing that authenticates clients unless
 allow_anonymous says so. Tokens have roles: an agent's token only ingests, a viewer's reads, an
 operator's reads and silences (as itself, for at most silences.max_duration_s)."""
+import http.client
 import json
+import ssl
 import subprocess
 import unittest
+import urllib.parse
 
 from harness import AGENT, COLLECTOR, Process, RegwatchTestCase, wait_for
 
@@ -57,6 +60,39 @@ class SecurityTest(RegwatchTestCase):
         return self.cli(f"localhost:{self.port}", "--tls-ca", self.path("ca.pem"),
                         "--tls-cert", self.path("client.pem"), "--tls-key", self.path("client.key"),
                         *args, check=False)
+
+    def test_http_serves_tls_with_the_collectors_certificate_and_the_same_tokens(self):
+        url = self.collector.http_url
+        self.assertTrue(url.startswith("https://"), url)
+        host, port = urllib.parse.urlparse(url).hostname, urllib.parse.urlparse(url).port
+        context = ssl.create_default_context(cafile=self.path("ca.pem"))
+
+        def get(path, token):
+            conn = http.client.HTTPSConnection(host, port, context=context, timeout=30)
+            conn.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+            response = conn.getresponse()
+            body = response.read().decode()
+            conn.close()
+            return response.status, body
+
+        self.assertEqual(get("/api/v1/incidents", "viewer-token-1234")[0], 200)
+        status, body = get("/api/v1/incidents", "correct-horse-battery")
+        self.assertEqual(status, 403)
+        self.assertIn("viewer or operator", json.loads(body)["error"])
+        self.assertEqual(get("/api/v1/incidents", "wrong-token-000")[0], 401)
+        plain = http.client.HTTPConnection(host, port, timeout=10)
+        with self.assertRaises((ConnectionError, http.client.HTTPException, OSError)):
+            plain.request("GET", "/api/v1/incidents")
+            plain.getresponse().read()
+        plain.close()
+
+    def test_plaintext_http_off_loopback_is_refused(self):
+        checked = subprocess.run([COLLECTOR, "--listen", "127.0.0.1:0", "--http", "0.0.0.0:0",
+                                  "--db", self.path("x.db"), "--check-config"],
+                                 capture_output=True, text=True, timeout=30)
+        self.assertEqual(checked.returncode, 1, checked.stdout + checked.stderr)
+        self.assertIn("http.listen", checked.stderr)
+        self.assertIn("plaintext is only allowed on loopback", checked.stderr)
 
     def test_right_token_and_certificate_are_accepted(self):
         agent = self.replay("correct-horse-battery")
