@@ -9,6 +9,7 @@
 //
 // Usage: http_api_bench [--rows N] [--db PATH (kept if given; reused if it exists)]
 //                       [--requests N (per query and path, default 300)]
+//                       [--build-only (fill --db and stop: build the big history ahead of a run)]
 #include <grpcpp/grpcpp.h>
 #include <httplib.h>
 #include <sqlite3.h>
@@ -668,13 +669,18 @@ int main(int argc, char** argv) {
   uint64_t rows = 10'000'000;
   int requests = 300;
   std::string path;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  bool build_only = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--build-only") == 0) build_only = true;
+  }
+  for (int i = 1; i + 1 < argc; ++i) {
     if (std::strcmp(argv[i], "--rows") == 0) rows = std::stoull(argv[i + 1]);
     if (std::strcmp(argv[i], "--db") == 0) path = argv[i + 1];
     if (std::strcmp(argv[i], "--requests") == 0) requests = std::stoi(argv[i + 1]);
   }
   if (rows < 20'000) fail("--rows must be at least 20,000 (room for 1,000 incidents)");
   const bool keep = !path.empty();
+  if (build_only && !keep) fail("--build-only needs --db PATH (the database it builds is kept)");
   if (path.empty()) path = "/tmp/regwatch-http-bench-" + std::to_string(getpid()) + ".db";
   regwatch::set_log_level(
       "error");  // the collector's start-up and condition lines would break the table
@@ -692,6 +698,7 @@ int main(int argc, char** argv) {
   const auto plans = plan_incidents(rows);
   if (!std::filesystem::exists(path) && !build_store(path, rows, start_us, plans)) return 1;
   if (!check_evidence(path, plans)) fail("the stored events are not the ones the incidents cite");
+  if (build_only) return 0;
   size_t cited = 0;
   for (const auto& plan : plans) cited += plan.block_size();
 
