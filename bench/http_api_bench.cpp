@@ -193,12 +193,12 @@ std::vector<IncidentPlan> plan_incidents(uint64_t rows) {
                       "look at the phones' own logs and the network between them and the CM",
                       {}}};
       plan.also_scopes = {{"switch", switch_name(pair)}, {"switch", switch_name(pair + 1)}};
-    } else {  // a CM node starved: every phone of two of its switches
+    } else {  // a CM node starved: every phone of two of its switches (s and s + 4)
       const std::string cm = cm_of_switch(s);
       plan.scope_type = "cm_node";
       plan.scope_name = cm;
-      for (uint64_t p = base; p < base + 2 * kPhonesPerSwitch; p += 2) plan.phones.push_back(p);
-      for (uint64_t p = base + 4 * kPhonesPerSwitch; p < base + 6 * kPhonesPerSwitch; p += 2)
+      for (uint64_t p = base; p < base + kPhonesPerSwitch; ++p) plan.phones.push_back(p);
+      for (uint64_t p = base + 4 * kPhonesPerSwitch; p < base + 5 * kPhonesPerSwitch; ++p)
         plan.phones.push_back(p);
       plan.cause_events = {{v1::CPU_HIGH, cm, "cpu"},
                            {v1::HEARTBEAT_LOW, cm, "Call Manager"},
