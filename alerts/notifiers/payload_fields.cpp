@@ -36,7 +36,9 @@ std::string annotation(const Alert& a, const char* name) {
 std::string fingerprint(const Alert& alert) {
   uint64_t h = 1469598103934665603ULL;
   for (const auto& [k, v] : alert.labels) {
-    for (char c : k + "=" + v + ";") {
+    std::string pair = k;
+    pair.append("=").append(v).append(";");
+    for (char c : pair) {
       h ^= static_cast<unsigned char>(c);
       h *= 1099511628211ULL;
     }

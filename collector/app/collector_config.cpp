@@ -11,7 +11,7 @@
 namespace regwatch::collector {
 namespace {
 
-void read_config(YAML::Node node, CollectorConfig& config, config::ConfigErrors& errors) {
+void read_config(const YAML::Node& node, CollectorConfig& config, config::ConfigErrors& errors) {
   config::YamlMap root(node, "", errors);
   root.read("listen", config.listen);  // checked with the flags applied
   root.read("db", config.db);

@@ -26,9 +26,9 @@ std::string class_of(const DropReport& first, const DropReport* reasoned) {
 }  // namespace
 
 const std::vector<std::string>& drop_classes() {
-  static const std::vector<std::string> classes = {"network", "planned", "security", "config",
-                                                   "storm",   "other",   "unknown"};
-  return classes;
+  static const std::vector<std::string> kClasses = {"network", "planned", "security", "config",
+                                                    "storm",   "other",   "unknown"};
+  return kClasses;
 }
 
 Result<DropRange> drop_range(const regwatch::v1::DropSeriesQuery& q, int64_t now_us) {

@@ -73,9 +73,10 @@ bool is_ip_address(std::string_view text) {
 Result<regwatch::v1::PhoneList> search_phones(store::EventSource& reader,
                                               const regwatch::v1::PhoneSearch& query) {
   const std::string_view q = trimmed(query.q());
-  if (q.empty())
+  if (q.empty()) {
     return make_error("bad_query",
                       "q is empty: give a device name, a MAC, an IP or a piece of a description");
+  }
   if (q.size() > 256) return make_error("bad_query", "q is longer than 256 characters");
   const uint32_t limit =
       std::min(query.limit() == 0 ? kDefaultPhoneLimit : query.limit(), kMaxPhoneLimit);

@@ -178,9 +178,10 @@ Result<regwatch::v1::Silence> QueryService::write_silence(regwatch::v1::Silence 
   }
   std::lock_guard lock(silences_mutex_);
   auto made = silences_->create(std::move(silence), now, alert_labels_);
-  if (made.ok())
+  if (made.ok()) {
     component_logger("alerts")->info("silence {} created by {} until {}: {}", made->id(),
                                      made->author(), made->ends_us(), made->comment());
+  }
   return made;
 }
 

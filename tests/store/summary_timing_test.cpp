@@ -51,7 +51,10 @@ TEST(SummaryTiming, DashboardReadsOnABigStore) {
       {PhoneMatch::kMac, "00:00:00:00:a0:b1"},
       {PhoneMatch::kIp, "10.0.3.7"},
       {PhoneMatch::kText, "desk 99"}};
-  for (const auto& [how, value] : searches) {
+  for (const auto& search : searches) {
+    // Not a structured binding: clang 14 cannot capture one in a lambda.
+    const auto how = search.first;
+    const auto& value = search.second;
     size_t found = 0;
     report("find_phones " + value,
            ms_of([&] { found = reader->find_phones(how, value, 21)->size(); }));
