@@ -303,44 +303,48 @@ TEST_F(SummaryTablesTest, MigrationBackfillsTheSummariesFromStoredEvents) {
           << migrations[i].name;
     }
     ASSERT_EQ(sqlite3_exec(raw, "PRAGMA user_version = 12", nullptr, nullptr, nullptr), SQLITE_OK);
-    auto insert =
-        std::move(Statement::prepare(
-                      raw,
-                      "INSERT INTO events (agent_id, seq, event_time_us, receive_time_us, "
-                      "store_time_us, origin, source, kind, device, payload, spoofed) VALUES "
-                      "(?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"))
-            .value();
-    auto add = [&](const v1::Event& e, int64_t store_us, const std::string& source,
-                   const std::string& kind, const std::string& device) {
-      insert.bind(1, e.agent_id());
-      insert.bind(2, static_cast<int64_t>(e.seq()));
-      insert.bind(3, e.event_time_us());
-      insert.bind(4, store_us);
-      insert.bind(5, e.origin());
-      insert.bind(6, source);
-      insert.bind(7, kind);
-      if (device.empty()) {
-        insert.bind_null(8);
-      } else {
-        insert.bind(8, device);
-      }
-      insert.bind_blob(9, e.SerializeAsString());
-      insert.bind(10, int64_t{e.provenance().spoofed() ? 1 : 0});
-      ASSERT_EQ(insert.step(), SQLITE_DONE);
-      insert.reset();
-    };
-    add(phone("edge-1", 1, kT0 + 10 * kSecond, "SEP00000000000A", "10.0.0.1", "Lobby"), kT0 + 1,
-        "syslog", "phone_unregistered", "SEP00000000000A");
-    add(phone("edge-1", 2, kT0 + 20 * kSecond, "SEP00000000000A", "10.0.0.2"), kT0 + 2, "syslog",
-        "phone_unregistered", "SEP00000000000A");
-    add(phone("edge-1", 3, kT0 + 30 * kSecond, "SEP00000000000A"), kT0 + 3, "syslog",
-        "phone_unregistered", "SEP00000000000A");
-    auto forged = phone("edge-1", 4, kT0 + 40 * kSecond, "SEP00000000000F", "6.6.6.6");
-    forged.mutable_provenance()->set_spoofed(true);
-    add(forged, kT0 + 4, "syslog", "phone_unregistered", "SEP00000000000F");
-    add(counts("edge-2", 1, kT0 + 50 * kSecond, "ucm-pub", 700, 5, 0), kT0 + 5, "snmp_poll",
-        "registered_phones", "");
-    sqlite3_close(raw);
+    // The statement is finalized before the connection closes (a close with a live statement
+    // fails and leaks the connection).
+    {
+      auto insert =
+          std::move(Statement::prepare(
+                        raw,
+                        "INSERT INTO events (agent_id, seq, event_time_us, receive_time_us, "
+                        "store_time_us, origin, source, kind, device, payload, spoofed) VALUES "
+                        "(?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"))
+              .value();
+      auto add = [&](const v1::Event& e, int64_t store_us, const std::string& source,
+                     const std::string& kind, const std::string& device) {
+        insert.bind(1, e.agent_id());
+        insert.bind(2, static_cast<int64_t>(e.seq()));
+        insert.bind(3, e.event_time_us());
+        insert.bind(4, store_us);
+        insert.bind(5, e.origin());
+        insert.bind(6, source);
+        insert.bind(7, kind);
+        if (device.empty()) {
+          insert.bind_null(8);
+        } else {
+          insert.bind(8, device);
+        }
+        insert.bind_blob(9, e.SerializeAsString());
+        insert.bind(10, int64_t{e.provenance().spoofed() ? 1 : 0});
+        ASSERT_EQ(insert.step(), SQLITE_DONE);
+        insert.reset();
+      };
+      add(phone("edge-1", 1, kT0 + 10 * kSecond, "SEP00000000000A", "10.0.0.1", "Lobby"), kT0 + 1,
+          "syslog", "phone_unregistered", "SEP00000000000A");
+      add(phone("edge-1", 2, kT0 + 20 * kSecond, "SEP00000000000A", "10.0.0.2"), kT0 + 2, "syslog",
+          "phone_unregistered", "SEP00000000000A");
+      add(phone("edge-1", 3, kT0 + 30 * kSecond, "SEP00000000000A"), kT0 + 3, "syslog",
+          "phone_unregistered", "SEP00000000000A");
+      auto forged = phone("edge-1", 4, kT0 + 40 * kSecond, "SEP00000000000F", "6.6.6.6");
+      forged.mutable_provenance()->set_spoofed(true);
+      add(forged, kT0 + 4, "syslog", "phone_unregistered", "SEP00000000000F");
+      add(counts("edge-2", 1, kT0 + 50 * kSecond, "ucm-pub", 700, 5, 0), kT0 + 5, "snmp_poll",
+          "registered_phones", "");
+    }
+    ASSERT_EQ(sqlite3_close(raw), SQLITE_OK);
   }
   auto w = writer();
   ASSERT_EQ(w->schema_version(), latest_schema_version());
