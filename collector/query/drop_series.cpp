@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <optional>
 
-#include "common/event_kind.h"
+#include "collector/query/top_query.h"
 #include "common/reason_class.h"
 
 namespace regwatch::collector::query {
@@ -70,38 +70,15 @@ regwatch::v1::DropSeries count_drop_series(const std::vector<DropReport>& report
     for (const auto& c : drop_classes()) (*point->mutable_counts())[c] = 0;
   }
 
-  // One drop: its first report, and the first of its reports that gave a reason code.
-  const DropReport* first = nullptr;
-  const DropReport* reasoned = nullptr;
-  const auto count_drop = [&] {
-    if (first && first->time_us >= range.since_us && first->time_us < range.until_us) {
-      auto* point =
-          series.mutable_points(static_cast<int>((first->time_us - range.since_us) / step_us));
-      ++(*point->mutable_counts())[class_of(*first, reasoned)];
-      point->set_drops(point->drops() + 1);
-    }
-    first = nullptr;
-    reasoned = nullptr;
-  };
-  std::optional<correlate::PhoneDrops> phone;
-  for (size_t i = 0; i < reports.size(); ++i) {
-    const DropReport& r = reports[i];
-    if (i == 0 || r.device != reports[i - 1].device) {
-      count_drop();
-      phone.emplace(rule);
-    }
-    if (r.kind == regwatch::v1::PHONE_REGISTERED) {
-      phone->registered(r.time_us);
-      continue;
-    }
-    if (!correlate::DropRule::is_drop_kind(r.kind)) continue;
-    if (phone->report(r.time_us)) {
-      count_drop();
-      first = &r;
-    }
-    if (r.reason && !reasoned) reasoned = &r;
-  }
-  count_drop();
+  for_each_drop(reports, rule, [&](const DropReport& first, const DropReport* reasoned) {
+    // Read from one merge window before `since` so a drop that began there is not counted
+    // again; only drops that begin inside the range are.
+    if (first.time_us < range.since_us || first.time_us >= range.until_us) return;
+    auto* point =
+        series.mutable_points(static_cast<int>((first.time_us - range.since_us) / step_us));
+    ++(*point->mutable_counts())[class_of(first, reasoned)];
+    point->set_drops(point->drops() + 1);
+  });
   return series;
 }
 
@@ -111,15 +88,8 @@ Result<regwatch::v1::DropSeries> read_drop_series(store::EventSource& reader,
   auto range = drop_range(query, now_us);
   if (!range.ok()) return range.error();
   std::vector<DropReport> reports;
-  auto cut = reader.scan_phone_reports(
-      range->since_us - rule.merge_us(), range->until_us, offender_report_kinds(), kMaxDropReports,
-      [&](std::string_view device, int64_t time_us, std::string_view kind, int32_t reason) {
-        DropReport& d = reports.emplace_back();
-        d.device = device;
-        d.time_us = time_us;
-        d.kind = parse_kind(kind).value_or(regwatch::v1::EVENT_KIND_UNSPECIFIED);
-        if (reason >= 0) d.reason = reason;
-      });
+  auto cut = read_drop_reports(reader, range->since_us - rule.merge_us(), range->until_us,
+                               kMaxDropReports, reports);
   if (!cut.ok()) return cut.error();
   auto series = count_drop_series(reports, *range, rule);
   series.set_truncated(*cut);

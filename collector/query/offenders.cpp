@@ -17,7 +17,8 @@ namespace {
 struct ReasonKey {
   int32_t code = -1;  // -1: none given
   bool rejected = false;
-  auto operator<=>(const ReasonKey&) const = default;
+  // clang-tidy 14 reads the defaulted comparison's 0 as a null pointer.
+  auto operator<=>(const ReasonKey&) const = default;  // NOLINT(modernize-use-nullptr)
 };
 
 struct Tally {
@@ -50,6 +51,7 @@ void add_reasons(const std::map<ReasonKey, uint64_t>& counts,
 void add_top(const std::map<std::string, Tally>& tallies, uint32_t limit,
              google::protobuf::RepeatedPtrField<regwatch::v1::Offender>& out) {
   std::vector<const std::pair<const std::string, Tally>*> ranked;
+  ranked.reserve(tallies.size());
   for (const auto& entry : tallies) ranked.push_back(&entry);
   // Most drops first; then the most recent; then by name, so ties print the same way each time.
   std::sort(ranked.begin(), ranked.end(), [](const auto* a, const auto* b) {
@@ -84,12 +86,43 @@ void count(Tally& t, const std::string& device, int64_t time_us, ReasonKey reaso
 }  // namespace
 
 const std::vector<std::string>& offender_report_kinds() {
-  static const std::vector<std::string> kinds = [] {
+  static const std::vector<std::string> kKinds = [] {
     std::vector<std::string> out = correlate::DropRule::drop_kind_names();
     out.push_back("phone_registered");
     return out;
   }();
-  return kinds;
+  return kKinds;
+}
+
+void for_each_drop(const std::vector<DropReport>& reports, const correlate::DropRule& rule,
+                   FunctionRef<void(const DropReport& first, const DropReport* reasoned)> on_drop) {
+  // The drop being read: its first report, and the first of its reports that gave a reason.
+  const DropReport* first = nullptr;
+  const DropReport* reasoned = nullptr;
+  const auto end_drop = [&] {
+    if (first) on_drop(*first, reasoned);
+    first = nullptr;
+    reasoned = nullptr;
+  };
+  std::optional<correlate::PhoneDrops> phone;
+  for (size_t i = 0; i < reports.size(); ++i) {
+    const DropReport& r = reports[i];
+    if (i == 0 || r.device != reports[i - 1].device) {
+      end_drop();
+      phone.emplace(rule);
+    }
+    if (r.kind == regwatch::v1::PHONE_REGISTERED) {
+      phone->registered(r.time_us);
+      continue;
+    }
+    if (!correlate::DropRule::is_drop_kind(r.kind)) continue;
+    if (phone->report(r.time_us)) {
+      end_drop();
+      first = &r;
+    }
+    if (r.reason && !reasoned) reasoned = &r;
+  }
+  end_drop();
 }
 
 regwatch::v1::TopReply rank_offenders(const std::vector<DropReport>& reports,
@@ -114,46 +147,23 @@ regwatch::v1::TopReply rank_offenders(const std::vector<DropReport>& reports,
   regwatch::v1::TopReply reply;
   std::map<std::string, Tally> phones, ports, switches;
   std::map<ReasonKey, uint64_t> reasons;
-  // One drop: its first report and the reason of its first report that gave one.
-  const DropReport* first = nullptr;
-  std::optional<ReasonKey> reason;
-  const auto count_drop = [&] {
-    if (!first) return;
-    const ReasonKey why = reason.value_or(ReasonKey{});
-    const Sighting* place = place_of(first->device, first->time_us);
+  for_each_drop(reports, rule, [&](const DropReport& first, const DropReport* reasoned) {
+    const ReasonKey why = reasoned
+                              ? ReasonKey{*reasoned->reason,
+                                          reasoned->kind == regwatch::v1::PHONE_REGISTRATION_FAILED}
+                              : ReasonKey{};
+    const Sighting* place = place_of(first.device, first.time_us);
     const std::string port = place ? place->switch_name + " " + place->port : "";
-    count(phones[first->device], first->device, first->time_us, why, port);
+    count(phones[first.device], first.device, first.time_us, why, port);
     if (place) {
-      count(ports[port], first->device, first->time_us, why, place->switch_name);
-      count(switches[place->switch_name], first->device, first->time_us, why, "");
+      count(ports[port], first.device, first.time_us, why, place->switch_name);
+      count(switches[place->switch_name], first.device, first.time_us, why, "");
     } else {
       reply.set_drops_without_port(reply.drops_without_port() + 1);
     }
     ++reasons[why];
     reply.set_drops(reply.drops() + 1);
-    first = nullptr;
-    reason.reset();
-  };
-  std::optional<correlate::PhoneDrops> phone;
-  for (size_t i = 0; i < reports.size(); ++i) {
-    const DropReport& r = reports[i];
-    if (i == 0 || r.device != reports[i - 1].device) {
-      count_drop();
-      phone.emplace(rule);
-    }
-    if (r.kind == regwatch::v1::PHONE_REGISTERED) {
-      phone->registered(r.time_us);
-      continue;
-    }
-    if (!correlate::DropRule::is_drop_kind(r.kind)) continue;
-    if (phone->report(r.time_us)) {
-      count_drop();
-      first = &r;
-    }
-    if (r.reason && !reason)
-      reason = ReasonKey{*r.reason, r.kind == regwatch::v1::PHONE_REGISTRATION_FAILED};
-  }
-  count_drop();
+  });
   reply.set_phones_dropped(phones.size());
   add_top(phones, limit, *reply.mutable_phones());
   add_top(ports, limit, *reply.mutable_ports());

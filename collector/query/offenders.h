@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "collector/correlate/drop_rule.h"
+#include "common/function_ref.h"
 #include "regwatch/v1/query.pb.h"
 
 namespace regwatch::collector::query {
@@ -26,6 +27,12 @@ struct DropReport {
   std::optional<int32_t> reason;
   regwatch::v1::EventKind kind = regwatch::v1::PHONE_UNREGISTERED;  // a drop kind or registered
 };
+
+// Each drop in `reports` (sorted by device, time), by the drop rule: on_drop(first, reasoned)
+// with its first report and the first of its reports that gave a reason code (nullptr: none).
+// `top` and the drop series both count through it.
+void for_each_drop(const std::vector<DropReport>& reports, const correlate::DropRule& rule,
+                   FunctionRef<void(const DropReport& first, const DropReport* reasoned)> on_drop);
 
 // What `top` reads from the store: the drop kinds and phone_registered.
 const std::vector<std::string>& offender_report_kinds();

@@ -15,11 +15,10 @@ constexpr size_t kMaxTopSightings = 2'000'000;
 
 }  // namespace
 
-Result<regwatch::v1::TopReply> read_top(store::EventSource& reader, const regwatch::v1::TopQuery& q,
-                                        const correlate::DropRule& rule) {
-  std::vector<DropReport> reports;
-  auto cut = reader.scan_phone_reports(
-      q.since_us(), q.until_us(), offender_report_kinds(), kMaxTopDropReports,
+Result<bool> read_drop_reports(store::EventSource& reader, int64_t since_us, int64_t until_us,
+                               size_t limit, std::vector<DropReport>& reports) {
+  return reader.scan_phone_reports(
+      since_us, until_us, offender_report_kinds(), limit,
       [&](std::string_view device, int64_t time_us, std::string_view kind, int32_t reason) {
         DropReport& d = reports.emplace_back();
         d.device = device;
@@ -27,6 +26,12 @@ Result<regwatch::v1::TopReply> read_top(store::EventSource& reader, const regwat
         d.kind = parse_kind(kind).value_or(regwatch::v1::EVENT_KIND_UNSPECIFIED);
         if (reason >= 0) d.reason = reason;
       });
+}
+
+Result<regwatch::v1::TopReply> read_top(store::EventSource& reader, const regwatch::v1::TopQuery& q,
+                                        const correlate::DropRule& rule) {
+  std::vector<DropReport> reports;
+  auto cut = read_drop_reports(reader, q.since_us(), q.until_us(), kMaxTopDropReports, reports);
   if (!cut.ok()) return cut.error();
   std::vector<Sighting> sightings;
   auto sightings_cut =
