@@ -47,19 +47,6 @@ Status read_time(const Params& params, const std::string& name, int64_t now_us, 
   return Ok{};
 }
 
-Status read_limit(const Params& params, uint32_t& out) {
-  const std::string text = value_of(params, "limit");
-  out = kDefaultLimit;
-  if (text.empty()) return Ok{};
-  uint32_t n = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (error != std::errc() || end != text.data() + text.size() || n == 0 || n > kMaxLimit) {
-    return bad("limit: '" + text + "' is not a number from 1 to " + std::to_string(kMaxLimit));
-  }
-  out = n;
-  return Ok{};
-}
-
 // A whole number from `low` to `high` into `out` (0 when absent: the question's default).
 Status read_count(const Params& params, const std::string& name, uint32_t low, uint32_t high,
                   uint32_t& out) {
@@ -73,6 +60,13 @@ Status read_count(const Params& params, const std::string& name, uint32_t low, u
                std::to_string(high));
   }
   out = n;
+  return Ok{};
+}
+
+// `limit`: kDefaultLimit when absent, at most kMaxLimit.
+Status read_limit(const Params& params, uint32_t& out) {
+  if (auto ok = read_count(params, "limit", 1, kMaxLimit, out); !ok.ok()) return ok;
+  if (out == 0) out = kDefaultLimit;
   return Ok{};
 }
 
@@ -241,15 +235,12 @@ Result<v1::ExplainQuery> explain_query(std::string_view device, const Params& pa
   v1::ExplainQuery q;
   int64_t at = 0;
   if (auto ok = read_time(params, "at", now_us, at); !ok.ok()) return ok.error();
-  Params limit_only;
-  if (auto text = value_of(params, "timeline_limit"); !text.empty())
-    limit_only.emplace("limit", text);
-  uint32_t limit = 0;
-  if (auto ok = read_limit(limit_only, limit); !ok.ok())
-    return bad("timeline_" + ok.error().message);
+  uint32_t limit = 0;  // 0: the server's default (200)
+  if (auto ok = read_count(params, "timeline_limit", 1, kMaxLimit, limit); !ok.ok())
+    return ok.error();
   q.set_device(std::string(device));
   q.set_at_us(at);
-  q.set_timeline_limit(limit_only.empty() ? 0 : limit);
+  q.set_timeline_limit(limit);
   return q;
 }
 
