@@ -151,6 +151,20 @@ void write_status(std::ostream& out, const regwatch::v1::StatusReply& status, Fo
   }
   out << "collector " << status.version() << ", schema " << status.schema_version() << ", "
       << status.total_events() << " events stored\n";
+  if (const auto& config = status.config(); config.loaded_at_us() != 0) {
+    out << "  config " << (config.file().empty() ? "(no file: defaults and flags)" : config.file());
+    if (!config.sha256().empty()) out << " sha256 " << config.sha256().substr(0, 12);
+    out << ", loaded " << format_rfc3339_ms(config.loaded_at_us()) << "\n";
+    if (!config.reload_ok()) {
+      out << "  LAST RELOAD REFUSED at " << format_rfc3339_ms(config.reload_at_us())
+          << " (running the config above): " << config.reload_error() << "\n";
+    }
+    if (config.needs_restart_size() > 0) {
+      out << "  restart to apply:";
+      for (const auto& key : config.needs_restart()) out << " " << key;
+      out << "\n";
+    }
+  }
   for (const auto& a : status.agents()) {
     out << "  agent " << a.agent_id() << ": " << a.events() << " events, last seq " << a.last_seq()
         << ", last stored " << format_rfc3339_ms(a.last_store_time_us());

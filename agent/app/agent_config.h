@@ -25,6 +25,7 @@ struct CollectorLink {
   uint32_t max_batches_in_flight = 8;  // bounds the shipper's memory
   uint32_t backoff_initial_ms = 200;
   uint32_t backoff_max_ms = 30000;
+  bool operator==(const CollectorLink&) const = default;
 };
 
 struct SpoolSettings {
@@ -32,6 +33,7 @@ struct SpoolSettings {
   std::string max_size = "256MiB";
   std::string drop_policy = "drop_oldest";  // or drop_newest
   uint32_t fsync_interval_ms = 1000;
+  bool operator==(const SpoolSettings&) const = default;
 };
 
 inline constexpr uint32_t kMaxConfiguredUdpQueueDatagrams = 10'000'000;
@@ -59,6 +61,7 @@ struct SyslogSettings {
                                  << 20;  // kMinConfiguredUdpQueueBytes..kMaxConfiguredUdpQueueBytes
   // Offset of device clocks that log without a zone (IOS default), e.g. "+01:00".
   std::string assume_utc_offset = "+00:00";
+  bool operator==(const SyslogSettings&) const = default;
 };
 
 struct SnmpTargetConfig {
@@ -82,6 +85,7 @@ struct SnmpTargetConfig {
   uint32_t max_rows = 10000;
   bool cpu = true;
   bool interfaces = true;
+  bool operator==(const SnmpTargetConfig&) const = default;
 };
 
 // An SNMPv3 user whose traps and informs the agent accepts.
@@ -94,6 +98,7 @@ struct SnmpTrapUserConfig {
   std::string priv_protocol = "AES";
   std::string priv_passphrase_env;
   std::string priv_passphrase_file;
+  bool operator==(const SnmpTrapUserConfig&) const = default;
 };
 
 struct SnmpSettings {
@@ -106,6 +111,7 @@ struct SnmpSettings {
   uint64_t interface_errors_per_poll = 10;
   std::vector<SnmpTargetConfig> targets;
   std::vector<SnmpTrapUserConfig> trap_users;
+  bool operator==(const SnmpSettings&) const = default;
 };
 
 // The SCCP watcher: live capture and what it flags (agent/sccp/sccp_settings.h).
@@ -113,6 +119,7 @@ struct SccpConfig {
   std::string capture;  // interface for live capture; "" = off
   std::string filter;   // BPF filter; "" = built from the ports
   sccp::SccpSettings settings;
+  bool operator==(const SccpConfig&) const = default;
 };
 
 // Who may speak for an origin (issue 17: forged syslog). Events whose origin is `origin`
@@ -122,6 +129,7 @@ struct SccpConfig {
 struct OriginSenderConfig {
   std::string origin;
   std::vector<std::string> from;
+  bool operator==(const OriginSenderConfig&) const = default;
 };
 
 // /metrics for Prometheus (docs/metrics.md): off unless listen is set. Plaintext only on a
@@ -130,6 +138,7 @@ struct MetricsSettings {
   std::string listen;  // HOST:PORT, e.g. 127.0.0.1:9481; "" = off
   std::string tls_cert;
   std::string tls_key;
+  bool operator==(const MetricsSettings&) const = default;
 };
 
 struct AgentConfig {
