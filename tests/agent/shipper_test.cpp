@@ -21,6 +21,8 @@
 #include <thread>
 #include <vector>
 
+#include "agent/app/agent_metrics.h"
+
 namespace regwatch::agent::shipper {
 namespace {
 
@@ -489,6 +491,21 @@ TEST_F(FailoverTest, AFailedStreamMovesToTheNextWhichGetsWhatWasNotAcknowledged)
   EXPECT_EQ(stats.events_stored, 25u);
   EXPECT_EQ(stats.duplicates, 0u);
   EXPECT_EQ(primary_.stream_starts().size(), 1u);  // no return to the primary while this works
+  // What Prometheus reads (docs/metrics.md).
+  metrics::Registry registry;
+  AgentMetricSources sources;
+  sources.shipper = shipper_.get();
+  const AgentMetrics agent_metrics(std::move(sources), registry);
+  const auto text = registry.exposition();
+  EXPECT_NE(text.find("\nregwatch_agent_collector_failovers_total 1\n"), std::string::npos) << text;
+  EXPECT_NE(
+      text.find("\nregwatch_agent_collector_current{collector=\"" + standby_address_ + "\"} 1\n"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("\nregwatch_agent_collector_current{collector=\"" + primary_address_ + "\"} 0\n"),
+      std::string::npos)
+      << text;
 }
 
 // A batch the primary stored but never acked (it died holding the ack) goes to the standby
