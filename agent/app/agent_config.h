@@ -12,7 +12,10 @@
 
 namespace regwatch::agent {
 
+// The collector(s) the agent ships to. Several addresses share the token and the TLS settings.
 struct CollectorLink {
+  // HOST:PORT, or several separated by commas ("a:7443,b:7443"): the order is the preference;
+  // the agent ships to one at a time and fails over (docs/architecture.md, "Several collectors").
   std::string address = "127.0.0.1:7443";
   std::string token;          // per-agent token the collector checks
   std::string token_file;     // alternative to token: read from this file (trimmed)
@@ -27,6 +30,10 @@ struct CollectorLink {
   uint32_t backoff_max_ms = 30000;
   bool operator==(const CollectorLink&) const = default;
 };
+
+// collector.address (or --collector) as its list of addresses, in order, blanks around each
+// trimmed; an empty entry stays in the list as "" (the config check reports it).
+std::vector<std::string> collector_addresses(const CollectorLink& link);
 
 struct SpoolSettings {
   std::string dir = "/var/lib/regwatch-agent/spool";

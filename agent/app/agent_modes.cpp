@@ -243,14 +243,14 @@ int run_replay(const AgentConfig& configured, const ReplayRequest& request) {
       break;
     }
     auto stats = core->shipper->stats();
-    if (shipper::is_permanent_refusal(stats.last_error_code)) {
+    if (stats.refused_by_all) {
       std::cerr << "regwatch-agent: the collector " << config.collector.address
                 << " refused this agent: " << stats.last_error << "\n";
       return kExitRefused;
     }
     if (std::chrono::steady_clock::now() >= next_note) {
       next_note = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-      std::cerr << "waiting for the collector " << config.collector.address << ": "
+      std::cerr << "waiting for the collector " << stats.collector << ": "
                 << core->spool->last_seq() - core->spool->acked_seq() << " events unacknowledged"
                 << (stats.last_error.empty() ? "" : " (" + stats.last_error + ")") << "\n";
     }

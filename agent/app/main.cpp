@@ -61,7 +61,10 @@ int run_agent(int argc, char** argv) {
   app.add_flag("--check-config", check_config,
                "check the config (file and flags) as start-up does, report every problem with its "
                "line, and exit: 0 valid, 1 not");
-  app.add_option("--collector", collector, "collector HOST:PORT (default 127.0.0.1:7443)");
+  app.add_option("--collector", collector,
+                 "collector HOST:PORT, or several in order of preference (a:7443,b:7443): ships "
+                 "to the first that works and fails over to the next when it fails (default "
+                 "127.0.0.1:7443)");
   app.add_option("--agent-id", agent_id, "this agent's name (default: the host name)");
   app.add_option("--spool-dir", spool_dir, "directory of the durable spool");
   app.add_option("--spool-max-size", spool_max, "bound of the spool on disk, e.g. 256MiB");
