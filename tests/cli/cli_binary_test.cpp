@@ -48,7 +48,7 @@ TEST(CliBinary, BadArgumentsAreExitOneWithTheReason) {
   EXPECT_EQ(kind.code, 1);
   EXPECT_NE(kind.output.find("unknown kind 'phone_exploded'"), std::string::npos);
   EXPECT_NE(kind.output.find("phone_unregistered"), std::string::npos);
-  auto since = run("events --since yesterday");
+  auto since = run("events --since the-day-before");
   EXPECT_EQ(since.code, 1);
   EXPECT_NE(since.output.find("--since"), std::string::npos);
   auto reason = run("events --reason NoSuchReason");
@@ -84,7 +84,7 @@ TEST(CliBinary, SilenceUntilADurationIsFromNow) {
 
 TEST(CliBinary, EveryTimeArgumentErrorNamesTheAcceptedForms) {
   for (const char* args :
-       {"events --since yesterday", "events --until noon", "incidents --since 3x",
+       {"events --since the-day-before", "events --until noon", "events --since 90", "incidents --since 3x",
         "top --since last-week", "where SEP0017943A98BA --at teatime",
         "explain SEP0017943A98BA --at teatime", "alerts --all --since soon",
         "silence add --match scope=a --until tomorrow --comment c",
@@ -94,7 +94,7 @@ TEST(CliBinary, EveryTimeArgumentErrorNamesTheAcceptedForms) {
     EXPECT_EQ(r.code, 1) << args << ": " << r.output;
     EXPECT_NE(r.output.find("90s, 30m, 2h, 7d"), std::string::npos) << args << ": " << r.output;
     if (std::string(args).find("--for ") == std::string::npos) {
-      EXPECT_NE(r.output.find("RFC 3339 (e.g. 2026-11-20T09:00:00Z)"), std::string::npos)
+      EXPECT_NE(r.output.find("RFC 3339 (2026-11-20T09:00:00Z)"), std::string::npos)
           << args << ": " << r.output;
     }
   }
