@@ -62,9 +62,10 @@ Result<std::string> read_token_file(const std::string& path, std::string& warnin
   while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
   if (token.empty())
     return make_error("token_empty", "the token file " + path + " is empty: put the token in it");
-  if (token.find('\n') != std::string::npos)
+  if (token.find('\n') != std::string::npos) {
     return make_error("token_lines", "the token file " + path +
                                          " has more than one line: put only the token in it");
+  }
   struct stat info {};
   if (stat(path.c_str(), &info) == 0 && (info.st_mode & S_IROTH)) {
     warning =

@@ -15,7 +15,9 @@
 #include "cli/settings.h"
 #include "common/signals.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   using namespace regwatch::cli;
   CLI::App app{
       "regwatch: query the history of phone registrations and what surrounded them.\n\n"
@@ -80,4 +82,16 @@ int main(int argc, char** argv) {
   if (!client.ok()) return usage_error(client.error().message);
   RunContext context{**client, *format, format_text, settings->zone};
   return chosen->run(context);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    // Nothing is meant to throw past start-up's checks; if something does, say it, no abort.
+    std::cerr << "regwatch: " << e.what() << "\n";
+    return regwatch::cli::kExitFailed;
+  }
 }

@@ -61,11 +61,12 @@ Result<int64_t> parse_time_input(std::string_view text, int64_t now_us, const Ti
     return text[3] == '-' ? now_us - *duration : now_us + *duration;
   }
   if (all_digits(text)) {
-    if (text.size() < kMinEpochDigits)
+    if (text.size() < kMinEpochDigits) {
       return bad(
           " (a bare number is read as epoch seconds and needs 9 digits or more; a "
           "duration needs its unit: " +
           std::string(text) + "m, " + std::string(text) + "h)");
+    }
     int64_t seconds = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
     if (ec != std::errc() || end != text.data() + text.size() ||

@@ -17,11 +17,11 @@ constexpr int64_t kMicrosPerSecond = 1'000'000;
 
 // TZ as the process started with it: local() means this, whatever a named zone set since.
 const std::optional<std::string>& original_tz() {
-  static const std::optional<std::string> value = [] {
+  static const std::optional<std::string> kAtStart = [] {
     const char* tz = std::getenv("TZ");
     return tz ? std::optional<std::string>(tz) : std::nullopt;
   }();
-  return value;
+  return kAtStart;
 }
 
 // Makes glibc's local time this zone's (tzset re-reads only when TZ changed).

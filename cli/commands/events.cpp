@@ -43,10 +43,11 @@ class EventsCommand final : public Command {
     if (!follow_) return print_events(context, query);
     if (auto format_problem = follow_format_problem(context.format_text); !format_problem.empty())
       return usage_error(format_problem);
-    if (query.until_us() != 0 || filters_.oldest_first)
+    if (query.until_us() != 0 || filters_.oldest_first) {
       return usage_error(
           "--follow shows events up to now and on: leave out --until and "
           "--oldest-first (it prints oldest first already)");
+    }
     return follow(context, query);
   }
 

@@ -111,9 +111,10 @@ class IncidentsCommand final : public Command {
   static void print(RunContext& context, const v1::Incident& incident, const std::string& change) {
     v1::IncidentList one;
     *one.add_incidents() = incident;
-    if (context.format == Format::kTable && !change.empty())
+    if (context.format == Format::kTable && !change.empty()) {
       std::cout << context.zone.format(SystemClock::instance().now_us()) << "  " << change << ": "
                 << incident.id() << "\n";
+    }
     write_incidents(std::cout, one, context.format, context.zone);
   }
 

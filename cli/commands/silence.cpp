@@ -98,10 +98,11 @@ class SilenceCommand final : public Command {
       only_empty = only_empty && m->matches_empty();
       *request.add_label_matchers() = alerts::to_proto(*m);
     }
-    if (only_empty)
+    if (only_empty) {
       return usage_error(
           "--match: at least one matcher must not match the empty value (it "
           "would silence every alert without that label)");
+    }
     int64_t starts = now;
     if (!starts_.empty()) {
       auto t = parse_time_input(starts_, now, zone, TimeDirection::kFromNow);
@@ -120,9 +121,10 @@ class SilenceCommand final : public Command {
       if (!t.ok()) return usage_error("--until: " + t.error().message);
       request.set_ends_us(*t);
     }
-    if (request.ends_us() <= starts)
+    if (request.ends_us() <= starts) {
       return usage_error("the silence ends before it starts (--starts " + zone.format(starts) +
                          ", ends " + zone.format(request.ends_us()) + ")");
+    }
     return 0;
   }
 
