@@ -1,6 +1,7 @@
 """`regwatch events --follow --format jsonl` against a live collector and agent: the events
 stored before it started, then each batch sent with util-linux `logger` as it is stored, each
-once and in order; Ctrl-C ends it with exit 0; a collector that goes away ends it with exit 2."""
+once and in order; Ctrl-C ends it with exit 0; a collector that goes away ends it with exit 2.
+`regwatch incidents --follow` shows an incident an archive replay makes, each state once."""
 import json
 import os
 import signal
@@ -8,6 +9,8 @@ import subprocess
 import unittest
 
 from harness import CLI, Process, RegwatchTestCase, free_port, wait_for
+
+ARCHIVE = os.path.join(os.path.dirname(__file__), "..", "..", "tools", "demo", "sample-syslog.log")
 
 # A CUCM unregistration alarm; DEVICE and TIME are filled in per line.
 CUCM_LINE = ("41679: uc-ucm-01.pcce.local: {time} UTC: "
@@ -91,6 +94,30 @@ class CliFollowTest(RegwatchTestCase):
         r = self.cli(self.collector.address, "events", "--follow", "--format", "json", check=False)
         self.assertEqual(r.returncode, 1)
         self.assertIn("jsonl", r.stderr)
+
+
+class CliFollowIncidentsTest(RegwatchTestCase):
+    def test_a_new_incident_and_its_states_appear_once_each(self):
+        collector = self.start_collector()
+        p = Process([CLI, "--collector", collector.address, "incidents", "--follow", "--since",
+                     "2020-01-01", "--format", "jsonl"], self.dir, "follow")
+        self.processes.append(p)
+        # Wait for its first (empty) answer to have been printed... nothing is printed for none;
+        # so wait until it has been running past one poll: its stderr stays empty meanwhile.
+        wait_for(lambda: self.cli(collector.address, "status").returncode == 0, 30, what="collector")
+        self.assertIsNone(p.proc.poll(), p.stderr())
+        agent = self.start_agent(collector.address, extra=["--replay-syslog", ARCHIVE], agent_id="archive")
+        self.assertEqual(agent.proc.wait(timeout=120), 0, agent.stderr())
+
+        def lines():
+            text = p.stdout()
+            return [json.loads(line) for line in text[:text.rfind("\n") + 1].splitlines()]
+        wait_for(lambda: any(i["state"] == "resolved" for i in lines()), 60, what="the resolved incident")
+        os.kill(p.proc.pid, signal.SIGINT)
+        self.assertEqual(p.wait(15), 0, p.stderr())
+        seen = [(i["id"], i["state"]) for i in lines()]
+        self.assertEqual(len(seen), len(set(seen)), seen)  # each state of each incident once
+        self.assertEqual({i["scope"]["name"] for i in lines()}, {"ucm-sub1"})
 
 
 if __name__ == "__main__":
