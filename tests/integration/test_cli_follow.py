@@ -102,8 +102,8 @@ class CliFollowIncidentsTest(RegwatchTestCase):
         p = Process([CLI, "--collector", collector.address, "incidents", "--follow", "--since",
                      "2020-01-01", "--format", "jsonl"], self.dir, "follow")
         self.processes.append(p)
-        # Wait for its first (empty) answer to have been printed... nothing is printed for none;
-        # so wait until it has been running past one poll: its stderr stays empty meanwhile.
+        # Whether its first poll comes before or after the replay, the incident must show, each
+        # state once; it must still be following (not exited on an error) when the replay starts.
         wait_for(lambda: self.cli(collector.address, "status").returncode == 0, 30, what="collector")
         self.assertIsNone(p.proc.poll(), p.stderr())
         agent = self.start_agent(collector.address, extra=["--replay-syslog", ARCHIVE], agent_id="archive")
