@@ -19,6 +19,8 @@ packages=(
   chromium chromium-driver python3-selenium
   # bench/syslog_flood_bench compares the agent with rsyslog (imudp) side by side
   rsyslog
+  # Debian packages (tools/package.sh), man pages, their install test, the units' checks
+  debhelper dpkg-dev fakeroot lintian help2man debootstrap systemd iproute2
 )
 
 missing=()
