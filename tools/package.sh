@@ -39,6 +39,11 @@ if [ -n "$build_dir" ]; then
     exit 1
   fi
   build_dir=$(cd "$build_dir" && pwd)
+  if ! grep -q '^REGWATCH_HELP2MAN:FILEPATH=/' "$build_dir/CMakeCache.txt"; then
+    echo "package: $build_dir was configured without help2man (no man pages);" \
+      "configure it again: cmake -S . -B $build_dir" >&2
+    exit 1
+  fi
 fi
 
 started=$SECONDS
@@ -83,7 +88,7 @@ fi
 echo "== package: dpkg-buildpackage -b (log: $out_dir/build.log)"
 mkdir -p "$out_dir"
 rm -f "$out_dir"/*.deb "$out_dir"/*.ddeb "$out_dir"/*.changes "$out_dir"/*.buildinfo
-if ! (cd "$source_dir" && dpkg-buildpackage -b -us -uc) >"$out_dir/build.log" 2>&1; then
+if ! (cd "$source_dir" && dpkg-buildpackage -b -us -uc -Jauto) >"$out_dir/build.log" 2>&1; then
   tail -n 40 "$out_dir/build.log" >&2
   echo "package: dpkg-buildpackage failed; the whole log is $out_dir/build.log" >&2
   exit 1

@@ -43,6 +43,9 @@ done
 ((${#debs[@]} == 3)) || fail "expected 3 packages in $dist (run tools/package.sh), found ${#debs[@]}"
 
 root=$(mktemp -d /var/tmp/regwatch-package-test.XXXXXX)
+# The script's own stderr, for cleanup: a signal can run it inside a command whose output goes
+# to a log.
+exec 3>&2
 netns=regwatch-package-test-$$
 pids=()
 cleanup() {
@@ -57,10 +60,11 @@ cleanup() {
   # Only once nothing is mounted inside: rm must not reach the host's /dev.
   if ! grep -q " $root/" /proc/mounts; then rm -rf "$root"; fi
   if ((rc != 0)); then
-    echo "package test: failed after $((SECONDS - started)) s; logs: $root.*.log" >&2
+    echo "package test: failed after $((SECONDS - started)) s; logs: $root.*.log" >&3
   fi
 }
 trap cleanup EXIT
+trap "exit 130" INT TERM  # so that cleanup runs on ^C or a CI timeout too
 
 # --- a clean Debian 12 root
 if [ -f "$cache" ]; then
