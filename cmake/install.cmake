@@ -87,7 +87,8 @@ foreach(command regwatch regwatch-agent regwatch-collector)
 endforeach()
 
 # Man pages: help2man runs each binary's --help and --version (the one source of the options)
-# and adds deploy/man/<command>.h2m (files, signals, exit status, environment, see also).
+# and adds deploy/man/<command>.h2m (files, signals, exit status, environment, see also);
+# deploy/man/examples_nofill.awk keeps the examples one a line.
 # Without help2man the build says so and installs no pages.
 find_program(REGWATCH_HELP2MAN help2man)
 if(REGWATCH_HELP2MAN)
@@ -99,9 +100,10 @@ if(REGWATCH_HELP2MAN)
       OUTPUT ${output}
       COMMAND ${CMAKE_COMMAND} -E make_directory ${PROJECT_BINARY_DIR}/man
       COMMAND ${REGWATCH_HELP2MAN} --no-info --no-discard-stderr --section=${section}
-              "--name=${summary}" --include=${include_file} --output=${output}
+              "--name=${summary}" --include=${include_file} --output=${output}.help2man
               $<TARGET_FILE:${command}>
-      DEPENDS ${command} ${include_file}
+      COMMAND awk -f ${regwatch_deploy_dir}/man/examples_nofill.awk ${output}.help2man > ${output}
+      DEPENDS ${command} ${include_file} ${regwatch_deploy_dir}/man/examples_nofill.awk
       COMMENT "help2man: ${command}(${section})"
       VERBATIM)
     install(FILES ${output} DESTINATION ${CMAKE_INSTALL_MANDIR}/man${section})
