@@ -2,8 +2,8 @@
 # the systemd units, the man pages and the shell completion. tools/package.sh builds the Debian
 # packages from this same install; docs/deployment.md says where each file goes and why.
 #
-# /etc and the unit directory are chosen when installing, from the prefix given then (the
-# packages install a build configured for /usr/local with --prefix /usr):
+# /etc and the unit directory are chosen when installing, from the prefix given then (so
+# `tools/package.sh --build-dir` can install a build configured for /usr/local with --prefix /usr):
 #   prefix /usr:   /etc/regwatch,       /lib/systemd/system   (Debian 12's places)
 #   other prefix:  <prefix>/etc/regwatch, <prefix>/lib/systemd/system
 # A config already in place is kept (a hand install run twice must not overwrite what the admin
