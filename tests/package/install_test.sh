@@ -117,6 +117,16 @@ for path in /usr/bin/regwatch /usr/bin/regwatch-agent /usr/bin/regwatch-collecto
   # dh_compress gzips documents over 4 KiB
   [ -e "$root$path" ] || [ -e "$root$path.gz" ] || fail "$path is not installed"
 done
+for command in regwatch regwatch-agent regwatch-collector; do  # completion, when the tree has it
+  if [ -f "deploy/completion/$command.bash" ]; then
+    [ -e "$root/usr/share/bash-completion/completions/$command" ] ||
+      fail "bash completion for $command is not installed"
+  fi
+  if [ -f "deploy/completion/_$command" ]; then
+    [ -e "$root/usr/share/zsh/vendor-completions/_$command" ] ||
+      fail "zsh completion for $command is not installed"
+  fi
+done
 for pair in regwatch-agent:/etc/regwatch/agent.yaml regwatch-collector:/etc/regwatch/collector.yaml \
     regwatch:/etc/regwatch/cli.yaml; do
   in_root dpkg-query -W -f='${Conffiles}\n' "${pair%%:*}" | grep -q " ${pair#*:} " ||
