@@ -36,7 +36,7 @@ struct CollectorLink {
 std::vector<std::string> collector_addresses(const CollectorLink& link);
 
 struct SpoolSettings {
-  std::string dir = "/var/lib/regwatch-agent/spool";
+  std::string dir = "/var/lib/regwatch/agent/spool";
   std::string max_size = "256MiB";
   std::string drop_policy = "drop_oldest";  // or drop_newest
   uint32_t fsync_interval_ms = 1000;

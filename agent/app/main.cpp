@@ -18,7 +18,7 @@ int run_agent(int argc, char** argv) {
       "(phone_unregistered, heartbeat_low, link_down, ...), and streams them to the collector\n"
       "through a durable on-disk spool, so a collector or network outage loses nothing.\n\n"
       "Examples:\n"
-      "  regwatch-agent --spool-dir /var/lib/regwatch-agent/spool\n"
+      "  regwatch-agent --spool-dir /var/lib/regwatch/agent/spool\n"
       "      listen on 127.0.0.1:5514 (UDP and TCP), ship to 127.0.0.1:7443\n"
       "  regwatch-agent --syslog-udp 0.0.0.0:514 --collector collector.noc:7443 --tls-ca ca.pem\n"
       "  regwatch-agent --replay-syslog /var/log/remote/cucm-2026-11-20.log\n"

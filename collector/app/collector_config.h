@@ -66,7 +66,7 @@ struct HttpSettings {
 
 struct CollectorConfig {
   std::string listen = "127.0.0.1:7443";
-  std::string db = "/var/lib/regwatch-collector/regwatch.db";
+  std::string db = "/var/lib/regwatch/collector/regwatch.db";
   uint32_t retention_days = 90;  // by the time events were stored; 0 keeps everything
   std::string log_level = "info";
   // TLS: required unless listening on loopback. client_ca_file turns on mTLS

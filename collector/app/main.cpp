@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
       "SQLite)\n"
       "and answers queries from the regwatch CLI.\n\n"
       "Examples:\n"
-      "  regwatch-collector --db /var/lib/regwatch-collector/regwatch.db\n"
+      "  regwatch-collector --db /var/lib/regwatch/collector/regwatch.db\n"
       "  regwatch-collector --config /etc/regwatch/collector.yaml\n"
       "  regwatch-collector --print-default-config > collector.yaml\n"
       "  regwatch-collector --config /etc/regwatch/collector.yaml --check-config\n"
