@@ -12,6 +12,7 @@
 #include "cli/collector_client.h"
 #include "cli/commands/command.h"
 #include "cli/output_format.h"
+#include "common/build_version.h"
 
 int main(int argc, char** argv) {
   using namespace regwatch::cli;
@@ -28,7 +29,7 @@ int main(int argc, char** argv) {
       "  regwatch top --since 7d\n"
       "  regwatch silence add --match scope=ucm-sub1 --for 2h --comment 'CUCM patching'\n"
       "  regwatch status\n"};
-  app.set_version_flag("--version", std::string(REGWATCH_VERSION));
+  app.set_version_flag("--version", regwatch::version_line("regwatch"));
   app.require_subcommand(1);
   app.fallthrough();  // global options may follow the subcommand: regwatch events --format json
   ConnectionOptions connection;
@@ -59,6 +60,7 @@ int main(int argc, char** argv) {
   commands.push_back(make_alerts_command());
   commands.push_back(make_silence_command());
   commands.push_back(make_incident_command());
+  commands.push_back(make_version_command());
   for (auto& command : commands) command->add_to(app);
   CLI11_PARSE(app, argc, argv);
 
