@@ -24,6 +24,7 @@ struct AlertRule {
   uint32_t critical_min_phones = 50;
   std::vector<std::string> critical_scopes = {"cluster", "cm_node"};
   bool notify = true;
+  bool operator==(const AlertRule&) const = default;
 };
 
 std::vector<AlertRule> default_alert_rules();
@@ -40,6 +41,7 @@ struct ConditionRule {
   // window's highest count; agent_silent / source_silent: seconds without an event.
   double threshold = 0;
   bool notify = true;
+  bool operator==(const ConditionRule&) const = default;
 };
 
 // What each condition means, by name: heartbeat_low, cm_cpu, cm_down, phone_stuck,
@@ -55,6 +57,7 @@ struct InhibitRule {
   Matchers source;
   Matchers target;
   std::vector<std::string> equal;
+  bool operator==(const InhibitRule&) const = default;
 };
 
 std::vector<InhibitRule> default_inhibit_rules();
@@ -83,6 +86,7 @@ struct ReceiverConfig {
   // alone.
   std::vector<std::string> group_by;
   uint32_t timeout_s = 10;
+  bool operator==(const ReceiverConfig&) const = default;
 };
 
 // A routing tree, Alertmanager's way: an alert enters at the root and walks its routes in
@@ -95,6 +99,7 @@ struct Route {
   std::string receiver;  // empty: the parent's
   bool continue_matching = false;
   std::vector<Route> routes;
+  bool operator==(const Route&) const = default;
 };
 
 struct AlertingConfig {
@@ -136,6 +141,8 @@ struct AlertingConfig {
   // When set, it decides who gets each alert (receivers' match must then be empty); without
   // it every receiver whose match labels an alert carries gets it.
   std::optional<Route> route;
+  // A reload (SIGHUP) re-applies alerting only when something in it changed.
+  bool operator==(const AlertingConfig&) const = default;
 };
 
 // The receivers that get an alert with these labels.

@@ -28,14 +28,15 @@ std::string about(const regwatch::v1::Alert& alert) {
 
 }  // namespace
 
-void write_alerts(std::ostream& out, const regwatch::v1::AlertList& list, Format format) {
+void write_alerts(std::ostream& out, const regwatch::v1::AlertList& list, Format format,
+                  const TimeZone& zone) {
   static const std::array<std::string, 7> kHeader = {"STATE", "ALERT", "SEVERITY", "ABOUT",
                                                      "SINCE", "UNTIL", "SUMMARY"};
   std::vector<std::vector<std::string>> rows;
   for (const auto& a : list.alerts()) {
     rows.push_back({std::string(alert_status_name(a.status())), a.alertname(), a.severity(),
-                    about(a), format_rfc3339_ms(a.start_us()),
-                    a.end_us() ? format_rfc3339_ms(a.end_us()) : "", a.summary()});
+                    about(a), zone.format(a.start_us()), a.end_us() ? zone.format(a.end_us()) : "",
+                    a.summary()});
   }
   switch (format) {
     case Format::kJson: out << reports::alerts_json(list).dump(2) << "\n"; return;

@@ -5,10 +5,12 @@
 #include <ostream>
 
 #include "cli/output_format.h"
+#include "cli/time_zone.h"
 #include "regwatch/v1/query.pb.h"
 
 namespace regwatch::cli {
 
-void write_alerts(std::ostream& out, const regwatch::v1::AlertList& list, Format format);
+void write_alerts(std::ostream& out, const regwatch::v1::AlertList& list, Format format,
+                  const TimeZone& zone = TimeZone::utc());
 
 }  // namespace regwatch::cli

@@ -56,6 +56,11 @@ CallError CollectorClient::describe(const grpc::Status& status) const {
       return {CallFailure::kUnreachable, "cannot reach the collector at " + options_.collector +
                                              ": " + status.error_message() +
                                              "; is regwatch-collector running? (--collector)"};
+    case grpc::StatusCode::CANCELLED:
+      // This client never cancels its calls: the collector ended it, as it does when it stops.
+      return {CallFailure::kUnreachable, "the collector at " + options_.collector +
+                                             " ended the call (" + status.error_message() +
+                                             "); is regwatch-collector stopping or restarting?"};
     case grpc::StatusCode::UNAUTHENTICATED:
     case grpc::StatusCode::PERMISSION_DENIED:
       return {CallFailure::kRefused,

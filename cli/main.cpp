@@ -12,42 +12,38 @@
 #include "cli/collector_client.h"
 #include "cli/commands/command.h"
 #include "cli/output_format.h"
+#include "cli/settings.h"
 #include "common/build_version.h"
+#include "common/signals.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   using namespace regwatch::cli;
   CLI::App app{
       "regwatch: query the history of phone registrations and what surrounded them.\n\n"
       "Examples:\n"
       "  regwatch events --since 2h --kind phone_unregistered\n"
-      "  regwatch events --since 2026-11-20T09:00:00Z --until 2026-11-20T10:00:00Z --reason "
-      "KeepAliveTimeout --format csv\n"
+      "  regwatch events --since yesterday --until today --tz Europe/Berlin --format csv\n"
+      "  regwatch events --follow --kind phone_unregistered      # new ones until Ctrl-C\n"
       "  regwatch timeline SEP0017943A98BA\n"
-      "  regwatch incidents --since 24h\n"
+      "  regwatch incidents --since now-24h --follow\n"
       "  regwatch alerts\n"
       "  regwatch explain SEP0017943A98BA\n"
       "  regwatch top --since 7d\n"
       "  regwatch silence add --match scope=ucm-sub1 --for 2h --comment 'CUCM patching'\n"
+      "  regwatch status\n\n"
+      "Settings come from flags, then the environment, then ~/.config/regwatch/cli.yaml, then\n"
+      "/etc/regwatch/cli.yaml (collector, tls_*, token_file, format, timeout, tz), e.g.:\n"
+      "  printf 'collector: noc-collector:7443\\ntls_ca: /etc/regwatch/ca.pem\\n"
+      "token_file: ~/.regwatch-token\\n' > ~/.config/regwatch/cli.yaml\n"
       "  regwatch status\n"};
+  app.footer(kExitCodesHelp);
   app.set_version_flag("--version", regwatch::version_line("regwatch"));
   app.require_subcommand(1);
   app.fallthrough();  // global options may follow the subcommand: regwatch events --format json
-  ConnectionOptions connection;
-  if (const char* env = std::getenv("REGWATCH_COLLECTOR")) connection.collector = env;
-  if (const char* env = std::getenv("REGWATCH_TOKEN")) connection.token = env;
-  std::string format_text = "table";
-  int timeout = 10;
-  app.add_option("--collector", connection.collector,
-                 "collector HOST:PORT (env REGWATCH_COLLECTOR)")
-      ->capture_default_str();
-  app.add_option("--format", format_text, "table, json, jsonl or csv")->capture_default_str();
-  app.add_option("--tls-ca", connection.tls_ca_file, "CA of the collector's certificate: use TLS");
-  app.add_option("--tls-cert", connection.tls_cert_file, "client certificate (mTLS)");
-  app.add_option("--tls-key", connection.tls_key_file, "client key (mTLS)");
-  app.add_option("--tls-server-name", connection.tls_server_name,
-                 "name to verify in the collector's certificate");
-  app.add_option("--token", connection.token, "token the collector expects (env REGWATCH_TOKEN)");
-  app.add_option("--timeout", timeout, "seconds to wait for the collector")->capture_default_str();
+  GlobalFlags flags;
+  add_global_options(app, flags);
 
   std::vector<std::unique_ptr<Command>> commands;
   commands.push_back(make_events_command());
@@ -62,26 +58,42 @@ int main(int argc, char** argv) {
   commands.push_back(make_incident_command());
   commands.push_back(make_version_command());
   for (auto& command : commands) command->add_to(app);
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version end here too (exit 0); every other parse error is a usage error,
+    // whatever number CLI11 gives it (105 extras, 106 validation, ...).
+    return app.exit(e) == 0 ? 0 : kExitUsage;
+  }
 
   Command* chosen = nullptr;
   for (auto& command : commands) {
     if (command->chosen()) chosen = command.get();
   }
   if (!chosen) return kExitUsage;  // require_subcommand(1) lets none through
-  format_text = chosen->format_for(format_text);
+  auto settings = resolve_settings(app, flags);
+  if (!settings.ok()) return usage_error(settings.error().message);
+  const std::string format_text = chosen->format_for(settings->format);
   auto format =
       format_text == "markdown" ? std::optional<Format>(Format::kTable) : parse_format(format_text);
-  if (!format) {
-    std::cerr << "regwatch: --format must be table, json, jsonl or csv\n";
-    return kExitUsage;
-  }
-  connection.timeout = std::chrono::seconds(timeout);
-  auto client = CollectorClient::connect(connection);
-  if (!client.ok()) {
-    std::cerr << "regwatch: " << client.error().message << "\n";
-    return kExitUsage;
-  }
-  RunContext context{**client, *format, format_text};
+  if (!format) return usage_error("--format must be table, json, jsonl or csv");
+  // A following command waits for Ctrl-C itself (sigtimedwait); gRPC's threads, started by
+  // connect(), inherit the blocked mask so the signal never kills the process under them.
+  if (chosen->follows()) regwatch::block_termination_signals();
+  auto client = CollectorClient::connect(settings->connection);
+  if (!client.ok()) return usage_error(client.error().message);
+  RunContext context{**client, *format, format_text, settings->zone};
   return chosen->run(context);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    // Nothing is meant to throw past start-up's checks; if something does, say it, no abort.
+    std::cerr << "regwatch: " << e.what() << "\n";
+    return regwatch::cli::kExitFailed;
+  }
 }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <sstream>
 #include <vector>
 
 #include "common/ascii_case.h"
@@ -82,7 +83,8 @@ std::string csv_field(std::string_view value) {
   return quoted + "\"";
 }
 
-void write_events(std::ostream& out, const regwatch::v1::EventList& list, Format format) {
+void write_events(std::ostream& out, const regwatch::v1::EventList& list, Format format,
+                  const TimeZone& zone) {
   switch (format) {
     case Format::kJson: out << reports::events_json(list).dump(2) << "\n"; return;
     case Format::kJsonl:
@@ -109,32 +111,44 @@ void write_events(std::ostream& out, const regwatch::v1::EventList& list, Format
       }
       return;
     }
-    case Format::kTable: {
+    case Format::kTable:
       if (list.events().empty()) {
         out << "no events match\n";
         return;
       }
-      std::vector<std::vector<std::string>> rows;
-      rows.push_back({"EVENT TIME", "KIND", "ORIGIN", "DEVICE", "REASON", "DETAIL"});
-      for (const auto& stored : list.events()) {
-        const auto& e = stored.event();
-        // A forged origin is said where the eye lands, beside the name it claims.
-        const std::string origin =
-            e.provenance().spoofed()
-                ? e.origin() + " (SPOOFED from " + e.provenance().sender_address() + ")"
-                : e.origin();
-        rows.push_back({format_rfc3339_ms(e.event_time_us()) +
-                            (e.time_info().device_time_untrusted() ? "*" : ""),
-                        kind_name(e.kind()), origin, reports::event_device(e),
-                        reports::event_reason(e), reports::event_detail(e)});
-      }
-      write_aligned(out, rows);
+      write_event_table(out, list, zone, true);
       return;
-    }
   }
 }
 
-void write_status(std::ostream& out, const regwatch::v1::StatusReply& status, Format format) {
+void write_event_table(std::ostream& out, const regwatch::v1::EventList& list, const TimeZone& zone,
+                       bool with_header) {
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back({"EVENT TIME", "KIND", "ORIGIN", "DEVICE", "REASON", "DETAIL"});
+  for (const auto& stored : list.events()) {
+    const auto& e = stored.event();
+    // A forged origin is said where the eye lands, beside the name it claims.
+    const std::string origin = e.provenance().spoofed() ? e.origin() + " (SPOOFED from " +
+                                                              e.provenance().sender_address() + ")"
+                                                        : e.origin();
+    rows.push_back(
+        {zone.format(e.event_time_us()) + (e.time_info().device_time_untrusted() ? "*" : ""),
+         kind_name(e.kind()), origin, reports::event_device(e), reports::event_reason(e),
+         reports::event_detail(e)});
+  }
+  if (!with_header) {
+    // Aligned as with the header, so the columns of a followed stream stay roughly in line.
+    std::ostringstream aligned;
+    write_aligned(aligned, rows);
+    const std::string text = aligned.str();
+    out << text.substr(text.find('\n') + 1);
+    return;
+  }
+  write_aligned(out, rows);
+}
+
+void write_status(std::ostream& out, const regwatch::v1::StatusReply& status, Format format,
+                  const TimeZone& zone) {
   const nlohmann::ordered_json json = reports::status_json(status);
   if (format == Format::kJson || format == Format::kJsonl) {
     out << json.dump(format == Format::kJson ? 2 : -1) << "\n";
@@ -151,9 +165,23 @@ void write_status(std::ostream& out, const regwatch::v1::StatusReply& status, Fo
   }
   out << "collector " << status.version() << ", schema " << status.schema_version() << ", "
       << status.total_events() << " events stored\n";
+  if (const auto& config = status.config(); config.loaded_at_us() != 0) {
+    out << "  config " << (config.file().empty() ? "(no file: defaults and flags)" : config.file());
+    if (!config.sha256().empty()) out << " sha256 " << config.sha256().substr(0, 12);
+    out << ", loaded " << format_rfc3339_ms(config.loaded_at_us()) << "\n";
+    if (!config.reload_ok()) {
+      out << "  LAST RELOAD REFUSED at " << format_rfc3339_ms(config.reload_at_us())
+          << " (running the config above): " << config.reload_error() << "\n";
+    }
+    if (config.needs_restart_size() > 0) {
+      out << "  restart to apply:";
+      for (const auto& key : config.needs_restart()) out << " " << key;
+      out << "\n";
+    }
+  }
   for (const auto& a : status.agents()) {
     out << "  agent " << a.agent_id() << ": " << a.events() << " events, last seq " << a.last_seq()
-        << ", last stored " << format_rfc3339_ms(a.last_store_time_us());
+        << ", last stored " << zone.format(a.last_store_time_us());
     if (a.spoofed() > 0) out << "; " << a.spoofed() << " spoofed (see regwatch events --spoofed)";
     out << "\n";
   }
@@ -166,7 +194,8 @@ void write_status(std::ostream& out, const regwatch::v1::StatusReply& status, Fo
   }
 }
 
-void write_incidents(std::ostream& out, const regwatch::v1::IncidentList& list, Format format) {
+void write_incidents(std::ostream& out, const regwatch::v1::IncidentList& list, Format format,
+                     const TimeZone& zone) {
   // What the table and CSV show of the top cause; "" when it has none.
   auto top = [](const regwatch::v1::Incident& i) -> const regwatch::v1::Cause& {
     return i.causes().empty() ? regwatch::v1::Cause::default_instance() : i.causes(0);
@@ -185,9 +214,9 @@ void write_incidents(std::ostream& out, const regwatch::v1::IncidentList& list, 
       for (const auto& i : list.incidents()) {
         out << csv_field(i.id()) << "," << regwatch::incident_state_name(i.state()) << ","
             << i.incident_class() << "," << csv_field(i.scope().type()) << ","
-            << csv_field(i.scope().name()) << "," << format_rfc3339_ms(i.start_us()) << ","
-            << format_rfc3339_ms(i.end_us()) << "," << i.phones_size() << "," << top(i).kind()
-            << "," << csv_field(top(i).subject()) << "," << top_score(i) << "\n";
+            << csv_field(i.scope().name()) << "," << zone.format(i.start_us()) << ","
+            << zone.format(i.end_us()) << "," << i.phones_size() << "," << top(i).kind() << ","
+            << csv_field(top(i).subject()) << "," << top_score(i) << "\n";
       }
       return;
     case Format::kTable:
@@ -196,9 +225,9 @@ void write_incidents(std::ostream& out, const regwatch::v1::IncidentList& list, 
         return;
       }
       for (const auto& i : list.incidents()) {
-        out << format_rfc3339_ms(i.start_us()) << "  " << regwatch::incident_state_name(i.state())
-            << "  " << i.incident_class() << "  " << i.phones_size() << " phones  "
-            << i.scope().type() << " " << i.scope().name() << "\n"
+        out << zone.format(i.start_us()) << "  " << regwatch::incident_state_name(i.state()) << "  "
+            << i.incident_class() << "  " << i.phones_size() << " phones  " << i.scope().type()
+            << " " << i.scope().name() << "\n"
             << "    top cause: " << top(i).kind() << " (score " << top_score(i) << ") "
             << top(i).explanation() << "\n    check first: " << top(i).remediation() << "\n";
       }

@@ -24,12 +24,11 @@ std::string matchers_text(const regwatch::v1::Silence& s) {
 }  // namespace
 
 void write_silences(std::ostream& out, const regwatch::v1::SilenceList& list, Format format,
-                    int64_t now_us) {
+                    int64_t now_us, const TimeZone& zone) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& s : list.silences()) {
     rows.push_back({s.id(), reports::silence_state(s, now_us), matchers_text(s),
-                    format_rfc3339_ms(s.starts_us()), format_rfc3339_ms(s.ends_us()), s.author(),
-                    s.comment()});
+                    zone.format(s.starts_us()), zone.format(s.ends_us()), s.author(), s.comment()});
   }
   static const std::array<std::string, 7> kHeader = {"ID",   "STATE",  "MATCHERS", "STARTS",
                                                      "ENDS", "AUTHOR", "COMMENT"};

@@ -31,7 +31,7 @@ std::string reason_mix(const google::protobuf::RepeatedPtrField<ReasonCount>& re
 }
 
 void table(std::ostream& out, const char* title, const char* name_header, const Offenders& list,
-           const char* where_header) {
+           const char* where_header, const TimeZone& zone) {
   out << title << "\n";
   if (list.empty()) {
     out << "  none\n\n";
@@ -43,7 +43,7 @@ void table(std::ostream& out, const char* title, const char* name_header, const 
   rows.back().push_back("REASONS");
   for (const auto& o : list) {
     rows.push_back({o.name(), std::to_string(o.drops()), std::to_string(o.phones()),
-                    format_rfc3339_ms(o.last_drop_us())});
+                    zone.format(o.last_drop_us())});
     if (where_header) rows.back().push_back(o.where());
     rows.back().push_back(reason_mix(o.reasons()));
   }
@@ -53,7 +53,8 @@ void table(std::ostream& out, const char* title, const char* name_header, const 
 
 }  // namespace
 
-void write_top(std::ostream& out, const regwatch::v1::TopReply& top, Format format) {
+void write_top(std::ostream& out, const regwatch::v1::TopReply& top, Format format,
+               const TimeZone& zone) {
   switch (format) {
     case Format::kJson:
     case Format::kJsonl: {
@@ -67,7 +68,7 @@ void write_top(std::ostream& out, const regwatch::v1::TopReply& top, Format form
                                 std::pair{&top.switches(), "switch"}}) {
         for (const auto& o : *list) {
           out << name << "," << csv_field(o.name()) << "," << o.drops() << "," << o.phones() << ","
-              << format_rfc3339_ms(o.last_drop_us()) << "," << csv_field(o.where()) << ","
+              << zone.format(o.last_drop_us()) << "," << csv_field(o.where()) << ","
               << csv_field(reason_mix(o.reasons(), SIZE_MAX)) << "\n";
         }
       }
@@ -82,9 +83,9 @@ void write_top(std::ostream& out, const regwatch::v1::TopReply& top, Format form
             << " drops have no port: no CDP/LLDP sighting of the phone before them)\n";
       }
       out << "\n";
-      table(out, "Phones that dropped most:", "PHONE", top.phones(), "PORT AT LAST DROP");
-      table(out, "Access ports:", "SWITCH PORT", top.ports(), nullptr);
-      table(out, "Switches:", "SWITCH", top.switches(), nullptr);
+      table(out, "Phones that dropped most:", "PHONE", top.phones(), "PORT AT LAST DROP", zone);
+      table(out, "Access ports:", "SWITCH PORT", top.ports(), nullptr, zone);
+      table(out, "Switches:", "SWITCH", top.switches(), nullptr, zone);
       if (top.truncated())
         out << "(the period holds more drop reports than one query reads: narrow --since)\n";
       return;

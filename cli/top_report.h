@@ -6,10 +6,12 @@
 #include <ostream>
 
 #include "cli/output_format.h"
+#include "cli/time_zone.h"
 #include "regwatch/v1/query.pb.h"
 
 namespace regwatch::cli {
 
-void write_top(std::ostream& out, const regwatch::v1::TopReply& top, Format format);
+void write_top(std::ostream& out, const regwatch::v1::TopReply& top, Format format,
+               const TimeZone& zone = TimeZone::utc());
 
 }  // namespace regwatch::cli

@@ -20,6 +20,7 @@ packages=(
   chromium chromium-driver python3-selenium
   # bench/syslog_flood_bench compares the agent with rsyslog (imudp) side by side
   rsyslog
+  zsh tzdata  # tests/cli: zsh completion syntax check; --tz zones (cli/time_zone.h)
 )
 
 missing=()

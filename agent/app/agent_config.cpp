@@ -2,7 +2,10 @@
 
 #include <unistd.h>
 
+#include <cctype>
+#include <set>
 #include <sstream>
+#include <string_view>
 
 #include "agent/spool/spool.h"
 #include "agent/syslog/syslog_listener.h"
@@ -232,6 +235,22 @@ void read_config(const YAML::Node& node, AgentConfig& config, config::ConfigErro
 
 }  // namespace
 
+std::vector<std::string> collector_addresses(const CollectorLink& link) {
+  std::vector<std::string> addresses;
+  std::string_view rest = link.address;
+  for (;;) {
+    const size_t comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    while (!item.empty() && std::isspace(static_cast<unsigned char>(item.front())))
+      item.remove_prefix(1);
+    while (!item.empty() && std::isspace(static_cast<unsigned char>(item.back())))
+      item.remove_suffix(1);
+    addresses.emplace_back(item);
+    if (comma == std::string_view::npos) return addresses;
+    rest.remove_prefix(comma + 1);
+  }
+}
+
 Result<int> parse_utc_offset_minutes(const std::string& text) {
   if (text.size() != 6 || (text[0] != '+' && text[0] != '-') || text[3] != ':') {
     return make_error("bad_offset", "'" + text + "' is not a UTC offset like +01:00");
@@ -267,6 +286,33 @@ void check_v3_secrets(const V3& v3, const std::string& at, config::ConfigErrors&
   config::check_readable_file(v3.priv_passphrase_file, at + ".priv_passphrase_file", errors);
 }
 
+// Every collector address: HOST:PORT, each once, plaintext only to loopback; each error names
+// the address (a list may hold several) and, through add_at, the line of collector.address.
+void check_collector_addresses(const CollectorLink& link, config::ConfigErrors& errors) {
+  std::set<std::string> seen;
+  for (const auto& address : collector_addresses(link)) {
+    if (address.empty()) {
+      errors.add_at("collector.address",
+                    "'" + link.address +
+                        "' has an empty address: give HOST:PORT, or several separated by commas");
+      continue;
+    }
+    if (!seen.insert(address).second) {
+      errors.add_at("collector.address", "'" + address + "' is listed twice");
+      continue;
+    }
+    auto collector = parse_endpoint(address);
+    if (!collector.ok()) {
+      errors.add_at("collector.address", "'" + address + "': " + collector.error().message);
+    } else if (!link.tls && !is_loopback_host(collector->host)) {
+      errors.add_at("collector.address",
+                    "the collector " + address +
+                        " is not on loopback: plaintext is only allowed on loopback; set "
+                        "collector.tls: true and collector.tls_ca_file (or --tls-ca)");
+    }
+  }
+}
+
 void check_endpoint(const std::string& value, const char* path, config::ConfigErrors& errors) {
   if (!value.empty() && !parse_endpoint(value).ok())
     errors.add_at(path, "'" + value + "' must be HOST:PORT or \"\" (off)");
@@ -279,15 +325,7 @@ void check_agent_config(const AgentConfig& config, config::ConfigErrors& errors)
   config::check_log_format(config.log_format, "log_format", errors);
   if (config.agent_id.empty()) errors.add_at("agent_id", "must not be empty");
   const auto& link = config.collector;
-  auto collector = parse_endpoint(link.address);
-  if (!collector.ok()) {
-    errors.add_at("collector.address", "'" + link.address + "': " + collector.error().message);
-  } else if (!link.tls && !is_loopback_host(collector->host)) {
-    errors.add_at("collector.address",
-                  "the collector " + link.address +
-                      " is not on loopback: plaintext is only allowed on loopback; set "
-                      "collector.tls: true and collector.tls_ca_file (or --tls-ca)");
-  }
+  check_collector_addresses(link, errors);
   if (link.tls && link.tls_cert_file.empty() != link.tls_key_file.empty()) {
     errors.add_at("collector.tls_cert_file",
                   "collector.tls_cert_file and collector.tls_key_file go together");
@@ -362,7 +400,8 @@ std::string default_agent_config_yaml() {
   out << YAML::Key << "log_format" << YAML::Value << d.log_format
       << YAML::Comment("text, json or logfmt; under systemd text goes to the journal");
   out << YAML::Key << "collector" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "address" << YAML::Value << d.collector.address;
+  out << YAML::Key << "address" << YAML::Value << d.collector.address
+      << YAML::Comment("HOST:PORT, or several in order of preference: a:7443,b:7443 (failover)");
   out << YAML::Key << "token" << YAML::Value << d.collector.token;
   out << YAML::Key << "token_file" << YAML::Value << d.collector.token_file;
   out << YAML::Key << "tls" << YAML::Value << d.collector.tls

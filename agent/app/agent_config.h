@@ -12,7 +12,10 @@
 
 namespace regwatch::agent {
 
+// The collector(s) the agent ships to. Several addresses share the token and the TLS settings.
 struct CollectorLink {
+  // HOST:PORT, or several separated by commas ("a:7443,b:7443"): the order is the preference;
+  // the agent ships to one at a time and fails over (docs/architecture.md, "Several collectors").
   std::string address = "127.0.0.1:7443";
   std::string token;          // per-agent token the collector checks
   std::string token_file;     // alternative to token: read from this file (trimmed)
@@ -25,13 +28,19 @@ struct CollectorLink {
   uint32_t max_batches_in_flight = 8;  // bounds the shipper's memory
   uint32_t backoff_initial_ms = 200;
   uint32_t backoff_max_ms = 30000;
+  bool operator==(const CollectorLink&) const = default;
 };
+
+// collector.address (or --collector) as its list of addresses, in order, blanks around each
+// trimmed; an empty entry stays in the list as "" (the config check reports it).
+std::vector<std::string> collector_addresses(const CollectorLink& link);
 
 struct SpoolSettings {
   std::string dir = "/var/lib/regwatch-agent/spool";
   std::string max_size = "256MiB";
   std::string drop_policy = "drop_oldest";  // or drop_newest
   uint32_t fsync_interval_ms = 1000;
+  bool operator==(const SpoolSettings&) const = default;
 };
 
 inline constexpr uint32_t kMaxConfiguredUdpQueueDatagrams = 10'000'000;
@@ -59,6 +68,7 @@ struct SyslogSettings {
                                  << 20;  // kMinConfiguredUdpQueueBytes..kMaxConfiguredUdpQueueBytes
   // Offset of device clocks that log without a zone (IOS default), e.g. "+01:00".
   std::string assume_utc_offset = "+00:00";
+  bool operator==(const SyslogSettings&) const = default;
 };
 
 struct SnmpTargetConfig {
@@ -82,6 +92,7 @@ struct SnmpTargetConfig {
   uint32_t max_rows = 10000;
   bool cpu = true;
   bool interfaces = true;
+  bool operator==(const SnmpTargetConfig&) const = default;
 };
 
 // An SNMPv3 user whose traps and informs the agent accepts.
@@ -94,6 +105,7 @@ struct SnmpTrapUserConfig {
   std::string priv_protocol = "AES";
   std::string priv_passphrase_env;
   std::string priv_passphrase_file;
+  bool operator==(const SnmpTrapUserConfig&) const = default;
 };
 
 struct SnmpSettings {
@@ -106,6 +118,7 @@ struct SnmpSettings {
   uint64_t interface_errors_per_poll = 10;
   std::vector<SnmpTargetConfig> targets;
   std::vector<SnmpTrapUserConfig> trap_users;
+  bool operator==(const SnmpSettings&) const = default;
 };
 
 // The SCCP watcher: live capture and what it flags (agent/sccp/sccp_settings.h).
@@ -113,6 +126,7 @@ struct SccpConfig {
   std::string capture;  // interface for live capture; "" = off
   std::string filter;   // BPF filter; "" = built from the ports
   sccp::SccpSettings settings;
+  bool operator==(const SccpConfig&) const = default;
 };
 
 // Who may speak for an origin (issue 17: forged syslog). Events whose origin is `origin`
@@ -122,6 +136,7 @@ struct SccpConfig {
 struct OriginSenderConfig {
   std::string origin;
   std::vector<std::string> from;
+  bool operator==(const OriginSenderConfig&) const = default;
 };
 
 // /metrics for Prometheus (docs/metrics.md): off unless listen is set. Plaintext only on a
@@ -130,6 +145,7 @@ struct MetricsSettings {
   std::string listen;  // HOST:PORT, e.g. 127.0.0.1:9481; "" = off
   std::string tls_cert;
   std::string tls_key;
+  bool operator==(const MetricsSettings&) const = default;
 };
 
 struct AgentConfig {

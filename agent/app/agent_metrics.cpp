@@ -25,7 +25,7 @@ double d(uint64_t value) {
 // The shipper's state as one of a few words: what "is this agent delivering?" needs.
 std::string shipper_state(const shipper::ShipperStats& stats) {
   if (stats.connected) return "connected";
-  if (shipper::is_permanent_refusal(stats.last_error_code)) return "refused";
+  if (stats.refused_by_all) return "refused";
   return stats.last_error.empty() ? "connecting" : "retrying";
 }
 
@@ -166,6 +166,21 @@ AgentMetrics::AgentMetrics(AgentMetricSources sources, metrics::Registry& regist
     add("regwatch_agent_shipper_stream_failures_total",
         "Streams to the collector that ended with an error.", MetricType::counter, {}, [&s] {
           return Samples{{{}, d(s.shipper->stats().failures)}};
+        });
+    add("regwatch_agent_collector_failovers_total",
+        "Times shipping resumed on another collector than the one that worked last (the "
+        "collector.address list).",
+        MetricType::counter, {}, [&s] {
+          return Samples{{{}, d(s.shipper->stats().failovers)}};
+        });
+    add("regwatch_agent_collector_current",
+        "1 for the configured collector the agent ships to now (or tries next), 0 for the others.",
+        MetricType::gauge, {"collector"}, [&s] {
+          const std::string now = s.shipper->stats().collector;
+          Samples out;
+          for (const auto& address : s.shipper->collectors())
+            out.push_back({{address}, address == now ? 1.0 : 0.0});
+          return out;
         });
     add("regwatch_agent_acked_events_total",
         "Events the collector acknowledged, by its answer: stored or duplicate.",

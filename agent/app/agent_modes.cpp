@@ -1,5 +1,6 @@
 #include "agent/app/agent_modes.h"
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -8,6 +9,7 @@
 #include <sstream>
 
 #include "agent/app/agent_metrics.h"
+#include "agent/app/agent_reload.h"
 #include "agent/app/collector_channel.h"
 #include "agent/app/drop_reporter.h"
 #include "agent/app/duplicate_drop_marker.h"
@@ -26,6 +28,7 @@
 #include "agent/spool/spool.h"
 #include "agent/syslog/syslog_listener.h"
 #include "common/clock.h"
+#include "common/config_stamp.h"
 #include "common/logging.h"
 #include "common/metrics/build_info.h"
 #include "common/metrics/metrics_server.h"
@@ -115,7 +118,7 @@ void log_tcp_counts(const syslog::ListenerStats& stats) {
 
 int run_replay(const AgentConfig& configured, const ReplayRequest& request) {
   const int timeout_seconds = request.timeout_seconds;
-  block_termination_signals();
+  block_daemon_signals();
   std::vector<std::string> given = request.syslog_files;
   given.insert(given.end(), request.pcap_files.begin(), request.pcap_files.end());
   // Streams (a pipe, <(zcat ...), "-") are copied once to files of this run's own first.
@@ -240,14 +243,14 @@ int run_replay(const AgentConfig& configured, const ReplayRequest& request) {
       break;
     }
     auto stats = core->shipper->stats();
-    if (shipper::is_permanent_refusal(stats.last_error_code)) {
+    if (stats.refused_by_all) {
       std::cerr << "regwatch-agent: the collector " << config.collector.address
                 << " refused this agent: " << stats.last_error << "\n";
       return kExitRefused;
     }
     if (std::chrono::steady_clock::now() >= next_note) {
       next_note = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-      std::cerr << "waiting for the collector " << config.collector.address << ": "
+      std::cerr << "waiting for the collector " << stats.collector << ": "
                 << core->spool->last_seq() - core->spool->acked_seq() << " events unacknowledged"
                 << (stats.last_error.empty() ? "" : " (" + stats.last_error + ")") << "\n";
     }
@@ -317,8 +320,14 @@ int run_replay(const AgentConfig& configured, const ReplayRequest& request) {
   return verdict.all_stored ? kExitOk : kExitNotAllStored;
 }
 
-int run_live(const AgentConfig& config) {
-  block_termination_signals();
+std::string ConfigReader::file_sha256() const {
+  auto hashed = config::file_sha256_hex(file_);
+  return hashed.ok() ? *hashed : std::string();
+}
+
+int run_live(const AgentConfig& started_with, const ConfigReader& reread) {
+  AgentConfig config = started_with;  // what runs: reloads change its reloadable parts
+  block_daemon_signals();
   auto core = start_core(config);
   if (!core.ok()) {
     std::cerr << "regwatch-agent: cannot start: " << core.error().message << "\n";
@@ -327,7 +336,8 @@ int run_live(const AgentConfig& config) {
   DuplicateDropMarker duplicates;
   OriginSenders senders(config.origin_senders);
   LinePipeline pipeline(*core->spool, &duplicates, &senders);
-  const int offset = *parse_utc_offset_minutes(config.syslog.assume_utc_offset);
+  // Reloadable: the next line parsed takes the new one.
+  std::atomic<int> offset = *parse_utc_offset_minutes(config.syslog.assume_utc_offset);
   syslog::ListenerOptions options;
   if (!config.syslog.udp.empty()) options.udp = *parse_endpoint(config.syslog.udp);
   if (!config.syslog.tcp.empty()) options.tcp = *parse_endpoint(config.syslog.tcp);
@@ -346,7 +356,7 @@ int run_live(const AgentConfig& config) {
         context.reference_time_us = received.receive_time_us;
         context.fallback_event_time_us = received.receive_time_us;
         context.sender = std::string(received.sender_ip);
-        context.assumed_utc_offset_minutes = offset;
+        context.assumed_utc_offset_minutes = offset.load(std::memory_order_relaxed);
         pipeline.handle(received.line, context);
       },
       SystemClock::instance());
@@ -376,7 +386,17 @@ int run_live(const AgentConfig& config) {
     std::cerr << "regwatch-agent: cannot start: " << snmp.error().message << "\n";
     return kExitStartFailed;
   }
-  if (*snmp) (*snmp)->start();
+  // Always there (idle without targets), so a reload can give it some.
+  snmp::PollScheduler& scheduler = **snmp;
+  scheduler.start();
+  // Who sends traps, by the targets' names: a reload of the targets replaces it.
+  const auto sender_names_of = [](const AgentConfig& c) {
+    std::vector<std::pair<std::string, std::string>> targets;
+    for (const auto& t : c.snmp.targets) targets.emplace_back(t.name, t.address);
+    return std::make_shared<const snmp::TrapSenderNames>(targets);
+  };
+  std::mutex sender_names_mutex;
+  std::shared_ptr<const snmp::TrapSenderNames> sender_names = sender_names_of(config);
   std::unique_ptr<snmp::TrapReceiver> traps;
   if (!config.snmp.traps.empty()) {
     auto trap_options = make_trap_receiver_options(config);
@@ -384,31 +404,31 @@ int run_live(const AgentConfig& config) {
       std::cerr << "regwatch-agent: cannot start: " << trap_options.error().message << "\n";
       return kExitStartFailed;
     }
-    snmp::PollScheduler* scheduler = snmp->get();
-    std::vector<std::pair<std::string, std::string>> targets;
-    for (const auto& t : config.snmp.targets) targets.emplace_back(t.name, t.address);
-    auto sender_names = std::make_shared<const snmp::TrapSenderNames>(targets);
     for (const auto& why : sender_names->unnamed()) component_logger("agent.snmp")->info("{}", why);
     traps = std::make_unique<snmp::TrapReceiver>(
         std::move(trap_options).value(),
-        [&core, scheduler, &interface_names, &senders, sender_names,
+        [&core, &scheduler, &interface_names, &senders, &sender_names, &sender_names_mutex,
          &snmp_trap_tally](regwatch::v1::Event event) {
+          const auto names = [&] {
+            std::lock_guard lock(sender_names_mutex);
+            return sender_names;
+          }();
           const std::string sender = event.origin();  // the trap's source address
           // What the pollers learned is keyed by the host a target is configured with.
-          const std::string polled_host = sender_names->polled_host_of(sender);
+          const std::string polled_host = names->polled_host_of(sender);
           if (event.has_interface() && event.interface().interface().empty()) {
             if (auto name = interface_names.name_of(polled_host, event.interface().if_index())) {
               event.mutable_interface()->set_interface(*name);
             }
           }
           // Named as the polled target is (the address stays in an SNMP trap's sender field).
-          if (auto name = sender_names->name_of(sender)) event.set_origin(*name);
+          if (auto name = names->name_of(sender)) event.set_origin(*name);
           senders.check(event);  // by the name it now has, against the UDP peer
           // CUCM's phone traps carry only counts: read its tables now for the phones.
           const bool tables_changed = event.kind() == regwatch::v1::CCM_PHONE_STATUS_UPDATE ||
                                       event.kind() == regwatch::v1::CCM_PHONE_FAILED;
           snmp_trap_tally.count(core->spool->append(std::move(event)));
-          if (tables_changed && scheduler) scheduler->poll_soon(polled_host);
+          if (tables_changed) scheduler.poll_soon(polled_host);
         },
         SystemClock::instance());
     if (auto started = traps->start(); !started.ok()) {
@@ -442,15 +462,80 @@ int run_live(const AgentConfig& config) {
       config.syslog.tcp.empty() ? "off" : config.syslog.tcp,
       config.snmp.traps.empty() ? "off" : config.snmp.traps, config.snmp.targets.size(),
       config.spool.dir, config.collector.address);
+  config::ConfigStampHolder config_stamp(metrics::default_registry(), "regwatch_agent");
+  config_stamp.loaded(reread ? reread.file() : std::string(), reread ? reread.file_sha256() : "",
+                      SystemClock::instance().now_us());
+  // SIGHUP: read and check the config as start-up did; apply what can change in place
+  // (agent_reload.h); an invalid config is refused with every problem logged, the running
+  // one kept.
+  const auto reload = [&] {
+    const int64_t now = SystemClock::instance().now_us();
+    if (!reread) {
+      log->info("SIGHUP: started without a config file; nothing to reload");
+      return;
+    }
+    log->info("SIGHUP: reloading {}", reread.file());
+    auto next = reread.read();
+    if (!next.ok()) {
+      log->error("reload refused, running config kept:\n{}", next.error().message);
+      config_stamp.reload_refused(next.error().message, now);
+      return;
+    }
+    const AgentReloadPlan plan = plan_agent_reload(config, *next);
+    const AgentConfig& e = plan.effective;
+    std::string applied;
+    const auto note = [&](const char* what) {
+      applied += (applied.empty() ? "" : ", ") + std::string(what);
+    };
+    if (plan.log_level) {
+      set_log_level(e.log_level);  // checked valid
+      note("log level");
+    }
+    if (plan.parsing) {
+      offset.store(*parse_utc_offset_minutes(e.syslog.assume_utc_offset));  // checked valid
+      senders.replace(e.origin_senders);
+      note("parsing options");
+    }
+    if (plan.snmp_targets) {
+      auto pollers = make_snmp_pollers(e, SystemClock::instance(), &interface_names);
+      if (!pollers.ok()) {
+        log->error("reload refused, running config kept: {}", pollers.error().message);
+        config_stamp.reload_refused(pollers.error().message, now);
+        return;
+      }
+      const size_t count = pollers->size();
+      const size_t kept = scheduler.retarget(std::move(pollers).value(), !plan.snmp_settings);
+      {
+        std::lock_guard lock(sender_names_mutex);
+        sender_names = sender_names_of(e);
+      }
+      log->info("SNMP: polling {} targets ({} unchanged kept their state)", count, kept);
+      note("SNMP targets");
+    }
+    config = e;
+    log->info("reload done: {}", applied.empty() ? "nothing changed" : "applied " + applied);
+    if (!plan.needs_restart.empty()) {
+      std::string keys;
+      for (const auto& key : plan.needs_restart) keys += (keys.empty() ? "" : ", ") + key;
+      log->warn(
+          "reload: {} changed but {} read only at start: restart to apply (running on the "
+          "values before)",
+          keys, plan.needs_restart.size() == 1 ? "is" : "are");
+    }
+    config_stamp.loaded(reread.file(), reread.file_sha256(), now);
+    config_stamp.needs_restart(plan.needs_restart);
+  };
   std::mutex mutex;
   std::condition_variable stop_cv;
   bool stop = false;
-  SignalWatcher watcher([&](int signal) {
-    log->info("signal {}: shutting down", signal);
-    std::lock_guard lock(mutex);
-    stop = true;
-    stop_cv.notify_all();
-  });
+  SignalWatcher watcher(
+      [&](int signal) {
+        log->info("signal {}: shutting down", signal);
+        std::lock_guard lock(mutex);
+        stop = true;
+        stop_cv.notify_all();
+      },
+      reload);
   DropReporter drop_reporter(config.agent_id);
   // The inputs' drop totals by reason: reported to the collector and served on /metrics.
   auto input_drop_totals = [&] {
@@ -492,10 +577,10 @@ int run_live(const AgentConfig& config) {
   metric_sources.spool = core->spool.get();
   metric_sources.spool_max_bytes = *config::parse_size(config.spool.max_size);  // checked
   metric_sources.shipper = core->shipper.get();
-  metric_sources.snmp = snmp->get();
+  metric_sources.snmp = &scheduler;
   metric_sources.traps = traps.get();
   metric_sources.capture = capture.get();
-  if (*snmp) metric_sources.snmp_poll_tally = &snmp_poll_tally;
+  metric_sources.snmp_poll_tally = &snmp_poll_tally;
   if (traps) metric_sources.snmp_trap_tally = &snmp_trap_tally;
   if (capture) metric_sources.capture_tally = &capture_tally;
   metric_sources.input_drops = input_drop_totals;
@@ -534,7 +619,7 @@ int run_live(const AgentConfig& config) {
               summarise_sccp(capture->stats()), capture->kernel_drops());
   }
   if (traps) traps->stop();
-  if (*snmp) (*snmp)->stop();
+  scheduler.stop();
   listener.stop();
   report_input_drops();  // what the last reads and the stop's drain saw
   core->spool->flush();

@@ -4,6 +4,7 @@
 // - replay: load archived files under the replay's own identity
 //   (replay_identity.h), wait for the collector's acks, print a summary with
 //   what the collector stored and what it had already (replay_outcome.h).
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,27 @@ struct ReplayRequest {
   bool allow_duplicates = false;          // --allow-duplicates
 };
 
-int run_live(const AgentConfig& config);
+// How a reload (SIGHUP) reads the config again: as start-up did (the file, then the command
+// line's flags over it) and checked as start-up checks it. Empty (no config file): a reload has
+// nothing to read, and says so.
+class ConfigReader {
+ public:
+  ConfigReader() = default;
+  // read: the config, or an error whose message lists every problem with file and line.
+  ConfigReader(std::string file, std::function<Result<AgentConfig>()> read)
+      : file_(std::move(file)), read_(std::move(read)) {}
+  explicit operator bool() const { return !file_.empty() && read_; }
+  const std::string& file() const { return file_; }
+  std::string file_sha256() const;  // "" when it cannot be read
+  Result<AgentConfig> read() const { return read_(); }
+
+ private:
+  std::string file_;
+  std::function<Result<AgentConfig>()> read_;
+};
+
+// Runs until SIGINT/SIGTERM; SIGHUP reloads through `reread` (agent_reload.h says what).
+int run_live(const AgentConfig& config, const ConfigReader& reread = {});
 int run_replay(const AgentConfig& config, const ReplayRequest& request);
 
 }  // namespace regwatch::agent

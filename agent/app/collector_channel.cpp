@@ -8,7 +8,7 @@ namespace regwatch::agent {
 
 Result<shipper::ShipperOptions> make_shipper_options(const AgentConfig& config) {
   shipper::ShipperOptions options;
-  options.target = config.collector.address;
+  options.targets = collector_addresses(config.collector);
   options.agent_id = config.agent_id;
   options.token = config.collector.token;
   if (!config.collector.token_file.empty()) {

@@ -1,7 +1,8 @@
 #pragma once
 // Turns the agent's collector settings into what the shipper needs: channel
 // credentials (TLS with an optional client certificate, or plaintext, which
-// validate_agent_config allows only to loopback) and the token.
+// validate_agent_config allows only to loopback) and the token, the same for every
+// collector address; the addresses in their configured order.
 #include <grpcpp/grpcpp.h>
 
 #include <memory>

@@ -62,7 +62,10 @@ int run_agent(int argc, char** argv) {
   app.add_flag("--check-config", check_config,
                "check the config (file and flags) as start-up does, report every problem with its "
                "line, and exit: 0 valid, 1 not");
-  app.add_option("--collector", collector, "collector HOST:PORT (default 127.0.0.1:7443)");
+  app.add_option("--collector", collector,
+                 "collector HOST:PORT, or several in order of preference (a:7443,b:7443): ships "
+                 "to the first that works and fails over to the next when it fails (default "
+                 "127.0.0.1:7443)");
   app.add_option("--agent-id", agent_id, "this agent's name (default: the host name)");
   app.add_option("--spool-dir", spool_dir, "directory of the durable spool");
   app.add_option("--spool-max-size", spool_max, "bound of the spool on disk, e.g. 256MiB");
@@ -127,40 +130,42 @@ int run_agent(int argc, char** argv) {
     std::cout << default_agent_config_yaml();
     return kExitOk;
   }
-  // --check-config and a real start run the same steps (agent_config.h), so they refuse the
-  // same configs with the same words.
+  // --check-config, a real start and a reload (SIGHUP) run the same steps (agent_config.h),
+  // so they refuse the same configs with the same words. Flags override the file.
+  const auto read_config = [&](AgentConfig& config, regwatch::config::ConfigErrors& errors) {
+    if (!config_file.empty()) read_agent_config_file(config_file, config, errors);
+    auto set = [](std::string& target, const std::string& value) {
+      if (!value.empty()) target = value;
+    };
+    set(config.collector.address, collector);
+    set(config.agent_id, agent_id);
+    set(config.spool.dir, spool_dir);
+    set(config.spool.max_size, spool_max);
+    set(config.spool.drop_policy, drop_policy);
+    if (app.count("--syslog-udp")) config.syslog.udp = syslog_udp;
+    if (app.count("--syslog-tcp")) config.syslog.tcp = syslog_tcp;
+    set(config.collector.token, token);
+    set(config.collector.token_file, token_file);
+    if (!tls_ca.empty()) config.collector.tls = true;
+    set(config.collector.tls_ca_file, tls_ca);
+    set(config.collector.tls_cert_file, tls_cert);
+    set(config.collector.tls_key_file, tls_key);
+    set(config.collector.tls_server_name, tls_server_name);
+    set(config.log_level, log_level);
+    set(config.log_format, log_format);
+    set(config.snmp.community, snmp_community);
+    if (app.count("--snmp-traps")) config.snmp.traps = snmp_traps;
+    if (app.count("--metrics")) config.metrics.listen = metrics_listen;
+    if (config.agent_id.empty()) {
+      char host[256] = {};
+      gethostname(host, sizeof host - 1);
+      config.agent_id = host[0] ? host : "agent";
+    }
+    check_agent_config(config, errors);
+  };
   AgentConfig config;
   regwatch::config::ConfigErrors errors;
-  if (!config_file.empty()) read_agent_config_file(config_file, config, errors);
-  // Flags override the file.
-  auto set = [](std::string& target, const std::string& value) {
-    if (!value.empty()) target = value;
-  };
-  set(config.collector.address, collector);
-  set(config.agent_id, agent_id);
-  set(config.spool.dir, spool_dir);
-  set(config.spool.max_size, spool_max);
-  set(config.spool.drop_policy, drop_policy);
-  if (app.count("--syslog-udp")) config.syslog.udp = syslog_udp;
-  if (app.count("--syslog-tcp")) config.syslog.tcp = syslog_tcp;
-  set(config.collector.token, token);
-  set(config.collector.token_file, token_file);
-  if (!tls_ca.empty()) config.collector.tls = true;
-  set(config.collector.tls_ca_file, tls_ca);
-  set(config.collector.tls_cert_file, tls_cert);
-  set(config.collector.tls_key_file, tls_key);
-  set(config.collector.tls_server_name, tls_server_name);
-  set(config.log_level, log_level);
-  set(config.log_format, log_format);
-  set(config.snmp.community, snmp_community);
-  if (app.count("--snmp-traps")) config.snmp.traps = snmp_traps;
-  if (app.count("--metrics")) config.metrics.listen = metrics_listen;
-  if (config.agent_id.empty()) {
-    char host[256] = {};
-    gethostname(host, sizeof host - 1);
-    config.agent_id = host[0] ? host : "agent";
-  }
-  check_agent_config(config, errors);
+  read_config(config, errors);
   if (!errors.empty()) {
     std::cerr << "regwatch-agent: invalid configuration (" << errors.size()
               << (errors.size() == 1 ? " problem" : " problems") << "):\n"
@@ -171,8 +176,9 @@ int run_agent(int argc, char** argv) {
     std::cout << "configuration is valid\n";
     return 0;
   }
-  regwatch::set_log_level(config.log_level);                                 // checked above
-  regwatch::set_log_format(*regwatch::parse_log_format(config.log_format));  // checked above
+  // Both checked above.
+  regwatch::set_log_level(config.log_level);
+  regwatch::set_log_format(*regwatch::parse_log_format(config.log_format));
   if (app.count("--capture")) config.sccp.capture = capture_interface;
   if (!replay_files.empty() || !pcap_files.empty()) {
     ReplayRequest request;
@@ -188,7 +194,17 @@ int run_agent(int argc, char** argv) {
                  "or --replay-pcap\n";
     return kExitUsage;
   }
-  return run_live(config);
+  // The capture interface is a flag only; a reload keeps it (sccp is read only at start).
+  const ConfigReader reread(config_file, [&]() -> regwatch::Result<AgentConfig> {
+    AgentConfig next;
+    regwatch::config::ConfigErrors next_errors;
+    read_config(next, next_errors);
+    if (!next_errors.empty())
+      return regwatch::make_error("config", next_errors.format(config_file));
+    if (app.count("--capture")) next.sccp.capture = capture_interface;
+    return next;
+  });
+  return run_live(config, config_file.empty() ? ConfigReader() : reread);
 }
 
 }  // namespace

@@ -6,11 +6,13 @@
 // incident, a condition or a page. Origins not on the list are not checked, and neither is
 // anything without a sender address (replay: an archive has none).
 //
-// Threads: check() may run on several input threads at once (syslog, traps); the list is
-// fixed at construction.
+// Threads: check() may run on several input threads at once (syslog, traps); replace() (a
+// reload) from any thread: each check sees the list before or after, never a mix.
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -30,11 +32,20 @@ class OriginSenders {
   // is not allowed for it; returns whether it did.
   bool check(regwatch::v1::Event& event);
 
+  // A reload (SIGHUP): the list from now on. The entries passed the config check.
+  void replace(const std::vector<OriginSenderConfig>& entries);
+
   uint64_t spoofed() const { return spoofed_.load(std::memory_order_relaxed); }
-  bool empty() const { return allowed_.empty(); }
+  bool empty() const { return allowed()->empty(); }
 
  private:
-  std::map<std::string, std::vector<NetPrefix>> allowed_;  // by short_host(origin)
+  using AllowedSenders = std::map<std::string, std::vector<NetPrefix>>;  // by short_host(origin)
+  static std::shared_ptr<const AllowedSenders> build(
+      const std::vector<OriginSenderConfig>& entries);
+  std::shared_ptr<const AllowedSenders> allowed() const;
+
+  mutable std::mutex mutex_;
+  std::shared_ptr<const AllowedSenders> allowed_;  // under mutex_
   std::atomic<uint64_t> spoofed_{0};
   RateLimitedLog warnings_;
 };

@@ -43,10 +43,8 @@ Result<V3Passphrases> v3_passphrases(const V3& v3, const std::string& auth_what,
 
 }  // namespace
 
-Result<std::unique_ptr<snmp::PollScheduler>> make_snmp_scheduler(
-    const AgentConfig& config, snmp::EventSink sink, const Clock& clock,
-    snmp::InterfaceDirectory* directory) {
-  if (config.snmp.targets.empty()) return std::unique_ptr<snmp::PollScheduler>();
+Result<std::vector<std::unique_ptr<snmp::TargetPoller>>> make_snmp_pollers(
+    const AgentConfig& config, const Clock& clock, snmp::InterfaceDirectory* directory) {
   snmp::ThresholdSettings cpu;
   cpu.threshold = config.snmp.cpu_threshold_percent;
   cpu.duration_us = int64_t{config.snmp.cpu_duration_s} * 1'000'000;
@@ -86,7 +84,15 @@ Result<std::unique_ptr<snmp::PollScheduler>> make_snmp_scheduler(
     if (directory) poller->publish_interfaces_to(*directory);
     pollers.push_back(std::move(poller));
   }
-  return std::make_unique<snmp::PollScheduler>(std::move(pollers), config.snmp.workers,
+  return pollers;
+}
+
+Result<std::unique_ptr<snmp::PollScheduler>> make_snmp_scheduler(
+    const AgentConfig& config, snmp::EventSink sink, const Clock& clock,
+    snmp::InterfaceDirectory* directory) {
+  auto pollers = make_snmp_pollers(config, clock, directory);
+  if (!pollers.ok()) return pollers.error();
+  return std::make_unique<snmp::PollScheduler>(std::move(pollers).value(), config.snmp.workers,
                                                std::move(sink));
 }
 

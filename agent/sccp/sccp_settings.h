@@ -21,6 +21,7 @@ struct SccpSettings {
   size_t max_held_bytes_per_direction = 64 * 1024;
   size_t max_held_bytes_total = 64 * 1024 * 1024;  // all connections' out-of-order bytes together
   uint32_t idle_connection_timeout_s = 600;  // forget a connection silent this long (packet time)
+  bool operator==(const SccpSettings&) const = default;
 };
 
 }  // namespace regwatch::agent::sccp

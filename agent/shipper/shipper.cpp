@@ -18,7 +18,10 @@ bool is_permanent_refusal(grpc::StatusCode code) {
 }
 
 Shipper::Shipper(spool::Spool& spool, ShipperOptions options)
-    : spool_(spool), options_(std::move(options)), resend_horizon_(spool.last_seq()) {
+    : spool_(spool),
+      options_(std::move(options)),
+      rotation_(std::max<size_t>(options_.targets.size(), 1)),
+      resend_horizon_(spool.last_seq()) {
   grpc::ChannelArguments args;
   args.SetMaxSendMessageSize(kMaxMessageBytes);
   args.SetMaxReceiveMessageSize(kMaxMessageBytes);
@@ -30,8 +33,18 @@ Shipper::Shipper(spool::Spool& spool, ShipperOptions options)
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   if (!options_.tls_server_name.empty()) args.SetSslTargetNameOverride(options_.tls_server_name);
-  channel_ = grpc::CreateCustomChannel(options_.target, options_.credentials, args);
-  stub_ = regwatch::v1::Ingest::NewStub(channel_);
+  // No address (a caller's mistake; the config check refuses it): streams to "" fail and say so.
+  if (options_.targets.empty()) options_.targets.emplace_back();
+  for (const auto& address : options_.targets) {
+    Target target;
+    target.address = address;
+    // Channels connect lazily: a standby collector costs nothing until it is needed.
+    target.channel = grpc::CreateCustomChannel(address, options_.credentials, args);
+    target.stub = regwatch::v1::Ingest::NewStub(target.channel);
+    target.failure_log = std::make_unique<RateLimitedLog>(1, kFailureLogInterval);
+    targets_.push_back(std::move(target));
+  }
+  stats_.collector = targets_.front().address;
 }
 
 Shipper::~Shipper() {
@@ -64,7 +77,7 @@ bool Shipper::wait_acked(uint64_t seq, std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
   for (;;) {
     if (spool_.acked_seq() >= seq) return true;
-    if (stopping_ || is_permanent_refusal(stats_.last_error_code)) return false;
+    if (stopping_ || stats_.refused_by_all) return false;
     // Acks arrive on gRPC threads; poll the spool's position at a short interval.
     if (changed_.wait_until(lock, std::min(deadline, std::chrono::steady_clock::now() +
                                                          std::chrono::milliseconds(20))) ==
@@ -99,11 +112,30 @@ bool Shipper::sleep_backoff(std::chrono::milliseconds delay) {
   return !changed_.wait_for(lock, delay, [&] { return stopping_; });
 }
 
+void Shipper::log_failure(const Target& target, const grpc::Status& status,
+                          std::chrono::milliseconds delay, const std::string& next) {
+  uint64_t suppressed = 0;
+  if (!target.failure_log->allow(suppressed)) return;
+  auto log = component_logger("agent.shipper");
+  const std::string attempts = suppressed == 0 ? std::string()
+                                               : " (" + std::to_string(suppressed) +
+                                                     " more attempts since its last warning)";
+  const std::string then = next == target.address ? "retrying" : "trying collector " + next;
+  if (is_permanent_refusal(status.error_code())) {
+    log->error("the collector {} refused this agent{}: {} (fix the token/certificate; {} in {} ms)",
+               target.address, attempts, status.error_message(), then, delay.count());
+  } else {
+    const uint64_t waiting = spool_.last_seq() - spool_.acked_seq();
+    log->warn("collector {} unreachable{}: {}; {} events wait in the spool; {} in {} ms",
+              target.address, attempts, status.error_message(), waiting, then, delay.count());
+  }
+}
+
 void Shipper::run() {
   auto log = component_logger("agent.shipper");
-  RateLimitedLog failure_log(3, std::chrono::seconds(60));
   auto backoff = options_.backoff_initial;
   for (;;) {
+    const Target& target = targets_[rotation_.current()];
     ShipStream stream(spool_, options_.limits, resend_horizon_,
                       [this](const AckCounts& counts) { count_ack(counts); });
     stream.context().AddMetadata("x-regwatch-agent-id", options_.agent_id);
@@ -114,8 +146,9 @@ void Shipper::run() {
       if (stopping_) return;
       current_ = &stream;
       ++stats_.connects;
+      stats_.collector = target.address;
     }
-    stream.start(*stub_);
+    stream.start(*target.stub);
     bool announced = false;
     while (!stream.done()) {
       const uint64_t sent = stream.sent_seq();
@@ -131,17 +164,30 @@ void Shipper::run() {
       if (!announced && stream.acked_batches() > 0) {
         announced = true;
         backoff = options_.backoff_initial;  // a working stream resets the backoff
-        std::lock_guard lock(mutex_);
-        stats_.connected = true;
-        stats_.last_error.clear();
-        stats_.last_error_code = grpc::StatusCode::OK;
-        log->info("shipping to collector {}", options_.target);
+        const auto previous = rotation_.last_working();
+        const bool failover = rotation_.worked();
+        {
+          std::lock_guard lock(mutex_);
+          stats_.connected = true;
+          stats_.last_error.clear();
+          stats_.last_error_code = grpc::StatusCode::OK;
+          stats_.refused_by_all = false;
+          stats_.failovers = rotation_.failovers();
+        }
+        if (failover) {
+          log->info("failed over to collector {} (from {}): shipping there", target.address,
+                    targets_[*previous].address);
+        } else {
+          log->info("shipping to collector {}", target.address);
+        }
       }
       changed_.notify_all();
     }
     grpc::Status status = stream.wait_done();
-    // What this stream sent without an ack may be resent by the next one.
+    // What this stream sent without an ack may be resent by the next one (to whichever collector).
     resend_horizon_ = std::max(resend_horizon_, stream.sent_seq());
+    rotation_.failed(is_permanent_refusal(status.error_code()));
+    const std::string& next = targets_[rotation_.current()].address;
     {
       std::lock_guard lock(mutex_);
       current_ = nullptr;
@@ -150,24 +196,14 @@ void Shipper::run() {
       ++stats_.failures;
       stats_.last_error = status.error_message();
       stats_.last_error_code = status.error_code();
+      stats_.refused_by_all = rotation_.all_refused();
+      stats_.collector = next;
     }
     changed_.notify_all();
     // Full jitter: a fleet of agents does not reconnect in lockstep.
     std::uniform_int_distribution<int64_t> jitter(backoff.count() / 2, backoff.count());
     const auto delay = std::chrono::milliseconds(jitter(random_));
-    uint64_t suppressed = 0;
-    if (failure_log.allow(suppressed)) {
-      const uint64_t waiting = spool_.last_seq() - spool_.acked_seq();
-      if (is_permanent_refusal(status.error_code())) {
-        log->error(
-            "the collector {} refused this agent: {} (fix the token/certificate; retrying in {} "
-            "ms)",
-            options_.target, status.error_message(), delay.count());
-      } else {
-        log->warn("collector {} unavailable: {}; {} events wait in the spool; retrying in {} ms",
-                  options_.target, status.error_message(), waiting, delay.count());
-      }
-    }
+    log_failure(target, status, delay, next);
     if (!sleep_backoff(delay)) return;
     backoff = std::min(options_.backoff_max, backoff * 2);
   }

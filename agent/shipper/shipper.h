@@ -1,9 +1,25 @@
 #pragma once
-// Ships the spool to the collector, for as long as the agent runs: connects,
+// Ships the spool to a collector, for as long as the agent runs: connects,
 // streams (ShipStream), and after any failure reconnects with exponential
 // backoff and full jitter, resending everything the collector has not
 // acknowledged. Memory is bounded by the stream's in-flight window; the spool
 // on disk holds the rest.
+//
+// Several collectors (targets, in order of preference): one at a time. A failed
+// stream moves to the next target after the backoff, wrapping around; a target
+// that works is kept until it fails (CollectorRotation has the rules). Exactly
+// once holds as with one: the spool moves only on acks, and what was in flight
+// unacknowledged goes again, to the next collector. One caveat until the
+// collectors share one store (issue 24, PostgreSQL): with two independent
+// SQLite collectors, a batch that one stored but whose ack was lost (the
+// collector died in between) is stored by the next one as well, so it is in
+// both stores, at most the in-flight window's events per failover. A refusal
+// (token, certificate) moves on as well; the agent is refused for good only
+// once every collector refused it (stats().refused_by_all).
+//
+// While a collector is unreachable, the warnings are rate-limited per
+// collector, each saying how many attempts it stands for: a long outage does
+// not flood the log.
 //
 // It counts what the collector's acks say: events newly stored and duplicates
 // (events it had already). Duplicates of events sent before (a resend after a
@@ -24,7 +40,9 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "agent/shipper/collector_rotation.h"
 #include "agent/shipper/ship_stream.h"
 #include "agent/spool/spool.h"
 #include "common/logging.h"
@@ -32,9 +50,9 @@
 namespace regwatch::agent::shipper {
 
 struct ShipperOptions {
-  std::string target;  // HOST:PORT
+  std::vector<std::string> targets;  // HOST:PORT each, in order of preference; at least one
   std::shared_ptr<grpc::ChannelCredentials> credentials;
-  std::string tls_server_name;  // "" = the target's host
+  std::string tls_server_name;  // "" = the target's host; the same for every target
   std::string agent_id;
   std::string token;  // "" = send none
   StreamLimits limits;
@@ -48,6 +66,9 @@ struct ShipperStats {
   bool connected = false;
   std::string last_error;  // the collector's or gRPC's words
   grpc::StatusCode last_error_code = grpc::StatusCode::OK;
+  std::string collector;        // the target streamed to now, or tried next
+  uint64_t failovers = 0;       // times shipping resumed on another collector than the last
+  bool refused_by_all = false;  // every collector refused this agent (token, certificate)
   // From the acks, over the shipper's life:
   uint64_t events_stored = 0;          // newly stored by the collector
   uint64_t duplicates = 0;             // already stored (includes the unexpected ones)
@@ -64,20 +85,33 @@ class Shipper {
   void start();
   void stop();
   // Waits until the spool's acked seq reaches `seq`. Returns false on timeout,
-  // on stop, or as soon as the collector refused us for a reason retrying
-  // cannot fix (a wrong token or certificate): see stats().last_error.
+  // on stop, or as soon as every collector refused us for a reason retrying
+  // cannot fix (a wrong token or certificate): see stats().refused_by_all and
+  // stats().last_error.
   bool wait_acked(uint64_t seq, std::chrono::milliseconds timeout);
   ShipperStats stats() const;
+  // The collectors' addresses, in order of preference (fixed at construction).
+  const std::vector<std::string>& collectors() const { return options_.targets; }
 
  private:
+  // One configured collector: its channel, and its own budget of "unreachable" warnings.
+  struct Target {
+    std::string address;
+    std::shared_ptr<grpc::Channel> channel;
+    std::unique_ptr<regwatch::v1::Ingest::Stub> stub;
+    std::unique_ptr<RateLimitedLog> failure_log;
+  };
+
   void run();
   bool sleep_backoff(std::chrono::milliseconds delay);
   void count_ack(const AckCounts& counts);  // in a reaction
+  void log_failure(const Target& target, const grpc::Status& status,
+                   std::chrono::milliseconds delay, const std::string& next);
 
   spool::Spool& spool_;
   ShipperOptions options_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<regwatch::v1::Ingest::Stub> stub_;
+  std::vector<Target> targets_;
+  CollectorRotation rotation_;  // only the shipper thread uses it
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;
@@ -92,6 +126,9 @@ class Shipper {
   std::mt19937_64 random_{std::random_device{}()};
   std::thread thread_;
 };
+
+// How long a collector's "unreachable" warnings are counted before the next one is logged.
+inline constexpr std::chrono::seconds kFailureLogInterval{60};
 
 // True for failures a retry will not fix without someone changing a config.
 bool is_permanent_refusal(grpc::StatusCode code);

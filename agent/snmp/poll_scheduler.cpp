@@ -10,6 +10,10 @@ namespace regwatch::agent::snmp {
 PollScheduler::PollScheduler(std::vector<std::unique_ptr<TargetPoller>> pollers, uint32_t workers,
                              EventSink sink)
     : worker_count_(std::max<uint32_t>(1, workers)), sink_(std::move(sink)) {
+  add_slots(std::move(pollers));
+}
+
+void PollScheduler::add_slots(std::vector<std::unique_ptr<TargetPoller>> pollers) {
   const auto now = std::chrono::steady_clock::now();
   const size_t count = pollers.size();
   // Labelled by configured target: a bounded set, chosen by the operator.
@@ -27,6 +31,38 @@ PollScheduler::PollScheduler(std::vector<std::unique_ptr<TargetPoller>> pollers,
                           now + std::chrono::duration_cast<std::chrono::milliseconds>(offset) / 10,
                           false, duration});
   }
+}
+
+size_t PollScheduler::retarget(std::vector<std::unique_ptr<TargetPoller>> pollers,
+                               bool keep_state) {
+  std::unique_lock lock(mutex_);
+  retargeting_ = true;
+  // Workers hold a Slot* while they poll: the vector changes only once none does.
+  wake_.wait(lock, [&] {
+    return std::none_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.busy; });
+  });
+  std::vector<Slot> kept;
+  std::vector<std::unique_ptr<TargetPoller>> fresh;
+  for (auto& poller : pollers) {
+    auto same = keep_state
+                    ? std::find_if(slots_.begin(), slots_.end(),
+                                   [&](const Slot& s) {
+                                     return s.poller && s.poller->target() == poller->target();
+                                   })
+                    : slots_.end();
+    if (same != slots_.end()) {
+      kept.push_back(std::move(*same));  // its poller, schedule and duration series
+    } else {
+      fresh.push_back(std::move(poller));
+    }
+  }
+  const size_t kept_count = kept.size();
+  slots_ = std::move(kept);
+  add_slots(std::move(fresh));
+  retargeting_ = false;
+  lock.unlock();
+  wake_.notify_all();
+  return kept_count;
 }
 
 PollScheduler::~PollScheduler() {
@@ -89,6 +125,10 @@ std::vector<TargetCounts> PollScheduler::target_counts() const {
 void PollScheduler::work() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
+    if (retargeting_) {
+      wake_.wait(lock);
+      continue;
+    }
     Slot* next = nullptr;
     for (auto& slot : slots_) {
       if (!slot.busy && (!next || slot.due < next->due)) next = &slot;

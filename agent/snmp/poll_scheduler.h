@@ -47,6 +47,13 @@ class PollScheduler {
 
   void start();
   void stop();
+  // A reload (SIGHUP): polls `pollers` from now on. A current poller whose target equals a new
+  // one's (PollTarget ==) is kept in its place, with its schedule and what it learned (counter
+  // baselines, CPU over threshold since, CUCM's tables), when keep_state (the settings the
+  // pollers were built with are unchanged); the others start afresh, spread over their
+  // interval. Waits for polls under way to finish (each bounded by its timeout x retries).
+  // Returns how many were kept.
+  size_t retarget(std::vector<std::unique_ptr<TargetPoller>> pollers, bool keep_state);
   // Polls the targets whose address host is `host` as soon as a worker is free
   // (a CUCM trap says its tables have new rows). Returns how many matched.
   size_t poll_soon(const std::string& host);
@@ -63,6 +70,8 @@ class PollScheduler {
     metrics::Histogram* duration = nullptr;
   };
   void work();
+  // New slots for pollers, their first polls spread over a tenth of an interval.
+  void add_slots(std::vector<std::unique_ptr<TargetPoller>> pollers);
 
   std::vector<Slot> slots_;
   uint32_t worker_count_;
@@ -70,6 +79,7 @@ class PollScheduler {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  bool retargeting_ = false;  // workers pick no slot while a reload replaces them
   uint64_t late_ = 0;
   std::vector<std::thread> workers_;
 };

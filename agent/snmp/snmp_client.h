@@ -30,6 +30,7 @@ struct SnmpTargetSettings {
   int retries = 1;
   uint32_t bulk_repetitions = 10;  // GETBULK max-repetitions (CUCM: at most 5)
   uint32_t max_rows = 10000;
+  bool operator==(const SnmpTargetSettings&) const = default;
 };
 
 using Oid = std::vector<uint32_t>;

@@ -31,6 +31,8 @@ struct PollTarget {
   bool interfaces = true;
   bool ccm_counts = false;  // on by default for role cucm
   bool topology = false;    // CDP neighbours; on by default for role switch
+  // A reload keeps the poller (and what it learned) of a target whose settings are equal.
+  bool operator==(const PollTarget&) const = default;
 };
 
 struct PollerCounters {

@@ -3,8 +3,8 @@
 
 #include "cli/alert_report.h"
 #include "cli/commands/command.h"
+#include "cli/time_input.h"
 #include "common/clock.h"
-#include "common/time_format.h"
 
 namespace regwatch::cli {
 namespace {
@@ -28,13 +28,13 @@ class AlertsCommand final : public Command {
   int run(RunContext& context) override {
     v1::AlertQuery q;
     q.set_resolved_too(all_);
-    auto since = parse_time_arg(since_, SystemClock::instance().now_us());
+    auto since = parse_time_input(since_, SystemClock::instance().now_us(), context.zone);
     if (!since.ok()) return usage_error("--since: " + since.error().message);
     q.set_since_us(*since);
     v1::AlertList list;
     CallError error;
     if (!context.client.alerts(q, list, error)) return fail(error);
-    write_alerts(std::cout, list, context.format);
+    write_alerts(std::cout, list, context.format, context.zone);
     if (list.truncated()) std::cerr << "regwatch: showing the first " << list.alerts_size() << "\n";
     return 0;
   }

@@ -1,15 +1,18 @@
 #include "cli/commands/command.h"
 
 #include <iostream>
-#include <tuple>
 
+#include "cli/time_input.h"
 #include "common/clock.h"
-#include "common/time_format.h"
 
 namespace regwatch::cli {
 
 int fail(const CallError& error) {
   std::cerr << "regwatch: " << error.message << "\n";
+  return exit_code_for(error);
+}
+
+int exit_code_for(const CallError& error) {
   switch (error.kind) {
     case CallFailure::kUnreachable: return kExitUnreachable;
     case CallFailure::kRefused: return kExitRefused;
@@ -23,21 +26,15 @@ int usage_error(const std::string& what) {
   return kExitUsage;
 }
 
-bool parse_time_bounds(const std::string& since, const std::string& until, int64_t& since_us,
-                       int64_t& until_us) {
-  const int64_t now = SystemClock::instance().now_us();
-  since_us = 0;
-  until_us = 0;
-  for (auto [option, text, out] :
-       {std::tuple{"--since", &since, &since_us}, std::tuple{"--until", &until, &until_us}}) {
-    if (text->empty()) continue;
-    auto at = parse_time_arg(*text, now);
-    if (!at.ok()) {
-      std::cerr << "regwatch: " << option << ": " << at.error().message << "\n";
-      return false;
-    }
-    *out = *at;
+bool parse_time_bounds(const RunContext& context, const std::string& since,
+                       const std::string& until, int64_t& since_us, int64_t& until_us) {
+  auto range = parse_time_range(since, until, SystemClock::instance().now_us(), context.zone);
+  if (!range.ok()) {
+    usage_error(range.error().message);
+    return false;
   }
+  since_us = range->since_us;
+  until_us = range->until_us;
   return true;
 }
 

@@ -4,10 +4,10 @@
 
 #include "cli/commands/command.h"
 
+#include "cli/time_input.h"
 #include "common/clock.h"
 #include "common/domain_tables.h"
 #include "common/event_kind.h"
-#include "common/time_format.h"
 
 namespace regwatch::cli {
 namespace {
@@ -23,7 +23,8 @@ std::string kinds_list() {
 void add_filter_options(CLI::App* command, Filters& f, bool with_device) {
   command->add_option(
       "--since", f.since,
-      "from this event time: RFC 3339 (2026-11-20T09:00:00Z) or back from now (2h, 30m, 7d)");
+      "from this event time: 2h (ago), now-30m, yesterday, today, 2026-11-20 (midnight, --tz), "
+      "RFC 3339 (2026-11-20T09:00:00Z) or epoch seconds (1733400000)");
   command->add_option("--until", f.until, "up to (not including) this event time, same forms");
   if (with_device) command->add_option("--device", f.device, "one device, e.g. SEP0017943A98BA");
   command->add_option("--kind", f.kinds, "event kind (repeatable): " + kinds_list());
@@ -37,18 +38,11 @@ void add_filter_options(CLI::App* command, Filters& f, bool with_device) {
                     "origin_senders entry does not allow (kept as evidence, never paged)");
 }
 
-bool build_query(const Filters& f, v1::EventQuery& q, std::string& problem) {
-  const int64_t now = SystemClock::instance().now_us();
-  if (!f.since.empty()) {
-    auto t = parse_time_arg(f.since, now);
-    if (!t.ok()) return problem = "--since: " + t.error().message, false;
-    q.set_since_us(*t);
-  }
-  if (!f.until.empty()) {
-    auto t = parse_time_arg(f.until, now);
-    if (!t.ok()) return problem = "--until: " + t.error().message, false;
-    q.set_until_us(*t);
-  }
+bool build_query(const Filters& f, const TimeZone& zone, v1::EventQuery& q, std::string& problem) {
+  auto range = parse_time_range(f.since, f.until, SystemClock::instance().now_us(), zone);
+  if (!range.ok()) return problem = range.error().message, false;
+  q.set_since_us(range->since_us);
+  q.set_until_us(range->until_us);
   for (const auto& kind : f.kinds) {
     if (!parse_kind(kind))
       return problem = "--kind: unknown kind '" + kind + "'; kinds are: " + kinds_list(), false;
@@ -74,7 +68,7 @@ int print_events(RunContext& context, const regwatch::v1::EventQuery& query) {
   v1::EventList list;
   CallError error;
   if (!context.client.events(query, list, error)) return fail(error);
-  write_events(std::cout, list, context.format);
+  write_events(std::cout, list, context.format, context.zone);
   if (list.truncated()) {
     std::cerr << "regwatch: showing the first " << list.events_size()
               << " matches; there are more (--limit)\n";

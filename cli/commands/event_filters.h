@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/time_zone.h"
 #include "regwatch/v1/query.pb.h"
 
 namespace regwatch::cli {
@@ -23,7 +24,9 @@ struct Filters {
 void add_filter_options(CLI::App* command, Filters& f, bool with_device);
 
 // Builds the query or explains what is wrong with the arguments.
-bool build_query(const Filters& f, regwatch::v1::EventQuery& q, std::string& problem);
+// Times read in `zone` (--tz) where they name no offset; since must come before until.
+bool build_query(const Filters& f, const TimeZone& zone, regwatch::v1::EventQuery& q,
+                 std::string& problem);
 
 struct RunContext;
 // Runs the query and writes its events in the chosen format; a cut list is said on stderr.

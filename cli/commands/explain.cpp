@@ -3,8 +3,8 @@
 
 #include "cli/commands/command.h"
 #include "cli/explain_command.h"
+#include "cli/time_input.h"
 #include "common/clock.h"
-#include "common/time_format.h"
 
 namespace regwatch::cli {
 namespace {
@@ -28,7 +28,7 @@ class ExplainCommand final : public Command {
   int run(RunContext& context) override {
     int64_t at = SystemClock::instance().now_us();
     if (!at_.empty()) {
-      auto parsed = parse_time_arg(at_, at);
+      auto parsed = parse_time_input(at_, at, context.zone);
       if (!parsed.ok()) return usage_error("--at: " + parsed.error().message);
       at = *parsed;
     }

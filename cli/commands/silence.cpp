@@ -5,6 +5,7 @@
 #include "alerts/label_matcher.h"
 #include "cli/commands/command.h"
 #include "cli/silence_report.h"
+#include "cli/time_input.h"
 #include "common/clock.h"
 #include "common/time_format.h"
 
@@ -67,7 +68,7 @@ class SilenceCommand final : public Command {
     v1::Silence made;
     if (add_->parsed()) {
       v1::Silence request;
-      if (const int problem = build(request, now); problem != 0) return problem;
+      if (const int problem = build(request, now, context.zone); problem != 0) return problem;
       if (!context.client.create_silence(request, made, error)) return fail(error);
     } else if (expire_->parsed()) {
       if (!context.client.expire_silence(id_, made, error)) return fail(error);
@@ -76,18 +77,18 @@ class SilenceCommand final : public Command {
       q.set_include_expired(all_);
       v1::SilenceList list;
       if (!context.client.silences(q, list, error)) return fail(error);
-      write_silences(std::cout, list, context.format, now);
+      write_silences(std::cout, list, context.format, now, context.zone);
       return 0;
     }
     v1::SilenceList one;
     *one.add_silences() = made;
-    write_silences(std::cout, one, context.format, SystemClock::instance().now_us());
+    write_silences(std::cout, one, context.format, SystemClock::instance().now_us(), context.zone);
     return 0;
   }
 
  private:
   // The silence `add` asks for; 0, or the exit code after saying what is wrong.
-  int build(v1::Silence& request, int64_t now) const {
+  int build(v1::Silence& request, int64_t now, const TimeZone& zone) const {
     request.set_author(author_);
     request.set_comment(comment_);
     bool only_empty = true;  // Alertmanager refuses a silence of nothing but those
@@ -97,13 +98,14 @@ class SilenceCommand final : public Command {
       only_empty = only_empty && m->matches_empty();
       *request.add_label_matchers() = alerts::to_proto(*m);
     }
-    if (only_empty)
+    if (only_empty) {
       return usage_error(
           "--match: at least one matcher must not match the empty value (it "
           "would silence every alert without that label)");
+    }
     int64_t starts = now;
     if (!starts_.empty()) {
-      auto t = parse_time_arg(starts_, now, TimeDirection::kFromNow);
+      auto t = parse_time_input(starts_, now, zone, TimeDirection::kFromNow);
       if (!t.ok()) return usage_error("--starts: " + t.error().message);
       starts = *t;
     }
@@ -115,14 +117,14 @@ class SilenceCommand final : public Command {
       if (!d.ok()) return usage_error("--for: " + d.error().message);
       request.set_ends_us(starts + *d);
     } else {
-      auto t = parse_time_arg(until_, now, TimeDirection::kFromNow);
+      auto t = parse_time_input(until_, now, zone, TimeDirection::kFromNow);
       if (!t.ok()) return usage_error("--until: " + t.error().message);
       request.set_ends_us(*t);
     }
-    if (request.ends_us() <= starts)
-      return usage_error("the silence ends before it starts (--starts " +
-                         format_rfc3339_ms(starts) + ", ends " +
-                         format_rfc3339_ms(request.ends_us()) + ")");
+    if (request.ends_us() <= starts) {
+      return usage_error("the silence ends before it starts (--starts " + zone.format(starts) +
+                         ", ends " + zone.format(request.ends_us()) + ")");
+    }
     return 0;
   }
 

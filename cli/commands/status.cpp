@@ -24,7 +24,7 @@ class StatusCommand final : public Command {
     v1::StatusReply reply;
     CallError error;
     if (!context.client.status(reply, error)) return fail(error);
-    write_status(std::cout, reply, context.format);
+    write_status(std::cout, reply, context.format, context.zone);
     return 0;
   }
 };

@@ -23,7 +23,7 @@ class TimelineCommand final : public Command {
   int run(RunContext& context) override {
     v1::EventQuery query;
     std::string problem;
-    if (!build_query(filters_, query, problem)) return usage_error(problem);
+    if (!build_query(filters_, context.zone, query, problem)) return usage_error(problem);
     query.set_device(device_);
     query.set_oldest_first(true);
     return print_events(context, query);

@@ -2,8 +2,8 @@
 #include <iostream>
 
 #include "cli/commands/command.h"
+#include "cli/time_input.h"
 #include "common/clock.h"
-#include "common/time_format.h"
 
 namespace regwatch::cli {
 namespace {
@@ -17,7 +17,9 @@ class WhereCommand final : public Command {
         "  regwatch where SEP0017943A98BA\n"
         "  regwatch where SEP0017943A98BA --at 2026-11-20T09:14:00Z --format json\n");
     subcommand_->add_option("DEVICE", device_, "device name, e.g. SEP0017943A98BA")->required();
-    subcommand_->add_option("--at", at_, "at this time (RFC 3339 or 2h ago style); default now");
+    subcommand_->add_option(
+        "--at", at_,
+        "at this time (RFC 3339, 2h ago, now-1h, yesterday, epoch seconds); default now");
   }
 
   int run(RunContext& context) override {
@@ -26,7 +28,7 @@ class WhereCommand final : public Command {
     q.add_kinds("topology");
     q.set_limit(1);
     if (!at_.empty()) {
-      auto at = parse_time_arg(at_, SystemClock::instance().now_us());
+      auto at = parse_time_input(at_, SystemClock::instance().now_us(), context.zone);
       if (!at.ok()) return usage_error("--at: " + at.error().message);
       q.set_until_us(*at + 1);
     }
@@ -34,7 +36,7 @@ class WhereCommand final : public Command {
     CallError error;
     if (!context.client.events(q, found, error)) return fail(error);
     if (context.format != Format::kTable) {
-      write_events(std::cout, found, context.format);
+      write_events(std::cout, found, context.format, context.zone);
       return 0;
     }
     if (found.events().empty()) {
@@ -43,7 +45,7 @@ class WhereCommand final : public Command {
       return 0;
     }
     const auto& t = found.events(0).event().topology();
-    const std::string since = format_rfc3339_ms(found.events(0).event().event_time_us());
+    const std::string since = context.zone.format(found.events(0).event().event_time_us());
     if (t.removed()) {
       std::cout << device_ << " left " << t.switch_name() << " port " << t.port() << " at " << since
                 << "\n";

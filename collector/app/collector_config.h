@@ -21,6 +21,7 @@ struct AccessToken {
   std::string name;
   std::string role;
   std::string token;
+  bool operator==(const AccessToken&) const = default;
 };
 
 // With mTLS, what a client certificate may do (client_certificates.h): by default ingest as
@@ -29,10 +30,12 @@ struct CertificateGrantConfig {
   std::string identity;
   std::vector<std::string> agent_ids;  // role agent only; empty: the identity itself
   std::string role = "agent";          // agent, viewer or operator
+  bool operator==(const CertificateGrantConfig&) const = default;
 };
 struct ClientCertificateSettings {
   std::string identity = "common_name";  // common_name, dns_san or uri_san
   std::vector<CertificateGrantConfig> agents;
+  bool operator==(const ClientCertificateSettings&) const = default;
 };
 
 // What Ingest streams may take from the collector.

@@ -7,7 +7,6 @@
 
 #include "alerts/label_matcher.h"
 #include "collector/store/alerting_retention.h"
-#include "collector/store/sqlite_alert_stores.h"
 #include "collector/store/store_backend.h"
 #include "common/bind_error.h"
 #include "common/logging.h"
@@ -48,6 +47,13 @@ std::vector<Principal> principals(const CollectorConfig& config) {
   return all;
 }
 
+// The dispatcher's config: the collector's alerting, with payloads linking to the dashboard.
+alerts::AlertingConfig alerting_of(const CollectorConfig& config) {
+  alerts::AlertingConfig alerting = config.alerting;
+  alerting.external_url = config.http.external_url;
+  return alerting;
+}
+
 // With mTLS, what each certificate may do (checked valid at config time).
 std::optional<ClientCertificatePolicy> certificate_policy(const CollectorConfig& config) {
   if (config.tls_client_ca_file.empty()) return std::nullopt;
@@ -66,6 +72,9 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
                                                                 const Clock& clock) {
   auto log = component_logger("collector");
   std::unique_ptr<CollectorServer> server(new CollectorServer());
+  server->running_ = config;
+  server->config_stamp_ = std::make_unique<config::ConfigStampHolder>(metrics::default_registry(),
+                                                                      "regwatch_collector");
   // /metrics (served by the HTTP server) says which build this is (docs/metrics.md).
   metrics::register_build_info(metrics::default_registry());
 
@@ -100,20 +109,16 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
   }
 
   // 3. Services.
-  if (!config.alerting.receivers.empty()) {
-    // alerts/ declares the persistence it needs; the collector's SQLite stores provide it.
-    alerts::AlertingConfig alerting = config.alerting;
-    alerting.external_url = config.http.external_url;  // payloads link to the dashboard
-    server->alerts_ = std::make_unique<alerts::AlertDispatcher>(
-        alerting, store::sqlite_alert_stores(config.db), clock);
-    if (auto started = server->alerts_->start(); !started.ok()) return started.error();
-  }
+  // alerts/ declares the persistence it needs; the collector's SQLite stores provide it.
+  server->alerts_ = std::make_unique<AlertDispatchSlot>(config.db, clock);
+  if (auto started = server->alerts_->replace(alerting_of(config)); !started.ok())
+    return started.error();
   server->correlation_ = std::make_unique<CorrelationRunner>(config.db, config.correlation, clock);
   server->correlation_->on_incidents(
       [dispatcher = server->alerts_.get(),
        changes = &server->incident_changes_](std::vector<store::KeyedIncident> incidents) {
         if (!incidents.empty()) changes->notify();
-        if (dispatcher) dispatcher->on_incidents(std::move(incidents));
+        dispatcher->on_incidents(std::move(incidents));
       });
   if (auto started = server->correlation_->start(); !started.ok()) return started.error();
   server->conditions_ = std::make_unique<ConditionRunner>(config.db, config.alerting, clock,
@@ -122,7 +127,7 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
       [dispatcher = server->alerts_.get(),
        changes = &server->incident_changes_](std::vector<store::KeyedIncident> alerts) {
         if (!alerts.empty()) changes->notify();
-        if (dispatcher) dispatcher->on_incidents(std::move(alerts));
+        dispatcher->on_incidents(std::move(alerts));
       });
   if (auto started = server->conditions_->start(); !started.ok()) return started.error();
   ingest::CommitQueueOptions commit_options;
@@ -149,6 +154,7 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
       correlate::DropRule(config.correlation.merge_s));
   if (!queries.ok()) return queries.error();
   server->queries_ = std::move(queries).value();
+  server->queries_->set_config_stamp(server->config_stamp_.get());
 
   // 4. Listen.
   auto endpoint = parse_endpoint(config.listen);
@@ -225,6 +231,30 @@ Status CollectorServer::start_http(const CollectorConfig& config, const Clock& c
   if (!started.ok()) return started.error();
   http_ = std::move(started).value();
   return Ok{};
+}
+
+Result<CollectorReloadPlan> CollectorServer::reload(const CollectorConfig& next) {
+  CollectorReloadPlan plan = plan_collector_reload(running_, next);
+  const CollectorConfig& e = plan.effective;
+  if (plan.log_level) set_log_level(e.log_level);  // checked valid before
+  if (plan.access) policy_->replace(principals(e), certificate_policy(e));
+  if (plan.correlation) correlation_->update_settings(e.correlation);
+  Status alerting = Ok{};
+  if (plan.alerting) {
+    conditions_->update_config(e.alerting);
+    alerting = alerts_->replace(alerting_of(e));
+  }
+  if (!alerting.ok()) {
+    // The rest applied; the alerting before runs on (the slot restarted it).
+    CollectorConfig kept = e;
+    kept.alerting = running_.alerting;
+    kept.http.external_url = running_.http.external_url;
+    conditions_->update_config(running_.alerting);
+    running_ = std::move(kept);
+    return alerting.error();
+  }
+  running_ = e;
+  return plan;
 }
 
 void CollectorServer::wait() {

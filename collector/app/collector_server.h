@@ -6,8 +6,9 @@
 #include <memory>
 #include <string>
 
-#include "alerts/alert_dispatcher.h"
+#include "collector/app/alert_dispatch_slot.h"
 #include "collector/app/collector_config.h"
+#include "collector/app/collector_reload.h"
 #include "collector/app/condition_runner.h"
 #include "collector/auth/access_policy.h"
 #include "collector/correlate/correlation_runner.h"
@@ -19,6 +20,7 @@
 #include "collector/ingest/stream_limiter.h"
 #include "collector/query/query_service.h"
 #include "common/clock.h"
+#include "common/config_stamp.h"
 
 namespace regwatch::collector {
 
@@ -35,16 +37,27 @@ class CollectorServer {
   void wait();      // until shutdown()
   void shutdown();  // stops accepting, finishes in-flight commits, closes the store
 
+  // A reload (SIGHUP) with a config already read and checked as start-up checks it: applies
+  // what can change in place (collector_reload.h) and returns the plan it followed (what it
+  // applied, what waits for a restart). An error (alerting could not start on the new
+  // receivers) leaves the part that failed as it was; the rest is applied. Call from one
+  // thread at a time (the signal watcher's).
+  Result<CollectorReloadPlan> reload(const CollectorConfig& next);
+  // Which config runs, for status and /metrics (main records loads and refusals in it).
+  config::ConfigStampHolder& config_stamp() { return *config_stamp_; }
+
  private:
   CollectorServer() = default;
   // The HTTP side on config.http (nothing when its listen is "").
   Status start_http(const CollectorConfig& config, const Clock& clock);
 
+  CollectorConfig running_;  // what runs now (reloads change it)
+  std::unique_ptr<config::ConfigStampHolder> config_stamp_;
   std::unique_ptr<AccessPolicy> policy_;
-  ingest::ConnectedAgents connected_agents_;         // ingest keeps it, conditions read it
-  std::unique_ptr<alerts::AlertDispatcher> alerts_;  // before correlation_: it hands incidents over
-  std::unique_ptr<CorrelationRunner> correlation_;   // before commits_: their callback uses it
-  std::unique_ptr<ConditionRunner> conditions_;      // after alerts_: it hands alerts over
+  ingest::ConnectedAgents connected_agents_;        // ingest keeps it, conditions read it
+  std::unique_ptr<AlertDispatchSlot> alerts_;       // before correlation_: it hands incidents over
+  std::unique_ptr<CorrelationRunner> correlation_;  // before commits_: their callback uses it
+  std::unique_ptr<ConditionRunner> conditions_;     // after alerts_: it hands alerts over
   std::unique_ptr<ingest::CommitQueue> commits_;
   std::unique_ptr<ingest::StreamLimiter> stream_limiter_;      // before ingest_: its streams
   std::unique_ptr<ingest::PendingBytesBudget> pending_bytes_;  // hold slots and charges

@@ -28,7 +28,25 @@ constexpr size_t kMaxPhonesStillDown = 10'000;
 
 ConditionRunner::ConditionRunner(std::string db_path, alerts::AlertingConfig config,
                                  const Clock& clock, const ingest::ConnectedAgents& agents)
-    : db_path_(std::move(db_path)), config_(std::move(config)), clock_(clock), agents_(agents) {}
+    : db_path_(std::move(db_path)),
+      config_(std::make_shared<const alerts::AlertingConfig>(std::move(config))),
+      clock_(clock),
+      agents_(agents) {}
+
+void ConditionRunner::update_config(alerts::AlertingConfig config) {
+  auto next = std::make_shared<const alerts::AlertingConfig>(std::move(config));
+  {
+    std::lock_guard lock(mutex_);
+    config_ = std::move(next);
+    stored_ = true;  // evaluate by the new rules soon
+  }
+  wake_.notify_all();
+}
+
+std::shared_ptr<const alerts::AlertingConfig> ConditionRunner::config() const {
+  std::lock_guard lock(mutex_);
+  return config_;
+}
 
 ConditionRunner::~ConditionRunner() {
   stop();
@@ -43,7 +61,8 @@ Status ConditionRunner::start() {
   if (!conditions.ok()) return conditions.error();
   reader_ = std::move(reader).value();
   store_ = std::move(conditions).value();
-  if (config_.conditions.empty()) return Ok{};
+  // Runs with no conditions too: a reload may add some, and one that removes them resolves
+  // what they had firing.
   thread_ = std::thread([this] { run(); });
   return Ok{};
 }
@@ -75,17 +94,18 @@ void ConditionRunner::run() {
     lock.lock();
     // At most one evaluation a second, however busy ingest is.
     wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });
-    wake_.wait_for(lock, std::chrono::seconds(config_.evaluate_every_s),
+    wake_.wait_for(lock, std::chrono::seconds(config_->evaluate_every_s),
                    [&] { return stopping_ || stored_; });
   }
 }
 
 void ConditionRunner::evaluate() {
   auto log = component_logger("alerts.conditions");
+  const auto config = this->config();
   const int64_t now = clock_.now_us();
   alerts::ConditionInputs in;
   in.now_us = now;
-  const int64_t lookback = int64_t{alerts::condition_lookback_s(config_.conditions)} * kSecond;
+  const int64_t lookback = int64_t{alerts::condition_lookback_s(config->conditions)} * kSecond;
   auto cut =
       reader_->scan_events(now - lookback, now + kClockSkewUs, alerts::condition_event_kinds(),
                            kMaxEvents, [&](int64_t id, regwatch::v1::Event&& event) {
@@ -112,12 +132,12 @@ void ConditionRunner::evaluate() {
     auto registered = store_->registered_since(device, since);
     return registered.ok() && *registered;
   };
-  for (const auto& rule : config_.conditions) {
+  for (const auto& rule : config->conditions) {
     if (rule.condition != "phones_still_down") continue;
     auto quiet =
         store_->quiet_incidents(now - int64_t{rule.window_s} * kSecond,
                                 now - static_cast<int64_t>(rule.threshold * kSecond),
-                                int64_t{config_.max_incident_age_s} * kSecond, kMaxPhonesStillDown);
+                                int64_t{config->max_incident_age_s} * kSecond, kMaxPhonesStillDown);
     if (!quiet.ok()) {
       log->error("conditions: cannot read quiet incidents: {}", quiet.error().message);
       return;
@@ -125,7 +145,7 @@ void ConditionRunner::evaluate() {
     in.quiet_incidents = std::move(quiet).value();
     break;
   }
-  const auto active = alerts::evaluate_conditions(in, config_.conditions);
+  const auto active = alerts::evaluate_conditions(in, config->conditions);
 
   auto firing = store_->firing();
   if (!firing.ok()) {
@@ -171,7 +191,7 @@ void ConditionRunner::evaluate() {
       changed.push_back(row);
       continue;
     }
-    if (now - *row.inactive_since_us < int64_t{config_.flap_hold_s} * kSecond) continue;
+    if (now - *row.inactive_since_us < int64_t{config->flap_hold_s} * kSecond) continue;
     row.record.set_status(v1::ALERT_STATUS_RESOLVED);
     row.record.set_end_us(now);
     row.state = v1::ALERT_STATUS_RESOLVED;

@@ -47,18 +47,22 @@ class ConditionRunner {
   void on_stored();
   // One evaluation now (the thread calls it; tests may too).
   void evaluate();
+  // A reload (SIGHUP): the rules, holds and intervals from the next evaluation on (soon).
+  // Episodes of a rule that is gone resolve like any condition no longer met.
+  void update_config(alerts::AlertingConfig config);
 
  private:
   void run();
+  std::shared_ptr<const alerts::AlertingConfig> config() const;
 
   std::string db_path_;
-  alerts::AlertingConfig config_;
+  std::shared_ptr<const alerts::AlertingConfig> config_;  // under mutex_: reloads swap it
   const Clock& clock_;
   const ingest::ConnectedAgents& agents_;
   std::unique_ptr<store::EventSource> reader_;
   std::unique_ptr<store::ConditionStore> store_;
   std::function<void(std::vector<store::KeyedIncident>)> handler_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
   bool stored_ = false;  // events stored since the last evaluation

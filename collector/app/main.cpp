@@ -10,6 +10,7 @@
 #include "collector/app/collector_server.h"
 #include "common/build_version.h"
 #include "common/clock.h"
+#include "common/config_stamp.h"
 #include "common/logging.h"
 #include "common/signals.h"
 
@@ -17,6 +18,56 @@ namespace {
 
 constexpr int kExitUsage = 1;
 constexpr int kExitStartFailed = 2;
+
+using regwatch::collector::CollectorServer;
+
+// The file's SHA-256 beside the time, for `regwatch status` (no file: defaults and flags).
+void record_config_loaded(CollectorServer& server, const std::string& file) {
+  std::string sha256;
+  if (!file.empty()) {
+    auto hashed = regwatch::config::file_sha256_hex(file);
+    sha256 = hashed.ok() ? *hashed : std::string();
+  }
+  server.config_stamp().loaded(file, sha256, regwatch::SystemClock::instance().now_us());
+}
+
+void reload_collector(CollectorServer& server, const regwatch::collector::CollectorConfig& next,
+                      const regwatch::config::ConfigErrors& errors, const std::string& file) {
+  auto log = regwatch::component_logger("collector");
+  const int64_t now = regwatch::SystemClock::instance().now_us();
+  log->info("SIGHUP: reloading {}", file.empty() ? "(no config file: flags only)" : file);
+  if (!errors.empty()) {
+    const std::string problems = errors.format(file);
+    log->error("reload refused, running config kept; {} {}:\n{}", errors.size(),
+               errors.size() == 1 ? "problem" : "problems", problems);
+    server.config_stamp().reload_refused(problems, now);
+    return;
+  }
+  auto plan = server.reload(next);
+  if (!plan.ok()) {
+    log->error("reload partly refused, alerting config before kept: {}", plan.error().message);
+    server.config_stamp().reload_refused(plan.error().message, now);
+    return;
+  }
+  std::string applied;
+  for (const auto& [on, what] : {std::pair{plan->access, "tokens and grants"},
+                                 std::pair{plan->correlation, "correlation thresholds"},
+                                 std::pair{plan->alerting, "alerting (receivers, routes, rules)"},
+                                 std::pair{plan->log_level, "log level"}}) {
+    if (on) applied += (applied.empty() ? "" : ", ") + std::string(what);
+  }
+  log->info("reload done: {}", applied.empty() ? "nothing changed" : "applied " + applied);
+  if (!plan->needs_restart.empty()) {
+    std::string keys;
+    for (const auto& key : plan->needs_restart) keys += (keys.empty() ? "" : ", ") + key;
+    log->warn(
+        "reload: {} changed but {} read only at start: restart to apply (running on the "
+        "values before)",
+        keys, plan->needs_restart.size() == 1 ? "is" : "are");
+  }
+  record_config_loaded(server, file);
+  server.config_stamp().needs_restart(plan->needs_restart);
+}
 
 }  // namespace
 
@@ -65,27 +116,31 @@ int main(int argc, char** argv) {
     std::cout << regwatch::collector::default_collector_config_yaml();
     return 0;
   }
-  // --check-config and a real start run the same steps (collector_config.h), so they
-  // refuse the same configs with the same words.
+  // --check-config, a real start and a reload (SIGHUP) run the same steps
+  // (collector_config.h), so they refuse the same configs with the same words. Flags override
+  // the file, at start and at every reload.
+  const auto read_config = [&](CollectorConfig& config, regwatch::config::ConfigErrors& errors,
+                               bool exposure_is_error, regwatch::config::ConfigErrors& exposure) {
+    if (!config_file.empty())
+      regwatch::collector::read_collector_config_file(config_file, config, errors);
+    if (!listen.empty()) config.listen = listen;
+    if (!db.empty()) config.db = db;
+    if (retention_days >= 0) config.retention_days = static_cast<uint32_t>(retention_days);
+    if (!tls_cert.empty()) config.tls_cert_file = tls_cert;
+    if (!tls_key.empty()) config.tls_key_file = tls_key;
+    if (!tls_client_ca.empty()) config.tls_client_ca_file = tls_client_ca;
+    if (!log_level.empty()) config.log_level = log_level;
+    if (!log_format.empty()) config.log_format = log_format;
+    if (http_listen) config.http.listen = *http_listen;
+    regwatch::collector::check_collector_config(config, errors);
+    // A config that is valid but would let anyone in is refused at start (exit 2, below);
+    // --check-config reports it with the rest.
+    regwatch::collector::check_collector_exposure(config, exposure_is_error ? errors : exposure);
+  };
   CollectorConfig config;
   regwatch::config::ConfigErrors errors;
-  if (!config_file.empty())
-    regwatch::collector::read_collector_config_file(config_file, config, errors);
-  // Flags override the file.
-  if (!listen.empty()) config.listen = listen;
-  if (!db.empty()) config.db = db;
-  if (retention_days >= 0) config.retention_days = static_cast<uint32_t>(retention_days);
-  if (!tls_cert.empty()) config.tls_cert_file = tls_cert;
-  if (!tls_key.empty()) config.tls_key_file = tls_key;
-  if (!tls_client_ca.empty()) config.tls_client_ca_file = tls_client_ca;
-  if (!log_level.empty()) config.log_level = log_level;
-  if (!log_format.empty()) config.log_format = log_format;
-  if (http_listen) config.http.listen = *http_listen;
-  regwatch::collector::check_collector_config(config, errors);
-  // A config that is valid but would let anyone in is refused at start (exit 2, below);
-  // --check-config reports it with the rest.
   regwatch::config::ConfigErrors exposure;
-  regwatch::collector::check_collector_exposure(config, check_config ? errors : exposure);
+  read_config(config, errors, check_config, exposure);
   if (!errors.empty()) {
     std::cerr << "regwatch-collector: invalid configuration (" << errors.size()
               << (errors.size() == 1 ? " problem" : " problems") << "):\n"
@@ -100,10 +155,11 @@ int main(int argc, char** argv) {
     std::cerr << "regwatch-collector: refusing to start:\n" << exposure.format(config_file);
     return kExitStartFailed;
   }
-  regwatch::set_log_level(config.log_level);                                 // checked above
-  regwatch::set_log_format(*regwatch::parse_log_format(config.log_format));  // checked above
+  // Both checked above.
+  regwatch::set_log_level(config.log_level);
+  regwatch::set_log_format(*regwatch::parse_log_format(config.log_format));
 
-  regwatch::block_termination_signals();
+  regwatch::block_daemon_signals();
   auto server =
       regwatch::collector::CollectorServer::start(config, regwatch::SystemClock::instance());
   if (!server.ok()) {
@@ -116,10 +172,20 @@ int main(int argc, char** argv) {
     std::printf("regwatch-collector dashboard and API at %s\n", url.c_str());
   std::fflush(stdout);
   auto* running = server->get();
-  regwatch::SignalWatcher watcher([running](int signal) {
-    regwatch::component_logger("collector")->info("signal {}: shutting down", signal);
-    running->shutdown();
-  });
+  record_config_loaded(*running, config_file);
+  regwatch::SignalWatcher watcher(
+      [running](int signal) {
+        regwatch::component_logger("collector")->info("signal {}: shutting down", signal);
+        running->shutdown();
+      },
+      [&] {
+        // A reload is checked as a start is (exposure included); an invalid config is refused
+        // with every problem logged, and the running one kept.
+        CollectorConfig next;
+        regwatch::config::ConfigErrors reload_errors;
+        read_config(next, reload_errors, true, reload_errors);
+        reload_collector(*running, next, reload_errors, config_file);
+      });
   running->wait();
   return 0;
 }

@@ -37,6 +37,25 @@ std::optional<Role> parse_role(const std::string& text) {
   return std::nullopt;
 }
 
+AccessPolicy::AccessPolicy(bool tls, std::vector<Principal> principals,
+                           std::optional<ClientCertificatePolicy> certificates)
+    : tls_(tls),
+      rules_(std::make_shared<const AccessRules>(
+          AccessRules{std::move(principals), std::move(certificates)})) {}
+
+void AccessPolicy::replace(std::vector<Principal> principals,
+                           std::optional<ClientCertificatePolicy> certificates) {
+  auto next = std::make_shared<const AccessRules>(
+      AccessRules{std::move(principals), std::move(certificates)});
+  std::lock_guard lock(rules_mutex_);
+  rules_ = std::move(next);
+}
+
+std::shared_ptr<const AccessPolicy::AccessRules> AccessPolicy::rules() const {
+  std::lock_guard lock(rules_mutex_);
+  return rules_;
+}
+
 grpc::Status AccessPolicy::check_transport(const grpc::CallbackServerContext& context) const {
   if (!tls_ && !is_loopback_grpc_peer(context.peer())) {
     return {grpc::StatusCode::PERMISSION_DENIED,
@@ -46,13 +65,14 @@ grpc::Status AccessPolicy::check_transport(const grpc::CallbackServerContext& co
 }
 
 grpc::Status AccessPolicy::certificate_identities(const grpc::CallbackServerContext& context,
-                                                  std::vector<std::string>& identities) const {
+                                                  const AccessRules& rules,
+                                                  std::vector<std::string>& identities) {
   const auto auth = context.auth_context();
-  if (auth) identities = certificates_->identities(*auth);
+  if (auth) identities = rules.certificates->identities(*auth);
   if (identities.empty()) {
     return {grpc::StatusCode::PERMISSION_DENIED,
             std::string("the client certificate has no ") +
-                certificate_identity_kind_name(certificates_->kind()) +
+                certificate_identity_kind_name(rules.certificates->kind()) +
                 " (client_certificates.identity)"};
   }
   return grpc::Status::OK;
@@ -60,6 +80,8 @@ grpc::Status AccessPolicy::certificate_identities(const grpc::CallbackServerCont
 
 grpc::Status AccessPolicy::check_ingest(const grpc::CallbackServerContext& context,
                                         IngestCaller& caller) const {
+  const auto rules_now = rules();
+  const AccessRules& rules = *rules_now;
   if (auto status = check_transport(context); !status.ok()) return status;
   const std::string& agent_id = caller.agent_id = metadata_value(context, kAgentIdHeader);
   if (agent_id.empty()) {
@@ -69,9 +91,9 @@ grpc::Status AccessPolicy::check_ingest(const grpc::CallbackServerContext& conte
   const std::string presented = metadata_value(context, "authorization");
   // With mTLS a certificate alone may ingest (as its own ids); a token, when presented, must
   // allow it as well.
-  if (!principals_.empty() && (!certificates_ || !presented.empty())) {
+  if (!rules.principals.empty() && (!rules.certificates || !presented.empty())) {
     const auto agent_token = [&](const std::string& id) -> const Principal* {
-      for (const auto& p : principals_) {
+      for (const auto& p : rules.principals) {
         if (p.role == Role::kAgent && p.name == id) return &p;
       }
       return nullptr;
@@ -91,12 +113,13 @@ grpc::Status AccessPolicy::check_ingest(const grpc::CallbackServerContext& conte
     }
     caller.identity = expected->name;
   }
-  if (certificates_) {
+  if (rules.certificates) {
     std::vector<std::string> identities;
-    if (auto status = certificate_identities(context, identities); !status.ok()) return status;
+    if (auto status = certificate_identities(context, rules, identities); !status.ok())
+      return status;
     const std::string* allowed = nullptr;
     for (const auto& identity : identities) {
-      if (certificates_->may_ingest(identity, agent_id)) allowed = &identity;
+      if (rules.certificates->may_ingest(identity, agent_id)) allowed = &identity;
     }
     if (!allowed) {
       std::string names;
@@ -104,7 +127,7 @@ grpc::Status AccessPolicy::check_ingest(const grpc::CallbackServerContext& conte
         names += (names.empty() ? "'" : ", '") + identity + "'";
       return {grpc::StatusCode::PERMISSION_DENIED,
               std::string("the client certificate (") +
-                  certificate_identity_kind_name(certificates_->kind()) + " " + names +
+                  certificate_identity_kind_name(rules.certificates->kind()) + " " + names +
                   ") may not ingest as agent '" + agent_id + "'"};
     }
     if (caller.identity.empty()) caller.identity = *allowed;
@@ -131,12 +154,14 @@ grpc::Status check_role(QueryAccess access, Role role, const std::string& whose)
 
 grpc::Status AccessPolicy::check_query(const grpc::CallbackServerContext& context,
                                        QueryAccess access, std::string& identity) const {
+  const auto rules_now = rules();
+  const AccessRules& rules = *rules_now;
   identity.clear();
   if (auto status = check_transport(context); !status.ok()) return status;
   const std::string presented = metadata_value(context, "authorization");
-  if (!principals_.empty() && (!certificates_ || !presented.empty())) {
+  if (!rules.principals.empty() && (!rules.certificates || !presented.empty())) {
     const Principal* who = nullptr;
-    for (const auto& p : principals_) {
+    for (const auto& p : rules.principals) {
       if (same_secret(presented, "Bearer " + p.token)) who = &p;  // no early exit: constant time
     }
     if (!who) {
@@ -148,15 +173,15 @@ grpc::Status AccessPolicy::check_query(const grpc::CallbackServerContext& contex
     identity = who->name;
     return grpc::Status::OK;
   }
-  if (!certificates_) return grpc::Status::OK;
+  if (!rules.certificates) return grpc::Status::OK;
   std::vector<std::string> identities;
-  if (auto status = certificate_identities(context, identities); !status.ok()) return status;
+  if (auto status = certificate_identities(context, rules, identities); !status.ok()) return status;
   // A certificate with several identities acts with its most capable one.
   const std::string* best = &identities.front();
   for (const auto& candidate : identities) {
-    if (certificates_->role(candidate) > certificates_->role(*best)) best = &candidate;
+    if (rules.certificates->role(candidate) > rules.certificates->role(*best)) best = &candidate;
   }
-  const Role role = certificates_->role(*best);
+  const Role role = rules.certificates->role(*best);
   const std::string whose = "; this client certificate ('" + *best + "', no token) has role " +
                             role_name(role) + " (client_certificates.agents can grant one)";
   if (auto status = check_role(access, role, whose); !status.ok()) return status;
@@ -166,7 +191,9 @@ grpc::Status AccessPolicy::check_query(const grpc::CallbackServerContext& contex
 
 Result<std::string> AccessPolicy::check_http(std::string_view authorization, bool anonymous_ok,
                                              QueryAccess access) const {
-  if (principals_.empty()) {
+  const auto rules_now = rules();
+  const AccessRules& rules = *rules_now;
+  if (rules.principals.empty()) {
     if (anonymous_ok) return std::string();
     return make_error("unauthenticated",
                       "this collector has no access_tokens and answers anonymous HTTP requests "
@@ -174,7 +201,7 @@ Result<std::string> AccessPolicy::check_http(std::string_view authorization, boo
   }
   const std::string presented(authorization);
   const Principal* who = nullptr;
-  for (const auto& p : principals_) {
+  for (const auto& p : rules.principals) {
     if (same_secret(presented, "Bearer " + p.token)) who = &p;  // no early exit: constant time
   }
   if (!who) {

@@ -23,6 +23,8 @@
 // Immutable after construction; safe to use from any thread.
 #include <grpcpp/grpcpp.h>
 
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,8 +60,13 @@ class AccessPolicy {
  public:
   // certificates: set when clients must present a certificate (mTLS).
   AccessPolicy(bool tls, std::vector<Principal> principals,
-               std::optional<ClientCertificatePolicy> certificates = std::nullopt)
-      : tls_(tls), principals_(std::move(principals)), certificates_(std::move(certificates)) {}
+               std::optional<ClientCertificatePolicy> certificates = std::nullopt);
+
+  // A reload (SIGHUP): the tokens and the certificates' grants from now on. A check under way
+  // finishes with the rules it started with; streams already admitted stay admitted (their
+  // agent is not asked again until it reconnects). Whether TLS is on cannot change (restart).
+  void replace(std::vector<Principal> principals,
+               std::optional<ClientCertificatePolicy> certificates);
 
   // OK with `caller` filled, or the status to finish the stream with.
   grpc::Status check_ingest(const grpc::CallbackServerContext& context, IngestCaller& caller) const;
@@ -78,13 +85,20 @@ class AccessPolicy {
                                  QueryAccess access) const;
 
  private:
+  struct AccessRules {
+    std::vector<Principal> principals;
+    std::optional<ClientCertificatePolicy> certificates;
+  };
+  // The rules in force now: each check reads one snapshot, so a reload never mixes two.
+  std::shared_ptr<const AccessRules> rules() const;
   grpc::Status check_transport(const grpc::CallbackServerContext& context) const;
   // The peer certificate's identities, or the status refusing a certificate that has none.
-  grpc::Status certificate_identities(const grpc::CallbackServerContext& context,
-                                      std::vector<std::string>& identities) const;
-  bool tls_;
-  std::vector<Principal> principals_;
-  std::optional<ClientCertificatePolicy> certificates_;
+  static grpc::Status certificate_identities(const grpc::CallbackServerContext& context,
+                                             const AccessRules& rules,
+                                             std::vector<std::string>& identities);
+  const bool tls_;
+  mutable std::mutex rules_mutex_;
+  std::shared_ptr<const AccessRules> rules_;
 };
 
 }  // namespace regwatch::collector

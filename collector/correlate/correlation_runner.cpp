@@ -100,13 +100,25 @@ bool CorrelationRunner::wait_passes(uint64_t count, std::chrono::milliseconds ti
   return passed_.wait_for(lock, timeout, [&] { return passes_ >= count; });
 }
 
+void CorrelationRunner::update_settings(correlate::CorrelationSettings settings) {
+  {
+    std::lock_guard lock(mutex_);
+    next_settings_ = settings;
+  }
+  wake_.notify_all();
+}
+
 void CorrelationRunner::run() {
   // Open incidents whose quiet period has passed are looked for this often: with no later
   // event to recompute them, they resolve by the collector's clock (quiet_s / 10, 1 to 10 s).
-  const auto quiet_check =
-      std::chrono::seconds(std::clamp<uint32_t>(settings_.quiet_s / 10, 1, 10));
   std::unique_lock lock(mutex_);
   while (true) {
+    if (next_settings_) {  // a reload: from this pass on
+      settings_ = *next_settings_;
+      next_settings_.reset();
+    }
+    const auto quiet_check =
+        std::chrono::seconds(std::clamp<uint32_t>(settings_.quiet_s / 10, 1, 10));
     if (!wake_.wait_for(lock, quiet_check, [&] { return stopping_ || dirty_.has_value(); })) {
       lock.unlock();
       mark_quiet_incidents();

@@ -50,6 +50,9 @@ class CorrelationRunner {
   void on_incidents(std::function<void(std::vector<store::KeyedIncident>)> handler) {
     incidents_handler_ = std::move(handler);
   }
+  // A reload (SIGHUP): thresholds and windows for the passes that start from now on; incidents
+  // already stored keep what they were computed with until a later event recomputes them.
+  void update_settings(correlate::CorrelationSettings settings);
   uint64_t passes() const;
   // Waits until at least `count` passes are done; false when `timeout` passes first (tests).
   bool wait_passes(uint64_t count, std::chrono::milliseconds timeout) const;
@@ -69,7 +72,8 @@ class CorrelationRunner {
                            int64_t max_event_us);
 
   std::string db_path_;
-  correlate::CorrelationSettings settings_;
+  correlate::CorrelationSettings settings_;                      // run thread only
+  std::optional<correlate::CorrelationSettings> next_settings_;  // under mutex_: a reload's
   const Clock& clock_;
   std::unique_ptr<store::EventSource> reader_;
   std::unique_ptr<store::IncidentWriter> writer_;

@@ -46,6 +46,7 @@ struct CorrelationSettings {
   double explain_fraction = 0.8;
   double recovered_fraction = 0.8;  // resolved when this share registered again
   uint32_t flap_drops = 3;
+  bool operator==(const CorrelationSettings&) const = default;
 };
 
 struct StoredEvent {

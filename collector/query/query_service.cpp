@@ -152,6 +152,17 @@ Result<regwatch::v1::StatusReply> QueryService::read_status(Readers& readers) co
   status->set_version(std::string(build_version()));
   status->set_git_revision(std::string(build_revision()));
   status->set_build_date(std::string(build_date()));
+  if (config_stamp_) {
+    const auto stamp = config_stamp_->get();
+    auto* config = status->mutable_config();
+    config->set_file(stamp.file);
+    config->set_sha256(stamp.sha256);
+    config->set_loaded_at_us(stamp.loaded_at_us);
+    config->set_reload_at_us(stamp.reload_at_us);
+    config->set_reload_ok(stamp.reload_ok);
+    config->set_reload_error(stamp.reload_error);
+    for (const auto& key : stamp.needs_restart) config->add_needs_restart(key);
+  }
   return status;
 }
 

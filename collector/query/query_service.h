@@ -29,6 +29,7 @@
 #include "collector/store/incident_reader.h"
 #include "collector/store/outbox_status_reader.h"
 #include "collector/store/silence_store.h"
+#include "common/config_stamp.h"
 #include "regwatch/v1/query.grpc.pb.h"
 
 namespace regwatch::collector::query {
@@ -45,6 +46,8 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
                                                       uint32_t max_silence_s,
                                                       const correlate::DropRule& drop_rule);
   ~QueryService() override;
+  // Where Status reads which configuration runs (set before serving; the holder outlives us).
+  void set_config_stamp(const config::ConfigStampHolder* stamp) { config_stamp_ = stamp; }
 
   grpc::ServerUnaryReactor* Events(grpc::CallbackServerContext* context,
                                    const regwatch::v1::EventQuery* request,
@@ -152,6 +155,7 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
 
   const AccessPolicy& policy_;
   const correlate::DropRule drop_rule_;
+  const config::ConfigStampHolder* config_stamp_ = nullptr;
   // The one writer among the queries (regwatch silence), shared by the workers.
   std::unique_ptr<store::SilenceStore> silences_;
   std::mutex silences_mutex_;

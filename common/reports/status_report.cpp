@@ -9,6 +9,17 @@ nlohmann::ordered_json status_json(const v1::StatusReply& status) {
   json["version"] = status.version();
   json["schema_version"] = status.schema_version();
   json["total_events"] = status.total_events();
+  const auto& config = status.config();
+  json["config"] = {
+      {"file", config.file()},
+      {"sha256", config.sha256()},
+      {"loaded_at", format_rfc3339_ms(config.loaded_at_us())},
+      {"last_reload_at", config.reload_at_us() == 0
+                             ? nlohmann::ordered_json(nullptr)
+                             : nlohmann::ordered_json(format_rfc3339_ms(config.reload_at_us()))},
+      {"last_reload_ok", config.reload_ok()},
+      {"last_reload_error", config.reload_error()},
+      {"needs_restart", config.needs_restart()}};
   json["agents"] = nlohmann::ordered_json::array();
   for (const auto& a : status.agents()) {
     json["agents"].push_back({{"agent_id", a.agent_id()},

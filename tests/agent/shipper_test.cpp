@@ -2,6 +2,9 @@
 // regwatch.v1.Ingest): it batches the spool within the configured limits and window, acks the
 // spool only on the collector's acks (never on a bad one), counts duplicates, reconnects with
 // a backoff that doubles up to its cap, and gives up waiting at once when refused for good.
+// With several collectors (FailoverTest, a second fake on loopback): it ships to the first
+// that works, moves to the next when a stream fails, resending what was unacknowledged,
+// wraps around with the same backoff, and is refused for good only when all refuse.
 #include "agent/shipper/shipper.h"
 
 #include <grpcpp/grpcpp.h>
@@ -17,6 +20,8 @@
 #include <set>
 #include <thread>
 #include <vector>
+
+#include "agent/app/agent_metrics.h"
 
 namespace regwatch::agent::shipper {
 namespace {
@@ -68,7 +73,8 @@ class FakeCollector final : public v1::Ingest::Service {
   bool hold_acks = false;
   int fail_stream = 0;  // that stream ends UNAVAILABLE once it has sent fail_after_acks acks
   size_t fail_after_acks = 0;
-  std::set<uint64_t> stored;  // seqs "already stored" (by someone) before the test
+  int die_holding_stream = 0;  // that stream ends UNAVAILABLE on its first batch, unacked
+  std::set<uint64_t> stored;   // seqs "already stored" (by someone) before the test
 
   template <typename F>
   void with(F f) {
@@ -127,6 +133,10 @@ class FakeCollector final : public v1::Ingest::Service {
         unacked.push_back(batch);
         max_unacked_ = std::max(max_unacked_, unacked.size());
         changed_.notify_all();
+        if (n == die_holding_stream) {
+          for (const auto& e : batch.events()) stored.insert(e.seq());  // stored, never acked
+          return {grpc::StatusCode::UNAVAILABLE, "fake collector died before its ack"};
+        }
         if (n == bad_ack_on_stream && !bad_ack_sent) {
           bad_ack_sent = true;
           // Stored, but acked with a last seq one beyond the batch's.
@@ -192,7 +202,7 @@ class ShipperTest : public ::testing::Test {
     builder.RegisterService(&collector_);
     server_ = builder.BuildAndStart();
     ASSERT_TRUE(server_);
-    options_.target = "127.0.0.1:" + std::to_string(port_);
+    options_.targets = {"127.0.0.1:" + std::to_string(port_)};
     options_.credentials = grpc::InsecureChannelCredentials();
     options_.agent_id = "edge-1";
     options_.token = "edge-1-secret";
@@ -409,6 +419,160 @@ TEST_F(ShipperTest, ARefusalRetryingCannotFixEndsTheWaitAtOnce) {
   const auto stopping = Clock::now();
   shipper_->stop();
   EXPECT_LT(Clock::now() - stopping, 4s);
+}
+
+// A second fake collector on loopback: the shipper's targets are {primary, standby}.
+class FailoverTest : public ShipperTest {
+ protected:
+  void SetUp() override {
+    ShipperTest::SetUp();
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &standby_port_);
+    builder.RegisterService(&standby_);
+    standby_server_ = builder.BuildAndStart();
+    ASSERT_TRUE(standby_server_);
+    primary_address_ = options_.targets.front();
+    standby_address_ = "127.0.0.1:" + std::to_string(standby_port_);
+    options_.targets = {primary_address_, standby_address_};
+  }
+  void TearDown() override {
+    if (shipper_) shipper_->stop();
+    if (standby_server_) standby_server_->Shutdown(std::chrono::system_clock::now() + 5s);
+    ShipperTest::TearDown();
+  }
+  static std::vector<uint64_t> seqs_of(FakeCollector& collector) {
+    std::vector<uint64_t> seqs;
+    for (const auto& b : collector.batches()) seqs.insert(seqs.end(), b.seqs.begin(), b.seqs.end());
+    return seqs;
+  }
+
+  FakeCollector& primary_ = collector_;
+  FakeCollector standby_;
+  std::unique_ptr<grpc::Server> standby_server_;
+  int standby_port_ = 0;
+  std::string primary_address_;
+  std::string standby_address_;
+};
+
+TEST_F(FailoverTest, ShipsToTheFirstThatWorksInOrder) {
+  append(5);
+  primary_.refuse_streams = 1000;  // down
+  start();
+  ASSERT_TRUE(shipper_->wait_acked(5, kWait)) << shipper_->stats().last_error;
+  EXPECT_EQ(primary_.stream_starts().size(), 1u);  // tried first, once
+  EXPECT_EQ(seqs_of(standby_), (std::vector<uint64_t>{1, 2, 3, 4, 5}));
+  append(3);
+  ASSERT_TRUE(shipper_->wait_acked(8, kWait)) << shipper_->stats().last_error;
+  EXPECT_EQ(standby_.stream_starts().size(), 1u);  // kept while it works
+  const auto stats = shipper_->stats();
+  EXPECT_EQ(stats.collector, standby_address_);
+  EXPECT_EQ(stats.failovers, 0u);  // nothing worked before it: a start, not a failover
+  EXPECT_EQ(shipper_->collectors(), (std::vector<std::string>{primary_address_, standby_address_}));
+}
+
+// The primary acks the first batch and dies: the standby gets everything after the last ack,
+// each event once across the two, and the shipper counts one failover.
+TEST_F(FailoverTest, AFailedStreamMovesToTheNextWhichGetsWhatWasNotAcknowledged) {
+  append(25);
+  options_.limits.batch_max_events = 10;
+  primary_.fail_stream = 1;
+  primary_.fail_after_acks = 1;
+  start();
+  ASSERT_TRUE(shipper_->wait_acked(25, kWait)) << shipper_->stats().last_error;
+  EXPECT_EQ(seqs_of(primary_), (std::vector<uint64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}));
+  const auto standby_seqs = seqs_of(standby_);
+  ASSERT_FALSE(standby_seqs.empty());
+  EXPECT_EQ(standby_seqs.front(), 11u);
+  EXPECT_EQ(standby_seqs.back(), 25u);
+  EXPECT_EQ(standby_seqs.size(), 15u);
+  EXPECT_TRUE(eventually([&] { return shipper_->stats().failovers == 1; }));
+  const auto stats = shipper_->stats();
+  EXPECT_EQ(stats.collector, standby_address_);
+  EXPECT_EQ(stats.events_stored, 25u);
+  EXPECT_EQ(stats.duplicates, 0u);
+  EXPECT_EQ(primary_.stream_starts().size(), 1u);  // no return to the primary while this works
+  // What Prometheus reads (docs/metrics.md).
+  metrics::Registry registry;
+  AgentMetricSources sources;
+  sources.shipper = shipper_.get();
+  const AgentMetrics agent_metrics(std::move(sources), registry);
+  const auto text = registry.exposition();
+  EXPECT_NE(text.find("\nregwatch_agent_collector_failovers_total 1\n"), std::string::npos) << text;
+  EXPECT_NE(
+      text.find("\nregwatch_agent_collector_current{collector=\"" + standby_address_ + "\"} 1\n"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("\nregwatch_agent_collector_current{collector=\"" + primary_address_ + "\"} 0\n"),
+      std::string::npos)
+      << text;
+}
+
+// A batch the primary stored but never acked (it died holding the ack) goes to the standby
+// too: with two independent stores it is in both (docs/architecture.md, "Several collectors").
+TEST_F(FailoverTest, WhatWasInFlightIsResentToTheNext) {
+  append(8);
+  options_.limits.batch_max_events = 4;
+  primary_.die_holding_stream = 1;
+  start();
+  ASSERT_TRUE(shipper_->wait_acked(8, kWait)) << shipper_->stats().last_error;
+  EXPECT_EQ(seqs_of(primary_), (std::vector<uint64_t>{1, 2, 3, 4}));
+  EXPECT_EQ(seqs_of(standby_), (std::vector<uint64_t>{1, 2, 3, 4, 5, 6, 7, 8}));
+  EXPECT_EQ(spool_->acked_seq(), 8u);
+  // Maybe sent before, so the standby storing them is no surprise (nor a duplicate for it).
+  EXPECT_EQ(shipper_->stats().unexpected_duplicates, 0u);
+}
+
+// Both down: the shipper alternates primary, standby, primary, ... with the backoff doubling
+// between any two attempts, until one comes back.
+TEST_F(FailoverTest, WrapsAroundWithTheBackoffBetweenAttempts) {
+  append(2);
+  options_.backoff_initial = 40ms;
+  options_.backoff_max = 160ms;
+  primary_.refuse_streams = 3;
+  standby_.refuse_streams = 1000;
+  start();
+  ASSERT_TRUE(shipper_->wait_acked(2, kWait)) << shipper_->stats().last_error;
+  std::vector<std::pair<Clock::time_point, char>> attempts;
+  for (auto at : primary_.stream_starts()) attempts.emplace_back(at, 'P');
+  for (auto at : standby_.stream_starts()) attempts.emplace_back(at, 'S');
+  std::sort(attempts.begin(), attempts.end());
+  std::string order;
+  for (const auto& a : attempts) order += a.second;
+  EXPECT_EQ(order, "PSPSPSP");  // the fourth on the primary works, and it stays there
+  const std::vector<std::chrono::milliseconds> at_least = {20ms, 40ms, 80ms, 80ms, 80ms, 80ms};
+  for (size_t i = 0; i + 1 < attempts.size() && i < at_least.size(); ++i) {
+    EXPECT_GE(attempts[i + 1].first - attempts[i].first, at_least[i]) << "before attempt " << i + 2;
+  }
+  EXPECT_TRUE(eventually([&] { return shipper_->stats().connected; }));
+  EXPECT_EQ(shipper_->stats().collector, primary_address_);
+}
+
+TEST_F(FailoverTest, ARefusalTriesTheOthers) {
+  append(3);
+  primary_.refuse_streams = 1000;
+  primary_.refusal = {grpc::StatusCode::UNAUTHENTICATED, "wrong token for agent 'edge-1'"};
+  start();
+  ASSERT_TRUE(shipper_->wait_acked(3, kWait)) << shipper_->stats().last_error;
+  EXPECT_EQ(seqs_of(standby_), (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_FALSE(shipper_->stats().refused_by_all);
+}
+
+TEST_F(FailoverTest, OnlyEveryCollectorRefusingEndsTheWait) {
+  append(1);
+  options_.backoff_initial = 50ms;
+  for (auto* c : {&primary_, &standby_}) {
+    c->refuse_streams = 1000;
+    c->refusal = {grpc::StatusCode::PERMISSION_DENIED, "certificate not allowed"};
+  }
+  start();
+  EXPECT_FALSE(shipper_->wait_acked(1, kWait));
+  const auto stats = shipper_->stats();
+  EXPECT_TRUE(stats.refused_by_all);
+  EXPECT_EQ(stats.last_error_code, grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_GE(primary_.stream_starts().size(), 1u);
+  EXPECT_GE(standby_.stream_starts().size(), 1u);  // asked too, before giving up
+  EXPECT_EQ(spool_->acked_seq(), 0u);
 }
 
 }  // namespace

@@ -4,6 +4,9 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -48,7 +51,7 @@ TEST(CliBinary, BadArgumentsAreExitOneWithTheReason) {
   EXPECT_EQ(kind.code, 1);
   EXPECT_NE(kind.output.find("unknown kind 'phone_exploded'"), std::string::npos);
   EXPECT_NE(kind.output.find("phone_unregistered"), std::string::npos);
-  auto since = run("events --since yesterday");
+  auto since = run("events --since the-day-before");
   EXPECT_EQ(since.code, 1);
   EXPECT_NE(since.output.find("--since"), std::string::npos);
   auto reason = run("events --reason NoSuchReason");
@@ -84,8 +87,8 @@ TEST(CliBinary, SilenceUntilADurationIsFromNow) {
 
 TEST(CliBinary, EveryTimeArgumentErrorNamesTheAcceptedForms) {
   for (const char* args :
-       {"events --since yesterday", "events --until noon", "incidents --since 3x",
-        "top --since last-week", "where SEP0017943A98BA --at teatime",
+       {"events --since the-day-before", "events --until noon", "events --since 90",
+        "incidents --since 3x", "top --since last-week", "where SEP0017943A98BA --at teatime",
         "explain SEP0017943A98BA --at teatime", "alerts --all --since soon",
         "silence add --match scope=a --until tomorrow --comment c",
         "silence add --match scope=a --starts later --for 1h --comment c",
@@ -94,7 +97,7 @@ TEST(CliBinary, EveryTimeArgumentErrorNamesTheAcceptedForms) {
     EXPECT_EQ(r.code, 1) << args << ": " << r.output;
     EXPECT_NE(r.output.find("90s, 30m, 2h, 7d"), std::string::npos) << args << ": " << r.output;
     if (std::string(args).find("--for ") == std::string::npos) {
-      EXPECT_NE(r.output.find("RFC 3339 (e.g. 2026-11-20T09:00:00Z)"), std::string::npos)
+      EXPECT_NE(r.output.find("RFC 3339 (2026-11-20T09:00:00Z)"), std::string::npos)
           << args << ": " << r.output;
     }
   }
@@ -128,6 +131,121 @@ TEST(CliBinary, SilenceHelpShowsAmtoolStyleExamples) {
   EXPECT_EQ(help.code, 0);
   EXPECT_NE(help.output.find("=~"), std::string::npos) << help.output;
   EXPECT_NE(help.output.find("--until 30m"), std::string::npos) << help.output;
+}
+
+TEST(CliBinary, ParseErrorsOfCli11AreUsageErrorsAndHelpShowsExitCodes) {
+  // CLI11 numbers its own errors (105 extras, 106 validation, ...): scripts see our 1.
+  for (const char* args : {"events --bogus", "--timeout abc events", "incidents --state nope",
+                           "events stray-argument", "", "nosuchcommand"}) {
+    auto r = run(args);
+    EXPECT_EQ(r.code, 1) << args << ": " << r.output;
+  }
+  auto help = run("--help");
+  EXPECT_EQ(help.code, 0);
+  EXPECT_NE(help.output.find("Exit codes: 0 ok; 1 usage"), std::string::npos) << help.output;
+  EXPECT_NE(help.output.find("--follow"), std::string::npos);
+  EXPECT_NE(help.output.find("cli.yaml"), std::string::npos);
+  auto events_help = run("events --help");
+  EXPECT_EQ(events_help.code, 0);
+  EXPECT_NE(events_help.output.find("With --follow: 0 after Ctrl-C"), std::string::npos);
+  EXPECT_EQ(run("--version").code, 0);
+}
+
+TEST(CliBinary, AnInvertedRangeIsAUsageErrorNamingBothTimes) {
+  auto r = run(std::string(kNoCollector) + "events --since 2026-11-21 --until 2026-11-20");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("--since 2026-11-21"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("--until 2026-11-20"), std::string::npos) << r.output;
+  auto incidents = run(std::string(kNoCollector) + "incidents --since now --until yesterday");
+  EXPECT_EQ(incidents.code, 1) << incidents.output;
+  // The new forms get through to the (absent) collector.
+  auto fine =
+      run(std::string(kNoCollector) + "--tz Europe/Berlin events --since yesterday --until now-1h");
+  EXPECT_EQ(fine.code, 2) << fine.output;
+}
+
+TEST(CliBinary, FollowPrintsTableOrJsonlOnly) {
+  for (const char* format : {"json", "csv"}) {
+    auto r = run(std::string(kNoCollector) + "events --follow --format " + format);
+    EXPECT_EQ(r.code, 1) << r.output;
+    EXPECT_NE(r.output.find("jsonl"), std::string::npos) << r.output;
+  }
+  EXPECT_EQ(run(std::string(kNoCollector) + "events --follow --until now").code, 1);
+  EXPECT_EQ(run(std::string(kNoCollector) + "incidents --follow --format csv").code, 1);
+}
+
+// Settings from files and the environment, in a temp HOME so the machine's own files do not
+// count (a system file in /etc/regwatch would; the tests pass --config or set it aside).
+class CliSettingsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("regwatch-cli-settings-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_ / "xdg" / "regwatch");
+    for (const char* name :
+         {"REGWATCH_CONFIG", "REGWATCH_COLLECTOR", "REGWATCH_TOKEN", "REGWATCH_TOKEN_FILE"})
+      ::unsetenv(name);
+    ::setenv("XDG_CONFIG_HOME", (dir_ / "xdg").c_str(), 1);
+  }
+  void TearDown() override {
+    for (const char* name : {"REGWATCH_CONFIG", "REGWATCH_COLLECTOR", "XDG_CONFIG_HOME"})
+      ::unsetenv(name);
+    std::filesystem::remove_all(dir_);
+  }
+  std::string write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+    return (dir_ / name).string();
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(CliSettingsTest, FlagOverEnvironmentOverUserFile) {
+  write("xdg/regwatch/cli.yaml", "collector: 127.0.0.1:1\ntimeout: 2\n");
+  auto from_file = run("events");
+  EXPECT_EQ(from_file.code, 2) << from_file.output;
+  EXPECT_NE(from_file.output.find("127.0.0.1:1"), std::string::npos) << from_file.output;
+  ::setenv("REGWATCH_COLLECTOR", "127.0.0.1:2", 1);
+  auto from_env = run("events");
+  EXPECT_NE(from_env.output.find("127.0.0.1:2"), std::string::npos) << from_env.output;
+  auto from_flag = run("--collector 127.0.0.1:3 events");
+  EXPECT_NE(from_flag.output.find("127.0.0.1:3"), std::string::npos) << from_flag.output;
+  // --config reads only that file: the user file's collector no longer counts.
+  ::unsetenv("REGWATCH_COLLECTOR");
+  const std::string only = write("only.yaml", "collector: 127.0.0.1:4\ntimeout: 2\n");
+  auto explicit_file = run("--config " + only + " events");
+  EXPECT_NE(explicit_file.output.find("127.0.0.1:4"), std::string::npos) << explicit_file.output;
+  ::setenv("REGWATCH_CONFIG", only.c_str(), 1);
+  EXPECT_NE(run("events").output.find("127.0.0.1:4"), std::string::npos);
+}
+
+TEST_F(CliSettingsTest, ABrokenFileIsAUsageErrorWithFileAndLine) {
+  const std::string broken = write("broken.yaml", "collector: 127.0.0.1:1\ntimeot: 2\n");
+  auto r = run("--config " + broken + " events");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find(broken + ":2:"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("timeout"), std::string::npos) << r.output;  // did you mean
+  auto missing = run("--config " + (dir_ / "absent.yaml").string() + " events");
+  EXPECT_EQ(missing.code, 1) << missing.output;
+  EXPECT_NE(missing.output.find("absent.yaml"), std::string::npos) << missing.output;
+}
+
+TEST_F(CliSettingsTest, TokenFileFromTheConfigIsRead) {
+  const std::string token = write("token", "s3cret\n");
+  std::filesystem::permissions(
+      token, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  const std::string config =
+      write("c.yaml", "collector: 127.0.0.1:1\ntimeout: 2\ntoken_file: " + token + "\n");
+  auto r = run("--config " + config + " events");
+  EXPECT_EQ(r.code, 2) << r.output;  // read fine; on to the (absent) collector
+  EXPECT_EQ(r.output.find("warning"), std::string::npos) << r.output;
+  std::filesystem::permissions(token, std::filesystem::perms::others_read,
+                               std::filesystem::perm_options::add);
+  auto open = run("--config " + config + " events");
+  EXPECT_NE(open.output.find("chmod o-r"), std::string::npos) << open.output;
+  auto absent = run("--config " + config + " --token-file " + (dir_ / "nope").string() + " events");
+  EXPECT_EQ(absent.code, 1) << absent.output;
+  EXPECT_NE(absent.output.find("nope"), std::string::npos) << absent.output;
+  EXPECT_EQ(run("--token a --token-file " + token + " events").code, 1);
 }
 
 }  // namespace

@@ -1,0 +1,58 @@
+#include "agent/app/agent_reload.h"
+
+namespace regwatch::agent {
+namespace {
+
+// Keeps running's value of a start-only key in `effective`, naming it when `next` differs.
+template <typename T>
+void keep(const char* key, const T& running, T& effective, std::vector<std::string>& changed) {
+  if (effective == running) return;
+  changed.emplace_back(key);
+  effective = running;
+}
+
+}  // namespace
+
+AgentReloadPlan plan_agent_reload(const AgentConfig& running, const AgentConfig& next) {
+  AgentReloadPlan plan;
+  plan.effective = next;
+  AgentConfig& e = plan.effective;
+  auto& changed = plan.needs_restart;
+  keep("agent_id", running.agent_id, e.agent_id, changed);
+  keep("collector", running.collector, e.collector, changed);
+  keep("spool", running.spool, e.spool, changed);
+  keep("syslog.udp", running.syslog.udp, e.syslog.udp, changed);
+  keep("syslog.tcp", running.syslog.tcp, e.syslog.tcp, changed);
+  // The listeners' limits: everything of syslog but the addresses and the parsing offset.
+  {
+    SyslogSettings limits = e.syslog;
+    limits.udp = running.syslog.udp;
+    limits.tcp = running.syslog.tcp;
+    limits.assume_utc_offset = running.syslog.assume_utc_offset;
+    if (!(limits == running.syslog)) {
+      changed.emplace_back("syslog (listener limits and buffers)");
+      const std::string offset = e.syslog.assume_utc_offset;
+      e.syslog = running.syslog;
+      e.syslog.assume_utc_offset = offset;
+    }
+  }
+  keep("snmp.traps", running.snmp.traps, e.snmp.traps, changed);
+  keep("snmp.trap_users", running.snmp.trap_users, e.snmp.trap_users, changed);
+  keep("snmp.trap_receive_buffer_bytes", running.snmp.trap_receive_buffer_bytes,
+       e.snmp.trap_receive_buffer_bytes, changed);
+  keep("snmp.community", running.snmp.community, e.snmp.community, changed);
+  keep("snmp.workers", running.snmp.workers, e.snmp.workers, changed);
+  keep("sccp", running.sccp, e.sccp, changed);
+  keep("metrics", running.metrics, e.metrics, changed);
+
+  plan.log_level = e.log_level != running.log_level;
+  plan.parsing = e.syslog.assume_utc_offset != running.syslog.assume_utc_offset ||
+                 !(e.origin_senders == running.origin_senders);
+  plan.snmp_settings = e.snmp.cpu_threshold_percent != running.snmp.cpu_threshold_percent ||
+                       e.snmp.cpu_duration_s != running.snmp.cpu_duration_s ||
+                       e.snmp.interface_errors_per_poll != running.snmp.interface_errors_per_poll;
+  plan.snmp_targets = plan.snmp_settings || !(e.snmp.targets == running.snmp.targets);
+  return plan;
+}
+
+}  // namespace regwatch::agent

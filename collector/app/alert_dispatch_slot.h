@@ -1,0 +1,52 @@
+#pragma once
+// Where correlation and the condition runner hand their incidents to alerting, and what a
+// reload (SIGHUP) swaps: the dispatcher built from the alerting config (receivers, routes,
+// rules, inhibitions), or none when the config has no receivers.
+//
+// A swap stops the old dispatcher (it routes what it was handed and finishes the deliveries
+// under way), then starts one on the new config. Nothing owed is lost across it: what is owed
+// lives in the outbox (the store), and a dispatcher's start routes the recent incidents again,
+// owing nothing twice, exactly as after a collector restart. Incidents handed over during the
+// swap wait here and go to the new dispatcher.
+//
+// Threads: on_incidents from any thread; replace and stop from one (the reload's).
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "alerts/alert_dispatcher.h"
+#include "alerts/alerting_config.h"
+#include "collector/store/incident_store.h"
+#include "common/clock.h"
+
+namespace regwatch::collector {
+
+class AlertDispatchSlot {
+ public:
+  // clock outlives the slot; db_path is the collector's store (the outbox and alert stores).
+  AlertDispatchSlot(std::string db_path, const Clock& clock);
+  ~AlertDispatchSlot();
+  AlertDispatchSlot(const AlertDispatchSlot&) = delete;
+  AlertDispatchSlot& operator=(const AlertDispatchSlot&) = delete;
+
+  // Builds and starts a dispatcher on `config` in place of the running one (none without
+  // receivers). On an error (a receiver's notifier cannot be built) the old config is started
+  // again and the error returned, so paging never stops because of a bad reload.
+  Status replace(const alerts::AlertingConfig& config);
+  void on_incidents(std::vector<store::KeyedIncident> incidents);
+  void stop();
+
+ private:
+  Status start_on(const alerts::AlertingConfig& config);
+
+  const std::string db_path_;
+  const Clock& clock_;
+  alerts::AlertingConfig running_config_;  // replace's thread only
+  std::mutex mutex_;
+  std::unique_ptr<alerts::AlertDispatcher> dispatcher_;  // under mutex_
+  bool swapping_ = false;                                // under mutex_
+  std::vector<store::KeyedIncident> held_;               // under mutex_: handed during a swap
+};
+
+}  // namespace regwatch::collector
