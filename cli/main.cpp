@@ -79,7 +79,7 @@ int run(int argc, char** argv) {
   if (!format) return usage_error("--format must be table, json, jsonl or csv");
   // A following command waits for Ctrl-C itself (sigtimedwait); gRPC's threads, started by
   // connect(), inherit the blocked mask so the signal never kills the process under them.
-  if (chosen->follows()) regwatch::block_termination_signals();
+  if (chosen->follows()) regwatch::block_daemon_signals();
   auto client = CollectorClient::connect(settings->connection);
   if (!client.ok()) return usage_error(client.error().message);
   RunContext context{**client, *format, format_text, settings->zone};

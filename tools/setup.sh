@@ -21,6 +21,8 @@ packages=(
   # bench/syslog_flood_bench compares the agent with rsyslog (imudp) side by side
   rsyslog
   zsh tzdata  # tests/cli: zsh completion syntax check; --tz zones (cli/time_zone.h)
+  # Debian packages (tools/package.sh), man pages, their install test, the units' checks
+  debhelper dpkg-dev fakeroot lintian help2man debootstrap systemd iproute2
 )
 
 missing=()

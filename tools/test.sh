@@ -3,7 +3,9 @@
 # the source checks (include rules, clang-format, clang-tidy on the changed sources), unit,
 # integration (real processes on loopback), the fuzz targets (corpus replay under the normal
 # build, then real libFuzzer runs under a clang build), and the unit tests again under that
-# clang build, where every library is compiled with ASan and UBSan.
+# clang build, where every library is compiled with ASan and UBSan. With no arguments it then
+# builds the Debian packages from that build and installs them into a clean Debian 12 root
+# (tests/package/install_test.sh).
 # Usage: tools/test.sh [ctest args...], e.g. tools/test.sh -L syslog
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,4 +34,14 @@ if [ $# -eq 0 ]; then
 fi
 echo "== tests"
 ctest --test-dir build --output-on-failure -j "$jobs" "$@" || status=$?
+# The packages from the build above (no second compile), installed, run, queried and purged in
+# a debootstrapped Debian 12 root: only for the whole suite.
+if [ $# -eq 0 ]; then
+  echo "== Debian packages (tools/package.sh --build-dir build) and their install test"
+  if ./tools/package.sh --build-dir build; then
+    ./tests/package/install_test.sh dist || status=1
+  else
+    status=1
+  fi
+fi
 exit $status

@@ -13,6 +13,7 @@ bool stop_requested(std::chrono::milliseconds timeout) {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);  // the terminal went away: stop as for Ctrl-C
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(timeout);
   const timespec wait{static_cast<time_t>(seconds.count()),
                       static_cast<long>((timeout - seconds).count() * 1'000'000)};
