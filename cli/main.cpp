@@ -13,6 +13,7 @@
 #include "cli/commands/command.h"
 #include "cli/output_format.h"
 #include "cli/settings.h"
+#include "common/build_version.h"
 #include "common/signals.h"
 
 namespace {
@@ -38,7 +39,7 @@ int run(int argc, char** argv) {
       "token_file: ~/.regwatch-token\\n' > ~/.config/regwatch/cli.yaml\n"
       "  regwatch status\n"};
   app.footer(kExitCodesHelp);
-  app.set_version_flag("--version", std::string(REGWATCH_VERSION));
+  app.set_version_flag("--version", regwatch::version_line("regwatch"));
   app.require_subcommand(1);
   app.fallthrough();  // global options may follow the subcommand: regwatch events --format json
   GlobalFlags flags;
@@ -55,6 +56,7 @@ int run(int argc, char** argv) {
   commands.push_back(make_alerts_command());
   commands.push_back(make_silence_command());
   commands.push_back(make_incident_command());
+  commands.push_back(make_version_command());
   for (auto& command : commands) command->add_to(app);
   try {
     app.parse(argc, argv);

@@ -15,6 +15,8 @@ pkg_check_modules(PCAP REQUIRED IMPORTED_TARGET libpcap)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 # The collector's HTTP API and dashboard, the agent's /metrics (docs/dependencies.md).
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+# sd_notify for Type=notify units: readiness, reload, stopping, watchdog (common/service_notify).
+pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 if(REGWATCH_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

@@ -251,6 +251,13 @@ void check_log_level(const std::string& level, const std::string& path, ConfigEr
         path, "unknown log level '" + level + "' (trace, debug, info, warn, error, critical, off)");
 }
 
+void check_log_format(const std::string& format, const std::string& path, ConfigErrors& errors) {
+  if (!parse_log_format(format)) {
+    errors.add_at(path,
+                  "unknown log format '" + format + "' (" + std::string(kLogFormatNames) + ")");
+  }
+}
+
 void check_readable_file(const std::string& file, const std::string& path, ConfigErrors& errors) {
   if (file.empty()) return;
   std::error_code ec;

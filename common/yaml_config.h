@@ -97,6 +97,8 @@ class YamlMap {
 // and a real start refuse the same things with the same words. Each adds at most one error
 // at `path` (its line via add_at); an empty value is not checked (the key is optional).
 void check_log_level(const std::string& level, const std::string& path, ConfigErrors& errors);
+// log_format: text, json or logfmt (common/logging.h).
+void check_log_format(const std::string& format, const std::string& path, ConfigErrors& errors);
 void check_readable_file(const std::string& file, const std::string& path, ConfigErrors& errors);
 void check_env_set(const std::string& variable, const std::string& path, ConfigErrors& errors);
 

@@ -11,6 +11,7 @@ packages=(
   # chosen libraries (docs/dependencies.md says why)
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libssl-dev libcurl4-openssl-dev libpcap-dev zlib1g-dev
   libre2-dev libcpp-httplib-dev
+  libsystemd-dev
   # tests, fuzzing, benchmarks and the real peers tests talk to
   libgtest-dev libbenchmark-dev clang libclang-rt-14-dev
   bsdutils sqlite3 openssl python3 procps snmpd snmp snmpsim tshark python3-aiosmtpd

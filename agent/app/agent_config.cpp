@@ -71,6 +71,7 @@ void read_config(const YAML::Node& node, AgentConfig& config, config::ConfigErro
   config::YamlMap root(node, "", errors);
   root.read("agent_id", config.agent_id);
   root.read("log_level", config.log_level);
+  root.read("log_format", config.log_format);
   auto link = root.child("collector");
   link.read("address", config.collector.address);
   link.read("token", config.collector.token);
@@ -321,6 +322,7 @@ void check_endpoint(const std::string& value, const char* path, config::ConfigEr
 
 void check_agent_config(const AgentConfig& config, config::ConfigErrors& errors) {
   config::check_log_level(config.log_level, "log_level", errors);
+  config::check_log_format(config.log_format, "log_format", errors);
   if (config.agent_id.empty()) errors.add_at("agent_id", "must not be empty");
   const auto& link = config.collector;
   check_collector_addresses(link, errors);
@@ -395,6 +397,8 @@ std::string default_agent_config_yaml() {
   out << YAML::BeginMap;
   out << YAML::Key << "agent_id" << YAML::Value << "" << YAML::Comment("default: this host's name");
   out << YAML::Key << "log_level" << YAML::Value << d.log_level;
+  out << YAML::Key << "log_format" << YAML::Value << d.log_format
+      << YAML::Comment("text, json or logfmt; under systemd text goes to the journal");
   out << YAML::Key << "collector" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "address" << YAML::Value << d.collector.address
       << YAML::Comment("HOST:PORT, or several in order of preference: a:7443,b:7443 (failover)");

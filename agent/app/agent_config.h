@@ -151,6 +151,7 @@ struct MetricsSettings {
 struct AgentConfig {
   std::string agent_id;  // default: the host name
   std::string log_level = "info";
+  std::string log_format = "text";  // text, json or logfmt (common/logging.h)
   CollectorLink collector;
   SpoolSettings spool;
   SyslogSettings syslog;

@@ -584,7 +584,7 @@ int run_live(const AgentConfig& started_with, const ConfigReader& reread) {
   if (traps) metric_sources.snmp_trap_tally = &snmp_trap_tally;
   if (capture) metric_sources.capture_tally = &capture_tally;
   metric_sources.input_drops = input_drop_totals;
-  metrics::register_build_info(metrics::default_registry(), REGWATCH_VERSION);
+  metrics::register_build_info(metrics::default_registry());
   const AgentMetrics agent_metrics(std::move(metric_sources));
   std::unique_ptr<metrics::MetricsServer> metrics_server;  // stops before agent_metrics goes
   if (!config.metrics.listen.empty()) {

@@ -7,6 +7,7 @@
 
 #include "agent/app/agent_config.h"
 #include "agent/app/agent_modes.h"
+#include "common/build_version.h"
 #include "common/logging.h"
 
 namespace {
@@ -47,7 +48,7 @@ int run_agent(int argc, char** argv) {
       "everything was acknowledged (replay again: it is stored once); 5 replay acknowledged but\n"
       "not all of it stored now (the spool dropped events, or, under --replay-agent-id, the\n"
       "collector already had events under that id; see --allow-duplicates)\n"};
-  app.set_version_flag("--version", std::string(REGWATCH_VERSION));
+  app.set_version_flag("--version", regwatch::version_line("regwatch-agent"));
   std::string config_file;
   bool print_default = false;
   std::string collector, agent_id, spool_dir, syslog_udp, syslog_tcp, token, token_file;
@@ -116,6 +117,9 @@ int run_agent(int argc, char** argv) {
   app.add_option("--tls-server-name", tls_server_name,
                  "name to verify in the collector's certificate");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
+  std::string log_format;
+  app.add_option("--log-format", log_format,
+                 "text (default), json or logfmt: one object or key=value line per log line");
   std::string metrics_listen;
   app.add_option("--metrics", metrics_listen,
                  "HOST:PORT to serve /metrics for Prometheus on (config metrics.listen; \"\" = "
@@ -148,6 +152,7 @@ int run_agent(int argc, char** argv) {
     set(config.collector.tls_key_file, tls_key);
     set(config.collector.tls_server_name, tls_server_name);
     set(config.log_level, log_level);
+    set(config.log_format, log_format);
     set(config.snmp.community, snmp_community);
     if (app.count("--snmp-traps")) config.snmp.traps = snmp_traps;
     if (app.count("--metrics")) config.metrics.listen = metrics_listen;
@@ -171,7 +176,9 @@ int run_agent(int argc, char** argv) {
     std::cout << "configuration is valid\n";
     return 0;
   }
-  regwatch::set_log_level(config.log_level);  // checked above
+  // Both checked above.
+  regwatch::set_log_level(config.log_level);
+  regwatch::set_log_format(*regwatch::parse_log_format(config.log_format));
   if (app.count("--capture")) config.sccp.capture = capture_interface;
   if (!replay_files.empty() || !pcap_files.empty()) {
     ReplayRequest request;

@@ -8,6 +8,7 @@
 #include "agent/snmp/net_snmp_support.h"
 #include "agent/snmp/trap_classifier.h"
 #include "agent/snmp/usm_users.h"
+#include "common/bind_error.h"
 
 namespace regwatch::agent::snmp {
 namespace {
@@ -80,8 +81,12 @@ Status TrapReceiver::start() {
   const std::string where = "udp:" + options_.endpoint.to_string();
   netsnmp_transport* transport = netsnmp_transport_open_server("snmptrap", where.c_str());
   if (!transport) {
+    // net-snmp says nothing of why; the one reason we can tell apart is the missing right.
     return make_error("listen", "cannot listen for SNMP traps on " + options_.endpoint.to_string() +
-                                    " (address in use, or not an address of this host?)");
+                                    ": " +
+                                    privileged_port_refusal(options_.endpoint.port)
+                                        .value_or("address in use, or not an address of this "
+                                                  "host?"));
   }
   netsnmp_session session;
   snmp_sess_init(&session);

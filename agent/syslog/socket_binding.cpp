@@ -9,6 +9,8 @@
 #include <string>
 #include <system_error>
 
+#include "common/bind_error.h"
+
 namespace regwatch::agent::syslog {
 namespace {
 
@@ -54,7 +56,7 @@ Result<SocketFd> open_bound_socket(const Endpoint& endpoint, SocketKind kind) {
     setsockopt(socket_fd.get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
   }
   if (::bind(socket_fd.get(), address.ai_addr, address.ai_addrlen) != 0) {
-    return listen_error(endpoint, kind, errno_text(errno));
+    return listen_error(endpoint, kind, bind_error_text(errno, endpoint.port));
   }
   if (kind == SocketKind::kTcp && ::listen(socket_fd.get(), SOMAXCONN) != 0) {
     return listen_error(endpoint, kind, errno_text(errno));

@@ -76,5 +76,6 @@ std::unique_ptr<Command> make_top_command();
 std::unique_ptr<Command> make_alerts_command();
 std::unique_ptr<Command> make_silence_command();
 std::unique_ptr<Command> make_incident_command();
+std::unique_ptr<Command> make_version_command();
 
 }  // namespace regwatch::cli

@@ -17,6 +17,7 @@ void read_config(const YAML::Node& node, CollectorConfig& config, config::Config
   root.read("db", config.db);
   root.read("retention_days", config.retention_days);
   root.read("log_level", config.log_level);
+  root.read("log_format", config.log_format);
   root.read("tls_cert_file", config.tls_cert_file);
   root.read("tls_key_file", config.tls_key_file);
   root.read("tls_client_ca_file", config.tls_client_ca_file);
@@ -178,6 +179,7 @@ void check_http_settings(const CollectorConfig& config, config::ConfigErrors& er
 
 void check_collector_config(const CollectorConfig& config, config::ConfigErrors& errors) {
   config::check_log_level(config.log_level, "log_level", errors);
+  config::check_log_format(config.log_format, "log_format", errors);
   auto listen = parse_endpoint(config.listen);
   if (!listen.ok()) {
     errors.add_at("listen", "'" + config.listen + "' is not HOST:PORT: " + listen.error().message);
@@ -279,6 +281,8 @@ std::string default_collector_config_yaml() {
   out << YAML::Key << "retention_days" << YAML::Value << d.retention_days
       << YAML::Comment("by store time; 0 keeps everything");
   out << YAML::Key << "log_level" << YAML::Value << d.log_level;
+  out << YAML::Key << "log_format" << YAML::Value << d.log_format
+      << YAML::Comment("text, json or logfmt; under systemd text goes to the journal");
   out << YAML::Key << "tls_cert_file" << YAML::Value << d.tls_cert_file;
   out << YAML::Key << "tls_key_file" << YAML::Value << d.tls_key_file;
   out << YAML::Key << "tls_client_ca_file" << YAML::Value << d.tls_client_ca_file

@@ -69,6 +69,7 @@ struct CollectorConfig {
   std::string db = "/var/lib/regwatch/collector/regwatch.db";
   uint32_t retention_days = 90;  // by the time events were stored; 0 keeps everything
   std::string log_level = "info";
+  std::string log_format = "text";  // text, json or logfmt (common/logging.h)
   // TLS: required unless listening on loopback. client_ca_file turns on mTLS
   // (agents must present a certificate signed by it).
   std::string tls_cert_file;

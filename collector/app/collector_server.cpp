@@ -8,6 +8,7 @@
 #include "alerts/label_matcher.h"
 #include "collector/store/alerting_retention.h"
 #include "collector/store/store_backend.h"
+#include "common/bind_error.h"
 #include "common/logging.h"
 #include "common/metrics/build_info.h"
 #include "common/metrics/registry.h"
@@ -75,7 +76,7 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
   server->config_stamp_ = std::make_unique<config::ConfigStampHolder>(metrics::default_registry(),
                                                                       "regwatch_collector");
   // /metrics (served by the HTTP server) says which build this is (docs/metrics.md).
-  metrics::register_build_info(metrics::default_registry(), REGWATCH_VERSION);
+  metrics::register_build_info(metrics::default_registry());
 
   // 1. The store: migrations run here, so a bad database stops us before we listen.
   // The backend first: a URL it does not know is refused before a directory is made for it.
@@ -196,8 +197,11 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
   builder.RegisterService(server->queries_.get());
   server->server_ = builder.BuildAndStart();
   if (!server->server_ || selected_port == 0) {
-    return make_error("listen", "cannot listen on " + config.listen +
-                                    " (address in use, or not an address of this host?)");
+    // gRPC hides errno; the missing right is the reason we can tell apart.
+    return make_error("listen", "cannot listen on " + config.listen + ": " +
+                                    privileged_port_refusal(endpoint->port)
+                                        .value_or("address in use, or not an address of this "
+                                                  "host?"));
   }
   Endpoint bound = *endpoint;
   bound.port = static_cast<uint16_t>(selected_port);

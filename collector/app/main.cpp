@@ -8,6 +8,7 @@
 
 #include "collector/app/collector_config.h"
 #include "collector/app/collector_server.h"
+#include "common/build_version.h"
 #include "common/clock.h"
 #include "common/config_stamp.h"
 #include "common/logging.h"
@@ -82,7 +83,7 @@ int main(int argc, char** argv) {
       "  regwatch-collector --print-default-config > collector.yaml\n"
       "  regwatch-collector --config /etc/regwatch/collector.yaml --check-config\n"
       "      every problem start-up would refuse, each with its line; exit 1 if any\n"};
-  app.set_version_flag("--version", std::string(REGWATCH_VERSION));
+  app.set_version_flag("--version", regwatch::version_line("regwatch-collector"));
   std::string config_file;
   bool print_default = false;
   std::string listen, db, tls_cert, tls_key, tls_client_ca, log_level;
@@ -102,6 +103,9 @@ int main(int argc, char** argv) {
   app.add_option("--tls-key", tls_key, "server private key (PEM)");
   app.add_option("--tls-client-ca", tls_client_ca, "CA for agent certificates: turns on mTLS");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
+  std::string log_format;
+  app.add_option("--log-format", log_format,
+                 "text (default), json or logfmt: one object or key=value line per log line");
   std::optional<std::string> http_listen;
   app.add_option("--http", http_listen,
                  "HOST:PORT for the dashboard, the JSON API and /metrics (default "
@@ -126,6 +130,7 @@ int main(int argc, char** argv) {
     if (!tls_key.empty()) config.tls_key_file = tls_key;
     if (!tls_client_ca.empty()) config.tls_client_ca_file = tls_client_ca;
     if (!log_level.empty()) config.log_level = log_level;
+    if (!log_format.empty()) config.log_format = log_format;
     if (http_listen) config.http.listen = *http_listen;
     regwatch::collector::check_collector_config(config, errors);
     // A config that is valid but would let anyone in is refused at start (exit 2, below);
@@ -150,7 +155,9 @@ int main(int argc, char** argv) {
     std::cerr << "regwatch-collector: refusing to start:\n" << exposure.format(config_file);
     return kExitStartFailed;
   }
-  regwatch::set_log_level(config.log_level);  // checked above
+  // Both checked above.
+  regwatch::set_log_level(config.log_level);
+  regwatch::set_log_format(*regwatch::parse_log_format(config.log_format));
 
   regwatch::block_daemon_signals();
   auto server =

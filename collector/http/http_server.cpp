@@ -10,6 +10,7 @@
 
 #include "collector/http/api_answers.h"
 #include "collector/web/web_assets.h"
+#include "common/bind_error.h"
 #include "common/logging.h"
 #include "common/net_address.h"
 #include "common/time_format.h"
@@ -87,9 +88,12 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpOptions& options
     port = 0;
   }
   if (port == 0) {
-    return make_error("http_listen", "cannot listen for HTTP on " + options.listen +
-                                         " (address in use, or not an address of this host?); "
-                                         "set http.listen (or --http), \"\" for no HTTP");
+    // cpp-httplib hides errno; the missing right is the reason we can tell apart.
+    return make_error("http_listen", "cannot listen for HTTP on " + options.listen + ": " +
+                                         privileged_port_refusal(endpoint->port)
+                                             .value_or("address in use, or not an address of "
+                                                       "this host?") +
+                                         "; set http.listen (or --http), \"\" for no HTTP");
   }
   Endpoint bound = *endpoint;
   bound.port = static_cast<uint16_t>(port);

@@ -11,6 +11,7 @@
 #include "collector/query/phone_search.h"
 #include "collector/query/top_query.h"
 #include "collector/store/store_backend.h"
+#include "common/build_version.h"
 #include "common/clock.h"
 #include "common/logging.h"
 
@@ -148,7 +149,9 @@ Result<regwatch::v1::StatusReply> QueryService::read_status(Readers& readers) co
   // The receivers after the agents, as one reply.
   if (auto receivers = readers.outbox->add_receivers(*status); !receivers.ok())
     return Result<regwatch::v1::StatusReply>(receivers.error());
-  status->set_version(REGWATCH_VERSION);
+  status->set_version(std::string(build_version()));
+  status->set_git_revision(std::string(build_revision()));
+  status->set_build_date(std::string(build_date()));
   if (config_stamp_) {
     const auto stamp = config_stamp_->get();
     auto* config = status->mutable_config();

@@ -1,20 +1,16 @@
 #include "common/metrics/build_info.h"
 
-#ifndef REGWATCH_REVISION
-#define REGWATCH_REVISION "unknown"
-#endif
+#include <string>
+
+#include "common/build_version.h"
 
 namespace regwatch::metrics {
 
-const char* build_revision() {
-  return REGWATCH_REVISION;
-}
-
-void register_build_info(Registry& registry, const std::string& version) {
+void register_build_info(Registry& registry) {
   registry
       .gauge("regwatch_build_info", "The running build: version and git revision; always 1.",
              {"version", "revision"})
-      .with({version, build_revision()})
+      .with({std::string(build_version()), std::string(build_revision())})
       .set(1);
 }
 

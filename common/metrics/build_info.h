@@ -1,15 +1,13 @@
 #pragma once
 // regwatch_build_info{version,revision} 1: which build a process runs, in the Prometheus way
-// (an info gauge joined onto other series by its labels). version is REGWATCH_VERSION;
-// revision the git commit the build was configured at, "unknown" when it was not built from a
-// git checkout.
+// (an info gauge joined onto other series by its labels, as prometheus_build_info). version is
+// the release, revision the git commit it was built from (common/build_version.h: short hash,
+// "-dirty" for uncommitted changes, "unknown" outside a git checkout).
 #include "common/metrics/registry.h"
 
 namespace regwatch::metrics {
 
-// The revision this binary was built from.
-const char* build_revision();
-// Registers regwatch_build_info with the given version (each binary's REGWATCH_VERSION).
-void register_build_info(Registry& registry, const std::string& version);
+// Registers regwatch_build_info for this binary's build.
+void register_build_info(Registry& registry);
 
 }  // namespace regwatch::metrics

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "common/bind_error.h"
 #include "common/metrics/text_format.h"
 
 namespace regwatch::metrics {
@@ -41,8 +42,10 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const MetricsListen&
     self->port_ = endpoint->port;
   }
   if (self->port_ == 0) {
-    return make_error("listen", "metrics: cannot listen on " + settings.listen +
-                                    " (in use, or not an address of this host)");
+    // cpp-httplib hides errno; the missing right is the reason we can tell apart.
+    return make_error("listen", "metrics: cannot listen on " + settings.listen + ": " +
+                                    privileged_port_refusal(endpoint->port)
+                                        .value_or("in use, or not an address of this host"));
   }
   self->thread_ = std::thread([server = self->server_.get()] { server->listen_after_bind(); });
   // httplib's stop() does nothing until the accept loop runs: wait for it, so that a stop()

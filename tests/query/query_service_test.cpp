@@ -4,6 +4,7 @@
 #include "collector/query/query_service.h"
 #include "collector/store/event_reader.h"
 #include "collector/store/event_writer.h"
+#include "common/build_version.h"
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -152,7 +153,9 @@ TEST_F(QueryServiceTest, StatusCountsWhatEachAgentStored) {
   const auto s = status(reply, "viewer-secret");
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(reply.total_events(), 23u);
-  EXPECT_EQ(reply.version(), REGWATCH_VERSION);
+  EXPECT_EQ(reply.version(), regwatch::build_version());
+  EXPECT_EQ(reply.git_revision(), regwatch::build_revision());
+  EXPECT_EQ(reply.build_date(), regwatch::build_date());
   EXPECT_GT(reply.schema_version(), 0);
   ASSERT_EQ(reply.agents_size(), 2);
   for (const auto& agent : reply.agents()) {
