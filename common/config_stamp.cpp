@@ -32,7 +32,7 @@ Result<std::string> file_sha256_hex(const std::string& path) {
     return make_error("config_hash", "SHA-256 failed");
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;
-  hex.reserve(size * 2);
+  hex.reserve(size_t{size} * 2);
   for (unsigned int i = 0; i < size; ++i) {
     hex.push_back(kHex[digest[i] >> 4]);
     hex.push_back(kHex[digest[i] & 0xf]);

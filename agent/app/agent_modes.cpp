@@ -33,6 +33,7 @@
 #include "common/metrics/build_info.h"
 #include "common/metrics/metrics_server.h"
 #include "common/net_address.h"
+#include "common/service_notify.h"
 #include "common/signals.h"
 #include "common/yaml_config.h"
 
@@ -469,6 +470,11 @@ int run_live(const AgentConfig& started_with, const ConfigReader& reread) {
   // (agent_reload.h); an invalid config is refused with every problem logged, the running
   // one kept.
   const auto reload = [&] {
+    service::notify_reloading();
+    // Ready again whatever the outcome: a refused config leaves the running one in force.
+    const struct ReadyAfter {
+      ~ReadyAfter() { service::notify_ready(); }
+    } ready_after;
     const int64_t now = SystemClock::instance().now_us();
     if (!reread) {
       log->info("SIGHUP: started without a config file; nothing to reload");
@@ -488,8 +494,9 @@ int run_live(const AgentConfig& started_with, const ConfigReader& reread) {
       applied += (applied.empty() ? "" : ", ") + std::string(what);
     };
     if (plan.log_level) {
-      set_log_level(e.log_level);  // checked valid
-      note("log level");
+      set_log_level(e.log_level);  // both checked valid
+      set_log_format(*parse_log_format(e.log_format));
+      note("log level and format");
     }
     if (plan.parsing) {
       offset.store(*parse_utc_offset_minutes(e.syslog.assume_utc_offset));  // checked valid
@@ -531,6 +538,7 @@ int run_live(const AgentConfig& started_with, const ConfigReader& reread) {
   SignalWatcher watcher(
       [&](int signal) {
         log->info("signal {}: shutting down", signal);
+        service::notify_stopping();
         std::lock_guard lock(mutex);
         stop = true;
         stop_cv.notify_all();
@@ -599,6 +607,12 @@ int run_live(const AgentConfig& started_with, const ConfigReader& reread) {
     log->info("metrics for Prometheus on {} port {} ({}, /metrics)", config.metrics.listen,
               metrics_server->port(), config.metrics.tls_cert.empty() ? "http" : "https");
   }
+  // Every input listens: a Type=notify unit's start is done (no-op outside systemd).
+  service::notify_status("syslog udp " + (config.syslog.udp.empty() ? "off" : config.syslog.udp) +
+                         ", tcp " + (config.syslog.tcp.empty() ? "off" : config.syslog.tcp) + "; " +
+                         std::to_string(config.snmp.targets.size()) + " SNMP targets");
+  service::notify_ready();
+  const service::WatchdogPinger watchdog;  // WatchdogSec: a hung agent is restarted
   {
     std::unique_lock lock(mutex);
     auto next_log = std::chrono::steady_clock::now() + std::chrono::seconds(60);

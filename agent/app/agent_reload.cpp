@@ -45,7 +45,7 @@ AgentReloadPlan plan_agent_reload(const AgentConfig& running, const AgentConfig&
   keep("sccp", running.sccp, e.sccp, changed);
   keep("metrics", running.metrics, e.metrics, changed);
 
-  plan.log_level = e.log_level != running.log_level;
+  plan.log_level = e.log_level != running.log_level || e.log_format != running.log_format;
   plan.parsing = e.syslog.assume_utc_offset != running.syslog.assume_utc_offset ||
                  !(e.origin_senders == running.origin_senders);
   plan.snmp_settings = e.snmp.cpu_threshold_percent != running.snmp.cpu_threshold_percent ||

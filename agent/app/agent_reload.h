@@ -3,7 +3,7 @@
 // one just read and checked (pure; agent_modes.cpp applies it).
 //
 // Applied in place, without losing an event or a connection:
-//   log_level
+//   log_level, log_format
 //   syslog.assume_utc_offset, origin_senders                   (the next line parsed)
 //   snmp.targets, snmp.cpu_threshold_percent, cpu_duration_s,
 //   interface_errors_per_poll                                  (pollers retargeted: a target
@@ -22,9 +22,9 @@ namespace regwatch::agent {
 struct AgentReloadPlan {
   AgentConfig effective;                   // `next` with the start-only keys as they run
   std::vector<std::string> needs_restart;  // start-only keys whose value differs
-  bool log_level = false;
-  bool parsing = false;       // assume_utc_offset, origin_senders
-  bool snmp_targets = false;  // the pollers change
+  bool log_level = false;                  // log_level or log_format
+  bool parsing = false;                    // assume_utc_offset, origin_senders
+  bool snmp_targets = false;               // the pollers change
   // The pollers' shared settings changed: no poller keeps what it learned (its thresholds and
   // deltas were for the settings before).
   bool snmp_settings = false;

@@ -51,7 +51,7 @@ CollectorReloadPlan plan_collector_reload(const CollectorConfig& running,
   plan.correlation = e.correlation != running.correlation;
   plan.alerting =
       e.alerting != running.alerting || e.http.external_url != running.http.external_url;
-  plan.log_level = e.log_level != running.log_level;
+  plan.log_level = e.log_level != running.log_level || e.log_format != running.log_format;
   return plan;
 }
 

@@ -7,7 +7,7 @@
 //   correlation (thresholds and windows; merge_s excepted, below)    (next pass)
 //   alerting (receivers, routes, rules, inhibitions, conditions, labels) and
 //   http.external_url (the links in payloads)                         (dispatcher swapped)
-//   log_level
+//   log_level, log_format
 // Read only at start: the new value is kept for the next start and named in `needs_restart`
 // (logged, and shown by `regwatch status`): listen, db, retention_days, TLS files,
 // allow_anonymous, client_certificates.identity, ingest.*, max_pending_batches_per_stream,
@@ -27,7 +27,7 @@ struct CollectorReloadPlan {
   bool access = false;
   bool correlation = false;
   bool alerting = false;
-  bool log_level = false;
+  bool log_level = false;  // log_level or log_format
   bool applies_anything() const { return access || correlation || alerting || log_level; }
 };
 

@@ -236,7 +236,10 @@ Status CollectorServer::start_http(const CollectorConfig& config, const Clock& c
 Result<CollectorReloadPlan> CollectorServer::reload(const CollectorConfig& next) {
   CollectorReloadPlan plan = plan_collector_reload(running_, next);
   const CollectorConfig& e = plan.effective;
-  if (plan.log_level) set_log_level(e.log_level);  // checked valid before
+  if (plan.log_level) {  // both checked valid before
+    set_log_level(e.log_level);
+    set_log_format(*parse_log_format(e.log_format));
+  }
   if (plan.access) policy_->replace(principals(e), certificate_policy(e));
   if (plan.correlation) correlation_->update_settings(e.correlation);
   Status alerting = Ok{};

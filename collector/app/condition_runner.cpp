@@ -16,9 +16,9 @@ namespace {
 
 constexpr int64_t kSecond = 1'000'000;
 // Sources seen within this long are watched for silence; older ones are gone for good.
-constexpr int64_t kSourceMemoryUs = 7 * 86'400 * kSecond;
+constexpr int64_t kSourceMemoryUs = int64_t{7} * 86'400 * kSecond;
 // Events a little ahead of the collector's clock (a device clock running fast) still count.
-constexpr int64_t kClockSkewUs = 10 * 60 * kSecond;
+constexpr int64_t kClockSkewUs = int64_t{10} * 60 * kSecond;
 constexpr size_t kMaxEvents = 200'000;
 // phones_still_down lists (and checks for a registration since) at most this many per
 // incident: the alert is about the storm, and its description shows 20.

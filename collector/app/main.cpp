@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <exception>
 #include <iostream>
 #include <optional>
 
@@ -12,6 +13,7 @@
 #include "common/clock.h"
 #include "common/config_stamp.h"
 #include "common/logging.h"
+#include "common/service_notify.h"
 #include "common/signals.h"
 
 namespace {
@@ -69,9 +71,7 @@ void reload_collector(CollectorServer& server, const regwatch::collector::Collec
   server.config_stamp().needs_restart(plan->needs_restart);
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run_collector(int argc, char** argv) {
   using regwatch::collector::CollectorConfig;
   CLI::App app{
       "regwatch-collector: stores the events regwatch agents stream to it (exactly once, in "
@@ -173,19 +173,41 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
   auto* running = server->get();
   record_config_loaded(*running, config_file);
+  // Listening: a Type=notify unit's start is done (no-op outside systemd).
+  regwatch::service::notify_status("listening on " + running->listening_on());
+  regwatch::service::notify_ready();
+  const regwatch::service::WatchdogPinger watchdog;  // WatchdogSec: a hung collector is restarted
   regwatch::SignalWatcher watcher(
       [running](int signal) {
         regwatch::component_logger("collector")->info("signal {}: shutting down", signal);
+        regwatch::service::notify_stopping();
         running->shutdown();
       },
       [&] {
         // A reload is checked as a start is (exposure included); an invalid config is refused
         // with every problem logged, and the running one kept.
+        regwatch::service::notify_reloading();
         CollectorConfig next;
         regwatch::config::ConfigErrors reload_errors;
         read_config(next, reload_errors, true, reload_errors);
         reload_collector(*running, next, reload_errors, config_file);
+        regwatch::service::notify_ready();  // a refused config leaves the running one: ready
       });
   running->wait();
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Nothing is meant to throw past here; if something does (out of memory, a library's
+  // exception), say so and exit as a failed start rather than std::terminate's abort.
+  try {
+    return run_collector(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "regwatch-collector: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "regwatch-collector: an unknown exception\n";
+  }
+  return kExitStartFailed;
 }

@@ -100,12 +100,13 @@ class RegwatchTestCase(unittest.TestCase):
     def path(self, *parts):
         return os.path.join(self.dir, *parts)
 
-    def start_collector(self, port=0, db=None, extra=(), name="collector", expect_ready=True):
+    def start_collector(self, port=0, db=None, extra=(), name="collector", expect_ready=True, env=None):
+        """env: extra environment variables for the collector (e.g. NOTIFY_SOCKET)."""
         db = db or self.path("regwatch.db")
         if "--http" not in extra:  # tests run in parallel: no fixed default port
             extra = [*extra, "--http", "127.0.0.1:0"]
         args = [COLLECTOR, "--listen", f"127.0.0.1:{port}", "--db", db, *extra]
-        p = Process(args, self.dir, name)
+        p = Process(args, self.dir, name, env={**os.environ, **env} if env else None)
         self.processes.append(p)
         p.http_url = None
         if expect_ready:

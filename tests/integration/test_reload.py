@@ -184,5 +184,66 @@ snmp:
         self.assertEqual(collector.terminate(), 0)
 
 
+class NotifySocket:
+    """What systemd's Type=notify sees: the datagrams a daemon sends to $NOTIFY_SOCKET."""
+
+    def __init__(self, path):
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(path)
+        self.sock.settimeout(0.2)
+        self.messages = []
+
+    def read(self):
+        try:
+            while True:
+                self.messages.append(self.sock.recv(4096).decode())
+        except socket.timeout:
+            pass
+        return self.messages
+
+    def wait(self, text, count=1):
+        return wait_for(lambda: sum(text in m.split("\n") for m in self.read()) >= count, 30,
+                        what=f"{text} on NOTIFY_SOCKET")
+
+    def close(self):
+        self.sock.close()
+
+
+class ServiceNotifyTest(RegwatchTestCase):
+    """Type=notify: READY=1 once listening, RELOADING=1 then READY=1 around a SIGHUP (also a
+    refused one), STOPPING=1 at SIGTERM; watchdog pings when WATCHDOG_USEC asks for them."""
+
+    def daemon_env(self, name):
+        notify = NotifySocket(self.path(f"{name}.notify"))
+        self.addCleanup(notify.close)
+        return notify, {"NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "400000"}
+
+    def check_lifecycle(self, process, notify):
+        notify.wait("READY=1")
+        notify.wait("WATCHDOG=1", count=2)
+        process.proc.send_signal(signal.SIGHUP)
+        notify.wait("RELOADING=1")
+        notify.wait("READY=1", count=2)
+        process.proc.send_signal(signal.SIGTERM)
+        notify.wait("STOPPING=1")
+        self.assertEqual(process.proc.wait(timeout=30), 0)
+
+    def test_collector_and_agent_speak_sd_notify(self):
+        collector_notify, collector_env = self.daemon_env("collector")
+        config = self.path("collector.yaml")
+        with open(config, "w") as f:
+            f.write("log_level: info\n")
+        collector = self.start_collector(extra=["--config", config], env=collector_env)
+
+        agent_notify, agent_env = self.daemon_env("agent")
+        agent_config = self.path("agent.yaml")
+        with open(agent_config, "w") as f:
+            f.write('syslog: {udp: "", tcp: ""}\n')
+        agent = self.start_agent(collector.address, extra=["--config", agent_config], env=agent_env)
+        self.check_lifecycle(agent, agent_notify)
+        self.check_lifecycle(collector, collector_notify)
+
+
 if __name__ == "__main__":
     unittest.main()
