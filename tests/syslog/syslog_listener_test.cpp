@@ -174,7 +174,7 @@ TEST_F(SyslogListenerTest, TakenPortIsAClearError) {
     const std::string expected =
         std::string("cannot listen for syslog on ") + (udp ? "udp" : "tcp") +
         " 127.0.0.1:" + std::to_string(udp ? first.udp_port() : first.tcp_port()) +
-        ": Address already in use";
+        ": address in use (another process listens there?)";  // common/bind_error.h
     EXPECT_EQ(started.error().message, expected);
   }
 }
