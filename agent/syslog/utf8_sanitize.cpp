@@ -1,36 +1,8 @@
 #include "agent/syslog/utf8_sanitize.h"
 
+#include "common/utf8.h"
+
 namespace regwatch::agent::syslog {
-namespace {
-
-// Length of the valid UTF-8 sequence at s[i], or 0 if invalid.
-size_t valid_sequence(std::string_view s, size_t i) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  size_t n = 0;
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    n = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    n = 3;
-    if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;  // no surrogates
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    n = 4;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) return 0;
-  }
-  return n;
-}
-
-}  // namespace
-
 bool sanitize_utf8(std::string_view in, std::string& out) {
   out.clear();
   out.reserve(in.size());
@@ -48,7 +20,7 @@ bool sanitize_utf8(std::string_view in, std::string& out) {
       ++i;
       continue;
     }
-    if (size_t n = valid_sequence(in, i)) {
+    if (size_t n = utf8_sequence_length(in, i)) {
       out.append(in.substr(i, n));
       i += n;
       continue;
