@@ -1,28 +1,20 @@
 #include "agent/app/agent_reload.h"
 
+#include "common/start_only_key.h"
+
 namespace regwatch::agent {
-namespace {
-
-// Keeps running's value of a start-only key in `effective`, naming it when `next` differs.
-template <typename T>
-void keep(const char* key, const T& running, T& effective, std::vector<std::string>& changed) {
-  if (effective == running) return;
-  changed.emplace_back(key);
-  effective = running;
-}
-
-}  // namespace
+using config::keep_start_only;
 
 AgentReloadPlan plan_agent_reload(const AgentConfig& running, const AgentConfig& next) {
   AgentReloadPlan plan;
   plan.effective = next;
   AgentConfig& e = plan.effective;
   auto& changed = plan.needs_restart;
-  keep("agent_id", running.agent_id, e.agent_id, changed);
-  keep("collector", running.collector, e.collector, changed);
-  keep("spool", running.spool, e.spool, changed);
-  keep("syslog.udp", running.syslog.udp, e.syslog.udp, changed);
-  keep("syslog.tcp", running.syslog.tcp, e.syslog.tcp, changed);
+  keep_start_only("agent_id", running.agent_id, e.agent_id, changed);
+  keep_start_only("collector", running.collector, e.collector, changed);
+  keep_start_only("spool", running.spool, e.spool, changed);
+  keep_start_only("syslog.udp", running.syslog.udp, e.syslog.udp, changed);
+  keep_start_only("syslog.tcp", running.syslog.tcp, e.syslog.tcp, changed);
   // The listeners' limits: everything of syslog but the addresses and the parsing offset.
   {
     SyslogSettings limits = e.syslog;
@@ -36,14 +28,14 @@ AgentReloadPlan plan_agent_reload(const AgentConfig& running, const AgentConfig&
       e.syslog.assume_utc_offset = offset;
     }
   }
-  keep("snmp.traps", running.snmp.traps, e.snmp.traps, changed);
-  keep("snmp.trap_users", running.snmp.trap_users, e.snmp.trap_users, changed);
-  keep("snmp.trap_receive_buffer_bytes", running.snmp.trap_receive_buffer_bytes,
-       e.snmp.trap_receive_buffer_bytes, changed);
-  keep("snmp.community", running.snmp.community, e.snmp.community, changed);
-  keep("snmp.workers", running.snmp.workers, e.snmp.workers, changed);
-  keep("sccp", running.sccp, e.sccp, changed);
-  keep("metrics", running.metrics, e.metrics, changed);
+  keep_start_only("snmp.traps", running.snmp.traps, e.snmp.traps, changed);
+  keep_start_only("snmp.trap_users", running.snmp.trap_users, e.snmp.trap_users, changed);
+  keep_start_only("snmp.trap_receive_buffer_bytes", running.snmp.trap_receive_buffer_bytes,
+                  e.snmp.trap_receive_buffer_bytes, changed);
+  keep_start_only("snmp.community", running.snmp.community, e.snmp.community, changed);
+  keep_start_only("snmp.workers", running.snmp.workers, e.snmp.workers, changed);
+  keep_start_only("sccp", running.sccp, e.sccp, changed);
+  keep_start_only("metrics", running.metrics, e.metrics, changed);
 
   plan.log_level = e.log_level != running.log_level || e.log_format != running.log_format;
   plan.parsing = e.syslog.assume_utc_offset != running.syslog.assume_utc_offset ||
