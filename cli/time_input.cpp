@@ -57,7 +57,9 @@ Result<int64_t> parse_time_input(std::string_view text, int64_t now_us, const Ti
   if (text == "yesterday") return start_of_day(now_us, zone, 1);
   if (text.size() > 4 && text.substr(0, 3) == "now" && (text[3] == '-' || text[3] == '+')) {
     auto duration = parse_duration(text.substr(4));
-    if (!duration.ok()) return bad();
+    if (!duration.ok()) {
+      return duration.error().code == "duration_too_long" ? duration.error() : bad();
+    }
     return text[3] == '-' ? now_us - *duration : now_us + *duration;
   }
   if (all_digits(text)) {

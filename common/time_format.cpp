@@ -53,7 +53,7 @@ std::optional<int64_t> unix_us_from_utc(int year, int month, int day, int hour, 
   if (month == 2 && day == 29 && !leap) return std::nullopt;
   const int64_t days =
       days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-  const int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second;
+  const int64_t seconds = days * 86400 + int64_t{hour} * 3600 + int64_t{minute} * 60 + second;
   return seconds * kMicrosPerSecond + micros;
 }
 
@@ -105,8 +105,15 @@ Result<int64_t> parse_duration(std::string_view text) {
     case 'm': unit = 60; break;
     case 'h': unit = 3600; break;
     case 'd': unit = 86400; break;
-    case 'w': unit = 7 * 86400; break;
+    case 'w': unit = int64_t{7} * 86400; break;
     default: return bad();
+  }
+  // A bound keeps every caller's arithmetic (now ± duration, in microseconds) far from int64's
+  // limits; no window or silence a NOC means is longer.
+  if (amount > kMaxDurationSeconds / unit) {
+    return make_error("duration_too_long", "'" + std::string(text) +
+                                               "' is longer than the longest duration accepted, " +
+                                               std::to_string(kMaxDurationSeconds / 86400) + "d");
   }
   return amount * unit * kMicrosPerSecond;
 }
@@ -124,7 +131,8 @@ Result<int64_t> parse_time_arg(std::string_view text, int64_t now_us, TimeDirect
   if (text == "now") return now_us;
   if (!text.empty() && text.size() <= 12 && text.find('-') == std::string_view::npos) {
     auto duration = parse_duration(text);
-    if (!duration.ok()) return bad();
+    if (!duration.ok())
+      return duration.error().code == "duration_too_long" ? duration.error() : bad();
     return direction == TimeDirection::kAgo ? now_us - *duration : now_us + *duration;
   }
   size_t pos = 0;
@@ -162,7 +170,7 @@ Result<int64_t> parse_time_arg(std::string_view text, int64_t now_us, TimeDirect
         if (!read_int(text, pos, 2, oh)) return bad();
         expect(text, pos, ':');
         if (!read_int(text, pos, 2, om)) return bad();
-        offset_s = (oh * 3600 + om * 60) * (zone == '-' ? -1 : 1);
+        offset_s = (int64_t{oh} * 3600 + int64_t{om} * 60) * (zone == '-' ? -1 : 1);
       }
     }
     if (pos != text.size()) return bad();

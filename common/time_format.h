@@ -34,7 +34,12 @@ Result<int64_t> parse_time_arg(std::string_view text, int64_t now_us,
 // "RFC 3339 (e.g. 2026-11-20T09:00:00Z), a duration ago (90s, 30m, 2h, 7d) or now".
 std::string time_arg_forms(TimeDirection direction);
 
-// "30s", "5m", "2h", "7d", "1w" -> microseconds.
+// The longest duration parse_duration accepts: 100 years of 365 days.
+inline constexpr int64_t kMaxDurationSeconds = int64_t{100} * 365 * 86400;
+
+// "30s", "5m", "2h", "7d", "1w" -> microseconds; at most kMaxDurationSeconds, so callers may
+// add it to or take it from a time without overflow. Errors: "bad_duration" (not a duration),
+// "duration_too_long" (past the bound).
 Result<int64_t> parse_duration(std::string_view text);
 
 }  // namespace regwatch

@@ -14,10 +14,15 @@
 // read). A stream that ends while waiting calls cancel(): true means its callback was removed
 // and will not run; false means it is running or about to, and the stream must wait for it
 // before going away. Threads: any.
+//
+// Metrics (the process's registry): regwatch_ingest_pending_bytes (now),
+// regwatch_ingest_pending_bytes_limit (the budget) and regwatch_ingest_budget_waits_total.
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <mutex>
+
+#include "common/metrics/metric.h"
 
 namespace regwatch::collector::ingest {
 
@@ -29,7 +34,7 @@ struct PendingBytesStats {
 
 class PendingBytesBudget {
  public:
-  explicit PendingBytesBudget(uint64_t limit_bytes) : limit_(limit_bytes) {}
+  explicit PendingBytesBudget(uint64_t limit_bytes);
   PendingBytesBudget(const PendingBytesBudget&) = delete;
   PendingBytesBudget& operator=(const PendingBytesBudget&) = delete;
 
@@ -53,6 +58,8 @@ class PendingBytesBudget {
   PendingBytesStats stats_;
   Ticket next_ticket_ = 1;
   std::map<Ticket, std::function<void()>> waiters_;  // in order of arrival
+  metrics::Gauge& pending_gauge_;
+  metrics::Counter& waits_counter_;
 };
 
 }  // namespace regwatch::collector::ingest

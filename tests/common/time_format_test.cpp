@@ -70,5 +70,20 @@ TEST(TimeFormat, EveryErrorNamesTheAcceptedForms) {
   EXPECT_NE(duration.error().message.find("90s, 30m, 2h, 7d"), std::string::npos);
 }
 
+// Found by http_request_fuzz under UBSan: "24444444444h" overflowed int64 microseconds.
+TEST(TimeFormat, DurationsPastTheBoundAreRefusedNotOverflowed) {
+  EXPECT_EQ(*parse_duration("36500d"), kMaxDurationSeconds * 1'000'000);
+  for (const char* too_long : {"36501d", "24444444444h", "9999999999w", "99999999999s"}) {
+    auto d = parse_duration(too_long);
+    ASSERT_FALSE(d.ok()) << too_long;
+    EXPECT_EQ(d.error().code, "duration_too_long");
+    EXPECT_NE(d.error().message.find("36500d"), std::string::npos) << d.error().message;
+  }
+  const int64_t now = 1'795'000'000'000'000;
+  auto ago = parse_time_arg("9999999999w", now);
+  ASSERT_FALSE(ago.ok());
+  EXPECT_NE(ago.error().message.find("longer than"), std::string::npos) << ago.error().message;
+}
+
 }  // namespace
 }  // namespace regwatch
