@@ -49,7 +49,6 @@ void BM_ParseSyslogLine(benchmark::State& state) {
   regwatch::agent::syslog::LineContext context;
   context.receive_time_us = 1'763'630'000'000'000;
   context.reference_time_us = context.receive_time_us;
-  context.fallback_event_time_us = context.receive_time_us;
   size_t i = 0;
   for (auto _ : state) {
     auto parsed = regwatch::agent::syslog::parse_syslog_line(lines[i], context);

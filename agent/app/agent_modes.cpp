@@ -355,7 +355,6 @@ int run_live(const AgentConfig& started_with, const ConfigReader& reread) {
         syslog::LineContext context;
         context.receive_time_us = received.receive_time_us;
         context.reference_time_us = received.receive_time_us;
-        context.fallback_event_time_us = received.receive_time_us;
         context.sender = std::string(received.sender_ip);
         context.assumed_utc_offset_minutes = offset.load(std::memory_order_relaxed);
         pipeline.handle(received.line, context);

@@ -6,7 +6,7 @@ namespace regwatch::agent {
 
 int64_t LinePipeline::handle(std::string_view line, const syslog::LineContext& context) {
   syslog::ParsedLine parsed = syslog::parse_syslog_line(line, context);
-  const int64_t event_time = parsed.event.event_time_us();
+  const int64_t event_time = parsed.time_from_line ? parsed.event.event_time_us() : 0;
   const auto kind = parsed.event.kind();
   const bool spoofed = senders_ && senders_->check(parsed.event);
   if (duplicates_ && !spoofed) duplicates_->mark(parsed.event);

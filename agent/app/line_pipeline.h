@@ -39,8 +39,9 @@ class LinePipeline {
                         OriginSenders* senders = nullptr)
       : spool_(spool), duplicates_(duplicates), senders_(senders) {}
 
-  // Parses and spools one line; returns the event time it was given (replay
-  // uses it as the reference time for the next line).
+  // Parses and spools one line; returns the event time the line itself stated, 0 when it
+  // stated none usable and got the receive time (replay uses it as the reference time for
+  // the next line).
   int64_t handle(std::string_view line, const syslog::LineContext& context);
   PipelineCounts counts() const;
 

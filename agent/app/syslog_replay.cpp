@@ -47,7 +47,6 @@ int64_t first_dated_time(const std::string& path, int64_t fallback_us, int offse
   std::string line;
   syslog::LineContext context;
   context.reference_time_us = fallback_us;
-  context.fallback_event_time_us = fallback_us;
   context.assumed_utc_offset_minutes = offset_minutes;
   for (size_t n = 0; n < kYearScanLines && read_line(in, line); ++n) {
     auto parsed = syslog::parse_syslog_line(line, context);
@@ -72,7 +71,6 @@ Result<ReplayResult> replay_syslog_file(const std::string& path, LinePipeline& p
 
   const int64_t mtime = file_mtime_us(path);
   int64_t reference = first_dated_time(path, mtime, options.assumed_utc_offset_minutes);
-  int64_t previous_event_time = reference;
   ReplayResult result;
   std::string line;
   auto next_progress = std::chrono::steady_clock::now();
@@ -83,14 +81,12 @@ Result<ReplayResult> replay_syslog_file(const std::string& path, LinePipeline& p
     syslog::LineContext context;
     context.receive_time_us = clock.now_us();
     context.reference_time_us = reference;
-    context.fallback_event_time_us = previous_event_time;
     context.assumed_utc_offset_minutes = options.assumed_utc_offset_minutes;
+    // A line without a time of its own gets the replay's receive time (flagged): it says
+    // nothing about when the archive's lines happened, so it never moves the reference.
     const int64_t event_time = pipeline.handle(line, context);
     ++result.lines;
-    if (event_time != 0) {
-      previous_event_time = event_time;
-      reference = event_time;
-    }
+    if (event_time != 0) reference = event_time;
     if (options.on_progress && std::chrono::steady_clock::now() >= next_progress) {
       next_progress = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
       const auto position = in.tellg();

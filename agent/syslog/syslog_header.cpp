@@ -41,6 +41,9 @@ CiscoMessage find_cisco_message(std::string_view line, size_t from) {
       }
       break;
     }
+    // IOS-XR writes "%PKT_INFRA-LINK-3-UPDOWN : Interface ...".
+    const size_t name_end = i;
+    while (i < line.size() && i - name_end < 2 && line[i] == ' ') ++i;
     if (parts < 3 || i >= line.size() || line[i] != ':') continue;
     const std::string_view sev =
         line.substr(part_starts[parts - 2], part_ends[parts - 2] - part_starts[parts - 2]);
@@ -53,6 +56,12 @@ CiscoMessage find_cisco_message(std::string_view line, size_t from) {
     return m;
   }
   return m;
+}
+
+// "RP/0/RSP0/CPU0", "LC/0/2/CPU0": an IOS-XR node (route processor or line card).
+bool is_node_location(std::string_view t) {
+  if (t.size() < 5 || t.find('/') == std::string_view::npos) return false;
+  return t.starts_with("RP/") || t.starts_with("LC/") || t.starts_with("0/");
 }
 
 struct Token {
@@ -70,6 +79,14 @@ size_t tokenize(std::string_view area, size_t base, std::array<Token, kMaxHeader
     if (i == begin) break;
     const std::string_view t = area.substr(begin, i - begin);
     if (t == ":") continue;  // CUCM viewers write "UTC :" and "3 :"
+    // IOS-XR glues the node location to the time: "RP/0/RSP0/CPU0:Mar" is two tokens.
+    const size_t colon = t.find(':');
+    if (colon != std::string_view::npos && colon + 1 < t.size() &&
+        is_node_location(t.substr(0, colon)) && n + 1 < out.size()) {
+      out[n++] = Token{t.substr(0, colon + 1), base + begin};
+      out[n++] = Token{t.substr(colon + 1), base + begin + colon + 1};
+      continue;
+    }
     out[n++] = Token{t, base + begin};
   }
   return n;
@@ -124,6 +141,11 @@ size_t skip_spaces(std::string_view s, size_t i) {
   return i;
 }
 
+// A header token that names no host: a sequence number, an uptime stamp, an IOS-XR node.
+bool is_device_host(std::string_view token) {
+  return is_host_like(token) && !is_uptime(token);
+}
+
 // Reads the Cisco header area (everything before the %-message).
 void read_cisco_area(std::string_view line, size_t from, size_t to, SyslogHeader& h) {
   std::array<Token, kMaxHeaderTokens> tokens;
@@ -147,19 +169,27 @@ void read_cisco_area(std::string_view line, size_t from, size_t to, SyslogHeader
     }
   }
   size_t device_start = n;  // token index where the device's timestamp begins
+  size_t device_end = n;    // token index just after it
   size_t relay_end = 0;     // token index just after the relay's timestamp
   if (last_ts) {
     const bool single = first_ts->first == last_ts->first;
-    const bool tokens_after = last_ts->first + last_ts->count < n;
-    if (single && tokens_after) {
-      // "Feb  8 04:00:48 192.168.100.2 585917: %SEC-...": a receiver's prefix, no device time.
+    const size_t after = last_ts->first + last_ts->count;
+    // "Feb  8 04:00:48 192.168.100.2 585917: %SEC-...": a receiver's prefix, no device time.
+    // "2018 Apr 20 13:15:07 nexus-switch %ETHPORT-...": one time and one host is the line's
+    // own BSD-style header (NX-OS, or a device that stamps no time of its own); so is a time
+    // followed by no host at all ("Jul  7 20:16:14.834 : ifmgr[214]: %PKT_INFRA-...").
+    bool host_follows = false;
+    for (size_t k = after; k < n; ++k) host_follows = host_follows || is_device_host(texts[k]);
+    const bool bare_host_follows = after + 1 == n && host_follows;
+    if (single && host_follows && !bare_host_follows) {
       h.relay_time = last_ts->ts;
-      relay_end = last_ts->first + last_ts->count;
+      relay_end = after;
     } else {
       h.device_time = last_ts->ts;
       device_start = last_ts->first;
+      device_end = after;
       const Token& a = tokens[last_ts->first];
-      const Token& b = tokens[last_ts->first + last_ts->count - 1];
+      const Token& b = tokens[after - 1];
       h.device_time_text = strip_colon(line.substr(a.offset, b.offset + b.text.size() - a.offset));
       if (!single) {
         h.relay_time = first_ts->ts;
@@ -169,24 +199,58 @@ void read_cisco_area(std::string_view line, size_t from, size_t to, SyslogHeader
   }
   if (h.relay_time) {
     for (size_t k = relay_end; k < device_start; ++k) {
-      if (is_host_like(texts[k])) {
+      if (is_device_host(texts[k])) {
         h.relay_host = strip_colon(texts[k]);
         break;
       }
     }
   }
-  const size_t host_search_end = h.device_time ? device_start : n;
-  for (size_t k = host_search_end; k > relay_end; --k) {
+  for (size_t k = device_start; k > relay_end; --k) {
     const std::string_view t = texts[k - 1];
     if (h.sequence == 0 && t.ends_with(':') && all_digits(strip_colon(t))) {
       const auto digits = strip_colon(t);
       std::from_chars(digits.data(), digits.data() + digits.size(), h.sequence);
     }
-    if (h.device_host.empty() && is_host_like(t) && strip_colon(t) != h.relay_host) {
+    if (is_node_location(strip_colon(t)) && h.node_location.empty()) {
+      h.node_location = strip_colon(t);
+    }
+    if (h.device_host.empty() && is_device_host(t) && strip_colon(t) != h.relay_host) {
       h.device_host = strip_colon(t);
     }
   }
+  // "*Oct 07 03:10:04: mydevice.com %CRYPTO-...": the host after the time.
+  if (h.device_host.empty() && h.device_time) {
+    for (size_t k = device_end; k < n; ++k) {
+      if (is_device_host(texts[k])) {
+        h.device_host = strip_colon(texts[k]);
+        break;
+      }
+    }
+  }
   if (!h.device_time && n > 0 && is_uptime(texts[n - 1])) h.uptime_stamp = true;
+}
+
+// "<191>2637085: rt401-rk30409: Aug 18 07:15:04.461 CEST: NTP Core (NOTICE): ...": a Cisco
+// header (sequence numbers and a host, then the device's time) before free text. Returns the
+// offset just after the time, or npos when the line does not start that way.
+size_t cisco_header_end(std::string_view line, size_t pos) {
+  std::array<Token, kMaxHeaderTokens> tokens;
+  const size_t n =
+      tokenize(line.substr(pos, std::min<size_t>(line.size() - pos, 256)), pos, tokens);
+  std::array<std::string_view, kMaxHeaderTokens> texts;
+  for (size_t k = 0; k < n; ++k) texts[k] = tokens[k].text;
+  constexpr size_t kMaxLeadingTokens = 4;  // "seq: host: seq:" and the like
+  for (size_t k = 0; k < n && k <= kMaxLeadingTokens; ++k) {
+    const auto ts = parse_timestamp(std::span<const std::string_view>(texts.data() + k, n - k));
+    if (ts && !ts->iso && k > 0) {  // k == 0 is a BSD line: read_bsd's
+      const Token& last = tokens[k + ts->tokens - 1];
+      return last.offset + last.text.size();
+    }
+    // Only the fields a Cisco header has may come before the time, each closed by ':'.
+    if (!texts[k].ends_with(':') || !(all_digits(strip_colon(texts[k])) || is_host_like(texts[k])))
+      return std::string_view::npos;
+  }
+  return std::string_view::npos;
 }
 
 bool read_rfc5424(std::string_view line, size_t pos, SyslogHeader& h) {
@@ -291,15 +355,32 @@ SyslogHeader parse_header(std::string_view line) {
   if (read_rfc5424(line, pos, h)) return h;
   const CiscoMessage m = find_cisco_message(line, pos);
   if (m.start == std::string_view::npos) {
+    if (const size_t end = cisco_header_end(line, pos); end != std::string_view::npos) {
+      h.cisco_header = true;
+      read_cisco_area(line, pos, end, h);
+      h.body = line.substr(skip_spaces(line, end));
+      return h;
+    }
     read_bsd(line, pos, h);
     if (!h.bsd) h.body = line.substr(pos);
     return h;
   }
   h.cisco_message = true;
-  h.app = m.app;
-  h.mnemonic = m.mnemonic;
-  h.message_severity = m.severity;
-  h.body = line.substr(skip_spaces(line, m.end));
+  h.cisco_header = true;
+  CiscoMessage message = m;
+  // "%IOSXE-6-PLATFORM: R0/0: cpp_cp: ... %FW-6-SESS_AUDIT_TRAIL: ...": a platform process
+  // relays another facility's message; the inner one is what happened.
+  if (const CiscoMessage inner = find_cisco_message(line, m.end);
+      inner.start != std::string_view::npos) {
+    size_t outer_end = inner.start;
+    while (outer_end > m.start && line[outer_end - 1] == ' ') --outer_end;
+    h.outer_message = line.substr(m.start, outer_end - m.start);
+    message = inner;
+  }
+  h.app = message.app;
+  h.mnemonic = message.mnemonic;
+  h.message_severity = message.severity;
+  h.body = line.substr(skip_spaces(line, message.end));
   read_cisco_area(line, pos, m.start, h);
   return h;
 }

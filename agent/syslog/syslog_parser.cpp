@@ -11,7 +11,7 @@ namespace {
 
 // Computes the event time from the header, following the rules in
 // docs/decisions.md: the device's own trusted time, else the receiver's prefix,
-// else the context's fallback.
+// else the receive time, flagged. Never another line's time.
 void set_times(const SyslogHeader& h, const LineContext& ctx, ParsedLine& out) {
   auto& event = out.event;
   auto* info = event.mutable_time_info();
@@ -41,6 +41,7 @@ void set_times(const SyslogHeader& h, const LineContext& ctx, ParsedLine& out) {
     if (h.device_time->unknown_time) out.anomalies.push_back("unknown_device_time");
   }
   if (device_us && !(h.device_time->marker == '*')) {
+    out.time_from_line = true;
     event.set_event_time_us(*device_us);
     info->set_year_inferred(device_year_inferred);
     info->set_timezone_assumed(device_zone_assumed);
@@ -50,6 +51,7 @@ void set_times(const SyslogHeader& h, const LineContext& ctx, ParsedLine& out) {
   if (h.relay_time) {
     bool year_inferred = false, zone_assumed = false;
     if (auto relay_us = resolve(*h.relay_time, year_inferred, zone_assumed)) {
+      out.time_from_line = true;
       event.set_event_time_us(*relay_us);
       info->set_year_inferred(year_inferred);
       info->set_timezone_assumed(zone_assumed);
@@ -57,8 +59,7 @@ void set_times(const SyslogHeader& h, const LineContext& ctx, ParsedLine& out) {
     }
   }
   if (!h.device_time) out.anomalies.push_back("no_timestamp");
-  event.set_event_time_us(ctx.fallback_event_time_us != 0 ? ctx.fallback_event_time_us
-                                                          : ctx.receive_time_us);
+  event.set_event_time_us(ctx.receive_time_us);
 }
 
 // Who sent the line (the socket's peer) and what the line says about where it came from: a
@@ -101,13 +102,15 @@ ParsedLine parse_syslog_line(std::string_view input, const LineContext& ctx) {
 
   auto* syslog = event.mutable_syslog();
   syslog->set_facility(h.facility);
-  syslog->set_severity(h.severity >= 0 ? h.severity : h.message_severity);
+  // Rules and filters read the tag's severity: a "<0>" line whose tag says 4 is a 4.
+  syslog->set_severity(h.message_severity >= 0 ? h.message_severity : h.severity);
+  syslog->set_pri_severity(h.severity);
   syslog->set_app(std::string(h.app));
   syslog->set_mnemonic(std::string(h.mnemonic));
   syslog->set_host(std::string(h.device_host));
   syslog->set_relay_host(std::string(h.relay_host));
   syslog->set_sequence(h.sequence);
-  out.recognised = h.cisco_message || h.rfc5424 || h.bsd;
+  out.recognised = h.cisco_message || h.cisco_header || h.rfc5424 || h.bsd;
 
   Tags tags;
   std::string_view text = h.body;
@@ -117,6 +120,9 @@ ParsedLine parse_syslog_line(std::string_view input, const LineContext& ctx) {
     if (parsed.unterminated) out.anomalies.push_back("unterminated_tags");
     tags = std::move(parsed.tags);
     text = parsed.text;
+    // Not CiscoLog tags, but where a reader of the event looks for "what else the header said".
+    if (!h.outer_message.empty()) tags.emplace_back("outer_message", std::string(h.outer_message));
+    if (!h.node_location.empty()) tags.emplace_back("node", std::string(h.node_location));
     for (const auto& [key, value] : tags) {
       auto* tag = syslog->add_tags();
       tag->set_key(key);

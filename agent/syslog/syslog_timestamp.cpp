@@ -80,23 +80,39 @@ std::optional<ParsedTimestamp> parse_iso(std::string_view t) {
   return ts;
 }
 
+// "+hh:mm", "+hhmm", "+hh"; with short_hours also "+h" and "+h:mm" (as after "UTC").
+std::optional<int> signed_offset(std::string_view zone, bool short_hours) {
+  int h = 0, m = 0;
+  const std::string_view body = zone.substr(1);
+  const size_t colon = body.find(':');
+  bool ok = false;
+  if (colon != std::string_view::npos) {
+    ok = digits(body.substr(0, colon), short_hours ? 1 : 2, 2, h) &&
+         digits(body.substr(colon + 1), 2, 2, m);
+  } else if (body.size() == 4) {
+    ok = digits(body.substr(0, 2), 2, 2, h) && digits(body.substr(2), 2, 2, m);
+  } else {
+    ok = digits(body, short_hours ? 1 : 2, 2, h);
+  }
+  if (!ok || h > 14 || m > 59) return std::nullopt;
+  return (zone[0] == '-' ? -1 : 1) * (h * 60 + m);
+}
+
 }  // namespace
 
 std::optional<int> zone_offset_minutes(std::string_view zone) {
   zone = strip_colon(zone);
   if (zone.empty()) return std::nullopt;
   if (zone == "Z" || zone == "z") return 0;
-  if (zone[0] == '+' || zone[0] == '-') {
-    int h = 0, m = 0;
-    std::string_view body = zone.substr(1);
-    bool ok = false;
-    if (body.size() == 4)
-      ok = digits(body.substr(0, 2), 2, 2, h) && digits(body.substr(2), 2, 2, m);
-    if (body.size() == 5 && body[2] == ':')
-      ok = digits(body.substr(0, 2), 2, 2, h) && digits(body.substr(3), 2, 2, m);
-    if (body.size() == 2) ok = digits(body, 2, 2, h);
-    if (!ok || h > 14 || m > 59) return std::nullopt;
-    return (zone[0] == '-' ? -1 : 1) * (h * 60 + m);
+  if (zone[0] == '+' || zone[0] == '-') return signed_offset(zone, false);
+  // "UTC+1", "UTC+07:30", "GMT-5": IOS writes a configured offset after the zone's name.
+  for (std::string_view base : {"UTC", "GMT"}) {
+    if (zone.size() > base.size() && (zone[base.size()] == '+' || zone[base.size()] == '-')) {
+      bool same = true;
+      for (size_t i = 0; i < base.size(); ++i)
+        same = same && std::toupper(static_cast<unsigned char>(zone[i])) == base[i];
+      if (same) return signed_offset(zone.substr(base.size()), true);
+    }
   }
   struct Zone {
     std::string_view name;
@@ -134,18 +150,25 @@ std::optional<ParsedTimestamp> parse_timestamp(std::span<const std::string_view>
     return ts;
   }
   ParsedTimestamp ts;
-  std::string_view month = tokens[0];
+  // NX-OS writes the year first: "2018 Apr 20 13:15:07".
+  size_t first = 0;
+  int leading_year = 0;
+  if (tokens.size() >= 4 && digits(tokens[0], 4, 4, leading_year) && month_number(tokens[1]) != 0) {
+    ts.civil.year = leading_year;
+    first = 1;
+  }
+  std::string_view month = tokens[first];
   if (!month.empty() && (month[0] == '*' || month[0] == '.')) {
     ts.marker = month[0];
     month.remove_prefix(1);
   }
   ts.civil.month = month_number(month);
-  if (ts.civil.month == 0 || tokens.size() < 3) return std::nullopt;
-  size_t i = 1;
+  if (ts.civil.month == 0 || tokens.size() < first + 3) return std::nullopt;
+  size_t i = first + 1;
   if (!digits(tokens[i], 1, 2, ts.civil.day) || ts.civil.day < 1) return std::nullopt;
   ++i;
   int year = 0;
-  if (digits(strip_colon(tokens[i]), 4, 4, year)) {
+  if (first == 0 && digits(strip_colon(tokens[i]), 4, 4, year)) {
     ts.civil.year = year;
     ++i;
   }

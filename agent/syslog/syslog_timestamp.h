@@ -2,6 +2,8 @@
 // Timestamps as Cisco devices, CUCM and syslog servers write them, read from a
 // sequence of whitespace-separated tokens. Pure; no clock.
 //   [*|.]Mon dd [yyyy] hh:mm:ss[.fff][:] [TZ[:]]     IOS, CiscoLog, BSD syslog
+//   yyyy Mon dd hh:mm:ss[.fff][:] [TZ[:]]             NX-OS
+//   TZ: an abbreviation (UTC, CEST, ...), "+hh:mm"/"+hhmm", or "UTC+1", "UTC+07:30", "GMT-5"
 //   yyyy-mm-ddThh:mm:ss[.f][Z|+hh:mm]                 RFC 5424, rsyslog prefixes
 //   --- 00 0000 00:00:00.000 ---                      CiscoLog "time unknown"
 #include <cstdint>
@@ -32,7 +34,8 @@ struct ParsedTimestamp {
 // allowed (it separates header fields).
 std::optional<ParsedTimestamp> parse_timestamp(std::span<const std::string_view> tokens);
 
-// UTC offset in minutes of a zone abbreviation or "+hhmm"/"+hh:mm"; nullopt if unknown.
+// UTC offset in minutes of a zone abbreviation, "+hhmm"/"+hh:mm", or an offset written after
+// UTC/GMT ("UTC+1", "GMT-05:00"); nullopt if unknown.
 std::optional<int> zone_offset_minutes(std::string_view zone);
 
 // Unix µs of a civil time in a zone. A missing year is the latest one that puts

@@ -114,7 +114,6 @@ class EventBuilder {
       agent::syslog::LineContext context;
       context.receive_time_us = input.at("recv_us").get<int64_t>();
       context.reference_time_us = context.receive_time_us;
-      context.fallback_event_time_us = context.receive_time_us;
       auto parsed = agent::syslog::parse_syslog_line(input.at("line").get<std::string>(), context);
       if (!parsed.recognised || parsed.event.kind() == v1::SYSLOG_OTHER)
         ++scenario_.unrecognised_lines;

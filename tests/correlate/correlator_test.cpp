@@ -33,7 +33,6 @@ std::vector<StoredEvent> archive() {
   std::string line;
   agent::syslog::LineContext context;
   context.reference_time_us = kNov20;
-  context.fallback_event_time_us = kNov20;
   context.receive_time_us = kNov20;
   while (std::getline(in, line)) {
     StoredEvent s;
@@ -263,7 +262,7 @@ std::vector<StoredEvent> phones_refusing_their_config() {
   lines.push_back("<187>1 " + at(20) + " tftp-relay - - - - Trust List update failed");
   std::vector<StoredEvent> out;
   agent::syslog::LineContext context;
-  context.reference_time_us = context.fallback_event_time_us = context.receive_time_us = kNov20;
+  context.reference_time_us = context.receive_time_us = kNov20;
   for (const auto& line : lines) {
     StoredEvent s;
     s.id = static_cast<int64_t>(out.size()) + 1;

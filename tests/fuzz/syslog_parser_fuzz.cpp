@@ -12,7 +12,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   LineContext context;
   context.receive_time_us = 1'795'435'200'000'000;
   context.reference_time_us = context.receive_time_us;
-  context.fallback_event_time_us = context.receive_time_us;
   context.sender = "127.0.0.1";
   const std::string_view line(reinterpret_cast<const char*>(data), size);
   ParsedLine parsed = parse_syslog_line(line, context);

@@ -14,7 +14,7 @@ namespace {
 
 v1::Event parse(std::string_view line) {
   LineContext c;
-  c.receive_time_us = c.reference_time_us = c.fallback_event_time_us = 1'795'435'200'000'000;
+  c.receive_time_us = c.reference_time_us = 1'795'435'200'000'000;
   return parse_syslog_line(line, c).event;
 }
 
@@ -202,7 +202,7 @@ TEST(SyslogClassifier, PhoneRefusingItsSignedConfig) {
     SCOPED_TRACE(prefix);
     const auto parsed = [&] {
       LineContext c;
-      c.receive_time_us = c.reference_time_us = c.fallback_event_time_us = 1'795'435'200'000'000;
+      c.receive_time_us = c.reference_time_us = 1'795'435'200'000'000;
       return parse_syslog_line(prefix + std::string(kSeedLine), c);
     }();
     const auto& e = parsed.event;

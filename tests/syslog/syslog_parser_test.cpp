@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include "agent/syslog/syslog_timestamp.h"
 #include "common/time_format.h"
 
 namespace regwatch::agent::syslog {
@@ -20,7 +21,6 @@ LineContext live() {
   LineContext c;
   c.receive_time_us = kNow;
   c.reference_time_us = kNow;
-  c.fallback_event_time_us = kNow;
   c.sender = "192.0.2.7";
   return c;
 }
@@ -112,7 +112,7 @@ TEST(SyslogParser, UnsynchronisedClockUsesReceiveTimeAndKeepsDeviceTime) {
 TEST(SyslogParser, UnsynchronisedClockInAnArchiveUsesThePrefixTime) {
   LineContext replay;
   replay.reference_time_us = *parse_time_arg("2026-11-20T09:00:00Z", 0);
-  replay.fallback_event_time_us = replay.reference_time_us;
+
   auto p = parse(
       "Nov 20 09:20:01 sw-3f-access 5530: *Mar  1 00:03:12.044: %ILPOWER-5-IEEE_DISCONNECT: "
       "Interface Gi2/0/30: PD removed",
@@ -274,6 +274,177 @@ TEST(SyslogParser, KeepsTheSenderAndWhatTheLineSaysOfItsOrigin) {
   EXPECT_FALSE(parse("<189>42: 10.9.9.9: Nov 23 12:00:00.000 UTC: %LINK-3-UPDOWN: x", archive)
                    .event.has_provenance());
 }
+
+namespace issue21 {
+
+std::string device_at(const ParsedLine& p) {
+  return format_rfc3339_ms(p.event.time_info().device_time_us());
+}
+
+std::string tag(const ParsedLine& p, std::string_view key) {
+  for (const auto& t : p.event.syslog().tags()) {
+    if (t.key() == key) return t.value();
+  }
+  return "";
+}
+
+// napalm-logs tests/config/iosxr: a line card's message, a space before the tag's colon.
+TEST(SyslogParserIosXr, NodeLocationProcessAndSpacedColon) {
+  auto p = parse(
+      "<187>94307: gw1.dev1 LC/0/2/CPU0:Jul  7 20:16:14.834 : ifmgr[214]: "
+      "%PKT_INFRA-LINK-3-UPDOWN : Interface TenGigE0/2/0/4, changed state to Up");
+  EXPECT_TRUE(p.recognised);
+  EXPECT_EQ(p.event.origin(), "gw1.dev1");
+  EXPECT_EQ(p.event.syslog().sequence(), 94307u);
+  EXPECT_EQ(at(p), "2026-07-07T20:16:14.834Z");
+  EXPECT_EQ(p.event.syslog().app(), "PKT_INFRA-LINK");
+  EXPECT_EQ(p.event.syslog().mnemonic(), "UPDOWN");
+  EXPECT_EQ(p.event.syslog().severity(), 3);
+  EXPECT_EQ(p.event.syslog().text(), "Interface TenGigE0/2/0/4, changed state to Up");
+  EXPECT_EQ(tag(p, "node"), "LC/0/2/CPU0");
+}
+
+// elastic/integrations test-syslog.log: relayed by a syslog server that prefixes its own time.
+TEST(SyslogParserIosXr, RelayPrefixAndNoHost) {
+  auto p = parse(
+      "<190>Oct 7 07:19:44 internet-primary-mgmt RP/0/RP0/CPU0:Oct 7 07:19:43.630 UTC: "
+      "ipv4_acl_mgr[310]: %ACL-IPV4_ACL-6-IPACCESSLOGP : access-list outgoing (1) deny");
+  EXPECT_EQ(p.event.origin(), "internet-primary-mgmt");
+  EXPECT_EQ(device_at(p), "2026-10-07T07:19:43.630Z");
+  EXPECT_EQ(p.event.syslog().app(), "ACL-IPV4_ACL");
+  EXPECT_EQ(p.event.syslog().mnemonic(), "IPACCESSLOGP");
+  EXPECT_EQ(tag(p, "node"), "RP/0/RP0/CPU0");
+  // syslog-ng tests/light/.../test_cisco_parser.py: no host before the node.
+  p = parse(
+      "<187>138076: RP/0/RP0/CPU0:Dec 11 12:43:29.227 EST: snmpd[1002]: %SNMP-SNMP-3-AUTH_FAIL : "
+      "Received snmp request on unknown community from 0.0.0.0");
+  EXPECT_EQ(p.event.syslog().host(), "");
+  EXPECT_EQ(device_at(p), "2026-12-11T17:43:29.227Z");
+  EXPECT_EQ(p.event.syslog().app(), "SNMP-SNMP");
+  EXPECT_EQ(p.event.syslog().severity(), 3);
+  EXPECT_EQ(p.event.syslog().text(), "Received snmp request on unknown community from 0.0.0.0");
+}
+
+// napalm-logs tests/config/nxos: the year comes first and is kept, not inferred.
+TEST(SyslogParserNxos, YearFirstTimes) {
+  auto p = parse(
+      "<190>2018 Apr 20 13:15:07 nexus-switch %ETHPORT-5-IF_DOWN_LINK_FAILURE: Interface "
+      "Ethernet1/33 is down (Link failure)");
+  EXPECT_EQ(at(p), "2018-04-20T13:15:07.000Z");
+  EXPECT_FALSE(p.event.time_info().year_inferred());
+  EXPECT_EQ(p.event.origin(), "nexus-switch");
+  EXPECT_EQ(p.event.syslog().relay_host(), "");  // the switch's own header, not a relay's
+  p = parse(
+      "<190>sw01.pdx01: 2017 Jul 28 14:42:46 UTC: %AUTHPRIV-6-SYSTEM_MSG: pam_unix(dcos_sshd:"
+      "session): session opened for user luke by (uid=0) - dcos_sshd[12977]");
+  EXPECT_EQ(at(p), "2017-07-28T14:42:46.000Z");
+  EXPECT_EQ(p.event.origin(), "sw01.pdx01");
+}
+
+// elastic/integrations test-syslog.log: an offset written after the zone's name.
+TEST(SyslogParserZones, OffsetAfterUtcOrGmt) {
+  auto p =
+      parse("<189>387448: host-01: May 6 16:13:09.123 UTC+1: %DOT1X-5-FAIL: Authentication failed");
+  EXPECT_EQ(at(p), "2026-05-06T15:13:09.123Z");
+  EXPECT_FALSE(p.event.time_info().timezone_assumed());
+  EXPECT_EQ(p.event.origin(), "host-01");
+  p = parse(
+      "<189>387448: host-01: May 6 16:13:09.123 UTC+07:30: %DOT1X-5-FAIL: Authentication failed");
+  EXPECT_EQ(at(p), "2026-05-06T08:43:09.123Z");
+  p = parse("<189>12: host-01: May 6 16:13:09 GMT-5: %SYS-5-CONFIG_I: Configured from console");
+  EXPECT_EQ(at(p), "2026-05-06T21:13:09.000Z");
+  EXPECT_EQ(zone_offset_minutes("utc-05:00"), -300);
+  EXPECT_EQ(zone_offset_minutes("UTC+15"), std::nullopt);
+  EXPECT_EQ(zone_offset_minutes("UTC+"), std::nullopt);
+}
+
+// A line whose time cannot be used gets the receive time, flagged: never another line's.
+TEST(SyslogParserTimes, NoUsableTimeIsTheReceiveTimeFlagged) {
+  auto p = parse("<190>123030: some-remote-host: %SYS-5-LOGGINGHOST_STARTSTOP: Logging stopped");
+  EXPECT_EQ(p.event.event_time_us(), kNow);
+  EXPECT_FALSE(p.time_from_line);
+  EXPECT_TRUE(p.event.time_info().device_time_untrusted());
+  EXPECT_TRUE(has(p, "no_timestamp"));
+  EXPECT_EQ(p.event.origin(), "some-remote-host");
+  p = parse("<189>1: host-01: May 6 16:13:09 UTC: %SYS-5-CONFIG_I: Configured from console");
+  EXPECT_TRUE(p.time_from_line);
+}
+
+// elastic/integrations test-syslog.log: Cisco headers before free text, no %-message.
+TEST(SyslogParserHeaders, CiscoHeaderWithoutTagKeepsHostAndTime) {
+  auto p = parse(
+      "<191>2637085: rt401-rk30409: Aug 18 07:15:04.461 CEST: NTP Core (NOTICE): Clock "
+      "synchronization lost.");
+  EXPECT_TRUE(p.recognised);
+  EXPECT_FALSE(has(p, "unparsed"));
+  EXPECT_EQ(p.event.origin(), "rt401-rk30409");
+  EXPECT_EQ(p.event.syslog().sequence(), 2637085u);
+  EXPECT_EQ(at(p), "2026-08-18T05:15:04.461Z");
+  EXPECT_EQ(p.event.syslog().text(), "NTP Core (NOTICE): Clock synchronization lost.");
+  EXPECT_EQ(p.event.syslog().severity(), 7);  // no tag: the PRI's
+  p = parse("<191>: rt401-rk30409: Aug 18 07:15:04.461 CEST: last message repeated 66 times");
+  EXPECT_EQ(p.event.origin(), "rt401-rk30409");
+  EXPECT_EQ(at(p), "2026-08-18T05:15:04.461Z");
+  EXPECT_EQ(p.event.syslog().text(), "last message repeated 66 times");
+}
+
+// elastic/integrations test-syslog-header.log: an uptime stamp is never the host.
+TEST(SyslogParserHeaders, UptimeStampIsNeverTheHost) {
+  auto p = parse("<190>3132517: sw01: 3132513: 2y10w: %FOO-6-BAR: Test header format");
+  EXPECT_EQ(p.event.origin(), "sw01");
+  EXPECT_TRUE(has(p, "uptime_timestamp"));
+  p = parse("<190>5: sw02: 1d02h: %FOO-6-BAR: x");
+  EXPECT_EQ(p.event.origin(), "sw02");
+  p = parse("<190>5: sw03: 00:01:02: %FOO-6-BAR: x");
+  EXPECT_EQ(p.event.origin(), "sw03");
+}
+
+// The tag's severity is the event's; the PRI's is kept beside it.
+TEST(SyslogParserSeverity, TagSeverityWinsPriSeverityKept) {
+  // syslog-ng lib/tests/test_msgparse.c
+  auto p = parse(
+      "<0>91: *Oct 07 03:10:04: mydevice.com %CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC "
+      "packet has invalid spi");
+  EXPECT_EQ(p.event.syslog().severity(), 4);
+  EXPECT_EQ(p.event.syslog().pri_severity(), 0);
+  p = parse("Apr 30 15:10:58: %DOT1X-5-FAIL: Authentication failed");
+  EXPECT_EQ(p.event.syslog().severity(), 5);
+  EXPECT_EQ(p.event.syslog().pri_severity(), -1);
+  p = parse("<30>Nov 23 10:00:00 host1 sshd[12]: Accepted publickey");
+  EXPECT_EQ(p.event.syslog().severity(), 6);
+  EXPECT_EQ(p.event.syslog().pri_severity(), 6);
+}
+
+// syslog-ng lib/tests/test_msgparse.c: time first, then the host, the '*' policy kept.
+TEST(SyslogParserHeaders, TimeThenHostWithUnsynchronisedMarker) {
+  auto p = parse(
+      "<0>91: *Oct 07 03:10:04: mydevice.com %CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC "
+      "packet has invalid spi");
+  EXPECT_EQ(p.event.origin(), "mydevice.com");
+  EXPECT_EQ(p.event.syslog().app(), "CRYPTO");
+  EXPECT_EQ(p.event.time_info().clock_marker(), "*");
+  EXPECT_EQ(device_at(p), "2026-10-07T03:10:04.000Z");
+  EXPECT_EQ(p.event.event_time_us(), kNow);
+  EXPECT_TRUE(p.event.time_info().device_time_untrusted());
+}
+
+// elastic/integrations test-syslog.log: a platform process relays a firewall message.
+TEST(SyslogParserHeaders, NestedTagTheInnerIsTheMessage) {
+  auto p = parse(
+      "<190>3352436: 3352457: Aug 12 2023 12:14:24.412 mdt: %IOSXE-6-PLATFORM: R0/0: cpp_cp: "
+      "QFP:0.0 Thread:001 TS:00013807766185951588 %FW-6-SESS_AUDIT_TRAIL: (target:class)-"
+      "(default-domain:class-default):Stop tcp session");
+  EXPECT_EQ(p.event.syslog().app(), "FW");
+  EXPECT_EQ(p.event.syslog().mnemonic(), "SESS_AUDIT_TRAIL");
+  EXPECT_EQ(p.event.syslog().severity(), 6);
+  EXPECT_EQ(at(p), "2023-08-12T18:14:24.412Z");
+  EXPECT_EQ(tag(p, "outer_message"),
+            "%IOSXE-6-PLATFORM: R0/0: cpp_cp: QFP:0.0 Thread:001 TS:00013807766185951588");
+  EXPECT_EQ(p.event.syslog().text(),
+            "(target:class)-(default-domain:class-default):Stop tcp session");
+}
+
+}  // namespace issue21
 
 }  // namespace
 }  // namespace regwatch::agent::syslog
