@@ -1,6 +1,7 @@
 // --replay-syslog's time rules on a real archive file: lines without a year
 // take it from neighbouring lines that state one; the receiver's prefix is the
-// event time where the device's clock is untrusted.
+// event time where the device's clock is untrusted; a line with no time at all
+// gets the receive time, never a neighbour's.
 #include "agent/app/syslog_replay.h"
 
 #include <gtest/gtest.h>
@@ -83,6 +84,19 @@ TEST_F(ReplayTest, UntrustedDeviceClockTakesThePrefixTime) {
   EXPECT_EQ(format_rfc3339_ms(events[0].event_time_us()), "2026-11-20T09:20:01.000Z");
   EXPECT_TRUE(events[0].time_info().device_time_untrusted());
   EXPECT_EQ(events[0].kind(), v1::POE_REMOVED);
+}
+
+// Issue 21: a line without a time of its own never takes its neighbour's; it gets the replay's
+// receive time, flagged, and the year of the lines after it still comes from the archive.
+TEST_F(ReplayTest, ALineWithoutTimeGetsTheReceiveTimeNotItsNeighbours) {
+  auto events = replay(
+      "<189>1: sw1: Jan 01 2019 00:00:03.000 UTC: %SYS-5-CONFIG_I: Configured from console\n"
+      "<190>123030: sw1: %SYS-5-LOGGINGHOST_STARTSTOP: Logging to host 192.0.2.9 stopped\n"
+      "<189>2: sw1: Jan  1 00:00:09.200: %SYS-5-CONFIG_I: Configured from console\n");
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[1].event_time_us(), clock_.now_us());
+  EXPECT_TRUE(events[1].time_info().device_time_untrusted());
+  EXPECT_EQ(format_rfc3339_ms(events[2].event_time_us()), "2019-01-01T00:00:09.200Z");
 }
 
 TEST_F(ReplayTest, CountsWhatHappenedToEveryLine) {
