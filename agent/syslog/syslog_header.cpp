@@ -141,7 +141,8 @@ size_t skip_spaces(std::string_view s, size_t i) {
   return i;
 }
 
-// A header token that names no host: a sequence number, an uptime stamp, an IOS-XR node.
+// A token that can be the device's host: host-like (so no sequence number or IOS-XR node) and
+// no uptime stamp ("2y10w:" has letters but is time since boot).
 bool is_device_host(std::string_view token) {
   return is_host_like(token) && !is_uptime(token);
 }
