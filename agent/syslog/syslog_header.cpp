@@ -64,6 +64,19 @@ bool is_node_location(std::string_view t) {
   return t.starts_with("RP/") || t.starts_with("LC/") || t.starts_with("0/");
 }
 
+// "<189>" at the start of t: the PRI's value, or -1.
+int leading_pri(std::string_view t, size_t& length) {
+  length = 0;
+  if (t.size() < 3 || t[0] != '<') return -1;
+  const size_t close = t.find('>');
+  if (close == std::string_view::npos || close < 2 || close > 4) return -1;
+  int pri = -1;
+  auto [end, ec] = std::from_chars(t.data() + 1, t.data() + close, pri);
+  if (ec != std::errc() || end != t.data() + close || pri < 0 || pri > 191) return -1;
+  length = close + 1;
+  return pri;
+}
+
 struct Token {
   std::string_view text;
   size_t offset;
@@ -85,6 +98,13 @@ size_t tokenize(std::string_view area, size_t base, std::array<Token, kMaxHeader
         is_node_location(t.substr(0, colon)) && n + 1 < out.size()) {
       out[n++] = Token{t.substr(0, colon + 1), base + begin};
       out[n++] = Token{t.substr(colon + 1), base + begin + colon + 1};
+      continue;
+    }
+    // A relay that archives the datagram whole keeps its PRI inside: "host <189>2: *Jan".
+    size_t pri_length = 0;
+    if (leading_pri(t, pri_length) >= 0 && pri_length < t.size() && n + 1 < out.size()) {
+      out[n++] = Token{t.substr(0, pri_length), base + begin};
+      out[n++] = Token{t.substr(pri_length), base + begin + pri_length};
       continue;
     }
     out[n++] = Token{t, base + begin};
@@ -208,6 +228,11 @@ void read_cisco_area(std::string_view line, size_t from, size_t to, SyslogHeader
   }
   for (size_t k = device_start; k > relay_end; --k) {
     const std::string_view t = texts[k - 1];
+    size_t pri_length = 0;
+    if (const int pri = leading_pri(t, pri_length); pri >= 0 && h.facility < 0 && !h.bad_pri) {
+      h.facility = pri / 8;
+      h.severity = pri % 8;
+    }
     if (h.sequence == 0 && t.ends_with(':') && all_digits(strip_colon(t))) {
       const auto digits = strip_colon(t);
       std::from_chars(digits.data(), digits.data() + digits.size(), h.sequence);

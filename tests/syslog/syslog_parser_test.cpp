@@ -444,6 +444,20 @@ TEST(SyslogParserHeaders, NestedTagTheInnerIsTheMessage) {
             "(target:class)-(default-domain:class-default):Stop tcp session");
 }
 
+// elastic/integrations test-parsing-issue-5150.log: a relay kept the switch's PRI and
+// sequence number inside the line.
+TEST(SyslogParserHeaders, PriInsideARelayedLine) {
+  auto p = parse(
+      "Aug 22 05:11:06 es-tf-sw-224.vceaa.votorantim.grupo <189>2: *Jan  2 00:00:43.167: "
+      "%LINEPROTO-5-UPDOWN: Line protocol on Interface Vlan1, changed state to down");
+  EXPECT_EQ(p.event.syslog().facility(), 23);
+  EXPECT_EQ(p.event.syslog().pri_severity(), 5);
+  EXPECT_EQ(p.event.syslog().sequence(), 2u);
+  EXPECT_EQ(p.event.origin(), "es-tf-sw-224.vceaa.votorantim.grupo");
+  EXPECT_EQ(at(p), "2026-08-22T05:11:06.000Z");  // '*': the relay's time
+  EXPECT_EQ(device_at(p), "2026-01-02T00:00:43.167Z");
+}
+
 }  // namespace issue21
 
 }  // namespace
