@@ -5,7 +5,10 @@
 #include <charconv>
 #include <string>
 
+#include "agent/syslog/cucm_service_alarms.h"
+#include "agent/syslog/interface_names.h"
 #include "agent/syslog/phone_trust_lines.h"
+#include "agent/syslog/switch_cpu_lines.h"
 #include "common/device_name.h"
 #include "common/domain_tables.h"
 
@@ -137,16 +140,52 @@ void classify_rtmt(const MessageParts& m, Event& event) {
   if (last_percentage(detail, value)) alert->set_value(value);
 }
 
+// IOS %LINK-3-UPDOWN / %LINEPROTO-5-UPDOWN / %LINK-5-CHANGED and IOS-XR's
+// %PKT_INFRA-LINK-3-UPDOWN / %PKT_INFRA-LINEPROTO-5-UPDOWN: "[Line protocol on] Interface X,
+// changed state to up|down|administratively down [from 10.0.0.1]". IOS-XR writes "Up"/"Down":
+// the state is stored in lower case so both read alike.
 void classify_link(const MessageParts& m, bool line_protocol, Event& event) {
   std::string_view interface = between(m.text, "Interface ", ",");
   std::string_view state = between(m.text, "changed state to ", "\n");
+  state = state.substr(0, state.find(" from "));  // "... administratively down from 10.0.0.1"
   while (!state.empty() && (state.back() == ' ' || state.back() == '.')) state.remove_suffix(1);
   if (interface.empty() || state.empty()) return;
-  event.set_kind(state == "up" ? regwatch::v1::LINK_UP : regwatch::v1::LINK_DOWN);
+  std::string lower_state(state);
+  std::transform(lower_state.begin(), lower_state.end(), lower_state.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  event.set_kind(lower_state == "up" ? regwatch::v1::LINK_UP : regwatch::v1::LINK_DOWN);
   auto* iface = event.mutable_interface();
   iface->set_interface(std::string(interface));
-  iface->set_state(std::string(state));
+  iface->set_state(lower_state);
   iface->set_line_protocol(line_protocol);
+}
+
+// NX-OS %ETHPORT-5-IF_DOWN_<WHY> ("Interface Ethernet1/33 is down (Link failure)",
+// IF_DOWN_ERROR_DISABLED, IF_DOWN_ADMIN_DOWN, IF_DOWN_CFG_CHANGE, ...) and %ETHPORT-5-IF_UP
+// ("Interface Ethernet1/33 is up in mode trunk"). The cause is the text in parentheses.
+void classify_nxos_ethport(const MessageParts& m, Event& event) {
+  const bool down = m.mnemonic.size() >= 7 && iequals(m.mnemonic.substr(0, 7), "IF_DOWN");
+  if (!down && !iequals(m.mnemonic, "IF_UP")) return;
+  std::string_view name = between(m.text, "Interface ", " ");
+  while (!name.empty() && (name.back() == ',' || name.back() == ':')) name.remove_suffix(1);
+  if (name.empty()) return;
+  event.set_kind(down ? regwatch::v1::LINK_DOWN : regwatch::v1::LINK_UP);
+  auto* iface = event.mutable_interface();
+  iface->set_interface(std::string(name));
+  const bool admin = iequals(m.mnemonic, "IF_DOWN_ADMIN_DOWN");
+  iface->set_state(down ? (admin ? "administratively down" : "down") : "up");
+  if (down) {
+    const size_t open = m.text.find('(');
+    const size_t close = m.text.rfind(')');
+    if (open != std::string_view::npos && close != std::string_view::npos && close > open)
+      iface->set_cause(std::string(m.text.substr(open + 1, close - open - 1)));
+  }
+}
+
+// "LINK" / "LINEPROTO" on IOS, "PKT_INFRA-LINK" / "PKT_INFRA-LINEPROTO" on IOS-XR.
+bool is_link_app(std::string_view app, std::string_view name) {
+  if (app.starts_with("PKT_INFRA-") || app.starts_with("pkt_infra-")) app.remove_prefix(10);
+  return iequals(app, name);
 }
 
 void classify_ilpower(const MessageParts& m, Event& event) {
@@ -190,8 +229,14 @@ void classify_message(const MessageParts& m, Event& event) {
     alert->set_detail(std::string(m.text));
     alert->set_node(std::string(tag_value(m.tags, "NodeID")));
     alert->set_cluster(std::string(tag_value(m.tags, "ClusterID")));
-  } else if ((iequals(m.app, "LINK") || iequals(m.app, "LINEPROTO")) && iequals(mn, "UPDOWN")) {
-    classify_link(m, iequals(m.app, "LINEPROTO"), event);
+  } else if ((is_link_app(m.app, "LINK") || is_link_app(m.app, "LINEPROTO")) &&
+             iequals(mn, "UPDOWN")) {
+    classify_link(m, is_link_app(m.app, "LINEPROTO"), event);
+  } else if (iequals(m.app, "ETHPORT")) {
+    classify_nxos_ethport(m, event);
+  } else if (classify_switch_cpu_line(mn, m.text, event) ||
+             classify_cucm_service_alarm(mn, m.tags, m.text, event)) {
+    // Typed by the helper: a switch's CPU threshold line or a CUCM service / reset alarm.
   } else if (iequals(m.app, "LINK") && iequals(mn, "CHANGED")) {
     classify_link(m, false, event);
   } else if (iequals(m.app, "PM") && iequals(mn, "ERR_DISABLE")) {
@@ -206,11 +251,9 @@ void classify_message(const MessageParts& m, Event& event) {
     classify_ilpower(m, event);
   } else if (iequals(m.app, "STACKMGR") && icontains(mn, "SWITCH_REMOVED")) {
     event.set_kind(regwatch::v1::STACK_MEMBER_REMOVED);
+    auto* stack = event.mutable_stack_member();
     uint32_t member = 0;
-    if (to_number(between(m.text, "Switch ", " "), member))
-      event.mutable_stack_member()->set_member(member);
-    else
-      event.mutable_stack_member();
+    if (to_number(between(m.text, "Switch ", " "), member)) stack->set_member(member);
   } else if (iequals(m.app, "SW_MATM") && iequals(mn, "MACFLAP_NOTIF")) {
     event.set_kind(regwatch::v1::MAC_FLAP);
     auto* flap = event.mutable_mac_flap();
@@ -238,6 +281,12 @@ void classify_message(const MessageParts& m, Event& event) {
   }
   // Nothing above knew it: it may be a phone telling why it refuses its config.
   if (event.kind() == regwatch::v1::SYSLOG_OTHER) classify_phone_trust_line(m.text, m.host, event);
+  // Every line that names a port joins that port's timeline, typed or not: the typed payload's
+  // name when there is one, else the first name in the text.
+  std::string_view port =
+      event.has_interface() ? std::string_view(event.interface().interface()) : std::string_view();
+  if (port.empty()) port = find_interface_name(m.text);
+  event.mutable_syslog()->set_interface(std::string(port));
 }
 
 }  // namespace regwatch::agent::syslog

@@ -257,16 +257,35 @@ std::vector<Candidate> candidates_of(const Event& e, const Incident& incident,
       break;
     }
     case regwatch::v1::CM_FAILED:
-    case regwatch::v1::DEVICE_RESTART:
-      out.push_back({"cm_restart",
-                     origin,
-                     on_cm(origin),
+    case regwatch::v1::DEVICE_RESTART: {
+      // A trap names no node but its sender; CUCM's own alarms (CallManagerFailure,
+      // ServiceStopped / ServiceStarted of the CallManager service) name it in NodeID.
+      const bool alarm = e.has_rtmt_alert();
+      const std::string node =
+          alarm && !e.rtmt_alert().node().empty() ? short_host(e.rtmt_alert().node()) : origin;
+      const std::string what = alarm ? "CUCM alarm " + e.rtmt_alert().alert_name()
+                               : e.kind() == regwatch::v1::CM_FAILED ? "ccmCallManagerFailed trap"
+                                                                     : "device restart trap";
+      out.push_back(
+          {"cm_restart", node, on_cm(node), 1.0, e.event_time_us(), what, {cm_node_scope(node)}});
+      break;
+    }
+    case regwatch::v1::CM_DEVICE_RESET: {
+      // An administrator's reset of devices or a device pool from CUCM: the drops that follow
+      // are planned. It explains the phones of the node that logged it.
+      const std::string node =
+          short_host(e.rtmt_alert().node().empty() ? e.origin() : e.rtmt_alert().node());
+      const std::string& detail = e.rtmt_alert().detail();
+      out.push_back({"planned_change",
+                     node,
+                     on_cm(node),
                      1.0,
                      e.event_time_us(),
-                     e.kind() == regwatch::v1::CM_FAILED ? "ccmCallManagerFailed trap"
-                                                         : "device restart trap",
-                     {cm_node_scope(origin)}});
+                     "CUCM alarm " + e.rtmt_alert().alert_name() +
+                         (detail.empty() ? std::string() : " (" + detail + ")"),
+                     {cm_node_scope(node)}});
       break;
+    }
     case regwatch::v1::INTERFACE_ERRORS: {
       const auto& i = e.interface_counters();
       Candidate c{"nic_errors",

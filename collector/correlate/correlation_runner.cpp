@@ -39,7 +39,7 @@ const char* const kRelevantKinds[] = {
     "code_yellow",      "heartbeat_low",      "cm_slow",
     "cm_failed",        "device_restart",     "interface_errors",
     "link_down",        "err_disabled",       "stack_member_removed",
-    "poe_fault",        "registered_phones"};
+    "poe_fault",        "registered_phones",  "cm_device_reset"};
 
 }  // namespace
 

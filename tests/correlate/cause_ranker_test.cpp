@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/syslog/event_classifier.h"
 #include "collector/correlate/correlator.h"
 
 namespace regwatch::collector::correlate {
@@ -274,6 +275,77 @@ TEST(CauseRanker, AFlapOnAnAccessPortWhosePhoneStayedUpIsNoCandidate) {
 
   const auto causes = causes_of_incident_with(correlate(site.events()), on_sub2.front());
   ASSERT_EQ(causes, std::vector<std::string>{"cm_cpu ucm-sub2"});
+}
+
+// A syslog line's event, as the agent's classifier types it, from `host`.
+v1::Event from_syslog(std::string_view app, std::string_view mnemonic, std::string_view text,
+                      const agent::syslog::Tags& tags, const std::string& host, int64_t at_us) {
+  v1::Event e;
+  agent::syslog::classify_message(agent::syslog::MessageParts{app, mnemonic, tags, text}, e);
+  e.set_origin(host);
+  e.set_event_time_us(at_us);
+  return e;
+}
+
+// A switch logs %SYS-1-CPURISINGTHRESHOLD (issue 21) and its phones drop: switch_cpu names it.
+TEST(CauseRanker, ASwitchsOwnCpuThresholdLineIsTheSwitchCpuCause) {
+  Site site;
+  std::vector<std::string> on_a;
+  for (uint32_t p = 1; p <= 12; ++p) on_a.push_back(site.phone("sw-a", 1, p, "ucm-sub1"));
+  for (uint32_t p = 1; p <= 12; ++p) site.phone("sw-b", 1, p, "ucm-sub1");
+  const v1::Event cpu = from_syslog("SYS", "CPURISINGTHRESHOLD",
+                                    "Threshold: Total CPU Utilization(Total/Intr): 98%/40%, Top 3 "
+                                    "processes(Pid/Util): 91/75%, 2/0%, 51/0%",
+                                    {}, "sw-a", kT0 - 20 * kSecond);
+  ASSERT_EQ(cpu.kind(), v1::CPU_HIGH);
+  site.add(cpu);
+  for (size_t k = 0; k < on_a.size(); ++k)
+    site.drop(on_a[k], kT0 + static_cast<int64_t>(k) * kSecond);
+
+  const auto causes = causes_of_incident_with(correlate(site.events()), on_a.front());
+  ASSERT_FALSE(causes.empty());
+  EXPECT_EQ(causes[0], "switch_cpu sw-a");
+}
+
+// CUCM's ServiceStopped for the CallManager service on ucm-sub1, logged through the publisher's
+// syslog: the restart is on the node the alarm names, not on the host that relayed it.
+TEST(CauseRanker, ACallManagerServiceStopIsARestartOfTheNodeItNames) {
+  Site site;
+  std::vector<std::string> on_sub1;
+  for (uint32_t p = 1; p <= 12; ++p) on_sub1.push_back(site.phone("sw-a", 1, p, "ucm-sub1"));
+  for (uint32_t p = 13; p <= 24; ++p) site.phone("sw-a", 1, p, "ucm-sub2");
+  const agent::syslog::Tags tags = {{"ServiceName", "Cisco CallManager"}, {"NodeID", "ucm-sub1"}};
+  site.add(from_syslog("UC_SERVICEMANAGER", "ServiceStopped", "Service stopped.", tags, "ucm-pub",
+                       kT0 - 5 * kSecond));
+  for (size_t k = 0; k < on_sub1.size(); ++k)
+    site.drop(on_sub1[k], kT0 + static_cast<int64_t>(k) * kSecond);
+
+  const auto causes = causes_of_incident_with(correlate(site.events()), on_sub1.front());
+  ASSERT_FALSE(causes.empty());
+  EXPECT_EQ(causes[0], "cm_restart ucm-sub1");
+}
+
+// An administrator resets a device pool; its phones unregister with CallManagerReset (9).
+TEST(CauseRanker, ADevicePoolResetIsPlannedEvidenceOnItsNode) {
+  Site site;
+  std::vector<std::string> pool;
+  for (uint32_t p = 1; p <= 12; ++p) pool.push_back(site.phone("sw-a", 1, p, "ucm-sub1"));
+  const agent::syslog::Tags tags = {{"DevicePoolName", "DP-3F"}, {"NodeID", "ucm-sub1"}};
+  site.add(from_syslog("UC_CALLMANAGER", "DevicePoolReset", "Device pool reset", tags, "ucm-sub1",
+                       kT0 - 5 * kSecond));
+  for (size_t k = 0; k < pool.size(); ++k) {
+    v1::Event e;
+    e.set_kind(v1::PHONE_UNREGISTERED);
+    e.set_event_time_us(kT0 + static_cast<int64_t>(k) * kSecond);
+    e.mutable_phone()->set_device_name(pool[k]);
+    e.mutable_phone()->set_cm_node("ucm-sub1");
+    e.mutable_phone()->set_reason_code(9);
+    site.add(e);
+  }
+
+  const auto causes = causes_of_incident_with(correlate(site.events()), pool.front());
+  EXPECT_NE(std::find(causes.begin(), causes.end(), "planned_change ucm-sub1"), causes.end())
+      << ::testing::PrintToString(causes);
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include <fstream>
 #include <map>
 
+#include "agent/syslog/event_classifier.h"
+#include "agent/syslog/interface_names.h"
 #include "agent/syslog/phone_trust_lines.h"
 #include "agent/syslog/syslog_parser.h"
 #include "agent/syslog/utf8_sanitize.h"
@@ -330,6 +332,235 @@ TEST(Utf8Prefix, StopsAtACharacterBoundary) {
   EXPECT_EQ(utf8_prefix(text, 3), "ab");
   EXPECT_EQ(utf8_prefix(text, 2), "ab");
   EXPECT_EQ(utf8_prefix(text, 0), "");
+}
+
+// Classifies the parts the header layer hands over, so these tests do not depend on how a
+// platform's header is read.
+v1::Event classify(std::string_view app, std::string_view mnemonic, std::string_view text,
+                   const Tags& tags = {}) {
+  v1::Event event;
+  classify_message(MessageParts{app, mnemonic, tags, text}, event);
+  return event;
+}
+
+// NX-OS (the switches CUCM servers on UCS hang off): lines from the real-world corpus.
+TEST(SyslogClassifier, NxosIfDownIsLinkDownWithItsCause) {
+  auto e =
+      classify("ETHPORT", "IF_DOWN_LINK_FAILURE", "Interface Ethernet1/33 is down (Link failure)");
+  ASSERT_EQ(e.kind(), v1::LINK_DOWN);
+  EXPECT_EQ(e.interface().interface(), "Ethernet1/33");
+  EXPECT_EQ(e.interface().state(), "down");
+  EXPECT_EQ(e.interface().cause(), "Link failure");
+  EXPECT_EQ(e.syslog().interface(), "Ethernet1/33");
+
+  e = classify("ETHPORT", "IF_DOWN_ERROR_DISABLED",
+               "Interface Ethernet1/3 is down (Error disabled. Reason:Received REINIT_NO_FLAP "
+               "request)");
+  ASSERT_EQ(e.kind(), v1::LINK_DOWN);
+  EXPECT_EQ(e.interface().interface(), "Ethernet1/3");
+  EXPECT_EQ(e.interface().cause(), "Error disabled. Reason:Received REINIT_NO_FLAP request");
+
+  e = classify("ETHPORT", "IF_DOWN_ADMIN_DOWN",
+               "Interface Ethernet1/7 is down (Administratively down)");
+  ASSERT_EQ(e.kind(), v1::LINK_DOWN);
+  EXPECT_EQ(e.interface().state(), "administratively down");
+
+  e = classify("ETHPORT", "IF_DOWN_PORT_CHANNEL_MEMBERS_DOWN",
+               "Interface port-channel10 is down (No operational members)");
+  ASSERT_EQ(e.kind(), v1::LINK_DOWN);
+  EXPECT_EQ(e.interface().interface(), "port-channel10");
+}
+
+TEST(SyslogClassifier, NxosIfUpIsLinkUp) {
+  auto e = classify("ETHPORT", "IF_UP", "Interface Ethernet1/33 is up in mode trunk");
+  ASSERT_EQ(e.kind(), v1::LINK_UP);
+  EXPECT_EQ(e.interface().interface(), "Ethernet1/33");
+  EXPECT_EQ(e.interface().state(), "up");
+  EXPECT_EQ(e.interface().cause(), "");
+}
+
+TEST(SyslogClassifier, NxosEthportLinesThatAreNoStateChangeStayUntypedButNameThePort) {
+  auto e = classify("ETHPORT", "IF_DUPLEX",
+                    "Interface Ethernet1/33, operational duplex mode changed to Full");
+  EXPECT_EQ(e.kind(), v1::SYSLOG_OTHER);
+  EXPECT_EQ(e.syslog().interface(), "Ethernet1/33");
+}
+
+// IOS-XR, as the header layer hands it over once it reads "%PKT_INFRA-LINK-3-UPDOWN : ...".
+TEST(SyslogClassifier, IosXrLinkAndLineProtocolUpDown) {
+  auto e = classify("PKT_INFRA-LINK", "UPDOWN", "Interface TenGigE0/2/0/4, changed state to Down");
+  ASSERT_EQ(e.kind(), v1::LINK_DOWN);
+  EXPECT_EQ(e.interface().interface(), "TenGigE0/2/0/4");
+  EXPECT_EQ(e.interface().state(), "down");
+  EXPECT_FALSE(e.interface().line_protocol());
+  e = classify("PKT_INFRA-LINK", "UPDOWN", "Interface TenGigE0/2/0/4, changed state to Up");
+  ASSERT_EQ(e.kind(), v1::LINK_UP);
+  e = classify("PKT_INFRA-LINEPROTO", "UPDOWN",
+               "Line protocol on Interface Bundle-Ether10, changed state to Down");
+  ASSERT_EQ(e.kind(), v1::LINK_DOWN);
+  EXPECT_EQ(e.interface().interface(), "Bundle-Ether10");
+  EXPECT_TRUE(e.interface().line_protocol());
+}
+
+TEST(SyslogClassifier, AdministrativelyDownFromAnAddressKeepsOnlyTheState) {
+  auto e = classify("LINK", "CHANGED",
+                    "Interface GigabitEthernet2, changed state to administratively down from "
+                    "10.83.75.201");
+  ASSERT_EQ(e.kind(), v1::LINK_DOWN);
+  EXPECT_EQ(e.interface().state(), "administratively down");
+}
+
+// Untyped lines that name a port still land on its timeline.
+TEST(SyslogInterfaceNames, EveryLineThatNamesAPortGivesIt) {
+  const std::pair<const char*, const char*> lines[] = {
+      {"individual port Ethernet1/33 is down", "Ethernet1/33"},  // ETH_PORT_CHANNEL
+      {"Received BPDU on port Ethernet1/43 with BPDU Guard enabled. Disabling port.",
+       "Ethernet1/43"},  // NX-OS STP-2-BLOCK_BPDUGUARD
+      {"Received BPDU on port Gi1/0/7 with BPDU Guard enabled. Disabling port.", "Gi1/0/7"},
+      {"duplex mismatch discovered on GigabitEthernet1/0/5 (not full duplex), with SW2 "
+       "GigabitEthernet0/1 (full duplex).",
+       "GigabitEthernet1/0/5"},  // CDP-4-DUPLEX_MISMATCH: the local port comes first
+      {"Authentication failed for client (0011.2233.4455) on Interface Gi1/0/16 "
+       "AuditSessionID 0A0B0C0D000000120034A1B2",
+       "Gi1/0/16"},  // DOT1X-5-FAIL
+      {"Interface Gi1/0/20: PD removed", "Gi1/0/20"},
+      {"Interface Port-channel1 is not compatible with ...", "Port-channel1"},
+      {"Interface MgmtEth0/RP0/CPU0/0, changed state to Up", "MgmtEth0/RP0/CPU0/0"},
+      {"Line protocol on Interface GigabitEthernet0/0/0.100, changed state to down",
+       "GigabitEthernet0/0/0.100"},
+      {"Interface Serial0/0/0:0, changed state to down", "Serial0/0/0:0"},
+      {"Host 0011.2233.4455 in vlan 10 is flapping between port Gi1/0/1 and port Gi1/0/2",
+       "Gi1/0/1"},
+      {"Interface Vlan22, changed state to up", "Vlan22"},
+  };
+  for (const auto& [text, name] : lines) EXPECT_EQ(find_interface_name(text), name) << text;
+}
+
+TEST(SyslogInterfaceNames, NoFalsePortsFromAclNamesAddressesOrTheWordInterface) {
+  const char* const lines[] = {
+      "list 177 denied igmp 192.168.100.197 -> 224.0.0.22, 1 packet",
+      "list INBOUND-ON-F11 denied igmp 192.168.100.2 -> 224.0.0.2 (20), 1 packet",
+      "list Vlan10-in denied tcp 10.1.1.1(1234) -> 10.2.2.2(80), 1 packet",
+      "list ACL_Gi1/0/1 permitted udp 10.1.1.1(53) -> 10.2.2.2(53), 1 packet",
+      "Interface down detected on the uplink, check the cable",
+      "Route 10.1.1.0/24 via 10.0.0.1 added",
+      "Host 0011.2233.4455 in vlan 10 moved",
+      "Tunnel state changed",
+      "retry te1 and gi1 later",  // lower-case short forms are words, not ports
+      "An endpoint has unregistered",
+      "Configured from console by admin on vty0 (10.1.1.5)",
+  };
+  for (const char* text : lines) EXPECT_EQ(find_interface_name(text), "") << text;
+  EXPECT_EQ(classify("SEC", "IPACCESSLOGP", lines[2]).syslog().interface(), "");
+}
+
+// Switch CPU thresholds. The rising line is the one a log watcher in a public repository
+// quotes from its router (tests/data/realworld/syslog/found.jsonl names it).
+TEST(SyslogClassifier, SwitchCpuRisingThresholdIsCpuHighOnTheSwitch) {
+  auto e = classify("SYS", "CPURISINGTHRESHOLD",
+                    "Threshold: Total CPU Utilization(Total/Intr): 75%/100%, Top 3 "
+                    "processes(Pid/Util):  91/75%, 2/0%, 51/0%");
+  ASSERT_EQ(e.kind(), v1::CPU_HIGH);
+  EXPECT_EQ(e.cpu().role(), "switch");
+  EXPECT_DOUBLE_EQ(e.cpu().percent(), 75);
+  EXPECT_DOUBLE_EQ(e.cpu().peak_percent(), 75);
+  e = classify("SYS", "CPURISINGTHRESHOLD",
+               "Threshold: Total CPU Utilization(Total/Intr): 17%/1%, Top 3 processes(Pid/Util): "
+               "85/9%, 146/4%, 80/1%");
+  EXPECT_DOUBLE_EQ(e.cpu().percent(), 17);
+}
+
+TEST(SyslogClassifier, FoundSwitchCpuLineNamesItsSwitch) {
+  auto e = parse(
+      "Jul 19 10:30:37 sm1-prt-highw157 %SYS-1-CPURISINGTHRESHOLD: Threshold: Total CPU "
+      "Utilization(Total/Intr): 17%/1%, Top 3 processes(Pid/Util): 85/9%, 146/4%, 80/1%");
+  ASSERT_EQ(e.kind(), v1::CPU_HIGH);
+  EXPECT_EQ(e.origin(), "sm1-prt-highw157");
+  EXPECT_DOUBLE_EQ(e.cpu().percent(), 17);
+}
+
+// The falling form as IOS's system message guide writes it; no public capture was found.
+TEST(SyslogClassifier, SwitchCpuFallingThresholdIsCpuNormal) {
+  auto e = classify("SYS", "CPUFALLINGTHRESHOLD",
+                    "Threshold: Total CPU Utilization(Total/Intr) 10%/0%.");
+  ASSERT_EQ(e.kind(), v1::CPU_NORMAL);
+  EXPECT_EQ(e.cpu().role(), "switch");
+  EXPECT_DOUBLE_EQ(e.cpu().percent(), 10);
+  // No percentage: still the crossing, with no value rather than a guessed one.
+  e = classify("SYS", "CPUFALLINGTHRESHOLD", "Threshold: Total CPU Utilization back to normal");
+  ASSERT_EQ(e.kind(), v1::CPU_NORMAL);
+  EXPECT_DOUBLE_EQ(e.cpu().percent(), 0);
+}
+
+TEST(SyslogClassifier, SwitchCpuLineThroughTheWholeParser) {
+  auto e = parse(
+      "<185>1234: sw-a: Nov 20 08:59:30.123 UTC: %SYS-1-CPURISINGTHRESHOLD: Threshold: Total "
+      "CPU Utilization(Total/Intr): 95%/3%, Top 3 processes(Pid/Util): 91/75%, 2/0%, 51/0%");
+  ASSERT_EQ(e.kind(), v1::CPU_HIGH);
+  EXPECT_EQ(e.cpu().role(), "switch");
+  EXPECT_DOUBLE_EQ(e.cpu().percent(), 95);
+}
+
+// CUCM alarms. Their tag names follow the alarm catalogue's parameter lists (Managed Services
+// Guide; ../shared/domain/FACTS.md section 1): no public capture of these lines was found.
+TEST(SyslogClassifier, CallManagerFailureIsCmFailedOnItsNode) {
+  const Tags tags = {{"HostName", "ucm-sub1"},
+                     {"IPAddress", "10.1.1.11"},
+                     {"Reason", "3"},
+                     {"Text", "Timer thread stopped"},
+                     {"AppID", "Cisco CallManager"},
+                     {"ClusterID", "CL1"},
+                     {"NodeID", "ucm-sub1"}};
+  auto e = classify("UC_CALLMANAGER", "CallManagerFailure",
+                    "Indicates an internal failure of Unified CM", tags);
+  ASSERT_EQ(e.kind(), v1::CM_FAILED);
+  EXPECT_EQ(e.rtmt_alert().alert_name(), "CallManagerFailure");
+  EXPECT_EQ(e.rtmt_alert().node(), "ucm-sub1");
+  EXPECT_EQ(e.rtmt_alert().cluster(), "CL1");
+  EXPECT_EQ(e.rtmt_alert().detail(), "Timer thread stopped");
+}
+
+TEST(SyslogClassifier, CallManagerServiceStopAndStartAreRestartEvidence) {
+  const Tags cm = {{"ServiceName", "Cisco CallManager"},
+                   {"ProcessID", "4242"},
+                   {"AppID", "Cisco Service Manager"},
+                   {"NodeID", "ucm-sub2"}};
+  auto e = classify("UC_SERVICEMANAGER", "ServiceStopped", "Service stopped.", cm);
+  ASSERT_EQ(e.kind(), v1::CM_FAILED);
+  EXPECT_EQ(e.rtmt_alert().detail(), "Cisco CallManager");
+  EXPECT_EQ(e.rtmt_alert().node(), "ucm-sub2");
+  e = classify("UC_SERVICEMANAGER", "ServiceStarted", "Service started.", cm);
+  ASSERT_EQ(e.kind(), v1::DEVICE_RESTART);
+  EXPECT_EQ(e.rtmt_alert().alert_name(), "ServiceStarted");
+}
+
+TEST(SyslogClassifier, OtherServicesStopsStayUntyped) {
+  // Only the call processing service unregisters phones when it stops.
+  for (const char* service : {"Cisco Tftp", "Cisco CallManager Cisco IP Phone Services", ""}) {
+    const Tags tags = {{"ServiceName", service}, {"NodeID", "ucm-pub"}};
+    EXPECT_EQ(classify("UC_SERVICEMANAGER", "ServiceStopped", "Service stopped.", tags).kind(),
+              v1::SYSLOG_OTHER)
+        << service;
+  }
+}
+
+TEST(SyslogClassifier, AdministratorResetsArePlannedEvidence) {
+  const Tags device = {{"DeviceName", "SEP001122334455"},
+                       {"DeviceType", "36213"},
+                       {"ProductType", "Cisco 7841"},
+                       {"NodeID", "ucm-sub1"}};
+  auto e = classify("UC_CALLMANAGER", "EndPointRestartInitiated",
+                    "Restart or Reset request has been sent to an Endpoint", device);
+  ASSERT_EQ(e.kind(), v1::CM_DEVICE_RESET);
+  EXPECT_EQ(e.rtmt_alert().detail(), "SEP001122334455");
+  EXPECT_EQ(e.rtmt_alert().node(), "ucm-sub1");
+  EXPECT_EQ(classify("UC_CALLMANAGER", "DeviceResetInitiated", "x", device).kind(),
+            v1::CM_DEVICE_RESET);
+  const Tags pool = {{"DevicePoolName", "DP-Building-3"}, {"NodeID", "ucm-pub"}};
+  e = classify("UC_CALLMANAGER", "DevicePoolReset", "Device pool reset", pool);
+  ASSERT_EQ(e.kind(), v1::CM_DEVICE_RESET);
+  EXPECT_EQ(e.rtmt_alert().detail(), "DP-Building-3");
+  EXPECT_EQ(kind_name(v1::CM_DEVICE_RESET), "cm_device_reset");
 }
 
 TEST(SyslogClassifier, DemoArchiveKinds) {
