@@ -46,7 +46,8 @@ def value_text(tag, value):
 class Device:
     """One recording made phone-bearing and error-counting, with LibreNMS's expectations."""
 
-    def __init__(self, name, role):
+    def __init__(self, number, name, role):
+        """number: the device's place in devices.txt, which keeps its phones' names unique."""
         self.name, self.role = name, role
         with open(os.path.join(DATA, "expected", name + ".json")) as f:
             self.expected = json.load(f)
@@ -67,7 +68,7 @@ class Device:
         for line in lines:
             oid, tag, value = line.split("|", 2)
             if oid.startswith(CDP_DEVICE_ID) or oid.startswith(LLDP_REM_SYS_NAME):
-                phone = "SEP%012X" % (0xA0B000000000 + len(self.phones) + 1000 * len(name))
+                phone = "SEP%012X" % (0xA0B000000000 + 0x1000 * number + len(self.phones))
                 cdp = oid.startswith(CDP_DEVICE_ID)
                 self.phones[phone] = ("cdp" if cdp else "lldp",
                                       self._link_of(rows, oid, value_text(tag, value), cdp))
@@ -107,7 +108,7 @@ class Device:
 
 class RealWorldSnmpTest(RegwatchTestCase):
     def test_recordings_of_ten_real_devices_polled_like_librenms_reads_them(self):
-        fleet = [Device(name, role) for name, role in devices()]
+        fleet = [Device(number, name, role) for number, (name, role) in enumerate(devices())]
         self.assertEqual(len(fleet), 10)
         sim = SnmpSim(self, {d.name: d.recording for d in fleet})
         collector = self.start_collector()
