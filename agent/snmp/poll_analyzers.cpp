@@ -20,6 +20,7 @@ regwatch::v1::Event base_event(const PollContext& poll, regwatch::v1::EventKind 
 std::vector<regwatch::v1::Event> CpuAnalyzer::on_poll(const PollContext& poll,
                                                       const std::vector<double>& per_cpu_percent) {
   std::vector<CpuReading> readings;
+  readings.reserve(per_cpu_percent.size());
   for (const double percent : per_cpu_percent) {
     readings.push_back({"CPU " + std::to_string(readings.size() + 1), percent, std::nullopt, 0});
   }
