@@ -1,7 +1,6 @@
 #include "agent/snmp/poll_analyzers.h"
 
-#include <algorithm>
-#include <numeric>
+#include <string>
 
 namespace regwatch::agent::snmp {
 namespace {
@@ -19,19 +18,38 @@ regwatch::v1::Event base_event(const PollContext& poll, regwatch::v1::EventKind 
 }  // namespace
 
 std::vector<regwatch::v1::Event> CpuAnalyzer::on_poll(const PollContext& poll,
-                                                      const std::vector<double>& loads) {
+                                                      const std::vector<double>& per_cpu_percent) {
+  std::vector<CpuReading> readings;
+  readings.reserve(per_cpu_percent.size());
+  for (const double percent : per_cpu_percent) {
+    readings.push_back({"CPU " + std::to_string(readings.size() + 1), percent, std::nullopt, 0});
+  }
+  return on_poll(poll, readings);
+}
+
+std::vector<regwatch::v1::Event> CpuAnalyzer::on_poll(const PollContext& poll,
+                                                      const std::vector<CpuReading>& readings) {
   std::vector<regwatch::v1::Event> events;
-  if (loads.empty()) return events;
-  const double average =
-      std::accumulate(loads.begin(), loads.end(), 0.0) / static_cast<double>(loads.size());
-  const double busiest = *std::max_element(loads.begin(), loads.end());
+  const CpuReading* busiest = busiest_of(readings);
+  if (!busiest) return events;
+  double total = 0;
+  for (const auto& reading : readings) total += reading.percent;
+  const double average = total / static_cast<double>(readings.size());
   auto sample = base_event(poll, regwatch::v1::CPU_SAMPLE);
   auto* cpu = sample.mutable_cpu();
   cpu->set_percent(average);
-  cpu->set_max_percent(busiest);
-  cpu->set_cpus(static_cast<uint32_t>(loads.size()));
+  cpu->set_max_percent(busiest->percent);
+  cpu->set_busiest(busiest->name);
+  cpu->set_cpus(static_cast<uint32_t>(readings.size()));
   cpu->set_role(role_);
   cpu->set_threshold_percent(settings_.threshold);
+  for (const auto& reading : readings) {
+    auto* member = cpu->add_members();
+    member->set_name(reading.name);
+    member->set_percent(reading.percent);
+    if (reading.five_minute_percent) member->set_five_minute_percent(*reading.five_minute_percent);
+    member->set_physical_index(reading.physical_index);
+  }
   events.push_back(sample);
   const TransitionEvent change = tracker_.update(poll.time_us, average);
   if (change.transition != Transition::kNone) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "agent/snmp/counter_delta.h"
+#include "agent/snmp/cpu_readings.h"
 #include "agent/snmp/threshold_tracker.h"
 #include "regwatch/v1/event.pb.h"
 
@@ -21,11 +22,16 @@ struct PollContext {
   uint32_t sys_uptime_ticks = 0;
 };
 
-// cpu_sample every poll; cpu_high / cpu_normal on transitions of the average.
+// cpu_sample every poll; cpu_high / cpu_normal on transitions of the average. Every event
+// carries each CPU by name (members) and the busiest one's name (busiest), so a stack's or SVL
+// pair's busy member is named.
 class CpuAnalyzer {
  public:
   CpuAnalyzer(std::string role, ThresholdSettings settings)
       : role_(std::move(role)), tracker_(settings), settings_(settings) {}
+  std::vector<regwatch::v1::Event> on_poll(const PollContext& poll,
+                                           const std::vector<CpuReading>& readings);
+  // Unnamed CPUs ("CPU 1", "CPU 2", ... in order).
   std::vector<regwatch::v1::Event> on_poll(const PollContext& poll,
                                            const std::vector<double>& per_cpu_percent);
 

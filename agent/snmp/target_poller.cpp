@@ -2,6 +2,7 @@
 
 #include "common/net_address.h"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <set>
@@ -14,6 +15,10 @@ namespace {
 constexpr char kSysUpTime[] = "1.3.6.1.2.1.1.3.0";
 constexpr char kHrProcessorLoad[] = "1.3.6.1.2.1.25.3.3.1.2";
 constexpr char kCpmCpuTotal5secRev[] = "1.3.6.1.4.1.9.9.109.1.1.1.1.6";
+constexpr char kCpmCpuTotal5minRev[] = "1.3.6.1.4.1.9.9.109.1.1.1.1.8";
+constexpr char kCpmCpuTotalPhysicalIndex[] = "1.3.6.1.4.1.9.9.109.1.1.1.1.2";
+constexpr char kEntPhysicalName[] = "1.3.6.1.2.1.47.1.1.1.1.7";  // ENTITY-MIB
+constexpr char kIfDescr[] = "1.3.6.1.2.1.2.2.1.2";
 constexpr char kIfName[] = "1.3.6.1.2.1.31.1.1.1.1";
 constexpr char kIfAlias[] = "1.3.6.1.2.1.31.1.1.1.18";
 constexpr char kIfOperStatus[] = "1.3.6.1.2.1.2.2.1.8";
@@ -50,7 +55,9 @@ constexpr char kCdpCacheNativeVlan[] = "1.3.6.1.4.1.9.9.23.1.2.1.1.11";
 constexpr char kCdpCacheVlanId[] = "1.3.6.1.4.1.9.9.23.1.2.1.1.14";
 // lldpRemSysName, indexed timeMark.localPortNum.remIndex; lldpLocPortId by localPortNum.
 constexpr char kLldpRemSysName[] = "1.0.8802.1.1.2.1.4.1.1.9";
+constexpr char kLldpLocPortIdSubtype[] = "1.0.8802.1.1.2.1.3.7.1.2";
 constexpr char kLldpLocPortId[] = "1.0.8802.1.1.2.1.3.7.1.3";
+constexpr char kLldpLocPortDesc[] = "1.0.8802.1.1.2.1.3.7.1.4";
 // LLDP-EXT-MED-MIB (TIA-1057) lldpXMedRemMediaPolicyVlanID, INDEX lldpRemTimeMark,
 // lldpRemLocalPortNum, lldpRemIndex, lldpXMedRemMediaPolicyAppType (voice = 1).
 constexpr char kLldpMedRemPolicyVlanId[] = "1.0.8802.1.1.2.1.5.4795.1.3.2.1.2";
@@ -85,19 +92,68 @@ Result<WalkResult> TargetPoller::walk(const char* oid) {
 }
 
 Status TargetPoller::poll_cpu(const PollContext& context, std::vector<regwatch::v1::Event>& out) {
-  auto table = walk(target_.role == "switch" ? kCpmCpuTotal5secRev : kHrProcessorLoad);
+  auto readings = target_.role == "switch" ? cpm_cpu_readings() : hr_processor_readings();
+  if (!readings.ok()) return readings.error();
+  for (auto& e : cpu_.on_poll(context, *readings)) out.push_back(std::move(e));
+  return Ok{};
+}
+
+Result<std::vector<CpuReading>> TargetPoller::hr_processor_readings() {
+  auto table = walk(kHrProcessorLoad);
   if (!table.ok()) return table.error();
-  std::vector<double> loads;
+  std::vector<CpuReading> readings;
   for (const auto& row : table->rows) {
     uint64_t value = 0;
     if (!row.as_unsigned(value) || value > 100) {
       counters_.wrong_type.fetch_add(1);
       continue;
     }
-    loads.push_back(static_cast<double>(value));
+    readings.push_back(
+        {"CPU " + std::to_string(row.oid.back()), static_cast<double>(value), std::nullopt, 0});
   }
-  for (auto& e : cpu_.on_poll(context, loads)) out.push_back(std::move(e));
-  return Ok{};
+  return readings;
+}
+
+Result<std::vector<CpuReading>> TargetPoller::cpm_cpu_readings() {
+  // The 5 s column decides which CPUs there are (and fails the poll if unreachable); the
+  // 5 min column and the entity names only describe them, so their absence is no failure.
+  CpmCpuColumns columns;
+  auto numbers = [&](const char* oid, std::map<uint32_t, uint64_t>& into) -> Status {
+    auto table = walk(oid);
+    if (!table.ok()) return table.error();
+    for (const auto& row : table->rows) {
+      uint64_t value = 0;
+      if (row.as_unsigned(value)) {
+        into[row.oid.back()] = value;
+      } else {
+        counters_.wrong_type.fetch_add(1);
+      }
+    }
+    return Ok{};
+  };
+  if (auto s = numbers(kCpmCpuTotal5secRev, columns.five_second); !s.ok()) return s.error();
+  if (!columns.five_second.empty()) {
+    (void)numbers(kCpmCpuTotal5minRev, columns.five_minute);
+    (void)numbers(kCpmCpuTotalPhysicalIndex, columns.physical_index);
+  }
+  std::map<uint32_t, std::string> names;
+  std::vector<Oid> name_oids;
+  const std::vector<uint32_t> entities = entities_of(columns);
+  for (const uint32_t entity : entities) {
+    name_oids.push_back(oid_of(kEntPhysicalName));
+    name_oids.back().push_back(entity);
+  }
+  if (!name_oids.empty()) {
+    if (auto values = client_->get(name_oids); values.ok()) {
+      for (size_t i = 0; i < values->size() && i < entities.size(); ++i) {
+        if ((*values)[i].type == ValueType::kOctets) names[entities[i]] = (*values)[i].octets;
+      }
+    }
+  }
+  uint64_t rejected = 0;
+  auto readings = join_cpm_rows(columns, names, rejected);
+  counters_.wrong_type.fetch_add(rejected);
+  return readings;
 }
 
 Status TargetPoller::poll_interfaces(const PollContext& context,
@@ -303,11 +359,14 @@ Status TargetPoller::poll_topology(const PollContext& context,
   }
   // LLDP: phones that do not speak CDP. A switch without LLDP-MIB just has no rows.
   auto lldp_names = walk(kLldpRemSysName);
-  if (lldp_names.ok() && !lldp_names->rows.empty()) {
-    std::map<uint32_t, std::string> local_ports;
-    if (auto ports = walk(kLldpLocPortId); ports.ok()) {
-      for (const auto& bind : ports->rows) local_ports[bind.oid.back()] = bind.octets;
-    }
+  // The local port and VLAN walks only when a phone is among the neighbours: a core switch
+  // with LLDP to its peers only costs one walk a poll.
+  const bool lldp_phones =
+      lldp_names.ok() &&
+      std::any_of(lldp_names->rows.begin(), lldp_names->rows.end(),
+                  [](const VarBind& bind) { return bind.octets.rfind("SEP", 0) == 0; });
+  if (lldp_phones) {
+    const auto local_ports = lldp_local_interfaces();
     const auto voice_vlans = lldp_med_voice_vlans();
     const size_t base = oid_of(kLldpRemSysName).size();
     for (const auto& bind : lldp_names->rows) {
@@ -317,8 +376,10 @@ Status TargetPoller::poll_topology(const PollContext& context,
       Neighbour n;
       n.device = bind.octets;
       n.protocol = "lldp";
-      if (auto port = local_ports.find(bind.oid[base + 1]); port != local_ports.end())
-        n.port = port->second;
+      if (auto port = local_ports.find(bind.oid[base + 1]); port != local_ports.end()) {
+        n.if_index = port->second.if_index;
+        n.port = port->second.name;
+      }
       if (auto vlan = voice_vlans.find({bind.oid[base + 1], bind.oid[base + 2]});
           vlan != voice_vlans.end()) {
         n.voice_vlan = vlan->second;
@@ -328,6 +389,43 @@ Status TargetPoller::poll_topology(const PollContext& context,
   }
   for (auto& e : topology_.on_snapshot(context.time_us, list)) out.push_back(std::move(e));
   return Ok{};
+}
+
+std::map<uint32_t, LocalInterface> TargetPoller::lldp_local_interfaces() {
+  // Every column may be missing (older agents have no subtype or description): a missing one
+  // leaves fewer ways to match, never a failed poll.
+  std::map<uint32_t, LldpLocalPort> ports;
+  auto column = [&](const char* oid, auto apply) {
+    auto table = walk(oid);
+    if (!table.ok()) return;
+    for (const auto& bind : table->rows) {
+      LldpLocalPort& port = ports[bind.oid.back()];
+      port.port_num = bind.oid.back();
+      apply(port, bind);
+    }
+  };
+  column(kLldpLocPortIdSubtype, [](LldpLocalPort& port, const VarBind& bind) {
+    uint64_t subtype = 0;
+    if (bind.as_unsigned(subtype) && subtype <= 7) port.id_subtype = static_cast<uint32_t>(subtype);
+  });
+  column(kLldpLocPortId, [](LldpLocalPort& port, const VarBind& bind) { port.id = bind.octets; });
+  column(kLldpLocPortDesc,
+         [](LldpLocalPort& port, const VarBind& bind) { port.description = bind.octets; });
+  InterfaceNames interfaces;
+  interfaces.name = if_names_;
+  auto text_column = [&](const char* oid, std::map<uint32_t, std::string>& into) {
+    auto table = walk(oid);
+    if (!table.ok()) return;
+    for (const auto& bind : table->rows) {
+      if (bind.type == ValueType::kOctets) into[bind.oid.back()] = bind.octets;
+    }
+  };
+  text_column(kIfDescr, interfaces.description);
+  text_column(kIfAlias, interfaces.alias);
+  std::map<uint32_t, LocalInterface> out;
+  for (const auto& [port_num, port] : ports)
+    out[port_num] = resolve_lldp_local_port(port, interfaces);
+  return out;
 }
 
 std::map<std::pair<uint32_t, uint32_t>, uint32_t> TargetPoller::lldp_med_voice_vlans() {

@@ -14,7 +14,9 @@
 #include <vector>
 
 #include "agent/snmp/ccm_tables.h"
+#include "agent/snmp/cpu_readings.h"
 #include "agent/snmp/interface_directory.h"
+#include "agent/snmp/lldp_local_ports.h"
 #include "agent/snmp/poll_analyzers.h"
 #include "agent/snmp/snmp_client.h"
 #include "agent/snmp/topology.h"
@@ -62,6 +64,10 @@ class TargetPoller {
   Result<WalkResult> walk(const char* oid);
   void publish_interface_names();
   std::map<std::pair<uint32_t, uint32_t>, uint32_t> lldp_med_voice_vlans();
+  // lldpLocPortNum -> the interface it is (agent/snmp/lldp_local_ports.h).
+  std::map<uint32_t, LocalInterface> lldp_local_interfaces();
+  Result<std::vector<CpuReading>> cpm_cpu_readings();       // switches: named, per member
+  Result<std::vector<CpuReading>> hr_processor_readings();  // servers and CUCM nodes
 
   PollTarget target_;
   const Clock& clock_;

@@ -86,6 +86,13 @@ uint32_t member_of_port(std::string_view port) {
   return member;
 }
 
+// On a stack, an SVL pair or a chassis with several CPUs, the busiest one by name: the member
+// whose phones suffer ("; busiest Switch 2 - CPU at 97 %"). Nothing for a single CPU.
+std::string busiest_member(const regwatch::v1::CpuLoad& cpu) {
+  if (cpu.members_size() < 2 || cpu.busiest().empty()) return {};
+  return "; busiest " + cpu.busiest() + format(" at %.0f %%", cpu.max_percent());
+}
+
 const char* remediation(const std::string& kind) {
   if (kind == "cm_cpu")
     return "find the process hogging the CUCM node's CPU (RTMT, 'show process load'); "
@@ -205,7 +212,8 @@ std::vector<Candidate> candidates_of(const Event& e, const Incident& incident,
            switch_role ? on_switch(origin) : on_cm(origin),
            std::clamp(e.cpu().peak_percent() / 100.0, 0.5, 1.0),
            e.event_time_us(),
-           format("CPU at %.0f %% (peak %.0f %%)", e.cpu().percent(), e.cpu().peak_percent()),
+           format("CPU at %.0f %% (peak %.0f %%)", e.cpu().percent(), e.cpu().peak_percent()) +
+               busiest_member(e.cpu()),
            {switch_role ? switch_scope(origin) : cm_node_scope(origin)}});
       break;
     }

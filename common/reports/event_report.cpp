@@ -114,6 +114,15 @@ nlohmann::ordered_json event_object(const v1::StoredEvent& stored) {
   if (const auto* field = e.GetReflection()->GetOneofFieldDescriptor(e, oneof)) {
     add_fields(e.GetReflection()->GetMessage(e, field), out);
   }
+  if (e.has_cpu()) {
+    // Each CPU by name (a stack's members): which member is busy.
+    out["members"] = nlohmann::ordered_json::array();
+    for (const auto& member : e.cpu().members()) {
+      nlohmann::ordered_json one;
+      add_fields(member, one);
+      out["members"].push_back(std::move(one));
+    }
+  }
   return out;
 }
 

@@ -76,8 +76,10 @@ std::string event_detail(const regwatch::v1::Event& e) {
           << e.native_vlan_mismatch().remote_vlan();
       break;
     case regwatch::v1::Event::kCpu:
-      out << "CPU " << e.cpu().percent() << "% (busiest " << e.cpu().max_percent() << "%, "
-          << e.cpu().cpus() << " CPUs)";
+      out << "CPU " << e.cpu().percent() << "% (busiest ";
+      // A stack's or SVL pair's busy member by name; a lone CPU needs none.
+      if (e.cpu().members_size() > 1 && !e.cpu().busiest().empty()) out << e.cpu().busiest() << " ";
+      out << e.cpu().max_percent() << "%, " << e.cpu().cpus() << " CPUs)";
       if (e.cpu().peak_percent() > 0) out << ", peak " << e.cpu().peak_percent() << "%";
       break;
     case regwatch::v1::Event::kInterfaceCounters: {

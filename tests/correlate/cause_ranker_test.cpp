@@ -348,5 +348,41 @@ TEST(CauseRanker, ADevicePoolResetIsPlannedEvidenceOnItsNode) {
       << ::testing::PrintToString(causes);
 }
 
+// An SVL pair's second member pegs its CPU just before the phones on the switch drop: the
+// switch_cpu cause names that member (the busiest CPU), so the engineer knows where to look.
+TEST(CauseRanker, ASwitchCpuCauseNamesTheBusiestMember) {
+  Site site;
+  std::vector<std::string> phones;
+  for (uint32_t p = 1; p <= 16; ++p) phones.push_back(site.phone("sw-svl", 1, p, "ucm-sub1"));
+  v1::Event high;
+  high.set_kind(v1::CPU_HIGH);
+  high.set_origin("sw-svl");
+  high.set_event_time_us(kT0 - 20 * kSecond);
+  auto* cpu = high.mutable_cpu();
+  cpu->set_role("switch");
+  cpu->set_percent(55);
+  cpu->set_max_percent(99);
+  cpu->set_peak_percent(99);
+  cpu->set_busiest("Switch 2 - CPU");
+  cpu->add_members()->set_name("Switch 1 - CPU");
+  cpu->mutable_members(0)->set_percent(11);
+  cpu->add_members()->set_name("Switch 2 - CPU");
+  cpu->mutable_members(1)->set_percent(99);
+  site.add(high);
+  for (size_t k = 0; k < phones.size(); ++k)
+    site.drop(phones[k], kT0 + static_cast<int64_t>(k) * kSecond);
+
+  bool found = false;
+  for (const Incident& incident : correlate(site.events())) {
+    for (const Cause& cause : incident.causes) {
+      if (cause.kind != "switch_cpu") continue;
+      found = true;
+      EXPECT_NE(cause.explanation.find("busiest Switch 2 - CPU at 99 %"), std::string::npos)
+          << cause.explanation;
+    }
+  }
+  EXPECT_TRUE(found) << "no switch_cpu cause";
+}
+
 }  // namespace
 }  // namespace regwatch::collector::correlate

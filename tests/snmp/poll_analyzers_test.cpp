@@ -30,7 +30,8 @@ TEST(CpuAnalyzer, SamplesEveryPollAndReportsAPegOnce) {
   events = cpu.on_poll(at(150, 250), {10, 12});
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[1].kind(), v1::CPU_NORMAL);
-  EXPECT_TRUE(cpu.on_poll(at(160, 260), {}).empty());  // a poll that returned no CPUs
+  EXPECT_TRUE(
+      cpu.on_poll(at(160, 260), std::vector<double>{}).empty());  // a poll that returned no CPUs
 }
 
 InterfaceRow row(uint32_t status, uint64_t in_errors, uint64_t fcs = 0) {
