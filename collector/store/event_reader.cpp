@@ -1,6 +1,8 @@
 #include "collector/store/event_reader.h"
 
 #include <algorithm>
+#include <map>
+#include <tuple>
 
 #include "collector/store/event_cursor.h"
 #include "collector/store/migrations.h"
@@ -302,7 +304,42 @@ Result<regwatch::v1::StatusReply> EventReader::status() {
   }
   if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading status");
   reply.set_total_events(total);
+  if (auto added = add_incomplete_targets(reply); !added.ok()) return added.error();
   return reply;
+}
+
+Status EventReader::add_incomplete_targets(regwatch::v1::StatusReply& reply) {
+  // The latest snmp_data_missing event per agent, target and missing part says whether it
+  // still lacks it (a reminder renews it, resolved = true ends it).
+  auto reports = Statement::prepare(
+      db_.get(), "SELECT agent_id, payload FROM events WHERE kind = ? ORDER BY event_time_us, id");
+  if (!reports.ok()) return reports.error();
+  reports->bind(1, kind_name(regwatch::v1::SNMP_DATA_MISSING));
+  std::map<std::tuple<std::string, std::string, std::string>, regwatch::v1::Event> latest;
+  int rc = 0;
+  while ((rc = reports->step()) == SQLITE_ROW) {
+    const auto payload = reports->column_blob(1);
+    regwatch::v1::Event event;
+    if (!event.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) continue;
+    const auto& m = event.snmp_data_missing();
+    latest[{std::string(reports->column_text(0)), m.target(), m.missing()}] = std::move(event);
+  }
+  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading snmp_data_missing events");
+  for (const auto& [key, event] : latest) {
+    const auto& m = event.snmp_data_missing();
+    if (m.resolved()) continue;
+    auto agent = std::find_if(reply.mutable_agents()->begin(), reply.mutable_agents()->end(),
+                              [&](const auto& a) { return a.agent_id() == std::get<0>(key); });
+    if (agent == reply.mutable_agents()->end()) continue;  // (an agent with events is listed)
+    auto* target = agent->add_incomplete_targets();
+    target->set_target(m.target());
+    target->set_role(m.role());
+    target->set_missing(m.missing());
+    target->set_fix(m.fix());
+    target->set_since_us(m.missing_since_us());
+    target->set_last_reported_us(event.event_time_us());
+  }
+  return Ok{};
 }
 
 }  // namespace regwatch::collector::store
