@@ -6,6 +6,7 @@
 
 #include "collector/store/event_cursor.h"
 #include "collector/store/migrations.h"
+#include "common/clock.h"
 #include "common/event_kind.h"
 
 namespace regwatch::collector::store {
@@ -310,11 +311,18 @@ Result<regwatch::v1::StatusReply> EventReader::status() {
 
 Status EventReader::add_incomplete_targets(regwatch::v1::StatusReply& reply) {
   // The latest snmp_data_missing event per agent, target and missing part says whether it
-  // still lacks it (a reminder renews it, resolved = true ends it).
+  // still lacks it (a reminder renews it, resolved = true ends it). Agents remind every 6 h
+  // while it lasts, so only the last 13 h are read: through
+  // the events_time index, not a second scan of the whole table; a gap nobody reminded of
+  // for that long (its agent or target gone) is no longer shown.
+  constexpr int64_t kWindowUs = int64_t{13} * 3600 * 1'000'000;
   auto reports = Statement::prepare(
-      db_.get(), "SELECT agent_id, payload FROM events WHERE kind = ? ORDER BY event_time_us, id");
+      db_.get(),
+      "SELECT agent_id, payload FROM events WHERE event_time_us >= ? AND kind = ? "
+      "ORDER BY event_time_us, id");
   if (!reports.ok()) return reports.error();
-  reports->bind(1, kind_name(regwatch::v1::SNMP_DATA_MISSING));
+  reports->bind(1, SystemClock::instance().now_us() - kWindowUs);
+  reports->bind(2, kind_name(regwatch::v1::SNMP_DATA_MISSING));
   std::map<std::tuple<std::string, std::string, std::string>, regwatch::v1::Event> latest;
   int rc = 0;
   while ((rc = reports->step()) == SQLITE_ROW) {

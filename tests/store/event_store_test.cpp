@@ -13,6 +13,7 @@
 
 #include "collector/store/migrations.h"
 #include "collector/store/sqlite_handle.h"
+#include "common/clock.h"
 
 namespace regwatch::collector::store {
 namespace {
@@ -120,11 +121,15 @@ TEST_F(StoreTest, StatusListsTargetsStillMissingTheirRolesData) {
     m->set_missing_since_us(resolved ? 0 : 100);
     return e;
   };
+  // Status reads the last 13 h of reports (agents remind every 6 h): times near now.
+  const int64_t now = SystemClock::instance().now_us();
+  constexpr int64_t kHour = int64_t{3600} * 1'000'000;
   std::vector<v1::Event> batch = {
-      missing("a", 1, 100, "ucm-pub", "CISCO-CCM-MIB", false),
-      missing("a", 2, 100, "sw-1", "CISCO-PROCESS-MIB cpmCPUTotalTable", false),
-      missing("a", 3, 200, "sw-1", "CISCO-PROCESS-MIB cpmCPUTotalTable", true),
-      missing("a", 4, 300, "ucm-pub", "CISCO-CCM-MIB", false),  // a reminder
+      missing("a", 1, now - 20 * kHour, "sw-old", "IF-MIB ifName", false),  // nobody reminded
+      missing("a", 2, now - 3 * kHour, "ucm-pub", "CISCO-CCM-MIB", false),
+      missing("a", 3, now - 3 * kHour, "sw-1", "CISCO-PROCESS-MIB cpmCPUTotalTable", false),
+      missing("a", 4, now - 2 * kHour, "sw-1", "CISCO-PROCESS-MIB cpmCPUTotalTable", true),
+      missing("a", 5, now - 1 * kHour, "ucm-pub", "CISCO-CCM-MIB", false),  // a reminder
       phone("b", 1, 150, "SEP000000000003")};
   ASSERT_TRUE(writer->insert_batch(batch, 1000).ok());
   auto status = std::move(EventReader::open(path_)).value()->status();
@@ -137,7 +142,7 @@ TEST_F(StoreTest, StatusListsTargetsStillMissingTheirRolesData) {
   EXPECT_EQ(a.incomplete_targets(0).missing(), "CISCO-CCM-MIB");
   EXPECT_EQ(a.incomplete_targets(0).fix(), "the fix for CISCO-CCM-MIB");
   EXPECT_EQ(a.incomplete_targets(0).since_us(), 100);
-  EXPECT_EQ(a.incomplete_targets(0).last_reported_us(), 300);
+  EXPECT_EQ(a.incomplete_targets(0).last_reported_us(), now - 1 * kHour);
   EXPECT_EQ(status->agents(1).incomplete_targets_size(), 0);
 }
 
