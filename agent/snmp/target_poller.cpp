@@ -80,11 +80,11 @@ DataAnswer answer_of(const VarBind& bind) {
 
 // Rate-limited by the tracker: once when it starts, every remind interval, once resolved.
 void log_data_missing(const regwatch::v1::Event& event) {
-  static const auto log = component_logger("agent.snmp");
+  static const auto kLog = component_logger("agent.snmp");
   if (event.snmp_data_missing().resolved()) {
-    log->info("{}", data_missing_log_text(event));
+    kLog->info("{}", data_missing_log_text(event));
   } else {
-    log->warn("{}", data_missing_log_text(event));
+    kLog->warn("{}", data_missing_log_text(event));
   }
 }
 

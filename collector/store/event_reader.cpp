@@ -336,8 +336,9 @@ Status EventReader::add_incomplete_targets(regwatch::v1::StatusReply& reply) {
   for (const auto& [key, event] : latest) {
     const auto& m = event.snmp_data_missing();
     if (m.resolved()) continue;
+    const std::string& agent_id = std::get<0>(key);
     auto agent = std::find_if(reply.mutable_agents()->begin(), reply.mutable_agents()->end(),
-                              [&](const auto& a) { return a.agent_id() == std::get<0>(key); });
+                              [&](const auto& a) { return a.agent_id() == agent_id; });
     if (agent == reply.mutable_agents()->end()) continue;  // (an agent with events is listed)
     auto* target = agent->add_incomplete_targets();
     target->set_target(m.target());
