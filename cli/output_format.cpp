@@ -158,7 +158,8 @@ void write_status(std::ostream& out, const regwatch::v1::StatusReply& status, Fo
     out << "agent_id,last_seq,events,spoofed,last_store_time\n";
     for (const auto& a : json["agents"]) {
       out << csv_field(a["agent_id"].get<std::string>()) << "," << a["last_seq"] << ","
-          << a["events"] << "," << a["spoofed"] << "," << a["last_store_time"].get<std::string>()
+          << a["events"] << "," << a["spoofed"] << ","
+          << (a["last_store_time"].is_null() ? "" : a["last_store_time"].get<std::string>())
           << "\n";
     }
     return;
@@ -180,10 +181,20 @@ void write_status(std::ostream& out, const regwatch::v1::StatusReply& status, Fo
     }
   }
   for (const auto& a : status.agents()) {
-    out << "  agent " << a.agent_id() << ": " << a.events() << " events, last seq " << a.last_seq()
-        << ", last stored " << zone.format(a.last_store_time_us());
-    if (a.spoofed() > 0) out << "; " << a.spoofed() << " spoofed (see regwatch events --spoofed)";
-    out << "\n";
+    if (a.events() == 0) {
+      out << "  agent " << a.agent_id() << ": no events yet"
+          << (a.connected() ? " (connected)" : "") << "\n";
+    } else {
+      out << "  agent " << a.agent_id() << ": " << a.events() << " events, last seq "
+          << a.last_seq() << ", last stored " << zone.format(a.last_store_time_us())
+          << (a.connected() ? ", connected" : "");
+      if (a.spoofed() > 0) out << "; " << a.spoofed() << " spoofed (see regwatch events --spoofed)";
+      out << "\n";
+    }
+    for (const auto& t : a.incomplete_targets()) {
+      out << "    SNMP target " << t.target() << " (" << t.role() << ") lacks " << t.missing()
+          << " since " << zone.format(t.since_us()) << ": " << t.fix() << "\n";
+    }
   }
   for (const auto& r : status.receivers()) {
     out << "  receiver " << r.receiver() << ": " << r.delivered() << " delivered, " << r.pending()

@@ -206,6 +206,15 @@ AgentMetrics::AgentMetrics(AgentMetricSources sources, metrics::Registry& regist
           for (const auto& t : s.snmp->target_counts()) out.push_back({{t.name}, d(t.failures)});
           return out;
         });
+    add("regwatch_agent_snmp_target_incomplete",
+        "1 while an SNMP target answers but lacks what its role needs (missing names the MIB or "
+        "table; see the snmp_data_missing event and the agent's log for the fix), else 0.",
+        MetricType::gauge, {"target", "role", "missing"}, [&s] {
+          Samples out;
+          for (const auto& t : s.snmp->target_data_states())
+            out.push_back({{t.name, t.role, t.need.missing}, t.need.is_missing ? 1.0 : 0.0});
+          return out;
+        });
   }
   if (s.traps) {
     add("regwatch_snmp_traps_received_total",

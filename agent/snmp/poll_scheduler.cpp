@@ -122,6 +122,16 @@ std::vector<TargetCounts> PollScheduler::target_counts() const {
   return counts;
 }
 
+std::vector<TargetDataState> PollScheduler::target_data_states() const {
+  std::lock_guard lock(mutex_);
+  std::vector<TargetDataState> out;
+  for (const auto& slot : slots_) {
+    for (auto& need : slot.poller->data_gaps().states())
+      out.push_back({slot.poller->target().name, slot.poller->target().role, std::move(need)});
+  }
+  return out;
+}
+
 void PollScheduler::work() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {

@@ -30,6 +30,13 @@ struct TargetCounts {
   uint64_t failures = 0;
 };
 
+// One need of one target (role_data.h), for regwatch_agent_snmp_target_incomplete.
+struct TargetDataState {
+  std::string name;
+  std::string role;
+  DataNeedState need;
+};
+
 struct SchedulerStats {
   uint64_t polls = 0;
   uint64_t failures = 0;
@@ -59,6 +66,7 @@ class PollScheduler {
   size_t poll_soon(const std::string& host);
   SchedulerStats stats() const;
   std::vector<TargetCounts> target_counts() const;
+  std::vector<TargetDataState> target_data_states() const;
 
  private:
   using SteadyTime = std::chrono::steady_clock::time_point;

@@ -1,5 +1,6 @@
 #include "agent/snmp/target_poller.h"
 
+#include "common/logging.h"
 #include "common/net_address.h"
 
 #include <algorithm>
@@ -75,6 +76,25 @@ Oid oid_of(const char* dotted) {
   return *parse_oid(dotted);
 }
 
+DataAnswer answer_of(const VarBind& bind) {
+  switch (bind.type) {
+    case ValueType::kNoSuchObject: return DataAnswer::kNoSuchObject;
+    case ValueType::kNoSuchInstance: return DataAnswer::kNoSuchInstance;
+    case ValueType::kEndOfMib: return DataAnswer::kNoRows;
+    default: return DataAnswer::kData;
+  }
+}
+
+// Rate-limited by the tracker: once when it starts, every remind interval, once resolved.
+void log_data_missing(const regwatch::v1::Event& event) {
+  static const auto kLog = component_logger("agent.snmp");
+  if (event.snmp_data_missing().resolved()) {
+    kLog->info("{}", data_missing_log_text(event));
+  } else {
+    kLog->warn("{}", data_missing_log_text(event));
+  }
+}
+
 }  // namespace
 
 TargetPoller::TargetPoller(PollTarget target, ThresholdSettings cpu, InterfaceSettings interfaces,
@@ -83,11 +103,15 @@ TargetPoller::TargetPoller(PollTarget target, ThresholdSettings cpu, InterfaceSe
       clock_(clock),
       cpu_(target_.role, cpu),
       interfaces_(interfaces),
-      topology_(target_.name) {}
+      topology_(target_.name),
+      data_gaps_(target_.name, target_.snmp.address, target_.role,
+                 data_needs(target_.role, target_.cpu, target_.interfaces, target_.ccm_counts)) {}
 
 Result<WalkResult> TargetPoller::walk(const char* oid) {
   auto result = client_->walk(oid_of(oid));
   if (result.ok() && result->truncated) counters_.truncated_walks.fetch_add(1);
+  if (result.ok())
+    data_gaps_.saw(oid_of(oid), result->rows.empty() ? DataAnswer::kNoRows : DataAnswer::kData);
   return result;
 }
 
@@ -224,6 +248,7 @@ Status TargetPoller::poll_ccm(const PollContext& context, std::vector<regwatch::
   auto values = client_->get({oid_of(kCcmRegisteredPhones), oid_of(kCcmUnregisteredPhones),
                               oid_of(kCcmRejectedPhones), oid_of(kCcmPartiallyRegisteredPhones)});
   if (!values.ok()) return values.error();
+  if (!values->empty()) data_gaps_.saw(oid_of(kCcmRegisteredPhones), answer_of((*values)[0]));
   uint64_t numbers[4] = {0, 0, 0, 0};
   for (size_t i = 0; i < 4 && i < values->size(); ++i) {
     const auto& bind = (*values)[i];
@@ -468,6 +493,7 @@ std::vector<regwatch::v1::Event> TargetPoller::poll_once() {
     }
   }
   PollContext context{target_.name, 0, 0};
+  data_gaps_.begin_poll();
   if (status.ok()) {
     auto uptime = client_->get({oid_of(kSysUpTime)});
     if (!uptime.ok()) {
@@ -486,6 +512,10 @@ std::vector<regwatch::v1::Event> TargetPoller::poll_once() {
   if (status.ok() && target_.topology) status = poll_topology(context, events);
   if (status.ok()) {
     consecutive_failures_ = 0;
+    for (auto& e : data_gaps_.end_poll(clock_.now_us())) {
+      log_data_missing(e);
+      events.push_back(std::move(e));
+    }
     return events;
   }
   counters_.failures.fetch_add(1);

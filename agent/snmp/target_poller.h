@@ -3,7 +3,9 @@
 // EtherLike columns, CISCO-CCM-MIB counts) and turns it into events through
 // the pure analyzers. Values of the wrong type are counted and skipped, never
 // trusted. After the first failure in a row it emits one snmp_poll_failed
-// event (not one per poll), and counts the rest.
+// event (not one per poll), and counts the rest. A target that answers but lacks
+// what its role needs (role_data.h) gets snmp_data_missing events and a WARN log
+// line, rate-limited by its DataGapTracker.
 //
 // Threads: one poll at a time per instance (the scheduler guarantees it).
 #include <atomic>
@@ -18,6 +20,7 @@
 #include "agent/snmp/interface_directory.h"
 #include "agent/snmp/lldp_local_ports.h"
 #include "agent/snmp/poll_analyzers.h"
+#include "agent/snmp/role_data.h"
 #include "agent/snmp/snmp_client.h"
 #include "agent/snmp/topology.h"
 #include "common/clock.h"
@@ -51,6 +54,8 @@ class TargetPoller {
   std::vector<regwatch::v1::Event> poll_once();
   const PollTarget& target() const { return target_; }
   const PollerCounters& counters() const { return counters_; }
+  // What its role needs and whether the target has it (thread-safe: for the metrics).
+  const DataGapTracker& data_gaps() const { return data_gaps_; }
   // Interface names learned by polling go there too (for link traps); the
   // directory must outlive the poller.
   void publish_interfaces_to(InterfaceDirectory& directory) { directory_ = &directory; }
@@ -78,6 +83,7 @@ class TargetPoller {
   TableCursor status_cursor_;
   TableCursor failed_cursor_;
   TopologyTracker topology_;
+  DataGapTracker data_gaps_;
   std::map<uint32_t, std::string> if_names_;  // from the last interface walk
   InterfaceDirectory* directory_ = nullptr;
   uint32_t consecutive_failures_ = 0;

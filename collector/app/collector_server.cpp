@@ -155,6 +155,8 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
   if (!queries.ok()) return queries.error();
   server->queries_ = std::move(queries).value();
   server->queries_->set_config_stamp(server->config_stamp_.get());
+  server->queries_->set_connected_agents(
+      [agents = &server->connected_agents_] { return agents->agent_ids(); });
 
   // 4. Listen.
   auto endpoint = parse_endpoint(config.listen);

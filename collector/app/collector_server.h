@@ -54,7 +54,7 @@ class CollectorServer {
   CollectorConfig running_;  // what runs now (reloads change it)
   std::unique_ptr<config::ConfigStampHolder> config_stamp_;
   std::unique_ptr<AccessPolicy> policy_;
-  ingest::ConnectedAgents connected_agents_;        // ingest keeps it, conditions read it
+  ingest::ConnectedAgents connected_agents_;        // ingest keeps it; conditions, status read it
   std::unique_ptr<AlertDispatchSlot> alerts_;       // before correlation_: it hands incidents over
   std::unique_ptr<CorrelationRunner> correlation_;  // before commits_: their callback uses it
   std::unique_ptr<ConditionRunner> conditions_;     // after alerts_: it hands alerts over

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace regwatch::collector::ingest {
 
@@ -31,6 +32,13 @@ class ConnectedAgents {
   bool connected(const std::string& agent_id) const {
     std::lock_guard lock(mutex_);
     return streams_.count(agent_id) > 0;
+  }
+  // The agents with a stream open now, in name order.
+  std::vector<std::string> agent_ids() const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> ids;
+    for (const auto& [id, streams] : streams_) ids.push_back(id);
+    return ids;
   }
   // When its last stream closed, if one closed since the collector started.
   std::optional<int64_t> closed_at(const std::string& agent_id) const {

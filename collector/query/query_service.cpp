@@ -1,5 +1,6 @@
 #include "collector/query/query_service.h"
 
+#include <algorithm>
 #include <memory>
 #include <type_traits>
 
@@ -143,9 +144,30 @@ Result<Response> QueryService::call(std::function<Result<Response>(Readers&)> re
   return future.get();
 }
 
+// Flags the connected agents, and lists those that have no event stored yet (a fresh agent
+// with nothing to say is there, not missing).
+void QueryService::mark_connected(regwatch::v1::StatusReply& status,
+                                  const std::vector<std::string>& connected) {
+  for (const auto& id : connected) {
+    auto* agents = status.mutable_agents();
+    auto it = std::find_if(agents->begin(), agents->end(),
+                           [&](const auto& a) { return a.agent_id() == id; });
+    if (it == agents->end()) {
+      auto* added = status.add_agents();
+      added->set_agent_id(id);
+      added->set_connected(true);
+    } else {
+      it->set_connected(true);
+    }
+  }
+  std::sort(status.mutable_agents()->begin(), status.mutable_agents()->end(),
+            [](const auto& a, const auto& b) { return a.agent_id() < b.agent_id(); });
+}
+
 Result<regwatch::v1::StatusReply> QueryService::read_status(Readers& readers) const {
   auto status = readers.events->status();
   if (!status.ok()) return status;
+  if (connected_agents_) mark_connected(*status, connected_agents_());
   // The receivers after the agents, as one reply.
   if (auto receivers = readers.outbox->add_receivers(*status); !receivers.ok())
     return Result<regwatch::v1::StatusReply>(receivers.error());

@@ -48,6 +48,11 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
   ~QueryService() override;
   // Where Status reads which configuration runs (set before serving; the holder outlives us).
   void set_config_stamp(const config::ConfigStampHolder* stamp) { config_stamp_ = stamp; }
+  // Which agents have an ingest stream open now (set before serving): Status lists them even
+  // before they have an event stored.
+  void set_connected_agents(std::function<std::vector<std::string>()> connected) {
+    connected_agents_ = std::move(connected);
+  }
 
   grpc::ServerUnaryReactor* Events(grpc::CallbackServerContext* context,
                                    const regwatch::v1::EventQuery* request,
@@ -147,6 +152,8 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
 
   // The reads themselves, one per question, shared by both transports.
   Result<regwatch::v1::StatusReply> read_status(Readers& readers) const;
+  static void mark_connected(regwatch::v1::StatusReply& status,
+                             const std::vector<std::string>& connected);
   Result<regwatch::v1::SilenceList> read_silences(const regwatch::v1::SilenceQuery& query);
   Result<regwatch::v1::Silence> write_silence(regwatch::v1::Silence silence,
                                               const std::string& identity);
@@ -156,6 +163,7 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
   const AccessPolicy& policy_;
   const correlate::DropRule drop_rule_;
   const config::ConfigStampHolder* config_stamp_ = nullptr;
+  std::function<std::vector<std::string>()> connected_agents_;
   // The one writer among the queries (regwatch silence), shared by the workers.
   std::unique_ptr<store::SilenceStore> silences_;
   std::mutex silences_mutex_;

@@ -1,9 +1,12 @@
 #include "collector/store/event_reader.h"
 
 #include <algorithm>
+#include <map>
+#include <tuple>
 
 #include "collector/store/event_cursor.h"
 #include "collector/store/migrations.h"
+#include "common/clock.h"
 #include "common/event_kind.h"
 
 namespace regwatch::collector::store {
@@ -302,7 +305,50 @@ Result<regwatch::v1::StatusReply> EventReader::status() {
   }
   if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading status");
   reply.set_total_events(total);
+  if (auto added = add_incomplete_targets(reply); !added.ok()) return added.error();
   return reply;
+}
+
+Status EventReader::add_incomplete_targets(regwatch::v1::StatusReply& reply) {
+  // The latest snmp_data_missing event per agent, target and missing part says whether it
+  // still lacks it (a reminder renews it, resolved = true ends it). Agents remind every 6 h
+  // while it lasts, so only the last 13 h are read: through
+  // the events_time index, not a second scan of the whole table; a gap nobody reminded of
+  // for that long (its agent or target gone) is no longer shown.
+  constexpr int64_t kWindowUs = int64_t{13} * 3600 * 1'000'000;
+  auto reports = Statement::prepare(
+      db_.get(),
+      "SELECT agent_id, payload FROM events WHERE event_time_us >= ? AND kind = ? "
+      "ORDER BY event_time_us, id");
+  if (!reports.ok()) return reports.error();
+  reports->bind(1, SystemClock::instance().now_us() - kWindowUs);
+  reports->bind(2, kind_name(regwatch::v1::SNMP_DATA_MISSING));
+  std::map<std::tuple<std::string, std::string, std::string>, regwatch::v1::Event> latest;
+  int rc = 0;
+  while ((rc = reports->step()) == SQLITE_ROW) {
+    const auto payload = reports->column_blob(1);
+    regwatch::v1::Event event;
+    if (!event.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) continue;
+    const auto& m = event.snmp_data_missing();
+    latest[{std::string(reports->column_text(0)), m.target(), m.missing()}] = std::move(event);
+  }
+  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading snmp_data_missing events");
+  for (const auto& [key, event] : latest) {
+    const auto& m = event.snmp_data_missing();
+    if (m.resolved()) continue;
+    const std::string& agent_id = std::get<0>(key);
+    auto agent = std::find_if(reply.mutable_agents()->begin(), reply.mutable_agents()->end(),
+                              [&](const auto& a) { return a.agent_id() == agent_id; });
+    if (agent == reply.mutable_agents()->end()) continue;  // (an agent with events is listed)
+    auto* target = agent->add_incomplete_targets();
+    target->set_target(m.target());
+    target->set_role(m.role());
+    target->set_missing(m.missing());
+    target->set_fix(m.fix());
+    target->set_since_us(m.missing_since_us());
+    target->set_last_reported_us(event.event_time_us());
+  }
+  return Ok{};
 }
 
 }  // namespace regwatch::collector::store

@@ -44,6 +44,8 @@ class EventReader final : public EventSource {
 
  private:
   EventReader() = default;
+  // Each agent's SNMP targets whose latest snmp_data_missing report is not resolved.
+  Status add_incomplete_targets(regwatch::v1::StatusReply& reply);
   SqliteDb db_;
 };
 

@@ -106,6 +106,16 @@ std::string event_detail(const regwatch::v1::Event& e) {
       out << "poll of " << e.poll_failure().target() << " failed " << e.poll_failure().consecutive()
           << "x: " << e.poll_failure().error();
       break;
+    case regwatch::v1::Event::kSnmpDataMissing: {
+      const auto& m = e.snmp_data_missing();
+      if (m.resolved()) {
+        out << m.role() << " target has " << m.missing() << " again";
+      } else {
+        out << m.role() << " target lacks " << m.missing() << " (" << m.answer()
+            << "); fix: " << m.fix();
+      }
+      break;
+    }
     default: out << e.syslog().text();
   }
   return shorten(out.str());

@@ -22,11 +22,26 @@ nlohmann::ordered_json status_json(const v1::StatusReply& status) {
       {"needs_restart", config.needs_restart()}};
   json["agents"] = nlohmann::ordered_json::array();
   for (const auto& a : status.agents()) {
-    json["agents"].push_back({{"agent_id", a.agent_id()},
-                              {"last_seq", a.last_seq()},
-                              {"events", a.events()},
-                              {"spoofed", a.spoofed()},
-                              {"last_store_time", format_rfc3339_ms(a.last_store_time_us())}});
+    nlohmann::ordered_json incomplete = nlohmann::ordered_json::array();
+    for (const auto& t : a.incomplete_targets()) {
+      incomplete.push_back({{"target", t.target()},
+                            {"role", t.role()},
+                            {"missing", t.missing()},
+                            {"fix", t.fix()},
+                            {"since", format_rfc3339_ms(t.since_us())},
+                            {"last_reported", format_rfc3339_ms(t.last_reported_us())}});
+    }
+    // An agent connected with nothing stored yet has no last store time: null, not 1970.
+    json["agents"].push_back(
+        {{"agent_id", a.agent_id()},
+         {"last_seq", a.last_seq()},
+         {"events", a.events()},
+         {"spoofed", a.spoofed()},
+         {"last_store_time",
+          a.events() == 0 ? nlohmann::ordered_json(nullptr)
+                          : nlohmann::ordered_json(format_rfc3339_ms(a.last_store_time_us()))},
+         {"connected", a.connected()},
+         {"incomplete_targets", std::move(incomplete)}});
   }
   json["receivers"] = nlohmann::ordered_json::array();
   for (const auto& r : status.receivers()) {

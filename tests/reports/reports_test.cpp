@@ -237,5 +237,29 @@ TEST(Reports, StatusJson) {
   EXPECT_EQ(j["receivers"][0]["receiver"], "noc-webhook");
 }
 
+TEST(Reports, StatusJsonShowsQuietAgentsAndIncompleteTargets) {
+  v1::StatusReply status;
+  auto* quiet = status.add_agents();
+  quiet->set_agent_id("fresh");
+  quiet->set_connected(true);
+  auto* busy = status.add_agents();
+  busy->set_agent_id("noc1");
+  busy->set_events(3);
+  busy->set_last_store_time_us(kT0);
+  auto* target = busy->add_incomplete_targets();
+  target->set_target("ucm-pub");
+  target->set_role("cucm");
+  target->set_missing("CISCO-CCM-MIB");
+  target->set_since_us(kT0);
+  const auto j = status_json(status);
+  EXPECT_TRUE(j["agents"][0]["connected"].get<bool>());
+  EXPECT_EQ(j["agents"][0]["events"], 0);
+  EXPECT_TRUE(j["agents"][0]["last_store_time"].is_null());  // nothing stored: no 1970
+  EXPECT_FALSE(j["agents"][1]["connected"].get<bool>());
+  ASSERT_EQ(j["agents"][1]["incomplete_targets"].size(), 1u);
+  EXPECT_EQ(j["agents"][1]["incomplete_targets"][0]["missing"], "CISCO-CCM-MIB");
+  EXPECT_EQ(j["agents"][1]["incomplete_targets"][0]["since"], "2015-07-02T06:22:31.454Z");
+}
+
 }  // namespace
 }  // namespace regwatch::reports

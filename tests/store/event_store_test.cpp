@@ -13,6 +13,7 @@
 
 #include "collector/store/migrations.h"
 #include "collector/store/sqlite_handle.h"
+#include "common/clock.h"
 
 namespace regwatch::collector::store {
 namespace {
@@ -96,6 +97,53 @@ TEST_F(StoreTest, ResentEventsAreStoredExactlyOnce) {
   ASSERT_EQ(status->agents_size(), 2);
   EXPECT_EQ(status->agents(0).agent_id(), "a");
   EXPECT_EQ(status->agents(0).last_seq(), 2u);
+}
+
+// Status lists, per agent, the SNMP targets whose latest snmp_data_missing report is not
+// resolved: a reminder keeps it listed, a resolution takes it off.
+TEST_F(StoreTest, StatusListsTargetsStillMissingTheirRolesData) {
+  auto writer = std::move(EventWriter::open(path_)).value();
+  auto missing = [](const std::string& agent, uint64_t seq, int64_t time_us,
+                    const std::string& target, const std::string& part, bool resolved) {
+    v1::Event e;
+    e.set_agent_id(agent);
+    e.set_seq(seq);
+    e.set_event_time_us(time_us);
+    e.set_origin(target);
+    e.set_source(v1::SOURCE_SNMP_POLL);
+    e.set_kind(v1::SNMP_DATA_MISSING);
+    auto* m = e.mutable_snmp_data_missing();
+    m->set_target(target);
+    m->set_role(part == "CISCO-CCM-MIB" ? "cucm" : "switch");
+    m->set_missing(part);
+    m->set_fix("the fix for " + part);
+    m->set_resolved(resolved);
+    m->set_missing_since_us(resolved ? 0 : 100);
+    return e;
+  };
+  // Status reads the last 13 h of reports (agents remind every 6 h): times near now.
+  const int64_t now = SystemClock::instance().now_us();
+  constexpr int64_t kHour = int64_t{3600} * 1'000'000;
+  std::vector<v1::Event> batch = {
+      missing("a", 1, now - 20 * kHour, "sw-old", "IF-MIB ifName", false),  // nobody reminded
+      missing("a", 2, now - 3 * kHour, "ucm-pub", "CISCO-CCM-MIB", false),
+      missing("a", 3, now - 3 * kHour, "sw-1", "CISCO-PROCESS-MIB cpmCPUTotalTable", false),
+      missing("a", 4, now - 2 * kHour, "sw-1", "CISCO-PROCESS-MIB cpmCPUTotalTable", true),
+      missing("a", 5, now - 1 * kHour, "ucm-pub", "CISCO-CCM-MIB", false),  // a reminder
+      phone("b", 1, 150, "SEP000000000003")};
+  ASSERT_TRUE(writer->insert_batch(batch, 1000).ok());
+  auto status = std::move(EventReader::open(path_)).value()->status();
+  ASSERT_TRUE(status.ok()) << status.error().message;
+  ASSERT_EQ(status->agents_size(), 2);
+  const auto& a = status->agents(0);
+  ASSERT_EQ(a.incomplete_targets_size(), 1);
+  EXPECT_EQ(a.incomplete_targets(0).target(), "ucm-pub");
+  EXPECT_EQ(a.incomplete_targets(0).role(), "cucm");
+  EXPECT_EQ(a.incomplete_targets(0).missing(), "CISCO-CCM-MIB");
+  EXPECT_EQ(a.incomplete_targets(0).fix(), "the fix for CISCO-CCM-MIB");
+  EXPECT_EQ(a.incomplete_targets(0).since_us(), 100);
+  EXPECT_EQ(a.incomplete_targets(0).last_reported_us(), now - 1 * kHour);
+  EXPECT_EQ(status->agents(1).incomplete_targets_size(), 0);
 }
 
 // A new spool under an agent id in use numbers from 1 again: its events are not the old
