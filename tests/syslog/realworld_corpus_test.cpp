@@ -142,9 +142,11 @@ TEST(RealWorldSyslogCorpus, EveryLineParsesAsItsPeersExpectSaveTheListedExceptio
   const auto corpus = read_corpus();
   ASSERT_GE(corpus.size(), 175u);
   std::set<std::pair<std::string, std::string>> deliberate_seen;
-  std::map<std::string, int> failed_by_field, compared_by_field;
+  std::map<std::string, int> failed_by_field;
   for (const auto& c : corpus) {
-    for (const auto& [field, what] : differences(c)) {
+    for (const auto& difference : differences(c)) {
+      const std::string& field = difference.first;
+      const std::string& what = difference.second;
       const auto listed =
           std::find_if(std::begin(kDeliberate), std::end(kDeliberate), [&](const Deliberate& d) {
             return field == d.field && *d.line_part != '\0' &&
