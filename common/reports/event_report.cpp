@@ -97,13 +97,15 @@ nlohmann::ordered_json event_object(const v1::StoredEvent& stored) {
   if (e.has_syslog()) {
     const auto& s = e.syslog();
     out["syslog_facility"] = s.facility();
-    out["syslog_severity"] = s.severity();
+    out["syslog_severity"] = s.severity();  // the Cisco tag's when the line has one
+    out["syslog_pri_severity"] = s.pri_severity();
     out["syslog_app"] = s.app();
     out["syslog_mnemonic"] = s.mnemonic();
     out["syslog_host"] = s.host();
     out["syslog_relay_host"] = s.relay_host();
     out["syslog_sequence"] = s.sequence();
     out["syslog_text"] = s.text();
+    if (!s.interface().empty()) out["syslog_interface"] = s.interface();
     std::string tags;
     for (const auto& tag : s.tags())
       tags += (tags.empty() ? "" : ";") + tag.key() + "=" + tag.value();
