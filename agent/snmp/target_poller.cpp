@@ -235,8 +235,10 @@ Status TargetPoller::poll_interfaces(const PollContext& context,
   }
   std::vector<InterfaceRow> list;
   if_names_.clear();
+  if_aliases_.clear();
   for (auto& [index, row] : rows) {
     if_names_[index] = row.name;
+    if_aliases_[index] = row.alias;
     list.push_back(std::move(row));
   }
   publish_interface_names();
@@ -438,6 +440,7 @@ std::map<uint32_t, LocalInterface> TargetPoller::lldp_local_interfaces() {
          [](LldpLocalPort& port, const VarBind& bind) { port.description = bind.octets; });
   InterfaceNames interfaces;
   interfaces.name = if_names_;
+  interfaces.alias = if_aliases_;  // this poll's interface walk read them already, if it ran
   auto text_column = [&](const char* oid, std::map<uint32_t, std::string>& into) {
     auto table = walk(oid);
     if (!table.ok()) return;
@@ -446,7 +449,7 @@ std::map<uint32_t, LocalInterface> TargetPoller::lldp_local_interfaces() {
     }
   };
   text_column(kIfDescr, interfaces.description);
-  text_column(kIfAlias, interfaces.alias);
+  if (interfaces.alias.empty()) text_column(kIfAlias, interfaces.alias);
   std::map<uint32_t, LocalInterface> out;
   for (const auto& [port_num, port] : ports)
     out[port_num] = resolve_lldp_local_port(port, interfaces);

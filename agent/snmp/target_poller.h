@@ -84,7 +84,8 @@ class TargetPoller {
   TableCursor failed_cursor_;
   TopologyTracker topology_;
   DataGapTracker data_gaps_;
-  std::map<uint32_t, std::string> if_names_;  // from the last interface walk
+  std::map<uint32_t, std::string> if_names_;    // from the last interface walk
+  std::map<uint32_t, std::string> if_aliases_;  // likewise; empty when interfaces are not polled
   InterfaceDirectory* directory_ = nullptr;
   uint32_t consecutive_failures_ = 0;
   PollerCounters counters_;

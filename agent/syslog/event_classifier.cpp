@@ -9,6 +9,7 @@
 #include "agent/syslog/interface_names.h"
 #include "agent/syslog/phone_trust_lines.h"
 #include "agent/syslog/switch_cpu_lines.h"
+#include "common/ascii_case.h"
 #include "common/device_name.h"
 #include "common/domain_tables.h"
 
@@ -150,9 +151,7 @@ void classify_link(const MessageParts& m, bool line_protocol, Event& event) {
   state = state.substr(0, state.find(" from "));  // "... administratively down from 10.0.0.1"
   while (!state.empty() && (state.back() == ' ' || state.back() == '.')) state.remove_suffix(1);
   if (interface.empty() || state.empty()) return;
-  std::string lower_state(state);
-  std::transform(lower_state.begin(), lower_state.end(), lower_state.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string lower_state = ascii_lower(state);
   event.set_kind(lower_state == "up" ? regwatch::v1::LINK_UP : regwatch::v1::LINK_DOWN);
   auto* iface = event.mutable_interface();
   iface->set_interface(std::string(interface));

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "agent/syslog/syslog_parser.h"
+#include "common/event_kind.h"
 #include "common/time_format.h"
 
 namespace regwatch::agent::syslog {
@@ -76,13 +77,6 @@ int offset_minutes(const std::string& text) {
   return sign * (std::stoi(text.substr(1, 2)) * 60 + std::stoi(text.substr(4, 2)));
 }
 
-std::string kind_word(regwatch::v1::EventKind kind) {
-  std::string name = regwatch::v1::EventKind_Name(kind);
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return name;
-}
-
 // The device's time as the corpus writes it: "2000-02-08T04:00:47.272Z". Without a year in
 // the line only month..millisecond count; a peer that keeps whole seconds compares seconds.
 std::string comparable_time(const std::string& rfc3339, bool year_in_line, bool whole_seconds) {
@@ -131,7 +125,7 @@ std::map<std::string, std::string> differences(const CorpusLine& c) {
         event.has_interface() ? event.interface().interface() : event.syslog().interface();
     compare("interface", named, *want);
   }
-  if (auto want = wanted("kind")) compare("kind", kind_word(event.kind()), *want);
+  if (auto want = wanted("kind")) compare("kind", kind_name(event.kind()), *want);
   if (auto want = wanted("cpu_role")) compare("cpu_role", event.cpu().role(), *want);
   if (auto want = wanted("cpu_percent"))
     compare("cpu_percent", std::to_string(static_cast<int>(event.cpu().percent())), *want);
