@@ -363,18 +363,14 @@ SyslogHeader parse_header(std::string_view line) {
   SyslogHeader h;
   size_t pos = 0;
   if (!line.empty() && line[0] == '<') {
-    const size_t close = line.find('>');
-    int pri = -1;
-    if (close != std::string_view::npos && close >= 2 && close <= 4) {
-      auto [end, ec] = std::from_chars(line.data() + 1, line.data() + close, pri);
-      if (ec != std::errc() || end != line.data() + close) pri = -1;
-    }
-    if (pri >= 0 && pri <= 191) {
+    size_t pri_length = 0;
+    if (const int pri = leading_pri(line, pri_length); pri >= 0) {
       h.facility = pri / 8;
       h.severity = pri % 8;
-      pos = close + 1;
+      pos = pri_length;
     } else {
       h.bad_pri = true;
+      const size_t close = line.find('>');
       pos = close != std::string_view::npos && close < 8 ? close + 1 : 0;
     }
   }
