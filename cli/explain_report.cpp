@@ -17,6 +17,30 @@ std::string when(int64_t us) {
   return us ? format_rfc3339_ms(us) : std::string("-");
 }
 
+// The phone's last boot as the agent followed it on the wire: the one-line summary, then the
+// lease, each file with its counts, and the trouble on the way.
+void write_boot_chain(std::ostream& out, const regwatch::v1::BootChain& c) {
+  out << "\nBoot chain: " << c.summary() << "\n";
+  out << "  stage:      " << c.stage() << " since " << when(c.stage_since_us());
+  if (c.registered()) out << " (registered " << when(c.registered_us()) << ")";
+  out << "\n";
+  if (!c.leased_ip().empty()) {
+    out << "  lease:      " << c.leased_ip() << " from " << c.dhcp_server() << " at "
+        << when(c.lease_us()) << ", TFTP ";
+    if (c.tftp_servers().empty()) out << "none (no option 150 or 66)";
+    for (int i = 0; i < c.tftp_servers_size(); ++i) out << (i ? ", " : "") << c.tftp_servers(i);
+    out << "\n";
+  }
+  for (const auto& f : c.files()) {
+    out << "  file:       " << f.file() << " from " << f.server() << ": fetched " << f.fetched()
+        << (f.fetched() == 1 ? " time" : " times");
+    if (f.failed() > 0) out << ", failed " << f.failed() << " (" << f.last_failure() << ")";
+    out << "\n";
+  }
+  for (const auto& problem : c.problems()) out << "  trouble:    " << problem << "\n";
+  if (!c.rule().empty()) out << "  rule:       " << c.rule() << ": " << c.remediation() << "\n";
+}
+
 }  // namespace
 
 void write_diagnosis_text(std::ostream& out, const regwatch::v1::ExplainReply& d) {
@@ -72,6 +96,7 @@ void write_diagnosis_text(std::ostream& out, const regwatch::v1::ExplainReply& d
     if (const std::string also = also_scopes_words(words); !also.empty()) out << "; " << also;
     out << ")\n";
   }
+  if (d.has_boot_chain()) write_boot_chain(out, d.boot_chain());
   out << "\nWhat to check next:\n";
   for (int i = 0; i < d.next_steps_size(); ++i)
     out << "  " << i + 1 << ". " << d.next_steps(i) << "\n";

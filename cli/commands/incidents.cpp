@@ -37,11 +37,14 @@ class IncidentsCommand final : public Command {
           for (auto name : regwatch::incident_state_names()) names.emplace_back(name);
           return names;
         }()));
-    subcommand_->add_option("--cause", cause_,
-                            "top cause kind: cm_cpu, cm_slow, link_down, module_failure, ...");
+    subcommand_->add_option(
+        "--cause", cause_,
+        "top cause kind: cm_cpu, cm_slow, link_down, module_failure, boot_loop, "
+        "tftp_unavailable, ...");
     subcommand_->add_option(
         "--scope", scope_,
-        "where: a scope type (cluster, cm_node, switch, module, vlan, subnet), TYPE:NAME, or a "
+        "where: a scope type (cluster, cm_node, switch, module, vlan, subnet, tftp_server), "
+        "TYPE:NAME, or a "
         "name (a switch's name also finds its modules' incidents)");
     subcommand_->add_option("--limit", limit_, "at most this many")->capture_default_str();
     subcommand_->add_flag("--follow,-f", follow_,

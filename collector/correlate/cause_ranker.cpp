@@ -6,9 +6,12 @@
 #include <optional>
 #include <set>
 
+#include "collector/correlate/boot_stage_words.h"
 #include "collector/correlate/scope_choice.h"
 #include "common/ascii_case.h"
+#include "common/boot_rules.h"
 #include "common/reason_class.h"
+#include "common/time_format.h"
 
 namespace regwatch::collector::correlate {
 namespace {
@@ -394,6 +397,15 @@ std::map<std::string, uint32_t> phones_by_reason_class(const Incident& incident)
   // The phones' own trust failures carry no CUCM code, but say what class they are.
   classes["security"] += incident.phone_auth_failures;
   coded += incident.phone_auth_failures;
+  // So do boot stalls: their rule's class (infrastructure counts as network).
+  for (const auto& [rule_name, stalls] : incident.boot_stalls) {
+    const domain::BootRule* rule = domain::find_boot_rule(rule_name);
+    const std::string_view c = rule == nullptr                            ? "other"
+                               : rule->incident_class == "infrastructure" ? "network"
+                                                                          : rule->incident_class;
+    classes[std::string(c)] += stalls.phones;
+    coded += stalls.phones;
+  }
   // Drops without a reason code (connection_lost, keepalive_missed) are network-class by nature.
   const auto total = static_cast<uint32_t>(incident.phones.size());
   classes["network"] += total - std::min(total, coded);
@@ -441,6 +453,89 @@ std::optional<Cause> restart_on_the_wire(const Incident& incident,
     if (!best || c.score > best->score) best = std::move(c);
   }
   return best;
+}
+
+// "09:00 UTC" of an RFC 3339 time: when a stall began, in the words of a cause.
+std::string clock_time(int64_t us) {
+  const std::string text = format_rfc3339_ms(us);  // 2026-12-06T09:00:00.000Z
+  return text.size() >= 16 ? text.substr(0, 10) + " " + text.substr(11, 5) + " UTC" : text;
+}
+
+// Most of the incident's phones stuck in their boot chain by one rule: the rule is the cause
+// ("38 phones on sw-3f loop at config download since 09:00"), with the rule's remediation
+// (common/boot_rules.h, the one place of its words). It names no scope: the phones' place names
+// the incident (scope_choice.h).
+std::optional<Cause> boot_loop(const Incident& incident) {
+  const auto total = static_cast<double>(incident.phones.size());
+  const auto most = std::max_element(
+      incident.boot_stalls.begin(), incident.boot_stalls.end(),
+      [](const auto& x, const auto& y) { return x.second.phones < y.second.phones; });
+  if (most == incident.boot_stalls.end() || 2.0 * most->second.phones <= total) return std::nullopt;
+  const domain::BootRule* rule = domain::find_boot_rule(most->first);
+  if (rule == nullptr) return std::nullopt;
+  const BootStallCount& stalls = most->second;
+  Cause c;
+  c.kind = "boot_loop";
+  c.subject = incident.scope.name;
+  // Just below the evidence of the one server they all asked in vain (tftp_unavailable), which
+  // says why they stall.
+  c.score = 0.95 * static_cast<double>(stalls.phones) / total;
+  std::string servers;
+  for (const auto& [server, n] : stalls.servers) servers += (servers.empty() ? "" : ", ") + server;
+  c.explanation =
+      format("%.0f", stalls.phones) + (stalls.phones == 1 ? " phone" : " phones") + " on " +
+      incident.scope.name + " stuck at " + std::string(boot_stage_words(rule->stage)) + " since " +
+      clock_time(stalls.since_us) + " (" + rule->name + "): " + std::string(rule->summary) +
+      (servers.empty() ? "" : "; TFTP server " + servers) +
+      format("; %.0f of %.0f phones of the incident", stalls.phones, total);
+  c.remediation = std::string(rule->remediation);
+  c.evidence = stalls.evidence;
+  return c;
+}
+
+// A TFTP server that stopped answering (tftp_server_unanswered, not resolved) between the
+// lookback before the first drop and the last drop: the phones that fell cannot boot back (a
+// burst's phones re-register through TFTP). A cause beside the burst's other causes; its score
+// is the share of the incident's phones stalled asking that very server, else half the share
+// still down (they may be waiting on it). It names the server's scope.
+std::vector<Cause> tftp_unavailable(const Incident& incident,
+                                    const std::vector<const StoredEvent*>& events) {
+  const auto total = static_cast<double>(incident.phones.size());
+  const domain::BootRule* rule = domain::find_boot_rule("tftp_unanswered");
+  std::map<std::string, Cause> by_server;
+  for (const StoredEvent* stored : events) {
+    const Event& e = stored->event;
+    if (e.kind() != regwatch::v1::TFTP_SERVER_UNANSWERED || !e.has_tftp_server() ||
+        e.tftp_server().resolved())
+      continue;
+    const auto& status = e.tftp_server();
+    const std::string server = status.server().empty() ? e.origin() : status.server();
+    Cause& c = by_server[server];
+    c.evidence.push_back(stored->id);
+    if (!c.kind.empty()) continue;  // the first report says when it began
+    double stalled_there = 0;
+    for (const auto& [name, stalls] : incident.boot_stalls) {
+      if (const auto it = stalls.servers.find(server); it != stalls.servers.end())
+        stalled_there += it->second;
+    }
+    const double still_down = static_cast<double>(incident.still_down.size());
+    c.kind = "tftp_unavailable";
+    c.subject = server;
+    c.score = std::max(stalled_there / total, 0.5 * still_down / total);
+    c.scopes = {{"tftp_server", server}};
+    c.explanation =
+        "TFTP server " + server + " not answering" +
+        (status.since_us() ? " since " + clock_time(status.since_us()) : "") +
+        format(
+            ": %.0f phones cannot re-register after the burst (%.0f requests "
+            "unanswered, from %.0f phones)",
+            std::max(stalled_there, still_down), static_cast<double>(status.unanswered_requests()),
+            static_cast<double>(status.phones()));
+    if (rule != nullptr) c.remediation = std::string(rule->remediation);
+  }
+  std::vector<Cause> out;
+  for (auto& [server, cause] : by_server) out.push_back(std::move(cause));
+  return out;
 }
 
 std::vector<Cause> rank_causes(const Incident& incident,
@@ -502,8 +597,18 @@ std::vector<Cause> rank_causes(const Incident& incident,
   }
   std::vector<Cause> out;
   for (auto& [key, cause] : best) out.push_back(std::move(cause));
+  std::optional<Cause> loop = boot_loop(incident);
+  // The rule that stalls the phones says more than the share of their class: the reason mix is
+  // left out when the rule's class is the incident's.
+  const bool stall_explains_class =
+      loop && incident.boot_stalls.size() == 1 &&
+      domain::find_boot_rule(incident.boot_stalls.begin()->first)->incident_class ==
+          incident.incident_class;
+  if (loop) out.push_back(std::move(*loop));
+  for (auto& tftp : tftp_unavailable(incident, events)) out.push_back(std::move(tftp));
   // The reason mix is itself the cause for planned, security and config incidents.
-  if (incident.incident_class != "infrastructure" && incident.incident_class != "storm") {
+  if (incident.incident_class != "infrastructure" && incident.incident_class != "storm" &&
+      !stall_explains_class) {
     Cause c;
     c.kind = incident.incident_class == "planned" ? "planned_change" : incident.incident_class;
     c.subject = incident.scope.name;

@@ -32,14 +32,29 @@ constexpr auto kLiveSettle = std::chrono::milliseconds(100);
 constexpr int64_t kLiveHorizonUs = 10 * 60'000'000LL;
 
 // The kinds correlation reads: drops, registrations, attachment, and causes.
-const char* const kRelevantKinds[] = {
-    "phone_registered", "phone_unregistered", "phone_registration_failed",
-    "connection_lost",  "keepalive_missed",   "phone_auth_failed",
-    "topology",         "cpu_high",           "cpu_pegging",
-    "code_yellow",      "heartbeat_low",      "cm_slow",
-    "cm_failed",        "device_restart",     "interface_errors",
-    "link_down",        "err_disabled",       "stack_member_removed",
-    "poe_fault",        "registered_phones",  "cm_device_reset"};
+const char* const kRelevantKinds[] = {"phone_registered",
+                                      "phone_unregistered",
+                                      "phone_registration_failed",
+                                      "connection_lost",
+                                      "keepalive_missed",
+                                      "phone_auth_failed",
+                                      "topology",
+                                      "cpu_high",
+                                      "cpu_pegging",
+                                      "code_yellow",
+                                      "heartbeat_low",
+                                      "cm_slow",
+                                      "cm_failed",
+                                      "device_restart",
+                                      "interface_errors",
+                                      "link_down",
+                                      "err_disabled",
+                                      "stack_member_removed",
+                                      "poe_fault",
+                                      "registered_phones",
+                                      "cm_device_reset",
+                                      "boot_stalled",
+                                      "tftp_server_unanswered"};
 
 }  // namespace
 

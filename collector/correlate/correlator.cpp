@@ -14,6 +14,7 @@
 #include "collector/correlate/drop_rule.h"
 #include "collector/correlate/scope_choice.h"
 #include "collector/correlate/scope_table.h"
+#include "common/boot_rules.h"
 #include "common/provenance.h"
 #include "common/reason_class.h"
 
@@ -22,7 +23,7 @@ namespace {
 
 using regwatch::v1::Event;
 
-constexpr size_t kMaxScopes = 6;  // one of each type at most
+constexpr size_t kMaxScopes = 7;  // one of each type at most
 // The cluster of phones whose events named none (a wire capture, a CCM-MIB table).
 constexpr std::string_view kUnnamedCluster = "cluster";
 
@@ -42,7 +43,8 @@ struct PlaceView {
 struct PhoneRecord {
   PlaceView place;
   std::string_view cluster, ip;
-  uint32_t vlan = 0;  // 0: no voice VLAN learned
+  std::string_view tftp_server;  // the TFTP server its latest boot stall named
+  uint32_t vlan = 0;             // 0: no voice VLAN learned
   // The scopes the phone's drops count in, recomputed only when what decides them changes.
   bool scopes_stale = true;
   uint8_t scope_count = 0;
@@ -64,6 +66,23 @@ struct Drop {
   std::vector<const StoredEvent*> merged;  // later reports of the same drop
   PlaceView place;                         // where the phone was when it dropped
 };
+
+// The latest boot_stalled report of the drop (its reports are in time order), or none: where the
+// phone is stuck now, which outweighs the reason code the drop began with.
+const StoredEvent* latest_boot_stall(const Drop& d) {
+  for (auto it = d.merged.rbegin(); it != d.merged.rend(); ++it) {
+    if ((*it)->event.kind() == regwatch::v1::BOOT_STALLED) return *it;
+  }
+  return d.stored->event.kind() == regwatch::v1::BOOT_STALLED ? d.stored : nullptr;
+}
+
+// The reason class a boot rule's incident class counts as (common/reason_class.h's words):
+// infrastructure is the network class there. An unknown rule (a newer agent's) is other.
+std::string_view boot_stall_class(const regwatch::v1::BootStall& stall) {
+  const domain::BootRule* rule = domain::find_boot_rule(stall.rule());
+  if (rule == nullptr) return "other";
+  return rule->incident_class == "infrastructure" ? "network" : rule->incident_class;
+}
 
 // The phone itself said it could not trust its config or trust list, in any report of the drop.
 bool phone_reported_trust_failure(const Drop& d) {
@@ -237,6 +256,7 @@ class DropCollector {
     update(r.place.cm_node, ph.cm_node());
     update(r.cluster, ph.cluster());
     update(r.ip, ph.ip());
+    if (ph.has_boot()) update(r.tftp_server, ph.boot().tftp_server());
     // The cluster a CM node's phones name, the latest saying it winning (by name as written:
     // finish() reduces names to hosts).
     if (!ph.cluster().empty() && !ph.cm_node().empty())
@@ -248,7 +268,7 @@ class DropCollector {
     // The same drop reported again (another input, a later poll) counts once; a drop after the
     // phone registered again is a drop of its own (it came back, then fell again).
     if (r.last_drop >= 0 && rule_.same_drop(drops_[static_cast<size_t>(r.last_drop)].time_us,
-                                            r.last_registered_us, e.event_time_us())) {
+                                            r.last_registered_us, e.event_time_us(), e.kind())) {
       drops_[static_cast<size_t>(r.last_drop)].merged.push_back(&stored);  // seen again
       return;
     }
@@ -276,6 +296,8 @@ class DropCollector {
     }
     if (const auto prefix = subnet_prefix(r.ip))
       add(scope_of(subnet_scopes_, *prefix, ScopeType::kSubnet));
+    if (!r.tftp_server.empty())
+      add(scope_of(tftp_server_scopes_, r.tftp_server, ScopeType::kTftpServer));
     for (uint8_t i = 0; i < r.scope_count; ++i) know(r.scopes[i], id);
   }
 
@@ -287,7 +309,7 @@ class DropCollector {
   std::vector<uint64_t> known_;    // by scope: distinct phones seen there
   std::vector<uint64_t> counted_;  // by scope: the CCM MIB's registered count
   std::unordered_map<std::string_view, uint32_t> cluster_scopes_, node_scopes_, switch_scopes_,
-      subnet_scopes_;
+      subnet_scopes_, tftp_server_scopes_;
   std::unordered_map<uint64_t, uint32_t> module_scopes_;  // switch scope << 32 | module
   std::unordered_map<uint32_t, uint32_t> vlan_scopes_;
   std::unordered_map<std::string_view, std::pair<uint64_t, std::string_view>> node_cluster_;
@@ -531,9 +553,18 @@ Incident make_incident(const Burst& b, const DropCollector& pass1, const Populat
   for (size_t index : b.drops) {
     const Drop& d = drops[index];
     const auto& ph = d.stored->event.phone();
-    const bool trust_failure = !ph.has_reason_code() && phone_reported_trust_failure(d);
+    const StoredEvent* stall = latest_boot_stall(d);
+    const bool trust_failure = !stall && !ph.has_reason_code() && phone_reported_trust_failure(d);
     const int seen = ++drops_per_phone[d.phone];
-    if (seen == 1 && ph.has_reason_code()) {
+    if (seen == 1 && stall) {
+      const auto& boot = stall->event.phone().boot();
+      BootStallCount& count = incident.boot_stalls[boot.rule()];
+      ++count.phones;
+      const int64_t since = boot.stage_since_us() ? boot.stage_since_us() : d.time_us;
+      count.since_us = count.since_us ? std::min(count.since_us, since) : since;
+      if (!boot.tftp_server().empty()) ++count.servers[boot.tftp_server()];
+      count.evidence.push_back(stall->id);
+    } else if (seen == 1 && ph.has_reason_code()) {
       auto& table = d.stored->event.kind() == regwatch::v1::PHONE_REGISTRATION_FAILED
                         ? incident.rejection_reasons
                         : incident.reasons;
@@ -545,7 +576,8 @@ Incident make_incident(const Burst& b, const DropCollector& pass1, const Populat
     for (const StoredEvent* again : d.merged) incident.drop_evidence.push_back(again->id);
     const bool rejected = d.stored->event.kind() == regwatch::v1::PHONE_REGISTRATION_FAILED;
     const std::string drop_class =
-        trust_failure ? "security"
+        stall           ? std::string(boot_stall_class(stall->event.phone().boot()))
+        : trust_failure ? "security"
         : !ph.has_reason_code()
             ? "network"
             : std::string(rejected ? domain::registration_failure_reason_class(ph.reason_code())

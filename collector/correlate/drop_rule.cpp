@@ -9,10 +9,12 @@ namespace {
 // A rejected registration (phone_registration_failed) is a drop: the phone is not registered,
 // and a storm of rejections is an incident like a storm of unregistrations. A phone refusing
 // its signed config (phone_auth_failed) cannot register either: a drop of the security class.
+// A phone stuck in its boot chain (boot_stalled) is not registered: a drop of its rule's class
+// (common/boot_rules.h).
 constexpr regwatch::v1::EventKind kDropKinds[] = {
     regwatch::v1::PHONE_UNREGISTERED, regwatch::v1::PHONE_REGISTRATION_FAILED,
     regwatch::v1::CONNECTION_LOST,    regwatch::v1::KEEPALIVE_MISSED,
-    regwatch::v1::PHONE_AUTH_FAILED,
+    regwatch::v1::PHONE_AUTH_FAILED,  regwatch::v1::BOOT_STALLED,
 };
 
 }  // namespace

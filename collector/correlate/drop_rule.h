@@ -5,11 +5,15 @@
 // drop rule").
 //
 // A drop report is an event of one of the drop kinds (phone_unregistered,
-// phone_registration_failed, connection_lost, keepalive_missed, phone_auth_failed) that names
-// its device and may drive a diagnosis (common/provenance.h: a spoofed report is evidence of
-// forgery, not of a drop). Reports of one phone belong to the same drop while they come within
-// merge_s of that drop's first report and the phone did not register again in between; a report
-// after a registration is a drop of its own (it came back, then fell again).
+// phone_registration_failed, connection_lost, keepalive_missed, phone_auth_failed, boot_stalled)
+// that names its device and may drive a diagnosis (common/provenance.h: a spoofed report is
+// evidence of forgery, not of a drop). Reports of one phone belong to the same drop while they
+// come within merge_s of that drop's first report and the phone did not register again in
+// between; a report after a registration is a drop of its own (it came back, then fell again).
+// A boot_stalled report is the same drop as long as the phone has not registered since that
+// drop began, however long ago it began: a phone stuck in its boot chain is reported again and
+// again while it loops (and an unregistered phone that then loops at config download is still
+// down from its first fall), which is one drop, not a flap.
 //
 // merge_s is configured once, as correlation.merge_s in the collector's config
 // (CorrelationSettings holds its default). Pure and immutable: safe to share between threads.
@@ -33,10 +37,12 @@ class DropRule {
   static bool is_drop(const regwatch::v1::Event& event);
 
   int64_t merge_us() const { return merge_us_; }
-  // Whether a report at report_us is one more report of the drop that began at drop_start_us,
-  // given the phone's latest registration at or before report_us (-1: none seen).
-  bool same_drop(int64_t drop_start_us, int64_t last_registered_us, int64_t report_us) const {
-    return report_us - drop_start_us <= merge_us_ && last_registered_us <= drop_start_us;
+  // Whether a report of kind at report_us is one more report of the drop that began at
+  // drop_start_us, given the phone's latest registration at or before report_us (-1: none seen).
+  bool same_drop(int64_t drop_start_us, int64_t last_registered_us, int64_t report_us,
+                 regwatch::v1::EventKind kind = regwatch::v1::EVENT_KIND_UNSPECIFIED) const {
+    if (last_registered_us > drop_start_us) return false;  // it came back in between
+    return kind == regwatch::v1::BOOT_STALLED || report_us - drop_start_us <= merge_us_;
   }
 
  private:
@@ -48,10 +54,11 @@ class PhoneDrops {
  public:
   explicit PhoneDrops(const DropRule& rule) : rule_(rule) {}
 
-  // A drop report at time_us; true when it begins a new drop, false when it is one more report
-  // of the current one.
-  bool report(int64_t time_us) {
-    if (start_us_ >= 0 && rule_.same_drop(start_us_, registered_us_, time_us)) return false;
+  // A drop report of kind at time_us; true when it begins a new drop, false when it is one more
+  // report of the current one.
+  bool report(int64_t time_us,
+              regwatch::v1::EventKind kind = regwatch::v1::EVENT_KIND_UNSPECIFIED) {
+    if (start_us_ >= 0 && rule_.same_drop(start_us_, registered_us_, time_us, kind)) return false;
     start_us_ = time_us;
     return true;
   }

@@ -10,7 +10,7 @@
 
 namespace regwatch::collector::correlate {
 
-// Where a burst happened. type: cluster, cm_node, switch, module, vlan, subnet.
+// Where a burst happened. type: cluster, cm_node, switch, module, vlan, subnet, tftp_server.
 struct Scope {
   std::string type;
   std::string name;
@@ -18,18 +18,27 @@ struct Scope {
 };
 
 struct Cause {
-  std::string
-      kind;  // cm_cpu, cm_slow, cm_restart, heartbeat_low, switch_cpu, nic_errors,
-             // link_down, module_failure, poe_fault, planned_change, security, config, unknown
-  std::string subject;            // the host, interface or node
-  double score = 0;               // 0..1, best first
-  std::string explanation;        // plain language, with the numbers
-  std::string remediation;        // what an experienced voice engineer checks first
+  std::string kind;         // cm_cpu, cm_slow, cm_restart, heartbeat_low, switch_cpu, nic_errors,
+                            // link_down, module_failure, poe_fault, planned_change, boot_loop,
+                            // tftp_unavailable, security, config, unknown
+  std::string subject;      // the host, interface or node
+  double score = 0;         // 0..1, best first
+  std::string explanation;  // plain language, with the numbers
+  std::string remediation;  // what an experienced voice engineer checks first
   std::vector<int64_t> evidence;  // stored event ids
   // The scopes it explains, narrowest first (a stack member: its module; a CM node's CPU: the
   // node; a port: its module, then its switch); empty when it names no place (a reason mix).
   // What scope_choice.h picks the incident's scope by; not part of the incident's JSON.
   std::vector<Scope> scopes;
+};
+
+// The incident's phones stuck in their boot chain by one rule (common/boot_rules.h), as their
+// drops' latest boot_stalled reports say.
+struct BootStallCount {
+  uint32_t phones = 0;
+  int64_t since_us = 0;                     // the earliest stage_since_us (else first report)
+  std::map<std::string, uint32_t> servers;  // the TFTP servers they asked -> phones
+  std::vector<int64_t> evidence;            // the boot_stalled reports' event ids
 };
 
 struct Incident {
@@ -56,6 +65,9 @@ struct Incident {
   // Phones whose drop came with no CUCM reason code but with the phone's own trust failure
   // (phone_auth_failed: its signed config or trust list did not authenticate): security class.
   uint32_t phone_auth_failures = 0;
+  // Phones whose drop holds a boot_stalled report, by its rule (config_loop, ...): their class is
+  // the rule's, whatever reason code the drop began with (the stall says why they stay down).
+  std::map<std::string, BootStallCount> boot_stalls;
   // The drops' event ids by reason class (network, planned, security, config, storm, other):
   // the evidence of a cause that the reason codes themselves decide.
   std::map<std::string, std::vector<int64_t>> drop_evidence_by_class;

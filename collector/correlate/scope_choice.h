@@ -4,7 +4,9 @@
 // one subnet. The scope reported is then the one the top-ranked cause explains (a member's
 // failure: its module; a CM node's CPU, slowness or restart: the node; a switch's CPU or uplink:
 // the switch; a port fault: the narrowest physical scope holding the port); with no such cause,
-// the physical before the logical (module, switch, then VLAN, subnet, then CM node, cluster).
+// the physical before the logical (module, switch, then VLAN, subnet, then CM node, cluster,
+// then the TFTP server stalled phones asked: a TFTP server that does not answer
+// (tftp_unavailable) names its own scope, a config loop names none).
 //
 // This is the one place that rule lives. The correlator calls it for each incident; pages,
 // `regwatch incident`, `regwatch explain` and the dashboard show the incident's scope and its
@@ -18,7 +20,7 @@
 namespace regwatch::collector::correlate {
 
 // Narrow to broad, physical before logical: module 0, switch 1, vlan 2, subnet 3, cm_node 4,
-// cluster 5; a type not known here comes last.
+// cluster 5, tftp_server 6 (a stalled phone's TFTP server); a type not known here comes last.
 int scope_order(std::string_view type);
 
 // The name of a switch module / stack member's scope, as both the correlator (from topology)

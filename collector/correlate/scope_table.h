@@ -13,10 +13,14 @@
 
 namespace regwatch::collector::correlate {
 
-// Narrow to broad: the order in which a scope explains a burst best.
-enum class ScopeType : uint8_t { kModule, kSwitch, kVlan, kSubnet, kCmNode, kCluster };
-inline constexpr std::array<std::string_view, 6> kScopeTypeNames = {"module", "switch",  "vlan",
-                                                                    "subnet", "cm_node", "cluster"};
+// Narrow to broad: the order in which a scope explains a burst best. The TFTP server a stalled
+// phone asked (BootStall.tftp_server) comes last: it is a logical scope (a cluster's phones
+// share its few TFTP servers), so when a switch's or a subnet's phones are exactly those stalled
+// at one server, the place where they hang off names the incident, unless its top cause is the
+// server itself (tftp_unavailable, scope_choice.h).
+enum class ScopeType : uint8_t { kModule, kSwitch, kVlan, kSubnet, kCmNode, kCluster, kTftpServer };
+inline constexpr std::array<std::string_view, 7> kScopeTypeNames = {
+    "module", "switch", "vlan", "subnet", "cm_node", "cluster", "tftp_server"};
 
 // Scopes by id, in order of first sight. Ids are only meaningful within one table.
 class ScopeTable {

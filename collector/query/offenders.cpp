@@ -116,7 +116,7 @@ void for_each_drop(const std::vector<DropReport>& reports, const correlate::Drop
       continue;
     }
     if (!correlate::DropRule::is_drop_kind(r.kind)) continue;
-    if (phone->report(r.time_us)) {
+    if (phone->report(r.time_us, r.kind)) {
       end_drop();
       first = &r;
     }

@@ -1,7 +1,11 @@
 #include "collector/query/phone_diagnosis.h"
 
 #include <algorithm>
+
+#include "collector/correlate/boot_stage_words.h"
+#include "collector/query/boot_chain.h"
 #include "common/ascii_case.h"
+#include "common/boot_rules.h"
 #include "common/domain_tables.h"
 #include "common/event_kind.h"
 #include "common/provenance.h"
@@ -51,6 +55,15 @@ void take_report(ExplainReply& d, const Event& e, PhoneState state, bool new_dro
                                             : domain::unregistration_reason_meaning(code)));
     reason.set_reason_class(std::string(rejected ? domain::registration_failure_reason_class(code)
                                                  : domain::unregistration_reason_class(code)));
+  } else if (e.kind() == regwatch::v1::BOOT_STALLED && !reason.has_code()) {
+    // Stuck in its boot chain: the rule says why (common/boot_rules.h), the latest stall wins.
+    const domain::BootRule* rule = domain::find_boot_rule(p.boot().rule());
+    reason.set_name(p.boot().rule());
+    reason.set_meaning(rule ? std::string(rule->summary) : p.boot().explanation());
+    reason.set_reason_class(!rule ? "other"
+                            : rule->incident_class == "infrastructure"
+                                ? "network"
+                                : std::string(rule->incident_class));
   } else if (e.kind() == regwatch::v1::PHONE_AUTH_FAILED && !reason.has_code() &&
              reason.name().empty()) {
     // The phone's own words, not a CUCM code: its number ("Reason:14") stays in the text.
@@ -80,6 +93,21 @@ std::vector<std::string> next_steps(const ExplainReply& d) {
   const bool registered = state == regwatch::v1::PHONE_STATE_REGISTERED;
   const bool rejected = state == regwatch::v1::PHONE_STATE_REJECTED;
   const std::string& c = d.reason().reason_class();
+  if (!registered && d.has_boot_chain() && !d.boot_chain().rule().empty()) {
+    // Stuck in its boot chain: the rule's remediation first (common/boot_rules.h), then its
+    // incident when many phones are stuck with it.
+    const auto& chain = d.boot_chain();
+    steps.push_back("stuck at " + std::string(correlate::boot_stage_words(chain.stage())) + " (" +
+                    chain.rule() + "): " + chain.remediation());
+    if (d.has_incident()) {
+      steps.push_back("it is one of " + std::to_string(d.incident().phone_count()) +
+                      " phones of incident " + d.incident().id() + ": regwatch incident '" +
+                      d.incident().id() + "'");
+    }
+    steps.push_back("see what the phone asked for and got: regwatch events --device " + d.device() +
+                    " --kind boot_file_fetched --kind boot_file_failed --kind dhcp_lease");
+    return steps;
+  }
   if (registered) {
     if (d.last_drop_us()) {
       steps.push_back(
@@ -234,7 +262,7 @@ ExplainReply diagnose(const std::string& device, int64_t at_us,
       const std::string& cm = e.phone().cm_node().empty() ? e.origin() : e.phone().cm_node();
       if (d.cm_node().empty()) d.set_cm_node(cm);
     } else if (correlate::DropRule::is_drop(e)) {
-      const bool new_drop = drops.report(e.event_time_us());
+      const bool new_drop = drops.report(e.event_time_us(), e.kind());
       take_report(d, e,
                   e.kind() == regwatch::v1::PHONE_REGISTRATION_FAILED
                       ? regwatch::v1::PHONE_STATE_REJECTED
@@ -243,6 +271,7 @@ ExplainReply diagnose(const std::string& device, int64_t at_us,
     }
   }
   if (!topology.events().empty()) *d.mutable_attachment() = topology.events(0);
+  if (auto chain = boot_chain_of(timeline, at_us)) *d.mutable_boot_chain() = std::move(*chain);
   if (d.last_drop_us()) {
     // Its incident holds its last drop, give or take the time reports of one drop take.
     const int64_t margin = rule.merge_us();

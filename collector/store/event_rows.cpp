@@ -25,6 +25,10 @@ EventColumns columns_of(const regwatch::v1::Event& event) {
     }
   } else if (event.has_topology()) {
     columns.device = event.topology().device();
+  } else if (event.has_dhcp()) {  // the boot chain's: `explain` reads them by device
+    columns.device = event.dhcp().device_name();
+  } else if (event.has_boot_file()) {
+    columns.device = event.boot_file().device_name();
   }
   return columns;
 }

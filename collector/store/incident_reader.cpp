@@ -19,8 +19,8 @@ Result<std::unique_ptr<IncidentReader>> IncidentReader::open(const std::string& 
 }
 
 Result<ScopeFilter> parse_scope_filter(const std::string& text) {
-  static const std::set<std::string> kTypes = {"cluster", "cm_node", "switch",
-                                               "module",  "vlan",    "subnet"};
+  static const std::set<std::string> kTypes = {"cluster", "cm_node", "switch",     "module",
+                                               "vlan",    "subnet",  "tftp_server"};
   ScopeFilter filter;
   if (text.empty()) return filter;
   const size_t colon = text.find(':');

@@ -76,6 +76,8 @@ void SummaryWriter::add(const regwatch::v1::Event& event, int64_t store_time_us)
     phone.description.offer(p.description(), time_us);
   } else if (event.has_topology() && !event.topology().removed()) {
     phone.ip.offer(event.topology().address(), time_us);
+  } else if (event.kind() == regwatch::v1::DHCP_LEASE) {  // the address its DHCP server gave it
+    phone.ip.offer(event.dhcp().leased_ip(), time_us);
   }
 }
 

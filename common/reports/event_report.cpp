@@ -116,6 +116,21 @@ nlohmann::ordered_json event_object(const v1::StoredEvent& stored) {
   if (const auto* field = e.GetReflection()->GetOneofFieldDescriptor(e, oneof)) {
     add_fields(e.GetReflection()->GetMessage(e, field), out);
   }
+  // The boot chain's lists and the stall's detail (issue 22): the TFTP servers a lease offered,
+  // the CM group a config named, where a phone is stuck (boot_stage, boot_rule, ...).
+  if (e.has_dhcp())
+    out["tftp_servers"] =
+        std::vector<std::string>(e.dhcp().tftp_servers().begin(), e.dhcp().tftp_servers().end());
+  if (e.has_boot_file())
+    out["cm_group"] =
+        std::vector<std::string>(e.boot_file().cm_group().begin(), e.boot_file().cm_group().end());
+  if (e.has_phone() && e.phone().has_boot()) {
+    const auto& boot = e.phone().boot();
+    nlohmann::ordered_json fields;
+    add_fields(boot, fields);
+    for (const auto& item : fields.items()) out["boot_" + item.key()] = item.value();
+    out["boot_cm_group"] = std::vector<std::string>(boot.cm_group().begin(), boot.cm_group().end());
+  }
   if (e.has_cpu()) {
     // Each CPU by name (a stack's members): which member is busy.
     out["members"] = nlohmann::ordered_json::array();

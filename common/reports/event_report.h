@@ -16,7 +16,9 @@ namespace regwatch::reports {
 //   [sender_address, [stated_address], relayed, spoofed] (only with provenance),
 //   device_time_untrusted, [device_time], device_time_text, clock_marker, year_inferred,
 //   timezone_assumed, [syslog_* ...] (only for syslog events), raw, then every scalar field of
-//   the payload (null for an unset optional one).
+//   the payload (null for an unset optional one); a lease's tftp_servers and a config's
+//   cm_group as arrays; a boot stall's BootStall fields as boot_stage, boot_rule, ...,
+//   boot_cm_group.
 nlohmann::ordered_json event_object(const v1::StoredEvent& stored);
 
 // The list as a JSON array of event_object, in the list's order.

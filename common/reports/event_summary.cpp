@@ -19,12 +19,22 @@ std::string event_device(const regwatch::v1::Event& e) {
   if (e.has_phone()) return e.phone().device_name();
   if (e.has_interface()) return e.interface().interface();
   if (e.has_interface_counters()) return e.interface_counters().interface();
+  // The boot chain's: the phone when known, else the client as the wire showed it.
+  if (e.has_dhcp())
+    return e.dhcp().device_name().empty() ? e.dhcp().client_mac() : e.dhcp().device_name();
+  if (e.has_boot_file())
+    return e.boot_file().device_name().empty() ? e.boot_file().client_ip()
+                                               : e.boot_file().device_name();
+  if (e.has_tftp_server()) return e.tftp_server().server();
   return {};
 }
 
 std::string event_reason(const regwatch::v1::Event& e) {
   // The phone's own trust failure has no CUCM code: its alarm says which one it was.
   if (e.kind() == regwatch::v1::PHONE_AUTH_FAILED) return e.phone().alarm();
+  // A boot stall's reason is its rule (common/boot_rules.h); a failed download's, how it failed.
+  if (e.kind() == regwatch::v1::BOOT_STALLED) return e.phone().boot().rule();
+  if (e.kind() == regwatch::v1::BOOT_FILE_FAILED) return e.boot_file().failure();
   if (!e.has_phone() || !e.phone().has_reason_code()) return {};
   const auto& p = e.phone();
   return std::to_string(p.reason_code()) + (p.reason().empty() ? "" : " " + p.reason());
@@ -36,6 +46,13 @@ std::string event_detail(const regwatch::v1::Event& e) {
     case regwatch::v1::Event::kPhone:
       if (e.kind() == regwatch::v1::PHONE_AUTH_FAILED) {  // in words: what it could not trust
         out << e.phone().reason();
+        break;
+      }
+      if (e.kind() == regwatch::v1::BOOT_STALLED) {  // where it is stuck, and the agent's words
+        const auto& b = e.phone().boot();
+        out << "stuck at " << b.stage();
+        if (!b.tftp_server().empty()) out << " (" << b.tftp_server() << ")";
+        if (!b.explanation().empty()) out << ": " << b.explanation();
         break;
       }
       out << e.phone().ip() << " " << e.phone().protocol();
@@ -113,6 +130,45 @@ std::string event_detail(const regwatch::v1::Event& e) {
       } else {
         out << m.role() << " target lacks " << m.missing() << " (" << m.answer()
             << "); fix: " << m.fix();
+      }
+      break;
+    }
+    case regwatch::v1::Event::kDhcp: {
+      const auto& d = e.dhcp();
+      if (e.kind() == regwatch::v1::DHCP_UNANSWERED) {
+        out << d.discovers() << " DISCOVERs unanswered";
+      } else if (e.kind() == regwatch::v1::DHCP_NAK) {
+        out << "NAK of " << d.requested_ip() << " from " << d.server();
+        if (!d.server_message().empty()) out << ": " << d.server_message();
+      } else {
+        out << d.leased_ip() << " from " << d.server() << ", TFTP ";
+        std::string tftp;
+        for (const auto& server : d.tftp_servers()) tftp += (tftp.empty() ? "" : ",") + server;
+        if (tftp.empty()) tftp = d.tftp_server_name();
+        out << (tftp.empty() ? "none (no option 150/66)" : tftp);
+      }
+      if (d.vlan()) out << ", vlan " << d.vlan();
+      break;
+    }
+    case regwatch::v1::Event::kBootFile: {
+      const auto& f = e.boot_file();
+      out << f.file() << " from " << f.server() << " (" << f.protocol();
+      if (e.kind() == regwatch::v1::BOOT_FILE_FAILED) {
+        out << "): " << f.failure();
+        if (!f.error_text().empty()) out << " \"" << f.error_text() << "\"";
+      } else {
+        out << ", " << f.bytes() << " bytes, " << f.duration_ms() << " ms)";
+      }
+      if (f.attempt() > 1) out << ", attempt " << f.attempt();
+      break;
+    }
+    case regwatch::v1::Event::kTftpServer: {
+      const auto& t = e.tftp_server();
+      if (t.resolved()) {
+        out << "TFTP server " << t.server() << " answers again";
+      } else {
+        out << "TFTP server " << t.server() << " not answering: " << t.unanswered_requests()
+            << " requests from " << t.phones() << " phones";
       }
       break;
     }

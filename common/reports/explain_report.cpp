@@ -31,6 +31,39 @@ nlohmann::ordered_json reason_json(const v1::ExplainReason& r) {
                           : nlohmann::ordered_json{{"text", r.text()}};
 }
 
+nlohmann::ordered_json boot_chain_json(const v1::BootChain& c) {
+  nlohmann::ordered_json j;
+  j["stage"] = c.stage();
+  j["stage_since"] = time_or_null(c.stage_since_us());
+  j["registered"] = c.registered();
+  j["registered_at"] = time_or_null(c.registered_us());
+  j["summary"] = c.summary();
+  j["rule"] = c.rule();
+  j["explanation"] = c.explanation();
+  j["remediation"] = c.remediation();
+  j["tftp_server"] = c.tftp_server();
+  j["lease"] = c.leased_ip().empty()
+                   ? nlohmann::ordered_json(nullptr)
+                   : nlohmann::ordered_json{
+                         {"ip", c.leased_ip()},
+                         {"server", c.dhcp_server()},
+                         {"tftp_servers", std::vector<std::string>(c.tftp_servers().begin(),
+                                                                   c.tftp_servers().end())},
+                         {"at", format_rfc3339_ms(c.lease_us())}};
+  j["files"] = nlohmann::ordered_json::array();
+  for (const auto& f : c.files()) {
+    j["files"].push_back({{"file", f.file()},
+                          {"file_kind", f.file_kind()},
+                          {"server", f.server()},
+                          {"fetched", f.fetched()},
+                          {"failed", f.failed()},
+                          {"last_failure", f.last_failure()},
+                          {"last", time_or_null(f.last_us())}});
+  }
+  j["problems"] = std::vector<std::string>(c.problems().begin(), c.problems().end());
+  return j;
+}
+
 }  // namespace
 
 std::string phone_state_word(v1::PhoneState state) {
@@ -84,6 +117,7 @@ nlohmann::ordered_json diagnosis_json(const v1::ExplainReply& d) {
     j["incident"] = nullptr;
   }
   j["next_steps"] = std::vector<std::string>(d.next_steps().begin(), d.next_steps().end());
+  j["boot_chain"] = d.has_boot_chain() ? boot_chain_json(d.boot_chain()) : nullptr;
   j["timeline"] = events_json(d.timeline());
   return j;
 }

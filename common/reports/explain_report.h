@@ -16,7 +16,10 @@ std::string phone_state_word(v1::PhoneState state);
 // {device, at, state, since, last_drop (null when none), reason (null, {text}, or {[code], name,
 // meaning, class, text}), reported_by, cm_node, attachment (null or {switch, port, module,
 // voice_vlan, removed, seen}), incident (null or {id, class, scope, also_scopes, phone_count}),
-// next_steps, timeline (event_object of each event, oldest first)}.
+// next_steps, boot_chain (null, or {stage, stage_since, registered, registered_at, summary, rule,
+// explanation, remediation, tftp_server, lease (null or {ip, server, tftp_servers, at}), files
+// [{file, file_kind, server, fetched, failed, last_failure, last}], problems}), timeline
+// (event_object of each event, oldest first)}.
 nlohmann::ordered_json diagnosis_json(const v1::ExplainReply& diagnosis);
 
 // {type, name} of a scope, as the diagnosis and its text say it.
