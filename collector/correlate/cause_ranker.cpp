@@ -485,8 +485,8 @@ std::optional<Cause> boot_loop(const Incident& incident) {
   c.explanation =
       format("%.0f", stalls.phones) + (stalls.phones == 1 ? " phone" : " phones") + " on " +
       incident.scope.name + " stuck at " + std::string(boot_stage_words(rule->stage)) + " since " +
-      clock_time(stalls.since_us) + " (" + rule->name + "): " + std::string(rule->summary) +
-      (servers.empty() ? "" : "; TFTP server " + servers) +
+      clock_time(stalls.since_us) + " (" + std::string(rule->name) +
+      "): " + std::string(rule->summary) + (servers.empty() ? "" : "; TFTP server " + servers) +
       format("; %.0f of %.0f phones of the incident", stalls.phones, total);
   c.remediation = std::string(rule->remediation);
   c.evidence = stalls.evidence;

@@ -68,6 +68,7 @@ class Timeline {
     e.mutable_phone()->set_cm_node("ucm-sub1");
   }
   const v1::EventList& list() const { return list_; }
+  v1::Event& last() { return *list_.mutable_events()->rbegin()->mutable_event(); }
 
  private:
   v1::EventList list_;
@@ -158,8 +159,7 @@ TEST(BootChain, ASpoofedStallIsNotBelieved) {
   Timeline t;
   t.lease(kT0);
   t.stalled("config_loop", kT0, kT0 + 300 * kSecond);
-  auto& forged = *t.list().events().rbegin();
-  const_cast<v1::Event&>(forged.event()).mutable_provenance()->set_spoofed(true);
+  t.last().mutable_provenance()->set_spoofed(true);  // a listed origin from another address
   const auto chain = boot_chain_of(t.list(), kT0 + 400 * kSecond);
   ASSERT_TRUE(chain.has_value());
   EXPECT_TRUE(chain->rule().empty());

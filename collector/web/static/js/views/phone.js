@@ -48,6 +48,16 @@ function render(d) {
           `${d.incident.phone_count} phones on ${scopeText(d.incident.scope)}`), " ",
           h("span", { class: `badge class-${d.incident.class}` }, d.incident.class))
           : note("Not part of an incident: a drop of its own.")),
+      d.boot_chain ? h("section", { class: "panel wide", id: "boot-chain" }, h("h2", {}, "Boot chain"),
+        h("p", {}, d.boot_chain.summary),
+        facts([
+          ["stage", d.boot_chain.stage],
+          ["since", d.boot_chain.stage_since ? timeEl(d.boot_chain.stage_since) : null],
+          ["lease", d.boot_chain.lease ? `${d.boot_chain.lease.ip} (TFTP ${(d.boot_chain.lease.tftp_servers || []).join(", ") || "none"})` : null],
+          ["files", (d.boot_chain.files || []).map((f) => `${f.file}: fetched ${f.fetched}${f.failed ? `, failed ${f.failed} (${f.last_failure})` : ""}`).join("; ")],
+          ["trouble", (d.boot_chain.problems || []).join("; ")],
+          ["rule", d.boot_chain.rule],
+        ])) : null,
       h("section", { class: "panel wide", id: "next-steps" }, h("h2", {}, "What to check next"),
         (d.next_steps || []).length ? h("ol", { class: "next-steps" }, d.next_steps.map((s) => h("li", {}, s))) : note("Nothing to suggest."))),
     h("section", { class: "panel", id: "phone-timeline" }, h("h2", {}, `Timeline (${(d.timeline || []).length} event${(d.timeline || []).length === 1 ? "" : "s"})`),
