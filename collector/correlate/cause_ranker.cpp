@@ -534,6 +534,7 @@ std::vector<Cause> tftp_unavailable(const Incident& incident,
     if (rule != nullptr) c.remediation = std::string(rule->remediation);
   }
   std::vector<Cause> out;
+  out.reserve(by_server.size());
   for (auto& [server, cause] : by_server) out.push_back(std::move(cause));
   return out;
 }

@@ -68,9 +68,10 @@ void take_dhcp(BootChain& chain, const Event& e) {
         chain.add_tftp_servers(d.tftp_server_name());
       // Leased: next it asks its TFTP server for its trust lists.
       enter(chain, domain::boot_stage_name(domain::BootStage::kTrustList), t);
-      if (e.kind() == regwatch::v1::DHCP_NO_TFTP_OPTION)
+      if (e.kind() == regwatch::v1::DHCP_NO_TFTP_OPTION) {
         chain.add_problems("leased " + d.leased_ip() + " from " + d.server() +
                            " without a TFTP server (no DHCP option 150 or 66)");
+      }
       break;
     case regwatch::v1::DHCP_UNANSWERED:
       chain.add_problems(std::to_string(d.discovers()) + " DHCP DISCOVERs without an OFFER");
@@ -158,9 +159,10 @@ std::string summary_of(const BootChain& chain, const regwatch::v1::EventList& ti
   text += ":";
   if (const auto* f = stuck_file(chain, timeline)) {
     if (f->fetched()) text += " " + f->file() + " fetched " + times(f->fetched());
-    if (f->failed())
+    if (f->failed()) {
       text += std::string(f->fetched() ? "," : "") + " " + f->file() + " failed " +
               times(f->failed()) + " (" + f->last_failure() + ")";
+    }
     text += ",";
   }
   text += " never registered: ";
@@ -177,7 +179,7 @@ std::string summary_of(const BootChain& chain, const regwatch::v1::EventList& ti
 std::string duration_words(int64_t us) {
   const int64_t s = std::max<int64_t>(us, 0) / 1'000'000;
   if (s < 120) return std::to_string(s) + " s";
-  if (s < 3 * 3600) return std::to_string(s / 60) + " min";
+  if (s < int64_t{3} * 3600) return std::to_string(s / 60) + " min";
   return std::to_string(s / 3600) + " h";
 }
 

@@ -118,12 +118,14 @@ nlohmann::ordered_json event_object(const v1::StoredEvent& stored) {
   }
   // The boot chain's lists and the stall's detail (issue 22): the TFTP servers a lease offered,
   // the CM group a config named, where a phone is stuck (boot_stage, boot_rule, ...).
-  if (e.has_dhcp())
+  if (e.has_dhcp()) {
     out["tftp_servers"] =
         std::vector<std::string>(e.dhcp().tftp_servers().begin(), e.dhcp().tftp_servers().end());
-  if (e.has_boot_file())
+  }
+  if (e.has_boot_file()) {
     out["cm_group"] =
         std::vector<std::string>(e.boot_file().cm_group().begin(), e.boot_file().cm_group().end());
+  }
   if (e.has_phone() && e.phone().has_boot()) {
     const auto& boot = e.phone().boot();
     nlohmann::ordered_json fields;

@@ -20,11 +20,13 @@ std::string event_device(const regwatch::v1::Event& e) {
   if (e.has_interface()) return e.interface().interface();
   if (e.has_interface_counters()) return e.interface_counters().interface();
   // The boot chain's: the phone when known, else the client as the wire showed it.
-  if (e.has_dhcp())
+  if (e.has_dhcp()) {
     return e.dhcp().device_name().empty() ? e.dhcp().client_mac() : e.dhcp().device_name();
-  if (e.has_boot_file())
+  }
+  if (e.has_boot_file()) {
     return e.boot_file().device_name().empty() ? e.boot_file().client_ip()
                                                : e.boot_file().device_name();
+  }
   if (e.has_tftp_server()) return e.tftp_server().server();
   return {};
 }

@@ -104,5 +104,63 @@ TEST(ExplainReport, NothingStoredSaysSo) {
   EXPECT_TRUE(j["incident"].is_null());
 }
 
+TEST(ExplainReport, TextShowsTheBootChain) {
+  v1::ExplainReply d = unregistered();
+  auto& c = *d.mutable_boot_chain();
+  c.set_stage("config");
+  c.set_stage_since_us(kT0);
+  c.set_summary("stuck at config download from 10.1.1.5 for 14 min: ...");
+  c.set_leased_ip("10.88.3.17");
+  c.set_dhcp_server("10.1.1.1");
+  c.set_lease_us(kT0 - 60'000'000);
+  c.add_tftp_servers("10.1.1.5");
+  c.add_tftp_servers("10.1.1.6");
+  auto& f = *c.add_files();
+  f.set_file("SEP001122334455.cnf.xml.sgn");
+  f.set_server("10.1.1.5");
+  f.set_fetched(6);
+  auto& ctl = *c.add_files();
+  ctl.set_file("CTLSEP001122334455.tlv");
+  ctl.set_server("10.1.1.5");
+  ctl.set_failed(1);
+  ctl.set_last_failure("not_found");
+  c.add_problems("DHCP NAK of 10.9.9.9 from 10.1.1.1");
+  c.set_rule("config_loop");
+  c.set_remediation("erase the trust list");
+  std::ostringstream text;
+  write_diagnosis_text(text, d);
+  const std::string out = text.str();
+  EXPECT_NE(out.find("\nBoot chain: stuck at config download from 10.1.1.5 for 14 min: ...\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("  stage:      config since 2026-11-20T09:13:20.000Z\n"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("  lease:      10.88.3.17 from 10.1.1.1 at 2026-11-20T09:12:20.000Z, TFTP "
+                     "10.1.1.5, 10.1.1.6\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("  file:       SEP001122334455.cnf.xml.sgn from 10.1.1.5: fetched 6 times\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("  file:       CTLSEP001122334455.tlv from 10.1.1.5: fetched 0 times, failed "
+                     "1 (not_found)\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("  trouble:    DHCP NAK of 10.9.9.9 from 10.1.1.1\n"), std::string::npos);
+  EXPECT_NE(out.find("  rule:       config_loop: erase the trust list\n"), std::string::npos);
+  // Before the next steps, which a stalled phone's rule leads.
+  EXPECT_LT(out.find("Boot chain:"), out.find("What to check next:"));
+  std::ostringstream json;
+  write_diagnosis_json(json, d);
+  const auto j = nlohmann::json::parse(json.str());
+  EXPECT_EQ(j["boot_chain"]["files"][1]["last_failure"], "not_found");
+}
+
+TEST(ExplainReport, NoBootChainNoSection) {
+  std::ostringstream text;
+  write_diagnosis_text(text, unregistered());
+  EXPECT_EQ(text.str().find("Boot chain:"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace regwatch::cli
