@@ -75,15 +75,12 @@ void add_tftp(Json& line, const TftpPacket& packet) {
       line["block"] = packet.block;
       line["data_bytes"] = packet.data.size();
       break;
-    case TftpOpcode::kAck:
-      line["block"] = packet.block;
-      break;
+    case TftpOpcode::kAck: line["block"] = packet.block; break;
     case TftpOpcode::kError:
       line["error_code"] = packet.error_code;
       line["error_text"] = packet.error_message;
       break;
-    case TftpOpcode::kOptionAck:
-      break;
+    case TftpOpcode::kOptionAck: break;
   }
   if (!packet.options.empty()) {
     Json options = Json::object();
@@ -125,16 +122,18 @@ void BootPacketDump::on_packet(int link_type, int64_t time_us, std::span<const u
   Json line = header(frame_, time_us, dhcp ? "dhcp" : "tftp", udp);
   if (dhcp) {
     const Result<DhcpMessage> message = parse_dhcp(udp.payload);
-    if (message) add_dhcp(line, *message);
-    else line["error"] = message.error().code;
+    if (message)
+      add_dhcp(line, *message);
+    else
+      line["error"] = message.error().code;
   } else {
     const Result<TftpPacket> packet = parse_tftp(udp.payload);
     if (packet) {
       add_tftp(line, *packet);
       // The transfer continues from the server's new port to the client's: remember the
       // client's address and port so those datagrams are recognised.
-      const bool request = packet->opcode == TftpOpcode::kReadRequest ||
-                           packet->opcode == TftpOpcode::kWriteRequest;
+      const bool request =
+          packet->opcode == TftpOpcode::kReadRequest || packet->opcode == TftpOpcode::kWriteRequest;
       if (request && udp.dst_port == kTftpPort) remember_client({udp.src, udp.src_port});
     } else {
       line["error"] = packet.error().code;

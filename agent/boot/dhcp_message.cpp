@@ -31,12 +31,16 @@ enum OptionCode : uint8_t {
   kEnd = 255,
 };
 
-uint16_t be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
+uint16_t be16(const uint8_t* p) {
+  return static_cast<uint16_t>(p[0] << 8 | p[1]);
+}
 uint32_t be32(const uint8_t* p) {
   return static_cast<uint32_t>(p[0]) << 24 | static_cast<uint32_t>(p[1]) << 16 |
          static_cast<uint32_t>(p[2]) << 8 | p[3];
 }
-std::array<uint8_t, 4> address_at(const uint8_t* p) { return {p[0], p[1], p[2], p[3]}; }
+std::array<uint8_t, 4> address_at(const uint8_t* p) {
+  return {p[0], p[1], p[2], p[3]};
+}
 
 Error option_error(std::string code, uint8_t option, const std::string& what) {
   return make_error(std::move(code), "DHCP option " + std::to_string(option) + " " + what);
@@ -61,41 +65,20 @@ void append(std::vector<uint8_t>& to, std::span<const uint8_t> value) {
 
 void keep_option(uint8_t code, std::span<const uint8_t> value, OptionValues& values) {
   switch (code) {
-    case kMessageType:
-      append(values.type, value), values.has_type = true;
-      break;
-    case kLeaseTime:
-      append(values.lease, value), values.has_lease = true;
-      break;
-    case kServerId:
-      append(values.server_id, value), values.has_server_id = true;
-      break;
-    case kRequestedIp:
-      append(values.requested_ip, value), values.has_requested_ip = true;
-      break;
-    case kTftpServers:
-      append(values.tftp_servers, value), values.has_tftp_servers = true;
-      break;
-    case kClientId:
-      append(values.client_id, value);
-      break;
-    case kTftpServerName:
-      append(values.tftp_server_name, value);
-      break;
-    case kVendorClass:
-      append(values.vendor_class, value);
-      break;
-    case kHostname:
-      append(values.hostname, value);
-      break;
-    case kServerMessage:
-      append(values.server_message, value);
-      break;
+    case kMessageType: append(values.type, value), values.has_type = true; break;
+    case kLeaseTime: append(values.lease, value), values.has_lease = true; break;
+    case kServerId: append(values.server_id, value), values.has_server_id = true; break;
+    case kRequestedIp: append(values.requested_ip, value), values.has_requested_ip = true; break;
+    case kTftpServers: append(values.tftp_servers, value), values.has_tftp_servers = true; break;
+    case kClientId: append(values.client_id, value); break;
+    case kTftpServerName: append(values.tftp_server_name, value); break;
+    case kVendorClass: append(values.vendor_class, value); break;
+    case kHostname: append(values.hostname, value); break;
+    case kServerMessage: append(values.server_message, value); break;
     case kOverload:
       if (!value.empty()) values.overload = value[0];
       break;
-    default:
-      break;
+    default: break;
   }
 }
 
@@ -133,9 +116,9 @@ std::string without_trailing_nuls(std::string text) {
 std::optional<Error> check_fixed(bool present, const std::vector<uint8_t>& value, size_t size,
                                  uint8_t code) {
   if (present && value.size() != size)
-    return option_error("bad_option_length", code,
-                        "is " + std::to_string(value.size()) + " bytes, not " +
-                            std::to_string(size));
+    return option_error(
+        "bad_option_length", code,
+        "is " + std::to_string(value.size()) + " bytes, not " + std::to_string(size));
   return std::nullopt;
 }
 
@@ -143,24 +126,15 @@ std::optional<Error> check_fixed(bool present, const std::vector<uint8_t>& value
 
 std::string_view dhcp_type_name(DhcpType type) {
   switch (type) {
-    case DhcpType::kNone:
-      return "bootp";
-    case DhcpType::kDiscover:
-      return "discover";
-    case DhcpType::kOffer:
-      return "offer";
-    case DhcpType::kRequest:
-      return "request";
-    case DhcpType::kDecline:
-      return "decline";
-    case DhcpType::kAck:
-      return "ack";
-    case DhcpType::kNak:
-      return "nak";
-    case DhcpType::kRelease:
-      return "release";
-    case DhcpType::kInform:
-      return "inform";
+    case DhcpType::kNone: return "bootp";
+    case DhcpType::kDiscover: return "discover";
+    case DhcpType::kOffer: return "offer";
+    case DhcpType::kRequest: return "request";
+    case DhcpType::kDecline: return "decline";
+    case DhcpType::kAck: return "ack";
+    case DhcpType::kNak: return "nak";
+    case DhcpType::kRelease: return "release";
+    case DhcpType::kInform: return "inform";
   }
   // Types past 8 (RFC 4388's lease queries, RFC 6926's bulk queries) keep their number: the
   // names live in a table built once, so the view stays valid.
@@ -219,18 +193,17 @@ Result<DhcpMessage> parse_dhcp(std::span<const uint8_t> payload) {
   // RFC 2131 4.1: with option 52, the file field holds options (1), sname does (2), or both (3),
   // read in that order after the options field.
   if (values.overload & 1)
-    if (auto error = walk_options(payload.subspan(kFileOffset, kFileSize), values,
-                                  message.option_codes))
+    if (auto error =
+            walk_options(payload.subspan(kFileOffset, kFileSize), values, message.option_codes))
       return *error;
   if (values.overload & 2)
-    if (auto error = walk_options(payload.subspan(kSnameOffset, kSnameSize), values,
-                                  message.option_codes))
+    if (auto error =
+            walk_options(payload.subspan(kSnameOffset, kSnameSize), values, message.option_codes))
       return *error;
 
   if (auto error = check_fixed(values.has_type, values.type, 1, kMessageType)) return *error;
   if (auto error = check_fixed(values.has_lease, values.lease, 4, kLeaseTime)) return *error;
-  if (auto error = check_fixed(values.has_server_id, values.server_id, 4, kServerId))
-    return *error;
+  if (auto error = check_fixed(values.has_server_id, values.server_id, 4, kServerId)) return *error;
   if (auto error = check_fixed(values.has_requested_ip, values.requested_ip, 4, kRequestedIp))
     return *error;
   if (values.has_tftp_servers && values.tftp_servers.size() % 4 != 0)

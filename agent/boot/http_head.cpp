@@ -1,8 +1,8 @@
 #include "agent/boot/http_head.h"
 
 #include <algorithm>
-#include <optional>
 #include <cctype>
+#include <optional>
 #include <string_view>
 
 #include "common/ascii_case.h"
@@ -23,8 +23,7 @@ std::string_view trim(std::string_view text) {
 }
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -58,13 +57,12 @@ bool read_version(std::string_view version, HttpHead& head) {
 std::optional<Error> read_request_line(std::string_view line, HttpHead& head) {
   const size_t first = line.find(' ');
   const size_t last = line.rfind(' ');
-  if (first == std::string_view::npos || last == first || !read_version(line.substr(last + 1), head))
-    return make_error("bad_request_line",
-                      "HTTP request line is not \"METHOD target HTTP/1.x\"");
+  if (first == std::string_view::npos || last == first ||
+      !read_version(line.substr(last + 1), head))
+    return make_error("bad_request_line", "HTTP request line is not \"METHOD target HTTP/1.x\"");
   head.method = std::string(line.substr(0, first));
   head.target = std::string(trim(line.substr(first + 1, last - first - 1)));
-  if (head.target.empty())
-    return make_error("bad_request_line", "HTTP request line has no target");
+  if (head.target.empty()) return make_error("bad_request_line", "HTTP request line has no target");
   return std::nullopt;
 }
 
@@ -74,9 +72,10 @@ std::optional<Error> read_status_line(std::string_view line, HttpHead& head) {
   if (space == std::string_view::npos || !read_version(line.substr(0, space), head))
     return make_error("bad_status_line", "HTTP status line is not \"HTTP/1.x code reason\"");
   const std::string_view rest = line.substr(space + 1);
-  if (rest.size() < 3 || !std::all_of(rest.begin(), rest.begin() + 3, [](char c) {
-        return std::isdigit(static_cast<unsigned char>(c));
-      }) || (rest.size() > 3 && rest[3] != ' '))
+  if (rest.size() < 3 ||
+      !std::all_of(rest.begin(), rest.begin() + 3,
+                   [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) ||
+      (rest.size() > 3 && rest[3] != ' '))
     return make_error("bad_status_line", "HTTP status line without a three-digit status code");
   head.status = (rest[0] - '0') * 100 + (rest[1] - '0') * 10 + (rest[2] - '0');
   head.reason = rest.size() > 4 ? std::string(trim(rest.substr(4))) : std::string();
@@ -85,12 +84,12 @@ std::optional<Error> read_status_line(std::string_view line, HttpHead& head) {
 
 std::optional<Error> read_content_length(std::string_view value, HttpHead& head) {
   // 19 digits always fit in uint64_t; a longer number is not a file size.
-  if (value.empty() || value.size() > 19 ||
-      !std::all_of(value.begin(), value.end(),
-                   [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
-    return make_error("bad_content_length",
-                      "HTTP Content-Length \"" + std::string(value.substr(0, 32)) +
-                          "\" is not a decimal byte count");
+  if (value.empty() || value.size() > 19 || !std::all_of(value.begin(), value.end(), [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c));
+      }))
+    return make_error("bad_content_length", "HTTP Content-Length \"" +
+                                                std::string(value.substr(0, 32)) +
+                                                "\" is not a decimal byte count");
   uint64_t length = 0;
   for (char c : value) length = length * 10 + static_cast<uint64_t>(c - '0');
   // RFC 9112 6.3: differing Content-Length values make the framing unknowable.
@@ -154,8 +153,8 @@ Result<HttpHead> parse_http_head(std::span<const uint8_t> stream, size_t max_hea
   std::string_view lines = text.substr(0, end + 1);
   size_t line_end = lines.find('\n');
   const std::string_view first = trim(lines.substr(0, line_end));
-  std::optional<Error> error = start == Start::kResponse ? read_status_line(first, head)
-                                                         : read_request_line(first, head);
+  std::optional<Error> error =
+      start == Start::kResponse ? read_status_line(first, head) : read_request_line(first, head);
   if (error) return *error;
   while (line_end != std::string_view::npos && line_end + 1 < lines.size()) {
     lines.remove_prefix(line_end + 1);

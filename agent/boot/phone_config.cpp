@@ -59,8 +59,8 @@ std::optional<size_t> find_text(std::string_view text, std::string_view needle) 
 std::optional<size_t> fallback_xml_offset(std::string_view text) {
   size_t start = 0;
   if (text.substr(0, 3) == "\xEF\xBB\xBF") start = 3;
-  while (start < text.size() && (text[start] == ' ' || text[start] == '\t' ||
-                                 text[start] == '\r' || text[start] == '\n'))
+  while (start < text.size() &&
+         (text[start] == ' ' || text[start] == '\t' || text[start] == '\r' || text[start] == '\n'))
     ++start;
   if (start < text.size() && text[start] == '<') return start;
   std::optional<size_t> declaration = find_text(text, "<?xml");
@@ -93,11 +93,16 @@ std::string decode_entities(std::string_view raw) {
     }
     const std::string_view name = raw.substr(i + 1, semicolon - i - 1);
     char replacement = 0;
-    if (name == "lt") replacement = '<';
-    else if (name == "gt") replacement = '>';
-    else if (name == "amp") replacement = '&';
-    else if (name == "quot") replacement = '"';
-    else if (name == "apos") replacement = '\'';
+    if (name == "lt")
+      replacement = '<';
+    else if (name == "gt")
+      replacement = '>';
+    else if (name == "amp")
+      replacement = '&';
+    else if (name == "quot")
+      replacement = '"';
+    else if (name == "apos")
+      replacement = '\'';
     if (replacement == 0) {
       out += '&';  // a character reference or an unknown entity: kept as written
       continue;
@@ -187,8 +192,8 @@ class ConfigScanner {
   }
 
   void skip_blank() {
-    while (pos_ < xml_.size() && (xml_[pos_] == ' ' || xml_[pos_] == '\t' ||
-                                  xml_[pos_] == '\r' || xml_[pos_] == '\n'))
+    while (pos_ < xml_.size() &&
+           (xml_[pos_] == ' ' || xml_[pos_] == '\t' || xml_[pos_] == '\r' || xml_[pos_] == '\n'))
       ++pos_;
   }
 
@@ -233,7 +238,8 @@ class ConfigScanner {
       if (pos_ >= xml_.size() || (xml_[pos_] != '"' && xml_[pos_] != '\'')) return false;
       const size_t close = xml_.find(xml_[pos_], pos_ + 1);
       if (close == std::string_view::npos) return false;
-      if (attribute == "priority") priority = parse_priority(xml_.substr(pos_ + 1, close - pos_ - 1));
+      if (attribute == "priority")
+        priority = parse_priority(xml_.substr(pos_ + 1, close - pos_ - 1));
       pos_ = close + 1;
     }
   }
@@ -287,7 +293,8 @@ class ConfigScanner {
   }
 
   void add_text(std::string_view raw) {
-    if (!stack_.empty() && text_.size() < kMaxText) text_ += decode_entities(raw.substr(0, kMaxText));
+    if (!stack_.empty() && text_.size() < kMaxText)
+      text_ += decode_entities(raw.substr(0, kMaxText));
   }
   void add_raw_text(std::string_view raw) {
     if (!stack_.empty() && text_.size() < kMaxText) text_ += raw.substr(0, kMaxText);
@@ -306,7 +313,8 @@ class ConfigScanner {
 }  // namespace
 
 Result<PhoneConfig> parse_phone_config(std::span<const uint8_t> file_bytes) {
-  const std::span<const uint8_t> bytes = file_bytes.first(std::min(file_bytes.size(), kMaxConfigBytes));
+  const std::span<const uint8_t> bytes =
+      file_bytes.first(std::min(file_bytes.size(), kMaxConfigBytes));
   const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   const Envelope envelope = read_envelope(bytes);
   std::optional<size_t> xml_offset = envelope.xml_offset;

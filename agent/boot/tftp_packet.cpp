@@ -10,7 +10,9 @@ namespace {
 // is not a phone's and is refused rather than walked.
 constexpr size_t kMaxOptions = 32;
 
-uint16_t be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
+uint16_t be16(const uint8_t* p) {
+  return static_cast<uint16_t>(p[0] << 8 | p[1]);
+}
 
 // Reads a NUL-terminated string at pos; false when the payload ends first.
 bool read_string(std::span<const uint8_t> payload, size_t& pos, std::string& out) {
@@ -32,8 +34,8 @@ std::optional<Error> read_options(std::span<const uint8_t> payload, size_t pos,
                                   TftpPacket& packet) {
   while (pos < payload.size()) {
     if (packet.options.size() == kMaxOptions)
-      return make_error("too_many_options", "TFTP packet with more than " +
-                                                std::to_string(kMaxOptions) + " options");
+      return make_error("too_many_options",
+                        "TFTP packet with more than " + std::to_string(kMaxOptions) + " options");
     std::string name, value;
     if (!read_string(payload, pos, name)) return unterminated("option name");
     if (!read_string(payload, pos, value)) return unterminated("option value");
@@ -46,26 +48,20 @@ std::optional<Error> read_options(std::span<const uint8_t> payload, size_t pos,
 
 std::string_view tftp_opcode_name(TftpOpcode opcode) {
   switch (opcode) {
-    case TftpOpcode::kReadRequest:
-      return "rrq";
-    case TftpOpcode::kWriteRequest:
-      return "wrq";
-    case TftpOpcode::kData:
-      return "data";
-    case TftpOpcode::kAck:
-      return "ack";
-    case TftpOpcode::kError:
-      return "error";
-    case TftpOpcode::kOptionAck:
-      return "oack";
+    case TftpOpcode::kReadRequest: return "rrq";
+    case TftpOpcode::kWriteRequest: return "wrq";
+    case TftpOpcode::kData: return "data";
+    case TftpOpcode::kAck: return "ack";
+    case TftpOpcode::kError: return "error";
+    case TftpOpcode::kOptionAck: return "oack";
   }
   return "unknown";
 }
 
 Result<TftpPacket> parse_tftp(std::span<const uint8_t> payload) {
   if (payload.size() < 2)
-    return make_error("truncated", "TFTP packet of " + std::to_string(payload.size()) +
-                                       " bytes has no opcode");
+    return make_error("truncated",
+                      "TFTP packet of " + std::to_string(payload.size()) + " bytes has no opcode");
   const uint16_t opcode = be16(payload.data());
   if (opcode < 1 || opcode > 6)
     return make_error("bad_opcode", "TFTP opcode " + std::to_string(opcode) +
@@ -86,15 +82,13 @@ Result<TftpPacket> parse_tftp(std::span<const uint8_t> payload) {
     case TftpOpcode::kData:
     case TftpOpcode::kAck:
       if (payload.size() < 4)
-        return make_error("truncated", "TFTP " +
-                                           std::string(tftp_opcode_name(packet.opcode)) +
+        return make_error("truncated", "TFTP " + std::string(tftp_opcode_name(packet.opcode)) +
                                            " without its block number");
       packet.block = be16(payload.data() + 2);
       if (packet.opcode == TftpOpcode::kData) packet.data = payload.subspan(4);
       break;
     case TftpOpcode::kError: {
-      if (payload.size() < 4)
-        return make_error("truncated", "TFTP ERROR without its error code");
+      if (payload.size() < 4) return make_error("truncated", "TFTP ERROR without its error code");
       packet.error_code = be16(payload.data() + 2);
       // Some servers omit the terminator: the text then runs to the end of the packet.
       const auto text = payload.subspan(4);

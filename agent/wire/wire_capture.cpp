@@ -21,7 +21,7 @@ bool ends_a_boot(regwatch::v1::EventKind kind) {
 // Declaration order is construction order: the tracker before the analyzers that feed it, the
 // analyzers before the dispatcher that borrows them (and is destroyed first).
 struct WireCapture::Parts {
-  Parts(WireSettings settings, capture::EventSink sink)
+  Parts(WireSettings settings, const capture::EventSink& sink)
       : boot_enabled(settings.boot.enabled),
         tracker(settings.boot, sink),
         sccp(std::move(settings.sccp),
