@@ -161,9 +161,10 @@ void DhcpAnalyzer::from_server(Client& client, const std::string& mac, const Dhc
 }
 
 void DhcpAnalyzer::on_time(int64_t time_us) {
-  tracker_.advance(time_us);
+  // Once a second of packet time (see TftpAnalyzer::on_time).
   if (time_us < next_scan_us_) return;
   next_scan_us_ = time_us + kSecond;
+  tracker_.advance(time_us);
   const int64_t timeout_us = int64_t{settings_.dhcp_offer_timeout_s} * kSecond;
   const int64_t idle_us = int64_t{settings_.client_idle_s} * kSecond;
   for (auto it = clients_.begin(); it != clients_.end();) {

@@ -216,9 +216,12 @@ void TftpAnalyzer::finish(const Key& key, std::string failure, int64_t time_us) 
 }
 
 void TftpAnalyzer::on_time(int64_t time_us) {
-  tracker_.advance(time_us);
-  if (time_us < next_scan_us_ || transfers_.empty()) return;
+  // Once a second of packet time: every packet of every other analyzer comes here (one
+  // compare on the SCCP steady state's path).
+  if (time_us < next_scan_us_) return;
   next_scan_us_ = time_us + kSecond;
+  tracker_.advance(time_us);
+  if (transfers_.empty()) return;
   const int64_t timeout_us = int64_t{settings_.transfer_timeout_s} * kSecond;
   std::vector<std::pair<Key, bool>> stopped;
   for (const auto& [key, flow] : transfers_) {
