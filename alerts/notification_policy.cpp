@@ -6,8 +6,9 @@
 namespace regwatch::alerts {
 namespace {
 
-constexpr std::array<std::string_view, 6> kNarrowToBroad = {"module", "switch",  "vlan",
-                                                            "subnet", "cm_node", "cluster"};
+// As collector/correlate/scope_table.h orders them (tftp_server last: a logical scope).
+constexpr std::array<std::string_view, 7> kNarrowToBroad = {
+    "module", "switch", "vlan", "subnet", "cm_node", "cluster", "tftp_server"};
 
 std::string label_of(const Alert& alert, const char* name) {
   const auto it = alert.labels.find(name);

@@ -38,7 +38,12 @@ void write_boot_chain(std::ostream& out, const regwatch::v1::BootChain& c) {
     out << "\n";
   }
   for (const auto& problem : c.problems()) out << "  trouble:    " << problem << "\n";
-  if (!c.rule().empty()) out << "  rule:       " << c.rule() << ": " << c.remediation() << "\n";
+  // The rule and the agent's words with its numbers (the remediation is in the summary).
+  if (!c.rule().empty()) {
+    out << "  rule:       " << c.rule();
+    if (!c.explanation().empty()) out << ": " << c.explanation();
+    out << "\n";
+  }
 }
 
 }  // namespace

@@ -156,21 +156,21 @@ std::string summary_of(const BootChain& chain, const regwatch::v1::EventList& ti
   if (!chain.tftp_server().empty()) text += " from " + chain.tftp_server();
   text += " for " + duration_words(at_us - chain.stage_since_us());
   if (chain.rule().empty()) return text + ", not registered yet";
-  text += ":";
   if (const auto* f = stuck_file(chain, timeline)) {
+    text += ":";
     if (f->fetched()) text += " " + f->file() + " fetched " + times(f->fetched());
     if (f->failed()) {
       text += std::string(f->fetched() ? "," : "") + " " + f->file() + " failed " +
               times(f->failed()) + " (" + f->last_failure() + ")";
     }
-    text += ",";
   }
-  text += " never registered: ";
-  const domain::BootRule* rule = domain::find_boot_rule(chain.rule());
-  text += !chain.explanation().empty() ? chain.explanation()
-          : rule                       ? std::string(rule->summary)
-                                       : chain.rule();
-  if (!chain.remediation().empty()) text += "; " + chain.remediation();
+  // The rule's remediation says why and what to do (it opens with the why: "The phone rejects
+  // its signed config: ..."); the agent's explanation, with its numbers, is the chain's own
+  // field. A rule unknown here (a newer agent's) says it in the agent's words.
+  text += ", never registered: ";
+  text += !chain.remediation().empty()   ? chain.remediation()
+          : !chain.explanation().empty() ? chain.explanation()
+                                         : chain.rule();
   return text;
 }
 

@@ -10,6 +10,7 @@
 
 #include "collector/correlate/correlator.h"
 #include "collector/correlate/drop_rule.h"
+#include "collector/correlate/scope_choice.h"
 #include "common/boot_rules.h"
 
 namespace regwatch::collector::correlate {
@@ -148,6 +149,22 @@ Events config_loop_on_sw3f(const std::string& rule = "config_loop") {
     e.stalled(phone(n), rule, kT0 + (n + 300) * kSecond);  // reported again: the same drop
   }
   return e;
+}
+
+TEST(BootStallScopes, TheTftpServerIsLastSoPhysicalScopesWinTies) {
+  EXPECT_EQ(scope_order("tftp_server"), 6);
+  EXPECT_GT(scope_order("tftp_server"), scope_order("cluster"));
+  const std::vector<Scope> holding = {
+      {"tftp_server", "10.1.1.5"}, {"switch", "sw-3f"}, {"subnet", "10.88.3.0/24"}};
+  // No cause naming a scope (a config loop): the switch.
+  Cause loop;
+  loop.kind = "boot_loop";
+  EXPECT_EQ(choose_scope(holding, {loop}), (Scope{"switch", "sw-3f"}));
+  // The server not answering is the top cause: its own scope.
+  Cause dead;
+  dead.kind = "tftp_unavailable";
+  dead.scopes = {{"tftp_server", "10.1.1.5"}};
+  EXPECT_EQ(choose_scope(holding, {dead, loop}), (Scope{"tftp_server", "10.1.1.5"}));
 }
 
 TEST(BootStallIncidents, ManyPhonesLoopingInOneSwitchAreOneSecurityIncident) {
