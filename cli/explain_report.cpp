@@ -67,7 +67,9 @@ void write_diagnosis_text(std::ostream& out, const regwatch::v1::ExplainReply& d
     if (!r.meaning().empty()) out << ": " << r.meaning();
     out << " [" << r.reason_class() << "]\n";
   } else if (!r.name().empty()) {  // reported by the phone itself, without a CUCM code
-    out << "  reason:     " << r.name() << " (from the phone)";
+    // ... or a rule of its boot chain, which the agent saw on the wire.
+    const bool boot_rule = d.has_boot_chain() && d.boot_chain().rule() == r.name();
+    out << "  reason:     " << r.name() << (boot_rule ? " (its boot chain)" : " (from the phone)");
     if (!r.meaning().empty()) out << ": " << r.meaning();
     out << " [" << r.reason_class() << "]\n";
   }

@@ -11,8 +11,8 @@
 // come within merge_s of that drop's first report and the phone did not register again in
 // between; a report after a registration is a drop of its own (it came back, then fell again).
 // A boot_stalled report is the same drop as long as the phone has not registered since that
-// drop began, however long ago it began: a phone stuck in its boot chain is reported again and
-// again while it loops (and an unregistered phone that then loops at config download is still
+// drop began, however long ago it began: a phone stuck in its boot chain is reported at each
+// boot while it loops (and an unregistered phone that then loops at config download is still
 // down from its first fall), which is one drop, not a flap.
 //
 // merge_s is configured once, as correlation.merge_s in the collector's config

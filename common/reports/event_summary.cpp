@@ -53,8 +53,13 @@ std::string event_detail(const regwatch::v1::Event& e) {
       if (e.kind() == regwatch::v1::BOOT_STALLED) {  // where it is stuck, and the agent's words
         const auto& b = e.phone().boot();
         out << "stuck at " << b.stage();
-        if (!b.tftp_server().empty()) out << " (" << b.tftp_server() << ")";
-        if (!b.explanation().empty()) out << ": " << b.explanation();
+        if (!b.tftp_server().empty()) out << " from " << b.tftp_server();
+        // The numbers first: the agent's explanation repeats the device and the rule's words.
+        if (!b.file().empty() && b.fetches() > 0) {
+          out << ": " << b.file() << " fetched " << b.fetches() << "x";
+        } else if (!b.explanation().empty()) {
+          out << ": " << b.explanation();
+        }
         break;
       }
       out << e.phone().ip() << " " << e.phone().protocol();

@@ -126,6 +126,9 @@ TEST(ExplainReport, TextShowsTheBootChain) {
   ctl.set_last_failure("not_found");
   c.add_problems("DHCP NAK of 10.9.9.9 from 10.1.1.1");
   c.set_rule("config_loop");
+  d.mutable_reason()->Clear();
+  d.mutable_reason()->set_name("config_loop");
+  d.mutable_reason()->set_reason_class("security");
   c.set_remediation("erase the trust list");
   c.set_explanation("SEP001122334455.cnf.xml.sgn fetched 6 times");
   std::ostringstream text;
@@ -146,6 +149,8 @@ TEST(ExplainReport, TextShowsTheBootChain) {
   EXPECT_NE(out.find("  file:       CTLSEP001122334455.tlv from 10.1.1.5: fetched 0 times, failed "
                      "1 (not_found)\n"),
             std::string::npos)
+      << out;
+  EXPECT_NE(out.find("  reason:     config_loop (its boot chain) [security]\n"), std::string::npos)
       << out;
   EXPECT_NE(out.find("  trouble:    DHCP NAK of 10.9.9.9 from 10.1.1.1\n"), std::string::npos);
   EXPECT_NE(out.find("  rule:       config_loop: SEP001122334455.cnf.xml.sgn fetched 6 times\n"),

@@ -110,8 +110,12 @@ TEST(BootEvents, AStallShowsItsStageRuleAndBootFields) {
   b.set_explanation("fetched SEP0017943A98BA.cnf.xml.sgn 6 times");
   b.add_cm_group("ucm-sub1");
   EXPECT_EQ(event_reason(s.event()), "config_loop");
+  b.set_file("SEP0017943A98BA.cnf.xml.sgn");
   EXPECT_EQ(event_detail(s.event()),
-            "stuck at config (10.1.1.5): fetched SEP0017943A98BA.cnf.xml.sgn 6 times");
+            "stuck at config from 10.1.1.5: SEP0017943A98BA.cnf.xml.sgn fetched 6x");
+  b.clear_file();  // no file (DHCP unanswered): the agent's words
+  EXPECT_EQ(event_detail(s.event()),
+            "stuck at config from 10.1.1.5: fetched SEP0017943A98BA.cnf.xml.sgn 6 times");
   const auto j = event_object(s);
   EXPECT_EQ(j["device"], "SEP0017943A98BA");
   EXPECT_EQ(j["boot_stage"], "config");
