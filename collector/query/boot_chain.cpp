@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "collector/correlate/boot_stage_words.h"
 #include "common/boot_rules.h"
@@ -52,6 +53,10 @@ regwatch::v1::BootChainFile& file_entry(BootChain& chain, const std::string& fil
   return *added;
 }
 
+bool is_lease(regwatch::v1::EventKind kind) {
+  return kind == regwatch::v1::DHCP_LEASE || kind == regwatch::v1::DHCP_NO_TFTP_OPTION;
+}
+
 void take_dhcp(BootChain& chain, const Event& e) {
   const auto& d = e.dhcp();
   const int64_t t = e.event_time_us();
@@ -100,7 +105,8 @@ void take_file(BootChain& chain, const Event& e) {
     enter(chain, domain::boot_stage_name(*stage), e.event_time_us());
 }
 
-void take_stall(BootChain& chain, const Event& e) {
+// Returns the file the phone loops on ("" when the stall is no loop).
+std::string take_stall(BootChain& chain, const Event& e) {
   const auto& s = e.phone().boot();
   const int64_t since = s.stage_since_us() ? s.stage_since_us() : e.event_time_us();
   if (chain.stage() != s.stage()) {
@@ -115,35 +121,33 @@ void take_stall(BootChain& chain, const Event& e) {
   // The rule's words (one place); an unknown rule (a newer agent's) keeps the agent's.
   chain.set_remediation(rule ? std::string(rule->remediation) : s.remediation());
   chain.set_tftp_server(s.tftp_server());
-  if (!s.file().empty()) {
-    auto& f = file_entry(chain, s.file());
-    // The agent counted more than the timeline holds (older events beyond its limit).
-    if (f.fetched() < s.fetches()) f.set_fetched(s.fetches());
-  }
+  if (s.file().empty() || s.fetches() < domain::kLoopFetches) return {};
+  auto& f = file_entry(chain, s.file());
+  // The agent counted more than the timeline holds (older events beyond its limit).
+  if (f.fetched() < s.fetches()) f.set_fetched(s.fetches());
+  return s.file();
 }
 
-// The file a stalled phone is stuck on: the stall's, else the one fetched or failed most.
+// The file a stalled phone is stuck on: a loop's file (the stall names the file it fetched
+// kLoopFetches times or more); else the latest that failed (its own config not found, a server
+// that does not answer); else the latest it fetched. None when it fetched nothing.
 const regwatch::v1::BootChainFile* stuck_file(const BootChain& chain,
-                                              const regwatch::v1::EventList& timeline) {
-  std::string named;
-  for (const auto& stored : timeline.events()) {
-    if (stored.event().kind() == regwatch::v1::BOOT_STALLED)
-      named = stored.event().phone().boot().file();
-  }
-  const regwatch::v1::BootChainFile* best = nullptr;
+                                              const std::string& loop_file) {
+  const regwatch::v1::BootChainFile* failed = nullptr;
+  const regwatch::v1::BootChainFile* latest = nullptr;
   for (const auto& f : chain.files()) {
-    if (!named.empty() && f.file() == named) return &f;
-    if (!best || f.fetched() + f.failed() > best->fetched() + best->failed()) best = &f;
+    if (!loop_file.empty() && f.file() == loop_file) return &f;
+    if (f.failed() > 0 && (!failed || f.last_us() >= failed->last_us())) failed = &f;
+    if (!latest || f.last_us() >= latest->last_us()) latest = &f;
   }
-  return named.empty() ? best : nullptr;
+  return failed ? failed : latest;
 }
 
 std::string times(uint32_t n) {
   return n == 1 ? "once" : std::to_string(n) + " times";
 }
 
-std::string summary_of(const BootChain& chain, const regwatch::v1::EventList& timeline,
-                       int64_t at_us) {
+std::string summary_of(const BootChain& chain, const std::string& loop_file, int64_t at_us) {
   const std::string stage(correlate::boot_stage_words(chain.stage()));
   if (chain.registered()) {
     uint32_t fetched = 0;
@@ -156,7 +160,7 @@ std::string summary_of(const BootChain& chain, const regwatch::v1::EventList& ti
   if (!chain.tftp_server().empty()) text += " from " + chain.tftp_server();
   text += " for " + duration_words(at_us - chain.stage_since_us());
   if (chain.rule().empty()) return text + ", not registered yet";
-  if (const auto* f = stuck_file(chain, timeline)) {
+  if (const auto* f = stuck_file(chain, loop_file)) {
     text += ":";
     if (f->fetched()) text += " " + f->file() + " fetched " + times(f->fetched());
     if (f->failed()) {
@@ -185,6 +189,9 @@ std::string duration_words(int64_t us) {
 
 std::optional<BootChain> boot_chain_of(const regwatch::v1::EventList& timeline, int64_t at_us) {
   std::optional<BootChain> chain;
+  std::string loop_file;
+  // The DHCP trouble since the last lease or file: it belongs to the boot the next lease begins.
+  std::vector<std::string> before_lease;
   for (const auto& stored : timeline.events()) {
     const Event& e = stored.event();
     if (!may_drive_diagnosis(e)) continue;  // forged: shown in the timeline, not believed
@@ -200,16 +207,32 @@ std::optional<BootChain> boot_chain_of(const regwatch::v1::EventList& timeline, 
       continue;
     }
     if (!is_boot_kind(e.kind())) continue;
-    if (!chain || chain->registered()) chain.emplace();  // a new boot
+    if (!chain || chain->registered()) {
+      chain.emplace();  // a new boot after a registration
+      loop_file.clear();
+    } else if (is_lease(e.kind()) && !chain->leased_ip().empty()) {
+      // Leased again: a new boot, as the agent counts them (its fetches are since the lease).
+      // The DHCP trouble since the last file asked for belongs to this one.
+      chain.emplace();
+      for (auto& problem : before_lease) chain->add_problems(std::move(problem));
+      loop_file.clear();
+    }
     if (e.has_dhcp()) {
+      const int problems = chain->problems_size();
       take_dhcp(*chain, e);
+      if (is_lease(e.kind())) {
+        before_lease.clear();
+      } else if (chain->problems_size() > problems) {
+        before_lease.push_back(chain->problems(problems));  // a NAK, DISCOVERs unanswered
+      }
     } else if (e.has_boot_file()) {
+      before_lease.clear();
       take_file(*chain, e);
     } else if (e.kind() == regwatch::v1::BOOT_STALLED && e.has_phone()) {
-      take_stall(*chain, e);
+      loop_file = take_stall(*chain, e);
     }
   }
-  if (chain) chain->set_summary(summary_of(*chain, timeline, at_us));
+  if (chain) chain->set_summary(summary_of(*chain, loop_file, at_us));
   return chain;
 }
 

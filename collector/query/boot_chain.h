@@ -5,8 +5,10 @@
 // failed, and when it is stuck, the rule that says why and what to do (common/boot_rules.h:
 // their words, never copied). Pure: the caller (phone_diagnosis.h) gives the phone's timeline.
 //
-// The chain shown is the phone's last boot: its boot events since its latest registration that
-// preceded them, plus the registration they led to, if any. A spoofed event is not believed.
+// The chain shown is the phone's last boot: its boot events since its latest lease (the DHCP
+// trouble just before it included) or, without a lease, since its latest registration that
+// preceded them, plus the registration they led to, if any. A loop counts across its boots
+// through the stall's own count (BootStall.fetches). A spoofed event is not believed.
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -137,6 +137,43 @@ TEST(BootChain, ARegistrationEndsTheChainAndANewBootStartsAnother) {
   EXPECT_EQ(chain->summary(), "at trust list download for 31 s, not registered yet");
 }
 
+TEST(BootChain, ANewLeaseIsANewBootWithTheDhcpTroubleBeforeIt) {
+  Timeline t = config_loop();
+  auto& nak = *t.add(v1::DHCP_NAK, kT0 + 1000 * kSecond).mutable_dhcp();
+  nak.set_device_name(kPhone);
+  nak.set_requested_ip("10.88.3.17");
+  nak.set_server("10.1.1.1");
+  t.lease(kT0 + 1001 * kSecond);  // it rebooted
+  t.file(v1::BOOT_FILE_FETCHED, kConfig, "config_signed", kT0 + 1002 * kSecond);
+  const auto chain = boot_chain_of(t.list(), kT0 + 1062 * kSecond);
+  ASSERT_TRUE(chain.has_value());
+  EXPECT_TRUE(chain->rule().empty());  // not (yet) stalled in this boot
+  EXPECT_EQ(chain->stage(), "config");
+  ASSERT_EQ(chain->files_size(), 1);
+  EXPECT_EQ(chain->files(0).fetched(), 1u);
+  ASSERT_EQ(chain->problems_size(), 1);
+  EXPECT_EQ(chain->problems(0), "DHCP NAK of 10.88.3.17 from 10.1.1.1");
+  EXPECT_EQ(chain->summary(), "at config download for 60 s, not registered yet");
+}
+
+TEST(BootChain, ANotProvisionedPhoneIsStuckOnTheConfigItDidNotGet) {
+  Timeline t;
+  t.lease(kT0);
+  t.file(v1::BOOT_FILE_FETCHED, "ITLSEP0017943A98BA.tlv", "itl", kT0 + kSecond);
+  t.file(v1::BOOT_FILE_FAILED, kPhone + ".cnf.xml", "config", kT0 + 2 * kSecond, "not_found");
+  t.file(v1::BOOT_FILE_FETCHED, "XMLDefault.cnf.xml", "default_config", kT0 + 3 * kSecond);
+  t.stalled("not_provisioned", kT0 + 2 * kSecond, kT0 + 3 * kSecond);
+  t.last().mutable_phone()->mutable_boot()->set_file("ITLSEP0017943A98BA.tlv");  // no loop
+  t.last().mutable_phone()->mutable_boot()->set_fetches(1);
+  const auto chain = boot_chain_of(t.list(), kT0 + 300 * kSecond);
+  ASSERT_TRUE(chain.has_value());
+  EXPECT_EQ(chain->rule(), "not_provisioned");
+  EXPECT_EQ(chain->summary(),
+            "stuck at config download from 10.1.1.5 for 4 min: " + kPhone +
+                ".cnf.xml failed once (not_found), never registered: " +
+                std::string(domain::find_boot_rule("not_provisioned")->remediation));
+}
+
 TEST(BootChain, DhcpTroubleIsListed) {
   Timeline t;
   auto& nak = *t.add(v1::DHCP_NAK, kT0).mutable_dhcp();
