@@ -82,11 +82,12 @@ std::string device_name_in_boot_file(std::string_view name) {
   const std::string lower = ascii_lower(boot_file_base_name(name));
   std::string_view rest = lower;
   // CTLSEP<MAC>.tlv and ITLSEP<MAC>.tlv carry the device name after their prefix.
-  if ((starts_with(rest, "ctlsep") || starts_with(rest, "itlsep")) && ends_with(rest, ".tlv"))
+  if ((starts_with(rest, "ctlsep") || starts_with(rest, "itlsep")) && ends_with(rest, ".tlv")) {
     rest.remove_prefix(3);
-  else if (!ends_with(rest, ".cnf.xml") && !ends_with(rest, ".cnf.xml.sgn") &&
-           !ends_with(rest, ".cnf.xml.enc.sgn"))
+  } else if (!ends_with(rest, ".cnf.xml") && !ends_with(rest, ".cnf.xml.sgn") &&
+             !ends_with(rest, ".cnf.xml.enc.sgn")) {
     return "";
+  }
   if (!sep_mac_then_dot(rest)) return "";
   std::string device(rest.substr(0, 15));
   for (char& c : device) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

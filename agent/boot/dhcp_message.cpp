@@ -97,9 +97,10 @@ std::optional<Error> walk_options(std::span<const uint8_t> area, OptionValues& v
     if (i + 1 >= area.size())
       return option_error("truncated_option", code, "has no length byte before the end");
     const size_t length = area[i + 1];
-    if (i + 2 + length > area.size())
+    if (i + 2 + length > area.size()) {
       return option_error("truncated_option", code,
                           "says " + std::to_string(length) + " bytes, past the end of the message");
+    }
     codes.push_back(code);
     keep_option(code, area.subspan(i + 2, length), values);
     i += 2 + length;
@@ -115,10 +116,11 @@ std::string without_trailing_nuls(std::string text) {
 
 std::optional<Error> check_fixed(bool present, const std::vector<uint8_t>& value, size_t size,
                                  uint8_t code) {
-  if (present && value.size() != size)
+  if (present && value.size() != size) {
     return option_error(
         "bad_option_length", code,
         "is " + std::to_string(value.size()) + " bytes, not " + std::to_string(size));
+  }
   return std::nullopt;
 }
 
@@ -165,10 +167,11 @@ std::string DhcpMessage::client_mac() const {
 }
 
 Result<DhcpMessage> parse_dhcp(std::span<const uint8_t> payload) {
-  if (payload.size() < kOptionsOffset)
+  if (payload.size() < kOptionsOffset) {
     return make_error("truncated_header",
                       "DHCP message of " + std::to_string(payload.size()) +
                           " bytes, shorter than its 240-byte header and magic cookie");
+  }
   const uint8_t* p = payload.data();
   if (be32(p + kCookieOffset) != kMagicCookie)
     return make_error("bad_magic_cookie", "DHCP message without the magic cookie 99.130.83.99");
@@ -192,24 +195,27 @@ Result<DhcpMessage> parse_dhcp(std::span<const uint8_t> payload) {
     return *error;
   // RFC 2131 4.1: with option 52, the file field holds options (1), sname does (2), or both (3),
   // read in that order after the options field.
-  if (values.overload & 1)
+  if (values.overload & 1) {
     if (auto error =
             walk_options(payload.subspan(kFileOffset, kFileSize), values, message.option_codes))
       return *error;
-  if (values.overload & 2)
+  }
+  if (values.overload & 2) {
     if (auto error =
             walk_options(payload.subspan(kSnameOffset, kSnameSize), values, message.option_codes))
       return *error;
+  }
 
   if (auto error = check_fixed(values.has_type, values.type, 1, kMessageType)) return *error;
   if (auto error = check_fixed(values.has_lease, values.lease, 4, kLeaseTime)) return *error;
   if (auto error = check_fixed(values.has_server_id, values.server_id, 4, kServerId)) return *error;
   if (auto error = check_fixed(values.has_requested_ip, values.requested_ip, 4, kRequestedIp))
     return *error;
-  if (values.has_tftp_servers && values.tftp_servers.size() % 4 != 0)
+  if (values.has_tftp_servers && values.tftp_servers.size() % 4 != 0) {
     return option_error("bad_option_150", kTftpServers,
                         "is " + std::to_string(values.tftp_servers.size()) +
                             " bytes, not a multiple of 4 (a list of IPv4 addresses)");
+  }
 
   if (values.has_type) {
     message.raw_type = values.type[0];

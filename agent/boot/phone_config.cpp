@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <utility>
 
 namespace regwatch::agent::boot {
 namespace {
@@ -76,6 +77,15 @@ bool only_preamble(std::string_view text) {
                      [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
 }
 
+// XML's five predefined entities; 0 for any other name.
+char predefined_entity(std::string_view name) {
+  static constexpr std::pair<std::string_view, char> kEntities[] = {
+      {"lt", '<'}, {"gt", '>'}, {"amp", '&'}, {"quot", '"'}, {"apos", '\''}};
+  for (const auto& [entity, character] : kEntities)
+    if (entity == name) return character;
+  return 0;
+}
+
 std::string decode_entities(std::string_view raw) {
   std::string out;
   out.reserve(raw.size());
@@ -92,17 +102,7 @@ std::string decode_entities(std::string_view raw) {
       continue;
     }
     const std::string_view name = raw.substr(i + 1, semicolon - i - 1);
-    char replacement = 0;
-    if (name == "lt")
-      replacement = '<';
-    else if (name == "gt")
-      replacement = '>';
-    else if (name == "amp")
-      replacement = '&';
-    else if (name == "quot")
-      replacement = '"';
-    else if (name == "apos")
-      replacement = '\'';
+    const char replacement = predefined_entity(name);
     if (replacement == 0) {
       out += '&';  // a character reference or an unknown entity: kept as written
       continue;
@@ -257,7 +257,12 @@ class ConfigScanner {
     if (stack_.size() == kMaxDepth) return false;
     stack_.emplace_back(name);
     text_.clear();
-    if (name == "device") saw_device_ = true;
+    // XMLDefault.cnf.xml (what an unprovisioned phone reads) has <Default> as its root and the
+    // same <callManagerGroup> inside: read like <device>.
+    if (!saw_device_ && (name == "device" || (name == "Default" && stack_.size() == 1))) {
+      saw_device_ = true;
+      config_root_ = std::string(name);
+    }
     if (name == "member" && inside("callManagerGroup") && members_.size() < kMaxCmGroupMembers) {
       members_.push_back(Member{priority.value_or(static_cast<int64_t>(members_.size())), ""});
       member_open_ = true;
@@ -273,7 +278,7 @@ class ConfigScanner {
   void close_innermost() {
     const std::string name = std::move(stack_.back());
     stack_.pop_back();
-    if (!inside("device") && name != "device") {
+    if (!saw_device_ || (!inside(config_root_) && name != config_root_)) {
       text_.clear();
       return;
     }
@@ -307,6 +312,7 @@ class ConfigScanner {
   std::vector<Member> members_;
   bool member_open_ = false;
   bool saw_device_ = false;
+  std::string config_root_;  // "device", or "Default" in XMLDefault.cnf.xml
   std::string security_mode_, load_name_, device_protocol_;
 };
 
@@ -322,18 +328,20 @@ Result<PhoneConfig> parse_phone_config(std::span<const uint8_t> file_bytes) {
   if (!xml_offset) {
     // A signed header with nothing readable after it is the encrypted config's shape
     // (.cnf.xml.enc.sgn: the body is ciphertext).
-    if (envelope.present)
+    if (envelope.present) {
       return make_error("encrypted",
                         "the config is encrypted (a signed header and no readable XML): the "
                         "agent cannot read its CM group; only the phone can");
+    }
     return make_error("not_a_phone_config", "the file is not XML (no \"<?xml\" or \"<device\")");
   }
   ConfigScanner scanner(text.substr(*xml_offset));
   scanner.scan();
   if (!scanner.saw_device()) {
-    if (envelope.present && !envelope.xml_offset)
+    if (envelope.present && !envelope.xml_offset) {
       return make_error("encrypted",
                         "the config is encrypted (a signed header and no <device> element)");
+    }
     return make_error("not_a_phone_config", "the XML has no <device> element");
   }
   PhoneConfig config = scanner.result();

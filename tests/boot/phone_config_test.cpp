@@ -137,6 +137,24 @@ TEST(PhoneConfig, EntitiesCdataCommentsAndPriorityOrder) {
   EXPECT_EQ(config->load_name, "a<b>\"'");
 }
 
+TEST(PhoneConfig, XmlDefaultRootIsRead) {
+  // XMLDefault.cnf.xml's shape: <Default> as the root, the CM group, and loadInformation<N>
+  // per model (not the one load a device config names).
+  const auto config = parse(
+      "<!-- autoregistration -->\n<Default>\n<callManagerGroup><members>"
+      "<member priority=\"0\"><callManager><ports><ethernetPhonePort>2000</ethernetPhonePort>"
+      "</ports><processNodeName>10.0.0.1</processNodeName></callManager></member>"
+      "</members></callManagerGroup>"
+      "<loadInformation115 model=\"Cisco 7941\">SCCP41.9-3-1SR4-1S</loadInformation115>"
+      "</Default>\n");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->cm_group, (std::vector<std::string>{"10.0.0.1"}));
+  EXPECT_EQ(config->load_name, "");
+  // Only as the root: a <Default> inside another document is not a config.
+  EXPECT_EQ(parse("<x><Default><callManagerGroup/></Default></x>").error().code,
+            "not_a_phone_config");
+}
+
 TEST(PhoneConfig, CmGroupKeepsSixteen) {
   std::string xml = "<device><callManagerGroup><members>";
   for (int i = 0; i < 20; ++i)
