@@ -16,12 +16,14 @@ constexpr size_t kMaxName = 256;
 // A text kept (a host name, a load name) longer than this is cut: names are short.
 constexpr size_t kMaxText = 1024;
 
-// The .sgn envelope (Cisco's signed-file header, the same TLV header CTL and ITL files carry):
-// records of a 1-byte tag and a 2-byte big-endian length, starting with tag 1 (the header
-// version, 2 bytes) and tag 2 (the header's total length, 2 bytes big-endian); the signed file
-// follows at that offset. Layout as read by public tools that strip the header (Gareth
-// Palmer's stripsgn/tlvfile scripts read the same two leading records); when the length field
-// does not point at XML, the first "<?xml" or "<device" is taken instead, as the contract says.
+// The .sgn envelope: Cisco's signed-file header, the TLV header CTL and ITL files also carry.
+// Records of a 1-byte tag and a 2-byte big-endian length; tag 1 (the header's version) first,
+// then tag 2 (the header's total length, big-endian); the signed file follows at that offset.
+// The record format and the two tags are as public tools that strip the header read them
+// (Gareth Palmer's Cisco phone scripts: HEADER_VERSION = 1, HEADER_LENGTH = 2, struct '> B H';
+// seen in excerpts, not run); the widths of the two values (2 bytes each in CUCM's files, as
+// far as we know) are not confirmed, so any width up to 4 is read, and when the length does
+// not point at XML the first "<?xml" or "<device" is taken instead, as the contract says.
 constexpr uint8_t kTagVersion = 1;
 constexpr uint8_t kTagHeaderLength = 2;
 
@@ -39,12 +41,21 @@ bool starts_xml(std::span<const uint8_t> bytes, size_t offset) {
 
 Envelope read_envelope(std::span<const uint8_t> bytes) {
   Envelope envelope;
-  if (bytes.size() < 10 || bytes[0] != kTagVersion || bytes[1] != 0 || bytes[2] != 2 ||
-      bytes[5] != kTagHeaderLength || bytes[6] != 0 || bytes[7] != 2)
+  constexpr size_t kRecordHead = 3;  // tag, 2-byte length
+  if (bytes.size() < kRecordHead || bytes[0] != kTagVersion) return envelope;
+  const size_t version_length = static_cast<size_t>(bytes[1]) << 8 | bytes[2];
+  const size_t second = kRecordHead + version_length;
+  if (version_length == 0 || version_length > 4 || bytes.size() < second + kRecordHead ||
+      bytes[second] != kTagHeaderLength)
     return envelope;
+  const size_t length_width = static_cast<size_t>(bytes[second + 1]) << 8 | bytes[second + 2];
+  const size_t value = second + kRecordHead;
+  if (length_width == 0 || length_width > 4 || bytes.size() < value + length_width) return envelope;
   envelope.present = true;
-  const size_t header_length = static_cast<size_t>(bytes[8]) << 8 | bytes[9];
-  if (header_length >= 10 && header_length <= bytes.size() && starts_xml(bytes, header_length))
+  size_t header_length = 0;
+  for (size_t i = 0; i < length_width; ++i) header_length = header_length << 8 | bytes[value + i];
+  if (header_length >= value + length_width && header_length <= bytes.size() &&
+      starts_xml(bytes, header_length))
     envelope.xml_offset = header_length;
   return envelope;
 }

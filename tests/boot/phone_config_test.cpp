@@ -85,6 +85,18 @@ TEST(PhoneConfig, SignedEnvelopeWithAWrongLengthFallsBackToTheXml) {
   EXPECT_EQ(config->cm_group.size(), 2u);
 }
 
+TEST(PhoneConfig, EnvelopeWithFourByteHeaderLength) {
+  const std::string xml = "<device><deviceProtocol>SIP</deviceProtocol></device>";
+  const std::string header = {'\x01', '\x00', '\x01', '\x02', '\x02', '\x00',
+                              '\x04', '\x00', '\x00', '\x00', '\x0b'};
+  const auto config = parse(header + xml);
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_TRUE(config->signed_envelope);
+  EXPECT_EQ(config->device_protocol, "SIP");
+  // Cut inside the header: not a config, and no read past the end.
+  EXPECT_EQ(parse(header.substr(0, 8)).error().code, "not_a_phone_config");
+}
+
 TEST(PhoneConfig, UnknownBinaryHeaderBeforeDevice) {
   const auto config = parse(std::string("\x07\x00\x99garbage", 10) +
                             "<device><deviceProtocol>SIP</deviceProtocol></device>");
