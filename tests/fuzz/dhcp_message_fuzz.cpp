@@ -17,12 +17,13 @@ namespace {
 
 // Ethernet, IPv4 and UDP to port 67 around payload (the dump's path).
 std::vector<uint8_t> in_frame(std::span<const uint8_t> payload) {
-  std::vector<uint8_t> frame = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x17, 0x94, 0x3a, 0x98,
-                                0xba, 0x08, 0x00, 0x45, 0x00};
+  std::vector<uint8_t> frame = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x17,
+                                0x94, 0x3a, 0x98, 0xba, 0x08, 0x00, 0x45, 0x00};
   const size_t ip_length = 28 + payload.size();
   frame.push_back(static_cast<uint8_t>(ip_length >> 8));
   frame.push_back(static_cast<uint8_t>(ip_length));
-  frame.insert(frame.end(), {0, 0, 0, 0, 64, 17, 0, 0, 0, 0, 0, 0, 255, 255, 255, 255, 0, 68, 0, 67});
+  frame.insert(frame.end(),
+               {0, 0, 0, 0, 64, 17, 0, 0, 0, 0, 0, 0, 255, 255, 255, 255, 0, 68, 0, 67});
   frame.push_back(static_cast<uint8_t>((payload.size() + 8) >> 8));
   frame.push_back(static_cast<uint8_t>(payload.size() + 8));
   frame.insert(frame.end(), {0, 0});

@@ -17,8 +17,8 @@ namespace {
 
 std::vector<uint8_t> udp_frame(uint16_t src_port, uint16_t dst_port,
                                std::span<const uint8_t> payload) {
-  std::vector<uint8_t> frame = {0x00, 0x0c, 0x29, 0x01, 0x02, 0x03, 0x00, 0x17, 0x94, 0x3a, 0x98,
-                                0xba, 0x08, 0x00, 0x45, 0x00};
+  std::vector<uint8_t> frame = {0x00, 0x0c, 0x29, 0x01, 0x02, 0x03, 0x00, 0x17,
+                                0x94, 0x3a, 0x98, 0xba, 0x08, 0x00, 0x45, 0x00};
   const size_t ip_length = 28 + payload.size();
   frame.push_back(static_cast<uint8_t>(ip_length >> 8));
   frame.push_back(static_cast<uint8_t>(ip_length));
