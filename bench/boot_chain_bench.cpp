@@ -31,7 +31,6 @@
 namespace {
 
 using regwatch::agent::boot::testing::Bytes;
-using regwatch::agent::boot::testing::Udp;
 namespace bw = regwatch::agent::boot::testing;
 namespace sw = regwatch::agent::sccp::testing;
 using Clock = std::chrono::steady_clock;
@@ -198,9 +197,10 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(stats.boot.clients),
               static_cast<unsigned long long>(stats.boot.dhcp_messages),
               static_cast<unsigned long long>(stats.boot.tftp_packets));
-  for (const auto& [kind, count] : events)
+  for (const auto& [kind, count] : events) {
     std::printf("  %s %llu\n", regwatch::kind_name(kind).c_str(),
                 static_cast<unsigned long long>(count));
+  }
   for (const auto& [name, count] : stats.boot.anomalies)
     std::printf("  anomaly %s %llu\n", name.c_str(), static_cast<unsigned long long>(count));
   return 0;

@@ -12,10 +12,11 @@ void read_ports(config::YamlMap& section, const char* key, std::vector<uint16_t>
   section.read(key, values);
   ports.clear();
   for (const uint32_t v : values) {
-    if (v == 0 || v > 65535)
+    if (v == 0 || v > 65535) {
       section.error(key, "ports are 1 to 65535");
-    else
+    } else {
       ports.push_back(static_cast<uint16_t>(v));
+    }
   }
 }
 

@@ -250,10 +250,11 @@ Event BootTracker::file_event(const Transfer& transfer, const Phone* phone, uint
 
 void BootTracker::finished(Transfer transfer, int64_t end_us) {
   const std::string kind_text(domain::boot_file_kind_name(transfer.kind));
-  if (transfer.failure.empty())
+  if (transfer.failure.empty()) {
     ++stats_.files_fetched[kind_text];
-  else
+  } else {
     ++stats_.files_failed[transfer.failure];
+  }
   if (transfer.failure == "no_answer") server_unanswered(transfer, end_us);
   Phone* phone = phone_for(transfer.file, transfer.client_ip, end_us);
   uint32_t attempt = 1;

@@ -52,12 +52,13 @@ void DhcpAnalyzer::on_udp(const capture::UdpDatagram& datagram, int64_t time_us)
   }
   Client& client = found->second;
   client.last_seen_us = time_us;
-  if (message.op == 1)
+  if (message.op == 1) {
     from_client(client, message, time_us);
-  else if (message.op == 2)
+  } else if (message.op == 2) {
     from_server(client, mac, message, datagram, time_us);
-  else
+  } else {
     ++stats.anomalies["dhcp_bad_op"];
+  }
   if (message.op == 1) client.vlan = datagram.vlan;
 }
 
@@ -160,9 +161,10 @@ void DhcpAnalyzer::from_server(Client& client, const std::string& mac, const Dhc
 }
 
 void DhcpAnalyzer::on_time(int64_t time_us) {
-  tracker_.advance(time_us);
+  // Once a second of packet time (see TftpAnalyzer::on_time).
   if (time_us < next_scan_us_) return;
   next_scan_us_ = time_us + kSecond;
+  tracker_.advance(time_us);
   const int64_t timeout_us = int64_t{settings_.dhcp_offer_timeout_s} * kSecond;
   const int64_t idle_us = int64_t{settings_.client_idle_s} * kSecond;
   for (auto it = clients_.begin(); it != clients_.end();) {
@@ -176,14 +178,16 @@ void DhcpAnalyzer::on_time(int64_t time_us) {
       e.mutable_dhcp()->set_first_discover_us(client.first_discover_us);
       const bool phone = is_cisco_phone(client, it->first);
       tracker_.emit(std::move(e));
-      if (phone)
+      if (phone) {
         tracker_.dhcp_unanswered(it->first, phone_device_name(it->first), client.vlan,
                                  client.first_discover_us, time_us);
+      }
     }
-    if (time_us - client.last_seen_us > idle_us)
+    if (time_us - client.last_seen_us > idle_us) {
       it = clients_.erase(it);
-    else
+    } else {
       ++it;
+    }
   }
 }
 

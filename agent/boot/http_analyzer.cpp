@@ -54,10 +54,11 @@ struct HttpAnalyzer::StreamSink final : capture::TcpReassembler::Sink {
   StreamSink(HttpAnalyzer& owner, Connection& c, bool client_side, int64_t now_us)
       : analyzer(owner), connection(c), to_server(client_side), time_us(now_us) {}
   void data(std::span<const uint8_t> bytes) override {
-    if (to_server)
+    if (to_server) {
       analyzer.client_bytes(connection, bytes, time_us);
-    else
+    } else {
       analyzer.server_bytes(connection, bytes, time_us);
+    }
   }
   void gap() override {
     if (!connection.broken) ++analyzer.tracker_.stats().anomalies["http_gap"];
@@ -221,10 +222,11 @@ void HttpAnalyzer::finish_response(Connection& c, std::string failure, int64_t t
   }
   if (transfer.failure.empty() && c.keep_content) {
     auto config = parse_phone_config(c.content);
-    if (config.ok())
+    if (config.ok()) {
       transfer.config = std::move(*config);
-    else
+    } else {
       ++tracker_.stats().anomalies["config_" + config.error().code];
+    }
   }
   c.in_body = c.until_close = c.keep_content = false;
   c.body_left = c.body_bytes = 0;
@@ -254,9 +256,12 @@ void HttpAnalyzer::close(const Key& key, bool idle, int64_t time_us) {
 }
 
 void HttpAnalyzer::on_time(int64_t time_us) {
-  tracker_.advance(time_us);
-  if (time_us < next_scan_us_ || connections_.empty()) return;
+  // Once a second of packet time: every packet of every other analyzer comes here (one
+  // compare on the SCCP steady state's path).
+  if (time_us < next_scan_us_) return;
   next_scan_us_ = time_us + kSecond;
+  tracker_.advance(time_us);
+  if (connections_.empty()) return;
   const int64_t timeout_us = int64_t{settings_.transfer_timeout_s} * kSecond;
   std::vector<Key> idle;
   for (const auto& [key, c] : connections_) {

@@ -154,10 +154,11 @@ void TftpAnalyzer::from_server(Flow& flow, const capture::UdpDatagram& datagram,
     case TftpOpcode::kData: {
       if (packet.block != flow.next_block) {
         // An earlier block again (the server did not get our ACK), or one we missed.
-        if (static_cast<uint16_t>(flow.next_block - packet.block) < 0x8000)
+        if (static_cast<uint16_t>(flow.next_block - packet.block) < 0x8000) {
           ++flow.transfer.retransmissions;
-        else
+        } else {
           ++tracker_.stats().anomalies["tftp_block_gap"];
+        }
         if (static_cast<uint16_t>(flow.next_block - packet.block) < 0x8000) return;
       }
       flow.transfer.bytes += packet.data.size();
@@ -205,18 +206,22 @@ void TftpAnalyzer::finish(const Key& key, std::string failure, int64_t time_us) 
   flow.transfer.failure = std::move(failure);
   if (flow.transfer.failure.empty() && flow.keep_content) {
     auto config = parse_phone_config(flow.content);
-    if (config.ok())
+    if (config.ok()) {
       flow.transfer.config = std::move(*config);
-    else
+    } else {
       ++tracker_.stats().anomalies["config_" + config.error().code];
+    }
   }
   tracker_.finished(std::move(flow.transfer), time_us);
 }
 
 void TftpAnalyzer::on_time(int64_t time_us) {
-  tracker_.advance(time_us);
-  if (time_us < next_scan_us_ || transfers_.empty()) return;
+  // Once a second of packet time: every packet of every other analyzer comes here (one
+  // compare on the SCCP steady state's path).
+  if (time_us < next_scan_us_) return;
   next_scan_us_ = time_us + kSecond;
+  tracker_.advance(time_us);
+  if (transfers_.empty()) return;
   const int64_t timeout_us = int64_t{settings_.transfer_timeout_s} * kSecond;
   std::vector<std::pair<Key, bool>> stopped;
   for (const auto& [key, flow] : transfers_) {

@@ -11,9 +11,10 @@ Status Dispatcher::add(Analyzer& analyzer) {
   for (const auto& [ports, owner] :
        {std::pair{&claims.tcp, &tcp_owner_}, std::pair{&claims.udp, &udp_owner_}}) {
     for (const uint16_t port : *ports) {
-      if ((*owner)[port] != 0)
+      if ((*owner)[port] != 0) {
         return Error{"port_claimed",
                      "port " + std::to_string(port) + " is claimed by two analyzers"};
+      }
     }
   }
   analyzers_.push_back(&analyzer);

@@ -21,19 +21,15 @@ bool ends_a_boot(regwatch::v1::EventKind kind) {
 // Declaration order is construction order: the tracker before the analyzers that feed it, the
 // analyzers before the dispatcher that borrows them (and is destroyed first).
 struct WireCapture::Parts {
-  Parts(WireSettings settings, capture::EventSink sink)
+  Parts(WireSettings settings, const capture::EventSink& sink)
       : boot_enabled(settings.boot.enabled),
         tracker(settings.boot, sink),
         sccp(std::move(settings.sccp),
              [this, sink](regwatch::v1::Event event) {
-               if (!boot_enabled || !ends_a_boot(event.kind())) {
-                 sink(std::move(event));
-                 return;
-               }
-               // The registration goes out first; what the boot chain makes of it follows.
-               const regwatch::v1::Event seen = event;
+               // A registration ends a boot: the tracker reads it first (no copy on the
+               // steady state's path), then it goes on unchanged.
+               if (boot_enabled && ends_a_boot(event.kind())) tracker.observe(event);
                sink(std::move(event));
-               tracker.observe(seen);
              }),
         dhcp(settings.boot, tracker),
         tftp(settings.boot, tracker),

@@ -11,7 +11,7 @@ _regwatch_agent() {
     --drop-policy) COMPREPLY=($(compgen -W "drop_oldest drop_newest" -- "$cur")); return ;;
     --capture)
       COMPREPLY=($(compgen -W "any $(ls /sys/class/net 2>/dev/null)" -- "$cur")); return ;;
-    --config|--replay-syslog|--replay-pcap|--token-file|--tls-ca|--tls-cert|--tls-key)
+    --config|--replay-syslog|--replay-pcap|--decode-pcap|--token-file|--tls-ca|--tls-cert|--tls-key)
       COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --spool-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
     --collector|--agent-id|--spool-max-size|--syslog-udp|--syslog-tcp|--replay-timeout|\
@@ -20,7 +20,7 @@ _regwatch_agent() {
   esac
   COMPREPLY=($(compgen -W "--help --version --config --print-default-config --check-config
     --collector --agent-id --spool-dir --spool-max-size --drop-policy --syslog-udp --syslog-tcp
-    --replay-syslog --replay-pcap --capture --replay-timeout --replay-agent-id --allow-duplicates
+    --replay-syslog --replay-pcap --decode-pcap --capture --replay-timeout --replay-agent-id --allow-duplicates
     --snmp-traps --snmp-community --token --token-file --tls-ca --tls-cert --tls-key
     --tls-server-name --log-level --log-format --metrics" -- "$cur"))
 }
