@@ -326,14 +326,25 @@ class BootNetwork:
             p.proc.wait(30)
 
     def run_phones(self, *extra, timeout=120):
-        """Runs boot_sim over every phone to the end; returns its JSON lines."""
+        """Runs boot_sim over every phone until each is done; returns its JSON lines.
+
+        The phones that registered stay registered (keepalives) until close(): closing their
+        connections would be ten phones dropping at once, an incident of its own."""
         s = self.scenario
         args = [sys.executable, BOOT_SIM, "--interface", PHONES_IF, "--first", str(self.phones[0]),
-                "--phones", str(len(self.phones)), "--phone-load", s.phone_load, *s.sim_args, *extra]
-        out = subprocess.run(self.in_phones(*args), capture_output=True, text=True, timeout=timeout)
-        if out.returncode != 0:
-            raise AssertionError(f"boot_sim exited {out.returncode}: {out.stderr}")
-        return [json.loads(line) for line in out.stdout.splitlines()]
+                "--phones", str(len(self.phones)), "--phone-load", s.phone_load, "--hold", "3600",
+                *s.sim_args, *extra]
+        sim = self.start(self.in_phones(*args), "boot_sim")
+
+        def walked():
+            # Whole lines only: the last may still be being written.
+            lines = [json.loads(line) for line in sim.stdout().split("\n")[:-1]]
+            if lines and lines[-1]["event"] == "summary":
+                return lines
+            if sim.proc.poll() is not None:
+                raise AssertionError(f"boot_sim exited {sim.proc.returncode}: {sim.stderr()}")
+            return None
+        return wait_for(walked, timeout, interval=0.1, what="the phones to walk their boot chain")
 
 
 def capture_scenarios(out_dir, names, phones):
@@ -346,7 +357,7 @@ def capture_scenarios(out_dir, names, phones):
                 tmp_pcap = os.path.join(work, "capture.pcap")
                 net.start_capture(tmp_pcap)
                 lines = net.run_phones()
-                net.stop_capture()
+                net.stop_capture()  # before the registered phones' connections close
                 shutil.copyfile(tmp_pcap, os.path.join(out_dir, f"{name}.pcap"))
             # The simulator's own account of the run: the ground truth beside the capture.
             os.makedirs(os.path.join(out_dir, "scenarios"), exist_ok=True)

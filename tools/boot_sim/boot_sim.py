@@ -15,6 +15,8 @@ import argparse
 import json
 import os
 import random
+import select
+import signal
 import socket
 import sys
 import threading
@@ -24,7 +26,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import dhcp_client  # noqa: E402
 import phone_config  # noqa: E402
 import tftp_client  # noqa: E402
-from sccp_pdus import REGISTER_ACK, REGISTER_REJECT, cstr, register_pdu, split_pdus  # noqa: E402
+from sccp_pdus import (KEEPALIVE_PDU, REGISTER_ACK, REGISTER_REJECT, cstr,  # noqa: E402
+                       register_pdu, split_pdus)
 
 VENDOR_CLASS = "Cisco Systems, Inc. IP Phone CP-7965G"
 
@@ -55,6 +58,7 @@ class Phone:
         self.tftp = None
         self.result = "started"
         self.sockets = []  # registered SCCP connections, held open until the run ends
+        self.keepalive_s = None  # from the RegisterAck
         self.rng = random.Random(args.seed * 1000 + idx)
         self.last_outcome = None
 
@@ -157,7 +161,8 @@ class Phone:
                 msgs, buf = split_pdus(buf + chunk)
                 for msg_id, payload in msgs:
                     if msg_id == REGISTER_ACK:
-                        self.log("registered", cm=cm)
+                        self.keepalive_s = int.from_bytes(payload[:4], "little") or 30
+                        self.log("registered", cm=cm, keepalive_s=self.keepalive_s)
                         self.sockets.append(s)
                         return True
                     if msg_id == REGISTER_REJECT:
@@ -220,6 +225,40 @@ class Phone:
         self.result = "not_registered"
 
 
+def hold(phones, seconds):
+    """Registered phones stay registered: a KeepAlive on each connection every keepalive
+    interval (the CM's answers drained), until `seconds` pass or SIGTERM/SIGINT. Stopping sends
+    no Unregister: the connections close with FIN, as when a phone loses power."""
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    live = [(p, s) for p in phones for s in p.sockets]
+    if not live:
+        stop.wait(seconds)
+        return
+    interval = min(p.keepalive_s for p, _ in live)
+    deadline = time.monotonic() + seconds
+    next_keepalive = time.monotonic() + interval
+    while not stop.is_set():
+        now = time.monotonic()
+        if now >= deadline:
+            return
+        if now >= next_keepalive:
+            for p, s in live:
+                try:
+                    s.sendall(KEEPALIVE_PDU)
+                except OSError as e:
+                    p.log("keepalive_failed", error=str(e))
+            next_keepalive = now + interval
+        ready, _, _ = select.select([s for _, s in live], [], [], 0)
+        for s in ready:
+            try:
+                s.recv(4096)  # KeepAliveAcks: read so the CM's window never fills
+            except OSError:
+                pass
+        stop.wait(min(0.2, max(0.0, deadline - now)))
+
+
 def parse_args(argv):
     ap = argparse.ArgumentParser(
         description="Simulated Cisco IP phones walking DHCP -> TFTP -> SCCP Register against real "
@@ -248,7 +287,8 @@ def parse_args(argv):
     ap.add_argument("--spread", type=float, default=0.2,
                     help="phones start at random within this many seconds (default 0.2)")
     ap.add_argument("--hold", type=float, default=0.0,
-                    help="keep registered connections open this long after the last phone")
+                    help="after the last phone is done (the summary line), keep registered phones "
+                         "registered (keepalives) this long, or until SIGTERM/SIGINT")
     ap.add_argument("--seed", type=int, default=1, help="random seed (xids, start offsets)")
     args = ap.parse_args(argv)
     if not 1 <= args.first or args.first + args.phones - 1 > 255 or args.phones < 1:
@@ -283,15 +323,15 @@ def main(argv=None):
         t.start()
     for t in threads:
         t.join()
-    if args.hold > 0:
-        time.sleep(args.hold)  # the phones stay registered for a while, as real ones do
-    for p in phones:
-        for s in p.sockets:
-            s.close()
     results = {}
     for p in phones:
         results[p.result] = results.get(p.result, 0) + 1
     out.log("summary", phones=len(phones), results=results)
+    if args.hold > 0:
+        hold(phones, args.hold)
+    for p in phones:
+        for s in p.sockets:
+            s.close()
     if errors:
         for e in errors:
             print(f"boot_sim: {e}", file=sys.stderr)
