@@ -18,10 +18,9 @@ from harness import AGENT, CLI, COLLECTOR, RegwatchTestCase, wait_for
 PHONES = range(1, 11)  # 10: the correlation's min_phones, so the stalls make an incident
 EVENT_TIMEOUT = 60
 # Lower than the defaults so a stall is said within seconds of the phones' last packet.
-AGENT_CONFIG = f"""syslog: {{udp: "", tcp: ""}}
-metrics: {{listen: ""}}
+AGENT_CONFIG = """syslog: {udp: "", tcp: ""}
+metrics: {listen: ""}
 sccp:
-  capture: "{SRV_IF}"
   ports: [2000]
 boot:
   no_tftp_grace_s: 2
@@ -57,14 +56,18 @@ def field(event, key):
 @unittest.skipUnless(os.geteuid() == 0, "network namespaces, raw frames and live capture need root")
 @unittest.skipIf(MISSING, f"missing {', '.join(MISSING)}: run tools/setup.sh")
 class BootChainTest(RegwatchTestCase):
+    net = None
+
+    def tearDown(self):
+        if self.net is not None:
+            self.net.close()  # every process, then the namespaces, before the temp dir goes
+        super().tearDown()
+
     # -- the run
     def boot(self, scenario_name):
         """Brings the scenario up, starts collector and agent in ns srv, runs the phones;
         returns the simulator's lines. The namespaces stay up until the test ends."""
-        net = BootNetwork(SCENARIOS[scenario_name], PHONES, self.dir)
-        net.__enter__()
-        self.addCleanup(net.close)
-        self.net = net
+        net = self.net = self.enterContext(BootNetwork(SCENARIOS[scenario_name], PHONES, self.dir))
         collector = net.start(net.in_srv(COLLECTOR, "--listen", "127.0.0.1:0", "--db", self.path("regwatch.db"),
                                          "--http", "127.0.0.1:0"), "collector")
         line = wait_for(lambda: self._listening_line(collector), 30, what="the collector to listen")
@@ -73,8 +76,8 @@ class BootChainTest(RegwatchTestCase):
         with open(config, "w") as f:
             f.write(AGENT_CONFIG)
         agent = net.start(net.in_srv(AGENT, "--agent-id", "boot-agent", "--collector", self.collector_address,
-                                     "--spool-dir", self.path("spool"), "--snmp-traps", "", "--config", config),
-                          "agent")
+                                     "--spool-dir", self.path("spool"), "--snmp-traps", "", "--config", config,
+                                     "--capture", SRV_IF), "agent")
 
         def capturing():
             if agent.proc.poll() is not None:
@@ -223,6 +226,57 @@ class BootChainTest(RegwatchTestCase):
         self.assert_stage("trust_list", "tftp_unanswered")
         incident = self.incident("infrastructure")
         self.assertIn("tftp_unavailable", [c["kind"] for c in incident["causes"]], incident["causes"])
+
+
+
+@unittest.skipUnless(os.geteuid() == 0, "network namespaces and raw frames need root")
+@unittest.skipIf(MISSING, f"missing {', '.join(MISSING)}: run tools/setup.sh")
+class BootNetworkTest(RegwatchTestCase):
+    """The real parts alone, without regwatch: dnsmasq, the CM sims and the simulated phones do
+    what each scenario says, and nothing is left behind."""
+
+    EXPECTED = {"healthy": "registered", "healthy_http": "registered", "config_loop": "config_loop",
+                "firmware_loop": "firmware_loop", "not_provisioned": "not_registered",
+                "wrong_tftp": "not_registered", "no_option_150": "no_tftp_server", "tftp_down": "no_config"}
+
+    def test_each_scenario_plays_out_against_the_real_servers(self):
+        self.assertEqual(set(self.EXPECTED), set(SCENARIOS))
+        for name, result in self.EXPECTED.items():
+            with self.subTest(scenario=name):
+                workdir = self.path(name)
+                os.makedirs(workdir)
+                with BootNetwork(SCENARIOS[name], range(1, 4), workdir) as net:
+                    lines = net.run_phones()
+                    namespaces = (net.srv, net.ph)
+                self.assertEqual(lines[-1]["results"], {result: 3}, lines)
+                by_event = {}
+                for line in lines:
+                    by_event.setdefault(line["event"], []).append(line)
+                acks = by_event.get("dhcp_ack", [])
+                self.assertEqual({(l["phone"], l["yiaddr"]) for l in acks},
+                                 {(phone_name(i), phone_ip(i)) for i in range(1, 4)})  # the reservations
+                offered = {tuple(l.get("tftp_servers", [])) for l in acks}
+                self.assertEqual(offered, {()} if name == "no_option_150" else {(TFTP_IP,)})
+                if name == "healthy_http":
+                    self.assertEqual({l["status"] for l in by_event["http_get"]}, {200, 404})
+                if name in ("config_loop", "firmware_loop"):
+                    fetched = [l["file"] for l in by_event["tftp_fetched"]]
+                    looped = f"{phone_name(1)}.cnf.xml.sgn" if name == "config_loop" else f"{CONFIG_LOAD}.loads"
+                    self.assertEqual(fetched.count(looped), 4 if name == "config_loop" else 12)
+                if name == "not_provisioned":
+                    self.assertEqual({l["file"] for l in by_event["tftp_error"] if l["file"].startswith("SEP")},
+                                     {f"{phone_name(i)}.cnf.xml{sgn}" for i in range(1, 4) for sgn in ("", ".sgn")})
+                    self.assertEqual({l["text"] for l in by_event["register_rejected"]}, {"Unknown Device"})
+                if name == "wrong_tftp":
+                    self.assertEqual({l["cm"] for l in by_event["register_rejected"]}, {TFTP_IP})
+                    self.assertEqual({tuple(l["cm_group"]) for l in by_event["config"]}, {(CM_IP,)})
+                if name == "tftp_down":
+                    self.assertEqual({l["file"] for l in by_event["tftp_no_answer"]},
+                                     {f"{prefix}{phone_name(i)}{suffix}" for i in range(1, 4)
+                                      for prefix, suffix in (("CTL", ".tlv"), ("ITL", ".tlv"), ("", ".cnf.xml.sgn"))})
+                listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+                left = {line.split()[0] for line in listed.splitlines() if line.strip()} & set(namespaces)
+                self.assertEqual(left, set(), "namespaces left behind")
 
 
 if __name__ == "__main__":
