@@ -15,4 +15,11 @@ inline std::string ascii_lower(std::string_view text) {
   return out;
 }
 
+inline std::string ascii_upper(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return out;
+}
+
 }  // namespace regwatch

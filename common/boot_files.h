@@ -13,6 +13,7 @@
 //   anything else (ring lists, dial plans, softkeys, locales, wallpapers) -> other
 // Case-insensitive; a leading '/' or directory part ("/SEP....cnf.xml", HTTP paths with a
 // query) is ignored. Pure, no allocation beyond the returned strings.
+#include <cstdint>
 #include <string>
 #include <string_view>
 

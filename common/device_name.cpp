@@ -22,4 +22,14 @@ std::string mac_from_device_name(std::string_view name) {
   return {};
 }
 
+std::string phone_device_name(std::string_view mac) {
+  std::string name = "SEP";
+  for (const char c : mac) {
+    if (c == ':' || c == '.' || c == '-') continue;
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return "";
+    name += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return name.size() == 15 ? name : "";
+}
+
 }  // namespace regwatch

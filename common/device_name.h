@@ -10,4 +10,8 @@ namespace regwatch {
 // otherwise empty.
 std::string mac_from_device_name(std::string_view device_name);
 
+// A Cisco phone's device name from its MAC in any common form ("00:17:94:3a:98:ba",
+// "0017.943a.98ba", "0017943A98BA"): "SEP0017943A98BA"; empty unless it is 12 hex digits.
+std::string phone_device_name(std::string_view mac);
+
 }  // namespace regwatch

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string_view>
 
+#include "agent/app/boot_config.h"
 #include "agent/spool/spool.h"
 #include "agent/syslog/syslog_listener.h"
 #include "common/ingest_message_size.h"
@@ -225,6 +226,7 @@ void read_config(const YAML::Node& node, AgentConfig& config, config::ConfigErro
     *field = static_cast<size_t>(value);
   }
   sccp.finish();
+  read_boot(root.child("boot"), config.boot);
   auto metrics = root.child("metrics");
   metrics.read("listen", config.metrics.listen);  // checked with the flags applied
   metrics.read("tls_cert", config.metrics.tls_cert);
@@ -486,6 +488,7 @@ std::string default_agent_config_yaml() {
       << static_cast<uint64_t>(ss.max_held_bytes_total)
       << YAML::Comment("out-of-order bytes of all connections together");
   out << YAML::EndMap;
+  write_boot(out, d.boot);
   out << YAML::Key << "metrics" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "listen" << YAML::Value << d.metrics.listen
       << YAML::Comment("/metrics for Prometheus, e.g. 127.0.0.1:9481; \"\" = off");

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/boot/boot_settings.h"
 #include "agent/sccp/sccp_settings.h"
 #include "common/result.h"
 #include "common/yaml_config.h"
@@ -157,6 +158,8 @@ struct AgentConfig {
   SyslogSettings syslog;
   SnmpSettings snmp;
   SccpConfig sccp;
+  // The boot chain on the same capture as SCCP (agent/boot/boot_settings.h): `boot:`.
+  boot::BootSettings boot;
   std::vector<OriginSenderConfig> origin_senders;
   MetricsSettings metrics;
 };

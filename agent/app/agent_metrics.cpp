@@ -229,6 +229,31 @@ AgentMetrics::AgentMetrics(AgentMetricSources sources, metrics::Registry& regist
         MetricType::gauge, {}, [&s] {
           return Samples{{{}, d(s.capture->stats().phones)}};
         });
+    add("regwatch_boot_phones_tracked",
+        "Phones the boot-chain analyzers follow now (from DHCP or their downloads).",
+        MetricType::gauge, {}, [&s] {
+          return Samples{{{}, d(s.capture->boot_stats().clients)}};
+        });
+    add("regwatch_boot_files_total",
+        "Boot-chain downloads (TFTP and HTTP 6970) by file kind or failure: outcome fetched or "
+        "failed.",
+        MetricType::counter, {"outcome", "kind"}, [&s] {
+          Samples out;
+          const auto stats = s.capture->boot_stats();
+          for (const auto& [kind, n] : stats.files_fetched)
+            out.push_back({{"fetched", kind}, d(n)});
+          for (const auto& [why, n] : stats.files_failed) out.push_back({{"failed", why}, d(n)});
+          return out;
+        });
+    add("regwatch_boot_anomalies_total",
+        "Boot-chain packets the analyzers could not use, by what was wrong (dhcp_truncated_option, "
+        "tftp_block_gap, http_gap, ...), and bounds that bit (boot_clients_full, ...).",
+        MetricType::counter, {"anomaly"}, [&s] {
+          Samples out;
+          for (const auto& [name, n] : s.capture->boot_stats().anomalies)
+            out.push_back({{name}, d(n)});
+          return out;
+        });
   }
 }
 

@@ -205,10 +205,14 @@ int run_replay(const AgentConfig& configured, const ReplayRequest& request) {
   uint64_t pcap_spool_dropped = 0;
   for (const auto& file : pcap_files) {
     if (interrupted) break;
-    sccp::SccpCapture analyzer(config.sccp.settings, [&](regwatch::v1::Event event) {
+    wire::WireCapture analyzer({config.sccp.settings, config.boot}, [&](regwatch::v1::Event event) {
       ++pcap_events;
       if (!to_spool(*core->spool, duplicates, std::move(event))) ++pcap_spool_dropped;
     });
+    if (auto ready = analyzer.start(); !ready.ok()) {
+      std::cerr << "regwatch-agent: " << ready.error().message << "\n";
+      return kExitStartFailed;
+    }
     auto done = replay_pcap_file(file, analyzer, [&](uint64_t at, uint64_t total) {
       if (show_progress && total > 0) {
         std::fprintf(stderr, "\rdecoding %s: %3d%%", file.c_str(),
@@ -221,7 +225,9 @@ int run_replay(const AgentConfig& configured, const ReplayRequest& request) {
       return kExitStartFailed;
     }
     if (!done->empty()) std::cerr << "regwatch-agent: warning: " << *done << "\n";
-    pcap_summaries.push_back(file + ": " + summarise_sccp(analyzer.stats()) +
+    const wire::WireStats stats = analyzer.stats();
+    pcap_summaries.push_back(file + ": " + summarise_sccp(stats.sccp) + "; " +
+                             summarise_boot(stats.boot) +
                              (done->empty() ? "" : " (capture cut short)"));
   }
   core->spool->flush();
@@ -446,7 +452,8 @@ int run_live(const AgentConfig& started_with, const ConfigReader& reread) {
   std::unique_ptr<LiveCapture> capture;
   if (!config.sccp.capture.empty()) {
     capture =
-        std::make_unique<LiveCapture>(config.sccp.capture, config.sccp.filter, config.sccp.settings,
+        std::make_unique<LiveCapture>(config.sccp.capture, config.sccp.filter,
+                                      wire::WireSettings{config.sccp.settings, config.boot},
                                       marked_to_spool(capture_tally), SystemClock::instance());
     if (auto started = capture->start(); !started.ok()) {
       std::cerr << "regwatch-agent: cannot start: " << started.error().message << "\n";
@@ -628,8 +635,9 @@ int run_live(const AgentConfig& started_with, const ConfigReader& reread) {
   }
   if (capture) {
     capture->stop();
-    log->info("SCCP capture on {}: {}; kernel drops {}", config.sccp.capture,
-              summarise_sccp(capture->stats()), capture->kernel_drops());
+    log->info("capture on {}: {}; {}; kernel drops {}", config.sccp.capture,
+              summarise_sccp(capture->stats()), summarise_boot(capture->boot_stats()),
+              capture->kernel_drops());
   }
   if (traps) traps->stop();
   scheduler.stop();

@@ -12,16 +12,20 @@ namespace {
 // windows) run at least this often, and stop() returns within it.
 constexpr int kIdleWaitMs = 100;
 
-// The SCCP ports, clear and TLS: the kernel hands on nothing else.
-std::string capture_filter(const sccp::SccpSettings& settings) {
-  std::vector<uint16_t> ports = settings.ports;
-  ports.insert(ports.end(), settings.tls_ports.begin(), settings.tls_ports.end());
-  return capture::tcp_port_filter(ports);
+// The SCCP ports, clear and TLS, and the boot chain's: the kernel hands on nothing else.
+std::string capture_filter(const wire::WireSettings& settings) {
+  std::vector<uint16_t> tcp = settings.sccp.ports;
+  tcp.insert(tcp.end(), settings.sccp.tls_ports.begin(), settings.sccp.tls_ports.end());
+  if (!settings.boot.enabled) return capture::tcp_port_filter(tcp);
+  tcp.insert(tcp.end(), settings.boot.http_ports.begin(), settings.boot.http_ports.end());
+  std::vector<uint16_t> udp = settings.boot.dhcp_ports;
+  udp.insert(udp.end(), settings.boot.tftp_ports.begin(), settings.boot.tftp_ports.end());
+  return capture::capture_filter(tcp, udp, true);
 }
 
 }  // namespace
 
-LiveCapture::LiveCapture(std::string interface, std::string filter, sccp::SccpSettings settings,
+LiveCapture::LiveCapture(std::string interface, std::string filter, wire::WireSettings settings,
                          std::function<void(regwatch::v1::Event)> sink, const Clock& clock)
     : interface_(std::move(interface)),
       filter_(filter.empty() ? capture_filter(settings) : std::move(filter)),
@@ -33,10 +37,12 @@ LiveCapture::~LiveCapture() {
 }
 
 Status LiveCapture::start() {
+  if (auto ready = analyzer_.start(); !ready.ok()) return ready;
   auto source = capture::PcapSource::open_live(interface_, filter_);
   if (!source.ok()) return source.error();
   source_ = std::move(source).value();
-  component_logger("agent.sccp")->info("capturing SCCP on {} (filter: {})", interface_, filter_);
+  component_logger("agent.sccp")
+      ->info("capturing SCCP and the boot chain on {} (filter: {})", interface_, filter_);
   thread_ = std::thread([this] { run(); });
   return Ok{};
 }
@@ -79,7 +85,12 @@ void LiveCapture::run() {
 
 sccp::SccpStats LiveCapture::stats() const {
   std::lock_guard lock(mutex_);
-  return analyzer_.stats();
+  return analyzer_.stats().sccp;
+}
+
+boot::BootStats LiveCapture::boot_stats() const {
+  std::lock_guard lock(mutex_);
+  return analyzer_.stats().boot;
 }
 
 uint64_t LiveCapture::kernel_drops() const {

@@ -1,5 +1,6 @@
 #pragma once
-// --capture IFACE: the SCCP analyzer on a live interface, on its own thread.
+// --capture IFACE: the wire analyzers (SCCP and the boot chain, agent/wire/wire_capture.h) on a
+// live interface, on its own thread.
 // When the wire is quiet (the read times out) the analyzer is told the wall
 // clock, so a phone that went silent is still flagged.
 //
@@ -13,19 +14,21 @@
 #include <thread>
 
 #include "agent/capture/pcap_source.h"
-#include "agent/sccp/sccp_analyzer.h"
+#include "agent/wire/wire_capture.h"
 #include "common/clock.h"
 
 namespace regwatch::agent {
 
 class LiveCapture {
  public:
-  LiveCapture(std::string interface, std::string filter, sccp::SccpSettings settings,
+  // filter "": built from the SCCP ports and, when the boot chain is on, its ports.
+  LiveCapture(std::string interface, std::string filter, wire::WireSettings settings,
               std::function<void(regwatch::v1::Event)> sink, const Clock& clock);
   ~LiveCapture();
   Status start();
   void stop();
   sccp::SccpStats stats() const;
+  boot::BootStats boot_stats() const;
   uint64_t kernel_drops() const;
 
  private:
@@ -35,7 +38,7 @@ class LiveCapture {
   std::string filter_;
   const Clock& clock_;
   mutable std::mutex mutex_;  // guards analyzer_ (stats() reads it from another thread)
-  sccp::SccpCapture analyzer_;
+  wire::WireCapture analyzer_;
   std::unique_ptr<capture::PcapSource> source_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> kernel_drops_{0};

@@ -7,6 +7,7 @@
 
 #include "agent/app/agent_config.h"
 #include "agent/app/agent_modes.h"
+#include "agent/app/pcap_decode.h"
 #include "common/build_version.h"
 #include "common/logging.h"
 
@@ -31,14 +32,19 @@ int run_agent(int argc, char** argv) {
       "  zcat cucm-2026-11-20.log.gz | regwatch-agent --replay-syslog -\n"
       "      the same from a stream (also <(zcat ...)): read once, into a copy of its own\n"
       "  regwatch-agent --replay-pcap voice-vlan.pcapng\n"
-      "      decode SCCP registrations and keepalives from a capture, same as live\n"
+      "      decode SCCP registrations and keepalives, and the phones' boot chain (DHCP, TFTP,\n"
+      "      HTTP 6970 config downloads), from a capture, same as live\n"
+      "  regwatch-agent --decode-pcap boot.pcap\n"
+      "      print each DHCP and TFTP packet as the agent reads it, one JSON line per packet\n"
+      "      numbered as tshark numbers frames (no collector needed)\n"
       "  regwatch-agent --replay-syslog cucm-grown.log --replay-agent-id edge-1/cucm-archive "
       "--allow-duplicates\n"
       "      load a grown file under the id it was loaded under before: only its new lines are\n"
       "      stored (without --allow-duplicates this exits 5, since under a given id the events\n"
       "      already stored may be another archive's)\n"
       "  regwatch-agent --capture eth0.110\n"
-      "      watch SCCP keepalives live on the voice VLAN (with syslog and SNMP as configured)\n"
+      "      watch SCCP keepalives and the phones' boot chain live on the voice VLAN (with syslog\n"
+      "      and SNMP as configured)\n"
       "  regwatch-agent --config /etc/regwatch/agent.yaml --metrics 127.0.0.1:9481\n"
       "      also serve /metrics for Prometheus on loopback\n"
       "  regwatch-agent --config /etc/regwatch/agent.yaml --check-config\n"
@@ -85,13 +91,19 @@ int run_agent(int argc, char** argv) {
   std::vector<std::string> pcap_files;
   app.add_option(
          "--replay-pcap", pcap_files,
-         "capture file (pcap/pcapng) to decode for SCCP (repeatable; - reads standard input); "
-         "packet times become event times")
+         "capture file (pcap/pcapng) to decode for SCCP and the boot chain (repeatable; - reads "
+         "standard input); packet times become event times")
       ->check(file_or_stdin);
   std::string capture_interface;
   app.add_option(
       "--capture", capture_interface,
-      "interface to watch SCCP on live (e.g. eth0.110, any, lo; needs root or CAP_NET_RAW)");
+      "interface to watch SCCP and the boot chain on live (e.g. eth0.110, any, lo; needs root or "
+      "CAP_NET_RAW)");
+  std::string decode_file;
+  app.add_option("--decode-pcap", decode_file,
+                 "print the DHCP and TFTP packets of a capture as decoded, one JSON line each, "
+                 "and exit")
+      ->check(CLI::ExistingFile);
   app.add_option("--replay-timeout", replay_timeout,
                  "give up waiting for the collector after this many seconds (0 = wait)");
   std::string replay_agent_id;
@@ -130,6 +142,7 @@ int run_agent(int argc, char** argv) {
     std::cout << default_agent_config_yaml();
     return kExitOk;
   }
+  if (!decode_file.empty()) return decode_pcap_to_stdout(decode_file);
   // --check-config, a real start and a reload (SIGHUP) run the same steps (agent_config.h),
   // so they refuse the same configs with the same words. Flags override the file.
   const auto read_config = [&](AgentConfig& config, regwatch::config::ConfigErrors& errors) {

@@ -19,7 +19,7 @@ std::string list(const std::map<std::string, uint64_t>& counts) {
 
 }  // namespace
 
-Result<std::string> replay_pcap_file(const std::string& path, sccp::SccpCapture& analyzer,
+Result<std::string> replay_pcap_file(const std::string& path, wire::WireCapture& analyzer,
                                      const std::function<void(uint64_t, uint64_t)>& on_progress) {
   auto source = capture::PcapSource::open_file(path);
   if (!source.ok()) return source.error();
@@ -52,6 +52,15 @@ std::string summarise_sccp(const sccp::SccpStats& s) {
       << " SCCP messages (" << list(s.messages_by_type) << "), " << s.phones << " phones, "
       << s.connections_opened << " connections; events: " << list(s.events_by_kind)
       << "; anomalies: " << list(s.anomalies);
+  return out.str();
+}
+
+std::string summarise_boot(const boot::BootStats& s) {
+  std::ostringstream out;
+  out << "boot chain: " << s.dhcp_messages << " DHCP messages (" << list(s.dhcp_by_type) << "), "
+      << s.tftp_packets << " TFTP packets, " << s.http_segments << " HTTP segments; files fetched ("
+      << list(s.files_fetched) << "), failed (" << list(s.files_failed) << "), " << s.clients
+      << " phones; events: " << list(s.events_by_kind) << "; anomalies: " << list(s.anomalies);
   return out.str();
 }
 

@@ -27,6 +27,7 @@ struct BootSettings {
   uint32_t client_idle_s = 3600;    // a client quiet this long is forgotten
   // Config files are kept in memory while they arrive, to read their CM group: up to this size.
   size_t max_config_bytes = 256 * 1024;
+  bool operator==(const BootSettings&) const = default;
 };
 
 }  // namespace regwatch::agent::boot

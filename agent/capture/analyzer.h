@@ -10,8 +10,9 @@
 //   analyzer's when its destination port is claimed, else when its source port is (so a
 //   client's packets to the server port and the server's replies both come). One port, one
 //   analyzer: a second claim of a port is a start-up error. Ports a conversation moves to later
-//   (TFTP's server-chosen port, SIP's media) need a claim by flow at run time: to be added here
-//   with the first analyzer that needs it (TFTP), not before.
+//   (TFTP's server-chosen port) are claimed at run time by endpoint: on_added() hands the
+//   analyzer the dispatcher's RuntimeClaims, and a UDP datagram that no port claim took goes to
+//   the analyzer that claimed its destination's (else its source's) address and port.
 // - on_frame(): every frame, before it is decoded, in the order analyzers were added. For
 //   per-packet work that must come first (SCCP preloads the records of connections whose
 //   KeepAlive is due) and for a fast lane: an analyzer may take a frame it recognises by
@@ -27,6 +28,7 @@
 // - on_idle(): the wire is quiet (live capture only): now_us is the wall clock.
 // Every call is per packet, never per byte, and on the capture thread only. An analyzer never
 // throws on packet data: bad input is a named, counted anomaly in its own stats.
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -40,6 +42,23 @@ namespace regwatch::agent::capture {
 // Where an analyzer's events go: the agent's spool, a test's vector, a golden file.
 using EventSink = std::function<void(regwatch::v1::Event)>;
 
+class Analyzer;
+
+// Claims made at run time (dispatcher.h keeps them). A claim is of one UDP endpoint (address
+// and port); it lasts until released, and an endpoint has one owner at a time.
+class RuntimeClaims {
+ public:
+  // false when the endpoint is claimed by another analyzer, or the claims are full (at most
+  // kMaxEndpointClaims at once): the caller counts it and goes on without.
+  virtual bool claim_udp_endpoint(Analyzer& by, const IpAddress& address, uint16_t port) = 0;
+  // Releasing an endpoint that is not claimed (or not by) is a no-op.
+  virtual void release_udp_endpoint(Analyzer& by, const IpAddress& address, uint16_t port) = 0;
+  static constexpr size_t kMaxEndpointClaims = 65536;
+
+ protected:
+  ~RuntimeClaims() = default;
+};
+
 struct PortClaims {
   std::vector<uint16_t> tcp;
   std::vector<uint16_t> udp;
@@ -50,6 +69,8 @@ class Analyzer {
   virtual ~Analyzer() = default;
 
   virtual PortClaims claims() const = 0;
+  // Called once when the dispatcher takes the analyzer: claims outlives the analyzer's use.
+  virtual void on_added(RuntimeClaims& claims) { (void)claims; }
   virtual bool on_frame(int link_type, int64_t time_us, std::span<const uint8_t> frame) {
     (void)link_type, (void)time_us, (void)frame;
     return false;

@@ -1,5 +1,8 @@
 #include "agent/capture/dispatcher.h"
 
+#include <algorithm>
+#include <cstring>
+
 namespace regwatch::agent::capture {
 
 Status Dispatcher::add(Analyzer& analyzer) {
@@ -8,9 +11,10 @@ Status Dispatcher::add(Analyzer& analyzer) {
   for (const auto& [ports, owner] :
        {std::pair{&claims.tcp, &tcp_owner_}, std::pair{&claims.udp, &udp_owner_}}) {
     for (const uint16_t port : *ports) {
-      if ((*owner)[port] != 0)
+      if ((*owner)[port] != 0) {
         return Error{"port_claimed",
                      "port " + std::to_string(port) + " is claimed by two analyzers"};
+      }
     }
   }
   analyzers_.push_back(&analyzer);
@@ -18,7 +22,50 @@ Status Dispatcher::add(Analyzer& analyzer) {
   for (const uint16_t port : claims.tcp) tcp_owner_[port] = id;
   for (const uint16_t port : claims.udp) udp_owner_[port] = id;
   any_udp_ = any_udp_ || !claims.udp.empty();
+  analyzer.on_added(*this);
   return Ok{};
+}
+
+size_t Dispatcher::EndpointHash::operator()(const Endpoint& e) const {
+  uint64_t words[2];
+  std::memcpy(words, e.address.bytes.data(), 16);
+  uint64_t h = (words[0] * 0x9e3779b97f4a7c15ULL) ^ (words[1] + e.port);
+  h ^= h >> 29;
+  h *= 0xbf58476d1ce4e5b9ULL;
+  return static_cast<size_t>(h ^ (h >> 32));
+}
+
+bool Dispatcher::claim_udp_endpoint(Analyzer& by, const IpAddress& address, uint16_t port) {
+  const auto it = std::find(analyzers_.begin(), analyzers_.end(), &by);
+  if (it == analyzers_.end()) return false;
+  const auto id = static_cast<uint8_t>(it - analyzers_.begin() + 1);
+  const Endpoint key{address, port};
+  if (const auto found = endpoint_owner_.find(key); found != endpoint_owner_.end())
+    return found->second == id;
+  if (endpoint_owner_.size() >= kMaxEndpointClaims) return false;
+  endpoint_owner_.emplace(key, id);
+  ++endpoint_claims_per_port_[port];
+  any_udp_ = true;
+  return true;
+}
+
+void Dispatcher::release_udp_endpoint(Analyzer& by, const IpAddress& address, uint16_t port) {
+  const auto found = endpoint_owner_.find(Endpoint{address, port});
+  if (found == endpoint_owner_.end() || analyzers_[found->second - 1u] != &by) return;
+  endpoint_owner_.erase(found);
+  --endpoint_claims_per_port_[port];
+}
+
+uint8_t Dispatcher::endpoint_owner(const TcpSegment& segment) const {
+  if (endpoint_claims_per_port_[segment.dst_port]) {
+    const auto found = endpoint_owner_.find(Endpoint{segment.dst, segment.dst_port});
+    if (found != endpoint_owner_.end()) return found->second;
+  }
+  if (endpoint_claims_per_port_[segment.src_port]) {
+    const auto found = endpoint_owner_.find(Endpoint{segment.src, segment.src_port});
+    if (found != endpoint_owner_.end()) return found->second;
+  }
+  return 0;
 }
 
 void Dispatcher::time_to_others(const Analyzer* had_it, int64_t time_us) {
@@ -46,8 +93,9 @@ void Dispatcher::on_packet(int link_type, int64_t time_us, std::span<const uint8
     if (id) owner = analyzers_[id - 1u];
     if (owner) owner->on_tcp(segment, time_us);
   } else if (outcome == DecodeOutcome::kUdp) {
-    const uint8_t id =
+    uint8_t id =
         udp_owner_[segment.dst_port] ? udp_owner_[segment.dst_port] : udp_owner_[segment.src_port];
+    if (!id && !endpoint_owner_.empty()) id = endpoint_owner(segment);
     if (id) owner = analyzers_[id - 1u];
     if (owner) {
       owner->on_udp(UdpDatagram{segment.src, segment.dst, segment.src_port, segment.dst_port,

@@ -8,12 +8,16 @@
 // "not TCP" before its header is read, as before there were UDP analyzers (a truncated UDP
 // header is then not an anomaly of ours).
 //
+// Endpoint claims made at run time (analyzer.h's RuntimeClaims) are looked up only for UDP
+// datagrams that no port claim took, and only when one of their ports has a claim.
+//
 // Threads: none; one owner (the capture thread). Analyzers are borrowed: they must outlive it.
 #include <array>
 #include <cstdint>
 #include <map>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "agent/capture/analyzer.h"
@@ -27,7 +31,7 @@ struct CaptureStats {
   std::map<std::string, uint64_t> anomalies;  // decode outcomes: "truncated_header", ...
 };
 
-class Dispatcher {
+class Dispatcher final : private RuntimeClaims {
  public:
   Dispatcher() = default;
   Dispatcher(const Dispatcher&) = delete;
@@ -45,6 +49,11 @@ class Dispatcher {
   const CaptureStats& stats() const { return stats_; }
 
  private:
+  bool claim_udp_endpoint(Analyzer& by, const IpAddress& address, uint16_t port) override;
+  void release_udp_endpoint(Analyzer& by, const IpAddress& address, uint16_t port) override;
+  // The owner (1 + index) of a UDP datagram no port claim took, by its endpoints; 0 for none.
+  uint8_t endpoint_owner(const TcpSegment& segment) const;
+
   // Every analyzer but the one that had the packet: time moved on.
   void time_to_others(const Analyzer* had_it, int64_t time_us);
 
@@ -53,6 +62,18 @@ class Dispatcher {
   std::array<uint8_t, 65536> tcp_owner_{};
   std::array<uint8_t, 65536> udp_owner_{};
   bool any_udp_ = false;
+  // Endpoint claims (RuntimeClaims), with a count per port in front of them: a datagram whose
+  // ports have no claim (RTP, the voice VLAN's bulk) costs two array reads, not a hash lookup.
+  struct Endpoint {
+    IpAddress address;
+    uint16_t port = 0;
+    bool operator==(const Endpoint&) const = default;
+  };
+  struct EndpointHash {
+    size_t operator()(const Endpoint& e) const;
+  };
+  std::unordered_map<Endpoint, uint8_t, EndpointHash> endpoint_owner_;
+  std::vector<uint16_t> endpoint_claims_per_port_ = std::vector<uint16_t>(65536, 0);
   CaptureStats stats_;
 };
 

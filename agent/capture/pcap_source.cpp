@@ -134,4 +134,18 @@ std::string tcp_port_filter(const std::vector<uint16_t>& ports) {
   return "(" + ours + ") or (vlan and (" + ours + "))";
 }
 
+std::string capture_filter(const std::vector<uint16_t>& tcp_ports,
+                           const std::vector<uint16_t>& udp_ports, bool tftp_data) {
+  std::string ours;
+  const auto add = [&](const std::string& term) { ours += (ours.empty() ? "" : " or ") + term; };
+  for (uint16_t port : tcp_ports) add("tcp port " + std::to_string(port));
+  for (uint16_t port : udp_ports) add("udp port " + std::to_string(port));
+  // TFTP's DATA, ACK, ERROR and OACK go between ports the server and client picked: known by
+  // their opcode (3..6 in the payload's first two bytes). RTP, the voice VLAN's bulk, starts
+  // with 0x80 and stays out. libpcap reads udp[] of IPv4 only.
+  if (tftp_data) add("(udp and udp[8:2] >= 3 and udp[8:2] <= 6)");
+  if (ours.empty()) return "tcp";
+  return "(" + ours + ") or (vlan and (" + ours + "))";
+}
+
 }  // namespace regwatch::agent::capture

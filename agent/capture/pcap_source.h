@@ -48,5 +48,9 @@ class PcapSource {
 // A BPF filter for TCP to or from any of ports, also inside 802.1Q tags: "(tcp port 2000 or
 // tcp port 2443) or (vlan and (...))"; "tcp" when ports is empty.
 std::string tcp_port_filter(const std::vector<uint16_t>& ports);
+// The same for TCP and UDP ports together, and, with tftp_data, the TFTP packets that travel
+// between ports picked at run time (by their opcode); "tcp" when there is nothing.
+std::string capture_filter(const std::vector<uint16_t>& tcp_ports,
+                           const std::vector<uint16_t>& udp_ports, bool tftp_data);
 
 }  // namespace regwatch::agent::capture

@@ -16,6 +16,7 @@
 #include "agent/boot/boot_stats.h"
 #include "agent/capture/analyzer.h"
 #include "agent/sccp/sccp_analyzer.h"
+#include "common/result.h"
 
 namespace regwatch::agent::wire {
 
@@ -33,6 +34,9 @@ class WireCapture {
  public:
   WireCapture(WireSettings settings, capture::EventSink sink);
   ~WireCapture();
+  // Puts the analyzers behind the dispatcher: an error when two claim one port (the SCCP and
+  // boot ports come from the config).
+  Status start();
   WireCapture(const WireCapture&) = delete;
   WireCapture& operator=(const WireCapture&) = delete;
 

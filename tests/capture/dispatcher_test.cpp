@@ -11,9 +11,10 @@
 namespace regwatch::agent::capture {
 namespace {
 
-// A raw-IP (kLinkRaw) IPv4 frame from 10.0.0.1 to 10.0.0.2 carrying a bare transport header.
+// A raw-IP (kLinkRaw) IPv4 frame from 10.0.0.1 to 10.0.0.2 (reversed: 10.0.0.2 to 10.0.0.1)
+// carrying a bare transport header.
 std::vector<uint8_t> frame(uint8_t protocol, uint16_t src_port, uint16_t dst_port,
-                           size_t payload = 4) {
+                           size_t payload = 4, bool reversed = false) {
   const size_t transport = protocol == 17 ? 8 : 20;
   const size_t total = 20 + transport + payload;
   std::vector<uint8_t> f(total, 0);
@@ -21,7 +22,7 @@ std::vector<uint8_t> frame(uint8_t protocol, uint16_t src_port, uint16_t dst_por
   f[2] = static_cast<uint8_t>(total >> 8);
   f[3] = static_cast<uint8_t>(total);
   f[9] = protocol;
-  f[12] = 10, f[15] = 1, f[16] = 10, f[19] = 2;
+  f[12] = 10, f[15] = reversed ? 2 : 1, f[16] = 10, f[19] = reversed ? 1 : 2;
   f[20] = static_cast<uint8_t>(src_port >> 8), f[21] = static_cast<uint8_t>(src_port);
   f[22] = static_cast<uint8_t>(dst_port >> 8), f[23] = static_cast<uint8_t>(dst_port);
   if (protocol == 17) {
@@ -97,6 +98,51 @@ TEST(Dispatcher, UdpIsDecodedOnlyWhenClaimedAndBadFramesAreCounted) {
   ASSERT_TRUE(with_udp.add(dhcp).ok());
   with_udp.on_packet(kLinkRaw, 1, cut_udp);
   EXPECT_EQ(with_udp.stats().anomalies, (std::map<std::string, uint64_t>{{"truncated_header", 1}}));
+}
+
+// An analyzer that claims the endpoint of each datagram it gets on its port, as TFTP claims the
+// client's endpoint of a read request, and releases it when told.
+struct Claimer final : Analyzer {
+  PortClaims claims() const override { return {{}, {69}}; }
+  void on_added(RuntimeClaims& c) override { runtime = &c; }
+  void on_tcp(const TcpSegment&, int64_t) override {}
+  void on_udp(const UdpDatagram& d, int64_t) override {
+    calls.push_back("udp " + std::to_string(d.src_port) + ">" + std::to_string(d.dst_port));
+    if (d.dst_port == 69) claimed = runtime->claim_udp_endpoint(*this, d.src, d.src_port);
+  }
+  void on_time(int64_t) override {}
+  void on_idle(int64_t) override {}
+  RuntimeClaims* runtime = nullptr;
+  bool claimed = false;
+  std::vector<std::string> calls;
+};
+
+TEST(Dispatcher, AnEndpointClaimedAtRunTimeBringsItsDatagramsToTheClaimerUntilReleased) {
+  Claimer tftp;
+  Recorder other({{}, {5060}});
+  Dispatcher dispatcher;
+  ASSERT_TRUE(dispatcher.add(tftp).ok());
+  ASSERT_TRUE(dispatcher.add(other).ok());
+  ASSERT_NE(tftp.runtime, nullptr);
+  dispatcher.on_packet(kLinkRaw, 1, frame(17, 40000, 50000, 4, true));  // nobody's yet
+  dispatcher.on_packet(kLinkRaw, 2, frame(17, 50000, 69));              // 10.0.0.1:50000 asks
+  ASSERT_TRUE(tftp.claimed);
+  dispatcher.on_packet(kLinkRaw, 3, frame(17, 40000, 50000, 4, true));  // to 10.0.0.1:50000
+  dispatcher.on_packet(kLinkRaw, 4, frame(17, 50000, 40000));           // from it
+  dispatcher.on_packet(kLinkRaw, 5, frame(17, 5060, 50000, 4, true));   // a port claim wins
+  dispatcher.on_packet(kLinkRaw, 6, frame(17, 40000, 50000));  // 10.0.0.2:50000: not claimed
+  EXPECT_EQ(tftp.calls,
+            (std::vector<std::string>{"udp 50000>69", "udp 40000>50000", "udp 50000>40000"}));
+  EXPECT_EQ(other.calls[4], "udp 50000 4 @5");
+  IpAddress claimed;
+  claimed.bytes[10] = claimed.bytes[11] = 0xff;
+  claimed.bytes[12] = 10, claimed.bytes[15] = 1;
+  tftp.runtime->release_udp_endpoint(other, claimed, 50000);  // not other's to release
+  dispatcher.on_packet(kLinkRaw, 7, frame(17, 50000, 40000));
+  EXPECT_EQ(tftp.calls.size(), 4u);
+  tftp.runtime->release_udp_endpoint(tftp, claimed, 50000);
+  dispatcher.on_packet(kLinkRaw, 8, frame(17, 50000, 40000));
+  EXPECT_EQ(tftp.calls.size(), 4u) << "released: nobody's again";
 }
 
 }  // namespace

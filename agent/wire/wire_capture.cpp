@@ -1,0 +1,92 @@
+#include "agent/wire/wire_capture.h"
+
+#include <cassert>
+#include <utility>
+
+#include "agent/boot/boot_tracker.h"
+#include "agent/boot/dhcp_analyzer.h"
+#include "agent/boot/http_analyzer.h"
+#include "agent/boot/tftp_analyzer.h"
+#include "agent/capture/dispatcher.h"
+
+namespace regwatch::agent::wire {
+namespace {
+
+bool ends_a_boot(regwatch::v1::EventKind kind) {
+  return kind == regwatch::v1::PHONE_REGISTERED || kind == regwatch::v1::PHONE_REGISTRATION_FAILED;
+}
+
+}  // namespace
+
+// Declaration order is construction order: the tracker before the analyzers that feed it, the
+// analyzers before the dispatcher that borrows them (and is destroyed first).
+struct WireCapture::Parts {
+  Parts(WireSettings settings, const capture::EventSink& sink)
+      : boot_enabled(settings.boot.enabled),
+        tracker(settings.boot, sink),
+        sccp(std::move(settings.sccp),
+             [this, sink](regwatch::v1::Event event) {
+               if (!boot_enabled || !ends_a_boot(event.kind())) {
+                 sink(std::move(event));
+                 return;
+               }
+               // The registration goes out first; what the boot chain makes of it follows.
+               const regwatch::v1::Event seen = event;
+               sink(std::move(event));
+               tracker.observe(seen);
+             }),
+        dhcp(settings.boot, tracker),
+        tftp(settings.boot, tracker),
+        http(settings.boot, tracker) {}
+
+  bool boot_enabled;
+  boot::BootTracker tracker;
+  sccp::SccpAnalyzer sccp;
+  boot::DhcpAnalyzer dhcp;
+  boot::TftpAnalyzer tftp;
+  boot::HttpAnalyzer http;
+  capture::Dispatcher dispatcher;
+};
+
+WireCapture::WireCapture(WireSettings settings, capture::EventSink sink)
+    : parts_(std::make_unique<Parts>(std::move(settings), std::move(sink))) {}
+
+WireCapture::~WireCapture() = default;
+
+Status WireCapture::start() {
+  // SCCP first: its keepalive lane takes the steady state's frames before any decoding.
+  if (auto added = parts_->dispatcher.add(parts_->sccp); !added.ok()) return added;
+  if (!parts_->boot_enabled) return Ok{};
+  for (capture::Analyzer* analyzer :
+       std::initializer_list<capture::Analyzer*>{&parts_->dhcp, &parts_->tftp, &parts_->http}) {
+    if (auto added = parts_->dispatcher.add(*analyzer); !added.ok()) return added;
+  }
+  return Ok{};
+}
+
+void WireCapture::on_packet(int link_type, int64_t time_us, std::span<const uint8_t> frame) {
+  parts_->dispatcher.on_packet(link_type, time_us, frame);
+}
+
+void WireCapture::on_idle(int64_t now_us) {
+  parts_->dispatcher.on_idle(now_us);
+}
+
+WireStats WireCapture::stats() const {
+  WireStats s;
+  s.sccp = parts_->sccp.stats();
+  const capture::CaptureStats& capture = parts_->dispatcher.stats();
+  s.sccp.packets = capture.packets;
+  s.sccp.bytes = capture.bytes;
+  for (const auto& [name, n] : capture.anomalies) s.sccp.anomalies[name] += n;
+  s.boot = parts_->tracker.stats();
+  s.boot.clients = parts_->tracker.phones();
+  s.boot.transfers_in_flight = parts_->tftp.transfers_in_flight() + parts_->http.connections();
+  // A rough footprint: per phone and per client a few hundred bytes of strings and maps, plus
+  // the configs held while they arrive.
+  s.boot.tracked_bytes = (parts_->tracker.phones() + parts_->dhcp.clients()) * 512 +
+                         s.boot.transfers_in_flight * 256 + parts_->tftp.held_bytes();
+  return s;
+}
+
+}  // namespace regwatch::agent::wire
