@@ -4,10 +4,10 @@ tshark's dhcp and tftp dissectors: the same packets, and every field the same.
 
 The dump prints one JSON line per DHCP packet (UDP 67/68) and per TFTP packet (UDP 69, or a
 datagram of a transfer an earlier RRQ/WRQ started), `frame` numbered as tshark's frame.number:
-  DHCP {"frame","time_us","proto":"dhcp","op","type","xid":"0x%08x","chaddr","ciaddr","yiaddr",
+  DHCP {"frame","time_us","proto":"dhcp","src":"ip:port","dst":"ip:port","op","type","xid":"0x%08x","chaddr","ciaddr","yiaddr",
         "siaddr","giaddr","broadcast","options":[codes],"tftp_servers","tftp_server_name",
         "vendor_class","hostname","lease_time_s","server_id","requested_ip","server_message"}
-  TFTP {"frame","time_us","proto":"tftp","opcode","file","mode","options":{name: value},
+  TFTP {"frame","time_us","proto":"tftp","src","dst","opcode","file","mode","options":{name: value},
         "block","data_bytes","error_code","error_text"}
 Fields a packet does not have are absent. ICMP errors quoting a TFTP request (the tftp_down
 capture) are not TFTP packets: tshark's view of them is left out (`!icmp`)."""
@@ -23,7 +23,8 @@ CAPTURES = sorted(glob.glob(os.path.join(DATA, "boot", "*.pcap")))
 DHCP_TYPES = {1: "discover", 2: "offer", 3: "request", 4: "decline", 5: "ack", 6: "nak", 7: "release",
               8: "inform"}
 TFTP_OPCODES = {1: "rrq", 2: "wrq", 3: "data", 4: "ack", 5: "error", 6: "oack"}
-FIELDS = ["frame.number", "frame.time_epoch", "udp.length", "dhcp.type", "dhcp.option.dhcp", "dhcp.id",
+FIELDS = ["frame.number", "frame.time_epoch", "ip.src", "udp.srcport", "ip.dst", "udp.dstport", "udp.length",
+          "dhcp.type", "dhcp.option.dhcp", "dhcp.id",
           "dhcp.hw.mac_addr", "dhcp.ip.client", "dhcp.ip.your", "dhcp.ip.server", "dhcp.ip.relay",
           "dhcp.flags.bc", "dhcp.option.type", "dhcp.option.tftp_server_address",
           "dhcp.option.tftp_server_name", "dhcp.option.vendor_class_id", "dhcp.option.hostname",
@@ -59,9 +60,14 @@ def tshark_packets(path):
     return packets
 
 
+def common(t, proto):
+    return {"proto": proto, "time_us": epoch_us(t["frame.time_epoch"]),
+            "src": f"{t['ip.src']}:{t['udp.srcport']}", "dst": f"{t['ip.dst']}:{t['udp.dstport']}"}
+
+
 def expected_dhcp(t):
     """What the dump must print for a packet tshark decoded as DHCP."""
-    out = {"proto": "dhcp", "time_us": epoch_us(t["frame.time_epoch"]), "op": int(t["dhcp.type"]),
+    out = {**common(t, "dhcp"), "op": int(t["dhcp.type"]),
            "xid": f"0x{int(t['dhcp.id'], 16):08x}", "chaddr": t["dhcp.hw.mac_addr"].lower(),
            "ciaddr": t["dhcp.ip.client"], "yiaddr": t["dhcp.ip.your"], "siaddr": t["dhcp.ip.server"],
            "giaddr": t["dhcp.ip.relay"], "broadcast": t["dhcp.flags.bc"] in ("1", "True"),
@@ -84,7 +90,7 @@ def expected_dhcp(t):
 
 def expected_tftp(t):
     opcode = int(t["tftp.opcode"])
-    out = {"proto": "tftp", "time_us": epoch_us(t["frame.time_epoch"]), "opcode": TFTP_OPCODES[opcode]}
+    out = {**common(t, "tftp"), "opcode": TFTP_OPCODES[opcode]}
     # tshark repeats the request's file name on every packet of its transfer (a generated
     # field); the packet itself carries it only in the request.
     if opcode in (1, 2):
