@@ -31,8 +31,7 @@ BootFileKind classify_lower(std::string_view name) {
     if (starts_with(name, "itl")) return BootFileKind::kItl;
     return BootFileKind::kOther;
   }
-  if (starts_with(name, "xmldefault.cnf.xml") &&
-      (name.size() == 18 || name.substr(18) == ".sgn"))
+  if (starts_with(name, "xmldefault.cnf.xml") && (name.size() == 18 || name.substr(18) == ".sgn"))
     return BootFileKind::kDefaultConfig;
   if (sep_mac_then_dot(name)) {
     // Longest suffix first: ".cnf.xml.enc.sgn" also ends in ".sgn".
@@ -66,24 +65,15 @@ BootFileKind classify_boot_file(std::string_view name) {
 
 std::string_view boot_file_kind_name(BootFileKind kind) {
   switch (kind) {
-    case BootFileKind::kOther:
-      return "other";
-    case BootFileKind::kCtl:
-      return "ctl";
-    case BootFileKind::kItl:
-      return "itl";
-    case BootFileKind::kConfig:
-      return "config";
-    case BootFileKind::kConfigSigned:
-      return "config_signed";
-    case BootFileKind::kConfigEncrypted:
-      return "config_encrypted";
-    case BootFileKind::kDefaultConfig:
-      return "default_config";
-    case BootFileKind::kFirmwareLoad:
-      return "firmware_load";
-    case BootFileKind::kFirmwareImage:
-      return "firmware_image";
+    case BootFileKind::kOther: return "other";
+    case BootFileKind::kCtl: return "ctl";
+    case BootFileKind::kItl: return "itl";
+    case BootFileKind::kConfig: return "config";
+    case BootFileKind::kConfigSigned: return "config_signed";
+    case BootFileKind::kConfigEncrypted: return "config_encrypted";
+    case BootFileKind::kDefaultConfig: return "default_config";
+    case BootFileKind::kFirmwareLoad: return "firmware_load";
+    case BootFileKind::kFirmwareImage: return "firmware_image";
   }
   return "other";
 }
@@ -92,11 +82,12 @@ std::string device_name_in_boot_file(std::string_view name) {
   const std::string lower = ascii_lower(boot_file_base_name(name));
   std::string_view rest = lower;
   // CTLSEP<MAC>.tlv and ITLSEP<MAC>.tlv carry the device name after their prefix.
-  if ((starts_with(rest, "ctlsep") || starts_with(rest, "itlsep")) && ends_with(rest, ".tlv"))
+  if ((starts_with(rest, "ctlsep") || starts_with(rest, "itlsep")) && ends_with(rest, ".tlv")) {
     rest.remove_prefix(3);
-  else if (!ends_with(rest, ".cnf.xml") && !ends_with(rest, ".cnf.xml.sgn") &&
-           !ends_with(rest, ".cnf.xml.enc.sgn"))
+  } else if (!ends_with(rest, ".cnf.xml") && !ends_with(rest, ".cnf.xml.sgn") &&
+             !ends_with(rest, ".cnf.xml.enc.sgn")) {
     return "";
+  }
   if (!sep_mac_then_dot(rest)) return "";
   std::string device(rest.substr(0, 15));
   for (char& c : device) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

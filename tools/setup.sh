@@ -23,6 +23,9 @@ packages=(
   zsh tzdata  # tests/cli: zsh completion syntax check; --tz zones (cli/time_zone.h)
   # Debian packages (tools/package.sh), man pages, their install test, the units' checks
   debhelper dpkg-dev fakeroot lintian help2man debootstrap systemd iproute2
+  # boot-chain tests (tests/integration/test_boot_*.py): DHCP+TFTP server and the capture of its
+  # veth; dnsmasq-base, not dnsmasq, whose service would take ports 53/67 on the host
+  dnsmasq-base tcpdump
 )
 
 missing=()

@@ -29,6 +29,7 @@ LiveCapture::LiveCapture(std::string interface, std::string filter, wire::WireSe
                          std::function<void(regwatch::v1::Event)> sink, const Clock& clock)
     : interface_(std::move(interface)),
       filter_(filter.empty() ? capture_filter(settings) : std::move(filter)),
+      boot_enabled_(settings.boot.enabled),
       clock_(clock),
       analyzer_(std::move(settings), std::move(sink)) {}
 
@@ -42,7 +43,8 @@ Status LiveCapture::start() {
   if (!source.ok()) return source.error();
   source_ = std::move(source).value();
   component_logger("agent.sccp")
-      ->info("capturing SCCP and the boot chain on {} (filter: {})", interface_, filter_);
+      ->info("capturing SCCP on {}{} (filter: {})", interface_,
+             boot_enabled_ ? " with the boot chain" : "", filter_);
   thread_ = std::thread([this] { run(); });
   return Ok{};
 }

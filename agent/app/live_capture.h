@@ -36,6 +36,7 @@ class LiveCapture {
 
   std::string interface_;
   std::string filter_;
+  bool boot_enabled_;
   const Clock& clock_;
   mutable std::mutex mutex_;  // guards analyzer_ (stats() reads it from another thread)
   wire::WireCapture analyzer_;

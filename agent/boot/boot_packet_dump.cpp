@@ -122,10 +122,11 @@ void BootPacketDump::on_packet(int link_type, int64_t time_us, std::span<const u
   Json line = header(frame_, time_us, dhcp ? "dhcp" : "tftp", udp);
   if (dhcp) {
     const Result<DhcpMessage> message = parse_dhcp(udp.payload);
-    if (message)
+    if (message) {
       add_dhcp(line, *message);
-    else
+    } else {
       line["error"] = message.error().code;
+    }
   } else {
     const Result<TftpPacket> packet = parse_tftp(udp.payload);
     if (packet) {

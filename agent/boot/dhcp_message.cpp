@@ -47,12 +47,12 @@ Error option_error(std::string code, uint8_t option, const std::string& what) {
 }
 
 // The values of the options the boot chain reads, each the concatenation of every instance of
-// its code (RFC 3396: a long option is split into several with the same code).
+// its code (RFC 3396: a long option is split into several with the same code). The fixed-size
+// ones are optional: present with a wrong length is an error, absent is not.
 struct OptionValues {
-  std::vector<uint8_t> type, lease, server_id, requested_ip, tftp_servers, client_id;
+  std::optional<std::vector<uint8_t>> type, lease, server_id, requested_ip, tftp_servers;
+  std::vector<uint8_t> client_id;
   std::string tftp_server_name, vendor_class, hostname, server_message;
-  bool has_type = false, has_lease = false, has_server_id = false, has_requested_ip = false,
-       has_tftp_servers = false;
   uint8_t overload = 0;
 };
 
@@ -62,14 +62,17 @@ void append(std::string& to, std::span<const uint8_t> value) {
 void append(std::vector<uint8_t>& to, std::span<const uint8_t> value) {
   to.insert(to.end(), value.begin(), value.end());
 }
+void append(std::optional<std::vector<uint8_t>>& to, std::span<const uint8_t> value) {
+  append(to ? *to : to.emplace(), value);
+}
 
 void keep_option(uint8_t code, std::span<const uint8_t> value, OptionValues& values) {
   switch (code) {
-    case kMessageType: append(values.type, value), values.has_type = true; break;
-    case kLeaseTime: append(values.lease, value), values.has_lease = true; break;
-    case kServerId: append(values.server_id, value), values.has_server_id = true; break;
-    case kRequestedIp: append(values.requested_ip, value), values.has_requested_ip = true; break;
-    case kTftpServers: append(values.tftp_servers, value), values.has_tftp_servers = true; break;
+    case kMessageType: append(values.type, value); break;
+    case kLeaseTime: append(values.lease, value); break;
+    case kServerId: append(values.server_id, value); break;
+    case kRequestedIp: append(values.requested_ip, value); break;
+    case kTftpServers: append(values.tftp_servers, value); break;
     case kClientId: append(values.client_id, value); break;
     case kTftpServerName: append(values.tftp_server_name, value); break;
     case kVendorClass: append(values.vendor_class, value); break;
@@ -97,9 +100,10 @@ std::optional<Error> walk_options(std::span<const uint8_t> area, OptionValues& v
     if (i + 1 >= area.size())
       return option_error("truncated_option", code, "has no length byte before the end");
     const size_t length = area[i + 1];
-    if (i + 2 + length > area.size())
+    if (i + 2 + length > area.size()) {
       return option_error("truncated_option", code,
                           "says " + std::to_string(length) + " bytes, past the end of the message");
+    }
     codes.push_back(code);
     keep_option(code, area.subspan(i + 2, length), values);
     i += 2 + length;
@@ -113,12 +117,13 @@ std::string without_trailing_nuls(std::string text) {
   return text;
 }
 
-std::optional<Error> check_fixed(bool present, const std::vector<uint8_t>& value, size_t size,
+std::optional<Error> check_fixed(const std::optional<std::vector<uint8_t>>& value, size_t size,
                                  uint8_t code) {
-  if (present && value.size() != size)
+  if (value && value->size() != size) {
     return option_error(
         "bad_option_length", code,
-        "is " + std::to_string(value.size()) + " bytes, not " + std::to_string(size));
+        "is " + std::to_string(value->size()) + " bytes, not " + std::to_string(size));
+  }
   return std::nullopt;
 }
 
@@ -165,10 +170,11 @@ std::string DhcpMessage::client_mac() const {
 }
 
 Result<DhcpMessage> parse_dhcp(std::span<const uint8_t> payload) {
-  if (payload.size() < kOptionsOffset)
+  if (payload.size() < kOptionsOffset) {
     return make_error("truncated_header",
                       "DHCP message of " + std::to_string(payload.size()) +
                           " bytes, shorter than its 240-byte header and magic cookie");
+  }
   const uint8_t* p = payload.data();
   if (be32(p + kCookieOffset) != kMagicCookie)
     return make_error("bad_magic_cookie", "DHCP message without the magic cookie 99.130.83.99");
@@ -192,34 +198,38 @@ Result<DhcpMessage> parse_dhcp(std::span<const uint8_t> payload) {
     return *error;
   // RFC 2131 4.1: with option 52, the file field holds options (1), sname does (2), or both (3),
   // read in that order after the options field.
-  if (values.overload & 1)
+  if (values.overload & 1) {
     if (auto error =
             walk_options(payload.subspan(kFileOffset, kFileSize), values, message.option_codes))
       return *error;
-  if (values.overload & 2)
+  }
+  if (values.overload & 2) {
     if (auto error =
             walk_options(payload.subspan(kSnameOffset, kSnameSize), values, message.option_codes))
       return *error;
-
-  if (auto error = check_fixed(values.has_type, values.type, 1, kMessageType)) return *error;
-  if (auto error = check_fixed(values.has_lease, values.lease, 4, kLeaseTime)) return *error;
-  if (auto error = check_fixed(values.has_server_id, values.server_id, 4, kServerId)) return *error;
-  if (auto error = check_fixed(values.has_requested_ip, values.requested_ip, 4, kRequestedIp))
-    return *error;
-  if (values.has_tftp_servers && values.tftp_servers.size() % 4 != 0)
-    return option_error("bad_option_150", kTftpServers,
-                        "is " + std::to_string(values.tftp_servers.size()) +
-                            " bytes, not a multiple of 4 (a list of IPv4 addresses)");
-
-  if (values.has_type) {
-    message.raw_type = values.type[0];
-    message.type = static_cast<DhcpType>(values.type[0]);
   }
-  if (values.has_lease) message.lease_time_s = be32(values.lease.data());
-  if (values.has_server_id) message.server_id = address_at(values.server_id.data());
-  if (values.has_requested_ip) message.requested_ip = address_at(values.requested_ip.data());
-  for (size_t i = 0; i + 4 <= values.tftp_servers.size(); i += 4)
-    message.tftp_servers.push_back(address_at(values.tftp_servers.data() + i));
+
+  if (auto error = check_fixed(values.type, 1, kMessageType)) return *error;
+  if (auto error = check_fixed(values.lease, 4, kLeaseTime)) return *error;
+  if (auto error = check_fixed(values.server_id, 4, kServerId)) return *error;
+  if (auto error = check_fixed(values.requested_ip, 4, kRequestedIp)) return *error;
+  if (values.tftp_servers && values.tftp_servers->size() % 4 != 0) {
+    return option_error("bad_option_150", kTftpServers,
+                        "is " + std::to_string(values.tftp_servers->size()) +
+                            " bytes, not a multiple of 4 (a list of IPv4 addresses)");
+  }
+
+  if (values.type) {
+    message.raw_type = values.type->front();
+    message.type = static_cast<DhcpType>(values.type->front());
+  }
+  if (values.lease) message.lease_time_s = be32(values.lease->data());
+  if (values.server_id) message.server_id = address_at(values.server_id->data());
+  if (values.requested_ip) message.requested_ip = address_at(values.requested_ip->data());
+  if (values.tftp_servers) {
+    for (size_t i = 0; i + 4 <= values.tftp_servers->size(); i += 4)
+      message.tftp_servers.push_back(address_at(values.tftp_servers->data() + i));
+  }
   message.tftp_server_name = without_trailing_nuls(std::move(values.tftp_server_name));
   message.vendor_class = without_trailing_nuls(std::move(values.vendor_class));
   message.hostname = without_trailing_nuls(std::move(values.hostname));

@@ -86,10 +86,11 @@ std::optional<Error> read_content_length(std::string_view value, HttpHead& head)
   // 19 digits always fit in uint64_t; a longer number is not a file size.
   if (value.empty() || value.size() > 19 || !std::all_of(value.begin(), value.end(), [](char c) {
         return std::isdigit(static_cast<unsigned char>(c));
-      }))
+      })) {
     return make_error("bad_content_length", "HTTP Content-Length \"" +
                                                 std::string(value.substr(0, 32)) +
                                                 "\" is not a decimal byte count");
+  }
   uint64_t length = 0;
   for (char c : value) length = length * 10 + static_cast<uint64_t>(c - '0');
   // RFC 9112 6.3: differing Content-Length values make the framing unknowable.
@@ -140,9 +141,10 @@ Result<HttpHead> parse_http_head(std::span<const uint8_t> stream, size_t max_hea
     }
   }
   if (end == std::string_view::npos) {
-    if (stream.size() >= max_head)
+    if (stream.size() >= max_head) {
       return make_error("head_too_long", "HTTP head longer than " + std::to_string(max_head) +
                                              " bytes without an empty line");
+    }
     return make_error("need_more", "HTTP head not complete yet");
   }
   if (start == Start::kUndecided)

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <utility>
 
 namespace regwatch::agent::boot {
 namespace {
@@ -15,12 +16,14 @@ constexpr size_t kMaxName = 256;
 // A text kept (a host name, a load name) longer than this is cut: names are short.
 constexpr size_t kMaxText = 1024;
 
-// The .sgn envelope (Cisco's signed-file header, the same TLV header CTL and ITL files carry):
-// records of a 1-byte tag and a 2-byte big-endian length, starting with tag 1 (the header
-// version, 2 bytes) and tag 2 (the header's total length, 2 bytes big-endian); the signed file
-// follows at that offset. Layout as read by public tools that strip the header (Gareth
-// Palmer's stripsgn/tlvfile scripts read the same two leading records); when the length field
-// does not point at XML, the first "<?xml" or "<device" is taken instead, as the contract says.
+// The .sgn envelope: Cisco's signed-file header, the TLV header CTL and ITL files also carry.
+// Records of a 1-byte tag and a 2-byte big-endian length; tag 1 (the header's version) first,
+// then tag 2 (the header's total length, big-endian); the signed file follows at that offset.
+// The record format and the two tags are as public tools that strip the header read them
+// (Gareth Palmer's Cisco phone scripts: HEADER_VERSION = 1, HEADER_LENGTH = 2, struct '> B H';
+// seen in excerpts, not run); the widths of the two values (2 bytes each in CUCM's files, as
+// far as we know) are not confirmed, so any width up to 4 is read, and when the length does
+// not point at XML the first "<?xml" or "<device" is taken instead, as the contract says.
 constexpr uint8_t kTagVersion = 1;
 constexpr uint8_t kTagHeaderLength = 2;
 
@@ -38,12 +41,21 @@ bool starts_xml(std::span<const uint8_t> bytes, size_t offset) {
 
 Envelope read_envelope(std::span<const uint8_t> bytes) {
   Envelope envelope;
-  if (bytes.size() < 10 || bytes[0] != kTagVersion || bytes[1] != 0 || bytes[2] != 2 ||
-      bytes[5] != kTagHeaderLength || bytes[6] != 0 || bytes[7] != 2)
+  constexpr size_t kRecordHead = 3;  // tag, 2-byte length
+  if (bytes.size() < kRecordHead || bytes[0] != kTagVersion) return envelope;
+  const size_t version_length = static_cast<size_t>(bytes[1]) << 8 | bytes[2];
+  const size_t second = kRecordHead + version_length;
+  if (version_length == 0 || version_length > 4 || bytes.size() < second + kRecordHead ||
+      bytes[second] != kTagHeaderLength)
     return envelope;
+  const size_t length_width = static_cast<size_t>(bytes[second + 1]) << 8 | bytes[second + 2];
+  const size_t value = second + kRecordHead;
+  if (length_width == 0 || length_width > 4 || bytes.size() < value + length_width) return envelope;
   envelope.present = true;
-  const size_t header_length = static_cast<size_t>(bytes[8]) << 8 | bytes[9];
-  if (header_length >= 10 && header_length <= bytes.size() && starts_xml(bytes, header_length))
+  size_t header_length = 0;
+  for (size_t i = 0; i < length_width; ++i) header_length = header_length << 8 | bytes[value + i];
+  if (header_length >= value + length_width && header_length <= bytes.size() &&
+      starts_xml(bytes, header_length))
     envelope.xml_offset = header_length;
   return envelope;
 }
@@ -76,6 +88,15 @@ bool only_preamble(std::string_view text) {
                      [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
 }
 
+// XML's five predefined entities; 0 for any other name.
+char predefined_entity(std::string_view name) {
+  static constexpr std::pair<std::string_view, char> kEntities[] = {
+      {"lt", '<'}, {"gt", '>'}, {"amp", '&'}, {"quot", '"'}, {"apos", '\''}};
+  for (const auto& [entity, character] : kEntities)
+    if (entity == name) return character;
+  return 0;
+}
+
 std::string decode_entities(std::string_view raw) {
   std::string out;
   out.reserve(raw.size());
@@ -92,17 +113,7 @@ std::string decode_entities(std::string_view raw) {
       continue;
     }
     const std::string_view name = raw.substr(i + 1, semicolon - i - 1);
-    char replacement = 0;
-    if (name == "lt")
-      replacement = '<';
-    else if (name == "gt")
-      replacement = '>';
-    else if (name == "amp")
-      replacement = '&';
-    else if (name == "quot")
-      replacement = '"';
-    else if (name == "apos")
-      replacement = '\'';
+    const char replacement = predefined_entity(name);
     if (replacement == 0) {
       out += '&';  // a character reference or an unknown entity: kept as written
       continue;
@@ -257,7 +268,12 @@ class ConfigScanner {
     if (stack_.size() == kMaxDepth) return false;
     stack_.emplace_back(name);
     text_.clear();
-    if (name == "device") saw_device_ = true;
+    // XMLDefault.cnf.xml (what an unprovisioned phone reads) has <Default> as its root and the
+    // same <callManagerGroup> inside: read like <device>.
+    if (!saw_device_ && (name == "device" || (name == "Default" && stack_.size() == 1))) {
+      saw_device_ = true;
+      config_root_ = std::string(name);
+    }
     if (name == "member" && inside("callManagerGroup") && members_.size() < kMaxCmGroupMembers) {
       members_.push_back(Member{priority.value_or(static_cast<int64_t>(members_.size())), ""});
       member_open_ = true;
@@ -273,7 +289,7 @@ class ConfigScanner {
   void close_innermost() {
     const std::string name = std::move(stack_.back());
     stack_.pop_back();
-    if (!inside("device") && name != "device") {
+    if (!saw_device_ || (!inside(config_root_) && name != config_root_)) {
       text_.clear();
       return;
     }
@@ -307,6 +323,7 @@ class ConfigScanner {
   std::vector<Member> members_;
   bool member_open_ = false;
   bool saw_device_ = false;
+  std::string config_root_;  // "device", or "Default" in XMLDefault.cnf.xml
   std::string security_mode_, load_name_, device_protocol_;
 };
 
@@ -322,18 +339,20 @@ Result<PhoneConfig> parse_phone_config(std::span<const uint8_t> file_bytes) {
   if (!xml_offset) {
     // A signed header with nothing readable after it is the encrypted config's shape
     // (.cnf.xml.enc.sgn: the body is ciphertext).
-    if (envelope.present)
+    if (envelope.present) {
       return make_error("encrypted",
                         "the config is encrypted (a signed header and no readable XML): the "
                         "agent cannot read its CM group; only the phone can");
+    }
     return make_error("not_a_phone_config", "the file is not XML (no \"<?xml\" or \"<device\")");
   }
   ConfigScanner scanner(text.substr(*xml_offset));
   scanner.scan();
   if (!scanner.saw_device()) {
-    if (envelope.present && !envelope.xml_offset)
+    if (envelope.present && !envelope.xml_offset) {
       return make_error("encrypted",
                         "the config is encrypted (a signed header and no <device> element)");
+    }
     return make_error("not_a_phone_config", "the XML has no <device> element");
   }
   PhoneConfig config = scanner.result();

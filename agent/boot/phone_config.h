@@ -7,9 +7,11 @@
 // followed by the XML: the XML is found after the header (the header's own length field when
 // it is consistent, else the first "<?xml" or "<device"). An encrypted config (.enc.sgn) has no
 // readable XML: the error "encrypted". Not XML at all, or XML without a <device> element:
-// "not_a_phone_config". A small tolerant scanner, not a validating XML parser: it reads
-// elements, attributes, comments, CDATA and the five predefined entities; anything it cannot
-// follow ends the scan with what it found so far (counted, not thrown).
+// "not_a_phone_config". XMLDefault.cnf.xml's root element <Default> (the autoregistration
+// config, with the same <callManagerGroup>) is read as <device> is. A small tolerant scanner,
+// not a validating XML parser: it reads elements, attributes, comments, CDATA and the five
+// predefined entities; anything it cannot follow ends the scan with what it found so far
+// (counted, not thrown).
 //
 // Bounded: at most kMaxConfigBytes are read, at most 16 CM group members kept, nesting at most
 // 64 deep.

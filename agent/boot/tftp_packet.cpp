@@ -33,9 +33,10 @@ Error unterminated(const char* what) {
 std::optional<Error> read_options(std::span<const uint8_t> payload, size_t pos,
                                   TftpPacket& packet) {
   while (pos < payload.size()) {
-    if (packet.options.size() == kMaxOptions)
+    if (packet.options.size() == kMaxOptions) {
       return make_error("too_many_options",
                         "TFTP packet with more than " + std::to_string(kMaxOptions) + " options");
+    }
     std::string name, value;
     if (!read_string(payload, pos, name)) return unterminated("option name");
     if (!read_string(payload, pos, value)) return unterminated("option value");
@@ -59,13 +60,15 @@ std::string_view tftp_opcode_name(TftpOpcode opcode) {
 }
 
 Result<TftpPacket> parse_tftp(std::span<const uint8_t> payload) {
-  if (payload.size() < 2)
+  if (payload.size() < 2) {
     return make_error("truncated",
                       "TFTP packet of " + std::to_string(payload.size()) + " bytes has no opcode");
+  }
   const uint16_t opcode = be16(payload.data());
-  if (opcode < 1 || opcode > 6)
+  if (opcode < 1 || opcode > 6) {
     return make_error("bad_opcode", "TFTP opcode " + std::to_string(opcode) +
                                         " is none of RRQ, WRQ, DATA, ACK, ERROR, OACK (1-6)");
+  }
   TftpPacket packet;
   packet.opcode = static_cast<TftpOpcode>(opcode);
   size_t pos = 2;
@@ -81,9 +84,10 @@ Result<TftpPacket> parse_tftp(std::span<const uint8_t> payload) {
       break;
     case TftpOpcode::kData:
     case TftpOpcode::kAck:
-      if (payload.size() < 4)
+      if (payload.size() < 4) {
         return make_error("truncated", "TFTP " + std::string(tftp_opcode_name(packet.opcode)) +
                                            " without its block number");
+      }
       packet.block = be16(payload.data() + 2);
       if (packet.opcode == TftpOpcode::kData) packet.data = payload.subspan(4);
       break;
