@@ -18,7 +18,7 @@ namespace regwatch::collector::store {
 
 // IncidentQuery.scope taken apart: a type, a name, or both ("switch:sw-3f").
 struct ScopeFilter {
-  std::string type;  // cluster, cm_node, switch, module, vlan, subnet; "" = any
+  std::string type;  // cluster, cm_node, switch, module, vlan, subnet, tftp_server; "" = any
   std::string name;  // "" = any
 };
 Result<ScopeFilter> parse_scope_filter(const std::string& text);

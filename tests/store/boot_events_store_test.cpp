@@ -1,6 +1,6 @@
 // The boot chain's DHCP and file events (issue 22) are stored under the phone they name, so that
 // `regwatch events --device` and `regwatch explain` (a query by device) find them beside its
-// registrations.
+// registrations; and incidents reported at a TFTP server are found by that scope type.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -10,6 +10,7 @@
 #include "collector/store/event_reader.h"
 #include "collector/store/event_rows.h"
 #include "collector/store/event_writer.h"
+#include "collector/store/incident_reader.h"
 
 namespace regwatch::collector::store {
 namespace {
@@ -71,6 +72,17 @@ TEST(BootEventsStore, ExplainsQueryByDeviceFindsThem) {
     EXPECT_EQ(found->events(2).event().kind(), v1::BOOT_STALLED);
   }
   fs::remove_all(dir);
+}
+
+TEST(BootEventsStore, IncidentsAtATftpServerAreFoundByItsScopeType) {
+  auto typed = parse_scope_filter("tftp_server:10.1.1.5");
+  ASSERT_TRUE(typed.ok());
+  EXPECT_EQ(typed->type, "tftp_server");
+  EXPECT_EQ(typed->name, "10.1.1.5");
+  auto any_server = parse_scope_filter("tftp_server");
+  ASSERT_TRUE(any_server.ok());
+  EXPECT_EQ(any_server->type, "tftp_server");
+  EXPECT_TRUE(any_server->name.empty());
 }
 
 }  // namespace
