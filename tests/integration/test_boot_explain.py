@@ -79,6 +79,11 @@ class BootExplainTest(RegwatchTestCase):
         scopes = [incident["scope"]] + incident.get("also_scopes", [])
         self.assertIn({"type": "tftp_server", "name": "10.77.0.1"}, scopes)
         self.assertNotEqual(incident["scope"]["type"], "tftp_server")  # the subnet names it
+        # A looping phone's explain leads with its rule, then the incident it is one of.
+        d = self.explain(collector, LOOPING)
+        self.assertEqual(d["incident"]["id"], incident["id"])
+        self.assertTrue(d["next_steps"][0].startswith("stuck at firmware download (firmware_loop): "))
+        self.assertIn(f"it is one of 3 phones of incident {incident['id']}", d["next_steps"][1])
 
 
 if __name__ == "__main__":
