@@ -1,5 +1,7 @@
 #include "agent/app/pcap_replay.h"
 
+#include <algorithm>
+#include <climits>
 #include <sstream>
 
 #include "agent/capture/pcap_source.h"
@@ -25,12 +27,15 @@ Result<std::string> replay_pcap_file(const std::string& path, wire::WireCapture&
   if (!source.ok()) return source.error();
   const int link_type = (*source)->link_type();
   uint64_t batches = 0;
+  int64_t last_us = INT64_MIN;
   while (true) {
     auto n = (*source)->read(1024, [&](int64_t time_us, std::span<const uint8_t> frame) {
       analyzer.on_packet(link_type, time_us, frame);
+      last_us = std::max(last_us, time_us);
     });
     if (!n.ok()) {
       // A capture cut short still gave us everything before the cut.
+      if (last_us != INT64_MIN) analyzer.finish(last_us);
       return path + ": " + n.error().message + "; decoded up to there";
     }
     if (*n < 0) break;
@@ -39,6 +44,7 @@ Result<std::string> replay_pcap_file(const std::string& path, wire::WireCapture&
       on_progress(done, total);
     }
   }
+  if (last_us != INT64_MIN) analyzer.finish(last_us);
   if (on_progress) {
     auto [done, total] = (*source)->file_progress();
     on_progress(total, total);

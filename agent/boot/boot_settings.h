@@ -27,6 +27,10 @@ struct BootSettings {
   uint32_t client_idle_s = 3600;    // a client quiet this long is forgotten
   // Config files are kept in memory while they arrive, to read their CM group: up to this size.
   size_t max_config_bytes = 256 * 1024;
+  // ... and for all downloads in flight together.
+  size_t max_config_bytes_total = 32 * 1024 * 1024;
+  // HTTP requests a connection may have outstanding (pipelined) before it is no longer followed.
+  uint32_t max_pipelined_requests = 16;
   bool operator==(const BootSettings&) const = default;
 };
 

@@ -5,6 +5,7 @@
 
 #include "common/device_name.h"
 #include "common/event_kind.h"
+#include "common/proto_utf8.h"
 #include "common/time_format.h"
 
 namespace regwatch::agent::boot {
@@ -20,6 +21,11 @@ constexpr int64_t kSecond = 1'000'000;
 constexpr uint32_t kUnansweredForStall = 2;
 // Timed rules are checked once a second of packet time, not per packet.
 constexpr int64_t kScanEveryUs = kSecond;
+// Whole downloads of one file count towards a loop within this long of the first: a looping
+// phone fetches every minute or two; a registered phone's apply-configs are hours apart.
+constexpr int64_t kLoopWindowUs = 30 * 60 * kSecond;
+// A silent server's report names how many phones asked it, counting up to this many.
+constexpr size_t kMaxServerClients = 1000;
 
 bool is_config(BootFileKind kind) {
   return kind == BootFileKind::kConfig || kind == BootFileKind::kConfigSigned ||
@@ -64,8 +70,18 @@ BootTracker::BootTracker(const BootSettings& settings, capture::EventSink sink)
 
 void BootTracker::emit(Event event) {
   event.set_source(regwatch::v1::SOURCE_BOOT);
+  if (!make_strings_utf8(event)) ++stats_.anomalies["boot_invalid_utf8"];
   ++stats_.events_by_kind[kind_name(event.kind())];
   sink_(std::move(event));
+}
+
+bool BootTracker::take_config_bytes(size_t n) {
+  if (config_bytes_held_ + n > settings_.max_config_bytes_total) {
+    ++stats_.anomalies["config_budget_full"];
+    return false;
+  }
+  config_bytes_held_ += n;
+  return true;
 }
 
 BootTracker::Phone* BootTracker::phone_by_mac(const std::string& mac, int64_t time_us) {
@@ -91,15 +107,26 @@ BootTracker::Phone* BootTracker::phone_for(const std::string& file, const std::s
     Phone* phone = phone_by_mac(mac_from_device_name(named), time_us);
     if (phone) {
       phone->device_name = named;
-      if (phone->ip != client_ip) {
-        phone->ip = client_ip;
-        mac_at_ip_[client_ip] = phone->mac;
-      }
+      moved(*phone, client_ip);
     }
     return phone;
   }
   const auto at = mac_at_ip_.find(client_ip);
   return at == mac_at_ip_.end() ? nullptr : phone_by_mac(at->second, time_us);
+}
+
+void BootTracker::moved(Phone& phone, const std::string& ip) {
+  if (ip.empty() || phone.ip == ip) return;
+  // The old address is no longer this phone's (a spoofed source cannot grow the map either).
+  if (const auto old = mac_at_ip_.find(phone.ip);
+      old != mac_at_ip_.end() && old->second == phone.mac)
+    mac_at_ip_.erase(old);
+  phone.ip = ip;
+  if (mac_at_ip_.size() >= settings_.max_clients && !mac_at_ip_.count(ip)) {
+    ++stats_.anomalies["boot_addresses_full"];
+    return;
+  }
+  mac_at_ip_[ip] = phone.mac;
 }
 
 void BootTracker::enter(Phone& phone, BootStage stage, int64_t time_us) {
@@ -108,28 +135,34 @@ void BootTracker::enter(Phone& phone, BootStage stage, int64_t time_us) {
   phone.stage_since_us = time_us;
 }
 
-void BootTracker::new_episode(Phone& phone, int64_t time_us) {
+void BootTracker::new_boot(Phone& phone, int64_t time_us) {
   phone.stage = BootStage::kDhcp;
   phone.stage_since_us = time_us;
-  phone.fetches.clear();
-  phone.config_fetches = 0;
   phone.registration_seen = false;
   phone.own_config_missing = false;
   phone.unanswered = 0;
   phone.waiting_since_us = -1;
+}
+
+void BootTracker::registered(Phone& phone, int64_t time_us) {
+  new_boot(phone, time_us);
+  enter(phone, BootStage::kRegistration, time_us);
+  phone.registration_seen = true;
+  phone.fetches.clear();
+  phone.attempts.clear();
   phone.reported.clear();
 }
 
-void BootTracker::leased(const Lease& lease, int64_t time_us) {
+void BootTracker::leased(const Lease& lease, bool renewal, int64_t time_us) {
   Phone* phone = phone_by_mac(lease.mac, time_us);
   if (!phone) return;
-  new_episode(*phone, time_us);
   if (!lease.device_name.empty()) phone->device_name = lease.device_name;
   phone->cisco_phone = phone->cisco_phone || lease.cisco_phone;
-  phone->ip = lease.ip;
+  moved(*phone, lease.ip);
+  if (renewal) return;  // the same boot goes on
+  new_boot(*phone, time_us);
   phone->vlan = lease.vlan;
   phone->tftp_servers = lease.tftp_servers;
-  if (!lease.ip.empty()) mac_at_ip_[lease.ip] = lease.mac;
   if (phone->cisco_phone && lease.tftp_servers.empty() && lease.tftp_server_name.empty())
     phone->waiting_since_us = time_us;
 }
@@ -143,7 +176,8 @@ void BootTracker::dhcp_unanswered(const std::string& mac, const std::string& dev
   enter(*phone, BootStage::kDhcp, since_us);
   const domain::BootRule* rule = domain::find_boot_rule("dhcp_unanswered");
   stalled(*phone, *rule,
-          "DISCOVERs since " + format_rfc3339_ms(since_us) + " got no OFFER from any server",
+          {"DISCOVERs since " + format_rfc3339_ms(since_us) + " got no OFFER from any server", "",
+           0, ""},
           time_us);
 }
 
@@ -160,54 +194,67 @@ void BootTracker::requested(const std::string& file, const std::string& client_i
   if (stage > phone->stage) enter(*phone, stage, time_us);
 }
 
-void BootTracker::server_answered(const std::string& server_ip, int64_t time_us) {
-  auto found = servers_.find(server_ip);
+BootTracker::Server* BootTracker::server_at(const std::string& address, int64_t time_us) {
+  auto found = servers_.find(address);
   if (found == servers_.end()) {
-    if (servers_.size() >= settings_.max_clients) return;
-    found = servers_.emplace(server_ip, Server{}).first;
+    if (servers_.size() >= settings_.max_clients) {
+      ++stats_.anomalies["boot_servers_full"];
+      return nullptr;
+    }
+    found = servers_.emplace(address, Server{}).first;
   }
-  Server& server = found->second;
-  server.last_answer_us = time_us;
-  if (server.reported) {
+  found->second.last_seen_us = time_us;
+  return &found->second;
+}
+
+void BootTracker::server_answered(const std::string& server_ip, int64_t time_us) {
+  Server* server = server_at(server_ip, time_us);
+  if (!server) return;
+  server->last_answer_us = time_us;
+  if (server->reported) {
     Event e;
     e.set_kind(regwatch::v1::TFTP_SERVER_UNANSWERED);
     e.set_event_time_us(time_us);
     e.set_origin(server_ip);
     auto* s = e.mutable_tftp_server();
     s->set_server(server_ip);
-    s->set_unanswered_requests(server.unanswered);
-    s->set_phones(static_cast<uint32_t>(server.clients.size()));
-    s->set_since_us(server.first_unanswered_us);
+    s->set_unanswered_requests(server->unanswered);
+    s->set_phones(static_cast<uint32_t>(server->clients.size()));
+    s->set_since_us(server->first_unanswered_us);
     s->set_resolved(true);
     s->set_last_answer_us(time_us);
     emit(std::move(e));
   }
-  server.reported = false;
-  server.unanswered = 0;
-  server.first_unanswered_us = -1;
-  server.clients.clear();
+  server->reported = false;
+  server->unanswered = 0;
+  server->first_unanswered_us = server->last_unanswered_us = -1;
+  server->clients.clear();
 }
 
 void BootTracker::server_unanswered(const Transfer& transfer, int64_t time_us) {
-  auto found = servers_.find(transfer.server_ip);
-  if (found == servers_.end()) {
-    if (servers_.size() >= settings_.max_clients) return;
-    found = servers_.emplace(transfer.server_ip, Server{}).first;
-  }
-  Server& server = found->second;
-  if (server.first_unanswered_us < 0) server.first_unanswered_us = transfer.start_us;
-  ++server.unanswered;
-  if (server.clients.size() < 100'000) server.clients.insert(transfer.client_ip);
-  if (server.reported || server.unanswered < kUnansweredForStall ||
-      time_us - server.first_unanswered_us < int64_t{settings_.server_silence_s} * kSecond)
+  Server* server = server_at(transfer.server_ip, time_us);
+  if (!server) return;
+  if (server->first_unanswered_us < 0) server->first_unanswered_us = transfer.start_us;
+  server->last_unanswered_us = std::max(server->last_unanswered_us, time_us);
+  ++server->unanswered;
+  if (server->clients.size() < kMaxServerClients) server->clients.insert(transfer.client_ip);
+  report_silent(transfer.server_ip, *server, time_us);
+}
+
+void BootTracker::report_silent(const std::string& address, Server& server, int64_t time_us) {
+  const int64_t silent_at_us =
+      server.first_unanswered_us + int64_t{settings_.server_silence_s} * kSecond;
+  if (server.reported || server.first_unanswered_us < 0 ||
+      server.unanswered < kUnansweredForStall || time_us < silent_at_us)
     return;
   server.reported = true;
   Event e;
   e.set_kind(regwatch::v1::TFTP_SERVER_UNANSWERED);
-  e.set_event_time_us(time_us);
-  e.set_origin(transfer.server_ip);
+  // Silent since the bound ran out, and known so at the last request it left unanswered.
+  e.set_event_time_us(std::max(silent_at_us, server.last_unanswered_us));
+  e.set_origin(address);
   auto* s = e.mutable_tftp_server();
-  s->set_server(transfer.server_ip);
+  s->set_server(address);
   s->set_unanswered_requests(server.unanswered);
   s->set_phones(static_cast<uint32_t>(server.clients.size()));
   s->set_since_us(server.first_unanswered_us);
@@ -250,22 +297,22 @@ Event BootTracker::file_event(const Transfer& transfer, const Phone* phone, uint
 
 void BootTracker::finished(Transfer transfer, int64_t end_us) {
   const std::string kind_text(domain::boot_file_kind_name(transfer.kind));
-  if (transfer.failure.empty()) {
+  if (transfer.failure.empty())
     ++stats_.files_fetched[kind_text];
-  } else {
+  else
     ++stats_.files_failed[transfer.failure];
-  }
   if (transfer.failure == "no_answer") server_unanswered(transfer, end_us);
   Phone* phone = phone_for(transfer.file, transfer.client_ip, end_us);
-  uint32_t attempt = 1;
+  uint32_t attempt = 1, whole = 0;
   if (phone) {
-    attempt = ++phone->fetches[transfer.file];
+    attempt = ++phone->attempts[transfer.file];
     phone->last_server = transfer.server_ip;
-    if (transfer.failure == "no_answer") {
-      ++phone->unanswered;
-    } else {
-      phone->unanswered = 0;
+    if (transfer.failure.empty()) {
+      Fetches& f = phone->fetches[transfer.file];
+      if (f.whole == 0 || end_us - f.window_start_us > kLoopWindowUs) f = {0, end_us};
+      whole = ++f.whole;
     }
+    phone->unanswered = transfer.failure == "no_answer" ? phone->unanswered + 1 : 0;
   }
   if (domain::boot_file_matters(transfer.kind)) emit(file_event(transfer, phone, attempt, end_us));
   if (!phone) return;
@@ -278,44 +325,48 @@ void BootTracker::finished(Transfer transfer, int64_t end_us) {
                                                  transfer.kind == BootFileKind::kConfigSigned)) {
     phone->own_config_missing = true;
   }
-  check_loops(*phone, transfer, attempt, end_us);
+  check_rules(*phone, transfer, whole, end_us);
 }
 
-void BootTracker::check_loops(Phone& phone, const Transfer& transfer, uint32_t fetches,
+void BootTracker::check_rules(Phone& phone, const Transfer& transfer, uint32_t whole,
                               int64_t time_us) {
-  const auto since = [&] { return format_rfc3339_ms(phone.stage_since_us); };
   if (transfer.failure == "no_answer" && phone.unanswered >= kUnansweredForStall) {
     stalled(phone, *domain::find_boot_rule("tftp_unanswered"),
-            std::to_string(phone.unanswered) + " requests to " + transfer.server_ip +
-                " unanswered (last: " + transfer.file + ")",
+            {std::to_string(phone.unanswered) + " requests to " + transfer.server_ip +
+                 " unanswered (last: " + transfer.file + ")",
+             transfer.file, 0, ""},
             time_us);
     return;
   }
   if (!transfer.failure.empty()) return;
   if (transfer.kind == BootFileKind::kDefaultConfig && phone.own_config_missing) {
     stalled(phone, *domain::find_boot_rule("not_provisioned"),
-            "its own config was not found on " + transfer.server_ip + "; it fetched " +
-                transfer.file + " instead",
+            {"its own config was not found on " + transfer.server_ip + "; it fetched " +
+                 transfer.file + " instead",
+             transfer.file, whole, ""},
             time_us);
     return;
   }
-  if (phone.registration_seen || fetches < domain::kLoopFetches) return;
+  if (phone.registration_seen || whole < domain::kLoopFetches) return;
+  const std::string fetched = transfer.file + " fetched " + std::to_string(whole) + " times from " +
+                              transfer.server_ip + " since " +
+                              format_rfc3339_ms(phone.fetches[transfer.file].window_start_us) +
+                              ", never registered";
   if (is_config(transfer.kind)) {
-    stalled(phone, *domain::find_boot_rule("config_loop"),
-            transfer.file + " fetched " + std::to_string(fetches) + " times from " +
-                transfer.server_ip + " since " + since() + ", never registered",
+    stalled(phone, *domain::find_boot_rule("config_loop"), {fetched, transfer.file, whole, ""},
             time_us);
   } else if (is_firmware(transfer.kind)) {
-    stalled(phone, *domain::find_boot_rule("firmware_loop"),
-            transfer.file + " fetched " + std::to_string(fetches) + " times from " +
-                transfer.server_ip + " since " + since() + ", never registered" +
-                (phone.load_name.empty() ? "" : " (its config names load " + phone.load_name + ")"),
-            time_us);
+    stalled(
+        phone, *domain::find_boot_rule("firmware_loop"),
+        {fetched +
+             (phone.load_name.empty() ? "" : " (its config names load " + phone.load_name + ")"),
+         transfer.file, whole, ""},
+        time_us);
   }
 }
 
-void BootTracker::stalled(Phone& phone, const domain::BootRule& rule, const std::string& detail,
-                          int64_t time_us, const std::string& cm_address) {
+void BootTracker::stalled(Phone& phone, const domain::BootRule& rule, const StallEvidence& evidence,
+                          int64_t time_us) {
   if (!phone.reported.insert(std::string(rule.name)).second) return;
   // The rule's stage is where the phone is stuck, whatever file it asked for last.
   enter(phone, rule.stage, time_us);
@@ -324,7 +375,7 @@ void BootTracker::stalled(Phone& phone, const domain::BootRule& rule, const std:
   e.set_event_time_us(time_us);
   e.set_origin(phone.last_server.empty() ? phone.ip : phone.last_server);
   auto* p = e.mutable_phone();
-  p->set_device_name(phone.device_name.empty() ? "SEP" + phone.mac : phone.device_name);
+  p->set_device_name(phone.device_name.empty() ? phone_device_name(phone.mac) : phone.device_name);
   p->set_mac(phone.mac);
   p->set_ip(phone.ip);
   p->set_vlan(phone.vlan);
@@ -332,60 +383,56 @@ void BootTracker::stalled(Phone& phone, const domain::BootRule& rule, const std:
   b->set_stage(std::string(domain::boot_stage_name(phone.stage)));
   b->set_rule(std::string(rule.name));
   b->set_stage_since_us(phone.stage_since_us);
-  uint32_t most = 0;
-  std::string most_file;
-  for (const auto& [file, n] : phone.fetches) {
-    if (n > most) most = n, most_file = file;
-  }
-  b->set_fetches(most);
-  b->set_file(most_file);
+  b->set_fetches(evidence.fetches);
+  b->set_file(evidence.file);
   b->set_tftp_server(phone.last_server.empty() && !phone.tftp_servers.empty()
                          ? phone.tftp_servers.front()
                          : phone.last_server);
   for (const auto& member : phone.cm_group) b->add_cm_group(member);
   b->set_load_name(phone.load_name);
-  if (!cm_address.empty()) {
-    p->set_cm_address(cm_address);
-    b->set_cm_address(cm_address);
+  if (!evidence.cm_address.empty()) {
+    p->set_cm_address(evidence.cm_address);
+    b->set_cm_address(evidence.cm_address);
   }
-  b->set_explanation(p->device_name() + " " + std::string(rule.summary) + ": " + detail);
+  b->set_explanation(p->device_name() + " " + std::string(rule.summary) + ": " + evidence.detail);
   b->set_remediation(std::string(rule.remediation));
   emit(std::move(e));
 }
 
 void BootTracker::observe(const Event& event) {
-  const bool registered = event.kind() == regwatch::v1::PHONE_REGISTERED;
+  const bool is_registered = event.kind() == regwatch::v1::PHONE_REGISTERED;
   const bool rejected = event.kind() == regwatch::v1::PHONE_REGISTRATION_FAILED;
-  if ((!registered && !rejected) || !event.has_phone()) return;
+  if ((!is_registered && !rejected) || !event.has_phone()) return;
   const auto& p = event.phone();
   const std::string mac = p.mac().empty() ? mac_from_device_name(p.device_name()) : p.mac();
   const auto found = phones_.find(mac);
   if (found == phones_.end()) return;  // registered without a boot we saw: nothing to follow
   Phone& phone = found->second;
   phone.last_seen_us = event.event_time_us();
+  if (is_registered) {
+    registered(phone, event.event_time_us());  // out of the boot chain
+    return;
+  }
   phone.registration_seen = true;
   phone.waiting_since_us = -1;
   enter(phone, BootStage::kRegistration, event.event_time_us());
   const std::string cm = host_of(p.cm_address().empty() ? p.cm_node() : p.cm_address());
-  if (rejected && !phone.cm_group.empty() && !cm.empty() &&
-      std::find(phone.cm_group.begin(), phone.cm_group.end(), cm) == phone.cm_group.end()) {
-    const bool is_tftp = cm == phone.last_server;
-    if (phone.device_name.empty()) phone.device_name = p.device_name();
-    stalled(phone, *domain::find_boot_rule("wrong_cm_group"),
-            "rejected by " + cm + (is_tftp ? " (its TFTP server)" : "") +
-                "; its config's CM group is " + joined(phone.cm_group),
-            event.event_time_us(), cm);
-  }
-  if (registered) {
-    // Out of the boot chain: the next boot is a new episode.
-    new_episode(phone, event.event_time_us());
-    phone.stage = BootStage::kRegistration;
-    phone.registration_seen = true;
-  }
+  if (phone.cm_group.empty() || cm.empty() ||
+      std::find(phone.cm_group.begin(), phone.cm_group.end(), cm) != phone.cm_group.end())
+    return;
+  if (phone.device_name.empty()) phone.device_name = p.device_name();
+  const bool is_tftp = cm == phone.last_server;
+  stalled(phone, *domain::find_boot_rule("wrong_cm_group"),
+          {"rejected by " + cm + (is_tftp ? " (its TFTP server)" : "") +
+               "; its config's CM group is " + joined(phone.cm_group),
+           "", 0, cm},
+          event.event_time_us());
 }
 
 void BootTracker::advance(int64_t time_us) {
-  if (time_us < next_scan_us_) return;
+  // A packet far in the past of the last scan (a capture's clock stepped back) re-arms the scan
+  // instead of freezing the timers until time catches up.
+  if (time_us < next_scan_us_ && next_scan_us_ - time_us <= kScanEveryUs) return;
   next_scan_us_ = time_us + kScanEveryUs;
   const int64_t grace_us = int64_t{settings_.no_tftp_grace_s} * kSecond;
   const int64_t idle_us = int64_t{settings_.client_idle_s} * kSecond;
@@ -393,11 +440,14 @@ void BootTracker::advance(int64_t time_us) {
   for (auto it = phones_.begin(); it != phones_.end();) {
     Phone& phone = it->second;
     if (phone.waiting_since_us >= 0 && time_us - phone.waiting_since_us >= grace_us) {
+      // Stamped when the grace ran out, not when the scan noticed.
+      const int64_t at_us = phone.waiting_since_us + grace_us;
       phone.waiting_since_us = -1;
       stalled(phone, *no_option,
-              "leased " + phone.ip + " without option 150 or 66, and asked for no file in " +
-                  std::to_string(settings_.no_tftp_grace_s) + " s",
-              time_us);
+              {"leased " + phone.ip + " without option 150 or 66, and asked for no file in " +
+                   std::to_string(settings_.no_tftp_grace_s) + " s",
+               "", 0, ""},
+              at_us);
     }
     if (time_us - phone.last_seen_us > idle_us) {
       if (const auto at = mac_at_ip_.find(phone.ip);
@@ -407,6 +457,13 @@ void BootTracker::advance(int64_t time_us) {
     } else {
       ++it;
     }
+  }
+  for (auto it = servers_.begin(); it != servers_.end();) {
+    report_silent(it->first, it->second, time_us);
+    if (time_us - it->second.last_seen_us > idle_us && !it->second.reported)
+      it = servers_.erase(it);
+    else
+      ++it;
   }
   stats_.clients = phones_.size();
 }

@@ -59,7 +59,8 @@ void DhcpAnalyzer::on_udp(const capture::UdpDatagram& datagram, int64_t time_us)
   } else {
     ++stats.anomalies["dhcp_bad_op"];
   }
-  if (message.op == 1) client.vlan = datagram.vlan;
+  // The client's own packets say its VLAN; a relay's leg to the server is on the server's.
+  if (message.op == 1 && message.giaddr == std::array<uint8_t, 4>{}) client.vlan = datagram.vlan;
 }
 
 void DhcpAnalyzer::from_client(Client& client, const DhcpMessage& message, int64_t time_us) {
@@ -75,6 +76,7 @@ void DhcpAnalyzer::from_client(Client& client, const DhcpMessage& message, int64
       ++client.discovers;
       break;
     case DhcpType::kRequest:
+      client.renewing = message.ciaddr != std::array<uint8_t, 4>{};
       client.requested_ip =
           message.requested_ip ? ipv4_text(*message.requested_ip) : ipv4_text(message.ciaddr);
       break;
@@ -120,6 +122,9 @@ void DhcpAnalyzer::from_server(Client& client, const std::string& mac, const Dhc
     client.first_discover_us = -1;  // answered
     client.discovers = 0;
   }
+  if ((message.type == DhcpType::kNak || message.type == DhcpType::kAck) &&
+      seen_answer(client, message, time_us))
+    return;  // the relay's other leg
   if (message.type == DhcpType::kNak) {
     auto e = exchange_event(regwatch::v1::DHCP_NAK, client, mac, &message, time_us);
     e.mutable_dhcp()->set_requested_ip(client.requested_ip);
@@ -129,18 +134,16 @@ void DhcpAnalyzer::from_server(Client& client, const std::string& mac, const Dhc
   }
   // An ACK without an address is the answer to an INFORM: no lease.
   if (message.type != DhcpType::kAck || message.yiaddr == std::array<uint8_t, 4>{}) return;
-  if (client.last_ack_xid == message.xid && client.last_ack_us >= 0 &&
-      time_us - client.last_ack_us <= kSameAckUs)
-    return;  // the relay's other leg
-  client.last_ack_xid = message.xid;
-  client.last_ack_us = time_us;
   auto lease_event = exchange_event(regwatch::v1::DHCP_LEASE, client, mac, &message, time_us);
   if (lease_event.origin().empty()) {
     lease_event.set_origin(datagram.src.to_string());
     lease_event.mutable_dhcp()->set_server(datagram.src.to_string());
   }
   const bool phone = is_cisco_phone(client, mac);
-  const bool no_tftp = message.tftp_servers.empty() && message.tftp_server_name.empty();
+  const bool renewal = client.renewing;
+  lease_event.mutable_dhcp()->set_renewal(renewal);
+  // A renewal's ACK need not repeat the options: only a new lease without them is a finding.
+  const bool no_tftp = !renewal && message.tftp_servers.empty() && message.tftp_server_name.empty();
   Lease lease;
   lease.mac = mac;
   lease.device_name = phone ? phone_device_name(mac) : "";
@@ -157,12 +160,21 @@ void DhcpAnalyzer::from_server(Client& client, const std::string& mac, const Dhc
   } else {
     tracker_.emit(std::move(lease_event));
   }
-  tracker_.leased(lease, time_us);
+  tracker_.leased(lease, renewal, time_us);
+}
+
+bool DhcpAnalyzer::seen_answer(Client& client, const DhcpMessage& message, int64_t time_us) const {
+  if (client.last_answer_us >= 0 && client.last_answer_xid == message.xid &&
+      time_us - client.last_answer_us <= kSameAckUs)
+    return true;
+  client.last_answer_xid = message.xid;
+  client.last_answer_us = time_us;
+  return false;
 }
 
 void DhcpAnalyzer::on_time(int64_t time_us) {
   // Once a second of packet time (see TftpAnalyzer::on_time).
-  if (time_us < next_scan_us_) return;
+  if (time_us < next_scan_us_ && next_scan_us_ - time_us <= kSecond) return;
   next_scan_us_ = time_us + kSecond;
   tracker_.advance(time_us);
   const int64_t timeout_us = int64_t{settings_.dhcp_offer_timeout_s} * kSecond;
@@ -172,7 +184,8 @@ void DhcpAnalyzer::on_time(int64_t time_us) {
     if (client.first_discover_us >= 0 && !client.unanswered_reported &&
         time_us - client.first_discover_us >= timeout_us) {
       client.unanswered_reported = true;
-      auto e = exchange_event(regwatch::v1::DHCP_UNANSWERED, client, it->first, nullptr, time_us);
+      const int64_t at_us = client.first_discover_us + timeout_us;  // when the bound ran out
+      auto e = exchange_event(regwatch::v1::DHCP_UNANSWERED, client, it->first, nullptr, at_us);
       e.mutable_dhcp()->set_message_type("discover");
       e.mutable_dhcp()->set_discovers(client.discovers);
       e.mutable_dhcp()->set_first_discover_us(client.first_discover_us);
@@ -180,7 +193,7 @@ void DhcpAnalyzer::on_time(int64_t time_us) {
       tracker_.emit(std::move(e));
       if (phone) {
         tracker_.dhcp_unanswered(it->first, phone_device_name(it->first), client.vlan,
-                                 client.first_discover_us, time_us);
+                                 client.first_discover_us, at_us);
       }
     }
     if (time_us - client.last_seen_us > idle_us) {

@@ -8,7 +8,10 @@
 // A client is a Cisco phone when its vendor class (option 60, from any of its requests) names
 // a Cisco phone ("Cisco Systems, Inc. IP Phone CP-7965G"), or its host name (option 12) is its
 // device name (SEP<MAC>). A relayed exchange is seen twice when the capture holds both legs
-// (relay to server, relay to client): one ACK per transaction (xid) is reported.
+// (relay to server, relay to client): one ACK or NAK per transaction (xid) is reported, and the
+// client's VLAN is the one of its own (unrelayed) packets. An ACK answering a REQUEST sent from
+// the client's address (RENEWING, REBINDING) is a renewal: reported (DhcpExchange.renewal), but
+// not a new boot.
 //
 // Threads: none; one owner (the capture thread).
 #include <cstdint>
@@ -40,8 +43,9 @@ class DhcpAnalyzer final : public capture::Analyzer {
     int64_t first_discover_us = -1;  // DISCOVERs waiting for an OFFER
     uint32_t discovers = 0;
     bool unanswered_reported = false;
-    uint32_t last_ack_xid = 0;
-    int64_t last_ack_us = -1;
+    bool renewing = false;         // its last REQUEST came from its address (ciaddr set)
+    uint32_t last_answer_xid = 0;  // the last ACK or NAK reported, for a relay's second leg
+    int64_t last_answer_us = -1;
     int64_t last_seen_us = 0;
     uint16_t vlan = 0;
   };
@@ -49,6 +53,8 @@ class DhcpAnalyzer final : public capture::Analyzer {
   void from_server(Client& client, const std::string& mac, const DhcpMessage& message,
                    const capture::UdpDatagram& datagram, int64_t time_us);
   bool is_cisco_phone(const Client& client, const std::string& mac) const;
+  // The other leg of a relayed ACK or NAK already reported (same transaction, within seconds).
+  bool seen_answer(Client& client, const DhcpMessage& message, int64_t time_us) const;
   regwatch::v1::Event exchange_event(regwatch::v1::EventKind kind, const Client& client,
                                      const std::string& mac, const DhcpMessage* message,
                                      int64_t time_us) const;

@@ -117,23 +117,37 @@ void HttpAnalyzer::on_tcp(const capture::TcpSegment& segment, int64_t time_us) {
 void HttpAnalyzer::client_bytes(Connection& c, std::span<const uint8_t> bytes, int64_t time_us) {
   if (c.broken) return;
   c.request_head.insert(c.request_head.end(), bytes.begin(), bytes.end());
-  while (!c.request_head.empty()) {
-    auto head = parse_http_head(c.request_head);
+  // Heads are read at an offset and the bytes they took erased once: a segment of many
+  // pipelined requests costs its length, not its length times their number.
+  size_t used = 0;
+  while (used < c.request_head.size()) {
+    auto head = parse_http_head(std::span<const uint8_t>(c.request_head).subspan(used));
     if (!head.ok()) {
-      if (head.error().code == "need_more") return;
+      if (head.error().code == "need_more") break;
       ++tracker_.stats().anomalies["http_" + head.error().code];
       c.broken = true;
-      return;
+      break;
     }
-    c.request_head.erase(c.request_head.begin(),
-                         c.request_head.begin() + static_cast<std::ptrdiff_t>(head->head_bytes));
+    used += head->head_bytes;
     if (head->response) {
       ++tracker_.stats().anomalies["http_response_from_client"];
       continue;
     }
+    if (c.requests.size() >= settings_.max_pipelined_requests) {
+      // No phone pipelines this deep: not followed further (and no flood of failures later).
+      ++tracker_.stats().anomalies["http_pipeline_full"];
+      c.broken = true;
+      break;
+    }
     const std::string file(domain::boot_file_base_name(head->target));
     c.requests.push_back({file, time_us});
     tracker_.requested(file, c.key.client.to_string(), time_us);
+  }
+  if (c.broken) {
+    c.request_head = {};
+  } else {
+    c.request_head.erase(c.request_head.begin(),
+                         c.request_head.begin() + static_cast<std::ptrdiff_t>(used));
   }
 }
 
@@ -147,13 +161,14 @@ void HttpAnalyzer::server_bytes(Connection& c, std::span<const uint8_t> bytes, i
                               : static_cast<size_t>(std::min<uint64_t>(c.body_left, bytes.size()));
       c.body_bytes += take;
       if (c.keep_content) {
-        if (c.content.size() + take <= settings_.max_config_bytes) {
+        if (c.content.size() + take > settings_.max_config_bytes) {
+          ++tracker_.stats().anomalies["http_config_too_large"];
+          drop_content(c);
+        } else if (!tracker_.take_config_bytes(take)) {
+          drop_content(c);
+        } else {
           c.content.insert(c.content.end(), bytes.begin(),
                            bytes.begin() + static_cast<std::ptrdiff_t>(take));
-        } else {
-          c.keep_content = false;
-          c.content = {};
-          ++tracker_.stats().anomalies["http_config_too_large"];
         }
       }
       bytes = bytes.subspan(take);
@@ -203,6 +218,12 @@ void HttpAnalyzer::server_bytes(Connection& c, std::span<const uint8_t> bytes, i
   }
 }
 
+void HttpAnalyzer::drop_content(Connection& c) {
+  c.keep_content = false;
+  tracker_.give_config_bytes(c.content.size());
+  c.content = {};
+}
+
 void HttpAnalyzer::finish_response(Connection& c, std::string failure, int64_t time_us) {
   if (c.requests.empty()) return;
   Transfer transfer;
@@ -228,11 +249,11 @@ void HttpAnalyzer::finish_response(Connection& c, std::string failure, int64_t t
       ++tracker_.stats().anomalies["config_" + config.error().code];
     }
   }
-  c.in_body = c.until_close = c.keep_content = false;
+  drop_content(c);
+  c.in_body = c.until_close = false;
   c.body_left = c.body_bytes = 0;
   c.status = 0;
   c.reason.clear();
-  c.content = {};
   tracker_.finished(std::move(transfer), time_us);
 }
 
@@ -256,18 +277,19 @@ void HttpAnalyzer::close(const Key& key, bool idle, int64_t time_us) {
 }
 
 void HttpAnalyzer::on_time(int64_t time_us) {
-  // Once a second of packet time: every packet of every other analyzer comes here (one
-  // compare on the SCCP steady state's path).
-  if (time_us < next_scan_us_) return;
+  // Once a second of packet time (see TftpAnalyzer::on_time).
+  if (time_us < next_scan_us_ && next_scan_us_ - time_us <= kSecond) return;
   next_scan_us_ = time_us + kSecond;
   tracker_.advance(time_us);
   if (connections_.empty()) return;
   const int64_t timeout_us = int64_t{settings_.transfer_timeout_s} * kSecond;
-  std::vector<Key> idle;
+  std::vector<std::pair<Key, int64_t>> idle;
   for (const auto& [key, c] : connections_) {
-    if (time_us - c->last_packet_us >= timeout_us) idle.push_back(key);
+    if (time_us - c->last_packet_us >= timeout_us)
+      idle.emplace_back(key, c->last_packet_us + timeout_us);
   }
-  for (const Key& key : idle) close(key, true, time_us);
+  // Stamped when the timeout ran out, not when the scan noticed.
+  for (const auto& [key, at_us] : idle) close(key, true, at_us);
 }
 
 }  // namespace regwatch::agent::boot

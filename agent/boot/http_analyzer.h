@@ -10,8 +10,9 @@
 // to the BootTracker; configs are read as for TFTP.
 //
 // A hole in a direction's bytes (a capture that lost packets) makes the connection's framing
-// unknowable: it is counted (http_gap) and the connection is no longer followed. Chunked bodies
-// are counted to the connection's end and not read as configs.
+// unknowable: it is counted (http_gap) and the connection is no longer followed; so is one with
+// more than settings.max_pipelined_requests requests outstanding (http_pipeline_full). Chunked
+// bodies are counted to the connection's end and not read as configs.
 //
 // Threads: none; one owner (the capture thread).
 #include <cstdint>
@@ -57,6 +58,7 @@ class HttpAnalyzer final : public capture::Analyzer {
   // The connection ended (FIN, RST, idle): what is open is finished as it stands.
   void close(const Key& key, bool idle, int64_t time_us);
   void finish_response(Connection& c, std::string failure, int64_t time_us);
+  void drop_content(Connection& c);
 
   BootSettings settings_;
   BootTracker& tracker_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <tuple>
 #include <utility>
 
 #include "agent/boot/tftp_packet.h"
@@ -163,14 +164,15 @@ void TftpAnalyzer::from_server(Flow& flow, const capture::UdpDatagram& datagram,
       }
       flow.transfer.bytes += packet.data.size();
       if (flow.keep_content) {
-        if (flow.content.size() + packet.data.size() <= settings_.max_config_bytes) {
-          flow.content.insert(flow.content.end(), packet.data.begin(), packet.data.end());
-          held_bytes_ += packet.data.size();
+        const size_t n = packet.data.size();
+        if (flow.content.size() + n > settings_.max_config_bytes) {
+          ++tracker_.stats().anomalies["tftp_config_too_large"];  // no phone's config is
+          drop_content(flow);
+        } else if (!tracker_.take_config_bytes(n)) {
+          drop_content(flow);  // all downloads together hold too much: counted by the tracker
         } else {
-          flow.keep_content = false;  // too big to be a phone's config: counted, not read
-          held_bytes_ -= flow.content.size();
-          flow.content = {};
-          ++tracker_.stats().anomalies["tftp_config_too_large"];
+          flow.content.insert(flow.content.end(), packet.data.begin(), packet.data.end());
+          held_bytes_ += n;
         }
       }
       flow.next_block = static_cast<uint16_t>(packet.block + 1);
@@ -196,6 +198,13 @@ void TftpAnalyzer::from_client(Flow& flow, const capture::UdpDatagram& datagram,
   // ACKs: the client took a block; nothing to learn that DATA did not say.
 }
 
+void TftpAnalyzer::drop_content(Flow& flow) {
+  flow.keep_content = false;
+  held_bytes_ -= flow.content.size();
+  tracker_.give_config_bytes(flow.content.size());
+  flow.content = {};
+}
+
 void TftpAnalyzer::finish(const Key& key, std::string failure, int64_t time_us) {
   const auto found = transfers_.find(key);
   if (found == transfers_.end()) return;
@@ -203,6 +212,7 @@ void TftpAnalyzer::finish(const Key& key, std::string failure, int64_t time_us) 
   transfers_.erase(found);
   if (claims_) claims_->release_udp_endpoint(*this, key.address, key.port);
   held_bytes_ -= flow.content.size();
+  tracker_.give_config_bytes(flow.content.size());
   flow.transfer.failure = std::move(failure);
   if (flow.transfer.failure.empty() && flow.keep_content) {
     auto config = parse_phone_config(flow.content);
@@ -217,18 +227,20 @@ void TftpAnalyzer::finish(const Key& key, std::string failure, int64_t time_us) 
 
 void TftpAnalyzer::on_time(int64_t time_us) {
   // Once a second of packet time: every packet of every other analyzer comes here (one
-  // compare on the SCCP steady state's path).
-  if (time_us < next_scan_us_) return;
+  // compare on the SCCP steady state's path). A clock that stepped back re-arms it.
+  if (time_us < next_scan_us_ && next_scan_us_ - time_us <= kSecond) return;
   next_scan_us_ = time_us + kSecond;
   tracker_.advance(time_us);
   if (transfers_.empty()) return;
   const int64_t timeout_us = int64_t{settings_.transfer_timeout_s} * kSecond;
-  std::vector<std::pair<Key, bool>> stopped;
+  std::vector<std::tuple<Key, bool, int64_t>> stopped;
   for (const auto& [key, flow] : transfers_) {
-    if (time_us - flow.last_packet_us >= timeout_us) stopped.emplace_back(key, flow.answered);
+    if (time_us - flow.last_packet_us >= timeout_us)
+      stopped.emplace_back(key, flow.answered, flow.last_packet_us + timeout_us);
   }
-  for (const auto& [key, answered] : stopped)
-    finish(key, answered ? "timeout" : "no_answer", time_us);
+  // Each stamped when its timeout ran out, not when the scan noticed.
+  for (const auto& [key, answered, at_us] : stopped)
+    finish(key, answered ? "timeout" : "no_answer", at_us);
   tracker_.stats().transfers_in_flight = transfers_.size();
 }
 

@@ -9,7 +9,7 @@
 // names the phone and reports it. Configs are kept as they arrive (up to max_config_bytes) and
 // read with parse_phone_config.
 //
-// Retransmissions (a repeated read request, DATA block or ACK) are counted per transfer. Write
+// Retransmissions (a repeated read request or DATA block) are counted per transfer. Write
 // requests are counted, not followed (phones do not upload). Bad packets are named, counted
 // anomalies ("tftp_<error>").
 //
@@ -65,6 +65,8 @@ class TftpAnalyzer final : public capture::Analyzer {
   void request(const capture::UdpDatagram& datagram, int64_t time_us);
   void from_server(Flow& flow, const capture::UdpDatagram& datagram, int64_t time_us);
   void from_client(Flow& flow, const capture::UdpDatagram& datagram, int64_t time_us);
+  // A config too big to keep (for itself, or for the budget of all): counted, not read.
+  void drop_content(Flow& flow);
   // Ends the transfer of key: failure "" when whole.
   void finish(const Key& key, std::string failure, int64_t time_us);
 

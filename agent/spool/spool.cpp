@@ -283,6 +283,15 @@ std::vector<regwatch::v1::Event> Spool::read_after(uint64_t after_seq, size_t ma
       if (record.seq <= after_seq) continue;
       regwatch::v1::Event event;
       if (!event.ParseFromArray(record.payload.data(), static_cast<int>(record.payload.size()))) {
+        // Counted and logged, never silent: the inputs make every string valid UTF-8, so this
+        // is a bug of ours or a damaged disk the checksum missed.
+        if (record.seq > last_unparsable_seq_) {  // once each, however often it is read
+          last_unparsable_seq_ = record.seq;
+          ++stats_.unparsable_records;
+          component_logger("agent.spool")
+              ->error("spool record seq {} does not parse as an event: skipped ({} so far)",
+                      record.seq, stats_.unparsable_records);
+        }
         continue;
       }
       bytes += record.payload.size();

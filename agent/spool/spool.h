@@ -88,6 +88,9 @@ struct SpoolStats {
   uint64_t dropped_total = 0;
   uint64_t oversized = 0;
   uint64_t corrupt_records = 0;  // damaged ranges (torn tails too) skipped by the last recovery
+  // Records whose checksum held but whose event does not parse (an event that was appended but
+  // cannot be read back, e.g. a string field that is not UTF-8): skipped when shipping, logged.
+  uint64_t unparsable_records = 0;
   uint64_t bytes_on_disk = 0;
   uint64_t segments = 0;
   uint64_t acked_seq = 0;
@@ -162,6 +165,7 @@ class Spool {
   int active_fd_ = -1;
   SpoolState state_;
   SpoolStats stats_;
+  uint64_t last_unparsable_seq_ = 0;  // the latest record counted in unparsable_records
   bool closed_ = false;
   uint64_t failed_deletions_ = 0;               // acknowledged segments that could not be deleted
   WriteRefusal refusal_ = WriteRefusal::kNone;  // of the last failed write_locked

@@ -1,5 +1,4 @@
 add_library(regwatch_syslog_parser STATIC
-  ${CMAKE_CURRENT_LIST_DIR}/utf8_sanitize.cpp
   ${CMAKE_CURRENT_LIST_DIR}/syslog_timestamp.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ciscolog_tags.cpp
   ${CMAKE_CURRENT_LIST_DIR}/syslog_header.cpp

@@ -1,5 +1,6 @@
 #include "agent/wire/wire_capture.h"
 
+#include <algorithm>
 #include <cassert>
 #include <utility>
 
@@ -23,6 +24,7 @@ bool ends_a_boot(regwatch::v1::EventKind kind) {
 struct WireCapture::Parts {
   Parts(WireSettings settings, const capture::EventSink& sink)
       : boot_enabled(settings.boot.enabled),
+        boot_settings(settings.boot),
         tracker(settings.boot, sink),
         sccp(std::move(settings.sccp),
              [this, sink](regwatch::v1::Event event) {
@@ -36,6 +38,7 @@ struct WireCapture::Parts {
         http(settings.boot, tracker) {}
 
   bool boot_enabled;
+  boot::BootSettings boot_settings;
   boot::BootTracker tracker;
   sccp::SccpAnalyzer sccp;
   boot::DhcpAnalyzer dhcp;
@@ -66,6 +69,18 @@ void WireCapture::on_packet(int link_type, int64_t time_us, std::span<const uint
 
 void WireCapture::on_idle(int64_t now_us) {
   parts_->dispatcher.on_idle(now_us);
+}
+
+void WireCapture::finish(int64_t last_us) {
+  if (!parts_->boot_enabled) return;
+  const boot::BootSettings& b = parts_->boot_settings;
+  const uint32_t longest_s = std::max(
+      {b.transfer_timeout_s, b.dhcp_offer_timeout_s, b.no_tftp_grace_s, b.server_silence_s});
+  const int64_t until_us = last_us + (int64_t{longest_s} + 1) * 1'000'000;
+  for (capture::Analyzer* analyzer :
+       std::initializer_list<capture::Analyzer*>{&parts_->dhcp, &parts_->tftp, &parts_->http}) {
+    analyzer->on_idle(until_us);
+  }
 }
 
 WireStats WireCapture::stats() const {

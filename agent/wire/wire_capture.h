@@ -44,6 +44,11 @@ class WireCapture {
   void on_packet(int link_type, int64_t time_us, std::span<const uint8_t> frame);
   // The wire is quiet (live capture): timers move on by the wall clock.
   void on_idle(int64_t now_us);
+  // A capture file ended at last_us (its last packet): the boot chain's timers run out as on a
+  // wire that went quiet then (downloads in flight time out, unanswered DISCOVERs and phones
+  // leased without a TFTP option are reported), each stamped at its own deadline, so a replay
+  // gives what live capture gave. SCCP's are left alone: a capture's end is not the phones'.
+  void finish(int64_t last_us);
   WireStats stats() const;
 
  private:

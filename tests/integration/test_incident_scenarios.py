@@ -60,9 +60,10 @@ class ScenarioTestCase(RegwatchTestCase):
         out = self.cli(collector.address, "incidents", "--since", "2020-01-01T00:00:00Z", "--format", "json").stdout
         return json.loads(out)
 
-    def incident_with(self, collector, phones, what, timeout=30, **fields):
+    def incident_with(self, collector, phones, what, timeout=60, **fields):
         """Waits until one incident has all its phones (and the given field values): a pass
-        over part of the input may show a smaller one first."""
+        over part of the input may show a smaller one first. 60 s: on a loaded 2-core host a
+        live scenario's recovery once took longer than 30 s."""
         def found():
             for i in self.incidents(collector):
                 if i["phone_count"] == phones and all(i[k] == v for k, v in fields.items()):

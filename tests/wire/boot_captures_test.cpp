@@ -26,11 +26,13 @@ std::vector<Event> replay(const std::string& name) {
   EXPECT_TRUE(source.ok()) << name;
   if (!source.ok()) return events;
   const int link = (*source)->link_type();
+  int64_t last_us = 0;
   while (true) {
     auto n = (*source)->read(
         256, [&](int64_t t, std::span<const uint8_t> frame) { wire.on_packet(link, t, frame); });
     if (!n.ok() || *n < 0) break;
   }
+  wire.finish(last_us);  // as the agent's replay does at a capture's end
   return events;
 }
 

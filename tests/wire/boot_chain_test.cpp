@@ -258,5 +258,80 @@ TEST_F(BootChain, ARegistrationEndsTheBootSoLaterFetchesStartAfresh) {
   EXPECT_TRUE(of(regwatch::v1::BOOT_STALLED).empty());
 }
 
+TEST_F(BootChain, ARenewalIsNoNewBoot) {
+  lease(1 * kS, {});  // no option 150: the phone has an alternate TFTP server set
+  fetch("SEP0017943A98BA.cnf.xml", cnf_xml({"10.0.0.10"}, "L"), 5000, 2 * kS);
+  // RENEWING at T1: a REQUEST from its address (ciaddr), the ACK without the options.
+  DhcpOptions request{3, {}, kVendor};
+  Bytes renew = dhcp(1, 8, kMac, kZero, request);
+  for (int i = 0; i < 4; ++i) renew[12 + i] = kPhoneIp[i];  // ciaddr
+  send(udp_frame({kPhoneIp, 68}, {kServer, 67}, renew), 1800 * kS);
+  send(udp_frame({kServer, 67}, {kPhoneIp, 68},
+                 dhcp(2, 8, kMac, kPhoneIp, {5, {}, "", kServer, 3600})),
+       1800 * kS + 1000);
+  send(udp_frame({kCm, 1}, {kCm, 2}, {1}), 1900 * kS);
+  const auto leases = of(regwatch::v1::DHCP_LEASE);
+  ASSERT_EQ(leases.size(), 2u);
+  EXPECT_FALSE(leases[0].dhcp().renewal());
+  EXPECT_TRUE(leases[1].dhcp().renewal());
+  EXPECT_EQ(of(regwatch::v1::DHCP_NO_TFTP_OPTION).size(), 1u) << "the boot's, not the renewal's";
+  EXPECT_TRUE(of(regwatch::v1::BOOT_STALLED).empty()) << "it fetched its config after the boot";
+}
+
+TEST_F(BootChain, APhoneThatRebootsOnEachTryStillLoops) {
+  const std::string config = cnf_xml({"10.0.0.10"}, "L");
+  for (int boot = 0; boot < 3; ++boot) {
+    lease((1 + 60 * boot) * kS);
+    not_found("CTLSEP0017943A98BA.tlv", uint16_t(5000 + 10 * boot), (2 + 60 * boot) * kS);
+    fetch("SEP0017943A98BA.cnf.xml.sgn", config, uint16_t(5001 + 10 * boot), (3 + 60 * boot) * kS);
+  }
+  const auto stalls = of(regwatch::v1::BOOT_STALLED);
+  ASSERT_EQ(stalls.size(), 1u);
+  EXPECT_EQ(stalls[0].phone().boot().rule(), "config_loop");
+  EXPECT_EQ(stalls[0].phone().boot().file(), "SEP0017943A98BA.cnf.xml.sgn")
+      << "the file it loops on, not the CTL it also asked for each time";
+  EXPECT_EQ(stalls[0].phone().boot().fetches(), 3u);
+}
+
+TEST_F(BootChain, OnlyWholeDownloadsWithinTheWindowMakeALoop) {
+  lease(1 * kS);
+  const std::string config = cnf_xml({"10.0.0.10"}, "L");
+  send(udp_frame({kPhoneIp, 5000}, {kServer, 69}, tftp_rrq("SEP0017943A98BA.cnf.xml.sgn")), 2 * kS);
+  send(udp_frame({kServer, 40001}, {kPhoneIp, 5000}, tftp_error(0, "busy")), 2 * kS + 10);
+  send(udp_frame({kPhoneIp, 5001}, {kServer, 69}, tftp_rrq("SEP0017943A98BA.cnf.xml.sgn")), 3 * kS);
+  send(udp_frame({kServer, 40001}, {kPhoneIp, 5001}, tftp_error(0, "busy")), 3 * kS + 10);
+  fetch("SEP0017943A98BA.cnf.xml.sgn", config, 5002, 4 * kS);
+  EXPECT_TRUE(of(regwatch::v1::BOOT_STALLED).empty()) << "two failures and one whole fetch";
+  // Apply-configs of a phone whose registration the capture cannot see (TLS), hours apart.
+  fetch("SEP0017943A98BA.cnf.xml.sgn", config, 5003, 3600 * kS);
+  fetch("SEP0017943A98BA.cnf.xml.sgn", config, 5004, 7200 * kS);
+  EXPECT_TRUE(of(regwatch::v1::BOOT_STALLED).empty());
+  EXPECT_EQ(of(regwatch::v1::BOOT_FILE_FETCHED).back().boot_file().attempt(), 5u);
+}
+
+TEST_F(BootChain, WireBytesThatAreNotUtf8StillMakeAnEventThatParses) {
+  lease(1 * kS);
+  send(udp_frame({kPhoneIp, 5000}, {kServer, 69}, tftp_rrq("CTLSEP0017943A98BA.tlv")), 2 * kS);
+  send(udp_frame({kServer, 40001}, {kPhoneIp, 5000}, tftp_error(1, "Datei fehlt \xff")),
+       2 * kS + 10);
+  const auto failed = of(regwatch::v1::BOOT_FILE_FAILED);
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].boot_file().error_text(), "Datei fehlt \\xff");
+  Event back;
+  EXPECT_TRUE(back.ParseFromString(failed[0].SerializeAsString()));
+  EXPECT_EQ(wire_.stats().boot.anomalies.at("boot_invalid_utf8"), 1u);
+}
+
+TEST_F(BootChain, ACaptureThatEndsMidTransferTimesItOutAtItsDeadline) {
+  lease(1 * kS);
+  send(udp_frame({kPhoneIp, 5000}, {kServer, 69}, tftp_rrq("ITLSEP0017943A98BA.tlv")), 2 * kS);
+  EXPECT_TRUE(of(regwatch::v1::BOOT_FILE_FAILED).empty());
+  wire_.finish(2 * kS);
+  const auto failed = of(regwatch::v1::BOOT_FILE_FAILED);
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].boot_file().failure(), "no_answer");
+  EXPECT_EQ(failed[0].event_time_us(), 12 * kS) << "the request's time plus transfer_timeout_s";
+}
+
 }  // namespace
 }  // namespace regwatch::agent::boot

@@ -115,5 +115,15 @@ TEST_F(HttpDownload, ARequestNeverAnsweredIsNoAnswerAfterTheTimeout) {
   EXPECT_EQ(failed[0].boot_file().failure(), "no_answer");
 }
 
+TEST_F(HttpDownload, AConnectionPipeliningMoreThanAPhoneWouldIsNoLongerFollowed) {
+  connect(40004, 1 * kS);
+  std::string flood;
+  for (int i = 0; i < 1000; ++i) flood += "GET /SEP0017943A98BA.cnf.xml HTTP/1.1\r\n\r\n";
+  phone_sends(40004, flood, 1 * kS);
+  server_sends(40004, "", 1 * kS + 9, kRst);
+  EXPECT_LE(of(regwatch::v1::BOOT_FILE_FAILED).size(), 16u) << "bounded, not one per request";
+  EXPECT_EQ(wire_.stats().boot.anomalies.at("http_pipeline_full"), 1u);
+}
+
 }  // namespace
 }  // namespace regwatch::agent::boot
