@@ -495,32 +495,49 @@ std::optional<Cause> boot_loop(const Incident& incident) {
 
 // A TFTP server that stopped answering (tftp_server_unanswered, not resolved) between the
 // lookback before the first drop and the last drop: the phones that fell cannot boot back (a
-// burst's phones re-register through TFTP). A cause beside the burst's other causes; its score
-// is the share of the incident's phones stalled asking that very server, else half the share
-// still down (they may be waiting on it). It names the server's scope.
+// burst's phones re-register through TFTP). A cause beside the burst's other causes, only for a
+// server some of the incident's own phones were stalled asking (boot_stalled's tftp_server): a
+// silent server elsewhere in the network is not this incident's. A report resolved again
+// before the first drop is over. Its score is the larger of the share of the incident's phones
+// stalled asking that very server and half the share still down (they may be waiting on it).
+// It names the server's scope.
 std::vector<Cause> tftp_unavailable(const Incident& incident,
                                     const std::vector<const StoredEvent*>& events) {
   const auto total = static_cast<double>(incident.phones.size());
   const domain::BootRule* rule = domain::find_boot_rule("tftp_unanswered");
-  std::map<std::string, Cause> by_server;
+  struct Silence {
+    std::vector<int64_t> evidence;
+    const Event* first = nullptr;  // the first unresolved report: it says when it began
+  };
+  std::map<std::string, Silence> by_server;
   for (const StoredEvent* stored : events) {
     const Event& e = stored->event;
-    if (e.kind() != regwatch::v1::TFTP_SERVER_UNANSWERED || !e.has_tftp_server() ||
-        e.tftp_server().resolved())
-      continue;
+    if (e.kind() != regwatch::v1::TFTP_SERVER_UNANSWERED || !e.has_tftp_server()) continue;
     const auto& status = e.tftp_server();
     const std::string server = status.server().empty() ? e.origin() : status.server();
-    Cause& c = by_server[server];
-    c.evidence.push_back(stored->id);
-    if (!c.kind.empty()) continue;  // the first report says when it began
+    Silence& silence = by_server[server];
+    if (status.resolved()) {
+      if (e.event_time_us() < incident.start_us) silence = {};  // answering again by then
+      continue;
+    }
+    silence.evidence.push_back(stored->id);
+    if (silence.first == nullptr) silence.first = &e;
+  }
+  std::vector<Cause> out;
+  for (auto& [server, silence] : by_server) {
+    if (silence.first == nullptr) continue;
     double stalled_there = 0;
     for (const auto& [name, stalls] : incident.boot_stalls) {
       if (const auto it = stalls.servers.find(server); it != stalls.servers.end())
         stalled_there += it->second;
     }
+    if (stalled_there == 0) continue;  // none of this incident's phones asked it
+    const auto& status = silence.first->tftp_server();
     const double still_down = static_cast<double>(incident.still_down.size());
+    Cause c;
     c.kind = "tftp_unavailable";
     c.subject = server;
+    c.evidence = std::move(silence.evidence);
     c.score = std::max(stalled_there / total, 0.5 * still_down / total);
     c.scopes = {{"tftp_server", server}};
     c.explanation =
@@ -532,10 +549,8 @@ std::vector<Cause> tftp_unavailable(const Incident& incident,
             std::max(stalled_there, still_down), static_cast<double>(status.unanswered_requests()),
             static_cast<double>(status.phones()));
     if (rule != nullptr) c.remediation = std::string(rule->remediation);
+    out.push_back(std::move(c));
   }
-  std::vector<Cause> out;
-  out.reserve(by_server.size());
-  for (auto& [server, cause] : by_server) out.push_back(std::move(cause));
   return out;
 }
 

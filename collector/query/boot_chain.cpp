@@ -207,6 +207,11 @@ std::optional<BootChain> boot_chain_of(const regwatch::v1::EventList& timeline, 
       continue;
     }
     if (!is_boot_kind(e.kind())) continue;
+    // A renewal (the phone asked from its address) is no new boot: it only says the address.
+    if (e.kind() == regwatch::v1::DHCP_LEASE && e.dhcp().renewal()) {
+      if (chain) chain->set_leased_ip(e.dhcp().leased_ip());
+      continue;
+    }
     if (!chain || chain->registered()) {
       chain.emplace();  // a new boot after a registration
       loop_file.clear();

@@ -228,9 +228,14 @@ TEST(BootStallIncidents, AnUnansweringTftpServerIsACauseBesideABurstOfUnregistra
     e.registered(phone(n), kT0 - 3600 * kSecond);
     e.unregistered(phone(n), kT0 + n * kSecond);
   }
+  // Four of them, booting again, ask 10.1.1.5 in vain: that ties the server to this burst.
+  for (int n = 10; n < 14; ++n) e.stalled(phone(n), "tftp_unanswered", kT0 + (40 + n) * kSecond);
   e.tftp_down("10.1.1.5", kT0 + 15 * kSecond);
   e.tftp_down("10.1.1.9", kT0 + 16 * kSecond, /*resolved=*/true);  // answers again: no cause
   e.tftp_down("10.1.1.7", kT0 + 3600 * kSecond);                   // long after: no cause
+  e.tftp_down("10.1.1.8", kT0 + 17 * kSecond);  // silent too, but none of these phones asked it
+  e.tftp_down("10.1.1.6", kT0 - 60 * kSecond);  // silent before the burst...
+  e.tftp_down("10.1.1.6", kT0 - 30 * kSecond, /*resolved=*/true);  // ... and answering again
   const auto incidents = correlate(e.all());
   ASSERT_EQ(incidents.size(), 1u);
   const auto& causes = incidents[0].causes;

@@ -137,6 +137,17 @@ TEST(BootChain, ARegistrationEndsTheChainAndANewBootStartsAnother) {
   EXPECT_EQ(chain->summary(), "at trust list download for 31 s, not registered yet");
 }
 
+TEST(BootChain, ARenewalOfARegisteredPhoneIsNoNewBoot) {
+  Timeline t = config_loop();
+  t.registered(kT0 + 1000 * kSecond);
+  t.lease(kT0 + 5000 * kSecond);  // T1: renewing from its address
+  t.last().mutable_dhcp()->set_renewal(true);
+  const auto chain = boot_chain_of(t.list(), kT0 + 9000 * kSecond);
+  ASSERT_TRUE(chain.has_value());
+  EXPECT_TRUE(chain->registered());
+  EXPECT_EQ(chain->stage(), "registration");
+}
+
 TEST(BootChain, ANewLeaseIsANewBootWithTheDhcpTroubleBeforeIt) {
   Timeline t = config_loop();
   auto& nak = *t.add(v1::DHCP_NAK, kT0 + 1000 * kSecond).mutable_dhcp();
