@@ -23,7 +23,7 @@ constexpr uint32_t kUnansweredForStall = 2;
 constexpr int64_t kScanEveryUs = kSecond;
 // Whole downloads of one file count towards a loop within this long of the first: a looping
 // phone fetches every minute or two; a registered phone's apply-configs are hours apart.
-constexpr int64_t kLoopWindowUs = 30 * 60 * kSecond;
+constexpr int64_t kLoopWindowUs = int64_t{30} * 60 * kSecond;
 // A silent server's report names how many phones asked it, counting up to this many.
 constexpr size_t kMaxServerClients = 1000;
 
@@ -297,10 +297,11 @@ Event BootTracker::file_event(const Transfer& transfer, const Phone* phone, uint
 
 void BootTracker::finished(Transfer transfer, int64_t end_us) {
   const std::string kind_text(domain::boot_file_kind_name(transfer.kind));
-  if (transfer.failure.empty())
+  if (transfer.failure.empty()) {
     ++stats_.files_fetched[kind_text];
-  else
+  } else {
     ++stats_.files_failed[transfer.failure];
+  }
   if (transfer.failure == "no_answer") server_unanswered(transfer, end_us);
   Phone* phone = phone_for(transfer.file, transfer.client_ip, end_us);
   uint32_t attempt = 1, whole = 0;
@@ -460,10 +461,11 @@ void BootTracker::advance(int64_t time_us) {
   }
   for (auto it = servers_.begin(); it != servers_.end();) {
     report_silent(it->first, it->second, time_us);
-    if (time_us - it->second.last_seen_us > idle_us && !it->second.reported)
+    if (time_us - it->second.last_seen_us > idle_us && !it->second.reported) {
       it = servers_.erase(it);
-    else
+    } else {
       ++it;
+    }
   }
   stats_.clients = phones_.size();
 }

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstring>
 #include <tuple>
 #include <utility>
 
@@ -28,15 +27,6 @@ std::string failure_of_error(uint16_t code) {
 }
 
 }  // namespace
-
-size_t TftpAnalyzer::KeyHash::operator()(const Key& key) const {
-  uint64_t words[2];
-  std::memcpy(words, key.address.bytes.data(), 16);
-  uint64_t h = (words[0] * 0x9e3779b97f4a7c15ULL) ^ (words[1] + key.port);
-  h ^= h >> 31;
-  h *= 0xbf58476d1ce4e5b9ULL;
-  return static_cast<size_t>(h ^ (h >> 29));
-}
 
 TftpAnalyzer::TftpAnalyzer(const BootSettings& settings, BootTracker& tracker)
     : settings_(settings), tracker_(tracker), ports_(settings.tftp_ports) {}

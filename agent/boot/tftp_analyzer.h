@@ -22,6 +22,7 @@
 #include "agent/boot/boot_settings.h"
 #include "agent/boot/boot_tracker.h"
 #include "agent/capture/analyzer.h"
+#include "agent/capture/endpoint.h"
 
 namespace regwatch::agent::boot {
 
@@ -42,14 +43,7 @@ class TftpAnalyzer final : public capture::Analyzer {
   uint64_t held_bytes() const { return held_bytes_; }
 
  private:
-  struct Key {
-    capture::IpAddress address;
-    uint16_t port = 0;
-    bool operator==(const Key&) const = default;
-  };
-  struct KeyHash {
-    size_t operator()(const Key& key) const;
-  };
+  using Key = capture::Endpoint;  // the client's end
   struct Flow {
     Transfer transfer;          // file, kind, addresses, counts so far
     capture::IpAddress server;  // where the request went
@@ -74,8 +68,8 @@ class TftpAnalyzer final : public capture::Analyzer {
   BootTracker& tracker_;
   capture::RuntimeClaims* claims_ = nullptr;
   std::vector<uint16_t> ports_;
-  std::unordered_map<Key, Flow, KeyHash> transfers_;  // by the client's endpoint
-  uint64_t held_bytes_ = 0;                           // config bytes kept, all transfers
+  std::unordered_map<Key, Flow, capture::EndpointHash> transfers_;  // by the client's endpoint
+  uint64_t held_bytes_ = 0;  // config bytes kept, all transfers
   int64_t next_scan_us_ = 0;
 };
 

@@ -1,7 +1,6 @@
 #include "agent/capture/dispatcher.h"
 
 #include <algorithm>
-#include <cstring>
 
 namespace regwatch::agent::capture {
 
@@ -24,15 +23,6 @@ Status Dispatcher::add(Analyzer& analyzer) {
   any_udp_ = any_udp_ || !claims.udp.empty();
   analyzer.on_added(*this);
   return Ok{};
-}
-
-size_t Dispatcher::EndpointHash::operator()(const Endpoint& e) const {
-  uint64_t words[2];
-  std::memcpy(words, e.address.bytes.data(), 16);
-  uint64_t h = (words[0] * 0x9e3779b97f4a7c15ULL) ^ (words[1] + e.port);
-  h ^= h >> 29;
-  h *= 0xbf58476d1ce4e5b9ULL;
-  return static_cast<size_t>(h ^ (h >> 32));
 }
 
 bool Dispatcher::claim_udp_endpoint(Analyzer& by, const IpAddress& address, uint16_t port) {

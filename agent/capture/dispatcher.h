@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "agent/capture/analyzer.h"
+#include "agent/capture/endpoint.h"
 #include "common/result.h"
 
 namespace regwatch::agent::capture {
@@ -64,14 +65,6 @@ class Dispatcher final : private RuntimeClaims {
   bool any_udp_ = false;
   // Endpoint claims (RuntimeClaims), with a count per port in front of them: a datagram whose
   // ports have no claim (RTP, the voice VLAN's bulk) costs two array reads, not a hash lookup.
-  struct Endpoint {
-    IpAddress address;
-    uint16_t port = 0;
-    bool operator==(const Endpoint&) const = default;
-  };
-  struct EndpointHash {
-    size_t operator()(const Endpoint& e) const;
-  };
   std::unordered_map<Endpoint, uint8_t, EndpointHash> endpoint_owner_;
   std::vector<uint16_t> endpoint_claims_per_port_ = std::vector<uint16_t>(65536, 0);
   CaptureStats stats_;

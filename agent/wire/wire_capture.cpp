@@ -47,8 +47,8 @@ struct WireCapture::Parts {
   capture::Dispatcher dispatcher;
 };
 
-WireCapture::WireCapture(WireSettings settings, capture::EventSink sink)
-    : parts_(std::make_unique<Parts>(std::move(settings), std::move(sink))) {}
+WireCapture::WireCapture(WireSettings settings, const capture::EventSink& sink)
+    : parts_(std::make_unique<Parts>(std::move(settings), sink)) {}
 
 WireCapture::~WireCapture() = default;
 

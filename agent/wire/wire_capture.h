@@ -32,7 +32,7 @@ struct WireStats {
 
 class WireCapture {
  public:
-  WireCapture(WireSettings settings, capture::EventSink sink);
+  WireCapture(WireSettings settings, const capture::EventSink& sink);
   ~WireCapture();
   // Puts the analyzers behind the dispatcher: an error when two claim one port (the SCCP and
   // boot ports come from the config).

@@ -27,17 +27,17 @@ const std::string kVendor = "Cisco Systems, Inc. IP Phone CP-7965G";
 class BootChain : public ::testing::Test {
  protected:
   explicit BootChain(BootSettings boot = {})
-      : wire_(settings(boot), [this](Event e) { events_.push_back(std::move(e)); }) {
+      : wire_(settings(std::move(boot)), [this](Event e) { events_.push_back(std::move(e)); }) {
     EXPECT_TRUE(wire_.start().ok());
   }
   static wire::WireSettings settings(BootSettings boot) {
     wire::WireSettings s;
-    s.boot = boot;
+    s.boot = std::move(boot);
     return s;
   }
   void send(const Bytes& frame, int64_t t) { wire_.on_packet(1, t, frame); }
 
-  void lease(int64_t t, std::vector<std::array<uint8_t, 4>> tftp = {kServer}) {
+  void lease(int64_t t, const std::vector<std::array<uint8_t, 4>>& tftp = {kServer}) {
     DhcpOptions discover{1, {}, kVendor};
     send(udp_frame({kZero, 68}, {kBroadcast, 67}, dhcp(1, 7, kMac, kZero, discover)), t);
     DhcpOptions offer{2, tftp, "", kServer, 3600};
@@ -120,7 +120,8 @@ TEST_F(BootChain, APhoneLeasedWithoutATftpOptionIsFlaggedAndStallsAfterTheGrace)
 TEST_F(BootChain, DiscoversWithoutAnOfferAreUnanswered) {
   DhcpOptions discover{1, {}, kVendor};
   for (int i = 0; i < 4; ++i)
-    send(udp_frame({kZero, 68}, {kBroadcast, 67}, dhcp(1, 9, kMac, kZero, discover)), i * 8 * kS);
+    send(udp_frame({kZero, 68}, {kBroadcast, 67}, dhcp(1, 9, kMac, kZero, discover)),
+         int64_t{i} * 8 * kS);
   send(udp_frame({kCm, 1}, {kCm, 2}, {1}), 31 * kS);
   const auto unanswered = of(regwatch::v1::DHCP_UNANSWERED);
   ASSERT_EQ(unanswered.size(), 1u);
