@@ -119,9 +119,10 @@ TEST_F(BootChain, APhoneLeasedWithoutATftpOptionIsFlaggedAndStallsAfterTheGrace)
 
 TEST_F(BootChain, DiscoversWithoutAnOfferAreUnanswered) {
   DhcpOptions discover{1, {}, kVendor};
-  for (int i = 0; i < 4; ++i)
+  for (int i = 0; i < 4; ++i) {
     send(udp_frame({kZero, 68}, {kBroadcast, 67}, dhcp(1, 9, kMac, kZero, discover)),
          int64_t{i} * 8 * kS);
+  }
   send(udp_frame({kCm, 1}, {kCm, 2}, {1}), 31 * kS);
   const auto unanswered = of(regwatch::v1::DHCP_UNANSWERED);
   ASSERT_EQ(unanswered.size(), 1u);
