@@ -37,6 +37,13 @@ std::string_view boot_file_kind_name(BootFileKind kind);  // "config_signed", ..
 inline bool boot_file_matters(BootFileKind kind) {
   return kind != BootFileKind::kOther;
 }
+// Which files the analyzers keep while they arrive, to read the CM group and load from: a
+// phone's config in clear or its XML inside a .sgn envelope, and the default config (an
+// encrypted config has nothing readable).
+inline bool boot_file_is_readable_config(BootFileKind kind) {
+  return kind == BootFileKind::kConfig || kind == BootFileKind::kConfigSigned ||
+         kind == BootFileKind::kDefaultConfig;
+}
 // SEP<MAC> (upper case) when the name carries a phone's MAC (CTLSEP…, ITLSEP…, SEP….cnf.xml…),
 // else "".
 std::string device_name_in_boot_file(std::string_view name);

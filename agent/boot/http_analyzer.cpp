@@ -19,11 +19,6 @@ std::string failure_of_status(int status) {
   return "http_status";
 }
 
-bool keeps_content(domain::BootFileKind kind) {
-  return kind == domain::BootFileKind::kConfig || kind == domain::BootFileKind::kConfigSigned ||
-         kind == domain::BootFileKind::kDefaultConfig;
-}
-
 }  // namespace
 
 struct HttpAnalyzer::Connection {
@@ -204,8 +199,9 @@ void HttpAnalyzer::server_bytes(Connection& c, std::span<const uint8_t> bytes, i
     c.status = head->status;
     c.reason = head->reason;
     c.body_bytes = 0;
-    c.keep_content = failure_of_status(c.status).empty() && !head->chunked &&
-                     keeps_content(domain::classify_boot_file(c.requests.front().file));
+    c.keep_content =
+        failure_of_status(c.status).empty() && !head->chunked &&
+        domain::boot_file_is_readable_config(domain::classify_boot_file(c.requests.front().file));
     c.content.clear();
     const bool no_body = head->status == 204 || head->status == 304;
     if (no_body || (head->content_length && *head->content_length == 0 && !head->chunked)) {

@@ -13,11 +13,6 @@ namespace {
 
 constexpr int64_t kSecond = 1'000'000;
 
-bool keeps_content(domain::BootFileKind kind) {
-  return kind == domain::BootFileKind::kConfig || kind == domain::BootFileKind::kConfigSigned ||
-         kind == domain::BootFileKind::kDefaultConfig;
-}
-
 std::string failure_of_error(uint16_t code) {
   switch (code) {
     case 1: return "not_found";
@@ -106,7 +101,7 @@ void TftpAnalyzer::request(const capture::UdpDatagram& datagram, int64_t time_us
   flow.transfer.vlan = datagram.vlan;
   flow.server = datagram.dst;
   flow.client = datagram.src;
-  flow.keep_content = keeps_content(flow.transfer.kind);
+  flow.keep_content = domain::boot_file_is_readable_config(flow.transfer.kind);
   flow.last_packet_us = time_us;
   // A blksize option asked for holds only once the server's OACK confirms it (from_server).
   transfers_.emplace(key, std::move(flow));
