@@ -26,6 +26,9 @@ packages=(
   # boot-chain tests (tests/integration/test_boot_*.py): DHCP+TFTP server and the capture of its
   # veth; dnsmasq-base, not dnsmasq, whose service would take ports 53/67 on the host
   dnsmasq-base tcpdump
+  # SIP tests (tests/integration/test_sip_*.py): sipp as phones and registrar, Kamailio as a real
+  # registrar (its packaged service is not used: tests start their own on their own ports)
+  sip-tester kamailio
 )
 
 missing=()
