@@ -8,6 +8,8 @@
 #include <string_view>
 
 #include "agent/app/boot_config.h"
+#include "agent/app/port_list_config.h"
+#include "agent/app/sip_config.h"
 #include "agent/spool/spool.h"
 #include "agent/syslog/syslog_listener.h"
 #include "common/ingest_message_size.h"
@@ -188,19 +190,8 @@ void read_config(const YAML::Node& node, AgentConfig& config, config::ConfigErro
   auto& ss = config.sccp.settings;
   sccp.read("capture", config.sccp.capture);
   sccp.read("filter", config.sccp.filter);
-  for (const char* key : {"ports", "tls_ports"}) {
-    auto& ports = std::string(key) == "ports" ? ss.ports : ss.tls_ports;
-    std::vector<uint32_t> values(ports.begin(), ports.end());
-    sccp.read(key, values);
-    ports.clear();
-    for (uint32_t v : values) {
-      if (v == 0 || v > 65535) {
-        sccp.error(key, "ports are 1 to 65535");
-      } else {
-        ports.push_back(static_cast<uint16_t>(v));
-      }
-    }
-  }
+  read_port_list(sccp, "ports", ss.ports);
+  read_port_list(sccp, "tls_ports", ss.tls_ports);
   sccp.read("keepalive_miss_factor", ss.keepalive_miss_factor);
   if (ss.keepalive_miss_factor < 1)
     sccp.error("keepalive_miss_factor", "must be at least 1 (intervals)");
@@ -227,6 +218,7 @@ void read_config(const YAML::Node& node, AgentConfig& config, config::ConfigErro
   }
   sccp.finish();
   read_boot(root.child("boot"), config.boot);
+  read_sip(root.child("sip"), config.sip);
   auto metrics = root.child("metrics");
   metrics.read("listen", config.metrics.listen);  // checked with the flags applied
   metrics.read("tls_cert", config.metrics.tls_cert);
@@ -489,6 +481,7 @@ std::string default_agent_config_yaml() {
       << YAML::Comment("out-of-order bytes of all connections together");
   out << YAML::EndMap;
   write_boot(out, d.boot);
+  write_sip(out, d.sip);
   out << YAML::Key << "metrics" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "listen" << YAML::Value << d.metrics.listen
       << YAML::Comment("/metrics for Prometheus, e.g. 127.0.0.1:9481; \"\" = off");

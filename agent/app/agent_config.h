@@ -8,6 +8,7 @@
 
 #include "agent/boot/boot_settings.h"
 #include "agent/sccp/sccp_settings.h"
+#include "agent/sip/sip_settings.h"
 #include "common/result.h"
 #include "common/yaml_config.h"
 
@@ -160,6 +161,8 @@ struct AgentConfig {
   SccpConfig sccp;
   // The boot chain on the same capture as SCCP (agent/boot/boot_settings.h): `boot:`.
   boot::BootSettings boot;
+  // SIP registration on the same capture (agent/sip/sip_settings.h): `sip:`.
+  sip::SipSettings sip;
   std::vector<OriginSenderConfig> origin_senders;
   MetricsSettings metrics;
 };

@@ -245,6 +245,29 @@ AgentMetrics::AgentMetrics(AgentMetricSources sources, metrics::Registry& regist
           for (const auto& [why, n] : stats.files_failed) out.push_back({{"failed", why}, d(n)});
           return out;
         });
+    add("regwatch_sip_registrations_tracked",
+        "SIP registrations (a phone's lines) the SIP capture follows now, and their phones.",
+        MetricType::gauge, {"of"}, [&s] {
+          const auto stats = s.capture->sip_stats();
+          return Samples{{{"lines"}, d(stats.registrations)}, {{"phones"}, d(stats.phones)}};
+        });
+    add("regwatch_sip_messages_total",
+        "SIP messages the capture decoded, by method or status (REGISTER, 200, 401, ...).",
+        MetricType::counter, {"type"}, [&s] {
+          Samples out;
+          for (const auto& [type, n] : s.capture->sip_stats().messages_by_type)
+            out.push_back({{type}, d(n)});
+          return out;
+        });
+    add("regwatch_sip_anomalies_total",
+        "SIP packets the capture could not use, by what was wrong (sip_not_sip, sip_bad_length, "
+        "tcp_gap, ...), and bounds that bit (phones_full, transactions_full, ...).",
+        MetricType::counter, {"anomaly"}, [&s] {
+          Samples out;
+          for (const auto& [name, n] : s.capture->sip_stats().anomalies)
+            out.push_back({{name}, d(n)});
+          return out;
+        });
     add("regwatch_boot_anomalies_total",
         "Boot-chain packets the analyzers could not use, by what was wrong (dhcp_truncated_option, "
         "tftp_block_gap, http_gap, ...), and bounds that bit (boot_clients_full, ...).",

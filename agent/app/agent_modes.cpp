@@ -205,10 +205,12 @@ int run_replay(const AgentConfig& configured, const ReplayRequest& request) {
   uint64_t pcap_spool_dropped = 0;
   for (const auto& file : pcap_files) {
     if (interrupted) break;
-    wire::WireCapture analyzer({config.sccp.settings, config.boot}, [&](regwatch::v1::Event event) {
-      ++pcap_events;
-      if (!to_spool(*core->spool, duplicates, std::move(event))) ++pcap_spool_dropped;
-    });
+    wire::WireCapture analyzer({config.sccp.settings, config.boot, config.sip},
+                               [&](regwatch::v1::Event event) {
+                                 ++pcap_events;
+                                 if (!to_spool(*core->spool, duplicates, std::move(event)))
+                                   ++pcap_spool_dropped;
+                               });
     if (auto ready = analyzer.start(); !ready.ok()) {
       std::cerr << "regwatch-agent: " << ready.error().message << "\n";
       return kExitStartFailed;
@@ -227,7 +229,7 @@ int run_replay(const AgentConfig& configured, const ReplayRequest& request) {
     if (!done->empty()) std::cerr << "regwatch-agent: warning: " << *done << "\n";
     const wire::WireStats stats = analyzer.stats();
     pcap_summaries.push_back(file + ": " + summarise_sccp(stats.sccp) + "; " +
-                             summarise_boot(stats.boot) +
+                             summarise_boot(stats.boot) + "; " + summarise_sip(stats.sip) +
                              (done->empty() ? "" : " (capture cut short)"));
   }
   core->spool->flush();
@@ -451,10 +453,10 @@ int run_live(const AgentConfig& started_with, const ConfigReader& reread) {
   }
   std::unique_ptr<LiveCapture> capture;
   if (!config.sccp.capture.empty()) {
-    capture =
-        std::make_unique<LiveCapture>(config.sccp.capture, config.sccp.filter,
-                                      wire::WireSettings{config.sccp.settings, config.boot},
-                                      marked_to_spool(capture_tally), SystemClock::instance());
+    capture = std::make_unique<LiveCapture>(
+        config.sccp.capture, config.sccp.filter,
+        wire::WireSettings{config.sccp.settings, config.boot, config.sip},
+        marked_to_spool(capture_tally), SystemClock::instance());
     if (auto started = capture->start(); !started.ok()) {
       std::cerr << "regwatch-agent: cannot start: " << started.error().message << "\n";
       return kExitStartFailed;
@@ -635,9 +637,9 @@ int run_live(const AgentConfig& started_with, const ConfigReader& reread) {
   }
   if (capture) {
     capture->stop();
-    log->info("capture on {}: {}; {}; kernel drops {}", config.sccp.capture,
+    log->info("capture on {}: {}; {}; {}; kernel drops {}", config.sccp.capture,
               summarise_sccp(capture->stats()), summarise_boot(capture->boot_stats()),
-              capture->kernel_drops());
+              summarise_sip(capture->sip_stats()), capture->kernel_drops());
   }
   if (traps) traps->stop();
   scheduler.stop();

@@ -35,6 +35,8 @@ AgentReloadPlan plan_agent_reload(const AgentConfig& running, const AgentConfig&
   keep_start_only("snmp.community", running.snmp.community, e.snmp.community, changed);
   keep_start_only("snmp.workers", running.snmp.workers, e.snmp.workers, changed);
   keep_start_only("sccp", running.sccp, e.sccp, changed);
+  keep_start_only("boot", running.boot, e.boot, changed);
+  keep_start_only("sip", running.sip, e.sip, changed);
   keep_start_only("metrics", running.metrics, e.metrics, changed);
 
   plan.log_level = e.log_level != running.log_level || e.log_format != running.log_format;

@@ -1,24 +1,13 @@
 #include "agent/app/boot_config.h"
 
+#include "agent/app/port_list_config.h"
+
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace regwatch::agent {
 namespace {
-
-void read_ports(config::YamlMap& section, const char* key, std::vector<uint16_t>& ports) {
-  std::vector<uint32_t> values(ports.begin(), ports.end());
-  section.read(key, values);
-  ports.clear();
-  for (const uint32_t v : values) {
-    if (v == 0 || v > 65535) {
-      section.error(key, "ports are 1 to 65535");
-    } else {
-      ports.push_back(static_cast<uint16_t>(v));
-    }
-  }
-}
 
 void read_at_least_one(config::YamlMap& section, const char* key, uint32_t& value) {
   section.read(key, value);
@@ -29,9 +18,9 @@ void read_at_least_one(config::YamlMap& section, const char* key, uint32_t& valu
 
 void read_boot(config::YamlMap section, boot::BootSettings& settings) {
   section.read("enabled", settings.enabled);
-  read_ports(section, "dhcp_ports", settings.dhcp_ports);
-  read_ports(section, "tftp_ports", settings.tftp_ports);
-  read_ports(section, "http_ports", settings.http_ports);
+  read_port_list(section, "dhcp_ports", settings.dhcp_ports);
+  read_port_list(section, "tftp_ports", settings.tftp_ports);
+  read_port_list(section, "http_ports", settings.http_ports);
   read_at_least_one(section, "transfer_timeout_s", settings.transfer_timeout_s);
   read_at_least_one(section, "dhcp_offer_timeout_s", settings.dhcp_offer_timeout_s);
   read_at_least_one(section, "no_tftp_grace_s", settings.no_tftp_grace_s);

@@ -12,15 +12,27 @@ namespace {
 // windows) run at least this often, and stop() returns within it.
 constexpr int kIdleWaitMs = 100;
 
-// The SCCP ports, clear and TLS, and the boot chain's: the kernel hands on nothing else.
+// The SCCP ports, clear and TLS, SIP's (UDP and TCP, and TLS), and the boot chain's: the kernel
+// hands on nothing else.
 std::string capture_filter(const wire::WireSettings& settings) {
+  const auto add = [](std::vector<uint16_t>& to, const std::vector<uint16_t>& ports) {
+    to.insert(to.end(), ports.begin(), ports.end());
+  };
   std::vector<uint16_t> tcp = settings.sccp.ports;
-  tcp.insert(tcp.end(), settings.sccp.tls_ports.begin(), settings.sccp.tls_ports.end());
-  if (!settings.boot.enabled) return capture::tcp_port_filter(tcp);
-  tcp.insert(tcp.end(), settings.boot.http_ports.begin(), settings.boot.http_ports.end());
-  std::vector<uint16_t> udp = settings.boot.dhcp_ports;
-  udp.insert(udp.end(), settings.boot.tftp_ports.begin(), settings.boot.tftp_ports.end());
-  return capture::capture_filter(tcp, udp, true);
+  std::vector<uint16_t> udp;
+  add(tcp, settings.sccp.tls_ports);
+  if (settings.sip.enabled) {
+    add(tcp, settings.sip.ports);
+    add(tcp, settings.sip.tls_ports);
+    add(udp, settings.sip.ports);
+  }
+  if (settings.boot.enabled) {
+    add(tcp, settings.boot.http_ports);
+    add(udp, settings.boot.dhcp_ports);
+    add(udp, settings.boot.tftp_ports);
+  }
+  if (udp.empty()) return capture::tcp_port_filter(tcp);
+  return capture::capture_filter(tcp, udp, settings.boot.enabled);
 }
 
 }  // namespace
@@ -30,6 +42,7 @@ LiveCapture::LiveCapture(std::string interface, std::string filter, wire::WireSe
     : interface_(std::move(interface)),
       filter_(filter.empty() ? capture_filter(settings) : std::move(filter)),
       boot_enabled_(settings.boot.enabled),
+      sip_enabled_(settings.sip.enabled),
       clock_(clock),
       analyzer_(std::move(settings), std::move(sink)) {}
 
@@ -43,7 +56,7 @@ Status LiveCapture::start() {
   if (!source.ok()) return source.error();
   source_ = std::move(source).value();
   component_logger("agent.sccp")
-      ->info("capturing SCCP on {}{} (filter: {})", interface_,
+      ->info("capturing SCCP{} on {}{} (filter: {})", sip_enabled_ ? " and SIP" : "", interface_,
              boot_enabled_ ? " with the boot chain" : "", filter_);
   thread_ = std::thread([this] { run(); });
   return Ok{};
@@ -93,6 +106,11 @@ sccp::SccpStats LiveCapture::stats() const {
 boot::BootStats LiveCapture::boot_stats() const {
   std::lock_guard lock(mutex_);
   return analyzer_.stats().boot;
+}
+
+sip::SipStats LiveCapture::sip_stats() const {
+  std::lock_guard lock(mutex_);
+  return analyzer_.stats().sip;
 }
 
 uint64_t LiveCapture::kernel_drops() const {

@@ -1,6 +1,6 @@
 #pragma once
-// --capture IFACE: the wire analyzers (SCCP and the boot chain, agent/wire/wire_capture.h) on a
-// live interface, on its own thread.
+// --capture IFACE: the wire analyzers (SCCP, SIP and the boot chain, agent/wire/wire_capture.h)
+// on a live interface, on its own thread.
 // When the wire is quiet (the read times out) the analyzer is told the wall
 // clock, so a phone that went silent is still flagged.
 //
@@ -21,7 +21,7 @@ namespace regwatch::agent {
 
 class LiveCapture {
  public:
-  // filter "": built from the SCCP ports and, when the boot chain is on, its ports.
+  // filter "": built from the SCCP ports and, when SIP and the boot chain are on, theirs.
   LiveCapture(std::string interface, std::string filter, wire::WireSettings settings,
               std::function<void(regwatch::v1::Event)> sink, const Clock& clock);
   ~LiveCapture();
@@ -29,6 +29,7 @@ class LiveCapture {
   void stop();
   sccp::SccpStats stats() const;
   boot::BootStats boot_stats() const;
+  sip::SipStats sip_stats() const;
   uint64_t kernel_drops() const;
 
  private:
@@ -37,6 +38,7 @@ class LiveCapture {
   std::string interface_;
   std::string filter_;
   bool boot_enabled_;
+  bool sip_enabled_;
   const Clock& clock_;
   mutable std::mutex mutex_;  // guards analyzer_ (stats() reads it from another thread)
   wire::WireCapture analyzer_;

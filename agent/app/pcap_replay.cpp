@@ -70,4 +70,14 @@ std::string summarise_boot(const boot::BootStats& s) {
   return out.str();
 }
 
+std::string summarise_sip(const sip::SipStats& s) {
+  std::ostringstream out;
+  out << "SIP: " << s.udp_datagrams << " UDP datagrams, " << s.tcp_segments << " TCP and "
+      << s.tls_segments << " TLS segments, " << s.messages << " messages ("
+      << list(s.messages_by_type) << "), " << s.phones << " phones (" << s.registrations
+      << " lines), " << s.connections_opened << " connections; events: " << list(s.events_by_kind)
+      << "; anomalies: " << list(s.anomalies);
+  return out.str();
+}
+
 }  // namespace regwatch::agent

@@ -25,5 +25,6 @@ std::string summarise_sccp(const sccp::SccpStats& stats);
 // "boot chain: 12 DHCP messages (ack 3, ...), 40 TFTP packets, 0 HTTP segments, files fetched
 // (config_signed 3, ...), failed (not_found 2), 3 phones; events: ...; anomalies: ..."
 std::string summarise_boot(const boot::BootStats& stats);
+std::string summarise_sip(const sip::SipStats& stats);
 
 }  // namespace regwatch::agent

@@ -4,39 +4,11 @@
 #include <cmath>
 #include <cstring>
 
+#include "agent/capture/cm_latency.h"
 #include "common/device_name.h"
 #include "common/domain_tables.h"
 
 namespace regwatch::agent::sccp {
-namespace {
-
-struct LatencySummary {
-  double p50 = 0, p90 = 0, p99 = 0, max = 0;
-};
-
-// Nearest-rank quantiles and the maximum of samples, which it partly reorders. Selection in
-// linear time (sorting a window of 100,000 phones' samples showed in the profile), each
-// quantile selected only among the samples at or above the one before it.
-LatencySummary summarize(std::vector<double>& samples) {
-  LatencySummary s;
-  if (samples.empty()) return s;
-  auto from = samples.begin();
-  auto select = [&](double p) {
-    const size_t rank = static_cast<size_t>(std::ceil(p * static_cast<double>(samples.size())));
-    const auto nth =
-        samples.begin() + static_cast<long>(std::min(rank, samples.size()) - (rank > 0 ? 1 : 0));
-    std::nth_element(from, nth, samples.end());
-    from = nth;
-    return *nth;
-  };
-  s.p50 = select(0.50);
-  s.p90 = select(0.90);
-  s.p99 = select(0.99);
-  s.max = *std::max_element(from, samples.end());
-  return s;
-}
-
-}  // namespace
 
 void PhoneTracker::start_window(CmWindow& window, int64_t t) {
   const int64_t window_us = int64_t{settings_.latency_window_s} * 1'000'000;
@@ -371,39 +343,12 @@ uint32_t PhoneTracker::window_for(const IpAddress& cm) {
 }
 
 void PhoneTracker::close_window(CmWindow& w, int64_t end_us, const WindowTally& tally) {
-  const uint32_t unanswered = tally.unanswered;
-  const uint32_t slow = tally.slow;
-  const uint32_t phones = tally.sampled + tally.unanswered;
-  if (w.latencies_ms.empty() && unanswered == 0) return;
-  regwatch::v1::Event e;
+  const capture::CmSlowRule rule{settings_.latency_window_s, settings_.slow_threshold_ms,
+                                 settings_.slow_min_phones, settings_.slow_fraction};
   const int64_t start_us = end_us - int64_t{settings_.latency_window_s} * 1'000'000;
-  e.set_event_time_us(start_us);
-  e.set_origin(w.cm_name);
-  e.set_source(regwatch::v1::SOURCE_SCCP);
-  e.set_kind(regwatch::v1::KEEPALIVE_LATENCY);
-  auto* l = e.mutable_keepalive_latency();
-  l->set_cm_node(w.cm_name);
-  l->set_window_start_us(start_us);
-  l->set_window_s(settings_.latency_window_s);
-  l->set_phones(phones);
-  l->set_samples(static_cast<uint32_t>(w.latencies_ms.size()));
-  const LatencySummary latency = summarize(w.latencies_ms);
-  l->set_p50_ms(latency.p50);
-  l->set_p90_ms(latency.p90);
-  l->set_p99_ms(latency.p99);
-  l->set_max_ms(latency.max);
-  l->set_slow_phones(slow);
-  l->set_unanswered(unanswered);
-  l->set_slow_threshold_ms(settings_.slow_threshold_ms);
-  const bool is_slow =
-      slow >= settings_.slow_min_phones && slow >= settings_.slow_fraction * phones;
-  regwatch::v1::Event transition = e;
-  sink_(std::move(e));
-  if (is_slow != w.slow && (is_slow || !w.latencies_ms.empty())) {
-    transition.set_kind(is_slow ? regwatch::v1::CM_SLOW : regwatch::v1::CM_RECOVERED);
-    sink_(std::move(transition));
-    w.slow = is_slow;
-  }
+  capture::close_cm_window(rule, regwatch::v1::SOURCE_SCCP, w.cm_name, start_us, w.latencies_ms,
+                           {tally.sampled + tally.unanswered, tally.slow, tally.unanswered}, w.slow,
+                           sink_);
 }
 
 }  // namespace regwatch::agent::sccp

@@ -25,13 +25,15 @@ struct SipStats {
   uint64_t tcp_segments = 0;
   uint64_t tls_segments = 0;
   uint64_t messages = 0;
+  uint64_t keepalives = 0;  // CRLF keep-alives (RFC 5626), by datagram or between messages
   uint64_t connections_opened = 0;
   uint64_t connections_rejected = 0;  // over max_connections
   uint64_t connections_expired = 0;
   std::map<std::string, uint64_t> messages_by_type;  // "REGISTER", "200", "401", ...
   std::map<std::string, uint64_t> anomalies;         // "not_sip", "tcp_gap", "sip_bad_length"...
   std::map<std::string, uint64_t> events_by_kind;
-  size_t phones = 0;  // registrations followed now
+  size_t phones = 0;         // phones (devices) followed now
+  size_t registrations = 0;  // their lines' registrations followed now
   size_t open_connections = 0;
 };
 

@@ -26,21 +26,28 @@ struct WireCapture::Parts {
       : boot_enabled(settings.boot.enabled),
         boot_settings(settings.boot),
         tracker(settings.boot, sink),
-        sccp(std::move(settings.sccp),
-             [this, sink](regwatch::v1::Event event) {
-               // A registration ends a boot: the tracker reads it first (no copy on the
-               // steady state's path), then it goes on unchanged.
-               if (boot_enabled && ends_a_boot(event.kind())) tracker.observe(event);
-               sink(std::move(event));
-             }),
+        sip_enabled(settings.sip.enabled),
+        sccp(std::move(settings.sccp), registrations_to(sink)),
+        sip(std::move(settings.sip), registrations_to(sink)),
         dhcp(settings.boot, tracker),
         tftp(settings.boot, tracker),
         http(settings.boot, tracker) {}
 
+  // A registration ends a boot: the tracker reads it first (no copy on the steady state's
+  // path), then it goes on unchanged.
+  capture::EventSink registrations_to(const capture::EventSink& sink) {
+    return [this, sink](regwatch::v1::Event event) {
+      if (boot_enabled && ends_a_boot(event.kind())) tracker.observe(event);
+      sink(std::move(event));
+    };
+  }
+
   bool boot_enabled;
   boot::BootSettings boot_settings;
   boot::BootTracker tracker;
+  bool sip_enabled;
   sccp::SccpAnalyzer sccp;
+  sip::SipAnalyzer sip;
   boot::DhcpAnalyzer dhcp;
   boot::TftpAnalyzer tftp;
   boot::HttpAnalyzer http;
@@ -55,6 +62,9 @@ WireCapture::~WireCapture() = default;
 Status WireCapture::start() {
   // SCCP first: its keepalive lane takes the steady state's frames before any decoding.
   if (auto added = parts_->dispatcher.add(parts_->sccp); !added.ok()) return added;
+  if (parts_->sip_enabled) {
+    if (auto added = parts_->dispatcher.add(parts_->sip); !added.ok()) return added;
+  }
   if (!parts_->boot_enabled) return Ok{};
   for (capture::Analyzer* analyzer :
        std::initializer_list<capture::Analyzer*>{&parts_->dhcp, &parts_->tftp, &parts_->http}) {
@@ -90,6 +100,7 @@ WireStats WireCapture::stats() const {
   s.sccp.packets = capture.packets;
   s.sccp.bytes = capture.bytes;
   for (const auto& [name, n] : capture.anomalies) s.sccp.anomalies[name] += n;
+  s.sip = parts_->sip.stats();
   s.boot = parts_->tracker.stats();
   s.boot.clients = parts_->tracker.phones();
   s.boot.transfers_in_flight = parts_->tftp.transfers_in_flight() + parts_->http.connections();
