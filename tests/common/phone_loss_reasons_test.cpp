@@ -3,8 +3,11 @@
 // are not in the table (or only look like one) are not found.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "common/phone_loss_reasons.h"
 
@@ -100,6 +103,39 @@ TEST(PhoneLossReasons, BytesOutsideAsciiLettersAreComparedAsTheyAre) {
   // Folding touches only A-Z and '_': a word with other bytes never matches by accident.
   EXPECT_EQ(phone_loss_reason("cm-closed-tc\xd0"), nullptr);
   EXPECT_EQ(phone_loss_reason(std::string_view("cm-closed-tcp\0", 14)), nullptr);
+}
+
+// docs/sip.md's table cannot drift from the code: one row per entry, with its name, code and
+// class, and no row the code does not have.
+TEST(PhoneLossReasons, DocsSipMdListsEveryEntryAsTheCodeHasIt) {
+  std::ifstream doc(std::string(REGWATCH_TEST_DATA_DIR) + "/../../docs/sip.md");
+  ASSERT_TRUE(doc.good());
+  std::string line;
+  size_t rows = 0;
+  while (std::getline(doc, line)) {
+    if (!line.starts_with("| `")) continue;
+    // | `word` | phone's number | name (code) or - | class | meaning | sources |
+    std::vector<std::string> cells;
+    std::stringstream in(line.substr(1));
+    for (std::string cell; std::getline(in, cell, '|');) {
+      const auto first = cell.find_first_not_of(' ');
+      const auto last = cell.find_last_not_of(' ');
+      cells.push_back(first == std::string::npos ? "" : cell.substr(first, last - first + 1));
+    }
+    if (cells.size() < 6 || cells[0].size() < 3) continue;
+    const std::string word = cells[0].substr(1, cells[0].size() - 2);
+    const auto* entry = phone_loss_reason(word);
+    if (!entry) continue;  // another table of the page (config keys, events)
+    ++rows;
+    SCOPED_TRACE(line);
+    EXPECT_EQ(word, entry->word);
+    const std::string cucm =
+        entry->name.empty() ? "-"
+                            : std::string(entry->name) + " (" + std::to_string(*entry->code) + ")";
+    EXPECT_EQ(cells[2], cucm);
+    EXPECT_EQ(cells[3], entry->reason_class);
+  }
+  EXPECT_EQ(rows, detail::kPhoneLossReasons.size());
 }
 
 }  // namespace
