@@ -46,6 +46,42 @@ void write_boot_chain(std::ostream& out, const regwatch::v1::BootChain& c) {
   }
 }
 
+// A SIP phone as the agent saw it register on the wire: what the registrar granted, its
+// firmware and its changes, and the phone's own account of its last loss beside CUCM's.
+void write_sip(std::ostream& out, const regwatch::v1::SipRegistration& s) {
+  out << "\nSIP registration:";
+  if (s.registered_us()) {
+    out << " registered " << when(s.registered_us()) << ", Expires " << s.expires_s()
+        << " s granted (its REGISTER refresh is its keepalive)";
+  } else {
+    out << " no registration seen on the wire";
+  }
+  out << "\n";
+  if (!s.transport().empty() || !s.line().empty()) {
+    out << "  transport:  " << (s.transport().empty() ? "-" : s.transport());
+    if (!s.line().empty()) out << ", line " << s.line();
+    if (!s.via_proxy().empty()) out << ", through " << s.via_proxy();
+    out << "\n";
+  }
+  if (!s.user_agent().empty()) out << "  user agent: " << s.user_agent() << "\n";
+  if (!s.load_name().empty()) out << "  firmware:   " << s.load_name() << "\n";
+  for (const auto& change : s.firmware_history()) {
+    out << "  changed:    " << (change.from_load().empty() ? "?" : change.from_load()) << " -> "
+        << change.to_load() << " at " << when(change.at_us()) << "\n";
+  }
+  if (!s.last_loss().empty()) {
+    out << "  last loss:  the phone says Last=" << s.last_loss();
+    if (!s.last_loss_name().empty()) out << " (" << s.last_loss_name() << ")";
+    if (!s.last_loss_meaning().empty()) out << ": " << s.last_loss_meaning();
+    out << " [" << s.last_loss_class() << "], at " << when(s.last_loss_us()) << "\n";
+    if (s.has_cucm_reason()) {
+      const auto& r = s.cucm_reason();
+      out << "  CUCM said:  " << r.code() << " " << r.name() << " [" << r.reason_class()
+          << "] for the same drop\n";
+    }
+  }
+}
+
 }  // namespace
 
 void write_diagnosis_text(std::ostream& out, const regwatch::v1::ExplainReply& d) {
@@ -79,6 +115,7 @@ void write_diagnosis_text(std::ostream& out, const regwatch::v1::ExplainReply& d
     for (int i = 0; i < d.reported_by_size(); ++i) out << (i ? ", " : "") << d.reported_by(i);
     out << "\n";
   }
+  if (!d.protocol().empty()) out << "  protocol:   " << d.protocol() << "\n";
   if (!d.cm_node().empty()) {
     out << "  CM node:    " << d.cm_node();
     if (d.registered_since_us())
@@ -104,6 +141,7 @@ void write_diagnosis_text(std::ostream& out, const regwatch::v1::ExplainReply& d
     out << ")\n";
   }
   if (d.has_boot_chain()) write_boot_chain(out, d.boot_chain());
+  if (d.has_sip()) write_sip(out, d.sip());
   out << "\nWhat to check next:\n";
   for (int i = 0; i < d.next_steps_size(); ++i)
     out << "  " << i + 1 << ". " << d.next_steps(i) << "\n";

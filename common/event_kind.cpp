@@ -34,4 +34,21 @@ std::string source_name(v1::Source source) {
   return ascii_lower(v1::Source_Name(source).substr(std::string_view("SOURCE_").size()));
 }
 
+std::optional<v1::Source> parse_source(std::string_view name) {
+  std::string upper = "SOURCE_" + std::string(name);
+  std::transform(upper.begin(), upper.end(), upper.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  v1::Source source{};
+  if (!v1::Source_Parse(upper, &source) || source == v1::SOURCE_UNSPECIFIED) return std::nullopt;
+  return source;
+}
+
+std::vector<std::string> all_source_names() {
+  std::vector<std::string> names;
+  for (int i = v1::Source_MIN + 1; i <= v1::Source_MAX; ++i) {
+    if (v1::Source_IsValid(i)) names.push_back(source_name(static_cast<v1::Source>(i)));
+  }
+  return names;
+}
+
 }  // namespace regwatch

@@ -15,5 +15,7 @@ std::optional<v1::EventKind> parse_kind(std::string_view name);
 std::vector<std::string> all_kind_names();  // every valid kind, in enum order
 
 std::string source_name(v1::Source source);
+std::optional<v1::Source> parse_source(std::string_view name);  // "sip" -> SOURCE_SIP
+std::vector<std::string> all_source_names();                    // every valid input, in enum order
 
 }  // namespace regwatch

@@ -21,7 +21,7 @@ namespace regwatch::alerts {
 struct SourceActivity {
   std::string agent_id;
   std::string origin;  // the device named in its events
-  std::string source;  // syslog, snmp_poll, snmp_trap, sccp, agent
+  std::string source;  // syslog, snmp_poll, snmp_trap, sccp, sip, boot, agent
   int64_t first_us = 0;
   int64_t last_us = 0;  // collector clock
   int64_t events = 0;   // live events

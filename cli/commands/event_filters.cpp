@@ -18,6 +18,12 @@ std::string kinds_list() {
   return out;
 }
 
+std::string sources_list() {
+  std::string out;
+  for (const auto& s : all_source_names()) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
 }  // namespace
 
 void add_filter_options(CLI::App* command, Filters& f, bool with_device) {
@@ -28,6 +34,8 @@ void add_filter_options(CLI::App* command, Filters& f, bool with_device) {
   command->add_option("--until", f.until, "up to (not including) this event time, same forms");
   if (with_device) command->add_option("--device", f.device, "one device, e.g. SEP0017943A98BA");
   command->add_option("--kind", f.kinds, "event kind (repeatable): " + kinds_list());
+  command->add_option("--source", f.sources,
+                      "the input that produced it (repeatable): " + sources_list());
   command->add_option("--origin", f.origin, "the host that produced the event (CUCM node, switch)");
   command->add_option("--reason", f.reason,
                       "reason code, as a number (13) or a name (KeepAliveTimeout)");
@@ -47,6 +55,14 @@ bool build_query(const Filters& f, const TimeZone& zone, v1::EventQuery& q, std:
     if (!parse_kind(kind))
       return problem = "--kind: unknown kind '" + kind + "'; kinds are: " + kinds_list(), false;
     q.add_kinds(kind);
+  }
+  for (const auto& source : f.sources) {
+    const auto parsed = parse_source(source);
+    if (!parsed) {
+      return problem = "--source: unknown source '" + source + "'; sources are: " + sources_list(),
+             false;
+    }
+    q.add_sources(source_name(*parsed));
   }
   if (!f.reason.empty()) {
     const auto code = domain::reason_code_named(f.reason);

@@ -1,7 +1,7 @@
 #pragma once
 // The event filters `regwatch events` and `regwatch timeline` share (--since, --until, --kind,
-// --origin, --reason, --limit, --oldest-first, --spoofed, and for events --device), and their
-// translation into a Query.Events request.
+// --source, --origin, --reason, --limit, --oldest-first, --spoofed, and for events --device), and
+// their translation into a Query.Events request.
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
@@ -16,6 +16,7 @@ namespace regwatch::cli {
 struct Filters {
   std::string since, until, device, origin, reason;
   std::vector<std::string> kinds;
+  std::vector<std::string> sources;
   uint32_t limit = 0;
   bool oldest_first = false;
   bool spoofed_only = false;

@@ -122,8 +122,8 @@ Result<v1::IncidentQuery> incident_query(const Params& params, int64_t now_us) {
 }
 
 Result<v1::EventQuery> event_query(const Params& params, int64_t now_us) {
-  if (auto ok = only_known(params, {"since", "until", "device", "kind", "origin", "reason_code",
-                                    "order", "limit", "cursor", "spoofed"});
+  if (auto ok = only_known(params, {"since", "until", "device", "kind", "source", "origin",
+                                    "reason_code", "order", "limit", "cursor", "spoofed"});
       !ok.ok())
     return ok.error();
   v1::EventQuery q;
@@ -155,6 +155,24 @@ Result<v1::EventQuery> event_query(const Params& params, int64_t now_us) {
                        .append(kinds));
       }
       q.add_kinds(kind);
+    }
+  }
+  // source=sip&source=sccp, or source=sip,sccp: the inputs, as `regwatch events --source`.
+  auto [first_source, last_source] = params.equal_range("source");
+  for (auto it = first_source; it != last_source; ++it) {
+    std::string_view rest = it->second;
+    while (!rest.empty()) {
+      const size_t comma = rest.find(',');
+      const std::string source(rest.substr(0, comma));
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      if (source.empty()) continue;
+      const auto parsed = parse_source(source);
+      if (!parsed) {
+        std::string sources;
+        for (const auto& s : all_source_names()) sources += (sources.empty() ? "" : ", ") + s;
+        return bad("source: unknown source '" + source + "'; sources are: " + sources);
+      }
+      q.add_sources(source_name(*parsed));
     }
   }
   if (const std::string reason = value_of(params, "reason_code"); !reason.empty()) {

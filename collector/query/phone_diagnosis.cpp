@@ -4,12 +4,12 @@
 
 #include "collector/correlate/boot_stage_words.h"
 #include "collector/query/boot_chain.h"
+#include "collector/query/cucm_reason.h"
+#include "collector/query/sip_registration.h"
 #include "common/ascii_case.h"
 #include "common/boot_rules.h"
-#include "common/domain_tables.h"
 #include "common/event_kind.h"
 #include "common/provenance.h"
-#include "common/reason_class.h"
 #include "common/time_format.h"
 
 namespace regwatch::collector::query {
@@ -46,15 +46,7 @@ void take_report(ExplainReply& d, const Event& e, PhoneState state, bool new_dro
   const auto& p = e.phone();
   auto& reason = *d.mutable_reason();
   if (p.has_reason_code() && !reason.has_code()) {
-    const int32_t code = p.reason_code();
-    const bool rejected = state == regwatch::v1::PHONE_STATE_REJECTED;
-    reason.set_code(code);
-    reason.set_name(std::string(rejected ? domain::registration_failure_reason_name(code)
-                                         : domain::unregistration_reason_name(code)));
-    reason.set_meaning(std::string(rejected ? domain::registration_failure_reason_meaning(code)
-                                            : domain::unregistration_reason_meaning(code)));
-    reason.set_reason_class(std::string(rejected ? domain::registration_failure_reason_class(code)
-                                                 : domain::unregistration_reason_class(code)));
+    set_cucm_reason(reason, p.reason_code(), state == regwatch::v1::PHONE_STATE_REJECTED);
   } else if (e.kind() == regwatch::v1::BOOT_STALLED && !reason.has_code()) {
     // Stuck in its boot chain: the rule says why (common/boot_rules.h), the latest stall wins.
     const domain::BootRule* rule = domain::find_boot_rule(p.boot().rule());
@@ -272,6 +264,8 @@ ExplainReply diagnose(const std::string& device, int64_t at_us,
   }
   if (!topology.events().empty()) *d.mutable_attachment() = topology.events(0);
   if (auto chain = boot_chain_of(timeline, at_us)) *d.mutable_boot_chain() = std::move(*chain);
+  d.set_protocol(protocol_of(timeline));
+  if (auto sip = sip_registration_of(timeline, rule)) *d.mutable_sip() = std::move(*sip);
   if (d.last_drop_us()) {
     // Its incident holds its last drop, give or take the time reports of one drop take.
     const int64_t margin = rule.merge_us();

@@ -70,6 +70,22 @@ Result<regwatch::v1::EventList> EventReader::query(const regwatch::v1::EventQuer
     }
     sql += ")";
   }
+  if (q.sources_size() > 0) {
+    sql += " AND source IN (";
+    for (int i = 0; i < q.sources_size(); ++i) {
+      const auto source = parse_source(q.sources(i));
+      if (!source) {
+        std::string valid;
+        for (const auto& name : all_source_names()) valid += (valid.empty() ? "" : ", ") + name;
+        return make_error("bad_query",
+                          "unknown source '" + q.sources(i) + "'; sources are: " + valid);
+      }
+      sql += i ? ",?" : "?";
+      texts.push_back(source_name(*source));  // as stored: lower case
+      params.push_back({true, texts.size() - 1});
+    }
+    sql += ")";
+  }
   if (!q.cursor().empty()) {
     const auto cursor = decode_cursor(q.cursor());
     if (!cursor)

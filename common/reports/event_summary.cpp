@@ -37,8 +37,13 @@ std::string event_reason(const regwatch::v1::Event& e) {
   // A boot stall's reason is its rule (common/boot_rules.h); a failed download's, how it failed.
   if (e.kind() == regwatch::v1::BOOT_STALLED) return e.phone().boot().rule();
   if (e.kind() == regwatch::v1::BOOT_FILE_FAILED) return e.boot_file().failure();
-  if (!e.has_phone() || !e.phone().has_reason_code()) return {};
+  if (!e.has_phone()) return {};
   const auto& p = e.phone();
+  // A SIP rejection seen on the wire: its final status and the Warning / Reason text with it.
+  if (!p.has_reason_code() && p.sip_status() != 0) {
+    return "SIP " + std::to_string(p.sip_status()) + (p.reason().empty() ? "" : " " + p.reason());
+  }
+  if (!p.has_reason_code()) return {};
   return std::to_string(p.reason_code()) + (p.reason().empty() ? "" : " " + p.reason());
 }
 
@@ -62,14 +67,32 @@ std::string event_detail(const regwatch::v1::Event& e) {
         }
         break;
       }
+      if (e.kind() == regwatch::v1::PHONE_FIRMWARE_CHANGED) {  // from which load to which
+        out << "firmware "
+            << (e.phone().previous_load_name().empty() ? std::string("?")
+                                                       : e.phone().previous_load_name())
+            << " -> " << e.phone().load_name() << ", ";
+      }
       out << e.phone().ip() << " " << e.phone().protocol();
+      if (!e.phone().transport().empty()) out << "/" << e.phone().transport();
       if (!e.phone().cm_node().empty()) out << " on " << e.phone().cm_node();
+      if (!e.phone().via_proxy().empty()) out << " via " << e.phone().via_proxy();
       if (!e.phone().description().empty()) out << " \"" << e.phone().description() << "\"";
       if (!e.phone().closed_by().empty()) out << ", closed by " << e.phone().closed_by();
       if (e.phone().silent_for_ms() > 0)
         out << ", silent " << e.phone().silent_for_ms() / 1000.0 << " s";
-      if (e.phone().keepalive_interval_s() > 0)
-        out << ", keepalive " << e.phone().keepalive_interval_s() << " s";
+      // A SIP phone's keepalive is its REGISTER refresh, at the Expires the registrar granted.
+      if (e.phone().keepalive_interval_s() > 0) {
+        out << (e.source() == regwatch::v1::SOURCE_SIP ? ", Expires " : ", keepalive ")
+            << e.phone().keepalive_interval_s() << " s";
+      }
+      // The phone's own account of its previous loss (Cisco's Reason header), and its load.
+      if (!e.phone().last_loss().empty()) {
+        out << ", Last=" << e.phone().last_loss();
+        if (!e.phone().last_loss_name().empty()) out << " (" << e.phone().last_loss_name() << ")";
+      }
+      if (!e.phone().load_name().empty() && e.kind() != regwatch::v1::PHONE_FIRMWARE_CHANGED)
+        out << ", load " << e.phone().load_name();
       break;
     case regwatch::v1::Event::kInterface:
       out << e.interface().state();

@@ -64,6 +64,36 @@ nlohmann::ordered_json boot_chain_json(const v1::BootChain& c) {
   return j;
 }
 
+nlohmann::ordered_json sip_json(const v1::SipRegistration& s) {
+  nlohmann::ordered_json j;
+  j["registered_at"] = time_or_null(s.registered_us());
+  j["expires_s"] = s.expires_s();
+  j["transport"] = s.transport();
+  j["user_agent"] = s.user_agent();
+  j["via_proxy"] = s.via_proxy();
+  j["line"] = s.line();
+  j["load_name"] = s.load_name();
+  if (s.last_loss().empty()) {
+    j["last_loss"] = nullptr;
+  } else {
+    j["last_loss"] = {{"words", s.last_loss()},
+                      {"name", s.last_loss_name()},
+                      {"class", s.last_loss_class()},
+                      {"meaning", s.last_loss_meaning()},
+                      {"cisco_alarm", s.cisco_alarm()},
+                      {"at", time_or_null(s.last_loss_us())},
+                      {"cucm_reason", s.has_cucm_reason() ? reason_json(s.cucm_reason())
+                                                          : nlohmann::ordered_json(nullptr)}};
+  }
+  j["firmware_history"] = nlohmann::ordered_json::array();
+  for (const auto& change : s.firmware_history()) {
+    j["firmware_history"].push_back({{"from", change.from_load()},
+                                     {"to", change.to_load()},
+                                     {"at", time_or_null(change.at_us())}});
+  }
+  return j;
+}
+
 }  // namespace
 
 std::string phone_state_word(v1::PhoneState state) {
@@ -118,6 +148,8 @@ nlohmann::ordered_json diagnosis_json(const v1::ExplainReply& d) {
   }
   j["next_steps"] = std::vector<std::string>(d.next_steps().begin(), d.next_steps().end());
   j["boot_chain"] = d.has_boot_chain() ? boot_chain_json(d.boot_chain()) : nullptr;
+  j["protocol"] = d.protocol();
+  j["sip"] = d.has_sip() ? sip_json(d.sip()) : nullptr;
   j["timeline"] = events_json(d.timeline());
   return j;
 }

@@ -18,8 +18,11 @@ std::string phone_state_word(v1::PhoneState state);
 // voice_vlan, removed, seen}), incident (null or {id, class, scope, also_scopes, phone_count}),
 // next_steps, boot_chain (null, or {stage, stage_since, registered, registered_at, summary, rule,
 // explanation, remediation, tftp_server, lease (null or {ip, server, tftp_servers, at}), files
-// [{file, file_kind, server, fetched, failed, last_failure, last}], problems}), timeline
-// (event_object of each event, oldest first)}.
+// [{file, file_kind, server, fetched, failed, last_failure, last}], problems}), protocol ("SCCP",
+// "SIP", ""), sip (null, or {registered_at, expires_s, transport, user_agent, via_proxy, line,
+// load_name, last_loss (null or {words, name, class, meaning, cisco_alarm, at, cucm_reason (null
+// or a reason as above)}), firmware_history [{from, to, at}]}), timeline (event_object of each
+// event, oldest first)}.
 nlohmann::ordered_json diagnosis_json(const v1::ExplainReply& diagnosis);
 
 // {type, name} of a scope, as the diagnosis and its text say it.

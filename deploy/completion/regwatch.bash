@@ -6,8 +6,9 @@ _regwatch_global_opts="--help --version --config --collector --format --tls-ca -
 # Global options that take a value (the next word is not a subcommand).
 _regwatch_value_opts="--config --collector --format --tls-ca --tls-cert --tls-key --tls-server-name --token --token-file --timeout --tz"
 _regwatch_commands="events timeline where status incidents explain top alerts silence incident version"
-_regwatch_kinds="phone_registered phone_unregistered phone_registration_failed heartbeat_low cpu_pegging code_yellow rtmt_alert link_down link_up poe_fault poe_removed err_disabled stack_member_removed mac_flap native_vlan_mismatch syslog_other agent_drops cpu_sample cpu_high cpu_normal interface_errors registered_phones snmp_poll_failed cm_failed device_restart ccm_phone_status_update ccm_phone_failed snmp_trap_other topology keepalive_missed keepalive_unanswered connection_lost keepalive_latency cm_slow cm_recovered phone_auth_failed snmp_data_missing cm_device_reset dhcp_lease dhcp_no_tftp_option dhcp_unanswered dhcp_nak boot_file_fetched boot_file_failed boot_stalled tftp_server_unanswered"
-_regwatch_filter_opts="--since --until --kind --origin --reason --limit --oldest-first --spoofed"
+_regwatch_kinds="phone_registered phone_unregistered phone_registration_failed heartbeat_low cpu_pegging code_yellow rtmt_alert link_down link_up poe_fault poe_removed err_disabled stack_member_removed mac_flap native_vlan_mismatch syslog_other agent_drops cpu_sample cpu_high cpu_normal interface_errors registered_phones snmp_poll_failed cm_failed device_restart ccm_phone_status_update ccm_phone_failed snmp_trap_other topology keepalive_missed keepalive_unanswered connection_lost keepalive_latency cm_slow cm_recovered phone_auth_failed snmp_data_missing cm_device_reset dhcp_lease dhcp_no_tftp_option dhcp_unanswered dhcp_nak boot_file_fetched boot_file_failed boot_stalled tftp_server_unanswered phone_firmware_changed"
+_regwatch_sources="syslog snmp_poll snmp_trap sccp agent boot sip"
+_regwatch_filter_opts="--since --until --kind --source --origin --reason --limit --oldest-first --spoofed"
 
 _regwatch_zones() {
   local dir=${TZDIR:-/usr/share/zoneinfo}
@@ -22,6 +23,7 @@ _regwatch() {
   case $prev in
     --format) COMPREPLY=($(compgen -W "table json jsonl csv" -- "$cur")); return ;;
     --kind) COMPREPLY=($(compgen -W "$_regwatch_kinds" -- "$cur")); return ;;
+    --source) COMPREPLY=($(compgen -W "$_regwatch_sources" -- "$cur")); return ;;
     --state) COMPREPLY=($(compgen -W "open resolved withdrawn" -- "$cur")); return ;;
     --tz) COMPREPLY=($(compgen -W "UTC local $(_regwatch_zones)" -- "$cur")); return ;;
     --config|--tls-ca|--tls-cert|--tls-key|--token-file)

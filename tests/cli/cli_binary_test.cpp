@@ -37,6 +37,9 @@ TEST(CliBinary, HelpTeachesWithExamples) {
   EXPECT_EQ(events.code, 0);
   EXPECT_NE(events.output.find("--kind phone_unregistered"), std::string::npos);
   EXPECT_NE(events.output.find("heartbeat_low"), std::string::npos);  // lists the kinds
+  EXPECT_NE(events.output.find("phone_firmware_changed"), std::string::npos);
+  EXPECT_NE(events.output.find("--source"), std::string::npos);  // and the inputs
+  EXPECT_NE(events.output.find("sccp, agent, boot, sip"), std::string::npos) << events.output;
 }
 
 TEST(CliBinary, UnreachableCollectorIsExitTwoWithAHint) {
@@ -51,6 +54,10 @@ TEST(CliBinary, BadArgumentsAreExitOneWithTheReason) {
   EXPECT_EQ(kind.code, 1);
   EXPECT_NE(kind.output.find("unknown kind 'phone_exploded'"), std::string::npos);
   EXPECT_NE(kind.output.find("phone_unregistered"), std::string::npos);
+  auto source = run("events --source fax");
+  EXPECT_EQ(source.code, 1);
+  EXPECT_NE(source.output.find("unknown source 'fax'"), std::string::npos) << source.output;
+  EXPECT_NE(source.output.find("sip"), std::string::npos);
   auto since = run("events --since the-day-before");
   EXPECT_EQ(since.code, 1);
   EXPECT_NE(since.output.find("--since"), std::string::npos);

@@ -1,7 +1,7 @@
 """The shell completions in deploy/completion/ against the binaries' own --help, so they cannot
-drift: every subcommand and long option --help names (and every event kind, --state value and
---format value) must be in the bash and the zsh file. Then bash completion is run for real
-(source the file, set COMP_WORDS, call the function), and the zsh files get `zsh -n`.
+drift: every subcommand and long option --help names (and every event kind, --source value,
+--state value and --format value) must be in the bash and the zsh file. Then bash completion is
+run for real (source the file, set COMP_WORDS, call the function), and the zsh files get `zsh -n`.
 Binaries come from $REGWATCH_BUILD_DIR (set by ctest)."""
 import os
 import re
@@ -61,6 +61,9 @@ class CompletionMatchesHelp(unittest.TestCase):
         if binary == "regwatch":
             kinds = re.search(r"event kind \(repeatable\): ([a-z_, ]+)", help_text(binary, "events"))
             words += kinds.group(1).replace(",", " ").split()
+            sources = re.search(r"the input that produced it \(repeatable\): ([a-z_, ]+)",
+                                help_text(binary, "events"))
+            words += sources.group(1).replace(",", " ").split()
             state = re.search(r"--state TEXT:\{([a-z,]+)\}", help_text(binary, "incidents"))
             words += state.group(1).split(",")
             words += ["table", "json", "jsonl", "csv"]

@@ -171,3 +171,69 @@ TEST(ExplainReport, NoBootChainNoSection) {
 
 }  // namespace
 }  // namespace regwatch::cli
+
+namespace regwatch::cli {
+namespace {
+
+// A SIP phone (issue 23): the protocol, the Expires granted, its firmware and its changes, and
+// the phone's own account of its last loss beside CUCM's reason for the same drop.
+TEST(ExplainReport, ShowsASipPhonesRegistrationAndItsOwnAccountOfItsLastLoss) {
+  v1::ExplainReply d;
+  d.set_device("SEP00562B4C3D2E");
+  d.set_at_us(kT0 + 800'000'000);
+  d.set_state(v1::PHONE_STATE_REGISTERED);
+  d.set_since_us(kT0 + 700'000'000);
+  d.set_protocol("SIP");
+  auto& s = *d.mutable_sip();
+  s.set_registered_us(kT0 + 700'000'000);
+  s.set_expires_s(120);
+  s.set_transport("tcp");
+  s.set_line("sip:1001@10.1.1.5");
+  s.set_via_proxy("sbc-1");
+  s.set_user_agent("Cisco-CP8845/14.2.1");
+  s.set_load_name("sip88xx.14-2-1-0001-14");
+  auto& change = *s.add_firmware_history();
+  change.set_from_load("sip88xx.14-1-1-0001-10");
+  change.set_to_load("sip88xx.14-2-1-0001-14");
+  change.set_at_us(kT0 + 700'000'000);
+  s.set_last_loss("cm-closed-tcp");
+  s.set_last_loss_name("TCPucmClosedConnection");
+  s.set_last_loss_class("network");
+  s.set_last_loss_meaning("the CM closed the TCP connection");
+  s.set_last_loss_us(kT0 + 700'000'000);
+  auto& cucm = *s.mutable_cucm_reason();
+  cucm.set_code(13);
+  cucm.set_name("KeepAliveTimeout");
+  cucm.set_reason_class("network");
+  std::ostringstream text;
+  write_diagnosis_text(text, d);
+  const std::string out = text.str();
+  EXPECT_NE(out.find("  protocol:   SIP\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("SIP registration: registered 2026-11-20T09:25:00.000Z, Expires 120 s "
+                     "granted"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("  transport:  tcp, line sip:1001@10.1.1.5, through sbc-1\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("  firmware:   sip88xx.14-2-1-0001-14\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("  changed:    sip88xx.14-1-1-0001-10 -> sip88xx.14-2-1-0001-14 at "
+                     "2026-11-20T09:25:00.000Z\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("  last loss:  the phone says Last=cm-closed-tcp (TCPucmClosedConnection): "
+                     "the CM closed the TCP connection [network]"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("  CUCM said:  13 KeepAliveTimeout [network] for the same drop\n"),
+            std::string::npos)
+      << out;
+  // Without a SIP panel, none of it.
+  d.clear_sip();
+  std::ostringstream sccp;
+  write_diagnosis_text(sccp, d);
+  EXPECT_EQ(sccp.str().find("SIP registration"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace regwatch::cli

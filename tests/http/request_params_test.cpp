@@ -50,6 +50,22 @@ TEST(RequestParams, LimitsAreBounded) {
   EXPECT_FALSE(explain_query("SEP0017943A98BA", {{"timeline_limit", "5000"}}, kNow).ok());
 }
 
+TEST(RequestParams, EventSourcesRepeatOrCommaAndUnknownOnesAreNamed) {
+  auto q = event_query(
+      {{"source", "sip,SCCP"}, {"source", "syslog"}, {"kind", "phone_firmware_changed"}}, kNow);
+  ASSERT_TRUE(q.ok()) << q.error().message;
+  ASSERT_EQ(q->sources_size(), 3);
+  EXPECT_EQ(q->sources(0), "sip");
+  EXPECT_EQ(q->sources(1), "sccp");  // as the store holds it
+  EXPECT_EQ(q->sources(2), "syslog");
+  EXPECT_EQ(q->kinds(0), "phone_firmware_changed");
+  auto bad = event_query({{"source", "sip,fax"}}, kNow);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, "bad_query");
+  EXPECT_NE(bad.error().message.find("'fax'"), std::string::npos) << bad.error().message;
+  EXPECT_NE(bad.error().message.find("boot, sip"), std::string::npos) << bad.error().message;
+}
+
 TEST(RequestParams, EventKindsRepeatOrComma) {
   auto q = event_query(
       {{"kind", "phone_unregistered,phone_registered"}, {"kind", "link_down"}, {"order", "oldest"}},

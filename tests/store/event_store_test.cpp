@@ -300,6 +300,54 @@ TEST_F(StoreTest, QueriesFilterOrderAndTruncate) {
   EXPECT_NE(result.error().message.find("phone_unregistered"), std::string::npos);
 }
 
+// regwatch events --source sip (issue 23): only the events of those inputs, any case; an unknown
+// input is a bad query that names the valid ones.
+TEST_F(StoreTest, QueriesFilterBySource) {
+  auto writer = EventWriter::open(path_);
+  ASSERT_TRUE(writer.ok());
+  std::vector<v1::Event> batch;
+  for (uint64_t i = 1; i <= 6; ++i) {
+    v1::Event e = phone("a", i, int64_t(i) * 1000, "SEP00000000000" + std::to_string(i), 13,
+                        v1::KEEPALIVE_MISSED);
+    e.set_source(i <= 2 ? v1::SOURCE_SIP : i <= 4 ? v1::SOURCE_SCCP : v1::SOURCE_SYSLOG);
+    e.mutable_phone()->clear_reason_code();
+    batch.push_back(e);
+  }
+  batch.push_back(phone("a", 7, 7000, "SEP000000000007", 0, v1::PHONE_FIRMWARE_CHANGED));
+  batch.back().set_source(v1::SOURCE_SIP);
+  ASSERT_TRUE((*writer)->insert_batch(batch, 1).ok());
+  auto reader = std::move(EventReader::open(path_)).value();
+
+  v1::EventQuery sip;
+  sip.add_sources("sip");
+  auto result = reader->query(sip);
+  ASSERT_TRUE(result.ok());
+  ASSERT_EQ(result->events_size(), 3);
+  for (const auto& e : result->events()) EXPECT_EQ(e.event().source(), v1::SOURCE_SIP);
+
+  v1::EventQuery wire;
+  wire.add_sources("SIP");
+  wire.add_sources("sccp");
+  wire.add_kinds("keepalive_missed");
+  result = reader->query(wire);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->events_size(), 4);
+
+  v1::EventQuery firmware;
+  firmware.add_kinds("phone_firmware_changed");
+  result = reader->query(firmware);
+  ASSERT_TRUE(result.ok());
+  ASSERT_EQ(result->events_size(), 1);
+  EXPECT_EQ(result->events(0).event().seq(), 7u);
+
+  v1::EventQuery bad;
+  bad.add_sources("carrier_pigeon");
+  result = reader->query(bad);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, "bad_query");
+  EXPECT_NE(result.error().message.find("sip"), std::string::npos) << result.error().message;
+}
+
 TEST_F(StoreTest, NewerSchemaIsRefusedAndTheFileIsUntouched) {
   {
     sqlite3* raw = nullptr;

@@ -13,6 +13,27 @@ function facts(rows) {
     .map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
 }
 
+// A SIP phone as the agent saw it register on the wire (docs/sip.md): the Expires granted, its
+// firmware and its changes, and the phone's own account of its last loss beside CUCM's.
+function sipPanel(s) {
+  const loss = s.last_loss;
+  const cucm = loss ? loss.cucm_reason : null;
+  return h("section", { class: "panel wide", id: "sip" }, h("h2", {}, "SIP registration"),
+    facts([
+      ["registered", s.registered_at ? timeEl(s.registered_at) : null],
+      ["Expires granted", s.expires_s ? `${s.expires_s} s (its REGISTER refresh is its keepalive)` : null],
+      ["transport", s.transport],
+      ["line", s.line],
+      ["through", s.via_proxy],
+      ["user agent", s.user_agent],
+      ["firmware", s.load_name],
+      ["firmware changes", (s.firmware_history || []).map((c) => `${c.from || "?"} → ${c.to} (${c.at})`).join("; ")],
+      ["phone says it lost its last registration", loss ? `Last=${loss.words}${loss.name ? ` (${loss.name})` : ""}${loss.meaning ? `: ${loss.meaning}` : ""}` : null],
+      ["its class", loss && loss.class ? h("span", { class: `badge reason-${loss.class}` }, loss.class) : null],
+      ["CUCM said for that drop", cucm && cucm.name ? `${cucm.name}${cucm.code !== undefined ? ` (${cucm.code})` : ""}` : null],
+    ]));
+}
+
 function render(d) {
   const r = d.reason;
   const a = d.attachment;
@@ -35,6 +56,7 @@ function render(d) {
       h("section", { class: "panel", id: "place" }, h("h2", {}, "Where"),
         facts([
           ["CM node", d.cm_node],
+          ["protocol", d.protocol],
           ["switch", a ? a.switch : null],
           ["module", a && a.module !== undefined && a.module !== "" ? a.module : null],
           ["port", a ? a.port : null],
@@ -58,6 +80,7 @@ function render(d) {
           ["trouble", (d.boot_chain.problems || []).join("; ")],
           ["rule", d.boot_chain.rule],
         ])) : null,
+      d.sip ? sipPanel(d.sip) : null,
       h("section", { class: "panel wide", id: "next-steps" }, h("h2", {}, "What to check next"),
         (d.next_steps || []).length ? h("ol", { class: "next-steps" }, d.next_steps.map((s) => h("li", {}, s))) : note("Nothing to suggest."))),
     h("section", { class: "panel", id: "phone-timeline" }, h("h2", {}, `Timeline (${(d.timeline || []).length} event${(d.timeline || []).length === 1 ? "" : "s"})`),
