@@ -35,6 +35,10 @@ Faults (--fault, repeatable, T/D in simulated seconds from the start):
   reset@T:K[:TYPE] CM sends Reset (TYPE 1 RESET default, 2 RESTART) to phones 1..K; they
                    close (FIN) and re-register
 
+SIP phones (--sip-phones M, numbered after the SCCP ones; --sip-transport udp|tcp|mixed): REGISTER
+over UDP or TCP to the CM's SIP registrar (--sip-listen), 401 then 200 with the granted Expires
+(--sip-expires), refreshes at Expires - 5 s; the same faults (sim_sip_phone.py, README.md).
+
 Output: JSON lines on stdout (see tools/sccp_sim/README.md). Standard library only.
 Example:
   python3 tools/sccp_sim/sccp_fleet_sim.py --phones 5 --keepalive 2 --duration 10 \\
