@@ -143,7 +143,8 @@ class Sipp:
         if remote:
             args.append(remote)
         args += ["-sf", self.scenario, "-i", "127.0.0.1", "-p", str(self.port), "-t", transport,
-                 "-nostdin", "-max_socket", "1000", "-trace_err", "-error_file", test.path(f"{self.name}.errors"),
+                 "-nostdin", "-max_socket", "1000",
+                 "-trace_err", "-error_file", test.path(f"{self.name}.errors"),
                  "-trace_screen", "-screen_file", test.path(f"{self.name}.screen")]
         if inf:
             args += ["-inf", inf]
@@ -198,7 +199,8 @@ class Tcpdump:
     def __init__(self, test, path, ports, name="tcpdump"):
         self.path = path
         expr = " or ".join(f"port {p}" for p in ports)
-        self.process = Process(["tcpdump", "-i", "lo", "--immediate-mode", "-U", "-n", "-Z", "root", "-w", path, expr], test.dir, name)
+        self.process = Process(["tcpdump", "-i", "lo", "--immediate-mode", "-U", "-n", "-Z", "root",
+                                "-w", path, expr], test.dir, name)
         test.addCleanup(stop_group, test, self.process)
         wait_for(lambda: "listening on" in self.process.stderr(), 20, what="tcpdump to listen")
 
@@ -207,9 +209,11 @@ class Tcpdump:
 
 
 def tshark_sip(path, port, *fields):
-    """One list of field values per SIP message tshark decodes in path (port decoded as SIP)."""
+    """One list of field values per SIP message tshark decodes in path (port decoded as SIP),
+    with UDP and TCP checksums verified (udp/tcp.checksum.status: 1 good, 0 bad)."""
     args = ["tshark", "-r", path, "-d", f"udp.port=={port},sip", "-d", f"tcp.port=={port},sip",
-            "-Y", "sip", "-T", "fields", "-E", "separator=|", "-E", "occurrence=f"]
+            "-o", "udp.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-Y", "sip",
+            "-T", "fields", "-E", "separator=|", "-E", "occurrence=a", "-E", "aggregator=,"]
     for f in fields:
         args += ["-e", f]
     out = subprocess.run(args, capture_output=True, text=True, check=True, timeout=60).stdout

@@ -11,7 +11,7 @@ import re
 import unittest
 
 from harness import RegwatchTestCase, wait_for
-from sip_support import (PHONES_CSV, Kamailio, Sipp, Tcpdump, free_sip_port, phones,
+from sip_support import (Kamailio, Sipp, Tcpdump, free_sip_port, phones,
                          phones_sipp, tshark_sip, write_phones)
 
 PHONES = phones()

@@ -7,6 +7,7 @@ import json
 import unittest
 
 from harness import RegwatchTestCase, run_simulator, wait_for
+from sip_support import tshark_sip
 
 START = "2026-11-20T18:00:00Z"
 
@@ -39,6 +40,46 @@ class SipFleetTest(RegwatchTestCase):
                                  extra=["--config", config, "--replay-pcap", pcap])
         self.assertEqual(agent.proc.wait(timeout=120), 0, agent.stderr())
         return collector, lines
+
+    def test_the_simulators_sip_capture_reads_the_same_in_tshark(self):
+        """The simulator's own account (its JSON lines and counts) against tshark's sip dissector
+        on its pcap: every REGISTER sent (retransmissions too) and every answer is in the
+        capture, with good checksums, and the fields the watcher reads are there."""
+        pcap = self.path("sim.pcap")
+        lines = run_simulator(self, "--start-time", START, "--pcap", pcap, "--phones", "2",
+                              "--sip-phones", "6", "--sip-transport", "mixed", "--sip-expires", "12",
+                              "--keepalive", "5", "--time-scale", "10", "--duration", "60",
+                              "--unknown", "1", "--fault", "stall@20:8", "--fault", "restart@35:3",
+                              "--fault", "unregister@45:8", "--fault", "reject@50")
+        summary = lines[-1]
+        port = next(l for l in lines if l["event"] == "sip_listening")["address"].rsplit(":", 1)[1]
+        rows = tshark_sip(pcap, port, "sip.Method", "sip.Status-Code", "sip.Expires",
+                          "sip.contact.parameter", "sip.Reason", "sip.Warning", "udp.checksum.status",
+                          "tcp.checksum.status", "ip.proto")
+        self.assertTrue(rows)
+        registers = [r for r in rows if r[0] == "REGISTER"]
+        answers = collections.Counter(r[1] for r in rows if r[1])
+        self.assertEqual(len(registers), summary["sip_registers_sent"] + summary["sip_retransmissions"])
+        self.assertEqual(answers["401"], summary["cm_sip_challenges"])
+        self.assertEqual(answers["403"], summary["cm_sip_rejects"])
+        self.assertEqual(sum(answers.values()), summary["cm_sip_registers"])
+        self.assertGreater(summary["cm_sip_dropped"], 0)  # the stall and the restart
+        self.assertGreater(summary["sip_retransmissions"], 0)  # UDP phones in the stall
+        self.assertTrue(all(r[6] in ("", "1") and r[7] in ("", "1") for r in rows))  # 1: good
+        self.assertEqual({r[8] for r in rows}, {"6", "17"})  # TCP and UDP phones
+        granted = [r for r in rows if r[1] == "200" and r[2] == "12"]
+        self.assertTrue(granted)
+        self.assertTrue(all("+u.sip!devicename.ccm.cisco.com=" in r[3] for r in registers))
+        # The TCP phones (odd indexes) re-registered after the restart with the cisco-alarm.
+        tcp_phones = {f"SEP00AA{i:08X}" for i in range(3, 9, 2)}
+        reasons = {r[4] for r in rows if r[4]}
+        for name in tcp_phones:
+            self.assertIn(f'SIP;cause=200;text="cisco-alarm:25 Name={name} '
+                          f'Load=sip88xx.14-2-1-0001-14 Last=cm-closed-tcp"', reasons)
+        self.assertEqual(len(reasons), len(tcp_phones))
+        self.assertEqual({r[5] for r in rows if r[1] == "403"}, {'399 127.0.0.1 "Unknown Device"'})
+        rejected = [l for l in lines if l["event"] == "rejected"]
+        self.assertEqual({l["phone"] for l in rejected}, {"SEP00AA00000008"})
 
     def test_a_cm_stall_then_restart_is_the_same_incident_on_sip_and_sccp_phones(self):
         """40 phones on the simulated CM, which stalls 15 s (nothing answered: SCCP KeepAlives
