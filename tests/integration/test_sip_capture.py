@@ -34,8 +34,8 @@ sip:
   slow_min_phones: 3
 """)
         agent = self.start_agent(collector.address, extra=["--config", config, "--capture", "lo"])
-        wait_for(lambda: re.search(r"capturing .*SIP.* on lo", agent.stderr()), 30,
-                 what="the SIP capture to start")
+        wait_for(lambda: re.search(r"capturing .* on lo", agent.stderr()), 30,
+                 what="the capture to start")
         return collector, agent
 
     def kinds(self, collector, kind):
@@ -106,28 +106,40 @@ sip:
         self.assertIn("SEP00AB00000001", text)
         self.assertEqual(agent.terminate(), 0)
 
-    def test_a_killed_phone_is_missed_and_its_tcp_connection_lost(self):
-        # Kamailio grants 3 s, the phones refresh every 1.5 s over TCP (one connection each);
-        # sipp is then killed: the kernel closes the connections, no refresh follows.
+    def test_killed_phones_are_missed_over_udp_and_lose_their_tcp_connection(self):
+        # Kamailio grants 3 s; the phones refresh every 1.5 s, two over UDP, one over TCP (a
+        # connection of its own), from two sipp processes. Both are then killed, as phones
+        # losing power: no refresh follows, and the kernel closes the TCP phone's connection.
         kamailio = Kamailio(self, max_expires=3)
         collector, agent = self.start(kamailio.port, grace_s=1)
-        sipp = phones_sipp(self, kamailio.address, refreshes=1000, refresh_ms=1500,
-                           transport="tn")
+        udp_csv, tcp_csv = self.path("udp.csv"), self.path("tcp.csv")
+        write_phones(udp_csv, PHONES[:2])
+        write_phones(tcp_csv, PHONES[2:3])
+        over_udp = phones_sipp(self, kamailio.address, inf=udp_csv, refreshes=1000,
+                               refresh_ms=1500, transport="un", name="phones-udp")
+        over_tcp = phones_sipp(self, kamailio.address, inf=tcp_csv, refreshes=1000,
+                               refresh_ms=1500, transport="tn", name="phones-tcp")
         registered = self.wait_kind(collector, "phone_registered", len(PHONES))
-        self.assertTrue(all(e["keepalive_interval_s"] == 3 and e["transport"] == "tcp"
-                            for e in registered), registered)
+        transports = {e["device"]: e["transport"] for e in registered}
+        self.assertEqual(transports, {PHONES[0]["device"]: "udp", PHONES[1]["device"]: "udp",
+                                      PHONES[2]["device"]: "tcp"})
+        self.assertTrue(all(e["keepalive_interval_s"] == 3 for e in registered), registered)
         wait_for(lambda: kamailio.saved() >= 2 * len(PHONES), 20, what="a refresh of each phone")
-        sipp.kill()
-        lost = self.wait_kind(collector, "connection_lost", len(PHONES))
-        self.assertEqual(sorted({e["device"] for e in lost}), [p["device"] for p in PHONES])
-        self.assertTrue(all(e["source"] == "sip" and e["closed_by"].startswith("phone")
-                            for e in lost), lost)
-        missed = self.wait_kind(collector, "keepalive_missed", len(PHONES))
-        for e in missed:
+        over_udp.kill()
+        over_tcp.kill()
+        over_udp_devices = {PHONES[0]["device"], PHONES[1]["device"]}
+        missed = wait_for(lambda: (lambda e: e if over_udp_devices <= {x["device"] for x in e}
+                                   else None)(self.kinds(collector, "keepalive_missed")),
+                          30, what="keepalive_missed of the UDP phones")
+        for e in (x for x in missed if x["device"] in over_udp_devices):
             self.assertEqual(e["source"], "sip")
             self.assertEqual(e["keepalive_interval_s"], 3)
             self.assertGreaterEqual(e["silent_for_ms"], 3000 + 1000)  # Expires + grace
             self.assertEqual(e["cm_address"], kamailio.address)
+        lost = self.wait_kind(collector, "connection_lost", 1)
+        self.assertEqual({e["device"] for e in lost}, {PHONES[2]["device"]})
+        self.assertEqual(lost[0]["source"], "sip")
+        self.assertTrue(lost[0]["closed_by"].startswith("phone"), lost[0])
         self.assertEqual(agent.terminate(), 0)
 
     def test_a_registrar_refusing_with_403_and_503(self):
