@@ -44,5 +44,11 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian enables and starts Kamailio's packaged service on install: a SIP server on port 5060
+  # of every interface, which nothing here uses (the SIP tests start their own on loopback).
+  # Only when this script installed it, so a Kamailio someone runs is left alone.
+  if [[ " ${missing[*]} " == *" kamailio "* ]] && [ -d /run/systemd/system ]; then
+    systemctl disable --now kamailio.service >/dev/null 2>&1 || true
+  fi
 fi
 echo "setup: all build and test dependencies present"

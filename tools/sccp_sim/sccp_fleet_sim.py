@@ -35,6 +35,10 @@ Faults (--fault, repeatable, T/D in simulated seconds from the start):
   reset@T:K[:TYPE] CM sends Reset (TYPE 1 RESET default, 2 RESTART) to phones 1..K; they
                    close (FIN) and re-register
 
+SIP phones (--sip-phones M, numbered after the SCCP ones; --sip-transport udp|tcp|mixed): REGISTER
+over UDP or TCP to the CM's SIP registrar (--sip-listen), 401 then 200 with the granted Expires
+(--sip-expires), refreshes at Expires - 5 s; the same faults (sim_sip_phone.py, README.md).
+
 Output: JSON lines on stdout (see tools/sccp_sim/README.md). Standard library only.
 Example:
   python3 tools/sccp_sim/sccp_fleet_sim.py --phones 5 --keepalive 2 --duration 10 \\
@@ -54,6 +58,8 @@ import time
 
 from sim_call_manager import CallManager
 from sim_phone import Phone, parse_fault
+from sim_sip_phone import SipPhone
+from sim_sip_registrar import SipRegistrar
 from sim_wire import Wire
 
 
@@ -72,7 +78,9 @@ class Sim:
             "keepalives_sent", "keepalive_acks", "lost_tx", "lost_rx", "unregistered",
             "resets_received", "connection_resets", "closed_by_cm", "phone_unexpected_messages",
             "cm_registers", "cm_rejects", "cm_keepalives", "cm_unregisters", "cm_replies_held",
-            "cm_unknown_messages")}
+            "cm_unknown_messages", "sip_registers_sent", "sip_refreshes", "sip_retransmissions",
+            "cm_sip_registers", "cm_sip_challenges", "cm_sip_rejects", "cm_sip_unregisters",
+            "cm_sip_dropped", "cm_sip_bad_messages", "cm_sip_unknown_peers")}
         self.start_us = args.start_us
         self.real0 = None
         self.out = sys.stdout
@@ -81,6 +89,8 @@ class Sim:
         self.stop_event = None
         self.stop_reason = None
         self.handles = []
+        self.sip = None
+        self.sip_connect = None
 
     def now_us(self):
         return self.start_us + int((self.loop.time() - self.real0) * self.scale * 1e6)
@@ -130,10 +140,14 @@ class Sim:
     def _stall_start(self, t, d):
         self.log("fault_start", fault="stall", at_s=t, duration_s=d)
         self.cm.stall_start()
+        if self.sip is not None:
+            self.sip.stall_start()
         self.handles.append(self.loop.call_later(d / self.scale, self._stall_end))
 
     def _stall_end(self):
         held = self.cm.stall_end()
+        if self.sip is not None:
+            self.sip.stall_end()
         self.log("fault_end", fault="stall", released_replies=held)
 
     def _loss_start(self, t, d, k):
@@ -153,6 +167,8 @@ class Sim:
 
     def _reject_start(self, t, d):
         self.cm.reject_mode = True
+        if self.sip is not None:
+            self.sip.reject_mode = True  # unknown SIP phones get 403 at their next REGISTER
         unknown = [p.name for p in self.phones if p.name not in self.known]
         targets = self.cm.reachable(unknown)
         self.log("fault_start", fault="reject", at_s=t, duration_s=d, unknown=len(unknown),
@@ -163,6 +179,8 @@ class Sim:
 
     def _reject_end(self):
         self.cm.reject_mode = False
+        if self.sip is not None:
+            self.sip.reject_mode = False
         self.log("fault_end", fault="reject")
 
     def _restart_start(self, t, d):
@@ -170,14 +188,20 @@ class Sim:
             self.log("fault_start", fault="restart", at_s=t, duration_s=d, skipped="cm_down")
             return
         n = sum(1 for proto in self.cm.conns if not proto.closed)
+        if self.sip is not None:
+            n += sum(1 for proto in self.sip.conns if not proto.closed)
         self.log("fault_start", fault="restart", at_s=t, duration_s=d, connections_reset=n)
         self.cm.restart_start()
+        if self.sip is not None:
+            self.sip.restart_start()
         self.handles.append(self.loop.call_later(d / self.scale, self._restart_end))
 
     def _restart_end(self):
         async def reopen():
             try:
                 await self.cm.restart_end()
+                if self.sip is not None:
+                    await self.sip.restart_end()
                 self.log("fault_end", fault="restart", address=self.cm.address())
             except OSError as e:
                 self.log("fault_end", fault="restart", error=str(e))
@@ -215,9 +239,20 @@ class Sim:
         # before connect() and a refused attempt can be recorded too.
         self.phone_bind_ip = connect_host
         self.log("cm_listening", address=self.cm.address())
+        if args.sip_phones > 0:
+            sip_host, sip_port = args.sip_listen
+            self.sip = SipRegistrar(self, sip_host, sip_port)
+            await self.sip.listen()
+            self.sip_connect = (sip_host if sip_host not in ("0.0.0.0", "") else "127.0.0.1",
+                                self.sip.port)
+            self.log("sip_listening", address=self.sip.address(), transport=args.sip_transport,
+                     expires_s=args.sip_expires)
 
-        n_known = max(0, args.phones - args.unknown)
+        total = args.phones + args.sip_phones
+        n_known = max(0, total - args.unknown)
         self.phones = [Phone(self, i) for i in range(1, args.phones + 1)]
+        self.phones += [SipPhone(self, i, sip_transport(args.sip_transport, i))
+                        for i in range(args.phones + 1, total + 1)]
         self.known = {p.name for p in self.phones[:n_known]}
         for kind, nums in args.fault:
             self.schedule_fault(kind, nums)
@@ -248,10 +283,13 @@ class Sim:
         for p in self.phones:
             p.shutdown()
         self.cm.shutdown()
+        if self.sip is not None:
+            self.sip.shutdown()
         for _ in range(3):
             await asyncio.sleep(0)
         summary = dict(self.counts)
-        summary.update(phones=args.phones, registered_at_end=registered_at_end,
+        summary.update(phones=args.phones, sip_phones=args.sip_phones,
+                       registered_at_end=registered_at_end,
                        pcap_frames=frames_at_stop,
                        sim_elapsed_s=round((stopped_at - self.real0) * self.scale, 3),
                        real_elapsed_s=round(stopped_at - self.real0, 3),
@@ -267,6 +305,13 @@ class Sim:
 
 # ---------------------------------------------------------------------------------------------
 # Command line
+
+
+def sip_transport(choice, idx):
+    """The transport of SIP phone idx: udp, tcp, or (mixed) tcp for odd and udp for even ones."""
+    if choice == "mixed":
+        return "tcp" if idx % 2 else "udp"
+    return choice
 
 
 def parse_hostport(s):
@@ -342,14 +387,28 @@ def main(argv=None):
     ap.add_argument("--fault", type=parse_fault, action="append", default=[], metavar="SPEC",
                     help="stall@T:D | loss@T:D:K | reject@T[:D] | restart@T:D | "
                          "unregister@T:K | reset@T:K[:TYPE] (repeatable)")
+    ap.add_argument("--sip-phones", type=int, default=0,
+                    help="SIP phones after the SCCP ones (numbered on from --phones; default 0)")
+    ap.add_argument("--sip-transport", choices=("udp", "tcp", "mixed"), default="udp",
+                    help="SIP phones register over udp, tcp, or mixed (odd ones tcp; default udp)")
+    ap.add_argument("--sip-listen", type=parse_hostport, default=("127.0.0.1", 0),
+                    metavar="HOST:PORT",
+                    help="the CM's SIP registrar, UDP and TCP (default 127.0.0.1:0, printed in "
+                         "sip_listening)")
+    ap.add_argument("--sip-expires", type=int, default=120,
+                    help="the Expires the registrar grants at most (phones ask 3600; default 120)")
     ap.add_argument("--seed", type=int, default=1, help="random seed (jitter, ISNs)")
     ap.add_argument("--verbose", action="store_true",
                     help="also log keepalive_sent and ack_received lines")
     args = ap.parse_args(argv)
     if args.phones < 0 or args.phones > 60000:
         ap.error("--phones must be 0..60000")
-    if args.unknown < 0 or args.unknown > args.phones:
-        ap.error("--unknown must be 0..--phones")
+    if args.sip_phones < 0 or args.phones + args.sip_phones > 60000:
+        ap.error("--sip-phones must be 0.. and --phones + --sip-phones at most 60000")
+    if args.unknown < 0 or args.unknown > args.phones + args.sip_phones:
+        ap.error("--unknown must be 0..--phones + --sip-phones")
+    if args.sip_expires <= 0:
+        ap.error("--sip-expires must be > 0")
     if args.keepalive <= 0:
         ap.error("--keepalive must be > 0")
     if args.start_time is None:
@@ -358,7 +417,7 @@ def main(argv=None):
         args.start_us = args.start_time
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    want = 2 * args.phones + 64
+    want = 2 * (args.phones + args.sip_phones) + 64
     if soft < want and (hard == resource.RLIM_INFINITY or hard > soft):
         try:
             resource.setrlimit(resource.RLIMIT_NOFILE,

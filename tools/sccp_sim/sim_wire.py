@@ -46,6 +46,7 @@ class Wire:
         self.rng = random.Random(sim.args.seed ^ 0x5CC9)
         self.conns = {}  # (client ip, client port) -> Conn
         self.frames = 0
+        self.udp_ipid = 0
         self.last_ts = 0
         self.f = None
         if path:
@@ -68,7 +69,9 @@ class Wire:
         iph = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), conn.ipid[d], 0x4000, 64, 6,
                           0, sip, dip)
         iph = iph[:10] + inet_checksum(iph).to_bytes(2, "big") + iph[12:]
-        pkt = conn.mac[o] + conn.mac[d] + b"\x08\x00" + iph + tcp
+        self._write(conn.mac[o] + conn.mac[d] + b"\x08\x00" + iph + tcp)
+
+    def _write(self, pkt):
         ts = self.sim.now_us()
         if ts < self.last_ts:
             ts = self.last_ts
@@ -138,6 +141,23 @@ class Wire:
             return
         self._emit(conn, d, TH_RST | TH_ACK, conn.seq[d], conn.seq[1 - d], win=0)
         conn.dead = True
+
+    def udp(self, c_ip, c_port, s_ip, s_port, c_mac, d, payload):
+        """One UDP datagram between a phone (c_*) and the CM (s_*), in direction d."""
+        self.frames += 1
+        if self.f is None:
+            return
+        ips, ports, macs = (c_ip, s_ip), (c_port, s_port), (c_mac, CM_MAC)
+        o = 1 - d
+        sip, dip = ips[d], ips[o]
+        self.udp_ipid = (self.udp_ipid + 1) & 0xFFFF
+        udp = struct.pack("!HHHH", ports[d], ports[o], 8 + len(payload), 0) + payload
+        ck = inet_checksum(sip + dip + struct.pack("!BBH", 0, 17, len(udp)) + udp)
+        udp = udp[:6] + (ck or 0xFFFF).to_bytes(2, "big") + udp[8:]  # 0 means "none" in UDP
+        iph = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), self.udp_ipid, 0x4000, 64, 17,
+                          0, sip, dip)
+        iph = iph[:10] + inet_checksum(iph).to_bytes(2, "big") + iph[12:]
+        self._write(macs[o] + macs[d] + b"\x08\x00" + iph + udp)
 
     def flush(self):
         if self.f:
