@@ -35,8 +35,9 @@ int run_agent(int argc, char** argv) {
       "      decode SCCP registrations and keepalives, and the phones' boot chain (DHCP, TFTP,\n"
       "      HTTP 6970 config downloads), from a capture, same as live\n"
       "  regwatch-agent --decode-pcap boot.pcap\n"
-      "      print each DHCP and TFTP packet as the agent reads it, one JSON line per packet\n"
-      "      numbered as tshark numbers frames (no collector needed)\n"
+      "      print each DHCP and TFTP packet and each SIP message (port 5060, UDP and TCP) as\n"
+      "      the agent reads it, one JSON line each, numbered as tshark numbers frames (no\n"
+      "      collector needed)\n"
       "  regwatch-agent --replay-syslog cucm-grown.log --replay-agent-id edge-1/cucm-archive "
       "--allow-duplicates\n"
       "      load a grown file under the id it was loaded under before: only its new lines are\n"
@@ -101,8 +102,8 @@ int run_agent(int argc, char** argv) {
       "CAP_NET_RAW)");
   std::string decode_file;
   app.add_option("--decode-pcap", decode_file,
-                 "print the DHCP and TFTP packets of a capture as decoded, one JSON line each, "
-                 "and exit")
+                 "print the DHCP and TFTP packets and the SIP messages (port 5060, UDP and TCP) of "
+                 "a capture as decoded, one JSON line each, and exit")
       ->check(CLI::ExistingFile);
   app.add_option("--replay-timeout", replay_timeout,
                  "give up waiting for the collector after this many seconds (0 = wait)");

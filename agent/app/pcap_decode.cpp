@@ -5,6 +5,7 @@
 
 #include "agent/boot/boot_packet_dump.h"
 #include "agent/capture/pcap_source.h"
+#include "agent/sip/sip_packet_dump.h"
 
 namespace regwatch::agent {
 
@@ -15,10 +16,13 @@ int decode_pcap_to_stdout(const std::string& path) {
     return 2;
   }
   const int link_type = (*source)->link_type();
-  boot::BootPacketDump dump([](const std::string& line) { std::cout << line << '\n'; });
+  const auto print = [](const std::string& line) { std::cout << line << '\n'; };
+  boot::BootPacketDump dump(print);
+  sip::SipPacketDump sip_dump(print);
   while (true) {
     auto n = (*source)->read(1024, [&](int64_t time_us, std::span<const uint8_t> frame) {
       dump.on_packet(link_type, time_us, frame);
+      sip_dump.on_packet(link_type, time_us, frame);
     });
     if (!n.ok()) {
       std::cerr << "regwatch-agent: warning: " << path << ": " << n.error().message

@@ -45,8 +45,13 @@ class SipFramer {
   size_t held_bytes() const { return held_.size(); }
 
  private:
+  size_t cut(std::span<const uint8_t> data, FunctionRef<void(std::span<const uint8_t>)> on_message,
+             SipFramerCounters& counters);
+
   std::vector<uint8_t> held_;
   bool in_sync_ = true;
+  // While out of sync: whether the next byte fed begins a line (a message can start there).
+  bool at_line_start_ = true;
 };
 
 }  // namespace regwatch::agent::sip
