@@ -15,7 +15,7 @@
 namespace {
 
 const std::vector<std::string>& sample_messages() {
-  static const std::vector<std::string> messages = {
+  static const std::vector<std::string> kMessages = {
       "REGISTER sip:10.1.1.1 SIP/2.0\r\n"
       "Via: SIP/2.0/TCP 10.1.1.5:51302;branch=z9hG4bK4d1e2f\r\n"
       "From: <sip:1001@10.1.1.1>;tag=00112233aa\r\n"
@@ -55,7 +55,7 @@ const std::vector<std::string>& sample_messages() {
       "Warning: 399 cucm \"Line not configured\"\r\n"
       "Content-Length: 0\r\n\r\n",
   };
-  return messages;
+  return kMessages;
 }
 
 void BM_ParseSipMessage(benchmark::State& state) {
