@@ -58,7 +58,7 @@ const std::vector<std::string>& sample_messages() {
   return kMessages;
 }
 
-void BM_ParseSipMessage(benchmark::State& state) {
+void parse_sip_messages(benchmark::State& state) {
   const auto& messages = sample_messages();
   size_t bytes = 0;
   for (auto _ : state) {
@@ -72,10 +72,10 @@ void BM_ParseSipMessage(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * messages.size()));
   state.SetBytesProcessed(static_cast<int64_t>(bytes));
 }
-BENCHMARK(BM_ParseSipMessage);
+BENCHMARK(parse_sip_messages);
 
 // A TCP stream of the three messages, 1,000 times, in 1,460-byte segments (split anywhere).
-void BM_FrameSipStream(benchmark::State& state) {
+void frame_sip_stream(benchmark::State& state) {
   std::string stream;
   for (int i = 0; i < 1000; ++i) {
     for (const std::string& text : sample_messages()) stream += text;
@@ -97,7 +97,7 @@ void BM_FrameSipStream(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(messages));
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * stream.size()));
 }
-BENCHMARK(BM_FrameSipStream);
+BENCHMARK(frame_sip_stream);
 
 }  // namespace
 

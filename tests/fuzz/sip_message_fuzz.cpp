@@ -48,6 +48,7 @@ std::vector<uint8_t> in_frame(std::span<const uint8_t> payload) {
 
 }  // namespace
 
+// NOLINTNEXTLINE(readability-identifier-naming): libFuzzer names the entry point
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace regwatch::agent::sip;
   static const std::set<std::string> kErrors = {"empty",           "not_sip",

@@ -33,6 +33,7 @@ void take(Cut& cut, std::span<const uint8_t> message) {
 
 }  // namespace
 
+// NOLINTNEXTLINE(readability-identifier-naming): libFuzzer names the entry point
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 2) return 0;
   uint32_t state = static_cast<uint32_t>(data[0]) << 8 | data[1];
