@@ -25,7 +25,7 @@ capture() {  # capture NAME SIPP_TRANSPORT UAS_IP UAC_IP FILTER PACKETS
   work=$(mktemp -d)
   tcpdump -i lo --immediate-mode -U -s 0 -w "$pcap" "$filter" 2>"$work/tcpdump.log" &
   local tcpdump_pid=$!
-  wait_for 10 grep -q "listening on" "$work/tcpdump.log"
+  wait_for 10 grep -qs "listening on" "$work/tcpdump.log"
   local calls=1
   [ "$name" = register_tcp_segments ] && calls=2  # tcp_segments_phone.py registers two lines
   sipp -sf sipp/decode_register_uas.xml -t "$transport" -i "$uas_ip" -p 5060 -m "$calls" \

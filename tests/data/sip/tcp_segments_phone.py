@@ -42,8 +42,12 @@ def read_answer(sock, buffered):
 def main():
     phone, registrar = sys.argv[1], sys.argv[2]
     port = int(sys.argv[3]) if len(sys.argv) > 3 else 5060
-    with socket.create_connection((registrar, port), timeout=10,
-                                  source_address=(phone, 25060)) as sock:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # The port of the run before may still be in TIME_WAIT.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.settimeout(10)
+        sock.bind((phone, 25060))
+        sock.connect((registrar, port))
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         local = sock.getsockname()[:2]
         auth = ('Authorization: Digest username="{}", realm="ccmsipline", '
