@@ -579,7 +579,8 @@ std::optional<CiscoAlarm> parse_cisco_alarm(std::string_view reason_value) {
 std::string sip_device_name(const SipMessage& message) {
   if (!message.device_name.empty()) return message.device_name;
   for (const SipUri* uri : {&message.contact, &message.to}) {
-    if (!mac_from_device_name(uri->user).empty()) return ascii_upper(uri->user);
+    std::string name = ascii_upper(uri->user);
+    if (!mac_from_device_name(name).empty()) return name;
   }
   return {};
 }

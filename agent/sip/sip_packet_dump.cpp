@@ -83,7 +83,7 @@ bool only_line_ends(std::span<const uint8_t> payload) {
 // One direction of a TCP connection: its bytes put in order, then cut into messages. The
 // frame time and the framer's counts before the segment are kept for the sink's calls.
 struct SipPacketDump::Stream final : capture::TcpReassembler::Sink {
-  Stream(SipPacketDump& owner, Endpoints ends) : dump(owner), endpoints(std::move(ends)) {}
+  Stream(SipPacketDump& owner, const Endpoints& ends) : dump(owner), endpoints(ends) {}
 
   void data(std::span<const uint8_t> bytes) override {
     framer.feed(
