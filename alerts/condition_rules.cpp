@@ -222,6 +222,8 @@ void phone_stuck(const ConditionRule& rule, const BySubject& by_phone, const Con
     std::string why = ph.reason();
     if (why.empty() && ph.has_reason_code())
       why = std::string(domain::registration_failure_reason_name(ph.reason_code()));
+    // A SIP phone rejected on the wire (docs/sip.md): its final status, when no text came.
+    if (why.empty() && ph.sip_status() != 0) why = "SIP " + std::to_string(ph.sip_status());
     if (why.empty()) why = kind_name(failures.back().event->kind());
     list << "- " << device << ": " << failures.size() << " failures, last "
          << format_rfc3339_ms(failures.back().time_us) << " (" << why << ")\n";

@@ -41,7 +41,9 @@ std::string event_reason(const regwatch::v1::Event& e) {
   const auto& p = e.phone();
   // A SIP rejection seen on the wire: its final status and the Warning / Reason text with it.
   if (!p.has_reason_code() && p.sip_status() != 0) {
-    return "SIP " + std::to_string(p.sip_status()) + (p.reason().empty() ? "" : " " + p.reason());
+    const std::string status = std::to_string(p.sip_status());
+    if (p.reason().empty()) return "SIP " + status;
+    return "SIP " + (p.reason().starts_with(status) ? p.reason() : status + " " + p.reason());
   }
   if (!p.has_reason_code()) return {};
   return std::to_string(p.reason_code()) + (p.reason().empty() ? "" : " " + p.reason());
@@ -68,10 +70,10 @@ std::string event_detail(const regwatch::v1::Event& e) {
         break;
       }
       if (e.kind() == regwatch::v1::PHONE_FIRMWARE_CHANGED) {  // from which load to which
-        out << "firmware "
-            << (e.phone().previous_load_name().empty() ? std::string("?")
-                                                       : e.phone().previous_load_name())
-            << " -> " << e.phone().load_name() << ", ";
+        const std::string& from = e.phone().previous_load_name();
+        out << "firmware " << (from.empty() ? std::string("?") : from) << " -> "
+            << e.phone().load_name();
+        break;
       }
       out << e.phone().ip() << " " << e.phone().protocol();
       if (!e.phone().transport().empty()) out << "/" << e.phone().transport();
@@ -81,18 +83,15 @@ std::string event_detail(const regwatch::v1::Event& e) {
       if (!e.phone().closed_by().empty()) out << ", closed by " << e.phone().closed_by();
       if (e.phone().silent_for_ms() > 0)
         out << ", silent " << e.phone().silent_for_ms() / 1000.0 << " s";
+      // The phone's own account of its previous loss (Cisco's Reason header) before the rest:
+      // the line is cut at 80 characters, the JSON has every field.
+      if (!e.phone().last_loss().empty()) out << ", Last=" << e.phone().last_loss();
       // A SIP phone's keepalive is its REGISTER refresh, at the Expires the registrar granted.
       if (e.phone().keepalive_interval_s() > 0) {
         out << (e.source() == regwatch::v1::SOURCE_SIP ? ", Expires " : ", keepalive ")
             << e.phone().keepalive_interval_s() << " s";
       }
-      // The phone's own account of its previous loss (Cisco's Reason header), and its load.
-      if (!e.phone().last_loss().empty()) {
-        out << ", Last=" << e.phone().last_loss();
-        if (!e.phone().last_loss_name().empty()) out << " (" << e.phone().last_loss_name() << ")";
-      }
-      if (!e.phone().load_name().empty() && e.kind() != regwatch::v1::PHONE_FIRMWARE_CHANGED)
-        out << ", load " << e.phone().load_name();
+      if (!e.phone().load_name().empty()) out << ", load " << e.phone().load_name();
       break;
     case regwatch::v1::Event::kInterface:
       out << e.interface().state();

@@ -98,6 +98,24 @@ TEST(ConditionRules, PhonesStuckAreOneAlertListingThemUnlessTheyRegistered) {
   EXPECT_EQ(active[0].command, "regwatch explain SEP001122334455");
 }
 
+// SIP phones rejected on the wire (issue 23: source sip, the final status, no CUCM code) are
+// stuck like any other phone, and the list says their status.
+TEST(ConditionRules, SipPhonesRejectedOnTheWireAreStuckToo) {
+  ConditionInputs in;
+  for (int i = 0; i < 3; ++i) {
+    auto failed = event(regwatch::v1::PHONE_REGISTRATION_FAILED, 600 - i * 60);
+    failed.set_source(regwatch::v1::SOURCE_SIP);
+    failed.mutable_phone()->set_device_name("SEP00562B4C3D2E");
+    failed.mutable_phone()->set_protocol("SIP");
+    failed.mutable_phone()->set_sip_status(403);
+    in.events.emplace_back(40 + i, failed);
+  }
+  const auto active = evaluate(in, "phone_stuck");
+  ASSERT_EQ(active.size(), 1u);
+  EXPECT_NE(active[0].description.find("SEP00562B4C3D2E: 3 failures"), std::string::npos);
+  EXPECT_NE(active[0].description.find("(SIP 403)"), std::string::npos) << active[0].description;
+}
+
 TEST(ConditionRules, RegisteredCountDropAboveTheThreshold) {
   ConditionInputs in;
   auto poll = [&](int64_t ago_s, uint64_t registered) {

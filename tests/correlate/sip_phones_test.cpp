@@ -161,7 +161,8 @@ TEST(SipPhones, AMixedFleetsBurstCountsEachPhoneOnce) {
   EXPECT_TRUE(std::is_sorted(phones.begin(), phones.end()));
   EXPECT_EQ(std::adjacent_find(phones.begin(), phones.end()), phones.end());  // distinct
   EXPECT_TRUE(incidents[0].flapping.empty());  // three reports of one fall are not three drops
-  EXPECT_EQ(incidents[0].reasons.at(13), static_cast<uint32_t>(kPhones));
+  // Every report is evidence of its phone's one drop: the two wire reports and CUCM's.
+  EXPECT_EQ(incidents[0].drop_evidence.size(), static_cast<size_t>(3 * kPhones));
   EXPECT_EQ(incidents[0].incident_class, "infrastructure");
 
   // The drop rule agrees: one counted drop per phone.
