@@ -77,11 +77,12 @@ sip:
                 self.assertEqual(e["user_agent"], "Cisco-CP8845/14.2.1")
                 self.assertEqual(e["transport"], "udp")
                 self.assertEqual(e["via_proxy"], "")
-                self.assertEqual(e["line"], f"sip:{phone['dn']}@127.0.0.1")
                 self.assertEqual(e["ip"], "127.0.0.1")
                 u = next(x for x in unregistered if x["device"] == phone["device"])
                 self.assertEqual(u["source"], "sip")
                 self.assertEqual(u["cm_address"], kamailio.address)
+                # The To's address of record as event.proto documents it ("sip:1001@cucm").
+                self.assertEqual(e["line"], f"sip:{phone['dn']}@127.0.0.1")
         # The last_loss words the table knows are named and classed.
         by_device = {e["device"]: e for e in registered}
         self.assertEqual(by_device["SEP00AB00000001"]["last_loss_name"], "TCPucmClosedConnection")
