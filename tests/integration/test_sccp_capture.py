@@ -165,7 +165,8 @@ sccp:
   slow_min_phones: 3
 """)
         agent = self.start_agent(collector.address, extra=["--config", config, "--capture", "lo"])
-        wait_for(lambda: "capturing SCCP on lo" in agent.stderr(), 30, what="the capture to start")
+        wait_for(lambda: re.search(r"capturing SCCP( and SIP)? on lo", agent.stderr()), 30,
+                 what="the capture to start")
         lines = run_simulator(self, "--phones", "8", "--keepalive", "2", "--cm-listen", f"127.0.0.1:{cm_port}",
                               "--duration", "30", "--unknown", "1", "--reject-unknown",
                               "--fault", "loss@6:7:2", "--fault", "stall@15:4", "--fault", "restart@22:1",
@@ -211,7 +212,8 @@ sccp:
         with open(config, "w") as f:
             f.write(f'syslog: {{udp: "", tcp: ""}}\nsccp:\n  ports: [{free_port()}]\n')
         agent = self.start_agent(collector.address, extra=["--config", config, "--capture", "lo"])
-        wait_for(lambda: "capturing SCCP on lo" in agent.stderr(), 30, what="the capture to start")
+        wait_for(lambda: re.search(r"capturing SCCP( and SIP)? on lo", agent.stderr()), 30,
+                 what="the capture to start")
 
         def cpu_seconds():
             with open(f"/proc/{agent.proc.pid}/stat") as f:
