@@ -64,14 +64,16 @@ say "replaying the bundled archive tools/demo/sample-syslog.log through an agent
 "$bin/agent/regwatch-agent" --agent-id demo-archive --spool-dir "$run/spool-archive" \
   --collector "127.0.0.1:$collector_port" --replay-syslog tools/demo/sample-syslog.log
 
-say "a simulated fleet of 40 SCCP phones; its CM stalls 30 s at minute 2 (tools/sccp_sim, 30x time)"
-python3 tools/sccp_sim/sccp_fleet_sim.py --phones 40 --keepalive 30 --time-scale 30 --duration 240 \
-  --start-time 2026-11-20T09:12:00Z --fault stall@120:30 --pcap "$run/fleet.pcap" >"$run/fleet.jsonl"
+say "a simulated fleet of 30 SCCP and 10 SIP phones; its CM stalls 30 s at minute 2 (tools/sccp_sim, 30x time)"
+python3 tools/sccp_sim/sccp_fleet_sim.py --phones 30 --sip-phones 10 --sip-transport mixed --keepalive 30 \
+  --time-scale 30 --duration 240 --start-time 2026-11-20T09:12:00Z --fault stall@120:30 \
+  --pcap "$run/fleet.pcap" >"$run/fleet.jsonl"
 tail -1 "$run/fleet.jsonl"
-cm_port=$(head -1 "$run/fleet.jsonl" | sed -E 's/.*:([0-9]+)".*/\1/')
-printf 'sccp: {ports: [%s]}\n' "$cm_port" >"$run/sccp.yaml"
+port_of() { grep "\"$1\"" "$run/fleet.jsonl" | head -1 | sed -E 's/.*"address": *"[^"]*:([0-9]+)".*/\1/'; }
+printf 'sccp: {ports: [%s]}\nsip: {ports: [%s]}\n' "$(port_of cm_listening)" "$(port_of sip_listening)" \
+  >"$run/wire.yaml"
 say "decoding its capture through an agent (--replay-pcap: packet times are event times)"
-"$bin/agent/regwatch-agent" --agent-id demo-wire --spool-dir "$run/spool-wire" --config "$run/sccp.yaml" \
+"$bin/agent/regwatch-agent" --agent-id demo-wire --spool-dir "$run/spool-wire" --config "$run/wire.yaml" \
   --collector "127.0.0.1:$collector_port" --snmp-traps "" --replay-pcap "$run/fleet.pcap"
 
 say "starting a live agent: syslog on udp/tcp 127.0.0.1:$syslog_port"
@@ -106,6 +108,8 @@ say "regwatch incidents (the burst correlated: scope, class, top cause and what 
 $cli incidents --since 2026-11-20T00:00:00Z
 say "regwatch explain SEP00179484161D --at 2026-11-20T09:14:40Z (one phone of the burst: why, and what to check next)"
 $cli explain SEP00179484161D --at 2026-11-20T09:14:40Z
+say "regwatch explain SEP00AA00000020 --at 2026-11-20T09:14:40Z (a SIP phone of the fleet: its REGISTERs on the wire)"
+$cli explain SEP00AA00000020 --at 2026-11-20T09:14:40Z
 say "regwatch top --since 2026-11-20T00:00:00Z --limit 5 (chronic offenders: phones, ports, switches)"
 $cli top --since 2026-11-20T00:00:00Z --limit 5
 say "regwatch timeline SEP0017943A98BA --format json (the live phone)"

@@ -146,6 +146,7 @@ struct SipAnalyzer::Parts {
     for (auto it = flows.begin(); it != flows.end();) {
       if (now_us - it->second->last_seen_us > idle_us) {
         ++stats.connections_expired;
+        tracker.on_connection_forgotten(it->second->id);
         it = flows.erase(it);
       } else {
         ++it;

@@ -27,9 +27,19 @@ constexpr int64_t kTransactionTimeoutUs = 32 * kSecondUs;
 constexpr uint32_t kDefaultAskedExpiresS = 3600;
 constexpr int64_t kForgetScanUs = 60 * kSecondUs;
 
-bool is_challenge(int status) {
-  return status == 401 || status == 407;
+// Answers the phone meets by asking again, not failures: a digest challenge (401, 407) and a
+// registrar's minimum interval (423 Interval Too Brief, with Min-Expires).
+bool asks_again(int status) {
+  return status == 401 || status == 407 || status == 423;
 }
+
+// At most this many CM windows (registrar addresses): a host spraying REGISTERs at many
+// addresses cannot grow them without bound.
+constexpr size_t kMaxCms = 4096;
+constexpr uint32_t kNoWindow = UINT32_MAX;
+// A phone that never registered (a typo'd device, a scanner) is forgotten after this long quiet,
+// not after phone_forget_s: it holds a slot the fleet may need.
+constexpr int64_t kNeverRegisteredForgetUs = 600 * kSecondUs;
 
 std::string endpoint_text(const capture::IpAddress& address, uint16_t port) {
   const std::string host = address.to_string();
@@ -63,11 +73,20 @@ struct SipPhoneTracker::State {
     std::string mac;
     uint32_t device_type = 0;
     uint32_t lines_registered = 0;
-    bool missed_reported = false;      // until it registers again
+    bool missed_reported = false;      // until one of its lines registers again
     bool unanswered_reported = false;  // until the CM answers it again
-    std::string alarm_load;            // the Reason header's Load=, the firmware it runs
+    bool ever_registered = false;
+    // Its sample in its CM's latency window: a phone counts once per window, whatever number
+    // of REGISTERs (a challenge and the retry, several lines) it sent in it, as SCCP's
+    // connection does.
+    int64_t sample_window_us = 0;
+    double worst_latency_ms = 0;
+    uint64_t unanswered_mark = 0;  // the window close that counted it unanswered last
+    std::string alarm_load;        // the Reason header's Load=, the firmware it runs
     std::string user_agent;
     std::optional<CiscoAlarm> restart;  // its restart's account, for its next registration
+    std::string last_alarm_key;         // the last account taken, and when it came
+    int64_t last_alarm_us = 0;
     int last_reject_status = 0;
     int64_t last_reject_us = 0;
     int64_t last_heard_us = 0;
@@ -76,12 +95,19 @@ struct SipPhoneTracker::State {
   // One line's registration (the device and the To address of record).
   struct Line {
     uint32_t device = 0;
-    std::string key;  // in line_index
-    std::string aor;
+    std::string key;     // in line_index
+    std::string aor;     // user@host of the To URI: the line, as a key
+    std::string scheme;  // the To URI's: sip, sips
     bool registered = false;
     uint32_t expires_s = 0;
     int64_t refreshed_us = 0;  // the REGISTER the last 2xx answered
     uint64_t connection = 0;
+    // The Call-ID and registrar of its grant: a 2xx on another Call-ID (the phone rebooted:
+    // RFC 3261 10.2.4 makes a new one) or from another registrar (it failed over) is a new
+    // registration, even while the old grant runs.
+    std::string call_id;
+    std::string granted_cm;
+    bool unregistering = false;  // an Expires 0 REGISTER waits for its answer
     // While a refresh of this line waits for its answer (until its Timer F runs out): the phone
     // did its part, so a lapse is not said before then.
     int64_t refresh_pending_until_us = 0;
@@ -93,6 +119,7 @@ struct SipPhoneTracker::State {
   };
   // A REGISTER waiting for its final answer.
   struct Pending {
+    std::string call_id;
     uint32_t line = 0;
     int64_t sent_us = 0;
     uint32_t asked_s = 0;
@@ -104,7 +131,7 @@ struct SipPhoneTracker::State {
     std::string name;  // the CM's address as text
     int64_t start_us = 0;
     std::vector<double> latencies_ms;
-    uint32_t slow = 0;
+    uint32_t sampled = 0, slow = 0;  // phones with a sample in the window, and the slow ones
     bool was_slow = false;
   };
 
@@ -115,7 +142,7 @@ struct SipPhoneTracker::State {
 
   void on_register(const SipMessage& m, const SipPacketInfo& packet, int64_t t);
   void on_answer(const SipMessage& m, int64_t t);
-  void answered_ok(const Pending& p, const SipMessage& m, int64_t t);
+  void answered_ok(Pending& p, const SipMessage& m, int64_t t);
   void answered_failure(const Pending& p, const SipMessage& m, int64_t t);
   void connection_closed(uint64_t connection, const std::string& closer, bool reset, int64_t t);
   void sweep(int64_t now);
@@ -123,15 +150,22 @@ struct SipPhoneTracker::State {
   void forget_idle(int64_t now);
 
   uint32_t device_for(const std::string& name, const SipMessage& m, int64_t t, bool& full);
-  uint32_t line_for(uint32_t device, const std::string& aor, bool& full);
+  uint32_t line_for(uint32_t device, const std::string& number, bool& full);
   uint32_t window_for(const std::string& cm);
   void start_window(CmWindow& w, int64_t t) const {
     const int64_t window_us = int64_t{settings.latency_window_s} * kSecondUs;
     w.start_us = t - t % window_us;
-    w.slow = 0;
+    w.sampled = w.slow = 0;
   }
   void note_firmware(uint32_t line, const SipMessage& m, int64_t t);
   void line_down(Line& line);
+  // The line's grant ran out at its deadline (keepalive_missed, once per phone until it
+  // registers again).
+  void report_lapse(uint32_t index);
+  // A REGISTER still unanswered unanswered_after_ms after it was sent (once per phone until the
+  // CM answers it).
+  void report_unanswered(Pending& p);
+  void sample_latency(CmWindow& w, Device& d, double latency_ms);
   Event phone_event(const Line& line, EventKind kind, int64_t t) const;
   void count(const char* anomaly) { ++anomalies[anomaly]; }
 
@@ -153,6 +187,7 @@ struct SipPhoneTracker::State {
   int64_t now_us = 0;
   int64_t next_sweep_us = 0;
   int64_t next_forget_us = 0;
+  uint64_t window_closes = 0;
 };
 
 SipPhoneTracker::SipPhoneTracker(const SipSettings& settings, capture::EventSink sink)
@@ -193,6 +228,10 @@ void SipPhoneTracker::on_connection_closed(uint64_t connection, const capture::I
                                            uint16_t closer_port, bool reset, int64_t time_us) {
   advance(time_us);
   state_->connection_closed(connection, endpoint_text(closer, closer_port), reset, time_us);
+}
+
+void SipPhoneTracker::on_connection_forgotten(uint64_t connection) {
+  state_->connection_lines.erase(connection);
 }
 
 void SipPhoneTracker::on_tls_reset(const SipPacketInfo& phone_to_cm, bool closed_by_phone,
@@ -244,8 +283,8 @@ uint32_t SipPhoneTracker::State::device_for(const std::string& name, const SipMe
   return index;
 }
 
-uint32_t SipPhoneTracker::State::line_for(uint32_t device, const std::string& aor, bool& full) {
-  std::string key = devices[device].name + '\n' + aor;
+uint32_t SipPhoneTracker::State::line_for(uint32_t device, const std::string& number, bool& full) {
+  std::string key = devices[device].name + '\n' + number;
   if (const auto found = line_index.find(key); found != line_index.end()) return found->second;
   if (line_index.size() >= settings.max_phones) {
     full = true;
@@ -264,7 +303,6 @@ uint32_t SipPhoneTracker::State::line_for(uint32_t device, const std::string& ao
   line = Line{};
   line.in_use = true;
   line.device = device;
-  line.aor = aor;
   line.key = key;
   due_us[index] = kNever;
   line_index.emplace(std::move(key), index);
@@ -272,9 +310,11 @@ uint32_t SipPhoneTracker::State::line_for(uint32_t device, const std::string& ao
 }
 
 uint32_t SipPhoneTracker::State::window_for(const std::string& cm) {
-  const auto [it, added] = window_index.try_emplace(cm, static_cast<uint32_t>(windows.size()));
-  if (added) windows.emplace_back().name = cm;
-  return it->second;
+  if (const auto found = window_index.find(cm); found != window_index.end()) return found->second;
+  if (windows.size() >= kMaxCms) return kNoWindow;
+  window_index.emplace(cm, static_cast<uint32_t>(windows.size()));
+  windows.emplace_back().name = cm;
+  return static_cast<uint32_t>(windows.size() - 1);
 }
 
 void SipPhoneTracker::State::on_register(const SipMessage& m, const SipPacketInfo& packet,
@@ -294,7 +334,9 @@ void SipPhoneTracker::State::on_register(const SipMessage& m, const SipPacketInf
   }
   bool full = false;
   const uint32_t device = device_for(name, m, t, full);
-  const uint32_t index = full ? 0 : line_for(device, aor, full);
+  // A line is its number (the To user): a phone that fails over to its backup CM addresses the
+  // same line at another host.
+  const uint32_t index = full ? 0 : line_for(device, m.to.user.empty() ? aor : m.to.user, full);
   if (full) {
     count("phones_full");
     return;
@@ -303,6 +345,14 @@ void SipPhoneTracker::State::on_register(const SipMessage& m, const SipPacketInf
     count("transactions_full");
     return;
   }
+  const uint32_t window = window_for(packet.dst.to_string());
+  if (window == kNoWindow) {
+    count("cms_full");
+    return;
+  }
+  // A lapse the sweep has not said yet (it runs once a second) is said before this REGISTER
+  // renews the line, so the events do not depend on when the sweep ran.
+  if (due_us[index] <= t) report_lapse(index);
   Device& d = devices[device];
   d.last_heard_us = t;
   if (!m.model.empty() && m.model.find_first_not_of("0123456789") == std::string::npos &&
@@ -310,6 +360,8 @@ void SipPhoneTracker::State::on_register(const SipMessage& m, const SipPacketInf
     d.device_type = static_cast<uint32_t>(std::stoul(m.model));
   }
   Line& line = lines[index];
+  line.aor = aor;
+  line.scheme = m.to.scheme.empty() ? "sip" : m.to.scheme;
   line.transport = packet.transport;
   line.vlan = packet.vlan;
   line.source_ip = packet.src.to_string();
@@ -322,20 +374,32 @@ void SipPhoneTracker::State::on_register(const SipMessage& m, const SipPacketInf
     line.via_proxy.clear();
   }
   line.cm_address = endpoint_text(packet.dst, packet.dst_port);
-  line.window = window_for(packet.dst.to_string());
+  line.window = window;
   if (packet.connection != 0 && line.connection != packet.connection) {
     line.connection = packet.connection;
     connection_lines[packet.connection].push_back(index);
   }
-  if (m.cisco_alarm) d.restart = m.cisco_alarm;
+  if (m.cisco_alarm) {
+    // One restart, one account: a phone that puts the Reason header on each line's first
+    // REGISTER (or repeats it after a challenge) restarted once.
+    std::string key = std::to_string(m.cisco_alarm->alarm) + ' ' + m.cisco_alarm->load + ' ' +
+                      m.cisco_alarm->last;
+    if (key != d.last_alarm_key || t - d.last_alarm_us > kNeverRegisteredForgetUs) {
+      d.restart = m.cisco_alarm;
+      d.last_alarm_key = std::move(key);
+    }
+    d.last_alarm_us = t;
+  }
   note_firmware(index, m, t);
 
   CmWindow& w = windows[line.window];
   if (w.start_us == 0) start_window(w, t);  // a CM stalled from the start still shows
   const uint32_t asked = m.contact_expires.value_or(m.expires.value_or(kDefaultAskedExpiresS));
+  const bool unregister = m.contact_star || asked == 0;
+  if (unregister) line.unregistering = true;
   line.refresh_pending_until_us = t + kTransactionTimeoutUs;
   pending.emplace(std::move(transaction),
-                  Pending{index, t, asked, m.contact_star || asked == 0, false, line.window});
+                  Pending{m.call_id, index, t, asked, unregister, false, line.window});
 }
 
 void SipPhoneTracker::State::note_firmware(uint32_t index, const SipMessage& m, int64_t t) {
@@ -368,18 +432,23 @@ void SipPhoneTracker::State::on_answer(const SipMessage& m, int64_t t) {
     count("answer_without_request");  // its REGISTER was before the capture, or a retransmission
     return;
   }
-  const Pending p = found->second;
+  Pending p = std::move(found->second);
   pending.erase(found);
-  CmWindow& w = windows[p.window];
-  if (w.start_us == 0) start_window(w, t);
-  const double latency_ms = static_cast<double>(t - p.sent_us) / 1000.0;
-  w.latencies_ms.push_back(latency_ms);
-  if (latency_ms > settings.slow_threshold_ms) ++w.slow;
   Line& line = lines[p.line];
   if (!line.in_use) return;
+  // Answered later than the bound, between two sweeps: still unanswered in time, said with the
+  // event time a sweep would have used.
+  if (!p.unanswered && t >= p.sent_us + int64_t{settings.unanswered_after_ms} * 1000) {
+    report_unanswered(p);
+  }
+  Device& d = devices[line.device];
+  CmWindow& w = windows[p.window];
+  if (w.start_us == 0) start_window(w, t);
+  sample_latency(w, d, static_cast<double>(t - p.sent_us) / 1000.0);
   line.refresh_pending_until_us = 0;
-  devices[line.device].unanswered_reported = false;
-  if (is_challenge(m.status)) return;  // the phone asks again with its credentials
+  line.unregistering = false;
+  d.unanswered_reported = false;
+  if (asks_again(m.status)) return;  // the phone asks again: credentials, a longer Expires
   if (m.status < 300) {
     answered_ok(p, m, t);
   } else {
@@ -395,7 +464,7 @@ void SipPhoneTracker::State::line_down(Line& line) {
   --devices[line.device].lines_registered;
 }
 
-void SipPhoneTracker::State::answered_ok(const Pending& p, const SipMessage& m, int64_t t) {
+void SipPhoneTracker::State::answered_ok(Pending& p, const SipMessage& m, int64_t t) {
   Line& line = lines[p.line];
   Device& d = devices[line.device];
   if (p.unregister) {
@@ -412,17 +481,23 @@ void SipPhoneTracker::State::answered_ok(const Pending& p, const SipMessage& m, 
   // what the phone asked.
   const uint32_t granted = m.contact_expires.value_or(m.expires.value_or(p.asked_s));
   const bool was_registered = d.lines_registered > 0;
+  const bool new_binding =
+      line.registered && (line.call_id != p.call_id || line.granted_cm != line.cm_address);
   if (!line.registered) {
     line.registered = true;
     ++d.lines_registered;
+    d.missed_reported = false;  // a line back: its phone's next silence is news again
   }
+  d.ever_registered = true;
+  line.call_id = std::move(p.call_id);
+  line.granted_cm = line.cm_address;
   line.expires_s = granted;
   line.refreshed_us = p.sent_us;
   due_us[p.line] = p.sent_us + (int64_t{granted} + settings.refresh_grace_s) * kSecondUs;
   d.last_reject_status = 0;
-  // A refresh is the phone's keepalive; a phone that restarted (its Reason header said so)
-  // registers anew even when its old registration had not lapsed yet.
-  if (was_registered && !d.restart) return;
+  // A refresh is the phone's keepalive. A phone that restarted (its Reason header, or a new
+  // Call-ID, says so) or moved to another CM registers anew even while its old grant runs.
+  if (was_registered && !d.restart && !new_binding) return;
   d.missed_reported = false;
   Event e = phone_event(line, regwatch::v1::PHONE_REGISTERED, t);
   if (d.restart) {
@@ -474,6 +549,10 @@ void SipPhoneTracker::State::connection_closed(uint64_t connection, const std::s
     if (!line.in_use || line.connection != connection) continue;
     line.connection = 0;
     if (!line.registered) continue;
+    if (line.unregistering) {  // it said goodbye, then closed: no loss
+      line_down(line);
+      continue;
+    }
     const uint32_t device = line.device;
     const int64_t refreshed_us = line.refreshed_us;
     line_down(line);
@@ -488,37 +567,61 @@ void SipPhoneTracker::State::connection_closed(uint64_t connection, const std::s
   }
 }
 
+void SipPhoneTracker::State::report_lapse(uint32_t index) {
+  Line& line = lines[index];
+  // A refresh waiting for its answer defers the lapse to its Timer F: the phone did its part.
+  const int64_t due = std::max(due_us[index], line.refresh_pending_until_us);
+  const int64_t refreshed_us = line.refreshed_us;
+  line_down(line);
+  Device& d = devices[line.device];
+  if (d.missed_reported) return;
+  d.missed_reported = true;
+  Event e = phone_event(line, regwatch::v1::KEEPALIVE_MISSED, due);
+  e.mutable_phone()->set_silent_for_ms((due - refreshed_us) / 1000);
+  sink(std::move(e));
+}
+
+void SipPhoneTracker::State::report_unanswered(Pending& p) {
+  p.unanswered = true;
+  Line& line = lines[p.line];
+  Device& d = devices[line.device];
+  if (!line.in_use || d.unanswered_reported) return;
+  d.unanswered_reported = true;
+  const int64_t bound_us = int64_t{settings.unanswered_after_ms} * 1000;
+  Event e = phone_event(line, regwatch::v1::KEEPALIVE_UNANSWERED, p.sent_us + bound_us);
+  e.mutable_phone()->set_silent_for_ms(bound_us / 1000);
+  sink(std::move(e));
+}
+
+void SipPhoneTracker::State::sample_latency(CmWindow& w, Device& d, double latency_ms) {
+  w.latencies_ms.push_back(latency_ms);
+  const bool slow = latency_ms > settings.slow_threshold_ms;
+  if (d.sample_window_us != w.start_us) {
+    d.sample_window_us = w.start_us;
+    d.worst_latency_ms = latency_ms;
+    ++w.sampled;
+    if (slow) ++w.slow;
+    return;
+  }
+  if (slow && d.worst_latency_ms <= settings.slow_threshold_ms) ++w.slow;
+  d.worst_latency_ms = std::max(d.worst_latency_ms, latency_ms);
+}
+
 void SipPhoneTracker::State::sweep(int64_t now) {
+  // The windows first: a REGISTER still waiting at a window's end counts there even when this
+  // sweep comes after its Timer F (a replay whose next packet is late sees what live saw).
+  close_due_windows(now);
   // Overdue refreshes: the line's registration has lapsed at the registrar.
   for (uint32_t index = 0; index < due_us.size(); ++index) {
     if (due_us[index] > now) continue;
-    Line& line = lines[index];
-    if (line.refresh_pending_until_us > now) continue;  // unanswered, not silent: said so
-    const int64_t due = std::max(due_us[index], line.refresh_pending_until_us);
-    const int64_t refreshed_us = line.refreshed_us;
-    line_down(line);
-    Device& d = devices[line.device];
-    if (d.missed_reported) continue;
-    d.missed_reported = true;
-    Event e = phone_event(line, regwatch::v1::KEEPALIVE_MISSED, due);
-    e.mutable_phone()->set_silent_for_ms((due - refreshed_us) / 1000);
-    sink(std::move(e));
+    if (lines[index].refresh_pending_until_us > now) continue;  // unanswered, not silent
+    report_lapse(index);
   }
   // REGISTERs without their answer: unanswered past the bound, failed past Timer F.
   const int64_t bound_us = int64_t{settings.unanswered_after_ms} * 1000;
   for (auto it = pending.begin(); it != pending.end();) {
     Pending& p = it->second;
-    if (!p.unanswered && now >= p.sent_us + bound_us) {
-      p.unanswered = true;
-      Line& line = lines[p.line];
-      Device& d = devices[line.device];
-      if (line.in_use && !d.unanswered_reported) {
-        d.unanswered_reported = true;
-        Event e = phone_event(line, regwatch::v1::KEEPALIVE_UNANSWERED, p.sent_us + bound_us);
-        e.mutable_phone()->set_silent_for_ms(bound_us / 1000);
-        sink(std::move(e));
-      }
-    }
+    if (!p.unanswered && now >= p.sent_us + bound_us) report_unanswered(p);
     if (now >= p.sent_us + kTransactionTimeoutUs) {
       count("register_timed_out");
       it = pending.erase(it);
@@ -526,7 +629,6 @@ void SipPhoneTracker::State::sweep(int64_t now) {
       ++it;
     }
   }
-  close_due_windows(now);
   if (now >= next_forget_us) {
     forget_idle(now);
     next_forget_us = now + kForgetScanUs;
@@ -537,20 +639,39 @@ void SipPhoneTracker::State::sweep(int64_t now) {
 void SipPhoneTracker::State::close_due_windows(int64_t now) {
   const int64_t window_us = int64_t{settings.latency_window_s} * kSecondUs;
   const auto threshold_us = static_cast<int64_t>(settings.slow_threshold_ms * 1000);
+  std::vector<uint32_t> due;
   for (uint32_t index = 0; index < windows.size(); ++index) {
-    CmWindow& w = windows[index];
-    if (w.start_us == 0 || now < w.start_us + window_us) continue;
+    const CmWindow& w = windows[index];
+    if (w.start_us != 0 && now >= w.start_us + window_us) due.push_back(index);
+  }
+  if (due.empty()) return;
+  std::vector<capture::CmWindowTally> tallies(windows.size());
+  // REGISTERs still waiting at their window's end count as slow (a stalled CM answers nothing
+  // until it wakes up): each phone once, and as a phone of the window only if it had no answer
+  // in it. One pass over the waiting REGISTERs for all windows due.
+  ++window_closes;
+  for (const auto& [transaction, p] : pending) {
+    const CmWindow& w = windows[p.window];
     const int64_t end_us = w.start_us + window_us;
-    capture::CmWindowTally tally;
-    // REGISTERs still waiting at the window's end count as slow: a stalled CM answers nothing
-    // until it wakes up.
-    for (const auto& [transaction, p] : pending) {
-      if (p.window == index && p.sent_us < end_us && end_us - p.sent_us > threshold_us) {
-        ++tally.unanswered;
-      }
+    if (w.start_us == 0 || now < end_us || p.sent_us >= end_us ||
+        end_us - p.sent_us <= threshold_us) {
+      continue;
     }
-    tally.phones = static_cast<uint32_t>(w.latencies_ms.size()) + tally.unanswered;
-    tally.slow = w.slow + tally.unanswered;
+    Device& d = devices[lines[p.line].device];
+    if (d.unanswered_mark == window_closes) continue;
+    d.unanswered_mark = window_closes;
+    capture::CmWindowTally& tally = tallies[p.window];
+    ++tally.unanswered;
+    if (d.sample_window_us != w.start_us) {
+      ++tally.phones;
+      ++tally.slow;
+    }
+  }
+  for (const uint32_t index : due) {
+    CmWindow& w = windows[index];
+    capture::CmWindowTally& tally = tallies[index];
+    tally.phones += w.sampled;
+    tally.slow += w.slow;
     capture::close_cm_window(rule, regwatch::v1::SOURCE_SIP, w.name, w.start_us, w.latencies_ms,
                              tally, w.was_slow, sink);
     w.latencies_ms.clear();
@@ -563,7 +684,8 @@ void SipPhoneTracker::State::forget_idle(int64_t now) {
   std::vector<bool> forgotten(devices.size(), false);
   for (uint32_t index = 0; index < devices.size(); ++index) {
     Device& d = devices[index];
-    if (!d.in_use || now - d.last_heard_us <= idle_us || d.lines_registered > 0) continue;
+    const int64_t limit_us = d.ever_registered ? idle_us : kNeverRegisteredForgetUs;
+    if (!d.in_use || now - d.last_heard_us <= limit_us || d.lines_registered > 0) continue;
     forgotten[index] = true;
     device_index.erase(d.name);
     d = Device{};
@@ -609,7 +731,7 @@ Event SipPhoneTracker::State::phone_event(const Line& line, EventKind kind, int6
   p->set_load_name(d.alarm_load.empty() ? load_from_user_agent(d.user_agent) : d.alarm_load);
   p->set_user_agent(d.user_agent);
   p->set_via_proxy(line.via_proxy);
-  p->set_line(line.aor);
+  p->set_line(line.scheme + ":" + line.aor);
   return e;
 }
 

@@ -67,6 +67,9 @@ class SipPhoneTracker {
   // A TCP connection ended (FIN or RST from closer): the registrations made over it are lost.
   void on_connection_closed(uint64_t connection, const capture::IpAddress& closer,
                             uint16_t closer_port, bool reset, int64_t time_us);
+  // A TCP connection the analyzer stopped following without seeing its end (idle, or its
+  // bounds): no event, its registrations are left to their refresh deadlines.
+  void on_connection_forgotten(uint64_t connection);
   // A TLS connection to a SIP TLS port was reset (by the phone when closed_by_phone):
   // connection_lost without a name (TLS hides it), the phone by its address.
   void on_tls_reset(const SipPacketInfo& phone_to_cm, bool closed_by_phone, int64_t opened_us,

@@ -115,7 +115,7 @@ TEST_F(SipRegistration, ChallengeThenGrantIsOneRegistrationWithTheGrantAsKeepali
   EXPECT_EQ(p.cm_address(), "10.0.0.10:5060");
   EXPECT_EQ(p.user_agent(), "Cisco-CP8845/14.2.1");
   EXPECT_EQ(p.load_name(), "14.2.1");
-  EXPECT_EQ(p.line(), "1001@10.0.0.10");
+  EXPECT_EQ(p.line(), "sip:1001@10.0.0.10");
   EXPECT_TRUE(p.via_proxy().empty());
   EXPECT_TRUE(of(regwatch::v1::PHONE_REGISTRATION_FAILED).empty()) << "a 401 is no reject";
   EXPECT_EQ(wire_.stats().sip.messages, 4u);
@@ -372,6 +372,207 @@ TEST_F(SipRegistration, SipCanBeTurnedOff) {
       1, kT0,
       udp_frame({ip_of(phone.ip), 5060}, {kCmIp, 5060}, text_bytes(register_message(phone, {}))));
   EXPECT_EQ(wire.stats().sip.udp_datagrams, 0u);
+}
+
+// What a review of the first version found (each failed then).
+
+// A 2-line phone whose line 2 lapses once and comes back; later the whole phone dies.
+TEST_F(SipRegistration, AMissAfterOneLineCameBackIsStillSaid) {
+  const SipPhone phone;
+  RegisterOptions line1;
+  line1.call_id = "l1";
+  RegisterOptions line2;
+  line2.call_id = "l2";
+  line2.dn = "1002";
+  phone_to_cm(phone, register_message(phone, line1), kT0);
+  cm_to_phone(phone, answer_message(200, "OK", phone, line1, {120, ""}), kT0 + kMs);
+  phone_to_cm(phone, register_message(phone, line2), kT0 + 2 * kMs);
+  cm_to_phone(phone, answer_message(200, "OK", phone, line2, {120, ""}), kT0 + 3 * kMs);
+  // Line 1 refreshes on time; line 2's refresh is lost once, then it refreshes again.
+  refresh(phone, line1, 120, kT0 + 115 * kS);
+  tick(kT0 + 140 * kS);
+  ASSERT_EQ(of(regwatch::v1::KEEPALIVE_MISSED).size(), 1u);
+  refresh(phone, line2, 120, kT0 + 150 * kS);
+  refresh(phone, line1, 120, kT0 + 230 * kS);
+  refresh(phone, line2, 120, kT0 + 265 * kS);
+  // Now the phone dies: neither line refreshes again.
+  tick(kT0 + 600 * kS);
+  EXPECT_EQ(of(regwatch::v1::KEEPALIVE_MISSED).size(), 2u)
+      << "the phone's real outage is not reported: missed_reported stuck from line 2's blip";
+}
+
+// Kamailio (any RFC 3261 registrar) lists every binding of the AOR in its 200; ours need not be
+// first (a shared line, or the phone's stale binding from before a restart).
+TEST_F(SipRegistration, TheGrantIsOurContactsNotTheFirstListed) {
+  const SipPhone phone;
+  RegisterOptions o;
+  phone_to_cm(phone, register_message(phone, o), kT0);
+  std::string ok = answer_message(200, "OK", phone, o, {120, ""});
+  const std::string other = "Contact: <sip:0011223344bb@10.0.0.51:5060>;expires=20\r\n";
+  ok.insert(ok.find("Contact:"), other);
+  ok.erase(ok.find("Expires: 120\r\n"), 14);  // Kamailio: only the Contacts' ;expires
+  cm_to_phone(phone, ok, kT0 + kMs);
+  const auto registered = of(regwatch::v1::PHONE_REGISTERED);
+  ASSERT_EQ(registered.size(), 1u);
+  EXPECT_EQ(registered[0].phone().keepalive_interval_s(), 120u);
+  refresh(phone, o, 120, kT0 + 115 * kS);
+  EXPECT_TRUE(of(regwatch::v1::KEEPALIVE_MISSED).empty()) << "a false miss at 35 s";
+}
+
+// 423 Interval Too Brief (RFC 3261 10.3 step 7) is a negotiation, like a 401: the phone asks
+// again with Min-Expires.
+TEST_F(SipRegistration, IntervalTooBriefIsNoReject) {
+  const SipPhone phone;
+  RegisterOptions o;
+  o.expires = 30;
+  phone_to_cm(phone, register_message(phone, o), kT0);
+  std::string brief = answer_message(423, "Interval Too Brief", phone, o);
+  brief.insert(brief.find("Content-Length"), "Min-Expires: 60\r\n");
+  cm_to_phone(phone, brief, kT0 + kMs);
+  o.cseq = 2;
+  o.expires = 60;
+  phone_to_cm(phone, register_message(phone, o), kT0 + 2 * kMs);
+  cm_to_phone(phone, answer_message(200, "OK", phone, o, {60, ""}), kT0 + 3 * kMs);
+  EXPECT_TRUE(of(regwatch::v1::PHONE_REGISTRATION_FAILED).empty());
+}
+
+// A UDP phone that power-cycles comes back within its grant with a new Call-ID (RFC 3261
+// 10.2.4: one Call-ID per boot) and, when it has no cisco-alarm to tell, no Reason header.
+TEST_F(SipRegistration, ANewCallIdWithinTheGrantIsARestart) {
+  const SipPhone phone;
+  RegisterOptions o;
+  phone_to_cm(phone, register_message(phone, o), kT0);
+  cm_to_phone(phone, answer_message(200, "OK", phone, o, {120, ""}), kT0 + kMs);
+  RegisterOptions reboot;
+  reboot.call_id = "after-reboot";
+  phone_to_cm(phone, register_message(phone, reboot), kT0 + 60 * kS);
+  cm_to_phone(phone, answer_message(200, "OK", phone, reboot, {120, ""}), kT0 + 60 * kS + kMs);
+  EXPECT_EQ(of(regwatch::v1::PHONE_REGISTERED).size(), 2u) << "the reboot leaves no trace";
+}
+
+// One phone with three lines whose REGISTERs the CM does not answer, alone in the window:
+// slow_min_phones is 3 *phones*, SCCP counts connections, SIP counts transactions.
+TEST_F(SipRegistration, OneThreeLinePhoneIsNotThreePhones) {
+  const SipPhone phone;
+  for (int line = 0; line < 3; ++line) {
+    RegisterOptions o;
+    o.call_id = "m" + std::to_string(line);
+    o.dn = std::to_string(1001 + line);
+    phone_to_cm(phone, register_message(phone, o), kT0 + line * kMs);
+  }
+  tick(kT0 + 30 * kS);
+  EXPECT_TRUE(of(regwatch::v1::CM_SLOW).empty()) << "one phone made its CM 'slow'";
+}
+
+// The 200 to the first REGISTER and to the credentialed one: two samples, one phone.
+TEST_F(SipRegistration, AChallengedRegistrationIsOnePhoneInTheWindow) {
+  const SipPhone phone;
+  register_with_challenge(phone, {}, 120, kT0);
+  tick(kT0 + 30 * kS);
+  const auto latency = of(regwatch::v1::KEEPALIVE_LATENCY);
+  ASSERT_FALSE(latency.empty());
+  EXPECT_EQ(latency[0].keepalive_latency().phones(), 1u);
+}
+
+// Replay: the wire is quiet after the stalled REGISTERs (a replay's next packet is 40 s on).
+// Live, the idle tick closes the window at +10 s with three unanswered: cm_slow. In replay the
+// same sweep first drops the transactions past Timer F (32 s), then closes the window: nothing.
+TEST_F(SipRegistration, AStallIsSlowWhenTheNextPacketIsLate) {
+  std::vector<SipPhone> phones(3);
+  for (size_t i = 0; i < phones.size(); ++i) {
+    phones[i].mac = "0011223344b" + std::to_string(i);
+    phones[i].ip = "10.0.0." + std::to_string(70 + i);
+    RegisterOptions o;
+    o.call_id = "q" + std::to_string(i);
+    phone_to_cm(phones[i], register_message(phones[i], o), kT0);
+  }
+  tick(kT0 + 40 * kS);
+  EXPECT_EQ(of(regwatch::v1::CM_SLOW).size(), 1u) << "live says cm_slow, replay does not";
+}
+
+// UDP failover: the primary stops answering, the phone registers with its backup CM within its
+// grant. SCCP says phone_registered on the backup; SIP says nothing, the phone stays on the
+// primary in every event after.
+TEST_F(SipRegistration, FailoverToTheBackupCmIsARegistrationThere) {
+  const SipPhone phone;
+  RegisterOptions o;
+  phone_to_cm(phone, register_message(phone, o), kT0);
+  cm_to_phone(phone, answer_message(200, "OK", phone, o, {3600, ""}), kT0 + kMs);
+  const std::array<uint8_t, 4> backup{10, 0, 0, 11};
+  ++o.cseq;
+  phone_to_cm(phone, register_message(phone, o), kT0 + 1800 * kS);  // unanswered (a 3600 s grant)
+  o.cseq += 1;
+  wire_.on_packet(1, kT0 + 1840 * kS,
+                  udp_frame({ip_of(phone.ip), phone.port}, {backup, 5060},
+                            text_bytes(register_message(phone, o, "10.0.0.11"))));
+  wire_.on_packet(
+      1, kT0 + 1840 * kS + kMs,
+      udp_frame({backup, 5060}, {ip_of(phone.ip), phone.port},
+                text_bytes(answer_message(200, "OK", phone, o, {120, ""}, "10.0.0.11"))));
+  const auto registered = of(regwatch::v1::PHONE_REGISTERED);
+  ASSERT_EQ(registered.size(), 2u) << "the move to the backup CM is not said";
+  EXPECT_EQ(registered[1].phone().cm_node(), "10.0.0.11");
+}
+
+// The live run of AStallIsSlowWhenTheNextPacketIsLate: the idle tick at +10 s.
+TEST_F(SipRegistration, AStallIsSlowWhenTheWireTicks) {
+  std::vector<SipPhone> phones(3);
+  for (size_t i = 0; i < phones.size(); ++i) {
+    phones[i].mac = "0011223344b" + std::to_string(i);
+    phones[i].ip = "10.0.0." + std::to_string(70 + i);
+    RegisterOptions o;
+    o.call_id = "q" + std::to_string(i);
+    phone_to_cm(phones[i], register_message(phones[i], o), kT0);
+  }
+  wire_.on_idle(kT0 + 10 * kS);
+  tick(kT0 + 40 * kS);
+  EXPECT_EQ(of(regwatch::v1::CM_SLOW).size(), 1u);
+}
+
+// A TCP phone unregisters (Expires 0) and closes its connection before the 200 comes back
+// (the 200 is still sent on the half-closed connection). SCCP's close() skips connection_lost
+// while unregistering; SIP says both connection_lost and phone_unregistered.
+TEST_F(SipOverTcp, AnUnregisterThenCloseIsNoLoss) {
+  SipPhone phone;
+  phone.port = 51000;
+  phone.transport = "TCP";
+  const Endpoint ph{50, 51000}, cm{10, 5060};
+  segment(ph, cm, 1000, "", kT0, 0x02);
+  segment(cm, ph, 5000, "", kT0 + kMs, 0x12);
+  RegisterOptions o;
+  const std::string reg = register_message(phone, o);
+  segment(ph, cm, 1001, reg, kT0 + 2 * kMs);
+  const std::string grant = answer_message(200, "OK", phone, o, {120, ""});
+  segment(cm, ph, 5001, grant, kT0 + 3 * kMs);
+  ASSERT_EQ(of(regwatch::v1::PHONE_REGISTERED).size(), 1u);
+  RegisterOptions bye = o;
+  bye.cseq = 2;
+  bye.expires = 0;
+  const std::string unreg = register_message(phone, bye);
+  segment(ph, cm, 1001 + static_cast<uint32_t>(reg.size()), unreg, kT0 + 10 * kS, 0x19);  // FIN
+  segment(cm, ph, 5001 + static_cast<uint32_t>(grant.size()),
+          answer_message(200, "OK", phone, bye, {0, ""}), kT0 + 10 * kS + kMs, 0x19);
+  EXPECT_EQ(of(regwatch::v1::PHONE_UNREGISTERED).size(), 1u);
+  EXPECT_TRUE(of(regwatch::v1::CONNECTION_LOST).empty()) << "a goodbye reported as a loss";
+}
+
+// An answer 5.3 s after its REGISTER (bound 5 s) is unanswered-in-time whatever other traffic
+// did; here a packet at +4.9 s makes the sweep run at +4.9 s and not again before the answer.
+TEST_F(SipRegistration, ALateAnswerIsUnansweredWhateverTheSweepTimes) {
+  const SipPhone phone;
+  RegisterOptions o;
+  phone_to_cm(phone, register_message(phone, o), kT0 + 200 * kMs);
+  tick(kT0 + 5100 * kMs);
+  cm_to_phone(phone, answer_message(200, "OK", phone, o, {120, ""}), kT0 + 5500 * kMs);
+  EXPECT_EQ(of(regwatch::v1::KEEPALIVE_UNANSWERED).size(), 1u)
+      << "without the tick at 5.1 s it is reported";
+}
+TEST_F(SipRegistration, ALateAnswerWithoutOtherTrafficIsUnanswered) {
+  const SipPhone phone;
+  RegisterOptions o;
+  phone_to_cm(phone, register_message(phone, o), kT0 + 200 * kMs);
+  cm_to_phone(phone, answer_message(200, "OK", phone, o, {120, ""}), kT0 + 5500 * kMs);
+  EXPECT_EQ(of(regwatch::v1::KEEPALIVE_UNANSWERED).size(), 1u);
 }
 
 }  // namespace
