@@ -472,12 +472,64 @@ size_t find_head_end(std::string_view text, size_t limit) {
   return std::string_view::npos;
 }
 
+void clear_uri(SipUri& uri) {
+  uri.scheme.clear();
+  uri.user.clear();
+  uri.host.clear();
+  uri.port.reset();
+  uri.transport.clear();
+}
+
+// Every field back to its default, the strings keeping their capacity (assigning a fresh
+// SipMessage would free them, and the next parse allocate them again). A field added to
+// SipMessage must be cleared here too (tests/sip: "ReusedMessageIsCleared").
+void clear_message(SipMessage& m) {
+  m.request = false;
+  m.method.clear();
+  m.request_uri.clear();
+  m.status = 0;
+  m.reason_phrase.clear();
+  m.call_id.clear();
+  m.cseq = 0;
+  m.cseq_method.clear();
+  clear_uri(m.from);
+  clear_uri(m.to);
+  m.to_tag.clear();
+  m.has_contact = false;
+  m.contact_star = false;
+  clear_uri(m.contact);
+  m.contact_expires.reset();
+  m.device_name.clear();
+  m.instance_mac.clear();
+  m.model.clear();
+  m.expires.reset();
+  m.user_agent.clear();
+  m.server.clear();
+  m.via_hosts.clear();
+  m.via_transport.clear();
+  m.has_authorization = false;
+  m.warning.clear();
+  m.reason.clear();
+  m.cisco_alarm.reset();
+  m.content_type.clear();
+  m.content_length.reset();
+  m.head_bytes = 0;
+  m.truncated_fields = 0;
+}
+
 }  // namespace
 
 Result<SipMessage> parse_sip_message(std::span<const uint8_t> bytes) {
+  SipMessage message;
+  Status status = parse_sip_message(bytes, message);
+  if (!status.ok()) return status.error();
+  return message;
+}
+
+Status parse_sip_message(std::span<const uint8_t> bytes, SipMessage& message) {
+  clear_message(message);
   if (bytes.empty()) return Error{"empty", "empty message"};
   const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  SipMessage message;
 
   const size_t start_end = text.substr(0, kMaxSipHead).find('\n');
   const std::string_view start_line =
@@ -529,7 +581,7 @@ Result<SipMessage> parse_sip_message(std::span<const uint8_t> bytes) {
   }
   if (!seen.call_id) return Error{"missing_call_id", "no Call-ID header"};
   if (!seen.cseq) return Error{"bad_cseq", "no CSeq header"};
-  return message;
+  return Ok{};
 }
 
 std::optional<CiscoAlarm> parse_cisco_alarm(std::string_view reason_value) {
