@@ -1,6 +1,7 @@
 #include "agent/sip/sip_phone_tracker.h"
 
 #include <algorithm>
+#include <charconv>
 #include <optional>
 #include <unordered_map>
 #include <utility>
@@ -87,6 +88,11 @@ struct SipPhoneTracker::State {
     int64_t refresh_pending_until_us = 0;
     SipTransport transport = SipTransport::kUdp;
     std::string phone_ip, source_ip, via_proxy, cm_address;
+    // The packet addresses source_ip, cm_address and window were made from: a refresh comes
+    // from where the last one did, so the text is made again only when they differ.
+    capture::IpAddress seen_src, seen_dst;
+    uint16_t seen_dst_port = 0;
+    bool addresses_known = false;
     uint32_t window = 0;
     uint16_t vlan = 0;
     bool in_use = false;
@@ -124,6 +130,8 @@ struct SipPhoneTracker::State {
 
   uint32_t device_for(const std::string& name, const SipMessage& m, int64_t t, bool& full);
   uint32_t line_for(uint32_t device, const std::string& aor, bool& full);
+  const std::string& transaction_key(const SipMessage& m);
+  void note_addresses(Line& line, const SipPacketInfo& packet);
   uint32_t window_for(const std::string& cm);
   void start_window(CmWindow& w, int64_t t) const {
     const int64_t window_us = int64_t{settings.latency_window_s} * kSecondUs;
@@ -150,6 +158,9 @@ struct SipPhoneTracker::State {
   std::vector<CmWindow> windows;
   std::unordered_map<std::string, uint32_t> window_index;
   std::map<std::string, uint64_t> anomalies;
+  // Keys made per message go into these, so that a lookup of a known transaction, phone or
+  // line allocates nothing (the capacity is kept from one message to the next).
+  std::string transaction_scratch, aor_scratch, line_key_scratch;
   int64_t now_us = 0;
   int64_t next_sweep_us = 0;
   int64_t next_forget_us = 0;
@@ -245,7 +256,10 @@ uint32_t SipPhoneTracker::State::device_for(const std::string& name, const SipMe
 }
 
 uint32_t SipPhoneTracker::State::line_for(uint32_t device, const std::string& aor, bool& full) {
-  std::string key = devices[device].name + '\n' + aor;
+  std::string& key = line_key_scratch;
+  key.assign(devices[device].name);
+  key.push_back('\n');
+  key.append(aor);
   if (const auto found = line_index.find(key); found != line_index.end()) return found->second;
   if (line_index.size() >= settings.max_phones) {
     full = true;
@@ -267,8 +281,34 @@ uint32_t SipPhoneTracker::State::line_for(uint32_t device, const std::string& ao
   line.aor = aor;
   line.key = key;
   due_us[index] = kNever;
-  line_index.emplace(std::move(key), index);
+  line_index.emplace(key, index);
   return index;
+}
+
+// A transaction is its Call-ID and CSeq number (RFC 3261 17.1.3 matches on the branch, which a
+// phone's refreshes also change; the CSeq is what its answer is sure to repeat).
+const std::string& SipPhoneTracker::State::transaction_key(const SipMessage& m) {
+  std::string& key = transaction_scratch;
+  key.assign(m.call_id);
+  key.push_back(' ');
+  char digits[16];
+  const auto end = std::to_chars(digits, digits + sizeof digits, m.cseq).ptr;
+  key.append(digits, end);
+  return key;
+}
+
+void SipPhoneTracker::State::note_addresses(Line& line, const SipPacketInfo& packet) {
+  if (line.addresses_known && line.seen_src == packet.src && line.seen_dst == packet.dst &&
+      line.seen_dst_port == packet.dst_port) {
+    return;
+  }
+  line.source_ip = packet.src.to_string();
+  line.cm_address = endpoint_text(packet.dst, packet.dst_port);
+  line.window = window_for(packet.dst.to_string());
+  line.seen_src = packet.src;
+  line.seen_dst = packet.dst;
+  line.seen_dst_port = packet.dst_port;
+  line.addresses_known = true;
 }
 
 uint32_t SipPhoneTracker::State::window_for(const std::string& cm) {
@@ -279,13 +319,21 @@ uint32_t SipPhoneTracker::State::window_for(const std::string& cm) {
 
 void SipPhoneTracker::State::on_register(const SipMessage& m, const SipPacketInfo& packet,
                                          int64_t t) {
-  std::string transaction = m.call_id + ' ' + std::to_string(m.cseq);
+  const std::string& transaction = transaction_key(m);
   if (pending.contains(transaction)) {
     count("register_retransmitted");  // UDP retransmissions keep the first's time
     return;
   }
-  const std::string aor =
-      m.to.user.empty() ? m.to.host : m.to.user + (m.to.host.empty() ? "" : "@" + m.to.host);
+  std::string& aor = aor_scratch;
+  if (m.to.user.empty()) {
+    aor.assign(m.to.host);
+  } else {
+    aor.assign(m.to.user);
+    if (!m.to.host.empty()) {
+      aor.push_back('@');
+      aor.append(m.to.host);
+    }
+  }
   std::string name = sip_device_name(m);
   if (name.empty()) name = aor;
   if (name.empty()) {
@@ -312,7 +360,7 @@ void SipPhoneTracker::State::on_register(const SipMessage& m, const SipPacketInf
   Line& line = lines[index];
   line.transport = packet.transport;
   line.vlan = packet.vlan;
-  line.source_ip = packet.src.to_string();
+  note_addresses(line, packet);
   if (m.via_hosts.size() > 1) {
     // Through a proxy or SBC: the bottom Via is the phone's own; the packet's is the proxy's.
     line.phone_ip = m.via_hosts.back();
@@ -321,8 +369,6 @@ void SipPhoneTracker::State::on_register(const SipMessage& m, const SipPacketInf
     line.phone_ip = m.contact.host.empty() ? line.source_ip : m.contact.host;
     line.via_proxy.clear();
   }
-  line.cm_address = endpoint_text(packet.dst, packet.dst_port);
-  line.window = window_for(packet.dst.to_string());
   if (packet.connection != 0 && line.connection != packet.connection) {
     line.connection = packet.connection;
     connection_lines[packet.connection].push_back(index);
@@ -334,7 +380,7 @@ void SipPhoneTracker::State::on_register(const SipMessage& m, const SipPacketInf
   if (w.start_us == 0) start_window(w, t);  // a CM stalled from the start still shows
   const uint32_t asked = m.contact_expires.value_or(m.expires.value_or(kDefaultAskedExpiresS));
   line.refresh_pending_until_us = t + kTransactionTimeoutUs;
-  pending.emplace(std::move(transaction),
+  pending.emplace(transaction,
                   Pending{index, t, asked, m.contact_star || asked == 0, false, line.window});
 }
 
@@ -363,7 +409,7 @@ void SipPhoneTracker::State::note_firmware(uint32_t index, const SipMessage& m, 
 }
 
 void SipPhoneTracker::State::on_answer(const SipMessage& m, int64_t t) {
-  const auto found = pending.find(m.call_id + ' ' + std::to_string(m.cseq));
+  const auto found = pending.find(transaction_key(m));
   if (found == pending.end()) {
     count("answer_without_request");  // its REGISTER was before the capture, or a retransmission
     return;
