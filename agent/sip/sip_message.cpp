@@ -64,6 +64,15 @@ void keep(std::string& out, std::string_view text, size_t& truncated) {
   out.assign(text.data(), text.size());
 }
 
+// The first of a or b in text, or npos: text.find_first_of with a two-character set calls
+// memchr on the set for every character of text; this compares directly (a URI's host end).
+size_t find_either(std::string_view text, char a, char b) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == a || text[i] == b) return i;
+  }
+  return std::string_view::npos;
+}
+
 std::string_view unquote(std::string_view text) {
   text = trim(text);
   if (text.size() >= 2 && text.front() == '"' && text.back() == '"') {
@@ -181,7 +190,7 @@ void parse_uri(std::string_view text, SipUri& uri, size_t& truncated) {
       rest.remove_prefix(close + 1);
     }
   } else {
-    const size_t end = rest.find_first_of(":;");
+    const size_t end = find_either(rest, ':', ';');
     host = rest.substr(0, end);
     rest.remove_prefix(end == std::string_view::npos ? rest.size() : end);
   }
