@@ -102,14 +102,14 @@ struct SipAnalyzer::Parts {
   }
 
   void message(std::span<const uint8_t> bytes, const SipPacketInfo& info, int64_t time_us) {
-    auto parsed = parse_sip_message(bytes);
+    const Status parsed = parse_sip_message(bytes, scratch_message);
     if (!parsed.ok()) {
       ++stats.anomalies["sip_" + parsed.error().code];
       tracker.advance(time_us);
       return;
     }
     ++stats.messages;
-    const SipMessage& m = *parsed;
+    const SipMessage& m = scratch_message;
     ++stats.messages_by_type[m.request ? m.method : std::to_string(m.status)];
     if (m.truncated_fields) stats.anomalies["sip_field_truncated"] += m.truncated_fields;
     tracker.on_message(m, info, time_us);
@@ -167,6 +167,7 @@ struct SipAnalyzer::Parts {
   capture::ReassemblyCounters reassembly;
   SipFramerCounters framing;
   SipPhoneTracker tracker;
+  SipMessage scratch_message;  // every message is parsed into it: its strings are reused
   std::unordered_map<FlowKey, std::unique_ptr<Flow>, FlowKeyHash> flows;
   uint64_t next_flow_id = 0;
   int64_t next_expiry_us = 0;

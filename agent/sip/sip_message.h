@@ -30,22 +30,25 @@ inline constexpr size_t kMaxSipHead = 16 * 1024;
 inline constexpr size_t kMaxSipField = 512;
 
 // Cisco's account of its last registration loss, in the Reason header of the first REGISTER
-// after a restart: Reason: SIP;cause=200;text="cisco-alarm:25 Name=SEP0011223344 Load=sip88xx.14-2-1
-// Last=cm-closed-tcp". Keys may come in any order; ones not named here are ignored.
+// after a restart: Reason: SIP;cause=200;text="cisco-alarm:25 Name=SEP0011223344
+// Load=sip88xx.14-2-1 Last=cm-closed-tcp". Keys may come in any order; ones not named here are
+// ignored.
 struct CiscoAlarm {
-  uint32_t alarm = 0;        // cisco-alarm:N
-  std::string device_name;   // Name=
-  std::string load;          // Load=
-  std::string last;          // Last=
+  uint32_t alarm = 0;       // cisco-alarm:N
+  std::string device_name;  // Name=
+  std::string load;         // Load=
+  std::string last;         // Last=
+  bool operator==(const CiscoAlarm&) const = default;
 };
 
 // A parsed URI of the forms sip:user@host:port;params and <sip:...>; only its parts.
 struct SipUri {
   std::string scheme;  // sip, sips, tel
   std::string user;
-  std::string host;    // without brackets for IPv6
+  std::string host;  // without brackets for IPv6
   std::optional<uint16_t> port;
   std::string transport;  // the ;transport= parameter, lower case
+  bool operator==(const SipUri&) const = default;
 };
 
 struct SipMessage {
@@ -81,18 +84,23 @@ struct SipMessage {
   std::vector<std::string> via_hosts;
   std::string via_transport;  // of the top Via: UDP, TCP, TLS as sent
 
-  bool has_authorization = false;  // Authorization or Proxy-Authorization present
-  std::string warning;             // the Warning headers' text, joined by "; "
-  std::string reason;              // the Reason header as sent
+  bool has_authorization = false;         // Authorization or Proxy-Authorization present
+  std::string warning;                    // the Warning headers' text, joined by "; "
+  std::string reason;                     // the Reason header as sent
   std::optional<CiscoAlarm> cisco_alarm;  // decoded from reason when it is one
 
   std::string content_type;
   std::optional<size_t> content_length;
   size_t head_bytes = 0;  // through the blank line
   size_t truncated_fields = 0;
+  bool operator==(const SipMessage&) const = default;
 };
 
 Result<SipMessage> parse_sip_message(std::span<const uint8_t> message);
+// The same, into a caller-owned message that is cleared first and keeps its strings' capacity:
+// a capture parses every packet into one, with no allocation in the steady state. On an error
+// out holds what was read before it (callers use it only on success).
+Status parse_sip_message(std::span<const uint8_t> message, SipMessage& out);
 
 // The Reason header's value decoded, when its text is a cisco-alarm; nullopt otherwise.
 std::optional<CiscoAlarm> parse_cisco_alarm(std::string_view reason_value);

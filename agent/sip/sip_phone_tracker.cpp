@@ -1,6 +1,7 @@
 #include "agent/sip/sip_phone_tracker.h"
 
 #include <algorithm>
+#include <charconv>
 #include <optional>
 #include <unordered_map>
 #include <utility>
@@ -113,6 +114,11 @@ struct SipPhoneTracker::State {
     int64_t refresh_pending_until_us = 0;
     SipTransport transport = SipTransport::kUdp;
     std::string phone_ip, source_ip, via_proxy, cm_address;
+    // The packet addresses source_ip, cm_address and window were made from: a refresh comes
+    // from where the last one did, so the text is made again only when they differ.
+    capture::IpAddress seen_src, seen_dst;
+    uint16_t seen_dst_port = 0;
+    bool addresses_known = false;
     uint32_t window = 0;
     uint16_t vlan = 0;
     bool in_use = false;
@@ -151,6 +157,10 @@ struct SipPhoneTracker::State {
 
   uint32_t device_for(const std::string& name, const SipMessage& m, int64_t t, bool& full);
   uint32_t line_for(uint32_t device, const std::string& number, bool& full);
+  const std::string& transaction_key(const SipMessage& m);
+  // The line's address text and CM window from the packet, made again only when its addresses
+  // change; false when the CM is one too many (kMaxCms).
+  bool note_addresses(Line& line, const SipPacketInfo& packet);
   uint32_t window_for(const std::string& cm);
   void start_window(CmWindow& w, int64_t t) const {
     const int64_t window_us = int64_t{settings.latency_window_s} * kSecondUs;
@@ -184,6 +194,9 @@ struct SipPhoneTracker::State {
   std::vector<CmWindow> windows;
   std::unordered_map<std::string, uint32_t> window_index;
   std::map<std::string, uint64_t> anomalies;
+  // Keys made per message go into these, so that a lookup of a known transaction, phone or
+  // line allocates nothing (the capacity is kept from one message to the next).
+  std::string transaction_scratch, aor_scratch, line_key_scratch;
   int64_t now_us = 0;
   int64_t next_sweep_us = 0;
   int64_t next_forget_us = 0;
@@ -284,7 +297,10 @@ uint32_t SipPhoneTracker::State::device_for(const std::string& name, const SipMe
 }
 
 uint32_t SipPhoneTracker::State::line_for(uint32_t device, const std::string& number, bool& full) {
-  std::string key = devices[device].name + '\n' + number;
+  std::string& key = line_key_scratch;
+  key.assign(devices[device].name);
+  key.push_back('\n');
+  key.append(number);
   if (const auto found = line_index.find(key); found != line_index.end()) return found->second;
   if (line_index.size() >= settings.max_phones) {
     full = true;
@@ -305,8 +321,37 @@ uint32_t SipPhoneTracker::State::line_for(uint32_t device, const std::string& nu
   line.device = device;
   line.key = key;
   due_us[index] = kNever;
-  line_index.emplace(std::move(key), index);
+  line_index.emplace(key, index);
   return index;
+}
+
+// A transaction is its Call-ID and CSeq number (RFC 3261 17.1.3 matches on the branch, which a
+// phone's refreshes also change; the CSeq is what its answer is sure to repeat).
+const std::string& SipPhoneTracker::State::transaction_key(const SipMessage& m) {
+  std::string& key = transaction_scratch;
+  key.assign(m.call_id);
+  key.push_back(' ');
+  char digits[16];
+  const auto end = std::to_chars(digits, digits + sizeof digits, m.cseq).ptr;
+  key.append(digits, end);
+  return key;
+}
+
+bool SipPhoneTracker::State::note_addresses(Line& line, const SipPacketInfo& packet) {
+  if (line.addresses_known && line.seen_src == packet.src && line.seen_dst == packet.dst &&
+      line.seen_dst_port == packet.dst_port) {
+    return true;
+  }
+  const uint32_t window = window_for(packet.dst.to_string());
+  if (window == kNoWindow) return false;
+  line.window = window;
+  line.source_ip = packet.src.to_string();
+  line.cm_address = endpoint_text(packet.dst, packet.dst_port);
+  line.seen_src = packet.src;
+  line.seen_dst = packet.dst;
+  line.seen_dst_port = packet.dst_port;
+  line.addresses_known = true;
+  return true;
 }
 
 uint32_t SipPhoneTracker::State::window_for(const std::string& cm) {
@@ -319,13 +364,21 @@ uint32_t SipPhoneTracker::State::window_for(const std::string& cm) {
 
 void SipPhoneTracker::State::on_register(const SipMessage& m, const SipPacketInfo& packet,
                                          int64_t t) {
-  std::string transaction = m.call_id + ' ' + std::to_string(m.cseq);
+  const std::string& transaction = transaction_key(m);
   if (pending.contains(transaction)) {
     count("register_retransmitted");  // UDP retransmissions keep the first's time
     return;
   }
-  const std::string aor =
-      m.to.user.empty() ? m.to.host : m.to.user + (m.to.host.empty() ? "" : "@" + m.to.host);
+  std::string& aor = aor_scratch;
+  if (m.to.user.empty()) {
+    aor.assign(m.to.host);
+  } else {
+    aor.assign(m.to.user);
+    if (!m.to.host.empty()) {
+      aor.push_back('@');
+      aor.append(m.to.host);
+    }
+  }
   std::string name = sip_device_name(m);
   if (name.empty()) name = aor;
   if (name.empty()) {
@@ -345,14 +398,13 @@ void SipPhoneTracker::State::on_register(const SipMessage& m, const SipPacketInf
     count("transactions_full");
     return;
   }
-  const uint32_t window = window_for(packet.dst.to_string());
-  if (window == kNoWindow) {
-    count("cms_full");
-    return;
-  }
   // A lapse the sweep has not said yet (it runs once a second) is said before this REGISTER
   // renews the line, so the events do not depend on when the sweep ran.
   if (due_us[index] <= t) report_lapse(index);
+  if (!note_addresses(lines[index], packet)) {
+    count("cms_full");
+    return;
+  }
   Device& d = devices[device];
   d.last_heard_us = t;
   if (!m.model.empty() && m.model.find_first_not_of("0123456789") == std::string::npos &&
@@ -364,7 +416,6 @@ void SipPhoneTracker::State::on_register(const SipMessage& m, const SipPacketInf
   line.scheme = m.to.scheme.empty() ? "sip" : m.to.scheme;
   line.transport = packet.transport;
   line.vlan = packet.vlan;
-  line.source_ip = packet.src.to_string();
   if (m.via_hosts.size() > 1) {
     // Through a proxy or SBC: the bottom Via is the phone's own; the packet's is the proxy's.
     line.phone_ip = m.via_hosts.back();
@@ -373,8 +424,6 @@ void SipPhoneTracker::State::on_register(const SipMessage& m, const SipPacketInf
     line.phone_ip = m.contact.host.empty() ? line.source_ip : m.contact.host;
     line.via_proxy.clear();
   }
-  line.cm_address = endpoint_text(packet.dst, packet.dst_port);
-  line.window = window;
   if (packet.connection != 0 && line.connection != packet.connection) {
     line.connection = packet.connection;
     connection_lines[packet.connection].push_back(index);
@@ -398,8 +447,7 @@ void SipPhoneTracker::State::on_register(const SipMessage& m, const SipPacketInf
   const bool unregister = m.contact_star || asked == 0;
   if (unregister) line.unregistering = true;
   line.refresh_pending_until_us = t + kTransactionTimeoutUs;
-  pending.emplace(std::move(transaction),
-                  Pending{m.call_id, index, t, asked, unregister, false, line.window});
+  pending.emplace(transaction, Pending{m.call_id, index, t, asked, unregister, false, line.window});
 }
 
 void SipPhoneTracker::State::note_firmware(uint32_t index, const SipMessage& m, int64_t t) {
@@ -427,7 +475,7 @@ void SipPhoneTracker::State::note_firmware(uint32_t index, const SipMessage& m, 
 }
 
 void SipPhoneTracker::State::on_answer(const SipMessage& m, int64_t t) {
-  const auto found = pending.find(m.call_id + ' ' + std::to_string(m.cseq));
+  const auto found = pending.find(transaction_key(m));
   if (found == pending.end()) {
     count("answer_without_request");  // its REGISTER was before the capture, or a retransmission
     return;

@@ -330,5 +330,36 @@ TEST(SipDeviceName, FromParameterThenContactThenTo) {
   EXPECT_EQ(sip_device_name(line_user), "");
 }
 
+// A capture parses every message into one SipMessage: nothing of the one before may show
+// through, whatever fields either had, and an error leaves nothing that a next parse keeps.
+TEST(SipMessage, ReusedMessageIsCleared) {
+  const std::string_view messages[] = {
+      kCiscoRegister,
+      "SIP/2.0 403 Forbidden\r\n"
+      "Via: SIP/2.0/UDP proxy.example.com;branch=1, SIP/2.0/UDP 10.1.1.5:5060;branch=2\r\n"
+      "From: \"Line 1\" <sip:1001@cucm.example.com>;tag=a\r\n"
+      "To: <sip:1001@cucm.example.com>;tag=b-1\r\n"
+      "Call-ID: c1\r\nCSeq: 102 REGISTER\r\n"
+      "Warning: 399 cucm \"Line not configured\"\r\nServer: Cisco-CUCM14.0\r\n"
+      "Reason: SIP;cause=200;text=\"cisco-alarm:25 Name=SEP0011223344AA Last=x\"\r\n"
+      "Content-Type: application/sdp\r\nExpires: 60\r\nContent-Length: 0\r\n\r\n",
+      "OPTIONS sip:x SIP/2.0\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\nContact: *\r\n\r\n",
+      "REGISTER sip:x SIP/2.0\r\nCall-ID: c\r\n\r\n",  // an error: no CSeq
+      "SIP/2.0 200 OK\r\nCall-ID: d\r\nCSeq: 2 REGISTER\r\n\r\n",
+  };
+  SipMessage reused;
+  for (const std::string_view first : messages) {
+    for (const std::string_view second : messages) {
+      (void)parse_sip_message(bytes_of(first), reused);
+      const Status status = parse_sip_message(bytes_of(second), reused);
+      const auto fresh = parse(second);
+      ASSERT_EQ(status.ok(), fresh.ok()) << second;
+      if (fresh.ok()) {
+        EXPECT_TRUE(reused == *fresh) << first << "\n then \n" << second;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace regwatch::agent::sip
