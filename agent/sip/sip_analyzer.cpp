@@ -71,12 +71,24 @@ struct SipAnalyzer::Parts {
     ToFramer(Parts& p, Stream& s, const SipPacketInfo& i, int64_t t)
         : parts(p), stream(s), info(i), time_us(t) {}
     void data(std::span<const uint8_t> bytes) override {
+      const size_t before = stream.frames.held_bytes();
       stream.frames.feed(
           bytes,
           [this](std::span<const uint8_t> message) { parts.message(message, info, time_us); },
           parts.framing);
+      parts.framer_held_bytes += stream.frames.held_bytes();
+      parts.framer_held_bytes -= before;
+      // The partial messages of all connections together share the reassembly's total bound:
+      // 64 KiB per direction over 200,000 connections would otherwise be 26 GB.
+      if (parts.framer_held_bytes > parts.settings.max_held_bytes_total) {
+        ++parts.stats.anomalies["sip_held_budget_full"];
+        gap();
+      }
     }
-    void gap() override { stream.frames.lost_sync(); }
+    void gap() override {
+      parts.framer_held_bytes -= stream.frames.held_bytes();
+      stream.frames.lost_sync();
+    }
     Parts& parts;
     Stream& stream;
     const SipPacketInfo& info;
@@ -137,8 +149,16 @@ struct SipAnalyzer::Parts {
     return flows.emplace(key, std::move(flow)).first->second.get();
   }
 
+  // What a flow's framers hold goes back to the shared bound when it goes.
+  void release(const Flow& flow) {
+    framer_held_bytes -= flow.up.frames.held_bytes() + flow.down.frames.held_bytes();
+  }
+
   void drop(const capture::TcpSegment& s) {
-    flows.erase(flow_key({s.src, s.src_port}, {s.dst, s.dst_port}));
+    const auto found = flows.find(flow_key({s.src, s.src_port}, {s.dst, s.dst_port}));
+    if (found == flows.end()) return;
+    release(*found->second);
+    flows.erase(found);
   }
 
   void expire(int64_t now_us) {
@@ -147,6 +167,7 @@ struct SipAnalyzer::Parts {
       if (now_us - it->second->last_seen_us > idle_us) {
         ++stats.connections_expired;
         tracker.on_connection_forgotten(it->second->id);
+        release(*it->second);
         it = flows.erase(it);
       } else {
         ++it;
@@ -170,6 +191,7 @@ struct SipAnalyzer::Parts {
   SipMessage scratch_message;  // every message is parsed into it: its strings are reused
   std::unordered_map<FlowKey, std::unique_ptr<Flow>, FlowKeyHash> flows;
   uint64_t next_flow_id = 0;
+  size_t framer_held_bytes = 0;  // partial messages held by every connection's framers
   int64_t next_expiry_us = 0;
   std::map<regwatch::v1::EventKind, uint64_t> events_by_kind;
   SipStats stats;

@@ -193,7 +193,10 @@ size_t SipFramer::cut(std::span<const uint8_t> data,
       continue;
     }
     const size_t total = head_end + *body;
-    if (rest.size() < total) break;  // the body is still coming
+    if (rest.size() < total) {  // the body is still coming
+      complete_at_ = total;
+      break;
+    }
     ++counters.messages;
     on_message(data.subspan(pos, total));
     pos += total;
@@ -205,6 +208,11 @@ void SipFramer::feed(std::span<const uint8_t> bytes,
                      FunctionRef<void(std::span<const uint8_t> message)> on_message,
                      SipFramerCounters& counters) {
   if (bytes.empty()) return;
+  if (!held_.empty() && held_.size() + bytes.size() < complete_at_) {
+    held_.insert(held_.end(), bytes.begin(), bytes.end());
+    return;
+  }
+  complete_at_ = 0;  // cut() sets it again when it stops inside a body
   if (held_.empty()) {
     // The common case: whole messages in the segment, cut in place without a copy.
     const size_t used = cut(bytes, on_message, counters);
@@ -220,12 +228,14 @@ void SipFramer::feed(std::span<const uint8_t> bytes,
 
 void SipFramer::lost_sync() {
   held_.clear();
+  complete_at_ = 0;
   in_sync_ = false;
   at_line_start_ = true;  // the bytes after the hole may begin a message
 }
 
 void SipFramer::reset() {
   held_.clear();
+  complete_at_ = 0;
   in_sync_ = true;
   at_line_start_ = true;
 }

@@ -52,6 +52,10 @@ class SipFramer {
   bool in_sync_ = true;
   // While out of sync: whether the next byte fed begins a line (a message can start there).
   bool at_line_start_ = true;
+  // held_ starts a message whose head and Content-Length are read: nothing can be cut before
+  // it holds this many bytes, so a body that trickles in is not parsed again per segment (a
+  // 64 KiB body in 1-byte segments would re-read its head 65,536 times). 0 when unknown.
+  size_t complete_at_ = 0;
 };
 
 }  // namespace regwatch::agent::sip

@@ -255,17 +255,24 @@ std::string instance_mac(std::string_view instance) {
 }
 
 void parse_contact(std::string_view value, SipMessage& message) {
-  if (message.has_contact) return;  // the first Contact only
   for_each_item(value, [&](std::string_view item) {
-    message.has_contact = true;
     if (item == "*") {
-      message.contact_star = true;
+      if (!message.has_contact) message.contact_star = true;
+      message.has_contact = true;
       return false;
     }
-    const std::string_view params = parse_address(item, message.contact, message.truncated_fields);
+    // The first Contact fills the message's contact fields; each one is a binding.
+    const bool first = !message.has_contact;
+    message.has_contact = true;
+    SipUri other;
+    SipUri& uri = first ? message.contact : other;
+    const std::string_view params = parse_address(item, uri, message.truncated_fields);
+    std::optional<uint32_t> expires;
     for_each_param(params, [&](std::string_view name, std::string_view param_value) {
       if (iequals(name, "expires")) {
-        message.contact_expires = parse_decimal<uint32_t>(param_value);
+        expires = parse_decimal<uint32_t>(param_value);
+      } else if (!first) {
+        return;
       } else if (iequals(name, "+sip.instance")) {
         message.instance_mac = instance_mac(param_value);
       } else if (iequals(name, "+u.sip!devicename.ccm.cisco.com")) {
@@ -274,7 +281,13 @@ void parse_contact(std::string_view value, SipMessage& message) {
         keep(message.model, param_value, message.truncated_fields);
       }
     });
-    return false;
+    if (first) message.contact_expires = expires;
+    if (message.bindings.size() >= kMaxSipBindings) {
+      ++message.truncated_fields;
+      return false;
+    }
+    message.bindings.push_back({uri.user, uri.host, expires});
+    return true;
   });
 }
 
@@ -532,6 +545,7 @@ void clear_message(SipMessage& m) {
   m.user_agent.clear();
   m.server.clear();
   m.via_hosts.clear();
+  m.bindings.clear();
   m.via_transport.clear();
   m.has_authorization = false;
   m.warning.clear();
@@ -647,6 +661,8 @@ std::optional<CiscoAlarm> parse_cisco_alarm(std::string_view reason_value) {
       keep(alarm.device_name, value, truncated);
     } else if (iequals(key, "Load")) {
       keep(alarm.load, value, truncated);
+    } else if (iequals(key, "ActiveLoad") && alarm.load.empty()) {
+      keep(alarm.load, value, truncated);  // newer firmware (78xx 12.x, Jabber) names it so
     } else if (iequals(key, "Last")) {
       keep(alarm.last, value, truncated);
     }
@@ -655,7 +671,8 @@ std::optional<CiscoAlarm> parse_cisco_alarm(std::string_view reason_value) {
 }
 
 std::string sip_device_name(const SipMessage& message) {
-  if (!message.device_name.empty()) return message.device_name;
+  // Upper case as CUCM writes device names: the same phone by its syslog and its REGISTER.
+  if (!message.device_name.empty()) return ascii_upper(message.device_name);
   for (const SipUri* uri : {&message.contact, &message.to}) {
     std::string name = ascii_upper(uri->user);
     if (!mac_from_device_name(name).empty()) return name;

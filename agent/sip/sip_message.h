@@ -51,6 +51,15 @@ struct SipUri {
   bool operator==(const SipUri&) const = default;
 };
 
+inline constexpr size_t kMaxSipBindings = 16;
+
+struct SipBinding {
+  std::string user;
+  std::string host;
+  std::optional<uint32_t> expires;
+  bool operator==(const SipBinding&) const = default;
+};
+
 struct SipMessage {
   bool request = false;
   std::string method;       // request: REGISTER, INVITE, ...; upper case as sent
@@ -74,6 +83,10 @@ struct SipMessage {
   std::string instance_mac;                 // from +sip.instance="<urn:uuid:...-<12 hex>>":
                                             // "00:11:22:33:44:55", lower case; "" if not one
   std::string model;                        // its +u.sip!model.ccm.cisco.com="..."
+  // Every Contact's user, host and ;expires (at most kMaxSipBindings; more are counted in
+  // truncated_fields): a registrar's 2xx lists every binding of the address of record, and
+  // the phone's own grant is the one with its Contact, not necessarily the first.
+  std::vector<SipBinding> bindings;
 
   std::optional<uint32_t> expires;  // the Expires header
   std::string user_agent;

@@ -58,6 +58,19 @@ std::string load_from_user_agent(std::string_view user_agent) {
 
 }  // namespace
 
+// The registrar's grant to this phone: its own binding's ;expires in the answer (a registrar
+// lists every binding of the line, other phones' and stale ones too, Kamailio with no Expires
+// header), else the Expires header, else a lone binding's, else what the phone asked.
+template <typename Pending>
+uint32_t granted_expires(const Pending& p, const SipMessage& m) {
+  for (const SipBinding& b : m.bindings) {
+    if (b.expires && b.user == p.contact_user && b.host == p.contact_host) return *b.expires;
+  }
+  if (m.expires) return *m.expires;
+  if (m.bindings.size() == 1 && m.bindings[0].expires) return *m.bindings[0].expires;
+  return p.asked_s;
+}
+
 std::string_view transport_name(SipTransport transport) {
   switch (transport) {
     case SipTransport::kUdp: return "udp";
@@ -132,6 +145,7 @@ struct SipPhoneTracker::State {
     bool unregister = false;
     bool unanswered = false;  // counted as unanswered (reported or covered by its device's)
     uint32_t window = 0;
+    std::string contact_user, contact_host;  // the phone's Contact: its binding in the answer
   };
   struct CmWindow {
     std::string name;  // the CM's address as text
@@ -447,7 +461,8 @@ void SipPhoneTracker::State::on_register(const SipMessage& m, const SipPacketInf
   const bool unregister = m.contact_star || asked == 0;
   if (unregister) line.unregistering = true;
   line.refresh_pending_until_us = t + kTransactionTimeoutUs;
-  pending.emplace(transaction, Pending{m.call_id, index, t, asked, unregister, false, line.window});
+  pending.emplace(transaction, Pending{m.call_id, index, t, asked, unregister, false, line.window,
+                                       m.contact.user, m.contact.host});
 }
 
 void SipPhoneTracker::State::note_firmware(uint32_t index, const SipMessage& m, int64_t t) {
@@ -525,9 +540,7 @@ void SipPhoneTracker::State::answered_ok(Pending& p, const SipMessage& m, int64_
     }
     return;
   }
-  // The registrar's grant: the Contact's expires in its answer, else its Expires header, else
-  // what the phone asked.
-  const uint32_t granted = m.contact_expires.value_or(m.expires.value_or(p.asked_s));
+  const uint32_t granted = granted_expires(p, m);
   const bool was_registered = d.lines_registered > 0;
   const bool new_binding =
       line.registered && (line.call_id != p.call_id || line.granted_cm != line.cm_address);

@@ -199,6 +199,21 @@ TEST(SipMessage, FirstContactOfACommaList) {
   EXPECT_EQ(message->contact_expires, 60u);
 }
 
+TEST(SipMessage, EveryContactIsABindingAcrossListsAndLines) {
+  // A registrar's 200 lists every binding of the line, in one header or several.
+  const auto message = parse(
+      "SIP/2.0 200 OK\r\nCall-ID: a\r\nCSeq: 2 REGISTER\r\n"
+      "Contact: <sip:other@10.0.0.9>;expires=20, <sip:one@10.0.0.1>;expires=120\r\n"
+      "m: <sip:stale@[2001:db8::5]:5060>\r\n\r\n");
+  ASSERT_TRUE(message.ok());
+  ASSERT_EQ(message->bindings.size(), 3u);
+  EXPECT_EQ(message->bindings[0], (SipBinding{"other", "10.0.0.9", 20u}));
+  EXPECT_EQ(message->bindings[1], (SipBinding{"one", "10.0.0.1", 120u}));
+  EXPECT_EQ(message->bindings[2], (SipBinding{"stale", "2001:db8::5", std::nullopt}));
+  EXPECT_EQ(message->contact.user, "other") << "the contact fields are the first's";
+  EXPECT_EQ(message->contact_expires, 20u);
+}
+
 TEST(SipMessage, AddrSpecAndTelUris) {
   const auto message = parse(
       "REGISTER sip:cucm SIP/2.0\r\nCall-ID: a\r\nCSeq: 1 REGISTER\r\n"
@@ -359,6 +374,17 @@ TEST(SipMessage, ReusedMessageIsCleared) {
       }
     }
   }
+}
+
+TEST(CiscoAlarm, NewerFirmwareNamesItsLoadActiveLoad) {
+  const auto alarm = parse_cisco_alarm(
+      "SIP ;cause=200;text=\"cisco-alarm:23 Name=SEPC80084AA8743 "
+      "ActiveLoad=sip78xx.12-1-1-12.loads InactiveLoad=sip78xx.10-3-1-12.loads "
+      "Last=reset-restart\"");
+  ASSERT_TRUE(alarm.has_value());
+  EXPECT_EQ(alarm->alarm, 23u);
+  EXPECT_EQ(alarm->load, "sip78xx.12-1-1-12.loads");
+  EXPECT_EQ(alarm->last, "reset-restart");
 }
 
 }  // namespace
