@@ -16,11 +16,11 @@
 namespace regwatch::domain {
 
 struct PhoneLossReason {
-  std::string_view word;         // as the phone sends it: "cm-closed-tcp"
-  std::string_view name;         // CUCM's LastOutOfServiceInformation name: "TCPucmClosedConnection"
-  std::optional<int32_t> code;   // its number in that table, when known
+  std::string_view word;        // as the phone sends it: "cm-closed-tcp"
+  std::string_view name;        // CUCM's LastOutOfServiceInformation name: "TCPucmClosedConnection"
+  std::optional<int32_t> code;  // its number in that table, when known
   std::string_view reason_class;
-  std::string_view meaning;      // in words, for people
+  std::string_view meaning;  // in words, for people
 };
 
 // The entry for a Last= word; nullptr when the word is not in the table (callers keep the word
