@@ -183,8 +183,9 @@ int main(int argc, char** argv) {
   regwatch::agent::sip::SipStats stats;
   for (int run = 0; run < runs; ++run) {
     events.clear();
-    regwatch::agent::wire::WireCapture wire(regwatch::agent::wire::WireSettings{},
-                                            [&](regwatch::v1::Event e) { ++events[e.kind()]; });
+    regwatch::agent::wire::WireCapture wire(
+        regwatch::agent::wire::WireSettings{},
+        [&](const regwatch::v1::Event& e) { ++events[e.kind()]; });
     if (!wire.start().ok()) return 1;
     wire_runs.push_back(regwatch::bench::timed_read(
         path, boundaries, [&](int64_t time_us, std::span<const uint8_t> frame) {

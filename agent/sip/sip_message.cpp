@@ -659,10 +659,8 @@ std::optional<CiscoAlarm> parse_cisco_alarm(std::string_view reason_value) {
     const std::string_view value = pair.substr(equals + 1);
     if (iequals(key, "Name")) {
       keep(alarm.device_name, value, truncated);
-    } else if (iequals(key, "Load")) {
-      keep(alarm.load, value, truncated);
-    } else if (iequals(key, "ActiveLoad") && alarm.load.empty()) {
-      keep(alarm.load, value, truncated);  // newer firmware (78xx 12.x, Jabber) names it so
+    } else if (iequals(key, "Load") || (iequals(key, "ActiveLoad") && alarm.load.empty())) {
+      keep(alarm.load, value, truncated);  // newer firmware (78xx 12.x, Jabber): ActiveLoad=
     } else if (iequals(key, "Last")) {
       keep(alarm.last, value, truncated);
     }

@@ -61,8 +61,8 @@ class SipRegistration : public ::testing::Test {
   }
   // REGISTER, 401, REGISTER with credentials, 200 granting expires; the last CSeq used is
   // o.cseq + 1. Returns the options of the request the 200 answered.
-  RegisterOptions register_with_challenge(const SipPhone& p, RegisterOptions o, uint32_t grant,
-                                          int64_t t) {
+  RegisterOptions register_with_challenge(const SipPhone& p, const RegisterOptions& o,
+                                          uint32_t grant, int64_t t) {
     phone_to_cm(p, register_message(p, o), t);
     cm_to_phone(p, answer_message(401, "Unauthorized", p, o), t + 5 * kMs);
     RegisterOptions again = o;
@@ -162,7 +162,7 @@ TEST_F(SipRegistration, RejectCarriesStatusAndWarningAndRetriesAreSaidOnce) {
   RegisterOptions o;
   for (int attempt = 0; attempt < 4; ++attempt) {
     o.cseq = static_cast<uint32_t>(attempt + 1);
-    const int64_t t = kT0 + attempt * 30 * kS;  // MPP phones retry every 30 s
+    const int64_t t = kT0 + int64_t{attempt} * 30 * kS;  // MPP phones retry every 30 s
     phone_to_cm(phone, register_message(phone, o), t);
     cm_to_phone(phone,
                 answer_message(403, "Forbidden", phone, o,
