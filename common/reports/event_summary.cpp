@@ -143,8 +143,10 @@ std::string event_detail(const regwatch::v1::Event& e) {
       break;
     case regwatch::v1::Event::kKeepaliveLatency: {
       const auto& l = e.keepalive_latency();
-      out << "KeepAliveAck p50 " << l.p50_ms() << " ms, p90 " << l.p90_ms() << " ms, max "
-          << l.max_ms() << " ms; " << l.slow_phones() << " of " << l.phones() << " phones slow, "
+      // What was timed: SCCP's KeepAlive to its ack, SIP's REGISTER to its final answer.
+      out << (e.source() == regwatch::v1::SOURCE_SIP ? "REGISTER answer" : "KeepAliveAck")
+          << " p50 " << l.p50_ms() << " ms, p90 " << l.p90_ms() << " ms, max " << l.max_ms()
+          << " ms; " << l.slow_phones() << " of " << l.phones() << " phones slow, "
           << l.unanswered() << " unanswered";
       break;
     }

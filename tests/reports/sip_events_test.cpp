@@ -88,6 +88,16 @@ TEST(SipEvents, ARejectionsReasonIsItsStatus) {
   EXPECT_EQ(event_reason(s.event()).rfind("16", 0), 0u) << event_reason(s.event());
 }
 
+TEST(SipEvents, ALatencyWindowSaysWhatWasTimed) {
+  v1::StoredEvent s = sip_event(v1::KEEPALIVE_LATENCY);
+  s.mutable_event()->mutable_keepalive_latency()->set_p50_ms(12);
+  EXPECT_EQ(event_detail(s.event()).rfind("REGISTER answer p50 12 ms", 0), 0u)
+      << event_detail(s.event());
+  s.mutable_event()->set_source(v1::SOURCE_SCCP);
+  EXPECT_EQ(event_detail(s.event()).rfind("KeepAliveAck p50 12 ms", 0), 0u)
+      << event_detail(s.event());
+}
+
 TEST(SipEvents, AFirmwareChangeSaysFromWhichLoadToWhich) {
   auto s = sip_event(v1::PHONE_FIRMWARE_CHANGED);
   auto& p = *s.mutable_event()->mutable_phone();
