@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "agent/app/boot_config.h"
-#include "agent/app/port_list_config.h"
+#include "agent/app/config_values.h"
 #include "agent/app/sip_config.h"
 #include "agent/spool/spool.h"
 #include "agent/syslog/syslog_listener.h"

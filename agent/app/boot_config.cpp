@@ -1,20 +1,12 @@
 #include "agent/app/boot_config.h"
 
-#include "agent/app/port_list_config.h"
-
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "agent/app/config_values.h"
+
 namespace regwatch::agent {
-namespace {
-
-void read_at_least_one(config::YamlMap& section, const char* key, uint32_t& value) {
-  section.read(key, value);
-  if (value == 0) section.error(key, "must be at least 1");
-}
-
-}  // namespace
 
 void read_boot(config::YamlMap section, boot::BootSettings& settings) {
   section.read("enabled", settings.enabled);

@@ -4,32 +4,17 @@
 #include <utility>
 #include <vector>
 
-#include "agent/app/port_list_config.h"
+#include "agent/app/config_values.h"
 
 namespace regwatch::agent {
-namespace {
-
-void read_positive(config::YamlMap& section, const char* key, uint32_t& value) {
-  section.read(key, value);
-  if (value == 0) section.error(key, "must be at least 1");
-}
-
-void read_size(config::YamlMap& section, const char* key, size_t& value) {
-  uint64_t read = value;
-  section.read(key, read);
-  if (read == 0) section.error(key, "must be at least 1");
-  value = static_cast<size_t>(read);
-}
-
-}  // namespace
 
 void read_sip(config::YamlMap section, sip::SipSettings& s) {
   section.read("enabled", s.enabled);
   read_port_list(section, "ports", s.ports);
   read_port_list(section, "tls_ports", s.tls_ports);
   section.read("refresh_grace_s", s.refresh_grace_s);
-  read_positive(section, "unanswered_after_ms", s.unanswered_after_ms);
-  read_positive(section, "latency_window_s", s.latency_window_s);
+  read_at_least_one(section, "unanswered_after_ms", s.unanswered_after_ms);
+  read_at_least_one(section, "latency_window_s", s.latency_window_s);
   section.read("slow_threshold_ms", s.slow_threshold_ms);
   if (s.slow_threshold_ms <= 0) section.error("slow_threshold_ms", "must be above 0");
   section.read("slow_min_phones", s.slow_min_phones);
@@ -38,13 +23,13 @@ void read_sip(config::YamlMap section, sip::SipSettings& s) {
     section.error("slow_fraction", "must be above 0 and at most 1");
   }
   section.read("reject_repeat_s", s.reject_repeat_s);
-  read_size(section, "max_phones", s.max_phones);
-  read_size(section, "max_transactions", s.max_transactions);
-  read_size(section, "max_connections", s.max_connections);
-  read_size(section, "max_held_bytes_per_direction", s.max_held_bytes_per_direction);
-  read_size(section, "max_held_bytes_total", s.max_held_bytes_total);
-  read_positive(section, "idle_connection_timeout_s", s.idle_connection_timeout_s);
-  read_positive(section, "phone_forget_s", s.phone_forget_s);
+  read_at_least_one(section, "max_phones", s.max_phones);
+  read_at_least_one(section, "max_transactions", s.max_transactions);
+  read_at_least_one(section, "max_connections", s.max_connections);
+  read_at_least_one(section, "max_held_bytes_per_direction", s.max_held_bytes_per_direction);
+  read_at_least_one(section, "max_held_bytes_total", s.max_held_bytes_total);
+  read_at_least_one(section, "idle_connection_timeout_s", s.idle_connection_timeout_s);
+  read_at_least_one(section, "phone_forget_s", s.phone_forget_s);
   section.finish();
 }
 

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "agent/sip/sip_message.h"
+#include "agent/sip/sip_text.h"
 
 namespace regwatch::agent::sip {
 namespace {
@@ -14,31 +15,9 @@ namespace {
 constexpr size_t kMaxMethodLength = 32;
 constexpr std::string_view kStatusStart = "SIP/2.0 ";
 
-constexpr char lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [](char x, char y) { return lower(x) == lower(y); });
-}
-
 // Whether text (shorter) is how prefix (case-insensitive) begins.
 bool iprefix_of(std::string_view text, std::string_view prefix) {
   return text.size() <= prefix.size() && iequals(text, prefix.substr(0, text.size()));
-}
-
-bool is_token_char(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  return std::string_view("-.!%*_+`'~").find(c) != std::string_view::npos;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) {
-    text.remove_suffix(1);
-  }
-  return text;
 }
 
 enum class Start { kYes, kNo, kMore };
@@ -60,17 +39,6 @@ Start message_start(std::string_view text) {
     }
   }
   return Start::kNo;
-}
-
-// The index past the head's blank line (CRLF CRLF or bare LFs), or npos within limit bytes.
-size_t find_head_end(std::string_view text, size_t limit) {
-  const std::string_view window = text.substr(0, std::min(text.size(), limit));
-  for (size_t i = window.find('\n'); i != std::string_view::npos; i = window.find('\n', i + 1)) {
-    size_t next = i + 1;
-    if (next < window.size() && window[next] == '\r') ++next;
-    if (next < window.size() && window[next] == '\n') return next + 1;
-  }
-  return std::string_view::npos;
 }
 
 // The head's Content-Length (long or compact "l" form); nullopt when absent, unreadable or

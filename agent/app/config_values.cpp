@@ -1,4 +1,4 @@
-#include "agent/app/port_list_config.h"
+#include "agent/app/config_values.h"
 
 namespace regwatch::agent {
 
@@ -13,6 +13,18 @@ void read_port_list(config::YamlMap& section, const char* key, std::vector<uint1
       ports.push_back(static_cast<uint16_t>(v));
     }
   }
+}
+
+void read_at_least_one(config::YamlMap& section, const char* key, uint32_t& value) {
+  section.read(key, value);
+  if (value == 0) section.error(key, "must be at least 1");
+}
+
+void read_at_least_one(config::YamlMap& section, const char* key, size_t& value) {
+  uint64_t read = value;
+  section.read(key, read);
+  if (read == 0) section.error(key, "must be at least 1");
+  value = static_cast<size_t>(read);
 }
 
 }  // namespace regwatch::agent
