@@ -12,6 +12,7 @@ packages=(
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libssl-dev libcurl4-openssl-dev libpcap-dev zlib1g-dev
   libre2-dev libcpp-httplib-dev
   libsystemd-dev
+  libpq-dev  # the PostgreSQL store backend (db: postgresql://...)
   # tests, fuzzing, benchmarks and the real peers tests talk to
   libgtest-dev libbenchmark-dev clang libclang-rt-14-dev
   bsdutils sqlite3 openssl python3 procps snmpd snmp snmpsim tshark python3-aiosmtpd
@@ -29,6 +30,8 @@ packages=(
   # SIP tests (tests/integration/test_sip_*.py): sipp as phones and registrar, Kamailio as a real
   # registrar (its packaged service is not used: tests start their own on their own ports)
   sip-tester kamailio
+  # PostgreSQL store tests: each starts its own server (initdb into a temporary folder)
+  postgresql
 )
 
 missing=()
@@ -49,6 +52,10 @@ if ((${#missing[@]})); then
   # Only when this script installed it, so a Kamailio someone runs is left alone.
   if [[ " ${missing[*]} " == *" kamailio "* ]] && [ -d /run/systemd/system ]; then
     systemctl disable --now kamailio.service >/dev/null 2>&1 || true
+  fi
+  # Likewise PostgreSQL's packaged cluster (port 5432): the tests run their own servers.
+  if [[ " ${missing[*]} " == *" postgresql "* ]] && [ -d /run/systemd/system ]; then
+    systemctl disable --now postgresql.service >/dev/null 2>&1 || true
   fi
 fi
 echo "setup: all build and test dependencies present"

@@ -43,6 +43,9 @@ done
 ((${#debs[@]} == 3)) || fail "expected 3 packages in $dist (run tools/package.sh), found ${#debs[@]}"
 
 root=$(mktemp -d /var/tmp/regwatch-package-test.XXXXXX)
+# mktemp makes the directory 0700; as the root of a system it must be 0755, or the services,
+# which run as their own users, cannot reach any path inside it.
+chmod 0755 "$root"
 # The script's own stderr, for cleanup: a signal can run it inside a command whose output goes
 # to a log.
 exec 3>&2
@@ -70,6 +73,8 @@ trap "exit 130" INT TERM  # so that cleanup runs on ^C or a CI timeout too
 if [ -f "$cache" ]; then
   step "unpacking the cached Debian 12 root ($cache)"
   tar -xf "$cache" -C "$root"
+  # A cache written by an older version of this script recorded "." as 0700.
+  chmod 0755 "$root"
 else
   step "debootstrap --variant=minbase bookworm (once; cached as $cache)"
   debootstrap --variant=minbase bookworm "$root" "$mirror" >"$root.debootstrap.log" 2>&1 ||

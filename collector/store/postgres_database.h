@@ -1,0 +1,32 @@
+#pragma once
+// The PostgreSQL driver of Database (database.h), over libpq.
+//
+// - location: a libpq connection URI, postgresql://[user[:password]@][host][:port][/dbname]
+//   [?param=value...] (host may be a socket directory: ?host=/run/postgresql). location() gives
+//   it back without the password.
+// - The ?N placeholders of the stores' SQL become $N outside quoted text and comments; a bare ?
+//   is numbered as SQLite numbers it.
+// - Parameters: integers as int8, blobs as bytea (binary), text untyped (PostgreSQL infers the
+//   type from where it stands), NULL as NULL. Results come as text; column_int parses it (a
+//   sum's numeric too), column_blob decodes bytea's hex form.
+// - A statement is prepared on the server at its first step with the types then bound, and again
+//   only when those types change.
+// - Errors map SQLSTATE to the codes database.h lists; a lost connection is "unavailable" and
+//   the driver does not reconnect by itself (the caller opens a new Database).
+// - read_only sets the session's transactions read-only; busy_timeout_ms becomes lock_timeout.
+//   The connection has application_name regwatch-collector and a 10 s connect timeout unless
+//   the URI says otherwise.
+#include <string>
+
+#include "collector/store/database.h"
+#include "common/result.h"
+
+namespace regwatch::collector::store {
+
+Result<DatabasePtr> open_postgres_database(const std::string& location, bool read_only,
+                                           int busy_timeout_ms);
+
+// The location with any password replaced by "***", for logs and messages.
+std::string redact_postgres_location(const std::string& location);
+
+}  // namespace regwatch::collector::store
