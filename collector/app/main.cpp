@@ -9,6 +9,7 @@
 
 #include "collector/app/collector_config.h"
 #include "collector/app/collector_server.h"
+#include "collector/app/migrate_command.h"
 #include "common/build_version.h"
 #include "common/clock.h"
 #include "common/config_stamp.h"
@@ -75,14 +76,17 @@ int run_collector(int argc, char** argv) {
   using regwatch::collector::CollectorConfig;
   CLI::App app{
       "regwatch-collector: stores the events regwatch agents stream to it (exactly once, in "
-      "SQLite)\n"
+      "SQLite or PostgreSQL)\n"
       "and answers queries from the regwatch CLI.\n\n"
       "Examples:\n"
       "  regwatch-collector --db /var/lib/regwatch/collector/regwatch.db\n"
       "  regwatch-collector --config /etc/regwatch/collector.yaml\n"
       "  regwatch-collector --print-default-config > collector.yaml\n"
       "  regwatch-collector --config /etc/regwatch/collector.yaml --check-config\n"
-      "      every problem start-up would refuse, each with its line; exit 1 if any\n"};
+      "      every problem start-up would refuse, each with its line; exit 1 if any\n"
+      "  regwatch-collector migrate --from sqlite:/var/lib/regwatch/collector/regwatch.db \\\n"
+      "      --to postgresql://regwatch@db1.example/regwatch\n"
+      "      copy a site's history into PostgreSQL (docs/postgresql.md)\n"};
   app.set_version_flag("--version", regwatch::version_line("regwatch-collector"));
   std::string config_file;
   bool print_default = false;
@@ -96,7 +100,8 @@ int run_collector(int argc, char** argv) {
                "check the config (file and flags) as start-up does, report every problem with its "
                "line, and exit: 0 valid, 1 not");
   app.add_option("--listen", listen, "HOST:PORT for agents and queries (default 127.0.0.1:7443)");
-  app.add_option("--db", db, "SQLite database file (created if missing)");
+  app.add_option("--db", db,
+                 "SQLite database file (created if missing) or postgresql://user@host/dbname");
   app.add_option("--retention-days", retention_days,
                  "keep events this many days after storing; 0 = forever");
   app.add_option("--tls-cert", tls_cert, "server certificate (PEM); required off loopback");
@@ -110,8 +115,26 @@ int run_collector(int argc, char** argv) {
   app.add_option("--http", http_listen,
                  "HOST:PORT for the dashboard, the JSON API and /metrics (default "
                  "127.0.0.1:7480; \"\" turns HTTP off; TLS off loopback, as for --listen)");
+  regwatch::collector::MigrateOptions migrate_options;
+  auto* migrate = app.add_subcommand(
+      "migrate",
+      "copy a store's whole history into another (SQLite into PostgreSQL), then check every "
+      "table's row count; resumable: after an interruption run the same command again. Stop "
+      "the collector on the source first.");
+  migrate->add_option("--from", migrate_options.from, "sqlite:PATH (or PATH) or postgresql://...")
+      ->required();
+  migrate
+      ->add_option("--to", migrate_options.to,
+                   "postgresql://... (a new, empty database, or the one an interrupted copy "
+                   "from the same source began)")
+      ->required();
+  migrate
+      ->add_option("--chunk-rows", migrate_options.chunk_rows,
+                   "events per transaction on the target (default 5000)")
+      ->check(CLI::Range(1u, 1'000'000u));
   CLI11_PARSE(app, argc, argv);
 
+  if (migrate->parsed()) return regwatch::collector::run_migrate(migrate_options);
   if (print_default) {
     std::cout << regwatch::collector::default_collector_config_yaml();
     return 0;
