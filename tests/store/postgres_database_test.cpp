@@ -63,21 +63,21 @@ class PostgresDatabaseTest : public ::testing::Test {
   static void SetUpTestSuite() {
     auto server = PostgresServer::start();
     if (server.ok()) {
-      server_ = std::move(server).value();
+      shared_server = std::move(server).value();
     } else {
-      start_error_ = server.error();
+      shared_start_error = server.error();
     }
   }
-  static void TearDownTestSuite() { server_.reset(); }
+  static void TearDownTestSuite() { shared_server.reset(); }
 
   void SetUp() override {
-    if (server_ == nullptr) {
-      if (start_error_.code == "not_installed") GTEST_SKIP() << start_error_.message;
-      FAIL() << "PostgreSQL did not start: " << start_error_.message;
+    if (shared_server == nullptr) {
+      if (shared_start_error.code == "not_installed") GTEST_SKIP() << shared_start_error.message;
+      FAIL() << "PostgreSQL did not start: " << shared_start_error.message;
     }
     std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    auto url = server_->create_database("t_" + name);
+    auto url = shared_server->create_database("t_" + name);
     ASSERT_TRUE(url.ok()) << url.error().message;
     url_ = *url;
     db_ = open(url_);
@@ -90,14 +90,14 @@ class PostgresDatabaseTest : public ::testing::Test {
     return db.ok() ? std::move(db).value() : nullptr;
   }
 
-  static std::unique_ptr<PostgresServer> server_;
-  static Error start_error_;
+  static std::unique_ptr<PostgresServer> shared_server;
+  static Error shared_start_error;
   std::string url_;
   DatabasePtr db_;
 };
 
-std::unique_ptr<PostgresServer> PostgresDatabaseTest::server_;
-Error PostgresDatabaseTest::start_error_;
+std::unique_ptr<PostgresServer> PostgresDatabaseTest::shared_server;
+Error PostgresDatabaseTest::shared_start_error;
 
 TEST_F(PostgresDatabaseTest, IsPostgresql) {
   EXPECT_EQ(db_->dialect(), Dialect::kPostgresql);
@@ -415,7 +415,7 @@ TEST_F(PostgresDatabaseTest, ExecRunsSeveralStatementsAndReportsFailures) {
 TEST_F(PostgresDatabaseTest, ThePasswordIsNeverShown) {
   // Trust authentication ignores the password; it must still not show.
   const std::string with_password =
-      "postgresql://postgres:s3cret@127.0.0.1:" + std::to_string(server_->port()) + "/" +
+      "postgresql://postgres:s3cret@127.0.0.1:" + std::to_string(shared_server->port()) + "/" +
       url_.substr(url_.rfind('/') + 1);
   DatabasePtr db = open(with_password);
   ASSERT_NE(db, nullptr);

@@ -30,6 +30,7 @@ namespace {
 
 constexpr auto kReadyTimeout = std::chrono::seconds(60);
 constexpr auto kGoneTimeout = std::chrono::seconds(30);
+constexpr int kStartAttempts = 3;
 constexpr auto kPollInterval = std::chrono::milliseconds(20);
 constexpr const char* kInstallHint =
     "install Debian's postgresql package (apt-get install postgresql)";
@@ -200,13 +201,20 @@ Result<std::unique_ptr<PostgresServer>> PostgresServer::start() {
     std::ofstream conf(server->data_dir() / "postgresql.conf", std::ios::app);
     conf << "\n# regwatch test server\n"
          << "listen_addresses = '127.0.0.1'\n"
-         << "port = " << server->port_ << "\n"
          << "unix_socket_directories = '" << server->root_.string() << "'\n"
          << "shared_buffers = 16MB\n"
          << "max_connections = 100\n";
     if (!conf) return make_error("config", "cannot write postgresql.conf");
   }
-  if (auto started = server->run_start(); !started) return started.error();
+  // The port was free when we looked; another test may take it before the server binds it,
+  // so a start that fails tries a new one.
+  for (int attempt = 1;; ++attempt) {
+    auto started = server->run_start();
+    if (started) break;
+    auto another = free_port();
+    if (attempt == kStartAttempts || !another) return started.error();
+    server->port_ = *another;
+  }
   if (auto created = run_sql(server->url_for("postgres"), "CREATE DATABASE regwatch"); !created) {
     return created.error();
   }
@@ -215,7 +223,8 @@ Result<std::unique_ptr<PostgresServer>> PostgresServer::start() {
 
 Status PostgresServer::run_start() {
   if (auto done = run({(bin_ / "pg_ctl").string(), "-D", data_dir().string(), "-l",
-                       (root_ / "server.log").string(), "-w", "-t", "60", "start"},
+                       (root_ / "server.log").string(), "-o", "-p " + std::to_string(port_), "-w",
+                       "-t", "60", "start"},
                       root_ / "commands.log");
       !done) {
     return make_error(done.error().code,

@@ -53,7 +53,7 @@ class PostgresServer {
 
   std::filesystem::path bin_;
   std::filesystem::path root_;
-  int port_;
+  int port_;  // on the command line, not in postgresql.conf: a retry may change it
 };
 
 }  // namespace regwatch::test
