@@ -12,7 +12,8 @@ when the test runs as root (initdb and postgres refuse root).
 
 Default settings (fsync on, for durability tests) but a small shared_buffers. Binaries:
 $REGWATCH_POSTGRES_BIN, else the newest /usr/lib/postgresql/*/bin. Without them,
-PostgresServer() raises unittest.SkipTest naming the package to install."""
+PostgresServer() raises unittest.SkipTest naming the package to install (a failure instead when
+$REGWATCH_REQUIRE_POSTGRES is set, as CI sets it)."""
 import glob
 import os
 import pwd
@@ -70,6 +71,8 @@ class PostgresServer:
     def __init__(self):
         self.bin = find_bin()
         if self.bin is None:
+            if os.environ.get("REGWATCH_REQUIRE_POSTGRES"):  # CI: fail rather than skip
+                raise RuntimeError(f"no PostgreSQL server: {INSTALL_HINT}")
             raise unittest.SkipTest(f"no PostgreSQL server: {INSTALL_HINT}")
         self.as_postgres = []
         if os.geteuid() == 0:

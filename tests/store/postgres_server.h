@@ -24,7 +24,8 @@ namespace regwatch::test {
 
 class PostgresServer {
  public:
-  // Errors: "not_installed" (no PostgreSQL binaries: skip), anything else is a failure.
+  // Errors: "not_installed" (no PostgreSQL binaries: skip, unless $REGWATCH_REQUIRE_POSTGRES is
+  // set, when it is "missing"), anything else is a failure.
   static Result<std::unique_ptr<PostgresServer>> start();
   ~PostgresServer();
   PostgresServer(const PostgresServer&) = delete;
