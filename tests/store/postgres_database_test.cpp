@@ -345,6 +345,29 @@ TEST_F(PostgresDatabaseTest, AChangedBindTypePreparesAgain) {
   EXPECT_EQ(prepared_on_server(*db_), 2);
 }
 
+TEST_F(PostgresDatabaseTest, AStatementEndingInAFailedTransactionIsHarmless) {
+  exec_ok(*db_, "CREATE TABLE f (v BIGINT PRIMARY KEY)");
+  exec_ok(*db_, "BEGIN");
+  {
+    auto insert = prepare(*db_, "INSERT INTO f (v) VALUES (?1)");
+    insert->bind_int(1, 1);
+    ASSERT_EQ(insert->step(), kStepDone);
+    insert->reset();
+    insert->bind_int(1, 1);
+    EXPECT_EQ(insert->step(), SQLITE_CONSTRAINT);
+    // The transaction now refuses everything but ROLLBACK, DEALLOCATE included.
+  }
+  exec_ok(*db_, "ROLLBACK");
+  EXPECT_EQ(one_int(*db_, "SELECT count(*) FROM f"), 0);
+}
+
+TEST_F(PostgresDatabaseTest, NoticesStayOffStderr) {
+  exec_ok(*db_, "SET client_min_messages = notice");
+  ::testing::internal::CaptureStderr();
+  exec_ok(*db_, "DROP TABLE IF EXISTS not_there");
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+}
+
 TEST_F(PostgresDatabaseTest, GreatestIsBuiltIn) {
   auto statement = prepare(*db_, "SELECT greatest(?1, ?2), greatest(?2, ?1)");
   statement->bind_int(1, 3);
@@ -395,6 +418,8 @@ TEST_F(PostgresDatabaseTest, BadParametersAreNamedErrors) {
   EXPECT_EQ(statement->column_int(5), 0);
   EXPECT_EQ(statement->column_text(-1), "");
   EXPECT_TRUE(statement->column_is_null(5));
+  // A blob read of what is not bytea gives its text.
+  EXPECT_EQ(statement->column_blob(0), "9");
   // Bad SQL fails at its first step, with the server's message.
   auto wrong = prepare(*db_, "SELECT FROM nowhere ?1");
   const int wrong_rc = wrong->step();
