@@ -72,9 +72,9 @@ int PostgresConnection::record(PGresult* result) {
   return postgres_step_code(sqlstate == nullptr ? "" : sqlstate, connected());
 }
 
-int PostgresConnection::record_failure(int rc, std::string message) {
+int PostgresConnection::record_failure(int rc, std::string code, std::string message) {
   error_message_ = std::move(message);
-  error_code_ = "postgresql";
+  error_code_ = std::move(code);
   return rc;
 }
 

@@ -43,8 +43,9 @@ class PostgresConnection {
   // gives 0 and records the rows a command changed; a failure is recorded and gives the code
   // step() returns for it.
   int record(PGresult* result);
-  // A failure found before anything reached the server (a parameter out of range).
-  int record_failure(int rc, std::string message);
+  // A failure found before anything reached the server (a bad placeholder, a parameter out of
+  // range), with its code for last_error().
+  int record_failure(int rc, std::string code, std::string message);
 
   int64_t changes() const { return changes_; }
   Error last_error(std::string_view doing) const;

@@ -45,7 +45,8 @@ class PostgresDatabase : public Database {
   Result<std::unique_ptr<StatementDriver>> prepare(std::string_view sql) override {
     auto translated = translate_placeholders(sql);
     if (!translated) {
-      connection_->record_failure(1, translated.error().message);
+      connection_->record_failure(SQLITE_ERROR, translated.error().code,
+                                  translated.error().message);
       return translated.error();
     }
     return std::unique_ptr<StatementDriver>(

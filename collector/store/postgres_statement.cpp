@@ -81,7 +81,7 @@ void PostgresStatement::deallocate() {
 
 void PostgresStatement::set(int index, Kind kind, std::string value) {
   if (index < 1 || index > sql_.parameters) {
-    if (bad_index_ == 0) bad_index_ = index == 0 ? -1 : index;
+    if (!bad_index_) bad_index_ = index;
     return;
   }
   parameters_[static_cast<size_t>(index - 1)] = Parameter{kind, std::move(value)};
@@ -102,7 +102,7 @@ void PostgresStatement::bind_null(int index) {
 
 void PostgresStatement::reset() {
   for (Parameter& parameter : parameters_) parameter = Parameter{};
-  bad_index_ = 0;
+  bad_index_.reset();
   result_.reset();
   executed_ = false;
   row_ = -1;
@@ -121,10 +121,11 @@ int PostgresStatement::prepare_on_server(const std::vector<Oid>& types) {
 }
 
 int PostgresStatement::execute() {
-  if (bad_index_ != 0) {
-    return connection_->record_failure(SQLITE_RANGE, "parameter ?" + std::to_string(bad_index_) +
-                                                         " is not in the statement (it has " +
-                                                         std::to_string(sql_.parameters) + ")");
+  if (bad_index_) {
+    return connection_->record_failure(SQLITE_RANGE, "bad_parameter",
+                                       "parameter ?" + std::to_string(*bad_index_) +
+                                           " is not in the statement (it has " +
+                                           std::to_string(sql_.parameters) + ")");
   }
   const size_t count = parameters_.size();
   std::vector<Oid> types(count, kUntyped);

@@ -7,7 +7,8 @@
 // where it stands), blobs as bytea in binary form, NULL as NULL; one never bound is NULL, as in
 // SQLite. The first step() after a bind or reset runs the statement and fetches the whole
 // result; each step() then gives a row, and kStepDone at the end. A bind outside the statement's
-// parameters makes the next step() fail (SQLITE_RANGE) rather than be ignored.
+// parameters makes the next step() fail (SQLITE_RANGE, "bad_parameter"), where SQLite's bind
+// would fail and the caller, which does not look, would go on without it.
 //
 // Columns come as text: column_int parses integers, a numeric (a sum), the integer part of a
 // decimal, and booleans (t = 1, f = 0); column_blob decodes bytea's hex form ("\x0a1b") and
@@ -15,6 +16,7 @@
 #include <libpq-fe.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,7 +65,7 @@ class PostgresStatement : public StatementDriver {
   PostgresConnection* connection_;
   PostgresSql sql_;
   std::vector<Parameter> parameters_;
-  int bad_index_ = 0;  // the first bind outside 1..parameters since the last reset
+  std::optional<int> bad_index_;  // the first bind outside 1..parameters since the last reset
   std::string name_;
   std::vector<Oid> prepared_types_;
   PgResultPtr result_;

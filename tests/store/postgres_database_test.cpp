@@ -406,10 +406,12 @@ TEST_F(PostgresDatabaseTest, BadParametersAreNamedErrors) {
   auto bad = db_->prepare("SELECT ?0");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().code, "bad_placeholder");
+  EXPECT_EQ(db_->last_error(SQLITE_ERROR, "preparing").code, "bad_placeholder");
   auto statement = prepare(*db_, "SELECT ?1");
   statement->bind_int(2, 1);
   const int rc = statement->step();
   EXPECT_EQ(rc, SQLITE_RANGE);
+  EXPECT_EQ(db_->last_error(rc, "select").code, "bad_parameter");
   EXPECT_NE(db_->last_error(rc, "select").message.find("?2"), std::string::npos);
   // Reading a column that is not there gives nothing rather than crashing.
   statement->reset();
