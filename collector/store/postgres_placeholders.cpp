@@ -77,6 +77,8 @@ Result<PostgresSql> translate_placeholders(std::string_view sql) {
                           "more than " + std::to_string(kMaxPlaceholder) + " parameters");
       }
       if (number > out.parameters) out.parameters = number;
+      if (out.used.size() < static_cast<size_t>(number)) out.used.resize(number, false);
+      out.used[static_cast<size_t>(number - 1)] = true;
       out.text += '$';
       out.text += std::to_string(number);
       i = end;

@@ -7,6 +7,7 @@
 // "?2, ?, ?1" is "$2, $3, $1". A pure function: no I/O, no libpq.
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
 
@@ -18,6 +19,9 @@ inline constexpr int kMaxPlaceholder = 32766;
 struct PostgresSql {
   std::string text;    // with $N
   int parameters = 0;  // the largest N
+  // used[N - 1]: whether $N appears. SQLite lets a statement skip a number ("?1 ... ?3"), and
+  // PostgreSQL cannot infer a type for one that does not appear: the driver names one.
+  std::vector<bool> used;
 };
 
 // Errors: "bad_placeholder" for ?0, a number past kMaxPlaceholder, or more bare ? than that.

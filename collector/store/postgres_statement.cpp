@@ -14,6 +14,7 @@ namespace {
 constexpr Oid kUntyped = 0;
 constexpr Oid kByteaOid = 17;
 constexpr Oid kInt8Oid = 20;
+constexpr Oid kTextOid = 25;
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -134,6 +135,11 @@ int PostgresStatement::execute() {
   std::vector<int> formats(count, 0);
   for (size_t i = 0; i < count; ++i) {
     const Parameter& parameter = parameters_[i];
+    if (!sql_.used[i]) {
+      // Not in the SQL (a number skipped): nothing to infer its type from, and no value needed.
+      types[i] = kTextOid;
+      continue;
+    }
     switch (parameter.kind) {
       case Kind::kNull:
         // NULL fits whatever type the statement was prepared with: no new preparation for it.

@@ -368,6 +368,22 @@ TEST_F(PostgresDatabaseTest, NoticesStayOffStderr) {
   EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
 }
 
+// SQLite lets a statement skip a number (find_phones binds ?1 and ?3 for an exact name).
+TEST_F(PostgresDatabaseTest, ASkippedParameterNumberIsFine) {
+  auto statement = prepare(*db_, "SELECT ?1 || 'x' LIMIT ?3");
+  statement->bind_text(1, "a");
+  statement->bind_int(3, 5);
+  ASSERT_EQ(statement->step(), kStepRow) << db_->last_error(1, "select").message;
+  EXPECT_EQ(statement->column_text(0), "ax");
+  // Bound all the same, as a caller sharing its binds between statements does.
+  statement->reset();
+  statement->bind_text(1, "b");
+  statement->bind_int(2, 7);
+  statement->bind_int(3, 5);
+  ASSERT_EQ(statement->step(), kStepRow) << db_->last_error(1, "select").message;
+  EXPECT_EQ(statement->column_text(0), "bx");
+}
+
 TEST_F(PostgresDatabaseTest, GreatestIsBuiltIn) {
   auto statement = prepare(*db_, "SELECT greatest(?1, ?2), greatest(?2, ?1)");
   statement->bind_int(1, 3);

@@ -19,6 +19,10 @@ TEST(PostgresPlaceholders, NumberedBecomeDollars) {
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(out->text, "SELECT * FROM t WHERE a = $1 AND b > $12 OR c = $1");
   EXPECT_EQ(out->parameters, 12);
+  ASSERT_EQ(out->used.size(), 12u);
+  EXPECT_TRUE(out->used[0]);
+  EXPECT_FALSE(out->used[1]);
+  EXPECT_TRUE(out->used[11]);
 }
 
 TEST(PostgresPlaceholders, BareOnesCountOnFromTheLargestSoFar) {
