@@ -75,8 +75,9 @@ class PostgresDatabase : public Database {
 
 // The session's settings, before anything else runs on it.
 Status configure_session(Database& db, bool read_only, int busy_timeout_ms) {
+  // At least 1 ms: PostgreSQL's 0 waits for ever, where SQLite's 0 does not wait at all.
   const std::string lock_timeout =
-      "SET lock_timeout = '" + std::to_string(std::max(busy_timeout_ms, 0)) + "ms'";
+      "SET lock_timeout = '" + std::to_string(std::max(busy_timeout_ms, 1)) + "ms'";
   for (const std::string& sql : {lock_timeout, std::string("SET client_min_messages = warning"),
                                  std::string("SET bytea_output = hex")}) {
     if (auto done = db.exec(sql); !done) return done.error();

@@ -296,6 +296,10 @@ TEST_F(PostgresDatabaseTest, SessionSettings) {
   EXPECT_EQ(one_text(*named, "SELECT current_setting('application_name')"), "elsewhere");
   DatabasePtr reader = open(url_, true);
   EXPECT_EQ(one_text(*reader, "SHOW default_transaction_read_only"), "on");
+  // SQLite's busy timeout 0 does not wait; PostgreSQL's lock_timeout 0 would wait for ever.
+  auto impatient = open_postgres_database(url_, false, 0);
+  ASSERT_TRUE(impatient.ok()) << impatient.error().message;
+  EXPECT_EQ(one_text(**impatient, "SHOW lock_timeout"), "1ms");
   // A notice goes to the debug log, not to stderr, and is no error.
   exec_ok(*db_, "CREATE TABLE IF NOT EXISTS q (v BIGINT); CREATE TABLE IF NOT EXISTS q (v BIGINT)");
 }
