@@ -73,9 +73,9 @@
 #include "collector/correlate/event_window.h"
 #include "collector/correlate/phone_directory.h"
 #include "collector/ingest/commit_queue.h"
+#include "collector/store/database.h"
 #include "collector/store/event_reader.h"
 #include "collector/store/event_writer.h"
-#include "collector/store/sqlite_handle.h"
 #include "common/clock.h"
 #include "common/incident_state.h"
 #include "common/logging.h"
@@ -126,7 +126,7 @@ class TableReader {
   }
   std::vector<Row> rows() {
     std::vector<Row> out;
-    while (select_.step() == SQLITE_ROW) {
+    while (select_.step() == store::kStepRow) {
       out.push_back({std::string(select_.column_text(0)), std::string(select_.column_text(1)),
                      std::string(select_.column_text(2)), std::string(select_.column_text(4)),
                      std::string(select_.column_text(5)), select_.column_int(3)});
@@ -136,7 +136,7 @@ class TableReader {
   }
 
  private:
-  store::SqliteDb db_;
+  store::DatabasePtr db_;
   store::Statement select_;
 };
 

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
+#include "collector/store/database.h"
 #include "collector/store/migrations.h"
-#include "collector/store/sqlite_handle.h"
 
 namespace regwatch::bench {
 
@@ -25,8 +25,8 @@ Result<uint64_t> bare_batched_insert(const std::string& path,
     if (auto begin = store::exec(db->get(), "BEGIN"); !begin.ok()) return begin.error();
     for (size_t i = start; i < std::min(events.size(), start + batch); ++i) {
       store::bind_event(*insert, events[i], 0, spool_incarnation, scratch);
-      if (insert->step() != SQLITE_DONE)
-        return store::sqlite_error(db->get(), SQLITE_ERROR, "bare insert");
+      if (insert->step() != store::kStepDone)
+        return store::database_error(db->get(), SQLITE_ERROR, "bare insert");
       insert->reset();
       ++rows;
     }

@@ -82,7 +82,8 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
   // The backend first: a URL it does not know is refused before a directory is made for it.
   auto backend = store::open_store_backend(config.db);
   if (!backend.ok()) return backend.error();
-  const auto db_dir = std::filesystem::path(config.db).parent_path();
+  const auto db_dir = (*backend)->is_local_file() ? std::filesystem::path(config.db).parent_path()
+                                                  : std::filesystem::path();
   if (!db_dir.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(db_dir, ec);
@@ -90,7 +91,8 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
   }
   auto writer = (*backend)->open_sink();
   if (!writer.ok()) return writer.error();
-  log->info("database {} ready (schema version {})", config.db, (*writer)->schema_version());
+  log->info("database {} ready ({}, schema version {})", (*backend)->shown_location(),
+            (*backend)->name(), (*writer)->schema_version());
   auto alerting_retention = store::AlertingRetention::open(config.db);
   if (!alerting_retention.ok()) return alerting_retention.error();
 

@@ -27,8 +27,7 @@ OutboxRow read_row(const Statement& select) {
   row.created_us = select.column_int(9);
   row.due_us = select.column_int(10);
   row.attempts = static_cast<uint32_t>(select.column_int(11));
-  if (sqlite3_column_type(select.get(), 12) != SQLITE_NULL)
-    row.delivered_us = select.column_int(12);
+  if (!select.column_is_null(12)) row.delivered_us = select.column_int(12);
   row.given_up = select.column_int(13) != 0;
   return row;
 }
@@ -55,8 +54,8 @@ Result<std::optional<OutboxRow>> AlertOutbox::one_row(const char* where,
   select->bind(1, receiver);
   select->bind(2, alert_key);
   const int rc = select->step();
-  if (rc == SQLITE_DONE) return std::optional<OutboxRow>();
-  if (rc != SQLITE_ROW) return sqlite_error(db_.get(), rc, "reading the notification queue");
+  if (rc == kStepDone) return std::optional<OutboxRow>();
+  if (rc != kStepRow) return database_error(db_.get(), rc, "reading the notification queue");
   return std::optional<OutboxRow>(read_row(*select));
 }
 
@@ -75,8 +74,9 @@ Result<bool> AlertOutbox::owe(const std::string& receiver, const std::string& al
                               int64_t due_us) {
   auto insert = Statement::prepare(
       db_.get(),
-      "INSERT OR IGNORE INTO alert_outbox (receiver, alert_key, seq, status, reason, change, "
-      "told, flapping, created_us, due_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+      "INSERT INTO alert_outbox (receiver, alert_key, seq, status, reason, change, told, flapping, "
+      "created_us, due_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO "
+      "NOTHING");
   if (!insert.ok()) return insert.error();
   insert->bind(1, receiver);
   insert->bind(2, alert_key);
@@ -88,9 +88,9 @@ Result<bool> AlertOutbox::owe(const std::string& receiver, const std::string& al
   insert->bind(8, notice.flapping);
   insert->bind(9, now_us);
   insert->bind(10, due_us);
-  if (int rc = insert->step(); rc != SQLITE_DONE)
-    return sqlite_error(db_.get(), rc, "queueing a notification");
-  return sqlite3_changes(db_.get()) > 0;
+  if (int rc = insert->step(); rc != kStepDone)
+    return database_error(db_.get(), rc, "queueing a notification");
+  return changes(db_.get()) > 0;
 }
 
 Status AlertOutbox::retell(int64_t id, const std::string& told) {
@@ -98,8 +98,8 @@ Status AlertOutbox::retell(int64_t id, const std::string& told) {
   if (!update.ok()) return update.error();
   update->bind(1, id);
   update->bind(2, told);
-  if (int rc = update->step(); rc != SQLITE_DONE)
-    return sqlite_error(db_.get(), rc, "updating a queued notification");
+  if (int rc = update->step(); rc != kStepDone)
+    return database_error(db_.get(), rc, "updating a queued notification");
   return Ok{};
 }
 
@@ -114,9 +114,9 @@ Result<bool> AlertOutbox::earlier_pending(const std::string& receiver, const std
   select->bind(2, alert_key);
   select->bind(3, seq);
   const int rc = select->step();
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return sqlite_error(db_.get(), rc, "reading the notification queue");
-  return rc == SQLITE_ROW;
+  if (rc != kStepRow && rc != kStepDone)
+    return database_error(db_.get(), rc, "reading the notification queue");
+  return rc == kStepRow;
 }
 
 Result<bool> AlertOutbox::firing_told_before(const std::string& receiver,
@@ -132,9 +132,9 @@ Result<bool> AlertOutbox::firing_told_before(const std::string& receiver,
   select->bind(2, alert_key);
   select->bind(3, seq);
   const int rc = select->step();
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return sqlite_error(db_.get(), rc, "reading the notification queue");
-  return rc == SQLITE_ROW;
+  if (rc != kStepRow && rc != kStepDone)
+    return database_error(db_.get(), rc, "reading the notification queue");
+  return rc == kStepRow;
 }
 
 Result<std::vector<OutboxRow>> AlertOutbox::due(const std::string& receiver, int64_t now_us,
@@ -149,8 +149,8 @@ Result<std::vector<OutboxRow>> AlertOutbox::due(const std::string& receiver, int
   select->bind(3, receiver);
   std::vector<OutboxRow> rows;
   int rc = 0;
-  while ((rc = select->step()) == SQLITE_ROW) rows.push_back(read_row(*select));
-  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading the notification queue");
+  while ((rc = select->step()) == kStepRow) rows.push_back(read_row(*select));
+  if (rc != kStepDone) return database_error(db_.get(), rc, "reading the notification queue");
   return rows;
 }
 
@@ -160,9 +160,9 @@ Result<std::optional<int64_t>> AlertOutbox::next_due(const std::string& receiver
                                    "NULL AND given_up = 0 AND receiver = ?1");
   if (!select.ok()) return select.error();
   select->bind(1, receiver);
-  if (int rc = select->step(); rc != SQLITE_ROW)
-    return sqlite_error(db_.get(), rc, "reading the notification queue");
-  if (sqlite3_column_type(select->get(), 0) == SQLITE_NULL) return std::optional<int64_t>();
+  if (int rc = select->step(); rc != kStepRow)
+    return database_error(db_.get(), rc, "reading the notification queue");
+  if (select->column_is_null(0)) return std::optional<int64_t>();
   return std::optional<int64_t>(select->column_int(0));
 }
 
@@ -174,8 +174,8 @@ Status AlertOutbox::delivered(int64_t id, int64_t now_us) {
   if (!update.ok()) return update.error();
   update->bind(1, id);
   update->bind(2, now_us);
-  if (int rc = update->step(); rc != SQLITE_DONE)
-    return sqlite_error(db_.get(), rc, "marking a notification delivered");
+  if (int rc = update->step(); rc != kStepDone)
+    return database_error(db_.get(), rc, "marking a notification delivered");
   return Ok{};
 }
 
@@ -189,8 +189,8 @@ Status AlertOutbox::failed(int64_t id, const std::string& error, int64_t retry_a
   update->bind(2, error);
   update->bind(3, retry_at_us);
   update->bind(4, int64_t{give_up ? 1 : 0});
-  if (int rc = update->step(); rc != SQLITE_DONE)
-    return sqlite_error(db_.get(), rc, "recording a failed notification");
+  if (int rc = update->step(); rc != kStepDone)
+    return database_error(db_.get(), rc, "recording a failed notification");
   return Ok{};
 }
 
@@ -199,8 +199,8 @@ Status AlertOutbox::postpone(int64_t id, int64_t due_us) {
   if (!update.ok()) return update.error();
   update->bind(1, id);
   update->bind(2, due_us);
-  if (int rc = update->step(); rc != SQLITE_DONE)
-    return sqlite_error(db_.get(), rc, "postponing a notification");
+  if (int rc = update->step(); rc != kStepDone)
+    return database_error(db_.get(), rc, "postponing a notification");
   return Ok{};
 }
 
@@ -215,8 +215,8 @@ Result<std::vector<std::string>> AlertOutbox::told_firing(const std::string& rec
   select->bind(1, receiver);
   std::vector<std::string> keys;
   int rc = 0;
-  while ((rc = select->step()) == SQLITE_ROW) keys.emplace_back(select->column_text(0));
-  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading the notification queue");
+  while ((rc = select->step()) == kStepRow) keys.emplace_back(select->column_text(0));
+  if (rc != kStepDone) return database_error(db_.get(), rc, "reading the notification queue");
   return keys;
 }
 
@@ -229,7 +229,7 @@ Result<std::vector<KeyedIncident>> AlertOutbox::incident_records(const char* whe
   if (bound) select->bind(1, *bound);
   std::vector<KeyedIncident> incidents;
   int rc = 0;
-  while ((rc = select->step()) == SQLITE_ROW) {
+  while ((rc = select->step()) == kStepRow) {
     KeyedIncident incident;
     incident.id = select->column_text(1);
     incident.key = select->column_text(0);
@@ -239,7 +239,7 @@ Result<std::vector<KeyedIncident>> AlertOutbox::incident_records(const char* whe
     incident.record = std::move(record);
     incidents.push_back(std::move(incident));
   }
-  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading incidents");
+  if (rc != kStepDone) return database_error(db_.get(), rc, "reading incidents");
   return incidents;
 }
 
@@ -254,8 +254,8 @@ Result<uint32_t> AlertOutbox::pages_like(const std::string& receiver, const std:
   select->bind(1, receiver);
   select->bind(2, prefix);
   select->bind(3, since_us);
-  if (int rc = select->step(); rc != SQLITE_ROW)
-    return sqlite_error(db_.get(), rc, "reading the notification queue");
+  if (int rc = select->step(); rc != kStepRow)
+    return database_error(db_.get(), rc, "reading the notification queue");
   return static_cast<uint32_t>(select->column_int(0));
 }
 
@@ -268,7 +268,7 @@ Result<std::vector<KeyedIncident>> AlertOutbox::condition_records(const char* wh
   if (bound) select->bind(1, *bound);
   std::vector<KeyedIncident> conditions;
   int rc = 0;
-  while ((rc = select->step()) == SQLITE_ROW) {
+  while ((rc = select->step()) == kStepRow) {
     KeyedIncident condition;
     condition.key = condition.id = select->column_text(0);
     v1::Alert record;
@@ -276,7 +276,7 @@ Result<std::vector<KeyedIncident>> AlertOutbox::condition_records(const char* wh
     condition.record = std::move(record);
     conditions.push_back(std::move(condition));
   }
-  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading condition alerts");
+  if (rc != kStepDone) return database_error(db_.get(), rc, "reading condition alerts");
   return conditions;
 }
 
@@ -306,20 +306,20 @@ Result<std::optional<AlertSource>> AlertOutbox::alert_source(const std::string& 
   if (!select.ok()) return select.error();
   select->bind(1, key);
   int rc = select->step();
-  if (rc == SQLITE_ROW) {
+  if (rc == kStepRow) {
     v1::Incident record;
     if (!parse_record(select->column_blob(0), record))
       return make_error("store", "the record of incident " + key + " does not parse");
     return std::optional<AlertSource>(std::move(record));
   }
-  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading an incident");
+  if (rc != kStepDone) return database_error(db_.get(), rc, "reading an incident");
   auto condition =
       Statement::prepare(db_.get(), "SELECT record FROM condition_alerts WHERE key = ?1");
   if (!condition.ok()) return condition.error();
   condition->bind(1, key);
   rc = condition->step();
-  if (rc == SQLITE_DONE) return std::optional<AlertSource>();
-  if (rc != SQLITE_ROW) return sqlite_error(db_.get(), rc, "reading a condition alert");
+  if (rc == kStepDone) return std::optional<AlertSource>();
+  if (rc != kStepRow) return database_error(db_.get(), rc, "reading a condition alert");
   v1::Alert record;
   if (!parse_record(condition->column_blob(0), record))
     return make_error("store", "the record of condition alert " + key + " does not parse");

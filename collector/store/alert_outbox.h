@@ -14,8 +14,8 @@
 
 #include "alerts/store/incident_source.h"
 #include "alerts/store/outbox_store.h"
+#include "collector/store/database.h"
 #include "collector/store/incident_store.h"
-#include "collector/store/sqlite_handle.h"
 #include "common/result.h"
 #include "regwatch/v1/incident.pb.h"
 
@@ -92,7 +92,7 @@ class AlertOutbox final : public alerts::OutboxStore, public alerts::IncidentSou
                                                       std::optional<int64_t> bound);
   Result<std::vector<KeyedIncident>> condition_records(const char* where,
                                                        std::optional<int64_t> bound);
-  SqliteDb db_;
+  DatabasePtr db_;
 };
 
 }  // namespace regwatch::collector::store

@@ -18,9 +18,9 @@ Result<uint64_t> AlertingRetention::prune_before(int64_t cutoff_us) {
     auto statement = Statement::prepare(db_.get(), sql);
     if (!statement.ok()) return statement.error();
     statement->bind(1, cutoff_us);
-    if (const int rc = statement->step(); rc != SQLITE_DONE)
-      return sqlite_error(db_.get(), rc, "pruning old alerting state");
-    pruned += static_cast<uint64_t>(sqlite3_changes(db_.get()));
+    if (const int rc = statement->step(); rc != kStepDone)
+      return database_error(db_.get(), rc, "pruning old alerting state");
+    pruned += static_cast<uint64_t>(changes(db_.get()));
   }
   return pruned;
 }

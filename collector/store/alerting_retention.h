@@ -14,7 +14,7 @@
 #include <memory>
 #include <string>
 
-#include "collector/store/sqlite_handle.h"
+#include "collector/store/database.h"
 #include "collector/store/store_options.h"
 #include "common/result.h"
 
@@ -30,7 +30,7 @@ class AlertingRetention {
 
  private:
   AlertingRetention() = default;
-  SqliteDb db_;
+  DatabasePtr db_;
 };
 
 }  // namespace regwatch::collector::store

@@ -27,7 +27,7 @@ Result<regwatch::v1::AlertList> ConditionAlertReader::alerts(const regwatch::v1:
   statement->bind(3, int64_t{limit} + 1);
   regwatch::v1::AlertList list;
   int rc = 0;
-  while ((rc = statement->step()) == SQLITE_ROW) {
+  while ((rc = statement->step()) == kStepRow) {
     if (static_cast<uint32_t>(list.alerts_size()) == limit) {
       list.set_truncated(true);
       break;
@@ -35,7 +35,7 @@ Result<regwatch::v1::AlertList> ConditionAlertReader::alerts(const regwatch::v1:
     if (!parse_record(statement->column_blob(0), *list.add_alerts()))
       return make_error("store", "a condition alert record does not parse");
   }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "querying alerts");
+  if (rc != kStepRow && rc != kStepDone) return database_error(db_.get(), rc, "querying alerts");
   return list;
 }
 

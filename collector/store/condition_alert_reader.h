@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "collector/store/sqlite_handle.h"
+#include "collector/store/database.h"
 #include "collector/store/store_options.h"
 #include "common/result.h"
 #include "regwatch/v1/query.pb.h"
@@ -24,7 +24,7 @@ class ConditionAlertReader {
 
  private:
   ConditionAlertReader() = default;
-  SqliteDb db_;
+  DatabasePtr db_;
 };
 
 }  // namespace regwatch::collector::store

@@ -25,7 +25,7 @@ Result<std::vector<SourceActivity>> ConditionStore::sources(int64_t since_us) {
   select->bind(1, since_us);
   std::vector<SourceActivity> out;
   int rc = 0;
-  while ((rc = select->step()) == SQLITE_ROW) {
+  while ((rc = select->step()) == kStepRow) {
     SourceActivity s;
     s.agent_id = select->column_text(0);
     s.origin = select->column_text(1);
@@ -35,7 +35,7 @@ Result<std::vector<SourceActivity>> ConditionStore::sources(int64_t since_us) {
     s.events = select->column_int(5);
     out.push_back(std::move(s));
   }
-  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading sources");
+  if (rc != kStepDone) return database_error(db_.get(), rc, "reading sources");
   return out;
 }
 
@@ -47,31 +47,34 @@ Result<std::vector<ConditionRow>> ConditionStore::firing() {
   if (!select.ok()) return select.error();
   std::vector<ConditionRow> out;
   int rc = 0;
-  while ((rc = select->step()) == SQLITE_ROW) {
+  while ((rc = select->step()) == kStepRow) {
     ConditionRow row;
     row.key = select->column_text(0);
     row.identity = select->column_text(1);
     row.state = parse_alert_status(select->column_text(2)).value_or(v1::ALERT_STATUS_UNSPECIFIED);
     row.starts_us = select->column_int(3);
     row.updated_us = select->column_int(4);
-    if (sqlite3_column_type(select->get(), 5) != SQLITE_NULL)
-      row.inactive_since_us = select->column_int(5);
-    if (sqlite3_column_type(select->get(), 6) != SQLITE_NULL) row.ends_us = select->column_int(6);
+    if (!select->column_is_null(5)) row.inactive_since_us = select->column_int(5);
+    if (!select->column_is_null(6)) row.ends_us = select->column_int(6);
     if (!parse_record(select->column_blob(7), row.record)) continue;  // not one we wrote
     out.push_back(std::move(row));
   }
-  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading condition alerts");
+  if (rc != kStepDone) return database_error(db_.get(), rc, "reading condition alerts");
   return out;
 }
 
 Status ConditionStore::save(const std::vector<ConditionRow>& rows) {
   if (rows.empty()) return Ok{};
-  sqlite3* db = db_.get();
-  if (auto begin = exec(db, "BEGIN IMMEDIATE"); !begin.ok()) return begin.error();
+  Database* db = db_.get();
+  if (auto begin = begin_write(db); !begin.ok()) return begin.error();
   auto upsert = Statement::prepare(
       db,
-      "INSERT OR REPLACE INTO condition_alerts (key, identity, state, starts_us, updated_us, "
-      "inactive_since_us, ends_us, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+      "INSERT INTO condition_alerts (key, identity, state, starts_us, updated_us, "
+      "inactive_since_us, ends_us, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+      "ON CONFLICT (key) DO UPDATE SET identity = excluded.identity, state = excluded.state, "
+      "starts_us = excluded.starts_us, updated_us = excluded.updated_us, "
+      "inactive_since_us = excluded.inactive_since_us, ends_us = excluded.ends_us, "
+      "record = excluded.record");
   if (!upsert.ok()) {
     rollback(db);
     return upsert.error();
@@ -94,15 +97,15 @@ Status ConditionStore::save(const std::vector<ConditionRow>& rows) {
       upsert->bind_null(7);
     }
     upsert->bind_blob(8, deterministic_bytes(row.record));
-    if (int rc = upsert->step(); rc != SQLITE_DONE) {
-      Error error = sqlite_error(db, rc, "storing a condition alert");
+    if (int rc = upsert->step(); rc != kStepDone) {
+      Error error = database_error(db, rc, "storing a condition alert");
       rollback(db);
       return error;
     }
   }
-  if (auto commit = exec(db, "COMMIT"); !commit.ok()) {
+  if (auto committed = commit(db); !committed.ok()) {
     rollback(db);
-    return commit.error();
+    return committed.error();
   }
   return Ok{};
 }
@@ -115,8 +118,8 @@ Result<bool> ConditionStore::registered_since(const std::string& device, int64_t
   select->bind(1, device);
   select->bind(2, since_us);
   const int rc = select->step();
-  if (rc == SQLITE_ROW) return true;
-  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading registrations");
+  if (rc == kStepRow) return true;
+  if (rc != kStepDone) return database_error(db_.get(), rc, "reading registrations");
   return false;
 }
 
@@ -141,7 +144,7 @@ Result<std::vector<QuietIncident>> ConditionStore::quiet_incidents(int64_t from_
   if (!registered.ok()) return registered.error();
   std::vector<QuietIncident> incidents;
   int rc = 0;
-  while ((rc = select->step()) == SQLITE_ROW) {
+  while ((rc = select->step()) == kStepRow) {
     QuietIncident incident;
     incident.key = select->column_text(0);
     incident.id = select->column_text(1);
@@ -160,15 +163,15 @@ Result<std::vector<QuietIncident>> ConditionStore::quiet_incidents(int64_t from_
       registered->bind(1, phone);
       registered->bind(2, incident.end_us);
       const int phone_rc = registered->step();
-      if (phone_rc == SQLITE_DONE) {
+      if (phone_rc == kStepDone) {
         incident.still_down.push_back(phone);
-      } else if (phone_rc != SQLITE_ROW) {
-        return sqlite_error(db_.get(), phone_rc, "reading phones still down");
+      } else if (phone_rc != kStepRow) {
+        return database_error(db_.get(), phone_rc, "reading phones still down");
       }
     }
     if (!incident.still_down.empty()) incidents.push_back(std::move(incident));
   }
-  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading quiet incidents");
+  if (rc != kStepDone) return database_error(db_.get(), rc, "reading quiet incidents");
   return incidents;
 }
 

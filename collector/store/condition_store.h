@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "alerts/store/condition_episode_store.h"
-#include "collector/store/sqlite_handle.h"
+#include "collector/store/database.h"
 #include "common/result.h"
 #include "regwatch/v1/incident.pb.h"
 
@@ -44,7 +44,7 @@ class ConditionStore final : public alerts::ConditionEpisodeStore {
 
  private:
   ConditionStore() = default;
-  SqliteDb db_;
+  DatabasePtr db_;
 };
 
 }  // namespace regwatch::collector::store

@@ -118,6 +118,9 @@ Status exec(Database* db, std::string_view sql);
 // Starts a transaction that writes: BEGIN IMMEDIATE on SQLite (the write lock now, not at the
 // first write), BEGIN on PostgreSQL.
 Status begin_write(Database* db);
+// Starts a read-only transaction whose reads all see one snapshot: BEGIN on SQLite (WAL gives a
+// snapshot from the first read), REPEATABLE READ on PostgreSQL.
+Status begin_snapshot(Database* db);
 Status commit(Database* db);
 // Best effort after a failure: the original error is what the caller reports.
 void rollback(Database* db);

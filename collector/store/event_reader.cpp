@@ -122,7 +122,7 @@ Result<regwatch::v1::EventList> EventReader::query(const regwatch::v1::EventQuer
   }
   regwatch::v1::EventList list;
   int rc = 0;
-  while ((rc = statement->step()) == SQLITE_ROW) {
+  while ((rc = statement->step()) == kStepRow) {
     if (static_cast<uint32_t>(list.events_size()) == limit) {
       list.set_truncated(true);
       break;
@@ -136,7 +136,7 @@ Result<regwatch::v1::EventList> EventReader::query(const regwatch::v1::EventQuer
                         "event " + std::to_string(stored->id()) + " cannot be decoded");
     }
   }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "querying events");
+  if (rc != kStepRow && rc != kStepDone) return database_error(db_.get(), rc, "querying events");
   if (list.truncated() && list.events_size() > 0) {
     const auto& last = list.events(list.events_size() - 1);
     list.set_next_cursor(
@@ -161,12 +161,12 @@ void bind_kinds(Statement& statement, const std::vector<std::string>& kinds, int
 }
 
 // Reads rows of (id, payload) until done or max_rows, handing each parsed event to fn.
-Result<EventReader::WindowScan> read_rows(sqlite3* db, Statement& statement, size_t max_rows,
+Result<EventReader::WindowScan> read_rows(Database* db, Statement& statement, size_t max_rows,
                                           const EventReader::StoredEventFn& fn) {
   EventReader::WindowScan scan;
   size_t rows = 0;
   int rc = 0;
-  while ((rc = statement.step()) == SQLITE_ROW) {
+  while ((rc = statement.step()) == kStepRow) {
     if (++rows > max_rows) {
       scan.cut = true;
       return scan;
@@ -178,7 +178,7 @@ Result<EventReader::WindowScan> read_rows(sqlite3* db, Statement& statement, siz
     if (!event.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) continue;
     fn(id, std::move(event));
   }
-  if (rc != SQLITE_DONE) return sqlite_error(db, rc, "reading events for correlation");
+  if (rc != kStepDone) return database_error(db, rc, "reading events for correlation");
   return scan;
 }
 
@@ -206,12 +206,12 @@ Result<EventReader::WindowScan> EventReader::scan_window(int64_t since_us,
                                                          const std::vector<std::string>& kinds,
                                                          size_t max_rows, const StoredEventFn& fn) {
   // One read transaction: the newest id and the rows are of the same snapshot.
-  if (auto begin = exec(db_.get(), "BEGIN"); !begin.ok()) return begin.error();
+  if (auto begin = begin_snapshot(db_.get()); !begin.ok()) return begin.error();
   auto scan = [&]() -> Result<WindowScan> {
     auto newest = Statement::prepare(db_.get(), "SELECT coalesce(max(id), 0) FROM events");
     if (!newest.ok()) return newest.error();
-    if (const int rc = newest->step(); rc != SQLITE_ROW)
-      return sqlite_error(db_.get(), rc, "reading the newest event id");
+    if (const int rc = newest->step(); rc != kStepRow)
+      return database_error(db_.get(), rc, "reading the newest event id");
     const int64_t last_id = newest->column_int(0);
     auto statement = Statement::prepare(
         db_.get(), "SELECT id, payload FROM events WHERE event_time_us >= ?1 AND kind IN " +
@@ -228,7 +228,7 @@ Result<EventReader::WindowScan> EventReader::scan_window(int64_t since_us,
     rollback(db_.get());
     return scan;
   }
-  if (auto end = exec(db_.get(), "COMMIT"); !end.ok()) {
+  if (auto end = commit(db_.get()); !end.ok()) {
     rollback(db_.get());  // never left inside a read transaction, on a frozen snapshot
     return end.error();
   }
@@ -268,13 +268,13 @@ Result<bool> EventReader::scan_phone_reports(int64_t since_us, int64_t until_us,
   bind_kinds(*statement, kinds, 4);
   size_t rows = 0;
   int rc = 0;
-  while ((rc = statement->step()) == SQLITE_ROW) {
+  while ((rc = statement->step()) == kStepRow) {
     if (++rows > max_rows) return true;
-    const bool has_reason = sqlite3_column_type(statement->get(), 3) != SQLITE_NULL;
+    const bool has_reason = !statement->column_is_null(3);
     fn(statement->column_text(0), statement->column_int(1), statement->column_text(2),
        has_reason ? static_cast<int32_t>(statement->column_int(3)) : -1);
   }
-  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading phone reports");
+  if (rc != kStepDone) return database_error(db_.get(), rc, "reading phone reports");
   return false;
 }
 
@@ -289,13 +289,13 @@ Result<bool> EventReader::scan_sightings(int64_t until_us, size_t max_rows, cons
   size_t rows = 0;
   int rc = 0;
   regwatch::v1::Event event;
-  while ((rc = statement->step()) == SQLITE_ROW) {
+  while ((rc = statement->step()) == kStepRow) {
     if (++rows > max_rows) return true;
     const auto payload = statement->column_blob(0);
     if (!event.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) continue;
     fn(event);
   }
-  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading sightings");
+  if (rc != kStepDone) return database_error(db_.get(), rc, "reading sightings");
   return false;
 }
 
@@ -310,7 +310,7 @@ Result<regwatch::v1::StatusReply> EventReader::status() {
   if (!agents.ok()) return agents.error();
   uint64_t total = 0;
   int rc = 0;
-  while ((rc = agents->step()) == SQLITE_ROW) {
+  while ((rc = agents->step()) == kStepRow) {
     auto* agent = reply.add_agents();
     agent->set_agent_id(std::string(agents->column_text(0)));
     agent->set_last_seq(static_cast<uint64_t>(agents->column_int(1)));
@@ -319,7 +319,7 @@ Result<regwatch::v1::StatusReply> EventReader::status() {
     agent->set_spoofed(static_cast<uint64_t>(agents->column_int(4)));
     total += agent->events();
   }
-  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading status");
+  if (rc != kStepDone) return database_error(db_.get(), rc, "reading status");
   reply.set_total_events(total);
   if (auto added = add_incomplete_targets(reply); !added.ok()) return added.error();
   return reply;
@@ -341,14 +341,14 @@ Status EventReader::add_incomplete_targets(regwatch::v1::StatusReply& reply) {
   reports->bind(2, kind_name(regwatch::v1::SNMP_DATA_MISSING));
   std::map<std::tuple<std::string, std::string, std::string>, regwatch::v1::Event> latest;
   int rc = 0;
-  while ((rc = reports->step()) == SQLITE_ROW) {
+  while ((rc = reports->step()) == kStepRow) {
     const auto payload = reports->column_blob(1);
     regwatch::v1::Event event;
     if (!event.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) continue;
     const auto& m = event.snmp_data_missing();
     latest[{std::string(reports->column_text(0)), m.target(), m.missing()}] = std::move(event);
   }
-  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading snmp_data_missing events");
+  if (rc != kStepDone) return database_error(db_.get(), rc, "reading snmp_data_missing events");
   for (const auto& [key, event] : latest) {
     const auto& m = event.snmp_data_missing();
     if (m.resolved()) continue;

@@ -10,8 +10,8 @@
 #include <memory>
 #include <string>
 
+#include "collector/store/database.h"
 #include "collector/store/event_source.h"
-#include "collector/store/sqlite_handle.h"
 #include "collector/store/store_options.h"
 #include "common/result.h"
 
@@ -46,7 +46,7 @@ class EventReader final : public EventSource {
   EventReader() = default;
   // Each agent's SNMP targets whose latest snmp_data_missing report is not resolved.
   Status add_incomplete_targets(regwatch::v1::StatusReply& reply);
-  SqliteDb db_;
+  DatabasePtr db_;
 };
 
 }  // namespace regwatch::collector::store

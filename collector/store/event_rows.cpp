@@ -4,7 +4,9 @@
 
 namespace regwatch::collector::store {
 
-Status set_writer_pragmas(sqlite3* db, Durability durability) {
+Status set_writer_pragmas(Database* db, Durability durability) {
+  // PostgreSQL: its server's settings (synchronous_commit on by default) make a commit durable.
+  if (db->dialect() != Dialect::kSqlite) return Ok{};
   for (const char* pragma :
        {"PRAGMA journal_mode = WAL",
         durability == Durability::kDurable ? "PRAGMA synchronous = FULL"

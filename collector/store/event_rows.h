@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "collector/store/sqlite_handle.h"
+#include "collector/store/database.h"
 #include "common/result.h"
 #include "regwatch/v1/event.pb.h"
 
@@ -41,6 +41,6 @@ enum class Durability { kDurable, kNotDurable };
 // The writer's connection settings (see event_writer.h): WAL, commits synced (or not, for the
 // benchmark's comparison), the WAL file bounded after checkpoints, 64 MiB of cache (index
 // pages hot).
-Status set_writer_pragmas(sqlite3* db, Durability durability);
+Status set_writer_pragmas(Database* db, Durability durability);
 
 }  // namespace regwatch::collector::store

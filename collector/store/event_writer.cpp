@@ -15,8 +15,11 @@ namespace {
 
 constexpr char kNoteSourceSql[] =
     "INSERT INTO sources (agent_id, origin, source, first_us, last_us, events) VALUES (?1, ?2, ?3, "
-    "?4, ?4, ?5) ON CONFLICT (agent_id, origin, source) DO UPDATE SET last_us = max(last_us, "
-    "excluded.last_us), events = events + excluded.events";
+    "?4, ?4, ?5) ON CONFLICT (agent_id, origin, source) DO UPDATE SET last_us = "
+    "greatest(sources.last_us, excluded.last_us), events = sources.events + excluded.events";
+// The advisory lock that orders event batches across collectors on PostgreSQL (the key spells
+// "rw-event" in ASCII); held until the batch's commit or rollback.
+constexpr char kWriteOrderLockSql[] = "SELECT pg_advisory_xact_lock(8248111156353658484)";
 // An event is live when the source said it happened within this long of its receipt; older
 // ones are a replay or a spool draining after an outage.
 constexpr int64_t kLiveWithinUs = 10 * 60'000'000LL;
@@ -29,7 +32,7 @@ Result<std::unique_ptr<EventWriter>> EventWriter::open(const std::string& path,
   if (!db.ok()) return db.error();
   std::unique_ptr<EventWriter> writer(new EventWriter());
   writer->db_ = std::move(db).value();
-  sqlite3* handle = writer->db_.get();
+  Database* handle = writer->db_.get();
   // Migrations first: they refuse a newer or foreign database before we change its journal mode.
   auto version = apply_migrations(handle, path);
   if (!version.ok()) return version.error();
@@ -71,9 +74,18 @@ template <typename Range>
 Result<EventWriter::InsertOutcome> EventWriter::insert_range(const Range& events,
                                                              int64_t store_time_us,
                                                              std::string_view spool_incarnation) {
-  sqlite3* db = db_.get();
+  Database* db = db_.get();
   const auto started = std::chrono::steady_clock::now();
-  if (auto begin = exec(db, "BEGIN IMMEDIATE"); !begin.ok()) return begin.error();
+  if (auto begin = begin_write(db); !begin.ok()) return begin.error();
+  if (db->dialect() == Dialect::kPostgresql) {
+    // Several collectors may write at once. Readers follow new rows by id (scan_after), which
+    // is only safe when ids are handed out in commit order: one batch at a time takes them,
+    // holding this lock until its commit.
+    if (auto ordered = exec(db, kWriteOrderLockSql); !ordered.ok()) {
+      rollback(db);
+      return ordered.error();
+    }
+  }
   InsertOutcome outcome;
   summaries_.begin_batch();
   stored_scratch_.clear();  // the new events, counted in the metrics once committed
@@ -84,12 +96,12 @@ Result<EventWriter::InsertOutcome> EventWriter::insert_range(const Range& events
     bind_event(insert_, event, store_time_us, spool_incarnation, scratch);
     const int rc = insert_.step();
     insert_.reset();
-    if (rc != SQLITE_DONE) {
-      Error error = sqlite_error(db, rc, "storing an event");
+    if (rc != kStepDone) {
+      Error error = database_error(db, rc, "storing an event");
       rollback(db);
       return error;
     }
-    if (sqlite3_changes(db) == 1) {
+    if (changes(db) == 1) {
       ++outcome.stored;
       summaries_.add(event, store_time_us);
       stored_scratch_.push_back(&event);
@@ -108,8 +120,8 @@ Result<EventWriter::InsertOutcome> EventWriter::insert_range(const Range& events
     note_source_.bind(5, count);
     const int rc = note_source_.step();
     note_source_.reset();
-    if (rc != SQLITE_DONE) {
-      Error error = sqlite_error(db, rc, "noting who sent events");
+    if (rc != kStepDone) {
+      Error error = database_error(db, rc, "noting who sent events");
       rollback(db);
       return error;
     }
@@ -118,9 +130,9 @@ Result<EventWriter::InsertOutcome> EventWriter::insert_range(const Range& events
     rollback(db);
     return summarised.error();
   }
-  if (auto commit = exec(db, "COMMIT"); !commit.ok()) {
+  if (auto committed = commit(db); !committed.ok()) {
     rollback(db);
-    return commit.error();
+    return committed.error();
   }
   metrics_.committed(
       stored_scratch_, outcome.duplicates, store_time_us,
@@ -133,8 +145,8 @@ Result<uint64_t> EventWriter::prune_stored_before(int64_t cutoff_store_time_us, 
   prune_.bind(2, int64_t{max_rows});
   const int rc = prune_.step();
   prune_.reset();
-  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "pruning old events");
-  return static_cast<uint64_t>(sqlite3_changes(db_.get()));
+  if (rc != kStepDone) return database_error(db_.get(), rc, "pruning old events");
+  return static_cast<uint64_t>(changes(db_.get()));
 }
 
 }  // namespace regwatch::collector::store

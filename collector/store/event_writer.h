@@ -24,8 +24,8 @@
 #include <string_view>
 #include <vector>
 
+#include "collector/store/database.h"
 #include "collector/store/event_sink.h"
-#include "collector/store/sqlite_handle.h"
 #include "collector/store/store_metrics.h"
 #include "collector/store/store_options.h"
 #include "collector/store/summary_writer.h"
@@ -48,14 +48,16 @@ class EventWriter final : public EventSink {
   Result<uint64_t> prune_stored_before(int64_t cutoff_store_time_us, uint32_t max_rows) override;
   int schema_version() const override { return schema_version_; }
   // The connection, for tests that inspect or provoke SQLite itself (pragmas, a full disk).
-  sqlite3* handle() const { return db_.get(); }
+  sqlite3* handle() const { return db_->sqlite_handle(); }
+  // The same connection through the store's own interface (tests read tables with it).
+  Database* database() const { return db_.get(); }
 
  private:
   EventWriter() = default;
   template <typename Range>
   Result<InsertOutcome> insert_range(const Range& events, int64_t store_time_us,
                                      std::string_view spool_incarnation);
-  SqliteDb db_;
+  DatabasePtr db_;
   Statement insert_;
   Statement prune_;
   Statement note_source_;    // the sources table: who sends live events (schema/006)

@@ -83,7 +83,7 @@ Result<regwatch::v1::IncidentList> IncidentReader::incidents(const regwatch::v1:
   statement->bind(5, int64_t{limit} + 1);
   regwatch::v1::IncidentList list;
   int rc = 0;
-  while ((rc = statement->step()) == SQLITE_ROW) {
+  while ((rc = statement->step()) == kStepRow) {
     if (static_cast<uint32_t>(list.incidents_size()) == limit) {
       list.set_truncated(q.id().empty());
       break;
@@ -92,8 +92,7 @@ Result<regwatch::v1::IncidentList> IncidentReader::incidents(const regwatch::v1:
       return make_error("store", "an incident record does not parse");
     if (list.first_id().empty()) list.set_first_id(std::string(statement->column_text(1)));
   }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return sqlite_error(db_.get(), rc, "querying incidents");
+  if (rc != kStepRow && rc != kStepDone) return database_error(db_.get(), rc, "querying incidents");
   if (q.id().empty() || list.incidents().empty()) {
     list.clear_first_id();
     return list;
@@ -105,7 +104,7 @@ Result<regwatch::v1::IncidentList> IncidentReader::incidents(const regwatch::v1:
   if (!updates.ok()) return updates.error();
   updates->bind(1, list.first_id());
   updates->bind(2, int64_t{1000});
-  while ((rc = updates->step()) == SQLITE_ROW) {
+  while ((rc = updates->step()) == kStepRow) {
     auto* u = list.add_updates();
     u->set_at_us(updates->column_int(0));
     u->set_id(std::string(updates->column_text(1)));
@@ -118,7 +117,7 @@ Result<regwatch::v1::IncidentList> IncidentReader::incidents(const regwatch::v1:
     u->set_top_cause(std::string(updates->column_text(7)));
     u->set_change(std::string(updates->column_text(8)));
   }
-  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading incident updates");
+  if (rc != kStepDone) return database_error(db_.get(), rc, "reading incident updates");
   return list;
 }
 

@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "collector/store/sqlite_handle.h"
+#include "collector/store/database.h"
 #include "collector/store/store_options.h"
 #include "common/result.h"
 #include "regwatch/v1/query.pb.h"
@@ -33,7 +33,7 @@ class IncidentReader {
 
  private:
   IncidentReader() = default;
-  SqliteDb db_;
+  DatabasePtr db_;
 };
 
 }  // namespace regwatch::collector::store

@@ -2,21 +2,21 @@
 
 #include <string>
 
-#include "collector/store/sqlite_handle.h"
+#include "collector/store/database.h"
 #include "common/incident_state.h"
 #include "common/record_bytes.h"
 #include "regwatch/v1/incident.pb.h"
 
 namespace regwatch::collector::store {
 
-Result<IncidentStateConversion> convert_incident_states(sqlite3* db) {
+Result<IncidentStateConversion> convert_incident_states(Database* db) {
   IncidentStateConversion done;
   auto rows = Statement::prepare(db, "SELECT id, state, record FROM incidents");
   if (!rows.ok()) return rows.error();
   auto set_record = Statement::prepare(db, "UPDATE incidents SET record = ?2 WHERE id = ?1");
   if (!set_record.ok()) return set_record.error();
   int rc = 0;
-  while ((rc = rows->step()) == SQLITE_ROW) {
+  while ((rc = rows->step()) == kStepRow) {
     v1::Incident record;
     if (!parse_record(rows->column_blob(2), record)) {
       ++done.unreadable;
@@ -29,11 +29,11 @@ Result<IncidentStateConversion> convert_incident_states(sqlite3* db) {
     set_record->reset();
     set_record->bind(1, rows->column_text(0));
     set_record->bind_blob(2, deterministic_bytes(record));
-    if (int set_rc = set_record->step(); set_rc != SQLITE_DONE)
-      return sqlite_error(db, set_rc, "rewriting an incident's state");
+    if (int set_rc = set_record->step(); set_rc != kStepDone)
+      return database_error(db, set_rc, "rewriting an incident's state");
     ++done.rewritten;
   }
-  if (rc != SQLITE_DONE) return sqlite_error(db, rc, "reading incidents to rewrite");
+  if (rc != kStepDone) return database_error(db, rc, "reading incidents to rewrite");
   return done;
 }
 

@@ -5,7 +5,7 @@
 // the collector always wrote alongside the record and filters by; the old field, unknown to the
 // current schema, is dropped so that the rewritten blob is byte for byte what the collector now
 // writes for the same incident. A record that does not parse is left as it is and counted.
-#include <sqlite3.h>
+#include "collector/store/database.h"
 
 #include <cstdint>
 
@@ -19,6 +19,6 @@ struct IncidentStateConversion {
 };
 
 // Rewrites the record of every incidents row. Runs inside the caller's transaction.
-Result<IncidentStateConversion> convert_incident_states(sqlite3* db);
+Result<IncidentStateConversion> convert_incident_states(Database* db);
 
 }  // namespace regwatch::collector::store

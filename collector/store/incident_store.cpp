@@ -35,7 +35,7 @@ IncidentSnapshot snapshot_of(const IncidentRow& row) {
   return s;
 }
 
-Result<std::vector<StoredRow>> stored_in_range(sqlite3* db, int64_t from_us, int64_t to_us) {
+Result<std::vector<StoredRow>> stored_in_range(Database* db, int64_t from_us, int64_t to_us) {
   auto select = Statement::prepare(
       db,
       "SELECT id, first_id, state, class, scope_type, scope_name, top_cause, start_time_us, "
@@ -46,7 +46,7 @@ Result<std::vector<StoredRow>> stored_in_range(sqlite3* db, int64_t from_us, int
   select->bind(2, to_us);
   std::vector<StoredRow> rows;
   int rc = 0;
-  while ((rc = select->step()) == SQLITE_ROW) {
+  while ((rc = select->step()) == kStepRow) {
     StoredRow row;
     auto& s = row.snapshot;
     s.id = select->column_text(0);
@@ -65,12 +65,12 @@ Result<std::vector<StoredRow>> stored_in_range(sqlite3* db, int64_t from_us, int
     s.phones = phones_of(row.record);
     rows.push_back(std::move(row));
   }
-  if (rc != SQLITE_DONE) return sqlite_error(db, rc, "reading stored incidents");
+  if (rc != kStepDone) return database_error(db, rc, "reading stored incidents");
   return rows;
 }
 
 Status record_update(Statement& insert, const std::string& first_id, int64_t now_us,
-                     const IncidentSnapshot& s, const std::string& change, sqlite3* db) {
+                     const IncidentSnapshot& s, const std::string& change, Database* db) {
   insert.reset();
   insert.bind(1, first_id);
   insert.bind(2, now_us);
@@ -82,8 +82,8 @@ Status record_update(Statement& insert, const std::string& first_id, int64_t now
   insert.bind(8, static_cast<int64_t>(s.phones.size()));
   insert.bind(9, s.top_cause);
   insert.bind(10, change);
-  if (int rc = insert.step(); rc != SQLITE_DONE)
-    return sqlite_error(db, rc, "recording an incident update");
+  if (int rc = insert.step(); rc != kStepDone)
+    return database_error(db, rc, "recording an incident update");
   return Ok{};
 }
 
@@ -100,8 +100,8 @@ Result<std::unique_ptr<IncidentWriter>> IncidentWriter::open(const std::string& 
 
 Result<std::vector<KeyedIncident>> IncidentWriter::replace_range(
     int64_t from_us, int64_t to_us, const std::vector<IncidentRow>& rows, int64_t now_us) {
-  sqlite3* db = db_.get();
-  if (auto begin = exec(db, "BEGIN IMMEDIATE"); !begin.ok()) return begin.error();
+  Database* db = db_.get();
+  if (auto begin = begin_write(db); !begin.ok()) return begin.error();
   auto fail = [&](Error error) -> Result<std::vector<KeyedIncident>> {
     rollback(db);
     return error;
@@ -133,8 +133,8 @@ Result<std::vector<KeyedIncident>> IncidentWriter::replace_range(
     withdraw->bind_blob(2, deterministic_bytes(gone_record));
     withdraw->bind(3, now_us);
     withdraw->bind(4, incident_state_name(v1::INCIDENT_STATE_WITHDRAWN));
-    if (int rc = withdraw->step(); rc != SQLITE_DONE)
-      return fail(sqlite_error(db, rc, "withdrawing an incident"));
+    if (int rc = withdraw->step(); rc != kStepDone)
+      return fail(database_error(db, rc, "withdrawing an incident"));
     IncidentSnapshot gone = old.snapshot;
     gone.state = v1::INCIDENT_STATE_WITHDRAWN;
     const std::string change = "withdrawn: recomputed with later events, no longer a burst";
@@ -150,18 +150,25 @@ Result<std::vector<KeyedIncident>> IncidentWriter::replace_range(
   if (!erase.ok()) return fail(erase.error());
   erase->bind(1, from_us);
   erase->bind(2, to_us);
-  if (int rc = erase->step(); rc != SQLITE_DONE)
-    return fail(sqlite_error(db, rc, "replacing incidents"));
+  if (int rc = erase->step(); rc != kStepDone)
+    return fail(database_error(db, rc, "replacing incidents"));
   auto erase_one = Statement::prepare(db, "DELETE FROM incidents WHERE id = ?1");
   if (!erase_one.ok()) return fail(erase_one.error());
   auto insert = Statement::prepare(db,
-                                   "INSERT OR REPLACE INTO incidents (id, state, class, "
-                                   "scope_type, scope_name, start_time_us, end_time_us, "
-                                   "phone_count, top_cause, updated_us, record, first_id) VALUES "
-                                   "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+                                   "INSERT INTO incidents (id, state, class, scope_type, "
+                                   "scope_name, start_time_us, end_time_us, phone_count, "
+                                   "top_cause, updated_us, record, first_id) VALUES (?1, ?2, ?3, "
+                                   "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (id) DO "
+                                   "UPDATE SET state = excluded.state, class = excluded.class, "
+                                   "scope_type = excluded.scope_type, scope_name = "
+                                   "excluded.scope_name, start_time_us = excluded.start_time_us, "
+                                   "end_time_us = excluded.end_time_us, phone_count = "
+                                   "excluded.phone_count, top_cause = excluded.top_cause, "
+                                   "updated_us = excluded.updated_us, record = excluded.record, "
+                                   "first_id = excluded.first_id");
   if (!insert.ok()) return fail(insert.error());
-  auto alias =
-      Statement::prepare(db, "INSERT OR IGNORE INTO incident_ids (id, first_id) VALUES (?1, ?2)");
+  auto alias = Statement::prepare(
+      db, "INSERT INTO incident_ids (id, first_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING");
   if (!alias.ok()) return fail(alias.error());
   // The phone count its updates last recorded: growth is recorded when it doubles that.
   auto recorded_count = Statement::prepare(
@@ -175,8 +182,8 @@ Result<std::vector<KeyedIncident>> IncidentWriter::replace_range(
       // Found again: the withdrawn row (maybe under another id) gives way to it.
       erase_one->reset();
       erase_one->bind(1, continued->snapshot.id);
-      if (int rc = erase_one->step(); rc != SQLITE_DONE)
-        return fail(sqlite_error(db, rc, "replacing a withdrawn incident"));
+      if (int rc = erase_one->step(); rc != kStepDone)
+        return fail(database_error(db, rc, "replacing a withdrawn incident"));
     }
     insert->reset();
     insert->bind(1, row.id);
@@ -191,22 +198,22 @@ Result<std::vector<KeyedIncident>> IncidentWriter::replace_range(
     insert->bind(10, now_us);
     insert->bind_blob(11, deterministic_bytes(row.record));
     insert->bind(12, first_id);
-    if (int rc = insert->step(); rc != SQLITE_DONE)
-      return fail(sqlite_error(db, rc, "storing an incident"));
+    if (int rc = insert->step(); rc != kStepDone)
+      return fail(database_error(db, rc, "storing an incident"));
     alias->reset();
     alias->bind(1, row.id);
     alias->bind(2, first_id);
-    if (int rc = alias->step(); rc != SQLITE_DONE)
-      return fail(sqlite_error(db, rc, "storing an incident's id"));
+    if (int rc = alias->step(); rc != kStepDone)
+      return fail(database_error(db, rc, "storing an incident's id"));
     size_t last_recorded = 0;
     if (continued) {
       recorded_count->reset();
       recorded_count->bind(1, first_id);
       const int rc = recorded_count->step();
-      if (rc == SQLITE_ROW) {
+      if (rc == kStepRow) {
         last_recorded = static_cast<size_t>(recorded_count->column_int(0));
-      } else if (rc != SQLITE_DONE) {
-        return fail(sqlite_error(db, rc, "reading an incident's updates"));
+      } else if (rc != kStepDone) {
+        return fail(database_error(db, rc, "reading an incident's updates"));
       }
     }
     const std::string change =
@@ -218,7 +225,7 @@ Result<std::vector<KeyedIncident>> IncidentWriter::replace_range(
     }
     written.push_back({first_id, row.id, change, row.record});
   }
-  if (auto commit = exec(db, "COMMIT"); !commit.ok()) return fail(commit.error());
+  if (auto committed = commit(db); !committed.ok()) return fail(committed.error());
   return written;
 }
 
@@ -229,8 +236,8 @@ Result<std::optional<std::pair<int64_t, int64_t>>> IncidentWriter::open_ended_be
                                    "incidents WHERE state = 'open' AND end_time_us < ?1");
   if (!select.ok()) return select.error();
   select->bind(1, ended_before_us);
-  if (int rc = select->step(); rc != SQLITE_ROW)
-    return sqlite_error(db_.get(), rc, "reading open incidents");
+  if (int rc = select->step(); rc != kStepRow)
+    return database_error(db_.get(), rc, "reading open incidents");
   if (select->column_int(0) == 0) return std::optional<std::pair<int64_t, int64_t>>();
   return std::optional<std::pair<int64_t, int64_t>>(
       std::pair{select->column_int(1), select->column_int(2)});
@@ -242,13 +249,13 @@ Result<std::vector<IncidentWriter::OpenCount>> IncidentWriter::open_counts() {
                                    "WHERE state = 'open' GROUP BY class, scope_type");
   if (!select.ok()) return select.error();
   std::vector<OpenCount> counts;
-  int rc = SQLITE_ROW;
-  while ((rc = select->step()) == SQLITE_ROW) {
+  int rc = kStepRow;
+  while ((rc = select->step()) == kStepRow) {
     counts.push_back(OpenCount{std::string(select->column_text(0)),
                                std::string(select->column_text(1)),
                                static_cast<uint64_t>(select->column_int(2))});
   }
-  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "counting open incidents");
+  if (rc != kStepDone) return database_error(db_.get(), rc, "counting open incidents");
   return counts;
 }
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "alerts/store/incident_source.h"
-#include "collector/store/sqlite_handle.h"
+#include "collector/store/database.h"
 #include "common/alert_source.h"
 #include "common/result.h"
 #include "regwatch/v1/incident.pb.h"
@@ -63,7 +63,7 @@ class IncidentWriter {
 
  private:
   IncidentWriter() = default;
-  SqliteDb db_;
+  DatabasePtr db_;
 };
 
 }  // namespace regwatch::collector::store

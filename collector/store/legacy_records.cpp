@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "collector/store/sqlite_handle.h"
+#include "collector/store/database.h"
 #include "common/alert_status.h"
 #include "common/incident_state.h"
 #include "common/record_bytes.h"
@@ -139,7 +139,7 @@ std::optional<v1::Alert> alert_from_legacy_json(std::string_view body) {
   return a;
 }
 
-Result<LegacyConversion> convert_legacy_records(sqlite3* db) {
+Result<LegacyConversion> convert_legacy_records(Database* db) {
   LegacyConversion done;
   auto incidents = Statement::prepare(db,
                                       "SELECT id, state, class, scope_type, scope_name, "
@@ -148,7 +148,7 @@ Result<LegacyConversion> convert_legacy_records(sqlite3* db) {
   auto set_incident = Statement::prepare(db, "UPDATE incidents SET record = ?2 WHERE id = ?1");
   if (!set_incident.ok()) return set_incident.error();
   int rc = 0;
-  while ((rc = incidents->step()) == SQLITE_ROW) {
+  while ((rc = incidents->step()) == kStepRow) {
     auto record = incident_from_legacy_json(incidents->column_text(7));
     if (!record) {
       ++done.unreadable;
@@ -166,11 +166,11 @@ Result<LegacyConversion> convert_legacy_records(sqlite3* db) {
     set_incident->reset();
     set_incident->bind(1, incidents->column_text(0));
     set_incident->bind_blob(2, deterministic_bytes(*record));
-    if (int set_rc = set_incident->step(); set_rc != SQLITE_DONE)
-      return sqlite_error(db, set_rc, "converting an incident");
+    if (int set_rc = set_incident->step(); set_rc != kStepDone)
+      return database_error(db, set_rc, "converting an incident");
     ++done.incidents;
   }
-  if (rc != SQLITE_DONE) return sqlite_error(db, rc, "reading incidents to convert");
+  if (rc != kStepDone) return database_error(db, rc, "reading incidents to convert");
 
   auto alerts = Statement::prepare(db,
                                    "SELECT key, state, starts_us, ends_us, body FROM "
@@ -178,7 +178,7 @@ Result<LegacyConversion> convert_legacy_records(sqlite3* db) {
   if (!alerts.ok()) return alerts.error();
   auto set_alert = Statement::prepare(db, "UPDATE condition_alerts SET record = ?2 WHERE key = ?1");
   if (!set_alert.ok()) return set_alert.error();
-  while ((rc = alerts->step()) == SQLITE_ROW) {
+  while ((rc = alerts->step()) == kStepRow) {
     auto record = alert_from_legacy_json(alerts->column_text(4));
     if (!record) {
       ++done.unreadable;
@@ -192,11 +192,11 @@ Result<LegacyConversion> convert_legacy_records(sqlite3* db) {
     set_alert->reset();
     set_alert->bind(1, alerts->column_text(0));
     set_alert->bind_blob(2, deterministic_bytes(*record));
-    if (int set_rc = set_alert->step(); set_rc != SQLITE_DONE)
-      return sqlite_error(db, set_rc, "converting a condition alert");
+    if (int set_rc = set_alert->step(); set_rc != kStepDone)
+      return database_error(db, set_rc, "converting a condition alert");
     ++done.alerts;
   }
-  if (rc != SQLITE_DONE) return sqlite_error(db, rc, "reading condition alerts to convert");
+  if (rc != kStepDone) return database_error(db, rc, "reading condition alerts to convert");
   return done;
 }
 

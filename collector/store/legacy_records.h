@@ -5,7 +5,7 @@
 // the one common/record_json.h renders; reading it back gives the same rendering, except that
 // a cause's score keeps only the 3 decimals the JSON had. A body that is not such JSON keeps
 // what the row's columns say (id, state, class, scope, times) and is counted.
-#include <sqlite3.h>
+#include "collector/store/database.h"
 
 #include <cstdint>
 #include <optional>
@@ -28,6 +28,6 @@ struct LegacyConversion {
 
 // Fills the record column of every incidents and condition_alerts row from its body. Runs inside
 // the caller's transaction.
-Result<LegacyConversion> convert_legacy_records(sqlite3* db);
+Result<LegacyConversion> convert_legacy_records(Database* db);
 
 }  // namespace regwatch::collector::store

@@ -22,7 +22,7 @@ Status OutboxStatusReader::add_receivers(regwatch::v1::StatusReply& reply) {
       "last_error IS NOT NULL ORDER BY latest.id DESC LIMIT 1) FROM alert_outbox AS o GROUP BY "
       "receiver ORDER BY receiver");
   if (!receivers.ok()) return receivers.error();
-  while ((rc = receivers->step()) == SQLITE_ROW) {
+  while ((rc = receivers->step()) == kStepRow) {
     auto* r = reply.add_receivers();
     r->set_receiver(std::string(receivers->column_text(0)));
     r->set_pending(static_cast<uint64_t>(receivers->column_int(1)));
@@ -31,7 +31,7 @@ Status OutboxStatusReader::add_receivers(regwatch::v1::StatusReply& reply) {
     r->set_failed_attempts(static_cast<uint64_t>(receivers->column_int(4)));
     r->set_last_error(std::string(receivers->column_text(5)));
   }
-  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading notification status");
+  if (rc != kStepDone) return database_error(db_.get(), rc, "reading notification status");
   return Ok{};
 }
 

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "collector/store/sqlite_handle.h"
+#include "collector/store/database.h"
 #include "common/device_name.h"
 #include "regwatch/v1/event.pb.h"
 
@@ -21,13 +21,13 @@ struct Found {
 
 }  // namespace
 
-Status backfill_phone_summaries(sqlite3* db) {
+Status backfill_phone_summaries(Database* db) {
   auto devices = Statement::prepare(db, "SELECT device FROM phones");
   if (!devices.ok()) return devices.error();
   std::vector<std::string> names;
   int rc = 0;
-  while ((rc = devices->step()) == SQLITE_ROW) names.emplace_back(devices->column_text(0));
-  if (rc != SQLITE_DONE) return sqlite_error(db, rc, "listing devices");
+  while ((rc = devices->step()) == kStepRow) names.emplace_back(devices->column_text(0));
+  if (rc != kStepDone) return database_error(db, rc, "listing devices");
 
   // An exact (binary) match, so the events_device_time index serves it: a name stored under
   // two spellings of case is one phones row, filled from the spelling it kept.
@@ -47,7 +47,7 @@ Status backfill_phone_summaries(sqlite3* db) {
     found.mac = mac_from_device_name(device);
     newest->bind(1, device);
     newest->bind(2, kEventsPerDevice);
-    while ((found.ip.empty() || found.description.empty()) && (rc = newest->step()) == SQLITE_ROW) {
+    while ((found.ip.empty() || found.description.empty()) && (rc = newest->step()) == kStepRow) {
       const int64_t time_us = newest->column_int(0);
       const auto payload = newest->column_blob(1);
       if (!event.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) continue;
@@ -77,7 +77,7 @@ Status backfill_phone_summaries(sqlite3* db) {
     update->bind(6, found.description_us);
     rc = update->step();
     update->reset();
-    if (rc != SQLITE_DONE) return sqlite_error(db, rc, "filling a phone's summary");
+    if (rc != kStepDone) return database_error(db, rc, "filling a phone's summary");
   }
   return Ok{};
 }

@@ -7,12 +7,12 @@
 // Per device it reads its newest events through the events_device_time index and stops once
 // it has both, or after a bounded number of events (a phone's first few newest events carry
 // them when any do), so the cost grows with the number of phones, not of events.
-#include <sqlite3.h>
+#include "collector/store/database.h"
 
 #include "common/result.h"
 
 namespace regwatch::collector::store {
 
-Status backfill_phone_summaries(sqlite3* db);
+Status backfill_phone_summaries(Database* db);
 
 }  // namespace regwatch::collector::store

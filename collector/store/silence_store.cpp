@@ -105,8 +105,8 @@ Result<regwatch::v1::Silence> SilenceStore::create(regwatch::v1::Silence s, int6
   insert->bind(5, s.author());
   insert->bind(6, s.comment());
   insert->bind(7, s.created_us());
-  if (int rc = insert->step(); rc != SQLITE_DONE)
-    return sqlite_error(db_.get(), rc, "storing a silence");
+  if (int rc = insert->step(); rc != kStepDone)
+    return database_error(db_.get(), rc, "storing a silence");
   return s;
 }
 
@@ -116,8 +116,8 @@ Result<std::optional<regwatch::v1::Silence>> SilenceStore::find(const std::strin
   if (!select.ok()) return select.error();
   select->bind(1, id);
   const int rc = select->step();
-  if (rc == SQLITE_DONE) return std::optional<regwatch::v1::Silence>();
-  if (rc != SQLITE_ROW) return sqlite_error(db_.get(), rc, "reading a silence");
+  if (rc == kStepDone) return std::optional<regwatch::v1::Silence>();
+  if (rc != kStepRow) return database_error(db_.get(), rc, "reading a silence");
   return std::optional<regwatch::v1::Silence>(silence_from(*select));
 }
 
@@ -130,8 +130,8 @@ Result<regwatch::v1::Silence> SilenceStore::expire(const std::string& id, int64_
   if (!update.ok()) return update.error();
   update->bind(1, id);
   update->bind(2, now_us);
-  if (int rc = update->step(); rc != SQLITE_DONE)
-    return sqlite_error(db_.get(), rc, "expiring a silence");
+  if (int rc = update->step(); rc != kStepDone)
+    return database_error(db_.get(), rc, "expiring a silence");
   auto after = find(id);
   if (!after.ok()) return after.error();
   return **after;
@@ -147,8 +147,8 @@ Result<std::vector<regwatch::v1::Silence>> SilenceStore::list(bool include_expir
   select->bind(2, now_us);
   std::vector<regwatch::v1::Silence> out;
   int rc = 0;
-  while ((rc = select->step()) == SQLITE_ROW) out.push_back(silence_from(*select));
-  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "listing silences");
+  while ((rc = select->step()) == kStepRow) out.push_back(silence_from(*select));
+  if (rc != kStepDone) return database_error(db_.get(), rc, "listing silences");
   return out;
 }
 

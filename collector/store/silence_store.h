@@ -16,7 +16,7 @@
 
 #include "alerts/label_matcher.h"
 #include "alerts/store/silence_source.h"
-#include "collector/store/sqlite_handle.h"
+#include "collector/store/database.h"
 #include "common/result.h"
 #include "regwatch/v1/query.pb.h"
 
@@ -38,7 +38,7 @@ class SilenceStore final : public alerts::SilenceSource {
  private:
   SilenceStore() = default;
   Result<std::optional<regwatch::v1::Silence>> find(const std::string& id);
-  SqliteDb db_;
+  DatabasePtr db_;
 };
 
 // Whether every matcher of the silence matches the labels: alerts' rule (alerts/label_matcher.h).

@@ -4,16 +4,13 @@
 // services use, so those services depend on EventSink / EventSource only.
 //
 // open_store_backend(location):
-//   "/var/lib/regwatch/events.db", "events.db"  SQLite (EventWriter / EventReader), the only
-//                                               backend built in today
-//   "postgresql://..." or "postgres://..."      error "store_backend": not built in yet
+//   "/var/lib/regwatch/events.db", "events.db"  SQLite
+//   "postgresql://..." or "postgres://..."      PostgreSQL (libpq; docs/postgresql.md)
 //   any other "<scheme>://..."                  error "store_backend": unknown scheme
+// Both run the same stores (EventWriter / EventReader, and the alerting tables' stores) over
+// Database (database.h), which opens the driver the location names.
 // Opening the backend opens no connection: open_sink() and open_source() do, each a new one
 // (the sink applies the migrations, so open it first).
-//
-// The alerting and incident tables (IncidentStore, ConditionStore, AlertOutbox, SilenceStore
-// and their readers) are SQLite-only still; a second backend implements them when alerts/
-// declares their interfaces.
 //
 // Threads: a backend is immutable once opened; open_* may be called from any thread, and
 // each sink or source it returns is then used by one thread.
@@ -31,8 +28,12 @@ namespace regwatch::collector::store {
 class StoreBackend {
  public:
   virtual ~StoreBackend() = default;
-  // "sqlite", for logs.
+  // "sqlite" or "postgresql", for logs and status.
   virtual std::string_view name() const = 0;
+  // The location for logs and messages (a URL without its password).
+  virtual const std::string& shown_location() const = 0;
+  // SQLite: a file whose directory the collector makes if missing.
+  virtual bool is_local_file() const = 0;
   // The one writer (the commit queue's); applies the migrations.
   virtual Result<std::unique_ptr<EventSink>> open_sink() const = 0;
   // A reader for one thread.

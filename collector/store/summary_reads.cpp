@@ -23,7 +23,7 @@ Result<regwatch::v1::InputList> EventReader::inputs(size_t max_rows) {
   statement->bind(1, static_cast<int64_t>(max_rows) + 1);
   regwatch::v1::InputList list;
   int rc = 0;
-  while ((rc = statement->step()) == SQLITE_ROW) {
+  while ((rc = statement->step()) == kStepRow) {
     if (static_cast<size_t>(list.inputs_size()) == max_rows) {
       list.set_truncated(true);
       break;
@@ -36,7 +36,7 @@ Result<regwatch::v1::InputList> EventReader::inputs(size_t max_rows) {
     input->set_last_event_time_us(statement->column_int(4));
     input->set_events(static_cast<uint64_t>(statement->column_int(5)));
   }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "reading inputs");
+  if (rc != kStepRow && rc != kStepDone) return database_error(db_.get(), rc, "reading inputs");
   return list;
 }
 
@@ -53,8 +53,8 @@ Result<std::vector<regwatch::v1::PhoneSummary>> EventReader::find_phones(PhoneMa
     case PhoneMatch::kIp: sql += "WHERE ip = ?1 AND ip <> ''"; break;
     case PhoneMatch::kText:
       sql +=
-          "WHERE instr(lower(device), lower(?1)) > 0 OR instr(lower(description), lower(?1)) > 0 "
-          "OR instr(ip, ?1) > 0";
+          "WHERE strpos(lower(device), lower(?1)) > 0 OR strpos(lower(description), lower(?1)) > 0 "
+          "OR strpos(ip, ?1) > 0";
       break;
   }
   sql += " ORDER BY device LIMIT ?3";
@@ -66,7 +66,7 @@ Result<std::vector<regwatch::v1::PhoneSummary>> EventReader::find_phones(PhoneMa
   statement->bind(3, static_cast<int64_t>(max_rows));
   std::vector<regwatch::v1::PhoneSummary> phones;
   int rc = 0;
-  while ((rc = statement->step()) == SQLITE_ROW) {
+  while ((rc = statement->step()) == kStepRow) {
     auto& phone = phones.emplace_back();
     phone.set_device(std::string(statement->column_text(0)));
     phone.set_mac(std::string(statement->column_text(1)));
@@ -74,7 +74,7 @@ Result<std::vector<regwatch::v1::PhoneSummary>> EventReader::find_phones(PhoneMa
     phone.set_description(std::string(statement->column_text(3)));
     phone.set_last_seen_us(statement->column_int(4));
   }
-  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "searching phones");
+  if (rc != kStepDone) return database_error(db_.get(), rc, "searching phones");
   return phones;
 }
 
@@ -94,11 +94,11 @@ Result<std::vector<regwatch::v1::StoredEvent>> EventReader::latest_registered_ph
   if (!latest.ok()) return latest.error();
   std::vector<regwatch::v1::StoredEvent> found;
   int rc = 0;
-  while (found.size() < max_nodes && (rc = nodes->step()) == SQLITE_ROW) {
+  while (found.size() < max_nodes && (rc = nodes->step()) == kStepRow) {
     latest->bind(1, nodes->column_text(0));
     latest->bind(2, at_us);
     const int row = latest->step();
-    if (row == SQLITE_ROW) {
+    if (row == kStepRow) {
       auto& stored = found.emplace_back();
       stored.set_id(latest->column_int(0));
       stored.set_store_time_us(latest->column_int(1));
@@ -107,11 +107,11 @@ Result<std::vector<regwatch::v1::StoredEvent>> EventReader::latest_registered_ph
         found.pop_back();  // undecodable: skipped, as the scans skip it
     }
     latest->reset();
-    if (row != SQLITE_ROW && row != SQLITE_DONE)
-      return sqlite_error(db_.get(), row, "reading a CM node's counts");
+    if (row != kStepRow && row != kStepDone)
+      return database_error(db_.get(), row, "reading a CM node's counts");
   }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE && rc != 0)
-    return sqlite_error(db_.get(), rc, "listing CM nodes");
+  if (rc != kStepRow && rc != kStepDone && rc != 0)
+    return database_error(db_.get(), rc, "listing CM nodes");
   return found;
 }
 

@@ -13,33 +13,35 @@ namespace {
 constexpr char kUpsertInputSql[] =
     "INSERT INTO inputs (agent_id, source, origin, last_store_us, last_event_us, events) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (agent_id, source, origin) DO UPDATE SET "
-    "last_store_us = max(last_store_us, excluded.last_store_us), "
-    "last_event_us = max(last_event_us, excluded.last_event_us), "
-    "events = events + excluded.events";
+    "last_store_us = greatest(inputs.last_store_us, excluded.last_store_us), "
+    "last_event_us = greatest(inputs.last_event_us, excluded.last_event_us), "
+    "events = inputs.events + excluded.events";
 
 // ?3/?4: the IP and its event time, ?5/?6 the description and its; '' = the batch gave none.
 constexpr char kUpsertPhoneSql[] =
     "INSERT INTO phones (device, mac, ip, ip_us, description, description_us, last_seen_us) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (device) DO UPDATE SET "
-    "mac = CASE WHEN excluded.mac <> '' THEN excluded.mac ELSE mac END, "
-    "ip = CASE WHEN excluded.ip <> '' AND excluded.ip_us >= ip_us THEN excluded.ip ELSE ip END, "
-    "ip_us = CASE WHEN excluded.ip <> '' THEN max(ip_us, excluded.ip_us) ELSE ip_us END, "
-    "description = CASE WHEN excluded.description <> '' AND "
-    "excluded.description_us >= description_us THEN excluded.description ELSE description END, "
+    "mac = CASE WHEN excluded.mac <> '' THEN excluded.mac ELSE phones.mac END, "
+    "ip = CASE WHEN excluded.ip <> '' AND excluded.ip_us >= phones.ip_us THEN excluded.ip "
+    "ELSE phones.ip END, "
+    "ip_us = CASE WHEN excluded.ip <> '' THEN greatest(phones.ip_us, excluded.ip_us) "
+    "ELSE phones.ip_us END, "
+    "description = CASE WHEN excluded.description <> '' AND excluded.description_us >= "
+    "phones.description_us THEN excluded.description ELSE phones.description END, "
     "description_us = CASE WHEN excluded.description <> '' THEN "
-    "max(description_us, excluded.description_us) ELSE description_us END, "
-    "last_seen_us = max(last_seen_us, excluded.last_seen_us)";
+    "greatest(phones.description_us, excluded.description_us) ELSE phones.description_us END, "
+    "last_seen_us = greatest(phones.last_seen_us, excluded.last_seen_us)";
 
-Status step_once(sqlite3* db, Statement& statement, const char* doing) {
+Status step_once(Database* db, Statement& statement, const char* doing) {
   const int rc = statement.step();
   statement.reset();
-  if (rc != SQLITE_DONE) return sqlite_error(db, rc, doing);
+  if (rc != kStepDone) return database_error(db, rc, doing);
   return Ok{};
 }
 
 }  // namespace
 
-Result<SummaryWriter> SummaryWriter::prepare(sqlite3* db) {
+Result<SummaryWriter> SummaryWriter::prepare(Database* db) {
   SummaryWriter writer;
   auto input = Statement::prepare(db, kUpsertInputSql);
   if (!input.ok()) return input.error();
@@ -81,7 +83,7 @@ void SummaryWriter::add(const regwatch::v1::Event& event, int64_t store_time_us)
   }
 }
 
-Status SummaryWriter::write(sqlite3* db) {
+Status SummaryWriter::write(Database* db) {
   for (const auto& [key, tally] : inputs_) {
     upsert_input_.bind(1, std::get<0>(key));
     upsert_input_.bind(2, std::get<1>(key));

@@ -17,7 +17,7 @@
 #include <string>
 #include <tuple>
 
-#include "collector/store/sqlite_handle.h"
+#include "collector/store/database.h"
 #include "common/result.h"
 #include "regwatch/v1/event.pb.h"
 
@@ -26,13 +26,13 @@ namespace regwatch::collector::store {
 class SummaryWriter {
  public:
   SummaryWriter() = default;
-  static Result<SummaryWriter> prepare(sqlite3* db);
+  static Result<SummaryWriter> prepare(Database* db);
 
   // Forgets what an earlier batch left unwritten (one that failed and was rolled back).
   void begin_batch();
   void add(const regwatch::v1::Event& event, int64_t store_time_us);
   // Upserts what the batch's events said; the caller's transaction commits it.
-  Status write(sqlite3* db);
+  Status write(Database* db);
 
  private:
   struct InputTally {

@@ -10,8 +10,8 @@
 
 #include "collector/ingest/commit_queue.h"
 #include "collector/store/alerting_retention.h"
+#include "collector/store/database.h"
 #include "collector/store/event_writer.h"
-#include "collector/store/sqlite_handle.h"
 #include "common/clock.h"
 
 namespace regwatch::collector::ingest {
@@ -32,7 +32,7 @@ class CommitQueueRetentionTest : public ::testing::Test {
     // One episode and one silence that ended 100 days ago, one of each still current.
     const std::string old_end = std::to_string(clock_.now_us() - 100 * kDayUs);
     const std::string recent_end = std::to_string(clock_.now_us() - kDayUs);
-    ASSERT_TRUE(store::exec(writer_->handle(),
+    ASSERT_TRUE(store::exec(writer_->database(),
                             ("INSERT INTO condition_alerts (key, identity, state, starts_us, "
                              "updated_us, ends_us, record) VALUES ('old', 'a', 'resolved', 0, 0, " +
                              old_end + ", X''), ('recent', 'a', 'resolved', 0, 0, " + recent_end +
@@ -69,7 +69,7 @@ class CommitQueueRetentionTest : public ::testing::Test {
     auto db = store::open_database(path_, true, 5000);
     EXPECT_TRUE(db.ok());
     auto statement = std::move(store::Statement::prepare(db->get(), sql)).value();
-    EXPECT_EQ(statement.step(), SQLITE_ROW);
+    EXPECT_EQ(statement.step(), store::kStepRow);
     return static_cast<size_t>(statement.column_int(0));
   }
 

@@ -9,9 +9,9 @@
 #include <filesystem>
 #include <string>
 
+#include "collector/store/database.h"
 #include "collector/store/event_writer.h"
 #include "collector/store/migrations.h"
-#include "collector/store/sqlite_handle.h"
 
 namespace regwatch::collector::store {
 namespace {
@@ -109,7 +109,7 @@ TEST_F(AlertOutboxTest, TheOldOutboxIsMigratedInItsOrder) {
                                            "NOT NULL FROM alert_outbox ORDER BY receiver, seq"))
                   .value();
   std::vector<std::string> got;
-  while (rows.step() == SQLITE_ROW) {
+  while (rows.step() == kStepRow) {
     got.push_back(std::string(rows.column_text(0)) + " " + std::to_string(rows.column_int(1)) +
                   " " + std::string(rows.column_text(2)) + " " + std::string(rows.column_text(3)) +
                   (rows.column_int(4) ? " sent" : " owed"));

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "collector/store/database.h"
 #include "collector/store/event_writer.h"
-#include "collector/store/sqlite_handle.h"
 
 namespace regwatch::collector::store {
 namespace {
@@ -33,7 +33,7 @@ class AlertingRetentionTest : public ::testing::Test {
 
 TEST_F(AlertingRetentionTest, RetentionPrunesEndedAlertEpisodesAndSilencesButNotWhatStillCounts) {
   auto writer = std::move(EventWriter::open(path_)).value();  // creates the schema
-  sqlite3* db = writer->handle();
+  Database* db = writer->database();
   auto retention = std::move(AlertingRetention::open(path_)).value();
   ASSERT_TRUE(
       exec(db,
@@ -55,7 +55,7 @@ TEST_F(AlertingRetentionTest, RetentionPrunesEndedAlertEpisodesAndSilencesButNot
   const auto keys = [&](const char* sql) {
     std::vector<std::string> out;
     auto statement = std::move(Statement::prepare(db, sql)).value();
-    while (statement.step() == SQLITE_ROW) out.emplace_back(statement.column_text(0));
+    while (statement.step() == kStepRow) out.emplace_back(statement.column_text(0));
     return out;
   };
   EXPECT_EQ(keys("SELECT key FROM condition_alerts ORDER BY key"),

@@ -11,8 +11,8 @@
 #include <tuple>
 #include <vector>
 
+#include "collector/store/database.h"
 #include "collector/store/migrations.h"
-#include "collector/store/sqlite_handle.h"
 #include "common/clock.h"
 
 namespace regwatch::collector::store {
@@ -202,7 +202,7 @@ TEST_F(StoreTest, MigrationFromVersion6KeepsRowsAndIds) {
       sqlite3_bind_int(insert, 2, seq);
       sqlite3_bind_blob(insert, 3, payload.data(), static_cast<int>(payload.size()),
                         SQLITE_TRANSIENT);
-      ASSERT_EQ(sqlite3_step(insert), SQLITE_DONE);
+      ASSERT_EQ(sqlite3_step(insert), kStepDone);
       sqlite3_finalize(insert);
     }
     sqlite3_close(raw);
@@ -210,12 +210,12 @@ TEST_F(StoreTest, MigrationFromVersion6KeepsRowsAndIds) {
   auto writer = EventWriter::open(path_);
   ASSERT_TRUE(writer.ok()) << writer.error().message;
   EXPECT_EQ((*writer)->schema_version(), latest_schema_version());
-  sqlite3* db = (*writer)->handle();
+  Database* db = (*writer)->database();
   auto rows =
       std::move(Statement::prepare(db, "SELECT id, seq, spool_incarnation FROM events ORDER BY id"))
           .value();
   std::vector<std::tuple<int64_t, int64_t, std::string>> kept;
-  while (rows.step() == SQLITE_ROW)
+  while (rows.step() == kStepRow)
     kept.emplace_back(rows.column_int(0), rows.column_int(1), rows.column_text(2));
   const std::vector<std::tuple<int64_t, int64_t, std::string>> expected = {
       {5, 1, ""}, {9, 2, ""}, {42, 3, ""}};
@@ -227,7 +227,7 @@ TEST_F(StoreTest, MigrationFromVersion6KeepsRowsAndIds) {
                     "type = 'index' AND tbl_name = 'events' AND name NOT LIKE 'sqlite_%' "
                     "ORDER BY name)"))
           .value();
-  ASSERT_EQ(indexes.step(), SQLITE_ROW);
+  ASSERT_EQ(indexes.step(), kStepRow);
   // 013 adds the partial index of the CM nodes' counts.
   EXPECT_EQ(indexes.column_text(0), "events_device_time,events_registered_phones,events_time");
   // The old rows are incarnation ''; new ids continue after the highest.
@@ -239,7 +239,7 @@ TEST_F(StoreTest, MigrationFromVersion6KeepsRowsAndIds) {
   EXPECT_EQ(outcome->duplicates, 1u);
   EXPECT_EQ((*writer)->insert_batch(again, 3, "0123456789abcdef0123456789abcdef")->stored, 2u);
   auto newest = std::move(Statement::prepare(db, "SELECT max(id) FROM events")).value();
-  ASSERT_EQ(newest.step(), SQLITE_ROW);
+  ASSERT_EQ(newest.step(), kStepRow);
   EXPECT_EQ(newest.column_int(0), 45);
 }
 
@@ -415,8 +415,8 @@ TEST_F(StoreTest, PruningRemovesOnlyOldStoredRowsInChunks) {
 TEST_F(StoreTest, ABatchIsAcknowledgedOnlyOnceItsCommitIsOnDiskAndTheWalIsBounded) {
   auto writer = std::move(EventWriter::open(path_)).value();
   const auto pragma = [&](const char* sql) {
-    auto statement = std::move(Statement::prepare(writer->handle(), sql)).value();
-    EXPECT_EQ(statement.step(), SQLITE_ROW);
+    auto statement = std::move(Statement::prepare(writer->database(), sql)).value();
+    EXPECT_EQ(statement.step(), kStepRow);
     return std::string(statement.column_text(0));
   };
   EXPECT_EQ(pragma("PRAGMA journal_mode"), "wal");

@@ -9,9 +9,9 @@
 #include <filesystem>
 #include <string>
 
+#include "collector/store/database.h"
 #include "collector/store/incident_reader.h"
 #include "collector/store/migrations.h"
-#include "collector/store/sqlite_handle.h"
 #include "common/record_bytes.h"
 #include "common/record_json.h"
 
@@ -90,7 +90,7 @@ TEST_F(IncidentStateMigrationTest, AnOldRecordBlobGetsTheEnumFromItsStateColumn)
       insert->bind(3, kStart);
       insert->bind(4, kStart + 95'000'000);
       insert->bind_blob(5, old_blob(id, word));
-      ASSERT_EQ(insert->step(), SQLITE_DONE);
+      ASSERT_EQ(insert->step(), kStepDone);
     }
     // An old blob read as it is: the word is an unknown field, the state unspecified.
     v1::Incident before;
@@ -105,7 +105,7 @@ TEST_F(IncidentStateMigrationTest, AnOldRecordBlobGetsTheEnumFromItsStateColumn)
     auto stored = Statement::prepare(db->get(), "SELECT record FROM incidents WHERE id = ?1");
     ASSERT_TRUE(stored.ok());
     stored->bind(1, resolved_id);
-    ASSERT_EQ(stored->step(), SQLITE_ROW);
+    ASSERT_EQ(stored->step(), kStepRow);
     v1::Incident expected = incident_without_state(resolved_id);
     expected.set_state(v1::INCIDENT_STATE_RESOLVED);
     EXPECT_EQ(stored->column_blob(0), deterministic_bytes(expected));
@@ -114,7 +114,7 @@ TEST_F(IncidentStateMigrationTest, AnOldRecordBlobGetsTheEnumFromItsStateColumn)
                                      "SELECT count(*) FROM incidents WHERE "
                                      "state = 'resolved'");
     ASSERT_TRUE(column.ok());
-    ASSERT_EQ(column->step(), SQLITE_ROW);
+    ASSERT_EQ(column->step(), kStepRow);
     EXPECT_EQ(column->column_int(0), 1);
   }
   auto reader = IncidentReader::open(path_);

@@ -11,9 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include "collector/store/condition_alert_reader.h"
+#include "collector/store/database.h"
 #include "collector/store/incident_reader.h"
 #include "collector/store/migrations.h"
-#include "collector/store/sqlite_handle.h"
 #include "common/domain_tables.h"
 #include "common/record_json.h"
 #include "common/time_format.h"
@@ -113,7 +113,7 @@ TEST_F(LegacyRecordsTest, AnOldDatabaseMigratesToRecordsThatRenderTheSameJson) {
     insert->bind(1, kStart);
     insert->bind(2, kStart + 95'000'000);
     insert->bind(3, old_incident_body());
-    ASSERT_EQ(insert->step(), SQLITE_DONE);
+    ASSERT_EQ(insert->step(), kStepDone);
     auto alert = Statement::prepare(
         db->get(),
         "INSERT INTO condition_alerts (key, identity, state, starts_us, updated_us, body) "
@@ -122,7 +122,7 @@ TEST_F(LegacyRecordsTest, AnOldDatabaseMigratesToRecordsThatRenderTheSameJson) {
     ASSERT_TRUE(alert.ok());
     alert->bind(1, kStart);
     alert->bind(2, old_alert_body());
-    ASSERT_EQ(alert->step(), SQLITE_DONE);
+    ASSERT_EQ(alert->step(), kStepDone);
     auto version = apply_migrations(db->get(), path_);
     ASSERT_TRUE(version.ok()) << version.error().message;
     EXPECT_EQ(*version, latest_schema_version());

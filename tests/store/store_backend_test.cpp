@@ -39,15 +39,21 @@ TEST(StoreBackendTest, APathIsSqliteWhoseSinkAndSourceShareTheEvents) {
   fs::remove_all(dir);
 }
 
-TEST(StoreBackendTest, APostgresqlUrlSaysItIsNotBuiltInYet) {
-  for (const char* url : {"postgresql://regwatch@db.example/regwatch", "postgres://db/regwatch"}) {
+TEST(StoreBackendTest, APostgresqlUrlOpensThePostgresqlBackendAndNeverShowsItsPassword) {
+  for (const char* url : {"postgresql://regwatch:s3cret@db.invalid/regwatch",
+                          "postgres://regwatch:s3cret@db.invalid/regwatch"}) {
     auto backend = open_store_backend(url);
-    ASSERT_FALSE(backend.ok()) << url;
-    EXPECT_EQ(backend.error().code, "store_backend");
-    EXPECT_NE(backend.error().message.find("PostgreSQL store backend is not built in yet"),
-              std::string::npos)
-        << backend.error().message;
+    ASSERT_TRUE(backend.ok()) << url << ": " << backend.error().message;
+    EXPECT_EQ((*backend)->name(), "postgresql");
+    EXPECT_FALSE((*backend)->is_local_file());
+    EXPECT_EQ((*backend)->shown_location().find("s3cret"), std::string::npos)
+        << (*backend)->shown_location();
   }
+  auto file = open_store_backend("/var/lib/regwatch/regwatch.db");
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ((*file)->name(), "sqlite");
+  EXPECT_TRUE((*file)->is_local_file());
+  EXPECT_EQ((*file)->shown_location(), "/var/lib/regwatch/regwatch.db");
 }
 
 TEST(StoreBackendTest, AnUnknownSchemeIsRefusedByName) {

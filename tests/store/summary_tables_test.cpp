@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "collector/store/database.h"
 #include "collector/store/event_reader.h"
 #include "collector/store/event_writer.h"
 #include "collector/store/migrations.h"
-#include "collector/store/sqlite_handle.h"
 
 namespace regwatch::collector::store {
 namespace {
@@ -277,7 +277,7 @@ TEST_F(SummaryTablesTest, EachCmNodesLatestCountsAtATimeThroughItsIndex) {
   EXPECT_EQ((*before)[0].event().event_time_us(), kT0 + 60 * kSecond);
 
   // The seek per node uses the partial index, not a scan of the events.
-  sqlite3* db = w->handle();
+  Database* db = w->database();
   auto plan = std::move(Statement::prepare(
                             db,
                             "EXPLAIN QUERY PLAN SELECT id FROM events WHERE kind = "
@@ -285,7 +285,7 @@ TEST_F(SummaryTablesTest, EachCmNodesLatestCountsAtATimeThroughItsIndex) {
                             "AND spoofed = 0 ORDER BY event_time_us DESC, id DESC LIMIT 1"))
                   .value();
   std::string steps;
-  while (plan.step() == SQLITE_ROW) steps += std::string(plan.column_text(3)) + ";";
+  while (plan.step() == kStepRow) steps += std::string(plan.column_text(3)) + ";";
   EXPECT_NE(steps.find("events_registered_phones"), std::string::npos) << steps;
   EXPECT_EQ(steps.find("TEMP B-TREE"), std::string::npos) << steps;
 }
@@ -294,15 +294,14 @@ TEST_F(SummaryTablesTest, EachCmNodesLatestCountsAtATimeThroughItsIndex) {
 // descriptions from the payloads, and leaves spoofed rows out.
 TEST_F(SummaryTablesTest, MigrationBackfillsTheSummariesFromStoredEvents) {
   {
-    sqlite3* raw = nullptr;
-    ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
+    auto opened = open_database(path_, false, 5000);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    Database* raw = opened->get();
     const auto& migrations = embedded_migrations();
     ASSERT_GE(migrations.size(), 13u);
-    for (size_t i = 0; i < 12; ++i) {
-      ASSERT_EQ(sqlite3_exec(raw, migrations[i].sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
-          << migrations[i].name;
-    }
-    ASSERT_EQ(sqlite3_exec(raw, "PRAGMA user_version = 12", nullptr, nullptr, nullptr), SQLITE_OK);
+    for (size_t i = 0; i < 12; ++i)
+      ASSERT_TRUE(exec(raw, migrations[i].sql).ok()) << migrations[i].name;
+    ASSERT_TRUE(exec(raw, "PRAGMA user_version = 12").ok());
     // The statement is finalized before the connection closes (a close with a live statement
     // fails and leaks the connection).
     {
@@ -329,7 +328,7 @@ TEST_F(SummaryTablesTest, MigrationBackfillsTheSummariesFromStoredEvents) {
         }
         insert.bind_blob(9, e.SerializeAsString());
         insert.bind(10, int64_t{e.provenance().spoofed() ? 1 : 0});
-        ASSERT_EQ(insert.step(), SQLITE_DONE);
+        ASSERT_EQ(insert.step(), kStepDone);
         insert.reset();
       };
       add(phone("edge-1", 1, kT0 + 10 * kSecond, "SEP00000000000A", "10.0.0.1", "Lobby"), kT0 + 1,
@@ -344,7 +343,6 @@ TEST_F(SummaryTablesTest, MigrationBackfillsTheSummariesFromStoredEvents) {
       add(counts("edge-2", 1, kT0 + 50 * kSecond, "ucm-pub", 700, 5, 0), kT0 + 5, "snmp_poll",
           "registered_phones", "");
     }
-    ASSERT_EQ(sqlite3_close(raw), SQLITE_OK);
   }
   auto w = writer();
   ASSERT_EQ(w->schema_version(), latest_schema_version());

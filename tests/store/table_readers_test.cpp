@@ -8,9 +8,9 @@
 #include <string>
 
 #include "collector/store/condition_alert_reader.h"
+#include "collector/store/database.h"
 #include "collector/store/event_writer.h"
 #include "collector/store/outbox_status_reader.h"
-#include "collector/store/sqlite_handle.h"
 #include "common/record_bytes.h"
 
 namespace regwatch::collector::store {
@@ -36,7 +36,7 @@ class TableReadersTest : public ::testing::Test {
 };
 
 TEST_F(TableReadersTest, OutboxStatusCountsEachReceiversPagesAndKeepsItsLastError) {
-  ASSERT_TRUE(exec(writer_->handle(),
+  ASSERT_TRUE(exec(writer_->database(),
                    "INSERT INTO alert_outbox (receiver, alert_key, seq, status, reason, "
                    "created_us, due_us, attempts, delivered_us, given_up, last_error) VALUES "
                    "('pager', 'k1', 1, 'firing', 'first', 0, 0, 2, 10, 0, 'timeout'), "
@@ -75,7 +75,7 @@ TEST_F(TableReadersTest, ConditionAlertsFiringFirstAndResolvedOnlyWhenAsked) {
     }
     return "X'" + hex + "'";
   };
-  ASSERT_TRUE(exec(writer_->handle(),
+  ASSERT_TRUE(exec(writer_->database(),
                    ("INSERT INTO condition_alerts (key, identity, state, starts_us, updated_us, "
                     "ends_us, record) VALUES ('a', 'x', 'firing', 10, 10, NULL, " +
                     record("a") + "), ('b', 'x', 'resolved', 20, 30, 30, " + record("b") +
