@@ -1,0 +1,64 @@
+#pragma once
+// One libpq connection, as a PostgresDatabase and its statements share it: the PGconn (owned
+// here), the error of the last failed call and the rows the last command changed, which
+// Database::last_error() and changes() report whichever statement ran last.
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace regwatch::collector::store {
+
+struct PgConnCloser {
+  void operator()(PGconn* conn) const { PQfinish(conn); }
+};
+struct PgResultClearer {
+  void operator()(PGresult* result) const { PQclear(result); }
+};
+using PgConnPtr = std::unique_ptr<PGconn, PgConnCloser>;
+using PgResultPtr = std::unique_ptr<PGresult, PgResultClearer>;
+
+// The code database.h lists for a failure: from the SQLSTATE (empty when libpq failed on its
+// own, e.g. a lost connection) and whether the connection is still up. A pure function.
+//   class 53 -> disk_full; class 08, 57P01-57P03 or a connection not up -> unavailable;
+//   40001, 40P01, 55P03 -> busy; 42501, 25006 -> no_access; anything else -> postgresql.
+std::string postgres_error_code(std::string_view sqlstate, bool connection_ok);
+
+// What step() returns for a failure: SQLite's code for the same kind of failure, so that a
+// caller that tells SQLITE_BUSY or SQLITE_CONSTRAINT apart does so on both backends.
+int postgres_step_code(std::string_view sqlstate, bool connection_ok);
+
+class PostgresConnection {
+ public:
+  explicit PostgresConnection(PgConnPtr conn) : conn_(std::move(conn)) {}
+
+  PGconn* get() const { return conn_.get(); }
+  bool connected() const { return PQstatus(conn_.get()) == CONNECTION_OK; }
+
+  // Looks at a finished call's result (nullptr when libpq could not even make one): a success
+  // gives 0 and records the rows a command changed; a failure is recorded and gives the code
+  // step() returns for it.
+  int record(PGresult* result);
+  // A failure found before anything reached the server (a bad placeholder, a parameter out of
+  // range), with its code for last_error().
+  int record_failure(int rc, std::string code, std::string message);
+
+  int64_t changes() const { return changes_; }
+  Error last_error(std::string_view doing) const;
+
+  // A name for a server-side prepared statement, unique on this connection.
+  std::string next_statement_name() { return "regwatch_" + std::to_string(++statements_); }
+
+ private:
+  PgConnPtr conn_;
+  int64_t changes_ = 0;
+  std::string error_message_;
+  std::string error_code_;
+  uint64_t statements_ = 0;
+};
+
+}  // namespace regwatch::collector::store

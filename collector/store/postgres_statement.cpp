@@ -1,0 +1,219 @@
+#include "collector/store/postgres_statement.h"
+
+#include <sqlite3.h>
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <utility>
+
+namespace regwatch::collector::store {
+namespace {
+
+// PostgreSQL's fixed type OIDs (pg_type.dat); 0 leaves the type to the server.
+constexpr Oid kUntyped = 0;
+constexpr Oid kByteaOid = 17;
+constexpr Oid kInt8Oid = 20;
+constexpr Oid kTextOid = 25;
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// bytea's hex output, "\x" then two digits a byte; nothing else is bytea (the connection sets
+// bytea_output = hex), so anything else is returned as it is.
+bool decode_bytea_hex(std::string_view text, std::string& out) {
+  if (!text.starts_with("\\x") || text.size() % 2 != 0) return false;
+  out.clear();
+  out.reserve((text.size() - 2) / 2);
+  for (size_t i = 2; i < text.size(); i += 2) {
+    const int high = hex_value(text[i]);
+    const int low = hex_value(text[i + 1]);
+    if (high < 0 || low < 0) return false;
+    out.push_back(static_cast<char>((high << 4) | low));
+  }
+  return true;
+}
+
+int64_t parse_integer(std::string_view text) {
+  int64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec == std::errc() && ptr == end) return value;
+  if (text == "t") return 1;
+  if (text == "f") return 0;
+  // A decimal or a float: its integer part, as SQLite reads a REAL as an integer.
+  double real = 0;
+  if (std::from_chars(text.data(), end, real).ec == std::errc() && std::isfinite(real)) {
+    constexpr auto kMax = static_cast<double>(std::numeric_limits<int64_t>::max());
+    constexpr auto kMin = static_cast<double>(std::numeric_limits<int64_t>::min());
+    if (real >= kMax) return std::numeric_limits<int64_t>::max();
+    if (real <= kMin) return std::numeric_limits<int64_t>::min();
+    return static_cast<int64_t>(real);
+  }
+  return 0;
+}
+
+}  // namespace
+
+PostgresStatement::PostgresStatement(PostgresConnection* connection, PostgresSql sql)
+    : connection_(connection),
+      sql_(std::move(sql)),
+      parameters_(static_cast<size_t>(sql_.parameters)) {}
+
+PostgresStatement::~PostgresStatement() {
+  deallocate();
+}
+
+void PostgresStatement::deallocate() {
+  if (name_.empty()) return;
+  // In a failed transaction the server refuses every command but ROLLBACK: the statement then
+  // stays until the connection closes, which is harmless.
+  const PGTransactionStatusType transaction = PQtransactionStatus(connection_->get());
+  if (connection_->connected() && (transaction == PQTRANS_IDLE || transaction == PQTRANS_INTRANS)) {
+    const PgResultPtr done(PQexec(connection_->get(), ("DEALLOCATE " + name_).c_str()));
+  }
+  name_.clear();
+  prepared_types_.clear();
+}
+
+void PostgresStatement::set(int index, Kind kind, std::string value) {
+  if (index < 1 || index > sql_.parameters) {
+    if (!bad_index_) bad_index_ = index;
+    return;
+  }
+  parameters_[static_cast<size_t>(index - 1)] = Parameter{kind, std::move(value)};
+}
+
+void PostgresStatement::bind_int(int index, int64_t value) {
+  set(index, Kind::kInt, std::to_string(value));
+}
+void PostgresStatement::bind_text(int index, std::string_view text) {
+  set(index, Kind::kText, std::string(text));
+}
+void PostgresStatement::bind_blob(int index, std::string_view bytes) {
+  set(index, Kind::kBlob, std::string(bytes));
+}
+void PostgresStatement::bind_null(int index) {
+  set(index, Kind::kNull, {});
+}
+
+void PostgresStatement::reset() {
+  for (Parameter& parameter : parameters_) parameter = Parameter{};
+  bad_index_.reset();
+  result_.reset();
+  executed_ = false;
+  row_ = -1;
+}
+
+int PostgresStatement::prepare_on_server(const std::vector<Oid>& types) {
+  deallocate();
+  std::string name = connection_->next_statement_name();
+  PgResultPtr result(PQprepare(connection_->get(), name.c_str(), sql_.text.c_str(), sql_.parameters,
+                               types.empty() ? nullptr : types.data()));
+  const int rc = connection_->record(result.get());
+  if (rc != 0) return rc;
+  name_ = std::move(name);
+  prepared_types_ = types;
+  return 0;
+}
+
+int PostgresStatement::execute() {
+  if (bad_index_) {
+    return connection_->record_failure(SQLITE_RANGE, "bad_parameter",
+                                       "parameter ?" + std::to_string(*bad_index_) +
+                                           " is not in the statement (it has " +
+                                           std::to_string(sql_.parameters) + ")");
+  }
+  const size_t count = parameters_.size();
+  std::vector<Oid> types(count, kUntyped);
+  std::vector<const char*> values(count, nullptr);
+  std::vector<int> lengths(count, 0);
+  std::vector<int> formats(count, 0);
+  for (size_t i = 0; i < count; ++i) {
+    const Parameter& parameter = parameters_[i];
+    if (!sql_.used[i]) {
+      // Not in the SQL (a number skipped): nothing to infer its type from, and no value needed.
+      types[i] = kTextOid;
+      continue;
+    }
+    switch (parameter.kind) {
+      case Kind::kNull:
+        // NULL fits whatever type the statement was prepared with: no new preparation for it.
+        types[i] = name_.empty() ? kUntyped : prepared_types_[i];
+        break;
+      case Kind::kInt:
+        types[i] = kInt8Oid;
+        values[i] = parameter.value.c_str();
+        break;
+      case Kind::kText:
+        // c_str(): an empty text is '' and not NULL.
+        values[i] = parameter.value.c_str();
+        break;
+      case Kind::kBlob:
+        types[i] = kByteaOid;
+        values[i] = parameter.value.data();
+        lengths[i] = static_cast<int>(parameter.value.size());
+        formats[i] = 1;
+        break;
+    }
+  }
+  if (name_.empty() || types != prepared_types_) {
+    if (const int rc = prepare_on_server(types); rc != 0) return rc;
+  }
+  result_.reset(PQexecPrepared(connection_->get(), name_.c_str(), static_cast<int>(count),
+                               values.data(), lengths.data(), formats.data(), 0));
+  const int rc = connection_->record(result_.get());
+  if (rc != 0) {
+    result_.reset();
+    return rc;
+  }
+  executed_ = true;
+  blobs_.assign(static_cast<size_t>(PQnfields(result_.get())), std::string());
+  return 0;
+}
+
+int PostgresStatement::step() {
+  if (!executed_) {
+    if (const int rc = execute(); rc != 0) return rc;
+  }
+  if (row_ + 1 < PQntuples(result_.get())) {
+    ++row_;
+    return kStepRow;
+  }
+  row_ = PQntuples(result_.get());
+  return kStepDone;
+}
+
+bool PostgresStatement::has_cell(int i) const {
+  return result_ != nullptr && row_ >= 0 && row_ < PQntuples(result_.get()) && i >= 0 &&
+         i < PQnfields(result_.get());
+}
+
+bool PostgresStatement::column_is_null(int i) const {
+  return !has_cell(i) || PQgetisnull(result_.get(), row_, i) != 0;
+}
+
+std::string_view PostgresStatement::column_text(int i) const {
+  if (!has_cell(i)) return {};
+  return {PQgetvalue(result_.get(), row_, i),
+          static_cast<size_t>(PQgetlength(result_.get(), row_, i))};
+}
+
+int64_t PostgresStatement::column_int(int i) const {
+  if (column_is_null(i)) return 0;
+  return parse_integer(column_text(i));
+}
+
+std::string_view PostgresStatement::column_blob(int i) const {
+  const std::string_view text = column_text(i);
+  if (!has_cell(i) || PQftype(result_.get(), i) != kByteaOid) return text;
+  std::string& buffer = blobs_[static_cast<size_t>(i)];
+  if (!decode_bytea_hex(text, buffer)) return text;
+  return buffer;
+}
+
+}  // namespace regwatch::collector::store
