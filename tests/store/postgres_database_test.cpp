@@ -13,6 +13,7 @@
 #include <span>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "collector/store/migrations.h"
@@ -586,6 +587,39 @@ TEST_F(PostgresDatabaseTest, TheStoresRunOnIt) {
   ASSERT_TRUE(status.ok()) << status.error().message;
   EXPECT_EQ(status->total_events(), 3u);
   EXPECT_EQ(one_int(*db_, "SELECT count(*) FROM phones WHERE device = 'sep000000000001'"), 1);
+
+  // The reads correlation and the dashboard make. (query() is left to the stores' own tests on
+  // both backends.)
+  const std::vector<std::string> kinds = {"phone_unregistered"};
+  size_t seen = 0;
+  auto count = [&](int64_t, v1::Event&&) { ++seen; };
+  auto scanned = (*source)->scan_events(0, 10'000, kinds, 10, count);
+  ASSERT_TRUE(scanned.ok()) << scanned.error().message;
+  auto window = (*source)->scan_window(0, kinds, 10, count);
+  ASSERT_TRUE(window.ok()) << window.error().message;
+  auto after = (*source)->scan_after(1, kinds, 10, count);
+  ASSERT_TRUE(after.ok()) << after.error().message;
+  EXPECT_EQ(seen, 3u + 3u + 2u);
+  size_t reports = 0;
+  auto reported = (*source)->scan_phone_reports(
+      0, 0, kinds, 10, [&](std::string_view, int64_t, std::string_view, int32_t) { ++reports; });
+  ASSERT_TRUE(reported.ok()) << reported.error().message;
+  EXPECT_EQ(reports, 3u);
+  auto sightings = (*source)->scan_sightings(0, 10, [](const v1::Event&) {});
+  ASSERT_TRUE(sightings.ok()) << sightings.error().message;
+  auto inputs = (*source)->inputs(10);
+  ASSERT_TRUE(inputs.ok()) << inputs.error().message;
+  using Match = EventSource::PhoneMatch;
+  for (const auto& [how, value, expected] :
+       {std::tuple{Match::kDevice, "sep000000000002", 1u},
+        std::tuple{Match::kDevicePrefix, "sep00", 3u}, std::tuple{Match::kText, "0000000001", 1u},
+        std::tuple{Match::kMac, "00:00:00:00:00:01", 1u}, std::tuple{Match::kIp, "10.0.0.1", 0u}}) {
+    auto phones = (*source)->find_phones(how, value, 10);
+    ASSERT_TRUE(phones.ok()) << value << ": " << phones.error().message;
+    EXPECT_EQ(phones->size(), expected) << value;
+  }
+  auto registered = (*source)->latest_registered_phones(10'000, 10);
+  ASSERT_TRUE(registered.ok()) << registered.error().message;
 }
 
 // A server of its own: this test kills it.
