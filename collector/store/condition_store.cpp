@@ -131,7 +131,7 @@ Result<std::vector<QuietIncident>> ConditionStore::quiet_incidents(int64_t from_
       "SELECT first_id, id, scope_type, scope_name, end_time_us, quieted, record FROM (SELECT "
       "i.*, (SELECT max(at_us) FROM incident_updates AS u WHERE u.first_id = i.first_id AND "
       "u.state = 'resolved') AS quieted, (SELECT min(at_us) FROM incident_updates AS u WHERE "
-      "u.first_id = i.first_id) AS first_seen FROM incidents AS i WHERE i.state = 'resolved') "
+      "u.first_id = i.first_id) AS first_seen FROM incidents AS i WHERE i.state = 'resolved') AS q "
       "WHERE quieted BETWEEN ?1 AND ?2 AND first_seen - end_time_us <= ?3 ORDER BY first_id");
   if (!select.ok()) return select.error();
   select->bind(1, from_us);

@@ -22,7 +22,7 @@ Result<std::unique_ptr<EventReader>> EventReader::open(const std::string& path,
 
 Result<regwatch::v1::EventList> EventReader::query(const regwatch::v1::EventQuery& q) {
   // The SQL is assembled from fixed fragments only; every value is bound.
-  std::string sql = "SELECT id, store_time_us, payload FROM events WHERE 1";
+  std::string sql = "SELECT id, store_time_us, payload FROM events WHERE 1 = 1";
   std::vector<std::string> texts;
   std::vector<int64_t> numbers;
   struct Param {

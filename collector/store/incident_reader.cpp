@@ -39,7 +39,7 @@ Result<ScopeFilter> parse_scope_filter(const std::string& text) {
 }
 
 Result<regwatch::v1::IncidentList> IncidentReader::incidents(const regwatch::v1::IncidentQuery& q) {
-  std::string sql = "SELECT record, first_id FROM incidents WHERE 1";
+  std::string sql = "SELECT record, first_id FROM incidents WHERE 1 = 1";
   if (q.since_us() != 0) sql += " AND start_time_us >= ?1";
   if (q.until_us() != 0) sql += " AND start_time_us < ?2";
   if (!q.state().empty()) {

@@ -141,7 +141,7 @@ Result<std::vector<regwatch::v1::Silence>> SilenceStore::list(bool include_expir
                                                               int64_t now_us) {
   auto select = Statement::prepare(
       db_.get(), std::string("SELECT ") + kColumns +
-                     " FROM silences WHERE ?1 OR ends_us > ?2 ORDER BY created_us DESC, id");
+                     " FROM silences WHERE ?1 <> 0 OR ends_us > ?2 ORDER BY created_us DESC, id");
   if (!select.ok()) return select.error();
   select->bind(1, int64_t{include_expired ? 1 : 0});
   select->bind(2, now_us);
