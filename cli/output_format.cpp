@@ -166,6 +166,22 @@ void write_status(std::ostream& out, const regwatch::v1::StatusReply& status, Fo
   }
   out << "collector " << status.version() << ", schema " << status.schema_version() << ", "
       << status.total_events() << " events stored\n";
+  if (const auto& leader = status.leader(); leader.in_pairs()) {
+    out << "  store " << status.store_backend() << ", collectors in pairs: ";
+    if (leader.this_leads()) {
+      out << "THIS collector leads";
+    } else if (!leader.lease_current() || leader.leader().empty()) {
+      out << "NO collector leads now (the lease ran out; a standby takes it within seconds)";
+    } else {
+      out << "this collector stands by; " << leader.leader() << " at " << leader.leader_address()
+          << " leads";
+    }
+    if (leader.leader_since_us() != 0 && leader.lease_current())
+      out << " since " << zone.format(leader.leader_since_us());
+    out << " (term " << leader.term() << ")\n";
+  } else if (!status.store_backend().empty()) {
+    out << "  store " << status.store_backend() << ", one collector (it leads)\n";
+  }
   if (const auto& config = status.config(); config.loaded_at_us() != 0) {
     out << "  config " << (config.file().empty() ? "(no file: defaults and flags)" : config.file());
     if (!config.sha256().empty()) out << " sha256 " << config.sha256().substr(0, 12);

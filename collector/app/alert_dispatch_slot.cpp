@@ -30,7 +30,23 @@ Status AlertDispatchSlot::start_on(const alerts::AlertingConfig& config) {
   return Ok{};
 }
 
+Status AlertDispatchSlot::lead(bool leading) {
+  std::lock_guard serial(lead_mutex_);
+  if (leading == leading_) return Ok{};
+  leading_ = leading;
+  if (!leading) {
+    stop();
+    return Ok{};
+  }
+  return start_on(running_config_);
+}
+
 Status AlertDispatchSlot::replace(const alerts::AlertingConfig& config) {
+  std::lock_guard serial(lead_mutex_);
+  if (!leading_) {  // the leader's dispatcher pages; this config is used if this one leads
+    running_config_ = config;
+    return Ok{};
+  }
   std::unique_ptr<alerts::AlertDispatcher> old;
   {
     std::lock_guard lock(mutex_);

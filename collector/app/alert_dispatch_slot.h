@@ -36,6 +36,12 @@ class AlertDispatchSlot {
   Status replace(const alerts::AlertingConfig& config);
   void on_incidents(std::vector<store::KeyedIncident> incidents);
   void stop();
+  // Collectors in pairs: only the leader dispatches. lead(false) stops the dispatcher (its
+  // deliveries under way end first) and keeps what replace() is given for later; lead(true)
+  // starts one on the config it has, which routes the recent incidents again and owes nothing
+  // twice, as a restart does. A new slot leads; call lead(false) before the first replace()
+  // to start it following. Call from one thread at a time (the leadership's or the reload's).
+  Status lead(bool leading);
 
  private:
   Status start_on(const alerts::AlertingConfig& config);
@@ -46,7 +52,9 @@ class AlertDispatchSlot {
   std::mutex mutex_;
   std::unique_ptr<alerts::AlertDispatcher> dispatcher_;  // under mutex_
   bool swapping_ = false;                                // under mutex_
-  std::vector<store::KeyedIncident> held_;               // under mutex_: handed during a swap
+  std::mutex lead_mutex_;  // lead() and replace() one at a time (leadership and reload threads)
+  bool leading_ = true;    // under lead_mutex_
+  std::vector<store::KeyedIncident> held_;  // under mutex_: handed during a swap
 };
 
 }  // namespace regwatch::collector

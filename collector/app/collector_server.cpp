@@ -66,6 +66,25 @@ std::optional<ClientCertificatePolicy> certificate_policy(const CollectorConfig&
                                  std::move(grants));
 }
 
+// The leadership as the Status reply carries it.
+regwatch::v1::LeaderStatus leader_status(const LeadershipStatus& from) {
+  regwatch::v1::LeaderStatus to;
+  to.set_in_pairs(from.uses_lease);
+  to.set_this_leads(from.leading);
+  to.set_this_collector(from.self);
+  if (!from.uses_lease) {
+    to.set_leader(from.self);
+    return to;
+  }
+  to.set_leader(from.lease.holder);
+  to.set_leader_address(from.lease.address);
+  to.set_leader_since_us(from.lease.since_us);
+  to.set_term(from.lease.term);
+  to.set_lease_expires_us(from.lease.expires_us);
+  to.set_lease_current(from.lease_current);
+  return to;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorConfig& config,
@@ -113,9 +132,15 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
   // 3. Services.
   // alerts/ declares the persistence it needs; the collector's SQLite stores provide it.
   server->alerts_ = std::make_unique<AlertDispatchSlot>(config.db, clock);
+  // Collectors in pairs (PostgreSQL): correlation, conditions and dispatch wait for the lease
+  // (Leadership, started once listening); a single collector on SQLite leads from the start.
+  const bool in_pairs = store::is_postgresql_location(config.db);
+  const auto leading = [raw = server.get()] { return raw->leading(); };
+  if (in_pairs) (void)server->alerts_->lead(false);
   if (auto started = server->alerts_->replace(alerting_of(config)); !started.ok())
     return started.error();
   server->correlation_ = std::make_unique<CorrelationRunner>(config.db, config.correlation, clock);
+  if (in_pairs) server->correlation_->follow_store(leading);
   server->correlation_->on_incidents(
       [dispatcher = server->alerts_.get(),
        changes = &server->incident_changes_](std::vector<store::KeyedIncident> incidents) {
@@ -125,6 +150,7 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
   if (auto started = server->correlation_->start(); !started.ok()) return started.error();
   server->conditions_ = std::make_unique<ConditionRunner>(config.db, config.alerting, clock,
                                                           server->connected_agents_);
+  if (in_pairs) server->conditions_->only_while(leading);
   server->conditions_->on_alerts(
       [dispatcher = server->alerts_.get(),
        changes = &server->incident_changes_](std::vector<store::KeyedIncident> alerts) {
@@ -157,6 +183,7 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
   if (!queries.ok()) return queries.error();
   server->queries_ = std::move(queries).value();
   server->queries_->set_config_stamp(server->config_stamp_.get());
+  server->queries_->set_store_backend(std::string((*backend)->name()));
   server->queries_->set_connected_agents(
       [agents = &server->connected_agents_] { return agents->agent_ids(); });
 
@@ -211,6 +238,21 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
   bound.port = static_cast<uint16_t>(selected_port);
   server->listening_on_ = bound.to_string();
   if (auto started = server->start_http(config, clock); !started.ok()) return started.error();
+  Leadership::Options lead_options;
+  lead_options.location = config.db;
+  lead_options.address = server->listening_on_;
+  auto leadership = Leadership::start(
+      lead_options, {[alerts = server->alerts_.get()](int64_t) {
+                       if (auto led = alerts->lead(true); !led.ok()) {
+                         component_logger("alerts")->error("alert dispatch cannot start: {}",
+                                                           led.error().message);
+                       }
+                     },
+                     [alerts = server->alerts_.get()] { (void)alerts->lead(false); }});
+  if (!leadership.ok()) return leadership.error();
+  server->leadership_ = std::move(leadership).value();
+  server->queries_->set_leadership(
+      [raw = server->leadership_.get()] { return leader_status(raw->status()); });
   log->info("listening on {} ({})", server->listening_on_,
             config.tls_cert_file.empty()        ? "plaintext, loopback only"
             : config.tls_client_ca_file.empty() ? "TLS"
@@ -277,7 +319,12 @@ void CollectorServer::shutdown() {
   if (commits_) commits_->stop();
   if (correlation_) correlation_->stop();  // after the last commit: its range is correlated first
   if (conditions_) conditions_->stop();
-  if (alerts_) alerts_->stop();  // after the last pass: its incidents are routed
+  if (alerts_) alerts_->stop();          // after the last pass: its incidents are routed
+  if (leadership_) leadership_->stop();  // last: hands the lease to a standby at once
+}
+
+bool CollectorServer::leading() const {
+  return leadership_ && leadership_->leading();
 }
 
 CollectorServer::~CollectorServer() {

@@ -10,6 +10,7 @@
 #include "collector/app/collector_config.h"
 #include "collector/app/collector_reload.h"
 #include "collector/app/condition_runner.h"
+#include "collector/app/leadership.h"
 #include "collector/auth/access_policy.h"
 #include "collector/correlate/correlation_runner.h"
 #include "collector/http/http_server.h"
@@ -45,6 +46,9 @@ class CollectorServer {
   Result<CollectorReloadPlan> reload(const CollectorConfig& next);
   // Which config runs, for status and /metrics (main records loads and refusals in it).
   config::ConfigStampHolder& config_stamp() { return *config_stamp_; }
+  // Whether this collector runs correlation, conditions and alert dispatch now (always, alone
+  // on SQLite; while it holds the lease, in pairs on PostgreSQL: leadership.h).
+  bool leading() const;
 
  private:
   CollectorServer() = default;
@@ -66,6 +70,7 @@ class CollectorServer {
   http::IncidentChanges incident_changes_;  // correlation and conditions tell the live pages
   std::unique_ptr<http::HttpServer> http_;  // after queries_ and policy_: it answers from them
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<Leadership> leadership_;  // last: its callbacks reach alerts_
   std::string listening_on_;
 };
 

@@ -100,6 +100,7 @@ void ConditionRunner::run() {
 }
 
 void ConditionRunner::evaluate() {
+  if (leading_ && !leading_()) return;
   auto log = component_logger("alerts.conditions");
   const auto config = this->config();
   const int64_t now = clock_.now_us();

@@ -35,6 +35,10 @@ class ConditionRunner {
   ConditionRunner(const ConditionRunner&) = delete;
   ConditionRunner& operator=(const ConditionRunner&) = delete;
 
+  // Collectors in pairs: evaluates only while `leading` says this collector leads (the
+  // leader's conditions cover every collector's events, from the shared store). Set before
+  // start(); called from the runner's thread.
+  void only_while(std::function<bool()> leading) { leading_ = std::move(leading); }
   // Set before start().
   void on_alerts(std::function<void(std::vector<store::KeyedIncident>)> handler) {
     handler_ = std::move(handler);
@@ -62,6 +66,7 @@ class ConditionRunner {
   std::unique_ptr<store::EventSource> reader_;
   std::unique_ptr<store::ConditionStore> store_;
   std::function<void(std::vector<store::KeyedIncident>)> handler_;
+  std::function<bool()> leading_;  // empty: always (a single collector)
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -28,6 +28,9 @@ constexpr size_t kMaxAttachments = 2'000'000;
 // How long a live pass waits for more commits to join it: short, because a burst crossing its
 // threshold just after a pass began is reported a pass, this wait and another pass later.
 constexpr auto kLiveSettle = std::chrono::milliseconds(100);
+// How often a collector that follows the store (collectors in pairs) looks for rows other
+// collectors stored: a burst that arrives through the other collector pages this much later.
+constexpr auto kFollowPoll = std::chrono::milliseconds(500);
 // Event times older than this are a replay (or an agent's spool draining), not a live burst.
 constexpr int64_t kLiveHorizonUs = 10 * 60'000'000LL;
 
@@ -79,6 +82,13 @@ Status CorrelationRunner::start() {
   if (!writer.ok()) return writer.error();
   reader_ = std::move(reader).value();
   writer_ = std::move(writer).value();
+  if (follow_store_) {
+    // What is stored before the start was correlated by whoever led then; a takeover reads
+    // on from here (rows stored while this collector followed included).
+    auto newest = reader_->newest_id();
+    if (!newest.ok()) return newest.error();
+    followed_id_ = *newest;
+  }
   thread_ = std::thread([this] { run(); });
   return Ok{};
 }
@@ -92,7 +102,26 @@ void CorrelationRunner::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void CorrelationRunner::follow_store(std::function<bool()> leading) {
+  follow_store_ = true;
+  leading_ = std::move(leading);
+}
+
 void CorrelationRunner::on_stored(int64_t min_event_us, int64_t max_event_us) {
+  if (follow_store_) {
+    // The range comes from the store (follow_new_rows), which sees every collector's rows;
+    // this collector's commit only says to look now.
+    {
+      std::lock_guard lock(mutex_);
+      poll_now_ = true;
+    }
+    wake_.notify_one();
+    return;
+  }
+  mark_dirty(min_event_us, max_event_us);
+}
+
+void CorrelationRunner::mark_dirty(int64_t min_event_us, int64_t max_event_us) {
   {
     std::lock_guard lock(mutex_);
     if (dirty_) {
@@ -127,6 +156,7 @@ void CorrelationRunner::run() {
   // Open incidents whose quiet period has passed are looked for this often: with no later
   // event to recompute them, they resolve by the collector's clock (quiet_s / 10, 1 to 10 s).
   std::unique_lock lock(mutex_);
+  auto next_quiet_check = std::chrono::steady_clock::now();
   while (true) {
     if (next_settings_) {  // a reload: from this pass on
       settings_ = *next_settings_;
@@ -134,13 +164,32 @@ void CorrelationRunner::run() {
     }
     const auto quiet_check =
         std::chrono::seconds(std::clamp<uint32_t>(settings_.quiet_s / 10, 1, 10));
-    if (!wake_.wait_for(lock, quiet_check, [&] { return stopping_ || dirty_.has_value(); })) {
+    const auto wait = follow_store_ ? std::min<std::chrono::milliseconds>(quiet_check, kFollowPoll)
+                                    : std::chrono::milliseconds(quiet_check);
+    wake_.wait_for(lock, wait, [&] { return stopping_ || dirty_.has_value() || poll_now_; });
+    if (follow_store_) {
+      // Collectors in pairs: only the leader correlates, from what every collector stored.
+      poll_now_ = false;
+      lock.unlock();
+      const bool lead = leading_();
+      if (lead) follow_new_rows();
+      lock.lock();
+      if (!lead) {
+        dirty_.reset();  // the leader's passes cover it
+        if (stopping_) return;
+        continue;
+      }
+    }
+    if (!stopping_ && std::chrono::steady_clock::now() >= next_quiet_check) {
+      next_quiet_check = std::chrono::steady_clock::now() + quiet_check;
       lock.unlock();
       mark_quiet_incidents();
       lock.lock();
-      if (!dirty_) continue;
     }
-    if (!dirty_) return;  // stopping, nothing left to do
+    if (!dirty_) {
+      if (stopping_) return;  // nothing left to do
+      continue;
+    }
     // Let a stream of commits settle briefly into one pass (bounded: a burst
     // still shows within about a second). An archive being replayed (event
     // times long past) waits as long as the last pass took, so correlation
@@ -167,6 +216,18 @@ void CorrelationRunner::run() {
   }
 }
 
+void CorrelationRunner::follow_new_rows() {
+  auto after = reader_->rows_after(followed_id_);
+  if (!after.ok()) {
+    component_logger("collector.correlate")
+        ->error("correlation could not read the rows stored since row {}: {}", followed_id_,
+                after.error().message);
+    return;
+  }
+  followed_id_ = after->last_id;
+  if (after->rows > 0) mark_dirty(after->min_event_us, after->max_event_us);
+}
+
 void CorrelationRunner::mark_quiet_incidents() {
   const int64_t quiet_us = int64_t{settings_.quiet_s} * 1'000'000;
   auto quiet = writer_->open_ended_before(clock_.now_us() - quiet_us);
@@ -175,7 +236,7 @@ void CorrelationRunner::mark_quiet_incidents() {
         ->error("correlation could not read open incidents: {}", quiet.error().message);
     return;
   }
-  if (*quiet) on_stored((*quiet)->first, (*quiet)->second);
+  if (*quiet) mark_dirty((*quiet)->first, (*quiet)->second);
 }
 
 std::optional<int64_t> CorrelationRunner::read_context(int64_t min_event_us, int64_t max_event_us,

@@ -46,6 +46,12 @@ class CorrelationRunner {
   Status start();
   void stop();
   void on_stored(int64_t min_event_us, int64_t max_event_us);
+  // Collectors in pairs (a shared PostgreSQL store): passes run only while `leading` says this
+  // collector leads, and their ranges come from what every collector stored (polled from the
+  // store every half second, and at once after this collector's own commits). A collector that
+  // takes over reads on from the row it had reached when it last led (or started). Call
+  // before start(); `leading` is called from the runner's thread.
+  void follow_store(std::function<bool()> leading);
   // Called after each pass with the incidents it wrote or withdrew; set before start().
   void on_incidents(std::function<void(std::vector<store::KeyedIncident>)> handler) {
     incidents_handler_ = std::move(handler);
@@ -59,6 +65,9 @@ class CorrelationRunner {
 
  private:
   void run();
+  void mark_dirty(int64_t min_event_us, int64_t max_event_us);
+  // follow_store: marks dirty the event times of the rows stored since followed_id_.
+  void follow_new_rows();
   void recompute(int64_t min_event_us, int64_t max_event_us);
   // Marks dirty the range of the open incidents whose quiet period has passed by the clock.
   void mark_quiet_incidents();
@@ -83,6 +92,10 @@ class CorrelationRunner {
   std::condition_variable wake_;
   mutable std::condition_variable passed_;  // after each pass, for wait_passes
   std::optional<std::pair<int64_t, int64_t>> dirty_;
+  bool follow_store_ = false;      // set before start()
+  std::function<bool()> leading_;  // follow_store's gate (run thread only)
+  int64_t followed_id_ = 0;        // run thread only
+  bool poll_now_ = false;          // under mutex_: a commit of this collector
   bool stopping_ = false;
   uint64_t passes_ = 0;
   std::chrono::milliseconds last_pass_{0};  // how long the last pass took (run thread only)

@@ -174,6 +174,8 @@ Result<regwatch::v1::StatusReply> QueryService::read_status(Readers& readers) co
   status->set_version(std::string(build_version()));
   status->set_git_revision(std::string(build_revision()));
   status->set_build_date(std::string(build_date()));
+  if (leadership_) *status->mutable_leader() = leadership_();
+  status->set_store_backend(store_backend_);
   if (config_stamp_) {
     const auto stamp = config_stamp_->get();
     auto* config = status->mutable_config();

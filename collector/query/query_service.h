@@ -48,6 +48,11 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
   ~QueryService() override;
   // Where Status reads which configuration runs (set before serving; the holder outlives us).
   void set_config_stamp(const config::ConfigStampHolder* stamp) { config_stamp_ = stamp; }
+  // Who leads (collectors in pairs), for Status; set once at start.
+  void set_leadership(std::function<regwatch::v1::LeaderStatus()> leadership) {
+    leadership_ = std::move(leadership);
+  }
+  void set_store_backend(std::string name) { store_backend_ = std::move(name); }
   // Which agents have an ingest stream open now (set before serving): Status lists them even
   // before they have an event stored.
   void set_connected_agents(std::function<std::vector<std::string>()> connected) {
@@ -162,6 +167,8 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
 
   const AccessPolicy& policy_;
   const correlate::DropRule drop_rule_;
+  std::function<regwatch::v1::LeaderStatus()> leadership_;
+  std::string store_backend_;
   const config::ConfigStampHolder* config_stamp_ = nullptr;
   std::function<std::vector<std::string>()> connected_agents_;
   // The one writer among the queries (regwatch silence), shared by the workers.

@@ -367,4 +367,29 @@ Status EventReader::add_incomplete_targets(regwatch::v1::StatusReply& reply) {
   return Ok{};
 }
 
+Result<EventSource::RowsAfter> EventReader::rows_after(int64_t after_id) {
+  auto select = Statement::prepare(
+      db_.get(),
+      "SELECT count(*), coalesce(min(event_time_us), 0), coalesce(max(event_time_us), 0), "
+      "coalesce(max(id), 0) FROM events WHERE id > ?1");
+  if (!select.ok()) return select.error();
+  select->bind(1, after_id);
+  const int rc = select->step();
+  if (rc != kStepRow) return database_error(db_.get(), rc, "reading the rows stored since");
+  RowsAfter after;
+  after.rows = static_cast<uint64_t>(select->column_int(0));
+  after.min_event_us = select->column_int(1);
+  after.max_event_us = select->column_int(2);
+  after.last_id = after.rows == 0 ? after_id : select->column_int(3);
+  return after;
+}
+
+Result<int64_t> EventReader::newest_id() {
+  auto select = Statement::prepare(db_.get(), "SELECT coalesce(max(id), 0) FROM events");
+  if (!select.ok()) return select.error();
+  const int rc = select->step();
+  if (rc != kStepRow) return database_error(db_.get(), rc, "reading the newest row id");
+  return select->column_int(0);
+}
+
 }  // namespace regwatch::collector::store

@@ -28,6 +28,8 @@ class EventReader final : public EventSource {
                            const StoredEventFn& fn) override;
   Result<WindowScan> scan_window(int64_t since_us, const std::vector<std::string>& kinds,
                                  size_t max_rows, const StoredEventFn& fn) override;
+  Result<RowsAfter> rows_after(int64_t after_id) override;
+  Result<int64_t> newest_id() override;
   Result<WindowScan> scan_after(int64_t after_id, const std::vector<std::string>& kinds,
                                 size_t max_rows, const StoredEventFn& fn) override;
   Result<bool> scan_phone_reports(int64_t since_us, int64_t until_us,

@@ -55,6 +55,18 @@ class EventSource {
   // when there were more); last_id: the last row read, or after_id when there were none.
   virtual Result<WindowScan> scan_after(int64_t after_id, const std::vector<std::string>& kinds,
                                         size_t max_rows, const StoredEventFn& fn) = 0;
+  // For a collector that follows what other collectors store (collectors in pairs): the rows
+  // committed after after_id, by any collector, as a count and their event-time range.
+  // Row ids follow commit order on both backends (event_writer.h), so polling this from the
+  // last_id it returned misses nothing. newest_id(): the id to start from (0: empty table).
+  struct RowsAfter {
+    uint64_t rows = 0;
+    int64_t min_event_us = 0;
+    int64_t max_event_us = 0;
+    int64_t last_id = 0;  // after_id when there were none
+  };
+  virtual Result<RowsAfter> rows_after(int64_t after_id) = 0;
+  virtual Result<int64_t> newest_id() = 0;
   // For regwatch top. Phone reports of these kinds (the caller's drop rule decides which:
   // collector/correlate/drop_rule.h) that are not spoofed, with event time in
   // [since_us, until_us) (0 = no bound), by device then time (then agent, seq, id); reason is -1

@@ -2,6 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <cctype>
+
+#include <sqlite3.h>
+
 #include <charconv>
 
 namespace regwatch::collector::store {
@@ -83,6 +87,35 @@ Error PostgresConnection::last_error(std::string_view doing) const {
   const std::string code = connected() ? error_code_ : "unavailable";
   std::string message = std::string(doing) + ": " + error_message_;
   return make_error(code.empty() ? "postgresql" : code, std::move(message));
+}
+
+bool PostgresConnection::revive() {
+  if (connected()) return true;
+  if (in_transaction_) return false;  // the caller's ROLLBACK ends it; the next BEGIN revives
+  PQreset(conn_.get());
+  if (!connected()) {
+    record_failure(SQLITE_IOERR, "unavailable",
+                   std::string("reconnecting: ") + PQerrorMessage(conn_.get()));
+    return false;
+  }
+  ++generation_;
+  for (const std::string& sql : session_settings_) {
+    const PgResultPtr done(PQexec(conn_.get(), sql.c_str()));
+    if (record(done.get()) != 0) return false;
+  }
+  return true;
+}
+
+void PostgresConnection::note_transaction_control(std::string_view sql) {
+  const auto starts_with = [&](std::string_view word) {
+    if (sql.size() < word.size()) return false;
+    for (size_t i = 0; i < word.size(); ++i) {
+      if (std::toupper(static_cast<unsigned char>(sql[i])) != word[i]) return false;
+    }
+    return true;
+  };
+  if (starts_with("BEGIN")) in_transaction_ = true;
+  if (starts_with("COMMIT") || starts_with("ROLLBACK")) in_transaction_ = false;
 }
 
 }  // namespace regwatch::collector::store

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
 
@@ -39,6 +40,17 @@ class PostgresConnection {
   PGconn* get() const { return conn_.get(); }
   bool connected() const { return PQstatus(conn_.get()) == CONNECTION_OK; }
 
+  // A connection that went away (a restarted server, a network cut) is made again before the
+  // next statement or transaction, never inside a transaction: its statements would otherwise
+  // run outside it, half a batch committed. After a reconnect the session's settings are set
+  // again and generation() goes up, so that statements prepare themselves anew.
+  bool revive();
+  uint64_t generation() const { return generation_; }
+  // What configures a session (SET ...), run again after each reconnect.
+  void remember_session_setting(std::string sql) { session_settings_.push_back(std::move(sql)); }
+  // Tracks BEGIN / COMMIT / ROLLBACK run through exec() (the stores' only way to them).
+  void note_transaction_control(std::string_view sql);
+
   // Looks at a finished call's result (nullptr when libpq could not even make one): a success
   // gives 0 and records the rows a command changed; a failure is recorded and gives the code
   // step() returns for it.
@@ -59,6 +71,9 @@ class PostgresConnection {
   std::string error_message_;
   std::string error_code_;
   uint64_t statements_ = 0;
+  uint64_t generation_ = 0;
+  bool in_transaction_ = false;
+  std::vector<std::string> session_settings_;
 };
 
 }  // namespace regwatch::collector::store

@@ -54,6 +54,9 @@ class PostgresDatabase : public Database {
   }
 
   Status exec(std::string_view sql) override {
+    const bool revived = connection_->revive();
+    connection_->note_transaction_control(sql);
+    if (!revived) return last_error(SQLITE_IOERR, sql.substr(0, kQuotedSql));
     const PgResultPtr result(PQexec(connection_->get(), std::string(sql).c_str()));
     if (const int rc = connection_->record(result.get()); rc != 0) {
       return last_error(rc, sql.substr(0, kQuotedSql));
@@ -62,6 +65,7 @@ class PostgresDatabase : public Database {
   }
 
   int64_t changes() const override { return connection_->changes(); }
+  PostgresConnection& connection() { return *connection_; }
 
   Error last_error(int /*rc*/, std::string_view doing) const override {
     return connection_->last_error(doing);
@@ -74,18 +78,21 @@ class PostgresDatabase : public Database {
 };
 
 // The session's settings, before anything else runs on it.
-Status configure_session(Database& db, bool read_only, int busy_timeout_ms) {
+Status configure_session(PostgresDatabase& db, bool read_only, int busy_timeout_ms) {
+  PostgresConnection& connection = db.connection();
   // At least 1 ms: PostgreSQL's 0 waits for ever, where SQLite's 0 does not wait at all.
   const std::string lock_timeout =
       "SET lock_timeout = '" + std::to_string(std::max(busy_timeout_ms, 1)) + "ms'";
   for (const std::string& sql : {lock_timeout, std::string("SET client_min_messages = warning"),
                                  std::string("SET bytea_output = hex")}) {
     if (auto done = db.exec(sql); !done) return done.error();
+    connection.remember_session_setting(sql);
   }
   if (read_only) {
     if (auto done = db.exec("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY"); !done) {
       return done.error();
     }
+    connection.remember_session_setting("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
   }
   return Ok{};
 }

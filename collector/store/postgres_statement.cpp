@@ -122,6 +122,15 @@ int PostgresStatement::prepare_on_server(const std::vector<Oid>& types) {
 }
 
 int PostgresStatement::execute() {
+  if (!connection_->revive()) return connection_->record_failure(SQLITE_IOERR, "unavailable",
+                                                                  "the connection to PostgreSQL "
+                                                                  "is lost");
+  if (generation_ != connection_->generation()) {
+    // A new session: what this statement prepared went with the old one.
+    name_.clear();
+    prepared_types_.clear();
+    generation_ = connection_->generation();
+  }
   if (bad_index_) {
     return connection_->record_failure(SQLITE_RANGE, "bad_parameter",
                                        "parameter ?" + std::to_string(*bad_index_) +

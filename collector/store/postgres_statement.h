@@ -70,6 +70,7 @@ class PostgresStatement : public StatementDriver {
   std::vector<Oid> prepared_types_;
   PgResultPtr result_;
   bool executed_ = false;
+  uint64_t generation_ = 0;  // the connection's, when name_ was prepared
   int row_ = -1;
   // Decoded bytea per column, valid until the next step or reset, as the contract says.
   mutable std::vector<std::string> blobs_;

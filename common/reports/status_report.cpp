@@ -20,6 +20,22 @@ nlohmann::ordered_json status_json(const v1::StatusReply& status) {
       {"last_reload_ok", config.reload_ok()},
       {"last_reload_error", config.reload_error()},
       {"needs_restart", config.needs_restart()}};
+  json["store_backend"] = status.store_backend();
+  const auto& leader = status.leader();
+  json["leader"] = {
+      {"in_pairs", leader.in_pairs()},
+      {"this_leads", leader.this_leads()},
+      {"this_collector", leader.this_collector()},
+      {"leader", leader.leader()},
+      {"leader_address", leader.leader_address()},
+      {"since", leader.leader_since_us() == 0
+                    ? nlohmann::ordered_json(nullptr)
+                    : nlohmann::ordered_json(format_rfc3339_ms(leader.leader_since_us()))},
+      {"term", leader.term()},
+      {"lease_expires", leader.lease_expires_us() == 0
+                            ? nlohmann::ordered_json(nullptr)
+                            : nlohmann::ordered_json(format_rfc3339_ms(leader.lease_expires_us()))},
+      {"lease_current", leader.lease_current()}};
   json["agents"] = nlohmann::ordered_json::array();
   for (const auto& a : status.agents()) {
     nlohmann::ordered_json incomplete = nlohmann::ordered_json::array();
