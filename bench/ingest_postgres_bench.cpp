@@ -9,7 +9,7 @@
 // - bare multi-row INSERT: the same rows into the same table and indexes with the writer's
 //   statement, a transaction per 1,000 (the agent's batch), no collector
 //   (bench/ingest/postgres_baselines);
-// - bare COPY: the same rows with COPY FROM STDIN, a COPY (a transaction) per 1,000;
+// - bare COPY: the same rows with COPY FROM STDIN (binary), a COPY (a transaction) per 1,000;
 // - two at once: two agents, each replaying the archive under its own id to its own
 //   collector, both collectors on one database (events/s of both together).
 // Prints events/s of each and the ratios (target: real path / COPY >= 0.5).
@@ -145,7 +145,7 @@ int main(int argc, char** argv) {
       "  bare multi-row INSERT ... ON CONFLICT DO NOTHING (the writer's statement): "
       "%.2f s, %.0f rows/s\n",
       insert_s, insert_rate);
-  std::printf("  bare COPY FROM STDIN (text):                         %.2f s, %.0f rows/s\n",
+  std::printf("  bare COPY FROM STDIN (binary):                       %.2f s, %.0f rows/s\n",
               copy_s, copy_rate);
   std::printf(
       "  two collectors at once (two agents, one database):   %.2f s, %.0f events/s"

@@ -32,28 +32,28 @@ Result<store::DatabasePtr> open_migrated(const std::string& url) {
   return std::move(db).value();
 }
 
-// COPY's text format: backslash, tab, newline and carriage return escaped.
-void append_copy_text(std::string& out, std::string_view text) {
-  for (const char c : text) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      default: out += c;
-    }
-  }
+// COPY's binary format (the PostgreSQL manual, "COPY", Binary Format): a signature and two
+// zero words, then per row a field count and each field as a big-endian length (-1: NULL) and
+// its bytes in the type's binary form (text as it is, bigint big-endian, bytea raw), then -1.
+constexpr char kBinarySignature[] = "PGCOPY\n\377\r\n";  // 11 bytes with its NUL
+
+void append_big_endian(std::string& out, uint64_t value, int bytes) {
+  for (int shift = (bytes - 1) * 8; shift >= 0; shift -= 8)
+    out += static_cast<char>((value >> shift) & 0xff);
 }
 
-// bytea's hex input, "\x" then two digits a byte, its backslash escaped for COPY.
-void append_copy_bytea(std::string& out, std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += "\\\\x";
-  for (const char c : bytes) {
-    const auto byte = static_cast<unsigned char>(c);
-    out += kHex[byte >> 4];
-    out += kHex[byte & 0xf];
-  }
+void append_field(std::string& out, std::string_view bytes) {
+  append_big_endian(out, bytes.size(), 4);
+  out += bytes;
+}
+
+void append_bigint(std::string& out, int64_t value) {
+  append_big_endian(out, 8, 4);
+  append_big_endian(out, static_cast<uint64_t>(value), 8);
+}
+
+void append_null(std::string& out) {
+  append_big_endian(out, 0xffffffffu, 4);
 }
 
 // One events row in the writer's columns (kInsertEventsHead's order), store time 0 as the
@@ -61,29 +61,30 @@ void append_copy_bytea(std::string& out, std::string_view bytes) {
 void append_copy_row(std::string& out, const regwatch::v1::Event& event,
                      std::string_view spool_incarnation, std::string& payload) {
   const store::EventColumns columns = store::columns_of(event);
-  append_copy_text(out, event.agent_id());
-  out += '\t';
-  append_copy_text(out, spool_incarnation);
-  out += '\t' + std::to_string(event.seq()) + '\t' + std::to_string(event.event_time_us()) + '\t' +
-         std::to_string(event.receive_time_us()) + "\t0\t";
-  append_copy_text(out, event.origin());
-  out += '\t';
-  append_copy_text(out, source_name(event.source()));
-  out += '\t';
-  append_copy_text(out, kind_name(event.kind()));
-  out += '\t';
+  append_big_endian(out, store::kEventParameters, 2);
+  append_field(out, event.agent_id());
+  append_field(out, spool_incarnation);
+  append_bigint(out, static_cast<int64_t>(event.seq()));
+  append_bigint(out, event.event_time_us());
+  append_bigint(out, event.receive_time_us());
+  append_bigint(out, 0);
+  append_field(out, event.origin());
+  append_field(out, source_name(event.source()));
+  append_field(out, kind_name(event.kind()));
   if (columns.device.empty()) {
-    out += "\\N";
+    append_null(out);
   } else {
-    append_copy_text(out, columns.device);
+    append_field(out, columns.device);
   }
-  out += '\t';
-  out += columns.has_reason ? std::to_string(columns.reason_code) : "\\N";
-  out += '\t';
+  if (columns.has_reason) {
+    append_bigint(out, columns.reason_code);
+  } else {
+    append_null(out);
+  }
   payload.clear();
   event.SerializeToString(&payload);
-  append_copy_bytea(out, payload);
-  out += event.provenance().spoofed() ? "\t1\n" : "\t0\n";
+  append_field(out, payload);
+  append_bigint(out, event.provenance().spoofed() ? 1 : 0);
 }
 
 Error copy_error(PGconn* conn, const char* doing) {
@@ -135,14 +136,17 @@ Result<uint64_t> bare_copy(const std::string& url, std::span<const regwatch::v1:
   uint64_t rows = 0;
   for (size_t start = 0; start < events.size(); start += batch) {
     const size_t end = std::min(events.size(), start + batch);
-    buffer.clear();
+    buffer.assign(kBinarySignature, sizeof kBinarySignature);
+    append_big_endian(buffer, 0, 4);  // flags
+    append_big_endian(buffer, 0, 4);  // header extension length
     for (size_t i = start; i < end; ++i)
       append_copy_row(buffer, events[i], spool_incarnation, payload);
+    append_big_endian(buffer, 0xffff, 2);  // the trailer
     // A COPY outside a transaction block is one transaction: a batch per commit.
     PgResultPtr begun(PQexec(conn.get(),
                              "COPY events (agent_id, spool_incarnation, seq, event_time_us, "
                              "receive_time_us, store_time_us, origin, source, kind, device, "
-                             "reason_code, payload, spoofed) FROM STDIN"));
+                             "reason_code, payload, spoofed) FROM STDIN (FORMAT binary)"));
     if (PQresultStatus(begun.get()) != PGRES_COPY_IN) return copy_error(conn.get(), "COPY");
     if (PQputCopyData(conn.get(), buffer.data(), static_cast<int>(buffer.size())) != 1 ||
         PQputCopyEnd(conn.get(), nullptr) != 1)

@@ -6,7 +6,7 @@
 // synchronous_commit, as the collector's).
 //   bare_multi_row_insert: the writer's own multi-row statement (event_rows.h's
 //     kInsertEventsHead/Tail, ON CONFLICT DO NOTHING RETURNING), in its chunks;
-//   bare_copy: COPY events FROM STDIN in text format through libpq (PQputCopyData), a COPY
+//   bare_copy: COPY events FROM STDIN in binary format through libpq (PQputCopyData), a COPY
 //     per batch: the fastest way into PostgreSQL, with no duplicate check at all.
 #include <cstdint>
 #include <span>
