@@ -16,6 +16,10 @@
 //
 // Each committed batch is counted in the process's metrics (store_metrics.h).
 //
+// On PostgreSQL (the same class over its driver) every statement is a round trip, so a batch's
+// rows and summaries go in multi-row statements (multi_row_statement.h), the stored keys
+// returned: a few round trips per batch (measured by bench/ingest_postgres_bench).
+//
 // Retention of the alerting tables is AlertingRetention's (alerting_retention.h), not this
 // class's: it owns only the tables above.
 #include <memory>
