@@ -8,74 +8,23 @@
 // absolute rate (target >= 100,000 events/s on the 2-core reference machine).
 //
 // Usage: ingest_bench [--lines N] [--build-dir DIR]
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "agent/app/replay_identity.h"
-#include "agent/syslog/syslog_parser.h"
 #include "bench/ingest/bare_insert.h"
-
-extern char** environ;
+#include "bench/ingest/replay_run.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-std::string archive_line(size_t i) {
-  const size_t ms = i * 10;
-  const size_t s = ms / 1000;
-  char time[32];
-  std::snprintf(time, sizeof time, "%02zu:%02zu:%02zu", 9 + s / 3600, s / 60 % 60, s % 60);
-  char line[512];
-  std::snprintf(
-      line, sizeof line,
-      "Nov 20 %s ucm-sub1 local7 3 : %zu: ucm-sub1 Nov 20 2026 %s.%03zu UTC :  "
-      "%%UC_CALLMANAGER-3-EndPointUnregistered: %%[DeviceName=SEP%012zX][IPAddress=10.1.%zu.%zu]"
-      "[Protocol=SCCP][DeviceType=115][Reason=13][AppID=Cisco CallManager][ClusterID=PROD]"
-      "[NodeID=ucm-sub1]: An endpoint has unregistered",
-      time, i + 1, time, ms % 1000, i, i / 250 % 250, i % 250);
-  return line;
-}
-
-pid_t spawn(const std::vector<std::string>& args, const std::string& stdout_path) {
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  posix_spawn_file_actions_addopen(&actions, 2, (stdout_path + ".err").c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid = 0;
-  if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid = -1;
-  posix_spawn_file_actions_destroy(&actions);
-  return pid;
-}
-
-std::string wait_for_listen_line(const std::string& path) {
-  for (int i = 0; i < 600; ++i) {
-    std::ifstream in(path);
-    std::string line;
-    while (std::getline(in, line)) {
-      auto at = line.find("listening on ");
-      if (at != std::string::npos) return line.substr(at + 13);
-    }
-    usleep(50'000);  // polling a file another process writes; bounded (30 s)
-  }
-  return {};
-}
 
 }  // namespace
 
@@ -90,55 +39,28 @@ int main(int argc, char** argv) {
       fs::temp_directory_path() / ("regwatch-ingest-bench-" + std::to_string(getpid()));
   fs::create_directories(dir);
   const std::string archive = (dir / "archive.log").string();
-  {
-    std::ofstream out(archive);
-    for (size_t i = 0; i < lines; ++i) out << archive_line(i) << '\n';
-  }
+  regwatch::bench::write_archive(archive, lines);
 
   // Real path.
-  const pid_t collector =
-      spawn({build_dir + "/collector/regwatch-collector", "--listen", "127.0.0.1:0", "--db",
-             (dir / "real.db").string(), "--log-level", "warn"},
-            (dir / "collector.out").string());
-  const std::string address = wait_for_listen_line((dir / "collector.out").string());
-  if (collector <= 0 || address.empty()) {
+  auto collector = regwatch::bench::start_collector(build_dir, (dir / "real.db").string(),
+                                                    dir.string(), "collector");
+  if (collector.address.empty()) {
     std::fprintf(stderr, "cannot start the collector (see %s)\n", dir.c_str());
+    regwatch::bench::stop_collector(collector);
     return 1;
   }
   const auto real_start = Clock::now();
-  // Replayed under the baseline's agent id, so both store the same keys (the
-  // replay's incarnation is the one the baseline binds).
-  const pid_t agent =
-      spawn({build_dir + "/agent/regwatch-agent", "--agent-id", "bench", "--collector", address,
-             "--spool-dir", (dir / "spool").string(), "--replay-syslog", archive,
-             "--replay-agent-id", "bench", "--log-level", "warn"},
-            (dir / "agent.out").string());
-  int status = 0;
-  waitpid(agent, &status, 0);
+  const bool replayed = regwatch::bench::wait_success(regwatch::bench::start_replay(
+      build_dir, collector.address, archive, "bench", dir.string(), "agent"));
   const double real_s = std::chrono::duration<double>(Clock::now() - real_start).count();
-  kill(collector, SIGTERM);
-  waitpid(collector, nullptr, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+  regwatch::bench::stop_collector(collector);
+  if (!replayed) {
     std::fprintf(stderr, "agent replay failed (see %s)\n", dir.c_str());
     return 1;
   }
 
   // Baseline: the same rows, parsed beforehand, into a bare batched insert.
-  std::vector<regwatch::v1::Event> events;
-  events.reserve(lines);
-  {
-    std::ifstream in(archive);
-    std::string line;
-    regwatch::agent::syslog::LineContext context;
-    context.reference_time_us = 1'763'630'000'000'000;
-    uint64_t seq = 0;
-    while (std::getline(in, line)) {
-      auto parsed = regwatch::agent::syslog::parse_syslog_line(line, context);
-      parsed.event.set_agent_id("bench");
-      parsed.event.set_seq(++seq);
-      events.push_back(std::move(parsed.event));
-    }
-  }
+  const std::vector<regwatch::v1::Event> events = regwatch::bench::parse_archive(archive, "bench");
   const auto bare_start = Clock::now();
   auto bare = regwatch::bench::bare_batched_insert((dir / "bare.db").string(), events, 1000,
                                                    regwatch::agent::kReplaySpoolIncarnation);

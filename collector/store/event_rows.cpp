@@ -36,31 +36,31 @@ EventColumns columns_of(const regwatch::v1::Event& event) {
 }
 
 void bind_event(Statement& insert, const regwatch::v1::Event& event, int64_t store_time_us,
-                std::string_view spool_incarnation, std::string& scratch) {
+                std::string_view spool_incarnation, std::string& scratch, int first_parameter) {
   const EventColumns columns = columns_of(event);
-  insert.bind(12, spool_incarnation);
-  insert.bind(13, int64_t{event.provenance().spoofed() ? 1 : 0});
-  insert.bind(1, event.agent_id());
-  insert.bind(2, static_cast<int64_t>(event.seq()));
-  insert.bind(3, event.event_time_us());
-  insert.bind(4, event.receive_time_us());
-  insert.bind(5, store_time_us);
-  insert.bind(6, event.origin());
-  insert.bind(7, source_name(event.source()));
-  insert.bind(8, kind_name(event.kind()));
+  insert.bind(first_parameter + 12, spool_incarnation);
+  insert.bind(first_parameter + 13, int64_t{event.provenance().spoofed() ? 1 : 0});
+  insert.bind(first_parameter + 1, event.agent_id());
+  insert.bind(first_parameter + 2, static_cast<int64_t>(event.seq()));
+  insert.bind(first_parameter + 3, event.event_time_us());
+  insert.bind(first_parameter + 4, event.receive_time_us());
+  insert.bind(first_parameter + 5, store_time_us);
+  insert.bind(first_parameter + 6, event.origin());
+  insert.bind(first_parameter + 7, source_name(event.source()));
+  insert.bind(first_parameter + 8, kind_name(event.kind()));
   if (columns.device.empty()) {
-    insert.bind_null(9);
+    insert.bind_null(first_parameter + 9);
   } else {
-    insert.bind(9, columns.device);
+    insert.bind(first_parameter + 9, columns.device);
   }
   if (columns.has_reason) {
-    insert.bind(10, int64_t{columns.reason_code});
+    insert.bind(first_parameter + 10, int64_t{columns.reason_code});
   } else {
-    insert.bind_null(10);
+    insert.bind_null(first_parameter + 10);
   }
   scratch.clear();
   event.SerializeToString(&scratch);
-  insert.bind_blob(11, scratch);
+  insert.bind_blob(first_parameter + 11, scratch);
 }
 
 }  // namespace regwatch::collector::store

@@ -3,6 +3,7 @@
 // the events table. The writer and the benchmark's bare insert baseline
 // (bench/ingest/bare_insert) both use it, so the baseline measures the very statement,
 // columns and connection settings the collector commits with.
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -29,10 +30,25 @@ struct EventColumns {
 };
 EventColumns columns_of(const regwatch::v1::Event& event);
 
-// Binds one event to a statement prepared from kInsertEventSql. scratch: a buffer reused
-// across events for the serialised payload (one allocation per batch, not per event).
+// The same statement for many rows at once (multi_row_statement.h), for PostgreSQL, where
+// each statement is a round trip: every row takes kInsertEventSql's parameters in its order,
+// and the statement returns the key of each row it stored (a duplicate returns nothing).
+inline constexpr char kInsertEventsHead[] =
+    "INSERT INTO events (agent_id, spool_incarnation, seq, event_time_us, receive_time_us,"
+    " store_time_us, origin, source, kind, device, reason_code, payload, spoofed) VALUES";
+inline constexpr char kInsertEventsTail[] =
+    "ON CONFLICT (agent_id, spool_incarnation, seq) DO NOTHING RETURNING agent_id, seq";
+inline constexpr int kEventParameters = 13;
+// kInsertEventSql's parameter numbers in the column order above.
+inline constexpr std::array<int, kEventParameters> kEventParameterOrder = {1, 12, 2, 3,  4,  5, 6,
+                                                                           7, 8,  9, 10, 11, 13};
+
+// Binds one event to a statement prepared from kInsertEventSql, or (first_parameter > 0) to
+// one row of the multi-row statement whose parameters start after first_parameter. scratch: a
+// buffer reused across events for the serialised payload (one allocation per batch, not per
+// event; both drivers copy what is bound).
 void bind_event(Statement& insert, const regwatch::v1::Event& event, int64_t store_time_us,
-                std::string_view spool_incarnation, std::string& scratch);
+                std::string_view spool_incarnation, std::string& scratch, int first_parameter = 0);
 
 // How a store commits: durable (the collector's: synchronous=FULL) or not (NORMAL,
 // for the benchmark to show what durability costs).

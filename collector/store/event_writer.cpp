@@ -1,8 +1,10 @@
 #include "collector/store/event_writer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "collector/store/event_rows.h"
@@ -41,6 +43,16 @@ Result<std::unique_ptr<EventWriter>> EventWriter::open(const std::string& path,
   auto insert = Statement::prepare(handle, kInsertEventSql);
   if (!insert.ok()) return insert.error();
   writer->insert_ = std::move(insert).value();
+  if (handle->dialect() == Dialect::kPostgresql) {
+    // Each statement is a round trip to the server: a batch goes in chunks of many rows, each
+    // returning the keys it stored.
+    writer->insert_rows_.emplace(
+        Dialect::kPostgresql, kInsertEventsHead, kEventParameters, kInsertEventsTail,
+        std::vector<int>(kEventParameterOrder.begin(), kEventParameterOrder.end()));
+    if (auto chunk = writer->insert_rows_->for_rows(handle, MultiRowStatement::kChunkSizes[0]);
+        !chunk.ok())
+      return chunk.error();
+  }
   auto prune = Statement::prepare(
       handle,
       // The oldest ids are the oldest stored (one writer assigns them in order), so
@@ -89,28 +101,26 @@ Result<EventWriter::InsertOutcome> EventWriter::insert_range(const Range& events
   InsertOutcome outcome;
   summaries_.begin_batch();
   stored_scratch_.clear();  // the new events, counted in the metrics once committed
-  std::string scratch;
   // Views into `events`, which outlives the loop below.
   std::map<std::tuple<std::string_view, std::string_view, regwatch::v1::Source>, int64_t> live;
+  auto inserted = insert_rows_ ? insert_chunks(events, store_time_us, spool_incarnation)
+                               : insert_one_by_one(events, store_time_us, spool_incarnation);
+  if (!inserted.ok()) {
+    rollback(db);
+    return inserted.error();
+  }
+  size_t at = 0;
   for (const auto& event : events) {
-    bind_event(insert_, event, store_time_us, spool_incarnation, scratch);
-    const int rc = insert_.step();
-    insert_.reset();
-    if (rc != kStepDone) {
-      Error error = database_error(db, rc, "storing an event");
-      rollback(db);
-      return error;
-    }
-    if (changes(db) == 1) {
-      ++outcome.stored;
-      summaries_.add(event, store_time_us);
-      stored_scratch_.push_back(&event);
-      const int64_t lag = event.receive_time_us() - event.event_time_us();
-      if (lag <= kLiveWithinUs && lag >= -kLiveWithinUs)
-        ++live[{event.agent_id(), event.origin(), event.source()}];
-    } else {
+    if (new_rows_[at++] == 0) {
       ++outcome.duplicates;
+      continue;
     }
+    ++outcome.stored;
+    summaries_.add(event, store_time_us);
+    stored_scratch_.push_back(&event);
+    const int64_t lag = event.receive_time_us() - event.event_time_us();
+    if (lag <= kLiveWithinUs && lag >= -kLiveWithinUs)
+      ++live[{event.agent_id(), event.origin(), event.source()}];
   }
   for (const auto& [who, count] : live) {
     note_source_.bind(1, std::get<0>(who));
@@ -138,6 +148,67 @@ Result<EventWriter::InsertOutcome> EventWriter::insert_range(const Range& events
       stored_scratch_, outcome.duplicates, store_time_us,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return outcome;
+}
+
+template <typename Range>
+Status EventWriter::insert_one_by_one(const Range& events, int64_t store_time_us,
+                                      std::string_view spool_incarnation) {
+  Database* db = db_.get();
+  new_rows_.clear();
+  for (const auto& event : events) {
+    bind_event(insert_, event, store_time_us, spool_incarnation, payload_scratch_);
+    const int rc = insert_.step();
+    insert_.reset();
+    if (rc != kStepDone) return database_error(db, rc, "storing an event");
+    new_rows_.push_back(changes(db) == 1 ? 1 : 0);
+  }
+  return Ok{};
+}
+
+template <typename Range>
+Status EventWriter::insert_chunks(const Range& events, int64_t store_time_us,
+                                  std::string_view spool_incarnation) {
+  Database* db = db_.get();
+  new_rows_.clear();
+  auto event = events.begin();
+  std::vector<std::pair<std::string, int64_t>> returned;  // the keys a chunk stored
+  std::vector<char> claimed;
+  for (const size_t chunk : insert_rows_->chunks(static_cast<size_t>(events.size()))) {
+    auto insert = insert_rows_->for_rows(db, chunk);
+    if (!insert.ok()) return insert.error();
+    Statement& statement = **insert;
+    const auto first = event;
+    for (size_t row = 0; row < chunk; ++row, ++event) {
+      bind_event(statement, *event, store_time_us, spool_incarnation, payload_scratch_,
+                 MultiRowStatement::parameter(row, 0, kEventParameters));
+    }
+    returned.clear();
+    int rc = kStepRow;
+    while ((rc = statement.step()) == kStepRow) {
+      returned.emplace_back(std::string(statement.column_text(0)), statement.column_int(1));
+    }
+    statement.reset();
+    if (rc != kStepDone) return database_error(db, rc, "storing events");
+    // Which rows were new: the server returns each stored key once, in no promised order. A
+    // key twice in the batch was stored from its first row (DO NOTHING skips the later ones),
+    // so the first row to claim a returned key is the new one.
+    std::sort(returned.begin(), returned.end());
+    claimed.assign(returned.size(), 0);
+    for (auto row = first; row != event; ++row) {
+      const std::pair<std::string_view, int64_t> key{row->agent_id(),
+                                                     static_cast<int64_t>(row->seq())};
+      const auto found = std::lower_bound(
+          returned.begin(), returned.end(), key, [](const auto& stored, const auto& wanted) {
+            return std::pair<std::string_view, int64_t>(stored.first, stored.second) < wanted;
+          });
+      const bool fresh = found != returned.end() && found->first == key.first &&
+                         found->second == key.second &&
+                         claimed[static_cast<size_t>(found - returned.begin())] == 0;
+      if (fresh) claimed[static_cast<size_t>(found - returned.begin())] = 1;
+      new_rows_.push_back(fresh ? 1 : 0);
+    }
+  }
+  return Ok{};
 }
 
 Result<uint64_t> EventWriter::prune_stored_before(int64_t cutoff_store_time_us, uint32_t max_rows) {

@@ -16,9 +16,14 @@
 //
 // Each committed batch is counted in the process's metrics (store_metrics.h).
 //
+// On PostgreSQL (the same class over its driver) every statement is a round trip, so a batch's
+// rows and summaries go in multi-row statements (multi_row_statement.h), the stored keys
+// returned: a few round trips per batch (measured by bench/ingest_postgres_bench).
+//
 // Retention of the alerting tables is AlertingRetention's (alerting_retention.h), not this
 // class's: it owns only the tables above.
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -26,6 +31,7 @@
 
 #include "collector/store/database.h"
 #include "collector/store/event_sink.h"
+#include "collector/store/multi_row_statement.h"
 #include "collector/store/store_metrics.h"
 #include "collector/store/store_options.h"
 #include "collector/store/summary_writer.h"
@@ -57,14 +63,27 @@ class EventWriter final : public EventSink {
   template <typename Range>
   Result<InsertOutcome> insert_range(const Range& events, int64_t store_time_us,
                                      std::string_view spool_incarnation);
+  // Stores the batch's rows and sets new_rows_[i] to 1 for each event stored now (0: a
+  // duplicate). SQLite: one row per statement (in-process, nothing to gain from more).
+  template <typename Range>
+  Status insert_one_by_one(const Range& events, int64_t store_time_us,
+                           std::string_view spool_incarnation);
+  // PostgreSQL: many rows per statement (one round trip each), the keys stored returned.
+  template <typename Range>
+  Status insert_chunks(const Range& events, int64_t store_time_us,
+                       std::string_view spool_incarnation);
+
   DatabasePtr db_;
   Statement insert_;
+  std::optional<MultiRowStatement> insert_rows_;  // PostgreSQL's; none on SQLite
   Statement prune_;
   Statement note_source_;    // the sources table: who sends live events (schema/006)
   SummaryWriter summaries_;  // the inputs and phones tables (schema/013)
   int schema_version_ = 0;
   StoreMetrics metrics_;                                    // docs/metrics.md
   std::vector<const regwatch::v1::Event*> stored_scratch_;  // reused by each batch
+  std::vector<char> new_rows_;                              // the same
+  std::string payload_scratch_;                             // the same
 };
 
 }  // namespace regwatch::collector::store

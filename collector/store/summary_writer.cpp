@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "collector/store/event_rows.h"
+#include "collector/store/multi_row_statement.h"
 #include "common/device_name.h"
 #include "common/event_kind.h"
 #include "common/provenance.h"
@@ -10,17 +11,25 @@
 namespace regwatch::collector::store {
 namespace {
 
-constexpr char kUpsertInputSql[] =
-    "INSERT INTO inputs (agent_id, source, origin, last_store_us, last_event_us, events) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (agent_id, source, origin) DO UPDATE SET "
+// Upserts of many rows at once on PostgreSQL (multi_row_statement.h); the maps hold each key
+// once, as ON CONFLICT DO UPDATE needs.
+constexpr char kUpsertInputHead[] =
+    "INSERT INTO inputs (agent_id, source, origin, last_store_us, last_event_us, events) VALUES";
+constexpr int kInputColumns = 6;
+constexpr char kUpsertInputTail[] =
+    "ON CONFLICT (agent_id, source, origin) DO UPDATE SET "
     "last_store_us = greatest(inputs.last_store_us, excluded.last_store_us), "
     "last_event_us = greatest(inputs.last_event_us, excluded.last_event_us), "
     "events = inputs.events + excluded.events";
 
-// ?3/?4: the IP and its event time, ?5/?6 the description and its; '' = the batch gave none.
-constexpr char kUpsertPhoneSql[] =
+// Columns 3/4: the IP and its event time, 5/6 the description and its; '' = the batch gave
+// none.
+constexpr char kUpsertPhoneHead[] =
     "INSERT INTO phones (device, mac, ip, ip_us, description, description_us, last_seen_us) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (device) DO UPDATE SET "
+    "VALUES";
+constexpr int kPhoneColumns = 7;
+constexpr char kUpsertPhoneTail[] =
+    "ON CONFLICT (device) DO UPDATE SET "
     "mac = CASE WHEN excluded.mac <> '' THEN excluded.mac ELSE phones.mac END, "
     "ip = CASE WHEN excluded.ip <> '' AND excluded.ip_us >= phones.ip_us THEN excluded.ip "
     "ELSE phones.ip END, "
@@ -39,16 +48,34 @@ Status step_once(Database* db, Statement& statement, const char* doing) {
   return Ok{};
 }
 
+// Upserts every entry of rows, a chunk per statement; bind_row(statement, first parameter,
+// entry) binds one.
+template <typename Map, typename BindRow>
+Status upsert_all(Database* db, MultiRowStatement& upsert, const Map& rows, const char* doing,
+                  BindRow bind_row) {
+  auto entry = rows.begin();
+  for (const size_t chunk : upsert.chunks(rows.size())) {
+    auto statement = upsert.for_rows(db, chunk);
+    if (!statement.ok()) return statement.error();
+    for (size_t row = 0; row < chunk; ++row, ++entry) {
+      bind_row(**statement, MultiRowStatement::parameter(row, 0, upsert.columns()), *entry);
+    }
+    if (auto done = step_once(db, **statement, doing); !done.ok()) return done;
+  }
+  return Ok{};
+}
+
 }  // namespace
 
 Result<SummaryWriter> SummaryWriter::prepare(Database* db) {
   SummaryWriter writer;
-  auto input = Statement::prepare(db, kUpsertInputSql);
-  if (!input.ok()) return input.error();
-  writer.upsert_input_ = std::move(input).value();
-  auto phone = Statement::prepare(db, kUpsertPhoneSql);
-  if (!phone.ok()) return phone.error();
-  writer.upsert_phone_ = std::move(phone).value();
+  writer.upsert_input_ =
+      MultiRowStatement(db->dialect(), kUpsertInputHead, kInputColumns, kUpsertInputTail);
+  writer.upsert_phone_ =
+      MultiRowStatement(db->dialect(), kUpsertPhoneHead, kPhoneColumns, kUpsertPhoneTail);
+  // Prepared now, so that a statement the database refuses fails the opening, not a batch.
+  if (auto input = writer.upsert_input_.for_rows(db, 1); !input.ok()) return input.error();
+  if (auto phone = writer.upsert_phone_.for_rows(db, 1); !phone.ok()) return phone.error();
   return writer;
 }
 
@@ -84,25 +111,30 @@ void SummaryWriter::add(const regwatch::v1::Event& event, int64_t store_time_us)
 }
 
 Status SummaryWriter::write(Database* db) {
-  for (const auto& [key, tally] : inputs_) {
-    upsert_input_.bind(1, std::get<0>(key));
-    upsert_input_.bind(2, std::get<1>(key));
-    upsert_input_.bind(3, std::get<2>(key));
-    upsert_input_.bind(4, tally.last_store_us);
-    upsert_input_.bind(5, tally.last_event_us);
-    upsert_input_.bind(6, tally.events);
-    if (auto done = step_once(db, upsert_input_, "noting an input"); !done.ok()) return done;
-  }
-  for (const auto& [device, tally] : phones_) {
-    upsert_phone_.bind(1, device);
-    upsert_phone_.bind(2, tally.mac);
-    upsert_phone_.bind(3, tally.ip.value);
-    upsert_phone_.bind(4, tally.ip.value.empty() ? 0 : tally.ip.at_us);
-    upsert_phone_.bind(5, tally.description.value);
-    upsert_phone_.bind(6, tally.description.value.empty() ? 0 : tally.description.at_us);
-    upsert_phone_.bind(7, tally.last_seen_us);
-    if (auto done = step_once(db, upsert_phone_, "noting a phone"); !done.ok()) return done;
-  }
+  auto inputs = upsert_all(db, upsert_input_, inputs_, "noting an input",
+                           [](Statement& upsert, int first, const auto& entry) {
+                             const auto& [key, tally] = entry;
+                             upsert.bind(first + 1, std::get<0>(key));
+                             upsert.bind(first + 2, std::get<1>(key));
+                             upsert.bind(first + 3, std::get<2>(key));
+                             upsert.bind(first + 4, tally.last_store_us);
+                             upsert.bind(first + 5, tally.last_event_us);
+                             upsert.bind(first + 6, tally.events);
+                           });
+  if (!inputs.ok()) return inputs;
+  auto phones = upsert_all(
+      db, upsert_phone_, phones_, "noting a phone",
+      [](Statement& upsert, int first, const auto& entry) {
+        const auto& [device, tally] = entry;
+        upsert.bind(first + 1, device);
+        upsert.bind(first + 2, tally.mac);
+        upsert.bind(first + 3, tally.ip.value);
+        upsert.bind(first + 4, tally.ip.value.empty() ? 0 : tally.ip.at_us);
+        upsert.bind(first + 5, tally.description.value);
+        upsert.bind(first + 6, tally.description.value.empty() ? 0 : tally.description.at_us);
+        upsert.bind(first + 7, tally.last_seen_us);
+      });
+  if (!phones.ok()) return phones;
   begin_batch();
   return Ok{};
 }

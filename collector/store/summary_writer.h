@@ -18,6 +18,7 @@
 #include <tuple>
 
 #include "collector/store/database.h"
+#include "collector/store/multi_row_statement.h"
 #include "common/result.h"
 #include "regwatch/v1/event.pb.h"
 
@@ -58,8 +59,8 @@ class SummaryWriter {
     int64_t last_seen_us = INT64_MIN;
   };
 
-  Statement upsert_input_;
-  Statement upsert_phone_;
+  MultiRowStatement upsert_input_;  // one row per statement on SQLite, many on PostgreSQL
+  MultiRowStatement upsert_phone_;
   std::map<std::tuple<std::string, std::string, std::string>, InputTally> inputs_;
   std::map<std::string, PhoneTally> phones_;
 };

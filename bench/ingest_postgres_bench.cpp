@@ -1,0 +1,159 @@
+// Ingest into PostgreSQL through the real path, against bare baselines measured in the same run
+// on the same server (issue 24, "Scale, measured").
+//
+// The bench starts a PostgreSQL of its own (tests/store/postgres_server.h: initdb into a
+// temporary folder, 127.0.0.1 on a free port, default durability: fsync and synchronous_commit
+// on), a fresh database for each measurement, and stops it after. Then:
+// - real path: regwatch-agent --replay-syslog FILE -> spool -> gRPC -> regwatch-collector
+//   --db postgresql://... , timed until the agent has every ack (acks follow commits);
+// - bare multi-row INSERT: the same rows into the same table and indexes with the writer's
+//   statement, a transaction per 1,000 (the agent's batch), no collector
+//   (bench/ingest/postgres_baselines);
+// - bare COPY: the same rows with COPY FROM STDIN (binary), a COPY (a transaction) per 1,000;
+// - two at once: two agents, each replaying the archive under its own id to its own
+//   collector, both collectors on one database (events/s of both together).
+// Prints events/s of each and the ratios (target: real path / COPY >= 0.5).
+//
+// Usage: ingest_postgres_bench [--lines N] [--build-dir DIR]
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "agent/app/replay_identity.h"
+#include "bench/ingest/postgres_baselines.h"
+#include "bench/ingest/replay_run.h"
+#include "tests/store/postgres_server.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+constexpr size_t kBatch = 1000;  // the agent's batch_max_events
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Replays the archive through `agents` collectors on url at once, each agent under its own
+// id; returns the seconds until every agent had all its acks, or a negative number.
+double replay_through(const std::string& build_dir, const std::string& url,
+                      const std::string& archive, const fs::path& dir, int agents) {
+  std::vector<regwatch::bench::Collector> collectors;
+  for (int i = 0; i < agents; ++i) {
+    collectors.push_back(regwatch::bench::start_collector(
+        build_dir, url, dir.string(),
+        "collector-" + std::to_string(agents) + "-" + std::to_string(i)));
+  }
+  bool ok = true;
+  for (const auto& collector : collectors) ok = ok && !collector.address.empty();
+  double elapsed = -1;
+  if (ok) {
+    const auto start = Clock::now();
+    std::vector<pid_t> replays;
+    for (int i = 0; i < agents; ++i) {
+      // One agent: the baselines' id, so all store the same keys.
+      const std::string id = agents == 1 ? "bench" : "bench-" + std::to_string(i);
+      replays.push_back(regwatch::bench::start_replay(build_dir, collectors[i].address, archive, id,
+                                                      dir.string(), "agent-" + id));
+    }
+    for (const pid_t pid : replays) ok = regwatch::bench::wait_success(pid) && ok;
+    if (ok) elapsed = seconds_since(start);
+  }
+  for (auto& collector : collectors) regwatch::bench::stop_collector(collector);
+  return elapsed;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  size_t lines = 200'000;
+  std::string build_dir = REGWATCH_BINARY_DIR;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (std::strcmp(argv[i], "--lines") == 0) lines = std::stoul(argv[i + 1]);
+    if (std::strcmp(argv[i], "--build-dir") == 0) build_dir = argv[i + 1];
+  }
+  auto server = regwatch::test::PostgresServer::start();
+  if (!server.ok()) {
+    std::fprintf(stderr, "cannot start PostgreSQL: %s\n", server.error().message.c_str());
+    return 1;
+  }
+  std::vector<std::string> urls;
+  for (const char* name : {"real", "bare_insert", "bare_copy", "pair"}) {
+    auto url = (*server)->create_database(name);
+    if (!url.ok()) {
+      std::fprintf(stderr, "cannot create database %s: %s\n", name, url.error().message.c_str());
+      return 1;
+    }
+    urls.push_back(*url);
+  }
+  const fs::path dir =
+      fs::temp_directory_path() / ("regwatch-ingest-postgres-bench-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const std::string archive = (dir / "archive.log").string();
+  regwatch::bench::write_archive(archive, lines);
+
+  const double real_s = replay_through(build_dir, urls[0], archive, dir, 1);
+  if (real_s < 0) {
+    std::fprintf(stderr, "the real path failed (see %s)\n", dir.c_str());
+    return 1;
+  }
+
+  const std::vector<regwatch::v1::Event> events = regwatch::bench::parse_archive(archive, "bench");
+  const auto insert_start = Clock::now();
+  auto inserted = regwatch::bench::bare_multi_row_insert(urls[1], events, kBatch,
+                                                         regwatch::agent::kReplaySpoolIncarnation);
+  const double insert_s = seconds_since(insert_start);
+  if (!inserted.ok() || *inserted != lines) {
+    std::fprintf(stderr, "bare insert failed: %s\n",
+                 inserted.ok() ? "rows missing" : inserted.error().message.c_str());
+    return 1;
+  }
+  const auto copy_start = Clock::now();
+  auto copied =
+      regwatch::bench::bare_copy(urls[2], events, kBatch, regwatch::agent::kReplaySpoolIncarnation);
+  const double copy_s = seconds_since(copy_start);
+  if (!copied.ok() || *copied != lines) {
+    std::fprintf(stderr, "bare COPY failed: %s\n",
+                 copied.ok() ? "rows missing" : copied.error().message.c_str());
+    return 1;
+  }
+
+  const double pair_s = replay_through(build_dir, urls[3], archive, dir, 2);
+  if (pair_s < 0) {
+    std::fprintf(stderr, "the two collectors failed (see %s)\n", dir.c_str());
+    return 1;
+  }
+
+  const auto rate = [&](double s, size_t n = 0) {
+    return static_cast<double>(n == 0 ? lines : n) / s;
+  };
+  const double real_rate = rate(real_s);
+  const double insert_rate = rate(insert_s);
+  const double copy_rate = rate(copy_s);
+  const double pair_rate = rate(pair_s, 2 * lines);
+  std::printf("ingest_postgres_bench: %zu events\n", lines);
+  std::printf(
+      "  real path (agent replay -> gRPC -> collector -> PostgreSQL, durable acks): %.2f s, "
+      "%.0f events/s\n",
+      real_s, real_rate);
+  std::printf(
+      "  bare multi-row INSERT ... ON CONFLICT DO NOTHING (the writer's statement): "
+      "%.2f s, %.0f rows/s\n",
+      insert_s, insert_rate);
+  std::printf("  bare COPY FROM STDIN (binary):                       %.2f s, %.0f rows/s\n",
+              copy_s, copy_rate);
+  std::printf(
+      "  two collectors at once (two agents, one database):   %.2f s, %.0f events/s"
+      " (%zu events)\n",
+      pair_s, pair_rate, 2 * lines);
+  std::printf("  ratio real/COPY: %.2f (target >= 0.50)\n", real_rate / copy_rate);
+  std::printf("  ratio real/multi-row INSERT: %.2f\n", real_rate / insert_rate);
+  std::printf("  ratio two collectors/one: %.2f\n", pair_rate / real_rate);
+  fs::remove_all(dir);
+  return 0;
+}
