@@ -13,6 +13,7 @@
 #include "collector/store/database.h"
 #include "collector/store/event_writer.h"
 #include "common/clock.h"
+#include "tests/store/test_store.h"
 
 namespace regwatch::collector::ingest {
 namespace {
@@ -25,7 +26,7 @@ class CommitQueueRetentionTest : public ::testing::Test {
   void SetUp() override {
     char templ[] = "/tmp/regwatch-commit-queue-XXXXXX";
     dir_ = mkdtemp(templ);
-    path_ = (dir_ / "events.db").string();
+    path_ = regwatch::test::test_store_location((dir_ / "events.db").string());
     auto writer = store::EventWriter::open(path_);
     ASSERT_TRUE(writer.ok()) << writer.error().message;
     writer_ = std::move(writer).value();

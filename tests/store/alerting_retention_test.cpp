@@ -12,6 +12,7 @@
 
 #include "collector/store/database.h"
 #include "collector/store/event_writer.h"
+#include "tests/store/test_store.h"
 
 namespace regwatch::collector::store {
 namespace {
@@ -23,7 +24,7 @@ class AlertingRetentionTest : public ::testing::Test {
   void SetUp() override {
     char templ[] = "/tmp/regwatch-retention-XXXXXX";
     dir_ = mkdtemp(templ);
-    path_ = (dir_ / "events.db").string();
+    path_ = regwatch::test::test_store_location((dir_ / "events.db").string());
   }
   void TearDown() override { fs::remove_all(dir_); }
 

@@ -14,6 +14,7 @@
 #include "collector/store/event_reader.h"
 #include "collector/store/event_writer.h"
 #include "collector/store/migrations.h"
+#include "tests/store/test_store.h"
 
 namespace regwatch::collector::store {
 namespace {
@@ -62,7 +63,7 @@ class SummaryTablesTest : public ::testing::Test {
   void SetUp() override {
     char templ[] = "/tmp/regwatch-summaries-XXXXXX";
     dir_ = mkdtemp(templ);
-    path_ = (dir_ / "events.db").string();
+    path_ = regwatch::test::test_store_location((dir_ / "events.db").string());
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -293,6 +294,7 @@ TEST_F(SummaryTablesTest, EachCmNodesLatestCountsAtATimeThroughItsIndex) {
 // A store at schema 12 with events: migrating fills the summaries from them, addresses and
 // descriptions from the payloads, and leaves spoofed rows out.
 TEST_F(SummaryTablesTest, MigrationBackfillsTheSummariesFromStoredEvents) {
+  REGWATCH_SQLITE_ONLY("SQLite's legacy migrations up to 012 and PRAGMA user_version");
   {
     auto opened = open_database(path_, false, 5000);
     ASSERT_TRUE(opened.ok()) << opened.error().message;

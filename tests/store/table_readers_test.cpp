@@ -12,6 +12,7 @@
 #include "collector/store/event_writer.h"
 #include "collector/store/outbox_status_reader.h"
 #include "common/record_bytes.h"
+#include "tests/store/test_store.h"
 
 namespace regwatch::collector::store {
 namespace {
@@ -23,7 +24,7 @@ class TableReadersTest : public ::testing::Test {
   void SetUp() override {
     char templ[] = "/tmp/regwatch-readers-XXXXXX";
     dir_ = mkdtemp(templ);
-    path_ = (dir_ / "events.db").string();
+    path_ = regwatch::test::test_store_location((dir_ / "events.db").string());
     auto writer = EventWriter::open(path_);  // creates the schema
     ASSERT_TRUE(writer.ok()) << writer.error().message;
     writer_ = std::move(writer).value();
