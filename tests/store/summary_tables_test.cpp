@@ -277,7 +277,8 @@ TEST_F(SummaryTablesTest, EachCmNodesLatestCountsAtATimeThroughItsIndex) {
   EXPECT_EQ((*before)[0].event().registered_phones().registered(), 900u);
   EXPECT_EQ((*before)[0].event().event_time_us(), kT0 + 60 * kSecond);
 
-  // The seek per node uses the partial index, not a scan of the events.
+  // The seek per node uses the partial index, not a scan of the events (SQLite's plan).
+  if (regwatch::test::testing_postgresql()) return;
   Database* db = w->database();
   auto plan = std::move(Statement::prepare(
                             db,
