@@ -36,8 +36,8 @@ class CommitQueueRetentionTest : public ::testing::Test {
     ASSERT_TRUE(store::exec(writer_->database(),
                             ("INSERT INTO condition_alerts (key, identity, state, starts_us, "
                              "updated_us, ends_us, record) VALUES ('old', 'a', 'resolved', 0, 0, " +
-                             old_end + ", X''), ('recent', 'a', 'resolved', 0, 0, " + recent_end +
-                             ", X'');"
+                             old_end + ", ''), ('recent', 'a', 'resolved', 0, 0, " + recent_end +
+                             ", '');"
                              "INSERT INTO silences (id, matchers, starts_us, ends_us, author, "
                              "comment, created_us) VALUES ('s-old', '{}', 0, " +
                              old_end + ", 'noc', '', 0), ('s-recent', '{}', 0, " + recent_end +
