@@ -5,9 +5,12 @@
 //   regwatch_test_pg_server stop FILE    stops it, removes its folder and FILE
 //
 // The tests find FILE through $REGWATCH_TEST_PG_SERVER_FILE (tests/store/test_store.h).
+#include <libpq-fe.h>
+
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -15,12 +18,36 @@
 
 namespace {
 
+// Every test makes a database and its schema: without a flush to disk per commit that is several
+// times faster. The tests sharing this server are not about durability (those start their own).
+struct PgConnCloser {
+  void operator()(PGconn* conn) const { PQfinish(conn); }
+};
+struct PgResultClearer {
+  void operator()(PGresult* result) const { PQclear(result); }
+};
+
+bool skip_flushes(const std::string& url) {
+  const std::unique_ptr<PGconn, PgConnCloser> conn(PQconnectdb(url.c_str()));
+  bool ok = PQstatus(conn.get()) == CONNECTION_OK;
+  for (const char* sql : {"ALTER SYSTEM SET fsync = off",
+                          "ALTER SYSTEM SET synchronous_commit = off", "SELECT pg_reload_conf()"}) {
+    if (!ok) break;
+    const std::unique_ptr<PGresult, PgResultClearer> result(PQexec(conn.get(), sql));
+    const ExecStatusType status = PQresultStatus(result.get());
+    ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+  }
+  if (!ok) std::cerr << "cannot turn flushes off: " << PQerrorMessage(conn.get()) << "\n";
+  return ok;
+}
+
 int start(const std::filesystem::path& file) {
   auto server = regwatch::test::PostgresServer::start();
   if (!server) {
     std::cerr << "cannot start PostgreSQL: " << server.error().message << "\n";
     return 1;
   }
+  if (!skip_flushes((*server)->url_for("postgres"))) return 1;
   std::ofstream out(file, std::ios::trunc);
   out << (*server)->url_for("") << "\n"
       << (*server)->bin().string() << "\n"
