@@ -16,9 +16,10 @@ Result<std::unique_ptr<ConditionAlertReader>> ConditionAlertReader::open(
 }
 
 Result<regwatch::v1::AlertList> ConditionAlertReader::alerts(const regwatch::v1::AlertQuery& q) {
+  // ?1 <> 0: the flag is bound as an integer, and PostgreSQL takes no integer for a condition.
   auto statement = Statement::prepare(
       db_.get(),
-      "SELECT record FROM condition_alerts WHERE state = 'firing' OR (?1 AND ends_us >= ?2) "
+      "SELECT record FROM condition_alerts WHERE state = 'firing' OR (?1 <> 0 AND ends_us >= ?2) "
       "ORDER BY state = 'firing' DESC, starts_us DESC, key LIMIT ?3");
   if (!statement.ok()) return statement.error();
   const uint32_t limit = std::min(q.limit() == 0 ? kDefaultQueryLimit : q.limit(), kMaxQueryLimit);

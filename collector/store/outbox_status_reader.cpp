@@ -13,10 +13,14 @@ Result<std::unique_ptr<OutboxStatusReader>> OutboxStatusReader::open(const std::
 
 Status OutboxStatusReader::add_receivers(regwatch::v1::StatusReply& reply) {
   int rc = 0;
+  // A condition counted through CASE: SQLite's sum() takes a comparison as 0/1, PostgreSQL has
+  // no sum(boolean).
   auto receivers = Statement::prepare(
       db_.get(),
-      "SELECT receiver, coalesce(sum(delivered_us IS NULL AND given_up = 0), 0), "
-      "coalesce(sum(delivered_us IS NOT NULL), 0), coalesce(sum(given_up), 0), "
+      "SELECT receiver, "
+      "coalesce(sum(CASE WHEN delivered_us IS NULL AND given_up = 0 THEN 1 ELSE 0 END), 0), "
+      "coalesce(sum(CASE WHEN delivered_us IS NOT NULL THEN 1 ELSE 0 END), 0), "
+      "coalesce(sum(given_up), 0), "
       "coalesce(sum(CASE WHEN delivered_us IS NULL THEN attempts ELSE attempts - 1 END), 0), "
       "(SELECT last_error FROM alert_outbox AS latest WHERE latest.receiver = o.receiver AND "
       "last_error IS NOT NULL ORDER BY latest.id DESC LIMIT 1) FROM alert_outbox AS o GROUP BY "

@@ -27,6 +27,7 @@
 #include "common/incident_state.h"
 #include "common/time_format.h"
 #include "tests/alerts/incident_fixture.h"
+#include "tests/store/test_store.h"
 
 namespace regwatch::alerts {
 namespace {
@@ -96,7 +97,7 @@ class DispatcherTest : public ::testing::Test {
     char dir[] = "/tmp/regwatch-dispatcher-test-XXXXXX";
     ASSERT_NE(mkdtemp(dir), nullptr);
     dir_ = dir;
-    db_ = dir_ + "/regwatch.db";
+    db_ = regwatch::test::test_store_location(dir_ + "/regwatch.db");
     ASSERT_TRUE(collector::store::EventWriter::open(db_).ok());  // creates the schema
     auto incidents = collector::store::IncidentWriter::open(db_);
     ASSERT_TRUE(incidents.ok());

@@ -20,6 +20,7 @@
 
 #include "common/record_bytes.h"
 #include "common/record_json.h"
+#include "tests/store/test_store.h"
 
 namespace regwatch::collector {
 namespace {
@@ -44,7 +45,8 @@ class CorrelationRunnerTest : public ::testing::Test {
     for (Side* side : {&live_, &replay_}) {
       char templ[] = "/tmp/regwatch-runner-XXXXXX";
       side->dir = mkdtemp(templ);
-      const std::string db = (side->dir / "events.db").string();
+      const std::string db =
+          regwatch::test::test_store_location((side->dir / "events.db").string());
       auto writer = store::EventWriter::open(db);
       ASSERT_TRUE(writer.ok()) << writer.error().message;
       side->writer = std::move(writer).value();
@@ -104,7 +106,8 @@ class CorrelationRunnerTest : public ::testing::Test {
   }
 
   static std::vector<v1::Incident> records(const Side& side) {
-    auto reader = store::IncidentReader::open((side.dir / "events.db").string());
+    auto reader = store::IncidentReader::open(
+        regwatch::test::test_store_location((side.dir / "events.db").string()));
     EXPECT_TRUE(reader.ok());
     v1::IncidentQuery q;
     q.set_limit(1000);

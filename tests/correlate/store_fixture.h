@@ -10,6 +10,7 @@
 
 #include "collector/store/event_reader.h"
 #include "collector/store/event_writer.h"
+#include "tests/store/test_store.h"
 
 namespace regwatch::collector {
 
@@ -18,7 +19,7 @@ class StoreFixture : public ::testing::Test {
   void SetUp() override {
     char templ[] = "/tmp/regwatch-store-XXXXXX";
     dir_ = mkdtemp(templ);
-    const std::string path = (dir_ / "events.db").string();
+    const std::string path = regwatch::test::test_store_location((dir_ / "events.db").string());
     auto writer = store::EventWriter::open(path);
     ASSERT_TRUE(writer.ok()) << writer.error().message;
     writer_ = std::move(writer).value();

@@ -13,6 +13,7 @@
 #include "collector/store/database.h"
 #include "collector/store/event_writer.h"
 #include "common/clock.h"
+#include "tests/store/test_store.h"
 
 namespace regwatch::collector::ingest {
 namespace {
@@ -25,7 +26,7 @@ class CommitQueueRetentionTest : public ::testing::Test {
   void SetUp() override {
     char templ[] = "/tmp/regwatch-commit-queue-XXXXXX";
     dir_ = mkdtemp(templ);
-    path_ = (dir_ / "events.db").string();
+    path_ = regwatch::test::test_store_location((dir_ / "events.db").string());
     auto writer = store::EventWriter::open(path_);
     ASSERT_TRUE(writer.ok()) << writer.error().message;
     writer_ = std::move(writer).value();
@@ -35,8 +36,8 @@ class CommitQueueRetentionTest : public ::testing::Test {
     ASSERT_TRUE(store::exec(writer_->database(),
                             ("INSERT INTO condition_alerts (key, identity, state, starts_us, "
                              "updated_us, ends_us, record) VALUES ('old', 'a', 'resolved', 0, 0, " +
-                             old_end + ", X''), ('recent', 'a', 'resolved', 0, 0, " + recent_end +
-                             ", X'');"
+                             old_end + ", ''), ('recent', 'a', 'resolved', 0, 0, " + recent_end +
+                             ", '');"
                              "INSERT INTO silences (id, matchers, starts_us, ends_us, author, "
                              "comment, created_us) VALUES ('s-old', '{}', 0, " +
                              old_end + ", 'noc', '', 0), ('s-recent', '{}', 0, " + recent_end +

@@ -5,6 +5,7 @@
 #include "collector/ingest/ingest_service.h"
 #include "collector/store/event_reader.h"
 #include "collector/store/event_writer.h"
+#include "tests/store/test_store.h"
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -12,7 +13,6 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -47,10 +47,10 @@ class IngestServiceFixture : public ::testing::Test {
   void SetUp() override {
     char templ[] = "/tmp/regwatch-ingestsvc-XXXXXX";
     dir_ = mkdtemp(templ);
-    db_ = (dir_ / "events.db").string();
+    db_ = regwatch::test::test_store_location((dir_ / "events.db").string());
     auto writer = store::EventWriter::open(db_);
     ASSERT_TRUE(writer.ok()) << writer.error().message;
-    writer_handle_ = (*writer)->handle();
+    writer_db_ = (*writer)->database();
     queue_ = std::make_unique<CommitQueue>(std::move(writer).value(), CommitQueueOptions{}, clock_);
   }
 
@@ -104,7 +104,7 @@ class IngestServiceFixture : public ::testing::Test {
   fs::path dir_;
   std::string db_;
   ManualClock clock_{kNow};
-  sqlite3* writer_handle_ = nullptr;
+  store::Database* writer_db_ = nullptr;
   StreamLimiter limiter_{4};
   PendingBytesBudget budget_{64 << 20};
   ConnectedAgents connected_;
@@ -242,11 +242,8 @@ TEST_F(IngestServiceTest, AnEventOfAnotherAgentEndsTheStreamUnstored) {
 }
 
 TEST_F(IngestServiceTest, ABatchTheStoreCannotCommitIsNotAcked) {
-  ASSERT_EQ(sqlite3_exec(writer_handle_,
-                         "CREATE TRIGGER fail_inserts BEFORE INSERT ON events "
-                         "BEGIN SELECT RAISE(ABORT, 'disk is on fire'); END",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
+  auto broken = regwatch::test::break_event_inserts(writer_db_);
+  ASSERT_TRUE(broken.ok()) << broken.error().message;
   auto s = open("edge-1", "edge-1-secret");
   s->rw->Write(batch(1, "edge-1", 1, 3));
   v1::Ack ack;

@@ -7,11 +7,10 @@ import json
 import mailbox
 import os
 import re
-import sqlite3
 import subprocess
 import threading
 
-from harness import RegwatchTestCase, free_port, wait_for
+from harness import RegwatchTestCase, free_port, store_rows, wait_for
 
 
 ARCHIVE = os.path.join(os.path.dirname(__file__), "..", "..", "tools", "demo", "sample-syslog.log")
@@ -147,6 +146,6 @@ class AlertingBase(RegwatchTestCase):
         return list(mailbox.Maildir(self.maildir, create=False))
 
     def outbox(self):
-        with sqlite3.connect(self.path("regwatch.db")) as db:
-            return db.execute("SELECT receiver, status, delivered_us IS NOT NULL, attempts, last_error "
-                              "FROM alert_outbox ORDER BY receiver, status").fetchall()
+        return store_rows(self.path("regwatch.db"),
+                          "SELECT receiver, status, delivered_us IS NOT NULL, attempts, last_error "
+                          "FROM alert_outbox ORDER BY receiver, status")

@@ -1,8 +1,10 @@
 """Real-process test harness: starts regwatch-collector and regwatch-agent on loopback in a
 temporary directory, runs the regwatch CLI, and waits on conditions with timeouts (never a
 bare sleep). Binaries come from $REGWATCH_BUILD_DIR (set by ctest)."""
+import atexit
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -43,6 +45,64 @@ def run_simulator(test, *args, timeout=120):
     out = subprocess.run([sys.executable, SIMULATOR, *args], capture_output=True, text=True, timeout=timeout)
     test.assertEqual(out.returncode, 0, out.stderr)
     return [json.loads(line) for line in out.stdout.splitlines()]
+
+
+def testing_postgresql():
+    """True when $REGWATCH_TEST_STORE is postgresql (ctest's pg.integration.* tests): collectors
+    then store into PostgreSQL, on a server this test process shares."""
+    return os.environ.get("REGWATCH_TEST_STORE") == "postgresql"
+
+
+def sqlite_only(reason):
+    """Decorator for tests about SQLite itself (its file, the sqlite3 module): skipped, with the
+    reason, when the store is PostgreSQL."""
+    return unittest.skipIf(testing_postgresql(), f"SQLite only: {reason}")
+
+
+_postgres = None  # the process's PostgreSQL server, started on first use, stopped at exit
+_databases = {}  # SQLite path -> the URL standing in for it
+
+
+def store_location(sqlite_path):
+    """Where a collector stores: the SQLite path itself, or, testing PostgreSQL, the URL of a fresh
+    database of its own; the same path gives the same URL again, so that a restarted collector
+    finds what it stored."""
+    global _postgres
+    if not testing_postgresql() or sqlite_path.startswith(("postgresql://", "postgres://")):
+        return sqlite_path
+    if sqlite_path not in _databases:
+        if _postgres is None:
+            import postgres_support  # it imports this module: only now, not at import time
+            _postgres = postgres_support.PostgresServer()
+            atexit.register(_postgres.stop)
+        _databases[sqlite_path] = _postgres.create_database(f"it_{len(_databases) + 1}")
+    return _databases[sqlite_path]
+
+
+def store_rows(sqlite_path, sql):
+    """Rows of a query on a collector's store, as tuples, on either backend: sqlite3 on the file,
+    or psql on the database standing in for it. PostgreSQL's booleans come back as SQLite's 1 and
+    0, integers as int, NULL as None, so one assertion holds for both."""
+    location = store_location(sqlite_path)
+    if location == sqlite_path:
+        import sqlite3
+        with sqlite3.connect(sqlite_path) as db:
+            return db.execute(sql).fetchall()
+    out = subprocess.run([os.path.join(_postgres.bin, "psql"), "-X", "-q", "--csv", "-t", "-v", "ON_ERROR_STOP=1",
+                          "-d", location, "-c", sql], capture_output=True, text=True, timeout=60)
+    if out.returncode != 0:
+        raise RuntimeError(f"psql {sql!r} failed: {out.stderr}")
+
+    def value(cell):
+        if cell == "":
+            return None
+        if cell in ("t", "f"):
+            return 1 if cell == "t" else 0
+        return int(cell) if re.fullmatch(r"-?\d+", cell) else cell
+
+    import csv
+    import io
+    return [tuple(value(cell) for cell in row) for row in csv.reader(io.StringIO(out.stdout))]
 
 
 class Process:
@@ -102,7 +162,7 @@ class RegwatchTestCase(unittest.TestCase):
 
     def start_collector(self, port=0, db=None, extra=(), name="collector", expect_ready=True, env=None):
         """env: extra environment variables for the collector (e.g. NOTIFY_SOCKET)."""
-        db = db or self.path("regwatch.db")
+        db = store_location(db or self.path("regwatch.db"))
         if "--http" not in extra:  # tests run in parallel: no fixed default port
             extra = [*extra, "--http", "127.0.0.1:0"]
         args = [COLLECTOR, "--listen", f"127.0.0.1:{port}", "--db", db, *extra]

@@ -11,7 +11,7 @@ import subprocess
 import unittest
 import urllib.request
 
-from harness import RegwatchTestCase, free_port, wait_for
+from harness import RegwatchTestCase, free_port, store_rows, wait_for
 from test_alerts import AlertingBase, open_incident_archive, shifted_archive
 
 NOW = datetime.datetime.now
@@ -91,9 +91,8 @@ class ReopenTest(LifecycleBase):
                          [("firing", "first"), ("resolved", "resolved"), ("firing", "reopened")])
 
     def outbox_rows(self):
-        import sqlite3
-        with sqlite3.connect(self.path("regwatch.db")) as db:
-            return db.execute("SELECT receiver, status, reason FROM alert_outbox ORDER BY receiver, seq").fetchall()
+        return store_rows(self.path("regwatch.db"),
+                          "SELECT receiver, status, reason FROM alert_outbox ORDER BY receiver, seq")
 
 
 class GrowthTest(LifecycleBase):

@@ -8,11 +8,10 @@ import datetime
 import json
 import mailbox
 import os
-import sqlite3
 import subprocess
 import unittest
 
-from harness import free_port, wait_for
+from harness import free_port, store_rows, wait_for
 
 from alerting_support import ARCHIVE, SYSTEM_PYTHON, shifted_archive, open_incident_archive, AlertingBase
 
@@ -205,8 +204,7 @@ class AlertingTest(AlertingBase):
                          what="the page and its repeat")
         self.assertEqual([h["status"] for h in hooks[:2]], ["firing", "firing"])
         self.assertEqual(hooks[0]["groupLabels"], hooks[1]["groupLabels"])  # the same incident
-        with sqlite3.connect(self.path("regwatch.db")) as db:
-            reasons = db.execute("SELECT status, reason FROM alert_outbox ORDER BY seq").fetchall()
+        reasons = store_rows(self.path("regwatch.db"), "SELECT status, reason FROM alert_outbox ORDER BY seq")
         self.assertEqual(reasons[:2], [("firing", "first"), ("firing", "repeat")])
 
     def test_an_incident_moved_by_late_events_keeps_its_one_page_and_resolves_it(self):
@@ -261,8 +259,7 @@ class AlertingTest(AlertingBase):
                          what="the resolve")
         self.assertEqual([h["status"] for h in hooks], ["firing", "resolved"])  # never a second page
         self.assertEqual(hooks[1]["alerts"][0]["labels"]["incident"], first_id)
-        with sqlite3.connect(self.path("regwatch.db")) as db:
-            rows = db.execute("SELECT alert_key, status FROM alert_outbox ORDER BY id").fetchall()
+        rows = store_rows(self.path("regwatch.db"), "SELECT alert_key, status FROM alert_outbox ORDER BY id")
         self.assertEqual(rows, [(first_id, "firing"), (first_id, "resolved")])
 
     def test_a_dead_receiver_does_not_hold_up_the_others(self):

@@ -5,7 +5,7 @@ import sqlite3
 import subprocess
 import unittest
 
-from harness import AGENT, COLLECTOR, RegwatchTestCase
+from harness import AGENT, COLLECTOR, RegwatchTestCase, sqlite_only
 
 EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "deploy")
 
@@ -68,6 +68,7 @@ class StartupTest(RegwatchTestCase):
         self.assertIn("spool.drop_policy", result.stderr)
         self.assertIn("syslog.udp", result.stderr)
 
+    @sqlite_only("a garbage SQLite file")
     def test_garbage_database_is_refused_untouched(self):
         db = self.path("garbage.db")
         with open(db, "wb") as f:
@@ -78,6 +79,7 @@ class StartupTest(RegwatchTestCase):
         self.assertIn("cannot start", p.stderr())
         self.assertEqual(digest(db), before)
 
+    @sqlite_only("a newer schema written with the sqlite3 module into the file")
     def test_newer_schema_is_refused_untouched(self):
         db = self.path("newer.db")
         con = sqlite3.connect(db)
@@ -92,6 +94,7 @@ class StartupTest(RegwatchTestCase):
         self.assertEqual(digest(db), before)
 
     @unittest.skipUnless(os.geteuid() == 0, "needs root to run the collector as another user")
+    @sqlite_only("file permissions of the SQLite file")
     def test_a_database_it_may_not_write_is_refused_at_start(self):
         """Run as nobody against root's database (readable, not writable; its directory likewise):
         refused before "listening", not failing every commit after it."""

@@ -16,6 +16,7 @@
 #include "collector/query/query_service.h"
 #include "collector/store/event_writer.h"
 #include "common/clock.h"
+#include "tests/store/test_store.h"
 
 namespace regwatch::collector::query {
 namespace {
@@ -153,7 +154,7 @@ class DashboardQueriesTest : public ::testing::Test {
   void SetUp() override {
     char templ[] = "/tmp/regwatch-dashboard-XXXXXX";
     dir_ = mkdtemp(templ);
-    db_ = (dir_ / "events.db").string();
+    db_ = regwatch::test::test_store_location((dir_ / "events.db").string());
     auto writer = store::EventWriter::open(db_);
     ASSERT_TRUE(writer.ok()) << writer.error().message;
     writer_ = std::move(writer).value();

@@ -13,6 +13,7 @@
 #include "collector/query/top_query.h"
 #include "common/event_kind.h"
 #include "tests/correlate/store_fixture.h"
+#include "tests/store/test_store.h"
 
 namespace regwatch::collector {
 namespace {
@@ -94,7 +95,8 @@ TEST_F(DropRuleAgreement, CorrelationTopAndExplainCountTheSameDrops) {
     EXPECT_EQ(phone.last_drop_us(), expected.at(phone.name()).back()) << phone.name();
   }
 
-  auto incident_reader = store::IncidentReader::open((dir_ / "events.db").string());
+  auto incident_reader = store::IncidentReader::open(
+      regwatch::test::test_store_location((dir_ / "events.db").string()));
   ASSERT_TRUE(incident_reader.ok()) << incident_reader.error().message;
   for (const auto& [device, drops] : expected) {
     v1::ExplainQuery q;

@@ -11,6 +11,7 @@
 #include "collector/store/incident_reader.h"
 #include "collector/store/incident_store.h"
 #include "tests/correlate/store_fixture.h"
+#include "tests/store/test_store.h"
 
 namespace regwatch::collector {
 namespace {
@@ -22,7 +23,7 @@ class IncidentViewTest : public StoreFixture {
  protected:
   void SetUp() override {
     StoreFixture::SetUp();
-    const std::string path = (dir_ / "events.db").string();
+    const std::string path = regwatch::test::test_store_location((dir_ / "events.db").string());
     auto writer = store::IncidentWriter::open(path);
     ASSERT_TRUE(writer.ok()) << writer.error().message;
     incidents_ = std::move(writer).value();

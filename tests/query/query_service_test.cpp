@@ -5,6 +5,7 @@
 #include "collector/store/event_reader.h"
 #include "collector/store/event_writer.h"
 #include "common/build_version.h"
+#include "tests/store/test_store.h"
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -42,7 +43,7 @@ class QueryServiceTest : public ::testing::Test {
   void SetUp() override {
     char templ[] = "/tmp/regwatch-querysvc-XXXXXX";
     dir_ = mkdtemp(templ);
-    db_ = (dir_ / "events.db").string();
+    db_ = regwatch::test::test_store_location((dir_ / "events.db").string());
     auto writer = store::EventWriter::open(db_);
     ASSERT_TRUE(writer.ok()) << writer.error().message;
     // 20 events of edge-1 a second apart: phones A and B alternating, every 5th registered,

@@ -12,6 +12,7 @@
 
 #include "collector/store/database.h"
 #include "collector/store/event_writer.h"
+#include "tests/store/test_store.h"
 
 namespace regwatch::collector::store {
 namespace {
@@ -23,7 +24,7 @@ class AlertingRetentionTest : public ::testing::Test {
   void SetUp() override {
     char templ[] = "/tmp/regwatch-retention-XXXXXX";
     dir_ = mkdtemp(templ);
-    path_ = (dir_ / "events.db").string();
+    path_ = regwatch::test::test_store_location((dir_ / "events.db").string());
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -35,13 +36,14 @@ TEST_F(AlertingRetentionTest, RetentionPrunesEndedAlertEpisodesAndSilencesButNot
   auto writer = std::move(EventWriter::open(path_)).value();  // creates the schema
   Database* db = writer->database();
   auto retention = std::move(AlertingRetention::open(path_)).value();
+  // '' for the records, which retention never reads: X'' is SQLite's blob literal only.
   ASSERT_TRUE(
       exec(db,
            "INSERT INTO condition_alerts (key, identity, state, starts_us, updated_us, "
            "ends_us, record) VALUES "
-           "('old', 'a', 'resolved', 10, 90, 100, X''), "
-           "('recent', 'a', 'resolved', 10, 290, 300, X''), "
-           "('firing-long', 'b', 'firing', 10, 500, NULL, X'');"
+           "('old', 'a', 'resolved', 10, 90, 100, ''), "
+           "('recent', 'a', 'resolved', 10, 290, 300, ''), "
+           "('firing-long', 'b', 'firing', 10, 500, NULL, '');"
            "INSERT INTO silences (id, matchers, starts_us, ends_us, author, comment, "
            "created_us) VALUES ('s-old', '{}', 0, 150, 'noc', '', 0), "
            "('s-active', '{}', 0, 9000, 'noc', '', 0);"

@@ -11,6 +11,7 @@
 #include "collector/store/event_rows.h"
 #include "collector/store/event_writer.h"
 #include "collector/store/incident_reader.h"
+#include "tests/store/test_store.h"
 
 namespace regwatch::collector::store {
 namespace {
@@ -45,7 +46,7 @@ TEST(BootEventsStore, DhcpAndFileEventsNameTheirPhone) {
 TEST(BootEventsStore, ExplainsQueryByDeviceFindsThem) {
   char templ[] = "/tmp/regwatch-boot-store-XXXXXX";
   const fs::path dir = mkdtemp(templ);
-  const std::string path = (dir / "events.db").string();
+  const std::string path = regwatch::test::test_store_location((dir / "events.db").string());
   {
     auto writer = EventWriter::open(path);
     ASSERT_TRUE(writer.ok());

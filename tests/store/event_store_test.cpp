@@ -14,6 +14,7 @@
 #include "collector/store/database.h"
 #include "collector/store/migrations.h"
 #include "common/clock.h"
+#include "tests/store/test_store.h"
 
 namespace regwatch::collector::store {
 namespace {
@@ -25,7 +26,7 @@ class StoreTest : public ::testing::Test {
   void SetUp() override {
     char templ[] = "/tmp/regwatch-store-XXXXXX";
     dir_ = mkdtemp(templ);
-    path_ = (dir_ / "events.db").string();
+    path_ = regwatch::test::test_store_location((dir_ / "events.db").string());
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -175,6 +176,7 @@ TEST_F(StoreTest, SameAgentAndSeqFromAnotherSpoolIncarnationIsStored) {
 // and its id is kept (evidence refers to ids), the old rows belong to incarnation '', and
 // the indexes are there.
 TEST_F(StoreTest, MigrationFromVersion6KeepsRowsAndIds) {
+  REGWATCH_SQLITE_ONLY("SQLite's legacy migrations 001..012, written with sqlite3 directly");
   {
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
@@ -349,6 +351,7 @@ TEST_F(StoreTest, QueriesFilterBySource) {
 }
 
 TEST_F(StoreTest, NewerSchemaIsRefusedAndTheFileIsUntouched) {
+  REGWATCH_SQLITE_ONLY("PRAGMA user_version and the file's bytes are SQLite's");
   {
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
@@ -364,6 +367,7 @@ TEST_F(StoreTest, NewerSchemaIsRefusedAndTheFileIsUntouched) {
 }
 
 TEST_F(StoreTest, GarbageFileIsRefusedAndUntouched) {
+  REGWATCH_SQLITE_ONLY("a garbage file is a SQLite matter");
   {
     std::ofstream out(path_, std::ios::binary);
     for (int i = 0; i < 4096; ++i) out.put(static_cast<char>(i * 7 + 3));
@@ -376,6 +380,7 @@ TEST_F(StoreTest, GarbageFileIsRefusedAndUntouched) {
 }
 
 TEST_F(StoreTest, DiskFullStoresNothingOfTheBatchAndRecovers) {
+  REGWATCH_SQLITE_ONLY("a full disk made by SQLite's max_page_count");
   auto writer = std::move(EventWriter::open(path_)).value();
   ASSERT_TRUE(
       writer->insert_batch(std::vector<v1::Event>{phone("a", 1, 1, "SEP000000000001")}, 1).ok());
@@ -413,6 +418,7 @@ TEST_F(StoreTest, PruningRemovesOnlyOldStoredRowsInChunks) {
 }
 
 TEST_F(StoreTest, ABatchIsAcknowledgedOnlyOnceItsCommitIsOnDiskAndTheWalIsBounded) {
+  REGWATCH_SQLITE_ONLY("SQLite's WAL pragmas");
   auto writer = std::move(EventWriter::open(path_)).value();
   const auto pragma = [&](const char* sql) {
     auto statement = std::move(Statement::prepare(writer->database(), sql)).value();

@@ -11,6 +11,7 @@
 #include "collector/store/event_writer.h"
 #include "collector/store/incident_reader.h"
 #include "collector/store/incident_store.h"
+#include "tests/store/test_store.h"
 
 namespace regwatch::collector::store {
 namespace {
@@ -126,7 +127,7 @@ class IncidentWriterTest : public ::testing::Test {
   void SetUp() override {
     char templ[] = "/tmp/regwatch-lineage-XXXXXX";
     dir_ = mkdtemp(templ);
-    path_ = (dir_ / "events.db").string();
+    path_ = regwatch::test::test_store_location((dir_ / "events.db").string());
     auto events = EventWriter::open(path_);  // creates the schema
     ASSERT_TRUE(events.ok()) << events.error().message;
     auto writer = IncidentWriter::open(path_);

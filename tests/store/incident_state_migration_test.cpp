@@ -14,6 +14,7 @@
 #include "collector/store/migrations.h"
 #include "common/record_bytes.h"
 #include "common/record_json.h"
+#include "tests/store/test_store.h"
 
 namespace regwatch::collector::store {
 namespace {
@@ -57,7 +58,7 @@ class IncidentStateMigrationTest : public ::testing::Test {
   void SetUp() override {
     char templ[] = "/tmp/regwatch-state-XXXXXX";
     dir_ = mkdtemp(templ);
-    path_ = (dir_ / "events.db").string();
+    path_ = regwatch::test::test_store_location((dir_ / "events.db").string());
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -66,6 +67,7 @@ class IncidentStateMigrationTest : public ::testing::Test {
 };
 
 TEST_F(IncidentStateMigrationTest, AnOldRecordBlobGetsTheEnumFromItsStateColumn) {
+  REGWATCH_SQLITE_ONLY("SQLite's legacy migrations up to 011 and PRAGMA user_version");
   const std::string resolved_id = "cm_node:ucm-sub1@1795166060395000";
   const std::string withdrawn_id = "cm_node:ucm-sub1@1";
   {
@@ -135,6 +137,7 @@ TEST_F(IncidentStateMigrationTest, AnOldRecordBlobGetsTheEnumFromItsStateColumn)
 }
 
 TEST_F(IncidentStateMigrationTest, ABlobThatDoesNotParseIsLeftAndCounted) {
+  REGWATCH_SQLITE_ONLY("SQLite's legacy migrations up to 011 and PRAGMA user_version");
   auto db = open_database(path_, false, 5000);
   ASSERT_TRUE(db.ok());
   const auto& migrations = embedded_migrations();

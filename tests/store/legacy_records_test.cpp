@@ -17,6 +17,7 @@
 #include "common/domain_tables.h"
 #include "common/record_json.h"
 #include "common/time_format.h"
+#include "tests/store/test_store.h"
 
 namespace regwatch::collector::store {
 namespace {
@@ -84,7 +85,7 @@ class LegacyRecordsTest : public ::testing::Test {
   void SetUp() override {
     char templ[] = "/tmp/regwatch-legacy-XXXXXX";
     dir_ = mkdtemp(templ);
-    path_ = (dir_ / "events.db").string();
+    path_ = regwatch::test::test_store_location((dir_ / "events.db").string());
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -93,6 +94,7 @@ class LegacyRecordsTest : public ::testing::Test {
 };
 
 TEST_F(LegacyRecordsTest, AnOldDatabaseMigratesToRecordsThatRenderTheSameJson) {
+  REGWATCH_SQLITE_ONLY("SQLite's legacy migrations up to 009 and PRAGMA user_version");
   {
     auto db = open_database(path_, false, 5000);
     ASSERT_TRUE(db.ok());

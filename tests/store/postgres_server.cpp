@@ -249,6 +249,7 @@ Status PostgresServer::run_start() {
 }
 
 PostgresServer::~PostgresServer() {
+  if (detached_) return;
   std::error_code ec;
   if (fs::exists(data_dir() / "postmaster.pid", ec)) (void)stop();
   fs::remove_all(root_, ec);
@@ -305,6 +306,12 @@ Status PostgresServer::restart() {
     fs::remove(root_ / socket, ec);
   }
   return run_start();
+}
+
+Status PostgresServer::stop_detached(const fs::path& bin, const fs::path& root) {
+  // The same folder layout as start()'s; the destructor of this stand-in removes the folder.
+  PostgresServer server(bin, root, 0);
+  return server.stop();
 }
 
 Status PostgresServer::stop() {

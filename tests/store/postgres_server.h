@@ -46,6 +46,13 @@ class PostgresServer {
   // pg_ctl stop -m immediate; the folder stays until the object goes.
   Status stop();
 
+  // For ctest's fixture, which starts the server in one process and stops it from another:
+  // the object then leaves it running and its folder in place, and stop_detached() ends both.
+  void detach() { detached_ = true; }
+  const std::filesystem::path& bin() const { return bin_; }
+  const std::filesystem::path& root() const { return root_; }
+  static Status stop_detached(const std::filesystem::path& bin, const std::filesystem::path& root);
+
  private:
   PostgresServer(std::filesystem::path bin, std::filesystem::path root, int port)
       : bin_(std::move(bin)), root_(std::move(root)), port_(port) {}
@@ -55,6 +62,7 @@ class PostgresServer {
   std::filesystem::path bin_;
   std::filesystem::path root_;
   int port_;  // on the command line, not in postgresql.conf: a retry may change it
+  bool detached_ = false;
 };
 
 }  // namespace regwatch::test

@@ -9,6 +9,7 @@
 
 #include "alerts/label_matcher.h"
 #include "collector/store/event_writer.h"
+#include "tests/store/test_store.h"
 
 namespace regwatch::collector::store {
 namespace {
@@ -22,7 +23,7 @@ class SilenceStoreTest : public ::testing::Test {
   void SetUp() override {
     char templ[] = "/tmp/regwatch-silences-XXXXXX";
     dir_ = mkdtemp(templ);
-    path_ = (dir_ / "events.db").string();
+    path_ = regwatch::test::test_store_location((dir_ / "events.db").string());
     auto events = EventWriter::open(path_);  // creates the schema
     ASSERT_TRUE(events.ok()) << events.error().message;
     auto store = SilenceStore::open(path_);

@@ -1,6 +1,7 @@
 // open_store_backend: a path is SQLite, whose sink and source see the same events; a
 // PostgreSQL URL is refused with a clear error (not built in yet), as is an unknown scheme.
 #include "collector/store/store_backend.h"
+#include "tests/store/test_store.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -13,13 +14,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A path on SQLite, a URL on PostgreSQL ($REGWATCH_TEST_STORE): either way one store.
 TEST(StoreBackendTest, APathIsSqliteWhoseSinkAndSourceShareTheEvents) {
   char templ[] = "/tmp/regwatch-backend-XXXXXX";
   const fs::path dir = mkdtemp(templ);
-  const std::string path = (dir / "events.db").string();
+  const std::string path = regwatch::test::test_store_location((dir / "events.db").string());
   auto backend = open_store_backend(path);
   ASSERT_TRUE(backend.ok()) << backend.error().message;
-  EXPECT_EQ((*backend)->name(), "sqlite");
+  EXPECT_EQ((*backend)->name(), regwatch::test::testing_postgresql() ? "postgresql" : "sqlite");
   auto sink = (*backend)->open_sink();
   ASSERT_TRUE(sink.ok()) << sink.error().message;
   EXPECT_GT((*sink)->schema_version(), 0);

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "collector/store/event_writer.h"
+#include "tests/store/test_store.h"
 
 namespace regwatch::collector::store {
 namespace {
@@ -67,7 +68,8 @@ TEST(StoreMetrics, RegisteredPhonesFollowTheNewestCountByEventTime) {
 TEST(StoreMetrics, TheEventWriterCountsOnlyWhatItNewlyStored) {
   char templ[] = "/tmp/regwatch-store-metrics-XXXXXX";
   const std::filesystem::path dir = mkdtemp(templ);
-  auto writer = EventWriter::open((dir / "events.db").string());
+  auto writer =
+      EventWriter::open(regwatch::test::test_store_location((dir / "events.db").string()));
   ASSERT_TRUE(writer.ok()) << writer.error().message;
   auto& registry = metrics::default_registry();
   auto& stored = registry.counter("regwatch_events_stored_total", "", {"source", "kind"})

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "collector/store/condition_alert_reader.h"
@@ -12,6 +13,7 @@
 #include "collector/store/event_writer.h"
 #include "collector/store/outbox_status_reader.h"
 #include "common/record_bytes.h"
+#include "tests/store/test_store.h"
 
 namespace regwatch::collector::store {
 namespace {
@@ -23,7 +25,7 @@ class TableReadersTest : public ::testing::Test {
   void SetUp() override {
     char templ[] = "/tmp/regwatch-readers-XXXXXX";
     dir_ = mkdtemp(templ);
-    path_ = (dir_ / "events.db").string();
+    path_ = regwatch::test::test_store_location((dir_ / "events.db").string());
     auto writer = EventWriter::open(path_);  // creates the schema
     ASSERT_TRUE(writer.ok()) << writer.error().message;
     writer_ = std::move(writer).value();
@@ -63,25 +65,33 @@ TEST_F(TableReadersTest, OutboxStatusCountsEachReceiversPagesAndKeepsItsLastErro
 }
 
 TEST_F(TableReadersTest, ConditionAlertsFiringFirstAndResolvedOnlyWhenAsked) {
-  // Each row's record names its key, so the test can tell which came back.
-  const auto record = [](const char* key) {
+  // Each row's record names its key, so the test can tell which came back; bound, as a blob
+  // literal is written differently on each backend.
+  auto insert = std::move(Statement::prepare(
+                              writer_->database(),
+                              "INSERT INTO condition_alerts (key, identity, state, starts_us, "
+                              "updated_us, ends_us, record) VALUES (?1, 'x', ?2, ?3, ?4, ?5, ?6)"))
+                    .value();
+  const auto add = [&](const char* key, const char* state, int64_t starts, int64_t updated,
+                       std::optional<int64_t> ends) {
     regwatch::v1::Alert alert;
     alert.set_id(key);
-    std::string hex;
-    for (unsigned char c : deterministic_bytes(alert)) {
-      static const char kDigits[] = "0123456789ABCDEF";
-      hex += kDigits[c >> 4];
-      hex += kDigits[c & 15];
+    insert.reset();
+    insert.bind(1, key);
+    insert.bind(2, state);
+    insert.bind(3, starts);
+    insert.bind(4, updated);
+    if (ends) {
+      insert.bind(5, *ends);
+    } else {
+      insert.bind_null(5);
     }
-    return "X'" + hex + "'";
+    insert.bind_blob(6, deterministic_bytes(alert));
+    return insert.step();
   };
-  ASSERT_TRUE(exec(writer_->database(),
-                   ("INSERT INTO condition_alerts (key, identity, state, starts_us, updated_us, "
-                    "ends_us, record) VALUES ('a', 'x', 'firing', 10, 10, NULL, " +
-                    record("a") + "), ('b', 'x', 'resolved', 20, 30, 30, " + record("b") +
-                    "), ('c', 'x', 'resolved', 5, 6, 6, " + record("c") + ");")
-                       .c_str())
-                  .ok());
+  ASSERT_EQ(add("a", "firing", 10, 10, std::nullopt), kStepDone);
+  ASSERT_EQ(add("b", "resolved", 20, 30, 30), kStepDone);
+  ASSERT_EQ(add("c", "resolved", 5, 6, 6), kStepDone);
   auto reader = ConditionAlertReader::open(path_);
   ASSERT_TRUE(reader.ok()) << reader.error().message;
   regwatch::v1::AlertQuery q;
