@@ -56,11 +56,10 @@ Result<std::unique_ptr<Leadership>> Leadership::start(const Options& options,
                   "The leader lease's term when this collector last took it (goes up by one at "
                   "each change of leader).")
            .with({});
-  leadership->changes_ =
-      &registry
-           .counter("regwatch_collector_leader_changes_total",
-                    "Times this collector began or stopped leading.")
-           .with({});
+  leadership->changes_ = &registry
+                              .counter("regwatch_collector_leader_changes_total",
+                                       "Times this collector began or stopped leading.")
+                              .with({});
   const auto now_seconds = [] {
     return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
         .count();

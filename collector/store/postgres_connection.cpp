@@ -106,16 +106,39 @@ bool PostgresConnection::revive() {
   return true;
 }
 
-void PostgresConnection::note_transaction_control(std::string_view sql) {
-  const auto starts_with = [&](std::string_view word) {
-    if (sql.size() < word.size()) return false;
-    for (size_t i = 0; i < word.size(); ++i) {
-      if (std::toupper(static_cast<unsigned char>(sql[i])) != word[i]) return false;
-    }
-    return true;
-  };
-  if (starts_with("BEGIN")) in_transaction_ = true;
-  if (starts_with("COMMIT") || starts_with("ROLLBACK")) in_transaction_ = false;
+namespace {
+
+// Whether sql begins with word (upper case), after white space, without case.
+bool starts_with_word(std::string_view sql, std::string_view word) {
+  while (!sql.empty() && std::isspace(static_cast<unsigned char>(sql.front())))
+    sql.remove_prefix(1);
+  if (sql.size() < word.size()) return false;
+  for (size_t i = 0; i < word.size(); ++i) {
+    if (std::toupper(static_cast<unsigned char>(sql[i])) != word[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void PostgresConnection::note_transaction_end(std::string_view sql) {
+  if (starts_with_word(sql, "COMMIT") || starts_with_word(sql, "ROLLBACK")) in_transaction_ = false;
+}
+
+void PostgresConnection::note_transaction_begin(std::string_view sql) {
+  if (starts_with_word(sql, "BEGIN")) in_transaction_ = true;
+}
+
+void PostgresConnection::forget_transaction_if_begin(std::string_view sql) {
+  if (starts_with_word(sql, "BEGIN")) in_transaction_ = false;
+}
+
+bool PostgresConnection::may_retry_after_reconnect(std::string_view sql) const {
+  if (connected() || in_transaction_) return false;
+  for (std::string_view word : {"SELECT", "WITH", "BEGIN", "SET"}) {
+    if (starts_with_word(sql, word)) return true;
+  }
+  return false;
 }
 
 }  // namespace regwatch::collector::store

@@ -49,7 +49,20 @@ class PostgresConnection {
   // What configures a session (SET ...), run again after each reconnect.
   void remember_session_setting(std::string sql) { session_settings_.push_back(std::move(sql)); }
   // Tracks BEGIN / COMMIT / ROLLBACK run through exec() (the stores' only way to them).
-  void note_transaction_control(std::string_view sql);
+  // BEGIN opens (once it ran); COMMIT and ROLLBACK close whatever happens to them (on a dead
+  // connection the transaction is gone anyway). Call note_transaction_end before revive() and
+  // note_transaction_begin after it.
+  void note_transaction_end(std::string_view sql);
+  void note_transaction_begin(std::string_view sql);
+  bool in_transaction() const { return in_transaction_; }
+  // A BEGIN that failed began nothing.
+  void forget_transaction_if_begin(std::string_view sql);
+
+  // Whether a statement that failed on a connection found dead may simply run again on a new
+  // one: only outside a transaction, and only what cannot have changed anything (a read, or a
+  // BEGIN / SET). libpq learns that a server went away only when a call fails, so the first
+  // statement after a restart of PostgreSQL fails this way.
+  bool may_retry_after_reconnect(std::string_view sql) const;
 
   // Looks at a finished call's result (nullptr when libpq could not even make one): a success
   // gives 0 and records the rows a command changed; a failure is recorded and gives the code

@@ -54,14 +54,17 @@ class PostgresDatabase : public Database {
   }
 
   Status exec(std::string_view sql) override {
-    const bool revived = connection_->revive();
-    connection_->note_transaction_control(sql);
-    if (!revived) return last_error(SQLITE_IOERR, sql.substr(0, kQuotedSql));
-    const PgResultPtr result(PQexec(connection_->get(), std::string(sql).c_str()));
-    if (const int rc = connection_->record(result.get()); rc != 0) {
-      return last_error(rc, sql.substr(0, kQuotedSql));
+    for (int attempt = 0;; ++attempt) {
+      connection_->note_transaction_end(sql);
+      if (!connection_->revive()) return last_error(SQLITE_IOERR, sql.substr(0, kQuotedSql));
+      connection_->note_transaction_begin(sql);
+      const PgResultPtr result(PQexec(connection_->get(), std::string(sql).c_str()));
+      const int rc = connection_->record(result.get());
+      if (rc == 0) return Ok{};
+      if (!connection_->connected()) connection_->forget_transaction_if_begin(sql);
+      if (attempt > 0 || !connection_->may_retry_after_reconnect(sql))
+        return last_error(rc, sql.substr(0, kQuotedSql));
     }
-    return Ok{};
   }
 
   int64_t changes() const override { return connection_->changes(); }

@@ -122,9 +122,10 @@ int PostgresStatement::prepare_on_server(const std::vector<Oid>& types) {
 }
 
 int PostgresStatement::execute() {
-  if (!connection_->revive()) return connection_->record_failure(SQLITE_IOERR, "unavailable",
-                                                                  "the connection to PostgreSQL "
-                                                                  "is lost");
+  if (!connection_->revive())
+    return connection_->record_failure(SQLITE_IOERR, "unavailable",
+                                       "the connection to PostgreSQL "
+                                       "is lost");
   if (generation_ != connection_->generation()) {
     // A new session: what this statement prepared went with the old one.
     name_.clear();
@@ -187,7 +188,11 @@ int PostgresStatement::execute() {
 
 int PostgresStatement::step() {
   if (!executed_) {
-    if (const int rc = execute(); rc != 0) return rc;
+    int rc = execute();
+    // Once, on a new connection, when the server went away since the last call (libpq learns
+    // it only now) and running it again cannot change anything twice.
+    if (rc != 0 && connection_->may_retry_after_reconnect(sql_.text)) rc = execute();
+    if (rc != 0) return rc;
   }
   if (row_ + 1 < PQntuples(result_.get())) {
     ++row_;
