@@ -122,10 +122,10 @@ int PostgresStatement::prepare_on_server(const std::vector<Oid>& types) {
 }
 
 int PostgresStatement::execute() {
-  if (!connection_->revive())
+  if (!connection_->revive()) {
     return connection_->record_failure(SQLITE_IOERR, "unavailable",
-                                       "the connection to PostgreSQL "
-                                       "is lost");
+                                       "the connection to PostgreSQL is lost");
+  }
   if (generation_ != connection_->generation()) {
     // A new session: what this statement prepared went with the old one.
     name_.clear();
