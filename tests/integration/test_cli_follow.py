@@ -32,7 +32,8 @@ class CliFollowTest(RegwatchTestCase):
         self.port = free_port()
         self.agent = self.start_agent(self.collector.address, extra=[
             "--syslog-tcp", f"127.0.0.1:{self.port}"])
-        wait_for(lambda: "receiving syslog" in self.agent.stderr(), 30, what="agent to listen")
+        # 60 s: with the PostgreSQL pass the suite runs twice as many processes on 2 cores.
+        wait_for(lambda: "receiving syslog" in self.agent.stderr(), 60, what="agent to listen")
 
     def send(self, numbers):
         """Sends one line per number over TCP; event times one second apart, in number order."""
