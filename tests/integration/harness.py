@@ -34,6 +34,15 @@ def wait_for(predicate, timeout=30.0, interval=0.05, what="condition"):
         time.sleep(interval)
 
 
+def _config_sections(args):
+    """The top-level sections of the config file named by --config in args (empty without one)."""
+    args = list(args)
+    if "--config" not in args:
+        return set()
+    with open(args[args.index("--config") + 1]) as f:
+        return {line.split(":", 1)[0] for line in f if line[:1].isalpha() and ":" in line}
+
+
 def free_port(kind=socket.SOCK_STREAM):
     with socket.socket(socket.AF_INET, kind) as s:
         s.bind(("127.0.0.1", 0))
@@ -189,8 +198,14 @@ class RegwatchTestCase(unittest.TestCase):
     def start_agent(self, collector_address, extra=(), name="agent", agent_id="test-agent",
                     spool=None, env=None):
         """env: extra environment variables for the agent (e.g. SNMPv3 secrets)."""
-        if "--snmp-traps" not in extra:  # tests run in parallel: no fixed default port
-            extra = [*extra, "--snmp-traps", ""]
+        # Tests run in parallel (and twice: SQLite and PostgreSQL): no listener may take its fixed
+        # default port (syslog 127.0.0.1:5514, traps 162) unless the test asks for it by flag or
+        # by its config file.
+        configured = _config_sections(extra)
+        for flag, section in (("--snmp-traps", "snmp"), ("--syslog-udp", "syslog"),
+                              ("--syslog-tcp", "syslog")):
+            if flag not in extra and (flag == "--snmp-traps" or section not in configured):
+                extra = [*extra, flag, ""]
         args = [AGENT, "--agent-id", agent_id, "--collector", collector_address,
                 "--spool-dir", spool or self.path(f"spool-{agent_id}"), *extra]
         p = Process(args, self.dir, name, env={**os.environ, **env} if env else None)
