@@ -10,6 +10,7 @@ namespace regwatch::alerts {
 namespace {
 
 constexpr int64_t kSecond = 1'000'000;
+constexpr int64_t kClaimMarginS = 5;
 
 }  // namespace
 
@@ -29,7 +30,8 @@ metrics::Family<metrics::Counter>& notifications() {
   return metrics::default_registry().counter(
       "regwatch_notifications_total",
       "Alert notifications (one per alert notice per attempt) by receiver and outcome: "
-      "delivered, failed (retried later) or given_up.",
+      "delivered, failed (retried later), given_up, or not_claimed (not sent here: another "
+      "collector claimed it, or this one lost the lease).",
       {"receiver", "outcome"});
 }
 
@@ -44,7 +46,8 @@ Sender::Sender(const AlertingConfig& config, const ReceiverConfig& receiver, Not
       clock_(clock),
       delivered_(notifications().with({receiver.name, "delivered"})),
       failed_(notifications().with({receiver.name, "failed"})),
-      given_up_(notifications().with({receiver.name, "given_up"})) {}
+      given_up_(notifications().with({receiver.name, "given_up"})),
+      not_claimed_(notifications().with({receiver.name, "not_claimed"})) {}
 
 bool Sender::send(const std::vector<ReadyRow>& items,
                   const std::map<std::string, std::string>& group_labels, int64_t now,
@@ -61,6 +64,25 @@ bool Sender::send(const std::vector<ReadyRow>& items,
   notification.group_labels = group_labels;
   notification.now_us = now;
   notification.id = std::to_string(items.front().row.id) + "." + std::to_string(now);
+  // Claimed first, so that no other collector sends these too; the claim outlives the
+  // notifier's timeout (an SMTP dialogue is several steps), then a standby may retry them.
+  std::vector<int64_t> ids;
+  ids.reserve(items.size());
+  for (const auto& item : items) ids.push_back(item.row.id);
+  const int64_t claim_window_us = (2 * int64_t{rc.timeout_s} + kClaimMarginS) * kSecond;
+  auto claimed = outbox_.claim(ids, claim_window_us);
+  if (!claimed.ok()) {
+    stored(claimed.error());
+    return false;
+  }
+  if (!*claimed) {
+    not_claimed_.inc(items.size());
+    log->warn(
+        "not sending {} notification(s) to {} (first {}): another collector has claimed them, or "
+        "this one no longer holds the lease it leads under",
+        items.size(), rc.name, items.front().row.alert_key);
+    return false;
+  }
   const Status sent = notifier_.send(notification);
   if (sent.ok()) {
     for (const auto& item : items) {

@@ -4,8 +4,13 @@
 // doubling per attempt up to retry_max_s), or given up once the row is older than
 // give_up_after_s. A failed send never stops the receiver: its rows wait their backoff.
 //
+// Before it sends, it claims the group's rows in the outbox (OutboxStore::claim): collectors in
+// pairs share one outbox, and a row another collector claimed, or any row once this collector
+// lost its lease, is not sent here.
+//
 // Each row's outcome is counted in regwatch_notifications_total{receiver,outcome} (delivered,
-// failed: retried later, given_up), so failing deliveries can alert (docs/metrics.md).
+// failed: retried later, given_up, not_claimed), so failing deliveries can alert
+// (docs/metrics.md).
 //
 // Threads: its receiver's delivery thread.
 #include <cstdint>
@@ -50,6 +55,7 @@ class Sender {
   metrics::Counter& delivered_;
   metrics::Counter& failed_;
   metrics::Counter& given_up_;
+  metrics::Counter& not_claimed_;
 };
 
 }  // namespace regwatch::alerts

@@ -86,11 +86,20 @@ class OutboxStore {
   // resolve is sent only to a receiver that was told it fired.
   virtual Result<bool> firing_told_before(const std::string& receiver, const std::string& alert_key,
                                           int64_t seq) = 0;
-  // A receiver's undelivered rows due at now_us, oldest first.
+  // A receiver's undelivered rows due at now_us, oldest first; rows another send has claimed
+  // (and whose claim has not run out) are not due.
   virtual Result<std::vector<OutboxRow>> due(const std::string& receiver, int64_t now_us,
                                              uint32_t limit) = 0;
   // The earliest due time of a receiver's undelivered rows, if any.
   virtual Result<std::optional<int64_t>> next_due(const std::string& receiver) = 0;
+  // Takes these rows for one send, so that no other collector sends them too (collectors in
+  // pairs share one outbox): false, taking none, when any of them is delivered or given up
+  // already, or claimed by a send whose claim has not run out, or when the store is fenced by a
+  // lease this collector no longer holds. A claim runs out window_us after it was taken (by the
+  // database's clock): a collector that died while sending leaves its rows to the next leader,
+  // which sends them again (at least once; never by two live collectors). delivered(),
+  // failed() and postpone() end it.
+  virtual Result<bool> claim(const std::vector<int64_t>& ids, int64_t window_us) = 0;
   virtual Status delivered(int64_t id, int64_t now_us) = 0;
   // An attempt failed: counted, retried at retry_at_us unless given up.
   virtual Status failed(int64_t id, const std::string& error, int64_t retry_at_us,

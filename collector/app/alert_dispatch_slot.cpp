@@ -15,8 +15,8 @@ AlertDispatchSlot::~AlertDispatchSlot() {
 Status AlertDispatchSlot::start_on(const alerts::AlertingConfig& config) {
   std::unique_ptr<alerts::AlertDispatcher> next;
   if (!config.receivers.empty()) {
-    next = std::make_unique<alerts::AlertDispatcher>(config, store::sqlite_alert_stores(db_path_),
-                                                     clock_);
+    next = std::make_unique<alerts::AlertDispatcher>(
+        config, store::sqlite_alert_stores(db_path_, fence_), clock_);
     if (auto started = next->start(); !started.ok()) return started;
   }
   std::vector<store::KeyedIncident> held;
@@ -30,14 +30,13 @@ Status AlertDispatchSlot::start_on(const alerts::AlertingConfig& config) {
   return Ok{};
 }
 
-Status AlertDispatchSlot::lead(bool leading) {
+Status AlertDispatchSlot::lead(bool leading, store::LeaseFence fence) {
   std::lock_guard serial(lead_mutex_);
-  if (leading == leading_) return Ok{};
+  if (leading == leading_ && (!leading || fence == fence_)) return Ok{};
+  if (leading_) stop();  // a new term: the dispatcher claims under the new fence
   leading_ = leading;
-  if (!leading) {
-    stop();
-    return Ok{};
-  }
+  if (!leading) return Ok{};
+  fence_ = std::move(fence);
   return start_on(running_config_);
 }
 

@@ -18,6 +18,7 @@
 #include "alerts/alert_dispatcher.h"
 #include "alerts/alerting_config.h"
 #include "collector/store/incident_store.h"
+#include "collector/store/leader_lease.h"
 #include "common/clock.h"
 
 namespace regwatch::collector {
@@ -39,9 +40,12 @@ class AlertDispatchSlot {
   // Collectors in pairs: only the leader dispatches. lead(false) stops the dispatcher (its
   // deliveries under way end first) and keeps what replace() is given for later; lead(true)
   // starts one on the config it has, which routes the recent incidents again and owes nothing
-  // twice, as a restart does. A new slot leads; call lead(false) before the first replace()
-  // to start it following. Call from one thread at a time (the leadership's or the reload's).
-  Status lead(bool leading);
+  // twice, as a restart does. Its outbox claims each notification under `fence` (the lease
+  // term it leads under) before sending it, so a collector that lost the lease cannot send what
+  // the next leader sends. A new slot leads, without a fence; call lead(false) before the first
+  // replace() to start it following. Call from one thread at a time (the leadership's or the
+  // reload's).
+  Status lead(bool leading, store::LeaseFence fence = {});
 
  private:
   Status start_on(const alerts::AlertingConfig& config);
@@ -52,8 +56,9 @@ class AlertDispatchSlot {
   std::mutex mutex_;
   std::unique_ptr<alerts::AlertDispatcher> dispatcher_;  // under mutex_
   bool swapping_ = false;                                // under mutex_
-  std::mutex lead_mutex_;  // lead() and replace() one at a time (leadership and reload threads)
-  bool leading_ = true;    // under lead_mutex_
+  std::mutex lead_mutex_;    // lead() and replace() one at a time (leadership and reload threads)
+  bool leading_ = true;      // under lead_mutex_
+  store::LeaseFence fence_;  // under lead_mutex_: what the running dispatcher's claims check
   std::vector<store::KeyedIncident> held_;  // under mutex_: handed during a swap
 };
 

@@ -242,8 +242,8 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
   lead_options.location = config.db;
   lead_options.address = server->listening_on_;
   auto leadership = Leadership::start(
-      lead_options, {[alerts = server->alerts_.get()](int64_t) {
-                       if (auto led = alerts->lead(true); !led.ok()) {
+      lead_options, {[alerts = server->alerts_.get()](const store::LeaseFence& fence) {
+                       if (auto led = alerts->lead(true, fence); !led.ok()) {
                          component_logger("alerts")->error("alert dispatch cannot start: {}",
                                                            led.error().message);
                        }

@@ -69,7 +69,7 @@ Result<std::unique_ptr<Leadership>> Leadership::start(const Options& options,
     leadership->leader_gauge_->set(1);
     leadership->since_gauge_->set(now_seconds());
     leadership->term_gauge_->set(1);
-    if (leadership->callbacks_.gained) leadership->callbacks_.gained(1);
+    if (leadership->callbacks_.gained) leadership->callbacks_.gained(store::LeaseFence{});
     return leadership;
   }
   leadership->fence_after_ =
@@ -140,7 +140,7 @@ void Leadership::tick() {
               .count());
       term_gauge_->set(static_cast<double>(**held));
       changes_->inc();
-      if (callbacks_.gained) callbacks_.gained(**held);
+      if (callbacks_.gained) callbacks_.gained(store::LeaseFence{self_, **held});
     }
   } else if (held.ok()) {
     if (leading_) step_down("another collector holds the lease");

@@ -32,7 +32,9 @@
 namespace regwatch::collector {
 
 struct LeadershipCallbacks {
-  std::function<void(int64_t term)> gained;
+  // fence: this collector's holder name and the term it now leads under (empty holder on
+  // SQLite, where there is no lease to check).
+  std::function<void(const store::LeaseFence& fence)> gained;
   std::function<void()> lost;
 };
 
@@ -53,7 +55,8 @@ class Leadership {
     std::chrono::milliseconds lease{6000};
     std::chrono::milliseconds renew_every{1000};
   };
-  // Starts following or leading; on SQLite calls gained(1) before it returns.
+  // Starts following or leading; on SQLite calls gained() with an empty fence (no lease) before
+  // it returns.
   static Result<std::unique_ptr<Leadership>> start(const Options& options,
                                                    LeadershipCallbacks callbacks);
   ~Leadership();

@@ -34,12 +34,13 @@ OutboxRow read_row(const Statement& select) {
 
 }  // namespace
 
-Result<std::unique_ptr<AlertOutbox>> AlertOutbox::open(const std::string& path,
-                                                       int busy_timeout_ms) {
+Result<std::unique_ptr<AlertOutbox>> AlertOutbox::open(const std::string& path, int busy_timeout_ms,
+                                                       LeaseFence fence) {
   auto db = open_database(path, false, busy_timeout_ms);
   if (!db.ok()) return db.error();
   std::unique_ptr<AlertOutbox> outbox(new AlertOutbox());
   outbox->db_ = std::move(db).value();
+  outbox->fence_ = std::move(fence);
   return outbox;
 }
 
@@ -142,7 +143,9 @@ Result<std::vector<OutboxRow>> AlertOutbox::due(const std::string& receiver, int
   auto select = Statement::prepare(
       db_.get(), std::string("SELECT ") + kRowColumns +
                      " FROM alert_outbox WHERE delivered_us IS NULL AND given_up = 0 AND "
-                     "due_us <= ?1 AND receiver = ?3 ORDER BY due_us, seq, id LIMIT ?2");
+                     "due_us <= ?1 AND receiver = ?3 AND (claim_until_us IS NULL OR "
+                     "claim_until_us <= " +
+                     database_now_us_sql(db_->dialect()) + ") ORDER BY due_us, seq, id LIMIT ?2");
   if (!select.ok()) return select.error();
   select->bind(1, now_us);
   select->bind(2, int64_t{limit});
@@ -166,11 +169,59 @@ Result<std::optional<int64_t>> AlertOutbox::next_due(const std::string& receiver
   return std::optional<int64_t>(select->column_int(0));
 }
 
+Result<bool> AlertOutbox::fence_holds() {
+  // FOR SHARE: a takeover updates this row, so it waits until the claim has committed; then
+  // the new leader's due() no longer returns what was claimed here.
+  auto select = Statement::prepare(
+      db_.get(), std::string("SELECT term FROM collector_lease WHERE name = 'leader' AND holder "
+                             "= ?1 AND term = ?2 AND expires_us > ") +
+                     database_now_us_sql(db_->dialect()) +
+                     (db_->dialect() == Dialect::kPostgresql ? " FOR SHARE" : ""));
+  if (!select.ok()) return select.error();
+  select->bind(1, fence_.holder);
+  select->bind(2, fence_.term);
+  const int rc = select->step();
+  if (rc == kStepRow) return true;
+  if (rc == kStepDone) return false;
+  return database_error(db_.get(), rc, "checking the leader lease");
+}
+
+Result<bool> AlertOutbox::claim(const std::vector<int64_t>& ids, int64_t window_us) {
+  if (ids.empty()) return true;
+  if (auto begun = begin_write(db_.get()); !begun.ok()) return begun.error();
+  const auto abandon = [this](auto result) {
+    rollback(db_.get());
+    return result;
+  };
+  if (!fence_.holder.empty()) {
+    auto holds = fence_holds();
+    if (!holds.ok() || !*holds) return abandon(holds);
+  }
+  const std::string now = database_now_us_sql(db_->dialect());
+  auto update = Statement::prepare(
+      db_.get(), "UPDATE alert_outbox SET claimed_by = ?2, claim_term = ?3, claim_until_us = " +
+                     now + " + ?4 WHERE id = ?1 AND delivered_us IS NULL AND given_up = 0 AND " +
+                     "(claim_until_us IS NULL OR claim_until_us <= " + now + ")");
+  if (!update.ok()) return abandon(Result<bool>(update.error()));
+  for (const int64_t id : ids) {
+    update->reset();
+    update->bind(1, id);
+    update->bind(2, fence_.holder);
+    update->bind(3, fence_.term);
+    update->bind(4, window_us);
+    if (int rc = update->step(); rc != kStepDone)
+      return abandon(Result<bool>(database_error(db_.get(), rc, "claiming a notification")));
+    if (changes(db_.get()) != 1) return abandon(Result<bool>(false));
+  }
+  if (auto committed = commit(db_.get()); !committed.ok()) return committed.error();
+  return true;
+}
+
 Status AlertOutbox::delivered(int64_t id, int64_t now_us) {
   auto update = Statement::prepare(
       db_.get(),
-      "UPDATE alert_outbox SET delivered_us = ?2, attempts = attempts + 1, last_error = NULL "
-      "WHERE id = ?1");
+      "UPDATE alert_outbox SET delivered_us = ?2, attempts = attempts + 1, last_error = NULL, "
+      "claim_until_us = NULL WHERE id = ?1");
   if (!update.ok()) return update.error();
   update->bind(1, id);
   update->bind(2, now_us);
@@ -183,7 +234,8 @@ Status AlertOutbox::failed(int64_t id, const std::string& error, int64_t retry_a
                            bool give_up) {
   auto update = Statement::prepare(db_.get(),
                                    "UPDATE alert_outbox SET attempts = attempts + 1, last_error "
-                                   "= ?2, due_us = ?3, given_up = ?4 WHERE id = ?1");
+                                   "= ?2, due_us = ?3, given_up = ?4, claim_until_us = NULL WHERE "
+                                   "id = ?1");
   if (!update.ok()) return update.error();
   update->bind(1, id);
   update->bind(2, error);
@@ -195,7 +247,8 @@ Status AlertOutbox::failed(int64_t id, const std::string& error, int64_t retry_a
 }
 
 Status AlertOutbox::postpone(int64_t id, int64_t due_us) {
-  auto update = Statement::prepare(db_.get(), "UPDATE alert_outbox SET due_us = ?2 WHERE id = ?1");
+  auto update = Statement::prepare(
+      db_.get(), "UPDATE alert_outbox SET due_us = ?2, claim_until_us = NULL WHERE id = ?1");
   if (!update.ok()) return update.error();
   update->bind(1, id);
   update->bind(2, due_us);

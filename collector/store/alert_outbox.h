@@ -16,6 +16,7 @@
 #include "alerts/store/outbox_store.h"
 #include "collector/store/database.h"
 #include "collector/store/incident_store.h"
+#include "collector/store/leader_lease.h"
 #include "common/result.h"
 #include "regwatch/v1/incident.pb.h"
 
@@ -33,8 +34,10 @@ using alerts::parse_notice_reason;
 
 class AlertOutbox final : public alerts::OutboxStore, public alerts::IncidentSource {
  public:
+  // fence: the lease its delivery claims check (collectors in pairs); empty: none.
   static Result<std::unique_ptr<AlertOutbox>> open(const std::string& path,
-                                                   int busy_timeout_ms = 5000);
+                                                   int busy_timeout_ms = 5000,
+                                                   LeaseFence fence = {});
   // The latest notification of (receiver, key), whatever its state; none when never owed.
   Result<std::optional<OutboxRow>> last(const std::string& receiver,
                                         const std::string& alert_key) override;
@@ -55,11 +58,16 @@ class AlertOutbox final : public alerts::OutboxStore, public alerts::IncidentSou
   // resolve is sent only to a receiver that was told it fired.
   Result<bool> firing_told_before(const std::string& receiver, const std::string& alert_key,
                                   int64_t seq) override;
-  // A receiver's undelivered rows due at now_us, oldest first.
+  // A receiver's undelivered rows due at now_us, oldest first; rows another send claimed (its
+  // claim not run out) are not due.
   Result<std::vector<OutboxRow>> due(const std::string& receiver, int64_t now_us,
                                      uint32_t limit) override;
   // The earliest due time of a receiver's undelivered rows, if any.
   Result<std::optional<int64_t>> next_due(const std::string& receiver) override;
+  // Claims in one transaction: on PostgreSQL with a fence it first locks the lease row (FOR
+  // SHARE) and checks that the fence's holder and term still hold it, so a new leader cannot
+  // take the lease between that check and the claim (its takeover waits for this commit).
+  Result<bool> claim(const std::vector<int64_t>& ids, int64_t window_us) override;
   Status delivered(int64_t id, int64_t now_us) override;
   // An attempt failed: counted, retried at retry_at_us unless given up.
   Status failed(int64_t id, const std::string& error, int64_t retry_at_us, bool give_up) override;
@@ -92,7 +100,12 @@ class AlertOutbox final : public alerts::OutboxStore, public alerts::IncidentSou
                                                       std::optional<int64_t> bound);
   Result<std::vector<KeyedIncident>> condition_records(const char* where,
                                                        std::optional<int64_t> bound);
+  // Whether the fence's holder still holds the lease with its term (inside claim's
+  // transaction).
+  Result<bool> fence_holds();
+
   DatabasePtr db_;
+  LeaseFence fence_;
 };
 
 }  // namespace regwatch::collector::store

@@ -31,6 +31,16 @@ struct LeaseState {
   int64_t now_us = 0;  // the database's clock when read
 };
 
+// The leadership a leader acts under, for the writes that must not outlive it (the outbox's
+// delivery claims, collector/store/alert_outbox.h): they check, in their own transaction, that
+// this holder still holds the lease with this term. An empty holder: no lease (a single
+// collector on SQLite), nothing to check.
+struct LeaseFence {
+  std::string holder;
+  int64_t term = 0;
+  bool operator==(const LeaseFence&) const = default;
+};
+
 class LeaderLease {
  public:
   // location: the store (the lease opens its own connection: a slow query elsewhere never

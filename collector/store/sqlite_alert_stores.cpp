@@ -7,9 +7,9 @@
 
 namespace regwatch::collector::store {
 
-alerts::OpenAlertStores sqlite_alert_stores(std::string db_path) {
-  return [db_path = std::move(db_path)]() -> Result<alerts::AlertStores> {
-    auto outbox = AlertOutbox::open(db_path);
+alerts::OpenAlertStores sqlite_alert_stores(std::string db_path, LeaseFence fence) {
+  return [db_path = std::move(db_path), fence = std::move(fence)]() -> Result<alerts::AlertStores> {
+    auto outbox = AlertOutbox::open(db_path, 5000, fence);
     if (!outbox.ok()) return outbox.error();
     auto silences = SilenceStore::open(db_path);
     if (!silences.ok()) return silences.error();

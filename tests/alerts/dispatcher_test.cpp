@@ -124,7 +124,7 @@ class DispatcherTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   AlertStores stores() {
-    auto opened = collector::store::sqlite_alert_stores(db_)();
+    auto opened = collector::store::sqlite_alert_stores(db_, fence_)();
     EXPECT_TRUE(opened.ok());
     return std::move(opened).value();
   }
@@ -163,6 +163,7 @@ class DispatcherTest : public ::testing::Test {
   }
 
   std::string dir_, db_;
+  collector::store::LeaseFence fence_;  // the lease the stores' claims check (none by default)
   ManualClock clock_{kStart};
   AlertingConfig config_;
   NotifierRegistry registry_;
@@ -193,6 +194,35 @@ TEST_F(DispatcherTest, AFiringIncidentIsSentOnceHoweverOftenItIsRoutedAndDeliver
   EXPECT_EQ(receiver_.attempts, 1);
   ASSERT_TRUE(last_row());
   EXPECT_TRUE(last_row()->delivered_us.has_value());
+}
+
+// Collectors in pairs share the outbox: what another collector claimed (it is sending it) is
+// not sent here, and once its claim runs out (it died while sending) it is.
+TEST_F(DispatcherTest, ANotificationAnotherCollectorClaimedIsNotSentHereUntilItsClaimRunsOut) {
+  start();
+  pass(v1::INCIDENT_STATE_OPEN);
+  ASSERT_TRUE(last_row());
+  ASSERT_TRUE(*outbox_->claim({last_row()->id}, 60 * kSecond));
+  deliver();
+  EXPECT_EQ(receiver_.attempts, 0);
+  ASSERT_TRUE(*outbox_->claim({}, 0));  // an empty claim takes nothing and succeeds
+  // Its claim ends (here: by hand, as a short window does) and this collector sends it.
+  ASSERT_TRUE(outbox_->postpone(last_row()->id, kStart).ok());
+  deliver();
+  EXPECT_EQ(receiver_.accepted(), 1u);
+  EXPECT_TRUE(last_row()->delivered_us.has_value());
+}
+
+// A collector whose lease is gone (another leads now) sends nothing, even while its dispatcher
+// still runs: its claims check the lease, in the database.
+TEST_F(DispatcherTest, ADeliveryFencedByALeaseItDoesNotHoldSendsNothing) {
+  fence_ = {"collector-a", 7};  // no such lease in the store
+  start();
+  pass(v1::INCIDENT_STATE_OPEN);
+  deliver();
+  EXPECT_EQ(receiver_.attempts, 0);
+  ASSERT_TRUE(last_row());
+  EXPECT_TRUE(last_row()->pending());
 }
 
 TEST_F(DispatcherTest, AFailedSendBacksOffAndIsRetriedWhenItsTimeComes) {
