@@ -80,14 +80,23 @@ class PostgresDatabase : public Database {
   std::unique_ptr<PostgresConnection> connection_;
 };
 
+constexpr int kIdleInTransactionLimitS = 30;
+
 // The session's settings, before anything else runs on it.
 Status configure_session(PostgresDatabase& db, bool read_only, int busy_timeout_ms) {
   PostgresConnection& connection = db.connection();
   // At least 1 ms: PostgreSQL's 0 waits for ever, where SQLite's 0 does not wait at all.
   const std::string lock_timeout =
       "SET lock_timeout = '" + std::to_string(std::max(busy_timeout_ms, 1)) + "ms'";
-  for (const std::string& sql : {lock_timeout, std::string("SET client_min_messages = warning"),
-                                 std::string("SET bytea_output = hex")}) {
+  // A collector cut off from the server in the middle of a transaction must not hold its locks
+  // (the ingest order lock, a claim's share lock on the lease row) until the server's TCP
+  // keepalive notices, hours later: our transactions run statement after statement, so one idle
+  // for 30 s belongs to a dead or cut-off client, and the server ends it.
+  const std::string idle_timeout = "SET idle_in_transaction_session_timeout = '" +
+                                   std::to_string(kIdleInTransactionLimitS) + "s'";
+  for (const std::string& sql :
+       {lock_timeout, idle_timeout, std::string("SET client_min_messages = warning"),
+        std::string("SET bytea_output = hex")}) {
     if (auto done = db.exec(sql); !done) return done.error();
     connection.remember_session_setting(sql);
   }

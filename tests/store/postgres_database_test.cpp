@@ -295,6 +295,8 @@ TEST_F(PostgresDatabaseTest, SessionSettings) {
   EXPECT_EQ(one_text(*db_, "SHOW client_min_messages"), "warning");
   EXPECT_EQ(one_text(*db_, "SHOW bytea_output"), "hex");
   EXPECT_EQ(one_text(*db_, "SHOW default_transaction_read_only"), "off");
+  // A transaction left idle by a collector cut off from the server ends, with its locks.
+  EXPECT_EQ(one_text(*db_, "SHOW idle_in_transaction_session_timeout"), "30s");
   // The URI's own parameters win over the defaults.
   DatabasePtr named = open(url_ + "?application_name=elsewhere&connect_timeout=3");
   ASSERT_NE(named, nullptr);
