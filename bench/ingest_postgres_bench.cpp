@@ -12,21 +12,25 @@
 // - bare COPY: the same rows with COPY FROM STDIN (binary), a COPY (a transaction) per 1,000;
 // - two at once: two agents, each replaying the archive under its own id to its own
 //   collector, both collectors on one database (events/s of both together).
-// Prints events/s of each and the ratios (target: real path / COPY >= 0.5).
+// Prints events/s of each and the ratios (target: real path / COPY >= 0.5), and what the real
+// path's database holds per event (for sizing: docs/postgresql.md).
 //
 // Usage: ingest_postgres_bench [--lines N] [--build-dir DIR]
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "agent/app/replay_identity.h"
 #include "bench/ingest/postgres_baselines.h"
 #include "bench/ingest/replay_run.h"
+#include "collector/store/database.h"
 #include "tests/store/postgres_server.h"
 
 namespace {
@@ -68,6 +72,27 @@ double replay_through(const std::string& build_dir, const std::string& url,
   return elapsed;
 }
 
+// Bytes on disk per stored event in the database at url: the events table with its indexes
+// and TOAST, and the whole database (summaries, phones, everything else the path wrote).
+struct StoredSize {
+  double events_bytes_per_event = 0;
+  double database_bytes_per_event = 0;
+};
+
+std::optional<StoredSize> stored_size(const std::string& url) {
+  namespace store = regwatch::collector::store;
+  auto db = store::open_database(url, true, 5000);
+  if (!db.ok()) return std::nullopt;
+  auto sizes = store::Statement::prepare(
+      db->get(),
+      "SELECT pg_total_relation_size('events'), pg_database_size(current_database()), "
+      "(SELECT count(*) FROM events)");
+  if (!sizes.ok() || sizes->step() != store::kStepRow) return std::nullopt;
+  const auto rows = static_cast<double>(std::max<int64_t>(sizes->column_int(2), 1));
+  return StoredSize{static_cast<double>(sizes->column_int(0)) / rows,
+                    static_cast<double>(sizes->column_int(1)) / rows};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -102,6 +127,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "the real path failed (see %s)\n", dir.c_str());
     return 1;
   }
+
+  const auto real_size = stored_size(urls[0]);
 
   const std::vector<regwatch::v1::Event> events = regwatch::bench::parse_archive(archive, "bench");
   const auto insert_start = Clock::now();
@@ -154,6 +181,14 @@ int main(int argc, char** argv) {
   std::printf("  ratio real/COPY: %.2f (target >= 0.50)\n", real_rate / copy_rate);
   std::printf("  ratio real/multi-row INSERT: %.2f\n", real_rate / insert_rate);
   std::printf("  ratio two collectors/one: %.2f\n", pair_rate / real_rate);
+  if (real_size) {
+    std::printf(
+        "  stored by the real path: %.0f bytes/event in events (table, indexes, TOAST), %.0f "
+        "bytes/event in the whole database\n",
+        real_size->events_bytes_per_event, real_size->database_bytes_per_event);
+  } else {
+    std::printf("  stored by the real path: could not read the sizes\n");
+  }
   fs::remove_all(dir);
   return 0;
 }

@@ -18,6 +18,13 @@ namespace {
 
 constexpr const char* kApplicationName = "regwatch-collector";
 constexpr const char* kConnectTimeoutSeconds = "10";
+// A server gone silent (a cut cable, a partition, a DROP rule) ends the connection in seconds,
+// not at TCP's minutes: data unacknowledged for 10 s, or three keepalive probes 3 s apart after
+// 10 s idle. Waiting for a long query's answer is neither (the server's kernel acknowledges).
+constexpr const char* kTcpUserTimeoutMs = "10000";
+constexpr const char* kKeepalivesIdleSeconds = "10";
+constexpr const char* kKeepalivesIntervalSeconds = "3";
+constexpr const char* kKeepalivesCount = "3";
 // How much of a statement's text an exec() error quotes.
 constexpr size_t kQuotedSql = 200;
 
@@ -211,8 +218,18 @@ Result<DatabasePtr> open_postgres_database(const std::string& location, bool rea
   }
   // Keywords before the URI are defaults that the URI's own parameters override (libpq reads
   // them in order; expand_dbname makes "dbname" the whole URI).
-  const char* keywords[] = {"application_name", "connect_timeout", "dbname", nullptr};
-  const char* values[] = {kApplicationName, kConnectTimeoutSeconds, location.c_str(), nullptr};
+  const char* keywords[] = {"application_name", "connect_timeout", "tcp_user_timeout",
+                            "keepalives",       "keepalives_idle", "keepalives_interval",
+                            "keepalives_count", "dbname",          nullptr};
+  const char* values[] = {kApplicationName,
+                          kConnectTimeoutSeconds,
+                          kTcpUserTimeoutMs,
+                          "1",
+                          kKeepalivesIdleSeconds,
+                          kKeepalivesIntervalSeconds,
+                          kKeepalivesCount,
+                          location.c_str(),
+                          nullptr};
   PgConnPtr conn(PQconnectdbParams(keywords, values, /*expand_dbname=*/1));
   if (conn == nullptr)
     return make_error("unavailable", "connecting to " + redacted + ": out of memory");
