@@ -2,8 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <utility>
 
@@ -16,24 +18,31 @@ constexpr Oid kByteaOid = 17;
 constexpr Oid kInt8Oid = 20;
 constexpr Oid kTextOid = 25;
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+// Each byte's value as a hex digit, or -1: a table, because every payload the leader reads
+// back (the correlation follows every stored event) goes through decode_bytea_hex.
+constexpr std::array<int8_t, 256> kHexDigitValues = [] {
+  std::array<int8_t, 256> table{};
+  table.fill(-1);
+  for (int c = 0; c < 10; ++c) table[static_cast<size_t>('0' + c)] = static_cast<int8_t>(c);
+  for (int c = 0; c < 6; ++c) {
+    table[static_cast<size_t>('a' + c)] = static_cast<int8_t>(10 + c);
+    table[static_cast<size_t>('A' + c)] = static_cast<int8_t>(10 + c);
+  }
+  return table;
+}();
 
 // bytea's hex output, "\x" then two digits a byte; nothing else is bytea (the connection sets
 // bytea_output = hex), so anything else is returned as it is.
 bool decode_bytea_hex(std::string_view text, std::string& out) {
   if (!text.starts_with("\\x") || text.size() % 2 != 0) return false;
-  out.clear();
-  out.reserve((text.size() - 2) / 2);
-  for (size_t i = 2; i < text.size(); i += 2) {
-    const int high = hex_value(text[i]);
-    const int low = hex_value(text[i + 1]);
-    if (high < 0 || low < 0) return false;
-    out.push_back(static_cast<char>((high << 4) | low));
+  out.resize((text.size() - 2) / 2);
+  size_t in = 2;
+  for (char& byte : out) {
+    const int high = kHexDigitValues[static_cast<unsigned char>(text[in])];
+    const int low = kHexDigitValues[static_cast<unsigned char>(text[in + 1])];
+    if ((high | low) < 0) return false;
+    byte = static_cast<char>((high << 4) | low);
+    in += 2;
   }
   return true;
 }
