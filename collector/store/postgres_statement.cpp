@@ -18,15 +18,16 @@ constexpr Oid kByteaOid = 17;
 constexpr Oid kInt8Oid = 20;
 constexpr Oid kTextOid = 25;
 
-// Each byte's value as a hex digit, or -1: a table, because every payload the leader reads
+// Each byte's value as a hex digit, or kNotHex: a table, because every payload the leader reads
 // back (the correlation follows every stored event) goes through decode_bytea_hex.
-constexpr std::array<int8_t, 256> kHexDigitValues = [] {
-  std::array<int8_t, 256> table{};
-  table.fill(-1);
-  for (int c = 0; c < 10; ++c) table[static_cast<size_t>('0' + c)] = static_cast<int8_t>(c);
-  for (int c = 0; c < 6; ++c) {
-    table[static_cast<size_t>('a' + c)] = static_cast<int8_t>(10 + c);
-    table[static_cast<size_t>('A' + c)] = static_cast<int8_t>(10 + c);
+constexpr uint8_t kNotHex = 0xff;
+constexpr std::array<uint8_t, 256> kHexDigitValues = [] {
+  std::array<uint8_t, 256> table{};
+  table.fill(kNotHex);
+  for (uint8_t c = 0; c < 10; ++c) table[size_t{'0'} + c] = c;
+  for (uint8_t c = 0; c < 6; ++c) {
+    table[size_t{'a'} + c] = static_cast<uint8_t>(10 + c);
+    table[size_t{'A'} + c] = static_cast<uint8_t>(10 + c);
   }
   return table;
 }();
@@ -38,9 +39,9 @@ bool decode_bytea_hex(std::string_view text, std::string& out) {
   out.resize((text.size() - 2) / 2);
   size_t in = 2;
   for (char& byte : out) {
-    const int high = kHexDigitValues[static_cast<unsigned char>(text[in])];
-    const int low = kHexDigitValues[static_cast<unsigned char>(text[in + 1])];
-    if ((high | low) < 0) return false;
+    const uint8_t high = kHexDigitValues[static_cast<unsigned char>(text[in])];
+    const uint8_t low = kHexDigitValues[static_cast<unsigned char>(text[in + 1])];
+    if (high == kNotHex || low == kNotHex) return false;
     byte = static_cast<char>((high << 4) | low);
     in += 2;
   }
