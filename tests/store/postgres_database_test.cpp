@@ -21,6 +21,7 @@
 #include "collector/store/postgres_statement.h"
 #include "collector/store/store_backend.h"
 #include "tests/store/postgres_server.h"
+#include "tests/store/postgres_suite.h"
 
 namespace regwatch::collector::store {
 namespace {
@@ -63,28 +64,13 @@ int64_t prepared_on_server(Database& db) {
 }
 
 // One server for the suite, one fresh database per test.
-class PostgresDatabaseTest : public ::testing::Test {
+class PostgresDatabaseTest : public regwatch::test::PostgresSuite {
  protected:
-  static void SetUpTestSuite() {
-    auto server = PostgresServer::start();
-    if (server.ok()) {
-      shared_server = std::move(server).value();
-    } else {
-      shared_start_error = server.error();
-    }
-  }
-  static void TearDownTestSuite() { shared_server.reset(); }
-
   void SetUp() override {
-    if (shared_server == nullptr) {
-      if (shared_start_error.code == "not_installed") GTEST_SKIP() << shared_start_error.message;
-      FAIL() << "PostgreSQL did not start: " << shared_start_error.message;
-    }
-    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    auto url = shared_server->create_database("t_" + name);
-    ASSERT_TRUE(url.ok()) << url.error().message;
-    url_ = *url;
+    PostgresSuite::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    url_ = fresh_database("t_");
+    ASSERT_FALSE(url_.empty());
     db_ = open(url_);
     ASSERT_NE(db_, nullptr);
   }
@@ -95,14 +81,9 @@ class PostgresDatabaseTest : public ::testing::Test {
     return db.ok() ? std::move(db).value() : nullptr;
   }
 
-  static std::unique_ptr<PostgresServer> shared_server;
-  static Error shared_start_error;
   std::string url_;
   DatabasePtr db_;
 };
-
-std::unique_ptr<PostgresServer> PostgresDatabaseTest::shared_server;
-Error PostgresDatabaseTest::shared_start_error;
 
 TEST_F(PostgresDatabaseTest, IsPostgresql) {
   EXPECT_EQ(db_->dialect(), Dialect::kPostgresql);
@@ -469,7 +450,7 @@ TEST_F(PostgresDatabaseTest, ExecRunsSeveralStatementsAndReportsFailures) {
 TEST_F(PostgresDatabaseTest, ThePasswordIsNeverShown) {
   // Trust authentication ignores the password; it must still not show.
   const std::string with_password =
-      "postgresql://postgres:s3cret@127.0.0.1:" + std::to_string(shared_server->port()) + "/" +
+      "postgresql://postgres:s3cret@127.0.0.1:" + std::to_string(server().port()) + "/" +
       url_.substr(url_.rfind('/') + 1);
   DatabasePtr db = open(with_password);
   ASSERT_NE(db, nullptr);

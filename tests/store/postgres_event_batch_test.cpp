@@ -14,6 +14,7 @@
 #include "collector/store/event_writer.h"
 #include "collector/store/multi_row_statement.h"
 #include "tests/store/postgres_server.h"
+#include "tests/store/postgres_suite.h"
 
 namespace regwatch::collector::store {
 namespace {
@@ -41,28 +42,14 @@ std::vector<v1::Event> phone_events(const std::string& agent, uint64_t first, ui
   return events;
 }
 
-class PostgresEventBatchTest : public ::testing::Test {
+class PostgresEventBatchTest : public regwatch::test::PostgresSuite {
  protected:
-  static void SetUpTestSuite() {
-    auto server = PostgresServer::start();
-    if (server.ok()) {
-      shared_server = std::move(server).value();
-    } else {
-      shared_start_error = server.error();
-    }
-  }
-  static void TearDownTestSuite() { shared_server.reset(); }
-
   void SetUp() override {
-    if (shared_server == nullptr) {
-      if (shared_start_error.code == "not_installed") GTEST_SKIP() << shared_start_error.message;
-      FAIL() << "PostgreSQL did not start: " << shared_start_error.message;
-    }
-    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    auto url = shared_server->create_database("b_" + name);
-    ASSERT_TRUE(url.ok()) << url.error().message;
-    auto writer = EventWriter::open(*url);
+    PostgresSuite::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    const std::string url = fresh_database("b_");
+    ASSERT_FALSE(url.empty());
+    auto writer = EventWriter::open(url);
     ASSERT_TRUE(writer.ok()) << writer.error().message;
     writer_ = std::move(writer).value();
   }
@@ -87,13 +74,8 @@ class PostgresEventBatchTest : public ::testing::Test {
             " FOR EACH ROW EXECUTE FUNCTION refuse_" + table + "()");
   }
 
-  static std::unique_ptr<PostgresServer> shared_server;
-  static Error shared_start_error;
   std::unique_ptr<EventWriter> writer_;
 };
-
-std::unique_ptr<PostgresServer> PostgresEventBatchTest::shared_server;
-Error PostgresEventBatchTest::shared_start_error;
 
 TEST(MultiRowStatement, ChunksAddUpInFewStatements) {
   const MultiRowStatement postgres(Dialect::kPostgresql, "INSERT INTO t (a, b) VALUES", 2, "");

@@ -16,6 +16,7 @@
 #include "collector/store/event_writer.h"
 #include "collector/store/migrations.h"
 #include "tests/store/postgres_server.h"
+#include "tests/store/postgres_suite.h"
 
 namespace regwatch::collector::store {
 namespace {
@@ -47,35 +48,19 @@ std::vector<v1::Event> events(uint64_t from_seq, uint64_t count) {
   return out;
 }
 
-class StoreCopyTest : public ::testing::Test {
+class StoreCopyTest : public regwatch::test::PostgresSuite {
  protected:
-  static void SetUpTestSuite() {
-    auto started = PostgresServer::start();
-    if (started.ok()) {
-      server_ = std::move(started).value().release();
-    } else {
-      start_error_ = started.error();
-    }
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
   void SetUp() override {
-    if (server_ == nullptr) {
-      if (start_error_.code == "not_installed") GTEST_SKIP() << start_error_.message;
-      FAIL() << start_error_.message;
-    }
+    PostgresSuite::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     dir_ = fs::temp_directory_path() /
            ("regwatch-copy-" + std::to_string(::getpid()) + "-" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     sqlite_path_ = (dir_ / "site.db").string();
-    static int databases = 0;
-    auto url = server_->create_database("copy_" + std::to_string(++databases));
-    ASSERT_TRUE(url.ok()) << url.error().message;
-    url_ = *url;
+    url_ = fresh_database("copy_");
+    ASSERT_FALSE(url_.empty());
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -126,16 +111,11 @@ class StoreCopyTest : public ::testing::Test {
     return by_table;
   }
 
-  static PostgresServer* server_;  // one server for the suite
-  static Error start_error_;
   fs::path dir_;
   std::string sqlite_path_;
   std::string url_;
   Error last_error_;
 };
-
-PostgresServer* StoreCopyTest::server_ = nullptr;
-Error StoreCopyTest::start_error_;
 
 TEST_F(StoreCopyTest, EveryTableArrivesWithItsRowsAndTheEventsReadBackTheSame) {
   fill_source(1234);
@@ -182,12 +162,12 @@ TEST_F(StoreCopyTest, ACopyCutShortByAKilledServerResumesAndStoresNothingTwice) 
   int chunks = 0;
   bool killed = false;
   copy([&](const std::string& table, uint64_t, uint64_t) {
-    if (table == "events" && ++chunks == 3) killed = server_->kill_postmaster().ok();
+    if (table == "events" && ++chunks == 3) killed = server().kill_postmaster().ok();
   });
   ASSERT_TRUE(killed);
   ASSERT_FALSE(last_error_.code.empty()) << "the copy went on after the server was killed";
   EXPECT_EQ(last_error_.code, "unavailable") << last_error_.message;
-  ASSERT_TRUE(server_->restart().ok());
+  ASSERT_TRUE(server().restart().ok());
   const auto resumed = copy();
   ASSERT_TRUE(last_error_.code.empty()) << last_error_.message;
   EXPECT_EQ(resumed.at("events").target_rows, 3000u);
