@@ -19,7 +19,6 @@
 namespace regwatch::collector::store {
 namespace {
 
-using regwatch::test::PostgresServer;
 
 v1::Event phone_event(const std::string& agent, uint64_t seq) {
   v1::Event event;

@@ -22,7 +22,6 @@ namespace regwatch::collector::store {
 namespace {
 
 namespace fs = std::filesystem;
-using regwatch::test::PostgresServer;
 
 constexpr int64_t kT0 = 1'700'000'000'000'000;
 
