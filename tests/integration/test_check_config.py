@@ -6,7 +6,7 @@ import os
 import subprocess
 import unittest
 
-from harness import AGENT, COLLECTOR, RegwatchTestCase, wait_for
+from harness import AGENT, COLLECTOR, RegwatchTestCase, store_location
 
 UNSET = "REGWATCH_IT_NEVER_SET"  # an environment variable no test sets
 
@@ -116,10 +116,10 @@ class CheckConfigTest(RegwatchTestCase):
         return path
 
     def args(self, binary, path):
-        """A start with this config and nothing else to trip over: a private database or spool.
-        (No address flags: they would override the file's.)"""
+        """A start with this config and nothing else to trip over: a private database (the test's
+        store: SQLite or PostgreSQL) or spool. (No address flags: they would override the file's.)"""
         if binary == COLLECTOR:
-            return [COLLECTOR, "--config", path, "--db", self.path("regwatch.db"), "--http", ""]
+            return [COLLECTOR, "--config", path, "--db", store_location(self.path("regwatch.db")), "--http", ""]
         return [AGENT, "--config", path, "--spool-dir", self.path("spool"), "--agent-id", "check"]
 
     def run_bin(self, args):
@@ -198,6 +198,7 @@ class CheckConfigTest(RegwatchTestCase):
         self.assertIn("configuration is valid", checked.stdout)
         collector = self.start_collector(extra=["--config", path])
         self.assertIn("listening on", collector.stdout())
+        self.assert_store_backend(collector.stderr())
         self.assertEqual(collector.terminate(), 0)
 
     def test_flags_are_checked_with_the_file(self):
