@@ -201,6 +201,17 @@ class CheckConfigTest(RegwatchTestCase):
         self.assert_store_backend(collector.stderr())
         self.assertEqual(collector.terminate(), 0)
 
+    def test_a_store_of_an_unknown_kind_is_refused_by_the_check_and_by_a_start_alike(self):
+        # db: from the file alone (args() gives --db, which would override it).
+        path = self.write("listen: 127.0.0.1:0\ndb: mysql://db1.example.net/regwatch\n")
+        args = [COLLECTOR, "--config", path, "--http", ""]
+        checked = self.run_bin([*args, "--check-config"])
+        started = self.run_bin(args)
+        self.assertEqual(checked.returncode, 1, checked.stdout + checked.stderr)
+        self.assertIn("bad.yaml:2: db: unknown store backend 'mysql://'", checked.stderr)
+        self.assertEqual(started.returncode, 1, started.stderr)
+        self.assertEqual(started.stderr, checked.stderr)
+
     def test_flags_are_checked_with_the_file(self):
         path = self.write("log_level: info\n")
         checked = self.run_bin([*self.args(COLLECTOR, path), "--log-level", "loud", "--check-config"])
