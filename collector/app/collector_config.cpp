@@ -5,6 +5,7 @@
 
 #include "collector/auth/access_role.h"
 #include "collector/auth/client_certificates.h"
+#include "collector/store/store_backend.h"
 #include "common/net_address.h"
 #include "common/yaml_config.h"
 
@@ -195,7 +196,13 @@ void check_collector_config(const CollectorConfig& config, config::ConfigErrors&
   config::check_readable_file(config.tls_cert_file, "tls_cert_file", errors);
   config::check_readable_file(config.tls_key_file, "tls_key_file", errors);
   config::check_readable_file(config.tls_client_ca_file, "tls_client_ca_file", errors);
-  if (config.db.empty()) errors.add_at("db", "must not be empty");
+  if (config.db.empty()) {
+    errors.add_at("db", "must not be empty");
+  } else if (auto backend = store::open_store_backend(config.db); !backend.ok()) {
+    // An unknown scheme (mysql://...): the start would refuse it (opening the backend connects
+    // to nothing), so --check-config says so too, with the rest.
+    errors.add_at("db", backend.error().message);
+  }
   if (config.max_pending_batches_per_stream == 0)
     errors.add_at("max_pending_batches_per_stream", "must be >= 1");
   if (config.query_threads == 0) errors.add_at("query_threads", "must be >= 1");

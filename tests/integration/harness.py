@@ -68,24 +68,41 @@ def sqlite_only(reason):
     return unittest.skipIf(testing_postgresql(), f"SQLite only: {reason}")
 
 
+def postgresql_only(reason):
+    """Decorator for tests about PostgreSQL itself (its server, its authentication): skipped, with
+    the reason, in the SQLite pass (they would run the same twice)."""
+    return unittest.skipUnless(testing_postgresql(), f"PostgreSQL only: {reason}")
+
+
 _postgres = None  # the process's PostgreSQL server, started on first use, stopped at exit
-_databases = {}  # SQLite path -> the URL standing in for it
+_databases = {}  # SQLite path -> the name of the database standing in for it
 
 
-def store_location(sqlite_path):
-    """Where a collector stores: the SQLite path itself, or, testing PostgreSQL, the URL of a fresh
-    database of its own; the same path gives the same URL again, so that a restarted collector
-    finds what it stored."""
+def postgres_server():
+    """The PostgreSQL server this test process shares (postgres_support.PostgresServer), started
+    on first use and stopped at exit."""
     global _postgres
+    if _postgres is None:
+        import postgres_support  # it imports this module: only now, not at import time
+        _postgres = postgres_support.PostgresServer()
+        atexit.register(_postgres.stop)
+    return _postgres
+
+
+def store_location(sqlite_path, over_socket=False):
+    """Where a collector stores: the SQLite path itself, or, testing PostgreSQL, the URL of a fresh
+    database of its own; the same path gives the same database again, so that a restarted
+    collector finds what it stored. over_socket: the URL reaches the server through its Unix
+    socket, for a collector in a network namespace of its own (whose 127.0.0.1 is not ours)."""
     if not testing_postgresql() or sqlite_path.startswith(("postgresql://", "postgres://")):
         return sqlite_path
+    server = postgres_server()
     if sqlite_path not in _databases:
-        if _postgres is None:
-            import postgres_support  # it imports this module: only now, not at import time
-            _postgres = postgres_support.PostgresServer()
-            atexit.register(_postgres.stop)
-        _databases[sqlite_path] = _postgres.create_database(f"it_{len(_databases) + 1}")
-    return _databases[sqlite_path]
+        name = f"it_{len(_databases) + 1}"
+        server.create_database(name)
+        _databases[sqlite_path] = name
+    name = _databases[sqlite_path]
+    return server.socket_url_for(name) if over_socket else server.url_for(name)
 
 
 def store_rows(sqlite_path, sql):
@@ -168,6 +185,12 @@ class RegwatchTestCase(unittest.TestCase):
 
     def path(self, *parts):
         return os.path.join(self.dir, *parts)
+
+    def assert_store_backend(self, log):
+        """The collector's log says it opened the test's store ("database ... ready (BACKEND,
+        schema version N)"): a collector started without store_location() would fail it."""
+        backend = "postgresql" if testing_postgresql() else "sqlite"
+        self.assertRegex(log, rf"ready \({backend}, schema version \d+\)")
 
     def start_collector(self, port=0, db=None, extra=(), name="collector", expect_ready=True, env=None):
         """env: extra environment variables for the collector (e.g. NOTIFY_SOCKET)."""

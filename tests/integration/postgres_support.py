@@ -6,6 +6,8 @@ when the test runs as root (initdb and postgres refuse root).
 
     with PostgresServer() as pg:
         url = pg.create_database("ingest")   # a fresh, empty database
+        pg.socket_url_for("ingest")          # the same through the Unix socket (other namespaces)
+        pg.add_password_role("alice", "pw")  # alice's own database; she must give her password
         ...
         pg.kill_postmaster()                 # a crash: SIGKILL, then wait until it is all gone
         pg.start()                           # back, same port and data
@@ -23,6 +25,7 @@ import signal
 import subprocess
 import tempfile
 import unittest
+import urllib.parse
 
 from harness import free_port, wait_for
 
@@ -124,12 +127,44 @@ class PostgresServer:
     def url_for(self, database):
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
 
+    def socket_url_for(self, database):
+        """The URL through the server's Unix socket in its folder: for a client in another network
+        namespace, where 127.0.0.1 is not this server's (the socket is a file: it reaches across)."""
+        return (f"postgresql://postgres@/{database}?host={urllib.parse.quote(self.root, safe='')}"
+                f"&port={self.port}")
+
     def create_database(self, name):
         """A fresh, empty database (a-z, 0-9 and _ only); returns its URL."""
         if not re.fullmatch(r"[a-z0-9_]+", name):
             raise ValueError(f"database name {name!r}: a-z, 0-9 and _ only")
         self.psql("postgres", f"CREATE DATABASE {name}")
         return self.url_for(name)
+
+    def add_password_role(self, role, password):
+        """A role that must give its password (scram-sha-256) on every connection, and a database
+        of its own of the same name; returns that database's URL without the password. The rest
+        of the server keeps trust authentication."""
+        if not re.fullmatch(r"[a-z0-9_]+", role) or not re.fullmatch(r"[A-Za-z0-9_-]+", password):
+            raise ValueError(f"role {role!r}: a-z, 0-9 and _ only; password: letters, digits, _ and -")
+        self.psql("postgres", f"CREATE ROLE {role} LOGIN PASSWORD '{password}'")
+        self.psql("postgres", f"CREATE DATABASE {role} OWNER {role}")
+        hba = os.path.join(self.data, "pg_hba.conf")
+        with open(hba) as f:
+            rules = f.read()
+        # pg_hba.conf is read top down, the first matching line decides: before initdb's trust.
+        with open(hba, "w") as f:
+            f.write(f"local all {role} scram-sha-256\nhost all {role} 127.0.0.1/32 scram-sha-256\n{rules}")
+        self.psql("postgres", "SELECT pg_reload_conf()")
+        url = f"postgresql://{role}@127.0.0.1:{self.port}/{role}"
+        psql = [os.path.join(self.bin, "psql"), "-X", "-w", "-d", url, "-c", "SELECT 1"]
+        env = {k: v for k, v in os.environ.items() if k not in ("PGPASSWORD", "PGPASSFILE")}
+
+        def asks_for_password():
+            out = subprocess.run(psql, capture_output=True, text=True, env=env, timeout=60)
+            return out.returncode != 0 and "no password supplied" in out.stderr
+        # The postmaster rereads the file when it handles the signal: until then trust lets in.
+        wait_for(asks_for_password, 30, what=f"PostgreSQL to ask {role} for a password")
+        return url
 
     def psql(self, database, sql):
         """Runs SQL (or, with sql a path ending in .sql, the file) and returns psql's output."""

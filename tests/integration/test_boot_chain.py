@@ -13,7 +13,7 @@ import unittest
 
 from boot_support import (CM_IP, CONFIG_LOAD, SCENARIOS, SRV_IF, TFTP_IP, BootNetwork, phone_ip,
                           phone_name)
-from harness import AGENT, CLI, COLLECTOR, RegwatchTestCase, wait_for
+from harness import AGENT, CLI, COLLECTOR, RegwatchTestCase, store_location, wait_for
 
 PHONES = range(1, 11)  # 10: the correlation's min_phones, so the stalls make an incident
 EVENT_TIMEOUT = 60
@@ -76,9 +76,12 @@ class BootChainTest(RegwatchTestCase):
         """Brings the scenario up, starts collector and agent in ns srv, runs the phones;
         returns the simulator's lines. The namespaces stay up until the test ends."""
         net = self.net = self.enterContext(BootNetwork(SCENARIOS[scenario_name], PHONES, self.dir))
-        collector = net.start(net.in_srv(COLLECTOR, "--listen", "127.0.0.1:0", "--db", self.path("regwatch.db"),
-                                         "--http", "127.0.0.1:0"), "collector")
+        # The collector runs in ns srv, whose 127.0.0.1 is not ours: PostgreSQL over its socket.
+        db = store_location(self.path("regwatch.db"), over_socket=True)
+        collector = net.start(net.in_srv(COLLECTOR, "--listen", "127.0.0.1:0", "--db", db, "--http", "127.0.0.1:0"),
+                              "collector")
         line = wait_for(lambda: self._listening_line(collector), 30, what="the collector to listen")
+        self.assert_store_backend(collector.stderr())
         self.collector_address = line.rsplit(" ", 1)[1]
         config = self.path("agent.yaml")
         with open(config, "w") as f:

@@ -6,7 +6,7 @@ import os
 import subprocess
 import unittest
 
-from harness import AGENT, COLLECTOR, RegwatchTestCase, wait_for
+from harness import AGENT, COLLECTOR, RegwatchTestCase, store_location
 
 UNSET = "REGWATCH_IT_NEVER_SET"  # an environment variable no test sets
 
@@ -116,10 +116,10 @@ class CheckConfigTest(RegwatchTestCase):
         return path
 
     def args(self, binary, path):
-        """A start with this config and nothing else to trip over: a private database or spool.
-        (No address flags: they would override the file's.)"""
+        """A start with this config and nothing else to trip over: a private database (the test's
+        store: SQLite or PostgreSQL) or spool. (No address flags: they would override the file's.)"""
         if binary == COLLECTOR:
-            return [COLLECTOR, "--config", path, "--db", self.path("regwatch.db"), "--http", ""]
+            return [COLLECTOR, "--config", path, "--db", store_location(self.path("regwatch.db")), "--http", ""]
         return [AGENT, "--config", path, "--spool-dir", self.path("spool"), "--agent-id", "check"]
 
     def run_bin(self, args):
@@ -198,7 +198,19 @@ class CheckConfigTest(RegwatchTestCase):
         self.assertIn("configuration is valid", checked.stdout)
         collector = self.start_collector(extra=["--config", path])
         self.assertIn("listening on", collector.stdout())
+        self.assert_store_backend(collector.stderr())
         self.assertEqual(collector.terminate(), 0)
+
+    def test_a_store_of_an_unknown_kind_is_refused_by_the_check_and_by_a_start_alike(self):
+        # db: from the file alone (args() gives --db, which would override it).
+        path = self.write("listen: 127.0.0.1:0\ndb: mysql://db1.example.net/regwatch\n")
+        args = [COLLECTOR, "--config", path, "--http", ""]
+        checked = self.run_bin([*args, "--check-config"])
+        started = self.run_bin(args)
+        self.assertEqual(checked.returncode, 1, checked.stdout + checked.stderr)
+        self.assertIn("bad.yaml:2: db: unknown store backend 'mysql://'", checked.stderr)
+        self.assertEqual(started.returncode, 1, started.stderr)
+        self.assertEqual(started.stderr, checked.stderr)
 
     def test_flags_are_checked_with_the_file(self):
         path = self.write("log_level: info\n")

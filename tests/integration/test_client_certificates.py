@@ -6,7 +6,7 @@ certificate alone does not read unless a grant gives it a role, and --check-conf
 grant at its line."""
 import subprocess
 
-from harness import COLLECTOR, RegwatchTestCase, wait_for
+from harness import COLLECTOR, RegwatchTestCase, store_location, wait_for
 from test_security import LINE, openssl
 
 
@@ -92,7 +92,7 @@ class ClientCertificateTest(RegwatchTestCase):
 
     def test_a_dns_san_can_be_the_identity_and_mapped_to_agent_ids(self):
         with open(self.path("san.yaml"), "w") as f:
-            f.write(self.tls + f"db: {self.path('san.db')}\n"
+            f.write(self.tls + f"db: {store_location(self.path('san.db'))}\n"
                     "client_certificates:\n"
                     "  identity: dns_san\n"
                     "  agents:\n"
@@ -107,7 +107,7 @@ class ClientCertificateTest(RegwatchTestCase):
 
     def test_with_a_token_both_the_token_and_the_certificate_must_allow_the_agent_id(self):
         with open(self.path("tokens.yaml"), "w") as f:
-            f.write(self.tls + f"db: {self.path('tokens.db')}\n"
+            f.write(self.tls + f"db: {store_location(self.path('tokens.db'))}\n"
                     "tokens:\n  agent-a: token-of-agent-a\n  agent-b: token-of-agent-b\n"
                     "access_tokens:\n  - {name: noc, role: viewer, token: token-of-the-noc}\n")
         collector = self.start_collector(extra=["--config", self.path("tokens.yaml")], name="tokens-collector",

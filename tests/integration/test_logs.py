@@ -7,13 +7,13 @@ import re
 import subprocess
 import unittest
 
-from harness import AGENT, COLLECTOR, Process, RegwatchTestCase, wait_for
+from harness import AGENT, COLLECTOR, Process, RegwatchTestCase, store_location, wait_for
 
 
 class LogsTest(RegwatchTestCase):
     def start(self, *extra, env=None, name="collector"):
         args = [COLLECTOR, "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0", "--db",
-                self.path(f"{name}.db"), *extra]
+                store_location(self.path(f"{name}.db")), *extra]
         p = Process(args, self.dir, name, env=env)
         self.processes.append(p)
         wait_for(lambda: "listening on" in p.stderr(), 30, what=f"{name} to log that it listens")
@@ -28,6 +28,7 @@ class LogsTest(RegwatchTestCase):
             self.assertEqual(set(record), {"ts", "level", "logger", "msg"}, line)
             self.assertRegex(record["ts"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
         self.assertTrue(any("listening on" in json.loads(line)["msg"] for line in lines))
+        self.assert_store_backend("\n".join(json.loads(line)["msg"] for line in lines))
 
     def test_logfmt_lines(self):
         p = self.start("--log-format", "logfmt")
@@ -35,6 +36,7 @@ class LogsTest(RegwatchTestCase):
         pattern = re.compile(r'^ts=\S+Z level=[a-z]+ logger=\S+ msg="(?:[^"\\]|\\.)*"$')
         for line in lines:
             self.assertRegex(line, pattern)
+        self.assert_store_backend(p.stderr())
 
     def test_under_the_journal_text_has_priorities_and_no_timestamp(self):
         # Stand in for journald: stderr is a file, and JOURNAL_STREAM names it.
@@ -44,7 +46,7 @@ class LogsTest(RegwatchTestCase):
             env = {**os.environ, "JOURNAL_STREAM": f"{st.st_dev}:{st.st_ino}"}
             proc = subprocess.Popen(
                 [COLLECTOR, "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0", "--db",
-                 self.path("j.db")], stdout=subprocess.DEVNULL, stderr=err, env=env,
+                 store_location(self.path("j.db"))], stdout=subprocess.DEVNULL, stderr=err, env=env,
                 start_new_session=True)
         try:
             def read():
@@ -55,6 +57,7 @@ class LogsTest(RegwatchTestCase):
             for line in lines:
                 self.assertRegex(line, r"^<[2-7]>[a-z]+ +\[\S+\] ", line)
             self.assertTrue(any(line.startswith("<6>info") for line in lines), lines)
+            self.assert_store_backend(read())
         finally:
             proc.kill()
             proc.wait()

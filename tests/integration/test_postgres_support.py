@@ -2,6 +2,7 @@
 fresh databases, a crash that loses nothing committed, a restart on the same URL, and nothing
 left behind. Also applies schema/postgresql/013_baseline.sql with psql."""
 import os
+import subprocess
 import unittest
 
 from postgres_support import PostgresServer
@@ -30,6 +31,29 @@ class PostgresSupportTest(unittest.TestCase):
             # A crash, not a shutdown: the server recovered from its WAL.
             self.assertIn("database system was not properly shut down", pg.server_log())
         self.assertFalse(os.path.exists(root))
+
+    def test_the_socket_url_and_a_role_with_a_password(self):
+        with PostgresServer() as pg:
+            pg.create_database("by_socket")
+            url = pg.socket_url_for("by_socket")
+            self.assertNotIn("127.0.0.1", url)
+            pg.psql("by_socket", "CREATE TABLE t (v BIGINT); INSERT INTO t VALUES (7)")
+            psql = [os.path.join(pg.bin, "psql"), "-X", "-A", "-t", "-w"]
+            by_socket = subprocess.run([*psql, "-d", url, "-c", "SELECT v FROM t"], capture_output=True, text=True)
+            self.assertEqual((by_socket.returncode, by_socket.stdout.strip()), (0, "7"), by_socket.stderr)
+
+            own = pg.add_password_role("alice", "s3cret")
+            self.assertEqual(own, pg.url_for("alice").replace("postgres@", "alice@"))
+            env = {k: v for k, v in os.environ.items() if k not in ("PGPASSWORD", "PGPASSFILE")}
+            for password, ok in ((None, False), ("wrong", False), ("s3cret", True)):
+                with self.subTest(password=password):
+                    run = subprocess.run([*psql, "-d", own, "-c", "SELECT current_user"], capture_output=True,
+                                         text=True, env={**env, "PGPASSWORD": password} if password else env)
+                    self.assertEqual(run.returncode == 0, ok, run.stderr)
+                    if ok:
+                        self.assertEqual(run.stdout.strip(), "alice")
+            # Everyone else keeps trust authentication.
+            self.assertEqual(pg.psql("by_socket", "SELECT 1").strip(), "1")
 
     def test_the_baseline_schema_applies_with_psql(self):
         with PostgresServer() as pg:

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import unittest
 
-from harness import AGENT, COLLECTOR, RegwatchTestCase, free_port
+from harness import AGENT, COLLECTOR, RegwatchTestCase, free_port, store_location
 
 NEEDS_RIGHT = "permission denied: ports below 1024 need root or CAP_NET_BIND_SERVICE"
 
@@ -63,10 +63,11 @@ class PrivilegedPortsTest(RegwatchTestCase):
         self.assert_refused(self.agent("--metrics", "127.0.0.1:991"), "127.0.0.1:991")
 
     def test_collector_grpc_and_http_on_low_ports(self):
-        db = self.path("regwatch.db")
+        db = store_location(self.path("regwatch.db"))
         result = self.run_bin(COLLECTOR, "--listen", "127.0.0.1:993", "--db", db,
                               "--http", "127.0.0.1:0")
         self.assert_refused(result, "127.0.0.1:993")
+        self.assert_store_backend(result.stderr)  # the store opens first: the refusal is the port's
         result = self.run_bin(COLLECTOR, "--listen", "127.0.0.1:0", "--db", db,
                               "--http", "127.0.0.1:994")
         self.assert_refused(result, "127.0.0.1:994")
@@ -76,7 +77,7 @@ class PrivilegedPortsTest(RegwatchTestCase):
         taken = self.start_collector()
         port = taken.address.rsplit(":", 1)[1]
         result = self.run_bin(COLLECTOR, "--listen", f"127.0.0.1:{port}", "--db",
-                              self.path("other.db"), "--http", "127.0.0.1:0")
+                              store_location(self.path("other.db")), "--http", "127.0.0.1:0")
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("in use", result.stderr)
         self.assertNotIn("CAP_NET_BIND_SERVICE", result.stderr)

@@ -10,7 +10,7 @@ import subprocess
 import unittest
 import urllib.parse
 
-from harness import AGENT, COLLECTOR, Process, RegwatchTestCase, wait_for
+from harness import AGENT, COLLECTOR, Process, RegwatchTestCase, store_location, wait_for
 
 LINE = ("Nov 20 09:14:20 ucm-sub1 local7 3 : 7: ucm-sub1 Nov 20 2026 09:14:20.100 UTC :  "
         "%UC_CALLMANAGER-3-EndPointUnregistered: %[DeviceName=SEP0017943A98BA][IPAddress=10.1.1.1]"
@@ -88,7 +88,7 @@ class SecurityTest(RegwatchTestCase):
 
     def test_plaintext_http_off_loopback_is_refused(self):
         checked = subprocess.run([COLLECTOR, "--listen", "127.0.0.1:0", "--http", "0.0.0.0:0",
-                                  "--db", self.path("x.db"), "--check-config"],
+                                  "--db", store_location(self.path("x.db")), "--check-config"],
                                  capture_output=True, text=True, timeout=30)
         self.assertEqual(checked.returncode, 1, checked.stdout + checked.stderr)
         self.assertIn("http.listen", checked.stderr)
@@ -125,7 +125,7 @@ class SecurityTest(RegwatchTestCase):
         self.assertIn("NOT all acknowledged", agent.stdout())
 
     def test_plaintext_off_loopback_is_refused_at_start(self):
-        result = subprocess.run([COLLECTOR, "--listen", "0.0.0.0:0", "--db", self.path("x.db")],
+        result = subprocess.run([COLLECTOR, "--listen", "0.0.0.0:0", "--db", store_location(self.path("x.db"))],
                                 capture_output=True, text=True, timeout=30)
         self.assertEqual(result.returncode, 1)
         self.assertIn("plaintext is only allowed on loopback", result.stderr)
@@ -192,7 +192,7 @@ class SecurityTest(RegwatchTestCase):
     def test_tls_off_loopback_without_authentication_is_refused_unless_allowed(self):
         with open(self.path("anonymous.yaml"), "w") as f:
             f.write(f"listen: 0.0.0.0:0\n"
-                    f"db: {self.path('anonymous.db')}\n"
+                    f"db: {store_location(self.path('anonymous.db'))}\n"
                     f"tls_cert_file: {self.path('server.pem')}\n"
                     f"tls_key_file: {self.path('server.key')}\n")
         args = [COLLECTOR, "--config", self.path("anonymous.yaml"), "--http", ""]
@@ -214,6 +214,7 @@ class SecurityTest(RegwatchTestCase):
         self.processes.append(collector)
         line = wait_for(lambda: self._listening_line(collector), 30, what="the collector to listen")
         self.assertIn("allow_anonymous: anyone who reaches 0.0.0.0:0", collector.stderr())
+        self.assert_store_backend(collector.stderr())  # the file's db: is the test's store
         port = line.rsplit(":", 1)[1]
         status = self.cli(f"localhost:{port}", "--tls-ca", self.path("ca.pem"), "status")
         self.assertIn("0 events stored", status.stdout)

@@ -5,7 +5,8 @@ import sqlite3
 import subprocess
 import unittest
 
-from harness import AGENT, COLLECTOR, RegwatchTestCase, sqlite_only
+from harness import (AGENT, COLLECTOR, RegwatchTestCase, free_port, postgres_server, postgresql_only,
+                     sqlite_only, store_rows)
 
 EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "deploy")
 
@@ -111,6 +112,63 @@ class StartupTest(RegwatchTestCase):
         self.assertNotIn("listening", run.stdout)
         self.assertIn("is read-only to this process", run.stderr)
         self.assertEqual(digest(self.path("root.db")), before)
+
+    # The PostgreSQL counterparts of the SQLite files above: a database of another application or
+    # of a newer collector is refused untouched; a server that is not there, and one that refuses
+    # the password, stop the start with the server's reason, before "listening".
+    def public_tables(self, db):
+        return {name for (name,) in store_rows(db, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+
+    @postgresql_only("a database of another application, made with psql")
+    def test_a_foreign_postgresql_database_is_refused_untouched(self):
+        db = self.path("foreign.db")  # its PostgreSQL database: store_location() of it
+        store_rows(db, "CREATE TABLE orders (id INTEGER); INSERT INTO orders VALUES (1)")
+        p = self.start_collector(db=db, expect_ready=False)
+        self.assertEqual(p.wait(60), 2, p.stdout() + p.stderr())
+        self.assertIn("not a regwatch database; refusing to touch it", p.stderr())
+        self.assertEqual(self.public_tables(db), {"orders"})
+        self.assertEqual(store_rows(db, "SELECT id FROM orders"), [(1,)])
+
+    @postgresql_only("a newer schema written with psql into the database")
+    def test_a_newer_postgresql_schema_is_refused_untouched(self):
+        db = self.path("newer.db")
+        store_rows(db, "CREATE TABLE regwatch_schema (version INTEGER NOT NULL); "
+                       "INSERT INTO regwatch_schema VALUES (999); CREATE TABLE keep (x INTEGER)")
+        p = self.start_collector(db=db, expect_ready=False)
+        self.assertEqual(p.wait(60), 2, p.stdout() + p.stderr())
+        self.assertIn("has schema version 999, newer than this collector supports", p.stderr())
+        self.assertEqual(self.public_tables(db), {"regwatch_schema", "keep"})
+        self.assertEqual(store_rows(db, "SELECT version FROM regwatch_schema"), [(999,)])
+
+    @postgresql_only("a PostgreSQL server that is not there")
+    def test_an_unreachable_server_is_refused_at_start(self):
+        url = f"postgresql://postgres@127.0.0.1:{free_port()}/regwatch"  # nothing listens there
+        p = self.start_collector(db=url, expect_ready=False)
+        self.assertEqual(p.wait(60), 2, p.stdout() + p.stderr())
+        self.assertNotIn("listening", p.stdout())
+        self.assertIn("cannot start", p.stderr())
+        self.assertIn(f"connecting to {url}", p.stderr())
+        self.assertIn("Connection refused", p.stderr())
+
+    @postgresql_only("PostgreSQL's password authentication")
+    def test_a_wrong_password_is_refused_at_start_without_showing_it(self):
+        url = postgres_server().add_password_role("regwatch_pw", "right-secret-1")
+        with_password = lambda password: url.replace("regwatch_pw@", f"regwatch_pw:{password}@")
+        wrong = self.start_collector(db=with_password("wrong-secret-2"), name="wrong", expect_ready=False)
+        self.assertEqual(wrong.wait(60), 2, wrong.stdout() + wrong.stderr())
+        self.assertNotIn("listening", wrong.stdout())
+        self.assertIn("cannot start", wrong.stderr())
+        self.assertIn('password authentication failed for user "regwatch_pw"', wrong.stderr())
+        self.assertIn("regwatch_pw:***@", wrong.stderr())
+        self.assertNotIn("wrong-secret-2", wrong.stdout() + wrong.stderr())
+        none = self.start_collector(db=url, name="none", expect_ready=False)
+        self.assertEqual(none.wait(60), 2, none.stdout() + none.stderr())
+        self.assertIn("no password supplied", none.stderr())
+        # The right one starts, and its log does not show it either.
+        right = self.start_collector(db=with_password("right-secret-1"), name="right")
+        self.assert_store_backend(right.stderr())
+        self.assertEqual(right.terminate(), 0)
+        self.assertNotIn("right-secret-1", right.stdout() + right.stderr())
 
     def test_port_in_use_is_a_clear_error(self):
         first = self.start_collector()
