@@ -11,6 +11,7 @@
 
 #include "agent/spool/segment_files.h"
 #include "agent/spool/spool_record.h"
+#include "agent/spool/stored_event.h"
 #include "common/logging.h"
 
 namespace regwatch::agent::spool {
@@ -190,7 +191,8 @@ void Spool::count_drop_locked(uint64_t& pending_of_reason) {
 void Spool::append_drop_report_locked() {
   uint64_t pending = state_.dropped_total - state_.dropped_reported;
   if (pending == 0) return;
-  const uint64_t this_run = pending_full_ + pending_write_failed_ + pending_too_large_;
+  const uint64_t this_run =
+      pending_full_ + pending_write_failed_ + pending_too_large_ + pending_unreadable_;
   uint64_t before_restart = pending > this_run ? pending - this_run : 0;
   const std::string policy(to_string(options_.policy));
   struct Part {
@@ -203,7 +205,8 @@ void Spool::append_drop_report_locked() {
   for (const Part& part : {Part{"spool_dropped_before_restart", "", &before_restart},
                            Part{"spool_full", policy, &pending_full_},
                            Part{"spool_write_failed", "drop_newest", &pending_write_failed_},
-                           Part{"spool_event_too_large", "drop_newest", &pending_too_large_}}) {
+                           Part{"spool_event_too_large", "drop_newest", &pending_too_large_},
+                           Part{"spool_unreadable_record", "", &pending_unreadable_}}) {
     const uint64_t count = *part.pending;
     if (count == 0) continue;
     auto report = make_drop_report(agent_id_, part.reason, part.policy, count,
@@ -249,59 +252,82 @@ bool Spool::append(regwatch::v1::Event event) {
   return true;
 }
 
+uint64_t Spool::read_stored_after(uint64_t after_seq, size_t max_events, size_t max_bytes,
+                                  FunctionRef<void(uint64_t seq, std::string_view event)> take) {
+  uint64_t read_to = 0;
+  size_t events = 0;
+  bool skipped = false;
+  {
+    std::lock_guard lock(mutex_);
+    size_t bytes = 0;
+    for (const auto& segment : segments_) {
+      if (segment.count == 0 || segment.last_seq <= after_seq) continue;
+      // Records are contiguous in seq; continue at the cursor, or skip records up to after_seq.
+      const uint64_t start = (cursor_.path == segment.path && cursor_.next_seq == after_seq + 1 &&
+                              cursor_.offset <= segment.bytes)
+                                 ? cursor_.offset
+                                 : 0;
+      // Read in bounded chunks: a batch needs far less than the rest of a segment.
+      uint64_t offset = start;
+      std::string data;
+      std::string_view rest;
+      while (events < max_events && bytes < max_bytes) {
+        auto record = decode_record(rest);  // once per record: it checks the CRC
+        if (record.status == DecodeStatus::kNeedMore) {
+          if (offset >= segment.bytes) break;
+          const size_t want = static_cast<size_t>(std::min<uint64_t>(
+              segment.bytes - offset,
+              std::max<size_t>(kReadChunkBytes, rest.size() + kMaxRecordPayloadBytes)));
+          std::string chunk = std::string(rest) + read_at(segment.path, offset, want);
+          offset += want;
+          data = std::move(chunk);
+          rest = data;
+          continue;
+        }
+        if (record.status != DecodeStatus::kOk) break;
+        rest.remove_prefix(record.size);
+        if (record.seq <= after_seq) continue;
+        after_seq = read_to = record.seq;
+        if (const auto fault = check_stored_event(record.payload, record.seq);
+            fault != StoredEventFault::kNone) {
+          // Never shipped: the collector could not parse the batch holding it, and would refuse
+          // that batch every time it was sent. The inputs make every string valid UTF-8, so this
+          // is a bug of ours or a damaged disk the checksum missed.
+          if (record.seq > last_unparsable_seq_) {  // once each, however often it is read
+            last_unparsable_seq_ = record.seq;
+            ++stats_.unparsable_records;
+            count_drop_locked(pending_unreadable_);
+            skipped = true;
+            component_logger("agent.spool")
+                ->error(
+                    "spool record seq {} is not an event the collector can read ({}): "
+                    "dropped, not shipped ({} so far)",
+                    record.seq, to_string(fault), stats_.unparsable_records);
+          }
+          continue;
+        }
+        bytes += record.payload.size();
+        ++events;
+        take(record.seq, record.payload);
+      }
+      const uint64_t consumed_to = offset - rest.size();
+      cursor_ = ReadCursor{segment.path, consumed_to, after_seq + 1};
+      if (events >= max_events || bytes >= max_bytes) break;
+    }
+    // After the walk over segments_, which a report's write may extend.
+    if (skipped && !closed_) append_drop_report_locked();
+  }
+  if (skipped) data_cv_.notify_all();
+  return read_to;
+}
+
 std::vector<regwatch::v1::Event> Spool::read_after(uint64_t after_seq, size_t max_events,
                                                    size_t max_bytes) {
   std::vector<regwatch::v1::Event> events;
-  std::lock_guard lock(mutex_);
-  size_t bytes = 0;
-  for (const auto& segment : segments_) {
-    if (segment.count == 0 || segment.last_seq <= after_seq) continue;
-    // Records are contiguous in seq; continue at the cursor, or skip records up to after_seq.
-    const uint64_t start = (cursor_.path == segment.path && cursor_.next_seq == after_seq + 1 &&
-                            cursor_.offset <= segment.bytes)
-                               ? cursor_.offset
-                               : 0;
-    // Read in bounded chunks: a batch needs far less than the rest of a segment.
-    uint64_t offset = start;
-    std::string data;
-    std::string_view rest;
-    while (events.size() < max_events && bytes < max_bytes) {
-      auto record = decode_record(rest);  // once per record: it checks the CRC
-      if (record.status == DecodeStatus::kNeedMore) {
-        if (offset >= segment.bytes) break;
-        const size_t want = static_cast<size_t>(std::min<uint64_t>(
-            segment.bytes - offset,
-            std::max<size_t>(kReadChunkBytes, rest.size() + kMaxRecordPayloadBytes)));
-        std::string chunk = std::string(rest) + read_at(segment.path, offset, want);
-        offset += want;
-        data = std::move(chunk);
-        rest = data;
-        continue;
-      }
-      if (record.status != DecodeStatus::kOk) break;
-      rest.remove_prefix(record.size);
-      if (record.seq <= after_seq) continue;
-      regwatch::v1::Event event;
-      if (!event.ParseFromArray(record.payload.data(), static_cast<int>(record.payload.size()))) {
-        // Counted and logged, never silent: the inputs make every string valid UTF-8, so this
-        // is a bug of ours or a damaged disk the checksum missed.
-        if (record.seq > last_unparsable_seq_) {  // once each, however often it is read
-          last_unparsable_seq_ = record.seq;
-          ++stats_.unparsable_records;
-          component_logger("agent.spool")
-              ->error("spool record seq {} does not parse as an event: skipped ({} so far)",
-                      record.seq, stats_.unparsable_records);
-        }
-        continue;
-      }
-      bytes += record.payload.size();
-      after_seq = record.seq;
-      events.push_back(std::move(event));
-    }
-    const uint64_t consumed_to = offset - rest.size();
-    cursor_ = ReadCursor{segment.path, consumed_to, after_seq + 1};
-    if (events.size() >= max_events || bytes >= max_bytes) break;
-  }
+  read_stored_after(after_seq, max_events, max_bytes, [&](uint64_t, std::string_view stored) {
+    // Checked by read_stored_after, so it parses.
+    events.emplace_back().ParseFromArray(stored.data(), static_cast<int>(stored.size()));
+  });
   return events;
 }
 

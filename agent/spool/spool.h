@@ -16,7 +16,9 @@
 //   write (ENOSPC, EIO: logged with the error, rate-limited); "spool_event_too_large"
 //   for an event over the record limit; "spool_dropped_before_restart" for drops
 //   an earlier run counted but could not report (the state file keeps the count,
-//   not the cause). Refused-write drops are reported as soon as a write succeeds.
+//   not the cause); "spool_unreadable_record" for a stored record that is not an event the
+//   collector could parse (read_stored_after skips it). Refused-write drops are reported as
+//   soon as a write succeeds.
 // - ack(seq) persists the collector's position and deletes wholly acknowledged
 //   segments.
 // - Recovery on open: nothing lost without being counted (issue 17). Each
@@ -59,6 +61,7 @@
 
 #include "agent/spool/spool_state.h"
 #include "common/clock.h"
+#include "common/function_ref.h"
 #include "common/logging.h"
 #include "common/result.h"
 #include "regwatch/v1/event.pb.h"
@@ -89,7 +92,8 @@ struct SpoolStats {
   uint64_t oversized = 0;
   uint64_t corrupt_records = 0;  // damaged ranges (torn tails too) skipped by the last recovery
   // Records whose checksum held but whose event does not parse (an event that was appended but
-  // cannot be read back, e.g. a string field that is not UTF-8): skipped when shipping, logged.
+  // cannot be read back, e.g. a string field that is not UTF-8, or a record written cut short):
+  // skipped when shipping, logged, counted as drops and reported (read_stored_after).
   uint64_t unparsable_records = 0;
   uint64_t bytes_on_disk = 0;
   uint64_t segments = 0;
@@ -112,6 +116,19 @@ class Spool {
   Spool& operator=(const Spool&) = delete;
 
   bool append(regwatch::v1::Event event);
+  // The events after after_seq, in seq order, as they were stored: each one a serialised
+  // regwatch.v1.Event with agent_id and seq stamped by append(), so the shipper sends these
+  // bytes as they are (issue 24). Each is checked first (stored_event.h: it parses, and its seq
+  // is its record's); one that is not is skipped, counted (stats().unparsable_records and
+  // dropped_total), logged, and reported as an AGENT_DROPS event "spool_unreadable_record"
+  // (once per record and run: a record skipped again after a restart, before any ack covered
+  // it, counts again). Stops after max_events, or once the events taken reach max_bytes.
+  // `take` runs under the spool's lock: quick, and it must not call the spool.
+  // Returns the seq of the last record read, taken or skipped (0 when none): where the next
+  // read starts, so a skipped record at the end is not read again and again.
+  uint64_t read_stored_after(uint64_t after_seq, size_t max_events, size_t max_bytes,
+                             FunctionRef<void(uint64_t seq, std::string_view event)> take);
+  // The same events parsed (tests, tools).
   std::vector<regwatch::v1::Event> read_after(uint64_t after_seq, size_t max_events,
                                               size_t max_bytes);
   void ack(uint64_t seq);
@@ -174,6 +191,7 @@ class Spool {
   uint64_t pending_full_ = 0;
   uint64_t pending_write_failed_ = 0;
   uint64_t pending_too_large_ = 0;
+  uint64_t pending_unreadable_ = 0;
   RateLimitedLog write_failure_log_{1, std::chrono::seconds(60)};
   std::function<void()> on_append_;
   std::string scratch_;
