@@ -8,14 +8,20 @@ namespace regwatch::agent::shipper {
 // What the collector's message size limit relies on (common/ingest_message_size.h).
 static_assert(spool::kMaxRecordPayloadBytes <= kMaxEventBytes);
 
+const std::string& ingest_stream_method() {
+  static const std::string kMethod =
+      "/" + std::string(regwatch::v1::Ingest::service_full_name()) + "/Stream";
+  return kMethod;
+}
+
 ShipStream::ShipStream(spool::Spool& spool, StreamLimits limits, uint64_t resend_horizon,
                        AckListener on_ack)
     : spool_(spool), limits_(limits), resend_horizon_(resend_horizon), on_ack_(std::move(on_ack)) {
   sent_seq_ = spool_.acked_seq();
 }
 
-void ShipStream::start(regwatch::v1::Ingest::Stub& stub) {
-  stub.async()->Stream(&context_, this);
+void ShipStream::start(IngestStub& stub) {
+  stub.PrepareBidiStreamingCall(&context_, ingest_stream_method(), grpc::StubOptions(), this);
   StartRead(&incoming_);
   // Writes also start from the shipper thread (new spool data), outside any
   // reaction: the hold keeps the stream from completing under us.
@@ -28,20 +34,24 @@ void ShipStream::pump(size_t min_events) {
   std::unique_lock lock(mutex_);
   if (writing_ || closing_ || in_flight_.size() >= limits_.max_in_flight) return;
   if (spool_.last_seq() < sent_seq_ + std::max<size_t>(min_events, 1)) return;
-  auto events =
-      spool_.read_after(sent_seq_, std::min<size_t>(limits_.batch_max_events, kAgentBatchMaxEvents),
-                        std::min(limits_.batch_max_bytes, kAgentBatchTargetBytes));
-  if (events.empty()) return;
-  outgoing_.Clear();
+  // The stored bytes go into the batch as they are: no Event is parsed or serialised here.
+  outgoing_.Clear();  // keeps the strings' buffers for the next batch
+  uint64_t maybe_resent = 0;
+  uint64_t last_seq = 0;
+  const uint64_t read_to = spool_.read_stored_after(
+      sent_seq_, std::min<size_t>(limits_.batch_max_events, kAgentBatchMaxEvents),
+      std::min(limits_.batch_max_bytes, kAgentBatchTargetBytes),
+      [&](uint64_t seq, std::string_view event) {
+        maybe_resent += seq <= resend_horizon_ ? 1 : 0;
+        outgoing_.add_events(event.data(), event.size());
+        last_seq = seq;
+      });
+  // Records the spool skipped as unreadable (counted and reported there) are not read again.
+  sent_seq_ = std::max(sent_seq_, read_to);
+  if (outgoing_.events().empty()) return;
   outgoing_.set_batch_id(next_batch_id_++);
   outgoing_.set_spool_incarnation(spool_.incarnation());
-  uint64_t maybe_resent = 0;
-  for (auto& event : events) {
-    maybe_resent += event.seq() <= resend_horizon_ ? 1 : 0;
-    *outgoing_.add_events() = std::move(event);
-  }
-  sent_seq_ = outgoing_.events().rbegin()->seq();
-  in_flight_.sent({outgoing_.batch_id(), sent_seq_, static_cast<uint64_t>(outgoing_.events_size()),
+  in_flight_.sent({outgoing_.batch_id(), last_seq, static_cast<uint64_t>(outgoing_.events_size()),
                    maybe_resent});
   writing_ = true;
   lock.unlock();

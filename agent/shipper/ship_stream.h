@@ -1,6 +1,8 @@
 #pragma once
 // One Ingest stream to the collector (a ClientBidiReactor). It sends batches
-// read from the spool, with the spool's incarnation, strictly one write in
+// of the spool's stored events as they are (StoredEventBatch: the bytes of an
+// EventBatch, with no parse and no serialisation per event; the collector reads
+// a typed EventBatch), with the spool's incarnation, strictly one write in
 // flight and at most `max_in_flight` unacknowledged batches, and acks the
 // spool as the collector's acks arrive. It starts from the spool's acked
 // position, so after a reconnect everything unacknowledged is sent again (the
@@ -18,18 +20,27 @@
 // Threads: gRPC runs the reactions; pump() is also called by the shipper's
 // thread when the spool has new data (hence the hold added in start()).
 // Lifetime: owned by the Shipper, which destroys it only after wait_done().
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <string>
 
 #include "agent/shipper/in_flight_batches.h"
+#include "agent/shipper/stored_event_batch.pb.h"
 #include "agent/spool/spool.h"
 #include "common/ingest_message_size.h"
 #include "regwatch/v1/ingest.grpc.pb.h"
 
 namespace regwatch::agent::shipper {
+
+// regwatch.v1.Ingest/Stream called with the agent's own request type: StoredEventBatch on the
+// way out, the typed Ack back.
+using IngestStub = grpc::TemplatedGenericStub<StoredEventBatch, regwatch::v1::Ack>;
+// The method's full name, "/regwatch.v1.Ingest/Stream" (from the generated service).
+const std::string& ingest_stream_method();
 
 // A batch never exceeds kAgentBatchMaxMessageBytes (the collector accepts at least that): events
 // are added until batch_max_bytes is reached, and one event is at most kMaxEventBytes.
@@ -42,8 +53,7 @@ struct StreamLimits {
 // Called in a reaction (gRPC's thread): must be quick and must not block.
 using AckListener = std::function<void(const AckCounts&)>;
 
-class ShipStream final
-    : public grpc::ClientBidiReactor<regwatch::v1::EventBatch, regwatch::v1::Ack> {
+class ShipStream final : public grpc::ClientBidiReactor<StoredEventBatch, regwatch::v1::Ack> {
  public:
   // resend_horizon: the highest seq that may have been sent before this stream.
   ShipStream(spool::Spool& spool, StreamLimits limits, uint64_t resend_horizon = 0,
@@ -51,7 +61,7 @@ class ShipStream final
 
   // Metadata must be added to context() before start().
   grpc::ClientContext& context() { return context_; }
-  void start(regwatch::v1::Ingest::Stub& stub);
+  void start(IngestStub& stub);
   // Sends a batch if the window allows and the spool has at least min_events
   // unsent (reactions ask for a full batch; the shipper thread sends what is
   // there once it has lingered). Any thread.
@@ -65,7 +75,8 @@ class ShipStream final
   // Blocks until OnDone; returns the final status.
   grpc::Status wait_done();
   bool done() const;
-  // Seq of the last event handed to gRPC (to know whether the spool has more).
+  // Seq of the last spool record read: handed to gRPC, or skipped as unreadable (to know
+  // whether the spool has more).
   uint64_t sent_seq() const;
   uint64_t acked_batches() const;
 
@@ -82,7 +93,7 @@ class ShipStream final
 
   mutable std::mutex mutex_;
   std::condition_variable done_cv_;
-  regwatch::v1::EventBatch outgoing_;
+  StoredEventBatch outgoing_;
   regwatch::v1::Ack incoming_;
   InFlightBatches in_flight_;
   uint64_t next_batch_id_ = 1;

@@ -40,7 +40,7 @@ Shipper::Shipper(spool::Spool& spool, ShipperOptions options)
     target.address = address;
     // Channels connect lazily: a standby collector costs nothing until it is needed.
     target.channel = grpc::CreateCustomChannel(address, options_.credentials, args);
-    target.stub = regwatch::v1::Ingest::NewStub(target.channel);
+    target.stub = std::make_unique<IngestStub>(target.channel);
     target.failure_log = std::make_unique<RateLimitedLog>(1, kFailureLogInterval);
     targets_.push_back(std::move(target));
   }

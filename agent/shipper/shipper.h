@@ -98,7 +98,7 @@ class Shipper {
   struct Target {
     std::string address;
     std::shared_ptr<grpc::Channel> channel;
-    std::unique_ptr<regwatch::v1::Ingest::Stub> stub;
+    std::unique_ptr<IngestStub> stub;
     std::unique_ptr<RateLimitedLog> failure_log;
   };
 
