@@ -19,7 +19,6 @@
 namespace regwatch::collector::store {
 namespace {
 
-
 v1::Event phone_event(const std::string& agent, uint64_t seq) {
   v1::Event event;
   event.set_agent_id(agent);
