@@ -1,11 +1,11 @@
 #include "collector/store/postgres_connection.h"
 
+#include <poll.h>
 #include <sqlite3.h>
+#include <sys/socket.h>
 
 #include <cctype>
-
-#include <sqlite3.h>
-
+#include <cerrno>
 #include <charconv>
 
 namespace regwatch::collector::store {
@@ -51,7 +51,68 @@ int postgres_step_code(std::string_view sqlstate, bool connection_ok) {
   return SQLITE_ERROR;
 }
 
+bool PostgresConnection::wait_socket(bool write, bool bounded,
+                                     std::chrono::steady_clock::time_point deadline) {
+  for (;;) {
+    int wait_ms = -1;
+    if (bounded) {
+      const auto left =
+          std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return false;
+      wait_ms = static_cast<int>(left.count());
+    }
+    pollfd fd{PQsocket(conn_.get()), static_cast<short>(POLLIN | (write ? POLLOUT : 0)), 0};
+    const int ready = ::poll(&fd, 1, wait_ms);
+    if (ready > 0 || (ready < 0 && errno != EINTR)) return true;  // libpq's next call says
+  }
+}
+
+void PostgresConnection::give_up() {
+  timed_out_ = true;
+  // libpq has no call that drops a connection and keeps it: with the socket shut, its next
+  // read finds the end, marks the connection bad and closes it, as when a server goes away.
+  ::shutdown(PQsocket(conn_.get()), SHUT_RDWR);
+}
+
+PgResultPtr PostgresConnection::await(bool sent) {
+  timed_out_ = false;
+  if (!sent) return nullptr;
+  PGconn* conn = conn_.get();
+  const bool bounded = reply_timeout_.count() > 0;
+  const auto deadline = std::chrono::steady_clock::now() + reply_timeout_;
+  // What did not fit in the socket goes out first, reading meanwhile, as libpq's manual says
+  // a non-blocking sender must (the server may be sending too).
+  for (int flushed = PQflush(conn); flushed == 1; flushed = PQflush(conn)) {
+    if (!wait_socket(true, bounded, deadline)) {
+      give_up();
+      break;
+    }
+    if (PQconsumeInput(conn) == 0) break;
+  }
+  PgResultPtr kept;
+  for (;;) {
+    while (PQisBusy(conn) != 0) {
+      if (!timed_out_ && !wait_socket(false, bounded, deadline)) give_up();
+      if (PQconsumeInput(conn) == 0) break;  // the connection failed: PQgetResult says so
+    }
+    PgResultPtr next(PQgetResult(conn));
+    if (next == nullptr) return kept;
+    const ExecStatusType status = PQresultStatus(next.get());
+    // As PQexec: the first error stands; otherwise the last result.
+    if (kept == nullptr || PQresultStatus(kept.get()) != PGRES_FATAL_ERROR) kept = std::move(next);
+    // The stores never COPY; a COPY would wait for data here, so it ends the call.
+    if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH)
+      return kept;
+  }
+}
+
 int PostgresConnection::record(PGresult* result) {
+  if (timed_out_) {
+    return record_failure(SQLITE_IOERR, "unavailable",
+                          "no reply from PostgreSQL within " +
+                              std::to_string(reply_timeout_.count()) +
+                              " ms: the server, or the network to it, is taken for gone");
+  }
   const ExecStatusType status = result == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(result);
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) {
     // Only what changes rows counts (an INSERT ... RETURNING too, a SELECT not); anything
@@ -100,7 +161,7 @@ bool PostgresConnection::revive() {
   }
   ++generation_;
   for (const std::string& sql : session_settings_) {
-    const PgResultPtr done(PQexec(conn_.get(), sql.c_str()));
+    const PgResultPtr done = run([&](PGconn* conn) { return PQsendQuery(conn, sql.c_str()); });
     if (record(done.get()) != 0) return false;
   }
   return true;
@@ -134,7 +195,9 @@ void PostgresConnection::forget_transaction_if_begin(std::string_view sql) {
 }
 
 bool PostgresConnection::may_retry_after_reconnect(std::string_view sql) const {
-  if (connected() || in_transaction_) return false;
+  // A server that did not answer in time is not one that restarted since the last call: trying
+  // again would only wait as long once more.
+  if (connected() || in_transaction_ || timed_out_) return false;
   for (std::string_view word : {"SELECT", "WITH", "BEGIN", "SET"}) {
     if (starts_with_word(sql, word)) return true;
   }

@@ -4,6 +4,7 @@
 // Database::last_error() and changes() report whichever statement ran last.
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -40,6 +41,23 @@ class PostgresConnection {
   PGconn* get() const { return conn_.get(); }
   bool connected() const { return PQstatus(conn_.get()) == CONNECTION_OK; }
 
+  // How long a command waits for the server's reply; zero (the default) waits for as long as
+  // the connection lasts. TCP keepalives and tcp_user_timeout notice a server that stopped
+  // acknowledging, but not one whose packets are acknowledged and never answered (a hung
+  // server or middlebox, a proxy cut off from it): only a deadline of the caller's own does.
+  void set_reply_timeout(std::chrono::milliseconds timeout) { reply_timeout_ = timeout; }
+  // Runs a command sent by send (PQsendQuery, PQsendPrepare or PQsendQueryPrepared on the
+  // connection, returning what they return) and gives its result as PQexec would: the first
+  // error, else the last result; nullptr when it could not be sent (record() says why). The
+  // connection is non-blocking, so that sending waits under the same deadline as the reply.
+  // Past the deadline the server is taken for gone: the socket is shut down (libpq then finds
+  // the connection closed, and revive() makes a new one) and record() reports "unavailable".
+  template <typename Send>
+  PgResultPtr run(Send send) {
+    PQsetnonblocking(conn_.get(), 1);
+    return await(send(conn_.get()) == 1);
+  }
+
   // A connection that went away (a restarted server, a network cut) is made again before the
   // next statement or transaction, never inside a transaction: its statements would otherwise
   // run outside it, half a batch committed. After a reconnect the session's settings are set
@@ -60,8 +78,8 @@ class PostgresConnection {
 
   // Whether a statement that failed on a connection found dead may simply run again on a new
   // one: only outside a transaction, and only what cannot have changed anything (a read, or a
-  // BEGIN / SET). libpq learns that a server went away only when a call fails, so the first
-  // statement after a restart of PostgreSQL fails this way.
+  // BEGIN / SET), and not after a reply timeout. libpq learns that a server went away only when a
+  // call fails, so the first statement after a restart of PostgreSQL fails this way.
   bool may_retry_after_reconnect(std::string_view sql) const;
 
   // Looks at a finished call's result (nullptr when libpq could not even make one): a success
@@ -73,13 +91,23 @@ class PostgresConnection {
   int record_failure(int rc, std::string code, std::string message);
 
   int64_t changes() const { return changes_; }
+  // Whether the last run() gave up on the server (until the next run()).
+  bool timed_out() const { return timed_out_; }
   Error last_error(std::string_view doing) const;
 
   // A name for a server-side prepared statement, unique on this connection.
   std::string next_statement_name() { return "regwatch_" + std::to_string(++statements_); }
 
  private:
+  PgResultPtr await(bool sent);
+  // Waits until the socket can be read (or written too, when write), at most until deadline
+  // when bounded; false when the deadline passed.
+  bool wait_socket(bool write, bool bounded, std::chrono::steady_clock::time_point deadline);
+  void give_up();
+
   PgConnPtr conn_;
+  std::chrono::milliseconds reply_timeout_{0};
+  bool timed_out_ = false;
   int64_t changes_ = 0;
   std::string error_message_;
   std::string error_code_;

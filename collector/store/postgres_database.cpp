@@ -65,7 +65,9 @@ class PostgresDatabase : public Database {
       connection_->note_transaction_end(sql);
       if (!connection_->revive()) return last_error(SQLITE_IOERR, sql.substr(0, kQuotedSql));
       connection_->note_transaction_begin(sql);
-      const PgResultPtr result(PQexec(connection_->get(), std::string(sql).c_str()));
+      const std::string text(sql);
+      const PgResultPtr result =
+          connection_->run([&](PGconn* conn) { return PQsendQuery(conn, text.c_str()); });
       const int rc = connection_->record(result.get());
       if (rc == 0) return Ok{};
       if (!connection_->connected()) connection_->forget_transaction_if_begin(sql);
@@ -202,6 +204,11 @@ std::string redact_postgres_location(const std::string& location) {
     url.replace(span->at, span->size, "***");
   }
   return url;
+}
+
+void set_postgres_reply_timeout(Database& db, std::chrono::milliseconds timeout) {
+  if (auto* postgres = dynamic_cast<PostgresDatabase*>(&db); postgres != nullptr)
+    postgres->connection().set_reply_timeout(timeout);
 }
 
 Result<DatabasePtr> open_postgres_database(const std::string& location, bool read_only,

@@ -16,6 +16,7 @@
 // - read_only sets the session's transactions read-only; busy_timeout_ms becomes lock_timeout.
 //   The connection has application_name regwatch-collector and a 10 s connect timeout unless
 //   the URI says otherwise.
+#include <chrono>
 #include <string>
 
 #include "collector/store/database.h"
@@ -25,6 +26,14 @@ namespace regwatch::collector::store {
 
 Result<DatabasePtr> open_postgres_database(const std::string& location, bool read_only,
                                            int busy_timeout_ms);
+
+// How long a command on db waits for the server's reply before the driver takes the server for
+// gone: the call fails "unavailable" and the next one connects anew. Zero, the default, waits
+// for as long as the connection lasts, which a network that goes silent may make hours: TCP's
+// keepalives and tcp_user_timeout notice a peer that stops acknowledging, not one that
+// acknowledges and never answers. For connections whose commands all answer quickly (the
+// leader lease, the event writer after its migrations). Nothing on SQLite.
+void set_postgres_reply_timeout(Database& db, std::chrono::milliseconds timeout);
 
 // The location with any password replaced by "***", for logs and messages.
 std::string redact_postgres_location(const std::string& location);

@@ -84,7 +84,9 @@ void PostgresStatement::deallocate() {
   // stays until the connection closes, which is harmless.
   const PGTransactionStatusType transaction = PQtransactionStatus(connection_->get());
   if (connection_->connected() && (transaction == PQTRANS_IDLE || transaction == PQTRANS_INTRANS)) {
-    const PgResultPtr done(PQexec(connection_->get(), ("DEALLOCATE " + name_).c_str()));
+    const std::string sql = "DEALLOCATE " + name_;
+    const PgResultPtr done =
+        connection_->run([&](PGconn* conn) { return PQsendQuery(conn, sql.c_str()); });
   }
   name_.clear();
   prepared_types_.clear();
@@ -122,8 +124,10 @@ void PostgresStatement::reset() {
 int PostgresStatement::prepare_on_server(const std::vector<Oid>& types) {
   deallocate();
   std::string name = connection_->next_statement_name();
-  PgResultPtr result(PQprepare(connection_->get(), name.c_str(), sql_.text.c_str(), sql_.parameters,
-                               types.empty() ? nullptr : types.data()));
+  const PgResultPtr result = connection_->run([&](PGconn* conn) {
+    return PQsendPrepare(conn, name.c_str(), sql_.text.c_str(), sql_.parameters,
+                         types.empty() ? nullptr : types.data());
+  });
   const int rc = connection_->record(result.get());
   if (rc != 0) return rc;
   name_ = std::move(name);
@@ -184,8 +188,10 @@ int PostgresStatement::execute() {
   if (name_.empty() || types != prepared_types_) {
     if (const int rc = prepare_on_server(types); rc != 0) return rc;
   }
-  result_.reset(PQexecPrepared(connection_->get(), name_.c_str(), static_cast<int>(count),
-                               values.data(), lengths.data(), formats.data(), 0));
+  result_ = connection_->run([&](PGconn* conn) {
+    return PQsendQueryPrepared(conn, name_.c_str(), static_cast<int>(count), values.data(),
+                               lengths.data(), formats.data(), 0);
+  });
   const int rc = connection_->record(result_.get());
   if (rc != 0) {
     result_.reset();

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <chrono>
 #include <cstdint>
 #include <fstream>
 #include <limits>
@@ -269,6 +270,35 @@ TEST_F(PostgresDatabaseTest, ALockHeldTooLongIsBusy) {
   exec_ok(*db_, "COMMIT");
   read->reset();
   EXPECT_EQ(read->step(), kStepRow);
+}
+
+// A server that does not answer within the reply timeout is taken for gone, whatever keeps it
+// silent (here a sleep; behind a cut network, nothing comes back at all): the call fails
+// "unavailable" at the deadline, not when the server answers, and the next one connects anew.
+TEST_F(PostgresDatabaseTest, ASilentServerIsUnavailableAtTheReplyTimeout) {
+  set_postgres_reply_timeout(*db_, std::chrono::milliseconds(300));
+  const int64_t before = one_int(*db_, "SELECT pg_backend_pid()");
+  auto sleep = prepare(*db_, "SELECT pg_sleep(5)");
+  const auto start = std::chrono::steady_clock::now();
+  const int rc = sleep->step();
+  const auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(rc, SQLITE_IOERR);
+  const Error error = db_->last_error(rc, "sleeping");
+  EXPECT_EQ(error.code, "unavailable");
+  EXPECT_NE(error.message.find("no reply from PostgreSQL within 300 ms"), std::string::npos)
+      << error.message;
+  EXPECT_GE(waited, std::chrono::milliseconds(300));
+  EXPECT_LT(waited, std::chrono::seconds(3));
+  // (A read runs once more on a new connection, as after a restart: twice the timeout.)
+  // exec() too, and then a new session, with its settings, that works.
+  const Status slept = db_->exec("SELECT pg_sleep(5)");
+  ASSERT_FALSE(slept.ok());
+  EXPECT_EQ(slept.error().code, "unavailable");
+  EXPECT_NE(one_int(*db_, "SELECT pg_backend_pid()"), before);
+  EXPECT_EQ(one_text(*db_, "SHOW lock_timeout"), "2500ms");
+  // Zero waits for as long as it takes again.
+  set_postgres_reply_timeout(*db_, std::chrono::milliseconds(0));
+  EXPECT_EQ(one_int(*db_, "SELECT 1 FROM pg_sleep(0.5)"), 1);
 }
 
 TEST_F(PostgresDatabaseTest, SessionSettings) {
