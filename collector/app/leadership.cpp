@@ -126,6 +126,10 @@ void Leadership::run() {
 
 void Leadership::tick() {
   auto log = component_logger("collector.leader");
+  // Fenced already (the last try failed, or took long): stop acting before trying again, which
+  // may take a connect timeout while the server cannot be reached.
+  if (leading_ && steady_ns() - renewed_at_ns_.load() >= fence_after_.count())
+    step_down("the lease could not be renewed in time");
   auto held = lease_->acquire_or_renew();
   if (held.ok() && held->has_value()) {
     renewed_at_ns_ = steady_ns();
@@ -149,6 +153,7 @@ void Leadership::tick() {
     if (leading_ && steady_ns() - renewed_at_ns_.load() >= fence_after_.count())
       step_down("the lease could not be renewed in time");
   }
+  if (!held.ok()) return;  // reading the lease now would fail the same way, or wait as long
   if (auto state = lease_->current(); state.ok()) {
     std::lock_guard lock(mutex_);
     read_once_ = true;

@@ -7,8 +7,11 @@
 // not renew for fence_after) calls lost(). leading() says whether this collector may act now:
 // it turns false as soon as the last successful renewal is older than fence_after, which is
 // well inside the lease (lease - 2 s), so a collector cut off from PostgreSQL stops paging
-// before the database could give the lease to another. A leader that dies is replaced once its
-// lease has run out: within lease + 1 s (6 s + 1 s by default).
+// before the database could give the lease to another. A renewal waits on the server for 2 s
+// at most (leader_lease.h), and a tick that finds the fence passed steps down before it tries
+// again, so lost() follows the fence within about a second even behind a network gone silent.
+// A leader that dies is replaced once its lease has run out: within lease + 1 s (6 s + 1 s by
+// default).
 //
 // On SQLite a collector is alone with its file: it leads from the start, no lease.
 //

@@ -9,6 +9,7 @@
 
 #include "collector/store/event_rows.h"
 #include "collector/store/migrations.h"
+#include "collector/store/postgres_database.h"
 #include "common/event_kind.h"
 
 namespace regwatch::collector::store {
@@ -25,6 +26,12 @@ constexpr char kWriteOrderLockSql[] = "SELECT pg_advisory_xact_lock(824811115635
 // An event is live when the source said it happened within this long of its receipt; older
 // ones are a replay or a spool draining after an outage.
 constexpr int64_t kLiveWithinUs = 10 * 60'000'000LL;
+// How long a statement of a batch may wait for PostgreSQL's reply once the migrations ran (they
+// may take long; a batch's statements answer within a lock wait, the busy timeout). Past it
+// the server is taken for gone: the batch fails, its agent takes it to another collector, and
+// a collector cut off from its store does not hold its agents' batches unacknowledged for as
+// long as TCP may wait (a silent network behind a proxy: for ever).
+constexpr std::chrono::milliseconds kReplyTimeout{15000};
 
 }  // namespace
 
@@ -39,6 +46,8 @@ Result<std::unique_ptr<EventWriter>> EventWriter::open(const std::string& path,
   auto version = apply_migrations(handle, path);
   if (!version.ok()) return version.error();
   writer->schema_version_ = *version;
+  set_postgres_reply_timeout(
+      *handle, std::max(kReplyTimeout, std::chrono::milliseconds(3 * options.busy_timeout_ms)));
   if (auto set = set_writer_pragmas(handle, Durability::kDurable); !set.ok()) return set.error();
   auto insert = Statement::prepare(handle, kInsertEventSql);
   if (!insert.ok()) return insert.error();

@@ -1,5 +1,9 @@
 #include "collector/store/leader_lease.h"
 
+#include <chrono>
+
+#include "collector/store/postgres_database.h"
+
 namespace regwatch::collector::store {
 namespace {
 
@@ -11,6 +15,12 @@ constexpr const char* kLeaseConnectionParameters =
     "keepalives_count=2&connect_timeout=3";
 // How long a statement of the lease may wait for a row lock.
 constexpr int kLockWaitMs = 2000;
+// How long the lease waits for any reply. Its statements answer in milliseconds; TCP's own
+// timeouts above miss a path whose packets are acknowledged and never answered (a proxy or
+// middlebox cut off from the server), so without this a renewal could wait for ever while
+// the fence (collector/app/leadership.h) came and went. As long as the lock wait: a renewal
+// that waits longer has failed anyway.
+constexpr std::chrono::milliseconds kReplyTimeout{kLockWaitMs};
 
 std::string with_lease_parameters(const std::string& location) {
   if (!is_postgresql_location(location)) return location;
@@ -43,6 +53,7 @@ Status LeaderLease::reconnect() {
   auto db = open_database(with_lease_parameters(location_), false, kLockWaitMs);
   if (!db.ok()) return db.error();
   db_ = std::move(db).value();
+  set_postgres_reply_timeout(*db_, kReplyTimeout);
   return Ok{};
 }
 

@@ -10,6 +10,10 @@
 // The caller keeps its own safety margin: a holder that has not renewed for a while must stop
 // acting before the database could give the lease to another (collector/app/leadership.h).
 //
+// On PostgreSQL no call waits on the server for more than a few seconds, even behind a network
+// that went silent: the connection's TCP timeouts and a reply deadline of its own end it (the
+// next call connects anew, within connect_timeout).
+//
 // Threads: one thread uses a lease (the leadership thread).
 #include <cstdint>
 #include <memory>
