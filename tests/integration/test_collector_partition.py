@@ -19,11 +19,10 @@ import re
 import socket
 import sys
 import time
-import unittest
 import urllib.request
 
 from alerting_support import AlertingBase, shifted_archive
-from harness import free_port, testing_postgresql, wait_for
+from harness import free_port, postgresql_only, wait_for
 from postgres_support import PostgresServer
 from tcp_proxy import TcpProxy
 
@@ -35,8 +34,8 @@ LEASE_S = 6.0  # collector/app/leadership.h's defaults
 FENCE_S = LEASE_S - 2.0
 
 
-@unittest.skipUnless(testing_postgresql(), "collectors in pairs need the store on PostgreSQL "
-                     "(pg.integration.collector_partition runs this)")
+@postgresql_only("collectors in pairs need the store on PostgreSQL (a lone collector on SQLite "
+                 "has no lease to lose)")
 class CollectorPartitionTest(AlertingBase):
     def setUp(self):
         super().setUp()
