@@ -1,11 +1,19 @@
 #include "collector/store/alert_outbox.h"
 
+#include <algorithm>
+#include <chrono>
+
+#include "collector/store/postgres_database.h"
 #include "common/alert_status.h"
 #include "common/record_bytes.h"
 
 namespace regwatch::collector::store {
 
 namespace {
+
+// How long an outbox command waits for PostgreSQL's reply (postgres_database.h): its reads
+// and writes are small; a reply this late means the server is gone or cut off.
+constexpr std::chrono::milliseconds kReplyTimeout{15'000};
 
 constexpr const char* kRowColumns =
     "id, receiver, alert_key, seq, status, reason, change, told, flapping, created_us, due_us, "
@@ -41,6 +49,11 @@ Result<std::unique_ptr<AlertOutbox>> AlertOutbox::open(const std::string& path, 
   std::unique_ptr<AlertOutbox> outbox(new AlertOutbox());
   outbox->db_ = std::move(db).value();
   outbox->fence_ = std::move(fence);
+  // Collectors in pairs: a dispatcher cut off from PostgreSQL fails its call and moves on
+  // (its claims keep a second send away) rather than hanging its thread, and with it the
+  // leadership's step-down, which waits for the dispatcher to stop.
+  set_postgres_reply_timeout(*outbox->db_,
+                             std::max(kReplyTimeout, std::chrono::milliseconds(busy_timeout_ms)));
   return outbox;
 }
 

@@ -91,7 +91,9 @@ class CollectorPairsTest(AlertingBase):
         expected = self.total_events(alone.address)
         self.assertGreater(expected, 0)
         self.assertEqual(self.total_events(b.address), expected)
-        stored = [e for e in self.events(b.address) if e["agent_id"] == "archive"]
+        # A replay stores under "archive/replay-<hash of the archive>" (its own identity).
+        stored = [e for e in self.events(b.address) if e["agent_id"].startswith("archive/replay-")]
+        self.assertEqual(len(stored), expected)
         keys = [(e["agent_id"], e["seq"]) for e in stored]
         self.assertEqual(len(keys), len(set(keys)), "an event stored twice")
 
