@@ -26,6 +26,7 @@ PHONE_MAC_COLONS = "00:17:94:84:16:1d"
 ARTIFACTS = os.environ.get("REGWATCH_TEST_ARTIFACTS", os.path.join(BUILD, "Testing", "artifacts", "dashboard"))
 
 if browser_support.HAVE_SELENIUM:
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -107,6 +108,17 @@ class DashboardTest(RegwatchTestCase):
     def find(self, css):
         return self.browser.find_elements(By.CSS_SELECTOR, css)
 
+    def fresh(self, css, act, what):
+        """act(element) on the first element css names as the page has it now, again until it
+        answers: live panels re-render, so an element found a moment ago may be gone (stale)."""
+        def acted():
+            try:
+                found = self.find(css)
+                return found and (act(found[0]) or True)
+            except StaleElementReferenceException:
+                return False
+        return self.wait(acted, what=what)
+
     def visible_text(self, css):
         found = self.find(css)
         return found[0].text if found and found[0].is_displayed() else ""
@@ -162,15 +174,16 @@ class DashboardTest(RegwatchTestCase):
         seen_at = self.browser.execute_script("return window.__cardSeen[arguments[0]]", incident["id"])
         self.assertLessEqual(seen_at - stored_at, 2000, f"the card showed {seen_at - stored_at:.0f} ms after the store")
         print(f"the incident showed {seen_at - stored_at:.0f} ms after it was stored")
-        card = self.find(card_css)[0]
-        self.assertIn("cm_cpu", card.text)  # the top cause, with its explanation and what to check first
-        self.assertIn(incident["causes"][0]["explanation"], card.text)
-        self.assertIn("Check first:", card.text)
-        self.assertIn(str(incident["phone_count"]), card.text)
+        card_text = []
+        self.fresh(card_css, lambda card: card_text.append(card.text), what="the card's text")
+        self.assertIn("cm_cpu", card_text[-1])  # the top cause, with its explanation and what to check first
+        self.assertIn(incident["causes"][0]["explanation"], card_text[-1])
+        self.assertIn("Check first:", card_text[-1])
+        self.assertIn(str(incident["phone_count"]), card_text[-1])
         self.screenshot("now")
 
         # Click through to the postmortem: causes with their evidence, the timeline, the report.
-        card.click()
+        self.fresh(card_css, lambda card: card.click(), what="a click on the incident card")
         self.wait(lambda: self.find("#causes .cause-item"), what="the postmortem's causes")
         top = self.find("#causes .cause-item")[0]
         self.assertIn("cm_cpu", top.text)
