@@ -90,7 +90,7 @@ class OutboxStore {
   // (and whose claim has not run out) are not due.
   virtual Result<std::vector<OutboxRow>> due(const std::string& receiver, int64_t now_us,
                                              uint32_t limit) = 0;
-  // The earliest due time of a receiver's undelivered rows, if any.
+  // The earliest due time of a receiver's undelivered rows that are not claimed, if any.
   virtual Result<std::optional<int64_t>> next_due(const std::string& receiver) = 0;
   // Takes these rows for one send, so that no other collector sends them too (collectors in
   // pairs share one outbox): false, taking none, when any of them is delivered or given up

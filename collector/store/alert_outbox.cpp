@@ -171,9 +171,13 @@ Result<std::vector<OutboxRow>> AlertOutbox::due(const std::string& receiver, int
 }
 
 Result<std::optional<int64_t>> AlertOutbox::next_due(const std::string& receiver) {
-  auto select = Statement::prepare(db_.get(),
-                                   "SELECT min(due_us) FROM alert_outbox WHERE delivered_us IS "
-                                   "NULL AND given_up = 0 AND receiver = ?1");
+  // As due(): a row another send claimed is not due until its claim ends (the delivery pass
+  // looks again within a second), or a pass would spin on it for the whole claim.
+  auto select = Statement::prepare(
+      db_.get(), std::string("SELECT min(due_us) FROM alert_outbox WHERE delivered_us IS NULL AND "
+                             "given_up = 0 AND receiver = ?1 AND (claim_until_us IS NULL OR "
+                             "claim_until_us <= ") +
+                     database_now_us_sql(db_->dialect()) + ")");
   if (!select.ok()) return select.error();
   select->bind(1, receiver);
   if (int rc = select->step(); rc != kStepRow)

@@ -62,7 +62,7 @@ class AlertOutbox final : public alerts::OutboxStore, public alerts::IncidentSou
   // claim not run out) are not due.
   Result<std::vector<OutboxRow>> due(const std::string& receiver, int64_t now_us,
                                      uint32_t limit) override;
-  // The earliest due time of a receiver's undelivered rows, if any.
+  // The earliest due time of a receiver's undelivered rows that are not claimed, if any.
   Result<std::optional<int64_t>> next_due(const std::string& receiver) override;
   // Claims in one transaction: on PostgreSQL with a fence it first locks the lease row (FOR
   // SHARE) and checks that the fence's holder and term still hold it, so a new leader cannot

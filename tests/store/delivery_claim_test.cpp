@@ -75,6 +75,11 @@ TEST_F(DeliveryClaimTest, AClaimedRowIsNotDueForOthersAndCannotBeClaimedTwice) {
   const int64_t second = owe(*a, "cm_node:ucm-sub2@2");
   ASSERT_TRUE(*a->claim({first}, kLongWindowUs));
   EXPECT_FALSE(has(due_ids(*b), first));
+  // Nor is it what the next pass waits for (it would wake at once and spin on it).
+  ASSERT_TRUE(*a->claim({second}, kLongWindowUs));
+  EXPECT_FALSE(b->next_due("pager")->has_value());
+  ASSERT_TRUE(a->postpone(second, 10).ok());  // its claim ends: due again
+  EXPECT_EQ(*b->next_due("pager"), std::optional<int64_t>(10));
   EXPECT_TRUE(has(due_ids(*b), second));
   EXPECT_FALSE(*b->claim({first}, kLongWindowUs));
   // All or nothing: the second row is not left claimed by a claim that failed on the first.
