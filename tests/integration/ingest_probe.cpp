@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <barrier>
 #include <cstdio>
+#include <exception>
 #include <string>
 #include <thread>
 #include <vector>
@@ -70,6 +71,10 @@ Outcome run_stream(const Options& o, regwatch::v1::Ingest::Stub& stub, int index
   Outcome outcome;
   outcome.agent_id = o.distinct_ids ? o.agent_id + "-" + std::to_string(index) : o.agent_id;
   grpc::ClientContext context;
+  // Up to 32 connections open at once on a loaded 2-core machine, and a first attempt may fail
+  // (an agent would simply connect again): wait for the channel rather than fail the stream
+  // UNAVAILABLE before it sent anything. What the tests measure comes after.
+  context.set_wait_for_ready(true);
   context.AddMetadata("x-regwatch-agent-id", outcome.agent_id);
   if (!o.token.empty()) context.AddMetadata("authorization", "Bearer " + o.token);
   auto stream = stub.Stream(&context);
@@ -88,9 +93,7 @@ Outcome run_stream(const Options& o, regwatch::v1::Ingest::Stub& stub, int index
   return outcome;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   Options o;
   CLI::App app{"regwatch ingest probe (tests)"};
   app.add_option("--collector", o.collector)->required();
@@ -125,6 +128,7 @@ int main(int argc, char** argv) {
   // One connection per stream, like separate agents (and no shared HTTP/2 window).
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   std::vector<std::unique_ptr<regwatch::v1::Ingest::Stub>> stubs;
+  stubs.reserve(static_cast<size_t>(o.streams));
   for (int i = 0; i < o.streams; ++i) {
     stubs.push_back(
         regwatch::v1::Ingest::NewStub(grpc::CreateCustomChannel(o.collector, credentials, args)));
@@ -132,6 +136,7 @@ int main(int argc, char** argv) {
   std::barrier settled(o.streams);
   std::vector<Outcome> outcomes(static_cast<size_t>(o.streams));
   std::vector<std::thread> threads;
+  threads.reserve(static_cast<size_t>(o.streams));
   for (int i = 0; i < o.streams; ++i) {
     threads.emplace_back([&, i] {
       outcomes[static_cast<size_t>(i)] = run_stream(o, *stubs[static_cast<size_t>(i)], i, settled);
@@ -146,4 +151,18 @@ int main(int argc, char** argv) {
         json_string(r.status.error_message()).c_str(), r.acked);
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {  // a thread that cannot start, memory: say so, exit 2
+    std::fprintf(stderr, "ingest_probe: %s\n", e.what());
+    return 2;
+  } catch (...) {
+    std::fputs("ingest_probe: unknown exception\n", stderr);
+    return 2;
+  }
 }

@@ -83,7 +83,8 @@ class IngestLimitsTest(RegwatchTestCase):
         collector = self.collector(name, pending_bytes_budget=budget)
         streams = self.probe(collector, *self.FLOOD)
         self.assertEqual([(s["code"], s["acked"]) for s in streams], [(0, 10)] * 32,
-                         "backpressure delays streams, never fails them")
+                         "backpressure delays streams, never fails them: "
+                         + "; ".join(s["message"] for s in streams if s["code"] != 0))
         peak = peak_rss_bytes(collector.proc.pid)
         with urllib.request.urlopen(collector.http_url.rstrip("/") + "/metrics", timeout=10) as response:
             exposition = response.read().decode()
