@@ -253,6 +253,28 @@ class RegwatchTestCase(unittest.TestCase):
         return self.status(collector_address)["total_events"]
 
 
+class SyslogFeed:
+    """A live agent receiving syslog over TCP on a free port and shipping to `collectors` (one
+    address, or several comma-separated for failover), with a connection to it: send(count)
+    sends the next `count` lines of `template`, each numbered by {n} from 0 on."""
+
+    def __init__(self, test, collectors, template, listen_timeout=60):
+        port = free_port()
+        self.agent = test.start_agent(collectors, extra=[
+            "--syslog-udp", "", "--syslog-tcp", f"127.0.0.1:{port}"])
+        wait_for(lambda: "receiving syslog" in self.agent.stderr(), listen_timeout,
+                 what="the agent to listen")
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        test.addCleanup(self.sock.close)
+        self.template = template
+        self.sent = 0
+
+    def send(self, count):
+        for _ in range(count):
+            self.sock.sendall((self.template.format(n=self.sent) + "\n").encode())
+            self.sent += 1
+
+
 class SnmpSim:
     """snmpsimd serving .snmprec recordings on loopback; community = recording name."""
 

@@ -12,7 +12,7 @@ import sys
 import time
 
 from alerting_support import AlertingBase, shifted_archive
-from harness import free_port, wait_for
+from harness import SyslogFeed, wait_for
 from postgres_support import PostgresServer
 
 LINE = ("Nov 20 09:00:00 ucm-sub1 local7 3 : {n}: ucm-sub1 Nov 20 2026 09:00:00.000 UTC :  "
@@ -99,21 +99,8 @@ class CollectorPairsTest(AlertingBase):
 
     def test_a_killed_postgresql_stops_acks_and_everything_arrives_once_it_is_back(self):
         a, b = self.pair("pairs_postmaster")
-        syslog_port = free_port()
-        agent = self.start_agent(f"{a.address},{b.address}", extra=[
-            "--syslog-udp", "", "--syslog-tcp", f"127.0.0.1:{syslog_port}"])
-        wait_for(lambda: "receiving syslog" in agent.stderr(), 30, what="the agent to listen")
-        import socket
-        sock = socket.create_connection(("127.0.0.1", syslog_port), timeout=10)
-        self.addCleanup(sock.close)
-        sent = 0
-
-        def send(count):
-            nonlocal sent
-            for _ in range(count):
-                sock.sendall((LINE.format(n=sent) + "\n").encode())
-                sent += 1
-
+        feed = SyslogFeed(self, f"{a.address},{b.address}", LINE, listen_timeout=30)
+        agent, send = feed.agent, feed.send
         send(200)
         wait_for(lambda: self.total_events(a.address) == 200, 60, interval=0.2, what="200 stored")
         self.pg.kill_postmaster()

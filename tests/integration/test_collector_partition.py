@@ -16,13 +16,12 @@ Runs only with the store on PostgreSQL (pg.integration.collector_partition); the
 skips it, as a lone collector on SQLite has no lease to lose."""
 import datetime
 import re
-import socket
 import sys
 import time
 import urllib.request
 
 from alerting_support import AlertingBase, shifted_archive
-from harness import free_port, postgresql_only, wait_for
+from harness import SyslogFeed, postgresql_only, wait_for
 from postgres_support import PostgresServer
 from tcp_proxy import TcpProxy
 
@@ -77,20 +76,8 @@ class CollectorPartitionTest(AlertingBase):
         term_before = self.leader(a)["term"]
 
         # A live agent listing A first ships through A.
-        syslog_port = free_port()
-        agent = self.start_agent(f"{a.address},{b.address}", extra=[
-            "--syslog-udp", "", "--syslog-tcp", f"127.0.0.1:{syslog_port}"])
-        wait_for(lambda: "receiving syslog" in agent.stderr(), 60, what="the agent to listen")
-        sock = socket.create_connection(("127.0.0.1", syslog_port), timeout=10)
-        self.addCleanup(sock.close)
-        sent = 0
-
-        def send(count):
-            nonlocal sent
-            for _ in range(count):
-                sock.sendall((LINE.format(n=sent) + "\n").encode())
-                sent += 1
-
+        feed = SyslogFeed(self, f"{a.address},{b.address}", LINE)
+        agent, send = feed.agent, feed.send
         send(100)
         wait_for(lambda: self.total_events(b.address) == 100, 60, interval=0.2, what="100 stored")
         wait_for(lambda: f"shipping to collector {a.address}" in agent.stderr(), 10,
