@@ -15,7 +15,8 @@
 // Prints events/s of each and the ratios (target: real path / COPY >= 0.5), and what the real
 // path's database holds per event (for sizing: docs/postgresql.md).
 //
-// Usage: ingest_postgres_bench [--lines N] [--build-dir DIR]
+// Usage: ingest_postgres_bench [--lines N] [--build-dir DIR] [--real-only]
+// --real-only: the real path alone, for profiling it (perf record -a while it runs).
 #include <unistd.h>
 
 #include <algorithm>
@@ -98,9 +99,24 @@ std::optional<StoredSize> stored_size(const std::string& url) {
 int main(int argc, char** argv) {
   size_t lines = 200'000;
   std::string build_dir = REGWATCH_BINARY_DIR;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--lines") == 0) lines = std::stoul(argv[i + 1]);
-    if (std::strcmp(argv[i], "--build-dir") == 0) build_dir = argv[i + 1];
+  bool real_only = false;
+  for (int i = 1; i < argc; ++i) {
+    const bool has_value = i + 1 < argc;
+    if (std::strcmp(argv[i], "--lines") == 0 && has_value) {
+      lines = std::stoul(argv[++i]);
+    } else if (std::strcmp(argv[i], "--build-dir") == 0 && has_value) {
+      build_dir = argv[++i];
+    } else if (std::strcmp(argv[i], "--real-only") == 0) {
+      real_only = true;
+    } else {
+      std::fprintf(stderr,
+                   "usage: ingest_postgres_bench [--lines N (200000)] [--build-dir DIR] "
+                   "[--real-only]\n"
+                   "Times ingest into a PostgreSQL of its own through the real path (agent, gRPC, "
+                   "collector)\nagainst a bare multi-row INSERT and a bare COPY of the same rows "
+                   "(docs/performance.md).\n");
+      return 2;
+    }
   }
   auto server = regwatch::test::PostgresServer::start();
   if (!server.ok()) {
@@ -129,6 +145,12 @@ int main(int argc, char** argv) {
   }
 
   const auto real_size = stored_size(urls[0]);
+  if (real_only) {
+    std::printf("ingest_postgres_bench: %zu events\n  real path: %.2f s, %.0f events/s\n", lines,
+                real_s, static_cast<double>(lines) / real_s);
+    fs::remove_all(dir);
+    return 0;
+  }
 
   const std::vector<regwatch::v1::Event> events = regwatch::bench::parse_archive(archive, "bench");
   const auto insert_start = Clock::now();
