@@ -23,6 +23,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -49,6 +50,7 @@ double seconds_since(Clock::time_point start) {
 double replay_through(const std::string& build_dir, const std::string& url,
                       const std::string& archive, const fs::path& dir, int agents) {
   std::vector<regwatch::bench::Collector> collectors;
+  collectors.reserve(static_cast<size_t>(agents));
   for (int i = 0; i < agents; ++i) {
     collectors.push_back(regwatch::bench::start_collector(
         build_dir, url, dir.string(),
@@ -94,9 +96,7 @@ std::optional<StoredSize> stored_size(const std::string& url) {
                     static_cast<double>(sizes->column_int(1)) / rows};
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   size_t lines = 200'000;
   std::string build_dir = REGWATCH_BINARY_DIR;
   bool real_only = false;
@@ -213,4 +213,14 @@ int main(int argc, char** argv) {
   }
   fs::remove_all(dir);
   return 0;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& error) {  // a bad --lines, say
+    std::fprintf(stderr, "ingest_postgres_bench: %s\n", error.what());
+    return 2;
+  }
 }

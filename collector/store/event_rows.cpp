@@ -63,4 +63,34 @@ void bind_event(Statement& insert, const regwatch::v1::Event& event, int64_t sto
   insert.bind_blob(first_parameter + 11, scratch);
 }
 
+void append_event_copy_row(PostgresCopyRows& rows, const regwatch::v1::Event& event,
+                           int64_t store_time_us, std::string_view spool_incarnation,
+                           std::string& scratch) {
+  const EventColumns columns = columns_of(event);
+  rows.begin_row(kEventParameters);
+  rows.bytes(event.agent_id());
+  rows.bytes(spool_incarnation);
+  rows.bigint(static_cast<int64_t>(event.seq()));
+  rows.bigint(event.event_time_us());
+  rows.bigint(event.receive_time_us());
+  rows.bigint(store_time_us);
+  rows.bytes(event.origin());
+  rows.bytes(source_name(event.source()));
+  rows.bytes(kind_name(event.kind()));
+  if (columns.device.empty()) {
+    rows.null();
+  } else {
+    rows.bytes(columns.device);
+  }
+  if (columns.has_reason) {
+    rows.bigint(columns.reason_code);
+  } else {
+    rows.null();
+  }
+  scratch.clear();
+  event.SerializeToString(&scratch);
+  rows.bytes(scratch);
+  rows.bigint(event.provenance().spoofed() ? 1 : 0);
+}
+
 }  // namespace regwatch::collector::store

@@ -1,7 +1,7 @@
 #pragma once
-// Internal to the SQLite event store (not for the services): how an event becomes a row of
-// the events table. The writer and the benchmark's bare insert baseline
-// (bench/ingest/bare_insert) both use it, so the baseline measures the very statement,
+// Internal to the event store (not for the services): how an event becomes a row of the events
+// table. The writer and the benchmarks' bare baselines (bench/ingest/bare_insert,
+// postgres_baselines) both use it, so the baselines store the very rows, by the very statement,
 // columns and connection settings the collector commits with.
 #include <array>
 #include <cstdint>
@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "collector/store/database.h"
+#include "collector/store/postgres_copy_rows.h"
 #include "common/result.h"
 #include "regwatch/v1/event.pb.h"
 
@@ -42,6 +43,18 @@ inline constexpr int kEventParameters = 13;
 // kInsertEventSql's parameter numbers in the column order above.
 inline constexpr std::array<int, kEventParameters> kEventParameterOrder = {1, 12, 2, 3,  4,  5, 6,
                                                                            7, 8,  9, 10, 11, 13};
+
+// PostgreSQL's fast path for a batch (event_writer.cpp): the same columns by COPY's binary
+// format, one row per event (append_event_copy_row). COPY has no ON CONFLICT: a batch holding a
+// key already stored fails as a whole with a unique violation, and the writer stores it again
+// with the multi-row statement above, which skips duplicates.
+inline constexpr char kCopyEventsSql[] =
+    "COPY events (agent_id, spool_incarnation, seq, event_time_us, receive_time_us,"
+    " store_time_us, origin, source, kind, device, reason_code, payload, spoofed)"
+    " FROM STDIN (FORMAT binary)";
+void append_event_copy_row(PostgresCopyRows& rows, const regwatch::v1::Event& event,
+                           int64_t store_time_us, std::string_view spool_incarnation,
+                           std::string& scratch);
 
 // Binds one event to a statement prepared from kInsertEventSql, or (first_parameter > 0) to
 // one row of the multi-row statement whose parameters start after first_parameter. scratch: a

@@ -97,22 +97,13 @@ Result<EventWriter::InsertOutcome> EventWriter::insert_range(const Range& events
                                                              std::string_view spool_incarnation) {
   Database* db = db_.get();
   const auto started = std::chrono::steady_clock::now();
-  if (auto begin = begin_write(db); !begin.ok()) return begin.error();
-  if (db->dialect() == Dialect::kPostgresql) {
-    // Several collectors may write at once. Readers follow new rows by id (scan_after), which
-    // is only safe when ids are handed out in commit order: one batch at a time takes them,
-    // holding this lock until its commit.
-    if (auto ordered = exec(db, kWriteOrderLockSql); !ordered.ok()) {
-      rollback(db);
-      return ordered.error();
-    }
-  }
+  if (auto begun = begin_batch(); !begun.ok()) return begun.error();
   InsertOutcome outcome;
   summaries_.begin_batch();
   stored_scratch_.clear();  // the new events, counted in the metrics once committed
   // Views into `events`, which outlives the loop below.
   std::map<std::tuple<std::string_view, std::string_view, regwatch::v1::Source>, int64_t> live;
-  auto inserted = insert_rows_ ? insert_chunks(events, store_time_us, spool_incarnation)
+  auto inserted = insert_rows_ ? insert_copy_or_chunks(events, store_time_us, spool_incarnation)
                                : insert_one_by_one(events, store_time_us, spool_incarnation);
   if (!inserted.ok()) {
     rollback(db);
@@ -157,6 +148,45 @@ Result<EventWriter::InsertOutcome> EventWriter::insert_range(const Range& events
       stored_scratch_, outcome.duplicates, store_time_us,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return outcome;
+}
+
+Status EventWriter::begin_batch() {
+  Database* db = db_.get();
+  if (auto begin = begin_write(db); !begin.ok()) return begin.error();
+  if (db->dialect() == Dialect::kPostgresql) {
+    // Several collectors may write at once. Readers follow new rows by id (scan_after), which
+    // is only safe when ids are handed out in commit order: one batch at a time takes them,
+    // holding this lock until its commit.
+    if (auto ordered = exec(db, kWriteOrderLockSql); !ordered.ok()) {
+      rollback(db);
+      return ordered.error();
+    }
+  }
+  return Ok{};
+}
+
+template <typename Range>
+Status EventWriter::insert_copy_or_chunks(const Range& events, int64_t store_time_us,
+                                          std::string_view spool_incarnation) {
+  Database* db = db_.get();
+  // Nearly every batch is new: COPY stores it in one command, with nothing for the server to
+  // parse and no duplicate check before each row (ON CONFLICT's).
+  copy_rows_.clear();
+  for (const auto& event : events)
+    append_event_copy_row(copy_rows_, event, store_time_us, spool_incarnation, payload_scratch_);
+  const int rc = postgres_copy_in(*db, kCopyEventsSql, copy_rows_.finish());
+  if (rc == kStepDone) {
+    new_rows_.assign(static_cast<size_t>(events.size()), 1);
+    return Ok{};
+  }
+  if (rc != SQLITE_CONSTRAINT) return database_error(db, rc, "storing events");
+  // A key already stored (an agent sending again what a collector stored before a failover or
+  // a lost ack) or twice in the batch: the COPY stored nothing and ended the transaction. The
+  // batch again, in a new one, by the statement that skips what is stored.
+  rollback(db);
+  if (auto begun = begin_batch(); !begun.ok()) return begun.error();
+  ++copies_redone_;
+  return insert_chunks(events, store_time_us, spool_incarnation);
 }
 
 template <typename Range>

@@ -16,9 +16,12 @@
 //
 // Each committed batch is counted in the process's metrics (store_metrics.h).
 //
-// On PostgreSQL (the same class over its driver) every statement is a round trip, so a batch's
-// rows and summaries go in multi-row statements (multi_row_statement.h), the stored keys
-// returned: a few round trips per batch (measured by bench/ingest_postgres_bench).
+// On PostgreSQL (the same class over its driver) every statement is a round trip. A batch's
+// events go by one COPY in binary (postgres_copy_rows.h); a batch holding a key already stored
+// (an agent resending after a failover) fails that COPY whole, and goes again in a new
+// transaction by multi-row statements that skip duplicates and return the keys they stored
+// (multi_row_statement.h). The summaries go by multi-row upserts. A few round trips per batch
+// (measured by bench/ingest_postgres_bench).
 //
 // Retention of the alerting tables is AlertingRetention's (alerting_retention.h), not this
 // class's: it owns only the tables above.
@@ -32,6 +35,7 @@
 #include "collector/store/database.h"
 #include "collector/store/event_sink.h"
 #include "collector/store/multi_row_statement.h"
+#include "collector/store/postgres_copy_rows.h"
 #include "collector/store/store_metrics.h"
 #include "collector/store/store_options.h"
 #include "collector/store/summary_writer.h"
@@ -57,6 +61,9 @@ class EventWriter final : public EventSink {
   sqlite3* handle() const { return db_->sqlite_handle(); }
   // The same connection through the store's own interface (tests read tables with it).
   Database* database() const { return db_.get(); }
+  // PostgreSQL: the batches whose COPY met a key already stored and were stored again by the
+  // statement that skips duplicates (for tests; the duplicates themselves are in the metrics).
+  uint64_t copies_redone() const { return copies_redone_; }
 
  private:
   EventWriter() = default;
@@ -68,6 +75,13 @@ class EventWriter final : public EventSink {
   template <typename Range>
   Status insert_one_by_one(const Range& events, int64_t store_time_us,
                            std::string_view spool_incarnation);
+  // BEGIN, and on PostgreSQL the lock that orders batches' ids by commit.
+  Status begin_batch();
+  // PostgreSQL: the batch by COPY; when it holds a key already stored, the batch again (a new
+  // transaction: begin_batch) by insert_chunks.
+  template <typename Range>
+  Status insert_copy_or_chunks(const Range& events, int64_t store_time_us,
+                               std::string_view spool_incarnation);
   // PostgreSQL: many rows per statement (one round trip each), the keys stored returned.
   template <typename Range>
   Status insert_chunks(const Range& events, int64_t store_time_us,
@@ -84,6 +98,8 @@ class EventWriter final : public EventSink {
   std::vector<const regwatch::v1::Event*> stored_scratch_;  // reused by each batch
   std::vector<char> new_rows_;                              // the same
   std::string payload_scratch_;                             // the same
+  PostgresCopyRows copy_rows_;                              // the same (PostgreSQL)
+  uint64_t copies_redone_ = 0;
 };
 
 }  // namespace regwatch::collector::store

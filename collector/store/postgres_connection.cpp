@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
@@ -19,7 +20,7 @@ std::string trimmed(const char* text) {
 
 bool changes_rows(const char* command_status) {
   const std::string_view status = command_status == nullptr ? "" : command_status;
-  for (const std::string_view verb : {"INSERT ", "UPDATE ", "DELETE ", "MERGE "}) {
+  for (const std::string_view verb : {"INSERT ", "UPDATE ", "DELETE ", "MERGE ", "COPY "}) {
     if (status.starts_with(verb)) return true;
   }
   return false;
@@ -100,10 +101,44 @@ PgResultPtr PostgresConnection::await(bool sent) {
     const ExecStatusType status = PQresultStatus(next.get());
     // As PQexec: the first error stands; otherwise the last result.
     if (kept == nullptr || PQresultStatus(kept.get()) != PGRES_FATAL_ERROR) kept = std::move(next);
-    // The stores never COPY; a COPY would wait for data here, so it ends the call.
+    // A COPY waits for its data, which copy_in() sends: it ends the call.
     if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH)
       return kept;
   }
+}
+
+int PostgresConnection::copy_in(const std::string& sql, std::string_view data) {
+  const PgResultPtr started = run([&](PGconn* conn) { return PQsendQuery(conn, sql.c_str()); });
+  if (started == nullptr || PQresultStatus(started.get()) != PGRES_COPY_IN)
+    return record(started.get());
+  PGconn* conn = conn_.get();
+  const bool bounded = reply_timeout_.count() > 0;
+  const auto deadline = std::chrono::steady_clock::now() + reply_timeout_;
+  // Non-blocking: a put that libpq cannot queue yet (its buffer full) returns 0 and is tried
+  // again once the socket takes more, reading meanwhile as for a query.
+  const auto when_writable = [&] {
+    if (!wait_socket(true, bounded, deadline)) {
+      give_up();
+      return false;
+    }
+    return PQconsumeInput(conn) != 0;
+  };
+  constexpr size_t kPiece = size_t{64} * 1024;
+  bool sending = true;
+  for (size_t at = 0; sending && at < data.size();) {
+    const size_t piece = std::min(kPiece, data.size() - at);
+    const int put = PQputCopyData(conn, data.data() + at, static_cast<int>(piece));
+    if (put == 1) {
+      at += piece;
+    } else if (put < 0 || !when_writable()) {
+      sending = false;
+    }
+  }
+  int ended = 0;
+  while (sending && (ended = PQputCopyEnd(conn, nullptr)) == 0) sending = when_writable();
+  if (!sending || ended < 0) return record(nullptr);
+  const PgResultPtr result = await(true);
+  return record(result.get());
 }
 
 int PostgresConnection::record(PGresult* result) {

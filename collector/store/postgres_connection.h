@@ -58,6 +58,11 @@ class PostgresConnection {
     return await(send(conn_.get()) == 1);
   }
 
+  // COPY ... FROM STDIN: runs sql, sends data as the whole of its input and waits for the
+  // outcome, under the reply deadline as run(). Gives what record() gives for it: 0, or the
+  // failure's code (a unique violation is SQLITE_CONSTRAINT); changes() is then the rows copied.
+  int copy_in(const std::string& sql, std::string_view data);
+
   // A connection that went away (a restarted server, a network cut) is made again before the
   // next statement or transaction, never inside a transaction: its statements would otherwise
   // run outside it, half a batch committed. After a reconnect the session's settings are set

@@ -211,6 +211,15 @@ void set_postgres_reply_timeout(Database& db, std::chrono::milliseconds timeout)
     postgres->connection().set_reply_timeout(timeout);
 }
 
+int postgres_copy_in(Database& db, const std::string& sql, std::string_view data) {
+  auto* postgres = dynamic_cast<PostgresDatabase*>(&db);
+  if (postgres == nullptr) return SQLITE_MISUSE;
+  PostgresConnection& connection = postgres->connection();
+  if (!connection.revive()) return SQLITE_IOERR;
+  const int rc = connection.copy_in(sql, data);
+  return rc == 0 ? kStepDone : rc;
+}
+
 Result<DatabasePtr> open_postgres_database(const std::string& location, bool read_only,
                                            int busy_timeout_ms) {
   const std::string redacted = redact_postgres_location(location);

@@ -7,8 +7,9 @@
 // - The ?N placeholders of the stores' SQL become $N outside quoted text and comments; a bare ?
 //   is numbered as SQLite numbers it.
 // - Parameters: integers as int8, blobs as bytea (binary), text untyped (PostgreSQL infers the
-//   type from where it stands), NULL as NULL. Results come as text; column_int parses it (a
-//   sum's numeric too), column_blob decodes bytea's hex form.
+//   type from where it stands), NULL as NULL. Results in binary when a statement returns only
+//   booleans, integers, text and bytea, in text otherwise (postgres_statement.h); the columns
+//   read both the same way.
 // - A statement is prepared on the server at its first step with the types then bound, and again
 //   only when those types change.
 // - Errors map SQLSTATE to the codes database.h lists; a lost connection is "unavailable" and
@@ -18,6 +19,7 @@
 //   the URI says otherwise.
 #include <chrono>
 #include <string>
+#include <string_view>
 
 #include "collector/store/database.h"
 #include "common/result.h"
@@ -34,6 +36,13 @@ Result<DatabasePtr> open_postgres_database(const std::string& location, bool rea
 // acknowledges and never answers. For connections whose commands all answer quickly (the
 // leader lease, the event writer after its migrations). Nothing on SQLite.
 void set_postgres_reply_timeout(Database& db, std::chrono::milliseconds timeout);
+
+// COPY ... FROM STDIN on db, in whatever transaction is open there, with data as its whole input
+// (COPY's binary format: postgres_copy_rows.h). Gives what a statement's step() gives for a
+// command: kStepDone, or a failure's code for database_error() (a unique violation is
+// SQLITE_CONSTRAINT, as on SQLite); changes() is then the rows copied. Under the reply deadline
+// like any command. On a database other than PostgreSQL: SQLITE_MISUSE, nothing run.
+int postgres_copy_in(Database& db, const std::string& sql, std::string_view data);
 
 // The location with any password replaced by "***", for logs and messages.
 std::string redact_postgres_location(const std::string& location);

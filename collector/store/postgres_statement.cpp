@@ -14,9 +14,39 @@ namespace {
 
 // PostgreSQL's fixed type OIDs (pg_type.dat); 0 leaves the type to the server.
 constexpr Oid kUntyped = 0;
+constexpr Oid kBoolOid = 16;
 constexpr Oid kByteaOid = 17;
 constexpr Oid kInt8Oid = 20;
+constexpr Oid kInt2Oid = 21;
+constexpr Oid kInt4Oid = 23;
 constexpr Oid kTextOid = 25;
+constexpr Oid kVarcharOid = 1043;
+
+// The result types whose binary form the columns read (bool and integers big-endian, text and
+// bytea as they are). A statement returning anything else (a sum's numeric, a citext) asks for
+// text, whose form column_int and column_blob also read.
+bool readable_in_binary(Oid type) {
+  switch (type) {
+    case kBoolOid:
+    case kByteaOid:
+    case kInt8Oid:
+    case kInt2Oid:
+    case kInt4Oid:
+    case kTextOid:
+    case kVarcharOid: return true;
+    default: return false;
+  }
+}
+
+// A big-endian two's complement integer of 1 to 8 bytes.
+int64_t big_endian_integer(std::string_view bytes) {
+  uint64_t value = 0;
+  for (const char byte : bytes) value = (value << 8) | static_cast<unsigned char>(byte);
+  const size_t bits = bytes.size() * 8;
+  if (bits == 0 || bits >= 64) return static_cast<int64_t>(value);
+  const uint64_t sign = uint64_t{1} << (bits - 1);
+  return static_cast<int64_t>((value ^ sign) - sign);  // sign-extended
+}
 
 // Each byte's value as a hex digit, or kNotHex: a table, because every payload the leader reads
 // back (the correlation follows every stored event) goes through decode_bytea_hex.
@@ -90,6 +120,7 @@ void PostgresStatement::deallocate() {
   }
   name_.clear();
   prepared_types_.clear();
+  binary_results_ = false;
 }
 
 void PostgresStatement::set(int index, Kind kind, std::string value) {
@@ -132,6 +163,15 @@ int PostgresStatement::prepare_on_server(const std::vector<Oid>& types) {
   if (rc != 0) return rc;
   name_ = std::move(name);
   prepared_types_ = types;
+  // What the statement returns decides the result format: binary spares the server and the
+  // driver hex-coding every payload the leader reads back (all of them), and integers' text.
+  const PgResultPtr described =
+      connection_->run([&](PGconn* conn) { return PQsendDescribePrepared(conn, name_.c_str()); });
+  if (const int failed = connection_->record(described.get()); failed != 0) return failed;
+  binary_results_ = true;
+  for (int i = 0; i < PQnfields(described.get()); ++i) {
+    binary_results_ = binary_results_ && readable_in_binary(PQftype(described.get(), i));
+  }
   return 0;
 }
 
@@ -190,7 +230,7 @@ int PostgresStatement::execute() {
   }
   result_ = connection_->run([&](PGconn* conn) {
     return PQsendQueryPrepared(conn, name_.c_str(), static_cast<int>(count), values.data(),
-                               lengths.data(), formats.data(), 0);
+                               lengths.data(), formats.data(), binary_results_ ? 1 : 0);
   });
   const int rc = connection_->record(result_.get());
   if (rc != 0) {
@@ -198,7 +238,7 @@ int PostgresStatement::execute() {
     return rc;
   }
   executed_ = true;
-  blobs_.assign(static_cast<size_t>(PQnfields(result_.get())), std::string());
+  converted_.assign(static_cast<size_t>(PQnfields(result_.get())), std::string());
   return 0;
 }
 
@@ -227,22 +267,40 @@ bool PostgresStatement::column_is_null(int i) const {
   return !has_cell(i) || PQgetisnull(result_.get(), row_, i) != 0;
 }
 
-std::string_view PostgresStatement::column_text(int i) const {
+std::string_view PostgresStatement::cell(int i) const {
   if (!has_cell(i)) return {};
   return {PQgetvalue(result_.get(), row_, i),
           static_cast<size_t>(PQgetlength(result_.get(), row_, i))};
 }
 
+bool PostgresStatement::binary_integer(int i) const {
+  if (PQfformat(result_.get(), i) != 1) return false;
+  const Oid type = PQftype(result_.get(), i);
+  return type == kInt8Oid || type == kInt4Oid || type == kInt2Oid || type == kBoolOid;
+}
+
+std::string_view PostgresStatement::column_text(int i) const {
+  if (!has_cell(i) || !binary_integer(i)) return cell(i);
+  // An integer read as text, as SQLite gives it: its decimal form (a bool's 1 or 0).
+  if (column_is_null(i)) return {};
+  std::string& text = converted_[static_cast<size_t>(i)];
+  text = std::to_string(column_int(i));
+  return text;
+}
+
 int64_t PostgresStatement::column_int(int i) const {
   if (column_is_null(i)) return 0;
-  return parse_integer(column_text(i));
+  if (binary_integer(i)) return big_endian_integer(cell(i));
+  return parse_integer(cell(i));
 }
 
 std::string_view PostgresStatement::column_blob(int i) const {
-  const std::string_view text = column_text(i);
-  if (!has_cell(i) || PQftype(result_.get(), i) != kByteaOid) return text;
-  std::string& buffer = blobs_[static_cast<size_t>(i)];
-  if (!decode_bytea_hex(text, buffer)) return text;
+  if (!has_cell(i) || binary_integer(i)) return column_text(i);
+  const std::string_view value = cell(i);
+  // Binary results give bytea as it is; text ones in hex.
+  if (PQfformat(result_.get(), i) == 1 || PQftype(result_.get(), i) != kByteaOid) return value;
+  std::string& buffer = converted_[static_cast<size_t>(i)];
+  if (!decode_bytea_hex(value, buffer)) return value;
   return buffer;
 }
 

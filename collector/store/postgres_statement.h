@@ -10,9 +10,13 @@
 // parameters makes the next step() fail (SQLITE_RANGE, "bad_parameter"), where SQLite's bind
 // would fail and the caller, which does not look, would go on without it.
 //
-// Columns come as text: column_int parses integers, a numeric (a sum), the integer part of a
-// decimal, and booleans (t = 1, f = 0); column_blob decodes bytea's hex form ("\x0a1b") and
-// gives any other value's text as it is; NULL reads as 0 or empty.
+// Results: at its preparation the statement learns what it returns (a Describe). When every
+// column is a bool, an integer, text, varchar or bytea, results come in binary (bytea as it is,
+// no hex coding on either side: the leader reads back every payload stored); otherwise in text.
+// Either way column_int reads integers and booleans (t = 1, f = 0), a numeric (a sum) and the
+// integer part of a decimal; column_text gives an integer's decimal form as SQLite does;
+// column_blob gives bytea's bytes (decoding the hex form "\x0a1b" of text results) and any
+// other value's text as it is; NULL reads as 0 or empty.
 #include <libpq-fe.h>
 
 #include <cstdint>
@@ -61,6 +65,10 @@ class PostgresStatement : public StatementDriver {
   int prepare_on_server(const std::vector<Oid>& types);
   void deallocate();
   bool has_cell(int i) const;
+  // The value as the server sent it (text or binary form).
+  std::string_view cell(int i) const;
+  // Whether column i came as a binary bool or integer.
+  bool binary_integer(int i) const;
 
   PostgresConnection* connection_;
   PostgresSql sql_;
@@ -68,12 +76,14 @@ class PostgresStatement : public StatementDriver {
   std::optional<int> bad_index_;  // the first bind outside 1..parameters since the last reset
   std::string name_;
   std::vector<Oid> prepared_types_;
+  bool binary_results_ = false;  // what the prepared statement returns has a binary form we read
   PgResultPtr result_;
   bool executed_ = false;
   uint64_t generation_ = 0;  // the connection's, when name_ was prepared
   int row_ = -1;
-  // Decoded bytea per column, valid until the next step or reset, as the contract says.
-  mutable std::vector<std::string> blobs_;
+  // Per column, a decoded bytea or an integer's text, valid until the next step or reset, as
+  // the contract says.
+  mutable std::vector<std::string> converted_;
 };
 
 }  // namespace regwatch::collector::store

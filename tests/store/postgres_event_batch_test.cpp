@@ -1,7 +1,8 @@
-// The event writer's PostgreSQL batch path (event_writer.cpp's insert_chunks, summaries by
-// multi_row_statement.h) against a real server of the test's own: a batch goes in chunks of many
-// rows, and must still count what it stored and what it had (resends, a key twice in one
-// batch, across chunks), keep the summaries to what was stored, and be all or nothing when any
+// The event writer's PostgreSQL batch path (event_writer.cpp: a COPY, or when the batch holds a
+// key already stored the multi-row statements of insert_chunks; summaries by
+// multi_row_statement.h) against a real server of the test's own: a batch must store the rows
+// the statement would, count what it stored and what it had (resends, a key twice in one batch,
+// across chunks), keep the summaries to what was stored, and be all or nothing when any
 // statement of it fails.
 #include <gtest/gtest.h>
 
@@ -100,6 +101,7 @@ TEST_F(PostgresEventBatchTest, StoredAndDuplicatesAreCountedAcrossChunks) {
   ASSERT_TRUE(stored.ok()) << stored.error().message;
   EXPECT_EQ(stored->stored, 300u);
   EXPECT_EQ(stored->duplicates, 0u);
+  EXPECT_EQ(writer_->copies_redone(), 0u);  // all new: one COPY
 
   // A resend of 250..300 among 600 new ones, one of them twice in one chunk and one twice in
   // different chunks, and an old one twice: 600 new, 51 + 1 + 1 + 2 duplicates.
@@ -114,17 +116,59 @@ TEST_F(PostgresEventBatchTest, StoredAndDuplicatesAreCountedAcrossChunks) {
   ASSERT_TRUE(second.ok()) << second.error().message;
   EXPECT_EQ(second->stored, 600u);
   EXPECT_EQ(second->duplicates, 55u);
+  EXPECT_EQ(writer_->copies_redone(), 1u);  // its COPY met stored keys: the statements then
 
   // The same seq under another incarnation is another event.
   auto other = writer_->insert_batch(phone_events("a1", 1, 3), 7000, "inc2");
   ASSERT_TRUE(other.ok()) << other.error().message;
   EXPECT_EQ(other->stored, 3u);
 
+  EXPECT_EQ(writer_->copies_redone(), 1u);
   EXPECT_EQ(count("SELECT count(*) FROM events"), 903);
   // The summaries count what was stored, not what was sent.
   EXPECT_EQ(count("SELECT events FROM inputs WHERE agent_id = 'a1'"), 903);
   EXPECT_EQ(count("SELECT count(*) FROM phones"), 900);
   EXPECT_EQ(count("SELECT events FROM sources WHERE agent_id = 'a1'"), 903);  // all live
+}
+
+TEST_F(PostgresEventBatchTest, ACopiedRowIsTheRowTheStatementStores) {
+  // Two batches of the same events under two incarnations: the first all new (COPY), the second
+  // sent with a resend in it (its COPY fails, the statements store it).
+  const auto events = phone_events("a1", 1, 20);
+  ASSERT_TRUE(writer_->insert_batch(events, 5000, "copied").ok());
+  ASSERT_TRUE(writer_->insert_batch(std::span(events).first(1), 5000, "stated").ok());
+  auto resent = writer_->insert_batch(events, 5000, "stated");
+  ASSERT_TRUE(resent.ok()) << resent.error().message;
+  EXPECT_EQ(resent->stored, 19u);
+  EXPECT_EQ(writer_->copies_redone(), 1u);
+  // Every column but the id and the incarnation is the same, the payload byte for byte.
+  EXPECT_EQ(count("SELECT count(*) FROM events c JOIN events s ON s.seq = c.seq AND "
+                  "s.spool_incarnation = 'stated' WHERE c.spool_incarnation = 'copied' AND "
+                  "c.agent_id = s.agent_id AND c.event_time_us = s.event_time_us AND "
+                  "c.receive_time_us = s.receive_time_us AND c.store_time_us = s.store_time_us "
+                  "AND c.origin = s.origin AND c.source = s.source AND c.kind = s.kind AND "
+                  "c.device = s.device AND c.reason_code = s.reason_code AND "
+                  "c.payload = s.payload AND c.spoofed = s.spoofed"),
+            20);
+  EXPECT_EQ(count("SELECT count(*) FROM events WHERE device = 'SEP000000000007' AND "
+                  "reason_code = 13 AND kind = 'phone_unregistered'"),
+            2);
+}
+
+TEST_F(PostgresEventBatchTest, AFailedCopyStoresNothingOfTheBatch) {
+  // All new, so it goes by COPY, whose last row the server refuses.
+  fail_inserts_into("events", "NEW.seq = 300");
+  auto failed = writer_->insert_batch(phone_events("a1", 1, 300), 5000, "inc1");
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.error().message.find("refused by the test"), std::string::npos)
+      << failed.error().message;
+  EXPECT_EQ(writer_->copies_redone(), 0u);  // not a duplicate: no second try
+  EXPECT_EQ(count("SELECT count(*) FROM events"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM phones"), 0);
+  exec_ok("DROP TRIGGER refuse_events ON events");
+  auto again = writer_->insert_batch(phone_events("a1", 1, 300), 6000, "inc1");
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->stored, 300u);
 }
 
 TEST_F(PostgresEventBatchTest, AFailedChunkStoresNothingOfTheBatch) {
