@@ -10,6 +10,8 @@ find_package(nlohmann_json 3 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
+# Stored event payloads, compressed with a dictionary (collector/store/stored_payload.h).
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
 pkg_check_modules(NETSNMP REQUIRED IMPORTED_TARGET netsnmp)
 pkg_check_modules(PCAP REQUIRED IMPORTED_TARGET libpcap)
 # Label matchers (alerts/label_matcher): RE2, the engine Alertmanager's Go regexp mirrors.

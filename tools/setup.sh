@@ -13,6 +13,7 @@ packages=(
   libre2-dev libcpp-httplib-dev
   libsystemd-dev
   libpq-dev  # the PostgreSQL store backend (db: postgresql://...)
+  libzstd-dev  # stored event payloads compressed with a dictionary
   # tests, fuzzing, benchmarks and the real peers tests talk to
   libgtest-dev libbenchmark-dev clang libclang-rt-14-dev
   bsdutils sqlite3 openssl python3 procps snmpd snmp snmpsim tshark python3-aiosmtpd

@@ -6,6 +6,7 @@
 
 #include "collector/store/event_cursor.h"
 #include "collector/store/migrations.h"
+#include "collector/store/stored_payload.h"
 #include "common/clock.h"
 #include "common/event_kind.h"
 
@@ -88,13 +89,15 @@ Result<regwatch::v1::EventList> EventReader::query(const regwatch::v1::EventQuer
   }
   if (!q.cursor().empty()) {
     const auto cursor = decode_cursor(q.cursor());
-    if (!cursor)
+    if (!cursor) {
       return make_error("bad_query", "malformed cursor '" + q.cursor().substr(0, 64) +
                                          "': pass back a next_cursor exactly as it was given");
-    if (cursor->oldest_first != q.oldest_first())
+    }
+    if (cursor->oldest_first != q.oldest_first()) {
       return make_error("bad_query", std::string("the cursor continues a ") +
                                          (cursor->oldest_first ? "oldest" : "newest") +
                                          "-first listing; ask in that order");
+    }
     // After the cursor's (time, id) in the query's order. The first term is a plain range on
     // event_time_us, so the time index still bounds the scan.
     add_number(q.oldest_first() ? " AND event_time_us >= ?" : " AND event_time_us <= ?",
@@ -131,7 +134,7 @@ Result<regwatch::v1::EventList> EventReader::query(const regwatch::v1::EventQuer
     stored->set_id(statement->column_int(0));
     stored->set_store_time_us(statement->column_int(1));
     const auto blob = statement->column_blob(2);
-    if (!stored->mutable_event()->ParseFromArray(blob.data(), static_cast<int>(blob.size()))) {
+    if (!decode_stored_payload(blob, *stored->mutable_event())) {
       return make_error("database_corrupt",
                         "event " + std::to_string(stored->id()) + " cannot be decoded");
     }
@@ -175,7 +178,7 @@ Result<EventReader::WindowScan> read_rows(Database* db, Statement& statement, si
     scan.last_id = std::max(scan.last_id, id);
     regwatch::v1::Event event;
     const auto payload = statement.column_blob(1);
-    if (!event.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) continue;
+    if (!decode_stored_payload(payload, event)) continue;
     fn(id, std::move(event));
   }
   if (rc != kStepDone) return database_error(db, rc, "reading events for correlation");
@@ -292,7 +295,7 @@ Result<bool> EventReader::scan_sightings(int64_t until_us, size_t max_rows, cons
   while ((rc = statement->step()) == kStepRow) {
     if (++rows > max_rows) return true;
     const auto payload = statement->column_blob(0);
-    if (!event.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) continue;
+    if (!decode_stored_payload(payload, event)) continue;
     fn(event);
   }
   if (rc != kStepDone) return database_error(db_.get(), rc, "reading sightings");
@@ -344,7 +347,7 @@ Status EventReader::add_incomplete_targets(regwatch::v1::StatusReply& reply) {
   while ((rc = reports->step()) == kStepRow) {
     const auto payload = reports->column_blob(1);
     regwatch::v1::Event event;
-    if (!event.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) continue;
+    if (!decode_stored_payload(payload, event)) continue;
     const auto& m = event.snmp_data_missing();
     latest[{std::string(reports->column_text(0)), m.target(), m.missing()}] = std::move(event);
   }

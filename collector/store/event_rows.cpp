@@ -1,5 +1,6 @@
 #include "collector/store/event_rows.h"
 
+#include "collector/store/stored_payload.h"
 #include "common/event_kind.h"
 
 namespace regwatch::collector::store {
@@ -58,8 +59,7 @@ void bind_event(Statement& insert, const regwatch::v1::Event& event, int64_t sto
   } else {
     insert.bind_null(first_parameter + 10);
   }
-  scratch.clear();
-  event.SerializeToString(&scratch);
+  encode_stored_payload(event, scratch);
   insert.bind_blob(first_parameter + 11, scratch);
 }
 
@@ -87,8 +87,7 @@ void append_event_copy_row(PostgresCopyRows& rows, const regwatch::v1::Event& ev
   } else {
     rows.null();
   }
-  scratch.clear();
-  event.SerializeToString(&scratch);
+  encode_stored_payload(event, scratch);
   rows.bytes(scratch);
   rows.bigint(event.provenance().spoofed() ? 1 : 0);
 }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "collector/store/database.h"
+#include "collector/store/stored_payload.h"
 #include "common/device_name.h"
 #include "regwatch/v1/event.pb.h"
 
@@ -50,7 +51,7 @@ Status backfill_phone_summaries(Database* db) {
     while ((found.ip.empty() || found.description.empty()) && (rc = newest->step()) == kStepRow) {
       const int64_t time_us = newest->column_int(0);
       const auto payload = newest->column_blob(1);
-      if (!event.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) continue;
+      if (!decode_stored_payload(payload, event)) continue;
       std::string ip;
       if (event.has_phone()) {
         const auto& p = event.phone();

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "collector/store/event_reader.h"
+#include "collector/store/stored_payload.h"
 
 namespace regwatch::collector::store {
 namespace {
@@ -103,7 +104,7 @@ Result<std::vector<regwatch::v1::StoredEvent>> EventReader::latest_registered_ph
       stored.set_id(latest->column_int(0));
       stored.set_store_time_us(latest->column_int(1));
       const auto payload = latest->column_blob(2);
-      if (!stored.mutable_event()->ParseFromArray(payload.data(), static_cast<int>(payload.size())))
+      if (!decode_stored_payload(payload, *stored.mutable_event()))
         found.pop_back();  // undecodable: skipped, as the scans skip it
     }
     latest->reset();
