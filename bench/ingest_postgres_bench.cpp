@@ -25,8 +25,11 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <fstream>
 #include <optional>
+#include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "agent/app/replay_identity.h"
@@ -45,10 +48,17 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// CPU seconds a run's processes used (user + system): what a loaded, shared machine disturbs
+// far less than the rates.
+struct RunCpu {
+  double agents = 0;
+  double collectors = 0;
+};
+
 // Replays the archive through `agents` collectors on url at once, each agent under its own
 // id; returns the seconds until every agent had all its acks, or a negative number.
 double replay_through(const std::string& build_dir, const std::string& url,
-                      const std::string& archive, const fs::path& dir, int agents) {
+                      const std::string& archive, const fs::path& dir, int agents, RunCpu& cpu) {
   std::vector<regwatch::bench::Collector> collectors;
   collectors.reserve(static_cast<size_t>(agents));
   for (int i = 0; i < agents; ++i) {
@@ -68,11 +78,52 @@ double replay_through(const std::string& build_dir, const std::string& url,
       replays.push_back(regwatch::bench::start_replay(build_dir, collectors[i].address, archive, id,
                                                       dir.string(), "agent-" + id));
     }
-    for (const pid_t pid : replays) ok = regwatch::bench::wait_success(pid) && ok;
+    for (const pid_t pid : replays) {
+      const auto end = regwatch::bench::wait_end(pid);
+      ok = end.success && ok;
+      cpu.agents += end.cpu_seconds;
+    }
     if (ok) elapsed = seconds_since(start);
   }
-  for (auto& collector : collectors) regwatch::bench::stop_collector(collector);
+  for (auto& collector : collectors) {
+    regwatch::bench::stop_collector(collector);
+    cpu.collectors += collector.cpu_seconds;
+  }
   return elapsed;
+}
+
+// CPU seconds of the server's processes that have ended (its backends, once their connections
+// close: the postmaster's children's times, /proc/PID/stat fields 16 and 17), from the pid in
+// postmaster.pid; negative when unreadable.
+double ended_backends_cpu(const fs::path& server_root) {
+  std::ifstream pid_file(server_root / "data" / "postmaster.pid");
+  long pid = 0;
+  if (!(pid_file >> pid)) return -1;
+  std::ifstream stat_file("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  std::getline(stat_file, stat);
+  const size_t name_end = stat.rfind(')');
+  if (name_end == std::string::npos) return -1;
+  std::istringstream fields(stat.substr(name_end + 2));  // from field 3, the state
+  std::string field;
+  double ticks = 0;
+  for (int number = 3; number <= 17 && fields >> field; ++number) {
+    if (number == 16 || number == 17) ticks += std::stod(field);
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// Waits (5 s at most) until the server's ended-children CPU stops growing: the backends of
+// connections just closed end, and are reaped, a moment later.
+double settled_backends_cpu(const fs::path& server_root) {
+  double last = ended_backends_cpu(server_root);
+  for (int i = 0; i < 50; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const double now = ended_backends_cpu(server_root);
+    if (now == last) return now;
+    last = now;
+  }
+  return last;
 }
 
 // Bytes on disk per stored event in the database at url: the events table with its indexes
@@ -138,16 +189,28 @@ int run(int argc, char** argv) {
   const std::string archive = (dir / "archive.log").string();
   regwatch::bench::write_archive(archive, lines);
 
-  const double real_s = replay_through(build_dir, urls[0], archive, dir, 1);
+  const double backends_before = settled_backends_cpu((*server)->root());
+  RunCpu real_cpu;
+  const double real_s = replay_through(build_dir, urls[0], archive, dir, 1, real_cpu);
   if (real_s < 0) {
     std::fprintf(stderr, "the real path failed (see %s)\n", dir.c_str());
     return 1;
   }
+  const double backends_cpu = settled_backends_cpu((*server)->root()) - backends_before;
+  const auto per_event_us = [&](double seconds) {
+    return seconds * 1e6 / static_cast<double>(lines);
+  };
+  char cpu_line[256];
+  std::snprintf(cpu_line, sizeof cpu_line,
+                "  CPU per event on the real path (user + system, whole runs): agent %.1f us, "
+                "collector %.1f us, PostgreSQL's backends %.1f us\n",
+                per_event_us(real_cpu.agents), per_event_us(real_cpu.collectors),
+                per_event_us(backends_cpu));
 
   const auto real_size = stored_size(urls[0]);
   if (real_only) {
-    std::printf("ingest_postgres_bench: %zu events\n  real path: %.2f s, %.0f events/s\n", lines,
-                real_s, static_cast<double>(lines) / real_s);
+    std::printf("ingest_postgres_bench: %zu events\n  real path: %.2f s, %.0f events/s\n%s", lines,
+                real_s, static_cast<double>(lines) / real_s, cpu_line);
     fs::remove_all(dir);
     return 0;
   }
@@ -172,7 +235,8 @@ int run(int argc, char** argv) {
     return 1;
   }
 
-  const double pair_s = replay_through(build_dir, urls[3], archive, dir, 2);
+  RunCpu pair_cpu;
+  const double pair_s = replay_through(build_dir, urls[3], archive, dir, 2, pair_cpu);
   if (pair_s < 0) {
     std::fprintf(stderr, "the two collectors failed (see %s)\n", dir.c_str());
     return 1;
@@ -200,6 +264,7 @@ int run(int argc, char** argv) {
       "  two collectors at once (two agents, one database):   %.2f s, %.0f events/s"
       " (%zu events)\n",
       pair_s, pair_rate, 2 * lines);
+  std::printf("%s", cpu_line);
   std::printf("  ratio real/COPY: %.2f (target >= 0.50)\n", real_rate / copy_rate);
   std::printf("  ratio real/multi-row INSERT: %.2f\n", real_rate / insert_rate);
   std::printf("  ratio two collectors/one: %.2f\n", pair_rate / real_rate);

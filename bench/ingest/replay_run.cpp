@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@ namespace {
 
 pid_t spawn(const std::vector<std::string>& args, const std::string& stdout_path) {
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
@@ -99,7 +101,7 @@ Collector start_collector(const std::string& build_dir, const std::string& db,
 void stop_collector(Collector& collector) {
   if (collector.pid <= 0) return;
   kill(collector.pid, SIGTERM);
-  waitpid(collector.pid, nullptr, 0);
+  collector.cpu_seconds = wait_end(collector.pid).cpu_seconds;
   collector.pid = -1;
 }
 
@@ -114,11 +116,16 @@ pid_t start_replay(const std::string& build_dir, const std::string& address,
                dir + "/" + name + ".out");
 }
 
-bool wait_success(pid_t pid) {
-  if (pid <= 0) return false;
+ProcessEnd wait_end(pid_t pid) {
+  if (pid <= 0) return {};
   int status = 0;
-  if (waitpid(pid, &status, 0) != pid) return false;
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  rusage usage{};
+  if (wait4(pid, &status, 0, &usage) != pid) return {};
+  const auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return {WIFEXITED(status) && WEXITSTATUS(status) == 0,
+          seconds(usage.ru_utime) + seconds(usage.ru_stime)};
 }
 
 }  // namespace regwatch::bench

@@ -23,11 +23,12 @@ std::vector<regwatch::v1::Event> parse_archive(const std::string& path,
 // A collector on 127.0.0.1 (port 0) storing into db, its output in dir/name.out(.err).
 struct Collector {
   pid_t pid = -1;
-  std::string address;  // "" when it did not start
+  std::string address;     // "" when it did not start
+  double cpu_seconds = 0;  // user + system over its whole run, once stop_collector waited for it
 };
 Collector start_collector(const std::string& build_dir, const std::string& db,
                           const std::string& dir, const std::string& name);
-// SIGTERM, then waits for it.
+// SIGTERM, then waits for it (and notes its CPU time).
 void stop_collector(Collector& collector);
 
 // regwatch-agent --replay-syslog archive to the collector, as replay_agent_id, its spool in
@@ -35,7 +36,15 @@ void stop_collector(Collector& collector);
 pid_t start_replay(const std::string& build_dir, const std::string& address,
                    const std::string& archive, const std::string& replay_agent_id,
                    const std::string& dir, const std::string& name);
+// How a process started above ended.
+struct ProcessEnd {
+  bool success = false;    // exited 0
+  double cpu_seconds = 0;  // user + system over its whole run
+};
+ProcessEnd wait_end(pid_t pid);
 // Waits for a process started above; true when it exited 0.
-bool wait_success(pid_t pid);
+inline bool wait_success(pid_t pid) {
+  return wait_end(pid).success;
+}
 
 }  // namespace regwatch::bench

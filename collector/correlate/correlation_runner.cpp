@@ -31,6 +31,8 @@ constexpr auto kLiveSettle = std::chrono::milliseconds(100);
 // How often a collector that follows the store (collectors in pairs) looks for rows other
 // collectors stored: a burst that arrives through the other collector pages this much later.
 constexpr auto kFollowPoll = std::chrono::milliseconds(500);
+// A replay's pass waits this many times as long as the last pass took (see run()).
+constexpr int kReplayWaitPerPass = 3;
 // Event times older than this are a replay (or an agent's spool draining), not a live burst.
 constexpr int64_t kLiveHorizonUs = 10 * 60'000'000LL;
 
@@ -192,11 +194,14 @@ void CorrelationRunner::run() {
     }
     // Let a stream of commits settle briefly into one pass (bounded: a burst
     // still shows within about a second). An archive being replayed (event
-    // times long past) waits as long as the last pass took, so correlation
-    // takes at most half a core from ingest while nobody waits for a page.
-    // When stopping, the last range is still correlated before the thread ends.
+    // times long past) waits kReplayWaitPerPass times as long as the last pass
+    // took, so correlation takes at most a quarter of a core from ingest while
+    // nobody waits for a page (each pass covers the whole context, so fewer,
+    // larger passes also cost less in all). When stopping, the last range is
+    // still correlated before the thread ends.
     auto settle = kLiveSettle;
-    if (dirty_->second < clock_.now_us() - kLiveHorizonUs) settle = std::max(settle, last_pass_);
+    if (dirty_->second < clock_.now_us() - kLiveHorizonUs)
+      settle = std::max<std::chrono::milliseconds>(settle, kReplayWaitPerPass * last_pass_);
     if (!stopping_) wake_.wait_for(lock, settle, [&] { return stopping_; });
     const auto range = *dirty_;
     dirty_.reset();
