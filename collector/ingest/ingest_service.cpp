@@ -4,10 +4,48 @@
 #include <mutex>
 #include <optional>
 
+#include "collector/ingest/ingest_message.h"
 #include "collector/store/store_options.h"
 #include "common/logging.h"
 
 namespace regwatch::collector::ingest {
+
+std::string_view reject_reason_name(RejectReason reason) {
+  switch (reason) {
+    case RejectReason::kUnparsable: return kRejectUnparsable;
+    case RejectReason::kTooLarge: return kRejectTooLarge;
+    case RejectReason::kInvalid: return "invalid";
+  }
+  return "invalid";  // not reached: every reason is named above
+}
+
+namespace {
+
+metrics::Counter& reject_counter(metrics::Registry& registry, RejectReason reason) {
+  return registry
+      .counter("regwatch_ingest_batches_rejected_total",
+               "Messages agents sent that ended their stream unstored, by reason: unparsable "
+               "(not an EventBatch), too_large (over ingest.max_message_bytes), invalid (its "
+               "events break a rule).",
+               {"reason"})
+      .with({reject_reason_name(reason)});
+}
+
+}  // namespace
+
+RejectCounters::RejectCounters(metrics::Registry& registry)
+    : unparsable_(reject_counter(registry, RejectReason::kUnparsable)),
+      too_large_(reject_counter(registry, RejectReason::kTooLarge)),
+      invalid_(reject_counter(registry, RejectReason::kInvalid)) {}
+
+void RejectCounters::count(RejectReason reason) {
+  switch (reason) {
+    case RejectReason::kUnparsable: unparsable_.inc(); return;
+    case RejectReason::kTooLarge: too_large_.inc(); return;
+    case RejectReason::kInvalid: invalid_.inc(); return;
+  }
+}
+
 namespace {
 
 using regwatch::v1::Ack;
@@ -18,15 +56,21 @@ using regwatch::v1::EventBatch;
 // commit completions never touch a deleted reactor. gRPC calls (StartRead,
 // StartWrite, Finish) are made outside mutex_, because a reaction may run
 // inline and Finish may lead straight to OnDone.
-class IngestReactor final : public grpc::ServerBidiReactor<EventBatch, Ack> {
+//
+// Messages are read as bytes and made into EventBatches here (ingest_message.h), outside
+// mutex_: a commit completion (on the commit queue's one writer thread) takes mutex_, and must
+// not wait for a large batch to parse.
+class IngestReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
   IngestReactor(grpc::CallbackServerContext* context, CommitQueue& queue,
                 const AccessPolicy& policy, IngestLimits limits, IngestCounters& counters,
-                ConnectedAgents& connected)
+                RejectCounters& rejects, ConnectedAgents& connected)
       : queue_(queue),
         max_pending_(limits.max_pending_batches),
+        max_message_bytes_(limits.max_message_bytes),
         budget_(limits.pending_bytes),
         counters_(counters),
+        rejects_(rejects),
         connected_(connected),
         log_(component_logger("collector.ingest")) {
     peer_ = context->peer();
@@ -58,6 +102,13 @@ class IngestReactor final : public grpc::ServerBidiReactor<EventBatch, Ack> {
   }
 
   void OnReadDone(bool ok) override {
+    // Only this reaction touches incoming_ while reading_ is set, so it is decoded unlocked.
+    std::optional<Result<EventBatch>> decoded;
+    if (ok) {
+      ++messages_read_;
+      decoded.emplace(decode_batch(incoming_, max_message_bytes_));
+      incoming_.Clear();  // an oversized or unparsable message goes now, not at the next read
+    }
     std::unique_lock lock(mutex_);
     if (!ok || failed_) {
       reading_ = false;
@@ -65,16 +116,24 @@ class IngestReactor final : public grpc::ServerBidiReactor<EventBatch, Ack> {
       finish_if_done(lock);
       return;
     }
-    if (grpc::Status valid = validate(incoming_); !valid.ok()) {
+    if (!decoded->ok()) {
       reading_ = false;
-      counters_.batches_rejected.fetch_add(1);
-      fail(valid);
+      const Error& error = decoded->error();
+      const bool too_large = error.code == kRejectTooLarge;
+      reject(too_large ? RejectReason::kTooLarge : RejectReason::kUnparsable,
+             {too_large ? grpc::StatusCode::RESOURCE_EXHAUSTED : grpc::StatusCode::INVALID_ARGUMENT,
+              "message " + std::to_string(messages_read_) + " on this stream is " + error.message});
+      finish_if_done(lock);
+      return;
+    }
+    if (grpc::Status valid = validate(**decoded); !valid.ok()) {
+      reading_ = false;
+      reject(RejectReason::kInvalid, valid);
       finish_if_done(lock);
       return;
     }
     ++pending_;
-    EventBatch batch = std::move(incoming_);
-    incoming_.Clear();
+    EventBatch batch = std::move(decoded->value());
     const uint64_t batch_id = batch.batch_id();
     const uint64_t last_seq = batch.events().empty() ? 0 : batch.events().rbegin()->seq();
     const uint64_t bytes = batch.SpaceUsedLong();  // what it holds in memory, not on the wire
@@ -165,7 +224,7 @@ class IngestReactor final : public grpc::ServerBidiReactor<EventBatch, Ack> {
       ack.set_last_seq(last_seq);
       ack.set_stored(result->stored);
       ack.set_duplicates(result->duplicates);
-      acks_.push_back(std::move(ack));
+      acks_.push_back(encode_ack(ack));
       write_next(lock);
       read_more(lock);
     }
@@ -205,7 +264,8 @@ class IngestReactor final : public grpc::ServerBidiReactor<EventBatch, Ack> {
   void write_next(std::unique_lock<std::mutex>& lock) {
     if (writing_ || acks_.empty() || failed_) return;
     writing_ = true;
-    const Ack* next = &acks_.front();  // deque keeps it in place until OnWriteDone pops it
+    // The deque keeps it in place until OnWriteDone pops it.
+    const grpc::ByteBuffer* next = &acks_.front();
     lock.unlock();
     StartWrite(next);
     lock.lock();
@@ -215,6 +275,24 @@ class IngestReactor final : public grpc::ServerBidiReactor<EventBatch, Ack> {
     if (failed_) return;
     failed_ = true;
     final_status_ = std::move(status);
+  }
+
+  // A message of the peer's that ends the stream: counted, and logged here with the peer (a
+  // peer opening stream after stream of garbage is limited to a few lines per 10 s).
+  void reject(RejectReason reason, grpc::Status status) {
+    if (failed_) return;
+    counters_.batches_rejected.fetch_add(1);
+    rejects_.count(reason);
+    static RateLimitedLog limiter;
+    uint64_t suppressed = 0;
+    if (limiter.allow(suppressed)) {
+      log_->warn(
+          "rejected a message of agent '{}' from {} ({}): {}; ending its stream ({} similar "
+          "messages suppressed)",
+          agent_id_, peer_, reject_reason_name(reason), status.error_message(), suppressed);
+    }
+    logged_ = true;
+    fail(std::move(status));
   }
 
   // Finishes once nothing of ours is outstanding that could call back into this
@@ -233,7 +311,7 @@ class IngestReactor final : public grpc::ServerBidiReactor<EventBatch, Ack> {
     }
     finished_ = true;
     grpc::Status status = failed_ ? final_status_ : grpc::Status::OK;
-    if (failed_ && final_status_.error_code() != grpc::StatusCode::CANCELLED) {
+    if (failed_ && !logged_ && final_status_.error_code() != grpc::StatusCode::CANCELLED) {
       log_->warn("ending stream of agent '{}': {}", agent_id_, final_status_.error_message());
     }
     lock.unlock();
@@ -242,8 +320,10 @@ class IngestReactor final : public grpc::ServerBidiReactor<EventBatch, Ack> {
 
   CommitQueue& queue_;
   const uint32_t max_pending_;
+  const uint64_t max_message_bytes_;
   PendingBytesBudget& budget_;
   IngestCounters& counters_;
+  RejectCounters& rejects_;
   ConnectedAgents& connected_;
   bool counted_ = false;            // in connected_: the stream was let in
   std::optional<StreamSlot> slot_;  // its place under ingest.max_streams_per_identity
@@ -251,27 +331,30 @@ class IngestReactor final : public grpc::ServerBidiReactor<EventBatch, Ack> {
   std::string agent_id_;
   std::string peer_;
 
+  grpc::ByteBuffer incoming_;   // the read in flight's message; OnReadDone's alone
+  uint64_t messages_read_ = 0;  // OnReadDone's alone: the number in rejections' messages
+
   std::mutex mutex_;
-  EventBatch incoming_;
-  std::deque<Ack> acks_;
-  uint32_t pending_ = 0;     // batches handed to the commit queue, not yet completed
-  uint32_t completing_ = 0;  // commit completions running on the writer thread
+  std::deque<grpc::ByteBuffer> acks_;  // encoded Acks, the front one being written
+  uint32_t pending_ = 0;               // batches handed to the commit queue, not yet completed
+  uint32_t completing_ = 0;            // commit completions running on the writer thread
   bool reading_ = false;
   bool waiting_for_budget_ = false;  // a wake is registered under budget_ticket_
   PendingBytesBudget::Ticket budget_ticket_ = 0;
   bool writing_ = false;
   bool input_closed_ = false;
   bool failed_ = false;
+  bool logged_ = false;  // the failure was logged where it happened
   bool finished_ = false;
   grpc::Status final_status_;
 };
 
 }  // namespace
 
-grpc::ServerBidiReactor<EventBatch, Ack>* IngestService::Stream(
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* IngestService::Stream(
     grpc::CallbackServerContext* context) {
   // Owned by gRPC until OnDone, where it deletes itself.
-  return new IngestReactor(context, queue_, policy_, limits_, counters_,
+  return new IngestReactor(context, queue_, policy_, limits_, counters_, rejects_,
                            connected_);  // NOLINT(cppcoreguidelines-owning-memory)
 }
 

@@ -2,9 +2,13 @@
 // and SQLite store: a batch is acked with its batch id and last seq once stored, a resent batch
 // is acked as duplicates, a stream is refused when its token may not ingest as the agent id it
 // claims, an event of another agent ends the stream, and a store that fails acks nothing.
+// A peer's bad input (bytes that are not an EventBatch, a message over the size limit, events
+// that break a rule) ends its stream with a status saying what failed and is counted by reason,
+// while other streams go on.
 #include "collector/ingest/ingest_service.h"
 #include "collector/store/event_reader.h"
 #include "collector/store/event_writer.h"
+#include "tests/ingest/raw_ingest_stream.h"
 #include "tests/store/test_store.h"
 
 #include <grpcpp/grpcpp.h>
@@ -22,6 +26,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+using namespace std::string_literals;
 
 constexpr int64_t kNow = 1'795'132'800'000'000;  // 2026-11-20T00:00:00Z
 
@@ -57,8 +62,9 @@ class IngestServiceFixture : public ::testing::Test {
   // Serves Ingest on loopback with these credentials and policy; stub_ connects to it.
   void serve(std::shared_ptr<grpc::ServerCredentials> server_credentials,
              const AccessPolicy& policy) {
-    service_ = std::make_unique<IngestService>(*queue_, policy, IngestLimits{8, limiter_, budget_},
-                                               connected_);
+    service_ = std::make_unique<IngestService>(
+        *queue_, policy, IngestLimits{8, limiter_, budget_, max_message_bytes_}, connected_,
+        registry_);
     grpc::ServerBuilder builder;
     builder.AddListeningPort("127.0.0.1:0", std::move(server_credentials), &port_);
     builder.RegisterService(service_.get());
@@ -66,10 +72,10 @@ class IngestServiceFixture : public ::testing::Test {
     ASSERT_TRUE(server_);
     ASSERT_GT(port_, 0);
   }
-  void connect(std::shared_ptr<grpc::ChannelCredentials> credentials,
-               grpc::ChannelArguments args = {}) {
-    stub_ = v1::Ingest::NewStub(grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(port_),
-                                                          std::move(credentials), args));
+  void connect(const std::shared_ptr<grpc::ChannelCredentials>& credentials,
+               const grpc::ChannelArguments& args = {}) {
+    channel_ = grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(port_), credentials, args);
+    stub_ = v1::Ingest::NewStub(channel_);
   }
   void TearDown() override {
     if (server_) server_->Shutdown(std::chrono::system_clock::now() + 5s);
@@ -93,6 +99,13 @@ class IngestServiceFixture : public ::testing::Test {
     return s;
   }
 
+  // regwatch_ingest_batches_rejected_total{reason}, as /metrics would show it.
+  uint64_t rejected(const std::string& reason) {
+    return registry_.counter("regwatch_ingest_batches_rejected_total", "", {"reason"})
+        .with({reason})
+        .value();
+  }
+
   uint64_t stored_events() {
     auto reader = store::EventReader::open(db_);
     EXPECT_TRUE(reader.ok());
@@ -107,11 +120,14 @@ class IngestServiceFixture : public ::testing::Test {
   store::Database* writer_db_ = nullptr;
   StreamLimiter limiter_{4};
   PendingBytesBudget budget_{64 << 20};
+  uint64_t max_message_bytes_ = kDefaultIngestMaxMessageBytes;  // set before serve()
+  metrics::Registry registry_;
   ConnectedAgents connected_;
   std::unique_ptr<CommitQueue> queue_;
   std::unique_ptr<IngestService> service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
+  std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::Ingest::Stub> stub_;
 };
 
@@ -157,9 +173,10 @@ TEST_F(IngestServiceTest, AStoredBatchIsAckedWithItsIdAndLastSeq) {
 TEST_F(IngestServiceTest, AcksArriveInOrderForPipelinedBatches) {
   auto s = open("edge-1", "edge-1-secret");
   constexpr int kBatches = 20;
-  for (int b = 1; b <= kBatches; ++b)
+  for (int b = 1; b <= kBatches; ++b) {
     ASSERT_TRUE(s->rw->Write(
         batch(static_cast<uint64_t>(b), "edge-1", static_cast<uint64_t>(b - 1) * 4 + 1, 4)));
+  }
   s->rw->WritesDone();
   v1::Ack ack;
   for (int b = 1; b <= kBatches; ++b) {
@@ -238,7 +255,125 @@ TEST_F(IngestServiceTest, AnEventOfAnotherAgentEndsTheStreamUnstored) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
   EXPECT_NE(status.error_message().find("edge-2"), std::string::npos) << status.error_message();
   EXPECT_EQ(service_->counters().batches_rejected.load(), 1u);
+  EXPECT_EQ(rejected("invalid"), 1u);
+  EXPECT_EQ(rejected("unparsable"), 0u);
   EXPECT_EQ(stored_events(), 0u);
+}
+
+const std::vector<std::pair<std::string, std::string>> kEdge1{
+    {"x-regwatch-agent-id", "edge-1"}, {"authorization", "Bearer edge-1-secret"}};
+
+// Events (field 2) said to be 255 bytes long, and 9 bytes sent.
+const std::string kTruncated = "\x12\xff\x01truncated"s;
+
+// gRPC's typed reading reports such bytes like the client's half-close (the stream used to end
+// OK, nothing counted): now the stream ends INVALID_ARGUMENT, saying what failed and the size.
+TEST_F(IngestServiceTest, BytesThatAreNotAnEventBatchEndTheStreamCounted) {
+  const auto outcome = test::RawIngestStream::run(channel_, kEdge1, {kTruncated});
+  EXPECT_EQ(outcome.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << outcome.status.error_message();
+  EXPECT_EQ(outcome.status.error_message(),
+            "message 1 on this stream is not a regwatch.v1.EventBatch (12 bytes that do not "
+            "parse as one)");
+  EXPECT_EQ(outcome.acks, 0);
+  EXPECT_EQ(rejected("unparsable"), 1u);
+  EXPECT_EQ(rejected("too_large"), 0u);
+  EXPECT_EQ(rejected("invalid"), 0u);
+  EXPECT_EQ(service_->counters().batches_rejected.load(), 1u);
+  EXPECT_EQ(stored_events(), 0u);
+  // The agent's next stream (its own, well-formed) is served as ever.
+  auto s = open("edge-1", "edge-1-secret");
+  ASSERT_TRUE(s->rw->Write(batch(7, "edge-1", 1, 3)));
+  v1::Ack ack;
+  ASSERT_TRUE(s->rw->Read(&ack)) << s->rw->Finish().error_message();
+  EXPECT_EQ(ack.batch_id(), 7u);
+  EXPECT_EQ(ack.stored(), 3u);
+  s->rw->WritesDone();
+  EXPECT_TRUE(s->rw->Finish().ok());
+  EXPECT_EQ(stored_events(), 3u);
+}
+
+// Each is refused, whatever way it fails to parse; an empty message is an empty batch.
+TEST_F(IngestServiceTest, EveryKindOfUnparsableMessageIsRefused) {
+  std::string bad_utf8 = batch(1, "edge-1", 1, 1).SerializeAsString();
+  const size_t at = bad_utf8.find("edge-1");
+  ASSERT_NE(at, std::string::npos);
+  bad_utf8[at + 1] = '\xff';  // the agent id, a proto3 string, is no longer UTF-8
+  const std::vector<std::string> garbage{
+      kTruncated,
+      "GET /metrics HTTP/1.1\r\n\r\n",  // a wrong client
+      "\x12\x02\x0a",                   // an event of 2 bytes, itself truncated
+      bad_utf8,
+      std::string(64, '\xff'),  // a varint that never ends
+  };
+  for (const auto& bytes : garbage) {
+    SCOPED_TRACE(testing::PrintToString(bytes));
+    const auto outcome = test::RawIngestStream::run(channel_, kEdge1, {bytes});
+    EXPECT_EQ(outcome.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_NE(outcome.status.error_message().find("is not a regwatch.v1.EventBatch (" +
+                                                  std::to_string(bytes.size()) + " bytes"),
+              std::string::npos)
+        << outcome.status.error_message();
+  }
+  EXPECT_EQ(rejected("unparsable"), garbage.size());
+  EXPECT_EQ(stored_events(), 0u);
+  const auto empty = test::RawIngestStream::run(channel_, kEdge1, {""});
+  EXPECT_TRUE(empty.status.ok()) << empty.status.error_message();
+  EXPECT_EQ(empty.acks, 1);
+  EXPECT_EQ(rejected("unparsable"), garbage.size());
+}
+
+// What came before the bad message on its stream is stored (and its commit awaited before the
+// stream ends); the status names the message's place in the stream.
+TEST_F(IngestServiceTest, AnUnparsableMessageAfterGoodBatchesEndsTheStreamThere) {
+  const auto outcome = test::RawIngestStream::run(
+      channel_, kEdge1,
+      {batch(1, "edge-1", 1, 2).SerializeAsString(), batch(2, "edge-1", 3, 2).SerializeAsString(),
+       kTruncated, batch(3, "edge-1", 5, 2).SerializeAsString()});
+  EXPECT_EQ(outcome.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(outcome.status.error_message().rfind("message 3 on this stream is not", 0), 0u)
+      << outcome.status.error_message();
+  EXPECT_LE(outcome.acks, 2);
+  EXPECT_EQ(stored_events(), 4u);
+  EXPECT_EQ(rejected("unparsable"), 1u);
+}
+
+// ingest.max_message_bytes is the collector's own check (gRPC's limit is off in the collector,
+// and here above the limit), so an oversized message is refused with a status naming both sizes
+// and counted; one at the limit is stored.
+class IngestServiceSizeTest : public IngestServiceTest {
+ protected:
+  void SetUp() override {
+    max_message_bytes_ = 64 << 10;
+    IngestServiceTest::SetUp();
+  }
+  // A batch of one event, `bytes` long on the wire.
+  static std::string batch_of(size_t bytes) {
+    v1::EventBatch b = batch(1, "edge-1", 1, 1);
+    const size_t base = b.ByteSizeLong();
+    b.mutable_events(0)->set_raw(std::string(bytes - base - 6, 'x'));
+    // The raw field's tag and length took some of the bytes: give them back.
+    while (b.ByteSizeLong() < bytes) b.mutable_events(0)->mutable_raw()->push_back('x');
+    std::string wire = b.SerializeAsString();
+    EXPECT_EQ(wire.size(), bytes);
+    return wire;
+  }
+};
+
+TEST_F(IngestServiceSizeTest, AMessageOverTheLimitIsRefusedAndCounted) {
+  const auto outcome = test::RawIngestStream::run(channel_, kEdge1, {batch_of((64 << 10) + 1)});
+  EXPECT_EQ(outcome.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(outcome.status.error_message(),
+            "message 1 on this stream is larger than ingest.max_message_bytes (65537 vs. 65536 "
+            "bytes)");
+  EXPECT_EQ(rejected("too_large"), 1u);
+  EXPECT_EQ(rejected("unparsable"), 0u);
+  EXPECT_EQ(stored_events(), 0u);
+  const auto at_limit = test::RawIngestStream::run(channel_, kEdge1, {batch_of(64 << 10)});
+  EXPECT_TRUE(at_limit.status.ok()) << at_limit.status.error_message();
+  EXPECT_EQ(at_limit.acks, 1);
+  EXPECT_EQ(stored_events(), 1u);
+  EXPECT_EQ(rejected("too_large"), 1u);
 }
 
 TEST_F(IngestServiceTest, ABatchTheStoreCannotCommitIsNotAcked) {

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 import unittest
+import urllib.request
 
 BUILD = os.environ.get("REGWATCH_BUILD_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "build"))
 COLLECTOR = os.path.join(BUILD, "collector", "regwatch-collector")
@@ -251,6 +252,19 @@ class RegwatchTestCase(unittest.TestCase):
 
     def total_events(self, collector_address):
         return self.status(collector_address)["total_events"]
+
+    @staticmethod
+    def collector_metrics(collector):
+        """{series: value} from the collector's /metrics, a series being its name and labels as
+        exposed: `regwatch_ingest_pending_bytes`, `regwatch_ingest_batches_rejected_total{reason="unparsable"}`."""
+        with urllib.request.urlopen(collector.http_url.rstrip("/") + "/metrics", timeout=10) as response:
+            exposition = response.read().decode()
+        values = {}
+        for line in exposition.splitlines():
+            if line and not line.startswith("#"):
+                series, value = line.rsplit(" ", 1)
+                values[series] = float(value)
+        return values
 
 
 class SyslogFeed:

@@ -4,18 +4,24 @@
 // until every stream has either been acknowledged everything or ended, so all of them are open
 // at once (a stream limit sees them together). Every batch of a stream carries the same seqs:
 // after the first, the collector finds them duplicates, so a flood costs memory and little disk.
+// --raw HEX: each stream sends these bytes as its one message instead (a peer sending what is
+// not an EventBatch).
 #include <grpcpp/grpcpp.h>
 
 #include <CLI/CLI.hpp>
 #include <barrier>
 #include <cstdio>
 #include <exception>
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "common/text_file.h"
 #include "regwatch/v1/ingest.grpc.pb.h"
+#include "tests/ingest/raw_ingest_stream.h"
 
 namespace {
 
@@ -29,6 +35,8 @@ struct Options {
   int batches = 1;
   size_t batch_bytes = 1000;
   int events_per_batch = 10;
+  std::string raw_hex;  // --raw: send these bytes as they are ...
+  std::string raw;      // ... decoded
 };
 
 struct Outcome {
@@ -66,10 +74,28 @@ regwatch::v1::EventBatch make_batch(const Options& o, const std::string& agent_i
   return batch;
 }
 
-Outcome run_stream(const Options& o, regwatch::v1::Ingest::Stub& stub, int index,
-                   std::barrier<>& settled) {
+std::string from_hex(const std::string& hex) {
+  if (hex.size() % 2 != 0) throw std::invalid_argument("--raw: an even number of hex digits");
+  std::string bytes;
+  for (size_t i = 0; i < hex.size(); i += 2)
+    bytes.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  return bytes;
+}
+
+Outcome run_stream(const Options& o, const std::shared_ptr<grpc::Channel>& channel,
+                   regwatch::v1::Ingest::Stub& stub, int index, std::barrier<>& settled) {
   Outcome outcome;
   outcome.agent_id = o.distinct_ids ? o.agent_id + "-" + std::to_string(index) : o.agent_id;
+  if (!o.raw_hex.empty()) {
+    std::vector<std::pair<std::string, std::string>> metadata{
+        {"x-regwatch-agent-id", outcome.agent_id}};
+    if (!o.token.empty()) metadata.emplace_back("authorization", "Bearer " + o.token);
+    auto raw = regwatch::test::RawIngestStream::run(channel, metadata, {o.raw});
+    outcome.status = raw.status;
+    outcome.acked = raw.acks;
+    settled.arrive_and_wait();
+    return outcome;
+  }
   grpc::ClientContext context;
   // Up to 32 connections open at once on a loaded 2-core machine, and a first attempt may fail
   // (an agent would simply connect again): wait for the channel rather than fail the stream
@@ -107,7 +133,9 @@ int run(int argc, char** argv) {
   app.add_option("--batches", o.batches)->check(CLI::Range(1, 100000));
   app.add_option("--batch-bytes", o.batch_bytes);
   app.add_option("--events-per-batch", o.events_per_batch)->check(CLI::Range(1, 100000));
+  app.add_option("--raw", o.raw_hex, "send these bytes (hex) as each stream's one message");
   CLI11_PARSE(app, argc, argv);
+  o.raw = from_hex(o.raw_hex);
 
   std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
   if (!o.tls_ca.empty()) {
@@ -127,11 +155,13 @@ int run(int argc, char** argv) {
   args.SetMaxSendMessageSize(-1);  // the collector decides what is too large
   // One connection per stream, like separate agents (and no shared HTTP/2 window).
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
   std::vector<std::unique_ptr<regwatch::v1::Ingest::Stub>> stubs;
+  channels.reserve(static_cast<size_t>(o.streams));
   stubs.reserve(static_cast<size_t>(o.streams));
   for (int i = 0; i < o.streams; ++i) {
-    stubs.push_back(
-        regwatch::v1::Ingest::NewStub(grpc::CreateCustomChannel(o.collector, credentials, args)));
+    channels.push_back(grpc::CreateCustomChannel(o.collector, credentials, args));
+    stubs.push_back(regwatch::v1::Ingest::NewStub(channels.back()));
   }
   std::barrier settled(o.streams);
   std::vector<Outcome> outcomes(static_cast<size_t>(o.streams));
@@ -139,7 +169,8 @@ int run(int argc, char** argv) {
   threads.reserve(static_cast<size_t>(o.streams));
   for (int i = 0; i < o.streams; ++i) {
     threads.emplace_back([&, i] {
-      outcomes[static_cast<size_t>(i)] = run_stream(o, *stubs[static_cast<size_t>(i)], i, settled);
+      const auto at = static_cast<size_t>(i);
+      outcomes[at] = run_stream(o, channels[at], *stubs[at], i, settled);
     });
   }
   for (auto& t : threads) t.join();
