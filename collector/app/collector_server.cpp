@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 
 #include "alerts/label_matcher.h"
 #include "collector/store/alerting_retention.h"
@@ -193,12 +194,16 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
   grpc::ServerBuilder builder;
   int selected_port = 0;
   builder.AddListeningPort(endpoint->to_string(), *credentials, &selected_port);
-  // No receive limit of gRPC's own: the ingest service refuses a message over
-  // ingest.max_message_bytes itself, so that the refusal is counted and logged (agents never
-  // build one: ingest_message_size.h). gRPC's limit would not save memory either: gRPC 1.51
-  // reads a message whole before it applies its limit (a 500 MB message with an 8 MiB limit
-  // raised the collector's peak RSS by 490 MB).
-  builder.SetMaxReceiveMessageSize(-1);
+  // gRPC's own receive limit at twice ingest.max_message_bytes: the ingest service refuses a
+  // message over ingest.max_message_bytes itself, so that the refusal is counted and logged
+  // (agents never build one: ingest_message_size.h), and gRPC's limit stays as the bound for
+  // everything else, the query service's requests among them (refused there uncounted: gRPC
+  // reports only a cancelled call). Neither saves memory: gRPC 1.51 reads a message whole
+  // before it applies its limit (a 500 MB message with an 8 MiB limit raised the collector's
+  // peak RSS by 490 MB); they spare the parse.
+  const uint64_t grpc_limit = std::min<uint64_t>(2 * config.ingest.max_message_bytes,
+                                                 uint64_t{std::numeric_limits<int>::max()});
+  builder.SetMaxReceiveMessageSize(static_cast<int>(grpc_limit));
   builder.SetMaxSendMessageSize(kMaxSendMessageBytes);
   // What a stream has not read yet waits in gRPC's HTTP/2 buffers. Without BDP probing a
   // stream's window stays at the lookahead (gRPC still opens it for a message a pending read
