@@ -27,7 +27,13 @@ CommitQueue::~CommitQueue() {
   stop();
 }
 
-bool CommitQueue::submit(regwatch::v1::EventBatch batch, CommitDone done) {
+bool CommitQueue::submit(const regwatch::v1::EventBatch& batch, CommitDone done) {
+  auto on_arena = std::make_unique<ArenaBatch>();
+  on_arena->get() = batch;
+  return submit(std::move(on_arena), std::move(done));
+}
+
+bool CommitQueue::submit(ArenaBatchPtr batch, CommitDone done) {
   {
     std::lock_guard lock(mutex_);
     if (stopping_ || jobs_.size() >= options_.max_queued_batches) return false;
@@ -95,9 +101,9 @@ void CommitQueue::run() {
       job = std::move(jobs_.front());
       jobs_.pop_front();
     }
-    const auto& events = job.batch.events();
+    const auto& events = job.batch->get().events();
     CommitResult result =
-        writer_->insert_batch(events, clock_.now_us(), job.batch.spool_incarnation());
+        writer_->insert_batch(events, clock_.now_us(), job.batch->get().spool_incarnation());
     {
       std::lock_guard lock(mutex_);
       ++stats_.batches;

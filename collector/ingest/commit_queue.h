@@ -19,6 +19,7 @@
 #include <mutex>
 #include <thread>
 
+#include "collector/ingest/arena_batch.h"
 #include "collector/store/alerting_retention.h"
 #include "collector/store/event_sink.h"
 #include "common/clock.h"
@@ -59,14 +60,16 @@ class CommitQueue {
 
   // False when the queue is full or stopping (the caller fails the stream, the
   // agent keeps the data and resends).
-  bool submit(regwatch::v1::EventBatch batch, CommitDone done);
+  bool submit(ArenaBatchPtr batch, CommitDone done);
+  // The same for a batch not on an arena (tests, tools): copied onto one.
+  bool submit(const regwatch::v1::EventBatch& batch, CommitDone done);
   // Commits what is queued, then stops the thread.
   void stop();
   CommitQueueStats stats() const;
 
  private:
   struct Job {
-    regwatch::v1::EventBatch batch;
+    ArenaBatchPtr batch;
     CommitDone done;
     std::chrono::steady_clock::time_point submitted;
   };

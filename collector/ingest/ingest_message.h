@@ -15,6 +15,7 @@
 
 #include <grpcpp/support/byte_buffer.h>
 
+#include "collector/ingest/arena_batch.h"
 #include "common/result.h"
 #include "regwatch/v1/ingest.pb.h"
 
@@ -23,8 +24,9 @@ namespace regwatch::collector::ingest {
 inline constexpr char kRejectTooLarge[] = "too_large";
 inline constexpr char kRejectUnparsable[] = "unparsable";
 
-// Reads `message` without copying it; leaves it as it was.
-Result<regwatch::v1::EventBatch> decode_batch(grpc::ByteBuffer& message, uint64_t max_bytes);
+// Reads `message` without copying it, into a batch on an arena of its own (arena_batch.h);
+// leaves the message as it was.
+Result<ArenaBatchPtr> decode_batch(grpc::ByteBuffer& message, uint64_t max_bytes);
 
 // An Ack in its wire encoding, ready for StartWrite.
 grpc::ByteBuffer encode_ack(const regwatch::v1::Ack& ack);

@@ -103,7 +103,7 @@ class IngestReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grp
 
   void OnReadDone(bool ok) override {
     // Only this reaction touches incoming_ while reading_ is set, so it is decoded unlocked.
-    std::optional<Result<EventBatch>> decoded;
+    std::optional<Result<ArenaBatchPtr>> decoded;
     if (ok) {
       ++messages_read_;
       decoded.emplace(decode_batch(incoming_, max_message_bytes_));
@@ -126,17 +126,18 @@ class IngestReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grp
       finish_if_done(lock);
       return;
     }
-    if (grpc::Status valid = validate(**decoded); !valid.ok()) {
+    if (grpc::Status valid = validate((**decoded)->get()); !valid.ok()) {
       reading_ = false;
       reject(RejectReason::kInvalid, valid);
       finish_if_done(lock);
       return;
     }
     ++pending_;
-    EventBatch batch = std::move(decoded->value());
-    const uint64_t batch_id = batch.batch_id();
-    const uint64_t last_seq = batch.events().empty() ? 0 : batch.events().rbegin()->seq();
-    const uint64_t bytes = batch.SpaceUsedLong();  // what it holds in memory, not on the wire
+    ArenaBatchPtr batch = std::move(decoded->value());
+    const uint64_t batch_id = batch->get().batch_id();
+    const auto& events = batch->get().events();
+    const uint64_t last_seq = events.empty() ? 0 : events.rbegin()->seq();
+    const uint64_t bytes = batch->bytes_in_memory();  // what it holds in memory, not on the wire
     budget_.charge(bytes);
     lock.unlock();
     const bool queued =

@@ -37,7 +37,8 @@ TEST(IngestMessage, ABatchIsReadBackWholeFromOneSliceOrSeveral) {
     grpc::ByteBuffer message = buffer_of(parts);
     auto batch = decode_batch(message, wire.size());
     ASSERT_TRUE(batch.ok()) << batch.error().message;
-    EXPECT_EQ(batch->SerializeAsString(), wire);
+    EXPECT_EQ((*batch)->get().SerializeAsString(), wire);
+    EXPECT_GT((*batch)->bytes_in_memory(), 0u);
     EXPECT_EQ(message.Length(), wire.size());  // left as it was
   }
 }
@@ -70,7 +71,7 @@ TEST(IngestMessage, AnEmptyMessageIsAnEmptyBatch) {
   grpc::ByteBuffer message = buffer_of({""});
   auto batch = decode_batch(message, 0);
   ASSERT_TRUE(batch.ok()) << batch.error().message;
-  EXPECT_EQ(batch->events_size(), 0);
+  EXPECT_EQ((*batch)->get().events_size(), 0);
   grpc::ByteBuffer none;  // no buffer at all: the same
   EXPECT_TRUE(decode_batch(none, 0).ok());
 }

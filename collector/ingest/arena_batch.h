@@ -1,0 +1,37 @@
+#pragma once
+// ArenaBatch: an EventBatch on a protobuf arena of its own, from the stream that read it to the
+// commit queue that stores it. A batch of 1,000 events is thousands of small strings and
+// messages; on an arena they are allocated in a few blocks as it is parsed, and freed as those
+// blocks when the commit is done, instead of one by one on the commit thread (measured: half
+// that thread's time went to freeing batches, on the one lane every event passes).
+//
+// Not movable (the arena owns the message): passed as a std::unique_ptr. One thread at a time.
+#include <google/protobuf/arena.h>
+
+#include <cstddef>
+#include <memory>
+
+#include "regwatch/v1/ingest.pb.h"
+
+namespace regwatch::collector::ingest {
+
+class ArenaBatch {
+ public:
+  ArenaBatch()
+      : batch_(google::protobuf::Arena::CreateMessage<regwatch::v1::EventBatch>(&arena_)) {}
+  ArenaBatch(const ArenaBatch&) = delete;
+  ArenaBatch& operator=(const ArenaBatch&) = delete;
+
+  regwatch::v1::EventBatch& get() { return *batch_; }
+  const regwatch::v1::EventBatch& get() const { return *batch_; }
+  // The memory the batch holds (the arena's blocks), for the pending-bytes budget.
+  size_t bytes_in_memory() const { return static_cast<size_t>(arena_.SpaceAllocated()); }
+
+ private:
+  google::protobuf::Arena arena_;
+  regwatch::v1::EventBatch* batch_;  // owned by arena_
+};
+
+using ArenaBatchPtr = std::unique_ptr<ArenaBatch>;
+
+}  // namespace regwatch::collector::ingest
