@@ -173,6 +173,27 @@ TEST_F(PostgresWireFormatsTest, ACopyMeetingAStoredKeyIsAConstraintErrorAndStore
   EXPECT_EQ(one_int("SELECT 5"), 5);
 }
 
+TEST_F(PostgresWireFormatsTest, AnEarlyConflictInABigCopyIsStillAConstraintError) {
+  // The server finds the conflict at the first row, while megabytes are still to come: the
+  // driver must send the rest (the server discards it) and report the unique violation, which
+  // is what makes the event writer store the batch again by its statements.
+  exec_ok("CREATE TABLE u (k INT8 PRIMARY KEY, pad TEXT)");
+  exec_ok("INSERT INTO u VALUES (0, '')");
+  PostgresCopyRows rows;
+  const std::string pad(2000, 'p');
+  for (int64_t k = 0; k < 5000; ++k) {
+    rows.begin_row(2);
+    rows.bigint(k);
+    rows.bytes(pad);
+  }
+  exec_ok("BEGIN");
+  const int rc =
+      postgres_copy_in(*db_, "COPY u (k, pad) FROM STDIN (FORMAT binary)", rows.finish());
+  EXPECT_EQ(rc, SQLITE_CONSTRAINT) << db_->last_error(rc, "copy").message;
+  exec_ok("ROLLBACK");
+  EXPECT_EQ(one_int("SELECT count(*) FROM u"), 1);
+}
+
 TEST_F(PostgresWireFormatsTest, AMalformedCopyIsAnErrorNotAHang) {
   exec_ok("CREATE TABLE m (k INT8)");
   PostgresCopyRows rows;
