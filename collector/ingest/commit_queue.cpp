@@ -149,6 +149,15 @@ void CommitQueue::prune_if_due(int64_t& next_prune_us) {
   }
 }
 
+void CommitQueue::probe_store() {
+  auto probed = writer_->prune_stored_before(0, 0);
+  std::deque<Job> failed;  // none: submit() refuses batches while the probe is out
+  note_store_outcome(probed.ok() ? nullptr : &probed.error(), failed);
+  fail_not_tried(failed);
+  std::lock_guard lock(mutex_);
+  ++stats_.idle_probes;
+}
+
 void CommitQueue::fail_not_tried(std::deque<Job>& failed) {
   if (failed.empty()) return;
   std::string why;
@@ -172,8 +181,16 @@ void CommitQueue::run() {
       wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_ || !jobs_.empty(); });
       if (jobs_.empty()) {
         if (stopping_) return;
+        const bool probe = availability_.admit_idle(
+            clock_.now_us(),
+            std::chrono::duration_cast<std::chrono::microseconds>(options_.store_idle_probe_after)
+                .count());
         lock.unlock();
-        prune_if_due(next_prune_us);
+        if (probe) {
+          probe_store();
+        } else {
+          prune_if_due(next_prune_us);
+        }
         continue;
       }
       job = std::move(jobs_.front());

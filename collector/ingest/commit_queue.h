@@ -53,6 +53,10 @@ struct CommitQueueOptions {
   // A second: an outage ends for ingest within about that of the store answering, and a probe
   // costs one batch (its agent's) at most the writer's reply deadline, one a second.
   std::chrono::milliseconds store_retry_after{1000};
+  // While the store is unavailable and no batch comes (its agents went to other collectors),
+  // the commit thread tries it itself this long after the last failure, so that the queue and
+  // regwatch_ingest_store_available find it back without waiting for a batch.
+  std::chrono::milliseconds store_idle_probe_after{10000};
 };
 
 // What submit() did with a batch: converts to true when it was queued.
@@ -71,6 +75,7 @@ struct CommitQueueStats {
   uint64_t failed_unavailable = 0;   // queued when the store became unavailable: failed, not tried
   uint64_t refused_unavailable = 0;  // refused by submit() while the store was unavailable
   bool store_unavailable = false;
+  uint64_t idle_probes = 0;  // tries of the store with no batch (store_idle_probe_after), done
   uint64_t pruned = 0;
 };
 
@@ -99,6 +104,9 @@ class CommitQueue {
   };
   void run();
   void prune_if_due(int64_t& next_prune_us);
+  // The idle probe (store_idle_probe_after): a prune of nothing, one round trip that changes
+  // nothing, its outcome noted as a batch's would be.
+  void probe_store();
   // Notes how a call to the store ended (error: null when it answered). On "unavailable" the
   // queued jobs are moved to `failed`, for the caller to fail outside the lock. Logs and
   // counts the transitions. Takes the lock.

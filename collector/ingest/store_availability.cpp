@@ -23,8 +23,16 @@ bool StoreAvailability::answered() {
 
 bool StoreAvailability::admit(int64_t now_us) {
   if (!unavailable_) return true;
+  return take_probe_if(now_us, retry_after_us_);
+}
+
+bool StoreAvailability::admit_idle(int64_t now_us, int64_t idle_after_us) {
+  return unavailable_ && take_probe_if(now_us, idle_after_us);
+}
+
+bool StoreAvailability::take_probe_if(int64_t now_us, int64_t after_us) {
   if (probing_) return false;
-  const bool due = now_us >= failed_at_us_ + retry_after_us_ || now_us < failed_at_us_;
+  const bool due = now_us >= failed_at_us_ + after_us || now_us < failed_at_us_;
   if (due) probing_ = true;
   return due;
 }

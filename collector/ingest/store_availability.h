@@ -18,7 +18,10 @@
 //    since the last failure: that batch is the probe (the next one simply tries the store).
 //    While the probe is out, every other batch is refused too, so that no batch waits behind
 //    a probe that may itself wait out the deadline.
-// 4. Any call the store answers (a commit, or a failure other than "unavailable", such as
+// 4. While unavailable and no batch comes to try it (its agents went to other collectors),
+//    admit_idle() lets the caller try the store itself, a longer while after the last failure,
+//    so that it finds the store back without a batch.
+// 5. Any call the store answers (a commit, or a failure other than "unavailable", such as
 //    disk_full: the server replied) makes it available again; a probe that fails
 //    "unavailable" starts the wait of rule 3 anew.
 // A clock that jumps back (a wall clock set back) makes the probe due at once rather than
@@ -43,6 +46,10 @@ class StoreAvailability {
   // Whether a new batch may go to the store now (rule 3). A true while unavailable makes that
   // batch the probe, which the caller must then send (its outcome ends the probe).
   bool admit(int64_t now_us);
+  // Whether the caller, with no batch to send, should try the store itself now (rule 4): the
+  // store unavailable, no probe out, and idle_after_us since the last failure. A true makes
+  // the caller's call the probe.
+  bool admit_idle(int64_t now_us, int64_t idle_after_us);
 
   bool unavailable() const { return unavailable_; }
   // Since when (the first failure of this outage), and the last failure's words.
@@ -50,6 +57,10 @@ class StoreAvailability {
   const std::string& why() const { return why_; }
 
  private:
+  // The probe, if none is out and after_us has passed since the last failure (or the clock
+  // went back).
+  bool take_probe_if(int64_t now_us, int64_t after_us);
+
   const int64_t retry_after_us_;
   bool unavailable_ = false;
   bool probing_ = false;

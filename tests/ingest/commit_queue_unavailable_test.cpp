@@ -2,8 +2,9 @@
 // test says, and can hold a call as a silent server does until the writer's deadline): the
 // batches queued behind the failing one fail at once, not tried; new ones are refused at once
 // until the retry interval has passed on the queue's clock; then one batch tries the store and
-// the others are refused while it is out; a store that answers, even with another error, takes
-// the queue back to committing. Also StoreAvailability's rules on their own.
+// the others are refused while it is out; with no batch, the queue tries the store itself after
+// a longer interval; a store that answers, even with another error, takes the queue back to
+// committing. Also StoreAvailability's rules on their own.
 #include <gtest/gtest.h>
 
 #include <condition_variable>
@@ -35,6 +36,8 @@ class ScriptedSink final : public store::EventSink {
     bool hold = false;                 // inserts wait until the test releases them
     int entered = 0;                   // inserts started
     int inserts = 0;                   // inserts finished
+    int prunes = 0;                    // prune calls (the idle probe's too)
+    bool prune_unavailable = false;    // prunes fail "unavailable"
   };
   explicit ScriptedSink(Script& script) : script_(script) {}
 
@@ -46,7 +49,13 @@ class ScriptedSink final : public store::EventSink {
                                      int64_t, std::string_view) override {
     return insert(static_cast<size_t>(events.size()));
   }
-  Result<uint64_t> prune_stored_before(int64_t, uint32_t) override { return uint64_t{0}; }
+  Result<uint64_t> prune_stored_before(int64_t, uint32_t) override {
+    std::lock_guard lock(script_.mutex);
+    ++script_.prunes;
+    script_.changed.notify_all();
+    if (script_.prune_unavailable) return make_error("unavailable", "scripted unavailable");
+    return uint64_t{0};
+  }
   int schema_version() const override { return 1; }
 
  private:
@@ -250,6 +259,40 @@ TEST_F(CommitQueueUnavailableTest, AProbeAnsweredWithAnotherErrorEndsTheOutage) 
   EXPECT_TRUE(queue_->submit(batch(3), completions_.for_batch(3)));
 }
 
+// No batch comes (the agents went elsewhere): the commit thread tries the store itself, once
+// the idle interval has passed on the queue's clock, and finds it back.
+TEST_F(CommitQueueUnavailableTest, WithNoBatchTheQueueTriesTheStoreItselfAfterTheIdleInterval) {
+  {
+    std::lock_guard lock(script_.mutex);
+    script_.prune_unavailable = true;
+  }
+  fail_one(1);
+  clock_.advance_us(10'000'000);  // store_idle_probe_after's default
+  // The first idle probe fails; once its outcome is noted, the store comes back.
+  const auto probed = std::chrono::steady_clock::now() + kWait;
+  while (queue_->stats().idle_probes < 1 && std::chrono::steady_clock::now() < probed) {
+    std::unique_lock lock(script_.mutex);
+    script_.changed.wait_for(lock, 10ms);  // the poll's interval, not a synchronisation
+  }
+  ASSERT_EQ(queue_->stats().idle_probes, 1u);
+  {
+    std::lock_guard lock(script_.mutex);
+    EXPECT_EQ(script_.prunes, 1);
+    script_.prune_unavailable = false;
+  }
+  EXPECT_TRUE(queue_->stats().store_unavailable);
+  EXPECT_FALSE(queue_->submit(batch(2), completions_.for_batch(2))) << "before the next probe";
+  clock_.advance_us(10'000'000);
+  const auto deadline = std::chrono::steady_clock::now() + kWait;
+  while (queue_->stats().store_unavailable && std::chrono::steady_clock::now() < deadline) {
+    std::unique_lock lock(script_.mutex);
+    script_.changed.wait_for(lock, 10ms);  // the poll's interval, not a synchronisation
+  }
+  EXPECT_FALSE(queue_->stats().store_unavailable) << "the idle probe found the store back";
+  EXPECT_EQ(inserts(), 1) << "no batch was needed";
+  EXPECT_TRUE(queue_->submit(batch(3), completions_.for_batch(3)));
+}
+
 TEST(StoreAvailabilityTest, TransitionsAreReportedOncePerOutage) {
   StoreAvailability store(1'000'000);
   EXPECT_TRUE(store.admit(kNow));
@@ -270,6 +313,15 @@ TEST(StoreAvailabilityTest, OneProbeAtATime) {
   EXPECT_FALSE(store.admit(kNow + 2'000'000)) << "a second probe while the first is out";
   store.failed_unavailable(kNow + 2'000'000, "gone");  // the probe's outcome
   EXPECT_TRUE(store.admit(kNow + 3'000'000));
+}
+
+TEST(StoreAvailabilityTest, TheIdleProbeWaitsItsOwnIntervalAndNeverWhileAvailable) {
+  StoreAvailability store(1'000'000);
+  EXPECT_FALSE(store.admit_idle(kNow, 10'000'000)) << "available: nothing to probe";
+  store.failed_unavailable(kNow, "gone");
+  EXPECT_FALSE(store.admit_idle(kNow + 9'999'999, 10'000'000));
+  EXPECT_TRUE(store.admit_idle(kNow + 10'000'000, 10'000'000));
+  EXPECT_FALSE(store.admit(kNow + 10'000'000)) << "a batch while the idle probe is out";
 }
 
 TEST(StoreAvailabilityTest, AClockSetBackMakesTheProbeDueAtOnce) {
