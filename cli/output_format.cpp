@@ -164,8 +164,14 @@ void write_status(std::ostream& out, const regwatch::v1::StatusReply& status, Fo
     }
     return;
   }
-  out << "collector " << status.version() << ", schema " << status.schema_version() << ", "
-      << status.total_events() << " events stored\n";
+  if (!status.store_error().empty()) {
+    // Nothing read from the store: no schema, no counts (zeros would read as an empty store).
+    out << "collector " << status.version() << ", STORE UNAVAILABLE: " << status.store_error()
+        << "\n";
+  } else {
+    out << "collector " << status.version() << ", schema " << status.schema_version() << ", "
+        << status.total_events() << " events stored\n";
+  }
   if (const auto& leader = status.leader(); leader.in_pairs()) {
     out << "  store " << status.store_backend() << ", collectors in pairs: ";
     if (leader.this_leads()) {

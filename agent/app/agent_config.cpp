@@ -88,6 +88,7 @@ void read_config(const YAML::Node& node, AgentConfig& config, config::ConfigErro
   link.read("max_batches_in_flight", config.collector.max_batches_in_flight);
   link.read("backoff_initial_ms", config.collector.backoff_initial_ms);
   link.read("backoff_max_ms", config.collector.backoff_max_ms);
+  link.read("ack_timeout_s", config.collector.ack_timeout_s);
   link.finish();
   auto spool = root.child("spool");
   spool.read("dir", config.spool.dir);
@@ -337,6 +338,7 @@ void check_agent_config(const AgentConfig& config, config::ConfigErrors& errors)
   }
   if (link.max_batches_in_flight == 0)
     errors.add_at("collector.max_batches_in_flight", "must be >= 1");
+  if (link.ack_timeout_s == 0) errors.add_at("collector.ack_timeout_s", "must be >= 1");
   auto size = config::parse_size(config.spool.max_size);
   if (!size.ok()) {
     errors.add_at("spool.max_size", size.error().message);
@@ -408,6 +410,8 @@ std::string default_agent_config_yaml() {
   out << YAML::Key << "max_batches_in_flight" << YAML::Value << d.collector.max_batches_in_flight;
   out << YAML::Key << "backoff_initial_ms" << YAML::Value << d.collector.backoff_initial_ms;
   out << YAML::Key << "backoff_max_ms" << YAML::Value << d.collector.backoff_max_ms;
+  out << YAML::Key << "ack_timeout_s" << YAML::Value << d.collector.ack_timeout_s
+      << YAML::Comment("a collector owing an ack this long is given up on: fail over");
   out << YAML::EndMap;
   out << YAML::Key << "spool" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "dir" << YAML::Value << d.spool.dir;

@@ -30,6 +30,8 @@ struct CollectorLink {
   uint32_t max_batches_in_flight = 8;  // bounds the shipper's memory
   uint32_t backoff_initial_ms = 200;
   uint32_t backoff_max_ms = 30000;
+  // A collector that owes an ack this long is given up on (shipper.h: ShipperOptions::ack_timeout).
+  uint32_t ack_timeout_s = 30;
   bool operator==(const CollectorLink&) const = default;
 };
 

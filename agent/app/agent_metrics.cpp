@@ -167,6 +167,12 @@ AgentMetrics::AgentMetrics(AgentMetricSources sources, metrics::Registry& regist
         "Streams to the collector that ended with an error.", MetricType::counter, {}, [&s] {
           return Samples{{{}, d(s.shipper->stats().failures)}};
         });
+    add("regwatch_agent_shipper_ack_stalls_total",
+        "Streams given up because the collector owed an ack for collector.ack_timeout_s (the "
+        "connection up, no ack): counted in the stream failures too.",
+        MetricType::counter, {}, [&s] {
+          return Samples{{{}, d(s.shipper->stats().ack_stalls)}};
+        });
     add("regwatch_agent_collector_failovers_total",
         "Times shipping resumed on another collector than the one that worked last (the "
         "collector.address list).",

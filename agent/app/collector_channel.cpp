@@ -43,6 +43,7 @@ Result<shipper::ShipperOptions> make_shipper_options(const AgentConfig& config) 
   options.limits.max_in_flight = config.collector.max_batches_in_flight;
   options.backoff_initial = std::chrono::milliseconds(config.collector.backoff_initial_ms);
   options.backoff_max = std::chrono::milliseconds(config.collector.backoff_max_ms);
+  options.ack_timeout = std::chrono::seconds(config.collector.ack_timeout_s);
   return options;
 }
 

@@ -51,6 +51,7 @@ void ShipStream::pump(size_t min_events) {
   if (outgoing_.events().empty()) return;
   outgoing_.set_batch_id(next_batch_id_++);
   outgoing_.set_spool_incarnation(spool_.incarnation());
+  if (in_flight_.empty()) ack_owed_since_ = std::chrono::steady_clock::now();
   in_flight_.sent({outgoing_.batch_id(), last_seq, static_cast<uint64_t>(outgoing_.events_size()),
                    maybe_resent});
   writing_ = true;
@@ -111,6 +112,8 @@ void ShipStream::OnReadDone(bool ok) {
       return;
     }
     accepted = *taken;
+    // The next batch's ack is owed from now: a collector that commits in turn is not stalled.
+    ack_owed_since_ = std::chrono::steady_clock::now();
     ++acked_batches_;
     ++progress_;
     done_cv_.notify_all();
@@ -143,6 +146,13 @@ bool ShipStream::done() const {
 uint64_t ShipStream::sent_seq() const {
   std::lock_guard lock(mutex_);
   return sent_seq_;
+}
+
+std::chrono::steady_clock::duration ShipStream::ack_owed_for(
+    std::chrono::steady_clock::time_point now) const {
+  std::lock_guard lock(mutex_);
+  if (in_flight_.empty()) return std::chrono::steady_clock::duration::zero();
+  return now - ack_owed_since_;
 }
 
 uint64_t ShipStream::acked_batches() const {

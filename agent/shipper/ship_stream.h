@@ -23,6 +23,7 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -79,6 +80,10 @@ class ShipStream final : public grpc::ClientBidiReactor<StoredEventBatch, regwat
   // whether the spool has more).
   uint64_t sent_seq() const;
   uint64_t acked_batches() const;
+  // How long the collector has owed an ack at `now`: since the oldest batch in flight was sent,
+  // or since the last ack when batches are still in flight after it; zero when none is owed.
+  // The shipper gives up on a collector whose acks stall (ShipperOptions::ack_timeout).
+  std::chrono::steady_clock::duration ack_owed_for(std::chrono::steady_clock::time_point now) const;
 
   void OnWriteDone(bool ok) override;
   void OnReadDone(bool ok) override;
@@ -100,6 +105,8 @@ class ShipStream final : public grpc::ClientBidiReactor<StoredEventBatch, regwat
   uint64_t sent_seq_ = 0;
   uint64_t acked_batches_ = 0;
   uint64_t progress_ = 0;  // bumped by every write/ack completion, for wait_progress
+  // When the collector began to owe the ack awaited now (valid while in_flight_ is not empty).
+  std::chrono::steady_clock::time_point ack_owed_since_;
   bool writing_ = false;
   bool closing_ = false;  // reads failed: no more writes from outside reactions
   bool done_ = false;

@@ -1,6 +1,8 @@
 #include "agent/shipper/shipper.h"
 
 #include <algorithm>
+#include <optional>
+#include <string>
 
 #include "common/logging.h"
 
@@ -150,7 +152,18 @@ void Shipper::run() {
     }
     stream.start(*target.stub);
     bool announced = false;
+    std::optional<grpc::Status> stalled;  // set once the collector owed an ack too long
     while (!stream.done()) {
+      if (!stalled &&
+          stream.ack_owed_for(std::chrono::steady_clock::now()) > options_.ack_timeout) {
+        stalled =
+            grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                         "no ack within " + std::to_string(options_.ack_timeout.count()) +
+                             " ms (collector.ack_timeout_s): the collector is taken for stuck");
+        log->warn("collector {} has owed an ack for more than {} ms: giving up on it",
+                  target.address, options_.ack_timeout.count());
+        stream.cancel();  // OnDone follows; the loop ends there
+      }
       const uint64_t sent = stream.sent_seq();
       if (spool_.last_seq() <= sent) {
         spool_.wait_for_data_after(sent, std::chrono::milliseconds(100));
@@ -184,6 +197,7 @@ void Shipper::run() {
       changed_.notify_all();
     }
     grpc::Status status = stream.wait_done();
+    if (stalled && status.error_code() == grpc::StatusCode::CANCELLED) status = *stalled;
     // What this stream sent without an ack may be resent by the next one (to whichever collector).
     resend_horizon_ = std::max(resend_horizon_, stream.sent_seq());
     rotation_.failed(is_permanent_refusal(status.error_code()));
@@ -194,6 +208,7 @@ void Shipper::run() {
       stats_.connected = false;
       if (stopping_) return;
       ++stats_.failures;
+      if (stalled) ++stats_.ack_stalls;
       stats_.last_error = status.error_message();
       stats_.last_error_code = status.error_code();
       stats_.refused_by_all = rotation_.all_refused();

@@ -17,6 +17,12 @@
 // (token, certificate) moves on as well; the agent is refused for good only
 // once every collector refused it (stats().refused_by_all).
 //
+// A collector that keeps the stream open but stops acknowledging (its store gone silent
+// before it noticed, a commit thread stuck, a disk that stalls) is given up on once it has owed
+// an ack for ack_timeout: the stream is cancelled and counted as failed (DEADLINE_EXCEEDED),
+// and shipping fails over as after any other failure. A stream error alone would never come:
+// gRPC's keepalives see a live connection.
+//
 // While a collector is unreachable, the warnings are rate-limited per
 // collector, each saying how many attempts it stands for: a long outage does
 // not flood the log.
@@ -58,6 +64,14 @@ struct ShipperOptions {
   StreamLimits limits;
   std::chrono::milliseconds backoff_initial{200};
   std::chrono::milliseconds backoff_max{30000};
+  // How long a collector may owe an ack (ShipStream::ack_owed_for) before the agent gives up on
+  // it and fails over. Well past what a working collector takes: its queue, bounded by its
+  // pending-bytes budget, drains in seconds, and a collector whose store stops answering ends
+  // the stream UNAVAILABLE itself within its writer's reply deadline (collector/store/
+  // event_writer.cpp, 7 s by default). Giving up early costs little (the batches go again to
+  // the next collector and a shared store keeps each event once), but on independent SQLite
+  // collectors a batch that was committed, its ack still on the way, ends up in both.
+  std::chrono::milliseconds ack_timeout{30000};
 };
 
 struct ShipperStats {
@@ -68,6 +82,7 @@ struct ShipperStats {
   grpc::StatusCode last_error_code = grpc::StatusCode::OK;
   std::string collector;        // the target streamed to now, or tried next
   uint64_t failovers = 0;       // times shipping resumed on another collector than the last
+  uint64_t ack_stalls = 0;      // streams given up because an ack was owed for ack_timeout
   bool refused_by_all = false;  // every collector refused this agent (token, certificate)
   // From the acks, over the shipper's life:
   uint64_t events_stored = 0;          // newly stored by the collector

@@ -261,6 +261,8 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorC
   server->leadership_ = std::move(leadership).value();
   server->queries_->set_leadership(
       [raw = server->leadership_.get()] { return leader_status(raw->status()); });
+  server->queries_->set_store_unreachable(
+      [raw = server->leadership_.get()] { return raw->status().store_unreachable; });
   log->info("listening on {} ({})", server->listening_on_,
             config.tls_cert_file.empty()        ? "plaintext, loopback only"
             : config.tls_client_ca_file.empty() ? "TLS"

@@ -110,6 +110,7 @@ LeadershipStatus Leadership::status() const {
     status.lease = last_read_;
     status.lease_current = last_read_.expires_us > last_read_.now_us;
   }
+  status.store_unreachable = store_unreachable_;
   return status;
 }
 
@@ -131,6 +132,14 @@ void Leadership::tick() {
   if (leading_ && steady_ns() - renewed_at_ns_.load() >= fence_after_.count())
     step_down("the lease could not be renewed in time");
   auto held = lease_->acquire_or_renew();
+  {
+    std::lock_guard lock(mutex_);
+    if (held.ok()) {
+      store_unreachable_.clear();
+    } else if (held.error().code == "unavailable") {
+      store_unreachable_ = held.error().message;
+    }
+  }
   if (held.ok() && held->has_value()) {
     renewed_at_ns_ = steady_ns();
     if (!leading_.exchange(true)) {

@@ -48,6 +48,12 @@ struct LeadershipStatus {
   // The lease as last read (empty holder: never taken, or not read yet).
   store::LeaseState lease;
   bool lease_current = false;  // lease.expires_us > lease.now_us when read
+  // Why the last renewal could not reach the store ("unavailable": no reply within the lease's
+  // 2 s, or no connection), "" once one reaches it again. The lease's connection is the one
+  // that hears from the store every second with short deadlines, so it is the collector's
+  // quickest word that the store is cut off: Status answers from memory while it is set
+  // instead of waiting on a read that cannot come back.
+  std::string store_unreachable;
 };
 
 class Leadership {
@@ -87,8 +93,9 @@ class Leadership {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
-  store::LeaseState last_read_;  // under mutex_
-  bool read_once_ = false;       // under mutex_
+  store::LeaseState last_read_;    // under mutex_
+  bool read_once_ = false;         // under mutex_
+  std::string store_unreachable_;  // under mutex_: LeadershipStatus::store_unreachable
   // /metrics (docs/metrics.md): regwatch_collector_leader, _leader_since_timestamp_seconds,
   // _leader_term, _leader_changes_total.
   metrics::Gauge* leader_gauge_ = nullptr;

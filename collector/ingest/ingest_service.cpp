@@ -140,12 +140,13 @@ class IngestReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grp
     const uint64_t bytes = batch->bytes_in_memory();  // what it holds in memory, not on the wire
     budget_.charge(bytes);
     lock.unlock();
-    const bool queued =
+    const Submitted submitted =
         queue_.submit(std::move(batch), [this, batch_id, last_seq, bytes](const CommitResult& r) {
           // Before on_committed takes the lock: the release may wake this very stream.
           budget_.release(bytes);
           on_committed(batch_id, last_seq, r);
         });
+    const bool queued = static_cast<bool>(submitted);
     // Outside the lock, as in the completion: a release may wake other streams, which take
     // their own locks.
     if (!queued) budget_.release(bytes);
@@ -155,7 +156,13 @@ class IngestReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grp
     reading_ = false;
     if (!queued) {
       --pending_;
-      fail({grpc::StatusCode::RESOURCE_EXHAUSTED, "collector is overloaded; retry later"});
+      // A store known unavailable: UNAVAILABLE, as a commit that failed, so the agent goes to
+      // another collector at once rather than waiting for acks this one cannot give.
+      if (submitted.refusal == Submitted::Refusal::kStoreUnavailable) {
+        fail({grpc::StatusCode::UNAVAILABLE, "collector cannot store events: " + submitted.why});
+      } else {
+        fail({grpc::StatusCode::RESOURCE_EXHAUSTED, "collector is overloaded; retry later"});
+      }
       finish_if_done(lock);
       return;
     }

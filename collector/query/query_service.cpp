@@ -20,6 +20,9 @@ namespace regwatch::collector::query {
 namespace {
 
 constexpr size_t kMaxQueuedQueries = 256;
+constexpr char kUnavailable[] = "unavailable";  // database.h's code for a store out of reach
+// How long a Status read that found the store unavailable stands for the store's state.
+constexpr std::chrono::seconds kStatusRecheckAfter{5};
 
 // 7d, 36h, 90m or 45s: the largest unit that divides it, as the CLI's --for takes them.
 std::string as_duration(int64_t seconds) {
@@ -164,21 +167,57 @@ void QueryService::mark_connected(regwatch::v1::StatusReply& status,
             [](const auto& a, const auto& b) { return a.agent_id() < b.agent_id(); });
 }
 
+std::string QueryService::known_unreachable() const {
+  if (std::string why = store_unreachable_ ? store_unreachable_() : std::string(); !why.empty())
+    return why;
+  std::lock_guard lock(status_failure_mutex_);
+  if (!status_failure_.empty() &&
+      std::chrono::steady_clock::now() - status_failed_at_ < kStatusRecheckAfter)
+    return status_failure_;
+  return {};
+}
+
+regwatch::v1::StatusReply QueryService::memory_status(std::string store_error) const {
+  regwatch::v1::StatusReply status;
+  status.set_store_error(std::move(store_error));
+  if (connected_agents_) mark_connected(status, connected_agents_());
+  add_memory_parts(status);
+  return status;
+}
+
 Result<regwatch::v1::StatusReply> QueryService::read_status(Readers& readers) const {
+  // Known out of reach: no read (it would wait out its deadline and then fail).
+  if (std::string why = known_unreachable(); !why.empty()) return memory_status(std::move(why));
   auto status = readers.events->status();
-  if (!status.ok()) return status;
+  if (!status.ok()) {
+    if (status.error().code != kUnavailable) return status;
+    {
+      std::lock_guard lock(status_failure_mutex_);
+      status_failed_at_ = std::chrono::steady_clock::now();
+      status_failure_ = status.error().message;
+    }
+    return memory_status(status.error().message);
+  }
   if (connected_agents_) mark_connected(*status, connected_agents_());
   // The receivers after the agents, as one reply.
-  if (auto receivers = readers.outbox->add_receivers(*status); !receivers.ok())
-    return Result<regwatch::v1::StatusReply>(receivers.error());
-  status->set_version(std::string(build_version()));
-  status->set_git_revision(std::string(build_revision()));
-  status->set_build_date(std::string(build_date()));
-  if (leadership_) *status->mutable_leader() = leadership_();
-  status->set_store_backend(store_backend_);
+  if (auto receivers = readers.outbox->add_receivers(*status); !receivers.ok()) {
+    if (receivers.error().code != kUnavailable)
+      return Result<regwatch::v1::StatusReply>(receivers.error());
+    status->set_store_error(receivers.error().message);  // the agents were read: keep them
+  }
+  add_memory_parts(*status);
+  return status;
+}
+
+void QueryService::add_memory_parts(regwatch::v1::StatusReply& status) const {
+  status.set_version(std::string(build_version()));
+  status.set_git_revision(std::string(build_revision()));
+  status.set_build_date(std::string(build_date()));
+  if (leadership_) *status.mutable_leader() = leadership_();
+  status.set_store_backend(store_backend_);
   if (config_stamp_) {
     const auto stamp = config_stamp_->get();
-    auto* config = status->mutable_config();
+    auto* config = status.mutable_config();
     config->set_file(stamp.file);
     config->set_sha256(stamp.sha256);
     config->set_loaded_at_us(stamp.loaded_at_us);
@@ -187,7 +226,6 @@ Result<regwatch::v1::StatusReply> QueryService::read_status(Readers& readers) co
     config->set_reload_error(stamp.reload_error);
     for (const auto& key : stamp.needs_restart) config->add_needs_restart(key);
   }
-  return status;
 }
 
 Result<regwatch::v1::SilenceList> QueryService::read_silences(
@@ -244,6 +282,19 @@ grpc::ServerUnaryReactor* QueryService::Events(grpc::CallbackServerContext* cont
 grpc::ServerUnaryReactor* QueryService::Status(grpc::CallbackServerContext* context,
                                                const regwatch::v1::StatusRequest* /*request*/,
                                                regwatch::v1::StatusReply* response) {
+  // Known out of reach: answered here, from memory, without a worker (they may all be waiting
+  // on the store). Only after the access check, as every query.
+  if (std::string why = known_unreachable(); !why.empty()) {
+    auto* reactor = context->DefaultReactor();
+    std::string identity;
+    if (auto allowed = policy_.check_query(*context, QueryAccess::kRead, identity); !allowed.ok()) {
+      reactor->Finish(allowed);
+      return reactor;
+    }
+    *response = memory_status(std::move(why));
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
   return answer(context, response, [this](Readers& readers) { return read_status(readers); });
 }
 
@@ -355,6 +406,7 @@ Result<regwatch::v1::EventList> QueryService::events(const regwatch::v1::EventQu
 }
 
 Result<regwatch::v1::StatusReply> QueryService::status() {
+  if (std::string why = known_unreachable(); !why.empty()) return memory_status(std::move(why));
   return call<regwatch::v1::StatusReply>([this](Readers& readers) { return read_status(readers); });
 }
 

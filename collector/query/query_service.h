@@ -12,6 +12,7 @@
 // A worker's connections: the event history through EventSource (whichever backend `db`
 // names, store_backend.h), and the readers of the tables the alerting stores own
 // (incidents, condition alerts, the outbox's delivery counts), SQLite for now.
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -53,6 +54,14 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
     leadership_ = std::move(leadership);
   }
   void set_store_backend(std::string name) { store_backend_ = std::move(name); }
+  // Why the store is known to be out of reach now ("" = not known to be), asked before each
+  // Status (set before serving; any thread, quick). While it says so, Status answers at once
+  // from memory (store_error set), on the calling thread, rather than queue behind reads that
+  // wait out their deadline (the lease's connection notices a silent store within seconds:
+  // Leadership's store_unreachable).
+  void set_store_unreachable(std::function<std::string()> why) {
+    store_unreachable_ = std::move(why);
+  }
   // Which agents have an ingest stream open now (set before serving): Status lists them even
   // before they have an event stored.
   void set_connected_agents(std::function<std::vector<std::string>()> connected) {
@@ -156,7 +165,13 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
   void work(Readers readers);
 
   // The reads themselves, one per question, shared by both transports.
+  // Status: the store's part read by readers, and what the collector knows by itself; a store
+  // that does not answer (known or found) gives memory_status(why) instead of an error.
   Result<regwatch::v1::StatusReply> read_status(Readers& readers) const;
+  // What Status says without the store: build, config, leader, backend, connected agents.
+  regwatch::v1::StatusReply memory_status(std::string store_error) const;
+  void add_memory_parts(regwatch::v1::StatusReply& status) const;
+  std::string known_unreachable() const;
   static void mark_connected(regwatch::v1::StatusReply& status,
                              const std::vector<std::string>& connected);
   Result<regwatch::v1::SilenceList> read_silences(const regwatch::v1::SilenceQuery& query);
@@ -169,6 +184,14 @@ class QueryService final : public regwatch::v1::Query::CallbackService {
   const correlate::DropRule drop_rule_;
   std::function<regwatch::v1::LeaderStatus()> leadership_;
   std::string store_backend_;
+  std::function<std::string()> store_unreachable_;
+  // The last Status read that found the store unavailable (steady clock), and its error: for
+  // kStatusRecheckAfter after it, Status answers from memory too, even before the lease has
+  // noticed, rather than try again on a connection that would first reconnect (a connect
+  // timeout behind a silent network).
+  mutable std::mutex status_failure_mutex_;
+  mutable std::chrono::steady_clock::time_point status_failed_at_;
+  mutable std::string status_failure_;
   const config::ConfigStampHolder* config_stamp_ = nullptr;
   std::function<std::vector<std::string>()> connected_agents_;
   // The one writer among the queries (regwatch silence), shared by the workers.

@@ -2,13 +2,14 @@
 
 #include <algorithm>
 
+#include "collector/store/reader_database.h"
 #include "common/record_bytes.h"
 
 namespace regwatch::collector::store {
 
 Result<std::unique_ptr<ConditionAlertReader>> ConditionAlertReader::open(
     const std::string& path, const StoreOptions& options) {
-  auto db = open_database(path, true, options.busy_timeout_ms);
+  auto db = open_reader_database(path, options);
   if (!db.ok()) return db.error();
   std::unique_ptr<ConditionAlertReader> reader(new ConditionAlertReader());
   reader->db_ = std::move(db).value();

@@ -6,6 +6,8 @@
 
 #include "collector/store/event_cursor.h"
 #include "collector/store/migrations.h"
+#include "collector/store/postgres_database.h"
+#include "collector/store/reader_database.h"
 #include "collector/store/stored_payload.h"
 #include "common/clock.h"
 #include "common/event_kind.h"
@@ -14,7 +16,7 @@ namespace regwatch::collector::store {
 
 Result<std::unique_ptr<EventReader>> EventReader::open(const std::string& path,
                                                        const StoreOptions& options) {
-  auto db = open_database(path, true, options.busy_timeout_ms);
+  auto db = open_reader_database(path, options);
   if (!db.ok()) return db.error();
   std::unique_ptr<EventReader> reader(new EventReader());
   reader->db_ = std::move(db).value();
@@ -304,7 +306,10 @@ Result<bool> EventReader::scan_sightings(int64_t until_us, size_t max_rows, cons
 
 Result<regwatch::v1::StatusReply> EventReader::status() {
   regwatch::v1::StatusReply reply;
+  // One row, under a short deadline: a store cut off shows here within seconds (reader_database.h).
+  set_postgres_reply_timeout(*db_, kProbeReplyTimeout);
   auto version = read_user_version(db_.get());
+  set_postgres_reply_timeout(*db_, kReaderReplyTimeout);
   if (!version.ok()) return version.error();
   reply.set_schema_version(*version);
   auto agents = Statement::prepare(db_.get(),

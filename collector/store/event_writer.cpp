@@ -27,11 +27,16 @@ constexpr char kWriteOrderLockSql[] = "SELECT pg_advisory_xact_lock(824811115635
 // ones are a replay or a spool draining after an outage.
 constexpr int64_t kLiveWithinUs = 10 * 60'000'000LL;
 // How long a statement of a batch may wait for PostgreSQL's reply once the migrations ran (they
-// may take long; a batch's statements answer within a lock wait, the busy timeout). Past it
-// the server is taken for gone: the batch fails, its agent takes it to another collector, and
-// a collector cut off from its store does not hold its agents' batches unacknowledged for as
-// long as TCP may wait (a silent network behind a proxy: for ever).
-constexpr std::chrono::milliseconds kReplyTimeout{15000};
+// may take long): past it the server is taken for gone, the batch fails "unavailable", and a
+// collector cut off from its store does not hold its agents' batches unacknowledged for as
+// long as TCP may wait (a silent network behind a proxy: for ever). A statement of a batch
+// answers within a lock wait (lock_timeout is the busy timeout: the write-order lock held by
+// another collector's batch) plus its own work, milliseconds; hence the busy timeout and this
+// margin (7 s by default). No more: the commit queue fails every batch queued behind one that
+// failed so at once (commit_queue.h), so this deadline is what agents wait, once per outage,
+// before they fail over (it was a flat 15 s, and was paid batch after batch). A false alarm
+// (a server slower than this and alive) costs little: the batches go again, and are stored once.
+constexpr std::chrono::milliseconds kReplyMargin{2000};
 
 }  // namespace
 
@@ -46,8 +51,8 @@ Result<std::unique_ptr<EventWriter>> EventWriter::open(const std::string& path,
   auto version = apply_migrations(handle, path);
   if (!version.ok()) return version.error();
   writer->schema_version_ = *version;
-  set_postgres_reply_timeout(
-      *handle, std::max(kReplyTimeout, std::chrono::milliseconds(3 * options.busy_timeout_ms)));
+  set_postgres_reply_timeout(*handle,
+                             std::chrono::milliseconds(options.busy_timeout_ms) + kReplyMargin);
   if (auto set = set_writer_pragmas(handle, Durability::kDurable); !set.ok()) return set.error();
   auto insert = Statement::prepare(handle, kInsertEventSql);
   if (!insert.ok()) return insert.error();

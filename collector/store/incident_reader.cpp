@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "collector/store/reader_database.h"
 #include "common/host_name.h"
 #include "common/incident_state.h"
 #include "common/record_bytes.h"
@@ -11,7 +12,7 @@ namespace regwatch::collector::store {
 
 Result<std::unique_ptr<IncidentReader>> IncidentReader::open(const std::string& path,
                                                              const StoreOptions& options) {
-  auto db = open_database(path, true, options.busy_timeout_ms);
+  auto db = open_reader_database(path, options);
   if (!db.ok()) return db.error();
   std::unique_ptr<IncidentReader> reader(new IncidentReader());
   reader->db_ = std::move(db).value();

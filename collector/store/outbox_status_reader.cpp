@@ -1,10 +1,12 @@
 #include "collector/store/outbox_status_reader.h"
 
+#include "collector/store/reader_database.h"
+
 namespace regwatch::collector::store {
 
 Result<std::unique_ptr<OutboxStatusReader>> OutboxStatusReader::open(const std::string& path,
                                                                      const StoreOptions& options) {
-  auto db = open_database(path, true, options.busy_timeout_ms);
+  auto db = open_reader_database(path, options);
   if (!db.ok()) return db.error();
   std::unique_ptr<OutboxStatusReader> reader(new OutboxStatusReader());
   reader->db_ = std::move(db).value();

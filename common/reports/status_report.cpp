@@ -21,6 +21,9 @@ nlohmann::ordered_json status_json(const v1::StatusReply& status) {
       {"last_reload_error", config.reload_error()},
       {"needs_restart", config.needs_restart()}};
   json["store_backend"] = status.store_backend();
+  // null while the store answers; else why not (event counts and receivers are then missing).
+  json["store_error"] = status.store_error().empty() ? nlohmann::ordered_json(nullptr)
+                                                     : nlohmann::ordered_json(status.store_error());
   const auto& leader = status.leader();
   json["leader"] = {
       {"in_pairs", leader.in_pairs()},

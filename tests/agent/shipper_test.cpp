@@ -4,7 +4,8 @@
 // a backoff that doubles up to its cap, and gives up waiting at once when refused for good.
 // With several collectors (FailoverTest, a second fake on loopback): it ships to the first
 // that works, moves to the next when a stream fails, resending what was unacknowledged,
-// wraps around with the same backoff, and is refused for good only when all refuse.
+// wraps around with the same backoff, and is refused for good only when all refuse; a collector
+// that owes an ack past ack_timeout (the stream still up) is given up on like a failed one.
 #include "agent/shipper/shipper.h"
 
 #include <grpcpp/grpcpp.h>
@@ -521,6 +522,46 @@ TEST_F(FailoverTest, WhatWasInFlightIsResentToTheNext) {
   EXPECT_EQ(spool_->acked_seq(), 8u);
   // Maybe sent before, so the standby storing them is no surprise (nor a duplicate for it).
   EXPECT_EQ(shipper_->stats().unexpected_duplicates, 0u);
+}
+
+// The primary keeps the stream open and stops acknowledging (a collector cut off from its store
+// before it noticed, or stuck): no stream error ever comes, so the shipper gives up on it once
+// it has owed an ack for ack_timeout, and the standby gets what was unacknowledged.
+TEST_F(FailoverTest, AnAckOwedPastTheTimeoutFailsOver) {
+  append(5);
+  options_.ack_timeout = 300ms;
+  primary_.hold_acks = true;
+  const auto started = Clock::now();
+  start();
+  ASSERT_TRUE(primary_.wait_batches(1));
+  ASSERT_TRUE(shipper_->wait_acked(5, kWait)) << shipper_->stats().last_error;
+  EXPECT_GE(Clock::now() - started, 300ms) << "gave up before the timeout";
+  EXPECT_EQ(seqs_of(primary_), (std::vector<uint64_t>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(seqs_of(standby_), (std::vector<uint64_t>{1, 2, 3, 4, 5}));
+  const auto stats = shipper_->stats();
+  EXPECT_EQ(stats.ack_stalls, 1u);
+  EXPECT_EQ(stats.failures, 1u);
+  EXPECT_EQ(stats.collector, standby_address_);
+  EXPECT_EQ(primary_.stream_starts().size(), 1u);
+}
+
+// What counts is the ack owed now, not the stream's age: batches acked in turn, with idle time
+// between them, over more than the timeout in all, keep the collector.
+TEST_F(FailoverTest, OnlyAnAckOwedCountsNotTheStreamsAge) {
+  options_.ack_timeout = 300ms;
+  options_.limits.batch_max_events = 1;
+  start();
+  const auto started = Clock::now();
+  for (uint64_t seq = 1; seq <= 6; ++seq) {
+    append(1);
+    ASSERT_TRUE(shipper_->wait_acked(seq, kWait)) << shipper_->stats().last_error;
+    std::this_thread::sleep_for(100ms);  // idle time on the stream, not a synchronisation
+  }
+  ASSERT_GT(Clock::now() - started, 2 * options_.ack_timeout);
+  const auto stats = shipper_->stats();
+  EXPECT_EQ(stats.ack_stalls, 0u);
+  EXPECT_EQ(stats.failures, 0u);
+  EXPECT_TRUE(standby_.batches().empty());
 }
 
 // Both down: the shipper alternates primary, standby, primary, ... with the backoff doubling

@@ -5,7 +5,14 @@ leads. The proxy then goes silent in both directions (no FIN, no RST: a black ho
 - A stops leading within the fence time (the lease is 6 s; the leader fences itself when its
   last renewal is 4 s old), measured;
 - B takes over once the lease has run out, measured;
-- the agent, which listed A first, fails over to B when A stops acknowledging (A cannot commit);
+- the agent, which listed A first, fails over to B when A stops acknowledging (A cannot commit):
+  A's writer gives up on PostgreSQL's reply after its deadline (7 s), fails the batches queued
+  behind at once and refuses new ones (collector/ingest/commit_queue.h), so the agent's lines
+  arrive through B within AGENT_ON_B_S of the cut, measured (it was 15-36 s while each queued
+  batch waited out a 15 s deadline in turn);
+- `regwatch status` against A answers during the cut, via the CLI, within STATUS_S, with the
+  store shown unavailable (A's readers have a reply deadline, and A answers from memory once
+  its lease finds the store out of reach), measured;
 - a burst sent after the partition pages exactly once, from B, and A never pages after it
   fenced itself (each collector posts to a webhook path of its own);
 - nothing is lost and nothing is stored twice;
@@ -15,6 +22,7 @@ leads. The proxy then goes silent in both directions (no FIN, no RST: a black ho
 Runs only with the store on PostgreSQL (pg.integration.collector_partition); the SQLite pass
 skips it, as a lone collector on SQLite has no lease to lose."""
 import datetime
+import json
 import re
 import sys
 import time
@@ -31,6 +39,12 @@ LINE = ("Nov 20 09:00:00 ucm-sub2 local7 6 : {n}: ucm-sub2 Nov 20 2026 09:00:00.
         "[NodeID=ucm-sub2]: Endpoint registered")
 LEASE_S = 6.0  # collector/app/leadership.h's defaults
 FENCE_S = LEASE_S - 2.0
+# The writer's reply deadline (7 s: event_writer.cpp), the agent's backoff and a resend, with
+# room for a loaded 2-core machine; well under the 15-36 s before the queue failed fast.
+AGENT_ON_B_S = 12.0
+# A status during the cut: at most the readers' 2 s probe deadline (reader_database.h), else
+# from memory at once; with a CLI and a loaded machine around it.
+STATUS_S = 5.0
 
 
 @postgresql_only("collectors in pairs need the store on PostgreSQL (a lone collector on SQLite "
@@ -61,6 +75,24 @@ class CollectorPartitionTest(AlertingBase):
         match = re.search("^" + re.escape(name) + r" (\S+)$", text, re.MULTILINE)
         return float(match.group(1)) if match else None
 
+    def timed_status(self, collector, when):
+        """`regwatch status` against a collector cut off from its store, as a user runs it (table,
+        then JSON): it must answer, saying the store is unavailable, within STATUS_S each."""
+        started = time.monotonic()
+        table = self.cli(collector.address, "status")
+        took_table = time.monotonic() - started
+        started = time.monotonic()
+        reply = json.loads(self.cli(collector.address, "status", "--format", "json").stdout)
+        took_json = time.monotonic() - started
+        print(f"partition: `regwatch status` against A {when} answered in {took_table:.1f} s "
+              f"(table) and {took_json:.1f} s (json)", file=sys.stderr)
+        self.assertIn("STORE UNAVAILABLE", table.stdout)
+        self.assertTrue(reply["store_error"], reply)
+        self.assertEqual(reply["store_backend"], "postgresql")
+        self.assertLessEqual(took_table, STATUS_S)
+        self.assertLessEqual(took_json, STATUS_S)
+        return reply
+
     def test_a_partitioned_leader_fences_itself_and_the_standby_pages_once(self):
         url = self.pg.create_database("partition")
         url_a = url.replace(f":{self.pg.port}/", f":{self.proxy.port}/")
@@ -87,6 +119,8 @@ class CollectorPartitionTest(AlertingBase):
         self.proxy.partition()
         cut = time.monotonic()
         send(100)  # to A, which cannot commit them: the agent must take them to B
+        # At once, before A's lease may have noticed: the readers' own deadline answers.
+        self.timed_status(a, "right after the cut")
         # A's /metrics comes from memory: it answers while A's store does not.
         wait_for(lambda: self.metric(a, "regwatch_collector_leader") == 0, FENCE_S + 5,
                  interval=0.1, what="A to stop leading (its regwatch_collector_leader to be 0)")
@@ -101,12 +135,17 @@ class CollectorPartitionTest(AlertingBase):
         self.assertLessEqual(takeover, 10.0)
         wait_for(lambda: self.leader(b)["term"] > term_before, 5, interval=0.1,
                  what="B's status to show the new term")
+        # Now A's lease has found the store out of reach: A answers from memory, and says it
+        # no longer leads.
+        during = self.timed_status(a, "after the takeover")
+        self.assertFalse(during["leader"]["this_leads"])
 
         wait_for(lambda: self.total_events(b.address) == 200, 90, interval=0.5,
                  what="the 100 lines sent after the cut stored through B")
         failed_over = time.monotonic() - cut
         print(f"partition: the agent's lines stored through B {failed_over:.1f} s after the cut",
               file=sys.stderr)
+        self.assertLessEqual(failed_over, AGENT_ON_B_S)
         wait_for(lambda: f"failed over to collector {b.address} (from {a.address})" in agent.stderr(),
                  10, what="the agent to say it failed over to B")
 

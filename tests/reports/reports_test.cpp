@@ -261,5 +261,12 @@ TEST(Reports, StatusJsonShowsQuietAgentsAndIncompleteTargets) {
   EXPECT_EQ(j["agents"][1]["incomplete_targets"][0]["since"], "2015-07-02T06:22:31.454Z");
 }
 
+TEST(Reports, StatusJsonSaysWhyTheStoreCouldNotBeRead) {
+  v1::StatusReply status;
+  EXPECT_TRUE(status_json(status)["store_error"].is_null()) << "null while the store answers";
+  status.set_store_error("no reply from PostgreSQL within 2000 ms");
+  EXPECT_EQ(status_json(status)["store_error"], "no reply from PostgreSQL within 2000 ms");
+}
+
 }  // namespace
 }  // namespace regwatch::reports
