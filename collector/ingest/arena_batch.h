@@ -24,12 +24,20 @@ class ArenaBatch {
 
   regwatch::v1::EventBatch& get() { return *batch_; }
   const regwatch::v1::EventBatch& get() const { return *batch_; }
-  // The memory the batch holds (the arena's blocks), for the pending-bytes budget.
-  size_t bytes_in_memory() const { return static_cast<size_t>(arena_.SpaceAllocated()); }
+  // What it was parsed from, in bytes (decode_batch sets it).
+  void set_wire_bytes(size_t bytes) { wire_bytes_ = bytes; }
+  // The memory the batch holds, for the pending-bytes budget, in O(1): the arena's blocks plus
+  // the wire size, because protobuf 3.21 gives a string longer than its inline buffer a heap
+  // buffer of its own outside the arena, and all the strings' bytes together are at most what
+  // came on the wire.
+  size_t bytes_in_memory() const {
+    return static_cast<size_t>(arena_.SpaceAllocated()) + wire_bytes_;
+  }
 
  private:
   google::protobuf::Arena arena_;
   regwatch::v1::EventBatch* batch_;  // owned by arena_
+  size_t wire_bytes_ = 0;
 };
 
 using ArenaBatchPtr = std::unique_ptr<ArenaBatch>;

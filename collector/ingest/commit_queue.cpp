@@ -58,6 +58,7 @@ CommitQueue::~CommitQueue() {
 Submitted CommitQueue::submit(const regwatch::v1::EventBatch& batch, CommitDone done) {
   auto on_arena = std::make_unique<ArenaBatch>();
   on_arena->get() = batch;
+  on_arena->set_wire_bytes(batch.ByteSizeLong());
   return submit(std::move(on_arena), std::move(done));
 }
 

@@ -16,6 +16,7 @@ Result<ArenaBatchPtr> decode_batch(grpc::ByteBuffer& message, uint64_t max_bytes
                                            std::to_string(max_bytes) + " bytes)");
   }
   auto batch = std::make_unique<ArenaBatch>();
+  batch->set_wire_bytes(static_cast<size_t>(size));
   // An empty message is a valid, empty EventBatch (proto3 sends no bytes for it).
   if (size == 0) return batch;
   grpc::ProtoBufferReader reader(&message);
