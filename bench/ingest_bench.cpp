@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -31,9 +32,23 @@ using Clock = std::chrono::steady_clock;
 int main(int argc, char** argv) {
   size_t lines = 200'000;
   std::string build_dir = REGWATCH_BINARY_DIR;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--lines") == 0) lines = std::stoul(argv[i + 1]);
-    if (std::strcmp(argv[i], "--build-dir") == 0) build_dir = argv[i + 1];
+  for (int i = 1; i < argc; ++i) {
+    const bool has_value = i + 1 < argc;
+    if (std::strcmp(argv[i], "--lines") == 0 && has_value) {
+      lines = std::strtoul(argv[++i], nullptr, 10);
+    } else if (std::strcmp(argv[i], "--build-dir") == 0 && has_value) {
+      build_dir = argv[++i];
+    } else {
+      std::fprintf(stderr,
+                   "usage: ingest_bench [--lines N (200000)] [--build-dir DIR]\n"
+                   "Times ingest into SQLite through the real path (agent, gRPC, collector) "
+                   "against a bare\nbatched insert of the same rows (docs/performance.md).\n");
+      return 2;
+    }
+  }
+  if (lines == 0) {
+    std::fprintf(stderr, "ingest_bench: --lines wants a number above 0\n");
+    return 2;
   }
   const fs::path dir =
       fs::temp_directory_path() / ("regwatch-ingest-bench-" + std::to_string(getpid()));
