@@ -93,7 +93,8 @@ CommitQueueStats CommitQueue::stats() const {
 }
 
 void CommitQueue::note_store_outcome(const Error* error, std::deque<Job>& failed) {
-  auto log = component_logger("collector.store");
+  // Called for every batch, on the one writer thread: the logger is looked up (a registry
+  // under a lock) only for the transitions that log.
   std::lock_guard lock(mutex_);
   if (error != nullptr && error->code == kUnavailable) {
     const bool went = availability_.failed_unavailable(clock_.now_us(), error->message);
@@ -104,19 +105,21 @@ void CommitQueue::note_store_outcome(const Error* error, std::deque<Job>& failed
     failed_not_tried_.inc(failed.size());
     if (went) {
       store_available_.set(0);
-      log->error(
-          "the store is unavailable ({}): failing batches at once, not tried, until it answers "
-          "again (one batch tries it every {} ms); agents keep their batches and take them to "
-          "another collector; {} queued batches failed",
-          error->message, options_.store_retry_after.count(), failed.size());
+      component_logger("collector.store")
+          ->error(
+              "the store is unavailable ({}): failing batches at once, not tried, until it answers "
+              "again (one batch tries it every {} ms); agents keep their batches and take them to "
+              "another collector; {} queued batches failed",
+              error->message, options_.store_retry_after.count(), failed.size());
     }
     return;
   }
   if (availability_.answered()) {
     store_available_.set(1);
     stats_.store_unavailable = false;
-    log->warn("the store answers again after {:.1f} s unavailable: committing batches",
-              static_cast<double>(clock_.now_us() - availability_.unavailable_since_us()) / 1e6);
+    component_logger("collector.store")
+        ->warn("the store answers again after {:.1f} s unavailable: committing batches",
+               static_cast<double>(clock_.now_us() - availability_.unavailable_since_us()) / 1e6);
   }
 }
 

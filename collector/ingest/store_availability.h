@@ -12,7 +12,7 @@
 //
 // The rules:
 // 1. Available (the start): every batch goes to the store.
-// 2. A call fails "unavailable": the store is unavailable from now on (became_unavailable()
+// 2. A call fails "unavailable": the store is unavailable from now on (failed_unavailable()
 //    says so once per transition, for the log and the counters).
 // 3. While unavailable, admit() refuses new batches, except one once `retry_after` has passed
 //    since the last failure: that batch is the probe (the next one simply tries the store).
