@@ -32,4 +32,12 @@ std::string phone_device_name(std::string_view mac) {
   return name.size() == 15 ? name : "";
 }
 
+std::string folded_device_name(std::string_view device_name) {
+  std::string folded(device_name);
+  for (char& c : folded) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return folded;
+}
+
 }  // namespace regwatch

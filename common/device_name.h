@@ -14,4 +14,10 @@ std::string mac_from_device_name(std::string_view device_name);
 // "0017.943a.98ba", "0017943A98BA"): "SEP0017943A98BA"; empty unless it is 12 hex digits.
 std::string phone_device_name(std::string_view mac);
 
+// The one spelling of a device name that the phones summary keys on: ASCII letters in upper
+// case, every other byte as it is. CUCM names a device without regard to case and writes
+// MAC-based names in upper case, so "sep0017943a98ba" and "SEP0017943A98BA" are one phone.
+// ASCII only, as SQLite's NOCASE was, so that both store backends compare names byte for byte.
+std::string folded_device_name(std::string_view device_name);
+
 }  // namespace regwatch

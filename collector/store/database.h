@@ -15,7 +15,7 @@
 //   IGNORE / OR REPLACE;
 // - greatest(a, b) for the larger of two values (SQLite's driver adds the function);
 // - text parameters are bound untyped, so PostgreSQL infers them from where they stand (a
-//   citext column compares without case); integers as bigint, blobs as bytea.
+//   text column's collation applies); integers as bigint, blobs as bytea.
 // Anything else that differs goes through dialect() at the one place that needs it.
 //
 // Errors: step() returns kStepRow, kStepDone or another code; database_error(db, rc, doing)

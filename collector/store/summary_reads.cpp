@@ -4,13 +4,14 @@
 
 #include "collector/store/event_reader.h"
 #include "collector/store/stored_payload.h"
+#include "common/device_name.h"
 
 namespace regwatch::collector::store {
 namespace {
 
 constexpr char kPhoneColumns[] = "SELECT device, mac, ip, description, last_seen_us FROM phones ";
 
-// Above every character a device name holds: the end of a prefix range under NOCASE.
+// Above every character a device name holds: the end of a prefix range.
 constexpr std::string_view kAfterEverything = "\xF4\x8F\xBF\xBF";  // U+10FFFF
 
 }  // namespace
@@ -44,8 +45,11 @@ Result<regwatch::v1::InputList> EventReader::inputs(size_t max_rows) {
 Result<std::vector<regwatch::v1::PhoneSummary>> EventReader::find_phones(PhoneMatch how,
                                                                          std::string_view value,
                                                                          size_t max_rows) {
-  // Each form has its index (the NOCASE key, phones_mac, phones_ip) but the piece of text,
-  // which scans the phones table: one row per phone, not per event.
+  // Each form has its index (the folded key, phones_mac, phones_ip) but the piece of text,
+  // which scans the phones table: one row per phone, not per event. A name is looked up in the
+  // form the summary keys on (schema/016), so any spelling of its case finds it.
+  const bool by_name = how == PhoneMatch::kDevice || how == PhoneMatch::kDevicePrefix;
+  const std::string key = by_name ? folded_device_name(value) : std::string(value);
   std::string sql = kPhoneColumns;
   switch (how) {
     case PhoneMatch::kDevice: sql += "WHERE device = ?1"; break;
@@ -61,9 +65,8 @@ Result<std::vector<regwatch::v1::PhoneSummary>> EventReader::find_phones(PhoneMa
   sql += " ORDER BY device LIMIT ?3";
   auto statement = Statement::prepare(db_.get(), sql);
   if (!statement.ok()) return statement.error();
-  statement->bind(1, value);
-  if (how == PhoneMatch::kDevicePrefix)
-    statement->bind(2, std::string(value) + std::string(kAfterEverything));
+  statement->bind(1, key);
+  if (how == PhoneMatch::kDevicePrefix) statement->bind(2, key + std::string(kAfterEverything));
   statement->bind(3, static_cast<int64_t>(max_rows));
   std::vector<regwatch::v1::PhoneSummary> phones;
   int rc = 0;

@@ -94,9 +94,12 @@ void SummaryWriter::add(const regwatch::v1::Event& event, int64_t store_time_us)
 
   const EventColumns columns = columns_of(event);  // the device, as the events table has it
   if (columns.device.empty()) return;
-  auto& phone = phones_[columns.device];
+  // Folded here, so that two spellings in one batch are one row of one upsert (PostgreSQL
+  // refuses a statement that would update a row twice).
+  std::string device = folded_device_name(columns.device);
+  auto& phone = phones_[device];
   phone.last_seen_us = std::max(phone.last_seen_us, time_us);
-  if (phone.mac.empty()) phone.mac = mac_from_device_name(columns.device);
+  if (phone.mac.empty()) phone.mac = mac_from_device_name(device);
   if (event.has_phone()) {
     const auto& p = event.phone();
     if (phone.mac.empty()) phone.mac = p.mac();

@@ -9,7 +9,8 @@
 //
 // What it keeps:
 //   inputs (agent, source, origin): the latest store time, the latest event time, the count.
-//   phones (device): its MAC (from the name, else the event's), the latest IP and description
+//   phones (device, folded to one case: folded_device_name): its MAC (from the name, else the
+//     event's), the latest IP and description
 //     the events gave (each with its event time, so a replayed older event never overwrites a
 //     newer value), and the latest event time naming it.
 #include <cstdint>

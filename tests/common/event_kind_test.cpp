@@ -29,5 +29,13 @@ TEST(DeviceName, DerivesMacFromSepNames) {
   EXPECT_EQ(mac_from_device_name("SEP0017943A98BG"), "");
 }
 
+TEST(DeviceName, FoldsAsciiLettersOnly) {
+  EXPECT_EQ(folded_device_name("sep0017943a98ba"), "SEP0017943A98BA");
+  EXPECT_EQ(folded_device_name("CSFj_smith-2.x"), "CSFJ_SMITH-2.X");
+  // Bytes past ASCII stay as they are: SQLite's NOCASE folded only ASCII too.
+  EXPECT_EQ(folded_device_name("T\xC3\xA9l\xC3\xA9phone"), "T\xC3\xA9L\xC3\xA9PHONE");
+  EXPECT_EQ(folded_device_name(""), "");
+}
+
 }  // namespace
 }  // namespace regwatch

@@ -294,6 +294,76 @@ TEST_F(SummaryTablesTest, EachCmNodesLatestCountsAtATimeThroughItsIndex) {
 
 // A store at schema 12 with events: migrating fills the summaries from them, addresses and
 // descriptions from the payloads, and leaves spoofed rows out.
+// A device's name in any case is one phones row, named in upper case (schema/016), on both
+// backends: within one batch (PostgreSQL refuses an upsert that names a row twice, so two
+// spellings there used to fail the whole batch) and across batches. Keys compare byte for byte,
+// so both backends list them in one order ('_' after the letters).
+TEST_F(SummaryTablesTest, SpellingsOfOneDeviceAreOnePhoneInOneOrderOnBothBackends) {
+  auto w = writer();
+  ASSERT_TRUE(w->insert_batch(
+                   std::vector<v1::Event>{
+                       phone("a", 1, kT0 + kSecond, "sep0017943a98ba", "10.1.2.3"),
+                       phone("a", 2, kT0 + 2 * kSecond, "SEP0017943A98BA", "", "Desk 36")},
+                   kT0)
+                  .ok());
+  ASSERT_TRUE(w->insert_batch(std::vector<v1::Event>{phone("a", 3, kT0 + 3 * kSecond,
+                                                           "Sep0017943a98bA", "10.1.2.4"),
+                                                     phone("a", 4, kT0 + 4 * kSecond, "CSFa_b"),
+                                                     phone("a", 5, kT0 + 5 * kSecond, "CSFab")},
+                              kT0)
+                  .ok());
+  auto r = reader();
+  auto found = r->find_phones(PhoneMatch::kDevice, "sEp0017943A98ba", 10);
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].device(), "SEP0017943A98BA");
+  EXPECT_EQ((*found)[0].mac(), "00:17:94:3a:98:ba");  // from the name, whatever its case
+  EXPECT_EQ((*found)[0].ip(), "10.1.2.4");
+  EXPECT_EQ((*found)[0].description(), "Desk 36");
+  EXPECT_EQ((*found)[0].last_seen_us(), kT0 + 3 * kSecond);
+  EXPECT_EQ(devices(*r, PhoneMatch::kDevicePrefix, "csf"),
+            (std::vector<std::string>{"CSFAB", "CSFA_B"}));
+  EXPECT_EQ(devices(*r, PhoneMatch::kText, "a_"), std::vector<std::string>{"CSFA_B"});
+}
+
+// Migration 016 folds the names a database at version 15 holds, on either backend, and the
+// writer then adds to those rows rather than beside them.
+TEST_F(SummaryTablesTest, MigrationFoldsTheNamesOfStoredPhones) {
+  {
+    auto opened = open_database(path_, false, 5000);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    Database* raw = opened->get();
+    const bool postgresql = raw->dialect() == Dialect::kPostgresql;
+    if (postgresql) {
+      ASSERT_TRUE(exec(raw, "CREATE TABLE regwatch_schema (version INTEGER NOT NULL)").ok());
+    }
+    for (const auto& migration :
+         postgresql ? embedded_postgresql_migrations() : embedded_migrations()) {
+      if (migration.name >= "016") break;
+      ASSERT_TRUE(exec(raw, migration.sql).ok()) << migration.name;
+    }
+    ASSERT_TRUE(exec(raw, postgresql ? "INSERT INTO regwatch_schema VALUES (15)"
+                                     : "PRAGMA user_version = 15")
+                    .ok());
+    ASSERT_TRUE(exec(raw,
+                     "INSERT INTO phones (device, ip, ip_us, last_seen_us) VALUES "
+                     "('sep0017943a98ba', '10.1.2.3', 10, 10), ('CSFj_Smith', '', 0, 20)")
+                    .ok());
+  }
+  auto w = writer();
+  ASSERT_EQ(w->schema_version(), latest_schema_version());
+  auto r = reader();
+  EXPECT_EQ(devices(*r, PhoneMatch::kDevicePrefix, ""),
+            (std::vector<std::string>{"CSFJ_SMITH", "SEP0017943A98BA"}));
+  ASSERT_TRUE(
+      w->insert_batch(std::vector<v1::Event>{phone("a", 1, kT0, "SEP0017943A98BA")}, kT0).ok());
+  auto found = r->find_phones(PhoneMatch::kDevicePrefix, "SEP", 10);
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].ip(), "10.1.2.3");  // kept from before the migration
+  EXPECT_EQ((*found)[0].last_seen_us(), kT0);
+}
+
 TEST_F(SummaryTablesTest, MigrationBackfillsTheSummariesFromStoredEvents) {
   REGWATCH_SQLITE_ONLY("SQLite's legacy migrations up to 012 and PRAGMA user_version");
   {
