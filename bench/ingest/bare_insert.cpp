@@ -4,6 +4,7 @@
 
 #include "collector/store/database.h"
 #include "collector/store/migrations.h"
+#include "collector/store/stored_payload.h"
 
 namespace regwatch::bench {
 
@@ -24,6 +25,7 @@ Result<uint64_t> bare_batched_insert(const std::string& path,
   for (size_t start = 0; start < events.size(); start += batch) {
     if (auto begin = store::exec(db->get(), "BEGIN"); !begin.ok()) return begin.error();
     for (size_t i = start; i < std::min(events.size(), start + batch); ++i) {
+      store::encode_stored_payload(events[i], scratch);
       store::bind_event(*insert, events[i], 0, spool_incarnation, scratch);
       if (insert->step() != store::kStepDone)
         return store::database_error(db->get(), SQLITE_ERROR, "bare insert");

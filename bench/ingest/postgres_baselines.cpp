@@ -9,6 +9,7 @@
 #include "collector/store/event_rows.h"
 #include "collector/store/migrations.h"
 #include "collector/store/multi_row_statement.h"
+#include "collector/store/stored_payload.h"
 #include "common/event_kind.h"
 
 namespace regwatch::bench {
@@ -58,6 +59,7 @@ Result<uint64_t> bare_multi_row_insert(const std::string& url,
       auto statement = insert.for_rows(handle, chunk);
       if (!statement.ok()) return statement.error();
       for (size_t row = 0; row < chunk; ++row, ++at) {
+        store::encode_stored_payload(events[at], scratch);
         store::bind_event(**statement, events[at], 0, spool_incarnation, scratch,
                           store::MultiRowStatement::parameter(row, 0, store::kEventParameters));
       }
@@ -83,8 +85,10 @@ Result<uint64_t> bare_copy(const std::string& url, std::span<const regwatch::v1:
     const size_t end = std::min(events.size(), start + batch);
     copy_rows.clear();
     // Store time 0, as the SQLite baseline's.
-    for (size_t i = start; i < end; ++i)
+    for (size_t i = start; i < end; ++i) {
+      store::encode_stored_payload(events[i], payload);
       store::append_event_copy_row(copy_rows, events[i], 0, spool_incarnation, payload);
+    }
     const std::string_view buffer = copy_rows.finish();
     // A COPY outside a transaction block is one transaction: a batch per commit. Plain libpq,
     // blocking: the baseline has nothing of the driver around it.

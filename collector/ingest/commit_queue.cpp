@@ -208,7 +208,8 @@ void CommitQueue::run() {
     }
     const auto& events = job.batch->get().events();
     CommitResult result =
-        writer_->insert_batch(events, clock_.now_us(), job.batch->get().spool_incarnation());
+        writer_->insert_batch(events, clock_.now_us(), job.batch->get().spool_incarnation(),
+                              job.batch->stored_payloads());
     {
       std::lock_guard lock(mutex_);
       ++stats_.batches;

@@ -108,6 +108,8 @@ class IngestReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grp
       ++messages_read_;
       decoded.emplace(decode_batch(incoming_, max_message_bytes_));
       incoming_.Clear();  // an oversized or unparsable message goes now, not at the next read
+      // On this stream's thread, beside the commit queue's, not on its one writer thread.
+      if (decoded->ok()) (**decoded)->prepare_stored_payloads();
     }
     std::unique_lock lock(mutex_);
     if (!ok || failed_) {

@@ -1,6 +1,5 @@
 #include "collector/store/event_rows.h"
 
-#include "collector/store/stored_payload.h"
 #include "common/event_kind.h"
 
 namespace regwatch::collector::store {
@@ -37,7 +36,8 @@ EventColumns columns_of(const regwatch::v1::Event& event) {
 }
 
 void bind_event(Statement& insert, const regwatch::v1::Event& event, int64_t store_time_us,
-                std::string_view spool_incarnation, std::string& scratch, int first_parameter) {
+                std::string_view spool_incarnation, std::string_view stored_payload,
+                int first_parameter) {
   const EventColumns columns = columns_of(event);
   insert.bind(first_parameter + 12, spool_incarnation);
   insert.bind(first_parameter + 13, int64_t{event.provenance().spoofed() ? 1 : 0});
@@ -59,13 +59,12 @@ void bind_event(Statement& insert, const regwatch::v1::Event& event, int64_t sto
   } else {
     insert.bind_null(first_parameter + 10);
   }
-  encode_stored_payload(event, scratch);
-  insert.bind_blob(first_parameter + 11, scratch);
+  insert.bind_blob(first_parameter + 11, stored_payload);
 }
 
 void append_event_copy_row(PostgresCopyRows& rows, const regwatch::v1::Event& event,
                            int64_t store_time_us, std::string_view spool_incarnation,
-                           std::string& scratch) {
+                           std::string_view stored_payload) {
   const EventColumns columns = columns_of(event);
   rows.begin_row(kEventParameters);
   rows.bytes(event.agent_id());
@@ -87,8 +86,7 @@ void append_event_copy_row(PostgresCopyRows& rows, const regwatch::v1::Event& ev
   } else {
     rows.null();
   }
-  encode_stored_payload(event, scratch);
-  rows.bytes(scratch);
+  rows.bytes(stored_payload);
   rows.bigint(event.provenance().spoofed() ? 1 : 0);
 }
 

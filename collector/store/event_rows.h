@@ -52,16 +52,19 @@ inline constexpr char kCopyEventsSql[] =
     "COPY events (agent_id, spool_incarnation, seq, event_time_us, receive_time_us,"
     " store_time_us, origin, source, kind, device, reason_code, payload, spoofed)"
     " FROM STDIN (FORMAT binary)";
+// stored_payload: the event's payload column, encode_stored_payload(event) (stored_payload.h);
+// made by the caller, so that it can be made on another thread (the ingest streams make each
+// batch's before the commit queue: collector/ingest/arena_batch.h).
 void append_event_copy_row(PostgresCopyRows& rows, const regwatch::v1::Event& event,
                            int64_t store_time_us, std::string_view spool_incarnation,
-                           std::string& scratch);
+                           std::string_view stored_payload);
 
 // Binds one event to a statement prepared from kInsertEventSql, or (first_parameter > 0) to
-// one row of the multi-row statement whose parameters start after first_parameter. scratch: a
-// buffer reused across events for the serialised payload (one allocation per batch, not per
-// event; both drivers copy what is bound).
+// one row of the multi-row statement whose parameters start after first_parameter.
+// stored_payload as for append_event_copy_row (both drivers copy what is bound).
 void bind_event(Statement& insert, const regwatch::v1::Event& event, int64_t store_time_us,
-                std::string_view spool_incarnation, std::string& scratch, int first_parameter = 0);
+                std::string_view spool_incarnation, std::string_view stored_payload,
+                int first_parameter = 0);
 
 // How a store commits: durable (the collector's: synchronous=FULL) or not (NORMAL,
 // for the benchmark to show what durability costs).

@@ -13,6 +13,7 @@
 // - One thread uses a sink (the commit queue's); it is not thread-safe.
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "common/result.h"
@@ -34,10 +35,13 @@ class EventSink {
   virtual Result<InsertOutcome> insert_batch(std::span<const regwatch::v1::Event> events,
                                              int64_t store_time_us,
                                              std::string_view spool_incarnation = {}) = 0;
-  // The same for events as they arrive in an EventBatch (no copy).
+  // The same for events as they arrive in an EventBatch (no copy). stored_payloads: empty, or
+  // each event's stored payload (encode_stored_payload, stored_payload.h) in the same order,
+  // made by the caller on another thread so that the one writer thread need not.
   virtual Result<InsertOutcome> insert_batch(
       const google::protobuf::RepeatedPtrField<regwatch::v1::Event>& events, int64_t store_time_us,
-      std::string_view spool_incarnation = {}) = 0;
+      std::string_view spool_incarnation = {},
+      std::span<const std::string> stored_payloads = {}) = 0;
   // Retention: deletes at most max_rows events stored before the cutoff, oldest first;
   // returns how many (max_rows means more may be left).
   virtual Result<uint64_t> prune_stored_before(int64_t cutoff_store_time_us, uint32_t max_rows) = 0;

@@ -10,6 +10,7 @@
 #include "collector/store/event_rows.h"
 #include "collector/store/migrations.h"
 #include "collector/store/postgres_database.h"
+#include "collector/store/stored_payload.h"
 #include "common/event_kind.h"
 
 namespace regwatch::collector::store {
@@ -87,20 +88,32 @@ Result<std::unique_ptr<EventWriter>> EventWriter::open(const std::string& path,
 Result<EventWriter::InsertOutcome> EventWriter::insert_batch(
     std::span<const regwatch::v1::Event> events, int64_t store_time_us,
     std::string_view spool_incarnation) {
-  return insert_range(events, store_time_us, spool_incarnation);
+  return insert_range(events, store_time_us, spool_incarnation, {});
 }
 
 Result<EventWriter::InsertOutcome> EventWriter::insert_batch(
     const google::protobuf::RepeatedPtrField<regwatch::v1::Event>& events, int64_t store_time_us,
-    std::string_view spool_incarnation) {
-  return insert_range(events, store_time_us, spool_incarnation);
+    std::string_view spool_incarnation, std::span<const std::string> stored_payloads) {
+  if (!stored_payloads.empty() && stored_payloads.size() != static_cast<size_t>(events.size())) {
+    return make_error("internal", "a batch of " + std::to_string(events.size()) +
+                                      " events came with " +
+                                      std::to_string(stored_payloads.size()) + " payloads");
+  }
+  return insert_range(events, store_time_us, spool_incarnation, stored_payloads);
+}
+
+std::string_view EventWriter::stored_payload(size_t index, const regwatch::v1::Event& event) {
+  if (index < given_payloads_.size()) return given_payloads_[index];
+  encode_stored_payload(event, payload_scratch_);
+  return payload_scratch_;
 }
 
 template <typename Range>
-Result<EventWriter::InsertOutcome> EventWriter::insert_range(const Range& events,
-                                                             int64_t store_time_us,
-                                                             std::string_view spool_incarnation) {
+Result<EventWriter::InsertOutcome> EventWriter::insert_range(
+    const Range& events, int64_t store_time_us, std::string_view spool_incarnation,
+    std::span<const std::string> stored_payloads) {
   Database* db = db_.get();
+  given_payloads_ = stored_payloads;  // each batch sets its own: never read past its call
   const auto started = std::chrono::steady_clock::now();
   if (auto begun = begin_batch(); !begun.ok()) return begun.error();
   InsertOutcome outcome;
@@ -177,8 +190,11 @@ Status EventWriter::insert_copy_or_chunks(const Range& events, int64_t store_tim
   // Nearly every batch is new: COPY stores it in one command, with nothing for the server to
   // parse and no duplicate check before each row (ON CONFLICT's).
   copy_rows_.clear();
-  for (const auto& event : events)
-    append_event_copy_row(copy_rows_, event, store_time_us, spool_incarnation, payload_scratch_);
+  size_t index = 0;
+  for (const auto& event : events) {
+    append_event_copy_row(copy_rows_, event, store_time_us, spool_incarnation,
+                          stored_payload(index++, event));
+  }
   const int rc = postgres_copy_in(*db, kCopyEventsSql, copy_rows_.finish());
   if (rc == kStepDone) {
     new_rows_.assign(static_cast<size_t>(events.size()), 1);
@@ -199,8 +215,9 @@ Status EventWriter::insert_one_by_one(const Range& events, int64_t store_time_us
                                       std::string_view spool_incarnation) {
   Database* db = db_.get();
   new_rows_.clear();
+  size_t index = 0;
   for (const auto& event : events) {
-    bind_event(insert_, event, store_time_us, spool_incarnation, payload_scratch_);
+    bind_event(insert_, event, store_time_us, spool_incarnation, stored_payload(index++, event));
     const int rc = insert_.step();
     insert_.reset();
     if (rc != kStepDone) return database_error(db, rc, "storing an event");
@@ -217,13 +234,15 @@ Status EventWriter::insert_chunks(const Range& events, int64_t store_time_us,
   auto event = events.begin();
   std::vector<std::pair<std::string, int64_t>> returned;  // the keys a chunk stored
   std::vector<char> claimed;
+  size_t index = 0;
   for (const size_t chunk : insert_rows_->chunks(static_cast<size_t>(events.size()))) {
     auto insert = insert_rows_->for_rows(db, chunk);
     if (!insert.ok()) return insert.error();
     Statement& statement = **insert;
     const auto first = event;
     for (size_t row = 0; row < chunk; ++row, ++event) {
-      bind_event(statement, *event, store_time_us, spool_incarnation, payload_scratch_,
+      bind_event(statement, *event, store_time_us, spool_incarnation,
+                 stored_payload(index++, *event),
                  MultiRowStatement::parameter(row, 0, kEventParameters));
     }
     returned.clear();

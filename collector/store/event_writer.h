@@ -54,7 +54,8 @@ class EventWriter final : public EventSink {
                                      std::string_view spool_incarnation = {}) override;
   Result<InsertOutcome> insert_batch(
       const google::protobuf::RepeatedPtrField<regwatch::v1::Event>& events, int64_t store_time_us,
-      std::string_view spool_incarnation = {}) override;
+      std::string_view spool_incarnation = {},
+      std::span<const std::string> stored_payloads = {}) override;
   Result<uint64_t> prune_stored_before(int64_t cutoff_store_time_us, uint32_t max_rows) override;
   int schema_version() const override { return schema_version_; }
   // The connection, for tests that inspect or provoke SQLite itself (pragmas, a full disk).
@@ -69,7 +70,11 @@ class EventWriter final : public EventSink {
   EventWriter() = default;
   template <typename Range>
   Result<InsertOutcome> insert_range(const Range& events, int64_t store_time_us,
-                                     std::string_view spool_incarnation);
+                                     std::string_view spool_incarnation,
+                                     std::span<const std::string> stored_payloads);
+  // Event `index`'s stored payload: the caller's (given_payloads_) or made now in
+  // payload_scratch_ (valid until the next call).
+  std::string_view stored_payload(size_t index, const regwatch::v1::Event& event);
   // Stores the batch's rows and sets new_rows_[i] to 1 for each event stored now (0: a
   // duplicate). SQLite: one row per statement (in-process, nothing to gain from more).
   template <typename Range>
@@ -98,6 +103,7 @@ class EventWriter final : public EventSink {
   std::vector<const regwatch::v1::Event*> stored_scratch_;  // reused by each batch
   std::vector<char> new_rows_;                              // the same
   std::string payload_scratch_;                             // the same
+  std::span<const std::string> given_payloads_;             // the batch's, set by each insert_range
   PostgresCopyRows copy_rows_;                              // the same (PostgreSQL)
   uint64_t copies_redone_ = 0;
 };

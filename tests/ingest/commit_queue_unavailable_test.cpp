@@ -46,7 +46,8 @@ class ScriptedSink final : public store::EventSink {
     return insert(events.size());
   }
   Result<InsertOutcome> insert_batch(const google::protobuf::RepeatedPtrField<v1::Event>& events,
-                                     int64_t, std::string_view) override {
+                                     int64_t, std::string_view,
+                                     std::span<const std::string>) override {
     return insert(static_cast<size_t>(events.size()));
   }
   Result<uint64_t> prune_stored_before(int64_t, uint32_t) override {

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "collector/store/stored_payload.h"
+
 namespace regwatch::collector::ingest {
 namespace {
 
@@ -88,6 +90,30 @@ TEST(IngestMessage, AnAckIsEncodedAsTheTypedMethodWould) {
   for (const auto& slice : slices)
     bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
   EXPECT_EQ(bytes, ack.SerializeAsString());
+}
+
+// The stream's thread makes each event's stored payload before the batch is queued: they read
+// back as the events, in order, and the memory the batch holds counts them.
+TEST(IngestMessage, PreparedPayloadsAreEachEventsStoredFormInOrder) {
+  v1::EventBatch sent = sample();
+  *sent.add_events() = sent.events(0);
+  sent.mutable_events(1)->set_seq(5);
+  sent.mutable_events(1)->set_raw(std::string(3000, 'x'));
+  const std::string wire = sent.SerializeAsString();
+  grpc::ByteBuffer message = buffer_of({wire});
+  auto batch = decode_batch(message, wire.size());
+  ASSERT_TRUE(batch.ok()) << batch.error().message;
+  EXPECT_TRUE((*batch)->stored_payloads().empty());
+  const size_t before = (*batch)->bytes_in_memory();
+  (*batch)->prepare_stored_payloads();
+  const auto& payloads = (*batch)->stored_payloads();
+  ASSERT_EQ(payloads.size(), 2u);
+  for (int i = 0; i < 2; ++i) {
+    v1::Event read;
+    ASSERT_TRUE(store::decode_stored_payload(payloads[static_cast<size_t>(i)], read));
+    EXPECT_EQ(read.SerializeAsString(), sent.events(i).SerializeAsString());
+  }
+  EXPECT_GE((*batch)->bytes_in_memory(), before + payloads[0].size() + payloads[1].size());
 }
 
 }  // namespace

@@ -13,7 +13,9 @@
 
 #include "collector/store/database.h"
 #include "collector/store/migrations.h"
+#include "collector/store/stored_payload.h"
 #include "common/clock.h"
+#include "regwatch/v1/ingest.pb.h"
 #include "tests/store/test_store.h"
 
 namespace regwatch::collector::store {
@@ -98,6 +100,48 @@ TEST_F(StoreTest, ResentEventsAreStoredExactlyOnce) {
   ASSERT_EQ(status->agents_size(), 2);
   EXPECT_EQ(status->agents(0).agent_id(), "a");
   EXPECT_EQ(status->agents(0).last_seq(), 2u);
+}
+
+// The commit queue hands the writer each event's stored payload, made on the stream's thread:
+// the writer stores those bytes as they are, on both backends, and refuses (storing nothing) a
+// batch whose payloads do not match its events in number.
+TEST_F(StoreTest, PayloadsMadeBeforeTheWriterAreStoredAsGiven) {
+  auto writer = EventWriter::open(path_);
+  ASSERT_TRUE(writer.ok()) << writer.error().message;
+  v1::EventBatch batch;
+  *batch.add_events() = phone("a", 1, 100, "SEP000000000001");
+  *batch.add_events() = phone("a", 2, 200, "SEP000000000002");
+  std::vector<std::string> payloads(2);
+  for (int i = 0; i < 2; ++i)
+    encode_stored_payload(batch.events(i), payloads[static_cast<size_t>(i)]);
+  auto short_by_one =
+      (*writer)->insert_batch(batch.events(), 1000, "inc", std::span(payloads).first(1));
+  ASSERT_FALSE(short_by_one.ok());
+  EXPECT_EQ(short_by_one.error().code, "internal");
+  auto stored = (*writer)->insert_batch(batch.events(), 1000, "inc", payloads);
+  ASSERT_TRUE(stored.ok()) << stored.error().message;
+  EXPECT_EQ(stored->stored, 2u);
+  auto rows = Statement::prepare((*writer)->database(), "SELECT payload FROM events ORDER BY seq");
+  ASSERT_TRUE(rows.ok()) << rows.error().message;
+  for (const auto& payload : payloads) {
+    ASSERT_EQ(rows->step(), kStepRow);
+    EXPECT_EQ(rows->column_blob(0), payload);
+  }
+  EXPECT_EQ(rows->step(), kStepDone);
+  // Sent again with a new one (on PostgreSQL: the COPY meets the stored keys and the batch goes
+  // again by the statement that skips them, with the same given payloads).
+  *batch.add_events() = phone("a", 3, 300, "SEP000000000003");
+  payloads.emplace_back();
+  encode_stored_payload(batch.events(2), payloads.back());
+  auto again = (*writer)->insert_batch(batch.events(), 2000, "inc", payloads);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->stored, 1u);
+  EXPECT_EQ(again->duplicates, 2u);
+  auto third =
+      Statement::prepare((*writer)->database(), "SELECT payload FROM events WHERE seq = 3");
+  ASSERT_TRUE(third.ok()) << third.error().message;
+  ASSERT_EQ(third->step(), kStepRow);
+  EXPECT_EQ(third->column_blob(0), payloads.back());
 }
 
 // Status lists, per agent, the SNMP targets whose latest snmp_data_missing report is not
