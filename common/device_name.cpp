@@ -4,9 +4,15 @@
 
 namespace regwatch {
 
+namespace {
+
+// The prefixes of names that end in the device's MAC.
+constexpr std::string_view kMacNamePrefixes[] = {"SEP", "ATA", "BAT", "AN", "VGC"};
+
+}  // namespace
+
 std::string mac_from_device_name(std::string_view name) {
-  static constexpr std::string_view kPrefixes[] = {"SEP", "ATA", "BAT", "AN", "VGC"};
-  for (auto prefix : kPrefixes) {
+  for (auto prefix : kMacNamePrefixes) {
     if (name.size() != prefix.size() + 12 || !name.starts_with(prefix)) continue;
     auto hex = name.substr(prefix.size());
     std::string mac;
@@ -30,6 +36,19 @@ std::string phone_device_name(std::string_view mac) {
     name += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   }
   return name.size() == 15 ? name : "";
+}
+
+std::vector<std::string> device_names_with_mac(std::string_view mac) {
+  std::string digits;
+  for (const char c : mac) {
+    if (c == ':') continue;
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return {};
+    digits += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  if (digits.size() != 12) return {};
+  std::vector<std::string> names;
+  for (auto prefix : kMacNamePrefixes) names.push_back(std::string(prefix) + digits);
+  return names;
 }
 
 std::string folded_device_name(std::string_view device_name) {

@@ -1,6 +1,7 @@
 // EventReader's reads of the summaries (schema/013) for the dashboard: inputs, phone search,
 // the CM nodes' latest counts. Beside event_reader.cpp so each file keeps to one job.
 #include <string>
+#include <vector>
 
 #include "collector/store/event_reader.h"
 #include "collector/store/stored_payload.h"
@@ -50,11 +51,20 @@ Result<std::vector<regwatch::v1::PhoneSummary>> EventReader::find_phones(PhoneMa
   // form the summary keys on (schema/016), so any spelling of its case finds it.
   const bool by_name = how == PhoneMatch::kDevice || how == PhoneMatch::kDevicePrefix;
   const std::string key = by_name ? folded_device_name(value) : std::string(value);
+  const std::vector<std::string> names_with_mac =
+      how == PhoneMatch::kMac ? device_names_with_mac(value) : std::vector<std::string>{};
   std::string sql = kPhoneColumns;
   switch (how) {
     case PhoneMatch::kDevice: sql += "WHERE device = ?1"; break;
     case PhoneMatch::kDevicePrefix: sql += "WHERE device >= ?1 AND device < ?2"; break;
-    case PhoneMatch::kMac: sql += "WHERE mac = ?1 AND mac <> ''"; break;
+    // A MAC is stored only when the name does not carry it (summary_writer.h): by the
+    // phones_mac index, or by the key under each name that carries it (?4..).
+    case PhoneMatch::kMac:
+      sql += "WHERE (mac = ?1 AND mac <> '')";
+      for (size_t i = 0; i < names_with_mac.size(); ++i)
+        sql += (i == 0 ? " OR device IN (?" : ", ?") + std::to_string(4 + i);
+      if (!names_with_mac.empty()) sql += ")";
+      break;
     case PhoneMatch::kIp: sql += "WHERE ip = ?1 AND ip <> ''"; break;
     case PhoneMatch::kText:
       sql +=
@@ -67,13 +77,16 @@ Result<std::vector<regwatch::v1::PhoneSummary>> EventReader::find_phones(PhoneMa
   if (!statement.ok()) return statement.error();
   statement->bind(1, key);
   if (how == PhoneMatch::kDevicePrefix) statement->bind(2, key + std::string(kAfterEverything));
+  int parameter = 4;
+  for (const auto& name : names_with_mac) statement->bind(parameter++, name);
   statement->bind(3, static_cast<int64_t>(max_rows));
   std::vector<regwatch::v1::PhoneSummary> phones;
   int rc = 0;
   while ((rc = statement->step()) == kStepRow) {
     auto& phone = phones.emplace_back();
     phone.set_device(std::string(statement->column_text(0)));
-    phone.set_mac(std::string(statement->column_text(1)));
+    const std::string_view mac = statement->column_text(1);
+    phone.set_mac(mac.empty() ? mac_from_device_name(phone.device()) : std::string(mac));
     phone.set_ip(std::string(statement->column_text(2)));
     phone.set_description(std::string(statement->column_text(3)));
     phone.set_last_seen_us(statement->column_int(4));

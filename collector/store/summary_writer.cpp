@@ -97,12 +97,15 @@ void SummaryWriter::add(const regwatch::v1::Event& event, int64_t store_time_us)
   // Folded here, so that two spellings in one batch are one row of one upsert (PostgreSQL
   // refuses a statement that would update a row twice).
   std::string device = folded_device_name(columns.device);
-  auto& phone = phones_[device];
+  auto [entry, added] = phones_.try_emplace(std::move(device));
+  PhoneTally& phone = entry->second;
+  // A MAC the name carries is not stored: the reads derive it (summary_reads.cpp), and every
+  // new phone then adds nothing to the phones_mac index, which is a third of its upsert's cost.
+  if (added) phone.mac_in_name = !mac_from_device_name(entry->first).empty();
   phone.last_seen_us = std::max(phone.last_seen_us, time_us);
-  if (phone.mac.empty()) phone.mac = mac_from_device_name(device);
   if (event.has_phone()) {
     const auto& p = event.phone();
-    if (phone.mac.empty()) phone.mac = p.mac();
+    if (phone.mac.empty() && !phone.mac_in_name) phone.mac = p.mac();
     // CUCM's IPAddress; else the address the wire showed it at.
     phone.ip.offer(p.ip().empty() ? p.source_ip() : p.ip(), time_us);
     phone.description.offer(p.description(), time_us);

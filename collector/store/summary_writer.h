@@ -9,8 +9,9 @@
 //
 // What it keeps:
 //   inputs (agent, source, origin): the latest store time, the latest event time, the count.
-//   phones (device, folded to one case: folded_device_name): its MAC (from the name, else the
-//     event's), the latest IP and description
+//   phones (device, folded to one case: folded_device_name): its MAC when the name carries
+//     none (the event's; '' when the name does, which the reads derive), the latest IP and
+//     description
 //     the events gave (each with its event time, so a replayed older event never overwrites a
 //     newer value), and the latest event time naming it.
 #include <cstdint>
@@ -54,6 +55,7 @@ class SummaryWriter {
     }
   };
   struct PhoneTally {
+    bool mac_in_name = false;  // the name is SEP<MAC> or alike: mac stays ''
     std::string mac;
     Dated ip;
     Dated description;

@@ -29,6 +29,16 @@ TEST(DeviceName, DerivesMacFromSepNames) {
   EXPECT_EQ(mac_from_device_name("SEP0017943A98BG"), "");
 }
 
+TEST(DeviceName, ListsEveryNameThatCarriesAMac) {
+  const auto names = device_names_with_mac("00:17:94:3a:98:ba");
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"SEP0017943A98BA", "ATA0017943A98BA", "BAT0017943A98BA",
+                                      "AN0017943A98BA", "VGC0017943A98BA"}));
+  for (const auto& name : names) EXPECT_EQ(mac_from_device_name(name), "00:17:94:3a:98:ba");
+  EXPECT_TRUE(device_names_with_mac("00:17:94:3a:98").empty());
+  EXPECT_TRUE(device_names_with_mac("00:17:94:3a:98:bg").empty());
+}
+
 TEST(DeviceName, FoldsAsciiLettersOnly) {
   EXPECT_EQ(folded_device_name("sep0017943a98ba"), "SEP0017943A98BA");
   EXPECT_EQ(folded_device_name("CSFj_smith-2.x"), "CSFJ_SMITH-2.X");

@@ -293,9 +293,10 @@ TEST_F(StoreTest, QueriesFilterOrderAndTruncate) {
   auto writer = EventWriter::open(path_);
   ASSERT_TRUE(writer.ok());
   std::vector<v1::Event> batch;
-  for (uint64_t i = 1; i <= 10; ++i)
+  for (uint64_t i = 1; i <= 10; ++i) {
     batch.push_back(
         phone("a", i, int64_t(i) * 1000, "SEP00000000000" + std::to_string(i % 2), i % 2 ? 13 : 8));
+  }
   batch.push_back(link("a", 11, 5500));
   ASSERT_TRUE((*writer)->insert_batch(batch, 1).ok());
   auto reader = std::move(EventReader::open(path_)).value();

@@ -326,6 +326,44 @@ TEST_F(SummaryTablesTest, SpellingsOfOneDeviceAreOnePhoneInOneOrderOnBothBackend
   EXPECT_EQ(devices(*r, PhoneMatch::kText, "a_"), std::vector<std::string>{"CSFA_B"});
 }
 
+// A MAC the name carries is not stored (the reads derive it), so a new phone adds nothing to
+// the phones_mac index; one the name does not carry is stored. Both are found by MAC, and a
+// row stored before (with the name's MAC written out) still is.
+TEST_F(SummaryTablesTest, AMacIsStoredOnlyWhenTheNameDoesNotCarryIt) {
+  auto w = writer();
+  auto soft = phone("a", 2, kT0 + 2 * kSecond, "CSFJSMITH", "10.1.2.9");
+  soft.mutable_phone()->set_mac("00:50:56:aa:bb:cc");
+  auto named = phone("a", 1, kT0 + kSecond, "ATA0017943A98BA", "10.1.2.3");
+  named.mutable_phone()->set_mac("00:50:56:aa:bb:cd");  // the name's wins, as before
+  ASSERT_TRUE(w->insert_batch(std::vector<v1::Event>{named, soft}, kT0).ok());
+  ASSERT_TRUE(exec(w->database(),
+                   "INSERT INTO phones (device, mac, last_seen_us) VALUES "
+                   "('SEP0017943A98BB', '00:17:94:3a:98:bb', 5)")
+                  .ok());
+  auto stored = Statement::prepare(w->database(), "SELECT device, mac FROM phones ORDER BY device");
+  ASSERT_TRUE(stored.ok()) << stored.error().message;
+  std::vector<std::pair<std::string, std::string>> rows;
+  while (stored->step() == kStepRow)
+    rows.emplace_back(stored->column_text(0), stored->column_text(1));
+  EXPECT_EQ(rows, (std::vector<std::pair<std::string, std::string>>{
+                      {"ATA0017943A98BA", ""},
+                      {"CSFJSMITH", "00:50:56:aa:bb:cc"},
+                      {"SEP0017943A98BB", "00:17:94:3a:98:bb"}}));
+
+  auto r = reader();
+  EXPECT_EQ(devices(*r, PhoneMatch::kMac, "00:17:94:3a:98:ba"),
+            std::vector<std::string>{"ATA0017943A98BA"});
+  EXPECT_EQ(devices(*r, PhoneMatch::kMac, "00:50:56:aa:bb:cc"),
+            std::vector<std::string>{"CSFJSMITH"});
+  EXPECT_EQ(devices(*r, PhoneMatch::kMac, "00:17:94:3a:98:bb"),
+            std::vector<std::string>{"SEP0017943A98BB"});
+  EXPECT_TRUE(devices(*r, PhoneMatch::kMac, "00:50:56:aa:bb:cd").empty());
+  auto found = r->find_phones(PhoneMatch::kDevice, "ATA0017943A98BA", 1);
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].mac(), "00:17:94:3a:98:ba");  // derived from the name on reading
+}
+
 // Migration 016 folds the names a database at version 15 holds, on either backend, and the
 // writer then adds to those rows rather than beside them.
 TEST_F(SummaryTablesTest, MigrationFoldsTheNamesOfStoredPhones) {
