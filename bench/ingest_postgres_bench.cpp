@@ -12,11 +12,14 @@
 // - bare COPY: the same rows with COPY FROM STDIN (binary), a COPY (a transaction) per 1,000;
 // - two at once: two agents, each replaying the archive under its own id to its own
 //   collector, both collectors on one database (events/s of both together).
-// Prints events/s of each and the ratios (target: real path / COPY >= 0.5), and what the real
-// path's database holds per event (for sizing: docs/postgresql.md).
+// The first three run in rounds (--rounds, 3 by default), side by side in each round, every
+// other round COPY first: this machine's speed drifts by tens of percent within minutes, and a
+// ratio of two runs minutes apart measured the drift as much as the code. Prints each round,
+// the medians of rates and ratios (target: real path / COPY >= 0.5), and what the real path's
+// database holds per event (for sizing: docs/postgresql.md).
 //
-// Usage: ingest_postgres_bench [--lines N] [--build-dir DIR] [--real-only]
-// --real-only: the real path alone, for profiling it (perf record -a while it runs).
+// Usage: ingest_postgres_bench [--lines N] [--rounds N] [--build-dir DIR] [--real-only]
+// --real-only: the real path alone, once, for profiling it (perf record -a while it runs).
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,6 +30,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <span>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -147,132 +151,211 @@ std::optional<StoredSize> stored_size(const std::string& url) {
                     static_cast<double>(sizes->column_int(1)) / rows};
 }
 
+// One round's measurements: the real path and both baselines, each into a fresh database.
+struct Round {
+  double real_s = -1;
+  double insert_s = -1;
+  double copy_s = -1;
+  RunCpu real_cpu;
+  double backends_cpu = 0;  // PostgreSQL's, during the real path
+  std::optional<StoredSize> real_size;
+};
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+// The real path's run of round `index` (one agent, one collector), with its CPU.
+bool time_real_path(regwatch::test::PostgresServer& server, const std::string& build_dir,
+                    const std::string& url, const std::string& archive, const fs::path& dir,
+                    Round& round) {
+  const double backends_before = settled_backends_cpu(server.root());
+  round.real_s = replay_through(build_dir, url, archive, dir, 1, round.real_cpu);
+  if (round.real_s < 0) {
+    std::fprintf(stderr, "the real path failed (see %s)\n", dir.c_str());
+    return false;
+  }
+  round.backends_cpu = settled_backends_cpu(server.root()) - backends_before;
+  round.real_size = stored_size(url);
+  return true;
+}
+
+bool time_copy(const std::string& url, std::span<const regwatch::v1::Event> events, Round& round) {
+  const auto start = Clock::now();
+  auto copied =
+      regwatch::bench::bare_copy(url, events, kBatch, regwatch::agent::kReplaySpoolIncarnation);
+  round.copy_s = seconds_since(start);
+  if (!copied.ok() || *copied != events.size()) {
+    std::fprintf(stderr, "bare COPY failed: %s\n",
+                 copied.ok() ? "rows missing" : copied.error().message.c_str());
+    return false;
+  }
+  return true;
+}
+
+bool time_insert(const std::string& url, std::span<const regwatch::v1::Event> events,
+                 Round& round) {
+  const auto start = Clock::now();
+  auto inserted = regwatch::bench::bare_multi_row_insert(url, events, kBatch,
+                                                         regwatch::agent::kReplaySpoolIncarnation);
+  round.insert_s = seconds_since(start);
+  if (!inserted.ok() || *inserted != events.size()) {
+    std::fprintf(stderr, "bare insert failed: %s\n",
+                 inserted.ok() ? "rows missing" : inserted.error().message.c_str());
+    return false;
+  }
+  return true;
+}
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: ingest_postgres_bench [--lines N (200000)] [--rounds N (3)] "
+               "[--build-dir DIR] [--real-only]\n"
+               "Times ingest into a PostgreSQL of its own through the real path (agent, gRPC, "
+               "collector)\nagainst a bare multi-row INSERT and a bare COPY of the same rows, in "
+               "rounds, each\nround's three side by side; the ratios are the rounds' medians "
+               "(docs/performance.md).\n");
+  return 2;
+}
+
 int run(int argc, char** argv) {
   size_t lines = 200'000;
+  int rounds = 3;
   std::string build_dir = REGWATCH_BINARY_DIR;
   bool real_only = false;
   for (int i = 1; i < argc; ++i) {
     const bool has_value = i + 1 < argc;
     if (std::strcmp(argv[i], "--lines") == 0 && has_value) {
       lines = std::stoul(argv[++i]);
+    } else if (std::strcmp(argv[i], "--rounds") == 0 && has_value) {
+      rounds = std::stoi(argv[++i]);
+      if (rounds < 1) return usage();
     } else if (std::strcmp(argv[i], "--build-dir") == 0 && has_value) {
       build_dir = argv[++i];
     } else if (std::strcmp(argv[i], "--real-only") == 0) {
       real_only = true;
     } else {
-      std::fprintf(stderr,
-                   "usage: ingest_postgres_bench [--lines N (200000)] [--build-dir DIR] "
-                   "[--real-only]\n"
-                   "Times ingest into a PostgreSQL of its own through the real path (agent, gRPC, "
-                   "collector)\nagainst a bare multi-row INSERT and a bare COPY of the same rows "
-                   "(docs/performance.md).\n");
-      return 2;
+      return usage();
     }
   }
+  if (real_only) rounds = 1;
   auto server = regwatch::test::PostgresServer::start();
   if (!server.ok()) {
     std::fprintf(stderr, "cannot start PostgreSQL: %s\n", server.error().message.c_str());
     return 1;
   }
-  std::vector<std::string> urls;
-  for (const char* name : {"real", "bare_insert", "bare_copy", "pair"}) {
+  const auto database = [&](const std::string& name) -> std::string {
     auto url = (*server)->create_database(name);
     if (!url.ok()) {
-      std::fprintf(stderr, "cannot create database %s: %s\n", name, url.error().message.c_str());
-      return 1;
+      std::fprintf(stderr, "cannot create database %s: %s\n", name.c_str(),
+                   url.error().message.c_str());
+      return {};
     }
-    urls.push_back(*url);
-  }
+    return *url;
+  };
   const fs::path dir =
       fs::temp_directory_path() / ("regwatch-ingest-postgres-bench-" + std::to_string(getpid()));
   fs::create_directories(dir);
   const std::string archive = (dir / "archive.log").string();
   regwatch::bench::write_archive(archive, lines);
-
-  const double backends_before = settled_backends_cpu((*server)->root());
-  RunCpu real_cpu;
-  const double real_s = replay_through(build_dir, urls[0], archive, dir, 1, real_cpu);
-  if (real_s < 0) {
-    std::fprintf(stderr, "the real path failed (see %s)\n", dir.c_str());
-    return 1;
-  }
-  const double backends_cpu = settled_backends_cpu((*server)->root()) - backends_before;
   const auto per_event_us = [&](double seconds) {
     return seconds * 1e6 / static_cast<double>(lines);
   };
-  char cpu_line[256];
-  std::snprintf(cpu_line, sizeof cpu_line,
-                "  CPU per event on the real path (user + system, whole runs): agent %.1f us, "
-                "collector %.1f us, PostgreSQL's backends %.1f us\n",
-                per_event_us(real_cpu.agents), per_event_us(real_cpu.collectors),
-                per_event_us(backends_cpu));
-
-  const auto real_size = stored_size(urls[0]);
-  if (real_only) {
-    std::printf("ingest_postgres_bench: %zu events\n  real path: %.2f s, %.0f events/s\n%s", lines,
-                real_s, static_cast<double>(lines) / real_s, cpu_line);
-    fs::remove_all(dir);
-    return 0;
-  }
-
-  const std::vector<regwatch::v1::Event> events = regwatch::bench::parse_archive(archive, "bench");
-  const auto insert_start = Clock::now();
-  auto inserted = regwatch::bench::bare_multi_row_insert(urls[1], events, kBatch,
-                                                         regwatch::agent::kReplaySpoolIncarnation);
-  const double insert_s = seconds_since(insert_start);
-  if (!inserted.ok() || *inserted != lines) {
-    std::fprintf(stderr, "bare insert failed: %s\n",
-                 inserted.ok() ? "rows missing" : inserted.error().message.c_str());
-    return 1;
-  }
-  const auto copy_start = Clock::now();
-  auto copied =
-      regwatch::bench::bare_copy(urls[2], events, kBatch, regwatch::agent::kReplaySpoolIncarnation);
-  const double copy_s = seconds_since(copy_start);
-  if (!copied.ok() || *copied != lines) {
-    std::fprintf(stderr, "bare COPY failed: %s\n",
-                 copied.ok() ? "rows missing" : copied.error().message.c_str());
-    return 1;
-  }
-
-  RunCpu pair_cpu;
-  const double pair_s = replay_through(build_dir, urls[3], archive, dir, 2, pair_cpu);
-  if (pair_s < 0) {
-    std::fprintf(stderr, "the two collectors failed (see %s)\n", dir.c_str());
-    return 1;
-  }
-
   const auto rate = [&](double s, size_t n = 0) {
     return static_cast<double>(n == 0 ? lines : n) / s;
   };
-  const double real_rate = rate(real_s);
-  const double insert_rate = rate(insert_s);
-  const double copy_rate = rate(copy_s);
-  const double pair_rate = rate(pair_s, 2 * lines);
-  std::printf("ingest_postgres_bench: %zu events\n", lines);
+  const std::vector<regwatch::v1::Event> events =
+      real_only ? std::vector<regwatch::v1::Event>{}
+                : regwatch::bench::parse_archive(archive, "bench");
+
+  // This machine's speed drifts by tens of percent within minutes (shared cores), so the
+  // three run side by side in each round, every other round COPY first, and the ratios are
+  // the rounds' medians.
+  std::printf("ingest_postgres_bench: %zu events, %d round%s\n", lines, rounds,
+              rounds == 1 ? "" : "s");
+  std::vector<Round> measured(static_cast<size_t>(rounds));
+  std::vector<double> copy_ratios, insert_ratios;
+  for (int r = 0; r < rounds; ++r) {
+    Round& round = measured[static_cast<size_t>(r)];
+    const std::string suffix = "_" + std::to_string(r);
+    const std::string real_url = database("real" + suffix);
+    if (real_url.empty()) return 1;
+    if (real_only) {
+      if (!time_real_path(**server, build_dir, real_url, archive, dir, round)) return 1;
+      break;
+    }
+    const std::string copy_url = database("bare_copy" + suffix);
+    const std::string insert_url = database("bare_insert" + suffix);
+    if (copy_url.empty() || insert_url.empty()) return 1;
+    const bool copy_first = r % 2 == 1;
+    if (copy_first && !time_copy(copy_url, events, round)) return 1;
+    if (!time_real_path(**server, build_dir, real_url, archive, dir, round)) return 1;
+    if (!copy_first && !time_copy(copy_url, events, round)) return 1;
+    if (!time_insert(insert_url, events, round)) return 1;
+    copy_ratios.push_back(rate(round.real_s) / rate(round.copy_s));
+    insert_ratios.push_back(rate(round.real_s) / rate(round.insert_s));
+    std::printf(
+        "  round %d: real path %.0f events/s, bare COPY %.0f rows/s, bare multi-row INSERT %.0f "
+        "rows/s: real/COPY %.2f, real/INSERT %.2f\n",
+        r + 1, rate(round.real_s), rate(round.copy_s), rate(round.insert_s), copy_ratios.back(),
+        insert_ratios.back());
+  }
+
+  std::vector<double> real_rates, agent_us, collector_us, backend_us;
+  for (const Round& round : measured) {
+    if (round.real_s < 0) continue;
+    real_rates.push_back(rate(round.real_s));
+    agent_us.push_back(per_event_us(round.real_cpu.agents));
+    collector_us.push_back(per_event_us(round.real_cpu.collectors));
+    backend_us.push_back(per_event_us(round.backends_cpu));
+  }
+  const double real_rate = median(real_rates);
   std::printf(
-      "  real path (agent replay -> gRPC -> collector -> PostgreSQL, durable acks): %.2f s, "
-      "%.0f events/s\n",
-      real_s, real_rate);
+      "  real path (agent replay -> gRPC -> collector -> PostgreSQL, durable acks): %.0f "
+      "events/s (median)\n",
+      real_rate);
   std::printf(
-      "  bare multi-row INSERT ... ON CONFLICT DO NOTHING (the writer's statement): "
-      "%.2f s, %.0f rows/s\n",
-      insert_s, insert_rate);
-  std::printf("  bare COPY FROM STDIN (binary):                       %.2f s, %.0f rows/s\n",
-              copy_s, copy_rate);
-  std::printf(
-      "  two collectors at once (two agents, one database):   %.2f s, %.0f events/s"
-      " (%zu events)\n",
-      pair_s, pair_rate, 2 * lines);
-  std::printf("%s", cpu_line);
-  std::printf("  ratio real/COPY: %.2f (target >= 0.50)\n", real_rate / copy_rate);
-  std::printf("  ratio real/multi-row INSERT: %.2f\n", real_rate / insert_rate);
-  std::printf("  ratio two collectors/one: %.2f\n", pair_rate / real_rate);
-  if (real_size) {
+      "  CPU per event on the real path (user + system, whole runs, medians): agent %.1f us, "
+      "collector %.1f us, PostgreSQL's backends %.1f us\n",
+      median(agent_us), median(collector_us), median(backend_us));
+  if (!real_only) {
+    std::vector<double> copy_rates, insert_rates;
+    for (const Round& round : measured) {
+      copy_rates.push_back(rate(round.copy_s));
+      insert_rates.push_back(rate(round.insert_s));
+    }
+    std::printf("  bare COPY FROM STDIN (binary), a COPY per %zu rows: %.0f rows/s (median)\n",
+                kBatch, median(copy_rates));
+    std::printf(
+        "  bare multi-row INSERT ... ON CONFLICT DO NOTHING (the writer's statement): %.0f "
+        "rows/s (median)\n",
+        median(insert_rates));
+    RunCpu pair_cpu;
+    const std::string pair_url = database("pair");
+    if (pair_url.empty()) return 1;
+    const double pair_s = replay_through(build_dir, pair_url, archive, dir, 2, pair_cpu);
+    if (pair_s < 0) {
+      std::fprintf(stderr, "the two collectors failed (see %s)\n", dir.c_str());
+      return 1;
+    }
+    const double pair_rate = rate(pair_s, 2 * lines);
+    std::printf(
+        "  two collectors at once (two agents, one database): %.2f s, %.0f events/s"
+        " (%zu events)\n",
+        pair_s, pair_rate, 2 * lines);
+    std::printf("  ratio real/COPY: %.2f, median of the rounds' (target >= 0.50)\n",
+                median(copy_ratios));
+    std::printf("  ratio real/multi-row INSERT: %.2f, median of the rounds'\n",
+                median(insert_ratios));
+    std::printf("  ratio two collectors/one: %.2f\n", pair_rate / real_rate);
+  }
+  if (const auto& size = measured.front().real_size) {
     std::printf(
         "  stored by the real path: %.0f bytes/event in events (table, indexes, TOAST), %.0f "
         "bytes/event in the whole database\n",
-        real_size->events_bytes_per_event, real_size->database_bytes_per_event);
+        size->events_bytes_per_event, size->database_bytes_per_event);
   } else {
     std::printf("  stored by the real path: could not read the sizes\n");
   }
