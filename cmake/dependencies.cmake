@@ -12,6 +12,12 @@ pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 # Stored event payloads, compressed with a dictionary (collector/store/stored_payload.h).
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
+# The daemons' allocator (docs/dependencies.md): tcmalloc's thread caches instead of glibc's
+# arenas, which cost the collector a quarter of its CPU. Not under the sanitizers, which bring
+# their own allocator.
+if(NOT REGWATCH_SANITIZE AND NOT REGWATCH_BUILD_FUZZ)
+  pkg_check_modules(TCMALLOC REQUIRED IMPORTED_TARGET libtcmalloc_minimal)
+endif()
 pkg_check_modules(NETSNMP REQUIRED IMPORTED_TARGET netsnmp)
 pkg_check_modules(PCAP REQUIRED IMPORTED_TARGET libpcap)
 # Label matchers (alerts/label_matcher): RE2, the engine Alertmanager's Go regexp mirrors.

@@ -6,6 +6,18 @@ target_compile_options(regwatch_warnings INTERFACE -Wall -Wextra -Wpedantic -Wsh
 if(REGWATCH_WERROR)
   target_compile_options(regwatch_warnings INTERFACE -Werror)
 endif()
+# Links the daemons' allocator into an executable (cmake/dependencies.cmake), even though no
+# symbol of it is named: it replaces malloc and operator new by being linked.
+# --no-as-needed: a linker that drops unreferenced libraries would drop it.
+set(CMAKE_LINK_LIBRARY_USING_NO_AS_NEEDED
+    "LINKER:--push-state,--no-as-needed" "<LINK_ITEM>" "LINKER:--pop-state")
+set(CMAKE_LINK_LIBRARY_USING_NO_AS_NEEDED_SUPPORTED TRUE)
+function(regwatch_use_daemon_allocator target)
+  if(TARGET PkgConfig::TCMALLOC)
+    target_link_libraries(${target} PRIVATE "$<LINK_LIBRARY:NO_AS_NEEDED,PkgConfig::TCMALLOC>")
+  endif()
+endfunction()
+
 if(REGWATCH_SANITIZE)
   # UBSan stops at the first finding (as ASan does) so a test or a fuzz run fails on it
   # instead of printing and going on.

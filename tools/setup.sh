@@ -14,6 +14,7 @@ packages=(
   libsystemd-dev
   libpq-dev  # the PostgreSQL store backend (db: postgresql://...)
   libzstd-dev  # stored event payloads compressed with a dictionary
+  libgoogle-perftools-dev  # tcmalloc, the agent's and collector's allocator
   # tests, fuzzing, benchmarks and the real peers tests talk to
   libgtest-dev libbenchmark-dev clang libclang-rt-14-dev
   bsdutils sqlite3 openssl python3 procps snmpd snmp snmpsim tshark python3-aiosmtpd
