@@ -15,7 +15,7 @@ pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
 # The daemons' allocator (docs/dependencies.md): tcmalloc's thread caches instead of glibc's
 # arenas, which cost the collector a quarter of its CPU. Not under the sanitizers, which bring
 # their own allocator.
-if(NOT REGWATCH_SANITIZE AND NOT REGWATCH_BUILD_FUZZ)
+if(REGWATCH_TCMALLOC AND NOT REGWATCH_SANITIZE AND NOT REGWATCH_BUILD_FUZZ)
   pkg_check_modules(TCMALLOC REQUIRED IMPORTED_TARGET libtcmalloc_minimal)
 endif()
 pkg_check_modules(NETSNMP REQUIRED IMPORTED_TARGET netsnmp)

@@ -13,8 +13,9 @@ set(CMAKE_LINK_LIBRARY_USING_NO_AS_NEEDED
     "LINKER:--push-state,--no-as-needed" "<LINK_ITEM>" "LINKER:--pop-state")
 set(CMAKE_LINK_LIBRARY_USING_NO_AS_NEEDED_SUPPORTED TRUE)
 function(regwatch_use_daemon_allocator target)
-  if(TARGET PkgConfig::TCMALLOC)
-    target_link_libraries(${target} PRIVATE "$<LINK_LIBRARY:NO_AS_NEEDED,PkgConfig::TCMALLOC>")
+  if(TCMALLOC_FOUND)
+    # The library's path (the feature does not apply to pkg-config's INTERFACE target).
+    target_link_libraries(${target} PRIVATE "$<LINK_LIBRARY:NO_AS_NEEDED,${TCMALLOC_LINK_LIBRARIES}>")
   endif()
 endfunction()
 

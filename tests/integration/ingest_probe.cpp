@@ -4,6 +4,7 @@
 // until every stream has either been acknowledged everything or ended, so all of them are open
 // at once (a stream limit sees them together). Every batch of a stream carries the same seqs:
 // after the first, the collector finds them duplicates, so a flood costs memory and little disk.
+// --new-seqs: each batch its own seqs, all stored: a flood that keeps the store busy.
 // --raw HEX: each stream sends these bytes as its one message instead (a peer sending what is
 // not an EventBatch).
 #include <grpcpp/grpcpp.h>
@@ -29,6 +30,7 @@ struct Options {
   std::string collector;
   std::string agent_id = "probe";
   bool distinct_ids = false;  // stream i ingests as <agent_id>-<i>
+  bool new_seqs = false;      // each batch its own seqs
   std::string token;
   std::string tls_ca, tls_cert, tls_key;
   int streams = 1;
@@ -108,6 +110,12 @@ Outcome run_stream(const Options& o, const std::shared_ptr<grpc::Channel>& chann
   bool open = true;
   for (int b = 1; b <= o.batches && open; ++b) {
     batch.set_batch_id(static_cast<uint64_t>(b));
+    if (o.new_seqs) {
+      for (int i = 0; i < batch.events_size(); ++i) {
+        batch.mutable_events(i)->set_seq(
+            static_cast<uint64_t>((b - 1) * o.events_per_batch + i + 1));
+      }
+    }
     open = stream->Write(batch);
   }
   regwatch::v1::Ack ack;
@@ -125,6 +133,7 @@ int run(int argc, char** argv) {
   app.add_option("--collector", o.collector)->required();
   app.add_option("--agent-id", o.agent_id);
   app.add_flag("--distinct-ids", o.distinct_ids);
+  app.add_flag("--new-seqs", o.new_seqs, "each batch its own seqs (all stored), not the same ones");
   app.add_option("--token", o.token);
   app.add_option("--tls-ca", o.tls_ca);
   app.add_option("--tls-cert", o.tls_cert);

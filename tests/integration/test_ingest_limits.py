@@ -65,9 +65,12 @@ class IngestLimitsTest(RegwatchTestCase):
         self.assertEqual((stream["code"], stream["acked"]), (0, 1), stream)
         self.assertEqual(self.collector_metrics(collector)[too_large], 1)
 
-    # 32 streams (distinct agents), 10 batches of 6 MB each, 4 uncommitted per stream allowed.
-    FLOOD = ("--distinct-ids", "--streams", "32", "--batches", "10", "--batch-bytes", str(6_000_000),
-             "--events-per-batch", "1000")
+    # 32 streams (distinct agents), 10 batches of 6 MB each, 4 uncommitted per stream allowed;
+    # every batch new, so that the store is kept busy. (Batches of duplicates once were enough
+    # for the unbudgeted control to pile up, while the commit thread compressed every payload;
+    # streams' threads make them now, and duplicates commit faster than they arrive.)
+    FLOOD = ("--distinct-ids", "--new-seqs", "--streams", "32", "--batches", "10",
+             "--batch-bytes", str(6_000_000), "--events-per-batch", "1000")
     # Measured on 2 cores: ~390 MiB with a 32 MiB budget, ~1 GiB without. The budget may be
     # passed by one message per stream read while it had room (32 x 6 MB), so the bound leaves
     # room for that and for allocator slack, not for an unbudgeted collector.
