@@ -24,6 +24,7 @@
 
 #include "agent/sccp/sccp_analyzer.h"
 #include "agent/wire/wire_capture.h"
+#include "bench/bench_stats.h"
 #include "common/event_kind.h"
 #include "tests/sccp/sccp_wire.h"
 #include "tests/wire/boot_wire.h"
@@ -131,12 +132,7 @@ double timed(const std::vector<Frame>& frames, Each&& each) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty()      ? 0
-         : v.size() % 2 ? v[v.size() / 2]
-                        : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
+using regwatch::bench::median;
 
 }  // namespace
 

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_stats.h"
+
 namespace regwatch::bench {
 
 using Bytes = std::vector<uint8_t>;
@@ -86,12 +88,6 @@ inline long peak_rss_kib() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return usage.ru_maxrss;
-}
-
-inline double median(std::vector<double> v) {
-  if (v.empty()) return 0.0;
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
 
 // Packets and seconds per phase; a phase begins at its boundary in packet time.

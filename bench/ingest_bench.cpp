@@ -11,7 +11,6 @@
 // Usage: ingest_bench [--lines N] [--rounds N] [--build-dir DIR]
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -21,6 +20,7 @@
 #include <vector>
 
 #include "agent/app/replay_identity.h"
+#include "bench/bench_stats.h"
 #include "bench/ingest/bare_insert.h"
 #include "bench/ingest/replay_run.h"
 
@@ -29,11 +29,7 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const size_t n = values.size();
-  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
+using regwatch::bench::median;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();

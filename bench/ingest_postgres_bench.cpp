@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "agent/app/replay_identity.h"
+#include "bench/bench_stats.h"
 #include "bench/ingest/postgres_baselines.h"
 #include "bench/ingest/replay_run.h"
 #include "collector/store/database.h"
@@ -161,11 +162,7 @@ struct Round {
   std::optional<StoredSize> real_size;
 };
 
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const size_t n = values.size();
-  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
+using regwatch::bench::median;
 
 // The real path's run of round `index` (one agent, one collector), with its CPU.
 bool time_real_path(regwatch::test::PostgresServer& server, const std::string& build_dir,
@@ -182,28 +179,18 @@ bool time_real_path(regwatch::test::PostgresServer& server, const std::string& b
   return true;
 }
 
-bool time_copy(const std::string& url, std::span<const regwatch::v1::Event> events, Round& round) {
+// Times one bare baseline of the events into the database at url: store(url, events, batch,
+// incarnation) returns the rows it stored (bare_copy, bare_multi_row_insert). False, said on
+// stderr, unless it stored every event.
+template <typename Store>
+bool time_baseline(const char* what, Store store, const std::string& url,
+                   std::span<const regwatch::v1::Event> events, double& seconds) {
   const auto start = Clock::now();
-  auto copied =
-      regwatch::bench::bare_copy(url, events, kBatch, regwatch::agent::kReplaySpoolIncarnation);
-  round.copy_s = seconds_since(start);
-  if (!copied.ok() || *copied != events.size()) {
-    std::fprintf(stderr, "bare COPY failed: %s\n",
-                 copied.ok() ? "rows missing" : copied.error().message.c_str());
-    return false;
-  }
-  return true;
-}
-
-bool time_insert(const std::string& url, std::span<const regwatch::v1::Event> events,
-                 Round& round) {
-  const auto start = Clock::now();
-  auto inserted = regwatch::bench::bare_multi_row_insert(url, events, kBatch,
-                                                         regwatch::agent::kReplaySpoolIncarnation);
-  round.insert_s = seconds_since(start);
-  if (!inserted.ok() || *inserted != events.size()) {
-    std::fprintf(stderr, "bare insert failed: %s\n",
-                 inserted.ok() ? "rows missing" : inserted.error().message.c_str());
+  auto stored = store(url, events, kBatch, regwatch::agent::kReplaySpoolIncarnation);
+  seconds = seconds_since(start);
+  if (!stored.ok() || *stored != events.size()) {
+    std::fprintf(stderr, "%s failed: %s\n", what,
+                 stored.ok() ? "rows missing" : stored.error().message.c_str());
     return false;
   }
   return true;
@@ -290,10 +277,15 @@ int run(int argc, char** argv) {
     const std::string insert_url = database("bare_insert" + suffix);
     if (copy_url.empty() || insert_url.empty()) return 1;
     const bool copy_first = r % 2 == 1;
-    if (copy_first && !time_copy(copy_url, events, round)) return 1;
+    const auto time_copy = [&] {
+      return time_baseline("bare COPY", regwatch::bench::bare_copy, copy_url, events, round.copy_s);
+    };
+    if (copy_first && !time_copy()) return 1;
     if (!time_real_path(**server, build_dir, real_url, archive, dir, round)) return 1;
-    if (!copy_first && !time_copy(copy_url, events, round)) return 1;
-    if (!time_insert(insert_url, events, round)) return 1;
+    if (!copy_first && !time_copy()) return 1;
+    if (!time_baseline("bare insert", regwatch::bench::bare_multi_row_insert, insert_url, events,
+                       round.insert_s))
+      return 1;
     copy_ratios.push_back(rate(round.real_s) / rate(round.copy_s));
     insert_ratios.push_back(rate(round.real_s) / rate(round.insert_s));
     std::printf(

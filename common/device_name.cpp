@@ -39,15 +39,11 @@ std::string phone_device_name(std::string_view mac) {
 }
 
 std::vector<std::string> device_names_with_mac(std::string_view mac) {
-  std::string digits;
-  for (const char c : mac) {
-    if (c == ':') continue;
-    if (!std::isxdigit(static_cast<unsigned char>(c))) return {};
-    digits += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  }
-  if (digits.size() != 12) return {};
+  const std::string sep_name = phone_device_name(mac);  // SEP and the 12 digits, or empty
+  if (sep_name.empty()) return {};
+  const std::string_view digits = std::string_view(sep_name).substr(3);
   std::vector<std::string> names;
-  for (auto prefix : kMacNamePrefixes) names.push_back(std::string(prefix) + digits);
+  for (auto prefix : kMacNamePrefixes) names.push_back(std::string(prefix).append(digits));
   return names;
 }
 

@@ -15,8 +15,8 @@ std::string mac_from_device_name(std::string_view device_name);
 // "0017.943a.98ba", "0017943A98BA"): "SEP0017943A98BA"; empty unless it is 12 hex digits.
 std::string phone_device_name(std::string_view mac);
 
-// Every device name that carries this MAC (lower-case colon form, as mac_from_device_name
-// gives): SEP0017943A98BA, ATA0017943A98BA, ... ; empty for anything else.
+// Every device name that carries this MAC (in a form phone_device_name takes):
+// SEP0017943A98BA, ATA0017943A98BA, ... ; empty for anything else.
 std::vector<std::string> device_names_with_mac(std::string_view mac);
 
 // The one spelling of a device name that the phones summary keys on: ASCII letters in upper

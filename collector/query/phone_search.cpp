@@ -91,8 +91,9 @@ Result<regwatch::v1::PhoneList> search_phones(store::EventSource& reader,
   std::vector<Search> searches;
   const std::string text(q);
   if (const auto digits = mac_digits(q)) {
-    searches = {{PhoneMatch::kMac, colon_mac(*digits), "mac"},
-                {PhoneMatch::kDevice, "SEP" + *digits, "mac"}};
+    // By the MAC column and under every name that carries the MAC (SEP..., ATA...): the store
+    // keeps a MAC only when the name does not.
+    searches = {{PhoneMatch::kMac, colon_mac(*digits), "mac"}};
   } else if (is_ip_address(q)) {
     searches = {{PhoneMatch::kIp, text, "ip"}};
   } else {
@@ -102,7 +103,7 @@ Result<regwatch::v1::PhoneList> search_phones(store::EventSource& reader,
   searches.push_back({PhoneMatch::kText, text, "text"});
 
   regwatch::v1::PhoneList list;
-  std::set<std::string> seen;  // device names, without case as the store compares them
+  std::set<std::string> seen;  // device names, as the store keys them (folded to one case)
   for (const auto& search : searches) {
     if (list.truncated()) break;
     if (search.how == PhoneMatch::kText && list.phones_size() > 0 &&
@@ -112,10 +113,7 @@ Result<regwatch::v1::PhoneList> search_phones(store::EventSource& reader,
     auto found = reader.find_phones(search.how, search.value, limit + 1);
     if (!found.ok()) return found.error();
     for (auto& phone : *found) {
-      std::string key = phone.device();
-      std::transform(key.begin(), key.end(), key.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-      if (!seen.insert(key).second) continue;
+      if (!seen.insert(phone.device()).second) continue;
       if (static_cast<uint32_t>(list.phones_size()) == limit) {
         list.set_truncated(true);
         break;
